@@ -1,0 +1,29 @@
+/*
+ * amount.h: parsing and printing of the parties' inputs and the total, as
+ * signed integers or fixed-point decimals with k digits after the point.
+ */
+#ifndef SS_AMOUNT_H
+#define SS_AMOUNT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AMOUNT_MAX_DECIMALS 18
+
+/*
+ * Parses text such as "-7", "12.5" or "+3.25" scaled by 10^decimals into
+ * *out. Refuses (SS_ERR_INVALID) empty text, stray characters and more
+ * fractional digits than decimals; SS_ERR_RANGE when it overflows int64.
+ */
+int amount_parse(const char *text, unsigned decimals, int64_t *out);
+
+/*
+ * The largest |x| a party may input so that the sum of n such inputs stays
+ * decodable: floor(FIELD_HALF / n).
+ */
+int64_t amount_bound(unsigned n);
+
+/* Formats value / 10^decimals into buf (e.g. "-12.50"); SS_ERR_TOO_LARGE if buf is small. */
+int amount_format(int64_t value, unsigned decimals, char *buf, size_t len);
+
+#endif

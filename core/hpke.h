@@ -1,0 +1,70 @@
+/*
+ * hpke.h: RFC 9180 Hybrid Public Key Encryption for one suite,
+ * DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / AES-128-GCM
+ * (kem_id 0x0020, kdf_id 0x0001, aead_id 0x0001), base and auth modes,
+ * built on OpenSSL 3.0's EVP API.
+ *
+ * Keys are raw 32-byte X25519 values. secure-sum uses auth mode with one
+ * message per context (hpke_seal_auth / hpke_open_auth); the context API is
+ * public so that the RFC's test vectors can be checked in full.
+ */
+#ifndef SS_HPKE_H
+#define SS_HPKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HPKE_KEY_LEN   32  /* X25519 private and public keys, and enc */
+#define HPKE_TAG_LEN   16
+#define HPKE_MODE_BASE 0x00
+#define HPKE_MODE_AUTH 0x02
+
+struct hpke_ctx {
+	uint8_t key[16];
+	uint8_t base_nonce[12];
+	uint8_t exporter_secret[32];
+	uint64_t seq;
+};
+
+/* Derives the public key of a private key. */
+int hpke_public_key(const uint8_t sk[HPKE_KEY_LEN], uint8_t pk[HPKE_KEY_LEN]);
+/* Makes a fresh key pair. */
+int hpke_keygen(uint8_t sk[HPKE_KEY_LEN], uint8_t pk[HPKE_KEY_LEN]);
+
+/*
+ * Sender setup. mode is HPKE_MODE_BASE (skS NULL) or HPKE_MODE_AUTH.
+ * skE is the ephemeral key: NULL draws a fresh one (always, outside tests).
+ */
+int hpke_setup_sender(struct hpke_ctx *ctx, int mode,
+    const uint8_t pkR[HPKE_KEY_LEN], const uint8_t *skS, const uint8_t *skE,
+    const uint8_t *info, size_t info_len, uint8_t enc[HPKE_KEY_LEN]);
+/* Receiver setup. pkS is NULL in base mode. */
+int hpke_setup_receiver(struct hpke_ctx *ctx, int mode,
+    const uint8_t enc[HPKE_KEY_LEN], const uint8_t skR[HPKE_KEY_LEN],
+    const uint8_t *pkS, const uint8_t *info, size_t info_len);
+
+/* ct must hold pt_len + HPKE_TAG_LEN bytes. Advances the sequence number. */
+int hpke_seal(struct hpke_ctx *ctx, const uint8_t *aad, size_t aad_len,
+    const uint8_t *pt, size_t pt_len, uint8_t *ct);
+/* pt must hold ct_len - HPKE_TAG_LEN bytes; SS_ERR_AUTH on a bad tag. */
+int hpke_open(struct hpke_ctx *ctx, const uint8_t *aad, size_t aad_len,
+    const uint8_t *ct, size_t ct_len, uint8_t *pt);
+/* RFC 9180 section 5.3 secret export. */
+int hpke_export(const struct hpke_ctx *ctx, const uint8_t *exporter_context,
+    size_t ctx_len, uint8_t *out, size_t out_len);
+/* Wipes the context. */
+void hpke_ctx_clear(struct hpke_ctx *ctx);
+
+/*
+ * Single-shot auth mode: out = enc || ciphertext || tag, out_len must be
+ * HPKE_KEY_LEN + pt_len + HPKE_TAG_LEN.
+ */
+int hpke_seal_auth(const uint8_t pkR[HPKE_KEY_LEN], const uint8_t skS[HPKE_KEY_LEN],
+    const uint8_t *info, size_t info_len, const uint8_t *aad, size_t aad_len,
+    const uint8_t *pt, size_t pt_len, uint8_t *out, size_t out_len);
+/* Opens what hpke_seal_auth made; pt must hold in_len - 32 - 16 bytes. */
+int hpke_open_auth(const uint8_t skR[HPKE_KEY_LEN], const uint8_t pkS[HPKE_KEY_LEN],
+    const uint8_t *info, size_t info_len, const uint8_t *aad, size_t aad_len,
+    const uint8_t *in, size_t in_len, uint8_t *pt, size_t pt_len);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * pki.h: the project's certificates and keys as both ends use them: TLS 1.3
+ * contexts with mutual authentication against the project CA, a peer's
+ * identity from its certificate, private-key file checks, and the parties'
+ * X25519 encryption-key certificates.
+ *
+ * Files in a certificate folder (made by scripts/mkcerts.sh):
+ *   ca.crt, server.crt, server.key, NAME.crt, NAME.key (TLS client),
+ *   NAME.enc.crt, NAME.enc.key (X25519 key for end-to-end share encryption),
+ *   crl.pem (optional, revocations).
+ */
+#ifndef SS_PKI_H
+#define SS_PKI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#define PKI_NAME_MAX 64
+
+/* 1 if name is a valid party or session name: [A-Za-z0-9._-]{1,64}, not starting with '.' or '-'. */
+int pki_name_valid(const char *name);
+
+/*
+ * TLS 1.3-only contexts requiring and verifying the peer's certificate
+ * against DIR/ca.crt. On failure NULL, with a one-line reason in err.
+ */
+SSL_CTX *pki_server_ctx(const char *dir, char *err, size_t errlen);
+SSL_CTX *pki_client_ctx(const char *dir, const char *party, char *err, size_t errlen);
+
+/* Makes the client check that the server certificate names host (DNS name or IP literal). */
+int pki_expect_host(SSL *ssl, const char *host);
+
+/* The verified peer's identity (subject CN), checked with pki_name_valid. */
+int pki_peer_name(SSL *ssl, char *out, size_t outlen);
+
+/* SS_ERR_KEY_PERMS if path is readable or writable by group or others, SS_ERR_IO if absent. */
+int pki_check_private_file(const char *path);
+
+/* Loads DIR/NAME.enc.key (checked with pki_check_private_file) as a raw X25519 key. */
+int pki_load_enc_key(const char *dir, const char *name, uint8_t sk[32]);
+/* Reads DIR/NAME.enc.crt as DER; *der is malloc'd. */
+int pki_load_enc_cert(const char *dir, const char *name, uint8_t **der, size_t *len);
+
+/* A store holding DIR/ca.crt, for pki_verify_enc_cert. */
+X509_STORE *pki_ca_store(const char *dir, char *err, size_t errlen);
+
+/*
+ * Verifies a DER encryption-key certificate: chains to the CA in store, is
+ * within its validity period, has subject CN == name, and holds an X25519
+ * key, which it writes to pk.
+ */
+int pki_verify_enc_cert(X509_STORE *store, const uint8_t *der, size_t len,
+    const char *name, uint8_t pk[32]);
+
+#endif

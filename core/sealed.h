@@ -1,0 +1,31 @@
+/*
+ * sealed.h: a share vector sealed end to end from one party to another.
+ *
+ * The server relays these without being able to read, alter, swap, replay or
+ * re-route them: HPKE auth mode binds the sender's and recipient's keys, and
+ * the HPKE info binds the session id, sender, recipient and vector length.
+ * Layout: enc (32) || AES-128-GCM(L big-endian 8-byte elements) || tag (16).
+ */
+#ifndef SS_SEALED_H
+#define SS_SEALED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Size of a sealed vector of L elements; 0 if L is too large to represent. */
+size_t sealed_len(size_t L);
+
+int sealed_seal(const char *session, const char *sender, const char *recipient,
+    const uint64_t *values, size_t L, const uint8_t skS[32], const uint8_t pkR[32],
+    uint8_t *out, size_t out_len);
+
+/*
+ * Opens and authenticates; values[0..L) receive the elements, each checked
+ * to be < p. SS_ERR_AUTH when the ciphertext was altered, or was sealed for
+ * another session, sender, recipient or length.
+ */
+int sealed_open(const char *session, const char *sender, const char *recipient,
+    size_t L, const uint8_t skR[32], const uint8_t pkS[32],
+    const uint8_t *in, size_t in_len, uint64_t *values);
+
+#endif
