@@ -1,0 +1,107 @@
+/* main.c: mpc-server's command line. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: mpc-server --listen HOST:PORT --certs DIR --state-dir DIR [options]\n"
+"\n"
+"The secure-sum coordinator: relays end-to-end encrypted shares and public\n"
+"sumpoints between parties over mutually authenticated TLS 1.3, and keeps\n"
+"each session's state in memory with snapshots in the state directory.\n"
+"Prints \"listening on HOST:PORT\" once it accepts connections.\n"
+"\n"
+"  --listen HOST:PORT          address to listen on; port 0 picks a free one\n"
+"  --certs DIR                 ca.crt, server.crt, server.key (mkcerts.sh)\n"
+"  --state-dir DIR             where snapshots live (created 0700)\n"
+"  --snapshot-interval SECS    seconds between snapshots (default 10)\n"
+"  --max-frame BYTES           largest request frame (default 134217728)\n"
+"  --max-length N              largest vector length (default 4194304)\n"
+"  --max-parties N             most parties in a session (default 4096)\n"
+"  --max-sessions N            most sessions held (default 1024)\n"
+"  --max-stored-bytes BYTES    most bytes of shares and sumpoints held (default 4 GiB)\n"
+"  --max-connections N         most open connections (default 4096)\n"
+"  --handshake-timeout SECS    time allowed for a TLS handshake (default 10)\n"
+"  --idle-timeout SECS         time a silent connection is kept (default 300)\n"
+"  --help                      this text\n");
+}
+
+/* Parses a whole decimal number in [min, max]; exits with a message otherwise. */
+static unsigned long long
+number(const char *opt, const char *s, unsigned long long min, unsigned long long max)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "mpc-server: %s wants a whole number from %llu to %llu, got '%s'\n",
+		    opt, min, max, s);
+		exit(2);
+	}
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { O_LISTEN = 1, O_CERTS, O_STATE, O_SNAP, O_FRAME, O_LENGTH,
+	    O_PARTIES, O_SESSIONS, O_STORED, O_CONNS, O_HS, O_IDLE, O_HELP };
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, O_LISTEN },
+		{ "certs", required_argument, NULL, O_CERTS },
+		{ "state-dir", required_argument, NULL, O_STATE },
+		{ "snapshot-interval", required_argument, NULL, O_SNAP },
+		{ "max-frame", required_argument, NULL, O_FRAME },
+		{ "max-length", required_argument, NULL, O_LENGTH },
+		{ "max-parties", required_argument, NULL, O_PARTIES },
+		{ "max-sessions", required_argument, NULL, O_SESSIONS },
+		{ "max-stored-bytes", required_argument, NULL, O_STORED },
+		{ "max-connections", required_argument, NULL, O_CONNS },
+		{ "handshake-timeout", required_argument, NULL, O_HS },
+		{ "idle-timeout", required_argument, NULL, O_IDLE },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct server_config cfg;
+	int c;
+
+	server_default_config(&cfg);
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_LISTEN:   cfg.listen = optarg; break;
+		case O_CERTS:    cfg.certs_dir = optarg; break;
+		case O_STATE:    cfg.state_dir = optarg; break;
+		case O_SNAP:     cfg.snapshot_interval = (unsigned)number("--snapshot-interval", optarg, 1, 86400); break;
+		case O_FRAME:    cfg.max_frame = (uint32_t)number("--max-frame", optarg, 1024, UINT32_MAX - 8); break;
+		case O_LENGTH:   cfg.limits.max_length = (uint32_t)number("--max-length", optarg, 1, 1u << 30); break;
+		case O_PARTIES:  cfg.limits.max_parties = (uint32_t)number("--max-parties", optarg, 2, 1u << 20); break;
+		case O_SESSIONS: cfg.limits.max_sessions = (uint32_t)number("--max-sessions", optarg, 1, 1u << 24); break;
+		case O_STORED:   cfg.limits.max_stored_bytes = number("--max-stored-bytes", optarg, 1, UINT64_MAX / 2); break;
+		case O_CONNS:    cfg.max_connections = (unsigned)number("--max-connections", optarg, 1, 1u << 20); break;
+		case O_HS:       cfg.handshake_timeout = (unsigned)number("--handshake-timeout", optarg, 1, 3600); break;
+		case O_IDLE:     cfg.idle_timeout = (unsigned)number("--idle-timeout", optarg, 1, 86400); break;
+		case O_HELP:     usage(stdout); return 0;
+		default:
+			fprintf(stderr, "mpc-server: see --help\n");
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "mpc-server: unexpected argument '%s'; see --help\n", argv[optind]);
+		return 2;
+	}
+	if (cfg.listen == NULL || cfg.certs_dir == NULL || cfg.state_dir == NULL) {
+		fprintf(stderr, "mpc-server: --listen, --certs and --state-dir are required; see --help\n");
+		return 2;
+	}
+	return server_run(&cfg);
+}

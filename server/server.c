@@ -1,0 +1,557 @@
+/*
+ * server.c: the event loop, connections and timers of mpc-server.
+ *
+ * Each connection is a bufferevent over OpenSSL. Until its handshake
+ * completes it has the handshake timeout; after, the idle timeout. Frames are
+ * bounded by max_frame before any byte of them is buffered beyond the read
+ * watermark, and a client that does not read its responses stops being read
+ * once max_output bytes wait for it, so no client can make the server buffer
+ * without bound or delay the others.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "err.h"
+#include "frame.h"
+#include "pki.h"
+#include "rpc.h"
+#include "server.h"
+#include "snapshot.h"
+
+struct server {
+	const struct server_config *cfg;
+	struct event_base *base;
+	struct evconnlistener *listener;
+	SSL_CTX *ssl;
+	struct rpc_server rpc;
+	struct event *tick_ev, *snap_ev, *sigterm_ev, *sigint_ev;
+	unsigned nconns;
+	struct conn *conns;     /* every open connection, freed at exit */
+	uint64_t saved_version;
+	int exit_status;
+};
+
+struct conn {
+	struct server *srv;
+	struct bufferevent *bev;
+	char peer[NAME_BUF];
+	int ready;      /* handshake done and identity known */
+	int closing;    /* flush the output, then free */
+	int paused;     /* reading stopped until the output drains */
+	struct conn *prev, *next;
+};
+
+void
+server_default_config(struct server_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->snapshot_interval = 10;
+	cfg->max_frame = FRAME_DEFAULT_MAX;
+	cfg->max_connections = 4096;
+	cfg->handshake_timeout = 10;
+	cfg->idle_timeout = 300;
+	cfg->max_output = 64u * 1024 * 1024;
+	store_default_limits(&cfg->limits);
+}
+
+static void
+logmsg(const char *fmt, ...)
+{
+	char ts[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	va_list ap;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		ts[0] = '\0';
+	fprintf(stderr, "%s mpc-server: ", ts);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static uint64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- output sink ----------------------------------------------------- */
+
+struct evbuffer_sink {
+	ProtobufCBuffer base;
+	struct evbuffer *out;
+	int failed;
+};
+
+static void
+sink_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+{
+	struct evbuffer_sink *s = (struct evbuffer_sink *)b;
+
+	if (!s->failed && evbuffer_add(s->out, data, len) != 0)
+		s->failed = 1;
+}
+
+/* ---- connections ----------------------------------------------------- */
+
+static void
+conn_free(struct conn *c)
+{
+	c->srv->nconns--;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		c->srv->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+/* Stops reading; frees the connection once what is queued has been sent. */
+static void
+conn_close_after_flush(struct conn *c)
+{
+	c->closing = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		conn_free(c);
+}
+
+static void
+set_timeout(struct conn *c, unsigned seconds)
+{
+	struct timeval tv = { (time_t)seconds, 0 };
+
+	bufferevent_set_timeouts(c->bev, &tv, &tv);
+}
+
+/* Handles every whole frame in the input. Returns 0 if c was freed. */
+static int
+conn_process(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	const struct server_config *cfg = c->srv->cfg;
+	uint8_t hdr[FRAME_HEADER_LEN], *frame;
+	uint32_t len;
+	char msg[128];
+
+	while (!c->closing && !c->paused &&
+	    evbuffer_get_length(in) >= FRAME_HEADER_LEN) {
+		struct evbuffer_sink sink = { { sink_append }, out, 0 };
+
+		if (evbuffer_copyout(in, hdr, sizeof(hdr)) != (ev_ssize_t)sizeof(hdr))
+			break;
+		if (frame_get_header(hdr, cfg->max_frame, &len) != SS_OK) {
+			snprintf(msg, sizeof(msg), "frame of %u bytes is over the "
+			    "limit of %u; closing the connection",
+			    (hdr[0] << 24 | hdr[1] << 16 | hdr[2] << 8 | hdr[3]) & 0xffffffffu,
+			    cfg->max_frame);
+			rpc_write_error(0, ST_RESOURCE_EXHAUSTED, msg, &sink.base);
+			logmsg("%s: %s", c->peer, msg);
+			conn_close_after_flush(c);
+			return 0;
+		}
+		if (evbuffer_get_length(in) < FRAME_HEADER_LEN + (size_t)len)
+			break;
+		frame = evbuffer_pullup(in, FRAME_HEADER_LEN + (ev_ssize_t)len);
+		if (frame == NULL) {
+			logmsg("%s: out of memory reading a frame", c->peer);
+			conn_free(c);
+			return 0;
+		}
+		if (rpc_handle(&c->srv->rpc, c->peer, frame + FRAME_HEADER_LEN,
+		    len, &sink.base) == RPC_CLOSE) {
+			logmsg("%s: sent a frame that is not a Request; closing", c->peer);
+			conn_close_after_flush(c);
+			return 0;
+		}
+		if (evbuffer_drain(in, FRAME_HEADER_LEN + (size_t)len) != 0 || sink.failed) {
+			logmsg("%s: out of memory writing a response", c->peer);
+			conn_free(c);
+			return 0;
+		}
+		if (evbuffer_get_length(out) > cfg->max_output) {
+			c->paused = 1;
+			bufferevent_disable(c->bev, EV_READ);
+		}
+	}
+	return 1;
+}
+
+static void
+on_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	conn_process(arg);
+}
+
+static void
+on_write(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	if (c->closing) {
+		conn_free(c);
+		return;
+	}
+	if (c->paused) {
+		c->paused = 0;
+		bufferevent_enable(c->bev, EV_READ);
+		conn_process(c);
+	}
+}
+
+static void
+on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+	unsigned long e;
+	char buf[256];
+
+	if (what & BEV_EVENT_CONNECTED) {
+		SSL *ssl = bufferevent_openssl_get_ssl(bev);
+
+		if (pki_peer_name(ssl, c->peer, sizeof(c->peer)) != SS_OK) {
+			logmsg("refused a client whose certificate names no valid party");
+			conn_free(c);
+			return;
+		}
+		c->ready = 1;
+		set_timeout(c, c->srv->cfg->idle_timeout);
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT) {
+		logmsg("%s: %s timeout; closing", c->ready ? c->peer : "connection",
+		    c->ready ? "idle" : "handshake");
+	} else if (what & BEV_EVENT_ERROR) {
+		e = bufferevent_get_openssl_error(bev);
+		if (e != 0) {
+			ERR_error_string_n(e, buf, sizeof(buf));
+			logmsg("%s: TLS error: %s", c->ready ? c->peer : "handshake", buf);
+		}
+	}
+	conn_free(c);
+}
+
+static void
+on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct server *srv = arg;
+	struct conn *c;
+	SSL *ssl;
+	int one = 1;
+
+	(void)l; (void)sa; (void)salen;
+	if (srv->nconns >= srv->cfg->max_connections) {
+		evutil_closesocket(fd);
+		return;
+	}
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if ((c = calloc(1, sizeof(*c))) == NULL || (ssl = SSL_new(srv->ssl)) == NULL) {
+		free(c);
+		evutil_closesocket(fd);
+		return;
+	}
+	c->bev = bufferevent_openssl_socket_new(srv->base, fd, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		SSL_free(ssl);
+		evutil_closesocket(fd);
+		free(c);
+		return;
+	}
+	c->srv = srv;
+	srv->nconns++;
+	c->next = srv->conns;
+	if (srv->conns != NULL)
+		srv->conns->prev = c;
+	srv->conns = c;
+	snprintf(c->peer, sizeof(c->peer), "%s", "?");
+	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0,
+	    (size_t)srv->cfg->max_frame + FRAME_HEADER_LEN);
+	set_timeout(c, srv->cfg->handshake_timeout);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+/* ---- timers and signals ---------------------------------------------- */
+
+static int
+save(struct server *srv)
+{
+	char err[512];
+
+	if (srv->rpc.store->version == srv->saved_version)
+		return 0;
+	if (snapshot_write(srv->rpc.store, srv->cfg->state_dir, err, sizeof(err)) != SS_OK) {
+		logmsg("snapshot failed: %s", err);
+		return -1;
+	}
+	srv->saved_version = srv->rpc.store->version;
+	return 0;
+}
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)fd; (void)what;
+	store_tick(srv->rpc.store, wall_ms() / 1000);
+}
+
+static void
+on_snapshot(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what;
+	save(arg);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)what;
+	logmsg("signal %d: writing a final snapshot and stopping", (int)sig);
+	if (save(srv) != 0)
+		srv->exit_status = 1;
+	event_base_loopbreak(srv->base);
+}
+
+/* ---- start-up -------------------------------------------------------- */
+
+/* Splits "HOST:PORT" or "[V6]:PORT". */
+static int
+split_hostport(const char *s, char *host, size_t hlen, char *port, size_t plen)
+{
+	const char *colon, *h = s, *hend;
+
+	if (*s == '[') {
+		h = s + 1;
+		if ((hend = strchr(h, ']')) == NULL || hend[1] != ':')
+			return -1;
+		colon = hend + 1;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL)
+			return -1;
+		hend = colon;
+	}
+	if ((size_t)(hend - h) >= hlen || strlen(colon + 1) >= plen ||
+	    hend == h || colon[1] == '\0')
+		return -1;
+	memcpy(host, h, (size_t)(hend - h));
+	host[hend - h] = '\0';
+	snprintf(port, plen, "%s", colon + 1);
+	return 0;
+}
+
+static evutil_socket_t
+bind_listener(const char *spec, char *shown, size_t shownlen)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[256], port[16], sport[NI_MAXSERV];
+	evutil_socket_t fd = -1;
+	int one = 1, rc;
+
+	if (split_hostport(spec, host, sizeof(host), port, sizeof(port)) != 0) {
+		logmsg("--listen wants HOST:PORT, got %s", spec);
+		return -1;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
+		logmsg("cannot resolve %s: %s", spec, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
+		    bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0 &&
+		    evutil_make_socket_nonblocking(fd) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0)
+		logmsg("cannot listen on %s: %s", spec, strerror(errno));
+	else if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
+	    getnameinfo((struct sockaddr *)&ss, sl, NULL, 0, sport, sizeof(sport),
+	    NI_NUMERICSERV) != 0) {
+		logmsg("getsockname: %s", strerror(errno));
+		close(fd);
+		fd = -1;
+	} else {
+		snprintf(shown, shownlen, strchr(host, ':') ? "[%s]:%s" : "%s:%s",
+		    host, sport);
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+/* Seeds the key directory with the encryption certificates in the certs folder. */
+static void
+load_directory(struct server *srv)
+{
+	const char *dir = srv->cfg->certs_dir;
+	struct dirent *de;
+	struct status st;
+	char name[NAME_BUF];
+	uint8_t *der, pk[32];
+	size_t len, nl;
+	int dup;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		nl = strlen(de->d_name);
+		if (nl <= 8 || strcmp(de->d_name + nl - 8, ".enc.crt") != 0 ||
+		    nl - 8 >= sizeof(name))
+			continue;
+		memcpy(name, de->d_name, nl - 8);
+		name[nl - 8] = '\0';
+		if (!pki_name_valid(name) || pki_load_enc_cert(dir, name, &der, &len) != SS_OK)
+			continue;
+		if (pki_verify_enc_cert(srv->rpc.ca, der, len, name, pk) == SS_OK)
+			store_put_key(srv->rpc.store, name, der, len, &dup, &st);
+		else
+			logmsg("ignoring %s/%s: not a valid encryption-key certificate",
+			    dir, de->d_name);
+		free(der);
+	}
+	closedir(d);
+}
+
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int
+add_timer(struct server *srv, struct event **ev, unsigned seconds,
+    event_callback_fn fn)
+{
+	struct timeval tv = { (time_t)seconds, 0 };
+
+	*ev = event_new(srv->base, -1, EV_PERSIST, fn, srv);
+	return *ev == NULL || event_add(*ev, &tv) != 0 ? -1 : 0;
+}
+
+static void
+server_free(struct server *srv)
+{
+	while (srv->conns != NULL)
+		conn_free(srv->conns);
+	event_free(srv->tick_ev);
+	event_free(srv->snap_ev);
+	event_free(srv->sigterm_ev);
+	event_free(srv->sigint_ev);
+	if (srv->listener != NULL)
+		evconnlistener_free(srv->listener);
+	store_free(srv->rpc.store);
+	X509_STORE_free(srv->rpc.ca);
+	SSL_CTX_free(srv->ssl);
+	if (srv->base != NULL)
+		event_base_free(srv->base);
+}
+
+int
+server_run(const struct server_config *cfg)
+{
+	struct server srv;
+	char err[512], shown[300];
+	evutil_socket_t fd;
+
+	memset(&srv, 0, sizeof(srv));
+	srv.cfg = cfg;
+	srv.rpc.now_ms = wall_ms;
+	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
+	if (mkdir(cfg->state_dir, 0700) != 0 && errno != EEXIST) {
+		logmsg("cannot create state directory %s: %s", cfg->state_dir, strerror(errno));
+		return 1;
+	}
+	if (snapshot_load(cfg->state_dir, &cfg->limits, &srv.rpc.store, err, sizeof(err)) != SS_OK) {
+		logmsg("%s", err);
+		return 1;
+	}
+	srv.rpc.store->version = 0;
+	if ((srv.ssl = pki_server_ctx(cfg->certs_dir, err, sizeof(err))) == NULL ||
+	    (srv.rpc.ca = pki_ca_store(cfg->certs_dir, err, sizeof(err))) == NULL) {
+		logmsg("%s", err);
+		server_free(&srv);
+		return 1;
+	}
+	load_directory(&srv);
+	srv.saved_version = srv.rpc.store->version;
+	if ((srv.base = event_base_new()) == NULL ||
+	    (fd = bind_listener(cfg->listen, shown, sizeof(shown))) < 0) {
+		server_free(&srv);
+		return 1;
+	}
+	srv.listener = evconnlistener_new(srv.base, on_accept, &srv,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+	srv.sigterm_ev = evsignal_new(srv.base, SIGTERM, on_signal, &srv);
+	srv.sigint_ev = evsignal_new(srv.base, SIGINT, on_signal, &srv);
+	if (srv.listener == NULL || srv.sigterm_ev == NULL || srv.sigint_ev == NULL ||
+	    evsignal_add(srv.sigterm_ev, NULL) != 0 || evsignal_add(srv.sigint_ev, NULL) != 0 ||
+	    add_timer(&srv, &srv.tick_ev, 1, on_tick) != 0 ||
+	    add_timer(&srv, &srv.snap_ev, cfg->snapshot_interval, on_snapshot) != 0) {
+		if (srv.listener == NULL)
+			evutil_closesocket(fd);
+		logmsg("cannot set up the event loop");
+		server_free(&srv);
+		return 1;
+	}
+	printf("listening on %s\n", shown);
+	fflush(stdout);
+	srv.exit_status = 0;
+	if (event_base_dispatch(srv.base) < 0)
+		srv.exit_status = 1;
+	server_free(&srv);
+	return srv.exit_status;
+}

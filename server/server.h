@@ -1,0 +1,33 @@
+/*
+ * server.h: the coordinator's network side. A libevent loop accepts TCP
+ * connections, runs TLS 1.3 handshakes with client certificates through
+ * OpenSSL bufferevents, reads length-prefixed frames and hands each to the
+ * RPC layer with the caller's certified identity. Timers apply deadlines and
+ * write snapshots; SIGTERM and SIGINT write a last snapshot and stop.
+ */
+#ifndef SS_SERVER_H
+#define SS_SERVER_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+struct server_config {
+	const char *listen;            /* HOST:PORT; port 0 picks a free one */
+	const char *certs_dir;
+	const char *state_dir;
+	unsigned snapshot_interval;    /* seconds */
+	uint32_t max_frame;            /* bytes of one frame's body */
+	unsigned max_connections;
+	unsigned handshake_timeout;    /* seconds */
+	unsigned idle_timeout;         /* seconds */
+	uint64_t max_output;           /* bytes queued to one client before reading pauses */
+	struct store_limits limits;
+};
+
+void server_default_config(struct server_config *cfg);
+
+/* Runs until SIGTERM/SIGINT; returns the process exit status. */
+int server_run(const struct server_config *cfg);
+
+#endif

@@ -1,0 +1,586 @@
+/*
+ * store.c: the server's sessions and key directory, and the rules of the
+ * protocol's phases. See store.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "field.h"
+#include "sealed.h"
+#include "store.h"
+
+void
+store_default_limits(struct store_limits *lim)
+{
+	lim->max_parties = 4096;
+	lim->max_length = 4u * 1024 * 1024;
+	lim->max_sessions = 1024;
+	lim->max_deadline_seconds = 30u * 24 * 3600;
+	lim->max_stored_bytes = UINT64_C(4) << 30;
+	lim->max_keys = 65536;
+	lim->max_cert_bytes = 16384;
+}
+
+struct store *
+store_new(const struct store_limits *lim)
+{
+	struct store *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->lim = *lim;
+	return s;
+}
+
+void
+session_free(struct session *se)
+{
+	uint32_t i;
+
+	if (se == NULL)
+		return;
+	for (i = 0; se->shares != NULL && i < se->p.n; i++)
+		free(se->shares[i]);
+	for (i = 0; se->sumpoints != NULL && i < se->p.n; i++)
+		free(se->sumpoints[i]);
+	free(se->shares);
+	free(se->sumpoints);
+	free(se->in_cohort);
+	free(se->by_name);
+	free(se->p.parties);
+	free(se);
+}
+
+void
+store_free(struct store *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nsessions; i++)
+		session_free(s->sessions[i]);
+	for (i = 0; i < s->nkeys; i++)
+		free(s->keys[i].der);
+	free(s->sessions);
+	free(s->keys);
+	free(s);
+}
+
+/* qsort_r context for ordering party indices by name. */
+static int
+cmp_party(const void *a, const void *b, void *arg)
+{
+	const char (*names)[NAME_BUF] = arg;
+
+	return strcmp(names[*(const uint32_t *)a], names[*(const uint32_t *)b]);
+}
+
+struct session *
+session_new(const struct session_params *p)
+{
+	struct session *se;
+	uint32_t i;
+
+	if (p->n == 0 || (se = calloc(1, sizeof(*se))) == NULL)
+		return NULL;
+	se->p = *p;
+	se->p.parties = calloc(p->n, NAME_BUF);
+	se->by_name = calloc(p->n, sizeof(*se->by_name));
+	se->shares = calloc(p->n, sizeof(*se->shares));
+	se->sumpoints = calloc(p->n, sizeof(*se->sumpoints));
+	se->in_cohort = calloc(p->n, 1);
+	if (se->p.parties == NULL || se->by_name == NULL || se->shares == NULL ||
+	    se->sumpoints == NULL || se->in_cohort == NULL) {
+		session_free(se);
+		return NULL;
+	}
+	memcpy(se->p.parties, p->parties, (size_t)p->n * NAME_BUF);
+	for (i = 0; i < p->n; i++)
+		se->by_name[i] = i;
+	qsort_r(se->by_name, p->n, sizeof(*se->by_name), cmp_party, se->p.parties);
+	se->ct_len = sealed_len(p->length);
+	se->phase = PHASE_SHARING;
+	return se;
+}
+
+const char *
+session_repeated_party(const struct session *se)
+{
+	uint32_t i;
+
+	for (i = 1; i < se->p.n; i++)
+		if (strcmp(se->p.parties[se->by_name[i - 1]],
+		    se->p.parties[se->by_name[i]]) == 0)
+			return se->p.parties[se->by_name[i]];
+	return NULL;
+}
+
+long
+session_party_index(const struct session *se, const char *name)
+{
+	size_t lo = 0, hi = se->p.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, se->p.parties[se->by_name[mid]]);
+
+		if (c == 0)
+			return (long)se->by_name[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+struct session *
+store_find(struct store *s, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsessions; i++)
+		if (strcmp(s->sessions[i]->p.id, id) == 0)
+			return s->sessions[i];
+	return NULL;
+}
+
+size_t
+session_count_shared(const struct session *se)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < se->p.n; i++)
+		k += se->shares[i] != NULL;
+	return k;
+}
+
+uint64_t
+session_bytes(const struct session *se)
+{
+	uint64_t b = 0;
+	uint32_t i;
+
+	for (i = 0; i < se->p.n; i++) {
+		if (se->shares[i] != NULL)
+			b += (uint64_t)se->p.n * se->ct_len;
+		if (se->sumpoints[i] != NULL)
+			b += (uint64_t)se->p.length * 8;
+	}
+	return b;
+}
+
+/* Fixes the cohort as the parties whose shares are in. */
+static void
+fix_cohort(struct session *se)
+{
+	uint32_t i;
+
+	for (i = 0; i < se->p.n; i++)
+		se->in_cohort[i] = se->shares[i] != NULL;
+	se->phase = PHASE_AGGREGATING;
+}
+
+static void
+session_tick(struct store *s, struct session *se, uint64_t now)
+{
+	size_t k;
+
+	if (se->phase != PHASE_SHARING || se->deadline_unix == 0 ||
+	    now < se->deadline_unix)
+		return;
+	k = session_count_shared(se);
+	if (k >= (size_t)se->p.threshold + 1) {
+		fix_cohort(se);
+	} else {
+		se->phase = PHASE_FAILED;
+		snprintf(se->fail_reason, sizeof(se->fail_reason),
+		    "the sharing deadline passed with %zu of %u parties' shares in; "
+		    "threshold %u needs at least %u", k, se->p.n, se->p.threshold,
+		    se->p.threshold + 1);
+	}
+	s->version++;
+}
+
+void
+store_tick(struct store *s, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsessions; i++)
+		session_tick(s, s->sessions[i], now);
+}
+
+enum status_code
+store_check_params(const struct store *s, const struct session_params *p,
+    struct status *st)
+{
+	uint32_t i;
+	uint64_t per_sender, total;
+
+	if (!pki_name_valid(p->id))
+		return status_set(st, ST_INVALID_ARGUMENT, "session id must be 1-64 "
+		    "characters of A-Z a-z 0-9 . _ - and not start with . or -");
+	if (p->n < 2 || p->n > s->lim.max_parties)
+		return status_set(st, p->n < 2 ? ST_INVALID_ARGUMENT :
+		    ST_RESOURCE_EXHAUSTED, "a session needs 2 to %u parties, got %u",
+		    s->lim.max_parties, p->n);
+	for (i = 0; i < p->n; i++)
+		if (!pki_name_valid(p->parties[i]))
+			return status_set(st, ST_INVALID_ARGUMENT,
+			    "party %u has an invalid name", i + 1);
+	if (p->threshold < 1 || p->threshold > p->n - 1)
+		return status_set(st, ST_INVALID_ARGUMENT, "threshold must be "
+		    "between 1 and n-1 = %u, got %u", p->n - 1, p->threshold);
+	if (p->length < 1 || p->length > s->lim.max_length)
+		return status_set(st, p->length < 1 ? ST_INVALID_ARGUMENT :
+		    ST_RESOURCE_EXHAUSTED, "vector length must be 1 to %u, got %u",
+		    s->lim.max_length, p->length);
+	if (p->decimals > 18)
+		return status_set(st, ST_INVALID_ARGUMENT,
+		    "decimals must be 0 to 18, got %u", p->decimals);
+	if (p->deadline_seconds > s->lim.max_deadline_seconds)
+		return status_set(st, ST_INVALID_ARGUMENT, "deadline must be at "
+		    "most %u seconds", s->lim.max_deadline_seconds);
+	per_sender = (uint64_t)p->n * sealed_len(p->length);
+	total = per_sender * p->n + (uint64_t)p->n * p->length * 8;
+	if (total / p->n / p->n < sealed_len(p->length) ||
+	    total > s->lim.max_stored_bytes)
+		return status_set(st, ST_RESOURCE_EXHAUSTED, "a session of %u "
+		    "parties and length %u would hold more than the server's "
+		    "limit of %llu bytes", p->n, p->length,
+		    (unsigned long long)s->lim.max_stored_bytes);
+	return ST_OK;
+}
+
+static int
+same_params(const struct session_params *a, const struct session_params *b)
+{
+	return a->n == b->n && a->threshold == b->threshold &&
+	    a->length == b->length && a->decimals == b->decimals &&
+	    a->deadline_seconds == b->deadline_seconds &&
+	    memcmp(a->parties, b->parties, (size_t)a->n * NAME_BUF) == 0;
+}
+
+int
+store_adopt_session(struct store *s, struct session *se)
+{
+	struct session **v;
+
+	v = realloc(s->sessions, (s->nsessions + 1) * sizeof(*v));
+	if (v == NULL)
+		return SS_ERR_ALLOC;
+	s->sessions = v;
+	s->sessions[s->nsessions++] = se;
+	s->stored_bytes += session_bytes(se);
+	return SS_OK;
+}
+
+enum status_code
+store_create(struct store *s, const char *caller, const struct session_params *p,
+    uint64_t now, int *created, uint64_t *deadline_unix, struct status *st)
+{
+	struct session *se;
+	const char *dup;
+
+	*created = 0;
+	if (store_check_params(s, p, st) != ST_OK)
+		return st->code;
+	if ((se = store_find(s, p->id)) != NULL) {
+		if (!same_params(&se->p, p))
+			return status_set(st, ST_ALREADY_EXISTS, "session %s "
+			    "exists with different parameters", p->id);
+		*deadline_unix = se->deadline_unix;
+		return status_set(st, ST_OK, "%s", "");
+	}
+	if (s->nsessions >= s->lim.max_sessions)
+		return status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds "
+		    "its limit of %u sessions", s->lim.max_sessions);
+	if ((se = session_new(p)) == NULL)
+		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+	if ((dup = session_repeated_party(se)) != NULL) {
+		status_set(st, ST_INVALID_ARGUMENT, "party %s is listed twice", dup);
+		session_free(se);
+		return st->code;
+	}
+	if (session_party_index(se, caller) < 0) {
+		session_free(se);
+		return status_set(st, ST_PERMISSION_DENIED, "%s may not create a "
+		    "session it is not a party of", caller);
+	}
+	se->created_unix = now;
+	se->deadline_unix = p->deadline_seconds ? now + p->deadline_seconds : 0;
+	if (store_adopt_session(s, se) != SS_OK) {
+		session_free(se);
+		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+	}
+	s->version++;
+	*created = 1;
+	*deadline_unix = se->deadline_unix;
+	return status_set(st, ST_OK, "%s", "");
+}
+
+/*
+ * Finds the session and checks that the caller is a party of it and that
+ * `party`, when given, is the caller: identity comes from the certificate.
+ */
+static enum status_code
+lookup(struct store *s, const char *caller, const char *session_id,
+    const char *party, uint64_t now, struct session **sep, long *idx,
+    struct status *st)
+{
+	struct session *se;
+
+	if (!pki_name_valid(session_id))
+		return status_set(st, ST_INVALID_ARGUMENT, "invalid session id");
+	if (party != NULL && strcmp(party, caller) != 0)
+		return status_set(st, ST_PERMISSION_DENIED, "%s may not act for "
+		    "party %.64s", caller, party);
+	if ((se = store_find(s, session_id)) == NULL)
+		return status_set(st, ST_NOT_FOUND, "no session %s", session_id);
+	if ((*idx = session_party_index(se, caller)) < 0)
+		return status_set(st, ST_PERMISSION_DENIED, "%s is not a party of "
+		    "session %s", caller, session_id);
+	session_tick(s, se, now);
+	*sep = se;
+	return ST_OK;
+}
+
+static enum status_code
+phase_refusal(const struct session *se, struct status *st)
+{
+	switch (se->phase) {
+	case PHASE_SHARING:
+		return status_set(st, ST_FAILED_PRECONDITION, "session %s is still "
+		    "in its sharing phase (%zu of %u shared)", se->p.id,
+		    session_count_shared(se), se->p.n);
+	case PHASE_FAILED:
+		return status_set(st, ST_FAILED_PRECONDITION, "session %s failed: "
+		    "%s", se->p.id, se->fail_reason);
+	default:
+		return status_set(st, ST_FAILED_PRECONDITION, "session %s has fixed "
+		    "its cohort; shares are no longer accepted", se->p.id);
+	}
+}
+
+enum status_code
+store_submit(struct store *s, const char *caller, const char *session_id,
+    const char *party, const struct submitted_share *shares, size_t nshares,
+    uint64_t now, int *duplicate, struct status *st)
+{
+	struct session *se;
+	uint8_t *block;
+	uint64_t bytes;
+	long me, j;
+	size_t i;
+
+	*duplicate = 0;
+	if (lookup(s, caller, session_id, party, now, &se, &me, st) != ST_OK)
+		return st->code;
+	if (nshares != se->p.n)
+		return status_set(st, ST_INVALID_ARGUMENT, "expected %u shares, "
+		    "one for every party, got %zu", se->p.n, nshares);
+	for (i = 0; i < nshares; i++)
+		if (shares[i].ct_len != se->ct_len)
+			return status_set(st, ST_INVALID_ARGUMENT, "share %zu has "
+			    "%zu bytes; length %u needs %zu", i + 1,
+			    shares[i].ct_len, se->p.length, se->ct_len);
+	bytes = (uint64_t)se->p.n * se->ct_len;
+	if ((block = malloc(bytes)) == NULL)
+		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+	/* Place each share at its recipient's slot; a gap or repeat is refused. */
+	memset(block, 0, bytes);
+	{
+		uint8_t *seen = calloc(se->p.n, 1);
+
+		if (seen == NULL) {
+			free(block);
+			return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+		}
+		for (i = 0; i < nshares; i++) {
+			j = session_party_index(se, shares[i].recipient);
+			if (j < 0 || seen[j]) {
+				status_set(st, ST_INVALID_ARGUMENT, "share %zu is "
+				    "for %s recipient %.64s", i + 1, j < 0 ?
+				    "unknown" : "repeated", shares[i].recipient);
+				free(seen);
+				free(block);
+				return st->code;
+			}
+			seen[j] = 1;
+			memcpy(block + (size_t)j * se->ct_len, shares[i].ct, se->ct_len);
+		}
+		free(seen);
+	}
+	if (se->shares[me] != NULL) {
+		int same = memcmp(se->shares[me], block, bytes) == 0;
+
+		free(block);
+		if (!same)
+			return status_set(st, ST_ALREADY_EXISTS, "%s already "
+			    "submitted different shares to session %s", caller,
+			    se->p.id);
+		*duplicate = 1;
+		return status_set(st, ST_OK, "%s", "");
+	}
+	if (se->phase != PHASE_SHARING) {
+		free(block);
+		return phase_refusal(se, st);
+	}
+	if (s->stored_bytes + bytes > s->lim.max_stored_bytes) {
+		free(block);
+		return status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds "
+		    "its limit of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
+	}
+	se->shares[me] = block;
+	s->stored_bytes += bytes;
+	if (session_count_shared(se) == se->p.n)
+		fix_cohort(se);
+	s->version++;
+	return status_set(st, ST_OK, "%s", "");
+}
+
+static enum status_code
+require_aggregating(const struct session *se, struct status *st)
+{
+	if (se->phase == PHASE_AGGREGATING || se->phase == PHASE_COMPLETE)
+		return ST_OK;
+	return phase_refusal(se, st);
+}
+
+enum status_code
+store_get_share(struct store *s, const char *caller, const char *session_id,
+    const char *party, uint64_t now, struct session **sep, uint32_t *recipient,
+    struct status *st)
+{
+	long me;
+
+	if (lookup(s, caller, session_id, party, now, sep, &me, st) != ST_OK)
+		return st->code;
+	if (require_aggregating(*sep, st) != ST_OK)
+		return st->code;
+	*recipient = (uint32_t)me;
+	return status_set(st, ST_OK, "%s", "");
+}
+
+static void
+update_complete(struct session *se)
+{
+	uint32_t i;
+
+	for (i = 0; i < se->p.n; i++)
+		if (se->in_cohort[i] && se->sumpoints[i] == NULL)
+			return;
+	se->phase = PHASE_COMPLETE;
+}
+
+enum status_code
+store_post_sumpoint(struct store *s, const char *caller, const char *session_id,
+    const char *party, const uint64_t *values, size_t nvalues, uint64_t now,
+    int *duplicate, struct status *st)
+{
+	struct session *se;
+	uint64_t *v, bytes;
+	long me;
+	size_t i;
+
+	*duplicate = 0;
+	if (lookup(s, caller, session_id, party, now, &se, &me, st) != ST_OK)
+		return st->code;
+	if (require_aggregating(se, st) != ST_OK)
+		return st->code;
+	if (nvalues != se->p.length)
+		return status_set(st, ST_INVALID_ARGUMENT, "a sumpoint has %u "
+		    "values in session %s, got %zu", se->p.length, se->p.id, nvalues);
+	for (i = 0; i < nvalues; i++)
+		if (values[i] >= FIELD_P)
+			return status_set(st, ST_INVALID_ARGUMENT, "sumpoint value "
+			    "%zu is not below 2^61-1", i + 1);
+	bytes = (uint64_t)nvalues * sizeof(*v);
+	if (se->sumpoints[me] != NULL) {
+		if (memcmp(se->sumpoints[me], values, bytes) != 0)
+			return status_set(st, ST_ALREADY_EXISTS, "%s already posted "
+			    "a different sumpoint to session %s", caller, se->p.id);
+		*duplicate = 1;
+		return status_set(st, ST_OK, "%s", "");
+	}
+	if (s->stored_bytes + bytes > s->lim.max_stored_bytes)
+		return status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds "
+		    "its limit of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
+	if ((v = malloc(bytes)) == NULL)
+		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+	memcpy(v, values, bytes);
+	se->sumpoints[me] = v;
+	s->stored_bytes += bytes;
+	update_complete(se);
+	s->version++;
+	return status_set(st, ST_OK, "%s", "");
+}
+
+enum status_code
+store_read(struct store *s, const char *caller, const char *session_id,
+    uint64_t now, struct session **sep, struct status *st)
+{
+	long me;
+
+	if (lookup(s, caller, session_id, NULL, now, sep, &me, st) != ST_OK)
+		return st->code;
+	return status_set(st, ST_OK, "%s", "");
+}
+
+const struct key_entry *
+store_get_key(const struct store *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nkeys; i++)
+		if (strcmp(s->keys[i].name, name) == 0)
+			return &s->keys[i];
+	return NULL;
+}
+
+enum status_code
+store_put_key(struct store *s, const char *name, const uint8_t *der,
+    size_t der_len, int *duplicate, struct status *st)
+{
+	struct key_entry *e, *v;
+	uint8_t *copy;
+
+	*duplicate = 0;
+	if (!pki_name_valid(name))
+		return status_set(st, ST_INVALID_ARGUMENT, "invalid party name");
+	if (der_len == 0 || der_len > s->lim.max_cert_bytes)
+		return status_set(st, ST_INVALID_ARGUMENT, "a certificate must be "
+		    "1 to %u bytes", s->lim.max_cert_bytes);
+	e = (struct key_entry *)store_get_key(s, name);
+	if (e != NULL && e->der_len == der_len && memcmp(e->der, der, der_len) == 0) {
+		*duplicate = 1;
+		return status_set(st, ST_OK, "%s", "");
+	}
+	if (e == NULL && s->nkeys >= s->lim.max_keys)
+		return status_set(st, ST_RESOURCE_EXHAUSTED, "the key directory "
+		    "holds its limit of %u keys", s->lim.max_keys);
+	if ((copy = malloc(der_len)) == NULL)
+		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+	memcpy(copy, der, der_len);
+	if (e == NULL) {
+		v = realloc(s->keys, (s->nkeys + 1) * sizeof(*v));
+		if (v == NULL) {
+			free(copy);
+			return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+		}
+		s->keys = v;
+		e = &s->keys[s->nkeys++];
+		snprintf(e->name, sizeof(e->name), "%s", name);
+	} else {
+		s->stored_bytes -= e->der_len;
+		free(e->der);
+	}
+	e->der = copy;
+	e->der_len = der_len;
+	s->stored_bytes += der_len;
+	s->version++;
+	return status_set(st, ST_OK, "%s", "");
+}

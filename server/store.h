@@ -1,0 +1,140 @@
+/*
+ * store.h: everything the server holds: the sessions, each with its
+ * parameters, phase, sealed shares and sumpoints, and the directory of the
+ * parties' encryption-key certificates.
+ *
+ * The store knows nothing of sockets or protobuf. Each operation takes the
+ * caller's certified identity, checks that it may act, validates its input
+ * against the limits, changes state only when everything checks out, and
+ * reports a status. It never sees a plaintext share or a private key.
+ */
+#ifndef SS_STORE_H
+#define SS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pki.h"
+#include "status.h"
+
+#define NAME_BUF (PKI_NAME_MAX + 1)
+
+enum phase {
+	PHASE_SHARING = 1,
+	PHASE_AGGREGATING = 2,
+	PHASE_COMPLETE = 3,
+	PHASE_FAILED = 4,
+};
+
+struct store_limits {
+	uint32_t max_parties;
+	uint32_t max_length;
+	uint32_t max_sessions;
+	uint32_t max_deadline_seconds;
+	uint64_t max_stored_bytes;   /* ciphertexts, sumpoints and certificates */
+	uint32_t max_keys;
+	uint32_t max_cert_bytes;
+};
+
+void store_default_limits(struct store_limits *lim);
+
+struct session_params {
+	char id[NAME_BUF];
+	uint32_t n;
+	char (*parties)[NAME_BUF];   /* n names, in x order */
+	uint32_t threshold;
+	uint32_t length;
+	uint32_t decimals;
+	uint32_t deadline_seconds;
+};
+
+struct session {
+	struct session_params p;
+	uint32_t *by_name;      /* indices of p.parties sorted by name */
+	uint64_t created_unix;
+	uint64_t deadline_unix; /* 0: none */
+	enum phase phase;
+	char fail_reason[160];
+	size_t ct_len;          /* bytes of one sealed share */
+	uint8_t **shares;       /* [sender]: n * ct_len bytes in recipient order, or NULL */
+	uint8_t *in_cohort;     /* [party]: 1 once the cohort is fixed */
+	uint64_t **sumpoints;   /* [party]: length values, or NULL */
+};
+
+struct key_entry {
+	char name[NAME_BUF];
+	uint8_t *der;
+	size_t der_len;
+};
+
+struct store {
+	struct store_limits lim;
+	struct session **sessions;
+	size_t nsessions;
+	struct key_entry *keys;
+	size_t nkeys;
+	uint64_t stored_bytes;
+	uint64_t version;       /* bumped by every change; snapshots compare it */
+};
+
+struct store *store_new(const struct store_limits *lim);
+void store_free(struct store *s);
+
+/* A name listed twice in the session's parties, or NULL. */
+const char *session_repeated_party(const struct session *se);
+/* Index of name in the session's party list, or -1. */
+long session_party_index(const struct session *se, const char *name);
+struct session *store_find(struct store *s, const char *id);
+size_t session_count_shared(const struct session *se);
+
+/*
+ * Applies the deadline: a SHARING session past its deadline fixes its cohort
+ * when at least t+1 have submitted, and fails otherwise.
+ */
+void store_tick(struct store *s, uint64_t now);
+
+/* Validates params (names, counts, limits); fills st on failure. */
+enum status_code store_check_params(const struct store *s,
+    const struct session_params *p, struct status *st);
+
+/* The operations; each returns st->code. Pointers in params are copied. */
+enum status_code store_create(struct store *s, const char *caller,
+    const struct session_params *p, uint64_t now, int *created,
+    uint64_t *deadline_unix, struct status *st);
+
+struct submitted_share {
+	const char *recipient;
+	const uint8_t *ct;
+	size_t ct_len;
+};
+enum status_code store_submit(struct store *s, const char *caller,
+    const char *session_id, const char *party, const struct submitted_share *shares,
+    size_t nshares, uint64_t now, int *duplicate, struct status *st);
+
+/* On OK, *sep is the session, *recipient the caller's index. */
+enum status_code store_get_share(struct store *s, const char *caller,
+    const char *session_id, const char *party, uint64_t now,
+    struct session **sep, uint32_t *recipient, struct status *st);
+
+enum status_code store_post_sumpoint(struct store *s, const char *caller,
+    const char *session_id, const char *party, const uint64_t *values,
+    size_t nvalues, uint64_t now, int *duplicate, struct status *st);
+
+/* Read access for ListSumpoints and GetStatus: a listed party only. */
+enum status_code store_read(struct store *s, const char *caller,
+    const char *session_id, uint64_t now, struct session **sep, struct status *st);
+
+/* The directory of encryption-key certificates (already verified by the caller). */
+enum status_code store_put_key(struct store *s, const char *name,
+    const uint8_t *der, size_t der_len, int *duplicate, struct status *st);
+const struct key_entry *store_get_key(const struct store *s, const char *name);
+
+/* Low-level insertion used by the snapshot loader; takes ownership of se. */
+int store_adopt_session(struct store *s, struct session *se);
+/* Allocates a session with copies of p, empty state. NULL on failure. */
+struct session *session_new(const struct session_params *p);
+void session_free(struct session *se);
+/* Bytes of state the session holds (shares, sumpoints). */
+uint64_t session_bytes(const struct session *se);
+
+#endif
