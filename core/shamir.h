@@ -15,7 +15,9 @@
  * Splits secrets[0..L) among n parties with threshold t (1 <= t < n):
  * shares[j * L + e] = f_e(j + 1), f_e random of degree t with f_e(0) =
  * secrets[e]. shares must hold n * L elements. Coefficients are drawn from
- * the CSPRNG and wiped before return.
+ * the CSPRNG and wiped before return. SS_ERR_INVALID for bad arguments,
+ * SS_ERR_RANGE if a secret is not an element (>= p); on any failure after
+ * the checks, shares is wiped.
  */
 int shamir_split(const uint64_t *secrets, size_t L, unsigned n, unsigned t,
     uint64_t *shares);
@@ -31,7 +33,7 @@ int shamir_lagrange(const uint64_t *xs, size_t m, uint64_t at, uint64_t *coef);
 struct shamir_verdict {
 	int consistent;        /* 1: every point lies on one degree-t polynomial */
 	long bad_point;        /* index into xs of the one point that does not, or -1 */
-	size_t first_bad_element; /* first element index that failed, if any */
+	size_t first_bad_element; /* first element index that failed, else 0 */
 };
 
 /*
@@ -39,7 +41,11 @@ struct shamir_verdict {
  * secret[0..L). With m > t + 1 it checks every point against the polynomial
  * through the others; on a mismatch it returns SS_ERR_INCONSISTENT and fills
  * verdict (bad_point names the culprit when exactly one point explains every
- * mismatch and m >= t + 3, else -1), and secret is left unspecified.
+ * mismatch and m >= t + 3, else -1), and secret is left unspecified (it is
+ * zeroed). With m == t + 1 nothing can be checked and the result is SS_OK.
+ * verdict may be NULL. SS_ERR_INVALID for bad arguments (t < 1, m < t + 1,
+ * xs not distinct non-zero elements, L == 0, NULL pointers); SS_ERR_RANGE
+ * if some ys value is not an element (>= p).
  */
 int shamir_combine(const uint64_t *xs, const uint64_t *const *ys, size_t m,
     unsigned t, size_t L, uint64_t *secret, struct shamir_verdict *verdict);
