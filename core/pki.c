@@ -1,0 +1,878 @@
+/*
+ * pki.c: certificates and keys for secure-sum, on OpenSSL 3.0.
+ *
+ * Both ends speak TLS 1.3 only and each verifies the other against the one
+ * project CA (DIR/ca.crt); the server also honours DIR/crl.pem. A party's
+ * identity is the single CN of its verified certificate. Private keys are read
+ * by this file itself, from a descriptor whose mode has been checked (so the
+ * checked file is the one loaded), into memory that is wiped afterwards.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "err.h"
+#include "pki.h"
+
+/* Key files are a few hundred bytes; anything much larger is not ours. */
+#define PKI_KEY_FILE_MAX  (64 * 1024)
+/* Encryption-key certificates are about 400 bytes of DER. */
+#define PKI_CERT_DER_MAX  (16 * 1024)
+/* RFC 1035: at most 253 characters in a DNS name's text form. */
+#define PKI_HOST_MAX      253
+#define PKI_X25519_LEN    32
+
+/* ---- errors ------------------------------------------------------------ */
+
+/*
+ * Writes a one-line reason to err: the printf-style message, then, if OpenSSL
+ * queued an error, ": " and its first (root-cause) entry. Clears the queue so
+ * that the next call starts clean.
+ */
+static void
+set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	char ossl[256];
+	unsigned long e;
+	va_list ap;
+	int n;
+
+	e = ERR_get_error();
+	ERR_clear_error();
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		err[0] = '\0';
+		return;
+	}
+	if (e != 0 && (size_t)n < errlen) {
+		ERR_error_string_n(e, ossl, sizeof(ossl));
+		/* Truncation of the reason is acceptable; it stays one line. */
+		(void)snprintf(err + n, errlen - (size_t)n, ": %s", ossl);
+	}
+}
+
+/* Joins dir and file into out; SS_ERR_TOO_LARGE if it does not fit. */
+static int
+join_path(char *out, size_t outlen, const char *dir, const char *file)
+{
+	int n;
+
+	if (dir == NULL || file == NULL || dir[0] == '\0')
+		return SS_ERR_INVALID;
+	n = snprintf(out, outlen, "%s/%s", dir, file);
+	if (n < 0)
+		return SS_ERR_INTERNAL;
+	if ((size_t)n >= outlen)
+		return SS_ERR_TOO_LARGE;
+	return SS_OK;
+}
+
+/* Joins dir, name and suffix ("dir/name.suffix") after checking name. */
+static int
+party_path(char *out, size_t outlen, const char *dir, const char *name,
+    const char *suffix)
+{
+	char file[PKI_NAME_MAX + 16];
+	int n;
+
+	if (!pki_name_valid(name))
+		return SS_ERR_INVALID;
+	n = snprintf(file, sizeof(file), "%s%s", name, suffix);
+	if (n < 0 || (size_t)n >= sizeof(file))
+		return SS_ERR_INTERNAL;
+	return join_path(out, outlen, dir, file);
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+int
+pki_name_valid(const char *name)
+{
+	size_t i;
+	char c;
+
+	if (name == NULL || name[0] == '\0' || name[0] == '.' || name[0] == '-')
+		return 0;
+	for (i = 0; name[i] != '\0'; i++) {
+		if (i >= PKI_NAME_MAX)
+			return 0;
+		c = name[i];
+		/* Explicit ranges: isalnum() would follow the locale. */
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The subject's one CN, as a valid name, into out. Certificates with no CN,
+ * several CNs, an odd string type, an embedded NUL or an invalid name are
+ * refused: an identity must be unambiguous.
+ */
+static int
+cert_cn(X509 *x, char out[PKI_NAME_MAX + 1])
+{
+	const X509_NAME *subject;
+	const X509_NAME_ENTRY *entry;
+	const ASN1_STRING *s;
+	const unsigned char *data;
+	int idx, len, type;
+
+	out[0] = '\0';
+	if ((subject = X509_get_subject_name(x)) == NULL)
+		return SS_ERR_CERT;
+	idx = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+	if (idx < 0)
+		return SS_ERR_CERT;
+	if (X509_NAME_get_index_by_NID(subject, NID_commonName, idx) != -1)
+		return SS_ERR_CERT;
+	if ((entry = X509_NAME_get_entry(subject, idx)) == NULL ||
+	    (s = X509_NAME_ENTRY_get_data(entry)) == NULL)
+		return SS_ERR_CERT;
+	/* Valid names are ASCII, which these three types hold byte for byte. */
+	type = ASN1_STRING_type(s);
+	if (type != V_ASN1_UTF8STRING && type != V_ASN1_PRINTABLESTRING &&
+	    type != V_ASN1_IA5STRING)
+		return SS_ERR_CERT;
+	len = ASN1_STRING_length(s);
+	data = ASN1_STRING_get0_data(s);
+	if (data == NULL || len <= 0 || len > PKI_NAME_MAX ||
+	    memchr(data, '\0', (size_t)len) != NULL)
+		return SS_ERR_CERT;
+	memcpy(out, data, (size_t)len);
+	out[len] = '\0';
+	if (!pki_name_valid(out)) {
+		out[0] = '\0';
+		return SS_ERR_CERT;
+	}
+	return SS_OK;
+}
+
+/* ---- private key files ------------------------------------------------- */
+
+/* The rule ssh applies to its keys: nobody but the owner may touch them. */
+static int
+private_mode_ok(const struct stat *st)
+{
+	return (st->st_mode & 077) == 0;
+}
+
+int
+pki_check_private_file(const char *path)
+{
+	struct stat st;
+
+	if (path == NULL)
+		return SS_ERR_INVALID;
+	if (stat(path, &st) != 0)
+		return SS_ERR_IO;
+	if (!S_ISREG(st.st_mode))
+		return SS_ERR_INVALID;
+	if (!private_mode_ok(&st))
+		return SS_ERR_KEY_PERMS;
+	return SS_OK;
+}
+
+/*
+ * Reads a private key file whole into a malloc'd buffer, after checking the
+ * mode of the very file opened (no window between check and read). The
+ * caller wipes and frees *buf. Failures are described in err.
+ */
+static int
+read_private_file(const char *path, unsigned char **buf, size_t *len,
+    char *err, size_t errlen)
+{
+	struct stat st;
+	unsigned char *p = NULL;
+	size_t off = 0, cap = 0;
+	ssize_t r;
+	int fd, ret;
+
+	*buf = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return SS_ERR_IO;
+	}
+	if (fstat(fd, &st) != 0) {
+		set_err(err, errlen, "cannot stat %s: %s", path, strerror(errno));
+		ret = SS_ERR_IO;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_err(err, errlen, "%s is not a regular file", path);
+		ret = SS_ERR_INVALID;
+		goto out;
+	}
+	if (!private_mode_ok(&st)) {
+		set_err(err, errlen, "%s has mode %04o: group or others can "
+		    "reach this private key; chmod 600 it",
+		    path, (unsigned)(st.st_mode & 07777));
+		ret = SS_ERR_KEY_PERMS;
+		goto out;
+	}
+	if (st.st_size <= 0 || st.st_size > PKI_KEY_FILE_MAX) {
+		set_err(err, errlen, "%s: size %lld is not that of a key file",
+		    path, (long long)st.st_size);
+		ret = SS_ERR_INVALID;
+		goto out;
+	}
+	/* One spare byte shows whether the file grew while we read it. */
+	cap = (size_t)st.st_size + 1;
+	if ((p = malloc(cap)) == NULL) {
+		set_err(err, errlen, "%s: out of memory", path);
+		ret = SS_ERR_ALLOC;
+		goto out;
+	}
+	while (off < cap) {
+		r = read(fd, p + off, cap - off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			set_err(err, errlen, "cannot read %s: %s", path,
+			    strerror(errno));
+			ret = SS_ERR_IO;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		off += (size_t)r;
+	}
+	if (off != (size_t)st.st_size) {
+		set_err(err, errlen, "%s changed while being read", path);
+		ret = SS_ERR_IO;
+		goto out;
+	}
+	*buf = p;
+	*len = off;
+	p = NULL;
+	ret = SS_OK;
+ out:
+	if (p != NULL) {
+		OPENSSL_cleanse(p, cap);
+		free(p);
+	}
+	(void)close(fd);
+	return ret;
+}
+
+/*
+ * Never prompt: keys are unencrypted by design, and a server must not block
+ * on a terminal. Refusing makes an encrypted key a plain load failure.
+ */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+/* Loads the private key in path, after the mode check. */
+static int
+load_private_key(const char *path, EVP_PKEY **pkey, char *err, size_t errlen)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	BIO *bio = NULL;
+	int ret;
+
+	*pkey = NULL;
+	if ((ret = read_private_file(path, &buf, &len, err, errlen)) != SS_OK)
+		return ret;
+	/* len <= PKI_KEY_FILE_MAX, so it fits an int. */
+	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
+		set_err(err, errlen, "%s: cannot make a memory BIO", path);
+		ret = SS_ERR_CRYPTO;
+		goto out;
+	}
+	ERR_clear_error();
+	*pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+	if (*pkey == NULL) {
+		/*
+		 * OpenSSL's reasons for these two are cryptic ("interrupted or
+		 * cancelled", "unsupported"): say it plainly instead.
+		 */
+		if (memmem(buf, len, "ENCRYPTED", 9) != NULL) {
+			ERR_clear_error();
+			set_err(err, errlen, "%s is encrypted; secure-sum "
+			    "needs an unencrypted key file of mode 0600", path);
+		} else if (memmem(buf, len, "-----BEGIN ", 11) == NULL) {
+			ERR_clear_error();
+			set_err(err, errlen, "%s is not a PEM private key", path);
+		} else {
+			set_err(err, errlen, "cannot load private key %s", path);
+		}
+		ret = SS_ERR_CRYPTO;
+		goto out;
+	}
+	ret = SS_OK;
+ out:
+	BIO_free(bio);
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	return ret;
+}
+
+/* ---- TLS contexts ------------------------------------------------------ */
+
+/* Settings both ends share: TLS 1.3 only, the CA, strict verification. */
+static SSL_CTX *
+common_ctx(const SSL_METHOD *method, const char *dir, char *err,
+    size_t errlen)
+{
+	char path[PATH_MAX];
+	SSL_CTX *ctx;
+
+	if (join_path(path, sizeof(path), dir, "ca.crt") != SS_OK) {
+		set_err(err, errlen, "certificate folder name is too long "
+		    "or empty");
+		return NULL;
+	}
+	ERR_clear_error();
+	if ((ctx = SSL_CTX_new(method)) == NULL) {
+		set_err(err, errlen, "cannot create a TLS context");
+		return NULL;
+	}
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
+	    SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1) {
+		set_err(err, errlen, "cannot restrict TLS to version 1.3");
+		goto fail;
+	}
+	/*
+	 * Keep read and write buffers for the connection's life: releasing them
+	 * between records saves little and costs an allocation per record.
+	 */
+	SSL_CTX_clear_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	if (SSL_CTX_load_verify_locations(ctx, path, NULL) != 1) {
+		set_err(err, errlen, "cannot load CA certificate %s", path);
+		goto fail;
+	}
+	/*
+	 * Strict RFC 5280 checks on every chain: mkcerts.sh makes compliant
+	 * certificates, so anything sloppier did not come from it.
+	 */
+	if (X509_STORE_set_flags(SSL_CTX_get_cert_store(ctx),
+	    X509_V_FLAG_X509_STRICT) != 1) {
+		set_err(err, errlen, "cannot set certificate verification flags");
+		goto fail;
+	}
+	return ctx;
+ fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+/* Loads our own certificate and key into ctx and checks they match. */
+static int
+use_cert_and_key(SSL_CTX *ctx, const char *crt, const char *key, char *err,
+    size_t errlen)
+{
+	EVP_PKEY *pkey = NULL;
+	int ret;
+
+	ERR_clear_error();
+	if (SSL_CTX_use_certificate_chain_file(ctx, crt) != 1) {
+		set_err(err, errlen, "cannot load certificate %s", crt);
+		return SS_ERR_CERT;
+	}
+	if ((ret = load_private_key(key, &pkey, err, errlen)) != SS_OK)
+		return ret;
+	if (SSL_CTX_use_PrivateKey(ctx, pkey) != 1) {
+		set_err(err, errlen, "cannot use private key %s", key);
+		EVP_PKEY_free(pkey);
+		return SS_ERR_CRYPTO;
+	}
+	/* The context holds its own reference now. */
+	EVP_PKEY_free(pkey);
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		set_err(err, errlen, "private key %s does not match %s", key, crt);
+		return SS_ERR_CERT;
+	}
+	return SS_OK;
+}
+
+/*
+ * Loads DIR/crl.pem into the server's store if it exists, and then checks
+ * every client certificate against it. A CRL that exists but does not load
+ * is an error, not a silent pass: revocations must not be lost.
+ */
+static int
+load_crl(SSL_CTX *ctx, const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	X509_STORE *store;
+	X509_LOOKUP *lookup;
+
+	if (join_path(path, sizeof(path), dir, "crl.pem") != SS_OK) {
+		set_err(err, errlen, "certificate folder name is too long");
+		return SS_ERR_TOO_LARGE;
+	}
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return SS_OK;
+		set_err(err, errlen, "cannot stat %s: %s", path, strerror(errno));
+		return SS_ERR_IO;
+	}
+	store = SSL_CTX_get_cert_store(ctx);
+	ERR_clear_error();
+	/*
+	 * X509_load_crl_file takes only the CRLs in the file: a certificate
+	 * slipped into crl.pem must not become a trust anchor, as it would with
+	 * X509_STORE_load_file.
+	 */
+	if ((lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file())) == NULL) {
+		set_err(err, errlen, "cannot create a file lookup for %s", path);
+		return SS_ERR_CRYPTO;
+	}
+	if (X509_load_crl_file(lookup, path, X509_FILETYPE_PEM) <= 0) {
+		set_err(err, errlen, "cannot load revocation list %s", path);
+		return SS_ERR_CERT;
+	}
+	/* The chain is one CA deep: the client's certificate is what to check. */
+	if (X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK) != 1) {
+		set_err(err, errlen, "cannot enable revocation checks");
+		return SS_ERR_CRYPTO;
+	}
+	return SS_OK;
+}
+
+SSL_CTX *
+pki_server_ctx(const char *dir, char *err, size_t errlen)
+{
+	char ca[PATH_MAX], crt[PATH_MAX], key[PATH_MAX];
+	STACK_OF(X509_NAME) *names;
+	SSL_CTX *ctx;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (join_path(ca, sizeof(ca), dir, "ca.crt") != SS_OK ||
+	    join_path(crt, sizeof(crt), dir, "server.crt") != SS_OK ||
+	    join_path(key, sizeof(key), dir, "server.key") != SS_OK) {
+		set_err(err, errlen, "certificate folder name is too long "
+		    "or empty");
+		return NULL;
+	}
+	if ((ctx = common_ctx(TLS_server_method(), dir, err, errlen)) == NULL)
+		return NULL;
+	/*
+	 * No resumption at all, for now: every connection proves its client's
+	 * certificate afresh, against the CRL as it stands.
+	 */
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	if (SSL_CTX_set_num_tickets(ctx, 0) != 1) {
+		set_err(err, errlen, "cannot disable session tickets");
+		goto fail;
+	}
+	(void)SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	/* Clients must present a certificate made for TLS client use. */
+	if (SSL_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT) != 1) {
+		set_err(err, errlen, "cannot set the client certificate purpose");
+		goto fail;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+	    NULL);
+	ERR_clear_error();
+	if ((names = SSL_load_client_CA_file(ca)) == NULL) {
+		set_err(err, errlen, "cannot read CA names from %s", ca);
+		goto fail;
+	}
+	SSL_CTX_set_client_CA_list(ctx, names);	/* takes ownership */
+	if (use_cert_and_key(ctx, crt, key, err, errlen) != SS_OK)
+		goto fail;
+	if (load_crl(ctx, dir, err, errlen) != SS_OK)
+		goto fail;
+	return ctx;
+ fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+SSL_CTX *
+pki_client_ctx(const char *dir, const char *party, char *err, size_t errlen)
+{
+	char crt[PATH_MAX], key[PATH_MAX], cn[PKI_NAME_MAX + 1];
+	SSL_CTX *ctx;
+	X509 *own;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (!pki_name_valid(party)) {
+		set_err(err, errlen, "invalid party name: use 1 to 64 of "
+		    "A-Z a-z 0-9 . _ -, not starting with '.' or '-'");
+		return NULL;
+	}
+	if (party_path(crt, sizeof(crt), dir, party, ".crt") != SS_OK ||
+	    party_path(key, sizeof(key), dir, party, ".key") != SS_OK) {
+		set_err(err, errlen, "certificate folder name is too long "
+		    "or empty");
+		return NULL;
+	}
+	if ((ctx = common_ctx(TLS_client_method(), dir, err, errlen)) == NULL)
+		return NULL;
+	/* The server must present a certificate made for TLS server use. */
+	if (SSL_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER) != 1) {
+		set_err(err, errlen, "cannot set the server certificate purpose");
+		goto fail;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	/* The client does not read crl.pem: revocation is the server's job. */
+	if (use_cert_and_key(ctx, crt, key, err, errlen) != SS_OK)
+		goto fail;
+	/*
+	 * Catch a misfiled certificate here, with a clear message, rather than
+	 * as a baffling PERMISSION_DENIED from the server later.
+	 */
+	if ((own = SSL_CTX_get0_certificate(ctx)) == NULL ||
+	    cert_cn(own, cn) != SS_OK) {
+		set_err(err, errlen, "%s has no valid party name as its CN", crt);
+		goto fail;
+	}
+	if (strcmp(cn, party) != 0) {
+		set_err(err, errlen, "%s is the certificate of \"%s\", not of "
+		    "\"%s\"", crt, cn, party);
+		goto fail;
+	}
+	return ctx;
+ fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+/* ---- per-connection checks --------------------------------------------- */
+
+/* 1 if host is a plausible DNS name: letters, digits, '-', '.'. */
+static int
+dns_name_ok(const char *host, size_t len)
+{
+	size_t i;
+	char c;
+
+	if (len == 0 || len > PKI_HOST_MAX || host[0] == '.' || host[0] == '-')
+		return 0;
+	for (i = 0; i < len; i++) {
+		c = host[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int
+pki_expect_host(SSL *ssl, const char *host)
+{
+	unsigned char ip[16];
+	char inner[INET6_ADDRSTRLEN];
+	X509_VERIFY_PARAM *param;
+	size_t len;
+
+	if (ssl == NULL || host == NULL)
+		return SS_ERR_INVALID;
+	len = strnlen(host, PKI_HOST_MAX + 1);
+	if (len == 0 || len > PKI_HOST_MAX)
+		return SS_ERR_INVALID;
+	if ((param = SSL_get0_param(ssl)) == NULL)
+		return SS_ERR_INTERNAL;
+
+	/* "[::1]" as written in HOST:PORT is the address ::1. */
+	if (host[0] == '[' && host[len - 1] == ']') {
+		if (len < 3 || len - 2 >= sizeof(inner))
+			return SS_ERR_INVALID;
+		memcpy(inner, host + 1, len - 2);
+		inner[len - 2] = '\0';
+		if (inet_pton(AF_INET6, inner, ip) != 1)
+			return SS_ERR_INVALID;
+		len = 16;
+		goto ip_literal;
+	}
+	/*
+	 * inet_pton, not X509_VERIFY_PARAM_set1_ip_asc, decides what is an
+	 * address: OpenSSL's parser would take "1.2.3.4junk" as 1.2.3.4.
+	 */
+	if (inet_pton(AF_INET, host, ip) == 1) {
+		len = 4;
+		goto ip_literal;
+	}
+	if (inet_pton(AF_INET6, host, ip) == 1) {
+		len = 16;
+		goto ip_literal;
+	}
+
+	if (!dns_name_ok(host, len))
+		return SS_ERR_INVALID;
+	/* Clear any address set before: the name alone must match. */
+	if (X509_VERIFY_PARAM_set1_ip(param, NULL, 0) != 1)
+		return SS_ERR_CRYPTO;
+	SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	if (SSL_set1_host(ssl, host) != 1)
+		return SS_ERR_CRYPTO;
+	/* SNI carries DNS names only (RFC 6066, section 3). */
+	if (SSL_set_tlsext_host_name(ssl, host) != 1)
+		return SS_ERR_CRYPTO;
+	return SS_OK;
+
+ ip_literal:
+	/* The address must be in the certificate's iPAddress SANs. */
+	if (X509_VERIFY_PARAM_set1_host(param, NULL, 0) != 1)
+		return SS_ERR_CRYPTO;
+	if (X509_VERIFY_PARAM_set1_ip(param, ip, len) != 1)
+		return SS_ERR_CRYPTO;
+	return SS_OK;
+}
+
+int
+pki_peer_name(SSL *ssl, char *out, size_t outlen)
+{
+	char cn[PKI_NAME_MAX + 1];
+	X509 *peer;
+	size_t len;
+	int ret;
+
+	if (ssl == NULL || out == NULL || outlen == 0)
+		return SS_ERR_INVALID;
+	out[0] = '\0';
+	/* Only a finished handshake has a verified peer. */
+	if (!SSL_is_init_finished(ssl))
+		return SS_ERR_CERT;
+	if ((peer = SSL_get0_peer_certificate(ssl)) == NULL)
+		return SS_ERR_CERT;
+	if (SSL_get_verify_result(ssl) != X509_V_OK)
+		return SS_ERR_CERT;
+	if ((ret = cert_cn(peer, cn)) != SS_OK)
+		return ret;
+	len = strlen(cn);
+	if (len >= outlen)
+		return SS_ERR_TOO_LARGE;
+	memcpy(out, cn, len + 1);
+	return SS_OK;
+}
+
+/* ---- encryption keys --------------------------------------------------- */
+
+int
+pki_load_enc_key(const char *dir, const char *name, uint8_t sk[32])
+{
+	char path[PATH_MAX];
+	unsigned char raw[PKI_X25519_LEN];
+	EVP_PKEY *pkey = NULL;
+	size_t len;
+	int ret;
+
+	if (sk == NULL)
+		return SS_ERR_INVALID;
+	if ((ret = party_path(path, sizeof(path), dir, name, ".enc.key")) !=
+	    SS_OK)
+		return ret;
+	if ((ret = load_private_key(path, &pkey, NULL, 0)) != SS_OK)
+		return ret;
+	if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_X25519) {
+		ret = SS_ERR_INVALID;
+		goto out;
+	}
+	if (EVP_PKEY_get_raw_private_key(pkey, NULL, &len) != 1 ||
+	    len != sizeof(raw)) {
+		ret = SS_ERR_CRYPTO;
+		goto out;
+	}
+	if (EVP_PKEY_get_raw_private_key(pkey, raw, &len) != 1 ||
+	    len != sizeof(raw)) {
+		ret = SS_ERR_CRYPTO;
+		goto out;
+	}
+	memcpy(sk, raw, sizeof(raw));
+	ret = SS_OK;
+ out:
+	OPENSSL_cleanse(raw, sizeof(raw));
+	EVP_PKEY_free(pkey);	/* which wipes the key it held */
+	ERR_clear_error();
+	return ret;
+}
+
+int
+pki_load_enc_cert(const char *dir, const char *name, uint8_t **der,
+    size_t *len)
+{
+	char path[PATH_MAX];
+	unsigned char *buf = NULL, *p;
+	X509 *x = NULL;
+	BIO *bio = NULL;
+	int n, ret;
+
+	if (der == NULL || len == NULL)
+		return SS_ERR_INVALID;
+	*der = NULL;
+	*len = 0;
+	if ((ret = party_path(path, sizeof(path), dir, name, ".enc.crt")) !=
+	    SS_OK)
+		return ret;
+	ERR_clear_error();
+	if ((bio = BIO_new_file(path, "r")) == NULL) {
+		ret = SS_ERR_IO;
+		goto out;
+	}
+	if ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL) {
+		ret = SS_ERR_CERT;
+		goto out;
+	}
+	n = i2d_X509(x, NULL);
+	if (n <= 0 || n > PKI_CERT_DER_MAX) {
+		ret = n <= 0 ? SS_ERR_CRYPTO : SS_ERR_TOO_LARGE;
+		goto out;
+	}
+	if ((buf = malloc((size_t)n)) == NULL) {
+		ret = SS_ERR_ALLOC;
+		goto out;
+	}
+	p = buf;	/* i2d_X509 advances p */
+	if (i2d_X509(x, &p) != n) {
+		ret = SS_ERR_CRYPTO;
+		goto out;
+	}
+	*der = buf;
+	*len = (size_t)n;
+	buf = NULL;
+	ret = SS_OK;
+ out:
+	free(buf);
+	X509_free(x);
+	BIO_free(bio);
+	ERR_clear_error();
+	return ret;
+}
+
+X509_STORE *
+pki_ca_store(const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	X509_STORE *store;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (join_path(path, sizeof(path), dir, "ca.crt") != SS_OK) {
+		set_err(err, errlen, "certificate folder name is too long "
+		    "or empty");
+		return NULL;
+	}
+	ERR_clear_error();
+	if ((store = X509_STORE_new()) == NULL) {
+		set_err(err, errlen, "cannot create a certificate store");
+		return NULL;
+	}
+	if (X509_STORE_load_file(store, path) != 1) {
+		set_err(err, errlen, "cannot load CA certificate %s", path);
+		X509_STORE_free(store);
+		return NULL;
+	}
+	if (X509_STORE_set_flags(store, X509_V_FLAG_X509_STRICT) != 1) {
+		set_err(err, errlen, "cannot set certificate verification flags");
+		X509_STORE_free(store);
+		return NULL;
+	}
+	return store;
+}
+
+int
+pki_verify_enc_cert(X509_STORE *store, const uint8_t *der, size_t len,
+    const char *name, uint8_t pk[32])
+{
+	char cn[PKI_NAME_MAX + 1];
+	unsigned char raw[PKI_X25519_LEN];
+	const unsigned char *p = der;
+	X509_STORE_CTX *vctx = NULL;
+	X509 *x = NULL;
+	EVP_PKEY *pkey;
+	size_t rawlen;
+	uint32_t flags;
+	int ret;
+
+	if (store == NULL || der == NULL || pk == NULL || len == 0 ||
+	    !pki_name_valid(name))
+		return SS_ERR_INVALID;
+	if (len > PKI_CERT_DER_MAX)
+		return SS_ERR_TOO_LARGE;
+	ERR_clear_error();
+	/* The whole buffer must be the one certificate: no trailing bytes. */
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL ||
+	    p != der + len) {
+		ret = SS_ERR_CERT;
+		goto out;
+	}
+	if ((vctx = X509_STORE_CTX_new()) == NULL) {
+		ret = SS_ERR_ALLOC;
+		goto out;
+	}
+	if (X509_STORE_CTX_init(vctx, store, x, NULL) != 1 ||
+	    X509_STORE_CTX_set_purpose(vctx, X509_PURPOSE_ANY) != 1) {
+		ret = SS_ERR_CRYPTO;
+		goto out;
+	}
+	/* Chain, signatures and validity period (at the current time). */
+	if (X509_verify_cert(vctx) != 1) {
+		ret = SS_ERR_CERT;
+		goto out;
+	}
+	if (cert_cn(x, cn) != SS_OK || strcmp(cn, name) != 0) {
+		ret = SS_ERR_CERT;
+		goto out;
+	}
+	/* A CA certificate is never a party's encryption key. */
+	flags = X509_get_extension_flags(x);
+	if ((flags & EXFLAG_INVALID) != 0 || X509_check_ca(x) != 0) {
+		ret = SS_ERR_CERT;
+		goto out;
+	}
+	if ((flags & EXFLAG_KUSAGE) != 0 &&
+	    (X509_get_key_usage(x) & KU_KEY_AGREEMENT) == 0) {
+		ret = SS_ERR_CERT;
+		goto out;
+	}
+	if ((pkey = X509_get0_pubkey(x)) == NULL ||
+	    EVP_PKEY_get_base_id(pkey) != EVP_PKEY_X25519) {
+		ret = SS_ERR_CERT;
+		goto out;
+	}
+	if (EVP_PKEY_get_raw_public_key(pkey, NULL, &rawlen) != 1 ||
+	    rawlen != sizeof(raw) ||
+	    EVP_PKEY_get_raw_public_key(pkey, raw, &rawlen) != 1 ||
+	    rawlen != sizeof(raw)) {
+		ret = SS_ERR_CRYPTO;
+		goto out;
+	}
+	memcpy(pk, raw, sizeof(raw));
+	ret = SS_OK;
+ out:
+	X509_STORE_CTX_free(vctx);
+	X509_free(x);
+	ERR_clear_error();
+	return ret;
+}
