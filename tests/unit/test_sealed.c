@@ -1,0 +1,434 @@
+/*
+ * test_sealed.c: unit tests of core/sealed.c, share vectors sealed from one
+ * party to another.
+ *
+ * Round trips at L = 1 and L = 100000; then every way the relay could
+ * misuse a ciphertext (alter it, replay it into another session, re-route
+ * it, re-attribute it, cut it short) must fail authentication, and an
+ * authentic but out-of-range element must be refused. The range test seals
+ * its plaintext with hpke_seal_auth directly, rebuilding the info from the
+ * layout documented in sealed.c, so it also pins that wire format.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "err.h"
+#include "field.h"
+#include "hpke.h"
+#include "sealed.h"
+
+#define SESSION	"sess-0001"
+#define ALICE	"alice"
+#define BOB	"bob"
+
+struct keys {
+	uint8_t skA[32], pkA[32];	/* sender */
+	uint8_t skB[32], pkB[32];	/* recipient */
+	uint8_t skC[32], pkC[32];	/* a third party */
+};
+
+static void
+make_keys(struct keys *k)
+{
+	assert_int_equal(hpke_keygen(k->skA, k->pkA), SS_OK);
+	assert_int_equal(hpke_keygen(k->skB, k->pkB), SS_OK);
+	assert_int_equal(hpke_keygen(k->skC, k->pkC), SS_OK);
+}
+
+/* L random elements in [0, p), with 0 and p - 1 at the ends. */
+static uint64_t *
+random_values(size_t L)
+{
+	uint64_t *v = calloc(L, sizeof(*v));
+	size_t i;
+
+	assert_non_null(v);
+	assert_int_equal(RAND_bytes((unsigned char *)v,
+	    (int)(L * sizeof(*v))), 1);
+	for (i = 0; i < L; i++) {
+		v[i] &= FIELD_P;	/* 61 bits */
+		if (v[i] == FIELD_P)
+			v[i] = 0;
+	}
+	v[0] = 0;
+	if (L > 1)
+		v[L - 1] = FIELD_P - 1;
+	return v;
+}
+
+static int
+all_zero(const uint64_t *v, size_t L)
+{
+	size_t i;
+
+	for (i = 0; i < L; i++)
+		if (v[i] != 0)
+			return 0;
+	return 1;
+}
+
+/* A sealed vector and what it takes to open it. */
+struct fixture {
+	struct keys k;
+	size_t L, len;
+	uint64_t *values, *back;
+	uint8_t *ct;
+};
+
+static void
+fixture_init(struct fixture *f, size_t L)
+{
+	make_keys(&f->k);
+	f->L = L;
+	f->len = sealed_len(L);
+	assert_int_equal(f->len, HPKE_KEY_LEN + 8 * L + HPKE_TAG_LEN);
+	f->values = random_values(L);
+	assert_non_null(f->back = calloc(L, sizeof(uint64_t)));
+	assert_non_null(f->ct = malloc(f->len));
+	assert_int_equal(sealed_seal(SESSION, ALICE, BOB, f->values, L,
+	    f->k.skA, f->k.pkB, f->ct, f->len), SS_OK);
+}
+
+static void
+fixture_free(struct fixture *f)
+{
+	free(f->values);
+	free(f->back);
+	free(f->ct);
+}
+
+/* Opens f->ct as given; on failure the output must have been wiped. */
+static int
+try_open(struct fixture *f, const char *session, const char *sender,
+    const char *recipient, size_t L, const uint8_t *skR, const uint8_t *pkS,
+    const uint8_t *in, size_t in_len)
+{
+	int r;
+
+	assert_true(L <= f->L + 1);
+	free(f->back);
+	assert_non_null(f->back = malloc((f->L + 1) * sizeof(uint64_t)));
+	memset(f->back, 0xa5, (f->L + 1) * sizeof(uint64_t));
+	r = sealed_open(session, sender, recipient, L, skR, pkS, in, in_len,
+	    f->back);
+	/* Argument errors leave it untouched; crypto failures wipe it. */
+	if (r == SS_ERR_AUTH || r == SS_ERR_RANGE)
+		assert_true(all_zero(f->back, L));
+	return r;
+}
+
+static void
+roundtrip(size_t L)
+{
+	struct fixture f;
+
+	fixture_init(&f, L);
+	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L, f.k.skB,
+	    f.k.pkA, f.ct, f.len), SS_OK);
+	assert_memory_equal(f.back, f.values, L * sizeof(uint64_t));
+	fixture_free(&f);
+}
+
+static void
+test_roundtrip_1(void **state)
+{
+	(void)state;
+	roundtrip(1);
+}
+
+static void
+test_roundtrip_100000(void **state)
+{
+	(void)state;
+	roundtrip(100000);
+}
+
+static void
+test_len(void **state)
+{
+	/* AES-GCM's 2^36 - 32 byte message limit, in 8-byte elements. */
+	const size_t max = ((size_t)1 << 33) - 4;
+
+	(void)state;
+	assert_int_equal(sealed_len(0), 48);
+	assert_int_equal(sealed_len(1), 56);
+	assert_int_equal(sealed_len(100000), 800048);
+	assert_int_equal(sealed_len(1000000), 8000048);
+	assert_int_equal(sealed_len(max), 48 + 8 * (uint64_t)max);
+	assert_int_equal(sealed_len(max + 1), 0);
+	assert_int_equal(sealed_len((SIZE_MAX - 48) / 8), 0);
+	assert_int_equal(sealed_len((SIZE_MAX - 48) / 8 + 1), 0);
+	assert_int_equal(sealed_len(SIZE_MAX / 8 + 1), 0);
+	assert_int_equal(sealed_len(SIZE_MAX), 0);
+}
+
+/* Any changed byte -- in enc, the ciphertext or the tag -- fails. */
+static void
+test_altered(void **state)
+{
+	const size_t L = 1000;
+	struct fixture f;
+	size_t where[6], i;
+
+	(void)state;
+	fixture_init(&f, L);
+	where[0] = 0;				/* enc */
+	where[1] = HPKE_KEY_LEN - 1;		/* enc, top bit ignored by X25519 */
+	where[2] = HPKE_KEY_LEN;		/* first element */
+	where[3] = HPKE_KEY_LEN + 8 * L / 2 + 3;/* an element in the middle */
+	where[4] = f.len - HPKE_TAG_LEN;	/* tag */
+	where[5] = f.len - 1;			/* tag, last byte */
+	for (i = 0; i < 6; i++) {
+		f.ct[where[i]] ^= i == 1 ? 0x80 : 0x01;
+		assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L, f.k.skB,
+		    f.k.pkA, f.ct, f.len), SS_ERR_AUTH);
+		f.ct[where[i]] ^= i == 1 ? 0x80 : 0x01;
+	}
+	/* Two ciphertexts spliced: enc of one, body of another. */
+	{
+		uint8_t *other = malloc(f.len);
+
+		assert_non_null(other);
+		assert_int_equal(sealed_seal(SESSION, ALICE, BOB, f.values, L,
+		    f.k.skA, f.k.pkB, other, f.len), SS_OK);
+		memcpy(other, f.ct, HPKE_KEY_LEN);
+		assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L, f.k.skB,
+		    f.k.pkA, other, f.len), SS_ERR_AUTH);
+		free(other);
+	}
+	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L, f.k.skB,
+	    f.k.pkA, f.ct, f.len), SS_OK);
+	fixture_free(&f);
+}
+
+/* Replay into another session, re-attribution, re-routing. */
+static void
+test_other_names(void **state)
+{
+	const size_t L = 16;
+	struct fixture f;
+
+	(void)state;
+	fixture_init(&f, L);
+	assert_int_equal(try_open(&f, "sess-0002", ALICE, BOB, L, f.k.skB,
+	    f.k.pkA, f.ct, f.len), SS_ERR_AUTH);
+	assert_int_equal(try_open(&f, SESSION, "carol", BOB, L, f.k.skB,
+	    f.k.pkA, f.ct, f.len), SS_ERR_AUTH);
+	assert_int_equal(try_open(&f, SESSION, ALICE, "carol", L, f.k.skB,
+	    f.k.pkA, f.ct, f.len), SS_ERR_AUTH);
+	/* Sender and recipient swapped (names only; keys right). */
+	assert_int_equal(try_open(&f, SESSION, BOB, ALICE, L, f.k.skB,
+	    f.k.pkA, f.ct, f.len), SS_ERR_AUTH);
+	/*
+	 * The same bytes split differently between fields: the length
+	 * prefixes keep "sess-0001"+"alice" apart from "sess-0001a"+"lice".
+	 */
+	assert_int_equal(try_open(&f, SESSION "a", "lice", BOB, L, f.k.skB,
+	    f.k.pkA, f.ct, f.len), SS_ERR_AUTH);
+	assert_int_equal(try_open(&f, SESSION, ALICE "b", "ob", L, f.k.skB,
+	    f.k.pkA, f.ct, f.len), SS_ERR_AUTH);
+	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L, f.k.skB,
+	    f.k.pkA, f.ct, f.len), SS_OK);
+	fixture_free(&f);
+}
+
+static void
+test_other_keys(void **state)
+{
+	const size_t L = 16;
+	struct fixture f;
+
+	(void)state;
+	fixture_init(&f, L);
+	/* Another recipient's key, or the sender's own. */
+	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L, f.k.skC,
+	    f.k.pkA, f.ct, f.len), SS_ERR_AUTH);
+	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L, f.k.skA,
+	    f.k.pkA, f.ct, f.len), SS_ERR_AUTH);
+	/* Another sender's public key: the server cannot forge a sender. */
+	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L, f.k.skB,
+	    f.k.pkC, f.ct, f.len), SS_ERR_AUTH);
+	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L, f.k.skB,
+	    f.k.pkB, f.ct, f.len), SS_ERR_AUTH);
+	fixture_free(&f);
+}
+
+static void
+test_other_length(void **state)
+{
+	const size_t L = 16;
+	struct fixture f;
+	uint8_t *longer;
+
+	(void)state;
+	fixture_init(&f, L);
+	/* A length that does not match the bytes: refused before crypto. */
+	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L + 1, f.k.skB,
+	    f.k.pkA, f.ct, f.len), SS_ERR_INVALID);
+	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L - 1, f.k.skB,
+	    f.k.pkA, f.ct, f.len), SS_ERR_INVALID);
+	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L, f.k.skB,
+	    f.k.pkA, f.ct, f.len - 1), SS_ERR_INVALID);
+	/* Truncated by one element, offered as a vector of L - 1. */
+	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L - 1, f.k.skB,
+	    f.k.pkA, f.ct, sealed_len(L - 1)), SS_ERR_AUTH);
+	/* Extended by eight bytes, offered as a vector of L + 1. */
+	assert_non_null(longer = calloc(1, f.len + 8));
+	memcpy(longer, f.ct, f.len);
+	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L + 1, f.k.skB,
+	    f.k.pkA, longer, f.len + 8), SS_ERR_AUTH);
+	free(longer);
+	fixture_free(&f);
+}
+
+/*
+ * Seals raw 8-byte elements exactly as sealed_seal would, bypassing its
+ * range check: the info layout is the one documented in sealed.c.
+ */
+static void
+seal_raw(const struct keys *k, const uint64_t *raw, size_t L, uint8_t *out)
+{
+	uint8_t info[128], *pt;
+	size_t n = 0, i;
+	const char *names[] = { SESSION, ALICE, BOB };
+	int j;
+
+	memcpy(info, "secure-sum/v1 share", 19);
+	n = 19;
+	for (j = 0; j < 3; j++) {
+		size_t len = strlen(names[j]);
+
+		info[n++] = (uint8_t)(len >> 8);
+		info[n++] = (uint8_t)len;
+		memcpy(info + n, names[j], len);
+		n += len;
+	}
+	for (j = 0; j < 8; j++)
+		info[n++] = (uint8_t)((uint64_t)L >> (56 - 8 * j));
+	assert_non_null(pt = malloc(8 * L));
+	for (i = 0; i < L; i++)
+		for (j = 0; j < 8; j++)
+			pt[8 * i + j] = (uint8_t)(raw[i] >> (56 - 8 * j));
+	assert_int_equal(hpke_seal_auth(k->pkB, k->skA, info, n, NULL, 0, pt,
+	    8 * L, out, sealed_len(L)), SS_OK);
+	free(pt);
+}
+
+static void
+test_element_range(void **state)
+{
+	const size_t L = 4;
+	struct fixture f;
+	uint64_t raw[4] = { 1, 2, FIELD_P - 1, 3 };
+	uint8_t ct[HPKE_KEY_LEN + 32 + HPKE_TAG_LEN];
+
+	(void)state;
+	fixture_init(&f, L);
+
+	/* In range: opens, which shows seal_raw matches the format. */
+	seal_raw(&f.k, raw, L, ct);
+	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L, f.k.skB,
+	    f.k.pkA, ct, sizeof(ct)), SS_OK);
+	assert_memory_equal(f.back, raw, sizeof(raw));
+
+	/* p itself, and the largest 64-bit value: authentic but refused. */
+	raw[2] = FIELD_P;
+	seal_raw(&f.k, raw, L, ct);
+	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L, f.k.skB,
+	    f.k.pkA, ct, sizeof(ct)), SS_ERR_RANGE);
+	raw[2] = FIELD_P - 1;
+	raw[0] = UINT64_MAX;
+	seal_raw(&f.k, raw, L, ct);
+	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L, f.k.skB,
+	    f.k.pkA, ct, sizeof(ct)), SS_ERR_RANGE);
+	fixture_free(&f);
+}
+
+static void
+test_seal_arguments(void **state)
+{
+	struct keys k;
+	uint64_t v[3] = { 5, 6, 7 };
+	uint8_t out[HPKE_KEY_LEN + 24 + HPKE_TAG_LEN];
+	char name[300];
+
+	(void)state;
+	make_keys(&k);
+	assert_int_equal(sealed_seal(SESSION, ALICE, BOB, v, 3, k.skA, k.pkB,
+	    out, sizeof(out)), SS_OK);
+	/* Wrong output size, empty vector. */
+	assert_int_equal(sealed_seal(SESSION, ALICE, BOB, v, 3, k.skA, k.pkB,
+	    out, sizeof(out) - 1), SS_ERR_INVALID);
+	assert_int_equal(sealed_seal(SESSION, ALICE, BOB, v, 2, k.skA, k.pkB,
+	    out, sizeof(out)), SS_ERR_INVALID);
+	assert_int_equal(sealed_seal(SESSION, ALICE, BOB, v, 0, k.skA, k.pkB,
+	    out, 48), SS_ERR_INVALID);
+	/* An element >= p is refused at the source too. */
+	v[1] = FIELD_P;
+	assert_int_equal(sealed_seal(SESSION, ALICE, BOB, v, 3, k.skA, k.pkB,
+	    out, sizeof(out)), SS_ERR_RANGE);
+	v[1] = 6;
+	/* Names: missing, empty, at and over the 255-byte bound. */
+	assert_int_equal(sealed_seal(NULL, ALICE, BOB, v, 3, k.skA, k.pkB,
+	    out, sizeof(out)), SS_ERR_INVALID);
+	assert_int_equal(sealed_seal(SESSION, "", BOB, v, 3, k.skA, k.pkB,
+	    out, sizeof(out)), SS_ERR_INVALID);
+	memset(name, 'n', sizeof(name));
+	name[255] = '\0';
+	assert_int_equal(sealed_seal(SESSION, ALICE, name, v, 3, k.skA, k.pkB,
+	    out, sizeof(out)), SS_OK);
+	name[255] = 'n';
+	name[256] = '\0';
+	assert_int_equal(sealed_seal(SESSION, ALICE, name, v, 3, k.skA, k.pkB,
+	    out, sizeof(out)), SS_ERR_TOO_LARGE);
+	assert_int_equal(sealed_open(SESSION, ALICE, name, 3, k.skB, k.pkA,
+	    out, sizeof(out), v), SS_ERR_TOO_LARGE);
+	assert_int_equal(sealed_open(SESSION, ALICE, BOB, 0, k.skB, k.pkA,
+	    out, 48, v), SS_ERR_INVALID);
+	assert_int_equal(sealed_open(SESSION, ALICE, BOB, SIZE_MAX, k.skB,
+	    k.pkA, out, sizeof(out), v), SS_ERR_TOO_LARGE);
+}
+
+/* Each seal draws a fresh ephemeral key: equal vectors, unequal bytes. */
+static void
+test_fresh(void **state)
+{
+	struct fixture f;
+	uint8_t *again;
+
+	(void)state;
+	fixture_init(&f, 8);
+	assert_non_null(again = malloc(f.len));
+	assert_int_equal(sealed_seal(SESSION, ALICE, BOB, f.values, f.L,
+	    f.k.skA, f.k.pkB, again, f.len), SS_OK);
+	assert_memory_not_equal(again, f.ct, f.len);
+	free(again);
+	fixture_free(&f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_len),
+		cmocka_unit_test(test_roundtrip_1),
+		cmocka_unit_test(test_roundtrip_100000),
+		cmocka_unit_test(test_altered),
+		cmocka_unit_test(test_other_names),
+		cmocka_unit_test(test_other_keys),
+		cmocka_unit_test(test_other_length),
+		cmocka_unit_test(test_element_range),
+		cmocka_unit_test(test_seal_arguments),
+		cmocka_unit_test(test_fresh),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

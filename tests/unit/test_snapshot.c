@@ -1,0 +1,244 @@
+/* test_snapshot.c: snapshots round-trip, and damaged ones stop the load. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <openssl/evp.h>
+
+#include "err.h"
+#include "field.h"
+#include "sealed.h"
+#include "snapshot.h"
+
+static char names[3][NAME_BUF] = { "alice", "bob", "carol" };
+
+static struct store *
+populated(void)
+{
+	struct store_limits lim;
+	struct store *s;
+	struct session_params p;
+	struct submitted_share sh[3];
+	struct status st;
+	uint8_t ct[3][64], der[5] = { 9, 8, 7, 6, 5 };
+	uint64_t dl, v[2] = { 11, FIELD_P - 1 };
+	int created, dup, i, j;
+
+	store_default_limits(&lim);
+	s = store_new(&lim);
+	assert_non_null(s);
+	memset(&p, 0, sizeof(p));
+	snprintf(p.id, sizeof(p.id), "round-1");
+	p.n = 3;
+	p.parties = names;
+	p.threshold = 1;
+	p.length = 2;
+	p.decimals = 2;
+	p.deadline_seconds = 3600;
+	assert_int_equal(store_create(s, "alice", &p, 5000, &created, &dl, &st), ST_OK);
+	assert_true(sealed_len(2) <= sizeof(ct[0]));
+	for (i = 0; i < 3; i++) {
+		for (j = 0; j < 3; j++) {
+			memset(ct[j], 16 * i + j, sizeof(ct[j]));
+			sh[j].recipient = names[j];
+			sh[j].ct = ct[j];
+			sh[j].ct_len = sealed_len(2);
+		}
+		assert_int_equal(store_submit(s, names[i], "round-1", names[i], sh, 3,
+		    5001, &dup, &st), ST_OK);
+	}
+	assert_int_equal(store_post_sumpoint(s, "bob", "round-1", "bob", v, 2, 5002,
+	    &dup, &st), ST_OK);
+	snprintf(p.id, sizeof(p.id), "round-2");
+	p.deadline_seconds = 0;
+	assert_int_equal(store_create(s, "carol", &p, 5003, &created, &dl, &st), ST_OK);
+	assert_int_equal(store_put_key(s, "alice", der, sizeof(der), &dup, &st), ST_OK);
+	return s;
+}
+
+static char *
+tempdir(void)
+{
+	char *d = strdup("/tmp/ss-snap-XXXXXX");
+
+	assert_non_null(d);
+	assert_non_null(mkdtemp(d));
+	return d;
+}
+
+static void
+cleanup(char *dir)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE);
+	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
+
+static void
+test_round_trip(void **state)
+{
+	struct store *a = populated(), *b = NULL;
+	struct session *x, *y;
+	char err[512], path[512], *dir = tempdir();
+	struct stat sb;
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
+	snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(snapshot_load(dir, &a->lim, &b, err, sizeof(err)), SS_OK);
+	assert_int_equal(b->nsessions, 2);
+	assert_int_equal(b->nkeys, 1);
+	assert_int_equal(b->stored_bytes, a->stored_bytes);
+	x = store_find(a, "round-1");
+	y = store_find(b, "round-1");
+	assert_non_null(y);
+	assert_int_equal(y->phase, PHASE_AGGREGATING);
+	assert_int_equal(y->deadline_unix, x->deadline_unix);
+	assert_int_equal(y->p.decimals, 2);
+	for (i = 0; i < 3; i++) {
+		assert_string_equal(y->p.parties[i], x->p.parties[i]);
+		assert_memory_equal(y->shares[i], x->shares[i], 3 * x->ct_len);
+		assert_int_equal(y->in_cohort[i], 1);
+	}
+	assert_null(y->sumpoints[0]);
+	assert_memory_equal(y->sumpoints[1], x->sumpoints[1], 16);
+	assert_int_equal(session_party_index(y, "carol"), 2);
+	assert_int_equal(store_find(b, "round-2")->phase, PHASE_SHARING);
+	store_free(a);
+	store_free(b);
+	cleanup(dir);
+}
+
+static void
+test_no_snapshot_is_empty(void **state)
+{
+	struct store_limits lim;
+	struct store *s = NULL;
+	char err[256], *dir = tempdir();
+
+	(void)state;
+	store_default_limits(&lim);
+	assert_int_equal(snapshot_load(dir, &lim, &s, err, sizeof(err)), SS_OK);
+	assert_int_equal(s->nsessions, 0);
+	store_free(s);
+	cleanup(dir);
+}
+
+/* Rewrites the file with byte `at` changed, optionally fixing the hash. */
+static void
+alter(const char *dir, long at, int fix_hash)
+{
+	char path[512];
+	uint8_t *d;
+	long n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE);
+	assert_non_null(f = fopen(path, "r+b"));
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	assert_true(n > 32);
+	assert_non_null(d = malloc((size_t)n));
+	rewind(f);
+	assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
+	d[at < 0 ? n + at : at] ^= 0x01;
+	if (fix_hash)
+		assert_int_equal(EVP_Digest(d, (size_t)n - 32, d + n - 32, NULL,
+		    EVP_sha256(), NULL), 1);
+	rewind(f);
+	assert_int_equal(fwrite(d, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	free(d);
+}
+
+static void
+test_damage_refused(void **state)
+{
+	static const struct { long at; int fix; int want; } cases[] = {
+		{ 20, 0, SS_ERR_CHECKSUM },   /* a flipped bit anywhere */
+		{ -1, 0, SS_ERR_CHECKSUM },   /* in the checksum itself */
+		{ 11, 1, SS_ERR_VERSION },    /* a version from the future */
+		{ 0, 1, SS_ERR_INVALID },     /* not our magic */
+		{ 16, 1, SS_ERR_TOO_LARGE },  /* a name longer than any name */
+	};
+	struct store *a = populated(), *b = NULL;
+	char err[512], path[512];
+	struct stat sb;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *dir = tempdir();
+
+		assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
+		alter(dir, cases[i].at, cases[i].fix);
+		assert_int_equal(snapshot_load(dir, &a->lim, &b, err, sizeof(err)),
+		    cases[i].want);
+		assert_null(b);
+		snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE);
+		assert_non_null(strstr(err, path));
+		assert_int_equal(stat(path, &sb), 0);   /* left in place */
+		cleanup(dir);
+	}
+	store_free(a);
+}
+
+static void
+test_truncated_refused(void **state)
+{
+	struct store *a = populated(), *b = NULL;
+	char err[512], path[512], *dir = tempdir();
+
+	(void)state;
+	assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
+	snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE);
+	assert_int_equal(truncate(path, 40), 0);
+	assert_int_equal(snapshot_load(dir, &a->lim, &b, err, sizeof(err)), SS_ERR_CHECKSUM);
+	assert_int_equal(truncate(path, 5), 0);
+	assert_int_equal(snapshot_load(dir, &a->lim, &b, err, sizeof(err)), SS_ERR_CHECKSUM);
+	store_free(a);
+	cleanup(dir);
+}
+
+static void
+test_unwritable_dir_keeps_old(void **state)
+{
+	struct store *a = populated(), *b = NULL;
+	char err[512], *dir = tempdir();
+
+	(void)state;
+	assert_int_equal(snapshot_write(a, "/nonexistent/dir", err, sizeof(err)), SS_ERR_IO);
+	assert_non_null(strstr(err, "/nonexistent/dir"));
+	assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
+	assert_int_equal(snapshot_load(dir, &a->lim, &b, err, sizeof(err)), SS_OK);
+	store_free(b);
+	store_free(a);
+	cleanup(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_no_snapshot_is_empty),
+		cmocka_unit_test(test_damage_refused),
+		cmocka_unit_test(test_truncated_refused),
+		cmocka_unit_test(test_unwritable_dir_keeps_old),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

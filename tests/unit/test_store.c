@@ -1,0 +1,332 @@
+/* test_store.c: the server's session rules, checked on the store directly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "field.h"
+#include "sealed.h"
+#include "store.h"
+
+#define L 3
+
+static char names[4][NAME_BUF] = { "alice", "bob", "carol", "dave" };
+
+static struct session_params
+params(const char *id, uint32_t n, uint32_t t, uint32_t deadline)
+{
+	struct session_params p;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(p.id, sizeof(p.id), "%s", id);
+	p.n = n;
+	p.parties = names;
+	p.threshold = t;
+	p.length = L;
+	p.deadline_seconds = deadline;
+	return p;
+}
+
+static struct store *
+new_store(void)
+{
+	struct store_limits lim;
+	struct store *s;
+
+	store_default_limits(&lim);
+	s = store_new(&lim);
+	assert_non_null(s);
+	return s;
+}
+
+/* Submits `fill`-valued ciphertexts from sender to all n parties. */
+static enum status_code
+submit(struct store *s, const char *sender, uint32_t n, uint8_t fill,
+    uint64_t now, int *dup, struct status *st)
+{
+	struct submitted_share sh[4];
+	size_t len = sealed_len(L);
+	uint8_t *ct = malloc(len * n);
+	enum status_code rc;
+	uint32_t i;
+
+	assert_non_null(ct);
+	memset(ct, fill, len * n);
+	for (i = 0; i < n; i++) {
+		sh[i].recipient = names[(i + 1) % n];   /* any order is fine */
+		sh[i].ct = ct + i * len;
+		sh[i].ct_len = len;
+	}
+	rc = store_submit(s, sender, "s1", sender, sh, n, now, dup, st);
+	free(ct);
+	return rc;
+}
+
+static void
+test_create_rules(void **state)
+{
+	struct store *s = new_store();
+	struct session_params p = params("s1", 3, 1, 0), q;
+	struct status st;
+	uint64_t dl;
+	int created;
+
+	(void)state;
+	assert_int_equal(store_create(s, "alice", &p, 100, &created, &dl, &st), ST_OK);
+	assert_true(created);
+	assert_int_equal(store_create(s, "bob", &p, 200, &created, &dl, &st), ST_OK);
+	assert_false(created);
+	q = params("s1", 3, 2, 0);
+	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), ST_ALREADY_EXISTS);
+	q = params("s2", 3, 1, 0);
+	assert_int_equal(store_create(s, "dave", &q, 100, &created, &dl, &st), ST_PERMISSION_DENIED);
+	q = params("s3", 3, 3, 0);
+	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), ST_INVALID_ARGUMENT);
+	assert_non_null(strstr(st.msg, "threshold"));
+	q = params("s3", 3, 0, 0);
+	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), ST_INVALID_ARGUMENT);
+	q = params("-bad", 3, 1, 0);
+	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), ST_INVALID_ARGUMENT);
+	q = params("s4", 1, 1, 0);
+	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), ST_INVALID_ARGUMENT);
+	store_free(s);
+}
+
+static void
+test_duplicate_party_refused(void **state)
+{
+	static char dup[3][NAME_BUF] = { "alice", "bob", "alice" };
+	struct store *s = new_store();
+	struct session_params p = params("s1", 3, 1, 0);
+	struct status st;
+	uint64_t dl;
+	int created;
+
+	(void)state;
+	p.parties = dup;
+	assert_int_equal(store_create(s, "alice", &p, 1, &created, &dl, &st), ST_INVALID_ARGUMENT);
+	assert_non_null(strstr(st.msg, "twice"));
+	store_free(s);
+}
+
+static void
+test_sharing_to_complete(void **state)
+{
+	struct store *s = new_store();
+	struct session_params p = params("s1", 3, 1, 0);
+	struct session *se;
+	struct status st;
+	uint64_t dl, v[L] = { 1, 2, 3 }, bad[L] = { 1, FIELD_P, 3 };
+	uint32_t me;
+	int created, dup;
+
+	(void)state;
+	assert_int_equal(store_create(s, "alice", &p, 1, &created, &dl, &st), ST_OK);
+	assert_int_equal(submit(s, "alice", 3, 0xa1, 1, &dup, &st), ST_OK);
+	assert_false(dup);
+	assert_int_equal(submit(s, "alice", 3, 0xa1, 1, &dup, &st), ST_OK);
+	assert_true(dup);
+	assert_int_equal(submit(s, "alice", 3, 0xa2, 1, &dup, &st), ST_ALREADY_EXISTS);
+	assert_int_equal(store_get_share(s, "alice", "s1", "alice", 1, &se, &me, &st),
+	    ST_FAILED_PRECONDITION);
+	assert_int_equal(submit(s, "bob", 3, 0xb1, 1, &dup, &st), ST_OK);
+	assert_int_equal(submit(s, "carol", 3, 0xc1, 1, &dup, &st), ST_OK);
+	/* All three are in: the cohort is fixed. */
+	assert_int_equal(store_get_share(s, "bob", "s1", "bob", 1, &se, &me, &st), ST_OK);
+	assert_int_equal(se->phase, PHASE_AGGREGATING);
+	assert_int_equal(me, 1);
+	assert_int_equal(store_get_share(s, "bob", "s1", "alice", 1, &se, &me, &st),
+	    ST_PERMISSION_DENIED);
+	assert_int_equal(store_get_share(s, "dave", "s1", "dave", 1, &se, &me, &st),
+	    ST_PERMISSION_DENIED);
+	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "alice", v, L, 1, &dup, &st),
+	    ST_PERMISSION_DENIED);
+	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", bad, L, 1, &dup, &st),
+	    ST_INVALID_ARGUMENT);
+	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L - 1, 1, &dup, &st),
+	    ST_INVALID_ARGUMENT);
+	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 1, &dup, &st), ST_OK);
+	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 1, &dup, &st), ST_OK);
+	assert_true(dup);
+	v[0] = 9;
+	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 1, &dup, &st),
+	    ST_ALREADY_EXISTS);
+	assert_int_equal(store_post_sumpoint(s, "alice", "s1", "alice", v, L, 1, &dup, &st), ST_OK);
+	assert_int_equal(se->phase, PHASE_AGGREGATING);
+	assert_int_equal(store_post_sumpoint(s, "carol", "s1", "carol", v, L, 1, &dup, &st), ST_OK);
+	assert_int_equal(se->phase, PHASE_COMPLETE);
+	store_free(s);
+}
+
+static void
+test_submit_validation(void **state)
+{
+	struct store *s = new_store();
+	struct session_params p = params("s1", 3, 1, 0);
+	struct submitted_share sh[3];
+	uint8_t ct[512];
+	struct status st;
+	uint64_t dl;
+	int created, dup, i;
+
+	(void)state;
+	memset(ct, 0, sizeof(ct));
+	assert_int_equal(store_create(s, "alice", &p, 1, &created, &dl, &st), ST_OK);
+	for (i = 0; i < 3; i++) {
+		sh[i].recipient = names[i];
+		sh[i].ct = ct;
+		sh[i].ct_len = sealed_len(L);
+	}
+	assert_int_equal(store_submit(s, "alice", "s1", "alice", sh, 2, 1, &dup, &st),
+	    ST_INVALID_ARGUMENT);
+	sh[2].recipient = "alice";
+	assert_int_equal(store_submit(s, "alice", "s1", "alice", sh, 3, 1, &dup, &st),
+	    ST_INVALID_ARGUMENT);
+	assert_non_null(strstr(st.msg, "repeated"));
+	sh[2].recipient = "zed";
+	assert_int_equal(store_submit(s, "alice", "s1", "alice", sh, 3, 1, &dup, &st),
+	    ST_INVALID_ARGUMENT);
+	sh[2].recipient = "carol";
+	sh[1].ct_len--;
+	assert_int_equal(store_submit(s, "alice", "s1", "alice", sh, 3, 1, &dup, &st),
+	    ST_INVALID_ARGUMENT);
+	sh[1].ct_len++;
+	assert_int_equal(store_submit(s, "alice", "s1", "bob", sh, 3, 1, &dup, &st),
+	    ST_PERMISSION_DENIED);
+	assert_int_equal(store_submit(s, "alice", "nope", "alice", sh, 3, 1, &dup, &st),
+	    ST_NOT_FOUND);
+	assert_int_equal(store_submit(s, "alice", "s1", "alice", sh, 3, 1, &dup, &st), ST_OK);
+	store_free(s);
+}
+
+static void
+test_deadline_fixes_cohort(void **state)
+{
+	struct store *s = new_store();
+	struct session_params p = params("s1", 4, 1, 10);
+	struct session *se;
+	struct status st;
+	uint64_t dl;
+	uint32_t me;
+	int created, dup;
+
+	(void)state;
+	assert_int_equal(store_create(s, "alice", &p, 1000, &created, &dl, &st), ST_OK);
+	assert_int_equal(dl, 1010);
+	assert_int_equal(submit(s, "alice", 4, 1, 1001, &dup, &st), ST_OK);
+	assert_int_equal(submit(s, "bob", 4, 2, 1002, &dup, &st), ST_OK);
+	store_tick(s, 1009);
+	se = store_find(s, "s1");
+	assert_int_equal(se->phase, PHASE_SHARING);
+	store_tick(s, 1010);
+	assert_int_equal(se->phase, PHASE_AGGREGATING);
+	assert_true(se->in_cohort[0] && se->in_cohort[1]);
+	assert_false(se->in_cohort[2] || se->in_cohort[3]);
+	assert_int_equal(submit(s, "carol", 4, 3, 1011, &dup, &st), ST_FAILED_PRECONDITION);
+	assert_int_equal(store_get_share(s, "dave", "s1", "dave", 1011, &se, &me, &st), ST_OK);
+	store_free(s);
+}
+
+static void
+test_deadline_fails_short_session(void **state)
+{
+	struct store *s = new_store();
+	struct session_params p = params("s1", 4, 2, 5);
+	struct session *se;
+	struct status st;
+	uint64_t dl;
+	uint32_t me;
+	int created, dup;
+
+	(void)state;
+	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), ST_OK);
+	assert_int_equal(submit(s, "alice", 4, 1, 1, &dup, &st), ST_OK);
+	assert_int_equal(submit(s, "bob", 4, 1, 1, &dup, &st), ST_OK);
+	assert_int_equal(store_get_share(s, "bob", "s1", "bob", 6, &se, &me, &st),
+	    ST_FAILED_PRECONDITION);
+	assert_non_null(strstr(st.msg, "deadline"));
+	assert_int_equal(store_find(s, "s1")->phase, PHASE_FAILED);
+	store_free(s);
+}
+
+static void
+test_limits(void **state)
+{
+	struct store_limits lim;
+	struct store *s;
+	struct session_params p = params("s1", 3, 1, 0);
+	struct status st;
+	uint64_t dl;
+	int created, dup;
+
+	(void)state;
+	store_default_limits(&lim);
+	lim.max_sessions = 1;
+	lim.max_length = 2;
+	s = store_new(&lim);
+	assert_non_null(s);
+	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st),
+	    ST_RESOURCE_EXHAUSTED);
+	p.length = 2;
+	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), ST_OK);
+	snprintf(p.id, sizeof(p.id), "s2");
+	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st),
+	    ST_RESOURCE_EXHAUSTED);
+	store_free(s);
+
+	lim.max_sessions = 8;
+	lim.max_length = 8;
+	lim.max_stored_bytes = 3 * 3 * sealed_len(L) + 3 * 8 * L;
+	s = store_new(&lim);
+	p = params("s1", 3, 1, 0);
+	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), ST_OK);
+	assert_int_equal(submit(s, "alice", 3, 1, 0, &dup, &st), ST_OK);
+	snprintf(p.id, sizeof(p.id), "s2");
+	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), ST_OK);
+	lim.max_stored_bytes = 1;
+	s->lim.max_stored_bytes = 1;
+	assert_int_equal(submit(s, "bob", 3, 1, 0, &dup, &st), ST_RESOURCE_EXHAUSTED);
+	store_free(s);
+}
+
+static void
+test_key_directory(void **state)
+{
+	struct store *s = new_store();
+	uint8_t a[3] = { 1, 2, 3 }, b[2] = { 4, 5 };
+	struct status st;
+	int dup;
+
+	(void)state;
+	assert_null(store_get_key(s, "alice"));
+	assert_int_equal(store_put_key(s, "alice", a, 3, &dup, &st), ST_OK);
+	assert_false(dup);
+	assert_int_equal(store_put_key(s, "alice", a, 3, &dup, &st), ST_OK);
+	assert_true(dup);
+	assert_int_equal(store_put_key(s, "alice", b, 2, &dup, &st), ST_OK);
+	assert_false(dup);
+	assert_int_equal(store_get_key(s, "alice")->der_len, 2);
+	assert_int_equal(store_put_key(s, "bad name", a, 3, &dup, &st), ST_INVALID_ARGUMENT);
+	assert_int_equal(store_put_key(s, "bob", a, 0, &dup, &st), ST_INVALID_ARGUMENT);
+	store_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_rules),
+		cmocka_unit_test(test_duplicate_party_refused),
+		cmocka_unit_test(test_sharing_to_complete),
+		cmocka_unit_test(test_submit_validation),
+		cmocka_unit_test(test_deadline_fixes_cohort),
+		cmocka_unit_test(test_deadline_fails_short_session),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_key_directory),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
