@@ -851,7 +851,8 @@ pki_verify_enc_cert(X509_STORE *store, const uint8_t *der, size_t len,
 		ret = SS_ERR_CERT;
 		goto out;
 	}
-	if ((flags & EXFLAG_KUSAGE) != 0 &&
+	/* mkcerts.sh always marks these keys for key agreement; require it. */
+	if ((flags & EXFLAG_KUSAGE) == 0 ||
 	    (X509_get_key_usage(x) & KU_KEY_AGREEMENT) == 0) {
 		ret = SS_ERR_CERT;
 		goto out;

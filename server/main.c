@@ -95,6 +95,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	cfg.limits.max_message = cfg.max_frame;
 	if (optind != argc) {
 		fprintf(stderr, "mpc-server: unexpected argument '%s'; see --help\n", argv[optind]);
 		return 2;

@@ -242,8 +242,13 @@ on_event(struct bufferevent *bev, short what, void *arg)
 		SSL *ssl = bufferevent_openssl_get_ssl(bev);
 
 		if (pki_peer_name(ssl, c->peer, sizeof(c->peer)) != SS_OK) {
+			struct evbuffer_sink sink = { { sink_append },
+			    bufferevent_get_output(bev), 0 };
+
 			logmsg("refused a client whose certificate names no valid party");
-			conn_free(c);
+			rpc_write_error(0, ST_UNAUTHENTICATED, "the client certificate "
+			    "does not name a valid party", &sink.base);
+			conn_close_after_flush(c);
 			return;
 		}
 		c->ready = 1;
@@ -436,7 +441,7 @@ load_directory(struct server *srv)
 	char name[NAME_BUF];
 	uint8_t *der, pk[32];
 	size_t len, nl;
-	int dup;
+	int replaced;
 	DIR *d;
 
 	if ((d = opendir(dir)) == NULL)
@@ -450,11 +455,15 @@ load_directory(struct server *srv)
 		name[nl - 8] = '\0';
 		if (!pki_name_valid(name) || pki_load_enc_cert(dir, name, &der, &len) != SS_OK)
 			continue;
-		if (pki_verify_enc_cert(srv->rpc.ca, der, len, name, pk) == SS_OK)
-			store_put_key(srv->rpc.store, name, der, len, &dup, &st);
-		else
+		if (pki_verify_enc_cert(srv->rpc.ca, der, len, name, pk) != SS_OK)
 			logmsg("ignoring %s/%s: not a valid encryption-key certificate",
 			    dir, de->d_name);
+		else if (store_replace_key(srv->rpc.store, name, der, len, &replaced,
+		    &st) != ST_OK)
+			logmsg("cannot add %s/%s: %s", dir, de->d_name, st.msg);
+		else if (replaced)
+			logmsg("%s/%s replaces the certificate %s had published",
+			    dir, de->d_name, name);
 		free(der);
 	}
 	closedir(d);

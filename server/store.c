@@ -20,6 +20,7 @@ store_default_limits(struct store_limits *lim)
 	lim->max_stored_bytes = UINT64_C(4) << 30;
 	lim->max_keys = 65536;
 	lim->max_cert_bytes = 16384;
+	lim->max_message = 128u * 1024 * 1024;
 }
 
 struct store *
@@ -244,10 +245,22 @@ store_check_params(const struct store *s, const struct session_params *p,
 	if (p->deadline_seconds > s->lim.max_deadline_seconds)
 		return status_set(st, ST_INVALID_ARGUMENT, "deadline must be at "
 		    "most %u seconds", s->lim.max_deadline_seconds);
-	per_sender = (uint64_t)p->n * sealed_len(p->length);
-	total = per_sender * p->n + (uint64_t)p->n * p->length * 8;
-	if (total / p->n / p->n < sealed_len(p->length) ||
-	    total > s->lim.max_stored_bytes)
+	/*
+	 * A SubmitShares request and a GetShare response each carry n sealed
+	 * vectors; a session whose messages could not fit in a frame would
+	 * never leave its sharing phase, so it is refused up front. The
+	 * allowance covers names and protobuf tags.
+	 */
+	per_sender = (uint64_t)p->n * (sealed_len(p->length) + 2 * NAME_BUF + 16);
+	if (per_sender + 1024 > s->lim.max_message)
+		return status_set(st, ST_RESOURCE_EXHAUSTED, "a session of %u "
+		    "parties and length %u needs messages of %llu bytes, over the "
+		    "server's frame limit of %llu", p->n, p->length,
+		    (unsigned long long)(per_sender + 1024),
+		    (unsigned long long)s->lim.max_message);
+	total = (uint64_t)p->n * p->n * sealed_len(p->length) +
+	    (uint64_t)p->n * p->length * 8;
+	if (total > s->lim.max_stored_bytes)
 		return status_set(st, ST_RESOURCE_EXHAUSTED, "a session of %u "
 		    "parties and length %u would hold more than the server's "
 		    "limit of %llu bytes", p->n, p->length,
@@ -284,10 +297,17 @@ store_create(struct store *s, const char *caller, const struct session_params *p
 {
 	struct session *se;
 	const char *dup;
+	uint32_t i;
 
 	*created = 0;
 	if (store_check_params(s, p, st) != ST_OK)
 		return st->code;
+	/* Membership first, so that outsiders cannot probe which ids exist. */
+	for (i = 0; i < p->n && strcmp(p->parties[i], caller) != 0; i++)
+		;
+	if (i == p->n)
+		return status_set(st, ST_PERMISSION_DENIED, "%s may not create a "
+		    "session it is not a party of", caller);
 	if ((se = store_find(s, p->id)) != NULL) {
 		if (!same_params(&se->p, p))
 			return status_set(st, ST_ALREADY_EXISTS, "session %s "
@@ -304,11 +324,6 @@ store_create(struct store *s, const char *caller, const struct session_params *p
 		status_set(st, ST_INVALID_ARGUMENT, "party %s is listed twice", dup);
 		session_free(se);
 		return st->code;
-	}
-	if (session_party_index(se, caller) < 0) {
-		session_free(se);
-		return status_set(st, ST_PERMISSION_DENIED, "%s may not create a "
-		    "session it is not a party of", caller);
 	}
 	se->created_unix = now;
 	se->deadline_unix = p->deadline_seconds ? now + p->deadline_seconds : 0;
@@ -541,27 +556,20 @@ store_get_key(const struct store *s, const char *name)
 	return NULL;
 }
 
-enum status_code
-store_put_key(struct store *s, const char *name, const uint8_t *der,
-    size_t der_len, int *duplicate, struct status *st)
+/* Stores a copy of der under name, replacing any older certificate. */
+static enum status_code
+set_key(struct store *s, struct key_entry *e, const char *name,
+    const uint8_t *der, size_t der_len, struct status *st)
 {
-	struct key_entry *e, *v;
+	struct key_entry *v;
 	uint8_t *copy;
 
-	*duplicate = 0;
-	if (!pki_name_valid(name))
-		return status_set(st, ST_INVALID_ARGUMENT, "invalid party name");
-	if (der_len == 0 || der_len > s->lim.max_cert_bytes)
-		return status_set(st, ST_INVALID_ARGUMENT, "a certificate must be "
-		    "1 to %u bytes", s->lim.max_cert_bytes);
-	e = (struct key_entry *)store_get_key(s, name);
-	if (e != NULL && e->der_len == der_len && memcmp(e->der, der, der_len) == 0) {
-		*duplicate = 1;
-		return status_set(st, ST_OK, "%s", "");
-	}
 	if (e == NULL && s->nkeys >= s->lim.max_keys)
 		return status_set(st, ST_RESOURCE_EXHAUSTED, "the key directory "
 		    "holds its limit of %u keys", s->lim.max_keys);
+	if (s->stored_bytes + der_len > s->lim.max_stored_bytes)
+		return status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds "
+		    "its limit of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
 	if ((copy = malloc(der_len)) == NULL)
 		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
 	memcpy(copy, der, der_len);
@@ -583,4 +591,53 @@ store_put_key(struct store *s, const char *name, const uint8_t *der,
 	s->stored_bytes += der_len;
 	s->version++;
 	return status_set(st, ST_OK, "%s", "");
+}
+
+static enum status_code
+check_key(const struct store *s, const char *name, size_t der_len,
+    struct status *st)
+{
+	if (!pki_name_valid(name))
+		return status_set(st, ST_INVALID_ARGUMENT, "invalid party name");
+	if (der_len == 0 || der_len > s->lim.max_cert_bytes)
+		return status_set(st, ST_INVALID_ARGUMENT, "a certificate must be "
+		    "1 to %u bytes", s->lim.max_cert_bytes);
+	return ST_OK;
+}
+
+enum status_code
+store_put_key(struct store *s, const char *name, const uint8_t *der,
+    size_t der_len, int *duplicate, struct status *st)
+{
+	struct key_entry *e;
+
+	*duplicate = 0;
+	if (check_key(s, name, der_len, st) != ST_OK)
+		return st->code;
+	e = (struct key_entry *)store_get_key(s, name);
+	if (e != NULL) {
+		if (e->der_len != der_len || memcmp(e->der, der, der_len) != 0)
+			return status_set(st, ST_ALREADY_EXISTS, "%s already has "
+			    "a different encryption-key certificate on this server",
+			    name);
+		*duplicate = 1;
+		return status_set(st, ST_OK, "%s", "");
+	}
+	return set_key(s, NULL, name, der, der_len, st);
+}
+
+enum status_code
+store_replace_key(struct store *s, const char *name, const uint8_t *der,
+    size_t der_len, int *replaced, struct status *st)
+{
+	struct key_entry *e;
+
+	*replaced = 0;
+	if (check_key(s, name, der_len, st) != ST_OK)
+		return st->code;
+	e = (struct key_entry *)store_get_key(s, name);
+	if (e != NULL && e->der_len == der_len && memcmp(e->der, der, der_len) == 0)
+		return status_set(st, ST_OK, "%s", "");
+	*replaced = e != NULL;
+	return set_key(s, e, name, der, der_len, st);
 }

@@ -34,6 +34,7 @@ struct store_limits {
 	uint64_t max_stored_bytes;   /* ciphertexts, sumpoints and certificates */
 	uint32_t max_keys;
 	uint32_t max_cert_bytes;
+	uint64_t max_message;        /* largest frame a session's messages may need */
 };
 
 void store_default_limits(struct store_limits *lim);
@@ -124,9 +125,17 @@ enum status_code store_post_sumpoint(struct store *s, const char *caller,
 enum status_code store_read(struct store *s, const char *caller,
     const char *session_id, uint64_t now, struct session **sep, struct status *st);
 
-/* The directory of encryption-key certificates (already verified by the caller). */
+/*
+ * The directory of encryption-key certificates (already verified by the
+ * caller). A party's first certificate stays: a different one is
+ * ALREADY_EXISTS, since shares may already be sealed to the first key. The
+ * operator replaces one with store_replace_key (the server does so at start
+ * for certificates in its certs folder).
+ */
 enum status_code store_put_key(struct store *s, const char *name,
     const uint8_t *der, size_t der_len, int *duplicate, struct status *st);
+enum status_code store_replace_key(struct store *s, const char *name,
+    const uint8_t *der, size_t der_len, int *replaced, struct status *st);
 const struct key_entry *store_get_key(const struct store *s, const char *name);
 
 /* Low-level insertion used by the snapshot loader; takes ownership of se. */

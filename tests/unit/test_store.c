@@ -83,6 +83,8 @@ test_create_rules(void **state)
 	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), ST_ALREADY_EXISTS);
 	q = params("s2", 3, 1, 0);
 	assert_int_equal(store_create(s, "dave", &q, 100, &created, &dl, &st), ST_PERMISSION_DENIED);
+	/* An outsider cannot tell an existing session from a new one. */
+	assert_int_equal(store_create(s, "dave", &p, 100, &created, &dl, &st), ST_PERMISSION_DENIED);
 	q = params("s3", 3, 3, 0);
 	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), ST_INVALID_ARGUMENT);
 	assert_non_null(strstr(st.msg, "threshold"));
@@ -277,6 +279,20 @@ test_limits(void **state)
 	    ST_RESOURCE_EXHAUSTED);
 	store_free(s);
 
+	/* A session whose submissions could never fit in a frame is refused. */
+	store_default_limits(&lim);
+	lim.max_message = 4096;
+	s = store_new(&lim);
+	p = params("s1", 3, 1, 0);
+	p.length = 200;
+	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st),
+	    ST_RESOURCE_EXHAUSTED);
+	assert_non_null(strstr(st.msg, "frame"));
+	p.length = 50;
+	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), ST_OK);
+	store_free(s);
+
+	store_default_limits(&lim);
 	lim.max_sessions = 8;
 	lim.max_length = 8;
 	lim.max_stored_bytes = 3 * 3 * sealed_len(L) + 3 * 8 * L;
@@ -306,8 +322,12 @@ test_key_directory(void **state)
 	assert_false(dup);
 	assert_int_equal(store_put_key(s, "alice", a, 3, &dup, &st), ST_OK);
 	assert_true(dup);
-	assert_int_equal(store_put_key(s, "alice", b, 2, &dup, &st), ST_OK);
-	assert_false(dup);
+	/* A published key stays: shares may already be sealed to it. */
+	assert_int_equal(store_put_key(s, "alice", b, 2, &dup, &st), ST_ALREADY_EXISTS);
+	assert_int_equal(store_get_key(s, "alice")->der_len, 3);
+	/* The operator's certificate (from the certs folder) replaces it. */
+	assert_int_equal(store_replace_key(s, "alice", b, 2, &dup, &st), ST_OK);
+	assert_true(dup);
 	assert_int_equal(store_get_key(s, "alice")->der_len, 2);
 	assert_int_equal(store_put_key(s, "bad name", a, 3, &dup, &st), ST_INVALID_ARGUMENT);
 	assert_int_equal(store_put_key(s, "bob", a, 0, &dup, &st), ST_INVALID_ARGUMENT);
