@@ -29,7 +29,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all deps test unit integration demo clean
-.SECONDARY:
+.SECONDARY: $(UNIT_BIN:%=%.o)
 
 all: bin/mpc-server bin/mpc-client
 
@@ -44,7 +44,7 @@ $(GEN_S)/securesum.pb-c.c $(GEN_S)/securesum.pb-c.h: $(PROTO)
 $(GEN_C)/securesum.pb.c $(GEN_C)/securesum.pb.h: $(PROTO) proto/securesum.options
 	@mkdir -p $(GEN_C)
 	protoc --proto_path=proto --plugin=protoc-gen-nanopb=/usr/bin/protoc-gen-nanopb \
-	    --nanopb_opt=-fsecuresum.options --nanopb_out=$(GEN_C) $(PROTO)
+	    --nanopb_opt=-Iproto --nanopb_out=$(GEN_C) $(PROTO)
 
 # ---- objects -----------------------------------------------------------
 $(B)/core/%.o: core/%.c
@@ -107,4 +107,5 @@ demo: deps
 clean:
 	rm -rf $(B) bin
 
+-include mk/*.mk
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

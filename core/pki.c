@@ -30,6 +30,7 @@
 
 #include "err.h"
 #include "pki.h"
+#include "pki_internal.h"
 
 /* Key files are a few hundred bytes; anything much larger is not ours. */
 #define PKI_KEY_FILE_MAX  (64 * 1024)
@@ -37,7 +38,7 @@
 #define PKI_CERT_DER_MAX  (16 * 1024)
 /* RFC 1035: at most 253 characters in a DNS name's text form. */
 #define PKI_HOST_MAX      253
-#define PKI_X25519_LEN    32
+
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -93,8 +94,8 @@ join_path(char *out, size_t outlen, const char *dir, const char *file)
 }
 
 /* Joins dir, name and suffix ("dir/name.suffix") after checking name. */
-static int
-party_path(char *out, size_t outlen, const char *dir, const char *name,
+int
+pki_party_path(char *out, size_t outlen, const char *dir, const char *name,
     const char *suffix)
 {
 	char file[PKI_NAME_MAX + 16];
@@ -297,8 +298,8 @@ no_passphrase(char *buf, int size, int rwflag, void *u)
 }
 
 /* Loads the private key in path, after the mode check. */
-static int
-load_private_key(const char *path, EVP_PKEY **pkey, char *err, size_t errlen)
+int
+pki_read_private_key(const char *path, EVP_PKEY **pkey, char *err, size_t errlen)
 {
 	unsigned char *buf = NULL;
 	size_t len = 0;
@@ -404,7 +405,7 @@ use_cert_and_key(SSL_CTX *ctx, const char *crt, const char *key, char *err,
 		set_err(err, errlen, "cannot load certificate %s", crt);
 		return SS_ERR_CERT;
 	}
-	if ((ret = load_private_key(key, &pkey, err, errlen)) != SS_OK)
+	if ((ret = pki_read_private_key(key, &pkey, err, errlen)) != SS_OK)
 		return ret;
 	if (SSL_CTX_use_PrivateKey(ctx, pkey) != 1) {
 		set_err(err, errlen, "cannot use private key %s", key);
@@ -531,8 +532,8 @@ pki_client_ctx(const char *dir, const char *party, char *err, size_t errlen)
 		    "A-Z a-z 0-9 . _ -, not starting with '.' or '-'");
 		return NULL;
 	}
-	if (party_path(crt, sizeof(crt), dir, party, ".crt") != SS_OK ||
-	    party_path(key, sizeof(key), dir, party, ".key") != SS_OK) {
+	if (pki_party_path(crt, sizeof(crt), dir, party, ".crt") != SS_OK ||
+	    pki_party_path(key, sizeof(key), dir, party, ".key") != SS_OK) {
 		set_err(err, errlen, "certificate folder name is too long "
 		    "or empty");
 		return NULL;
@@ -680,45 +681,6 @@ pki_peer_name(SSL *ssl, char *out, size_t outlen)
 /* ---- encryption keys --------------------------------------------------- */
 
 int
-pki_load_enc_key(const char *dir, const char *name, uint8_t sk[32])
-{
-	char path[PATH_MAX];
-	unsigned char raw[PKI_X25519_LEN];
-	EVP_PKEY *pkey = NULL;
-	size_t len;
-	int ret;
-
-	if (sk == NULL)
-		return SS_ERR_INVALID;
-	if ((ret = party_path(path, sizeof(path), dir, name, ".enc.key")) !=
-	    SS_OK)
-		return ret;
-	if ((ret = load_private_key(path, &pkey, NULL, 0)) != SS_OK)
-		return ret;
-	if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_X25519) {
-		ret = SS_ERR_INVALID;
-		goto out;
-	}
-	if (EVP_PKEY_get_raw_private_key(pkey, NULL, &len) != 1 ||
-	    len != sizeof(raw)) {
-		ret = SS_ERR_CRYPTO;
-		goto out;
-	}
-	if (EVP_PKEY_get_raw_private_key(pkey, raw, &len) != 1 ||
-	    len != sizeof(raw)) {
-		ret = SS_ERR_CRYPTO;
-		goto out;
-	}
-	memcpy(sk, raw, sizeof(raw));
-	ret = SS_OK;
- out:
-	OPENSSL_cleanse(raw, sizeof(raw));
-	EVP_PKEY_free(pkey);	/* which wipes the key it held */
-	ERR_clear_error();
-	return ret;
-}
-
-int
 pki_load_enc_cert(const char *dir, const char *name, uint8_t **der,
     size_t *len)
 {
@@ -732,7 +694,7 @@ pki_load_enc_cert(const char *dir, const char *name, uint8_t **der,
 		return SS_ERR_INVALID;
 	*der = NULL;
 	*len = 0;
-	if ((ret = party_path(path, sizeof(path), dir, name, ".enc.crt")) !=
+	if ((ret = pki_party_path(path, sizeof(path), dir, name, ".enc.crt")) !=
 	    SS_OK)
 		return ret;
 	ERR_clear_error();

@@ -42,18 +42,7 @@ static const char info_label[] = "secure-sum/v1 share";
 #define MAX_NAME_LEN	255
 #define INFO_MAX	(LABEL_LEN + 3 * (2 + MAX_NAME_LEN) + 8)
 
-#define ELEM_LEN	8
-#define OVERHEAD	(HPKE_KEY_LEN + HPKE_TAG_LEN)
-/* AES-GCM seals at most 2^36 - 32 bytes in one message. */
-#define MAX_ELEMS	(((UINT64_C(1) << 36) - 32) / ELEM_LEN)
-
-size_t
-sealed_len(size_t L)
-{
-	if (L > (SIZE_MAX - OVERHEAD) / ELEM_LEN || (uint64_t)L > MAX_ELEMS)
-		return 0;
-	return OVERHEAD + L * ELEM_LEN;
-}
+#define ELEM_LEN	SEALED_ELEM_LEN
 
 static void
 put_u16(uint8_t *p, uint16_t v)

@@ -12,8 +12,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Size of a sealed vector of L elements; 0 if L is too large to represent. */
-size_t sealed_len(size_t L);
+#define SEALED_ELEM_LEN 8
+#define SEALED_OVERHEAD (32 + 16)   /* HPKE enc and AES-GCM tag */
+/* AES-GCM encrypts at most 2^36 - 32 bytes under one nonce. */
+#define SEALED_MAX_ELEMS (((UINT64_C(1) << 36) - 32) / SEALED_ELEM_LEN)
+
+/*
+ * Size of a sealed vector of L elements; 0 if L is too large to seal.
+ * Inline so that the server, which only checks sizes, links no HPKE code.
+ */
+static inline size_t
+sealed_len(size_t L)
+{
+	if (L > (SIZE_MAX - SEALED_OVERHEAD) / SEALED_ELEM_LEN ||
+	    (uint64_t)L > SEALED_MAX_ELEMS)
+		return 0;
+	return SEALED_OVERHEAD + L * SEALED_ELEM_LEN;
+}
 
 int sealed_seal(const char *session, const char *sender, const char *recipient,
     const uint64_t *values, size_t L, const uint8_t skS[32], const uint8_t pkR[32],

@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential pkg-config libssl-dev openssl libevent-dev
 libprotobuf-c-dev protobuf-c-compiler protobuf-compiler nanopb libnanopb-dev
-libcmocka-dev python3 valgrind"
+libcmocka-dev python3 python3-protobuf valgrind"
 
 missing=""
 for p in $PKGS; do

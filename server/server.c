@@ -76,6 +76,8 @@ server_default_config(struct server_config *cfg)
 	store_default_limits(&cfg->limits);
 }
 
+static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void
 logmsg(const char *fmt, ...)
 {

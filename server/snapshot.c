@@ -288,6 +288,44 @@ load_party_state(struct buf_reader *r, struct session *se, uint32_t i)
 	return SS_OK;
 }
 
+/*
+ * What the store's rules guarantee of every session it holds (see store.c):
+ * a snapshot that breaks one was not written by this server, and loading it
+ * would serve an impossible state (a cohort before the deadline, a failure
+ * reason of arbitrary bytes echoed to clients...).
+ */
+static int
+session_consistent(const struct session *se)
+{
+	size_t shared = 0, cohort = 0, posted = 0, cohort_posted = 0;
+	const unsigned char *c;
+	uint32_t i;
+
+	for (c = (const unsigned char *)se->fail_reason; *c != '\0'; c++)
+		if (*c < 0x20 || *c > 0x7e)
+			return 0;
+	if ((se->fail_reason[0] != '\0') != (se->phase == PHASE_FAILED) ||
+	    (se->deadline_unix == 0) != (se->p.deadline_seconds == 0))
+		return 0;
+	for (i = 0; i < se->p.n; i++) {
+		shared += se->shares[i] != NULL;
+		cohort += se->in_cohort[i] != 0;
+		posted += se->sumpoints[i] != NULL;
+		cohort_posted += se->in_cohort[i] && se->sumpoints[i] != NULL;
+	}
+	switch (se->phase) {
+	case PHASE_SHARING:
+		return cohort == 0 && posted == 0 && shared < se->p.n;
+	case PHASE_AGGREGATING:
+	case PHASE_COMPLETE:
+		return cohort == shared && cohort > se->p.threshold &&
+		    (cohort_posted == cohort) == (se->phase == PHASE_COMPLETE);
+	default:	/* PHASE_FAILED */
+		return cohort == 0 && posted == 0 && shared <= se->p.threshold &&
+		    se->deadline_unix != 0;
+	}
+}
+
 static int
 load_session(struct buf_reader *r, struct store *s)
 {
@@ -338,6 +376,8 @@ load_session(struct buf_reader *r, struct store *s)
 	se->phase = (enum phase)phase;
 	for (i = 0; i < p.n && rc == SS_OK; i++)
 		rc = load_party_state(r, se, i);
+	if (rc == SS_OK && !session_consistent(se))
+		rc = SS_ERR_INVALID;
 	if (rc == SS_OK && (rc = store_adopt_session(s, se)) == SS_OK)
 		se = NULL;
 out:

@@ -1,0 +1,570 @@
+/*
+ * conn.c: the client's TLS connection, on a non-blocking socket driven by
+ * poll() so that every step honours a deadline. OpenSSL's blocking mode
+ * would need SO_RCVTIMEO, which bounds each read() but not a server that
+ * trickles one byte at a time; a deadline per exchange bounds both.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include "conn.h"
+#include "err.h"
+#include "frame.h"
+#include "pki.h"
+#include "wire.h"
+
+/* Bytes gathered before a write to TLS (one TLS record holds 16 KiB). */
+#define CONN_WBUF 65536
+
+uint64_t
+conn_now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void
+conn_init(struct conn *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->next_id = 1;
+	c->max_frame = FRAME_DEFAULT_MAX;
+}
+
+int
+conn_is_open(const struct conn *c)
+{
+	return c->ssl != NULL;
+}
+
+void
+conn_close(struct conn *c)
+{
+	if (c->ssl != NULL) {
+		/*
+		 * One close_notify, without waiting for the server's: the
+		 * socket is non-blocking and nothing more is expected.
+		 */
+		if (SSL_is_init_finished(c->ssl))
+			(void)SSL_shutdown(c->ssl);
+		SSL_free(c->ssl);
+		c->ssl = NULL;
+	}
+	SSL_CTX_free(c->ctx);
+	c->ctx = NULL;
+	if (c->fd >= 0) {
+		(void)close(c->fd);
+		c->fd = -1;
+	}
+	ERR_clear_error();
+}
+
+int
+conn_split_hostport(const char *s, char *host, size_t hostlen, char *port,
+    size_t portlen)
+{
+	const char *colon, *h, *p;
+	size_t hl, pl, i;
+	unsigned long v;
+
+	if (s == NULL || hostlen == 0 || portlen == 0)
+		return SS_ERR_INVALID;
+	if (s[0] == '[') {
+		/* [IPv6]:PORT */
+		const char *rb = strchr(s, ']');
+
+		if (rb == NULL || rb[1] != ':')
+			return SS_ERR_INVALID;
+		h = s + 1;
+		hl = (size_t)(rb - h);
+		p = rb + 2;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL)
+			return SS_ERR_INVALID;
+		/* An unbracketed IPv6 address would be ambiguous. */
+		if (memchr(s, ':', (size_t)(colon - s)) != NULL)
+			return SS_ERR_INVALID;
+		h = s;
+		hl = (size_t)(colon - s);
+		p = colon + 1;
+	}
+	pl = strlen(p);
+	if (hl == 0 || hl > CONN_HOST_MAX || hl >= hostlen || pl == 0 ||
+	    pl > 5 || pl >= portlen)
+		return SS_ERR_INVALID;
+	for (i = 0, v = 0; i < pl; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return SS_ERR_INVALID;
+		v = v * 10 + (unsigned long)(p[i] - '0');
+	}
+	if (v < 1 || v > 65535)
+		return SS_ERR_INVALID;
+	for (i = 0; i < hl; i++)
+		if ((unsigned char)h[i] <= ' ' || h[i] == '/' || h[i] == '[' ||
+		    h[i] == ']')
+			return SS_ERR_INVALID;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	memcpy(port, p, pl);
+	port[pl] = '\0';
+	return SS_OK;
+}
+
+/* Waits until fd is ready for `events` or the deadline passes. */
+static int
+wait_fd(int fd, short events, uint64_t deadline)
+{
+	struct pollfd pfd;
+	uint64_t now;
+	int r;
+
+	for (;;) {
+		now = conn_now_ms();
+		if (now >= deadline)
+			return SS_ERR_TIMEOUT;
+		pfd.fd = fd;
+		pfd.events = events;
+		pfd.revents = 0;
+		r = poll(&pfd, 1, deadline - now > INT_MAX ? INT_MAX :
+		    (int)(deadline - now));
+		if (r > 0)
+			return SS_OK;  /* ready, or an error the next call reports */
+		if (r < 0 && errno != EINTR)
+			return SS_ERR_IO;
+	}
+}
+
+/* The most useful text in OpenSSL's error queue, then clears it. */
+static const char *
+ossl_reason(char *buf, size_t len)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *r;
+
+	if (e == 0) {
+		snprintf(buf, len, "TLS failure");
+	} else if ((r = ERR_reason_error_string(e)) != NULL) {
+		snprintf(buf, len, "%s", r);
+	} else {
+		ERR_error_string_n(e, buf, len);
+	}
+	ERR_clear_error();
+	return buf;
+}
+
+/*
+ * Turns a failed SSL_* call into SS_ERR_IO with a reason. The server ending
+ * the connection is named as such: it is what a refused client certificate
+ * or an idle timeout looks like from here.
+ */
+static int
+tls_fail(struct conn *c, int ret, const char *what, char *err, size_t errlen)
+{
+	char reason[256];
+	int e = SSL_get_error(c->ssl, ret);
+	int saved = errno;
+
+	switch (e) {
+	case SSL_ERROR_ZERO_RETURN:
+		snprintf(err, errlen, "%s %s: the server closed the connection",
+		    what, c->where);
+		break;
+	case SSL_ERROR_SYSCALL:
+		if (ERR_peek_last_error() != 0)
+			snprintf(err, errlen, "%s %s: %s", what, c->where,
+			    ossl_reason(reason, sizeof(reason)));
+		else if (saved != 0)
+			snprintf(err, errlen, "%s %s: %s", what, c->where,
+			    strerror(saved));
+		else
+			snprintf(err, errlen, "%s %s: the server closed the "
+			    "connection", what, c->where);
+		break;
+	default:
+		snprintf(err, errlen, "%s %s: %s", what, c->where,
+		    ossl_reason(reason, sizeof(reason)));
+		break;
+	}
+	ERR_clear_error();
+	return SS_ERR_IO;
+}
+
+/* Runs one SSL_* step until it completes, waiting as OpenSSL asks. */
+static int
+tls_wait(struct conn *c, int ret, uint64_t deadline, const char *what,
+    char *err, size_t errlen)
+{
+	int e = SSL_get_error(c->ssl, ret), r;
+
+	if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+		return tls_fail(c, ret, what, err, errlen);
+	ERR_clear_error();
+	r = wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
+	    deadline);
+	if (r == SS_ERR_TIMEOUT)
+		snprintf(err, errlen, "%s %s: timed out", what, c->where);
+	else if (r != SS_OK)
+		snprintf(err, errlen, "%s %s: poll: %s", what, c->where,
+		    strerror(errno));
+	return r;
+}
+
+static int
+tls_write_all(struct conn *c, const uint8_t *p, size_t n, uint64_t deadline,
+    char *err, size_t errlen)
+{
+	size_t done;
+	int ret, r;
+
+	while (n > 0) {
+		ERR_clear_error();
+		errno = 0;
+		/* A retry must repeat the same buffer: only advance on success. */
+		ret = SSL_write_ex(c->ssl, p, n, &done);
+		if (ret == 1) {
+			p += done;
+			n -= done;
+			continue;
+		}
+		if ((r = tls_wait(c, ret, deadline, "sending to", err,
+		    errlen)) != SS_OK)
+			return r;
+	}
+	return SS_OK;
+}
+
+static int
+tls_read_all(struct conn *c, uint8_t *p, size_t n, uint64_t deadline,
+    char *err, size_t errlen)
+{
+	size_t got;
+	int ret, r;
+
+	while (n > 0) {
+		ERR_clear_error();
+		errno = 0;
+		ret = SSL_read_ex(c->ssl, p, n, &got);
+		if (ret == 1) {
+			p += got;
+			n -= got;
+			continue;
+		}
+		if ((r = tls_wait(c, ret, deadline, "reading from", err,
+		    errlen)) != SS_OK)
+			return r;
+	}
+	return SS_OK;
+}
+
+/* Non-blocking connect to one address, finished within the deadline. */
+static int
+tcp_connect(const struct addrinfo *ai, uint64_t deadline, int *fdp,
+    int *errnop)
+{
+	socklen_t len = sizeof(int);
+	int fd, soerr = 0, one = 1, r;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0) {
+		*errnop = errno;
+		return SS_ERR_IO;
+	}
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		if (errno != EINPROGRESS) {
+			*errnop = errno;
+			(void)close(fd);
+			return SS_ERR_IO;
+		}
+		if ((r = wait_fd(fd, POLLOUT, deadline)) != SS_OK) {
+			*errnop = r == SS_ERR_TIMEOUT ? ETIMEDOUT : errno;
+			(void)close(fd);
+			return r;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 ||
+		    soerr != 0) {
+			*errnop = soerr != 0 ? soerr : errno;
+			(void)close(fd);
+			return SS_ERR_IO;
+		}
+	}
+	/* Requests and responses are small exchanges: do not batch them. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	*fdp = fd;
+	return SS_OK;
+}
+
+int
+conn_open(struct conn *c, const char *hostport, const char *certs,
+    const char *party, int budget_ms, char *err, size_t errlen)
+{
+	char host[CONN_HOST_MAX + 1], port[8], reason[256];
+	struct addrinfo hints, *res = NULL, *ai;
+	uint64_t deadline;
+	int r, gai, last_errno = 0, ret;
+	long vr;
+
+	conn_close(c);
+	if (budget_ms <= 0)
+		budget_ms = 1;
+	c->budget_ms = budget_ms;
+	if (conn_split_hostport(hostport, host, sizeof(host), port,
+	    sizeof(port)) != SS_OK) {
+		snprintf(err, errlen, "invalid server address '%s': use "
+		    "HOST:PORT or [IPv6]:PORT", hostport);
+		return SS_ERR_INVALID;
+	}
+	snprintf(c->where, sizeof(c->where), "%s", hostport);
+
+	/* The certificate checks come first: no point connecting without them. */
+	if ((c->ctx = pki_client_ctx(certs, party, reason, sizeof(reason))) ==
+	    NULL) {
+		snprintf(err, errlen, "%s", reason[0] != '\0' ? reason :
+		    "cannot set up TLS");
+		return SS_ERR_CERT;
+	}
+	/* The budget is for the network, not for reading our own files. */
+	deadline = conn_now_ms() + (uint64_t)budget_ms;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((gai = getaddrinfo(host, port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "cannot resolve %s: %s", host,
+		    gai_strerror(gai));
+		ret = SS_ERR_IO;
+		goto fail;
+	}
+	r = SS_ERR_IO;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((r = tcp_connect(ai, deadline, &c->fd, &last_errno)) ==
+		    SS_OK || r == SS_ERR_TIMEOUT)
+			break;
+	}
+	freeaddrinfo(res);
+	if (r != SS_OK) {
+		snprintf(err, errlen, "cannot connect to %s: %s", c->where,
+		    r == SS_ERR_TIMEOUT ? "timed out" : strerror(last_errno));
+		ret = r;
+		goto fail;
+	}
+
+	if ((c->ssl = SSL_new(c->ctx)) == NULL ||
+	    SSL_set_fd(c->ssl, c->fd) != 1) {
+		snprintf(err, errlen, "cannot set up TLS: %s",
+		    ossl_reason(reason, sizeof(reason)));
+		ret = SS_ERR_CRYPTO;
+		goto fail;
+	}
+	/* The server's certificate must name the host we asked for. */
+	if (pki_expect_host(c->ssl, host) != SS_OK) {
+		snprintf(err, errlen, "cannot check the server's name '%s'",
+		    host);
+		ret = SS_ERR_INVALID;
+		goto fail;
+	}
+	for (;;) {
+		ERR_clear_error();
+		errno = 0;
+		if ((r = SSL_connect(c->ssl)) == 1)
+			break;
+		if ((vr = SSL_get_verify_result(c->ssl)) != X509_V_OK) {
+			snprintf(err, errlen, "the server %s failed "
+			    "verification: %s", c->where,
+			    X509_verify_cert_error_string(vr));
+			ERR_clear_error();
+			ret = SS_ERR_CERT;
+			goto fail;
+		}
+		if ((ret = tls_wait(c, r, deadline, "TLS handshake with", err,
+		    errlen)) != SS_OK)
+			goto fail;
+	}
+	/* Belt and braces: the context already demands all of this. */
+	if (SSL_version(c->ssl) != TLS1_3_VERSION ||
+	    SSL_get0_peer_certificate(c->ssl) == NULL ||
+	    SSL_get_verify_result(c->ssl) != X509_V_OK) {
+		snprintf(err, errlen, "the server %s did not authenticate with "
+		    "TLS 1.3", c->where);
+		ret = SS_ERR_CERT;
+		goto fail;
+	}
+	return SS_OK;
+ fail:
+	conn_close(c);
+	return ret;
+}
+
+/* An output stream for nanopb that fills a buffer and flushes it to TLS. */
+struct tls_out {
+	struct conn *c;
+	uint64_t deadline;
+	uint8_t *buf;
+	size_t used;
+	int err;
+	char *errmsg;
+	size_t errlen;
+};
+
+static bool
+tls_out_write(pb_ostream_t *s, const pb_byte_t *p, size_t n)
+{
+	struct tls_out *o = s->state;
+	size_t k;
+
+	while (n > 0) {
+		if (o->used == CONN_WBUF) {
+			if ((o->err = tls_write_all(o->c, o->buf, o->used,
+			    o->deadline, o->errmsg, o->errlen)) != SS_OK)
+				return false;
+			o->used = 0;
+		}
+		k = CONN_WBUF - o->used;
+		if (k > n)
+			k = n;
+		memcpy(o->buf + o->used, p, k);
+		o->used += k;
+		p += k;
+		n -= k;
+	}
+	return true;
+}
+
+static int
+send_request(struct conn *c, const struct wire_request *req, uint64_t deadline,
+    char *err, size_t errlen)
+{
+	uint8_t hdr[FRAME_HEADER_LEN];
+	struct tls_out o;
+	pb_ostream_t s;
+	size_t size;
+	int r;
+
+	if ((r = wire_request_size(req, &size)) != SS_OK) {
+		snprintf(err, errlen, "cannot encode %s: %s",
+		    wire_method_name(req->method), ss_strerror(r));
+		return r;
+	}
+	if (size > FRAME_DEFAULT_MAX) {
+		snprintf(err, errlen, "%s request of %zu bytes is over the "
+		    "frame limit of %u bytes", wire_method_name(req->method),
+		    size, (unsigned)FRAME_DEFAULT_MAX);
+		return SS_ERR_TOO_LARGE;
+	}
+	memset(&o, 0, sizeof(o));
+	o.c = c;
+	o.deadline = deadline;
+	o.errmsg = err;
+	o.errlen = errlen;
+	if ((o.buf = malloc(CONN_WBUF)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return SS_ERR_ALLOC;
+	}
+	frame_put_header(hdr, (uint32_t)size);
+	memset(&s, 0, sizeof(s));
+	s.callback = tls_out_write;
+	s.state = &o;
+	s.max_size = size + FRAME_HEADER_LEN;
+	if (!pb_write(&s, hdr, sizeof(hdr)) ||
+	    (r = wire_encode_request(&s, req)) != SS_OK || o.err != SS_OK) {
+		if (o.err != SS_OK)
+			r = o.err;  /* the network failed; err says how */
+		else
+			snprintf(err, errlen, "cannot encode %s",
+			    wire_method_name(req->method));
+		free(o.buf);
+		return r != SS_OK ? r : SS_ERR_INTERNAL;
+	}
+	/* The sizing pass and the real one must agree, or the frame lies. */
+	if (s.bytes_written != size + FRAME_HEADER_LEN) {
+		snprintf(err, errlen, "internal error: %s encoded to %zu bytes, "
+		    "sized at %zu", wire_method_name(req->method),
+		    s.bytes_written, size + FRAME_HEADER_LEN);
+		free(o.buf);
+		return SS_ERR_INTERNAL;
+	}
+	r = o.used > 0 ? tls_write_all(c, o.buf, o.used, deadline, err,
+	    errlen) : SS_OK;
+	free(o.buf);
+	return r;
+}
+
+int
+conn_call(struct conn *c, struct wire_request *req,
+    const struct wire_limits *lim, struct wire_response *resp,
+    char *err, size_t errlen)
+{
+	uint8_t hdr[FRAME_HEADER_LEN];
+	uint8_t *buf = NULL;
+	uint64_t deadline;
+	uint32_t len;
+	int r;
+
+	memset(resp, 0, sizeof(*resp));
+	if (!conn_is_open(c)) {
+		snprintf(err, errlen, "not connected");
+		return SS_ERR_IO;
+	}
+	deadline = conn_now_ms() + (uint64_t)c->budget_ms;
+	req->id = c->next_id++;
+
+	if ((r = send_request(c, req, deadline, err, errlen)) != SS_OK)
+		goto fail;
+	if ((r = tls_read_all(c, hdr, sizeof(hdr), deadline, err, errlen)) !=
+	    SS_OK)
+		goto fail;
+	if (frame_get_header(hdr, c->max_frame, &len) != SS_OK) {
+		snprintf(err, errlen, "the server sent a frame over the limit "
+		    "of %u bytes", (unsigned)c->max_frame);
+		r = SS_ERR_TOO_LARGE;
+		goto fail;
+	}
+	/* len is bounded by max_frame just above. */
+	if ((buf = malloc(len > 0 ? len : 1)) == NULL) {
+		snprintf(err, errlen, "out of memory for a %u-byte response",
+		    (unsigned)len);
+		r = SS_ERR_ALLOC;
+		goto fail;
+	}
+	if ((r = tls_read_all(c, buf, len, deadline, err, errlen)) != SS_OK)
+		goto fail;
+	if ((r = wire_decode_response(buf, len, req->method, lim, resp, err,
+	    errlen)) != SS_OK)
+		goto fail;
+	if (resp->id != req->id) {
+		snprintf(err, errlen, "the server answered request %llu with "
+		    "the id %llu", (unsigned long long)req->id,
+		    (unsigned long long)resp->id);
+		r = SS_ERR_PROTOCOL;
+		goto fail;
+	}
+	free(buf);
+	return SS_OK;
+ fail:
+	free(buf);
+	wire_response_free(resp);
+	/* After a failed exchange the stream's position is unknown. */
+	conn_close(c);
+	return r;
+}

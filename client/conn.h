@@ -1,0 +1,65 @@
+/*
+ * conn.h: one blocking-style TLS 1.3 connection from a party to the server,
+ * carrying framed requests and their responses one at a time.
+ *
+ * Every exchange (connect, handshake, each call) has a time budget, so a
+ * dead or silent server cannot hold the client past it.
+ */
+#ifndef SS_CLIENT_CONN_H
+#define SS_CLIENT_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <openssl/ssl.h>
+
+#include "wire.h"
+
+#define CONN_HOST_MAX 253
+
+struct conn {
+	int fd;                    /* -1 when closed */
+	SSL_CTX *ctx;
+	SSL *ssl;
+	uint64_t next_id;          /* id of the next request */
+	int budget_ms;             /* time allowed for each exchange */
+	uint32_t max_frame;        /* largest response accepted */
+	char where[CONN_HOST_MAX + 16];  /* "HOST:PORT", for messages */
+};
+
+/*
+ * Splits "HOST:PORT" (HOST a name, an IPv4 address or a bracketed IPv6
+ * address) into host (brackets removed) and port. SS_ERR_INVALID when
+ * malformed, with a port outside 1..65535.
+ */
+int conn_split_hostport(const char *s, char *host, size_t hostlen,
+    char *port, size_t portlen);
+
+/* Makes c closed; safe to pass to conn_close. */
+void conn_init(struct conn *c);
+
+/*
+ * Connects to hostport, authenticates as `party` with the certificate in
+ * certs, and checks that the server's certificate names the host. Returns
+ * SS_ERR_IO (network, handshake), SS_ERR_CERT (a certificate refused, ours
+ * or the server's), SS_ERR_TIMEOUT, SS_ERR_INVALID; err gets a one-line
+ * reason. Nothing is sent to the server before the handshake completes.
+ */
+int conn_open(struct conn *c, const char *hostport, const char *certs,
+    const char *party, int budget_ms, char *err, size_t errlen);
+
+/*
+ * Sends req (its id is set here) and decodes the response into resp,
+ * checking that it answers req. The response's own code is for the caller.
+ * On any failure the connection is closed; resp is left safe to free.
+ */
+int conn_call(struct conn *c, struct wire_request *req,
+    const struct wire_limits *lim, struct wire_response *resp,
+    char *err, size_t errlen);
+
+int conn_is_open(const struct conn *c);
+void conn_close(struct conn *c);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+uint64_t conn_now_ms(void);
+
+#endif

@@ -1,0 +1,566 @@
+/*
+ * main.c: mpc-client's command line: the global options (getopt_long, up
+ * to the command name), each command's own arguments, --help everywhere,
+ * and the one-line error and exit status on failure.
+ *
+ * A command's arguments are parsed here by hand rather than by getopt:
+ * share and run take values such as -7 that getopt would read as options,
+ * and GNU getopt's argument permutation (which lets options follow SESSION)
+ * can be switched off by POSIXLY_CORRECT in the environment.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "amount.h"
+#include "conn.h"
+#include "err.h"
+#include "input.h"
+#include "party.h"
+#include "pki.h"
+
+#define EXIT_USAGE 2
+#define DEFAULT_TIMEOUT 120
+
+static const char *progname = "mpc-client";
+
+static const char usage_text[] =
+"usage: mpc-client --server HOST:PORT --certs DIR --party NAME [--json]\n"
+"                  [--timeout SECONDS] COMMAND [ARGS]\n";
+
+static const char help_text[] =
+"\n"
+"Adds the private inputs of several parties through an mpc-server: each\n"
+"party Shamir-shares its vector of integers, the shares travel end-to-end\n"
+"encrypted over mutually authenticated TLS 1.3, and only the sum is revealed.\n"
+"\n"
+"Commands:\n"
+"  create SESSION --parties A,B,C --threshold T [--length L] [--decimals K]\n"
+"         [--deadline SECONDS]   create a session (the creator is a party)\n"
+"  share SESSION VALUE...        share this party's input (or --input FILE)\n"
+"  sumpoint SESSION              add the shares sent to this party, post it\n"
+"  result SESSION                reconstruct, check and print the sum\n"
+"  status SESSION                phase, parties, who shared, who is missing\n"
+"  run SESSION VALUE...          all of this party's steps, waiting for the\n"
+"                                others, then print the sum\n"
+"\n"
+"Options (before COMMAND):\n"
+"  --server HOST:PORT   the server; [ADDRESS]:PORT for IPv6\n"
+"  --certs DIR          ca.crt, NAME.crt, NAME.key, NAME.enc.crt, NAME.enc.key\n"
+"  --party NAME         this party, as named in its certificate\n"
+"  --json               print one JSON object on stdout\n"
+"  --timeout SECONDS    longest wait, and longest network exchange (default 120)\n"
+"  -h, --help           this help; 'mpc-client COMMAND --help' for a command\n"
+"\n"
+"Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
+
+/* What a command line asks for. */
+struct cmdline {
+	const char *session;
+	char *parties_buf;             /* --parties, split in place */
+	const char **parties;
+	size_t nparties;
+	unsigned threshold, length, decimals, deadline;
+	int have_parties, have_threshold;
+	const char **values;           /* share, run */
+	size_t nvalues;
+	const char *input;             /* --input FILE */
+};
+
+struct command;
+typedef int (*run_fn)(struct client *, const struct command *,
+    struct cmdline *);
+
+/* A command-line option of a command. */
+struct opt {
+	const char *name;              /* without the leading "--" */
+	int has_arg;
+};
+
+struct command {
+	const char *name;
+	const char *usage;
+	const char *help;
+	const struct opt *opts;        /* NULL-terminated */
+	int takes_values;              /* share, run */
+	run_fn run;
+};
+
+static char usage_err[512];
+
+static int
+usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(usage_err, sizeof(usage_err), fmt, ap);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+/* A non-negative integer of at most max, digits only. */
+static int
+parse_uint(const char *s, unsigned long max, unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v > (max - (unsigned long)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* Splits "A,B,C" in place; every name must be non-empty. */
+static int
+split_parties(struct cmdline *cl, const char *arg)
+{
+	size_t n = 1, i;
+	char *p;
+
+	free(cl->parties_buf);
+	free(cl->parties);
+	cl->parties = NULL;
+	if ((cl->parties_buf = strdup(arg)) == NULL)
+		return usage("out of memory");
+	for (p = cl->parties_buf; *p != '\0'; p++)
+		if (*p == ',')
+			n++;
+	if (n > CLIENT_MAX_PARTIES)
+		return usage("--parties: at most %d parties", CLIENT_MAX_PARTIES);
+	if ((cl->parties = calloc(n, sizeof(*cl->parties))) == NULL)
+		return usage("out of memory");
+	for (i = 0, p = cl->parties_buf; i < n; i++) {
+		char *comma = strchr(p, ',');
+
+		if (comma != NULL)
+			*comma = '\0';
+		if (*p == '\0')
+			return usage("--parties: empty party name in '%s'", arg);
+		cl->parties[i] = p;
+		p = comma != NULL ? comma + 1 : p + strlen(p);
+	}
+	cl->nparties = n;
+	return 0;
+}
+
+static int
+set_option(const struct command *cmd, struct cmdline *cl, const char *name,
+    const char *val)
+{
+	unsigned long max;
+	unsigned v;
+
+	if (strcmp(name, "parties") == 0) {
+		cl->have_parties = 1;
+		return split_parties(cl, val);
+	}
+	if (strcmp(name, "input") == 0) {
+		if (val[0] == '\0')
+			return usage("%s: --input needs a file name", cmd->name);
+		cl->input = val;
+		return 0;
+	}
+	max = strcmp(name, "decimals") == 0 ? AMOUNT_MAX_DECIMALS : UINT32_MAX;
+	if (parse_uint(val, max, &v) != 0)
+		return usage("%s: --%s must be an integer from 0 to %lu",
+		    cmd->name, name, max);
+	if (strcmp(name, "threshold") == 0) {
+		cl->threshold = v;
+		cl->have_threshold = 1;
+	} else if (strcmp(name, "length") == 0)
+		cl->length = v;
+	else if (strcmp(name, "decimals") == 0)
+		cl->decimals = v;
+	else if (strcmp(name, "deadline") == 0)
+		cl->deadline = v;
+	return 0;
+}
+
+/*
+ * Parses a command's arguments: SESSION, its options, and for share and run
+ * the values. An argument that reads as a number (-7, +3, .5) is a value
+ * once SESSION is known; "--" ends the options.
+ * Returns 0, EXIT_USAGE, or -1 when --help was asked for.
+ */
+static int
+parse_command(const struct command *cmd, int argc, char **argv,
+    struct cmdline *cl)
+{
+	const struct opt *o;
+	int i, end_of_opts = 0, r;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!end_of_opts && strcmp(a, "--") == 0) {
+			end_of_opts = 1;
+			continue;
+		}
+		if (!end_of_opts && a[0] == '-' && a[1] != '\0' &&
+		    !(cmd->takes_values && cl->session != NULL &&
+		    input_looks_numeric(a))) {
+			const char *name, *eq, *val = NULL;
+			size_t len;
+
+			if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+				return -1;
+			if (a[1] != '-')
+				return usage("%s: unknown option '%s' (see "
+				    "%s %s --help)", cmd->name, a, progname,
+				    cmd->name);
+			name = a + 2;
+			eq = strchr(name, '=');
+			len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+			for (o = cmd->opts; o != NULL && o->name != NULL; o++)
+				if (strlen(o->name) == len &&
+				    strncmp(o->name, name, len) == 0)
+					break;
+			if (o == NULL || o->name == NULL)
+				return usage("%s: unknown option '--%.*s' (see "
+				    "%s %s --help)", cmd->name, (int)len, name,
+				    progname, cmd->name);
+			if (eq != NULL)
+				val = eq + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else
+				return usage("%s: --%s needs a value",
+				    cmd->name, o->name);
+			if ((r = set_option(cmd, cl, o->name, val)) != 0)
+				return r;
+			continue;
+		}
+		if (cl->session == NULL) {
+			cl->session = a;
+		} else if (cmd->takes_values) {
+			cl->values[cl->nvalues++] = a;
+		} else
+			return usage("%s: unexpected argument '%s'", cmd->name,
+			    a);
+	}
+	if (cl->session == NULL)
+		return usage("%s: SESSION is missing (usage: %s)", cmd->name,
+		    cmd->usage);
+	if (!pki_name_valid(cl->session))
+		return usage("invalid session name: use 1 to 64 of A-Z a-z 0-9 "
+		    ". _ -, not starting with '.' or '-'");
+	return 0;
+}
+
+/* ---- the commands -------------------------------------------------------- */
+
+static int
+run_create(struct client *c, const struct command *cmd, struct cmdline *cl)
+{
+	struct create_args a;
+
+	if (!cl->have_parties)
+		return usage("create: --parties is required (usage: %s)",
+		    cmd->usage);
+	if (!cl->have_threshold)
+		return usage("create: --threshold is required (usage: %s)",
+		    cmd->usage);
+	a.session = cl->session;
+	a.parties = cl->parties;
+	a.nparties = cl->nparties;
+	a.threshold = cl->threshold;
+	a.length = cl->length;
+	a.decimals = cl->decimals;
+	a.deadline = cl->deadline;
+	/* Checked before any connection: a bad request never leaves. */
+	if (party_check_create(&a, c->party, usage_err, sizeof(usage_err)) !=
+	    SS_OK)
+		return EXIT_USAGE;
+	client_start(c);
+	return party_create(c, &a) == SS_OK ? 0 : 1;
+}
+
+static int
+values_source(const struct command *cmd, const struct cmdline *cl,
+    struct input_src *in)
+{
+	memset(in, 0, sizeof(*in));
+	if (cl->input != NULL && cl->nvalues > 0)
+		return usage("%s: give VALUEs or --input FILE, not both",
+		    cmd->name);
+	if (cl->input == NULL && cl->nvalues == 0)
+		return usage("%s: no values given (usage: %s)", cmd->name,
+		    cmd->usage);
+	in->args = cl->values;
+	in->nargs = cl->nvalues;
+	in->path = cl->input;
+	return 0;
+}
+
+static int
+run_share(struct client *c, const struct command *cmd, struct cmdline *cl)
+{
+	struct input_src in;
+	int r;
+
+	if ((r = values_source(cmd, cl, &in)) != 0)
+		return r;
+	client_start(c);
+	return party_share(c, cl->session, &in) == SS_OK ? 0 : 1;
+}
+
+static int
+run_run(struct client *c, const struct command *cmd, struct cmdline *cl)
+{
+	struct input_src in;
+	int r;
+
+	if ((r = values_source(cmd, cl, &in)) != 0)
+		return r;
+	client_start(c);
+	return party_run(c, cl->session, &in) == SS_OK ? 0 : 1;
+}
+
+static int
+run_sumpoint(struct client *c, const struct command *cmd, struct cmdline *cl)
+{
+	(void)cmd;
+	client_start(c);
+	return party_sumpoint(c, cl->session) == SS_OK ? 0 : 1;
+}
+
+static int
+run_result(struct client *c, const struct command *cmd, struct cmdline *cl)
+{
+	(void)cmd;
+	client_start(c);
+	return party_result(c, cl->session) == SS_OK ? 0 : 1;
+}
+
+static int
+run_status(struct client *c, const struct command *cmd, struct cmdline *cl)
+{
+	(void)cmd;
+	client_start(c);
+	return party_status(c, cl->session) == SS_OK ? 0 : 1;
+}
+
+static const struct opt create_opts[] = {
+	{ "parties", 1 }, { "threshold", 1 }, { "length", 1 },
+	{ "decimals", 1 }, { "deadline", 1 }, { NULL, 0 },
+};
+static const struct opt input_opts[] = { { "input", 1 }, { NULL, 0 } };
+static const struct opt no_opts[] = { { NULL, 0 } };
+
+static const struct command commands[] = {
+	{ "create",
+	  "create SESSION --parties A,B,C --threshold T [--length L] "
+	  "[--decimals K] [--deadline SECONDS]",
+	  "Creates SESSION among the listed parties (their certificate names,\n"
+	  "in order: party i evaluates at x = i). The creator must be one of\n"
+	  "them. Creating it again with the same parameters is harmless.\n"
+	  "\n"
+	  "  --parties A,B,C     the parties, at least 2, comma-separated\n"
+	  "  --threshold T       any T+1 sumpoints give the sum; no coalition of\n"
+	  "                      T parties learns anything (1 <= T <= n-1)\n"
+	  "  --length L          elements in each input vector (default 1)\n"
+	  "  --decimals K        fixed point: inputs and sum with K decimals\n"
+	  "                      (0 to 18, default 0)\n"
+	  "  --deadline SECONDS  close the sharing phase SECONDS after creation\n"
+	  "                      if at least T+1 parties have shared (0 = none)\n",
+	  create_opts, 0, run_create },
+	{ "share",
+	  "share SESSION VALUE... | share SESSION --input FILE",
+	  "Shares this party's input in SESSION: exactly L values (the session's\n"
+	  "length), as integers or with the session's decimals. Negative values\n"
+	  "such as -7 are values, not options; '--' ends the options.\n"
+	  "\n"
+	  "  --input FILE        read the values from FILE, separated by white\n"
+	  "                      space ('-' for standard input)\n",
+	  input_opts, 1, run_share },
+	{ "sumpoint",
+	  "sumpoint SESSION",
+	  "Fetches the shares addressed to this party, authenticates and adds\n"
+	  "them, and posts the sum (this party's sumpoint). Needs the session's\n"
+	  "cohort to be fixed.\n",
+	  no_opts, 0, run_sumpoint },
+	{ "result",
+	  "result SESSION",
+	  "Reconstructs the sum from the posted sumpoints (at least threshold+1),\n"
+	  "checks that they agree, and prints it: L numbers on one line.\n"
+	  "With --json: {\"session\":S,\"sum\":[...],\"cohort\":[...]}.\n",
+	  no_opts, 0, run_result },
+	{ "status",
+	  "status SESSION",
+	  "Shows the session's phase, parties, who shared, the cohort, who\n"
+	  "posted a sumpoint, who is missing, and the deadline.\n",
+	  no_opts, 0, run_status },
+	{ "run",
+	  "run SESSION VALUE... | run SESSION --input FILE",
+	  "Does all of this party's steps: waits for SESSION to exist, shares\n"
+	  "the input (unless already done), waits for the cohort, posts the\n"
+	  "sumpoint, waits for the others' sumpoints, and prints the sum as\n"
+	  "'result' does. Gives up after --timeout; at that point it still prints\n"
+	  "the sum if enough sumpoints (threshold+1) are posted.\n"
+	  "\n"
+	  "  --input FILE        read the values from FILE ('-' for stdin)\n",
+	  input_opts, 1, run_run },
+};
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void
+print_error(int json, const char *msg)
+{
+	char line[1200];
+
+	snprintf(line, sizeof(line), "%s", msg);
+	out_sanitize(line);
+	fflush(stdout);
+	fprintf(stderr, "%s: %s\n", progname, line);
+	if (json) {
+		/* With --json, stdout always holds exactly one object. */
+		printf("{\"error\":");
+		out_json_string(stdout, line);
+		printf("}\n");
+		fflush(stdout);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option gopts[] = {
+		{ "server",  required_argument, NULL, 's' },
+		{ "certs",   required_argument, NULL, 'c' },
+		{ "party",   required_argument, NULL, 'p' },
+		{ "json",    no_argument,       NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help",    no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char host[CONN_HOST_MAX + 1], port[8];
+	const struct command *cmd;
+	struct client c;
+	struct cmdline cl;
+	int ch, rc;
+
+	/* A server that goes away mid-write must be an error, not a signal. */
+	(void)signal(SIGPIPE, SIG_IGN);
+	/* Sums of a million elements are printed in large writes. */
+	(void)setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+
+	memset(&c, 0, sizeof(c));
+	conn_init(&c.conn);
+	memset(&cl, 0, sizeof(cl));
+	c.timeout_s = DEFAULT_TIMEOUT;
+	opterr = 0;
+	/* "+": stop at COMMAND; ":": report a missing argument as ':'. */
+	while ((ch = getopt_long(argc, argv, "+:h", gopts, NULL)) != -1) {
+		switch (ch) {
+		case 's': c.server = optarg; break;
+		case 'c': c.certs = optarg; break;
+		case 'p': c.party = optarg; break;
+		case 'j': c.json = 1; break;
+		case 't':
+			if (parse_uint(optarg, INT_MAX / 1000, &c.timeout_s) !=
+			    0 || c.timeout_s == 0) {
+				rc = usage("--timeout must be a whole number of "
+				    "seconds from 1 to %d", INT_MAX / 1000);
+				goto out;
+			}
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
+			rc = 0;
+			goto out;
+		case ':':
+			rc = usage("%s needs a value", argv[optind - 1]);
+			goto out;
+		default:
+			rc = usage("unknown option '%s' (see %s --help)",
+			    argv[optind - 1], progname);
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		rc = usage("no command given (see %s --help)", progname);
+		goto out;
+	}
+	if ((cmd = find_command(argv[optind])) == NULL) {
+		rc = usage("unknown command '%.40s' (see %s --help)",
+		    argv[optind], progname);
+		goto out;
+	}
+	/* Room for every argument as a value, counted before parsing. */
+	if ((cl.values = calloc((size_t)argc, sizeof(*cl.values))) == NULL) {
+		rc = usage("out of memory");
+		goto out;
+	}
+	cl.length = 1;
+	rc = parse_command(cmd, argc - optind, argv + optind, &cl);
+	if (rc == -1) {
+		printf("usage: %s [global options] %s\n\n%s", progname,
+		    cmd->usage, cmd->help);
+		rc = 0;
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+
+	if (c.server == NULL || c.certs == NULL || c.party == NULL) {
+		rc = usage("--server, --certs and --party are required "
+		    "(see %s --help)", progname);
+		goto out;
+	}
+	if (conn_split_hostport(c.server, host, sizeof(host), port,
+	    sizeof(port)) != SS_OK) {
+		rc = usage("--server: '%.80s' is not HOST:PORT "
+		    "(or [IPv6]:PORT)", c.server);
+		goto out;
+	}
+	if (!pki_name_valid(c.party)) {
+		rc = usage("--party: invalid name: use 1 to 64 of A-Z a-z 0-9 "
+		    ". _ -, not starting with '.' or '-'");
+		goto out;
+	}
+
+	rc = cmd->run(&c, cmd, &cl);
+	if (rc == 1)
+		print_error(c.json, c.err[0] != '\0' ? c.err :
+		    "failed");
+	client_free(&c);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (rc == 0)
+			fprintf(stderr, "%s: cannot write the output\n",
+			    progname);
+		rc = 1;
+	}
+ out:
+	if (rc == EXIT_USAGE)
+		print_error(c.json, usage_err);
+	free(cl.values);
+	free(cl.parties);
+	free(cl.parties_buf);
+	return rc;
+}

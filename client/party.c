@@ -1,0 +1,1489 @@
+/*
+ * party.c: the logic of each mpc-client command.
+ *
+ * Nothing the server says is taken on trust beyond what it is trusted for
+ * (availability): session parameters, names and lists are checked before
+ * use; the other parties' encryption keys come only from certificates our
+ * CA issued for those names; every share is authenticated end to end; and
+ * the result is checked for consistency when the sumpoints allow it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <openssl/crypto.h>
+
+#include "amount.h"
+#include "conn.h"
+#include "err.h"
+#include "field.h"
+#include "frame.h"
+#include "hpke.h"
+#include "input.h"
+#include "output.h"
+#include "party.h"
+#include "pki.h"
+#include "sealed.h"
+#include "shamir.h"
+#include "wire.h"
+
+/* Longest DER certificate accepted from the server. */
+#define KEY_CERT_MAX (64 * 1024)
+/* Polling: first pause, and the longest. */
+#define POLL_FIRST_MS 50
+#define POLL_MAX_MS   500
+/* Bytes a frame needs beyond its vectors, per party and in all. */
+#define FRAME_SLACK_PER_PARTY 160
+#define FRAME_SLACK 4096
+
+static int
+fail(struct client *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct client *c, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* Wipes and frees memory that held secrets. */
+static void
+wipe_free(void *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	OPENSSL_cleanse(p, len);
+	free(p);
+}
+
+static void
+sleep_ms(uint64_t ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Sleeps for *delay (never past the deadline), then doubles it. */
+static void
+backoff(struct client *c, uint64_t *delay)
+{
+	uint64_t now = conn_now_ms(), d = *delay;
+
+	if (now >= c->deadline)
+		return;
+	if (d > c->deadline - now)
+		d = c->deadline - now;
+	sleep_ms(d);
+	*delay = *delay * 2 > POLL_MAX_MS ? POLL_MAX_MS : *delay * 2;
+}
+
+static int
+expired(const struct client *c)
+{
+	return conn_now_ms() >= c->deadline;
+}
+
+void
+client_start(struct client *c)
+{
+	conn_init(&c->conn);
+	c->connected_once = 0;
+	c->retry = 0;
+	c->ca = NULL;
+	c->err[0] = '\0';
+	c->deadline = conn_now_ms() + (uint64_t)c->timeout_s * 1000u;
+	progress_init(&c->progress);
+}
+
+void
+client_free(struct client *c)
+{
+	progress_clear(&c->progress);
+	conn_close(&c->conn);
+	X509_STORE_free(c->ca);
+	c->ca = NULL;
+}
+
+/*
+ * Whether n parties and vectors of L elements fit the frames they need: n
+ * ciphertexts in one SubmitShares and one GetShare, n sumpoints of L
+ * varints (at most 9 bytes for an element < 2^63) in one ListSumpoints.
+ */
+static int
+fits_frame(size_t n, size_t L)
+{
+	size_t ct = sealed_len(L), per;
+
+	if (n == 0 || ct == 0 || L > (SIZE_MAX - FRAME_SLACK_PER_PARTY) / 9)
+		return 0;
+	per = (ct > 9 * L ? ct : 9 * L) + FRAME_SLACK_PER_PARTY;
+	if (per > (FRAME_DEFAULT_MAX - FRAME_SLACK) / n)
+		return 0;
+	return 1;
+}
+
+/* ---- talking to the server --------------------------------------------- */
+
+/*
+ * One exchange. In `run`, a connection that worked once and then dropped
+ * (a server restart, an idle timeout) is re-opened until the deadline;
+ * every request of the protocol is idempotent, so repeating one is safe.
+ */
+static int
+call(struct client *c, struct wire_request *req, const struct wire_limits *lim,
+    struct wire_response *resp)
+{
+	uint64_t delay = POLL_MAX_MS;
+	int r;
+
+	for (;;) {
+		int fresh = !conn_is_open(&c->conn);
+
+		r = SS_OK;
+		if (fresh)
+			r = conn_open(&c->conn, c->server, c->certs, c->party,
+			    (int)(c->timeout_s * 1000u), c->err, sizeof(c->err));
+		if (r == SS_OK) {
+			r = conn_call(&c->conn, req, lim, resp, c->err,
+			    sizeof(c->err));
+			/*
+			 * In TLS 1.3 the server judges our certificate after
+			 * our side of the handshake is done, so its refusal
+			 * shows up here, often as a mere reset.
+			 */
+			if (r == SS_ERR_IO && fresh && !c->connected_once) {
+				size_t k = strlen(c->err);
+
+				snprintf(c->err + k, sizeof(c->err) - k, " (did "
+				    "the server refuse our certificate %s/%s.crt?)",
+				    c->certs, c->party);
+			}
+		}
+		if (r == SS_OK) {
+			c->connected_once = 1;
+			out_sanitize(resp->message);
+			return SS_OK;
+		}
+		if (!c->retry || !c->connected_once ||
+		    (r != SS_ERR_IO && r != SS_ERR_TIMEOUT) || expired(c))
+			return r;
+		progress_show(&c->progress, "connection lost; retrying");
+		backoff(c, &delay);
+	}
+}
+
+/* The reason for a response with an error code, as one line in c->err. */
+static int
+server_error(struct client *c, const struct wire_response *r, int method,
+    const char *session)
+{
+	const char *msg = r->message[0] != '\0' ? r->message :
+	    "(no message)";
+
+	if (r->code == WIRE_NOT_FOUND && session != NULL &&
+	    method != WIRE_GET_KEYS && method != WIRE_PUBLISH_KEY)
+		return fail(c, SS_ERR_NOT_FOUND, "session %s does not exist",
+		    session);
+	if (r->code == WIRE_PERMISSION_DENIED && session != NULL &&
+	    method != WIRE_GET_KEYS && method != WIRE_PUBLISH_KEY)
+		return fail(c, SS_ERR_INVALID, "permission denied: %s is not "
+		    "a party of session %s (%s)", c->party, session, msg);
+	return fail(c, r->code == WIRE_DEADLINE_EXCEEDED ? SS_ERR_TIMEOUT :
+	    SS_ERR_PROTOCOL, "%s refused: %s: %s", wire_method_name(method),
+	    wire_code_name(r->code), msg);
+}
+
+static const struct wire_limits small_limits = {
+	.max_items = CLIENT_MAX_PARTIES, .max_bytes = 0, .max_values = 0,
+};
+
+static int
+name_index(const struct wire_names *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Every name valid, and each one a party of the session. */
+static int
+names_ok(const struct wire_names *l, const struct wire_names *parties,
+    int unique)
+{
+	size_t i, j;
+
+	if (l->n > parties->n)
+		return 0;
+	for (i = 0; i < l->n; i++) {
+		if (!pki_name_valid(l->v[i]) || name_index(parties, l->v[i]) < 0)
+			return 0;
+		if (unique)
+			for (j = 0; j < i; j++)
+				if (strcmp(l->v[i], l->v[j]) == 0)
+					return 0;
+	}
+	return 1;
+}
+
+/* Checks the session parameters the server sent. */
+static int
+check_params(struct client *c, const struct wire_response *r,
+    const char *session)
+{
+	const struct wire_params *p = &r->params;
+	size_t i, j, n = p->parties.n;
+
+	if (!r->has_params)
+		return fail(c, SS_ERR_PROTOCOL, "the server sent no parameters "
+		    "for session %s", session);
+	if (strcmp(p->session_id, session) != 0)
+		return fail(c, SS_ERR_PROTOCOL, "the server answered about "
+		    "another session than %s", session);
+	if (n < 2 || n > CLIENT_MAX_PARTIES || p->threshold < 1 ||
+	    p->threshold >= n || p->length < 1 ||
+	    p->decimals > AMOUNT_MAX_DECIMALS)
+		return fail(c, SS_ERR_PROTOCOL, "the server sent impossible "
+		    "parameters for session %s (%zu parties, threshold %u, "
+		    "length %u, decimals %u)", session, n, p->threshold,
+		    p->length, p->decimals);
+	if (!fits_frame(n, p->length))
+		return fail(c, SS_ERR_TOO_LARGE, "session %s is too large: %zu "
+		    "parties with vectors of %u elements do not fit the %u-byte "
+		    "frame limit", session, n, p->length,
+		    (unsigned)FRAME_DEFAULT_MAX);
+	for (i = 0; i < n; i++) {
+		if (!pki_name_valid(p->parties.v[i]))
+			return fail(c, SS_ERR_PROTOCOL, "the server sent an "
+			    "invalid party name for session %s", session);
+		for (j = 0; j < i; j++)
+			if (strcmp(p->parties.v[i], p->parties.v[j]) == 0)
+				return fail(c, SS_ERR_PROTOCOL, "the server "
+				    "listed %s twice in session %s",
+				    p->parties.v[i], session);
+	}
+	if (!names_ok(&r->cohort, &p->parties, 1))
+		return fail(c, SS_ERR_PROTOCOL, "the server sent a cohort that "
+		    "is not made of the parties of session %s", session);
+	if (name_index(&p->parties, c->party) < 0)
+		return fail(c, SS_ERR_INVALID, "%s is not a party of session %s",
+		    c->party, session);
+	return SS_OK;
+}
+
+/*
+ * GetStatus, checked. SS_ERR_NOT_FOUND (with the reason in c->err) when the
+ * session does not exist, so that `run` can wait for it.
+ */
+static int
+get_status(struct client *c, const char *session, struct wire_response *st)
+{
+	struct wire_request req;
+	int r;
+
+	memset(&req, 0, sizeof(req));
+	req.method = WIRE_GET_STATUS;
+	req.session_id = session;
+	if ((r = call(c, &req, &small_limits, st)) != SS_OK)
+		return r;
+	if (st->code == WIRE_FAILED_PRECONDITION) {
+		/* A failed session answers every call so, with its reason. */
+		r = fail(c, SS_ERR_INVALID, "session %s failed: %s", session,
+		    st->message[0] != '\0' ? st->message : "(no reason given)");
+		goto out;
+	}
+	if (st->code != WIRE_OK) {
+		r = server_error(c, st, WIRE_GET_STATUS, session);
+		goto out;
+	}
+	if ((r = check_params(c, st, session)) != SS_OK)
+		goto out;
+	if (!names_ok(&st->shared, &st->params.parties, 1) ||
+	    !names_ok(&st->posted, &st->params.parties, 1) ||
+	    !names_ok(&st->missing, &st->params.parties, 1)) {
+		r = fail(c, SS_ERR_PROTOCOL, "the server's status of session "
+		    "%s names parties that are not in it", session);
+		goto out;
+	}
+	if (st->phase < WIRE_SHARING || st->phase > WIRE_FAILED) {
+		r = fail(c, SS_ERR_PROTOCOL, "the server sent an unknown phase "
+		    "(%d) for session %s", st->phase, session);
+		goto out;
+	}
+	return SS_OK;
+ out:
+	wire_response_free(st);
+	return r;
+}
+
+static int
+failed_session(struct client *c, const struct wire_response *st,
+    const char *session)
+{
+	char who[512];
+
+	out_join(who, sizeof(who), &st->shared, ",");
+	return fail(c, SS_ERR_INVALID, "session %s failed: the sharing "
+	    "deadline passed with fewer than %u parties' shares (shared: %s)",
+	    session, st->params.threshold + 1, who);
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+static int
+ca_store(struct client *c)
+{
+	char why[512];
+
+	if (c->ca != NULL)
+		return SS_OK;
+	if ((c->ca = pki_ca_store(c->certs, why, sizeof(why))) == NULL)
+		return fail(c, SS_ERR_CERT, "%s", why[0] != '\0' ? why :
+		    "cannot load the CA certificate");
+	return SS_OK;
+}
+
+/* Loads DIR/NAME.enc.crt if it exists: 1 found, 0 absent, <0 error. */
+static int
+local_key(struct client *c, const char *name, uint8_t pk[32], uint8_t **derp,
+    size_t *lenp)
+{
+	char path[4096];
+	struct stat sb;
+	uint8_t *der = NULL;
+	size_t len = 0;
+	int r, n;
+
+	n = snprintf(path, sizeof(path), "%s/%s.enc.crt", c->certs, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return fail(c, SS_ERR_TOO_LARGE, "certificate folder name is "
+		    "too long");
+	if (stat(path, &sb) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		return fail(c, SS_ERR_IO, "%s: %s", path, strerror(errno));
+	}
+	if ((r = pki_load_enc_cert(c->certs, name, &der, &len)) != SS_OK)
+		return fail(c, r, "cannot read %s: %s", path, ss_strerror(r));
+	if ((r = pki_verify_enc_cert(c->ca, der, len, name, pk)) != SS_OK) {
+		free(der);
+		return fail(c, r, "%s is not an encryption-key certificate our "
+		    "CA issued for %s: %s", path, name, ss_strerror(r));
+	}
+	if (derp != NULL) {
+		*derp = der;
+		*lenp = len;
+	} else
+		free(der);
+	return 1;
+}
+
+/*
+ * Fills pks[i] with the encryption key of names[i]: from DIR/NAME.enc.crt
+ * when there is one, otherwise from the server's directory. Either way the
+ * certificate must be our CA's, for that name. Waits for keys not published
+ * yet when `wait`, until the deadline.
+ */
+static int
+get_keys(struct client *c, const char *const *names, size_t n,
+    uint8_t (*pks)[32], int wait)
+{
+	struct wire_limits lim = {
+		.max_items = CLIENT_MAX_PARTIES, .max_bytes = KEY_CERT_MAX,
+		.max_values = 0,
+	};
+	struct wire_request req;
+	struct wire_response resp;
+	const char **missing = NULL;
+	char list[512];
+	uint64_t delay = POLL_FIRST_MS;
+	unsigned char *have = NULL;
+	size_t i, k, nmissing;
+	int r, idx;
+
+	if ((r = ca_store(c)) != SS_OK)
+		return r;
+	if ((have = calloc(n ? n : 1, 1)) == NULL ||
+	    (missing = calloc(n ? n : 1, sizeof(*missing))) == NULL) {
+		r = fail(c, SS_ERR_ALLOC, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if ((r = local_key(c, names[i], pks[i], NULL, NULL)) < 0)
+			goto out;
+		have[i] = (unsigned char)r;
+	}
+	for (;;) {
+		nmissing = 0;
+		for (i = 0; i < n; i++)
+			if (!have[i])
+				missing[nmissing++] = names[i];
+		if (nmissing == 0) {
+			r = SS_OK;
+			break;
+		}
+		memset(&req, 0, sizeof(req));
+		req.method = WIRE_GET_KEYS;
+		req.names = missing;
+		req.nnames = nmissing;
+		if ((r = call(c, &req, &lim, &resp)) != SS_OK)
+			goto out;
+		if (resp.code != WIRE_OK) {
+			r = server_error(c, &resp, WIRE_GET_KEYS, NULL);
+			wire_response_free(&resp);
+			goto out;
+		}
+		for (k = 0; k < resp.nkeys; k++) {
+			const struct wire_key *key = &resp.keys[k];
+
+			/* Only what we asked for; the first answer for a name. */
+			for (idx = -1, i = 0; i < n; i++)
+				if (!have[i] && strcmp(names[i], key->party) == 0) {
+					idx = (int)i;
+					break;
+				}
+			if (idx < 0)
+				continue;
+			if ((r = pki_verify_enc_cert(c->ca, key->der,
+			    key->der_len, names[idx], pks[idx])) != SS_OK) {
+				fail(c, r, "the server's key certificate for %s "
+				    "is not one our CA issued for %s: %s",
+				    names[idx], names[idx], ss_strerror(r));
+				wire_response_free(&resp);
+				goto out;
+			}
+			/* Every other slot for the same name gets the key too. */
+			for (i = 0; i < n; i++)
+				if (!have[i] && strcmp(names[i], names[idx]) == 0) {
+					memcpy(pks[i], pks[idx], 32);
+					have[i] = 1;
+				}
+		}
+		wire_response_free(&resp);
+		for (nmissing = 0, i = 0; i < n; i++)
+			if (!have[i])
+				missing[nmissing++] = names[i];
+		if (nmissing == 0)
+			continue;
+		{
+			struct wire_names l;
+			wire_name *v = calloc(nmissing, sizeof(*v));
+
+			if (v == NULL) {
+				r = fail(c, SS_ERR_ALLOC, "out of memory");
+				goto out;
+			}
+			for (i = 0; i < nmissing; i++)
+				snprintf(v[i], sizeof(v[i]), "%s", missing[i]);
+			l.v = v;
+			l.n = nmissing;
+			l.cap = nmissing;
+			out_join(list, sizeof(list), &l, ", ");
+			free(v);
+		}
+		if (!wait || expired(c)) {
+			r = fail(c, SS_ERR_NOT_FOUND, "no encryption key for %s: "
+			    "not in %s and not published to the server%s",
+			    list, c->certs, wait ? " before the timeout" : "");
+			goto out;
+		}
+		progress_show(&c->progress, "waiting for the encryption keys "
+		    "of: %s", list);
+		backoff(c, &delay);
+	}
+ out:
+	progress_clear(&c->progress);
+	free(have);
+	free(missing);
+	return r;
+}
+
+/* Our private encryption key, checked against our own certificate. */
+static int
+own_key(struct client *c, uint8_t sk[32], uint8_t **der, size_t *derlen)
+{
+	uint8_t pk_cert[32], pk_key[32];
+	int r;
+
+	*der = NULL;
+	if ((r = ca_store(c)) != SS_OK)
+		return r;
+	if ((r = local_key(c, c->party, pk_cert, der, derlen)) < 0)
+		return r;
+	if (r == 0)
+		return fail(c, SS_ERR_NOT_FOUND, "%s/%s.enc.crt does not exist: "
+		    "our encryption-key certificate is needed", c->certs,
+		    c->party);
+	if ((r = pki_load_enc_key(c->certs, c->party, sk)) != SS_OK) {
+		r = fail(c, r, "cannot load %s/%s.enc.key: %s", c->certs,
+		    c->party, r == SS_ERR_KEY_PERMS ? "it is readable by "
+		    "others (chmod 600 it)" : ss_strerror(r));
+		goto fail;
+	}
+	if ((r = hpke_public_key(sk, pk_key)) != SS_OK) {
+		r = fail(c, r, "cannot use %s/%s.enc.key: %s", c->certs,
+		    c->party, ss_strerror(r));
+		goto fail;
+	}
+	if (CRYPTO_memcmp(pk_key, pk_cert, 32) != 0) {
+		r = fail(c, SS_ERR_CERT, "%s/%s.enc.key does not belong to "
+		    "%s/%s.enc.crt", c->certs, c->party, c->certs, c->party);
+		goto fail;
+	}
+	return SS_OK;
+ fail:
+	OPENSSL_cleanse(sk, 32);
+	free(*der);
+	*der = NULL;
+	return r;
+}
+
+static int
+publish_key(struct client *c, const uint8_t *der, size_t len)
+{
+	struct wire_request req;
+	struct wire_response resp;
+	int r;
+
+	memset(&req, 0, sizeof(req));
+	req.method = WIRE_PUBLISH_KEY;
+	req.cert = der;
+	req.cert_len = len;
+	if ((r = call(c, &req, &small_limits, &resp)) != SS_OK)
+		return r;
+	/* Publishing again is fine: the server says duplicate. */
+	if (resp.code != WIRE_OK)
+		r = fail(c, SS_ERR_PROTOCOL, "publishing our encryption key "
+		    "failed: %s: %s", wire_code_name(resp.code),
+		    resp.message[0] != '\0' ? resp.message : "(no message)");
+	wire_response_free(&resp);
+	return r;
+}
+
+/* ---- create -------------------------------------------------------------- */
+
+int
+party_check_create(const struct create_args *a, const char *creator,
+    char *err, size_t errlen)
+{
+	size_t i, j, n = a->nparties;
+	int in = 0;
+
+	if (!pki_name_valid(a->session)) {
+		snprintf(err, errlen, "invalid session name: use 1 to 64 of "
+		    "A-Z a-z 0-9 . _ -, not starting with '.' or '-'");
+		return SS_ERR_INVALID;
+	}
+	if (n < 2) {
+		snprintf(err, errlen, "a session needs at least 2 parties");
+		return SS_ERR_INVALID;
+	}
+	if (n > CLIENT_MAX_PARTIES) {
+		snprintf(err, errlen, "at most %d parties", CLIENT_MAX_PARTIES);
+		return SS_ERR_INVALID;
+	}
+	for (i = 0; i < n; i++) {
+		if (!pki_name_valid(a->parties[i])) {
+			char q[80];
+
+			snprintf(q, sizeof(q), "%.64s", a->parties[i]);
+			out_sanitize(q);
+			snprintf(err, errlen, "invalid party name '%s': use 1 "
+			    "to 64 of A-Z a-z 0-9 . _ -, not starting with '.' "
+			    "or '-'", q);
+			return SS_ERR_INVALID;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(a->parties[i], a->parties[j]) == 0) {
+				snprintf(err, errlen, "party %s is listed "
+				    "twice", a->parties[i]);
+				return SS_ERR_INVALID;
+			}
+		if (strcmp(a->parties[i], creator) == 0)
+			in = 1;
+	}
+	if (a->threshold < 1 || a->threshold > n - 1) {
+		snprintf(err, errlen, "the threshold must be between 1 and %zu "
+		    "(the number of parties - 1)", n - 1);
+		return SS_ERR_INVALID;
+	}
+	if (a->length < 1) {
+		snprintf(err, errlen, "the length must be at least 1");
+		return SS_ERR_INVALID;
+	}
+	if (!fits_frame(n, a->length)) {
+		snprintf(err, errlen, "%zu parties with vectors of %u elements "
+		    "do not fit the %u-byte frame limit", n, a->length,
+		    (unsigned)FRAME_DEFAULT_MAX);
+		return SS_ERR_INVALID;
+	}
+	if (a->decimals > AMOUNT_MAX_DECIMALS) {
+		snprintf(err, errlen, "at most %d decimals", AMOUNT_MAX_DECIMALS);
+		return SS_ERR_INVALID;
+	}
+	if (!in) {
+		snprintf(err, errlen, "the creator (%s) must be one of the "
+		    "parties", creator);
+		return SS_ERR_INVALID;
+	}
+	return SS_OK;
+}
+
+int
+party_create(struct client *c, const struct create_args *a)
+{
+	struct wire_request req;
+	struct wire_response resp;
+	int r;
+
+	if ((r = party_check_create(a, c->party, c->err, sizeof(c->err))) !=
+	    SS_OK)
+		return r;
+	memset(&req, 0, sizeof(req));
+	req.method = WIRE_CREATE_SESSION;
+	req.session_id = a->session;
+	req.names = a->parties;
+	req.nnames = a->nparties;
+	req.threshold = a->threshold;
+	req.length = a->length;
+	req.decimals = a->decimals;
+	req.deadline_seconds = a->deadline;
+	if ((r = call(c, &req, &small_limits, &resp)) != SS_OK)
+		return r;
+	if (resp.code == WIRE_ALREADY_EXISTS) {
+		r = fail(c, SS_ERR_INVALID, "session %s already exists with "
+		    "different parameters", a->session);
+		goto out;
+	}
+	if (resp.code == WIRE_PERMISSION_DENIED) {
+		r = fail(c, SS_ERR_INVALID, "the server refused to let %s "
+		    "create session %s: %s", c->party, a->session,
+		    resp.message[0] != '\0' ? resp.message : "(no message)");
+		goto out;
+	}
+	if (resp.code != WIRE_OK) {
+		r = server_error(c, &resp, WIRE_CREATE_SESSION, NULL);
+		goto out;
+	}
+	if (c->json) {
+		size_t i;
+
+		printf("{\"session\":");
+		out_json_string(stdout, a->session);
+		printf(",\"created\":%s,\"parties\":[",
+		    resp.created ? "true" : "false");
+		for (i = 0; i < a->nparties; i++) {
+			if (i > 0)
+				putchar(',');
+			out_json_string(stdout, a->parties[i]);
+		}
+		printf("],\"threshold\":%u,\"length\":%u,\"decimals\":%u,"
+		    "\"deadline\":", a->threshold, a->length, a->decimals);
+		if (resp.deadline_unix != 0)
+			printf("%llu}\n", (unsigned long long)resp.deadline_unix);
+		else
+			printf("null}\n");
+	} else if (resp.created) {
+		printf("created session %s (%zu parties, threshold %u, "
+		    "length %u)\n", a->session, a->nparties, a->threshold,
+		    a->length);
+	} else {
+		printf("session %s already exists with the same parameters\n",
+		    a->session);
+	}
+ out:
+	wire_response_free(&resp);
+	return r;
+}
+
+/* ---- share --------------------------------------------------------------- */
+
+/* Notes a step of `run` on a terminal; commands print to stdout instead. */
+static void
+note(struct client *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+note(struct client *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->progress.enabled)
+		return;
+	progress_clear(&c->progress);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/*
+ * Shares our input in the session whose status is st: Shamir shares of
+ * every element, one sealed vector for every party (ourselves included), all
+ * in one SubmitShares. `quiet`: report on a terminal only (for `run`).
+ */
+static int
+do_share(struct client *c, const char *session, const struct wire_response *st,
+    const struct input_src *in, int quiet)
+{
+	const struct wire_params *p = &st->params;
+	const size_t n = p->parties.n, L = p->length;
+	const size_t clen = sealed_len(L);
+	int64_t *values = NULL;
+	uint64_t *secrets = NULL, *shares = NULL;
+	uint8_t (*pks)[32] = NULL, *cts = NULL, *der = NULL, sk[32];
+	const char **names = NULL;
+	struct wire_share *ws = NULL;
+	struct wire_request req;
+	struct wire_response resp;
+	size_t derlen = 0, i;
+	int r, have_resp = 0;
+
+	/* check_params bounded n and L by the frame, so these cannot wrap. */
+	if (clen == 0 || !fits_frame(n, L))
+		return fail(c, SS_ERR_TOO_LARGE, "session %s is too large",
+		    session);
+	if ((values = calloc(L, sizeof(*values))) == NULL ||
+	    (secrets = calloc(L, sizeof(*secrets))) == NULL ||
+	    (shares = calloc(n * L, sizeof(*shares))) == NULL ||
+	    (pks = calloc(n, sizeof(*pks))) == NULL ||
+	    (cts = malloc(n * clen)) == NULL ||
+	    (names = calloc(n, sizeof(*names))) == NULL ||
+	    (ws = calloc(n, sizeof(*ws))) == NULL) {
+		r = fail(c, SS_ERR_ALLOC, "out of memory for %zu parties and "
+		    "%zu elements", n, L);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		names[i] = p->parties.v[i];
+
+	/* The input first: a typo should fail before anything is sent. */
+	if ((r = input_read(in, p->decimals, (unsigned)n, L, values, c->err,
+	    sizeof(c->err))) != SS_OK)
+		goto out;
+	for (i = 0; i < L; i++)
+		if ((r = field_from_int64(values[i], &secrets[i])) != SS_OK) {
+			r = fail(c, r, "input %zu cannot be encoded", i + 1);
+			goto out;
+		}
+	OPENSSL_cleanse(values, L * sizeof(*values));
+
+	if ((r = own_key(c, sk, &der, &derlen)) != SS_OK)
+		goto out;
+	if ((r = publish_key(c, der, derlen)) != SS_OK)
+		goto out;
+	if ((r = get_keys(c, names, n, pks, 1)) != SS_OK)
+		goto out;
+
+	if ((r = shamir_split(secrets, L, (unsigned)n, p->threshold,
+	    shares)) != SS_OK) {
+		r = fail(c, r, "sharing failed: %s", ss_strerror(r));
+		goto out;
+	}
+	OPENSSL_cleanse(secrets, L * sizeof(*secrets));
+	for (i = 0; i < n; i++) {
+		if ((r = sealed_seal(session, c->party, names[i],
+		    &shares[i * L], L, sk, pks[i], cts + i * clen, clen)) !=
+		    SS_OK) {
+			r = fail(c, r, "sealing the share for %s failed: %s",
+			    names[i], ss_strerror(r));
+			goto out;
+		}
+		ws[i].recipient = names[i];
+		ws[i].ct = cts + i * clen;
+		ws[i].ct_len = clen;
+	}
+	OPENSSL_cleanse(shares, n * L * sizeof(*shares));
+	OPENSSL_cleanse(sk, sizeof(sk));
+
+	memset(&req, 0, sizeof(req));
+	req.method = WIRE_SUBMIT_SHARES;
+	req.session_id = session;
+	req.party = c->party;
+	req.shares = ws;
+	req.nshares = n;
+	if ((r = call(c, &req, &small_limits, &resp)) != SS_OK)
+		goto out;
+	have_resp = 1;
+	if (resp.code == WIRE_ALREADY_EXISTS) {
+		r = fail(c, SS_ERR_INVALID, "%s already submitted other shares "
+		    "for session %s; the first submission stands", c->party,
+		    session);
+		goto out;
+	}
+	if (resp.code == WIRE_FAILED_PRECONDITION) {
+		r = fail(c, SS_ERR_INVALID, "session %s no longer takes shares: "
+		    "%s", session, resp.message[0] != '\0' ? resp.message :
+		    "its sharing phase is over");
+		goto out;
+	}
+	if (resp.code != WIRE_OK) {
+		r = server_error(c, &resp, WIRE_SUBMIT_SHARES, session);
+		goto out;
+	}
+	if (quiet) {
+		note(c, "%s: shares for session %s submitted (%zu ciphertexts, "
+		    "%zu bytes)", c->party, session, n, n * clen);
+	} else if (c->json) {
+		printf("{\"session\":");
+		out_json_string(stdout, session);
+		printf(",\"party\":");
+		out_json_string(stdout, c->party);
+		printf(",\"ciphertexts\":%zu,\"bytes\":%zu,\"duplicate\":%s}\n",
+		    n, n * clen, resp.duplicate ? "true" : "false");
+	} else {
+		printf("%s: shares for session %s submitted (%zu ciphertexts, "
+		    "%zu bytes)\n", c->party, session, n, n * clen);
+	}
+	r = SS_OK;
+ out:
+	if (have_resp)
+		wire_response_free(&resp);
+	OPENSSL_cleanse(sk, sizeof(sk));
+	wipe_free(values, values != NULL ? L * sizeof(*values) : 0);
+	wipe_free(secrets, secrets != NULL ? L * sizeof(*secrets) : 0);
+	wipe_free(shares, shares != NULL ? n * L * sizeof(*shares) : 0);
+	free(pks);
+	free(cts);
+	free(names);
+	free(ws);
+	free(der);
+	return r;
+}
+
+int
+party_share(struct client *c, const char *session, const struct input_src *in)
+{
+	struct wire_response st;
+	char who[512];
+	int r;
+
+	if ((r = get_status(c, session, &st)) != SS_OK)
+		return r;
+	if (wire_names_has(&st.shared, c->party)) {
+		r = fail(c, SS_ERR_INVALID, "%s already shared an input in "
+		    "session %s; a party shares once", c->party, session);
+	} else if (st.phase == WIRE_FAILED) {
+		r = failed_session(c, &st, session);
+	} else if (st.phase != WIRE_SHARING) {
+		out_join(who, sizeof(who), &st.cohort, ",");
+		r = fail(c, SS_ERR_INVALID, "session %s no longer takes shares: "
+		    "its cohort is fixed (%s)", session, who);
+	} else
+		r = do_share(c, session, &st, in, 0);
+	wire_response_free(&st);
+	return r;
+}
+
+/* ---- sumpoint ------------------------------------------------------------ */
+
+static int
+do_sumpoint(struct client *c, const char *session,
+    const struct wire_response *st, int quiet)
+{
+	const struct wire_params *p = &st->params;
+	const size_t n = p->parties.n, L = p->length, clen = sealed_len(L);
+	struct wire_limits lim = { .max_items = n, .max_bytes = clen,
+	    .max_values = 0 };
+	struct wire_request req;
+	struct wire_response gs, ps;
+	uint64_t *sum = NULL, *plain = NULL;
+	uint8_t (*pks)[32] = NULL, sk[32];
+	const char **senders = NULL;
+	unsigned char *seen = NULL;
+	size_t i, e, m;
+	uint8_t *der = NULL;
+	size_t derlen;
+	int r, idx, have_gs = 0, have_ps = 0;
+
+	memset(sk, 0, sizeof(sk));
+	memset(&req, 0, sizeof(req));
+	req.method = WIRE_GET_SHARE;
+	req.session_id = session;
+	req.party = c->party;
+	if ((r = call(c, &req, &lim, &gs)) != SS_OK)
+		return r;
+	have_gs = 1;
+	if (gs.code != WIRE_OK) {
+		r = gs.code == WIRE_FAILED_PRECONDITION ?
+		    fail(c, SS_ERR_INVALID, "GetShare refused: %s",
+		    gs.message[0] != '\0' ? gs.message : "not yet") :
+		    server_error(c, &gs, WIRE_GET_SHARE, session);
+		goto out;
+	}
+	m = gs.nshares;
+	/* Exactly one share from every cohort member, or the sum is wrong. */
+	if (m != st->cohort.n) {
+		r = fail(c, SS_ERR_PROTOCOL, "the server sent %zu shares for a "
+		    "cohort of %zu", m, st->cohort.n);
+		goto out;
+	}
+	if ((seen = calloc(n, 1)) == NULL ||
+	    (senders = calloc(m ? m : 1, sizeof(*senders))) == NULL ||
+	    (pks = calloc(m ? m : 1, sizeof(*pks))) == NULL ||
+	    (sum = calloc(L, sizeof(*sum))) == NULL ||
+	    (plain = calloc(L, sizeof(*plain))) == NULL) {
+		r = fail(c, SS_ERR_ALLOC, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < m; i++) {
+		const struct wire_incoming *in = &gs.shares[i];
+
+		if (!wire_names_has(&st->cohort, in->sender) ||
+		    (idx = name_index(&p->parties, in->sender)) < 0) {
+			r = fail(c, SS_ERR_PROTOCOL, "the server sent a share "
+			    "from outside the cohort");
+			goto out;
+		}
+		if (seen[idx]) {
+			r = fail(c, SS_ERR_PROTOCOL, "the server sent two shares "
+			    "from %s", in->sender);
+			goto out;
+		}
+		seen[idx] = 1;
+		if (in->ct_len != clen) {
+			r = fail(c, SS_ERR_PROTOCOL, "the share from %s has %zu "
+			    "bytes, not %zu", in->sender, in->ct_len, clen);
+			goto out;
+		}
+		senders[i] = in->sender;
+	}
+	if ((r = get_keys(c, senders, m, pks, 1)) != SS_OK)
+		goto out;
+	if ((r = own_key(c, sk, &der, &derlen)) != SS_OK)
+		goto out;
+	for (i = 0; i < m; i++) {
+		r = sealed_open(session, senders[i], c->party, L, sk, pks[i],
+		    gs.shares[i].ct, gs.shares[i].ct_len, plain);
+		if (r == SS_ERR_AUTH) {
+			r = fail(c, r, "share from %s failed authentication: "
+			    "altered, replayed or mis-addressed", senders[i]);
+			goto out;
+		}
+		if (r != SS_OK) {
+			r = fail(c, r, "cannot open the share from %s: %s",
+			    senders[i], ss_strerror(r));
+			goto out;
+		}
+		for (e = 0; e < L; e++)
+			sum[e] = field_add(sum[e], plain[e]);
+	}
+	OPENSSL_cleanse(plain, L * sizeof(*plain));
+	OPENSSL_cleanse(sk, sizeof(sk));
+
+	memset(&req, 0, sizeof(req));
+	req.method = WIRE_POST_SUMPOINT;
+	req.session_id = session;
+	req.party = c->party;
+	req.values = sum;
+	req.nvalues = L;
+	if ((r = call(c, &req, &small_limits, &ps)) != SS_OK)
+		goto out;
+	have_ps = 1;
+	if (ps.code == WIRE_ALREADY_EXISTS) {
+		r = fail(c, SS_ERR_INVALID, "%s already posted a different "
+		    "sumpoint for session %s", c->party, session);
+		goto out;
+	}
+	if (ps.code != WIRE_OK) {
+		r = server_error(c, &ps, WIRE_POST_SUMPOINT, session);
+		goto out;
+	}
+	if (quiet) {
+		note(c, "%s: sumpoint for session %s posted (%zu shares)",
+		    c->party, session, m);
+	} else if (c->json) {
+		printf("{\"session\":");
+		out_json_string(stdout, session);
+		printf(",\"party\":");
+		out_json_string(stdout, c->party);
+		printf(",\"shares\":%zu,\"duplicate\":%s}\n", m,
+		    ps.duplicate ? "true" : "false");
+	} else {
+		printf("%s: sumpoint for session %s posted (%zu shares)\n",
+		    c->party, session, m);
+	}
+	r = SS_OK;
+ out:
+	OPENSSL_cleanse(sk, sizeof(sk));
+	if (have_gs)
+		wire_response_free(&gs);
+	if (have_ps)
+		wire_response_free(&ps);
+	wipe_free(plain, plain != NULL ? L * sizeof(*plain) : 0);
+	wipe_free(sum, sum != NULL ? L * sizeof(*sum) : 0);
+	free(seen);
+	free(senders);
+	free(pks);
+	free(der);
+	return r;
+}
+
+static int
+waiting_for_shares(struct client *c, const struct wire_response *st,
+    const char *session)
+{
+	char who[512];
+
+	out_join(who, sizeof(who), &st->missing, ", ");
+	return fail(c, SS_ERR_INVALID, "session %s is still in its sharing "
+	    "phase, waiting for shares from: %s", session, who);
+}
+
+int
+party_sumpoint(struct client *c, const char *session)
+{
+	struct wire_response st;
+	int r;
+
+	if ((r = get_status(c, session, &st)) != SS_OK)
+		return r;
+	if (st.phase == WIRE_FAILED)
+		r = failed_session(c, &st, session);
+	else if (st.phase == WIRE_SHARING)
+		r = waiting_for_shares(c, &st, session);
+	else
+		r = do_sumpoint(c, session, &st, 0);
+	wire_response_free(&st);
+	return r;
+}
+
+/* ---- result -------------------------------------------------------------- */
+
+static int
+print_sum(struct client *c, const char *session, const uint64_t *secret,
+    size_t L, unsigned decimals, const struct wire_names *cohort)
+{
+	char num[48];
+	size_t e;
+
+	if (c->json) {
+		printf("{\"session\":");
+		out_json_string(stdout, session);
+		printf(",\"sum\":[");
+	}
+	for (e = 0; e < L; e++) {
+		if (amount_format(field_to_int64(secret[e]), decimals, num,
+		    sizeof(num)) != SS_OK)
+			return fail(c, SS_ERR_INTERNAL, "cannot format element "
+			    "%zu of the sum", e + 1);
+		if (e > 0)
+			putchar(c->json ? ',' : ' ');
+		fputs(num, stdout);
+	}
+	if (c->json) {
+		printf("],\"cohort\":");
+		out_json_names(stdout, cohort);
+		printf("}\n");
+	} else
+		putchar('\n');
+	return SS_OK;
+}
+
+/* Reconstructs the sum from the posted sumpoints, checking them. */
+static int
+do_result(struct client *c, const char *session,
+    const struct wire_response *st)
+{
+	const struct wire_params *p = &st->params;
+	const size_t n = p->parties.n, L = p->length;
+	const unsigned t = p->threshold;
+	struct wire_limits lim = { .max_items = n, .max_bytes = 0,
+	    .max_values = L };
+	struct wire_request req;
+	struct wire_response ls;
+	struct shamir_verdict verdict;
+	const uint64_t **ys = NULL;
+	uint64_t *xs = NULL, *secret = NULL;
+	unsigned char *seen = NULL;
+	char who[512], cohort[512];
+	size_t i, e, m;
+	int r, idx;
+
+	memset(&req, 0, sizeof(req));
+	req.method = WIRE_LIST_SUMPOINTS;
+	req.session_id = session;
+	if ((r = call(c, &req, &lim, &ls)) != SS_OK)
+		return r;
+	if (ls.code != WIRE_OK) {
+		r = ls.code == WIRE_FAILED_PRECONDITION ?
+		    fail(c, SS_ERR_INVALID, "ListSumpoints refused: %s",
+		    ls.message[0] != '\0' ? ls.message : "not yet") :
+		    server_error(c, &ls, WIRE_LIST_SUMPOINTS, session);
+		goto out;
+	}
+	if ((r = check_params(c, &ls, session)) != SS_OK)
+		goto out;
+	/* The parameters must be those the status gave: they define x and L. */
+	if (ls.params.parties.n != n || ls.params.threshold != t ||
+	    ls.params.length != L || ls.params.decimals != p->decimals) {
+		r = fail(c, SS_ERR_PROTOCOL, "the server sent two different "
+		    "sets of parameters for session %s", session);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(ls.params.parties.v[i], p->parties.v[i]) != 0) {
+			r = fail(c, SS_ERR_PROTOCOL, "the server sent two "
+			    "different party lists for session %s", session);
+			goto out;
+		}
+	m = ls.nsumpoints;
+	if ((seen = calloc(n, 1)) == NULL ||
+	    (xs = calloc(m ? m : 1, sizeof(*xs))) == NULL ||
+	    (ys = calloc(m ? m : 1, sizeof(*ys))) == NULL ||
+	    (secret = calloc(L, sizeof(*secret))) == NULL) {
+		r = fail(c, SS_ERR_ALLOC, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < m; i++) {
+		const struct wire_sumpoint *sp = &ls.sumpoints[i];
+
+		if ((idx = name_index(&p->parties, sp->party)) < 0) {
+			r = fail(c, SS_ERR_PROTOCOL, "the server listed a "
+			    "sumpoint from outside session %s", session);
+			goto out;
+		}
+		if (seen[idx]) {
+			r = fail(c, SS_ERR_PROTOCOL, "the server listed two "
+			    "sumpoints from %s", sp->party);
+			goto out;
+		}
+		seen[idx] = 1;
+		/* x is the party's position; the server's x must agree. */
+		if (sp->x != (uint32_t)idx + 1) {
+			r = fail(c, SS_ERR_PROTOCOL, "the server gave %s the "
+			    "point x=%u, but its position is %d", sp->party,
+			    sp->x, idx + 1);
+			goto out;
+		}
+		if (sp->values.n != L) {
+			r = fail(c, SS_ERR_PROTOCOL, "the sumpoint of %s has "
+			    "%zu elements, not %zu", sp->party, sp->values.n, L);
+			goto out;
+		}
+		for (e = 0; e < L; e++)
+			if (sp->values.v[e] >= FIELD_P) {
+				r = fail(c, SS_ERR_PROTOCOL, "the sumpoint of %s "
+				    "holds a value outside the field", sp->party);
+				goto out;
+			}
+		xs[i] = (uint64_t)idx + 1;
+		ys[i] = sp->values.v;
+	}
+	if (m < (size_t)t + 1) {
+		struct wire_names posted;
+		wire_name *v = calloc(m ? m : 1, sizeof(*v));
+
+		if (v == NULL) {
+			r = fail(c, SS_ERR_ALLOC, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < m; i++)
+			snprintf(v[i], sizeof(v[i]), "%s", ls.sumpoints[i].party);
+		posted.v = v;
+		posted.n = m;
+		posted.cap = m;
+		out_join(who, sizeof(who), &posted, ",");
+		free(v);
+		r = fail(c, SS_ERR_INVALID, "%zu sumpoint%s posted for session "
+		    "%s%s%s%s; %u needed", m, m == 1 ? "" : "s", session,
+		    m > 0 ? " (" : "", m > 0 ? who : "", m > 0 ? ")" : "",
+		    t + 1);
+		goto out;
+	}
+	memset(&verdict, 0, sizeof(verdict));
+	r = shamir_combine(xs, ys, m, t, L, secret, &verdict);
+	if (r == SS_ERR_INCONSISTENT) {
+		if (verdict.bad_point >= 0 && (size_t)verdict.bad_point < m)
+			r = fail(c, r, "the sumpoint of %s is inconsistent with "
+			    "the others (element %zu): no sum printed",
+			    ls.sumpoints[verdict.bad_point].party,
+			    verdict.first_bad_element + 1);
+		else
+			r = fail(c, r, "the sumpoints are inconsistent (element "
+			    "%zu), and too few to tell which is wrong: no sum "
+			    "printed", verdict.first_bad_element + 1);
+		goto out;
+	}
+	if (r != SS_OK) {
+		r = fail(c, r, "cannot reconstruct the sum: %s", ss_strerror(r));
+		goto out;
+	}
+	if ((r = print_sum(c, session, secret, L, p->decimals, &ls.cohort)) !=
+	    SS_OK)
+		goto out;
+	if (ls.cohort.n < n && !c->json) {
+		struct wire_names out_of;
+		wire_name *v = calloc(n, sizeof(*v));
+
+		out_join(cohort, sizeof(cohort), &ls.cohort, ",");
+		if (v != NULL) {
+			out_of.v = v;
+			out_of.n = 0;
+			out_of.cap = n;
+			for (i = 0; i < n; i++)
+				if (!wire_names_has(&ls.cohort, p->parties.v[i]))
+					snprintf(v[out_of.n++], sizeof(*v), "%s",
+					    p->parties.v[i]);
+			out_join(who, sizeof(who), &out_of, ",");
+			fflush(stdout);
+			fprintf(stderr, "cohort: %s (without %s)\n", cohort,
+			    who);
+			free(v);
+		}
+	}
+	r = SS_OK;
+ out:
+	wire_response_free(&ls);
+	free(seen);
+	free(xs);
+	free(ys);
+	free(secret);
+	return r;
+}
+
+int
+party_result(struct client *c, const char *session)
+{
+	struct wire_response st;
+	int r;
+
+	if ((r = get_status(c, session, &st)) != SS_OK)
+		return r;
+	if (st.phase == WIRE_FAILED)
+		r = failed_session(c, &st, session);
+	else
+		r = do_result(c, session, &st);
+	wire_response_free(&st);
+	return r;
+}
+
+/* ---- status -------------------------------------------------------------- */
+
+static void
+print_deadline(uint64_t unix_s)
+{
+	char buf[64];
+	struct tm tm;
+	time_t t = (time_t)unix_s;
+
+	if (unix_s == 0) {
+		printf("none\n");
+		return;
+	}
+	if ((uint64_t)t != unix_s || gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		printf("%llu\n", (unsigned long long)unix_s);
+	else
+		printf("%s (unix %llu)\n", buf, (unsigned long long)unix_s);
+}
+
+int
+party_status(struct client *c, const char *session)
+{
+	struct wire_response st;
+	char list[8192];
+	int r;
+
+	if ((r = get_status(c, session, &st)) != SS_OK)
+		return r;
+	if (c->json) {
+		printf("{\"session\":");
+		out_json_string(stdout, session);
+		printf(",\"phase\":\"%s\",\"parties\":",
+		    wire_phase_name(st.phase));
+		out_json_names(stdout, &st.params.parties);
+		printf(",\"threshold\":%u,\"length\":%u,\"decimals\":%u",
+		    st.params.threshold, st.params.length, st.params.decimals);
+		printf(",\"shared\":");
+		out_json_names(stdout, &st.shared);
+		printf(",\"cohort\":");
+		out_json_names(stdout, &st.cohort);
+		printf(",\"posted\":");
+		out_json_names(stdout, &st.posted);
+		printf(",\"missing\":");
+		out_json_names(stdout, &st.missing);
+		printf(",\"deadline\":");
+		if (st.deadline_unix != 0)
+			printf("%llu}\n", (unsigned long long)st.deadline_unix);
+		else
+			printf("null}\n");
+	} else {
+		printf("session: %s\n", session);
+		printf("phase: %s\n", wire_phase_name(st.phase));
+		out_join(list, sizeof(list), &st.params.parties, ",");
+		printf("parties: %s\n", list);
+		printf("threshold: %u\nlength: %u\ndecimals: %u\n",
+		    st.params.threshold, st.params.length, st.params.decimals);
+		out_join(list, sizeof(list), &st.shared, ",");
+		printf("shared: %s\n", list);
+		out_join(list, sizeof(list), &st.cohort, ",");
+		printf("cohort: %s\n", list);
+		out_join(list, sizeof(list), &st.posted, ",");
+		printf("posted: %s\n", list);
+		out_join(list, sizeof(list), &st.missing, ",");
+		printf("missing: %s\n", list);
+		printf("deadline: ");
+		print_deadline(st.deadline_unix);
+	}
+	wire_response_free(&st);
+	return SS_OK;
+}
+
+/* ---- run ----------------------------------------------------------------- */
+
+/* Polls the status until `ready` says so, showing what it waits for. */
+enum wait_for { WAIT_EXISTS, WAIT_COHORT, WAIT_COMPLETE };
+
+static int
+ready(const struct wire_response *st, enum wait_for w)
+{
+	switch (w) {
+	case WAIT_EXISTS:
+		return 1;
+	case WAIT_COHORT:
+		return st->phase == WIRE_AGGREGATING ||
+		    st->phase == WIRE_COMPLETE;
+	case WAIT_COMPLETE:
+		return st->phase == WIRE_COMPLETE;
+	}
+	return 0;
+}
+
+/*
+ * Waits for w; st receives the last status. SS_ERR_TIMEOUT past the
+ * deadline with st still filled, so that the caller can decide.
+ */
+static int
+wait_status(struct client *c, const char *session, enum wait_for w,
+    struct wire_response *st)
+{
+	uint64_t delay = POLL_FIRST_MS;
+	char who[512];
+	int r;
+
+	for (;;) {
+		r = get_status(c, session, st);
+		if (r == SS_ERR_NOT_FOUND && w == WAIT_EXISTS) {
+			if (expired(c))
+				return fail(c, SS_ERR_TIMEOUT, "timed out after "
+				    "%u s waiting for session %s to be created",
+				    c->timeout_s, session);
+			progress_show(&c->progress, "waiting for session %s to "
+			    "be created", session);
+			backoff(c, &delay);
+			continue;
+		}
+		if (r != SS_OK)
+			return r;
+		if (st->phase == WIRE_FAILED) {
+			r = failed_session(c, st, session);
+			wire_response_free(st);
+			return r;
+		}
+		if (ready(st, w))
+			return SS_OK;
+		out_join(who, sizeof(who), &st->missing, ", ");
+		if (w == WAIT_COHORT) {
+			if (expired(c)) {
+				r = fail(c, SS_ERR_TIMEOUT, "timed out after %u s "
+				    "waiting for shares from: %s", c->timeout_s,
+				    who);
+				wire_response_free(st);
+				return r;
+			}
+			progress_show(&c->progress, "waiting for shares: %zu/%zu "
+			    "(missing: %s)", st->shared.n, st->params.parties.n,
+			    who);
+		} else {
+			if (expired(c))
+				return SS_ERR_TIMEOUT;  /* st kept for the caller */
+			progress_show(&c->progress, "waiting for sumpoints: "
+			    "%zu/%zu (missing: %s)", st->posted.n,
+			    st->cohort.n, who);
+		}
+		wire_response_free(st);
+		backoff(c, &delay);
+	}
+}
+
+int
+party_run(struct client *c, const char *session, const struct input_src *in)
+{
+	struct wire_response st;
+	char who[512];
+	int r;
+
+	c->retry = 1;
+	if ((r = wait_status(c, session, WAIT_EXISTS, &st)) != SS_OK)
+		goto done;
+	if (!wire_names_has(&st.shared, c->party)) {
+		if (st.phase == WIRE_SHARING) {
+			r = do_share(c, session, &st, in, 1);
+			wire_response_free(&st);
+			if (r != SS_OK)
+				goto done;
+		} else {
+			/*
+			 * The cohort closed without us: our sumpoint still
+			 * helps the others, but our input is not in the sum.
+			 */
+			progress_clear(&c->progress);
+			fprintf(stderr, "mpc-client: warning: the sharing phase "
+			    "of session %s closed before %s shared: the sum "
+			    "will not include %s's input\n", session, c->party,
+			    c->party);
+			wire_response_free(&st);
+		}
+	} else
+		wire_response_free(&st);
+
+	if ((r = wait_status(c, session, WAIT_COHORT, &st)) != SS_OK)
+		goto done;
+	if (!wire_names_has(&st.posted, c->party)) {
+		r = do_sumpoint(c, session, &st, 1);
+		wire_response_free(&st);
+		if (r != SS_OK)
+			goto done;
+	} else
+		wire_response_free(&st);
+
+	r = wait_status(c, session, WAIT_COMPLETE, &st);
+	if (r == SS_ERR_TIMEOUT) {
+		/* Out of time: enough sumpoints still give the sum. */
+		if (st.posted.n < (size_t)st.params.threshold + 1) {
+			out_join(who, sizeof(who), &st.missing, ", ");
+			r = fail(c, SS_ERR_TIMEOUT, "timed out after %u s waiting "
+			    "for sumpoints: %zu posted, %u needed (missing: %s)",
+			    c->timeout_s, st.posted.n, st.params.threshold + 1,
+			    who);
+			wire_response_free(&st);
+			goto done;
+		}
+		r = SS_OK;
+	}
+	if (r != SS_OK)
+		goto done;
+	progress_clear(&c->progress);
+	r = do_result(c, session, &st);
+	wire_response_free(&st);
+ done:
+	progress_clear(&c->progress);
+	return r;
+}

@@ -1,0 +1,191 @@
+/*
+ * wire.h: the client's protobuf codec (nanopb). It encodes a Request and
+ * decodes a Response without fixed-size arrays for anything long: vectors of
+ * field elements and ciphertexts are produced by and handed to callbacks, so
+ * their size is bounded only by the frame and by the caller's limits.
+ *
+ * The rest of the client sees only the plain structures below, never the
+ * generated nanopb types.
+ */
+#ifndef SS_CLIENT_WIRE_H
+#define SS_CLIENT_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pb_encode.h>
+
+#define WIRE_NAME_MAX    64   /* party and session names (= PKI_NAME_MAX) */
+#define WIRE_MESSAGE_MAX 255  /* Response.message */
+
+/* Methods, codes and phases: the numbers of proto/securesum.proto. */
+enum wire_method {
+	WIRE_CREATE_SESSION = 1,
+	WIRE_SUBMIT_SHARES = 2,
+	WIRE_GET_SHARE = 3,
+	WIRE_POST_SUMPOINT = 4,
+	WIRE_LIST_SUMPOINTS = 5,
+	WIRE_GET_STATUS = 6,
+	WIRE_PUBLISH_KEY = 7,
+	WIRE_GET_KEYS = 8,
+};
+
+enum wire_code {
+	WIRE_OK = 0,
+	WIRE_INVALID_ARGUMENT = 3,
+	WIRE_DEADLINE_EXCEEDED = 4,
+	WIRE_NOT_FOUND = 5,
+	WIRE_ALREADY_EXISTS = 6,
+	WIRE_PERMISSION_DENIED = 7,
+	WIRE_RESOURCE_EXHAUSTED = 8,
+	WIRE_FAILED_PRECONDITION = 9,
+	WIRE_INTERNAL = 13,
+	WIRE_UNAVAILABLE = 14,
+	WIRE_UNAUTHENTICATED = 16,
+};
+
+enum wire_phase {
+	WIRE_PHASE_UNSPECIFIED = 0,
+	WIRE_SHARING = 1,
+	WIRE_AGGREGATING = 2,
+	WIRE_COMPLETE = 3,
+	WIRE_FAILED = 4,
+};
+
+typedef char wire_name[WIRE_NAME_MAX + 1];
+
+/* A list of names decoded from a repeated string field. */
+struct wire_names {
+	wire_name *v;
+	size_t n;
+	size_t cap;
+};
+
+/* A vector decoded from a repeated uint64 field. */
+struct wire_vec {
+	uint64_t *v;
+	size_t n;
+	size_t cap;
+};
+
+/* One ciphertext of a SubmitShares request. */
+struct wire_share {
+	const char *recipient;
+	const uint8_t *ct;
+	size_t ct_len;
+};
+
+/*
+ * A request. Only the members the method uses are read; the codec borrows
+ * every pointer for the duration of the encoding.
+ */
+struct wire_request {
+	uint64_t id;
+	int method;                    /* enum wire_method */
+	uint64_t deadline_unix_ms;     /* 0: none */
+	const char *session_id;        /* all but PUBLISH_KEY and GET_KEYS */
+	const char *party;             /* SUBMIT_SHARES, GET_SHARE, POST_SUMPOINT */
+	const char *const *names;      /* CREATE_SESSION parties, GET_KEYS parties */
+	size_t nnames;
+	uint32_t threshold, length, decimals, deadline_seconds; /* CREATE_SESSION */
+	const struct wire_share *shares;   /* SUBMIT_SHARES */
+	size_t nshares;
+	const uint64_t *values;        /* POST_SUMPOINT */
+	size_t nvalues;
+	const uint8_t *cert;           /* PUBLISH_KEY: DER */
+	size_t cert_len;
+};
+
+struct wire_params {
+	wire_name session_id;
+	struct wire_names parties;
+	uint32_t threshold, length, decimals, deadline_seconds;
+};
+
+struct wire_incoming {                 /* GetShareResponse.shares */
+	wire_name sender;
+	uint8_t *ct;
+	size_t ct_len;
+};
+
+struct wire_sumpoint {                 /* ListSumpointsResponse.sumpoints */
+	wire_name party;
+	uint32_t x;
+	struct wire_vec values;
+};
+
+struct wire_key {                      /* GetKeysResponse.keys */
+	wire_name party;
+	uint8_t *der;
+	size_t der_len;
+};
+
+/*
+ * A decoded response. The body members filled are those of the method the
+ * response answers; the others stay zero. wire_response_free releases it.
+ */
+struct wire_response {
+	uint64_t id;
+	int code;                          /* enum wire_code, or any other number */
+	char message[WIRE_MESSAGE_MAX + 1];
+	int has_body;
+	/* CreateSession */
+	int created;
+	uint64_t deadline_unix;            /* also GetStatus */
+	/* SubmitShares, PostSumpoint, PublishKey */
+	int duplicate;
+	/* GetShare */
+	struct wire_incoming *shares;
+	size_t nshares, shares_cap;
+	/* ListSumpoints and GetStatus */
+	int has_params;
+	struct wire_params params;
+	struct wire_names cohort;
+	struct wire_sumpoint *sumpoints;
+	size_t nsumpoints, sumpoints_cap;
+	int phase;                         /* enum wire_phase, or any other number */
+	struct wire_names shared, posted, missing;
+	/* GetKeys */
+	struct wire_key *keys;
+	size_t nkeys, keys_cap;
+};
+
+/* Bounds on what a response may make the decoder allocate. */
+struct wire_limits {
+	size_t max_items;   /* entries of any one repeated field */
+	size_t max_bytes;   /* length of any one bytes field */
+	size_t max_values;  /* elements of any one repeated uint64 field */
+};
+
+/*
+ * Encodes req onto stream (the frame body, without its length prefix).
+ * SS_ERR_INVALID for an unknown method or a NULL that the method needs,
+ * SS_ERR_TOO_LARGE for a name over WIRE_NAME_MAX, SS_ERR_IO when the stream
+ * refuses bytes.
+ */
+int wire_encode_request(pb_ostream_t *stream, const struct wire_request *req);
+/* The number of bytes wire_encode_request would write. */
+int wire_request_size(const struct wire_request *req, size_t *size);
+
+/*
+ * Decodes buf[0..len) as the Response to a request of method `method`.
+ * A body for another method, two bodies, a field over its limit, a string
+ * over its maximum or holding a NUL, or truncated input is refused:
+ * SS_ERR_PROTOCOL, or SS_ERR_TOO_LARGE for limits, SS_ERR_ALLOC. err gets a
+ * one-line reason. Unknown fields are skipped. resp is always left safe to
+ * pass to wire_response_free.
+ */
+int wire_decode_response(const uint8_t *buf, size_t len, int method,
+    const struct wire_limits *lim, struct wire_response *resp,
+    char *err, size_t errlen);
+void wire_response_free(struct wire_response *resp);
+
+/* 1 if name is in list. */
+int wire_names_has(const struct wire_names *list, const char *name);
+
+/* "NOT_FOUND", "SHARING", "GetStatus"...; a number's text for unknown values. */
+const char *wire_code_name(int code);
+const char *wire_phase_name(int phase);
+const char *wire_method_name(int method);
+
+#endif

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# flow.sh: whole sessions through the real server and clients: scalar and
+# vector inputs, negative and fixed-point values, t = n-1, --json output,
+# idempotent steps, every party running `run` at once, and the overflow bound.
+source "$(dirname "$0")/lib.sh"
+
+make_certs alice bob carol dave erin || exit 1
+start_server || exit 1
+
+# --- three parties, step by step, with negative values -------------------
+check "create a 3-party session" client alice create s1 --parties alice,bob,carol --threshold 1
+check "create again with the same parameters is idempotent" \
+    client bob create s1 --parties alice,bob,carol --threshold 1
+check_fails "create with other parameters is ALREADY_EXISTS" "ALREADY_EXISTS|different parameters" \
+    client alice create s1 --parties alice,bob,carol --threshold 2
+check "alice shares -7" client alice share s1 -7
+check "bob shares 1000 after --" client bob share s1 -- 1000
+check_fails "sumpoint before the cohort is fixed is refused" "sharing" client bob sumpoint s1
+check "carol shares -2" client carol share s1 -2
+for p in alice bob carol; do
+	check "$p posts its sumpoint" client "$p" sumpoint s1
+done
+check_eq "the sum of -7, 1000 and -2" "991" "$(client carol result s1 2>/dev/null)"
+json=$(client alice --json result s1 2>/dev/null)
+check_eq "--json result has session, sum and cohort" \
+    '{"session":"s1","sum":[991],"cohort":["alice","bob","carol"]}' "$(tr -d ' \n' <<<"$json")"
+check "status reports the session complete" bash -c \
+    "'$CLIENT_BIN' --server $ADDR --certs $T/certs --party bob status s1 | grep -qi complete"
+
+# --- vectors, fixed point, t = n-1 ---------------------------------------
+check "create a vector session with decimals and t = n-1" \
+    client alice create v1 --parties alice,bob,carol --threshold 2 --length 3 --decimals 2
+check "alice shares a vector" client alice share v1 1.50 -2.25 0
+check "bob shares a vector" client bob share v1 10 0.01 -0.5
+check_fails "a value with more decimals than the session allows is refused" "decimal" \
+    client carol share v1 1.234 0 0
+check_fails "a vector of the wrong length is refused" "length|values" client carol share v1 1 2
+check "carol shares a vector" client carol share v1 -- -0.50 2.24 100
+for p in alice bob carol; do client "$p" sumpoint v1 >/dev/null 2>&1; done
+check_eq "fixed-point vector sum" "11.00 0.00 99.50" "$(client bob result v1 2>/dev/null)"
+
+# --- the overflow bound --------------------------------------------------
+check "create a session for the bound" client alice create big --parties alice,bob --threshold 1
+check_fails "an input whose n-fold sum could overflow is refused, naming the bound" \
+    "576460752303423487" client alice share big 576460752303423488
+check "the largest allowed input is accepted" client alice share big -576460752303423487
+check "bob shares the other extreme" client bob share big 576460752303423487
+client alice sumpoint big >/dev/null 2>&1; client bob sumpoint big >/dev/null 2>&1
+check_eq "extremes cancel" "0" "$(client alice result big 2>/dev/null)"
+
+# --- five parties running every step at once -----------------------------
+check "create a 5-party session" client alice create r5 --parties alice,bob,carol,dave,erin --threshold 2
+declare -A vals=([alice]=17 [bob]=-5 [carol]=123456 [dave]=0 [erin]=-99)
+rpids=()
+for p in alice bob carol dave erin; do
+	client "$p" run r5 -- "${vals[$p]}" >"$T/run-$p.out" 2>"$T/run-$p.err" &
+	rpids+=($!)
+done
+i=0
+for p in alice bob carol dave erin; do
+	if wait "${rpids[$i]}"; then
+		check_eq "run as $p prints the sum" "123369" "$(cat "$T/run-$p.out")"
+	else
+		not_ok "run as $p" "$(tail -n 2 "$T/run-$p.err")"
+	fi
+	i=$((i + 1))
+done
+
+finish

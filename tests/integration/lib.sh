@@ -1,0 +1,99 @@
+# lib.sh: shared harness for integration tests, sourced by each script.
+#
+# Every test runs real bin/mpc-server and bin/mpc-client processes over TLS
+# on loopback, with certificates from scripts/mkcerts.sh in a fresh temporary
+# folder. The server listens on port 0 (a free port the kernel picks) and the
+# harness reads the real port from its "listening on" line. Every process
+# started here is killed and reaped on exit, whatever happens.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SERVER_BIN=$ROOT/bin/mpc-server
+CLIENT_BIN=$ROOT/bin/mpc-client
+T=$(mktemp -d /tmp/ss-it-XXXXXX)
+PIDS=()
+NPASS=0
+NFAIL=0
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok()     { NPASS=$((NPASS + 1)); echo "ok - $1"; }
+not_ok() { NFAIL=$((NFAIL + 1)); echo "not ok - $1"; shift; [ $# -gt 0 ] && printf '#   %s\n' "$@"; return 0; }
+
+# make_certs PARTY...: all parties' files in $T/certs; the server's own
+# folder $T/server-certs holds only what a server may hold: the CA
+# certificate, its own key pair and the parties' public encryption certificates.
+make_certs() {
+	"$ROOT/scripts/mkcerts.sh" --out "$T/certs" "$@" >"$T/mkcerts.log" 2>&1 || {
+		cat "$T/mkcerts.log"; return 1; }
+	mkdir -p "$T/server-certs"
+	cp "$T/certs/ca.crt" "$T/certs/server.crt" "$T/certs/server.key" "$T/server-certs/"
+	cp "$T"/certs/*.enc.crt "$T/server-certs/"
+	chmod 600 "$T/server-certs/server.key"
+}
+
+# start_server [EXTRA ARGS...]: starts the server on a free port; sets
+# SERVER_PID and ADDR (127.0.0.1:PORT). State lives in $T/state unless
+# --state-dir is given again.
+start_server() {
+	local i line
+	: >"$T/server.out"
+	"$SERVER_BIN" --listen 127.0.0.1:0 --certs "$T/server-certs" \
+	    --state-dir "$T/state" "$@" >"$T/server.out" 2>>"$T/server.log" &
+	SERVER_PID=$!
+	PIDS+=("$SERVER_PID")
+	for i in $(seq 1 200); do
+		line=$(grep -m1 '^listening on ' "$T/server.out" 2>/dev/null)
+		if [ -n "$line" ]; then
+			ADDR=${line#listening on }
+			return 0
+		fi
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "# server did not start:"; sed 's/^/#   /' "$T/server.log"
+	return 1
+}
+
+stop_server() {
+	kill -TERM "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	return 0
+}
+
+# client PARTY ARGS...: runs mpc-client as PARTY against the server.
+client() {
+	local party=$1; shift
+	"$CLIENT_BIN" --server "$ADDR" --certs "$T/certs" --party "$party" --timeout 30 "$@"
+}
+
+# check NAME COMMAND...: passes when COMMAND exits 0.
+check() {
+	local name=$1; shift
+	if "$@" >"$T/last.out" 2>"$T/last.err"; then ok "$name"
+	else not_ok "$name" "exit status $?" "$(tail -n 3 "$T/last.err")"; fi
+}
+
+# check_fails NAME PATTERN COMMAND...: passes when COMMAND exits non-zero
+# and its stderr matches the extended regex PATTERN.
+check_fails() {
+	local name=$1 pattern=$2; shift 2
+	if "$@" >"$T/last.out" 2>"$T/last.err"; then
+		not_ok "$name" "succeeded but should have failed" "$(head -n 3 "$T/last.out")"
+	elif grep -Eq "$pattern" "$T/last.err"; then ok "$name"
+	else not_ok "$name" "stderr did not match /$pattern/" "$(tail -n 3 "$T/last.err")"; fi
+}
+
+# check_eq NAME EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "got:      $3"; fi
+}
+
+finish() {
+	[ "$NFAIL" -eq 0 ]
+}

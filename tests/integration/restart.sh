@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# restart.sh: the server's state survives a restart. A session whose sharing
+# phase is over when the server is killed completes, with the right sum,
+# after a restart from the snapshot; a corrupt snapshot stops the start with
+# a message naming the file, which stays in place.
+source "$(dirname "$0")/lib.sh"
+
+make_certs alice bob carol || exit 1
+start_server --snapshot-interval 1 || exit 1
+
+check "create" client alice create s1 --parties alice,bob,carol --threshold 1 --length 2
+check "alice shares" client alice share s1 5 -1
+check "bob shares" client bob share s1 6 -2
+check "carol shares" client carol share s1 7 -3
+check "alice posts her sumpoint" client alice sumpoint s1
+
+# A periodic snapshot must be on disk before the kill: SIGKILL writes nothing.
+sleep 2.5
+kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
+start_server || exit 1
+check "bob's sumpoint after a restart from the periodic snapshot" client bob sumpoint s1
+check "carol's sumpoint" client carol sumpoint s1
+check_eq "the sum after a SIGKILL and restart" "18 -6" "$(client carol result s1 2>/dev/null)"
+
+# SIGTERM writes a final snapshot at once.
+check "create a second session" client alice create s2 --parties alice,bob,carol --threshold 2
+check "alice shares in s2" client alice share s2 40
+stop_server
+start_server || exit 1
+check "bob shares in s2 after a SIGTERM restart" client bob share s2 2
+check "carol shares in s2" client carol share s2 0
+for p in alice bob carol; do client "$p" sumpoint s2 >/dev/null 2>&1; done
+check_eq "s2's sum spans the restart" "42" "$(client alice result s2 2>/dev/null)"
+stop_server
+
+# A damaged snapshot is never silently dropped.
+snap="$T/state/snapshot.bin"
+before=$(sha256sum "$snap" | cut -d' ' -f1)
+printf '\x55' | dd of="$snap" bs=1 seek=40 conv=notrunc status=none
+after=$(sha256sum "$snap" | cut -d' ' -f1)
+if "$SERVER_BIN" --listen 127.0.0.1:0 --certs "$T/server-certs" --state-dir "$T/state" \
+    >"$T/bad.out" 2>"$T/bad.err"; then
+	not_ok "a corrupt snapshot stops the start" "the server started"
+else
+	if grep -q "$snap" "$T/bad.err"; then ok "a corrupt snapshot stops the start, naming the file"
+	else not_ok "the refusal names the file" "$(cat "$T/bad.err")"; fi
+fi
+check_eq "the corrupt snapshot is left in place, unchanged" "$after" \
+    "$(sha256sum "$snap" | cut -d' ' -f1)"
+[ "$before" != "$after" ] || not_ok "the test corrupted the snapshot"
+
+finish

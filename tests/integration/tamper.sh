@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# tamper.sh: the server is the adversary.
+#
+# Real parties (bin/mpc-client) share into several sessions until each
+# session's cohort is fixed; the server is stopped (SIGTERM writes
+# $T/state/snapshot.bin), and the snapshot is edited as a malicious server
+# could edit its own memory (tests/tools/snapshot_edit.py recomputes the
+# checksum), then the server is restarted on it:
+#   s-flip:  one byte of alice's ciphertext for bob flipped     (altered)
+#   s-swap:  alice's ciphertexts for bob and carol exchanged    (re-routed)
+#   s-dst:   alice's shares replaced by hers from s-src         (replayed)
+#   s-honest and s-src untouched: the right sum (sanity)
+# Every recipient of a bad ciphertext must refuse it, name alice, and post
+# nothing; everyone else carries on. The server's files must hold no input
+# and no party's private key.
+source "$(dirname "$0")/lib.sh"
+
+PY=$T/py
+EDIT=$ROOT/tests/tools/snapshot_edit.py
+SNAP=$T/state/snapshot.bin
+PARTIES=(alice bob carol)
+declare -A INPUT=([alice]=123456789 [bob]=987654321 [carol]=246813579)
+SUM=$((123456789 + 987654321 + 246813579))
+SESSIONS=(s-honest s-flip s-swap s-src s-dst)
+BAD='(authent|alter|tamper|decrypt|corrupt|forg|verif|invalid|integrity|mismatch)'
+
+mkdir -p "$PY"
+protoc --proto_path="$ROOT/proto" --python_out="$PY" "$ROOT/proto/securesum.proto" ||
+	{ echo "Bail out! protoc --python_out failed"; exit 1; }
+make_certs "${PARTIES[@]}" || { echo "Bail out! mkcerts.sh failed"; exit 1; }
+if [ ! -x "$CLIENT_BIN" ]; then
+	echo "Bail out! bin/mpc-client is not built"
+	exit 1
+fi
+
+# status SESSION: "PHASE posted=a,b" as alice sees it, by a raw GetStatus.
+status() {
+	/usr/bin/python3 "$ROOT/tests/tools/rawclient.py" --server "$ADDR" --py "$PY" \
+	    --ca "$T/certs/ca.crt" --cert "$T/certs/alice.crt" --key "$T/certs/alice.key" \
+	    "{\"id\":1,\"method\":\"GET_STATUS\",\"get_status\":{\"session_id\":\"$1\"}}" |
+	/usr/bin/python3 -c 'import json, sys
+r = json.loads(sys.stdin.readline()); s = r["body"].get("get_status", {})
+print(s.get("phase", r["code"]), "posted=" + ",".join(s.get("posted", [])))'
+}
+
+# contains FILE VALUE: whether FILE holds VALUE as 8 bytes big- or
+# little-endian, or as a decimal string.
+contains() {
+	/usr/bin/python3 -c 'import sys
+d = open(sys.argv[1], "rb").read(); v = int(sys.argv[2])
+sys.exit(0 if v.to_bytes(8, "big") in d or v.to_bytes(8, "little") in d
+         or str(v).encode() in d else 1)' "$1" "$2"
+}
+
+# no_secrets_in FILE WHEN: no input and no party's private key bytes in FILE.
+no_secrets_in() {
+	local f=$1 when=$2 p raw
+	for p in "${PARTIES[@]}"; do
+		if contains "$f" "${INPUT[$p]}"; then
+			not_ok "$when: the snapshot does not hold $p's input ${INPUT[$p]}"
+		else
+			ok "$when: the snapshot does not hold $p's input ${INPUT[$p]}"
+		fi
+	done
+	if contains "$f" "$SUM"; then
+		not_ok "$when: the snapshot does not hold the sum $SUM"
+	else
+		ok "$when: the snapshot does not hold the sum $SUM"
+	fi
+	for p in "${PARTIES[@]}"; do
+		# The raw X25519 private key: the last 32 bytes of its PKCS#8 DER.
+		raw=$(openssl pkey -in "$T/certs/$p.enc.key" -outform DER | tail -c 32 | od -An -tx1 | tr -d ' \n')
+		if /usr/bin/python3 -c 'import sys
+sys.exit(0 if bytes.fromhex(sys.argv[2]) in open(sys.argv[1], "rb").read() else 1)' "$f" "$raw"; then
+			not_ok "$when: the snapshot does not hold $p's encryption private key"
+		else
+			ok "$when: the snapshot does not hold $p's encryption private key"
+		fi
+	done
+}
+
+# ---- sharing, with an honest server ---------------------------------------
+
+start_server --snapshot-interval 3600 || { echo "Bail out! server did not start"; exit 1; }
+for s in "${SESSIONS[@]}"; do
+	check "alice creates $s" client alice create "$s" --parties alice,bob,carol --threshold 1
+done
+for s in "${SESSIONS[@]}"; do
+	for p in "${PARTIES[@]}"; do
+		check "$p shares ${INPUT[$p]} into $s" client "$p" share "$s" "${INPUT[$p]}"
+	done
+done
+for s in "${SESSIONS[@]}"; do
+	check_eq "$s has fixed its cohort" "AGGREGATING posted=" "$(status "$s" 2>&1)"
+done
+stop_server
+if [ -f "$SNAP" ]; then ok "SIGTERM wrote $SNAP"
+else not_ok "SIGTERM wrote $SNAP" "$(tail -n 3 "$T/server.log")"; fi
+
+# ---- what the server keeps -------------------------------------------------
+
+no_secrets_in "$SNAP" "after sharing"
+keys=$(cd "$T/server-certs" && ls -- *.key 2>/dev/null | tr '\n' ' ')
+check_eq "the server's certs folder holds no key but server.key" "server.key " "$keys"
+stray=$(find "$T/state" -type f ! -name snapshot.bin)
+check_eq "the state folder holds only snapshot.bin" "" "$stray"
+syms=$(nm "$SERVER_BIN" 2>/dev/null)
+if ! grep -qw store_submit <<<"$syms"; then
+	not_ok "mpc-server's symbols can be read" "nm found no store_submit"
+elif grep -Ew 'pki_load_enc_key|hpke_open|hpke_open_auth|sealed_open|hpke_setup_receiver' <<<"$syms" >"$T/nm.out"; then
+	not_ok "mpc-server links no code that loads a party's key or opens a share" "$(cat "$T/nm.out")"
+else
+	ok "mpc-server links no code that loads a party's key or opens a share"
+fi
+
+# A snapshot edited without its checksum is refused, named and left in place.
+mkdir -p "$T/state-bad"
+cp "$SNAP" "$T/state-bad/snapshot.bin"
+printf '\001' | dd of="$T/state-bad/snapshot.bin" bs=1 seek=200 conv=notrunc 2>/dev/null
+cp "$T/state-bad/snapshot.bin" "$T/bad.copy"
+: >"$T/server.log"
+if start_server --state-dir "$T/state-bad" >/dev/null; then
+	not_ok "a snapshot with a bad checksum stops the server from starting"
+	stop_server
+else
+	ok "a snapshot with a bad checksum stops the server from starting"
+	if grep -q "$T/state-bad/snapshot.bin" "$T/server.log"; then ok "... and its message names the file"
+	else not_ok "... and its message names the file" "$(tail -n 2 "$T/server.log")"; fi
+	check "... and leaves the file in place, unchanged" cmp "$T/bad.copy" "$T/state-bad/snapshot.bin"
+fi
+
+# ---- the server turns malicious ------------------------------------------
+
+check "snapshot_edit.py parses the snapshot" /usr/bin/python3 "$EDIT" "$SNAP" dump
+check "edit: flip a byte of alice's share for bob in s-flip" \
+    /usr/bin/python3 "$EDIT" "$SNAP" flip s-flip alice bob
+check "edit: swap alice's shares for bob and carol in s-swap" \
+    /usr/bin/python3 "$EDIT" "$SNAP" swap s-swap alice bob carol
+check "edit: replay alice's shares from s-src in s-dst" \
+    /usr/bin/python3 "$EDIT" "$SNAP" copy s-src s-dst alice
+start_server --snapshot-interval 3600 || { echo "Bail out! server refused the edited snapshot"; exit 1; }
+check_eq "the server resumed s-flip from the edited snapshot" "AGGREGATING posted=" "$(status s-flip 2>&1)"
+
+# (a) altered
+check_fails "(a) altered: bob's sumpoint in s-flip fails, naming alice" \
+    "alice.*$BAD|$BAD.*alice" client bob sumpoint s-flip
+check "(a) altered: carol's sumpoint in s-flip still works" client carol sumpoint s-flip
+check "(a) altered: alice's sumpoint in s-flip still works" client alice sumpoint s-flip
+check_eq "(a) altered: bob posted nothing to s-flip" "AGGREGATING posted=alice,carol" "$(status s-flip 2>&1)"
+
+# (b) re-routed
+check_fails "(b) re-routed: bob's sumpoint in s-swap fails, naming alice" \
+    "alice.*$BAD|$BAD.*alice" client bob sumpoint s-swap
+check_fails "(b) re-routed: carol's sumpoint in s-swap fails, naming alice" \
+    "alice.*$BAD|$BAD.*alice" client carol sumpoint s-swap
+check "(b) re-routed: alice's sumpoint in s-swap still works" client alice sumpoint s-swap
+check_eq "(b) re-routed: bob and carol posted nothing to s-swap" "AGGREGATING posted=alice" "$(status s-swap 2>&1)"
+
+# (c) replayed
+for p in bob carol alice; do
+	check_fails "(c) replayed: $p's sumpoint in s-dst fails, naming alice" \
+	    "alice.*$BAD|$BAD.*alice" client "$p" sumpoint s-dst
+done
+check_eq "(c) replayed: nobody posted to s-dst" "AGGREGATING posted=" "$(status s-dst 2>&1)"
+check "(c) replayed: bob's sumpoint in s-src, the original, still works" client bob sumpoint s-src
+
+# (d) honest
+for p in "${PARTIES[@]}"; do
+	check "(d) honest: $p's sumpoint in s-honest works" client "$p" sumpoint s-honest
+done
+got=$(client bob --json result s-honest 2>"$T/result.err" |
+    /usr/bin/python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["sum"][0], ",".join(r["cohort"]))' 2>&1)
+check_eq "(d) honest: the result of s-honest is the sum of the inputs" "$SUM alice,bob,carol" \
+    "$got$(head -c 200 "$T/result.err")"
+check_eq "(d) honest: s-honest is complete" "COMPLETE posted=alice,bob,carol" "$(status s-honest 2>&1)"
+
+stop_server
+no_secrets_in "$SNAP" "after the sumpoints"
+
+finish

@@ -1,0 +1,404 @@
+/*
+ * test_client_conn.c: the client's TLS connection (client/conn.c) against a
+ * scripted fake server in a child process, over loopback with certificates
+ * from scripts/mkcerts.sh: a good exchange, several on one connection, and
+ * a server that lies about the id, sends the wrong body, announces a huge
+ * frame, goes silent, or hangs up. Also the parsing of HOST:PORT.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include <openssl/ssl.h>
+
+#include "conn.h"
+#include "err.h"
+#include "frame.h"
+#include "pki.h"
+#include "securesum.pb-c.h"
+#include "wire.h"
+
+static char certdir[] = "/tmp/test_client_conn.XXXXXX";
+static int have_certs;
+
+enum scenario { SC_OK, SC_WRONG_ID, SC_WRONG_BODY, SC_HUGE, SC_SILENT,
+    SC_CLOSE };
+
+static const struct wire_limits lim = {
+	.max_items = 16, .max_bytes = 1024, .max_values = 16,
+};
+
+/* ---- the fake server (child process) ----------------------------------- */
+
+static int
+read_all(SSL *ssl, uint8_t *p, size_t n)
+{
+	size_t got;
+
+	while (n > 0) {
+		if (SSL_read_ex(ssl, p, n, &got) != 1)
+			return -1;
+		p += got;
+		n -= got;
+	}
+	return 0;
+}
+
+static int
+write_frame(SSL *ssl, const Securesum__Response *m)
+{
+	size_t len = securesum__response__get_packed_size(m), done;
+	uint8_t *buf = malloc(len + FRAME_HEADER_LEN);
+
+	if (buf == NULL)
+		return -1;
+	frame_put_header(buf, (uint32_t)len);
+	securesum__response__pack(m, buf + FRAME_HEADER_LEN);
+	if (SSL_write_ex(ssl, buf, len + FRAME_HEADER_LEN, &done) != 1) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	return 0;
+}
+
+/* Serves one connection as the scenario says, then exits. */
+static void
+serve(int lfd, enum scenario sc)
+{
+	static char *parties[] = { "alice", "bob" };
+	Securesum__Response m = SECURESUM__RESPONSE__INIT;
+	Securesum__GetStatusResponse st = SECURESUM__GET_STATUS_RESPONSE__INIT;
+	Securesum__GetKeysResponse gk = SECURESUM__GET_KEYS_RESPONSE__INIT;
+	Securesum__SessionParams p = SECURESUM__SESSION_PARAMS__INIT;
+	Securesum__Request *req;
+	char err[256];
+	uint8_t hdr[4], *buf;
+	uint32_t len;
+	SSL_CTX *ctx;
+	SSL *ssl;
+	int fd, i;
+
+	if ((fd = accept(lfd, NULL, NULL)) < 0)
+		_exit(1);
+	if ((ctx = pki_server_ctx(certdir, err, sizeof(err))) == NULL ||
+	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1 ||
+	    SSL_accept(ssl) != 1)
+		_exit(2);
+	for (i = 0; i < 3; i++) {
+		if (read_all(ssl, hdr, 4) != 0 ||
+		    frame_get_header(hdr, 1u << 20, &len) != SS_OK ||
+		    (buf = malloc(len ? len : 1)) == NULL ||
+		    read_all(ssl, buf, len) != 0)
+			_exit(i > 0 ? 0 : 3);
+		req = securesum__request__unpack(NULL, len, buf);
+		free(buf);
+		if (req == NULL)
+			_exit(4);
+		switch (sc) {
+		case SC_SILENT:
+			sleep(10);
+			_exit(0);
+		case SC_CLOSE:
+			SSL_shutdown(ssl);
+			close(fd);
+			_exit(0);
+		case SC_HUGE:
+			frame_put_header(hdr, 0xFFFFFFFFu);
+			SSL_write(ssl, hdr, 4);
+			sleep(2);
+			_exit(0);
+		default:
+			break;
+		}
+		m.id = req->id + (sc == SC_WRONG_ID ? 1 : 0);
+		m.code = SECURESUM__CODE__OK;
+		if (sc == SC_WRONG_BODY) {
+			m.body_case = SECURESUM__RESPONSE__BODY_GET_KEYS;
+			m.get_keys = &gk;
+		} else {
+			p.session_id = req->get_status != NULL ?
+			    req->get_status->session_id : "";
+			p.n_parties = 2;
+			p.parties = parties;
+			p.threshold = 1;
+			p.length = 1;
+			st.params = &p;
+			st.phase = SECURESUM__PHASE__SHARING;
+			st.n_missing = 2;
+			st.missing = parties;
+			m.body_case = SECURESUM__RESPONSE__BODY_GET_STATUS;
+			m.get_status = &st;
+		}
+		if (write_frame(ssl, &m) != 0)
+			_exit(5);
+		securesum__request__free_unpacked(req, NULL);
+	}
+	_exit(0);
+}
+
+static pid_t
+start_server(enum scenario sc, char *where, size_t wlen)
+{
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof(sin);
+	pid_t pid;
+	int lfd;
+
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(lfd >= 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(lfd, 4), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sin, &slen), 0);
+	snprintf(where, wlen, "127.0.0.1:%u", (unsigned)ntohs(sin.sin_port));
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		serve(lfd, sc);
+	close(lfd);
+	return pid;
+}
+
+static void
+stop_server(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+static void
+status_request(struct wire_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->method = WIRE_GET_STATUS;
+	req->session_id = "sess";
+}
+
+/* Opens a connection to a fresh fake server playing sc. */
+static pid_t
+connect_to(enum scenario sc, struct conn *c, int budget_ms)
+{
+	char where[64], err[256];
+	pid_t pid;
+
+	if (!have_certs)
+		skip();
+	pid = start_server(sc, where, sizeof(where));
+	conn_init(c);
+	if (conn_open(c, where, certdir, "alice", budget_ms, err,
+	    sizeof(err)) != SS_OK) {
+		stop_server(pid);
+		fail_msg("conn_open: %s", err);
+	}
+	assert_true(conn_is_open(c));
+	return pid;
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void
+test_exchanges(void **state)
+{
+	struct wire_request req;
+	struct wire_response resp;
+	struct conn c;
+	char err[256];
+	uint64_t first_id = 0;
+	pid_t pid;
+	int i;
+
+	(void)state;
+	pid = connect_to(SC_OK, &c, 5000);
+	for (i = 0; i < 3; i++) {
+		status_request(&req);
+		assert_int_equal(conn_call(&c, &req, &lim, &resp, err,
+		    sizeof(err)), SS_OK);
+		if (i == 0)
+			first_id = req.id;
+		/* Every request gets a new id, echoed back. */
+		assert_int_equal(req.id, first_id + (uint64_t)i);
+		assert_int_equal(resp.id, req.id);
+		assert_int_equal(resp.code, WIRE_OK);
+		assert_int_equal(resp.phase, WIRE_SHARING);
+		assert_string_equal(resp.params.session_id, "sess");
+		assert_int_equal(resp.params.parties.n, 2);
+		wire_response_free(&resp);
+	}
+	conn_close(&c);
+	stop_server(pid);
+}
+
+static void
+expect_failure(enum scenario sc, int want, int budget_ms)
+{
+	struct wire_request req;
+	struct wire_response resp;
+	struct conn c;
+	char err[256];
+	uint64_t t0;
+	pid_t pid;
+
+	pid = connect_to(sc, &c, budget_ms);
+	status_request(&req);
+	t0 = conn_now_ms();
+	err[0] = '\0';
+	assert_int_equal(conn_call(&c, &req, &lim, &resp, err, sizeof(err)),
+	    want);
+	/* Within the budget (plus scheduling slack), with a reason. */
+	assert_true(conn_now_ms() - t0 < (uint64_t)budget_ms + 1000);
+	assert_true(err[0] != '\0');
+	/* A failed exchange leaves the stream unusable: closed. */
+	assert_false(conn_is_open(&c));
+	assert_int_equal(resp.nshares, 0);
+	wire_response_free(&resp);
+	conn_close(&c);
+	stop_server(pid);
+}
+
+static void
+test_wrong_id(void **state)
+{
+	(void)state;
+	expect_failure(SC_WRONG_ID, SS_ERR_PROTOCOL, 5000);
+}
+
+static void
+test_wrong_body(void **state)
+{
+	(void)state;
+	expect_failure(SC_WRONG_BODY, SS_ERR_PROTOCOL, 5000);
+}
+
+static void
+test_huge_frame(void **state)
+{
+	(void)state;
+	expect_failure(SC_HUGE, SS_ERR_TOO_LARGE, 5000);
+}
+
+static void
+test_silent_server(void **state)
+{
+	(void)state;
+	expect_failure(SC_SILENT, SS_ERR_TIMEOUT, 500);
+}
+
+static void
+test_hang_up(void **state)
+{
+	(void)state;
+	expect_failure(SC_CLOSE, SS_ERR_IO, 5000);
+}
+
+static void
+test_not_connected(void **state)
+{
+	struct wire_request req;
+	struct wire_response resp;
+	struct conn c;
+	char err[256];
+
+	(void)state;
+	conn_init(&c);
+	status_request(&req);
+	assert_int_equal(conn_call(&c, &req, &lim, &resp, err, sizeof(err)),
+	    SS_ERR_IO);
+	/* Nobody listens on port 1. */
+	if (have_certs)
+		assert_int_equal(conn_open(&c, "127.0.0.1:1", certdir, "alice",
+		    2000, err, sizeof(err)), SS_ERR_IO);
+	/* A party without a certificate never reaches the network. */
+	assert_int_equal(conn_open(&c, "127.0.0.1:1", "/nonexistent", "alice",
+	    2000, err, sizeof(err)), SS_ERR_CERT);
+	conn_close(&c);
+}
+
+static void
+test_hostport(void **state)
+{
+	static const char *const bad[] = {
+		"", "host", "host:", ":80", "host:0", "host:65536", "host:8a",
+		"host:-1", "::1:80", "[::1]80", "[::1]", "[]:80", "ho st:80",
+		"host:123456",
+	};
+	char host[CONN_HOST_MAX + 1], port[8];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(conn_split_hostport("localhost:443", host,
+	    sizeof(host), port, sizeof(port)), SS_OK);
+	assert_string_equal(host, "localhost");
+	assert_string_equal(port, "443");
+	assert_int_equal(conn_split_hostport("[::1]:65535", host, sizeof(host),
+	    port, sizeof(port)), SS_OK);
+	assert_string_equal(host, "::1");
+	assert_string_equal(port, "65535");
+	assert_int_equal(conn_split_hostport("127.0.0.1:1", host, sizeof(host),
+	    port, sizeof(port)), SS_OK);
+	assert_string_equal(host, "127.0.0.1");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (conn_split_hostport(bad[i], host, sizeof(host), port,
+		    sizeof(port)) == SS_OK)
+			fail_msg("'%s' accepted", bad[i]);
+}
+
+static int
+setup(void **state)
+{
+	char cmd[256];
+
+	(void)state;
+	if (mkdtemp(certdir) == NULL)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "scripts/mkcerts.sh --out %s alice "
+	    ">/dev/null 2>&1", certdir);
+	have_certs = system(cmd) == 0;
+	if (!have_certs)
+		fprintf(stderr, "# scripts/mkcerts.sh failed: TLS tests skipped\n");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[256];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", certdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hostport),
+		cmocka_unit_test(test_not_connected),
+		cmocka_unit_test(test_exchanges),
+		cmocka_unit_test(test_wrong_id),
+		cmocka_unit_test(test_wrong_body),
+		cmocka_unit_test(test_huge_frame),
+		cmocka_unit_test(test_silent_server),
+		cmocka_unit_test(test_hang_up),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

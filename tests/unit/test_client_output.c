@@ -1,0 +1,108 @@
+/*
+ * test_client_output.c: what the client prints (client/output.c): JSON
+ * string escaping, name lists, and the sanitising of untrusted text.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "output.h"
+#include "wire.h"
+
+/* Runs out_json_string on s and returns what it wrote (malloc'd). */
+static char *
+json_of(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	out_json_string(f, s);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void
+test_json_string(void **state)
+{
+	char *j;
+
+	(void)state;
+	j = json_of("plain");
+	assert_string_equal(j, "\"plain\"");
+	free(j);
+	j = json_of("q\"b\\n\nt\tc\x01" "d\x7f");
+	assert_string_equal(j, "\"q\\\"b\\\\n\\nt\\tc\\u0001d\\u007f\"");
+	free(j);
+	j = json_of("");
+	assert_string_equal(j, "\"\"");
+	free(j);
+}
+
+static void
+test_json_names(void **state)
+{
+	wire_name v[2] = { "alice", "bob" };
+	struct wire_names l = { v, 2, 2 }, empty = { NULL, 0, 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	out_json_names(f, &l);
+	out_json_names(f, &empty);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "[\"alice\",\"bob\"][]");
+	free(buf);
+}
+
+static void
+test_join(void **state)
+{
+	wire_name v[3] = { "alice", "bob", "carol" };
+	struct wire_names l = { v, 3, 3 }, empty = { NULL, 0, 0 };
+	char buf[64], small[14];
+
+	(void)state;
+	out_join(buf, sizeof(buf), &l, ", ");
+	assert_string_equal(buf, "alice, bob, carol");
+	out_join(buf, sizeof(buf), &empty, ",");
+	assert_string_equal(buf, "(none)");
+	/* Does not fit: cut at a name, marked with "...". */
+	out_join(small, sizeof(small), &l, ",");
+	assert_string_equal(small, "alice,bob...");
+	out_join(small, 5, &l, ",");
+	assert_string_equal(small, "...");
+	out_join(buf, 16, &l, ",");
+	assert_string_equal(buf, "alice,bob,carol");
+}
+
+static void
+test_sanitize(void **state)
+{
+	char s[] = "ok \x1b[31mred\n\r\t\xc3\xa9!";
+
+	(void)state;
+	out_sanitize(s);
+	assert_string_equal(s, "ok ?[31mred????" "?!");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_string),
+		cmocka_unit_test(test_json_names),
+		cmocka_unit_test(test_join),
+		cmocka_unit_test(test_sanitize),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,740 @@
+/*
+ * test_interop.c: proves that the client's nanopb codec and the server's
+ * protobuf-c code read each other's bytes, on every message of the proto.
+ *
+ * Requests: encoded by client/wire.c, unpacked by protobuf-c, every field
+ * compared. Responses: packed by protobuf-c, decoded by client/wire.c, every
+ * field compared. Long vectors (100,000 elements), ciphertexts of several KB
+ * and empty lists are included.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <pb_encode.h>
+
+#include "err.h"
+#include "field.h"
+#include "securesum.pb-c.h"
+#include "wire.h"
+
+#define BIG_VECTOR 100000
+#define CT_SIZE    5000
+
+/* A deterministic generator for test data (not for anything secret). */
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+static uint64_t
+rnd(void)
+{
+	uint64_t x = rng_state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	rng_state = x;
+	return x;
+}
+
+static void
+fill_bytes(uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)rnd();
+}
+
+/* Field elements, with the edge values 0, 1, 127, 128 and p - 1 in front. */
+static uint64_t *
+make_values(size_t n)
+{
+	static const uint64_t edge[] = { 0, 1, 127, 128, FIELD_P - 1 };
+	uint64_t *v = calloc(n ? n : 1, sizeof(*v));
+	size_t i;
+
+	assert_non_null(v);
+	for (i = 0; i < n; i++)
+		v[i] = i < 5 ? edge[i] : rnd() % FIELD_P;
+	return v;
+}
+
+static const struct wire_limits big_limits = {
+	.max_items = 1024,
+	.max_bytes = 1u << 20,
+	.max_values = 1u << 20,
+};
+
+/* ---- requests: nanopb -> protobuf-c ------------------------------------ */
+
+static Securesum__Request *
+roundtrip_request(const struct wire_request *req)
+{
+	Securesum__Request *m;
+	pb_ostream_t os;
+	uint8_t *buf;
+	size_t size;
+
+	assert_int_equal(wire_request_size(req, &size), SS_OK);
+	buf = malloc(size ? size : 1);
+	assert_non_null(buf);
+	os = pb_ostream_from_buffer(buf, size);
+	assert_int_equal(wire_encode_request(&os, req), SS_OK);
+	assert_int_equal(os.bytes_written, size);
+	m = securesum__request__unpack(NULL, size, buf);
+	free(buf);
+	assert_non_null(m);
+	assert_int_equal(m->id, req->id);
+	assert_int_equal((int)m->method, req->method);
+	assert_int_equal(m->deadline_unix_ms, req->deadline_unix_ms);
+	assert_int_equal((int)m->body_case, req->method + 9);
+	return m;
+}
+
+static void
+assert_strings(char **got, size_t ngot, const char *const *want, size_t n)
+{
+	size_t i;
+
+	assert_int_equal(ngot, n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(got[i], want[i]);
+}
+
+static void
+test_req_create_session(void **state)
+{
+	static const char *const parties[] = { "alice", "bob", "carol.example-1" };
+	struct wire_request req = {
+		.id = UINT64_MAX, .method = WIRE_CREATE_SESSION,
+		.deadline_unix_ms = 1700000000123u,
+		.session_id = "survey-2024.q1",
+		.names = parties, .nnames = 3,
+		.threshold = 2, .length = 1000000, .decimals = 18,
+		.deadline_seconds = 4294967295u,
+	};
+	Securesum__Request *m;
+	Securesum__SessionParams *p;
+
+	(void)state;
+	m = roundtrip_request(&req);
+	assert_non_null(m->create_session);
+	p = m->create_session->params;
+	assert_non_null(p);
+	assert_string_equal(p->session_id, "survey-2024.q1");
+	assert_strings(p->parties, p->n_parties, parties, 3);
+	assert_int_equal(p->threshold, 2);
+	assert_int_equal(p->length, 1000000);
+	assert_int_equal(p->decimals, 18);
+	assert_int_equal(p->deadline_seconds, 4294967295u);
+	securesum__request__free_unpacked(m, NULL);
+
+	/* Zero values and an empty party list. */
+	memset(&req, 0, sizeof(req));
+	req.id = 1;
+	req.method = WIRE_CREATE_SESSION;
+	req.session_id = "s";
+	m = roundtrip_request(&req);
+	p = m->create_session->params;
+	assert_non_null(p);
+	assert_string_equal(p->session_id, "s");
+	assert_int_equal(p->n_parties, 0);
+	assert_int_equal(p->threshold, 0);
+	assert_int_equal(p->length, 0);
+	assert_int_equal(p->decimals, 0);
+	assert_int_equal(p->deadline_seconds, 0);
+	securesum__request__free_unpacked(m, NULL);
+}
+
+static void
+test_req_submit_shares(void **state)
+{
+	static const char *const who[] = { "alice", "bob", "carol" };
+	/* Longest allowed name: 64 characters. */
+	static const char longname[] =
+	    "p234567890123456789012345678901234567890123456789012345678901234";
+	struct wire_share shares[4];
+	uint8_t *ct[4];
+	struct wire_request req = {
+		.id = 42, .method = WIRE_SUBMIT_SHARES,
+		.session_id = "s1", .party = "alice",
+		.shares = shares, .nshares = 4,
+	};
+	Securesum__Request *m;
+	Securesum__SubmitSharesRequest *b;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(strlen(longname), WIRE_NAME_MAX);
+	for (i = 0; i < 4; i++) {
+		size_t len = CT_SIZE + i * 1000;
+
+		ct[i] = malloc(len);
+		assert_non_null(ct[i]);
+		fill_bytes(ct[i], len);
+		shares[i].recipient = i < 3 ? who[i] : longname;
+		shares[i].ct = ct[i];
+		shares[i].ct_len = len;
+	}
+	m = roundtrip_request(&req);
+	b = m->submit_shares;
+	assert_non_null(b);
+	assert_string_equal(b->session_id, "s1");
+	assert_string_equal(b->party, "alice");
+	assert_int_equal(b->n_shares, 4);
+	for (i = 0; i < 4; i++) {
+		assert_string_equal(b->shares[i]->recipient, shares[i].recipient);
+		assert_int_equal(b->shares[i]->ciphertext.len, shares[i].ct_len);
+		assert_memory_equal(b->shares[i]->ciphertext.data, ct[i],
+		    shares[i].ct_len);
+	}
+	securesum__request__free_unpacked(m, NULL);
+	for (i = 0; i < 4; i++)
+		free(ct[i]);
+
+	/* No shares at all. */
+	req.nshares = 0;
+	req.shares = NULL;
+	m = roundtrip_request(&req);
+	assert_non_null(m->submit_shares);
+	assert_int_equal(m->submit_shares->n_shares, 0);
+	securesum__request__free_unpacked(m, NULL);
+}
+
+static void
+test_req_get_share(void **state)
+{
+	struct wire_request req = {
+		.id = 7, .method = WIRE_GET_SHARE,
+		.session_id = "s2", .party = "bob",
+	};
+	Securesum__Request *m;
+
+	(void)state;
+	m = roundtrip_request(&req);
+	assert_non_null(m->get_share);
+	assert_string_equal(m->get_share->session_id, "s2");
+	assert_string_equal(m->get_share->party, "bob");
+	securesum__request__free_unpacked(m, NULL);
+}
+
+static void
+test_req_post_sumpoint(void **state)
+{
+	uint64_t *v = make_values(BIG_VECTOR);
+	struct wire_request req = {
+		.id = 8, .method = WIRE_POST_SUMPOINT,
+		.session_id = "s3", .party = "carol",
+		.values = v, .nvalues = BIG_VECTOR,
+	};
+	Securesum__Request *m;
+	size_t i;
+
+	(void)state;
+	m = roundtrip_request(&req);
+	assert_non_null(m->post_sumpoint);
+	assert_string_equal(m->post_sumpoint->session_id, "s3");
+	assert_string_equal(m->post_sumpoint->party, "carol");
+	assert_int_equal(m->post_sumpoint->n_values, BIG_VECTOR);
+	for (i = 0; i < BIG_VECTOR; i++)
+		if (m->post_sumpoint->values[i] != v[i])
+			fail_msg("element %zu differs", i);
+	securesum__request__free_unpacked(m, NULL);
+
+	/* One element, and none. */
+	req.nvalues = 1;
+	m = roundtrip_request(&req);
+	assert_int_equal(m->post_sumpoint->n_values, 1);
+	assert_int_equal(m->post_sumpoint->values[0], v[0]);
+	securesum__request__free_unpacked(m, NULL);
+	req.nvalues = 0;
+	m = roundtrip_request(&req);
+	assert_int_equal(m->post_sumpoint->n_values, 0);
+	securesum__request__free_unpacked(m, NULL);
+	free(v);
+}
+
+static void
+test_req_list_sumpoints(void **state)
+{
+	struct wire_request req = {
+		.id = 9, .method = WIRE_LIST_SUMPOINTS, .session_id = "s4",
+	};
+	Securesum__Request *m;
+
+	(void)state;
+	m = roundtrip_request(&req);
+	assert_non_null(m->list_sumpoints);
+	assert_string_equal(m->list_sumpoints->session_id, "s4");
+	securesum__request__free_unpacked(m, NULL);
+}
+
+static void
+test_req_get_status(void **state)
+{
+	struct wire_request req = {
+		.id = 10, .method = WIRE_GET_STATUS, .session_id = "s5",
+	};
+	Securesum__Request *m;
+
+	(void)state;
+	m = roundtrip_request(&req);
+	assert_non_null(m->get_status);
+	assert_string_equal(m->get_status->session_id, "s5");
+	securesum__request__free_unpacked(m, NULL);
+}
+
+static void
+test_req_publish_key(void **state)
+{
+	uint8_t cert[1234];
+	struct wire_request req = {
+		.id = 11, .method = WIRE_PUBLISH_KEY,
+		.cert = cert, .cert_len = sizeof(cert),
+	};
+	Securesum__Request *m;
+
+	(void)state;
+	fill_bytes(cert, sizeof(cert));
+	m = roundtrip_request(&req);
+	assert_non_null(m->publish_key);
+	assert_int_equal(m->publish_key->certificate.len, sizeof(cert));
+	assert_memory_equal(m->publish_key->certificate.data, cert,
+	    sizeof(cert));
+	securesum__request__free_unpacked(m, NULL);
+
+	req.cert = NULL;
+	req.cert_len = 0;
+	m = roundtrip_request(&req);
+	assert_non_null(m->publish_key);
+	assert_int_equal(m->publish_key->certificate.len, 0);
+	securesum__request__free_unpacked(m, NULL);
+}
+
+static void
+test_req_get_keys(void **state)
+{
+	static const char *const parties[] = { "alice", "bob", "carol", "dave" };
+	struct wire_request req = {
+		.id = 12, .method = WIRE_GET_KEYS, .names = parties, .nnames = 4,
+	};
+	Securesum__Request *m;
+
+	(void)state;
+	m = roundtrip_request(&req);
+	assert_non_null(m->get_keys);
+	assert_strings(m->get_keys->parties, m->get_keys->n_parties, parties, 4);
+	securesum__request__free_unpacked(m, NULL);
+
+	req.nnames = 0;
+	req.names = NULL;
+	m = roundtrip_request(&req);
+	assert_non_null(m->get_keys);
+	assert_int_equal(m->get_keys->n_parties, 0);
+	securesum__request__free_unpacked(m, NULL);
+}
+
+/* ---- responses: protobuf-c -> nanopb ----------------------------------- */
+
+static void
+roundtrip_response(const Securesum__Response *m, int method,
+    struct wire_response *out)
+{
+	char err[256];
+	uint8_t *buf;
+	size_t len = securesum__response__get_packed_size(m);
+
+	buf = malloc(len ? len : 1);
+	assert_non_null(buf);
+	assert_int_equal(securesum__response__pack(m, buf), len);
+	err[0] = '\0';
+	if (wire_decode_response(buf, len, method, &big_limits, out, err,
+	    sizeof(err)) != SS_OK)
+		fail_msg("decode: %s", err);
+	free(buf);
+	assert_int_equal(out->id, m->id);
+	assert_int_equal(out->code, (int)m->code);
+	assert_string_equal(out->message, m->message);
+}
+
+static void
+assert_names(const struct wire_names *got, char **want, size_t n)
+{
+	size_t i;
+
+	assert_int_equal(got->n, n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(got->v[i], want[i]);
+}
+
+static void
+test_resp_create_session(void **state)
+{
+	Securesum__Response m = SECURESUM__RESPONSE__INIT;
+	Securesum__CreateSessionResponse b = SECURESUM__CREATE_SESSION_RESPONSE__INIT;
+	struct wire_response r;
+
+	(void)state;
+	m.id = UINT64_MAX;
+	m.body_case = SECURESUM__RESPONSE__BODY_CREATE_SESSION;
+	m.create_session = &b;
+	b.created = 1;
+	b.deadline_unix = 1700000000u;
+	roundtrip_response(&m, WIRE_CREATE_SESSION, &r);
+	assert_true(r.has_body);
+	assert_int_equal(r.created, 1);
+	assert_int_equal(r.deadline_unix, 1700000000u);
+	wire_response_free(&r);
+
+	/* An error: code and message, body left out. */
+	m.code = SECURESUM__CODE__ALREADY_EXISTS;
+	m.message = "session s exists with other parameters";
+	m.body_case = SECURESUM__RESPONSE__BODY__NOT_SET;
+	roundtrip_response(&m, WIRE_CREATE_SESSION, &r);
+	assert_false(r.has_body);
+	assert_int_equal(r.code, WIRE_ALREADY_EXISTS);
+	assert_int_equal(r.created, 0);
+	wire_response_free(&r);
+
+	/* A body with every field at its default. */
+	m.code = SECURESUM__CODE__OK;
+	m.message = "";
+	m.body_case = SECURESUM__RESPONSE__BODY_CREATE_SESSION;
+	b.created = 0;
+	b.deadline_unix = 0;
+	roundtrip_response(&m, WIRE_CREATE_SESSION, &r);
+	assert_true(r.has_body);
+	assert_int_equal(r.created, 0);
+	assert_int_equal(r.deadline_unix, 0);
+	wire_response_free(&r);
+}
+
+static void
+test_resp_duplicate_flags(void **state)
+{
+	Securesum__Response m = SECURESUM__RESPONSE__INIT;
+	Securesum__SubmitSharesResponse ss = SECURESUM__SUBMIT_SHARES_RESPONSE__INIT;
+	Securesum__PostSumpointResponse ps = SECURESUM__POST_SUMPOINT_RESPONSE__INIT;
+	Securesum__PublishKeyResponse pk = SECURESUM__PUBLISH_KEY_RESPONSE__INIT;
+	struct wire_response r;
+	int dup;
+
+	(void)state;
+	for (dup = 0; dup <= 1; dup++) {
+		m.id = 100u + (unsigned)dup;
+		m.body_case = SECURESUM__RESPONSE__BODY_SUBMIT_SHARES;
+		m.submit_shares = &ss;
+		ss.duplicate = dup;
+		roundtrip_response(&m, WIRE_SUBMIT_SHARES, &r);
+		assert_true(r.has_body);
+		assert_int_equal(r.duplicate, dup);
+		wire_response_free(&r);
+
+		m.body_case = SECURESUM__RESPONSE__BODY_POST_SUMPOINT;
+		m.post_sumpoint = &ps;
+		ps.duplicate = dup;
+		roundtrip_response(&m, WIRE_POST_SUMPOINT, &r);
+		assert_true(r.has_body);
+		assert_int_equal(r.duplicate, dup);
+		wire_response_free(&r);
+
+		m.body_case = SECURESUM__RESPONSE__BODY_PUBLISH_KEY;
+		m.publish_key = &pk;
+		pk.duplicate = dup;
+		roundtrip_response(&m, WIRE_PUBLISH_KEY, &r);
+		assert_true(r.has_body);
+		assert_int_equal(r.duplicate, dup);
+		wire_response_free(&r);
+	}
+}
+
+static void
+test_resp_get_share(void **state)
+{
+	Securesum__Response m = SECURESUM__RESPONSE__INIT;
+	Securesum__GetShareResponse b = SECURESUM__GET_SHARE_RESPONSE__INIT;
+	Securesum__IncomingShare in[3];
+	Securesum__IncomingShare *pin[3];
+	static char *senders[] = { "alice", "bob", "carol" };
+	struct wire_response r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		securesum__incoming_share__init(&in[i]);
+		in[i].sender = senders[i];
+		in[i].ciphertext.len = CT_SIZE + 777 * i;
+		in[i].ciphertext.data = malloc(in[i].ciphertext.len);
+		assert_non_null(in[i].ciphertext.data);
+		fill_bytes(in[i].ciphertext.data, in[i].ciphertext.len);
+		pin[i] = &in[i];
+	}
+	m.id = 5;
+	m.body_case = SECURESUM__RESPONSE__BODY_GET_SHARE;
+	m.get_share = &b;
+	b.n_shares = 3;
+	b.shares = pin;
+	roundtrip_response(&m, WIRE_GET_SHARE, &r);
+	assert_int_equal(r.nshares, 3);
+	for (i = 0; i < 3; i++) {
+		assert_string_equal(r.shares[i].sender, senders[i]);
+		assert_int_equal(r.shares[i].ct_len, in[i].ciphertext.len);
+		assert_memory_equal(r.shares[i].ct, in[i].ciphertext.data,
+		    in[i].ciphertext.len);
+	}
+	wire_response_free(&r);
+
+	b.n_shares = 0;
+	b.shares = NULL;
+	roundtrip_response(&m, WIRE_GET_SHARE, &r);
+	assert_true(r.has_body);
+	assert_int_equal(r.nshares, 0);
+	wire_response_free(&r);
+	for (i = 0; i < 3; i++)
+		free(in[i].ciphertext.data);
+}
+
+static void
+test_resp_list_sumpoints(void **state)
+{
+	Securesum__Response m = SECURESUM__RESPONSE__INIT;
+	Securesum__ListSumpointsResponse b = SECURESUM__LIST_SUMPOINTS_RESPONSE__INIT;
+	Securesum__SessionParams p = SECURESUM__SESSION_PARAMS__INIT;
+	Securesum__Sumpoint sp[3];
+	Securesum__Sumpoint *psp[3];
+	static char *parties[] = { "alice", "bob", "carol", "dave" };
+	static char *cohort[] = { "alice", "carol", "dave" };
+	struct wire_response r;
+	size_t i, e;
+
+	(void)state;
+	p.session_id = "big";
+	p.n_parties = 4;
+	p.parties = parties;
+	p.threshold = 2;
+	p.length = BIG_VECTOR;
+	p.decimals = 2;
+	p.deadline_seconds = 600;
+	for (i = 0; i < 3; i++) {
+		securesum__sumpoint__init(&sp[i]);
+		sp[i].party = cohort[i];
+		sp[i].x = (uint32_t)(i + 1);
+		sp[i].n_values = BIG_VECTOR;
+		sp[i].values = make_values(BIG_VECTOR);
+		psp[i] = &sp[i];
+	}
+	m.id = 77;
+	m.body_case = SECURESUM__RESPONSE__BODY_LIST_SUMPOINTS;
+	m.list_sumpoints = &b;
+	b.params = &p;
+	b.n_cohort = 3;
+	b.cohort = cohort;
+	b.n_sumpoints = 3;
+	b.sumpoints = psp;
+	roundtrip_response(&m, WIRE_LIST_SUMPOINTS, &r);
+	assert_true(r.has_params);
+	assert_string_equal(r.params.session_id, "big");
+	assert_names(&r.params.parties, parties, 4);
+	assert_int_equal(r.params.threshold, 2);
+	assert_int_equal(r.params.length, BIG_VECTOR);
+	assert_int_equal(r.params.decimals, 2);
+	assert_int_equal(r.params.deadline_seconds, 600);
+	assert_names(&r.cohort, cohort, 3);
+	assert_int_equal(r.nsumpoints, 3);
+	for (i = 0; i < 3; i++) {
+		assert_string_equal(r.sumpoints[i].party, cohort[i]);
+		assert_int_equal(r.sumpoints[i].x, i + 1);
+		assert_int_equal(r.sumpoints[i].values.n, BIG_VECTOR);
+		for (e = 0; e < BIG_VECTOR; e++)
+			if (r.sumpoints[i].values.v[e] != sp[i].values[e])
+				fail_msg("sumpoint %zu element %zu differs", i, e);
+	}
+	wire_response_free(&r);
+
+	/* Empty lists, and a sumpoint with no values. */
+	b.n_cohort = 0;
+	b.cohort = NULL;
+	b.n_sumpoints = 1;
+	sp[0].n_values = 0;
+	roundtrip_response(&m, WIRE_LIST_SUMPOINTS, &r);
+	assert_int_equal(r.cohort.n, 0);
+	assert_int_equal(r.nsumpoints, 1);
+	assert_int_equal(r.sumpoints[0].values.n, 0);
+	wire_response_free(&r);
+
+	b.n_sumpoints = 0;
+	b.sumpoints = NULL;
+	b.params = NULL;
+	roundtrip_response(&m, WIRE_LIST_SUMPOINTS, &r);
+	assert_true(r.has_body);
+	assert_false(r.has_params);
+	assert_int_equal(r.nsumpoints, 0);
+	wire_response_free(&r);
+	for (i = 0; i < 3; i++)
+		free(sp[i].values);
+}
+
+static void
+test_resp_get_status(void **state)
+{
+	Securesum__Response m = SECURESUM__RESPONSE__INIT;
+	Securesum__GetStatusResponse b = SECURESUM__GET_STATUS_RESPONSE__INIT;
+	Securesum__SessionParams p = SECURESUM__SESSION_PARAMS__INIT;
+	static char *parties[] = { "alice", "bob", "carol", "dave", "erin" };
+	static char *cohort[] = { "alice", "bob", "dave" };
+	static char *posted[] = { "bob" };
+	static char *missing[] = { "alice", "dave" };
+	struct wire_response r;
+	int phase;
+
+	(void)state;
+	p.session_id = "st";
+	p.n_parties = 5;
+	p.parties = parties;
+	p.threshold = 1;
+	p.length = 3;
+	p.decimals = 0;
+	p.deadline_seconds = 0;
+	m.id = 3;
+	m.body_case = SECURESUM__RESPONSE__BODY_GET_STATUS;
+	m.get_status = &b;
+	b.params = &p;
+	b.n_cohort = 3;
+	b.cohort = cohort;
+	b.n_shared = 3;
+	b.shared = cohort;
+	b.n_posted = 1;
+	b.posted = posted;
+	b.n_missing = 2;
+	b.missing = missing;
+	b.deadline_unix = 1800000000u;
+	for (phase = SECURESUM__PHASE__PHASE_UNSPECIFIED;
+	    phase <= SECURESUM__PHASE__FAILED; phase++) {
+		b.phase = (Securesum__Phase)phase;
+		roundtrip_response(&m, WIRE_GET_STATUS, &r);
+		assert_int_equal(r.phase, phase);
+		assert_true(r.has_params);
+		assert_string_equal(r.params.session_id, "st");
+		assert_names(&r.params.parties, parties, 5);
+		assert_int_equal(r.params.threshold, 1);
+		assert_int_equal(r.params.length, 3);
+		assert_names(&r.cohort, cohort, 3);
+		assert_names(&r.shared, cohort, 3);
+		assert_names(&r.posted, posted, 1);
+		assert_names(&r.missing, missing, 2);
+		assert_int_equal(r.deadline_unix, 1800000000u);
+		wire_response_free(&r);
+	}
+
+	/* While SHARING: nothing fixed yet. */
+	b.phase = SECURESUM__PHASE__SHARING;
+	b.n_cohort = b.n_shared = b.n_posted = 0;
+	b.n_missing = 5;
+	b.missing = parties;
+	b.deadline_unix = 0;
+	roundtrip_response(&m, WIRE_GET_STATUS, &r);
+	assert_int_equal(r.cohort.n, 0);
+	assert_int_equal(r.shared.n, 0);
+	assert_int_equal(r.posted.n, 0);
+	assert_names(&r.missing, parties, 5);
+	assert_int_equal(r.deadline_unix, 0);
+	wire_response_free(&r);
+}
+
+static void
+test_resp_get_keys(void **state)
+{
+	Securesum__Response m = SECURESUM__RESPONSE__INIT;
+	Securesum__GetKeysResponse b = SECURESUM__GET_KEYS_RESPONSE__INIT;
+	Securesum__PartyKey k[2];
+	Securesum__PartyKey *pk[2];
+	static char *names[] = { "alice", "bob" };
+	struct wire_response r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		securesum__party_key__init(&k[i]);
+		k[i].party = names[i];
+		k[i].certificate.len = 700 + 100 * i;
+		k[i].certificate.data = malloc(k[i].certificate.len);
+		assert_non_null(k[i].certificate.data);
+		fill_bytes(k[i].certificate.data, k[i].certificate.len);
+		pk[i] = &k[i];
+	}
+	m.id = 4;
+	m.body_case = SECURESUM__RESPONSE__BODY_GET_KEYS;
+	m.get_keys = &b;
+	b.n_keys = 2;
+	b.keys = pk;
+	roundtrip_response(&m, WIRE_GET_KEYS, &r);
+	assert_int_equal(r.nkeys, 2);
+	for (i = 0; i < 2; i++) {
+		assert_string_equal(r.keys[i].party, names[i]);
+		assert_int_equal(r.keys[i].der_len, k[i].certificate.len);
+		assert_memory_equal(r.keys[i].der, k[i].certificate.data,
+		    k[i].certificate.len);
+	}
+	wire_response_free(&r);
+
+	b.n_keys = 0;
+	b.keys = NULL;
+	roundtrip_response(&m, WIRE_GET_KEYS, &r);
+	assert_true(r.has_body);
+	assert_int_equal(r.nkeys, 0);
+	wire_response_free(&r);
+	for (i = 0; i < 2; i++)
+		free(k[i].certificate.data);
+}
+
+/* Every code number survives the trip, with a message at its maximum. */
+static void
+test_resp_codes(void **state)
+{
+	Securesum__Response m = SECURESUM__RESPONSE__INIT;
+	char msg[WIRE_MESSAGE_MAX + 1];
+	struct wire_response r;
+	int code;
+
+	(void)state;
+	memset(msg, 'm', WIRE_MESSAGE_MAX);
+	msg[WIRE_MESSAGE_MAX] = '\0';
+	m.message = msg;
+	for (code = SECURESUM__CODE__OK; code <= SECURESUM__CODE__UNAUTHENTICATED;
+	    code++) {
+		m.id = (uint64_t)code;
+		m.code = (Securesum__Code)code;
+		roundtrip_response(&m, WIRE_GET_STATUS, &r);
+		assert_false(r.has_body);
+		assert_string_not_equal(wire_code_name(code), "UNKNOWN_CODE");
+		wire_response_free(&r);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_req_create_session),
+		cmocka_unit_test(test_req_submit_shares),
+		cmocka_unit_test(test_req_get_share),
+		cmocka_unit_test(test_req_post_sumpoint),
+		cmocka_unit_test(test_req_list_sumpoints),
+		cmocka_unit_test(test_req_get_status),
+		cmocka_unit_test(test_req_publish_key),
+		cmocka_unit_test(test_req_get_keys),
+		cmocka_unit_test(test_resp_create_session),
+		cmocka_unit_test(test_resp_duplicate_flags),
+		cmocka_unit_test(test_resp_get_share),
+		cmocka_unit_test(test_resp_list_sumpoints),
+		cmocka_unit_test(test_resp_get_status),
+		cmocka_unit_test(test_resp_get_keys),
+		cmocka_unit_test(test_resp_codes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
