@@ -22,6 +22,9 @@ usage(FILE *f)
 "  --certs DIR                 ca.crt, server.crt, server.key (mkcerts.sh)\n"
 "  --state-dir DIR             where snapshots live (created 0700)\n"
 "  --snapshot-interval SECS    seconds between snapshots (default 10)\n"
+"  --fsync always|everysec|no  when the journal is forced to disk: before any\n"
+"                              answer reports a change (default), once a\n"
+"                              second, or when the kernel chooses\n"
 "  --max-frame BYTES           largest request frame (default 134217728)\n"
 "  --max-length N              largest vector length (default 4194304)\n"
 "  --max-parties N             most parties in a session (default 4096)\n"
@@ -54,7 +57,7 @@ int
 main(int argc, char **argv)
 {
 	enum { O_LISTEN = 1, O_CERTS, O_STATE, O_SNAP, O_FRAME, O_LENGTH,
-	    O_PARTIES, O_SESSIONS, O_STORED, O_CONNS, O_HS, O_IDLE, O_HELP };
+	    O_PARTIES, O_SESSIONS, O_STORED, O_CONNS, O_HS, O_IDLE, O_FSYNC, O_HELP };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "certs", required_argument, NULL, O_CERTS },
@@ -68,6 +71,7 @@ main(int argc, char **argv)
 		{ "max-connections", required_argument, NULL, O_CONNS },
 		{ "handshake-timeout", required_argument, NULL, O_HS },
 		{ "idle-timeout", required_argument, NULL, O_IDLE },
+		{ "fsync", required_argument, NULL, O_FSYNC },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -89,6 +93,18 @@ main(int argc, char **argv)
 		case O_CONNS:    cfg.max_connections = (unsigned)number("--max-connections", optarg, 1, 1u << 20); break;
 		case O_HS:       cfg.handshake_timeout = (unsigned)number("--handshake-timeout", optarg, 1, 3600); break;
 		case O_IDLE:     cfg.idle_timeout = (unsigned)number("--idle-timeout", optarg, 1, 86400); break;
+		case O_FSYNC:
+			if (strcmp(optarg, "always") == 0)
+				cfg.fsync = FSYNC_ALWAYS;
+			else if (strcmp(optarg, "everysec") == 0)
+				cfg.fsync = FSYNC_EVERYSEC;
+			else if (strcmp(optarg, "no") == 0)
+				cfg.fsync = FSYNC_NO;
+			else {
+				fprintf(stderr, "mpc-server: --fsync wants always, everysec or no, got '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case O_HELP:     usage(stdout); return 0;
 		default:
 			fprintf(stderr, "mpc-server: see --help\n");

@@ -35,6 +35,7 @@
 
 #include "err.h"
 #include "frame.h"
+#include "journal.h"
 #include "pki.h"
 #include "rpc.h"
 #include "server.h"
@@ -47,6 +48,11 @@ struct server {
 	SSL_CTX *ssl;
 	struct rpc_server rpc;
 	struct event *tick_ev, *snap_ev, *sigterm_ev, *sigint_ev;
+	struct event *flush_ev, *sync_ev, *drain_ev;
+	struct journal journal;
+	int journal_open;
+	int stopping;
+	uint64_t stop_deadline_ms;
 	unsigned nconns;
 	struct conn *conns;     /* every open connection, freed at exit */
 	uint64_t saved_version;
@@ -60,6 +66,8 @@ struct conn {
 	int ready;      /* handshake done and identity known */
 	int closing;    /* flush the output, then free */
 	int paused;     /* reading stopped until the output drains */
+	int held;       /* responses wait in `pending` for a journal fsync */
+	struct evbuffer *pending;
 	struct conn *prev, *next;
 };
 
@@ -73,6 +81,7 @@ server_default_config(struct server_config *cfg)
 	cfg->handshake_timeout = 10;
 	cfg->idle_timeout = 300;
 	cfg->max_output = 64u * 1024 * 1024;
+	cfg->fsync = FSYNC_ALWAYS;
 	store_default_limits(&cfg->limits);
 }
 
@@ -133,6 +142,8 @@ conn_free(struct conn *c)
 		c->srv->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
+	if (c->pending != NULL)
+		evbuffer_free(c->pending);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -141,6 +152,9 @@ conn_free(struct conn *c)
 static void
 conn_close_after_flush(struct conn *c)
 {
+	/* Error responses carry no state change: they need no fsync. */
+	if (!c->held)
+		evbuffer_add_buffer(bufferevent_get_output(c->bev), c->pending);
 	c->closing = 1;
 	bufferevent_disable(c->bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
@@ -153,6 +167,26 @@ set_timeout(struct conn *c, unsigned seconds)
 	struct timeval tv = { (time_t)seconds, 0 };
 
 	bufferevent_set_timeouts(c->bev, &tv, &tv);
+}
+
+/*
+ * Sends what the connection has pending, unless the journal holds records
+ * not yet on disk and fsync is "always": then the responses wait for the
+ * group commit, which runs once every ready connection has been served.
+ */
+static void
+release_or_hold(struct conn *c)
+{
+	struct server *srv = c->srv;
+	struct journal *j = &srv->journal;
+
+	if (srv->cfg->fsync == FSYNC_ALWAYS && srv->journal_open &&
+	    j->written_seq != j->synced_seq) {
+		c->held = 1;
+		event_active(srv->flush_ev, EV_TIMEOUT, 0);
+	}
+	if (!c->held)
+		evbuffer_add_buffer(bufferevent_get_output(c->bev), c->pending);
 }
 
 /* Handles every whole frame in the input. Returns 0 if c was freed. */
@@ -168,7 +202,7 @@ conn_process(struct conn *c)
 
 	while (!c->closing && !c->paused &&
 	    evbuffer_get_length(in) >= FRAME_HEADER_LEN) {
-		struct evbuffer_sink sink = { { sink_append }, out, 0 };
+		struct evbuffer_sink sink = { { sink_append }, c->pending, 0 };
 
 		if (evbuffer_copyout(in, hdr, sizeof(hdr)) != (ev_ssize_t)sizeof(hdr))
 			break;
@@ -201,7 +235,9 @@ conn_process(struct conn *c)
 			conn_free(c);
 			return 0;
 		}
-		if (evbuffer_get_length(out) > cfg->max_output) {
+		release_or_hold(c);
+		if (evbuffer_get_length(out) + evbuffer_get_length(c->pending) >
+		    cfg->max_output) {
 			c->paused = 1;
 			bufferevent_disable(c->bev, EV_READ);
 		}
@@ -298,8 +334,14 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		free(c);
 		return;
 	}
+	if ((c->pending = evbuffer_new()) == NULL) {
+		bufferevent_free(c->bev);
+		free(c);
+		return;
+	}
 	c->srv = srv;
 	srv->nconns++;
+	bufferevent_priority_set(c->bev, 0);
 	c->next = srv->conns;
 	if (srv->conns != NULL)
 		srv->conns->prev = c;
@@ -312,8 +354,56 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
-/* ---- timers and signals ---------------------------------------------- */
+/* ---- journal, timers and signals --------------------------------------- */
 
+/* Sends every held response: the journal records they report are on disk. */
+static void
+release_held(struct server *srv)
+{
+	struct conn *c;
+
+	for (c = srv->conns; c != NULL; c = c->next) {
+		if (!c->held)
+			continue;
+		c->held = 0;
+		evbuffer_add_buffer(bufferevent_get_output(c->bev), c->pending);
+	}
+}
+
+/*
+ * The group commit: one fsync for every record written since the last, then
+ * the responses that waited for it. A failed fsync leaves the kernel's copy
+ * of the journal in doubt, so the server stops without acknowledging
+ * anything more; a restart recovers what is on disk (as PostgreSQL does).
+ */
+static void
+on_flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)fd; (void)what;
+	if (journal_sync(&srv->journal) != SS_OK) {
+		logmsg("%s; stopping without acknowledging unsynced changes",
+		    srv->journal.last_error);
+		srv->exit_status = 1;
+		srv->stopping = 2;
+		event_base_loopbreak(srv->base);
+		return;
+	}
+	release_held(srv);
+}
+
+static void
+on_sync_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)fd; (void)what;
+	if (journal_sync(&srv->journal) != SS_OK)
+		logmsg("%s", srv->journal.last_error);
+}
+
+/* Writes a snapshot when anything changed, then empties the journal. */
 static int
 save(struct server *srv)
 {
@@ -322,10 +412,17 @@ save(struct server *srv)
 	if (srv->rpc.store->version == srv->saved_version)
 		return 0;
 	if (snapshot_write(srv->rpc.store, srv->cfg->state_dir, err, sizeof(err)) != SS_OK) {
-		logmsg("snapshot failed: %s", err);
+		logmsg("snapshot failed (the journal keeps every change): %s", err);
 		return -1;
 	}
 	srv->saved_version = srv->rpc.store->version;
+	if (srv->journal_open) {
+		if (journal_rotate(&srv->journal) != SS_OK) {
+			logmsg("%s", srv->journal.last_error);
+			return -1;
+		}
+		release_held(srv);
+	}
 	return 0;
 }
 
@@ -336,6 +433,9 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd; (void)what;
 	store_tick(srv->rpc.store, wall_ms() / 1000);
+	if (srv->cfg->fsync == FSYNC_ALWAYS &&
+	    srv->journal.written_seq != srv->journal.synced_seq)
+		event_active(srv->flush_ev, EV_TIMEOUT, 0);
 }
 
 static void
@@ -345,16 +445,49 @@ on_snapshot(evutil_socket_t fd, short what, void *arg)
 	save(arg);
 }
 
+/* While stopping: ends the loop once every response has been sent, or at the deadline. */
+static void
+on_drain(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct conn *c;
+
+	(void)fd; (void)what;
+	for (c = srv->conns; c != NULL; c = c->next)
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) != 0)
+			break;
+	if (c == NULL || wall_ms() >= srv->stop_deadline_ms)
+		event_base_loopbreak(srv->base);
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct server *srv = arg;
+	struct timeval tv = { 0, 20000 };
+	struct conn *c;
 
 	(void)what;
-	logmsg("signal %d: writing a final snapshot and stopping", (int)sig);
+	if (srv->stopping)
+		return;
+	srv->stopping = 1;
+	logmsg("signal %d: finishing what is in flight, writing a final snapshot, "
+	    "stopping", (int)sig);
+	evconnlistener_disable(srv->listener);
+	for (c = srv->conns; c != NULL; c = c->next)
+		bufferevent_disable(c->bev, EV_READ);
+	if (srv->journal_open && journal_sync(&srv->journal) != SS_OK) {
+		logmsg("%s", srv->journal.last_error);
+		srv->exit_status = 1;
+	} else {
+		release_held(srv);
+	}
 	if (save(srv) != 0)
 		srv->exit_status = 1;
-	event_base_loopbreak(srv->base);
+	srv->stop_deadline_ms = wall_ms() + 1000;
+	srv->drain_ev = event_new(srv->base, -1, EV_PERSIST, on_drain, srv);
+	if (srv->drain_ev == NULL || event_add(srv->drain_ev, &tv) != 0)
+		event_base_loopbreak(srv->base);
 }
 
 /* ---- start-up -------------------------------------------------------- */
@@ -497,6 +630,14 @@ server_free(struct server *srv)
 {
 	while (srv->conns != NULL)
 		conn_free(srv->conns);
+	if (srv->flush_ev != NULL)
+		event_free(srv->flush_ev);
+	if (srv->sync_ev != NULL)
+		event_free(srv->sync_ev);
+	if (srv->drain_ev != NULL)
+		event_free(srv->drain_ev);
+	if (srv->journal_open)
+		journal_close(&srv->journal);
 	event_free(srv->tick_ev);
 	event_free(srv->snap_ev);
 	event_free(srv->sigterm_ev);
@@ -521,6 +662,8 @@ server_run(const struct server_config *cfg)
 	srv.cfg = cfg;
 	srv.rpc.now_ms = wall_ms;
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit must make a write fail (EFBIG), not kill the server. */
+	signal(SIGXFSZ, SIG_IGN);
 	raise_fd_limit();
 	if (mkdir(cfg->state_dir, 0700) != 0 && errno != EEXIST) {
 		logmsg("cannot create state directory %s: %s", cfg->state_dir, strerror(errno));
@@ -530,6 +673,13 @@ server_run(const struct server_config *cfg)
 		logmsg("%s", err);
 		return 1;
 	}
+	if (journal_open(&srv.journal, cfg->state_dir, srv.rpc.store, logmsg,
+	    err, sizeof(err)) != SS_OK) {
+		logmsg("%s", err);
+		server_free(&srv);
+		return 1;
+	}
+	srv.journal_open = 1;
 	srv.rpc.store->version = 0;
 	if ((srv.ssl = pki_server_ctx(cfg->certs_dir, err, sizeof(err))) == NULL ||
 	    (srv.rpc.ca = pki_ca_store(cfg->certs_dir, err, sizeof(err))) == NULL) {
@@ -538,8 +688,12 @@ server_run(const struct server_config *cfg)
 		return 1;
 	}
 	load_directory(&srv);
+	srv.rpc.store->journal = &srv.journal;
 	srv.saved_version = srv.rpc.store->version;
-	if ((srv.base = event_base_new()) == NULL ||
+	/* Connections run at priority 0; the group commit after them, at 1. */
+	if ((srv.base = event_base_new()) == NULL || event_base_priority_init(srv.base, 2) != 0 ||
+	    (srv.flush_ev = event_new(srv.base, -1, 0, on_flush, &srv)) == NULL ||
+	    event_priority_set(srv.flush_ev, 1) != 0 ||
 	    (fd = bind_listener(cfg->listen, shown, sizeof(shown))) < 0) {
 		server_free(&srv);
 		return 1;
@@ -551,7 +705,9 @@ server_run(const struct server_config *cfg)
 	if (srv.listener == NULL || srv.sigterm_ev == NULL || srv.sigint_ev == NULL ||
 	    evsignal_add(srv.sigterm_ev, NULL) != 0 || evsignal_add(srv.sigint_ev, NULL) != 0 ||
 	    add_timer(&srv, &srv.tick_ev, 1, on_tick) != 0 ||
-	    add_timer(&srv, &srv.snap_ev, cfg->snapshot_interval, on_snapshot) != 0) {
+	    add_timer(&srv, &srv.snap_ev, cfg->snapshot_interval, on_snapshot) != 0 ||
+	    (cfg->fsync == FSYNC_EVERYSEC &&
+	    add_timer(&srv, &srv.sync_ev, 1, on_sync_timer) != 0)) {
 		if (srv.listener == NULL)
 			evutil_closesocket(fd);
 		logmsg("cannot set up the event loop");

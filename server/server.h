@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "journal.h"
 #include "store.h"
 
 struct server_config {
@@ -22,12 +23,17 @@ struct server_config {
 	unsigned handshake_timeout;    /* seconds */
 	unsigned idle_timeout;         /* seconds */
 	uint64_t max_output;           /* bytes queued to one client before reading pauses */
+	enum journal_fsync fsync;      /* when the journal is forced to disk */
 	struct store_limits limits;
 };
 
 void server_default_config(struct server_config *cfg);
 
-/* Runs until SIGTERM/SIGINT; returns the process exit status. */
+/*
+ * Runs until SIGTERM/SIGINT, then stops accepting, sends what is in flight,
+ * writes a final snapshot and returns (within about a second). Returns the
+ * process exit status.
+ */
 int server_run(const struct server_config *cfg);
 
 #endif

@@ -2,7 +2,7 @@
  * snapshot.c: writing and loading the store's snapshot file.
  *
  * Layout (all integers big-endian):
- *   "SSUMSNAP" u32 version
+ *   "SSUMSNAP" u32 version u64 journal_seq (the last journal record included)
  *   u32 nkeys,     each: str name, u32 len, len bytes of DER
  *   u32 nsessions, each: str id, u32 n, n * str party, u32 threshold,
  *     u32 length, u32 decimals, u32 deadline_seconds, u64 created_unix,
@@ -24,6 +24,7 @@
 #include <openssl/evp.h>
 
 #include "buf.h"
+#include "disk.h"
 #include "err.h"
 #include "field.h"
 #include "snapshot.h"
@@ -111,19 +112,6 @@ put_session(struct sink *k, const struct session *se)
 	}
 }
 
-static int
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 int
 snapshot_write(const struct store *s, const char *dir, char *err, size_t errlen)
 {
@@ -155,6 +143,7 @@ snapshot_write(const struct store *s, const char *dir, char *err, size_t errlen)
 		k.failed = 1;
 	put(&k, MAGIC, MAGIC_LEN);
 	put_u32(&k, SNAPSHOT_VERSION);
+	put_u64(&k, s->journal_seq);
 	put_u32(&k, (uint32_t)s->nkeys);
 	for (i = 0; i < s->nkeys; i++) {
 		put_str(&k, s->keys[i].name);
@@ -183,7 +172,7 @@ snapshot_write(const struct store *s, const char *dir, char *err, size_t errlen)
 		unlink(tmp);
 		return SS_ERR_IO;
 	}
-	if (fsync_dir(dir) != 0) {
+	if (disk_fsync_dir(dir) != 0) {
 		snprintf(err, errlen, "fsync of %s: %s", dir, strerror(errno));
 		return SS_ERR_IO;
 	}
@@ -194,38 +183,13 @@ snapshot_write(const struct store *s, const char *dir, char *err, size_t errlen)
 static int
 read_file(const char *path, uint8_t **data, size_t *len)
 {
-	struct stat sb;
-	uint8_t *p;
-	size_t off = 0;
-	ssize_t r;
-	int fd;
+	int fd, rc;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return errno == ENOENT ? SS_ERR_NOT_FOUND : SS_ERR_IO;
-	if (fstat(fd, &sb) != 0 || sb.st_size < 0 ||
-	    (uint64_t)sb.st_size > SIZE_MAX / 2) {
-		close(fd);
-		return SS_ERR_IO;
-	}
-	if ((p = malloc((size_t)sb.st_size + 1)) == NULL) {
-		close(fd);
-		return SS_ERR_ALLOC;
-	}
-	while (off < (size_t)sb.st_size) {
-		r = read(fd, p + off, (size_t)sb.st_size - off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			free(p);
-			close(fd);
-			return SS_ERR_IO;
-		}
-		off += (size_t)r;
-	}
+	rc = disk_read_all(fd, data, len);
 	close(fd);
-	*data = p;
-	*len = off;
-	return SS_OK;
+	return rc;
 }
 
 static int
@@ -326,6 +290,34 @@ session_consistent(const struct session *se)
 	}
 }
 
+int
+snapshot_read_params(struct buf_reader *r, uint32_t max_parties,
+    struct session_params *p)
+{
+	uint32_t i;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if ((rc = buf_get_string(r, p->id, sizeof(p->id))) != SS_OK ||
+	    (rc = buf_get_u32(r, &p->n)) != SS_OK)
+		return rc;
+	if (p->n < 2 || p->n > max_parties || buf_remaining(r) / 4 < p->n)
+		return SS_ERR_INVALID;
+	if ((p->parties = calloc(p->n, NAME_BUF)) == NULL)
+		return SS_ERR_ALLOC;
+	for (i = 0; i < p->n && rc == SS_OK; i++)
+		rc = buf_get_string(r, p->parties[i], NAME_BUF);
+	if (rc == SS_OK && (rc = buf_get_u32(r, &p->threshold)) == SS_OK &&
+	    (rc = buf_get_u32(r, &p->length)) == SS_OK &&
+	    (rc = buf_get_u32(r, &p->decimals)) == SS_OK)
+		rc = buf_get_u32(r, &p->deadline_seconds);
+	if (rc != SS_OK) {
+		free(p->parties);
+		p->parties = NULL;
+	}
+	return rc;
+}
+
 static int
 load_session(struct buf_reader *r, struct store *s)
 {
@@ -335,23 +327,8 @@ load_session(struct buf_reader *r, struct store *s)
 	uint32_t i, phase;
 	int rc;
 
-	memset(&p, 0, sizeof(p));
-	if ((rc = buf_get_string(r, p.id, sizeof(p.id))) != SS_OK ||
-	    (rc = buf_get_u32(r, &p.n)) != SS_OK)
+	if ((rc = snapshot_read_params(r, s->lim.max_parties, &p)) != SS_OK)
 		return rc;
-	if (p.n < 2 || p.n > s->lim.max_parties || buf_remaining(r) / 4 < p.n)
-		return SS_ERR_INVALID;
-	if ((p.parties = calloc(p.n, NAME_BUF)) == NULL)
-		return SS_ERR_ALLOC;
-	for (i = 0; i < p.n && rc == SS_OK; i++)
-		rc = buf_get_string(r, p.parties[i], NAME_BUF);
-	if (rc == SS_OK && ((rc = buf_get_u32(r, &p.threshold)) != SS_OK ||
-	    (rc = buf_get_u32(r, &p.length)) != SS_OK ||
-	    (rc = buf_get_u32(r, &p.decimals)) != SS_OK ||
-	    (rc = buf_get_u32(r, &p.deadline_seconds)) != SS_OK))
-		goto out;
-	if (rc != SS_OK)
-		goto out;
 	if (store_check_params(s, &p, &st) != ST_OK || store_find(s, p.id) != NULL) {
 		rc = SS_ERR_INVALID;
 		goto out;
@@ -403,7 +380,8 @@ parse(const uint8_t *data, size_t len, struct store *s)
 		return rc;
 	if (version != SNAPSHOT_VERSION)
 		return SS_ERR_VERSION;
-	if ((rc = load_keys(&r, s)) != SS_OK ||
+	if ((rc = buf_get_u64(&r, &s->journal_seq)) != SS_OK ||
+	    (rc = load_keys(&r, s)) != SS_OK ||
 	    (rc = buf_get_u32(&r, &nsessions)) != SS_OK)
 		return rc;
 	if (nsessions > s->lim.max_sessions)

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "store.h"
 
 #define SNAPSHOT_FILE    "snapshot.bin"
@@ -26,5 +27,13 @@ int snapshot_write(const struct store *s, const char *dir, char *err, size_t err
  */
 int snapshot_load(const char *dir, const struct store_limits *lim,
     struct store **out, char *err, size_t errlen);
+
+/*
+ * Reads session parameters in the form both the snapshot and the journal
+ * use (str id, u32 n, n * str, u32 threshold, length, decimals,
+ * deadline_seconds). On success p->parties is malloc'd.
+ */
+int snapshot_read_params(struct buf_reader *r, uint32_t max_parties,
+    struct session_params *p);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "field.h"
+#include "journal.h"
 #include "sealed.h"
 #include "store.h"
 
@@ -184,14 +185,34 @@ fix_cohort(struct session *se)
 	se->phase = PHASE_AGGREGATING;
 }
 
-static void
-session_tick(struct store *s, struct session *se, uint64_t now)
+/*
+ * Logs a change about to be made; on failure the caller changes nothing and
+ * answers UNAVAILABLE, so that no client is told of a change the journal
+ * does not hold.
+ */
+static int
+log_ok(struct store *s, int rc)
+{
+	if (rc != SS_OK)
+		return 0;
+	if (s->journal != NULL)
+		s->journal_seq = s->journal->written_seq;
+	return 1;
+}
+
+static enum status_code
+journal_failed(const struct store *s, struct status *st)
+{
+	return status_set(st, ST_UNAVAILABLE, "the server cannot write its "
+	    "journal (%s); nothing was changed, try again later",
+	    s->journal->last_error);
+}
+
+void
+store_close_sharing(struct store *s, struct session *se)
 {
 	size_t k;
 
-	if (se->phase != PHASE_SHARING || se->deadline_unix == 0 ||
-	    now < se->deadline_unix)
-		return;
 	k = session_count_shared(se);
 	if (k >= (size_t)se->p.threshold + 1) {
 		fix_cohort(se);
@@ -203,6 +224,18 @@ session_tick(struct store *s, struct session *se, uint64_t now)
 		    se->p.threshold + 1);
 	}
 	s->version++;
+}
+
+static void
+session_tick(struct store *s, struct session *se, uint64_t now)
+{
+	if (se->phase != PHASE_SHARING || se->deadline_unix == 0 ||
+	    now < se->deadline_unix)
+		return;
+	/* Without a record the deadline is applied again at the next tick. */
+	if (s->journal != NULL && !log_ok(s, journal_log_close(s->journal, se)))
+		return;
+	store_close_sharing(s, se);
 }
 
 void
@@ -327,6 +360,10 @@ store_create(struct store *s, const char *caller, const struct session_params *p
 	}
 	se->created_unix = now;
 	se->deadline_unix = p->deadline_seconds ? now + p->deadline_seconds : 0;
+	if (s->journal != NULL && !log_ok(s, journal_log_create(s->journal, se))) {
+		session_free(se);
+		return journal_failed(s, st);
+	}
 	if (store_adopt_session(s, se) != SS_OK) {
 		session_free(se);
 		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
@@ -449,6 +486,11 @@ store_submit(struct store *s, const char *caller, const char *session_id,
 		return status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds "
 		    "its limit of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
 	}
+	if (s->journal != NULL &&
+	    !log_ok(s, journal_log_submit(s->journal, se, (uint32_t)me, block))) {
+		free(block);
+		return journal_failed(s, st);
+	}
 	se->shares[me] = block;
 	s->stored_bytes += bytes;
 	if (session_count_shared(se) == se->p.n)
@@ -527,6 +569,11 @@ store_post_sumpoint(struct store *s, const char *caller, const char *session_id,
 	if ((v = malloc(bytes)) == NULL)
 		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
 	memcpy(v, values, bytes);
+	if (s->journal != NULL && !log_ok(s,
+	    journal_log_sumpoint(s->journal, se, (uint32_t)me, values))) {
+		free(v);
+		return journal_failed(s, st);
+	}
 	se->sumpoints[me] = v;
 	s->stored_bytes += bytes;
 	update_complete(se);
@@ -573,6 +620,11 @@ set_key(struct store *s, struct key_entry *e, const char *name,
 	if ((copy = malloc(der_len)) == NULL)
 		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
 	memcpy(copy, der, der_len);
+	if (s->journal != NULL &&
+	    !log_ok(s, journal_log_key(s->journal, name, der, der_len))) {
+		free(copy);
+		return journal_failed(s, st);
+	}
 	if (e == NULL) {
 		v = realloc(s->keys, (s->nkeys + 1) * sizeof(*v));
 		if (v == NULL) {

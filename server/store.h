@@ -68,8 +68,12 @@ struct key_entry {
 	size_t der_len;
 };
 
+struct journal;
+
 struct store {
 	struct store_limits lim;
+	struct journal *journal; /* where changes are logged first, or NULL */
+	uint64_t journal_seq;   /* the last journal record reflected here */
 	struct session **sessions;
 	size_t nsessions;
 	struct key_entry *keys;
@@ -93,6 +97,9 @@ size_t session_count_shared(const struct session *se);
  * when at least t+1 have submitted, and fails otherwise.
  */
 void store_tick(struct store *s, uint64_t now);
+
+/* Ends the sharing phase now, as its deadline does (no journal record). */
+void store_close_sharing(struct store *s, struct session *se);
 
 /* Validates params (names, counts, limits); fills st on failure. */
 enum status_code store_check_params(const struct store *s,

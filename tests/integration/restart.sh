@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # restart.sh: the server's state survives a restart. A session whose sharing
-# phase is over when the server is killed completes, with the right sum,
-# after a restart from the snapshot; a corrupt snapshot stops the start with
-# a message naming the file, which stays in place.
+# phase is over when the server is killed (SIGKILL, right after the last
+# acknowledgement: the journal holds it) completes, with the right sum, after
+# a restart; SIGTERM stops the server within 2 seconds with status 0 and a
+# final snapshot; a corrupt snapshot stops the start with a message naming
+# the file, which stays in place.
 source "$(dirname "$0")/lib.sh"
 
 make_certs alice bob carol || exit 1
-start_server --snapshot-interval 1 || exit 1
+start_server --snapshot-interval 3600 || exit 1
 
 check "create" client alice create s1 --parties alice,bob,carol --threshold 1 --length 2
 check "alice shares" client alice share s1 5 -1
@@ -14,18 +16,28 @@ check "bob shares" client bob share s1 6 -2
 check "carol shares" client carol share s1 7 -3
 check "alice posts her sumpoint" client alice sumpoint s1
 
-# A periodic snapshot must be on disk before the kill: SIGKILL writes nothing.
-sleep 2.5
+# No snapshot has been written: everything acknowledged is in the journal.
 kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
+check_eq "no snapshot was written before the kill" "no" \
+    "$([ -e "$T/state/snapshot.bin" ] && echo yes || echo no)"
 start_server || exit 1
-check "bob's sumpoint after a restart from the periodic snapshot" client bob sumpoint s1
+check "bob's sumpoint after a SIGKILL and a restart from the journal" client bob sumpoint s1
 check "carol's sumpoint" client carol sumpoint s1
 check_eq "the sum after a SIGKILL and restart" "18 -6" "$(client carol result s1 2>/dev/null)"
 
 # SIGTERM writes a final snapshot at once.
 check "create a second session" client alice create s2 --parties alice,bob,carol --threshold 2
 check "alice shares in s2" client alice share s2 40
-stop_server
+t0=$(date +%s%N)
+kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check_eq "SIGTERM: exit status 0" "0" "$rc"
+if [ "$ms" -le 2000 ]; then ok "SIGTERM: stopped in $ms ms (limit 2000)"
+else not_ok "SIGTERM: stopped in $ms ms (limit 2000)"; fi
+check_eq "SIGTERM wrote a final snapshot" "yes" \
+    "$([ -s "$T/state/snapshot.bin" ] && echo yes || echo no)"
+check_eq "the snapshot emptied the journal (its 12-byte header stays)" "12" \
+    "$(stat -c %s "$T/state/journal.bin")"
 start_server || exit 1
 check "bob shares in s2 after a SIGTERM restart" client bob share s2 2
 check "carol shares in s2" client carol share s2 0

@@ -57,24 +57,24 @@ no_secrets_in() {
 	local f=$1 when=$2 p raw
 	for p in "${PARTIES[@]}"; do
 		if contains "$f" "${INPUT[$p]}"; then
-			not_ok "$when: the snapshot does not hold $p's input ${INPUT[$p]}"
+			not_ok "$when: $(basename "$f") does not hold $p's input ${INPUT[$p]}"
 		else
-			ok "$when: the snapshot does not hold $p's input ${INPUT[$p]}"
+			ok "$when: $(basename "$f") does not hold $p's input ${INPUT[$p]}"
 		fi
 	done
 	if contains "$f" "$SUM"; then
-		not_ok "$when: the snapshot does not hold the sum $SUM"
+		not_ok "$when: $(basename "$f") does not hold the sum $SUM"
 	else
-		ok "$when: the snapshot does not hold the sum $SUM"
+		ok "$when: $(basename "$f") does not hold the sum $SUM"
 	fi
 	for p in "${PARTIES[@]}"; do
 		# The raw X25519 private key: the last 32 bytes of its PKCS#8 DER.
 		raw=$(openssl pkey -in "$T/certs/$p.enc.key" -outform DER | tail -c 32 | od -An -tx1 | tr -d ' \n')
 		if /usr/bin/python3 -c 'import sys
 sys.exit(0 if bytes.fromhex(sys.argv[2]) in open(sys.argv[1], "rb").read() else 1)' "$f" "$raw"; then
-			not_ok "$when: the snapshot does not hold $p's encryption private key"
+			not_ok "$when: $(basename "$f") does not hold $p's encryption private key"
 		else
-			ok "$when: the snapshot does not hold $p's encryption private key"
+			ok "$when: $(basename "$f") does not hold $p's encryption private key"
 		fi
 	done
 }
@@ -102,8 +102,9 @@ else not_ok "SIGTERM wrote $SNAP" "$(tail -n 3 "$T/server.log")"; fi
 no_secrets_in "$SNAP" "after sharing"
 keys=$(cd "$T/server-certs" && ls -- *.key 2>/dev/null | tr '\n' ' ')
 check_eq "the server's certs folder holds no key but server.key" "server.key " "$keys"
-stray=$(find "$T/state" -type f ! -name snapshot.bin)
-check_eq "the state folder holds only snapshot.bin" "" "$stray"
+stray=$(find "$T/state" -type f ! -name snapshot.bin ! -name journal.bin)
+check_eq "the state folder holds only snapshot.bin and journal.bin" "" "$stray"
+no_secrets_in "$T/state/journal.bin" "after sharing (journal)"
 syms=$(nm "$SERVER_BIN" 2>/dev/null)
 if ! grep -qw store_submit <<<"$syms"; then
 	not_ok "mpc-server's symbols can be read" "nm found no store_submit"

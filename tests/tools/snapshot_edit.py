@@ -5,7 +5,7 @@ server loads the result.
 
 The layout is the one documented at the top of server/snapshot.c (all
 integers big-endian; str = u32 length + bytes):
-  "SSUMSNAP" u32 version
+  "SSUMSNAP" u32 version u64 journal_seq
   u32 nkeys, each: str name, u32 len, DER
   u32 nsessions, each: str id, u32 n, n * str party, u32 threshold,
     u32 length, u32 decimals, u32 deadline_seconds, u64 created_unix,
@@ -69,7 +69,7 @@ def parse(data):
     r = Reader(data[:-HASH_LEN])
     if r.take(8) != MAGIC:
         raise ValueError("not a snapshot (bad magic)")
-    snap = {"version": r.u32(), "keys": [], "sessions": {}}
+    snap = {"version": r.u32(), "journal_seq": r.u64(), "keys": [], "sessions": {}}
     for _ in range(r.u32()):
         name = r.str()
         r.take(r.u32())

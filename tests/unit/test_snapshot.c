@@ -172,7 +172,7 @@ test_damage_refused(void **state)
 		{ -1, 0, SS_ERR_CHECKSUM },   /* in the checksum itself */
 		{ 11, 1, SS_ERR_VERSION },    /* a version from the future */
 		{ 0, 1, SS_ERR_INVALID },     /* not our magic */
-		{ 16, 1, SS_ERR_TOO_LARGE },  /* a name longer than any name */
+		{ 24, 1, SS_ERR_TOO_LARGE },  /* a name longer than any name */
 	};
 	struct store *a = populated(), *b = NULL;
 	char err[512], path[512];

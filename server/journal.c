@@ -1,0 +1,681 @@
+/*
+ * journal.c: appending, syncing, replaying and rotating the journal.
+ *
+ * File layout (integers big-endian):
+ *   "SSUMJRNL" u32 version
+ *   records: u32 payload length, u64 sequence number, 8-byte checksum (the
+ *   first 8 bytes of SHA-256 over the sequence number and payload), payload.
+ * Payloads start with a type byte:
+ *   1 create:   str id, u32 n, n * str party, u32 threshold, u32 length,
+ *               u32 decimals, u32 deadline_seconds, u64 created, u64 deadline
+ *   2 submit:   str id, u32 sender index, u64 bytes, the sender's n sealed
+ *               shares in recipient order
+ *   3 close:    str id (the sharing deadline passed)
+ *   4 sumpoint: str id, u32 party index, u32 L, L * u64
+ *   5 key:      str name, u32 bytes, DER certificate
+ * where str is u32 length + bytes, as in the snapshot.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "buf.h"
+#include "disk.h"
+#include "err.h"
+#include "journal.h"
+#include "snapshot.h"
+
+#define MAGIC        "SSUMJRNL"
+#define MAGIC_LEN    8
+#define VERSION      1
+#define FILE_HEADER  (MAGIC_LEN + 4)
+#define REC_HEADER   (4 + 8 + 8)
+#define SUM_LEN      8
+/* Largest payload a record may claim: a submission of the largest frame. */
+#define MAX_PAYLOAD  (UINT32_MAX - 1)
+
+enum rec_type {
+	REC_CREATE = 1,
+	REC_SUBMIT = 2,
+	REC_CLOSE = 3,
+	REC_SUMPOINT = 4,
+	REC_KEY = 5,
+};
+
+/* ---- encoding -------------------------------------------------------- */
+
+/* The small fields of a record, built before the big ones are added by reference. */
+struct rec {
+	uint8_t *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void
+rec_put(struct rec *r, const void *data, size_t n)
+{
+	uint8_t *np;
+	size_t cap;
+
+	if (r->failed)
+		return;
+	if (r->len + n > r->cap) {
+		cap = r->cap ? r->cap : 256;
+		while (cap < r->len + n)
+			cap *= 2;
+		if ((np = realloc(r->p, cap)) == NULL) {
+			r->failed = 1;
+			return;
+		}
+		r->p = np;
+		r->cap = cap;
+	}
+	memcpy(r->p + r->len, data, n);
+	r->len += n;
+}
+
+static void
+rec_u8(struct rec *r, uint8_t v)
+{
+	rec_put(r, &v, 1);
+}
+
+static void
+rec_u32(struct rec *r, uint32_t v)
+{
+	uint8_t b[4];
+
+	buf_put_u32(b, v);
+	rec_put(r, b, 4);
+}
+
+static void
+rec_u64(struct rec *r, uint64_t v)
+{
+	uint8_t b[8];
+
+	buf_put_u64(b, v);
+	rec_put(r, b, 8);
+}
+
+static void
+rec_str(struct rec *r, const char *s)
+{
+	size_t n = strlen(s);
+
+	rec_u32(r, (uint32_t)n);
+	rec_put(r, s, n);
+}
+
+static int
+checksum(uint64_t seq, const struct iovec *parts, int nparts, uint8_t out[SUM_LEN])
+{
+	uint8_t seqb[8], h[32];
+	unsigned int hl = 0;
+	EVP_MD_CTX *md;
+	int i, ok;
+
+	buf_put_u64(seqb, seq);
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		return SS_ERR_ALLOC;
+	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(md, seqb, sizeof(seqb)) == 1;
+	for (i = 0; ok && i < nparts; i++)
+		ok = EVP_DigestUpdate(md, parts[i].iov_base, parts[i].iov_len) == 1;
+	ok = ok && EVP_DigestFinal_ex(md, h, &hl) == 1 && hl == sizeof(h);
+	EVP_MD_CTX_free(md);
+	if (!ok)
+		return SS_ERR_CRYPTO;
+	memcpy(out, h, SUM_LEN);
+	return SS_OK;
+}
+
+/* Writes all of iov; undoes a partial write so that no torn record stays. */
+static int
+write_all(struct journal *j, struct iovec *iov, int n, size_t total)
+{
+	size_t done = 0;
+	ssize_t w;
+	int i = 0, e;
+
+	while (done < total) {
+		w = writev(j->fd, iov + i, n - i);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e = w < 0 ? errno : ENOSPC;
+			snprintf(j->last_error, sizeof(j->last_error), "%s: %s",
+			    j->path, strerror(e));
+			if (ftruncate(j->fd, j->end) != 0) {
+				j->broken = 1;
+				snprintf(j->last_error, sizeof(j->last_error),
+				    "%s: %s, and a partial record could not be "
+				    "removed", j->path, strerror(e));
+			}
+			return SS_ERR_IO;
+		}
+		done += (size_t)w;
+		while (i < n && (size_t)w >= iov[i].iov_len) {
+			w -= (ssize_t)iov[i].iov_len;
+			i++;
+		}
+		if (i < n) {
+			iov[i].iov_base = (uint8_t *)iov[i].iov_base + w;
+			iov[i].iov_len -= (size_t)w;
+		}
+	}
+	j->end += (off_t)total;
+	return SS_OK;
+}
+
+/* Appends one record made of the small fields in r and an optional big part. */
+static int
+append(struct journal *j, struct rec *r, const void *big, size_t big_len)
+{
+	uint8_t hdr[REC_HEADER];
+	struct iovec iov[3];
+	uint64_t seq = j->written_seq + 1;
+	size_t payload;
+	int rc, n = 2;
+
+	if (r->failed) {
+		snprintf(j->last_error, sizeof(j->last_error), "out of memory");
+		rc = SS_ERR_ALLOC;
+		goto out;
+	}
+	if (j->broken) {
+		rc = SS_ERR_IO;
+		goto out;
+	}
+	payload = r->len + big_len;
+	if (payload > MAX_PAYLOAD) {
+		snprintf(j->last_error, sizeof(j->last_error), "record too large");
+		rc = SS_ERR_TOO_LARGE;
+		goto out;
+	}
+	iov[1].iov_base = r->p;
+	iov[1].iov_len = r->len;
+	if (big_len > 0) {
+		iov[2].iov_base = (void *)big;
+		iov[2].iov_len = big_len;
+		n = 3;
+	}
+	buf_put_u32(hdr, (uint32_t)payload);
+	buf_put_u64(hdr + 4, seq);
+	if ((rc = checksum(seq, iov + 1, n - 1, hdr + 12)) != SS_OK) {
+		snprintf(j->last_error, sizeof(j->last_error), "checksum failed");
+		goto out;
+	}
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = sizeof(hdr);
+	if ((rc = write_all(j, iov, n, sizeof(hdr) + payload)) == SS_OK)
+		j->written_seq = seq;
+out:
+	free(r->p);
+	return rc;
+}
+
+int
+journal_log_create(struct journal *j, const struct session *se)
+{
+	struct rec r = { NULL, 0, 0, 0 };
+	uint32_t i;
+
+	rec_u8(&r, REC_CREATE);
+	rec_str(&r, se->p.id);
+	rec_u32(&r, se->p.n);
+	for (i = 0; i < se->p.n; i++)
+		rec_str(&r, se->p.parties[i]);
+	rec_u32(&r, se->p.threshold);
+	rec_u32(&r, se->p.length);
+	rec_u32(&r, se->p.decimals);
+	rec_u32(&r, se->p.deadline_seconds);
+	rec_u64(&r, se->created_unix);
+	rec_u64(&r, se->deadline_unix);
+	return append(j, &r, NULL, 0);
+}
+
+int
+journal_log_submit(struct journal *j, const struct session *se,
+    uint32_t sender, const uint8_t *block)
+{
+	struct rec r = { NULL, 0, 0, 0 };
+	uint64_t bytes = (uint64_t)se->p.n * se->ct_len;
+
+	rec_u8(&r, REC_SUBMIT);
+	rec_str(&r, se->p.id);
+	rec_u32(&r, sender);
+	rec_u64(&r, bytes);
+	return append(j, &r, block, (size_t)bytes);
+}
+
+int
+journal_log_close(struct journal *j, const struct session *se)
+{
+	struct rec r = { NULL, 0, 0, 0 };
+
+	rec_u8(&r, REC_CLOSE);
+	rec_str(&r, se->p.id);
+	return append(j, &r, NULL, 0);
+}
+
+int
+journal_log_sumpoint(struct journal *j, const struct session *se,
+    uint32_t party, const uint64_t *values)
+{
+	struct rec r = { NULL, 0, 0, 0 };
+	uint32_t e;
+
+	rec_u8(&r, REC_SUMPOINT);
+	rec_str(&r, se->p.id);
+	rec_u32(&r, party);
+	rec_u32(&r, se->p.length);
+	for (e = 0; e < se->p.length; e++)
+		rec_u64(&r, values[e]);
+	return append(j, &r, NULL, 0);
+}
+
+int
+journal_log_key(struct journal *j, const char *name, const uint8_t *der,
+    size_t der_len)
+{
+	struct rec r = { NULL, 0, 0, 0 };
+
+	rec_u8(&r, REC_KEY);
+	rec_str(&r, name);
+	rec_u32(&r, (uint32_t)der_len);
+	return append(j, &r, der, der_len);
+}
+
+/* ---- durability ------------------------------------------------------ */
+
+int
+journal_sync(struct journal *j)
+{
+	uint64_t seq = j->written_seq;
+
+	if (j->synced_seq == seq)
+		return SS_OK;
+	if (fdatasync(j->fd) != 0) {
+		snprintf(j->last_error, sizeof(j->last_error), "fsync of %s: %s",
+		    j->path, strerror(errno));
+		return SS_ERR_IO;
+	}
+	j->synced_seq = seq;
+	return SS_OK;
+}
+
+int
+journal_rotate(struct journal *j)
+{
+	if (ftruncate(j->fd, FILE_HEADER) != 0 || fsync(j->fd) != 0) {
+		snprintf(j->last_error, sizeof(j->last_error), "emptying %s: %s",
+		    j->path, strerror(errno));
+		return SS_ERR_IO;
+	}
+	j->end = FILE_HEADER;
+	j->broken = 0;
+	j->synced_seq = j->written_seq;
+	return SS_OK;
+}
+
+/* ---- replay ---------------------------------------------------------- */
+
+static int
+replay_create(struct buf_reader *r, struct store *s, char *why, size_t whylen)
+{
+	struct session_params p;
+	struct session *se;
+	struct status st;
+	uint64_t created, deadline, dl = 0;
+	int rc, made = 0;
+
+	if ((rc = snapshot_read_params(r, s->lim.max_parties, &p)) != SS_OK)
+		return rc;
+	if ((rc = buf_get_u64(r, &created)) != SS_OK ||
+	    (rc = buf_get_u64(r, &deadline)) != SS_OK) {
+		free(p.parties);
+		return rc;
+	}
+	if ((store_create(s, p.parties[0], &p, created, &made,
+	    &dl, &st) != ST_OK || !made || dl != deadline)) {
+		snprintf(why, whylen, "session %s cannot be created again: %s",
+		    p.id, st.code == ST_OK ? "it exists or its deadline differs" : st.msg);
+		rc = SS_ERR_INVALID;
+	}
+	if (rc == SS_OK && (se = store_find(s, p.id)) != NULL)
+		se->created_unix = created;
+	free(p.parties);
+	return rc;
+}
+
+/* Reads "str id" and finds the session. */
+static int
+replay_session(struct buf_reader *r, struct store *s, struct session **se,
+    char *why, size_t whylen)
+{
+	char id[NAME_BUF];
+	int rc;
+
+	if ((rc = buf_get_string(r, id, sizeof(id))) != SS_OK)
+		return rc;
+	if ((*se = store_find(s, id)) == NULL) {
+		snprintf(why, whylen, "no session %s", id);
+		return SS_ERR_INVALID;
+	}
+	return SS_OK;
+}
+
+static int
+replay_submit(struct buf_reader *r, struct store *s, char *why, size_t whylen)
+{
+	struct submitted_share *v;
+	struct session *se;
+	struct status st;
+	const uint8_t *block;
+	uint64_t bytes;
+	uint32_t sender, i;
+	int rc, dup;
+
+	if ((rc = replay_session(r, s, &se, why, whylen)) != SS_OK ||
+	    (rc = buf_get_u32(r, &sender)) != SS_OK ||
+	    (rc = buf_get_u64(r, &bytes)) != SS_OK)
+		return rc;
+	if (sender >= se->p.n || bytes != (uint64_t)se->p.n * se->ct_len)
+		return SS_ERR_INVALID;
+	if ((rc = buf_get_bytes(r, (size_t)bytes, &block)) != SS_OK)
+		return rc;
+	if ((v = calloc(se->p.n, sizeof(*v))) == NULL)
+		return SS_ERR_ALLOC;
+	for (i = 0; i < se->p.n; i++) {
+		v[i].recipient = se->p.parties[i];
+		v[i].ct = block + (size_t)i * se->ct_len;
+		v[i].ct_len = se->ct_len;
+	}
+	if (store_submit(s, se->p.parties[sender], se->p.id, se->p.parties[sender],
+	    v, se->p.n, 0, &dup, &st) != ST_OK || dup) {
+		snprintf(why, whylen, "shares of %s in %s cannot be applied: %s",
+		    se->p.parties[sender], se->p.id, dup ? "duplicate" : st.msg);
+		rc = SS_ERR_INVALID;
+	}
+	free(v);
+	return rc;
+}
+
+static int
+replay_close(struct buf_reader *r, struct store *s, char *why, size_t whylen)
+{
+	struct session *se;
+	int rc;
+
+	if ((rc = replay_session(r, s, &se, why, whylen)) != SS_OK)
+		return rc;
+	if (se->phase != PHASE_SHARING) {
+		snprintf(why, whylen, "session %s is not sharing", se->p.id);
+		return SS_ERR_INVALID;
+	}
+	store_close_sharing(s, se);
+	return SS_OK;
+}
+
+static int
+replay_sumpoint(struct buf_reader *r, struct store *s, char *why, size_t whylen)
+{
+	struct session *se;
+	struct status st;
+	uint64_t *vals;
+	uint32_t party, L, e;
+	int rc, dup;
+
+	if ((rc = replay_session(r, s, &se, why, whylen)) != SS_OK ||
+	    (rc = buf_get_u32(r, &party)) != SS_OK ||
+	    (rc = buf_get_u32(r, &L)) != SS_OK)
+		return rc;
+	if (party >= se->p.n || L != se->p.length || buf_remaining(r) / 8 < L)
+		return SS_ERR_INVALID;
+	if ((vals = calloc(L, sizeof(*vals))) == NULL)
+		return SS_ERR_ALLOC;
+	for (e = 0; e < L; e++)
+		(void)buf_get_u64(r, &vals[e]);
+	if (store_post_sumpoint(s, se->p.parties[party], se->p.id,
+	    se->p.parties[party], vals, L, 0, &dup, &st) != ST_OK || dup) {
+		snprintf(why, whylen, "sumpoint of %s in %s cannot be applied: %s",
+		    se->p.parties[party], se->p.id, dup ? "duplicate" : st.msg);
+		rc = SS_ERR_INVALID;
+	}
+	free(vals);
+	return rc;
+}
+
+static int
+replay_key(struct buf_reader *r, struct store *s, char *why, size_t whylen)
+{
+	char name[NAME_BUF];
+	const uint8_t *der;
+	struct status st;
+	uint32_t len;
+	int rc, replaced;
+
+	if ((rc = buf_get_string(r, name, sizeof(name))) != SS_OK ||
+	    (rc = buf_get_u32(r, &len)) != SS_OK ||
+	    (rc = buf_get_bytes(r, len, &der)) != SS_OK)
+		return rc;
+	if (store_replace_key(s, name, der, len, &replaced, &st) != ST_OK) {
+		snprintf(why, whylen, "key of %s cannot be applied: %s", name, st.msg);
+		return SS_ERR_INVALID;
+	}
+	return SS_OK;
+}
+
+static int
+apply(const uint8_t *payload, size_t len, struct store *s, char *why,
+    size_t whylen)
+{
+	struct buf_reader r;
+	uint8_t type;
+	int rc;
+
+	buf_reader_init(&r, payload, len);
+	if ((rc = buf_get_u8(&r, &type)) != SS_OK)
+		return rc;
+	switch (type) {
+	case REC_CREATE:   rc = replay_create(&r, s, why, whylen); break;
+	case REC_SUBMIT:   rc = replay_submit(&r, s, why, whylen); break;
+	case REC_CLOSE:    rc = replay_close(&r, s, why, whylen); break;
+	case REC_SUMPOINT: rc = replay_sumpoint(&r, s, why, whylen); break;
+	case REC_KEY:      rc = replay_key(&r, s, why, whylen); break;
+	default:
+		snprintf(why, whylen, "unknown record type %u", type);
+		return SS_ERR_INVALID;
+	}
+	if (rc == SS_OK && buf_remaining(&r) != 0)
+		rc = SS_ERR_INVALID;
+	return rc;
+}
+
+/* Whether a valid record with sequence number want starts anywhere in d[from..len). */
+static int
+record_later(const uint8_t *d, size_t len, size_t from, uint64_t want)
+{
+	uint8_t sum[SUM_LEN];
+	struct buf_reader r;
+	struct iovec part;
+	uint32_t plen;
+	uint64_t seq;
+	size_t o;
+
+	for (o = from; o + REC_HEADER <= len; o++) {
+		buf_reader_init(&r, d + o, len - o);
+		if (buf_get_u32(&r, &plen) != SS_OK || buf_get_u64(&r, &seq) != SS_OK ||
+		    seq != want || buf_remaining(&r) < SUM_LEN + (size_t)plen)
+			continue;
+		part.iov_base = (void *)(d + o + REC_HEADER);
+		part.iov_len = plen;
+		if (checksum(seq, &part, 1, sum) == SS_OK &&
+		    CRYPTO_memcmp(sum, d + o + 12, SUM_LEN) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Replays records after s->journal_seq. Returns the offset of the end of the
+ * last good record in *good; a torn last record is reported through *torn.
+ */
+static int
+replay(struct journal *j, const uint8_t *d, size_t len, struct store *s,
+    size_t *good, int *torn, char *err, size_t errlen)
+{
+	size_t off = FILE_HEADER;
+	uint8_t sum[SUM_LEN];
+	char why[640];
+	struct iovec part;
+	uint32_t plen;
+	uint64_t seq, last = s->journal_seq;
+	int rc;
+
+	*torn = 0;
+	while (off < len) {
+		struct buf_reader r;
+		const uint8_t *payload;
+
+		buf_reader_init(&r, d + off, len - off);
+		if (buf_get_u32(&r, &plen) != SS_OK || buf_get_u64(&r, &seq) != SS_OK ||
+		    buf_remaining(&r) < SUM_LEN + (size_t)plen) {
+			/*
+			 * The file ends inside this record: a write cut short by a
+			 * crash, unless a damaged length hides good records after it.
+			 */
+			if (record_later(d, len, off + 1, last + 2)) {
+				snprintf(err, errlen, "journal %s is damaged at offset "
+				    "%zu (a record length runs past valid records); it "
+				    "was left in place", j->path, off);
+				return SS_ERR_CHECKSUM;
+			}
+			*torn = 1;
+			break;
+		}
+		payload = d + off + REC_HEADER;
+		part.iov_base = (void *)payload;
+		part.iov_len = plen;
+		if (checksum(seq, &part, 1, sum) != SS_OK)
+			return SS_ERR_CRYPTO;
+		if (CRYPTO_memcmp(sum, d + off + 12, SUM_LEN) != 0) {
+			if (off + REC_HEADER + plen == len) {
+				*torn = 1;   /* the last record, half written */
+				break;
+			}
+			snprintf(err, errlen, "journal %s is damaged at offset %zu "
+			    "(record checksum mismatch, with %zu bytes after it); "
+			    "it was left in place", j->path, off,
+			    len - off - REC_HEADER - plen);
+			return SS_ERR_CHECKSUM;
+		}
+		if (seq > s->journal_seq) {
+			if (seq != s->journal_seq + 1) {
+				snprintf(err, errlen, "journal %s: record at offset %zu "
+				    "has sequence %llu, expected %llu; it was left in "
+				    "place", j->path, off, (unsigned long long)seq,
+				    (unsigned long long)(s->journal_seq + 1));
+				return SS_ERR_INVALID;
+			}
+			why[0] = '\0';
+			if ((rc = apply(payload, plen, s, why, sizeof(why))) != SS_OK) {
+				snprintf(err, errlen, "journal %s: record %llu at offset "
+				    "%zu cannot be applied (%s%s%s); it was left in place",
+				    j->path, (unsigned long long)seq, off, ss_strerror(rc),
+				    why[0] ? ": " : "", why);
+				return rc;
+			}
+			s->journal_seq = seq;
+		}
+		last = seq;
+		off += REC_HEADER + plen;
+	}
+	*good = off;
+	return SS_OK;
+}
+
+int
+journal_open(struct journal *j, const char *dir, struct store *s,
+    void (*logf)(const char *fmt, ...), char *err, size_t errlen)
+{
+	uint8_t hdr[FILE_HEADER], *data = NULL;
+	size_t len = 0, good = FILE_HEADER;
+	int torn = 0, rc;
+
+	memset(j, 0, sizeof(*j));
+	j->fd = -1;
+	if ((size_t)snprintf(j->path, sizeof(j->path), "%s/%s", dir, JOURNAL_FILE) >= sizeof(j->path) ||
+	    (size_t)snprintf(j->dir, sizeof(j->dir), "%s", dir) >= sizeof(j->dir)) {
+		snprintf(err, errlen, "state directory path too long");
+		return SS_ERR_TOO_LARGE;
+	}
+	j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (j->fd < 0) {
+		snprintf(err, errlen, "cannot open journal %s: %s", j->path, strerror(errno));
+		return SS_ERR_IO;
+	}
+	if ((rc = disk_read_all(j->fd, &data, &len)) != SS_OK) {
+		snprintf(err, errlen, "cannot read journal %s: %s", j->path, ss_strerror(rc));
+		goto fail;
+	}
+	memcpy(hdr, MAGIC, MAGIC_LEN);
+	buf_put_u32(hdr + MAGIC_LEN, VERSION);
+	if (len == 0) {
+		/* New (or emptied before its header was written): start it. */
+		if (write(j->fd, hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr) ||
+		    fsync(j->fd) != 0 || disk_fsync_dir(dir) != 0) {
+			snprintf(err, errlen, "cannot write journal %s: %s", j->path, strerror(errno));
+			rc = SS_ERR_IO;
+			goto fail;
+		}
+		len = good = FILE_HEADER;
+	} else if (len < FILE_HEADER || memcmp(data, hdr, MAGIC_LEN) != 0) {
+		snprintf(err, errlen, "%s is not a secure-sum journal; it was left in place", j->path);
+		rc = SS_ERR_INVALID;
+		goto fail;
+	} else if (memcmp(data + MAGIC_LEN, hdr + MAGIC_LEN, 4) != 0) {
+		snprintf(err, errlen, "journal %s has an unsupported version; it was "
+		    "left in place", j->path);
+		rc = SS_ERR_VERSION;
+		goto fail;
+	} else if ((rc = replay(j, data, len, s, &good, &torn, err, errlen)) != SS_OK) {
+		goto fail;
+	}
+	if (torn) {
+		logf("journal %s: cutting off a torn last record at offset %zu "
+		    "(%zu bytes; a crash interrupted its write, so it was never "
+		    "acknowledged)", j->path, good, len - good);
+		if (ftruncate(j->fd, (off_t)good) != 0 || fsync(j->fd) != 0) {
+			snprintf(err, errlen, "cannot cut journal %s: %s", j->path, strerror(errno));
+			rc = SS_ERR_IO;
+			goto fail;
+		}
+	}
+	free(data);
+	j->end = (off_t)good;
+	j->written_seq = j->synced_seq = s->journal_seq;
+	return SS_OK;
+fail:
+	free(data);
+	close(j->fd);
+	j->fd = -1;
+	return rc;
+}
+
+void
+journal_close(struct journal *j)
+{
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = -1;
+}

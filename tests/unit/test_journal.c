@@ -1,0 +1,387 @@
+/*
+ * test_journal.c: the journal replays every acknowledged change, cuts a
+ * torn last record, refuses damage elsewhere, and refuses a change it cannot
+ * write without changing anything.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "err.h"
+#include "field.h"
+#include "journal.h"
+#include "sealed.h"
+#include "snapshot.h"
+
+#define L 2
+
+static char names[3][NAME_BUF] = { "alice", "bob", "carol" };
+static int logged;
+
+static void
+count_log(const char *fmt, ...)
+{
+	(void)fmt;
+	logged++;
+}
+
+static char *
+tempdir(void)
+{
+	char *d = strdup("/tmp/ss-journal-XXXXXX");
+
+	assert_non_null(d);
+	assert_non_null(mkdtemp(d));
+	return d;
+}
+
+static void
+rmdir_all(char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(dir);
+}
+
+/* A store loaded from dir (snapshot, then journal), with the journal attached. */
+static struct store *
+open_store(const char *dir, struct journal *j, int expect)
+{
+	struct store_limits lim;
+	struct store *s = NULL;
+	char err[1024];
+	int rc;
+
+	store_default_limits(&lim);
+	assert_int_equal(snapshot_load(dir, &lim, &s, err, sizeof(err)), SS_OK);
+	rc = journal_open(j, dir, s, count_log, err, sizeof(err));
+	assert_int_equal(rc, expect);
+	if (rc != SS_OK) {
+		store_free(s);
+		return NULL;
+	}
+	s->journal = j;
+	return s;
+}
+
+static void
+close_store(struct store *s, struct journal *j)
+{
+	journal_close(j);
+	store_free(s);
+}
+
+static enum status_code
+submit(struct store *s, const char *sender, uint8_t fill, struct status *st)
+{
+	struct submitted_share sh[3];
+	uint8_t ct[3][64];
+	int dup, i;
+
+	for (i = 0; i < 3; i++) {
+		memset(ct[i], fill + i, sizeof(ct[i]));
+		sh[i].recipient = names[i];
+		sh[i].ct = ct[i];
+		sh[i].ct_len = sealed_len(L);
+	}
+	return store_submit(s, sender, "s1", sender, sh, 3, 1, &dup, st);
+}
+
+/* create, three submissions (cohort fixed), one sumpoint, one key */
+static void
+populate(struct store *s)
+{
+	struct session_params p;
+	struct status st;
+	uint64_t dl, v[L] = { 7, FIELD_P - 7 };
+	uint8_t der[4] = { 1, 2, 3, 4 };
+	int created, dup;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(p.id, sizeof(p.id), "s1");
+	p.n = 3;
+	p.parties = names;
+	p.threshold = 1;
+	p.length = L;
+	p.deadline_seconds = 60;
+	assert_int_equal(store_create(s, "alice", &p, 1000, &created, &dl, &st), ST_OK);
+	assert_int_equal(submit(s, "alice", 0x10, &st), ST_OK);
+	assert_int_equal(submit(s, "bob", 0x20, &st), ST_OK);
+	assert_int_equal(submit(s, "carol", 0x30, &st), ST_OK);
+	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 1, &dup, &st), ST_OK);
+	assert_int_equal(store_put_key(s, "alice", der, sizeof(der), &dup, &st), ST_OK);
+}
+
+static void
+assert_same(struct store *a, struct store *b)
+{
+	struct session *x = store_find(a, "s1"), *y = store_find(b, "s1");
+	uint32_t i;
+
+	assert_non_null(x);
+	assert_non_null(y);
+	assert_int_equal(x->phase, y->phase);
+	assert_int_equal(x->deadline_unix, y->deadline_unix);
+	assert_int_equal(x->created_unix, y->created_unix);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(x->shares[i] != NULL, y->shares[i] != NULL);
+		if (x->shares[i] != NULL)
+			assert_memory_equal(x->shares[i], y->shares[i], 3 * x->ct_len);
+		assert_int_equal(x->in_cohort[i], y->in_cohort[i]);
+		assert_int_equal(x->sumpoints[i] != NULL, y->sumpoints[i] != NULL);
+		if (x->sumpoints[i] != NULL)
+			assert_memory_equal(x->sumpoints[i], y->sumpoints[i], 8 * L);
+	}
+	assert_int_equal(a->nkeys, b->nkeys);
+	assert_int_equal(a->journal_seq, b->journal_seq);
+	assert_int_equal(a->stored_bytes, b->stored_bytes);
+}
+
+static void
+test_replay_without_snapshot(void **state)
+{
+	struct journal j1, j2;
+	char *dir = tempdir();
+	struct store *a, *b;
+
+	(void)state;
+	a = open_store(dir, &j1, SS_OK);
+	populate(a);
+	assert_int_equal(a->journal_seq, 6);
+	assert_int_equal(journal_sync(&j1), SS_OK);
+	/* As after a crash: nothing but the journal. */
+	b = open_store(dir, &j2, SS_OK);
+	assert_same(a, b);
+	assert_int_equal(store_find(b, "s1")->phase, PHASE_AGGREGATING);
+	close_store(a, &j1);
+	close_store(b, &j2);
+	rmdir_all(dir);
+}
+
+static void
+test_snapshot_then_journal(void **state)
+{
+	struct journal j1, j2;
+	char *dir = tempdir(), err[512];
+	struct store *a, *b;
+	struct status st;
+	uint64_t v[L] = { 1, 2 };
+	int dup;
+
+	(void)state;
+	a = open_store(dir, &j1, SS_OK);
+	populate(a);
+	assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
+	assert_int_equal(journal_rotate(&j1), SS_OK);
+	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), ST_OK);
+	b = open_store(dir, &j2, SS_OK);
+	assert_same(a, b);
+	assert_int_equal(b->journal_seq, 7);
+	close_store(b, &j2);
+	/* A crash between the snapshot's rename and the rotation: old records are skipped. */
+	assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
+	b = open_store(dir, &j2, SS_OK);
+	assert_same(a, b);
+	close_store(a, &j1);
+	close_store(b, &j2);
+	rmdir_all(dir);
+}
+
+static off_t
+journal_size(const char *dir)
+{
+	char path[512];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_FILE);
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_size;
+}
+
+static void
+test_torn_last_record_is_cut(void **state)
+{
+	struct journal j1, j2;
+	char *dir = tempdir(), path[512];
+	struct store *a, *b;
+	off_t before, full;
+
+	(void)state;
+	a = open_store(dir, &j1, SS_OK);
+	populate(a);
+	before = journal_size(dir);
+	close_store(a, &j1);
+	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_FILE);
+	/* Cut the last record (the key) in half, as a crash mid-write would. */
+	assert_int_equal(truncate(path, before - 5), 0);
+	logged = 0;
+	b = open_store(dir, &j2, SS_OK);
+	assert_int_equal(logged, 1);
+	assert_int_equal(b->journal_seq, 5);
+	assert_int_equal(b->nkeys, 0);
+	assert_non_null(store_find(b, "s1")->sumpoints[1]);
+	full = journal_size(dir);
+	assert_true(full < before - 5);
+	/* It appends after the cut, and the next start sees it all. */
+	{
+		uint8_t der[2] = { 9, 9 };
+		struct status st;
+		int dup;
+
+		assert_int_equal(store_put_key(b, "bob", der, 2, &dup, &st), ST_OK);
+	}
+	close_store(b, &j2);
+	logged = 0;
+	b = open_store(dir, &j2, SS_OK);
+	assert_int_equal(logged, 0);
+	assert_int_equal(b->journal_seq, 6);
+	assert_non_null(store_get_key(b, "bob"));
+	close_store(b, &j2);
+	rmdir_all(dir);
+}
+
+static void
+flip(const char *dir, off_t at)
+{
+	char path[512];
+	uint8_t c;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_FILE);
+	assert_non_null(f = fopen(path, "r+b"));
+	assert_int_equal(fseek(f, at, SEEK_SET), 0);
+	assert_int_equal(fread(&c, 1, 1, f), 1);
+	c ^= 0x40;
+	assert_int_equal(fseek(f, at, SEEK_SET), 0);
+	assert_int_equal(fwrite(&c, 1, 1, f), 1);
+	fclose(f);
+}
+
+static void
+test_damage_in_the_middle_is_refused(void **state)
+{
+	/* Offsets into the file: the first record's payload, and its length field. */
+	static const off_t at[] = { 12 + 20 + 3, 12 + 1 };
+	struct journal j1, j2;
+	struct store_limits lim;
+	struct store *a, *s = NULL;
+	char err[1024];
+	off_t size;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		char *dir = tempdir();
+
+		a = open_store(dir, &j1, SS_OK);
+		populate(a);
+		close_store(a, &j1);
+		size = journal_size(dir);
+		flip(dir, at[i]);
+		store_default_limits(&lim);
+		assert_int_equal(snapshot_load(dir, &lim, &s, err, sizeof(err)), SS_OK);
+		assert_int_equal(journal_open(&j2, dir, s, count_log, err, sizeof(err)),
+		    SS_ERR_CHECKSUM);
+		assert_non_null(strstr(err, JOURNAL_FILE));
+		assert_non_null(strstr(err, "offset 12"));
+		assert_int_equal(journal_size(dir), size);   /* nothing cut */
+		store_free(s);
+		rmdir_all(dir);
+	}
+}
+
+static void
+test_unwritable_journal_changes_nothing(void **state)
+{
+	struct journal j1, j2;
+	char *dir = tempdir();
+	struct store *a, *b;
+	struct rlimit old, small;
+	struct status st;
+	uint64_t v[L] = { 3, 4 };
+	off_t size;
+	int dup;
+
+	(void)state;
+	a = open_store(dir, &j1, SS_OK);
+	populate(a);
+	size = journal_size(dir);
+	/* A file-size limit at the current size: the next append fails (EFBIG). */
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small = old;
+	small.rlim_cur = (rlim_t)size + 10;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st),
+	    ST_UNAVAILABLE);
+	assert_non_null(strstr(st.msg, "journal"));
+	assert_null(store_find(a, "s1")->sumpoints[2]);
+	assert_int_equal(journal_size(dir), size);   /* the partial record was removed */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	/* Space is back: the same call succeeds, and survives a restart. */
+	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), ST_OK);
+	assert_false(dup);
+	b = open_store(dir, &j2, SS_OK);
+	assert_same(a, b);
+	close_store(a, &j1);
+	close_store(b, &j2);
+	rmdir_all(dir);
+}
+
+static void
+test_deadline_close_is_journalled(void **state)
+{
+	struct session_params p;
+	struct journal j1, j2;
+	char *dir = tempdir();
+	struct store *a, *b;
+	struct status st;
+	uint64_t dl;
+	int created;
+
+	(void)state;
+	a = open_store(dir, &j1, SS_OK);
+	memset(&p, 0, sizeof(p));
+	snprintf(p.id, sizeof(p.id), "s1");
+	p.n = 3;
+	p.parties = names;
+	p.threshold = 1;
+	p.length = L;
+	p.deadline_seconds = 5;
+	assert_int_equal(store_create(a, "alice", &p, 100, &created, &dl, &st), ST_OK);
+	assert_int_equal(submit(a, "alice", 1, &st), ST_OK);
+	assert_int_equal(submit(a, "bob", 2, &st), ST_OK);
+	store_tick(a, 105);
+	assert_int_equal(store_find(a, "s1")->phase, PHASE_AGGREGATING);
+	b = open_store(dir, &j2, SS_OK);
+	assert_same(a, b);
+	close_store(a, &j1);
+	close_store(b, &j2);
+	rmdir_all(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_replay_without_snapshot),
+		cmocka_unit_test(test_snapshot_then_journal),
+		cmocka_unit_test(test_torn_last_record_is_cut),
+		cmocka_unit_test(test_damage_in_the_middle_is_refused),
+		cmocka_unit_test(test_unwritable_journal_changes_nothing),
+		cmocka_unit_test(test_deadline_close_is_journalled),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
