@@ -7,10 +7,11 @@
 # started here is killed and reaped on exit, whatever happens.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-SERVER_BIN=$ROOT/bin/mpc-server
-CLIENT_BIN=$ROOT/bin/mpc-client
+SERVER_BIN=${SERVER_BIN:-$ROOT/bin/mpc-server}
+CLIENT_BIN=${CLIENT_BIN:-$ROOT/bin/mpc-client}
 T=$(mktemp -d /tmp/ss-it-XXXXXX)
 PIDS=()
+CLEANUP_HOOKS=()   # commands run at exit before the folder is removed
 NPASS=0
 NFAIL=0
 
@@ -18,6 +19,7 @@ cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for p in "${CLEANUP_HOOKS[@]}"; do eval "$p"; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
