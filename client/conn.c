@@ -175,14 +175,32 @@ ossl_reason(char *buf, size_t len)
 /*
  * Turns a failed SSL_* call into SS_ERR_IO with a reason. The server ending
  * the connection is named as such: it is what a refused client certificate
- * or an idle timeout looks like from here.
+ * or an idle timeout looks like from here. Sets c->transient: an end of
+ * stream or a reset is the network's (or a server going away), worth
+ * another attempt; a TLS alert from the server or any other TLS error is
+ * a verdict that another attempt would only meet again.
  */
 static int
 tls_fail(struct conn *c, int ret, const char *what, char *err, size_t errlen)
 {
 	char reason[256];
 	int e = SSL_get_error(c->ssl, ret);
-	int saved = errno;
+	int saved = errno, why = 0;
+	unsigned long last = ERR_peek_last_error();
+
+	if (last != 0 && ERR_GET_LIB(last) == ERR_LIB_SSL)
+		why = ERR_GET_REASON(last);
+	c->transient = 0;
+	c->alert = 0;
+	if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL &&
+	    (last == 0 || ERR_GET_LIB(last) == ERR_LIB_SYS ||
+	    why == SSL_R_UNEXPECTED_EOF_WHILE_READING)) ||
+	    (e == SSL_ERROR_SSL && why == SSL_R_UNEXPECTED_EOF_WHILE_READING))
+		c->transient = 1;
+	/* OpenSSL reports a received alert as its number + 1000. */
+	else if (e == SSL_ERROR_SSL && why > SSL_AD_REASON_OFFSET &&
+	    why < SSL_AD_REASON_OFFSET + 256)
+		c->alert = 1;
 
 	switch (e) {
 	case SSL_ERROR_ZERO_RETURN:
@@ -190,10 +208,10 @@ tls_fail(struct conn *c, int ret, const char *what, char *err, size_t errlen)
 		    what, c->where);
 		break;
 	case SSL_ERROR_SYSCALL:
-		if (ERR_peek_last_error() != 0)
+		if (last != 0 && why != SSL_R_UNEXPECTED_EOF_WHILE_READING)
 			snprintf(err, errlen, "%s %s: %s", what, c->where,
 			    ossl_reason(reason, sizeof(reason)));
-		else if (saved != 0)
+		else if (last == 0 && saved != 0)
 			snprintf(err, errlen, "%s %s: %s", what, c->where,
 			    strerror(saved));
 		else
@@ -201,8 +219,12 @@ tls_fail(struct conn *c, int ret, const char *what, char *err, size_t errlen)
 			    "connection", what, c->where);
 		break;
 	default:
-		snprintf(err, errlen, "%s %s: %s", what, c->where,
-		    ossl_reason(reason, sizeof(reason)));
+		if (why == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+			snprintf(err, errlen, "%s %s: the server closed the "
+			    "connection", what, c->where);
+		else
+			snprintf(err, errlen, "%s %s: %s", what, c->where,
+			    ossl_reason(reason, sizeof(reason)));
 		break;
 	}
 	ERR_clear_error();
@@ -221,9 +243,11 @@ tls_wait(struct conn *c, int ret, uint64_t deadline, const char *what,
 	ERR_clear_error();
 	r = wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
 	    deadline);
-	if (r == SS_ERR_TIMEOUT)
+	if (r == SS_ERR_TIMEOUT) {
+		/* A server that is slow now may not be on the next attempt. */
+		c->transient = 1;
 		snprintf(err, errlen, "%s %s: timed out", what, c->where);
-	else if (r != SS_OK)
+	} else if (r != SS_OK)
 		snprintf(err, errlen, "%s %s: poll: %s", what, c->where,
 		    strerror(errno));
 	return r;
@@ -325,6 +349,8 @@ conn_open(struct conn *c, const char *hostport, const char *certs,
 	long vr;
 
 	conn_close(c);
+	c->transient = 0;
+	c->alert = 0;
 	if (budget_ms <= 0)
 		budget_ms = 1;
 	c->budget_ms = budget_ms;
@@ -353,6 +379,8 @@ conn_open(struct conn *c, const char *hostport, const char *certs,
 	if ((gai = getaddrinfo(host, port, &hints, &res)) != 0) {
 		snprintf(err, errlen, "cannot resolve %s: %s", host,
 		    gai_strerror(gai));
+		/* A name that does not exist will not exist in a moment. */
+		c->transient = gai == EAI_AGAIN || gai == EAI_SYSTEM;
 		ret = SS_ERR_IO;
 		goto fail;
 	}
@@ -366,6 +394,8 @@ conn_open(struct conn *c, const char *hostport, const char *certs,
 	if (r != SS_OK) {
 		snprintf(err, errlen, "cannot connect to %s: %s", c->where,
 		    r == SS_ERR_TIMEOUT ? "timed out" : strerror(last_errno));
+		/* Refused, unreachable, reset: a server (re)starting, a network. */
+		c->transient = 1;
 		ret = r;
 		goto fail;
 	}
@@ -522,8 +552,11 @@ conn_call(struct conn *c, struct wire_request *req,
 	int r;
 
 	memset(resp, 0, sizeof(*resp));
+	c->transient = 0;
+	c->alert = 0;
 	if (!conn_is_open(c)) {
 		snprintf(err, errlen, "not connected");
+		c->transient = 1;
 		return SS_ERR_IO;
 	}
 	deadline = conn_now_ms() + (uint64_t)c->budget_ms;
@@ -552,6 +585,16 @@ conn_call(struct conn *c, struct wire_request *req,
 	if ((r = wire_decode_response(buf, len, req->method, lim, resp, err,
 	    errlen)) != SS_OK)
 		goto fail;
+	if (resp->id == 0 && resp->code != WIRE_OK) {
+		/*
+		 * The server's verdict on the connection itself (a frame over
+		 * its limit, a certificate without a usable name...): it ends
+		 * the connection after this. The code is for the caller.
+		 */
+		free(buf);
+		conn_close(c);
+		return SS_OK;
+	}
 	if (resp->id != req->id) {
 		snprintf(err, errlen, "the server answered request %llu with "
 		    "the id %llu", (unsigned long long)req->id,

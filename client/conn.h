@@ -23,6 +23,17 @@ struct conn {
 	uint64_t next_id;          /* id of the next request */
 	int budget_ms;             /* time allowed for each exchange */
 	uint32_t max_frame;        /* largest response accepted */
+	/*
+	 * After a failed conn_open or conn_call: 1 when the network or the
+	 * server's going away failed it (a refused, unreachable or reset
+	 * connection, an end of stream, a timeout), which another attempt
+	 * may not meet; 0 when another attempt cannot help (a certificate
+	 * refused by either side, a TLS alert from the server, a protocol
+	 * violation, a bad address, a local error).
+	 */
+	int transient;
+	/* ... and 1 when that failure was a TLS alert sent by the server. */
+	int alert;
 	char where[CONN_HOST_MAX + 16];  /* "HOST:PORT", for messages */
 };
 
@@ -42,7 +53,8 @@ void conn_init(struct conn *c);
  * certs, and checks that the server's certificate names the host. Returns
  * SS_ERR_IO (network, handshake), SS_ERR_CERT (a certificate refused, ours
  * or the server's), SS_ERR_TIMEOUT, SS_ERR_INVALID; err gets a one-line
- * reason. Nothing is sent to the server before the handshake completes.
+ * reason, and c->transient says whether trying again may help. Nothing is
+ * sent to the server before the handshake completes.
  */
 int conn_open(struct conn *c, const char *hostport, const char *certs,
     const char *party, int budget_ms, char *err, size_t errlen);
@@ -50,7 +62,11 @@ int conn_open(struct conn *c, const char *hostport, const char *certs,
 /*
  * Sends req (its id is set here) and decodes the response into resp,
  * checking that it answers req. The response's own code is for the caller.
- * On any failure the connection is closed; resp is left safe to free.
+ * A response with id 0 and an error code is the server's verdict on the
+ * connection (section 4 of PROTOCOL.md): it is returned as SS_OK like any
+ * other, and the connection, which the server ends, is closed. The exchange
+ * gets c->budget_ms. On any failure the connection is closed, and
+ * c->transient set as for conn_open; resp is left safe to free.
  */
 int conn_call(struct conn *c, struct wire_request *req,
     const struct wire_limits *lim, struct wire_response *resp,

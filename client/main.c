@@ -3,6 +3,12 @@
  * to the command name), each command's own arguments, --help everywhere,
  * and the one-line error and exit status on failure.
  *
+ * Before anything else the process makes itself undumpable: no core file
+ * and no ptrace by another process of the same user may expose an input,
+ * a share or a private key. Values given as arguments are copied and wiped
+ * from argv at once, so that /proc/PID/cmdline shows them only for the
+ * moment before that (--input FILE or '-' avoids even that).
+ *
  * A command's arguments are parsed here by hand rather than by getopt:
  * share and run take values such as -7 that getopt would read as options,
  * and GNU getopt's argument permutation (which lets options follow SESSION)
@@ -15,6 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <openssl/crypto.h>
 
 #include "amount.h"
 #include "conn.h"
@@ -53,8 +63,16 @@ static const char help_text[] =
 "  --certs DIR          ca.crt, NAME.crt, NAME.key, NAME.enc.crt, NAME.enc.key\n"
 "  --party NAME         this party, as named in its certificate\n"
 "  --json               print one JSON object on stdout\n"
-"  --timeout SECONDS    longest wait, and longest network exchange (default 120)\n"
+"  --timeout SECONDS    the most a command may take, waits and retries\n"
+"                       included (default 120); one network exchange gets a\n"
+"                       quarter of it, at least 10 s\n"
 "  -h, --help           this help; 'mpc-client COMMAND --help' for a command\n"
+"\n"
+"Every command retries what a lost connection, a refused connect, a\n"
+"timed-out exchange or an UNAVAILABLE answer interrupted, reconnecting, with\n"
+"exponential backoff (pauses up to 100 ms, doubling to 2 s, randomised) until\n"
+"--timeout; a request is resent byte for byte, which the server takes as a\n"
+"duplicate. A certificate refused by either side fails at once.\n"
 "\n"
 "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
 
@@ -410,12 +428,72 @@ static const struct command commands[] = {
 	  "Does all of this party's steps: waits for SESSION to exist, shares\n"
 	  "the input (unless already done), waits for the cohort, posts the\n"
 	  "sumpoint, waits for the others' sumpoints, and prints the sum as\n"
-	  "'result' does. Gives up after --timeout; at that point it still prints\n"
-	  "the sum if enough sumpoints (threshold+1) are posted.\n"
+	  "'result' does. Once threshold+1 sumpoints are posted it waits for the\n"
+	  "rest of the cohort only while they keep coming (2 s without a new one\n"
+	  "ends the wait), so a party that shared and vanished costs 2 s. If a\n"
+	  "restarted server lost its shares or sumpoint, it sends the same again.\n"
+	  "Gives up after --timeout; at that point it still prints the sum if\n"
+	  "enough sumpoints (threshold+1) are posted.\n"
 	  "\n"
 	  "  --input FILE        read the values from FILE ('-' for stdin)\n",
 	  input_opts, 1, run_run },
 };
+
+/*
+ * No core dumps, and not dumpable: a crash must not write the process's
+ * memory (inputs, coefficients, shares, keys) to disk, and another process
+ * of the same user must not read it through ptrace or /proc/PID/mem. The
+ * hard limit is lowered too, so nothing later can raise it again.
+ */
+static int
+no_core_dumps(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &rl) != 0)
+		return -1;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Replaces the values (which point into argv) with private copies and wipes
+ * argv's, which other users can read in /proc/PID/cmdline. Returns the
+ * copies to wipe at exit, or NULL when out of memory.
+ */
+static char **
+take_values(struct cmdline *cl)
+{
+	char **copies;
+	size_t i;
+
+	if ((copies = calloc(cl->nvalues ? cl->nvalues : 1, sizeof(*copies))) ==
+	    NULL)
+		return NULL;
+	for (i = 0; i < cl->nvalues; i++) {
+		if ((copies[i] = strdup(cl->values[i])) == NULL)
+			return copies;   /* the caller sees the gap */
+		OPENSSL_cleanse((char *)cl->values[i], strlen(cl->values[i]));
+		cl->values[i] = copies[i];
+	}
+	return copies;
+}
+
+static void
+wipe_values(char **copies, size_t n)
+{
+	size_t i;
+
+	if (copies == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		if (copies[i] != NULL) {
+			OPENSSL_cleanse(copies[i], strlen(copies[i]));
+			free(copies[i]);
+		}
+	free(copies);
+}
 
 static const struct command *
 find_command(const char *name)
@@ -462,8 +540,15 @@ main(int argc, char **argv)
 	const struct command *cmd;
 	struct client c;
 	struct cmdline cl;
+	char **copies = NULL;
+	size_t i;
 	int ch, rc;
 
+	if (no_core_dumps() != 0) {
+		fprintf(stderr, "%s: cannot disable core dumps; refusing to "
+		    "handle secrets\n", progname);
+		return 1;
+	}
 	/* A server that goes away mid-write must be an error, not a signal. */
 	(void)signal(SIGPIPE, SIG_IGN);
 	/* Sums of a million elements are printed in large writes. */
@@ -527,6 +612,15 @@ main(int argc, char **argv)
 	}
 	if (rc != 0)
 		goto out;
+	if ((copies = take_values(&cl)) == NULL) {
+		rc = usage("out of memory");
+		goto out;
+	}
+	for (i = 0; i < cl.nvalues; i++)
+		if (copies[i] == NULL) {
+			rc = usage("out of memory");
+			goto out;
+		}
 
 	if (c.server == NULL || c.certs == NULL || c.party == NULL) {
 		rc = usage("--server, --certs and --party are required "
@@ -559,6 +653,7 @@ main(int argc, char **argv)
  out:
 	if (rc == EXIT_USAGE)
 		print_error(c.json, usage_err);
+	wipe_values(copies, cl.nvalues);
 	free(cl.values);
 	free(cl.parties);
 	free(cl.parties_buf);

@@ -16,7 +16,10 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 
 #include "amount.h"
 #include "conn.h"
@@ -101,12 +104,13 @@ void
 client_start(struct client *c)
 {
 	conn_init(&c->conn);
-	c->connected_once = 0;
-	c->retry = 0;
 	c->ca = NULL;
 	c->err[0] = '\0';
-	c->deadline = conn_now_ms() + (uint64_t)c->timeout_s * 1000u;
 	progress_init(&c->progress);
+	/* Every call of the command retries within its --timeout. */
+	retry_init(&c->rpc, c->server, c->certs, c->party,
+	    c->timeout_s * 1000u, &c->progress);
+	c->deadline = c->rpc.deadline;
 }
 
 void
@@ -139,51 +143,22 @@ fits_frame(size_t n, size_t L)
 /* ---- talking to the server --------------------------------------------- */
 
 /*
- * One exchange. In `run`, a connection that worked once and then dropped
- * (a server restart, an idle timeout) is re-opened until the deadline;
- * every request of the protocol is idempotent, so repeating one is safe.
+ * One exchange, retried (retry.c) after a lost connection, a refused
+ * connect, a timeout or UNAVAILABLE, within the command's --timeout. The
+ * request is resent as it is: every request of the protocol is idempotent
+ * when repeated with the same content.
  */
 static int
 call(struct client *c, struct wire_request *req, const struct wire_limits *lim,
     struct wire_response *resp)
 {
-	uint64_t delay = POLL_MAX_MS;
 	int r;
 
-	for (;;) {
-		int fresh = !conn_is_open(&c->conn);
-
-		r = SS_OK;
-		if (fresh)
-			r = conn_open(&c->conn, c->server, c->certs, c->party,
-			    (int)(c->timeout_s * 1000u), c->err, sizeof(c->err));
-		if (r == SS_OK) {
-			r = conn_call(&c->conn, req, lim, resp, c->err,
-			    sizeof(c->err));
-			/*
-			 * In TLS 1.3 the server judges our certificate after
-			 * our side of the handshake is done, so its refusal
-			 * shows up here, often as a mere reset.
-			 */
-			if (r == SS_ERR_IO && fresh && !c->connected_once) {
-				size_t k = strlen(c->err);
-
-				snprintf(c->err + k, sizeof(c->err) - k, " (did "
-				    "the server refuse our certificate %s/%s.crt?)",
-				    c->certs, c->party);
-			}
-		}
-		if (r == SS_OK) {
-			c->connected_once = 1;
-			out_sanitize(resp->message);
-			return SS_OK;
-		}
-		if (!c->retry || !c->connected_once ||
-		    (r != SS_ERR_IO && r != SS_ERR_TIMEOUT) || expired(c))
-			return r;
-		progress_show(&c->progress, "connection lost; retrying");
-		backoff(c, &delay);
-	}
+	r = retry_call(&c->rpc, &c->conn, req, lim, resp, c->err,
+	    sizeof(c->err));
+	if (r == SS_OK)
+		out_sanitize(resp->message);
+	return r;
 }
 
 /* The reason for a response with an error code, as one line in c->err. */
@@ -332,6 +307,7 @@ get_status(struct client *c, const char *session, struct wire_response *st)
 	return r;
 }
 
+/* A FAILED session's error, with the server's reason when it gave one. */
 static int
 failed_session(struct client *c, const struct wire_response *st,
     const char *session)
@@ -339,6 +315,9 @@ failed_session(struct client *c, const struct wire_response *st,
 	char who[512];
 
 	out_join(who, sizeof(who), &st->shared, ",");
+	if (st->message[0] != '\0')
+		return fail(c, SS_ERR_INVALID, "session %s failed: %s (shared: "
+		    "%s)", session, st->message, who);
 	return fail(c, SS_ERR_INVALID, "session %s failed: the sharing "
 	    "deadline passed with fewer than %u parties' shares (shared: %s)",
 	    session, st->params.threshold + 1, who);
@@ -357,6 +336,48 @@ ca_store(struct client *c)
 		return fail(c, SS_ERR_CERT, "%s", why[0] != '\0' ? why :
 		    "cannot load the CA certificate");
 	return SS_OK;
+}
+
+/*
+ * The DER of the first certificate in the PEM file at path, taken out of its
+ * PEM armour without being parsed: pki_verify_enc_cert then parses and
+ * checks it, once. (pki_load_enc_cert parses it into an X509 and re-encodes
+ * it, and with OpenSSL 3.0 the parse, public-key decoding included, is the
+ * larger part of a certificate's cost: a share or sumpoint step reads n of
+ * them. See docs/BENCHMARKS.md.)
+ */
+static int
+read_cert_der(const char *path, uint8_t **der, size_t *len)
+{
+	unsigned char *data = NULL;
+	char *pem_name = NULL;
+	long n = 0;
+	BIO *bio;
+	int r = SS_ERR_CERT;
+
+	*der = NULL;
+	*len = 0;
+	ERR_clear_error();
+	if ((bio = BIO_new_file(path, "r")) == NULL)
+		return SS_ERR_IO;
+	/* The labels PEM_read_bio_X509 accepts, without its decoding. */
+	if (PEM_bytes_read_bio(&data, &n, &pem_name, PEM_STRING_X509, bio, NULL,
+	    NULL) == 1 && n > 0) {
+		if (n > KEY_CERT_MAX)
+			r = SS_ERR_TOO_LARGE;
+		else if ((*der = malloc((size_t)n)) == NULL)
+			r = SS_ERR_ALLOC;
+		else {
+			memcpy(*der, data, (size_t)n);
+			*len = (size_t)n;
+			r = SS_OK;
+		}
+	}
+	OPENSSL_free(data);
+	OPENSSL_free(pem_name);
+	BIO_free(bio);
+	ERR_clear_error();
+	return r;
 }
 
 /* Loads DIR/NAME.enc.crt if it exists: 1 found, 0 absent, <0 error. */
@@ -379,7 +400,7 @@ local_key(struct client *c, const char *name, uint8_t pk[32], uint8_t **derp,
 			return 0;
 		return fail(c, SS_ERR_IO, "%s: %s", path, strerror(errno));
 	}
-	if ((r = pki_load_enc_cert(c->certs, name, &der, &len)) != SS_OK)
+	if ((r = read_cert_der(path, &der, &len)) != SS_OK)
 		return fail(c, r, "cannot read %s: %s", path, ss_strerror(r));
 	if ((r = pki_verify_enc_cert(c->ca, der, len, name, pk)) != SS_OK) {
 		free(der);
@@ -703,6 +724,10 @@ party_create(struct client *c, const struct create_args *a)
 		printf("created session %s (%zu parties, threshold %u, "
 		    "length %u)\n", a->session, a->nparties, a->threshold,
 		    a->length);
+	} else if (c->rpc.attempts > 1) {
+		/* An earlier attempt may have made it, its answer lost. */
+		printf("session %s is in place with these parameters\n",
+		    a->session);
 	} else {
 		printf("session %s already exists with the same parameters\n",
 		    a->session);
@@ -734,27 +759,51 @@ note(struct client *c, const char *fmt, ...)
 }
 
 /*
- * Shares our input in the session whose status is st: Shamir shares of
- * every element, one sealed vector for every party (ourselves included), all
- * in one SubmitShares. `quiet`: report on a terminal only (for `run`).
+ * Our sealed submission to one session: n ciphertexts, one for every party.
+ * Sealing is randomised, so it is made once and kept: every retry, and in
+ * `run` every resubmission after a server lost it, sends these very bytes,
+ * which the server takes as a duplicate of what it already holds. A new
+ * sealing would be a different submission: ALREADY_EXISTS.
+ */
+struct submission {
+	size_t n, clen;
+	uint8_t *cts;              /* n * clen bytes */
+	wire_name *names;          /* the recipients, in party order */
+	struct wire_share *ws;     /* points into cts and names */
+};
+
+static void
+submission_free(struct submission *sub)
+{
+	free(sub->cts);
+	free(sub->names);
+	free(sub->ws);
+	memset(sub, 0, sizeof(*sub));
+}
+
+/*
+ * Reads our input, Shamir-shares every element and seals one vector of
+ * shares for every party of the session whose status is st (ourselves
+ * included), into sub. Publishes our encryption key and fetches the
+ * others' first.
  */
 static int
-do_share(struct client *c, const char *session, const struct wire_response *st,
-    const struct input_src *in, int quiet)
+seal_input(struct client *c, const char *session,
+    const struct wire_response *st, const struct input_src *in,
+    struct submission *sub)
 {
 	const struct wire_params *p = &st->params;
 	const size_t n = p->parties.n, L = p->length;
 	const size_t clen = sealed_len(L);
 	int64_t *values = NULL;
 	uint64_t *secrets = NULL, *shares = NULL;
-	uint8_t (*pks)[32] = NULL, *cts = NULL, *der = NULL, sk[32];
+	uint8_t (*pks)[32] = NULL, *der = NULL, sk[32];
 	const char **names = NULL;
-	struct wire_share *ws = NULL;
-	struct wire_request req;
-	struct wire_response resp;
 	size_t derlen = 0, i;
-	int r, have_resp = 0;
+	int r;
 
+	memset(sub, 0, sizeof(*sub));
+	memset(sk, 0, sizeof(sk));
 	/* check_params bounded n and L by the frame, so these cannot wrap. */
 	if (clen == 0 || !fits_frame(n, L))
 		return fail(c, SS_ERR_TOO_LARGE, "session %s is too large",
@@ -763,15 +812,22 @@ do_share(struct client *c, const char *session, const struct wire_response *st,
 	    (secrets = calloc(L, sizeof(*secrets))) == NULL ||
 	    (shares = calloc(n * L, sizeof(*shares))) == NULL ||
 	    (pks = calloc(n, sizeof(*pks))) == NULL ||
-	    (cts = malloc(n * clen)) == NULL ||
 	    (names = calloc(n, sizeof(*names))) == NULL ||
-	    (ws = calloc(n, sizeof(*ws))) == NULL) {
+	    (sub->cts = malloc(n * clen)) == NULL ||
+	    (sub->names = calloc(n, sizeof(*sub->names))) == NULL ||
+	    (sub->ws = calloc(n, sizeof(*sub->ws))) == NULL) {
 		r = fail(c, SS_ERR_ALLOC, "out of memory for %zu parties and "
 		    "%zu elements", n, L);
 		goto out;
 	}
-	for (i = 0; i < n; i++)
-		names[i] = p->parties.v[i];
+	sub->n = n;
+	sub->clen = clen;
+	for (i = 0; i < n; i++) {
+		/* Our own copies: st is freed long before a resubmission. */
+		snprintf(sub->names[i], sizeof(sub->names[i]), "%s",
+		    p->parties.v[i]);
+		names[i] = sub->names[i];
+	}
 
 	/* The input first: a typo should fail before anything is sent. */
 	if ((r = input_read(in, p->decimals, (unsigned)n, L, values, c->err,
@@ -799,29 +855,55 @@ do_share(struct client *c, const char *session, const struct wire_response *st,
 	OPENSSL_cleanse(secrets, L * sizeof(*secrets));
 	for (i = 0; i < n; i++) {
 		if ((r = sealed_seal(session, c->party, names[i],
-		    &shares[i * L], L, sk, pks[i], cts + i * clen, clen)) !=
+		    &shares[i * L], L, sk, pks[i], sub->cts + i * clen, clen)) !=
 		    SS_OK) {
 			r = fail(c, r, "sealing the share for %s failed: %s",
 			    names[i], ss_strerror(r));
 			goto out;
 		}
-		ws[i].recipient = names[i];
-		ws[i].ct = cts + i * clen;
-		ws[i].ct_len = clen;
+		sub->ws[i].recipient = sub->names[i];
+		sub->ws[i].ct = sub->cts + i * clen;
+		sub->ws[i].ct_len = clen;
 	}
-	OPENSSL_cleanse(shares, n * L * sizeof(*shares));
+	r = SS_OK;
+ out:
+	if (r != SS_OK)
+		submission_free(sub);
 	OPENSSL_cleanse(sk, sizeof(sk));
+	wipe_free(values, values != NULL ? L * sizeof(*values) : 0);
+	wipe_free(secrets, secrets != NULL ? L * sizeof(*secrets) : 0);
+	wipe_free(shares, shares != NULL ? n * L * sizeof(*shares) : 0);
+	free(pks);
+	free(names);
+	free(der);
+	return r;
+}
+
+/*
+ * SubmitShares of sub. `quiet`: report on a terminal only (for `run`);
+ * `again`: a resubmission by `run` after the server lost the first.
+ */
+static int
+submit(struct client *c, const char *session, const struct submission *sub,
+    int quiet, int again)
+{
+	struct wire_request req;
+	struct wire_response resp;
+	int r;
 
 	memset(&req, 0, sizeof(req));
 	req.method = WIRE_SUBMIT_SHARES;
 	req.session_id = session;
 	req.party = c->party;
-	req.shares = ws;
-	req.nshares = n;
+	req.shares = sub->ws;
+	req.nshares = sub->n;
 	if ((r = call(c, &req, &small_limits, &resp)) != SS_OK)
-		goto out;
-	have_resp = 1;
+		return r;
 	if (resp.code == WIRE_ALREADY_EXISTS) {
+		/*
+		 * Our retries resend the same bytes, which the server calls a
+		 * duplicate: this is another submission, made before.
+		 */
 		r = fail(c, SS_ERR_INVALID, "%s already submitted other shares "
 		    "for session %s; the first submission stands", c->party,
 		    session);
@@ -838,32 +920,26 @@ do_share(struct client *c, const char *session, const struct wire_response *st,
 		goto out;
 	}
 	if (quiet) {
-		note(c, "%s: shares for session %s submitted (%zu ciphertexts, "
-		    "%zu bytes)", c->party, session, n, n * clen);
+		note(c, "%s: shares for session %s %s (%zu ciphertexts, "
+		    "%zu bytes)", c->party, session, again ? "submitted again "
+		    "(the server had lost them)" : "submitted", sub->n,
+		    sub->n * sub->clen);
 	} else if (c->json) {
 		printf("{\"session\":");
 		out_json_string(stdout, session);
 		printf(",\"party\":");
 		out_json_string(stdout, c->party);
 		printf(",\"ciphertexts\":%zu,\"bytes\":%zu,\"duplicate\":%s}\n",
-		    n, n * clen, resp.duplicate ? "true" : "false");
+		    sub->n, sub->n * sub->clen, resp.duplicate ? "true" :
+		    "false");
 	} else {
 		printf("%s: shares for session %s submitted (%zu ciphertexts, "
-		    "%zu bytes)\n", c->party, session, n, n * clen);
+		    "%zu bytes)\n", c->party, session, sub->n,
+		    sub->n * sub->clen);
 	}
 	r = SS_OK;
  out:
-	if (have_resp)
-		wire_response_free(&resp);
-	OPENSSL_cleanse(sk, sizeof(sk));
-	wipe_free(values, values != NULL ? L * sizeof(*values) : 0);
-	wipe_free(secrets, secrets != NULL ? L * sizeof(*secrets) : 0);
-	wipe_free(shares, shares != NULL ? n * L * sizeof(*shares) : 0);
-	free(pks);
-	free(cts);
-	free(names);
-	free(ws);
-	free(der);
+	wire_response_free(&resp);
 	return r;
 }
 
@@ -871,12 +947,14 @@ int
 party_share(struct client *c, const char *session, const struct input_src *in)
 {
 	struct wire_response st;
+	struct submission sub;
 	char who[512];
 	int r;
 
 	if ((r = get_status(c, session, &st)) != SS_OK)
 		return r;
 	if (wire_names_has(&st.shared, c->party)) {
+		/* By hand, a second `share` is a mistake: say so. */
 		r = fail(c, SS_ERR_INVALID, "%s already shared an input in "
 		    "session %s; a party shares once", c->party, session);
 	} else if (st.phase == WIRE_FAILED) {
@@ -885,24 +963,31 @@ party_share(struct client *c, const char *session, const struct input_src *in)
 		out_join(who, sizeof(who), &st.cohort, ",");
 		r = fail(c, SS_ERR_INVALID, "session %s no longer takes shares: "
 		    "its cohort is fixed (%s)", session, who);
-	} else
-		r = do_share(c, session, &st, in, 0);
+	} else if ((r = seal_input(c, session, &st, in, &sub)) == SS_OK) {
+		r = submit(c, session, &sub, 0, 0);
+		submission_free(&sub);
+	}
 	wire_response_free(&st);
 	return r;
 }
 
 /* ---- sumpoint ------------------------------------------------------------ */
 
+/*
+ * Fetches the shares addressed to us in the session whose status is st,
+ * opens every one and adds them: our sumpoint, L values in *sump (the
+ * caller frees it), from *mp shares.
+ */
 static int
-do_sumpoint(struct client *c, const char *session,
-    const struct wire_response *st, int quiet)
+compute_sumpoint(struct client *c, const char *session,
+    const struct wire_response *st, uint64_t **sump, size_t *mp)
 {
 	const struct wire_params *p = &st->params;
 	const size_t n = p->parties.n, L = p->length, clen = sealed_len(L);
 	struct wire_limits lim = { .max_items = n, .max_bytes = clen,
 	    .max_values = 0 };
 	struct wire_request req;
-	struct wire_response gs, ps;
+	struct wire_response gs;
 	uint64_t *sum = NULL, *plain = NULL;
 	uint8_t (*pks)[32] = NULL, sk[32];
 	const char **senders = NULL;
@@ -910,8 +995,10 @@ do_sumpoint(struct client *c, const char *session,
 	size_t i, e, m;
 	uint8_t *der = NULL;
 	size_t derlen;
-	int r, idx, have_gs = 0, have_ps = 0;
+	int r, idx, have_gs = 0;
 
+	*sump = NULL;
+	*mp = 0;
 	memset(sk, 0, sizeof(sk));
 	memset(&req, 0, sizeof(req));
 	req.method = WIRE_GET_SHARE;
@@ -986,6 +1073,36 @@ do_sumpoint(struct client *c, const char *session,
 	}
 	OPENSSL_cleanse(plain, L * sizeof(*plain));
 	OPENSSL_cleanse(sk, sizeof(sk));
+	*sump = sum;
+	sum = NULL;
+	*mp = m;
+	r = SS_OK;
+ out:
+	OPENSSL_cleanse(sk, sizeof(sk));
+	if (have_gs)
+		wire_response_free(&gs);
+	wipe_free(plain, plain != NULL ? L * sizeof(*plain) : 0);
+	wipe_free(sum, sum != NULL ? L * sizeof(*sum) : 0);
+	free(seen);
+	free(senders);
+	free(pks);
+	free(der);
+	return r;
+}
+
+/*
+ * PostSumpoint of sum (L values, from m shares). The same values again are
+ * a duplicate OK, so retries and `run`'s reposting are safe. `quiet`:
+ * report on a terminal only (for `run`); `again`: a repost by `run` after
+ * the server lost the first.
+ */
+static int
+post_sumpoint(struct client *c, const char *session, const uint64_t *sum,
+    size_t L, size_t m, int quiet, int again)
+{
+	struct wire_request req;
+	struct wire_response ps;
+	int r;
 
 	memset(&req, 0, sizeof(req));
 	req.method = WIRE_POST_SUMPOINT;
@@ -994,11 +1111,15 @@ do_sumpoint(struct client *c, const char *session,
 	req.values = sum;
 	req.nvalues = L;
 	if ((r = call(c, &req, &small_limits, &ps)) != SS_OK)
-		goto out;
-	have_ps = 1;
+		return r;
 	if (ps.code == WIRE_ALREADY_EXISTS) {
 		r = fail(c, SS_ERR_INVALID, "%s already posted a different "
 		    "sumpoint for session %s", c->party, session);
+		goto out;
+	}
+	if (ps.code == WIRE_FAILED_PRECONDITION) {
+		r = fail(c, SS_ERR_INVALID, "PostSumpoint refused: %s",
+		    ps.message[0] != '\0' ? ps.message : "wrong phase");
 		goto out;
 	}
 	if (ps.code != WIRE_OK) {
@@ -1006,8 +1127,9 @@ do_sumpoint(struct client *c, const char *session,
 		goto out;
 	}
 	if (quiet) {
-		note(c, "%s: sumpoint for session %s posted (%zu shares)",
-		    c->party, session, m);
+		note(c, "%s: sumpoint for session %s %s (%zu shares)",
+		    c->party, session, again ? "posted again (the server had "
+		    "lost it)" : "posted", m);
 	} else if (c->json) {
 		printf("{\"session\":");
 		out_json_string(stdout, session);
@@ -1021,17 +1143,7 @@ do_sumpoint(struct client *c, const char *session,
 	}
 	r = SS_OK;
  out:
-	OPENSSL_cleanse(sk, sizeof(sk));
-	if (have_gs)
-		wire_response_free(&gs);
-	if (have_ps)
-		wire_response_free(&ps);
-	wipe_free(plain, plain != NULL ? L * sizeof(*plain) : 0);
-	wipe_free(sum, sum != NULL ? L * sizeof(*sum) : 0);
-	free(seen);
-	free(senders);
-	free(pks);
-	free(der);
+	wire_response_free(&ps);
 	return r;
 }
 
@@ -1050,6 +1162,8 @@ int
 party_sumpoint(struct client *c, const char *session)
 {
 	struct wire_response st;
+	uint64_t *sum = NULL;
+	size_t m = 0;
 	int r;
 
 	if ((r = get_status(c, session, &st)) != SS_OK)
@@ -1058,8 +1172,9 @@ party_sumpoint(struct client *c, const char *session)
 		r = failed_session(c, &st, session);
 	else if (st.phase == WIRE_SHARING)
 		r = waiting_for_shares(c, &st, session);
-	else
-		r = do_sumpoint(c, session, &st, 0);
+	else if ((r = compute_sumpoint(c, session, &st, &sum, &m)) == SS_OK)
+		r = post_sumpoint(c, session, sum, st.params.length, m, 0, 0);
+	wipe_free(sum, sum != NULL ? st.params.length * sizeof(*sum) : 0);
 	wire_response_free(&st);
 	return r;
 }
@@ -1321,9 +1436,15 @@ party_status(struct client *c, const char *session)
 		out_json_names(stdout, &st.missing);
 		printf(",\"deadline\":");
 		if (st.deadline_unix != 0)
-			printf("%llu}\n", (unsigned long long)st.deadline_unix);
+			printf("%llu", (unsigned long long)st.deadline_unix);
 		else
-			printf("null}\n");
+			printf("null");
+		if (st.phase == WIRE_FAILED) {
+			printf(",\"reason\":");
+			out_json_string(stdout, st.message[0] != '\0' ?
+			    st.message : "(no reason given)");
+		}
+		printf("}\n");
 	} else {
 		printf("session: %s\n", session);
 		printf("phase: %s\n", wire_phase_name(st.phase));
@@ -1341,6 +1462,9 @@ party_status(struct client *c, const char *session)
 		printf("missing: %s\n", list);
 		printf("deadline: ");
 		print_deadline(st.deadline_unix);
+		if (st.phase == WIRE_FAILED)
+			printf("reason: %s\n", st.message[0] != '\0' ?
+			    st.message : "(no reason given)");
 	}
 	wire_response_free(&st);
 	return SS_OK;
@@ -1348,142 +1472,213 @@ party_status(struct client *c, const char *session)
 
 /* ---- run ----------------------------------------------------------------- */
 
-/* Polls the status until `ready` says so, showing what it waits for. */
-enum wait_for { WAIT_EXISTS, WAIT_COHORT, WAIT_COMPLETE };
+/*
+ * Once threshold+1 sumpoints are posted, how long `run` waits for more
+ * before it reconstructs without them: it goes on at COMPLETE, or when no
+ * new sumpoint has come for this long, or at its --timeout. Any t+1
+ * sumpoints give the sum; the others are only for cross-checking, so a
+ * party that shared and then vanished delays the others by this much, not
+ * by the whole --timeout.
+ */
+#define RUN_GRACE_MS 2000
 
-static int
-ready(const struct wire_response *st, enum wait_for w)
+/* What `run` has sent, kept to send the same again if the server lost it. */
+struct run_state {
+	struct submission sub;     /* our sealed shares */
+	int have_sub;
+	uint64_t *sum;             /* our posted sumpoint, L values */
+	size_t L, m;               /* ... its length, and shares in it */
+	wire_name *cohort;         /* the cohort it was computed for */
+	size_t ncohort;
+	int warned;                /* said that the cohort closed without us */
+	size_t last_posted;        /* sumpoints seen posted ... */
+	uint64_t quiet_since;      /* ... and since when no new one came */
+};
+
+static void
+run_state_free(struct run_state *rs)
 {
-	switch (w) {
-	case WAIT_EXISTS:
-		return 1;
-	case WAIT_COHORT:
-		return st->phase == WIRE_AGGREGATING ||
-		    st->phase == WIRE_COMPLETE;
-	case WAIT_COMPLETE:
-		return st->phase == WIRE_COMPLETE;
-	}
-	return 0;
+	submission_free(&rs->sub);
+	free(rs->sum);
+	free(rs->cohort);
+	memset(rs, 0, sizeof(*rs));
+}
+
+/* Whether our sumpoint was computed for the cohort st reports. */
+static int
+same_cohort(const struct run_state *rs, const struct wire_response *st)
+{
+	size_t i;
+
+	if (rs->sum == NULL || rs->ncohort != st->cohort.n)
+		return 0;
+	for (i = 0; i < rs->ncohort; i++)
+		if (strcmp(rs->cohort[i], st->cohort.v[i]) != 0)
+			return 0;
+	return 1;
 }
 
 /*
- * Waits for w; st receives the last status. SS_ERR_TIMEOUT past the
- * deadline with st still filled, so that the caller can decide.
+ * Fetches our shares, adds them and posts the sumpoint, remembering it
+ * and its cohort for a repost.
  */
 static int
-wait_status(struct client *c, const char *session, enum wait_for w,
-    struct wire_response *st)
+run_sumpoint(struct client *c, const char *session, struct run_state *rs,
+    const struct wire_response *st)
 {
-	uint64_t delay = POLL_FIRST_MS;
+	uint64_t *sum = NULL;
+	size_t m = 0, i;
+	int r;
+
+	if ((r = compute_sumpoint(c, session, st, &sum, &m)) != SS_OK)
+		return r;
+	free(rs->sum);
+	free(rs->cohort);
+	rs->sum = sum;
+	rs->L = st->params.length;
+	rs->m = m;
+	rs->ncohort = 0;
+	if ((rs->cohort = calloc(st->cohort.n ? st->cohort.n : 1,
+	    sizeof(*rs->cohort))) == NULL)
+		return fail(c, SS_ERR_ALLOC, "out of memory");
+	for (i = 0; i < st->cohort.n; i++)
+		memcpy(rs->cohort[i], st->cohort.v[i], sizeof(rs->cohort[i]));
+	rs->ncohort = st->cohort.n;
+	return post_sumpoint(c, session, rs->sum, rs->L, rs->m, 1, 0);
+}
+
+/*
+ * One step of `run` on the status st: 1 when it is time to reconstruct, 0
+ * to poll again (*acted set when it sent something, so that the next poll
+ * comes soon), or an error.
+ */
+static int
+run_step(struct client *c, const char *session, const struct input_src *in,
+    struct run_state *rs, const struct wire_response *st, int *acted)
+{
+	const size_t need = (size_t)st->params.threshold + 1;
+	uint64_t now;
 	char who[512];
 	int r;
 
+	*acted = 0;
+	if (st->phase == WIRE_FAILED)
+		return failed_session(c, st, session);
+
+	if (st->phase == WIRE_SHARING) {
+		if (!wire_names_has(&st->shared, c->party)) {
+			/*
+			 * Our shares are not in: not sent yet, or sent and
+			 * lost by a server restarted from an older state.
+			 * Either way the same sealed bytes go (again).
+			 */
+			if (!rs->have_sub) {
+				if ((r = seal_input(c, session, st, in,
+				    &rs->sub)) != SS_OK)
+					return r;
+				rs->have_sub = 1;
+				r = submit(c, session, &rs->sub, 1, 0);
+			} else
+				r = submit(c, session, &rs->sub, 1, 1);
+			*acted = 1;
+			return r;
+		}
+		out_join(who, sizeof(who), &st->missing, ", ");
+		if (expired(c))
+			return fail(c, SS_ERR_TIMEOUT, "timed out after %u s "
+			    "waiting for shares from: %s", c->timeout_s, who);
+		progress_show(&c->progress, "waiting for shares: %zu/%zu "
+		    "(missing: %s)", st->shared.n, st->params.parties.n, who);
+		return 0;
+	}
+
+	/* AGGREGATING or COMPLETE: the cohort is fixed. */
+	if (!wire_names_has(&st->cohort, c->party) && !rs->warned) {
+		/* Our sumpoint still helps the others; our input is not in. */
+		progress_clear(&c->progress);
+		fprintf(stderr, "mpc-client: warning: the sharing phase of "
+		    "session %s closed before %s's shares were in: the sum "
+		    "will not include %s's input\n", session, c->party,
+		    c->party);
+		rs->warned = 1;
+	}
+	if (!wire_names_has(&st->posted, c->party)) {
+		*acted = 1;
+		/* The same values again, unless the cohort is another. */
+		if (same_cohort(rs, st))
+			return post_sumpoint(c, session, rs->sum, rs->L, rs->m,
+			    1, 1);
+		return run_sumpoint(c, session, rs, st);
+	}
+	if (st->phase == WIRE_COMPLETE)
+		return 1;
+	now = conn_now_ms();
+	if (st->posted.n >= need) {
+		if (st->posted.n != rs->last_posted) {
+			rs->last_posted = st->posted.n;
+			rs->quiet_since = now;
+		}
+		if (now - rs->quiet_since >= RUN_GRACE_MS || expired(c))
+			return 1;
+	}
+	out_join(who, sizeof(who), &st->missing, ", ");
+	if (expired(c))
+		return fail(c, SS_ERR_TIMEOUT, "timed out after %u s waiting "
+		    "for sumpoints: %zu posted, %zu needed (missing: %s)",
+		    c->timeout_s, st->posted.n, need, who);
+	progress_show(&c->progress, "waiting for sumpoints: %zu/%zu "
+	    "(missing: %s)", st->posted.n, st->cohort.n, who);
+	return 0;
+}
+
+int
+party_run(struct client *c, const char *session, const struct input_src *in)
+{
+	struct run_state rs;
+	struct wire_response st;
+	uint64_t delay = POLL_FIRST_MS;
+	char who[512];
+	int r, acted;
+
+	memset(&rs, 0, sizeof(rs));
 	for (;;) {
-		r = get_status(c, session, st);
-		if (r == SS_ERR_NOT_FOUND && w == WAIT_EXISTS) {
-			if (expired(c))
-				return fail(c, SS_ERR_TIMEOUT, "timed out after "
-				    "%u s waiting for session %s to be created",
+		r = get_status(c, session, &st);
+		if (r == SS_ERR_NOT_FOUND) {
+			/* Not created yet (or lost with a server's state). */
+			if (expired(c)) {
+				r = fail(c, SS_ERR_TIMEOUT, "timed out after %u "
+				    "s waiting for session %s to be created",
 				    c->timeout_s, session);
+				goto done;
+			}
 			progress_show(&c->progress, "waiting for session %s to "
 			    "be created", session);
 			backoff(c, &delay);
 			continue;
 		}
 		if (r != SS_OK)
-			return r;
-		if (st->phase == WIRE_FAILED) {
-			r = failed_session(c, st, session);
-			wire_response_free(st);
-			return r;
-		}
-		if (ready(st, w))
-			return SS_OK;
-		out_join(who, sizeof(who), &st->missing, ", ");
-		if (w == WAIT_COHORT) {
-			if (expired(c)) {
-				r = fail(c, SS_ERR_TIMEOUT, "timed out after %u s "
-				    "waiting for shares from: %s", c->timeout_s,
-				    who);
-				wire_response_free(st);
-				return r;
-			}
-			progress_show(&c->progress, "waiting for shares: %zu/%zu "
-			    "(missing: %s)", st->shared.n, st->params.parties.n,
-			    who);
-		} else {
-			if (expired(c))
-				return SS_ERR_TIMEOUT;  /* st kept for the caller */
-			progress_show(&c->progress, "waiting for sumpoints: "
-			    "%zu/%zu (missing: %s)", st->posted.n,
-			    st->cohort.n, who);
-		}
-		wire_response_free(st);
-		backoff(c, &delay);
-	}
-}
-
-int
-party_run(struct client *c, const char *session, const struct input_src *in)
-{
-	struct wire_response st;
-	char who[512];
-	int r;
-
-	c->retry = 1;
-	if ((r = wait_status(c, session, WAIT_EXISTS, &st)) != SS_OK)
-		goto done;
-	if (!wire_names_has(&st.shared, c->party)) {
-		if (st.phase == WIRE_SHARING) {
-			r = do_share(c, session, &st, in, 1);
-			wire_response_free(&st);
-			if (r != SS_OK)
-				goto done;
-		} else {
-			/*
-			 * The cohort closed without us: our sumpoint still
-			 * helps the others, but our input is not in the sum.
-			 */
-			progress_clear(&c->progress);
-			fprintf(stderr, "mpc-client: warning: the sharing phase "
-			    "of session %s closed before %s shared: the sum "
-			    "will not include %s's input\n", session, c->party,
-			    c->party);
-			wire_response_free(&st);
-		}
-	} else
-		wire_response_free(&st);
-
-	if ((r = wait_status(c, session, WAIT_COHORT, &st)) != SS_OK)
-		goto done;
-	if (!wire_names_has(&st.posted, c->party)) {
-		r = do_sumpoint(c, session, &st, 1);
+			goto done;
+		r = run_step(c, session, in, &rs, &st, &acted);
+		if (r == 1)
+			break;
 		wire_response_free(&st);
 		if (r != SS_OK)
 			goto done;
-	} else
-		wire_response_free(&st);
-
-	r = wait_status(c, session, WAIT_COMPLETE, &st);
-	if (r == SS_ERR_TIMEOUT) {
-		/* Out of time: enough sumpoints still give the sum. */
-		if (st.posted.n < (size_t)st.params.threshold + 1) {
-			out_join(who, sizeof(who), &st.missing, ", ");
-			r = fail(c, SS_ERR_TIMEOUT, "timed out after %u s waiting "
-			    "for sumpoints: %zu posted, %u needed (missing: %s)",
-			    c->timeout_s, st.posted.n, st.params.threshold + 1,
-			    who);
-			wire_response_free(&st);
-			goto done;
-		}
-		r = SS_OK;
+		if (acted)
+			delay = POLL_FIRST_MS;  /* see its effect soon */
+		backoff(c, &delay);
 	}
-	if (r != SS_OK)
-		goto done;
 	progress_clear(&c->progress);
 	r = do_result(c, session, &st);
+	if (r == SS_OK && st.phase != WIRE_COMPLETE && st.missing.n > 0) {
+		out_join(who, sizeof(who), &st.missing, ",");
+		fflush(stdout);
+		fprintf(stderr, "mpc-client: note: the sum is from %zu "
+		    "sumpoints; %s did not post one\n", st.posted.n, who);
+	}
 	wire_response_free(&st);
  done:
 	progress_clear(&c->progress);
+	run_state_free(&rs);
 	return r;
 }

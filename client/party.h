@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "input.h"
 #include "output.h"
+#include "retry.h"
 
 /* Most parties in a session the client deals with. */
 #define CLIENT_MAX_PARTIES 1024
@@ -31,8 +32,7 @@ struct client {
 
 	/* State. */
 	struct conn conn;
-	int connected_once;        /* an exchange has succeeded */
-	int retry;                 /* reconnect after a lost connection */
+	struct retry_ctx rpc;      /* reconnects and retries every call */
 	uint64_t deadline;         /* end of every wait, CLOCK_MONOTONIC ms */
 	X509_STORE *ca;            /* loaded on first use */
 	struct progress progress;
