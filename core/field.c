@@ -1,10 +1,11 @@
 /*
  * field.c: arithmetic in GF(2^61 - 1) for Shamir sharing, the signed-integer
- * encoding of inputs, and uniform field elements from OpenSSL's CSPRNG.
+ * encoding of inputs, and uniform field elements from OpenSSL's CSPRNG. The
+ * four operations and the reduction are inline in field.h.
  *
- * Shares, coefficients and inputs pass through every function here, so none
- * of them branches on an element's value: reductions end in a masked
- * subtraction rather than an if.  The exponent in field_inv is public (p - 2),
+ * Shares, coefficients and inputs pass through every function here and
+ * there, so none of them branches on an element's value: reductions end in a
+ * masked subtraction rather than an if.  The exponent in field_inv is public (p - 2),
  * so its square-and-multiply may branch on the exponent's bits.
  */
 #include <limits.h>
@@ -16,69 +17,12 @@
 #include "err.h"
 #include "field.h"
 
-__extension__ typedef unsigned __int128 u128;
-
 /*
  * RAND_priv_bytes takes an int length; draw at most this many bytes per
  * call, which also matches the DRBG's own largest single request (2^16), so
  * OpenSSL does not have to split it again.
  */
 #define RAND_CHUNK_BYTES ((size_t)1 << 16)
-
-/*
- * Returns r - p if r >= p, else r, for r < 2p.  The borrow of r - p lands in
- * bit 63 exactly when r < p (r < 2^62, so the wrapped difference is above
- * 2^63), and becomes an all-ones mask that selects r.
- */
-static inline uint64_t
-sub_p_if_ge(uint64_t r)
-{
-	uint64_t d = r - FIELD_P;
-	uint64_t keep_r = (uint64_t)0 - (d >> 63);
-
-	return (d & ~keep_r) | (r & keep_r);
-}
-
-uint64_t
-field_reduce(uint64_t a)
-{
-	/* 2^61 = 1 (mod p): fold the top 3 bits onto the low 61; sum < 2p. */
-	return sub_p_if_ge((a & FIELD_P) + (a >> 61));
-}
-
-uint64_t
-field_add(uint64_t a, uint64_t b)
-{
-	return sub_p_if_ge(a + b);
-}
-
-uint64_t
-field_sub(uint64_t a, uint64_t b)
-{
-	/* Adding p first keeps the difference non-negative; it stays < 2p. */
-	return sub_p_if_ge(a + FIELD_P - b);
-}
-
-uint64_t
-field_neg(uint64_t a)
-{
-	/* p - 0 = p must come out as 0, which the masked subtraction does. */
-	return sub_p_if_ge(FIELD_P - a);
-}
-
-uint64_t
-field_mul(uint64_t a, uint64_t b)
-{
-	/*
-	 * a, b < 2^61 give a product below 2^122; its high part (>> 61) is
-	 * below 2^61, so low + high < 2^62 < 2p and one fold suffices.
-	 */
-	u128 prod = (u128)a * b;
-	uint64_t lo = (uint64_t)prod & FIELD_P;
-	uint64_t hi = (uint64_t)(prod >> 61);
-
-	return sub_p_if_ge(lo + hi);
-}
 
 uint64_t
 field_inv(uint64_t a)
