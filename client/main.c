@@ -40,7 +40,7 @@ static const char *progname = "mpc-client";
 
 static const char usage_text[] =
 "usage: mpc-client --server HOST:PORT --certs DIR --party NAME [--json]\n"
-"                  [--timeout SECONDS] COMMAND [ARGS]\n";
+"                  [--timeout SECONDS] [--trace FILE] COMMAND [ARGS]\n";
 
 static const char help_text[] =
 "\n"
@@ -66,6 +66,9 @@ static const char help_text[] =
 "  --timeout SECONDS    the most a command may take, waits and retries\n"
 "                       included (default 120); one network exchange gets a\n"
 "                       quarter of it, at least 10 s\n"
+"  --trace FILE         append one line per change the server acknowledged:\n"
+"                       \"OK METHOD SESSION PARTY SHA256\", the hash of the\n"
+"                       ciphertexts or sumpoint values it accepted\n"
 "  -h, --help           this help; 'mpc-client COMMAND --help' for a command\n"
 "\n"
 "Every command retries what a lost connection, a refused connect, a\n"
@@ -533,6 +536,7 @@ main(int argc, char **argv)
 		{ "party",   required_argument, NULL, 'p' },
 		{ "json",    no_argument,       NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "trace",   required_argument, NULL, 'T' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -566,6 +570,7 @@ main(int argc, char **argv)
 		case 'c': c.certs = optarg; break;
 		case 'p': c.party = optarg; break;
 		case 'j': c.json = 1; break;
+		case 'T': c.trace = optarg; break;
 		case 't':
 			if (parse_uint(optarg, INT_MAX / 1000, &c.timeout_s) !=
 			    0 || c.timeout_s == 0) {

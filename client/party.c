@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <openssl/evp.h>
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -23,6 +24,7 @@
 
 #include "amount.h"
 #include "conn.h"
+#include "buf.h"
 #include "err.h"
 #include "field.h"
 #include "frame.h"
@@ -772,6 +774,35 @@ struct submission {
 	struct wire_share *ws;     /* points into cts and names */
 };
 
+/*
+ * Appends "OK METHOD SESSION PARTY SHA256" to the trace file: an audit of
+ * what the server acknowledged, which the crash test compares with what the
+ * server holds after every restart. The bytes hashed are exactly the ones
+ * the server stores.
+ */
+static void
+trace_ack(struct client *c, const char *method, const char *session,
+    const void *data, size_t len)
+{
+	unsigned char md[32];
+	char hex[65];
+	FILE *f;
+	int i;
+
+	if (c->trace == NULL)
+		return;
+	if (EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL) != 1) {
+		note(c, "cannot hash for the trace file");
+		return;
+	}
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	if ((f = fopen(c->trace, "a")) == NULL ||
+	    fprintf(f, "OK %s %s %s %s\n", method, session, c->party, hex) < 0 ||
+	    fclose(f) != 0)
+		note(c, "cannot append to the trace file %s", c->trace);
+}
+
 static void
 submission_free(struct submission *sub)
 {
@@ -919,6 +950,7 @@ submit(struct client *c, const char *session, const struct submission *sub,
 		r = server_error(c, &resp, WIRE_SUBMIT_SHARES, session);
 		goto out;
 	}
+	trace_ack(c, "SubmitShares", session, sub->cts, sub->n * sub->clen);
 	if (quiet) {
 		note(c, "%s: shares for session %s %s (%zu ciphertexts, "
 		    "%zu bytes)", c->party, session, again ? "submitted again "
@@ -1125,6 +1157,19 @@ post_sumpoint(struct client *c, const char *session, const uint64_t *sum,
 	if (ps.code != WIRE_OK) {
 		r = server_error(c, &ps, WIRE_POST_SUMPOINT, session);
 		goto out;
+	}
+	{
+		uint8_t *be = malloc(L * 8 + 1);
+		size_t e;
+
+		if (be == NULL) {
+			note(c, "cannot trace the sumpoint: out of memory");
+		} else {
+			for (e = 0; e < L; e++)
+				buf_put_u64(be + 8 * e, sum[e]);
+			trace_ack(c, "PostSumpoint", session, be, L * 8);
+			free(be);
+		}
 	}
 	if (quiet) {
 		note(c, "%s: sumpoint for session %s %s (%zu shares)",

@@ -29,6 +29,7 @@ struct client {
 	const char *party;         /* our name = our certificate's CN */
 	int json;
 	unsigned timeout_s;
+	const char *trace;         /* file of acknowledged changes, or NULL */
 
 	/* State. */
 	struct conn conn;

@@ -314,6 +314,12 @@ journal_sync(struct journal *j)
 }
 
 int
+journal_has_records(const struct journal *j)
+{
+	return j->end > FILE_HEADER;
+}
+
+int
 journal_rotate(struct journal *j)
 {
 	if (ftruncate(j->fd, FILE_HEADER) != 0 || fsync(j->fd) != 0) {

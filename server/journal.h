@@ -50,6 +50,8 @@ void journal_close(struct journal *j);
 
 /* Makes every written record durable. */
 int journal_sync(struct journal *j);
+/* Whether the journal holds any record (a snapshot would then empty it). */
+int journal_has_records(const struct journal *j);
 /* Empties the journal after a snapshot that includes everything in it. */
 int journal_rotate(struct journal *j);
 

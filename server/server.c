@@ -409,7 +409,9 @@ save(struct server *srv)
 {
 	char err[512];
 
-	if (srv->rpc.store->version == srv->saved_version)
+	/* Changes replayed from the journal at start count as unsaved too. */
+	if (srv->rpc.store->version == srv->saved_version &&
+	    !(srv->journal_open && journal_has_records(&srv->journal)))
 		return 0;
 	if (snapshot_write(srv->rpc.store, srv->cfg->state_dir, err, sizeof(err)) != SS_OK) {
 		logmsg("snapshot failed (the journal keeps every change): %s", err);

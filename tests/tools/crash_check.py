@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+"""crash_check.py: checks that every change mpc-server acknowledged is still
+in effect, from the clients' trace files (mpc-client --trace: one line
+"OK METHOD SESSION PARTY SHA256" per acknowledged change).
+
+usage:
+  crash_check.py status TRACE STATUS_JSON...
+      each STATUS_JSON is `mpc-client --json status SESSION` output: every
+      acknowledged SubmitShares must show its party as shared, every
+      PostSumpoint its party as posted
+  crash_check.py snapshot TRACE SNAPSHOT
+      every acknowledged SubmitShares must match, byte for byte (SHA-256),
+      the sender's ciphertexts in the snapshot, and every PostSumpoint the
+      party's sumpoint values
+Prints one line "acknowledged N, lost M" and exits 1 when M > 0.
+"""
+import hashlib
+import json
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import snapshot_edit  # noqa: E402
+
+
+def acks(path):
+    out = []
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            if len(w) == 5 and w[0] == "OK":
+                out.append(tuple(w[1:]))
+    return out
+
+
+def check_status(trace, files):
+    status = {}
+    for f in files:
+        with open(f) as fh:
+            st = json.load(fh)
+        status[st["session"]] = st
+    lost = []
+    for method, session, party, _ in trace:
+        st = status.get(session)
+        key = "shared" if method == "SubmitShares" else "posted"
+        if st is None or party not in st.get(key, []):
+            lost.append((method, session, party))
+    return lost
+
+
+def check_snapshot(trace, path):
+    with open(path, "rb") as f:
+        data = f.read()
+    snap = snapshot_edit.parse(data)
+    lost = []
+    for method, session, party, digest in trace:
+        se = snap["sessions"].get(session)
+        st = se["state"].get(party) if se else None
+        held = None
+        if st is not None and method == "SubmitShares" and "shares_offset" in st:
+            off = st["shares_offset"]
+            held = data[off:off + len(se["parties"]) * se["ct_len"]]
+        elif st is not None and method == "PostSumpoint" and "sumpoint" in st:
+            held = b"".join(struct.pack(">Q", v) for v in st["sumpoint"])
+        if held is None or hashlib.sha256(held).hexdigest() != digest:
+            lost.append((method, session, party))
+    return lost
+
+
+def main(argv):
+    if len(argv) < 4 or argv[1] not in ("status", "snapshot"):
+        sys.exit(__doc__)
+    trace = acks(argv[2])
+    lost = (check_status(trace, argv[3:]) if argv[1] == "status"
+            else check_snapshot(trace, argv[3]))
+    print("acknowledged %d, lost %d" % (len(trace), len(lost)))
+    for item in lost:
+        print("lost: %s %s %s" % item)
+    return 1 if lost else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
