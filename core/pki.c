@@ -2,7 +2,8 @@
  * pki.c: certificates and keys for secure-sum, on OpenSSL 3.0.
  *
  * Both ends speak TLS 1.3 only and each verifies the other against the one
- * project CA (DIR/ca.crt); the server also honours DIR/crl.pem. A party's
+ * project CA (DIR/ca.crt); the server also honours DIR/crl.pem, and so does
+ * every check of an encryption-key certificate (pki_ca_store). A party's
  * identity is the single CN of its verified certificate. Private keys are read
  * by this file itself, from a descriptor whose mode has been checked (so the
  * checked file is the one loaded), into memory that is wiped afterwards.
@@ -422,16 +423,17 @@ use_cert_and_key(SSL_CTX *ctx, const char *crt, const char *key, char *err,
 }
 
 /*
- * Loads DIR/crl.pem into the server's store if it exists, and then checks
- * every client certificate against it. A CRL that exists but does not load
- * is an error, not a silent pass: revocations must not be lost.
+ * Loads DIR/crl.pem, if it exists, into store and then checks every
+ * certificate verified against store for revocation. A CRL that exists but
+ * does not load is an error, not a silent pass: revocations must not be
+ * lost. Used for the server's TLS clients and, through pki_ca_store, for
+ * the parties' encryption-key certificates.
  */
 static int
-load_crl(SSL_CTX *ctx, const char *dir, char *err, size_t errlen)
+load_crl(X509_STORE *store, const char *dir, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	struct stat st;
-	X509_STORE *store;
 	X509_LOOKUP *lookup;
 
 	if (join_path(path, sizeof(path), dir, "crl.pem") != SS_OK) {
@@ -444,7 +446,6 @@ load_crl(SSL_CTX *ctx, const char *dir, char *err, size_t errlen)
 		set_err(err, errlen, "cannot stat %s: %s", path, strerror(errno));
 		return SS_ERR_IO;
 	}
-	store = SSL_CTX_get_cert_store(ctx);
 	ERR_clear_error();
 	/*
 	 * X509_load_crl_file takes only the CRLs in the file: a certificate
@@ -459,7 +460,7 @@ load_crl(SSL_CTX *ctx, const char *dir, char *err, size_t errlen)
 		set_err(err, errlen, "cannot load revocation list %s", path);
 		return SS_ERR_CERT;
 	}
-	/* The chain is one CA deep: the client's certificate is what to check. */
+	/* The chain is one CA deep: the leaf certificate is what to check. */
 	if (X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK) != 1) {
 		set_err(err, errlen, "cannot enable revocation checks");
 		return SS_ERR_CRYPTO;
@@ -510,7 +511,7 @@ pki_server_ctx(const char *dir, char *err, size_t errlen)
 	SSL_CTX_set_client_CA_list(ctx, names);	/* takes ownership */
 	if (use_cert_and_key(ctx, crt, key, err, errlen) != SS_OK)
 		goto fail;
-	if (load_crl(ctx, dir, err, errlen) != SS_OK)
+	if (load_crl(SSL_CTX_get_cert_store(ctx), dir, err, errlen) != SS_OK)
 		goto fail;
 	return ctx;
  fail:
@@ -546,7 +547,11 @@ pki_client_ctx(const char *dir, const char *party, char *err, size_t errlen)
 		goto fail;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-	/* The client does not read crl.pem: revocation is the server's job. */
+	/*
+	 * The TLS context does not read crl.pem: refusing revoked clients is
+	 * the server's job. The client's checks of the other parties'
+	 * encryption-key certificates do read it (pki_ca_store).
+	 */
 	if (use_cert_and_key(ctx, crt, key, err, errlen) != SS_OK)
 		goto fail;
 	/*
@@ -757,6 +762,11 @@ pki_ca_store(const char *dir, char *err, size_t errlen)
 	}
 	if (X509_STORE_set_flags(store, X509_V_FLAG_X509_STRICT) != 1) {
 		set_err(err, errlen, "cannot set certificate verification flags");
+		X509_STORE_free(store);
+		return NULL;
+	}
+	/* A revoked party's encryption key is refused like its TLS key. */
+	if (load_crl(store, dir, err, errlen) != SS_OK) {
 		X509_STORE_free(store);
 		return NULL;
 	}

@@ -12,11 +12,12 @@
 # The CA is the root of every party's trust: an existing one is reused to
 # issue certificates for new parties, and replaced only with --force.
 #
-# Revocation is not implemented yet. It is meant to slot in as another mode
-# (--revoke NAME) beside "issue": `openssl ca -revoke` accepts certificates
-# missing from its database, so it can work from ca.key, ca.crt and the
-# party's NAME.crt and NAME.enc.crt alone, then write crl.pem, which
-# mpc-server already loads when present.
+# Revocation (--revoke NAME) is the other mode: `openssl ca -revoke` adds
+# the party's NAME.crt and NAME.enc.crt to a small CA database (DIR/ca-db/,
+# which only this script reads) and `openssl ca -gencrl` signs DIR/crl.pem
+# from it. mpc-server loads crl.pem at start, and refuses a revoked TLS
+# certificate at the handshake and a revoked encryption-key certificate
+# wherever it checks one; so do clients that find crl.pem in their folder.
 set -euo pipefail
 
 prog=mkcerts
@@ -24,6 +25,10 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 CA_DAYS=3650            # the CA outlives several generations of leaves
 LEAF_DAYS=825           # the longest lifetime browsers accept; ample here
+# crl.pem is a local file, not fetched from a distribution point, so a short
+# nextUpdate would protect against nothing, and an expired CRL makes the
+# server refuse every client. Revoking again (even the same name) re-signs it.
+CRL_DAYS=3650
 CA_SUBJECT="/CN=secure-sum CA"
 SERVER_SUBJECT="/CN=secure-sum server"
 SERVER_SAN="DNS:localhost, IP:127.0.0.1, IP:::1"
@@ -31,6 +36,7 @@ SERVER_SAN="DNS:localhost, IP:127.0.0.1, IP:::1"
 usage() {
 	cat <<EOF
 usage: scripts/mkcerts.sh [--out DIR] [--force] PARTY...
+       scripts/mkcerts.sh [--out DIR] --revoke NAME [--revoke NAME]...
 
 Makes, in DIR (default: certs/ at the top of the repository), PEM files:
   ca.crt, ca.key               the project CA (EC P-256)
@@ -48,6 +54,15 @@ are never overwritten.
   --force     make a new CA, server certificate and the named parties'
               certificates, replacing existing files; certificates of parties
               not named are left in place but no longer verify
+  --revoke NAME
+              revoke party NAME's certificates (DIR/NAME.crt and
+              DIR/NAME.enc.crt, whichever exist; issued by DIR's CA) and
+              write DIR/crl.pem, signed by the CA, listing every certificate
+              revoked so far (kept in DIR/ca-db/). Revoking a name again only
+              re-signs crl.pem. Give crl.pem to mpc-server (it reads it at
+              start: restart it) and to the parties, whose clients then
+              refuse NAME's encryption key too. Issues nothing; to give
+              NAME new certificates, remove DIR/NAME.* and name it again.
   -h, --help  print this help and exit
 
 A party name is 1 to 64 characters from A-Z a-z 0-9 . _ -, not starting with
@@ -201,14 +216,140 @@ install_staged() {
 	done
 }
 
+# ---- revocation -----------------------------------------------------------
+
+# write_ca_config FILE DB: what `openssl ca` needs to revoke and to sign
+# CRLs, and nothing more: this configuration never issues a certificate.
+write_ca_config() {
+	cat >"$1" <<EOF
+[ca]
+default_ca = revoker
+
+[revoker]
+database         = $2/index.txt
+crlnumber        = $2/crlnumber
+certificate      = $out/ca.crt
+private_key      = $out/ca.key
+default_md       = sha256
+default_crl_days = $CRL_DAYS
+unique_subject   = no
+
+[crl_ext]
+authorityKeyIdentifier = keyid:always
+EOF
+}
+
+# serial_of CERT: the certificate's serial number in hex.
+serial_of() {
+	local s
+	s=$(openssl x509 -in "$1" -noout -serial 2>/dev/null </dev/null) || return 1
+	printf '%s\n' "${s#serial=}"
+}
+
+# revoked_in DB SERIAL: whether the database lists SERIAL as revoked.
+revoked_in() {
+	awk -F '\t' -v s="$2" '$1 == "R" && toupper($4) == toupper(s) { f = 1 }
+	    END { exit !f }' "$1/index.txt"
+}
+
+# revoke_mode NAME...: revokes each party's certificates and writes crl.pem.
+revoke_mode() {
+	local name f serial db cfg n
+	local -a msgs=()
+	declare -A seen_r=()
+	for name in "$@"; do
+		valid_party "$name"
+		[ -z "${seen_r[$name]:-}" ] || die "party '$name' is named twice"
+		seen_r[$name]=1
+	done
+	command -v openssl >/dev/null 2>&1 || die "the openssl command is not installed"
+	umask 077
+	[ -d "$out" ] || die "$out does not exist: there is no CA to revoke with"
+	check_ca
+	if [ -e "$out/crl.pem" ] && ! [ -f "$out/ca-db/index.txt" ]; then
+		die "$out/crl.pem exists but $out/ca-db/index.txt, the list it is made from, does not: refusing to write a crl.pem that could drop revocations"
+	fi
+	for name in "$@"; do
+		n=0
+		for f in "$name.crt" "$name.enc.crt"; do
+			[ -e "$out/$f" ] || continue
+			n=$((n + 1))
+			# Expired certificates may still be revoked: no time check.
+			openssl verify -no_check_time -purpose any -CAfile "$out/ca.crt" \
+			    "$out/$f" >/dev/null 2>&1 </dev/null ||
+				die "$out/$f was not issued by $out/ca.crt: this CA cannot revoke it"
+		done
+		[ "$n" -gt 0 ] ||
+			die "neither $out/$name.crt nor $out/$name.enc.crt exists: nothing to revoke for '$name'"
+	done
+
+	# openssl ca works on a copy of the database; DIR gets it back whole.
+	stage=$(mktemp -d -- "$out/.mkcerts.XXXXXX") || die "cannot create a staging folder in $out"
+	trap 'rm -rf -- "$stage"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	db=$stage/ca-db
+	if [ -d "$out/ca-db" ]; then
+		cp -pR -- "$out/ca-db" "$db" || die "cannot copy $out/ca-db"
+	else
+		mkdir -- "$db" || die "cannot create $db"
+	fi
+	[ -e "$db/index.txt" ] || : >"$db/index.txt"
+	[ -e "$db/crlnumber" ] || printf '01\n' >"$db/crlnumber"
+	cfg=$stage/ca.cnf
+	write_ca_config "$cfg" "$db"
+
+	for name in "$@"; do
+		for f in "$name.crt" "$name.enc.crt"; do
+			[ -e "$out/$f" ] || continue
+			serial=$(serial_of "$out/$f") || die "$out/$f is not a readable certificate"
+			if revoked_in "$db" "$serial"; then
+				msgs+=("$f (serial $serial) was already revoked")
+				continue
+			fi
+			ossl ca -batch -config "$cfg" -revoke "$out/$f"
+			revoked_in "$db" "$serial" || die "openssl ca did not record $f as revoked"
+			msgs+=("revoked $f (serial $serial)")
+		done
+	done
+	ossl ca -batch -config "$cfg" -gencrl -crlexts crl_ext -out "$stage/crl.pem"
+	# Signed by our CA, or nothing is installed.
+	ossl crl -in "$stage/crl.pem" -CAfile "$out/ca.crt" -noout
+	chmod 0644 "$stage/crl.pem"
+	rm -f -- "$db"/*.old
+
+	# The database first: stopped between the two moves, the next run signs
+	# a crl.pem from it listing everything; the other order could lose one.
+	rm -rf -- "$out/ca-db.old"
+	if [ -d "$out/ca-db" ]; then
+		mv -- "$out/ca-db" "$out/ca-db.old"
+	fi
+	mv -- "$db" "$out/ca-db"
+	rm -rf -- "$out/ca-db.old"
+	mv -f -- "$stage/crl.pem" "$out/crl.pem"
+
+	for f in "${msgs[@]}"; do
+		printf '%s: %s\n' "$prog" "$f"
+	done
+	n=$(awk -F '\t' '$1 == "R"' "$out/ca-db/index.txt" | wc -l)
+	printf '%s: wrote %s (%d certificates revoked in all); restart mpc-server to load it, and give it to the parties\n' \
+	    "$prog" "$out/crl.pem" "$n"
+}
+
 # ---- arguments ----------------------------------------------------------
 out=$root/certs
 force=0
 parties=()
+revoke=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
 	--force) force=1 ;;
+	--revoke)
+		[ $# -ge 2 ] || die "--revoke needs a party name"
+		revoke+=("$2")
+		shift ;;
+	--revoke=*) revoke+=("${1#--revoke=}") ;;
 	--out)
 		[ $# -ge 2 ] || die "--out needs a folder"
 		out=$2
@@ -221,7 +362,12 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ -n "$out" ] || die "--out needs a folder"
-# A later --revoke option would set mode=revoke here and branch below.
+if [ "${#revoke[@]}" -gt 0 ]; then
+	[ "${#parties[@]}" -eq 0 ] && [ "$force" -eq 0 ] ||
+		die "--revoke issues nothing: run it without --force and without parties to issue"
+	revoke_mode "${revoke[@]}"
+	exit 0
+fi
 
 declare -A seen=()
 for p in "${parties[@]}"; do
@@ -312,6 +458,7 @@ if [ "$new_ca" -eq 1 ]; then
 		rm -f -- "$out/crl.pem"
 		warn "removed $out/crl.pem, signed by the replaced CA"
 	fi
+	rm -rf -- "$out/ca-db"
 	install_staged ca.crt ca.key
 	written=(ca.crt ca.key "${written[@]}")
 

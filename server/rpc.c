@@ -3,7 +3,14 @@
  * responses. Responses point into the store's memory instead of copying
  * shares and sumpoints; they are packed straight into the connection's
  * output buffer.
+ *
+ * Requests are unpacked with an allocator that remembers the size of each
+ * block: protobuf-c hands strings over NUL-terminated without their wire
+ * length, and only the size of the block it copied one into shows that a
+ * string held a NUL byte ("bob\0x" would otherwise be read as "bob").
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +46,53 @@ rpc_write_error(uint64_t id, int code, const char *msg, ProtobufCBuffer *out)
 	write_response(&resp, out);
 }
 
+/* ---- sized allocations ---------------------------------------------- */
+
+/* Each block is preceded by its size, in a header that keeps alignment. */
+#define SIZED_HDR sizeof(max_align_t)
+
+static void *
+sized_alloc(void *ud, size_t n)
+{
+	unsigned char *p;
+
+	(void)ud;
+	if (n > SIZE_MAX - SIZED_HDR || (p = malloc(SIZED_HDR + n)) == NULL)
+		return NULL;
+	memcpy(p, &n, sizeof(n));
+	return p + SIZED_HDR;
+}
+
+static void
+sized_free(void *ud, void *ptr)
+{
+	(void)ud;
+	if (ptr != NULL)
+		free((unsigned char *)ptr - SIZED_HDR);
+}
+
+static ProtobufCAllocator sized_allocator = { sized_alloc, sized_free, NULL };
+
+/*
+ * Whether the string the request decoded is whole: no NUL before the end of
+ * what was on the wire. An absent field is protobuf-c's shared "".
+ */
+static int
+string_whole(const char *v)
+{
+	size_t n;
+
+	if (v == NULL || v == protobuf_c_empty_string)
+		return 1;
+	memcpy(&n, (const unsigned char *)v - SIZED_HDR, sizeof(n));
+	return strlen(v) + 1 == n;
+}
+
 /* Checks that a request string is a valid name; protobuf-c gives "" for unset. */
 static enum status_code
 check_name(const char *what, const char *v, struct status *st)
 {
-	if (v == NULL || !pki_name_valid(v))
+	if (v == NULL || !string_whole(v) || !pki_name_valid(v))
 		return status_set(st, ST_INVALID_ARGUMENT, "%s must be 1-64 characters "
 		    "of A-Z a-z 0-9 . _ - and not start with . or -", what);
 	return ST_OK;
@@ -456,7 +505,7 @@ rpc_handle(struct rpc_server *srv, const char *caller, const uint8_t *frame,
 	size_t i;
 
 	memset(&sc, 0, sizeof(sc));
-	req = securesum__request__unpack(NULL, len, frame);
+	req = securesum__request__unpack(&sized_allocator, len, frame);
 	if (req == NULL) {
 		rpc_write_error(0, ST_INVALID_ARGUMENT, "frame is not a valid "
 		    "Request message; closing the connection", out);
@@ -504,6 +553,6 @@ rpc_handle(struct rpc_server *srv, const char *caller, const uint8_t *frame,
 	write_response(&resp, out);
 	for (i = 0; i < 4; i++)
 		free(sc.p[i]);
-	securesum__request__free_unpacked(req, NULL);
+	securesum__request__free_unpacked(req, &sized_allocator);
 	return RPC_CONTINUE;
 }

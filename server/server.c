@@ -209,7 +209,8 @@ conn_process(struct conn *c)
 		if (frame_get_header(hdr, cfg->max_frame, &len) != SS_OK) {
 			snprintf(msg, sizeof(msg), "frame of %u bytes is over the "
 			    "limit of %u; closing the connection",
-			    (hdr[0] << 24 | hdr[1] << 16 | hdr[2] << 8 | hdr[3]) & 0xffffffffu,
+			    (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+			    (uint32_t)hdr[2] << 8 | (uint32_t)hdr[3],
 			    cfg->max_frame);
 			rpc_write_error(0, ST_RESOURCE_EXHAUSTED, msg, &sink.base);
 			logmsg("%s: %s", c->peer, msg);
@@ -568,6 +569,32 @@ bind_listener(const char *spec, char *shown, size_t shownlen)
 	return fd;
 }
 
+/*
+ * Drops from the directory every certificate that no longer verifies against
+ * the CA and its revocation list (crl.pem is read at start): a revoked
+ * party's key, published before, must not be served after a restart.
+ */
+static void
+recheck_directory(struct server *srv)
+{
+	struct store *s = srv->rpc.store;
+	uint8_t pk[32];
+	size_t i = 0;
+
+	while (i < s->nkeys) {
+		struct key_entry *e = &s->keys[i];
+
+		if (pki_verify_enc_cert(srv->rpc.ca, e->der, e->der_len, e->name,
+		    pk) == SS_OK) {
+			i++;
+			continue;
+		}
+		logmsg("dropping %s's encryption-key certificate: it no longer "
+		    "verifies (revoked or expired)", e->name);
+		store_drop_key(s, e->name);
+	}
+}
+
 /* Seeds the key directory with the encryption certificates in the certs folder. */
 static void
 load_directory(struct server *srv)
@@ -640,10 +667,15 @@ server_free(struct server *srv)
 		event_free(srv->drain_ev);
 	if (srv->journal_open)
 		journal_close(&srv->journal);
-	event_free(srv->tick_ev);
-	event_free(srv->snap_ev);
-	event_free(srv->sigterm_ev);
-	event_free(srv->sigint_ev);
+	/* libevent's event_free(NULL) crashes; start-up may fail before these exist. */
+	if (srv->tick_ev != NULL)
+		event_free(srv->tick_ev);
+	if (srv->snap_ev != NULL)
+		event_free(srv->snap_ev);
+	if (srv->sigterm_ev != NULL)
+		event_free(srv->sigterm_ev);
+	if (srv->sigint_ev != NULL)
+		event_free(srv->sigint_ev);
 	if (srv->listener != NULL)
 		evconnlistener_free(srv->listener);
 	store_free(srv->rpc.store);
@@ -689,6 +721,7 @@ server_run(const struct server_config *cfg)
 		server_free(&srv);
 		return 1;
 	}
+	recheck_directory(&srv);
 	load_directory(&srv);
 	srv.rpc.store->journal = &srv.journal;
 	srv.saved_version = srv.rpc.store->version;

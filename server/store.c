@@ -603,6 +603,19 @@ store_get_key(const struct store *s, const char *name)
 	return NULL;
 }
 
+void
+store_drop_key(struct store *s, const char *name)
+{
+	struct key_entry *e = (struct key_entry *)store_get_key(s, name);
+
+	if (e == NULL)
+		return;
+	s->stored_bytes -= e->der_len;
+	free(e->der);
+	*e = s->keys[--s->nkeys];
+	s->version++;
+}
+
 /* Stores a copy of der under name, replacing any older certificate. */
 static enum status_code
 set_key(struct store *s, struct key_entry *e, const char *name,

@@ -144,6 +144,12 @@ enum status_code store_put_key(struct store *s, const char *name,
 enum status_code store_replace_key(struct store *s, const char *name,
     const uint8_t *der, size_t der_len, int *replaced, struct status *st);
 const struct key_entry *store_get_key(const struct store *s, const char *name);
+/*
+ * Removes a certificate that no longer verifies (revoked, expired), so that
+ * the directory never serves it. Not journalled: the start-up check that
+ * calls it runs again at every start.
+ */
+void store_drop_key(struct store *s, const char *name);
 
 /* Low-level insertion used by the snapshot loader; takes ownership of se. */
 int store_adopt_session(struct store *s, struct session *se);
