@@ -590,7 +590,7 @@ replay(struct journal *j, const uint8_t *d, size_t len, struct store *s,
 				snprintf(err, errlen, "journal %s: record at offset %zu "
 				    "has sequence %llu, expected %llu; it was left in "
 				    "place", j->path, off, (unsigned long long)seq,
-				    (unsigned long long)(s->journal_seq + 1));
+				    (unsigned long long)s->journal_seq + 1);
 				return SS_ERR_INVALID;
 			}
 			why[0] = '\0';

@@ -247,6 +247,7 @@ do_get_share(struct rpc_server *srv, const char *caller, const Request *req,
 	    srv->now_ms() / 1000, &se, &me, st) != ST_OK)
 		return;
 	items = scratch_alloc(sc, se->p.n, sizeof(*items));
+	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	ptrs = scratch_alloc(sc, se->p.n, sizeof(*ptrs));
 	if (items == NULL || ptrs == NULL) {
 		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
@@ -312,6 +313,7 @@ do_list(struct rpc_server *srv, const char *caller, const Request *req,
 	names = scratch_alloc(sc, se->p.n, sizeof(*names));
 	cohort = scratch_alloc(sc, se->p.n, sizeof(*cohort));
 	items = scratch_alloc(sc, se->p.n, sizeof(*items));
+	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	ptrs = scratch_alloc(sc, se->p.n, sizeof(*ptrs));
 	if (names == NULL || cohort == NULL || items == NULL || ptrs == NULL) {
 		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
@@ -442,6 +444,7 @@ do_get_keys(struct rpc_server *srv, const Request *req, Response *resp,
 		return;
 	}
 	items = scratch_alloc(sc, m->n_parties, sizeof(*items));
+	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	ptrs = scratch_alloc(sc, m->n_parties, sizeof(*ptrs));
 	if (items == NULL || ptrs == NULL) {
 		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");

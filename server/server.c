@@ -158,7 +158,8 @@ conn_close_after_flush(struct conn *c)
 		evbuffer_add_buffer(bufferevent_get_output(c->bev), c->pending);
 	c->closing = 1;
 	bufferevent_disable(c->bev, EV_READ);
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+	/* Answers still held for the fsync go out first (release_held). */
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0 && !c->held)
 		conn_free(c);
 }
 
