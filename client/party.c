@@ -537,14 +537,21 @@ get_keys(struct client *c, const char *const *names, size_t n,
 	return r;
 }
 
-/* Our private encryption key, checked against our own certificate. */
+/*
+ * Our private encryption key, checked against our own certificate, made
+ * ready for sealing and opening once for the whole command (the caller
+ * frees *key with hpke_key_free); *der is the certificate.
+ */
 static int
-own_key(struct client *c, uint8_t sk[32], uint8_t **der, size_t *derlen)
+own_key(struct client *c, struct hpke_key **key, uint8_t **der,
+    size_t *derlen)
 {
-	uint8_t pk_cert[32], pk_key[32];
+	uint8_t pk_cert[32], pk_key[32], sk[32];
 	int r;
 
+	*key = NULL;
 	*der = NULL;
+	memset(sk, 0, sizeof(sk));
 	if ((r = ca_store(c)) != SS_OK)
 		return r;
 	if ((r = local_key(c, c->party, pk_cert, der, derlen)) < 0)
@@ -559,11 +566,14 @@ own_key(struct client *c, uint8_t sk[32], uint8_t **der, size_t *derlen)
 		    "others (chmod 600 it)" : ss_strerror(r));
 		goto fail;
 	}
-	if ((r = hpke_public_key(sk, pk_key)) != SS_OK) {
+	r = hpke_key_new(sk, key);
+	OPENSSL_cleanse(sk, sizeof(sk));
+	if (r != SS_OK) {
 		r = fail(c, r, "cannot use %s/%s.enc.key: %s", c->certs,
 		    c->party, ss_strerror(r));
 		goto fail;
 	}
+	hpke_key_public(*key, pk_key);
 	if (CRYPTO_memcmp(pk_key, pk_cert, 32) != 0) {
 		r = fail(c, SS_ERR_CERT, "%s/%s.enc.key does not belong to "
 		    "%s/%s.enc.crt", c->certs, c->party, c->certs, c->party);
@@ -571,7 +581,9 @@ own_key(struct client *c, uint8_t sk[32], uint8_t **der, size_t *derlen)
 	}
 	return SS_OK;
  fail:
-	OPENSSL_cleanse(sk, 32);
+	OPENSSL_cleanse(sk, sizeof(sk));
+	hpke_key_free(*key);
+	*key = NULL;
 	free(*der);
 	*der = NULL;
 	return r;
@@ -806,6 +818,8 @@ trace_ack(struct client *c, const char *method, const char *session,
 static void
 submission_free(struct submission *sub)
 {
+	/* The memset below makes a second call free NULLs. */
+	/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
 	free(sub->cts);
 	free(sub->names);
 	free(sub->ws);
@@ -828,13 +842,13 @@ seal_input(struct client *c, const char *session,
 	const size_t clen = sealed_len(L);
 	int64_t *values = NULL;
 	uint64_t *secrets = NULL, *shares = NULL;
-	uint8_t (*pks)[32] = NULL, *der = NULL, sk[32];
+	uint8_t (*pks)[32] = NULL, *der = NULL;
+	struct hpke_key *key = NULL;
 	const char **names = NULL;
 	size_t derlen = 0, i;
 	int r;
 
 	memset(sub, 0, sizeof(*sub));
-	memset(sk, 0, sizeof(sk));
 	/* check_params bounded n and L by the frame, so these cannot wrap. */
 	if (clen == 0 || !fits_frame(n, L))
 		return fail(c, SS_ERR_TOO_LARGE, "session %s is too large",
@@ -871,7 +885,7 @@ seal_input(struct client *c, const char *session,
 		}
 	OPENSSL_cleanse(values, L * sizeof(*values));
 
-	if ((r = own_key(c, sk, &der, &derlen)) != SS_OK)
+	if ((r = own_key(c, &key, &der, &derlen)) != SS_OK)
 		goto out;
 	if ((r = publish_key(c, der, derlen)) != SS_OK)
 		goto out;
@@ -885,8 +899,8 @@ seal_input(struct client *c, const char *session,
 	}
 	OPENSSL_cleanse(secrets, L * sizeof(*secrets));
 	for (i = 0; i < n; i++) {
-		if ((r = sealed_seal(session, c->party, names[i],
-		    &shares[i * L], L, sk, pks[i], sub->cts + i * clen, clen)) !=
+		if ((r = sealed_seal_k(session, c->party, names[i],
+		    &shares[i * L], L, key, pks[i], sub->cts + i * clen, clen)) !=
 		    SS_OK) {
 			r = fail(c, r, "sealing the share for %s failed: %s",
 			    names[i], ss_strerror(r));
@@ -900,7 +914,7 @@ seal_input(struct client *c, const char *session,
  out:
 	if (r != SS_OK)
 		submission_free(sub);
-	OPENSSL_cleanse(sk, sizeof(sk));
+	hpke_key_free(key);
 	wipe_free(values, values != NULL ? L * sizeof(*values) : 0);
 	wipe_free(secrets, secrets != NULL ? L * sizeof(*secrets) : 0);
 	wipe_free(shares, shares != NULL ? n * L * sizeof(*shares) : 0);
@@ -1021,7 +1035,8 @@ compute_sumpoint(struct client *c, const char *session,
 	struct wire_request req;
 	struct wire_response gs;
 	uint64_t *sum = NULL, *plain = NULL;
-	uint8_t (*pks)[32] = NULL, sk[32];
+	uint8_t (*pks)[32] = NULL;
+	struct hpke_key *key = NULL;
 	const char **senders = NULL;
 	unsigned char *seen = NULL;
 	size_t i, e, m;
@@ -1031,7 +1046,6 @@ compute_sumpoint(struct client *c, const char *session,
 
 	*sump = NULL;
 	*mp = 0;
-	memset(sk, 0, sizeof(sk));
 	memset(&req, 0, sizeof(req));
 	req.method = WIRE_GET_SHARE;
 	req.session_id = session;
@@ -1085,10 +1099,10 @@ compute_sumpoint(struct client *c, const char *session,
 	}
 	if ((r = get_keys(c, senders, m, pks, 1)) != SS_OK)
 		goto out;
-	if ((r = own_key(c, sk, &der, &derlen)) != SS_OK)
+	if ((r = own_key(c, &key, &der, &derlen)) != SS_OK)
 		goto out;
 	for (i = 0; i < m; i++) {
-		r = sealed_open(session, senders[i], c->party, L, sk, pks[i],
+		r = sealed_open_k(session, senders[i], c->party, L, key, pks[i],
 		    gs.shares[i].ct, gs.shares[i].ct_len, plain);
 		if (r == SS_ERR_AUTH) {
 			r = fail(c, r, "share from %s failed authentication: "
@@ -1104,13 +1118,12 @@ compute_sumpoint(struct client *c, const char *session,
 			sum[e] = field_add(sum[e], plain[e]);
 	}
 	OPENSSL_cleanse(plain, L * sizeof(*plain));
-	OPENSSL_cleanse(sk, sizeof(sk));
 	*sump = sum;
 	sum = NULL;
 	*mp = m;
 	r = SS_OK;
  out:
-	OPENSSL_cleanse(sk, sizeof(sk));
+	hpke_key_free(key);
 	if (have_gs)
 		wire_response_free(&gs);
 	wipe_free(plain, plain != NULL ? L * sizeof(*plain) : 0);

@@ -9,10 +9,18 @@
  * fixed-size stack buffer that is wiped with OPENSSL_cleanse on every path
  * out of the function that owns it; the EVP objects that hold copies of keys
  * clear them when freed.
+ *
+ * Cost: each X25519 private key becomes one EVP_PKEY, built once (OpenSSL
+ * 3.0 derives the public key, a scalar multiplication, whenever it builds
+ * one from raw bytes), so that with a struct hpke_key an auth-mode seal does
+ * just the three scalar multiplications it needs (the ephemeral public key,
+ * two Diffie-Hellman values) and an open just its two. The HKDF
+ * implementation is fetched once per setup, not once per HKDF step.
  */
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -72,16 +80,28 @@ static const uint8_t hpke_suite_id[] = {
 /* The all-zero salt HKDF uses when none is given (RFC 5869 2.2). */
 static const uint8_t zero_salt[NH];
 
+/* A private key made ready for use; see hpke.h. */
+struct hpke_key {
+	EVP_PKEY *pkey;			/* X25519, private and public */
+	uint8_t pk[HPKE_KEY_LEN];	/* its public key, raw */
+};
+
+/* Fetches OpenSSL's HKDF; the caller frees it with EVP_KDF_free. */
+static EVP_KDF *
+hkdf_fetch(void)
+{
+	return EVP_KDF_fetch(NULL, "HKDF", NULL);
+}
+
 /*
- * One HKDF step through EVP_KDF "HKDF". mode is EXTRACT_ONLY (key = IKM,
- * salt) or EXPAND_ONLY (key = PRK, info).
+ * One HKDF step through kdf, the EVP_KDF "HKDF". mode is EXTRACT_ONLY
+ * (key = IKM, salt) or EXPAND_ONLY (key = PRK, info).
  */
 static int
-hkdf(int mode, const uint8_t *key, size_t key_len, const uint8_t *salt,
-    size_t salt_len, const uint8_t *info, size_t info_len, uint8_t *out,
-    size_t out_len)
+hkdf(EVP_KDF *kdf, int mode, const uint8_t *key, size_t key_len,
+    const uint8_t *salt, size_t salt_len, const uint8_t *info,
+    size_t info_len, uint8_t *out, size_t out_len)
 {
-	EVP_KDF *kdf = NULL;
 	EVP_KDF_CTX *kctx = NULL;
 	OSSL_PARAM params[6], *p = params;
 	int r = SS_ERR_CRYPTO;
@@ -99,8 +119,7 @@ hkdf(int mode, const uint8_t *key, size_t key_len, const uint8_t *salt,
 		    (void *)info, info_len);
 	*p = OSSL_PARAM_construct_end();
 
-	if ((kdf = EVP_KDF_fetch(NULL, "HKDF", NULL)) == NULL ||
-	    (kctx = EVP_KDF_CTX_new(kdf)) == NULL)
+	if (kdf == NULL || (kctx = EVP_KDF_CTX_new(kdf)) == NULL)
 		goto out;
 	if (EVP_KDF_derive(kctx, out, out_len, params) != 1) {
 		OPENSSL_cleanse(out, out_len);
@@ -110,7 +129,6 @@ hkdf(int mode, const uint8_t *key, size_t key_len, const uint8_t *salt,
  out:
 	/* The HKDF provider clears its copy of the key when freed. */
 	EVP_KDF_CTX_free(kctx);
-	EVP_KDF_free(kdf);
 	return r;
 }
 
@@ -121,7 +139,7 @@ hkdf(int mode, const uint8_t *key, size_t key_len, const uint8_t *salt,
  * keeps OpenSSL's HMAC from seeing a null key.
  */
 static int
-labeled_extract(const uint8_t *suite_id, size_t suite_id_len,
+labeled_extract(EVP_KDF *kdf, const uint8_t *suite_id, size_t suite_id_len,
     const uint8_t *salt, size_t salt_len, const char *label,
     const uint8_t *ikm, size_t ikm_len, uint8_t out[NH])
 {
@@ -146,7 +164,7 @@ labeled_extract(const uint8_t *suite_id, size_t suite_id_len,
 		memcpy(buf + n, ikm, ikm_len);
 	n += ikm_len;
 
-	r = hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, buf, n, salt, salt_len,
+	r = hkdf(kdf, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, buf, n, salt, salt_len,
 	    NULL, 0, out, NH);
 	/* buf may hold a DH output: it is key material. */
 	OPENSSL_cleanse(buf, n);
@@ -158,7 +176,7 @@ labeled_extract(const uint8_t *suite_id, size_t suite_id_len,
  * || suite_id || label || info, L).
  */
 static int
-labeled_expand(const uint8_t *suite_id, size_t suite_id_len,
+labeled_expand(EVP_KDF *kdf, const uint8_t *suite_id, size_t suite_id_len,
     const uint8_t prk[NH], const char *label, const uint8_t *info,
     size_t info_len, uint8_t *out, size_t out_len)
 {
@@ -183,9 +201,63 @@ labeled_expand(const uint8_t *suite_id, size_t suite_id_len,
 		memcpy(buf + n, info, info_len);
 	n += info_len;
 
-	r = hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, prk, NH, NULL, 0, buf, n,
+	r = hkdf(kdf, EVP_KDF_HKDF_MODE_EXPAND_ONLY, prk, NH, NULL, 0, buf, n,
 	    out, out_len);
 	OPENSSL_cleanse(buf, n);
+	return r;
+}
+
+/*
+ * Builds the X25519 key object of the raw private key sk and reads back its
+ * public key (which OpenSSL derived while building it).
+ */
+static int
+pkey_from_private(const uint8_t sk[HPKE_KEY_LEN], EVP_PKEY **keyp,
+    uint8_t pk[HPKE_KEY_LEN])
+{
+	EVP_PKEY *key;
+	size_t len = HPKE_KEY_LEN;
+
+	*keyp = NULL;
+	if ((key = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, sk,
+	    HPKE_KEY_LEN)) == NULL)
+		return SS_ERR_CRYPTO;
+	if (EVP_PKEY_get_raw_public_key(key, pk, &len) != 1 ||
+	    len != HPKE_KEY_LEN) {
+		EVP_PKEY_free(key);
+		return SS_ERR_CRYPTO;
+	}
+	*keyp = key;
+	return SS_OK;
+}
+
+/*
+ * A fresh X25519 key pair as one key object, and its public key. OpenSSL
+ * draws the private key from its private DRBG, as RAND_priv_bytes would.
+ */
+static int
+pkey_generate(EVP_PKEY **keyp, uint8_t pk[HPKE_KEY_LEN])
+{
+	EVP_PKEY_CTX *pctx;
+	EVP_PKEY *key = NULL;
+	size_t len = HPKE_KEY_LEN;
+	int r = SS_ERR_CRYPTO;
+
+	*keyp = NULL;
+	if ((pctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL)) == NULL)
+		return SS_ERR_CRYPTO;
+	if (EVP_PKEY_keygen_init(pctx) != 1 ||
+	    EVP_PKEY_keygen(pctx, &key) != 1 || key == NULL)
+		goto out;
+	if (EVP_PKEY_get_raw_public_key(key, pk, &len) != 1 ||
+	    len != HPKE_KEY_LEN)
+		goto out;
+	*keyp = key;
+	key = NULL;
+	r = SS_OK;
+ out:
+	EVP_PKEY_free(key);
+	EVP_PKEY_CTX_free(pctx);
 	return r;
 }
 
@@ -193,18 +265,12 @@ int
 hpke_public_key(const uint8_t sk[HPKE_KEY_LEN], uint8_t pk[HPKE_KEY_LEN])
 {
 	EVP_PKEY *key;
-	size_t len = HPKE_KEY_LEN;
-	int r = SS_ERR_CRYPTO;
+	int r;
 
 	if (sk == NULL || pk == NULL)
 		return SS_ERR_INVALID;
-	if ((key = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, sk,
-	    HPKE_KEY_LEN)) == NULL)
-		return SS_ERR_CRYPTO;
-	if (EVP_PKEY_get_raw_public_key(key, pk, &len) == 1 &&
-	    len == HPKE_KEY_LEN)
-		r = SS_OK;
-	EVP_PKEY_free(key);
+	if ((r = pkey_from_private(sk, &key, pk)) == SS_OK)
+		EVP_PKEY_free(key);
 	return r;
 }
 
@@ -226,27 +292,63 @@ hpke_keygen(uint8_t sk[HPKE_KEY_LEN], uint8_t pk[HPKE_KEY_LEN])
 	return r;
 }
 
+int
+hpke_key_new(const uint8_t sk[HPKE_KEY_LEN], struct hpke_key **keyp)
+{
+	struct hpke_key *key;
+	int r;
+
+	if (keyp == NULL)
+		return SS_ERR_INVALID;
+	*keyp = NULL;
+	if (sk == NULL)
+		return SS_ERR_INVALID;
+	if ((key = calloc(1, sizeof(*key))) == NULL)
+		return SS_ERR_ALLOC;
+	if ((r = pkey_from_private(sk, &key->pkey, key->pk)) != SS_OK) {
+		free(key);
+		return r;
+	}
+	*keyp = key;
+	return SS_OK;
+}
+
+void
+hpke_key_free(struct hpke_key *key)
+{
+	if (key == NULL)
+		return;
+	/* OpenSSL wipes the X25519 private key when the object goes. */
+	EVP_PKEY_free(key->pkey);
+	OPENSSL_cleanse(key, sizeof(*key));
+	free(key);
+}
+
+void
+hpke_key_public(const struct hpke_key *key, uint8_t pk[HPKE_KEY_LEN])
+{
+	memcpy(pk, key->pk, HPKE_KEY_LEN);
+}
+
 /*
- * DH(sk, pk) for X25519. An all-zero result means pk was a point of small
- * order; RFC 9180 7.1.4 requires us to abort rather than derive a key from
- * it. (OpenSSL already refuses, but the check costs nothing and does not
- * depend on that.)
+ * DH(sk, pk) for X25519, sk a key object. An all-zero result means pk was a
+ * point of small order; RFC 9180 7.1.4 requires us to abort rather than
+ * derive a key from it. (OpenSSL already refuses, but the check costs
+ * nothing and does not depend on that.)
  */
 static int
-x25519(const uint8_t sk[HPKE_KEY_LEN], const uint8_t pk[HPKE_KEY_LEN],
+x25519(EVP_PKEY *priv, const uint8_t pk[HPKE_KEY_LEN],
     uint8_t out[HPKE_KEY_LEN])
 {
-	EVP_PKEY *priv = NULL, *peer = NULL;
+	EVP_PKEY *peer = NULL;
 	EVP_PKEY_CTX *pctx = NULL;
 	size_t len = HPKE_KEY_LEN, i;
 	uint8_t acc = 0;
 	int r = SS_ERR_CRYPTO;
 
-	if ((priv = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, sk,
+	if ((peer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, pk,
 	    HPKE_KEY_LEN)) == NULL ||
-	    (peer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, pk,
-	    HPKE_KEY_LEN)) == NULL ||
-	    (pctx = EVP_PKEY_CTX_new(priv, NULL)) == NULL)
+	    (pctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv, NULL)) == NULL)
 		goto out;
 	if (EVP_PKEY_derive_init(pctx) != 1 ||
 	    EVP_PKEY_derive_set_peer(pctx, peer) != 1 ||
@@ -262,7 +364,6 @@ x25519(const uint8_t sk[HPKE_KEY_LEN], const uint8_t pk[HPKE_KEY_LEN],
 		OPENSSL_cleanse(out, HPKE_KEY_LEN);
 	EVP_PKEY_CTX_free(pctx);
 	EVP_PKEY_free(peer);
-	EVP_PKEY_free(priv);
 	return r;
 }
 
@@ -271,17 +372,17 @@ x25519(const uint8_t sk[HPKE_KEY_LEN], const uint8_t pk[HPKE_KEY_LEN],
  * KEM's suite id.
  */
 static int
-extract_and_expand(const uint8_t *dh, size_t dh_len,
+extract_and_expand(EVP_KDF *kdf, const uint8_t *dh, size_t dh_len,
     const uint8_t *kem_context, size_t kem_context_len,
     uint8_t shared_secret[NSECRET])
 {
 	uint8_t eae_prk[NH];
 	int r;
 
-	if ((r = labeled_extract(kem_suite_id, sizeof(kem_suite_id), NULL, 0,
-	    "eae_prk", dh, dh_len, eae_prk)) == SS_OK)
-		r = labeled_expand(kem_suite_id, sizeof(kem_suite_id), eae_prk,
-		    "shared_secret", kem_context, kem_context_len,
+	if ((r = labeled_extract(kdf, kem_suite_id, sizeof(kem_suite_id),
+	    NULL, 0, "eae_prk", dh, dh_len, eae_prk)) == SS_OK)
+		r = labeled_expand(kdf, kem_suite_id, sizeof(kem_suite_id),
+		    eae_prk, "shared_secret", kem_context, kem_context_len,
 		    shared_secret, NSECRET);
 	OPENSSL_cleanse(eae_prk, sizeof(eae_prk));
 	return r;
@@ -292,7 +393,7 @@ extract_and_expand(const uint8_t *dh, size_t dh_len,
  * both the empty string.
  */
 static int
-key_schedule(struct hpke_ctx *ctx, int mode,
+key_schedule(EVP_KDF *kdf, struct hpke_ctx *ctx, int mode,
     const uint8_t shared_secret[NSECRET], const uint8_t *info, size_t info_len)
 {
 	uint8_t ksc[1 + NH + NH];	/* mode || psk_id_hash || info_hash */
@@ -300,18 +401,20 @@ key_schedule(struct hpke_ctx *ctx, int mode,
 	int r;
 
 	ksc[0] = (uint8_t)mode;
-	if ((r = labeled_extract(hpke_suite_id, sizeof(hpke_suite_id), NULL, 0,
-	    "psk_id_hash", NULL, 0, ksc + 1)) != SS_OK ||
-	    (r = labeled_extract(hpke_suite_id, sizeof(hpke_suite_id), NULL, 0,
-	    "info_hash", info, info_len, ksc + 1 + NH)) != SS_OK ||
-	    (r = labeled_extract(hpke_suite_id, sizeof(hpke_suite_id),
+	if ((r = labeled_extract(kdf, hpke_suite_id, sizeof(hpke_suite_id),
+	    NULL, 0, "psk_id_hash", NULL, 0, ksc + 1)) != SS_OK ||
+	    (r = labeled_extract(kdf, hpke_suite_id, sizeof(hpke_suite_id),
+	    NULL, 0, "info_hash", info, info_len, ksc + 1 + NH)) != SS_OK ||
+	    (r = labeled_extract(kdf, hpke_suite_id, sizeof(hpke_suite_id),
 	    shared_secret, NSECRET, "secret", NULL, 0, secret)) != SS_OK ||
-	    (r = labeled_expand(hpke_suite_id, sizeof(hpke_suite_id), secret,
-	    "key", ksc, sizeof(ksc), ctx->key, NK)) != SS_OK ||
-	    (r = labeled_expand(hpke_suite_id, sizeof(hpke_suite_id), secret,
-	    "base_nonce", ksc, sizeof(ksc), ctx->base_nonce, NN)) != SS_OK ||
-	    (r = labeled_expand(hpke_suite_id, sizeof(hpke_suite_id), secret,
-	    "exp", ksc, sizeof(ksc), ctx->exporter_secret, NH)) != SS_OK)
+	    (r = labeled_expand(kdf, hpke_suite_id, sizeof(hpke_suite_id),
+	    secret, "key", ksc, sizeof(ksc), ctx->key, NK)) != SS_OK ||
+	    (r = labeled_expand(kdf, hpke_suite_id, sizeof(hpke_suite_id),
+	    secret, "base_nonce", ksc, sizeof(ksc), ctx->base_nonce,
+	    NN)) != SS_OK ||
+	    (r = labeled_expand(kdf, hpke_suite_id, sizeof(hpke_suite_id),
+	    secret, "exp", ksc, sizeof(ksc), ctx->exporter_secret,
+	    NH)) != SS_OK)
 		goto out;
 	ctx->seq = 0;
  out:
@@ -322,7 +425,7 @@ key_schedule(struct hpke_ctx *ctx, int mode,
 
 /* Checks the arguments common to both setup functions. */
 static int
-check_setup(const struct hpke_ctx *ctx, int mode, const uint8_t *sender_key,
+check_setup(const struct hpke_ctx *ctx, int mode, const void *sender_key,
     const uint8_t *info, size_t info_len)
 {
 	if (ctx == NULL)
@@ -343,52 +446,123 @@ check_setup(const struct hpke_ctx *ctx, int mode, const uint8_t *sender_key,
 	return SS_OK;
 }
 
-int
-hpke_setup_sender(struct hpke_ctx *ctx, int mode,
-    const uint8_t pkR[HPKE_KEY_LEN], const uint8_t *skS, const uint8_t *skE,
-    const uint8_t *info, size_t info_len, uint8_t enc[HPKE_KEY_LEN])
+/*
+ * Sender setup once the arguments are checked (check_setup, and pkR and enc
+ * not NULL): skS is NULL in base mode, skE NULL outside tests.
+ */
+static int
+setup_sender(struct hpke_ctx *ctx, int mode, const uint8_t pkR[HPKE_KEY_LEN],
+    const struct hpke_key *skS, const uint8_t *skE, const uint8_t *info,
+    size_t info_len, uint8_t enc[HPKE_KEY_LEN])
 {
-	uint8_t ske[HPKE_KEY_LEN], pke[HPKE_KEY_LEN];
+	EVP_KDF *kdf = NULL;
+	EVP_PKEY *eph = NULL;
+	uint8_t pke[HPKE_KEY_LEN];
 	uint8_t dh[2 * HPKE_KEY_LEN];
 	uint8_t kem_context[3 * HPKE_KEY_LEN];	/* enc || pkRm [|| pkSm] */
 	uint8_t shared_secret[NSECRET];
 	size_t dh_len = HPKE_KEY_LEN, kc_len = 2 * HPKE_KEY_LEN;
 	int r;
 
-	if ((r = check_setup(ctx, mode, skS, info, info_len)) != SS_OK)
-		return r;
-	if (pkR == NULL || enc == NULL)
-		return SS_ERR_INVALID;
 	hpke_ctx_clear(ctx);
-
-	if (skE != NULL)
-		memcpy(ske, skE, HPKE_KEY_LEN);
-	else if (RAND_priv_bytes(ske, HPKE_KEY_LEN) != 1) {
-		r = SS_ERR_CRYPTO;
-		goto out;
-	}
-	if ((r = hpke_public_key(ske, pke)) != SS_OK ||
-	    (r = x25519(ske, pkR, dh)) != SS_OK)
+	/* The ephemeral key pair: one key object, its public key read off. */
+	if ((r = skE != NULL ? pkey_from_private(skE, &eph, pke) :
+	    pkey_generate(&eph, pke)) != SS_OK ||
+	    (r = x25519(eph, pkR, dh)) != SS_OK)
 		goto out;
 	memcpy(kem_context, pke, HPKE_KEY_LEN);
 	memcpy(kem_context + HPKE_KEY_LEN, pkR, HPKE_KEY_LEN);
 	if (mode == HPKE_MODE_AUTH) {
 		/* AuthEncap: dh = DH(skE, pkR) || DH(skS, pkR). */
-		if ((r = x25519(skS, pkR, dh + HPKE_KEY_LEN)) != SS_OK ||
-		    (r = hpke_public_key(skS, kem_context + kc_len)) != SS_OK)
+		if ((r = x25519(skS->pkey, pkR, dh + HPKE_KEY_LEN)) != SS_OK)
 			goto out;
+		memcpy(kem_context + kc_len, skS->pk, HPKE_KEY_LEN);
 		dh_len += HPKE_KEY_LEN;
 		kc_len += HPKE_KEY_LEN;
 	}
-	if ((r = extract_and_expand(dh, dh_len, kem_context, kc_len,
+	if ((kdf = hkdf_fetch()) == NULL) {
+		r = SS_ERR_CRYPTO;
+		goto out;
+	}
+	if ((r = extract_and_expand(kdf, dh, dh_len, kem_context, kc_len,
 	    shared_secret)) != SS_OK ||
-	    (r = key_schedule(ctx, mode, shared_secret, info, info_len)) != SS_OK)
+	    (r = key_schedule(kdf, ctx, mode, shared_secret, info,
+	    info_len)) != SS_OK)
 		goto out;
 	memcpy(enc, pke, HPKE_KEY_LEN);
  out:
 	if (r != SS_OK)
 		hpke_ctx_clear(ctx);
-	OPENSSL_cleanse(ske, sizeof(ske));
+	EVP_KDF_free(kdf);
+	/* Wipes the ephemeral private key. */
+	EVP_PKEY_free(eph);
+	OPENSSL_cleanse(dh, sizeof(dh));
+	OPENSSL_cleanse(shared_secret, sizeof(shared_secret));
+	return r;
+}
+
+int
+hpke_setup_sender(struct hpke_ctx *ctx, int mode,
+    const uint8_t pkR[HPKE_KEY_LEN], const uint8_t *skS, const uint8_t *skE,
+    const uint8_t *info, size_t info_len, uint8_t enc[HPKE_KEY_LEN])
+{
+	struct hpke_key *key = NULL;
+	int r;
+
+	if ((r = check_setup(ctx, mode, skS, info, info_len)) != SS_OK)
+		return r;
+	if (pkR == NULL || enc == NULL)
+		return SS_ERR_INVALID;
+	if (skS != NULL && (r = hpke_key_new(skS, &key)) != SS_OK) {
+		hpke_ctx_clear(ctx);
+		return r;
+	}
+	r = setup_sender(ctx, mode, pkR, key, skE, info, info_len, enc);
+	hpke_key_free(key);
+	return r;
+}
+
+/*
+ * Receiver setup once the arguments are checked (check_setup, and enc and
+ * skR not NULL): pkS is NULL in base mode.
+ */
+static int
+setup_receiver(struct hpke_ctx *ctx, int mode, const uint8_t enc[HPKE_KEY_LEN],
+    const struct hpke_key *skR, const uint8_t *pkS, const uint8_t *info,
+    size_t info_len)
+{
+	EVP_KDF *kdf = NULL;
+	uint8_t dh[2 * HPKE_KEY_LEN];
+	uint8_t kem_context[3 * HPKE_KEY_LEN];	/* enc || pkRm [|| pkSm] */
+	uint8_t shared_secret[NSECRET];
+	size_t dh_len = HPKE_KEY_LEN, kc_len = 2 * HPKE_KEY_LEN;
+	int r;
+
+	hpke_ctx_clear(ctx);
+	memcpy(kem_context, enc, HPKE_KEY_LEN);
+	memcpy(kem_context + HPKE_KEY_LEN, skR->pk, HPKE_KEY_LEN);
+	if ((r = x25519(skR->pkey, enc, dh)) != SS_OK)
+		goto out;
+	if (mode == HPKE_MODE_AUTH) {
+		/* AuthDecap: dh = DH(skR, pkE) || DH(skR, pkS). */
+		if ((r = x25519(skR->pkey, pkS, dh + HPKE_KEY_LEN)) != SS_OK)
+			goto out;
+		memcpy(kem_context + kc_len, pkS, HPKE_KEY_LEN);
+		dh_len += HPKE_KEY_LEN;
+		kc_len += HPKE_KEY_LEN;
+	}
+	if ((kdf = hkdf_fetch()) == NULL) {
+		r = SS_ERR_CRYPTO;
+		goto out;
+	}
+	if ((r = extract_and_expand(kdf, dh, dh_len, kem_context, kc_len,
+	    shared_secret)) != SS_OK)
+		goto out;
+	r = key_schedule(kdf, ctx, mode, shared_secret, info, info_len);
+ out:
+	if (r != SS_OK)
+		hpke_ctx_clear(ctx);
+	EVP_KDF_free(kdf);
 	OPENSSL_cleanse(dh, sizeof(dh));
 	OPENSSL_cleanse(shared_secret, sizeof(shared_secret));
 	return r;
@@ -399,39 +573,19 @@ hpke_setup_receiver(struct hpke_ctx *ctx, int mode,
     const uint8_t enc[HPKE_KEY_LEN], const uint8_t skR[HPKE_KEY_LEN],
     const uint8_t *pkS, const uint8_t *info, size_t info_len)
 {
-	uint8_t dh[2 * HPKE_KEY_LEN];
-	uint8_t kem_context[3 * HPKE_KEY_LEN];	/* enc || pkRm [|| pkSm] */
-	uint8_t shared_secret[NSECRET];
-	size_t dh_len = HPKE_KEY_LEN, kc_len = 2 * HPKE_KEY_LEN;
+	struct hpke_key *key;
 	int r;
 
 	if ((r = check_setup(ctx, mode, pkS, info, info_len)) != SS_OK)
 		return r;
 	if (enc == NULL || skR == NULL)
 		return SS_ERR_INVALID;
-	hpke_ctx_clear(ctx);
-
-	memcpy(kem_context, enc, HPKE_KEY_LEN);
-	if ((r = hpke_public_key(skR, kem_context + HPKE_KEY_LEN)) != SS_OK ||
-	    (r = x25519(skR, enc, dh)) != SS_OK)
-		goto out;
-	if (mode == HPKE_MODE_AUTH) {
-		/* AuthDecap: dh = DH(skR, pkE) || DH(skR, pkS). */
-		if ((r = x25519(skR, pkS, dh + HPKE_KEY_LEN)) != SS_OK)
-			goto out;
-		memcpy(kem_context + kc_len, pkS, HPKE_KEY_LEN);
-		dh_len += HPKE_KEY_LEN;
-		kc_len += HPKE_KEY_LEN;
-	}
-	if ((r = extract_and_expand(dh, dh_len, kem_context, kc_len,
-	    shared_secret)) != SS_OK)
-		goto out;
-	r = key_schedule(ctx, mode, shared_secret, info, info_len);
- out:
-	if (r != SS_OK)
+	if ((r = hpke_key_new(skR, &key)) != SS_OK) {
 		hpke_ctx_clear(ctx);
-	OPENSSL_cleanse(dh, sizeof(dh));
-	OPENSSL_cleanse(shared_secret, sizeof(shared_secret));
+		return r;
+	}
+	r = setup_receiver(ctx, mode, enc, key, pkS, info, info_len);
+	hpke_key_free(key);
 	return r;
 }
 
@@ -587,13 +741,20 @@ int
 hpke_export(const struct hpke_ctx *ctx, const uint8_t *exporter_context,
     size_t ctx_len, uint8_t *out, size_t out_len)
 {
+	EVP_KDF *kdf;
+	int r;
+
 	if (ctx == NULL || out == NULL || out_len == 0 ||
 	    (exporter_context == NULL && ctx_len > 0))
 		return SS_ERR_INVALID;
 	if (ctx_len > MAX_EXPCTX_LEN || out_len > MAX_EXPORT_LEN)
 		return SS_ERR_TOO_LARGE;
-	return labeled_expand(hpke_suite_id, sizeof(hpke_suite_id),
+	if ((kdf = hkdf_fetch()) == NULL)
+		return SS_ERR_CRYPTO;
+	r = labeled_expand(kdf, hpke_suite_id, sizeof(hpke_suite_id),
 	    ctx->exporter_secret, "sec", exporter_context, ctx_len, out, out_len);
+	EVP_KDF_free(kdf);
+	return r;
 }
 
 void
@@ -604,8 +765,8 @@ hpke_ctx_clear(struct hpke_ctx *ctx)
 }
 
 int
-hpke_seal_auth(const uint8_t pkR[HPKE_KEY_LEN],
-    const uint8_t skS[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
+hpke_seal_auth_k(const uint8_t pkR[HPKE_KEY_LEN],
+    const struct hpke_key *skS, const uint8_t *info, size_t info_len,
     const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len,
     uint8_t *out, size_t out_len)
 {
@@ -619,8 +780,11 @@ hpke_seal_auth(const uint8_t pkR[HPKE_KEY_LEN],
 	/* No overflow: pt_len is at most 2^36, checked above. */
 	if (out_len != HPKE_KEY_LEN + pt_len + NT)
 		return SS_ERR_INVALID;
-	if ((r = hpke_setup_sender(&ctx, HPKE_MODE_AUTH, pkR, skS, NULL,
-	    info, info_len, out)) != SS_OK)
+	if ((r = check_setup(&ctx, HPKE_MODE_AUTH, skS, info,
+	    info_len)) != SS_OK)
+		return r;
+	if ((r = setup_sender(&ctx, HPKE_MODE_AUTH, pkR, skS, NULL, info,
+	    info_len, out)) != SS_OK)
 		return r;
 	r = hpke_seal(&ctx, aad, aad_len, pt, pt_len, out + HPKE_KEY_LEN);
 	hpke_ctx_clear(&ctx);
@@ -630,7 +794,7 @@ hpke_seal_auth(const uint8_t pkR[HPKE_KEY_LEN],
 }
 
 int
-hpke_open_auth(const uint8_t skR[HPKE_KEY_LEN],
+hpke_open_auth_k(const struct hpke_key *skR,
     const uint8_t pkS[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
     const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
     uint8_t *pt, size_t pt_len)
@@ -642,11 +806,53 @@ hpke_open_auth(const uint8_t skR[HPKE_KEY_LEN],
 		return SS_ERR_INVALID;
 	if (in_len < HPKE_KEY_LEN + NT || pt_len != in_len - HPKE_KEY_LEN - NT)
 		return SS_ERR_INVALID;
-	if ((r = hpke_setup_receiver(&ctx, HPKE_MODE_AUTH, in, skR, pkS,
-	    info, info_len)) != SS_OK)
+	if ((r = check_setup(&ctx, HPKE_MODE_AUTH, pkS, info,
+	    info_len)) != SS_OK)
+		return r;
+	if ((r = setup_receiver(&ctx, HPKE_MODE_AUTH, in, skR, pkS, info,
+	    info_len)) != SS_OK)
 		return r;
 	r = hpke_open(&ctx, aad, aad_len, in + HPKE_KEY_LEN,
 	    in_len - HPKE_KEY_LEN, pt);
 	hpke_ctx_clear(&ctx);
+	return r;
+}
+
+/* The raw-key calls: a key object for the one call. */
+int
+hpke_seal_auth(const uint8_t pkR[HPKE_KEY_LEN],
+    const uint8_t skS[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
+    const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len,
+    uint8_t *out, size_t out_len)
+{
+	struct hpke_key *key;
+	int r;
+
+	if (pkR == NULL || skS == NULL || out == NULL)
+		return SS_ERR_INVALID;
+	if ((r = hpke_key_new(skS, &key)) != SS_OK)
+		return r;
+	r = hpke_seal_auth_k(pkR, key, info, info_len, aad, aad_len, pt,
+	    pt_len, out, out_len);
+	hpke_key_free(key);
+	return r;
+}
+
+int
+hpke_open_auth(const uint8_t skR[HPKE_KEY_LEN],
+    const uint8_t pkS[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
+    const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+    uint8_t *pt, size_t pt_len)
+{
+	struct hpke_key *key;
+	int r;
+
+	if (skR == NULL || pkS == NULL || in == NULL)
+		return SS_ERR_INVALID;
+	if ((r = hpke_key_new(skR, &key)) != SS_OK)
+		return r;
+	r = hpke_open_auth_k(key, pkS, info, info_len, aad, aad_len, in,
+	    in_len, pt, pt_len);
+	hpke_key_free(key);
 	return r;
 }

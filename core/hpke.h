@@ -7,6 +7,12 @@
  * Keys are raw 32-byte X25519 values. secure-sum uses auth mode with one
  * message per context (hpke_seal_auth / hpke_open_auth); the context API is
  * public so that the RFC's test vectors can be checked in full.
+ *
+ * A party that seals or opens many messages with the same private key builds
+ * a struct hpke_key from it once and uses the _k variants: each call then
+ * does only the three X25519 operations auth mode needs (the ephemeral
+ * public key and two Diffie-Hellman values), where the raw-key calls must
+ * also derive the public key of the raw private key every time.
  */
 #ifndef SS_HPKE_H
 #define SS_HPKE_H
@@ -30,6 +36,20 @@ struct hpke_ctx {
 int hpke_public_key(const uint8_t sk[HPKE_KEY_LEN], uint8_t pk[HPKE_KEY_LEN]);
 /* Makes a fresh key pair. */
 int hpke_keygen(uint8_t sk[HPKE_KEY_LEN], uint8_t pk[HPKE_KEY_LEN]);
+
+/*
+ * A private key made ready for repeated use: the OpenSSL key object and the
+ * public key, computed once. Opaque; holds a copy of the private key, which
+ * hpke_key_free wipes.
+ */
+struct hpke_key;
+
+/* Builds *key from the raw private key sk; *key is NULL on failure. */
+int hpke_key_new(const uint8_t sk[HPKE_KEY_LEN], struct hpke_key **key);
+/* Wipes and frees; NULL is a no-op. */
+void hpke_key_free(struct hpke_key *key);
+/* The public key of key (no computation: it was derived once). */
+void hpke_key_public(const struct hpke_key *key, uint8_t pk[HPKE_KEY_LEN]);
 
 /*
  * Sender setup. mode is HPKE_MODE_BASE (skS NULL) or HPKE_MODE_AUTH.
@@ -66,5 +86,15 @@ int hpke_seal_auth(const uint8_t pkR[HPKE_KEY_LEN], const uint8_t skS[HPKE_KEY_L
 int hpke_open_auth(const uint8_t skR[HPKE_KEY_LEN], const uint8_t pkS[HPKE_KEY_LEN],
     const uint8_t *info, size_t info_len, const uint8_t *aad, size_t aad_len,
     const uint8_t *in, size_t in_len, uint8_t *pt, size_t pt_len);
+
+/* hpke_seal_auth and hpke_open_auth with the static private key prepared. */
+int hpke_seal_auth_k(const uint8_t pkR[HPKE_KEY_LEN],
+    const struct hpke_key *skS, const uint8_t *info, size_t info_len,
+    const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len,
+    uint8_t *out, size_t out_len);
+int hpke_open_auth_k(const struct hpke_key *skR,
+    const uint8_t pkS[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
+    const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+    uint8_t *pt, size_t pt_len);
 
 #endif

@@ -109,8 +109,8 @@ build_info(const char *session, const char *sender, const char *recipient,
 }
 
 int
-sealed_seal(const char *session, const char *sender, const char *recipient,
-    const uint64_t *values, size_t L, const uint8_t skS[32],
+sealed_seal_k(const char *session, const char *sender, const char *recipient,
+    const uint64_t *values, size_t L, const struct hpke_key *skS,
     const uint8_t pkR[32], uint8_t *out, size_t out_len)
 {
 	uint8_t info[INFO_MAX], *pt;
@@ -143,7 +143,7 @@ sealed_seal(const char *session, const char *sender, const char *recipient,
 		return SS_ERR_ALLOC;
 	for (i = 0; i < L; i++)
 		put_u64(pt + i * ELEM_LEN, values[i]);
-	r = hpke_seal_auth(pkR, skS, info, info_len, NULL, 0, pt,
+	r = hpke_seal_auth_k(pkR, skS, info, info_len, NULL, 0, pt,
 	    L * ELEM_LEN, out, out_len);
 	OPENSSL_cleanse(pt, L * ELEM_LEN);
 	free(pt);
@@ -151,8 +151,8 @@ sealed_seal(const char *session, const char *sender, const char *recipient,
 }
 
 int
-sealed_open(const char *session, const char *sender, const char *recipient,
-    size_t L, const uint8_t skR[32], const uint8_t pkS[32],
+sealed_open_k(const char *session, const char *sender, const char *recipient,
+    size_t L, const struct hpke_key *skR, const uint8_t pkS[32],
     const uint8_t *in, size_t in_len, uint64_t *values)
 {
 	uint8_t info[INFO_MAX], *pt;
@@ -178,8 +178,8 @@ sealed_open(const char *session, const char *sender, const char *recipient,
 	 * element's 8 bytes are read before the same 8 bytes are rewritten.
 	 */
 	pt = (uint8_t *)values;
-	if ((r = hpke_open_auth(skR, pkS, info, info_len, NULL, 0, in, in_len,
-	    pt, L * ELEM_LEN)) != SS_OK)
+	if ((r = hpke_open_auth_k(skR, pkS, info, info_len, NULL, 0, in,
+	    in_len, pt, L * ELEM_LEN)) != SS_OK)
 		goto out;
 	for (i = 0; i < L; i++) {
 		v = get_u64(pt + i * ELEM_LEN);
@@ -195,5 +195,45 @@ sealed_open(const char *session, const char *sender, const char *recipient,
  out:
 	if (r != SS_OK)
 		OPENSSL_cleanse(values, L * ELEM_LEN);
+	return r;
+}
+
+/*
+ * The raw-key calls: a key object for the one call. The arguments are
+ * checked by the _k functions, except the key itself.
+ */
+int
+sealed_seal(const char *session, const char *sender, const char *recipient,
+    const uint64_t *values, size_t L, const uint8_t skS[32],
+    const uint8_t pkR[32], uint8_t *out, size_t out_len)
+{
+	struct hpke_key *key;
+	int r;
+
+	if (skS == NULL)
+		return SS_ERR_INVALID;
+	if ((r = hpke_key_new(skS, &key)) != SS_OK)
+		return r;
+	r = sealed_seal_k(session, sender, recipient, values, L, key, pkR,
+	    out, out_len);
+	hpke_key_free(key);
+	return r;
+}
+
+int
+sealed_open(const char *session, const char *sender, const char *recipient,
+    size_t L, const uint8_t skR[32], const uint8_t pkS[32],
+    const uint8_t *in, size_t in_len, uint64_t *values)
+{
+	struct hpke_key *key;
+	int r;
+
+	if (skR == NULL)
+		return SS_ERR_INVALID;
+	if ((r = hpke_key_new(skR, &key)) != SS_OK)
+		return r;
+	r = sealed_open_k(session, sender, recipient, L, key, pkS, in, in_len,
+	    values);
+	hpke_key_free(key);
 	return r;
 }

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct hpke_key;	/* hpke.h */
+
 #define SEALED_ELEM_LEN 8
 #define SEALED_OVERHEAD (32 + 16)   /* HPKE enc and AES-GCM tag */
 /* AES-GCM encrypts at most 2^36 - 32 bytes under one nonce. */
@@ -42,5 +44,18 @@ int sealed_seal(const char *session, const char *sender, const char *recipient,
 int sealed_open(const char *session, const char *sender, const char *recipient,
     size_t L, const uint8_t skR[32], const uint8_t pkS[32],
     const uint8_t *in, size_t in_len, uint64_t *values);
+
+/*
+ * The same with the party's own private key prepared once (hpke_key_new):
+ * for a party that seals for, or opens from, many others in a row.
+ */
+int sealed_seal_k(const char *session, const char *sender,
+    const char *recipient, const uint64_t *values, size_t L,
+    const struct hpke_key *skS, const uint8_t pkR[32], uint8_t *out,
+    size_t out_len);
+int sealed_open_k(const char *session, const char *sender,
+    const char *recipient, size_t L, const struct hpke_key *skR,
+    const uint8_t pkS[32], const uint8_t *in, size_t in_len,
+    uint64_t *values);
 
 #endif

@@ -765,6 +765,171 @@ test_bounds(void **state)
 	assert_true(all_zero((const uint8_t *)&ctx, sizeof(ctx)));
 }
 
+/* ---- prepared keys (struct hpke_key, the _k calls) --------------------- */
+
+/* A key object knows the public key of its private key. */
+static void
+test_key_object(void **state)
+{
+	struct hpke_key *k = (struct hpke_key *)&k;
+	uint8_t sk[32], pk[32], pk2[32];
+
+	(void)state;
+	assert_int_equal(hpke_keygen(sk, pk), SS_OK);
+	assert_int_equal(hpke_key_new(sk, &k), SS_OK);
+	assert_non_null(k);
+	memset(pk2, 0, sizeof(pk2));
+	hpke_key_public(k, pk2);
+	assert_memory_equal(pk2, pk, 32);
+	hpke_key_free(k);
+	hpke_key_free(NULL);
+
+	k = (struct hpke_key *)&k;
+	assert_int_equal(hpke_key_new(NULL, &k), SS_ERR_INVALID);
+	assert_null(k);
+	assert_int_equal(hpke_key_new(sk, NULL), SS_ERR_INVALID);
+}
+
+/*
+ * The _k calls make and take the very same messages as the raw-key calls:
+ * each opens what the other sealed, and a key object serves many seals.
+ */
+static void
+test_k_roundtrip_and_equivalence(void **state)
+{
+	struct parties p;
+	struct hpke_key *kS, *kR;
+	uint8_t sealed[SEALED_LEN], again[SEALED_LEN], pt[MSG_LEN];
+	int i;
+
+	(void)state;
+	make_sealed(&p);
+	assert_int_equal(hpke_key_new(p.skS, &kS), SS_OK);
+	assert_int_equal(hpke_key_new(p.skR, &kR), SS_OK);
+
+	/* Raw-key seal, prepared-key open. */
+	memset(pt, 0, sizeof(pt));
+	assert_int_equal(hpke_open_auth_k(kR, p.pkS, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN), SS_OK);
+	assert_memory_equal(pt, msg, MSG_LEN);
+
+	for (i = 0; i < 3; i++) {
+		/* Prepared-key seal, raw-key open. */
+		assert_int_equal(hpke_seal_auth_k(p.pkR, kS, tinfo,
+		    sizeof(tinfo), taad, sizeof(taad), msg, MSG_LEN, sealed,
+		    SEALED_LEN), SS_OK);
+		memset(pt, 0, sizeof(pt));
+		assert_int_equal(hpke_open_auth(p.skR, p.pkS, tinfo,
+		    sizeof(tinfo), taad, sizeof(taad), sealed, SEALED_LEN, pt,
+		    MSG_LEN), SS_OK);
+		assert_memory_equal(pt, msg, MSG_LEN);
+		/* And prepared on both sides. */
+		memset(pt, 0, sizeof(pt));
+		assert_int_equal(hpke_open_auth_k(kR, p.pkS, tinfo,
+		    sizeof(tinfo), taad, sizeof(taad), sealed, SEALED_LEN, pt,
+		    MSG_LEN), SS_OK);
+		assert_memory_equal(pt, msg, MSG_LEN);
+		/* A fresh ephemeral key every time. */
+		assert_memory_not_equal(sealed, p.sealed, HPKE_KEY_LEN);
+		if (i > 0)
+			assert_memory_not_equal(sealed, again, HPKE_KEY_LEN);
+		memcpy(again, sealed, SEALED_LEN);
+	}
+
+	/* Empty message, no info, no aad. */
+	assert_int_equal(hpke_seal_auth_k(p.pkR, kS, NULL, 0, NULL, 0, NULL, 0,
+	    sealed, HPKE_KEY_LEN + HPKE_TAG_LEN), SS_OK);
+	assert_int_equal(hpke_open_auth(p.skR, p.pkS, NULL, 0, NULL, 0, sealed,
+	    HPKE_KEY_LEN + HPKE_TAG_LEN, NULL, 0), SS_OK);
+	assert_int_equal(hpke_open_auth_k(kR, p.pkS, NULL, 0, NULL, 0, sealed,
+	    HPKE_KEY_LEN + HPKE_TAG_LEN, NULL, 0), SS_OK);
+
+	/* The same argument checks as the raw-key calls. */
+	assert_int_equal(hpke_seal_auth_k(p.pkR, NULL, tinfo, sizeof(tinfo),
+	    NULL, 0, msg, MSG_LEN, sealed, SEALED_LEN), SS_ERR_INVALID);
+	assert_int_equal(hpke_seal_auth_k(NULL, kS, tinfo, sizeof(tinfo),
+	    NULL, 0, msg, MSG_LEN, sealed, SEALED_LEN), SS_ERR_INVALID);
+	assert_int_equal(hpke_seal_auth_k(p.pkR, kS, tinfo, sizeof(tinfo),
+	    NULL, 0, msg, MSG_LEN, sealed, SEALED_LEN - 1), SS_ERR_INVALID);
+	assert_int_equal(hpke_seal_auth_k(p.pkR, kS, NULL, 1, NULL, 0, msg,
+	    MSG_LEN, sealed, SEALED_LEN), SS_ERR_INVALID);
+	assert_int_equal(hpke_open_auth_k(NULL, p.pkS, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN),
+	    SS_ERR_INVALID);
+	assert_int_equal(hpke_open_auth_k(kR, NULL, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN),
+	    SS_ERR_INVALID);
+	assert_int_equal(hpke_open_auth_k(kR, p.pkS, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN - 1),
+	    SS_ERR_INVALID);
+	assert_int_equal(hpke_open_auth_k(kR, p.pkS, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), p.sealed, HPKE_KEY_LEN + HPKE_TAG_LEN - 1, pt,
+	    0), SS_ERR_INVALID);
+	hpke_key_free(kS);
+	hpke_key_free(kR);
+}
+
+/* Wrong keys, info or aad with the _k calls: SS_ERR_AUTH, nothing left. */
+static void
+test_k_wrong_keys(void **state)
+{
+	struct parties p;
+	struct hpke_key *kS, *kR, *kX;
+	uint8_t skX[32], pkX[32], pt[MSG_LEN], sealed[SEALED_LEN];
+	static const uint8_t zero[32];
+
+	(void)state;
+	make_sealed(&p);
+	assert_int_equal(hpke_keygen(skX, pkX), SS_OK);
+	assert_int_equal(hpke_key_new(p.skS, &kS), SS_OK);
+	assert_int_equal(hpke_key_new(p.skR, &kR), SS_OK);
+	assert_int_equal(hpke_key_new(skX, &kX), SS_OK);
+
+	/* Another recipient's key. */
+	memset(pt, 0xa5, sizeof(pt));
+	assert_int_equal(hpke_open_auth_k(kX, p.pkS, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN),
+	    SS_ERR_AUTH);
+	assert_true(all_zero(pt, MSG_LEN));
+	/* Another claimed sender. */
+	memset(pt, 0xa5, sizeof(pt));
+	assert_int_equal(hpke_open_auth_k(kR, pkX, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN),
+	    SS_ERR_AUTH);
+	assert_true(all_zero(pt, MSG_LEN));
+	/* Other info, other aad. */
+	assert_int_equal(hpke_open_auth_k(kR, p.pkS, taad, sizeof(taad),
+	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN),
+	    SS_ERR_AUTH);
+	assert_int_equal(hpke_open_auth_k(kR, p.pkS, tinfo, sizeof(tinfo),
+	    tinfo, sizeof(tinfo), p.sealed, SEALED_LEN, pt, MSG_LEN),
+	    SS_ERR_AUTH);
+	/* Sealed by X: a recipient expecting S refuses it. */
+	assert_int_equal(hpke_seal_auth_k(p.pkR, kX, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), msg, MSG_LEN, sealed, SEALED_LEN), SS_OK);
+	assert_int_equal(hpke_open_auth_k(kR, p.pkS, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), sealed, SEALED_LEN, pt, MSG_LEN), SS_ERR_AUTH);
+	assert_int_equal(hpke_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), sealed, SEALED_LEN, pt, MSG_LEN), SS_ERR_AUTH);
+	/* Sealed for R, opened with another private key. */
+	assert_int_equal(hpke_open_auth_k(kS, pkX, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), sealed, SEALED_LEN, pt, MSG_LEN), SS_ERR_AUTH);
+	/* Small-order points still abort. */
+	assert_int_equal(hpke_seal_auth_k(zero, kS, tinfo, sizeof(tinfo),
+	    NULL, 0, msg, MSG_LEN, sealed, SEALED_LEN), SS_ERR_CRYPTO);
+	assert_int_equal(hpke_open_auth_k(kR, zero, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN),
+	    SS_ERR_CRYPTO);
+	memcpy(sealed, p.sealed, SEALED_LEN);
+	memset(sealed, 0, HPKE_KEY_LEN);
+	assert_int_equal(hpke_open_auth_k(kR, p.pkS, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), sealed, SEALED_LEN, pt, MSG_LEN),
+	    SS_ERR_CRYPTO);
+	hpke_key_free(kS);
+	hpke_key_free(kR);
+	hpke_key_free(kX);
+}
+
 int
 main(void)
 {
@@ -782,6 +947,9 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_fresh_ephemeral),
 		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_key_object),
+		cmocka_unit_test(test_k_roundtrip_and_equivalence),
+		cmocka_unit_test(test_k_wrong_keys),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

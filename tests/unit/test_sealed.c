@@ -414,6 +414,131 @@ test_fresh(void **state)
 	fixture_free(&f);
 }
 
+/* ---- prepared keys (sealed_seal_k, sealed_open_k) ----------------------- */
+
+/*
+ * The _k calls with one key object per party: round trips at L = 1 and
+ * L = 1000, each direction of equivalence with the raw-key calls, and many
+ * vectors sealed and opened with the same objects.
+ */
+static void
+test_k_roundtrip_and_equivalence(void **state)
+{
+	static const size_t Ls[] = { 1, 1000 };
+	struct keys k;
+	struct hpke_key *kA, *kB;
+	uint64_t *v, *back;
+	uint8_t *ct;
+	size_t i, j, L, len;
+
+	(void)state;
+	make_keys(&k);
+	assert_int_equal(hpke_key_new(k.skA, &kA), SS_OK);
+	assert_int_equal(hpke_key_new(k.skB, &kB), SS_OK);
+	for (i = 0; i < sizeof(Ls) / sizeof(Ls[0]); i++) {
+		L = Ls[i];
+		len = sealed_len(L);
+		v = random_values(L);
+		assert_non_null(back = calloc(L, sizeof(*back)));
+		assert_non_null(ct = malloc(len));
+		for (j = 0; j < 4; j++) {
+			/* Prepared-key seal; raw-key and prepared-key open. */
+			assert_int_equal(sealed_seal_k(SESSION, ALICE, BOB, v,
+			    L, kA, k.pkB, ct, len), SS_OK);
+			memset(back, 0, L * sizeof(*back));
+			assert_int_equal(sealed_open(SESSION, ALICE, BOB, L,
+			    k.skB, k.pkA, ct, len, back), SS_OK);
+			assert_memory_equal(back, v, L * sizeof(*v));
+			memset(back, 0, L * sizeof(*back));
+			assert_int_equal(sealed_open_k(SESSION, ALICE, BOB, L,
+			    kB, k.pkA, ct, len, back), SS_OK);
+			assert_memory_equal(back, v, L * sizeof(*v));
+			/* Raw-key seal, prepared-key open. */
+			assert_int_equal(sealed_seal(SESSION, ALICE, BOB, v, L,
+			    k.skA, k.pkB, ct, len), SS_OK);
+			memset(back, 0, L * sizeof(*back));
+			assert_int_equal(sealed_open_k(SESSION, ALICE, BOB, L,
+			    kB, k.pkA, ct, len, back), SS_OK);
+			assert_memory_equal(back, v, L * sizeof(*v));
+		}
+		free(v);
+		free(back);
+		free(ct);
+	}
+	hpke_key_free(kA);
+	hpke_key_free(kB);
+}
+
+/* Wrong keys and names with the _k calls: SS_ERR_AUTH, output wiped. */
+static void
+test_k_wrong_keys(void **state)
+{
+	const size_t L = 16;
+	struct fixture f;
+	struct hpke_key *kA, *kB, *kC;
+	uint64_t v[3] = { 5, 6, 7 };
+	uint8_t out[HPKE_KEY_LEN + 24 + HPKE_TAG_LEN];
+
+	(void)state;
+	fixture_init(&f, L);
+	assert_int_equal(hpke_key_new(f.k.skA, &kA), SS_OK);
+	assert_int_equal(hpke_key_new(f.k.skB, &kB), SS_OK);
+	assert_int_equal(hpke_key_new(f.k.skC, &kC), SS_OK);
+
+	/* Another recipient's key, or the sender's own. */
+	memset(f.back, 0xa5, L * sizeof(uint64_t));
+	assert_int_equal(sealed_open_k(SESSION, ALICE, BOB, L, kC, f.k.pkA,
+	    f.ct, f.len, f.back), SS_ERR_AUTH);
+	assert_true(all_zero(f.back, L));
+	memset(f.back, 0xa5, L * sizeof(uint64_t));
+	assert_int_equal(sealed_open_k(SESSION, ALICE, BOB, L, kA, f.k.pkA,
+	    f.ct, f.len, f.back), SS_ERR_AUTH);
+	assert_true(all_zero(f.back, L));
+	/* Another sender's public key. */
+	memset(f.back, 0xa5, L * sizeof(uint64_t));
+	assert_int_equal(sealed_open_k(SESSION, ALICE, BOB, L, kB, f.k.pkC,
+	    f.ct, f.len, f.back), SS_ERR_AUTH);
+	assert_true(all_zero(f.back, L));
+	/* Other session, sender or recipient name. */
+	assert_int_equal(sealed_open_k("sess-0002", ALICE, BOB, L, kB,
+	    f.k.pkA, f.ct, f.len, f.back), SS_ERR_AUTH);
+	assert_int_equal(sealed_open_k(SESSION, "carol", BOB, L, kB, f.k.pkA,
+	    f.ct, f.len, f.back), SS_ERR_AUTH);
+	assert_int_equal(sealed_open_k(SESSION, ALICE, "carol", L, kB,
+	    f.k.pkA, f.ct, f.len, f.back), SS_ERR_AUTH);
+	/* Sealed by C claiming to be Alice: refused under Alice's key. */
+	assert_int_equal(sealed_seal_k(SESSION, ALICE, BOB, f.values, L, kC,
+	    f.k.pkB, f.ct, f.len), SS_OK);
+	assert_int_equal(sealed_open_k(SESSION, ALICE, BOB, L, kB, f.k.pkA,
+	    f.ct, f.len, f.back), SS_ERR_AUTH);
+	assert_int_equal(sealed_open_k(SESSION, ALICE, BOB, L, kB, f.k.pkC,
+	    f.ct, f.len, f.back), SS_OK);
+	assert_memory_equal(f.back, f.values, L * sizeof(uint64_t));
+
+	/* The argument checks of the raw-key calls. */
+	assert_int_equal(sealed_seal_k(SESSION, ALICE, BOB, v, 3, NULL, f.k.pkB,
+	    out, sizeof(out)), SS_ERR_INVALID);
+	assert_int_equal(sealed_seal_k(SESSION, ALICE, BOB, v, 3, kA, f.k.pkB,
+	    out, sizeof(out) - 1), SS_ERR_INVALID);
+	v[1] = FIELD_P;
+	assert_int_equal(sealed_seal_k(SESSION, ALICE, BOB, v, 3, kA, f.k.pkB,
+	    out, sizeof(out)), SS_ERR_RANGE);
+	v[1] = 6;
+	assert_int_equal(sealed_seal_k(SESSION, ALICE, BOB, v, 3, kA, f.k.pkB,
+	    out, sizeof(out)), SS_OK);
+	assert_int_equal(sealed_open_k(SESSION, ALICE, BOB, 3, NULL, f.k.pkA,
+	    out, sizeof(out), v), SS_ERR_INVALID);
+	assert_int_equal(sealed_open_k(SESSION, ALICE, BOB, 2, kB, f.k.pkA,
+	    out, sizeof(out), v), SS_ERR_INVALID);
+	assert_int_equal(sealed_open_k(SESSION, ALICE, BOB, 3, kB, f.k.pkA,
+	    out, sizeof(out), v), SS_OK);
+	assert_true(v[0] == 5 && v[1] == 6 && v[2] == 7);
+	hpke_key_free(kA);
+	hpke_key_free(kB);
+	hpke_key_free(kC);
+	fixture_free(&f);
+}
+
 int
 main(void)
 {
@@ -428,6 +553,8 @@ main(void)
 		cmocka_unit_test(test_element_range),
 		cmocka_unit_test(test_seal_arguments),
 		cmocka_unit_test(test_fresh),
+		cmocka_unit_test(test_k_roundtrip_and_equivalence),
+		cmocka_unit_test(test_k_wrong_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
