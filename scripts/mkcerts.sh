@@ -18,6 +18,10 @@
 # from it. mpc-server loads crl.pem at start, and refuses a revoked TLS
 # certificate at the handshake and a revoked encryption-key certificate
 # wherever it checks one; so do clients that find crl.pem in their folder.
+# --gencrl re-signs crl.pem from that database without revoking anything
+# (an empty list at first), for --crl-url: certificates issued with it name
+# a URL (a crlDistributionPoints extension) where the operator serves
+# DIR/crl.pem to relying parties that fetch CRLs, such as TLS scanners.
 set -euo pipefail
 
 prog=mkcerts
@@ -35,8 +39,9 @@ SERVER_SAN="DNS:localhost, IP:127.0.0.1, IP:::1"
 
 usage() {
 	cat <<EOF
-usage: scripts/mkcerts.sh [--out DIR] [--force] PARTY...
+usage: scripts/mkcerts.sh [--out DIR] [--force] [--crl-url URL] PARTY...
        scripts/mkcerts.sh [--out DIR] --revoke NAME [--revoke NAME]...
+       scripts/mkcerts.sh [--out DIR] --gencrl
 
 Makes, in DIR (default: certs/ at the top of the repository), PEM files:
   ca.crt, ca.key               the project CA (EC P-256)
@@ -54,6 +59,16 @@ are never overwritten.
   --force     make a new CA, server certificate and the named parties'
               certificates, replacing existing files; certificates of parties
               not named are left in place but no longer verify
+  --crl-url URL
+              put a CRL distribution point (crlDistributionPoints, URI:URL)
+              into every certificate this run issues: the server's and the
+              parties' (TLS and encryption-key); not into the CA's, nor into
+              certificates already in DIR. URL is http:// or https://,
+              without spaces, commas, '#', '\$' or quotes. This only names the
+              URL: the operator must actually serve DIR/crl.pem there, kept
+              current after every --revoke (make the first one with
+              --gencrl). mpc-server and the clients never fetch it; they read
+              crl.pem from their folder.
   --revoke NAME
               revoke party NAME's certificates (DIR/NAME.crt and
               DIR/NAME.enc.crt, whichever exist; issued by DIR's CA) and
@@ -63,6 +78,9 @@ are never overwritten.
               start: restart it) and to the parties, whose clients then
               refuse NAME's encryption key too. Issues nothing; to give
               NAME new certificates, remove DIR/NAME.* and name it again.
+  --gencrl    write DIR/crl.pem as --revoke does, revoking nothing: it lists
+              the certificates revoked so far, none at first (an empty CRL,
+              for a new --crl-url). Issues nothing.
   -h, --help  print this help and exit
 
 A party name is 1 to 64 characters from A-Z a-z 0-9 . _ -, not starting with
@@ -116,6 +134,8 @@ serial() {
 # write_extensions FILE: the extension profiles, in a file of our own so that
 # the system's openssl.cnf cannot add to or change them.
 write_extensions() {
+	local cdp=""
+	[ -z "$crl_url" ] || cdp="crlDistributionPoints  = URI:$crl_url"
 	cat >"$1" <<EOF
 [ca]
 basicConstraints       = critical, CA:TRUE
@@ -129,6 +149,7 @@ extendedKeyUsage       = serverAuth
 subjectAltName         = $SERVER_SAN
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid:always
+$cdp
 
 [client]
 basicConstraints       = critical, CA:FALSE
@@ -136,6 +157,7 @@ keyUsage               = critical, digitalSignature
 extendedKeyUsage       = clientAuth
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid:always
+$cdp
 
 # An X25519 key can only agree on keys: no signature, no TLS.
 [enc]
@@ -143,6 +165,7 @@ basicConstraints       = critical, CA:FALSE
 keyUsage               = critical, keyAgreement
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid:always
+$cdp
 EOF
 }
 
@@ -252,7 +275,8 @@ revoked_in() {
 	    END { exit !f }' "$1/index.txt"
 }
 
-# revoke_mode NAME...: revokes each party's certificates and writes crl.pem.
+# revoke_mode [NAME...]: revokes each party's certificates and writes
+# crl.pem; with no NAME (--gencrl), only re-signs it.
 revoke_mode() {
 	local name f serial db cfg n
 	local -a msgs=()
@@ -341,6 +365,9 @@ out=$root/certs
 force=0
 parties=()
 revoke=()
+gencrl=0
+crl_url=""
+have_crl_url=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
@@ -355,6 +382,13 @@ while [ $# -gt 0 ]; do
 		out=$2
 		shift ;;
 	--out=*) out=${1#--out=} ;;
+	--gencrl) gencrl=1 ;;
+	--crl-url)
+		[ $# -ge 2 ] || die "--crl-url needs a URL"
+		crl_url=$2
+		have_crl_url=1
+		shift ;;
+	--crl-url=*) crl_url=${1#--crl-url=}; have_crl_url=1 ;;
 	--) shift; parties+=("$@"); break ;;
 	-*) die "unknown option '$1' (see --help)" ;;
 	*) parties+=("$1") ;;
@@ -362,9 +396,17 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ -n "$out" ] || die "--out needs a folder"
-if [ "${#revoke[@]}" -gt 0 ]; then
-	[ "${#parties[@]}" -eq 0 ] && [ "$force" -eq 0 ] ||
-		die "--revoke issues nothing: run it without --force and without parties to issue"
+if [ "$have_crl_url" -eq 1 ]; then
+	# It goes into an openssl configuration file: nothing there may end the
+	# value, start a comment or expand a variable.
+	url_re="^https?://[][A-Za-z0-9._~:/?@!&()*+;=%-]+\$"
+	[[ $crl_url =~ $url_re ]] ||
+		die "invalid --crl-url '$crl_url': give an http:// or https:// URL without spaces, commas, '#', '\$' or quotes"
+fi
+if [ "${#revoke[@]}" -gt 0 ] || [ "$gencrl" -eq 1 ]; then
+	if [ "${#parties[@]}" -gt 0 ] || [ "$force" -eq 1 ] || [ "$have_crl_url" -eq 1 ]; then
+		die "--revoke and --gencrl issue nothing: run them without --force, --crl-url and parties to issue"
+	fi
 	revoke_mode "${revoke[@]}"
 	exit 0
 fi

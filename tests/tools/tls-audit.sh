@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # tls-audit.sh: testssl.sh (Debian's package) against a running mpc-server.
 #
-# Makes certificates in a temporary folder, starts bin/mpc-server on a free
-# loopback port, and runs testssl.sh's default checks (protocols, cipher
+# Serves a folder over HTTP on a free loopback port (python3 -m http.server,
+# bound to 127.0.0.1), makes certificates in a temporary folder with
+# `mkcerts.sh --crl-url http://127.0.0.1:PORT/crl.pem`, signs an empty CRL
+# (`mkcerts.sh --gencrl`) and serves that crl.pem at the URL, checks that the
+# URL in server.crt serves a CRL that the CA signed and that does not revoke
+# server.crt, starts bin/mpc-server on a free loopback port, and runs testssl.sh's default checks (protocols, cipher
 # categories, forward secrecy, server defaults and certificate,
 # vulnerabilities, every cipher, client simulations) with a client
 # certificate: Debian 12's testssl.sh 3.0.8 has no --mtls, so it gets an
@@ -10,26 +14,31 @@
 # --mtls does in testssl.sh 3.2). Its bash-socket checks need no client
 # certificate: the server's first flight comes before it asks for one.
 #
-# Passes when only TLS 1.3 is offered, no finding is above LOW (except the
-# waived ids in TLS_AUDIT_WAIVE, each printed with its reason), and the
-# scan itself reported no problem. Prints a summary; the full log and JSON
-# stay in OUTDIR.
+# Passes when only TLS 1.3 is offered, no finding is above LOW (except ids
+# in TLS_AUDIT_WAIVE, empty by default, each printed with its reason), and
+# the scan itself reported no problem. Prints a summary; the full log and
+# JSON stay in OUTDIR. The HTTP server and mpc-server are always stopped.
 #
 # usage: tests/tools/tls-audit.sh [OUTDIR]     (default build/tls-audit)
-# Environment: TLS_AUDIT_WAIVE="id ..." (default: cert_revocation),
-# TESTSSL=path to testssl.sh, SERVER_BIN=path to mpc-server.
+# Environment: TLS_AUDIT_WAIVE="id ..." (default: none; an id without a
+# reason in WHY below is refused), TESTSSL=path to testssl.sh,
+# SERVER_BIN=path to mpc-server.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OUT=${1:-$ROOT/build/tls-audit}
 SERVER_BIN=${SERVER_BIN:-$ROOT/bin/mpc-server}
-WAIVE=${TLS_AUDIT_WAIVE-cert_revocation}
+WAIVE=${TLS_AUDIT_WAIVE-}
 
-# Why each waivable finding does not apply to this service.
-declare -A WHY=(
-	[cert_revocation]="testssl.sh wants a CRL distribution point or OCSP URI in server.crt, for clients on the public web PKI. Here every client pins the project CA (ca.crt) and the operator hands out crl.pem (mkcerts.sh --revoke) with it; there is no revocation service to point at, and a URL nobody serves would only silence the check."
-)
+# Why each waivable finding does not apply to this service: none at present.
+# (cert_revocation is no longer waived: the certificates name a CRL
+# distribution point and this script serves crl.pem there.)
+declare -A WHY=()
 
 die() { echo "tls-audit: $*" >&2; exit 1; }
+
+for w in $WAIVE; do
+	[ -n "${WHY[$w]:-}" ] || die "TLS_AUDIT_WAIVE names $w, which has no recorded reason to be waived"
+done
 
 # ---- testssl.sh, installed on demand ------------------------------------------
 TESTSSL=${TESTSSL:-$(command -v testssl || command -v testssl.sh || true)}
@@ -41,9 +50,10 @@ if [ -z "$TESTSSL" ]; then
 		SUDO=sudo
 	fi
 	export DEBIAN_FRONTEND=noninteractive
-	$SUDO apt-get update -qq >/dev/null &&
-	    $SUDO apt-get install -y -qq --no-install-recommends testssl.sh >/dev/null ||
+	if ! { $SUDO apt-get update -qq >/dev/null &&
+	    $SUDO apt-get install -y -qq --no-install-recommends testssl.sh >/dev/null; }; then
 		die "could not install testssl.sh"
+	fi
 	TESTSSL=$(command -v testssl || command -v testssl.sh) || die "testssl.sh not found after installing it"
 fi
 [ -x "$SERVER_BIN" ] || die "$SERVER_BIN is not built (make)"
@@ -51,11 +61,14 @@ fi
 # ---- a server ---------------------------------------------------------------
 T=$(mktemp -d /tmp/ss-tls-XXXXXX)
 SERVER_PID=""
+HTTP_PID=""
 cleanup() {
-	if [ -n "$SERVER_PID" ]; then
-		kill -TERM "$SERVER_PID" 2>/dev/null
-		wait "$SERVER_PID" 2>/dev/null
-	fi
+	local pid
+	for pid in "$SERVER_PID" "$HTTP_PID"; do
+		[ -n "$pid" ] || continue
+		kill -TERM "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -64,8 +77,43 @@ trap 'exit 143' TERM
 mkdir -p "$OUT"
 rm -f "$OUT/testssl.json" "$OUT/testssl.log"
 
-"$ROOT/scripts/mkcerts.sh" --out "$T/certs" auditor >"$T/mkcerts.log" 2>&1 ||
+# The CRL distribution point: a folder holding only crl.pem (never the
+# certificates folder, which holds the keys), served on a port the kernel
+# picks, so the URL is known before the certificates that name it are made.
+mkdir -m 700 "$T/www"
+/usr/bin/python3 -u -m http.server --bind 127.0.0.1 --directory "$T/www" 0 \
+    >"$T/http.out" 2>"$T/http.log" &
+HTTP_PID=$!
+HTTP_PORT=""
+for _ in $(seq 1 100); do
+	HTTP_PORT=$(sed -n 's/^Serving HTTP on [^ ]* port \([0-9][0-9]*\) .*/\1/p' "$T/http.out")
+	[ -n "$HTTP_PORT" ] && break
+	kill -0 "$HTTP_PID" 2>/dev/null || break
+	sleep 0.05
+done
+[ -n "$HTTP_PORT" ] || { cat "$T/http.out" "$T/http.log"; die "python3 -m http.server did not start"; }
+CRL_URL=http://127.0.0.1:$HTTP_PORT/crl.pem
+
+{ "$ROOT/scripts/mkcerts.sh" --out "$T/certs" --crl-url "$CRL_URL" auditor &&
+    "$ROOT/scripts/mkcerts.sh" --out "$T/certs" --gencrl; } >"$T/mkcerts.log" 2>&1 ||
 	{ cat "$T/mkcerts.log"; die "mkcerts.sh failed"; }
+cp "$T/certs/crl.pem" "$T/www/crl.pem"
+
+# What a relying party would do: fetch the URL server.crt names, and check
+# the CRL there against the CA and server.crt against it.
+url=$(openssl x509 -in "$T/certs/server.crt" -noout -ext crlDistributionPoints 2>/dev/null |
+    sed -n 's/^ *URI://p')
+[ "$url" = "$CRL_URL" ] || die "server.crt names the CRL distribution point '$url', not $CRL_URL"
+/usr/bin/python3 -c 'import sys, urllib.request
+sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=10).read())' \
+    "$url" >"$T/fetched-crl.pem" 2>"$T/fetch.err" ||
+	{ cat "$T/fetch.err"; die "could not fetch $url"; }
+openssl crl -in "$T/fetched-crl.pem" -CAfile "$T/certs/ca.crt" -noout >/dev/null 2>&1 ||
+	die "$url does not serve a CRL signed by the project CA"
+openssl verify -crl_check -CRLfile "$T/fetched-crl.pem" -CAfile "$T/certs/ca.crt" \
+    "$T/certs/server.crt" >"$T/verify.out" 2>&1 ||
+	{ cat "$T/verify.out"; die "server.crt does not verify against the CRL served at $url"; }
+echo "tls-audit: CRL distribution point $url serves the CA's crl.pem ($(openssl crl -in "$T/fetched-crl.pem" -noout -text | grep -c 'Serial Number:') revoked); server.crt verifies against it"
 "$SERVER_BIN" --listen 127.0.0.1:0 --certs "$T/certs" --state-dir "$T/state" \
     >"$T/server.out" 2>"$OUT/server.log" &
 SERVER_PID=$!
