@@ -1,0 +1,1528 @@
+/*
+ * harness.c: how each fuzz target drives secure-sum, and the invariants it
+ * checks after every input; see harness.h. Built into every fuzz target and
+ * included by tests/unit/test_regressions.c, which replays saved inputs.
+ *
+ * Input formats (all integers big-endian):
+ *
+ *   rpc_frame     the bytes are one frame body (a Request), handled for the
+ *                 caller "alice" against a fresh store with default limits.
+ *   rpc_seq       records, each: u8 ctl, u32 frame length, frame body. ctl
+ *                 bits 0-1 pick the caller (alice, bob, carol, dave), bits
+ *                 2-6 move the clock forward by that many seconds, bit 7 has
+ *                 the caller first publish its real encryption certificate.
+ *                 A length over the frame limit ends the input as the server
+ *                 ends such a connection; a short last frame is ignored.
+ *   rpc_replay    as rpc_seq, with the journal on; then the journal is
+ *                 replayed into a fresh store that must equal the live one.
+ *   journal       u8 flags, then the journal file. flags bit 0 rewrites the
+ *                 checksum of every whole record so that mutations reach
+ *                 the replay; bits 1-3 are the snapshot's journal sequence.
+ *   client_wire   u8 method selector (1 + b % 8), then a Response body;
+ *                 what the client accepts must read the same with protobuf-c.
+ *   snapshot_raw  the whole file, checksum included.
+ *   snapshot      the file without its checksum; the harness appends a
+ *                 correct SHA-256 so that mutations reach the parser.
+ *   hpke_open     u8 flags, u8 info length, u8 aad length, info, aad, then
+ *                 enc || ciphertext || tag (flags bit 0 clear), or a
+ *                 plaintext to seal, open and tamper with (bit 0 set).
+ *   sealed_open   u8 flags, then a sealed vector (bit 0 clear) or values to
+ *                 seal and open (bit 0 set). Bits 1-2 pick (session, sender,
+ *                 recipient); bit 7 makes L = bits 3-6 + 1 instead of the
+ *                 length the ciphertext implies.
+ *
+ * The rpc targets verify against a real CA: scripts/mkcerts.sh makes one,
+ * with certificates for the four callers, in a temporary folder at the first
+ * call (SS_SOURCE_ROOT names the repository when not run from its top).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "err.h"
+#include "field.h"
+#include "frame.h"
+#include "hpke.h"
+#include "journal.h"
+#include "pki.h"
+#include "rpc.h"
+#include "sealed.h"
+#include "snapshot.h"
+#include "store.h"
+#include "securesum.pb-c.h"
+#include "wire.h"
+
+#include "harness.h"
+
+#ifndef FUZZ_SOURCE_ROOT
+#define FUZZ_SOURCE_ROOT "."
+#endif
+
+#define NCALLERS     4
+#define BASE_MS      UINT64_C(1700000000000)
+#define SEQ_MAX_FRAME (1u << 20)
+
+static const char *const callers[NCALLERS] = { "alice", "bob", "carol", "dave" };
+
+/* ---- failure ----------------------------------------------------------- */
+
+static void harness_fail(const char *what, const char *detail) __attribute__((noreturn));
+
+static void
+harness_fail(const char *what, const char *detail)
+{
+	fprintf(stderr, "fuzz invariant: %s%s%s\n", what, detail ? ": " : "",
+	    detail ? detail : "");
+	abort();
+}
+
+#define CHECK(cond, detail) \
+	do { if (!(cond)) harness_fail(#cond, (detail)); } while (0)
+
+/* ---- temporary folders ------------------------------------------------- */
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void
+rm_tree(const char *dir)
+{
+	if (dir[0] != '\0')
+		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
+ * A fresh folder in TMPDIR, else on tmpfs when there is one (snapshots
+ * fsync), else in /tmp.
+ */
+static void
+make_temp_dir(char *out, size_t outlen, const char *tag)
+{
+	const char *base = getenv("TMPDIR");
+	struct stat sb;
+
+	if ((base == NULL || base[0] == '\0') && stat("/dev/shm", &sb) == 0 &&
+	    S_ISDIR(sb.st_mode) && access("/dev/shm", W_OK) == 0)
+		base = "/dev/shm";
+	if (base == NULL || base[0] == '\0')
+		base = "/tmp";
+	if ((size_t)snprintf(out, outlen, "%s/ss-fuzz-%s-XXXXXX", base, tag) >= outlen ||
+	    mkdtemp(out) == NULL)
+		harness_fail("cannot make a temporary folder", strerror(errno));
+}
+
+static void
+write_file(const char *path, const uint8_t *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL)
+		harness_fail("cannot write", path);
+	if (n > 0 && fwrite(p, 1, n, f) != n) {
+		fclose(f);
+		harness_fail("cannot write", path);
+	}
+	if (fclose(f) != 0)
+		harness_fail("cannot write", path);
+}
+
+static uint8_t *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *p = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (f == NULL)
+		harness_fail("cannot read", path);
+	do {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			if ((p = realloc(p, cap)) == NULL)
+				harness_fail("out of memory", NULL);
+		}
+		r = fread(p + n, 1, cap - n, f);
+		n += r;
+	} while (r > 0);
+	fclose(f);
+	*len = n;
+	return p;
+}
+
+/* ---- the PKI the rpc targets verify against ---------------------------- */
+
+static struct {
+	int ready;
+	char dir[512];
+	X509_STORE *ca;
+	uint8_t *publish[NCALLERS];     /* packed PublishKey request */
+	size_t publish_len[NCALLERS];
+} pki;
+
+static void
+pki_cleanup(void)
+{
+	int i;
+
+	for (i = 0; i < NCALLERS; i++)
+		free(pki.publish[i]);
+	X509_STORE_free(pki.ca);
+	rm_tree(pki.dir);
+	memset(&pki, 0, sizeof(pki));
+}
+
+static void
+pki_init(void)
+{
+	const char *root = getenv("SS_SOURCE_ROOT");
+	char cmd[2048], err[256];
+	uint8_t *der;
+	size_t der_len;
+	int i;
+
+	if (pki.ready)
+		return;
+	pki.ready = 1;
+	atexit(pki_cleanup);
+	if (root == NULL)
+		root = FUZZ_SOURCE_ROOT;
+	make_temp_dir(pki.dir, sizeof(pki.dir), "pki");
+	if ((size_t)snprintf(cmd, sizeof(cmd), "'%s/scripts/mkcerts.sh' --out '%s/certs' "
+	    "alice bob carol dave >/dev/null 2>&1", root, pki.dir) >= sizeof(cmd) ||
+	    system(cmd) != 0 ||
+	    (size_t)snprintf(cmd, sizeof(cmd), "%s/certs", pki.dir) >= sizeof(cmd) ||
+	    (pki.ca = pki_ca_store(cmd, err, sizeof(err))) == NULL) {
+		/* Still a real store, so the verification code runs. */
+		fprintf(stderr, "fuzz: no test CA (%s/scripts/mkcerts.sh failed); "
+		    "using an empty X509_STORE\n", root);
+		if ((pki.ca = X509_STORE_new()) == NULL)
+			harness_fail("X509_STORE_new", NULL);
+		return;
+	}
+	for (i = 0; i < NCALLERS; i++) {
+		Securesum__Request req = SECURESUM__REQUEST__INIT;
+		Securesum__PublishKeyRequest body = SECURESUM__PUBLISH_KEY_REQUEST__INIT;
+
+		if (pki_load_enc_cert(cmd, callers[i], &der, &der_len) != SS_OK)
+			harness_fail("cannot load an encryption certificate", callers[i]);
+		body.certificate.data = der;
+		body.certificate.len = der_len;
+		req.id = 1000 + (uint64_t)i;
+		req.method = SECURESUM__METHOD__PUBLISH_KEY;
+		req.body_case = SECURESUM__REQUEST__BODY_PUBLISH_KEY;
+		req.publish_key = &body;
+		pki.publish_len[i] = securesum__request__get_packed_size(&req);
+		if ((pki.publish[i] = malloc(pki.publish_len[i])) == NULL)
+			harness_fail("out of memory", NULL);
+		securesum__request__pack(&req, pki.publish[i]);
+		free(der);
+	}
+}
+
+/* ---- rpc: output sink and response checks ------------------------------ */
+
+struct sink {
+	ProtobufCBuffer base;
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static void
+sink_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+{
+	struct sink *k = (struct sink *)b;
+
+	if (len > SIZE_MAX - k->len)
+		harness_fail("response size overflows", NULL);
+	if (k->len + len > k->cap) {
+		size_t ncap = k->cap ? k->cap : 4096;
+
+		while (ncap < k->len + len)
+			ncap *= 2;
+		if ((k->p = realloc(k->p, ncap)) == NULL)
+			harness_fail("out of memory", NULL);
+		k->cap = ncap;
+	}
+	if (len > 0)
+		memcpy(k->p + k->len, data, len);
+	k->len += len;
+}
+
+static struct sink out_sink = { { sink_append }, NULL, 0, 0 };
+
+static uint64_t clock_ms = BASE_MS;
+
+static uint64_t
+fake_now(void)
+{
+	return clock_ms;
+}
+
+/* 1 if p[0..n) is well-formed UTF-8 (RFC 3629: no overlongs, surrogates). */
+static int
+utf8_valid(const uint8_t *p, size_t n)
+{
+	size_t i = 0, k, need;
+	uint32_t c;
+
+	while (i < n) {
+		uint8_t b = p[i++];
+
+		if (b < 0x80)
+			continue;
+		if (b >= 0xc2 && b <= 0xdf) {
+			need = 1;
+			c = b & 0x1f;
+		} else if (b >= 0xe0 && b <= 0xef) {
+			need = 2;
+			c = b & 0x0f;
+		} else if (b >= 0xf0 && b <= 0xf4) {
+			need = 3;
+			c = b & 0x07;
+		} else
+			return 0;
+		if (n - i < need)
+			return 0;
+		for (k = 0; k < need; k++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			c = c << 6 | (p[i++] & 0x3f);
+		}
+		if ((need == 2 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+		    (need == 3 && (c < 0x10000 || c > 0x10ffff)))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+known_code(int code)
+{
+	switch (code) {
+	case ST_OK: case ST_INVALID_ARGUMENT: case ST_DEADLINE_EXCEEDED:
+	case ST_NOT_FOUND: case ST_ALREADY_EXISTS: case ST_PERMISSION_DENIED:
+	case ST_RESOURCE_EXHAUSTED: case ST_FAILED_PRECONDITION:
+	case ST_INTERNAL: case ST_UNAVAILABLE: case ST_UNAUTHENTICATED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The sink must hold exactly one frame: a length prefix that matches, then
+ * a Response that protobuf-c itself reads back. req is the request as
+ * protobuf-c reads it (NULL when it is not one: then the response must have
+ * close_code and close the connection); the response must echo its id,
+ * carry the body of its method when OK, and none otherwise.
+ */
+static void
+check_response(const Securesum__Request *req, enum rpc_after after, int close_code)
+{
+	Securesum__Response *resp;
+	uint32_t n;
+
+	CHECK(out_sink.len >= FRAME_HEADER_LEN, "no response frame");
+	CHECK(frame_get_header(out_sink.p, UINT32_MAX, &n) == SS_OK, NULL);
+	CHECK((size_t)n == out_sink.len - FRAME_HEADER_LEN,
+	    "the length prefix does not match the frame");
+	resp = securesum__response__unpack(NULL, n, out_sink.p + FRAME_HEADER_LEN);
+	CHECK(resp != NULL, "the server wrote a Response protobuf-c cannot read");
+	CHECK(known_code((int)resp->code), "unknown status code");
+	CHECK(resp->message != NULL &&
+	    utf8_valid((const uint8_t *)resp->message, strlen(resp->message)),
+	    "Response.message is not valid UTF-8 (proto3 strings must be)");
+	if (req == NULL) {
+		CHECK(after == RPC_CLOSE, "a frame that is no Request must close");
+		CHECK((int)resp->code == close_code, NULL);
+		CHECK(resp->body_case == SECURESUM__RESPONSE__BODY__NOT_SET, NULL);
+	} else {
+		CHECK(after == RPC_CONTINUE, "a Request must not close the connection");
+		CHECK(resp->id == req->id, "the response does not echo the id");
+		if (resp->code != SECURESUM__CODE__OK)
+			CHECK(resp->body_case == SECURESUM__RESPONSE__BODY__NOT_SET,
+			    "an error response carries a body");
+		else
+			CHECK((int)resp->body_case == (int)req->method + 9,
+			    "an OK response lacks its method's body");
+	}
+	securesum__response__free_unpacked(resp, NULL);
+	out_sink.len = 0;
+}
+
+/* ---- store invariants ---------------------------------------------------- */
+
+/*
+ * What must hold of the store after any request, and of any snapshot the
+ * loader accepts: byte accounting, names, and the rules of the phases.
+ */
+static void
+check_store(const struct store *s)
+{
+	uint64_t bytes = 0;
+	size_t i, j;
+	uint32_t p;
+
+	CHECK(s->nsessions <= s->lim.max_sessions, NULL);
+	CHECK(s->nkeys <= s->lim.max_keys, NULL);
+	for (i = 0; i < s->nkeys; i++) {
+		const struct key_entry *e = &s->keys[i];
+
+		CHECK(pki_name_valid(e->name), "a key under an invalid name");
+		CHECK(e->der != NULL && e->der_len > 0 &&
+		    e->der_len <= s->lim.max_cert_bytes, NULL);
+		for (j = 0; j < i; j++)
+			CHECK(strcmp(s->keys[j].name, e->name) != 0,
+			    "two keys under one name");
+		bytes += e->der_len;
+	}
+	for (i = 0; i < s->nsessions; i++) {
+		const struct session *se = s->sessions[i];
+		size_t shared = 0, cohort = 0, posted = 0, cohort_posted = 0;
+
+		CHECK(pki_name_valid(se->p.id), "a session with an invalid id");
+		for (j = 0; j < i; j++)
+			CHECK(strcmp(s->sessions[j]->p.id, se->p.id) != 0,
+			    "two sessions with one id");
+		CHECK(se->p.n >= 2 && se->p.n <= s->lim.max_parties, NULL);
+		CHECK(se->p.threshold >= 1 && se->p.threshold < se->p.n, NULL);
+		CHECK(se->p.length >= 1 && se->p.length <= s->lim.max_length, NULL);
+		CHECK(se->ct_len == sealed_len(se->p.length), NULL);
+		CHECK(session_repeated_party(se) == NULL, "a party listed twice");
+		CHECK((se->deadline_unix == 0) == (se->p.deadline_seconds == 0),
+		    "a deadline without deadline_seconds, or the reverse");
+		for (p = 0; p < se->p.n; p++) {
+			CHECK(pki_name_valid(se->p.parties[p]), "an invalid party name");
+			CHECK(session_party_index(se, se->p.parties[p]) == (long)p,
+			    "the name index does not find a party");
+			shared += se->shares[p] != NULL;
+			cohort += se->in_cohort[p] != 0;
+			posted += se->sumpoints[p] != NULL;
+			if (se->in_cohort[p])
+				CHECK(se->shares[p] != NULL, "a cohort member without shares");
+			if (se->in_cohort[p] && se->sumpoints[p] != NULL)
+				cohort_posted++;
+			if (se->sumpoints[p] != NULL) {
+				uint32_t e;
+
+				for (e = 0; e < se->p.length; e++)
+					CHECK(se->sumpoints[p][e] < FIELD_P, NULL);
+			}
+		}
+		switch (se->phase) {
+		case PHASE_SHARING:
+			CHECK(cohort == 0, "a cohort while sharing");
+			CHECK(posted == 0, "a sumpoint while sharing");
+			CHECK(shared < se->p.n, "everyone shared but the cohort is open");
+			break;
+		case PHASE_AGGREGATING:
+		case PHASE_COMPLETE:
+			CHECK(cohort == shared, "the cohort is not who shared");
+			CHECK(cohort >= (size_t)se->p.threshold + 1,
+			    "a cohort smaller than threshold + 1");
+			CHECK((cohort_posted == cohort) == (se->phase == PHASE_COMPLETE),
+			    "COMPLETE is not \"every cohort member posted\"");
+			break;
+		case PHASE_FAILED:
+			CHECK(cohort == 0 && posted == 0, "a failed session with state");
+			CHECK(shared <= se->p.threshold, "failed with enough shares");
+			CHECK(se->deadline_unix != 0, "failed without a deadline");
+			break;
+		default:
+			harness_fail("a session in an unknown phase", se->p.id);
+		}
+		CHECK(memchr(se->fail_reason, '\0', sizeof(se->fail_reason)) != NULL, NULL);
+		bytes += session_bytes(se);
+	}
+	CHECK(bytes == s->stored_bytes, "stored_bytes is not what the store holds");
+}
+
+/* ---- rpc targets --------------------------------------------------------- */
+
+static void
+rpc_one(struct rpc_server *srv, const char *caller, const uint8_t *frame, size_t len)
+{
+	Securesum__Request *req = securesum__request__unpack(NULL, len, frame);
+	enum rpc_after after;
+
+	out_sink.len = 0;
+	after = rpc_handle(srv, caller, frame, len, &out_sink.base);
+	check_response(req, after, ST_INVALID_ARGUMENT);
+	if (req != NULL)
+		securesum__request__free_unpacked(req, NULL);
+	check_store(srv->store);
+	CHECK(srv->store->stored_bytes <= srv->store->lim.max_stored_bytes, NULL);
+}
+
+static struct store *
+new_store(void)
+{
+	struct store_limits lim;
+	struct store *s;
+
+	store_default_limits(&lim);
+	if ((s = store_new(&lim)) == NULL)
+		harness_fail("out of memory", NULL);
+	return s;
+}
+
+int
+fuzz_rpc_frame(const uint8_t *data, size_t len)
+{
+	struct rpc_server srv;
+	uint8_t hdr[FRAME_HEADER_LEN];
+	uint32_t n;
+
+	pki_init();
+	/* The frame header, both ways. */
+	if (len >= FRAME_HEADER_LEN) {
+		if (frame_get_header(data, FRAME_DEFAULT_MAX, &n) == SS_OK) {
+			frame_put_header(hdr, n);
+			CHECK(memcmp(hdr, data, FRAME_HEADER_LEN) == 0, NULL);
+			CHECK(n <= FRAME_DEFAULT_MAX, NULL);
+		} else
+			CHECK(((uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 |
+			    (uint32_t)data[2] << 8 | data[3]) > FRAME_DEFAULT_MAX, NULL);
+	}
+	clock_ms = BASE_MS;
+	srv.store = new_store();
+	srv.ca = pki.ca;
+	srv.now_ms = fake_now;
+	rpc_one(&srv, "alice", data, len);
+	store_free(srv.store);
+	return 0;
+}
+
+/* Runs the records of an rpc_seq input against srv. */
+static void
+run_records(struct rpc_server *srv, const uint8_t *data, size_t len)
+{
+	size_t off = 0;
+	uint32_t n;
+
+	clock_ms = BASE_MS;
+	while (off < len) {
+		uint8_t ctl = data[off++];
+		int who = ctl & 3;
+
+		clock_ms += (uint64_t)((ctl >> 2) & 0x1f) * 1000;
+		if ((ctl & 0x80) && pki.publish[who] != NULL)
+			rpc_one(srv, callers[who], pki.publish[who], pki.publish_len[who]);
+		if (len - off < FRAME_HEADER_LEN)
+			break;
+		if (frame_get_header(data + off, SEQ_MAX_FRAME, &n) != SS_OK) {
+			/* What the server sends before it hangs up. */
+			out_sink.len = 0;
+			rpc_write_error(0, ST_RESOURCE_EXHAUSTED, "frame over the limit",
+			    &out_sink.base);
+			check_response(NULL, RPC_CLOSE, ST_RESOURCE_EXHAUSTED);
+			break;
+		}
+		off += FRAME_HEADER_LEN;
+		if (n > len - off)
+			break;
+		rpc_one(srv, callers[who], data + off, n);
+		off += n;
+	}
+}
+
+int
+fuzz_rpc_seq(const uint8_t *data, size_t len)
+{
+	struct rpc_server srv;
+
+	pki_init();
+	srv.store = new_store();
+	srv.ca = pki.ca;
+	srv.now_ms = fake_now;
+	run_records(&srv, data, len);
+	store_free(srv.store);
+	return 0;
+}
+
+/* ---- the journal --------------------------------------------------------- */
+
+static struct {
+	int ready;
+	char dir[512], path[600];       /* the journal's folder and file */
+	char snap_a[512], snap_b[512];  /* snapshots to compare */
+} jnl;
+
+static void
+jnl_cleanup(void)
+{
+	rm_tree(jnl.dir);
+	rm_tree(jnl.snap_a);
+	rm_tree(jnl.snap_b);
+	memset(&jnl, 0, sizeof(jnl));
+}
+
+static void
+jnl_init(void)
+{
+	if (jnl.ready)
+		return;
+	jnl.ready = 1;
+	atexit(jnl_cleanup);
+	make_temp_dir(jnl.dir, sizeof(jnl.dir), "jnl");
+	make_temp_dir(jnl.snap_a, sizeof(jnl.snap_a), "snapa");
+	make_temp_dir(jnl.snap_b, sizeof(jnl.snap_b), "snapb");
+	snprintf(jnl.path, sizeof(jnl.path), "%s/%s", jnl.dir, JOURNAL_FILE);
+}
+
+static void quiet_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+quiet_log(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+/* The bytes of s's snapshot, written in dir. */
+static uint8_t *
+snapshot_bytes(const struct store *s, const char *dir, size_t *len)
+{
+	char path[600], err[1024];
+
+	if (snapshot_write(s, dir, err, sizeof(err)) != SS_OK)
+		harness_fail("snapshot_write", err);
+	snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE);
+	return slurp(path, len);
+}
+
+/*
+ * rpc_seq with the journal on: the requests run against a store that logs
+ * every change, then the journal is replayed into a fresh store, which must
+ * succeed and give the very state the live store holds (same snapshot).
+ */
+int
+fuzz_rpc_replay(const uint8_t *data, size_t len)
+{
+	struct rpc_server srv;
+	struct journal j;
+	struct store *again;
+	char err[8192];
+	uint8_t *a, *b;
+	size_t alen, blen;
+
+	pki_init();
+	jnl_init();
+	if (unlink(jnl.path) != 0 && errno != ENOENT)
+		harness_fail("cannot remove the journal", jnl.path);
+	srv.store = new_store();
+	srv.ca = pki.ca;
+	srv.now_ms = fake_now;
+	if (journal_open(&j, jnl.dir, srv.store, quiet_log, err, sizeof(err)) != SS_OK)
+		harness_fail("journal_open of a new journal", err);
+	srv.store->journal = &j;
+	run_records(&srv, data, len);
+	journal_close(&j);
+	srv.store->journal = NULL;
+
+	again = new_store();
+	if (journal_open(&j, jnl.dir, again, quiet_log, err, sizeof(err)) != SS_OK)
+		harness_fail("the journal of a live run does not replay", err);
+	journal_close(&j);
+	check_store(again);
+	a = snapshot_bytes(srv.store, jnl.snap_a, &alen);
+	b = snapshot_bytes(again, jnl.snap_b, &blen);
+	CHECK(alen == blen && memcmp(a, b, alen) == 0,
+	    "the replayed journal gives another state than the live store");
+	free(a);
+	free(b);
+	store_free(again);
+	store_free(srv.store);
+	return 0;
+}
+
+/* Rewrites the checksum of every whole record (see server/journal.c). */
+static void
+fix_journal_checksums(uint8_t *d, size_t len)
+{
+	size_t off = 12;
+
+	while (off <= len && len - off >= 20) {
+		uint32_t plen = (uint32_t)d[off] << 24 | (uint32_t)d[off + 1] << 16 |
+		    (uint32_t)d[off + 2] << 8 | d[off + 3];
+		uint8_t h[32];
+		unsigned int hl = 0;
+		EVP_MD_CTX *md;
+
+		if (plen > len - off - 20)
+			break;
+		if ((md = EVP_MD_CTX_new()) == NULL ||
+		    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+		    EVP_DigestUpdate(md, d + off + 4, 8) != 1 ||
+		    EVP_DigestUpdate(md, d + off + 20, plen) != 1 ||
+		    EVP_DigestFinal_ex(md, h, &hl) != 1)
+			harness_fail("SHA-256", NULL);
+		EVP_MD_CTX_free(md);
+		memcpy(d + off + 12, h, 8);
+		off += 20 + (size_t)plen;
+	}
+}
+
+/*
+ * u8 flags (bit 0: fix the checksums; bits 1-3: the store's snapshot
+ * sequence), then DIR/journal.bin. What journal_open accepts must be a
+ * consistent state that the server can snapshot and load again, and the
+ * file it leaves must be a prefix of the one it read (only a torn tail is
+ * ever cut).
+ */
+int
+fuzz_journal(const uint8_t *data, size_t len)
+{
+	struct store_limits lim;
+	struct store *s, *back = NULL;
+	struct journal j;
+	char err[8192], snap[600];
+	uint8_t *file, *after;
+	size_t n, after_len;
+	int rc;
+
+	if (len < 1)
+		return 0;
+	jnl_init();
+	n = len - 1;
+	if ((file = malloc(n + 1)) == NULL)
+		harness_fail("out of memory", NULL);
+	if (n > 0)
+		memcpy(file, data + 1, n);
+	if (data[0] & 1)
+		fix_journal_checksums(file, n);
+	write_file(jnl.path, file, n);
+	s = new_store();
+	s->journal_seq = (uint64_t)((data[0] >> 1) & 7);
+	err[0] = '\0';
+	rc = journal_open(&j, jnl.dir, s, quiet_log, err, sizeof(err));
+	if (rc != SS_OK) {
+		CHECK(strstr(err, jnl.path) != NULL, "the refusal does not name the journal");
+		after = slurp(jnl.path, &after_len);
+		CHECK(after_len == n && (n == 0 || memcmp(after, file, n) == 0),
+		    "a refused journal was changed");
+		free(after);
+		goto out;
+	}
+	journal_close(&j);
+	check_store(s);
+	after = slurp(jnl.path, &after_len);
+	if (n > 0)
+		CHECK(after_len <= n && memcmp(after, file, after_len) == 0,
+		    "journal_open changed more than a torn tail");
+	free(after);
+	/* The replayed state must survive a snapshot and a restart. */
+	free(snapshot_bytes(s, jnl.snap_a, &after_len));
+	store_default_limits(&lim);
+	if (snapshot_load(jnl.snap_a, &lim, &back, snap, sizeof(snap)) != SS_OK)
+		harness_fail("a replayed journal gives a snapshot the server refuses", snap);
+	check_store(back);
+	store_free(back);
+out:
+	store_free(s);
+	free(file);
+	return 0;
+}
+
+/* ---- client response decoding ----------------------------------------- */
+
+static void
+check_names(const struct wire_names *l, size_t max_items)
+{
+	size_t i;
+
+	CHECK(l->n <= l->cap || (l->n == 0 && l->cap == 0), NULL);
+	CHECK(l->n <= max_items, "more names than the limit");
+	for (i = 0; i < l->n; i++)
+		CHECK(memchr(l->v[i], '\0', sizeof(l->v[i])) != NULL, "an unterminated name");
+}
+
+/* A name list decoded by client/wire.c equals protobuf-c's. */
+static void
+same_names(const struct wire_names *l, char **v, size_t n, const char *what)
+{
+	size_t i;
+
+	CHECK(l->n == n, what);
+	for (i = 0; i < n; i++)
+		CHECK(strcmp(l->v[i], v[i]) == 0, what);
+}
+
+/*
+ * Counts the occurrences of field `tag` at the top level of a well-formed
+ * message; *last is the value of the last one when it is length-delimited.
+ * Stops (returning what it counted) at anything malformed.
+ */
+static size_t
+field_count(const uint8_t *buf, size_t len, uint32_t tag, const uint8_t **last,
+    size_t *last_len)
+{
+	size_t off = 0, n = 0;
+
+	while (off < len) {
+		uint64_t key = 0, v = 0;
+		unsigned shift = 0, k;
+
+		for (k = 0; off < len && k < 10; k++, shift += 7) {
+			key |= (uint64_t)(buf[off] & 0x7f) << (shift < 63 ? shift : 63);
+			if (!(buf[off++] & 0x80))
+				break;
+		}
+		if (k == 10 || (off == len && (buf[off - 1] & 0x80)))
+			return n;
+		switch (key & 7) {
+		case 0:
+			while (off < len && (buf[off] & 0x80))
+				off++;
+			off++;
+			break;
+		case 1:
+			off += 8;
+			break;
+		case 5:
+			off += 4;
+			break;
+		case 2:
+			shift = 0;
+			for (k = 0; off < len && k < 10; k++, shift += 7) {
+				v |= (uint64_t)(buf[off] & 0x7f) << (shift < 63 ? shift : 63);
+				if (!(buf[off++] & 0x80))
+					break;
+			}
+			if (off > len || v > len - off)
+				return n;
+			if ((key >> 3) == tag) {
+				*last = buf + off;
+				*last_len = (size_t)v;
+			}
+			off += (size_t)v;
+			break;
+		default:
+			return n;
+		}
+		if (off > len)
+			return n;
+		n += (key >> 3) == tag;
+	}
+	return n;
+}
+
+/*
+ * body is the response body both decoders read. protobuf-c 1.4 (Debian 12)
+ * does not merge two occurrences of a singular message field as protobuf
+ * says: the second one's unset numbers come out 0 instead of keeping the
+ * first one's. nanopb gets it right, so when params occurs more than once,
+ * its numbers are not compared.
+ */
+static void
+same_params(const struct wire_response *r, const Securesum__SessionParams *m,
+    const uint8_t *body, size_t body_len)
+{
+	const uint8_t *p;
+	size_t plen;
+
+	CHECK(r->has_params == (m != NULL), "params present in one decoder only");
+	if (m == NULL)
+		return;
+	CHECK(strcmp(r->params.session_id, m->session_id) == 0, "params.session_id");
+	same_names(&r->params.parties, m->parties, m->n_parties, "params.parties");
+	if (field_count(body, body_len, 1, &p, &plen) > 1)
+		return;
+	CHECK(r->params.threshold == m->threshold && r->params.length == m->length &&
+	    r->params.decimals == m->decimals &&
+	    r->params.deadline_seconds == m->deadline_seconds, "params numbers");
+}
+
+/*
+ * Differential check: what client/wire.c (nanopb, hand-walked envelope)
+ * accepts, protobuf-c (the server's decoder) must read as the same message.
+ * The client may refuse more (limits, NULs, another method's body), never
+ * accept something else.
+ */
+/*
+ * Walks buf as a message of desc the strict way (varints of at most 10
+ * bytes, lengths within bounds) and returns 1 if it finds one of the two
+ * leniencies of nanopb itself that protobuf-c does not share:
+ *   - pb_skip_field() skips a varint of any length, so an over-long varint
+ *     in an unknown field is passed over;
+ *   - a field key or a length prefix may take up to 10 bytes (a
+ *     sign-extended 32-bit varint, or zeros padded with 0x80 bytes), where
+ *     protobuf-c allows 5;
+ *   - a field decoded through a callback (every string, bytes and repeated
+ *     field of client/wire.c) is handed to the callback whatever its wire
+ *     type: a varint where a name is expected becomes the name's bytes.
+ * Neither lets a response say more than a well-formed one could, so they
+ * are reported (fuzz/README.md), not held against the client here.
+ */
+static int
+nanopb_leniency(const uint8_t *buf, size_t len, const ProtobufCMessageDescriptor *desc,
+    int depth)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		uint64_t key = 0, v = 0;
+		unsigned shift = 0, k;
+		const ProtobufCFieldDescriptor *f;
+		int wt, want;
+
+		for (k = 0;; k++) {
+			if (off >= len)
+				return 0;
+			if (k == 5)
+				return 1;
+			key |= (uint64_t)(buf[off] & 0x7f) << (shift < 63 ? shift : 63);
+			shift += 7;
+			if (!(buf[off++] & 0x80))
+				break;
+		}
+		wt = (int)(key & 7);
+		f = desc != NULL && (key >> 3) <= UINT32_MAX ?
+		    protobuf_c_message_descriptor_get_field(desc, (unsigned)(key >> 3)) : NULL;
+		switch (wt) {
+		case 0:
+			for (k = 0;; k++) {
+				if (off >= len)
+					return 0;
+				if (k == 10)
+					return 1;
+				if (!(buf[off++] & 0x80))
+					break;
+			}
+			break;
+		case 1:
+		case 5:
+			if (len - off < (wt == 1 ? 8u : 4u))
+				return 0;
+			off += wt == 1 ? 8 : 4;
+			break;
+		case 2:
+			shift = 0;
+			for (k = 0;; k++) {
+				if (off >= len)
+					return 0;
+				if (k == 5)
+					return 1;
+				v |= (uint64_t)(buf[off] & 0x7f) << (shift < 63 ? shift : 63);
+				shift += 7;
+				if (!(buf[off++] & 0x80))
+					break;
+			}
+			if (v > len - off)
+				return 0;
+			if (f != NULL && f->type == PROTOBUF_C_TYPE_MESSAGE && depth < 8 &&
+			    nanopb_leniency(buf + off, (size_t)v, f->descriptor, depth + 1))
+				return 1;
+			off += (size_t)v;
+			break;
+		default:
+			return 0;
+		}
+		if (f == NULL)
+			continue;
+		switch (f->type) {
+		case PROTOBUF_C_TYPE_STRING:
+		case PROTOBUF_C_TYPE_BYTES:
+		case PROTOBUF_C_TYPE_MESSAGE:
+			want = 2;
+			break;
+		case PROTOBUF_C_TYPE_FIXED64:
+		case PROTOBUF_C_TYPE_SFIXED64:
+		case PROTOBUF_C_TYPE_DOUBLE:
+			want = 1;
+			break;
+		case PROTOBUF_C_TYPE_FIXED32:
+		case PROTOBUF_C_TYPE_SFIXED32:
+		case PROTOBUF_C_TYPE_FLOAT:
+			want = 5;
+			break;
+		default:
+			want = 0;
+			break;
+		}
+		if (wt != want && !(f->label == PROTOBUF_C_LABEL_REPEATED && wt == 2))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+same_as_protobuf_c(const uint8_t *buf, size_t len, int method,
+    const struct wire_response *r)
+{
+	Securesum__Response *m = securesum__response__unpack(NULL, len, buf);
+	const uint8_t *body;
+	size_t i, body_len;
+
+	if (m == NULL &&
+	    nanopb_leniency(buf, len, &securesum__response__descriptor, 0))
+		return;
+	CHECK(m != NULL, "client/wire.c accepted a Response protobuf-c refuses");
+	body = NULL;
+	body_len = 0;
+	(void)field_count(buf, len, (uint32_t)method + 9, &body, &body_len);
+	CHECK(m->id == r->id, "id differs");
+	CHECK((int)m->code == r->code, "code differs");
+	CHECK(strcmp(m->message, r->message) == 0, "message differs");
+	CHECK(r->has_body == ((int)m->body_case == method + 9),
+	    "a body in one decoder only");
+	if (!r->has_body)
+		goto out;
+	switch (method) {
+	case SECURESUM__METHOD__CREATE_SESSION:
+		CHECK(r->created == (int)m->create_session->created &&
+		    r->deadline_unix == m->create_session->deadline_unix, "CreateSession");
+		break;
+	case SECURESUM__METHOD__SUBMIT_SHARES:
+		CHECK(r->duplicate == (int)m->submit_shares->duplicate, "SubmitShares");
+		break;
+	case SECURESUM__METHOD__POST_SUMPOINT:
+		CHECK(r->duplicate == (int)m->post_sumpoint->duplicate, "PostSumpoint");
+		break;
+	case SECURESUM__METHOD__PUBLISH_KEY:
+		CHECK(r->duplicate == (int)m->publish_key->duplicate, "PublishKey");
+		break;
+	case SECURESUM__METHOD__GET_SHARE: {
+		const Securesum__GetShareResponse *b = m->get_share;
+
+		CHECK(r->nshares == b->n_shares, "number of shares");
+		for (i = 0; i < b->n_shares; i++) {
+			CHECK(strcmp(r->shares[i].sender, b->shares[i]->sender) == 0, "sender");
+			CHECK(r->shares[i].ct_len == b->shares[i]->ciphertext.len &&
+			    (r->shares[i].ct_len == 0 || memcmp(r->shares[i].ct,
+			    b->shares[i]->ciphertext.data, r->shares[i].ct_len) == 0),
+			    "ciphertext");
+		}
+		break;
+	}
+	case SECURESUM__METHOD__LIST_SUMPOINTS: {
+		const Securesum__ListSumpointsResponse *b = m->list_sumpoints;
+
+		same_params(r, b->params, body, body_len);
+		same_names(&r->cohort, b->cohort, b->n_cohort, "cohort");
+		CHECK(r->nsumpoints == b->n_sumpoints, "number of sumpoints");
+		for (i = 0; i < b->n_sumpoints; i++) {
+			const Securesum__Sumpoint *p = b->sumpoints[i];
+
+			CHECK(strcmp(r->sumpoints[i].party, p->party) == 0, "sumpoint party");
+			CHECK(r->sumpoints[i].x == p->x, "sumpoint x");
+			CHECK(r->sumpoints[i].values.n == p->n_values &&
+			    (p->n_values == 0 || memcmp(r->sumpoints[i].values.v,
+			    p->values, p->n_values * sizeof(uint64_t)) == 0),
+			    "sumpoint values");
+		}
+		break;
+	}
+	case SECURESUM__METHOD__GET_STATUS: {
+		const Securesum__GetStatusResponse *b = m->get_status;
+
+		same_params(r, b->params, body, body_len);
+		CHECK(r->phase == (int)b->phase, "phase");
+		CHECK(r->deadline_unix == b->deadline_unix, "deadline");
+		same_names(&r->cohort, b->cohort, b->n_cohort, "cohort");
+		same_names(&r->shared, b->shared, b->n_shared, "shared");
+		same_names(&r->posted, b->posted, b->n_posted, "posted");
+		same_names(&r->missing, b->missing, b->n_missing, "missing");
+		break;
+	}
+	case SECURESUM__METHOD__GET_KEYS: {
+		const Securesum__GetKeysResponse *b = m->get_keys;
+
+		CHECK(r->nkeys == b->n_keys, "number of keys");
+		for (i = 0; i < b->n_keys; i++) {
+			CHECK(strcmp(r->keys[i].party, b->keys[i]->party) == 0, "key party");
+			CHECK(r->keys[i].der_len == b->keys[i]->certificate.len &&
+			    (r->keys[i].der_len == 0 || memcmp(r->keys[i].der,
+			    b->keys[i]->certificate.data, r->keys[i].der_len) == 0),
+			    "certificate");
+		}
+		break;
+	}
+	default:
+		harness_fail("unknown method", NULL);
+	}
+out:
+	securesum__response__free_unpacked(m, NULL);
+}
+
+int
+fuzz_client_wire(const uint8_t *data, size_t len)
+{
+	static const struct wire_limits lim = { 64, 8192, 4096 };
+	struct wire_response r;
+	char err[256];
+	size_t i;
+	int method, rc;
+
+	if (len < 1)
+		return 0;
+	method = 1 + data[0] % 8;
+	err[0] = '\0';
+	rc = wire_decode_response(data + 1, len - 1, method, &lim, &r, err, sizeof(err));
+	if (rc != SS_OK) {
+		CHECK(err[0] != '\0', "a refusal without a reason");
+		CHECK(rc < 0, NULL);
+	}
+	/* Whatever the outcome, what it holds is bounded and terminated. */
+	CHECK(memchr(r.message, '\0', sizeof(r.message)) != NULL, NULL);
+	CHECK(r.nshares <= lim.max_items && r.nsumpoints <= lim.max_items &&
+	    r.nkeys <= lim.max_items, "more entries than the limit");
+	for (i = 0; i < r.nshares; i++) {
+		CHECK(r.shares[i].ct_len <= lim.max_bytes, NULL);
+		CHECK(memchr(r.shares[i].sender, '\0', sizeof(r.shares[i].sender)) != NULL, NULL);
+	}
+	for (i = 0; i < r.nsumpoints; i++) {
+		CHECK(r.sumpoints[i].values.n <= lim.max_values, NULL);
+		CHECK(memchr(r.sumpoints[i].party, '\0', sizeof(r.sumpoints[i].party)) != NULL, NULL);
+	}
+	for (i = 0; i < r.nkeys; i++)
+		CHECK(r.keys[i].der_len <= lim.max_bytes, NULL);
+	check_names(&r.params.parties, lim.max_items);
+	check_names(&r.cohort, lim.max_items);
+	check_names(&r.shared, lim.max_items);
+	check_names(&r.posted, lim.max_items);
+	check_names(&r.missing, lim.max_items);
+	if (rc == SS_OK && r.has_params)
+		CHECK(memchr(r.params.session_id, '\0', sizeof(r.params.session_id)) != NULL, NULL);
+	if (rc == SS_OK)
+		same_as_protobuf_c(data + 1, len - 1, method, &r);
+	wire_response_free(&r);
+	return 0;
+}
+
+/* ---- snapshots ----------------------------------------------------------- */
+
+static struct {
+	int ready;
+	char load_dir[512], write_dir[512];
+	char load_path[600], write_path[600];
+} snap;
+
+static void
+snap_cleanup(void)
+{
+	rm_tree(snap.load_dir);
+	rm_tree(snap.write_dir);
+	memset(&snap, 0, sizeof(snap));
+}
+
+static void
+snap_init(void)
+{
+	if (snap.ready)
+		return;
+	snap.ready = 1;
+	atexit(snap_cleanup);
+	make_temp_dir(snap.load_dir, sizeof(snap.load_dir), "snap");
+	make_temp_dir(snap.write_dir, sizeof(snap.write_dir), "snapw");
+	snprintf(snap.load_path, sizeof(snap.load_path), "%s/%s", snap.load_dir, SNAPSHOT_FILE);
+	snprintf(snap.write_path, sizeof(snap.write_path), "%s/%s", snap.write_dir, SNAPSHOT_FILE);
+}
+
+/* Packs a read request (GetStatus, ListSumpoints or GetShare) and runs it. */
+static void
+serve_read(struct rpc_server *srv, int method, const char *caller,
+    const char *session_id)
+{
+	Securesum__Request req = SECURESUM__REQUEST__INIT;
+	Securesum__GetStatusRequest gs = SECURESUM__GET_STATUS_REQUEST__INIT;
+	Securesum__ListSumpointsRequest ls = SECURESUM__LIST_SUMPOINTS_REQUEST__INIT;
+	Securesum__GetShareRequest gh = SECURESUM__GET_SHARE_REQUEST__INIT;
+	uint8_t *buf;
+	size_t n;
+
+	req.id = 7;
+	req.method = (Securesum__Method)method;
+	switch (method) {
+	case SECURESUM__METHOD__GET_STATUS:
+		gs.session_id = (char *)session_id;
+		req.body_case = SECURESUM__REQUEST__BODY_GET_STATUS;
+		req.get_status = &gs;
+		break;
+	case SECURESUM__METHOD__LIST_SUMPOINTS:
+		ls.session_id = (char *)session_id;
+		req.body_case = SECURESUM__REQUEST__BODY_LIST_SUMPOINTS;
+		req.list_sumpoints = &ls;
+		break;
+	default:
+		gh.session_id = (char *)session_id;
+		gh.party = (char *)caller;
+		req.body_case = SECURESUM__REQUEST__BODY_GET_SHARE;
+		req.get_share = &gh;
+		break;
+	}
+	n = securesum__request__get_packed_size(&req);
+	if ((buf = malloc(n)) == NULL)
+		harness_fail("out of memory", NULL);
+	securesum__request__pack(&req, buf);
+	rpc_one(srv, caller, buf, n);
+	free(buf);
+}
+
+/*
+ * Loads snap.load_path (whose bytes are file[0..len)). What the loader
+ * accepts must be consistent, must write back to the very same bytes, and
+ * must be servable.
+ */
+static void
+snapshot_case(const uint8_t *file, size_t len)
+{
+	struct store_limits lim;
+	struct rpc_server srv;
+	struct store *s = NULL;
+	char err[1024];
+	uint8_t *back;
+	size_t back_len, i;
+	uint32_t p;
+	int rc;
+
+	store_default_limits(&lim);
+	err[0] = '\0';
+	rc = snapshot_load(snap.load_dir, &lim, &s, err, sizeof(err));
+	if (rc != SS_OK) {
+		CHECK(s == NULL, "a refused snapshot still gave a store");
+		CHECK(strstr(err, snap.load_path) != NULL,
+		    "the refusal does not name the file");
+		return;
+	}
+	CHECK(s != NULL, NULL);
+	check_store(s);
+	if (snapshot_write(s, snap.write_dir, err, sizeof(err)) != SS_OK)
+		harness_fail("cannot write back a loaded snapshot", err);
+	back = slurp(snap.write_path, &back_len);
+	CHECK(back_len == len && memcmp(back, file, len) == 0,
+	    "a loaded snapshot does not write back to the same bytes");
+	free(back);
+	/* Serve the loaded state: a few reads per session. */
+	pki_init();
+	clock_ms = BASE_MS;
+	srv.store = s;
+	srv.ca = pki.ca;
+	srv.now_ms = fake_now;
+	for (i = 0; i < s->nsessions && i < 4; i++) {
+		struct session *se = s->sessions[i];
+		char id[NAME_BUF];
+
+		memcpy(id, se->p.id, sizeof(id));
+		for (p = 0; p < se->p.n && p < 4; p++) {
+			char who[NAME_BUF];
+
+			memcpy(who, se->p.parties[p], sizeof(who));
+			serve_read(&srv, SECURESUM__METHOD__GET_STATUS, who, id);
+			serve_read(&srv, SECURESUM__METHOD__LIST_SUMPOINTS, who, id);
+			serve_read(&srv, SECURESUM__METHOD__GET_SHARE, who, id);
+		}
+	}
+	store_free(s);
+}
+
+int
+fuzz_snapshot_raw(const uint8_t *data, size_t len)
+{
+	snap_init();
+	write_file(snap.load_path, data, len);
+	snapshot_case(data, len);
+	return 0;
+}
+
+int
+fuzz_snapshot(const uint8_t *data, size_t len)
+{
+	unsigned int hlen = 0;
+	uint8_t *file;
+
+	snap_init();
+	if ((file = malloc(len + 32)) == NULL)
+		harness_fail("out of memory", NULL);
+	if (len > 0)
+		memcpy(file, data, len);
+	if (EVP_Digest(data, len, file + len, &hlen, EVP_sha256(), NULL) != 1 || hlen != 32)
+		harness_fail("EVP_Digest", NULL);
+	write_file(snap.load_path, file, len + 32);
+	snapshot_case(file, len + 32);
+	free(file);
+	return 0;
+}
+
+/* ---- HPKE and sealed shares -------------------------------------------- */
+
+void
+fuzz_hpke_keys(int party, uint8_t sk[32], uint8_t pk[32])
+{
+	int i;
+
+	for (i = 0; i < 32; i++)
+		sk[i] = (uint8_t)(0x5a ^ (party * 37 + i * 11));
+	if (hpke_public_key(sk, pk) != SS_OK)
+		harness_fail("hpke_public_key", NULL);
+}
+
+/* The same keys prepared once for the _k variants (hpke_key_new). */
+static struct hpke_key *prepared[NCALLERS];
+
+static void
+prepared_cleanup(void)
+{
+	int i;
+
+	for (i = 0; i < NCALLERS; i++) {
+		hpke_key_free(prepared[i]);
+		prepared[i] = NULL;
+	}
+}
+
+static const struct hpke_key *
+fuzz_hpke_key(int party)
+{
+	uint8_t sk[32], pk[32], pk2[32];
+
+	if (prepared[party] == NULL) {
+		if (prepared[0] == NULL && prepared[1] == NULL &&
+		    prepared[2] == NULL && prepared[3] == NULL)
+			atexit(prepared_cleanup);
+		fuzz_hpke_keys(party, sk, pk);
+		if (hpke_key_new(sk, &prepared[party]) != SS_OK)
+			harness_fail("hpke_key_new", NULL);
+		hpke_key_public(prepared[party], pk2);
+		CHECK(memcmp(pk, pk2, 32) == 0, "hpke_key_public differs from hpke_public_key");
+	}
+	return prepared[party];
+}
+
+int
+fuzz_hpke_open(const uint8_t *data, size_t len)
+{
+	uint8_t skS[32], pkS[32], skR[32], pkR[32];
+	const uint8_t *info, *aad, *in;
+	size_t info_len, aad_len, in_len, pt_len;
+	uint8_t flags, *pt, *sealed, *back;
+	int rc;
+
+	if (len < 3)
+		return 0;
+	flags = data[0];
+	info_len = data[1];
+	aad_len = data[2];
+	if (len - 3 < info_len + aad_len)
+		return 0;
+	info = data + 3;
+	aad = info + info_len;
+	in = aad + aad_len;
+	in_len = len - 3 - info_len - aad_len;
+	fuzz_hpke_keys(0, skS, pkS);
+	fuzz_hpke_keys(1, skR, pkR);
+
+	if ((flags & 1) == 0) {
+		/* Open whatever came; a wrong pt_len must be refused. */
+		pt_len = in_len >= 48 ? in_len - 48 : (size_t)(flags >> 1);
+		if ((pt = malloc(pt_len + 1)) == NULL)
+			harness_fail("out of memory", NULL);
+		rc = hpke_open_auth(skR, pkS, info, info_len, aad, aad_len, in,
+		    in_len, pt, pt_len);
+		if (in_len < 48)
+			CHECK(rc == SS_ERR_INVALID, "a too-short input was not refused");
+		/* The prepared-key variant must agree, byte for byte. */
+		if ((back = malloc(pt_len + 1)) == NULL)
+			harness_fail("out of memory", NULL);
+		CHECK(hpke_open_auth_k(fuzz_hpke_key(1), pkS, info, info_len, aad,
+		    aad_len, in, in_len, back, pt_len) == rc,
+		    "hpke_open_auth_k and hpke_open_auth disagree");
+		CHECK(rc != SS_OK || pt_len == 0 || memcmp(pt, back, pt_len) == 0,
+		    "hpke_open_auth_k opened other bytes");
+		free(back);
+		free(pt);
+		return 0;
+	}
+	/* Seal the rest, open it, then open it with one bit flipped. */
+	pt_len = in_len;
+	if ((sealed = malloc(pt_len + 48)) == NULL || (back = malloc(pt_len + 1)) == NULL)
+		harness_fail("out of memory", NULL);
+	rc = hpke_seal_auth(pkR, skS, info, info_len, aad, aad_len, in, pt_len,
+	    sealed, pt_len + 48);
+	CHECK(rc == SS_OK, "hpke_seal_auth failed");
+	rc = hpke_open_auth(skR, pkS, info, info_len, aad, aad_len, sealed,
+	    pt_len + 48, back, pt_len);
+	CHECK(rc == SS_OK, "hpke_open_auth refused what hpke_seal_auth made");
+	CHECK(pt_len == 0 || memcmp(back, in, pt_len) == 0, "the round trip changed the plaintext");
+	sealed[(flags >> 1) % (pt_len + 48)] ^= (uint8_t)(1u << (flags & 7));
+	rc = hpke_open_auth(skR, pkS, info, info_len, aad, aad_len, sealed,
+	    pt_len + 48, back, pt_len);
+	CHECK(rc != SS_OK, "a tampered ciphertext opened");
+	/* The other party's key in either role must fail too. */
+	sealed[(flags >> 1) % (pt_len + 48)] ^= (uint8_t)(1u << (flags & 7));
+	rc = hpke_open_auth(skR, pkR, info, info_len, aad, aad_len, sealed,
+	    pt_len + 48, back, pt_len);
+	CHECK(rc != SS_OK, "opened with the wrong sender key");
+	/* Sealed with the prepared key, opened with the raw one, and back. */
+	rc = hpke_seal_auth_k(pkR, fuzz_hpke_key(0), info, info_len, aad, aad_len,
+	    in, pt_len, sealed, pt_len + 48);
+	CHECK(rc == SS_OK, "hpke_seal_auth_k failed");
+	CHECK(hpke_open_auth(skR, pkS, info, info_len, aad, aad_len, sealed,
+	    pt_len + 48, back, pt_len) == SS_OK &&
+	    (pt_len == 0 || memcmp(back, in, pt_len) == 0),
+	    "hpke_open_auth does not open what hpke_seal_auth_k made");
+	CHECK(hpke_open_auth_k(fuzz_hpke_key(1), pkS, info, info_len, aad, aad_len,
+	    sealed, pt_len + 48, back, pt_len) == SS_OK &&
+	    (pt_len == 0 || memcmp(back, in, pt_len) == 0),
+	    "hpke_open_auth_k does not open what hpke_seal_auth_k made");
+	free(sealed);
+	free(back);
+	return 0;
+}
+
+static const struct {
+	const char *session;
+	int sender, recipient;
+} sealed_cases[4] = {
+	{ "s1", 0, 1 }, { "payroll", 0, 1 }, { "s1", 1, 0 }, { "v1", 1, 0 },
+};
+
+static const char *
+hpke_party_name(int i)
+{
+	return callers[i];
+}
+
+int
+fuzz_sealed_open(const uint8_t *data, size_t len)
+{
+	uint8_t skS[32], pkS[32], skR[32], pkR[32], flags;
+	const char *session, *sender, *recipient;
+	uint64_t *values, *back;
+	const uint8_t *in;
+	size_t in_len, L, i;
+	int c, rc;
+
+	if (len < 1)
+		return 0;
+	flags = data[0];
+	in = data + 1;
+	in_len = len - 1;
+	c = (flags >> 1) & 3;
+	session = sealed_cases[c].session;
+	sender = hpke_party_name(sealed_cases[c].sender);
+	recipient = hpke_party_name(sealed_cases[c].recipient);
+	fuzz_hpke_keys(sealed_cases[c].sender, skS, pkS);
+	fuzz_hpke_keys(sealed_cases[c].recipient, skR, pkR);
+
+	if ((flags & 1) == 0) {
+		if (flags & 0x80)
+			L = (size_t)((flags >> 3) & 0xf) + 1;
+		else
+			L = in_len >= 56 ? (in_len - 48) / 8 : 1;
+		if ((values = calloc(L, sizeof(*values))) == NULL)
+			harness_fail("out of memory", NULL);
+		rc = sealed_open(session, sender, recipient, L, skR, pkS, in,
+		    in_len, values);
+		/* The prepared-key variant must agree, value for value. */
+		if ((back = calloc(L, sizeof(*back))) == NULL)
+			harness_fail("out of memory", NULL);
+		CHECK(sealed_open_k(session, sender, recipient, L,
+		    fuzz_hpke_key(sealed_cases[c].recipient), pkS, in, in_len,
+		    back) == rc, "sealed_open_k and sealed_open disagree");
+		CHECK(rc != SS_OK || memcmp(values, back, L * sizeof(*back)) == 0,
+		    "sealed_open_k opened other values");
+		free(back);
+		if (rc == SS_OK) {
+			CHECK(in_len == sealed_len(L), NULL);
+			for (i = 0; i < L; i++)
+				CHECK(values[i] < FIELD_P, "an opened element is not below p");
+		} else if (in_len != sealed_len(L))
+			CHECK(rc == SS_ERR_INVALID, "a wrong length was not refused as such");
+		free(values);
+		return 0;
+	}
+	/* Round trip of the values the input spells, 8 bytes each. */
+	L = in_len / 8;
+	if (L == 0)
+		return 0;
+	if ((values = calloc(L, sizeof(*values))) == NULL ||
+	    (back = calloc(L, sizeof(*back))) == NULL)
+		harness_fail("out of memory", NULL);
+	{
+		uint8_t *sealed = malloc(sealed_len(L));
+		int big = 0;
+
+		if (sealed == NULL)
+			harness_fail("out of memory", NULL);
+		for (i = 0; i < L; i++) {
+			uint64_t v = 0;
+			int k;
+
+			for (k = 0; k < 8; k++)
+				v = v << 8 | in[8 * i + (size_t)k];
+			values[i] = v;
+			big |= v >= FIELD_P;
+		}
+		rc = sealed_seal(session, sender, recipient, values, L, skS, pkR,
+		    sealed, sealed_len(L));
+		if (big) {
+			CHECK(rc == SS_ERR_RANGE, "an element >= p was sealed");
+		} else {
+			CHECK(rc == SS_OK, "sealed_seal failed");
+			rc = sealed_open(session, sender, recipient, L, skR, pkS,
+			    sealed, sealed_len(L), back);
+			CHECK(rc == SS_OK, "sealed_open refused what sealed_seal made");
+			CHECK(memcmp(back, values, L * sizeof(*values)) == 0,
+			    "the round trip changed the values");
+			/* Bound to the session, the sender, the recipient, L. */
+			CHECK(sealed_open("other", sender, recipient, L, skR, pkS,
+			    sealed, sealed_len(L), back) == SS_ERR_AUTH,
+			    "opened under another session id");
+			CHECK(sealed_open(session, recipient, recipient, L, skR, pkS,
+			    sealed, sealed_len(L), back) == SS_ERR_AUTH,
+			    "opened under another sender name");
+			/* Prepared-key sealing opens with the raw key. */
+			CHECK(sealed_seal_k(session, sender, recipient, values, L,
+			    fuzz_hpke_key(sealed_cases[c].sender), pkR, sealed,
+			    sealed_len(L)) == SS_OK, "sealed_seal_k failed");
+			CHECK(sealed_open(session, sender, recipient, L, skR, pkS,
+			    sealed, sealed_len(L), back) == SS_OK &&
+			    memcmp(back, values, L * sizeof(*values)) == 0,
+			    "sealed_open does not open what sealed_seal_k made");
+		}
+		free(sealed);
+	}
+	free(values);
+	free(back);
+	return 0;
+}
+
+/* ---- the table ----------------------------------------------------------- */
+
+const struct fuzz_target fuzz_targets[] = {
+	{ "rpc_frame", fuzz_rpc_frame },
+	{ "rpc_seq", fuzz_rpc_seq },
+	{ "rpc_replay", fuzz_rpc_replay },
+	{ "journal", fuzz_journal },
+	{ "client_wire", fuzz_client_wire },
+	{ "snapshot_raw", fuzz_snapshot_raw },
+	{ "snapshot", fuzz_snapshot },
+	{ "hpke_open", fuzz_hpke_open },
+	{ "sealed_open", fuzz_sealed_open },
+	{ NULL, NULL },
+};
+
+const struct fuzz_target *
+fuzz_target_find(const char *name)
+{
+	const struct fuzz_target *t;
+
+	for (t = fuzz_targets; t->name != NULL; t++)
+		if (strcmp(t->name, name) == 0)
+			return t;
+	return NULL;
+}

@@ -1,0 +1,694 @@
+/*
+ * make-seeds.c: writes the seed corpora of the fuzz targets, one folder per
+ * target (OUT/NAME/), from real messages: requests packed by the server's
+ * own protobuf-c code, the responses the real rpc_handle() gives to them,
+ * snapshots written by snapshot_write() from the state those requests
+ * built, and ciphertexts sealed with the targets' fixed keys. Every byte
+ * is deterministic (fixed clock, fixed HPKE ephemeral keys), so rerunning
+ * it changes nothing.
+ *
+ * usage: make-seeds OUTDIR    (fuzz/make-seeds.sh runs it)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "field.h"
+#include "frame.h"
+#include "hpke.h"
+#include "journal.h"
+#include "rpc.h"
+#include "sealed.h"
+#include "snapshot.h"
+#include "store.h"
+#include "securesum.pb-c.h"
+
+#include "harness.h"
+
+static const char *outdir;
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "make-seeds: %s: %s\n", what, errno ? strerror(errno) : "failed");
+	exit(1);
+}
+
+static void
+seed(const char *target, const char *name, const uint8_t *p, size_t n)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", outdir, target);
+	if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		die(path);
+	snprintf(path, sizeof(path), "%s/%s/%s", outdir, target, name);
+	if ((f = fopen(path, "wb")) == NULL || fwrite(p, 1, n, f) != n || fclose(f) != 0)
+		die(path);
+}
+
+/* ---- growing byte strings ---------------------------------------------- */
+
+struct bytes {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static void
+put(struct bytes *b, const void *p, size_t n)
+{
+	if (b->len + n > b->cap) {
+		b->cap = (b->len + n) * 2 + 64;
+		if ((b->p = realloc(b->p, b->cap)) == NULL)
+			die("realloc");
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+static void
+put_u8(struct bytes *b, uint8_t v)
+{
+	put(b, &v, 1);
+}
+
+/* ---- requests ------------------------------------------------------------- */
+
+typedef Securesum__Request Request;
+
+static uint64_t next_id = 1;
+
+static struct bytes
+pack(Request *req)
+{
+	struct bytes b = { NULL, 0, 0 };
+	size_t n;
+
+	req->id = next_id++;
+	n = securesum__request__get_packed_size(req);
+	b.p = malloc(n ? n : 1);
+	b.cap = n;
+	if (b.p == NULL)
+		die("malloc");
+	b.len = securesum__request__pack(req, b.p);
+	return b;
+}
+
+static struct bytes
+req_create(const char *sid, const char *const *parties, size_t n, uint32_t t,
+    uint32_t L, uint32_t decimals, uint32_t deadline)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__CreateSessionRequest body = SECURESUM__CREATE_SESSION_REQUEST__INIT;
+	Securesum__SessionParams p = SECURESUM__SESSION_PARAMS__INIT;
+
+	p.session_id = (char *)sid;
+	p.n_parties = n;
+	p.parties = (char **)parties;
+	p.threshold = t;
+	p.length = L;
+	p.decimals = decimals;
+	p.deadline_seconds = deadline;
+	body.params = &p;
+	req.method = SECURESUM__METHOD__CREATE_SESSION;
+	req.body_case = SECURESUM__REQUEST__BODY_CREATE_SESSION;
+	req.create_session = &body;
+	return pack(&req);
+}
+
+/* Deterministic stand-in ciphertext bytes: the server never opens them. */
+static void
+fill(uint8_t *p, size_t n, unsigned salt)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(salt * 131 + i * 29 + (i >> 3));
+}
+
+static struct bytes
+req_submit(const char *sid, const char *party, const char *const *parties,
+    size_t n, uint32_t L, unsigned salt)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__SubmitSharesRequest body = SECURESUM__SUBMIT_SHARES_REQUEST__INIT;
+	Securesum__EncryptedShare sh[8], *ptrs[8];
+	uint8_t ct[8][48 + 8 * 4];
+	size_t i, ct_len = sealed_len(L);
+	struct bytes b;
+
+	if (n > 8 || ct_len > sizeof(ct[0]))
+		die("seed session too big");
+	for (i = 0; i < n; i++) {
+		securesum__encrypted_share__init(&sh[i]);
+		/* Recipients in reverse order: the server must place them. */
+		sh[i].recipient = (char *)parties[n - 1 - i];
+		fill(ct[i], ct_len, salt * 8 + (unsigned)i);
+		sh[i].ciphertext.data = ct[i];
+		sh[i].ciphertext.len = ct_len;
+		ptrs[i] = &sh[i];
+	}
+	body.session_id = (char *)sid;
+	body.party = (char *)party;
+	body.n_shares = n;
+	body.shares = ptrs;
+	req.method = SECURESUM__METHOD__SUBMIT_SHARES;
+	req.body_case = SECURESUM__REQUEST__BODY_SUBMIT_SHARES;
+	req.submit_shares = &body;
+	b = pack(&req);
+	return b;
+}
+
+static struct bytes
+req_get_share(const char *sid, const char *party)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__GetShareRequest body = SECURESUM__GET_SHARE_REQUEST__INIT;
+
+	body.session_id = (char *)sid;
+	body.party = (char *)party;
+	req.method = SECURESUM__METHOD__GET_SHARE;
+	req.body_case = SECURESUM__REQUEST__BODY_GET_SHARE;
+	req.get_share = &body;
+	return pack(&req);
+}
+
+static struct bytes
+req_post(const char *sid, const char *party, const uint64_t *v, size_t L)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__PostSumpointRequest body = SECURESUM__POST_SUMPOINT_REQUEST__INIT;
+
+	body.session_id = (char *)sid;
+	body.party = (char *)party;
+	body.n_values = L;
+	body.values = (uint64_t *)v;
+	req.method = SECURESUM__METHOD__POST_SUMPOINT;
+	req.body_case = SECURESUM__REQUEST__BODY_POST_SUMPOINT;
+	req.post_sumpoint = &body;
+	return pack(&req);
+}
+
+static struct bytes
+req_list(const char *sid)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__ListSumpointsRequest body = SECURESUM__LIST_SUMPOINTS_REQUEST__INIT;
+
+	body.session_id = (char *)sid;
+	req.method = SECURESUM__METHOD__LIST_SUMPOINTS;
+	req.body_case = SECURESUM__REQUEST__BODY_LIST_SUMPOINTS;
+	req.list_sumpoints = &body;
+	return pack(&req);
+}
+
+static struct bytes
+req_status(const char *sid)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__GetStatusRequest body = SECURESUM__GET_STATUS_REQUEST__INIT;
+
+	body.session_id = (char *)sid;
+	req.method = SECURESUM__METHOD__GET_STATUS;
+	req.body_case = SECURESUM__REQUEST__BODY_GET_STATUS;
+	req.get_status = &body;
+	req.deadline_unix_ms = UINT64_C(1700000000000) + 3600 * 1000;
+	return pack(&req);
+}
+
+static struct bytes
+req_publish(const uint8_t *der, size_t len)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__PublishKeyRequest body = SECURESUM__PUBLISH_KEY_REQUEST__INIT;
+
+	body.certificate.data = (uint8_t *)der;
+	body.certificate.len = len;
+	req.method = SECURESUM__METHOD__PUBLISH_KEY;
+	req.body_case = SECURESUM__REQUEST__BODY_PUBLISH_KEY;
+	req.publish_key = &body;
+	return pack(&req);
+}
+
+static struct bytes
+req_get_keys(const char *const *parties, size_t n)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__GetKeysRequest body = SECURESUM__GET_KEYS_REQUEST__INIT;
+
+	body.n_parties = n;
+	body.parties = (char **)parties;
+	req.method = SECURESUM__METHOD__GET_KEYS;
+	req.body_case = SECURESUM__REQUEST__BODY_GET_KEYS;
+	req.get_keys = &body;
+	return pack(&req);
+}
+
+/* ---- running requests through the real server code --------------------- */
+
+struct sink {
+	ProtobufCBuffer base;
+	struct bytes b;
+};
+
+static void
+sink_append(ProtobufCBuffer *base, size_t len, const uint8_t *data)
+{
+	put(&((struct sink *)base)->b, data, len);
+}
+
+static uint64_t now_ms = UINT64_C(1700000000000);
+
+static uint64_t
+clock_now(void)
+{
+	return now_ms;
+}
+
+/* An rpc_seq record: ctl byte, frame header, frame. */
+static void
+record(struct bytes *seq, int who, unsigned advance, int publish, const struct bytes *frame)
+{
+	uint8_t hdr[FRAME_HEADER_LEN];
+
+	put_u8(seq, (uint8_t)((publish ? 0x80 : 0) | (advance & 0x1f) << 2 | (who & 3)));
+	frame_put_header(hdr, (uint32_t)frame->len);
+	put(seq, hdr, sizeof(hdr));
+	put(seq, frame->p, frame->len);
+}
+
+static const char *const who_name[4] = { "alice", "bob", "carol", "dave" };
+
+/*
+ * Runs frame as caller `who` on srv, adds it to seq, and when resp_name is
+ * set saves the response body as a client_wire seed for method.
+ */
+static void
+step(struct rpc_server *srv, struct bytes *seq, int who, unsigned advance,
+    struct bytes frame, int method, const char *resp_name)
+{
+	struct sink k = { { sink_append }, { NULL, 0, 0 } };
+
+	now_ms += (uint64_t)advance * 1000;
+	if (seq != NULL)
+		record(seq, who, advance, 0, &frame);
+	rpc_handle(srv, who_name[who], frame.p, frame.len, &k.base);
+	if (resp_name != NULL && k.b.len > FRAME_HEADER_LEN) {
+		struct bytes w = { NULL, 0, 0 };
+
+		/* fuzz_client_wire: method = 1 + b % 8. */
+		put_u8(&w, (uint8_t)(method - 1));
+		put(&w, k.b.p + FRAME_HEADER_LEN, k.b.len - FRAME_HEADER_LEN);
+		seed("client_wire", resp_name, w.p, w.len);
+		free(w.p);
+	}
+	free(k.b.p);
+	free(frame.p);
+}
+
+/* An rpc_seq input is also an rpc_replay one. */
+static void
+seq_seed(const char *name, const struct bytes *seq)
+{
+	seed("rpc_seq", name, seq->p, seq->len);
+	seed("rpc_replay", name, seq->p, seq->len);
+}
+
+static void
+no_log(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+/* The journal that each flow writes, in its own temporary folder. */
+static struct journal jnl;
+static char jnl_dir[64];
+
+static void
+journal_start(struct store *s)
+{
+	char err[8192];
+
+	snprintf(jnl_dir, sizeof(jnl_dir), "/tmp/ss-seeds-j-XXXXXX");
+	if (mkdtemp(jnl_dir) == NULL)
+		die("mkdtemp");
+	if (journal_open(&jnl, jnl_dir, s, no_log, err, sizeof(err)) != SS_OK) {
+		fprintf(stderr, "make-seeds: %s\n", err);
+		exit(1);
+	}
+	s->journal = &jnl;
+}
+
+/* Saves the flow's journal as journal seeds: flags 0 and 1 (fix sums). */
+static void
+journal_save(struct store *s, const char *name)
+{
+	char path[128], nm[64];
+	uint8_t buf[1 << 16];
+	size_t n;
+	FILE *f;
+
+	journal_close(&jnl);
+	s->journal = NULL;
+	snprintf(path, sizeof(path), "%s/%s", jnl_dir, JOURNAL_FILE);
+	if ((f = fopen(path, "rb")) == NULL)
+		die(path);
+	buf[0] = 0;
+	n = fread(buf + 1, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	if (n == sizeof(buf) - 1)
+		die("journal size");
+	seed("journal", name, buf, n + 1);
+	/* The same with the checksums rewritten and a snapshot at record 2. */
+	buf[0] = 1 | 2 << 1;
+	snprintf(nm, sizeof(nm), "%s-after-2", name);
+	seed("journal", nm, buf, n + 1);
+	unlink(path);
+	rmdir(jnl_dir);
+}
+
+static struct store *
+fresh_store(void)
+{
+	struct store_limits lim;
+	struct store *s;
+
+	store_default_limits(&lim);
+	if ((s = store_new(&lim)) == NULL)
+		die("store_new");
+	return s;
+}
+
+/* Saves s as snapshot seeds: whole (snapshot_raw), without hash (snapshot). */
+static void
+save_snapshot(const struct store *s, const char *name)
+{
+	char dir[] = "/tmp/ss-seeds-XXXXXX", path[256], err[512];
+	uint8_t buf[1 << 16];
+	size_t n;
+	FILE *f;
+
+	if (mkdtemp(dir) == NULL)
+		die("mkdtemp");
+	if (snapshot_write(s, dir, err, sizeof(err)) != SS_OK) {
+		fprintf(stderr, "make-seeds: %s\n", err);
+		exit(1);
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE);
+	if ((f = fopen(path, "rb")) == NULL)
+		die(path);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (n < 32 || n == sizeof(buf))
+		die("snapshot size");
+	seed("snapshot_raw", name, buf, n);
+	seed("snapshot", name, buf, n - 32);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+rpc_seeds(void)
+{
+	static const char *const abc[] = { "alice", "bob", "carol" };
+	static const char *const abcd[] = { "alice", "bob", "carol", "dave" };
+	static const char *const bad[] = { "alice", "-bob", "alice" };
+	struct bytes seq = { NULL, 0, 0 }, fr;
+	struct rpc_server srv;
+	uint64_t sp[3][2] = { { 11, 12 }, { 21, 22 }, { FIELD_P - 1, 0 } };
+	uint8_t fake_der[64];
+	int i;
+
+	/* One frame of every method: rpc_frame seeds. */
+	fr = req_create("s1", abc, 3, 1, 2, 0, 0);
+	seed("rpc_frame", "create", fr.p, fr.len); free(fr.p);
+	fr = req_create("v1", abcd, 4, 2, 3, 2, 60);
+	seed("rpc_frame", "create-deadline", fr.p, fr.len); free(fr.p);
+	fr = req_submit("s1", "alice", abc, 3, 2, 1);
+	seed("rpc_frame", "submit", fr.p, fr.len); free(fr.p);
+	fr = req_get_share("s1", "alice");
+	seed("rpc_frame", "get-share", fr.p, fr.len); free(fr.p);
+	fr = req_post("s1", "alice", sp[0], 2);
+	seed("rpc_frame", "post", fr.p, fr.len); free(fr.p);
+	fr = req_list("s1");
+	seed("rpc_frame", "list", fr.p, fr.len); free(fr.p);
+	fr = req_status("s1");
+	seed("rpc_frame", "status", fr.p, fr.len); free(fr.p);
+	fill(fake_der, sizeof(fake_der), 9);
+	fake_der[0] = 0x30;
+	fake_der[1] = 0x3e;
+	fr = req_publish(fake_der, sizeof(fake_der));
+	seed("rpc_frame", "publish", fr.p, fr.len); free(fr.p);
+	fr = req_get_keys(abcd, 4);
+	seed("rpc_frame", "get-keys", fr.p, fr.len); free(fr.p);
+
+	/* A whole three-party session, with the client_wire seeds it gives. */
+	srv.store = fresh_store();
+	srv.ca = NULL;
+	srv.now_ms = clock_now;
+	journal_start(srv.store);
+	seq.len = 0;
+	/* Each party publishes its real certificate first (ctl bit 7). */
+	for (i = 0; i < 3; i++) {
+		put_u8(&seq, (uint8_t)(0x80 | i));
+		fr = req_status("nosuch");
+		put(&seq, (uint8_t[4]){ 0, 0, 0, (uint8_t)fr.len }, 4);
+		put(&seq, fr.p, fr.len);
+		free(fr.p);
+	}
+	step(&srv, &seq, 0, 0, req_create("s1", abc, 3, 1, 2, 0, 0),
+	    SECURESUM__METHOD__CREATE_SESSION, "create-ok");
+	step(&srv, &seq, 1, 0, req_create("s1", abc, 3, 1, 2, 0, 0), 1, NULL);
+	step(&srv, &seq, 1, 0, req_create("s1", abc, 3, 2, 2, 0, 0),
+	    SECURESUM__METHOD__CREATE_SESSION, "create-exists");
+	for (i = 0; i < 3; i++)
+		step(&srv, &seq, i, 1, req_submit("s1", abc[i], abc, 3, 2, (unsigned)i),
+		    SECURESUM__METHOD__SUBMIT_SHARES, i == 0 ? "submit-ok" : NULL);
+	step(&srv, &seq, 0, 0, req_status("s1"), SECURESUM__METHOD__GET_STATUS,
+	    "status-aggregating");
+	for (i = 0; i < 3; i++) {
+		step(&srv, &seq, i, 0, req_get_share("s1", abc[i]),
+		    SECURESUM__METHOD__GET_SHARE, i == 0 ? "get-share-ok" : NULL);
+		step(&srv, &seq, i, 0, req_post("s1", abc[i], sp[i], 2),
+		    SECURESUM__METHOD__POST_SUMPOINT, i == 0 ? "post-ok" : NULL);
+	}
+	step(&srv, &seq, 2, 0, req_list("s1"), SECURESUM__METHOD__LIST_SUMPOINTS,
+	    "list-ok");
+	step(&srv, &seq, 1, 0, req_status("s1"), SECURESUM__METHOD__GET_STATUS,
+	    "status-complete");
+	step(&srv, &seq, 1, 0, req_get_keys(abc, 3), SECURESUM__METHOD__GET_KEYS,
+	    "get-keys-empty");
+	/*
+	 * Keys put straight into the store (this store has no CA to verify
+	 * them against), for a GetKeys answer and the snapshot's key list.
+	 */
+	{
+		struct status st;
+		int dup;
+
+		for (i = 0; i < 2; i++) {
+			fill(fake_der, sizeof(fake_der), 20 + (unsigned)i);
+			store_put_key(srv.store, abc[i], fake_der, sizeof(fake_der), &dup, &st);
+		}
+	}
+	step(&srv, NULL, 2, 0, req_get_keys(abcd, 4), SECURESUM__METHOD__GET_KEYS,
+	    "get-keys-ok");
+	step(&srv, &seq, 3, 0, req_list("s1"), SECURESUM__METHOD__LIST_SUMPOINTS,
+	    "list-denied");
+	seq_seed("three-parties", &seq);
+	journal_save(srv.store, "complete");
+	save_snapshot(srv.store, "complete");
+	store_free(srv.store);
+
+	/* A deadline: two of four share, the cohort is fixed without the rest. */
+	srv.store = fresh_store();
+	journal_start(srv.store);
+	seq.len = 0;
+	step(&srv, &seq, 1, 0, req_create("d1", abcd, 4, 1, 1, 0, 5), 1, NULL);
+	step(&srv, &seq, 0, 1, req_submit("d1", "alice", abcd, 4, 1, 5), 2, NULL);
+	step(&srv, &seq, 1, 1, req_submit("d1", "bob", abcd, 4, 1, 6), 2, NULL);
+	step(&srv, &seq, 3, 0, req_get_share("d1", "dave"),
+	    SECURESUM__METHOD__GET_SHARE, "get-share-sharing");
+	save_snapshot(srv.store, "sharing");
+	step(&srv, &seq, 2, 9, req_status("d1"), 6, NULL);
+	step(&srv, &seq, 2, 0, req_submit("d1", "carol", abcd, 4, 1, 7),
+	    SECURESUM__METHOD__SUBMIT_SHARES, "submit-late");
+	step(&srv, &seq, 3, 0, req_get_share("d1", "dave"), 3, NULL);
+	step(&srv, &seq, 3, 0, req_post("d1", "dave", sp[2], 1), 4, NULL);
+	step(&srv, &seq, 3, 0, req_status("d1"), 6, "status-deadline");
+	save_snapshot(srv.store, "aggregating");
+	seq_seed("deadline", &seq);
+	journal_save(srv.store, "deadline");
+	store_free(srv.store);
+
+	/* A deadline that passes with too few shares; then bad requests. */
+	srv.store = fresh_store();
+	journal_start(srv.store);
+	seq.len = 0;
+	step(&srv, &seq, 0, 0, req_create("f1", abc, 3, 2, 4, 0, 1), 1, NULL);
+	step(&srv, &seq, 0, 0, req_submit("f1", "alice", abc, 3, 4, 8), 2, NULL);
+	step(&srv, &seq, 1, 2, req_status("f1"), SECURESUM__METHOD__GET_STATUS,
+	    "status-failed");
+	step(&srv, &seq, 1, 0, req_get_share("f1", "bob"), 3, NULL);
+	save_snapshot(srv.store, "failed");
+	step(&srv, &seq, 0, 0, req_create("x", bad, 3, 1, 1, 0, 0),
+	    SECURESUM__METHOD__CREATE_SESSION, "create-invalid");
+	step(&srv, &seq, 1, 0, req_submit("f1", "alice", abc, 3, 4, 8),
+	    SECURESUM__METHOD__SUBMIT_SHARES, "submit-denied");
+	step(&srv, &seq, 2, 0, req_post("f1", "carol", sp[0], 2), 4, NULL);
+	step(&srv, &seq, 3, 0, req_create("g1", abc, 3, 1, 1, 0, 0), 1, NULL);
+	seq_seed("failed-and-refused", &seq);
+	journal_save(srv.store, "failed");
+	store_free(srv.store);
+	free(seq.p);
+
+	/* The empty store's snapshot. */
+	srv.store = fresh_store();
+	save_snapshot(srv.store, "empty");
+	store_free(srv.store);
+}
+
+/* ---- HPKE ----------------------------------------------------------------- */
+
+static const uint8_t fixed_ske[32] = {
+	0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a,
+	0x9b, 0x9c, 0x9d, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5,
+	0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf,
+};
+
+/* hpke_seal_auth with a fixed ephemeral key: enc || ct || tag into out. */
+static void
+seal_fixed(int sender, int recipient, const uint8_t *info, size_t info_len,
+    const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len,
+    struct bytes *out)
+{
+	uint8_t skS[32], pkS[32], skR[32], pkR[32], enc[32], *ct;
+	struct hpke_ctx ctx;
+
+	fuzz_hpke_keys(sender, skS, pkS);
+	fuzz_hpke_keys(recipient, skR, pkR);
+	if ((ct = malloc(pt_len + HPKE_TAG_LEN)) == NULL ||
+	    hpke_setup_sender(&ctx, HPKE_MODE_AUTH, pkR, skS, fixed_ske, info,
+	    info_len, enc) != SS_OK ||
+	    hpke_seal(&ctx, aad, aad_len, pt, pt_len, ct) != SS_OK)
+		die("hpke seal");
+	put(out, enc, sizeof(enc));
+	put(out, ct, pt_len + HPKE_TAG_LEN);
+	free(ct);
+}
+
+/* The HPKE info of sealed.c (documented at the top of that file). */
+static size_t
+sealed_info(const char *session, const char *sender, const char *recipient,
+    uint64_t L, uint8_t *info)
+{
+	const char *parts[3] = { session, sender, recipient };
+	size_t off, n;
+	int i;
+
+	memcpy(info, "secure-sum/v1 share", 19);
+	off = 19;
+	for (i = 0; i < 3; i++) {
+		n = strlen(parts[i]);
+		info[off] = (uint8_t)(n >> 8);
+		info[off + 1] = (uint8_t)n;
+		memcpy(info + off + 2, parts[i], n);
+		off += 2 + n;
+	}
+	for (i = 0; i < 8; i++)
+		info[off + (size_t)i] = (uint8_t)(L >> (56 - 8 * i));
+	return off + 8;
+}
+
+static void
+hpke_seeds(void)
+{
+	static const char *const sessions[4] = { "s1", "payroll", "s1", "v1" };
+	static const int from[4] = { 0, 0, 1, 1 }, to[4] = { 1, 1, 0, 0 };
+	uint8_t pt[64], info[256];
+	struct bytes b = { NULL, 0, 0 };
+	size_t i, info_len, L;
+	int c;
+
+	for (i = 0; i < sizeof(pt); i++)
+		pt[i] = (uint8_t)i;
+	/* hpke_open: info "info", aad "aad", 20 bytes of plaintext. */
+	put_u8(&b, 0);
+	put_u8(&b, 4);
+	put_u8(&b, 3);
+	put(&b, "info", 4);
+	put(&b, "aad", 3);
+	seal_fixed(0, 1, (const uint8_t *)"info", 4, (const uint8_t *)"aad", 3,
+	    pt, 20, &b);
+	seed("hpke_open", "info-aad", b.p, b.len);
+	b.len = 0;
+	put_u8(&b, 0);
+	put_u8(&b, 0);
+	put_u8(&b, 0);
+	seal_fixed(0, 1, NULL, 0, NULL, 0, pt, 0, &b);
+	seed("hpke_open", "empty", b.p, b.len);
+	/* A real sealed share's info, no aad, as sealed.c makes them. */
+	b.len = 0;
+	info_len = sealed_info("s1", "alice", "bob", 2, info);
+	put_u8(&b, 0);
+	put_u8(&b, (uint8_t)info_len);
+	put_u8(&b, 0);
+	put(&b, info, info_len);
+	seal_fixed(0, 1, info, info_len, NULL, 0, pt, 16, &b);
+	seed("hpke_open", "sealed-share", b.p, b.len);
+	b.len = 0;
+	put_u8(&b, 0x0b);
+	put_u8(&b, 2);
+	put_u8(&b, 2);
+	put(&b, "ii", 2);
+	put(&b, "aa", 2);
+	put(&b, pt, 40);
+	seed("hpke_open", "round-trip", b.p, b.len);
+
+	/* sealed_open: each (session, sender, recipient) case, L = 1, 2, 4. */
+	for (c = 0; c < 4; c++) {
+		char name[32];
+		uint64_t v[4] = { 1, 2, FIELD_P - 1, 0 };
+		uint8_t ptv[32];
+
+		L = c == 0 ? 1 : c == 1 ? 2 : 4;
+		for (i = 0; i < L; i++) {
+			int k;
+
+			for (k = 0; k < 8; k++)
+				ptv[8 * i + (size_t)k] = (uint8_t)(v[i] >> (56 - 8 * k));
+		}
+		info_len = sealed_info(sessions[c], from[c] ? "bob" : "alice",
+		    to[c] ? "bob" : "alice", L, info);
+		b.len = 0;
+		put_u8(&b, (uint8_t)(c << 1));
+		seal_fixed(from[c], to[c], info, info_len, NULL, 0, ptv, 8 * L, &b);
+		snprintf(name, sizeof(name), "case%d-L%zu", c, L);
+		seed("sealed_open", name, b.p, b.len);
+	}
+	b.len = 0;
+	put_u8(&b, 1);
+	put(&b, pt, 24);
+	seed("sealed_open", "round-trip", b.p, b.len);
+	free(b.p);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: make-seeds OUTDIR\n");
+		return 2;
+	}
+	outdir = argv[1];
+	if (mkdir(outdir, 0755) != 0 && errno != EEXIST)
+		die(outdir);
+	rpc_seeds();
+	hpke_seeds();
+	return 0;
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# valgrind-session.sh: one whole 3-party session (create, share, sumpoint,
+# result) with mpc-server and every mpc-client process under valgrind
+# memcheck. Passes only when every process exits as it should, the sum is
+# right, and every valgrind log reports zero errors and no definitely or
+# indirectly lost bytes. `make test-valgrind` builds BIN (build-vg/bin) and
+# runs this; prints TAP lines, then one line per process.
+#
+# usage: tests/tools/valgrind-session.sh BINDIR
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$(cd "${1:-$ROOT/build-vg/bin}" && pwd)
+T=$(mktemp -d /tmp/ss-vg-XXXXXX)
+SERVER_PID=
+npass=0
+nfail=0
+
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok()     { npass=$((npass + 1)); echo "ok - $1"; }
+not_ok() { nfail=$((nfail + 1)); echo "not ok - $1"; shift; [ $# -gt 0 ] && printf '#   %s\n' "$@"; }
+
+VG=(valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect
+    --show-leak-kinds=definite,indirect --error-exitcode=99 --num-callers=30
+    --track-fds=no)
+
+# vg NAME CMD...: runs CMD under valgrind, its log in $T/vg-NAME.log.
+vg() {
+	local name=$1; shift
+	"${VG[@]}" --log-file="$T/vg-$name.log" "$@"
+}
+
+"$ROOT/scripts/mkcerts.sh" --out "$T/certs" alice bob carol >"$T/mkcerts.log" 2>&1 ||
+	{ echo "Bail out! mkcerts.sh failed"; cat "$T/mkcerts.log"; exit 1; }
+mkdir -p "$T/server-certs"
+cp "$T/certs/ca.crt" "$T/certs/server.crt" "$T/certs/server.key" "$T"/certs/*.enc.crt \
+    "$T/server-certs/"
+chmod 600 "$T/server-certs/server.key"
+
+# Not through vg(): a backgrounded function is a subshell, and $! must be
+# valgrind itself so that SIGTERM reaches the server.
+"${VG[@]}" --log-file="$T/vg-server.log" "$BIN/mpc-server" --listen 127.0.0.1:0 \
+    --certs "$T/server-certs" --state-dir "$T/state" >"$T/server.out" 2>"$T/server.log" &
+SERVER_PID=$!
+ADDR=
+for _ in $(seq 1 600); do	# valgrind starts slowly: up to 60 s
+	line=$(grep -m1 '^listening on ' "$T/server.out" 2>/dev/null)
+	if [ -n "$line" ]; then ADDR=${line#listening on }; break; fi
+	kill -0 "$SERVER_PID" 2>/dev/null || break
+	sleep 0.1
+done
+if [ -z "$ADDR" ]; then
+	echo "Bail out! the server did not start under valgrind"
+	sed 's/^/#   /' "$T/server.log" "$T/vg-server.log"
+	exit 1
+fi
+ok "mpc-server listens under valgrind ($ADDR)"
+
+# step NAME PARTY ARGS...: one client command under valgrind.
+step() {
+	local name=$1 party=$2; shift 2
+	if vg "$name" "$BIN/mpc-client" --server "$ADDR" --certs "$T/certs" \
+	    --party "$party" --timeout 120 "$@" >"$T/$name.out" 2>"$T/$name.err"; then
+		ok "$name"
+	else
+		not_ok "$name" "exit status $?" "$(tail -n 3 "$T/$name.err")"
+	fi
+}
+
+step create alice create vg --parties alice,bob,carol --threshold 1 --length 2
+step share-alice alice share vg 1000 -7
+step share-bob bob share vg -- -250 3
+step share-carol carol share vg 42 4
+for p in alice bob carol; do step "sumpoint-$p" "$p" sumpoint vg; done
+step result carol result vg
+if [ "$(tr -s ' \n' ' ' <"$T/result.out" | sed 's/ *$//')" = "792 0" ]; then
+	ok "the sum is 792 0"
+else
+	not_ok "the sum is 792 0" "got: $(cat "$T/result.out")"
+fi
+
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID"
+rc=$?
+SERVER_PID=
+if [ "$rc" -eq 0 ]; then ok "mpc-server exits 0 on SIGTERM"
+else not_ok "mpc-server exits 0 on SIGTERM" "exit status $rc (99: valgrind errors)" \
+    "$(tail -n 3 "$T/server.log")"; fi
+# A log without its final summary means valgrind never finished.
+if [ "$(find "$T" -name 'vg-*.log' | wc -l)" -ne 9 ]; then
+	not_ok "one valgrind log per process" "$(ls "$T")"
+fi
+
+# Every log: valgrind finished (its ERROR SUMMARY is there), no errors,
+# nothing definitely or indirectly lost.
+echo "# valgrind memcheck, per process:"
+for log in "$T"/vg-*.log; do
+	name=$(basename "$log" .log); name=${name#vg-}
+	errs=$(grep -oE 'ERROR SUMMARY: [0-9]+' "$log" | grep -oE '[0-9]+$' | tail -n1)
+	lost=$(grep -E '(definitely|indirectly) lost in' "$log" |
+	    sed -E 's/^==[0-9]+== +([0-9,]+) .*/\1/' | tr -d , |
+	    awk '{ s += $1 } END { print s + 0 }')
+	inuse=$(sed -nE 's/.*in use at exit: ([0-9,]+) bytes.*/\1/p' "$log" | tr -d ,)
+	printf '#   %-16s errors %s, definitely+indirectly lost %s bytes (in use at exit %s)\n' \
+	    "$name" "${errs:-?}" "${lost:-0}" "${inuse:-?}"
+	if [ -z "$errs" ]; then
+		not_ok "valgrind: $name is clean" "no ERROR SUMMARY: valgrind did not finish"
+	elif [ "$errs" -ne 0 ] || [ "${lost:-0}" -ne 0 ]; then
+		not_ok "valgrind: $name is clean" "$(grep -v '^==[0-9]*== *$' "$log" | head -n 40)"
+	else
+		ok "valgrind: $name is clean"
+	fi
+done
+echo "$npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]
