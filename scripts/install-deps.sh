@@ -1,11 +1,14 @@
 #!/bin/sh
 # Installs the Debian 12 packages secure-sum needs to build, test and run its
-# demo, when any is missing. Uses sudo when not run as root.
+# demo, and those of `make lint` and `make fuzz` (clang-14 with its fuzzer
+# runtime, clang-tidy, cppcheck), when any is missing. Uses sudo when not
+# run as root.
 set -eu
 
 PKGS="build-essential pkg-config libssl-dev openssl libevent-dev
 libprotobuf-c-dev protobuf-c-compiler protobuf-compiler nanopb libnanopb-dev
-libcmocka-dev python3 python3-protobuf valgrind"
+libcmocka-dev python3 python3-protobuf valgrind
+clang-14 libclang-rt-14-dev clang-tidy-14 cppcheck"
 
 missing=""
 for p in $PKGS; do
