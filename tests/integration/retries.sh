@@ -13,25 +13,11 @@ make_certs alice bob carol || { echo "Bail out! mkcerts.sh failed"; exit 1; }
 "$ROOT/scripts/mkcerts.sh" --out "$T/other" alice >"$T/mkcerts-other.log" 2>&1 ||
 	{ echo "Bail out! mkcerts.sh --out other failed"; exit 1; }
 
-# start_server_on PORT [EXTRA ARGS...]: start_server, on a given port.
+# start_server_on PORT [EXTRA ARGS...]: start_server, on a given port (the
+# server takes the last --listen it is given).
 start_server_on() {
-	local port=$1 i line; shift
-	: >"$T/server.out"
-	"$SERVER_BIN" --listen "127.0.0.1:$port" --certs "$T/server-certs" \
-	    --state-dir "$T/state" "$@" >"$T/server.out" 2>>"$T/server.log" &
-	SERVER_PID=$!
-	PIDS+=("$SERVER_PID")
-	for i in $(seq 1 200); do
-		line=$(grep -m1 '^listening on ' "$T/server.out" 2>/dev/null)
-		if [ -n "$line" ]; then
-			ADDR=${line#listening on }
-			return 0
-		fi
-		kill -0 "$SERVER_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "# server did not start on port $port:"; sed 's/^/#   /' "$T/server.log"
-	return 1
+	local port=$1; shift
+	start_server --listen "127.0.0.1:$port" "$@"
 }
 
 # bgc NAME PARTY ARGS...: mpc-client as PARTY in the background, the
