@@ -66,11 +66,11 @@ $(B)/gen/client/%.o: $(GEN_C)/%.c
 	$(CC) $(OPT) $(SAN) -std=c11 -fPIE -I$(GEN_C) -c $< -o $@
 
 $(B)/libcore.a: $(CORE_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 $(B)/libserver.a: $(SERVER_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 $(B)/libclient.a: $(CLIENT_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # ---- programs ----------------------------------------------------------
 bin/mpc-server: $(B)/server/main.o $(B)/libserver.a $(B)/libcore.a

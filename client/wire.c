@@ -122,34 +122,25 @@ enc_bytes(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
 	return pb_encode_tag_for_field(s, f) && pb_encode_string(s, b->p, b->n);
 }
 
-static size_t
-varint_len(uint64_t v)
-{
-	size_t n = 1;
-
-	while (v >= 0x80) {
-		v >>= 7;
-		n++;
-	}
-	return n;
-}
-
-/* Packed repeated uint64: one length-delimited run of varints. */
+/*
+ * Packed repeated fixed64: one length-delimited run of 8-byte little-endian
+ * elements. Field elements are uniform below 2^61, so varints would take 9
+ * bytes for nearly every one; fixed64 takes 8 and lets the server keep the
+ * run as it arrived.
+ */
 static bool
 enc_u64_packed(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
 {
 	const struct u64_span *u = *arg;
-	size_t i, len = 0;
+	size_t i;
 
 	if (u->n == 0)
 		return true;
-	for (i = 0; i < u->n; i++)
-		len += varint_len(u->v[i]);
-	if (!pb_encode_tag(s, PB_WT_STRING, f->tag) ||
-	    !pb_encode_varint(s, (uint64_t)len))
+	if (u->n > SIZE_MAX / 8 || !pb_encode_tag(s, PB_WT_STRING, f->tag) ||
+	    !pb_encode_varint(s, (uint64_t)u->n * 8))
 		return false;
 	for (i = 0; i < u->n; i++)
-		if (!pb_encode_varint(s, u->v[i]))
+		if (!pb_encode_fixed64(s, &u->v[i]))
 			return false;
 	return true;
 }
@@ -548,7 +539,7 @@ dec_u64(pb_istream_t *s, const pb_field_t *f, void **arg)
 	size_t n;
 
 	(void)f;
-	if (!pb_decode_varint(s, &x))
+	if (!pb_decode_fixed64(s, &x))
 		return false;
 	if (vec->n == vec->cap) {
 		void *v = vec->v;

@@ -34,6 +34,8 @@ int fuzz_snapshot(const uint8_t *data, size_t len);
 int fuzz_hpke_open(const uint8_t *data, size_t len);
 /* sealed_open() with fixed keys and names. */
 int fuzz_sealed_open(const uint8_t *data, size_t len);
+/* A frame body for the in-place readers, checked against protobuf-c. */
+int fuzz_request_view(const uint8_t *data, size_t len);
 
 struct fuzz_target {
 	const char *name;

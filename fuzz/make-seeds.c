@@ -297,7 +297,7 @@ step(struct rpc_server *srv, struct bytes *seq, int who, unsigned advance,
 	now_ms += (uint64_t)advance * 1000;
 	if (seq != NULL)
 		record(seq, who, advance, 0, &frame);
-	rpc_handle(srv, who_name[who], frame.p, frame.len, &k.base);
+	rpc_handle(srv, who_name[who], frame.p, frame.len, &k.base, NULL);
 	if (resp_name != NULL && k.b.len > FRAME_HEADER_LEN) {
 		struct bytes w = { NULL, 0, 0 };
 
@@ -430,11 +430,13 @@ rpc_seeds(void)
 	fr = req_create("v1", abcd, 4, 2, 3, 2, 60);
 	seed("rpc_frame", "create-deadline", fr.p, fr.len); free(fr.p);
 	fr = req_submit("s1", "alice", abc, 3, 2, 1);
-	seed("rpc_frame", "submit", fr.p, fr.len); free(fr.p);
+	seed("rpc_frame", "submit", fr.p, fr.len);
+	seed("request_view", "submit", fr.p, fr.len); free(fr.p);
 	fr = req_get_share("s1", "alice");
 	seed("rpc_frame", "get-share", fr.p, fr.len); free(fr.p);
 	fr = req_post("s1", "alice", sp[0], 2);
-	seed("rpc_frame", "post", fr.p, fr.len); free(fr.p);
+	seed("rpc_frame", "post", fr.p, fr.len);
+	seed("request_view", "post", fr.p, fr.len); free(fr.p);
 	fr = req_list("s1");
 	seed("rpc_frame", "list", fr.p, fr.len); free(fr.p);
 	fr = req_status("s1");

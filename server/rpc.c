@@ -9,6 +9,7 @@
  * length, and only the size of the block it copied one into shows that a
  * string held a NUL byte ("bob\0x" would otherwise be read as "bob").
  */
+#include <endian.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "pki.h"
 #include "rpc.h"
 #include "securesum.pb-c.h"
+#include "request_view.h"
 
 typedef Securesum__Request Request;
 typedef Securesum__Response Response;
@@ -88,14 +90,28 @@ string_whole(const char *v)
 	return strlen(v) + 1 == n;
 }
 
-/* Checks that a request string is a valid name; protobuf-c gives "" for unset. */
+/* Checks that a NUL-free string is a valid name. */
 static enum status_code
-check_name(const char *what, const char *v, struct status *st)
+check_whole_name(const char *what, const char *v, struct status *st)
 {
-	if (v == NULL || !string_whole(v) || !pki_name_valid(v))
+	if (!pki_name_valid(v))
 		return status_set(st, ST_INVALID_ARGUMENT, "%s must be 1-64 characters "
 		    "of A-Z a-z 0-9 . _ - and not start with . or -", what);
 	return ST_OK;
+}
+
+/* A decoded string, or "" (never a valid name) if it was cut short by a NUL. */
+static const char *
+whole_or_empty(const char *v)
+{
+	return v != NULL && string_whole(v) ? v : "";
+}
+
+/* Checks that a decoded request string is a valid name; protobuf-c gives "" for unset. */
+static enum status_code
+check_name(const char *what, const char *v, struct status *st)
+{
+	return check_whole_name(what, whole_or_empty(v), st);
 }
 
 /* ---- CreateSession --------------------------------------------------- */
@@ -170,44 +186,73 @@ do_create(struct rpc_server *srv, const char *caller, const Request *req,
 
 /* ---- SubmitShares ---------------------------------------------------- */
 
+/*
+ * A SubmitShares request, decoded by protobuf-c or read in place: names
+ * whole (NUL-free), session_id and party still to be checked. frame, when
+ * not NULL, is the malloc'd frame the shares lie in, which the store may keep.
+ */
+struct submit_args {
+	const char *session_id;
+	const char *party;
+	const struct submitted_share *shares;
+	size_t n_shares;
+	uint8_t **frame;
+	size_t frame_len;
+};
+
 static void
-do_submit(struct rpc_server *srv, const char *caller, const Request *req,
+submit(struct rpc_server *srv, const char *caller, const struct submit_args *a,
     Response *resp, struct status *st)
 {
 	static Securesum__SubmitSharesResponse body;
-	const Securesum__SubmitSharesRequest *m = req->submit_shares;
-	struct submitted_share *v = NULL;
 	int duplicate = 0;
 	size_t i;
 
 	securesum__submit_shares_response__init(&body);
-	if (check_name("session_id", m->session_id, st) != ST_OK ||
-	    check_name("party", m->party, st) != ST_OK)
+	if (check_whole_name("session_id", a->session_id, st) != ST_OK ||
+	    check_whole_name("party", a->party, st) != ST_OK)
 		return;
-	if (m->n_shares > srv->store->lim.max_parties) {
+	if (a->n_shares > srv->store->lim.max_parties) {
 		status_set(st, ST_INVALID_ARGUMENT, "%zu shares is more than the "
-		    "%u parties a session may have", m->n_shares,
+		    "%u parties a session may have", a->n_shares,
 		    srv->store->lim.max_parties);
 		return;
 	}
-	if (m->n_shares > 0 && (v = calloc(m->n_shares, sizeof(*v))) == NULL) {
-		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
-		return;
-	}
-	for (i = 0; i < m->n_shares; i++) {
-		if (check_name("recipient", m->shares[i]->recipient, st) != ST_OK)
-			goto out;
-		v[i].recipient = m->shares[i]->recipient;
-		v[i].ct = m->shares[i]->ciphertext.data;
-		v[i].ct_len = m->shares[i]->ciphertext.len;
-	}
-	if (store_submit(srv->store, caller, m->session_id, m->party, v,
-	    m->n_shares, srv->now_ms() / 1000, &duplicate, st) == ST_OK) {
+	for (i = 0; i < a->n_shares; i++)
+		if (check_whole_name("recipient", a->shares[i].recipient, st) != ST_OK)
+			return;
+	if (store_submit_in_place(srv->store, caller, a->session_id, a->party,
+	    a->shares, a->n_shares, a->frame, a->frame_len,
+	    srv->now_ms() / 1000, &duplicate, st) == ST_OK) {
 		body.duplicate = duplicate;
 		resp->body_case = SECURESUM__RESPONSE__BODY_SUBMIT_SHARES;
 		resp->submit_shares = &body;
 	}
-out:
+}
+
+static void
+do_submit(struct rpc_server *srv, const char *caller, const Request *req,
+    Response *resp, struct status *st)
+{
+	const Securesum__SubmitSharesRequest *m = req->submit_shares;
+	struct submitted_share *v = NULL;
+	struct submit_args a = { whole_or_empty(m->session_id),
+	    whole_or_empty(m->party), NULL, 0, NULL, 0 };
+	size_t i;
+
+	if (m->n_shares > 0 && m->n_shares <= srv->store->lim.max_parties &&
+	    (v = calloc(m->n_shares, sizeof(*v))) == NULL) {
+		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+		return;
+	}
+	for (i = 0; v != NULL && i < m->n_shares; i++) {
+		v[i].recipient = whole_or_empty(m->shares[i]->recipient);
+		v[i].ct = m->shares[i]->ciphertext.data;
+		v[i].ct_len = m->shares[i]->ciphertext.len;
+	}
+	a.shares = v;
+	a.n_shares = m->n_shares;
+	submit(srv, caller, &a, resp, st);
 	free(v);
 }
 
@@ -272,23 +317,33 @@ do_get_share(struct rpc_server *srv, const char *caller, const Request *req,
 /* ---- PostSumpoint ---------------------------------------------------- */
 
 static void
-do_post(struct rpc_server *srv, const char *caller, const Request *req,
+post(struct rpc_server *srv, const char *caller, const char *session_id,
+    const char *party, const uint64_t *values, size_t n, uint8_t **frame,
     Response *resp, struct status *st)
 {
 	static Securesum__PostSumpointResponse body;
-	const Securesum__PostSumpointRequest *m = req->post_sumpoint;
 	int duplicate = 0;
 
 	securesum__post_sumpoint_response__init(&body);
-	if (check_name("session_id", m->session_id, st) != ST_OK ||
-	    check_name("party", m->party, st) != ST_OK)
+	if (check_whole_name("session_id", session_id, st) != ST_OK ||
+	    check_whole_name("party", party, st) != ST_OK)
 		return;
-	if (store_post_sumpoint(srv->store, caller, m->session_id, m->party,
-	    m->values, m->n_values, srv->now_ms() / 1000, &duplicate, st) == ST_OK) {
+	if (store_post_sumpoint_in_place(srv->store, caller, session_id, party,
+	    values, n, frame, srv->now_ms() / 1000, &duplicate, st) == ST_OK) {
 		body.duplicate = duplicate;
 		resp->body_case = SECURESUM__RESPONSE__BODY_POST_SUMPOINT;
 		resp->post_sumpoint = &body;
 	}
+}
+
+static void
+do_post(struct rpc_server *srv, const char *caller, const Request *req,
+    Response *resp, struct status *st)
+{
+	const Securesum__PostSumpointRequest *m = req->post_sumpoint;
+
+	post(srv, caller, whole_or_empty(m->session_id), whole_or_empty(m->party),
+	    m->values, m->n_values, NULL, resp, st);
 }
 
 /* ---- ListSumpoints and GetStatus ------------------------------------- */
@@ -496,17 +551,161 @@ body_matches(const Request *req)
 	}
 }
 
-enum rpc_after
-rpc_handle(struct rpc_server *srv, const char *caller, const uint8_t *frame,
-    size_t len, ProtobufCBuffer *out)
+/*
+ * Packs a response into out, handing the vectors it sends from the store --
+ * GetShare's ciphertexts, ListSumpoints' values -- to held() instead of
+ * copying them. protobuf-c appends a bytes field, and on a little-endian
+ * host a packed fixed64 run, as one call with the field's own pointer; only
+ * an append that is exactly the next such vector of the body goes to
+ * held(), so nothing else (protobuf-c's own scratch, a name) can be taken
+ * for store memory. Short ones are copied: a reference costs more than a
+ * few bytes of copy.
+ */
+#define HELD_MIN_BYTES 4096
+
+struct held_filter {
+	ProtobufCBuffer base;
+	ProtobufCBuffer *out;
+	rpc_held_fn held;
+	const Response *resp;
+	size_t next;        /* the vector expected next */
+};
+
+/* The k-th store-held vector of the response; 0 past the last. */
+static int
+held_vector(const Response *resp, size_t k, const uint8_t **p, size_t *len)
+{
+	if (resp->body_case == SECURESUM__RESPONSE__BODY_GET_SHARE &&
+	    k < resp->get_share->n_shares) {
+		*p = resp->get_share->shares[k]->ciphertext.data;
+		*len = resp->get_share->shares[k]->ciphertext.len;
+		return 1;
+	}
+	if (resp->body_case == SECURESUM__RESPONSE__BODY_LIST_SUMPOINTS &&
+	    k < resp->list_sumpoints->n_sumpoints) {
+		*p = (const uint8_t *)resp->list_sumpoints->sumpoints[k]->values;
+		*len = resp->list_sumpoints->sumpoints[k]->n_values * 8;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+held_filter_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+{
+	struct held_filter *f = (struct held_filter *)b;
+	const uint8_t *p;
+	size_t n;
+
+	if (held_vector(f->resp, f->next, &p, &n) && data == p && len == n) {
+		f->next++;
+		if (len >= HELD_MIN_BYTES) {
+			f->held(f->out, len, data);
+			return;
+		}
+	}
+	f->out->append(f->out, len, data);
+}
+
+static void
+finish_response(Response *resp, uint64_t id, const struct status *st,
+    ProtobufCBuffer *out, rpc_held_fn held)
+{
+	struct held_filter f = { { held_filter_append }, out, held, resp, 0 };
+
+	resp->id = id;
+	resp->code = (Securesum__Code)st->code;
+	resp->message = (char *)st->msg;
+	if (st->code != ST_OK)
+		resp->body_case = SECURESUM__RESPONSE__BODY__NOT_SET;
+	if (held != NULL && (resp->body_case == SECURESUM__RESPONSE__BODY_GET_SHARE ||
+	    resp->body_case == SECURESUM__RESPONSE__BODY_LIST_SUMPOINTS))
+		write_response(resp, &f.base);
+	else
+		write_response(resp, out);
+}
+
+/* Whether the request's deadline has passed; if not, the store's clock moves on. */
+static int
+deadline_passed(struct rpc_server *srv, uint64_t deadline_unix_ms,
+    struct status *st)
+{
+	uint64_t now = srv->now_ms();
+
+	if (deadline_unix_ms != 0 && now > deadline_unix_ms) {
+		status_set(st, ST_DEADLINE_EXCEEDED, "the request's deadline "
+		    "passed before the server read it");
+		return 1;
+	}
+	store_tick(srv->store, now / 1000);
+	return 0;
+}
+
+/* A SubmitShares read in place (request_view.h): the frame may become the block. */
+static void
+handle_submit_view(struct rpc_server *srv, const char *caller,
+    const struct submit_view *v, uint8_t **frame, size_t len,
+    ProtobufCBuffer *out)
 {
 	Response resp = SECURESUM__RESPONSE__INIT;
+	struct submit_args a = { v->session_id, v->party, v->shares, v->n_shares,
+	    frame, len };
+	struct status st;
+
+	status_set(&st, ST_OK, "%s", "");
+	if (!deadline_passed(srv, v->deadline_unix_ms, &st))
+		submit(srv, caller, &a, &resp, &st);
+	finish_response(&resp, v->id, &st, out, NULL);
+}
+
+/*
+ * A PostSumpoint read in place: its values are moved to the start of the
+ * frame (malloc'd, so aligned for uint64_t) and the frame may become the
+ * stored sumpoint.
+ */
+static void
+handle_sumpoint_view(struct rpc_server *srv, const char *caller,
+    const struct sumpoint_view *v, uint8_t **frame, ProtobufCBuffer *out)
+{
+	Response resp = SECURESUM__RESPONSE__INIT;
+	uint64_t *values = (uint64_t *)(void *)*frame, x;
+	struct status st;
+	size_t i;
+
+	memmove(*frame, v->values, v->n_values * 8);
+	for (i = 0; i < v->n_values; i++) {
+		memcpy(&x, *frame + 8 * i, 8);
+		values[i] = le64toh(x);
+	}
+	status_set(&st, ST_OK, "%s", "");
+	if (!deadline_passed(srv, v->deadline_unix_ms, &st))
+		post(srv, caller, v->session_id, v->party, values, v->n_values,
+		    frame, &resp, &st);
+	finish_response(&resp, v->id, &st, out, NULL);
+}
+
+static enum rpc_after
+handle(struct rpc_server *srv, const char *caller, const uint8_t *frame,
+    size_t len, uint8_t **owned, ProtobufCBuffer *out, rpc_held_fn held)
+{
+	Response resp = SECURESUM__RESPONSE__INIT;
+	struct sumpoint_view sumpoint;
+	struct submit_view view;
 	struct scratch sc;
 	struct status st;
 	Request *req;
-	uint64_t now;
 	size_t i;
 
+	if (submit_view_read(&view, frame, len, srv->store->lim.max_parties) == SS_OK) {
+		handle_submit_view(srv, caller, &view, owned, len, out);
+		submit_view_free(&view);
+		return RPC_CONTINUE;
+	}
+	/* Values are moved within the frame: only a frame of its own will do. */
+	if (owned != NULL && sumpoint_view_read(&sumpoint, frame, len) == SS_OK) {
+		handle_sumpoint_view(srv, caller, &sumpoint, owned, out);
+		return RPC_CONTINUE;
+	}
 	memset(&sc, 0, sizeof(sc));
 	req = securesum__request__unpack(&sized_allocator, len, frame);
 	if (req == NULL) {
@@ -515,18 +714,13 @@ rpc_handle(struct rpc_server *srv, const char *caller, const uint8_t *frame,
 		return RPC_CLOSE;
 	}
 	status_set(&st, ST_OK, "%s", "");
-	now = srv->now_ms();
 	if (req->method == SECURESUM__METHOD__METHOD_UNSPECIFIED ||
 	    (int)req->method > SECURESUM__METHOD__GET_KEYS)
 		status_set(&st, ST_INVALID_ARGUMENT, "unknown method %d", (int)req->method);
 	else if (!body_matches(req))
 		status_set(&st, ST_INVALID_ARGUMENT, "the request body does not "
 		    "match method %d", (int)req->method);
-	else if (req->deadline_unix_ms != 0 && now > req->deadline_unix_ms)
-		status_set(&st, ST_DEADLINE_EXCEEDED, "the request's deadline "
-		    "passed before the server read it");
-	else {
-		store_tick(srv->store, now / 1000);
+	else if (!deadline_passed(srv, req->deadline_unix_ms, &st)) {
 		switch (req->method) {
 		case SECURESUM__METHOD__CREATE_SESSION:
 			do_create(srv, caller, req, &resp, &st); break;
@@ -548,14 +742,23 @@ rpc_handle(struct rpc_server *srv, const char *caller, const uint8_t *frame,
 			break;
 		}
 	}
-	resp.id = req->id;
-	resp.code = (Securesum__Code)st.code;
-	resp.message = st.msg;
-	if (st.code != ST_OK)
-		resp.body_case = SECURESUM__RESPONSE__BODY__NOT_SET;
-	write_response(&resp, out);
+	finish_response(&resp, req->id, &st, out, held);
 	for (i = 0; i < 4; i++)
 		free(sc.p[i]);
 	securesum__request__free_unpacked(req, &sized_allocator);
 	return RPC_CONTINUE;
+}
+
+enum rpc_after
+rpc_handle(struct rpc_server *srv, const char *caller, const uint8_t *frame,
+    size_t len, ProtobufCBuffer *out, rpc_held_fn held)
+{
+	return handle(srv, caller, frame, len, NULL, out, held);
+}
+
+enum rpc_after
+rpc_handle_buffer(struct rpc_server *srv, const char *caller, uint8_t **frame,
+    size_t len, ProtobufCBuffer *out, rpc_held_fn held)
+{
+	return handle(srv, caller, *frame, len, frame, out, held);
 }

@@ -28,11 +28,27 @@ enum rpc_after {
 };
 
 /*
+ * Receives len bytes of a response that the store holds and never changes or
+ * frees while the server runs (GetShare's ciphertexts), to be sent from
+ * where they lie instead of copied into out.
+ */
+typedef void (*rpc_held_fn)(ProtobufCBuffer *out, size_t len, const uint8_t *data);
+
+/*
  * Handles the frame body (without its length prefix) sent by caller and
- * appends the framed Response to out. Returns what to do next.
+ * appends the framed Response to out. held, if not NULL, takes the
+ * store-held bytes of the response. Returns what to do next.
  */
 enum rpc_after rpc_handle(struct rpc_server *srv, const char *caller,
-    const uint8_t *frame, size_t len, ProtobufCBuffer *out);
+    const uint8_t *frame, size_t len, ProtobufCBuffer *out, rpc_held_fn held);
+
+/*
+ * As rpc_handle, for a frame in a malloc'd buffer that the RPC layer may
+ * keep: the shares of a SubmitShares request are then stored where they
+ * arrived, and *frame is NULL afterwards (the caller frees it otherwise).
+ */
+enum rpc_after rpc_handle_buffer(struct rpc_server *srv, const char *caller,
+    uint8_t **frame, size_t len, ProtobufCBuffer *out, rpc_held_fn held);
 
 /* Appends a framed Response with only id, code and message (no body). */
 void rpc_write_error(uint64_t id, int code, const char *msg, ProtobufCBuffer *out);

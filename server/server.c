@@ -60,6 +60,23 @@ struct server {
 	int exit_status;
 };
 
+/*
+ * A frame of at least FRAME_OWN_MIN bytes is moved out of the input buffer
+ * into one malloc'd buffer as it arrives, so it is in memory once (not in
+ * libevent's chain and again in a contiguous copy) and the store can keep
+ * it as the block of shares. The buffer grows with what arrives, not with
+ * what the header announces.
+ */
+#define FRAME_OWN_MIN   (64u * 1024)
+#define FRAME_FIRST_CAP (4u * 1024 * 1024)
+
+struct frame_in {
+	uint8_t *data;  /* NULL: no large frame in progress */
+	size_t len;     /* the body's length, from its header */
+	size_t have;    /* bytes of it received */
+	size_t cap;
+};
+
 struct conn {
 	struct server *srv;
 	struct bufferevent *bev;
@@ -69,6 +86,7 @@ struct conn {
 	int paused;     /* reading stopped until the output drains */
 	int held;       /* responses wait in `pending` for a journal fsync */
 	struct evbuffer *pending;
+	struct frame_in frame;  /* a large frame being read into its own buffer */
 	struct conn *prev, *next;
 };
 
@@ -131,6 +149,16 @@ sink_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
 		s->failed = 1;
 }
 
+/* Bytes the store holds for the server's life: sent from where they lie. */
+static void
+sink_add_held(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+{
+	struct evbuffer_sink *s = (struct evbuffer_sink *)b;
+
+	if (!s->failed && evbuffer_add_reference(s->out, data, len, NULL, NULL) != 0)
+		s->failed = 1;
+}
+
 /* ---- connections ----------------------------------------------------- */
 
 static void
@@ -145,6 +173,7 @@ conn_free(struct conn *c)
 		c->next->prev = c->prev;
 	if (c->pending != NULL)
 		evbuffer_free(c->pending);
+	free(c->frame.data);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -191,33 +220,142 @@ release_or_hold(struct conn *c)
 		evbuffer_add_buffer(bufferevent_get_output(c->bev), c->pending);
 }
 
-/* Handles every whole frame in the input. Returns 0 if c was freed. */
+/*
+ * Moves what has arrived of the large frame in progress into its buffer.
+ * Returns 1 once it is whole, 0 while more is to come, -1 out of memory.
+ */
+static int
+frame_fill(struct frame_in *f, struct evbuffer *in)
+{
+	size_t avail = evbuffer_get_length(in), want = f->len - f->have, cap;
+	uint8_t *p;
+	int n;
+
+	if (avail > want)
+		avail = want;
+	if (f->have + avail > f->cap) {
+		for (cap = f->cap; cap < f->have + avail; cap *= 2)
+			;
+		if (cap > f->len)
+			cap = f->len;
+		if ((p = realloc(f->data, cap)) == NULL)
+			return -1;
+		f->data = p;
+		f->cap = cap;
+	}
+	if (avail > 0) {
+		if ((n = evbuffer_remove(in, f->data + f->have, avail)) < 0 ||
+		    (size_t)n != avail)
+			return -1;
+		f->have += avail;
+	}
+	return f->have == f->len;
+}
+
+/* Starts reading a large frame of len bytes, its header already drained. */
+static int
+frame_start(struct frame_in *f, size_t len)
+{
+	f->len = len;
+	f->have = 0;
+	f->cap = len < FRAME_FIRST_CAP ? len : FRAME_FIRST_CAP;
+	return (f->data = malloc(f->cap)) != NULL ? 0 : -1;
+}
+
+/*
+ * Hands one whole frame to the RPC layer and queues its response. Returns 0
+ * if c was freed or is closing.
+ */
+static int
+conn_dispatch(struct conn *c, const uint8_t *frame, uint8_t **owned, size_t len)
+{
+	struct evbuffer_sink sink = { { sink_append }, c->pending, 0 };
+	enum rpc_after after;
+
+	if (owned != NULL)
+		after = rpc_handle_buffer(&c->srv->rpc, c->peer, owned, len,
+		    &sink.base, sink_add_held);
+	else
+		after = rpc_handle(&c->srv->rpc, c->peer, frame, len, &sink.base,
+		    sink_add_held);
+	if (after == RPC_CLOSE) {
+		logmsg("%s: sent a frame that is not a Request; closing", c->peer);
+		conn_close_after_flush(c);
+		return 0;
+	}
+	if (sink.failed) {
+		logmsg("%s: out of memory writing a response", c->peer);
+		conn_free(c);
+		return 0;
+	}
+	release_or_hold(c);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) +
+	    evbuffer_get_length(c->pending) > c->srv->cfg->max_output) {
+		c->paused = 1;
+		bufferevent_disable(c->bev, EV_READ);
+	}
+	return 1;
+}
+
+/* Answers a header over the frame limit and closes. */
+static void
+conn_refuse_frame(struct conn *c, const uint8_t hdr[FRAME_HEADER_LEN])
+{
+	struct evbuffer_sink sink = { { sink_append }, c->pending, 0 };
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "frame of %u bytes is over the limit of %u; "
+	    "closing the connection", (uint32_t)hdr[0] << 24 |
+	    (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | (uint32_t)hdr[3],
+	    c->srv->cfg->max_frame);
+	rpc_write_error(0, ST_RESOURCE_EXHAUSTED, msg, &sink.base);
+	logmsg("%s: %s", c->peer, msg);
+	conn_close_after_flush(c);
+}
+
+/* Handles every whole frame in the input. Returns 0 if c was freed or is closing. */
 static int
 conn_process(struct conn *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
-	struct evbuffer *out = bufferevent_get_output(c->bev);
-	const struct server_config *cfg = c->srv->cfg;
+	struct frame_in *f = &c->frame;
 	uint8_t hdr[FRAME_HEADER_LEN], *frame;
 	uint32_t len;
-	char msg[128];
+	int whole;
 
-	while (!c->closing && !c->paused &&
-	    evbuffer_get_length(in) >= FRAME_HEADER_LEN) {
-		struct evbuffer_sink sink = { { sink_append }, c->pending, 0 };
-
+	while (!c->closing && !c->paused) {
+		if (f->data != NULL) {
+			if ((whole = frame_fill(f, in)) == 0)
+				break;
+			if (whole < 0) {
+				logmsg("%s: out of memory reading a frame", c->peer);
+				conn_free(c);
+				return 0;
+			}
+			/* The connection lets go of it first: dispatch may free c. */
+			frame = f->data;
+			len = (uint32_t)f->len;
+			memset(f, 0, sizeof(*f));
+			whole = conn_dispatch(c, NULL, &frame, len);
+			free(frame);   /* NULL if the store kept it */
+			if (!whole)
+				return 0;
+			continue;
+		}
 		if (evbuffer_copyout(in, hdr, sizeof(hdr)) != (ev_ssize_t)sizeof(hdr))
 			break;
-		if (frame_get_header(hdr, cfg->max_frame, &len) != SS_OK) {
-			snprintf(msg, sizeof(msg), "frame of %u bytes is over the "
-			    "limit of %u; closing the connection",
-			    (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
-			    (uint32_t)hdr[2] << 8 | (uint32_t)hdr[3],
-			    cfg->max_frame);
-			rpc_write_error(0, ST_RESOURCE_EXHAUSTED, msg, &sink.base);
-			logmsg("%s: %s", c->peer, msg);
-			conn_close_after_flush(c);
+		if (frame_get_header(hdr, c->srv->cfg->max_frame, &len) != SS_OK) {
+			conn_refuse_frame(c, hdr);
 			return 0;
+		}
+		if (len >= FRAME_OWN_MIN) {
+			if (evbuffer_drain(in, FRAME_HEADER_LEN) != 0 ||
+			    frame_start(f, len) != 0) {
+				logmsg("%s: out of memory reading a frame", c->peer);
+				conn_free(c);
+				return 0;
+			}
+			continue;
 		}
 		if (evbuffer_get_length(in) < FRAME_HEADER_LEN + (size_t)len)
 			break;
@@ -227,22 +365,12 @@ conn_process(struct conn *c)
 			conn_free(c);
 			return 0;
 		}
-		if (rpc_handle(&c->srv->rpc, c->peer, frame + FRAME_HEADER_LEN,
-		    len, &sink.base) == RPC_CLOSE) {
-			logmsg("%s: sent a frame that is not a Request; closing", c->peer);
-			conn_close_after_flush(c);
+		if (!conn_dispatch(c, frame + FRAME_HEADER_LEN, NULL, len))
 			return 0;
-		}
-		if (evbuffer_drain(in, FRAME_HEADER_LEN + (size_t)len) != 0 || sink.failed) {
-			logmsg("%s: out of memory writing a response", c->peer);
+		if (evbuffer_drain(in, FRAME_HEADER_LEN + (size_t)len) != 0) {
+			logmsg("%s: out of memory reading a frame", c->peer);
 			conn_free(c);
 			return 0;
-		}
-		release_or_hold(c);
-		if (evbuffer_get_length(out) + evbuffer_get_length(c->pending) >
-		    cfg->max_output) {
-			c->paused = 1;
-			bufferevent_disable(c->bev, EV_READ);
 		}
 	}
 	return 1;
@@ -719,6 +847,15 @@ server_run(const struct server_config *cfg)
 	/* A file-size limit must make a write fail (EFBIG), not kill the server. */
 	signal(SIGXFSZ, SIG_IGN);
 	raise_fd_limit();
+	/*
+	 * Blocks of shares and sumpoints are the server's large allocations and
+	 * live as long as it does; a fixed mmap threshold gives each its own
+	 * mapping, so frames grow by mremap without a copy, and what a frame
+	 * leaves over goes back to the kernel instead of fragmenting the heap
+	 * (glibc would otherwise raise the threshold after the first free).
+	 */
+	if (mallopt(M_MMAP_THRESHOLD, 1024 * 1024) != 1)
+		logmsg("could not set the malloc mmap threshold; continuing");
 	if (mkdir(cfg->state_dir, 0700) != 0 && errno != EEXIST) {
 		logmsg("cannot create state directory %s: %s", cfg->state_dir, strerror(errno));
 		return 1;

@@ -426,10 +426,100 @@ store_submit(struct store *s, const char *caller, const char *session_id,
     const char *party, const struct submitted_share *shares, size_t nshares,
     uint64_t now, int *duplicate, struct status *st)
 {
+	return store_submit_in_place(s, caller, session_id, party, shares,
+	    nshares, NULL, 0, now, duplicate, st);
+}
+
+/*
+ * Whether the shares can be moved down inside frame into a block: each in
+ * recipient order, wholly inside the frame, after the slot it moves to and
+ * after the share before it, so that moving them in order never overwrites
+ * one not yet moved.
+ */
+static int
+movable_in_place(const struct session *se, const struct submitted_share *shares,
+    const long *slot, const uint8_t *frame, size_t frame_len)
+{
+	const uint8_t *end = frame + frame_len, *prev_end = frame;
+	uint32_t i;
+
+	for (i = 0; i < se->p.n; i++) {
+		const uint8_t *ct = shares[i].ct;
+
+		if (slot[i] != (long)i || ct < prev_end || ct > end ||
+		    (size_t)(end - ct) < se->ct_len ||
+		    (size_t)(ct - frame) < (size_t)i * se->ct_len)
+			return 0;
+		prev_end = ct + se->ct_len;
+	}
+	return 1;
+}
+
+/*
+ * Builds the block of a submission: the shares in recipient order. With a
+ * frame it may be the frame itself (*frame is then NULL), else a new copy.
+ */
+static enum status_code
+build_block(const struct session *se, const struct submitted_share *shares,
+    uint8_t **frame, size_t frame_len, uint8_t **blockp, struct status *st)
+{
+	size_t bytes = (size_t)se->p.n * se->ct_len, i;
+	uint8_t *block, *seen;
+	long *slot;
+
+	seen = calloc(se->p.n, 1);
+	slot = calloc(se->p.n, sizeof(*slot));
+	if (seen == NULL || slot == NULL) {
+		free(seen);
+		free(slot);
+		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+	}
+	/* Every share goes to its recipient's slot; a gap or repeat is refused. */
+	for (i = 0; i < se->p.n; i++) {
+		long j = session_party_index(se, shares[i].recipient);
+
+		if (j < 0 || seen[j]) {
+			status_set(st, ST_INVALID_ARGUMENT, "share %zu is for %s "
+			    "recipient %.64s", i + 1, j < 0 ? "unknown" : "repeated",
+			    shares[i].recipient);
+			free(seen);
+			free(slot);
+			return st->code;
+		}
+		seen[j] = 1;
+		slot[i] = j;
+	}
+	free(seen);
+	if (frame != NULL && *frame != NULL &&
+	    movable_in_place(se, shares, slot, *frame, frame_len)) {
+		for (i = 0; i < se->p.n; i++)
+			memmove(*frame + i * se->ct_len, shares[i].ct, se->ct_len);
+		/* Give back the frame's tail; keeping it whole is harmless. */
+		if ((block = realloc(*frame, bytes)) == NULL)
+			block = *frame;
+		*frame = NULL;
+	} else if ((block = malloc(bytes)) != NULL) {
+		for (i = 0; i < se->p.n; i++)
+			memcpy(block + (size_t)slot[i] * se->ct_len, shares[i].ct,
+			    se->ct_len);
+	}
+	free(slot);
+	if (block == NULL)
+		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+	*blockp = block;
+	return ST_OK;
+}
+
+enum status_code
+store_submit_in_place(struct store *s, const char *caller,
+    const char *session_id, const char *party,
+    const struct submitted_share *shares, size_t nshares, uint8_t **frame,
+    size_t frame_len, uint64_t now, int *duplicate, struct status *st)
+{
 	struct session *se;
-	uint8_t *block;
+	uint8_t *block = NULL;
 	uint64_t bytes;
-	long me, j;
+	long me;
 	size_t i;
 
 	*duplicate = 0;
@@ -446,32 +536,9 @@ store_submit(struct store *s, const char *caller, const char *session_id,
 			    "%zu bytes; length %u needs %zu", i + 1,
 			    shares[i].ct_len, se->p.length, se->ct_len);
 	bytes = (uint64_t)se->p.n * se->ct_len;
-	if ((block = malloc(bytes)) == NULL)
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
-	/* Place each share at its recipient's slot; a gap or repeat is refused. */
-	memset(block, 0, bytes);
-	{
-		uint8_t *seen = calloc(se->p.n, 1);
-
-		if (seen == NULL) {
-			free(block);
-			return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
-		}
-		for (i = 0; i < nshares; i++) {
-			j = session_party_index(se, shares[i].recipient);
-			if (j < 0 || seen[j]) {
-				status_set(st, ST_INVALID_ARGUMENT, "share %zu is "
-				    "for %s recipient %.64s", i + 1, j < 0 ?
-				    "unknown" : "repeated", shares[i].recipient);
-				free(seen);
-				free(block);
-				return st->code;
-			}
-			seen[j] = 1;
-			memcpy(block + (size_t)j * se->ct_len, shares[i].ct, se->ct_len);
-		}
-		free(seen);
-	}
+	if (build_block(se, shares, frame, frame_len, &block, st) != ST_OK ||
+	    block == NULL)
+		return st->code;
 	if (se->shares[me] != NULL) {
 		int same = memcmp(se->shares[me], block, bytes) == 0;
 
@@ -546,6 +613,16 @@ store_post_sumpoint(struct store *s, const char *caller, const char *session_id,
     const char *party, const uint64_t *values, size_t nvalues, uint64_t now,
     int *duplicate, struct status *st)
 {
+	return store_post_sumpoint_in_place(s, caller, session_id, party, values,
+	    nvalues, NULL, now, duplicate, st);
+}
+
+enum status_code
+store_post_sumpoint_in_place(struct store *s, const char *caller,
+    const char *session_id, const char *party, const uint64_t *values,
+    size_t nvalues, uint8_t **frame, uint64_t now, int *duplicate,
+    struct status *st)
+{
 	struct session *se;
 	uint64_t *v, bytes;
 	long me;
@@ -576,9 +653,17 @@ store_post_sumpoint(struct store *s, const char *caller, const char *session_id,
 	if (s->stored_bytes + bytes > s->lim.max_stored_bytes)
 		return status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds "
 		    "its limit of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
-	if ((v = malloc(bytes)) == NULL)
+	if (frame != NULL && *frame != NULL && (const void *)values == *frame) {
+		/* Give back the frame's tail; keeping it whole is harmless. */
+		if ((v = realloc(*frame, bytes)) == NULL)
+			v = (uint64_t *)*frame;
+		*frame = NULL;
+		values = v;
+	} else if ((v = malloc(bytes)) != NULL) {
+		memcpy(v, values, bytes);
+	} else {
 		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
-	memcpy(v, values, bytes);
+	}
 	if (s->journal != NULL && !log_ok(s,
 	    journal_log_sumpoint(s->journal, se, (uint32_t)me, values))) {
 		free(v);

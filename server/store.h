@@ -118,6 +118,18 @@ struct submitted_share {
 enum status_code store_submit(struct store *s, const char *caller,
     const char *session_id, const char *party, const struct submitted_share *shares,
     size_t nshares, uint64_t now, int *duplicate, struct status *st);
+/*
+ * As store_submit, for shares that lie in *frame, a malloc'd buffer of
+ * frame_len bytes. When they lie there in recipient order (as clients send
+ * them) the store moves them down into place and keeps the buffer as their
+ * block instead of copying them; *frame is NULL afterwards if it took the
+ * buffer, whatever the outcome. A share block is never changed or freed
+ * while the server runs, so responses may send from it without a copy.
+ */
+enum status_code store_submit_in_place(struct store *s, const char *caller,
+    const char *session_id, const char *party,
+    const struct submitted_share *shares, size_t nshares, uint8_t **frame,
+    size_t frame_len, uint64_t now, int *duplicate, struct status *st);
 
 /* On OK, *sep is the session, *recipient the caller's index. */
 enum status_code store_get_share(struct store *s, const char *caller,
@@ -127,6 +139,15 @@ enum status_code store_get_share(struct store *s, const char *caller,
 enum status_code store_post_sumpoint(struct store *s, const char *caller,
     const char *session_id, const char *party, const uint64_t *values,
     size_t nvalues, uint64_t now, int *duplicate, struct status *st);
+/*
+ * As store_post_sumpoint, for values that are the start of *frame, a
+ * malloc'd buffer: the store keeps the buffer as the sumpoint instead of a
+ * copy, and *frame is NULL afterwards if it did (whatever the outcome).
+ */
+enum status_code store_post_sumpoint_in_place(struct store *s,
+    const char *caller, const char *session_id, const char *party,
+    const uint64_t *values, size_t nvalues, uint8_t **frame, uint64_t now,
+    int *duplicate, struct status *st);
 
 /* Read access for ListSumpoints and GetStatus: a listed party only. */
 enum status_code store_read(struct store *s, const char *caller,

@@ -66,4 +66,29 @@ for p in alice bob carol dave erin; do
 	i=$((i + 1))
 done
 
+# --- long vectors: frames the server reads into one buffer and keeps ------
+# 3 x 20,000 elements: each SubmitShares is ~480 kB, over the server's
+# 64 KiB line above which a frame's shares are stored where they arrived.
+L=20000
+check "create a long-vector session" client alice create long --parties alice,bob,carol --threshold 1 --length $L
+python3 - "$T" $L <<'PY'
+import random, sys
+t, n = sys.argv[1], int(sys.argv[2])
+rng = random.Random(7)
+cols = []
+for p in ("alice", "bob", "carol"):
+    v = [rng.randint(-10**9, 10**9) for _ in range(n)]
+    cols.append(v)
+    open(f"{t}/long-{p}.in", "w").write("\n".join(map(str, v)) + "\n")
+open(f"{t}/long.sum", "w").write(" ".join(str(sum(c)) for c in zip(*cols)) + "\n")
+PY
+for p in alice bob carol; do
+	check "$p shares $L values from a file" client "$p" share long --input "$T/long-$p.in"
+done
+for p in alice bob carol; do
+	check "$p posts its $L-value sumpoint" client "$p" sumpoint long
+done
+client bob result long >"$T/long.out" 2>"$T/long.err"
+check_eq "the $L sums are right" "$(cat "$T/long.sum")" "$(cat "$T/long.out")"
+
 finish

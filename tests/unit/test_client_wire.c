@@ -68,6 +68,24 @@ put_u64(struct pbuf *p, uint32_t field, uint64_t v)
 	put_varint(p, v);
 }
 
+/* 8 bytes, little-endian: one element of a fixed64 run. */
+static void
+put_le64(struct pbuf *p, uint64_t v)
+{
+	int i;
+
+	assert_true(p->n + 8 <= sizeof(p->b));
+	for (i = 0; i < 8; i++)
+		p->b[p->n++] = (uint8_t)(v >> (8 * i));
+}
+
+static void
+put_fixed64(struct pbuf *p, uint32_t field, uint64_t v)
+{
+	put_tag(p, field, 1);
+	put_le64(p, v);
+}
+
 static int
 decode(const struct pbuf *p, int method, struct wire_response *r)
 {
@@ -347,9 +365,9 @@ test_unpacked_values_accepted(void **state)
 	put_str(&sp, 1, "bob");
 	put_u64(&sp, 2, 2);
 	for (i = 0; i < 4; i++)                 /* unpacked */
-		put_u64(&sp, 3, want[i]);
+		put_fixed64(&sp, 3, want[i]);
 	for (i = 4; i < 6; i++)                 /* then a packed run */
-		put_varint(&packed, want[i]);
+		put_le64(&packed, want[i]);
 	put_bytes(&sp, 3, packed.b, packed.n);
 
 	put_str(&body, 2, "bob");               /* cohort */
@@ -405,7 +423,7 @@ test_limits(void **state)
 
 	/* A vector over max_values. */
 	for (i = 0; i <= lim.max_values; i++)
-		put_varint(&packed, i);
+		put_le64(&packed, i);
 	sp.n = 0;
 	put_str(&sp, 1, "bob");
 	put_bytes(&sp, 3, packed.b, packed.n);

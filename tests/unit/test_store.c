@@ -114,6 +114,121 @@ test_duplicate_party_refused(void **state)
 	store_free(s);
 }
 
+/*
+ * A frame holding sender's shares for alice, bob, carol with bytes between
+ * and around them, as a real SubmitShares has tags and names there; share i
+ * filled with fill + i. order gives the recipient of each share in turn.
+ */
+static uint8_t *
+frame_of_shares(struct submitted_share sh[3], const int order[3], uint8_t fill,
+    size_t *frame_len)
+{
+	size_t len = sealed_len(L), off = 11, i;
+	uint8_t *f;
+
+	*frame_len = off + 3 * (len + 7);
+	f = malloc(*frame_len);
+	assert_non_null(f);
+	memset(f, 0xee, *frame_len);
+	for (i = 0; i < 3; i++) {
+		memset(f + off, fill + order[i], len);
+		sh[i].recipient = names[order[i]];
+		sh[i].ct = f + off;
+		sh[i].ct_len = len;
+		off += len + 7;
+	}
+	return f;
+}
+
+/* The stored block of sender holds share j filled with fill + j, in recipient order. */
+static void
+assert_block(struct store *s, uint32_t sender, uint8_t fill)
+{
+	struct session *se = store_find(s, "s1");
+	size_t len = sealed_len(L), i, j;
+
+	assert_non_null(se);
+	assert_non_null(se->shares[sender]);
+	for (j = 0; j < 3; j++)
+		for (i = 0; i < len; i++)
+			assert_int_equal(se->shares[sender][j * len + i], fill + j);
+}
+
+static void
+test_submit_in_place(void **state)
+{
+	static const int in_order[3] = { 0, 1, 2 }, shuffled[3] = { 1, 2, 0 };
+	struct store *s = new_store();
+	struct session_params p = params("s1", 3, 1, 0);
+	struct submitted_share sh[3];
+	struct status st;
+	uint64_t dl, values[L] = { 5, 6, 7 }, *buf;
+	size_t flen;
+	uint8_t *f;
+	int created, dup;
+
+	(void)state;
+	assert_int_equal(store_create(s, "alice", &p, 1, &created, &dl, &st), ST_OK);
+	/* In recipient order: the frame becomes the block. */
+	f = frame_of_shares(sh, in_order, 0x10, &flen);
+	assert_int_equal(store_submit_in_place(s, "alice", "s1", "alice", sh, 3,
+	    &f, flen, 1, &dup, &st), ST_OK);
+	assert_null(f);
+	assert_block(s, 0, 0x10);
+	/* The same shares again: a duplicate; the frame is used up all the same. */
+	f = frame_of_shares(sh, in_order, 0x10, &flen);
+	assert_int_equal(store_submit_in_place(s, "alice", "s1", "alice", sh, 3,
+	    &f, flen, 1, &dup, &st), ST_OK);
+	assert_true(dup);
+	assert_null(f);
+	/* Different ones: refused, and the stored block is untouched. */
+	f = frame_of_shares(sh, in_order, 0x40, &flen);
+	assert_int_equal(store_submit_in_place(s, "alice", "s1", "alice", sh, 3,
+	    &f, flen, 1, &dup, &st), ST_ALREADY_EXISTS);
+	free(f);
+	assert_block(s, 0, 0x10);
+	/* Out of recipient order: copied into place; the caller keeps the frame. */
+	f = frame_of_shares(sh, shuffled, 0x20, &flen);
+	assert_int_equal(store_submit_in_place(s, "bob", "s1", "bob", sh, 3,
+	    &f, flen, 1, &dup, &st), ST_OK);
+	assert_non_null(f);
+	free(f);
+	assert_block(s, 1, 0x20);
+	/* A refused submission leaves the caller's frame to the caller. */
+	f = frame_of_shares(sh, in_order, 0x30, &flen);
+	sh[2].recipient = "dave";
+	assert_int_equal(store_submit_in_place(s, "carol", "s1", "carol", sh, 3,
+	    &f, flen, 1, &dup, &st), ST_INVALID_ARGUMENT);
+	assert_non_null(f);
+	free(f);
+	f = frame_of_shares(sh, in_order, 0x30, &flen);
+	assert_int_equal(store_submit_in_place(s, "carol", "s1", "carol", sh, 3,
+	    &f, flen, 1, &dup, &st), ST_OK);
+	assert_null(f);
+	assert_block(s, 2, 0x30);
+
+	/* A sumpoint at the start of its frame is kept as it is. */
+	buf = malloc(sizeof(values) + 16);
+	assert_non_null(buf);
+	memcpy(buf, values, sizeof(values));
+	f = (uint8_t *)buf;
+	assert_int_equal(store_post_sumpoint_in_place(s, "bob", "s1", "bob", buf, L,
+	    &f, 1, &dup, &st), ST_OK);
+	assert_null(f);
+	assert_memory_equal(store_find(s, "s1")->sumpoints[1], values, sizeof(values));
+	/* Values elsewhere are copied; the frame stays the caller's. */
+	buf = malloc(sizeof(values) + 8);
+	assert_non_null(buf);
+	memcpy(buf + 1, values, sizeof(values));
+	f = (uint8_t *)buf;
+	assert_int_equal(store_post_sumpoint_in_place(s, "alice", "s1", "alice",
+	    buf + 1, L, &f, 1, &dup, &st), ST_OK);
+	assert_non_null(f);
+	free(f);
+	assert_memory_equal(store_find(s, "s1")->sumpoints[0], values, sizeof(values));
+	store_free(s);
+}
+
 static void
 test_sharing_to_complete(void **state)
 {
@@ -341,6 +456,7 @@ main(void)
 		cmocka_unit_test(test_create_rules),
 		cmocka_unit_test(test_duplicate_party_refused),
 		cmocka_unit_test(test_sharing_to_complete),
+		cmocka_unit_test(test_submit_in_place),
 		cmocka_unit_test(test_submit_validation),
 		cmocka_unit_test(test_deadline_fixes_cohort),
 		cmocka_unit_test(test_deadline_fails_short_session),
