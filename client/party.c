@@ -127,7 +127,7 @@ client_free(struct client *c)
 /*
  * Whether n parties and vectors of L elements fit the frames they need: n
  * ciphertexts in one SubmitShares and one GetShare, n sumpoints of L
- * varints (at most 9 bytes for an element < 2^63) in one ListSumpoints.
+ * 8-byte elements in one ListSumpoints (counted as 9, as the server does).
  */
 static int
 fits_frame(size_t n, size_t L)

@@ -285,7 +285,7 @@ store_check_params(const struct store *s, const struct session_params *p,
 	 * allowance covers names and protobuf tags.
 	 */
 	per_sender = (uint64_t)p->n * (sealed_len(p->length) + 2 * NAME_BUF + 16);
-	/* ListSumpoints: n sumpoints of L varints of at most 9 bytes each. */
+	/* ListSumpoints: n sumpoints of L 8-byte elements; 9 leaves room for tags. */
 	if ((uint64_t)p->n * ((uint64_t)p->length * 9 + NAME_BUF + 32) > per_sender)
 		per_sender = (uint64_t)p->n * ((uint64_t)p->length * 9 + NAME_BUF + 32);
 	if (per_sender + 1024 > s->lim.max_message)

@@ -525,7 +525,7 @@ def setup_big_session(c, a):
             r = exchange(c, s, frame(req.SerializeToString()))
             if r.code != 0:
                 return "submit %s: %s %s" % (who, pb.Code.Name(r.code), r.message)
-        # Values near p: 9-byte varints, so ListSumpoints is as large as it gets.
+        # Values near p (fixed64 on the wire: every element takes 8 bytes).
         values = [P - 1 - (i % 1000) for i in range(L)]
         for s, who in ((me, a.name), (other, a.name2)):
             req = pb.Request(id=3, method=pb.POST_SUMPOINT)
