@@ -68,7 +68,8 @@ struct server {
  * what the header announces.
  */
 #define FRAME_OWN_MIN   (64u * 1024)
-#define FRAME_FIRST_CAP (4u * 1024 * 1024)
+/* The malloc mmap threshold (server_run): larger buffers grow by mremap. */
+#define FRAME_FIRST_CAP (1024u * 1024)
 
 struct frame_in {
 	uint8_t *data;  /* NULL: no large frame in progress */
@@ -854,7 +855,7 @@ server_run(const struct server_config *cfg)
 	 * leaves over goes back to the kernel instead of fragmenting the heap
 	 * (glibc would otherwise raise the threshold after the first free).
 	 */
-	if (mallopt(M_MMAP_THRESHOLD, 1024 * 1024) != 1)
+	if (mallopt(M_MMAP_THRESHOLD, FRAME_FIRST_CAP) != 1)
 		logmsg("could not set the malloc mmap threshold; continuing");
 	if (mkdir(cfg->state_dir, 0700) != 0 && errno != EEXIST) {
 		logmsg("cannot create state directory %s: %s", cfg->state_dir, strerror(errno));
