@@ -21,9 +21,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -303,6 +306,180 @@ journal_log_key(struct journal *j, const char *name, const uint8_t *der,
 
 /* ---- durability ------------------------------------------------------ */
 
+/*
+ * The mutex and condition variables are only ever used correctly, so their
+ * calls fail only on a corrupted journal struct: nothing to recover.
+ */
+static void
+lock(struct journal *j)
+{
+	if (pthread_mutex_lock(&j->mu) != 0)
+		abort();
+}
+
+static void
+unlock(struct journal *j)
+{
+	if (pthread_mutex_unlock(&j->mu) != 0)
+		abort();
+}
+
+static void
+wait_on(struct journal *j, pthread_cond_t *cv)
+{
+	if (pthread_cond_wait(cv, &j->mu) != 0)
+		abort();
+}
+
+static void
+wake(pthread_cond_t *cv)
+{
+	if (pthread_cond_broadcast(cv) != 0)
+		abort();
+}
+
+/*
+ * The sync thread: one fdatasync for everything the loop has asked for so
+ * far, then the next. It touches nothing of j outside the mutex but fd,
+ * which the loop neither changes nor closes before joining it.
+ */
+static void *
+sync_main(void *arg)
+{
+	struct journal *j = arg;
+	uint64_t target, one = 1;
+	int rc, e;
+
+	lock(j);
+	for (;;) {
+		/* After a failure, nothing more until the loop has taken it. */
+		while (!j->stop && (j->want <= j->done || j->sync_errno != 0))
+			wait_on(j, &j->work);
+		if (j->stop)
+			break;
+		target = j->want;
+		j->busy = 1;
+		unlock(j);
+		rc = fdatasync(j->fd);
+		e = errno;
+		lock(j);
+		j->busy = 0;
+		if (rc != 0)
+			j->sync_errno = e != 0 ? e : EIO;
+		else if (target > j->done)
+			j->done = target;
+		wake(&j->idle);
+		unlock(j);
+		if (write(j->notify_fd, &one, sizeof(one)) != (ssize_t)sizeof(one)) {
+			/*
+			 * Only at a counter of 2^64 - 1, never reached; and the
+			 * loop polls at each tick as well (journal_sync_poll).
+			 */
+		}
+		lock(j);
+	}
+	unlock(j);
+	return NULL;
+}
+
+int
+journal_sync_thread_start(struct journal *j, char *err, size_t errlen)
+{
+	sigset_t all, old;
+	int rc;
+
+	j->want = j->done = j->written_seq;
+	j->busy = j->sync_errno = j->stop = 0;
+	if ((j->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return SS_ERR_IO;
+	}
+	if ((rc = pthread_mutex_init(&j->mu, NULL)) != 0)
+		goto fail_fd;
+	if ((rc = pthread_cond_init(&j->work, NULL)) != 0)
+		goto fail_mu;
+	if ((rc = pthread_cond_init(&j->idle, NULL)) != 0)
+		goto fail_work;
+	/* Signals are the loop's business: the thread blocks them all. */
+	if (sigfillset(&all) != 0 ||
+	    (rc = pthread_sigmask(SIG_SETMASK, &all, &old)) != 0) {
+		rc = rc != 0 ? rc : EINVAL;
+		goto fail_idle;
+	}
+	rc = pthread_create(&j->thread, NULL, sync_main, j);
+	if (pthread_sigmask(SIG_SETMASK, &old, NULL) != 0)
+		abort();   /* cannot fail with the set it returned; SIGTERM would be lost */
+	if (rc != 0)
+		goto fail_idle;
+	j->thread_running = 1;
+	return SS_OK;
+fail_idle:
+	(void)pthread_cond_destroy(&j->idle);
+fail_work:
+	(void)pthread_cond_destroy(&j->work);
+fail_mu:
+	(void)pthread_mutex_destroy(&j->mu);
+fail_fd:
+	snprintf(err, errlen, "cannot start the journal's sync thread: %s",
+	    strerror(rc));
+	close(j->notify_fd);
+	j->notify_fd = -1;
+	return SS_ERR_INTERNAL;
+}
+
+/*
+ * Asks for the records up to seq. The thread is woken even when it was
+ * asked for them before: after a failed fdatasync (taken by the loop since)
+ * it waits for a new request before it tries again.
+ */
+static void
+ask(struct journal *j, uint64_t seq)
+{
+	lock(j);
+	if (j->want < seq)
+		j->want = seq;
+	if (j->want > j->done)
+		wake(&j->work);
+	unlock(j);
+}
+
+void
+journal_sync_request(struct journal *j)
+{
+	if (!j->thread_running || j->synced_seq == j->written_seq)
+		return;
+	ask(j, j->written_seq);
+}
+
+int
+journal_sync_poll(struct journal *j)
+{
+	uint64_t done, n;
+	int e;
+
+	if (!j->thread_running)
+		return SS_OK;
+	/* Only re-arms the event (EAGAIN: nothing new); the news is under the mutex. */
+	if (read(j->notify_fd, &n, sizeof(n)) < 0 && errno != EAGAIN) {
+		snprintf(j->last_error, sizeof(j->last_error), "reading the journal "
+		    "sync thread's eventfd: %s", strerror(errno));
+		return SS_ERR_IO;
+	}
+	lock(j);
+	done = j->done;
+	e = j->sync_errno;
+	j->sync_errno = 0;
+	unlock(j);
+	if (done > j->synced_seq)
+		j->synced_seq = done;
+	if (e != 0) {
+		snprintf(j->last_error, sizeof(j->last_error), "fsync of %s: %s",
+		    j->path, strerror(e));
+		return SS_ERR_IO;
+	}
+	return SS_OK;
+}
+
 int
 journal_sync(struct journal *j)
 {
@@ -310,6 +487,14 @@ journal_sync(struct journal *j)
 
 	if (j->synced_seq == seq)
 		return SS_OK;
+	if (j->thread_running) {
+		ask(j, seq);
+		lock(j);
+		while (j->done < seq && j->sync_errno == 0)
+			wait_on(j, &j->idle);
+		unlock(j);
+		return journal_sync_poll(j);
+	}
 	if (fdatasync(j->fd) != 0) {
 		snprintf(j->last_error, sizeof(j->last_error), "fsync of %s: %s",
 		    j->path, strerror(errno));
@@ -328,15 +513,28 @@ journal_has_records(const struct journal *j)
 int
 journal_rotate(struct journal *j)
 {
+	int rc = SS_OK;
+
+	/* No fdatasync may run on the file while it is cut, nor start before. */
+	if (j->thread_running) {
+		lock(j);
+		while (j->busy)
+			wait_on(j, &j->idle);
+	}
 	if (ftruncate(j->fd, FILE_HEADER) != 0 || fsync(j->fd) != 0) {
 		snprintf(j->last_error, sizeof(j->last_error), "emptying %s: %s",
 		    j->path, strerror(errno));
-		return SS_ERR_IO;
+		rc = SS_ERR_IO;
+	} else {
+		j->end = FILE_HEADER;
+		j->broken = 0;
+		j->synced_seq = j->written_seq;
+		if (j->thread_running && j->done < j->written_seq)
+			j->done = j->written_seq;   /* nothing left to ask for */
 	}
-	j->end = FILE_HEADER;
-	j->broken = 0;
-	j->synced_seq = j->written_seq;
-	return SS_OK;
+	if (j->thread_running)
+		unlock(j);
+	return rc;
 }
 
 /* ---- replay ---------------------------------------------------------- */
@@ -637,6 +835,7 @@ journal_open(struct journal *j, const char *dir, struct store *s,
 
 	memset(j, 0, sizeof(*j));
 	j->fd = -1;
+	j->notify_fd = -1;
 	if ((size_t)snprintf(j->path, sizeof(j->path), "%s/%s", dir, JOURNAL_FILE) >= sizeof(j->path) ||
 	    (size_t)snprintf(j->dir, sizeof(j->dir), "%s", dir) >= sizeof(j->dir)) {
 		snprintf(err, errlen, "state directory path too long");
@@ -702,6 +901,21 @@ fail:
 void
 journal_close(struct journal *j)
 {
+	if (j->thread_running) {
+		lock(j);
+		j->stop = 1;
+		wake(&j->work);
+		unlock(j);
+		/* A thread that cannot be joined might still use fd: keep it open. */
+		if (pthread_join(j->thread, NULL) != 0)
+			return;
+		j->thread_running = 0;
+		(void)pthread_cond_destroy(&j->idle);
+		(void)pthread_cond_destroy(&j->work);
+		(void)pthread_mutex_destroy(&j->mu);
+		close(j->notify_fd);
+		j->notify_fd = -1;
+	}
 	if (j->fd >= 0)
 		close(j->fd);
 	j->fd = -1;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -501,6 +502,53 @@ test_deadline_close_is_journalled(void **state)
 	rmdir_all(dir);
 }
 
+/*
+ * The sync thread: a request returns at once, and notify_fd reports the
+ * fdatasync that covered it; a blocking sync and a rotation go through the
+ * running thread; closing joins it; everything replays.
+ */
+static void
+test_sync_thread(void **state)
+{
+	struct journal j1, j2;
+	char *dir = tempdir(), err[512];
+	struct store *a, *b;
+	struct pollfd pfd;
+	struct status st;
+	uint64_t v[L] = { 5, 6 };
+	int dup, i;
+
+	(void)state;
+	a = open_store(dir, &j1, SS_OK);
+	assert_int_equal(journal_sync_thread_start(&j1, err, sizeof(err)), SS_OK);
+	populate(a);
+	assert_int_equal(j1.written_seq, 6);
+	journal_sync_request(&j1);
+	pfd.fd = j1.notify_fd;
+	pfd.events = POLLIN;
+	for (i = 0; i < 100 && j1.synced_seq != j1.written_seq; i++) {
+		assert_int_equal(poll(&pfd, 1, 10000), 1);   /* not a timeout */
+		assert_int_equal(journal_sync_poll(&j1), SS_OK);
+	}
+	assert_int_equal(j1.synced_seq, 6);
+	/* Nothing new: no request reaches the thread, nothing to report. */
+	journal_sync_request(&j1);
+	assert_int_equal(poll(&pfd, 1, 0), 0);
+	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), ST_OK);
+	assert_int_equal(journal_sync(&j1), SS_OK);
+	assert_int_equal(j1.synced_seq, 7);
+	assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
+	assert_int_equal(journal_rotate(&j1), SS_OK);
+	assert_int_equal(journal_has_records(&j1), 0);
+	close_store(a, &j1);
+	assert_int_equal(j1.thread_running, 0);
+	b = open_store(dir, &j2, SS_OK);
+	assert_int_equal(b->journal_seq, 7);
+	assert_non_null(store_find(b, "s1")->sumpoints[2]);
+	close_store(b, &j2);
+	rmdir_all(dir);
+}
+
 int
 main(void)
 {
@@ -513,6 +561,7 @@ main(void)
 		cmocka_unit_test(test_old_version_is_refused),
 		cmocka_unit_test(test_unwritable_journal_changes_nothing),
 		cmocka_unit_test(test_deadline_close_is_journalled),
+		cmocka_unit_test(test_sync_thread),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
