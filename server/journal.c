@@ -147,7 +147,12 @@ checksum(uint64_t seq, const struct iovec *parts, int nparts, uint8_t out[SUM_LE
 	return ok ? SS_OK : SS_ERR_INTERNAL;
 }
 
-/* Writes all of iov; undoes a partial write so that no torn record stays. */
+/*
+ * Writes all of iov; undoes a partial write so that no torn record stays.
+ * The sync thread may be in fdatasync meanwhile: the cut removes only bytes
+ * past every record it was asked to make durable, so it changes nothing of
+ * what that fdatasync must cover.
+ */
 static int
 write_all(struct journal *j, struct iovec *iov, int n, size_t total)
 {
