@@ -22,7 +22,7 @@ SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o) $(B)/gen/server/securesum.pb-c.o
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o) $(B)/gen/client/securesum.pb.o
 
 SSL_LIBS    := -lssl -lcrypto
-SERVER_LIBS := -levent_openssl -levent -lprotobuf-c $(SSL_LIBS)
+SERVER_LIBS := -levent_openssl -levent -lprotobuf-c -lxxhash $(SSL_LIBS) -pthread
 CLIENT_LIBS := -lprotobuf-nanopb $(SSL_LIBS)
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)

@@ -69,8 +69,9 @@ def cleanup():
 
 def proc_cpu(pid):
     """CPU seconds of pid: its thread's schedstat (nanoseconds) when it has
-    one thread, as mpc-server does; else utime + stime of /proc/PID/stat
-    (clock ticks, but counting threads that have exited)."""
+    one thread, as mpc-server with --fsync no does; else utime + stime of
+    /proc/PID/stat (clock ticks, but counting every thread, the journal's
+    fsync thread included, and threads that have exited)."""
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
         if len(tasks) == 1:
@@ -751,9 +752,11 @@ class Bench:
             ["loadgen rate --mutate-every 200: every 200 ms connection 0 creates a "
              "session instead (a change to journal, and to snapshot at the next "
              "interval); the other calls are PostSumpoint duplicates that touch no disk.",
-             "The worst latency is the longest any call waited: the journal's fsync and "
-             "the snapshot are written from the event loop, so every connection waits "
-             "for them (the default snapshot interval is 10 s; 1 s here to catch one)."]))
+             "The worst latency is the longest any call waited: the snapshot is written "
+             "from the event loop, so every connection waits for it (the default "
+             "snapshot interval is 10 s; 1 s here to catch one). The journal's fsync "
+             "runs on its own thread, but under --fsync always every answer produced "
+             "while a record is not yet on disk waits for it."]))
 
     # -- growth -------------------------------------------------------------------
 

@@ -6,7 +6,7 @@
 set -eu
 
 PKGS="build-essential pkg-config libssl-dev openssl libevent-dev
-libprotobuf-c-dev protobuf-c-compiler protobuf-compiler nanopb libnanopb-dev
+libprotobuf-c-dev protobuf-c-compiler protobuf-compiler nanopb libnanopb-dev libxxhash-dev
 libcmocka-dev python3 python3-protobuf valgrind
 clang-14 libclang-rt-14-dev clang-tidy-14 cppcheck"
 

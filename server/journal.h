@@ -12,12 +12,15 @@
  * (empties) the journal.
  *
  * With fsync "always" the server holds every response produced while the
- * journal has unsynced records until one fsync covers them all (group
- * commit); "everysec" syncs once a second; "no" leaves it to the kernel.
+ * journal has unsynced records until an fsync covers them (group commit);
+ * "everysec" syncs once a second; "no" leaves it to the kernel. The fsyncs
+ * run in a thread of the journal's own, so the event loop never waits on
+ * the disk for them.
  */
 #ifndef SS_JOURNAL_H
 #define SS_JOURNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,15 +30,34 @@
 
 enum journal_fsync { FSYNC_ALWAYS, FSYNC_EVERYSEC, FSYNC_NO };
 
+/*
+ * Two threads may use a journal: the event loop, which opened it and does
+ * everything else, and the sync thread (journal_sync_thread_start), which
+ * only runs fdatasync(2) on fd. Each field says who owns it.
+ */
 struct journal {
+	/* The loop's. fd does not change while the sync thread runs. */
 	int fd;
 	char path[4096];
 	char dir[4096];
 	off_t end;              /* offset just past the last good record */
 	uint64_t written_seq;   /* last record written */
-	uint64_t synced_seq;    /* last record known to be on disk */
+	uint64_t synced_seq;    /* last record known to be on disk (the loop's view) */
 	int broken;             /* a failed write could not be undone */
-	char last_error[4400];   /* why the last append failed */
+	char last_error[4400];   /* why the last append or sync failed */
+
+	/* The sync thread's hand-over, set up by journal_sync_thread_start. */
+	int thread_running;     /* the loop's */
+	int notify_fd;          /* eventfd: readable after each fdatasync */
+	pthread_t thread;
+	pthread_mutex_t mu;     /* guards every field below */
+	pthread_cond_t work;    /* to the thread: want or stop changed */
+	pthread_cond_t idle;    /* from the thread: an fdatasync ended */
+	uint64_t want;          /* loop: make the records up to here durable */
+	uint64_t done;          /* thread (and rotate): the records up to here are */
+	int busy;               /* thread: inside fdatasync */
+	int sync_errno;         /* thread: a failed fdatasync, until the loop takes it */
+	int stop;               /* loop: the thread should end */
 };
 
 /*
@@ -46,13 +68,37 @@ struct journal {
  */
 int journal_open(struct journal *j, const char *dir, struct store *s,
     void (*logf)(const char *fmt, ...), char *err, size_t errlen);
+/* Stops the sync thread (after the fdatasync it may be running), then closes. */
 void journal_close(struct journal *j);
 
-/* Makes every written record durable. */
+/*
+ * Makes every written record durable, and waits for it: through the sync
+ * thread when it runs (after any fdatasync it has in flight), else here.
+ */
 int journal_sync(struct journal *j);
+
+/*
+ * The sync thread keeps fdatasync(2) out of the event loop. The loop goes on
+ * writing records; journal_sync_request asks the thread to make everything
+ * written so far durable and returns at once. Records written while an
+ * fdatasync runs are covered by the next one (group commit). After each
+ * fdatasync, j->notify_fd becomes readable; journal_sync_poll then advances
+ * synced_seq.
+ */
+int journal_sync_thread_start(struct journal *j, char *err, size_t errlen);
+void journal_sync_request(struct journal *j);
+/*
+ * Takes the sync thread's news: advances synced_seq, or returns SS_ERR_IO
+ * (last_error says why) once for each failed fdatasync. Never blocks.
+ */
+int journal_sync_poll(struct journal *j);
+
 /* Whether the journal holds any record (a snapshot would then empty it). */
 int journal_has_records(const struct journal *j);
-/* Empties the journal after a snapshot that includes everything in it. */
+/*
+ * Empties the journal after a snapshot that includes everything in it, once
+ * any fdatasync in flight has ended; every record then counts as synced.
+ */
 int journal_rotate(struct journal *j);
 
 /* Record writers, called by the store at each commit point. */

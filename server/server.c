@@ -49,7 +49,7 @@ struct server {
 	SSL_CTX *ssl;
 	struct rpc_server rpc;
 	struct event *tick_ev, *snap_ev, *sigterm_ev, *sigint_ev;
-	struct event *flush_ev, *sync_ev, *drain_ev;
+	struct event *flush_ev, *sync_ev, *synced_ev, *drain_ev;
 	struct journal journal;
 	int journal_open;
 	int stopping;
@@ -86,6 +86,7 @@ struct conn {
 	int closing;    /* flush the output, then free */
 	int paused;     /* reading stopped until the output drains */
 	int held;       /* responses wait in `pending` for a journal fsync */
+	uint64_t held_seq;      /* ...of the records up to this one */
 	struct evbuffer *pending;
 	struct frame_in frame;  /* a large frame being read into its own buffer */
 	struct conn *prev, *next;
@@ -203,8 +204,13 @@ set_timeout(struct conn *c, unsigned seconds)
 
 /*
  * Sends what the connection has pending, unless the journal holds records
- * not yet on disk and fsync is "always": then the responses wait for the
- * group commit, which runs once every ready connection has been served.
+ * not yet on disk and fsync is "always": then the responses wait until the
+ * sync thread reports every record written so far on disk (any response may
+ * report any of them). The request for that sync is made once every ready
+ * connection has been served (on_flush), so one fdatasync covers them all.
+ * A connection's pending responses go out together, in order, once the last
+ * record they wait for is synced; a client that keeps pipelining meanwhile
+ * is bounded by max_output.
  */
 static void
 release_or_hold(struct conn *c)
@@ -215,6 +221,7 @@ release_or_hold(struct conn *c)
 	if (srv->cfg->fsync == FSYNC_ALWAYS && srv->journal_open &&
 	    j->written_seq != j->synced_seq) {
 		c->held = 1;
+		c->held_seq = j->written_seq;
 		event_active(srv->flush_ev, EV_TIMEOUT, 0);
 	}
 	if (!c->held)
@@ -488,14 +495,14 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 
 /* ---- journal, timers and signals --------------------------------------- */
 
-/* Sends every held response: the journal records they report are on disk. */
+/* Sends the held responses whose journal records are now on disk. */
 static void
 release_held(struct server *srv)
 {
 	struct conn *c;
 
 	for (c = srv->conns; c != NULL; c = c->next) {
-		if (!c->held)
+		if (!c->held || c->held_seq > srv->journal.synced_seq)
 			continue;
 		c->held = 0;
 		evbuffer_add_buffer(bufferevent_get_output(c->bev), c->pending);
@@ -503,10 +510,9 @@ release_held(struct server *srv)
 }
 
 /*
- * The group commit: one fsync for every record written since the last, then
- * the responses that waited for it. A failed fsync leaves the kernel's copy
- * of the journal in doubt, so the server stops without acknowledging
- * anything more; a restart recovers what is on disk (as PostgreSQL does).
+ * The group commit, once every ready connection has been served: asks the
+ * sync thread for one fdatasync covering every record written so far. The
+ * loop goes on meanwhile; on_synced sends what waited for it.
  */
 static void
 on_flush(evutil_socket_t fd, short what, void *arg)
@@ -514,7 +520,27 @@ on_flush(evutil_socket_t fd, short what, void *arg)
 	struct server *srv = arg;
 
 	(void)fd; (void)what;
-	if (journal_sync(&srv->journal) != SS_OK) {
+	journal_sync_request(&srv->journal);
+}
+
+/*
+ * The sync thread finished an fdatasync (or, from on_tick, may have).
+ * A failed one leaves the kernel's copy of the journal in doubt: with
+ * "always" the server stops without acknowledging anything more, and a
+ * restart recovers what is on disk (as PostgreSQL does); with "everysec" it
+ * is logged and the next second tries again.
+ */
+static void
+on_synced(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)fd; (void)what;
+	if (journal_sync_poll(&srv->journal) != SS_OK) {
+		if (srv->cfg->fsync != FSYNC_ALWAYS) {
+			logmsg("%s", srv->journal.last_error);
+			return;
+		}
 		logmsg("%s; stopping without acknowledging unsynced changes",
 		    srv->journal.last_error);
 		srv->exit_status = 1;
@@ -531,8 +557,7 @@ on_sync_timer(evutil_socket_t fd, short what, void *arg)
 	struct server *srv = arg;
 
 	(void)fd; (void)what;
-	if (journal_sync(&srv->journal) != SS_OK)
-		logmsg("%s", srv->journal.last_error);
+	journal_sync_request(&srv->journal);
 }
 
 /* Writes a snapshot when anything changed, then empties the journal. */
@@ -572,6 +597,12 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	if (srv->cfg->fsync == FSYNC_ALWAYS &&
 	    srv->journal.written_seq != srv->journal.synced_seq)
 		event_active(srv->flush_ev, EV_TIMEOUT, 0);
+	/*
+	 * The sync thread's eventfd write does not fail in practice; polling
+	 * here too makes a lost wake-up cost a second rather than a hang.
+	 */
+	if (srv->synced_ev != NULL && !srv->stopping)
+		on_synced(-1, 0, srv);
 }
 
 static void
@@ -812,6 +843,8 @@ server_free(struct server *srv)
 		event_free(srv->flush_ev);
 	if (srv->sync_ev != NULL)
 		event_free(srv->sync_ev);
+	if (srv->synced_ev != NULL)
+		event_free(srv->synced_ev);
 	if (srv->drain_ev != NULL)
 		event_free(srv->drain_ev);
 	if (srv->journal_open)
@@ -899,6 +932,24 @@ server_run(const struct server_config *cfg)
 	    (fd = bind_listener(cfg->listen, shown, sizeof(shown))) < 0) {
 		server_free(&srv);
 		return 1;
+	}
+	/*
+	 * fdatasync runs in the journal's own thread, never in the loop; its
+	 * news is handled at the connections' priority, so that answers held
+	 * for it go out at once.
+	 */
+	if (cfg->fsync != FSYNC_NO) {
+		snprintf(err, sizeof(err), "cannot watch the journal's sync thread");
+		if (journal_sync_thread_start(&srv.journal, err, sizeof(err)) != SS_OK ||
+		    (srv.synced_ev = event_new(srv.base, srv.journal.notify_fd,
+		    EV_READ | EV_PERSIST, on_synced, &srv)) == NULL ||
+		    event_priority_set(srv.synced_ev, 0) != 0 ||
+		    event_add(srv.synced_ev, NULL) != 0) {
+			logmsg("%s", err);
+			evutil_closesocket(fd);
+			server_free(&srv);
+			return 1;
+		}
 	}
 	srv.listener = evconnlistener_new(srv.base, on_accept, &srv,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);

@@ -10,12 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <openssl/sha.h>
+#include <xxhash.h>
 
+#include "buf.h"
 #include "err.h"
 #include "field.h"
 #include "journal.h"
@@ -209,6 +213,25 @@ journal_size(const char *dir)
 	return sb.st_size;
 }
 
+/* journal_open refuses dir's journal with expect, naming it, and changes nothing. */
+static void
+assert_refused(const char *dir, int expect, const char *needle)
+{
+	struct store_limits lim;
+	struct journal j;
+	struct store *s = NULL;
+	char err[1024];
+	off_t size = journal_size(dir);
+
+	store_default_limits(&lim);
+	assert_int_equal(snapshot_load(dir, &lim, &s, err, sizeof(err)), SS_OK);
+	assert_int_equal(journal_open(&j, dir, s, count_log, err, sizeof(err)), expect);
+	assert_non_null(strstr(err, JOURNAL_FILE));
+	assert_non_null(strstr(err, needle));
+	assert_int_equal(journal_size(dir), size);   /* nothing cut */
+	store_free(s);
+}
+
 static void
 test_torn_last_record_is_cut(void **state)
 {
@@ -273,11 +296,8 @@ test_damage_in_the_middle_is_refused(void **state)
 {
 	/* Offsets into the file: the first record's payload, and its length field. */
 	static const off_t at[] = { 12 + 20 + 3, 12 + 1 };
-	struct journal j1, j2;
-	struct store_limits lim;
-	struct store *a, *s = NULL;
-	char err[1024];
-	off_t size;
+	struct journal j1;
+	struct store *a;
 	size_t i;
 
 	(void)state;
@@ -287,16 +307,127 @@ test_damage_in_the_middle_is_refused(void **state)
 		a = open_store(dir, &j1, SS_OK);
 		populate(a);
 		close_store(a, &j1);
-		size = journal_size(dir);
 		flip(dir, at[i]);
-		store_default_limits(&lim);
-		assert_int_equal(snapshot_load(dir, &lim, &s, err, sizeof(err)), SS_OK);
-		assert_int_equal(journal_open(&j2, dir, s, count_log, err, sizeof(err)),
-		    SS_ERR_CHECKSUM);
-		assert_non_null(strstr(err, JOURNAL_FILE));
-		assert_non_null(strstr(err, "offset 12"));
-		assert_int_equal(journal_size(dir), size);   /* nothing cut */
-		store_free(s);
+		assert_refused(dir, SS_ERR_CHECKSUM, "offset 12");
+		rmdir_all(dir);
+	}
+}
+
+/* Writes the whole file DIR/journal.bin. */
+static void
+write_journal(const char *dir, const uint8_t *d, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_FILE);
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(d, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+enum sum_kind { SUM_XXH3, SUM_SHA256 };
+
+/*
+ * Appends a key record (name, 4-byte "certificate") with sequence seq to d
+ * at *len, built here byte by byte rather than by the journal's writer, with
+ * the checksum of the format: XXH3-64 of seq then the payload, big-endian.
+ * SUM_SHA256 puts version 1's truncated SHA-256 in its place instead.
+ */
+static void
+craft_key_record(uint8_t *d, size_t *len, uint64_t seq, const char *name,
+    uint8_t fill, enum sum_kind kind)
+{
+	uint8_t *rec = d + *len, *payload = rec + 20, h[32], whole[8 + 64];
+	size_t nl = strlen(name), plen = 1 + 4 + nl + 4 + 4;
+
+	buf_put_u32(rec, (uint32_t)plen);
+	buf_put_u64(rec + 4, seq);
+	payload[0] = 5;   /* key */
+	buf_put_u32(payload + 1, (uint32_t)nl);
+	memcpy(payload + 5, name, nl);
+	buf_put_u32(payload + 5 + nl, 4);
+	memset(payload + 9 + nl, fill, 4);
+	/* seq || payload, contiguous, for the one-shot hashes. */
+	assert_true(plen <= sizeof(whole) - 8);
+	memcpy(whole, rec + 4, 8);
+	memcpy(whole + 8, payload, plen);
+	if (kind == SUM_XXH3) {
+		buf_put_u64(rec + 12, XXH3_64bits(whole, 8 + plen));
+	} else {
+		assert_non_null(SHA256(whole, 8 + plen, h));
+		memcpy(rec + 12, h, 8);
+	}
+	*len += 20 + plen;
+}
+
+static size_t
+journal_header(uint8_t *d, uint32_t version)
+{
+	memcpy(d, "SSUMJRNL", 8);
+	buf_put_u32(d + 8, version);
+	return 12;
+}
+
+/*
+ * Records crafted outside the journal's writer replay only with the right
+ * checksum: the old SHA-256 one, or a changed byte of a record that would
+ * still apply, is damage and refused (this fails if checksums were ignored).
+ */
+static void
+test_record_checksum_is_xxh3(void **state)
+{
+	static const struct { enum sum_kind kind; int flip; } cases[] = {
+		{ SUM_XXH3, 0 },
+		{ SUM_SHA256, 0 },
+		{ SUM_XXH3, 1 },
+	};
+	struct journal j;
+	struct store *s;
+	uint8_t d[256];
+	size_t i, len;
+	char *dir;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		dir = tempdir();
+		len = journal_header(d, 2);
+		craft_key_record(d, &len, 1, "dave", 0x11, cases[i].kind);
+		if (cases[i].flip)
+			d[len - 1] ^= 0x01;   /* the certificate's last byte */
+		craft_key_record(d, &len, 2, "erin", 0x22, SUM_XXH3);
+		write_journal(dir, d, len);
+		if (i == 0) {
+			s = open_store(dir, &j, SS_OK);
+			assert_int_equal(s->journal_seq, 2);
+			assert_non_null(store_get_key(s, "dave"));
+			assert_non_null(store_get_key(s, "erin"));
+			close_store(s, &j);
+			assert_int_equal(journal_size(dir), (off_t)len);
+		} else {
+			assert_refused(dir, SS_ERR_CHECKSUM, "offset 12");
+		}
+		rmdir_all(dir);
+	}
+}
+
+/* A version-1 journal (SHA-256 checksums) is refused by name, never misread. */
+static void
+test_old_version_is_refused(void **state)
+{
+	uint8_t d[256];
+	size_t len, i;
+	char *dir;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		dir = tempdir();
+		len = journal_header(d, 1);
+		/* One with a record, and one as a clean stop leaves it: header only. */
+		if (i == 0)
+			craft_key_record(d, &len, 1, "dave", 0x11, SUM_SHA256);
+		write_journal(dir, d, len);
+		assert_refused(dir, SS_ERR_VERSION, "version (1;");
 		rmdir_all(dir);
 	}
 }
@@ -371,6 +502,53 @@ test_deadline_close_is_journalled(void **state)
 	rmdir_all(dir);
 }
 
+/*
+ * The sync thread: a request returns at once, and notify_fd reports the
+ * fdatasync that covered it; a blocking sync and a rotation go through the
+ * running thread; closing joins it; everything replays.
+ */
+static void
+test_sync_thread(void **state)
+{
+	struct journal j1, j2;
+	char *dir = tempdir(), err[512];
+	struct store *a, *b;
+	struct pollfd pfd;
+	struct status st;
+	uint64_t v[L] = { 5, 6 };
+	int dup, i;
+
+	(void)state;
+	a = open_store(dir, &j1, SS_OK);
+	assert_int_equal(journal_sync_thread_start(&j1, err, sizeof(err)), SS_OK);
+	populate(a);
+	assert_int_equal(j1.written_seq, 6);
+	journal_sync_request(&j1);
+	pfd.fd = j1.notify_fd;
+	pfd.events = POLLIN;
+	for (i = 0; i < 100 && j1.synced_seq != j1.written_seq; i++) {
+		assert_int_equal(poll(&pfd, 1, 10000), 1);   /* not a timeout */
+		assert_int_equal(journal_sync_poll(&j1), SS_OK);
+	}
+	assert_int_equal(j1.synced_seq, 6);
+	/* Nothing new: no request reaches the thread, nothing to report. */
+	journal_sync_request(&j1);
+	assert_int_equal(poll(&pfd, 1, 0), 0);
+	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), ST_OK);
+	assert_int_equal(journal_sync(&j1), SS_OK);
+	assert_int_equal(j1.synced_seq, 7);
+	assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
+	assert_int_equal(journal_rotate(&j1), SS_OK);
+	assert_int_equal(journal_has_records(&j1), 0);
+	close_store(a, &j1);
+	assert_int_equal(j1.thread_running, 0);
+	b = open_store(dir, &j2, SS_OK);
+	assert_int_equal(b->journal_seq, 7);
+	assert_non_null(store_find(b, "s1")->sumpoints[2]);
+	close_store(b, &j2);
+	rmdir_all(dir);
+}
+
 int
 main(void)
 {
@@ -379,8 +557,11 @@ main(void)
 		cmocka_unit_test(test_snapshot_then_journal),
 		cmocka_unit_test(test_torn_last_record_is_cut),
 		cmocka_unit_test(test_damage_in_the_middle_is_refused),
+		cmocka_unit_test(test_record_checksum_is_xxh3),
+		cmocka_unit_test(test_old_version_is_refused),
 		cmocka_unit_test(test_unwritable_journal_changes_nothing),
 		cmocka_unit_test(test_deadline_close_is_journalled),
+		cmocka_unit_test(test_sync_thread),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# fsync.sh: under --fsync always, no answer leaves the server before the
+# fdatasync covering its journal record has returned; while that fdatasync
+# is in flight the event loop goes on (handshakes, new records written and
+# held); answers go out per connection as the syncs they wait for end; a
+# failed fdatasync stops the server without acknowledging anything more.
+# Under --fsync everysec answers are not held, the loop goes on during the
+# timer's fdatasync, and a failed one is logged and the server goes on.
+#
+# tests/tools/fsync_gate.c (LD_PRELOAD) holds each fdatasync of the server
+# until the test opens its gate (DIR/open.N for the Nth call), so every step
+# waits for an event the shim or the server reports, never for a time. The
+# only sleeps give a wrongly released answer the chance to arrive.
+source "$(dirname "$0")/lib.sh"
+
+make_certs alice bob carol || exit 1
+GATE=$T/gate
+mkdir -p "$GATE"
+if ! cc -shared -fPIC -o "$T/fsync_gate.so" "$ROOT/tests/tools/fsync_gate.c" -ldl \
+    2>"$T/cc.err"; then
+	not_ok "the fdatasync shim builds" "$(cat "$T/cc.err")"
+	finish; exit
+fi
+
+# The shim is no ASan runtime: ASan would refuse to run after it otherwise.
+start_gated() {
+	local asan=${ASAN_OPTIONS:-}
+	export FSYNC_GATE_DIR=$GATE LD_PRELOAD=$T/fsync_gate.so
+	export ASAN_OPTIONS="${asan:+$asan:}verify_asan_link_order=0"
+	start_server --snapshot-interval 3600 "$@"
+	local rc=$?
+	unset FSYNC_GATE_DIR LD_PRELOAD
+	if [ -n "$asan" ]; then export ASAN_OPTIONS=$asan; else unset ASAN_OPTIONS; fi
+	return $rc
+}
+
+# gate_says LINE: waits (up to 30 s: sanitizer builds on a busy machine) for
+# the shim to log LINE.
+gate_says() {
+	local i
+	for i in $(seq 1 600); do
+		grep -qx "$1" "$GATE/log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# gate_reached N: the Nth fdatasync is at the gate.
+gate_reached() { gate_says "enter $1"; }
+
+# check_waiting NAME PID OUT: passes when PID still runs and printed nothing.
+check_waiting() {
+	if kill -0 "$2" 2>/dev/null && [ ! -s "$3" ]; then ok "$1"
+	else not_ok "$1" "the client finished: $(cat "$3")"; fi
+}
+
+# check_answered NAME PID: passes when the client PID exits 0.
+check_answered() {
+	if wait "$2"; then ok "$1"; else not_ok "$1" "exit status $?"; fi
+}
+
+start_gated || exit 1
+create() {
+	client "$1" create "$2" --parties alice,bob,carol --threshold 1 --length 2 \
+	    >"$T/$2.out" 2>"$T/$2.err" &
+}
+
+# 1. One change: held for exactly as long as its fdatasync.
+create alice s1; a=$!; PIDS+=("$a")
+if gate_reached 1; then ok "the create reached fdatasync"
+else not_ok "the create reached fdatasync" "$(cat "$T/server.log")"; fi
+# With fdatasync in the loop, the server could not even complete a handshake now.
+if timeout 30 openssl s_client -connect "$ADDR" -servername localhost \
+    -CAfile "$T/certs/ca.crt" -cert "$T/certs/bob.crt" -key "$T/certs/bob.key" \
+    </dev/null >"$T/s_client.out" 2>&1 && grep -q "^Verify return code: 0" "$T/s_client.out"
+then ok "the event loop completes a TLS handshake while fdatasync is in flight"
+else not_ok "the event loop completes a TLS handshake while fdatasync is in flight" \
+    "$(tail -n 3 "$T/s_client.out")"; fi
+sleep 1
+check_waiting "no answer to the create while its fdatasync is in flight" "$a" "$T/s1.out"
+touch "$GATE/open.1"
+check_answered "the create is answered once its fdatasync returned" "$a"
+check_eq "that fdatasync had returned before the answer" "done 1" \
+    "$(grep -x 'done 1' "$GATE/log")"
+
+# 2. A change made while a sync is in flight waits for the next sync, not
+#    for the one already running; the earlier change goes out on its own.
+create bob s2; b=$!; PIDS+=("$b")
+gate_reached 2 || not_ok "bob's create reached fdatasync"
+# A long id: its bytes cannot turn up by chance elsewhere in the journal.
+s3=carol-during-sync-2
+create carol $s3; c=$!; PIDS+=("$c")
+for i in $(seq 1 600); do
+	grep -q $s3 "$T/state/journal.bin" && break
+	sleep 0.05
+done
+check_eq "a record is written while an fdatasync is in flight" "1" \
+    "$(grep -c $s3 "$T/state/journal.bin")"
+sleep 1
+check_waiting "bob has no answer while sync 2 is in flight" "$b" "$T/s2.out"
+check_waiting "carol has no answer while sync 2 is in flight" "$c" "$T/$s3.out"
+touch "$GATE/open.2"
+check_answered "bob is answered when sync 2 returns" "$b"
+if gate_reached 3; then ok "carol's record gets a sync of its own (group commit goes on)"
+else not_ok "carol's record gets a sync of its own (group commit goes on)"; fi
+sleep 1
+check_waiting "carol still has no answer: sync 2 began before her record" "$c" "$T/$s3.out"
+touch "$GATE/open.3"
+check_answered "carol is answered when sync 3 returns" "$c"
+
+# 3. A failed fdatasync: the server stops, the change is never acknowledged.
+client alice --timeout 5 create s4 --parties alice,bob,carol --threshold 1 \
+    >"$T/s4.out" 2>"$T/s4.err" &
+d=$!; PIDS+=("$d")
+if ! gate_reached 4; then
+	not_ok "the fourth create reached fdatasync"
+	finish; exit   # the server would not stop by itself: nothing to wait for
+fi
+touch "$GATE/fail" "$GATE/open.4"
+wait "$SERVER_PID"
+check_eq "a failed fdatasync stops the server with status 1" "1" "$?"
+if grep -q "stopping without acknowledging" "$T/server.log"; then
+	ok "the server says why it stopped"
+else not_ok "the server says why it stopped" "$(tail -n 3 "$T/server.log")"; fi
+if wait "$d"; then not_ok "the change whose fdatasync failed is not acknowledged" "$(cat "$T/s4.out")"
+else ok "the change whose fdatasync failed is not acknowledged"; fi
+
+# Everything acknowledged is there after a restart (no shim).
+start_server --snapshot-interval 3600 || exit 1
+for s in s1 s2 $s3; do check "session $s is there after the restart" client alice status "$s"; done
+stop_server
+
+# 4. --fsync everysec, with a fresh gate (the shim counts from 1 again).
+rm -rf "$GATE"; mkdir -p "$GATE"
+start_gated --fsync everysec || exit 1
+check "everysec: a create is answered without waiting for fdatasync" \
+    client alice create e1 --parties alice,bob,carol --threshold 1
+if gate_reached 1; then ok "everysec: the timer's fdatasync runs"
+else not_ok "everysec: the timer's fdatasync runs"; fi
+check "everysec: the server answers while that fdatasync is in flight" \
+    client bob create e2 --parties alice,bob,carol --threshold 1
+touch "$GATE/fail" "$GATE/open.1"
+gate_says "failed 1" || not_ok "everysec: the shim failed the fdatasync"
+for i in $(seq 1 600); do
+	grep -q "fsync of .*journal.bin" "$T/server.log" && break
+	sleep 0.05
+done
+if grep -q "fsync of .*journal.bin" "$T/server.log"; then ok "everysec: a failed fdatasync is logged"
+else not_ok "everysec: a failed fdatasync is logged" "$(tail -n 3 "$T/server.log")"; fi
+rm -f "$GATE/fail"
+touch "$GATE/open.2"
+check "everysec: the server goes on after a failed fdatasync" client carol status e2
+if gate_says "done 2"; then ok "everysec: the next second's fdatasync is tried again"
+else not_ok "everysec: the next second's fdatasync is tried again"; fi
+finish

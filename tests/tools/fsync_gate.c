@@ -1,0 +1,72 @@
+/*
+ * fsync_gate.c: an LD_PRELOAD shim for tests that holds every fdatasync(2)
+ * of the process at a gate the test opens, so that a test can look at what
+ * a server does while its journal's sync is in flight, for as long as it
+ * likes, without relying on a slow disk or on timing.
+ *
+ * FSYNC_GATE_DIR names a folder. The Nth call appends "enter N" to DIR/log,
+ * waits until DIR/open.N exists, then fails with EIO if DIR/fail exists,
+ * else runs the real fdatasync; then appends "done N" (or "failed N").
+ * Only one thread of the process may call fdatasync (the journal's).
+ * Build: cc -shared -fPIC -o fsync_gate.so fsync_gate.c -ldl
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+static void
+note(const char *dir, const char *what, unsigned n)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/log", dir) >= sizeof(path) ||
+	    (f = fopen(path, "a")) == NULL)
+		abort();   /* a test that cannot see the gate must not pass */
+	if (fprintf(f, "%s %u\n", what, n) < 0 || fclose(f) != 0)
+		abort();
+}
+
+static int
+exists(const char *dir, const char *name, unsigned n)
+{
+	char path[PATH_MAX];
+	int len = n > 0 ? snprintf(path, sizeof(path), "%s/%s.%u", dir, name, n) :
+	    snprintf(path, sizeof(path), "%s/%s", dir, name);
+
+	if (len < 0 || (size_t)len >= sizeof(path))
+		abort();
+	return access(path, F_OK) == 0;
+}
+
+int
+fdatasync(int fd)
+{
+	static unsigned calls;
+	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+	const char *dir = getenv("FSYNC_GATE_DIR");
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	unsigned n = ++calls;
+	int rc;
+
+	if (real == NULL)
+		abort();
+	if (dir == NULL)
+		return real(fd);
+	note(dir, "enter", n);
+	while (!exists(dir, "open", n))
+		(void)nanosleep(&tick, NULL);
+	if (exists(dir, "fail", 0)) {
+		note(dir, "failed", n);
+		errno = EIO;
+		return -1;
+	}
+	rc = real(fd);
+	note(dir, rc == 0 ? "done" : "failed", n);
+	return rc;
+}
