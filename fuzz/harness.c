@@ -730,7 +730,11 @@ fuzz_journal(const uint8_t *data, size_t len)
 	journal_close(&j);
 	check_store(s);
 	after = slurp(jnl.path, &after_len);
-	if (n > 0)
+	/* A record-less version 1 journal is started again as the current version. */
+	if (n == 12 && memcmp(file, "SSUMJRNL\0\0\0\1", 12) == 0)
+		CHECK(after_len == n && memcmp(after, file, 8) == 0 &&
+		    memcmp(after + 8, "\0\0\0\1", 4) != 0, "a v1 header was not renewed");
+	else if (n > 0)
 		CHECK(after_len <= n && memcmp(after, file, after_len) == 0,
 		    "journal_open changed more than a torn tail");
 	free(after);

@@ -857,6 +857,23 @@ journal_open(struct journal *j, const char *dir, struct store *s,
 	}
 	memcpy(hdr, MAGIC, MAGIC_LEN);
 	buf_put_u32(hdr + MAGIC_LEN, VERSION);
+	if (len == FILE_HEADER && memcmp(data, hdr, MAGIC_LEN) == 0 &&
+	    file_version(data) == 1) {
+		/*
+		 * A version 1 journal without a record is what a clean stop of
+		 * the previous server leaves: nothing in it to read, so it is
+		 * started again in this version instead of stopping an upgrade.
+		 */
+		logf("journal %s: version 1 with no record; starting it as "
+		    "version %u", j->path, (unsigned)VERSION);
+		if (ftruncate(j->fd, 0) != 0) {
+			snprintf(err, errlen, "cannot rewrite journal %s: %s",
+			    j->path, strerror(errno));
+			rc = SS_ERR_IO;
+			goto fail;
+		}
+		len = 0;
+	}
 	if (len == 0) {
 		/* New (or emptied before its header was written): start it. */
 		if (write(j->fd, hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr) ||
