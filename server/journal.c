@@ -15,7 +15,9 @@
  *   2 submit:   str id, u32 sender index, u64 bytes, the sender's n sealed
  *               shares in recipient order
  *   3 close:    str id (the sharing deadline passed)
- *   4 sumpoint: str id, u32 party index, u32 L, L * u64
+ *   4 sumpoint: str id, u32 party index, u32 L, L * u64 little-endian (the
+ *               values' in-memory form on the usual host: written as they
+ *               are, without a copy the size of the vector)
  *   5 key:      str name, u32 bytes, DER certificate
  * where str is u32 length + bytes, as in the snapshot.
  */
@@ -286,15 +288,30 @@ journal_log_sumpoint(struct journal *j, const struct session *se,
     uint32_t party, const uint64_t *values)
 {
 	struct rec r = { NULL, 0, 0, 0 };
+	size_t bytes = (size_t)se->p.length * 8;
+	const uint16_t probe = 1;
+	uint8_t first, *le;
 	uint32_t e;
+	int rc, b;
 
 	rec_u8(&r, REC_SUMPOINT);
 	rec_str(&r, se->p.id);
 	rec_u32(&r, party);
 	rec_u32(&r, se->p.length);
+	memcpy(&first, &probe, 1);
+	if (first == 1)         /* a little-endian host: the array as it is */
+		return append(j, &r, (const uint8_t *)values, bytes);
+	if ((le = malloc(bytes ? bytes : 1)) == NULL) {
+		free(r.p);
+		snprintf(j->last_error, sizeof(j->last_error), "out of memory");
+		return SS_ERR_ALLOC;
+	}
 	for (e = 0; e < se->p.length; e++)
-		rec_u64(&r, values[e]);
-	return append(j, &r, NULL, 0);
+		for (b = 0; b < 8; b++)
+			le[(size_t)e * 8 + (size_t)b] = (uint8_t)(values[e] >> (8 * b));
+	rc = append(j, &r, le, bytes);
+	free(le);
+	return rc;
 }
 
 int
@@ -658,8 +675,14 @@ replay_sumpoint(struct buf_reader *r, struct store *s, char *why, size_t whylen)
 		return SS_ERR_INVALID;
 	if ((vals = calloc(L, sizeof(*vals))) == NULL)
 		return SS_ERR_ALLOC;
-	for (e = 0; e < L; e++)
-		(void)buf_get_u64(r, &vals[e]);
+	for (e = 0; e < L; e++) {
+		const uint8_t *p;
+		int b;
+
+		(void)buf_get_bytes(r, 8, &p);
+		for (b = 7; b >= 0; b--)
+			vals[e] = vals[e] << 8 | p[b];
+	}
 	if (store_post_sumpoint(s, se->p.parties[party], se->p.id,
 	    se->p.parties[party], vals, L, 0, &dup, &st) != ST_OK || dup) {
 		snprintf(why, whylen, "sumpoint of %s in %s cannot be applied: %s",
