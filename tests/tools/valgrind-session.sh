@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# valgrind-session.sh: one whole 3-party session (create, share, sumpoint,
-# result) with mpc-server and every mpc-client process under valgrind
-# memcheck. Passes only when every process exits as it should, the sum is
-# right, and every valgrind log reports zero errors and no definitely or
-# indirectly lost bytes. `make test-valgrind` builds BIN (build-vg/bin) and
+# valgrind-session.sh: two whole 3-party sessions (create, share, sumpoint,
+# result), one of 2-element and one of 10,000-element vectors (frames over
+# the server's 64 KiB in-place line), with mpc-server and every mpc-client
+# process under valgrind memcheck. Passes only when every process exits as
+# it should, the sums are right, and every valgrind log reports zero errors
+# and no definitely or indirectly lost bytes. `make test-valgrind` builds BIN (build-vg/bin) and
 # runs this; prints TAP lines, then one line per process.
 #
 # usage: tests/tools/valgrind-session.sh BINDIR
@@ -84,6 +85,23 @@ else
 	not_ok "the sum is 792 0" "got: $(cat "$T/result.out")"
 fi
 
+# A session of 10,000-element vectors: its frames are over 64 KiB, so the
+# server reads them into buffers of their own, keeps those as the stored
+# shares and sumpoints, and sends them back by reference.
+L=10000
+seq 1 $L >"$T/long-alice.in"
+seq 1 $L | sed 's/^/-/' >"$T/long-bob.in"
+yes 7 | head -n $L >"$T/long-carol.in"
+step create-long alice create long --parties alice,bob,carol --threshold 1 --length $L
+for p in alice bob carol; do step "share-long-$p" "$p" share long --input "$T/long-$p.in"; done
+for p in alice bob carol; do step "sumpoint-long-$p" "$p" sumpoint long; done
+step result-long alice result long
+if [ "$(tr -s ' \n' '\n\n' <"$T/result-long.out" | grep -c '^7$')" = "$L" ]; then
+	ok "the $L sums are all 7"
+else
+	not_ok "the $L sums are all 7" "got: $(head -c 200 "$T/result-long.out")"
+fi
+
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID"
 rc=$?
@@ -92,7 +110,7 @@ if [ "$rc" -eq 0 ]; then ok "mpc-server exits 0 on SIGTERM"
 else not_ok "mpc-server exits 0 on SIGTERM" "exit status $rc (99: valgrind errors)" \
     "$(tail -n 3 "$T/server.log")"; fi
 # A log without its final summary means valgrind never finished.
-if [ "$(find "$T" -name 'vg-*.log' | wc -l)" -ne 9 ]; then
+if [ "$(find "$T" -name 'vg-*.log' | wc -l)" -ne 17 ]; then	# server + 8 + 8 commands
 	not_ok "one valgrind log per process" "$(ls "$T")"
 fi
 
