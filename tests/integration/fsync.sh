@@ -16,11 +16,7 @@ source "$(dirname "$0")/lib.sh"
 make_certs alice bob carol || exit 1
 GATE=$T/gate
 mkdir -p "$GATE"
-if ! cc -shared -fPIC -o "$T/fsync_gate.so" "$ROOT/tests/tools/fsync_gate.c" -ldl \
-    2>"$T/cc.err"; then
-	not_ok "the fdatasync shim builds" "$(cat "$T/cc.err")"
-	finish; exit
-fi
+build_shim fsync_gate || { finish; exit; }
 
 start_gated() {
 	start_preloaded "$T/fsync_gate.so" FSYNC_GATE_DIR "$GATE" --snapshot-interval 3600 "$@"

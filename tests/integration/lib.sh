@@ -62,6 +62,14 @@ start_server() {
 	return 1
 }
 
+# build_shim NAME: builds tests/tools/NAME.c as $T/NAME.so (an LD_PRELOAD
+# shim); a failure is reported.
+build_shim() {
+	cc -shared -fPIC -o "$T/$1.so" "$ROOT/tests/tools/$1.c" -ldl 2>"$T/cc.err" && return 0
+	not_ok "the $1 shim builds" "$(cat "$T/cc.err")"
+	return 1
+}
+
 # start_preloaded SO VAR VALUE ARGS...: start_server ARGS with the test
 # shim SO preloaded and VAR=VALUE for it. The shim is no ASan runtime: ASan
 # would refuse to run after it otherwise.

@@ -12,11 +12,7 @@ source "$(dirname "$0")/lib.sh"
 make_certs alice bob carol || exit 1
 GATE=$T/gate
 mkdir -p "$GATE"
-if ! cc -shared -fPIC -o "$T/snapshot_gate.so" "$ROOT/tests/tools/snapshot_gate.c" \
-    -ldl 2>"$T/cc.err"; then
-	not_ok "the snapshot shim builds" "$(cat "$T/cc.err")"
-	finish; exit
-fi
+build_shim snapshot_gate || { finish; exit; }
 
 start_gated() {
 	start_preloaded "$T/snapshot_gate.so" SNAPSHOT_GATE_DIR "$GATE" --snapshot-interval 1 "$@"

@@ -6,8 +6,8 @@
  *
  * SNAPSHOT_GATE_DIR names a folder. A rename onto snapshot.bin appends
  * "enter N PID" to DIR/log (N counts the "enter" lines: the server and its
- * snapshot processes share no memory), waits until DIR/open.N exists,
- * renames and appends "done N PID". While DIR/nofork exists, fork fails
+ * snapshot processes share no memory), waits until DIR/open.N or
+ * DIR/open.all exists, renames and appends "done N PID". While DIR/nofork exists, fork fails
  * with ENOMEM after appending "nofork PID". Only one process at a time may
  * rename a snapshot (the server runs one snapshot at a time).
  * Build: cc -shared -fPIC -o snapshot_gate.so snapshot_gate.c -ldl
@@ -84,7 +84,7 @@ rename(const char *from, const char *to)
 	n = next_gate(dir);
 	note(dir, "enter", n);
 	snprintf(open, sizeof(open), "open.%u", n);
-	while (!exists(dir, open))
+	while (!exists(dir, open) && !exists(dir, "open.all"))
 		(void)nanosleep(&tick, NULL);
 	rc = real(from, to);
 	note(dir, rc == 0 ? "done" : "failed", n);
