@@ -688,7 +688,8 @@ snapshot_start(struct server *srv)
 	pid_t parent = getpid(), pid = -1;
 	int p[2] = { -1, -1 }, e;
 
-	if (srv->child > 0 || !snapshot_wanted(srv))
+	/* While stopping, the final snapshot is save()'s, in the loop. */
+	if (srv->stopping || srv->child > 0 || !snapshot_wanted(srv))
 		return;
 	/*
 	 * A segment is complete on disk before the next one receives a record,
