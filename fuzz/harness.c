@@ -15,9 +15,10 @@
  *                 ends such a connection; a short last frame is ignored.
  *   rpc_replay    as rpc_seq, with the journal on; then the journal is
  *                 replayed into a fresh store that must equal the live one.
- *   journal       u8 flags, then the journal file. flags bit 0 rewrites the
- *                 checksum of every whole record so that mutations reach
- *                 the replay; bits 1-3 are the snapshot's journal sequence.
+ *   journal       u8 flags, then the journal files. flags bit 0 rewrites
+ *                 the checksum of every whole record so that mutations
+ *                 reach the replay; bits 1-3 are the snapshot's journal
+ *                 sequence; bits 4-5 say which files (jfiles_split).
  *   client_wire   u8 method selector (1 + b % 8), then a Response body;
  *                 what the client accepts must read the same with protobuf-c.
  *   snapshot_raw  the whole file, checksum included.
@@ -35,6 +36,7 @@
  * with certificates for the four callers, in a temporary folder at the first
  * call (SS_SOURCE_ROOT names the repository when not run from its top).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -567,7 +569,7 @@ fuzz_rpc_seq(const uint8_t *data, size_t len)
 
 static struct {
 	int ready;
-	char dir[512], path[600];       /* the journal's folder and file */
+	char dir[512];                  /* the journal's folder */
 	char snap_a[512], snap_b[512];  /* snapshots to compare */
 } jnl;
 
@@ -590,7 +592,15 @@ jnl_init(void)
 	make_temp_dir(jnl.dir, sizeof(jnl.dir), "jnl");
 	make_temp_dir(jnl.snap_a, sizeof(jnl.snap_a), "snapa");
 	make_temp_dir(jnl.snap_b, sizeof(jnl.snap_b), "snapb");
-	snprintf(jnl.path, sizeof(jnl.path), "%s/%s", jnl.dir, JOURNAL_FILE);
+}
+
+/* Empties the journal's folder: every run starts from what it writes. */
+static void
+jnl_clear(void)
+{
+	rm_tree(jnl.dir);
+	if (mkdir(jnl.dir, 0700) != 0)
+		harness_fail("cannot make the journal's folder again", jnl.dir);
 }
 
 static void quiet_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -614,6 +624,30 @@ snapshot_bytes(const struct store *s, const char *dir, size_t *len)
 }
 
 /*
+ * Opens the journal in jnl.dir into fresh, which must succeed and give the
+ * very state live holds (the same snapshot bytes).
+ */
+static void
+replays_to(const struct store *live, struct store *fresh, const char *why_open,
+    const char *why_differs)
+{
+	struct journal j;
+	char err[8192];
+	uint8_t *a, *b;
+	size_t alen, blen;
+
+	if (journal_open(&j, jnl.dir, fresh, quiet_log, err, sizeof(err)) != SS_OK)
+		harness_fail(why_open, err);
+	journal_close(&j);
+	check_store(fresh);
+	a = snapshot_bytes(live, jnl.snap_a, &alen);
+	b = snapshot_bytes(fresh, jnl.snap_b, &blen);
+	CHECK(alen == blen && memcmp(a, b, alen) == 0, why_differs);
+	free(a);
+	free(b);
+}
+
+/*
  * rpc_seq with the journal on: the requests run against a store that logs
  * every change, then the journal is replayed into a fresh store, which must
  * succeed and give the very state the live store holds (same snapshot).
@@ -625,13 +659,10 @@ fuzz_rpc_replay(const uint8_t *data, size_t len)
 	struct journal j;
 	struct store *again;
 	char err[8192];
-	uint8_t *a, *b;
-	size_t alen, blen;
 
 	pki_init();
 	jnl_init();
-	if (unlink(jnl.path) != 0 && errno != ENOENT)
-		harness_fail("cannot remove the journal", jnl.path);
+	jnl_clear();
 	srv.store = new_store();
 	srv.ca = pki.ca;
 	srv.now_ms = fake_now;
@@ -643,16 +674,8 @@ fuzz_rpc_replay(const uint8_t *data, size_t len)
 	srv.store->journal = NULL;
 
 	again = new_store();
-	if (journal_open(&j, jnl.dir, again, quiet_log, err, sizeof(err)) != SS_OK)
-		harness_fail("the journal of a live run does not replay", err);
-	journal_close(&j);
-	check_store(again);
-	a = snapshot_bytes(srv.store, jnl.snap_a, &alen);
-	b = snapshot_bytes(again, jnl.snap_b, &blen);
-	CHECK(alen == blen && memcmp(a, b, alen) == 0,
+	replays_to(srv.store, again, "the journal of a live run does not replay",
 	    "the replayed journal gives another state than the live store");
-	free(a);
-	free(b);
 	store_free(again);
 	store_free(srv.store);
 	return 0;
@@ -686,58 +709,156 @@ fix_journal_checksums(uint8_t *d, size_t len)
 	}
 }
 
+/* One journal file of a fuzz_journal input. */
+struct jfile {
+	char path[700];
+	uint64_t first;         /* the name's number; 0 for journal.bin */
+	uint8_t *data;
+	size_t len;
+};
+
+#define JFILES_MAX 4
+
+/*
+ * Splits the input after the flags byte into journal files. Bits 4-5 of
+ * flags: 0 one segment journal.<1>.bin, 1 one journal.bin (an upgrade),
+ * 2-3 up to JFILES_MAX files, each u8 first (0: journal.bin, else
+ * journal.<first>.bin), u16 length, bytes (the last cut at the input's
+ * end); a name given twice keeps the first.
+ */
+static size_t
+jfiles_split(const uint8_t *d, size_t len, uint8_t flags, struct jfile *f)
+{
+	size_t n = 0, i, take;
+	uint64_t first;
+
+	while (n < JFILES_MAX) {
+		if ((flags >> 4 & 3) < 2) {
+			first = (flags >> 4 & 3) == 0 ? 1 : 0;
+			take = len;
+		} else {
+			if (len < 3)
+				break;
+			first = d[0];
+			take = (size_t)d[1] << 8 | d[2];
+			d += 3;
+			len -= 3;
+			if (take > len)
+				take = len;
+		}
+		for (i = 0; i < n && f[i].first != first; i++)
+			;
+		if (i == n) {
+			if (first == 0)
+				snprintf(f[n].path, sizeof(f[n].path), "%s/%s", jnl.dir,
+				    JOURNAL_FILE);
+			else
+				snprintf(f[n].path, sizeof(f[n].path), "%s/"
+				    JOURNAL_SEGMENT_FMT, jnl.dir, (unsigned long long)first);
+			f[n].first = first;
+			if ((f[n].data = malloc(take + 1)) == NULL)
+				harness_fail("out of memory", NULL);
+			if (take > 0)
+				memcpy(f[n].data, d, take);
+			f[n].len = take;
+			n++;
+		}
+		d += take;
+		len -= take;
+		if ((flags >> 4 & 3) < 2)
+			break;
+	}
+	return n;
+}
+
+/* How many entries dir holds. */
+static size_t
+dir_entries(const char *dir)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		harness_fail("cannot list", dir);
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
 /*
  * u8 flags (bit 0: fix the checksums; bits 1-3: the store's snapshot
- * sequence), then DIR/journal.bin. What journal_open accepts must be a
- * consistent state that the server can snapshot and load again, and the
- * file it leaves must be a prefix of the one it read (only a torn tail is
- * ever cut).
+ * sequence; bits 4-5: the files, see jfiles_split), then the journal files.
+ * What journal_open accepts must be a consistent state that the server can
+ * snapshot and load again; only the newest file may have been changed, and
+ * only by a torn tail cut (or a torn header made whole). What it refuses it
+ * names, and leaves every file as it was. After a snapshot in the folder,
+ * journal_remove_segments must leave what replays to the same state.
  */
 int
 fuzz_journal(const uint8_t *data, size_t len)
 {
+	static const uint8_t hdr[12] = "SSUMJRNL\0\0\0\2";
 	struct store_limits lim;
 	struct store *s, *back = NULL;
+	struct jfile f[JFILES_MAX];
 	struct journal j;
 	char err[8192], snap[600];
-	uint8_t *file, *after;
-	size_t n, after_len;
-	int rc;
+	uint8_t *after;
+	size_t n, i, newest = 0, after_len;
+	int rc, named = 0;
 
 	if (len < 1)
 		return 0;
 	jnl_init();
-	n = len - 1;
-	if ((file = malloc(n + 1)) == NULL)
-		harness_fail("out of memory", NULL);
-	if (n > 0)
-		memcpy(file, data + 1, n);
-	if (data[0] & 1)
-		fix_journal_checksums(file, n);
-	write_file(jnl.path, file, n);
+	jnl_clear();
+	n = jfiles_split(data + 1, len - 1, data[0], f);
+	for (i = 0; i < n; i++) {
+		if (data[0] & 1)
+			fix_journal_checksums(f[i].data, f[i].len);
+		write_file(f[i].path, f[i].data, f[i].len);
+		/* journal.bin is the oldest; segments sort by number. */
+		if (f[i].first > f[newest].first)
+			newest = i;
+	}
 	s = new_store();
 	s->journal_seq = (uint64_t)((data[0] >> 1) & 7);
 	err[0] = '\0';
 	rc = journal_open(&j, jnl.dir, s, quiet_log, err, sizeof(err));
 	if (rc != SS_OK) {
-		CHECK(strstr(err, jnl.path) != NULL, "the refusal does not name the journal");
-		after = slurp(jnl.path, &after_len);
-		CHECK(after_len == n && (n == 0 || memcmp(after, file, n) == 0),
-		    "a refused journal was changed");
-		free(after);
+		for (i = 0; i < n; i++) {
+			named |= strstr(err, f[i].path) != NULL;
+			after = slurp(f[i].path, &after_len);
+			CHECK(after_len == f[i].len && (after_len == 0 ||
+			    memcmp(after, f[i].data, after_len) == 0),
+			    "a refused journal was changed");
+			free(after);
+		}
+		/* Or the new segment it could not make (never here: no I/O fault). */
+		CHECK(named, "the refusal does not name a journal file");
+		CHECK(dir_entries(jnl.dir) == n, "a refused start left a file");
 		goto out;
 	}
-	journal_close(&j);
 	check_store(s);
-	after = slurp(jnl.path, &after_len);
-	/* A record-less version 1 journal is started again as the current version. */
-	if (n == 12 && memcmp(file, "SSUMJRNL\0\0\0\1", 12) == 0)
-		CHECK(after_len == n && memcmp(after, file, 8) == 0 &&
-		    memcmp(after + 8, "\0\0\0\1", 4) != 0, "a v1 header was not renewed");
-	else if (n > 0)
-		CHECK(after_len <= n && memcmp(after, file, after_len) == 0,
-		    "journal_open changed more than a torn tail");
-	free(after);
+	for (i = 0; i < n; i++) {
+		after = slurp(f[i].path, &after_len);
+		if (after_len == f[i].len && memcmp(after, f[i].data, after_len) == 0) {
+			free(after);
+			continue;
+		}
+		CHECK(i == newest, "journal_open changed a segment other than the newest");
+		if (f[i].len < sizeof(hdr))
+			CHECK(after_len == sizeof(hdr) && memcmp(after, hdr, sizeof(hdr)) == 0 &&
+			    memcmp(f[i].data, hdr, f[i].len) == 0,
+			    "journal_open rewrote more than a torn header");
+		else
+			CHECK(after_len < f[i].len && memcmp(after, f[i].data, after_len) == 0,
+			    "journal_open changed more than a torn tail");
+		free(after);
+	}
+	CHECK(dir_entries(jnl.dir) <= n + 1, "journal_open made more than one segment");
 	/* The replayed state must survive a snapshot and a restart. */
 	free(snapshot_bytes(s, jnl.snap_a, &after_len));
 	store_default_limits(&lim);
@@ -745,9 +866,29 @@ fuzz_journal(const uint8_t *data, size_t len)
 		harness_fail("a replayed journal gives a snapshot the server refuses", snap);
 	check_store(back);
 	store_free(back);
+	back = NULL;
+	/* A snapshot in the folder lets the older segments go: the same state after. */
+	if (snapshot_write(s, jnl.dir, snap, sizeof(snap)) != SS_OK)
+		harness_fail("snapshot_write", snap);
+	if (journal_start_segment(&j) != SS_OK ||
+	    journal_remove_segments(&j, s->journal_seq) != SS_OK)
+		harness_fail("a new segment after a snapshot", j.last_error);
+	CHECK(!journal_has_records(&j), "segments are left after a snapshot");
+	CHECK(dir_entries(jnl.dir) == 2, "other files than the snapshot and a segment");
+	journal_close(&j);
+	if (snapshot_load(jnl.dir, &lim, &back, snap, sizeof(snap)) != SS_OK)
+		harness_fail("the folder's snapshot does not load", snap);
+	replays_to(s, back, "the journal after a snapshot does not open",
+	    "the state after a snapshot and its removal differs");
+	store_free(back);
+	store_free(s);
+	for (i = 0; i < n; i++)
+		free(f[i].data);
+	return 0;
 out:
 	store_free(s);
-	free(file);
+	for (i = 0; i < n; i++)
+		free(f[i].data);
 	return 0;
 }
 

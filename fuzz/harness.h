@@ -22,7 +22,7 @@ int fuzz_rpc_frame(const uint8_t *data, size_t len);
 int fuzz_rpc_seq(const uint8_t *data, size_t len);
 /* rpc_seq with the journal on, then replayed and compared with the live store. */
 int fuzz_rpc_replay(const uint8_t *data, size_t len);
-/* A flags byte, then DIR/journal.bin for journal_open() to replay. */
+/* A flags byte, then the journal files in DIR for journal_open() to replay. */
 int fuzz_journal(const uint8_t *data, size_t len);
 /* A method byte, then a Response body for client/wire.c to decode. */
 int fuzz_client_wire(const uint8_t *data, size_t len);

@@ -344,18 +344,24 @@ journal_start(struct store *s)
 	s->journal = &jnl;
 }
 
-/* Saves the flow's journal as journal seeds: flags 0 and 1 (fix sums). */
+/*
+ * Saves the flow's journal as journal seeds: its one segment with flags 0
+ * and 1 (fix sums); the same as an older server's journal.bin; and split
+ * into two segments after record 2, as a snapshot started there leaves it
+ * (see fuzz_journal's flags).
+ */
 static void
 journal_save(struct store *s, const char *name)
 {
-	char path[128], nm[64];
-	uint8_t buf[1 << 16];
-	size_t n;
+	char path[sizeof(jnl.path)], nm[64];
+	uint8_t buf[1 << 16], two[(1 << 16) + 32];
+	size_t n, off = 12, k, m = 0;
+	int r;
 	FILE *f;
 
+	memcpy(path, jnl.path, sizeof(path));
 	journal_close(&jnl);
 	s->journal = NULL;
-	snprintf(path, sizeof(path), "%s/%s", jnl_dir, JOURNAL_FILE);
 	if ((f = fopen(path, "rb")) == NULL)
 		die(path);
 	buf[0] = 0;
@@ -368,6 +374,30 @@ journal_save(struct store *s, const char *name)
 	buf[0] = 1 | 2 << 1;
 	snprintf(nm, sizeof(nm), "%s-after-2", name);
 	seed("journal", nm, buf, n + 1);
+	buf[0] = 1 << 4;
+	snprintf(nm, sizeof(nm), "%s-journal-bin", name);
+	seed("journal", nm, buf, n + 1);
+	/* Records 1-2 in journal.<1>.bin, the rest in journal.<3>.bin. */
+	for (r = 0; r < 2 && off + 20 <= n; r++)
+		off += 20 + ((size_t)buf[1 + off] << 24 | (size_t)buf[2 + off] << 16 |
+		    (size_t)buf[3 + off] << 8 | buf[4 + off]);
+	if (r == 2 && off < n && off <= 0xffff && n - off + 12 <= 0xffff) {
+		two[m++] = 2 << 4;
+		two[m++] = 1;
+		two[m++] = (uint8_t)(off >> 8);
+		two[m++] = (uint8_t)off;
+		memcpy(two + m, buf + 1, off);
+		m += off;
+		k = n - off + 12;
+		two[m++] = 3;
+		two[m++] = (uint8_t)(k >> 8);
+		two[m++] = (uint8_t)k;
+		memcpy(two + m, buf + 1, 12);
+		memcpy(two + m + 12, buf + 1 + off, n - off);
+		m += k;
+		snprintf(nm, sizeof(nm), "%s-segments", name);
+		seed("journal", nm, two, m);
+	}
 	unlink(path);
 	rmdir(jnl_dir);
 }

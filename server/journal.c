@@ -1,7 +1,8 @@
 /*
  * journal.c: appending, syncing, replaying and rotating the journal.
  *
- * File layout (integers big-endian):
+ * Segment layout (integers big-endian), each journal.<N>.bin and the older
+ * servers' journal.bin alike:
  *   "SSUMJRNL" u32 version
  *   records: u32 payload length, u64 sequence number, u64 checksum
  *   (XXH3-64, seed 0, over the 8-byte sequence number then the payload),
@@ -20,7 +21,12 @@
  *               are, without a copy the size of the vector)
  *   5 key:      str name, u32 bytes, DER certificate
  * where str is u32 length + bytes, as in the snapshot.
+ *
+ * Segment N's first record is N, and its records run on without a gap; the
+ * next segment starts where it ends. Only the newest segment is appended to,
+ * so only it may end in a torn record.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -362,15 +368,16 @@ wake(pthread_cond_t *cv)
 
 /*
  * The sync thread: one fdatasync for everything the loop has asked for so
- * far, then the next. It touches nothing of j outside the mutex but fd,
- * which the loop neither changes nor closes before joining it.
+ * far, then the next. It touches nothing of j outside the mutex; the fd it
+ * syncs is taken under it, and the loop changes or closes it only while
+ * the thread is not busy (journal_start_segment, journal_close).
  */
 static void *
 sync_main(void *arg)
 {
 	struct journal *j = arg;
 	uint64_t target, one = 1;
-	int rc, e;
+	int rc, e, fd;
 
 	lock(j);
 	for (;;) {
@@ -380,9 +387,10 @@ sync_main(void *arg)
 		if (j->stop)
 			break;
 		target = j->want;
+		fd = j->fd;
 		j->busy = 1;
 		unlock(j);
-		rc = fdatasync(j->fd);
+		rc = fdatasync(fd);
 		e = errno;
 		lock(j);
 		j->busy = 0;
@@ -526,36 +534,235 @@ journal_sync(struct journal *j)
 	return SS_OK;
 }
 
-int
-journal_has_records(const struct journal *j)
+/* ---- segments -------------------------------------------------------- */
+
+/* One journal file in the state directory. */
+struct seg {
+	uint64_t first;         /* from the name; 0 for journal.bin */
+	int legacy;             /* journal.bin of a server before segments */
+};
+
+static int
+seg_cmp(const void *a, const void *b)
 {
-	return j->end > FILE_HEADER;
+	const struct seg *x = a, *y = b;
+
+	if (x->legacy != y->legacy)
+		return x->legacy ? -1 : 1;   /* journal.bin is the oldest */
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Whether name is journal.<20 digits>.bin; its number in *first. */
+static int
+seg_parse(const char *name, uint64_t *first)
+{
+	const size_t pre = 8, digits = 20;
+	uint64_t v = 0;
+	size_t i;
+
+	if (strlen(name) != pre + digits + 4 || strncmp(name, "journal.", pre) != 0 ||
+	    strcmp(name + pre + digits, ".bin") != 0)
+		return 0;
+	for (i = pre; i < pre + digits; i++) {
+		if (name[i] < '0' || name[i] > '9' || v > (UINT64_MAX - 9) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(name[i] - '0');
+	}
+	*first = v;
+	return 1;
+}
+
+static int
+seg_path(char *buf, size_t len, const char *dir, const struct seg *g)
+{
+	int n;
+
+	if (g->legacy)
+		n = snprintf(buf, len, "%s/%s", dir, JOURNAL_FILE);
+	else
+		n = snprintf(buf, len, "%s/" JOURNAL_SEGMENT_FMT, dir,
+		    (unsigned long long)g->first);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* Every journal file in dir, oldest first, in a malloc'd array. */
+static int
+seg_list(const char *dir, struct seg **out, size_t *n, char *err, size_t errlen)
+{
+	struct seg *v = NULL, *nv;
+	struct dirent *de;
+	size_t cap = 0;
+	uint64_t first;
+	DIR *d;
+
+	*n = 0;
+	if ((d = opendir(dir)) == NULL) {
+		snprintf(err, errlen, "cannot list %s: %s", dir, strerror(errno));
+		return SS_ERR_IO;
+	}
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		int legacy = strcmp(de->d_name, JOURNAL_FILE) == 0;
+
+		first = 0;
+		if (!legacy && !seg_parse(de->d_name, &first))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
+				closedir(d);
+				free(v);
+				snprintf(err, errlen, "out of memory listing %s", dir);
+				return SS_ERR_ALLOC;
+			}
+			v = nv;
+		}
+		v[*n].first = first;
+		v[*n].legacy = legacy;
+		(*n)++;
+		errno = 0;
+	}
+	if (errno != 0) {
+		snprintf(err, errlen, "cannot list %s: %s", dir, strerror(errno));
+		closedir(d);
+		free(v);
+		return SS_ERR_IO;
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), seg_cmp);
+	*out = v;
+	return SS_OK;
+}
+
+static void
+file_header(uint8_t hdr[FILE_HEADER])
+{
+	memcpy(hdr, MAGIC, MAGIC_LEN);
+	buf_put_u32(hdr + MAGIC_LEN, VERSION);
+}
+
+/*
+ * Creates segment first in j->dir, its header and name on disk before any
+ * record goes to it, so that a crash never leaves a newest segment that
+ * lost records to a missing directory entry. Its path in path.
+ */
+static int
+seg_create(const char *dir, uint64_t first, int *fdp, char *path,
+    size_t pathlen, char *err, size_t errlen)
+{
+	struct seg g = { first, 0 };
+	uint8_t hdr[FILE_HEADER];
+	int fd, e;
+
+	if (seg_path(path, pathlen, dir, &g) != 0) {
+		snprintf(err, errlen, "state directory path too long");
+		return SS_ERR_TOO_LARGE;
+	}
+	file_header(hdr);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
+	    0600)) < 0) {
+		snprintf(err, errlen, "cannot create journal %s: %s", path,
+		    strerror(errno));
+		return SS_ERR_IO;
+	}
+	if (write(fd, hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr) ||
+	    fsync(fd) != 0 || disk_fsync_dir(dir) != 0) {
+		e = errno != 0 ? errno : ENOSPC;
+		close(fd);
+		(void)unlink(path);
+		snprintf(err, errlen, "cannot write journal %s: %s", path, strerror(e));
+		return SS_ERR_IO;
+	}
+	*fdp = fd;
+	return SS_OK;
 }
 
 int
-journal_rotate(struct journal *j)
+journal_has_records(const struct journal *j)
 {
-	int rc = SS_OK;
+	return j->end > FILE_HEADER || j->nold > 0;
+}
 
-	/* No fdatasync may run on the file while it is cut, nor start before. */
+int
+journal_start_segment(struct journal *j)
+{
+	char path[sizeof(j->path)];
+	int fd, old;
+
+	if (j->end == FILE_HEADER && j->first_seq == j->written_seq + 1)
+		return SS_OK;
+	/* A partial record the append could not cut must not stay behind. */
+	if (j->broken) {
+		if (ftruncate(j->fd, j->end) != 0) {
+			snprintf(j->last_error, sizeof(j->last_error), "%s: a partial "
+			    "record still cannot be removed: %s", j->path, strerror(errno));
+			return SS_ERR_IO;
+		}
+		j->broken = 0;
+	}
+	if (seg_create(j->dir, j->written_seq + 1, &fd, path, sizeof(path),
+	    j->last_error, sizeof(j->last_error)) != SS_OK)
+		return SS_ERR_IO;
+	/* No fdatasync may run on the old file once it is closed. */
 	if (j->thread_running) {
 		lock(j);
 		while (j->busy)
 			wait_on(j, &j->idle);
 	}
-	if (ftruncate(j->fd, FILE_HEADER) != 0 || fsync(j->fd) != 0) {
-		snprintf(j->last_error, sizeof(j->last_error), "emptying %s: %s",
-		    j->path, strerror(errno));
-		rc = SS_ERR_IO;
-	} else {
-		j->end = FILE_HEADER;
-		j->broken = 0;
-		j->synced_seq = j->written_seq;
-		if (j->thread_running && j->done < j->written_seq)
-			j->done = j->written_seq;   /* nothing left to ask for */
-	}
-	if (j->thread_running)
+	old = j->fd;
+	j->fd = fd;
+	if (j->thread_running) {
+		if (j->done < j->written_seq)
+			j->done = j->written_seq;   /* durable, as the caller made sure */
 		unlock(j);
+	}
+	close(old);
+	memcpy(j->path, path, sizeof(path));
+	j->first_seq = j->written_seq + 1;
+	j->end = FILE_HEADER;
+	j->synced_seq = j->written_seq;
+	j->nold++;
+	return SS_OK;
+}
+
+int
+journal_remove_segments(struct journal *j, uint64_t seq)
+{
+	char path[sizeof(j->path)], err[sizeof(j->last_error)];
+	struct seg *v = NULL;
+	size_t n, i;
+	unsigned left = 0;
+	int rc = SS_OK;
+
+	if ((rc = seg_list(j->dir, &v, &n, err, sizeof(err))) != SS_OK) {
+		memcpy(j->last_error, err, sizeof(err));
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		if (!v[i].legacy && v[i].first == j->first_seq)
+			continue;   /* the newest, being appended to */
+		/* Segment i ends where the next begins. */
+		if (i + 1 == n || v[i + 1].first > seq + 1 || rc != SS_OK) {
+			left++;
+			continue;
+		}
+		if (seg_path(path, sizeof(path), j->dir, &v[i]) != 0 ||
+		    unlink(path) != 0) {
+			snprintf(j->last_error, sizeof(j->last_error), "cannot remove "
+			    "journal %s: %s", path, strerror(errno));
+			rc = SS_ERR_IO;
+			left++;
+		}
+	}
+	free(v);
+	j->nold = left;
+	/* A removal that comes back after a crash is only read again: no harm. */
+	if (disk_fsync_dir(j->dir) != 0 && rc == SS_OK) {
+		snprintf(j->last_error, sizeof(j->last_error), "fsync of %s: %s",
+		    j->dir, strerror(errno));
+		rc = SS_ERR_IO;
+	}
 	return rc;
 }
 
@@ -765,19 +972,23 @@ record_later(const uint8_t *d, size_t len, size_t from, uint64_t want)
 }
 
 /*
- * Replays records after s->journal_seq. Returns the offset of the end of the
- * last good record in *good; a torn last record is reported through *torn.
+ * Replays the records of segment path after s->journal_seq. Returns the
+ * offset of the end of the last good record in *good and its sequence
+ * number in *last (first - 1 if none); a torn last record is reported
+ * through *torn. The first record must be first, unless first is 0
+ * (journal.bin, whose name says nothing).
  */
 static int
-replay(struct journal *j, const uint8_t *d, size_t len, struct store *s,
-    size_t *good, int *torn, char *err, size_t errlen)
+replay(const char *path, uint64_t first, const uint8_t *d, size_t len,
+    struct store *s, size_t *good, uint64_t *lastp, int *torn, char *err,
+    size_t errlen)
 {
 	size_t off = FILE_HEADER;
 	uint8_t sum[SUM_LEN];
 	char why[640];
 	struct iovec part;
 	uint32_t plen;
-	uint64_t seq, last = s->journal_seq;
+	uint64_t seq, last = s->journal_seq, prev = first > 0 ? first - 1 : 0;
 	int rc;
 
 	*torn = 0;
@@ -792,10 +1003,11 @@ replay(struct journal *j, const uint8_t *d, size_t len, struct store *s,
 			 * The file ends inside this record: a write cut short by a
 			 * crash, unless a damaged length hides good records after it.
 			 */
-			if (record_later(d, len, off + 1, last + 2)) {
+			if (record_later(d, len, off + 1,
+			    (first > 0 ? prev : last) + 2)) {
 				snprintf(err, errlen, "journal %s is damaged at offset "
 				    "%zu (a record length runs past valid records); it "
-				    "was left in place", j->path, off);
+				    "was left in place", path, off);
 				return SS_ERR_CHECKSUM;
 			}
 			*torn = 1;
@@ -805,7 +1017,7 @@ replay(struct journal *j, const uint8_t *d, size_t len, struct store *s,
 		part.iov_base = (void *)payload;
 		part.iov_len = plen;
 		if ((rc = checksum(seq, &part, 1, sum)) != SS_OK) {
-			snprintf(err, errlen, "journal %s: checksum failed", j->path);
+			snprintf(err, errlen, "journal %s: checksum failed", path);
 			return rc;
 		}
 		if (memcmp(sum, d + off + 12, SUM_LEN) != 0) {
@@ -815,15 +1027,22 @@ replay(struct journal *j, const uint8_t *d, size_t len, struct store *s,
 			}
 			snprintf(err, errlen, "journal %s is damaged at offset %zu "
 			    "(record checksum mismatch, with %zu bytes after it); "
-			    "it was left in place", j->path, off,
+			    "it was left in place", path, off,
 			    len - off - REC_HEADER - plen);
 			return SS_ERR_CHECKSUM;
+		}
+		if (first > 0 && seq != prev + 1) {
+			/* A segment's records run on from its name, without a gap. */
+			snprintf(err, errlen, "journal %s: record at offset %zu has "
+			    "sequence %llu, expected %llu; it was left in place", path,
+			    off, (unsigned long long)seq, (unsigned long long)prev + 1);
+			return SS_ERR_INVALID;
 		}
 		if (seq > s->journal_seq) {
 			if (seq != s->journal_seq + 1) {
 				snprintf(err, errlen, "journal %s: record at offset %zu "
 				    "has sequence %llu, expected %llu; it was left in "
-				    "place", j->path, off, (unsigned long long)seq,
+				    "place", path, off, (unsigned long long)seq,
 				    (unsigned long long)s->journal_seq + 1);
 				return SS_ERR_INVALID;
 			}
@@ -831,16 +1050,17 @@ replay(struct journal *j, const uint8_t *d, size_t len, struct store *s,
 			if ((rc = apply(payload, plen, s, why, sizeof(why))) != SS_OK) {
 				snprintf(err, errlen, "journal %s: record %llu at offset "
 				    "%zu cannot be applied (%s%s%s); it was left in place",
-				    j->path, (unsigned long long)seq, off, ss_strerror(rc),
+				    path, (unsigned long long)seq, off, ss_strerror(rc),
 				    why[0] ? ": " : "", why);
 				return rc;
 			}
 			s->journal_seq = seq;
 		}
-		last = seq;
+		last = prev = seq;
 		off += REC_HEADER + plen;
 	}
 	*good = off;
+	*lastp = prev;
 	return SS_OK;
 }
 
@@ -853,59 +1073,58 @@ file_version(const uint8_t *hdr)
 	return (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
 }
 
-int
-journal_open(struct journal *j, const char *dir, struct store *s,
-    void (*logf)(const char *fmt, ...), char *err, size_t errlen)
+/*
+ * Reads segment g (the newest when newest), checks its header and replays
+ * it; the newest keeps its fd open in *fdp, ready to append after *good.
+ * A torn tail is cut in the newest segment only: anywhere else it would
+ * hide the records of the segments after it.
+ */
+static int
+read_segment(struct journal *j, const struct seg *g, int newest, struct store *s,
+    void (*logf)(const char *fmt, ...), int *fdp, size_t *good, uint64_t *last,
+    char *err, size_t errlen)
 {
 	uint8_t hdr[FILE_HEADER], *data = NULL;
-	size_t len = 0, good = FILE_HEADER;
-	int torn = 0, rc;
+	size_t len = 0;
+	int torn = 0, rc, fd;
 
-	memset(j, 0, sizeof(*j));
-	j->fd = -1;
-	j->notify_fd = -1;
-	if ((size_t)snprintf(j->path, sizeof(j->path), "%s/%s", dir, JOURNAL_FILE) >= sizeof(j->path) ||
-	    (size_t)snprintf(j->dir, sizeof(j->dir), "%s", dir) >= sizeof(j->dir)) {
+	*fdp = -1;
+	if (seg_path(j->path, sizeof(j->path), j->dir, g) != 0) {
 		snprintf(err, errlen, "state directory path too long");
 		return SS_ERR_TOO_LARGE;
 	}
-	j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (j->fd < 0) {
+	if ((fd = open(j->path, O_RDWR | O_APPEND | O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "cannot open journal %s: %s", j->path, strerror(errno));
 		return SS_ERR_IO;
 	}
-	if ((rc = disk_read_all(j->fd, &data, &len)) != SS_OK) {
+	if ((rc = disk_read_all(fd, &data, &len)) != SS_OK) {
 		snprintf(err, errlen, "cannot read journal %s: %s", j->path, ss_strerror(rc));
 		goto fail;
 	}
-	memcpy(hdr, MAGIC, MAGIC_LEN);
-	buf_put_u32(hdr + MAGIC_LEN, VERSION);
-	if (len == FILE_HEADER && memcmp(data, hdr, MAGIC_LEN) == 0 &&
-	    file_version(data) == 1) {
+	file_header(hdr);
+	*good = FILE_HEADER;
+	*last = g->first > 0 ? g->first - 1 : 0;
+	if (newest && len < FILE_HEADER && memcmp(data, hdr, len) == 0) {
+		/*
+		 * A crash while the newest segment was made (or a journal.bin
+		 * emptied before its header was written): it holds no record.
+		 */
+		if (ftruncate(fd, 0) != 0 || write(fd, hdr, sizeof(hdr)) !=
+		    (ssize_t)sizeof(hdr) || fsync(fd) != 0) {
+			snprintf(err, errlen, "cannot write journal %s: %s", j->path,
+			    strerror(errno != 0 ? errno : ENOSPC));
+			rc = SS_ERR_IO;
+			goto fail;
+		}
+	} else if (g->legacy && len == FILE_HEADER &&
+	    memcmp(data, hdr, MAGIC_LEN) == 0 && file_version(data) == 1) {
 		/*
 		 * A version 1 journal without a record is what a clean stop of
-		 * the previous server leaves: nothing in it to read, so it is
-		 * started again in this version instead of stopping an upgrade.
+		 * the previous server leaves: nothing in it to read. It is not
+		 * appended to, and goes with the next snapshot.
 		 */
-		logf("journal %s: version 1 with no record; starting it as "
-		    "version %u", j->path, (unsigned)VERSION);
-		if (ftruncate(j->fd, 0) != 0) {
-			snprintf(err, errlen, "cannot rewrite journal %s: %s",
-			    j->path, strerror(errno));
-			rc = SS_ERR_IO;
-			goto fail;
-		}
-		len = 0;
-	}
-	if (len == 0) {
-		/* New (or emptied before its header was written): start it. */
-		if (write(j->fd, hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr) ||
-		    fsync(j->fd) != 0 || disk_fsync_dir(dir) != 0) {
-			snprintf(err, errlen, "cannot write journal %s: %s", j->path, strerror(errno));
-			rc = SS_ERR_IO;
-			goto fail;
-		}
-		len = good = FILE_HEADER;
+		logf("journal %s: version 1 with no record; nothing to read",
+		    j->path);
 	} else if (len < FILE_HEADER || memcmp(data, hdr, MAGIC_LEN) != 0) {
 		snprintf(err, errlen, "%s is not a secure-sum journal; it was left in place", j->path);
 		rc = SS_ERR_INVALID;
@@ -919,26 +1138,100 @@ journal_open(struct journal *j, const char *dir, struct store *s,
 		    "clean stop snapshotted everything, so it may be removed)" : "");
 		rc = SS_ERR_VERSION;
 		goto fail;
-	} else if ((rc = replay(j, data, len, s, &good, &torn, err, errlen)) != SS_OK) {
+	} else if ((rc = replay(j->path, g->first, data, len, s, good, last,
+	    &torn, err, errlen)) != SS_OK) {
+		goto fail;
+	}
+	if (torn && !newest) {
+		snprintf(err, errlen, "journal %s is damaged at offset %zu (a "
+		    "record cut short in a segment that is not the newest); it was "
+		    "left in place", j->path, *good);
+		rc = SS_ERR_CHECKSUM;
 		goto fail;
 	}
 	if (torn) {
 		logf("journal %s: cutting off a torn last record at offset %zu "
 		    "(%zu bytes; a crash interrupted its write, so it was never "
-		    "acknowledged)", j->path, good, len - good);
-		if (ftruncate(j->fd, (off_t)good) != 0 || fsync(j->fd) != 0) {
+		    "acknowledged)", j->path, *good, len - *good);
+		if (ftruncate(fd, (off_t)*good) != 0 || fsync(fd) != 0) {
 			snprintf(err, errlen, "cannot cut journal %s: %s", j->path, strerror(errno));
 			rc = SS_ERR_IO;
 			goto fail;
 		}
 	}
 	free(data);
+	if (newest)
+		*fdp = fd;
+	else
+		close(fd);
+	return SS_OK;
+fail:
+	free(data);
+	close(fd);
+	return rc;
+}
+
+int
+journal_open(struct journal *j, const char *dir, struct store *s,
+    void (*logf)(const char *fmt, ...), char *err, size_t errlen)
+{
+	struct seg *v = NULL;
+	size_t n = 0, i, good = FILE_HEADER;
+	uint64_t last = 0;
+	int rc, fd = -1;
+
+	memset(j, 0, sizeof(*j));
+	j->fd = -1;
+	j->notify_fd = -1;
+	if ((size_t)snprintf(j->dir, sizeof(j->dir), "%s", dir) >= sizeof(j->dir)) {
+		snprintf(err, errlen, "state directory path too long");
+		return SS_ERR_TOO_LARGE;
+	}
+	if ((rc = seg_list(dir, &v, &n, err, errlen)) != SS_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		/* Segment N follows the records before it without a gap. */
+		if (!v[i].legacy && v[i].first > s->journal_seq + 1) {
+			(void)seg_path(j->path, sizeof(j->path), dir, &v[i]);
+			snprintf(err, errlen, "journal %s starts at record %llu but the "
+			    "records before it end at %llu (a segment is missing); it "
+			    "was left in place", j->path, (unsigned long long)v[i].first,
+			    (unsigned long long)s->journal_seq);
+			rc = SS_ERR_INVALID;
+			goto fail;
+		}
+		if ((rc = read_segment(j, &v[i], i + 1 == n, s, logf, &fd, &good,
+		    &last, err, errlen)) != SS_OK)
+			goto fail;
+	}
+	/*
+	 * Appends go on in the newest segment if they continue it; else (none,
+	 * journal.bin, or a snapshot past its end) in a new one, and what is
+	 * there stays an older segment until the next snapshot.
+	 */
+	if (n > 0 && !v[n - 1].legacy && last == s->journal_seq) {
+		j->fd = fd;
+		j->first_seq = v[n - 1].first;
+		j->nold = (unsigned)(n - 1);
+	} else {
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+		if ((rc = seg_create(dir, s->journal_seq + 1, &j->fd, j->path,
+		    sizeof(j->path), err, errlen)) != SS_OK)
+			goto fail;
+		j->first_seq = s->journal_seq + 1;
+		j->nold = (unsigned)n;
+		good = FILE_HEADER;
+	}
+	free(v);
 	j->end = (off_t)good;
 	j->written_seq = j->synced_seq = s->journal_seq;
 	return SS_OK;
 fail:
-	free(data);
-	close(j->fd);
+	free(v);
+	if (fd >= 0)
+		close(fd);
 	j->fd = -1;
 	return rc;
 }

@@ -8,8 +8,15 @@
  * record before it is applied and before any response reporting it is sent.
  * Records carry a sequence number, a length and a checksum. The snapshot
  * remembers the last sequence number it includes, so start-up loads the
- * snapshot and replays only the records after it; a snapshot rotates
- * (empties) the journal.
+ * snapshot and replays only the records after it.
+ *
+ * The journal is a series of segment files, STATE_DIR/journal.<N>.bin with N
+ * the sequence number of the segment's first record (20 digits, so that
+ * names sort as numbers); records are appended to the newest only. A
+ * snapshot starts a new segment at the record after the last it includes,
+ * so that it can be written by a child process while the server appends to
+ * the new segment; once it is on disk, the older segments are removed. A
+ * journal.bin left by a server before segments is read as the oldest one.
  *
  * With fsync "always" the server holds every response produced while the
  * journal has unsynced records until an fsync covers them (group commit);
@@ -26,7 +33,10 @@
 
 #include "store.h"
 
+/* The single journal file of servers before segments, read as the oldest. */
 #define JOURNAL_FILE "journal.bin"
+/* A segment's name, from the sequence number of its first record. */
+#define JOURNAL_SEGMENT_FMT "journal.%020llu.bin"
 
 enum journal_fsync { FSYNC_ALWAYS, FSYNC_EVERYSEC, FSYNC_NO };
 
@@ -36,10 +46,15 @@ enum journal_fsync { FSYNC_ALWAYS, FSYNC_EVERYSEC, FSYNC_NO };
  * only runs fdatasync(2) on fd. Each field says who owns it.
  */
 struct journal {
-	/* The loop's. fd does not change while the sync thread runs. */
+	/*
+	 * The loop's. fd, the newest segment's, changes only under mu while
+	 * the thread is not in fdatasync (journal_start_segment).
+	 */
 	int fd;
-	char path[4096];
+	char path[4096];        /* the newest segment */
 	char dir[4096];
+	uint64_t first_seq;     /* the newest segment's name: its first record */
+	unsigned nold;          /* older segments still in dir */
 	off_t end;              /* offset just past the last good record */
 	uint64_t written_seq;   /* last record written */
 	uint64_t synced_seq;    /* last record known to be on disk (the loop's view) */
@@ -61,10 +76,12 @@ struct journal {
 };
 
 /*
- * Opens DIR/journal.bin (creating it), replays every record after the
- * store's snapshot sequence into s, cuts a torn last record off (with a log
- * line through logf), and leaves the journal ready to append. Damage before
- * the last record is an error naming the file and offset; nothing is cut.
+ * Reads every segment in DIR in order (and a journal.bin of an older server
+ * first), replays every record after the store's snapshot sequence into s,
+ * cuts a torn last record of the newest segment off (with a log line through
+ * logf), and leaves the journal ready to append to the newest segment (or to
+ * a new one). Sequence numbers must run on from one segment to the next.
+ * Any other damage is an error naming the file and offset; nothing is cut.
  */
 int journal_open(struct journal *j, const char *dir, struct store *s,
     void (*logf)(const char *fmt, ...), char *err, size_t errlen);
@@ -93,13 +110,25 @@ void journal_sync_request(struct journal *j);
  */
 int journal_sync_poll(struct journal *j);
 
-/* Whether the journal holds any record (a snapshot would then empty it). */
+/*
+ * Whether the journal holds any record or an older segment (a snapshot
+ * would then let them go).
+ */
 int journal_has_records(const struct journal *j);
 /*
- * Empties the journal after a snapshot that includes everything in it, once
- * any fdatasync in flight has ended; every record then counts as synced.
+ * Makes a new segment (file and directory fsynced) whose first record will
+ * be written_seq + 1 and switches appends and the sync thread to it, once
+ * any fdatasync in flight has ended. The caller has made every record
+ * written so far durable (journal_sync, or a snapshot that includes them):
+ * they all count as synced after. Nothing to do when the newest segment is
+ * already that one (it holds no record).
  */
-int journal_rotate(struct journal *j);
+int journal_start_segment(struct journal *j);
+/*
+ * Removes every segment older than the newest whose records are all at or
+ * before seq (a snapshot on disk includes them), then fsyncs the directory.
+ */
+int journal_remove_segments(struct journal *j, uint64_t seq);
 
 /* Record writers, called by the store at each commit point. */
 int journal_log_create(struct journal *j, const struct session *se);

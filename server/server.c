@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <malloc.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -20,9 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,7 +52,7 @@ struct server {
 	SSL_CTX *ssl;
 	struct rpc_server rpc;
 	struct event *tick_ev, *snap_ev, *sigterm_ev, *sigint_ev;
-	struct event *flush_ev, *sync_ev, *synced_ev, *drain_ev;
+	struct event *flush_ev, *sync_ev, *synced_ev, *drain_ev, *child_ev;
 	struct journal journal;
 	int journal_open;
 	int stopping;
@@ -57,6 +60,11 @@ struct server {
 	unsigned nconns;
 	struct conn *conns;     /* every open connection, freed at exit */
 	uint64_t saved_version;
+	/* The process writing a snapshot, if any (snapshot_start). */
+	pid_t child;
+	int child_fd;           /* its pipe: why it failed, if it did */
+	uint64_t child_version; /* the store's version it saves */
+	uint64_t child_seq;     /* the last journal record it includes */
 	int exit_status;
 };
 
@@ -523,6 +531,21 @@ on_flush(evutil_socket_t fd, short what, void *arg)
 	journal_sync_request(&srv->journal);
 }
 
+/* A failed fdatasync, whether the sync thread's or journal_sync's (see on_synced). */
+static void
+sync_failed(struct server *srv)
+{
+	if (srv->cfg->fsync != FSYNC_ALWAYS) {
+		logmsg("%s", srv->journal.last_error);
+		return;
+	}
+	logmsg("%s; stopping without acknowledging unsynced changes",
+	    srv->journal.last_error);
+	srv->exit_status = 1;
+	srv->stopping = 2;
+	event_base_loopbreak(srv->base);
+}
+
 /*
  * The sync thread finished an fdatasync (or, from on_tick, may have).
  * A failed one leaves the kernel's copy of the journal in doubt: with
@@ -537,15 +560,7 @@ on_synced(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd; (void)what;
 	if (journal_sync_poll(&srv->journal) != SS_OK) {
-		if (srv->cfg->fsync != FSYNC_ALWAYS) {
-			logmsg("%s", srv->journal.last_error);
-			return;
-		}
-		logmsg("%s; stopping without acknowledging unsynced changes",
-		    srv->journal.last_error);
-		srv->exit_status = 1;
-		srv->stopping = 2;
-		event_base_loopbreak(srv->base);
+		sync_failed(srv);
 		return;
 	}
 	release_held(srv);
@@ -560,29 +575,238 @@ on_sync_timer(evutil_socket_t fd, short what, void *arg)
 	journal_sync_request(&srv->journal);
 }
 
-/* Writes a snapshot when anything changed, then empties the journal. */
+/* ---- snapshots -------------------------------------------------------- */
+
+/*
+ * The periodic snapshot is written by a child process, as Redis's BGSAVE:
+ * fork() hands it the store as it is at that moment (copy-on-write), and
+ * the loop goes on serving while the child writes, fsyncs and renames the
+ * file. Journal records from then on go to a new segment, so once the
+ * child's snapshot is on disk the older segments can go. Only the final
+ * snapshot at SIGTERM (and one whose fork fails) is written in the loop.
+ */
+
+/* Whether anything changed since the last snapshot. */
 static int
-save(struct server *srv)
+snapshot_wanted(struct server *srv)
 {
+	/* Changes replayed from the journal at start count as unsaved too. */
+	return srv->rpc.store->version != srv->saved_version ||
+	    journal_has_records(&srv->journal);
+}
+
+/* A snapshot of the store at version, with the records up to seq, is on disk. */
+static void
+snapshot_done(struct server *srv, uint64_t seq, uint64_t version)
+{
+	srv->saved_version = version;
+	if (journal_remove_segments(&srv->journal, seq) != SS_OK)
+		logmsg("%s (an old segment is only read again at start; the next "
+		    "snapshot tries again)", srv->journal.last_error);
+}
+
+/*
+ * Writes the snapshot in the loop, then moves appends to a new segment
+ * (every record is in the snapshot, so none waits for an fsync any more)
+ * and removes the older ones.
+ */
+static int
+snapshot_inline(struct server *srv)
+{
+	struct store *s = srv->rpc.store;
+	uint64_t seq = s->journal_seq, version = s->version;
 	char err[512];
 
-	/* Changes replayed from the journal at start count as unsaved too. */
-	if (srv->rpc.store->version == srv->saved_version &&
-	    !(srv->journal_open && journal_has_records(&srv->journal)))
-		return 0;
-	if (snapshot_write(srv->rpc.store, srv->cfg->state_dir, err, sizeof(err)) != SS_OK) {
+	if (snapshot_write(s, srv->cfg->state_dir, err, sizeof(err)) != SS_OK) {
 		logmsg("snapshot failed (the journal keeps every change): %s", err);
 		return -1;
 	}
-	srv->saved_version = srv->rpc.store->version;
-	if (srv->journal_open) {
-		if (journal_rotate(&srv->journal) != SS_OK) {
-			logmsg("%s", srv->journal.last_error);
-			return -1;
-		}
-		release_held(srv);
-	}
+	/* Without a new segment the records stay in the newest: still correct. */
+	if (journal_start_segment(&srv->journal) != SS_OK)
+		logmsg("%s", srv->journal.last_error);
+	release_held(srv);
+	snapshot_done(srv, seq, version);
 	return 0;
+}
+
+/* Closes every descriptor but keep: the child must not hold sockets open. */
+static void
+close_other_fds(int keep)
+{
+	long max, fd;
+
+	if ((keep <= 3 || close_range(3, (unsigned)keep - 1, 0) == 0) &&
+	    close_range((unsigned)keep + 1, ~0U, 0) == 0)
+		return;
+	max = sysconf(_SC_OPEN_MAX);
+	for (fd = 3; fd < (max > 0 ? max : 65536); fd++)
+		if (fd != keep)
+			(void)close((int)fd);
+}
+
+/*
+ * The child: only writes the snapshot and says why it failed, through fd.
+ * No libevent, TLS, journal mutex or stdio of the parent's; _exit, so that
+ * no atexit handler or buffer of the parent's runs twice.
+ */
+static void __attribute__((noreturn))
+snapshot_child(struct server *srv, int fd, pid_t parent)
+{
+	char err[512] = "";
+	size_t len;
+	int rc;
+
+	/* libevent's handlers would write to its socketpair, closed below. */
+	if (signal(SIGTERM, SIG_DFL) == SIG_ERR || signal(SIGINT, SIG_DFL) == SIG_ERR ||
+	    signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+		_exit(3);
+	/*
+	 * A child outliving the server could rename its snapshot over a newer
+	 * one that a restarted server wrote after removing the segments this
+	 * one needs: it dies with its parent.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(3);
+	/* The listening socket would keep a restarted server off its port. */
+	close_other_fds(fd);
+	rc = snapshot_write(srv->rpc.store, srv->cfg->state_dir, err, sizeof(err));
+	if (rc != SS_OK && (len = strlen(err)) > 0 &&
+	    write(fd, err, len) != (ssize_t)len)
+		_exit(1);   /* the parent logs the exit status alone */
+	_exit(rc == SS_OK ? 0 : 1);
+}
+
+/*
+ * Starts a snapshot in a child, unless one runs. Every record is made
+ * durable first and appends move to a new segment, so that the older
+ * segments hold exactly what the child's snapshot will include.
+ */
+static void
+snapshot_start(struct server *srv)
+{
+	struct journal *j = &srv->journal;
+	pid_t parent = getpid(), pid = -1;
+	int p[2] = { -1, -1 }, e;
+
+	/* While stopping, the final snapshot is save()'s, in the loop. */
+	if (srv->stopping || srv->child > 0 || !snapshot_wanted(srv))
+		return;
+	/*
+	 * A segment is complete on disk before the next one receives a record,
+	 * else a crash of the system could leave a gap that stops the start.
+	 * With the sync thread this rarely waits (on_flush asked for it
+	 * already); with "no" the kernel decides, as it does for every record.
+	 */
+	if (srv->cfg->fsync != FSYNC_NO && journal_sync(j) != SS_OK) {
+		sync_failed(srv);
+		return;
+	}
+	release_held(srv);
+	if (journal_start_segment(j) != SS_OK) {
+		logmsg("snapshot not started (the journal keeps every change): %s",
+		    j->last_error);
+		return;
+	}
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0)
+		pid = fork();
+	if (pid < 0) {
+		/* ENOMEM with overcommit off, EAGAIN at a process limit. */
+		e = errno;
+		if (p[0] >= 0) {
+			close(p[0]);
+			close(p[1]);
+		}
+		logmsg("cannot start the snapshot's process (%s); writing the "
+		    "snapshot in the event loop this time", strerror(e));
+		(void)snapshot_inline(srv);
+		return;
+	}
+	if (pid == 0)
+		snapshot_child(srv, p[1], parent);
+	close(p[1]);
+	srv->child = pid;
+	srv->child_fd = p[0];
+	srv->child_seq = srv->rpc.store->journal_seq;
+	srv->child_version = srv->rpc.store->version;
+}
+
+/* Forgets the child once it has been reaped; returns what it said. */
+static void
+child_gone(struct server *srv, char *why, size_t whylen)
+{
+	ssize_t n;
+
+	n = read(srv->child_fd, why, whylen - 1);
+	why[n > 0 ? (size_t)n : 0] = '\0';
+	close(srv->child_fd);
+	srv->child_fd = -1;
+	srv->child = 0;
+}
+
+/* Takes the snapshot child's end if it has ended (SIGCHLD, or each tick). */
+static void
+snapshot_reap(struct server *srv)
+{
+	char why[512];
+	pid_t r;
+	int st;
+
+	if (srv->child <= 0)
+		return;
+	while ((r = waitpid(srv->child, &st, WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (r == 0)
+		return;
+	if (r < 0) {
+		/* ECHILD: not ours to wait for; nothing is known of its snapshot. */
+		logmsg("snapshot process %ld: %s; its snapshot is not counted",
+		    (long)srv->child, strerror(errno));
+		child_gone(srv, why, sizeof(why));
+		return;
+	}
+	child_gone(srv, why, sizeof(why));
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		snapshot_done(srv, srv->child_seq, srv->child_version);
+		return;
+	}
+	if (why[0] == '\0')
+		snprintf(why, sizeof(why), WIFSIGNALED(st) ? "its process was "
+		    "killed by signal %d" : "its process exited with status %d",
+		    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	logmsg("snapshot failed (the journal keeps every change; trying again "
+	    "in %u s): %s", srv->cfg->snapshot_interval, why);
+}
+
+/* Ends a snapshot child at once: the caller writes a newer snapshot. */
+static void
+snapshot_kill(struct server *srv)
+{
+	char why[512];
+	int st;
+
+	if (srv->child <= 0)
+		return;
+	(void)kill(srv->child, SIGKILL);
+	while (waitpid(srv->child, &st, 0) < 0 && errno == EINTR)
+		;
+	child_gone(srv, why, sizeof(why));
+}
+
+static void
+on_child(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what;
+	snapshot_reap(arg);
+}
+
+/* The final snapshot, at a stop: in the loop, as nothing is left to serve. */
+static int
+save(struct server *srv)
+{
+	snapshot_kill(srv);
+	if (!srv->journal_open || !snapshot_wanted(srv))
+		return 0;
+	return snapshot_inline(srv);
 }
 
 static void
@@ -603,13 +827,15 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	 */
 	if (srv->synced_ev != NULL && !srv->stopping)
 		on_synced(-1, 0, srv);
+	/* A SIGCHLD folded into another one costs a second, no zombie. */
+	snapshot_reap(srv);
 }
 
 static void
 on_snapshot(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd; (void)what;
-	save(arg);
+	snapshot_start(arg);
 }
 
 /* While stopping: ends the loop once every response has been sent, or at the deadline. */
@@ -640,6 +866,8 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	srv->stopping = 1;
 	logmsg("signal %d: finishing what is in flight, writing a final snapshot, "
 	    "stopping", (int)sig);
+	/* The final snapshot replaces the one a child may be writing. */
+	snapshot_kill(srv);
 	evconnlistener_disable(srv->listener);
 	for (c = srv->conns; c != NULL; c = c->next)
 		bufferevent_disable(c->bev, EV_READ);
@@ -847,6 +1075,10 @@ server_free(struct server *srv)
 		event_free(srv->synced_ev);
 	if (srv->drain_ev != NULL)
 		event_free(srv->drain_ev);
+	/* Never a stray child after exit (a stop through sync_failed, say). */
+	snapshot_kill(srv);
+	if (srv->child_ev != NULL)
+		event_free(srv->child_ev);
 	if (srv->journal_open)
 		journal_close(&srv->journal);
 	/* libevent's event_free(NULL) crashes; start-up may fail before these exist. */
@@ -955,7 +1187,9 @@ server_run(const struct server_config *cfg)
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
 	srv.sigterm_ev = evsignal_new(srv.base, SIGTERM, on_signal, &srv);
 	srv.sigint_ev = evsignal_new(srv.base, SIGINT, on_signal, &srv);
+	srv.child_ev = evsignal_new(srv.base, SIGCHLD, on_child, &srv);
 	if (srv.listener == NULL || srv.sigterm_ev == NULL || srv.sigint_ev == NULL ||
+	    srv.child_ev == NULL || evsignal_add(srv.child_ev, NULL) != 0 ||
 	    evsignal_add(srv.sigterm_ev, NULL) != 0 || evsignal_add(srv.sigint_ev, NULL) != 0 ||
 	    add_timer(&srv, &srv.tick_ev, 1, on_tick) != 0 ||
 	    add_timer(&srv, &srv.snap_ev, cfg->snapshot_interval, on_snapshot) != 0 ||

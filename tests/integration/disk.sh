@@ -3,7 +3,9 @@
 # calls answer UNAVAILABLE and change nothing; reads keep working; no
 # half-written snapshot replaces a good one; once space returns the server
 # recovers by itself (a client retrying at that moment succeeds), and
-# everything acknowledged survives a SIGKILL.
+# everything acknowledged survives a SIGKILL. A snapshot's process that
+# runs out of space fails alone: the server keeps the journal's segments
+# and goes on acknowledging changes.
 source "$(dirname "$0")/lib.sh"
 
 make_certs alice bob carol || exit 1
@@ -56,4 +58,39 @@ kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
 start_server --snapshot-interval 1 || exit 1
 check_eq "the sum is still right after a SIGKILL and restart" "$expected" \
     "$(client bob result s1 2>/dev/null)"
+
+# The disk fills while a snapshot's process writes: room for journal
+# records and a segment's header, not for the snapshot. The child fails,
+# the server logs it, keeps the segments and goes on acknowledging.
+check "create s2" client alice create s2 --parties alice,bob,carol --threshold 1 --length $L
+check "alice shares in s2" client alice share s2 --input "$T/alice.in"
+sleep 1.5   # a periodic snapshot now holds both sessions
+snap_size=$(stat -c %s "$T/state/snapshot.bin")
+dd if=/dev/zero of="$T/state/reserve" bs=64k count=1 2>/dev/null
+dd if=/dev/zero of="$T/state/filler" bs=64k 2>/dev/null
+rm -f "$T/state/reserve"   # 64 KiB free: bob's record (24 KB) fits, a snapshot not
+[ "$snap_size" -gt 65536 ] && ok "the snapshot ($snap_size bytes) cannot fit in the room left" ||
+    not_ok "the snapshot ($snap_size bytes) cannot fit in the room left"
+snap_before=$(sha256sum "$T/state/snapshot.bin" | cut -d' ' -f1)
+marked=$(wc -l <"$T/server.log")
+check "bob's share in s2 is acknowledged on a nearly full disk" \
+    client bob --timeout 10 share s2 --input "$T/bob.in"
+for i in $(seq 1 600); do
+	tail -n +"$((marked + 1))" "$T/server.log" | grep -q "snapshot failed" && break
+	sleep 0.05
+done
+failed=$(tail -n +"$((marked + 1))" "$T/server.log" | grep -m1 "snapshot failed")
+if grep -q "No space left" <<<"$failed"; then ok "the snapshot's process failed for want of space, and the server says why"
+else not_ok "the snapshot's process failed for want of space, and the server says why" "$failed"; fi
+check "the server still answers" client carol --timeout 10 status s2
+check_eq "bob's share is in effect" "shared: alice,bob" "$(grep '^shared:' "$T/last.out")"
+check_eq "the failed snapshot did not replace the good one" "$snap_before" \
+    "$(sha256sum "$T/state/snapshot.bin" | cut -d' ' -f1)"
+check_eq "no temporary snapshot is left behind" "" "$(ls "$T/state" | grep tmp)"
+kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
+rm -f "$T/state/filler"
+start_server --snapshot-interval 1 || exit 1
+check "bob's share survives a SIGKILL: the segments were kept" client carol status s2
+check_eq "bob's share is in effect after the restart" "shared: alice,bob" \
+    "$(grep '^shared:' "$T/last.out")"
 finish

@@ -62,6 +62,29 @@ start_server() {
 	return 1
 }
 
+# build_shim NAME: builds tests/tools/NAME.c as $T/NAME.so (an LD_PRELOAD
+# shim); a failure is reported.
+build_shim() {
+	cc -shared -fPIC -o "$T/$1.so" "$ROOT/tests/tools/$1.c" -ldl 2>"$T/cc.err" && return 0
+	not_ok "the $1 shim builds" "$(cat "$T/cc.err")"
+	return 1
+}
+
+# start_preloaded SO VAR VALUE ARGS...: start_server ARGS with the test
+# shim SO preloaded and VAR=VALUE for it. The shim is no ASan runtime: ASan
+# would refuse to run after it otherwise.
+start_preloaded() {
+	local so=$1 var=$2 val=$3 asan=${ASAN_OPTIONS:-} rc
+	shift 3
+	export "$var=$val" LD_PRELOAD=$so
+	export ASAN_OPTIONS="${asan:+$asan:}verify_asan_link_order=0"
+	start_server "$@"
+	rc=$?
+	unset "$var" LD_PRELOAD
+	if [ -n "$asan" ]; then export ASAN_OPTIONS=$asan; else unset ASAN_OPTIONS; fi
+	return $rc
+}
+
 stop_server() {
 	kill -TERM "$SERVER_PID" 2>/dev/null
 	wait "$SERVER_PID" 2>/dev/null

@@ -1,7 +1,8 @@
 /*
  * test_journal.c: the journal replays every acknowledged change, cuts a
  * torn last record, refuses damage elsewhere, and refuses a change it cannot
- * write without changing anything.
+ * write without changing anything; its segments replay in order, and a gap
+ * or a torn tail before the newest is refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,9 @@
 #include "snapshot.h"
 
 #define L 2
+/* The first segment of a new journal, and the one a snapshot at 6 starts. */
+#define SEG1 "journal.00000000000000000001.bin"
+#define SEG7 "journal.00000000000000000007.bin"
 
 static char names[3][NAME_BUF] = { "alice", "bob", "carol" };
 static int logged;
@@ -56,6 +60,15 @@ rmdir_all(char *dir)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 	free(dir);
+}
+
+static int
+exists(const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
 }
 
 /* A store loaded from dir (snapshot, then journal), with the journal attached. */
@@ -187,13 +200,17 @@ test_snapshot_then_journal(void **state)
 	a = open_store(dir, &j1, SS_OK);
 	populate(a);
 	assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
-	assert_int_equal(journal_rotate(&j1), SS_OK);
+	assert_int_equal(journal_start_segment(&j1), SS_OK);
+	assert_int_equal(journal_remove_segments(&j1, a->journal_seq), SS_OK);
+	assert_int_equal(journal_has_records(&j1), 0);
+	assert_false(exists(dir, SEG1));
+	assert_true(exists(dir, "journal.00000000000000000007.bin"));
 	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), ST_OK);
 	b = open_store(dir, &j2, SS_OK);
 	assert_same(a, b);
 	assert_int_equal(b->journal_seq, 7);
 	close_store(b, &j2);
-	/* A crash between the snapshot's rename and the rotation: old records are skipped. */
+	/* A crash between the snapshot's rename and the removal: old records are skipped. */
 	assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
 	b = open_store(dir, &j2, SS_OK);
 	assert_same(a, b);
@@ -203,33 +220,67 @@ test_snapshot_then_journal(void **state)
 }
 
 static off_t
-journal_size(const char *dir)
+file_size(const char *dir, const char *name)
 {
 	char path[512];
 	struct stat sb;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_FILE);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	assert_int_equal(stat(path, &sb), 0);
 	return sb.st_size;
 }
 
-/* journal_open refuses dir's journal with expect, naming it, and changes nothing. */
+/* The size of the first segment, the only one unless a test makes more. */
+static off_t
+journal_size(const char *dir)
+{
+	return file_size(dir, SEG1);
+}
+
+/* How many files dir holds. */
+static int
+count_files(const char *dir)
+{
+	char cmd[600];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
+	assert_non_null(p = popen(cmd, "r"));
+	assert_int_equal(fscanf(p, "%d", &n), 1);
+	assert_int_equal(pclose(p), 0);
+	return n;
+}
+
+/*
+ * journal_open refuses dir's journal with expect, naming file, and changes
+ * nothing (neither file's size nor the files there).
+ */
 static void
-assert_refused(const char *dir, int expect, const char *needle)
+assert_refused_file(const char *dir, const char *file, int expect,
+    const char *needle)
 {
 	struct store_limits lim;
 	struct journal j;
 	struct store *s = NULL;
 	char err[1024];
-	off_t size = journal_size(dir);
+	off_t size = file_size(dir, file);
+	int files = count_files(dir);
 
 	store_default_limits(&lim);
 	assert_int_equal(snapshot_load(dir, &lim, &s, err, sizeof(err)), SS_OK);
 	assert_int_equal(journal_open(&j, dir, s, count_log, err, sizeof(err)), expect);
-	assert_non_null(strstr(err, JOURNAL_FILE));
+	assert_non_null(strstr(err, file));
 	assert_non_null(strstr(err, needle));
-	assert_int_equal(journal_size(dir), size);   /* nothing cut */
+	assert_int_equal(file_size(dir, file), size);   /* nothing cut */
+	assert_int_equal(count_files(dir), files);
 	store_free(s);
+}
+
+static void
+assert_refused(const char *dir, int expect, const char *needle)
+{
+	assert_refused_file(dir, SEG1, expect, needle);
 }
 
 static void
@@ -245,7 +296,7 @@ test_torn_last_record_is_cut(void **state)
 	populate(a);
 	before = journal_size(dir);
 	close_store(a, &j1);
-	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_FILE);
+	snprintf(path, sizeof(path), "%s/%s", dir, SEG1);
 	/* Cut the last record (the key) in half, as a crash mid-write would. */
 	assert_int_equal(truncate(path, before - 5), 0);
 	logged = 0;
@@ -281,7 +332,7 @@ flip(const char *dir, off_t at)
 	uint8_t c;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_FILE);
+	snprintf(path, sizeof(path), "%s/%s", dir, SEG1);
 	assert_non_null(f = fopen(path, "r+b"));
 	assert_int_equal(fseek(f, at, SEEK_SET), 0);
 	assert_int_equal(fread(&c, 1, 1, f), 1);
@@ -313,17 +364,24 @@ test_damage_in_the_middle_is_refused(void **state)
 	}
 }
 
-/* Writes the whole file DIR/journal.bin. */
+/* Writes the whole file DIR/NAME. */
 static void
-write_journal(const char *dir, const uint8_t *d, size_t len)
+write_file_named(const char *dir, const char *name, const uint8_t *d, size_t len)
 {
 	char path[512];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_FILE);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	assert_non_null(f = fopen(path, "wb"));
 	assert_int_equal(fwrite(d, 1, len, f), len);
 	assert_int_equal(fclose(f), 0);
+}
+
+/* Writes the whole first segment. */
+static void
+write_journal(const char *dir, const uint8_t *d, size_t len)
+{
+	write_file_named(dir, SEG1, d, len);
 }
 
 enum sum_kind { SUM_XXH3, SUM_SHA256 };
@@ -412,9 +470,10 @@ test_record_checksum_is_xxh3(void **state)
 }
 
 /*
- * A version-1 journal (SHA-256 checksums) with a record is refused by name,
- * never misread; one as a clean stop leaves it (header only) is started
- * again in the current version, so an upgrade does not stop at it.
+ * A version-1 journal.bin (SHA-256 checksums) with a record is refused by
+ * name, never misread; one as a clean stop leaves it (header only) is read
+ * as holding nothing and left for the next snapshot to remove, so an upgrade
+ * does not stop at it.
  */
 static void
 test_old_version_is_refused(void **state)
@@ -429,29 +488,37 @@ test_old_version_is_refused(void **state)
 	dir = tempdir();
 	len = journal_header(d, 1);
 	craft_key_record(d, &len, 1, "dave", 0x11, SUM_SHA256);
-	write_journal(dir, d, len);
-	assert_refused(dir, SS_ERR_VERSION, "version (1;");
+	write_file_named(dir, JOURNAL_FILE, d, len);
+	assert_refused_file(dir, JOURNAL_FILE, SS_ERR_VERSION, "version (1;");
 	rmdir_all(dir);
 
 	dir = tempdir();
 	len = journal_header(d, 1);
-	write_journal(dir, d, len);
+	write_file_named(dir, JOURNAL_FILE, d, len);
+	logged = 0;
 	s = open_store(dir, &j, SS_OK);
 	assert_non_null(s);
-	journal_close(&j);
-	store_free(s);
+	assert_int_equal(logged, 1);
+	assert_int_equal(journal_has_records(&j), 1);   /* journal.bin is to go */
+	assert_int_equal(file_size(dir, JOURNAL_FILE), 12);
 	{
 		char path[512];
 		uint8_t got[64];
 		FILE *f;
 
-		snprintf(path, sizeof(path), "%s/journal.bin", dir);
+		/* Appends go to a new segment of this version. */
+		snprintf(path, sizeof(path), "%s/%s", dir, SEG1);
 		assert_non_null(f = fopen(path, "rb"));
 		len = fread(got, 1, sizeof(got), f);
 		fclose(f);
 		assert_int_equal(len, journal_header(now, 2));
 		assert_memory_equal(got, now, len);
 	}
+	assert_int_equal(journal_remove_segments(&j, 0), SS_OK);
+	assert_int_equal(journal_has_records(&j), 0);
+	assert_int_equal(count_files(dir), 1);
+	journal_close(&j);
+	store_free(s);
 	rmdir_all(dir);
 }
 
@@ -561,14 +628,180 @@ test_sync_thread(void **state)
 	assert_int_equal(journal_sync(&j1), SS_OK);
 	assert_int_equal(j1.synced_seq, 7);
 	assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
-	assert_int_equal(journal_rotate(&j1), SS_OK);
+	/* A new segment while the thread runs: it syncs that one from then on. */
+	assert_int_equal(journal_start_segment(&j1), SS_OK);
+	assert_int_equal(journal_remove_segments(&j1, a->journal_seq), SS_OK);
 	assert_int_equal(journal_has_records(&j1), 0);
+	assert_int_equal(store_post_sumpoint(a, "alice", "s1", "alice", v, L, 1, &dup, &st), ST_OK);
+	assert_int_equal(journal_sync(&j1), SS_OK);
+	assert_int_equal(j1.synced_seq, 8);
 	close_store(a, &j1);
 	assert_int_equal(j1.thread_running, 0);
 	b = open_store(dir, &j2, SS_OK);
-	assert_int_equal(b->journal_seq, 7);
+	assert_int_equal(b->journal_seq, 8);
 	assert_non_null(store_find(b, "s1")->sumpoints[2]);
+	assert_non_null(store_find(b, "s1")->sumpoints[0]);
 	close_store(b, &j2);
+	rmdir_all(dir);
+}
+
+/*
+ * Records 1-6 in the first segment, 7 in a second, as a snapshot started at
+ * 6 leaves them; the snapshot itself is written only when with_snapshot.
+ */
+static struct store *
+two_segments(const char *dir, struct journal *j, int with_snapshot)
+{
+	struct store *a;
+	struct status st;
+	uint64_t v[L] = { 1, 2 };
+	char err[512];
+	int dup;
+
+	a = open_store(dir, j, SS_OK);
+	populate(a);
+	assert_int_equal(journal_sync(j), SS_OK);
+	assert_int_equal(journal_start_segment(j), SS_OK);
+	/* Nothing written since: the new segment is kept, not made again. */
+	assert_int_equal(journal_start_segment(j), SS_OK);
+	if (with_snapshot)
+		assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
+	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), ST_OK);
+	assert_true(exists(dir, SEG1));
+	assert_true(exists(dir, SEG7));
+	assert_int_equal(count_files(dir), with_snapshot ? 3 : 2);
+	return a;
+}
+
+/*
+ * Segments replay in order, with or without a snapshot of the first; one
+ * whose records the snapshot holds goes only with journal_remove_segments,
+ * and the start after needs nothing else.
+ */
+static void
+test_segments_replay_in_order(void **state)
+{
+	struct journal j1, j2;
+	struct store *a, *b;
+	int snap;
+
+	(void)state;
+	for (snap = 0; snap <= 1; snap++) {
+		char *dir = tempdir();
+
+		a = two_segments(dir, &j1, snap);
+		assert_int_equal(journal_has_records(&j1), 1);
+		b = open_store(dir, &j2, SS_OK);
+		assert_same(a, b);
+		assert_int_equal(b->journal_seq, 7);
+		/* The newest continues: appends go on in it. */
+		assert_string_equal(strrchr(j2.path, '/') + 1, SEG7);
+		close_store(b, &j2);
+		/* Without a snapshot holding records 1-6, nothing may go. */
+		assert_int_equal(journal_remove_segments(&j1, snap ? 6 : 0), SS_OK);
+		assert_int_equal(exists(dir, SEG1), !snap);
+		assert_int_equal(journal_has_records(&j1), 1);   /* record 7 */
+		b = open_store(dir, &j2, SS_OK);
+		assert_same(a, b);
+		close_store(b, &j2);
+		close_store(a, &j1);
+		rmdir_all(dir);
+	}
+}
+
+/* A missing segment, or one whose records do not start at its name, is refused. */
+static void
+test_segment_gap_is_refused(void **state)
+{
+	char *dir = tempdir(), from[512], to[512];
+	struct journal j1;
+	struct store *a;
+
+	(void)state;
+	a = two_segments(dir, &j1, 0);
+	close_store(a, &j1);
+	/* Named as starting at 5 or 8: record 7 is not what its name says. */
+	snprintf(from, sizeof(from), "%s/%s", dir, SEG7);
+	snprintf(to, sizeof(to), "%s/journal.00000000000000000005.bin", dir);
+	assert_int_equal(rename(from, to), 0);
+	assert_refused_file(dir, "journal.00000000000000000005.bin", SS_ERR_INVALID,
+	    "has sequence 7, expected 5");
+	snprintf(to, sizeof(to), "%s/journal.00000000000000000008.bin", dir);
+	snprintf(from, sizeof(from), "%s/journal.00000000000000000005.bin", dir);
+	assert_int_equal(rename(from, to), 0);
+	assert_refused_file(dir, "journal.00000000000000000008.bin", SS_ERR_INVALID,
+	    "missing");
+	snprintf(from, sizeof(from), "%s/%s", dir, SEG7);
+	assert_int_equal(rename(to, from), 0);
+	/* The first segment gone: records 1-6 are missing. */
+	snprintf(from, sizeof(from), "%s/%s", dir, SEG1);
+	assert_int_equal(unlink(from), 0);
+	assert_refused_file(dir, SEG7, SS_ERR_INVALID, "missing");
+	rmdir_all(dir);
+}
+
+/*
+ * A torn tail is cut only in the newest segment: in an older one it is
+ * damage (the records after it are in the next segment), refused by name.
+ */
+static void
+test_torn_older_segment_is_refused(void **state)
+{
+	char *dir = tempdir(), path[512];
+	struct journal j1;
+	struct store *a;
+
+	(void)state;
+	a = two_segments(dir, &j1, 0);
+	close_store(a, &j1);
+	snprintf(path, sizeof(path), "%s/%s", dir, SEG1);
+	assert_int_equal(truncate(path, file_size(dir, SEG1) - 5), 0);
+	assert_refused_file(dir, SEG1, SS_ERR_CHECKSUM, "not the newest");
+	rmdir_all(dir);
+}
+
+/*
+ * An upgrade: the journal.bin of a server before segments is replayed first,
+ * appends go to a new segment after its records, and it goes with the next
+ * snapshot's removal.
+ */
+static void
+test_journal_bin_is_the_oldest_segment(void **state)
+{
+	char *dir = tempdir(), err[512];
+	struct journal j;
+	struct store *s;
+	struct status st;
+	uint8_t d[256], der[2] = { 7, 7 };
+	size_t len;
+	int dup;
+
+	(void)state;
+	len = journal_header(d, 2);
+	craft_key_record(d, &len, 1, "dave", 0x11, SUM_XXH3);
+	craft_key_record(d, &len, 2, "erin", 0x22, SUM_XXH3);
+	write_file_named(dir, JOURNAL_FILE, d, len);
+	s = open_store(dir, &j, SS_OK);
+	assert_int_equal(s->journal_seq, 2);
+	assert_true(exists(dir, "journal.00000000000000000003.bin"));
+	assert_int_equal(store_put_key(s, "frank", der, 2, &dup, &st), ST_OK);
+	close_store(s, &j);
+	assert_int_equal(file_size(dir, JOURNAL_FILE), (off_t)len);   /* not appended to */
+	s = open_store(dir, &j, SS_OK);
+	assert_int_equal(s->journal_seq, 3);
+	assert_non_null(store_get_key(s, "dave"));
+	assert_non_null(store_get_key(s, "frank"));
+	assert_int_equal(snapshot_write(s, dir, err, sizeof(err)), SS_OK);
+	assert_int_equal(journal_start_segment(&j), SS_OK);
+	assert_int_equal(journal_remove_segments(&j, s->journal_seq), SS_OK);
+	assert_false(exists(dir, JOURNAL_FILE));
+	assert_false(exists(dir, "journal.00000000000000000003.bin"));
+	assert_true(exists(dir, "journal.00000000000000000004.bin"));
+	close_store(s, &j);
+	s = open_store(dir, &j, SS_OK);
+	assert_int_equal(s->journal_seq, 3);
+	assert_non_null(store_get_key(s, "erin"));
+	close_store(s, &j);
 	rmdir_all(dir);
 }
 
@@ -585,6 +818,10 @@ main(void)
 		cmocka_unit_test(test_unwritable_journal_changes_nothing),
 		cmocka_unit_test(test_deadline_close_is_journalled),
 		cmocka_unit_test(test_sync_thread),
+		cmocka_unit_test(test_segments_replay_in_order),
+		cmocka_unit_test(test_segment_gap_is_refused),
+		cmocka_unit_test(test_torn_older_segment_is_refused),
+		cmocka_unit_test(test_journal_bin_is_the_oldest_segment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
