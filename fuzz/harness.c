@@ -800,7 +800,8 @@ dir_entries(const char *dir)
 int
 fuzz_journal(const uint8_t *data, size_t len)
 {
-	static const uint8_t hdr[12] = "SSUMJRNL\0\0\0\2";
+	static const uint8_t hdr[12] = { 'S', 'S', 'U', 'M', 'J', 'R', 'N', 'L',
+	    0, 0, 0, JOURNAL_VERSION };
 	struct store_limits lim;
 	struct store *s, *back = NULL;
 	struct jfile f[JFILES_MAX];

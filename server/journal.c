@@ -7,9 +7,11 @@
  *   records: u32 payload length, u64 sequence number, u64 checksum
  *   (XXH3-64, seed 0, over the 8-byte sequence number then the payload),
  *   payload.
- * Version 1 had the first 8 bytes of SHA-256 in place of XXH3-64. A journal
- * of any other version is refused, naming the file; one that holds no record
- * (as a clean stop leaves it) may simply be removed.
+ * This is version 3 (JOURNAL_VERSION). Version 1 had the first 8 bytes of
+ * SHA-256 in place of XXH3-64; version 2, never released, had big-endian
+ * sumpoint values. A journal of another version holding records is refused,
+ * naming the file; an older one that holds no record (as a clean stop
+ * leaves it) is read as empty and removed by the next snapshot.
  * Payloads start with a type byte:
  *   1 create:   str id, u32 n, n * str party, u32 threshold, u32 length,
  *               u32 decimals, u32 deadline_seconds, u64 created, u64 deadline
@@ -49,7 +51,7 @@
 
 #define MAGIC        "SSUMJRNL"
 #define MAGIC_LEN    8
-#define VERSION      2
+#define VERSION      JOURNAL_VERSION
 #define FILE_HEADER  (MAGIC_LEN + 4)
 #define REC_HEADER   (4 + 8 + 8)
 #define SUM_LEN      8
@@ -1117,14 +1119,15 @@ read_segment(struct journal *j, const struct seg *g, int newest, struct store *s
 			goto fail;
 		}
 	} else if (g->legacy && len == FILE_HEADER &&
-	    memcmp(data, hdr, MAGIC_LEN) == 0 && file_version(data) == 1) {
+	    memcmp(data, hdr, MAGIC_LEN) == 0 && file_version(data) >= 1 &&
+	    file_version(data) < VERSION) {
 		/*
-		 * A version 1 journal without a record is what a clean stop of
-		 * the previous server leaves: nothing in it to read. It is not
+		 * An older journal without a record is what a clean stop of a
+		 * previous server leaves: nothing in it to read. It is not
 		 * appended to, and goes with the next snapshot.
 		 */
-		logf("journal %s: version 1 with no record; nothing to read",
-		    j->path);
+		logf("journal %s: version %u with no record; nothing to read",
+		    j->path, (unsigned)file_version(data));
 	} else if (len < FILE_HEADER || memcmp(data, hdr, MAGIC_LEN) != 0) {
 		snprintf(err, errlen, "%s is not a secure-sum journal; it was left in place", j->path);
 		rc = SS_ERR_INVALID;

@@ -35,6 +35,12 @@
 
 /* The single journal file of servers before segments, read as the oldest. */
 #define JOURNAL_FILE "journal.bin"
+/*
+ * The record format this server writes and reads. 1: truncated SHA-256
+ * checksums; 2: XXH3-64 and big-endian sumpoint values (never released);
+ * 3: XXH3-64 and little-endian sumpoint values.
+ */
+#define JOURNAL_VERSION 3
 /* A segment's name, from the sequence number of its first record. */
 #define JOURNAL_SEGMENT_FMT "journal.%020llu.bin"
 

@@ -449,7 +449,7 @@ test_record_checksum_is_xxh3(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		dir = tempdir();
-		len = journal_header(d, 2);
+		len = journal_header(d, JOURNAL_VERSION);
 		craft_key_record(d, &len, 1, "dave", 0x11, cases[i].kind);
 		if (cases[i].flip)
 			d[len - 1] ^= 0x01;   /* the certificate's last byte */
@@ -511,7 +511,7 @@ test_old_version_is_refused(void **state)
 		assert_non_null(f = fopen(path, "rb"));
 		len = fread(got, 1, sizeof(got), f);
 		fclose(f);
-		assert_int_equal(len, journal_header(now, 2));
+		assert_int_equal(len, journal_header(now, JOURNAL_VERSION));
 		assert_memory_equal(got, now, len);
 	}
 	assert_int_equal(journal_remove_segments(&j, 0), SS_OK);
@@ -777,7 +777,7 @@ test_journal_bin_is_the_oldest_segment(void **state)
 	int dup;
 
 	(void)state;
-	len = journal_header(d, 2);
+	len = journal_header(d, JOURNAL_VERSION);
 	craft_key_record(d, &len, 1, "dave", 0x11, SUM_XXH3);
 	craft_key_record(d, &len, 2, "erin", 0x22, SUM_XXH3);
 	write_file_named(dir, JOURNAL_FILE, d, len);
