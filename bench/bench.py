@@ -115,7 +115,7 @@ class ServerSample:
 
     def wire(self, later):
         """Bytes the server read from and wrote to its sockets between two
-        samples: rchar, and wchar less what went into the journal file (no
+        samples: rchar, and wchar less what went into the journal's files (no
         snapshot is written during a run: --snapshot-interval 3600)."""
         rin = later.rchar - self.rchar
         rout = (later.wchar - self.wchar) - max(0, later.journal - self.journal)
@@ -438,7 +438,7 @@ class Bench:
              "once as separate mpc-client processes (create and result: party 1).",
              "Wall time of a phase: from starting its processes to the last exit.",
              "Wire: bytes mpc-server read from / wrote to its sockets (TLS records "
-             "included), from /proc/PID/io rchar and wchar less the journal file's "
+             "included), from /proc/PID/io rchar and wchar less the journal files' "
              "growth; no snapshot is written during a run (--snapshot-interval 3600).",
              "Server peak RSS: VmHWM of a fresh server per case. Party: the largest "
              "peak RSS (/usr/bin/time -f %M) of any party process in each phase.",
