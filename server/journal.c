@@ -29,6 +29,7 @@
  * so only it may end in a torn record.
  */
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -297,17 +298,15 @@ journal_log_sumpoint(struct journal *j, const struct session *se,
 {
 	struct rec r = { NULL, 0, 0, 0 };
 	size_t bytes = (size_t)se->p.length * 8;
-	const uint16_t probe = 1;
-	uint8_t first, *le;
+	uint64_t *le;
 	uint32_t e;
-	int rc, b;
+	int rc;
 
 	rec_u8(&r, REC_SUMPOINT);
 	rec_str(&r, se->p.id);
 	rec_u32(&r, party);
 	rec_u32(&r, se->p.length);
-	memcpy(&first, &probe, 1);
-	if (first == 1)         /* a little-endian host: the array as it is */
+	if (htole64(1) == 1)    /* a little-endian host: the array as it is */
 		return append(j, &r, (const uint8_t *)values, bytes);
 	if ((le = malloc(bytes ? bytes : 1)) == NULL) {
 		free(r.p);
@@ -315,8 +314,7 @@ journal_log_sumpoint(struct journal *j, const struct session *se,
 		return SS_ERR_ALLOC;
 	}
 	for (e = 0; e < se->p.length; e++)
-		for (b = 0; b < 8; b++)
-			le[(size_t)e * 8 + (size_t)b] = (uint8_t)(values[e] >> (8 * b));
+		le[e] = htole64(values[e]);
 	rc = append(j, &r, le, bytes);
 	free(le);
 	return rc;
@@ -886,11 +884,10 @@ replay_sumpoint(struct buf_reader *r, struct store *s, char *why, size_t whylen)
 		return SS_ERR_ALLOC;
 	for (e = 0; e < L; e++) {
 		const uint8_t *p;
-		int b;
 
 		(void)buf_get_bytes(r, 8, &p);
-		for (b = 7; b >= 0; b--)
-			vals[e] = vals[e] << 8 | p[b];
+		memcpy(&vals[e], p, 8);
+		vals[e] = le64toh(vals[e]);
 	}
 	if (store_post_sumpoint(s, se->p.parties[party], se->p.id,
 	    se->p.parties[party], vals, L, 0, &dup, &st) != ST_OK || dup) {
