@@ -343,11 +343,8 @@ conn_process(struct conn *c)
 		if (f->data != NULL) {
 			if ((whole = frame_fill(f, in)) == 0)
 				break;
-			if (whole < 0) {
-				logmsg("%s: out of memory reading a frame", c->peer);
-				conn_free(c);
-				return 0;
-			}
+			if (whole < 0)
+				goto out_of_memory;
 			/* The connection lets go of it first: dispatch may free c. */
 			frame = f->data;
 			len = (uint32_t)f->len;
@@ -366,30 +363,25 @@ conn_process(struct conn *c)
 		}
 		if (len >= FRAME_OWN_MIN) {
 			if (evbuffer_drain(in, FRAME_HEADER_LEN) != 0 ||
-			    frame_start(f, len) != 0) {
-				logmsg("%s: out of memory reading a frame", c->peer);
-				conn_free(c);
-				return 0;
-			}
+			    frame_start(f, len) != 0)
+				goto out_of_memory;
 			continue;
 		}
 		if (evbuffer_get_length(in) < FRAME_HEADER_LEN + (size_t)len)
 			break;
 		frame = evbuffer_pullup(in, FRAME_HEADER_LEN + (ev_ssize_t)len);
-		if (frame == NULL) {
-			logmsg("%s: out of memory reading a frame", c->peer);
-			conn_free(c);
-			return 0;
-		}
+		if (frame == NULL)
+			goto out_of_memory;
 		if (!conn_dispatch(c, frame + FRAME_HEADER_LEN, NULL, len))
 			return 0;
-		if (evbuffer_drain(in, FRAME_HEADER_LEN + (size_t)len) != 0) {
-			logmsg("%s: out of memory reading a frame", c->peer);
-			conn_free(c);
-			return 0;
-		}
+		if (evbuffer_drain(in, FRAME_HEADER_LEN + (size_t)len) != 0)
+			goto out_of_memory;
 	}
 	return 1;
+out_of_memory:
+	logmsg("%s: out of memory reading a frame", c->peer);
+	conn_free(c);
+	return 0;
 }
 
 static void
