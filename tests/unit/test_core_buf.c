@@ -1,4 +1,4 @@
-/* test_buf.c: bounded reads, frame headers and error strings. */
+/* test_core_buf.c: bounded reads, frame headers and error strings. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
