@@ -1,7 +1,7 @@
 /*
  * harness.c: how each fuzz target drives secure-sum, and the invariants it
  * checks after every input; see harness.h. Built into every fuzz target and
- * included by tests/unit/test_regressions.c, which replays saved inputs.
+ * included by tests/unit/test_fuzz_regressions.c, which replays saved inputs.
  *
  * Input formats (all integers big-endian):
  *

@@ -1,4 +1,4 @@
-/* test_buf.c: bounded reads and writes, frame rules and error strings. */
+/* test_core_buf.c: bounded reads and writes, frame rules and error strings. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

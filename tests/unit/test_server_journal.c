@@ -1,5 +1,5 @@
 /*
- * test_journal.c: the journal replays every acknowledged change, cuts a
+ * test_server_journal.c: the journal replays every acknowledged change, cuts a
  * torn last record, refuses damage elsewhere, and refuses a change it cannot
  * write without changing anything; its segments replay in order, and a gap
  * or a torn tail before the newest is refused.

@@ -1,5 +1,5 @@
 /*
- * test_pki.c: unit tests for core/pki.c and scripts/mkcerts.sh.
+ * test_core_pki.c: unit tests for core/pki.c and scripts/mkcerts.sh.
  *
  * The group setup runs the real mkcerts.sh (from the repository root, where
  * tests run) into a fresh folder under /tmp, twice: "certs" is the project's
@@ -39,7 +39,7 @@
 
 #define MKCERTS "scripts/mkcerts.sh"
 
-static char g_tmp[] = "/tmp/test_pki.XXXXXX";
+static char g_tmp[] = "/tmp/test_core_pki.XXXXXX";
 static char g_dir[PATH_MAX];	/* the project's PKI: alice, bob */
 static char g_other[PATH_MAX];	/* a second CA: alice, bob */
 static char g_log[PATH_MAX];	/* mkcerts.sh's output, for post-mortems */
