@@ -31,7 +31,7 @@ pki_load_enc_key(const char *dir, const char *name, uint8_t sk[32])
 	if ((ret = pki_party_path(path, sizeof(path), dir, name, ".enc.key")) !=
 	    SS_OK)
 		return ret;
-	if ((ret = pki_read_private_key(path, &pkey, NULL, 0)) != SS_OK)
+	if ((ret = pki_read_private_key(path, &pkey, NULL)) != SS_OK)
 		return ret;
 	if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_X25519) {
 		ret = SS_ERR_INVALID;

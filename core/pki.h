@@ -17,14 +17,15 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "err.h"
 #include "name.h"
 
 /*
  * TLS 1.3-only contexts requiring and verifying the peer's certificate
- * against DIR/ca.crt. On failure NULL, with a one-line reason in err.
+ * against DIR/ca.crt. On failure NULL, with the code and a one-line reason in e.
  */
-SSL_CTX *pki_server_ctx(const char *dir, char *err, size_t errlen);
-SSL_CTX *pki_client_ctx(const char *dir, const char *party, char *err, size_t errlen);
+SSL_CTX *pki_server_ctx(const char *dir, struct ss_error *e);
+SSL_CTX *pki_client_ctx(const char *dir, const char *party, struct ss_error *e);
 
 /* Makes the client check that the server certificate names host (DNS name or IP literal). */
 int pki_expect_host(SSL *ssl, const char *host);
@@ -41,7 +42,7 @@ int pki_load_enc_key(const char *dir, const char *name, uint8_t sk[32]);
 int pki_load_enc_cert(const char *dir, const char *name, uint8_t **der, size_t *len);
 
 /* A store holding DIR/ca.crt, for pki_verify_enc_cert. */
-X509_STORE *pki_ca_store(const char *dir, char *err, size_t errlen);
+X509_STORE *pki_ca_store(const char *dir, struct ss_error *e);
 
 /*
  * Verifies a DER encryption-key certificate: chains to the CA in store, is

@@ -82,7 +82,6 @@ serve(int lfd, enum scenario sc)
 	Securesum__GetKeysResponse gk = SECURESUM__GET_KEYS_RESPONSE__INIT;
 	Securesum__SessionParams p = SECURESUM__SESSION_PARAMS__INIT;
 	Securesum__Request *req;
-	char err[256];
 	uint8_t hdr[4], *buf;
 	uint32_t len;
 	SSL_CTX *ctx;
@@ -91,7 +90,7 @@ serve(int lfd, enum scenario sc)
 
 	if ((fd = accept(lfd, NULL, NULL)) < 0)
 		_exit(1);
-	if ((ctx = pki_server_ctx(certdir, err, sizeof(err))) == NULL ||
+	if ((ctx = pki_server_ctx(certdir, NULL)) == NULL ||
 	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1 ||
 	    SSL_accept(ssl) != 1)
 		_exit(2);

@@ -202,11 +202,10 @@ serve(int lfd, const enum act *script, const char *dir)
 	size_t flen = 0, glen, step = 0;
 	int fd, differ = 0, oks = 0, open_conn;
 	uint64_t id;
-	char err[256];
 	SSL_CTX *ctx;
 	SSL *ssl;
 
-	if ((ctx = pki_server_ctx(dir, err, sizeof(err))) == NULL)
+	if ((ctx = pki_server_ctx(dir, NULL)) == NULL)
 		_exit(2);
 	while (script[step] != ACT_END) {
 		if ((fd = accept(lfd, NULL, NULL)) < 0)
