@@ -13,8 +13,8 @@
 
 /* DIR/NAME.SUFFIX into out, with the name checked. */
 int pki_party_path(char *out, size_t outlen, const char *dir, const char *name,
-    const char *suffix);
+    const char *suffix) SS_WUR;
 /* Loads a PEM private key after checking the file's mode; e may be NULL. */
-int pki_read_private_key(const char *path, EVP_PKEY **pkey, struct ss_error *e);
+int pki_read_private_key(const char *path, EVP_PKEY **pkey, struct ss_error *e) SS_WUR;
 
 #endif

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
 struct hpke_key;	/* hpke.h */
 
 #define SEALED_ELEM_LEN 8
@@ -34,7 +36,7 @@ sealed_len(size_t L)
 
 int sealed_seal(const char *session, const char *sender, const char *recipient,
     const uint64_t *values, size_t L, const uint8_t skS[32], const uint8_t pkR[32],
-    uint8_t *out, size_t out_len);
+    uint8_t *out, size_t out_len) SS_WUR;
 
 /*
  * Opens and authenticates; values[0..L) receive the elements, each checked
@@ -43,7 +45,7 @@ int sealed_seal(const char *session, const char *sender, const char *recipient,
  */
 int sealed_open(const char *session, const char *sender, const char *recipient,
     size_t L, const uint8_t skR[32], const uint8_t pkS[32],
-    const uint8_t *in, size_t in_len, uint64_t *values);
+    const uint8_t *in, size_t in_len, uint64_t *values) SS_WUR;
 
 /*
  * The same with the party's own private key prepared once (hpke_key_new):
@@ -52,10 +54,10 @@ int sealed_open(const char *session, const char *sender, const char *recipient,
 int sealed_seal_k(const char *session, const char *sender,
     const char *recipient, const uint64_t *values, size_t L,
     const struct hpke_key *skS, const uint8_t pkR[32], uint8_t *out,
-    size_t out_len);
+    size_t out_len) SS_WUR;
 int sealed_open_k(const char *session, const char *sender,
     const char *recipient, size_t L, const struct hpke_key *skR,
     const uint8_t pkS[32], const uint8_t *in, size_t in_len,
-    uint64_t *values);
+    uint64_t *values) SS_WUR;
 
 #endif
