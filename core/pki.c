@@ -747,15 +747,14 @@ pki_ca_store(const char *dir, struct ss_error *e)
 
 int
 pki_verify_enc_cert(X509_STORE *store, const uint8_t *der, size_t len,
-    const char *name, uint8_t pk[32])
+    const char *name, uint8_t pk[HPKE_KEY_LEN])
 {
 	char cn[NAME_MAX_LEN + 1];
-	unsigned char raw[PKI_X25519_LEN];
+	unsigned char raw[HPKE_KEY_LEN];
 	const unsigned char *p = der;
 	X509_STORE_CTX *vctx = NULL;
 	X509 *x = NULL;
 	EVP_PKEY *pkey;
-	size_t rawlen;
 	uint32_t flags;
 	int ret;
 
@@ -806,13 +805,8 @@ pki_verify_enc_cert(X509_STORE *store, const uint8_t *der, size_t len,
 		ret = SS_ERR_CERT;
 		goto out;
 	}
-	if (EVP_PKEY_get_raw_public_key(pkey, NULL, &rawlen) != 1 ||
-	    rawlen != sizeof(raw) ||
-	    EVP_PKEY_get_raw_public_key(pkey, raw, &rawlen) != 1 ||
-	    rawlen != sizeof(raw)) {
-		ret = SS_ERR_CRYPTO;
+	if ((ret = pki_raw_x25519(pkey, 0, raw)) != SS_OK)
 		goto out;
-	}
 	memcpy(pk, raw, sizeof(raw));
 	ret = SS_OK;
  out:

@@ -18,6 +18,7 @@
 #include <openssl/x509.h>
 
 #include "err.h"
+#include "hpke.h"
 #include "name.h"
 
 /*
@@ -37,7 +38,7 @@ int pki_peer_name(SSL *ssl, char *out, size_t outlen) SS_WUR;
 int pki_check_private_file(const char *path) SS_WUR;
 
 /* Loads DIR/NAME.enc.key (checked with pki_check_private_file) as a raw X25519 key. */
-int pki_load_enc_key(const char *dir, const char *name, uint8_t sk[32]) SS_WUR;
+int pki_load_enc_key(const char *dir, const char *name, uint8_t sk[HPKE_KEY_LEN]) SS_WUR;
 /* Reads DIR/NAME.enc.crt as DER; *der is malloc'd. */
 int pki_load_enc_cert(const char *dir, const char *name, uint8_t **der, size_t *len) SS_WUR;
 
@@ -50,6 +51,6 @@ X509_STORE *pki_ca_store(const char *dir, struct ss_error *e);
  * key, which it writes to pk.
  */
 int pki_verify_enc_cert(X509_STORE *store, const uint8_t *der, size_t len,
-    const char *name, uint8_t pk[32]) SS_WUR;
+    const char *name, uint8_t pk[HPKE_KEY_LEN]) SS_WUR;
 
 #endif
