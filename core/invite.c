@@ -196,6 +196,7 @@ invite_decode(const char *code, uint8_t d[PARAMS_DIGEST_LEN],
 	int rc;
 
 	memset(d, 0, PARAMS_DIGEST_LEN);
+	memset(sym, 0, sizeof(sym));
 	if (code == NULL)
 		return ss_error_set(e, SS_ERR_INVALID, "no invite code");
 	if ((rc = check_prefix(code, e)) != SS_OK ||

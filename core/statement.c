@@ -446,6 +446,7 @@ statement_sign(EVP_PKEY *key, const uint8_t *body, size_t len,
 	size_t max = STATEMENT_SIG_MAX;
 	int rc;
 
+	memset(&s, 0, sizeof(s));
 	if (siglen == NULL || sig == NULL)
 		return ss_error_set(e, SS_ERR_INVALID, "no room for a signature");
 	*siglen = 0;
@@ -501,6 +502,7 @@ statement_verify(X509 *cert, const uint8_t d[PARAMS_DIGEST_LEN],
 	const char *type;
 	int rc;
 
+	memset(&local, 0, sizeof(local));
 	if (s == NULL)
 		s = &local;
 	if (cert == NULL || d == NULL || (sig == NULL && siglen > 0))
