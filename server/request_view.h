@@ -10,9 +10,10 @@
  *
  * Only the plain encoding that every conforming encoder writes is read here:
  * known fields only, each singular field at most once, the wire types the
- * schema gives, names of 1-64 bytes without NUL. Anything else is declined
- * (SS_ERR_PROTOCOL) and left to protobuf-c, so a frame means the same thing
- * on either path (fuzz/fuzz_request_view.c checks that).
+ * schema gives, names of 1-64 ASCII bytes without NUL. Anything else is
+ * declined (SS_ERR_PROTOCOL) and left to request_decode (request.h), so a
+ * frame means the same thing on either path (fuzz/fuzz_request_view.c and
+ * tests/unit/test_request.c check that).
  */
 #ifndef SS_REQUEST_VIEW_H
 #define SS_REQUEST_VIEW_H
