@@ -1,7 +1,7 @@
 /*
  * harness.c: how each fuzz target drives secure-sum, and the invariants it
  * checks after every input; see harness.h. Built into every fuzz target and
- * included by tests/unit/test_regressions.c, which replays saved inputs.
+ * included by tests/unit/test_fuzz_regressions.c, which replays saved inputs.
  *
  * Input formats (all integers big-endian):
  *
@@ -195,7 +195,7 @@ static void
 pki_init(void)
 {
 	const char *root = getenv("SS_SOURCE_ROOT");
-	char cmd[2048], err[256];
+	char cmd[2048];
 	uint8_t *der;
 	size_t der_len;
 	int i;
@@ -211,7 +211,7 @@ pki_init(void)
 	    "alice bob carol dave >/dev/null 2>&1", root, pki.dir) >= sizeof(cmd) ||
 	    system(cmd) != 0 ||
 	    (size_t)snprintf(cmd, sizeof(cmd), "%s/certs", pki.dir) >= sizeof(cmd) ||
-	    (pki.ca = pki_ca_store(cmd, err, sizeof(err))) == NULL) {
+	    (pki.ca = pki_ca_store(cmd, NULL)) == NULL) {
 		/* Still a real store, so the verification code runs. */
 		fprintf(stderr, "fuzz: no test CA (%s/scripts/mkcerts.sh failed); "
 		    "using an empty X509_STORE\n", root);
@@ -388,7 +388,7 @@ check_store(const struct store *s)
 	for (i = 0; i < s->nkeys; i++) {
 		const struct key_entry *e = &s->keys[i];
 
-		CHECK(pki_name_valid(e->name), "a key under an invalid name");
+		CHECK(name_valid(e->name), "a key under an invalid name");
 		CHECK(e->der != NULL && e->der_len > 0 &&
 		    e->der_len <= s->lim.max_cert_bytes, NULL);
 		for (j = 0; j < i; j++)
@@ -400,7 +400,7 @@ check_store(const struct store *s)
 		const struct session *se = s->sessions[i];
 		size_t shared = 0, cohort = 0, posted = 0, cohort_posted = 0;
 
-		CHECK(pki_name_valid(se->p.id), "a session with an invalid id");
+		CHECK(name_valid(se->p.id), "a session with an invalid id");
 		for (j = 0; j < i; j++)
 			CHECK(strcmp(s->sessions[j]->p.id, se->p.id) != 0,
 			    "two sessions with one id");
@@ -412,7 +412,7 @@ check_store(const struct store *s)
 		CHECK((se->deadline_unix == 0) == (se->p.deadline_seconds == 0),
 		    "a deadline without deadline_seconds, or the reverse");
 		for (p = 0; p < se->p.n; p++) {
-			CHECK(pki_name_valid(se->p.parties[p]), "an invalid party name");
+			CHECK(name_valid(se->p.parties[p]), "an invalid party name");
 			CHECK(session_party_index(se, se->p.parties[p]) == (long)p,
 			    "the name index does not find a party");
 			shared += se->shares[p] != NULL;

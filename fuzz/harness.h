@@ -1,6 +1,6 @@
 /*
  * harness.h: the entry points that the libFuzzer targets in fuzz/ and the
- * crash-regression test (tests/unit/test_regressions.c) share, so that a
+ * crash-regression test (tests/unit/test_fuzz_regressions.c) share, so that a
  * saved input is replayed through exactly the code that found it.
  *
  * Each entry point takes untrusted bytes, drives one parser of secure-sum

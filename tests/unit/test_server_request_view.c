@@ -1,7 +1,7 @@
 /*
- * test_request_view.c: SubmitShares and PostSumpoint read in place must mean
- * exactly what protobuf-c decodes from the same bytes, and anything not
- * plainly encoded must be declined (left to protobuf-c).
+ * test_server_request_view.c: SubmitShares and PostSumpoint read in place
+ * must mean exactly what protobuf-c decodes from the same bytes, and
+ * anything not plainly encoded must be declined (left to protobuf-c).
  */
 #include <setjmp.h>
 #include <stdarg.h>

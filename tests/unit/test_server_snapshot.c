@@ -1,4 +1,7 @@
-/* test_snapshot.c: snapshots round-trip, and damaged ones stop the load. */
+/*
+ * test_server_snapshot.c: snapshots round-trip, and damaged ones stop the
+ * load.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * test_hpke.c: unit tests of core/hpke.c.
+ * test_core_hpke.c: unit tests of core/hpke.c.
  *
  * The known answers are RFC 9180's own test vectors for our suite, base mode
  * (A.1.1) and auth mode (A.1.3), read from

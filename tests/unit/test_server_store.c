@@ -1,4 +1,7 @@
-/* test_store.c: the server's session rules, checked on the store directly. */
+/*
+ * test_server_store.c: the server's session rules, checked on the store
+ * directly.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

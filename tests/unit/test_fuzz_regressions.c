@@ -1,10 +1,10 @@
 /*
- * test_regressions.c: replays every input the fuzzers ever crashed on
+ * test_fuzz_regressions.c: replays every input the fuzzers ever crashed on
  * (the files in tests/data/regressions/TARGET/), and every seed of their
  * corpora (fuzz/corpus/TARGET/), through the very entry points of the fuzz
- * targets: fuzz/harness.c is compiled into this test. An input that crashes again,
- * or breaks one of the harness's invariants, aborts this program, which
- * tests/run.sh reports as a failure.
+ * targets: fuzz/harness.c is compiled into this test. An input that crashes
+ * again, or breaks one of the harness's invariants, aborts this program,
+ * which tests/run.sh reports as a failure.
  *
  * Run from the top of the repository (tests/run.sh does), or set
  * SS_SOURCE_ROOT to it.

@@ -1,5 +1,5 @@
 /*
- * test_amount.c: unit tests of core/amount.c: parsing and formatting of
+ * test_core_amount.c: unit tests of core/amount.c: parsing and formatting of
  * integer and fixed-point amounts, their edges at INT64_MIN/INT64_MAX, the
  * texts that must be refused, and the per-party input bound.
  */

@@ -1,5 +1,5 @@
 /*
- * test_shamir.c: unit tests of core/shamir.c: splitting, Lagrange
+ * test_core_shamir.c: unit tests of core/shamir.c: splitting, Lagrange
  * coefficients, reconstruction from any t + 1 sumpoints, the aggregate of
  * several parties, detection and naming of a tampered sumpoint, and the
  * refusal of bad arguments.

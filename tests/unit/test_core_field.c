@@ -1,5 +1,5 @@
 /*
- * test_field.c: unit tests of core/field.c, GF(2^61 - 1) arithmetic, the
+ * test_core_field.c: unit tests of core/field.c, GF(2^61 - 1) arithmetic, the
  * int64 encoding and the CSPRNG sampler.
  *
  * Expected values come from an independent reference: plain % on 128-bit

@@ -1,6 +1,6 @@
 /*
- * test_sealed.c: unit tests of core/sealed.c, share vectors sealed from one
- * party to another.
+ * test_core_sealed.c: unit tests of core/sealed.c, share vectors sealed
+ * from one party to another.
  *
  * Round trips at L = 1 and L = 100000; then every way the relay could
  * misuse a ciphertext (alter it, replay it into another session, re-route
