@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "err.h"
 
 #define PBWIRE_VARINT  0
 #define PBWIRE_I64     1
@@ -26,16 +27,16 @@
  * A varint of at most 10 bytes; bits past the 64th are dropped, as both
  * protobuf and protobuf-c drop them. SS_ERR_PROTOCOL if it is longer or cut.
  */
-int pbwire_varint(struct buf_reader *r, uint64_t *v);
+int pbwire_varint(struct buf_reader *r, uint64_t *v) SS_WUR;
 
 /* A tag of at most 5 bytes naming a field other than 0. */
-int pbwire_tag(struct buf_reader *r, uint32_t *field, uint32_t *wire_type);
+int pbwire_tag(struct buf_reader *r, uint32_t *field, uint32_t *wire_type) SS_WUR;
 
 /*
  * The payload of a length-delimited field, as a reader of its own: a length
  * of at most 5 bytes (protobuf reads it as an int32) and that many bytes.
  */
-int pbwire_len(struct buf_reader *r, struct buf_reader *payload);
+int pbwire_len(struct buf_reader *r, struct buf_reader *payload) SS_WUR;
 
 /* One field as it lies on the wire. */
 struct pbwire_field {
@@ -53,6 +54,6 @@ struct pbwire_field {
  * matching end. SS_ERR_PROTOCOL for wire types 6 and 7, an end without a
  * start, nesting past PBWIRE_MAX_DEPTH, or anything cut short.
  */
-int pbwire_next(struct buf_reader *r, int depth, struct pbwire_field *f);
+int pbwire_next(struct buf_reader *r, int depth, struct pbwire_field *f) SS_WUR;
 
 #endif

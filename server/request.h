@@ -28,6 +28,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "err.h"
 #include "securesum.pb-c.h"
 
 /*
@@ -40,6 +41,6 @@
  * does not tell them apart).
  */
 int request_decode(ProtobufCAllocator *alloc, const uint8_t *frame, size_t len,
-    Securesum__Request **out);
+    Securesum__Request **out) SS_WUR;
 
 #endif

@@ -1,10 +1,10 @@
 /*
- * test_request.c: proto3 conformance of request decoding. Every request
- * kind is written by hand in its canonical encoding and in equivalent ones
- * (scalars repeated, fields in another order, packed runs split or mixed
- * with unpacked values, message fields given several times, a oneof
- * switching case, unknown fields), and each must mean the canonical
- * request on both of the server's paths: the in-place readers
+ * test_server_request.c: proto3 conformance of request decoding. Every
+ * request kind is written by hand in its canonical encoding and in
+ * equivalent ones (scalars repeated, fields in another order, packed runs
+ * split or mixed with unpacked values, message fields given several times,
+ * a oneof switching case, unknown fields), and each must mean the
+ * canonical request on both of the server's paths: the in-place readers
  * (request_view.c) and request_decode (request.c), as rpc.c tries them.
  * Last, the server itself must answer the equivalents alike.
  */

@@ -1,6 +1,6 @@
 /*
- * test_pbwire.c: the protobuf wire reader holds the limits protobuf and
- * protobuf-c hold, no more and no less: varints of 10 bytes, tags and
+ * test_server_pbwire.c: the protobuf wire reader holds the limits protobuf
+ * and protobuf-c hold, no more and no less: varints of 10 bytes, tags and
  * lengths of 5, groups matched and nested at most PBWIRE_MAX_DEPTH deep.
  */
 #include <setjmp.h>
