@@ -79,57 +79,6 @@ conn_close(struct conn *c)
 	ERR_clear_error();
 }
 
-int
-conn_split_hostport(const char *s, char *host, size_t hostlen, char *port,
-    size_t portlen)
-{
-	const char *colon, *h, *p;
-	size_t hl, pl, i;
-	unsigned long v;
-
-	if (s == NULL || hostlen == 0 || portlen == 0)
-		return SS_ERR_INVALID;
-	if (s[0] == '[') {
-		/* [IPv6]:PORT */
-		const char *rb = strchr(s, ']');
-
-		if (rb == NULL || rb[1] != ':')
-			return SS_ERR_INVALID;
-		h = s + 1;
-		hl = (size_t)(rb - h);
-		p = rb + 2;
-	} else {
-		if ((colon = strrchr(s, ':')) == NULL)
-			return SS_ERR_INVALID;
-		/* An unbracketed IPv6 address would be ambiguous. */
-		if (memchr(s, ':', (size_t)(colon - s)) != NULL)
-			return SS_ERR_INVALID;
-		h = s;
-		hl = (size_t)(colon - s);
-		p = colon + 1;
-	}
-	pl = strlen(p);
-	if (hl == 0 || hl > CONN_HOST_MAX || hl >= hostlen || pl == 0 ||
-	    pl > 5 || pl >= portlen)
-		return SS_ERR_INVALID;
-	for (i = 0, v = 0; i < pl; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return SS_ERR_INVALID;
-		v = v * 10 + (unsigned long)(p[i] - '0');
-	}
-	if (v < 1 || v > 65535)
-		return SS_ERR_INVALID;
-	for (i = 0; i < hl; i++)
-		if ((unsigned char)h[i] <= ' ' || h[i] == '/' || h[i] == '[' ||
-		    h[i] == ']')
-			return SS_ERR_INVALID;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	memcpy(port, p, pl);
-	port[pl] = '\0';
-	return SS_OK;
-}
-
 /* Waits until fd is ready for `events` or the deadline passes. */
 static int
 wait_fd(int fd, short events, uint64_t deadline)
@@ -342,7 +291,8 @@ int
 conn_open(struct conn *c, const char *hostport, const char *certs,
     const char *party, int budget_ms, char *err, size_t errlen)
 {
-	char host[CONN_HOST_MAX + 1], port[8], reason[256];
+	struct hostport hp;
+	char reason[256];
 	struct addrinfo hints, *res = NULL, *ai;
 	uint64_t deadline;
 	int r, gai, last_errno = 0, ret;
@@ -354,8 +304,7 @@ conn_open(struct conn *c, const char *hostport, const char *certs,
 	if (budget_ms <= 0)
 		budget_ms = 1;
 	c->budget_ms = budget_ms;
-	if (conn_split_hostport(hostport, host, sizeof(host), port,
-	    sizeof(port)) != SS_OK) {
+	if (addr_split(hostport, &hp, 0) != SS_OK) {
 		snprintf(err, errlen, "invalid server address '%s': use "
 		    "HOST:PORT or [IPv6]:PORT", hostport);
 		return SS_ERR_INVALID;
@@ -376,8 +325,8 @@ conn_open(struct conn *c, const char *hostport, const char *certs,
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
-	if ((gai = getaddrinfo(host, port, &hints, &res)) != 0) {
-		snprintf(err, errlen, "cannot resolve %s: %s", host,
+	if ((gai = getaddrinfo(hp.host, hp.port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "cannot resolve %s: %s", hp.host,
 		    gai_strerror(gai));
 		/* A name that does not exist will not exist in a moment. */
 		c->transient = gai == EAI_AGAIN || gai == EAI_SYSTEM;
@@ -408,9 +357,9 @@ conn_open(struct conn *c, const char *hostport, const char *certs,
 		goto fail;
 	}
 	/* The server's certificate must name the host we asked for. */
-	if (pki_expect_host(c->ssl, host) != SS_OK) {
+	if (pki_expect_host(c->ssl, hp.host) != SS_OK) {
 		snprintf(err, errlen, "cannot check the server's name '%s'",
-		    host);
+		    hp.host);
 		ret = SS_ERR_INVALID;
 		goto fail;
 	}
@@ -585,7 +534,7 @@ conn_call(struct conn *c, struct wire_request *req,
 	if ((r = wire_decode_response(buf, len, req->method, lim, resp, err,
 	    errlen)) != SS_OK)
 		goto fail;
-	if (resp->id == 0 && resp->code != WIRE_OK) {
+	if (resp->id == 0 && resp->code != ST_OK) {
 		/*
 		 * The server's verdict on the connection itself (a frame over
 		 * its limit, a certificate without a usable name...): it ends

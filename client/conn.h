@@ -12,9 +12,8 @@
 #include <stdint.h>
 #include <openssl/ssl.h>
 
+#include "addr.h"
 #include "wire.h"
-
-#define CONN_HOST_MAX 253
 
 struct conn {
 	int fd;                    /* -1 when closed */
@@ -34,16 +33,8 @@ struct conn {
 	int transient;
 	/* ... and 1 when that failure was a TLS alert sent by the server. */
 	int alert;
-	char where[CONN_HOST_MAX + 16];  /* "HOST:PORT", for messages */
+	char where[ADDR_HOST_MAX + 16];  /* "HOST:PORT", for messages */
 };
-
-/*
- * Splits "HOST:PORT" (HOST a name, an IPv4 address or a bracketed IPv6
- * address) into host (brackets removed) and port. SS_ERR_INVALID when
- * malformed, with a port outside 1..65535.
- */
-int conn_split_hostport(const char *s, char *host, size_t hostlen,
-    char *port, size_t portlen);
 
 /* Makes c closed; safe to pass to conn_close. */
 void conn_init(struct conn *c);

@@ -277,7 +277,7 @@ parse_command(const struct command *cmd, int argc, char **argv,
 	if (cl->session == NULL)
 		return usage("%s: SESSION is missing (usage: %s)", cmd->name,
 		    cmd->usage);
-	if (!pki_name_valid(cl->session))
+	if (!name_valid(cl->session))
 		return usage("invalid session name: use 1 to 64 of A-Z a-z 0-9 "
 		    ". _ -, not starting with '.' or '-'");
 	return 0;
@@ -540,7 +540,7 @@ main(int argc, char **argv)
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char host[CONN_HOST_MAX + 1], port[8];
+	struct hostport hp;
 	const struct command *cmd;
 	struct client c;
 	struct cmdline cl;
@@ -632,13 +632,12 @@ main(int argc, char **argv)
 		    "(see %s --help)", progname);
 		goto out;
 	}
-	if (conn_split_hostport(c.server, host, sizeof(host), port,
-	    sizeof(port)) != SS_OK) {
+	if (addr_split(c.server, &hp, 0) != SS_OK) {
 		rc = usage("--server: '%.80s' is not HOST:PORT "
 		    "(or [IPv6]:PORT)", c.server);
 		goto out;
 	}
-	if (!pki_name_valid(c.party)) {
+	if (!name_valid(c.party)) {
 		rc = usage("--party: invalid name: use 1 to 64 of A-Z a-z 0-9 "
 		    ". _ -, not starting with '.' or '-'");
 		goto out;

@@ -42,9 +42,6 @@
 /* Polling: first pause, and the longest. */
 #define POLL_FIRST_MS 50
 #define POLL_MAX_MS   500
-/* Bytes a frame needs beyond its vectors, per party and in all. */
-#define FRAME_SLACK_PER_PARTY 160
-#define FRAME_SLACK 4096
 
 static int
 fail(struct client *c, int code, const char *fmt, ...)
@@ -124,22 +121,11 @@ client_free(struct client *c)
 	c->ca = NULL;
 }
 
-/*
- * Whether n parties and vectors of L elements fit the frames they need: n
- * ciphertexts in one SubmitShares and one GetShare, n sumpoints of L
- * 8-byte elements in one ListSumpoints (counted as 9, as the server does).
- */
+/* Whether the session's messages fit the server's default frame size. */
 static int
 fits_frame(size_t n, size_t L)
 {
-	size_t ct = sealed_len(L), per;
-
-	if (n == 0 || ct == 0 || L > (SIZE_MAX - FRAME_SLACK_PER_PARTY) / 9)
-		return 0;
-	per = (ct > 9 * L ? ct : 9 * L) + FRAME_SLACK_PER_PARTY;
-	if (per > (FRAME_DEFAULT_MAX - FRAME_SLACK) / n)
-		return 0;
-	return 1;
+	return frame_session_fits(n, L, FRAME_DEFAULT_MAX, NULL);
 }
 
 /* ---- talking to the server --------------------------------------------- */
@@ -171,17 +157,17 @@ server_error(struct client *c, const struct wire_response *r, int method,
 	const char *msg = r->message[0] != '\0' ? r->message :
 	    "(no message)";
 
-	if (r->code == WIRE_NOT_FOUND && session != NULL &&
+	if (r->code == ST_NOT_FOUND && session != NULL &&
 	    method != WIRE_GET_KEYS && method != WIRE_PUBLISH_KEY)
 		return fail(c, SS_ERR_NOT_FOUND, "session %s does not exist",
 		    session);
-	if (r->code == WIRE_PERMISSION_DENIED && session != NULL &&
+	if (r->code == ST_PERMISSION_DENIED && session != NULL &&
 	    method != WIRE_GET_KEYS && method != WIRE_PUBLISH_KEY)
 		return fail(c, SS_ERR_INVALID, "permission denied: %s is not "
 		    "a party of session %s (%s)", c->party, session, msg);
-	return fail(c, r->code == WIRE_DEADLINE_EXCEEDED ? SS_ERR_TIMEOUT :
+	return fail(c, r->code == ST_DEADLINE_EXCEEDED ? SS_ERR_TIMEOUT :
 	    SS_ERR_PROTOCOL, "%s refused: %s: %s", wire_method_name(method),
-	    wire_code_name(r->code), msg);
+	    status_name(r->code), msg);
 }
 
 static const struct wire_limits small_limits = {
@@ -209,7 +195,7 @@ names_ok(const struct wire_names *l, const struct wire_names *parties,
 	if (l->n > parties->n)
 		return 0;
 	for (i = 0; i < l->n; i++) {
-		if (!pki_name_valid(l->v[i]) || name_index(parties, l->v[i]) < 0)
+		if (!name_valid(l->v[i]) || name_index(parties, l->v[i]) < 0)
 			return 0;
 		if (unique)
 			for (j = 0; j < i; j++)
@@ -246,7 +232,7 @@ check_params(struct client *c, const struct wire_response *r,
 		    "frame limit", session, n, p->length,
 		    (unsigned)FRAME_DEFAULT_MAX);
 	for (i = 0; i < n; i++) {
-		if (!pki_name_valid(p->parties.v[i]))
+		if (!name_valid(p->parties.v[i]))
 			return fail(c, SS_ERR_PROTOCOL, "the server sent an "
 			    "invalid party name for session %s", session);
 		for (j = 0; j < i; j++)
@@ -279,13 +265,13 @@ get_status(struct client *c, const char *session, struct wire_response *st)
 	req.session_id = session;
 	if ((r = call(c, &req, &small_limits, st)) != SS_OK)
 		return r;
-	if (st->code == WIRE_FAILED_PRECONDITION) {
+	if (st->code == ST_FAILED_PRECONDITION) {
 		/* A failed session answers every call so, with its reason. */
 		r = fail(c, SS_ERR_INVALID, "session %s failed: %s", session,
 		    st->message[0] != '\0' ? st->message : "(no reason given)");
 		goto out;
 	}
-	if (st->code != WIRE_OK) {
+	if (st->code != ST_OK) {
 		r = server_error(c, st, WIRE_GET_STATUS, session);
 		goto out;
 	}
@@ -298,7 +284,7 @@ get_status(struct client *c, const char *session, struct wire_response *st)
 		    "%s names parties that are not in it", session);
 		goto out;
 	}
-	if (st->phase < WIRE_SHARING || st->phase > WIRE_FAILED) {
+	if (st->phase < PHASE_SHARING || st->phase > PHASE_FAILED) {
 		r = fail(c, SS_ERR_PROTOCOL, "the server sent an unknown phase "
 		    "(%d) for session %s", st->phase, session);
 		goto out;
@@ -467,7 +453,7 @@ get_keys(struct client *c, const char *const *names, size_t n,
 		req.nnames = nmissing;
 		if ((r = call(c, &req, &lim, &resp)) != SS_OK)
 			goto out;
-		if (resp.code != WIRE_OK) {
+		if (resp.code != ST_OK) {
 			r = server_error(c, &resp, WIRE_GET_KEYS, NULL);
 			wire_response_free(&resp);
 			goto out;
@@ -603,9 +589,9 @@ publish_key(struct client *c, const uint8_t *der, size_t len)
 	if ((r = call(c, &req, &small_limits, &resp)) != SS_OK)
 		return r;
 	/* Publishing again is fine: the server says duplicate. */
-	if (resp.code != WIRE_OK)
+	if (resp.code != ST_OK)
 		r = fail(c, SS_ERR_PROTOCOL, "publishing our encryption key "
-		    "failed: %s: %s", wire_code_name(resp.code),
+		    "failed: %s: %s", status_name(resp.code),
 		    resp.message[0] != '\0' ? resp.message : "(no message)");
 	wire_response_free(&resp);
 	return r;
@@ -620,7 +606,7 @@ party_check_create(const struct create_args *a, const char *creator,
 	size_t i, j, n = a->nparties;
 	int in = 0;
 
-	if (!pki_name_valid(a->session)) {
+	if (!name_valid(a->session)) {
 		snprintf(err, errlen, "invalid session name: use 1 to 64 of "
 		    "A-Z a-z 0-9 . _ -, not starting with '.' or '-'");
 		return SS_ERR_INVALID;
@@ -634,7 +620,7 @@ party_check_create(const struct create_args *a, const char *creator,
 		return SS_ERR_INVALID;
 	}
 	for (i = 0; i < n; i++) {
-		if (!pki_name_valid(a->parties[i])) {
+		if (!name_valid(a->parties[i])) {
 			char q[80];
 
 			snprintf(q, sizeof(q), "%.64s", a->parties[i]);
@@ -701,18 +687,18 @@ party_create(struct client *c, const struct create_args *a)
 	req.deadline_seconds = a->deadline;
 	if ((r = call(c, &req, &small_limits, &resp)) != SS_OK)
 		return r;
-	if (resp.code == WIRE_ALREADY_EXISTS) {
+	if (resp.code == ST_ALREADY_EXISTS) {
 		r = fail(c, SS_ERR_INVALID, "session %s already exists with "
 		    "different parameters", a->session);
 		goto out;
 	}
-	if (resp.code == WIRE_PERMISSION_DENIED) {
+	if (resp.code == ST_PERMISSION_DENIED) {
 		r = fail(c, SS_ERR_INVALID, "the server refused to let %s "
 		    "create session %s: %s", c->party, a->session,
 		    resp.message[0] != '\0' ? resp.message : "(no message)");
 		goto out;
 	}
-	if (resp.code != WIRE_OK) {
+	if (resp.code != ST_OK) {
 		r = server_error(c, &resp, WIRE_CREATE_SESSION, NULL);
 		goto out;
 	}
@@ -944,7 +930,7 @@ submit(struct client *c, const char *session, const struct submission *sub,
 	req.nshares = sub->n;
 	if ((r = call(c, &req, &small_limits, &resp)) != SS_OK)
 		return r;
-	if (resp.code == WIRE_ALREADY_EXISTS) {
+	if (resp.code == ST_ALREADY_EXISTS) {
 		/*
 		 * Our retries resend the same bytes, which the server calls a
 		 * duplicate: this is another submission, made before.
@@ -954,13 +940,13 @@ submit(struct client *c, const char *session, const struct submission *sub,
 		    session);
 		goto out;
 	}
-	if (resp.code == WIRE_FAILED_PRECONDITION) {
+	if (resp.code == ST_FAILED_PRECONDITION) {
 		r = fail(c, SS_ERR_INVALID, "session %s no longer takes shares: "
 		    "%s", session, resp.message[0] != '\0' ? resp.message :
 		    "its sharing phase is over");
 		goto out;
 	}
-	if (resp.code != WIRE_OK) {
+	if (resp.code != ST_OK) {
 		r = server_error(c, &resp, WIRE_SUBMIT_SHARES, session);
 		goto out;
 	}
@@ -1003,9 +989,9 @@ party_share(struct client *c, const char *session, const struct input_src *in)
 		/* By hand, a second `share` is a mistake: say so. */
 		r = fail(c, SS_ERR_INVALID, "%s already shared an input in "
 		    "session %s; a party shares once", c->party, session);
-	} else if (st.phase == WIRE_FAILED) {
+	} else if (st.phase == PHASE_FAILED) {
 		r = failed_session(c, &st, session);
-	} else if (st.phase != WIRE_SHARING) {
+	} else if (st.phase != PHASE_SHARING) {
 		out_join(who, sizeof(who), &st.cohort, ",");
 		r = fail(c, SS_ERR_INVALID, "session %s no longer takes shares: "
 		    "its cohort is fixed (%s)", session, who);
@@ -1053,8 +1039,8 @@ compute_sumpoint(struct client *c, const char *session,
 	if ((r = call(c, &req, &lim, &gs)) != SS_OK)
 		return r;
 	have_gs = 1;
-	if (gs.code != WIRE_OK) {
-		r = gs.code == WIRE_FAILED_PRECONDITION ?
+	if (gs.code != ST_OK) {
+		r = gs.code == ST_FAILED_PRECONDITION ?
 		    fail(c, SS_ERR_INVALID, "GetShare refused: %s",
 		    gs.message[0] != '\0' ? gs.message : "not yet") :
 		    server_error(c, &gs, WIRE_GET_SHARE, session);
@@ -1157,17 +1143,17 @@ post_sumpoint(struct client *c, const char *session, const uint64_t *sum,
 	req.nvalues = L;
 	if ((r = call(c, &req, &small_limits, &ps)) != SS_OK)
 		return r;
-	if (ps.code == WIRE_ALREADY_EXISTS) {
+	if (ps.code == ST_ALREADY_EXISTS) {
 		r = fail(c, SS_ERR_INVALID, "%s already posted a different "
 		    "sumpoint for session %s", c->party, session);
 		goto out;
 	}
-	if (ps.code == WIRE_FAILED_PRECONDITION) {
+	if (ps.code == ST_FAILED_PRECONDITION) {
 		r = fail(c, SS_ERR_INVALID, "PostSumpoint refused: %s",
 		    ps.message[0] != '\0' ? ps.message : "wrong phase");
 		goto out;
 	}
-	if (ps.code != WIRE_OK) {
+	if (ps.code != ST_OK) {
 		r = server_error(c, &ps, WIRE_POST_SUMPOINT, session);
 		goto out;
 	}
@@ -1179,7 +1165,7 @@ post_sumpoint(struct client *c, const char *session, const uint64_t *sum,
 			note(c, "cannot trace the sumpoint: out of memory");
 		} else {
 			for (e = 0; e < L; e++)
-				buf_put_u64(be + 8 * e, sum[e]);
+				buf_store_u64_be(be + 8 * e, sum[e]);
 			trace_ack(c, "PostSumpoint", session, be, L * 8);
 			free(be);
 		}
@@ -1226,9 +1212,9 @@ party_sumpoint(struct client *c, const char *session)
 
 	if ((r = get_status(c, session, &st)) != SS_OK)
 		return r;
-	if (st.phase == WIRE_FAILED)
+	if (st.phase == PHASE_FAILED)
 		r = failed_session(c, &st, session);
-	else if (st.phase == WIRE_SHARING)
+	else if (st.phase == PHASE_SHARING)
 		r = waiting_for_shares(c, &st, session);
 	else if ((r = compute_sumpoint(c, session, &st, &sum, &m)) == SS_OK)
 		r = post_sumpoint(c, session, sum, st.params.length, m, 0, 0);
@@ -1294,8 +1280,8 @@ do_result(struct client *c, const char *session,
 	req.session_id = session;
 	if ((r = call(c, &req, &lim, &ls)) != SS_OK)
 		return r;
-	if (ls.code != WIRE_OK) {
-		r = ls.code == WIRE_FAILED_PRECONDITION ?
+	if (ls.code != ST_OK) {
+		r = ls.code == ST_FAILED_PRECONDITION ?
 		    fail(c, SS_ERR_INVALID, "ListSumpoints refused: %s",
 		    ls.message[0] != '\0' ? ls.message : "not yet") :
 		    server_error(c, &ls, WIRE_LIST_SUMPOINTS, session);
@@ -1439,7 +1425,7 @@ party_result(struct client *c, const char *session)
 
 	if ((r = get_status(c, session, &st)) != SS_OK)
 		return r;
-	if (st.phase == WIRE_FAILED)
+	if (st.phase == PHASE_FAILED)
 		r = failed_session(c, &st, session);
 	else
 		r = do_result(c, session, &st);
@@ -1480,7 +1466,7 @@ party_status(struct client *c, const char *session)
 		printf("{\"session\":");
 		out_json_string(stdout, session);
 		printf(",\"phase\":\"%s\",\"parties\":",
-		    wire_phase_name(st.phase));
+		    phase_name(st.phase));
 		out_json_names(stdout, &st.params.parties);
 		printf(",\"threshold\":%u,\"length\":%u,\"decimals\":%u",
 		    st.params.threshold, st.params.length, st.params.decimals);
@@ -1497,7 +1483,7 @@ party_status(struct client *c, const char *session)
 			printf("%llu", (unsigned long long)st.deadline_unix);
 		else
 			printf("null");
-		if (st.phase == WIRE_FAILED) {
+		if (st.phase == PHASE_FAILED) {
 			printf(",\"reason\":");
 			out_json_string(stdout, st.message[0] != '\0' ?
 			    st.message : "(no reason given)");
@@ -1505,7 +1491,7 @@ party_status(struct client *c, const char *session)
 		printf("}\n");
 	} else {
 		printf("session: %s\n", session);
-		printf("phase: %s\n", wire_phase_name(st.phase));
+		printf("phase: %s\n", phase_name(st.phase));
 		out_join(list, sizeof(list), &st.params.parties, ",");
 		printf("parties: %s\n", list);
 		printf("threshold: %u\nlength: %u\ndecimals: %u\n",
@@ -1520,7 +1506,7 @@ party_status(struct client *c, const char *session)
 		printf("missing: %s\n", list);
 		printf("deadline: ");
 		print_deadline(st.deadline_unix);
-		if (st.phase == WIRE_FAILED)
+		if (st.phase == PHASE_FAILED)
 			printf("reason: %s\n", st.message[0] != '\0' ?
 			    st.message : "(no reason given)");
 	}
@@ -1620,10 +1606,10 @@ run_step(struct client *c, const char *session, const struct input_src *in,
 	int r;
 
 	*acted = 0;
-	if (st->phase == WIRE_FAILED)
+	if (st->phase == PHASE_FAILED)
 		return failed_session(c, st, session);
 
-	if (st->phase == WIRE_SHARING) {
+	if (st->phase == PHASE_SHARING) {
 		if (!wire_names_has(&st->shared, c->party)) {
 			/*
 			 * Our shares are not in: not sent yet, or sent and
@@ -1668,7 +1654,7 @@ run_step(struct client *c, const char *session, const struct input_src *in,
 			    1, 1);
 		return run_sumpoint(c, session, rs, st);
 	}
-	if (st->phase == WIRE_COMPLETE)
+	if (st->phase == PHASE_COMPLETE)
 		return 1;
 	now = conn_now_ms();
 	if (st->posted.n >= need) {
@@ -1728,7 +1714,7 @@ party_run(struct client *c, const char *session, const struct input_src *in)
 	}
 	progress_clear(&c->progress);
 	r = do_result(c, session, &st);
-	if (r == SS_OK && st.phase != WIRE_COMPLETE && st.missing.n > 0) {
+	if (r == SS_OK && st.phase != PHASE_COMPLETE && st.missing.n > 0) {
 		out_join(who, sizeof(who), &st.missing, ",");
 		fflush(stdout);
 		fprintf(stderr, "mpc-client: note: the sum is from %zu "

@@ -66,7 +66,7 @@ int
 retry_worth(int rc, int transient, int code)
 {
 	if (rc == SS_OK)
-		return code == WIRE_UNAVAILABLE;
+		return code == ST_UNAVAILABLE;
 	return transient && (rc == SS_ERR_IO || rc == SS_ERR_TIMEOUT);
 }
 
@@ -147,7 +147,7 @@ retry_call(struct retry_ctx *r, struct conn *c, struct wire_request *req,
 			if (rc == SS_OK) {
 				r->answered = 1;
 				r->unproven = 0;
-				if (resp->code != WIRE_UNAVAILABLE)
+				if (resp->code != ST_UNAVAILABLE)
 					return SS_OK;
 				code = resp->code;
 				out_sanitize(resp->message);

@@ -39,13 +39,13 @@
 
 _Static_assert((int)WIRE_CREATE_SESSION == (int)securesum_Method_CREATE_SESSION &&
     (int)WIRE_GET_KEYS == (int)securesum_Method_GET_KEYS, "method numbers");
-_Static_assert((int)WIRE_OK == (int)securesum_Code_OK &&
-    (int)WIRE_NOT_FOUND == (int)securesum_Code_NOT_FOUND &&
-    (int)WIRE_FAILED_PRECONDITION == (int)securesum_Code_FAILED_PRECONDITION &&
-    (int)WIRE_UNAUTHENTICATED == (int)securesum_Code_UNAUTHENTICATED,
+_Static_assert((int)ST_OK == (int)securesum_Code_OK &&
+    (int)ST_NOT_FOUND == (int)securesum_Code_NOT_FOUND &&
+    (int)ST_FAILED_PRECONDITION == (int)securesum_Code_FAILED_PRECONDITION &&
+    (int)ST_UNAUTHENTICATED == (int)securesum_Code_UNAUTHENTICATED,
     "code numbers");
-_Static_assert((int)WIRE_SHARING == (int)securesum_Phase_SHARING &&
-    (int)WIRE_FAILED == (int)securesum_Phase_FAILED, "phase numbers");
+_Static_assert((int)PHASE_SHARING == (int)securesum_Phase_SHARING &&
+    (int)PHASE_FAILED == (int)securesum_Phase_FAILED, "phase numbers");
 
 /* Envelope field numbers (Request and Response share them). */
 #define TAG_ID        1
@@ -148,12 +148,12 @@ enc_u64_packed(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
 /*
  * Sets a short string member of a generated struct. In the static layout the
  * member is a char array; in the callback layout it is a pb_callback_t.
- * Either way the name must fit WIRE_NAME_MAX, checked by the caller.
+ * Either way the name must fit NAME_MAX_LEN, checked by the caller.
  */
 #ifdef WIRE_STATIC_NAMES
 #define SET_NAME(member, str) \
 	do { \
-		_Static_assert(sizeof(member) == WIRE_NAME_MAX + 1, "name size"); \
+		_Static_assert(sizeof(member) == NAME_MAX_LEN + 1, "name size"); \
 		memcpy((member), (str), strlen(str) + 1); \
 	} while (0)
 #else
@@ -167,7 +167,7 @@ enc_u64_packed(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
 static int
 name_ok(const char *s)
 {
-	return s != NULL && strlen(s) <= WIRE_NAME_MAX;
+	return s != NULL && strlen(s) <= NAME_MAX_LEN;
 }
 
 static bool
@@ -412,13 +412,13 @@ dfail(pb_istream_t *s, struct dctx *d, int code, const char *msg)
 	return false;
 }
 
-/* Reads the rest of s as a name into out (WIRE_NAME_MAX + 1 bytes). */
+/* Reads the rest of s as a name into out (NAME_MAX_LEN + 1 bytes). */
 static bool
 read_name(pb_istream_t *s, struct dctx *d, char *out)
 {
 	size_t n = s->bytes_left;
 
-	if (n > WIRE_NAME_MAX)
+	if (n > NAME_MAX_LEN)
 		return dfail(s, d, SS_ERR_PROTOCOL, "name too long");
 	if (!pb_read(s, (pb_byte_t *)out, n))
 		return false;
@@ -453,9 +453,9 @@ dec_name(pb_istream_t *s, const pb_field_t *f, void **arg)
 	do { (void)&(na); (void)(dctx_); (void)(outbuf); } while (0)
 #define DONE_NAME(member, outbuf) \
 	do { \
-		_Static_assert(sizeof(member) == WIRE_NAME_MAX + 1, "name size"); \
-		memcpy((outbuf), (member), WIRE_NAME_MAX + 1); \
-		(outbuf)[WIRE_NAME_MAX] = '\0'; \
+		_Static_assert(sizeof(member) == NAME_MAX_LEN + 1, "name size"); \
+		memcpy((outbuf), (member), NAME_MAX_LEN + 1); \
+		(outbuf)[NAME_MAX_LEN] = '\0'; \
 	} while (0)
 #else
 #define PREP_NAME(member, na, dctx_, outbuf) \
@@ -986,33 +986,6 @@ wire_names_has(const struct wire_names *l, const char *name)
 	return 0;
 }
 
-const char *
-wire_code_name(int code)
-{
-	static const char *const names[] = {
-		"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
-		"DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
-		"PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-		"ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
-		"UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
-	};
-
-	if (code < 0 || (size_t)code >= sizeof(names) / sizeof(names[0]))
-		return "UNKNOWN_CODE";
-	return names[code];
-}
-
-const char *
-wire_phase_name(int phase)
-{
-	switch (phase) {
-	case WIRE_SHARING:     return "SHARING";
-	case WIRE_AGGREGATING: return "AGGREGATING";
-	case WIRE_COMPLETE:    return "COMPLETE";
-	case WIRE_FAILED:      return "FAILED";
-	default:               return "UNSPECIFIED";
-	}
-}
 
 const char *
 wire_method_name(int method)

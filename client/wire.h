@@ -15,10 +15,12 @@
 
 #include <pb_encode.h>
 
-#define WIRE_NAME_MAX    64   /* party and session names (= PKI_NAME_MAX) */
+#include "name.h"
+#include "status.h"
+
 #define WIRE_MESSAGE_MAX 255  /* Response.message */
 
-/* Methods, codes and phases: the numbers of proto/securesum.proto. */
+/* Methods: the numbers of proto/securesum.proto (codes and phases: status.h). */
 enum wire_method {
 	WIRE_CREATE_SESSION = 1,
 	WIRE_SUBMIT_SHARES = 2,
@@ -30,29 +32,7 @@ enum wire_method {
 	WIRE_GET_KEYS = 8,
 };
 
-enum wire_code {
-	WIRE_OK = 0,
-	WIRE_INVALID_ARGUMENT = 3,
-	WIRE_DEADLINE_EXCEEDED = 4,
-	WIRE_NOT_FOUND = 5,
-	WIRE_ALREADY_EXISTS = 6,
-	WIRE_PERMISSION_DENIED = 7,
-	WIRE_RESOURCE_EXHAUSTED = 8,
-	WIRE_FAILED_PRECONDITION = 9,
-	WIRE_INTERNAL = 13,
-	WIRE_UNAVAILABLE = 14,
-	WIRE_UNAUTHENTICATED = 16,
-};
-
-enum wire_phase {
-	WIRE_PHASE_UNSPECIFIED = 0,
-	WIRE_SHARING = 1,
-	WIRE_AGGREGATING = 2,
-	WIRE_COMPLETE = 3,
-	WIRE_FAILED = 4,
-};
-
-typedef char wire_name[WIRE_NAME_MAX + 1];
+typedef char wire_name[NAME_MAX_LEN + 1];
 
 /* A list of names decoded from a repeated string field. */
 struct wire_names {
@@ -126,7 +106,7 @@ struct wire_key {                      /* GetKeysResponse.keys */
  */
 struct wire_response {
 	uint64_t id;
-	int code;                          /* enum wire_code, or any other number */
+	int code;                          /* enum status_code, or any other number */
 	char message[WIRE_MESSAGE_MAX + 1];
 	int has_body;
 	/* CreateSession */
@@ -160,7 +140,7 @@ struct wire_limits {
 /*
  * Encodes req onto stream (the frame body, without its length prefix).
  * SS_ERR_INVALID for an unknown method or a NULL that the method needs,
- * SS_ERR_TOO_LARGE for a name over WIRE_NAME_MAX, SS_ERR_IO when the stream
+ * SS_ERR_TOO_LARGE for a name over NAME_MAX_LEN, SS_ERR_IO when the stream
  * refuses bytes.
  */
 int wire_encode_request(pb_ostream_t *stream, const struct wire_request *req);
@@ -183,9 +163,7 @@ void wire_response_free(struct wire_response *resp);
 /* 1 if name is in list. */
 int wire_names_has(const struct wire_names *list, const char *name);
 
-/* "NOT_FOUND", "SHARING", "GetStatus"...; a number's text for unknown values. */
-const char *wire_code_name(int code);
-const char *wire_phase_name(int phase);
+/* "GetStatus"...; "an unknown method" for other numbers. */
 const char *wire_method_name(int method);
 
 #endif

@@ -1,8 +1,16 @@
-/* buf.c: bounded reads of untrusted bytes; see buf.h. */
+/* buf.c: bounded reads of untrusted bytes and bounded writes; see buf.h. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "buf.h"
 #include "err.h"
+
+/* ---- reading ---------------------------------------------------------- */
 
 void
 buf_reader_init(struct buf_reader *r, const void *data, size_t len)
@@ -40,38 +48,60 @@ buf_get_u8(struct buf_reader *r, uint8_t *v)
 	return SS_OK;
 }
 
+/* The next n <= 8 bytes as an integer, in either byte order. */
+static int
+get_uint(struct buf_reader *r, size_t n, int big_endian, uint64_t *v)
+{
+	const uint8_t *p;
+	uint64_t x = 0;
+	size_t i;
+	int rc;
+
+	if ((rc = buf_get_bytes(r, n, &p)) != SS_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		x |= (uint64_t)p[big_endian ? i : n - 1 - i] << (8 * (n - 1 - i));
+	*v = x;
+	return SS_OK;
+}
+
+static int
+get_u32(struct buf_reader *r, int big_endian, uint32_t *v)
+{
+	uint64_t x;
+	int rc;
+
+	if ((rc = get_uint(r, 4, big_endian, &x)) == SS_OK)
+		*v = (uint32_t)x;
+	return rc;
+}
+
 int
 buf_get_u32(struct buf_reader *r, uint32_t *v)
 {
-	const uint8_t *p;
-	int rc;
-
-	if ((rc = buf_get_bytes(r, 4, &p)) != SS_OK)
-		return rc;
-	*v = ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	    ((uint32_t)p[2] << 8) | (uint32_t)p[3];
-	return SS_OK;
+	return get_u32(r, 0, v);
 }
 
 int
 buf_get_u64(struct buf_reader *r, uint64_t *v)
 {
-	uint32_t hi, lo;
-	size_t saved = r->off;
-	int rc;
-
-	if ((rc = buf_get_u32(r, &hi)) != SS_OK)
-		return rc;
-	if ((rc = buf_get_u32(r, &lo)) != SS_OK) {
-		r->off = saved;
-		return rc;
-	}
-	*v = ((uint64_t)hi << 32) | lo;
-	return SS_OK;
+	return get_uint(r, 8, 0, v);
 }
 
 int
-buf_get_string(struct buf_reader *r, char *out, size_t outsz)
+buf_get_u32_be(struct buf_reader *r, uint32_t *v)
+{
+	return get_u32(r, 1, v);
+}
+
+int
+buf_get_u64_be(struct buf_reader *r, uint64_t *v)
+{
+	return get_uint(r, 8, 1, v);
+}
+
+static int
+get_string(struct buf_reader *r, int big_endian, char *out, size_t outsz)
 {
 	const uint8_t *p;
 	uint32_t n;
@@ -80,37 +110,216 @@ buf_get_string(struct buf_reader *r, char *out, size_t outsz)
 
 	if (outsz == 0)
 		return SS_ERR_INVALID;
-	if ((rc = buf_get_u32(r, &n)) != SS_OK)
+	if ((rc = get_u32(r, big_endian, &n)) != SS_OK)
 		return rc;
-	if (n > outsz - 1) {
-		r->off = saved;
-		return SS_ERR_TOO_LARGE;
-	}
-	if ((rc = buf_get_bytes(r, n, &p)) != SS_OK) {
+	if (n > outsz - 1)
+		rc = SS_ERR_TOO_LARGE;
+	else if ((rc = buf_get_bytes(r, n, &p)) == SS_OK &&
+	    memchr(p, '\0', n) != NULL)
+		rc = SS_ERR_INVALID;
+	if (rc != SS_OK) {
 		r->off = saved;
 		return rc;
-	}
-	if (memchr(p, '\0', n) != NULL) {
-		r->off = saved;
-		return SS_ERR_INVALID;
 	}
 	memcpy(out, p, n);
 	out[n] = '\0';
 	return SS_OK;
 }
 
-void
-buf_put_u32(uint8_t out[4], uint32_t v)
+int
+buf_get_string(struct buf_reader *r, char *out, size_t outsz)
 {
-	out[0] = (uint8_t)(v >> 24);
-	out[1] = (uint8_t)(v >> 16);
-	out[2] = (uint8_t)(v >> 8);
-	out[3] = (uint8_t)v;
+	return get_string(r, 0, out, outsz);
+}
+
+int
+buf_get_string_be(struct buf_reader *r, char *out, size_t outsz)
+{
+	return get_string(r, 1, out, outsz);
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+void
+buf_writer_init(struct buf_writer *w, size_t limit)
+{
+	memset(w, 0, sizeof(*w));
+	w->limit = limit;
 }
 
 void
-buf_put_u64(uint8_t out[8], uint64_t v)
+buf_writer_init_sink(struct buf_writer *w, buf_sink_fn fn, void *ctx)
 {
-	buf_put_u32(out, (uint32_t)(v >> 32));
-	buf_put_u32(out + 4, (uint32_t)v);
+	memset(w, 0, sizeof(*w));
+	w->sink = fn;
+	w->sink_ctx = ctx;
+}
+
+void
+buf_writer_tee(struct buf_writer *w, buf_sink_fn fn, void *ctx)
+{
+	w->tee = fn;
+	w->tee_ctx = ctx;
+}
+
+void
+buf_writer_free(struct buf_writer *w)
+{
+	if (w->data != NULL)
+		OPENSSL_clear_free(w->data, w->cap);
+	w->data = NULL;
+	w->len = w->cap = 0;
+}
+
+/* Room for n more bytes in a memory writer, doubling up to its limit. */
+static int
+reserve(struct buf_writer *w, size_t n)
+{
+	size_t cap;
+	uint8_t *p;
+
+	if (n > w->limit || w->len > w->limit - n)
+		return SS_ERR_TOO_LARGE;
+	if (w->len + n <= w->cap)
+		return SS_OK;
+	cap = w->cap ? w->cap : 256;
+	while (cap < w->len + n)
+		cap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
+	if (cap > w->limit)
+		cap = w->limit;
+	/* Not realloc: the old block may hold secrets and is wiped. */
+	if ((p = malloc(cap)) == NULL)
+		return SS_ERR_ALLOC;
+	if (w->len > 0)
+		memcpy(p, w->data, w->len);
+	if (w->data != NULL)
+		OPENSSL_clear_free(w->data, w->cap);
+	w->data = p;
+	w->cap = cap;
+	return SS_OK;
+}
+
+void
+buf_put(struct buf_writer *w, const void *p, size_t n)
+{
+	int rc;
+
+	if (w->err != SS_OK || n == 0)
+		return;
+	if (w->sink != NULL)
+		rc = w->sink(w->sink_ctx, p, n);
+	else if ((rc = reserve(w, n)) == SS_OK) {
+		memcpy(w->data + w->len, p, n);
+		w->len += n;
+	}
+	if (rc == SS_OK && w->tee != NULL)
+		rc = w->tee(w->tee_ctx, p, n);
+	if (rc != SS_OK)
+		w->err = rc;
+	else
+		w->total += n;
+}
+
+void
+buf_put_u8(struct buf_writer *w, uint8_t v)
+{
+	buf_put(w, &v, 1);
+}
+
+void
+buf_put_u32(struct buf_writer *w, uint32_t v)
+{
+	uint8_t b[4];
+
+	buf_store_u32(b, v);
+	buf_put(w, b, sizeof(b));
+}
+
+void
+buf_put_u64(struct buf_writer *w, uint64_t v)
+{
+	uint8_t b[8];
+
+	buf_store_u64(b, v);
+	buf_put(w, b, sizeof(b));
+}
+
+void
+buf_put_string(struct buf_writer *w, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > UINT32_MAX) {
+		if (w->err == SS_OK)
+			w->err = SS_ERR_TOO_LARGE;
+		return;
+	}
+	buf_put_u32(w, (uint32_t)n);
+	buf_put(w, s, n);
+}
+
+int
+buf_writer_error(const struct buf_writer *w)
+{
+	return w->err;
+}
+
+int
+buf_sink_fd(void *fd_ptr, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	int fd = *(const int *)fd_ptr;
+	ssize_t k;
+
+	while (n > 0) {
+		if ((k = write(fd, b, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return SS_ERR_IO;
+		}
+		b += k;
+		n -= (size_t)k;
+	}
+	return SS_OK;
+}
+
+int
+buf_sink_digest(void *md_ctx, const void *p, size_t n)
+{
+	return EVP_DigestUpdate(md_ctx, p, n) == 1 ? SS_OK : SS_ERR_CRYPTO;
+}
+
+/* ---- fixed-width encodings -------------------------------------------- */
+
+static void
+store_uint(uint8_t *out, size_t n, int big_endian, uint64_t v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[big_endian ? n - 1 - i : i] = (uint8_t)(v >> (8 * i));
+}
+
+void
+buf_store_u32(uint8_t out[4], uint32_t v)
+{
+	store_uint(out, 4, 0, v);
+}
+
+void
+buf_store_u64(uint8_t out[8], uint64_t v)
+{
+	store_uint(out, 8, 0, v);
+}
+
+void
+buf_store_u32_be(uint8_t out[4], uint32_t v)
+{
+	store_uint(out, 4, 1, v);
+}
+
+void
+buf_store_u64_be(uint8_t out[8], uint64_t v)
+{
+	store_uint(out, 8, 1, v);
 }

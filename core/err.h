@@ -25,8 +25,41 @@
 #define SS_ERR_NOT_FOUND    (-15)  /* a named thing does not exist */
 #define SS_ERR_TIMEOUT      (-16)  /* a wait ran out of time */
 #define SS_ERR_PROTOCOL     (-17)  /* the peer broke the wire protocol */
+/* The outcomes a peer is answered with (status.h maps them to wire statuses). */
+#define SS_ERR_EXISTS       (-18)  /* a different thing of that name exists */
+#define SS_ERR_DENIED       (-19)  /* the caller may not do this */
+#define SS_ERR_PRECONDITION (-20)  /* not in this phase or state */
+#define SS_ERR_EXHAUSTED    (-21)  /* a configured limit is reached */
+#define SS_ERR_UNAVAILABLE  (-22)  /* the service cannot serve now; retry */
+#define SS_ERR_UNAUTHENTICATED (-23) /* the peer proved no identity */
 
 /* A constant string describing code; never NULL. */
 const char *ss_strerror(int code);
+
+/* Marks results that must be checked: decoders, crypto, journal calls. */
+#define SS_WUR __attribute__((warn_unused_result))
+
+/*
+ * An error with its message: the one way a failure's detail travels across
+ * core/, server/ and client/. A function that can say more than its code
+ * takes a struct ss_error * (which may be NULL) and still returns the code;
+ * the message is one line, without a trailing period.
+ */
+#define SS_ERROR_MSG_MAX 1024
+
+struct ss_error {
+	int code;                       /* SS_OK or an SS_ERR_* code */
+	char msg[SS_ERROR_MSG_MAX];     /* "" when nothing was said */
+};
+
+/* Sets e (if not NULL) to code and the formatted message; returns code. */
+int ss_error_set(struct ss_error *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Prepends "CONTEXT: " to e's message (e may be NULL); returns e's code. */
+int ss_error_prefix(struct ss_error *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void ss_error_clear(struct ss_error *e);
+/* e's message, or ss_strerror(e->code) when it has none; never NULL. */
+const char *ss_error_msg(const struct ss_error *e);
 
 #endif

@@ -99,10 +99,10 @@ int
 pki_party_path(char *out, size_t outlen, const char *dir, const char *name,
     const char *suffix)
 {
-	char file[PKI_NAME_MAX + 16];
+	char file[NAME_MAX_LEN + 16];
 	int n;
 
-	if (!pki_name_valid(name))
+	if (!name_valid(name))
 		return SS_ERR_INVALID;
 	n = snprintf(file, sizeof(file), "%s%s", name, suffix);
 	if (n < 0 || (size_t)n >= sizeof(file))
@@ -110,27 +110,7 @@ pki_party_path(char *out, size_t outlen, const char *dir, const char *name,
 	return join_path(out, outlen, dir, file);
 }
 
-/* ---- names ------------------------------------------------------------- */
-
-int
-pki_name_valid(const char *name)
-{
-	size_t i;
-	char c;
-
-	if (name == NULL || name[0] == '\0' || name[0] == '.' || name[0] == '-')
-		return 0;
-	for (i = 0; name[i] != '\0'; i++) {
-		if (i >= PKI_NAME_MAX)
-			return 0;
-		c = name[i];
-		/* Explicit ranges: isalnum() would follow the locale. */
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
+/* ---- certificate names ------------------------------------------------ */
 
 /*
  * The subject's one CN, as a valid name, into out. Certificates with no CN,
@@ -138,7 +118,7 @@ pki_name_valid(const char *name)
  * refused: an identity must be unambiguous.
  */
 static int
-cert_cn(X509 *x, char out[PKI_NAME_MAX + 1])
+cert_cn(X509 *x, char out[NAME_MAX_LEN + 1])
 {
 	const X509_NAME *subject;
 	const X509_NAME_ENTRY *entry;
@@ -164,12 +144,12 @@ cert_cn(X509 *x, char out[PKI_NAME_MAX + 1])
 		return SS_ERR_CERT;
 	len = ASN1_STRING_length(s);
 	data = ASN1_STRING_get0_data(s);
-	if (data == NULL || len <= 0 || len > PKI_NAME_MAX ||
+	if (data == NULL || len <= 0 || len > NAME_MAX_LEN ||
 	    memchr(data, '\0', (size_t)len) != NULL)
 		return SS_ERR_CERT;
 	memcpy(out, data, (size_t)len);
 	out[len] = '\0';
-	if (!pki_name_valid(out)) {
+	if (!name_valid(out)) {
 		out[0] = '\0';
 		return SS_ERR_CERT;
 	}
@@ -522,13 +502,13 @@ pki_server_ctx(const char *dir, char *err, size_t errlen)
 SSL_CTX *
 pki_client_ctx(const char *dir, const char *party, char *err, size_t errlen)
 {
-	char crt[PATH_MAX], key[PATH_MAX], cn[PKI_NAME_MAX + 1];
+	char crt[PATH_MAX], key[PATH_MAX], cn[NAME_MAX_LEN + 1];
 	SSL_CTX *ctx;
 	X509 *own;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
-	if (!pki_name_valid(party)) {
+	if (!name_valid(party)) {
 		set_err(err, errlen, "invalid party name: use 1 to 64 of "
 		    "A-Z a-z 0-9 . _ -, not starting with '.' or '-'");
 		return NULL;
@@ -659,7 +639,7 @@ pki_expect_host(SSL *ssl, const char *host)
 int
 pki_peer_name(SSL *ssl, char *out, size_t outlen)
 {
-	char cn[PKI_NAME_MAX + 1];
+	char cn[NAME_MAX_LEN + 1];
 	X509 *peer;
 	size_t len;
 	int ret;
@@ -777,7 +757,7 @@ int
 pki_verify_enc_cert(X509_STORE *store, const uint8_t *der, size_t len,
     const char *name, uint8_t pk[32])
 {
-	char cn[PKI_NAME_MAX + 1];
+	char cn[NAME_MAX_LEN + 1];
 	unsigned char raw[PKI_X25519_LEN];
 	const unsigned char *p = der;
 	X509_STORE_CTX *vctx = NULL;
@@ -788,7 +768,7 @@ pki_verify_enc_cert(X509_STORE *store, const uint8_t *der, size_t len,
 	int ret;
 
 	if (store == NULL || der == NULL || pk == NULL || len == 0 ||
-	    !pki_name_valid(name))
+	    !name_valid(name))
 		return SS_ERR_INVALID;
 	if (len > PKI_CERT_DER_MAX)
 		return SS_ERR_TOO_LARGE;

@@ -17,10 +17,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#define PKI_NAME_MAX 64
-
-/* 1 if name is a valid party or session name: [A-Za-z0-9._-]{1,64}, not starting with '.' or '-'. */
-int pki_name_valid(const char *name);
+#include "name.h"
 
 /*
  * TLS 1.3-only contexts requiring and verifying the peer's certificate
@@ -32,7 +29,7 @@ SSL_CTX *pki_client_ctx(const char *dir, const char *party, char *err, size_t er
 /* Makes the client check that the server certificate names host (DNS name or IP literal). */
 int pki_expect_host(SSL *ssl, const char *host);
 
-/* The verified peer's identity (subject CN), checked with pki_name_valid. */
+/* The verified peer's identity (subject CN), checked with name_valid. */
 int pki_peer_name(SSL *ssl, char *out, size_t outlen);
 
 /* SS_ERR_KEY_PERMS if path is readable or writable by group or others, SS_ERR_IO if absent. */

@@ -36,7 +36,7 @@ static const char info_label[] = "secure-sum/v1 share";
 #define LABEL_LEN	(sizeof(info_label) - 1)
 
 /*
- * Names are [A-Za-z0-9._-]{1,64} by convention (pki_name_valid checks that
+ * Names are [A-Za-z0-9._-]{1,64} by convention (name_valid checks that
  * where names enter the system); here we need only a bound for the buffer.
  */
 #define MAX_NAME_LEN	255

@@ -386,7 +386,7 @@ check_store(const struct store *s)
 	for (i = 0; i < s->nkeys; i++) {
 		const struct key_entry *e = &s->keys[i];
 
-		CHECK(pki_name_valid(e->name), "a key under an invalid name");
+		CHECK(name_valid(e->name), "a key under an invalid name");
 		CHECK(e->der != NULL && e->der_len > 0 &&
 		    e->der_len <= s->lim.max_cert_bytes, NULL);
 		for (j = 0; j < i; j++)
@@ -398,7 +398,7 @@ check_store(const struct store *s)
 		const struct session *se = s->sessions[i];
 		size_t shared = 0, cohort = 0, posted = 0, cohort_posted = 0;
 
-		CHECK(pki_name_valid(se->p.id), "a session with an invalid id");
+		CHECK(name_valid(se->p.id), "a session with an invalid id");
 		for (j = 0; j < i; j++)
 			CHECK(strcmp(s->sessions[j]->p.id, se->p.id) != 0,
 			    "two sessions with one id");
@@ -410,7 +410,7 @@ check_store(const struct store *s)
 		CHECK((se->deadline_unix == 0) == (se->p.deadline_seconds == 0),
 		    "a deadline without deadline_seconds, or the reverse");
 		for (p = 0; p < se->p.n; p++) {
-			CHECK(pki_name_valid(se->p.parties[p]), "an invalid party name");
+			CHECK(name_valid(se->p.parties[p]), "an invalid party name");
 			CHECK(session_party_index(se, se->p.parties[p]) == (long)p,
 			    "the name index does not find a party");
 			shared += se->shares[p] != NULL;

@@ -110,7 +110,7 @@ rec_u32(struct rec *r, uint32_t v)
 {
 	uint8_t b[4];
 
-	buf_put_u32(b, v);
+	buf_store_u32_be(b, v);
 	rec_put(r, b, 4);
 }
 
@@ -119,7 +119,7 @@ rec_u64(struct rec *r, uint64_t v)
 {
 	uint8_t b[8];
 
-	buf_put_u64(b, v);
+	buf_store_u64_be(b, v);
 	rec_put(r, b, 8);
 }
 
@@ -145,7 +145,7 @@ checksum(uint64_t seq, const struct iovec *parts, int nparts, uint8_t out[SUM_LE
 	uint8_t seqb[8];
 	int i, ok;
 
-	buf_put_u64(seqb, seq);
+	buf_store_u64_be(seqb, seq);
 	if ((st = XXH3_createState()) == NULL)
 		return SS_ERR_ALLOC;
 	ok = XXH3_64bits_reset(st) == XXH_OK &&
@@ -153,7 +153,7 @@ checksum(uint64_t seq, const struct iovec *parts, int nparts, uint8_t out[SUM_LE
 	for (i = 0; ok && i < nparts; i++)
 		ok = XXH3_64bits_update(st, parts[i].iov_base, parts[i].iov_len) == XXH_OK;
 	if (ok)
-		buf_put_u64(out, XXH3_64bits_digest(st));
+		buf_store_u64_be(out, XXH3_64bits_digest(st));
 	(void)XXH3_freeState(st);
 	return ok ? SS_OK : SS_ERR_INTERNAL;
 }
@@ -233,8 +233,8 @@ append(struct journal *j, struct rec *r, const void *big, size_t big_len)
 		iov[2].iov_len = big_len;
 		n = 3;
 	}
-	buf_put_u32(hdr, (uint32_t)payload);
-	buf_put_u64(hdr + 4, seq);
+	buf_store_u32_be(hdr, (uint32_t)payload);
+	buf_store_u64_be(hdr + 4, seq);
 	if ((rc = checksum(seq, iov + 1, n - 1, hdr + 12)) != SS_OK) {
 		snprintf(j->last_error, sizeof(j->last_error), "checksum failed");
 		goto out;
@@ -639,7 +639,7 @@ static void
 file_header(uint8_t hdr[FILE_HEADER])
 {
 	memcpy(hdr, MAGIC, MAGIC_LEN);
-	buf_put_u32(hdr + MAGIC_LEN, VERSION);
+	buf_store_u32_be(hdr + MAGIC_LEN, VERSION);
 }
 
 /*
@@ -779,8 +779,8 @@ replay_create(struct buf_reader *r, struct store *s, char *why, size_t whylen)
 
 	if ((rc = snapshot_read_params(r, s->lim.max_parties, &p)) != SS_OK)
 		return rc;
-	if ((rc = buf_get_u64(r, &created)) != SS_OK ||
-	    (rc = buf_get_u64(r, &deadline)) != SS_OK) {
+	if ((rc = buf_get_u64_be(r, &created)) != SS_OK ||
+	    (rc = buf_get_u64_be(r, &deadline)) != SS_OK) {
 		free(p.parties);
 		return rc;
 	}
@@ -804,7 +804,7 @@ replay_session(struct buf_reader *r, struct store *s, struct session **se,
 	char id[NAME_BUF];
 	int rc;
 
-	if ((rc = buf_get_string(r, id, sizeof(id))) != SS_OK)
+	if ((rc = buf_get_string_be(r, id, sizeof(id))) != SS_OK)
 		return rc;
 	if ((*se = store_find(s, id)) == NULL) {
 		snprintf(why, whylen, "no session %s", id);
@@ -825,8 +825,8 @@ replay_submit(struct buf_reader *r, struct store *s, char *why, size_t whylen)
 	int rc, dup;
 
 	if ((rc = replay_session(r, s, &se, why, whylen)) != SS_OK ||
-	    (rc = buf_get_u32(r, &sender)) != SS_OK ||
-	    (rc = buf_get_u64(r, &bytes)) != SS_OK)
+	    (rc = buf_get_u32_be(r, &sender)) != SS_OK ||
+	    (rc = buf_get_u64_be(r, &bytes)) != SS_OK)
 		return rc;
 	if (sender >= se->p.n || bytes != (uint64_t)se->p.n * se->ct_len)
 		return SS_ERR_INVALID;
@@ -875,20 +875,18 @@ replay_sumpoint(struct buf_reader *r, struct store *s, char *why, size_t whylen)
 	int rc, dup;
 
 	if ((rc = replay_session(r, s, &se, why, whylen)) != SS_OK ||
-	    (rc = buf_get_u32(r, &party)) != SS_OK ||
-	    (rc = buf_get_u32(r, &L)) != SS_OK)
+	    (rc = buf_get_u32_be(r, &party)) != SS_OK ||
+	    (rc = buf_get_u32_be(r, &L)) != SS_OK)
 		return rc;
 	if (party >= se->p.n || L != se->p.length || buf_remaining(r) / 8 < L)
 		return SS_ERR_INVALID;
 	if ((vals = calloc(L, sizeof(*vals))) == NULL)
 		return SS_ERR_ALLOC;
-	for (e = 0; e < L; e++) {
-		const uint8_t *p;
-
-		(void)buf_get_bytes(r, 8, &p);
-		memcpy(&vals[e], p, 8);
-		vals[e] = le64toh(vals[e]);
-	}
+	for (e = 0; e < L; e++)
+		if ((rc = buf_get_u64(r, &vals[e])) != SS_OK) {
+			free(vals);
+			return rc;
+		}
 	if (store_post_sumpoint(s, se->p.parties[party], se->p.id,
 	    se->p.parties[party], vals, L, 0, &dup, &st) != ST_OK || dup) {
 		snprintf(why, whylen, "sumpoint of %s in %s cannot be applied: %s",
@@ -908,8 +906,8 @@ replay_key(struct buf_reader *r, struct store *s, char *why, size_t whylen)
 	uint32_t len;
 	int rc, replaced;
 
-	if ((rc = buf_get_string(r, name, sizeof(name))) != SS_OK ||
-	    (rc = buf_get_u32(r, &len)) != SS_OK ||
+	if ((rc = buf_get_string_be(r, name, sizeof(name))) != SS_OK ||
+	    (rc = buf_get_u32_be(r, &len)) != SS_OK ||
 	    (rc = buf_get_bytes(r, len, &der)) != SS_OK)
 		return rc;
 	if (store_replace_key(s, name, der, len, &replaced, &st) != ST_OK) {
@@ -958,7 +956,7 @@ record_later(const uint8_t *d, size_t len, size_t from, uint64_t want)
 
 	for (o = from; o + REC_HEADER <= len; o++) {
 		buf_reader_init(&r, d + o, len - o);
-		if (buf_get_u32(&r, &plen) != SS_OK || buf_get_u64(&r, &seq) != SS_OK ||
+		if (buf_get_u32_be(&r, &plen) != SS_OK || buf_get_u64_be(&r, &seq) != SS_OK ||
 		    seq != want || buf_remaining(&r) < SUM_LEN + (size_t)plen)
 			continue;
 		part.iov_base = (void *)(d + o + REC_HEADER);
@@ -996,7 +994,7 @@ replay(const char *path, uint64_t first, const uint8_t *d, size_t len,
 		const uint8_t *payload;
 
 		buf_reader_init(&r, d + off, len - off);
-		if (buf_get_u32(&r, &plen) != SS_OK || buf_get_u64(&r, &seq) != SS_OK ||
+		if (buf_get_u32_be(&r, &plen) != SS_OK || buf_get_u64_be(&r, &seq) != SS_OK ||
 		    buf_remaining(&r) < SUM_LEN + (size_t)plen) {
 			/*
 			 * The file ends inside this record: a write cut short by a

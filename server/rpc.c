@@ -94,7 +94,7 @@ string_whole(const char *v)
 static enum status_code
 check_whole_name(const char *what, const char *v, struct status *st)
 {
-	if (!pki_name_valid(v))
+	if (!name_valid(v))
 		return status_set(st, ST_INVALID_ARGUMENT, "%s must be 1-64 characters "
 		    "of A-Z a-z 0-9 . _ - and not start with . or -", what);
 	return ST_OK;

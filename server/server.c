@@ -37,6 +37,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "addr.h"
 #include "err.h"
 #include "frame.h"
 #include "journal.h"
@@ -879,42 +880,18 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 
 /* ---- start-up -------------------------------------------------------- */
 
-/* Splits "HOST:PORT" or "[V6]:PORT". */
-static int
-split_hostport(const char *s, char *host, size_t hlen, char *port, size_t plen)
-{
-	const char *colon, *h = s, *hend;
-
-	if (*s == '[') {
-		h = s + 1;
-		if ((hend = strchr(h, ']')) == NULL || hend[1] != ':')
-			return -1;
-		colon = hend + 1;
-	} else {
-		if ((colon = strrchr(s, ':')) == NULL)
-			return -1;
-		hend = colon;
-	}
-	if ((size_t)(hend - h) >= hlen || strlen(colon + 1) >= plen ||
-	    hend == h || colon[1] == '\0')
-		return -1;
-	memcpy(host, h, (size_t)(hend - h));
-	host[hend - h] = '\0';
-	snprintf(port, plen, "%s", colon + 1);
-	return 0;
-}
-
 static evutil_socket_t
 bind_listener(const char *spec, char *shown, size_t shownlen)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	char host[256], port[16], sport[NI_MAXSERV];
+	struct hostport hp;
+	char sport[NI_MAXSERV];
 	evutil_socket_t fd = -1;
 	int one = 1, rc;
 
-	if (split_hostport(spec, host, sizeof(host), port, sizeof(port)) != 0) {
+	if (addr_split(spec, &hp, ADDR_PORT_ZERO_OK) != SS_OK) {
 		logmsg("--listen wants HOST:PORT, got %s", spec);
 		return -1;
 	}
@@ -922,7 +899,7 @@ bind_listener(const char *spec, char *shown, size_t shownlen)
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
+	if ((rc = getaddrinfo(hp.host, hp.port, &hints, &res)) != 0) {
 		logmsg("cannot resolve %s: %s", spec, gai_strerror(rc));
 		return -1;
 	}
@@ -946,8 +923,8 @@ bind_listener(const char *spec, char *shown, size_t shownlen)
 		close(fd);
 		fd = -1;
 	} else {
-		snprintf(shown, shownlen, strchr(host, ':') ? "[%s]:%s" : "%s:%s",
-		    host, sport);
+		snprintf(shown, shownlen, strchr(hp.host, ':') ? "[%s]:%s" : "%s:%s",
+		    hp.host, sport);
 	}
 	freeaddrinfo(res);
 	return fd;
@@ -1001,7 +978,7 @@ load_directory(struct server *srv)
 			continue;
 		memcpy(name, de->d_name, nl - 8);
 		name[nl - 8] = '\0';
-		if (!pki_name_valid(name) || pki_load_enc_cert(dir, name, &der, &len) != SS_OK)
+		if (!name_valid(name) || pki_load_enc_cert(dir, name, &der, &len) != SS_OK)
 			continue;
 		if (pki_verify_enc_cert(srv->rpc.ca, der, len, name, pk) != SS_OK)
 			logmsg("ignoring %s/%s: not a valid encryption-key certificate",

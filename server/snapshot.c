@@ -75,7 +75,7 @@ put_u32(struct sink *k, uint32_t v)
 {
 	uint8_t b[4];
 
-	buf_put_u32(b, v);
+	buf_store_u32_be(b, v);
 	put(k, b, sizeof(b));
 }
 
@@ -84,7 +84,7 @@ put_u64(struct sink *k, uint64_t v)
 {
 	uint8_t b[8];
 
-	buf_put_u64(b, v);
+	buf_store_u64_be(b, v);
 	put(k, b, sizeof(b));
 }
 
@@ -218,11 +218,11 @@ load_keys(struct buf_reader *r, struct store *s)
 	uint32_t n, i, len;
 	int rc, dup;
 
-	if ((rc = buf_get_u32(r, &n)) != SS_OK)
+	if ((rc = buf_get_u32_be(r, &n)) != SS_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
-		if ((rc = buf_get_string(r, name, sizeof(name))) != SS_OK ||
-		    (rc = buf_get_u32(r, &len)) != SS_OK ||
+		if ((rc = buf_get_string_be(r, name, sizeof(name))) != SS_OK ||
+		    (rc = buf_get_u32_be(r, &len)) != SS_OK ||
 		    (rc = buf_get_bytes(r, len, &der)) != SS_OK)
 			return rc;
 		if (store_put_key(s, name, der, len, &dup, &st) != ST_OK || dup)
@@ -260,7 +260,7 @@ load_party_state(struct buf_reader *r, struct session *se, uint32_t i)
 		if ((se->sumpoints[i] = calloc(se->p.length, 8)) == NULL)
 			return SS_ERR_ALLOC;
 		for (e = 0; e < se->p.length; e++) {
-			if ((rc = buf_get_u64(r, &se->sumpoints[i][e])) != SS_OK)
+			if ((rc = buf_get_u64_be(r, &se->sumpoints[i][e])) != SS_OK)
 				return rc;
 			if (se->sumpoints[i][e] >= FIELD_P)
 				return SS_ERR_INVALID;
@@ -315,19 +315,19 @@ snapshot_read_params(struct buf_reader *r, uint32_t max_parties,
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	if ((rc = buf_get_string(r, p->id, sizeof(p->id))) != SS_OK ||
-	    (rc = buf_get_u32(r, &p->n)) != SS_OK)
+	if ((rc = buf_get_string_be(r, p->id, sizeof(p->id))) != SS_OK ||
+	    (rc = buf_get_u32_be(r, &p->n)) != SS_OK)
 		return rc;
 	if (p->n < 2 || p->n > max_parties || buf_remaining(r) / 4 < p->n)
 		return SS_ERR_INVALID;
 	if ((p->parties = calloc(p->n, NAME_BUF)) == NULL)
 		return SS_ERR_ALLOC;
 	for (i = 0; i < p->n && rc == SS_OK; i++)
-		rc = buf_get_string(r, p->parties[i], NAME_BUF);
-	if (rc == SS_OK && (rc = buf_get_u32(r, &p->threshold)) == SS_OK &&
-	    (rc = buf_get_u32(r, &p->length)) == SS_OK &&
-	    (rc = buf_get_u32(r, &p->decimals)) == SS_OK)
-		rc = buf_get_u32(r, &p->deadline_seconds);
+		rc = buf_get_string_be(r, p->parties[i], NAME_BUF);
+	if (rc == SS_OK && (rc = buf_get_u32_be(r, &p->threshold)) == SS_OK &&
+	    (rc = buf_get_u32_be(r, &p->length)) == SS_OK &&
+	    (rc = buf_get_u32_be(r, &p->decimals)) == SS_OK)
+		rc = buf_get_u32_be(r, &p->deadline_seconds);
 	if (rc != SS_OK) {
 		free(p->parties);
 		p->parties = NULL;
@@ -358,10 +358,10 @@ load_session(struct buf_reader *r, struct store *s)
 		rc = SS_ERR_INVALID;
 		goto out;
 	}
-	if ((rc = buf_get_u64(r, &se->created_unix)) != SS_OK ||
-	    (rc = buf_get_u64(r, &se->deadline_unix)) != SS_OK ||
-	    (rc = buf_get_u32(r, &phase)) != SS_OK ||
-	    (rc = buf_get_string(r, se->fail_reason, sizeof(se->fail_reason))) != SS_OK)
+	if ((rc = buf_get_u64_be(r, &se->created_unix)) != SS_OK ||
+	    (rc = buf_get_u64_be(r, &se->deadline_unix)) != SS_OK ||
+	    (rc = buf_get_u32_be(r, &phase)) != SS_OK ||
+	    (rc = buf_get_string_be(r, se->fail_reason, sizeof(se->fail_reason))) != SS_OK)
 		goto out;
 	if (phase < PHASE_SHARING || phase > PHASE_FAILED) {
 		rc = SS_ERR_INVALID;
@@ -393,13 +393,13 @@ parse(const uint8_t *data, size_t len, struct store *s)
 		return rc;
 	if (memcmp(magic, MAGIC, MAGIC_LEN) != 0)
 		return SS_ERR_INVALID;
-	if ((rc = buf_get_u32(&r, &version)) != SS_OK)
+	if ((rc = buf_get_u32_be(&r, &version)) != SS_OK)
 		return rc;
 	if (version != SNAPSHOT_VERSION)
 		return SS_ERR_VERSION;
-	if ((rc = buf_get_u64(&r, &s->journal_seq)) != SS_OK ||
+	if ((rc = buf_get_u64_be(&r, &s->journal_seq)) != SS_OK ||
 	    (rc = load_keys(&r, s)) != SS_OK ||
-	    (rc = buf_get_u32(&r, &nsessions)) != SS_OK)
+	    (rc = buf_get_u32_be(&r, &nsessions)) != SS_OK)
 		return rc;
 	if (nsessions > s->lim.max_sessions)
 		return SS_ERR_TOO_LARGE;

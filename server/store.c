@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "field.h"
+#include "frame.h"
 #include "journal.h"
 #include "sealed.h"
 #include "store.h"
@@ -252,9 +253,9 @@ store_check_params(const struct store *s, const struct session_params *p,
     struct status *st)
 {
 	uint32_t i;
-	uint64_t per_sender, total;
+	uint64_t need, total;
 
-	if (!pki_name_valid(p->id))
+	if (!name_valid(p->id))
 		return status_set(st, ST_INVALID_ARGUMENT, "session id must be 1-64 "
 		    "characters of A-Z a-z 0-9 . _ - and not start with . or -");
 	if (p->n < 2 || p->n > s->lim.max_parties)
@@ -262,7 +263,7 @@ store_check_params(const struct store *s, const struct session_params *p,
 		    ST_RESOURCE_EXHAUSTED, "a session needs 2 to %u parties, got %u",
 		    s->lim.max_parties, p->n);
 	for (i = 0; i < p->n; i++)
-		if (!pki_name_valid(p->parties[i]))
+		if (!name_valid(p->parties[i]))
 			return status_set(st, ST_INVALID_ARGUMENT,
 			    "party %u has an invalid name", i + 1);
 	if (p->threshold < 1 || p->threshold > p->n - 1)
@@ -278,21 +279,11 @@ store_check_params(const struct store *s, const struct session_params *p,
 	if (p->deadline_seconds > s->lim.max_deadline_seconds)
 		return status_set(st, ST_INVALID_ARGUMENT, "deadline must be at "
 		    "most %u seconds", s->lim.max_deadline_seconds);
-	/*
-	 * A SubmitShares request and a GetShare response each carry n sealed
-	 * vectors; a session whose messages could not fit in a frame would
-	 * never leave its sharing phase, so it is refused up front. The
-	 * allowance covers names and protobuf tags.
-	 */
-	per_sender = (uint64_t)p->n * (sealed_len(p->length) + 2 * NAME_BUF + 16);
-	/* ListSumpoints: n sumpoints of L 8-byte elements; 9 leaves room for tags. */
-	if ((uint64_t)p->n * ((uint64_t)p->length * 9 + NAME_BUF + 32) > per_sender)
-		per_sender = (uint64_t)p->n * ((uint64_t)p->length * 9 + NAME_BUF + 32);
-	if (per_sender + 1024 > s->lim.max_message)
+	if (!frame_session_fits(p->n, p->length, s->lim.max_message, &need))
 		return status_set(st, ST_RESOURCE_EXHAUSTED, "a session of %u "
 		    "parties and length %u needs messages of %llu bytes, over the "
 		    "server's frame limit of %llu", p->n, p->length,
-		    (unsigned long long)per_sender + 1024,
+		    (unsigned long long)need,
 		    (unsigned long long)s->lim.max_message);
 	total = (uint64_t)p->n * p->n * sealed_len(p->length) +
 	    (uint64_t)p->n * p->length * 8;
@@ -389,7 +380,7 @@ lookup(struct store *s, const char *caller, const char *session_id,
 {
 	struct session *se;
 
-	if (!pki_name_valid(session_id))
+	if (!name_valid(session_id))
 		return status_set(st, ST_INVALID_ARGUMENT, "invalid session id");
 	if (party != NULL && strcmp(party, caller) != 0)
 		return status_set(st, ST_PERMISSION_DENIED, "%s may not act for "
@@ -757,7 +748,7 @@ static enum status_code
 check_key(const struct store *s, const char *name, size_t der_len,
     struct status *st)
 {
-	if (!pki_name_valid(name))
+	if (!name_valid(name))
 		return status_set(st, ST_INVALID_ARGUMENT, "invalid party name");
 	if (der_len == 0 || der_len > s->lim.max_cert_bytes)
 		return status_set(st, ST_INVALID_ARGUMENT, "a certificate must be "

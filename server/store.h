@@ -17,15 +17,6 @@
 #include "pki.h"
 #include "status.h"
 
-#define NAME_BUF (PKI_NAME_MAX + 1)
-
-enum phase {
-	PHASE_SHARING = 1,
-	PHASE_AGGREGATING = 2,
-	PHASE_COMPLETE = 3,
-	PHASE_FAILED = 4,
-};
-
 struct store_limits {
 	uint32_t max_parties;
 	uint32_t max_length;

@@ -232,8 +232,8 @@ test_exchanges(void **state)
 		/* Every request gets a new id, echoed back. */
 		assert_int_equal(req.id, first_id + (uint64_t)i);
 		assert_int_equal(resp.id, req.id);
-		assert_int_equal(resp.code, WIRE_OK);
-		assert_int_equal(resp.phase, WIRE_SHARING);
+		assert_int_equal(resp.code, ST_OK);
+		assert_int_equal(resp.phase, PHASE_SHARING);
 		assert_string_equal(resp.params.session_id, "sess");
 		assert_int_equal(resp.params.parties.n, 2);
 		wire_response_free(&resp);
@@ -326,35 +326,6 @@ test_not_connected(void **state)
 	conn_close(&c);
 }
 
-static void
-test_hostport(void **state)
-{
-	static const char *const bad[] = {
-		"", "host", "host:", ":80", "host:0", "host:65536", "host:8a",
-		"host:-1", "::1:80", "[::1]80", "[::1]", "[]:80", "ho st:80",
-		"host:123456",
-	};
-	char host[CONN_HOST_MAX + 1], port[8];
-	size_t i;
-
-	(void)state;
-	assert_int_equal(conn_split_hostport("localhost:443", host,
-	    sizeof(host), port, sizeof(port)), SS_OK);
-	assert_string_equal(host, "localhost");
-	assert_string_equal(port, "443");
-	assert_int_equal(conn_split_hostport("[::1]:65535", host, sizeof(host),
-	    port, sizeof(port)), SS_OK);
-	assert_string_equal(host, "::1");
-	assert_string_equal(port, "65535");
-	assert_int_equal(conn_split_hostport("127.0.0.1:1", host, sizeof(host),
-	    port, sizeof(port)), SS_OK);
-	assert_string_equal(host, "127.0.0.1");
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (conn_split_hostport(bad[i], host, sizeof(host), port,
-		    sizeof(port)) == SS_OK)
-			fail_msg("'%s' accepted", bad[i]);
-}
-
 static int
 setup(void **state)
 {
@@ -387,7 +358,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hostport),
 		cmocka_unit_test(test_not_connected),
 		cmocka_unit_test(test_exchanges),
 		cmocka_unit_test(test_wrong_id),

@@ -105,14 +105,14 @@ test_classification(void **state)
 	assert_false(retry_worth(SS_ERR_INVALID, 0, -1));
 	assert_false(retry_worth(SS_ERR_ALLOC, 1, -1));
 	/* Answers: only UNAVAILABLE asks for another attempt. */
-	assert_true(retry_worth(SS_OK, 0, WIRE_UNAVAILABLE));
-	assert_false(retry_worth(SS_OK, 0, WIRE_OK));
-	assert_false(retry_worth(SS_OK, 0, WIRE_ALREADY_EXISTS));
-	assert_false(retry_worth(SS_OK, 0, WIRE_FAILED_PRECONDITION));
-	assert_false(retry_worth(SS_OK, 0, WIRE_INTERNAL));
-	assert_false(retry_worth(SS_OK, 0, WIRE_UNAUTHENTICATED));
-	assert_false(retry_worth(SS_OK, 0, WIRE_DEADLINE_EXCEEDED));
-	assert_false(retry_worth(SS_OK, 1, WIRE_NOT_FOUND));
+	assert_true(retry_worth(SS_OK, 0, ST_UNAVAILABLE));
+	assert_false(retry_worth(SS_OK, 0, ST_OK));
+	assert_false(retry_worth(SS_OK, 0, ST_ALREADY_EXISTS));
+	assert_false(retry_worth(SS_OK, 0, ST_FAILED_PRECONDITION));
+	assert_false(retry_worth(SS_OK, 0, ST_INTERNAL));
+	assert_false(retry_worth(SS_OK, 0, ST_UNAUTHENTICATED));
+	assert_false(retry_worth(SS_OK, 0, ST_DEADLINE_EXCEEDED));
+	assert_false(retry_worth(SS_OK, 1, ST_NOT_FOUND));
 }
 
 /* ---- the fake server (child process) ----------------------------------- */
@@ -455,7 +455,7 @@ test_drop_unavailable_ok(void **state)
 	play(script, certdir, certdir, 0, 10000, 0, &o);
 	if (o.rc != SS_OK)
 		fail_msg("retry_call: %s", o.err);
-	assert_int_equal(o.code, WIRE_OK);
+	assert_int_equal(o.code, ST_OK);
 	assert_int_equal(o.attempts, 3);
 	/* The three attempts carried the same request, id aside. */
 	assert_int_equal(o.server, 0);
@@ -486,7 +486,7 @@ test_lost_answer_is_a_duplicate(void **state)
 	/* Same call again on the same connection (as after a lost answer). */
 	assert_int_equal(retry_call(&r, &c, &req, &lim, &resp, err,
 	    sizeof(err)), SS_OK);
-	assert_int_equal(resp.code, WIRE_OK);
+	assert_int_equal(resp.code, ST_OK);
 	assert_true(resp.duplicate);
 	wire_response_free(&resp);
 	conn_close(&c);
@@ -503,7 +503,7 @@ test_exchange_timeout_retried(void **state)
 	play(script, certdir, certdir, 0, 10000, 300, &o);
 	if (o.rc != SS_OK)
 		fail_msg("retry_call: %s", o.err);
-	assert_int_equal(o.code, WIRE_OK);
+	assert_int_equal(o.code, ST_OK);
 	assert_int_equal(o.attempts, 2);
 	assert_int_equal(o.server, 0);
 	/* One exchange's budget, a pause, and the second exchange. */
@@ -521,7 +521,7 @@ test_server_starts_late(void **state)
 	play(script, certdir, certdir, 700, 10000, 0, &o);
 	if (o.rc != SS_OK)
 		fail_msg("retry_call: %s", o.err);
-	assert_int_equal(o.code, WIRE_OK);
+	assert_int_equal(o.code, ST_OK);
 	assert_true(o.attempts >= 2);
 	assert_true(o.ms >= 600);
 	assert_true(o.ms < 4000);
@@ -592,7 +592,7 @@ test_answers_not_retried(void **state)
 	(void)state;
 	play(script, certdir, certdir, 0, 10000, 0, &o);
 	assert_int_equal(o.rc, SS_OK);
-	assert_int_equal(o.code, WIRE_ALREADY_EXISTS);
+	assert_int_equal(o.code, ST_ALREADY_EXISTS);
 	assert_int_equal(o.attempts, 1);
 	assert_int_equal(o.server, 0);
 }

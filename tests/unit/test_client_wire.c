@@ -117,13 +117,13 @@ test_long_name_rejected(void **state)
 	Securesum__GetShareResponse b = SECURESUM__GET_SHARE_RESPONSE__INIT;
 	Securesum__IncomingShare in = SECURESUM__INCOMING_SHARE__INIT;
 	Securesum__IncomingShare *pin = &in;
-	char name[WIRE_NAME_MAX + 2];
+	char name[NAME_MAX_LEN + 2];
 	struct wire_response r;
 	struct pbuf p;
 
 	(void)state;
 	memset(name, 'a', sizeof(name));
-	name[WIRE_NAME_MAX] = '\0';
+	name[NAME_MAX_LEN] = '\0';
 	in.sender = name;
 	m.id = 1;
 	m.body_case = SECURESUM__RESPONSE__BODY_GET_SHARE;
@@ -138,8 +138,8 @@ test_long_name_rejected(void **state)
 	wire_response_free(&r);
 
 	/* 65: refused. */
-	name[WIRE_NAME_MAX] = 'a';
-	name[WIRE_NAME_MAX + 1] = '\0';
+	name[NAME_MAX_LEN] = 'a';
+	name[NAME_MAX_LEN + 1] = '\0';
 	pack(&m, &p);
 	assert_int_not_equal(decode(&p, WIRE_GET_SHARE, &r), SS_OK);
 	wire_response_free(&r);
@@ -451,7 +451,7 @@ test_limits(void **state)
 static void
 test_encoder_checks(void **state)
 {
-	char longname[WIRE_NAME_MAX + 2];
+	char longname[NAME_MAX_LEN + 2];
 	struct wire_request req;
 	uint8_t small[4];
 	pb_ostream_t os;
@@ -459,7 +459,7 @@ test_encoder_checks(void **state)
 
 	(void)state;
 	memset(longname, 'n', sizeof(longname));
-	longname[WIRE_NAME_MAX + 1] = '\0';
+	longname[NAME_MAX_LEN + 1] = '\0';
 
 	memset(&req, 0, sizeof(req));
 	req.method = WIRE_GET_STATUS;

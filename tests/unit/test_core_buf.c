@@ -1,10 +1,14 @@
-/* test_core_buf.c: bounded reads, frame headers and error strings. */
+/* test_core_buf.c: bounded reads and writes, frame rules and error strings. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
+
+#include <openssl/evp.h>
 
 #include "buf.h"
 #include "err.h"
@@ -21,15 +25,15 @@ test_integers_and_bounds(void **state)
 
 	(void)state;
 	buf_reader_init(&r, d, sizeof(d));
-	assert_int_equal(buf_get_u32(&r, &u32), SS_OK);
+	assert_int_equal(buf_get_u32_be(&r, &u32), SS_OK);
 	assert_int_equal(u32, 0xdeadbeef);
-	assert_int_equal(buf_get_u32(&r, &u32), SS_OK);
+	assert_int_equal(buf_get_u32_be(&r, &u32), SS_OK);
 	assert_int_equal(u32, 1);
-	assert_int_equal(buf_get_u64(&r, &u64), SS_OK);
+	assert_int_equal(buf_get_u64_be(&r, &u64), SS_OK);
 	assert_true(u64 == UINT64_C(0x8000000000000002));
 	assert_int_equal(buf_remaining(&r), 1);
-	assert_int_equal(buf_get_u32(&r, &u32), SS_ERR_TRUNCATED);
-	assert_int_equal(buf_get_u64(&r, &u64), SS_ERR_TRUNCATED);
+	assert_int_equal(buf_get_u32_be(&r, &u32), SS_ERR_TRUNCATED);
+	assert_int_equal(buf_get_u64_be(&r, &u64), SS_ERR_TRUNCATED);
 	assert_int_equal(buf_remaining(&r), 1);   /* a failed read consumes nothing */
 	assert_int_equal(buf_get_u8(&r, &u8), SS_OK);
 	assert_int_equal(u8, 7);
@@ -48,17 +52,17 @@ test_strings(void **state)
 
 	(void)state;
 	buf_reader_init(&r, ok, sizeof(ok));
-	assert_int_equal(buf_get_string(&r, out, sizeof(out)), SS_OK);
+	assert_int_equal(buf_get_string_be(&r, out, sizeof(out)), SS_OK);
 	assert_string_equal(out, "abc");
 	buf_reader_init(&r, ok, sizeof(ok));
-	assert_int_equal(buf_get_string(&r, out, 3), SS_ERR_TOO_LARGE);
+	assert_int_equal(buf_get_string_be(&r, out, 3), SS_ERR_TOO_LARGE);
 	assert_int_equal(buf_remaining(&r), sizeof(ok));
 	buf_reader_init(&r, nul, sizeof(nul));
-	assert_int_equal(buf_get_string(&r, out, sizeof(out)), SS_ERR_INVALID);
+	assert_int_equal(buf_get_string_be(&r, out, sizeof(out)), SS_ERR_INVALID);
 	buf_reader_init(&r, longer, sizeof(longer));
-	assert_int_equal(buf_get_string(&r, out, 16 > sizeof(out) ? sizeof(out) : 16), SS_ERR_TOO_LARGE);
+	assert_int_equal(buf_get_string_be(&r, out, 16 > sizeof(out) ? sizeof(out) : 16), SS_ERR_TOO_LARGE);
 	buf_reader_init(&r, huge, sizeof(huge));
-	assert_int_equal(buf_get_string(&r, out, sizeof(out)), SS_ERR_TOO_LARGE);
+	assert_int_equal(buf_get_string_be(&r, out, sizeof(out)), SS_ERR_TOO_LARGE);
 }
 
 static void
@@ -84,9 +88,171 @@ test_error_strings(void **state)
 	int c;
 
 	(void)state;
-	for (c = SS_ERR_PROTOCOL; c <= SS_OK; c++)
+	for (c = SS_ERR_UNAUTHENTICATED; c <= SS_OK; c++)
 		assert_string_not_equal(ss_strerror(c), "unknown error");
 	assert_string_equal(ss_strerror(-999), "unknown error");
+}
+
+static void
+test_little_endian(void **state)
+{
+	static const uint8_t d[] = { 4, 3, 2, 1, 8, 7, 6, 5, 4, 3, 2, 1,
+	    2, 0, 0, 0, 'h', 'i' };
+	struct buf_reader r;
+	uint32_t u32;
+	uint64_t u64;
+	char s[8];
+
+	(void)state;
+	buf_reader_init(&r, d, sizeof(d));
+	assert_int_equal(buf_get_u32(&r, &u32), SS_OK);
+	assert_int_equal(u32, 0x01020304);
+	assert_int_equal(buf_get_u64(&r, &u64), SS_OK);
+	assert_true(u64 == UINT64_C(0x0102030405060708));
+	assert_int_equal(buf_get_string(&r, s, sizeof(s)), SS_OK);
+	assert_string_equal(s, "hi");
+	assert_int_equal(buf_get_u8(&r, (uint8_t *)s), SS_ERR_TRUNCATED);
+}
+
+/* A writer's bytes read back by a reader: the two are counterparts. */
+static void
+test_writer_round_trip(void **state)
+{
+	struct buf_writer w;
+	struct buf_reader r;
+	uint8_t u8;
+	uint32_t u32;
+	uint64_t u64;
+	char s[16];
+
+	(void)state;
+	buf_writer_init(&w, 1024);
+	buf_put_u8(&w, 7);
+	buf_put_u32(&w, 0x01020304);
+	buf_put_u64(&w, UINT64_C(0xfffffffffffffffe));
+	buf_put_string(&w, "payroll");
+	assert_int_equal(buf_writer_error(&w), SS_OK);
+	assert_int_equal(w.len, 1 + 4 + 8 + 4 + 7);
+	assert_int_equal(w.total, w.len);
+	assert_int_equal(w.data[1], 4);   /* little-endian */
+	buf_reader_init(&r, w.data, w.len);
+	assert_int_equal(buf_get_u8(&r, &u8), SS_OK);
+	assert_int_equal(u8, 7);
+	assert_int_equal(buf_get_u32(&r, &u32), SS_OK);
+	assert_int_equal(u32, 0x01020304);
+	assert_int_equal(buf_get_u64(&r, &u64), SS_OK);
+	assert_true(u64 == UINT64_C(0xfffffffffffffffe));
+	assert_int_equal(buf_get_string(&r, s, sizeof(s)), SS_OK);
+	assert_string_equal(s, "payroll");
+	assert_int_equal(buf_remaining(&r), 0);
+	buf_writer_free(&w);
+	assert_null(w.data);
+}
+
+static void
+test_writer_limit(void **state)
+{
+	struct buf_writer w;
+	uint8_t big[300] = { 0 };
+
+	(void)state;
+	buf_writer_init(&w, 260);
+	buf_put(&w, big, 256);
+	buf_put_u32(&w, 1);
+	assert_int_equal(buf_writer_error(&w), SS_OK);
+	buf_put_u8(&w, 1);           /* the 261st byte */
+	assert_int_equal(buf_writer_error(&w), SS_ERR_TOO_LARGE);
+	buf_put(&w, big, 0);
+	assert_int_equal(w.len, 260);   /* nothing after the failure */
+	assert_int_equal(buf_writer_error(&w), SS_ERR_TOO_LARGE);
+	buf_writer_free(&w);
+	buf_writer_init(&w, 10);
+	buf_put(&w, big, sizeof(big));
+	assert_int_equal(buf_writer_error(&w), SS_ERR_TOO_LARGE);
+	assert_int_equal(w.len, 0);
+	buf_writer_free(&w);
+}
+
+/* A sink that takes 5 bytes and then fails. */
+static int
+five_then_fail(void *ctx, const void *p, size_t n)
+{
+	struct buf_writer *into = ctx;
+
+	if (into->len + n > 5)
+		return SS_ERR_IO;
+	buf_put(into, p, n);
+	return SS_OK;
+}
+
+static void
+test_writer_sinks(void **state)
+{
+	struct buf_writer w, copy;
+	EVP_MD_CTX *md;
+	uint8_t d1[32], d2[32];
+	unsigned dl;
+	char path[] = "/tmp/test_buf.XXXXXX";
+	int fd;
+
+	(void)state;
+	/* A file sink with a digest tee: the file and the digest see the same bytes. */
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(md = EVP_MD_CTX_new());
+	assert_int_equal(EVP_DigestInit_ex(md, EVP_sha256(), NULL), 1);
+	buf_writer_init_sink(&w, buf_sink_fd, &fd);
+	buf_writer_tee(&w, buf_sink_digest, md);
+	buf_put_string(&w, "secure-sum");
+	buf_put_u64(&w, 42);
+	assert_int_equal(buf_writer_error(&w), SS_OK);
+	assert_int_equal(w.total, 4 + 10 + 8);
+	assert_int_equal(EVP_DigestFinal_ex(md, d1, &dl), 1);
+	assert_int_equal(lseek(fd, 0, SEEK_END), 22);
+	{
+		uint8_t back[22];
+
+		assert_int_equal(pread(fd, back, sizeof(back), 0), 22);
+		assert_int_equal(EVP_Digest(back, sizeof(back), d2, &dl,
+		    EVP_sha256(), NULL), 1);
+	}
+	assert_memory_equal(d1, d2, 32);
+	EVP_MD_CTX_free(md);
+	close(fd);
+	unlink(path);
+	/* A failing sink stops the writer; later puts do nothing. */
+	buf_writer_init(&copy, 64);
+	buf_writer_init_sink(&w, five_then_fail, &copy);
+	buf_put_u32(&w, 1);
+	buf_put_u32(&w, 2);
+	buf_put_u8(&w, 3);
+	assert_int_equal(buf_writer_error(&w), SS_ERR_IO);
+	assert_int_equal(copy.len, 4);
+	assert_int_equal(w.total, 4);
+	buf_writer_free(&copy);
+}
+
+static void
+test_session_fits(void **state)
+{
+	uint64_t need;
+
+	(void)state;
+	assert_true(frame_session_fits(5, 1, FRAME_DEFAULT_MAX, &need));
+	assert_true(need < 4096);
+	assert_true(frame_session_fits(5, 1000000, FRAME_DEFAULT_MAX, NULL));
+	/* 20 parties of 10^6 elements: 20 sealed vectors of 8 MB each. */
+	assert_false(frame_session_fits(20, 1000000, FRAME_DEFAULT_MAX, &need));
+	assert_true(need > FRAME_DEFAULT_MAX && need < 200000000);
+	/* The rule is monotone around its edge. */
+	assert_true(frame_session_fits(5, 1, need, NULL) ||
+	    !frame_session_fits(5, 1, need - 1, NULL));
+	assert_true(frame_session_fits(20, 1000000, need, NULL));
+	assert_false(frame_session_fits(20, 1000000, need - 1, NULL));
+	assert_false(frame_session_fits(0, 1, FRAME_DEFAULT_MAX, &need));
+	assert_true(need == UINT64_MAX);
+	assert_false(frame_session_fits(2, 0, FRAME_DEFAULT_MAX, NULL));
+	assert_false(frame_session_fits(UINT64_MAX, UINT64_MAX, UINT64_MAX - 1,
+	    NULL));
 }
 
 int
@@ -97,6 +263,11 @@ main(void)
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_frame_header),
 		cmocka_unit_test(test_error_strings),
+		cmocka_unit_test(test_little_endian),
+		cmocka_unit_test(test_writer_round_trip),
+		cmocka_unit_test(test_writer_limit),
+		cmocka_unit_test(test_writer_sinks),
+		cmocka_unit_test(test_session_fits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -384,23 +384,23 @@ test_name_valid(void **state)
 		{ "a\\b", 0 }, { "a:b", 0 }, { "a\nb", 0 }, { "a\tb", 0 },
 		{ "caf\xc3\xa9", 0 }, { "a=b", 0 }, { "a,b", 0 }, { "*", 0 },
 	};
-	char name[PKI_NAME_MAX + 2];
+	char name[NAME_MAX_LEN + 2];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (pki_name_valid(cases[i].name) != cases[i].valid)
-			fail_msg("pki_name_valid(\"%s\") != %d", cases[i].name,
+		if (name_valid(cases[i].name) != cases[i].valid)
+			fail_msg("name_valid(\"%s\") != %d", cases[i].name,
 			    cases[i].valid);
 	}
-	assert_int_equal(pki_name_valid(NULL), 0);
+	assert_int_equal(name_valid(NULL), 0);
 	/* 64 characters are fine, 65 are not. */
-	memset(name, 'n', PKI_NAME_MAX);
-	name[PKI_NAME_MAX] = '\0';
-	assert_int_equal(pki_name_valid(name), 1);
-	name[PKI_NAME_MAX] = 'n';
-	name[PKI_NAME_MAX + 1] = '\0';
-	assert_int_equal(pki_name_valid(name), 0);
+	memset(name, 'n', NAME_MAX_LEN);
+	name[NAME_MAX_LEN] = '\0';
+	assert_int_equal(name_valid(name), 1);
+	name[NAME_MAX_LEN] = 'n';
+	name[NAME_MAX_LEN + 1] = '\0';
+	assert_int_equal(name_valid(name), 0);
 }
 
 /* ---- mkcerts.sh -------------------------------------------------------- */
@@ -640,7 +640,7 @@ static void
 test_handshake_ok(void **state)
 {
 	SSL_CTX *sctx = server_ctx(), *cctx = client_ctx(g_dir, "alice");
-	char name[PKI_NAME_MAX + 1];
+	char name[NAME_MAX_LEN + 1];
 	struct conn k;
 
 	(void)state;
@@ -757,7 +757,7 @@ static void
 assert_client_refused(SSL_CTX *cctx, long verr)
 {
 	SSL_CTX *sctx = server_ctx();
-	char name[PKI_NAME_MAX + 1];
+	char name[NAME_MAX_LEN + 1];
 	struct conn k;
 
 	conn_open(&k, sctx, cctx, "localhost");
@@ -855,7 +855,7 @@ static void
 test_peer_name_before_handshake(void **state)
 {
 	SSL_CTX *sctx = server_ctx();
-	char name[PKI_NAME_MAX + 1];
+	char name[NAME_MAX_LEN + 1];
 	SSL *ssl;
 
 	(void)state;
@@ -924,7 +924,7 @@ write_crl(const char *dir, const char *crt)
 static void
 test_handshake_revoked(void **state)
 {
-	char crt[PATH_MAX], crl[PATH_MAX], name[PKI_NAME_MAX + 1];
+	char crt[PATH_MAX], crl[PATH_MAX], name[NAME_MAX_LEN + 1];
 	SSL_CTX *sctx, *alice, *bob;
 	struct conn k;
 

@@ -169,7 +169,7 @@ test_req_submit_shares(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(strlen(longname), WIRE_NAME_MAX);
+	assert_int_equal(strlen(longname), NAME_MAX_LEN);
 	for (i = 0; i < 4; i++) {
 		size_t len = CT_SIZE + i * 1000;
 
@@ -396,7 +396,7 @@ test_resp_create_session(void **state)
 	m.body_case = SECURESUM__RESPONSE__BODY__NOT_SET;
 	roundtrip_response(&m, WIRE_CREATE_SESSION, &r);
 	assert_false(r.has_body);
-	assert_int_equal(r.code, WIRE_ALREADY_EXISTS);
+	assert_int_equal(r.code, ST_ALREADY_EXISTS);
 	assert_int_equal(r.created, 0);
 	wire_response_free(&r);
 
@@ -710,7 +710,7 @@ test_resp_codes(void **state)
 		m.code = (Securesum__Code)code;
 		roundtrip_response(&m, WIRE_GET_STATUS, &r);
 		assert_false(r.has_body);
-		assert_string_not_equal(wire_code_name(code), "UNKNOWN_CODE");
+		assert_string_not_equal(status_name(code), "UNKNOWN_CODE");
 		wire_response_free(&r);
 	}
 }

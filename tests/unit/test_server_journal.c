@@ -399,19 +399,19 @@ craft_key_record(uint8_t *d, size_t *len, uint64_t seq, const char *name,
 	uint8_t *rec = d + *len, *payload = rec + 20, h[32], whole[8 + 64];
 	size_t nl = strlen(name), plen = 1 + 4 + nl + 4 + 4;
 
-	buf_put_u32(rec, (uint32_t)plen);
-	buf_put_u64(rec + 4, seq);
+	buf_store_u32_be(rec, (uint32_t)plen);
+	buf_store_u64_be(rec + 4, seq);
 	payload[0] = 5;   /* key */
-	buf_put_u32(payload + 1, (uint32_t)nl);
+	buf_store_u32_be(payload + 1, (uint32_t)nl);
 	memcpy(payload + 5, name, nl);
-	buf_put_u32(payload + 5 + nl, 4);
+	buf_store_u32_be(payload + 5 + nl, 4);
 	memset(payload + 9 + nl, fill, 4);
 	/* seq || payload, contiguous, for the one-shot hashes. */
 	assert_true(plen <= sizeof(whole) - 8);
 	memcpy(whole, rec + 4, 8);
 	memcpy(whole + 8, payload, plen);
 	if (kind == SUM_XXH3) {
-		buf_put_u64(rec + 12, XXH3_64bits(whole, 8 + plen));
+		buf_store_u64_be(rec + 12, XXH3_64bits(whole, 8 + plen));
 	} else {
 		assert_non_null(SHA256(whole, 8 + plen, h));
 		memcpy(rec + 12, h, 8);
@@ -423,7 +423,7 @@ static size_t
 journal_header(uint8_t *d, uint32_t version)
 {
 	memcpy(d, "SSUMJRNL", 8);
-	buf_put_u32(d + 8, version);
+	buf_store_u32_be(d + 8, version);
 	return 12;
 }
 
