@@ -196,11 +196,11 @@ assert_client_told(struct conn *k)
 static SSL_CTX *
 server_ctx(void)
 {
-	char err[512];
-	SSL_CTX *ctx = pki_server_ctx(g_dir, err, sizeof(err));
+	struct ss_error err;
+	SSL_CTX *ctx = pki_server_ctx(g_dir, &err);
 
 	if (ctx == NULL)
-		print_error("pki_server_ctx: %s\n", err);
+		print_error("pki_server_ctx: %s\n", err.msg);
 	assert_non_null(ctx);
 	return ctx;
 }
@@ -208,11 +208,11 @@ server_ctx(void)
 static SSL_CTX *
 client_ctx(const char *dir, const char *party)
 {
-	char err[512];
-	SSL_CTX *ctx = pki_client_ctx(dir, party, err, sizeof(err));
+	struct ss_error err;
+	SSL_CTX *ctx = pki_client_ctx(dir, party, &err);
 
 	if (ctx == NULL)
-		print_error("pki_client_ctx: %s\n", err);
+		print_error("pki_client_ctx: %s\n", err.msg);
 	assert_non_null(ctx);
 	return ctx;
 }
@@ -367,7 +367,7 @@ test_mkcerts_keeps_ca(void **state)
 	size_t origlen, len;
 	X509_STORE *store;
 	uint8_t *der, pk[32];
-	char err[256];
+	struct ss_error err;
 
 	(void)state;
 	path_of(ca, sizeof(ca), g_dir, "ca.crt");
@@ -386,7 +386,7 @@ test_mkcerts_keeps_ca(void **state)
 	/* A new party alone is issued by the existing CA. */
 	assert_int_equal(run_mkcerts("--out", g_dir, "carol", NULL), 0);
 	assert_true(same_contents(orig, origlen, ca));
-	assert_non_null(store = pki_ca_store(g_dir, err, sizeof(err)));
+	assert_non_null(store = pki_ca_store(g_dir, &err));
 	assert_int_equal(pki_load_enc_cert(g_dir, "carol", &der, &len), SS_OK);
 	assert_int_equal(pki_verify_enc_cert(store, der, len, "carol", pk),
 	    SS_OK);
@@ -405,7 +405,7 @@ test_mkcerts_force(void **state)
 	size_t origlen, len;
 	X509_STORE *store;
 	uint8_t *der, pk[32];
-	char err[256];
+	struct ss_error err;
 
 	(void)state;
 	path_of(dir, sizeof(dir), g_tmp, "forced");
@@ -420,7 +420,7 @@ test_mkcerts_force(void **state)
 	assert_false(same_contents(orig, origlen, ca));
 	assert_int_equal(mode_of(key), 0600);
 	assert_int_equal(mode_of(ca), 0644);
-	assert_non_null(store = pki_ca_store(dir, err, sizeof(err)));
+	assert_non_null(store = pki_ca_store(dir, &err));
 	assert_int_equal(pki_load_enc_cert(dir, "alice", &der, &len), SS_OK);
 	assert_int_equal(pki_verify_enc_cert(store, der, len, "alice", pk),
 	    SS_OK);
@@ -434,7 +434,8 @@ test_mkcerts_force(void **state)
 static void
 test_ctx_load(void **state)
 {
-	char err[512], dir[PATH_MAX], path[PATH_MAX];
+	struct ss_error err;
+	char dir[PATH_MAX], path[PATH_MAX];
 	SSL_CTX *ctx;
 
 	(void)state;
@@ -442,16 +443,16 @@ test_ctx_load(void **state)
 	SSL_CTX_free(client_ctx(g_dir, "alice"));
 	SSL_CTX_free(client_ctx(g_dir, "bob"));
 
-	assert_null(pki_client_ctx(g_dir, "dave", err, sizeof(err)));
-	assert_non_null(strstr(err, "dave.crt"));
-	assert_null(pki_client_ctx(g_dir, "../certs/alice", err, sizeof(err)));
-	assert_non_null(strstr(err, "invalid party name"));
+	assert_null(pki_client_ctx(g_dir, "dave", &err));
+	assert_non_null(strstr(err.msg, "dave.crt"));
+	assert_null(pki_client_ctx(g_dir, "../certs/alice", &err));
+	assert_non_null(strstr(err.msg, "invalid party name"));
 	path_of(dir, sizeof(dir), g_tmp, "nonexistent");
-	assert_null(pki_server_ctx(dir, err, sizeof(err)));
-	assert_non_null(strstr(err, "ca.crt"));
-	assert_null(pki_ca_store(dir, err, sizeof(err)));
-	assert_non_null(strstr(err, "ca.crt"));
-	assert_null(strchr(err, '\n'));
+	assert_null(pki_server_ctx(dir, &err));
+	assert_non_null(strstr(err.msg, "ca.crt"));
+	assert_null(pki_ca_store(dir, &err));
+	assert_non_null(strstr(err.msg, "ca.crt"));
+	assert_null(strchr(err.msg, '\n'));
 
 	/* A certificate filed under another party's name is caught early. */
 	path_of(dir, sizeof(dir), g_tmp, "misfiled");
@@ -459,28 +460,29 @@ test_ctx_load(void **state)
 	copy_into(g_dir, "ca.crt", dir, "ca.crt", 0644);
 	copy_into(g_dir, "bob.crt", dir, "mallory.crt", 0644);
 	copy_into(g_dir, "bob.key", dir, "mallory.key", 0600);
-	ctx = pki_client_ctx(dir, "mallory", err, sizeof(err));
+	ctx = pki_client_ctx(dir, "mallory", &err);
 	assert_null(ctx);
-	assert_non_null(strstr(err, "\"bob\""));
+	assert_non_null(strstr(err.msg, "\"bob\""));
 
 	/* A key that is not the certificate's. */
 	copy_into(g_dir, "alice.key", dir, "mallory.key", 0600);
-	assert_null(pki_client_ctx(dir, "mallory", err, sizeof(err)));
+	assert_null(pki_client_ctx(dir, "mallory", &err));
 	path_of(path, sizeof(path), dir, "mallory.key");
-	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err.msg, path));
 
 	/* An encrypted key is refused, without waiting for a passphrase. */
 	copy_into(g_dir, "bob.crt", dir, "mallory.crt", 0644);
 	write_encrypted_key(path);
-	assert_null(pki_client_ctx(dir, "mallory", err, sizeof(err)));
-	assert_non_null(strstr(err, "encrypted"));
-	assert_non_null(strstr(err, path));
+	assert_null(pki_client_ctx(dir, "mallory", &err));
+	assert_non_null(strstr(err.msg, "encrypted"));
+	assert_non_null(strstr(err.msg, path));
 }
 
 static void
 test_key_perms(void **state)
 {
-	char key[PATH_MAX], skey[PATH_MAX], ekey[PATH_MAX], err[512];
+	struct ss_error err;
+	char key[PATH_MAX], skey[PATH_MAX], ekey[PATH_MAX];
 	uint8_t sk[32];
 
 	(void)state;
@@ -491,17 +493,17 @@ test_key_perms(void **state)
 	assert_int_equal(pki_check_private_file(key), SS_OK);
 	assert_int_equal(chmod(key, 0644), 0);
 	assert_int_equal(pki_check_private_file(key), SS_ERR_KEY_PERMS);
-	assert_null(pki_client_ctx(g_dir, "bob", err, sizeof(err)));
-	assert_non_null(strstr(err, key));
-	assert_non_null(strstr(err, "0644"));
+	assert_null(pki_client_ctx(g_dir, "bob", &err));
+	assert_non_null(strstr(err.msg, key));
+	assert_non_null(strstr(err.msg, "0644"));
 	assert_int_equal(chmod(key, 0604), 0);
 	assert_int_equal(pki_check_private_file(key), SS_ERR_KEY_PERMS);
 	assert_int_equal(chmod(key, 0600), 0);
 	SSL_CTX_free(client_ctx(g_dir, "bob"));
 
 	assert_int_equal(chmod(skey, 0640), 0);
-	assert_null(pki_server_ctx(g_dir, err, sizeof(err)));
-	assert_non_null(strstr(err, skey));
+	assert_null(pki_server_ctx(g_dir, &err));
+	assert_non_null(strstr(err.msg, skey));
 	assert_int_equal(chmod(skey, 0600), 0);
 
 	assert_int_equal(chmod(ekey, 0660), 0);
@@ -843,7 +845,8 @@ test_handshake_revoked(void **state)
 static void
 test_server_bad_crl(void **state)
 {
-	char crl[PATH_MAX], crt[PATH_MAX], err[512];
+	struct ss_error err;
+	char crl[PATH_MAX], crt[PATH_MAX];
 	SSL_CTX *sctx, *cctx;
 	struct conn k;
 	FILE *f;
@@ -853,14 +856,14 @@ test_server_bad_crl(void **state)
 	assert_non_null(f = fopen(crl, "w"));
 	assert_true(fputs("not a CRL\n", f) >= 0);
 	assert_int_equal(fclose(f), 0);
-	assert_null(pki_server_ctx(g_dir, err, sizeof(err)));
-	assert_non_null(strstr(err, "crl.pem"));
-	assert_null(strchr(err, '\n'));
+	assert_null(pki_server_ctx(g_dir, &err));
+	assert_non_null(strstr(err.msg, "crl.pem"));
+	assert_null(strchr(err.msg, '\n'));
 
 	/* A certificate in crl.pem is no revocation list, nor trusted. */
 	copy_into(g_other, "ca.crt", g_dir, "crl.pem", 0644);
-	assert_null(pki_server_ctx(g_dir, err, sizeof(err)));
-	assert_non_null(strstr(err, "crl.pem"));
+	assert_null(pki_server_ctx(g_dir, &err));
+	assert_non_null(strstr(err.msg, "crl.pem"));
 
 	/*
 	 * One signed by another CA (with the same issuer name) loads, but then
@@ -888,11 +891,11 @@ test_server_bad_crl(void **state)
 static X509_STORE *
 store(void)
 {
-	char err[512];
-	X509_STORE *st = pki_ca_store(g_dir, err, sizeof(err));
+	struct ss_error err;
+	X509_STORE *st = pki_ca_store(g_dir, &err);
 
 	if (st == NULL)
-		print_error("pki_ca_store: %s\n", err);
+		print_error("pki_ca_store: %s\n", err.msg);
 	assert_non_null(st);
 	return st;
 }
