@@ -464,13 +464,11 @@ rpc_one(struct rpc_server *srv, const char *caller, const uint8_t *frame, size_t
 {
 	Securesum__Request *req;
 	enum rpc_after after;
+	uint8_t *owned = malloc(len ? len : 1);
 
 	/* What the server must make of the frame: proto3's reading of it. */
 	if (request_decode(NULL, frame, len, &req) != SS_OK)
 		req = NULL;
-
-	uint8_t *owned = malloc(len ? len : 1);
-
 	CHECK(owned != NULL, "out of memory");
 	memcpy(owned, frame, len);
 	out_sink.len = 0;
@@ -1757,7 +1755,7 @@ check_merge(const Securesum__Request *req, uint8_t pick)
 			k += f.raw_len;
 		}
 	}
-	/* the cut: after the (pick % fields)-th field of the body, or at 0 */
+	/* the cut: after the (pick % 8)-th field of the body, or at its end */
 	for (i = pick % 8u; i > 0 && buf_remaining(&payload) > 0; i--) {
 		CHECK(pbwire_next(&payload, 1, &f) == SS_OK, NULL);
 		cut = payload.off;
