@@ -36,24 +36,3 @@ pki_load_enc_key(const char *dir, const char *name, uint8_t sk[HPKE_KEY_LEN])
 	ERR_clear_error();
 	return ret;
 }
-
-int
-pki_raw_x25519(const EVP_PKEY *pkey, int private, uint8_t out[HPKE_KEY_LEN])
-{
-	unsigned char raw[HPKE_KEY_LEN];
-	size_t len = sizeof(raw);
-	int ok;
-
-	if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_X25519)
-		return SS_ERR_INVALID;
-	ok = private ? EVP_PKEY_get_raw_private_key(pkey, raw, &len) :
-	    EVP_PKEY_get_raw_public_key(pkey, raw, &len);
-	if (ok != 1 || len != sizeof(raw)) {
-		OPENSSL_cleanse(raw, sizeof(raw));
-		return SS_ERR_CRYPTO;
-	}
-	memcpy(out, raw, sizeof(raw));
-	OPENSSL_cleanse(raw, sizeof(raw));
-	return SS_OK;
-}
-

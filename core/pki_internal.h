@@ -1,5 +1,6 @@
 /*
  * pki_internal.h: helpers pki.c shares with enckey.c; not for other modules.
+ * (enckey.c, which loads private keys, is linked by the client only.)
  */
 #ifndef SS_PKI_INTERNAL_H
 #define SS_PKI_INTERNAL_H

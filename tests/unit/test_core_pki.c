@@ -1,20 +1,16 @@
 /*
  * test_core_pki.c: unit tests for core/pki.c and scripts/mkcerts.sh.
  *
- * The group setup runs the real mkcerts.sh (from the repository root, where
- * tests run) into a fresh folder under /tmp, twice: "certs" is the project's
- * PKI, "other" an unrelated CA with the same party names, the impostor. TLS
- * handshakes run in one thread over an in-memory BIO pair, stepping client
- * and server in turn.
+ * The group setup takes the certificates of tests/fixture/certs.c, made by
+ * the real mkcerts.sh into a fresh folder under /tmp, twice: "certs" is the
+ * project's PKI, "other" an unrelated CA with the same party names, the
+ * impostor. TLS handshakes run in one thread over an in-memory BIO pair,
+ * stepping client and server in turn.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,86 +30,17 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "certs.h"
 #include "err.h"
+#include "files.h"
 #include "pki.h"
+#include "tempdir.h"
 
-#define MKCERTS "scripts/mkcerts.sh"
-
-static char g_tmp[] = "/tmp/test_core_pki.XXXXXX";
-static char g_dir[PATH_MAX];	/* the project's PKI: alice, bob */
-static char g_other[PATH_MAX];	/* a second CA: alice, bob */
-static char g_log[PATH_MAX];	/* mkcerts.sh's output, for post-mortems */
+static char *g_tmp;		/* scratch folders the tests make */
+static const char *g_dir;	/* the project's PKI: alice, bob */
+static const char *g_other;	/* a second CA: alice, bob */
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static void
-path_of(char *out, size_t outlen, const char *dir, const char *file)
-{
-	int n = snprintf(out, outlen, "%s/%s", dir, file);
-
-	assert_true(n > 0 && (size_t)n < outlen);
-}
-
-/*
- * Runs mkcerts.sh with the given arguments (NULL-terminated), its output
- * appended to g_log. Returns its exit status, or -1 if it did not exit.
- */
-static int
-run_mkcerts(const char *arg, ...)
-{
-	char *argv[16];
-	va_list ap;
-	pid_t pid;
-	int argc = 0, fd, status;
-
-	argv[argc++] = (char *)MKCERTS;
-	va_start(ap, arg);
-	for (; arg != NULL && argc < 15; arg = va_arg(ap, const char *))
-		argv[argc++] = (char *)arg;
-	va_end(ap);
-	argv[argc] = NULL;
-
-	if ((pid = fork()) == -1)
-		return -1;
-	if (pid == 0) {
-		fd = open(g_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (fd == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
-		    dup2(fd, STDERR_FILENO) == -1)
-			_exit(126);
-		execv(MKCERTS, argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) == -1) {
-		if (errno != EINTR)
-			return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Reads a whole (small) file; *buf is malloc'd. */
-static int
-slurp(const char *path, unsigned char **buf, size_t *len)
-{
-	FILE *f;
-	long n;
-
-	*buf = NULL;
-	*len = 0;
-	if ((f = fopen(path, "rb")) == NULL)
-		return -1;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    n > 1024 * 1024 || fseek(f, 0, SEEK_SET) != 0 ||
-	    (*buf = malloc((size_t)n + 1)) == NULL ||
-	    fread(*buf, 1, (size_t)n, f) != (size_t)n) {
-		free(*buf);
-		*buf = NULL;
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return 0;
-}
 
 static int
 same_contents(const unsigned char *a, size_t alen, const char *path)
@@ -127,34 +54,6 @@ same_contents(const unsigned char *a, size_t alen, const char *path)
 	same = alen == blen && memcmp(a, b, alen) == 0;
 	free(b);
 	return same;
-}
-
-static void
-copy_file(const char *from, const char *to, mode_t mode)
-{
-	unsigned char *buf;
-	size_t len;
-	int fd;
-
-	assert_int_equal(slurp(from, &buf, &len), 0);
-	fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	assert_true(fd != -1);
-	assert_int_equal(write(fd, buf, len), (ssize_t)len);
-	assert_int_equal(fchmod(fd, mode), 0);
-	assert_int_equal(close(fd), 0);
-	free(buf);
-}
-
-/* Copies fromdir/from to todir/to. */
-static void
-copy_into(const char *fromdir, const char *from, const char *todir,
-    const char *to, mode_t mode)
-{
-	char a[PATH_MAX], b[PATH_MAX];
-
-	path_of(a, sizeof(a), fromdir, from);
-	path_of(b, sizeof(b), todir, to);
-	copy_file(a, b, mode);
 }
 
 static mode_t
@@ -203,15 +102,6 @@ write_encrypted_key(const char *path)
 	    (const unsigned char *)"secret", 6, NULL, NULL), 1);
 	assert_int_equal(fclose(f), 0);
 	EVP_PKEY_free(pkey);
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 /* ---- TLS over a BIO pair ----------------------------------------------- */
@@ -346,17 +236,10 @@ static int
 group_setup(void **state)
 {
 	(void)state;
-	if (mkdtemp(g_tmp) == NULL)
+	g_tmp = tempdir();
+	if ((g_dir = certs_dir()) == NULL ||
+	    (g_other = other_certs_dir()) == NULL)
 		return -1;
-	if (snprintf(g_dir, sizeof(g_dir), "%s/certs", g_tmp) < 0 ||
-	    snprintf(g_other, sizeof(g_other), "%s/other", g_tmp) < 0 ||
-	    snprintf(g_log, sizeof(g_log), "%s/mkcerts.log", g_tmp) < 0)
-		return -1;
-	if (run_mkcerts("--out", g_dir, "alice", "bob", NULL) != 0 ||
-	    run_mkcerts("--out", g_other, "alice", "bob", NULL) != 0) {
-		fprintf(stderr, "mkcerts.sh failed; see %s\n", g_log);
-		return -1;
-	}
 	return 0;
 }
 
@@ -364,7 +247,10 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	return nftw(g_tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	rmdir_all(g_tmp);
+	g_tmp = NULL;
+	certs_remove();
+	return 0;
 }
 
 /* ---- names ------------------------------------------------------------- */
