@@ -21,23 +21,19 @@
 #include "agree.h"
 #include "err.h"
 #include "field.h"
+#include "rng.h"
 #include "shamir.h"
 
 #define MAXN 128
 
 /* ---- a reproducible generator ---------------------------------------- */
 
-static uint64_t g_rng = 0x9E3779B97F4A7C15u;
+static uint64_t g_rng = 11;
 
 static uint64_t
 rnd(void)
 {
-	/* splitmix64 */
-	uint64_t z = (g_rng += 0x9E3779B97F4A7C15u);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-	return z ^ (z >> 31);
+	return splitmix64(&g_rng);
 }
 
 static uint64_t

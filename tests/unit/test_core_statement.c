@@ -7,11 +7,10 @@
  * signature, another party's key, another session digest, and a
  * certificate from another CA.
  *
- * The group setup runs mkcerts.sh (from the repository root, where tests
- * run) twice into a fresh folder under /tmp: "certs" is the project's PKI
- * (alice, bob), "other" an unrelated CA that also has an alice.
+ * The group setup takes the certificates of tests/fixture/certs.c, made by
+ * the real scripts/mkcerts.sh: the project's PKI (alice, bob) and an
+ * unrelated CA that has an alice too, the impostor.
  */
-#include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -28,11 +26,13 @@
 #include <openssl/x509.h>
 
 #include "buf.h"
+#include "certs.h"
 #include "err.h"
 #include "field.h"
 #include "params.h"
 #include "pki.h"
 #include "statement.h"
+#include "tempdir.h"
 #include "vectors.h"
 
 /* ---- fixtures ---------------------------------------------------------- */
@@ -43,29 +43,20 @@ struct party {
 	uint8_t digest[STATEMENT_HASH_LEN];
 };
 
-static char g_dir[] = "/tmp/test_core_statement.XXXXXX";
 static X509_STORE *g_store;
 static struct party g_alice, g_bob, g_impostor;     /* impostor: other CA */
 static X509 *g_server_cert, *g_enc_cert, *g_ca_cert;
 static EVP_PKEY *g_enc_key;
 
-static void
-path_of(char *out, const char *sub, const char *file)
-{
-	int n = snprintf(out, PATH_MAX, "%s/%s/%s", g_dir, sub, file);
-
-	assert_true(n > 0 && n < PATH_MAX);
-}
-
-/* A PEM certificate (key == 0) or private key (key == 1) from sub/file. */
+/* A PEM certificate (key == 0) or private key (key == 1) from dir/file. */
 static void *
-read_pem(const char *sub, const char *file, int key)
+read_pem(const char *dir, const char *file, int key)
 {
 	char path[PATH_MAX];
 	void *obj;
 	FILE *f;
 
-	path_of(path, sub, file);
+	path_of(path, sizeof(path), dir, file);
 	assert_non_null(f = fopen(path, "r"));
 	obj = key ? (void *)PEM_read_PrivateKey(f, NULL, NULL, NULL) :
 	    (void *)PEM_read_X509(f, NULL, NULL, NULL);
@@ -74,72 +65,40 @@ read_pem(const char *sub, const char *file, int key)
 	return obj;
 }
 
-static X509 *
-read_cert(const char *sub, const char *file)
-{
-	return read_pem(sub, file, 0);
-}
-
-static EVP_PKEY *
-read_key(const char *sub, const char *file)
-{
-	return read_pem(sub, file, 1);
-}
-
 static void
-load_party(struct party *p, const char *sub, const char *name)
+load_party(struct party *p, const char *dir, const char *name)
 {
 	char file[64];
 
 	snprintf(file, sizeof(file), "%s.crt", name);
-	p->cert = read_cert(sub, file);
+	p->cert = read_pem(dir, file, 0);
 	snprintf(file, sizeof(file), "%s.key", name);
-	p->key = read_key(sub, file);
+	p->key = read_pem(dir, file, 1);
 	assert_int_equal(statement_cert_digest(p->cert, p->digest), SS_OK);
-}
-
-static void
-mkcerts(const char *sub, const char *parties)
-{
-	char cmd[2 * PATH_MAX];
-	int n = snprintf(cmd, sizeof(cmd), "scripts/mkcerts.sh --out '%s/%s' "
-	    "%s >>'%s/mkcerts.log' 2>&1", g_dir, sub, parties, g_dir);
-
-	assert_true(n > 0 && (size_t)n < sizeof(cmd));
-	assert_int_equal(system(cmd), 0);
 }
 
 static int
 setup(void **state)
 {
-	char path[PATH_MAX];
+	const char *dir, *other;
 	struct ss_error e;
 
 	(void)state;
-	assert_non_null(mkdtemp(g_dir));
-	mkcerts("certs", "alice bob");
-	mkcerts("other", "alice");
-	snprintf(path, sizeof(path), "%s/certs", g_dir);
+	if ((dir = certs_dir()) == NULL || (other = other_certs_dir()) == NULL)
+		return -1;
 	ss_error_clear(&e);
-	g_store = pki_ca_store(path, &e);
-	assert_non_null(g_store);
-	load_party(&g_alice, "certs", "alice");
-	load_party(&g_bob, "certs", "bob");
-	load_party(&g_impostor, "other", "alice");
-	g_server_cert = read_cert("certs", "server.crt");
-	g_enc_cert = read_cert("certs", "alice.enc.crt");
-	g_ca_cert = read_cert("certs", "ca.crt");
-	g_enc_key = read_key("certs", "alice.enc.key");
+	if ((g_store = pki_ca_store(dir, &e)) == NULL) {
+		print_error("%s\n", e.msg);
+		return -1;
+	}
+	load_party(&g_alice, dir, "alice");
+	load_party(&g_bob, dir, "bob");
+	load_party(&g_impostor, other, "alice");
+	g_server_cert = read_pem(dir, "server.crt", 0);
+	g_enc_cert = read_pem(dir, "alice.enc.crt", 0);
+	g_ca_cert = read_pem(dir, "ca.crt", 0);
+	g_enc_key = read_pem(dir, "alice.enc.key", 1);
 	return 0;
-}
-
-static int
-remove_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(path);
 }
 
 static void
@@ -161,7 +120,8 @@ teardown(void **state)
 	X509_free(g_ca_cert);
 	EVP_PKEY_free(g_enc_key);
 	X509_STORE_free(g_store);
-	return nftw(g_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	certs_remove();
+	return 0;
 }
 
 /* ---- the vector's statements ------------------------------------------- */
