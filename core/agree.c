@@ -129,7 +129,7 @@ poly_sub_mul(uint64_t *v, int *dv, const uint64_t *q, int dq,
 /* The search for the polynomial of Q points, and its working memory. */
 struct locator {
 	const struct agree_point *pts;
-	size_t L, na;
+	size_t na;
 	uint32_t t, quorum;
 	size_t *cand;           /* [m] indices of the points still on it, by position */
 	uint8_t *on;            /* [m] on this element's polynomial */
@@ -149,14 +149,13 @@ locator_free(struct locator *lc)
 
 static int
 locator_init(struct locator *lc, const struct agree_point *pts, size_t m,
-    uint32_t n, uint32_t t, size_t L, const size_t *by_pos)
+    uint32_t n, uint32_t t, const size_t *by_pos)
 {
 	const size_t w = m + 2, arrays = 9;
 	size_t i, k = 0;
 
 	memset(lc, 0, sizeof(*lc));
 	lc->pts = pts;
-	lc->L = L;
 	lc->t = t;
 	lc->quorum = agree_quorum(n, t);
 	if ((lc->cand = calloc(m, sizeof(*lc->cand))) == NULL ||
@@ -348,7 +347,7 @@ locate(const struct agree_point *pts, size_t m, uint32_t n, uint32_t t,
 		marks[pts[j].position - 1] = AGREE_SUSPECT;
 	if (m < agree_quorum(n, t))
 		return 0;
-	if ((rc = locator_init(&lc, pts, m, n, t, L, by_pos)) != SS_OK)
+	if ((rc = locator_init(&lc, pts, m, n, t, by_pos)) != SS_OK)
 		return rc;
 	for (e = 0; e < L && found; e++)
 		found = locate_element(&lc, e);
