@@ -284,13 +284,13 @@ frame_start(struct frame_in *f, size_t len)
  * if c was freed or is closing.
  */
 static int
-conn_dispatch(struct conn *c, const uint8_t *frame, uint8_t **owned, size_t len)
+conn_dispatch(struct conn *c, const uint8_t *frame, struct rpc_frame *owned, size_t len)
 {
 	struct evbuffer_sink sink = { { sink_append }, c->pending, 0 };
 	enum rpc_after after;
 
 	if (owned != NULL)
-		after = rpc_handle_buffer(&c->srv->rpc, c->peer, owned, len,
+		after = rpc_handle_frame(&c->srv->rpc, c->peer, owned,
 		    &sink.base, sink_add_held);
 	else
 		after = rpc_handle(&c->srv->rpc, c->peer, frame, len, &sink.base,
@@ -337,6 +337,7 @@ conn_process(struct conn *c)
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct frame_in *f = &c->frame;
 	uint8_t hdr[FRAME_HEADER_LEN], *frame;
+	struct rpc_frame own;
 	uint32_t len;
 	int whole;
 
@@ -347,11 +348,11 @@ conn_process(struct conn *c)
 			if (whole < 0)
 				goto out_of_memory;
 			/* The connection lets go of it first: dispatch may free c. */
-			frame = f->data;
-			len = (uint32_t)f->len;
+			own.p = f->data;
+			own.len = f->len;
 			memset(f, 0, sizeof(*f));
-			whole = conn_dispatch(c, NULL, &frame, len);
-			free(frame);   /* NULL if the store kept it */
+			whole = conn_dispatch(c, NULL, &own, own.len);
+			free(own.p);   /* NULL if the store kept it */
 			if (!whole)
 				return 0;
 			continue;
