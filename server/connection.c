@@ -173,7 +173,7 @@ conns_release_held(struct conns *cs)
 /* ---- large frames ------------------------------------------------------ */
 
 /* Starts reading a large frame of len bytes, its header already drained. */
-static int
+static int SS_WUR
 frame_start(struct frame_in *f, size_t len)
 {
 	f->len = len;
@@ -183,7 +183,7 @@ frame_start(struct frame_in *f, size_t len)
 }
 
 /* Moves what has arrived of the large frame in progress into its buffer. */
-static int
+static int SS_WUR
 frame_fill(struct frame_in *f, struct evbuffer *in)
 {
 	size_t avail = evbuffer_get_length(in), want = f->len - f->have, cap;
@@ -232,7 +232,7 @@ out_of_memory_reading(struct ss_error *e)
  * freed); SS_ERR_ALLOC when the answer could not be queued (the caller
  * frees c).
  */
-static int
+static int SS_WUR
 conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
     struct rpc_frame *own, struct ss_error *e)
 {
@@ -279,7 +279,7 @@ conn_refuse_frame(struct conn *c, const uint8_t hdr[FRAME_HEADER_LEN])
 }
 
 /* Reads on into the large frame in progress; dispatches it once whole. */
-static int
+static int SS_WUR
 conn_large_frame(struct conn *c, struct evbuffer *in, struct ss_error *e)
 {
 	struct frame_in *f = &c->frame;
@@ -305,7 +305,7 @@ conn_large_frame(struct conn *c, struct evbuffer *in, struct ss_error *e)
  * yet; SS_ERR_TOO_LARGE, SS_ERR_PROTOCOL: c is closing or freed;
  * SS_ERR_ALLOC: out of memory (e says where), the caller frees c.
  */
-static int
+static int SS_WUR
 conn_next_frame(struct conn *c, struct ss_error *e)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);

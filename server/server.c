@@ -367,7 +367,7 @@ bind_first(const struct addrinfo *res)
 }
 
 /* The port fd is bound to, in shown as HOST:PORT (port 0 picks one). */
-static int
+static int SS_WUR
 show_bound(evutil_socket_t fd, const struct hostport *hp, char *shown,
     size_t shownlen, struct ss_error *e)
 {
@@ -385,7 +385,7 @@ show_bound(evutil_socket_t fd, const struct hostport *hp, char *shown,
 }
 
 /* Binds spec (HOST:PORT) and listens; *fd is the socket on SS_OK. */
-static int
+static int SS_WUR
 bind_listener(const char *spec, char *shown, size_t shownlen,
     evutil_socket_t *fd, struct ss_error *e)
 {
@@ -414,7 +414,7 @@ bind_listener(const char *spec, char *shown, size_t shownlen,
 }
 
 /* Listens on the configured address, the connections taking what arrives. */
-static int
+static int SS_WUR
 listen_on(struct server *srv, char *shown, size_t shownlen, struct ss_error *e)
 {
 	evutil_socket_t fd;
@@ -506,7 +506,7 @@ load_directory(struct server *srv)
 }
 
 /* The snapshot and the journal's records after it, in a new store. */
-static int
+static int SS_WUR
 open_state(struct server *srv, struct ss_error *e)
 {
 	const struct server_config *cfg = srv->cfg;
@@ -530,7 +530,7 @@ open_state(struct server *srv, struct ss_error *e)
  * The TLS context and the CA, then the key directory checked against it;
  * only then does the store start logging its changes to the journal.
  */
-static int
+static int SS_WUR
 open_keys(struct server *srv, struct ss_error *e)
 {
 	const char *dir = srv->cfg->certs_dir;
@@ -570,7 +570,7 @@ new_event_base(void)
  * enable/disable calls of one loop turn into one epoll_ctl (measured: 5-10 %
  * more small RPCs per CPU second).
  */
-static int
+static int SS_WUR
 open_loop(struct server *srv, struct ss_error *e)
 {
 	struct conns *cs = &srv->conns;
@@ -594,7 +594,7 @@ open_loop(struct server *srv, struct ss_error *e)
  * is handled at the connections' priority, so that answers held for it go
  * out at once.
  */
-static int
+static int SS_WUR
 watch_sync_thread(struct server *srv, struct ss_error *e)
 {
 	if (srv->cfg->fsync == FSYNC_NO)
@@ -610,7 +610,7 @@ watch_sync_thread(struct server *srv, struct ss_error *e)
 	return SS_OK;
 }
 
-static int
+static int SS_WUR
 add_timer(struct server *srv, struct event **ev, unsigned seconds,
     event_callback_fn fn)
 {
@@ -620,7 +620,7 @@ add_timer(struct server *srv, struct event **ev, unsigned seconds,
 	return *ev == NULL || event_add(*ev, &tv) != 0 ? SS_ERR_INTERNAL : SS_OK;
 }
 
-static int
+static int SS_WUR
 add_signal(struct server *srv, struct event **ev, int sig, event_callback_fn fn)
 {
 	*ev = evsignal_new(srv->base, sig, fn, srv);
@@ -628,7 +628,7 @@ add_signal(struct server *srv, struct event **ev, int sig, event_callback_fn fn)
 }
 
 /* SIGTERM, SIGINT, SIGCHLD, the tick, the snapshot and the sync timers. */
-static int
+static int SS_WUR
 add_events(struct server *srv, struct ss_error *e)
 {
 	const struct server_config *cfg = srv->cfg;
