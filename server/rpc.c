@@ -530,17 +530,18 @@ do_post(struct call *c)
 
 /* ---- ListSumpoints and GetStatus ------------------------------------- */
 
-/* The session a read names, if the caller may read it. */
-static int
-read_session(struct call *c, const char *session_id, struct session **se)
+/* The session a read names, if the caller may read it; else NULL. */
+static struct session *
+read_session(struct call *c, const char *session_id)
 {
+	struct session *se = NULL;
 	enum status_code code;
 	struct status st;
 
 	if (check_name("session_id", session_id, &c->err) != SS_OK)
-		return c->err.code;
-	code = store_read(c->srv->store, c->caller, session_id, now_s(c), se, &st);
-	return store_said(code, &st, &c->err);
+		return NULL;
+	code = store_read(c->srv->store, c->caller, session_id, now_s(c), &se, &st);
+	return store_said(code, &st, &c->err) == SS_OK ? se : NULL;
 }
 
 static int
@@ -552,7 +553,7 @@ do_list(struct call *c)
 	char **names, **cohort;
 	uint32_t i, k = 0, n_cohort = 0;
 
-	if (read_session(c, c->req.pb->list_sumpoints->session_id, &se) != SS_OK)
+	if ((se = read_session(c, c->req.pb->list_sumpoints->session_id)) == NULL)
 		return c->err.code;
 	names = scratch_alloc(&c->sc, se->p.n, sizeof(*names));
 	cohort = scratch_alloc(&c->sc, se->p.n, sizeof(*cohort));
@@ -620,7 +621,7 @@ do_status(struct call *c)
 	struct session *se;
 	char **names, **lists;
 
-	if (read_session(c, c->req.pb->get_status->session_id, &se) != SS_OK)
+	if ((se = read_session(c, c->req.pb->get_status->session_id)) == NULL)
 		return c->err.code;
 	names = scratch_alloc(&c->sc, se->p.n, sizeof(*names));
 	lists = scratch_alloc(&c->sc, (size_t)se->p.n * 4, sizeof(*lists));

@@ -393,6 +393,7 @@ bind_listener(const char *spec, char *shown, size_t shownlen,
 	struct hostport hp;
 	int rc;
 
+	*fd = -1;
 	if (addr_split(spec, &hp, ADDR_PORT_ZERO_OK) != SS_OK)
 		return ss_error_set(e, SS_ERR_INVALID, "--listen wants HOST:PORT, got %s", spec);
 	memset(&hints, 0, sizeof(hints));
@@ -417,7 +418,7 @@ bind_listener(const char *spec, char *shown, size_t shownlen,
 static int SS_WUR
 listen_on(struct server *srv, char *shown, size_t shownlen, struct ss_error *e)
 {
-	evutil_socket_t fd;
+	evutil_socket_t fd = -1;
 
 	if (bind_listener(srv->cfg->listen, shown, shownlen, &fd, e) != SS_OK)
 		return e->code;
@@ -512,9 +513,11 @@ open_state(struct server *srv, struct ss_error *e)
 	const struct server_config *cfg = srv->cfg;
 	int rc;
 
-	if (mkdir(cfg->state_dir, 0700) != 0 && errno != EEXIST)
-		return ss_error_set(e, SS_ERR_IO, "cannot create state directory "
-		    "%s: %s", cfg->state_dir, strerror(errno));
+	if (mkdir(cfg->state_dir, 0700) != 0 && errno != EEXIST) {
+		ss_error_set(e, SS_ERR_IO, "cannot create state directory %s: %s",
+		    cfg->state_dir, strerror(errno));
+		return SS_ERR_IO;   /* not ss_error_set's: clang-tidy cannot see it */
+	}
 	if ((rc = snapshot_load(cfg->state_dir, &cfg->limits, &srv->rpc.store,
 	    e->msg, sizeof(e->msg))) != SS_OK)
 		return said(e, rc);
