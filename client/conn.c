@@ -292,6 +292,7 @@ conn_open(struct conn *c, const char *hostport, const char *certs,
     const char *party, int budget_ms, char *err, size_t errlen)
 {
 	struct hostport hp;
+	struct ss_error pe;
 	char reason[256];
 	struct addrinfo hints, *res = NULL, *ai;
 	uint64_t deadline;
@@ -312,9 +313,9 @@ conn_open(struct conn *c, const char *hostport, const char *certs,
 	snprintf(c->where, sizeof(c->where), "%s", hostport);
 
 	/* The certificate checks come first: no point connecting without them. */
-	if ((c->ctx = pki_client_ctx(certs, party, reason, sizeof(reason))) ==
-	    NULL) {
-		snprintf(err, errlen, "%s", reason[0] != '\0' ? reason :
+	ss_error_clear(&pe);
+	if ((c->ctx = pki_client_ctx(certs, party, &pe)) == NULL) {
+		snprintf(err, errlen, "%s", pe.msg[0] != '\0' ? pe.msg :
 		    "cannot set up TLS");
 		return SS_ERR_CERT;
 	}

@@ -316,12 +316,13 @@ failed_session(struct client *c, const struct wire_response *st,
 static int
 ca_store(struct client *c)
 {
-	char why[512];
+	struct ss_error e;
 
 	if (c->ca != NULL)
 		return SS_OK;
-	if ((c->ca = pki_ca_store(c->certs, why, sizeof(why))) == NULL)
-		return fail(c, SS_ERR_CERT, "%s", why[0] != '\0' ? why :
+	ss_error_clear(&e);
+	if ((c->ca = pki_ca_store(c->certs, &e)) == NULL)
+		return fail(c, SS_ERR_CERT, "%s", e.msg[0] != '\0' ? e.msg :
 		    "cannot load the CA certificate");
 	return SS_OK;
 }

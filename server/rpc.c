@@ -1,6 +1,6 @@
 /*
  * rpc.c: decoding, checking and dispatching requests, and encoding their
- * responses. A frame is decoded once (request_decode); its method picks
+ * responses. A frame is decoded once (decode_frame); its method picks
  * its handler from one table (methods[]); the handler answers from the
  * store into a response built for that call alone. Responses point into
  * the store's memory instead of copying shares and sumpoints; they are
@@ -24,6 +24,7 @@
 #include "pki.h"
 #include "rpc.h"
 #include "securesum.pb-c.h"
+#include "request.h"
 #include "request_view.h"
 
 typedef Securesum__Request Request;
@@ -132,13 +133,13 @@ store_said(enum status_code code, const struct status *st, struct ss_error *e)
 /* ---- decoding --------------------------------------------------------- */
 
 enum request_form {
-	FORM_PROTOBUF,          /* decoded by protobuf-c: pb */
+	FORM_PROTOBUF,          /* decoded by request_decode: pb */
 	FORM_SUBMIT_VIEW,       /* a SubmitShares read in place: submit */
 	FORM_SUMPOINT_VIEW,     /* a PostSumpoint read in place: sumpoint */
 };
 
 /* A request as decoded, whichever way. */
-struct request {
+struct decoded_request {
 	enum request_form form;
 	uint64_t id;
 	uint64_t deadline_unix_ms;
@@ -150,7 +151,7 @@ struct request {
 };
 
 static void
-request_head(struct request *r, enum request_form form, uint64_t id,
+decoded_head(struct decoded_request *r, enum request_form form, uint64_t id,
     uint64_t deadline_unix_ms, int method, int body_case)
 {
 	r->form = form;
@@ -164,35 +165,37 @@ request_head(struct request *r, enum request_form form, uint64_t id,
  * Where a frame becomes a request. A SubmitShares or PostSumpoint in the
  * plain encoding is read where it lies (request_view.h) -- a PostSumpoint
  * only from a frame that may be changed, as its values are moved within
- * it -- and anything else by protobuf-c. SS_ERR_PROTOCOL: the frame is not
- * a Request at all.
+ * it -- and anything else by request_decode (request.h), as proto3 reads
+ * it. SS_ERR_PROTOCOL: the frame is not a Request at all.
  */
 static int SS_WUR
-request_decode(struct request *r, const uint8_t *frame, size_t len,
+decode_frame(struct decoded_request *r, const uint8_t *frame, size_t len,
     int writable, size_t max_shares)
 {
 	memset(r, 0, sizeof(*r));
 	if (submit_view_read(&r->submit, frame, len, max_shares) == SS_OK) {
-		request_head(r, FORM_SUBMIT_VIEW, r->submit.id,
+		decoded_head(r, FORM_SUBMIT_VIEW, r->submit.id,
 		    r->submit.deadline_unix_ms, SECURESUM__METHOD__SUBMIT_SHARES,
 		    SECURESUM__REQUEST__BODY_SUBMIT_SHARES);
 		return SS_OK;
 	}
 	if (writable && sumpoint_view_read(&r->sumpoint, frame, len) == SS_OK) {
-		request_head(r, FORM_SUMPOINT_VIEW, r->sumpoint.id,
+		decoded_head(r, FORM_SUMPOINT_VIEW, r->sumpoint.id,
 		    r->sumpoint.deadline_unix_ms, SECURESUM__METHOD__POST_SUMPOINT,
 		    SECURESUM__REQUEST__BODY_POST_SUMPOINT);
 		return SS_OK;
 	}
-	if ((r->pb = securesum__request__unpack(&sized_allocator, len, frame)) == NULL)
+	if (request_decode(&sized_allocator, frame, len, &r->pb) != SS_OK) {
+		r->pb = NULL;
 		return SS_ERR_PROTOCOL;
-	request_head(r, FORM_PROTOBUF, r->pb->id, r->pb->deadline_unix_ms,
+	}
+	decoded_head(r, FORM_PROTOBUF, r->pb->id, r->pb->deadline_unix_ms,
 	    (int)r->pb->method, (int)r->pb->body_case);
 	return SS_OK;
 }
 
 static void
-request_free(struct request *r)
+decoded_free(struct decoded_request *r)
 {
 	if (r->form == FORM_SUBMIT_VIEW)
 		submit_view_free(&r->submit);
@@ -222,7 +225,7 @@ struct call {
 	struct rpc_server *srv;
 	const char *caller;
 	struct rpc_frame *frame;   /* the frame, if the store may keep it */
-	struct request req;
+	struct decoded_request req;
 	/* The response, and what it points to. */
 	Response resp;
 	union {
@@ -519,7 +522,7 @@ do_post(struct call *c)
 	const Securesum__PostSumpointRequest *m;
 	const struct sumpoint_view *v = &c->req.sumpoint;
 
-	/* Read in place only from a frame of its own (request_decode). */
+	/* Read in place only from a frame of its own (decode_frame). */
 	if (c->req.form == FORM_SUMPOINT_VIEW)
 		return post(c, v->session_id, v->party,
 		    values_to_frame_start(c->frame, v), v->n_values, 1);
@@ -741,7 +744,7 @@ static const struct method {
  * none (docs/PROTOCOL.md).
  */
 static const struct method *
-method_find(const struct request *r, struct ss_error *e)
+method_find(const struct decoded_request *r, struct ss_error *e)
 {
 	if (r->method == SECURESUM__METHOD__METHOD_UNSPECIFIED ||
 	    (r->method > 0 && (size_t)r->method >= NMETHODS)) {
@@ -869,7 +872,7 @@ handle(struct rpc_server *srv, const char *caller, const uint8_t *bytes,
 	size_t i;
 
 	memset(&c, 0, sizeof(c));
-	if (request_decode(&c.req, bytes, len, frame != NULL,
+	if (decode_frame(&c.req, bytes, len, frame != NULL,
 	    srv->store->lim.max_parties) != SS_OK) {
 		rpc_write_error(0, ST_INVALID_ARGUMENT, "frame is not a valid "
 		    "Request message; closing the connection", out);
@@ -884,7 +887,7 @@ handle(struct rpc_server *srv, const char *caller, const uint8_t *bytes,
 	finish_response(&c, out, held);
 	for (i = 0; i < 4; i++)
 		free(c.sc.p[i]);
-	request_free(&c.req);
+	decoded_free(&c.req);
 	return RPC_CONTINUE;
 }
 

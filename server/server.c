@@ -538,9 +538,9 @@ open_keys(struct server *srv, struct ss_error *e)
 {
 	const char *dir = srv->cfg->certs_dir;
 
-	if ((srv->ssl = pki_server_ctx(dir, e->msg, sizeof(e->msg))) == NULL ||
-	    (srv->rpc.ca = pki_ca_store(dir, e->msg, sizeof(e->msg))) == NULL)
-		return said(e, SS_ERR_CERT);
+	if ((srv->ssl = pki_server_ctx(dir, e)) == NULL ||
+	    (srv->rpc.ca = pki_ca_store(dir, e)) == NULL)
+		return e->code;
 	/*
 	 * Idle connections give their 2 x 16 KiB TLS buffers back (measured:
 	 * 1,000 open connections 114 -> 93 MiB).

@@ -3,14 +3,10 @@
  * frames packed by protobuf-c, handed to rpc_handle (a frame borrowed from
  * the input buffer) or rpc_handle_frame (a frame in a buffer of its own,
  * which the store may keep), against a real store in memory and a real CA
- * made by scripts/mkcerts.sh. Each response is read back with protobuf-c.
- *
- * Run from the top of the repository (tests/run.sh does), or set
- * SS_SOURCE_ROOT to it.
+ * made by scripts/mkcerts.sh (tests/fixture/certs.h). Each response is read
+ * back with protobuf-c. Run from the top of the repository (tests/run.sh
+ * does).
  */
-#include <fcntl.h>
-#include <ftw.h>
-#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,10 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <cmocka.h>
 
+#include "certs.h"
 #include "frame.h"
 #include "pki.h"
 #include "rpc.h"
@@ -39,11 +34,10 @@ typedef Securesum__Response Response;
 static char *parties[3] = { "alice", "bob", "carol" };
 
 static struct {
-	char tmp[64];
 	X509_STORE *ca;
 	uint8_t *der[2];        /* alice's and bob's encryption certificates */
 	size_t der_len[2];
-} g = { "/tmp/test_server_rpc.XXXXXX", NULL, { NULL, NULL }, { 0, 0 } };
+} g;
 
 static uint64_t clock_ms = 1700000000000ull;
 
@@ -53,57 +47,20 @@ fake_now(void)
 	return clock_ms;
 }
 
-/* ---- the PKI, made once -------------------------------------------------- */
-
-static int
-run_mkcerts(const char *out)
-{
-	const char *root = getenv("SS_SOURCE_ROOT");
-	char script[PATH_MAX];
-	int status, fd;
-	pid_t pid;
-
-	snprintf(script, sizeof(script), "%s/scripts/mkcerts.sh",
-	    root != NULL ? root : ".");
-	if ((pid = fork()) == -1)
-		return -1;
-	if (pid == 0) {
-		if ((fd = open("/dev/null", O_WRONLY)) == -1 ||
-		    dup2(fd, STDOUT_FILENO) == -1 || dup2(fd, STDERR_FILENO) == -1)
-			_exit(126);
-		execl(script, script, "--out", out, "alice", "bob", "carol",
-		    (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) == -1)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+/* ---- the PKI, made once (tests/fixture/certs.c) -------------------------- */
 
 static int
 group_setup(void **state)
 {
-	char certs[PATH_MAX + 8], err[256];
+	const char *dir;
 
 	(void)state;
-	if (mkdtemp(g.tmp) == NULL)
+	if ((dir = certs_dir()) == NULL ||
+	    (g.ca = pki_ca_store(dir, NULL)) == NULL ||
+	    pki_load_enc_cert(dir, "alice", &g.der[0], &g.der_len[0]) != SS_OK ||
+	    pki_load_enc_cert(dir, "bob", &g.der[1], &g.der_len[1]) != SS_OK)
 		return -1;
-	snprintf(certs, sizeof(certs), "%s/certs", g.tmp);
-	if (run_mkcerts(certs) != 0 ||
-	    (g.ca = pki_ca_store(certs, err, sizeof(err))) == NULL ||
-	    pki_load_enc_cert(certs, "alice", &g.der[0], &g.der_len[0]) != SS_OK ||
-	    pki_load_enc_cert(certs, "bob", &g.der[1], &g.der_len[1]) != SS_OK) {
-		fprintf(stderr, "cannot make the test PKI in %s\n", certs);
-		return -1;
-	}
 	return 0;
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	return remove(path);
 }
 
 static int
@@ -113,7 +70,8 @@ group_teardown(void **state)
 	free(g.der[0]);
 	free(g.der[1]);
 	X509_STORE_free(g.ca);
-	return nftw(g.tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	certs_remove();
+	return 0;
 }
 
 /* Each test: a fresh store and the clock at its start. */
