@@ -71,6 +71,15 @@ client_note(struct client *c, const char *fmt, ...)
 }
 
 void
+client_json_step(const struct client *c, const char *session)
+{
+	printf("{\"session\":");
+	out_json_string(stdout, session);
+	printf(",\"party\":");
+	out_json_string(stdout, c->party);
+}
+
+void
 client_wipe_free(void *p, size_t len)
 {
 	if (p == NULL)

@@ -63,6 +63,8 @@ void client_backoff(struct client *c, uint64_t *delay);
 /* Notes a step of `run` on a terminal; commands print to stdout instead. */
 void client_note(struct client *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Starts the JSON object of a step: {"session":SESSION,"party":PARTY */
+void client_json_step(const struct client *c, const char *session);
 /* Wipes len bytes at p, which held secrets, and frees it (p may be NULL). */
 void client_wipe_free(void *p, size_t len);
 

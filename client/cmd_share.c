@@ -239,10 +239,7 @@ print_submitted(struct client *c, const char *session,
 		    "submitted again (the server had lost them)" : "submitted",
 		    sub->n, bytes);
 	} else if (c->json) {
-		printf("{\"session\":");
-		out_json_string(stdout, session);
-		printf(",\"party\":");
-		out_json_string(stdout, c->party);
+		client_json_step(c, session);
 		printf(",\"ciphertexts\":%zu,\"bytes\":%zu,\"duplicate\":%s}\n",
 		    sub->n, bytes, resp->duplicate ? "true" : "false");
 	} else {

@@ -23,7 +23,8 @@ print_deadline(FILE *f, uint64_t unix_s)
 
 	if (unix_s == 0)
 		fputs("none\n", f);
-	else if ((uint64_t)t != unix_s || gmtime_r(&t, &tm) == NULL ||
+	/* Past time_t's range (2^63 and up wrap to before 1970): no date. */
+	else if (t < 0 || (uint64_t)t != unix_s || gmtime_r(&t, &tm) == NULL ||
 	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		fprintf(f, "%llu\n", (unsigned long long)unix_s);
 	else

@@ -184,10 +184,7 @@ print_posted(struct client *c, const char *session, size_t m,
 		    c->party, session, (flags & STEP_AGAIN) ? "posted again (the "
 		    "server had lost it)" : "posted", m);
 	} else if (c->json) {
-		printf("{\"session\":");
-		out_json_string(stdout, session);
-		printf(",\"party\":");
-		out_json_string(stdout, c->party);
+		client_json_step(c, session);
 		printf(",\"shares\":%zu,\"duplicate\":%s}\n", m,
 		    ps->duplicate ? "true" : "false");
 	} else {

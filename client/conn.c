@@ -198,49 +198,46 @@ tls_wait(struct conn *c, int ret, uint64_t deadline, const char *what,
 	return r;
 }
 
+/*
+ * Writes the n bytes at out, or reads n bytes into in (the other is NULL),
+ * within the deadline. A retry of SSL_write_ex must repeat the same
+ * buffer: the position only advances on success.
+ */
 static int
-tls_write_all(struct conn *c, const uint8_t *p, size_t n, uint64_t deadline,
-    struct ss_error *e)
+tls_all(struct conn *c, const uint8_t *out, uint8_t *in, size_t n,
+    uint64_t deadline, struct ss_error *e)
 {
-	size_t done;
+	size_t off = 0, done;
 	int ret, r;
 
-	while (n > 0) {
+	while (off < n) {
 		ERR_clear_error();
 		errno = 0;
-		/* A retry must repeat the same buffer: only advance on success. */
-		ret = SSL_write_ex(c->ssl, p, n, &done);
+		ret = in != NULL ? SSL_read_ex(c->ssl, in + off, n - off, &done) :
+		    SSL_write_ex(c->ssl, out + off, n - off, &done);
 		if (ret == 1) {
-			p += done;
-			n -= done;
+			off += done;
 			continue;
 		}
-		if ((r = tls_wait(c, ret, deadline, "sending to", e)) != SS_OK)
+		if ((r = tls_wait(c, ret, deadline, in != NULL ? "reading from" :
+		    "sending to", e)) != SS_OK)
 			return r;
 	}
 	return SS_OK;
 }
 
 static int
+tls_write_all(struct conn *c, const uint8_t *p, size_t n, uint64_t deadline,
+    struct ss_error *e)
+{
+	return tls_all(c, p, NULL, n, deadline, e);
+}
+
+static int
 tls_read_all(struct conn *c, uint8_t *p, size_t n, uint64_t deadline,
     struct ss_error *e)
 {
-	size_t got;
-	int ret, r;
-
-	while (n > 0) {
-		ERR_clear_error();
-		errno = 0;
-		ret = SSL_read_ex(c->ssl, p, n, &got);
-		if (ret == 1) {
-			p += got;
-			n -= got;
-			continue;
-		}
-		if ((r = tls_wait(c, ret, deadline, "reading from", e)) != SS_OK)
-			return r;
-	}
-	return SS_OK;
+	return tls_all(c, NULL, p, n, deadline, e);
 }
 
 /* Non-blocking connect to one address, finished within the deadline. */

@@ -224,6 +224,37 @@ dec_bytes(pb_istream_t *s, const pb_field_t *f, void **arg)
 	return true;
 }
 
+/*
+ * The next entry of an array of the response that grows by one entry of
+ * `size` bytes: *v (n used, *cap allocated), at most max_items. The entry
+ * is counted before it is filled, so that a failure frees what it holds.
+ * NULL, with the decode failed as `what`, when it cannot grow.
+ */
+static void *
+next_item(pb_istream_t *s, struct dctx *d, void **v, size_t *n, size_t *cap,
+    size_t size, const char *what)
+{
+	int rc;
+
+	if ((rc = grow(v, *n, cap, size, d->lim->max_items)) != SS_OK) {
+		(void)dfail(s, d, rc, what);
+		return NULL;
+	}
+	return (uint8_t *)*v + (*n)++ * size;
+}
+
+/* Sets cb to decode a bytes field into *p, *len bytes. */
+static void
+prep_bytes(pb_callback_t *cb, struct bytes_arg *a, struct dctx *d,
+    uint8_t **p, size_t *len)
+{
+	a->d = d;
+	a->p = p;
+	a->len = len;
+	cb->funcs.decode = dec_bytes;
+	cb->arg = a;
+}
+
 static bool
 dec_incoming(pb_istream_t *s, const pb_field_t *f, void **arg)
 {
@@ -234,22 +265,15 @@ dec_incoming(pb_istream_t *s, const pb_field_t *f, void **arg)
 	struct name_arg na;
 	struct bytes_arg ba;
 	void *v = r->shares;
-	int rc;
 
 	(void)f;
-	rc = grow(&v, r->nshares, &r->shares_cap, sizeof(*r->shares),
-	    d->lim->max_items);
+	in = next_item(s, d, &v, &r->nshares, &r->shares_cap,
+	    sizeof(*r->shares), "too many shares");
 	r->shares = v;
-	if (rc != SS_OK)
-		return dfail(s, d, rc, "too many shares");
-	/* Counted before it is filled, so that a failure frees what it holds. */
-	in = &r->shares[r->nshares++];
+	if (in == NULL)
+		return false;
 	PREP_NAME(m.sender, na, d, in->sender);
-	ba.d = d;
-	ba.p = &in->ct;
-	ba.len = &in->ct_len;
-	m.ciphertext.funcs.decode = dec_bytes;
-	m.ciphertext.arg = &ba;
+	prep_bytes(&m.ciphertext, &ba, d, &in->ct, &in->ct_len);
 	if (!pb_decode_ex(s, securesum_IncomingShare_fields, &m,
 	    PB_DECODE_NOINIT))
 		return false;
@@ -267,15 +291,13 @@ dec_sumpoint(pb_istream_t *s, const pb_field_t *f, void **arg)
 	struct name_arg na;
 	struct vec_arg va;
 	void *v = r->sumpoints;
-	int rc;
 
 	(void)f;
-	rc = grow(&v, r->nsumpoints, &r->sumpoints_cap, sizeof(*r->sumpoints),
-	    d->lim->max_items);
+	sp = next_item(s, d, &v, &r->nsumpoints, &r->sumpoints_cap,
+	    sizeof(*r->sumpoints), "too many sumpoints");
 	r->sumpoints = v;
-	if (rc != SS_OK)
-		return dfail(s, d, rc, "too many sumpoints");
-	sp = &r->sumpoints[r->nsumpoints++];
+	if (sp == NULL)
+		return false;
 	PREP_NAME(m.party, na, d, sp->party);
 	va.d = d;
 	va.vec = &sp->values;
@@ -298,21 +320,15 @@ dec_party_key(pb_istream_t *s, const pb_field_t *f, void **arg)
 	struct name_arg na;
 	struct bytes_arg ba;
 	void *v = r->keys;
-	int rc;
 
 	(void)f;
-	rc = grow(&v, r->nkeys, &r->keys_cap, sizeof(*r->keys),
-	    d->lim->max_items);
+	k = next_item(s, d, &v, &r->nkeys, &r->keys_cap, sizeof(*r->keys),
+	    "too many keys");
 	r->keys = v;
-	if (rc != SS_OK)
-		return dfail(s, d, rc, "too many keys");
-	k = &r->keys[r->nkeys++];
+	if (k == NULL)
+		return false;
 	PREP_NAME(m.party, na, d, k->party);
-	ba.d = d;
-	ba.p = &k->der;
-	ba.len = &k->der_len;
-	m.certificate.funcs.decode = dec_bytes;
-	m.certificate.arg = &ba;
+	prep_bytes(&m.certificate, &ba, d, &k->der, &k->der_len);
 	if (!pb_decode_ex(s, securesum_PartyKey_fields, &m, PB_DECODE_NOINIT))
 		return false;
 	DONE_NAME(m.party, k->party);
