@@ -37,7 +37,7 @@ const char *call_message(const struct wire_response *r, const char *dflt);
  * OK: its code is status_to_err(r->code), its message one line.
  */
 int call_refused(const struct client *c, const struct wire_response *r,
-    int method, const char *session, struct ss_error *e);
+    int method, const char *session, struct ss_error *e) SS_WUR;
 
 /*
  * The same for a call the session's phase may not allow (yet, or any
@@ -45,7 +45,8 @@ int call_refused(const struct client *c, const struct wire_response *r,
  * dflt when it has none.
  */
 int call_refused_phase(const struct client *c, const struct wire_response *r,
-    int method, const char *session, const char *dflt, struct ss_error *e);
+    int method, const char *session, const char *dflt, struct ss_error *e)
+    SS_WUR;
 
 /*
  * GetStatus of session, checked (params.h). SS_ERR_NOT_FOUND when the
@@ -57,6 +58,6 @@ int call_status(struct client *c, const char *session,
 
 /* The error of a session whose status st is FAILED. */
 int call_session_failed(const struct wire_response *st, const char *session,
-    struct ss_error *e);
+    struct ss_error *e) SS_WUR;
 
 #endif

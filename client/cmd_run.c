@@ -113,7 +113,7 @@ post_first(struct client *c, const char *session, struct run_state *rs,
     const struct wire_response *st, struct ss_error *e)
 {
 	uint64_t *sum = NULL;
-	size_t m = 0;
+	size_t m = 0, i;
 	int r;
 
 	if ((r = cmd_sumpoint_compute(c, session, st, &sum, &m, e)) != SS_OK)
@@ -128,7 +128,8 @@ post_first(struct client *c, const char *session, struct run_state *rs,
 	if ((rs->cohort = calloc(st->cohort.n ? st->cohort.n : 1,
 	    sizeof(*rs->cohort))) == NULL)
 		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	memcpy(rs->cohort, st->cohort.v, st->cohort.n * sizeof(*rs->cohort));
+	for (i = 0; i < st->cohort.n; i++)
+		memcpy(rs->cohort[i], st->cohort.v[i], sizeof(rs->cohort[i]));
 	rs->ncohort = st->cohort.n;
 	return cmd_sumpoint_post(c, session, rs->sum, rs->L, rs->m, STEP_QUIET,
 	    e);

@@ -112,9 +112,9 @@ struct command {
 	const struct opt *opts;        /* NULL-terminated */
 	int takes_values;              /* share, run */
 	run_fn run;
-	/* What run calls: sumpoint, result, status ... */
+	/* The command itself: sumpoint, result, status (run_on_session) ... */
 	int (*on_session)(struct client *, const char *, struct ss_error *);
-	/* ... share and run. */
+	/* ... share and run (run_with_input). */
 	int (*on_input)(struct client *, const char *, const struct input_src *,
 	    struct ss_error *);
 };
@@ -580,7 +580,7 @@ parse_cmdline(int argc, char **argv, const struct command **cmdp,
 	const struct command *cmd;
 	int rc;
 
-	if ((cmd = find_command(argv[optind])) == NULL)
+	if ((cmd = *cmdp = find_command(argv[optind])) == NULL)
 		return usage("unknown command '%.40s' (see %s --help)",
 		    argv[optind], progname);
 	/* Room for every argument as a value, counted before parsing. */
@@ -593,7 +593,6 @@ parse_cmdline(int argc, char **argv, const struct command **cmdp,
 		    cmd->usage, cmd->help);
 		return 0;
 	}
-	*cmdp = cmd;
 	return rc != 0 ? rc : GO_ON;
 }
 

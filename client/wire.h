@@ -5,7 +5,7 @@
  * their size is bounded only by the frame and by the caller's limits.
  *
  * The rest of the client sees only the plain structures below, never the
- * generated nanopb types.
+ * generated nanopb types. wire_request.c encodes, wire.c decodes.
  */
 #ifndef SS_CLIENT_WIRE_H
 #define SS_CLIENT_WIRE_H
