@@ -27,6 +27,9 @@ CLIENT_LIBS := -lprotobuf-nanopb $(SSL_LIBS)
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FIXTURE_OBJ := $(patsubst tests/fixture/%.c,$(B)/fixture/%.o,\
+               $(wildcard tests/fixture/*.c))
+TEST_INC  := -Icore -Iserver -Iclient -Itests/fixture -I$(GEN_S) -I$(GEN_C)
 
 .PHONY: all deps test unit integration demo clean
 .SECONDARY: $(UNIT_BIN:%=%.o)
@@ -82,12 +85,22 @@ bin/mpc-client: $(B)/client/main.o $(B)/libclient.a $(B)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CLIENT_LIBS)
 
 # ---- tests -------------------------------------------------------------
-# Each tests/unit/test_X.c is one cmocka program; it may use any module.
+# Each tests/unit/test_X.c is one cmocka program; it may use any module, and
+# the shared fixtures of tests/fixture/ (temporary folders, files,
+# certificates, a fake TLS server), built once into libfixture.a.
 $(B)/tests/%.o: tests/unit/%.c $(GEN_S)/securesum.pb-c.h $(GEN_C)/securesum.pb.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Icore -Iserver -Iclient -I$(GEN_S) -I$(GEN_C) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(TEST_INC) -MMD -MP -c $< -o $@
 
-$(B)/tests/%: $(B)/tests/%.o $(B)/libserver.a $(B)/libclient.a $(B)/libcore.a
+$(B)/fixture/%.o: tests/fixture/%.c $(GEN_S)/securesum.pb-c.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(TEST_INC) -MMD -MP -c $< -o $@
+
+$(B)/libfixture.a: $(FIXTURE_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/tests/%: $(B)/tests/%.o $(B)/libfixture.a $(B)/libserver.a \
+    $(B)/libclient.a $(B)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS) -lprotobuf-nanopb -lcmocka
 
 test: deps

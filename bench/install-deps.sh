@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # install-deps.sh: the Debian packages the benchmark needs beyond the
 # project's own (scripts/install-deps.sh): the gRPC C++ reference
-# (libgrpc++-dev, protobuf-compiler-grpc, g++, pkg-config) and the tools for
+# (libgrpc++-dev, libprotobuf-dev, protobuf-compiler-grpc, g++, pkg-config) and the tools for
 # the measurements and profiles (time, linux-perf, valgrind). Only
 # `make bench` runs this; `make test` never installs the gRPC reference.
 set -euo pipefail
 
-pkgs=(libgrpc++-dev protobuf-compiler-grpc g++ pkg-config time linux-perf valgrind)
+pkgs=(libgrpc++-dev libprotobuf-dev protobuf-compiler-grpc g++ pkg-config time linux-perf valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -308,7 +308,8 @@ static void
 setup_client(long nparties)
 {
 	struct addrinfo hints, *res;
-	char err[512], port[16];
+	struct ss_error pe;
+	char port[16];
 	const char *colon = strrchr(opt_server, ':');
 
 	if (colon == NULL || (size_t)(colon - opt_server) >= sizeof(host))
@@ -325,9 +326,9 @@ setup_client(long nparties)
 	freeaddrinfo(res);
 	load_idents(nparties);
 	/* The project's client context; each SSL then takes its own identity. */
-	if ((client_ctx = pki_client_ctx(opt_certs, idents[0].name, err,
-	    sizeof(err))) == NULL)
-		die("%s", err);
+	if ((client_ctx = pki_client_ctx(opt_certs, idents[0].name, &pe))
+	    == NULL)
+		die("%s", ss_error_msg(&pe));
 	SSL_CTX_set_mode(client_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	/* One read(2) for as many records as have arrived: a lighter load generator. */
@@ -1550,17 +1551,17 @@ mode_bulk(void)
 static void
 mode_hsref(const char *server_certs)
 {
-	char err[512];
+	struct ss_error pe;
 	SSL_CTX *sctx;
 	double scpu = 0, ccpu = 0, t0, end, tc;
 	long count = 0;
 
-	if ((sctx = pki_server_ctx(server_certs, err, sizeof(err))) == NULL)
-		die("%s", err);
+	if ((sctx = pki_server_ctx(server_certs, &pe)) == NULL)
+		die("%s", ss_error_msg(&pe));
 	load_idents(1);
-	if ((client_ctx = pki_client_ctx(opt_certs, idents[0].name, err,
-	    sizeof(err))) == NULL)
-		die("%s", err);
+	if ((client_ctx = pki_client_ctx(opt_certs, idents[0].name, &pe))
+	    == NULL)
+		die("%s", ss_error_msg(&pe));
 	t0 = now();
 	end = t0 + opt_seconds;
 	while (now() < end || count < 10) {

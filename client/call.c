@@ -8,7 +8,7 @@
 #include "client.h"
 #include "err.h"
 #include "output.h"
-#include "params.h"
+#include "claims.h"
 #include "retry.h"
 #include "status.h"
 #include "wire.h"
@@ -89,9 +89,9 @@ status_answer(const struct client *c, const struct wire_response *st,
 		    "failed: %s", session, call_message(st, "(no reason given)"));
 	if (st->code != ST_OK)
 		return call_refused(c, st, WIRE_GET_STATUS, session, e);
-	if ((r = params_check(st, session, c->party, e)) != SS_OK)
+	if ((r = claims_check(st, session, c->party, e)) != SS_OK)
 		return r;
-	return params_check_status(st, session, e);
+	return claims_check_status(st, session, e);
 }
 
 int

@@ -49,7 +49,7 @@ int call_refused_phase(const struct client *c, const struct wire_response *r,
     SS_WUR;
 
 /*
- * GetStatus of session, checked (params.h). SS_ERR_NOT_FOUND when the
+ * GetStatus of session, checked (claims.h). SS_ERR_NOT_FOUND when the
  * session does not exist, so that `run` can wait for it. On SS_OK st
  * holds the status (free it); on failure it is freed.
  */

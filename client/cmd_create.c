@@ -13,7 +13,7 @@
 #include "frame.h"
 #include "name.h"
 #include "output.h"
-#include "params.h"
+#include "claims.h"
 #include "status.h"
 #include "wire.h"
 
@@ -71,7 +71,7 @@ check_numbers(const struct create_args *a, struct ss_error *e)
 	if (a->length < 1)
 		return ss_error_set(e, SS_ERR_INVALID, "the length must be at "
 		    "least 1");
-	if (!params_fit(n, a->length))
+	if (!claims_fit(n, a->length))
 		return ss_error_set(e, SS_ERR_INVALID, "%zu parties with vectors "
 		    "of %u elements do not fit the %u-byte frame limit", n,
 		    a->length, (unsigned)FRAME_DEFAULT_MAX);

@@ -16,7 +16,7 @@
 #include "err.h"
 #include "field.h"
 #include "output.h"
-#include "params.h"
+#include "claims.h"
 #include "shamir.h"
 #include "status.h"
 #include "wire.h"
@@ -30,7 +30,7 @@ same_params(const struct client *c, const struct wire_response *ls,
 	size_t i;
 	int r;
 
-	if ((r = params_check(ls, session, c->party, e)) != SS_OK)
+	if ((r = claims_check(ls, session, c->party, e)) != SS_OK)
 		return r;
 	if (q->parties.n != p->parties.n || q->threshold != p->threshold ||
 	    q->length != p->length || q->decimals != p->decimals)
@@ -76,7 +76,7 @@ check_point(const struct wire_sumpoint *sp, const struct wire_params *p,
 	size_t k;
 	int idx;
 
-	if ((idx = params_index(&p->parties, sp->party)) < 0)
+	if ((idx = claims_index(&p->parties, sp->party)) < 0)
 		return ss_error_set(e, SS_ERR_PROTOCOL, "the server listed a "
 		    "sumpoint from outside session %s", session);
 	if (seen[idx])

@@ -17,7 +17,7 @@
 #include "input.h"
 #include "keydir.h"
 #include "output.h"
-#include "params.h"
+#include "claims.h"
 #include "sealed.h"
 #include "shamir.h"
 #include "status.h"
@@ -178,8 +178,8 @@ cmd_share_seal(struct client *c, const char *session,
 	int r;
 
 	memset(sub, 0, sizeof(*sub));
-	/* params_check bounded n and L by the frame, so these cannot wrap. */
-	if (sealed_len(L) == 0 || !params_fit(n, L))
+	/* claims_check bounded n and L by the frame, so these cannot wrap. */
+	if (sealed_len(L) == 0 || !claims_fit(n, L))
 		return ss_error_set(e, SS_ERR_TOO_LARGE, "session %s is too "
 		    "large", session);
 	if ((r = cmd_share_alloc(sub, &p->parties, L, e)) != SS_OK)

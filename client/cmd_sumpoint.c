@@ -15,7 +15,7 @@
 #include "hpke.h"
 #include "keydir.h"
 #include "output.h"
-#include "params.h"
+#include "claims.h"
 #include "sealed.h"
 #include "status.h"
 #include "trace.h"
@@ -50,7 +50,7 @@ check_share(const struct wire_response *st, const struct wire_incoming *in,
 	int idx;
 
 	if (!wire_names_has(&st->cohort, in->sender) ||
-	    (idx = params_index(&st->params.parties, in->sender)) < 0)
+	    (idx = claims_index(&st->params.parties, in->sender)) < 0)
 		return ss_error_set(e, SS_ERR_PROTOCOL, "the server sent a share "
 		    "from outside the cohort");
 	if (seen[idx])

@@ -358,7 +358,7 @@ conn_open(struct conn *c, const char *hostport, const char *certs,
     const char *party, int budget_ms, struct ss_error *e)
 {
 	struct hostport hp;
-	char reason[256];
+	struct ss_error pe;
 	uint64_t deadline;
 	int r;
 
@@ -372,10 +372,10 @@ conn_open(struct conn *c, const char *hostport, const char *certs,
 	snprintf(c->where, sizeof(c->where), "%s", hostport);
 
 	/* The certificate checks come first: no point connecting without them. */
-	if ((c->ctx = pki_client_ctx(certs, party, reason, sizeof(reason))) ==
-	    NULL)
-		return ss_error_set(e, SS_ERR_CERT, "%s", reason[0] != '\0' ?
-		    reason : "cannot set up TLS");
+	ss_error_clear(&pe);
+	if ((c->ctx = pki_client_ctx(certs, party, &pe)) == NULL)
+		return ss_error_set(e, SS_ERR_CERT, "%s", pe.msg[0] != '\0' ?
+		    pe.msg : "cannot set up TLS");
 	/* The budget is for the network, not for reading our own files. */
 	deadline = conn_now_ms() + (uint64_t)c->budget_ms;
 	if ((r = tcp_open(c, &hp, deadline, e)) != SS_OK ||

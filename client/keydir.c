@@ -30,14 +30,14 @@
 static int
 ca_store(struct client *c, struct ss_error *e)
 {
-	char why[512];
+	struct ss_error pe;
 
 	if (c->ca != NULL)
 		return SS_OK;
-	why[0] = '\0';
-	if ((c->ca = pki_ca_store(c->certs, why, sizeof(why))) == NULL)
-		return ss_error_set(e, SS_ERR_CERT, "%s", why[0] != '\0' ? why :
-		    "cannot load the CA certificate");
+	ss_error_clear(&pe);
+	if ((c->ca = pki_ca_store(c->certs, &pe)) == NULL)
+		return ss_error_set(e, SS_ERR_CERT, "%s", pe.msg[0] != '\0' ?
+		    pe.msg : "cannot load the CA certificate");
 	return SS_OK;
 }
 

@@ -8,6 +8,8 @@
 #ifndef SS_ADDR_H
 #define SS_ADDR_H
 
+#include "err.h"
+
 #define ADDR_HOST_MAX 253   /* the longest DNS name */
 #define ADDR_PORT_MAX 5     /* digits */
 
@@ -23,6 +25,6 @@ struct hostport {
  * empty host, a host with blanks, '/', '[' or ']', a port that is not 1 to
  * 5 digits or out of range).
  */
-int addr_split(const char *spec, struct hostport *out, int flags);
+int addr_split(const char *spec, struct hostport *out, int flags) SS_WUR;
 
 #endif

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
 #define AMOUNT_MAX_DECIMALS 18
 /* Room amount_format needs for any value: "-9.223372036854775808" and NUL. */
 #define AMOUNT_FORMAT_LEN 22
@@ -19,7 +21,7 @@
  * fractional digits than decimals, and decimals > AMOUNT_MAX_DECIMALS;
  * SS_ERR_RANGE when it overflows int64. *out is untouched on failure.
  */
-int amount_parse(const char *text, unsigned decimals, int64_t *out);
+int amount_parse(const char *text, unsigned decimals, int64_t *out) SS_WUR;
 
 /*
  * The largest |x| a party may input so that the sum of n such inputs stays
@@ -32,6 +34,6 @@ int64_t amount_bound(unsigned n);
  * buf is small (buf is then ""), SS_ERR_INVALID for a NULL or empty buf or
  * decimals > AMOUNT_MAX_DECIMALS. AMOUNT_FORMAT_LEN bytes always suffice.
  */
-int amount_format(int64_t value, unsigned decimals, char *buf, size_t len);
+int amount_format(int64_t value, unsigned decimals, char *buf, size_t len) SS_WUR;
 
 #endif

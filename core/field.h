@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
 #define FIELD_P UINT64_C(0x1FFFFFFFFFFFFFFF)
 /* Largest magnitude that decodes unambiguously: (p - 1) / 2. */
 #define FIELD_HALF (FIELD_P >> 1)
@@ -87,7 +89,7 @@ uint64_t field_inv(uint64_t a);
  * Encodes x (|x| <= FIELD_HALF) as an element; SS_ERR_RANGE otherwise (and
  * SS_ERR_INVALID for a NULL out), leaving *out untouched.
  */
-int field_from_int64(int64_t x, uint64_t *out);
+int field_from_int64(int64_t x, uint64_t *out) SS_WUR;
 /*
  * Decodes an element to the symmetric range [-FIELD_HALF, FIELD_HALF]; a
  * value >= p is reduced first.
@@ -99,6 +101,6 @@ int64_t field_to_int64(uint64_t a);
  * CSPRNG, by rejection sampling (61 random bits, redrawn when == p).
  */
 /* SS_ERR_CRYPTO if the CSPRNG fails, and out is then zeroed. */
-int field_random(uint64_t *out, size_t n);
+int field_random(uint64_t *out, size_t n) SS_WUR;
 
 #endif

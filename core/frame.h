@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
 #define FRAME_HEADER_LEN 4
 #define FRAME_DEFAULT_MAX (128u * 1024 * 1024)
 
@@ -22,10 +24,10 @@
  * UINT64_MAX when n or L is 0 or it overflows.
  */
 int frame_session_fits(uint64_t n, uint64_t L, uint64_t max_frame,
-    uint64_t *needed);
+    uint64_t *needed) SS_WUR;
 
 void frame_put_header(uint8_t hdr[FRAME_HEADER_LEN], uint32_t len);
 /* The length in hdr; SS_ERR_TOO_LARGE if it exceeds max. */
-int frame_get_header(const uint8_t hdr[FRAME_HEADER_LEN], uint32_t max, uint32_t *len);
+int frame_get_header(const uint8_t hdr[FRAME_HEADER_LEN], uint32_t max, uint32_t *len) SS_WUR;
 
 #endif

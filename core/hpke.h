@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
 #define HPKE_KEY_LEN   32  /* X25519 private and public keys, and enc */
 #define HPKE_TAG_LEN   16
 #define HPKE_MODE_BASE 0x00
@@ -33,9 +35,9 @@ struct hpke_ctx {
 };
 
 /* Derives the public key of a private key. */
-int hpke_public_key(const uint8_t sk[HPKE_KEY_LEN], uint8_t pk[HPKE_KEY_LEN]);
+int hpke_public_key(const uint8_t sk[HPKE_KEY_LEN], uint8_t pk[HPKE_KEY_LEN]) SS_WUR;
 /* Makes a fresh key pair. */
-int hpke_keygen(uint8_t sk[HPKE_KEY_LEN], uint8_t pk[HPKE_KEY_LEN]);
+int hpke_keygen(uint8_t sk[HPKE_KEY_LEN], uint8_t pk[HPKE_KEY_LEN]) SS_WUR;
 
 /*
  * A private key made ready for repeated use: the OpenSSL key object and the
@@ -45,7 +47,7 @@ int hpke_keygen(uint8_t sk[HPKE_KEY_LEN], uint8_t pk[HPKE_KEY_LEN]);
 struct hpke_key;
 
 /* Builds *key from the raw private key sk; *key is NULL on failure. */
-int hpke_key_new(const uint8_t sk[HPKE_KEY_LEN], struct hpke_key **key);
+int hpke_key_new(const uint8_t sk[HPKE_KEY_LEN], struct hpke_key **key) SS_WUR;
 /* Wipes and frees; NULL is a no-op. */
 void hpke_key_free(struct hpke_key *key);
 /* The public key of key (no computation: it was derived once). */
@@ -57,21 +59,21 @@ void hpke_key_public(const struct hpke_key *key, uint8_t pk[HPKE_KEY_LEN]);
  */
 int hpke_setup_sender(struct hpke_ctx *ctx, int mode,
     const uint8_t pkR[HPKE_KEY_LEN], const uint8_t *skS, const uint8_t *skE,
-    const uint8_t *info, size_t info_len, uint8_t enc[HPKE_KEY_LEN]);
+    const uint8_t *info, size_t info_len, uint8_t enc[HPKE_KEY_LEN]) SS_WUR;
 /* Receiver setup. pkS is NULL in base mode. */
 int hpke_setup_receiver(struct hpke_ctx *ctx, int mode,
     const uint8_t enc[HPKE_KEY_LEN], const uint8_t skR[HPKE_KEY_LEN],
-    const uint8_t *pkS, const uint8_t *info, size_t info_len);
+    const uint8_t *pkS, const uint8_t *info, size_t info_len) SS_WUR;
 
 /* ct must hold pt_len + HPKE_TAG_LEN bytes. Advances the sequence number. */
 int hpke_seal(struct hpke_ctx *ctx, const uint8_t *aad, size_t aad_len,
-    const uint8_t *pt, size_t pt_len, uint8_t *ct);
+    const uint8_t *pt, size_t pt_len, uint8_t *ct) SS_WUR;
 /* pt must hold ct_len - HPKE_TAG_LEN bytes; SS_ERR_AUTH on a bad tag. */
 int hpke_open(struct hpke_ctx *ctx, const uint8_t *aad, size_t aad_len,
-    const uint8_t *ct, size_t ct_len, uint8_t *pt);
+    const uint8_t *ct, size_t ct_len, uint8_t *pt) SS_WUR;
 /* RFC 9180 section 5.3 secret export. */
 int hpke_export(const struct hpke_ctx *ctx, const uint8_t *exporter_context,
-    size_t ctx_len, uint8_t *out, size_t out_len);
+    size_t ctx_len, uint8_t *out, size_t out_len) SS_WUR;
 /* Wipes the context. */
 void hpke_ctx_clear(struct hpke_ctx *ctx);
 
@@ -81,20 +83,20 @@ void hpke_ctx_clear(struct hpke_ctx *ctx);
  */
 int hpke_seal_auth(const uint8_t pkR[HPKE_KEY_LEN], const uint8_t skS[HPKE_KEY_LEN],
     const uint8_t *info, size_t info_len, const uint8_t *aad, size_t aad_len,
-    const uint8_t *pt, size_t pt_len, uint8_t *out, size_t out_len);
+    const uint8_t *pt, size_t pt_len, uint8_t *out, size_t out_len) SS_WUR;
 /* Opens what hpke_seal_auth made; pt must hold in_len - 32 - 16 bytes. */
 int hpke_open_auth(const uint8_t skR[HPKE_KEY_LEN], const uint8_t pkS[HPKE_KEY_LEN],
     const uint8_t *info, size_t info_len, const uint8_t *aad, size_t aad_len,
-    const uint8_t *in, size_t in_len, uint8_t *pt, size_t pt_len);
+    const uint8_t *in, size_t in_len, uint8_t *pt, size_t pt_len) SS_WUR;
 
 /* hpke_seal_auth and hpke_open_auth with the static private key prepared. */
 int hpke_seal_auth_k(const uint8_t pkR[HPKE_KEY_LEN],
     const struct hpke_key *skS, const uint8_t *info, size_t info_len,
     const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len,
-    uint8_t *out, size_t out_len);
+    uint8_t *out, size_t out_len) SS_WUR;
 int hpke_open_auth_k(const struct hpke_key *skR,
     const uint8_t pkS[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
     const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-    uint8_t *pt, size_t pt_len);
+    uint8_t *pt, size_t pt_len) SS_WUR;
 
 #endif

@@ -44,37 +44,34 @@
 /* ---- errors ------------------------------------------------------------ */
 
 /*
- * Writes a one-line reason to err: the printf-style message, then, if OpenSSL
- * queued an error, ": " and its first (root-cause) entry. Clears the queue so
- * that the next call starts clean.
+ * Sets e to code and a one-line reason: the printf-style message, then, if
+ * OpenSSL queued an error, ": " and its first (root-cause) entry. Clears the
+ * queue so that the next call starts clean.
  */
 static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
+set_err(struct ss_error *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
+set_err(struct ss_error *e, int code, const char *fmt, ...)
 {
-	char ossl[256];
-	unsigned long e;
+	char msg[SS_ERROR_MSG_MAX], ossl[256];
+	unsigned long oe;
 	va_list ap;
-	int n;
 
-	e = ERR_get_error();
+	oe = ERR_get_error();
 	ERR_clear_error();
-	if (err == NULL || errlen == 0)
+	if (e == NULL)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(err, errlen, fmt, ap);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (n < 0) {
-		err[0] = '\0';
-		return;
-	}
-	if (e != 0 && (size_t)n < errlen) {
-		ERR_error_string_n(e, ossl, sizeof(ossl));
+	(void)ss_error_set(e, code, "%s", msg);
+	if (oe != 0) {
+		ERR_error_string_n(oe, ossl, sizeof(ossl));
 		/* Truncation of the reason is acceptable; it stays one line. */
-		(void)snprintf(err + n, errlen - (size_t)n, ": %s", ossl);
+		(void)ss_error_set(e, code, "%.*s: %s", (int)sizeof(msg) - 300,
+		    msg, ossl);
 	}
 }
 
@@ -184,11 +181,11 @@ pki_check_private_file(const char *path)
 /*
  * Reads a private key file whole into a malloc'd buffer, after checking the
  * mode of the very file opened (no window between check and read). The
- * caller wipes and frees *buf. Failures are described in err.
+ * caller wipes and frees *buf. Failures are described in e.
  */
 static int
 read_private_file(const char *path, unsigned char **buf, size_t *len,
-    char *err, size_t errlen)
+    struct ss_error *e)
 {
 	struct stat st;
 	unsigned char *p = NULL;
@@ -199,28 +196,28 @@ read_private_file(const char *path, unsigned char **buf, size_t *len,
 	*buf = NULL;
 	*len = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		set_err(e, SS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
 		return SS_ERR_IO;
 	}
 	if (fstat(fd, &st) != 0) {
-		set_err(err, errlen, "cannot stat %s: %s", path, strerror(errno));
+		set_err(e, SS_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
 		ret = SS_ERR_IO;
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		set_err(err, errlen, "%s is not a regular file", path);
+		set_err(e, SS_ERR_INVALID, "%s is not a regular file", path);
 		ret = SS_ERR_INVALID;
 		goto out;
 	}
 	if (!private_mode_ok(&st)) {
-		set_err(err, errlen, "%s has mode %04o: group or others can "
+		set_err(e, SS_ERR_KEY_PERMS, "%s has mode %04o: group or others can "
 		    "reach this private key; chmod 600 it",
 		    path, (unsigned)(st.st_mode & 07777));
 		ret = SS_ERR_KEY_PERMS;
 		goto out;
 	}
 	if (st.st_size <= 0 || st.st_size > PKI_KEY_FILE_MAX) {
-		set_err(err, errlen, "%s: size %lld is not that of a key file",
+		set_err(e, SS_ERR_INVALID, "%s: size %lld is not that of a key file",
 		    path, (long long)st.st_size);
 		ret = SS_ERR_INVALID;
 		goto out;
@@ -228,7 +225,7 @@ read_private_file(const char *path, unsigned char **buf, size_t *len,
 	/* One spare byte shows whether the file grew while we read it. */
 	cap = (size_t)st.st_size + 1;
 	if ((p = malloc(cap)) == NULL) {
-		set_err(err, errlen, "%s: out of memory", path);
+		set_err(e, SS_ERR_ALLOC, "%s: out of memory", path);
 		ret = SS_ERR_ALLOC;
 		goto out;
 	}
@@ -237,7 +234,7 @@ read_private_file(const char *path, unsigned char **buf, size_t *len,
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
-			set_err(err, errlen, "cannot read %s: %s", path,
+			set_err(e, SS_ERR_IO, "cannot read %s: %s", path,
 			    strerror(errno));
 			ret = SS_ERR_IO;
 			goto out;
@@ -247,7 +244,7 @@ read_private_file(const char *path, unsigned char **buf, size_t *len,
 		off += (size_t)r;
 	}
 	if (off != (size_t)st.st_size) {
-		set_err(err, errlen, "%s changed while being read", path);
+		set_err(e, SS_ERR_IO, "%s changed while being read", path);
 		ret = SS_ERR_IO;
 		goto out;
 	}
@@ -280,7 +277,7 @@ no_passphrase(char *buf, int size, int rwflag, void *u)
 
 /* Loads the private key in path, after the mode check. */
 int
-pki_read_private_key(const char *path, EVP_PKEY **pkey, char *err, size_t errlen)
+pki_read_private_key(const char *path, EVP_PKEY **pkey, struct ss_error *e)
 {
 	unsigned char *buf = NULL;
 	size_t len = 0;
@@ -288,11 +285,11 @@ pki_read_private_key(const char *path, EVP_PKEY **pkey, char *err, size_t errlen
 	int ret;
 
 	*pkey = NULL;
-	if ((ret = read_private_file(path, &buf, &len, err, errlen)) != SS_OK)
+	if ((ret = read_private_file(path, &buf, &len, e)) != SS_OK)
 		return ret;
 	/* len <= PKI_KEY_FILE_MAX, so it fits an int. */
 	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
-		set_err(err, errlen, "%s: cannot make a memory BIO", path);
+		set_err(e, SS_ERR_CRYPTO, "%s: cannot make a memory BIO", path);
 		ret = SS_ERR_CRYPTO;
 		goto out;
 	}
@@ -305,13 +302,13 @@ pki_read_private_key(const char *path, EVP_PKEY **pkey, char *err, size_t errlen
 		 */
 		if (memmem(buf, len, "ENCRYPTED", 9) != NULL) {
 			ERR_clear_error();
-			set_err(err, errlen, "%s is encrypted; secure-sum "
+			set_err(e, SS_ERR_CRYPTO, "%s is encrypted; secure-sum "
 			    "needs an unencrypted key file of mode 0600", path);
 		} else if (memmem(buf, len, "-----BEGIN ", 11) == NULL) {
 			ERR_clear_error();
-			set_err(err, errlen, "%s is not a PEM private key", path);
+			set_err(e, SS_ERR_CRYPTO, "%s is not a PEM private key", path);
 		} else {
-			set_err(err, errlen, "cannot load private key %s", path);
+			set_err(e, SS_ERR_CRYPTO, "cannot load private key %s", path);
 		}
 		ret = SS_ERR_CRYPTO;
 		goto out;
@@ -328,25 +325,24 @@ pki_read_private_key(const char *path, EVP_PKEY **pkey, char *err, size_t errlen
 
 /* Settings both ends share: TLS 1.3 only, the CA, strict verification. */
 static SSL_CTX *
-common_ctx(const SSL_METHOD *method, const char *dir, char *err,
-    size_t errlen)
+common_ctx(const SSL_METHOD *method, const char *dir, struct ss_error *e)
 {
 	char path[PATH_MAX];
 	SSL_CTX *ctx;
 
 	if (join_path(path, sizeof(path), dir, "ca.crt") != SS_OK) {
-		set_err(err, errlen, "certificate folder name is too long "
+		set_err(e, SS_ERR_TOO_LARGE, "certificate folder name is too long "
 		    "or empty");
 		return NULL;
 	}
 	ERR_clear_error();
 	if ((ctx = SSL_CTX_new(method)) == NULL) {
-		set_err(err, errlen, "cannot create a TLS context");
+		set_err(e, SS_ERR_CRYPTO, "cannot create a TLS context");
 		return NULL;
 	}
 	if (SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
 	    SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1) {
-		set_err(err, errlen, "cannot restrict TLS to version 1.3");
+		set_err(e, SS_ERR_CRYPTO, "cannot restrict TLS to version 1.3");
 		goto fail;
 	}
 	/*
@@ -355,7 +351,7 @@ common_ctx(const SSL_METHOD *method, const char *dir, char *err,
 	 */
 	SSL_CTX_clear_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	if (SSL_CTX_load_verify_locations(ctx, path, NULL) != 1) {
-		set_err(err, errlen, "cannot load CA certificate %s", path);
+		set_err(e, SS_ERR_CERT, "cannot load CA certificate %s", path);
 		goto fail;
 	}
 	/*
@@ -364,7 +360,7 @@ common_ctx(const SSL_METHOD *method, const char *dir, char *err,
 	 */
 	if (X509_STORE_set_flags(SSL_CTX_get_cert_store(ctx),
 	    X509_V_FLAG_X509_STRICT) != 1) {
-		set_err(err, errlen, "cannot set certificate verification flags");
+		set_err(e, SS_ERR_CRYPTO, "cannot set certificate verification flags");
 		goto fail;
 	}
 	return ctx;
@@ -375,28 +371,27 @@ common_ctx(const SSL_METHOD *method, const char *dir, char *err,
 
 /* Loads our own certificate and key into ctx and checks they match. */
 static int
-use_cert_and_key(SSL_CTX *ctx, const char *crt, const char *key, char *err,
-    size_t errlen)
+use_cert_and_key(SSL_CTX *ctx, const char *crt, const char *key, struct ss_error *e)
 {
 	EVP_PKEY *pkey = NULL;
 	int ret;
 
 	ERR_clear_error();
 	if (SSL_CTX_use_certificate_chain_file(ctx, crt) != 1) {
-		set_err(err, errlen, "cannot load certificate %s", crt);
+		set_err(e, SS_ERR_CERT, "cannot load certificate %s", crt);
 		return SS_ERR_CERT;
 	}
-	if ((ret = pki_read_private_key(key, &pkey, err, errlen)) != SS_OK)
+	if ((ret = pki_read_private_key(key, &pkey, e)) != SS_OK)
 		return ret;
 	if (SSL_CTX_use_PrivateKey(ctx, pkey) != 1) {
-		set_err(err, errlen, "cannot use private key %s", key);
+		set_err(e, SS_ERR_CRYPTO, "cannot use private key %s", key);
 		EVP_PKEY_free(pkey);
 		return SS_ERR_CRYPTO;
 	}
 	/* The context holds its own reference now. */
 	EVP_PKEY_free(pkey);
 	if (SSL_CTX_check_private_key(ctx) != 1) {
-		set_err(err, errlen, "private key %s does not match %s", key, crt);
+		set_err(e, SS_ERR_CERT, "private key %s does not match %s", key, crt);
 		return SS_ERR_CERT;
 	}
 	return SS_OK;
@@ -410,20 +405,20 @@ use_cert_and_key(SSL_CTX *ctx, const char *crt, const char *key, char *err,
  * the parties' encryption-key certificates.
  */
 static int
-load_crl(X509_STORE *store, const char *dir, char *err, size_t errlen)
+load_crl(X509_STORE *store, const char *dir, struct ss_error *e)
 {
 	char path[PATH_MAX];
 	struct stat st;
 	X509_LOOKUP *lookup;
 
 	if (join_path(path, sizeof(path), dir, "crl.pem") != SS_OK) {
-		set_err(err, errlen, "certificate folder name is too long");
+		set_err(e, SS_ERR_TOO_LARGE, "certificate folder name is too long");
 		return SS_ERR_TOO_LARGE;
 	}
 	if (stat(path, &st) != 0) {
 		if (errno == ENOENT)
 			return SS_OK;
-		set_err(err, errlen, "cannot stat %s: %s", path, strerror(errno));
+		set_err(e, SS_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
 		return SS_ERR_IO;
 	}
 	ERR_clear_error();
@@ -433,38 +428,37 @@ load_crl(X509_STORE *store, const char *dir, char *err, size_t errlen)
 	 * X509_STORE_load_file.
 	 */
 	if ((lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file())) == NULL) {
-		set_err(err, errlen, "cannot create a file lookup for %s", path);
+		set_err(e, SS_ERR_CRYPTO, "cannot create a file lookup for %s", path);
 		return SS_ERR_CRYPTO;
 	}
 	if (X509_load_crl_file(lookup, path, X509_FILETYPE_PEM) <= 0) {
-		set_err(err, errlen, "cannot load revocation list %s", path);
+		set_err(e, SS_ERR_CERT, "cannot load revocation list %s", path);
 		return SS_ERR_CERT;
 	}
 	/* The chain is one CA deep: the leaf certificate is what to check. */
 	if (X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK) != 1) {
-		set_err(err, errlen, "cannot enable revocation checks");
+		set_err(e, SS_ERR_CRYPTO, "cannot enable revocation checks");
 		return SS_ERR_CRYPTO;
 	}
 	return SS_OK;
 }
 
 SSL_CTX *
-pki_server_ctx(const char *dir, char *err, size_t errlen)
+pki_server_ctx(const char *dir, struct ss_error *e)
 {
 	char ca[PATH_MAX], crt[PATH_MAX], key[PATH_MAX];
 	STACK_OF(X509_NAME) *names;
 	SSL_CTX *ctx;
 
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
+	ss_error_clear(e);
 	if (join_path(ca, sizeof(ca), dir, "ca.crt") != SS_OK ||
 	    join_path(crt, sizeof(crt), dir, "server.crt") != SS_OK ||
 	    join_path(key, sizeof(key), dir, "server.key") != SS_OK) {
-		set_err(err, errlen, "certificate folder name is too long "
+		set_err(e, SS_ERR_TOO_LARGE, "certificate folder name is too long "
 		    "or empty");
 		return NULL;
 	}
-	if ((ctx = common_ctx(TLS_server_method(), dir, err, errlen)) == NULL)
+	if ((ctx = common_ctx(TLS_server_method(), dir, e)) == NULL)
 		return NULL;
 	/*
 	 * No resumption at all, for now: every connection proves its client's
@@ -472,26 +466,26 @@ pki_server_ctx(const char *dir, char *err, size_t errlen)
 	 */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
 	if (SSL_CTX_set_num_tickets(ctx, 0) != 1) {
-		set_err(err, errlen, "cannot disable session tickets");
+		set_err(e, SS_ERR_CRYPTO, "cannot disable session tickets");
 		goto fail;
 	}
 	(void)SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	/* Clients must present a certificate made for TLS client use. */
 	if (SSL_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT) != 1) {
-		set_err(err, errlen, "cannot set the client certificate purpose");
+		set_err(e, SS_ERR_CRYPTO, "cannot set the client certificate purpose");
 		goto fail;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
 	    NULL);
 	ERR_clear_error();
 	if ((names = SSL_load_client_CA_file(ca)) == NULL) {
-		set_err(err, errlen, "cannot read CA names from %s", ca);
+		set_err(e, SS_ERR_CERT, "cannot read CA names from %s", ca);
 		goto fail;
 	}
 	SSL_CTX_set_client_CA_list(ctx, names);	/* takes ownership */
-	if (use_cert_and_key(ctx, crt, key, err, errlen) != SS_OK)
+	if (use_cert_and_key(ctx, crt, key, e) != SS_OK)
 		goto fail;
-	if (load_crl(SSL_CTX_get_cert_store(ctx), dir, err, errlen) != SS_OK)
+	if (load_crl(SSL_CTX_get_cert_store(ctx), dir, e) != SS_OK)
 		goto fail;
 	return ctx;
  fail:
@@ -500,30 +494,29 @@ pki_server_ctx(const char *dir, char *err, size_t errlen)
 }
 
 SSL_CTX *
-pki_client_ctx(const char *dir, const char *party, char *err, size_t errlen)
+pki_client_ctx(const char *dir, const char *party, struct ss_error *e)
 {
 	char crt[PATH_MAX], key[PATH_MAX], cn[NAME_MAX_LEN + 1];
 	SSL_CTX *ctx;
 	X509 *own;
 
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
+	ss_error_clear(e);
 	if (!name_valid(party)) {
-		set_err(err, errlen, "invalid party name: use 1 to 64 of "
+		set_err(e, SS_ERR_INVALID, "invalid party name: use 1 to 64 of "
 		    "A-Z a-z 0-9 . _ -, not starting with '.' or '-'");
 		return NULL;
 	}
 	if (pki_party_path(crt, sizeof(crt), dir, party, ".crt") != SS_OK ||
 	    pki_party_path(key, sizeof(key), dir, party, ".key") != SS_OK) {
-		set_err(err, errlen, "certificate folder name is too long "
+		set_err(e, SS_ERR_TOO_LARGE, "certificate folder name is too long "
 		    "or empty");
 		return NULL;
 	}
-	if ((ctx = common_ctx(TLS_client_method(), dir, err, errlen)) == NULL)
+	if ((ctx = common_ctx(TLS_client_method(), dir, e)) == NULL)
 		return NULL;
 	/* The server must present a certificate made for TLS server use. */
 	if (SSL_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER) != 1) {
-		set_err(err, errlen, "cannot set the server certificate purpose");
+		set_err(e, SS_ERR_CRYPTO, "cannot set the server certificate purpose");
 		goto fail;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
@@ -532,7 +525,7 @@ pki_client_ctx(const char *dir, const char *party, char *err, size_t errlen)
 	 * the server's job. The client's checks of the other parties'
 	 * encryption-key certificates do read it (pki_ca_store).
 	 */
-	if (use_cert_and_key(ctx, crt, key, err, errlen) != SS_OK)
+	if (use_cert_and_key(ctx, crt, key, e) != SS_OK)
 		goto fail;
 	/*
 	 * Catch a misfiled certificate here, with a clear message, rather than
@@ -540,11 +533,11 @@ pki_client_ctx(const char *dir, const char *party, char *err, size_t errlen)
 	 */
 	if ((own = SSL_CTX_get0_certificate(ctx)) == NULL ||
 	    cert_cn(own, cn) != SS_OK) {
-		set_err(err, errlen, "%s has no valid party name as its CN", crt);
+		set_err(e, SS_ERR_CERT, "%s has no valid party name as its CN", crt);
 		goto fail;
 	}
 	if (strcmp(cn, party) != 0) {
-		set_err(err, errlen, "%s is the certificate of \"%s\", not of "
+		set_err(e, SS_ERR_CERT, "%s is the certificate of \"%s\", not of "
 		    "\"%s\"", crt, cn, party);
 		goto fail;
 	}
@@ -718,35 +711,34 @@ pki_load_enc_cert(const char *dir, const char *name, uint8_t **der,
 }
 
 X509_STORE *
-pki_ca_store(const char *dir, char *err, size_t errlen)
+pki_ca_store(const char *dir, struct ss_error *e)
 {
 	char path[PATH_MAX];
 	X509_STORE *store;
 
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
+	ss_error_clear(e);
 	if (join_path(path, sizeof(path), dir, "ca.crt") != SS_OK) {
-		set_err(err, errlen, "certificate folder name is too long "
+		set_err(e, SS_ERR_TOO_LARGE, "certificate folder name is too long "
 		    "or empty");
 		return NULL;
 	}
 	ERR_clear_error();
 	if ((store = X509_STORE_new()) == NULL) {
-		set_err(err, errlen, "cannot create a certificate store");
+		set_err(e, SS_ERR_CRYPTO, "cannot create a certificate store");
 		return NULL;
 	}
 	if (X509_STORE_load_file(store, path) != 1) {
-		set_err(err, errlen, "cannot load CA certificate %s", path);
+		set_err(e, SS_ERR_CERT, "cannot load CA certificate %s", path);
 		X509_STORE_free(store);
 		return NULL;
 	}
 	if (X509_STORE_set_flags(store, X509_V_FLAG_X509_STRICT) != 1) {
-		set_err(err, errlen, "cannot set certificate verification flags");
+		set_err(e, SS_ERR_CRYPTO, "cannot set certificate verification flags");
 		X509_STORE_free(store);
 		return NULL;
 	}
 	/* A revoked party's encryption key is refused like its TLS key. */
-	if (load_crl(store, dir, err, errlen) != SS_OK) {
+	if (load_crl(store, dir, e) != SS_OK) {
 		X509_STORE_free(store);
 		return NULL;
 	}
@@ -754,16 +746,36 @@ pki_ca_store(const char *dir, char *err, size_t errlen)
 }
 
 int
+pki_raw_x25519(const EVP_PKEY *pkey, int private, uint8_t out[HPKE_KEY_LEN])
+{
+	unsigned char raw[HPKE_KEY_LEN];
+	size_t len = sizeof(raw);
+	int ok;
+
+	if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_X25519)
+		return SS_ERR_INVALID;
+	ok = private ? EVP_PKEY_get_raw_private_key(pkey, raw, &len) :
+	    EVP_PKEY_get_raw_public_key(pkey, raw, &len);
+	if (ok != 1 || len != sizeof(raw)) {
+		OPENSSL_cleanse(raw, sizeof(raw));
+		return SS_ERR_CRYPTO;
+	}
+	memcpy(out, raw, sizeof(raw));
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return SS_OK;
+}
+
+
+int
 pki_verify_enc_cert(X509_STORE *store, const uint8_t *der, size_t len,
-    const char *name, uint8_t pk[32])
+    const char *name, uint8_t pk[HPKE_KEY_LEN])
 {
 	char cn[NAME_MAX_LEN + 1];
-	unsigned char raw[PKI_X25519_LEN];
+	unsigned char raw[HPKE_KEY_LEN];
 	const unsigned char *p = der;
 	X509_STORE_CTX *vctx = NULL;
 	X509 *x = NULL;
 	EVP_PKEY *pkey;
-	size_t rawlen;
 	uint32_t flags;
 	int ret;
 
@@ -814,13 +826,8 @@ pki_verify_enc_cert(X509_STORE *store, const uint8_t *der, size_t len,
 		ret = SS_ERR_CERT;
 		goto out;
 	}
-	if (EVP_PKEY_get_raw_public_key(pkey, NULL, &rawlen) != 1 ||
-	    rawlen != sizeof(raw) ||
-	    EVP_PKEY_get_raw_public_key(pkey, raw, &rawlen) != 1 ||
-	    rawlen != sizeof(raw)) {
-		ret = SS_ERR_CRYPTO;
+	if ((ret = pki_raw_x25519(pkey, 0, raw)) != SS_OK)
 		goto out;
-	}
 	memcpy(pk, raw, sizeof(raw));
 	ret = SS_OK;
  out:

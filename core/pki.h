@@ -17,31 +17,33 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "err.h"
+#include "hpke.h"
 #include "name.h"
 
 /*
  * TLS 1.3-only contexts requiring and verifying the peer's certificate
- * against DIR/ca.crt. On failure NULL, with a one-line reason in err.
+ * against DIR/ca.crt. On failure NULL, with the code and a one-line reason in e.
  */
-SSL_CTX *pki_server_ctx(const char *dir, char *err, size_t errlen);
-SSL_CTX *pki_client_ctx(const char *dir, const char *party, char *err, size_t errlen);
+SSL_CTX *pki_server_ctx(const char *dir, struct ss_error *e);
+SSL_CTX *pki_client_ctx(const char *dir, const char *party, struct ss_error *e);
 
 /* Makes the client check that the server certificate names host (DNS name or IP literal). */
-int pki_expect_host(SSL *ssl, const char *host);
+int pki_expect_host(SSL *ssl, const char *host) SS_WUR;
 
 /* The verified peer's identity (subject CN), checked with name_valid. */
-int pki_peer_name(SSL *ssl, char *out, size_t outlen);
+int pki_peer_name(SSL *ssl, char *out, size_t outlen) SS_WUR;
 
 /* SS_ERR_KEY_PERMS if path is readable or writable by group or others, SS_ERR_IO if absent. */
-int pki_check_private_file(const char *path);
+int pki_check_private_file(const char *path) SS_WUR;
 
 /* Loads DIR/NAME.enc.key (checked with pki_check_private_file) as a raw X25519 key. */
-int pki_load_enc_key(const char *dir, const char *name, uint8_t sk[32]);
+int pki_load_enc_key(const char *dir, const char *name, uint8_t sk[HPKE_KEY_LEN]) SS_WUR;
 /* Reads DIR/NAME.enc.crt as DER; *der is malloc'd. */
-int pki_load_enc_cert(const char *dir, const char *name, uint8_t **der, size_t *len);
+int pki_load_enc_cert(const char *dir, const char *name, uint8_t **der, size_t *len) SS_WUR;
 
 /* A store holding DIR/ca.crt, for pki_verify_enc_cert. */
-X509_STORE *pki_ca_store(const char *dir, char *err, size_t errlen);
+X509_STORE *pki_ca_store(const char *dir, struct ss_error *e);
 
 /*
  * Verifies a DER encryption-key certificate: chains to the CA in store, is
@@ -49,6 +51,6 @@ X509_STORE *pki_ca_store(const char *dir, char *err, size_t errlen);
  * key, which it writes to pk.
  */
 int pki_verify_enc_cert(X509_STORE *store, const uint8_t *der, size_t len,
-    const char *name, uint8_t pk[32]);
+    const char *name, uint8_t pk[HPKE_KEY_LEN]) SS_WUR;
 
 #endif

@@ -108,24 +108,38 @@ build_info(const char *session, const char *sender, const char *recipient,
 	return SS_OK;
 }
 
-int
-sealed_seal_k(const char *session, const char *sender, const char *recipient,
-    const uint64_t *values, size_t L, const struct hpke_key *skS,
-    const uint8_t pkR[32], uint8_t *out, size_t out_len)
+/*
+ * What sealing and opening check first: every pointer set, L in range, the
+ * ciphertext exactly sealed_len(L) bytes; then the info is built.
+ */
+static int
+prepare(const char *session, const char *sender, const char *recipient,
+    size_t L, int args_set, size_t ct_len, uint8_t info[INFO_MAX],
+    size_t *info_len)
 {
-	uint8_t info[INFO_MAX], *pt;
-	size_t info_len, i, n;
-	uint64_t bad = 0;
-	int r;
+	size_t n;
 
-	if (values == NULL || skS == NULL || pkR == NULL || out == NULL ||
-	    L == 0)
+	if (!args_set || L == 0)
 		return SS_ERR_INVALID;
 	if ((n = sealed_len(L)) == 0)
 		return SS_ERR_TOO_LARGE;
-	if (out_len != n)
+	if (ct_len != n)
 		return SS_ERR_INVALID;
-	if ((r = build_info(session, sender, recipient, L, info,
+	return build_info(session, sender, recipient, L, info, info_len);
+}
+
+int
+sealed_seal_k(const char *session, const char *sender, const char *recipient,
+    const uint64_t *values, size_t L, const struct hpke_key *skS,
+    const uint8_t pkR[HPKE_KEY_LEN], uint8_t *out, size_t out_len)
+{
+	uint8_t info[INFO_MAX], *pt;
+	size_t info_len, i;
+	uint64_t bad = 0;
+	int r;
+
+	if ((r = prepare(session, sender, recipient, L, values != NULL &&
+	    skS != NULL && pkR != NULL && out != NULL, out_len, info,
 	    &info_len)) != SS_OK)
 		return r;
 	/*
@@ -152,22 +166,16 @@ sealed_seal_k(const char *session, const char *sender, const char *recipient,
 
 int
 sealed_open_k(const char *session, const char *sender, const char *recipient,
-    size_t L, const struct hpke_key *skR, const uint8_t pkS[32],
+    size_t L, const struct hpke_key *skR, const uint8_t pkS[HPKE_KEY_LEN],
     const uint8_t *in, size_t in_len, uint64_t *values)
 {
 	uint8_t info[INFO_MAX], *pt;
-	size_t info_len, i, n;
+	size_t info_len, i;
 	uint64_t v, bad = 0;
 	int r;
 
-	if (values == NULL || skR == NULL || pkS == NULL || in == NULL ||
-	    L == 0)
-		return SS_ERR_INVALID;
-	if ((n = sealed_len(L)) == 0)
-		return SS_ERR_TOO_LARGE;
-	if (in_len != n)
-		return SS_ERR_INVALID;
-	if ((r = build_info(session, sender, recipient, L, info,
+	if ((r = prepare(session, sender, recipient, L, values != NULL &&
+	    skR != NULL && pkS != NULL && in != NULL, in_len, info,
 	    &info_len)) != SS_OK)
 		return r;
 
@@ -204,8 +212,8 @@ sealed_open_k(const char *session, const char *sender, const char *recipient,
  */
 int
 sealed_seal(const char *session, const char *sender, const char *recipient,
-    const uint64_t *values, size_t L, const uint8_t skS[32],
-    const uint8_t pkR[32], uint8_t *out, size_t out_len)
+    const uint64_t *values, size_t L, const uint8_t skS[HPKE_KEY_LEN],
+    const uint8_t pkR[HPKE_KEY_LEN], uint8_t *out, size_t out_len)
 {
 	struct hpke_key *key;
 	int r;
@@ -222,7 +230,7 @@ sealed_seal(const char *session, const char *sender, const char *recipient,
 
 int
 sealed_open(const char *session, const char *sender, const char *recipient,
-    size_t L, const uint8_t skR[32], const uint8_t pkS[32],
+    size_t L, const uint8_t skR[HPKE_KEY_LEN], const uint8_t pkS[HPKE_KEY_LEN],
     const uint8_t *in, size_t in_len, uint64_t *values)
 {
 	struct hpke_key *key;

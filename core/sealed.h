@@ -12,10 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct hpke_key;	/* hpke.h */
+#include "err.h"
+#include "hpke.h"
 
 #define SEALED_ELEM_LEN 8
-#define SEALED_OVERHEAD (32 + 16)   /* HPKE enc and AES-GCM tag */
+#define SEALED_OVERHEAD (HPKE_KEY_LEN + HPKE_TAG_LEN)   /* HPKE enc and AES-GCM tag */
 /* AES-GCM encrypts at most 2^36 - 32 bytes under one nonce. */
 #define SEALED_MAX_ELEMS (((UINT64_C(1) << 36) - 32) / SEALED_ELEM_LEN)
 
@@ -33,8 +34,8 @@ sealed_len(size_t L)
 }
 
 int sealed_seal(const char *session, const char *sender, const char *recipient,
-    const uint64_t *values, size_t L, const uint8_t skS[32], const uint8_t pkR[32],
-    uint8_t *out, size_t out_len);
+    const uint64_t *values, size_t L, const uint8_t skS[HPKE_KEY_LEN], const uint8_t pkR[HPKE_KEY_LEN],
+    uint8_t *out, size_t out_len) SS_WUR;
 
 /*
  * Opens and authenticates; values[0..L) receive the elements, each checked
@@ -42,8 +43,8 @@ int sealed_seal(const char *session, const char *sender, const char *recipient,
  * another session, sender, recipient or length.
  */
 int sealed_open(const char *session, const char *sender, const char *recipient,
-    size_t L, const uint8_t skR[32], const uint8_t pkS[32],
-    const uint8_t *in, size_t in_len, uint64_t *values);
+    size_t L, const uint8_t skR[HPKE_KEY_LEN], const uint8_t pkS[HPKE_KEY_LEN],
+    const uint8_t *in, size_t in_len, uint64_t *values) SS_WUR;
 
 /*
  * The same with the party's own private key prepared once (hpke_key_new):
@@ -51,11 +52,11 @@ int sealed_open(const char *session, const char *sender, const char *recipient,
  */
 int sealed_seal_k(const char *session, const char *sender,
     const char *recipient, const uint64_t *values, size_t L,
-    const struct hpke_key *skS, const uint8_t pkR[32], uint8_t *out,
-    size_t out_len);
+    const struct hpke_key *skS, const uint8_t pkR[HPKE_KEY_LEN], uint8_t *out,
+    size_t out_len) SS_WUR;
 int sealed_open_k(const char *session, const char *sender,
     const char *recipient, size_t L, const struct hpke_key *skR,
-    const uint8_t pkS[32], const uint8_t *in, size_t in_len,
-    uint64_t *values);
+    const uint8_t pkS[HPKE_KEY_LEN], const uint8_t *in, size_t in_len,
+    uint64_t *values) SS_WUR;
 
 #endif

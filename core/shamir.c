@@ -241,21 +241,13 @@ classify_syndromes(const uint64_t *s, size_t ne, const uint64_t *pred,
 	return found;
 }
 
-int
-shamir_combine(const uint64_t *xs, const uint64_t *const *ys, size_t m,
-    unsigned t, size_t L, uint64_t *secret, struct shamir_verdict *verdict)
+/* Whether combine's arguments make sense: SS_OK, INVALID or RANGE. */
+static int
+combine_args_valid(const uint64_t *xs, const uint64_t *const *ys, size_t m,
+    unsigned t, size_t L, const uint64_t *secret)
 {
-	uint64_t *w = NULL, *at0 = NULL, *pred = NULL, *syn = NULL;
-	size_t b, ne, e, j, k;
-	uint64_t acc;
-	long culprit = NO_CULPRIT, c;
-	int mismatch = 0, identify, r;
+	size_t k, e;
 
-	if (verdict != NULL) {
-		verdict->consistent = 0;
-		verdict->bad_point = -1;
-		verdict->first_bad_element = 0;
-	}
 	if (xs == NULL || ys == NULL || secret == NULL || L == 0 ||
 	    L > SIZE_MAX / sizeof(*secret))
 		return SS_ERR_INVALID;
@@ -274,84 +266,155 @@ shamir_combine(const uint64_t *xs, const uint64_t *const *ys, size_t m,
 			if (ys[k][e] >= FIELD_P)
 				return SS_ERR_RANGE;
 	}
+	return SS_OK;
+}
 
-	b = (size_t)t + 1;
-	ne = m - b;
+/*
+ * What combine precomputes once, so that its pass over the elements costs
+ * O(m * b) each: the first b = t + 1 points interpolate, the ne others are
+ * checked against them.
+ */
+struct combine {
+	const uint64_t *const *ys;
+	size_t b, ne;
+	uint64_t *w;       /* [b] barycentric weights */
+	uint64_t *at0;     /* [b] Lagrange coefficients at 0 */
+	uint64_t *pred;    /* [ne][b] coefficients at each extra point */
+	uint64_t *syn;     /* [ne] syndromes of the current element */
+};
+
+static void
+combine_free(struct combine *cb)
+{
+	free(cb->w);
+	free(cb->at0);
+	free(cb->pred);
+	free(cb->syn);
+}
+
+static int
+combine_init(struct combine *cb, const uint64_t *xs,
+    const uint64_t *const *ys, size_t m, unsigned t)
+{
+	size_t j;
+
+	memset(cb, 0, sizeof(*cb));
+	cb->ys = ys;
+	cb->b = (size_t)t + 1;
+	cb->ne = m - cb->b;
+	if ((cb->w = alloc_array(cb->b, 1, sizeof(*cb->w))) == NULL ||
+	    (cb->at0 = alloc_array(cb->b, 1, sizeof(*cb->at0))) == NULL ||
+	    (cb->ne > 0 &&
+	    ((cb->pred = alloc_array(cb->ne, cb->b, sizeof(*cb->pred))) == NULL ||
+	    (cb->syn = alloc_array(cb->ne, 1, sizeof(*cb->syn))) == NULL))) {
+		combine_free(cb);
+		return SS_ERR_ALLOC;
+	}
+	bary_weights(xs, cb->b, cb->w);
+	lagrange_from_weights(xs, cb->w, cb->b, 0, cb->at0);
+	for (j = 0; j < cb->ne; j++)
+		lagrange_from_weights(xs, cb->w, cb->b, xs[cb->b + j],
+		    cb->pred + j * cb->b);
+	return SS_OK;
+}
+
+/* sum over k < b of coef[k] * ys[k][e] */
+static uint64_t
+combine_dot(const struct combine *cb, const uint64_t *coef, size_t e)
+{
+	uint64_t acc = 0;
+	size_t k;
+
+	for (k = 0; k < cb->b; k++)
+		acc = field_add(acc, field_mul(coef[k], cb->ys[k][e]));
+	return acc;
+}
+
+/*
+ * Element e: its secret, and its syndromes in cb->syn. 1 if every extra
+ * point lies on the polynomial through the first b, else 0.
+ */
+static int
+combine_element(struct combine *cb, size_t e, uint64_t *secret)
+{
+	size_t j;
+	int consistent = 1;
+
+	*secret = combine_dot(cb, cb->at0, e);
+	for (j = 0; j < cb->ne; j++) {
+		cb->syn[j] = field_sub(cb->ys[cb->b + j][e],
+		    combine_dot(cb, cb->pred + j * cb->b, e));
+		if (cb->syn[j] != 0)
+			consistent = 0;
+	}
+	return consistent;
+}
+
+/*
+ * The pass over the elements. Returns the index of the first inconsistent
+ * element, or L; *culprit gets the one point every inconsistent element
+ * blames, or NO_CULPRIT. Stops early once no culprit can be named.
+ */
+static size_t
+combine_pass(struct combine *cb, size_t L, int identify, uint64_t *secret,
+    long *culprit)
+{
+	size_t e, first = L;
+	long c;
+
+	*culprit = NO_CULPRIT;
+	for (e = 0; e < L; e++) {
+		if (combine_element(cb, e, &secret[e]))
+			continue;
+		c = identify ? classify_syndromes(cb->syn, cb->ne, cb->pred,
+		    cb->b) : NO_CULPRIT;
+		if (first == L) {
+			first = e;
+			*culprit = c;
+		} else if (c != *culprit)
+			*culprit = NO_CULPRIT;
+		/* Every mismatching element must blame the same point. */
+		if (*culprit == NO_CULPRIT)
+			break;
+	}
+	return first;
+}
+
+int
+shamir_combine(const uint64_t *xs, const uint64_t *const *ys, size_t m,
+    unsigned t, size_t L, uint64_t *secret, struct shamir_verdict *verdict)
+{
+	struct combine cb;
+	size_t first;
+	long culprit;
+	int r;
+
+	if (verdict != NULL) {
+		verdict->consistent = 0;
+		verdict->bad_point = -1;
+		verdict->first_bad_element = 0;
+	}
+	if ((r = combine_args_valid(xs, ys, m, t, L, secret)) != SS_OK)
+		return r;
+	if ((r = combine_init(&cb, xs, ys, m, t)) != SS_OK)
+		return r;
 	/*
 	 * With one extra point every point is a candidate (any t + 1 points
 	 * fit some polynomial), so no culprit can be named.
 	 */
-	identify = ne >= 2;
-
-	r = SS_ERR_ALLOC;
-	if ((w = alloc_array(b, 1, sizeof(*w))) == NULL ||
-	    (at0 = alloc_array(b, 1, sizeof(*at0))) == NULL)
-		goto out;
-	if (ne > 0 &&
-	    ((pred = alloc_array(ne, b, sizeof(*pred))) == NULL ||
-	    (syn = alloc_array(ne, 1, sizeof(*syn))) == NULL))
-		goto out;
-
-	/* Precomputed once; the pass over the elements is then O(m * b) each. */
-	bary_weights(xs, b, w);
-	lagrange_from_weights(xs, w, b, 0, at0);
-	for (j = 0; j < ne; j++)
-		lagrange_from_weights(xs, w, b, xs[b + j], pred + j * b);
-
-	for (e = 0; e < L; e++) {
-		acc = 0;
-		for (k = 0; k < b; k++)
-			acc = field_add(acc, field_mul(at0[k], ys[k][e]));
-		secret[e] = acc;
-
-		if (ne == 0)
-			continue;
-		for (j = 0; j < ne; j++) {
-			acc = 0;
-			for (k = 0; k < b; k++)
-				acc = field_add(acc,
-				    field_mul(pred[j * b + k], ys[k][e]));
-			syn[j] = field_sub(ys[b + j][e], acc);
-		}
-		for (j = 0; j < ne && syn[j] == 0; j++)
-			;
-		if (j == ne)
-			continue;	/* this element is consistent */
-
-		if (!mismatch) {
-			mismatch = 1;
-			if (verdict != NULL)
-				verdict->first_bad_element = e;
-			if (!identify || verdict == NULL)
-				break;
-			culprit = classify_syndromes(syn, ne, pred, b);
-			if (culprit == NO_CULPRIT)
-				break;
-			continue;
-		}
-		/* Every mismatching element must blame the same point. */
-		c = classify_syndromes(syn, ne, pred, b);
-		if (c != culprit) {
-			culprit = NO_CULPRIT;
-			break;
-		}
-	}
-
-	if (mismatch) {
+	first = combine_pass(&cb, L, cb.ne >= 2 && verdict != NULL, secret,
+	    &culprit);
+	combine_free(&cb);
+	if (first < L) {
 		/* Not a sum anyone should print, even by mistake. */
 		memset(secret, 0, L * sizeof(*secret));
-		if (verdict != NULL)
+		if (verdict != NULL) {
+			verdict->first_bad_element = first;
 			verdict->bad_point = culprit;
-		r = SS_ERR_INCONSISTENT;
-	} else {
-		if (verdict != NULL)
-			verdict->consistent = 1;
-		r = SS_OK;
+		}
+		return SS_ERR_INCONSISTENT;
 	}
- out:
-	free(w);
-	free(at0);
-	free(pred);
-	free(syn);
-	return r;
+	if (verdict != NULL)
+		verdict->consistent = 1;
+	return SS_OK;
 }

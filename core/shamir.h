@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
 /*
  * Splits secrets[0..L) among n parties with threshold t (1 <= t < n):
  * shares[j * L + e] = f_e(j + 1), f_e random of degree t with f_e(0) =
@@ -20,14 +22,14 @@
  * the checks, shares is wiped.
  */
 int shamir_split(const uint64_t *secrets, size_t L, unsigned n, unsigned t,
-    uint64_t *shares);
+    uint64_t *shares) SS_WUR;
 
 /*
  * Lagrange coefficients for evaluating at point `at` the polynomial through
  * xs[0..m): coef[k] = prod_{i != k} (at - xs[i]) / (xs[k] - xs[i]).
  * xs must be distinct and non-zero in GF(p); SS_ERR_INVALID otherwise.
  */
-int shamir_lagrange(const uint64_t *xs, size_t m, uint64_t at, uint64_t *coef);
+int shamir_lagrange(const uint64_t *xs, size_t m, uint64_t at, uint64_t *coef) SS_WUR;
 
 /* Result of shamir_combine's consistency check. */
 struct shamir_verdict {
@@ -48,6 +50,6 @@ struct shamir_verdict {
  * if some ys value is not an element (>= p).
  */
 int shamir_combine(const uint64_t *xs, const uint64_t *const *ys, size_t m,
-    unsigned t, size_t L, uint64_t *secret, struct shamir_verdict *verdict);
+    unsigned t, size_t L, uint64_t *secret, struct shamir_verdict *verdict) SS_WUR;
 
 #endif

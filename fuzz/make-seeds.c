@@ -448,6 +448,10 @@ rpc_seeds(void)
 	static const char *const abc[] = { "alice", "bob", "carol" };
 	static const char *const abcd[] = { "alice", "bob", "carol", "dave" };
 	static const char *const bad[] = { "alice", "-bob", "alice" };
+	static const uint8_t status_twice[] = {
+		0x08, 0x01, 0x10, 0x06, 0x7a, 0x06, 0x0a, 0x04, 'c', 'o', 'n', 'f',
+		0x7a, 0x00,
+	};
 	struct bytes seq = { NULL, 0, 0 }, fr;
 	struct rpc_server srv;
 	uint64_t sp[3][2] = { { 11, 12 }, { 21, 22 }, { FIELD_P - 1, 0 } };
@@ -456,7 +460,8 @@ rpc_seeds(void)
 
 	/* One frame of every method: rpc_frame seeds. */
 	fr = req_create("s1", abc, 3, 1, 2, 0, 0);
-	seed("rpc_frame", "create", fr.p, fr.len); free(fr.p);
+	seed("rpc_frame", "create", fr.p, fr.len);
+	seed("request_view", "create", fr.p, fr.len); free(fr.p);
 	fr = req_create("v1", abcd, 4, 2, 3, 2, 60);
 	seed("rpc_frame", "create-deadline", fr.p, fr.len); free(fr.p);
 	fr = req_submit("s1", "alice", abc, 3, 2, 1);
@@ -470,7 +475,11 @@ rpc_seeds(void)
 	fr = req_list("s1");
 	seed("rpc_frame", "list", fr.p, fr.len); free(fr.p);
 	fr = req_status("s1");
-	seed("rpc_frame", "status", fr.p, fr.len); free(fr.p);
+	seed("rpc_frame", "status", fr.p, fr.len);
+	seed("request_view", "status", fr.p, fr.len); free(fr.p);
+	/* GetStatus("conf") with an empty body again: proto3 merges the two. */
+	seed("rpc_frame", "status-twice", status_twice, sizeof(status_twice));
+	seed("request_view", "status-twice", status_twice, sizeof(status_twice));
 	fill(fake_der, sizeof(fake_der), 9);
 	fake_der[0] = 0x30;
 	fake_der[1] = 0x3e;

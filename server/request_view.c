@@ -1,19 +1,18 @@
 /*
  * request_view.c: reading plainly encoded SubmitShares and PostSumpoint
- * requests in place (see request_view.h for why). Every byte is read through a buf_reader, and
- * every doubt declines the frame to protobuf-c rather than guessing.
+ * requests in place (see request_view.h for why). Every byte is read
+ * through pbwire's reader, and every doubt declines the frame to
+ * request_decode rather than guessing.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "err.h"
+#include "pbwire.h"
 #include "request_view.h"
 
-/* Field numbers and wire types of proto/securesum.proto. */
-#define WT_VARINT 0
-#define WT_LEN    2
-
+/* Field numbers of proto/securesum.proto. */
 #define REQ_ID        1
 #define REQ_METHOD    2
 #define REQ_DEADLINE  3
@@ -33,63 +32,22 @@
 #define SUMPOINT_PARTY   2
 #define SUMPOINT_VALUES  3
 
-/* A varint of at most 64 bits in at most 10 bytes. */
-static int
-get_varint(struct buf_reader *r, uint64_t *v)
-{
-	uint64_t x = 0;
-	uint8_t b;
-	int i;
-
-	for (i = 0; i < 10; i++) {
-		if (buf_get_u8(r, &b) != SS_OK)
-			return SS_ERR_PROTOCOL;
-		if (i == 9 && b > 1)
-			return SS_ERR_PROTOCOL;
-		x |= (uint64_t)(b & 0x7f) << (7 * i);
-		if ((b & 0x80) == 0) {
-			*v = x;
-			return SS_OK;
-		}
-	}
-	return SS_ERR_PROTOCOL;
-}
-
-static int
-get_tag(struct buf_reader *r, uint32_t *field, uint32_t *wire_type)
-{
-	uint64_t t;
-
-	if (get_varint(r, &t) != SS_OK || t > UINT32_MAX || (t >> 3) == 0)
-		return SS_ERR_PROTOCOL;
-	*field = (uint32_t)(t >> 3);
-	*wire_type = (uint32_t)(t & 7);
-	return SS_OK;
-}
-
-/* The bytes of a length-delimited field, as a reader of its own. */
-static int
-get_nested(struct buf_reader *r, struct buf_reader *sub)
-{
-	const uint8_t *p;
-	uint64_t n;
-
-	if (get_varint(r, &n) != SS_OK || n > buf_remaining(r) ||
-	    buf_get_bytes(r, (size_t)n, &p) != SS_OK)
-		return SS_ERR_PROTOCOL;
-	buf_reader_init(sub, p, (size_t)n);
-	return SS_OK;
-}
-
-/* A name field: 1-64 bytes, no NUL, copied NUL-terminated. */
+/*
+ * A name field: 1-64 bytes, copied NUL-terminated. A NUL or a byte past
+ * ASCII is left to protobuf-c's path: a name holds neither, and proto3
+ * refuses the whole frame when a string is not UTF-8 (server/request.c).
+ */
 static int
 get_name(struct buf_reader *r, char out[NAME_BUF])
 {
 	struct buf_reader s;
+	size_t i;
 
-	if (get_nested(r, &s) != SS_OK || s.len == 0 || s.len >= NAME_BUF ||
-	    memchr(s.data, '\0', s.len) != NULL)
+	if (pbwire_len(r, &s) != SS_OK || s.len == 0 || s.len >= NAME_BUF)
 		return SS_ERR_PROTOCOL;
+	for (i = 0; i < s.len; i++)
+		if (s.data[i] == '\0' || s.data[i] >= 0x80)
+			return SS_ERR_PROTOCOL;
 	memcpy(out, s.data, s.len);
 	out[s.len] = '\0';
 	return SS_OK;
@@ -105,14 +63,14 @@ read_share(struct buf_reader *r, char recipient[NAME_BUF],
 	struct buf_reader ct;
 
 	while (buf_remaining(r) > 0) {
-		if (get_tag(r, &field, &wt) != SS_OK || wt != WT_LEN)
+		if (pbwire_tag(r, &field, &wt) != SS_OK || wt != PBWIRE_LEN)
 			return SS_ERR_PROTOCOL;
 		if (field == SHARE_RECIPIENT && !have_recipient) {
 			if (get_name(r, recipient) != SS_OK)
 				return SS_ERR_PROTOCOL;
 			have_recipient = 1;
 		} else if (field == SHARE_CIPHERTEXT && !have_ct) {
-			if (get_nested(r, &ct) != SS_OK)
+			if (pbwire_len(r, &ct) != SS_OK)
 				return SS_ERR_PROTOCOL;
 			sh->ct = ct.data;
 			sh->ct_len = ct.len;
@@ -140,7 +98,7 @@ read_body(struct buf_reader r, struct submit_view *v, size_t max_shares)
 	size_t k = 0;
 
 	while (buf_remaining(&r) > 0) {
-		if (get_tag(&r, &field, &wt) != SS_OK || wt != WT_LEN)
+		if (pbwire_tag(&r, &field, &wt) != SS_OK || wt != PBWIRE_LEN)
 			return SS_ERR_PROTOCOL;
 		if (field == SUB_SESSION && !have_session) {
 			if (get_name(&r, v->session_id) != SS_OK)
@@ -151,7 +109,7 @@ read_body(struct buf_reader r, struct submit_view *v, size_t max_shares)
 				return SS_ERR_PROTOCOL;
 			have_party = 1;
 		} else if (field == SUB_SHARES) {
-			if (get_nested(&r, &sub) != SS_OK || k >= max_shares)
+			if (pbwire_len(&r, &sub) != SS_OK || k >= max_shares)
 				return SS_ERR_PROTOCOL;
 			if (v->shares != NULL &&
 			    read_share(&sub, v->recipients[k], &v->shares[k]) != SS_OK)
@@ -185,15 +143,15 @@ read_request(struct buf_reader *r, uint64_t method, uint32_t body_field,
 
 	memset(e, 0, sizeof(*e));
 	while (buf_remaining(r) > 0) {
-		if (get_tag(r, &field, &wt) != SS_OK)
+		if (pbwire_tag(r, &field, &wt) != SS_OK)
 			return SS_ERR_PROTOCOL;
-		if (field == body_field && wt == WT_LEN && !have_body) {
-			if (get_nested(r, &e->body) != SS_OK)
+		if (field == body_field && wt == PBWIRE_LEN && !have_body) {
+			if (pbwire_len(r, &e->body) != SS_OK)
 				return SS_ERR_PROTOCOL;
 			have_body = 1;
 			continue;
 		}
-		if (wt != WT_VARINT || get_varint(r, &x) != SS_OK)
+		if (wt != PBWIRE_VARINT || pbwire_varint(r, &x) != SS_OK)
 			return SS_ERR_PROTOCOL;
 		if (field == REQ_ID && !have_id) {
 			e->id = x;
@@ -262,7 +220,7 @@ sumpoint_view_read(struct sumpoint_view *v, const uint8_t *frame, size_t len)
 	v->id = e.id;
 	v->deadline_unix_ms = e.deadline_unix_ms;
 	while (buf_remaining(&e.body) > 0) {
-		if (get_tag(&e.body, &field, &wt) != SS_OK || wt != WT_LEN)
+		if (pbwire_tag(&e.body, &field, &wt) != SS_OK || wt != PBWIRE_LEN)
 			return SS_ERR_PROTOCOL;
 		if (field == SUMPOINT_SESSION && !have_session) {
 			if (get_name(&e.body, v->session_id) != SS_OK)
@@ -273,7 +231,7 @@ sumpoint_view_read(struct sumpoint_view *v, const uint8_t *frame, size_t len)
 				return SS_ERR_PROTOCOL;
 			have_party = 1;
 		} else if (field == SUMPOINT_VALUES && !have_values) {
-			if (get_nested(&e.body, &run) != SS_OK || run.len == 0 ||
+			if (pbwire_len(&e.body, &run) != SS_OK || run.len == 0 ||
 			    run.len % 8 != 0)
 				return SS_ERR_PROTOCOL;
 			v->values = run.data;

@@ -10,9 +10,10 @@
  *
  * Only the plain encoding that every conforming encoder writes is read here:
  * known fields only, each singular field at most once, the wire types the
- * schema gives, names of 1-64 bytes without NUL. Anything else is declined
- * (SS_ERR_PROTOCOL) and left to protobuf-c, so a frame means the same thing
- * on either path (fuzz/fuzz_request_view.c checks that).
+ * schema gives, names of 1-64 ASCII bytes without NUL. Anything else is
+ * declined (SS_ERR_PROTOCOL) and left to request_decode (request.h), so a
+ * frame means the same thing on either path (fuzz/fuzz_request_view.c and
+ * tests/unit/test_server_request.c check that).
  */
 #ifndef SS_REQUEST_VIEW_H
 #define SS_REQUEST_VIEW_H
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "store.h"
 
 struct submit_view {
@@ -39,7 +41,7 @@ struct submit_view {
  * nothing to free unless SS_OK was returned.
  */
 int submit_view_read(struct submit_view *v, const uint8_t *frame, size_t len,
-    size_t max_shares);
+    size_t max_shares) SS_WUR;
 void submit_view_free(struct submit_view *v);
 
 struct sumpoint_view {
@@ -56,6 +58,7 @@ struct sumpoint_view {
  * packed fixed64 run. SS_OK or SS_ERR_PROTOCOL, as submit_view_read; there
  * is nothing to free.
  */
-int sumpoint_view_read(struct sumpoint_view *v, const uint8_t *frame, size_t len);
+int sumpoint_view_read(struct sumpoint_view *v, const uint8_t *frame,
+    size_t len) SS_WUR;
 
 #endif

@@ -21,6 +21,7 @@
 #include "pki.h"
 #include "rpc.h"
 #include "securesum.pb-c.h"
+#include "request.h"
 #include "request_view.h"
 
 typedef Securesum__Request Request;
@@ -707,8 +708,7 @@ handle(struct rpc_server *srv, const char *caller, const uint8_t *frame,
 		return RPC_CONTINUE;
 	}
 	memset(&sc, 0, sizeof(sc));
-	req = securesum__request__unpack(&sized_allocator, len, frame);
-	if (req == NULL) {
+	if (request_decode(&sized_allocator, frame, len, &req) != SS_OK) {
 		rpc_write_error(0, ST_INVALID_ARGUMENT, "frame is not a valid "
 		    "Request message; closing the connection", out);
 		return RPC_CLOSE;

@@ -1073,6 +1073,7 @@ server_run(const struct server_config *cfg)
 {
 	struct server srv;
 	char err[512], shown[300];
+	struct ss_error pe;
 	evutil_socket_t fd;
 
 	memset(&srv, 0, sizeof(srv));
@@ -1107,9 +1108,9 @@ server_run(const struct server_config *cfg)
 	}
 	srv.journal_open = 1;
 	srv.rpc.store->version = 0;
-	if ((srv.ssl = pki_server_ctx(cfg->certs_dir, err, sizeof(err))) == NULL ||
-	    (srv.rpc.ca = pki_ca_store(cfg->certs_dir, err, sizeof(err))) == NULL) {
-		logmsg("%s", err);
+	if ((srv.ssl = pki_server_ctx(cfg->certs_dir, &pe)) == NULL ||
+	    (srv.rpc.ca = pki_ca_store(cfg->certs_dir, &pe)) == NULL) {
+		logmsg("%s", ss_error_msg(&pe));
 		server_free(&srv);
 		return 1;
 	}

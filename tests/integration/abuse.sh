@@ -22,7 +22,6 @@
 source "$(dirname "$0")/lib.sh"
 
 T_START=$(date +%s.%N)
-PY=$T/py
 ABUSE=$ROOT/tests/tools/abuse.py
 PARTIES=(alice bob carol dave erin)
 declare -A VALS=([alice]=17 [bob]=-5 [carol]=123456 [dave]=0 [erin]=-99)
@@ -42,11 +41,9 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 1400 ]; then
 	echo "Bail out! need 1400 open files for the flood; ulimit -n is $(ulimit -n)"
 	exit 1
 fi
-mkdir -p "$PY"
-protoc --proto_path="$ROOT/proto" --python_out="$PY" "$ROOT/proto/securesum.proto" ||
-	{ echo "Bail out! protoc --python_out failed"; exit 1; }
-make_certs "${PARTIES[@]}" || { echo "Bail out! mkcerts.sh failed"; exit 1; }
-[ -x "$CLIENT_BIN" ] || { echo "Bail out! bin/mpc-client is not built"; exit 1; }
+python_proto || bail "protoc --python_out failed"
+make_certs "${PARTIES[@]}" || bail "mkcerts.sh failed"
+need_client
 
 # ab ARGS...: abuse.py as alice against the server in ADDR / SERVER_PID.
 ab() {
@@ -102,7 +99,7 @@ session() {
 
 # ---- a 5-party session, alone and under a connection flood ---------------
 
-start_server --handshake-timeout 1 --idle-timeout 2 || { echo "Bail out! server did not start"; exit 1; }
+start_server --handshake-timeout 1 --idle-timeout 2 || bail "server did not start"
 MAIN_ADDR=$ADDR MAIN_PID=$SERVER_PID
 RSS0=$(rss_kb "$MAIN_PID")
 

@@ -17,20 +17,12 @@
 #   dumpable (its /proc files belong to root even when it runs as nobody).
 source "$(dirname "$0")/lib.sh"
 
-PY=$T/py
-RAWCLIENT=$ROOT/tests/tools/rawclient.py
-mkdir -p "$PY"
-protoc --proto_path="$ROOT/proto" --python_out="$PY" "$ROOT/proto/securesum.proto" ||
-	{ echo "Bail out! protoc --python_out failed"; exit 1; }
-make_certs alice bob carol || { echo "Bail out! mkcerts.sh failed"; exit 1; }
-[ -x "$CLIENT_BIN" ] || { echo "Bail out! bin/mpc-client is not built"; exit 1; }
+python_proto || bail "protoc --python_out failed"
+make_certs alice bob carol || bail "mkcerts.sh failed"
+need_client
 
 # rawc CERT KEY ARGS...: rawclient.py with that client certificate.
-rawc() {
-	local crt=$1 key=$2; shift 2
-	/usr/bin/python3 "$RAWCLIENT" --server "$ADDR" --py "$PY" --ca "$T/certs/ca.crt" \
-	    --cert "$crt" --key "$key" "$@"
-}
+rawc() { rawclient "$ADDR" "$@"; }
 req() { printf '{"id":%s,"method":"%s","%s":%s}' "$1" "$2" "$3" "$4"; }
 getkeys() { req 1 GET_KEYS get_keys "{\"parties\":[\"$1\"]}"; }
 code_of() { /usr/bin/python3 -c 'import json, sys
@@ -112,7 +104,7 @@ issue_at alice "$PAST1" "$PAST2" && issue_at alice "$FUT1" "$FUT2" &&
 EXPIRED=$T/dated/alice-$PAST1 FUTURE=$T/dated/alice-$FUT1 CURRENT=$T/dated/alice-$YESTERDAY
 echo "# dated certificates: $(openssl x509 -in "$EXPIRED.crt" -noout -enddate), $(openssl x509 -in "$FUTURE.crt" -noout -startdate)"
 
-start_server || { echo "Bail out! server did not start"; exit 1; }
+start_server || bail "server did not start"
 accepted "control: alice's certificate from openssl ca, valid since yesterday, is accepted" \
     "$CURRENT.crt" "$CURRENT.key"
 refused "an expired client certificate is refused at the handshake (alert: certificate expired)" \
@@ -165,7 +157,7 @@ check_fails "mkcerts.sh --revoke of a party without certificates fails" 'nothing
     "$ROOT/scripts/mkcerts.sh" --out "$T/certs" --revoke zed
 
 cp "$T/certs/crl.pem" "$T/server-certs/crl.pem"
-start_server || { echo "Bail out! server with crl.pem did not start"; exit 1; }
+start_server || bail "server with crl.pem did not start"
 refused "revoked bob is refused at the handshake (alert: certificate revoked)" \
     SSLV3_ALERT_CERTIFICATE_REVOKED "$T/certs/bob.crt" "$T/certs/bob.key"
 accepted "alice still gets in" "$T/certs/alice.crt" "$T/certs/alice.key"
@@ -204,7 +196,7 @@ fi
 n=$(openssl crl -in "$T/ca2/crl.pem" -noout -text | grep -c 'Serial Number:')
 check_eq "... and its crl.pem keeps bob's two revocations" "3" "$n"
 cp "$T/ca2/crl.pem" "$T/server-certs/crl.pem"
-start_server --state-dir "$T/state2" || { echo "Bail out! server did not start"; exit 1; }
+start_server --state-dir "$T/state2" || bail "server did not start"
 accepted "carol, whose TLS certificate is not revoked, gets in" "$T/certs/carol.crt" "$T/certs/carol.key"
 got=$(rawc "$T/certs/carol.crt" "$T/certs/carol.key" \
     "$(req 1 PUBLISH_KEY publish_key "{\"certificate\":\"$(der "$T/certs/carol.enc.crt")\"}")" 2>&1 | code_of)
@@ -258,7 +250,7 @@ server_refuses 0640
 server_refuses 0604
 server_refuses 0620
 
-start_server || { echo "Bail out! server did not start"; exit 1; }
+start_server || bail "server did not start"
 # client_refuses FILE MODE COMMAND...: the client fails naming FILE.
 client_refuses() {
 	local file=$1 mode=$2 pattern=$3; shift 3

@@ -23,9 +23,7 @@ TRACE=$T/trace.log
 : >"$TRACE"
 
 make_certs "${parties[@]}" || exit 1
-GATE=$T/gate
-mkdir -p "$GATE"
-build_shim snapshot_gate || { finish; exit; }
+use_gate snapshot_gate SNAPSHOT_GATE_DIR || { finish; exit; }
 start_server --snapshot-interval 2 || exit 1
 PORT=${ADDR##*:}
 
@@ -55,8 +53,7 @@ restart() {
 	gated=0
 	if [ $((kills % 3)) -eq 2 ]; then
 		gated=1
-		start_preloaded "$T/snapshot_gate.so" SNAPSHOT_GATE_DIR "$GATE" \
-		    --listen "127.0.0.1:$PORT" --snapshot-interval 1
+		start_gated --listen "127.0.0.1:$PORT" --snapshot-interval 1
 	else
 		start_server --listen "127.0.0.1:$PORT" --snapshot-interval 2
 	fi

@@ -7,21 +7,9 @@
 # the deadline: the session fails, and every command says so promptly.
 source "$(dirname "$0")/lib.sh"
 
-make_certs alice bob carol dave || { echo "Bail out! mkcerts.sh failed"; exit 1; }
-start_server || { echo "Bail out! server did not start"; exit 1; }
+make_certs alice bob carol dave || bail "mkcerts.sh failed"
+start_server || bail "server did not start"
 
-# bgc NAME PARTY ARGS...: mpc-client as PARTY in the background, the
-# process itself (so that signals reach it, and cleanup kills it), its
-# output in $T/NAME.out and $T/NAME.err; BG is its pid.
-bgc() {
-	local name=$1 party=$2; shift 2
-	"$CLIENT_BIN" --server "$ADDR" --certs "$T/certs" --party "$party" --timeout 30 "$@" \
-	    >"$T/$name.out" 2>"$T/$name.err" &
-	BG=$!
-	PIDS+=("$BG")
-}
-
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # cl TIMEOUT PARTY ARGS...: the client with its own --timeout.
 cl() {
 	local to=$1 party=$2; shift 2

@@ -14,24 +14,10 @@
 source "$(dirname "$0")/lib.sh"
 
 make_certs alice bob carol || exit 1
-GATE=$T/gate
-mkdir -p "$GATE"
-build_shim fsync_gate || { finish; exit; }
+use_gate fsync_gate FSYNC_GATE_DIR --snapshot-interval 3600 || { finish; exit; }
 
-start_gated() {
-	start_preloaded "$T/fsync_gate.so" FSYNC_GATE_DIR "$GATE" --snapshot-interval 3600 "$@"
-}
-
-# gate_says LINE: waits (up to 30 s: sanitizer builds on a busy machine) for
-# the shim to log LINE.
-gate_says() {
-	local i
-	for i in $(seq 1 600); do
-		grep -qx "$1" "$GATE/log" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
+# gate_says LINE: waits for the shim to log LINE.
+gate_says() { wait_for grep -qxs "$1" "$GATE/log"; }
 # gate_reached N: the Nth fdatasync is at the gate.
 gate_reached() { gate_says "enter $1"; }
 

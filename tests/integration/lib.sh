@@ -10,6 +10,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SERVER_BIN=${SERVER_BIN:-$ROOT/bin/mpc-server}
 CLIENT_BIN=${CLIENT_BIN:-$ROOT/bin/mpc-client}
 T=$(mktemp -d /tmp/ss-it-XXXXXX)
+PY=$T/py           # Python classes of the proto, once python_proto made them
 PIDS=()
 CLEANUP_HOOKS=()   # commands run at exit before the folder is removed
 NPASS=0
@@ -26,6 +27,10 @@ trap cleanup EXIT
 
 ok()     { NPASS=$((NPASS + 1)); echo "ok - $1"; }
 not_ok() { NFAIL=$((NFAIL + 1)); echo "not ok - $1"; shift; [ $# -gt 0 ] && printf '#   %s\n' "$@"; return 0; }
+# bail MESSAGE: gives up on the whole script, the TAP way.
+bail()   { echo "Bail out! $*"; exit 1; }
+# need_client: bails out unless mpc-client is built.
+need_client() { [ -x "$CLIENT_BIN" ] || bail "bin/mpc-client is not built"; }
 
 # make_certs PARTY...: all parties' files in $T/certs; the server's own
 # folder $T/server-certs holds only what a server may hold: the CA
@@ -37,6 +42,31 @@ make_certs() {
 	cp "$T/certs/ca.crt" "$T/certs/server.crt" "$T/certs/server.key" "$T/server-certs/"
 	cp "$T"/certs/*.enc.crt "$T/server-certs/"
 	chmod 600 "$T/server-certs/server.key"
+}
+
+# make_other_certs PARTY...: an unrelated CA with its own parties of those
+# names in $T/other, the impostor.
+make_other_certs() {
+	"$ROOT/scripts/mkcerts.sh" --out "$T/other" "$@" >"$T/mkcerts-other.log" 2>&1 || {
+		cat "$T/mkcerts-other.log"; return 1; }
+}
+
+# python_proto: the Python classes of proto/securesum.proto in $PY, which
+# the tools of tests/tools (rawclient.py, abuse.py...) are given.
+python_proto() {
+	mkdir -p "$PY"
+	protoc --proto_path="$ROOT/proto" --python_out="$PY" "$ROOT/proto/securesum.proto"
+}
+
+# rawclient SERVER CERT KEY ARGS...: tests/tools/rawclient.py against SERVER
+# (HOST:PORT), verifying it against our CA, with that client certificate
+# ("" "" for none). Needs python_proto.
+rawclient() {
+	local server=$1 crt=$2 key=$3 auth=()
+	shift 3
+	[ -n "$crt" ] && auth=(--cert "$crt" --key "$key")
+	/usr/bin/python3 "$ROOT/tests/tools/rawclient.py" --server "$server" --py "$PY" \
+	    --ca "$T/certs/ca.crt" "${auth[@]}" "$@"
 }
 
 # start_server [EXTRA ARGS...]: starts the server on a free port; sets
@@ -70,6 +100,21 @@ build_shim() {
 	return 1
 }
 
+# use_gate SHIM VAR [SERVER ARGS...]: builds tests/tools/SHIM.c, a shim that
+# holds a system call of the server at a gate until the test opens it (a
+# file in $GATE, the folder it is told in VAR); start_gated ARGS... then
+# starts the server with it and SERVER ARGS before ARGS. Returns 1, reported,
+# if the shim does not build.
+use_gate() {
+	GATE=$T/gate GATE_SHIM=$1 GATE_VAR=$2
+	GATE_ARGS=("${@:3}")
+	mkdir -p "$GATE"
+	build_shim "$GATE_SHIM"
+}
+start_gated() {
+	start_preloaded "$T/$GATE_SHIM.so" "$GATE_VAR" "$GATE" "${GATE_ARGS[@]}" "$@"
+}
+
 # start_preloaded SO VAR VALUE ARGS...: start_server ARGS with the test
 # shim SO preloaded and VAR=VALUE for it. The shim is no ASan runtime: ASan
 # would refuse to run after it otherwise.
@@ -95,6 +140,31 @@ stop_server() {
 client() {
 	local party=$1; shift
 	"$CLIENT_BIN" --server "$ADDR" --certs "$T/certs" --party "$party" --timeout 30 "$@"
+}
+
+# bgc NAME PARTY ARGS...: mpc-client as PARTY in the background, the
+# process itself (so that signals reach it, and cleanup kills it), its
+# output in $T/NAME.out and $T/NAME.err; BG is its pid.
+bgc() {
+	local name=$1 party=$2; shift 2
+	"$CLIENT_BIN" --server "$ADDR" --certs "$T/certs" --party "$party" --timeout 30 "$@" \
+	    >"$T/$name.out" 2>"$T/$name.err" &
+	BG=$!
+	PIDS+=("$BG")
+}
+
+# now_ms: milliseconds of the clock, for the time a step took.
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# wait_for CMD...: until CMD succeeds, up to 30 s (sanitizer builds on a
+# busy machine); returns 1 if it never does.
+wait_for() {
+	local i
+	for i in $(seq 1 600); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
 }
 
 # check NAME COMMAND...: passes when COMMAND exits 0.

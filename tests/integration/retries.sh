@@ -9,9 +9,8 @@
 # retried.
 source "$(dirname "$0")/lib.sh"
 
-make_certs alice bob carol || { echo "Bail out! mkcerts.sh failed"; exit 1; }
-"$ROOT/scripts/mkcerts.sh" --out "$T/other" alice >"$T/mkcerts-other.log" 2>&1 ||
-	{ echo "Bail out! mkcerts.sh --out other failed"; exit 1; }
+make_certs alice bob carol || bail "mkcerts.sh failed"
+make_other_certs alice || bail "mkcerts.sh --out other failed"
 
 # start_server_on PORT [EXTRA ARGS...]: start_server, on a given port (the
 # server takes the last --listen it is given).
@@ -19,19 +18,6 @@ start_server_on() {
 	local port=$1; shift
 	start_server --listen "127.0.0.1:$port" "$@"
 }
-
-# bgc NAME PARTY ARGS...: mpc-client as PARTY in the background, the
-# process itself (so that signals reach it, and cleanup kills it), its
-# output in $T/NAME.out and $T/NAME.err; BG is its pid.
-bgc() {
-	local name=$1 party=$2; shift 2
-	"$CLIENT_BIN" --server "$ADDR" --certs "$T/certs" --party "$party" --timeout 30 "$@" \
-	    >"$T/$name.out" 2>"$T/$name.err" &
-	BG=$!
-	PIDS+=("$BG")
-}
-
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # wait_shared SESSION N: until N parties have shared (at most 10 s).
 wait_shared() {
@@ -46,7 +32,7 @@ wait_shared() {
 }
 
 # A free port: the one a server on port 0 got, once that server is gone.
-start_server || { echo "Bail out! server did not start"; exit 1; }
+start_server || bail "server did not start"
 PORT=${ADDR##*:}
 stop_server
 
@@ -57,7 +43,7 @@ cpid=$BG
 sleep 1
 if kill -0 "$cpid" 2>/dev/null; then ok "(a) with no server listening, the client keeps trying"
 else not_ok "(a) with no server listening, the client keeps trying" "$(cat "$T/a.err")"; fi
-start_server_on "$PORT" --snapshot-interval 1 || { echo "Bail out! no restart on $PORT"; exit 1; }
+start_server_on "$PORT" --snapshot-interval 1 || bail "no restart on $PORT"
 if wait "$cpid"; then
 	ok "(a) create succeeds once the server listens, $(( $(now_ms) - t0 )) ms after it started"
 else
@@ -81,7 +67,7 @@ else
 fi
 kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
 sleep 1      # both runs now meet refused connections
-start_server_on "$PORT" --snapshot-interval 1 || { echo "Bail out! no restart on $PORT"; exit 1; }
+start_server_on "$PORT" --snapshot-interval 1 || bail "no restart on $PORT"
 check "(b) carol runs after the restart" client carol run s1 -- 7
 check_eq "(b) carol's run prints the sum" "42" "$(cat "$T/last.out")"
 for p in alice bob; do
@@ -106,7 +92,7 @@ done
 sleep 1.5
 kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
 sleep 1
-start_server_on "$PORT" --snapshot-interval 1 || { echo "Bail out! no restart on $PORT"; exit 1; }
+start_server_on "$PORT" --snapshot-interval 1 || bail "no restart on $PORT"
 check "(b2) bob's sumpoint after the restart" client bob sumpoint s2
 check "(b2) carol's sumpoint" client carol sumpoint s2
 if wait "$apid"; then
@@ -120,7 +106,7 @@ fi
 check "(b3) create s3" client alice create s3 --parties alice,bob,carol --threshold 1
 stop_server
 cp -a "$T/state" "$T/state-old"
-start_server_on "$PORT" --snapshot-interval 1 || { echo "Bail out! no restart on $PORT"; exit 1; }
+start_server_on "$PORT" --snapshot-interval 1 || bail "no restart on $PORT"
 bgc b3-alice alice run s3 -- 1000
 apid=$BG
 bgc b3-bob bob run s3 -- 200
@@ -129,7 +115,7 @@ wait_shared s3 2 || not_ok "(b3) alice and bob shared before the kill"
 kill -STOP "$apid" "$bpid"    # held still while the state goes back
 kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
 rm -rf "$T/state"; mv "$T/state-old" "$T/state"
-start_server_on "$PORT" --snapshot-interval 1 || { echo "Bail out! no restart on $PORT"; exit 1; }
+start_server_on "$PORT" --snapshot-interval 1 || bail "no restart on $PORT"
 check_eq "(b3) the restarted server has lost both submissions" '"shared":[]' \
     "$(client carol --json status s3 2>&1 | grep -o '"shared":\[[^]]*\]')"
 kill -CONT "$apid" "$bpid"
@@ -170,7 +156,7 @@ check_eq "(c) run --json gives up too, with one error object" "1" \
     "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(int("gave up after" in d["error"]))' <"$T/cj.out" 2>&1)"
 
 # A certificate failure is a verdict, not a network fault: no retries.
-start_server_on "$PORT" --snapshot-interval 1 || { echo "Bail out! no restart on $PORT"; exit 1; }
+start_server_on "$PORT" --snapshot-interval 1 || bail "no restart on $PORT"
 t0=$(now_ms)
 "$CLIENT_BIN" --server "$ADDR" --certs "$T/other" --party alice --timeout 20 \
     status s1 >"$T/v.out" 2>"$T/v.err"

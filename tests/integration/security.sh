@@ -14,19 +14,14 @@
 # generated here from proto/); real parties run bin/mpc-client.
 source "$(dirname "$0")/lib.sh"
 
-PY=$T/py
-RAWCLIENT=$ROOT/tests/tools/rawclient.py
 P=2305843009213693951              # 2^61 - 1
 CT_LEN=56                          # sealed share of L=1: enc 32 + 8 + tag 16
 
-mkdir -p "$PY"
-protoc --proto_path="$ROOT/proto" --python_out="$PY" "$ROOT/proto/securesum.proto" ||
-	{ echo "Bail out! protoc --python_out failed"; exit 1; }
-make_certs alice bob carol dave || { echo "Bail out! mkcerts.sh failed"; exit 1; }
+python_proto || bail "protoc --python_out failed"
+make_certs alice bob carol dave || bail "mkcerts.sh failed"
 # Another CA, with a party of the same name as one of ours.
-"$ROOT/scripts/mkcerts.sh" --out "$T/other" alice >"$T/mkcerts-other.log" 2>&1 ||
-	{ echo "Bail out! mkcerts.sh --out other failed"; exit 1; }
-start_server --max-frame 4096 || { echo "Bail out! server did not start"; exit 1; }
+make_other_certs alice || bail "mkcerts.sh --out other failed"
+start_server --max-frame 4096 || bail "server did not start"
 MAIN_ADDR=$ADDR
 MAIN_PID=$SERVER_PID
 
@@ -34,13 +29,7 @@ MAIN_PID=$SERVER_PID
 
 # rawc CERT KEY ARGS...: rawclient.py against the main server with that
 # client certificate ("" "" for none), verifying the server against our CA.
-rawc() {
-	local crt=$1 key=$2; shift 2
-	local auth=()
-	[ -n "$crt" ] && auth=(--cert "$crt" --key "$key")
-	/usr/bin/python3 "$RAWCLIENT" --server "${RAW_ADDR:-$MAIN_ADDR}" --py "$PY" \
-	    --ca "$T/certs/ca.crt" "${auth[@]}" "$@"
-}
+rawc() { rawclient "${RAW_ADDR:-$MAIN_ADDR}" "$@"; }
 # raw PARTY ARGS...: as one of our parties.
 raw() { local who=$1; shift; rawc "$T/certs/$who.crt" "$T/certs/$who.key" "$@"; }
 

@@ -10,23 +10,8 @@
 source "$(dirname "$0")/lib.sh"
 
 make_certs alice bob carol || exit 1
-GATE=$T/gate
-mkdir -p "$GATE"
-build_shim snapshot_gate || { finish; exit; }
+use_gate snapshot_gate SNAPSHOT_GATE_DIR --snapshot-interval 1 || { finish; exit; }
 
-start_gated() {
-	start_preloaded "$T/snapshot_gate.so" SNAPSHOT_GATE_DIR "$GATE" --snapshot-interval 1 "$@"
-}
-
-# wait_for CMD...: up to 30 s (sanitizer builds on a busy machine) for CMD.
-wait_for() {
-	local i
-	for i in $(seq 1 600); do
-		"$@" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 gate_entered() { grep -q "^enter $1 " "$GATE/log" 2>/dev/null; }
 gate_pid() { grep -m1 "^enter $1 " "$GATE/log" | cut -d' ' -f3; }
 gone() { [ ! -e "/proc/$1" ]; }

@@ -15,7 +15,6 @@
 # and no party's private key.
 source "$(dirname "$0")/lib.sh"
 
-PY=$T/py
 EDIT=$ROOT/tests/tools/snapshot_edit.py
 SNAP=$T/state/snapshot.bin
 PARTIES=(alice bob carol)
@@ -24,19 +23,13 @@ SUM=$((123456789 + 987654321 + 246813579))
 SESSIONS=(s-honest s-flip s-swap s-src s-dst)
 BAD='(authent|alter|tamper|decrypt|corrupt|forg|verif|invalid|integrity|mismatch)'
 
-mkdir -p "$PY"
-protoc --proto_path="$ROOT/proto" --python_out="$PY" "$ROOT/proto/securesum.proto" ||
-	{ echo "Bail out! protoc --python_out failed"; exit 1; }
-make_certs "${PARTIES[@]}" || { echo "Bail out! mkcerts.sh failed"; exit 1; }
-if [ ! -x "$CLIENT_BIN" ]; then
-	echo "Bail out! bin/mpc-client is not built"
-	exit 1
-fi
+python_proto || bail "protoc --python_out failed"
+make_certs "${PARTIES[@]}" || bail "mkcerts.sh failed"
+need_client
 
 # status SESSION: "PHASE posted=a,b" as alice sees it, by a raw GetStatus.
 status() {
-	/usr/bin/python3 "$ROOT/tests/tools/rawclient.py" --server "$ADDR" --py "$PY" \
-	    --ca "$T/certs/ca.crt" --cert "$T/certs/alice.crt" --key "$T/certs/alice.key" \
+	rawclient "$ADDR" "$T/certs/alice.crt" "$T/certs/alice.key" \
 	    "{\"id\":1,\"method\":\"GET_STATUS\",\"get_status\":{\"session_id\":\"$1\"}}" |
 	/usr/bin/python3 -c 'import json, sys
 r = json.loads(sys.stdin.readline()); s = r["body"].get("get_status", {})
@@ -81,7 +74,7 @@ sys.exit(0 if bytes.fromhex(sys.argv[2]) in open(sys.argv[1], "rb").read() else 
 
 # ---- sharing, with an honest server ---------------------------------------
 
-start_server --snapshot-interval 3600 || { echo "Bail out! server did not start"; exit 1; }
+start_server --snapshot-interval 3600 || bail "server did not start"
 for s in "${SESSIONS[@]}"; do
 	check "alice creates $s" client alice create "$s" --parties alice,bob,carol --threshold 1
 done
@@ -143,7 +136,7 @@ check "edit: swap alice's shares for bob and carol in s-swap" \
     /usr/bin/python3 "$EDIT" "$SNAP" swap s-swap alice bob carol
 check "edit: replay alice's shares from s-src in s-dst" \
     /usr/bin/python3 "$EDIT" "$SNAP" copy s-src s-dst alice
-start_server --snapshot-interval 3600 || { echo "Bail out! server refused the edited snapshot"; exit 1; }
+start_server --snapshot-interval 3600 || bail "server refused the edited snapshot"
 check_eq "the server resumed s-flip from the edited snapshot" "AGGREGATING posted=" "$(status s-flip 2>&1)"
 
 # (a) altered

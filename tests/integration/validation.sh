@@ -9,11 +9,8 @@
 # alive and serving at the end.
 source "$(dirname "$0")/lib.sh"
 
-PY=$T/py
-mkdir -p "$PY"
-protoc --proto_path="$ROOT/proto" --python_out="$PY" "$ROOT/proto/securesum.proto" ||
-	{ echo "Bail out! protoc --python_out failed"; exit 1; }
-make_certs alice bob carol dave || { echo "Bail out! mkcerts.sh failed"; exit 1; }
+python_proto || bail "protoc --python_out failed"
+make_certs alice bob carol dave || bail "mkcerts.sh failed"
 # Neither server gets the parties' encryption certificates: the key
 # directory starts empty, and certificates count against stored bytes.
 rm -f "$T"/server-certs/*.enc.crt
@@ -21,8 +18,7 @@ rm -f "$T"/server-certs/*.enc.crt
 # Certificates the PublishKey rows use: bob's from another CA, an expired
 # one for bob (notAfter yesterday: OpenSSL 3.0's x509 accepts -days -1),
 # and a second valid one for alice.
-"$ROOT/scripts/mkcerts.sh" --out "$T/other" bob >"$T/mkcerts-other.log" 2>&1 ||
-	{ echo "Bail out! mkcerts.sh --out other failed"; cat "$T/mkcerts-other.log"; exit 1; }
+make_other_certs bob || bail "mkcerts.sh --out other failed"
 cat >"$T/enc.cnf" <<EOF
 [enc]
 basicConstraints       = critical, CA:FALSE
@@ -40,12 +36,12 @@ enc_cert() {
 	    -extfile "$T/enc.cnf" -extensions enc -out "$3" 2>/dev/null
 }
 enc_cert bob -1 "$T/expired/bob.enc.crt" && enc_cert alice 30 "$T/second/alice.enc.crt" ||
-	{ echo "Bail out! cannot make the extra certificates"; exit 1; }
+	bail "cannot make the extra certificates"
 
-start_server || { echo "Bail out! the default server did not start"; exit 1; }
+start_server || bail "the default server did not start"
 DEFAULT_ADDR=$ADDR DEFAULT_PID=$SERVER_PID
 start_server --state-dir "$T/state-small" --max-sessions 3 --max-stored-bytes 455 ||
-	{ echo "Bail out! the small server did not start"; exit 1; }
+	bail "the small server did not start"
 SMALL_ADDR=$ADDR SMALL_PID=$SERVER_PID
 
 t0=$(date +%s.%N)
@@ -58,8 +54,7 @@ echo "# walked in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f",
 
 for s in "default $DEFAULT_PID $DEFAULT_ADDR" "small $SMALL_PID $SMALL_ADDR"; do
 	set -- $s
-	got=$(/usr/bin/python3 "$ROOT/tests/tools/rawclient.py" --server "$3" --py "$PY" \
-	    --ca "$T/certs/ca.crt" --cert "$T/certs/carol.crt" --key "$T/certs/carol.key" \
+	got=$(rawclient "$3" "$T/certs/carol.crt" "$T/certs/carol.key" \
 	    '{"id":1,"method":"GET_KEYS","get_keys":{}}' 2>&1)
 	if kill -0 "$2" 2>/dev/null && grep -q '"code": "OK"' <<<"$got"; then
 		ok "the $1 server is still serving"

@@ -14,22 +14,19 @@
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <cmocka.h>
 
 #include <openssl/ssl.h>
 
+#include "certs.h"
 #include "conn.h"
 #include "err.h"
+#include "fake_server.h"
 #include "frame.h"
-#include "pki.h"
 #include "securesum.pb-c.h"
 #include "wire.h"
 
-static char certdir[] = "/tmp/test_client_conn.XXXXXX";
+static const char *certdir;
 
 enum scenario { SC_OK, SC_WRONG_ID, SC_WRONG_BODY, SC_HUGE, SC_SILENT,
     SC_CLOSE };
@@ -40,84 +37,39 @@ static const struct wire_limits lim = {
 
 /* ---- the fake server (child process) ----------------------------------- */
 
+/* Serves one connection as the scenario (*arg) says. */
 static int
-read_all(SSL *ssl, uint8_t *p, size_t n)
-{
-	size_t got;
-
-	while (n > 0) {
-		if (SSL_read_ex(ssl, p, n, &got) != 1)
-			return -1;
-		p += got;
-		n -= got;
-	}
-	return 0;
-}
-
-static int
-write_frame(SSL *ssl, const Securesum__Response *m)
-{
-	size_t len = securesum__response__get_packed_size(m), done;
-	uint8_t *buf = malloc(len + FRAME_HEADER_LEN);
-
-	if (buf == NULL)
-		return -1;
-	frame_put_header(buf, (uint32_t)len);
-	securesum__response__pack(m, buf + FRAME_HEADER_LEN);
-	if (SSL_write_ex(ssl, buf, len + FRAME_HEADER_LEN, &done) != 1) {
-		free(buf);
-		return -1;
-	}
-	free(buf);
-	return 0;
-}
-
-/* Serves one connection as the scenario says, then exits. */
-static void
-serve(int lfd, enum scenario sc)
+serve(int lfd, const void *arg)
 {
 	static char *parties[] = { "alice", "bob" };
+	const enum scenario sc = *(const enum scenario *)arg;
 	Securesum__Response m = SECURESUM__RESPONSE__INIT;
 	Securesum__GetStatusResponse st = SECURESUM__GET_STATUS_RESPONSE__INIT;
 	Securesum__GetKeysResponse gk = SECURESUM__GET_KEYS_RESPONSE__INIT;
 	Securesum__SessionParams p = SECURESUM__SESSION_PARAMS__INIT;
 	Securesum__Request *req;
-	char err[256];
-	uint8_t hdr[4], *buf;
-	uint32_t len;
-	SSL_CTX *ctx;
+	uint8_t hdr[FRAME_HEADER_LEN];
 	SSL *ssl;
-	int fd, i;
+	int i;
 
-	if ((fd = accept(lfd, NULL, NULL)) < 0)
-		_exit(1);
-	if ((ctx = pki_server_ctx(certdir, err, sizeof(err))) == NULL ||
-	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1 ||
-	    SSL_accept(ssl) != 1)
-		_exit(2);
+	if ((ssl = server_accept(lfd, server_tls_ctx(certdir))) == NULL)
+		return 2;
 	for (i = 0; i < 3; i++) {
-		if (read_all(ssl, hdr, 4) != 0 ||
-		    frame_get_header(hdr, 1u << 20, &len) != SS_OK ||
-		    (buf = malloc(len ? len : 1)) == NULL ||
-		    read_all(ssl, buf, len) != 0)
-			_exit(i > 0 ? 0 : 3);
-		req = securesum__request__unpack(NULL, len, buf);
-		free(buf);
-		if (req == NULL)
-			_exit(4);
+		if ((req = server_read_request(ssl)) == NULL)
+			return i > 0 ? 0 : 3;
 		switch (sc) {
 		case SC_SILENT:
 			sleep(10);
-			_exit(0);
+			return 0;
 		case SC_CLOSE:
 			SSL_shutdown(ssl);
-			close(fd);
-			_exit(0);
+			server_hang_up(ssl);
+			return 0;
 		case SC_HUGE:
 			frame_put_header(hdr, 0xFFFFFFFFu);
-			SSL_write(ssl, hdr, 4);
+			SSL_write(ssl, hdr, sizeof(hdr));
 			sleep(2);
-			_exit(0);
+			return 0;
 		default:
 			break;
 		}
@@ -140,46 +92,11 @@ serve(int lfd, enum scenario sc)
 			m.body_case = SECURESUM__RESPONSE__BODY_GET_STATUS;
 			m.get_status = &st;
 		}
-		if (write_frame(ssl, &m) != 0)
-			_exit(5);
+		if (server_write_response(ssl, &m) != 0)
+			return 5;
 		securesum__request__free_unpacked(req, NULL);
 	}
-	_exit(0);
-}
-
-static pid_t
-start_server(enum scenario sc, char *where, size_t wlen)
-{
-	struct sockaddr_in sin;
-	socklen_t slen = sizeof(sin);
-	pid_t pid;
-	int lfd;
-
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(lfd >= 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(listen(lfd, 4), 0);
-	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sin, &slen), 0);
-	snprintf(where, wlen, "127.0.0.1:%u", (unsigned)ntohs(sin.sin_port));
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		serve(lfd, sc);
-	close(lfd);
-	return pid;
-}
-
-static void
-stop_server(pid_t pid)
-{
-	int status;
-
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	return 0;
 }
 
 static void
@@ -198,7 +115,7 @@ connect_to(enum scenario sc, struct conn *c, int budget_ms)
 	char where[64];
 	pid_t pid;
 
-	pid = start_server(sc, where, sizeof(where));
+	pid = fork_server(serve, &sc, 0, where, sizeof(where));
 	conn_init(c);
 	if (conn_open(c, where, certdir, "alice", budget_ms, &err) != SS_OK) {
 		stop_server(pid);
@@ -328,29 +245,17 @@ test_not_connected(void **state)
 static int
 setup(void **state)
 {
-	char cmd[256];
-
 	(void)state;
-	if (mkdtemp(certdir) == NULL)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "scripts/mkcerts.sh --out %s alice "
-	    ">/dev/null 2>&1", certdir);
 	/* Without certificates the TLS tests cannot run: that is a failure. */
-	if (system(cmd) != 0) {
-		fprintf(stderr, "# scripts/mkcerts.sh failed\n");
-		return -1;
-	}
-	return 0;
+	return (certdir = certs_dir()) != NULL ? 0 : -1;
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[256];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", certdir);
-	return system(cmd) == 0 ? 0 : -1;
+	certs_remove();
+	return 0;
 }
 
 int

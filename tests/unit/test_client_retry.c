@@ -18,24 +18,22 @@
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <cmocka.h>
 
 #include <openssl/ssl.h>
 
+#include "certs.h"
 #include "conn.h"
 #include "err.h"
-#include "frame.h"
-#include "pki.h"
+#include "fake_server.h"
+#include "files.h"
 #include "retry.h"
 #include "securesum.pb-c.h"
+#include "tempdir.h"
 #include "wire.h"
 
-static char certdir[] = "/tmp/test_client_retry.XXXXXX";
-static char otherdir[64], mixeddir[64];
+static const char *certdir, *otherdir;
+static char *mixeddir;
 
 /* ---- the schedule and the classification ------------------------------- */
 
@@ -127,36 +125,6 @@ enum act {
 	ACT_OK,        /* answer OK (duplicate after the first OK) */
 };
 
-static int
-read_all(SSL *ssl, uint8_t *p, size_t n)
-{
-	size_t got;
-
-	while (n > 0) {
-		if (SSL_read_ex(ssl, p, n, &got) != 1)
-			return -1;
-		p += got;
-		n -= got;
-	}
-	return 0;
-}
-
-static int
-write_frame(SSL *ssl, const Securesum__Response *m)
-{
-	size_t len = securesum__response__get_packed_size(m), done;
-	uint8_t *buf = malloc(len + FRAME_HEADER_LEN);
-	int r;
-
-	if (buf == NULL)
-		return -1;
-	frame_put_header(buf, (uint32_t)len);
-	securesum__response__pack(m, buf + FRAME_HEADER_LEN);
-	r = SSL_write_ex(ssl, buf, len + FRAME_HEADER_LEN, &done) == 1 ? 0 : -1;
-	free(buf);
-	return r;
-}
-
 /*
  * Reads one request; returns it packed again with its id set to 0, so
  * that two attempts of one call compare equal exactly when everything but
@@ -166,19 +134,10 @@ static uint8_t *
 read_request(SSL *ssl, uint64_t *id, size_t *blen)
 {
 	Securesum__Request *req;
-	uint8_t hdr[4], *buf, *out;
-	uint32_t len;
+	uint8_t *out;
 
-	if (read_all(ssl, hdr, 4) != 0 ||
-	    frame_get_header(hdr, 1u << 20, &len) != SS_OK ||
-	    (buf = malloc(len ? len : 1)) == NULL)
+	if ((req = server_read_request(ssl)) == NULL)
 		return NULL;
-	if (read_all(ssl, buf, len) != 0 ||
-	    (req = securesum__request__unpack(NULL, len, buf)) == NULL) {
-		free(buf);
-		return NULL;
-	}
-	free(buf);
 	*id = req->id;
 	req->id = 0;
 	*blen = securesum__request__get_packed_size(req);
@@ -188,41 +147,38 @@ read_request(SSL *ssl, uint64_t *id, size_t *blen)
 	return out;
 }
 
+/* What a fake server plays, and with which certificates. */
+struct part {
+	const enum act *script;
+	const char *dir;
+};
+
 /*
  * Plays the script over as many connections as it takes. Exit status: 0
  * when every request read was the same (id aside) and the script ran to
  * its end, 10 when they differed, others for a broken harness.
  */
-static void
-serve(int lfd, const enum act *script, const char *dir)
+static int
+serve(int lfd, const void *arg)
 {
+	const enum act *script = ((const struct part *)arg)->script;
+	SSL_CTX *ctx = server_tls_ctx(((const struct part *)arg)->dir);
 	Securesum__Response m;
 	Securesum__SubmitSharesResponse body;
 	uint8_t *first = NULL, *got;
 	size_t flen = 0, glen, step = 0;
-	int fd, differ = 0, oks = 0, open_conn;
+	int differ = 0, oks = 0, open_conn;
 	uint64_t id;
-	char err[256];
-	SSL_CTX *ctx;
 	SSL *ssl;
 
-	if ((ctx = pki_server_ctx(dir, err, sizeof(err))) == NULL)
-		_exit(2);
 	while (script[step] != ACT_END) {
-		if ((fd = accept(lfd, NULL, NULL)) < 0)
-			_exit(3);
-		if ((ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1)
-			_exit(4);
-		if (SSL_accept(ssl) != 1) {
-			/* A refused client: try the next connection. */
-			SSL_free(ssl);
-			close(fd);
+		/* A refused client: try the next connection. */
+		if ((ssl = server_accept(lfd, ctx)) == NULL)
 			continue;
-		}
 		for (open_conn = 1; open_conn && script[step] != ACT_END;
 		    step++) {
 			if ((got = read_request(ssl, &id, &glen)) == NULL)
-				_exit(5);
+				return 5;
 			if (first == NULL) {
 				first = got;
 				flen = glen;
@@ -240,8 +196,9 @@ serve(int lfd, const enum act *script, const char *dir)
 				continue;
 			case ACT_SILENT:
 				/* Until the client gives up on us. */
-				while (read_request(ssl, &id, &glen) != NULL)
-					;
+				while ((got = read_request(ssl, &id,
+				    &glen)) != NULL)
+					free(got);
 				open_conn = 0;
 				continue;
 			case ACT_UNAVAIL:
@@ -260,52 +217,12 @@ serve(int lfd, const enum act *script, const char *dir)
 				m.submit_shares = &body;
 				break;
 			}
-			if (write_frame(ssl, &m) != 0)
-				_exit(6);
+			if (server_write_response(ssl, &m) != 0)
+				return 6;
 		}
-		SSL_free(ssl);
-		close(fd);
+		server_hang_up(ssl);
 	}
-	_exit(differ ? 10 : 0);
-}
-
-/* A loopback port that nobody listens on (for now). */
-static unsigned
-free_port(void)
-{
-	struct sockaddr_in sin;
-	socklen_t slen = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_true(fd >= 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &slen), 0);
-	close(fd);
-	return ntohs(sin.sin_port);
-}
-
-static int
-listen_on(unsigned port)
-{
-	struct sockaddr_in sin;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-
-	if (fd < 0)
-		return -1;
-	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((uint16_t)port);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
-	    listen(fd, 8) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return differ ? 10 : 0;
 }
 
 /*
@@ -316,52 +233,9 @@ static pid_t
 start_server(const enum act *script, const char *dir, unsigned delay_ms,
     char *where, size_t wlen)
 {
-	unsigned port = free_port();
-	pid_t pid;
-	int lfd = -1;
+	const struct part part = { script, dir };
 
-	snprintf(where, wlen, "127.0.0.1:%u", port);
-	if (delay_ms == 0)
-		assert_true((lfd = listen_on(port)) >= 0);
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (delay_ms > 0) {
-			usleep(delay_ms * 1000u);
-			if ((lfd = listen_on(port)) < 0)
-				_exit(7);
-		}
-		serve(lfd, script, dir);
-	}
-	if (lfd >= 0)
-		close(lfd);
-	return pid;
-}
-
-/* The child's exit status, waiting at most a few seconds for it. */
-static int
-server_result(pid_t pid)
-{
-	int status, i;
-
-	for (i = 0; i < 100; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 99;
-		usleep(50000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	return 98;
-}
-
-static void
-kill_server(pid_t pid)
-{
-	int status;
-
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	return fork_server(serve, &part, delay_ms, where, wlen);
 }
 
 /* A SubmitShares request with two fixed "ciphertexts". */
@@ -437,7 +311,7 @@ play(const enum act *script, const char *mine, const char *theirs,
 	if (o->rc == SS_OK) {
 		o->server = server_result(pid);
 	} else {
-		kill_server(pid);
+		stop_server(pid);
 		o->server = -1;
 	}
 }
@@ -638,39 +512,30 @@ test_our_certificate_refused_soon(void **state)
 static int
 setup(void **state)
 {
-	char cmd[4096];
-
 	(void)state;
-	if (mkdtemp(certdir) == NULL)
-		return -1;
-	snprintf(otherdir, sizeof(otherdir), "%s/other", certdir);
-	snprintf(mixeddir, sizeof(mixeddir), "%s/mixed", certdir);
 	/*
 	 * certdir: our CA, the server, alice. other: another CA with its own
 	 * alice. mixed: our server's key pair, but the other CA to judge
-	 * clients by.
+	 * clients by. Without them the TLS tests cannot run: a failure.
 	 */
-	snprintf(cmd, sizeof(cmd), "scripts/mkcerts.sh --out %s alice "
-	    ">/dev/null 2>&1 && scripts/mkcerts.sh --out %s alice >/dev/null "
-	    "2>&1 && mkdir %s && cp %s/ca.crt %s/ && cp %s/server.crt "
-	    "%s/server.key %s/ && chmod 600 %s/server.key", certdir, otherdir,
-	    mixeddir, otherdir, mixeddir, certdir, certdir, mixeddir, mixeddir);
-	/* Without certificates the TLS tests cannot run: that is a failure. */
-	if (system(cmd) != 0) {
-		fprintf(stderr, "# scripts/mkcerts.sh failed\n");
+	if ((certdir = certs_dir()) == NULL ||
+	    (otherdir = other_certs_dir()) == NULL)
 		return -1;
-	}
+	mixeddir = tempdir();
+	copy_into(otherdir, "ca.crt", mixeddir, "ca.crt", 0644);
+	copy_into(certdir, "server.crt", mixeddir, "server.crt", 0644);
+	copy_into(certdir, "server.key", mixeddir, "server.key", 0600);
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[256];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", certdir);
-	return system(cmd) == 0 ? 0 : -1;
+	rmdir_all(mixeddir);
+	mixeddir = NULL;
+	certs_remove();
+	return 0;
 }
 
 int

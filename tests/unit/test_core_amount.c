@@ -14,6 +14,7 @@
 #include "amount.h"
 #include "err.h"
 #include "field.h"
+#include "rng.h"
 
 struct parse_case {
 	const char *text;
@@ -206,16 +207,6 @@ test_format_buffer(void **state)
 	    sizeof(buf)), SS_ERR_INVALID);
 }
 
-static uint64_t
-sm64(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
 static void
 test_round_trip(void **state)
 {
@@ -227,7 +218,7 @@ test_round_trip(void **state)
 
 	(void)state;
 	for (i = 0; i < 20000; i++) {
-		u = sm64(&s);
+		u = splitmix64(&s);
 		/* Mix full-width values with short ones. */
 		x = (int64_t)(i % 2 ? u : u % 100000);
 		if (i % 3 == 0 && x != INT64_MIN)

@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "field.h"
+#include "rng.h"
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -37,17 +38,6 @@ static const uint64_t edges[] = {
 	P - 3, P - 2, P - 1,
 };
 #define NEDGES (sizeof(edges) / sizeof(edges[0]))
-
-/* Deterministic test-only PRNG (splitmix64), so failures are reproducible. */
-static uint64_t
-sm64(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
 
 static void
 test_constants(void **state)
@@ -85,7 +75,7 @@ test_reduce_random(void **state)
 
 	(void)state;
 	for (i = 0; i < 100000; i++) {
-		a = sm64(&s);
+		a = splitmix64(&s);
 		assert_int_equal(field_reduce(a), a % P);
 	}
 }
@@ -117,8 +107,8 @@ test_ops_random(void **state)
 
 	(void)state;
 	for (i = 0; i < 200000; i++) {
-		a = sm64(&s) % P;
-		b = sm64(&s) % P;
+		a = splitmix64(&s) % P;
+		b = splitmix64(&s) % P;
 		assert_int_equal(field_add(a, b), ref_mod((u128)a + b));
 		assert_int_equal(field_sub(a, b), ref_mod((u128)a + P - b));
 		assert_int_equal(field_mul(a, b), ref_mul(a, b));
@@ -140,9 +130,9 @@ test_identities(void **state)
 	assert_int_equal(field_add(P - 1, 1), 0);
 	assert_int_equal(field_sub(0, 1), P - 1);
 	for (i = 0; i < 10000; i++) {
-		a = sm64(&s) % P;
-		b = sm64(&s) % P;
-		c = sm64(&s) % P;
+		a = splitmix64(&s) % P;
+		b = splitmix64(&s) % P;
+		c = splitmix64(&s) % P;
 		assert_int_equal(field_add(a, 0), a);
 		assert_int_equal(field_mul(a, 1), a);
 		assert_int_equal(field_mul(a, 0), 0);
@@ -248,7 +238,7 @@ test_int64_round_trip(void **state)
 	}
 	for (i = 0; i < 100000; i++) {
 		/* Uniform in [-FIELD_HALF, FIELD_HALF]. */
-		x = (int64_t)(sm64(&s) % P) - (int64_t)FIELD_HALF;
+		x = (int64_t)(splitmix64(&s) % P) - (int64_t)FIELD_HALF;
 		assert_int_equal(field_from_int64(x, &v), SS_OK);
 		assert_true(v < P);
 		assert_int_equal(v, x >= 0 ? (uint64_t)x : P - (uint64_t)-x);
@@ -266,8 +256,10 @@ test_encoding_is_additive(void **state)
 	(void)state;
 	for (i = 0; i < 10000; i++) {
 		/* Halves of the range, so that the sum stays decodable. */
-		x = (int64_t)(sm64(&s) % (FIELD_HALF + 1)) - (int64_t)(FIELD_HALF / 2);
-		y = (int64_t)(sm64(&s) % (FIELD_HALF / 2)) - (int64_t)(FIELD_HALF / 4);
+		x = (int64_t)(splitmix64(&s) % (FIELD_HALF + 1)) -
+		    (int64_t)(FIELD_HALF / 2);
+		y = (int64_t)(splitmix64(&s) % (FIELD_HALF / 2)) -
+		    (int64_t)(FIELD_HALF / 4);
 		if (x + y > (int64_t)FIELD_HALF || x + y < -(int64_t)FIELD_HALF)
 			continue;
 		assert_int_equal(field_from_int64(x, &a), SS_OK);

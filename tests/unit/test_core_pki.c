@@ -1,20 +1,16 @@
 /*
  * test_core_pki.c: unit tests for core/pki.c and scripts/mkcerts.sh.
  *
- * The group setup runs the real mkcerts.sh (from the repository root, where
- * tests run) into a fresh folder under /tmp, twice: "certs" is the project's
- * PKI, "other" an unrelated CA with the same party names, the impostor. TLS
- * handshakes run in one thread over an in-memory BIO pair, stepping client
- * and server in turn.
+ * The group setup takes the certificates of tests/fixture/certs.c, made by
+ * the real mkcerts.sh into a fresh folder under /tmp, twice: "certs" is the
+ * project's PKI, "other" an unrelated CA with the same party names, the
+ * impostor. TLS handshakes run in one thread over an in-memory BIO pair,
+ * stepping client and server in turn.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,86 +30,17 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "certs.h"
 #include "err.h"
+#include "files.h"
 #include "pki.h"
+#include "tempdir.h"
 
-#define MKCERTS "scripts/mkcerts.sh"
-
-static char g_tmp[] = "/tmp/test_core_pki.XXXXXX";
-static char g_dir[PATH_MAX];	/* the project's PKI: alice, bob */
-static char g_other[PATH_MAX];	/* a second CA: alice, bob */
-static char g_log[PATH_MAX];	/* mkcerts.sh's output, for post-mortems */
+static char *g_tmp;		/* scratch folders the tests make */
+static const char *g_dir;	/* the project's PKI: alice, bob */
+static const char *g_other;	/* a second CA: alice, bob */
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static void
-path_of(char *out, size_t outlen, const char *dir, const char *file)
-{
-	int n = snprintf(out, outlen, "%s/%s", dir, file);
-
-	assert_true(n > 0 && (size_t)n < outlen);
-}
-
-/*
- * Runs mkcerts.sh with the given arguments (NULL-terminated), its output
- * appended to g_log. Returns its exit status, or -1 if it did not exit.
- */
-static int
-run_mkcerts(const char *arg, ...)
-{
-	char *argv[16];
-	va_list ap;
-	pid_t pid;
-	int argc = 0, fd, status;
-
-	argv[argc++] = (char *)MKCERTS;
-	va_start(ap, arg);
-	for (; arg != NULL && argc < 15; arg = va_arg(ap, const char *))
-		argv[argc++] = (char *)arg;
-	va_end(ap);
-	argv[argc] = NULL;
-
-	if ((pid = fork()) == -1)
-		return -1;
-	if (pid == 0) {
-		fd = open(g_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (fd == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
-		    dup2(fd, STDERR_FILENO) == -1)
-			_exit(126);
-		execv(MKCERTS, argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) == -1) {
-		if (errno != EINTR)
-			return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Reads a whole (small) file; *buf is malloc'd. */
-static int
-slurp(const char *path, unsigned char **buf, size_t *len)
-{
-	FILE *f;
-	long n;
-
-	*buf = NULL;
-	*len = 0;
-	if ((f = fopen(path, "rb")) == NULL)
-		return -1;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    n > 1024 * 1024 || fseek(f, 0, SEEK_SET) != 0 ||
-	    (*buf = malloc((size_t)n + 1)) == NULL ||
-	    fread(*buf, 1, (size_t)n, f) != (size_t)n) {
-		free(*buf);
-		*buf = NULL;
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return 0;
-}
 
 static int
 same_contents(const unsigned char *a, size_t alen, const char *path)
@@ -127,34 +54,6 @@ same_contents(const unsigned char *a, size_t alen, const char *path)
 	same = alen == blen && memcmp(a, b, alen) == 0;
 	free(b);
 	return same;
-}
-
-static void
-copy_file(const char *from, const char *to, mode_t mode)
-{
-	unsigned char *buf;
-	size_t len;
-	int fd;
-
-	assert_int_equal(slurp(from, &buf, &len), 0);
-	fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	assert_true(fd != -1);
-	assert_int_equal(write(fd, buf, len), (ssize_t)len);
-	assert_int_equal(fchmod(fd, mode), 0);
-	assert_int_equal(close(fd), 0);
-	free(buf);
-}
-
-/* Copies fromdir/from to todir/to. */
-static void
-copy_into(const char *fromdir, const char *from, const char *todir,
-    const char *to, mode_t mode)
-{
-	char a[PATH_MAX], b[PATH_MAX];
-
-	path_of(a, sizeof(a), fromdir, from);
-	path_of(b, sizeof(b), todir, to);
-	copy_file(a, b, mode);
 }
 
 static mode_t
@@ -203,15 +102,6 @@ write_encrypted_key(const char *path)
 	    (const unsigned char *)"secret", 6, NULL, NULL), 1);
 	assert_int_equal(fclose(f), 0);
 	EVP_PKEY_free(pkey);
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 /* ---- TLS over a BIO pair ----------------------------------------------- */
@@ -306,11 +196,11 @@ assert_client_told(struct conn *k)
 static SSL_CTX *
 server_ctx(void)
 {
-	char err[512];
-	SSL_CTX *ctx = pki_server_ctx(g_dir, err, sizeof(err));
+	struct ss_error err;
+	SSL_CTX *ctx = pki_server_ctx(g_dir, &err);
 
 	if (ctx == NULL)
-		print_error("pki_server_ctx: %s\n", err);
+		print_error("pki_server_ctx: %s\n", err.msg);
 	assert_non_null(ctx);
 	return ctx;
 }
@@ -318,11 +208,11 @@ server_ctx(void)
 static SSL_CTX *
 client_ctx(const char *dir, const char *party)
 {
-	char err[512];
-	SSL_CTX *ctx = pki_client_ctx(dir, party, err, sizeof(err));
+	struct ss_error err;
+	SSL_CTX *ctx = pki_client_ctx(dir, party, &err);
 
 	if (ctx == NULL)
-		print_error("pki_client_ctx: %s\n", err);
+		print_error("pki_client_ctx: %s\n", err.msg);
 	assert_non_null(ctx);
 	return ctx;
 }
@@ -346,17 +236,10 @@ static int
 group_setup(void **state)
 {
 	(void)state;
-	if (mkdtemp(g_tmp) == NULL)
+	g_tmp = tempdir();
+	if ((g_dir = certs_dir()) == NULL ||
+	    (g_other = other_certs_dir()) == NULL)
 		return -1;
-	if (snprintf(g_dir, sizeof(g_dir), "%s/certs", g_tmp) < 0 ||
-	    snprintf(g_other, sizeof(g_other), "%s/other", g_tmp) < 0 ||
-	    snprintf(g_log, sizeof(g_log), "%s/mkcerts.log", g_tmp) < 0)
-		return -1;
-	if (run_mkcerts("--out", g_dir, "alice", "bob", NULL) != 0 ||
-	    run_mkcerts("--out", g_other, "alice", "bob", NULL) != 0) {
-		fprintf(stderr, "mkcerts.sh failed; see %s\n", g_log);
-		return -1;
-	}
 	return 0;
 }
 
@@ -364,7 +247,10 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	return nftw(g_tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	rmdir_all(g_tmp);
+	g_tmp = NULL;
+	certs_remove();
+	return 0;
 }
 
 /* ---- names ------------------------------------------------------------- */
@@ -481,7 +367,7 @@ test_mkcerts_keeps_ca(void **state)
 	size_t origlen, len;
 	X509_STORE *store;
 	uint8_t *der, pk[32];
-	char err[256];
+	struct ss_error err;
 
 	(void)state;
 	path_of(ca, sizeof(ca), g_dir, "ca.crt");
@@ -500,7 +386,7 @@ test_mkcerts_keeps_ca(void **state)
 	/* A new party alone is issued by the existing CA. */
 	assert_int_equal(run_mkcerts("--out", g_dir, "carol", NULL), 0);
 	assert_true(same_contents(orig, origlen, ca));
-	assert_non_null(store = pki_ca_store(g_dir, err, sizeof(err)));
+	assert_non_null(store = pki_ca_store(g_dir, &err));
 	assert_int_equal(pki_load_enc_cert(g_dir, "carol", &der, &len), SS_OK);
 	assert_int_equal(pki_verify_enc_cert(store, der, len, "carol", pk),
 	    SS_OK);
@@ -519,7 +405,7 @@ test_mkcerts_force(void **state)
 	size_t origlen, len;
 	X509_STORE *store;
 	uint8_t *der, pk[32];
-	char err[256];
+	struct ss_error err;
 
 	(void)state;
 	path_of(dir, sizeof(dir), g_tmp, "forced");
@@ -534,7 +420,7 @@ test_mkcerts_force(void **state)
 	assert_false(same_contents(orig, origlen, ca));
 	assert_int_equal(mode_of(key), 0600);
 	assert_int_equal(mode_of(ca), 0644);
-	assert_non_null(store = pki_ca_store(dir, err, sizeof(err)));
+	assert_non_null(store = pki_ca_store(dir, &err));
 	assert_int_equal(pki_load_enc_cert(dir, "alice", &der, &len), SS_OK);
 	assert_int_equal(pki_verify_enc_cert(store, der, len, "alice", pk),
 	    SS_OK);
@@ -548,7 +434,8 @@ test_mkcerts_force(void **state)
 static void
 test_ctx_load(void **state)
 {
-	char err[512], dir[PATH_MAX], path[PATH_MAX];
+	struct ss_error err;
+	char dir[PATH_MAX], path[PATH_MAX];
 	SSL_CTX *ctx;
 
 	(void)state;
@@ -556,16 +443,16 @@ test_ctx_load(void **state)
 	SSL_CTX_free(client_ctx(g_dir, "alice"));
 	SSL_CTX_free(client_ctx(g_dir, "bob"));
 
-	assert_null(pki_client_ctx(g_dir, "dave", err, sizeof(err)));
-	assert_non_null(strstr(err, "dave.crt"));
-	assert_null(pki_client_ctx(g_dir, "../certs/alice", err, sizeof(err)));
-	assert_non_null(strstr(err, "invalid party name"));
+	assert_null(pki_client_ctx(g_dir, "dave", &err));
+	assert_non_null(strstr(err.msg, "dave.crt"));
+	assert_null(pki_client_ctx(g_dir, "../certs/alice", &err));
+	assert_non_null(strstr(err.msg, "invalid party name"));
 	path_of(dir, sizeof(dir), g_tmp, "nonexistent");
-	assert_null(pki_server_ctx(dir, err, sizeof(err)));
-	assert_non_null(strstr(err, "ca.crt"));
-	assert_null(pki_ca_store(dir, err, sizeof(err)));
-	assert_non_null(strstr(err, "ca.crt"));
-	assert_null(strchr(err, '\n'));
+	assert_null(pki_server_ctx(dir, &err));
+	assert_non_null(strstr(err.msg, "ca.crt"));
+	assert_null(pki_ca_store(dir, &err));
+	assert_non_null(strstr(err.msg, "ca.crt"));
+	assert_null(strchr(err.msg, '\n'));
 
 	/* A certificate filed under another party's name is caught early. */
 	path_of(dir, sizeof(dir), g_tmp, "misfiled");
@@ -573,28 +460,29 @@ test_ctx_load(void **state)
 	copy_into(g_dir, "ca.crt", dir, "ca.crt", 0644);
 	copy_into(g_dir, "bob.crt", dir, "mallory.crt", 0644);
 	copy_into(g_dir, "bob.key", dir, "mallory.key", 0600);
-	ctx = pki_client_ctx(dir, "mallory", err, sizeof(err));
+	ctx = pki_client_ctx(dir, "mallory", &err);
 	assert_null(ctx);
-	assert_non_null(strstr(err, "\"bob\""));
+	assert_non_null(strstr(err.msg, "\"bob\""));
 
 	/* A key that is not the certificate's. */
 	copy_into(g_dir, "alice.key", dir, "mallory.key", 0600);
-	assert_null(pki_client_ctx(dir, "mallory", err, sizeof(err)));
+	assert_null(pki_client_ctx(dir, "mallory", &err));
 	path_of(path, sizeof(path), dir, "mallory.key");
-	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err.msg, path));
 
 	/* An encrypted key is refused, without waiting for a passphrase. */
 	copy_into(g_dir, "bob.crt", dir, "mallory.crt", 0644);
 	write_encrypted_key(path);
-	assert_null(pki_client_ctx(dir, "mallory", err, sizeof(err)));
-	assert_non_null(strstr(err, "encrypted"));
-	assert_non_null(strstr(err, path));
+	assert_null(pki_client_ctx(dir, "mallory", &err));
+	assert_non_null(strstr(err.msg, "encrypted"));
+	assert_non_null(strstr(err.msg, path));
 }
 
 static void
 test_key_perms(void **state)
 {
-	char key[PATH_MAX], skey[PATH_MAX], ekey[PATH_MAX], err[512];
+	struct ss_error err;
+	char key[PATH_MAX], skey[PATH_MAX], ekey[PATH_MAX];
 	uint8_t sk[32];
 
 	(void)state;
@@ -605,17 +493,17 @@ test_key_perms(void **state)
 	assert_int_equal(pki_check_private_file(key), SS_OK);
 	assert_int_equal(chmod(key, 0644), 0);
 	assert_int_equal(pki_check_private_file(key), SS_ERR_KEY_PERMS);
-	assert_null(pki_client_ctx(g_dir, "bob", err, sizeof(err)));
-	assert_non_null(strstr(err, key));
-	assert_non_null(strstr(err, "0644"));
+	assert_null(pki_client_ctx(g_dir, "bob", &err));
+	assert_non_null(strstr(err.msg, key));
+	assert_non_null(strstr(err.msg, "0644"));
 	assert_int_equal(chmod(key, 0604), 0);
 	assert_int_equal(pki_check_private_file(key), SS_ERR_KEY_PERMS);
 	assert_int_equal(chmod(key, 0600), 0);
 	SSL_CTX_free(client_ctx(g_dir, "bob"));
 
 	assert_int_equal(chmod(skey, 0640), 0);
-	assert_null(pki_server_ctx(g_dir, err, sizeof(err)));
-	assert_non_null(strstr(err, skey));
+	assert_null(pki_server_ctx(g_dir, &err));
+	assert_non_null(strstr(err.msg, skey));
 	assert_int_equal(chmod(skey, 0600), 0);
 
 	assert_int_equal(chmod(ekey, 0660), 0);
@@ -957,7 +845,8 @@ test_handshake_revoked(void **state)
 static void
 test_server_bad_crl(void **state)
 {
-	char crl[PATH_MAX], crt[PATH_MAX], err[512];
+	struct ss_error err;
+	char crl[PATH_MAX], crt[PATH_MAX];
 	SSL_CTX *sctx, *cctx;
 	struct conn k;
 	FILE *f;
@@ -967,14 +856,14 @@ test_server_bad_crl(void **state)
 	assert_non_null(f = fopen(crl, "w"));
 	assert_true(fputs("not a CRL\n", f) >= 0);
 	assert_int_equal(fclose(f), 0);
-	assert_null(pki_server_ctx(g_dir, err, sizeof(err)));
-	assert_non_null(strstr(err, "crl.pem"));
-	assert_null(strchr(err, '\n'));
+	assert_null(pki_server_ctx(g_dir, &err));
+	assert_non_null(strstr(err.msg, "crl.pem"));
+	assert_null(strchr(err.msg, '\n'));
 
 	/* A certificate in crl.pem is no revocation list, nor trusted. */
 	copy_into(g_other, "ca.crt", g_dir, "crl.pem", 0644);
-	assert_null(pki_server_ctx(g_dir, err, sizeof(err)));
-	assert_non_null(strstr(err, "crl.pem"));
+	assert_null(pki_server_ctx(g_dir, &err));
+	assert_non_null(strstr(err.msg, "crl.pem"));
 
 	/*
 	 * One signed by another CA (with the same issuer name) loads, but then
@@ -1002,11 +891,11 @@ test_server_bad_crl(void **state)
 static X509_STORE *
 store(void)
 {
-	char err[512];
-	X509_STORE *st = pki_ca_store(g_dir, err, sizeof(err));
+	struct ss_error err;
+	X509_STORE *st = pki_ca_store(g_dir, &err);
 
 	if (st == NULL)
-		print_error("pki_ca_store: %s\n", err);
+		print_error("pki_ca_store: %s\n", err.msg);
 	assert_non_null(st);
 	return st;
 }

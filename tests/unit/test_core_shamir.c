@@ -18,6 +18,7 @@
 #include "amount.h"
 #include "err.h"
 #include "field.h"
+#include "rng.h"
 #include "shamir.h"
 
 __extension__ typedef unsigned __int128 u128;
@@ -99,11 +100,7 @@ static uint64_t rng_state = 0x5eed;
 static uint64_t
 sm64(void)
 {
-	uint64_t z = (rng_state += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
+	return splitmix64(&rng_state);
 }
 
 /* Uniform in [-bound, bound], with both ends drawn on purpose now and then. */

@@ -23,9 +23,11 @@
 #include "buf.h"
 #include "err.h"
 #include "field.h"
+#include "files.h"
 #include "journal.h"
 #include "sealed.h"
 #include "snapshot.h"
+#include "tempdir.h"
 
 #define L 2
 /* The first segment of a new journal, and the one a snapshot at 6 starts. */
@@ -42,32 +44,12 @@ count_log(const char *fmt, ...)
 	logged++;
 }
 
-static char *
-tempdir(void)
-{
-	char *d = strdup("/tmp/ss-journal-XXXXXX");
-
-	assert_non_null(d);
-	assert_non_null(mkdtemp(d));
-	return d;
-}
-
-static void
-rmdir_all(char *dir)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	free(dir);
-}
-
 static int
 exists(const char *dir, const char *name)
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	path_of(path, sizeof(path), dir, name);
 	return access(path, F_OK) == 0;
 }
 
@@ -225,7 +207,7 @@ file_size(const char *dir, const char *name)
 	char path[512];
 	struct stat sb;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	path_of(path, sizeof(path), dir, name);
 	assert_int_equal(stat(path, &sb), 0);
 	return sb.st_size;
 }
@@ -332,7 +314,7 @@ flip(const char *dir, off_t at)
 	uint8_t c;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, SEG1);
+	path_of(path, sizeof(path), dir, SEG1);
 	assert_non_null(f = fopen(path, "r+b"));
 	assert_int_equal(fseek(f, at, SEEK_SET), 0);
 	assert_int_equal(fread(&c, 1, 1, f), 1);
@@ -369,12 +351,9 @@ static void
 write_file_named(const char *dir, const char *name, const uint8_t *d, size_t len)
 {
 	char path[512];
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	assert_non_null(f = fopen(path, "wb"));
-	assert_int_equal(fwrite(d, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
+	path_of(path, sizeof(path), dir, name);
+	write_file(path, d, len, 0600);
 }
 
 /* Writes the whole first segment. */

@@ -17,8 +17,10 @@
 
 #include "err.h"
 #include "field.h"
+#include "files.h"
 #include "sealed.h"
 #include "snapshot.h"
+#include "tempdir.h"
 
 static char names[3][NAME_BUF] = { "alice", "bob", "carol" };
 
@@ -66,27 +68,6 @@ populated(void)
 	return s;
 }
 
-static char *
-tempdir(void)
-{
-	char *d = strdup("/tmp/ss-snap-XXXXXX");
-
-	assert_non_null(d);
-	assert_non_null(mkdtemp(d));
-	return d;
-}
-
-static void
-cleanup(char *dir)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE);
-	unlink(path);
-	rmdir(dir);
-	free(dir);
-}
-
 static void
 test_round_trip(void **state)
 {
@@ -122,7 +103,7 @@ test_round_trip(void **state)
 	assert_int_equal(store_find(b, "round-2")->phase, PHASE_SHARING);
 	store_free(a);
 	store_free(b);
-	cleanup(dir);
+	rmdir_all(dir);
 }
 
 static void
@@ -137,7 +118,7 @@ test_no_snapshot_is_empty(void **state)
 	assert_int_equal(snapshot_load(dir, &lim, &s, err, sizeof(err)), SS_OK);
 	assert_int_equal(s->nsessions, 0);
 	store_free(s);
-	cleanup(dir);
+	rmdir_all(dir);
 }
 
 /* Rewrites the file with byte `at` changed, optionally fixing the hash. */
@@ -146,24 +127,16 @@ alter(const char *dir, long at, int fix_hash)
 {
 	char path[512];
 	uint8_t *d;
-	long n;
-	FILE *f;
+	size_t n;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE);
-	assert_non_null(f = fopen(path, "r+b"));
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
+	path_of(path, sizeof(path), dir, SNAPSHOT_FILE);
+	assert_int_equal(slurp(path, &d, &n), 0);
 	assert_true(n > 32);
-	assert_non_null(d = malloc((size_t)n));
-	rewind(f);
-	assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
-	d[at < 0 ? n + at : at] ^= 0x01;
+	d[at < 0 ? (long)n + at : at] ^= 0x01;
 	if (fix_hash)
-		assert_int_equal(EVP_Digest(d, (size_t)n - 32, d + n - 32, NULL,
+		assert_int_equal(EVP_Digest(d, n - 32, d + n - 32, NULL,
 		    EVP_sha256(), NULL), 1);
-	rewind(f);
-	assert_int_equal(fwrite(d, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
+	write_file(path, d, n, 0600);
 	free(d);
 }
 
@@ -194,7 +167,7 @@ test_damage_refused(void **state)
 		snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE);
 		assert_non_null(strstr(err, path));
 		assert_int_equal(stat(path, &sb), 0);   /* left in place */
-		cleanup(dir);
+		rmdir_all(dir);
 	}
 	store_free(a);
 }
@@ -213,7 +186,7 @@ test_truncated_refused(void **state)
 	assert_int_equal(truncate(path, 5), 0);
 	assert_int_equal(snapshot_load(dir, &a->lim, &b, err, sizeof(err)), SS_ERR_CHECKSUM);
 	store_free(a);
-	cleanup(dir);
+	rmdir_all(dir);
 }
 
 static void
@@ -229,7 +202,7 @@ test_unwritable_dir_keeps_old(void **state)
 	assert_int_equal(snapshot_load(dir, &a->lim, &b, err, sizeof(err)), SS_OK);
 	store_free(b);
 	store_free(a);
-	cleanup(dir);
+	rmdir_all(dir);
 }
 
 int

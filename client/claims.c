@@ -1,5 +1,5 @@
 /*
- * params.c: the checks of the session parameters and party lists the
+ * claims.c: the checks of the session parameters and party lists the
  * server sends. The server is trusted for availability only: a list that
  * named a stranger, or a party twice, could make the client seal a share
  * for the wrong key or count a sumpoint twice, so none is used unchecked.
@@ -11,18 +11,18 @@
 #include "err.h"
 #include "frame.h"
 #include "name.h"
-#include "params.h"
+#include "claims.h"
 #include "status.h"
 #include "wire.h"
 
 int
-params_fit(size_t n, size_t L)
+claims_fit(size_t n, size_t L)
 {
 	return frame_session_fits(n, L, FRAME_DEFAULT_MAX, NULL);
 }
 
 int
-params_index(const struct wire_names *l, const char *name)
+claims_index(const struct wire_names *l, const char *name)
 {
 	size_t i;
 
@@ -45,14 +45,14 @@ earlier_index(const struct wire_names *l, size_t i)
 }
 
 int
-params_names_ok(const struct wire_names *l, const struct wire_names *parties)
+claims_names_ok(const struct wire_names *l, const struct wire_names *parties)
 {
 	size_t i;
 
 	if (l->n > parties->n)
 		return 0;
 	for (i = 0; i < l->n; i++)
-		if (!name_valid(l->v[i]) || params_index(parties, l->v[i]) < 0 ||
+		if (!name_valid(l->v[i]) || claims_index(parties, l->v[i]) < 0 ||
 		    earlier_index(l, i) >= 0)
 			return 0;
 	return 1;
@@ -72,7 +72,7 @@ check_numbers(const struct wire_params *p, const char *session,
 		    "impossible parameters for session %s (%zu parties, "
 		    "threshold %u, length %u, decimals %u)", session, n,
 		    p->threshold, p->length, p->decimals);
-	if (!params_fit(n, p->length))
+	if (!claims_fit(n, p->length))
 		return ss_error_set(e, SS_ERR_TOO_LARGE, "session %s is too "
 		    "large: %zu parties with vectors of %u elements do not fit "
 		    "the %u-byte frame limit", session, n, p->length,
@@ -100,7 +100,7 @@ check_parties(const struct wire_params *p, const char *session,
 }
 
 int
-params_check(const struct wire_response *r, const char *session,
+claims_check(const struct wire_response *r, const char *session,
     const char *self, struct ss_error *e)
 {
 	const struct wire_params *p = &r->params;
@@ -115,25 +115,25 @@ params_check(const struct wire_response *r, const char *session,
 	if ((rc = check_numbers(p, session, e)) != SS_OK ||
 	    (rc = check_parties(p, session, e)) != SS_OK)
 		return rc;
-	if (!params_names_ok(&r->cohort, &p->parties))
+	if (!claims_names_ok(&r->cohort, &p->parties))
 		return ss_error_set(e, SS_ERR_PROTOCOL, "the server sent a "
 		    "cohort that is not made of the parties of session %s",
 		    session);
-	if (params_index(&p->parties, self) < 0)
+	if (claims_index(&p->parties, self) < 0)
 		return ss_error_set(e, SS_ERR_INVALID, "%s is not a party of "
 		    "session %s", self, session);
 	return SS_OK;
 }
 
 int
-params_check_status(const struct wire_response *st, const char *session,
+claims_check_status(const struct wire_response *st, const char *session,
     struct ss_error *e)
 {
 	const struct wire_names *parties = &st->params.parties;
 
-	if (!params_names_ok(&st->shared, parties) ||
-	    !params_names_ok(&st->posted, parties) ||
-	    !params_names_ok(&st->missing, parties))
+	if (!claims_names_ok(&st->shared, parties) ||
+	    !claims_names_ok(&st->posted, parties) ||
+	    !claims_names_ok(&st->missing, parties))
 		return ss_error_set(e, SS_ERR_PROTOCOL, "the server's status of "
 		    "session %s names parties that are not in it", session);
 	if (st->phase < PHASE_SHARING || st->phase > PHASE_FAILED)

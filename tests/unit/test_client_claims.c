@@ -1,6 +1,6 @@
 /*
- * test_client_params.c: the checks of what the server says about a session
- * (client/params.c): its parameters, party list and cohort, and the lists
+ * test_client_claims.c: the checks of what the server says about a session
+ * (client/claims.c): its parameters, party list and cohort, and the lists
  * and phase of a status. Each lie the server could tell is refused with
  * its own message; a truthful answer passes.
  */
@@ -16,11 +16,11 @@
 #include "client.h"
 #include "client_fixture.h"
 #include "err.h"
-#include "params.h"
+#include "claims.h"
 #include "status.h"
 #include "wire.h"
 
-/* params_check refuses st with code, and a message containing want. */
+/* claims_check refuses st with code, and a message containing want. */
 static void
 refused(const struct wire_response *st, const char *self, int code,
     const char *want)
@@ -28,7 +28,7 @@ refused(const struct wire_response *st, const char *self, int code,
 	struct ss_error e;
 
 	ss_error_clear(&e);
-	assert_int_equal(params_check(st, "s1", self, &e), code);
+	assert_int_equal(claims_check(st, "s1", self, &e), code);
 	assert_int_equal(e.code, code);
 	if (strstr(e.msg, want) == NULL)
 		fail_msg("message '%s' lacks '%s'", e.msg, want);
@@ -41,22 +41,22 @@ test_index_and_names(void **state)
 
 	(void)state;
 	fx_names(&parties, "alice,bob,carol");
-	assert_int_equal(params_index(&parties, "alice"), 0);
-	assert_int_equal(params_index(&parties, "carol"), 2);
-	assert_int_equal(params_index(&parties, "dave"), -1);
+	assert_int_equal(claims_index(&parties, "alice"), 0);
+	assert_int_equal(claims_index(&parties, "carol"), 2);
+	assert_int_equal(claims_index(&parties, "dave"), -1);
 	fx_names(&l, "carol,alice");
-	assert_true(params_names_ok(&l, &parties));
+	assert_true(claims_names_ok(&l, &parties));
 	free(l.v);
 	fx_names(&l, "");
-	assert_true(params_names_ok(&l, &parties));
+	assert_true(claims_names_ok(&l, &parties));
 	fx_names(&l, "carol,dave");
-	assert_false(params_names_ok(&l, &parties));
+	assert_false(claims_names_ok(&l, &parties));
 	free(l.v);
 	fx_names(&l, "bob,bob");
-	assert_false(params_names_ok(&l, &parties));
+	assert_false(claims_names_ok(&l, &parties));
 	free(l.v);
 	fx_names(&l, "alice,bob,carol,alice");
-	assert_false(params_names_ok(&l, &parties));
+	assert_false(claims_names_ok(&l, &parties));
 	free(l.v);
 	free(parties.v);
 }
@@ -70,11 +70,11 @@ test_good(void **state)
 	(void)state;
 	fx_status(&st, "s1", "alice,bob,carol", 2, 3, PHASE_AGGREGATING);
 	fx_set(&st.cohort, "alice,carol,bob");
-	assert_int_equal(params_check(&st, "s1", "bob", &e), SS_OK);
+	assert_int_equal(claims_check(&st, "s1", "bob", &e), SS_OK);
 	fx_set(&st.shared, "alice,bob,carol");
 	fx_set(&st.posted, "carol");
 	fx_set(&st.missing, "alice,bob");
-	assert_int_equal(params_check_status(&st, "s1", &e), SS_OK);
+	assert_int_equal(claims_check_status(&st, "s1", &e), SS_OK);
 	wire_response_free(&st);
 }
 
@@ -148,24 +148,24 @@ test_bad_status(void **state)
 	(void)state;
 	fx_status(&st, "s1", "alice,bob,carol", 1, 1, PHASE_SHARING);
 	fx_set(&st.shared, "alice,zed");
-	assert_int_equal(params_check_status(&st, "s1", &e), SS_ERR_PROTOCOL);
+	assert_int_equal(claims_check_status(&st, "s1", &e), SS_ERR_PROTOCOL);
 	assert_non_null(strstr(e.msg, "status of session s1 names parties "
 	    "that are not in it"));
 	fx_set(&st.shared, "");
 	fx_set(&st.posted, "bob,bob");
-	assert_int_equal(params_check_status(&st, "s1", &e), SS_ERR_PROTOCOL);
+	assert_int_equal(claims_check_status(&st, "s1", &e), SS_ERR_PROTOCOL);
 	fx_set(&st.posted, "");
 	fx_set(&st.missing, "carol,x");
-	assert_int_equal(params_check_status(&st, "s1", &e), SS_ERR_PROTOCOL);
+	assert_int_equal(claims_check_status(&st, "s1", &e), SS_ERR_PROTOCOL);
 	fx_set(&st.missing, "");
-	assert_int_equal(params_check_status(&st, "s1", &e), SS_OK);
+	assert_int_equal(claims_check_status(&st, "s1", &e), SS_OK);
 	st.phase = PHASE_UNSPECIFIED;
-	assert_int_equal(params_check_status(&st, "s1", &e), SS_ERR_PROTOCOL);
+	assert_int_equal(claims_check_status(&st, "s1", &e), SS_ERR_PROTOCOL);
 	assert_non_null(strstr(e.msg, "unknown phase (0) for session s1"));
 	st.phase = 9;
-	assert_int_equal(params_check_status(&st, "s1", &e), SS_ERR_PROTOCOL);
+	assert_int_equal(claims_check_status(&st, "s1", &e), SS_ERR_PROTOCOL);
 	st.phase = PHASE_FAILED;
-	assert_int_equal(params_check_status(&st, "s1", &e), SS_OK);
+	assert_int_equal(claims_check_status(&st, "s1", &e), SS_OK);
 	wire_response_free(&st);
 }
 
@@ -173,10 +173,10 @@ static void
 test_fit(void **state)
 {
 	(void)state;
-	assert_true(params_fit(3, 1000));
-	assert_false(params_fit(3, 100000000));
-	assert_false(params_fit(0, 1));
-	assert_false(params_fit(2, 0));
+	assert_true(claims_fit(3, 1000));
+	assert_false(claims_fit(3, 100000000));
+	assert_false(claims_fit(0, 1));
+	assert_false(claims_fit(2, 0));
 }
 
 int
