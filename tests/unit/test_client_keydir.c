@@ -18,32 +18,19 @@
 
 #include <openssl/rand.h>
 
+#include "certs.h"
 #include "client.h"
 #include "client_fixture.h"
 #include "err.h"
+#include "files.h"
 #include "hpke.h"
 #include "keydir.h"
 #include "pki.h"
+#include "tempdir.h"
 
-static char dir[] = "/tmp/test_client_keydir.XXXXXX";
-static char certs[256], other[256], mixed[256], swapped[256], loose[256];
-
-static void
-sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Runs a shell command; a failure fails the test. */
-static void
-sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
+/* Our CA's folder, another CA's, and folders of certificates that lie. */
+static const char *certs, *other;
+static char *dir, mixed[256], swapped[256], loose[256];
 
 static void
 start(struct client *c, const char *folder, const char *party)
@@ -120,16 +107,16 @@ test_read_cert_der(void **state)
 	size_t len;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/bob.enc.crt", certs);
+	path_of(path, sizeof(path), certs, "bob.enc.crt");
 	assert_int_equal(keydir_read_cert_der(path, &der, &len), SS_OK);
 	assert_true(len > 100 && der[0] == 0x30);   /* a DER SEQUENCE */
 	free(der);
-	snprintf(path, sizeof(path), "%s/nothing.crt", certs);
+	path_of(path, sizeof(path), certs, "nothing.crt");
 	assert_int_equal(keydir_read_cert_der(path, &der, &len), SS_ERR_IO);
 	assert_null(der);
-	snprintf(path, sizeof(path), "%s/junk.enc.crt", mixed);
+	path_of(path, sizeof(path), mixed, "junk.enc.crt");
 	assert_int_equal(keydir_read_cert_der(path, &der, &len), SS_ERR_CERT);
-	snprintf(path, sizeof(path), "%s/huge.enc.crt", mixed);
+	path_of(path, sizeof(path), mixed, "huge.enc.crt");
 	assert_int_equal(keydir_read_cert_der(path, &der, &len),
 	    SS_ERR_TOO_LARGE);
 	assert_null(der);
@@ -224,60 +211,84 @@ test_get_keys_missing(void **state)
 	client_free(&c);
 }
 
+/* A folder of ours holding our CA's certificate. */
+static void
+ca_folder(char *out, size_t outlen, const char *name)
+{
+	path_of(out, outlen, dir, name);
+	if (mkdir(out, 0700) != 0)
+		fail_msg("mkdir %s", out);
+	copy_into(certs, "ca.crt", out, "ca.crt", 0644);
+}
+
+/* A PEM "certificate" of 70000 random bytes, over KEYDIR_CERT_MAX. */
+static void
+huge_pem(const char *folder, const char *name)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned char raw[3 * 64 / 4];
+	static const char begin[] = "-----BEGIN CERTIFICATE-----\n";
+	static const char end[] = "-----END CERTIFICATE-----\n";
+	char path[300], *pem, *p;
+	size_t lines = 70000 / sizeof(raw) + 1, i, k;
+
+	assert_non_null(pem = malloc(sizeof(begin) + lines * 65 + sizeof(end)));
+	memcpy(pem, begin, sizeof(begin) - 1);
+	p = pem + sizeof(begin) - 1;
+	for (i = 0; i < lines; i++) {
+		assert_int_equal(RAND_bytes(raw, sizeof(raw)), 1);
+		for (k = 0; k < sizeof(raw); k += 3) {
+			*p++ = b64[raw[k] >> 2];
+			*p++ = b64[(raw[k] & 3) << 4 | raw[k + 1] >> 4];
+			*p++ = b64[(raw[k + 1] & 15) << 2 | raw[k + 2] >> 6];
+			*p++ = b64[raw[k + 2] & 63];
+		}
+		*p++ = '\n';
+	}
+	memcpy(p, end, sizeof(end) - 1);
+	p += sizeof(end) - 1;
+	path_of(path, sizeof(path), folder, name);
+	write_file(path, pem, (size_t)(p - pem), 0644);
+	free(pem);
+}
+
 static int
 setup(void **state)
 {
-	unsigned char junk[70000];
-	FILE *f;
+	char path[300];
 
 	(void)state;
-	if (mkdtemp(dir) == NULL)
+	if ((certs = certs_dir()) == NULL || (other = other_certs_dir()) == NULL)
 		return -1;
-	snprintf(certs, sizeof(certs), "%s/certs", dir);
-	snprintf(other, sizeof(other), "%s/other", dir);
-	snprintf(mixed, sizeof(mixed), "%s/mixed", dir);
-	snprintf(swapped, sizeof(swapped), "%s/swapped", dir);
-	snprintf(loose, sizeof(loose), "%s/loose", dir);
-	sh("scripts/mkcerts.sh --out %s alice bob >/dev/null 2>&1", certs);
-	sh("scripts/mkcerts.sh --out %s alice >/dev/null 2>&1", other);
+	dir = tempdir();
 	/* Our CA, with certificates that are not what they claim. */
-	sh("mkdir -m 700 %s && cp %s/ca.crt %s/", mixed, certs, mixed);
-	sh("cp %s/bob.enc.crt %s/carol.enc.crt", certs, mixed);
-	sh("cp %s/alice.enc.crt %s/alice.enc.crt", other, mixed);
-	sh("cp %s/bob.crt %s/bob.enc.crt", certs, mixed);
-	sh("cp %s/bob.enc.key %s/carol.enc.key", certs, mixed);
-	sh("echo 'not a certificate' > %s/junk.enc.crt", mixed);
-	sh("mkdir -m 700 %s && cp %s/ca.crt %s/alice.enc.crt %s/", swapped,
-	    certs, certs, swapped);
-	sh("cp %s/bob.enc.key %s/alice.enc.key", certs, swapped);
-	sh("mkdir -m 700 %s && cp %s/ca.crt %s/alice.enc.crt %s/alice.enc.key "
-	    "%s/ && chmod 644 %s/alice.enc.key", loose, certs, certs, certs,
-	    loose, loose);
-	/* A PEM certificate of 70000 bytes, over the limit. */
-	if (RAND_bytes(junk, sizeof(junk)) != 1)
-		return -1;
-	{
-		char path[300];
-
-		snprintf(path, sizeof(path), "%s/huge.bin", mixed);
-		if ((f = fopen(path, "w")) == NULL ||
-		    fwrite(junk, 1, sizeof(junk), f) != sizeof(junk) ||
-		    fclose(f) != 0)
-			return -1;
-	}
-	sh("(echo '-----BEGIN CERTIFICATE-----'; base64 %s/huge.bin; "
-	    "echo '-----END CERTIFICATE-----') > %s/huge.enc.crt", mixed, mixed);
+	ca_folder(mixed, sizeof(mixed), "mixed");
+	copy_into(certs, "bob.enc.crt", mixed, "carol.enc.crt", 0644);
+	copy_into(other, "alice.enc.crt", mixed, "alice.enc.crt", 0644);
+	copy_into(certs, "bob.crt", mixed, "bob.enc.crt", 0644);
+	copy_into(certs, "bob.enc.key", mixed, "carol.enc.key", 0600);
+	path_of(path, sizeof(path), mixed, "junk.enc.crt");
+	write_file(path, "not a certificate\n", 18, 0644);
+	huge_pem(mixed, "huge.enc.crt");
+	/* alice's certificate with bob's key. */
+	ca_folder(swapped, sizeof(swapped), "swapped");
+	copy_into(certs, "alice.enc.crt", swapped, "alice.enc.crt", 0644);
+	copy_into(certs, "bob.enc.key", swapped, "alice.enc.key", 0600);
+	/* alice's own key, readable by all. */
+	ca_folder(loose, sizeof(loose), "loose");
+	copy_into(certs, "alice.enc.crt", loose, "alice.enc.crt", 0644);
+	copy_into(certs, "alice.enc.key", loose, "alice.enc.key", 0644);
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[300];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	rmdir_all(dir);
+	certs_remove();
+	return 0;
 }
 
 int

@@ -12,15 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include <openssl/evp.h>
 
 #include "err.h"
+#include "files.h"
+#include "tempdir.h"
 #include "trace.h"
 
-static char dir[] = "/tmp/test_client_trace.XXXXXX";
+static char *dir;
 
 static void
 sha256(const uint8_t *p, size_t n, uint8_t md[TRACE_HASH_LEN])
@@ -73,31 +74,30 @@ test_shares_hash(void **state)
 static void
 test_append(void **state)
 {
-	uint8_t md[TRACE_HASH_LEN];
-	char path[300], line[256];
-	FILE *f;
-	size_t i;
+	static const char want[] =
+	    "OK SubmitShares s1 alice f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"
+	    "000102030405060708090a0b0c0d0e0f\n"
+	    "OK PostSumpoint s1 bob 00f1f2f3f4f5f6f7f8f9fafbfcfdfeff"
+	    "000102030405060708090a0b0c0d0e0f\n";
+	uint8_t md[TRACE_HASH_LEN], *got;
+	char path[300];
+	size_t i, len;
 
 	(void)state;
 	for (i = 0; i < TRACE_HASH_LEN; i++)
 		md[i] = (uint8_t)(0xf0 + i);
-	snprintf(path, sizeof(path), "%s/trace.log", dir);
+	path_of(path, sizeof(path), dir, "trace.log");
 	assert_int_equal(trace_append(path, "SubmitShares", "s1", "alice", md),
 	    SS_OK);
 	md[0] = 0x00;
 	assert_int_equal(trace_append(path, "PostSumpoint", "s1", "bob", md),
 	    SS_OK);
-	assert_non_null(f = fopen(path, "r"));
-	assert_non_null(fgets(line, sizeof(line), f));
-	assert_string_equal(line, "OK SubmitShares s1 alice f0f1f2f3f4f5f6f7"
-	    "f8f9fafbfcfdfeff000102030405060708090a0b0c0d0e0f\n");
-	assert_non_null(fgets(line, sizeof(line), f));
-	assert_string_equal(line, "OK PostSumpoint s1 bob 00f1f2f3f4f5f6f7"
-	    "f8f9fafbfcfdfeff000102030405060708090a0b0c0d0e0f\n");
-	assert_null(fgets(line, sizeof(line), f));
-	fclose(f);
+	assert_int_equal(slurp(path, &got, &len), 0);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(got, want, len);
+	free(got);
 	/* A folder that does not exist. */
-	snprintf(path, sizeof(path), "%s/none/trace.log", dir);
+	path_of(path, sizeof(path), dir, "none/trace.log");
 	assert_int_equal(trace_append(path, "PostSumpoint", "s1", "bob", md),
 	    SS_ERR_IO);
 }
@@ -106,18 +106,16 @@ static int
 setup(void **state)
 {
 	(void)state;
-	return mkdtemp(dir) != NULL ? 0 : -1;
+	dir = tempdir();
+	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char path[300];
-
 	(void)state;
-	snprintf(path, sizeof(path), "%s/trace.log", dir);
-	(void)unlink(path);
-	return rmdir(dir);
+	rmdir_all(dir);
+	return 0;
 }
 
 int
