@@ -1223,17 +1223,17 @@ fuzz_client_wire(const uint8_t *data, size_t len)
 {
 	static const struct wire_limits lim = { 64, 8192, 4096 };
 	struct wire_response r;
-	char err[256];
+	struct ss_error err;
 	size_t i;
 	int method, rc;
 
 	if (len < 1)
 		return 0;
 	method = 1 + data[0] % 8;
-	err[0] = '\0';
-	rc = wire_decode_response(data + 1, len - 1, method, &lim, &r, err, sizeof(err));
+	ss_error_clear(&err);
+	rc = wire_decode_response(data + 1, len - 1, method, &lim, &r, &err);
 	if (rc != SS_OK) {
-		CHECK(err[0] != '\0', "a refusal without a reason");
+		CHECK(err.msg[0] != '\0', "a refusal without a reason");
 		CHECK(rc < 0, NULL);
 	}
 	/* Whatever the outcome, what it holds is bounded and terminated. */
