@@ -89,9 +89,10 @@ said(struct ss_error *e, int code)
 /* ---- the journal's syncs ---------------------------------------------- */
 
 /*
- * The group commit, once every ready connection has been served: asks the
- * sync thread for one fdatasync covering every record written so far. The
- * loop goes on meanwhile; on_synced sends what waited for it.
+ * The group commit, once every ready connection has been served, and with
+ * "everysec" the timer's once a second: asks the sync thread for one
+ * fdatasync covering every record written so far. The loop goes on
+ * meanwhile; on_synced sends what waited for it.
  */
 static void
 on_flush(evutil_socket_t fd, short what, void *arg)
@@ -135,15 +136,6 @@ on_synced(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	conns_release_held(&srv->conns);
-}
-
-static void
-on_sync_timer(evutil_socket_t fd, short what, void *arg)
-{
-	struct server *srv = arg;
-
-	(void)fd; (void)what;
-	journal_sync_request(&srv->journal);
 }
 
 /* ---- snapshots -------------------------------------------------------- */
@@ -642,7 +634,7 @@ add_events(struct server *srv, struct ss_error *e)
 	    add_timer(srv, &srv->tick_ev, 1, on_tick) != SS_OK ||
 	    add_timer(srv, &srv->snap_ev, cfg->snapshot_interval, on_snapshot) != SS_OK ||
 	    (cfg->fsync == FSYNC_EVERYSEC &&
-	    add_timer(srv, &srv->sync_ev, 1, on_sync_timer) != SS_OK))
+	    add_timer(srv, &srv->sync_ev, 1, on_flush) != SS_OK))
 		return ss_error_set(e, SS_ERR_INTERNAL, "cannot set up the event loop");
 	return SS_OK;
 }
