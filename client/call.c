@@ -11,6 +11,7 @@
 #include "claims.h"
 #include "retry.h"
 #include "status.h"
+#include "trace.h"
 #include "wire.h"
 
 const struct wire_limits call_small_limits = {
@@ -106,6 +107,53 @@ call_status(struct client *c, const char *session, struct wire_response *st,
 		return r;
 	if ((r = status_answer(c, st, session, e)) != SS_OK)
 		wire_response_free(st);
+	return r;
+}
+
+/* The server's answer to our change req, as an error unless it is OK. */
+static int
+change_answer(const struct client *c, const struct wire_request *req,
+    const struct wire_response *resp, struct ss_error *e)
+{
+	const char *session = req->session_id;
+	int submit = req->method == WIRE_SUBMIT_SHARES;
+	int code = status_to_err(resp->code);
+
+	/*
+	 * Our retries resend the same bytes, which the server calls a
+	 * duplicate: this is another change, made before.
+	 */
+	if (resp->code == ST_ALREADY_EXISTS && submit)
+		return ss_error_set(e, code, "%s already submitted other shares "
+		    "for session %s; the first submission stands", c->party,
+		    session);
+	if (resp->code == ST_ALREADY_EXISTS)
+		return ss_error_set(e, code, "%s already posted a different "
+		    "sumpoint for session %s", c->party, session);
+	if (resp->code == ST_FAILED_PRECONDITION && submit)
+		return ss_error_set(e, code, "session %s no longer takes "
+		    "shares: %s", session,
+		    call_message(resp, "its sharing phase is over"));
+	if (resp->code != ST_OK)
+		return call_refused_phase(c, resp, req->method, session,
+		    "wrong phase", e);
+	return SS_OK;
+}
+
+int
+call_change(struct client *c, struct wire_request *req, int *duplicate,
+    struct ss_error *e)
+{
+	struct wire_response resp;
+	int r;
+
+	if ((r = call_exchange(c, req, &call_small_limits, &resp, e)) != SS_OK)
+		return r;
+	if ((r = change_answer(c, req, &resp, e)) == SS_OK) {
+		trace_request(c, req);
+		*duplicate = resp.duplicate;
+	}
+	wire_response_free(&resp);
 	return r;
 }
 

@@ -1,8 +1,8 @@
 /*
  * call.h: a command's exchanges with the server: one call, retried within
- * the command's --timeout (retry.c); an answer other than OK turned into
- * an error; and the session's status, fetched and checked before anything
- * is decided on it.
+ * the command's --timeout (retry.c); a change of ours, sent and traced; an
+ * answer other than OK turned into an error; and the session's status,
+ * fetched and checked before anything is decided on it.
  */
 #ifndef SS_CLIENT_CALL_H
 #define SS_CLIENT_CALL_H
@@ -27,6 +27,15 @@ void call_request(struct wire_request *req, int method, const char *session,
  */
 int call_exchange(struct client *c, struct wire_request *req,
     const struct wire_limits *lim, struct wire_response *resp,
+    struct ss_error *e) SS_WUR;
+
+/*
+ * Sends req, a change of ours to a session (SubmitShares or PostSumpoint),
+ * and once the server took it writes its trace line (trace.h); *duplicate
+ * says whether the server already held the same. A refusal is the error,
+ * worded for the change.
+ */
+int call_change(struct client *c, struct wire_request *req, int *duplicate,
     struct ss_error *e) SS_WUR;
 
 /* The message of answer r, or dflt when it has none. */

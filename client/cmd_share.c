@@ -21,7 +21,6 @@
 #include "sealed.h"
 #include "shamir.h"
 #include "status.h"
-#include "trace.h"
 #include "wire.h"
 
 int
@@ -204,32 +203,9 @@ cmd_share_seal(struct client *c, const char *session,
 	return r;
 }
 
-/* The server's answer to SubmitShares, as an error unless it is OK. */
-static int
-submit_answer(const struct client *c, const char *session,
-    const struct wire_response *resp, struct ss_error *e)
-{
-	/*
-	 * Our retries resend the same bytes, which the server calls a
-	 * duplicate: this is another submission, made before.
-	 */
-	if (resp->code == ST_ALREADY_EXISTS)
-		return ss_error_set(e, status_to_err(resp->code), "%s already "
-		    "submitted other shares for session %s; the first "
-		    "submission stands", c->party, session);
-	if (resp->code == ST_FAILED_PRECONDITION)
-		return ss_error_set(e, status_to_err(resp->code), "session %s "
-		    "no longer takes shares: %s", session,
-		    call_message(resp, "its sharing phase is over"));
-	if (resp->code != ST_OK)
-		return call_refused(c, resp, WIRE_SUBMIT_SHARES, session, e);
-	return SS_OK;
-}
-
 static void
 print_submitted(struct client *c, const char *session,
-    const struct submission *sub, const struct wire_response *resp,
-    int flags)
+    const struct submission *sub, int duplicate, int flags)
 {
 	const size_t bytes = sub->n * sub->clen;
 
@@ -241,7 +217,7 @@ print_submitted(struct client *c, const char *session,
 	} else if (c->json) {
 		client_json_step(c, session);
 		printf(",\"ciphertexts\":%zu,\"bytes\":%zu,\"duplicate\":%s}\n",
-		    sub->n, bytes, resp->duplicate ? "true" : "false");
+		    sub->n, bytes, duplicate ? "true" : "false");
 	} else {
 		printf("%s: shares for session %s submitted (%zu ciphertexts, "
 		    "%zu bytes)\n", c->party, session, sub->n, bytes);
@@ -253,19 +229,13 @@ cmd_share_submit(struct client *c, const char *session,
     const struct submission *sub, int flags, struct ss_error *e)
 {
 	struct wire_request req;
-	struct wire_response resp;
-	int r;
+	int duplicate = 0, r;
 
 	call_request(&req, WIRE_SUBMIT_SHARES, session, c->party);
 	req.shares = sub->ws;
 	req.nshares = sub->n;
-	if ((r = call_exchange(c, &req, &call_small_limits, &resp, e)) != SS_OK)
-		return r;
-	if ((r = submit_answer(c, session, &resp, e)) == SS_OK) {
-		trace_shares(c, session, sub->cts, sub->n * sub->clen);
-		print_submitted(c, session, sub, &resp, flags);
-	}
-	wire_response_free(&resp);
+	if ((r = call_change(c, &req, &duplicate, e)) == SS_OK)
+		print_submitted(c, session, sub, duplicate, flags);
 	return r;
 }
 

@@ -18,7 +18,6 @@
 #include "claims.h"
 #include "sealed.h"
 #include "status.h"
-#include "trace.h"
 #include "wire.h"
 
 /* GetShare: the shares addressed to us, into gs (freed on failure). */
@@ -160,24 +159,9 @@ cmd_sumpoint_compute(struct client *c, const char *session,
 	return r;
 }
 
-/* The server's answer to PostSumpoint, as an error unless it is OK. */
-static int
-post_answer(const struct client *c, const char *session,
-    const struct wire_response *ps, struct ss_error *e)
-{
-	if (ps->code == ST_ALREADY_EXISTS)
-		return ss_error_set(e, status_to_err(ps->code), "%s already "
-		    "posted a different sumpoint for session %s", c->party,
-		    session);
-	if (ps->code != ST_OK)
-		return call_refused_phase(c, ps, WIRE_POST_SUMPOINT, session,
-		    "wrong phase", e);
-	return SS_OK;
-}
-
 static void
-print_posted(struct client *c, const char *session, size_t m,
-    const struct wire_response *ps, int flags)
+print_posted(struct client *c, const char *session, size_t m, int duplicate,
+    int flags)
 {
 	if (flags & STEP_QUIET) {
 		client_note(c, "%s: sumpoint for session %s %s (%zu shares)",
@@ -186,7 +170,7 @@ print_posted(struct client *c, const char *session, size_t m,
 	} else if (c->json) {
 		client_json_step(c, session);
 		printf(",\"shares\":%zu,\"duplicate\":%s}\n", m,
-		    ps->duplicate ? "true" : "false");
+		    duplicate ? "true" : "false");
 	} else {
 		printf("%s: sumpoint for session %s posted (%zu shares)\n",
 		    c->party, session, m);
@@ -202,19 +186,13 @@ cmd_sumpoint_post(struct client *c, const char *session, const uint64_t *sum,
     size_t L, size_t m, int flags, struct ss_error *e)
 {
 	struct wire_request req;
-	struct wire_response ps;
-	int r;
+	int duplicate = 0, r;
 
 	call_request(&req, WIRE_POST_SUMPOINT, session, c->party);
 	req.values = sum;
 	req.nvalues = L;
-	if ((r = call_exchange(c, &req, &call_small_limits, &ps, e)) != SS_OK)
-		return r;
-	if ((r = post_answer(c, session, &ps, e)) == SS_OK) {
-		trace_sumpoint(c, session, sum, L);
-		print_posted(c, session, m, &ps, flags);
-	}
-	wire_response_free(&ps);
+	if ((r = call_change(c, &req, &duplicate, e)) == SS_OK)
+		print_posted(c, session, m, duplicate, flags);
 	return r;
 }
 

@@ -1,79 +1,39 @@
 /*
  * trace.c: hashing what the server acknowledged, and appending its line to
  * the trace file. Both go through buf_writer: the hash as a writer whose
- * sink is the digest, the line as a writer in memory sent in one write.
+ * sink is the digest (core/digest.h), the line as a writer in memory sent
+ * in one write.
  */
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "buf.h"
 #include "client.h"
+#include "digest.h"
 #include "err.h"
 #include "trace.h"
+#include "wire.h"
 
 /* "OK " + method + 3 names of at most 64 + 64 hex digits, and spaces. */
 #define TRACE_LINE_MAX 512
 
-/* A writer whose bytes go to a SHA-256. */
-struct digest {
-	EVP_MD_CTX *md;
-	struct buf_writer w;
-};
-
-static int
-digest_begin(struct digest *d)
-{
-	if ((d->md = EVP_MD_CTX_new()) == NULL)
-		return SS_ERR_ALLOC;
-	if (EVP_DigestInit_ex(d->md, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(d->md);
-		return SS_ERR_CRYPTO;
-	}
-	buf_writer_init_sink(&d->w, buf_sink_digest, d->md);
-	return SS_OK;
-}
-
-static int
-digest_end(struct digest *d, uint8_t md[TRACE_HASH_LEN])
-{
-	unsigned int n = 0;
-	int r;
-
-	if ((r = buf_writer_error(&d->w)) == SS_OK &&
-	    (EVP_DigestFinal_ex(d->md, md, &n) != 1 || n != TRACE_HASH_LEN))
-		r = SS_ERR_CRYPTO;
-	EVP_MD_CTX_free(d->md);
-	d->md = NULL;
-	return r;
-}
-
 int
-trace_hash_shares(const uint8_t *cts, size_t len, uint8_t md[TRACE_HASH_LEN])
-{
-	struct digest d;
-	int r;
-
-	if ((r = digest_begin(&d)) != SS_OK)
-		return r;
-	buf_put(&d.w, cts, len);
-	return digest_end(&d, md);
-}
-
-int
-trace_hash_sumpoint(const uint64_t *values, size_t L,
-    uint8_t md[TRACE_HASH_LEN])
+trace_hash(const struct wire_request *req, uint8_t md[TRACE_HASH_LEN])
 {
 	struct digest d;
 	size_t i;
 	int r;
 
+	if (req->method != WIRE_SUBMIT_SHARES &&
+	    req->method != WIRE_POST_SUMPOINT)
+		return SS_ERR_INVALID;
 	if ((r = digest_begin(&d)) != SS_OK)
 		return r;
-	for (i = 0; i < L; i++)
-		buf_put_u64(&d.w, values[i]);
+	for (i = 0; req->method == WIRE_SUBMIT_SHARES && i < req->nshares; i++)
+		buf_put(&d.w, req->shares[i].ct, req->shares[i].ct_len);
+	for (i = 0; req->method == WIRE_POST_SUMPOINT && i < req->nvalues; i++)
+		buf_put_u64(&d.w, req->values[i]);
 	return digest_end(&d, md);
 }
 
@@ -129,38 +89,16 @@ trace_append(const char *path, const char *method, const char *session,
 	return r;
 }
 
-/*
- * Appends the line of md for c, which `hashed` (the hash's outcome) says
- * holds the hash; says so on the terminal if it cannot.
- */
-static void
-trace_ack(struct client *c, const char *method, const char *session,
-    int hashed, const uint8_t md[TRACE_HASH_LEN])
+void
+trace_request(struct client *c, const struct wire_request *req)
 {
-	if (hashed != SS_OK)
+	uint8_t md[TRACE_HASH_LEN];
+
+	if (c->trace == NULL)
+		return;
+	if (trace_hash(req, md) != SS_OK)
 		client_note(c, "cannot hash for the trace file");
-	else if (trace_append(c->trace, method, session, c->party, md) != SS_OK)
+	else if (trace_append(c->trace, wire_method_name(req->method),
+	    req->session_id, c->party, md) != SS_OK)
 		client_note(c, "cannot append to the trace file %s", c->trace);
-}
-
-void
-trace_shares(struct client *c, const char *session, const uint8_t *cts,
-    size_t len)
-{
-	uint8_t md[TRACE_HASH_LEN];
-
-	if (c->trace != NULL)
-		trace_ack(c, "SubmitShares", session,
-		    trace_hash_shares(cts, len, md), md);
-}
-
-void
-trace_sumpoint(struct client *c, const char *session, const uint64_t *values,
-    size_t L)
-{
-	uint8_t md[TRACE_HASH_LEN];
-
-	if (c->trace != NULL)
-		trace_ack(c, "PostSumpoint", session,
-		    trace_hash_sumpoint(values, L, md), md);
 }

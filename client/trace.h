@@ -14,14 +14,18 @@
 #include <stdint.h>
 
 #include "client.h"
+#include "digest.h"
 #include "err.h"
+#include "wire.h"
 
-#define TRACE_HASH_LEN 32   /* SHA-256 */
+#define TRACE_HASH_LEN DIGEST_LEN   /* SHA-256 */
 
-int trace_hash_shares(const uint8_t *cts, size_t len,
-    uint8_t md[TRACE_HASH_LEN]) SS_WUR;
-int trace_hash_sumpoint(const uint64_t *values, size_t L,
-    uint8_t md[TRACE_HASH_LEN]) SS_WUR;
+/*
+ * The hash of what req, a SubmitShares or a PostSumpoint, asked the server
+ * to keep; SS_ERR_INVALID for any other method.
+ */
+int trace_hash(const struct wire_request *req, uint8_t md[TRACE_HASH_LEN])
+    SS_WUR;
 
 /*
  * Appends the line for md to the file at path (created 0666 less the
@@ -32,13 +36,10 @@ int trace_append(const char *path, const char *method, const char *session,
     const char *party, const uint8_t md[TRACE_HASH_LEN]) SS_WUR;
 
 /*
- * The lines of c's commands, when it has a trace file: a failure to write
- * one is noted on the terminal, and does not fail the command, whose
- * change the server has made.
+ * The line of req, which the server acknowledged, when c has a trace file:
+ * a failure to write it is noted on the terminal, and does not fail the
+ * command, whose change the server has made.
  */
-void trace_shares(struct client *c, const char *session, const uint8_t *cts,
-    size_t len);
-void trace_sumpoint(struct client *c, const char *session,
-    const uint64_t *values, size_t L);
+void trace_request(struct client *c, const struct wire_request *req);
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * test_client_trace.c: the --trace file (client/trace.c): a sumpoint is
  * hashed as 8-byte little-endian words (not big-endian, as before), the
- * shares as the bytes sent; each acknowledgement is one whole line
- * "OK METHOD SESSION PARTY SHA256" appended to the file; a file that
- * cannot be written is an error to the caller.
+ * shares as the bytes sent, in order; no other request has a hash; each
+ * acknowledgement is one whole line "OK METHOD SESSION PARTY SHA256"
+ * appended to the file; a file that cannot be written is an error to the
+ * caller.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,7 @@
 #include "files.h"
 #include "tempdir.h"
 #include "trace.h"
+#include "wire.h"
 
 static char *dir;
 
@@ -38,6 +40,7 @@ test_sumpoint_hash_little_endian(void **state)
 	static const uint64_t v[3] = { 1, 0x0102030405060708ull,
 	    0x1fffffffffffffffull };
 	uint8_t le[24], be[24], md[TRACE_HASH_LEN], want[TRACE_HASH_LEN];
+	struct wire_request req;
 	size_t i, k;
 
 	(void)state;
@@ -46,29 +49,47 @@ test_sumpoint_hash_little_endian(void **state)
 			le[8 * i + k] = (uint8_t)(v[i] >> (8 * k));
 			be[8 * i + 7 - k] = (uint8_t)(v[i] >> (8 * k));
 		}
-	assert_int_equal(trace_hash_sumpoint(v, 3, md), SS_OK);
+	memset(&req, 0, sizeof(req));
+	req.method = WIRE_POST_SUMPOINT;
+	req.values = v;
+	req.nvalues = 3;
+	assert_int_equal(trace_hash(&req, md), SS_OK);
 	sha256(le, sizeof(le), want);
 	assert_memory_equal(md, want, TRACE_HASH_LEN);
 	sha256(be, sizeof(be), want);
 	assert_memory_not_equal(md, want, TRACE_HASH_LEN);
 	/* Nothing at all: the hash of no bytes. */
-	assert_int_equal(trace_hash_sumpoint(v, 0, md), SS_OK);
+	req.nvalues = 0;
+	assert_int_equal(trace_hash(&req, md), SS_OK);
 	sha256(le, 0, want);
 	assert_memory_equal(md, want, TRACE_HASH_LEN);
 }
 
+/* The ciphertexts as sent, one after the other in party order. */
 static void
 test_shares_hash(void **state)
 {
 	uint8_t cts[1000], md[TRACE_HASH_LEN], want[TRACE_HASH_LEN];
+	struct wire_share ws[3] = {
+		{ "alice", cts, 400 }, { "bob", cts + 400, 0 },
+		{ "carol", cts + 400, 600 },
+	};
+	struct wire_request req;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cts); i++)
 		cts[i] = (uint8_t)(i * 7);
-	assert_int_equal(trace_hash_shares(cts, sizeof(cts), md), SS_OK);
+	memset(&req, 0, sizeof(req));
+	req.method = WIRE_SUBMIT_SHARES;
+	req.shares = ws;
+	req.nshares = 3;
+	assert_int_equal(trace_hash(&req, md), SS_OK);
 	sha256(cts, sizeof(cts), want);
 	assert_memory_equal(md, want, TRACE_HASH_LEN);
+	/* Only the two changes have a trace line. */
+	req.method = WIRE_GET_SHARE;
+	assert_int_equal(trace_hash(&req, md), SS_ERR_INVALID);
 }
 
 static void
