@@ -158,6 +158,20 @@ call_change(struct client *c, struct wire_request *req, int *duplicate,
 }
 
 int
+call_on_status(struct client *c, const char *session, call_step_fn step,
+    struct ss_error *e)
+{
+	struct wire_response st;
+	int r;
+
+	if ((r = call_status(c, session, &st, e)) != SS_OK)
+		return r;
+	r = step(c, session, &st, e);
+	wire_response_free(&st);
+	return r;
+}
+
+int
 call_session_failed(const struct wire_response *st, const char *session,
     struct ss_error *e)
 {

@@ -65,6 +65,14 @@ int call_refused_phase(const struct client *c, const struct wire_response *r,
 int call_status(struct client *c, const char *session,
     struct wire_response *st, struct ss_error *e) SS_WUR;
 
+/* A command's step on the status st of its session, checked. */
+typedef int (*call_step_fn)(struct client *c, const char *session,
+    const struct wire_response *st, struct ss_error *e);
+
+/* GetStatus of session (call_status), then step on it; st freed after. */
+int call_on_status(struct client *c, const char *session, call_step_fn step,
+    struct ss_error *e) SS_WUR;
+
 /* The error of a session whose status st is FAILED. */
 int call_session_failed(const struct wire_response *st, const char *session,
     struct ss_error *e) SS_WUR;

@@ -2,7 +2,9 @@
  * client.h: what mpc-client's commands share: the client (the settings of
  * the command line, the connection, the clock of the command), the six
  * commands main.c runs (cmd_*.c, one file each), and the steps `run`
- * borrows from share, sumpoint and result.
+ * borrows from share, sumpoint and result. sumpoint, result and status
+ * act on the session's status, which main.c fetches and checks first
+ * (call_on_status).
  *
  * Every function that can fail returns SS_OK or an SS_ERR_* code and says
  * why in e (core/err.h). A command writes its output, plain text or one
@@ -141,8 +143,8 @@ void cmd_share_free(struct submission *sub);
 
 /* ---- sumpoint (cmd_sumpoint.c) ------------------------------------------ */
 
-int cmd_sumpoint(struct client *c, const char *session, struct ss_error *e)
-    SS_WUR;
+int cmd_sumpoint(struct client *c, const char *session,
+    const struct wire_response *st, struct ss_error *e) SS_WUR;
 /*
  * Checks the shares of GetShare answer gs against the status st: exactly
  * one from every cohort member, each of the session's ciphertext length.
@@ -166,8 +168,8 @@ int cmd_sumpoint_post(struct client *c, const char *session,
 
 /* ---- result (cmd_result.c) ---------------------------------------------- */
 
-int cmd_result(struct client *c, const char *session, struct ss_error *e)
-    SS_WUR;
+int cmd_result(struct client *c, const char *session,
+    const struct wire_response *st, struct ss_error *e) SS_WUR;
 /*
  * The points of the ListSumpoints answer ls for a session of parameters p:
  * xs[i] and ys[i] (L values) for sumpoint i, each checked: from a party of
@@ -196,8 +198,8 @@ int cmd_result_reconstruct(struct client *c, const char *session,
 
 /* ---- status (cmd_status.c) ---------------------------------------------- */
 
-int cmd_status(struct client *c, const char *session, struct ss_error *e)
-    SS_WUR;
+int cmd_status(struct client *c, const char *session,
+    const struct wire_response *st, struct ss_error *e) SS_WUR;
 /* Writes the status st of session, as text or JSON. */
 void cmd_status_print(FILE *f, int json, const char *session,
     const struct wire_response *st);

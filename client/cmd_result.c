@@ -253,17 +253,10 @@ cmd_result_reconstruct(struct client *c, const char *session,
 }
 
 int
-cmd_result(struct client *c, const char *session, struct ss_error *e)
+cmd_result(struct client *c, const char *session,
+    const struct wire_response *st, struct ss_error *e)
 {
-	struct wire_response st;
-	int r;
-
-	if ((r = call_status(c, session, &st, e)) != SS_OK)
-		return r;
-	if (st.phase == PHASE_FAILED)
-		r = call_session_failed(&st, session, e);
-	else
-		r = cmd_result_reconstruct(c, session, &st, e);
-	wire_response_free(&st);
-	return r;
+	if (st->phase == PHASE_FAILED)
+		return call_session_failed(st, session, e);
+	return cmd_result_reconstruct(c, session, st, e);
 }

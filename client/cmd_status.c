@@ -13,105 +13,111 @@
 #include "status.h"
 #include "wire.h"
 
+/* One way of writing the status: "key: value" lines, or one JSON object. */
+struct form {
+	const char *open, *sep, *close;   /* around and between the entries */
+	const char *key_pre, *key_post;   /* around a key */
+	void (*string)(FILE *, const char *);
+	void (*names)(FILE *, const struct wire_names *);
+	void (*deadline)(FILE *, uint64_t);
+};
+
+static void
+text_string(FILE *f, const char *s)
+{
+	fputs(s, f);
+}
+
+static void
+text_names(FILE *f, const struct wire_names *l)
+{
+	char list[8192];
+
+	out_join(list, sizeof(list), l, ",");
+	fputs(list, f);
+}
+
 /* "none", "2024-01-01T00:00:00Z (unix N)", or N if it has no date. */
 static void
-print_deadline(FILE *f, uint64_t unix_s)
+text_deadline(FILE *f, uint64_t unix_s)
 {
 	char buf[64];
 	struct tm tm;
 	time_t t = (time_t)unix_s;
 
 	if (unix_s == 0)
-		fputs("none\n", f);
+		fputs("none", f);
 	/* Past time_t's range (2^63 and up wrap to before 1970): no date. */
 	else if (t < 0 || (uint64_t)t != unix_s || gmtime_r(&t, &tm) == NULL ||
 	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		fprintf(f, "%llu\n", (unsigned long long)unix_s);
+		fprintf(f, "%llu", (unsigned long long)unix_s);
 	else
-		fprintf(f, "%s (unix %llu)\n", buf, (unsigned long long)unix_s);
-}
-
-/* ",\"KEY\":[names]" */
-static void
-json_list(FILE *f, const char *key, const struct wire_names *l)
-{
-	fprintf(f, ",\"%s\":", key);
-	out_json_names(f, l);
+		fprintf(f, "%s (unix %llu)", buf, (unsigned long long)unix_s);
 }
 
 static void
-print_json(FILE *f, const char *session, const struct wire_response *st)
+json_deadline(FILE *f, uint64_t unix_s)
 {
-	fputs("{\"session\":", f);
-	out_json_string(f, session);
-	fprintf(f, ",\"phase\":\"%s\"", phase_name(st->phase));
-	json_list(f, "parties", &st->params.parties);
-	fprintf(f, ",\"threshold\":%u,\"length\":%u,\"decimals\":%u",
-	    st->params.threshold, st->params.length, st->params.decimals);
-	json_list(f, "shared", &st->shared);
-	json_list(f, "cohort", &st->cohort);
-	json_list(f, "posted", &st->posted);
-	json_list(f, "missing", &st->missing);
-	fputs(",\"deadline\":", f);
-	if (st->deadline_unix != 0)
-		fprintf(f, "%llu", (unsigned long long)st->deadline_unix);
+	if (unix_s != 0)
+		fprintf(f, "%llu", (unsigned long long)unix_s);
 	else
 		fputs("null", f);
-	if (st->phase == PHASE_FAILED) {
-		fputs(",\"reason\":", f);
-		out_json_string(f, call_message(st, "(no reason given)"));
-	}
-	fputs("}\n", f);
 }
 
-/* "KEY: a,b,c" */
-static void
-text_list(FILE *f, const char *key, const struct wire_names *l)
-{
-	char list[8192];
+static const struct form text_form = {
+	"", "\n", "\n", "", ": ", text_string, text_names, text_deadline,
+};
 
-	out_join(list, sizeof(list), l, ",");
-	fprintf(f, "%s: %s\n", key, list);
-}
+static const struct form json_form = {
+	"{", ",", "}\n", "\"", "\":", out_json_string, out_json_names,
+	json_deadline,
+};
 
-static void
-print_text(FILE *f, const char *session, const struct wire_response *st)
+/* The output under way: its form, and how many entries it holds. */
+struct out {
+	FILE *f;
+	const struct form *fm;
+	int n;
+};
+
+/* Starts the entry `key`: where its value goes. */
+static FILE *
+entry(struct out *o, const char *key)
 {
-	fprintf(f, "session: %s\n", session);
-	fprintf(f, "phase: %s\n", phase_name(st->phase));
-	text_list(f, "parties", &st->params.parties);
-	fprintf(f, "threshold: %u\nlength: %u\ndecimals: %u\n",
-	    st->params.threshold, st->params.length, st->params.decimals);
-	text_list(f, "shared", &st->shared);
-	text_list(f, "cohort", &st->cohort);
-	text_list(f, "posted", &st->posted);
-	text_list(f, "missing", &st->missing);
-	fputs("deadline: ", f);
-	print_deadline(f, st->deadline_unix);
-	if (st->phase == PHASE_FAILED)
-		fprintf(f, "reason: %s\n", call_message(st,
-		    "(no reason given)"));
+	fprintf(o->f, "%s%s%s%s", o->n++ == 0 ? o->fm->open : o->fm->sep,
+	    o->fm->key_pre, key, o->fm->key_post);
+	return o->f;
 }
 
 void
 cmd_status_print(FILE *f, int json, const char *session,
     const struct wire_response *st)
 {
-	if (json)
-		print_json(f, session, st);
-	else
-		print_text(f, session, st);
+	struct out o = { f, json ? &json_form : &text_form, 0 };
+	const struct form *fm = o.fm;
+
+	fm->string(entry(&o, "session"), session);
+	fm->string(entry(&o, "phase"), phase_name(st->phase));
+	fm->names(entry(&o, "parties"), &st->params.parties);
+	fprintf(entry(&o, "threshold"), "%u", st->params.threshold);
+	fprintf(entry(&o, "length"), "%u", st->params.length);
+	fprintf(entry(&o, "decimals"), "%u", st->params.decimals);
+	fm->names(entry(&o, "shared"), &st->shared);
+	fm->names(entry(&o, "cohort"), &st->cohort);
+	fm->names(entry(&o, "posted"), &st->posted);
+	fm->names(entry(&o, "missing"), &st->missing);
+	fm->deadline(entry(&o, "deadline"), st->deadline_unix);
+	if (st->phase == PHASE_FAILED)
+		fm->string(entry(&o, "reason"), call_message(st,
+		    "(no reason given)"));
+	fputs(fm->close, f);
 }
 
 int
-cmd_status(struct client *c, const char *session, struct ss_error *e)
+cmd_status(struct client *c, const char *session,
+    const struct wire_response *st, struct ss_error *e)
 {
-	struct wire_response st;
-	int r;
-
-	if ((r = call_status(c, session, &st, e)) != SS_OK)
-		return r;
-	cmd_status_print(stdout, c->json, session, &st);
-	wire_response_free(&st);
+	(void)e;
+	cmd_status_print(stdout, c->json, session, st);
 	return SS_OK;
 }

@@ -208,24 +208,20 @@ waiting_for_shares(const struct wire_response *st, const char *session,
 }
 
 int
-cmd_sumpoint(struct client *c, const char *session, struct ss_error *e)
+cmd_sumpoint(struct client *c, const char *session,
+    const struct wire_response *st, struct ss_error *e)
 {
-	struct wire_response st;
+	const size_t L = st->params.length;
 	uint64_t *sum = NULL;
 	size_t m = 0;
 	int r;
 
-	if ((r = call_status(c, session, &st, e)) != SS_OK)
-		return r;
-	if (st.phase == PHASE_FAILED)
-		r = call_session_failed(&st, session, e);
-	else if (st.phase == PHASE_SHARING)
-		r = waiting_for_shares(&st, session, e);
-	else if ((r = cmd_sumpoint_compute(c, session, &st, &sum, &m, e)) ==
-	    SS_OK)
-		r = cmd_sumpoint_post(c, session, sum, st.params.length, m, 0, e);
-	client_wipe_free(sum, sum != NULL ? st.params.length * sizeof(*sum) :
-	    0);
-	wire_response_free(&st);
+	if (st->phase == PHASE_FAILED)
+		return call_session_failed(st, session, e);
+	if (st->phase == PHASE_SHARING)
+		return waiting_for_shares(st, session, e);
+	if ((r = cmd_sumpoint_compute(c, session, st, &sum, &m, e)) == SS_OK)
+		r = cmd_sumpoint_post(c, session, sum, L, m, 0, e);
+	client_wipe_free(sum, sum != NULL ? L * sizeof(*sum) : 0);
 	return r;
 }

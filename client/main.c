@@ -28,6 +28,7 @@
 
 #include "addr.h"
 #include "amount.h"
+#include "call.h"
 #include "client.h"
 #include "conn.h"
 #include "err.h"
@@ -113,7 +114,7 @@ struct command {
 	int takes_values;              /* share, run */
 	run_fn run;
 	/* The command itself: sumpoint, result, status (run_on_session) ... */
-	int (*on_session)(struct client *, const char *, struct ss_error *);
+	call_step_fn on_session;
 	/* ... share and run (run_with_input). */
 	int (*on_input)(struct client *, const char *, const struct input_src *,
 	    struct ss_error *);
@@ -365,7 +366,7 @@ run_on_session(struct client *c, const struct command *cmd,
     struct cmdline *cl, struct ss_error *e)
 {
 	client_start(c);
-	return exit_status(cmd->on_session(c, cl->session, e));
+	return exit_status(call_on_status(c, cl->session, cmd->on_session, e));
 }
 
 static const struct opt create_opts[] = {
