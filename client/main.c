@@ -86,9 +86,8 @@ static const char help_text[] =
 struct cmdline {
 	const char *session;
 	char *parties_buf;             /* --parties, split in place */
-	const char **parties;
-	size_t nparties;
-	unsigned threshold, length, decimals, deadline;
+	const char **parties;          /* ... into these, create.parties */
+	struct create_args create;     /* create's options */
 	int have_parties, have_threshold;
 	const char **values;           /* share, run */
 	size_t nvalues;
@@ -189,7 +188,8 @@ split_parties(struct cmdline *cl, const char *arg)
 		cl->parties[i] = p;
 		p = comma != NULL ? comma + 1 : p + strlen(p);
 	}
-	cl->nparties = n;
+	cl->create.parties = cl->parties;
+	cl->create.nparties = n;
 	return 0;
 }
 
@@ -215,14 +215,14 @@ set_option(const struct command *cmd, struct cmdline *cl, const char *name,
 		return usage("%s: --%s must be an integer from 0 to %lu",
 		    cmd->name, name, max);
 	if (strcmp(name, "threshold") == 0) {
-		cl->threshold = v;
+		cl->create.threshold = v;
 		cl->have_threshold = 1;
 	} else if (strcmp(name, "length") == 0)
-		cl->length = v;
+		cl->create.length = v;
 	else if (strcmp(name, "decimals") == 0)
-		cl->decimals = v;
+		cl->create.decimals = v;
 	else if (strcmp(name, "deadline") == 0)
-		cl->deadline = v;
+		cl->create.deadline = v;
 	return 0;
 }
 
@@ -317,26 +317,18 @@ static int
 run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
     struct ss_error *e)
 {
-	struct create_args a;
-
 	if (!cl->have_parties)
 		return usage("create: --parties is required (usage: %s)",
 		    cmd->usage);
 	if (!cl->have_threshold)
 		return usage("create: --threshold is required (usage: %s)",
 		    cmd->usage);
-	a.session = cl->session;
-	a.parties = cl->parties;
-	a.nparties = cl->nparties;
-	a.threshold = cl->threshold;
-	a.length = cl->length;
-	a.decimals = cl->decimals;
-	a.deadline = cl->deadline;
+	cl->create.session = cl->session;
 	/* Checked before any connection: a bad request never leaves. */
-	if (cmd_create_check(&a, c->party, &usage_error) != SS_OK)
+	if (cmd_create_check(&cl->create, c->party, &usage_error) != SS_OK)
 		return EXIT_USAGE;
 	client_start(c);
-	return exit_status(cmd_create(c, &a, e));
+	return exit_status(cmd_create(c, &cl->create, e));
 }
 
 /* share and run: the values given, or the file to read them from. */
@@ -587,7 +579,7 @@ parse_cmdline(int argc, char **argv, const struct command **cmdp,
 	/* Room for every argument as a value, counted before parsing. */
 	if ((cl->values = calloc((size_t)argc, sizeof(*cl->values))) == NULL)
 		return usage("out of memory");
-	cl->length = 1;
+	cl->create.length = 1;
 	rc = parse_command(cmd, argc - optind, argv + optind, cl);
 	if (rc == -1) {
 		printf("usage: %s [global options] %s\n\n%s", progname,
