@@ -171,23 +171,17 @@ int cmd_sumpoint_post(struct client *c, const char *session,
 int cmd_result(struct client *c, const char *session,
     const struct wire_response *st, struct ss_error *e) SS_WUR;
 /*
- * The points of the ListSumpoints answer ls for a session of parameters p:
- * xs[i] and ys[i] (L values) for sumpoint i, each checked: from a party of
- * the session, once, at that party's x, of length L, inside the field.
+ * The sum (p->length elements into secret) that the sumpoints of the
+ * ListSumpoints answer ls give for a session of parameters p. Every one is
+ * checked: from a party of the session, once, at that party's x, of length
+ * L, inside the field. t + 1 of them define the sum, and every other must
+ * agree. SS_ERR_INVALID when fewer than t + 1 are posted,
+ * SS_ERR_INCONSISTENT (naming the culprit when the points tell) when they
+ * disagree: no sum then.
  */
-int cmd_result_points(const struct wire_response *ls,
-    const struct wire_params *p, const char *session, uint64_t *xs,
-    const uint64_t **ys, struct ss_error *e) SS_WUR;
-/*
- * Interpolates the sum (L elements into secret) from the points of
- * ls->nsumpoints sumpoints of session (cmd_result_points): t + 1 of them
- * define it, and every other must agree. SS_ERR_INVALID when fewer than
- * t + 1 are posted, SS_ERR_INCONSISTENT (naming the culprit when the
- * points tell) when they disagree: no sum then.
- */
-int cmd_result_combine(const struct wire_response *ls, const char *session,
-    const uint64_t *xs, const uint64_t *const *ys, unsigned t, size_t L,
-    uint64_t *secret, struct ss_error *e) SS_WUR;
+int cmd_result_sum(const struct wire_response *ls,
+    const struct wire_params *p, const char *session, uint64_t *secret,
+    struct ss_error *e) SS_WUR;
 /* Writes the sum, as text or JSON. */
 int cmd_result_print(FILE *f, int json, const char *session,
     const uint64_t *secret, size_t L, unsigned decimals,

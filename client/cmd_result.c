@@ -100,10 +100,14 @@ check_point(const struct wire_sumpoint *sp, const struct wire_params *p,
 	return SS_OK;
 }
 
-int
-cmd_result_points(const struct wire_response *ls,
-    const struct wire_params *p, const char *session, uint64_t *xs,
-    const uint64_t **ys, struct ss_error *e)
+/*
+ * The points of ls for a session of parameters p: xs[i] and ys[i] (L
+ * values) for sumpoint i, each checked (check_point).
+ */
+static int
+points(const struct wire_response *ls, const struct wire_params *p,
+    const char *session, uint64_t *xs, const uint64_t **ys,
+    struct ss_error *e)
 {
 	unsigned char *seen;
 	size_t i;
@@ -140,8 +144,9 @@ too_few(const struct wire_response *ls, const char *session, unsigned t,
 	    m > 0 ? " (" : "", m > 0 ? who : "", m > 0 ? ")" : "", t + 1);
 }
 
-int
-cmd_result_combine(const struct wire_response *ls, const char *session,
+/* Interpolates the sum (L elements into secret) from the points of ls. */
+static int
+combine(const struct wire_response *ls, const char *session,
     const uint64_t *xs, const uint64_t *const *ys, unsigned t, size_t L,
     uint64_t *secret, struct ss_error *e)
 {
@@ -167,6 +172,27 @@ cmd_result_combine(const struct wire_response *ls, const char *session,
 		return ss_error_set(e, r, "cannot reconstruct the sum: %s",
 		    ss_strerror(r));
 	return SS_OK;
+}
+
+int
+cmd_result_sum(const struct wire_response *ls, const struct wire_params *p,
+    const char *session, uint64_t *secret, struct ss_error *e)
+{
+	const size_t m = ls->nsumpoints;
+	const uint64_t **ys;
+	uint64_t *xs;
+	int r;
+
+	xs = calloc(m ? m : 1, sizeof(*xs));
+	ys = calloc(m ? m : 1, sizeof(*ys));
+	if (xs == NULL || ys == NULL)
+		r = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	else if ((r = points(ls, p, session, xs, ys, e)) == SS_OK)
+		r = combine(ls, session, xs, ys, p->threshold, p->length, secret,
+		    e);
+	free(xs);
+	free(ys);
+	return r;
 }
 
 int
@@ -226,28 +252,19 @@ cmd_result_reconstruct(struct client *c, const char *session,
 {
 	const struct wire_params *p = &st->params;
 	struct wire_response ls;
-	const uint64_t **ys = NULL;
-	uint64_t *xs = NULL, *secret = NULL;
-	size_t m;
+	uint64_t *secret;
 	int r;
 
 	if ((r = fetch_sumpoints(c, session, p, &ls, e)) != SS_OK)
 		return r;
-	m = ls.nsumpoints;
-	if ((xs = calloc(m ? m : 1, sizeof(*xs))) == NULL ||
-	    (ys = calloc(m ? m : 1, sizeof(*ys))) == NULL ||
-	    (secret = calloc(p->length, sizeof(*secret))) == NULL)
+	if ((secret = calloc(p->length, sizeof(*secret))) == NULL)
 		r = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	else if ((r = cmd_result_points(&ls, p, session, xs, ys, e)) ==
-	    SS_OK && (r = cmd_result_combine(&ls, session, xs, ys,
-	    p->threshold, p->length, secret, e)) == SS_OK &&
+	else if ((r = cmd_result_sum(&ls, p, session, secret, e)) == SS_OK &&
 	    (r = cmd_result_print(stdout, c->json, session, secret, p->length,
 	    p->decimals, &ls.cohort, e)) == SS_OK &&
 	    ls.cohort.n < p->parties.n && !c->json)
 		note_left_out(&ls, p);
 	wire_response_free(&ls);
-	free(xs);
-	free(ys);
 	free(secret);
 	return r;
 }

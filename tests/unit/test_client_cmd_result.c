@@ -64,14 +64,8 @@ static int
 reconstruct(const struct wire_response *ls, uint64_t *out,
     struct ss_error *e)
 {
-	uint64_t xs[N + 1];
-	const uint64_t *ys[N + 1];
-	int r;
-
 	ss_error_clear(e);
-	if ((r = cmd_result_points(ls, &ls->params, "s1", xs, ys, e)) != SS_OK)
-		return r;
-	return cmd_result_combine(ls, "s1", xs, ys, T, L, out, e);
+	return cmd_result_sum(ls, &ls->params, "s1", out, e);
 }
 
 static void
