@@ -332,11 +332,36 @@ do_create(struct call *c)
 	free(p.parties);
 	if (store_said(code, &st, &c->err) != SS_OK)
 		return c->err.code;
-	securesum__create_session_response__init(body);
 	body->created = created;
 	body->deadline_unix = deadline;
-	c->resp.body_case = SECURESUM__RESPONSE__BODY_CREATE_SESSION;
 	c->resp.create_session = body;
+	return SS_OK;
+}
+
+/*
+ * The answer of a change -- SubmitShares, PostSumpoint, PublishKey -- once
+ * the store has said code (st): whether it already held the same.
+ */
+static int
+acknowledge(struct call *c, enum status_code code, const struct status *st,
+    int duplicate)
+{
+	if (store_said(code, st, &c->err) != SS_OK)
+		return c->err.code;
+	switch (c->req.method) {
+	case SECURESUM__METHOD__SUBMIT_SHARES:
+		c->body.submit.duplicate = duplicate;
+		c->resp.submit_shares = &c->body.submit;
+		break;
+	case SECURESUM__METHOD__POST_SUMPOINT:
+		c->body.post.duplicate = duplicate;
+		c->resp.post_sumpoint = &c->body.post;
+		break;
+	default:
+		c->body.publish.duplicate = duplicate;
+		c->resp.publish_key = &c->body.publish;
+		break;
+	}
 	return SS_OK;
 }
 
@@ -360,7 +385,6 @@ struct submit_args {
 static int
 submit(struct call *c, const struct submit_args *a, int in_frame)
 {
-	Securesum__SubmitSharesResponse *body = &c->body.submit;
 	struct store *s = c->srv->store;
 	uint8_t **keep = in_frame ? keepable_frame(c) : NULL;
 	enum status_code code;
@@ -382,13 +406,7 @@ submit(struct call *c, const struct submit_args *a, int in_frame)
 	code = store_submit_in_place(s, c->caller, a->session_id, a->party,
 	    a->shares, a->n_shares, keep, keep != NULL ? c->frame->len : 0,
 	    now_s(c), &duplicate, &st);
-	if (store_said(code, &st, &c->err) != SS_OK)
-		return c->err.code;
-	securesum__submit_shares_response__init(body);
-	body->duplicate = duplicate;
-	c->resp.body_case = SECURESUM__RESPONSE__BODY_SUBMIT_SHARES;
-	c->resp.submit_shares = body;
-	return SS_OK;
+	return acknowledge(c, code, &st, duplicate);
 }
 
 /* A SubmitShares decoded by protobuf-c: its shares are protobuf-c's copies. */
@@ -462,10 +480,8 @@ do_get_share(struct call *c)
 		ptrs[k] = &items[k];
 		k++;
 	}
-	securesum__get_share_response__init(body);
 	body->n_shares = k;
 	body->shares = ptrs;
-	c->resp.body_case = SECURESUM__RESPONSE__BODY_GET_SHARE;
 	c->resp.get_share = body;
 	return SS_OK;
 }
@@ -477,7 +493,6 @@ static int
 post(struct call *c, const char *session_id, const char *party,
     const uint64_t *values, size_t n, int in_frame)
 {
-	Securesum__PostSumpointResponse *body = &c->body.post;
 	enum status_code code;
 	struct status st;
 	int duplicate = 0;
@@ -488,13 +503,7 @@ post(struct call *c, const char *session_id, const char *party,
 	code = store_post_sumpoint_in_place(c->srv->store, c->caller, session_id,
 	    party, values, n, in_frame ? keepable_frame(c) : NULL, now_s(c),
 	    &duplicate, &st);
-	if (store_said(code, &st, &c->err) != SS_OK)
-		return c->err.code;
-	securesum__post_sumpoint_response__init(body);
-	body->duplicate = duplicate;
-	c->resp.body_case = SECURESUM__RESPONSE__BODY_POST_SUMPOINT;
-	c->resp.post_sumpoint = body;
-	return SS_OK;
+	return acknowledge(c, code, &st, duplicate);
 }
 
 /*
@@ -579,13 +588,11 @@ do_list(struct call *c)
 		ptrs[k] = &items[k];
 		k++;
 	}
-	securesum__list_sumpoints_response__init(body);
 	body->params = &c->params;
 	body->n_cohort = n_cohort;
 	body->cohort = cohort;
 	body->n_sumpoints = k;
 	body->sumpoints = ptrs;
-	c->resp.body_case = SECURESUM__RESPONSE__BODY_LIST_SUMPOINTS;
 	c->resp.list_sumpoints = body;
 	return SS_OK;
 }
@@ -631,7 +638,6 @@ do_status(struct call *c)
 	if (names == NULL || lists == NULL)
 		return out_of_memory(c);
 	params_to_msg(se, &c->params, names);
-	securesum__get_status_response__init(body);
 	status_lists(se, body, lists);
 	body->params = &c->params;
 	body->phase = (Securesum__Phase)se->phase;
@@ -639,7 +645,6 @@ do_status(struct call *c)
 	/* A failed session's reason travels as the message of an OK answer. */
 	if (se->phase == PHASE_FAILED)
 		ss_error_set(&c->err, SS_OK, "%s", se->fail_reason);
-	c->resp.body_case = SECURESUM__RESPONSE__BODY_GET_STATUS;
 	c->resp.get_status = body;
 	return SS_OK;
 }
@@ -650,7 +655,6 @@ static int
 do_publish(struct call *c)
 {
 	const ProtobufCBinaryData *cert = &c->req.pb->publish_key->certificate;
-	Securesum__PublishKeyResponse *body = &c->body.publish;
 	struct store *s = c->srv->store;
 	uint8_t pk[HPKE_KEY_LEN];
 	enum status_code code;
@@ -665,13 +669,7 @@ do_publish(struct call *c)
 		return ss_error_set(&c->err, SS_ERR_DENIED, "not an encryption-key "
 		    "certificate issued by the project CA to %s", c->caller);
 	code = store_put_key(s, c->caller, cert->data, cert->len, &duplicate, &st);
-	if (store_said(code, &st, &c->err) != SS_OK)
-		return c->err.code;
-	securesum__publish_key_response__init(body);
-	body->duplicate = duplicate;
-	c->resp.body_case = SECURESUM__RESPONSE__BODY_PUBLISH_KEY;
-	c->resp.publish_key = body;
-	return SS_OK;
+	return acknowledge(c, code, &st, duplicate);
 }
 
 static int
@@ -703,61 +701,81 @@ do_get_keys(struct call *c)
 		ptrs[k] = &items[k];
 		k++;
 	}
-	securesum__get_keys_response__init(body);
 	body->n_keys = k;
 	body->keys = ptrs;
-	c->resp.body_case = SECURESUM__RESPONSE__BODY_GET_KEYS;
 	c->resp.get_keys = body;
 	return SS_OK;
 }
 
 /* ---- dispatch -------------------------------------------------------- */
 
-/* Each method: the body it must carry, and its handler. */
-static const struct method {
-	int body_case;
-	int (*run)(struct call *c);
-} methods[] = {
-	[SECURESUM__METHOD__CREATE_SESSION] =
-	    { SECURESUM__REQUEST__BODY_CREATE_SESSION, do_create },
-	[SECURESUM__METHOD__SUBMIT_SHARES] =
-	    { SECURESUM__REQUEST__BODY_SUBMIT_SHARES, do_submit },
-	[SECURESUM__METHOD__GET_SHARE] =
-	    { SECURESUM__REQUEST__BODY_GET_SHARE, do_get_share },
-	[SECURESUM__METHOD__POST_SUMPOINT] =
-	    { SECURESUM__REQUEST__BODY_POST_SUMPOINT, do_post },
-	[SECURESUM__METHOD__LIST_SUMPOINTS] =
-	    { SECURESUM__REQUEST__BODY_LIST_SUMPOINTS, do_list },
-	[SECURESUM__METHOD__GET_STATUS] =
-	    { SECURESUM__REQUEST__BODY_GET_STATUS, do_status },
-	[SECURESUM__METHOD__PUBLISH_KEY] =
-	    { SECURESUM__REQUEST__BODY_PUBLISH_KEY, do_publish },
-	[SECURESUM__METHOD__GET_KEYS] =
-	    { SECURESUM__REQUEST__BODY_GET_KEYS, do_get_keys },
+/*
+ * The body of a request, and of its response, is the field numbered
+ * method + BODY_BASE (proto/securesum.proto): create_session = 10 ...
+ */
+#define BODY_BASE 9
+_Static_assert(SECURESUM__REQUEST__BODY_CREATE_SESSION ==
+    SECURESUM__METHOD__CREATE_SESSION + BODY_BASE &&
+    SECURESUM__REQUEST__BODY_GET_KEYS ==
+    SECURESUM__METHOD__GET_KEYS + BODY_BASE &&
+    SECURESUM__RESPONSE__BODY_CREATE_SESSION ==
+    SECURESUM__METHOD__CREATE_SESSION + BODY_BASE &&
+    SECURESUM__RESPONSE__BODY_GET_KEYS ==
+    SECURESUM__METHOD__GET_KEYS + BODY_BASE, "body field numbers");
+
+/* Each method's handler. */
+static int (*const methods[])(struct call *c) = {
+	[SECURESUM__METHOD__CREATE_SESSION] = do_create,
+	[SECURESUM__METHOD__SUBMIT_SHARES] = do_submit,
+	[SECURESUM__METHOD__GET_SHARE] = do_get_share,
+	[SECURESUM__METHOD__POST_SUMPOINT] = do_post,
+	[SECURESUM__METHOD__LIST_SUMPOINTS] = do_list,
+	[SECURESUM__METHOD__GET_STATUS] = do_status,
+	[SECURESUM__METHOD__PUBLISH_KEY] = do_publish,
+	[SECURESUM__METHOD__GET_KEYS] = do_get_keys,
 };
 
 #define NMETHODS (sizeof(methods) / sizeof(methods[0]))
 
 /*
- * The request's method, if it carries that method's body; else NULL and e
- * says why. A negative method is no unknown number but a body that matches
- * none (docs/PROTOCOL.md).
+ * Whether the request has a method it carries the body of; if not, e says
+ * why. A negative method is no unknown number but a body that matches none
+ * (docs/PROTOCOL.md).
  */
-static const struct method *
-method_find(const struct decoded_request *r, struct ss_error *e)
+static int
+method_check(const struct decoded_request *r, struct ss_error *e)
 {
 	if (r->method == SECURESUM__METHOD__METHOD_UNSPECIFIED ||
-	    (r->method > 0 && (size_t)r->method >= NMETHODS)) {
-		ss_error_set(e, SS_ERR_INVALID, "unknown method %d", r->method);
-		return NULL;
-	}
-	if (r->method < 0 || methods[r->method].run == NULL ||
-	    methods[r->method].body_case != r->body_case) {
-		ss_error_set(e, SS_ERR_INVALID, "the request body does not match "
-		    "method %d", r->method);
-		return NULL;
-	}
-	return &methods[r->method];
+	    (r->method > 0 && (size_t)r->method >= NMETHODS))
+		return ss_error_set(e, SS_ERR_INVALID, "unknown method %d",
+		    r->method);
+	if (r->method < 0 || methods[r->method] == NULL ||
+	    r->body_case != r->method + BODY_BASE)
+		return ss_error_set(e, SS_ERR_INVALID, "the request body does "
+		    "not match method %d", r->method);
+	return SS_OK;
+}
+
+/*
+ * The response's body, of the request's method, initialised; the handler
+ * fills it in and points the response at it.
+ */
+static int
+open_body(struct call *c)
+{
+	const ProtobufCFieldDescriptor *f;
+	const ProtobufCMessageDescriptor *m;
+
+	f = protobuf_c_message_descriptor_get_field(
+	    &securesum__response__descriptor, (unsigned)(c->req.method +
+	    BODY_BASE));
+	if (f == NULL || f->type != PROTOBUF_C_TYPE_MESSAGE ||
+	    (m = f->descriptor) == NULL || m->sizeof_message > sizeof(c->body))
+		return ss_error_set(&c->err, SS_ERR_INTERNAL, "no response "
+		    "body for method %d", c->req.method);
+	protobuf_c_message_init(m, &c->body);
+	c->resp.body_case = (Securesum__Response__BodyCase)f->id;
+	return SS_OK;
 }
 
 /* Whether the request's deadline has passed; if not, the store's clock moves on. */
@@ -776,12 +794,10 @@ check_deadline(struct call *c)
 static int
 call_run(struct call *c)
 {
-	const struct method *m;
-
-	if ((m = method_find(&c->req, &c->err)) == NULL ||
-	    check_deadline(c) != SS_OK)
+	if (method_check(&c->req, &c->err) != SS_OK ||
+	    check_deadline(c) != SS_OK || open_body(c) != SS_OK)
 		return c->err.code;
-	return m->run(c);
+	return methods[c->req.method](c);
 }
 
 /* ---- encoding -------------------------------------------------------- */
