@@ -83,7 +83,7 @@ dec_name(pb_istream_t *s, const pb_field_t *f, void **arg)
 #endif
 
 /*
- * Prepares and finishes the decoding of a short string member; see SET_NAME.
+ * Prepares and finishes the decoding of a short string member (wire_pb.h).
  * In the static layout nanopb itself refuses a string over 64 bytes.
  */
 #ifdef WIRE_STATIC_NAMES

@@ -1,15 +1,23 @@
 /*
  * wire_request.c: encoding a Request, on nanopb's generated descriptors.
  *
+ * One table says what each field of each request body carries (bodies[]):
+ * the request is checked against it, then filled into the generated
+ * securesum_Request by walking the body's descriptor with nanopb's field
+ * iterator, and nanopb writes the whole message. Walking the descriptor
+ * rather than naming struct members lets one code path serve every body,
+ * and both layouts nanopb may generate for the short strings (char arrays
+ * with proto/securesum.options, callbacks without; see wire_pb.h).
+ *
  * Every repeated or bytes field goes through a callback: repeated uint64 is
  * written packed (the proto3 default), and ciphertexts are written straight
- * from the caller's memory. The envelope is written by hand, the body
- * through the generated descriptors.
+ * from the caller's memory.
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
+#include <pb_common.h>
 #include <pb_encode.h>
 
 #include "err.h"
@@ -18,51 +26,97 @@
 #include "wire.h"
 #include "wire_pb.h"
 
-struct str_list {
-	const char *const *v;
-	size_t n;
+/* What a field of a request carries. */
+enum source {
+	SRC_NONE,
+	SRC_SESSION,      /* the session id */
+	SRC_PARTY,        /* the caller, as the request names it */
+	SRC_PARAMS,       /* SessionParams, filled from params_fields */
+	SRC_NAMES,        /* the parties (CreateSession, GetKeys) */
+	SRC_SHARES,       /* the EncryptedShares, filled from share_fields */
+	SRC_VALUES,       /* the sumpoint */
+	SRC_CERT,         /* the encryption-key certificate */
+	SRC_THRESHOLD,
+	SRC_LENGTH,
+	SRC_DECIMALS,
+	SRC_DEADLINE,     /* SessionParams.deadline_seconds */
+	SRC_RECIPIENT,    /* an EncryptedShare's */
+	SRC_CIPHERTEXT,   /* an EncryptedShare's */
 };
+
+#define BIT(src) (1u << (src))
+
+/* What the fields of a message carry: field i + 1 src[i], up to SRC_NONE. */
+#define FIELDS_MAX 6
+struct fields {
+	uint8_t src[FIELDS_MAX + 1];
+};
+
+/* The bodies, as proto/securesum.proto numbers their fields. */
+static const struct fields bodies[] = {
+	[WIRE_CREATE_SESSION] = { { SRC_PARAMS } },
+	[WIRE_SUBMIT_SHARES] = { { SRC_SESSION, SRC_PARTY, SRC_SHARES } },
+	[WIRE_GET_SHARE] = { { SRC_SESSION, SRC_PARTY } },
+	[WIRE_POST_SUMPOINT] = { { SRC_SESSION, SRC_PARTY, SRC_VALUES } },
+	[WIRE_LIST_SUMPOINTS] = { { SRC_SESSION } },
+	[WIRE_GET_STATUS] = { { SRC_SESSION } },
+	[WIRE_PUBLISH_KEY] = { { SRC_CERT } },
+	[WIRE_GET_KEYS] = { { SRC_NAMES } },
+};
+
+static const struct fields params_fields = { {
+	SRC_SESSION, SRC_NAMES, SRC_THRESHOLD, SRC_LENGTH, SRC_DECIMALS,
+	SRC_DEADLINE,
+} };
+
+static const struct fields share_fields = { { SRC_RECIPIENT, SRC_CIPHERTEXT } };
+
+/* How many fields fl describes. */
+static size_t
+nfields(const struct fields *fl)
+{
+	size_t n = 0;
+
+	while (n < FIELDS_MAX && fl->src[n] != SRC_NONE)
+		n++;
+	return n;
+}
 
 struct byte_span {
 	const uint8_t *p;
 	size_t n;
 };
 
-struct u64_span {
-	const uint64_t *v;
-	size_t n;
+/* What one message is filled from. */
+struct from {
+	const struct wire_request *r;
+	const struct wire_share *share;   /* the EncryptedShare's, or NULL */
+	struct byte_span bytes;           /* the message's one bytes field */
 };
 
-struct share_list {
-	const struct wire_share *v;
-	size_t n;
-};
-
-#ifndef WIRE_STATIC_NAMES
 static bool
 enc_string(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
 {
 	const char *str = *arg;
 
 	/* proto3 leaves an empty string out. */
-	if (str == NULL || *str == '\0')
+	if (*str == '\0')
 		return true;
 	return pb_encode_tag_for_field(s, f) &&
 	    pb_encode_string(s, (const pb_byte_t *)str, strlen(str));
 }
-#endif
 
 static bool
-enc_string_list(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
+enc_names(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
 {
-	const struct str_list *l = *arg;
+	const struct wire_request *r = *arg;
 	size_t i;
 
-	for (i = 0; i < l->n; i++) {
+	for (i = 0; i < r->nnames; i++) {
 		/* A repeated string keeps its empty entries: they are entries. */
 		if (!pb_encode_tag_for_field(s, f) ||
-		    !pb_encode_string(s, (const pb_byte_t *)l->v[i],
-		    strlen(l->v[i])))
+		    !pb_encode_string(s, (const pb_byte_t *)r->names[i],
+		    strlen(r->names[i])))
 			return false;
 	}
 	return true;
@@ -85,59 +139,188 @@ enc_bytes(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
  * run as it arrived.
  */
 static bool
-enc_u64_packed(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
+enc_values(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
 {
-	const struct u64_span *u = *arg;
+	const struct wire_request *r = *arg;
 	size_t i;
 
-	if (u->n == 0)
+	if (r->nvalues == 0)
 		return true;
-	if (u->n > SIZE_MAX / 8 || !pb_encode_tag(s, PB_WT_STRING, f->tag) ||
-	    !pb_encode_varint(s, (uint64_t)u->n * 8))
+	if (r->nvalues > SIZE_MAX / 8 || !pb_encode_tag(s, PB_WT_STRING, f->tag) ||
+	    !pb_encode_varint(s, (uint64_t)r->nvalues * 8))
 		return false;
-	for (i = 0; i < u->n; i++)
-		if (!pb_encode_fixed64(s, &u->v[i]))
+	for (i = 0; i < r->nvalues; i++)
+		if (!pb_encode_fixed64(s, &r->values[i]))
 			return false;
 	return true;
 }
 
+static bool enc_shares(pb_ostream_t *s, const pb_field_t *f,
+    void *const *arg);
+
+/* Makes the callback field at it call fn with arg. */
+static bool
+set_callback(pb_field_iter_t *it, bool (*fn)(pb_ostream_t *,
+    const pb_field_t *, void *const *), const void *arg)
+{
+	pb_callback_t *cb = it->pData;
+
+	if (PB_ATYPE(it->type) != PB_ATYPE_CALLBACK)
+		return false;
+	cb->funcs.encode = fn;
+	cb->arg = (void *)(uintptr_t)arg;
+	return true;
+}
+
 /*
- * Sets a short string member of a generated struct. In the static layout the
- * member is a char array; in the callback layout it is a pb_callback_t.
- * Either way the name must fit NAME_MAX_LEN, checked by the caller.
+ * Sets the short string field at it to str, whose length request_valid
+ * checked: a char array of NAME_MAX_LEN + 1 in one layout, a callback in
+ * the other.
  */
-#ifdef WIRE_STATIC_NAMES
-#define SET_NAME(member, str) \
-	do { \
-		_Static_assert(sizeof(member) == NAME_MAX_LEN + 1, "name size"); \
-		memcpy((member), (str), strlen(str) + 1); \
-	} while (0)
-#else
-#define SET_NAME(member, str) \
-	do { \
-		(member).funcs.encode = enc_string; \
-		(member).arg = (void *)(uintptr_t)(const void *)(str); \
-	} while (0)
-#endif
+static bool
+set_name(pb_field_iter_t *it, const char *str)
+{
+	size_t n = strlen(str);
+
+	if (PB_LTYPE(it->type) != PB_LTYPE_STRING)
+		return false;
+	if (PB_ATYPE(it->type) == PB_ATYPE_CALLBACK)
+		return set_callback(it, enc_string, str);
+	if (PB_ATYPE(it->type) != PB_ATYPE_STATIC ||
+	    it->data_size != NAME_MAX_LEN + 1 || n > NAME_MAX_LEN)
+		return false;
+	memcpy(it->pData, str, n + 1);
+	return true;
+}
+
+static bool
+set_u32(pb_field_iter_t *it, uint32_t v)
+{
+	if (PB_LTYPE(it->type) != PB_LTYPE_UVARINT ||
+	    PB_ATYPE(it->type) != PB_ATYPE_STATIC || it->data_size != sizeof(v))
+		return false;
+	memcpy(it->pData, &v, sizeof(v));
+	return true;
+}
+
+/* The bytes field at it, from p (n bytes), kept in x while nanopb writes. */
+static bool
+set_bytes(pb_field_iter_t *it, struct from *x, const uint8_t *p, size_t n)
+{
+	x->bytes.p = p;
+	x->bytes.n = n;
+	return PB_LTYPE(it->type) == PB_LTYPE_BYTES &&
+	    set_callback(it, enc_bytes, &x->bytes);
+}
+
+/* Marks the submessage at it present: an optional field, or a oneof's. */
+static bool
+set_present(pb_field_iter_t *it)
+{
+	if (!PB_LTYPE_IS_SUBMSG(it->type) || it->pSize == NULL)
+		return false;
+	if (PB_HTYPE(it->type) == PB_HTYPE_ONEOF)
+		*(pb_size_t *)it->pSize = it->tag;
+	else if (PB_HTYPE(it->type) == PB_HTYPE_OPTIONAL)
+		*(bool *)it->pSize = true;
+	else
+		return false;
+	return true;
+}
+
+static bool fill_message(const pb_msgdesc_t *desc, void *msg,
+    const struct fields *fl, struct from *x);
+
+/* The field at it, with what src names. */
+static bool
+fill_field(pb_field_iter_t *it, int src, struct from *x)
+{
+	const struct wire_request *r = x->r;
+
+	switch (src) {
+	case SRC_SESSION:    return set_name(it, r->session_id);
+	case SRC_PARTY:      return set_name(it, r->party);
+	case SRC_RECIPIENT:  return set_name(it, x->share->recipient);
+	case SRC_NAMES:      return set_callback(it, enc_names, r);
+	case SRC_SHARES:     return set_callback(it, enc_shares, r);
+	case SRC_VALUES:     return set_callback(it, enc_values, r);
+	case SRC_CERT:       return set_bytes(it, x, r->cert, r->cert_len);
+	case SRC_CIPHERTEXT:
+		return set_bytes(it, x, x->share->ct, x->share->ct_len);
+	case SRC_THRESHOLD:  return set_u32(it, r->threshold);
+	case SRC_LENGTH:     return set_u32(it, r->length);
+	case SRC_DECIMALS:   return set_u32(it, r->decimals);
+	case SRC_DEADLINE:   return set_u32(it, r->deadline_seconds);
+	case SRC_PARAMS:
+		return set_present(it) && fill_message(it->submsg_desc,
+		    it->pData, &params_fields, x);
+	default:             return false;
+	}
+}
+
+/*
+ * Fills msg, of type desc, field by field as fl says; false if the two
+ * disagree (a field fl does not know, or one it names that desc lacks).
+ * Recursion bounded: a SessionParams holds no message.
+ */
+/* NOLINTNEXTLINE(misc-no-recursion) */
+static bool
+fill_message(const pb_msgdesc_t *desc, void *msg, const struct fields *fl,
+    struct from *x)
+{
+	const size_t n = nfields(fl);
+	pb_field_iter_t it;
+	size_t filled = 0;
+
+	if (!pb_field_iter_begin(&it, desc, msg))
+		return false;
+	do {
+		if (it.tag == 0 || it.tag > n ||
+		    !fill_field(&it, fl->src[it.tag - 1], x))
+			return false;
+		filled++;
+	} while (pb_field_iter_next(&it));
+	return filled == n;
+}
 
 static bool
 enc_shares(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
 {
-	const struct share_list *l = *arg;
+	const struct wire_request *r = *arg;
 	size_t i;
 
-	for (i = 0; i < l->n; i++) {
+	for (i = 0; i < r->nshares; i++) {
 		securesum_EncryptedShare es = securesum_EncryptedShare_init_zero;
-		struct byte_span ct = { l->v[i].ct, l->v[i].ct_len };
+		struct from x = { r, &r->shares[i], { NULL, 0 } };
 
-		SET_NAME(es.recipient, l->v[i].recipient);
-		es.ciphertext.funcs.encode = enc_bytes;
-		es.ciphertext.arg = &ct;
-		if (!pb_encode_tag_for_field(s, f) ||
-		    !pb_encode_submessage(s, securesum_EncryptedShare_fields, &es))
+		if (!fill_message(securesum_EncryptedShare_fields, &es,
+		    &share_fields, &x) || !pb_encode_tag_for_field(s, f) ||
+		    !pb_encode_submessage(s, securesum_EncryptedShare_fields,
+		    &es))
 			return false;
 	}
 	return true;
+}
+
+/* What the fields of fl carry, as bits. */
+static unsigned
+bits_of(const struct fields *fl)
+{
+	unsigned bits = 0;
+	size_t i;
+
+	for (i = 0; i < nfields(fl); i++)
+		bits |= BIT(fl->src[i]);
+	return bits;
+}
+
+/* What a method's request carries, SessionParams' fields included. */
+static unsigned
+sources(int method)
+{
+	unsigned bits = bits_of(&bodies[method]);
+
+	return (bits & BIT(SRC_PARAMS)) ? bits | bits_of(&params_fields) : bits;
 }
 
 /* A name the request needs: SS_ERR_INVALID if NULL, SS_ERR_TOO_LARGE if long. */
@@ -149,28 +332,27 @@ check_name(const char *name)
 	return strlen(name) <= NAME_MAX_LEN ? SS_OK : SS_ERR_TOO_LARGE;
 }
 
-/* The names of CREATE_SESSION and GET_KEYS, all there. */
-static int
-names_present(const struct wire_request *r)
+/* The arrays the request carries, there when they have entries. */
+static bool
+arrays_present(const struct wire_request *r, unsigned has)
 {
-	size_t i;
-
-	if (r->nnames > 0 && r->names == NULL)
-		return SS_ERR_INVALID;
-	for (i = 0; i < r->nnames; i++)
-		if (r->names[i] == NULL)
-			return SS_ERR_INVALID;
-	return SS_OK;
+	return !((has & BIT(SRC_NAMES)) && r->nnames > 0 && r->names == NULL) &&
+	    !((has & BIT(SRC_SHARES)) && r->nshares > 0 && r->shares == NULL) &&
+	    !((has & BIT(SRC_VALUES)) && r->nvalues > 0 && r->values == NULL) &&
+	    !((has & BIT(SRC_CERT)) && r->cert_len > 0 && r->cert == NULL);
 }
 
-/* The ciphertexts of SUBMIT_SHARES, each with its recipient. */
+/* The parties named, and the ciphertexts each with its recipient. */
 static int
-shares_valid(const struct wire_request *r)
+entries_valid(const struct wire_request *r, unsigned has)
 {
 	size_t i;
 	int rc;
 
-	for (i = 0; i < r->nshares; i++) {
+	for (i = 0; (has & BIT(SRC_NAMES)) && i < r->nnames; i++)
+		if (r->names[i] == NULL)
+			return SS_ERR_INVALID;
+	for (i = 0; (has & BIT(SRC_SHARES)) && i < r->nshares; i++) {
 		if (r->shares[i].ct == NULL && r->shares[i].ct_len > 0)
 			return SS_ERR_INVALID;
 		if ((rc = check_name(r->shares[i].recipient)) != SS_OK)
@@ -183,185 +365,42 @@ shares_valid(const struct wire_request *r)
 static int
 request_valid(const struct wire_request *r)
 {
-	int rc = SS_OK;
+	unsigned has;
+	int rc;
 
-	switch (r->method) {
-	case WIRE_CREATE_SESSION:
-		rc = names_present(r);
-		break;
-	case WIRE_SUBMIT_SHARES:
-		if (r->nshares > 0 && r->shares == NULL)
-			return SS_ERR_INVALID;
-		if ((rc = check_name(r->party)) == SS_OK)
-			rc = shares_valid(r);
-		break;
-	case WIRE_GET_SHARE:
-		rc = check_name(r->party);
-		break;
-	case WIRE_POST_SUMPOINT:
-		if (r->nvalues > 0 && r->values == NULL)
-			return SS_ERR_INVALID;
-		rc = check_name(r->party);
-		break;
-	case WIRE_LIST_SUMPOINTS:
-	case WIRE_GET_STATUS:
-		break;
-	case WIRE_PUBLISH_KEY:
-		return r->cert == NULL && r->cert_len > 0 ? SS_ERR_INVALID : SS_OK;
-	case WIRE_GET_KEYS:
-		return names_present(r);
-	default:
-		return SS_ERR_INVALID;
-	}
-	/* Every method left carries a session id. */
-	return rc != SS_OK ? rc : check_name(r->session_id);
-}
-
-/* The bodies of the requests, one encoder for each method. */
-static bool
-enc_create(pb_ostream_t *s, const struct wire_request *r)
-{
-	securesum_CreateSessionRequest m =
-	    securesum_CreateSessionRequest_init_zero;
-	struct str_list names = { r->names, r->nnames };
-
-	m.has_params = true;
-	SET_NAME(m.params.session_id, r->session_id);
-	m.params.parties.funcs.encode = enc_string_list;
-	m.params.parties.arg = &names;
-	m.params.threshold = r->threshold;
-	m.params.length = r->length;
-	m.params.decimals = r->decimals;
-	m.params.deadline_seconds = r->deadline_seconds;
-	return pb_encode_submessage(s, securesum_CreateSessionRequest_fields,
-	    &m);
-}
-
-static bool
-enc_submit(pb_ostream_t *s, const struct wire_request *r)
-{
-	securesum_SubmitSharesRequest m = securesum_SubmitSharesRequest_init_zero;
-	struct share_list shares = { r->shares, r->nshares };
-
-	SET_NAME(m.session_id, r->session_id);
-	SET_NAME(m.party, r->party);
-	m.shares.funcs.encode = enc_shares;
-	m.shares.arg = &shares;
-	return pb_encode_submessage(s, securesum_SubmitSharesRequest_fields,
-	    &m);
-}
-
-static bool
-enc_get_share(pb_ostream_t *s, const struct wire_request *r)
-{
-	securesum_GetShareRequest m = securesum_GetShareRequest_init_zero;
-
-	SET_NAME(m.session_id, r->session_id);
-	SET_NAME(m.party, r->party);
-	return pb_encode_submessage(s, securesum_GetShareRequest_fields, &m);
-}
-
-static bool
-enc_post(pb_ostream_t *s, const struct wire_request *r)
-{
-	securesum_PostSumpointRequest m = securesum_PostSumpointRequest_init_zero;
-	struct u64_span values = { r->values, r->nvalues };
-
-	SET_NAME(m.session_id, r->session_id);
-	SET_NAME(m.party, r->party);
-	m.values.funcs.encode = enc_u64_packed;
-	m.values.arg = &values;
-	return pb_encode_submessage(s, securesum_PostSumpointRequest_fields,
-	    &m);
-}
-
-static bool
-enc_list(pb_ostream_t *s, const struct wire_request *r)
-{
-	securesum_ListSumpointsRequest m =
-	    securesum_ListSumpointsRequest_init_zero;
-
-	SET_NAME(m.session_id, r->session_id);
-	return pb_encode_submessage(s, securesum_ListSumpointsRequest_fields,
-	    &m);
-}
-
-static bool
-enc_status(pb_ostream_t *s, const struct wire_request *r)
-{
-	securesum_GetStatusRequest m = securesum_GetStatusRequest_init_zero;
-
-	SET_NAME(m.session_id, r->session_id);
-	return pb_encode_submessage(s, securesum_GetStatusRequest_fields, &m);
-}
-
-static bool
-enc_publish(pb_ostream_t *s, const struct wire_request *r)
-{
-	securesum_PublishKeyRequest m = securesum_PublishKeyRequest_init_zero;
-	struct byte_span cert = { r->cert, r->cert_len };
-
-	m.certificate.funcs.encode = enc_bytes;
-	m.certificate.arg = &cert;
-	return pb_encode_submessage(s, securesum_PublishKeyRequest_fields, &m);
-}
-
-static bool
-enc_get_keys(pb_ostream_t *s, const struct wire_request *r)
-{
-	securesum_GetKeysRequest m = securesum_GetKeysRequest_init_zero;
-	struct str_list names = { r->names, r->nnames };
-
-	m.parties.funcs.encode = enc_string_list;
-	m.parties.arg = &names;
-	return pb_encode_submessage(s, securesum_GetKeysRequest_fields, &m);
-}
-
-static bool (*const body_encoders[])(pb_ostream_t *,
-    const struct wire_request *) = {
-	[WIRE_CREATE_SESSION] = enc_create,
-	[WIRE_SUBMIT_SHARES] = enc_submit,
-	[WIRE_GET_SHARE] = enc_get_share,
-	[WIRE_POST_SUMPOINT] = enc_post,
-	[WIRE_LIST_SUMPOINTS] = enc_list,
-	[WIRE_GET_STATUS] = enc_status,
-	[WIRE_PUBLISH_KEY] = enc_publish,
-	[WIRE_GET_KEYS] = enc_get_keys,
-};
-
-/* Encodes the body submessage of req, tag and length included. */
-static bool
-encode_body(pb_ostream_t *s, const struct wire_request *r)
-{
 	if (r->method < WIRE_CREATE_SESSION || r->method > WIRE_GET_KEYS)
-		return false;
-	return pb_encode_tag(s, PB_WT_STRING,
-	    (uint32_t)(TAG_BODY_BASE + r->method)) &&
-	    body_encoders[r->method](s, r);
+		return SS_ERR_INVALID;
+	has = sources(r->method);
+	if (!arrays_present(r, has))
+		return SS_ERR_INVALID;
+	if ((has & BIT(SRC_PARTY)) && (rc = check_name(r->party)) != SS_OK)
+		return rc;
+	if ((rc = entries_valid(r, has)) != SS_OK)
+		return rc;
+	return (has & BIT(SRC_SESSION)) ? check_name(r->session_id) : SS_OK;
 }
 
 int
 wire_encode_request(pb_ostream_t *s, const struct wire_request *req)
 {
+	securesum_Request m = securesum_Request_init_zero;
+	struct from x = { req, NULL, { NULL, 0 } };
+	pb_field_iter_t it;
 	int r;
 
 	if ((r = request_valid(req)) != SS_OK)
 		return r;
 	/* proto3: fields at their default value are left out. */
-	if (req->id != 0 && (!pb_encode_tag(s, PB_WT_VARINT, TAG_ID) ||
-	    !pb_encode_varint(s, req->id)))
-		return SS_ERR_IO;
-	if (!pb_encode_tag(s, PB_WT_VARINT, TAG_METHOD) ||
-	    !pb_encode_varint(s, (uint64_t)req->method))
-		return SS_ERR_IO;
-	if (req->deadline_unix_ms != 0 &&
-	    (!pb_encode_tag(s, PB_WT_VARINT, TAG_DEADLINE) ||
-	    !pb_encode_varint(s, req->deadline_unix_ms)))
-		return SS_ERR_IO;
+	m.id = req->id;
+	m.method = (securesum_Method)req->method;
+	m.deadline_unix_ms = req->deadline_unix_ms;
 	/* The body is always present, even when empty: it names the call. */
-	if (!encode_body(s, req))
-		return SS_ERR_IO;
-	return SS_OK;
+	if (!pb_field_iter_begin(&it, securesum_Request_fields, &m) ||
+	    !pb_field_iter_find(&it, (uint32_t)(TAG_BODY_BASE + req->method)) ||
+	    !set_present(&it) ||
+	    !fill_message(it.submsg_desc, it.pData, &bodies[req->method], &x))
+		return SS_ERR_INTERNAL;
+	return pb_encode(s, securesum_Request_fields, &m) ? SS_OK : SS_ERR_IO;
 }
 
 int
