@@ -124,9 +124,9 @@ change_answer(const struct client *c, const struct wire_request *req,
 	 * duplicate: this is another change, made before.
 	 */
 	if (resp->code == ST_ALREADY_EXISTS && submit)
-		return ss_error_set(e, code, "%s already submitted other shares "
-		    "for session %s; the first submission stands", c->party,
-		    session);
+		return ss_error_set(e, code, "%s already submitted other "
+		    "shares for session %s; the first submission stands",
+		    c->party, session);
 	if (resp->code == ST_ALREADY_EXISTS)
 		return ss_error_set(e, code, "%s already posted a different "
 		    "sumpoint for session %s", c->party, session);

@@ -188,8 +188,8 @@ cmd_result_sum(const struct wire_response *ls, const struct wire_params *p,
 	if (xs == NULL || ys == NULL)
 		r = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
 	else if ((r = points(ls, p, session, xs, ys, e)) == SS_OK)
-		r = combine(ls, session, xs, ys, p->threshold, p->length, secret,
-		    e);
+		r = combine(ls, session, xs, ys, p->threshold, p->length,
+		    secret, e);
 	free(xs);
 	free(ys);
 	return r;

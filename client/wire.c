@@ -3,22 +3,27 @@
  * decoding a Response (wire_request.c encodes the Requests), and the
  * codec's small helpers.
  *
- * Every repeated or bytes field goes through a callback: repeated uint64 is
- * read packed or not; ciphertexts are read into buffers sized from the
- * field's own length after checking it against the caller's limit.
- *
  * The Response envelope is walked by hand rather than through its
  * generated struct, for two reasons. nanopb clears a oneof member when it
  * selects it, which would wipe the callbacks set up in the body before
  * decoding; and walking the envelope lets the decoder refuse a body that
- * answers another method before it decodes a byte of it. The bodies
- * themselves use the generated descriptors.
+ * answers another method before it decodes a byte of it.
+ *
+ * nanopb decodes the body into its generated struct. One table says where
+ * each field of each body goes in struct wire_response (bodies[], and
+ * list_types[] for the entries of its three lists of messages); walking the
+ * body's descriptor with it, the decoder sets the callbacks before nanopb
+ * reads, and takes the plain values after. Every repeated or bytes field
+ * goes through a callback: repeated uint64 is read packed or not;
+ * ciphertexts are read into buffers sized from the field's own length after
+ * checking it against the caller's limit.
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <pb_common.h>
 #include <pb_decode.h>
 
 #include "err.h"
@@ -66,102 +71,160 @@ read_name(pb_istream_t *s, struct dctx *d, char *out)
 	return true;
 }
 
-struct name_arg {
-	struct dctx *d;
-	char *out;
-};
-
-#ifndef WIRE_STATIC_NAMES
-static bool
-dec_name(pb_istream_t *s, const pb_field_t *f, void **arg)
-{
-	struct name_arg *a = *arg;
-
-	(void)f;
-	return read_name(s, a->d, a->out);
-}
-#endif
-
 /*
- * Prepares and finishes the decoding of a short string member (wire_pb.h).
- * In the static layout nanopb itself refuses a string over 64 bytes.
+ * Makes room for one more entry of size `size` in the array v (n used,
+ * *cap allocated), never past lim entries, and zeroes it. Returns the
+ * array, moved or not; when it cannot grow, v as it was, and *rc says why.
  */
-#ifdef WIRE_STATIC_NAMES
-#define PREP_NAME(member, na, dctx_, outbuf) \
-	do { (void)&(na); (void)(dctx_); (void)(outbuf); } while (0)
-#define DONE_NAME(member, outbuf) \
-	do { \
-		_Static_assert(sizeof(member) == NAME_MAX_LEN + 1, "name size"); \
-		memcpy((outbuf), (member), NAME_MAX_LEN + 1); \
-		(outbuf)[NAME_MAX_LEN] = '\0'; \
-	} while (0)
-#else
-#define PREP_NAME(member, na, dctx_, outbuf) \
-	do { \
-		(na).d = (dctx_); \
-		(na).out = (outbuf); \
-		(member).funcs.decode = dec_name; \
-		(member).arg = &(na); \
-	} while (0)
-#define DONE_NAME(member, outbuf) do { (void)(member); } while (0)
-#endif
-
-/*
- * Makes room for one more entry of size `size` in *v (n used, *cap
- * allocated), never past lim entries; the new entry is zeroed.
- */
-static int
-grow(void **v, size_t n, size_t *cap, size_t size, size_t lim)
+static void *
+grow(void *v, size_t n, size_t *cap, size_t size, size_t lim, int *rc)
 {
 	size_t ncap;
 	void *nv;
 
-	if (n >= lim)
-		return SS_ERR_TOO_LARGE;
-	if (n < *cap)
-		goto zero;
-	ncap = *cap == 0 ? 8 : *cap * 2;
-	if (ncap < *cap || ncap > lim)
-		ncap = lim;
-	if (ncap > SIZE_MAX / size)
-		return SS_ERR_TOO_LARGE;
-	if ((nv = realloc(*v, ncap * size)) == NULL)
-		return SS_ERR_ALLOC;
-	*v = nv;
-	*cap = ncap;
-zero:
-	memset((uint8_t *)*v + n * size, 0, size);
-	return SS_OK;
+	*rc = SS_OK;
+	if (n >= lim) {
+		*rc = SS_ERR_TOO_LARGE;
+		return v;
+	}
+	if (n >= *cap) {
+		ncap = *cap == 0 ? 8 : *cap * 2;
+		if (ncap < *cap || ncap > lim)
+			ncap = lim;
+		if (ncap > SIZE_MAX / size) {
+			*rc = SS_ERR_TOO_LARGE;
+			return v;
+		}
+		if ((nv = realloc(v, ncap * size)) == NULL) {
+			*rc = SS_ERR_ALLOC;
+			return v;
+		}
+		v = nv;
+		*cap = ncap;
+	}
+	memset((uint8_t *)v + n * size, 0, size);
+	return v;
 }
 
-struct names_arg {
-	struct dctx *d;
-	struct wire_names *list;
+/* ---- where the fields of a body go -------------------------------------- */
+
+/* A field's place in struct wire_response. */
+enum dest {
+	DST_NONE,
+	DST_CREATED,
+	DST_DUPLICATE,
+	DST_DEADLINE_UNIX,
+	DST_PHASE,
+	DST_PARAMS,        /* a SessionParams: params_dests */
+	DST_COHORT,
+	DST_SHARED,
+	DST_POSTED,
+	DST_MISSING,
+	DST_SHARES,        /* a list of messages: list_types[] */
+	DST_SUMPOINTS,
+	DST_KEYS,
+	DST_SESSION,       /* of the SessionParams */
+	DST_PARTIES,
+	DST_THRESHOLD,
+	DST_LENGTH,
+	DST_DECIMALS,
+	DST_DEADLINE,
+	DST_SENDER,        /* of a GetShare share */
+	DST_CIPHERTEXT,
+	DST_SP_PARTY,      /* of a ListSumpoints sumpoint */
+	DST_X,
+	DST_VALUES,
+	DST_KEY_PARTY,     /* of a GetKeys key */
+	DST_CERT,
 };
+
+/* The bodies, as proto/securesum.proto numbers their fields. */
+static const struct wire_fields bodies[] = {
+	[WIRE_CREATE_SESSION] = { { DST_CREATED, DST_DEADLINE_UNIX } },
+	[WIRE_SUBMIT_SHARES] = { { DST_DUPLICATE } },
+	[WIRE_GET_SHARE] = { { DST_SHARES } },
+	[WIRE_POST_SUMPOINT] = { { DST_DUPLICATE } },
+	[WIRE_LIST_SUMPOINTS] = { { DST_PARAMS, DST_COHORT, DST_SUMPOINTS } },
+	[WIRE_GET_STATUS] = { { DST_PARAMS, DST_PHASE, DST_COHORT, DST_SHARED,
+	    DST_POSTED, DST_MISSING, DST_DEADLINE_UNIX } },
+	[WIRE_PUBLISH_KEY] = { { DST_DUPLICATE } },
+	[WIRE_GET_KEYS] = { { DST_KEYS } },
+};
+
+static const struct wire_fields params_dests = { {
+	DST_SESSION, DST_PARTIES, DST_THRESHOLD, DST_LENGTH, DST_DECIMALS,
+	DST_DEADLINE,
+} };
+
+/* The messages of the three lists: their type, and where their fields go. */
+static const struct list_type {
+	int list;
+	const pb_msgdesc_t *desc;
+	struct wire_fields dests;
+	const char *too_many;      /* the error past the caller's limit */
+} list_types[] = {
+	{ DST_SHARES, securesum_IncomingShare_fields,
+	    { { DST_SENDER, DST_CIPHERTEXT } }, "too many shares" },
+	{ DST_SUMPOINTS, securesum_Sumpoint_fields,
+	    { { DST_SP_PARTY, DST_X, DST_VALUES } }, "too many sumpoints" },
+	{ DST_KEYS, securesum_PartyKey_fields,
+	    { { DST_KEY_PARTY, DST_CERT } }, "too many keys" },
+};
+
+/* The argument of a callback: where its field goes. */
+struct slot {
+	struct dctx *d;
+	void *out;      /* a wire_name, wire_names, wire_vec, or uint8_t * */
+	size_t *len;    /* a bytes field's length */
+	const struct list_type *list;   /* a list of messages */
+};
+
+/*
+ * What a message being decoded fills: the response and its parameters, or
+ * an entry of one of its lists; and its callbacks' arguments.
+ */
+struct into {
+	struct dctx *d;
+	struct wire_response *r;
+	struct wire_incoming *share;
+	struct wire_sumpoint *sumpoint;
+	struct wire_key *key;
+	struct slot slots[2 * WIRE_FIELDS_MAX];   /* a body's, its params' */
+	size_t nslots;
+	bool after;                   /* the pass after decoding */
+};
+
+static bool place_params(pb_field_iter_t *it, struct into *x);
+
+static bool decode_message(pb_istream_t *s, struct into *x,
+    const pb_msgdesc_t *desc, void *msg, const struct wire_fields *dests);
+
+static bool
+dec_name(pb_istream_t *s, const pb_field_t *f, void **arg)
+{
+	const struct slot *a = *arg;
+
+	(void)f;
+	return read_name(s, a->d, a->out);
+}
 
 static bool
 dec_name_list(pb_istream_t *s, const pb_field_t *f, void **arg)
 {
-	struct names_arg *a = *arg;
-	struct wire_names *l = a->list;
-	void *v = l->v;
-	int r;
+	const struct slot *a = *arg;
+	struct wire_names *l = a->out;
+	int rc;
 
 	(void)f;
-	r = grow(&v, l->n, &l->cap, sizeof(*l->v), a->d->lim->max_items);
-	l->v = v;
-	if (r != SS_OK)
-		return dfail(s, a->d, r, "too many names");
+	l->v = grow(l->v, l->n, &l->cap, sizeof(*l->v), a->d->lim->max_items,
+	    &rc);
+	if (rc != SS_OK)
+		return dfail(s, a->d, rc, "too many names");
 	if (!read_name(s, a->d, l->v[l->n]))
 		return false;
 	l->n++;
 	return true;
 }
-
-struct vec_arg {
-	struct dctx *d;
-	struct wire_vec *vec;
-};
 
 /*
  * One element of a repeated uint64. nanopb calls this once per element for
@@ -171,40 +234,33 @@ struct vec_arg {
 static bool
 dec_u64(pb_istream_t *s, const pb_field_t *f, void **arg)
 {
-	struct vec_arg *a = *arg;
-	struct wire_vec *vec = a->vec;
+	const struct slot *a = *arg;
+	struct wire_vec *vec = a->out;
+	size_t lim = a->d->lim->max_values;
 	uint64_t x;
-	size_t n;
+	int rc;
 
 	(void)f;
 	if (!pb_decode_fixed64(s, &x))
 		return false;
+	/* The array grows by doubling: most elements find room already. */
 	if (vec->n == vec->cap) {
-		void *v = vec->v;
-		int r = grow(&v, vec->n, &vec->cap, sizeof(*vec->v),
-		    a->d->lim->max_values);
-
-		vec->v = v;
-		if (r != SS_OK)
-			return dfail(s, a->d, r, "vector too long");
-	} else if (vec->n >= a->d->lim->max_values)
+		vec->v = grow(vec->v, vec->n, &vec->cap, sizeof(*vec->v), lim,
+		    &rc);
+		if (rc != SS_OK)
+			return dfail(s, a->d, rc, "vector too long");
+	} else if (vec->n >= lim)
 		return dfail(s, a->d, SS_ERR_TOO_LARGE, "vector too long");
-	n = vec->n++;
-	vec->v[n] = x;
+	vec->v[vec->n++] = x;
 	return true;
 }
-
-struct bytes_arg {
-	struct dctx *d;
-	uint8_t **p;
-	size_t *len;
-};
 
 /* A bytes field: the length is checked before anything is allocated. */
 static bool
 dec_bytes(pb_istream_t *s, const pb_field_t *f, void **arg)
 {
-	struct bytes_arg *a = *arg;
+	const struct slot *a = *arg;
+	uint8_t **out = a->out;
 	size_t n = s->bytes_left;
 	uint8_t *p;
 
@@ -218,276 +274,280 @@ dec_bytes(pb_istream_t *s, const pb_field_t *f, void **arg)
 		return false;
 	}
 	/* A field seen twice: the last one wins, as protobuf says. */
-	free(*a->p);
-	*a->p = p;
+	free(*out);
+	*out = p;
 	*a->len = n;
 	return true;
 }
 
 /*
- * The next entry of an array of the response that grows by one entry of
- * `size` bytes: *v (n used, *cap allocated), at most max_items. The entry
- * is counted before it is filled, so that a failure frees what it holds.
- * NULL, with the decode failed as `what`, when it cannot grow.
+ * One entry of a list of messages: counted in before it is filled, so that
+ * a failure frees what it holds, then decoded as list_types[] says. m holds
+ * the message of any of the three lists.
  */
-static void *
-next_item(pb_istream_t *s, struct dctx *d, void **v, size_t *n, size_t *cap,
-    size_t size, const char *what)
+static bool
+dec_entry(pb_istream_t *s, const pb_field_t *f, void **arg)
 {
+	const struct slot *a = *arg;
+	struct wire_response *r = a->d->resp;
+	size_t lim = a->d->lim->max_items;
+	union {
+		securesum_IncomingShare share;
+		securesum_Sumpoint sumpoint;
+		securesum_PartyKey key;
+	} m;
+	struct into x;
 	int rc;
 
-	if ((rc = grow(v, *n, cap, size, d->lim->max_items)) != SS_OK) {
-		(void)dfail(s, d, rc, what);
-		return NULL;
+	(void)f;
+	memset(&m, 0, sizeof(m));
+	memset(&x, 0, sizeof(x));
+	x.d = a->d;
+	switch (a->list->list) {
+	case DST_SHARES:
+		r->shares = grow(r->shares, r->nshares, &r->shares_cap,
+		    sizeof(*r->shares), lim, &rc);
+		x.share = rc == SS_OK ? &r->shares[r->nshares++] : NULL;
+		break;
+	case DST_SUMPOINTS:
+		r->sumpoints = grow(r->sumpoints, r->nsumpoints,
+		    &r->sumpoints_cap, sizeof(*r->sumpoints), lim, &rc);
+		x.sumpoint = rc == SS_OK ? &r->sumpoints[r->nsumpoints++] : NULL;
+		break;
+	default:
+		r->keys = grow(r->keys, r->nkeys, &r->keys_cap, sizeof(*r->keys),
+		    lim, &rc);
+		x.key = rc == SS_OK ? &r->keys[r->nkeys++] : NULL;
+		break;
 	}
-	return (uint8_t *)*v + (*n)++ * size;
+	if (rc != SS_OK)
+		return dfail(s, a->d, rc, a->list->too_many);
+	return decode_message(s, &x, a->list->desc, &m, &a->list->dests);
 }
 
-/* Sets cb to decode a bytes field into *p, *len bytes. */
-static void
-prep_bytes(pb_callback_t *cb, struct bytes_arg *a, struct dctx *d,
-    uint8_t **p, size_t *len)
+/* Makes the callback field at it call fn with a new slot of x: out, len. */
+static bool
+bind(pb_field_iter_t *it, struct into *x, bool (*fn)(pb_istream_t *,
+    const pb_field_t *, void **), void *out, size_t *len)
 {
-	a->d = d;
-	a->p = p;
+	pb_callback_t *cb = it->pData;
+	struct slot *a;
+
+	if (PB_ATYPE(it->type) != PB_ATYPE_CALLBACK ||
+	    x->nslots >= sizeof(x->slots) / sizeof(x->slots[0]))
+		return false;
+	a = &x->slots[x->nslots++];
+	a->d = x->d;
+	a->out = out;
 	a->len = len;
-	cb->funcs.decode = dec_bytes;
+	a->list = NULL;
+	cb->funcs.decode = fn;
 	cb->arg = a;
-}
-
-static bool
-dec_incoming(pb_istream_t *s, const pb_field_t *f, void **arg)
-{
-	struct dctx *d = *arg;
-	struct wire_response *r = d->resp;
-	securesum_IncomingShare m = securesum_IncomingShare_init_zero;
-	struct wire_incoming *in;
-	struct name_arg na;
-	struct bytes_arg ba;
-	void *v = r->shares;
-
-	(void)f;
-	in = next_item(s, d, &v, &r->nshares, &r->shares_cap,
-	    sizeof(*r->shares), "too many shares");
-	r->shares = v;
-	if (in == NULL)
-		return false;
-	PREP_NAME(m.sender, na, d, in->sender);
-	prep_bytes(&m.ciphertext, &ba, d, &in->ct, &in->ct_len);
-	if (!pb_decode_ex(s, securesum_IncomingShare_fields, &m,
-	    PB_DECODE_NOINIT))
-		return false;
-	DONE_NAME(m.sender, in->sender);
-	return true;
-}
-
-static bool
-dec_sumpoint(pb_istream_t *s, const pb_field_t *f, void **arg)
-{
-	struct dctx *d = *arg;
-	struct wire_response *r = d->resp;
-	securesum_Sumpoint m = securesum_Sumpoint_init_zero;
-	struct wire_sumpoint *sp;
-	struct name_arg na;
-	struct vec_arg va;
-	void *v = r->sumpoints;
-
-	(void)f;
-	sp = next_item(s, d, &v, &r->nsumpoints, &r->sumpoints_cap,
-	    sizeof(*r->sumpoints), "too many sumpoints");
-	r->sumpoints = v;
-	if (sp == NULL)
-		return false;
-	PREP_NAME(m.party, na, d, sp->party);
-	va.d = d;
-	va.vec = &sp->values;
-	m.values.funcs.decode = dec_u64;
-	m.values.arg = &va;
-	if (!pb_decode_ex(s, securesum_Sumpoint_fields, &m, PB_DECODE_NOINIT))
-		return false;
-	DONE_NAME(m.party, sp->party);
-	sp->x = m.x;
-	return true;
-}
-
-static bool
-dec_party_key(pb_istream_t *s, const pb_field_t *f, void **arg)
-{
-	struct dctx *d = *arg;
-	struct wire_response *r = d->resp;
-	securesum_PartyKey m = securesum_PartyKey_init_zero;
-	struct wire_key *k;
-	struct name_arg na;
-	struct bytes_arg ba;
-	void *v = r->keys;
-
-	(void)f;
-	k = next_item(s, d, &v, &r->nkeys, &r->keys_cap, sizeof(*r->keys),
-	    "too many keys");
-	r->keys = v;
-	if (k == NULL)
-		return false;
-	PREP_NAME(m.party, na, d, k->party);
-	prep_bytes(&m.certificate, &ba, d, &k->der, &k->der_len);
-	if (!pb_decode_ex(s, securesum_PartyKey_fields, &m, PB_DECODE_NOINIT))
-		return false;
-	DONE_NAME(m.party, k->party);
-	return true;
-}
-
-/* Callback arguments for a SessionParams embedded in a body. */
-struct params_args {
-	struct name_arg sid;
-	struct names_arg parties;
-};
-
-static void
-prep_params(securesum_SessionParams *m, struct params_args *pa,
-    struct dctx *d, struct wire_params *out)
-{
-	PREP_NAME(m->session_id, pa->sid, d, out->session_id);
-	pa->parties.d = d;
-	pa->parties.list = &out->parties;
-	m->parties.funcs.decode = dec_name_list;
-	m->parties.arg = &pa->parties;
-}
-
-static void
-done_params(const securesum_SessionParams *m, struct wire_params *out)
-{
-	DONE_NAME(m->session_id, out->session_id);
-	out->threshold = m->threshold;
-	out->length = m->length;
-	out->decimals = m->decimals;
-	out->deadline_seconds = m->deadline_seconds;
-}
-
-static void
-prep_names(pb_callback_t *cb, struct names_arg *a, struct dctx *d,
-    struct wire_names *list)
-{
-	a->d = d;
-	a->list = list;
-	cb->funcs.decode = dec_name_list;
-	cb->arg = a;
-}
-
-/* The bodies of the responses, one decoder for each method. */
-static bool
-dec_create_body(pb_istream_t *s, struct dctx *d)
-{
-	securesum_CreateSessionResponse m =
-	    securesum_CreateSessionResponse_init_zero;
-
-	if (!pb_decode_ex(s, securesum_CreateSessionResponse_fields, &m,
-	    PB_DECODE_NOINIT))
-		return false;
-	d->resp->created = m.created;
-	d->resp->deadline_unix = m.deadline_unix;
 	return true;
 }
 
 /*
- * SubmitShares, PostSumpoint and PublishKey answer with the same message,
- * a lone `bool duplicate = 1` (asserted below), read with one descriptor.
+ * A short string: with securesum.options, nanopb reads it into a char array
+ * of NAME_MAX_LEN + 1 itself (refusing a longer one), and take_name copies
+ * it out; without, a callback reads it into out.
  */
-_Static_assert(securesum_SubmitSharesResponse_duplicate_tag == 1 &&
-    securesum_PostSumpointResponse_duplicate_tag == 1 &&
-    securesum_PublishKeyResponse_duplicate_tag == 1 &&
-    sizeof(securesum_PostSumpointResponse) ==
-    sizeof(securesum_SubmitSharesResponse) &&
-    sizeof(securesum_PublishKeyResponse) ==
-    sizeof(securesum_SubmitSharesResponse), "acknowledgement layout");
-
 static bool
-dec_ack_body(pb_istream_t *s, struct dctx *d)
+bind_name(pb_field_iter_t *it, struct into *x, char *out)
 {
-	securesum_SubmitSharesResponse m =
-	    securesum_SubmitSharesResponse_init_zero;
-
-	if (!pb_decode_ex(s, securesum_SubmitSharesResponse_fields, &m,
-	    PB_DECODE_NOINIT))
+	if (PB_LTYPE(it->type) != PB_LTYPE_STRING)
 		return false;
-	d->resp->duplicate = m.duplicate;
+	if (PB_ATYPE(it->type) == PB_ATYPE_CALLBACK)
+		return bind(it, x, dec_name, out, NULL);
+	return PB_ATYPE(it->type) == PB_ATYPE_STATIC &&
+	    it->data_size == NAME_MAX_LEN + 1;
+}
+
+/* A list of messages: dec_entry decodes each as list_types[] says. */
+static bool
+bind_list(pb_field_iter_t *it, struct into *x, int list)
+{
+	const struct list_type *t = list_types;
+	const size_t n = sizeof(list_types) / sizeof(list_types[0]);
+
+	while (t < list_types + n && t->list != list)
+		t++;
+	if (t == list_types + n || t->desc != it->submsg_desc ||
+	    !bind(it, x, dec_entry, NULL, NULL))
+		return false;
+	x->slots[x->nslots - 1].list = t;
+	return true;
+}
+
+/* The plain value at it, of ltype and size bytes, into v. */
+static bool
+get(const pb_field_iter_t *it, pb_type_t ltype, void *v, size_t size)
+{
+	if (PB_LTYPE(it->type) != ltype ||
+	    PB_ATYPE(it->type) != PB_ATYPE_STATIC || it->data_size != size)
+		return false;
+	memcpy(v, it->pData, size);
 	return true;
 }
 
 static bool
-dec_get_share_body(pb_istream_t *s, struct dctx *d)
+get_u32(const pb_field_iter_t *it, uint32_t *v)
 {
-	securesum_GetShareResponse m = securesum_GetShareResponse_init_zero;
-
-	m.shares.funcs.decode = dec_incoming;
-	m.shares.arg = d;
-	return pb_decode_ex(s, securesum_GetShareResponse_fields, &m,
-	    PB_DECODE_NOINIT);
+	return get(it, PB_LTYPE_UVARINT, v, sizeof(*v));
 }
 
 static bool
-dec_list_body(pb_istream_t *s, struct dctx *d)
+get_u64(const pb_field_iter_t *it, uint64_t *v)
 {
-	securesum_ListSumpointsResponse m =
-	    securesum_ListSumpointsResponse_init_zero;
-	struct wire_response *r = d->resp;
-	struct params_args pa;
-	struct names_arg cohort;
+	return get(it, PB_LTYPE_UVARINT, v, sizeof(*v));
+}
 
-	prep_params(&m.params, &pa, d, &r->params);
-	prep_names(&m.cohort, &cohort, d, &r->cohort);
-	m.sumpoints.funcs.decode = dec_sumpoint;
-	m.sumpoints.arg = d;
-	if (!pb_decode_ex(s, securesum_ListSumpointsResponse_fields, &m,
-	    PB_DECODE_NOINIT))
+/* A bool, or an enum (the 32 bits nanopb read), into *out. */
+static bool
+get_int(const pb_field_iter_t *it, int *out)
+{
+	pb_type_t t = PB_LTYPE(it->type);
+	int32_t v;
+	bool b;
+
+	if (t == PB_LTYPE_BOOL && get(it, t, &b, sizeof(b)))
+		v = b;
+	else if ((t != PB_LTYPE_VARINT && t != PB_LTYPE_UVARINT) ||
+	    !get(it, t, &v, sizeof(v)))
 		return false;
-	r->has_params = m.has_params;
-	done_params(&m.params, &r->params);
+	*out = v;
 	return true;
 }
 
+/* A short string nanopb read into its char array (see bind_name). */
 static bool
-dec_status_body(pb_istream_t *s, struct dctx *d)
+take_name(const pb_field_iter_t *it, char *out)
 {
-	securesum_GetStatusResponse m = securesum_GetStatusResponse_init_zero;
-	struct wire_response *r = d->resp;
-	struct params_args pa;
-	struct names_arg cohort, shared, posted, missing;
-
-	prep_params(&m.params, &pa, d, &r->params);
-	prep_names(&m.cohort, &cohort, d, &r->cohort);
-	prep_names(&m.shared, &shared, d, &r->shared);
-	prep_names(&m.posted, &posted, d, &r->posted);
-	prep_names(&m.missing, &missing, d, &r->missing);
-	if (!pb_decode_ex(s, securesum_GetStatusResponse_fields, &m,
-	    PB_DECODE_NOINIT))
+	if (PB_ATYPE(it->type) != PB_ATYPE_STATIC)
+		return true;
+	if (it->data_size != NAME_MAX_LEN + 1)
 		return false;
-	r->has_params = m.has_params;
-	done_params(&m.params, &r->params);
-	r->phase = (int)m.phase;
-	r->deadline_unix = m.deadline_unix;
+	memcpy(out, it->pData, NAME_MAX_LEN + 1);
+	out[NAME_MAX_LEN] = '\0';
 	return true;
 }
 
+/* A short string at it, into out: its callback set before, or taken after. */
 static bool
-dec_keys_body(pb_istream_t *s, struct dctx *d)
+name(pb_field_iter_t *it, struct into *x, char *out)
 {
-	securesum_GetKeysResponse m = securesum_GetKeysResponse_init_zero;
-
-	m.keys.funcs.decode = dec_party_key;
-	m.keys.arg = d;
-	return pb_decode_ex(s, securesum_GetKeysResponse_fields, &m,
-	    PB_DECODE_NOINIT);
+	return x->after ? take_name(it, out) : bind_name(it, x, out);
 }
 
-static bool (*const body_decoders[])(pb_istream_t *, struct dctx *) = {
-	[WIRE_CREATE_SESSION] = dec_create_body,
-	[WIRE_SUBMIT_SHARES] = dec_ack_body,
-	[WIRE_GET_SHARE] = dec_get_share_body,
-	[WIRE_POST_SUMPOINT] = dec_ack_body,
-	[WIRE_LIST_SUMPOINTS] = dec_list_body,
-	[WIRE_GET_STATUS] = dec_status_body,
-	[WIRE_PUBLISH_KEY] = dec_ack_body,
-	[WIRE_GET_KEYS] = dec_keys_body,
-};
+static bool
+bind_names(pb_field_iter_t *it, struct into *x, struct wire_names *list)
+{
+	return bind(it, x, dec_name_list, list, NULL);
+}
+
+/*
+ * Puts the field at it where dst says, in the pass x->after names: a list,
+ * a vector or bytes by setting its callback before decoding, a plain value
+ * by taking it after, a short string by either (see bind_name).
+ */
+static bool
+place(pb_field_iter_t *it, int dst, void *ctx)
+{
+	struct into *x = ctx;
+	struct wire_response *r = x->r;
+	struct wire_params *p = r != NULL ? &r->params : NULL;
+	const bool after = x->after;
+
+	switch (dst) {
+	case DST_CREATED:       return !after || get_int(it, &r->created);
+	case DST_DUPLICATE:     return !after || get_int(it, &r->duplicate);
+	case DST_PHASE:         return !after || get_int(it, &r->phase);
+	case DST_DEADLINE_UNIX: return !after || get_u64(it, &r->deadline_unix);
+	case DST_PARAMS:        return place_params(it, x);
+	case DST_COHORT:        return after || bind_names(it, x, &r->cohort);
+	case DST_SHARED:        return after || bind_names(it, x, &r->shared);
+	case DST_POSTED:        return after || bind_names(it, x, &r->posted);
+	case DST_MISSING:       return after || bind_names(it, x, &r->missing);
+	case DST_SHARES:
+	case DST_SUMPOINTS:
+	case DST_KEYS:          return after || bind_list(it, x, dst);
+	case DST_SESSION:       return name(it, x, p->session_id);
+	case DST_PARTIES:       return after || bind_names(it, x, &p->parties);
+	case DST_THRESHOLD:     return !after || get_u32(it, &p->threshold);
+	case DST_LENGTH:        return !after || get_u32(it, &p->length);
+	case DST_DECIMALS:      return !after || get_u32(it, &p->decimals);
+	case DST_DEADLINE:      return !after || get_u32(it, &p->deadline_seconds);
+	case DST_SENDER:        return name(it, x, x->share->sender);
+	case DST_CIPHERTEXT:
+		return after || bind(it, x, dec_bytes, &x->share->ct,
+		    &x->share->ct_len);
+	case DST_SP_PARTY:      return name(it, x, x->sumpoint->party);
+	case DST_X:             return !after || get_u32(it, &x->sumpoint->x);
+	case DST_VALUES:
+		return after || bind(it, x, dec_u64, &x->sumpoint->values,
+		    NULL);
+	case DST_KEY_PARTY:     return name(it, x, x->key->party);
+	case DST_CERT:
+		return after || bind(it, x, dec_bytes, &x->key->der,
+		    &x->key->der_len);
+	default:                return false;
+	}
+}
+
+/* The SessionParams at it, field by field; after decoding, whether it came. */
+static bool
+place_params(pb_field_iter_t *it, struct into *x)
+{
+	if (!PB_LTYPE_IS_SUBMSG(it->type) || it->pSize == NULL)
+		return false;
+	if (x->after)
+		x->r->has_params = *(const bool *)it->pSize;
+	return wire_walk(it->submsg_desc, it->pData, &params_dests, place, x);
+}
+
+/* The codec's tables and nanopb's descriptors disagree: a bug, not input. */
+static bool
+mismatch(pb_istream_t *s, struct dctx *d)
+{
+	return dfail(s, d, SS_ERR_INTERNAL, "message unknown to the codec");
+}
+
+/*
+ * Decodes msg, of type desc, from s into x: its callbacks set before, its
+ * plain values taken after, each where dests says.
+ */
+static bool
+decode_message(pb_istream_t *s, struct into *x, const pb_msgdesc_t *desc,
+    void *msg, const struct wire_fields *dests)
+{
+	x->after = false;
+	if (!wire_walk(desc, msg, dests, place, x))
+		return mismatch(s, x->d);
+	if (!pb_decode_ex(s, desc, msg, PB_DECODE_NOINIT))
+		return false;
+	x->after = true;
+	if (!wire_walk(desc, msg, dests, place, x))
+		return mismatch(s, x->d);
+	return true;
+}
+
+/* The body of the answer to method, from s, into the response. */
+static bool
+decode_body(pb_istream_t *s, struct dctx *d, int method)
+{
+	securesum_Response m;
+	pb_field_iter_t it;
+	struct into x;
+
+	memset(&m, 0, sizeof(m));
+	memset(&x, 0, sizeof(x));
+	x.d = d;
+	x.r = d->resp;
+	if (!pb_field_iter_begin(&it, securesum_Response_fields, &m) ||
+	    !pb_field_iter_find(&it, (uint32_t)(TAG_BODY_BASE + method)) ||
+	    !PB_LTYPE_IS_SUBMSG(it.type))
+		return mismatch(s, d);
+	return decode_message(s, &x, it.submsg_desc, it.pData, &bodies[method]);
+}
 
 /* The reason nanopb gave for a failure inside `what`, as a malformed response. */
 static int
@@ -575,7 +635,7 @@ dec_body(pb_istream_t *s, pb_wire_type_t wt, uint32_t tag, int method,
 	if (!pb_make_string_substream(s, &sub))
 		return derr(d, s, e, "body");
 	/* On failure the substream holds the reason. */
-	if (!body_decoders[method](&sub, d))
+	if (!decode_body(&sub, d, method))
 		return derr(d, &sub, e, wire_method_name(method));
 	if (!pb_close_string_substream(s, &sub))
 		return derr(d, s, e, "body");
@@ -669,6 +729,25 @@ wire_names_has(const struct wire_names *l, const char *name)
 	return 0;
 }
 
+bool
+wire_walk(const pb_msgdesc_t *desc, void *msg, const struct wire_fields *fl,
+    bool (*each)(pb_field_iter_t *it, int role, void *ctx), void *ctx)
+{
+	pb_field_iter_t it;
+	size_t n = 0, seen = 0;
+
+	while (n < WIRE_FIELDS_MAX && fl->role[n] != 0)
+		n++;
+	if (!pb_field_iter_begin(&it, desc, msg))
+		return false;
+	do {
+		if (it.tag == 0 || it.tag > n ||
+		    !each(&it, fl->role[it.tag - 1], ctx))
+			return false;
+		seen++;
+	} while (pb_field_iter_next(&it));
+	return seen == n;
+}
 
 const char *
 wire_method_name(int method)

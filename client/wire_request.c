@@ -46,14 +46,8 @@ enum source {
 
 #define BIT(src) (1u << (src))
 
-/* What the fields of a message carry: field i + 1 src[i], up to SRC_NONE. */
-#define FIELDS_MAX 6
-struct fields {
-	uint8_t src[FIELDS_MAX + 1];
-};
-
 /* The bodies, as proto/securesum.proto numbers their fields. */
-static const struct fields bodies[] = {
+static const struct wire_fields bodies[] = {
 	[WIRE_CREATE_SESSION] = { { SRC_PARAMS } },
 	[WIRE_SUBMIT_SHARES] = { { SRC_SESSION, SRC_PARTY, SRC_SHARES } },
 	[WIRE_GET_SHARE] = { { SRC_SESSION, SRC_PARTY } },
@@ -64,23 +58,15 @@ static const struct fields bodies[] = {
 	[WIRE_GET_KEYS] = { { SRC_NAMES } },
 };
 
-static const struct fields params_fields = { {
+static const struct wire_fields params_fields = { {
 	SRC_SESSION, SRC_NAMES, SRC_THRESHOLD, SRC_LENGTH, SRC_DECIMALS,
 	SRC_DEADLINE,
 } };
 
-static const struct fields share_fields = { { SRC_RECIPIENT, SRC_CIPHERTEXT } };
+static const struct wire_fields share_fields = {
+	{ SRC_RECIPIENT, SRC_CIPHERTEXT }
+};
 
-/* How many fields fl describes. */
-static size_t
-nfields(const struct fields *fl)
-{
-	size_t n = 0;
-
-	while (n < FIELDS_MAX && fl->src[n] != SRC_NONE)
-		n++;
-	return n;
-}
 
 struct byte_span {
 	const uint8_t *p;
@@ -146,7 +132,8 @@ enc_values(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
 
 	if (r->nvalues == 0)
 		return true;
-	if (r->nvalues > SIZE_MAX / 8 || !pb_encode_tag(s, PB_WT_STRING, f->tag) ||
+	if (r->nvalues > SIZE_MAX / 8 ||
+	    !pb_encode_tag(s, PB_WT_STRING, f->tag) ||
 	    !pb_encode_varint(s, (uint64_t)r->nvalues * 8))
 		return false;
 	for (i = 0; i < r->nvalues; i++)
@@ -228,13 +215,11 @@ set_present(pb_field_iter_t *it)
 	return true;
 }
 
-static bool fill_message(const pb_msgdesc_t *desc, void *msg,
-    const struct fields *fl, struct from *x);
-
 /* The field at it, with what src names. */
 static bool
-fill_field(pb_field_iter_t *it, int src, struct from *x)
+fill(pb_field_iter_t *it, int src, void *ctx)
 {
+	struct from *x = ctx;
 	const struct wire_request *r = x->r;
 
 	switch (src) {
@@ -252,35 +237,10 @@ fill_field(pb_field_iter_t *it, int src, struct from *x)
 	case SRC_DECIMALS:   return set_u32(it, r->decimals);
 	case SRC_DEADLINE:   return set_u32(it, r->deadline_seconds);
 	case SRC_PARAMS:
-		return set_present(it) && fill_message(it->submsg_desc,
-		    it->pData, &params_fields, x);
+		return set_present(it) && wire_walk(it->submsg_desc, it->pData,
+		    &params_fields, fill, x);
 	default:             return false;
 	}
-}
-
-/*
- * Fills msg, of type desc, field by field as fl says; false if the two
- * disagree (a field fl does not know, or one it names that desc lacks).
- * Recursion bounded: a SessionParams holds no message.
- */
-/* NOLINTNEXTLINE(misc-no-recursion) */
-static bool
-fill_message(const pb_msgdesc_t *desc, void *msg, const struct fields *fl,
-    struct from *x)
-{
-	const size_t n = nfields(fl);
-	pb_field_iter_t it;
-	size_t filled = 0;
-
-	if (!pb_field_iter_begin(&it, desc, msg))
-		return false;
-	do {
-		if (it.tag == 0 || it.tag > n ||
-		    !fill_field(&it, fl->src[it.tag - 1], x))
-			return false;
-		filled++;
-	} while (pb_field_iter_next(&it));
-	return filled == n;
 }
 
 static bool
@@ -290,11 +250,13 @@ enc_shares(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
 	size_t i;
 
 	for (i = 0; i < r->nshares; i++) {
-		securesum_EncryptedShare es = securesum_EncryptedShare_init_zero;
 		struct from x = { r, &r->shares[i], { NULL, 0 } };
+		securesum_EncryptedShare es;
 
-		if (!fill_message(securesum_EncryptedShare_fields, &es,
-		    &share_fields, &x) || !pb_encode_tag_for_field(s, f) ||
+		memset(&es, 0, sizeof(es));
+		if (!wire_walk(securesum_EncryptedShare_fields, &es,
+		    &share_fields, fill, &x) ||
+		    !pb_encode_tag_for_field(s, f) ||
 		    !pb_encode_submessage(s, securesum_EncryptedShare_fields,
 		    &es))
 			return false;
@@ -304,13 +266,13 @@ enc_shares(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
 
 /* What the fields of fl carry, as bits. */
 static unsigned
-bits_of(const struct fields *fl)
+bits_of(const struct wire_fields *fl)
 {
 	unsigned bits = 0;
 	size_t i;
 
-	for (i = 0; i < nfields(fl); i++)
-		bits |= BIT(fl->src[i]);
+	for (i = 0; i < WIRE_FIELDS_MAX && fl->role[i] != SRC_NONE; i++)
+		bits |= BIT(fl->role[i]);
 	return bits;
 }
 
@@ -383,13 +345,15 @@ request_valid(const struct wire_request *r)
 int
 wire_encode_request(pb_ostream_t *s, const struct wire_request *req)
 {
-	securesum_Request m = securesum_Request_init_zero;
 	struct from x = { req, NULL, { NULL, 0 } };
+	securesum_Request m;
 	pb_field_iter_t it;
 	int r;
 
 	if ((r = request_valid(req)) != SS_OK)
 		return r;
+	/* Zeroed whole: a oneof's initialiser leaves its larger members be. */
+	memset(&m, 0, sizeof(m));
 	/* proto3: fields at their default value are left out. */
 	m.id = req->id;
 	m.method = (securesum_Method)req->method;
@@ -398,7 +362,8 @@ wire_encode_request(pb_ostream_t *s, const struct wire_request *req)
 	if (!pb_field_iter_begin(&it, securesum_Request_fields, &m) ||
 	    !pb_field_iter_find(&it, (uint32_t)(TAG_BODY_BASE + req->method)) ||
 	    !set_present(&it) ||
-	    !fill_message(it.submsg_desc, it.pData, &bodies[req->method], &x))
+	    !wire_walk(it.submsg_desc, it.pData, &bodies[req->method], fill,
+	    &x))
 		return SS_ERR_INTERNAL;
 	return pb_encode(s, securesum_Request_fields, &m) ? SS_OK : SS_ERR_IO;
 }
