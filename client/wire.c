@@ -181,7 +181,8 @@ struct slot {
 
 /*
  * What a message being decoded fills: the response and its parameters, or
- * an entry of one of its lists; and its callbacks' arguments.
+ * the entry of one of its lists (share, sumpoint or key) being decoded; and
+ * its callbacks' arguments.
  */
 struct into {
 	struct dctx *d;
@@ -303,6 +304,7 @@ dec_entry(pb_istream_t *s, const pb_field_t *f, void **arg)
 	memset(&m, 0, sizeof(m));
 	memset(&x, 0, sizeof(x));
 	x.d = a->d;
+	x.r = r;
 	switch (a->list->list) {
 	case DST_SHARES:
 		r->shares = grow(r->shares, r->nshares, &r->shares_cap,
@@ -454,7 +456,7 @@ place(pb_field_iter_t *it, int dst, void *ctx)
 {
 	struct into *x = ctx;
 	struct wire_response *r = x->r;
-	struct wire_params *p = r != NULL ? &r->params : NULL;
+	struct wire_params *p = &r->params;
 	const bool after = x->after;
 
 	switch (dst) {

@@ -155,7 +155,7 @@ set_callback(pb_field_iter_t *it, bool (*fn)(pb_ostream_t *,
 	if (PB_ATYPE(it->type) != PB_ATYPE_CALLBACK)
 		return false;
 	cb->funcs.encode = fn;
-	cb->arg = (void *)(uintptr_t)arg;
+	cb->arg = (void *)arg;
 	return true;
 }
 
