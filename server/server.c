@@ -54,7 +54,7 @@ struct server {
 	struct rpc_server rpc;
 	struct event *tick_ev, *snap_ev, *sigterm_ev, *sigint_ev;
 	struct event *flush_ev, *sync_ev, *synced_ev, *drain_ev, *child_ev;
-	struct journal journal;
+	struct journal *journal;
 	int journal_open;
 	int stopping;
 	uint64_t stop_deadline_ms;
@@ -225,12 +225,12 @@ static void
 release_or_hold(struct conn *c)
 {
 	struct server *srv = c->srv;
-	struct journal *j = &srv->journal;
+	struct journal *j = srv->journal;
 
 	if (srv->cfg->fsync == FSYNC_ALWAYS && srv->journal_open &&
-	    j->written_seq != j->synced_seq) {
+	    journal_written_seq(j) != journal_synced_seq(j)) {
 		c->held = 1;
-		c->held_seq = j->written_seq;
+		c->held_seq = journal_written_seq(j);
 		event_active(srv->flush_ev, EV_TIMEOUT, 0);
 	}
 	if (!c->held)
@@ -503,7 +503,7 @@ release_held(struct server *srv)
 	struct conn *c;
 
 	for (c = srv->conns; c != NULL; c = c->next) {
-		if (!c->held || c->held_seq > srv->journal.synced_seq)
+		if (!c->held || c->held_seq > journal_synced_seq(srv->journal))
 			continue;
 		c->held = 0;
 		evbuffer_add_buffer(bufferevent_get_output(c->bev), c->pending);
@@ -521,7 +521,7 @@ on_flush(evutil_socket_t fd, short what, void *arg)
 	struct server *srv = arg;
 
 	(void)fd; (void)what;
-	journal_sync_request(&srv->journal);
+	journal_sync_request(srv->journal);
 }
 
 /* A failed fdatasync, whether the sync thread's or journal_sync's (see on_synced). */
@@ -529,11 +529,11 @@ static void
 sync_failed(struct server *srv)
 {
 	if (srv->cfg->fsync != FSYNC_ALWAYS) {
-		logmsg("%s", srv->journal.last_error);
+		logmsg("%s", ss_error_msg(journal_error(srv->journal)));
 		return;
 	}
 	logmsg("%s; stopping without acknowledging unsynced changes",
-	    srv->journal.last_error);
+	    ss_error_msg(journal_error(srv->journal)));
 	srv->exit_status = 1;
 	srv->stopping = 2;
 	event_base_loopbreak(srv->base);
@@ -552,7 +552,7 @@ on_synced(evutil_socket_t fd, short what, void *arg)
 	struct server *srv = arg;
 
 	(void)fd; (void)what;
-	if (journal_sync_poll(&srv->journal) != SS_OK) {
+	if (journal_sync_poll(srv->journal) != SS_OK) {
 		sync_failed(srv);
 		return;
 	}
@@ -565,7 +565,7 @@ on_sync_timer(evutil_socket_t fd, short what, void *arg)
 	struct server *srv = arg;
 
 	(void)fd; (void)what;
-	journal_sync_request(&srv->journal);
+	journal_sync_request(srv->journal);
 }
 
 /* ---- snapshots -------------------------------------------------------- */
@@ -585,7 +585,7 @@ snapshot_wanted(struct server *srv)
 {
 	/* Changes replayed from the journal at start count as unsaved too. */
 	return srv->rpc.store->version != srv->saved_version ||
-	    journal_has_records(&srv->journal);
+	    journal_has_records(srv->journal);
 }
 
 /* A snapshot of the store at version, with the records up to seq, is on disk. */
@@ -593,9 +593,9 @@ static void
 snapshot_done(struct server *srv, uint64_t seq, uint64_t version)
 {
 	srv->saved_version = version;
-	if (journal_remove_segments(&srv->journal, seq) != SS_OK)
+	if (journal_remove_segments(srv->journal, seq) != SS_OK)
 		logmsg("%s (an old segment is only read again at start; the next "
-		    "snapshot tries again)", srv->journal.last_error);
+		    "snapshot tries again)", ss_error_msg(journal_error(srv->journal)));
 }
 
 /*
@@ -608,15 +608,16 @@ snapshot_inline(struct server *srv)
 {
 	struct store *s = srv->rpc.store;
 	uint64_t seq = s->journal_seq, version = s->version;
-	char err[512];
+	struct ss_error err;
 
-	if (snapshot_write(s, srv->cfg->state_dir, err, sizeof(err)) != SS_OK) {
-		logmsg("snapshot failed (the journal keeps every change): %s", err);
+	if (snapshot_write(s, srv->cfg->state_dir, &err) != SS_OK) {
+		logmsg("snapshot failed (the journal keeps every change): %s",
+		    ss_error_msg(&err));
 		return -1;
 	}
 	/* Without a new segment the records stay in the newest: still correct. */
-	if (journal_start_segment(&srv->journal) != SS_OK)
-		logmsg("%s", srv->journal.last_error);
+	if (journal_start_segment(srv->journal) != SS_OK)
+		logmsg("%s", ss_error_msg(journal_error(srv->journal)));
 	release_held(srv);
 	snapshot_done(srv, seq, version);
 	return 0;
@@ -645,7 +646,7 @@ close_other_fds(int keep)
 static void __attribute__((noreturn))
 snapshot_child(struct server *srv, int fd, pid_t parent)
 {
-	char err[512] = "";
+	struct ss_error err;
 	size_t len;
 	int rc;
 
@@ -662,9 +663,9 @@ snapshot_child(struct server *srv, int fd, pid_t parent)
 		_exit(3);
 	/* The listening socket would keep a restarted server off its port. */
 	close_other_fds(fd);
-	rc = snapshot_write(srv->rpc.store, srv->cfg->state_dir, err, sizeof(err));
-	if (rc != SS_OK && (len = strlen(err)) > 0 &&
-	    write(fd, err, len) != (ssize_t)len)
+	rc = snapshot_write(srv->rpc.store, srv->cfg->state_dir, &err);
+	if (rc != SS_OK && (len = strlen(ss_error_msg(&err))) > 0 &&
+	    write(fd, ss_error_msg(&err), len) != (ssize_t)len)
 		_exit(1);   /* the parent logs the exit status alone */
 	_exit(rc == SS_OK ? 0 : 1);
 }
@@ -677,7 +678,7 @@ snapshot_child(struct server *srv, int fd, pid_t parent)
 static void
 snapshot_start(struct server *srv)
 {
-	struct journal *j = &srv->journal;
+	struct journal *j = srv->journal;
 	pid_t parent = getpid(), pid = -1;
 	int p[2] = { -1, -1 }, e;
 
@@ -697,7 +698,7 @@ snapshot_start(struct server *srv)
 	release_held(srv);
 	if (journal_start_segment(j) != SS_OK) {
 		logmsg("snapshot not started (the journal keeps every change): %s",
-		    j->last_error);
+		    ss_error_msg(journal_error(j)));
 		return;
 	}
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0)
@@ -812,7 +813,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	/* Give back what departed connections and handled frames freed. */
 	(void)malloc_trim(0);
 	if (srv->cfg->fsync == FSYNC_ALWAYS &&
-	    srv->journal.written_seq != srv->journal.synced_seq)
+	    journal_written_seq(srv->journal) != journal_synced_seq(srv->journal))
 		event_active(srv->flush_ev, EV_TIMEOUT, 0);
 	/*
 	 * The sync thread's eventfd write does not fail in practice; polling
@@ -864,8 +865,8 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	evconnlistener_disable(srv->listener);
 	for (c = srv->conns; c != NULL; c = c->next)
 		bufferevent_disable(c->bev, EV_READ);
-	if (srv->journal_open && journal_sync(&srv->journal) != SS_OK) {
-		logmsg("%s", srv->journal.last_error);
+	if (srv->journal_open && journal_sync(srv->journal) != SS_OK) {
+		logmsg("%s", ss_error_msg(journal_error(srv->journal)));
 		srv->exit_status = 1;
 	} else {
 		release_held(srv);
@@ -1049,7 +1050,7 @@ server_free(struct server *srv)
 	if (srv->child_ev != NULL)
 		event_free(srv->child_ev);
 	if (srv->journal_open)
-		journal_close(&srv->journal);
+		journal_close(srv->journal);
 	/* libevent's event_free(NULL) crashes; start-up may fail before these exist. */
 	if (srv->tick_ev != NULL)
 		event_free(srv->tick_ev);
@@ -1072,7 +1073,8 @@ int
 server_run(const struct server_config *cfg)
 {
 	struct server srv;
-	char err[512], shown[300];
+	char shown[300];
+	struct store_log log;
 	struct ss_error pe;
 	evutil_socket_t fd;
 
@@ -1096,13 +1098,13 @@ server_run(const struct server_config *cfg)
 		logmsg("cannot create state directory %s: %s", cfg->state_dir, strerror(errno));
 		return 1;
 	}
-	if (snapshot_load(cfg->state_dir, &cfg->limits, &srv.rpc.store, err, sizeof(err)) != SS_OK) {
-		logmsg("%s", err);
+	if (snapshot_load(cfg->state_dir, &cfg->limits, &srv.rpc.store, &pe) != SS_OK) {
+		logmsg("%s", ss_error_msg(&pe));
 		return 1;
 	}
 	if (journal_open(&srv.journal, cfg->state_dir, srv.rpc.store, logmsg,
-	    err, sizeof(err)) != SS_OK) {
-		logmsg("%s", err);
+	    &pe) != SS_OK) {
+		logmsg("%s", ss_error_msg(&pe));
 		server_free(&srv);
 		return 1;
 	}
@@ -1121,7 +1123,8 @@ server_run(const struct server_config *cfg)
 	(void)SSL_CTX_set_mode(srv.ssl, SSL_MODE_RELEASE_BUFFERS);
 	recheck_directory(&srv);
 	load_directory(&srv);
-	srv.rpc.store->journal = &srv.journal;
+	log = journal_store_log(srv.journal);
+	store_set_log(srv.rpc.store, &log);
 	srv.saved_version = srv.rpc.store->version;
 	/* Connections run at priority 0; the group commit after them, at 1. */
 	/*
@@ -1141,13 +1144,14 @@ server_run(const struct server_config *cfg)
 	 * for it go out at once.
 	 */
 	if (cfg->fsync != FSYNC_NO) {
-		snprintf(err, sizeof(err), "cannot watch the journal's sync thread");
-		if (journal_sync_thread_start(&srv.journal, err, sizeof(err)) != SS_OK ||
-		    (srv.synced_ev = event_new(srv.base, srv.journal.notify_fd,
+		ss_error_set(&pe, SS_ERR_INTERNAL, "cannot watch the journal's "
+		    "sync thread");
+		if (journal_sync_thread_start(srv.journal, &pe) != SS_OK ||
+		    (srv.synced_ev = event_new(srv.base, journal_notify_fd(srv.journal),
 		    EV_READ | EV_PERSIST, on_synced, &srv)) == NULL ||
 		    event_priority_set(srv.synced_ev, 0) != 0 ||
 		    event_add(srv.synced_ev, NULL) != 0) {
-			logmsg("%s", err);
+			logmsg("%s", ss_error_msg(&pe));
 			evutil_closesocket(fd);
 			server_free(&srv);
 			return 1;
