@@ -424,15 +424,14 @@ journal_replay_segment(const char *path, const struct journal_seg *seg,
 	int rc, fd;
 
 	out->fd = -1;
+	memset(&g, 0, sizeof(g));
 	if ((rc = read_segment(path, &fd, &data, &g.len, e)) != SS_OK)
 		return rc;
 	g.path = path;
 	g.d = data;
-	g.big_endian = 0;
 	g.first = seg->first;
 	g.off = JOURNAL_FILE_HEADER;
 	g.prev = seg->first > 0 ? seg->first - 1 : s->journal_seq;
-	g.torn = 0;
 	rc = replay_file(&g, seg, newest, fd, s, logf, &version, e);
 	free(data);
 	if (rc != SS_OK || !newest) {

@@ -341,6 +341,8 @@ session_consistent(const struct session *se)
 	const unsigned char *c;
 	uint32_t i;
 
+	if (session_repeated_party(se) != NULL)
+		return 0;
 	for (c = (const unsigned char *)se->fail_reason; *c != '\0'; c++)
 		if (*c < 0x20 || *c > 0x7e)
 			return 0;
@@ -402,8 +404,6 @@ load_session(struct disk_reader *d, struct store *s)
 		rc = SS_ERR_INVALID;
 	else if ((se = session_new(&p)) == NULL)
 		rc = SS_ERR_ALLOC;
-	else if (session_repeated_party(se) != NULL)
-		rc = SS_ERR_INVALID;
 	else if ((rc = load_state(d, se)) == SS_OK &&
 	    (rc = store_adopt_session(s, se)) == SS_OK)
 		se = NULL;

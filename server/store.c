@@ -204,15 +204,14 @@ same_params(const struct session_params *a, const struct session_params *b)
 	    memcmp(a->parties, b->parties, (size_t)a->n * NAME_BUF) == 0;
 }
 
-/*
- * Room for one more session, so that adding it cannot fail once its record
- * is logged. An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression)
- */
+/* Room for one more session, so that adding it cannot fail once its record is logged. */
 static int
 reserve_session(struct store *s)
 {
-	struct session **v = realloc(s->sessions, (s->nsessions + 1) * sizeof(*v));
+	struct session **v;
 
+	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	v = realloc(s->sessions, (s->nsessions + 1) * sizeof(*v));
 	if (v == NULL)
 		return SS_ERR_ALLOC;
 	s->sessions = v;
@@ -230,33 +229,35 @@ store_adopt_session(struct store *s, struct session *se)
 }
 
 /*
- * A new session of params p created at now, not yet added: the checks that
- * do not depend on who asks (p itself passed store_check_params, and no
- * session has its id).
+ * A new session of params p created at now, not yet added, or NULL with st
+ * saying why: the checks that do not depend on who asks (p itself passed
+ * store_check_params, and no session has its id).
  */
-static enum status_code
+static struct session *
 new_session(struct store *s, const struct session_params *p, uint64_t now,
-    struct session **sep, struct status *st)
+    struct status *st)
 {
 	struct session *se;
 	const char *dup;
 
-	if (s->nsessions >= s->lim.max_sessions)
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds "
-		    "its limit of %u sessions", s->lim.max_sessions);
+	if (s->nsessions >= s->lim.max_sessions) {
+		status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds its limit "
+		    "of %u sessions", s->lim.max_sessions);
+		return NULL;
+	}
 	if ((se = session_new(p)) == NULL || reserve_session(s) != SS_OK) {
 		session_free(se);
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+		return NULL;
 	}
 	if ((dup = session_repeated_party(se)) != NULL) {
 		status_set(st, ST_INVALID_ARGUMENT, "party %s is listed twice", dup);
 		session_free(se);
-		return st->code;
+		return NULL;
 	}
 	se->created_unix = now;
 	se->deadline_unix = p->deadline_seconds ? now + p->deadline_seconds : 0;
-	*sep = se;
-	return ST_OK;
+	return se;
 }
 
 /* Adds se, which new_session made (its room is reserved). */
@@ -293,7 +294,7 @@ store_create(struct store *s, const char *caller, const struct session_params *p
 		*deadline_unix = se->deadline_unix;
 		return status_set(st, ST_OK, "%s", "");
 	}
-	if (new_session(s, p, now, &se, st) != ST_OK)
+	if ((se = new_session(s, p, now, st)) == NULL)
 		return st->code;
 	if (s->log.ops != NULL &&
 	    !logged(s, s->log.ops->create(s->log.ctx, se, &seq, &e), &seq)) {
@@ -685,31 +686,39 @@ store_drop_key(struct store *s, const char *name)
 }
 
 /*
- * A copy of der in *copy, and room for it in the directory (a new entry
- * when old, the certificate it replaces, is NULL), so that adding it cannot
- * fail once its record is logged.
+ * A copy of der, and room for it in the directory (a new entry when old,
+ * the certificate it replaces, is NULL), so that adding it cannot fail once
+ * its record is logged; NULL with st saying why.
  */
-static enum status_code
+static uint8_t *
 new_key(struct store *s, const struct key_entry *old, const uint8_t *der,
-    size_t der_len, uint8_t **copy, struct status *st)
+    size_t der_len, struct status *st)
 {
 	struct key_entry *v;
+	uint8_t *copy;
 
-	if (old == NULL && s->nkeys >= s->lim.max_keys)
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "the key directory "
-		    "holds its limit of %u keys", s->lim.max_keys);
-	if (s->stored_bytes + der_len > s->lim.max_stored_bytes)
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds "
-		    "its limit of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
+	if (old == NULL && s->nkeys >= s->lim.max_keys) {
+		status_set(st, ST_RESOURCE_EXHAUSTED, "the key directory holds its "
+		    "limit of %u keys", s->lim.max_keys);
+		return NULL;
+	}
+	if (s->stored_bytes + der_len > s->lim.max_stored_bytes) {
+		status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds its limit "
+		    "of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
+		return NULL;
+	}
 	if (old == NULL) {
-		if ((v = realloc(s->keys, (s->nkeys + 1) * sizeof(*v))) == NULL)
-			return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+		if ((v = realloc(s->keys, (s->nkeys + 1) * sizeof(*v))) == NULL) {
+			status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+			return NULL;
+		}
 		s->keys = v;
 	}
-	if ((*copy = malloc(der_len)) == NULL)
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
-	memcpy(*copy, der, der_len);
-	return ST_OK;
+	if ((copy = malloc(der_len)) == NULL)
+		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+	else
+		memcpy(copy, der, der_len);
+	return copy;
 }
 
 /* Stores copy (from new_key) under name, in place of the certificate at e if any. */
@@ -739,7 +748,7 @@ set_key(struct store *s, struct key_entry *e, const char *name,
 	uint8_t *copy;
 	uint64_t seq = 0;
 
-	if (new_key(s, e, der, der_len, &copy, st) != ST_OK)
+	if ((copy = new_key(s, e, der, der_len, st)) == NULL)
 		return st->code;
 	if (s->log.ops != NULL && !logged(s, s->log.ops->key(s->log.ctx, name,
 	    der, der_len, &seq, &err), &seq)) {
@@ -848,7 +857,7 @@ store_apply_create(struct store *s, const struct session_params *p,
 
 	if (store_check_params(s, p, &st) == ST_OK && store_find(s, p->id) != NULL)
 		status_set(&st, ST_ALREADY_EXISTS, "it exists");
-	if (st.code != ST_OK || new_session(s, p, created_unix, &se, &st) != ST_OK)
+	if (st.code != ST_OK || (se = new_session(s, p, created_unix, &st)) == NULL)
 		return ss_error_set(e, SS_ERR_INVALID, "session %.64s cannot be "
 		    "created again: %s", p->id, st.msg);
 	if (se->deadline_unix != deadline_unix) {
@@ -936,7 +945,7 @@ store_apply_key(struct store *s, const char *name, const uint8_t *der,
 	if (old != NULL && old->der_len == der_len &&
 	    memcmp(old->der, der, der_len) == 0)
 		return SS_OK;
-	if (new_key(s, old, der, der_len, &copy, &st) != ST_OK)
+	if ((copy = new_key(s, old, der, der_len, &st)) == NULL)
 		return ss_error_set(e, SS_ERR_INVALID, "key of %s cannot be "
 		    "applied: %s", name, st.msg);
 	add_key(s, old, name, copy, der_len);
