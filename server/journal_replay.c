@@ -76,8 +76,10 @@ replay_sumpoint(struct disk_reader *d, struct store *s, struct ss_error *e)
 	    (rc = disk_get_u32(d, &party)) != SS_OK ||
 	    (rc = disk_get_u32(d, &L)) != SS_OK)
 		return rc;
+	if (L == 0)
+		return SS_ERR_INVALID;
 	/* No allocation past what the record holds. */
-	if (L == 0 || buf_remaining(&d->r) / 8 < L)
+	if (buf_remaining(&d->r) / 8 < L)
 		return SS_ERR_TRUNCATED;
 	if ((vals = calloc(L, sizeof(*vals))) == NULL)
 		return SS_ERR_ALLOC;

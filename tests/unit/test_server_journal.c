@@ -2,7 +2,8 @@
  * test_server_journal.c: the journal replays every acknowledged change, cuts a
  * torn last record, refuses damage elsewhere, and refuses a change it cannot
  * write without changing anything; its segments replay in order, and a gap
- * or a torn tail before the newest is refused.
+ * or a torn tail before the newest is refused. A segment of version 3
+ * (big-endian) replays to the same state, and an upgrade goes on from it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
