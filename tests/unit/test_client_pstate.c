@@ -5,7 +5,11 @@
  * settable once, idempotent), the instances of a session id and the reuse
  * of an input, the refusal to rejoin a D whose records were lost, the byte
  * layout of docs/PARTY-STATE.md, crash leftovers and damage, and two
- * processes racing for one D.
+ * processes racing for one D; and the certificate cache
+ * (client/pstate_cert.c): entries from real certificates made by
+ * scripts/mkcerts.sh, hits and the misses that send the caller back to
+ * verifying, replacement, expiry, the bound, damage, two processes adding
+ * at once, and the CRL re-check.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,12 +26,19 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <openssl/asn1.h>
+#include <openssl/bn.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "buf.h"
+#include "certs.h"
 #include "err.h"
 #include "files.h"
+#include "pki.h"
 #include "pstate.h"
+#include "statement.h"
 #include "tempdir.h"
 
 #define HEADER_LEN 20           /* magic, version, kind, body length */
@@ -169,6 +180,20 @@ write_record(const char *path, uint32_t version, uint32_t kind,
 	sha256(f, HEADER_LEN + len, f + HEADER_LEN + len);
 	write_file(path, f, HEADER_LEN + len + 32, 0600);
 	assert_int_equal(chmod(path, 0600), 0);
+	free(f);
+}
+
+/* Flips one bit in the middle of the folder's file name; its path in path. */
+static void
+damage(char *path, size_t pathlen, const char *name)
+{
+	uint8_t *f;
+	size_t len;
+
+	in_folder(path, pathlen, name);
+	assert_int_equal(slurp(path, &f, &len), 0);
+	f[len / 2] ^= 0x80;
+	write_file(path, f, len, 0600);
 	free(f);
 }
 
@@ -975,19 +1000,11 @@ test_every_flipped_byte_reported(void **state)
 	assert_int_equal(pstate_get(st, d, &r, &e), SS_OK);
 	free(f);
 	/* The session id's list and the party file likewise. */
-	in_folder(path, sizeof(path), "s-s");
-	assert_int_equal(slurp(path, &f, &len), 0);
-	f[len / 2] ^= 1;
-	write_file(path, f, len, 0600);
-	free(f);
+	damage(path, sizeof(path), "s-s");
 	rc = pstate_input_reused(st, "s", d, h, NULL, &e);
 	expect_error(&e, rc, SS_ERR_CHECKSUM, path, NULL);
 	pstate_close(st);
-	in_folder(path, sizeof(path), "party");
-	assert_int_equal(slurp(path, &f, &len), 0);
-	f[len - 1] ^= 1;
-	write_file(path, f, len, 0600);
-	free(f);
+	damage(path, sizeof(path), "party");
 	rc = pstate_open(folder, "alice", &st, &e);
 	expect_error(&e, rc, SS_ERR_CHECKSUM, path, NULL);
 }
@@ -1058,11 +1075,11 @@ racer(race_fn fn, const uint8_t *d, int who, int ready, int go)
 	_exit(rc == SS_OK ? 0 : rc == SS_ERR_EXISTS ? 1 : 2);
 }
 
-/* Runs two racers on d; returns which one won (its status was 0). */
-static int
-race(race_fn fn, const uint8_t *d)
+/* Runs fn in two processes at once on d; their exit statuses in status. */
+static void
+race2(race_fn fn, const uint8_t *d, int status[2])
 {
-	int go[2], ready[2], status[2], i;
+	int go[2], ready[2], i;
 	pid_t pid[2];
 	char c;
 
@@ -1088,6 +1105,15 @@ race(race_fn fn, const uint8_t *d)
 		assert_true(WIFEXITED(status[i]));
 		status[i] = WEXITSTATUS(status[i]);
 	}
+}
+
+/* Runs two racers for one part of d's record; returns which one won. */
+static int
+race(race_fn fn, const uint8_t *d)
+{
+	int status[2];
+
+	race2(fn, d, status);
 	/* Exactly one wins; the other is refused, not failed otherwise. */
 	if (!((status[0] == 0 && status[1] == 1) ||
 	    (status[0] == 1 && status[1] == 0)))
@@ -1141,6 +1167,453 @@ test_race_for_one_input(void **state)
 	}
 }
 
+/* ---- the certificate cache ----------------------------------------------- */
+
+static X509 *
+load_pem(const char *dir, const char *file)
+{
+	char path[PATH_MAX];
+	X509 *x;
+	FILE *f;
+
+	path_of(path, sizeof(path), dir, file);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	assert_non_null(x);
+	return x;
+}
+
+static void
+ca_digest(const char *dir, uint8_t out[PSTATE_HASH_LEN])
+{
+	X509 *ca = load_pem(dir, "ca.crt");
+
+	assert_int_equal(statement_cert_digest(ca, out), SS_OK);
+	X509_free(ca);
+}
+
+/* The cache entry of party's TLS certificate in dir, verified at 1234. */
+static void
+fill_tls(const char *dir, const char *party, struct pstate_cert *c)
+{
+	uint8_t ca[PSTATE_HASH_LEN];
+	char file[NAME_BUF + 8];
+	struct ss_error e;
+	X509 *x;
+
+	ca_digest(dir, ca);
+	snprintf(file, sizeof(file), "%s.crt", party);
+	x = load_pem(dir, file);
+	ss_error_clear(&e);
+	if (pstate_cert_fill(x, PSTATE_CERT_TLS, party, ca, NULL, 1234, c,
+	    &e) != SS_OK)
+		fail_msg("pstate_cert_fill: %s", e.msg);
+	X509_free(x);
+}
+
+/* The same for its encryption-key certificate, verified as callers do. */
+static void
+fill_enc(const char *dir, const char *party, struct pstate_cert *c,
+    uint8_t fingerprint[PSTATE_HASH_LEN])
+{
+	uint8_t ca[PSTATE_HASH_LEN], pk[HPKE_KEY_LEN], *der = NULL;
+	const uint8_t *p;
+	X509_STORE *store;
+	struct ss_error e;
+	size_t len = 0;
+	X509 *x;
+
+	ca_digest(dir, ca);
+	ss_error_clear(&e);
+	store = pki_ca_store(dir, &e);
+	assert_non_null(store);
+	assert_int_equal(pki_load_enc_cert(dir, party, &der, &len), SS_OK);
+	assert_int_equal(pki_verify_enc_cert(store, der, len, party, pk), SS_OK);
+	sha256(der, len, fingerprint);
+	p = der;
+	x = d2i_X509(NULL, &p, (long)len);
+	assert_non_null(x);
+	assert_int_equal(pstate_cert_fill(x, PSTATE_CERT_ENC, party, ca, pk,
+	    1234, c, &e), SS_OK);
+	assert_memory_equal(c->pk, pk, HPKE_KEY_LEN);
+	X509_free(x);
+	X509_STORE_free(store);
+	free(der);
+}
+
+/* A made-up, well-formed entry, its fingerprint distinct for each i. */
+static struct pstate_cert
+made_up(uint32_t i, enum pstate_cert_kind kind, uint64_t not_after)
+{
+	struct pstate_cert c;
+
+	memset(&c, 0, sizeof(c));
+	memset(c.fingerprint, 0xab, sizeof(c.fingerprint));
+	buf_store_u32_be(c.fingerprint, i);
+	memset(c.ca, 0xca, sizeof(c.ca));
+	c.kind = kind;
+	snprintf(c.name, sizeof(c.name), "p%u", (unsigned)i);
+	c.not_after = not_after;
+	c.verified_at = 7;
+	c.serial[0] = (uint8_t)(i | 1);
+	c.serial_len = 1;
+	if (kind == PSTATE_CERT_ENC)
+		memset(c.pk, 0x77, sizeof(c.pk));
+	return c;
+}
+
+static void
+assert_same_cert(const struct pstate_cert *a, const struct pstate_cert *b)
+{
+	assert_memory_equal(a->fingerprint, b->fingerprint, PSTATE_HASH_LEN);
+	assert_memory_equal(a->ca, b->ca, PSTATE_HASH_LEN);
+	assert_int_equal(a->kind, b->kind);
+	assert_string_equal(a->name, b->name);
+	assert_int_equal(a->not_after, b->not_after);
+	assert_int_equal(a->verified_at, b->verified_at);
+	assert_int_equal(a->serial_len, b->serial_len);
+	assert_memory_equal(a->serial, b->serial, a->serial_len);
+	assert_memory_equal(a->pk, b->pk, HPKE_KEY_LEN);
+}
+
+/* How many entries a fresh open finds on disk. */
+static size_t
+count_on_disk(void)
+{
+	const struct pstate_cert *v;
+	struct pstate *st = open_as("alice");
+	struct ss_error e;
+	size_t n = 0, i;
+
+	ss_error_clear(&e);
+	if (pstate_cert_entries(st, &v, &n, &e) != SS_OK)
+		fail_msg("pstate_cert_entries: %s", e.msg);
+	for (i = 1; i < n; i++)
+		assert_true(memcmp(v[i - 1].fingerprint, v[i].fingerprint,
+		    PSTATE_HASH_LEN) < 0);
+	pstate_close(st);
+	return n;
+}
+
+static void
+test_cert_fill(void **state)
+{
+	uint8_t ca[PSTATE_HASH_LEN], fp[PSTATE_HASH_LEN], pk[HPKE_KEY_LEN];
+	const char *dir = certs_dir();
+	struct pstate_cert c;
+	unsigned char *der = NULL;
+	struct ss_error e;
+	BIGNUM *a, *b;
+	ASN1_TIME *t;
+	X509 *x;
+	int len;
+
+	(void)state;
+	assert_non_null(dir);
+	fill_tls(dir, "alice", &c);
+	x = load_pem(dir, "alice.crt");
+	len = i2d_X509(x, &der);
+	assert_true(len > 0);
+	sha256(der, (size_t)len, fp);
+	OPENSSL_free(der);
+	assert_memory_equal(c.fingerprint, fp, sizeof(fp));
+	ca_digest(dir, ca);
+	assert_memory_equal(c.ca, ca, sizeof(ca));
+	assert_int_equal(c.kind, PSTATE_CERT_TLS);
+	assert_string_equal(c.name, "alice");
+	assert_int_equal(c.verified_at, 1234);
+	assert_memory_equal(c.pk, (uint8_t[HPKE_KEY_LEN]){ 0 }, HPKE_KEY_LEN);
+	t = ASN1_TIME_set(NULL, (time_t)c.not_after);
+	assert_non_null(t);
+	assert_int_equal(ASN1_TIME_compare(t, X509_get0_notAfter(x)), 0);
+	ASN1_TIME_free(t);
+	a = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	b = BN_bin2bn(c.serial, (int)c.serial_len, NULL);
+	assert_int_equal(BN_cmp(a, b), 0);
+	BN_free(a);
+	BN_free(b);
+	fill_enc(dir, "alice", &c, fp);
+	assert_memory_equal(c.fingerprint, fp, sizeof(fp));
+	assert_int_equal(c.kind, PSTATE_CERT_ENC);
+	/* What is not an entry. */
+	memset(pk, 0x42, sizeof(pk));
+	ss_error_clear(&e);
+	assert_int_equal(pstate_cert_fill(x, PSTATE_CERT_ENC, "alice", ca, NULL,
+	    1, &c, &e), SS_ERR_INVALID);
+	assert_int_equal(pstate_cert_fill(x, PSTATE_CERT_TLS, "alice", ca, pk,
+	    1, &c, &e), SS_ERR_INVALID);
+	assert_int_equal(pstate_cert_fill(x, PSTATE_CERT_TLS, "../a", ca, NULL,
+	    1, &c, &e), SS_ERR_INVALID);
+	assert_int_equal(pstate_cert_fill(x, (enum pstate_cert_kind)3, "alice",
+	    ca, NULL, 1, &c, &e), SS_ERR_INVALID);
+	assert_int_equal(pstate_cert_fill(NULL, PSTATE_CERT_TLS, "alice", ca,
+	    NULL, 1, &c, &e), SS_ERR_INVALID);
+	memset(pk, 0, sizeof(pk));
+	assert_int_equal(pstate_cert_fill(x, PSTATE_CERT_ENC, "alice", ca, pk,
+	    1, &c, &e), SS_ERR_INVALID);
+	X509_free(x);
+}
+
+static void
+test_cert_lookup(void **state)
+{
+	uint8_t fp[PSTATE_HASH_LEN], other_ca[PSTATE_HASH_LEN];
+	struct pstate_cert c[2], got;
+	const char *dir = certs_dir();
+	struct pstate *st;
+	struct ss_error e;
+	uint64_t end;
+	int rc;
+
+	(void)state;
+	assert_non_null(dir);
+	fill_tls(dir, "alice", &c[0]);
+	fill_enc(dir, "alice", &c[1], fp);
+	end = c[0].not_after;
+	st = open_as("bob");
+	ss_error_clear(&e);
+	/* Nothing cached yet: a miss, not an error. */
+	rc = pstate_cert_lookup(st, c[0].fingerprint, c[0].ca, PSTATE_CERT_TLS,
+	    "alice", 2000, &got, &e);
+	assert_int_equal(rc, SS_ERR_NOT_FOUND);
+	assert_int_equal(pstate_cert_put(st, c, 2, 2000, &e), SS_OK);
+	assert_int_equal(pstate_cert_lookup(st, c[0].fingerprint, c[0].ca,
+	    PSTATE_CERT_TLS, "alice", 2000, &got, &e), SS_OK);
+	assert_same_cert(&got, &c[0]);
+	pstate_close(st);
+	/* Another command finds both, read from disk. */
+	st = open_as("bob");
+	assert_int_equal(pstate_cert_lookup(st, fp, c[1].ca, PSTATE_CERT_ENC,
+	    "alice", end - 1, &got, &e), SS_OK);
+	assert_same_cert(&got, &c[1]);
+	/* Expired, or verified against another CA: the caller verifies. */
+	rc = pstate_cert_lookup(st, fp, c[1].ca, PSTATE_CERT_ENC, "alice", end,
+	    &got, &e);
+	expect_error(&e, rc, SS_ERR_NOT_FOUND, "expired", NULL);
+	memset(other_ca, 0x01, sizeof(other_ca));
+	rc = pstate_cert_lookup(st, fp, other_ca, PSTATE_CERT_ENC, "alice", 2000,
+	    &got, &e);
+	expect_error(&e, rc, SS_ERR_NOT_FOUND, "another CA", NULL);
+	fp[5] ^= 1;
+	rc = pstate_cert_lookup(st, fp, c[1].ca, PSTATE_CERT_ENC, "alice", 2000,
+	    &got, &e);
+	assert_int_equal(rc, SS_ERR_NOT_FOUND);
+	/* Passed off as someone else's, or as the other kind. */
+	rc = pstate_cert_lookup(st, c[0].fingerprint, c[0].ca, PSTATE_CERT_TLS,
+	    "bob", 2000, &got, &e);
+	expect_error(&e, rc, SS_ERR_CERT, "alice's TLS certificate, not bob's",
+	    NULL);
+	rc = pstate_cert_lookup(st, c[0].fingerprint, c[0].ca, PSTATE_CERT_ENC,
+	    "alice", 2000, &got, &e);
+	expect_error(&e, rc, SS_ERR_CERT, "not alice's encryption-key", NULL);
+	pstate_close(st);
+}
+
+static void
+test_cert_replace_prune_forget(void **state)
+{
+	struct pstate_cert a = made_up(1, PSTATE_CERT_TLS, 100);
+	struct pstate_cert b = made_up(2, PSTATE_CERT_ENC, 1000);
+	struct pstate_cert c = made_up(3, PSTATE_CERT_TLS, 1000), got, batch[3];
+	struct pstate *st;
+	struct ss_error e;
+
+	(void)state;
+	st = open_as("alice");
+	ss_error_clear(&e);
+	batch[0] = a;
+	batch[1] = b;
+	assert_int_equal(pstate_cert_put(st, batch, 2, 50, &e), SS_OK);
+	/* The same certificate verified again: replaced, not added. */
+	a.verified_at = 60;
+	assert_int_equal(pstate_cert_put(st, &a, 1, 60, &e), SS_OK);
+	assert_int_equal(count_on_disk(), 2);
+	assert_int_equal(pstate_cert_lookup(st, a.fingerprint, a.ca, a.kind,
+	    a.name, 70, &got, &e), SS_OK);
+	assert_int_equal(got.verified_at, 60);
+	/* Within one put, the later of two equal fingerprints wins. */
+	batch[0] = c;
+	batch[1] = b;
+	batch[1].verified_at = 80;
+	batch[2] = b;
+	batch[2].verified_at = 90;
+	/* ... and entries expired by then are dropped (a, at 100). */
+	assert_int_equal(pstate_cert_put(st, batch, 3, 100, &e), SS_OK);
+	assert_int_equal(count_on_disk(), 2);
+	assert_int_equal(pstate_cert_lookup(st, a.fingerprint, a.ca, a.kind,
+	    a.name, 99, &got, &e), SS_ERR_NOT_FOUND);
+	assert_int_equal(pstate_cert_lookup(st, b.fingerprint, b.ca, b.kind,
+	    b.name, 100, &got, &e), SS_OK);
+	assert_int_equal(got.verified_at, 90);
+	/* Forgetting (a certificate found revoked); twice is harmless. */
+	assert_int_equal(pstate_cert_forget(st, b.fingerprint, &e), SS_OK);
+	assert_int_equal(pstate_cert_forget(st, b.fingerprint, &e), SS_OK);
+	assert_int_equal(pstate_cert_lookup(st, b.fingerprint, b.ca, b.kind,
+	    b.name, 100, &got, &e), SS_ERR_NOT_FOUND);
+	assert_int_equal(count_on_disk(), 1);
+	pstate_close(st);
+}
+
+static void
+test_cert_invalid_entries(void **state)
+{
+	struct pstate_cert bad[7];
+	struct pstate *st;
+	struct ss_error e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 7; i++)
+		bad[i] = made_up((uint32_t)i, PSTATE_CERT_ENC, 1000);
+	bad[0].kind = (enum pstate_cert_kind)3;
+	memset(bad[1].pk, 0, sizeof(bad[1].pk));        /* ENC without key */
+	bad[2].kind = PSTATE_CERT_TLS;                  /* TLS with one */
+	bad[3].name[0] = '.';
+	bad[4].serial_len = 0;
+	bad[5].serial_len = PSTATE_SERIAL_MAX + 1;
+	bad[6].name[0] = '\0';
+	st = open_as("alice");
+	for (i = 0; i < 7; i++) {
+		ss_error_clear(&e);
+		expect_error(&e, pstate_cert_put(st, &bad[i], 1, 1, &e),
+		    SS_ERR_INVALID, "not well-formed", NULL);
+	}
+	assert_int_equal(count_on_disk(), 0);
+	pstate_close(st);
+}
+
+static void
+test_cert_cache_bounded(void **state)
+{
+	struct pstate_cert *v, got;
+	struct pstate *st;
+	struct ss_error e;
+	uint32_t i;
+	int rc;
+
+	(void)state;
+	v = calloc(PSTATE_CERT_MAX + 1, sizeof(*v));
+	assert_non_null(v);
+	for (i = 0; i <= PSTATE_CERT_MAX; i++)
+		v[i] = made_up(i, i % 2 ? PSTATE_CERT_ENC : PSTATE_CERT_TLS,
+		    1000);
+	st = open_as("alice");
+	ss_error_clear(&e);
+	rc = pstate_cert_put(st, v, PSTATE_CERT_MAX + 1, 10, &e);
+	expect_error(&e, rc, SS_ERR_EXHAUSTED, "100000", NULL);
+	assert_int_equal(pstate_cert_put(st, v, PSTATE_CERT_MAX, 10, &e), SS_OK);
+	/* Full: one more is refused, and nothing is written ... */
+	rc = pstate_cert_put(st, &v[PSTATE_CERT_MAX], 1, 10, &e);
+	expect_error(&e, rc, SS_ERR_EXHAUSTED, "100001", "100000", NULL);
+	assert_int_equal(count_on_disk(), PSTATE_CERT_MAX);
+	/* ... but one already there may be verified again ... */
+	v[5].verified_at = 11;
+	assert_int_equal(pstate_cert_put(st, &v[5], 1, 11, &e), SS_OK);
+	assert_int_equal(pstate_cert_lookup(st, v[5].fingerprint, v[5].ca,
+	    v[5].kind, v[5].name, 11, &got, &e), SS_OK);
+	assert_int_equal(got.verified_at, 11);
+	/* ... and expired entries make room. */
+	v[PSTATE_CERT_MAX].not_after = 2000;
+	assert_int_equal(pstate_cert_put(st, &v[PSTATE_CERT_MAX], 1, 1000, &e),
+	    SS_OK);
+	assert_int_equal(count_on_disk(), 1);
+	pstate_close(st);
+	free(v);
+}
+
+static void
+test_cert_cache_damaged(void **state)
+{
+	struct pstate_cert a = made_up(1, PSTATE_CERT_TLS, 100), got;
+	char path[PATH_MAX];
+	struct pstate *st;
+	struct ss_error e;
+	int rc;
+
+	(void)state;
+	st = open_as("alice");
+	ss_error_clear(&e);
+	assert_int_equal(pstate_cert_put(st, &a, 1, 1, &e), SS_OK);
+	pstate_close(st);
+	damage(path, sizeof(path), "certs");
+	st = open_as("alice");
+	rc = pstate_cert_lookup(st, a.fingerprint, a.ca, a.kind, a.name, 1,
+	    &got, &e);
+	expect_error(&e, rc, SS_ERR_CHECKSUM, path, "removing it", NULL);
+	/* Not overwritten behind the user's back either. */
+	rc = pstate_cert_put(st, &a, 1, 1, &e);
+	expect_error(&e, rc, SS_ERR_CHECKSUM, path, NULL);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(pstate_cert_lookup(st, a.fingerprint, a.ca, a.kind,
+	    a.name, 1, &got, &e), SS_ERR_NOT_FOUND);
+	assert_int_equal(pstate_cert_put(st, &a, 1, 1, &e), SS_OK);
+	pstate_close(st);
+}
+
+/* A racer's put of 20 entries of its own. */
+static int
+race_put(struct pstate *st, const uint8_t *d, int who)
+{
+	struct pstate_cert v[20];
+	uint32_t i;
+
+	(void)d;
+	for (i = 0; i < 20; i++)
+		v[i] = made_up((uint32_t)who * 100 + i, PSTATE_CERT_TLS, 1000);
+	return pstate_cert_put(st, v, 20, 1, NULL);
+}
+
+static void
+test_cert_puts_at_once(void **state)
+{
+	uint8_t d[PARAMS_DIGEST_LEN] = { 0 };
+	int status[2], round;
+
+	(void)state;
+	pstate_close(open_as("alice"));
+	for (round = 0; round < 4; round++) {
+		race2(race_put, d, status);
+		assert_int_equal(status[0], 0);
+		assert_int_equal(status[1], 0);
+		/* Each re-read the cache under the lock: neither lost the other's. */
+		assert_int_equal(count_on_disk(), 40);
+	}
+}
+
+static void
+test_cert_revoked(void **state)
+{
+	uint8_t fp[PSTATE_HASH_LEN];
+	struct pstate_cert carol, carol_enc, dave;
+	char pki[PATH_MAX], path[PATH_MAX];
+	X509_CRL *crl;
+	FILE *f;
+
+	(void)state;
+	path_of(pki, sizeof(pki), tmp, "pki");
+	assert_int_equal(run_mkcerts("--out", pki, "carol", "dave", NULL), 0);
+	fill_tls(pki, "carol", &carol);
+	fill_enc(pki, "carol", &carol_enc, fp);
+	fill_tls(pki, "dave", &dave);
+	assert_int_equal(run_mkcerts("--out", pki, "--revoke", "carol", NULL), 0);
+	path_of(path, sizeof(path), pki, "crl.pem");
+	f = fopen(path, "r");
+	assert_non_null(f);
+	crl = PEM_read_X509_CRL(f, NULL, NULL, NULL);
+	fclose(f);
+	assert_non_null(crl);
+	assert_int_equal(pstate_cert_revoked(&carol, crl), 1);
+	assert_int_equal(pstate_cert_revoked(&carol_enc, crl), 1);
+	assert_int_equal(pstate_cert_revoked(&dave, crl), 0);
+	assert_int_equal(pstate_cert_revoked(NULL, crl), SS_ERR_INVALID);
+	assert_int_equal(pstate_cert_revoked(&dave, NULL), SS_ERR_INVALID);
+	dave.serial_len = 0;
+	assert_int_equal(pstate_cert_revoked(&dave, crl), SS_ERR_INVALID);
+	X509_CRL_free(crl);
+}
+
 static const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	T(test_default_dir),
@@ -1165,11 +1638,27 @@ static const struct CMUnitTest tests[] = {
 	T(test_symlink_not_followed),
 	T(test_race_for_one_cohort),
 	T(test_race_for_one_input),
+	T(test_cert_fill),
+	T(test_cert_lookup),
+	T(test_cert_replace_prune_forget),
+	T(test_cert_invalid_entries),
+	T(test_cert_cache_bounded),
+	T(test_cert_cache_damaged),
+	T(test_cert_puts_at_once),
+	T(test_cert_revoked),
 #undef T
 };
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	certs_remove();
+	return 0;
+}
 
 int
 main(void)
 {
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, group_teardown);
 }
