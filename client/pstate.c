@@ -397,44 +397,43 @@ save_instances(struct pstate *st, const char *session_id,
 	return rc;
 }
 
+/* The index of d in list, or list->n when it is not there. */
+static uint32_t
+find_instance(const struct instances *list, const uint8_t d[PARAMS_DIGEST_LEN])
+{
+	uint32_t i;
+
+	for (i = 0; i < list->n; i++)
+		if (memcmp(list->v[i].d, d, PARAMS_DIGEST_LEN) == 0)
+			break;
+	return i;
+}
+
 /*
- * Under the lock: makes session_id's list say that `in` was shared under
- * in->d, replacing an entry of in->d whose D record was never written (a
- * crash between the two writes: it was never sent).
+ * Under the lock: writes list with `in` at index i (list->n: appended),
+ * unless it holds `in` there already.
  */
 static int
-put_instance(struct pstate *st, const char *session_id,
+put_instance(struct pstate *st, struct instances *list, uint32_t i,
     const struct instance *in, struct ss_error *e)
 {
-	struct instances list;
 	struct instance *grown;
-	uint32_t i;
-	int rc;
 
-	if ((rc = load_instances(st, session_id, &list, e)) != SS_OK)
-		return rc;
-	for (i = 0; i < list.n; i++)
-		if (memcmp(list.v[i].d, in->d, PARAMS_DIGEST_LEN) == 0)
-			break;
-	if (i < list.n && memcmp(&list.v[i], in, sizeof(*in)) == 0) {
-		free(list.v);
+	if (i < list->n && memcmp(&list->v[i], in, sizeof(*in)) == 0)
 		return SS_OK;
+	if (i == list->n) {
+		if (list->n >= PSTATE_MAX_INSTANCES)
+			return ss_error_set(e, SS_ERR_EXHAUSTED, "session %s "
+			    "already has %u instances recorded in %s",
+			    list->session_id, PSTATE_MAX_INSTANCES, st->path);
+		grown = realloc(list->v, (list->n + 1) * sizeof(*list->v));
+		if (grown == NULL)
+			return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+		list->v = grown;
+		list->n++;
 	}
-	if (i == list.n && list.n >= PSTATE_MAX_INSTANCES)
-		rc = ss_error_set(e, SS_ERR_EXHAUSTED, "session %s already has "
-		    "%u instances recorded in %s", session_id,
-		    PSTATE_MAX_INSTANCES, st->path);
-	else if (i == list.n && (grown = realloc(list.v, (list.n + 1) *
-	    sizeof(*list.v))) == NULL)
-		rc = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	else {
-		if (i == list.n)
-			list.v = grown, list.n++;
-		list.v[i] = *in;
-		rc = save_instances(st, session_id, &list, e);
-	}
-	free(list.v);
-	return rc;
+	list->v[i] = *in;
+	return save_instances(st, list->session_id, list, e);
 }
 
 int
@@ -652,35 +651,64 @@ update_record(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
 	return rc;
 }
 
-/* The input's hash, H. */
+/*
+ * `in` for the input whose hash is h under r's D, salted as before if an
+ * input was recorded there: with the record's salt, or the salt of r's D
+ * in list (a crash came between the two writes: nothing was sent, but
+ * another input is not shared under that D either); else a new salt. *known
+ * is then the digest recorded before, or NULL.
+ */
+static int
+salt_input(const struct pstate_record *r, const struct instances *list,
+    uint32_t i, const uint8_t *h, struct instance *in, const uint8_t **known,
+    struct ss_error *e)
+{
+	memcpy(in->d, r->d, PARAMS_DIGEST_LEN);
+	*known = NULL;
+	if (r->did & PSTATE_DID_SUBMIT) {
+		memcpy(in->salt, r->salt, PSTATE_HASH_LEN);
+		*known = r->input_digest;
+	} else if (i < list->n) {
+		memcpy(in->salt, list->v[i].salt, PSTATE_HASH_LEN);
+		*known = list->v[i].digest;
+	} else if (RAND_bytes(in->salt, PSTATE_HASH_LEN) != 1)
+		return ss_error_set(e, SS_ERR_CRYPTO, "no random salt");
+	if (salted_digest(in->salt, h, in->digest) != SS_OK)
+		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash");
+	return SS_OK;
+}
+
+/* The input's hash, H: listed under the session id first, then recorded. */
 static int
 apply_input(struct pstate *st, struct pstate_record *r, const void *arg,
     struct ss_error *e)
 {
 	char dh[SHOWN_HEX], had[SHOWN_HEX], want[SHOWN_HEX];
+	struct instances list;
+	const uint8_t *known;
 	struct instance in;
+	uint32_t i;
 	int rc;
 
-	memcpy(in.d, r->d, PARAMS_DIGEST_LEN);
-	if (r->did & PSTATE_DID_SUBMIT)
-		memcpy(in.salt, r->salt, PSTATE_HASH_LEN);
-	else if (RAND_bytes(in.salt, PSTATE_HASH_LEN) != 1)
-		return ss_error_set(e, SS_ERR_CRYPTO, "no random salt");
-	if (salted_digest(in.salt, arg, in.digest) != SS_OK)
-		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash");
-	if ((r->did & PSTATE_DID_SUBMIT) && CRYPTO_memcmp(in.digest,
-	    r->input_digest, PSTATE_HASH_LEN) != 0)
-		return ss_error_set(e, SS_ERR_EXISTS, "under session digest "
-		    "%s... (session %s) this party already shared the input "
-		    "with digest %s...; refusing to share another (%s...)",
-		    shown(dh, r->d), r->session_id, shown(had, r->input_digest),
-		    shown(want, in.digest));
+	if ((rc = load_instances(st, r->session_id, &list, e)) != SS_OK)
+		return rc;
+	i = find_instance(&list, r->d);
+	rc = salt_input(r, &list, i, arg, &in, &known, e);
+	if (rc == SS_OK && known != NULL &&
+	    CRYPTO_memcmp(in.digest, known, PSTATE_HASH_LEN) != 0)
+		rc = ss_error_set(e, SS_ERR_EXISTS, "under session digest "
+		    "%s... (session %s) this party already recorded sharing "
+		    "the input with digest %s...; refusing to share another "
+		    "(%s...)", shown(dh, r->d), r->session_id,
+		    shown(had, known), shown(want, in.digest));
 	/*
-	 * The session id's list first, then this record: a crash between the
-	 * two leaves an instance listed whose record says nothing was shared,
-	 * which the retry's put_instance replaces.
+	 * The list first, then the record (by the caller): a crash between
+	 * the two leaves the input listed, which is what a retry checks.
 	 */
-	if ((rc = put_instance(st, r->session_id, &in, e)) != SS_OK)
+	if (rc == SS_OK)
+		rc = put_instance(st, &list, i, &in, e);
+	free(list.v);
+	if (rc != SS_OK)
 		return rc;
 	if (r->did & PSTATE_DID_SUBMIT)
 		return UNCHANGED;

@@ -343,6 +343,10 @@ read_body(struct pstate *st, const char *name, enum pfile_kind kind,
 		    PSTATE_HASH_LEN, &data, &size, e);
 	if (fd >= 0)
 		(void)close(fd);
+	if (rc == SS_OK && data == NULL) {
+		ss_error_set(e, SS_ERR_INTERNAL, "%s: read nothing", path);
+		rc = SS_ERR_INTERNAL;
+	}
 	if (rc == SS_OK)
 		rc = check_hash(data, size, path, e);
 	if (rc == SS_OK)

@@ -197,6 +197,20 @@ damage(char *path, size_t pathlen, const char *name)
 	free(f);
 }
 
+/* Asserts that path still holds before[0..blen), then frees before. */
+static void
+assert_unchanged(const char *path, uint8_t *before, size_t blen)
+{
+	uint8_t *after;
+	size_t alen;
+
+	assert_int_equal(slurp(path, &after, &alen), 0);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(after, before, blen);
+	free(before);
+	free(after);
+}
+
 static mode_t
 mode_of(const char *path)
 {
@@ -460,9 +474,9 @@ static void
 test_input_settable_once(void **state)
 {
 	uint8_t d[PARAMS_DIGEST_LEN], h1[PSTATE_HASH_LEN], h2[PSTATE_HASH_LEN];
-	uint8_t both[64], want[32], *before, *after;
+	uint8_t both[64], want[32], *before;
 	char path[PATH_MAX], x1[17], x2[17];
-	size_t blen, alen;
+	size_t blen;
 	struct pstate_record r;
 	struct pstate *st;
 	struct ss_error e;
@@ -482,11 +496,7 @@ test_input_settable_once(void **state)
 	assert_int_equal(slurp(path, &before, &blen), 0);
 	/* Again (a retry after a crash): fine, and nothing changes. */
 	assert_int_equal(pstate_record_input(st, d, "payroll", h1, &e), SS_OK);
-	assert_int_equal(slurp(path, &after, &alen), 0);
-	assert_int_equal(alen, blen);
-	assert_memory_equal(after, before, blen);
-	free(before);
-	free(after);
+	assert_unchanged(path, before, blen);
 	/* The record holds SHA-256(salt || H), the salt beside it. */
 	assert_int_equal(pstate_get(st, d, &r, &e), SS_OK);
 	assert_int_equal(r.did, PSTATE_DID_SUBMIT);
@@ -586,35 +596,47 @@ test_input_reused(void **state)
 
 /*
  * A crash after the session id's list was written and before the D record
- * was: the input was never sent, so a retry may share another, and the
- * list then holds that one.
+ * was: nothing was sent, but the list still holds that input for D, so a
+ * retry shares the same input or none (the salt of the list is reused, so
+ * the list does not change); and a list that went missing is made again.
  */
 static void
 test_crash_between_list_and_record(void **state)
 {
 	uint8_t d[PARAMS_DIGEST_LEN], d2[PARAMS_DIGEST_LEN];
-	uint8_t h1[PSTATE_HASH_LEN], h2[PSTATE_HASH_LEN];
-	char path[PATH_MAX];
+	uint8_t h1[PSTATE_HASH_LEN], h2[PSTATE_HASH_LEN], *before;
+	char path[PATH_MAX], list[PATH_MAX];
+	size_t blen;
+	struct pstate_record r;
 	struct pstate *st;
 	struct ss_error e;
+	int rc;
 
 	(void)state;
-	st = open_as("alice");
-	make_d(d, 10);
+	st = open_with_input(d, 10, "payroll", 1);
 	make_d(d2, 11);
 	hash_of(1, h1);
 	hash_of(2, h2);
-	assert_int_equal(pstate_record_input(st, d, "payroll", h1, &e), SS_OK);
 	d_path(path, sizeof(path), d);
 	assert_int_equal(unlink(path), 0);
-	assert_int_equal(pstate_record_input(st, d, "payroll", h2, &e), SS_OK);
-	assert_int_equal(pstate_input_reused(st, "payroll", d2, h1, NULL, &e), 0);
-	assert_int_equal(pstate_input_reused(st, "payroll", d2, h2, NULL, &e), 1);
+	in_folder(list, sizeof(list), "s-payroll");
+	assert_int_equal(slurp(list, &before, &blen), 0);
+	ss_error_clear(&e);
+	rc = pstate_record_input(st, d, "payroll", h2, &e);
+	expect_error(&e, rc, SS_ERR_EXISTS, "refusing to share another", NULL);
+	assert_int_equal(pstate_get(st, d, &r, &e), SS_ERR_NOT_FOUND);
+	assert_int_equal(pstate_record_input(st, d, "payroll", h1, &e), SS_OK);
+	assert_unchanged(list, before, blen);
+	assert_int_equal(pstate_get(st, d, &r, &e), SS_OK);
+	assert_int_equal(r.did, PSTATE_DID_SUBMIT);
+	assert_int_equal(pstate_input_reused(st, "payroll", d2, h1, NULL, &e), 1);
 	/* The list lost (not the record): a retry lists it again. */
-	in_folder(path, sizeof(path), "s-payroll");
-	assert_int_equal(unlink(path), 0);
-	assert_int_equal(pstate_record_input(st, d, "payroll", h2, &e), SS_OK);
-	assert_int_equal(pstate_input_reused(st, "payroll", d2, h2, NULL, &e), 1);
+	assert_int_equal(unlink(list), 0);
+	assert_int_equal(pstate_input_reused(st, "payroll", d2, h1, NULL, &e), 0);
+	assert_int_equal(pstate_record_input(st, d, "payroll", h1, &e), SS_OK);
+	assert_int_equal(pstate_input_reused(st, "payroll", d2, h1, NULL, &e), 1);
+	rc = pstate_record_input(st, d, "payroll", h2, &e);
+	assert_int_equal(rc, SS_ERR_EXISTS);
 	pstate_close(st);
 }
 
@@ -1371,7 +1393,7 @@ test_cert_lookup(void **state)
 	assert_non_null(dir);
 	fill_tls(dir, "alice", &c[0]);
 	fill_enc(dir, "alice", &c[1], fp);
-	end = c[0].not_after;
+	end = c[1].not_after;   /* the encryption key's, looked up below */
 	st = open_as("bob");
 	ss_error_clear(&e);
 	/* Nothing cached yet: a miss, not an error. */
