@@ -260,6 +260,8 @@ pstate_input_hash(const int64_t *values, size_t L, uint8_t h[PSTATE_HASH_LEN])
 	size_t i, k = 0;
 	int ok;
 
+	if (values == NULL && L > 0)
+		return SS_ERR_INVALID;
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		return SS_ERR_CRYPTO;
 	buf_store_u64(chunk, (uint64_t)L);

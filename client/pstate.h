@@ -7,12 +7,14 @@
  * rejoins a D whose records it lost; and a cache of the certificates it has
  * verified. docs/PARTY-STATE.md gives the layout of every file.
  *
- * THE ORDER THAT MAKES IT WORK: record, then send. A command records what
- * it is about to do (pstate_record_input before SubmitShares,
- * pstate_record_cohort before it sends its COHORT signature,
- * pstate_record_sumpoint before PostSumpoint), and sends only once the call
- * returned SS_OK: by then the record is on disk (written to a temporary
- * file, fsynced, renamed into place, and the folder fsynced). A crash
+ * THE ORDER THAT MAKES IT WORK: record, then send. Before it acts under a
+ * D at all, a command compares what the server holds from it with its
+ * records (pstate_check_rejoin). Then it records what it is about to do
+ * (pstate_input_reused unless --reuse-input, then pstate_record_input,
+ * before SubmitShares; pstate_record_cohort before it sends its COHORT
+ * signature; pstate_record_sumpoint before PostSumpoint), and sends only
+ * once the call returned SS_OK: by then the record is on disk (written to
+ * a temporary file, fsynced, renamed into place, the folder fsynced). A crash
  * between the two leaves a record of something never sent, which is
  * harmless: the retry records the same thing again (idempotent) and sends
  * it. The other order would leave, after a crash, something sent and not
@@ -112,10 +114,12 @@ int pstate_input_hash(const int64_t *values, size_t L,
 
 /*
  * Records that this party shares, under d (of session session_id), the
- * input whose hash is h; and adds d to session_id's instances. SS_OK if
- * recorded now or before (the same input: a retry); SS_ERR_EXISTS, naming
- * both digests, if another input is recorded under d. SS_ERR_EXHAUSTED
- * past PSTATE_MAX_INSTANCES instances of one session id.
+ * input whose hash is h; and adds d to session_id's instances (that list
+ * is written first, then d's record). SS_OK if recorded now or before (the
+ * same input: a retry); SS_ERR_EXISTS, naming both digests, if another
+ * input is recorded under d, in its record or, after a crash between the
+ * two writes, in the list. SS_ERR_EXHAUSTED past PSTATE_MAX_INSTANCES
+ * instances of one session id.
  */
 int pstate_record_input(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
     const char *session_id, const uint8_t h[PSTATE_HASH_LEN],

@@ -311,6 +311,8 @@ pstate_cert_put(struct pstate *st, const struct pstate_cert *certs,
 	size_t i;
 	int rc;
 
+	if (n > 0 && certs == NULL)
+		return ss_error_set(e, SS_ERR_INVALID, "no certificates");
 	if (n > PSTATE_CERT_MAX)
 		return ss_error_set(e, SS_ERR_EXHAUSTED, "%zu certificates, "
 		    "more than the cache holds (%u)", n, PSTATE_CERT_MAX);

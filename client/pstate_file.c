@@ -113,12 +113,14 @@ write_envelope(int fd, enum pfile_kind kind, const uint8_t *body, size_t len)
 	buf_put(&w, body, len);
 	/* The hash covers what came before it, not itself. */
 	buf_writer_tee(&w, NULL, NULL);
-	if (buf_writer_error(&w) == SS_OK &&
-	    (EVP_DigestFinal_ex(md, hash, &hlen) != 1 ||
-	    hlen != PSTATE_HASH_LEN))
-		w.err = SS_ERR_CRYPTO;
-	buf_put(&w, hash, PSTATE_HASH_LEN);
 	rc = buf_writer_error(&w);
+	if (rc == SS_OK && (EVP_DigestFinal_ex(md, hash, &hlen) != 1 ||
+	    hlen != PSTATE_HASH_LEN))
+		rc = SS_ERR_CRYPTO;
+	if (rc == SS_OK) {
+		buf_put(&w, hash, PSTATE_HASH_LEN);
+		rc = buf_writer_error(&w);
+	}
 	EVP_MD_CTX_free(md);
 	return rc;
 }
@@ -312,8 +314,9 @@ static int
 open_record(struct pstate *st, const char *name, const char *path, int *fd,
     struct ss_error *e)
 {
+	/* O_NONBLOCK: a FIFO in its place must not hang us (it is refused). */
 	if ((*fd = openat(st->dirfd, name, O_RDONLY | O_NOFOLLOW |
-	    O_CLOEXEC)) >= 0)
+	    O_NONBLOCK | O_CLOEXEC)) >= 0)
 		return pfile_check_private(*fd, path, 0, e);
 	if (errno == ENOENT)
 		return ss_error_set(e, SS_ERR_NOT_FOUND, "%s: no such record",

@@ -1032,7 +1032,7 @@ test_every_flipped_byte_reported(void **state)
 }
 
 static void
-test_symlink_not_followed(void **state)
+test_only_regular_files(void **state)
 {
 	uint8_t d[PARAMS_DIGEST_LEN], d2[PARAMS_DIGEST_LEN];
 	char path[PATH_MAX], path2[PATH_MAX];
@@ -1050,6 +1050,11 @@ test_symlink_not_followed(void **state)
 	ss_error_clear(&e);
 	rc = pstate_get(st, d2, &r, &e);
 	expect_error(&e, rc, SS_ERR_INVALID, "symbolic link", NULL);
+	/* Nor is anything but a regular file read (a FIFO would block). */
+	assert_int_equal(unlink(path2), 0);
+	assert_int_equal(mkfifo(path2, 0600), 0);
+	rc = pstate_get(st, d2, &r, &e);
+	expect_error(&e, rc, SS_ERR_INVALID, "not a regular file", NULL);
 	pstate_close(st);
 }
 
@@ -1657,7 +1662,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_reads_documented_layout),
 	T(test_torn_temp_files_removed),
 	T(test_every_flipped_byte_reported),
-	T(test_symlink_not_followed),
+	T(test_only_regular_files),
 	T(test_race_for_one_cohort),
 	T(test_race_for_one_input),
 	T(test_cert_fill),
