@@ -122,60 +122,56 @@ ossl_reason(char *buf, size_t len)
 }
 
 /*
+ * Whether a failed SSL_* call (SSL_get_error's se, the queue's last error
+ * and its SSL reason) is the network's or a server going away: an end of
+ * stream or a reset, worth another attempt; and whether it is a TLS alert
+ * the server sent, a verdict that another attempt would only meet again.
+ */
+static void
+tls_classify(struct conn *c, int se, unsigned long last, int why)
+{
+	c->transient = 0;
+	c->alert = 0;
+	if (se == SSL_ERROR_ZERO_RETURN || (se == SSL_ERROR_SYSCALL &&
+	    (last == 0 || ERR_GET_LIB(last) == ERR_LIB_SYS ||
+	    why == SSL_R_UNEXPECTED_EOF_WHILE_READING)) ||
+	    (se == SSL_ERROR_SSL && why == SSL_R_UNEXPECTED_EOF_WHILE_READING))
+		c->transient = 1;
+	/* OpenSSL reports a received alert as its number + 1000. */
+	else if (se == SSL_ERROR_SSL && why > SSL_AD_REASON_OFFSET &&
+	    why < SSL_AD_REASON_OFFSET + 256)
+		c->alert = 1;
+}
+
+/*
  * Turns a failed SSL_* call into SS_ERR_IO with a reason. The server ending
  * the connection is named as such: it is what a refused client certificate
- * or an idle timeout looks like from here. Sets c->transient: an end of
- * stream or a reset is the network's (or a server going away), worth
- * another attempt; a TLS alert from the server or any other TLS error is
- * a verdict that another attempt would only meet again.
+ * or an idle timeout looks like from here. Sets c->transient and c->alert
+ * (tls_classify).
  */
 static int
-tls_fail(struct conn *c, int ret, const char *what, char *err, size_t errlen)
+tls_fail(struct conn *c, int ret, const char *what, struct ss_error *e)
 {
 	char reason[256];
-	int e = SSL_get_error(c->ssl, ret);
-	int saved = errno, why = 0;
+	int se = SSL_get_error(c->ssl, ret);
+	int saved = errno, why = 0, closed;
 	unsigned long last = ERR_peek_last_error();
 
 	if (last != 0 && ERR_GET_LIB(last) == ERR_LIB_SSL)
 		why = ERR_GET_REASON(last);
-	c->transient = 0;
-	c->alert = 0;
-	if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL &&
-	    (last == 0 || ERR_GET_LIB(last) == ERR_LIB_SYS ||
-	    why == SSL_R_UNEXPECTED_EOF_WHILE_READING)) ||
-	    (e == SSL_ERROR_SSL && why == SSL_R_UNEXPECTED_EOF_WHILE_READING))
-		c->transient = 1;
-	/* OpenSSL reports a received alert as its number + 1000. */
-	else if (e == SSL_ERROR_SSL && why > SSL_AD_REASON_OFFSET &&
-	    why < SSL_AD_REASON_OFFSET + 256)
-		c->alert = 1;
-
-	switch (e) {
-	case SSL_ERROR_ZERO_RETURN:
-		snprintf(err, errlen, "%s %s: the server closed the connection",
-		    what, c->where);
-		break;
-	case SSL_ERROR_SYSCALL:
-		if (last != 0 && why != SSL_R_UNEXPECTED_EOF_WHILE_READING)
-			snprintf(err, errlen, "%s %s: %s", what, c->where,
-			    ossl_reason(reason, sizeof(reason)));
-		else if (last == 0 && saved != 0)
-			snprintf(err, errlen, "%s %s: %s", what, c->where,
-			    strerror(saved));
-		else
-			snprintf(err, errlen, "%s %s: the server closed the "
-			    "connection", what, c->where);
-		break;
-	default:
-		if (why == SSL_R_UNEXPECTED_EOF_WHILE_READING)
-			snprintf(err, errlen, "%s %s: the server closed the "
-			    "connection", what, c->where);
-		else
-			snprintf(err, errlen, "%s %s: %s", what, c->where,
-			    ossl_reason(reason, sizeof(reason)));
-		break;
-	}
+	tls_classify(c, se, last, why);
+	closed = se == SSL_ERROR_ZERO_RETURN ||
+	    why == SSL_R_UNEXPECTED_EOF_WHILE_READING ||
+	    (se == SSL_ERROR_SYSCALL && last == 0 && saved == 0);
+	if (closed)
+		ss_error_set(e, SS_ERR_IO, "%s %s: the server closed the "
+		    "connection", what, c->where);
+	else if (se == SSL_ERROR_SYSCALL && last == 0)
+		ss_error_set(e, SS_ERR_IO, "%s %s: %s", what, c->where,
+		    strerror(saved));
+	else
+		ss_error_set(e, SS_ERR_IO, "%s %s: %s", what, c->where,
+		    ossl_reason(reason, sizeof(reason)));
 	ERR_clear_error();
 	return SS_ERR_IO;
 }
@@ -183,70 +179,65 @@ tls_fail(struct conn *c, int ret, const char *what, char *err, size_t errlen)
 /* Runs one SSL_* step until it completes, waiting as OpenSSL asks. */
 static int
 tls_wait(struct conn *c, int ret, uint64_t deadline, const char *what,
-    char *err, size_t errlen)
+    struct ss_error *e)
 {
-	int e = SSL_get_error(c->ssl, ret), r;
+	int se = SSL_get_error(c->ssl, ret), r;
 
-	if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
-		return tls_fail(c, ret, what, err, errlen);
+	if (se != SSL_ERROR_WANT_READ && se != SSL_ERROR_WANT_WRITE)
+		return tls_fail(c, ret, what, e);
 	ERR_clear_error();
-	r = wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
+	r = wait_fd(c->fd, se == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
 	    deadline);
 	if (r == SS_ERR_TIMEOUT) {
 		/* A server that is slow now may not be on the next attempt. */
 		c->transient = 1;
-		snprintf(err, errlen, "%s %s: timed out", what, c->where);
+		ss_error_set(e, r, "%s %s: timed out", what, c->where);
 	} else if (r != SS_OK)
-		snprintf(err, errlen, "%s %s: poll: %s", what, c->where,
+		ss_error_set(e, r, "%s %s: poll: %s", what, c->where,
 		    strerror(errno));
 	return r;
 }
 
+/*
+ * Writes the n bytes at out, or reads n bytes into in (the other is NULL),
+ * within the deadline. A retry of SSL_write_ex must repeat the same
+ * buffer: the position only advances on success.
+ */
 static int
-tls_write_all(struct conn *c, const uint8_t *p, size_t n, uint64_t deadline,
-    char *err, size_t errlen)
+tls_all(struct conn *c, const uint8_t *out, uint8_t *in, size_t n,
+    uint64_t deadline, struct ss_error *e)
 {
-	size_t done;
+	size_t off = 0, done;
 	int ret, r;
 
-	while (n > 0) {
+	while (off < n) {
 		ERR_clear_error();
 		errno = 0;
-		/* A retry must repeat the same buffer: only advance on success. */
-		ret = SSL_write_ex(c->ssl, p, n, &done);
+		ret = in != NULL ? SSL_read_ex(c->ssl, in + off, n - off, &done) :
+		    SSL_write_ex(c->ssl, out + off, n - off, &done);
 		if (ret == 1) {
-			p += done;
-			n -= done;
+			off += done;
 			continue;
 		}
-		if ((r = tls_wait(c, ret, deadline, "sending to", err,
-		    errlen)) != SS_OK)
+		if ((r = tls_wait(c, ret, deadline, in != NULL ? "reading from" :
+		    "sending to", e)) != SS_OK)
 			return r;
 	}
 	return SS_OK;
 }
 
 static int
-tls_read_all(struct conn *c, uint8_t *p, size_t n, uint64_t deadline,
-    char *err, size_t errlen)
+tls_write_all(struct conn *c, const uint8_t *p, size_t n, uint64_t deadline,
+    struct ss_error *e)
 {
-	size_t got;
-	int ret, r;
+	return tls_all(c, p, NULL, n, deadline, e);
+}
 
-	while (n > 0) {
-		ERR_clear_error();
-		errno = 0;
-		ret = SSL_read_ex(c->ssl, p, n, &got);
-		if (ret == 1) {
-			p += got;
-			n -= got;
-			continue;
-		}
-		if ((r = tls_wait(c, ret, deadline, "reading from", err,
-		    errlen)) != SS_OK)
-			return r;
-	}
-	return SS_OK;
+static int
+tls_read_all(struct conn *c, uint8_t *p, size_t n, uint64_t deadline,
+    struct ss_error *e)
+{
+	return tls_all(c, NULL, p, n, deadline, e);
 }
 
 /* Non-blocking connect to one address, finished within the deadline. */
@@ -287,52 +278,23 @@ tcp_connect(const struct addrinfo *ai, uint64_t deadline, int *fdp,
 	return SS_OK;
 }
 
-int
-conn_open(struct conn *c, const char *hostport, const char *certs,
-    const char *party, int budget_ms, char *err, size_t errlen)
+/* Resolves hp and connects c->fd to the first address that answers. */
+static int
+tcp_open(struct conn *c, const struct hostport *hp, uint64_t deadline,
+    struct ss_error *e)
 {
-	struct hostport hp;
-	struct ss_error pe;
-	char reason[256];
 	struct addrinfo hints, *res = NULL, *ai;
-	uint64_t deadline;
-	int r, gai, last_errno = 0, ret;
-	long vr;
-
-	conn_close(c);
-	c->transient = 0;
-	c->alert = 0;
-	if (budget_ms <= 0)
-		budget_ms = 1;
-	c->budget_ms = budget_ms;
-	if (addr_split(hostport, &hp, 0) != SS_OK) {
-		snprintf(err, errlen, "invalid server address '%s': use "
-		    "HOST:PORT or [IPv6]:PORT", hostport);
-		return SS_ERR_INVALID;
-	}
-	snprintf(c->where, sizeof(c->where), "%s", hostport);
-
-	/* The certificate checks come first: no point connecting without them. */
-	ss_error_clear(&pe);
-	if ((c->ctx = pki_client_ctx(certs, party, &pe)) == NULL) {
-		snprintf(err, errlen, "%s", pe.msg[0] != '\0' ? pe.msg :
-		    "cannot set up TLS");
-		return SS_ERR_CERT;
-	}
-	/* The budget is for the network, not for reading our own files. */
-	deadline = conn_now_ms() + (uint64_t)budget_ms;
+	int r, gai, last_errno = 0;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
-	if ((gai = getaddrinfo(hp.host, hp.port, &hints, &res)) != 0) {
-		snprintf(err, errlen, "cannot resolve %s: %s", hp.host,
-		    gai_strerror(gai));
+	if ((gai = getaddrinfo(hp->host, hp->port, &hints, &res)) != 0) {
 		/* A name that does not exist will not exist in a moment. */
 		c->transient = gai == EAI_AGAIN || gai == EAI_SYSTEM;
-		ret = SS_ERR_IO;
-		goto fail;
+		return ss_error_set(e, SS_ERR_IO, "cannot resolve %s: %s",
+		    hp->host, gai_strerror(gai));
 	}
 	r = SS_ERR_IO;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -342,58 +304,86 @@ conn_open(struct conn *c, const char *hostport, const char *certs,
 	}
 	freeaddrinfo(res);
 	if (r != SS_OK) {
-		snprintf(err, errlen, "cannot connect to %s: %s", c->where,
-		    r == SS_ERR_TIMEOUT ? "timed out" : strerror(last_errno));
 		/* Refused, unreachable, reset: a server (re)starting, a network. */
 		c->transient = 1;
-		ret = r;
-		goto fail;
+		return ss_error_set(e, r, "cannot connect to %s: %s", c->where,
+		    r == SS_ERR_TIMEOUT ? "timed out" : strerror(last_errno));
 	}
+	return SS_OK;
+}
+
+/* The TLS handshake on c->fd, checking that the server is `host`. */
+static int
+tls_handshake(struct conn *c, const char *host, uint64_t deadline,
+    struct ss_error *e)
+{
+	char reason[256];
+	long vr;
+	int r;
 
 	if ((c->ssl = SSL_new(c->ctx)) == NULL ||
-	    SSL_set_fd(c->ssl, c->fd) != 1) {
-		snprintf(err, errlen, "cannot set up TLS: %s",
+	    SSL_set_fd(c->ssl, c->fd) != 1)
+		return ss_error_set(e, SS_ERR_CRYPTO, "cannot set up TLS: %s",
 		    ossl_reason(reason, sizeof(reason)));
-		ret = SS_ERR_CRYPTO;
-		goto fail;
-	}
 	/* The server's certificate must name the host we asked for. */
-	if (pki_expect_host(c->ssl, hp.host) != SS_OK) {
-		snprintf(err, errlen, "cannot check the server's name '%s'",
-		    hp.host);
-		ret = SS_ERR_INVALID;
-		goto fail;
-	}
+	if (pki_expect_host(c->ssl, host) != SS_OK)
+		return ss_error_set(e, SS_ERR_INVALID, "cannot check the "
+		    "server's name '%s'", host);
 	for (;;) {
 		ERR_clear_error();
 		errno = 0;
 		if ((r = SSL_connect(c->ssl)) == 1)
 			break;
 		if ((vr = SSL_get_verify_result(c->ssl)) != X509_V_OK) {
-			snprintf(err, errlen, "the server %s failed "
+			ERR_clear_error();
+			return ss_error_set(e, SS_ERR_CERT, "the server %s failed "
 			    "verification: %s", c->where,
 			    X509_verify_cert_error_string(vr));
-			ERR_clear_error();
-			ret = SS_ERR_CERT;
-			goto fail;
 		}
-		if ((ret = tls_wait(c, r, deadline, "TLS handshake with", err,
-		    errlen)) != SS_OK)
-			goto fail;
+		if ((r = tls_wait(c, r, deadline, "TLS handshake with", e)) !=
+		    SS_OK)
+			return r;
 	}
 	/* Belt and braces: the context already demands all of this. */
 	if (SSL_version(c->ssl) != TLS1_3_VERSION ||
 	    SSL_get0_peer_certificate(c->ssl) == NULL ||
-	    SSL_get_verify_result(c->ssl) != X509_V_OK) {
-		snprintf(err, errlen, "the server %s did not authenticate with "
-		    "TLS 1.3", c->where);
-		ret = SS_ERR_CERT;
-		goto fail;
+	    SSL_get_verify_result(c->ssl) != X509_V_OK)
+		return ss_error_set(e, SS_ERR_CERT, "the server %s did not "
+		    "authenticate with TLS 1.3", c->where);
+	return SS_OK;
+}
+
+int
+conn_open(struct conn *c, const char *hostport, const char *certs,
+    const char *party, int budget_ms, struct ss_error *e)
+{
+	struct hostport hp;
+	struct ss_error pe;
+	uint64_t deadline;
+	int r;
+
+	conn_close(c);
+	c->transient = 0;
+	c->alert = 0;
+	c->budget_ms = budget_ms > 0 ? budget_ms : 1;
+	if (addr_split(hostport, &hp, 0) != SS_OK)
+		return ss_error_set(e, SS_ERR_INVALID, "invalid server address "
+		    "'%s': use HOST:PORT or [IPv6]:PORT", hostport);
+	snprintf(c->where, sizeof(c->where), "%s", hostport);
+
+	/* The certificate checks come first: no point connecting without them. */
+	ss_error_clear(&pe);
+	if ((c->ctx = pki_client_ctx(certs, party, &pe)) == NULL)
+		return ss_error_set(e, SS_ERR_CERT, "%s", pe.msg[0] != '\0' ?
+		    pe.msg : "cannot set up TLS");
+	/* The budget is for the network, not for reading our own files. */
+	deadline = conn_now_ms() + (uint64_t)c->budget_ms;
+	if ((r = tcp_open(c, &hp, deadline, e)) != SS_OK ||
+	    (r = tls_handshake(c, hp.host, deadline, e)) != SS_OK) {
+		conn_close(c);
+		return r;
 	}
 	return SS_OK;
- fail:
-	conn_close(c);
-	return ret;
 }
 
 /* An output stream for nanopb that fills a buffer and flushes it to TLS. */
@@ -403,8 +393,7 @@ struct tls_out {
 	uint8_t *buf;
 	size_t used;
 	int err;
-	char *errmsg;
-	size_t errlen;
+	struct ss_error *e;
 };
 
 static bool
@@ -416,7 +405,7 @@ tls_out_write(pb_ostream_t *s, const pb_byte_t *p, size_t n)
 	while (n > 0) {
 		if (o->used == CONN_WBUF) {
 			if ((o->err = tls_write_all(o->c, o->buf, o->used,
-			    o->deadline, o->errmsg, o->errlen)) != SS_OK)
+			    o->deadline, o->e)) != SS_OK)
 				return false;
 			o->used = 0;
 		}
@@ -431,71 +420,103 @@ tls_out_write(pb_ostream_t *s, const pb_byte_t *p, size_t n)
 	return true;
 }
 
+/* The size of req's frame body, checked against the frame limit. */
 static int
-send_request(struct conn *c, const struct wire_request *req, uint64_t deadline,
-    char *err, size_t errlen)
+request_size(const struct wire_request *req, size_t *size,
+    struct ss_error *e)
 {
-	uint8_t hdr[FRAME_HEADER_LEN];
-	struct tls_out o;
-	pb_ostream_t s;
-	size_t size;
 	int r;
 
-	if ((r = wire_request_size(req, &size)) != SS_OK) {
-		snprintf(err, errlen, "cannot encode %s: %s",
+	if ((r = wire_request_size(req, size)) != SS_OK)
+		return ss_error_set(e, r, "cannot encode %s: %s",
 		    wire_method_name(req->method), ss_strerror(r));
-		return r;
-	}
-	if (size > FRAME_DEFAULT_MAX) {
-		snprintf(err, errlen, "%s request of %zu bytes is over the "
-		    "frame limit of %u bytes", wire_method_name(req->method),
-		    size, (unsigned)FRAME_DEFAULT_MAX);
-		return SS_ERR_TOO_LARGE;
-	}
-	memset(&o, 0, sizeof(o));
-	o.c = c;
-	o.deadline = deadline;
-	o.errmsg = err;
-	o.errlen = errlen;
-	if ((o.buf = malloc(CONN_WBUF)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return SS_ERR_ALLOC;
-	}
+	if (*size > FRAME_DEFAULT_MAX)
+		return ss_error_set(e, SS_ERR_TOO_LARGE, "%s request of %zu "
+		    "bytes is over the frame limit of %u bytes",
+		    wire_method_name(req->method), *size,
+		    (unsigned)FRAME_DEFAULT_MAX);
+	return SS_OK;
+}
+
+/* Encodes the frame of req (size bytes of body) through o. */
+static int
+encode_frame(struct tls_out *o, const struct wire_request *req, size_t size,
+    struct ss_error *e)
+{
+	uint8_t hdr[FRAME_HEADER_LEN];
+	pb_ostream_t s;
+	int r = SS_OK;
+
 	frame_put_header(hdr, (uint32_t)size);
 	memset(&s, 0, sizeof(s));
 	s.callback = tls_out_write;
-	s.state = &o;
+	s.state = o;
 	s.max_size = size + FRAME_HEADER_LEN;
 	if (!pb_write(&s, hdr, sizeof(hdr)) ||
-	    (r = wire_encode_request(&s, req)) != SS_OK || o.err != SS_OK) {
-		if (o.err != SS_OK)
-			r = o.err;  /* the network failed; err says how */
-		else
-			snprintf(err, errlen, "cannot encode %s",
-			    wire_method_name(req->method));
-		free(o.buf);
-		return r != SS_OK ? r : SS_ERR_INTERNAL;
+	    (r = wire_encode_request(&s, req)) != SS_OK || o->err != SS_OK) {
+		if (o->err != SS_OK)
+			return o->err;  /* the network failed; e says how */
+		return ss_error_set(e, r != SS_OK ? r : SS_ERR_INTERNAL,
+		    "cannot encode %s", wire_method_name(req->method));
 	}
 	/* The sizing pass and the real one must agree, or the frame lies. */
-	if (s.bytes_written != size + FRAME_HEADER_LEN) {
-		snprintf(err, errlen, "internal error: %s encoded to %zu bytes, "
-		    "sized at %zu", wire_method_name(req->method),
-		    s.bytes_written, size + FRAME_HEADER_LEN);
-		free(o.buf);
-		return SS_ERR_INTERNAL;
-	}
-	r = o.used > 0 ? tls_write_all(c, o.buf, o.used, deadline, err,
-	    errlen) : SS_OK;
+	if (s.bytes_written != size + FRAME_HEADER_LEN)
+		return ss_error_set(e, SS_ERR_INTERNAL, "internal error: %s "
+		    "encoded to %zu bytes, sized at %zu",
+		    wire_method_name(req->method), s.bytes_written,
+		    size + FRAME_HEADER_LEN);
+	return SS_OK;
+}
+
+static int
+send_request(struct conn *c, const struct wire_request *req, uint64_t deadline,
+    struct ss_error *e)
+{
+	struct tls_out o;
+	size_t size;
+	int r;
+
+	if ((r = request_size(req, &size, e)) != SS_OK)
+		return r;
+	memset(&o, 0, sizeof(o));
+	o.c = c;
+	o.deadline = deadline;
+	o.e = e;
+	if ((o.buf = malloc(CONN_WBUF)) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	r = encode_frame(&o, req, size, e);
+	if (r == SS_OK && o.used > 0)
+		r = tls_write_all(c, o.buf, o.used, deadline, e);
 	free(o.buf);
 	return r;
+}
+
+/* Reads one response frame into *buf (malloc'd), *len bytes. */
+static int
+read_frame(struct conn *c, uint64_t deadline, uint8_t **buf, uint32_t *len,
+    struct ss_error *e)
+{
+	uint8_t hdr[FRAME_HEADER_LEN];
+	int r;
+
+	*buf = NULL;
+	if ((r = tls_read_all(c, hdr, sizeof(hdr), deadline, e)) != SS_OK)
+		return r;
+	if (frame_get_header(hdr, c->max_frame, len) != SS_OK)
+		return ss_error_set(e, SS_ERR_TOO_LARGE, "the server sent a "
+		    "frame over the limit of %u bytes", (unsigned)c->max_frame);
+	/* len is bounded by max_frame just above. */
+	if ((*buf = malloc(*len > 0 ? *len : 1)) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory for a "
+		    "%u-byte response", (unsigned)*len);
+	return tls_read_all(c, *buf, *len, deadline, e);
 }
 
 int
 conn_call(struct conn *c, struct wire_request *req,
     const struct wire_limits *lim, struct wire_response *resp,
-    char *err, size_t errlen)
+    struct ss_error *e)
 {
-	uint8_t hdr[FRAME_HEADER_LEN];
 	uint8_t *buf = NULL;
 	uint64_t deadline;
 	uint32_t len;
@@ -505,54 +526,34 @@ conn_call(struct conn *c, struct wire_request *req,
 	c->transient = 0;
 	c->alert = 0;
 	if (!conn_is_open(c)) {
-		snprintf(err, errlen, "not connected");
 		c->transient = 1;
-		return SS_ERR_IO;
+		return ss_error_set(e, SS_ERR_IO, "not connected");
 	}
 	deadline = conn_now_ms() + (uint64_t)c->budget_ms;
 	req->id = c->next_id++;
 
-	if ((r = send_request(c, req, deadline, err, errlen)) != SS_OK)
-		goto fail;
-	if ((r = tls_read_all(c, hdr, sizeof(hdr), deadline, err, errlen)) !=
+	if ((r = send_request(c, req, deadline, e)) != SS_OK ||
+	    (r = read_frame(c, deadline, &buf, &len, e)) != SS_OK ||
+	    (r = wire_decode_response(buf, len, req->method, lim, resp, e)) !=
 	    SS_OK)
 		goto fail;
-	if (frame_get_header(hdr, c->max_frame, &len) != SS_OK) {
-		snprintf(err, errlen, "the server sent a frame over the limit "
-		    "of %u bytes", (unsigned)c->max_frame);
-		r = SS_ERR_TOO_LARGE;
-		goto fail;
-	}
-	/* len is bounded by max_frame just above. */
-	if ((buf = malloc(len > 0 ? len : 1)) == NULL) {
-		snprintf(err, errlen, "out of memory for a %u-byte response",
-		    (unsigned)len);
-		r = SS_ERR_ALLOC;
-		goto fail;
-	}
-	if ((r = tls_read_all(c, buf, len, deadline, err, errlen)) != SS_OK)
-		goto fail;
-	if ((r = wire_decode_response(buf, len, req->method, lim, resp, err,
-	    errlen)) != SS_OK)
-		goto fail;
+	free(buf);
+	buf = NULL;
 	if (resp->id == 0 && resp->code != ST_OK) {
 		/*
 		 * The server's verdict on the connection itself (a frame over
 		 * its limit, a certificate without a usable name...): it ends
 		 * the connection after this. The code is for the caller.
 		 */
-		free(buf);
 		conn_close(c);
 		return SS_OK;
 	}
 	if (resp->id != req->id) {
-		snprintf(err, errlen, "the server answered request %llu with "
-		    "the id %llu", (unsigned long long)req->id,
-		    (unsigned long long)resp->id);
-		r = SS_ERR_PROTOCOL;
+		r = ss_error_set(e, SS_ERR_PROTOCOL, "the server answered "
+		    "request %llu with the id %llu",
+		    (unsigned long long)req->id, (unsigned long long)resp->id);
 		goto fail;
 	}
-	free(buf);
 	return SS_OK;
  fail:
 	free(buf);
@@ -560,4 +561,15 @@ conn_call(struct conn *c, struct wire_request *req,
 	/* After a failed exchange the stream's position is unknown. */
 	conn_close(c);
 	return r;
+}
+
+void
+conn_sleep_ms(uint64_t ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
 }

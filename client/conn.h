@@ -13,6 +13,7 @@
 #include <openssl/ssl.h>
 
 #include "addr.h"
+#include "err.h"
 #include "wire.h"
 
 struct conn {
@@ -43,12 +44,12 @@ void conn_init(struct conn *c);
  * Connects to hostport, authenticates as `party` with the certificate in
  * certs, and checks that the server's certificate names the host. Returns
  * SS_ERR_IO (network, handshake), SS_ERR_CERT (a certificate refused, ours
- * or the server's), SS_ERR_TIMEOUT, SS_ERR_INVALID; err gets a one-line
+ * or the server's), SS_ERR_TIMEOUT, SS_ERR_INVALID; e gets a one-line
  * reason, and c->transient says whether trying again may help. Nothing is
  * sent to the server before the handshake completes.
  */
 int conn_open(struct conn *c, const char *hostport, const char *certs,
-    const char *party, int budget_ms, char *err, size_t errlen);
+    const char *party, int budget_ms, struct ss_error *e) SS_WUR;
 
 /*
  * Sends req (its id is set here) and decodes the response into resp,
@@ -61,12 +62,14 @@ int conn_open(struct conn *c, const char *hostport, const char *certs,
  */
 int conn_call(struct conn *c, struct wire_request *req,
     const struct wire_limits *lim, struct wire_response *resp,
-    char *err, size_t errlen);
+    struct ss_error *e) SS_WUR;
 
 int conn_is_open(const struct conn *c);
 void conn_close(struct conn *c);
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t conn_now_ms(void);
+/* Sleeps ms milliseconds, resuming after signals. */
+void conn_sleep_ms(uint64_t ms);
 
 #endif

@@ -38,7 +38,7 @@ quote(char *buf, size_t len, const char *text)
 /* Parses one value and checks it against the bound. */
 static int
 one_value(const char *text, unsigned decimals, unsigned nparties,
-    int64_t *out, char *err, size_t errlen)
+    int64_t *out, struct ss_error *e)
 {
 	char q[64], b[48];
 	int64_t bound = amount_bound(nparties);
@@ -47,79 +47,108 @@ one_value(const char *text, unsigned decimals, unsigned nparties,
 	if ((r = amount_parse(text, decimals, out)) != SS_OK) {
 		quote(q, sizeof(q), text);
 		if (r == SS_ERR_RANGE)
-			snprintf(err, errlen, "input %s is out of range", q);
-		else if (decimals == 0)
-			snprintf(err, errlen, "invalid input '%s': expected an "
-			    "integer such as -7 or 12", q);
-		else
-			snprintf(err, errlen, "invalid input '%s': expected a "
-			    "number with at most %u decimal%s", q, decimals,
-			    decimals == 1 ? "" : "s");
-		return r == SS_ERR_RANGE ? SS_ERR_RANGE : SS_ERR_INVALID;
+			return ss_error_set(e, SS_ERR_RANGE, "input %s is out of "
+			    "range", q);
+		if (decimals == 0)
+			return ss_error_set(e, SS_ERR_INVALID, "invalid input "
+			    "'%s': expected an integer such as -7 or 12", q);
+		return ss_error_set(e, SS_ERR_INVALID, "invalid input '%s': "
+		    "expected a number with at most %u decimal%s", q, decimals,
+		    decimals == 1 ? "" : "s");
 	}
 	if (*out > bound || *out < -bound) {
 		quote(q, sizeof(q), text);
 		if (amount_format(bound, decimals, b, sizeof(b)) != SS_OK)
 			snprintf(b, sizeof(b), "%lld", (long long)bound);
-		snprintf(err, errlen, "input %s is outside +-%s: the sum of %u "
-		    "inputs must fit in the field (2^61-1)", q, b, nparties);
 		*out = 0;
-		return SS_ERR_RANGE;
+		return ss_error_set(e, SS_ERR_RANGE, "input %s is outside +-%s: "
+		    "the sum of %u inputs must fit in the field (2^61-1)", q, b,
+		    nparties);
 	}
 	return SS_OK;
 }
 
 static int
 from_args(const struct input_src *src, unsigned decimals, unsigned nparties,
-    size_t L, int64_t *out, char *err, size_t errlen)
+    size_t L, int64_t *out, struct ss_error *e)
 {
 	size_t i;
 	int r;
 
-	if (src->nargs != L) {
-		snprintf(err, errlen, "the session takes %zu value%s, %zu given",
-		    L, L == 1 ? "" : "s", src->nargs);
-		return SS_ERR_INVALID;
-	}
+	if (src->nargs != L)
+		return ss_error_set(e, SS_ERR_INVALID, "the session takes %zu "
+		    "value%s, %zu given", L, L == 1 ? "" : "s", src->nargs);
 	for (i = 0; i < L; i++)
 		if ((r = one_value(src->args[i], decimals, nparties, &out[i],
-		    err, errlen)) != SS_OK)
+		    e)) != SS_OK)
 			return r;
 	return SS_OK;
 }
 
+/* A file of values being read: the value being gathered, and those so far. */
+struct reader {
+	const char *name;          /* for messages */
+	unsigned decimals, nparties;
+	size_t L, count, toklen;
+	int64_t *out;
+	char tok[INPUT_TOKEN_MAX + 1];
+};
+
 static int
-from_file(const struct input_src *src, unsigned decimals, unsigned nparties,
-    size_t L, int64_t *out, char *err, size_t errlen)
+is_space(unsigned char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
+	    ch == '\v' || ch == '\f';
+}
+
+/* The value gathered so far is complete: parse it into the next slot. */
+static int
+end_value(struct reader *rd, struct ss_error *e)
+{
+	int r;
+
+	rd->tok[rd->toklen] = '\0';
+	rd->toklen = 0;
+	if (rd->count == rd->L)
+		return ss_error_set(e, SS_ERR_INVALID, "%s holds more than the "
+		    "%zu value%s the session takes", rd->name, rd->L,
+		    rd->L == 1 ? "" : "s");
+	r = one_value(rd->tok, rd->decimals, rd->nparties,
+	    &rd->out[rd->count], e);
+	rd->count++;
+	return r;
+}
+
+static int
+take_byte(struct reader *rd, unsigned char ch, struct ss_error *e)
+{
+	if (is_space(ch))
+		return rd->toklen > 0 ? end_value(rd, e) : SS_OK;
+	if (ch == '\0')
+		return ss_error_set(e, SS_ERR_INVALID, "%s holds a NUL byte: "
+		    "not a text file of values", rd->name);
+	if (rd->toklen == INPUT_TOKEN_MAX)
+		return ss_error_set(e, SS_ERR_INVALID, "%s: value %zu is too "
+		    "long", rd->name, rd->count + 1);
+	rd->tok[rd->toklen++] = (char)ch;
+	return SS_OK;
+}
+
+/* Feeds every byte of fd to rd, then a space for a last unended value. */
+static int
+read_values(int fd, struct reader *rd, struct ss_error *e)
 {
 	static unsigned char chunk[INPUT_CHUNK];
-	char tok[INPUT_TOKEN_MAX + 1], q[64];
-	const char *name = strcmp(src->path, "-") == 0 ? "standard input" :
-	    src->path;
-	size_t toklen = 0, count = 0;
 	ssize_t n, i;
-	int fd, r = SS_OK, eof = 0;
-
-	if (strcmp(src->path, "-") == 0)
-		fd = STDIN_FILENO;
-	else if ((fd = open(src->path, O_RDONLY | O_CLOEXEC)) < 0) {
-		quote(q, sizeof(q), src->path);
-		snprintf(err, errlen, "cannot open %s: %s", q, strerror(errno));
-		return SS_ERR_IO;
-	}
-	if (name == src->path) {
-		quote(q, sizeof(q), src->path);
-		name = q;
-	}
+	int r = SS_OK, eof = 0;
 
 	while (!eof && r == SS_OK) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			snprintf(err, errlen, "cannot read %s: %s", name,
-			    strerror(errno));
-			r = SS_ERR_IO;
+			r = ss_error_set(e, SS_ERR_IO, "cannot read %s: %s",
+			    rd->name, strerror(errno));
 			break;
 		}
 		if (n == 0) {
@@ -128,72 +157,60 @@ from_file(const struct input_src *src, unsigned decimals, unsigned nparties,
 			chunk[0] = ' ';
 			n = 1;
 		}
-		for (i = 0; i < n && r == SS_OK; i++) {
-			unsigned char c = chunk[i];
-
-			if (c != ' ' && c != '\t' && c != '\n' && c != '\r' &&
-			    c != '\v' && c != '\f') {
-				if (c == '\0') {
-					snprintf(err, errlen, "%s holds a NUL "
-					    "byte: not a text file of values",
-					    name);
-					r = SS_ERR_INVALID;
-				} else if (toklen == INPUT_TOKEN_MAX) {
-					tok[toklen] = '\0';
-					snprintf(err, errlen, "%s: value %zu is "
-					    "too long", name, count + 1);
-					r = SS_ERR_INVALID;
-				} else
-					tok[toklen++] = (char)c;
-				continue;
-			}
-			if (toklen == 0)
-				continue;
-			tok[toklen] = '\0';
-			toklen = 0;
-			if (count == L) {
-				snprintf(err, errlen, "%s holds more than the "
-				    "%zu value%s the session takes", name, L,
-				    L == 1 ? "" : "s");
-				r = SS_ERR_INVALID;
-				break;
-			}
-			r = one_value(tok, decimals, nparties, &out[count],
-			    err, errlen);
-			count++;
-		}
+		for (i = 0; i < n && r == SS_OK; i++)
+			r = take_byte(rd, chunk[i], e);
 	}
-	if (r == SS_OK && count != L) {
-		if (count == 0)
-			snprintf(err, errlen, "%s holds no values; the session "
-			    "takes %zu", name, L);
-		else
-			snprintf(err, errlen, "%s holds %zu value%s; the "
-			    "session takes %zu", name, count,
-			    count == 1 ? "" : "s", L);
-		r = SS_ERR_INVALID;
-	}
-	if (fd != STDIN_FILENO)
-		(void)close(fd);
 	OPENSSL_cleanse(chunk, sizeof(chunk));
-	OPENSSL_cleanse(tok, sizeof(tok));
+	return r;
+}
+
+static int
+from_file(const struct input_src *src, unsigned decimals, unsigned nparties,
+    size_t L, int64_t *out, struct ss_error *e)
+{
+	struct reader rd;
+	char q[64];
+	int fd, r, is_stdin = strcmp(src->path, "-") == 0;
+
+	quote(q, sizeof(q), src->path);
+	if (is_stdin)
+		fd = STDIN_FILENO;
+	else if ((fd = open(src->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return ss_error_set(e, SS_ERR_IO, "cannot open %s: %s", q,
+		    strerror(errno));
+	memset(&rd, 0, sizeof(rd));
+	rd.name = is_stdin ? "standard input" : q;
+	rd.decimals = decimals;
+	rd.nparties = nparties;
+	rd.L = L;
+	rd.out = out;
+	r = read_values(fd, &rd, e);
+	if (r == SS_OK && rd.count == 0)
+		r = ss_error_set(e, SS_ERR_INVALID, "%s holds no values; the "
+		    "session takes %zu", rd.name, L);
+	else if (r == SS_OK && rd.count != L)
+		r = ss_error_set(e, SS_ERR_INVALID, "%s holds %zu value%s; the "
+		    "session takes %zu", rd.name, rd.count,
+		    rd.count == 1 ? "" : "s", L);
+	if (!is_stdin)
+		(void)close(fd);
+	OPENSSL_cleanse(&rd, sizeof(rd));
 	return r;
 }
 
 int
 input_read(const struct input_src *src, unsigned decimals, unsigned nparties,
-    size_t L, int64_t *out, char *err, size_t errlen)
+    size_t L, int64_t *out, struct ss_error *e)
 {
 	int r;
 
-	if (nparties == 0 || L == 0) {
-		snprintf(err, errlen, "the session has no parties or no length");
-		return SS_ERR_INVALID;
-	}
+	if (nparties == 0 || L == 0)
+		return ss_error_set(e, SS_ERR_INVALID, "the session has no "
+		    "parties or no length");
 	if (src->path != NULL)
-		r = from_file(src, decimals, nparties, L, out, err, errlen);
+		r = from_file(src, decimals, nparties, L, out, e);
 	else
-		r = from_args(src, decimals, nparties, L, out, err, errlen);
+		r = from_args(src, decimals, nparties, L, out, e);
 	if (r != SS_OK)
 		OPENSSL_cleanse(out, L * sizeof(*out));
 	return r;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
 /* Longest text of one value: an int64 with 18 decimals needs 21. */
 #define INPUT_TOKEN_MAX 64
 
@@ -21,13 +23,13 @@ struct input_src {
 
 /*
  * Reads exactly L values into out[0..L). Fails with a one-line reason in
- * err: SS_ERR_INVALID (a malformed value, or not exactly L of them),
+ * e: SS_ERR_INVALID (a malformed value, or not exactly L of them),
  * SS_ERR_RANGE (a value outside +-amount_bound(nparties)), SS_ERR_IO.
  * Every buffer that held input text is wiped before return; on failure out
  * is wiped too.
  */
 int input_read(const struct input_src *src, unsigned decimals,
-    unsigned nparties, size_t L, int64_t *out, char *err, size_t errlen);
+    unsigned nparties, size_t L, int64_t *out, struct ss_error *e) SS_WUR;
 
 /* 1 if arg reads as a number rather than an option: ^[+-]?[0-9.] */
 int input_looks_numeric(const char *arg);

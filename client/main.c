@@ -26,12 +26,14 @@
 
 #include <openssl/crypto.h>
 
+#include "addr.h"
 #include "amount.h"
+#include "client.h"
 #include "conn.h"
 #include "err.h"
 #include "input.h"
-#include "party.h"
-#include "pki.h"
+#include "name.h"
+#include "output.h"
 
 #define EXIT_USAGE 2
 #define DEFAULT_TIMEOUT 120
@@ -93,8 +95,9 @@ struct cmdline {
 };
 
 struct command;
+/* Checks a command's arguments and runs it: its exit status. */
 typedef int (*run_fn)(struct client *, const struct command *,
-    struct cmdline *);
+    struct cmdline *, struct ss_error *);
 
 /* A command-line option of a command. */
 struct opt {
@@ -109,9 +112,18 @@ struct command {
 	const struct opt *opts;        /* NULL-terminated */
 	int takes_values;              /* share, run */
 	run_fn run;
+	/* The command itself: sumpoint, result, status (run_on_session) ... */
+	int (*on_session)(struct client *, const char *, struct ss_error *);
+	/* ... share and run (run_with_input). */
+	int (*on_input)(struct client *, const char *, const struct input_src *,
+	    struct ss_error *);
 };
 
-static char usage_err[512];
+/* Returned by a step of main that found nothing to stop for. */
+#define GO_ON (-1)
+
+/* The usage error, printed once main is done. */
+static struct ss_error usage_error;
 
 static int
 usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -122,8 +134,9 @@ usage(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(usage_err, sizeof(usage_err), fmt, ap);
+	vsnprintf(usage_error.msg, sizeof(usage_error.msg), fmt, ap);
 	va_end(ap);
+	usage_error.code = SS_ERR_INVALID;
 	return EXIT_USAGE;
 }
 
@@ -213,6 +226,49 @@ set_option(const struct command *cmd, struct cmdline *cl, const char *name,
 }
 
 /*
+ * The option argv[*i] ("--name", "--name=value" or "--name value") of cmd
+ * into cl; *i moves past its value. 0, EXIT_USAGE, or -1 for --help.
+ */
+static int
+parse_option(const struct command *cmd, int argc, char **argv, int *i,
+    struct cmdline *cl)
+{
+	const char *a = argv[*i], *name, *eq, *val = NULL;
+	const struct opt *o;
+	size_t len;
+
+	if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+		return -1;
+	if (a[1] != '-')
+		return usage("%s: unknown option '%s' (see %s %s --help)",
+		    cmd->name, a, progname, cmd->name);
+	name = a + 2;
+	eq = strchr(name, '=');
+	len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+	for (o = cmd->opts; o != NULL && o->name != NULL; o++)
+		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+			break;
+	if (o == NULL || o->name == NULL)
+		return usage("%s: unknown option '--%.*s' (see %s %s --help)",
+		    cmd->name, (int)len, name, progname, cmd->name);
+	if (eq != NULL)
+		val = eq + 1;
+	else if (*i + 1 < argc)
+		val = argv[++*i];
+	else
+		return usage("%s: --%s needs a value", cmd->name, o->name);
+	return set_option(cmd, cl, o->name, val);
+}
+
+/* Whether a reads as an option of cmd here rather than as an argument. */
+static int
+is_option(const struct command *cmd, const struct cmdline *cl, const char *a)
+{
+	return a[0] == '-' && a[1] != '\0' && !(cmd->takes_values &&
+	    cl->session != NULL && input_looks_numeric(a));
+}
+
+/*
  * Parses a command's arguments: SESSION, its options, and for share and run
  * the values. An argument that reads as a number (-7, +3, .5) is a value
  * once SESSION is known; "--" ends the options.
@@ -222,55 +278,21 @@ static int
 parse_command(const struct command *cmd, int argc, char **argv,
     struct cmdline *cl)
 {
-	const struct opt *o;
 	int i, end_of_opts = 0, r;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (!end_of_opts && strcmp(a, "--") == 0) {
+		if (!end_of_opts && strcmp(a, "--") == 0)
 			end_of_opts = 1;
-			continue;
-		}
-		if (!end_of_opts && a[0] == '-' && a[1] != '\0' &&
-		    !(cmd->takes_values && cl->session != NULL &&
-		    input_looks_numeric(a))) {
-			const char *name, *eq, *val = NULL;
-			size_t len;
-
-			if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
-				return -1;
-			if (a[1] != '-')
-				return usage("%s: unknown option '%s' (see "
-				    "%s %s --help)", cmd->name, a, progname,
-				    cmd->name);
-			name = a + 2;
-			eq = strchr(name, '=');
-			len = eq != NULL ? (size_t)(eq - name) : strlen(name);
-			for (o = cmd->opts; o != NULL && o->name != NULL; o++)
-				if (strlen(o->name) == len &&
-				    strncmp(o->name, name, len) == 0)
-					break;
-			if (o == NULL || o->name == NULL)
-				return usage("%s: unknown option '--%.*s' (see "
-				    "%s %s --help)", cmd->name, (int)len, name,
-				    progname, cmd->name);
-			if (eq != NULL)
-				val = eq + 1;
-			else if (i + 1 < argc)
-				val = argv[++i];
-			else
-				return usage("%s: --%s needs a value",
-				    cmd->name, o->name);
-			if ((r = set_option(cmd, cl, o->name, val)) != 0)
+		else if (!end_of_opts && is_option(cmd, cl, a)) {
+			if ((r = parse_option(cmd, argc, argv, &i, cl)) != 0)
 				return r;
-			continue;
-		}
-		if (cl->session == NULL) {
+		} else if (cl->session == NULL)
 			cl->session = a;
-		} else if (cmd->takes_values) {
+		else if (cmd->takes_values)
 			cl->values[cl->nvalues++] = a;
-		} else
+		else
 			return usage("%s: unexpected argument '%s'", cmd->name,
 			    a);
 	}
@@ -278,15 +300,21 @@ parse_command(const struct command *cmd, int argc, char **argv,
 		return usage("%s: SESSION is missing (usage: %s)", cmd->name,
 		    cmd->usage);
 	if (!name_valid(cl->session))
-		return usage("invalid session name: use 1 to 64 of A-Z a-z 0-9 "
-		    ". _ -, not starting with '.' or '-'");
+		return usage("invalid session name: " CLIENT_NAME_RULE);
 	return 0;
 }
 
 /* ---- the commands -------------------------------------------------------- */
 
 static int
-run_create(struct client *c, const struct command *cmd, struct cmdline *cl)
+exit_status(int r)
+{
+	return r == SS_OK ? 0 : 1;
+}
+
+static int
+run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
+    struct ss_error *e)
 {
 	struct create_args a;
 
@@ -304,76 +332,40 @@ run_create(struct client *c, const struct command *cmd, struct cmdline *cl)
 	a.decimals = cl->decimals;
 	a.deadline = cl->deadline;
 	/* Checked before any connection: a bad request never leaves. */
-	if (party_check_create(&a, c->party, usage_err, sizeof(usage_err)) !=
-	    SS_OK)
+	if (cmd_create_check(&a, c->party, &usage_error) != SS_OK)
 		return EXIT_USAGE;
 	client_start(c);
-	return party_create(c, &a) == SS_OK ? 0 : 1;
+	return exit_status(cmd_create(c, &a, e));
 }
 
+/* share and run: the values given, or the file to read them from. */
 static int
-values_source(const struct command *cmd, const struct cmdline *cl,
-    struct input_src *in)
+run_with_input(struct client *c, const struct command *cmd,
+    struct cmdline *cl, struct ss_error *e)
 {
-	memset(in, 0, sizeof(*in));
+	struct input_src in;
+
+	memset(&in, 0, sizeof(in));
 	if (cl->input != NULL && cl->nvalues > 0)
 		return usage("%s: give VALUEs or --input FILE, not both",
 		    cmd->name);
 	if (cl->input == NULL && cl->nvalues == 0)
 		return usage("%s: no values given (usage: %s)", cmd->name,
 		    cmd->usage);
-	in->args = cl->values;
-	in->nargs = cl->nvalues;
-	in->path = cl->input;
-	return 0;
+	in.args = cl->values;
+	in.nargs = cl->nvalues;
+	in.path = cl->input;
+	client_start(c);
+	return exit_status(cmd->on_input(c, cl->session, &in, e));
 }
 
+/* sumpoint, result and status: SESSION alone. */
 static int
-run_share(struct client *c, const struct command *cmd, struct cmdline *cl)
+run_on_session(struct client *c, const struct command *cmd,
+    struct cmdline *cl, struct ss_error *e)
 {
-	struct input_src in;
-	int r;
-
-	if ((r = values_source(cmd, cl, &in)) != 0)
-		return r;
 	client_start(c);
-	return party_share(c, cl->session, &in) == SS_OK ? 0 : 1;
-}
-
-static int
-run_run(struct client *c, const struct command *cmd, struct cmdline *cl)
-{
-	struct input_src in;
-	int r;
-
-	if ((r = values_source(cmd, cl, &in)) != 0)
-		return r;
-	client_start(c);
-	return party_run(c, cl->session, &in) == SS_OK ? 0 : 1;
-}
-
-static int
-run_sumpoint(struct client *c, const struct command *cmd, struct cmdline *cl)
-{
-	(void)cmd;
-	client_start(c);
-	return party_sumpoint(c, cl->session) == SS_OK ? 0 : 1;
-}
-
-static int
-run_result(struct client *c, const struct command *cmd, struct cmdline *cl)
-{
-	(void)cmd;
-	client_start(c);
-	return party_result(c, cl->session) == SS_OK ? 0 : 1;
-}
-
-static int
-run_status(struct client *c, const struct command *cmd, struct cmdline *cl)
-{
-	(void)cmd;
-	client_start(c);
-	return party_status(c, cl->session) == SS_OK ? 0 : 1;
+	return exit_status(cmd->on_session(c, cl->session, e));
 }
 
 static const struct opt create_opts[] = {
@@ -399,7 +391,7 @@ static const struct command commands[] = {
 	  "                      (0 to 18, default 0)\n"
 	  "  --deadline SECONDS  close the sharing phase SECONDS after creation\n"
 	  "                      if at least T+1 parties have shared (0 = none)\n",
-	  create_opts, 0, run_create },
+	  create_opts, 0, run_create, NULL, NULL },
 	{ "share",
 	  "share SESSION VALUE... | share SESSION --input FILE",
 	  "Shares this party's input in SESSION: exactly L values (the session's\n"
@@ -408,24 +400,24 @@ static const struct command commands[] = {
 	  "\n"
 	  "  --input FILE        read the values from FILE, separated by white\n"
 	  "                      space ('-' for standard input)\n",
-	  input_opts, 1, run_share },
+	  input_opts, 1, run_with_input, NULL, cmd_share },
 	{ "sumpoint",
 	  "sumpoint SESSION",
 	  "Fetches the shares addressed to this party, authenticates and adds\n"
 	  "them, and posts the sum (this party's sumpoint). Needs the session's\n"
 	  "cohort to be fixed.\n",
-	  no_opts, 0, run_sumpoint },
+	  no_opts, 0, run_on_session, cmd_sumpoint, NULL },
 	{ "result",
 	  "result SESSION",
 	  "Reconstructs the sum from the posted sumpoints (at least threshold+1),\n"
 	  "checks that they agree, and prints it: L numbers on one line.\n"
 	  "With --json: {\"session\":S,\"sum\":[...],\"cohort\":[...]}.\n",
-	  no_opts, 0, run_result },
+	  no_opts, 0, run_on_session, cmd_result, NULL },
 	{ "status",
 	  "status SESSION",
 	  "Shows the session's phase, parties, who shared, the cohort, who\n"
 	  "posted a sumpoint, who is missing, and the deadline.\n",
-	  no_opts, 0, run_status },
+	  no_opts, 0, run_on_session, cmd_status, NULL },
 	{ "run",
 	  "run SESSION VALUE... | run SESSION --input FILE",
 	  "Does all of this party's steps: waits for SESSION to exist, shares\n"
@@ -439,7 +431,7 @@ static const struct command commands[] = {
 	  "enough sumpoints (threshold+1) are posted.\n"
 	  "\n"
 	  "  --input FILE        read the values from FILE ('-' for stdin)\n",
-	  input_opts, 1, run_run },
+	  input_opts, 1, run_with_input, NULL, cmd_run },
 };
 
 /*
@@ -527,8 +519,12 @@ print_error(int json, const char *msg)
 	}
 }
 
-int
-main(int argc, char **argv)
+/*
+ * The global options, up to COMMAND, into c: GO_ON, or the exit status
+ * (--help, or a usage error).
+ */
+static int
+parse_globals(int argc, char **argv, struct client *c)
 {
 	static const struct option gopts[] = {
 		{ "server",  required_argument, NULL, 's' },
@@ -540,13 +536,126 @@ main(int argc, char **argv)
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct hostport hp;
+	int ch;
+
+	opterr = 0;
+	/* "+": stop at COMMAND; ":": report a missing argument as ':'. */
+	while ((ch = getopt_long(argc, argv, "+:h", gopts, NULL)) != -1) {
+		switch (ch) {
+		case 's': c->server = optarg; break;
+		case 'c': c->certs = optarg; break;
+		case 'p': c->party = optarg; break;
+		case 'j': c->json = 1; break;
+		case 'T': c->trace = optarg; break;
+		case 't':
+			if (parse_uint(optarg, INT_MAX / 1000, &c->timeout_s) !=
+			    0 || c->timeout_s == 0)
+				return usage("--timeout must be a whole number "
+				    "of seconds from 1 to %d", INT_MAX / 1000);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
+			return 0;
+		case ':':
+			return usage("%s needs a value", argv[optind - 1]);
+		default:
+			return usage("unknown option '%s' (see %s --help)",
+			    argv[optind - 1], progname);
+		}
+	}
+	if (optind >= argc)
+		return usage("no command given (see %s --help)", progname);
+	return GO_ON;
+}
+
+/*
+ * COMMAND and its arguments, from argv[optind]: GO_ON with *cmdp and cl
+ * set, or the exit status (its --help, or a usage error).
+ */
+static int
+parse_cmdline(int argc, char **argv, const struct command **cmdp,
+    struct cmdline *cl)
+{
 	const struct command *cmd;
+	int rc;
+
+	if ((cmd = *cmdp = find_command(argv[optind])) == NULL)
+		return usage("unknown command '%.40s' (see %s --help)",
+		    argv[optind], progname);
+	/* Room for every argument as a value, counted before parsing. */
+	if ((cl->values = calloc((size_t)argc, sizeof(*cl->values))) == NULL)
+		return usage("out of memory");
+	cl->length = 1;
+	rc = parse_command(cmd, argc - optind, argv + optind, cl);
+	if (rc == -1) {
+		printf("usage: %s [global options] %s\n\n%s", progname,
+		    cmd->usage, cmd->help);
+		return 0;
+	}
+	return rc != 0 ? rc : GO_ON;
+}
+
+/* Moves the values out of argv (take_values) into *copies. */
+static int
+protect_values(struct cmdline *cl, char ***copies)
+{
+	size_t i;
+
+	if ((*copies = take_values(cl)) == NULL)
+		return usage("out of memory");
+	for (i = 0; i < cl->nvalues; i++)
+		if ((*copies)[i] == NULL)
+			return usage("out of memory");
+	return GO_ON;
+}
+
+/* The global options every command needs, checked. */
+static int
+check_globals(const struct client *c)
+{
+	struct hostport hp;
+
+	if (c->server == NULL || c->certs == NULL || c->party == NULL)
+		return usage("--server, --certs and --party are required "
+		    "(see %s --help)", progname);
+	if (addr_split(c->server, &hp, 0) != SS_OK)
+		return usage("--server: '%.80s' is not HOST:PORT "
+		    "(or [IPv6]:PORT)", c->server);
+	if (!name_valid(c->party))
+		return usage("--party: invalid name: " CLIENT_NAME_RULE);
+	return GO_ON;
+}
+
+/* Runs cmd; says why it failed, or that its output could not be written. */
+static int
+run_command(struct client *c, const struct command *cmd, struct cmdline *cl)
+{
+	struct ss_error err;
+	int rc;
+
+	ss_error_clear(&err);
+	rc = cmd->run(c, cmd, cl, &err);
+	if (rc == 1)
+		print_error(c->json, err.msg[0] != '\0' ? err.msg : "failed");
+	client_free(c);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (rc == 0)
+			fprintf(stderr, "%s: cannot write the output\n",
+			    progname);
+		rc = 1;
+	}
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *cmd = NULL;
 	struct client c;
 	struct cmdline cl;
 	char **copies = NULL;
-	size_t i;
-	int ch, rc;
+	int rc;
 
 	if (no_core_dumps() != 0) {
 		fprintf(stderr, "%s: cannot disable core dumps; refusing to "
@@ -562,101 +671,13 @@ main(int argc, char **argv)
 	conn_init(&c.conn);
 	memset(&cl, 0, sizeof(cl));
 	c.timeout_s = DEFAULT_TIMEOUT;
-	opterr = 0;
-	/* "+": stop at COMMAND; ":": report a missing argument as ':'. */
-	while ((ch = getopt_long(argc, argv, "+:h", gopts, NULL)) != -1) {
-		switch (ch) {
-		case 's': c.server = optarg; break;
-		case 'c': c.certs = optarg; break;
-		case 'p': c.party = optarg; break;
-		case 'j': c.json = 1; break;
-		case 'T': c.trace = optarg; break;
-		case 't':
-			if (parse_uint(optarg, INT_MAX / 1000, &c.timeout_s) !=
-			    0 || c.timeout_s == 0) {
-				rc = usage("--timeout must be a whole number of "
-				    "seconds from 1 to %d", INT_MAX / 1000);
-				goto out;
-			}
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			rc = 0;
-			goto out;
-		case ':':
-			rc = usage("%s needs a value", argv[optind - 1]);
-			goto out;
-		default:
-			rc = usage("unknown option '%s' (see %s --help)",
-			    argv[optind - 1], progname);
-			goto out;
-		}
-	}
-	if (optind >= argc) {
-		rc = usage("no command given (see %s --help)", progname);
-		goto out;
-	}
-	if ((cmd = find_command(argv[optind])) == NULL) {
-		rc = usage("unknown command '%.40s' (see %s --help)",
-		    argv[optind], progname);
-		goto out;
-	}
-	/* Room for every argument as a value, counted before parsing. */
-	if ((cl.values = calloc((size_t)argc, sizeof(*cl.values))) == NULL) {
-		rc = usage("out of memory");
-		goto out;
-	}
-	cl.length = 1;
-	rc = parse_command(cmd, argc - optind, argv + optind, &cl);
-	if (rc == -1) {
-		printf("usage: %s [global options] %s\n\n%s", progname,
-		    cmd->usage, cmd->help);
-		rc = 0;
-		goto out;
-	}
-	if (rc != 0)
-		goto out;
-	if ((copies = take_values(&cl)) == NULL) {
-		rc = usage("out of memory");
-		goto out;
-	}
-	for (i = 0; i < cl.nvalues; i++)
-		if (copies[i] == NULL) {
-			rc = usage("out of memory");
-			goto out;
-		}
-
-	if (c.server == NULL || c.certs == NULL || c.party == NULL) {
-		rc = usage("--server, --certs and --party are required "
-		    "(see %s --help)", progname);
-		goto out;
-	}
-	if (addr_split(c.server, &hp, 0) != SS_OK) {
-		rc = usage("--server: '%.80s' is not HOST:PORT "
-		    "(or [IPv6]:PORT)", c.server);
-		goto out;
-	}
-	if (!name_valid(c.party)) {
-		rc = usage("--party: invalid name: use 1 to 64 of A-Z a-z 0-9 "
-		    ". _ -, not starting with '.' or '-'");
-		goto out;
-	}
-
-	rc = cmd->run(&c, cmd, &cl);
-	if (rc == 1)
-		print_error(c.json, c.err[0] != '\0' ? c.err :
-		    "failed");
-	client_free(&c);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (rc == 0)
-			fprintf(stderr, "%s: cannot write the output\n",
-			    progname);
-		rc = 1;
-	}
- out:
+	if ((rc = parse_globals(argc, argv, &c)) == GO_ON &&
+	    (rc = parse_cmdline(argc, argv, &cmd, &cl)) == GO_ON &&
+	    (rc = protect_values(&cl, &copies)) == GO_ON &&
+	    (rc = check_globals(&c)) == GO_ON)
+		rc = run_command(&c, cmd, &cl);
 	if (rc == EXIT_USAGE)
-		print_error(c.json, usage_err);
+		print_error(c.json, usage_error.msg);
 	wipe_values(copies, cl.nvalues);
 	free(cl.values);
 	free(cl.parties);

@@ -46,29 +46,59 @@ out_json_names(FILE *f, const struct wire_names *l)
 	fputc(']', f);
 }
 
-void
-out_join(char *buf, size_t len, const struct wire_names *l, const char *sep)
+/*
+ * Joins the n names name(list, i) with sep into buf; see out_join. One
+ * body for both kinds of list, with an accessor for the i-th name.
+ */
+static void
+join(char *buf, size_t len, const void *list, size_t n,
+    const char *(*name)(const void *, size_t), const char *sep)
 {
 	size_t i, used = 0, need;
 
 	if (len == 0)
 		return;
 	buf[0] = '\0';
-	if (l->n == 0) {
+	if (n == 0) {
 		snprintf(buf, len, "(none)");
 		return;
 	}
-	for (i = 0; i < l->n; i++) {
-		need = strlen(l->v[i]) + (i > 0 ? strlen(sep) : 0);
+	for (i = 0; i < n; i++) {
+		need = strlen(name(list, i)) + (i > 0 ? strlen(sep) : 0);
 		/* Keep room for the NUL, and for "..." unless this is the last. */
-		if (used + need + (i + 1 < l->n ? 4 : 1) > len) {
+		if (used + need + (i + 1 < n ? 4 : 1) > len) {
 			if (used + 4 <= len)
 				memcpy(buf + used, "...", 4);
 			return;
 		}
 		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-		    i > 0 ? sep : "", l->v[i]);
+		    i > 0 ? sep : "", name(list, i));
 	}
+}
+
+static const char *
+wire_names_at(const void *list, size_t i)
+{
+	return ((const struct wire_names *)list)->v[i];
+}
+
+static const char *
+strs_at(const void *list, size_t i)
+{
+	return ((const char *const *)list)[i];
+}
+
+void
+out_join(char *buf, size_t len, const struct wire_names *l, const char *sep)
+{
+	join(buf, len, l, l->n, wire_names_at, sep);
+}
+
+void
+out_join_strs(char *buf, size_t len, const char *const *v, size_t n,
+    const char *sep)
+{
+	join(buf, len, v, n, strs_at, sep);
 }
 
 void

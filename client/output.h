@@ -23,6 +23,9 @@ void out_json_names(FILE *f, const struct wire_names *l);
  */
 void out_join(char *buf, size_t len, const struct wire_names *l,
     const char *sep);
+/* The same for the n names of v. */
+void out_join_strs(char *buf, size_t len, const char *const *v, size_t n,
+    const char *sep);
 
 /*
  * Replaces, in place, every byte that is not printable ASCII with '?': text

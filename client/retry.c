@@ -12,11 +12,9 @@
  * is banned by the design, and would make every client that starts at the
  * same second pause alike.)
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/rand.h>
 
@@ -85,127 +83,167 @@ retry_init(struct retry_ctx *r, const char *server, const char *certs,
 	r->progress = progress;
 }
 
+/* Appends to e's message; its code stays. */
 static void
-pause_ms(uint64_t ms)
+append(struct ss_error *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+append(struct ss_error *e, const char *fmt, ...)
 {
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-/* Appends to the message in err. */
-static void
-append(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-append(char *err, size_t errlen, const char *fmt, ...)
-{
-	size_t k = strnlen(err, errlen);
+	size_t k = strnlen(e->msg, sizeof(e->msg));
 	va_list ap;
 
-	if (k + 1 >= errlen)
+	if (k + 1 >= sizeof(e->msg))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(err + k, errlen - k, fmt, ap);
+	vsnprintf(e->msg + k, sizeof(e->msg) - k, fmt, ap);
 	va_end(ap);
+}
+
+/* The time the next attempt may take. */
+static int
+attempt_budget(const struct retry_ctx *r)
+{
+	uint64_t now = conn_now_ms();
+	uint64_t left = now < r->deadline ? r->deadline - now : 0;
+	int budget = left < (uint64_t)r->exchange_ms ? (int)left :
+	    r->exchange_ms;
+
+	if (r->attempts == 0 && budget < RETRY_FIRST_ATTEMPT_MIN_MS)
+		budget = RETRY_FIRST_ATTEMPT_MIN_MS;
+	return budget;
+}
+
+/*
+ * The server answered: final unless the answer is UNAVAILABLE, which is
+ * turned into an error (with *code set) and freed.
+ */
+static int
+answered(struct retry_ctx *r, struct wire_request *req,
+    struct wire_response *resp, int *code, int *final, struct ss_error *e)
+{
+	r->answered = 1;
+	r->unproven = 0;
+	if (resp->code != ST_UNAVAILABLE) {
+		*final = 1;
+		return SS_OK;
+	}
+	*code = resp->code;
+	out_sanitize(resp->message);
+	ss_error_set(e, status_to_err(resp->code), "%s: the server is "
+	    "unavailable (UNAVAILABLE): %s", wire_method_name(req->method),
+	    resp->message[0] != '\0' ? resp->message : "(no message)");
+	wire_response_free(resp);
+	return SS_OK;
+}
+
+/*
+ * The handshake went through and the server ended the connection before
+ * answering, and it never has answered us: an alert says it refused our
+ * certificate; a bare drop often does too (the alert lost to a reset), so
+ * after RETRY_UNPROVEN_MAX of them it is taken as such. 1 when it is.
+ */
+static int
+refused_us(struct retry_ctx *r, const struct conn *c, struct ss_error *e)
+{
+	if (!c->alert && ++r->unproven < RETRY_UNPROVEN_MAX)
+		return 0;
+	append(e, " (did the server refuse our certificate %s/%s.crt?",
+	    r->certs, r->party);
+	if (r->attempts > 1)
+		append(e, " %u attempts", r->attempts);
+	append(e, ")");
+	return 1;
+}
+
+/*
+ * One attempt: opens c if it is closed and makes the call. *final is set
+ * when its outcome is the call's, whatever retry_worth would say: an
+ * answer, or the server refusing us. *code is the code of an answer that
+ * was not final, else -1.
+ */
+static int
+attempt(struct retry_ctx *r, struct conn *c, struct wire_request *req,
+    const struct wire_limits *lim, struct wire_response *resp, int *code,
+    int *final, struct ss_error *e)
+{
+	int budget = attempt_budget(r), fresh = !conn_is_open(c), rc;
+
+	r->attempts++;
+	*code = -1;
+	*final = 0;
+	if (fresh) {
+		if ((rc = conn_open(c, r->server, r->certs, r->party, budget,
+		    e)) != SS_OK)
+			return rc;
+	} else
+		c->budget_ms = budget;
+	if ((rc = conn_call(c, req, lim, resp, e)) == SS_OK)
+		return answered(r, req, resp, code, final, e);
+	if (fresh && !r->answered &&
+	    (c->alert || (rc == SS_ERR_IO && c->transient)))
+		*final = refused_us(r, c, e);
+	return rc;
+}
+
+/*
+ * Pauses before another attempt, never past the deadline; 0 (having said
+ * so in e) when too little time is left for one.
+ */
+static int
+pause_or_give_up(struct retry_ctx *r, unsigned *failures, uint64_t t0,
+    struct ss_error *e)
+{
+	uint64_t now = conn_now_ms(), pause;
+
+	if (now + RETRY_MIN_LEFT_MS <= r->deadline) {
+		pause = retry_pause_ms(++*failures, retry_random());
+		if (pause > r->deadline - now)
+			pause = r->deadline - now;
+		if (r->progress != NULL)
+			progress_show(r->progress, "%.100s; retrying "
+			    "(attempt %u)", e->msg, r->attempts + 1);
+		conn_sleep_ms(pause);
+		now = conn_now_ms();
+	}
+	if (now + RETRY_MIN_LEFT_MS <= r->deadline)
+		return 1;
+	if (r->progress != NULL)
+		progress_clear(r->progress);
+	append(e, " (gave up after %u attempt%s in %.1f s: --timeout "
+	    "reached)", r->attempts, r->attempts == 1 ? "" : "s",
+	    (double)(now - t0) / 1000.0);
+	return 0;
 }
 
 int
 retry_call(struct retry_ctx *r, struct conn *c, struct wire_request *req,
     const struct wire_limits *lim, struct wire_response *resp,
-    char *err, size_t errlen)
+    struct ss_error *e)
 {
-	const char *what = wire_method_name(req->method);
-	uint64_t t0 = conn_now_ms(), now, left, pause;
+	struct ss_error scratch;
+	uint64_t t0 = conn_now_ms();
 	unsigned failures = 0;
-	int rc, fresh, budget, code;
+	int rc, code, final;
 
+	if (e == NULL)
+		e = &scratch;
 	r->attempts = 0;
 	memset(resp, 0, sizeof(*resp));
 	for (;;) {
-		now = conn_now_ms();
-		left = now < r->deadline ? r->deadline - now : 0;
-		budget = left < (uint64_t)r->exchange_ms ? (int)left :
-		    r->exchange_ms;
-		if (r->attempts == 0 && budget < RETRY_FIRST_ATTEMPT_MIN_MS)
-			budget = RETRY_FIRST_ATTEMPT_MIN_MS;
-		r->attempts++;
-		fresh = !conn_is_open(c);
-		code = -1;
-		rc = SS_OK;
-		if (fresh)
-			rc = conn_open(c, r->server, r->certs, r->party, budget,
-			    err, errlen);
-		else
-			c->budget_ms = budget;
-		if (rc == SS_OK) {
-			rc = conn_call(c, req, lim, resp, err, errlen);
-			if (rc == SS_OK) {
-				r->answered = 1;
-				r->unproven = 0;
-				if (resp->code != ST_UNAVAILABLE)
-					return SS_OK;
-				code = resp->code;
-				out_sanitize(resp->message);
-				snprintf(err, errlen, "%s: the server is "
-				    "unavailable (UNAVAILABLE): %s", what,
-				    resp->message[0] != '\0' ? resp->message :
-				    "(no message)");
-				wire_response_free(resp);
-				memset(resp, 0, sizeof(*resp));
-			} else if (fresh && !r->answered &&
-			    (c->alert || (rc == SS_ERR_IO && c->transient))) {
-				/*
-				 * The handshake went through and the server
-				 * ended the connection before answering, and
-				 * it never has answered us: an alert says it
-				 * refused our certificate; a bare drop often
-				 * does too (the alert lost to a reset).
-				 */
-				if (c->alert ||
-				    ++r->unproven >= RETRY_UNPROVEN_MAX) {
-					append(err, errlen, " (did the server "
-					    "refuse our certificate %s/%s.crt?",
-					    r->certs, r->party);
-					if (r->attempts > 1)
-						append(err, errlen, " %u "
-						    "attempts", r->attempts);
-					append(err, errlen, ")");
-					return rc;
-				}
-			}
-		}
+		rc = attempt(r, c, req, lim, resp, &code, &final, e);
+		if (final)
+			return rc;
 		if (!retry_worth(rc, c->transient, code)) {
 			if (r->attempts > 1)
-				append(err, errlen, " (attempt %u)",
-				    r->attempts);
+				append(e, " (attempt %u)", r->attempts);
 			return rc;
 		}
 		if (rc == SS_OK)
 			rc = SS_ERR_TIMEOUT;  /* UNAVAILABLE until the end */
-
-		now = conn_now_ms();
-		if (now + RETRY_MIN_LEFT_MS <= r->deadline) {
-			pause = retry_pause_ms(++failures, retry_random());
-			if (pause > r->deadline - now)
-				pause = r->deadline - now;
-			if (r->progress != NULL)
-				progress_show(r->progress, "%.100s; retrying "
-				    "(attempt %u)", err, r->attempts + 1);
-			pause_ms(pause);
-			now = conn_now_ms();
-		}
-		if (now + RETRY_MIN_LEFT_MS > r->deadline) {
-			if (r->progress != NULL)
-				progress_clear(r->progress);
-			append(err, errlen, " (gave up after %u attempt%s in "
-			    "%.1f s: --timeout reached)", r->attempts,
-			    r->attempts == 1 ? "" : "s",
-			    (double)(now - t0) / 1000.0);
+		if (!pause_or_give_up(r, &failures, t0, e)) {
+			e->code = rc;
 			return rc;
 		}
 	}

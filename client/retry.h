@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "conn.h"
+#include "err.h"
 #include "output.h"
 #include "wire.h"
 
@@ -92,11 +93,11 @@ void retry_init(struct retry_ctx *r, const char *server, const char *certs,
  * One call: opens c if it is closed, sends req and reads its response into
  * resp, retrying as retry_worth says with pauses from retry_pause_ms until
  * r->deadline. SS_OK with any code but UNAVAILABLE in resp (free it);
- * otherwise the error of the last attempt, in err with the number of
+ * otherwise the error of the last attempt, in e with the number of
  * attempts made when there was more than one, resp left safe to free.
  */
 int retry_call(struct retry_ctx *r, struct conn *c, struct wire_request *req,
     const struct wire_limits *lim, struct wire_response *resp,
-    char *err, size_t errlen);
+    struct ss_error *e) SS_WUR;
 
 #endif

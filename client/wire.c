@@ -1,393 +1,31 @@
 /*
- * wire.c: the client's protobuf codec, on nanopb's generated descriptors.
+ * wire.c: the client's protobuf codec, on nanopb's generated descriptors:
+ * decoding a Response (wire_request.c encodes the Requests), and the
+ * codec's small helpers.
  *
  * Every repeated or bytes field goes through a callback: repeated uint64 is
- * written packed (the proto3 default) and read packed or not; ciphertexts are
- * written straight from the caller's memory and read into buffers sized from
- * the field's own length after checking it against the caller's limit.
+ * read packed or not; ciphertexts are read into buffers sized from the
+ * field's own length after checking it against the caller's limit.
  *
- * The Request and Response envelopes are walked by hand rather than through
- * their generated structs, for two reasons. nanopb clears a oneof member when
- * it selects it, which would wipe the callbacks set up in the body before
+ * The Response envelope is walked by hand rather than through its
+ * generated struct, for two reasons. nanopb clears a oneof member when it
+ * selects it, which would wipe the callbacks set up in the body before
  * decoding; and walking the envelope lets the decoder refuse a body that
  * answers another method before it decodes a byte of it. The bodies
  * themselves use the generated descriptors.
  */
 #include <stdbool.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <pb_decode.h>
-#include <pb_encode.h>
 
 #include "err.h"
+#include "name.h"
 #include "securesum.pb.h"
 #include "wire.h"
-
-/*
- * proto/securesum.options makes the short strings (session ids and party
- * names) static char[65] members; without it they are callbacks. The
- * generator only finds the options file when run with the right search path,
- * so this codec builds with either layout rather than depend on it silently.
- * GetShareRequest has a fixed maximum size exactly when its strings are
- * static, which is how the layout is told apart.
- */
-#ifdef securesum_GetShareRequest_size
-#define WIRE_STATIC_NAMES 1
-#endif
-
-_Static_assert((int)WIRE_CREATE_SESSION == (int)securesum_Method_CREATE_SESSION &&
-    (int)WIRE_GET_KEYS == (int)securesum_Method_GET_KEYS, "method numbers");
-_Static_assert((int)ST_OK == (int)securesum_Code_OK &&
-    (int)ST_NOT_FOUND == (int)securesum_Code_NOT_FOUND &&
-    (int)ST_FAILED_PRECONDITION == (int)securesum_Code_FAILED_PRECONDITION &&
-    (int)ST_UNAUTHENTICATED == (int)securesum_Code_UNAUTHENTICATED,
-    "code numbers");
-_Static_assert((int)PHASE_SHARING == (int)securesum_Phase_SHARING &&
-    (int)PHASE_FAILED == (int)securesum_Phase_FAILED, "phase numbers");
-
-/* Envelope field numbers (Request and Response share them). */
-#define TAG_ID        1
-#define TAG_METHOD    2   /* Request.method / Response.code */
-#define TAG_DEADLINE  3   /* Request.deadline_unix_ms / Response.message */
-#define TAG_BODY_BASE 9   /* body tag = method + 9: create_session = 10 ... */
-
-_Static_assert(securesum_Request_create_session_tag ==
-    TAG_BODY_BASE + WIRE_CREATE_SESSION, "body tags");
-_Static_assert(securesum_Request_get_keys_tag == TAG_BODY_BASE + WIRE_GET_KEYS,
-    "body tags");
-_Static_assert(securesum_Response_get_keys_tag == TAG_BODY_BASE + WIRE_GET_KEYS,
-    "body tags");
-
-/* ---- encoding ---------------------------------------------------------- */
-
-struct str_list {
-	const char *const *v;
-	size_t n;
-};
-
-struct byte_span {
-	const uint8_t *p;
-	size_t n;
-};
-
-struct u64_span {
-	const uint64_t *v;
-	size_t n;
-};
-
-struct share_list {
-	const struct wire_share *v;
-	size_t n;
-};
-
-#ifndef WIRE_STATIC_NAMES
-static bool
-enc_string(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
-{
-	const char *str = *arg;
-
-	/* proto3 leaves an empty string out. */
-	if (str == NULL || *str == '\0')
-		return true;
-	return pb_encode_tag_for_field(s, f) &&
-	    pb_encode_string(s, (const pb_byte_t *)str, strlen(str));
-}
-#endif
-
-static bool
-enc_string_list(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
-{
-	const struct str_list *l = *arg;
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		/* A repeated string keeps its empty entries: they are entries. */
-		if (!pb_encode_tag_for_field(s, f) ||
-		    !pb_encode_string(s, (const pb_byte_t *)l->v[i],
-		    strlen(l->v[i])))
-			return false;
-	}
-	return true;
-}
-
-static bool
-enc_bytes(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
-{
-	const struct byte_span *b = *arg;
-
-	if (b->n == 0)
-		return true;
-	return pb_encode_tag_for_field(s, f) && pb_encode_string(s, b->p, b->n);
-}
-
-/*
- * Packed repeated fixed64: one length-delimited run of 8-byte little-endian
- * elements. Field elements are uniform below 2^61, so varints would take 9
- * bytes for nearly every one; fixed64 takes 8 and lets the server keep the
- * run as it arrived.
- */
-static bool
-enc_u64_packed(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
-{
-	const struct u64_span *u = *arg;
-	size_t i;
-
-	if (u->n == 0)
-		return true;
-	if (u->n > SIZE_MAX / 8 || !pb_encode_tag(s, PB_WT_STRING, f->tag) ||
-	    !pb_encode_varint(s, (uint64_t)u->n * 8))
-		return false;
-	for (i = 0; i < u->n; i++)
-		if (!pb_encode_fixed64(s, &u->v[i]))
-			return false;
-	return true;
-}
-
-/*
- * Sets a short string member of a generated struct. In the static layout the
- * member is a char array; in the callback layout it is a pb_callback_t.
- * Either way the name must fit NAME_MAX_LEN, checked by the caller.
- */
-#ifdef WIRE_STATIC_NAMES
-#define SET_NAME(member, str) \
-	do { \
-		_Static_assert(sizeof(member) == NAME_MAX_LEN + 1, "name size"); \
-		memcpy((member), (str), strlen(str) + 1); \
-	} while (0)
-#else
-#define SET_NAME(member, str) \
-	do { \
-		(member).funcs.encode = enc_string; \
-		(member).arg = (void *)(uintptr_t)(const void *)(str); \
-	} while (0)
-#endif
-
-static int
-name_ok(const char *s)
-{
-	return s != NULL && strlen(s) <= NAME_MAX_LEN;
-}
-
-static bool
-enc_shares(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
-{
-	const struct share_list *l = *arg;
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		securesum_EncryptedShare es = securesum_EncryptedShare_init_zero;
-		struct byte_span ct = { l->v[i].ct, l->v[i].ct_len };
-
-		SET_NAME(es.recipient, l->v[i].recipient);
-		es.ciphertext.funcs.encode = enc_bytes;
-		es.ciphertext.arg = &ct;
-		if (!pb_encode_tag_for_field(s, f) ||
-		    !pb_encode_submessage(s, securesum_EncryptedShare_fields, &es))
-			return false;
-	}
-	return true;
-}
-
-/* Checks that the request carries what its method needs. */
-static int
-request_valid(const struct wire_request *r)
-{
-	size_t i;
-
-	switch (r->method) {
-	case WIRE_CREATE_SESSION:
-		if (r->nnames > 0 && r->names == NULL)
-			return SS_ERR_INVALID;
-		for (i = 0; i < r->nnames; i++)
-			if (r->names[i] == NULL)
-				return SS_ERR_INVALID;
-		break;
-	case WIRE_SUBMIT_SHARES:
-		if (r->party == NULL || (r->nshares > 0 && r->shares == NULL))
-			return SS_ERR_INVALID;
-		if (!name_ok(r->party))
-			return SS_ERR_TOO_LARGE;
-		for (i = 0; i < r->nshares; i++) {
-			if (r->shares[i].recipient == NULL ||
-			    (r->shares[i].ct == NULL && r->shares[i].ct_len > 0))
-				return SS_ERR_INVALID;
-			if (!name_ok(r->shares[i].recipient))
-				return SS_ERR_TOO_LARGE;
-		}
-		break;
-	case WIRE_GET_SHARE:
-		if (r->party == NULL)
-			return SS_ERR_INVALID;
-		if (!name_ok(r->party))
-			return SS_ERR_TOO_LARGE;
-		break;
-	case WIRE_POST_SUMPOINT:
-		if (r->party == NULL || (r->nvalues > 0 && r->values == NULL))
-			return SS_ERR_INVALID;
-		if (!name_ok(r->party))
-			return SS_ERR_TOO_LARGE;
-		break;
-	case WIRE_LIST_SUMPOINTS:
-	case WIRE_GET_STATUS:
-		break;
-	case WIRE_PUBLISH_KEY:
-		if (r->cert == NULL && r->cert_len > 0)
-			return SS_ERR_INVALID;
-		return SS_OK;
-	case WIRE_GET_KEYS:
-		if (r->nnames > 0 && r->names == NULL)
-			return SS_ERR_INVALID;
-		for (i = 0; i < r->nnames; i++)
-			if (r->names[i] == NULL)
-				return SS_ERR_INVALID;
-		return SS_OK;
-	default:
-		return SS_ERR_INVALID;
-	}
-	/* Every method left carries a session id. */
-	if (r->session_id == NULL)
-		return SS_ERR_INVALID;
-	if (!name_ok(r->session_id))
-		return SS_ERR_TOO_LARGE;
-	return SS_OK;
-}
-
-/* Encodes the body submessage of req, tag and length included. */
-static bool
-encode_body(pb_ostream_t *s, const struct wire_request *r)
-{
-	uint32_t tag = (uint32_t)(TAG_BODY_BASE + r->method);
-	struct str_list names = { r->names, r->nnames };
-	struct share_list shares = { r->shares, r->nshares };
-	struct u64_span values = { r->values, r->nvalues };
-	struct byte_span cert = { r->cert, r->cert_len };
-
-	if (!pb_encode_tag(s, PB_WT_STRING, tag))
-		return false;
-
-	switch (r->method) {
-	case WIRE_CREATE_SESSION: {
-		securesum_CreateSessionRequest m =
-		    securesum_CreateSessionRequest_init_zero;
-
-		m.has_params = true;
-		SET_NAME(m.params.session_id, r->session_id);
-		m.params.parties.funcs.encode = enc_string_list;
-		m.params.parties.arg = &names;
-		m.params.threshold = r->threshold;
-		m.params.length = r->length;
-		m.params.decimals = r->decimals;
-		m.params.deadline_seconds = r->deadline_seconds;
-		return pb_encode_submessage(s,
-		    securesum_CreateSessionRequest_fields, &m);
-	}
-	case WIRE_SUBMIT_SHARES: {
-		securesum_SubmitSharesRequest m =
-		    securesum_SubmitSharesRequest_init_zero;
-
-		SET_NAME(m.session_id, r->session_id);
-		SET_NAME(m.party, r->party);
-		m.shares.funcs.encode = enc_shares;
-		m.shares.arg = &shares;
-		return pb_encode_submessage(s,
-		    securesum_SubmitSharesRequest_fields, &m);
-	}
-	case WIRE_GET_SHARE: {
-		securesum_GetShareRequest m = securesum_GetShareRequest_init_zero;
-
-		SET_NAME(m.session_id, r->session_id);
-		SET_NAME(m.party, r->party);
-		return pb_encode_submessage(s, securesum_GetShareRequest_fields,
-		    &m);
-	}
-	case WIRE_POST_SUMPOINT: {
-		securesum_PostSumpointRequest m =
-		    securesum_PostSumpointRequest_init_zero;
-
-		SET_NAME(m.session_id, r->session_id);
-		SET_NAME(m.party, r->party);
-		m.values.funcs.encode = enc_u64_packed;
-		m.values.arg = &values;
-		return pb_encode_submessage(s,
-		    securesum_PostSumpointRequest_fields, &m);
-	}
-	case WIRE_LIST_SUMPOINTS: {
-		securesum_ListSumpointsRequest m =
-		    securesum_ListSumpointsRequest_init_zero;
-
-		SET_NAME(m.session_id, r->session_id);
-		return pb_encode_submessage(s,
-		    securesum_ListSumpointsRequest_fields, &m);
-	}
-	case WIRE_GET_STATUS: {
-		securesum_GetStatusRequest m = securesum_GetStatusRequest_init_zero;
-
-		SET_NAME(m.session_id, r->session_id);
-		return pb_encode_submessage(s, securesum_GetStatusRequest_fields,
-		    &m);
-	}
-	case WIRE_PUBLISH_KEY: {
-		securesum_PublishKeyRequest m =
-		    securesum_PublishKeyRequest_init_zero;
-
-		m.certificate.funcs.encode = enc_bytes;
-		m.certificate.arg = &cert;
-		return pb_encode_submessage(s, securesum_PublishKeyRequest_fields,
-		    &m);
-	}
-	case WIRE_GET_KEYS: {
-		securesum_GetKeysRequest m = securesum_GetKeysRequest_init_zero;
-
-		m.parties.funcs.encode = enc_string_list;
-		m.parties.arg = &names;
-		return pb_encode_submessage(s, securesum_GetKeysRequest_fields,
-		    &m);
-	}
-	default:
-		return false;
-	}
-}
-
-int
-wire_encode_request(pb_ostream_t *s, const struct wire_request *req)
-{
-	int r;
-
-	if ((r = request_valid(req)) != SS_OK)
-		return r;
-	/* proto3: fields at their default value are left out. */
-	if (req->id != 0 && (!pb_encode_tag(s, PB_WT_VARINT, TAG_ID) ||
-	    !pb_encode_varint(s, req->id)))
-		return SS_ERR_IO;
-	if (!pb_encode_tag(s, PB_WT_VARINT, TAG_METHOD) ||
-	    !pb_encode_varint(s, (uint64_t)req->method))
-		return SS_ERR_IO;
-	if (req->deadline_unix_ms != 0 &&
-	    (!pb_encode_tag(s, PB_WT_VARINT, TAG_DEADLINE) ||
-	    !pb_encode_varint(s, req->deadline_unix_ms)))
-		return SS_ERR_IO;
-	/* The body is always present, even when empty: it names the call. */
-	if (!encode_body(s, req))
-		return SS_ERR_IO;
-	return SS_OK;
-}
-
-int
-wire_request_size(const struct wire_request *req, size_t *size)
-{
-	pb_ostream_t s = PB_OSTREAM_SIZING;
-	int r;
-
-	s.max_size = SIZE_MAX;
-	if ((r = wire_encode_request(&s, req)) != SS_OK)
-		return r;
-	*size = s.bytes_written;
-	return SS_OK;
-}
-
-/* ---- decoding ---------------------------------------------------------- */
+#include "wire_pb.h"
 
 /* State shared by every callback of one decode. */
 struct dctx {
@@ -586,6 +224,37 @@ dec_bytes(pb_istream_t *s, const pb_field_t *f, void **arg)
 	return true;
 }
 
+/*
+ * The next entry of an array of the response that grows by one entry of
+ * `size` bytes: *v (n used, *cap allocated), at most max_items. The entry
+ * is counted before it is filled, so that a failure frees what it holds.
+ * NULL, with the decode failed as `what`, when it cannot grow.
+ */
+static void *
+next_item(pb_istream_t *s, struct dctx *d, void **v, size_t *n, size_t *cap,
+    size_t size, const char *what)
+{
+	int rc;
+
+	if ((rc = grow(v, *n, cap, size, d->lim->max_items)) != SS_OK) {
+		(void)dfail(s, d, rc, what);
+		return NULL;
+	}
+	return (uint8_t *)*v + (*n)++ * size;
+}
+
+/* Sets cb to decode a bytes field into *p, *len bytes. */
+static void
+prep_bytes(pb_callback_t *cb, struct bytes_arg *a, struct dctx *d,
+    uint8_t **p, size_t *len)
+{
+	a->d = d;
+	a->p = p;
+	a->len = len;
+	cb->funcs.decode = dec_bytes;
+	cb->arg = a;
+}
+
 static bool
 dec_incoming(pb_istream_t *s, const pb_field_t *f, void **arg)
 {
@@ -596,22 +265,15 @@ dec_incoming(pb_istream_t *s, const pb_field_t *f, void **arg)
 	struct name_arg na;
 	struct bytes_arg ba;
 	void *v = r->shares;
-	int rc;
 
 	(void)f;
-	rc = grow(&v, r->nshares, &r->shares_cap, sizeof(*r->shares),
-	    d->lim->max_items);
+	in = next_item(s, d, &v, &r->nshares, &r->shares_cap,
+	    sizeof(*r->shares), "too many shares");
 	r->shares = v;
-	if (rc != SS_OK)
-		return dfail(s, d, rc, "too many shares");
-	/* Counted before it is filled, so that a failure frees what it holds. */
-	in = &r->shares[r->nshares++];
+	if (in == NULL)
+		return false;
 	PREP_NAME(m.sender, na, d, in->sender);
-	ba.d = d;
-	ba.p = &in->ct;
-	ba.len = &in->ct_len;
-	m.ciphertext.funcs.decode = dec_bytes;
-	m.ciphertext.arg = &ba;
+	prep_bytes(&m.ciphertext, &ba, d, &in->ct, &in->ct_len);
 	if (!pb_decode_ex(s, securesum_IncomingShare_fields, &m,
 	    PB_DECODE_NOINIT))
 		return false;
@@ -629,15 +291,13 @@ dec_sumpoint(pb_istream_t *s, const pb_field_t *f, void **arg)
 	struct name_arg na;
 	struct vec_arg va;
 	void *v = r->sumpoints;
-	int rc;
 
 	(void)f;
-	rc = grow(&v, r->nsumpoints, &r->sumpoints_cap, sizeof(*r->sumpoints),
-	    d->lim->max_items);
+	sp = next_item(s, d, &v, &r->nsumpoints, &r->sumpoints_cap,
+	    sizeof(*r->sumpoints), "too many sumpoints");
 	r->sumpoints = v;
-	if (rc != SS_OK)
-		return dfail(s, d, rc, "too many sumpoints");
-	sp = &r->sumpoints[r->nsumpoints++];
+	if (sp == NULL)
+		return false;
 	PREP_NAME(m.party, na, d, sp->party);
 	va.d = d;
 	va.vec = &sp->values;
@@ -660,21 +320,15 @@ dec_party_key(pb_istream_t *s, const pb_field_t *f, void **arg)
 	struct name_arg na;
 	struct bytes_arg ba;
 	void *v = r->keys;
-	int rc;
 
 	(void)f;
-	rc = grow(&v, r->nkeys, &r->keys_cap, sizeof(*r->keys),
-	    d->lim->max_items);
+	k = next_item(s, d, &v, &r->nkeys, &r->keys_cap, sizeof(*r->keys),
+	    "too many keys");
 	r->keys = v;
-	if (rc != SS_OK)
-		return dfail(s, d, rc, "too many keys");
-	k = &r->keys[r->nkeys++];
+	if (k == NULL)
+		return false;
 	PREP_NAME(m.party, na, d, k->party);
-	ba.d = d;
-	ba.p = &k->der;
-	ba.len = &k->der_len;
-	m.certificate.funcs.decode = dec_bytes;
-	m.certificate.arg = &ba;
+	prep_bytes(&m.certificate, &ba, d, &k->der, &k->der_len);
 	if (!pb_decode_ex(s, securesum_PartyKey_fields, &m, PB_DECODE_NOINIT))
 		return false;
 	DONE_NAME(m.party, k->party);
@@ -718,123 +372,133 @@ prep_names(pb_callback_t *cb, struct names_arg *a, struct dctx *d,
 	cb->arg = a;
 }
 
-/* Decodes the body of a response to `method` from substream s. */
+/* The bodies of the responses, one decoder for each method. */
 static bool
-decode_body(pb_istream_t *s, int method, struct dctx *d)
+dec_create_body(pb_istream_t *s, struct dctx *d)
 {
-	struct wire_response *r = d->resp;
+	securesum_CreateSessionResponse m =
+	    securesum_CreateSessionResponse_init_zero;
 
-	switch (method) {
-	case WIRE_CREATE_SESSION: {
-		securesum_CreateSessionResponse m =
-		    securesum_CreateSessionResponse_init_zero;
-
-		if (!pb_decode_ex(s, securesum_CreateSessionResponse_fields, &m,
-		    PB_DECODE_NOINIT))
-			return false;
-		r->created = m.created;
-		r->deadline_unix = m.deadline_unix;
-		return true;
-	}
-	case WIRE_SUBMIT_SHARES: {
-		securesum_SubmitSharesResponse m =
-		    securesum_SubmitSharesResponse_init_zero;
-
-		if (!pb_decode_ex(s, securesum_SubmitSharesResponse_fields, &m,
-		    PB_DECODE_NOINIT))
-			return false;
-		r->duplicate = m.duplicate;
-		return true;
-	}
-	case WIRE_POST_SUMPOINT: {
-		securesum_PostSumpointResponse m =
-		    securesum_PostSumpointResponse_init_zero;
-
-		if (!pb_decode_ex(s, securesum_PostSumpointResponse_fields, &m,
-		    PB_DECODE_NOINIT))
-			return false;
-		r->duplicate = m.duplicate;
-		return true;
-	}
-	case WIRE_PUBLISH_KEY: {
-		securesum_PublishKeyResponse m =
-		    securesum_PublishKeyResponse_init_zero;
-
-		if (!pb_decode_ex(s, securesum_PublishKeyResponse_fields, &m,
-		    PB_DECODE_NOINIT))
-			return false;
-		r->duplicate = m.duplicate;
-		return true;
-	}
-	case WIRE_GET_SHARE: {
-		securesum_GetShareResponse m = securesum_GetShareResponse_init_zero;
-
-		m.shares.funcs.decode = dec_incoming;
-		m.shares.arg = d;
-		return pb_decode_ex(s, securesum_GetShareResponse_fields, &m,
-		    PB_DECODE_NOINIT);
-	}
-	case WIRE_LIST_SUMPOINTS: {
-		securesum_ListSumpointsResponse m =
-		    securesum_ListSumpointsResponse_init_zero;
-		struct params_args pa;
-		struct names_arg cohort;
-
-		prep_params(&m.params, &pa, d, &r->params);
-		prep_names(&m.cohort, &cohort, d, &r->cohort);
-		m.sumpoints.funcs.decode = dec_sumpoint;
-		m.sumpoints.arg = d;
-		if (!pb_decode_ex(s, securesum_ListSumpointsResponse_fields, &m,
-		    PB_DECODE_NOINIT))
-			return false;
-		r->has_params = m.has_params;
-		done_params(&m.params, &r->params);
-		return true;
-	}
-	case WIRE_GET_STATUS: {
-		securesum_GetStatusResponse m =
-		    securesum_GetStatusResponse_init_zero;
-		struct params_args pa;
-		struct names_arg cohort, shared, posted, missing;
-
-		prep_params(&m.params, &pa, d, &r->params);
-		prep_names(&m.cohort, &cohort, d, &r->cohort);
-		prep_names(&m.shared, &shared, d, &r->shared);
-		prep_names(&m.posted, &posted, d, &r->posted);
-		prep_names(&m.missing, &missing, d, &r->missing);
-		if (!pb_decode_ex(s, securesum_GetStatusResponse_fields, &m,
-		    PB_DECODE_NOINIT))
-			return false;
-		r->has_params = m.has_params;
-		done_params(&m.params, &r->params);
-		r->phase = (int)m.phase;
-		r->deadline_unix = m.deadline_unix;
-		return true;
-	}
-	case WIRE_GET_KEYS: {
-		securesum_GetKeysResponse m = securesum_GetKeysResponse_init_zero;
-
-		m.keys.funcs.decode = dec_party_key;
-		m.keys.arg = d;
-		return pb_decode_ex(s, securesum_GetKeysResponse_fields, &m,
-		    PB_DECODE_NOINIT);
-	}
-	default:
+	if (!pb_decode_ex(s, securesum_CreateSessionResponse_fields, &m,
+	    PB_DECODE_NOINIT))
 		return false;
-	}
+	d->resp->created = m.created;
+	d->resp->deadline_unix = m.deadline_unix;
+	return true;
 }
 
+/*
+ * SubmitShares, PostSumpoint and PublishKey answer with the same message,
+ * a lone `bool duplicate = 1` (asserted below), read with one descriptor.
+ */
+_Static_assert(securesum_SubmitSharesResponse_duplicate_tag == 1 &&
+    securesum_PostSumpointResponse_duplicate_tag == 1 &&
+    securesum_PublishKeyResponse_duplicate_tag == 1 &&
+    sizeof(securesum_PostSumpointResponse) ==
+    sizeof(securesum_SubmitSharesResponse) &&
+    sizeof(securesum_PublishKeyResponse) ==
+    sizeof(securesum_SubmitSharesResponse), "acknowledgement layout");
+
+static bool
+dec_ack_body(pb_istream_t *s, struct dctx *d)
+{
+	securesum_SubmitSharesResponse m =
+	    securesum_SubmitSharesResponse_init_zero;
+
+	if (!pb_decode_ex(s, securesum_SubmitSharesResponse_fields, &m,
+	    PB_DECODE_NOINIT))
+		return false;
+	d->resp->duplicate = m.duplicate;
+	return true;
+}
+
+static bool
+dec_get_share_body(pb_istream_t *s, struct dctx *d)
+{
+	securesum_GetShareResponse m = securesum_GetShareResponse_init_zero;
+
+	m.shares.funcs.decode = dec_incoming;
+	m.shares.arg = d;
+	return pb_decode_ex(s, securesum_GetShareResponse_fields, &m,
+	    PB_DECODE_NOINIT);
+}
+
+static bool
+dec_list_body(pb_istream_t *s, struct dctx *d)
+{
+	securesum_ListSumpointsResponse m =
+	    securesum_ListSumpointsResponse_init_zero;
+	struct wire_response *r = d->resp;
+	struct params_args pa;
+	struct names_arg cohort;
+
+	prep_params(&m.params, &pa, d, &r->params);
+	prep_names(&m.cohort, &cohort, d, &r->cohort);
+	m.sumpoints.funcs.decode = dec_sumpoint;
+	m.sumpoints.arg = d;
+	if (!pb_decode_ex(s, securesum_ListSumpointsResponse_fields, &m,
+	    PB_DECODE_NOINIT))
+		return false;
+	r->has_params = m.has_params;
+	done_params(&m.params, &r->params);
+	return true;
+}
+
+static bool
+dec_status_body(pb_istream_t *s, struct dctx *d)
+{
+	securesum_GetStatusResponse m = securesum_GetStatusResponse_init_zero;
+	struct wire_response *r = d->resp;
+	struct params_args pa;
+	struct names_arg cohort, shared, posted, missing;
+
+	prep_params(&m.params, &pa, d, &r->params);
+	prep_names(&m.cohort, &cohort, d, &r->cohort);
+	prep_names(&m.shared, &shared, d, &r->shared);
+	prep_names(&m.posted, &posted, d, &r->posted);
+	prep_names(&m.missing, &missing, d, &r->missing);
+	if (!pb_decode_ex(s, securesum_GetStatusResponse_fields, &m,
+	    PB_DECODE_NOINIT))
+		return false;
+	r->has_params = m.has_params;
+	done_params(&m.params, &r->params);
+	r->phase = (int)m.phase;
+	r->deadline_unix = m.deadline_unix;
+	return true;
+}
+
+static bool
+dec_keys_body(pb_istream_t *s, struct dctx *d)
+{
+	securesum_GetKeysResponse m = securesum_GetKeysResponse_init_zero;
+
+	m.keys.funcs.decode = dec_party_key;
+	m.keys.arg = d;
+	return pb_decode_ex(s, securesum_GetKeysResponse_fields, &m,
+	    PB_DECODE_NOINIT);
+}
+
+static bool (*const body_decoders[])(pb_istream_t *, struct dctx *) = {
+	[WIRE_CREATE_SESSION] = dec_create_body,
+	[WIRE_SUBMIT_SHARES] = dec_ack_body,
+	[WIRE_GET_SHARE] = dec_get_share_body,
+	[WIRE_POST_SUMPOINT] = dec_ack_body,
+	[WIRE_LIST_SUMPOINTS] = dec_list_body,
+	[WIRE_GET_STATUS] = dec_status_body,
+	[WIRE_PUBLISH_KEY] = dec_ack_body,
+	[WIRE_GET_KEYS] = dec_keys_body,
+};
+
+/* The reason nanopb gave for a failure inside `what`, as a malformed response. */
 static int
-derr(struct dctx *d, pb_istream_t *s, char *err, size_t errlen,
-    const char *what)
+derr(struct dctx *d, pb_istream_t *s, struct ss_error *e, const char *what)
 {
 	const char *why = PB_GET_ERROR(s);
 
 	if (d->err == SS_OK)
 		d->err = SS_ERR_PROTOCOL;
-	snprintf(err, errlen, "malformed response: %s%s%s", what,
+	return ss_error_set(e, d->err, "malformed response: %s%s%s", what,
 	    why != NULL ? ": " : "", why != NULL ? why : "");
-	return d->err;
 }
 
 /* Reads an enum value the way protobuf does: any varint, as an int32. */
@@ -849,98 +513,117 @@ read_enum(pb_istream_t *s, int *out)
 	return true;
 }
 
+/* Response.id or Response.code. */
+static int
+dec_id_or_code(pb_istream_t *s, pb_wire_type_t wt, uint32_t tag,
+    struct dctx *d, struct ss_error *e)
+{
+	struct wire_response *resp = d->resp;
+
+	if (wt != PB_WT_VARINT)
+		return derr(d, s, e, "wire type of id or code");
+	if (tag == TAG_ID ? !pb_decode_varint(s, &resp->id) :
+	    !read_enum(s, &resp->code))
+		return derr(d, s, e, "id or code");
+	return SS_OK;
+}
+
+/* Response.message: bounded, and printable later. */
+static int
+dec_message(pb_istream_t *s, pb_wire_type_t wt, struct dctx *d,
+    struct ss_error *e)
+{
+	struct wire_response *resp = d->resp;
+	pb_istream_t sub;
+	size_t n;
+
+	if (wt != PB_WT_STRING)
+		return derr(d, s, e, "wire type of message");
+	if (!pb_make_string_substream(s, &sub))
+		return derr(d, s, e, "message");
+	n = sub.bytes_left;
+	if (n > WIRE_MESSAGE_MAX)
+		return d->err = ss_error_set(e, SS_ERR_PROTOCOL, "malformed "
+		    "response: message of %zu bytes (at most %d)", n,
+		    WIRE_MESSAGE_MAX);
+	if (!pb_read(&sub, (pb_byte_t *)resp->message, n) ||
+	    !pb_close_string_substream(s, &sub))
+		return derr(d, s, e, "message");
+	if (memchr(resp->message, '\0', n) != NULL)
+		return ss_error_set(e, SS_ERR_PROTOCOL, "malformed response: "
+		    "NUL in message");
+	resp->message[n] = '\0';
+	return SS_OK;
+}
+
+/* The body, which must be the one of `method`, and only one. */
+static int
+dec_body(pb_istream_t *s, pb_wire_type_t wt, uint32_t tag, int method,
+    struct dctx *d, struct ss_error *e)
+{
+	pb_istream_t sub;
+
+	if (wt != PB_WT_STRING)
+		return derr(d, s, e, "wire type of body");
+	if (d->resp->has_body)
+		return ss_error_set(e, SS_ERR_PROTOCOL, "malformed response: "
+		    "two bodies");
+	if (tag != (uint32_t)(TAG_BODY_BASE + method))
+		return ss_error_set(e, SS_ERR_PROTOCOL, "the server answered "
+		    "%s with the body of %s", wire_method_name(method),
+		    wire_method_name((int)tag - TAG_BODY_BASE));
+	if (!pb_make_string_substream(s, &sub))
+		return derr(d, s, e, "body");
+	/* On failure the substream holds the reason. */
+	if (!body_decoders[method](&sub, d))
+		return derr(d, &sub, e, wire_method_name(method));
+	if (!pb_close_string_substream(s, &sub))
+		return derr(d, s, e, "body");
+	d->resp->has_body = 1;
+	return SS_OK;
+}
+
+/* One field of the envelope. */
+static int
+dec_field(pb_istream_t *s, int method, struct dctx *d, struct ss_error *e)
+{
+	pb_wire_type_t wt;
+	uint32_t tag;
+	bool eof;
+
+	if (!pb_decode_tag(s, &wt, &tag, &eof))
+		return derr(d, s, e, "bad tag");
+	/* Field number 0 does not exist (nanopb's inner decoder agrees). */
+	if (tag == 0)
+		return ss_error_set(e, SS_ERR_PROTOCOL, "malformed response: "
+		    "field number 0");
+	if (tag == TAG_ID || tag == TAG_METHOD)
+		return dec_id_or_code(s, wt, tag, d, e);
+	if (tag == TAG_DEADLINE)
+		return dec_message(s, wt, d, e);
+	if (tag > TAG_BODY_BASE && tag <= TAG_BODY_BASE + WIRE_GET_KEYS)
+		return dec_body(s, wt, tag, method, d, e);
+	if (!pb_skip_field(s, wt))
+		return derr(d, s, e, "unknown field");
+	return SS_OK;
+}
+
 int
 wire_decode_response(const uint8_t *buf, size_t len, int method,
     const struct wire_limits *lim, struct wire_response *resp,
-    char *err, size_t errlen)
+    struct ss_error *e)
 {
 	pb_istream_t s = pb_istream_from_buffer(buf, len);
 	struct dctx d = { lim, resp, SS_OK };
+	int r;
 
 	memset(resp, 0, sizeof(*resp));
-	if (method < WIRE_CREATE_SESSION || method > WIRE_GET_KEYS) {
-		snprintf(err, errlen, "unknown method %d", method);
-		return SS_ERR_INVALID;
-	}
-
-	while (s.bytes_left > 0) {
-		pb_wire_type_t wt;
-		uint32_t tag;
-		bool eof;
-
-		if (!pb_decode_tag(&s, &wt, &tag, &eof))
-			return derr(&d, &s, err, errlen, "bad tag");
-		if (tag == 0) {
-			/* Field number 0 does not exist (nanopb's inner decoder agrees). */
-			snprintf(err, errlen, "malformed response: field number 0");
-			return SS_ERR_PROTOCOL;
-		}
-		if (tag == TAG_ID || tag == TAG_METHOD) {
-			/* Response.id, Response.code */
-			if (wt != PB_WT_VARINT)
-				return derr(&d, &s, err, errlen, "wire type of id or code");
-			if (tag == TAG_ID ? !pb_decode_varint(&s, &resp->id) :
-			    !read_enum(&s, &resp->code))
-				return derr(&d, &s, err, errlen, "id or code");
-		} else if (tag == TAG_DEADLINE) {
-			/* Response.message: bounded, and printable later. */
-			pb_istream_t sub;
-			size_t n;
-
-			if (wt != PB_WT_STRING)
-				return derr(&d, &s, err, errlen, "wire type of message");
-			if (!pb_make_string_substream(&s, &sub))
-				return derr(&d, &s, err, errlen, "message");
-			n = sub.bytes_left;
-			if (n > WIRE_MESSAGE_MAX) {
-				d.err = SS_ERR_PROTOCOL;
-				snprintf(err, errlen, "malformed response: "
-				    "message of %zu bytes (at most %d)", n,
-				    WIRE_MESSAGE_MAX);
-				return d.err;
-			}
-			if (!pb_read(&sub, (pb_byte_t *)resp->message, n) ||
-			    !pb_close_string_substream(&s, &sub))
-				return derr(&d, &s, err, errlen, "message");
-			if (memchr(resp->message, '\0', n) != NULL) {
-				snprintf(err, errlen,
-				    "malformed response: NUL in message");
-				return SS_ERR_PROTOCOL;
-			}
-			resp->message[n] = '\0';
-		} else if (tag > TAG_BODY_BASE &&
-		    tag <= TAG_BODY_BASE + WIRE_GET_KEYS) {
-			pb_istream_t sub;
-
-			if (wt != PB_WT_STRING)
-				return derr(&d, &s, err, errlen, "wire type of body");
-			if (resp->has_body) {
-				snprintf(err, errlen,
-				    "malformed response: two bodies");
-				return SS_ERR_PROTOCOL;
-			}
-			if (tag != (uint32_t)(TAG_BODY_BASE + method)) {
-				snprintf(err, errlen, "the server answered %s "
-				    "with the body of %s",
-				    wire_method_name(method),
-				    wire_method_name((int)tag - TAG_BODY_BASE));
-				return SS_ERR_PROTOCOL;
-			}
-			if (!pb_make_string_substream(&s, &sub))
-				return derr(&d, &s, err, errlen, "body");
-			if (!decode_body(&sub, method, &d)) {
-				/* The substream holds the reason. */
-				return derr(&d, &sub, err, errlen,
-				    wire_method_name(method));
-			}
-			if (!pb_close_string_substream(&s, &sub))
-				return derr(&d, &s, err, errlen, "body");
-			resp->has_body = 1;
-		} else {
-			if (!pb_skip_field(&s, wt))
-				return derr(&d, &s, err, errlen, "unknown field");
-		}
-	}
+	if (method < WIRE_CREATE_SESSION || method > WIRE_GET_KEYS)
+		return ss_error_set(e, SS_ERR_INVALID, "unknown method %d",
+		    method);
+	while (s.bytes_left > 0)
+		if ((r = dec_field(&s, method, &d, e)) != SS_OK)
+			return r;
 	return SS_OK;
 }
 

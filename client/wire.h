@@ -5,7 +5,7 @@
  * their size is bounded only by the frame and by the caller's limits.
  *
  * The rest of the client sees only the plain structures below, never the
- * generated nanopb types.
+ * generated nanopb types. wire_request.c encodes, wire.c decodes.
  */
 #ifndef SS_CLIENT_WIRE_H
 #define SS_CLIENT_WIRE_H
@@ -15,6 +15,7 @@
 
 #include <pb_encode.h>
 
+#include "err.h"
 #include "name.h"
 #include "status.h"
 
@@ -143,21 +144,22 @@ struct wire_limits {
  * SS_ERR_TOO_LARGE for a name over NAME_MAX_LEN, SS_ERR_IO when the stream
  * refuses bytes.
  */
-int wire_encode_request(pb_ostream_t *stream, const struct wire_request *req);
+int wire_encode_request(pb_ostream_t *stream, const struct wire_request *req)
+    SS_WUR;
 /* The number of bytes wire_encode_request would write. */
-int wire_request_size(const struct wire_request *req, size_t *size);
+int wire_request_size(const struct wire_request *req, size_t *size) SS_WUR;
 
 /*
  * Decodes buf[0..len) as the Response to a request of method `method`.
  * A body for another method, two bodies, a field over its limit, a string
  * over its maximum or holding a NUL, or truncated input is refused:
- * SS_ERR_PROTOCOL, or SS_ERR_TOO_LARGE for limits, SS_ERR_ALLOC. err gets a
+ * SS_ERR_PROTOCOL, or SS_ERR_TOO_LARGE for limits, SS_ERR_ALLOC. e gets a
  * one-line reason. Unknown fields are skipped. resp is always left safe to
  * pass to wire_response_free.
  */
 int wire_decode_response(const uint8_t *buf, size_t len, int method,
     const struct wire_limits *lim, struct wire_response *resp,
-    char *err, size_t errlen);
+    struct ss_error *e) SS_WUR;
 void wire_response_free(struct wire_response *resp);
 
 /* 1 if name is in list. */

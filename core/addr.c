@@ -61,6 +61,6 @@ addr_split(const char *spec, struct hostport *out, int flags)
 			return SS_ERR_INVALID;
 	memcpy(out->host, h, hl);
 	out->host[hl] = '\0';
-	(void)strcpy(out->port, p);   /* port_valid bounded it */
+	memcpy(out->port, p, strlen(p) + 1);   /* port_valid bounded it */
 	return SS_OK;
 }

@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "buf.h"
+#include "digest.h"
 #include "err.h"
 #include "name.h"
 #include "params.h"
@@ -171,31 +172,18 @@ int
 params_digest(const struct session_params *p, uint8_t d[PARAMS_DIGEST_LEN],
     struct ss_error *e)
 {
-	struct buf_writer w;
-	EVP_MD_CTX *md;
-	unsigned int dlen = 0;
+	struct digest h;
 	int rc;
 
 	memset(d, 0, PARAMS_DIGEST_LEN);
 	if ((rc = params_validate(p, e)) != SS_OK)
 		return rc;
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		return ss_error_set(e, SS_ERR_ALLOC, "out of memory hashing "
-		    "the parameters");
 	/* Streamed into the hash: 65536 names need not sit in memory twice. */
-	rc = SS_ERR_CRYPTO;
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1) {
-		buf_writer_init_sink(&w, buf_sink_digest, md);
-		params_encode(p, &w);
-		if (buf_writer_error(&w) == SS_OK &&
-		    EVP_DigestFinal_ex(md, d, &dlen) == 1 &&
-		    dlen == PARAMS_DIGEST_LEN)
-			rc = SS_OK;
+	if ((rc = digest_begin(&h)) == SS_OK) {
+		params_encode(p, &h.w);
+		rc = digest_end(&h, d);
 	}
-	EVP_MD_CTX_free(md);
-	if (rc != SS_OK) {
-		memset(d, 0, PARAMS_DIGEST_LEN);
+	if (rc != SS_OK)
 		return ss_error_set(e, rc, "cannot hash the parameters");
-	}
 	return SS_OK;
 }

@@ -324,26 +324,20 @@ pki_read_private_key(const char *path, EVP_PKEY **pkey, struct ss_error *e)
 /* ---- TLS contexts ------------------------------------------------------ */
 
 /* Settings both ends share: TLS 1.3 only, the CA, strict verification. */
-static SSL_CTX *
-common_ctx(const SSL_METHOD *method, const char *dir, struct ss_error *e)
+static int
+common_setup(SSL_CTX *ctx, const char *dir, struct ss_error *e)
 {
 	char path[PATH_MAX];
-	SSL_CTX *ctx;
 
 	if (join_path(path, sizeof(path), dir, "ca.crt") != SS_OK) {
 		set_err(e, SS_ERR_TOO_LARGE, "certificate folder name is too long "
 		    "or empty");
-		return NULL;
-	}
-	ERR_clear_error();
-	if ((ctx = SSL_CTX_new(method)) == NULL) {
-		set_err(e, SS_ERR_CRYPTO, "cannot create a TLS context");
-		return NULL;
+		return SS_ERR_TOO_LARGE;
 	}
 	if (SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
 	    SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1) {
 		set_err(e, SS_ERR_CRYPTO, "cannot restrict TLS to version 1.3");
-		goto fail;
+		return SS_ERR_CRYPTO;
 	}
 	/*
 	 * Keep read and write buffers for the connection's life: releasing them
@@ -352,7 +346,7 @@ common_ctx(const SSL_METHOD *method, const char *dir, struct ss_error *e)
 	SSL_CTX_clear_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	if (SSL_CTX_load_verify_locations(ctx, path, NULL) != 1) {
 		set_err(e, SS_ERR_CERT, "cannot load CA certificate %s", path);
-		goto fail;
+		return SS_ERR_CERT;
 	}
 	/*
 	 * Strict RFC 5280 checks on every chain: mkcerts.sh makes compliant
@@ -361,12 +355,33 @@ common_ctx(const SSL_METHOD *method, const char *dir, struct ss_error *e)
 	if (X509_STORE_set_flags(SSL_CTX_get_cert_store(ctx),
 	    X509_V_FLAG_X509_STRICT) != 1) {
 		set_err(e, SS_ERR_CRYPTO, "cannot set certificate verification flags");
-		goto fail;
+		return SS_ERR_CRYPTO;
+	}
+	return SS_OK;
+}
+
+/* What one end adds to the common settings. */
+typedef int (*role_setup_fn)(SSL_CTX *ctx, const char *dir, const char *party,
+    struct ss_error *e);
+
+/* A context of method, with the common settings and then the role's; NULL on failure. */
+static SSL_CTX *
+make_ctx(const SSL_METHOD *method, const char *dir, const char *party,
+    role_setup_fn role, struct ss_error *e)
+{
+	SSL_CTX *ctx;
+
+	ERR_clear_error();
+	if ((ctx = SSL_CTX_new(method)) == NULL) {
+		set_err(e, SS_ERR_CRYPTO, "cannot create a TLS context");
+		return NULL;
+	}
+	if (common_setup(ctx, dir, e) != SS_OK ||
+	    role(ctx, dir, party, e) != SS_OK) {
+		SSL_CTX_free(ctx);
+		return NULL;
 	}
 	return ctx;
- fail:
-	SSL_CTX_free(ctx);
-	return NULL;
 }
 
 /* Loads our own certificate and key into ctx and checks they match. */
@@ -443,23 +458,23 @@ load_crl(X509_STORE *store, const char *dir, struct ss_error *e)
 	return SS_OK;
 }
 
-SSL_CTX *
-pki_server_ctx(const char *dir, struct ss_error *e)
+/* The server's side: no resumption, client certificates required, the CRL. */
+static int
+server_setup(SSL_CTX *ctx, const char *dir, const char *unused,
+    struct ss_error *e)
 {
 	char ca[PATH_MAX], crt[PATH_MAX], key[PATH_MAX];
 	STACK_OF(X509_NAME) *names;
-	SSL_CTX *ctx;
+	int rc;
 
-	ss_error_clear(e);
+	(void)unused;
 	if (join_path(ca, sizeof(ca), dir, "ca.crt") != SS_OK ||
 	    join_path(crt, sizeof(crt), dir, "server.crt") != SS_OK ||
 	    join_path(key, sizeof(key), dir, "server.key") != SS_OK) {
 		set_err(e, SS_ERR_TOO_LARGE, "certificate folder name is too long "
 		    "or empty");
-		return NULL;
+		return SS_ERR_TOO_LARGE;
 	}
-	if ((ctx = common_ctx(TLS_server_method(), dir, e)) == NULL)
-		return NULL;
 	/*
 	 * No resumption at all, for now: every connection proves its client's
 	 * certificate afresh, against the CRL as it stands.
@@ -467,57 +482,56 @@ pki_server_ctx(const char *dir, struct ss_error *e)
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
 	if (SSL_CTX_set_num_tickets(ctx, 0) != 1) {
 		set_err(e, SS_ERR_CRYPTO, "cannot disable session tickets");
-		goto fail;
+		return SS_ERR_CRYPTO;
 	}
 	(void)SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	/* Clients must present a certificate made for TLS client use. */
 	if (SSL_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT) != 1) {
 		set_err(e, SS_ERR_CRYPTO, "cannot set the client certificate purpose");
-		goto fail;
+		return SS_ERR_CRYPTO;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
 	    NULL);
 	ERR_clear_error();
 	if ((names = SSL_load_client_CA_file(ca)) == NULL) {
 		set_err(e, SS_ERR_CERT, "cannot read CA names from %s", ca);
-		goto fail;
+		return SS_ERR_CERT;
 	}
 	SSL_CTX_set_client_CA_list(ctx, names);	/* takes ownership */
-	if (use_cert_and_key(ctx, crt, key, e) != SS_OK)
-		goto fail;
-	if (load_crl(SSL_CTX_get_cert_store(ctx), dir, e) != SS_OK)
-		goto fail;
-	return ctx;
- fail:
-	SSL_CTX_free(ctx);
-	return NULL;
+	if ((rc = use_cert_and_key(ctx, crt, key, e)) != SS_OK)
+		return rc;
+	return load_crl(SSL_CTX_get_cert_store(ctx), dir, e);
 }
 
 SSL_CTX *
-pki_client_ctx(const char *dir, const char *party, struct ss_error *e)
+pki_server_ctx(const char *dir, struct ss_error *e)
+{
+	ss_error_clear(e);
+	return make_ctx(TLS_server_method(), dir, NULL, server_setup, e);
+}
+
+/*
+ * A party's side: the server's certificate checked for server use, our own
+ * certificate, which must be the party's.
+ */
+static int
+client_setup(SSL_CTX *ctx, const char *dir, const char *party,
+    struct ss_error *e)
 {
 	char crt[PATH_MAX], key[PATH_MAX], cn[NAME_MAX_LEN + 1];
-	SSL_CTX *ctx;
 	X509 *own;
+	int rc;
 
-	ss_error_clear(e);
-	if (!name_valid(party)) {
-		set_err(e, SS_ERR_INVALID, "invalid party name: use 1 to 64 of "
-		    "A-Z a-z 0-9 . _ -, not starting with '.' or '-'");
-		return NULL;
-	}
 	if (pki_party_path(crt, sizeof(crt), dir, party, ".crt") != SS_OK ||
 	    pki_party_path(key, sizeof(key), dir, party, ".key") != SS_OK) {
 		set_err(e, SS_ERR_TOO_LARGE, "certificate folder name is too long "
 		    "or empty");
-		return NULL;
+		return SS_ERR_TOO_LARGE;
 	}
-	if ((ctx = common_ctx(TLS_client_method(), dir, e)) == NULL)
-		return NULL;
 	/* The server must present a certificate made for TLS server use. */
 	if (SSL_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER) != 1) {
 		set_err(e, SS_ERR_CRYPTO, "cannot set the server certificate purpose");
-		goto fail;
+		return SS_ERR_CRYPTO;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 	/*
@@ -525,8 +539,8 @@ pki_client_ctx(const char *dir, const char *party, struct ss_error *e)
 	 * the server's job. The client's checks of the other parties'
 	 * encryption-key certificates do read it (pki_ca_store).
 	 */
-	if (use_cert_and_key(ctx, crt, key, e) != SS_OK)
-		goto fail;
+	if ((rc = use_cert_and_key(ctx, crt, key, e)) != SS_OK)
+		return rc;
 	/*
 	 * Catch a misfiled certificate here, with a clear message, rather than
 	 * as a baffling PERMISSION_DENIED from the server later.
@@ -534,17 +548,26 @@ pki_client_ctx(const char *dir, const char *party, struct ss_error *e)
 	if ((own = SSL_CTX_get0_certificate(ctx)) == NULL ||
 	    cert_cn(own, cn) != SS_OK) {
 		set_err(e, SS_ERR_CERT, "%s has no valid party name as its CN", crt);
-		goto fail;
+		return SS_ERR_CERT;
 	}
 	if (strcmp(cn, party) != 0) {
 		set_err(e, SS_ERR_CERT, "%s is the certificate of \"%s\", not of "
 		    "\"%s\"", crt, cn, party);
-		goto fail;
+		return SS_ERR_CERT;
 	}
-	return ctx;
- fail:
-	SSL_CTX_free(ctx);
-	return NULL;
+	return SS_OK;
+}
+
+SSL_CTX *
+pki_client_ctx(const char *dir, const char *party, struct ss_error *e)
+{
+	ss_error_clear(e);
+	if (!name_valid(party)) {
+		set_err(e, SS_ERR_INVALID, "invalid party name: use 1 to 64 of "
+		    "A-Z a-z 0-9 . _ -, not starting with '.' or '-'");
+		return NULL;
+	}
+	return make_ctx(TLS_client_method(), dir, party, client_setup, e);
 }
 
 /* ---- per-connection checks --------------------------------------------- */

@@ -19,6 +19,7 @@
 #include <openssl/x509v3.h>
 
 #include "buf.h"
+#include "digest.h"
 #include "err.h"
 #include "name.h"
 #include "params.h"
@@ -317,54 +318,10 @@ statement_conflict(const struct statement *a, const struct statement *b)
 
 /* ---- digests ----------------------------------------------------------- */
 
-/* A writer whose bytes go into a SHA-256. */
-struct hasher {
-	EVP_MD_CTX *md;
-	struct buf_writer w;
-};
-
-static int
-hasher_begin(struct hasher *h)
-{
-	if ((h->md = EVP_MD_CTX_new()) == NULL)
-		return SS_ERR_ALLOC;
-	if (EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(h->md);
-		return SS_ERR_CRYPTO;
-	}
-	buf_writer_init_sink(&h->w, buf_sink_digest, h->md);
-	return SS_OK;
-}
-
-/* The digest of everything put, and the hasher freed. */
-static int
-hasher_end(struct hasher *h, uint8_t out[STATEMENT_HASH_LEN])
-{
-	unsigned int len = 0;
-	int rc = buf_writer_error(&h->w);
-
-	if (rc == SS_OK && (EVP_DigestFinal_ex(h->md, out, &len) != 1 ||
-	    len != STATEMENT_HASH_LEN))
-		rc = SS_ERR_CRYPTO;
-	EVP_MD_CTX_free(h->md);
-	if (rc != SS_OK)
-		memset(out, 0, STATEMENT_HASH_LEN);
-	return rc;
-}
-
 int
 statement_hash(const uint8_t *p, size_t n, uint8_t out[STATEMENT_HASH_LEN])
 {
-	unsigned int len = 0;
-
-	if (p == NULL && n > 0)
-		return SS_ERR_INVALID;
-	if (EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) != 1 ||
-	    len != STATEMENT_HASH_LEN) {
-		memset(out, 0, STATEMENT_HASH_LEN);
-		return SS_ERR_CRYPTO;
-	}
-	return SS_OK;
+	return digest_bytes(p, n, out);
 }
 
 int
@@ -372,36 +329,36 @@ statement_values_digest(const uint64_t *values, size_t L,
     uint8_t out[STATEMENT_HASH_LEN])
 {
 	uint8_t chunk[VALUES_CHUNK * 8];
-	struct hasher h;
+	struct digest h;
 	size_t i, k;
 	int rc;
 
 	if (values == NULL && L > 0)
 		return SS_ERR_INVALID;
-	if ((rc = hasher_begin(&h)) != SS_OK)
+	if ((rc = digest_begin(&h)) != SS_OK)
 		return rc;
 	for (i = 0; i < L; i += k) {
 		for (k = 0; k < VALUES_CHUNK && i + k < L; k++)
 			buf_store_u64(chunk + 8 * k, values[i + k]);
 		buf_put(&h.w, chunk, 8 * k);
 	}
-	return hasher_end(&h, out);
+	return digest_end(&h, out);
 }
 
 int
 statement_cohort_digest(const struct statement *cohort,
     uint8_t out[STATEMENT_HASH_LEN])
 {
-	struct hasher h;
+	struct digest h;
 	int rc;
 
 	if (cohort == NULL || cohort->type != STATEMENT_COHORT ||
 	    check_fields(cohort, NULL) != SS_OK)
 		return SS_ERR_INVALID;
-	if ((rc = hasher_begin(&h)) != SS_OK)
+	if ((rc = digest_begin(&h)) != SS_OK)
 		return rc;
 	put_body(cohort, 0, &h.w);
-	return hasher_end(&h, out);
+	return digest_end(&h, out);
 }
 
 int

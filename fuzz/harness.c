@@ -467,18 +467,18 @@ rpc_one(struct rpc_server *srv, const char *caller, const uint8_t *frame, size_t
 {
 	Securesum__Request *req;
 	enum rpc_after after;
-	uint8_t *owned = malloc(len ? len : 1);
+	struct rpc_frame owned = { malloc(len ? len : 1), len };
 
 	/* What the server must make of the frame: proto3's reading of it. */
 	if (request_decode(NULL, frame, len, &req) != SS_OK)
 		req = NULL;
-	CHECK(owned != NULL, "out of memory");
-	memcpy(owned, frame, len);
+	CHECK(owned.p != NULL, "out of memory");
+	memcpy(owned.p, frame, len);
 	out_sink.len = 0;
 	/* The server's path: the frame in its own buffer, which the store may keep. */
-	after = rpc_handle_buffer(srv, caller, &owned, len, &out_sink.base,
+	after = rpc_handle_frame(srv, caller, &owned, &out_sink.base,
 	    out_sink.base.append);
-	free(owned);
+	free(owned.p);
 	check_response(req, after, ST_INVALID_ARGUMENT);
 	if (req != NULL)
 		securesum__request__free_unpacked(req, NULL);
@@ -1284,17 +1284,17 @@ fuzz_client_wire(const uint8_t *data, size_t len)
 {
 	static const struct wire_limits lim = { 64, 8192, 4096 };
 	struct wire_response r;
-	char err[256];
+	struct ss_error err;
 	size_t i;
 	int method, rc;
 
 	if (len < 1)
 		return 0;
 	method = 1 + data[0] % 8;
-	err[0] = '\0';
-	rc = wire_decode_response(data + 1, len - 1, method, &lim, &r, err, sizeof(err));
+	ss_error_clear(&err);
+	rc = wire_decode_response(data + 1, len - 1, method, &lim, &r, &err);
 	if (rc != SS_OK) {
-		CHECK(err[0] != '\0', "a refusal without a reason");
+		CHECK(err.msg[0] != '\0', "a refusal without a reason");
 		CHECK(rc < 0, NULL);
 	}
 	/* Whatever the outcome, what it holds is bounded and terminated. */

@@ -297,7 +297,8 @@ step(struct rpc_server *srv, struct bytes *seq, int who, unsigned advance,
 	now_ms += (uint64_t)advance * 1000;
 	if (seq != NULL)
 		record(seq, who, advance, 0, &frame);
-	rpc_handle(srv, who_name[who], frame.p, frame.len, &k.base, NULL);
+	if (rpc_handle(srv, who_name[who], frame.p, frame.len, &k.base, NULL) != RPC_CONTINUE)
+		die("a seed request is not a Request");
 	if (resp_name != NULL && k.b.len > FRAME_HEADER_LEN) {
 		struct bytes w = { NULL, 0, 0 };
 

@@ -54,6 +54,20 @@ number(const char *opt, const char *s, unsigned long long min, unsigned long lon
 	return v;
 }
 
+/* The --fsync mode s names; exits with a message otherwise. */
+static enum journal_fsync
+fsync_mode(const char *s)
+{
+	if (strcmp(s, "always") == 0)
+		return FSYNC_ALWAYS;
+	if (strcmp(s, "everysec") == 0)
+		return FSYNC_EVERYSEC;
+	if (strcmp(s, "no") == 0)
+		return FSYNC_NO;
+	fprintf(stderr, "mpc-server: --fsync wants always, everysec or no, got '%s'\n", s);
+	exit(2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -94,18 +108,7 @@ main(int argc, char **argv)
 		case O_CONNS:    cfg.max_connections = (unsigned)number("--max-connections", optarg, 1, 1u << 20); break;
 		case O_HS:       cfg.handshake_timeout = (unsigned)number("--handshake-timeout", optarg, 1, 3600); break;
 		case O_IDLE:     cfg.idle_timeout = (unsigned)number("--idle-timeout", optarg, 1, 86400); break;
-		case O_FSYNC:
-			if (strcmp(optarg, "always") == 0)
-				cfg.fsync = FSYNC_ALWAYS;
-			else if (strcmp(optarg, "everysec") == 0)
-				cfg.fsync = FSYNC_EVERYSEC;
-			else if (strcmp(optarg, "no") == 0)
-				cfg.fsync = FSYNC_NO;
-			else {
-				fprintf(stderr, "mpc-server: --fsync wants always, everysec or no, got '%s'\n", optarg);
-				return 2;
-			}
-			break;
+		case O_FSYNC:    cfg.fsync = fsync_mode(optarg); break;
 		case O_HELP:     usage(stdout); return 0;
 		default:
 			fprintf(stderr, "mpc-server: see --help\n");

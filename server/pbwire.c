@@ -65,6 +65,7 @@ static int skip_group(struct buf_reader *r, uint32_t number, int depth);
 
 /* Consumes the value of a field whose tag was just read. */
 static int
+/* Recursion bounded by PBWIRE_MAX_DEPTH: NOLINTNEXTLINE(misc-no-recursion) */
 skip_value(struct buf_reader *r, uint32_t number, uint32_t wire_type, int depth)
 {
 	struct buf_reader payload;
@@ -89,6 +90,7 @@ skip_value(struct buf_reader *r, uint32_t number, uint32_t wire_type, int depth)
 
 /* The fields of a group up to and including the end-group of the same number. */
 static int
+/* Recursion bounded by PBWIRE_MAX_DEPTH: NOLINTNEXTLINE(misc-no-recursion) */
 skip_group(struct buf_reader *r, uint32_t number, int depth)
 {
 	uint32_t field, wt;

@@ -166,6 +166,7 @@ piece(void *arg, const struct pbwire_field *f)
 
 /* Calls fn on every field of s, in wire order. */
 static int
+/* Recursion bounded by PBWIRE_MAX_DEPTH: NOLINTNEXTLINE(misc-no-recursion) */
 src_walk(const struct src *s, field_fn fn, void *arg)
 {
 	struct pieces w = { s, fn, arg, 0 };
@@ -318,6 +319,7 @@ static int rewrite(const ProtobufCMessageDescriptor *d, const struct src *s,
 
 /* Field f holding the message s, rewritten. */
 static int
+/* Recursion bounded by PBWIRE_MAX_DEPTH: NOLINTNEXTLINE(misc-no-recursion) */
 put_message(struct out *o, const ProtobufCFieldDescriptor *f, const struct src *s)
 {
 	uint8_t b[10];
@@ -372,6 +374,7 @@ copy_field(void *arg, const struct pbwire_field *f)
  * came, then each merging field once, its occurrences joined.
  */
 static int
+/* Recursion bounded by PBWIRE_MAX_DEPTH: NOLINTNEXTLINE(misc-no-recursion) */
 rewrite(const ProtobufCMessageDescriptor *d, const struct src *s, struct out *o)
 {
 	struct copy c = { d, o, s->depth };
@@ -424,6 +427,7 @@ sub_message(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
 
 	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 		memcpy(&v, at + f->offset, sizeof(v));
+		/* A pointer: NOLINTNEXTLINE(bugprone-sizeof-expression) */
 		memcpy(&sub, &v[k], sizeof(sub));
 		return sub;
 	}
@@ -432,12 +436,14 @@ sub_message(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
 		if (set != f->id)
 			return NULL;
 	}
+	/* A pointer: NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	memcpy(&sub, at + f->offset, sizeof(sub));
 	return sub;
 }
 
 /* Frees the unknown fields protobuf-c kept, in m and every message in it. */
 static void
+/* Recursion as deep as the message, which decoding bounded by PBWIRE_MAX_DEPTH: NOLINTNEXTLINE(misc-no-recursion) */
 drop_unknown(ProtobufCMessage *m, ProtobufCAllocator *alloc)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;

@@ -1,8 +1,10 @@
 /*
  * rpc.c: decoding, checking and dispatching requests, and encoding their
- * responses. Responses point into the store's memory instead of copying
- * shares and sumpoints; they are packed straight into the connection's
- * output buffer.
+ * responses. A frame is decoded once (decode_frame); its method picks
+ * its handler from one table (methods[]); the handler answers from the
+ * store into a response built for that call alone. Responses point into
+ * the store's memory instead of copying shares and sumpoints; they are
+ * packed straight into the connection's output buffer.
  *
  * Requests are unpacked with an allocator that remembers the size of each
  * block: protobuf-c hands strings over NUL-terminated without their wire
@@ -18,6 +20,7 @@
 
 #include "err.h"
 #include "frame.h"
+#include "hpke.h"
 #include "pki.h"
 #include "rpc.h"
 #include "securesum.pb-c.h"
@@ -92,13 +95,13 @@ string_whole(const char *v)
 }
 
 /* Checks that a NUL-free string is a valid name. */
-static enum status_code
-check_whole_name(const char *what, const char *v, struct status *st)
+static int
+check_whole_name(const char *what, const char *v, struct ss_error *e)
 {
 	if (!name_valid(v))
-		return status_set(st, ST_INVALID_ARGUMENT, "%s must be 1-64 characters "
+		return ss_error_set(e, SS_ERR_INVALID, "%s must be 1-64 characters "
 		    "of A-Z a-z 0-9 . _ - and not start with . or -", what);
-	return ST_OK;
+	return SS_OK;
 }
 
 /* A decoded string, or "" (never a valid name) if it was cut short by a NUL. */
@@ -109,155 +112,98 @@ whole_or_empty(const char *v)
 }
 
 /* Checks that a decoded request string is a valid name; protobuf-c gives "" for unset. */
-static enum status_code
-check_name(const char *what, const char *v, struct status *st)
+static int
+check_name(const char *what, const char *v, struct ss_error *e)
 {
-	return check_whole_name(what, whole_or_empty(v), st);
+	return check_whole_name(what, whole_or_empty(v), e);
 }
-
-/* ---- CreateSession --------------------------------------------------- */
-
-static enum status_code
-params_from_msg(const struct store *s, const Securesum__SessionParams *m,
-    struct session_params *p, struct status *st)
-{
-	size_t i;
-
-	memset(p, 0, sizeof(*p));
-	if (m == NULL)
-		return status_set(st, ST_INVALID_ARGUMENT, "params missing");
-	if (check_name("session_id", m->session_id, st) != ST_OK)
-		return st->code;
-	if (m->n_parties < 2 || m->n_parties > s->lim.max_parties)
-		return status_set(st, m->n_parties < 2 ? ST_INVALID_ARGUMENT :
-		    ST_RESOURCE_EXHAUSTED, "a session needs 2 to %u parties, got %zu",
-		    s->lim.max_parties, m->n_parties);
-	for (i = 0; i < m->n_parties; i++)
-		if (check_name("every party", m->parties[i], st) != ST_OK)
-			return st->code;
-	if ((p->parties = calloc(m->n_parties, NAME_BUF)) == NULL)
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
-	memcpy(p->id, m->session_id, strlen(m->session_id) + 1);
-	for (i = 0; i < m->n_parties; i++)
-		memcpy(p->parties[i], m->parties[i], strlen(m->parties[i]) + 1);
-	p->n = (uint32_t)m->n_parties;
-	p->threshold = m->threshold;
-	p->length = m->length;
-	p->decimals = m->decimals;
-	p->deadline_seconds = m->deadline_seconds;
-	return ST_OK;
-}
-
-static void
-params_to_msg(const struct session *se, Securesum__SessionParams *m, char **names)
-{
-	uint32_t i;
-
-	for (i = 0; i < se->p.n; i++)
-		names[i] = (char *)se->p.parties[i];
-	m->session_id = (char *)se->p.id;
-	m->n_parties = se->p.n;
-	m->parties = names;
-	m->threshold = se->p.threshold;
-	m->length = se->p.length;
-	m->decimals = se->p.decimals;
-	m->deadline_seconds = se->p.deadline_seconds;
-}
-
-static void
-do_create(struct rpc_server *srv, const char *caller, const Request *req,
-    Response *resp, struct status *st)
-{
-	static Securesum__CreateSessionResponse body;
-	struct session_params p;
-	int created = 0;
-	uint64_t deadline = 0;
-
-	securesum__create_session_response__init(&body);
-	if (params_from_msg(srv->store, req->create_session->params, &p, st) == ST_OK &&
-	    store_create(srv->store, caller, &p, srv->now_ms() / 1000, &created,
-	    &deadline, st) == ST_OK) {
-		body.created = created;
-		body.deadline_unix = deadline;
-		resp->body_case = SECURESUM__RESPONSE__BODY_CREATE_SESSION;
-		resp->create_session = &body;
-	}
-	free(p.parties);
-}
-
-/* ---- SubmitShares ---------------------------------------------------- */
 
 /*
- * A SubmitShares request, decoded by protobuf-c or read in place: names
- * whole (NUL-free), session_id and party still to be checked. frame, when
- * not NULL, is the malloc'd frame the shares lie in, which the store may keep.
+ * The store's answer as an error. The store still reports a struct status
+ * (a wire code), and every code it uses has its own SS_ERR_* code.
  */
-struct submit_args {
-	const char *session_id;
-	const char *party;
-	const struct submitted_share *shares;
-	size_t n_shares;
-	uint8_t **frame;
-	size_t frame_len;
+static int
+store_said(enum status_code code, const struct status *st, struct ss_error *e)
+{
+	if (code == ST_OK)
+		return SS_OK;
+	return ss_error_set(e, status_to_err(code), "%s", st->msg);
+}
+
+/* ---- decoding --------------------------------------------------------- */
+
+enum request_form {
+	FORM_PROTOBUF,          /* decoded by request_decode: pb */
+	FORM_SUBMIT_VIEW,       /* a SubmitShares read in place: submit */
+	FORM_SUMPOINT_VIEW,     /* a PostSumpoint read in place: sumpoint */
+};
+
+/* A request as decoded, whichever way. */
+struct decoded_request {
+	enum request_form form;
+	uint64_t id;
+	uint64_t deadline_unix_ms;
+	int method;             /* Securesum__Method, as sent */
+	int body_case;          /* Securesum__Request__BodyCase */
+	Request *pb;
+	struct submit_view submit;
+	struct sumpoint_view sumpoint;
 };
 
 static void
-submit(struct rpc_server *srv, const char *caller, const struct submit_args *a,
-    Response *resp, struct status *st)
+decoded_head(struct decoded_request *r, enum request_form form, uint64_t id,
+    uint64_t deadline_unix_ms, int method, int body_case)
 {
-	static Securesum__SubmitSharesResponse body;
-	int duplicate = 0;
-	size_t i;
+	r->form = form;
+	r->id = id;
+	r->deadline_unix_ms = deadline_unix_ms;
+	r->method = method;
+	r->body_case = body_case;
+}
 
-	securesum__submit_shares_response__init(&body);
-	if (check_whole_name("session_id", a->session_id, st) != ST_OK ||
-	    check_whole_name("party", a->party, st) != ST_OK)
-		return;
-	if (a->n_shares > srv->store->lim.max_parties) {
-		status_set(st, ST_INVALID_ARGUMENT, "%zu shares is more than the "
-		    "%u parties a session may have", a->n_shares,
-		    srv->store->lim.max_parties);
-		return;
+/*
+ * Where a frame becomes a request. A SubmitShares or PostSumpoint in the
+ * plain encoding is read where it lies (request_view.h) -- a PostSumpoint
+ * only from a frame that may be changed, as its values are moved within
+ * it -- and anything else by request_decode (request.h), as proto3 reads
+ * it. SS_ERR_PROTOCOL: the frame is not a Request at all.
+ */
+static int SS_WUR
+decode_frame(struct decoded_request *r, const uint8_t *frame, size_t len,
+    int writable, size_t max_shares)
+{
+	memset(r, 0, sizeof(*r));
+	if (submit_view_read(&r->submit, frame, len, max_shares) == SS_OK) {
+		decoded_head(r, FORM_SUBMIT_VIEW, r->submit.id,
+		    r->submit.deadline_unix_ms, SECURESUM__METHOD__SUBMIT_SHARES,
+		    SECURESUM__REQUEST__BODY_SUBMIT_SHARES);
+		return SS_OK;
 	}
-	for (i = 0; i < a->n_shares; i++)
-		if (check_whole_name("recipient", a->shares[i].recipient, st) != ST_OK)
-			return;
-	if (store_submit_in_place(srv->store, caller, a->session_id, a->party,
-	    a->shares, a->n_shares, a->frame, a->frame_len,
-	    srv->now_ms() / 1000, &duplicate, st) == ST_OK) {
-		body.duplicate = duplicate;
-		resp->body_case = SECURESUM__RESPONSE__BODY_SUBMIT_SHARES;
-		resp->submit_shares = &body;
+	if (writable && sumpoint_view_read(&r->sumpoint, frame, len) == SS_OK) {
+		decoded_head(r, FORM_SUMPOINT_VIEW, r->sumpoint.id,
+		    r->sumpoint.deadline_unix_ms, SECURESUM__METHOD__POST_SUMPOINT,
+		    SECURESUM__REQUEST__BODY_POST_SUMPOINT);
+		return SS_OK;
 	}
+	if (request_decode(&sized_allocator, frame, len, &r->pb) != SS_OK) {
+		r->pb = NULL;
+		return SS_ERR_PROTOCOL;
+	}
+	decoded_head(r, FORM_PROTOBUF, r->pb->id, r->pb->deadline_unix_ms,
+	    (int)r->pb->method, (int)r->pb->body_case);
+	return SS_OK;
 }
 
 static void
-do_submit(struct rpc_server *srv, const char *caller, const Request *req,
-    Response *resp, struct status *st)
+decoded_free(struct decoded_request *r)
 {
-	const Securesum__SubmitSharesRequest *m = req->submit_shares;
-	struct submitted_share *v = NULL;
-	struct submit_args a = { whole_or_empty(m->session_id),
-	    whole_or_empty(m->party), NULL, 0, NULL, 0 };
-	size_t i;
-
-	if (m->n_shares > 0 && m->n_shares <= srv->store->lim.max_parties &&
-	    (v = calloc(m->n_shares, sizeof(*v))) == NULL) {
-		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
-		return;
-	}
-	for (i = 0; v != NULL && i < m->n_shares; i++) {
-		v[i].recipient = whole_or_empty(m->shares[i]->recipient);
-		v[i].ct = m->shares[i]->ciphertext.data;
-		v[i].ct_len = m->shares[i]->ciphertext.len;
-	}
-	a.shares = v;
-	a.n_shares = m->n_shares;
-	submit(srv, caller, &a, resp, st);
-	free(v);
+	if (r->form == FORM_SUBMIT_VIEW)
+		submit_view_free(&r->submit);
+	if (r->pb != NULL)
+		securesum__request__free_unpacked(r->pb, &sized_allocator);
 }
 
-/* ---- GetShare -------------------------------------------------------- */
+/* ---- one call: a request and its response ----------------------------- */
 
 /* Memory a response borrows for its lists; freed after packing. */
 struct scratch {
@@ -275,30 +221,237 @@ scratch_alloc(struct scratch *sc, size_t n, size_t size)
 	return NULL;
 }
 
-static void
-do_get_share(struct rpc_server *srv, const char *caller, const Request *req,
-    Response *resp, struct status *st, struct scratch *sc)
+struct call {
+	struct rpc_server *srv;
+	const char *caller;
+	struct rpc_frame *frame;   /* the frame, if the store may keep it */
+	struct decoded_request req;
+	/* The response, and what it points to. */
+	Response resp;
+	union {
+		Securesum__CreateSessionResponse create;
+		Securesum__SubmitSharesResponse submit;
+		Securesum__GetShareResponse get_share;
+		Securesum__PostSumpointResponse post;
+		Securesum__ListSumpointsResponse list;
+		Securesum__GetStatusResponse status;
+		Securesum__PublishKeyResponse publish;
+		Securesum__GetKeysResponse get_keys;
+	} body;
+	Securesum__SessionParams params;
+	struct scratch sc;
+	struct ss_error err;       /* the response's code and message */
+};
+
+static uint64_t
+now_s(const struct call *c)
 {
-	static Securesum__GetShareResponse body;
-	const Securesum__GetShareRequest *m = req->get_share;
+	return c->srv->now_ms() / 1000;
+}
+
+/* Where the store may take the frame from (store_*_in_place), or NULL. */
+static uint8_t **
+keepable_frame(struct call *c)
+{
+	return c->frame != NULL ? &c->frame->p : NULL;
+}
+
+static int
+out_of_memory(struct call *c)
+{
+	return ss_error_set(&c->err, SS_ERR_EXHAUSTED, "out of memory");
+}
+
+/* ---- CreateSession --------------------------------------------------- */
+
+static int
+params_from_msg(const struct store *s, const Securesum__SessionParams *m,
+    struct session_params *p, struct ss_error *e)
+{
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	if (m == NULL)
+		return ss_error_set(e, SS_ERR_INVALID, "params missing");
+	if (check_name("session_id", m->session_id, e) != SS_OK)
+		return e->code;
+	if (m->n_parties < 2 || m->n_parties > s->lim.max_parties)
+		return ss_error_set(e, m->n_parties < 2 ? SS_ERR_INVALID :
+		    SS_ERR_EXHAUSTED, "a session needs 2 to %u parties, got %zu",
+		    s->lim.max_parties, m->n_parties);
+	for (i = 0; i < m->n_parties; i++)
+		if (check_name("every party", m->parties[i], e) != SS_OK)
+			return e->code;
+	if ((p->parties = calloc(m->n_parties, NAME_BUF)) == NULL)
+		return ss_error_set(e, SS_ERR_EXHAUSTED, "out of memory");
+	memcpy(p->id, m->session_id, strlen(m->session_id) + 1);
+	for (i = 0; i < m->n_parties; i++)
+		memcpy(p->parties[i], m->parties[i], strlen(m->parties[i]) + 1);
+	p->n = (uint32_t)m->n_parties;
+	p->threshold = m->threshold;
+	p->length = m->length;
+	p->decimals = m->decimals;
+	p->deadline_seconds = m->deadline_seconds;
+	return SS_OK;
+}
+
+static void
+params_to_msg(const struct session *se, Securesum__SessionParams *m, char **names)
+{
+	uint32_t i;
+
+	securesum__session_params__init(m);
+	for (i = 0; i < se->p.n; i++)
+		names[i] = (char *)se->p.parties[i];
+	m->session_id = (char *)se->p.id;
+	m->n_parties = se->p.n;
+	m->parties = names;
+	m->threshold = se->p.threshold;
+	m->length = se->p.length;
+	m->decimals = se->p.decimals;
+	m->deadline_seconds = se->p.deadline_seconds;
+}
+
+static int
+do_create(struct call *c)
+{
+	Securesum__CreateSessionResponse *body = &c->body.create;
+	struct session_params p;
+	enum status_code code;
+	struct status st;
+	uint64_t deadline = 0;
+	int created = 0;
+
+	if (params_from_msg(c->srv->store, c->req.pb->create_session->params, &p,
+	    &c->err) != SS_OK) {
+		free(p.parties);
+		return c->err.code;
+	}
+	code = store_create(c->srv->store, c->caller, &p, now_s(c), &created,
+	    &deadline, &st);
+	free(p.parties);
+	if (store_said(code, &st, &c->err) != SS_OK)
+		return c->err.code;
+	securesum__create_session_response__init(body);
+	body->created = created;
+	body->deadline_unix = deadline;
+	c->resp.body_case = SECURESUM__RESPONSE__BODY_CREATE_SESSION;
+	c->resp.create_session = body;
+	return SS_OK;
+}
+
+/* ---- SubmitShares ---------------------------------------------------- */
+
+/*
+ * A SubmitShares request, decoded by protobuf-c or read in place: names
+ * whole (NUL-free), session_id and party still to be checked.
+ */
+struct submit_args {
+	const char *session_id;
+	const char *party;
+	const struct submitted_share *shares;
+	size_t n_shares;
+};
+
+/*
+ * Checks the request's names, then hands the shares to the store; those
+ * read in place lie in the frame, which the store may then keep.
+ */
+static int
+submit(struct call *c, const struct submit_args *a, int in_frame)
+{
+	Securesum__SubmitSharesResponse *body = &c->body.submit;
+	struct store *s = c->srv->store;
+	uint8_t **keep = in_frame ? keepable_frame(c) : NULL;
+	enum status_code code;
+	struct status st;
+	int duplicate = 0;
+	size_t i;
+
+	if (check_whole_name("session_id", a->session_id, &c->err) != SS_OK ||
+	    check_whole_name("party", a->party, &c->err) != SS_OK)
+		return c->err.code;
+	if (a->n_shares > s->lim.max_parties)
+		return ss_error_set(&c->err, SS_ERR_INVALID, "%zu shares is more "
+		    "than the %u parties a session may have", a->n_shares,
+		    s->lim.max_parties);
+	for (i = 0; i < a->n_shares; i++)
+		if (check_whole_name("recipient", a->shares[i].recipient,
+		    &c->err) != SS_OK)
+			return c->err.code;
+	code = store_submit_in_place(s, c->caller, a->session_id, a->party,
+	    a->shares, a->n_shares, keep, keep != NULL ? c->frame->len : 0,
+	    now_s(c), &duplicate, &st);
+	if (store_said(code, &st, &c->err) != SS_OK)
+		return c->err.code;
+	securesum__submit_shares_response__init(body);
+	body->duplicate = duplicate;
+	c->resp.body_case = SECURESUM__RESPONSE__BODY_SUBMIT_SHARES;
+	c->resp.submit_shares = body;
+	return SS_OK;
+}
+
+/* A SubmitShares decoded by protobuf-c: its shares are protobuf-c's copies. */
+static int
+submit_decoded(struct call *c)
+{
+	const Securesum__SubmitSharesRequest *m = c->req.pb->submit_shares;
+	struct submitted_share *v = NULL;
+	struct submit_args a = { whole_or_empty(m->session_id),
+	    whole_or_empty(m->party), NULL, m->n_shares };
+	size_t i;
+	int rc;
+
+	if (m->n_shares > 0 && m->n_shares <= c->srv->store->lim.max_parties &&
+	    (v = calloc(m->n_shares, sizeof(*v))) == NULL)
+		return out_of_memory(c);
+	for (i = 0; v != NULL && i < m->n_shares; i++) {
+		v[i].recipient = whole_or_empty(m->shares[i]->recipient);
+		v[i].ct = m->shares[i]->ciphertext.data;
+		v[i].ct_len = m->shares[i]->ciphertext.len;
+	}
+	a.shares = v;
+	rc = submit(c, &a, 0);
+	free(v);
+	return rc;
+}
+
+static int
+do_submit(struct call *c)
+{
+	const struct submit_view *v = &c->req.submit;
+	struct submit_args a = { v->session_id, v->party, v->shares, v->n_shares };
+
+	if (c->req.form != FORM_SUBMIT_VIEW)
+		return submit_decoded(c);
+	return submit(c, &a, 1);
+}
+
+/* ---- GetShare -------------------------------------------------------- */
+
+static int
+do_get_share(struct call *c)
+{
+	const Securesum__GetShareRequest *m = c->req.pb->get_share;
+	Securesum__GetShareResponse *body = &c->body.get_share;
 	Securesum__IncomingShare *items, **ptrs;
+	enum status_code code;
 	struct session *se;
+	struct status st;
 	uint32_t me, i, k = 0;
 
-	securesum__get_share_response__init(&body);
-	if (check_name("session_id", m->session_id, st) != ST_OK ||
-	    check_name("party", m->party, st) != ST_OK)
-		return;
-	if (store_get_share(srv->store, caller, m->session_id, m->party,
-	    srv->now_ms() / 1000, &se, &me, st) != ST_OK)
-		return;
-	items = scratch_alloc(sc, se->p.n, sizeof(*items));
+	if (check_name("session_id", m->session_id, &c->err) != SS_OK ||
+	    check_name("party", m->party, &c->err) != SS_OK)
+		return c->err.code;
+	code = store_get_share(c->srv->store, c->caller, m->session_id, m->party,
+	    now_s(c), &se, &me, &st);
+	if (store_said(code, &st, &c->err) != SS_OK)
+		return c->err.code;
+	items = scratch_alloc(&c->sc, se->p.n, sizeof(*items));
 	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	ptrs = scratch_alloc(sc, se->p.n, sizeof(*ptrs));
-	if (items == NULL || ptrs == NULL) {
-		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
-		return;
-	}
+	ptrs = scratch_alloc(&c->sc, se->p.n, sizeof(*ptrs));
+	if (items == NULL || ptrs == NULL)
+		return out_of_memory(c);
 	for (i = 0; i < se->p.n; i++) {
 		if (!se->in_cohort[i])
 			continue;
@@ -309,76 +462,113 @@ do_get_share(struct rpc_server *srv, const char *caller, const Request *req,
 		ptrs[k] = &items[k];
 		k++;
 	}
-	body.n_shares = k;
-	body.shares = ptrs;
-	resp->body_case = SECURESUM__RESPONSE__BODY_GET_SHARE;
-	resp->get_share = &body;
+	securesum__get_share_response__init(body);
+	body->n_shares = k;
+	body->shares = ptrs;
+	c->resp.body_case = SECURESUM__RESPONSE__BODY_GET_SHARE;
+	c->resp.get_share = body;
+	return SS_OK;
 }
 
 /* ---- PostSumpoint ---------------------------------------------------- */
 
-static void
-post(struct rpc_server *srv, const char *caller, const char *session_id,
-    const char *party, const uint64_t *values, size_t n, uint8_t **frame,
-    Response *resp, struct status *st)
+/* Checks the request's names, then hands the values to the store. */
+static int
+post(struct call *c, const char *session_id, const char *party,
+    const uint64_t *values, size_t n, int in_frame)
 {
-	static Securesum__PostSumpointResponse body;
+	Securesum__PostSumpointResponse *body = &c->body.post;
+	enum status_code code;
+	struct status st;
 	int duplicate = 0;
 
-	securesum__post_sumpoint_response__init(&body);
-	if (check_whole_name("session_id", session_id, st) != ST_OK ||
-	    check_whole_name("party", party, st) != ST_OK)
-		return;
-	if (store_post_sumpoint_in_place(srv->store, caller, session_id, party,
-	    values, n, frame, srv->now_ms() / 1000, &duplicate, st) == ST_OK) {
-		body.duplicate = duplicate;
-		resp->body_case = SECURESUM__RESPONSE__BODY_POST_SUMPOINT;
-		resp->post_sumpoint = &body;
-	}
+	if (check_whole_name("session_id", session_id, &c->err) != SS_OK ||
+	    check_whole_name("party", party, &c->err) != SS_OK)
+		return c->err.code;
+	code = store_post_sumpoint_in_place(c->srv->store, c->caller, session_id,
+	    party, values, n, in_frame ? keepable_frame(c) : NULL, now_s(c),
+	    &duplicate, &st);
+	if (store_said(code, &st, &c->err) != SS_OK)
+		return c->err.code;
+	securesum__post_sumpoint_response__init(body);
+	body->duplicate = duplicate;
+	c->resp.body_case = SECURESUM__RESPONSE__BODY_POST_SUMPOINT;
+	c->resp.post_sumpoint = body;
+	return SS_OK;
 }
 
-static void
-do_post(struct rpc_server *srv, const char *caller, const Request *req,
-    Response *resp, struct status *st)
+/*
+ * Moves the values of a PostSumpoint read in place to the start of its
+ * frame (malloc'd, so aligned for uint64_t), in host order: the frame may
+ * then become the stored sumpoint.
+ */
+static const uint64_t *
+values_to_frame_start(struct rpc_frame *f, const struct sumpoint_view *v)
 {
-	const Securesum__PostSumpointRequest *m = req->post_sumpoint;
+	uint64_t *values = (uint64_t *)(void *)f->p, x;
+	size_t i;
 
-	post(srv, caller, whole_or_empty(m->session_id), whole_or_empty(m->party),
-	    m->values, m->n_values, NULL, resp, st);
+	memmove(f->p, v->values, v->n_values * 8);
+	for (i = 0; i < v->n_values; i++) {
+		memcpy(&x, f->p + 8 * i, 8);
+		values[i] = le64toh(x);
+	}
+	return values;
+}
+
+static int
+do_post(struct call *c)
+{
+	const Securesum__PostSumpointRequest *m;
+	const struct sumpoint_view *v = &c->req.sumpoint;
+
+	/* Read in place only from a frame of its own (decode_frame). */
+	if (c->req.form == FORM_SUMPOINT_VIEW)
+		return post(c, v->session_id, v->party,
+		    values_to_frame_start(c->frame, v), v->n_values, 1);
+	m = c->req.pb->post_sumpoint;
+	return post(c, whole_or_empty(m->session_id), whole_or_empty(m->party),
+	    m->values, m->n_values, 0);
 }
 
 /* ---- ListSumpoints and GetStatus ------------------------------------- */
 
-static void
-do_list(struct rpc_server *srv, const char *caller, const Request *req,
-    Response *resp, struct status *st, struct scratch *sc)
+/* The session a read names, if the caller may read it; else NULL. */
+static struct session *
+read_session(struct call *c, const char *session_id)
 {
-	static Securesum__ListSumpointsResponse body;
-	static Securesum__SessionParams params;
+	struct session *se = NULL;
+	enum status_code code;
+	struct status st;
+
+	if (check_name("session_id", session_id, &c->err) != SS_OK)
+		return NULL;
+	code = store_read(c->srv->store, c->caller, session_id, now_s(c), &se, &st);
+	return store_said(code, &st, &c->err) == SS_OK ? se : NULL;
+}
+
+static int
+do_list(struct call *c)
+{
+	Securesum__ListSumpointsResponse *body = &c->body.list;
 	Securesum__Sumpoint *items, **ptrs;
 	struct session *se;
 	char **names, **cohort;
-	uint32_t i, k = 0, c = 0;
+	uint32_t i, k = 0, n_cohort = 0;
 
-	securesum__list_sumpoints_response__init(&body);
-	securesum__session_params__init(&params);
-	if (check_name("session_id", req->list_sumpoints->session_id, st) != ST_OK ||
-	    store_read(srv->store, caller, req->list_sumpoints->session_id,
-	    srv->now_ms() / 1000, &se, st) != ST_OK)
-		return;
-	names = scratch_alloc(sc, se->p.n, sizeof(*names));
-	cohort = scratch_alloc(sc, se->p.n, sizeof(*cohort));
-	items = scratch_alloc(sc, se->p.n, sizeof(*items));
+	if ((se = read_session(c, c->req.pb->list_sumpoints->session_id)) == NULL)
+		return c->err.code;
+	names = scratch_alloc(&c->sc, se->p.n, sizeof(*names));
+	cohort = scratch_alloc(&c->sc, se->p.n, sizeof(*cohort));
+	items = scratch_alloc(&c->sc, se->p.n, sizeof(*items));
 	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	ptrs = scratch_alloc(sc, se->p.n, sizeof(*ptrs));
-	if (names == NULL || cohort == NULL || items == NULL || ptrs == NULL) {
-		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
-		return;
-	}
-	params_to_msg(se, &params, names);
+	ptrs = scratch_alloc(&c->sc, se->p.n, sizeof(*ptrs));
+	if (names == NULL || cohort == NULL || items == NULL || ptrs == NULL)
+		return out_of_memory(c);
+	params_to_msg(se, &c->params, names);
 	for (i = 0; i < se->p.n; i++) {
 		if (se->in_cohort[i])
-			cohort[c++] = se->p.parties[i];
+			cohort[n_cohort++] = se->p.parties[i];
 		if (se->sumpoints[i] == NULL)
 			continue;
 		securesum__sumpoint__init(&items[k]);
@@ -389,127 +579,122 @@ do_list(struct rpc_server *srv, const char *caller, const Request *req,
 		ptrs[k] = &items[k];
 		k++;
 	}
-	body.params = &params;
-	body.n_cohort = c;
-	body.cohort = cohort;
-	body.n_sumpoints = k;
-	body.sumpoints = ptrs;
-	resp->body_case = SECURESUM__RESPONSE__BODY_LIST_SUMPOINTS;
-	resp->list_sumpoints = &body;
+	securesum__list_sumpoints_response__init(body);
+	body->params = &c->params;
+	body->n_cohort = n_cohort;
+	body->cohort = cohort;
+	body->n_sumpoints = k;
+	body->sumpoints = ptrs;
+	c->resp.body_case = SECURESUM__RESPONSE__BODY_LIST_SUMPOINTS;
+	c->resp.list_sumpoints = body;
+	return SS_OK;
 }
 
+/* Who is in the cohort, has shared, has posted, and is still awaited. */
 static void
-do_status(struct rpc_server *srv, const char *caller, const Request *req,
-    Response *resp, struct status *st, struct scratch *sc)
+status_lists(const struct session *se, Securesum__GetStatusResponse *body,
+    char **lists)
 {
-	static Securesum__GetStatusResponse body;
-	static Securesum__SessionParams params;
-	struct session *se;
-	char **names, **lists;
-	size_t n_cohort = 0, n_shared = 0, n_posted = 0, n_missing = 0;
-	uint32_t i, n;
+	uint32_t i, n = se->p.n;
 
-	securesum__get_status_response__init(&body);
-	securesum__session_params__init(&params);
-	if (check_name("session_id", req->get_status->session_id, st) != ST_OK ||
-	    store_read(srv->store, caller, req->get_status->session_id,
-	    srv->now_ms() / 1000, &se, st) != ST_OK)
-		return;
-	n = se->p.n;
-	names = scratch_alloc(sc, n, sizeof(*names));
-	lists = scratch_alloc(sc, (size_t)n * 4, sizeof(*lists));
-	if (names == NULL || lists == NULL) {
-		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
-		return;
-	}
-	params_to_msg(se, &params, names);
-	body.cohort = lists;
-	body.shared = lists + n;
-	body.posted = lists + 2 * (size_t)n;
-	body.missing = lists + 3 * (size_t)n;
+	body->cohort = lists;
+	body->shared = lists + n;
+	body->posted = lists + 2 * (size_t)n;
+	body->missing = lists + 3 * (size_t)n;
 	for (i = 0; i < n; i++) {
 		char *name = se->p.parties[i];
 
 		if (se->in_cohort[i])
-			body.cohort[n_cohort++] = name;
+			body->cohort[body->n_cohort++] = name;
 		if (se->shares[i] != NULL)
-			body.shared[n_shared++] = name;
+			body->shared[body->n_shared++] = name;
 		if (se->sumpoints[i] != NULL)
-			body.posted[n_posted++] = name;
+			body->posted[body->n_posted++] = name;
 		if ((se->phase == PHASE_SHARING && se->shares[i] == NULL) ||
 		    (se->phase == PHASE_AGGREGATING && se->in_cohort[i] &&
 		    se->sumpoints[i] == NULL))
-			body.missing[n_missing++] = name;
+			body->missing[body->n_missing++] = name;
 	}
-	body.n_cohort = n_cohort;
-	body.n_shared = n_shared;
-	body.n_posted = n_posted;
-	body.n_missing = n_missing;
-	body.params = &params;
-	body.phase = (Securesum__Phase)se->phase;
-	body.deadline_unix = se->deadline_unix;
+}
+
+static int
+do_status(struct call *c)
+{
+	Securesum__GetStatusResponse *body = &c->body.status;
+	struct session *se;
+	char **names, **lists;
+
+	if ((se = read_session(c, c->req.pb->get_status->session_id)) == NULL)
+		return c->err.code;
+	names = scratch_alloc(&c->sc, se->p.n, sizeof(*names));
+	lists = scratch_alloc(&c->sc, (size_t)se->p.n * 4, sizeof(*lists));
+	if (names == NULL || lists == NULL)
+		return out_of_memory(c);
+	params_to_msg(se, &c->params, names);
+	securesum__get_status_response__init(body);
+	status_lists(se, body, lists);
+	body->params = &c->params;
+	body->phase = (Securesum__Phase)se->phase;
+	body->deadline_unix = se->deadline_unix;
+	/* A failed session's reason travels as the message of an OK answer. */
 	if (se->phase == PHASE_FAILED)
-		status_set(st, ST_OK, "%s", se->fail_reason);
-	resp->body_case = SECURESUM__RESPONSE__BODY_GET_STATUS;
-	resp->get_status = &body;
+		ss_error_set(&c->err, SS_OK, "%s", se->fail_reason);
+	c->resp.body_case = SECURESUM__RESPONSE__BODY_GET_STATUS;
+	c->resp.get_status = body;
+	return SS_OK;
 }
 
 /* ---- key directory --------------------------------------------------- */
 
-static void
-do_publish(struct rpc_server *srv, const char *caller, const Request *req,
-    Response *resp, struct status *st)
+static int
+do_publish(struct call *c)
 {
-	static Securesum__PublishKeyResponse body;
-	const ProtobufCBinaryData *c = &req->publish_key->certificate;
-	uint8_t pk[32];
+	const ProtobufCBinaryData *cert = &c->req.pb->publish_key->certificate;
+	Securesum__PublishKeyResponse *body = &c->body.publish;
+	struct store *s = c->srv->store;
+	uint8_t pk[HPKE_KEY_LEN];
+	enum status_code code;
+	struct status st;
 	int duplicate = 0;
 
-	securesum__publish_key_response__init(&body);
-	if (c->len == 0 || c->len > srv->store->lim.max_cert_bytes) {
-		status_set(st, ST_INVALID_ARGUMENT, "certificate must be 1 to %u "
-		    "bytes of DER", srv->store->lim.max_cert_bytes);
-		return;
-	}
-	if (pki_verify_enc_cert(srv->ca, c->data, c->len, caller, pk) != SS_OK) {
-		status_set(st, ST_PERMISSION_DENIED, "not an encryption-key "
-		    "certificate issued by the project CA to %s", caller);
-		return;
-	}
-	if (store_put_key(srv->store, caller, c->data, c->len, &duplicate, st) == ST_OK) {
-		body.duplicate = duplicate;
-		resp->body_case = SECURESUM__RESPONSE__BODY_PUBLISH_KEY;
-		resp->publish_key = &body;
-	}
+	if (cert->len == 0 || cert->len > s->lim.max_cert_bytes)
+		return ss_error_set(&c->err, SS_ERR_INVALID, "certificate must be "
+		    "1 to %u bytes of DER", s->lim.max_cert_bytes);
+	if (pki_verify_enc_cert(c->srv->ca, cert->data, cert->len, c->caller,
+	    pk) != SS_OK)
+		return ss_error_set(&c->err, SS_ERR_DENIED, "not an encryption-key "
+		    "certificate issued by the project CA to %s", c->caller);
+	code = store_put_key(s, c->caller, cert->data, cert->len, &duplicate, &st);
+	if (store_said(code, &st, &c->err) != SS_OK)
+		return c->err.code;
+	securesum__publish_key_response__init(body);
+	body->duplicate = duplicate;
+	c->resp.body_case = SECURESUM__RESPONSE__BODY_PUBLISH_KEY;
+	c->resp.publish_key = body;
+	return SS_OK;
 }
 
-static void
-do_get_keys(struct rpc_server *srv, const Request *req, Response *resp,
-    struct status *st, struct scratch *sc)
+static int
+do_get_keys(struct call *c)
 {
-	static Securesum__GetKeysResponse body;
-	const Securesum__GetKeysRequest *m = req->get_keys;
+	const Securesum__GetKeysRequest *m = c->req.pb->get_keys;
+	Securesum__GetKeysResponse *body = &c->body.get_keys;
 	Securesum__PartyKey *items, **ptrs;
 	const struct key_entry *e;
 	size_t i, k = 0;
 
-	securesum__get_keys_response__init(&body);
-	if (m->n_parties > srv->store->lim.max_parties) {
-		status_set(st, ST_INVALID_ARGUMENT, "at most %u parties per call",
-		    srv->store->lim.max_parties);
-		return;
-	}
-	items = scratch_alloc(sc, m->n_parties, sizeof(*items));
+	if (m->n_parties > c->srv->store->lim.max_parties)
+		return ss_error_set(&c->err, SS_ERR_INVALID, "at most %u parties "
+		    "per call", c->srv->store->lim.max_parties);
+	items = scratch_alloc(&c->sc, m->n_parties, sizeof(*items));
 	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	ptrs = scratch_alloc(sc, m->n_parties, sizeof(*ptrs));
-	if (items == NULL || ptrs == NULL) {
-		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
-		return;
-	}
+	ptrs = scratch_alloc(&c->sc, m->n_parties, sizeof(*ptrs));
+	if (items == NULL || ptrs == NULL)
+		return out_of_memory(c);
 	for (i = 0; i < m->n_parties; i++) {
-		if (check_name("every party", m->parties[i], st) != ST_OK)
-			return;
-		if ((e = store_get_key(srv->store, m->parties[i])) == NULL)
+		if (check_name("every party", m->parties[i], &c->err) != SS_OK)
+			return c->err.code;
+		if ((e = store_get_key(c->srv->store, m->parties[i])) == NULL)
 			continue;
 		securesum__party_key__init(&items[k]);
 		items[k].party = (char *)e->name;
@@ -518,39 +703,88 @@ do_get_keys(struct rpc_server *srv, const Request *req, Response *resp,
 		ptrs[k] = &items[k];
 		k++;
 	}
-	body.n_keys = k;
-	body.keys = ptrs;
-	resp->body_case = SECURESUM__RESPONSE__BODY_GET_KEYS;
-	resp->get_keys = &body;
+	securesum__get_keys_response__init(body);
+	body->n_keys = k;
+	body->keys = ptrs;
+	c->resp.body_case = SECURESUM__RESPONSE__BODY_GET_KEYS;
+	c->resp.get_keys = body;
+	return SS_OK;
 }
 
 /* ---- dispatch -------------------------------------------------------- */
 
-/* The body case each method must carry. */
-static int
-body_matches(const Request *req)
+/* Each method: the body it must carry, and its handler. */
+static const struct method {
+	int body_case;
+	int (*run)(struct call *c);
+} methods[] = {
+	[SECURESUM__METHOD__CREATE_SESSION] =
+	    { SECURESUM__REQUEST__BODY_CREATE_SESSION, do_create },
+	[SECURESUM__METHOD__SUBMIT_SHARES] =
+	    { SECURESUM__REQUEST__BODY_SUBMIT_SHARES, do_submit },
+	[SECURESUM__METHOD__GET_SHARE] =
+	    { SECURESUM__REQUEST__BODY_GET_SHARE, do_get_share },
+	[SECURESUM__METHOD__POST_SUMPOINT] =
+	    { SECURESUM__REQUEST__BODY_POST_SUMPOINT, do_post },
+	[SECURESUM__METHOD__LIST_SUMPOINTS] =
+	    { SECURESUM__REQUEST__BODY_LIST_SUMPOINTS, do_list },
+	[SECURESUM__METHOD__GET_STATUS] =
+	    { SECURESUM__REQUEST__BODY_GET_STATUS, do_status },
+	[SECURESUM__METHOD__PUBLISH_KEY] =
+	    { SECURESUM__REQUEST__BODY_PUBLISH_KEY, do_publish },
+	[SECURESUM__METHOD__GET_KEYS] =
+	    { SECURESUM__REQUEST__BODY_GET_KEYS, do_get_keys },
+};
+
+#define NMETHODS (sizeof(methods) / sizeof(methods[0]))
+
+/*
+ * The request's method, if it carries that method's body; else NULL and e
+ * says why. A negative method is no unknown number but a body that matches
+ * none (docs/PROTOCOL.md).
+ */
+static const struct method *
+method_find(const struct decoded_request *r, struct ss_error *e)
 {
-	switch (req->method) {
-	case SECURESUM__METHOD__CREATE_SESSION:
-		return req->body_case == SECURESUM__REQUEST__BODY_CREATE_SESSION;
-	case SECURESUM__METHOD__SUBMIT_SHARES:
-		return req->body_case == SECURESUM__REQUEST__BODY_SUBMIT_SHARES;
-	case SECURESUM__METHOD__GET_SHARE:
-		return req->body_case == SECURESUM__REQUEST__BODY_GET_SHARE;
-	case SECURESUM__METHOD__POST_SUMPOINT:
-		return req->body_case == SECURESUM__REQUEST__BODY_POST_SUMPOINT;
-	case SECURESUM__METHOD__LIST_SUMPOINTS:
-		return req->body_case == SECURESUM__REQUEST__BODY_LIST_SUMPOINTS;
-	case SECURESUM__METHOD__GET_STATUS:
-		return req->body_case == SECURESUM__REQUEST__BODY_GET_STATUS;
-	case SECURESUM__METHOD__PUBLISH_KEY:
-		return req->body_case == SECURESUM__REQUEST__BODY_PUBLISH_KEY;
-	case SECURESUM__METHOD__GET_KEYS:
-		return req->body_case == SECURESUM__REQUEST__BODY_GET_KEYS;
-	default:
-		return 0;
+	if (r->method == SECURESUM__METHOD__METHOD_UNSPECIFIED ||
+	    (r->method > 0 && (size_t)r->method >= NMETHODS)) {
+		ss_error_set(e, SS_ERR_INVALID, "unknown method %d", r->method);
+		return NULL;
 	}
+	if (r->method < 0 || methods[r->method].run == NULL ||
+	    methods[r->method].body_case != r->body_case) {
+		ss_error_set(e, SS_ERR_INVALID, "the request body does not match "
+		    "method %d", r->method);
+		return NULL;
+	}
+	return &methods[r->method];
 }
+
+/* Whether the request's deadline has passed; if not, the store's clock moves on. */
+static int
+check_deadline(struct call *c)
+{
+	uint64_t now = c->srv->now_ms();
+
+	if (c->req.deadline_unix_ms != 0 && now > c->req.deadline_unix_ms)
+		return ss_error_set(&c->err, SS_ERR_TIMEOUT, "the request's deadline "
+		    "passed before the server read it");
+	store_tick(c->srv->store, now / 1000);
+	return SS_OK;
+}
+
+static int
+call_run(struct call *c)
+{
+	const struct method *m;
+
+	if ((m = method_find(&c->req, &c->err)) == NULL ||
+	    check_deadline(c) != SS_OK)
+		return c->err.code;
+	return m->run(c);
+}
+
+/* ---- encoding -------------------------------------------------------- */
 
 /*
  * Packs a response into out, handing the vectors it sends from the store --
@@ -608,16 +842,17 @@ held_filter_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
 	f->out->append(f->out, len, data);
 }
 
+/* Gives the response its id, code and message, and packs it into out. */
 static void
-finish_response(Response *resp, uint64_t id, const struct status *st,
-    ProtobufCBuffer *out, rpc_held_fn held)
+finish_response(struct call *c, ProtobufCBuffer *out, rpc_held_fn held)
 {
+	Response *resp = &c->resp;
 	struct held_filter f = { { held_filter_append }, out, held, resp, 0 };
 
-	resp->id = id;
-	resp->code = (Securesum__Code)st->code;
-	resp->message = (char *)st->msg;
-	if (st->code != ST_OK)
+	resp->id = c->req.id;
+	resp->code = (Securesum__Code)status_from_err(c->err.code);
+	resp->message = c->err.msg;
+	if (c->err.code != SS_OK)
 		resp->body_case = SECURESUM__RESPONSE__BODY__NOT_SET;
 	if (held != NULL && (resp->body_case == SECURESUM__RESPONSE__BODY_GET_SHARE ||
 	    resp->body_case == SECURESUM__RESPONSE__BODY_LIST_SUMPOINTS))
@@ -626,126 +861,33 @@ finish_response(Response *resp, uint64_t id, const struct status *st,
 		write_response(resp, out);
 }
 
-/* Whether the request's deadline has passed; if not, the store's clock moves on. */
-static int
-deadline_passed(struct rpc_server *srv, uint64_t deadline_unix_ms,
-    struct status *st)
-{
-	uint64_t now = srv->now_ms();
+/* ---- entry points ----------------------------------------------------- */
 
-	if (deadline_unix_ms != 0 && now > deadline_unix_ms) {
-		status_set(st, ST_DEADLINE_EXCEEDED, "the request's deadline "
-		    "passed before the server read it");
-		return 1;
-	}
-	store_tick(srv->store, now / 1000);
-	return 0;
-}
-
-/* A SubmitShares read in place (request_view.h): the frame may become the block. */
-static void
-handle_submit_view(struct rpc_server *srv, const char *caller,
-    const struct submit_view *v, uint8_t **frame, size_t len,
-    ProtobufCBuffer *out)
-{
-	Response resp = SECURESUM__RESPONSE__INIT;
-	struct submit_args a = { v->session_id, v->party, v->shares, v->n_shares,
-	    frame, len };
-	struct status st;
-
-	status_set(&st, ST_OK, "%s", "");
-	if (!deadline_passed(srv, v->deadline_unix_ms, &st))
-		submit(srv, caller, &a, &resp, &st);
-	finish_response(&resp, v->id, &st, out, NULL);
-}
-
-/*
- * A PostSumpoint read in place: its values are moved to the start of the
- * frame (malloc'd, so aligned for uint64_t) and the frame may become the
- * stored sumpoint.
- */
-static void
-handle_sumpoint_view(struct rpc_server *srv, const char *caller,
-    const struct sumpoint_view *v, uint8_t **frame, ProtobufCBuffer *out)
-{
-	Response resp = SECURESUM__RESPONSE__INIT;
-	uint64_t *values = (uint64_t *)(void *)*frame, x;
-	struct status st;
-	size_t i;
-
-	memmove(*frame, v->values, v->n_values * 8);
-	for (i = 0; i < v->n_values; i++) {
-		memcpy(&x, *frame + 8 * i, 8);
-		values[i] = le64toh(x);
-	}
-	status_set(&st, ST_OK, "%s", "");
-	if (!deadline_passed(srv, v->deadline_unix_ms, &st))
-		post(srv, caller, v->session_id, v->party, values, v->n_values,
-		    frame, &resp, &st);
-	finish_response(&resp, v->id, &st, out, NULL);
-}
-
+/* bytes, len: the frame; frame: the same, when the store may keep it. */
 static enum rpc_after
-handle(struct rpc_server *srv, const char *caller, const uint8_t *frame,
-    size_t len, uint8_t **owned, ProtobufCBuffer *out, rpc_held_fn held)
+handle(struct rpc_server *srv, const char *caller, const uint8_t *bytes,
+    size_t len, struct rpc_frame *frame, ProtobufCBuffer *out, rpc_held_fn held)
 {
-	Response resp = SECURESUM__RESPONSE__INIT;
-	struct sumpoint_view sumpoint;
-	struct submit_view view;
-	struct scratch sc;
-	struct status st;
-	Request *req;
+	struct call c;
 	size_t i;
 
-	if (submit_view_read(&view, frame, len, srv->store->lim.max_parties) == SS_OK) {
-		handle_submit_view(srv, caller, &view, owned, len, out);
-		submit_view_free(&view);
-		return RPC_CONTINUE;
-	}
-	/* Values are moved within the frame: only a frame of its own will do. */
-	if (owned != NULL && sumpoint_view_read(&sumpoint, frame, len) == SS_OK) {
-		handle_sumpoint_view(srv, caller, &sumpoint, owned, out);
-		return RPC_CONTINUE;
-	}
-	memset(&sc, 0, sizeof(sc));
-	if (request_decode(&sized_allocator, frame, len, &req) != SS_OK) {
+	memset(&c, 0, sizeof(c));
+	if (decode_frame(&c.req, bytes, len, frame != NULL,
+	    srv->store->lim.max_parties) != SS_OK) {
 		rpc_write_error(0, ST_INVALID_ARGUMENT, "frame is not a valid "
 		    "Request message; closing the connection", out);
 		return RPC_CLOSE;
 	}
-	status_set(&st, ST_OK, "%s", "");
-	if (req->method == SECURESUM__METHOD__METHOD_UNSPECIFIED ||
-	    (int)req->method > SECURESUM__METHOD__GET_KEYS)
-		status_set(&st, ST_INVALID_ARGUMENT, "unknown method %d", (int)req->method);
-	else if (!body_matches(req))
-		status_set(&st, ST_INVALID_ARGUMENT, "the request body does not "
-		    "match method %d", (int)req->method);
-	else if (!deadline_passed(srv, req->deadline_unix_ms, &st)) {
-		switch (req->method) {
-		case SECURESUM__METHOD__CREATE_SESSION:
-			do_create(srv, caller, req, &resp, &st); break;
-		case SECURESUM__METHOD__SUBMIT_SHARES:
-			do_submit(srv, caller, req, &resp, &st); break;
-		case SECURESUM__METHOD__GET_SHARE:
-			do_get_share(srv, caller, req, &resp, &st, &sc); break;
-		case SECURESUM__METHOD__POST_SUMPOINT:
-			do_post(srv, caller, req, &resp, &st); break;
-		case SECURESUM__METHOD__LIST_SUMPOINTS:
-			do_list(srv, caller, req, &resp, &st, &sc); break;
-		case SECURESUM__METHOD__GET_STATUS:
-			do_status(srv, caller, req, &resp, &st, &sc); break;
-		case SECURESUM__METHOD__PUBLISH_KEY:
-			do_publish(srv, caller, req, &resp, &st); break;
-		case SECURESUM__METHOD__GET_KEYS:
-			do_get_keys(srv, req, &resp, &st, &sc); break;
-		default:
-			break;
-		}
-	}
-	finish_response(&resp, req->id, &st, out, held);
+	c.srv = srv;
+	c.caller = caller;
+	c.frame = frame;
+	securesum__response__init(&c.resp);
+	ss_error_clear(&c.err);
+	(void)call_run(&c);   /* its outcome is c.err, which the response carries */
+	finish_response(&c, out, held);
 	for (i = 0; i < 4; i++)
-		free(sc.p[i]);
-	securesum__request__free_unpacked(req, &sized_allocator);
+		free(c.sc.p[i]);
+	decoded_free(&c.req);
 	return RPC_CONTINUE;
 }
 
@@ -757,8 +899,8 @@ rpc_handle(struct rpc_server *srv, const char *caller, const uint8_t *frame,
 }
 
 enum rpc_after
-rpc_handle_buffer(struct rpc_server *srv, const char *caller, uint8_t **frame,
-    size_t len, ProtobufCBuffer *out, rpc_held_fn held)
+rpc_handle_frame(struct rpc_server *srv, const char *caller,
+    struct rpc_frame *f, ProtobufCBuffer *out, rpc_held_fn held)
 {
-	return handle(srv, caller, *frame, len, frame, out, held);
+	return handle(srv, caller, f->p, f->len, f, out, held);
 }

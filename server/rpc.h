@@ -1,8 +1,9 @@
 /*
- * rpc.h: one request in, one response out. Decodes a Request frame with
- * protobuf-c, checks it (method, body, deadline, sizes), performs it on the
- * store for the caller's certified identity, and encodes the Response with
- * its length prefix.
+ * rpc.h: one request in, one response out. Decodes a Request frame (the
+ * bulk uploads in place, request_view.h; anything else with protobuf-c),
+ * checks it (method, body, deadline, sizes), performs it on the store for
+ * the caller's certified identity, and encodes the Response with its
+ * length prefix.
  */
 #ifndef SS_RPC_H
 #define SS_RPC_H
@@ -40,15 +41,23 @@ typedef void (*rpc_held_fn)(ProtobufCBuffer *out, size_t len, const uint8_t *dat
  * store-held bytes of the response. Returns what to do next.
  */
 enum rpc_after rpc_handle(struct rpc_server *srv, const char *caller,
-    const uint8_t *frame, size_t len, ProtobufCBuffer *out, rpc_held_fn held);
+    const uint8_t *frame, size_t len, ProtobufCBuffer *out, rpc_held_fn held)
+    SS_WUR;
+
+/* A frame body in a malloc'd buffer of its own. */
+struct rpc_frame {
+	uint8_t *p;     /* NULL once the store has kept it */
+	size_t len;
+};
 
 /*
- * As rpc_handle, for a frame in a malloc'd buffer that the RPC layer may
- * keep: the shares of a SubmitShares request are then stored where they
- * arrived, and *frame is NULL afterwards (the caller frees it otherwise).
+ * As rpc_handle, for a frame the RPC layer may keep and change: the shares
+ * of a SubmitShares request, or the values of a PostSumpoint, are then
+ * stored where they arrived, and f->p is NULL afterwards. The caller frees
+ * f->p (whatever it then is).
  */
-enum rpc_after rpc_handle_buffer(struct rpc_server *srv, const char *caller,
-    uint8_t **frame, size_t len, ProtobufCBuffer *out, rpc_held_fn held);
+enum rpc_after rpc_handle_frame(struct rpc_server *srv, const char *caller,
+    struct rpc_frame *f, ProtobufCBuffer *out, rpc_held_fn held) SS_WUR;
 
 /* Appends a framed Response with only id, code and message (no body). */
 void rpc_write_error(uint64_t id, int code, const char *msg, ProtobufCBuffer *out);

@@ -1,9 +1,11 @@
 /*
- * server.h: the coordinator's network side. A libevent loop accepts TCP
- * connections, runs TLS 1.3 handshakes with client certificates through
- * OpenSSL bufferevents, reads length-prefixed frames and hands each to the
- * RPC layer with the caller's certified identity. Timers apply deadlines and
- * write snapshots; SIGTERM and SIGINT write a last snapshot and stop.
+ * server.h: the coordinator's process: its configuration and its event
+ * loop. server_run loads the state (snapshot, then journal), listens, and
+ * runs a libevent loop whose connections (connection.h) run TLS 1.3
+ * handshakes with client certificates and hand each frame to the RPC layer
+ * (rpc.h) with the caller's certified identity. Timers apply deadlines,
+ * sync the journal and start snapshots in a child process (bgsave.h);
+ * SIGTERM and SIGINT write a last snapshot and stop.
  */
 #ifndef SS_SERVER_H
 #define SS_SERVER_H

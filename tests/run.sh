@@ -33,8 +33,15 @@ run_tap() {
 }
 
 if [ "$mode" = all ] || [ "$mode" = --unit ]; then
-	for t in build/tests/test_*; do
-		[ -x "$t" ] || continue
+	# One program per source: a stale binary whose source is gone is not
+	# run, and a source whose program is missing is a failure.
+	for src in tests/unit/test_*.c; do
+		t=build/tests/$(basename "$src" .c)
+		if [ ! -x "$t" ]; then
+			echo "not ok - [$(basename "$t")] was not built (make $t)"
+			failed=$((failed + 1))
+			continue
+		fi
 		run_tap "$(basename "$t")" "$t"
 	done
 fi

@@ -11,7 +11,7 @@ usage:
   crash_check.py snapshot TRACE SNAPSHOT
       every acknowledged SubmitShares must match, byte for byte (SHA-256),
       the sender's ciphertexts in the snapshot, and every PostSumpoint the
-      party's sumpoint values
+      party's sumpoint values (as 8-byte little-endian words)
 Prints one line "acknowledged N, lost M" and exits 1 when M > 0.
 """
 import hashlib
@@ -62,7 +62,8 @@ def check_snapshot(trace, path):
             off = st["shares_offset"]
             held = data[off:off + len(se["parties"]) * se["ct_len"]]
         elif st is not None and method == "PostSumpoint" and "sumpoint" in st:
-            held = b"".join(struct.pack(">Q", v) for v in st["sumpoint"])
+            # The trace hashes sumpoint values as little-endian words.
+            held = b"".join(struct.pack("<Q", v) for v in st["sumpoint"])
         if held is None or hashlib.sha256(held).hexdigest() != digest:
             lost.append((method, session, party))
     return lost

@@ -111,15 +111,15 @@ status_request(struct wire_request *req)
 static pid_t
 connect_to(enum scenario sc, struct conn *c, int budget_ms)
 {
-	char where[64], err[256];
+	struct ss_error err;
+	char where[64];
 	pid_t pid;
 
 	pid = fork_server(serve, &sc, 0, where, sizeof(where));
 	conn_init(c);
-	if (conn_open(c, where, certdir, "alice", budget_ms, err,
-	    sizeof(err)) != SS_OK) {
+	if (conn_open(c, where, certdir, "alice", budget_ms, &err) != SS_OK) {
 		stop_server(pid);
-		fail_msg("conn_open: %s", err);
+		fail_msg("conn_open: %s", err.msg);
 	}
 	assert_true(conn_is_open(c));
 	return pid;
@@ -133,7 +133,7 @@ test_exchanges(void **state)
 	struct wire_request req;
 	struct wire_response resp;
 	struct conn c;
-	char err[256];
+	struct ss_error err;
 	uint64_t first_id = 0;
 	pid_t pid;
 	int i;
@@ -142,8 +142,8 @@ test_exchanges(void **state)
 	pid = connect_to(SC_OK, &c, 5000);
 	for (i = 0; i < 3; i++) {
 		status_request(&req);
-		assert_int_equal(conn_call(&c, &req, &lim, &resp, err,
-		    sizeof(err)), SS_OK);
+		assert_int_equal(conn_call(&c, &req, &lim, &resp, &err),
+		    SS_OK);
 		if (i == 0)
 			first_id = req.id;
 		/* Every request gets a new id, echoed back. */
@@ -165,19 +165,19 @@ expect_failure(enum scenario sc, int want, int budget_ms)
 	struct wire_request req;
 	struct wire_response resp;
 	struct conn c;
-	char err[256];
+	struct ss_error err;
 	uint64_t t0;
 	pid_t pid;
 
 	pid = connect_to(sc, &c, budget_ms);
 	status_request(&req);
 	t0 = conn_now_ms();
-	err[0] = '\0';
-	assert_int_equal(conn_call(&c, &req, &lim, &resp, err, sizeof(err)),
-	    want);
+	ss_error_clear(&err);
+	assert_int_equal(conn_call(&c, &req, &lim, &resp, &err), want);
 	/* Within the budget (plus scheduling slack), with a reason. */
 	assert_true(conn_now_ms() - t0 < (uint64_t)budget_ms + 1000);
-	assert_true(err[0] != '\0');
+	assert_true(err.msg[0] != '\0');
+	assert_int_equal(err.code, want);
 	/* A failed exchange leaves the stream unusable: closed. */
 	assert_false(conn_is_open(&c));
 	assert_int_equal(resp.nshares, 0);
@@ -227,19 +227,18 @@ test_not_connected(void **state)
 	struct wire_request req;
 	struct wire_response resp;
 	struct conn c;
-	char err[256];
+	struct ss_error err;
 
 	(void)state;
 	conn_init(&c);
 	status_request(&req);
-	assert_int_equal(conn_call(&c, &req, &lim, &resp, err, sizeof(err)),
-	    SS_ERR_IO);
+	assert_int_equal(conn_call(&c, &req, &lim, &resp, &err), SS_ERR_IO);
 	/* Nobody listens on port 1. */
 	assert_int_equal(conn_open(&c, "127.0.0.1:1", certdir, "alice",
-	    2000, err, sizeof(err)), SS_ERR_IO);
+	    2000, &err), SS_ERR_IO);
 	/* A party without a certificate never reaches the network. */
 	assert_int_equal(conn_open(&c, "127.0.0.1:1", "/nonexistent", "alice",
-	    2000, err, sizeof(err)), SS_ERR_CERT);
+	    2000, &err), SS_ERR_CERT);
 	conn_close(&c);
 }
 

@@ -18,7 +18,7 @@
 #include "field.h"
 #include "input.h"
 
-static char err[512];
+static struct ss_error err;
 
 static int
 from_args(const char *const *args, size_t n, unsigned decimals,
@@ -26,8 +26,8 @@ from_args(const char *const *args, size_t n, unsigned decimals,
 {
 	struct input_src src = { args, n, NULL };
 
-	err[0] = '\0';
-	return input_read(&src, decimals, nparties, L, out, err, sizeof(err));
+	ss_error_clear(&err);
+	return input_read(&src, decimals, nparties, L, out, &err);
 }
 
 /* Writes text (len bytes) to a temporary file; returns its path. */
@@ -54,8 +54,8 @@ from_file(const void *text, size_t len, unsigned decimals, size_t L,
 	int r;
 
 	src.path = path;
-	err[0] = '\0';
-	r = input_read(&src, decimals, 3, L, out, err, sizeof(err));
+	ss_error_clear(&err);
+	r = input_read(&src, decimals, 3, L, out, &err);
 	unlink(path);
 	return r;
 }
@@ -75,7 +75,7 @@ test_args(void **state)
 
 	/* Not exactly L of them. */
 	assert_int_equal(from_args(v, 3, 0, 3, 4, out), SS_ERR_INVALID);
-	assert_non_null(strstr(err, "4 values, 3 given"));
+	assert_non_null(strstr(err.msg, "4 values, 3 given"));
 	assert_int_equal(from_args(v, 4, 0, 3, 3, out), SS_ERR_INVALID);
 }
 
@@ -93,9 +93,9 @@ test_decimals(void **state)
 	assert_int_equal(out[1], -50);
 	assert_int_equal(out[2], 300);
 	assert_int_equal(from_args(bad, 1, 2, 3, 1, out), SS_ERR_INVALID);
-	assert_non_null(strstr(err, "at most 2 decimals"));
+	assert_non_null(strstr(err.msg, "at most 2 decimals"));
 	assert_int_equal(from_args(junk, 1, 0, 3, 1, out), SS_ERR_INVALID);
-	assert_non_null(strstr(err, "12abc"));
+	assert_non_null(strstr(err.msg, "12abc"));
 }
 
 static void
@@ -114,8 +114,8 @@ test_bound(void **state)
 	assert_int_equal(out[0], bound);
 	v[0] = over;
 	assert_int_equal(from_args(v, 1, 0, 5, 1, out), SS_ERR_RANGE);
-	assert_non_null(strstr(err, "is outside +-"));
-	assert_non_null(strstr(err, "the sum of 5 inputs must fit in the "
+	assert_non_null(strstr(err.msg, "is outside +-"));
+	assert_non_null(strstr(err.msg, "the sum of 5 inputs must fit in the "
 	    "field (2^61-1)"));
 	assert_int_equal(out[0], 0);           /* wiped */
 	v[0] = under;
@@ -142,12 +142,12 @@ test_file(void **state)
 	/* Too few, too many, none at all. */
 	assert_int_equal(from_file(text, sizeof(text) - 1, 0, 6, out),
 	    SS_ERR_INVALID);
-	assert_non_null(strstr(err, "holds 5 values"));
+	assert_non_null(strstr(err.msg, "holds 5 values"));
 	assert_int_equal(from_file(text, sizeof(text) - 1, 0, 4, out),
 	    SS_ERR_INVALID);
-	assert_non_null(strstr(err, "more than"));
+	assert_non_null(strstr(err.msg, "more than"));
 	assert_int_equal(from_file("", 0, 0, 1, out), SS_ERR_INVALID);
-	assert_non_null(strstr(err, "no values"));
+	assert_non_null(strstr(err.msg, "no values"));
 	assert_int_equal(from_file(" \n\n\t ", 5, 0, 1, out), SS_ERR_INVALID);
 }
 
@@ -160,17 +160,17 @@ test_file_bad(void **state)
 
 	(void)state;
 	assert_int_equal(from_file("1\0002", 3, 0, 2, out), SS_ERR_INVALID);
-	assert_non_null(strstr(err, "NUL"));
+	assert_non_null(strstr(err.msg, "NUL"));
 	assert_int_equal(out[0], 0);           /* wiped */
 	memset(longtok, '1', sizeof(longtok));
 	assert_int_equal(from_file(longtok, sizeof(longtok), 0, 1, out),
 	    SS_ERR_INVALID);
-	assert_non_null(strstr(err, "too long"));
+	assert_non_null(strstr(err.msg, "too long"));
 	assert_int_equal(from_file("1 x", 3, 0, 2, out), SS_ERR_INVALID);
-	assert_int_equal(input_read(&src, 0, 3, 1, out, err, sizeof(err)),
+	assert_int_equal(input_read(&src, 0, 3, 1, out, &err),
 	    SS_ERR_IO);
 	/* L = 0 or no parties is refused, not read. */
-	assert_int_equal(input_read(&src, 0, 0, 1, out, err, sizeof(err)),
+	assert_int_equal(input_read(&src, 0, 0, 1, out, &err),
 	    SS_ERR_INVALID);
 }
 

@@ -84,6 +84,33 @@ test_join(void **state)
 	assert_string_equal(buf, "alice,bob,carol");
 }
 
+/* A plain array of names joins exactly as a list of the same names. */
+static void
+test_join_strs(void **state)
+{
+	static const char *const v[3] = { "alice", "bob", "carol" };
+	wire_name w[3] = { "alice", "bob", "carol" };
+	struct wire_names l = { w, 3, 3 };
+	char a[64], b[64];
+	size_t len, n;
+
+	(void)state;
+	for (n = 0; n <= 3; n++) {
+		for (len = 1; len <= 20; len++) {
+			l.n = n;
+			memset(a, 'x', sizeof(a));
+			memset(b, 'y', sizeof(b));
+			out_join(a, len, &l, ", ");
+			out_join_strs(b, len, v, n, ", ");
+			assert_string_equal(a, b);
+		}
+	}
+	out_join_strs(a, sizeof(a), v, 3, "+");
+	assert_string_equal(a, "alice+bob+carol");
+	out_join_strs(a, sizeof(a), v, 0, "+");
+	assert_string_equal(a, "(none)");
+}
+
 static void
 test_sanitize(void **state)
 {
@@ -101,6 +128,7 @@ main(void)
 		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_json_names),
 		cmocka_unit_test(test_join),
+		cmocka_unit_test(test_join_strs),
 		cmocka_unit_test(test_sanitize),
 	};
 

@@ -277,7 +277,7 @@ struct outcome {
 	unsigned attempts;
 	uint64_t ms;
 	int server;       /* its exit status, -1 if killed */
-	char err[1024];
+	struct ss_error err;
 };
 
 static void
@@ -301,7 +301,7 @@ play(const enum act *script, const char *mine, const char *theirs,
 		r.exchange_ms = exchange_ms;
 	submit_request(&req);
 	t0 = conn_now_ms();
-	o->rc = retry_call(&r, &c, &req, &lim, &resp, o->err, sizeof(o->err));
+	o->rc = retry_call(&r, &c, &req, &lim, &resp, &o->err);
 	o->ms = conn_now_ms() - t0;
 	o->attempts = r.attempts;
 	o->code = o->rc == SS_OK ? resp.code : -1;
@@ -328,7 +328,7 @@ test_drop_unavailable_ok(void **state)
 	(void)state;
 	play(script, certdir, certdir, 0, 10000, 0, &o);
 	if (o.rc != SS_OK)
-		fail_msg("retry_call: %s", o.err);
+		fail_msg("retry_call: %s", o.err.msg);
 	assert_int_equal(o.code, ST_OK);
 	assert_int_equal(o.attempts, 3);
 	/* The three attempts carried the same request, id aside. */
@@ -345,7 +345,8 @@ test_lost_answer_is_a_duplicate(void **state)
 	struct wire_response resp;
 	struct retry_ctx r;
 	struct conn c;
-	char where[64], err[512];
+	struct ss_error err;
+	char where[64];
 	pid_t pid;
 
 	(void)state;
@@ -353,13 +354,13 @@ test_lost_answer_is_a_duplicate(void **state)
 	conn_init(&c);
 	retry_init(&r, where, certdir, "alice", 10000, NULL);
 	submit_request(&req);
-	assert_int_equal(retry_call(&r, &c, &req, &lim, &resp, err,
-	    sizeof(err)), SS_OK);
+	assert_int_equal(retry_call(&r, &c, &req, &lim, &resp,
+	    &err), SS_OK);
 	assert_false(resp.duplicate);
 	wire_response_free(&resp);
 	/* Same call again on the same connection (as after a lost answer). */
-	assert_int_equal(retry_call(&r, &c, &req, &lim, &resp, err,
-	    sizeof(err)), SS_OK);
+	assert_int_equal(retry_call(&r, &c, &req, &lim, &resp,
+	    &err), SS_OK);
 	assert_int_equal(resp.code, ST_OK);
 	assert_true(resp.duplicate);
 	wire_response_free(&resp);
@@ -376,7 +377,7 @@ test_exchange_timeout_retried(void **state)
 	(void)state;
 	play(script, certdir, certdir, 0, 10000, 300, &o);
 	if (o.rc != SS_OK)
-		fail_msg("retry_call: %s", o.err);
+		fail_msg("retry_call: %s", o.err.msg);
 	assert_int_equal(o.code, ST_OK);
 	assert_int_equal(o.attempts, 2);
 	assert_int_equal(o.server, 0);
@@ -394,7 +395,7 @@ test_server_starts_late(void **state)
 	(void)state;
 	play(script, certdir, certdir, 700, 10000, 0, &o);
 	if (o.rc != SS_OK)
-		fail_msg("retry_call: %s", o.err);
+		fail_msg("retry_call: %s", o.err.msg);
 	assert_int_equal(o.code, ST_OK);
 	assert_true(o.attempts >= 2);
 	assert_true(o.ms >= 600);
@@ -409,7 +410,8 @@ test_no_server_gives_up_at_deadline(void **state)
 	struct wire_request req;
 	struct wire_response resp;
 	struct conn c;
-	char where[64], err[1024];
+	struct ss_error err;
+	char where[64];
 	uint64_t t0, ms;
 	int rc;
 
@@ -419,7 +421,7 @@ test_no_server_gives_up_at_deadline(void **state)
 	retry_init(&r, where, certdir, "alice", 1500, NULL);
 	submit_request(&req);
 	t0 = conn_now_ms();
-	rc = retry_call(&r, &c, &req, &lim, &resp, err, sizeof(err));
+	rc = retry_call(&r, &c, &req, &lim, &resp, &err);
 	ms = conn_now_ms() - t0;
 	wire_response_free(&resp);
 	assert_int_equal(rc, SS_ERR_IO);
@@ -428,10 +430,10 @@ test_no_server_gives_up_at_deadline(void **state)
 	assert_true(ms < 2500);
 	assert_true(r.attempts >= 3);
 	/* What failed last, and how many attempts. */
-	if (strstr(err, "Connection refused") == NULL ||
-	    strstr(err, "gave up after") == NULL ||
-	    strstr(err, "attempts") == NULL)
-		fail_msg("error: %s", err);
+	if (strstr(err.msg, "Connection refused") == NULL ||
+	    strstr(err.msg, "gave up after") == NULL ||
+	    strstr(err.msg, "attempts") == NULL)
+		fail_msg("error: %s", err.msg);
 }
 
 static void
@@ -452,9 +454,9 @@ test_unavailable_until_deadline(void **state)
 	assert_int_equal(o.rc, SS_ERR_TIMEOUT);
 	assert_true(o.attempts >= 2);
 	assert_true(o.ms >= 1050 && o.ms < 2500);
-	if (strstr(o.err, "unavailable (UNAVAILABLE): the journal cannot be "
-	    "written") == NULL || strstr(o.err, "gave up after") == NULL)
-		fail_msg("error: %s", o.err);
+	if (strstr(o.err.msg, "unavailable (UNAVAILABLE): the journal cannot be "
+	    "written") == NULL || strstr(o.err.msg, "gave up after") == NULL)
+		fail_msg("error: %s", o.err.msg);
 }
 
 static void
@@ -483,8 +485,8 @@ test_server_certificate_refused_at_once(void **state)
 	assert_int_equal(o.rc, SS_ERR_CERT);
 	assert_int_equal(o.attempts, 1);
 	assert_true(o.ms < 1000);
-	if (strstr(o.err, "verif") == NULL)
-		fail_msg("error: %s", o.err);
+	if (strstr(o.err.msg, "verif") == NULL)
+		fail_msg("error: %s", o.err.msg);
 }
 
 static void
@@ -503,8 +505,8 @@ test_our_certificate_refused_soon(void **state)
 	assert_int_not_equal(o.rc, SS_OK);
 	assert_true(o.attempts >= 1 && o.attempts <= RETRY_UNPROVEN_MAX);
 	assert_true(o.ms < 2000);
-	if (strstr(o.err, "refuse our certificate") == NULL)
-		fail_msg("error: %s", o.err);
+	if (strstr(o.err.msg, "refuse our certificate") == NULL)
+		fail_msg("error: %s", o.err.msg);
 }
 
 static int

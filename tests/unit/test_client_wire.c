@@ -89,10 +89,16 @@ put_fixed64(struct pbuf *p, uint32_t field, uint64_t v)
 static int
 decode(const struct pbuf *p, int method, struct wire_response *r)
 {
-	char err[256];
-	int rc = wire_decode_response(p->b, p->n, method, &lim, r, err,
-	    sizeof(err));
+	struct ss_error err;
+	int rc;
 
+	ss_error_clear(&err);
+	rc = wire_decode_response(p->b, p->n, method, &lim, r, &err);
+	/* A refusal says why, under its own code. */
+	if (rc != SS_OK) {
+		assert_true(err.msg[0] != '\0');
+		assert_int_equal(err.code, rc);
+	}
 	/* Whatever happened, the response must be safe to free. */
 	return rc;
 }
@@ -474,6 +480,47 @@ test_encoder_checks(void **state)
 	req.party = longname;
 	assert_int_equal(wire_request_size(&req, &size), SS_ERR_TOO_LARGE);
 
+	/* A missing array is INVALID before a long name is TOO_LARGE. */
+	req.method = WIRE_POST_SUMPOINT;
+	req.session_id = "ok";
+	req.nvalues = 2;
+	assert_int_equal(wire_request_size(&req, &size), SS_ERR_INVALID);
+	req.nvalues = 0;
+	assert_int_equal(wire_request_size(&req, &size), SS_ERR_TOO_LARGE);
+	req.method = WIRE_SUBMIT_SHARES;
+	req.nshares = 1;
+	assert_int_equal(wire_request_size(&req, &size), SS_ERR_INVALID);
+	{
+		struct wire_share sh = { NULL, NULL, 0 };
+
+		req.party = "alice";
+		req.shares = &sh;
+		assert_int_equal(wire_request_size(&req, &size),
+		    SS_ERR_INVALID);
+		sh.recipient = longname;
+		assert_int_equal(wire_request_size(&req, &size),
+		    SS_ERR_TOO_LARGE);
+		sh.recipient = "bob";
+		sh.ct_len = 3;
+		assert_int_equal(wire_request_size(&req, &size),
+		    SS_ERR_INVALID);
+		sh.ct = small;
+		assert_int_equal(wire_request_size(&req, &size), SS_OK);
+		req.session_id = NULL;
+		assert_int_equal(wire_request_size(&req, &size),
+		    SS_ERR_INVALID);
+		req.session_id = "ok";
+	}
+	memset(&req, 0, sizeof(req));
+	req.method = WIRE_GET_KEYS;
+	req.nnames = 1;
+	assert_int_equal(wire_request_size(&req, &size), SS_ERR_INVALID);
+	req.method = WIRE_PUBLISH_KEY;
+	req.cert_len = 5;
+	assert_int_equal(wire_request_size(&req, &size), SS_ERR_INVALID);
+	req.cert_len = 0;
+	assert_int_equal(wire_request_size(&req, &size), SS_OK);
+
 	req.method = 0;
 	assert_int_equal(wire_request_size(&req, &size), SS_ERR_INVALID);
 	req.method = 9;
@@ -481,6 +528,7 @@ test_encoder_checks(void **state)
 
 	/* A stream that runs out of room. */
 	req.method = WIRE_GET_STATUS;
+	req.session_id = "ok";
 	req.id = 1000;
 	os = pb_ostream_from_buffer(small, sizeof(small));
 	assert_int_equal(wire_encode_request(&os, &req), SS_ERR_IO);

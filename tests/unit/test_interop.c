@@ -344,17 +344,17 @@ static void
 roundtrip_response(const Securesum__Response *m, int method,
     struct wire_response *out)
 {
-	char err[256];
+	struct ss_error err;
 	uint8_t *buf;
 	size_t len = securesum__response__get_packed_size(m);
 
 	buf = malloc(len ? len : 1);
 	assert_non_null(buf);
 	assert_int_equal(securesum__response__pack(m, buf), len);
-	err[0] = '\0';
-	if (wire_decode_response(buf, len, method, &big_limits, out, err,
-	    sizeof(err)) != SS_OK)
-		fail_msg("decode: %s", err);
+	ss_error_clear(&err);
+	if (wire_decode_response(buf, len, method, &big_limits, out,
+	    &err) != SS_OK)
+		fail_msg("decode: %s", err.msg);
 	free(buf);
 	assert_int_equal(out->id, m->id);
 	assert_int_equal(out->code, (int)m->code);

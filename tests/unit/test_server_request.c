@@ -687,13 +687,13 @@ answer(struct rpc_server *srv, const char *caller, const struct enc *e)
 	uint8_t pad[64];
 	ProtobufCBufferSimple out = PROTOBUF_C_BUFFER_SIMPLE_INIT(pad);
 	struct bytes k;
-	uint8_t *frame = malloc(e->n + 1);
+	struct rpc_frame frame = { malloc(e->n + 1), e->n };
 
-	assert_non_null(frame);
-	memcpy(frame, e->b, e->n);
-	assert_int_equal(rpc_handle_buffer(srv, caller, &frame, e->n, &out.base,
+	assert_non_null(frame.p);
+	memcpy(frame.p, e->b, e->n);
+	assert_int_equal(rpc_handle_frame(srv, caller, &frame, &out.base,
 	    NULL), RPC_CONTINUE);
-	free(frame);
+	free(frame.p);
 	k.n = out.len;
 	k.p = malloc(k.n);
 	assert_non_null(k.p);

@@ -1,0 +1,126 @@
+/*
+ * call.c: a command's exchanges with the server, and what an answer other
+ * than OK means to the person running the command.
+ */
+#include <string.h>
+
+#include "call.h"
+#include "client.h"
+#include "err.h"
+#include "output.h"
+#include "claims.h"
+#include "retry.h"
+#include "status.h"
+#include "wire.h"
+
+const struct wire_limits call_small_limits = {
+	.max_items = CLIENT_MAX_PARTIES, .max_bytes = 0, .max_values = 0,
+};
+
+void
+call_request(struct wire_request *req, int method, const char *session,
+    const char *party)
+{
+	memset(req, 0, sizeof(*req));
+	req->method = method;
+	req->session_id = session;
+	req->party = party;
+}
+
+int
+call_exchange(struct client *c, struct wire_request *req,
+    const struct wire_limits *lim, struct wire_response *resp,
+    struct ss_error *e)
+{
+	int r;
+
+	r = retry_call(&c->rpc, &c->conn, req, lim, resp, e);
+	if (r == SS_OK)
+		out_sanitize(resp->message);
+	return r;
+}
+
+const char *
+call_message(const struct wire_response *r, const char *dflt)
+{
+	return r->message[0] != '\0' ? r->message : dflt;
+}
+
+int
+call_refused(const struct client *c, const struct wire_response *r,
+    int method, const char *session, struct ss_error *e)
+{
+	const char *msg = call_message(r, "(no message)");
+	int code = status_to_err(r->code);
+	/* The key directory is not a session's: its refusals name no session. */
+	int about_session = session != NULL && method != WIRE_GET_KEYS &&
+	    method != WIRE_PUBLISH_KEY;
+
+	if (about_session && r->code == ST_NOT_FOUND)
+		return ss_error_set(e, code, "session %s does not exist",
+		    session);
+	if (about_session && r->code == ST_PERMISSION_DENIED)
+		return ss_error_set(e, code, "permission denied: %s is not a "
+		    "party of session %s (%s)", c->party, session, msg);
+	return ss_error_set(e, code, "%s refused: %s: %s",
+	    wire_method_name(method), status_name(r->code), msg);
+}
+
+int
+call_refused_phase(const struct client *c, const struct wire_response *r,
+    int method, const char *session, const char *dflt, struct ss_error *e)
+{
+	if (r->code == ST_FAILED_PRECONDITION)
+		return ss_error_set(e, status_to_err(r->code), "%s refused: %s",
+		    wire_method_name(method), call_message(r, dflt));
+	return call_refused(c, r, method, session, e);
+}
+
+/* Checks GetStatus answer st about session. */
+static int
+status_answer(const struct client *c, const struct wire_response *st,
+    const char *session, struct ss_error *e)
+{
+	int r;
+
+	/* A failed session answers every call so, with its reason. */
+	if (st->code == ST_FAILED_PRECONDITION)
+		return ss_error_set(e, status_to_err(st->code), "session %s "
+		    "failed: %s", session, call_message(st, "(no reason given)"));
+	if (st->code != ST_OK)
+		return call_refused(c, st, WIRE_GET_STATUS, session, e);
+	if ((r = claims_check(st, session, c->party, e)) != SS_OK)
+		return r;
+	return claims_check_status(st, session, e);
+}
+
+int
+call_status(struct client *c, const char *session, struct wire_response *st,
+    struct ss_error *e)
+{
+	struct wire_request req;
+	int r;
+
+	call_request(&req, WIRE_GET_STATUS, session, NULL);
+	if ((r = call_exchange(c, &req, &call_small_limits, st, e)) != SS_OK)
+		return r;
+	if ((r = status_answer(c, st, session, e)) != SS_OK)
+		wire_response_free(st);
+	return r;
+}
+
+int
+call_session_failed(const struct wire_response *st, const char *session,
+    struct ss_error *e)
+{
+	char who[512];
+
+	out_join(who, sizeof(who), &st->shared, ",");
+	/* The server says FAILED_PRECONDITION to a failed session's calls. */
+	if (st->message[0] != '\0')
+		return ss_error_set(e, SS_ERR_PRECONDITION, "session %s failed: "
+		    "%s (shared: %s)", session, st->message, who);
+	return ss_error_set(e, SS_ERR_PRECONDITION, "session %s failed: the "
+	    "sharing deadline passed with fewer than %u parties' shares "
+	    "(shared: %s)", session, st->params.threshold + 1, who);
+}

@@ -1,0 +1,63 @@
+/*
+ * call.h: a command's exchanges with the server: one call, retried within
+ * the command's --timeout (retry.c); an answer other than OK turned into
+ * an error; and the session's status, fetched and checked before anything
+ * is decided on it.
+ */
+#ifndef SS_CLIENT_CALL_H
+#define SS_CLIENT_CALL_H
+
+#include "client.h"
+#include "err.h"
+#include "wire.h"
+
+/* Bounds for answers without vectors or certificates. */
+extern const struct wire_limits call_small_limits;
+
+/* Zeroes req and sets its method, session and party (either may be NULL). */
+void call_request(struct wire_request *req, int method, const char *session,
+    const char *party);
+
+/*
+ * One exchange, retried (retry.c) after a lost connection, a refused
+ * connect, a timeout or UNAVAILABLE, within the command's --timeout. The
+ * request is resent as it is: every request of the protocol is idempotent
+ * when repeated with the same content. On SS_OK resp holds the answer,
+ * whatever its code, its message made safe to print (free it).
+ */
+int call_exchange(struct client *c, struct wire_request *req,
+    const struct wire_limits *lim, struct wire_response *resp,
+    struct ss_error *e) SS_WUR;
+
+/* The message of answer r, or dflt when it has none. */
+const char *call_message(const struct wire_response *r, const char *dflt);
+
+/*
+ * The error for answer r to method (about session, or NULL), which is not
+ * OK: its code is status_to_err(r->code), its message one line.
+ */
+int call_refused(const struct client *c, const struct wire_response *r,
+    int method, const char *session, struct ss_error *e) SS_WUR;
+
+/*
+ * The same for a call the session's phase may not allow (yet, or any
+ * more): FAILED_PRECONDITION is "METHOD refused: " and its message, or
+ * dflt when it has none.
+ */
+int call_refused_phase(const struct client *c, const struct wire_response *r,
+    int method, const char *session, const char *dflt, struct ss_error *e)
+    SS_WUR;
+
+/*
+ * GetStatus of session, checked (claims.h). SS_ERR_NOT_FOUND when the
+ * session does not exist, so that `run` can wait for it. On SS_OK st
+ * holds the status (free it); on failure it is freed.
+ */
+int call_status(struct client *c, const char *session,
+    struct wire_response *st, struct ss_error *e) SS_WUR;
+
+/* The error of a session whose status st is FAILED. */
+int call_session_failed(const struct wire_response *st, const char *session,
+    struct ss_error *e) SS_WUR;
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * claims.c: the checks of the session parameters and party lists the
+ * server sends. The server is trusted for availability only: a list that
+ * named a stranger, or a party twice, could make the client seal a share
+ * for the wrong key or count a sumpoint twice, so none is used unchecked.
+ */
+#include <string.h>
+
+#include "amount.h"
+#include "client.h"
+#include "err.h"
+#include "frame.h"
+#include "name.h"
+#include "claims.h"
+#include "status.h"
+#include "wire.h"
+
+int
+claims_fit(size_t n, size_t L)
+{
+	return frame_session_fits(n, L, FRAME_DEFAULT_MAX, NULL);
+}
+
+int
+claims_index(const struct wire_names *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The index of the first entry of l[0..i) equal to l[i], or -1. */
+static int
+earlier_index(const struct wire_names *l, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (strcmp(l->v[i], l->v[j]) == 0)
+			return (int)j;
+	return -1;
+}
+
+int
+claims_names_ok(const struct wire_names *l, const struct wire_names *parties)
+{
+	size_t i;
+
+	if (l->n > parties->n)
+		return 0;
+	for (i = 0; i < l->n; i++)
+		if (!name_valid(l->v[i]) || claims_index(parties, l->v[i]) < 0 ||
+		    earlier_index(l, i) >= 0)
+			return 0;
+	return 1;
+}
+
+/* The numbers of p: possible, and within our frames. */
+static int
+check_numbers(const struct wire_params *p, const char *session,
+    struct ss_error *e)
+{
+	size_t n = p->parties.n;
+
+	if (n < 2 || n > CLIENT_MAX_PARTIES || p->threshold < 1 ||
+	    p->threshold >= n || p->length < 1 ||
+	    p->decimals > AMOUNT_MAX_DECIMALS)
+		return ss_error_set(e, SS_ERR_PROTOCOL, "the server sent "
+		    "impossible parameters for session %s (%zu parties, "
+		    "threshold %u, length %u, decimals %u)", session, n,
+		    p->threshold, p->length, p->decimals);
+	if (!claims_fit(n, p->length))
+		return ss_error_set(e, SS_ERR_TOO_LARGE, "session %s is too "
+		    "large: %zu parties with vectors of %u elements do not fit "
+		    "the %u-byte frame limit", session, n, p->length,
+		    (unsigned)FRAME_DEFAULT_MAX);
+	return SS_OK;
+}
+
+/* The party list of p: valid names, each once. */
+static int
+check_parties(const struct wire_params *p, const char *session,
+    struct ss_error *e)
+{
+	size_t i;
+
+	for (i = 0; i < p->parties.n; i++) {
+		if (!name_valid(p->parties.v[i]))
+			return ss_error_set(e, SS_ERR_PROTOCOL, "the server sent "
+			    "an invalid party name for session %s", session);
+		if (earlier_index(&p->parties, i) >= 0)
+			return ss_error_set(e, SS_ERR_PROTOCOL, "the server "
+			    "listed %s twice in session %s", p->parties.v[i],
+			    session);
+	}
+	return SS_OK;
+}
+
+int
+claims_check(const struct wire_response *r, const char *session,
+    const char *self, struct ss_error *e)
+{
+	const struct wire_params *p = &r->params;
+	int rc;
+
+	if (!r->has_params)
+		return ss_error_set(e, SS_ERR_PROTOCOL, "the server sent no "
+		    "parameters for session %s", session);
+	if (strcmp(p->session_id, session) != 0)
+		return ss_error_set(e, SS_ERR_PROTOCOL, "the server answered "
+		    "about another session than %s", session);
+	if ((rc = check_numbers(p, session, e)) != SS_OK ||
+	    (rc = check_parties(p, session, e)) != SS_OK)
+		return rc;
+	if (!claims_names_ok(&r->cohort, &p->parties))
+		return ss_error_set(e, SS_ERR_PROTOCOL, "the server sent a "
+		    "cohort that is not made of the parties of session %s",
+		    session);
+	if (claims_index(&p->parties, self) < 0)
+		return ss_error_set(e, SS_ERR_INVALID, "%s is not a party of "
+		    "session %s", self, session);
+	return SS_OK;
+}
+
+int
+claims_check_status(const struct wire_response *st, const char *session,
+    struct ss_error *e)
+{
+	const struct wire_names *parties = &st->params.parties;
+
+	if (!claims_names_ok(&st->shared, parties) ||
+	    !claims_names_ok(&st->posted, parties) ||
+	    !claims_names_ok(&st->missing, parties))
+		return ss_error_set(e, SS_ERR_PROTOCOL, "the server's status of "
+		    "session %s names parties that are not in it", session);
+	if (st->phase < PHASE_SHARING || st->phase > PHASE_FAILED)
+		return ss_error_set(e, SS_ERR_PROTOCOL, "the server sent an "
+		    "unknown phase (%d) for session %s", st->phase, session);
+	return SS_OK;
+}

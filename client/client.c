@@ -1,0 +1,89 @@
+/*
+ * client.c: the client of one command: its set-up and tear-down, the clock
+ * every wait of the command answers to, and the notes `run` leaves on a
+ * terminal.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <openssl/crypto.h>
+#include <openssl/x509_vfy.h>
+
+#include "client.h"
+#include "conn.h"
+#include "output.h"
+#include "retry.h"
+
+void
+client_start(struct client *c)
+{
+	conn_init(&c->conn);
+	c->ca = NULL;
+	progress_init(&c->progress);
+	/* Every call of the command retries within its --timeout. */
+	retry_init(&c->rpc, c->server, c->certs, c->party,
+	    c->timeout_s * 1000u, &c->progress);
+	c->deadline = c->rpc.deadline;
+}
+
+void
+client_free(struct client *c)
+{
+	progress_clear(&c->progress);
+	conn_close(&c->conn);
+	X509_STORE_free(c->ca);
+	c->ca = NULL;
+}
+
+int
+client_expired(const struct client *c)
+{
+	return conn_now_ms() >= c->deadline;
+}
+
+void
+client_backoff(struct client *c, uint64_t *delay)
+{
+	uint64_t now = conn_now_ms(), d = *delay;
+
+	if (now >= c->deadline)
+		return;
+	if (d > c->deadline - now)
+		d = c->deadline - now;
+	conn_sleep_ms(d);
+	*delay = *delay * 2 > CLIENT_POLL_MAX_MS ? CLIENT_POLL_MAX_MS :
+	    *delay * 2;
+}
+
+void
+client_note(struct client *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->progress.enabled)
+		return;
+	progress_clear(&c->progress);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+client_json_step(const struct client *c, const char *session)
+{
+	printf("{\"session\":");
+	out_json_string(stdout, session);
+	printf(",\"party\":");
+	out_json_string(stdout, c->party);
+}
+
+void
+client_wipe_free(void *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	OPENSSL_cleanse(p, len);
+	free(p);
+}

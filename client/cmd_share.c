@@ -1,0 +1,289 @@
+/*
+ * cmd_share.c: `share`: reads this party's input, Shamir-shares every
+ * element among the session's parties, seals each party's vector of shares
+ * to that party's encryption key (HPKE, authenticated as us), and submits
+ * the n ciphertexts in one SubmitShares.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "call.h"
+#include "client.h"
+#include "err.h"
+#include "field.h"
+#include "hpke.h"
+#include "input.h"
+#include "keydir.h"
+#include "output.h"
+#include "claims.h"
+#include "sealed.h"
+#include "shamir.h"
+#include "status.h"
+#include "trace.h"
+#include "wire.h"
+
+int
+cmd_share_check(const struct wire_response *st, const char *self,
+    const char *session, struct ss_error *e)
+{
+	char who[512];
+
+	/* By hand, a second `share` is a mistake: say so. */
+	if (wire_names_has(&st->shared, self))
+		return ss_error_set(e, SS_ERR_INVALID, "%s already shared an "
+		    "input in session %s; a party shares once", self, session);
+	if (st->phase == PHASE_FAILED)
+		return call_session_failed(st, session, e);
+	if (st->phase != PHASE_SHARING) {
+		out_join(who, sizeof(who), &st->cohort, ",");
+		return ss_error_set(e, SS_ERR_INVALID, "session %s no longer "
+		    "takes shares: its cohort is fixed (%s)", session, who);
+	}
+	return SS_OK;
+}
+
+static int
+no_memory(size_t n, size_t L, struct ss_error *e)
+{
+	return ss_error_set(e, SS_ERR_ALLOC, "out of memory for %zu parties "
+	    "and %zu elements", n, L);
+}
+
+int
+cmd_share_alloc(struct submission *sub, const struct wire_names *parties,
+    size_t L, struct ss_error *e)
+{
+	const size_t n = parties->n, clen = sealed_len(L);
+	size_t i;
+
+	memset(sub, 0, sizeof(*sub));
+	if (clen == 0 || (n > 0 && clen > SIZE_MAX / n))
+		return ss_error_set(e, SS_ERR_TOO_LARGE, "%zu ciphertexts of %zu "
+		    "elements are too large", n, L);
+	if ((sub->cts = malloc(n * clen > 0 ? n * clen : 1)) == NULL ||
+	    (sub->names = calloc(n ? n : 1, sizeof(*sub->names))) == NULL ||
+	    (sub->ws = calloc(n ? n : 1, sizeof(*sub->ws))) == NULL) {
+		cmd_share_free(sub);
+		return no_memory(n, L, e);
+	}
+	sub->n = n;
+	sub->clen = clen;
+	for (i = 0; i < n; i++) {
+		/* Our own copies: the status is freed before a resubmission. */
+		snprintf(sub->names[i], sizeof(sub->names[i]), "%s",
+		    parties->v[i]);
+		sub->ws[i].recipient = sub->names[i];
+		sub->ws[i].ct = sub->cts + i * clen;
+		sub->ws[i].ct_len = clen;
+	}
+	return SS_OK;
+}
+
+void
+cmd_share_free(struct submission *sub)
+{
+	/* The memset below makes a second call free NULLs. */
+	/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
+	free(sub->cts);
+	free(sub->names);
+	free(sub->ws);
+	memset(sub, 0, sizeof(*sub));
+}
+
+/* Our input, as field elements in secrets[0..L) (L = p->length). */
+static int
+read_secrets(const struct input_src *in, const struct wire_params *p,
+    uint64_t *secrets, struct ss_error *e)
+{
+	const size_t L = p->length;
+	int64_t *values;
+	size_t i;
+	int r;
+
+	if ((values = calloc(L, sizeof(*values))) == NULL)
+		return no_memory(p->parties.n, L, e);
+	r = input_read(in, p->decimals, (unsigned)p->parties.n, L, values, e);
+	for (i = 0; i < L && r == SS_OK; i++)
+		if ((r = field_from_int64(values[i], &secrets[i])) != SS_OK)
+			ss_error_set(e, r, "input %zu cannot be encoded", i + 1);
+	client_wipe_free(values, L * sizeof(*values));
+	return r;
+}
+
+/*
+ * Our key (into *key), published to the server's directory, and every
+ * recipient's public key, into pks.
+ */
+static int
+gather_keys(struct client *c, const struct submission *sub,
+    struct hpke_key **key, uint8_t (*pks)[HPKE_KEY_LEN], struct ss_error *e)
+{
+	const char **names;
+	uint8_t *der = NULL;
+	size_t derlen = 0, i;
+	int r;
+
+	if ((names = calloc(sub->n ? sub->n : 1, sizeof(*names))) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	for (i = 0; i < sub->n; i++)
+		names[i] = sub->names[i];
+	if ((r = keydir_own_key(c, key, &der, &derlen, e)) == SS_OK &&
+	    (r = keydir_publish(c, der, derlen, e)) == SS_OK)
+		r = keydir_get_keys(c, names, sub->n, pks, 1, e);
+	free(der);
+	free(names);
+	return r;
+}
+
+int
+cmd_share_seal_shares(struct submission *sub, const char *session,
+    const char *self, const struct hpke_key *key,
+    const uint8_t (*pks)[HPKE_KEY_LEN], const uint64_t *secrets, size_t L,
+    unsigned threshold, struct ss_error *e)
+{
+	const size_t n = sub->n;
+	uint64_t *shares;
+	size_t i;
+	int r;
+
+	if (L > 0 && n > SIZE_MAX / sizeof(*shares) / L)
+		return no_memory(n, L, e);
+	if ((shares = calloc(n * L > 0 ? n * L : 1, sizeof(*shares))) == NULL)
+		return no_memory(n, L, e);
+	if ((r = shamir_split(secrets, L, (unsigned)n, threshold, shares)) !=
+	    SS_OK)
+		ss_error_set(e, r, "sharing failed: %s", ss_strerror(r));
+	for (i = 0; i < n && r == SS_OK; i++)
+		if ((r = sealed_seal_k(session, self, sub->names[i],
+		    &shares[i * L], L, key, pks[i], sub->cts + i * sub->clen,
+		    sub->clen)) != SS_OK)
+			ss_error_set(e, r, "sealing the share for %s failed: %s",
+			    sub->names[i], ss_strerror(r));
+	client_wipe_free(shares, n * L * sizeof(*shares));
+	return r;
+}
+
+int
+cmd_share_seal(struct client *c, const char *session,
+    const struct wire_response *st, const struct input_src *in,
+    struct submission *sub, struct ss_error *e)
+{
+	const struct wire_params *p = &st->params;
+	const size_t n = p->parties.n, L = p->length;
+	uint64_t *secrets = NULL;
+	uint8_t (*pks)[HPKE_KEY_LEN] = NULL;
+	struct hpke_key *key = NULL;
+	int r;
+
+	memset(sub, 0, sizeof(*sub));
+	/* claims_check bounded n and L by the frame, so these cannot wrap. */
+	if (sealed_len(L) == 0 || !claims_fit(n, L))
+		return ss_error_set(e, SS_ERR_TOO_LARGE, "session %s is too "
+		    "large", session);
+	if ((r = cmd_share_alloc(sub, &p->parties, L, e)) != SS_OK)
+		return r;
+	if ((secrets = calloc(L, sizeof(*secrets))) == NULL ||
+	    (pks = calloc(n, sizeof(*pks))) == NULL) {
+		r = no_memory(n, L, e);
+		goto out;
+	}
+	/* The input first: a typo should fail before anything is sent. */
+	if ((r = read_secrets(in, p, secrets, e)) == SS_OK &&
+	    (r = gather_keys(c, sub, &key, pks, e)) == SS_OK)
+		r = cmd_share_seal_shares(sub, session, c->party, key,
+		    (const uint8_t (*)[HPKE_KEY_LEN])pks, secrets, L,
+		    p->threshold, e);
+ out:
+	if (r != SS_OK)
+		cmd_share_free(sub);
+	hpke_key_free(key);
+	client_wipe_free(secrets, secrets != NULL ? L * sizeof(*secrets) : 0);
+	free(pks);
+	return r;
+}
+
+/* The server's answer to SubmitShares, as an error unless it is OK. */
+static int
+submit_answer(const struct client *c, const char *session,
+    const struct wire_response *resp, struct ss_error *e)
+{
+	/*
+	 * Our retries resend the same bytes, which the server calls a
+	 * duplicate: this is another submission, made before.
+	 */
+	if (resp->code == ST_ALREADY_EXISTS)
+		return ss_error_set(e, status_to_err(resp->code), "%s already "
+		    "submitted other shares for session %s; the first "
+		    "submission stands", c->party, session);
+	if (resp->code == ST_FAILED_PRECONDITION)
+		return ss_error_set(e, status_to_err(resp->code), "session %s "
+		    "no longer takes shares: %s", session,
+		    call_message(resp, "its sharing phase is over"));
+	if (resp->code != ST_OK)
+		return call_refused(c, resp, WIRE_SUBMIT_SHARES, session, e);
+	return SS_OK;
+}
+
+static void
+print_submitted(struct client *c, const char *session,
+    const struct submission *sub, const struct wire_response *resp,
+    int flags)
+{
+	const size_t bytes = sub->n * sub->clen;
+
+	if (flags & STEP_QUIET) {
+		client_note(c, "%s: shares for session %s %s (%zu ciphertexts, "
+		    "%zu bytes)", c->party, session, (flags & STEP_AGAIN) ?
+		    "submitted again (the server had lost them)" : "submitted",
+		    sub->n, bytes);
+	} else if (c->json) {
+		client_json_step(c, session);
+		printf(",\"ciphertexts\":%zu,\"bytes\":%zu,\"duplicate\":%s}\n",
+		    sub->n, bytes, resp->duplicate ? "true" : "false");
+	} else {
+		printf("%s: shares for session %s submitted (%zu ciphertexts, "
+		    "%zu bytes)\n", c->party, session, sub->n, bytes);
+	}
+}
+
+int
+cmd_share_submit(struct client *c, const char *session,
+    const struct submission *sub, int flags, struct ss_error *e)
+{
+	struct wire_request req;
+	struct wire_response resp;
+	int r;
+
+	call_request(&req, WIRE_SUBMIT_SHARES, session, c->party);
+	req.shares = sub->ws;
+	req.nshares = sub->n;
+	if ((r = call_exchange(c, &req, &call_small_limits, &resp, e)) != SS_OK)
+		return r;
+	if ((r = submit_answer(c, session, &resp, e)) == SS_OK) {
+		trace_shares(c, session, sub->cts, sub->n * sub->clen);
+		print_submitted(c, session, sub, &resp, flags);
+	}
+	wire_response_free(&resp);
+	return r;
+}
+
+int
+cmd_share(struct client *c, const char *session, const struct input_src *in,
+    struct ss_error *e)
+{
+	struct wire_response st;
+	struct submission sub;
+	int r;
+
+	if ((r = call_status(c, session, &st, e)) != SS_OK)
+		return r;
+	if ((r = cmd_share_check(&st, c->party, session, e)) == SS_OK &&
+	    (r = cmd_share_seal(c, session, &st, in, &sub, e)) == SS_OK) {
+		r = cmd_share_submit(c, session, &sub, 0, e);
+		cmd_share_free(&sub);
+	}
+	wire_response_free(&st);
+	return r;
+}

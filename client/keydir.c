@@ -1,0 +1,372 @@
+/*
+ * keydir.c: finding and checking the parties' encryption keys.
+ *
+ * A key is only ever taken from a certificate that our CA issued for the
+ * party's name: the server, trusted for availability only, could otherwise
+ * hand us its own key for a party and read the share sealed for it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "call.h"
+#include "client.h"
+#include "err.h"
+#include "hpke.h"
+#include "keydir.h"
+#include "output.h"
+#include "pki.h"
+#include "status.h"
+#include "wire.h"
+
+/* Loads our CA's certificate (and CRL) on first use. */
+static int
+ca_store(struct client *c, struct ss_error *e)
+{
+	struct ss_error pe;
+
+	if (c->ca != NULL)
+		return SS_OK;
+	ss_error_clear(&pe);
+	if ((c->ca = pki_ca_store(c->certs, &pe)) == NULL)
+		return ss_error_set(e, SS_ERR_CERT, "%s", pe.msg[0] != '\0' ?
+		    pe.msg : "cannot load the CA certificate");
+	return SS_OK;
+}
+
+/*
+ * The certificate is taken out of its PEM armour without being parsed:
+ * pki_verify_enc_cert then parses and checks it, once. (pki_load_enc_cert
+ * parses it into an X509 and re-encodes it, and with OpenSSL 3.0 the
+ * parse, public-key decoding included, is the larger part of a
+ * certificate's cost: a share or sumpoint step reads n of them. See
+ * docs/BENCHMARKS.md.)
+ */
+int
+keydir_read_cert_der(const char *path, uint8_t **der, size_t *len)
+{
+	unsigned char *data = NULL;
+	char *pem_name = NULL;
+	long n = 0;
+	BIO *bio;
+	int r = SS_ERR_CERT;
+
+	*der = NULL;
+	*len = 0;
+	ERR_clear_error();
+	if ((bio = BIO_new_file(path, "r")) == NULL)
+		return SS_ERR_IO;
+	/* The labels PEM_read_bio_X509 accepts, without its decoding. */
+	if (PEM_bytes_read_bio(&data, &n, &pem_name, PEM_STRING_X509, bio, NULL,
+	    NULL) == 1 && n > 0) {
+		if (n > KEYDIR_CERT_MAX)
+			r = SS_ERR_TOO_LARGE;
+		else if ((*der = malloc((size_t)n)) == NULL)
+			r = SS_ERR_ALLOC;
+		else {
+			memcpy(*der, data, (size_t)n);
+			*len = (size_t)n;
+			r = SS_OK;
+		}
+	}
+	OPENSSL_free(data);
+	OPENSSL_free(pem_name);
+	BIO_free(bio);
+	ERR_clear_error();
+	return r;
+}
+
+int
+keydir_local_key(struct client *c, const char *name,
+    uint8_t pk[HPKE_KEY_LEN], uint8_t **derp, size_t *lenp,
+    struct ss_error *e)
+{
+	char path[4096];
+	struct stat sb;
+	uint8_t *der = NULL;
+	size_t len = 0;
+	int r, n;
+
+	if ((r = ca_store(c, e)) != SS_OK)
+		return r;
+	n = snprintf(path, sizeof(path), "%s/%s.enc.crt", c->certs, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return ss_error_set(e, SS_ERR_TOO_LARGE, "certificate folder "
+		    "name is too long");
+	if (stat(path, &sb) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		return ss_error_set(e, SS_ERR_IO, "%s: %s", path,
+		    strerror(errno));
+	}
+	if ((r = keydir_read_cert_der(path, &der, &len)) != SS_OK)
+		return ss_error_set(e, r, "cannot read %s: %s", path,
+		    ss_strerror(r));
+	if ((r = pki_verify_enc_cert(c->ca, der, len, name, pk)) != SS_OK) {
+		free(der);
+		return ss_error_set(e, r, "%s is not an encryption-key "
+		    "certificate our CA issued for %s: %s", path, name,
+		    ss_strerror(r));
+	}
+	if (derp != NULL) {
+		*derp = der;
+		*lenp = len;
+	} else
+		free(der);
+	return 1;
+}
+
+/* A search for keys: which of names have their key in pks yet. */
+struct keyset {
+	const char *const *names;
+	size_t n;
+	uint8_t (*pks)[HPKE_KEY_LEN];
+	unsigned char *have;
+	const char **missing;      /* the names without a key yet ... */
+	size_t nmissing;           /* ... so many */
+};
+
+/* Sets up ks and takes the keys our folder holds. */
+static int
+keyset_init(struct client *c, struct keyset *ks, const char *const *names,
+    size_t n, uint8_t (*pks)[HPKE_KEY_LEN], struct ss_error *e)
+{
+	size_t i;
+	int r;
+
+	memset(ks, 0, sizeof(*ks));
+	ks->names = names;
+	ks->n = n;
+	ks->pks = pks;
+	if ((r = ca_store(c, e)) != SS_OK)
+		return r;
+	if ((ks->have = calloc(n ? n : 1, 1)) == NULL ||
+	    (ks->missing = calloc(n ? n : 1, sizeof(*ks->missing))) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	for (i = 0; i < n; i++) {
+		if ((r = keydir_local_key(c, names[i], pks[i], NULL, NULL, e)) <
+		    0)
+			return r;
+		ks->have[i] = (unsigned char)r;
+	}
+	return SS_OK;
+}
+
+static void
+keyset_free(struct keyset *ks)
+{
+	free(ks->have);
+	free(ks->missing);
+	memset(ks, 0, sizeof(*ks));
+}
+
+/* Lists the names still without a key; returns how many. */
+static size_t
+keyset_missing(struct keyset *ks)
+{
+	size_t i;
+
+	ks->nmissing = 0;
+	for (i = 0; i < ks->n; i++)
+		if (!ks->have[i])
+			ks->missing[ks->nmissing++] = ks->names[i];
+	return ks->nmissing;
+}
+
+/* The first slot still without a key for name, or -1. */
+static long
+keyset_slot(const struct keyset *ks, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ks->n; i++)
+		if (!ks->have[i] && strcmp(ks->names[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Slot idx has its key: so has every other slot of the same name. */
+static void
+keyset_fill(struct keyset *ks, size_t idx)
+{
+	size_t i;
+
+	for (i = 0; i < ks->n; i++)
+		if (!ks->have[i] && strcmp(ks->names[i], ks->names[idx]) == 0) {
+			if (i != idx)
+				memcpy(ks->pks[i], ks->pks[idx], HPKE_KEY_LEN);
+			ks->have[i] = 1;
+		}
+}
+
+/* Takes from a GetKeys answer only what was asked, the first for a name. */
+static int
+adopt_keys(struct client *c, struct keyset *ks,
+    const struct wire_response *resp, struct ss_error *e)
+{
+	const struct wire_key *key;
+	size_t k;
+	long idx;
+	int r;
+
+	for (k = 0; k < resp->nkeys; k++) {
+		key = &resp->keys[k];
+		if ((idx = keyset_slot(ks, key->party)) < 0)
+			continue;
+		if ((r = pki_verify_enc_cert(c->ca, key->der, key->der_len,
+		    ks->names[idx], ks->pks[idx])) != SS_OK)
+			return ss_error_set(e, r, "the server's key certificate "
+			    "for %s is not one our CA issued for %s: %s",
+			    ks->names[idx], ks->names[idx], ss_strerror(r));
+		keyset_fill(ks, (size_t)idx);
+	}
+	return SS_OK;
+}
+
+/* One GetKeys for the names still missing. */
+static int
+fetch_keys(struct client *c, struct keyset *ks, struct ss_error *e)
+{
+	struct wire_limits lim = {
+		.max_items = CLIENT_MAX_PARTIES, .max_bytes = KEYDIR_CERT_MAX,
+		.max_values = 0,
+	};
+	struct wire_request req;
+	struct wire_response resp;
+	int r;
+
+	call_request(&req, WIRE_GET_KEYS, NULL, NULL);
+	req.names = ks->missing;
+	req.nnames = ks->nmissing;
+	if ((r = call_exchange(c, &req, &lim, &resp, e)) != SS_OK)
+		return r;
+	if (resp.code != ST_OK)
+		r = call_refused(c, &resp, WIRE_GET_KEYS, NULL, e);
+	else
+		r = adopt_keys(c, ks, &resp, e);
+	wire_response_free(&resp);
+	return r;
+}
+
+/* Pauses before asking again for the keys still missing, if that may help. */
+static int
+wait_for_keys(struct client *c, const struct keyset *ks, int wait,
+    uint64_t *delay, struct ss_error *e)
+{
+	char list[512];
+
+	out_join_strs(list, sizeof(list), ks->missing, ks->nmissing, ", ");
+	if (!wait || client_expired(c))
+		return ss_error_set(e, SS_ERR_NOT_FOUND, "no encryption key for "
+		    "%s: not in %s and not published to the server%s", list,
+		    c->certs, wait ? " before the timeout" : "");
+	progress_show(&c->progress, "waiting for the encryption keys of: %s",
+	    list);
+	client_backoff(c, delay);
+	return SS_OK;
+}
+
+int
+keydir_get_keys(struct client *c, const char *const *names, size_t n,
+    uint8_t (*pks)[HPKE_KEY_LEN], int wait, struct ss_error *e)
+{
+	struct keyset ks;
+	uint64_t delay = CLIENT_POLL_FIRST_MS;
+	int r;
+
+	if ((r = keyset_init(c, &ks, names, n, pks, e)) != SS_OK)
+		goto out;
+	while (keyset_missing(&ks) > 0) {
+		if ((r = fetch_keys(c, &ks, e)) != SS_OK ||
+		    keyset_missing(&ks) == 0 ||
+		    (r = wait_for_keys(c, &ks, wait, &delay, e)) != SS_OK)
+			break;
+	}
+ out:
+	progress_clear(&c->progress);
+	keyset_free(&ks);
+	return r;
+}
+
+/* Our private key, from DIR/NAME.enc.key, ready for use in *key. */
+static int
+load_own_key(struct client *c, struct hpke_key **key, struct ss_error *e)
+{
+	uint8_t sk[HPKE_KEY_LEN];
+	int r;
+
+	memset(sk, 0, sizeof(sk));
+	if ((r = pki_load_enc_key(c->certs, c->party, sk)) != SS_OK) {
+		OPENSSL_cleanse(sk, sizeof(sk));
+		return ss_error_set(e, r, "cannot load %s/%s.enc.key: %s",
+		    c->certs, c->party, r == SS_ERR_KEY_PERMS ? "it is readable "
+		    "by others (chmod 600 it)" : ss_strerror(r));
+	}
+	r = hpke_key_new(sk, key);
+	OPENSSL_cleanse(sk, sizeof(sk));
+	if (r != SS_OK)
+		return ss_error_set(e, r, "cannot use %s/%s.enc.key: %s",
+		    c->certs, c->party, ss_strerror(r));
+	return SS_OK;
+}
+
+int
+keydir_own_key(struct client *c, struct hpke_key **key, uint8_t **der,
+    size_t *derlen, struct ss_error *e)
+{
+	uint8_t pk_cert[HPKE_KEY_LEN], pk_key[HPKE_KEY_LEN];
+	int r;
+
+	*key = NULL;
+	*der = NULL;
+	if ((r = keydir_local_key(c, c->party, pk_cert, der, derlen, e)) < 0)
+		return r;
+	if (r == 0)
+		return ss_error_set(e, SS_ERR_NOT_FOUND, "%s/%s.enc.crt does "
+		    "not exist: our encryption-key certificate is needed",
+		    c->certs, c->party);
+	if ((r = load_own_key(c, key, e)) != SS_OK)
+		goto fail;
+	hpke_key_public(*key, pk_key);
+	if (CRYPTO_memcmp(pk_key, pk_cert, HPKE_KEY_LEN) != 0) {
+		r = ss_error_set(e, SS_ERR_CERT, "%s/%s.enc.key does not belong "
+		    "to %s/%s.enc.crt", c->certs, c->party, c->certs, c->party);
+		goto fail;
+	}
+	return SS_OK;
+ fail:
+	hpke_key_free(*key);
+	*key = NULL;
+	free(*der);
+	*der = NULL;
+	return r;
+}
+
+int
+keydir_publish(struct client *c, const uint8_t *der, size_t len,
+    struct ss_error *e)
+{
+	struct wire_request req;
+	struct wire_response resp;
+	int r;
+
+	call_request(&req, WIRE_PUBLISH_KEY, NULL, NULL);
+	req.cert = der;
+	req.cert_len = len;
+	if ((r = call_exchange(c, &req, &call_small_limits, &resp, e)) != SS_OK)
+		return r;
+	/* Publishing again is fine: the server says duplicate. */
+	if (resp.code != ST_OK)
+		r = ss_error_set(e, status_to_err(resp.code), "publishing our "
+		    "encryption key failed: %s: %s", status_name(resp.code),
+		    call_message(&resp, "(no message)"));
+	wire_response_free(&resp);
+	return r;
+}

@@ -1,0 +1,524 @@
+/*
+ * connection.c: one client connection from accept to close: its TLS
+ * handshake, the frames it sends, the answers it is sent, its timeouts.
+ *
+ * Each connection is a bufferevent over OpenSSL. Until its handshake
+ * completes it has the handshake timeout; after, the idle timeout. Frames are
+ * bounded by max_frame before any byte of them is buffered beyond the read
+ * watermark, and a client that does not read its responses stops being read
+ * once max_output bytes wait for it, so no client can make the server buffer
+ * without bound or delay the others.
+ */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+
+#include "connection.h"
+#include "err.h"
+#include "frame.h"
+#include "log.h"
+#include "pki.h"
+
+/*
+ * A frame of at least FRAME_OWN_MIN bytes is moved out of the input buffer
+ * into one malloc'd buffer as it arrives, so it is in memory once (not in
+ * libevent's chain and again in a contiguous copy) and the store can keep
+ * it as the block of shares. The buffer grows with what arrives, not with
+ * what the header announces.
+ */
+#define FRAME_OWN_MIN   (64u * 1024)
+
+struct frame_in {
+	uint8_t *data;  /* NULL: no large frame in progress */
+	size_t len;     /* the body's length, from its header */
+	size_t have;    /* bytes of it received */
+	size_t cap;
+};
+
+struct conn {
+	struct conns *cs;
+	struct bufferevent *bev;
+	char peer[NAME_BUF];
+	int ready;      /* handshake done and identity known */
+	int closing;    /* flush the output, then free */
+	int paused;     /* reading stopped until the output drains */
+	int held;       /* responses wait in `pending` for a journal fsync */
+	uint64_t held_seq;      /* ...of the records up to this one */
+	struct evbuffer *pending;
+	struct frame_in frame;  /* a large frame being read into its own buffer */
+	struct conn *prev, *next;
+};
+
+/* ---- output sink ----------------------------------------------------- */
+
+struct evbuffer_sink {
+	ProtobufCBuffer base;
+	struct evbuffer *out;
+	int failed;
+};
+
+static void
+sink_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+{
+	struct evbuffer_sink *s = (struct evbuffer_sink *)b;
+
+	if (!s->failed && evbuffer_add(s->out, data, len) != 0)
+		s->failed = 1;
+}
+
+/* Bytes the store holds for the server's life: sent from where they lie. */
+static void
+sink_add_held(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+{
+	struct evbuffer_sink *s = (struct evbuffer_sink *)b;
+
+	if (!s->failed && evbuffer_add_reference(s->out, data, len, NULL, NULL) != 0)
+		s->failed = 1;
+}
+
+/* ---- closing --------------------------------------------------------- */
+
+static void
+conn_free(struct conn *c)
+{
+	c->cs->n--;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		c->cs->head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	if (c->pending != NULL)
+		evbuffer_free(c->pending);
+	free(c->frame.data);
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+/* Stops reading; frees the connection once what is queued has been sent. */
+static void
+conn_close_after_flush(struct conn *c)
+{
+	/* Error responses carry no state change: they need no fsync. */
+	if (!c->held)
+		evbuffer_add_buffer(bufferevent_get_output(c->bev), c->pending);
+	c->closing = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	/* Answers still held for the fsync go out first (conns_release_held). */
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0 && !c->held)
+		conn_free(c);
+}
+
+static void
+set_timeout(struct conn *c, unsigned seconds)
+{
+	struct timeval tv = { (time_t)seconds, 0 };
+
+	bufferevent_set_timeouts(c->bev, &tv, &tv);
+}
+
+/* ---- answers held for the journal's fsync ------------------------------ */
+
+/*
+ * Sends what the connection has pending, unless the journal holds records
+ * not yet on disk and fsync is "always": then the responses wait until the
+ * sync thread reports every record written so far on disk (any response may
+ * report any of them). The request for that sync is made once every ready
+ * connection has been served (the server's flush event), so one fdatasync
+ * covers them all. A connection's pending responses go out together, in
+ * order, once the last record they wait for is synced; a client that keeps
+ * pipelining meanwhile is bounded by max_output.
+ */
+static void
+release_or_hold(struct conn *c)
+{
+	struct conns *cs = c->cs;
+	const struct journal *j = cs->journal;
+
+	if (cs->cfg->fsync == FSYNC_ALWAYS && j != NULL &&
+	    journal_written_seq(j) != journal_synced_seq(j)) {
+		c->held = 1;
+		c->held_seq = journal_written_seq(j);
+		event_active(cs->flush_ev, EV_TIMEOUT, 0);
+	}
+	if (!c->held)
+		evbuffer_add_buffer(bufferevent_get_output(c->bev), c->pending);
+}
+
+void
+conns_release_held(struct conns *cs)
+{
+	struct conn *c;
+
+	if (cs->journal == NULL)
+		return;
+	for (c = cs->head; c != NULL; c = c->next) {
+		if (!c->held || c->held_seq > journal_synced_seq(cs->journal))
+			continue;
+		c->held = 0;
+		evbuffer_add_buffer(bufferevent_get_output(c->bev), c->pending);
+	}
+}
+
+/* ---- large frames ------------------------------------------------------ */
+
+/* Starts reading a large frame of len bytes, its header already drained. */
+static int SS_WUR
+frame_start(struct frame_in *f, size_t len)
+{
+	f->len = len;
+	f->have = 0;
+	f->cap = len < CONN_FRAME_FIRST_CAP ? len : CONN_FRAME_FIRST_CAP;
+	return (f->data = malloc(f->cap)) != NULL ? SS_OK : SS_ERR_ALLOC;
+}
+
+/* Moves what has arrived of the large frame in progress into its buffer. */
+static int SS_WUR
+frame_fill(struct frame_in *f, struct evbuffer *in)
+{
+	size_t avail = evbuffer_get_length(in), want = f->len - f->have, cap;
+	uint8_t *p;
+	int n;
+
+	if (avail > want)
+		avail = want;
+	if (f->have + avail > f->cap) {
+		for (cap = f->cap; cap < f->have + avail; cap *= 2)
+			;
+		if (cap > f->len)
+			cap = f->len;
+		if ((p = realloc(f->data, cap)) == NULL)
+			return SS_ERR_ALLOC;
+		f->data = p;
+		f->cap = cap;
+	}
+	if (avail > 0) {
+		if ((n = evbuffer_remove(in, f->data + f->have, avail)) < 0 ||
+		    (size_t)n != avail)
+			return SS_ERR_ALLOC;
+		f->have += avail;
+	}
+	return SS_OK;
+}
+
+static int
+frame_whole(const struct frame_in *f)
+{
+	return f->have == f->len;
+}
+
+/* ---- frames in, answers out ------------------------------------------ */
+
+static int
+out_of_memory_reading(struct ss_error *e)
+{
+	return ss_error_set(e, SS_ERR_ALLOC, "out of memory reading a frame");
+}
+
+/*
+ * Hands one whole frame to the RPC layer and queues its answer: bytes in
+ * the input buffer, or own, a buffer of its own that the store may keep.
+ * SS_OK; SS_ERR_PROTOCOL when it was not a Request and c is closing (or
+ * freed); SS_ERR_ALLOC when the answer could not be queued (the caller
+ * frees c).
+ */
+static int SS_WUR
+conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
+    struct rpc_frame *own, struct ss_error *e)
+{
+	struct evbuffer_sink sink = { { sink_append }, c->pending, 0 };
+	struct conns *cs = c->cs;
+	enum rpc_after after;
+
+	if (own != NULL)
+		after = rpc_handle_frame(cs->rpc, c->peer, own, &sink.base,
+		    sink_add_held);
+	else
+		after = rpc_handle(cs->rpc, c->peer, bytes, len, &sink.base,
+		    sink_add_held);
+	if (after == RPC_CLOSE) {
+		logmsg("%s: sent a frame that is not a Request; closing", c->peer);
+		conn_close_after_flush(c);
+		return SS_ERR_PROTOCOL;
+	}
+	if (sink.failed)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory writing a response");
+	release_or_hold(c);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) +
+	    evbuffer_get_length(c->pending) > cs->cfg->max_output) {
+		c->paused = 1;
+		bufferevent_disable(c->bev, EV_READ);
+	}
+	return SS_OK;
+}
+
+/* Answers a header over the frame limit and closes. */
+static void
+conn_refuse_frame(struct conn *c, const uint8_t hdr[FRAME_HEADER_LEN])
+{
+	struct evbuffer_sink sink = { { sink_append }, c->pending, 0 };
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "frame of %u bytes is over the limit of %u; "
+	    "closing the connection", (uint32_t)hdr[0] << 24 |
+	    (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | (uint32_t)hdr[3],
+	    c->cs->cfg->max_frame);
+	rpc_write_error(0, ST_RESOURCE_EXHAUSTED, msg, &sink.base);
+	logmsg("%s: %s", c->peer, msg);
+	conn_close_after_flush(c);
+}
+
+/* Reads on into the large frame in progress; dispatches it once whole. */
+static int SS_WUR
+conn_large_frame(struct conn *c, struct evbuffer *in, struct ss_error *e)
+{
+	struct frame_in *f = &c->frame;
+	struct rpc_frame own;
+	int rc;
+
+	if (frame_fill(f, in) != SS_OK)
+		return out_of_memory_reading(e);
+	if (!frame_whole(f))
+		return SS_ERR_TRUNCATED;
+	/* The connection lets go of it first: dispatch may free c. */
+	own.p = f->data;
+	own.len = f->len;
+	memset(f, 0, sizeof(*f));
+	rc = conn_dispatch(c, NULL, 0, &own, e);
+	free(own.p);   /* NULL if the store kept it */
+	return rc;
+}
+
+/*
+ * Handles the next frame of the input, or starts reading it into a buffer
+ * of its own. SS_OK: c reads on; SS_ERR_TRUNCATED: the frame is not whole
+ * yet; SS_ERR_TOO_LARGE, SS_ERR_PROTOCOL: c is closing or freed;
+ * SS_ERR_ALLOC: out of memory (e says where), the caller frees c.
+ */
+static int SS_WUR
+conn_next_frame(struct conn *c, struct ss_error *e)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	uint8_t hdr[FRAME_HEADER_LEN], *bytes;
+	uint32_t len;
+	int rc;
+
+	if (c->frame.data != NULL)
+		return conn_large_frame(c, in, e);
+	if (evbuffer_copyout(in, hdr, sizeof(hdr)) != (ev_ssize_t)sizeof(hdr))
+		return SS_ERR_TRUNCATED;
+	if (frame_get_header(hdr, c->cs->cfg->max_frame, &len) != SS_OK) {
+		conn_refuse_frame(c, hdr);
+		return SS_ERR_TOO_LARGE;
+	}
+	if (len >= FRAME_OWN_MIN) {
+		if (evbuffer_drain(in, FRAME_HEADER_LEN) != 0 ||
+		    frame_start(&c->frame, len) != SS_OK)
+			return out_of_memory_reading(e);
+		return SS_OK;
+	}
+	if (evbuffer_get_length(in) < FRAME_HEADER_LEN + (size_t)len)
+		return SS_ERR_TRUNCATED;
+	if ((bytes = evbuffer_pullup(in, FRAME_HEADER_LEN + (ev_ssize_t)len)) == NULL)
+		return out_of_memory_reading(e);
+	if ((rc = conn_dispatch(c, bytes + FRAME_HEADER_LEN, len, NULL, e)) != SS_OK)
+		return rc;
+	if (evbuffer_drain(in, FRAME_HEADER_LEN + (size_t)len) != 0)
+		return out_of_memory_reading(e);
+	return SS_OK;
+}
+
+/* Handles every whole frame in the input, unless c pauses or closes. */
+static void
+conn_process(struct conn *c)
+{
+	struct ss_error e;
+	int rc = SS_OK;
+
+	ss_error_clear(&e);
+	while (rc == SS_OK && !c->closing && !c->paused)
+		rc = conn_next_frame(c, &e);
+	if (rc == SS_ERR_ALLOC) {
+		logmsg("%s: %s", c->peer, ss_error_msg(&e));
+		conn_free(c);
+	}
+}
+
+/* ---- libevent callbacks ------------------------------------------------ */
+
+static void
+on_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	conn_process(arg);
+}
+
+static void
+on_write(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	if (c->closing) {
+		conn_free(c);
+		return;
+	}
+	if (c->paused) {
+		c->paused = 0;
+		bufferevent_enable(c->bev, EV_READ);
+		conn_process(c);
+	}
+}
+
+/* The handshake is done: the certificate must name a valid party. */
+static void
+conn_handshake_done(struct conn *c)
+{
+	SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
+	struct evbuffer_sink sink = { { sink_append },
+	    bufferevent_get_output(c->bev), 0 };
+
+	if (pki_peer_name(ssl, c->peer, sizeof(c->peer)) != SS_OK) {
+		logmsg("refused a client whose certificate names no valid party");
+		rpc_write_error(0, ST_UNAUTHENTICATED, "the client certificate "
+		    "does not name a valid party", &sink.base);
+		conn_close_after_flush(c);
+		return;
+	}
+	c->ready = 1;
+	set_timeout(c, c->cs->cfg->idle_timeout);
+}
+
+/* Logs why a connection ends: a timeout or a TLS error. */
+static void
+conn_log_end(struct conn *c, short what)
+{
+	unsigned long e;
+	char buf[256];
+
+	if (what & BEV_EVENT_TIMEOUT) {
+		logmsg("%s: %s timeout; closing", c->ready ? c->peer : "connection",
+		    c->ready ? "idle" : "handshake");
+	} else if (what & BEV_EVENT_ERROR) {
+		e = bufferevent_get_openssl_error(c->bev);
+		if (e != 0) {
+			ERR_error_string_n(e, buf, sizeof(buf));
+			logmsg("%s: TLS error: %s", c->ready ? c->peer : "handshake", buf);
+		}
+	}
+}
+
+static void
+on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED) {
+		conn_handshake_done(c);
+		return;
+	}
+	conn_log_end(c, what);
+	conn_free(c);
+}
+
+/* ---- accepting --------------------------------------------------------- */
+
+/* A connection over fd in its handshake, or NULL (fd is closed then). */
+static struct conn *
+conn_new(struct conns *cs, evutil_socket_t fd)
+{
+	struct conn *c;
+	SSL *ssl;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL || (ssl = SSL_new(cs->ssl)) == NULL) {
+		free(c);
+		evutil_closesocket(fd);
+		return NULL;
+	}
+	c->bev = bufferevent_openssl_socket_new(cs->base, fd, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		SSL_free(ssl);
+		evutil_closesocket(fd);
+		free(c);
+		return NULL;
+	}
+	if ((c->pending = evbuffer_new()) == NULL) {
+		bufferevent_free(c->bev);
+		free(c);
+		return NULL;
+	}
+	c->cs = cs;
+	snprintf(c->peer, sizeof(c->peer), "%s", "?");
+	return c;
+}
+
+void
+conns_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct conns *cs = arg;
+	struct conn *c;
+	int one = 1;
+
+	(void)l; (void)sa; (void)salen;
+	if (cs->n >= cs->cfg->max_connections) {
+		evutil_closesocket(fd);
+		return;
+	}
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if ((c = conn_new(cs, fd)) == NULL)
+		return;
+	cs->n++;
+	bufferevent_priority_set(c->bev, 0);
+	c->next = cs->head;
+	if (cs->head != NULL)
+		cs->head->prev = c;
+	cs->head = c;
+	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0,
+	    (size_t)cs->cfg->max_frame + FRAME_HEADER_LEN);
+	set_timeout(c, cs->cfg->handshake_timeout);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+/* ---- all of them ------------------------------------------------------- */
+
+void
+conns_stop_reading(struct conns *cs)
+{
+	struct conn *c;
+
+	for (c = cs->head; c != NULL; c = c->next)
+		bufferevent_disable(c->bev, EV_READ);
+}
+
+int
+conns_sending(const struct conns *cs)
+{
+	const struct conn *c;
+
+	for (c = cs->head; c != NULL; c = c->next)
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) != 0)
+			return 1;
+	return 0;
+}
+
+void
+conns_free(struct conns *cs)
+{
+	while (cs->head != NULL)
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
+		conn_free(cs->head);
+}

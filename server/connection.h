@@ -1,0 +1,64 @@
+/*
+ * connection.h: the server's client connections, as Redis's networking.c.
+ * It accepts them, runs their TLS 1.3 handshake and takes the identity
+ * their certificate names, reads length-prefixed frames (bounded by
+ * max_frame before any byte of a body is buffered) and hands each to the
+ * RPC layer, queues the answers -- held back while the journal records they
+ * report wait for an fsync -- stops reading a client that does not read its
+ * answers, applies the handshake and idle timeouts, and closes.
+ */
+#ifndef SS_CONNECTION_H
+#define SS_CONNECTION_H
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <openssl/ssl.h>
+
+#include "journal.h"
+#include "rpc.h"
+#include "server.h"
+
+/*
+ * The malloc mmap threshold the server sets (server_run): a large frame's
+ * buffer starts at this size and grows beyond it by mremap, without a copy.
+ */
+#define CONN_FRAME_FIRST_CAP (1024u * 1024)
+
+struct conn;
+
+/* Every open connection, and what they need of the server. */
+struct conns {
+	/* Set by the server before it accepts the first connection. */
+	const struct server_config *cfg;
+	struct event_base *base;
+	SSL_CTX *ssl;
+	struct rpc_server *rpc;
+	/* With fsync "always", answers wait for its fsync (NULL: none open). */
+	const struct journal *journal;
+	/* Made active when an answer waits for the fsync: the group commit. */
+	struct event *flush_ev;
+
+	unsigned n;
+	struct conn *head;
+};
+
+/*
+ * The listener's callback (arg: the struct conns): takes the new socket
+ * and starts its TLS handshake, or closes it at max_connections.
+ */
+void conns_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg);
+
+/* Sends the held answers whose journal records are now on disk. */
+void conns_release_held(struct conns *cs);
+
+/* Stops reading from every connection: the server is stopping. */
+void conns_stop_reading(struct conns *cs);
+
+/* Whether any connection still has answers to send. */
+int conns_sending(const struct conns *cs);
+
+/* Closes and frees every connection at once. */
+void conns_free(struct conns *cs);
+
+#endif

@@ -1,0 +1,756 @@
+/*
+ * test_server_rpc.c: server/rpc.c driven as the connections drive it:
+ * frames packed by protobuf-c, handed to rpc_handle (a frame borrowed from
+ * the input buffer) or rpc_handle_frame (a frame in a buffer of its own,
+ * which the store may keep), against a real store in memory and a real CA
+ * made by scripts/mkcerts.sh (tests/fixture/certs.h). Each response is read
+ * back with protobuf-c. Run from the top of the repository (tests/run.sh
+ * does).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "certs.h"
+#include "frame.h"
+#include "pki.h"
+#include "rpc.h"
+#include "sealed.h"
+#include "securesum.pb-c.h"
+#include "store.h"
+
+typedef Securesum__Request Request;
+typedef Securesum__Response Response;
+
+#define SMALL_L 3
+/* Long enough that a ciphertext and a sumpoint are sent by reference. */
+#define BIG_L   600
+
+static char *parties[3] = { "alice", "bob", "carol" };
+
+static struct {
+	X509_STORE *ca;
+	uint8_t *der[2];        /* alice's and bob's encryption certificates */
+	size_t der_len[2];
+} g;
+
+static uint64_t clock_ms = 1700000000000ull;
+
+static uint64_t
+fake_now(void)
+{
+	return clock_ms;
+}
+
+/* ---- the PKI, made once (tests/fixture/certs.c) -------------------------- */
+
+static int
+group_setup(void **state)
+{
+	const char *dir;
+
+	(void)state;
+	if ((dir = certs_dir()) == NULL ||
+	    (g.ca = pki_ca_store(dir, NULL)) == NULL ||
+	    pki_load_enc_cert(dir, "alice", &g.der[0], &g.der_len[0]) != SS_OK ||
+	    pki_load_enc_cert(dir, "bob", &g.der[1], &g.der_len[1]) != SS_OK)
+		return -1;
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	free(g.der[0]);
+	free(g.der[1]);
+	X509_STORE_free(g.ca);
+	certs_remove();
+	return 0;
+}
+
+/* Each test: a fresh store and the clock at its start. */
+static int
+setup(void **state)
+{
+	struct rpc_server *srv = calloc(1, sizeof(*srv));
+	struct store_limits lim;
+
+	if (srv == NULL)
+		return -1;
+	store_default_limits(&lim);
+	if ((srv->store = store_new(&lim)) == NULL)
+		return -1;
+	srv->ca = g.ca;
+	srv->now_ms = fake_now;
+	clock_ms = 1700000000000ull;
+	*state = srv;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct rpc_server *srv = *state;
+
+	store_free(srv->store);
+	free(srv);
+	return 0;
+}
+
+/* ---- calling ------------------------------------------------------------- */
+
+/* The connection's output buffer, counting what is sent by reference. */
+struct sink {
+	ProtobufCBuffer base;
+	uint8_t *p;
+	size_t len, cap;
+	unsigned held;
+};
+
+static void
+sink_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+{
+	struct sink *k = (struct sink *)b;
+
+	if (k->len + len > k->cap) {
+		k->cap = (k->len + len) * 2;
+		k->p = realloc(k->p, k->cap);
+		assert_non_null(k->p);
+	}
+	memcpy(k->p + k->len, data, len);
+	k->len += len;
+}
+
+static void
+sink_held(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+{
+	((struct sink *)b)->held++;
+	sink_append(b, len, data);
+}
+
+enum how {
+	BORROWED,       /* rpc_handle: the frame stays the caller's */
+	OWNED,          /* rpc_handle_frame: the store may keep it */
+};
+
+/* What the last call did besides its response. */
+static struct {
+	enum rpc_after after;
+	int kept;               /* the store kept the frame (OWNED) */
+	unsigned held;          /* vectors sent by reference */
+} last;
+
+/* The one framed response in k, read back. */
+static Response *
+read_response(const struct sink *k)
+{
+	Response *resp;
+	uint32_t n;
+
+	assert_true(k->len >= FRAME_HEADER_LEN);
+	assert_int_equal(frame_get_header(k->p, UINT32_MAX, &n), SS_OK);
+	assert_int_equal(n, k->len - FRAME_HEADER_LEN);
+	resp = securesum__response__unpack(NULL, n, k->p + FRAME_HEADER_LEN);
+	assert_non_null(resp);
+	return resp;
+}
+
+/* Hands bytes (malloc'd; taken) to the RPC layer as caller. */
+static Response *
+call_bytes(struct rpc_server *srv, const char *caller, uint8_t *bytes,
+    size_t len, enum how how)
+{
+	struct sink k = { { sink_append }, NULL, 0, 0, 0 };
+	struct rpc_frame f = { bytes, len };
+	Response *resp;
+
+	if (how == OWNED) {
+		last.after = rpc_handle_frame(srv, caller, &f, &k.base, sink_held);
+		last.kept = f.p == NULL;
+		free(f.p);
+	} else {
+		last.after = rpc_handle(srv, caller, bytes, len, &k.base, sink_held);
+		last.kept = 0;
+		free(bytes);
+	}
+	last.held = k.held;
+	resp = read_response(&k);
+	free(k.p);
+	return resp;
+}
+
+/* Packs req and calls; the response must echo the request's id. */
+static Response *
+call(struct rpc_server *srv, const char *caller, const Request *req, enum how how)
+{
+	size_t len = securesum__request__get_packed_size(req);
+	uint8_t *bytes = malloc(len ? len : 1);
+	Response *resp;
+
+	assert_non_null(bytes);
+	assert_int_equal(securesum__request__pack(req, bytes), len);
+	resp = call_bytes(srv, caller, bytes, len, how);
+	assert_int_equal(last.after, RPC_CONTINUE);
+	assert_int_equal(resp->id, req->id);
+	return resp;
+}
+
+/* Checks resp's code and, if want_msg, that its message holds want_msg; frees it. */
+static void
+expect(Response *resp, int code, const char *want_msg)
+{
+	if ((int)resp->code != code || (want_msg != NULL &&
+	    strstr(resp->message, want_msg) == NULL))
+		fail_msg("got %s \"%s\", wanted %s \"%s\"", status_name(resp->code),
+		    resp->message, status_name(code), want_msg ? want_msg : "");
+	if (code != ST_OK)
+		assert_int_equal(resp->body_case, SECURESUM__RESPONSE__BODY__NOT_SET);
+	securesum__response__free_unpacked(resp, NULL);
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+static void
+head(Request *req, uint64_t id, int method, int body_case)
+{
+	req->id = id;
+	req->method = (Securesum__Method)method;
+	req->body_case = (Securesum__Request__BodyCase)body_case;
+}
+
+static Response *
+create(struct rpc_server *srv, const char *caller, const char *sid,
+    uint32_t length, uint32_t deadline_seconds)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__CreateSessionRequest body = SECURESUM__CREATE_SESSION_REQUEST__INIT;
+	Securesum__SessionParams p = SECURESUM__SESSION_PARAMS__INIT;
+
+	p.session_id = (char *)sid;
+	p.n_parties = 3;
+	p.parties = parties;
+	p.threshold = 1;
+	p.length = length;
+	p.deadline_seconds = deadline_seconds;
+	body.params = &p;
+	head(&req, 101, SECURESUM__METHOD__CREATE_SESSION,
+	    SECURESUM__REQUEST__BODY_CREATE_SESSION);
+	req.create_session = &body;
+	return call(srv, caller, &req, BORROWED);
+}
+
+/* The ciphertext sender sends recipient in these tests. */
+static void
+fill_ct(uint8_t *ct, size_t len, int sender, int recipient)
+{
+	memset(ct, 0x10 * (sender + 1) + recipient, len);
+}
+
+/*
+ * A SubmitShares from sender (as party) of s1, packed, with the given
+ * deadline; extra: with an unknown field after it.
+ */
+static uint8_t *
+pack_submit(int sender, const char *party, uint32_t length, int extra,
+    uint64_t deadline_ms, size_t *len)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__SubmitSharesRequest body = SECURESUM__SUBMIT_SHARES_REQUEST__INIT;
+	Securesum__EncryptedShare items[3], *ptrs[3];
+	size_t ct_len = sealed_len(length), n;
+	uint8_t *ct = malloc(3 * ct_len), *bytes;
+	int i;
+
+	assert_non_null(ct);
+	for (i = 0; i < 3; i++) {
+		securesum__encrypted_share__init(&items[i]);
+		items[i].recipient = parties[i];
+		fill_ct(ct + i * ct_len, ct_len, sender, i);
+		items[i].ciphertext.data = ct + i * ct_len;
+		items[i].ciphertext.len = ct_len;
+		ptrs[i] = &items[i];
+	}
+	body.session_id = "s1";
+	body.party = (char *)party;
+	body.n_shares = 3;
+	body.shares = ptrs;
+	head(&req, 200 + (uint64_t)sender, SECURESUM__METHOD__SUBMIT_SHARES,
+	    SECURESUM__REQUEST__BODY_SUBMIT_SHARES);
+	req.deadline_unix_ms = deadline_ms;
+	req.submit_shares = &body;
+	n = securesum__request__get_packed_size(&req);
+	assert_non_null(bytes = malloc(n + 3));
+	securesum__request__pack(&req, bytes);
+	free(ct);
+	if (extra) {
+		/* Field 20, varint 1: protobuf-c skips it, the in-place reader declines. */
+		bytes[n++] = 0xa0;
+		bytes[n++] = 0x01;
+		bytes[n++] = 1;
+	}
+	*len = n;
+	return bytes;
+}
+
+static Response *
+submit(struct rpc_server *srv, int sender, const char *party, uint32_t length,
+    int extra, enum how how)
+{
+	size_t len;
+	uint8_t *bytes = pack_submit(sender, party, length, extra, 0, &len);
+	Response *resp = call_bytes(srv, parties[sender], bytes, len, how);
+
+	assert_int_equal(last.after, RPC_CONTINUE);
+	assert_int_equal(resp->id, 200 + (uint64_t)sender);
+	return resp;
+}
+
+/* Every party submits its shares to s1 (owned frames), which fixes the cohort. */
+static void
+share_all(struct rpc_server *srv, uint32_t length)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		expect(submit(srv, i, parties[i], length, 0, OWNED), ST_OK, NULL);
+}
+
+/* The value of element j of party's sumpoint in these tests. */
+static uint64_t
+value_of(int party, size_t j)
+{
+	return 1000 * (uint64_t)(party + 1) + j;
+}
+
+static Response *
+post(struct rpc_server *srv, int party, const char *as, uint32_t length,
+    enum how how)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__PostSumpointRequest body = SECURESUM__POST_SUMPOINT_REQUEST__INIT;
+	uint64_t *values = calloc(length, sizeof(*values));
+	Response *resp;
+	size_t j;
+
+	assert_non_null(values);
+	for (j = 0; j < length; j++)
+		values[j] = value_of(party, j);
+	body.session_id = "s1";
+	body.party = (char *)as;
+	body.n_values = length;
+	body.values = values;
+	head(&req, 300 + (uint64_t)party, SECURESUM__METHOD__POST_SUMPOINT,
+	    SECURESUM__REQUEST__BODY_POST_SUMPOINT);
+	req.post_sumpoint = &body;
+	resp = call(srv, parties[party], &req, how);
+	free(values);
+	return resp;
+}
+
+static Response *
+get_share(struct rpc_server *srv, const char *caller, const char *party)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__GetShareRequest body = SECURESUM__GET_SHARE_REQUEST__INIT;
+
+	body.session_id = "s1";
+	body.party = (char *)party;
+	head(&req, 400, SECURESUM__METHOD__GET_SHARE,
+	    SECURESUM__REQUEST__BODY_GET_SHARE);
+	req.get_share = &body;
+	return call(srv, caller, &req, BORROWED);
+}
+
+/* A GetStatus of s1 with the given method number, deadline and id. */
+static Response *
+get_status_as(struct rpc_server *srv, int method, uint64_t deadline_ms,
+    uint64_t id)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__GetStatusRequest body = SECURESUM__GET_STATUS_REQUEST__INIT;
+
+	body.session_id = "s1";
+	req.id = id;
+	req.method = (Securesum__Method)method;
+	req.deadline_unix_ms = deadline_ms;
+	req.body_case = SECURESUM__REQUEST__BODY_GET_STATUS;
+	req.get_status = &body;
+	return call(srv, "alice", &req, BORROWED);
+}
+
+static Response *
+list_sumpoints(struct rpc_server *srv)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__ListSumpointsRequest body = SECURESUM__LIST_SUMPOINTS_REQUEST__INIT;
+
+	body.session_id = "s1";
+	head(&req, 500, SECURESUM__METHOD__LIST_SUMPOINTS,
+	    SECURESUM__REQUEST__BODY_LIST_SUMPOINTS);
+	req.list_sumpoints = &body;
+	return call(srv, "carol", &req, BORROWED);
+}
+
+static Response *
+publish(struct rpc_server *srv, const char *caller, const uint8_t *der, size_t len)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__PublishKeyRequest body = SECURESUM__PUBLISH_KEY_REQUEST__INIT;
+
+	body.certificate.data = (uint8_t *)der;
+	body.certificate.len = len;
+	head(&req, 600, SECURESUM__METHOD__PUBLISH_KEY,
+	    SECURESUM__REQUEST__BODY_PUBLISH_KEY);
+	req.publish_key = &body;
+	return call(srv, caller, &req, BORROWED);
+}
+
+/* ---- the methods' happy paths ------------------------------------------- */
+
+static void
+test_create_session(void **state)
+{
+	struct rpc_server *srv = *state;
+	Response *r;
+
+	r = create(srv, "alice", "s1", SMALL_L, 60);
+	assert_int_equal(r->code, ST_OK);
+	assert_int_equal(r->body_case, SECURESUM__RESPONSE__BODY_CREATE_SESSION);
+	assert_true(r->create_session->created);
+	assert_int_equal(r->create_session->deadline_unix, clock_ms / 1000 + 60);
+	expect(r, ST_OK, NULL);
+	r = create(srv, "bob", "s1", SMALL_L, 60);
+	assert_false(r->create_session->created);
+	expect(r, ST_OK, NULL);
+	expect(create(srv, "alice", "-s", SMALL_L, 0), ST_INVALID_ARGUMENT,
+	    "session_id must be 1-64 characters");
+	/* The store's refusal travels with its own code and message. */
+	expect(create(srv, "alice", "s1", SMALL_L + 1, 60), ST_ALREADY_EXISTS, NULL);
+}
+
+static void
+test_get_status(void **state)
+{
+	struct rpc_server *srv = *state;
+	Response *r;
+
+	expect(create(srv, "alice", "s1", SMALL_L, 0), ST_OK, NULL);
+	expect(submit(srv, 1, "bob", SMALL_L, 0, BORROWED), ST_OK, NULL);
+	r = get_status_as(srv, SECURESUM__METHOD__GET_STATUS, 0, 7);
+	assert_int_equal(r->body_case, SECURESUM__RESPONSE__BODY_GET_STATUS);
+	assert_int_equal(r->get_status->phase, SECURESUM__PHASE__SHARING);
+	assert_string_equal(r->get_status->params->session_id, "s1");
+	assert_int_equal(r->get_status->params->n_parties, 3);
+	assert_int_equal(r->get_status->n_shared, 1);
+	assert_string_equal(r->get_status->shared[0], "bob");
+	assert_int_equal(r->get_status->n_missing, 2);
+	expect(r, ST_OK, NULL);
+}
+
+/* A failed session's reason is the message of an OK GetStatus. */
+static void
+test_get_status_failed_reason(void **state)
+{
+	struct rpc_server *srv = *state;
+	Response *r;
+
+	expect(create(srv, "alice", "s1", SMALL_L, 10), ST_OK, NULL);
+	clock_ms += 11000;
+	r = get_status_as(srv, SECURESUM__METHOD__GET_STATUS, 0, 8);
+	assert_int_equal(r->get_status->phase, SECURESUM__PHASE__FAILED);
+	assert_true(r->message[0] != '\0');
+	assert_string_equal(r->message, store_find(srv->store, "s1")->fail_reason);
+	expect(r, ST_OK, NULL);
+}
+
+static void
+test_get_share_and_list(void **state)
+{
+	struct rpc_server *srv = *state;
+	size_t ct_len = sealed_len(SMALL_L), i, j;
+	uint8_t want[128];
+	Response *r;
+
+	assert_true(ct_len <= sizeof(want));
+	expect(create(srv, "alice", "s1", SMALL_L, 0), ST_OK, NULL);
+	expect(get_share(srv, "bob", "bob"), ST_FAILED_PRECONDITION, "sharing phase");
+	share_all(srv, SMALL_L);
+	r = get_share(srv, "bob", "bob");
+	assert_int_equal(r->code, ST_OK);
+	assert_int_equal(r->get_share->n_shares, 3);
+	for (i = 0; i < 3; i++) {
+		assert_string_equal(r->get_share->shares[i]->sender, parties[i]);
+		fill_ct(want, ct_len, (int)i, 1);
+		assert_int_equal(r->get_share->shares[i]->ciphertext.len, ct_len);
+		assert_memory_equal(r->get_share->shares[i]->ciphertext.data, want, ct_len);
+	}
+	assert_int_equal(last.held, 0);   /* short vectors are copied */
+	expect(r, ST_OK, NULL);
+	expect(post(srv, 2, "carol", SMALL_L, BORROWED), ST_OK, NULL);
+	r = list_sumpoints(srv);
+	assert_int_equal(r->body_case, SECURESUM__RESPONSE__BODY_LIST_SUMPOINTS);
+	assert_int_equal(r->list_sumpoints->n_cohort, 3);
+	assert_int_equal(r->list_sumpoints->n_sumpoints, 1);
+	assert_string_equal(r->list_sumpoints->sumpoints[0]->party, "carol");
+	assert_int_equal(r->list_sumpoints->sumpoints[0]->x, 3);
+	assert_int_equal(r->list_sumpoints->sumpoints[0]->n_values, SMALL_L);
+	for (j = 0; j < SMALL_L; j++)
+		assert_int_equal(r->list_sumpoints->sumpoints[0]->values[j], value_of(2, j));
+	expect(r, ST_OK, NULL);
+}
+
+/* Long stored vectors go to the held callback, in full and in order. */
+static void
+test_held_vectors(void **state)
+{
+	struct rpc_server *srv = *state;
+	size_t ct_len = sealed_len(BIG_L), i;
+	uint8_t *want = malloc(ct_len);
+	Response *r;
+
+	assert_non_null(want);
+	expect(create(srv, "alice", "s1", BIG_L, 0), ST_OK, NULL);
+	share_all(srv, BIG_L);
+	r = get_share(srv, "carol", "carol");
+	assert_int_equal(last.held, 3);
+	assert_int_equal(r->get_share->n_shares, 3);
+	for (i = 0; i < 3; i++) {
+		fill_ct(want, ct_len, (int)i, 2);
+		assert_memory_equal(r->get_share->shares[i]->ciphertext.data, want, ct_len);
+	}
+	expect(r, ST_OK, NULL);
+	expect(post(srv, 0, "alice", BIG_L, OWNED), ST_OK, NULL);
+	expect(post(srv, 1, "bob", BIG_L, OWNED), ST_OK, NULL);
+	r = list_sumpoints(srv);
+	assert_int_equal(last.held, 2);
+	assert_int_equal(r->list_sumpoints->sumpoints[1]->values[BIG_L - 1],
+	    value_of(1, BIG_L - 1));
+	expect(r, ST_OK, NULL);
+	free(want);
+}
+
+static void
+test_keys(void **state)
+{
+	struct rpc_server *srv = *state;
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__GetKeysRequest body = SECURESUM__GET_KEYS_REQUEST__INIT;
+	Response *r;
+
+	r = publish(srv, "alice", g.der[0], g.der_len[0]);
+	assert_false(r->publish_key->duplicate);
+	expect(r, ST_OK, NULL);
+	r = publish(srv, "alice", g.der[0], g.der_len[0]);
+	assert_true(r->publish_key->duplicate);
+	expect(r, ST_OK, NULL);
+	expect(publish(srv, "alice", g.der[0], 0), ST_INVALID_ARGUMENT, "certificate must be");
+	body.n_parties = 2;
+	body.parties = parties;
+	head(&req, 700, SECURESUM__METHOD__GET_KEYS,
+	    SECURESUM__REQUEST__BODY_GET_KEYS);
+	req.get_keys = &body;
+	r = call(srv, "carol", &req, BORROWED);
+	assert_int_equal(r->get_keys->n_keys, 1);   /* bob published nothing */
+	assert_string_equal(r->get_keys->keys[0]->party, "alice");
+	assert_int_equal(r->get_keys->keys[0]->certificate.len, g.der_len[0]);
+	assert_memory_equal(r->get_keys->keys[0]->certificate.data, g.der[0], g.der_len[0]);
+	expect(r, ST_OK, NULL);
+}
+
+/* ---- requests refused before their method runs --------------------------- */
+
+static void
+test_unknown_method(void **state)
+{
+	struct rpc_server *srv = *state;
+
+	expect(get_status_as(srv, 0, 0, 11), ST_INVALID_ARGUMENT, "unknown method 0");
+	expect(get_status_as(srv, 9, 0, 12), ST_INVALID_ARGUMENT, "unknown method 9");
+	/* As docs/PROTOCOL.md says: a negative method matches no body. */
+	expect(get_status_as(srv, -1, 0, 13), ST_INVALID_ARGUMENT,
+	    "the request body does not match method -1");
+}
+
+static void
+test_wrong_body(void **state)
+{
+	struct rpc_server *srv = *state;
+	Request req = SECURESUM__REQUEST__INIT;
+
+	expect(get_status_as(srv, SECURESUM__METHOD__GET_SHARE, 0, 21),
+	    ST_INVALID_ARGUMENT, "the request body does not match method 3");
+	req.id = 22;
+	req.method = SECURESUM__METHOD__CREATE_SESSION;
+	expect(call(srv, "alice", &req, OWNED), ST_INVALID_ARGUMENT,
+	    "the request body does not match method 1");
+	assert_false(last.kept);
+}
+
+/* Bytes that are no Request: answered with id 0, and the connection closes. */
+static void
+test_not_a_request(void **state)
+{
+	struct rpc_server *srv = *state;
+	static const uint8_t junk[] = { 0xff, 0xff, 0xff, 0x01 };
+	enum how how;
+	Response *r;
+	uint8_t *bytes;
+
+	for (how = BORROWED; how <= OWNED; how++) {
+		assert_non_null(bytes = malloc(sizeof(junk)));
+		memcpy(bytes, junk, sizeof(junk));
+		r = call_bytes(srv, "alice", bytes, sizeof(junk), how);
+		assert_int_equal(last.after, RPC_CLOSE);
+		assert_false(last.kept);
+		assert_int_equal(r->id, 0);
+		expect(r, ST_INVALID_ARGUMENT, "not a valid Request");
+	}
+}
+
+static void
+test_deadline_passed(void **state)
+{
+	struct rpc_server *srv = *state;
+	size_t len;
+	uint8_t *bytes;
+	Response *r;
+
+	expect(get_status_as(srv, SECURESUM__METHOD__GET_STATUS, clock_ms - 1, 31),
+	    ST_DEADLINE_EXCEEDED, "deadline passed");
+	/* Not passed: the request goes on to the store. */
+	expect(get_status_as(srv, SECURESUM__METHOD__GET_STATUS, clock_ms, 32),
+	    ST_NOT_FOUND, "no session s1");
+	/* A SubmitShares read in place has its deadline checked too. */
+	expect(create(srv, "alice", "s1", SMALL_L, 0), ST_OK, NULL);
+	bytes = pack_submit(0, "alice", SMALL_L, 0, clock_ms - 1, &len);
+	r = call_bytes(srv, "alice", bytes, len, OWNED);
+	assert_int_equal(r->id, 200);
+	assert_false(last.kept);
+	expect(r, ST_DEADLINE_EXCEEDED, NULL);
+}
+
+/* ---- identity: a request may act only for its caller ---------------------- */
+
+static void
+test_identity_mismatch(void **state)
+{
+	struct rpc_server *srv = *state;
+
+	expect(create(srv, "dave", "s0", SMALL_L, 0), ST_PERMISSION_DENIED, NULL);
+	expect(create(srv, "alice", "s1", SMALL_L, 0), ST_OK, NULL);
+	expect(submit(srv, 0, "bob", SMALL_L, 0, OWNED), ST_PERMISSION_DENIED,
+	    "alice may not act for party bob");
+	expect(submit(srv, 0, "bob", SMALL_L, 0, BORROWED), ST_PERMISSION_DENIED,
+	    "alice may not act for party bob");
+	expect(submit(srv, 0, "bob", SMALL_L, 1, OWNED), ST_PERMISSION_DENIED,
+	    "alice may not act for party bob");
+	expect(get_share(srv, "alice", "bob"), ST_PERMISSION_DENIED, NULL);
+	share_all(srv, SMALL_L);
+	expect(post(srv, 0, "bob", SMALL_L, OWNED), ST_PERMISSION_DENIED,
+	    "alice may not act for party bob");
+	expect(post(srv, 0, "bob", SMALL_L, BORROWED), ST_PERMISSION_DENIED, NULL);
+	/* bob's encryption certificate, published by alice. */
+	expect(publish(srv, "alice", g.der[1], g.der_len[1]), ST_PERMISSION_DENIED,
+	    "issued by the project CA to alice");
+}
+
+/* ---- the in-place paths: the store may keep the frame --------------------- */
+
+static void
+test_submit_in_place(void **state)
+{
+	struct rpc_server *srv = *state;
+	size_t ct_len = sealed_len(SMALL_L);
+	struct session *se;
+	uint8_t want[3 * 128];
+	Response *r;
+	int i;
+
+	expect(create(srv, "alice", "s1", SMALL_L, 0), ST_OK, NULL);
+	r = submit(srv, 0, "alice", SMALL_L, 0, OWNED);
+	assert_true(last.kept);
+	assert_false(r->submit_shares->duplicate);
+	expect(r, ST_OK, NULL);
+	/* The shares lie in recipient order in the block the frame became. */
+	assert_non_null(se = store_find(srv->store, "s1"));
+	for (i = 0; i < 3; i++)
+		fill_ct(want + (size_t)i * ct_len, ct_len, 0, i);
+	assert_memory_equal(se->shares[0], want, 3 * ct_len);
+	/* The same again: a duplicate; the store took the frame and let it go. */
+	r = submit(srv, 0, "alice", SMALL_L, 0, OWNED);
+	assert_true(last.kept);
+	assert_true(r->submit_shares->duplicate);
+	expect(r, ST_OK, NULL);
+	/* A borrowed frame is read in place too, and copied. */
+	expect(submit(srv, 1, "bob", SMALL_L, 0, BORROWED), ST_OK, NULL);
+	/* Not plainly encoded: protobuf-c decodes it, the frame stays ours. */
+	r = submit(srv, 2, "carol", SMALL_L, 1, OWNED);
+	assert_false(last.kept);
+	expect(r, ST_OK, NULL);
+	for (i = 0; i < 3; i++)
+		fill_ct(want + (size_t)i * ct_len, ct_len, 2, i);
+	assert_memory_equal(se->shares[2], want, 3 * ct_len);
+	assert_int_equal(se->phase, PHASE_AGGREGATING);
+}
+
+static void
+test_post_sumpoint_in_place(void **state)
+{
+	struct rpc_server *srv = *state;
+	struct session *se;
+	Response *r;
+	size_t j;
+
+	expect(create(srv, "alice", "s1", SMALL_L, 0), ST_OK, NULL);
+	share_all(srv, SMALL_L);
+	r = post(srv, 0, "alice", SMALL_L, OWNED);
+	assert_true(last.kept);
+	assert_false(r->post_sumpoint->duplicate);
+	expect(r, ST_OK, NULL);
+	assert_non_null(se = store_find(srv->store, "s1"));
+	for (j = 0; j < SMALL_L; j++)
+		assert_int_equal(se->sumpoints[0][j], value_of(0, j));
+	/* A duplicate is compared, not kept. */
+	r = post(srv, 0, "alice", SMALL_L, OWNED);
+	assert_false(last.kept);
+	assert_true(r->post_sumpoint->duplicate);
+	expect(r, ST_OK, NULL);
+	/* A borrowed frame cannot be changed: protobuf-c decodes it. */
+	expect(post(srv, 1, "bob", SMALL_L, BORROWED), ST_OK, NULL);
+	for (j = 0; j < SMALL_L; j++)
+		assert_int_equal(se->sumpoints[1][j], value_of(1, j));
+	/* A wrong length is refused whichever way it came. */
+	expect(post(srv, 2, "carol", SMALL_L - 1, OWNED), ST_INVALID_ARGUMENT,
+	    "a sumpoint has 3 values");
+	assert_false(last.kept);
+	expect(post(srv, 2, "carol", SMALL_L, OWNED), ST_OK, NULL);
+	assert_int_equal(se->phase, PHASE_COMPLETE);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_create_session, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_get_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_get_status_failed_reason, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_get_share_and_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_vectors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_method, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_body, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deadline_passed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identity_mismatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_submit_in_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_post_sumpoint_in_place, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
