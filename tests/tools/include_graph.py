@@ -2,8 +2,9 @@
 """include_graph.py: the layers of the product code, checked.
 
 Builds the graph of `#include "..."` edges between the modules of core/,
-server/ and client/ (a module is NAME.c with NAME.h, and NAME_internal.h if
-it has a private header) and fails when
+server/ and client/ (a module is NAME.c with its NAME.h; a header without
+a .c of its own, such as pki_internal.h, is no module but text its
+includers take in, so its includes count as theirs) and fails when
 
   - the modules include each other in a circle (the cycle is printed, e.g.
     "server/store -> server/journal -> server/snapshot -> server/store"), or
@@ -26,13 +27,12 @@ DIRS = ('core', 'server', 'client')
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
-def module_of(path):
-    """'server/journal_file.c' -> 'server/journal_file'; private headers too."""
-    folder, name = os.path.split(path)
-    stem = os.path.splitext(name)[0]
-    if stem.endswith('_internal'):
-        stem = stem[:-len('_internal')]
-    return folder + '/' + stem
+def module_of(root, path):
+    """'server/journal.h' -> 'server/journal'; None for a header without a .c."""
+    stem = os.path.splitext(path)[0]
+    if path.endswith('.h') and not os.path.isfile(os.path.join(root, stem + '.c')):
+        return None
+    return stem
 
 
 def resolve(root, folder, header):
@@ -44,9 +44,9 @@ def resolve(root, folder, header):
     return None
 
 
-def edges(root):
-    """{module: {module it includes: first 'file includes header' seen}}."""
-    graph = {}
+def file_includes(root):
+    """{file: [(header as written, file it resolves to)]} for the three folders."""
+    out = {}
     for d in DIRS:
         base = os.path.join(root, d)
         if not os.path.isdir(base):
@@ -55,26 +55,47 @@ def edges(root):
             if not name.endswith(('.c', '.h')):
                 continue
             path = d + '/' + name
-            mod = module_of(path)
-            graph.setdefault(mod, {})
             with open(os.path.join(root, path), encoding='utf-8') as f:
                 text = f.read()
-            for header in INCLUDE.findall(text):
-                target = resolve(root, d, header)
-                if target is None or target.split('/')[0] not in DIRS:
-                    continue
-                dep = module_of(target)
-                if dep != mod:
-                    graph[mod].setdefault(dep, '%s includes "%s"' % (path, header))
-    return graph
+            out[path] = [(h, t) for h in INCLUDE.findall(text)
+                         for t in [resolve(root, d, h)]
+                         if t is not None and t.split('/')[0] in DIRS]
+    return out
 
 
-def layer_findings(graph):
+def edges(root):
+    """{module: {module it includes: the first chain of includes seen}}."""
+    incs = file_includes(root)
+    graph = {}
+    for path in incs:
+        mod = module_of(root, path)
+        if mod is None:
+            continue
+        graph.setdefault(mod, {})
+        # Through headers without a .c, as the preprocessor goes.
+        stack, seen = [(path, '%s' % path)], {path}
+        while stack:
+            f, why = stack.pop()
+            for header, target in incs.get(f, []):
+                chain = '%s includes "%s"' % (why, header)
+                dep = module_of(root, target)
+                if dep is None:
+                    if target not in seen:
+                        seen.add(target)
+                        stack.append((target, chain))
+                elif dep != mod:
+                    graph[mod].setdefault(dep, chain)
+    return graph, incs
+
+
+def layer_findings(incs):
+    """Every file's own includes: core/ takes nothing from above it."""
     out = []
-    for mod in sorted(graph):
-        top = mod.split('/')[0]
-        for dep, why in sorted(graph[mod].items()):
-            other = dep.split('/')[0]
+    for path in sorted(incs):
+        top = path.split('/')[0]
+        for header, target in incs[path]:
+            other = target.split('/')[0]
+            why = '%s includes "%s"' % (path, header)
             if top == 'core' and other != 'core':
                 out.append('layer: core/ depends on nothing above it, but %s' % why)
             elif {top, other} == {'server', 'client'}:
@@ -141,7 +162,7 @@ def cycle_in(graph, comp):
 def main(argv):
     args = [a for a in argv[1:] if a != '--dot']
     root = args[0] if args else '.'
-    graph = edges(root)
+    graph, incs = edges(root)
     if '--dot' in argv:
         print('digraph includes {')
         for mod in sorted(graph):
@@ -149,7 +170,7 @@ def main(argv):
                 print('  "%s" -> "%s";' % (mod, dep))
         print('}')
         return 0
-    findings = layer_findings(graph)
+    findings = layer_findings(incs)
     for cyc, comp in cycles(graph):
         steps = ['%s (%s)' % (cyc[i], graph[cyc[i]][cyc[i + 1]])
                  for i in range(len(cyc) - 1)]
