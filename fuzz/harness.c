@@ -54,7 +54,10 @@
 #include "field.h"
 #include "frame.h"
 #include "hpke.h"
+#include "buf.h"
+#include "disk.h"
 #include "journal.h"
+#include "journal_file.h"
 #include "pbwire.h"
 #include "pki.h"
 #include "request.h"
@@ -619,10 +622,11 @@ quiet_log(const char *fmt, ...)
 static uint8_t *
 snapshot_bytes(const struct store *s, const char *dir, size_t *len)
 {
-	char path[600], err[1024];
+	char path[600];
+	struct ss_error err;
 
-	if (snapshot_write(s, dir, err, sizeof(err)) != SS_OK)
-		harness_fail("snapshot_write", err);
+	if (snapshot_write(s, dir, &err) != SS_OK)
+		harness_fail("snapshot_write", ss_error_msg(&err));
 	snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE);
 	return slurp(path, len);
 }
@@ -635,14 +639,14 @@ static void
 replays_to(const struct store *live, struct store *fresh, const char *why_open,
     const char *why_differs)
 {
-	struct journal j;
-	char err[8192];
+	struct journal *j;
+	struct ss_error err;
 	uint8_t *a, *b;
 	size_t alen, blen;
 
-	if (journal_open(&j, jnl.dir, fresh, quiet_log, err, sizeof(err)) != SS_OK)
-		harness_fail(why_open, err);
-	journal_close(&j);
+	if (journal_open(&j, jnl.dir, fresh, quiet_log, &err) != SS_OK)
+		harness_fail(why_open, ss_error_msg(&err));
+	journal_close(j);
 	check_store(fresh);
 	a = snapshot_bytes(live, jnl.snap_a, &alen);
 	b = snapshot_bytes(fresh, jnl.snap_b, &blen);
@@ -660,9 +664,10 @@ int
 fuzz_rpc_replay(const uint8_t *data, size_t len)
 {
 	struct rpc_server srv;
-	struct journal j;
+	struct store_log log;
+	struct journal *j;
 	struct store *again;
-	char err[8192];
+	struct ss_error err;
 
 	pki_init();
 	jnl_init();
@@ -670,12 +675,13 @@ fuzz_rpc_replay(const uint8_t *data, size_t len)
 	srv.store = new_store();
 	srv.ca = pki.ca;
 	srv.now_ms = fake_now;
-	if (journal_open(&j, jnl.dir, srv.store, quiet_log, err, sizeof(err)) != SS_OK)
-		harness_fail("journal_open of a new journal", err);
-	srv.store->journal = &j;
+	if (journal_open(&j, jnl.dir, srv.store, quiet_log, &err) != SS_OK)
+		harness_fail("journal_open of a new journal", ss_error_msg(&err));
+	log = journal_store_log(j);
+	store_set_log(srv.store, &log);
 	run_records(&srv, data, len);
-	journal_close(&j);
-	srv.store->journal = NULL;
+	journal_close(j);
+	store_set_log(srv.store, NULL);
 
 	again = new_store();
 	replays_to(srv.store, again, "the journal of a live run does not replay",
@@ -685,19 +691,28 @@ fuzz_rpc_replay(const uint8_t *data, size_t len)
 	return 0;
 }
 
-/* Rewrites the checksum of every whole record (see server/journal.c). */
+/*
+ * Rewrites the checksum of every whole record (see server/journal_file.h),
+ * in the byte order of the file's version (big-endian up to 3).
+ */
 static void
 fix_journal_checksums(uint8_t *d, size_t len)
 {
+	struct buf_reader r;
 	size_t off = 12;
+	int be;
 
-	while (off <= len && len - off >= 20) {
-		uint32_t plen = (uint32_t)d[off] << 24 | (uint32_t)d[off + 1] << 16 |
-		    (uint32_t)d[off + 2] << 8 | d[off + 3];
+	if (len < 12)
+		return;
+	be = disk_version(d + 8, JOURNAL_LAST_BIG_ENDIAN) <= JOURNAL_LAST_BIG_ENDIAN;
+	while (len - off >= 20) {
 		XXH3_state_t *st;
+		uint32_t plen;
 		uint64_t h;
-		int i;
 
+		buf_reader_init(&r, d + off, 4);
+		if ((be ? buf_get_u32_be(&r, &plen) : buf_get_u32(&r, &plen)) != SS_OK)
+			harness_fail("a 4-byte read", NULL);
 		if (plen > len - off - 20)
 			break;
 		if ((st = XXH3_createState()) == NULL ||
@@ -707,8 +722,10 @@ fix_journal_checksums(uint8_t *d, size_t len)
 			harness_fail("XXH3", NULL);
 		h = XXH3_64bits_digest(st);
 		(void)XXH3_freeState(st);
-		for (i = 0; i < 8; i++)
-			d[off + 12 + i] = (uint8_t)(h >> (56 - 8 * i));
+		if (be)
+			buf_store_u64_be(d + off + 12, h);
+		else
+			buf_store_u64(d + off + 12, h);
 		off += 20 + (size_t)plen;
 	}
 }
@@ -792,28 +809,125 @@ dir_entries(const char *dir)
 	return n;
 }
 
+/* A refusal names one of the files and leaves every file as it was. */
+static void
+check_refusal(const struct jfile *f, size_t n, const struct ss_error *err)
+{
+	uint8_t *after;
+	size_t i, after_len;
+	int named = 0;
+
+	for (i = 0; i < n; i++) {
+		named |= strstr(err->msg, f[i].path) != NULL;
+		after = slurp(f[i].path, &after_len);
+		CHECK(after_len == f[i].len && (after_len == 0 ||
+		    memcmp(after, f[i].data, after_len) == 0),
+		    "a refused journal was changed");
+		free(after);
+	}
+	/* Or the new segment it could not make (never here: no I/O fault). */
+	CHECK(named, "the refusal does not name a journal file");
+	CHECK(dir_entries(jnl.dir) == n, "a refused start left a file");
+}
+
+/* Whether d begins with the header of a journal version before this one. */
+static int
+older_header(const uint8_t *d, size_t len)
+{
+	uint32_t v;
+
+	if (len < JOURNAL_FILE_HEADER || memcmp(d, JOURNAL_MAGIC, JOURNAL_MAGIC_LEN) != 0)
+		return 0;
+	v = disk_version(d + JOURNAL_MAGIC_LEN, JOURNAL_LAST_BIG_ENDIAN);
+	return v >= JOURNAL_OLDEST_READ && v < JOURNAL_VERSION;
+}
+
+/*
+ * After an accepted start only the newest file may have changed: a torn
+ * tail cut off, or a header made whole or of this version (a file that
+ * holds no record).
+ */
+static void
+check_changes(const struct jfile *f, size_t n, size_t newest)
+{
+	uint8_t hdr[JOURNAL_FILE_HEADER], *after;
+	size_t i, after_len;
+
+	journal_file_header(hdr);
+	for (i = 0; i < n; i++) {
+		after = slurp(f[i].path, &after_len);
+		if (after_len == f[i].len && memcmp(after, f[i].data, after_len) == 0) {
+			free(after);
+			continue;
+		}
+		CHECK(i == newest, "journal_open changed a segment other than the newest");
+		if (after_len < f[i].len && memcmp(after, f[i].data, after_len) == 0)
+			;       /* a torn tail cut off */
+		else if (after_len == sizeof(hdr) && memcmp(after, hdr, sizeof(hdr)) == 0)
+			CHECK(f[i].len < sizeof(hdr) ? journal_header_prefix(f[i].data,
+			    f[i].len) : older_header(f[i].data, f[i].len),
+			    "journal_open rewrote more than a header without records");
+		else
+			CHECK(0, "journal_open changed more than a torn tail");
+		free(after);
+	}
+	CHECK(dir_entries(jnl.dir) <= n + 1, "journal_open made more than one segment");
+}
+
+/*
+ * The state j replayed into s survives a snapshot and a restart; after a
+ * snapshot in the folder, a new segment and the removal of the older ones
+ * replay to the same state. Closes j.
+ */
+static void
+check_snapshot_after(struct store *s, struct journal *j)
+{
+	struct store_limits lim;
+	struct store *back = NULL;
+	struct ss_error err;
+	size_t len;
+
+	free(snapshot_bytes(s, jnl.snap_a, &len));
+	store_default_limits(&lim);
+	if (snapshot_load(jnl.snap_a, &lim, &back, &err) != SS_OK)
+		harness_fail("a replayed journal gives a snapshot the server refuses",
+		    ss_error_msg(&err));
+	check_store(back);
+	store_free(back);
+	back = NULL;
+	if (snapshot_write(s, jnl.dir, &err) != SS_OK)
+		harness_fail("snapshot_write", ss_error_msg(&err));
+	if (journal_start_segment(j) != SS_OK ||
+	    journal_remove_segments(j, s->journal_seq) != SS_OK)
+		harness_fail("a new segment after a snapshot",
+		    ss_error_msg(journal_error(j)));
+	CHECK(!journal_has_records(j), "segments are left after a snapshot");
+	CHECK(dir_entries(jnl.dir) == 2, "other files than the snapshot and a segment");
+	journal_close(j);
+	if (snapshot_load(jnl.dir, &lim, &back, &err) != SS_OK)
+		harness_fail("the folder's snapshot does not load", ss_error_msg(&err));
+	replays_to(s, back, "the journal after a snapshot does not open",
+	    "the state after a snapshot and its removal differs");
+	store_free(back);
+}
+
 /*
  * u8 flags (bit 0: fix the checksums; bits 1-3: the store's snapshot
  * sequence; bits 4-5: the files, see jfiles_split), then the journal files.
  * What journal_open accepts must be a consistent state that the server can
- * snapshot and load again; only the newest file may have been changed, and
- * only by a torn tail cut (or a torn header made whole). What it refuses it
- * names, and leaves every file as it was. After a snapshot in the folder,
- * journal_remove_segments must leave what replays to the same state.
+ * snapshot and load again; only the newest file may have been changed (see
+ * check_changes). What it refuses it names, and leaves every file as it
+ * was. After a snapshot in the folder, journal_remove_segments must leave
+ * what replays to the same state.
  */
 int
 fuzz_journal(const uint8_t *data, size_t len)
 {
-	static const uint8_t hdr[12] = { 'S', 'S', 'U', 'M', 'J', 'R', 'N', 'L',
-	    0, 0, 0, JOURNAL_VERSION };
-	struct store_limits lim;
-	struct store *s, *back = NULL;
 	struct jfile f[JFILES_MAX];
-	struct journal j;
-	char err[8192], snap[600];
-	uint8_t *after;
-	size_t n, i, newest = 0, after_len;
-	int rc, named = 0;
+	struct journal *j;
+	struct store *s;
+	struct ss_error err;
+	size_t n, i, newest = 0;
 
 	if (len < 1)
 		return 0;
@@ -830,67 +944,14 @@ fuzz_journal(const uint8_t *data, size_t len)
 	}
 	s = new_store();
 	s->journal_seq = (uint64_t)((data[0] >> 1) & 7);
-	err[0] = '\0';
-	rc = journal_open(&j, jnl.dir, s, quiet_log, err, sizeof(err));
-	if (rc != SS_OK) {
-		for (i = 0; i < n; i++) {
-			named |= strstr(err, f[i].path) != NULL;
-			after = slurp(f[i].path, &after_len);
-			CHECK(after_len == f[i].len && (after_len == 0 ||
-			    memcmp(after, f[i].data, after_len) == 0),
-			    "a refused journal was changed");
-			free(after);
-		}
-		/* Or the new segment it could not make (never here: no I/O fault). */
-		CHECK(named, "the refusal does not name a journal file");
-		CHECK(dir_entries(jnl.dir) == n, "a refused start left a file");
-		goto out;
+	ss_error_clear(&err);
+	if (journal_open(&j, jnl.dir, s, quiet_log, &err) != SS_OK) {
+		check_refusal(f, n, &err);
+	} else {
+		check_store(s);
+		check_changes(f, n, newest);
+		check_snapshot_after(s, j);
 	}
-	check_store(s);
-	for (i = 0; i < n; i++) {
-		after = slurp(f[i].path, &after_len);
-		if (after_len == f[i].len && memcmp(after, f[i].data, after_len) == 0) {
-			free(after);
-			continue;
-		}
-		CHECK(i == newest, "journal_open changed a segment other than the newest");
-		if (f[i].len < sizeof(hdr))
-			CHECK(after_len == sizeof(hdr) && memcmp(after, hdr, sizeof(hdr)) == 0 &&
-			    memcmp(f[i].data, hdr, f[i].len) == 0,
-			    "journal_open rewrote more than a torn header");
-		else
-			CHECK(after_len < f[i].len && memcmp(after, f[i].data, after_len) == 0,
-			    "journal_open changed more than a torn tail");
-		free(after);
-	}
-	CHECK(dir_entries(jnl.dir) <= n + 1, "journal_open made more than one segment");
-	/* The replayed state must survive a snapshot and a restart. */
-	free(snapshot_bytes(s, jnl.snap_a, &after_len));
-	store_default_limits(&lim);
-	if (snapshot_load(jnl.snap_a, &lim, &back, snap, sizeof(snap)) != SS_OK)
-		harness_fail("a replayed journal gives a snapshot the server refuses", snap);
-	check_store(back);
-	store_free(back);
-	back = NULL;
-	/* A snapshot in the folder lets the older segments go: the same state after. */
-	if (snapshot_write(s, jnl.dir, snap, sizeof(snap)) != SS_OK)
-		harness_fail("snapshot_write", snap);
-	if (journal_start_segment(&j) != SS_OK ||
-	    journal_remove_segments(&j, s->journal_seq) != SS_OK)
-		harness_fail("a new segment after a snapshot", j.last_error);
-	CHECK(!journal_has_records(&j), "segments are left after a snapshot");
-	CHECK(dir_entries(jnl.dir) == 2, "other files than the snapshot and a segment");
-	journal_close(&j);
-	if (snapshot_load(jnl.dir, &lim, &back, snap, sizeof(snap)) != SS_OK)
-		harness_fail("the folder's snapshot does not load", snap);
-	replays_to(s, back, "the journal after a snapshot does not open",
-	    "the state after a snapshot and its removal differs");
-	store_free(back);
-	store_free(s);
-	for (i = 0; i < n; i++)
-		free(f[i].data);
-	return 0;
-out:
 	store_free(s);
 	for (i = 0; i < n; i++)
 		free(f[i].data);
@@ -1333,9 +1394,48 @@ serve_read(struct rpc_server *srv, int method, const char *caller,
 }
 
 /*
+ * A loaded snapshot writes back to the very same bytes; one of an older
+ * version (written back in this one) to bytes that load and write back to
+ * themselves.
+ */
+static void
+check_write_back(const struct store *s, const uint8_t *file, size_t len)
+{
+	struct store_limits lim;
+	struct store *again = NULL;
+	struct ss_error err;
+	uint8_t *back, *twice;
+	size_t back_len, twice_len;
+
+	if (snapshot_write(s, snap.write_dir, &err) != SS_OK)
+		harness_fail("cannot write back a loaded snapshot", ss_error_msg(&err));
+	back = slurp(snap.write_path, &back_len);
+	if (len >= 12 && disk_version(file + 8, SNAPSHOT_LAST_BIG_ENDIAN) ==
+	    SNAPSHOT_VERSION) {
+		CHECK(back_len == len && memcmp(back, file, len) == 0,
+		    "a loaded snapshot does not write back to the same bytes");
+		free(back);
+		return;
+	}
+	store_default_limits(&lim);
+	if (snapshot_load(snap.write_dir, &lim, &again, &err) != SS_OK)
+		harness_fail("an older snapshot written back does not load",
+		    ss_error_msg(&err));
+	check_store(again);
+	if (snapshot_write(again, snap.write_dir, &err) != SS_OK)
+		harness_fail("cannot write back a loaded snapshot", ss_error_msg(&err));
+	twice = slurp(snap.write_path, &twice_len);
+	CHECK(twice_len == back_len && memcmp(twice, back, back_len) == 0,
+	    "an older snapshot written back does not write back to the same bytes");
+	store_free(again);
+	free(twice);
+	free(back);
+}
+
+/*
  * Loads snap.load_path (whose bytes are file[0..len)). What the loader
- * accepts must be consistent, must write back to the very same bytes, and
- * must be servable.
+ * accepts must be consistent, must write back to the very same bytes (see
+ * check_write_back), and must be servable.
  */
 static void
 snapshot_case(const uint8_t *file, size_t len)
@@ -1343,29 +1443,23 @@ snapshot_case(const uint8_t *file, size_t len)
 	struct store_limits lim;
 	struct rpc_server srv;
 	struct store *s = NULL;
-	char err[1024];
-	uint8_t *back;
-	size_t back_len, i;
+	struct ss_error err;
+	size_t i;
 	uint32_t p;
 	int rc;
 
 	store_default_limits(&lim);
-	err[0] = '\0';
-	rc = snapshot_load(snap.load_dir, &lim, &s, err, sizeof(err));
+	ss_error_clear(&err);
+	rc = snapshot_load(snap.load_dir, &lim, &s, &err);
 	if (rc != SS_OK) {
 		CHECK(s == NULL, "a refused snapshot still gave a store");
-		CHECK(strstr(err, snap.load_path) != NULL,
+		CHECK(strstr(err.msg, snap.load_path) != NULL,
 		    "the refusal does not name the file");
 		return;
 	}
 	CHECK(s != NULL, NULL);
 	check_store(s);
-	if (snapshot_write(s, snap.write_dir, err, sizeof(err)) != SS_OK)
-		harness_fail("cannot write back a loaded snapshot", err);
-	back = slurp(snap.write_path, &back_len);
-	CHECK(back_len == len && memcmp(back, file, len) == 0,
-	    "a loaded snapshot does not write back to the same bytes");
-	free(back);
+	check_write_back(s, file, len);
 	/* Serve the loaded state: a few reads per session. */
 	pki_init();
 	clock_ms = BASE_MS;

@@ -327,22 +327,24 @@ no_log(const char *fmt, ...)
 }
 
 /* The journal that each flow writes, in its own temporary folder. */
-static struct journal jnl;
+static struct journal *jnl;
 static char jnl_dir[64];
 
 static void
 journal_start(struct store *s)
 {
-	char err[8192];
+	struct store_log log;
+	struct ss_error err;
 
 	snprintf(jnl_dir, sizeof(jnl_dir), "/tmp/ss-seeds-j-XXXXXX");
 	if (mkdtemp(jnl_dir) == NULL)
 		die("mkdtemp");
-	if (journal_open(&jnl, jnl_dir, s, no_log, err, sizeof(err)) != SS_OK) {
-		fprintf(stderr, "make-seeds: %s\n", err);
+	if (journal_open(&jnl, jnl_dir, s, no_log, &err) != SS_OK) {
+		fprintf(stderr, "make-seeds: %s\n", ss_error_msg(&err));
 		exit(1);
 	}
-	s->journal = &jnl;
+	log = journal_store_log(jnl);
+	store_set_log(s, &log);
 }
 
 /*
@@ -354,15 +356,15 @@ journal_start(struct store *s)
 static void
 journal_save(struct store *s, const char *name)
 {
-	char path[sizeof(jnl.path)], nm[64];
+	char path[4096], nm[64];
 	uint8_t buf[1 << 16], two[(1 << 16) + 32];
 	size_t n, off = 12, k, m = 0;
 	int r;
 	FILE *f;
 
-	memcpy(path, jnl.path, sizeof(path));
-	journal_close(&jnl);
-	s->journal = NULL;
+	snprintf(path, sizeof(path), "%s", journal_path(jnl));
+	journal_close(jnl);
+	store_set_log(s, NULL);
 	if ((f = fopen(path, "rb")) == NULL)
 		die(path);
 	buf[0] = 0;
@@ -380,8 +382,8 @@ journal_save(struct store *s, const char *name)
 	seed("journal", nm, buf, n + 1);
 	/* Records 1-2 in journal.<1>.bin, the rest in journal.<3>.bin. */
 	for (r = 0; r < 2 && off + 20 <= n; r++)
-		off += 20 + ((size_t)buf[1 + off] << 24 | (size_t)buf[2 + off] << 16 |
-		    (size_t)buf[3 + off] << 8 | buf[4 + off]);
+		off += 20 + ((size_t)buf[4 + off] << 24 | (size_t)buf[3 + off] << 16 |
+		    (size_t)buf[2 + off] << 8 | buf[1 + off]);
 	if (r == 2 && off < n && off <= 0xffff && n - off + 12 <= 0xffff) {
 		two[m++] = 2 << 4;
 		two[m++] = 1;
@@ -419,15 +421,16 @@ fresh_store(void)
 static void
 save_snapshot(const struct store *s, const char *name)
 {
-	char dir[] = "/tmp/ss-seeds-XXXXXX", path[256], err[512];
+	char dir[] = "/tmp/ss-seeds-XXXXXX", path[256];
+	struct ss_error err;
 	uint8_t buf[1 << 16];
 	size_t n;
 	FILE *f;
 
 	if (mkdtemp(dir) == NULL)
 		die("mkdtemp");
-	if (snapshot_write(s, dir, err, sizeof(err)) != SS_OK) {
-		fprintf(stderr, "make-seeds: %s\n", err);
+	if (snapshot_write(s, dir, &err) != SS_OK) {
+		fprintf(stderr, "make-seeds: %s\n", ss_error_msg(&err));
 		exit(1);
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE);
@@ -535,7 +538,9 @@ rpc_seeds(void)
 
 		for (i = 0; i < 2; i++) {
 			fill(fake_der, sizeof(fake_der), 20 + (unsigned)i);
-			store_put_key(srv.store, abc[i], fake_der, sizeof(fake_der), &dup, &st);
+			if (store_put_key(srv.store, abc[i], fake_der,
+			    sizeof(fake_der), &dup, &st) != ST_OK)
+				die(st.msg);
 		}
 	}
 	step(&srv, NULL, 2, 0, req_get_keys(abcd, 4), SECURESUM__METHOD__GET_KEYS,

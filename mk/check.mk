@@ -10,8 +10,9 @@
 #                        result) with the server and every client under
 #                        valgrind memcheck, from build-vg/: zero errors and
 #                        zero definite or indirect leaks, or it fails
-#   make lint            cppcheck and clang-tidy (checks in .clang-tidy)
-#                        over core/ server/ client/; any finding fails
+#   make lint            check-includes (mk/includes.mk), then cppcheck and
+#                        clang-tidy (checks in .clang-tidy) over core/
+#                        server/ client/; any finding fails
 
 ASAN_B     ?= build-asan
 ASAN_SAN   := -fsanitize=address,undefined -fno-omit-frame-pointer
@@ -80,7 +81,7 @@ CPPCHECK_FLAGS = --quiet --error-exitcode=1 --inline-suppr --std=c11 \
     --suppress=missingIncludeSystem \
     --template='{file}:{line}: [{id}] {message}'
 
-lint:
+lint: check-includes
 	@for t in $(CPPCHECK) $(CLANG_TIDY); do command -v $$t >/dev/null || { \
 	    echo "lint: $$t not found (Debian: apt-get install cppcheck clang-tidy-14)" >&2; \
 	    exit 1; }; done

@@ -55,7 +55,7 @@ bgsave_child(const struct store *s, const char *dir, int fd, pid_t parent)
 	/* The listening socket would keep a restarted server off its port. */
 	close_other_fds(fd);
 	ss_error_clear(&e);
-	rc = snapshot_write(s, dir, e.msg, sizeof(e.msg));
+	rc = snapshot_write(s, dir, &e);
 	if (rc != SS_OK && (len = strlen(e.msg)) > 0 &&
 	    write(fd, e.msg, len) != (ssize_t)len)
 		_exit(1);   /* the parent logs the exit status alone */

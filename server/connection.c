@@ -146,9 +146,9 @@ release_or_hold(struct conn *c)
 	const struct journal *j = cs->journal;
 
 	if (cs->cfg->fsync == FSYNC_ALWAYS && j != NULL &&
-	    j->written_seq != j->synced_seq) {
+	    journal_written_seq(j) != journal_synced_seq(j)) {
 		c->held = 1;
-		c->held_seq = j->written_seq;
+		c->held_seq = journal_written_seq(j);
 		event_active(cs->flush_ev, EV_TIMEOUT, 0);
 	}
 	if (!c->held)
@@ -163,7 +163,7 @@ conns_release_held(struct conns *cs)
 	if (cs->journal == NULL)
 		return;
 	for (c = cs->head; c != NULL; c = c->next) {
-		if (!c->held || c->held_seq > cs->journal->synced_seq)
+		if (!c->held || c->held_seq > journal_synced_seq(cs->journal))
 			continue;
 		c->held = 0;
 		evbuffer_add_buffer(bufferevent_get_output(c->bev), c->pending);

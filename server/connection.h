@@ -14,9 +14,9 @@
 #include <event2/listener.h>
 #include <openssl/ssl.h>
 
+#include "server_config.h"
 #include "journal.h"
 #include "rpc.h"
-#include "server.h"
 
 /*
  * The malloc mmap threshold the server sets (server_run): a large frame's

@@ -1,6 +1,12 @@
 /*
- * disk.h: the few file operations the snapshot and the journal share:
- * reading a whole file and making a folder's entries durable.
+ * disk.h: what the snapshot and the journal share on disk: reading a whole
+ * file, making a folder's entries durable, and the encodings both formats
+ * use (integers in their version's byte order, strings, session
+ * parameters).
+ *
+ * Everything is written little-endian (core/buf.h's writer). Files of the
+ * versions before that rule (snapshot 1, journal 3) are big-endian, and are
+ * still read: a disk_reader knows which order its file has.
  */
 #ifndef SS_DISK_H
 #define SS_DISK_H
@@ -8,10 +14,45 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+#include "err.h"
+#include "store.h"
+
 /* fsync of a folder, so that a rename or a new file in it survives a crash. */
-int disk_fsync_dir(const char *dir);
+int disk_fsync_dir(const char *dir) SS_WUR;
 
 /* Reads all of an open file into a malloc'd buffer; SS_ERR_* on failure. */
-int disk_read_all(int fd, uint8_t **data, size_t *len);
+int disk_read_all(int fd, uint8_t **data, size_t *len) SS_WUR;
+
+/* A bounded reader of one of the server's files, in its version's byte order. */
+struct disk_reader {
+	struct buf_reader r;    /* u8 and byte runs are read from it directly */
+	int big_endian;         /* a file of a version before little-endian */
+};
+
+void disk_reader_init(struct disk_reader *d, const void *data, size_t len,
+    int big_endian);
+int disk_get_u32(struct disk_reader *d, uint32_t *v) SS_WUR;
+int disk_get_u64(struct disk_reader *d, uint64_t *v) SS_WUR;
+/* A u32 length and that many bytes, as buf_get_string. */
+int disk_get_string(struct disk_reader *d, char *out, size_t outsz) SS_WUR;
+
+/*
+ * The format version of a file header's u32 at p: versions up to
+ * last_big_endian were written big-endian, later ones little-endian; the
+ * two readings of a small number never meet (00 00 00 03 is 3 one way and
+ * 0x03000000 the other), so the bytes say which they are.
+ */
+uint32_t disk_version(const uint8_t p[4], uint32_t last_big_endian);
+
+/*
+ * Session parameters as the snapshot and the journal store them: str id,
+ * u32 n, n * str party, u32 threshold, length, decimals, deadline_seconds,
+ * where str is a u32 length and the bytes.
+ */
+void disk_put_params(struct buf_writer *w, const struct session_params *p);
+/* Reads them back; on success p->parties is malloc'd (n within 2..max_parties). */
+int disk_get_params(struct disk_reader *d, uint32_t max_parties,
+    struct session_params *p) SS_WUR;
 
 #endif

@@ -44,7 +44,7 @@ struct server {
 	struct bgsave bgsave;
 	struct event *tick_ev, *snap_ev, *sigterm_ev, *sigint_ev;
 	struct event *flush_ev, *sync_ev, *synced_ev, *drain_ev, *child_ev;
-	struct journal journal;
+	struct journal *journal;
 	int journal_open;
 	int stopping;
 	uint64_t stop_deadline_ms;
@@ -75,17 +75,6 @@ wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/*
- * Records in e the code of a callee that wrote its message into e->msg
- * (through an err, errlen pair); returns code.
- */
-static int
-said(struct ss_error *e, int code)
-{
-	e->code = code;
-	return code;
-}
-
 /* ---- the journal's syncs ---------------------------------------------- */
 
 /*
@@ -100,7 +89,7 @@ on_flush(evutil_socket_t fd, short what, void *arg)
 	struct server *srv = arg;
 
 	(void)fd; (void)what;
-	journal_sync_request(&srv->journal);
+	journal_sync_request(srv->journal);
 }
 
 /* A failed fdatasync, whether the sync thread's or journal_sync's (see on_synced). */
@@ -108,11 +97,11 @@ static void
 sync_failed(struct server *srv)
 {
 	if (srv->cfg->fsync != FSYNC_ALWAYS) {
-		logmsg("%s", srv->journal.last_error);
+		logmsg("%s", ss_error_msg(journal_error(srv->journal)));
 		return;
 	}
 	logmsg("%s; stopping without acknowledging unsynced changes",
-	    srv->journal.last_error);
+	    ss_error_msg(journal_error(srv->journal)));
 	srv->exit_status = 1;
 	srv->stopping = 2;
 	event_base_loopbreak(srv->base);
@@ -131,7 +120,7 @@ on_synced(evutil_socket_t fd, short what, void *arg)
 	struct server *srv = arg;
 
 	(void)fd; (void)what;
-	if (journal_sync_poll(&srv->journal) != SS_OK) {
+	if (journal_sync_poll(srv->journal) != SS_OK) {
 		sync_failed(srv);
 		return;
 	}
@@ -153,7 +142,7 @@ snapshot_wanted(struct server *srv)
 {
 	/* Changes replayed from the journal at start count as unsaved too. */
 	return srv->rpc.store->version != srv->saved_version ||
-	    journal_has_records(&srv->journal);
+	    journal_has_records(srv->journal);
 }
 
 /* A snapshot of the store at version, with the records up to seq, is on disk. */
@@ -161,9 +150,9 @@ static void
 snapshot_done(struct server *srv, uint64_t seq, uint64_t version)
 {
 	srv->saved_version = version;
-	if (journal_remove_segments(&srv->journal, seq) != SS_OK)
+	if (journal_remove_segments(srv->journal, seq) != SS_OK)
 		logmsg("%s (an old segment is only read again at start; the next "
-		    "snapshot tries again)", srv->journal.last_error);
+		    "snapshot tries again)", ss_error_msg(journal_error(srv->journal)));
 }
 
 /*
@@ -180,13 +169,14 @@ snapshot_inline(struct server *srv)
 	int rc;
 
 	ss_error_clear(&e);
-	if ((rc = snapshot_write(s, srv->cfg->state_dir, e.msg, sizeof(e.msg))) != SS_OK) {
-		logmsg("snapshot failed (the journal keeps every change): %s", e.msg);
+	if ((rc = snapshot_write(s, srv->cfg->state_dir, &e)) != SS_OK) {
+		logmsg("snapshot failed (the journal keeps every change): %s",
+		    ss_error_msg(&e));
 		return rc;
 	}
 	/* Without a new segment the records stay in the newest: still correct. */
-	if (journal_start_segment(&srv->journal) != SS_OK)
-		logmsg("%s", srv->journal.last_error);
+	if (journal_start_segment(srv->journal) != SS_OK)
+		logmsg("%s", ss_error_msg(journal_error(srv->journal)));
 	conns_release_held(&srv->conns);
 	snapshot_done(srv, seq, version);
 	return SS_OK;
@@ -200,7 +190,7 @@ snapshot_inline(struct server *srv)
 static void
 snapshot_start(struct server *srv)
 {
-	struct journal *j = &srv->journal;
+	struct journal *j = srv->journal;
 	struct ss_error e;
 
 	/* While stopping, the final snapshot is save()'s, in the loop. */
@@ -219,7 +209,7 @@ snapshot_start(struct server *srv)
 	conns_release_held(&srv->conns);
 	if (journal_start_segment(j) != SS_OK) {
 		logmsg("snapshot not started (the journal keeps every change): %s",
-		    j->last_error);
+		    ss_error_msg(journal_error(j)));
 		return;
 	}
 	if (bgsave_start(&srv->bgsave, srv->rpc.store, srv->cfg->state_dir,
@@ -282,7 +272,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	/* Give back what departed connections and handled frames freed. */
 	(void)malloc_trim(0);
 	if (srv->cfg->fsync == FSYNC_ALWAYS &&
-	    srv->journal.written_seq != srv->journal.synced_seq)
+	    journal_written_seq(srv->journal) != journal_synced_seq(srv->journal))
 		event_active(srv->flush_ev, EV_TIMEOUT, 0);
 	/*
 	 * The sync thread's eventfd write does not fail in practice; polling
@@ -321,8 +311,8 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	bgsave_kill(&srv->bgsave);
 	evconnlistener_disable(srv->listener);
 	conns_stop_reading(&srv->conns);
-	if (srv->journal_open && journal_sync(&srv->journal) != SS_OK) {
-		logmsg("%s", srv->journal.last_error);
+	if (srv->journal_open && journal_sync(srv->journal) != SS_OK) {
+		logmsg("%s", ss_error_msg(journal_error(srv->journal)));
 		srv->exit_status = 1;
 	} else {
 		conns_release_held(&srv->conns);
@@ -511,11 +501,11 @@ open_state(struct server *srv, struct ss_error *e)
 		return SS_ERR_IO;   /* not ss_error_set's: clang-tidy cannot see it */
 	}
 	if ((rc = snapshot_load(cfg->state_dir, &cfg->limits, &srv->rpc.store,
-	    e->msg, sizeof(e->msg))) != SS_OK)
-		return said(e, rc);
+	    e)) != SS_OK)
+		return rc;
 	if ((rc = journal_open(&srv->journal, cfg->state_dir, srv->rpc.store,
-	    logmsg, e->msg, sizeof(e->msg))) != SS_OK)
-		return said(e, rc);
+	    logmsg, e)) != SS_OK)
+		return rc;
 	srv->journal_open = 1;
 	srv->rpc.store->version = 0;
 	return SS_OK;
@@ -529,6 +519,7 @@ static int SS_WUR
 open_keys(struct server *srv, struct ss_error *e)
 {
 	const char *dir = srv->cfg->certs_dir;
+	struct store_log log;
 
 	if ((srv->ssl = pki_server_ctx(dir, e)) == NULL ||
 	    (srv->rpc.ca = pki_ca_store(dir, e)) == NULL)
@@ -540,7 +531,8 @@ open_keys(struct server *srv, struct ss_error *e)
 	(void)SSL_CTX_set_mode(srv->ssl, SSL_MODE_RELEASE_BUFFERS);
 	recheck_directory(srv);
 	load_directory(srv);
-	srv->rpc.store->journal = &srv->journal;
+	log = journal_store_log(srv->journal);
+	store_set_log(srv->rpc.store, &log);
 	srv->saved_version = srv->rpc.store->version;
 	return SS_OK;
 }
@@ -579,7 +571,7 @@ open_loop(struct server *srv, struct ss_error *e)
 	cs->base = srv->base;
 	cs->ssl = srv->ssl;
 	cs->rpc = &srv->rpc;
-	cs->journal = srv->journal_open ? &srv->journal : NULL;
+	cs->journal = srv->journal_open ? srv->journal : NULL;
 	cs->flush_ev = srv->flush_ev;
 	return SS_OK;
 }
@@ -595,8 +587,8 @@ watch_sync_thread(struct server *srv, struct ss_error *e)
 	if (srv->cfg->fsync == FSYNC_NO)
 		return SS_OK;
 	ss_error_set(e, SS_ERR_INTERNAL, "cannot watch the journal's sync thread");
-	if (journal_sync_thread_start(&srv->journal, e->msg, sizeof(e->msg)) != SS_OK ||
-	    (srv->synced_ev = event_new(srv->base, srv->journal.notify_fd,
+	if (journal_sync_thread_start(srv->journal, e) != SS_OK ||
+	    (srv->synced_ev = event_new(srv->base, journal_notify_fd(srv->journal),
 	    EV_READ | EV_PERSIST, on_synced, srv)) == NULL ||
 	    event_priority_set(srv->synced_ev, 0) != 0 ||
 	    event_add(srv->synced_ev, NULL) != 0)
@@ -689,7 +681,7 @@ server_free(struct server *srv)
 	bgsave_kill(&srv->bgsave);
 	free_event(srv->child_ev);
 	if (srv->journal_open)
-		journal_close(&srv->journal);
+		journal_close(srv->journal);
 	free_event(srv->tick_ev);
 	free_event(srv->snap_ev);
 	free_event(srv->sigterm_ev);

@@ -10,24 +10,7 @@
 #ifndef SS_SERVER_H
 #define SS_SERVER_H
 
-#include <stdint.h>
-
-#include "journal.h"
-#include "store.h"
-
-struct server_config {
-	const char *listen;            /* HOST:PORT; port 0 picks a free one */
-	const char *certs_dir;
-	const char *state_dir;
-	unsigned snapshot_interval;    /* seconds */
-	uint32_t max_frame;            /* bytes of one frame's body */
-	unsigned max_connections;
-	unsigned handshake_timeout;    /* seconds */
-	unsigned idle_timeout;         /* seconds */
-	uint64_t max_output;           /* bytes queued to one client before reading pauses */
-	enum journal_fsync fsync;      /* when the journal is forced to disk */
-	struct store_limits limits;
-};
+#include "server_config.h"
 
 void server_default_config(struct server_config *cfg);
 

@@ -1,17 +1,19 @@
 /*
  * snapshot.c: writing and loading the store's snapshot file.
  *
- * Layout (all integers big-endian):
+ * Layout of version 2 (all integers little-endian):
  *   "SSUMSNAP" u32 version u64 journal_seq (the last journal record included)
  *   u32 nkeys,     each: str name, u32 len, len bytes of DER
  *   u32 nsessions, each: str id, u32 n, n * str party, u32 threshold,
  *     u32 length, u32 decimals, u32 deadline_seconds, u64 created_unix,
  *     u64 deadline_unix, u32 phase, str fail_reason, then per party:
  *     u8 flags (1 shares, 2 in cohort, 4 sumpoint), the n sealed shares it
- *     sent when flag 1, its L sumpoint values when flag 4
+ *     sent when flag 1, its L sumpoint values (u64) when flag 4
  *   SHA-256 of everything before it (32 bytes)
- * where str is u32 length + bytes.
+ * where str is u32 length + bytes. Version 1 is the same, big-endian (its
+ * version field too: 00 00 00 01); it is read and written back as 2.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -37,13 +39,7 @@
 #define FLAG_COHORT   2
 #define FLAG_SUMPOINT 4
 
-/* A file being written, with its running hash. */
-struct sink {
-	FILE *f;
-	EVP_MD_CTX *md;
-	int failed;
-	size_t unsynced;        /* bytes written since the last fdatasync */
-};
+/* ---- writing ------------------------------------------------------------- */
 
 /*
  * A snapshot is fsynced as it is written, every AUTOSYNC_BYTES (as Redis's
@@ -53,148 +49,201 @@ struct sink {
  * under --fsync always.
  */
 #define AUTOSYNC_BYTES (4u * 1024 * 1024)
+/* Small fields are gathered into writes of this size; large runs go as they are. */
+#define FILE_BUF       (64u * 1024)
 
-static void
-put(struct sink *k, const void *p, size_t n)
+/* The file being written: the buf_writer's sink, wrapping buf_sink_fd. */
+struct snap_file {
+	int fd;
+	size_t len;             /* bytes waiting in buf */
+	uint64_t unsynced;      /* bytes written since the last fdatasync */
+	int err;                /* errno of the first failure */
+	uint8_t buf[FILE_BUF];
+};
+
+/* Writes p to the file, fdatasyncing every AUTOSYNC_BYTES. */
+static int
+file_emit(struct snap_file *f, const void *p, size_t n)
 {
-	if (k->failed || n == 0)
-		return;
-	if (fwrite(p, 1, n, k->f) != n || EVP_DigestUpdate(k->md, p, n) != 1) {
-		k->failed = 1;
-		return;
+	if (buf_sink_fd(&f->fd, p, n) != SS_OK) {
+		f->err = errno;
+		return SS_ERR_IO;
 	}
-	if ((k->unsynced += n) >= AUTOSYNC_BYTES) {
-		k->unsynced = 0;
-		if (fflush(k->f) != 0 || fdatasync(fileno(k->f)) != 0)
-			k->failed = 1;
+	if ((f->unsynced += n) >= AUTOSYNC_BYTES) {
+		f->unsynced = 0;
+		if (fdatasync(f->fd) != 0) {
+			f->err = errno;
+			return SS_ERR_IO;
+		}
 	}
+	return SS_OK;
 }
 
-static void
-put_u32(struct sink *k, uint32_t v)
+static int
+file_flush(struct snap_file *f)
 {
-	uint8_t b[4];
+	size_t n = f->len;
 
-	buf_store_u32_be(b, v);
-	put(k, b, sizeof(b));
+	f->len = 0;
+	return n > 0 ? file_emit(f, f->buf, n) : SS_OK;
 }
 
-static void
-put_u64(struct sink *k, uint64_t v)
+static int
+file_sink(void *ctx, const void *p, size_t n)
 {
-	uint8_t b[8];
+	struct snap_file *f = ctx;
+	int rc;
 
-	buf_store_u64_be(b, v);
-	put(k, b, sizeof(b));
+	if (n > sizeof(f->buf) - f->len) {
+		if ((rc = file_flush(f)) != SS_OK)
+			return rc;
+		if (n >= sizeof(f->buf))
+			return file_emit(f, p, n);
+	}
+	memcpy(f->buf + f->len, p, n);
+	f->len += n;
+	return SS_OK;
 }
 
+/* A sumpoint's values: as they lie on a little-endian host. */
 static void
-put_str(struct sink *k, const char *s)
-{
-	size_t n = strlen(s);
-
-	put_u32(k, (uint32_t)n);
-	put(k, s, n);
-}
-
-static void
-put_session(struct sink *k, const struct session *se)
+put_values(struct buf_writer *w, const uint64_t *v, uint32_t n)
 {
 	uint32_t i;
-	size_t e;
 
-	put_str(k, se->p.id);
-	put_u32(k, se->p.n);
-	for (i = 0; i < se->p.n; i++)
-		put_str(k, se->p.parties[i]);
-	put_u32(k, se->p.threshold);
-	put_u32(k, se->p.length);
-	put_u32(k, se->p.decimals);
-	put_u32(k, se->p.deadline_seconds);
-	put_u64(k, se->created_unix);
-	put_u64(k, se->deadline_unix);
-	put_u32(k, (uint32_t)se->phase);
-	put_str(k, se->fail_reason);
+	if (htole64(1) == 1) {
+		buf_put(w, v, (size_t)n * sizeof(*v));
+		return;
+	}
+	for (i = 0; i < n; i++)
+		buf_put_u64(w, v[i]);
+}
+
+static void
+put_session(struct buf_writer *w, const struct session *se)
+{
+	uint32_t i;
+
+	disk_put_params(w, &se->p);
+	buf_put_u64(w, se->created_unix);
+	buf_put_u64(w, se->deadline_unix);
+	buf_put_u32(w, (uint32_t)se->phase);
+	buf_put_string(w, se->fail_reason);
 	for (i = 0; i < se->p.n; i++) {
 		uint8_t flags = (se->shares[i] ? FLAG_SHARES : 0) |
 		    (se->in_cohort[i] ? FLAG_COHORT : 0) |
 		    (se->sumpoints[i] ? FLAG_SUMPOINT : 0);
 
-		put(k, &flags, 1);
+		buf_put_u8(w, flags);
 		if (se->shares[i] != NULL)
-			put(k, se->shares[i], (size_t)se->p.n * se->ct_len);
+			buf_put(w, se->shares[i], (size_t)se->p.n * se->ct_len);
 		if (se->sumpoints[i] != NULL)
-			for (e = 0; e < se->p.length; e++)
-				put_u64(k, se->sumpoints[i][e]);
+			put_values(w, se->sumpoints[i], se->p.length);
 	}
 }
 
-int
-snapshot_write(const struct store *s, const char *dir, char *err, size_t errlen)
+static void
+put_store(struct buf_writer *w, const struct store *s)
 {
-	char tmp[4096], path[4096];
-	uint8_t hash[HASH_LEN];
-	struct sink k = { NULL, NULL, 0, 0 };
-	unsigned int hlen = 0;
 	size_t i;
-	int fd, ok = 0;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, SNAPSHOT_FILE) >= sizeof(tmp) ||
-	    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE) >= sizeof(path)) {
-		snprintf(err, errlen, "state directory path too long");
-		return SS_ERR_TOO_LARGE;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return SS_ERR_IO;
-	}
-	if ((k.f = fdopen(fd, "wb")) == NULL) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return SS_ERR_IO;
-	}
-	if ((k.md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(k.md, EVP_sha256(), NULL) != 1)
-		k.failed = 1;
-	put(&k, MAGIC, MAGIC_LEN);
-	put_u32(&k, SNAPSHOT_VERSION);
-	put_u64(&k, s->journal_seq);
-	put_u32(&k, (uint32_t)s->nkeys);
+	buf_put(w, MAGIC, MAGIC_LEN);
+	buf_put_u32(w, SNAPSHOT_VERSION);
+	buf_put_u64(w, s->journal_seq);
+	buf_put_u32(w, (uint32_t)s->nkeys);
 	for (i = 0; i < s->nkeys; i++) {
-		put_str(&k, s->keys[i].name);
-		put_u32(&k, (uint32_t)s->keys[i].der_len);
-		put(&k, s->keys[i].der, s->keys[i].der_len);
+		buf_put_string(w, s->keys[i].name);
+		buf_put_u32(w, (uint32_t)s->keys[i].der_len);
+		buf_put(w, s->keys[i].der, s->keys[i].der_len);
 	}
-	put_u32(&k, (uint32_t)s->nsessions);
+	buf_put_u32(w, (uint32_t)s->nsessions);
 	for (i = 0; i < s->nsessions; i++)
-		put_session(&k, s->sessions[i]);
-	if (!k.failed && EVP_DigestFinal_ex(k.md, hash, &hlen) == 1 &&
-	    hlen == HASH_LEN && fwrite(hash, 1, HASH_LEN, k.f) == HASH_LEN &&
-	    fflush(k.f) == 0 && fsync(fileno(k.f)) == 0)
-		ok = 1;
-	if (!ok)
-		snprintf(err, errlen, "writing %s: %s", tmp, errno ? strerror(errno) : "failed");
-	EVP_MD_CTX_free(k.md);
-	if (fclose(k.f) != 0 && ok) {
-		snprintf(err, errlen, "closing %s: %s", tmp, strerror(errno));
-		ok = 0;
-	}
-	if (ok && rename(tmp, path) != 0) {
-		snprintf(err, errlen, "renaming %s: %s", tmp, strerror(errno));
-		ok = 0;
-	}
-	if (!ok) {
-		unlink(tmp);
-		return SS_ERR_IO;
-	}
-	if (disk_fsync_dir(dir) != 0) {
-		snprintf(err, errlen, "fsync of %s: %s", dir, strerror(errno));
+		put_session(w, s->sessions[i]);
+}
+
+/* Writes s, then its SHA-256, to f, and makes it durable. */
+static int
+write_contents(const struct store *s, struct snap_file *f, EVP_MD_CTX *md)
+{
+	uint8_t hash[HASH_LEN];
+	unsigned int hlen = 0;
+	struct buf_writer w;
+	int rc;
+
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		return SS_ERR_CRYPTO;
+	buf_writer_init_sink(&w, file_sink, f);
+	buf_writer_tee(&w, buf_sink_digest, md);
+	put_store(&w, s);
+	if ((rc = buf_writer_error(&w)) != SS_OK)
+		return rc;
+	if (EVP_DigestFinal_ex(md, hash, &hlen) != 1 || hlen != HASH_LEN)
+		return SS_ERR_CRYPTO;
+	if ((rc = file_sink(f, hash, HASH_LEN)) != SS_OK ||
+	    (rc = file_flush(f)) != SS_OK)
+		return rc;
+	if (fsync(f->fd) != 0) {
+		f->err = errno;
 		return SS_ERR_IO;
 	}
 	return SS_OK;
 }
+
+/* Writes s into the new file fd at tmp, and closes it. */
+static int
+write_file(const struct store *s, int fd, const char *tmp, struct ss_error *e)
+{
+	struct snap_file *f;
+	EVP_MD_CTX *md;
+	int rc;
+
+	f = malloc(sizeof(*f));
+	md = EVP_MD_CTX_new();
+	if (f == NULL || md == NULL) {
+		rc = ss_error_set(e, SS_ERR_ALLOC, "writing %s: out of memory", tmp);
+	} else {
+		f->fd = fd;
+		f->len = 0;
+		f->unsynced = 0;
+		f->err = 0;
+		if ((rc = write_contents(s, f, md)) != SS_OK)
+			ss_error_set(e, rc, "writing %s: %s", tmp, f->err != 0 ?
+			    strerror(f->err) : ss_strerror(rc));
+	}
+	EVP_MD_CTX_free(md);
+	free(f);
+	if (close(fd) != 0 && rc == SS_OK)
+		rc = ss_error_set(e, SS_ERR_IO, "closing %s: %s", tmp,
+		    strerror(errno));
+	return rc;
+}
+
+int
+snapshot_write(const struct store *s, const char *dir, struct ss_error *e)
+{
+	char tmp[4096], path[4096];
+	int fd, rc;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, SNAPSHOT_FILE) >= sizeof(tmp) ||
+	    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE) >= sizeof(path))
+		return ss_error_set(e, SS_ERR_TOO_LARGE, "state directory path "
+		    "too long");
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return ss_error_set(e, SS_ERR_IO, "%s: %s", tmp, strerror(errno));
+	if ((rc = write_file(s, fd, tmp, e)) == SS_OK && rename(tmp, path) != 0)
+		rc = ss_error_set(e, SS_ERR_IO, "renaming %s: %s", tmp,
+		    strerror(errno));
+	if (rc != SS_OK) {
+		(void)unlink(tmp);
+		return rc;
+	}
+	if (disk_fsync_dir(dir) != SS_OK)
+		return ss_error_set(e, SS_ERR_IO, "fsync of %s: %s", dir,
+		    strerror(errno));
+	return SS_OK;
+}
+
+/* ---- loading ------------------------------------------------------------- */
 
 /* Reads the whole file; SS_ERR_NOT_FOUND when absent. */
 static int
@@ -210,7 +259,7 @@ read_file(const char *path, uint8_t **data, size_t *len)
 }
 
 static int
-load_keys(struct buf_reader *r, struct store *s)
+load_keys(struct disk_reader *d, struct store *s)
 {
 	struct status st;
 	char name[NAME_BUF];
@@ -218,12 +267,12 @@ load_keys(struct buf_reader *r, struct store *s)
 	uint32_t n, i, len;
 	int rc, dup;
 
-	if ((rc = buf_get_u32_be(r, &n)) != SS_OK)
+	if ((rc = disk_get_u32(d, &n)) != SS_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
-		if ((rc = buf_get_string_be(r, name, sizeof(name))) != SS_OK ||
-		    (rc = buf_get_u32_be(r, &len)) != SS_OK ||
-		    (rc = buf_get_bytes(r, len, &der)) != SS_OK)
+		if ((rc = disk_get_string(d, name, sizeof(name))) != SS_OK ||
+		    (rc = disk_get_u32(d, &len)) != SS_OK ||
+		    (rc = buf_get_bytes(&d->r, len, &der)) != SS_OK)
 			return rc;
 		if (store_put_key(s, name, der, len, &dup, &st) != ST_OK || dup)
 			return SS_ERR_INVALID;
@@ -231,21 +280,41 @@ load_keys(struct buf_reader *r, struct store *s)
 	return SS_OK;
 }
 
+/* Party i's sumpoint values, each below p. */
 static int
-load_party_state(struct buf_reader *r, struct session *se, uint32_t i)
+load_values(struct disk_reader *d, struct session *se, uint32_t i)
+{
+	size_t e;
+	int rc;
+
+	if (buf_remaining(&d->r) / 8 < se->p.length)
+		return SS_ERR_TRUNCATED;
+	if ((se->sumpoints[i] = calloc(se->p.length, 8)) == NULL)
+		return SS_ERR_ALLOC;
+	for (e = 0; e < se->p.length; e++) {
+		if ((rc = disk_get_u64(d, &se->sumpoints[i][e])) != SS_OK)
+			return rc;
+		if (se->sumpoints[i][e] >= FIELD_P)
+			return SS_ERR_INVALID;
+	}
+	return SS_OK;
+}
+
+static int
+load_party_state(struct disk_reader *d, struct session *se, uint32_t i)
 {
 	const uint8_t *p;
 	uint8_t flags;
-	size_t e, nbytes;
+	size_t nbytes;
 	int rc;
 
-	if ((rc = buf_get_u8(r, &flags)) != SS_OK)
+	if ((rc = buf_get_u8(&d->r, &flags)) != SS_OK)
 		return rc;
 	if (flags & ~(FLAG_SHARES | FLAG_COHORT | FLAG_SUMPOINT))
 		return SS_ERR_INVALID;
 	if (flags & FLAG_SHARES) {
 		nbytes = (size_t)se->p.n * se->ct_len;
-		if ((rc = buf_get_bytes(r, nbytes, &p)) != SS_OK)
+		if ((rc = buf_get_bytes(&d->r, nbytes, &p)) != SS_OK)
 			return rc;
 		if ((se->shares[i] = malloc(nbytes)) == NULL)
 			return SS_ERR_ALLOC;
@@ -254,18 +323,8 @@ load_party_state(struct buf_reader *r, struct session *se, uint32_t i)
 	se->in_cohort[i] = (flags & FLAG_COHORT) != 0;
 	if ((flags & FLAG_COHORT) && !(flags & FLAG_SHARES))
 		return SS_ERR_INVALID;
-	if (flags & FLAG_SUMPOINT) {
-		if (buf_remaining(r) / 8 < se->p.length)
-			return SS_ERR_TRUNCATED;
-		if ((se->sumpoints[i] = calloc(se->p.length, 8)) == NULL)
-			return SS_ERR_ALLOC;
-		for (e = 0; e < se->p.length; e++) {
-			if ((rc = buf_get_u64_be(r, &se->sumpoints[i][e])) != SS_OK)
-				return rc;
-			if (se->sumpoints[i][e] >= FIELD_P)
-				return SS_ERR_INVALID;
-		}
-	}
+	if (flags & FLAG_SUMPOINT)
+		return load_values(d, se, i);
 	return SS_OK;
 }
 
@@ -282,6 +341,8 @@ session_consistent(const struct session *se)
 	const unsigned char *c;
 	uint32_t i;
 
+	if (session_repeated_party(se) != NULL)
+		return 0;
 	for (c = (const unsigned char *)se->fail_reason; *c != '\0'; c++)
 		if (*c < 0x20 || *c > 0x7e)
 			return 0;
@@ -307,74 +368,45 @@ session_consistent(const struct session *se)
 	}
 }
 
-int
-snapshot_read_params(struct buf_reader *r, uint32_t max_parties,
-    struct session_params *p)
+/* A session's state after its parameters: times, phase, every party's. */
+static int
+load_state(struct disk_reader *d, struct session *se)
 {
-	uint32_t i;
+	uint32_t i, phase;
 	int rc;
 
-	memset(p, 0, sizeof(*p));
-	if ((rc = buf_get_string_be(r, p->id, sizeof(p->id))) != SS_OK ||
-	    (rc = buf_get_u32_be(r, &p->n)) != SS_OK)
+	if ((rc = disk_get_u64(d, &se->created_unix)) != SS_OK ||
+	    (rc = disk_get_u64(d, &se->deadline_unix)) != SS_OK ||
+	    (rc = disk_get_u32(d, &phase)) != SS_OK ||
+	    (rc = disk_get_string(d, se->fail_reason, sizeof(se->fail_reason))) != SS_OK)
 		return rc;
-	if (p->n < 2 || p->n > max_parties || buf_remaining(r) / 4 < p->n)
+	if (phase < PHASE_SHARING || phase > PHASE_FAILED)
 		return SS_ERR_INVALID;
-	if ((p->parties = calloc(p->n, NAME_BUF)) == NULL)
-		return SS_ERR_ALLOC;
-	for (i = 0; i < p->n && rc == SS_OK; i++)
-		rc = buf_get_string_be(r, p->parties[i], NAME_BUF);
-	if (rc == SS_OK && (rc = buf_get_u32_be(r, &p->threshold)) == SS_OK &&
-	    (rc = buf_get_u32_be(r, &p->length)) == SS_OK &&
-	    (rc = buf_get_u32_be(r, &p->decimals)) == SS_OK)
-		rc = buf_get_u32_be(r, &p->deadline_seconds);
-	if (rc != SS_OK) {
-		free(p->parties);
-		p->parties = NULL;
-	}
+	se->phase = (enum phase)phase;
+	for (i = 0; i < se->p.n && rc == SS_OK; i++)
+		rc = load_party_state(d, se, i);
+	if (rc == SS_OK && !session_consistent(se))
+		rc = SS_ERR_INVALID;
 	return rc;
 }
 
 static int
-load_session(struct buf_reader *r, struct store *s)
+load_session(struct disk_reader *d, struct store *s)
 {
 	struct session_params p;
 	struct session *se = NULL;
 	struct status st;
-	uint32_t i, phase;
 	int rc;
 
-	if ((rc = snapshot_read_params(r, s->lim.max_parties, &p)) != SS_OK)
+	if ((rc = disk_get_params(d, s->lim.max_parties, &p)) != SS_OK)
 		return rc;
-	if (store_check_params(s, &p, &st) != ST_OK || store_find(s, p.id) != NULL) {
+	if (store_check_params(s, &p, &st) != ST_OK || store_find(s, p.id) != NULL)
 		rc = SS_ERR_INVALID;
-		goto out;
-	}
-	if ((se = session_new(&p)) == NULL) {
+	else if ((se = session_new(&p)) == NULL)
 		rc = SS_ERR_ALLOC;
-		goto out;
-	}
-	if (session_repeated_party(se) != NULL) {
-		rc = SS_ERR_INVALID;
-		goto out;
-	}
-	if ((rc = buf_get_u64_be(r, &se->created_unix)) != SS_OK ||
-	    (rc = buf_get_u64_be(r, &se->deadline_unix)) != SS_OK ||
-	    (rc = buf_get_u32_be(r, &phase)) != SS_OK ||
-	    (rc = buf_get_string_be(r, se->fail_reason, sizeof(se->fail_reason))) != SS_OK)
-		goto out;
-	if (phase < PHASE_SHARING || phase > PHASE_FAILED) {
-		rc = SS_ERR_INVALID;
-		goto out;
-	}
-	se->phase = (enum phase)phase;
-	for (i = 0; i < p.n && rc == SS_OK; i++)
-		rc = load_party_state(r, se, i);
-	if (rc == SS_OK && !session_consistent(se))
-		rc = SS_ERR_INVALID;
-	if (rc == SS_OK && (rc = store_adopt_session(s, se)) == SS_OK)
+	else if ((rc = load_state(d, se)) == SS_OK &&
+	    (rc = store_adopt_session(s, se)) == SS_OK)
 		se = NULL;
-out:
 	session_free(se);
 	free(p.parties);
 	return rc;
@@ -383,75 +415,77 @@ out:
 static int
 parse(const uint8_t *data, size_t len, struct store *s)
 {
-	struct buf_reader r;
-	const uint8_t *magic;
+	struct disk_reader d;
+	const uint8_t *head;
 	uint32_t version, nsessions, i;
 	int rc;
 
-	buf_reader_init(&r, data, len);
-	if ((rc = buf_get_bytes(&r, MAGIC_LEN, &magic)) != SS_OK)
+	disk_reader_init(&d, data, len, 0);
+	if ((rc = buf_get_bytes(&d.r, MAGIC_LEN + 4, &head)) != SS_OK)
 		return rc;
-	if (memcmp(magic, MAGIC, MAGIC_LEN) != 0)
+	if (memcmp(head, MAGIC, MAGIC_LEN) != 0)
 		return SS_ERR_INVALID;
-	if ((rc = buf_get_u32_be(&r, &version)) != SS_OK)
-		return rc;
-	if (version != SNAPSHOT_VERSION)
+	version = disk_version(head + MAGIC_LEN, SNAPSHOT_LAST_BIG_ENDIAN);
+	if (version < 1 || version > SNAPSHOT_VERSION)
 		return SS_ERR_VERSION;
-	if ((rc = buf_get_u64_be(&r, &s->journal_seq)) != SS_OK ||
-	    (rc = load_keys(&r, s)) != SS_OK ||
-	    (rc = buf_get_u32_be(&r, &nsessions)) != SS_OK)
+	d.big_endian = version <= SNAPSHOT_LAST_BIG_ENDIAN;
+	if ((rc = disk_get_u64(&d, &s->journal_seq)) != SS_OK ||
+	    (rc = load_keys(&d, s)) != SS_OK ||
+	    (rc = disk_get_u32(&d, &nsessions)) != SS_OK)
 		return rc;
 	if (nsessions > s->lim.max_sessions)
 		return SS_ERR_TOO_LARGE;
 	for (i = 0; i < nsessions; i++)
-		if ((rc = load_session(&r, s)) != SS_OK)
+		if ((rc = load_session(&d, s)) != SS_OK)
 			return rc;
-	return buf_remaining(&r) == 0 ? SS_OK : SS_ERR_INVALID;
+	return buf_remaining(&d.r) == 0 ? SS_OK : SS_ERR_INVALID;
+}
+
+/* Checks the file's SHA-256 trailer, then parses what it covers into s. */
+static int
+load_bytes(const uint8_t *data, size_t len, struct store *s)
+{
+	uint8_t hash[HASH_LEN];
+
+	if (len < MAGIC_LEN + 4 + HASH_LEN ||
+	    EVP_Digest(data, len - HASH_LEN, hash, NULL, EVP_sha256(), NULL) != 1 ||
+	    CRYPTO_memcmp(hash, data + len - HASH_LEN, HASH_LEN) != 0)
+		return SS_ERR_CHECKSUM;
+	return parse(data, len - HASH_LEN, s);
 }
 
 int
 snapshot_load(const char *dir, const struct store_limits *lim,
-    struct store **out, char *err, size_t errlen)
+    struct store **out, struct ss_error *e)
 {
 	char path[4096];
-	uint8_t hash[HASH_LEN], *data = NULL;
+	uint8_t *data = NULL;
 	size_t len = 0;
 	struct store *s;
 	int rc;
 
 	*out = NULL;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE) >= sizeof(path)) {
-		snprintf(err, errlen, "state directory path too long");
-		return SS_ERR_TOO_LARGE;
-	}
-	if ((s = store_new(lim)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return SS_ERR_ALLOC;
-	}
-	rc = read_file(path, &data, &len);
-	if (rc == SS_ERR_NOT_FOUND) {
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE) >= sizeof(path))
+		return ss_error_set(e, SS_ERR_TOO_LARGE, "state directory path "
+		    "too long");
+	if ((s = store_new(lim)) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	if ((rc = read_file(path, &data, &len)) == SS_ERR_NOT_FOUND) {
 		*out = s;
 		return SS_OK;
 	}
 	if (rc != SS_OK) {
-		snprintf(err, errlen, "cannot read snapshot %s: %s", path, ss_strerror(rc));
 		store_free(s);
-		return rc;
+		return ss_error_set(e, rc, "cannot read snapshot %s: %s", path,
+		    ss_strerror(rc));
 	}
-	if (len < MAGIC_LEN + 4 + HASH_LEN ||
-	    EVP_Digest(data, len - HASH_LEN, hash, NULL, EVP_sha256(), NULL) != 1 ||
-	    CRYPTO_memcmp(hash, data + len - HASH_LEN, HASH_LEN) != 0) {
-		rc = SS_ERR_CHECKSUM;
-	} else {
-		rc = parse(data, len - HASH_LEN, s);
-	}
+	rc = load_bytes(data, len, s);
 	free(data);
 	if (rc != SS_OK) {
-		snprintf(err, errlen, "snapshot %s is unusable (%s); it was left "
-		    "in place: move it aside to start empty, or restore a good copy",
-		    path, ss_strerror(rc));
 		store_free(s);
-		return rc;
+		return ss_error_set(e, rc, "snapshot %s is unusable (%s); it was "
+		    "left in place: move it aside to start empty, or restore a "
+		    "good copy", path, ss_strerror(rc));
 	}
 	*out = s;
 	return SS_OK;

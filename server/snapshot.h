@@ -10,15 +10,20 @@
 #ifndef SS_SNAPSHOT_H
 #define SS_SNAPSHOT_H
 
-#include <stddef.h>
-
-#include "buf.h"
+#include "err.h"
 #include "store.h"
 
 #define SNAPSHOT_FILE    "snapshot.bin"
-#define SNAPSHOT_VERSION 1
+/*
+ * The format this server writes: 2, little-endian. It reads 1 as well,
+ * the same layout big-endian, and writes it back as 2.
+ */
+#define SNAPSHOT_VERSION         2
+#define SNAPSHOT_LAST_BIG_ENDIAN 1
 
-int snapshot_write(const struct store *s, const char *dir, char *err, size_t errlen);
+/* Writes s as DIR/snapshot.bin; e says why it failed, naming the file. */
+int snapshot_write(const struct store *s, const char *dir,
+    struct ss_error *e) SS_WUR;
 
 /*
  * Loads DIR/snapshot.bin into a new store with limits lim, or makes an empty
@@ -26,14 +31,6 @@ int snapshot_write(const struct store *s, const char *dir, char *err, size_t err
  * inconsistent is an error naming the file; it is left in place.
  */
 int snapshot_load(const char *dir, const struct store_limits *lim,
-    struct store **out, char *err, size_t errlen);
-
-/*
- * Reads session parameters in the form both the snapshot and the journal
- * use (str id, u32 n, n * str, u32 threshold, length, decimals,
- * deadline_seconds). On success p->parties is malloc'd.
- */
-int snapshot_read_params(struct buf_reader *r, uint32_t max_parties,
-    struct session_params *p);
+    struct store **out, struct ss_error *e) SS_WUR;
 
 #endif

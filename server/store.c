@@ -8,7 +8,6 @@
 #include "err.h"
 #include "field.h"
 #include "frame.h"
-#include "journal.h"
 #include "sealed.h"
 #include "store.h"
 
@@ -37,22 +36,12 @@ store_new(const struct store_limits *lim)
 }
 
 void
-session_free(struct session *se)
+store_set_log(struct store *s, const struct store_log *log)
 {
-	uint32_t i;
-
-	if (se == NULL)
-		return;
-	for (i = 0; se->shares != NULL && i < se->p.n; i++)
-		free(se->shares[i]);
-	for (i = 0; se->sumpoints != NULL && i < se->p.n; i++)
-		free(se->sumpoints[i]);
-	free(se->shares);
-	free(se->sumpoints);
-	free(se->in_cohort);
-	free(se->by_name);
-	free(se->p.parties);
-	free(se);
+	if (log != NULL)
+		s->log = *log;
+	else
+		memset(&s->log, 0, sizeof(s->log));
 }
 
 void
@@ -71,74 +60,6 @@ store_free(struct store *s)
 	free(s);
 }
 
-/* qsort_r context for ordering party indices by name. */
-static int
-cmp_party(const void *a, const void *b, void *arg)
-{
-	const char (*names)[NAME_BUF] = arg;
-
-	return strcmp(names[*(const uint32_t *)a], names[*(const uint32_t *)b]);
-}
-
-struct session *
-session_new(const struct session_params *p)
-{
-	struct session *se;
-	uint32_t i;
-
-	if (p->n == 0 || (se = calloc(1, sizeof(*se))) == NULL)
-		return NULL;
-	se->p = *p;
-	se->p.parties = calloc(p->n, NAME_BUF);
-	se->by_name = calloc(p->n, sizeof(*se->by_name));
-	se->shares = calloc(p->n, sizeof(*se->shares));
-	se->sumpoints = calloc(p->n, sizeof(*se->sumpoints));
-	se->in_cohort = calloc(p->n, 1);
-	if (se->p.parties == NULL || se->by_name == NULL || se->shares == NULL ||
-	    se->sumpoints == NULL || se->in_cohort == NULL) {
-		session_free(se);
-		return NULL;
-	}
-	memcpy(se->p.parties, p->parties, (size_t)p->n * NAME_BUF);
-	for (i = 0; i < p->n; i++)
-		se->by_name[i] = i;
-	qsort_r(se->by_name, p->n, sizeof(*se->by_name), cmp_party, se->p.parties);
-	se->ct_len = sealed_len(p->length);
-	se->phase = PHASE_SHARING;
-	return se;
-}
-
-const char *
-session_repeated_party(const struct session *se)
-{
-	uint32_t i;
-
-	for (i = 1; i < se->p.n; i++)
-		if (strcmp(se->p.parties[se->by_name[i - 1]],
-		    se->p.parties[se->by_name[i]]) == 0)
-			return se->p.parties[se->by_name[i]];
-	return NULL;
-}
-
-long
-session_party_index(const struct session *se, const char *name)
-{
-	size_t lo = 0, hi = se->p.n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(name, se->p.parties[se->by_name[mid]]);
-
-		if (c == 0)
-			return (long)se->by_name[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return -1;
-}
-
 struct session *
 store_find(struct store *s, const char *id)
 {
@@ -148,31 +69,6 @@ store_find(struct store *s, const char *id)
 		if (strcmp(s->sessions[i]->p.id, id) == 0)
 			return s->sessions[i];
 	return NULL;
-}
-
-size_t
-session_count_shared(const struct session *se)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < se->p.n; i++)
-		k += se->shares[i] != NULL;
-	return k;
-}
-
-uint64_t
-session_bytes(const struct session *se)
-{
-	uint64_t b = 0;
-	uint32_t i;
-
-	for (i = 0; i < se->p.n; i++) {
-		if (se->shares[i] != NULL)
-			b += (uint64_t)se->p.n * se->ct_len;
-		if (se->sumpoints[i] != NULL)
-			b += (uint64_t)se->p.length * 8;
-	}
-	return b;
 }
 
 /* Fixes the cohort as the parties whose shares are in. */
@@ -187,30 +83,30 @@ fix_cohort(struct session *se)
 }
 
 /*
- * Logs a change about to be made; on failure the caller changes nothing and
- * answers UNAVAILABLE, so that no client is told of a change the journal
- * does not hold.
+ * Whether a change about to be made was logged (rc, from one of s->log's
+ * functions): then the store reflects the record seq. Else the caller
+ * changes nothing and answers with logged_failed.
  */
 static int
-log_ok(struct store *s, int rc)
+logged(struct store *s, int rc, const uint64_t *seq)
 {
 	if (rc != SS_OK)
 		return 0;
-	if (s->journal != NULL)
-		s->journal_seq = s->journal->written_seq;
+	s->journal_seq = *seq;
 	return 1;
 }
 
 static enum status_code
-journal_failed(const struct store *s, struct status *st)
+log_failed(const struct ss_error *e, struct status *st)
 {
 	return status_set(st, ST_UNAVAILABLE, "the server cannot write its "
 	    "journal (%s); nothing was changed, try again later",
-	    s->journal->last_error);
+	    ss_error_msg(e));
 }
 
-void
-store_close_sharing(struct store *s, struct session *se)
+/* Ends the sharing phase now, as its deadline does. */
+static void
+close_sharing(struct store *s, struct session *se)
 {
 	size_t k;
 
@@ -230,13 +126,17 @@ store_close_sharing(struct store *s, struct session *se)
 static void
 session_tick(struct store *s, struct session *se, uint64_t now)
 {
+	struct ss_error e;
+	uint64_t seq = 0;
+
 	if (se->phase != PHASE_SHARING || se->deadline_unix == 0 ||
 	    now < se->deadline_unix)
 		return;
 	/* Without a record the deadline is applied again at the next tick. */
-	if (s->journal != NULL && !log_ok(s, journal_log_close(s->journal, se)))
+	if (s->log.ops != NULL &&
+	    !logged(s, s->log.ops->close(s->log.ctx, se, &seq, &e), &seq))
 		return;
-	store_close_sharing(s, se);
+	close_sharing(s, se);
 }
 
 void
@@ -304,8 +204,9 @@ same_params(const struct session_params *a, const struct session_params *b)
 	    memcmp(a->parties, b->parties, (size_t)a->n * NAME_BUF) == 0;
 }
 
-int
-store_adopt_session(struct store *s, struct session *se)
+/* Room for one more session, so that adding it cannot fail once its record is logged. */
+static int
+reserve_session(struct store *s)
 {
 	struct session **v;
 
@@ -314,9 +215,58 @@ store_adopt_session(struct store *s, struct session *se)
 	if (v == NULL)
 		return SS_ERR_ALLOC;
 	s->sessions = v;
+	return SS_OK;
+}
+
+int
+store_adopt_session(struct store *s, struct session *se)
+{
+	if (reserve_session(s) != SS_OK)
+		return SS_ERR_ALLOC;
 	s->sessions[s->nsessions++] = se;
 	s->stored_bytes += session_bytes(se);
 	return SS_OK;
+}
+
+/*
+ * A new session of params p created at now, not yet added, or NULL with st
+ * saying why: the checks that do not depend on who asks (p itself passed
+ * store_check_params, and no session has its id).
+ */
+static struct session *
+new_session(struct store *s, const struct session_params *p, uint64_t now,
+    struct status *st)
+{
+	struct session *se;
+	const char *dup;
+
+	if (s->nsessions >= s->lim.max_sessions) {
+		status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds its limit "
+		    "of %u sessions", s->lim.max_sessions);
+		return NULL;
+	}
+	if ((se = session_new(p)) == NULL || reserve_session(s) != SS_OK) {
+		session_free(se);
+		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+		return NULL;
+	}
+	if ((dup = session_repeated_party(se)) != NULL) {
+		status_set(st, ST_INVALID_ARGUMENT, "party %s is listed twice", dup);
+		session_free(se);
+		return NULL;
+	}
+	se->created_unix = now;
+	se->deadline_unix = p->deadline_seconds ? now + p->deadline_seconds : 0;
+	return se;
+}
+
+/* Adds se, which new_session made (its room is reserved). */
+static void
+add_session(struct store *s, struct session *se)
+{
+	s->sessions[s->nsessions++] = se;
+	s->stored_bytes += session_bytes(se);
+	s->version++;
 }
 
 enum status_code
@@ -324,7 +274,8 @@ store_create(struct store *s, const char *caller, const struct session_params *p
     uint64_t now, int *created, uint64_t *deadline_unix, struct status *st)
 {
 	struct session *se;
-	const char *dup;
+	struct ss_error e;
+	uint64_t seq = 0;
 	uint32_t i;
 
 	*created = 0;
@@ -343,27 +294,14 @@ store_create(struct store *s, const char *caller, const struct session_params *p
 		*deadline_unix = se->deadline_unix;
 		return status_set(st, ST_OK, "%s", "");
 	}
-	if (s->nsessions >= s->lim.max_sessions)
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds "
-		    "its limit of %u sessions", s->lim.max_sessions);
-	if ((se = session_new(p)) == NULL)
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
-	if ((dup = session_repeated_party(se)) != NULL) {
-		status_set(st, ST_INVALID_ARGUMENT, "party %s is listed twice", dup);
-		session_free(se);
+	if ((se = new_session(s, p, now, st)) == NULL)
 		return st->code;
-	}
-	se->created_unix = now;
-	se->deadline_unix = p->deadline_seconds ? now + p->deadline_seconds : 0;
-	if (s->journal != NULL && !log_ok(s, journal_log_create(s->journal, se))) {
+	if (s->log.ops != NULL &&
+	    !logged(s, s->log.ops->create(s->log.ctx, se, &seq, &e), &seq)) {
 		session_free(se);
-		return journal_failed(s, st);
+		return log_failed(&e, st);
 	}
-	if (store_adopt_session(s, se) != SS_OK) {
-		session_free(se);
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
-	}
-	s->version++;
+	add_session(s, se);
 	*created = 1;
 	*deadline_unix = se->deadline_unix;
 	return status_set(st, ST_OK, "%s", "");
@@ -501,6 +439,44 @@ build_block(const struct session *se, const struct submitted_share *shares,
 	return ST_OK;
 }
 
+/*
+ * Whether sender's block of shares may be added to se: OK with *duplicate
+ * set when the very same block is already in.
+ */
+static enum status_code
+check_shares(const struct store *s, const struct session *se, uint32_t sender,
+    const uint8_t *block, int *duplicate, struct status *st)
+{
+	uint64_t bytes = (uint64_t)se->p.n * se->ct_len;
+
+	*duplicate = 0;
+	if (se->shares[sender] != NULL) {
+		if (memcmp(se->shares[sender], block, bytes) != 0)
+			return status_set(st, ST_ALREADY_EXISTS, "%s already "
+			    "submitted different shares to session %s",
+			    se->p.parties[sender], se->p.id);
+		*duplicate = 1;
+		return status_set(st, ST_OK, "%s", "");
+	}
+	if (se->phase != PHASE_SHARING)
+		return phase_refusal(se, st);
+	if (s->stored_bytes + bytes > s->lim.max_stored_bytes)
+		return status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds "
+		    "its limit of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
+	return ST_OK;
+}
+
+/* Adds the block that check_shares passed; the store owns it from now on. */
+static void
+add_shares(struct store *s, struct session *se, uint32_t sender, uint8_t *block)
+{
+	se->shares[sender] = block;
+	s->stored_bytes += (uint64_t)se->p.n * se->ct_len;
+	if (session_count_shared(se) == se->p.n)
+		fix_cohort(se);
+	s->version++;
+}
+
 enum status_code
 store_submit_in_place(struct store *s, const char *caller,
     const char *session_id, const char *party,
@@ -508,8 +484,9 @@ store_submit_in_place(struct store *s, const char *caller,
     size_t frame_len, uint64_t now, int *duplicate, struct status *st)
 {
 	struct session *se;
+	struct ss_error e;
 	uint8_t *block = NULL;
-	uint64_t bytes;
+	uint64_t seq = 0;
 	long me;
 	size_t i;
 
@@ -526,40 +503,20 @@ store_submit_in_place(struct store *s, const char *caller,
 			return status_set(st, ST_INVALID_ARGUMENT, "share %zu has "
 			    "%zu bytes; length %u needs %zu", i + 1,
 			    shares[i].ct_len, se->p.length, se->ct_len);
-	bytes = (uint64_t)se->p.n * se->ct_len;
 	if (build_block(se, shares, frame, frame_len, &block, st) != ST_OK ||
 	    block == NULL)
 		return st->code;
-	if (se->shares[me] != NULL) {
-		int same = memcmp(se->shares[me], block, bytes) == 0;
-
+	if (check_shares(s, se, (uint32_t)me, block, duplicate, st) != ST_OK ||
+	    *duplicate) {
 		free(block);
-		if (!same)
-			return status_set(st, ST_ALREADY_EXISTS, "%s already "
-			    "submitted different shares to session %s", caller,
-			    se->p.id);
-		*duplicate = 1;
-		return status_set(st, ST_OK, "%s", "");
+		return st->code;
 	}
-	if (se->phase != PHASE_SHARING) {
+	if (s->log.ops != NULL && !logged(s, s->log.ops->submit(s->log.ctx, se,
+	    (uint32_t)me, block, &seq, &e), &seq)) {
 		free(block);
-		return phase_refusal(se, st);
+		return log_failed(&e, st);
 	}
-	if (s->stored_bytes + bytes > s->lim.max_stored_bytes) {
-		free(block);
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds "
-		    "its limit of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
-	}
-	if (s->journal != NULL &&
-	    !log_ok(s, journal_log_submit(s->journal, se, (uint32_t)me, block))) {
-		free(block);
-		return journal_failed(s, st);
-	}
-	se->shares[me] = block;
-	s->stored_bytes += bytes;
-	if (session_count_shared(se) == se->p.n)
-		fix_cohort(se);
-	s->version++;
+	add_shares(s, se, (uint32_t)me, block);
 	return status_set(st, ST_OK, "%s", "");
 }
 
@@ -608,22 +565,18 @@ store_post_sumpoint(struct store *s, const char *caller, const char *session_id,
 	    nvalues, NULL, now, duplicate, st);
 }
 
-enum status_code
-store_post_sumpoint_in_place(struct store *s, const char *caller,
-    const char *session_id, const char *party, const uint64_t *values,
-    size_t nvalues, uint8_t **frame, uint64_t now, int *duplicate,
-    struct status *st)
+/*
+ * Whether party's sumpoint values may be added to se: OK with *duplicate
+ * set when the very same values are already in.
+ */
+static enum status_code
+check_sumpoint(const struct store *s, const struct session *se, uint32_t party,
+    const uint64_t *values, size_t nvalues, int *duplicate, struct status *st)
 {
-	struct session *se;
-	uint64_t *v, bytes;
-	long me;
+	uint64_t bytes = (uint64_t)nvalues * sizeof(*values);
 	size_t i;
 
 	*duplicate = 0;
-	if (lookup(s, caller, session_id, party, now, &se, &me, st) != ST_OK)
-		return st->code;
-	/* lookup() set se: it returned status_set()'s ST_OK (another file). */
-	/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
 	if (require_aggregating(se, st) != ST_OK)
 		return st->code;
 	if (nvalues != se->p.length)
@@ -633,17 +586,50 @@ store_post_sumpoint_in_place(struct store *s, const char *caller,
 		if (values[i] >= FIELD_P)
 			return status_set(st, ST_INVALID_ARGUMENT, "sumpoint value "
 			    "%zu is not below 2^61-1", i + 1);
-	bytes = (uint64_t)nvalues * sizeof(*v);
-	if (se->sumpoints[me] != NULL) {
-		if (memcmp(se->sumpoints[me], values, bytes) != 0)
+	if (se->sumpoints[party] != NULL) {
+		if (memcmp(se->sumpoints[party], values, bytes) != 0)
 			return status_set(st, ST_ALREADY_EXISTS, "%s already posted "
-			    "a different sumpoint to session %s", caller, se->p.id);
+			    "a different sumpoint to session %s",
+			    se->p.parties[party], se->p.id);
 		*duplicate = 1;
 		return status_set(st, ST_OK, "%s", "");
 	}
 	if (s->stored_bytes + bytes > s->lim.max_stored_bytes)
 		return status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds "
 		    "its limit of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
+	return ST_OK;
+}
+
+/* Adds the values that check_sumpoint passed; the store owns v from now on. */
+static void
+add_sumpoint(struct store *s, struct session *se, uint32_t party, uint64_t *v)
+{
+	se->sumpoints[party] = v;
+	s->stored_bytes += (uint64_t)se->p.length * sizeof(*v);
+	update_complete(se);
+	s->version++;
+}
+
+enum status_code
+store_post_sumpoint_in_place(struct store *s, const char *caller,
+    const char *session_id, const char *party, const uint64_t *values,
+    size_t nvalues, uint8_t **frame, uint64_t now, int *duplicate,
+    struct status *st)
+{
+	struct session *se;
+	struct ss_error e;
+	uint64_t *v, bytes, seq = 0;
+	long me;
+
+	*duplicate = 0;
+	if (lookup(s, caller, session_id, party, now, &se, &me, st) != ST_OK)
+		return st->code;
+	/* lookup() set se: it returned status_set()'s ST_OK (another file). */
+	/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
+	if (check_sumpoint(s, se, (uint32_t)me, values, nvalues, duplicate,
+	    st) != ST_OK || *duplicate)
+		return st->code;
+	bytes = (uint64_t)nvalues * sizeof(*v);
 	if (frame != NULL && *frame != NULL && (const void *)values == *frame) {
 		/* Give back the frame's tail; keeping it whole is harmless. */
 		if ((v = realloc(*frame, bytes)) == NULL)
@@ -655,15 +641,12 @@ store_post_sumpoint_in_place(struct store *s, const char *caller,
 	} else {
 		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
 	}
-	if (s->journal != NULL && !log_ok(s,
-	    journal_log_sumpoint(s->journal, se, (uint32_t)me, values))) {
+	if (s->log.ops != NULL && !logged(s, s->log.ops->sumpoint(s->log.ctx,
+	    se, (uint32_t)me, values, &seq, &e), &seq)) {
 		free(v);
-		return journal_failed(s, st);
+		return log_failed(&e, st);
 	}
-	se->sumpoints[me] = v;
-	s->stored_bytes += bytes;
-	update_complete(se);
-	s->version++;
+	add_sumpoint(s, se, (uint32_t)me, v);
 	return status_set(st, ST_OK, "%s", "");
 }
 
@@ -702,35 +685,48 @@ store_drop_key(struct store *s, const char *name)
 	s->version++;
 }
 
-/* Stores a copy of der under name, replacing any older certificate. */
-static enum status_code
-set_key(struct store *s, struct key_entry *e, const char *name,
-    const uint8_t *der, size_t der_len, struct status *st)
+/*
+ * A copy of der, and room for it in the directory (a new entry when old,
+ * the certificate it replaces, is NULL), so that adding it cannot fail once
+ * its record is logged; NULL with st saying why.
+ */
+static uint8_t *
+new_key(struct store *s, const struct key_entry *old, const uint8_t *der,
+    size_t der_len, struct status *st)
 {
 	struct key_entry *v;
 	uint8_t *copy;
 
-	if (e == NULL && s->nkeys >= s->lim.max_keys)
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "the key directory "
-		    "holds its limit of %u keys", s->lim.max_keys);
-	if (s->stored_bytes + der_len > s->lim.max_stored_bytes)
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds "
-		    "its limit of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
-	if ((copy = malloc(der_len)) == NULL)
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
-	memcpy(copy, der, der_len);
-	if (s->journal != NULL &&
-	    !log_ok(s, journal_log_key(s->journal, name, der, der_len))) {
-		free(copy);
-		return journal_failed(s, st);
+	if (old == NULL && s->nkeys >= s->lim.max_keys) {
+		status_set(st, ST_RESOURCE_EXHAUSTED, "the key directory holds its "
+		    "limit of %u keys", s->lim.max_keys);
+		return NULL;
 	}
-	if (e == NULL) {
-		v = realloc(s->keys, (s->nkeys + 1) * sizeof(*v));
-		if (v == NULL) {
-			free(copy);
-			return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+	if (s->stored_bytes + der_len > s->lim.max_stored_bytes) {
+		status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds its limit "
+		    "of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
+		return NULL;
+	}
+	if (old == NULL) {
+		if ((v = realloc(s->keys, (s->nkeys + 1) * sizeof(*v))) == NULL) {
+			status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+			return NULL;
 		}
 		s->keys = v;
+	}
+	if ((copy = malloc(der_len)) == NULL)
+		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+	else
+		memcpy(copy, der, der_len);
+	return copy;
+}
+
+/* Stores copy (from new_key) under name, in place of the certificate at e if any. */
+static void
+add_key(struct store *s, struct key_entry *e, const char *name, uint8_t *copy,
+    size_t der_len)
+{
+	if (e == NULL) {
 		e = &s->keys[s->nkeys++];
 		snprintf(e->name, sizeof(e->name), "%s", name);
 	} else {
@@ -741,6 +737,25 @@ set_key(struct store *s, struct key_entry *e, const char *name,
 	e->der_len = der_len;
 	s->stored_bytes += der_len;
 	s->version++;
+}
+
+/* Stores a copy of der under name, replacing any older certificate at e. */
+static enum status_code
+set_key(struct store *s, struct key_entry *e, const char *name,
+    const uint8_t *der, size_t der_len, struct status *st)
+{
+	struct ss_error err;
+	uint8_t *copy;
+	uint64_t seq = 0;
+
+	if ((copy = new_key(s, e, der, der_len, st)) == NULL)
+		return st->code;
+	if (s->log.ops != NULL && !logged(s, s->log.ops->key(s->log.ctx, name,
+	    der, der_len, &seq, &err), &seq)) {
+		free(copy);
+		return log_failed(&err, st);
+	}
+	add_key(s, e, name, copy, der_len);
 	return status_set(st, ST_OK, "%s", "");
 }
 
@@ -791,4 +806,148 @@ store_replace_key(struct store *s, const char *name, const uint8_t *der,
 		return status_set(st, ST_OK, "%s", "");
 	*replaced = e != NULL;
 	return set_key(s, e, name, der, der_len, st);
+}
+
+/* ---- replay ------------------------------------------------------------ */
+
+/*
+ * A replayed change of party's that the store's rules refuse (in the rule's
+ * words), or that it holds already (dup): the journal records a change once.
+ */
+static int
+refused(struct ss_error *e, const struct status *st, int dup, const char *what,
+    const struct session *se, uint32_t party)
+{
+	return ss_error_set(e, SS_ERR_INVALID, "%s of %s in %s cannot be "
+	    "applied: %s", what, se->p.parties[party], se->p.id,
+	    dup ? "duplicate" : st->msg);
+}
+
+/* A malloc'd copy of the n bytes at p, or NULL. */
+static void *
+copy_of(const void *p, size_t n)
+{
+	void *c = malloc(n > 0 ? n : 1);
+
+	if (c != NULL && n > 0)
+		memcpy(c, p, n);
+	return c;
+}
+
+/* The session a replayed change is for, and the party it names. */
+static int
+replay_target(struct store *s, const char *session_id, uint32_t party,
+    struct session **sep, struct ss_error *e)
+{
+	if ((*sep = store_find(s, session_id)) == NULL)
+		return ss_error_set(e, SS_ERR_INVALID, "no session %.64s",
+		    session_id);
+	if (party >= (*sep)->p.n)
+		return ss_error_set(e, SS_ERR_INVALID, "session %s has no party "
+		    "%u", session_id, party);
+	return SS_OK;
+}
+
+int
+store_apply_create(struct store *s, const struct session_params *p,
+    uint64_t created_unix, uint64_t deadline_unix, struct ss_error *e)
+{
+	struct status st = { ST_OK, "" };
+	struct session *se;
+
+	if (store_check_params(s, p, &st) == ST_OK && store_find(s, p->id) != NULL)
+		status_set(&st, ST_ALREADY_EXISTS, "it exists");
+	if (st.code != ST_OK || (se = new_session(s, p, created_unix, &st)) == NULL)
+		return ss_error_set(e, SS_ERR_INVALID, "session %.64s cannot be "
+		    "created again: %s", p->id, st.msg);
+	if (se->deadline_unix != deadline_unix) {
+		session_free(se);
+		return ss_error_set(e, SS_ERR_INVALID, "session %s cannot be "
+		    "created again: its deadline differs", p->id);
+	}
+	add_session(s, se);
+	return SS_OK;
+}
+
+int
+store_apply_submit(struct store *s, const char *session_id, uint32_t sender,
+    const uint8_t *block, size_t block_len, struct ss_error *e)
+{
+	struct session *se;
+	struct status st;
+	uint8_t *copy;
+	int rc, dup;
+
+	if ((rc = replay_target(s, session_id, sender, &se, e)) != SS_OK)
+		return rc;
+	if (block_len != (uint64_t)se->p.n * se->ct_len)
+		return ss_error_set(e, SS_ERR_INVALID, "shares of %s in %s are "
+		    "%zu bytes, not %u of %zu", se->p.parties[sender], se->p.id,
+		    block_len, se->p.n, se->ct_len);
+	if (check_shares(s, se, sender, block, &dup, &st) != ST_OK || dup)
+		return refused(e, &st, dup, "shares", se, sender);
+	if ((copy = copy_of(block, block_len)) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	add_shares(s, se, sender, copy);
+	return SS_OK;
+}
+
+int
+store_apply_close(struct store *s, const char *session_id, struct ss_error *e)
+{
+	struct session *se;
+	int rc;
+
+	/* Party 0: every session has one. */
+	if ((rc = replay_target(s, session_id, 0, &se, e)) != SS_OK)
+		return rc;
+	/* Only a deadline ends a sharing phase. */
+	if (se->phase != PHASE_SHARING || se->deadline_unix == 0)
+		return ss_error_set(e, SS_ERR_INVALID, "session %s is not sharing "
+		    "until a deadline", se->p.id);
+	close_sharing(s, se);
+	return SS_OK;
+}
+
+int
+store_apply_sumpoint(struct store *s, const char *session_id, uint32_t party,
+    const uint64_t *values, size_t nvalues, struct ss_error *e)
+{
+	struct session *se;
+	struct status st;
+	uint64_t *copy;
+	int rc, dup;
+
+	if ((rc = replay_target(s, session_id, party, &se, e)) != SS_OK)
+		return rc;
+	if (check_sumpoint(s, se, party, values, nvalues, &dup, &st) != ST_OK ||
+	    dup)
+		return refused(e, &st, dup, "the sumpoint", se, party);
+	if ((copy = copy_of(values, nvalues * sizeof(*copy))) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	add_sumpoint(s, se, party, copy);
+	return SS_OK;
+}
+
+int
+store_apply_key(struct store *s, const char *name, const uint8_t *der,
+    size_t der_len, struct ss_error *e)
+{
+	struct key_entry *old;
+	struct status st;
+	uint8_t *copy;
+
+	if (check_key(s, name, der_len, &st) != ST_OK)
+		return ss_error_set(e, SS_ERR_INVALID, "key of %.64s cannot be "
+		    "applied: %s", name, st.msg);
+	old = (struct key_entry *)store_get_key(s, name);
+	/* As store_replace_key: the same certificate again changes nothing. */
+	if (old != NULL && old->der_len == der_len &&
+	    memcmp(old->der, der, der_len) == 0)
+		return SS_OK;
+	if ((copy = new_key(s, old, der, der_len, &st)) == NULL)
+		return ss_error_set(e, SS_ERR_INVALID, "key of %s cannot be "
+		    "applied: %s", name, st.msg);
+	add_key(s, old, name, copy, der_len);
+	return SS_OK;
 }

@@ -1,7 +1,8 @@
 /*
- * store.h: everything the server holds: the sessions, each with its
- * parameters, phase, sealed shares and sumpoints, and the directory of the
- * parties' encryption-key certificates.
+ * store.h: everything the server holds: the sessions (session.h), each with
+ * its parameters, phase, sealed shares and sumpoints, and the directory of
+ * the parties' encryption-key certificates; and the rules of the protocol's
+ * phases by which they change.
  *
  * The store knows nothing of sockets or protobuf. Each operation takes the
  * caller's certified identity, checks that it may act, validates its input
@@ -14,7 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "pki.h"
+#include "session.h"
 #include "status.h"
 
 struct store_limits {
@@ -30,40 +33,44 @@ struct store_limits {
 
 void store_default_limits(struct store_limits *lim);
 
-struct session_params {
-	char id[NAME_BUF];
-	uint32_t n;
-	char (*parties)[NAME_BUF];   /* n names, in x order */
-	uint32_t threshold;
-	uint32_t length;
-	uint32_t decimals;
-	uint32_t deadline_seconds;
-};
-
-struct session {
-	struct session_params p;
-	uint32_t *by_name;      /* indices of p.parties sorted by name */
-	uint64_t created_unix;
-	uint64_t deadline_unix; /* 0: none */
-	enum phase phase;
-	char fail_reason[160];
-	size_t ct_len;          /* bytes of one sealed share */
-	uint8_t **shares;       /* [sender]: n * ct_len bytes in recipient order, or NULL */
-	uint8_t *in_cohort;     /* [party]: 1 once the cohort is fixed */
-	uint64_t **sumpoints;   /* [party]: length values, or NULL */
-};
-
 struct key_entry {
 	char name[NAME_BUF];
 	uint8_t *der;
 	size_t der_len;
 };
 
-struct journal;
+/*
+ * Where the store records a change before it makes it. The journal
+ * implements it (journal_store_log), so that the store knows nothing of
+ * files and the journal depends on the store, never the reverse. Each
+ * function writes one record and returns SS_OK with *seq its sequence
+ * number, or an SS_ERR_* code with e saying why: the store then changes
+ * nothing and answers UNAVAILABLE, so that no client is told of a change
+ * the log does not hold.
+ */
+struct store_log_ops {
+	int (*create)(void *ctx, const struct session *se, uint64_t *seq,
+	    struct ss_error *e);
+	/* block: the sender's n sealed shares in recipient order. */
+	int (*submit)(void *ctx, const struct session *se, uint32_t sender,
+	    const uint8_t *block, uint64_t *seq, struct ss_error *e);
+	/* The sharing phase ended at its deadline. */
+	int (*close)(void *ctx, const struct session *se, uint64_t *seq,
+	    struct ss_error *e);
+	int (*sumpoint)(void *ctx, const struct session *se, uint32_t party,
+	    const uint64_t *values, uint64_t *seq, struct ss_error *e);
+	int (*key)(void *ctx, const char *name, const uint8_t *der,
+	    size_t der_len, uint64_t *seq, struct ss_error *e);
+};
+
+struct store_log {
+	const struct store_log_ops *ops;        /* NULL: nothing is logged */
+	void *ctx;
+};
 
 struct store {
 	struct store_limits lim;
-	struct journal *journal; /* where changes are logged first, or NULL */
+	struct store_log log;   /* where changes are logged first */
 	uint64_t journal_seq;   /* the last journal record reflected here */
 	struct session **sessions;
 	size_t nsessions;
@@ -73,15 +80,12 @@ struct store {
 	uint64_t version;       /* bumped by every change; snapshots compare it */
 };
 
-struct store *store_new(const struct store_limits *lim);
+struct store *store_new(const struct store_limits *lim) SS_WUR;
 void store_free(struct store *s);
+/* Logs every later change through log (copied); NULL: logs nothing. */
+void store_set_log(struct store *s, const struct store_log *log);
 
-/* A name listed twice in the session's parties, or NULL. */
-const char *session_repeated_party(const struct session *se);
-/* Index of name in the session's party list, or -1. */
-long session_party_index(const struct session *se, const char *name);
 struct session *store_find(struct store *s, const char *id);
-size_t session_count_shared(const struct session *se);
 
 /*
  * Applies the deadline: a SHARING session past its deadline fixes its cohort
@@ -89,17 +93,14 @@ size_t session_count_shared(const struct session *se);
  */
 void store_tick(struct store *s, uint64_t now);
 
-/* Ends the sharing phase now, as its deadline does (no journal record). */
-void store_close_sharing(struct store *s, struct session *se);
-
 /* Validates params (names, counts, limits); fills st on failure. */
 enum status_code store_check_params(const struct store *s,
-    const struct session_params *p, struct status *st);
+    const struct session_params *p, struct status *st) SS_WUR;
 
 /* The operations; each returns st->code. Pointers in params are copied. */
 enum status_code store_create(struct store *s, const char *caller,
     const struct session_params *p, uint64_t now, int *created,
-    uint64_t *deadline_unix, struct status *st);
+    uint64_t *deadline_unix, struct status *st) SS_WUR;
 
 struct submitted_share {
 	const char *recipient;
@@ -108,7 +109,7 @@ struct submitted_share {
 };
 enum status_code store_submit(struct store *s, const char *caller,
     const char *session_id, const char *party, const struct submitted_share *shares,
-    size_t nshares, uint64_t now, int *duplicate, struct status *st);
+    size_t nshares, uint64_t now, int *duplicate, struct status *st) SS_WUR;
 /*
  * As store_submit, for shares that lie in *frame, a malloc'd buffer of
  * frame_len bytes. When they lie there in recipient order (as clients send
@@ -120,16 +121,16 @@ enum status_code store_submit(struct store *s, const char *caller,
 enum status_code store_submit_in_place(struct store *s, const char *caller,
     const char *session_id, const char *party,
     const struct submitted_share *shares, size_t nshares, uint8_t **frame,
-    size_t frame_len, uint64_t now, int *duplicate, struct status *st);
+    size_t frame_len, uint64_t now, int *duplicate, struct status *st) SS_WUR;
 
 /* On OK, *sep is the session, *recipient the caller's index. */
 enum status_code store_get_share(struct store *s, const char *caller,
     const char *session_id, const char *party, uint64_t now,
-    struct session **sep, uint32_t *recipient, struct status *st);
+    struct session **sep, uint32_t *recipient, struct status *st) SS_WUR;
 
 enum status_code store_post_sumpoint(struct store *s, const char *caller,
     const char *session_id, const char *party, const uint64_t *values,
-    size_t nvalues, uint64_t now, int *duplicate, struct status *st);
+    size_t nvalues, uint64_t now, int *duplicate, struct status *st) SS_WUR;
 /*
  * As store_post_sumpoint, for values that are the start of *frame, a
  * malloc'd buffer: the store keeps the buffer as the sumpoint instead of a
@@ -138,11 +139,11 @@ enum status_code store_post_sumpoint(struct store *s, const char *caller,
 enum status_code store_post_sumpoint_in_place(struct store *s,
     const char *caller, const char *session_id, const char *party,
     const uint64_t *values, size_t nvalues, uint8_t **frame, uint64_t now,
-    int *duplicate, struct status *st);
+    int *duplicate, struct status *st) SS_WUR;
 
 /* Read access for ListSumpoints and GetStatus: a listed party only. */
 enum status_code store_read(struct store *s, const char *caller,
-    const char *session_id, uint64_t now, struct session **sep, struct status *st);
+    const char *session_id, uint64_t now, struct session **sep, struct status *st) SS_WUR;
 
 /*
  * The directory of encryption-key certificates (already verified by the
@@ -152,9 +153,9 @@ enum status_code store_read(struct store *s, const char *caller,
  * for certificates in its certs folder).
  */
 enum status_code store_put_key(struct store *s, const char *name,
-    const uint8_t *der, size_t der_len, int *duplicate, struct status *st);
+    const uint8_t *der, size_t der_len, int *duplicate, struct status *st) SS_WUR;
 enum status_code store_replace_key(struct store *s, const char *name,
-    const uint8_t *der, size_t der_len, int *replaced, struct status *st);
+    const uint8_t *der, size_t der_len, int *replaced, struct status *st) SS_WUR;
 const struct key_entry *store_get_key(const struct store *s, const char *name);
 /*
  * Removes a certificate that no longer verifies (revoked, expired), so that
@@ -163,12 +164,28 @@ const struct key_entry *store_get_key(const struct store *s, const char *name);
  */
 void store_drop_key(struct store *s, const char *name);
 
+/*
+ * Replaying the journal: each applies one recorded change as the operation
+ * that logged it made it, under the same rules (a record that breaks one
+ * was not written by this server), and logs nothing. SS_OK, or an SS_ERR_*
+ * code (SS_ERR_INVALID for a change the rules refuse) with e saying why;
+ * nothing is changed then.
+ */
+int store_apply_create(struct store *s, const struct session_params *p,
+    uint64_t created_unix, uint64_t deadline_unix, struct ss_error *e) SS_WUR;
+/* block: sender's n sealed shares in recipient order, block_len bytes (copied). */
+int store_apply_submit(struct store *s, const char *session_id,
+    uint32_t sender, const uint8_t *block, size_t block_len,
+    struct ss_error *e) SS_WUR;
+int store_apply_close(struct store *s, const char *session_id,
+    struct ss_error *e) SS_WUR;
+int store_apply_sumpoint(struct store *s, const char *session_id,
+    uint32_t party, const uint64_t *values, size_t nvalues,
+    struct ss_error *e) SS_WUR;
+int store_apply_key(struct store *s, const char *name, const uint8_t *der,
+    size_t der_len, struct ss_error *e) SS_WUR;
+
 /* Low-level insertion used by the snapshot loader; takes ownership of se. */
-int store_adopt_session(struct store *s, struct session *se);
-/* Allocates a session with copies of p, empty state. NULL on failure. */
-struct session *session_new(const struct session_params *p);
-void session_free(struct session *se);
-/* Bytes of state the session holds (shares, sumpoints). */
-uint64_t session_bytes(const struct session *se);
+int store_adopt_session(struct store *s, struct session *se) SS_WUR;
 
 #endif

@@ -3,8 +3,9 @@
 # phase is over when the server is killed (SIGKILL, right after the last
 # acknowledgement: the journal holds it) completes, with the right sum, after
 # a restart; SIGTERM stops the server within 2 seconds with status 0 and a
-# final snapshot; a corrupt snapshot stops the start with a message naming
-# the file, which stays in place.
+# final snapshot; the state of a server of the previous file formats is
+# read and goes on in the current ones; a corrupt snapshot stops the start
+# with a message naming the file, which stays in place.
 source "$(dirname "$0")/lib.sh"
 
 make_certs alice bob carol || exit 1
@@ -44,6 +45,37 @@ check "carol shares in s2" client carol share s2 0
 for p in alice bob carol; do client "$p" sumpoint s2 >/dev/null 2>&1; done
 check_eq "s2's sum spans the restart" "42" "$(client alice result s2 2>/dev/null)"
 stop_server
+
+# An upgrade: the state a server of the previous formats left (a version-3
+# journal, a version-1 snapshot: tests/data/migration, big-endian) is read,
+# goes on in the current formats, and survives restarts in them.
+M=$ROOT/tests/data/migration
+phase() { client "$1" status "$2" 2>/dev/null | sed -n 's/^phase: //p'; }
+hex4() { od -An -tx1 -j"$2" -N4 "$1" | tr -d ' \n'; }
+mkdir -p "$T/state-v3" "$T/state-v1"
+cp "$M/journal-v3.bin" "$T/state-v3/journal.00000000000000000001.bin"
+cp "$M/snapshot-v1.bin" "$T/state-v1/snapshot.bin"
+for v in v3 v1; do
+	start_server --state-dir "$T/state-$v" || exit 1
+	check_eq "$v: round-1 is COMPLETE" "COMPLETE" "$(phase alice round-1)"
+	check_eq "$v: round-2 is AGGREGATING" "AGGREGATING" "$(phase bob round-2)"
+	check_eq "$v: round-3 is FAILED" "FAILED" "$(phase carol round-3)"
+	check "$v: a new session after the upgrade" client alice create new-$v \
+	    --parties alice,bob,carol --threshold 1 --length 2
+	kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
+	start_server --state-dir "$T/state-$v" || exit 1
+	check_eq "$v: the new session survives a SIGKILL" "SHARING" "$(phase bob new-$v)"
+	kill -TERM "$SERVER_PID"; wait "$SERVER_PID"
+	check_eq "$v: the final snapshot is version 2, little-endian" "02000000" \
+	    "$(hex4 "$T/state-$v/snapshot.bin" 8)"
+	check_eq "$v: one segment is left, of version 4" "1 04000000" \
+	    "$(ls "$T/state-$v"/journal.*.bin | wc -l) $(hex4 "$T/state-$v"/journal.*.bin 8)"
+	start_server --state-dir "$T/state-$v" || exit 1
+	check_eq "$v: round-1 is still COMPLETE in the new formats" "COMPLETE" \
+	    "$(phase alice round-1)"
+	check_eq "$v: so is the new session" "SHARING" "$(phase carol new-$v)"
+	stop_server
+done
 
 # A damaged snapshot is never silently dropped.
 snap="$T/state/snapshot.bin"

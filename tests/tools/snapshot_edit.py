@@ -3,8 +3,9 @@
 malicious server could, and rewrites its trailing SHA-256 so that the
 server loads the result.
 
-The layout is the one documented at the top of server/snapshot.c (all
-integers big-endian; str = u32 length + bytes):
+The layout is the one documented at the top of server/snapshot.c (str =
+u32 length + bytes; integers little-endian in version 2, big-endian in
+version 1, whose version field reads 00 00 00 01):
   "SSUMSNAP" u32 version u64 journal_seq
   u32 nkeys, each: str name, u32 len, DER
   u32 nsessions, each: str id, u32 n, n * str party, u32 threshold,
@@ -39,8 +40,8 @@ def sealed_len(length):
 
 
 class Reader:
-    def __init__(self, data):
-        self.d, self.off = data, 0
+    def __init__(self, data, order="<"):
+        self.d, self.off, self.order = data, 0, order
 
     def take(self, n):
         if self.off + n > len(self.d):
@@ -53,10 +54,10 @@ class Reader:
         return self.take(1)[0]
 
     def u32(self):
-        return struct.unpack(">I", self.take(4))[0]
+        return struct.unpack(self.order + "I", self.take(4))[0]
 
     def u64(self):
-        return struct.unpack(">Q", self.take(8))[0]
+        return struct.unpack(self.order + "Q", self.take(8))[0]
 
     def str(self):
         return self.take(self.u32()).decode()
@@ -69,7 +70,12 @@ def parse(data):
     r = Reader(data[:-HASH_LEN])
     if r.take(8) != MAGIC:
         raise ValueError("not a snapshot (bad magic)")
-    snap = {"version": r.u32(), "journal_seq": r.u64(), "keys": [], "sessions": {}}
+    if struct.unpack(">I", r.d[8:12])[0] == 1:
+        r.order = ">"      # version 1, written before the little-endian rule
+    version = r.u32()
+    if version not in (1, 2):
+        raise ValueError("unknown version %d" % version)
+    snap = {"version": version, "journal_seq": r.u64(), "keys": [], "sessions": {}}
     for _ in range(r.u32()):
         name = r.str()
         r.take(r.u32())

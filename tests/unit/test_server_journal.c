@@ -2,7 +2,8 @@
  * test_server_journal.c: the journal replays every acknowledged change, cuts a
  * torn last record, refuses damage elsewhere, and refuses a change it cannot
  * write without changing anything; its segments replay in order, and a gap
- * or a torn tail before the newest is refused.
+ * or a torn tail before the newest is refused. A segment of version 3
+ * (big-endian) replays to the same state, and an upgrade goes on from it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,7 +25,9 @@
 #include "err.h"
 #include "field.h"
 #include "files.h"
+#include "history.h"
 #include "journal.h"
+#include "journal_file.h"
 #include "sealed.h"
 #include "snapshot.h"
 #include "tempdir.h"
@@ -55,22 +58,24 @@ exists(const char *dir, const char *name)
 
 /* A store loaded from dir (snapshot, then journal), with the journal attached. */
 static struct store *
-open_store(const char *dir, struct journal *j, int expect)
+open_store(const char *dir, struct journal **j, int expect)
 {
 	struct store_limits lim;
+	struct store_log log;
 	struct store *s = NULL;
-	char err[1024];
+	struct ss_error err;
 	int rc;
 
 	store_default_limits(&lim);
-	assert_int_equal(snapshot_load(dir, &lim, &s, err, sizeof(err)), SS_OK);
-	rc = journal_open(j, dir, s, count_log, err, sizeof(err));
+	assert_int_equal(snapshot_load(dir, &lim, &s, &err), SS_OK);
+	rc = journal_open(j, dir, s, count_log, &err);
 	assert_int_equal(rc, expect);
 	if (rc != SS_OK) {
 		store_free(s);
 		return NULL;
 	}
-	s->journal = j;
+	log = journal_store_log(*j);
+	store_set_log(s, &log);
 	return s;
 }
 
@@ -150,7 +155,7 @@ assert_same(struct store *a, struct store *b)
 static void
 test_replay_without_snapshot(void **state)
 {
-	struct journal j1, j2;
+	struct journal *j1, *j2;
 	char *dir = tempdir();
 	struct store *a, *b;
 
@@ -158,21 +163,22 @@ test_replay_without_snapshot(void **state)
 	a = open_store(dir, &j1, SS_OK);
 	populate(a);
 	assert_int_equal(a->journal_seq, 6);
-	assert_int_equal(journal_sync(&j1), SS_OK);
+	assert_int_equal(journal_sync(j1), SS_OK);
 	/* As after a crash: nothing but the journal. */
 	b = open_store(dir, &j2, SS_OK);
 	assert_same(a, b);
 	assert_int_equal(store_find(b, "s1")->phase, PHASE_AGGREGATING);
-	close_store(a, &j1);
-	close_store(b, &j2);
+	close_store(a, j1);
+	close_store(b, j2);
 	rmdir_all(dir);
 }
 
 static void
 test_snapshot_then_journal(void **state)
 {
-	struct journal j1, j2;
-	char *dir = tempdir(), err[512];
+	struct journal *j1, *j2;
+	char *dir = tempdir();
+	struct ss_error err;
 	struct store *a, *b;
 	struct status st;
 	uint64_t v[L] = { 1, 2 };
@@ -181,23 +187,23 @@ test_snapshot_then_journal(void **state)
 	(void)state;
 	a = open_store(dir, &j1, SS_OK);
 	populate(a);
-	assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
-	assert_int_equal(journal_start_segment(&j1), SS_OK);
-	assert_int_equal(journal_remove_segments(&j1, a->journal_seq), SS_OK);
-	assert_int_equal(journal_has_records(&j1), 0);
+	assert_int_equal(snapshot_write(a, dir, &err), SS_OK);
+	assert_int_equal(journal_start_segment(j1), SS_OK);
+	assert_int_equal(journal_remove_segments(j1, a->journal_seq), SS_OK);
+	assert_int_equal(journal_has_records(j1), 0);
 	assert_false(exists(dir, SEG1));
 	assert_true(exists(dir, "journal.00000000000000000007.bin"));
 	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), ST_OK);
 	b = open_store(dir, &j2, SS_OK);
 	assert_same(a, b);
 	assert_int_equal(b->journal_seq, 7);
-	close_store(b, &j2);
+	close_store(b, j2);
 	/* A crash between the snapshot's rename and the removal: old records are skipped. */
-	assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
+	assert_int_equal(snapshot_write(a, dir, &err), SS_OK);
 	b = open_store(dir, &j2, SS_OK);
 	assert_same(a, b);
-	close_store(a, &j1);
-	close_store(b, &j2);
+	close_store(a, j1);
+	close_store(b, j2);
 	rmdir_all(dir);
 }
 
@@ -243,17 +249,17 @@ assert_refused_file(const char *dir, const char *file, int expect,
     const char *needle)
 {
 	struct store_limits lim;
-	struct journal j;
+	struct journal *j;
 	struct store *s = NULL;
-	char err[1024];
+	struct ss_error err;
 	off_t size = file_size(dir, file);
 	int files = count_files(dir);
 
 	store_default_limits(&lim);
-	assert_int_equal(snapshot_load(dir, &lim, &s, err, sizeof(err)), SS_OK);
-	assert_int_equal(journal_open(&j, dir, s, count_log, err, sizeof(err)), expect);
-	assert_non_null(strstr(err, file));
-	assert_non_null(strstr(err, needle));
+	assert_int_equal(snapshot_load(dir, &lim, &s, &err), SS_OK);
+	assert_int_equal(journal_open(&j, dir, s, count_log, &err), expect);
+	assert_non_null(strstr(err.msg, file));
+	assert_non_null(strstr(err.msg, needle));
 	assert_int_equal(file_size(dir, file), size);   /* nothing cut */
 	assert_int_equal(count_files(dir), files);
 	store_free(s);
@@ -268,7 +274,7 @@ assert_refused(const char *dir, int expect, const char *needle)
 static void
 test_torn_last_record_is_cut(void **state)
 {
-	struct journal j1, j2;
+	struct journal *j1, *j2;
 	char *dir = tempdir(), path[512];
 	struct store *a, *b;
 	off_t before, full;
@@ -277,7 +283,7 @@ test_torn_last_record_is_cut(void **state)
 	a = open_store(dir, &j1, SS_OK);
 	populate(a);
 	before = journal_size(dir);
-	close_store(a, &j1);
+	close_store(a, j1);
 	snprintf(path, sizeof(path), "%s/%s", dir, SEG1);
 	/* Cut the last record (the key) in half, as a crash mid-write would. */
 	assert_int_equal(truncate(path, before - 5), 0);
@@ -297,13 +303,13 @@ test_torn_last_record_is_cut(void **state)
 
 		assert_int_equal(store_put_key(b, "bob", der, 2, &dup, &st), ST_OK);
 	}
-	close_store(b, &j2);
+	close_store(b, j2);
 	logged = 0;
 	b = open_store(dir, &j2, SS_OK);
 	assert_int_equal(logged, 0);
 	assert_int_equal(b->journal_seq, 6);
 	assert_non_null(store_get_key(b, "bob"));
-	close_store(b, &j2);
+	close_store(b, j2);
 	rmdir_all(dir);
 }
 
@@ -329,7 +335,7 @@ test_damage_in_the_middle_is_refused(void **state)
 {
 	/* Offsets into the file: the first record's payload, and its length field. */
 	static const off_t at[] = { 12 + 20 + 3, 12 + 1 };
-	struct journal j1;
+	struct journal *j1;
 	struct store *a;
 	size_t i;
 
@@ -339,7 +345,7 @@ test_damage_in_the_middle_is_refused(void **state)
 
 		a = open_store(dir, &j1, SS_OK);
 		populate(a);
-		close_store(a, &j1);
+		close_store(a, j1);
 		flip(dir, at[i]);
 		assert_refused(dir, SS_ERR_CHECKSUM, "offset 12");
 		rmdir_all(dir);
@@ -365,32 +371,52 @@ write_journal(const char *dir, const uint8_t *d, size_t len)
 
 enum sum_kind { SUM_XXH3, SUM_SHA256 };
 
+/* Journal versions up to 3 are big-endian, later ones little-endian. */
+static void
+store32(uint8_t *p, uint32_t v, uint32_t version)
+{
+	if (version <= 3)
+		buf_store_u32_be(p, v);
+	else
+		buf_store_u32(p, v);
+}
+
+static void
+store64(uint8_t *p, uint64_t v, uint32_t version)
+{
+	if (version <= 3)
+		buf_store_u64_be(p, v);
+	else
+		buf_store_u64(p, v);
+}
+
 /*
  * Appends a key record (name, 4-byte "certificate") with sequence seq to d
- * at *len, built here byte by byte rather than by the journal's writer, with
- * the checksum of the format: XXH3-64 of seq then the payload, big-endian.
- * SUM_SHA256 puts version 1's truncated SHA-256 in its place instead.
+ * at *len in the format of version, built here byte by byte rather than by
+ * the journal's writer, with the checksum of the format: XXH3-64 of seq
+ * then the payload. SUM_SHA256 puts version 1's truncated SHA-256 in its
+ * place instead.
  */
 static void
 craft_key_record(uint8_t *d, size_t *len, uint64_t seq, const char *name,
-    uint8_t fill, enum sum_kind kind)
+    uint8_t fill, enum sum_kind kind, uint32_t version)
 {
 	uint8_t *rec = d + *len, *payload = rec + 20, h[32], whole[8 + 64];
 	size_t nl = strlen(name), plen = 1 + 4 + nl + 4 + 4;
 
-	buf_store_u32_be(rec, (uint32_t)plen);
-	buf_store_u64_be(rec + 4, seq);
+	store32(rec, (uint32_t)plen, version);
+	store64(rec + 4, seq, version);
 	payload[0] = 5;   /* key */
-	buf_store_u32_be(payload + 1, (uint32_t)nl);
+	store32(payload + 1, (uint32_t)nl, version);
 	memcpy(payload + 5, name, nl);
-	buf_store_u32_be(payload + 5 + nl, 4);
+	store32(payload + 5 + nl, 4, version);
 	memset(payload + 9 + nl, fill, 4);
 	/* seq || payload, contiguous, for the one-shot hashes. */
 	assert_true(plen <= sizeof(whole) - 8);
 	memcpy(whole, rec + 4, 8);
 	memcpy(whole + 8, payload, plen);
 	if (kind == SUM_XXH3) {
-		buf_store_u64_be(rec + 12, XXH3_64bits(whole, 8 + plen));
+		store64(rec + 12, XXH3_64bits(whole, 8 + plen), version);
 	} else {
 		assert_non_null(SHA256(whole, 8 + plen, h));
 		memcpy(rec + 12, h, 8);
@@ -402,7 +428,7 @@ static size_t
 journal_header(uint8_t *d, uint32_t version)
 {
 	memcpy(d, "SSUMJRNL", 8);
-	buf_store_u32_be(d + 8, version);
+	store32(d + 8, version, version);
 	return 12;
 }
 
@@ -410,16 +436,20 @@ journal_header(uint8_t *d, uint32_t version)
  * Records crafted outside the journal's writer replay only with the right
  * checksum: the old SHA-256 one, or a changed byte of a record that would
  * still apply, is damage and refused (this fails if checksums were ignored).
+ * So in both versions read: 3, big-endian, and this one.
  */
 static void
 test_record_checksum_is_xxh3(void **state)
 {
-	static const struct { enum sum_kind kind; int flip; } cases[] = {
-		{ SUM_XXH3, 0 },
-		{ SUM_SHA256, 0 },
-		{ SUM_XXH3, 1 },
+	static const struct { enum sum_kind kind; int flip; uint32_t v; } cases[] = {
+		{ SUM_XXH3, 0, JOURNAL_VERSION },
+		{ SUM_SHA256, 0, JOURNAL_VERSION },
+		{ SUM_XXH3, 1, JOURNAL_VERSION },
+		{ SUM_XXH3, 0, 3 },
+		{ SUM_SHA256, 0, 3 },
+		{ SUM_XXH3, 1, 3 },
 	};
-	struct journal j;
+	struct journal *j;
 	struct store *s;
 	uint8_t d[256];
 	size_t i, len;
@@ -428,18 +458,18 @@ test_record_checksum_is_xxh3(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		dir = tempdir();
-		len = journal_header(d, JOURNAL_VERSION);
-		craft_key_record(d, &len, 1, "dave", 0x11, cases[i].kind);
+		len = journal_header(d, cases[i].v);
+		craft_key_record(d, &len, 1, "dave", 0x11, cases[i].kind, cases[i].v);
 		if (cases[i].flip)
 			d[len - 1] ^= 0x01;   /* the certificate's last byte */
-		craft_key_record(d, &len, 2, "erin", 0x22, SUM_XXH3);
+		craft_key_record(d, &len, 2, "erin", 0x22, SUM_XXH3, cases[i].v);
 		write_journal(dir, d, len);
-		if (i == 0) {
+		if (cases[i].kind == SUM_XXH3 && !cases[i].flip) {
 			s = open_store(dir, &j, SS_OK);
 			assert_int_equal(s->journal_seq, 2);
 			assert_non_null(store_get_key(s, "dave"));
 			assert_non_null(store_get_key(s, "erin"));
-			close_store(s, &j);
+			close_store(s, j);
 			assert_int_equal(journal_size(dir), (off_t)len);
 		} else {
 			assert_refused(dir, SS_ERR_CHECKSUM, "offset 12");
@@ -458,7 +488,7 @@ static void
 test_old_version_is_refused(void **state)
 {
 	uint8_t d[256], now[256];
-	struct journal j;
+	struct journal *j;
 	struct store *s;
 	size_t len;
 	char *dir;
@@ -466,7 +496,7 @@ test_old_version_is_refused(void **state)
 	(void)state;
 	dir = tempdir();
 	len = journal_header(d, 1);
-	craft_key_record(d, &len, 1, "dave", 0x11, SUM_SHA256);
+	craft_key_record(d, &len, 1, "dave", 0x11, SUM_SHA256, 1);
 	write_file_named(dir, JOURNAL_FILE, d, len);
 	assert_refused_file(dir, JOURNAL_FILE, SS_ERR_VERSION, "version (1;");
 	rmdir_all(dir);
@@ -478,7 +508,7 @@ test_old_version_is_refused(void **state)
 	s = open_store(dir, &j, SS_OK);
 	assert_non_null(s);
 	assert_int_equal(logged, 1);
-	assert_int_equal(journal_has_records(&j), 1);   /* journal.bin is to go */
+	assert_int_equal(journal_has_records(j), 1);   /* journal.bin is to go */
 	assert_int_equal(file_size(dir, JOURNAL_FILE), 12);
 	{
 		char path[512];
@@ -493,10 +523,10 @@ test_old_version_is_refused(void **state)
 		assert_int_equal(len, journal_header(now, JOURNAL_VERSION));
 		assert_memory_equal(got, now, len);
 	}
-	assert_int_equal(journal_remove_segments(&j, 0), SS_OK);
-	assert_int_equal(journal_has_records(&j), 0);
+	assert_int_equal(journal_remove_segments(j, 0), SS_OK);
+	assert_int_equal(journal_has_records(j), 0);
 	assert_int_equal(count_files(dir), 1);
-	journal_close(&j);
+	journal_close(j);
 	store_free(s);
 	rmdir_all(dir);
 }
@@ -504,7 +534,7 @@ test_old_version_is_refused(void **state)
 static void
 test_unwritable_journal_changes_nothing(void **state)
 {
-	struct journal j1, j2;
+	struct journal *j1, *j2;
 	char *dir = tempdir();
 	struct store *a, *b;
 	struct rlimit old, small;
@@ -534,8 +564,8 @@ test_unwritable_journal_changes_nothing(void **state)
 	assert_false(dup);
 	b = open_store(dir, &j2, SS_OK);
 	assert_same(a, b);
-	close_store(a, &j1);
-	close_store(b, &j2);
+	close_store(a, j1);
+	close_store(b, j2);
 	rmdir_all(dir);
 }
 
@@ -543,7 +573,7 @@ static void
 test_deadline_close_is_journalled(void **state)
 {
 	struct session_params p;
-	struct journal j1, j2;
+	struct journal *j1, *j2;
 	char *dir = tempdir();
 	struct store *a, *b;
 	struct status st;
@@ -566,8 +596,8 @@ test_deadline_close_is_journalled(void **state)
 	assert_int_equal(store_find(a, "s1")->phase, PHASE_AGGREGATING);
 	b = open_store(dir, &j2, SS_OK);
 	assert_same(a, b);
-	close_store(a, &j1);
-	close_store(b, &j2);
+	close_store(a, j1);
+	close_store(b, j2);
 	rmdir_all(dir);
 }
 
@@ -579,8 +609,9 @@ test_deadline_close_is_journalled(void **state)
 static void
 test_sync_thread(void **state)
 {
-	struct journal j1, j2;
-	char *dir = tempdir(), err[512];
+	struct journal *j1, *j2;
+	char *dir = tempdir();
+	struct ss_error err;
 	struct store *a, *b;
 	struct pollfd pfd;
 	struct status st;
@@ -589,38 +620,37 @@ test_sync_thread(void **state)
 
 	(void)state;
 	a = open_store(dir, &j1, SS_OK);
-	assert_int_equal(journal_sync_thread_start(&j1, err, sizeof(err)), SS_OK);
+	assert_int_equal(journal_sync_thread_start(j1, &err), SS_OK);
 	populate(a);
-	assert_int_equal(j1.written_seq, 6);
-	journal_sync_request(&j1);
-	pfd.fd = j1.notify_fd;
+	assert_int_equal(journal_written_seq(j1), 6);
+	journal_sync_request(j1);
+	pfd.fd = journal_notify_fd(j1);
 	pfd.events = POLLIN;
-	for (i = 0; i < 100 && j1.synced_seq != j1.written_seq; i++) {
+	for (i = 0; i < 100 && journal_synced_seq(j1) != journal_written_seq(j1); i++) {
 		assert_int_equal(poll(&pfd, 1, 10000), 1);   /* not a timeout */
-		assert_int_equal(journal_sync_poll(&j1), SS_OK);
+		assert_int_equal(journal_sync_poll(j1), SS_OK);
 	}
-	assert_int_equal(j1.synced_seq, 6);
+	assert_int_equal(journal_synced_seq(j1), 6);
 	/* Nothing new: no request reaches the thread, nothing to report. */
-	journal_sync_request(&j1);
+	journal_sync_request(j1);
 	assert_int_equal(poll(&pfd, 1, 0), 0);
 	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), ST_OK);
-	assert_int_equal(journal_sync(&j1), SS_OK);
-	assert_int_equal(j1.synced_seq, 7);
-	assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
+	assert_int_equal(journal_sync(j1), SS_OK);
+	assert_int_equal(journal_synced_seq(j1), 7);
+	assert_int_equal(snapshot_write(a, dir, &err), SS_OK);
 	/* A new segment while the thread runs: it syncs that one from then on. */
-	assert_int_equal(journal_start_segment(&j1), SS_OK);
-	assert_int_equal(journal_remove_segments(&j1, a->journal_seq), SS_OK);
-	assert_int_equal(journal_has_records(&j1), 0);
+	assert_int_equal(journal_start_segment(j1), SS_OK);
+	assert_int_equal(journal_remove_segments(j1, a->journal_seq), SS_OK);
+	assert_int_equal(journal_has_records(j1), 0);
 	assert_int_equal(store_post_sumpoint(a, "alice", "s1", "alice", v, L, 1, &dup, &st), ST_OK);
-	assert_int_equal(journal_sync(&j1), SS_OK);
-	assert_int_equal(j1.synced_seq, 8);
-	close_store(a, &j1);
-	assert_int_equal(j1.thread_running, 0);
+	assert_int_equal(journal_sync(j1), SS_OK);
+	assert_int_equal(journal_synced_seq(j1), 8);
+	close_store(a, j1);
 	b = open_store(dir, &j2, SS_OK);
 	assert_int_equal(b->journal_seq, 8);
 	assert_non_null(store_find(b, "s1")->sumpoints[2]);
 	assert_non_null(store_find(b, "s1")->sumpoints[0]);
-	close_store(b, &j2);
+	close_store(b, j2);
 	rmdir_all(dir);
 }
 
@@ -629,22 +659,22 @@ test_sync_thread(void **state)
  * 6 leaves them; the snapshot itself is written only when with_snapshot.
  */
 static struct store *
-two_segments(const char *dir, struct journal *j, int with_snapshot)
+two_segments(const char *dir, struct journal **j, int with_snapshot)
 {
 	struct store *a;
 	struct status st;
 	uint64_t v[L] = { 1, 2 };
-	char err[512];
+	struct ss_error err;
 	int dup;
 
 	a = open_store(dir, j, SS_OK);
 	populate(a);
-	assert_int_equal(journal_sync(j), SS_OK);
-	assert_int_equal(journal_start_segment(j), SS_OK);
+	assert_int_equal(journal_sync(*j), SS_OK);
+	assert_int_equal(journal_start_segment(*j), SS_OK);
 	/* Nothing written since: the new segment is kept, not made again. */
-	assert_int_equal(journal_start_segment(j), SS_OK);
+	assert_int_equal(journal_start_segment(*j), SS_OK);
 	if (with_snapshot)
-		assert_int_equal(snapshot_write(a, dir, err, sizeof(err)), SS_OK);
+		assert_int_equal(snapshot_write(a, dir, &err), SS_OK);
 	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), ST_OK);
 	assert_true(exists(dir, SEG1));
 	assert_true(exists(dir, SEG7));
@@ -660,7 +690,7 @@ two_segments(const char *dir, struct journal *j, int with_snapshot)
 static void
 test_segments_replay_in_order(void **state)
 {
-	struct journal j1, j2;
+	struct journal *j1, *j2;
 	struct store *a, *b;
 	int snap;
 
@@ -669,21 +699,21 @@ test_segments_replay_in_order(void **state)
 		char *dir = tempdir();
 
 		a = two_segments(dir, &j1, snap);
-		assert_int_equal(journal_has_records(&j1), 1);
+		assert_int_equal(journal_has_records(j1), 1);
 		b = open_store(dir, &j2, SS_OK);
 		assert_same(a, b);
 		assert_int_equal(b->journal_seq, 7);
 		/* The newest continues: appends go on in it. */
-		assert_string_equal(strrchr(j2.path, '/') + 1, SEG7);
-		close_store(b, &j2);
+		assert_string_equal(strrchr(journal_path(j2), '/') + 1, SEG7);
+		close_store(b, j2);
 		/* Without a snapshot holding records 1-6, nothing may go. */
-		assert_int_equal(journal_remove_segments(&j1, snap ? 6 : 0), SS_OK);
+		assert_int_equal(journal_remove_segments(j1, snap ? 6 : 0), SS_OK);
 		assert_int_equal(exists(dir, SEG1), !snap);
-		assert_int_equal(journal_has_records(&j1), 1);   /* record 7 */
+		assert_int_equal(journal_has_records(j1), 1);   /* record 7 */
 		b = open_store(dir, &j2, SS_OK);
 		assert_same(a, b);
-		close_store(b, &j2);
-		close_store(a, &j1);
+		close_store(b, j2);
+		close_store(a, j1);
 		rmdir_all(dir);
 	}
 }
@@ -693,12 +723,12 @@ static void
 test_segment_gap_is_refused(void **state)
 {
 	char *dir = tempdir(), from[512], to[512];
-	struct journal j1;
+	struct journal *j1;
 	struct store *a;
 
 	(void)state;
 	a = two_segments(dir, &j1, 0);
-	close_store(a, &j1);
+	close_store(a, j1);
 	/* Named as starting at 5 or 8: record 7 is not what its name says. */
 	snprintf(from, sizeof(from), "%s/%s", dir, SEG7);
 	snprintf(to, sizeof(to), "%s/journal.00000000000000000005.bin", dir);
@@ -727,12 +757,12 @@ static void
 test_torn_older_segment_is_refused(void **state)
 {
 	char *dir = tempdir(), path[512];
-	struct journal j1;
+	struct journal *j1;
 	struct store *a;
 
 	(void)state;
 	a = two_segments(dir, &j1, 0);
-	close_store(a, &j1);
+	close_store(a, j1);
 	snprintf(path, sizeof(path), "%s/%s", dir, SEG1);
 	assert_int_equal(truncate(path, file_size(dir, SEG1) - 5), 0);
 	assert_refused_file(dir, SEG1, SS_ERR_CHECKSUM, "not the newest");
@@ -747,8 +777,9 @@ test_torn_older_segment_is_refused(void **state)
 static void
 test_journal_bin_is_the_oldest_segment(void **state)
 {
-	char *dir = tempdir(), err[512];
-	struct journal j;
+	char *dir = tempdir();
+	struct ss_error err;
+	struct journal *j;
 	struct store *s;
 	struct status st;
 	uint8_t d[256], der[2] = { 7, 7 };
@@ -757,30 +788,169 @@ test_journal_bin_is_the_oldest_segment(void **state)
 
 	(void)state;
 	len = journal_header(d, JOURNAL_VERSION);
-	craft_key_record(d, &len, 1, "dave", 0x11, SUM_XXH3);
-	craft_key_record(d, &len, 2, "erin", 0x22, SUM_XXH3);
+	craft_key_record(d, &len, 1, "dave", 0x11, SUM_XXH3, JOURNAL_VERSION);
+	craft_key_record(d, &len, 2, "erin", 0x22, SUM_XXH3, JOURNAL_VERSION);
 	write_file_named(dir, JOURNAL_FILE, d, len);
 	s = open_store(dir, &j, SS_OK);
 	assert_int_equal(s->journal_seq, 2);
 	assert_true(exists(dir, "journal.00000000000000000003.bin"));
 	assert_int_equal(store_put_key(s, "frank", der, 2, &dup, &st), ST_OK);
-	close_store(s, &j);
+	close_store(s, j);
 	assert_int_equal(file_size(dir, JOURNAL_FILE), (off_t)len);   /* not appended to */
 	s = open_store(dir, &j, SS_OK);
 	assert_int_equal(s->journal_seq, 3);
 	assert_non_null(store_get_key(s, "dave"));
 	assert_non_null(store_get_key(s, "frank"));
-	assert_int_equal(snapshot_write(s, dir, err, sizeof(err)), SS_OK);
-	assert_int_equal(journal_start_segment(&j), SS_OK);
-	assert_int_equal(journal_remove_segments(&j, s->journal_seq), SS_OK);
+	assert_int_equal(snapshot_write(s, dir, &err), SS_OK);
+	assert_int_equal(journal_start_segment(j), SS_OK);
+	assert_int_equal(journal_remove_segments(j, s->journal_seq), SS_OK);
 	assert_false(exists(dir, JOURNAL_FILE));
 	assert_false(exists(dir, "journal.00000000000000000003.bin"));
 	assert_true(exists(dir, "journal.00000000000000000004.bin"));
-	close_store(s, &j);
+	close_store(s, j);
 	s = open_store(dir, &j, SS_OK);
 	assert_int_equal(s->journal_seq, 3);
 	assert_non_null(store_get_key(s, "erin"));
-	close_store(s, &j);
+	close_store(s, j);
+	rmdir_all(dir);
+}
+
+/* Whether a and b have the very same snapshot. */
+static void
+assert_same_snapshot(const struct store *a, const struct store *b)
+{
+	char pa[512], pb[512], *da = tempdir(), *db = tempdir();
+	struct ss_error err;
+	uint8_t *x, *y;
+	size_t xlen, ylen;
+
+	assert_int_equal(snapshot_write(a, da, &err), SS_OK);
+	assert_int_equal(snapshot_write(b, db, &err), SS_OK);
+	path_of(pa, sizeof(pa), da, SNAPSHOT_FILE);
+	path_of(pb, sizeof(pb), db, SNAPSHOT_FILE);
+	assert_int_equal(slurp(pa, &x, &xlen), 0);
+	assert_int_equal(slurp(pb, &y, &ylen), 0);
+	assert_int_equal(xlen, ylen);
+	assert_memory_equal(x, y, xlen);
+	free(x);
+	free(y);
+	rmdir_all(da);
+	rmdir_all(db);
+}
+
+/* The changes of history_run on a store without a journal, as if journalled. */
+static struct store *
+history_store(void)
+{
+	struct store_limits lim;
+	struct store *s;
+
+	store_default_limits(&lim);
+	assert_non_null(s = store_new(&lim));
+	history_run(s);
+	s->journal_seq = HISTORY_CHANGES;
+	return s;
+}
+
+/* The format version in dir/name's header, read as the journal does. */
+static uint32_t
+header_version(const char *dir, const char *name)
+{
+	char path[512];
+	uint8_t *d;
+	size_t len;
+	uint32_t v;
+
+	path_of(path, sizeof(path), dir, name);
+	assert_int_equal(slurp(path, &d, &len), 0);
+	assert_true(len >= JOURNAL_FILE_HEADER);
+	v = journal_file_version(d);
+	free(d);
+	return v;
+}
+
+/*
+ * A version-3 segment (tests/data/migration: big-endian but for the
+ * sumpoint values, written by the server before version 4 after the
+ * changes of history_run) replays to the very state the same changes make
+ * now. It is never appended to: records go to a new segment of this
+ * version, the next start reads both, and the next snapshot lets it go.
+ */
+static void
+test_version_3_is_replayed(void **state)
+{
+	static const char seg18[] = "journal.00000000000000000018.bin";
+	struct store *live = history_store(), *b;
+	uint8_t der[2] = { 4, 4 };
+	struct journal *j;
+	struct status st;
+	struct ss_error err;
+	char *dir = tempdir();
+	off_t size;
+	int dup;
+
+	(void)state;
+	copy_into(".", HISTORY_JOURNAL_V3, dir, SEG1, 0600);
+	size = file_size(dir, SEG1);
+	assert_int_equal(header_version(dir, SEG1), 3);
+	b = open_store(dir, &j, SS_OK);
+	assert_int_equal(b->journal_seq, HISTORY_CHANGES);
+	assert_same_snapshot(live, b);
+	assert_int_equal(header_version(dir, seg18), JOURNAL_VERSION);
+	assert_int_equal(store_put_key(b, "bob", der, 2, &dup, &st), ST_OK);
+	assert_int_equal(store_put_key(live, "bob", der, 2, &dup, &st), ST_OK);
+	live->journal_seq++;
+	close_store(b, j);
+	assert_int_equal(file_size(dir, SEG1), size);
+	b = open_store(dir, &j, SS_OK);
+	assert_same_snapshot(live, b);
+	assert_int_equal(snapshot_write(b, dir, &err), SS_OK);
+	assert_int_equal(journal_start_segment(j), SS_OK);
+	assert_int_equal(journal_remove_segments(j, b->journal_seq), SS_OK);
+	assert_false(exists(dir, SEG1));
+	assert_int_equal(count_files(dir), 2);  /* the snapshot and segment 19 */
+	close_store(b, j);
+	b = open_store(dir, &j, SS_OK);
+	assert_same_snapshot(live, b);
+	close_store(b, j);
+	store_free(live);
+	rmdir_all(dir);
+}
+
+/*
+ * An upgrade after a clean stop of the previous server: its version-1
+ * snapshot, and the version-3 segment it started for the next record,
+ * holding none. The segment becomes one of this version, and records go on
+ * in it.
+ */
+static void
+test_clean_stop_upgrade(void **state)
+{
+	static const char seg18[] = "journal.00000000000000000018.bin";
+	struct store *live = history_store(), *b;
+	uint8_t d[JOURNAL_FILE_HEADER], der[2] = { 5, 5 };
+	struct journal *j;
+	struct status st;
+	char *dir = tempdir();
+	int dup;
+
+	(void)state;
+	copy_into(".", HISTORY_SNAPSHOT_V1, dir, SNAPSHOT_FILE, 0600);
+	write_file_named(dir, seg18, d, journal_header(d, 3));
+	b = open_store(dir, &j, SS_OK);
+	assert_same_snapshot(live, b);
+	assert_int_equal(count_files(dir), 2);  /* no segment was added */
+	assert_int_equal(header_version(dir, seg18), JOURNAL_VERSION);
+	assert_int_equal(file_size(dir, seg18), JOURNAL_FILE_HEADER);
+	assert_int_equal(store_put_key(b, "bob", der, 2, &dup, &st), ST_OK);
+	assert_int_equal(store_put_key(live, "bob", der, 2, &dup, &st), ST_OK);
+	live->journal_seq++;
+	close_store(b, j);
+	assert_true(file_size(dir, seg18) > JOURNAL_FILE_HEADER);
+	b = open_store(dir, &j, SS_OK);
+	assert_same_snapshot(live, b);
+	close_store(b, j);
+	store_free(live);
 	rmdir_all(dir);
 }
 
@@ -801,6 +971,8 @@ main(void)
 		cmocka_unit_test(test_segment_gap_is_refused),
 		cmocka_unit_test(test_torn_older_segment_is_refused),
 		cmocka_unit_test(test_journal_bin_is_the_oldest_segment),
+		cmocka_unit_test(test_version_3_is_replayed),
+		cmocka_unit_test(test_clean_stop_upgrade),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,11 +1,14 @@
 /*
  * test_server_store.c: the server's session rules, checked on the store
- * directly.
+ * directly; its log (struct store_log) written before every change and
+ * refusing it whole; the replay entries (store_apply_*) holding recorded
+ * changes to the same rules.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -452,6 +455,194 @@ test_key_directory(void **state)
 	store_free(s);
 }
 
+/* A store_log that counts its records, or refuses them all. */
+struct fake_log {
+	int fail;
+	uint64_t seq;
+	char kinds[16];         /* c(reate) s(ubmit) x (close) p(oint) k(ey) */
+};
+
+static int
+fake_append(struct fake_log *f, char kind, uint64_t *seq, struct ss_error *e)
+{
+	size_t n = strlen(f->kinds);
+
+	if (f->fail)
+		return ss_error_set(e, SS_ERR_IO, "disk on fire");
+	assert_true(n + 1 < sizeof(f->kinds));
+	f->kinds[n] = kind;
+	*seq = ++f->seq;
+	return SS_OK;
+}
+
+static int
+fake_create(void *ctx, const struct session *se, uint64_t *seq,
+    struct ss_error *e)
+{
+	(void)se;
+	return fake_append(ctx, 'c', seq, e);
+}
+
+static int
+fake_submit(void *ctx, const struct session *se, uint32_t sender,
+    const uint8_t *block, uint64_t *seq, struct ss_error *e)
+{
+	/* The block is logged before the store holds it. */
+	assert_null(se->shares[sender]);
+	assert_non_null(block);
+	return fake_append(ctx, 's', seq, e);
+}
+
+static int
+fake_close(void *ctx, const struct session *se, uint64_t *seq,
+    struct ss_error *e)
+{
+	assert_int_equal(se->phase, PHASE_SHARING);
+	return fake_append(ctx, 'x', seq, e);
+}
+
+static int
+fake_sumpoint(void *ctx, const struct session *se, uint32_t party,
+    const uint64_t *values, uint64_t *seq, struct ss_error *e)
+{
+	assert_null(se->sumpoints[party]);
+	assert_non_null(values);
+	return fake_append(ctx, 'p', seq, e);
+}
+
+static int
+fake_key(void *ctx, const char *name, const uint8_t *der, size_t der_len,
+    uint64_t *seq, struct ss_error *e)
+{
+	(void)name;
+	(void)der;
+	(void)der_len;
+	return fake_append(ctx, 'k', seq, e);
+}
+
+static const struct store_log_ops fake_ops = {
+	fake_create, fake_submit, fake_close, fake_sumpoint, fake_key,
+};
+
+/*
+ * Every change is logged, once, before it is made, and the store follows
+ * the log's sequence; a change the log refuses is answered UNAVAILABLE
+ * with the log's reason, and leaves the store as it was (a deadline is
+ * then applied again at the next tick).
+ */
+static void
+test_log_comes_first(void **state)
+{
+	struct fake_log f = { 1, 0, "" };
+	struct store_log log = { &fake_ops, &f };
+	struct store *s = new_store();
+	struct session_params p = params("s1", 3, 1, 10);
+	uint64_t dl, v[L] = { 1, 2, 3 }, version;
+	uint8_t der[2] = { 1, 2 };
+	struct status st;
+	int created, dup;
+
+	(void)state;
+	store_set_log(s, &log);
+	assert_int_equal(store_create(s, "alice", &p, 100, &created, &dl, &st),
+	    ST_UNAVAILABLE);
+	assert_non_null(strstr(st.msg, "disk on fire"));
+	assert_null(store_find(s, "s1"));
+	f.fail = 0;
+	assert_int_equal(store_create(s, "alice", &p, 100, &created, &dl, &st), ST_OK);
+	assert_int_equal(submit(s, "alice", 3, 1, 101, &dup, &st), ST_OK);
+	assert_int_equal(submit(s, "bob", 3, 2, 101, &dup, &st), ST_OK);
+	assert_int_equal(submit(s, "bob", 3, 2, 101, &dup, &st), ST_OK);
+	assert_true(dup);       /* nothing new: nothing logged */
+	f.fail = 1;
+	version = s->version;
+	store_tick(s, 110);
+	assert_int_equal(store_find(s, "s1")->phase, PHASE_SHARING);
+	assert_int_equal(store_put_key(s, "carol", der, 2, &dup, &st), ST_UNAVAILABLE);
+	assert_null(store_get_key(s, "carol"));
+	assert_int_equal(s->version, version);
+	f.fail = 0;
+	store_tick(s, 110);
+	assert_int_equal(store_find(s, "s1")->phase, PHASE_AGGREGATING);
+	f.fail = 1;
+	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 111,
+	    &dup, &st), ST_UNAVAILABLE);
+	assert_null(store_find(s, "s1")->sumpoints[1]);
+	f.fail = 0;
+	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 111,
+	    &dup, &st), ST_OK);
+	assert_int_equal(store_put_key(s, "carol", der, 2, &dup, &st), ST_OK);
+	assert_string_equal(f.kinds, "cssxpk");
+	assert_int_equal(s->journal_seq, 6);
+	store_set_log(s, NULL);
+	assert_int_equal(store_put_key(s, "dave", der, 2, &dup, &st), ST_OK);
+	assert_int_equal(s->journal_seq, 6);
+	store_free(s);
+}
+
+/* The block of n shares of L values, filled with fill, as the journal holds it. */
+static uint8_t *
+block_of(uint32_t n, uint8_t fill)
+{
+	uint8_t *b = malloc(n * sealed_len(L));
+
+	assert_non_null(b);
+	memset(b, fill, n * sealed_len(L));
+	return b;
+}
+
+/*
+ * Recorded changes go through store_apply_* under the rules that made them:
+ * one the rules refuse (or one applied already) is refused with a reason
+ * and changes nothing.
+ */
+static void
+test_apply_holds_to_the_rules(void **state)
+{
+	struct store *s = new_store();
+	struct session_params p = params("s1", 3, 1, 10);
+	uint64_t v[L] = { 1, 2, 3 }, big[L] = { FIELD_P, 0, 0 }, version;
+	uint8_t der[2] = { 1, 2 }, *b0 = block_of(3, 7), *b1 = block_of(3, 8);
+	size_t len = 3 * sealed_len(L);
+	struct ss_error e;
+
+	(void)state;
+	assert_int_equal(store_apply_create(s, &p, 100, 111, &e), SS_ERR_INVALID);
+	assert_non_null(strstr(e.msg, "deadline differs"));
+	assert_int_equal(store_apply_create(s, &p, 100, 110, &e), SS_OK);
+	assert_int_equal(store_apply_create(s, &p, 100, 110, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_sumpoint(s, "s1", 1, v, L, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_submit(s, "s2", 0, b0, len, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_submit(s, "s1", 3, b0, len, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_submit(s, "s1", 0, b0, len - 1, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_submit(s, "s1", 0, b0, len, &e), SS_OK);
+	assert_int_equal(store_apply_submit(s, "s1", 0, b0, len, &e), SS_ERR_INVALID);
+	assert_non_null(strstr(e.msg, "duplicate"));
+	assert_int_equal(store_apply_submit(s, "s1", 1, b1, len, &e), SS_OK);
+	assert_int_equal(store_apply_close(s, "s1", &e), SS_OK);
+	assert_int_equal(store_find(s, "s1")->phase, PHASE_AGGREGATING);
+	assert_int_equal(store_apply_close(s, "s1", &e), SS_ERR_INVALID);
+	version = s->version;
+	assert_int_equal(store_apply_sumpoint(s, "s1", 1, big, L, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_sumpoint(s, "s1", 1, v, L - 1, &e), SS_ERR_INVALID);
+	assert_int_equal(s->version, version);
+	assert_int_equal(store_apply_sumpoint(s, "s1", 1, v, L, &e), SS_OK);
+	assert_int_equal(store_apply_sumpoint(s, "s1", 1, v, L, &e), SS_ERR_INVALID);
+	/* No deadline: no close record can end the sharing phase. */
+	p = params("s2", 3, 1, 0);
+	assert_int_equal(store_apply_create(s, &p, 100, 0, &e), SS_OK);
+	assert_int_equal(store_apply_close(s, "s2", &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_key(s, "bad name", der, 2, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_key(s, "alice", der, 2, &e), SS_OK);
+	version = s->version;
+	assert_int_equal(store_apply_key(s, "alice", der, 2, &e), SS_OK);
+	assert_int_equal(s->version, version);   /* the same certificate: no change */
+	assert_int_equal(s->stored_bytes, 2 * len + sizeof(v) + sizeof(der));
+	free(b0);
+	free(b1);
+	store_free(s);
+}
+
 int
 main(void)
 {
@@ -465,6 +656,8 @@ main(void)
 		cmocka_unit_test(test_deadline_fails_short_session),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_key_directory),
+		cmocka_unit_test(test_log_comes_first),
+		cmocka_unit_test(test_apply_holds_to_the_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,892 @@
+/*
+ * pstate.c: a party's state folder (where it is, who may use it, its lock)
+ * and its records per session digest D and per session id; pstate.h says
+ * what they are for, pstate_file.c how a record reaches the disk,
+ * pstate_cert.c keeps the certificate cache.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "buf.h"
+#include "pstate_internal.h"
+#include "statement.h"
+
+#define INPUT_CONTEXT   "secure-sum/v2 input"
+#define DID_ALL         (PSTATE_DID_SUBMIT | PSTATE_DID_COHORT | \
+                         PSTATE_DID_SUMPOINT)
+/* The body of a D record at its longest (the layout is in encode_record). */
+#define RECORD_BODY_MAX (PARAMS_DIGEST_LEN + 4 + NAME_MAX_LEN + 1 + \
+                         2 * PSTATE_HASH_LEN + 4 + PSTATE_BITMAP_MAX + \
+                         PSTATE_HASH_LEN)
+#define INSTANCE_LEN    (PARAMS_DIGEST_LEN + 2 * PSTATE_HASH_LEN)
+#define SESSION_BODY_MAX (4 + NAME_MAX_LEN + 4 + \
+                         (size_t)PSTATE_MAX_INSTANCES * INSTANCE_LEN)
+/* How much of a digest a message shows: 8 bytes, 16 hex digits. */
+#define SHOWN           8
+#define SHOWN_HEX       (2 * SHOWN + 1)
+/* The room a cohort takes in a message (two must fit in one). */
+#define COHORT_TEXT     320
+/* An apply function's answer when the record already says the same. */
+#define UNCHANGED       1
+
+/* ---- the folder ------------------------------------------------------- */
+
+int
+pstate_default_dir(const char *party, char *out, size_t outlen,
+    struct ss_error *e)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (!name_valid(party))
+		return ss_error_set(e, SS_ERR_INVALID, "'%s' is not a party "
+		    "name", party != NULL ? party : "(none)");
+	/* The XDG specification: a relative path is to be ignored. */
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(out, outlen, "%s/secure-sum/%s", xdg, party);
+	else if (home != NULL && home[0] == '/')
+		n = snprintf(out, outlen, "%s/.local/state/secure-sum/%s",
+		    home, party);
+	else
+		return ss_error_set(e, SS_ERR_NOT_FOUND, "neither "
+		    "XDG_STATE_HOME nor HOME names an absolute folder: give the "
+		    "party's state folder with --state DIR");
+	if (n < 0 || (size_t)n >= outlen)
+		return ss_error_set(e, SS_ERR_TOO_LARGE, "the state folder's "
+		    "path is too long");
+	return SS_OK;
+}
+
+/*
+ * Makes dir and its missing parents, mode 0700 (existing ones are left as
+ * they are). Returns the errno of the last mkdir that failed other than
+ * with EEXIST, for the message if dir then cannot be opened; else 0.
+ */
+static int
+make_folders(const char *dir)
+{
+	char p[PATH_MAX];
+	size_t i, len = strlen(dir);
+	int err = 0;
+
+	memcpy(p, dir, len + 1);
+	for (i = 1; i <= len; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, 0700) == 0)
+			err = 0;
+		else if (errno != EEXIST)
+			err = errno;
+		p[i] = i < len ? '/' : '\0';
+	}
+	return err;
+}
+
+static int
+open_folder(struct pstate *st, struct ss_error *e)
+{
+	int made = make_folders(st->path);
+
+	st->dirfd = open(st->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->dirfd < 0)
+		return ss_error_set(e, SS_ERR_IO, "state folder %s: %s",
+		    st->path, strerror(made != 0 ? made : errno));
+	return pfile_check_private(st->dirfd, st->path, 1, e);
+}
+
+static int
+open_lock(struct pstate *st, struct ss_error *e)
+{
+	char path[PATH_MAX + PFILE_NAME_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", st->path, PFILE_LOCK);
+	st->lockfd = openat(st->dirfd, PFILE_LOCK, O_RDWR | O_CREAT |
+	    O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (st->lockfd < 0)
+		return ss_error_set(e, SS_ERR_IO, "%s: %s", path,
+		    strerror(errno));
+	return pfile_check_private(st->lockfd, path, 0, e);
+}
+
+int
+pstate_lock(struct pstate *st, struct ss_error *e)
+{
+	while (flock(st->lockfd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return ss_error_set(e, SS_ERR_IO, "locking %s/%s: %s",
+			    st->path, PFILE_LOCK, strerror(errno));
+	return SS_OK;
+}
+
+void
+pstate_unlock(struct pstate *st)
+{
+	(void)flock(st->lockfd, LOCK_UN);
+}
+
+/* The party file's body: the name of the party whose folder this is. */
+static int
+write_party(struct pstate *st, struct ss_error *e)
+{
+	struct buf_writer w;
+	int rc;
+
+	buf_writer_init(&w, 4 + NAME_MAX_LEN);
+	buf_put_string(&w, st->party);
+	if ((rc = buf_writer_error(&w)) == SS_OK)
+		rc = pfile_write(st, PFILE_PARTY, PFILE_KIND_PARTY, w.data,
+		    w.len, e);
+	else
+		ss_error_set(e, rc, "cannot encode the party file");
+	buf_writer_free(&w);
+	return rc;
+}
+
+/* The party file's body: a party's name, into arg (NAME_BUF bytes). */
+static int
+decode_party(const uint8_t *body, size_t len, void *arg)
+{
+	struct buf_reader r;
+	char *owner = arg;
+
+	buf_reader_init(&r, body, len);
+	if (buf_get_string(&r, owner, NAME_BUF) != SS_OK ||
+	    buf_remaining(&r) != 0 || !name_valid(owner))
+		return SS_ERR_INVALID;
+	return SS_OK;
+}
+
+/*
+ * Under the lock: removes a crash's temporary files, then makes sure the
+ * folder is this party's, claiming it when it holds no record yet. Records
+ * without a party file are refused: whose they are is unknown.
+ */
+static int
+claim_folder(struct pstate *st, struct ss_error *e)
+{
+	char owner[NAME_BUF];
+	int rc, records;
+
+	if ((rc = pfile_sweep(st, &records, e)) != SS_OK)
+		return rc;
+	rc = pfile_load(st, PFILE_PARTY, PFILE_KIND_PARTY, 4 + NAME_MAX_LEN,
+	    decode_party, owner, "not a party's name", e);
+	if (rc == SS_OK && strcmp(owner, st->party) != 0)
+		return ss_error_set(e, SS_ERR_DENIED, "state folder %s holds "
+		    "the records of party %s, not of %s: give each party its "
+		    "own folder", st->path, owner, st->party);
+	if (rc != SS_ERR_NOT_FOUND)
+		return rc;
+	if (records)
+		return ss_error_set(e, SS_ERR_INVALID, "state folder %s holds "
+		    "records but no %s file naming their party: refusing to "
+		    "guess whose they are", st->path, PFILE_PARTY);
+	return write_party(st, e);
+}
+
+int
+pstate_open(const char *dir, const char *party, struct pstate **out,
+    struct ss_error *e)
+{
+	struct pstate *st;
+	int rc;
+
+	*out = NULL;
+	if (!name_valid(party))
+		return ss_error_set(e, SS_ERR_INVALID, "'%s' is not a party "
+		    "name", party != NULL ? party : "(none)");
+	if (dir == NULL || dir[0] == '\0' || strlen(dir) >= PATH_MAX)
+		return ss_error_set(e, SS_ERR_INVALID, "no usable state "
+		    "folder path");
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	st->dirfd = st->lockfd = -1;
+	memcpy(st->path, dir, strlen(dir) + 1);
+	memcpy(st->party, party, strlen(party) + 1);
+	rc = open_folder(st, e);
+	if (rc == SS_OK)
+		rc = open_lock(st, e);
+	if (rc == SS_OK && (rc = pstate_lock(st, e)) == SS_OK) {
+		rc = claim_folder(st, e);
+		pstate_unlock(st);
+	}
+	if (rc != SS_OK) {
+		pstate_close(st);
+		return rc;
+	}
+	*out = st;
+	return SS_OK;
+}
+
+void
+pstate_close(struct pstate *st)
+{
+	if (st == NULL)
+		return;
+	if (st->lockfd >= 0)
+		(void)close(st->lockfd);
+	if (st->dirfd >= 0)
+		(void)close(st->dirfd);
+	free(st->certs.v);
+	free(st);
+}
+
+const char *
+pstate_path(const struct pstate *st)
+{
+	return st->path;
+}
+
+/* ---- digests of inputs ------------------------------------------------ */
+
+int
+pstate_input_hash(const int64_t *values, size_t L, uint8_t h[PSTATE_HASH_LEN])
+{
+	uint8_t chunk[256 * 8];
+	unsigned int hlen = 0;
+	EVP_MD_CTX *md;
+	size_t i, k = 0;
+	int ok;
+
+	if (values == NULL && L > 0)
+		return SS_ERR_INVALID;
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		return SS_ERR_CRYPTO;
+	buf_store_u64(chunk, (uint64_t)L);
+	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(md, INPUT_CONTEXT, sizeof(INPUT_CONTEXT)) == 1 &&
+	    EVP_DigestUpdate(md, chunk, 8) == 1;
+	for (i = 0; ok && i < L; i++) {
+		buf_store_u64(chunk + 8 * k, (uint64_t)values[i]);
+		if (++k == sizeof(chunk) / 8 || i + 1 == L) {
+			ok = EVP_DigestUpdate(md, chunk, 8 * k) == 1;
+			k = 0;
+		}
+	}
+	ok = ok && EVP_DigestFinal_ex(md, h, &hlen) == 1 &&
+	    hlen == PSTATE_HASH_LEN;
+	OPENSSL_cleanse(chunk, sizeof(chunk));
+	EVP_MD_CTX_free(md);
+	if (!ok)
+		OPENSSL_cleanse(h, PSTATE_HASH_LEN);
+	return ok ? SS_OK : SS_ERR_CRYPTO;
+}
+
+/* What is stored of an input: SHA-256(salt || h). */
+static int
+salted_digest(const uint8_t salt[PSTATE_HASH_LEN],
+    const uint8_t h[PSTATE_HASH_LEN], uint8_t out[PSTATE_HASH_LEN])
+{
+	uint8_t both[2 * PSTATE_HASH_LEN];
+	unsigned int hlen = 0;
+	int ok;
+
+	memcpy(both, salt, PSTATE_HASH_LEN);
+	memcpy(both + PSTATE_HASH_LEN, h, PSTATE_HASH_LEN);
+	ok = EVP_Digest(both, sizeof(both), out, &hlen, EVP_sha256(),
+	    NULL) == 1 && hlen == PSTATE_HASH_LEN;
+	OPENSSL_cleanse(both, sizeof(both));
+	return ok ? SS_OK : SS_ERR_CRYPTO;
+}
+
+/* ---- the instances of a session id ------------------------------------ */
+
+/* One earlier (or this) instance: its D and the input shared under it. */
+struct instance {
+	uint8_t d[PARAMS_DIGEST_LEN];
+	uint8_t salt[PSTATE_HASH_LEN];
+	uint8_t digest[PSTATE_HASH_LEN];
+};
+
+_Static_assert(sizeof(struct instance) == INSTANCE_LEN,
+    "an instance is written as it lies in memory");
+
+struct instances {
+	const char *session_id;
+	struct instance *v;
+	uint32_t n;
+};
+
+static void
+session_file(const char *session_id, char out[PFILE_NAME_MAX])
+{
+	snprintf(out, PFILE_NAME_MAX, "s-%s", session_id);
+}
+
+/* A list's body into arg, a struct instances naming its session id. */
+static int
+decode_instances(const uint8_t *body, size_t len, void *arg)
+{
+	struct instances *list = arg;
+	char sid[NAME_BUF];
+	struct buf_reader r;
+	const uint8_t *p;
+	uint32_t i, n;
+
+	buf_reader_init(&r, body, len);
+	if (buf_get_string(&r, sid, sizeof(sid)) != SS_OK ||
+	    strcmp(sid, list->session_id) != 0 ||
+	    buf_get_u32(&r, &n) != SS_OK || n > PSTATE_MAX_INSTANCES ||
+	    buf_remaining(&r) != (size_t)n * INSTANCE_LEN)
+		return SS_ERR_INVALID;
+	if (n > 0 && (list->v = calloc(n, sizeof(*list->v))) == NULL)
+		return SS_ERR_ALLOC;
+	for (i = 0; i < n; i++) {
+		/* Cannot fail: the length was checked above. */
+		if (buf_get_bytes(&r, INSTANCE_LEN, &p) != SS_OK)
+			break;
+		memcpy(&list->v[i], p, INSTANCE_LEN);
+	}
+	list->n = i;
+	return SS_OK;
+}
+
+/* The instances of session_id; an empty list when there is no file. */
+static int
+load_instances(struct pstate *st, const char *session_id,
+    struct instances *list, struct ss_error *e)
+{
+	char name[PFILE_NAME_MAX];
+	int rc;
+
+	memset(list, 0, sizeof(*list));
+	list->session_id = session_id;
+	session_file(session_id, name);
+	rc = pfile_load(st, name, PFILE_KIND_SESSION, SESSION_BODY_MAX,
+	    decode_instances, list, "not a well-formed list of instances", e);
+	if (rc == SS_ERR_NOT_FOUND)
+		rc = SS_OK;
+	if (rc != SS_OK) {
+		free(list->v);
+		list->v = NULL;
+		list->n = 0;
+	}
+	return rc;
+}
+
+static int
+save_instances(struct pstate *st, const char *session_id,
+    const struct instances *list, struct ss_error *e)
+{
+	char name[PFILE_NAME_MAX];
+	struct buf_writer w;
+	uint32_t i;
+	int rc;
+
+	buf_writer_init(&w, SESSION_BODY_MAX);
+	buf_put_string(&w, session_id);
+	buf_put_u32(&w, list->n);
+	for (i = 0; i < list->n; i++)
+		buf_put(&w, &list->v[i], INSTANCE_LEN);
+	session_file(session_id, name);
+	if ((rc = buf_writer_error(&w)) == SS_OK)
+		rc = pfile_write(st, name, PFILE_KIND_SESSION, w.data, w.len, e);
+	else
+		ss_error_set(e, rc, "cannot encode %s/%s", st->path, name);
+	buf_writer_free(&w);
+	return rc;
+}
+
+/* The index of d in list, or list->n when it is not there. */
+static uint32_t
+find_instance(const struct instances *list, const uint8_t d[PARAMS_DIGEST_LEN])
+{
+	uint32_t i;
+
+	for (i = 0; i < list->n; i++)
+		if (memcmp(list->v[i].d, d, PARAMS_DIGEST_LEN) == 0)
+			break;
+	return i;
+}
+
+/*
+ * Under the lock: writes list with `in` at index i (list->n: appended),
+ * unless it holds `in` there already.
+ */
+static int
+put_instance(struct pstate *st, struct instances *list, uint32_t i,
+    const struct instance *in, struct ss_error *e)
+{
+	struct instance *grown;
+
+	if (i < list->n && memcmp(&list->v[i], in, sizeof(*in)) == 0)
+		return SS_OK;
+	if (i == list->n) {
+		if (list->n >= PSTATE_MAX_INSTANCES)
+			return ss_error_set(e, SS_ERR_EXHAUSTED, "session %s "
+			    "already has %u instances recorded in %s",
+			    list->session_id, PSTATE_MAX_INSTANCES, st->path);
+		grown = realloc(list->v, (list->n + 1) * sizeof(*list->v));
+		if (grown == NULL)
+			return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+		list->v = grown;
+		list->n++;
+	}
+	list->v[i] = *in;
+	return save_instances(st, list->session_id, list, e);
+}
+
+int
+pstate_input_reused(struct pstate *st, const char *session_id,
+    const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t h[PSTATE_HASH_LEN],
+    uint8_t used_under[PARAMS_DIGEST_LEN], struct ss_error *e)
+{
+	uint8_t digest[PSTATE_HASH_LEN];
+	struct instances list;
+	uint32_t i;
+	int rc;
+
+	if (!name_valid(session_id))
+		return ss_error_set(e, SS_ERR_INVALID, "not a session id");
+	/* No lock: a rename replaces a file whole, so a read sees one. */
+	if ((rc = load_instances(st, session_id, &list, e)) != SS_OK)
+		return rc;
+	for (i = 0; i < list.n && rc == 0; i++) {
+		if (memcmp(list.v[i].d, d, PARAMS_DIGEST_LEN) == 0)
+			continue;
+		if (salted_digest(list.v[i].salt, h, digest) != SS_OK)
+			rc = ss_error_set(e, SS_ERR_CRYPTO, "cannot hash");
+		else if (CRYPTO_memcmp(digest, list.v[i].digest,
+		    PSTATE_HASH_LEN) == 0) {
+			if (used_under != NULL)
+				memcpy(used_under, list.v[i].d,
+				    PARAMS_DIGEST_LEN);
+			rc = 1;
+		}
+	}
+	free(list.v);
+	return rc;
+}
+
+/* ---- the record of one D ---------------------------------------------- */
+
+static void
+digest_file(const uint8_t d[PARAMS_DIGEST_LEN], char out[PFILE_NAME_MAX])
+{
+	memcpy(out, "d-", 2);
+	pfile_hex(out + 2, d, PARAMS_DIGEST_LEN);
+}
+
+/* The first SHOWN bytes of p in hex, for messages. */
+static const char *
+shown(char out[SHOWN_HEX], const uint8_t *p)
+{
+	pfile_hex(out, p, SHOWN);
+	return out;
+}
+
+/* 1 if the bitmap of n parties sets no bit past n (one spelling only). */
+static int
+bitmap_tail_clear(const uint8_t *bitmap, uint32_t n)
+{
+	return n % 8 == 0 ||
+	    (bitmap[statement_bitmap_len(n) - 1] >> (n % 8)) == 0;
+}
+
+/*
+ * The body of a D record, integers little-endian; a part not recorded yet
+ * (its PSTATE_DID_* bit clear) is zero, and the cohort then has n = 0:
+ *
+ *   D               32 bytes
+ *   session id      u32 length, bytes
+ *   did             u8: PSTATE_DID_* bits
+ *   salt, digest    32 + 32 bytes: the input, SHA-256(salt || H)
+ *   n               u32
+ *   cohort          ceil(n / 8) bytes, statement.h's bitmap
+ *   sumpoint        32 bytes: the digest of the values posted
+ */
+static void
+encode_record(const struct pstate_record *r, struct buf_writer *w)
+{
+	buf_put(w, r->d, PARAMS_DIGEST_LEN);
+	buf_put_string(w, r->session_id);
+	buf_put_u8(w, (uint8_t)r->did);
+	buf_put(w, r->salt, PSTATE_HASH_LEN);
+	buf_put(w, r->input_digest, PSTATE_HASH_LEN);
+	buf_put_u32(w, r->n);
+	buf_put(w, r->cohort, statement_bitmap_len(r->n));
+	buf_put(w, r->sumpoint, PSTATE_HASH_LEN);
+}
+
+/* 1 if what r holds is exactly what its did bits say was recorded. */
+static int
+record_consistent(const struct pstate_record *r)
+{
+	int in = (r->did & PSTATE_DID_SUBMIT) != 0;
+	int co = (r->did & PSTATE_DID_COHORT) != 0;
+	int su = (r->did & PSTATE_DID_SUMPOINT) != 0;
+
+	return (r->did & ~DID_ALL) == 0 && name_valid(r->session_id) &&
+	    in == !pfile_all_zero(r->input_digest, PSTATE_HASH_LEN) &&
+	    (in || pfile_all_zero(r->salt, PSTATE_HASH_LEN)) &&
+	    co == (r->n != 0) && su == !pfile_all_zero(r->sumpoint, PSTATE_HASH_LEN) &&
+	    (!co || (r->n >= PARAMS_MIN_PARTIES && r->n <= PARAMS_MAX_PARTIES &&
+	    bitmap_tail_clear(r->cohort, r->n)));
+}
+
+/*
+ * Parses what encode_record wrote, and nothing else, into arg: a struct
+ * pstate_record whose d is the D the record must be of.
+ */
+static int
+decode_record(const uint8_t *body, size_t len, void *arg)
+{
+	struct pstate_record *r = arg;
+	uint8_t want[PARAMS_DIGEST_LEN], did;
+	struct buf_reader br;
+
+	memcpy(want, r->d, PARAMS_DIGEST_LEN);
+	memset(r, 0, sizeof(*r));
+	buf_reader_init(&br, body, len);
+	if (pfile_get_fixed(&br, r->d, PARAMS_DIGEST_LEN) != SS_OK ||
+	    memcmp(r->d, want, PARAMS_DIGEST_LEN) != 0 ||
+	    buf_get_string(&br, r->session_id, sizeof(r->session_id)) != SS_OK ||
+	    buf_get_u8(&br, &did) != SS_OK ||
+	    pfile_get_fixed(&br, r->salt, PSTATE_HASH_LEN) != SS_OK ||
+	    pfile_get_fixed(&br, r->input_digest, PSTATE_HASH_LEN) != SS_OK ||
+	    buf_get_u32(&br, &r->n) != SS_OK || r->n > PARAMS_MAX_PARTIES ||
+	    pfile_get_fixed(&br, r->cohort, statement_bitmap_len(r->n)) != SS_OK ||
+	    pfile_get_fixed(&br, r->sumpoint, PSTATE_HASH_LEN) != SS_OK ||
+	    buf_remaining(&br) != 0)
+		return SS_ERR_INVALID;
+	r->did = did;
+	return record_consistent(r) ? SS_OK : SS_ERR_INVALID;
+}
+
+/* The record of d; SS_ERR_NOT_FOUND (r then empty but for d) if none. */
+static int
+load_record(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
+    struct pstate_record *r, struct ss_error *e)
+{
+	char name[PFILE_NAME_MAX];
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	memcpy(r->d, d, PARAMS_DIGEST_LEN);
+	digest_file(d, name);
+	rc = pfile_load(st, name, PFILE_KIND_DIGEST, RECORD_BODY_MAX,
+	    decode_record, r, "not a well-formed record of this session "
+	    "digest", e);
+	if (rc != SS_OK) {
+		memset(r, 0, sizeof(*r));
+		memcpy(r->d, d, PARAMS_DIGEST_LEN);
+	}
+	return rc;
+}
+
+static int
+save_record(struct pstate *st, const struct pstate_record *r,
+    struct ss_error *e)
+{
+	char name[PFILE_NAME_MAX];
+	struct buf_writer w;
+	int rc;
+
+	digest_file(r->d, name);
+	buf_writer_init(&w, RECORD_BODY_MAX);
+	encode_record(r, &w);
+	if ((rc = buf_writer_error(&w)) == SS_OK)
+		rc = pfile_write(st, name, PFILE_KIND_DIGEST, w.data, w.len, e);
+	else
+		ss_error_set(e, rc, "cannot encode %s/%s", st->path, name);
+	buf_writer_free(&w);
+	return rc;
+}
+
+int
+pstate_get(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
+    struct pstate_record *out, struct ss_error *e)
+{
+	return load_record(st, d, out, e);
+}
+
+/* ---- setting a part of a record, once --------------------------------- */
+
+/*
+ * Sets one part of the record r, under the lock: SS_OK (r changed: it is
+ * saved), UNCHANGED (r already says the same), or an error.
+ */
+typedef int (*apply_fn)(struct pstate *st, struct pstate_record *r,
+    const void *arg, struct ss_error *e);
+
+static int
+update_record(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
+    const char *session_id, apply_fn apply, const void *arg,
+    struct ss_error *e)
+{
+	char dh[SHOWN_HEX];
+	struct pstate_record r;
+	int rc;
+
+	if (!name_valid(session_id))
+		return ss_error_set(e, SS_ERR_INVALID, "not a session id");
+	if ((rc = pstate_lock(st, e)) != SS_OK)
+		return rc;
+	rc = load_record(st, d, &r, e);
+	if (rc == SS_ERR_NOT_FOUND) {
+		memcpy(r.session_id, session_id, strlen(session_id) + 1);
+		rc = SS_OK;
+	} else if (rc == SS_OK && strcmp(r.session_id, session_id) != 0)
+		/* D hashes the session id: the caller mixed two sessions. */
+		rc = ss_error_set(e, SS_ERR_INVALID, "session digest %s... is "
+		    "recorded for session %s, not %s", shown(dh, d),
+		    r.session_id, session_id);
+	if (rc == SS_OK)
+		rc = apply(st, &r, arg, e);
+	if (rc == SS_OK)
+		rc = save_record(st, &r, e);
+	else if (rc == UNCHANGED)
+		rc = SS_OK;
+	pstate_unlock(st);
+	return rc;
+}
+
+/*
+ * `in` for the input whose hash is h under r's D, salted as before if an
+ * input was recorded there: with the record's salt, or the salt of r's D
+ * in list (a crash came between the two writes: nothing was sent, but
+ * another input is not shared under that D either); else a new salt. *known
+ * is then the digest recorded before, or NULL.
+ */
+static int
+salt_input(const struct pstate_record *r, const struct instances *list,
+    uint32_t i, const uint8_t *h, struct instance *in, const uint8_t **known,
+    struct ss_error *e)
+{
+	memcpy(in->d, r->d, PARAMS_DIGEST_LEN);
+	*known = NULL;
+	if (r->did & PSTATE_DID_SUBMIT) {
+		memcpy(in->salt, r->salt, PSTATE_HASH_LEN);
+		*known = r->input_digest;
+	} else if (i < list->n) {
+		memcpy(in->salt, list->v[i].salt, PSTATE_HASH_LEN);
+		*known = list->v[i].digest;
+	} else if (RAND_bytes(in->salt, PSTATE_HASH_LEN) != 1)
+		return ss_error_set(e, SS_ERR_CRYPTO, "no random salt");
+	if (salted_digest(in->salt, h, in->digest) != SS_OK)
+		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash");
+	return SS_OK;
+}
+
+/* The input's hash, H: listed under the session id first, then recorded. */
+static int
+apply_input(struct pstate *st, struct pstate_record *r, const void *arg,
+    struct ss_error *e)
+{
+	char dh[SHOWN_HEX], had[SHOWN_HEX], want[SHOWN_HEX];
+	struct instances list;
+	const uint8_t *known;
+	struct instance in;
+	uint32_t i;
+	int rc;
+
+	if ((rc = load_instances(st, r->session_id, &list, e)) != SS_OK)
+		return rc;
+	i = find_instance(&list, r->d);
+	rc = salt_input(r, &list, i, arg, &in, &known, e);
+	if (rc == SS_OK && known != NULL &&
+	    CRYPTO_memcmp(in.digest, known, PSTATE_HASH_LEN) != 0)
+		rc = ss_error_set(e, SS_ERR_EXISTS, "under session digest "
+		    "%s... (session %s) this party already recorded sharing "
+		    "the input with digest %s...; refusing to share another "
+		    "(%s...)", shown(dh, r->d), r->session_id,
+		    shown(had, known), shown(want, in.digest));
+	/*
+	 * The list first, then the record (by the caller): a crash between
+	 * the two leaves the input listed, which is what a retry checks.
+	 */
+	if (rc == SS_OK)
+		rc = put_instance(st, &list, i, &in, e);
+	free(list.v);
+	if (rc != SS_OK)
+		return rc;
+	if (r->did & PSTATE_DID_SUBMIT)
+		return UNCHANGED;
+	memcpy(r->salt, in.salt, PSTATE_HASH_LEN);
+	memcpy(r->input_digest, in.digest, PSTATE_HASH_LEN);
+	r->did |= PSTATE_DID_SUBMIT;
+	return SS_OK;
+}
+
+int
+pstate_record_input(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
+    const char *session_id, const uint8_t h[PSTATE_HASH_LEN],
+    struct ss_error *e)
+{
+	return update_record(st, d, session_id, apply_input, h, e);
+}
+
+/* Appends to out, of COHORT_TEXT bytes, at *off; never past its end. */
+static void __attribute__((format(printf, 3, 4)))
+append(char *out, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*off >= COHORT_TEXT - 1)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(out + *off, COHORT_TEXT - *off, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*off = *off + (size_t)k < COHORT_TEXT - 1 ?
+		    *off + (size_t)k : COHORT_TEXT - 1;
+}
+
+/*
+ * A cohort for a message: "{1, 2, 5} of 7 (3 in it)", the members cut
+ * short with "..." where they would not leave room for the rest.
+ */
+static void
+cohort_text(char out[COHORT_TEXT], uint32_t n, const uint8_t *bitmap)
+{
+	uint32_t pos, count = 0;
+	size_t off = 0;
+	int cut = 0;
+
+	out[0] = '\0';
+	append(out, &off, "{");
+	for (pos = 1; pos <= n; pos++) {
+		if (!statement_bitmap_has(bitmap, n, pos))
+			continue;
+		if (off < COHORT_TEXT - 48)
+			append(out, &off, count > 0 ? ", %u" : "%u",
+			    (unsigned)pos);
+		else if (!cut) {
+			append(out, &off, ", ...");
+			cut = 1;
+		}
+		count++;
+	}
+	append(out, &off, "} of %u (%u in it)", (unsigned)n, (unsigned)count);
+}
+
+struct cohort_arg {
+	uint32_t n;
+	const uint8_t *bitmap;
+};
+
+static int
+apply_cohort(struct pstate *st, struct pstate_record *r, const void *arg,
+    struct ss_error *e)
+{
+	const struct cohort_arg *c = arg;
+	char dh[SHOWN_HEX], had[COHORT_TEXT], want[COHORT_TEXT];
+	size_t len = statement_bitmap_len(c->n);
+
+	(void)st;
+	if (!(r->did & PSTATE_DID_COHORT)) {
+		r->n = c->n;
+		memcpy(r->cohort, c->bitmap, len);
+		r->did |= PSTATE_DID_COHORT;
+		return SS_OK;
+	}
+	if (r->n == c->n && memcmp(r->cohort, c->bitmap, len) == 0)
+		return UNCHANGED;
+	cohort_text(had, r->n, r->cohort);
+	cohort_text(want, c->n, c->bitmap);
+	return ss_error_set(e, SS_ERR_EXISTS, "under session digest %s... "
+	    "(session %s) this party already signed the cohort %s; refusing "
+	    "to sign another, %s", shown(dh, r->d), r->session_id, had, want);
+}
+
+int
+pstate_record_cohort(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
+    const char *session_id, uint32_t n, const uint8_t *bitmap,
+    struct ss_error *e)
+{
+	struct cohort_arg c = { n, bitmap };
+
+	if (n < PARAMS_MIN_PARTIES || n > PARAMS_MAX_PARTIES || bitmap == NULL)
+		return ss_error_set(e, SS_ERR_INVALID, "a cohort of %u parties",
+		    (unsigned)n);
+	if (!bitmap_tail_clear(bitmap, n) ||
+	    pfile_all_zero(bitmap, statement_bitmap_len(n)))
+		return ss_error_set(e, SS_ERR_INVALID, "a cohort bitmap %s",
+		    bitmap_tail_clear(bitmap, n) ? "with no member" :
+		    "with bits set past its parties");
+	return update_record(st, d, session_id, apply_cohort, &c, e);
+}
+
+static int
+apply_sumpoint(struct pstate *st, struct pstate_record *r, const void *arg,
+    struct ss_error *e)
+{
+	char dh[SHOWN_HEX], had[SHOWN_HEX], want[SHOWN_HEX];
+
+	(void)st;
+	if (!(r->did & PSTATE_DID_SUMPOINT)) {
+		memcpy(r->sumpoint, arg, PSTATE_HASH_LEN);
+		r->did |= PSTATE_DID_SUMPOINT;
+		return SS_OK;
+	}
+	if (memcmp(r->sumpoint, arg, PSTATE_HASH_LEN) == 0)
+		return UNCHANGED;
+	return ss_error_set(e, SS_ERR_EXISTS, "under session digest %s... "
+	    "(session %s) this party already posted the sumpoint with values "
+	    "digest %s...; refusing to post another (%s...)", shown(dh, r->d),
+	    r->session_id, shown(had, r->sumpoint), shown(want, arg));
+}
+
+int
+pstate_record_sumpoint(struct pstate *st,
+    const uint8_t d[PARAMS_DIGEST_LEN], const char *session_id,
+    const uint8_t values[PSTATE_HASH_LEN], struct ss_error *e)
+{
+	/* All zero is how a record says "none": not a digest anyone makes. */
+	if (pfile_all_zero(values, PSTATE_HASH_LEN))
+		return ss_error_set(e, SS_ERR_INVALID, "an all-zero values "
+		    "digest");
+	return update_record(st, d, session_id, apply_sumpoint, values, e);
+}
+
+/* ---- rejoining -------------------------------------------------------- */
+
+/* "SUBMIT, COHORT" for the bits of did. */
+static void
+did_text(char *out, size_t outlen, unsigned did)
+{
+	snprintf(out, outlen, "%s%s%s%s%s",
+	    (did & PSTATE_DID_SUBMIT) ? "SUBMIT" : "",
+	    (did & PSTATE_DID_SUBMIT) && (did & ~PSTATE_DID_SUBMIT) ? ", " : "",
+	    (did & PSTATE_DID_COHORT) ? "COHORT" : "",
+	    (did & PSTATE_DID_COHORT) && (did & PSTATE_DID_SUMPOINT) ? ", " : "",
+	    (did & PSTATE_DID_SUMPOINT) ? "SUMPOINT" : "");
+}
+
+int
+pstate_check_rejoin(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
+    unsigned held, struct ss_error *e)
+{
+	char dh[SHOWN_HEX], what[64];
+	struct pstate_record r;
+	unsigned missing;
+	int rc;
+
+	if ((held & ~DID_ALL) != 0)
+		return ss_error_set(e, SS_ERR_INVALID, "unknown statements "
+		    "0x%x", held);
+	rc = load_record(st, d, &r, e);
+	if (rc != SS_OK && rc != SS_ERR_NOT_FOUND)
+		return rc;
+	if ((missing = held & ~r.did) == 0)
+		return SS_OK;
+	did_text(what, sizeof(what), missing);
+	return ss_error_set(e, SS_ERR_PRECONDITION, "this party's records "
+	    "for session digest %s... were lost: the server holds its %s, of "
+	    "which %s has no record; refusing to act under this session "
+	    "digest, lest it contradict what it sent", shown(dh, d), what,
+	    st->path);
+}

@@ -1,0 +1,111 @@
+/*
+ * pstate_internal.h: what the files of client/pstate*.c share and no one
+ * else needs: the open folder, its lock, and the one way a record file is
+ * written and read (pstate_file.c).
+ *
+ * A record file is, integers little-endian:
+ *
+ *   "SSPSTATE"   8 bytes   magic
+ *   version      u32       PFILE_VERSION
+ *   kind         u32       enum pfile_kind: what the body holds
+ *   body length  u32
+ *   body
+ *   SHA-256      32 bytes  of every byte before it
+ */
+#ifndef SS_CLIENT_PSTATE_INTERNAL_H
+#define SS_CLIENT_PSTATE_INTERNAL_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+#include "name.h"
+#include "pstate.h"
+
+#define PFILE_MAGIC        "SSPSTATE"
+#define PFILE_MAGIC_LEN    8
+#define PFILE_VERSION      1
+#define PFILE_HEADER_LEN   (PFILE_MAGIC_LEN + 3 * 4)
+/* Temporary files start so; no record's name does. */
+#define PFILE_TMP_PREFIX   "tmp-"
+#define PFILE_LOCK         "lock"
+#define PFILE_PARTY        "party"
+#define PFILE_CERTS        "certs"
+/* The longest file name: "tmp-" PID "-" "d-" and 64 hex digits. */
+#define PFILE_NAME_MAX     96
+
+enum pfile_kind {
+	PFILE_KIND_PARTY = 1,           /* "party": whose folder this is */
+	PFILE_KIND_DIGEST = 2,          /* "d-HEX": the record of one D */
+	PFILE_KIND_SESSION = 3,         /* "s-ID": a session id's instances */
+	PFILE_KIND_CERTS = 4,           /* "certs": the certificate cache */
+};
+
+/* The certificates cached, as last read or written. */
+struct pstate_certs {
+	struct pstate_cert *v;          /* sorted by fingerprint, distinct */
+	size_t n;
+	int loaded;
+};
+
+struct pstate {
+	int dirfd;                      /* the folder, opened once */
+	int lockfd;                     /* PFILE_LOCK, flocked per update */
+	char path[PATH_MAX];            /* the folder, for messages */
+	char party[NAME_BUF];
+	struct pstate_certs certs;
+};
+
+/* Takes the folder's exclusive lock, waiting for it. */
+int pstate_lock(struct pstate *st, struct ss_error *e) SS_WUR;
+void pstate_unlock(struct pstate *st);
+
+/*
+ * Refuses (SS_ERR_KEY_PERMS) fd, the folder (want_dir) or a regular file at
+ * path, when it is not ours or group or others may use it; SS_ERR_INVALID
+ * when it is not a folder or not a regular file, as asked.
+ */
+int pfile_check_private(int fd, const char *path, int want_dir,
+    struct ss_error *e) SS_WUR;
+
+/*
+ * Writes body as the record file `name` of kind in st's folder, durably:
+ * a temporary file in the same folder, written, fsynced, renamed over
+ * name, then the folder fsynced (as Redis's rdb.c saves), so that name
+ * holds either its old content or the new one, whole, even after a crash.
+ */
+int pfile_write(struct pstate *st, const char *name, enum pfile_kind kind,
+    const uint8_t *body, size_t len, struct ss_error *e) SS_WUR;
+
+/* Reads a record's body into arg: SS_OK, SS_ERR_INVALID or SS_ERR_ALLOC. */
+typedef int (*pfile_decode_fn)(const uint8_t *body, size_t len, void *arg);
+
+/*
+ * Reads the record file `name` of kind, whose body holds at most max_body
+ * bytes, and decodes its body into arg. SS_ERR_NOT_FOUND when there is no
+ * such file; SS_ERR_CHECKSUM when it is damaged (short, or its SHA-256 does
+ * not match); SS_ERR_VERSION, SS_ERR_INVALID (not a record of kind, or a
+ * body decode refuses: the message then says `what`), SS_ERR_TOO_LARGE;
+ * every message names the file.
+ */
+int pfile_load(struct pstate *st, const char *name, enum pfile_kind kind,
+    size_t max_body, pfile_decode_fn decode, void *arg, const char *what,
+    struct ss_error *e) SS_WUR;
+
+/*
+ * Removes the temporary files a crash left behind (the caller holds the
+ * lock, so no other process is writing one), and sets *records when the
+ * folder holds any record but the party file.
+ */
+int pfile_sweep(struct pstate *st, int *records, struct ss_error *e) SS_WUR;
+
+/* The first n bytes of p in hex (2n digits and a NUL into out). */
+void pfile_hex(char *out, const uint8_t *p, size_t n);
+/* 1 if the n bytes at p are all zero. */
+int pfile_all_zero(const uint8_t *p, size_t n);
+/* The next n bytes of r copied to out (buf_get_bytes, then memcpy). */
+int pfile_get_fixed(struct buf_reader *r, uint8_t *out, size_t n) SS_WUR;
+
+#endif

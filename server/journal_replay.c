@@ -1,0 +1,448 @@
+/*
+ * journal_replay.c: reading a segment, checking its records and applying
+ * them to the store; see journal_replay.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "disk.h"
+#include "err.h"
+#include "journal_replay.h"
+#include "store.h"
+
+/* ---- one record's payload ------------------------------------------------ */
+
+static int
+replay_create(struct disk_reader *d, struct store *s, struct ss_error *e)
+{
+	struct session_params p;
+	uint64_t created, deadline;
+	int rc;
+
+	if ((rc = disk_get_params(d, s->lim.max_parties, &p)) != SS_OK)
+		return rc;
+	if ((rc = disk_get_u64(d, &created)) == SS_OK &&
+	    (rc = disk_get_u64(d, &deadline)) == SS_OK)
+		rc = store_apply_create(s, &p, created, deadline, e);
+	free(p.parties);
+	return rc;
+}
+
+static int
+replay_submit(struct disk_reader *d, struct store *s, struct ss_error *e)
+{
+	char id[NAME_BUF];
+	const uint8_t *block;
+	uint64_t bytes;
+	uint32_t sender;
+	int rc;
+
+	if ((rc = disk_get_string(d, id, sizeof(id))) != SS_OK ||
+	    (rc = disk_get_u32(d, &sender)) != SS_OK ||
+	    (rc = disk_get_u64(d, &bytes)) != SS_OK)
+		return rc;
+	if (bytes > buf_remaining(&d->r))
+		return SS_ERR_TRUNCATED;
+	if ((rc = buf_get_bytes(&d->r, (size_t)bytes, &block)) != SS_OK)
+		return rc;
+	return store_apply_submit(s, id, sender, block, (size_t)bytes, e);
+}
+
+static int
+replay_close(struct disk_reader *d, struct store *s, struct ss_error *e)
+{
+	char id[NAME_BUF];
+	int rc;
+
+	if ((rc = disk_get_string(d, id, sizeof(id))) != SS_OK)
+		return rc;
+	return store_apply_close(s, id, e);
+}
+
+static int
+replay_sumpoint(struct disk_reader *d, struct store *s, struct ss_error *e)
+{
+	char id[NAME_BUF];
+	uint64_t *vals;
+	uint32_t party, L, i;
+	int rc;
+
+	if ((rc = disk_get_string(d, id, sizeof(id))) != SS_OK ||
+	    (rc = disk_get_u32(d, &party)) != SS_OK ||
+	    (rc = disk_get_u32(d, &L)) != SS_OK)
+		return rc;
+	if (L == 0)
+		return SS_ERR_INVALID;
+	/* No allocation past what the record holds. */
+	if (buf_remaining(&d->r) / 8 < L)
+		return SS_ERR_TRUNCATED;
+	if ((vals = calloc(L, sizeof(*vals))) == NULL)
+		return SS_ERR_ALLOC;
+	/* Little-endian in every version read (version 3's one exception). */
+	for (i = 0; i < L && rc == SS_OK; i++)
+		rc = buf_get_u64(&d->r, &vals[i]);
+	if (rc == SS_OK)
+		rc = store_apply_sumpoint(s, id, party, vals, L, e);
+	free(vals);
+	return rc;
+}
+
+static int
+replay_key(struct disk_reader *d, struct store *s, struct ss_error *e)
+{
+	char name[NAME_BUF];
+	const uint8_t *der;
+	uint32_t len;
+	int rc;
+
+	if ((rc = disk_get_string(d, name, sizeof(name))) != SS_OK ||
+	    (rc = disk_get_u32(d, &len)) != SS_OK ||
+	    (rc = buf_get_bytes(&d->r, len, &der)) != SS_OK)
+		return rc;
+	return store_apply_key(s, name, der, len, e);
+}
+
+/* Applies one payload; e says why when the store refuses it. */
+static int
+apply(const uint8_t *payload, size_t len, int big_endian, struct store *s,
+    struct ss_error *e)
+{
+	struct disk_reader d;
+	uint8_t type;
+	int rc;
+
+	disk_reader_init(&d, payload, len, big_endian);
+	if ((rc = buf_get_u8(&d.r, &type)) != SS_OK)
+		return rc;
+	switch (type) {
+	case JREC_CREATE:   rc = replay_create(&d, s, e); break;
+	case JREC_SUBMIT:   rc = replay_submit(&d, s, e); break;
+	case JREC_CLOSE:    rc = replay_close(&d, s, e); break;
+	case JREC_SUMPOINT: rc = replay_sumpoint(&d, s, e); break;
+	case JREC_KEY:      rc = replay_key(&d, s, e); break;
+	default:
+		return ss_error_set(e, SS_ERR_INVALID, "unknown record type %u",
+		    type);
+	}
+	/* Checked after the change: a record that applies has no more bytes. */
+	if (rc == SS_OK && buf_remaining(&d.r) != 0)
+		rc = ss_error_set(e, SS_ERR_INVALID, "%zu bytes after its fields",
+		    buf_remaining(&d.r));
+	return rc;
+}
+
+/* ---- records in a segment ------------------------------------------------ */
+
+/* One segment's bytes being read. */
+struct seg_read {
+	const char *path;
+	const uint8_t *d;
+	size_t len;
+	int big_endian;         /* a file of version 3 */
+	uint64_t first;         /* from the name; 0 for journal.bin */
+	size_t off;             /* the next record */
+	uint64_t prev;          /* the sequence number of the record before it */
+	int torn;               /* the file ends in a record cut short */
+};
+
+/*
+ * The header of the record at off in *h, and whether the whole record is
+ * there.
+ */
+static int
+record_at(const struct seg_read *g, size_t off, struct journal_rec *h)
+{
+	struct disk_reader r;
+
+	disk_reader_init(&r, g->d + off, g->len - off, g->big_endian);
+	return journal_rec_decode(&r, h) == SS_OK &&
+	    buf_remaining(&r.r) >= h->len;
+}
+
+/* Whether the record at off (header h, whole) has the right checksum. */
+static int
+record_sum_ok(const struct seg_read *g, size_t off, const struct journal_rec *h,
+    int *ok)
+{
+	struct iovec part;
+	uint64_t sum;
+	int rc;
+
+	part.iov_base = (void *)(g->d + off + JOURNAL_REC_HEADER);
+	part.iov_len = h->len;
+	if ((rc = journal_checksum(h->seq, g->big_endian, &part, 1, &sum)) != SS_OK)
+		return rc;
+	*ok = sum == h->sum;
+	return SS_OK;
+}
+
+/* Whether a valid record with sequence number want starts anywhere in d[from..len). */
+static int
+record_later(const struct seg_read *g, size_t from, uint64_t want)
+{
+	struct journal_rec h;
+	size_t o;
+	int ok;
+
+	for (o = from; o < g->len && g->len - o >= JOURNAL_REC_HEADER; o++)
+		if (record_at(g, o, &h) && h.seq == want &&
+		    record_sum_ok(g, o, &h, &ok) == SS_OK && ok)
+			return 1;
+	return 0;
+}
+
+/*
+ * The record at g->off in *h, checked: 0 when it is whole and sound, 1 when
+ * it is the torn end of the file, else an error.
+ */
+static int
+next_record(struct seg_read *g, struct journal_rec *h, struct ss_error *e)
+{
+	int rc, ok;
+
+	if (!record_at(g, g->off, h)) {
+		/*
+		 * The file ends inside this record: a write cut short by a
+		 * crash, unless a damaged length hides good records after it.
+		 */
+		if (record_later(g, g->off + 1, g->prev + 2))
+			return ss_error_set(e, SS_ERR_CHECKSUM, "journal %s is "
+			    "damaged at offset %zu (a record length runs past "
+			    "valid records); it was left in place", g->path, g->off);
+		return 1;
+	}
+	if ((rc = record_sum_ok(g, g->off, h, &ok)) != SS_OK)
+		return ss_error_set(e, rc, "journal %s: checksum failed", g->path);
+	if (ok)
+		return 0;
+	if (g->len - g->off - JOURNAL_REC_HEADER == h->len)
+		return 1;       /* the last record, half written */
+	return ss_error_set(e, SS_ERR_CHECKSUM, "journal %s is damaged at offset "
+	    "%zu (record checksum mismatch, with %zu bytes after it); it was "
+	    "left in place", g->path, g->off,
+	    g->len - g->off - JOURNAL_REC_HEADER - h->len);
+}
+
+/* A record out of sequence: it has seq where want was due. */
+static int
+out_of_sequence(const struct seg_read *g, uint64_t seq, uint64_t want,
+    struct ss_error *e)
+{
+	return ss_error_set(e, SS_ERR_INVALID, "journal %s: record at offset %zu "
+	    "has sequence %llu, expected %llu; it was left in place", g->path,
+	    g->off, (unsigned long long)seq, (unsigned long long)want);
+}
+
+/* Applies the record h at g->off if the store does not hold it yet. */
+static int
+replay_record(struct seg_read *g, const struct journal_rec *h, struct store *s,
+    struct ss_error *e)
+{
+	struct ss_error why;
+	int rc;
+
+	/* A segment's records run on from its name, without a gap. */
+	if (g->first > 0 && h->seq != g->prev + 1)
+		return out_of_sequence(g, h->seq, g->prev + 1, e);
+	if (h->seq <= s->journal_seq)
+		return SS_OK;   /* the snapshot holds it */
+	if (h->seq != s->journal_seq + 1)
+		return out_of_sequence(g, h->seq, s->journal_seq + 1, e);
+	ss_error_clear(&why);
+	rc = apply(g->d + g->off + JOURNAL_REC_HEADER, h->len, g->big_endian, s,
+	    &why);
+	if (rc != SS_OK)
+		return ss_error_set(e, rc, "journal %s: record %llu at offset %zu "
+		    "cannot be applied (%s%s%s); it was left in place", g->path,
+		    (unsigned long long)h->seq, g->off, ss_strerror(rc),
+		    why.msg[0] != '\0' ? ": " : "", why.msg);
+	s->journal_seq = h->seq;
+	return SS_OK;
+}
+
+/*
+ * Replays every record of g after s->journal_seq; stops at a torn end
+ * (g->torn), with g->off just past the last good record.
+ */
+static int
+replay_records(struct seg_read *g, struct store *s, struct ss_error *e)
+{
+	struct journal_rec h;
+	int rc;
+
+	while (g->off < g->len) {
+		if ((rc = next_record(g, &h, e)) == 1) {
+			g->torn = 1;
+			break;
+		}
+		if (rc != SS_OK || (rc = replay_record(g, &h, s, e)) != SS_OK)
+			return rc;
+		g->prev = h.seq;
+		g->off += JOURNAL_REC_HEADER + (size_t)h.len;
+	}
+	return SS_OK;
+}
+
+/* ---- a segment file ------------------------------------------------------ */
+
+/* Opens path for appending and reads all of it. */
+static int
+read_segment(const char *path, int *fdp, uint8_t **data, size_t *len,
+    struct ss_error *e)
+{
+	int rc;
+
+	if ((*fdp = open(path, O_RDWR | O_APPEND | O_CLOEXEC)) < 0)
+		return ss_error_set(e, SS_ERR_IO, "cannot open journal %s: %s",
+		    path, strerror(errno));
+	if ((rc = disk_read_all(*fdp, data, len)) != SS_OK) {
+		close(*fdp);
+		*fdp = -1;
+		return ss_error_set(e, rc, "cannot read journal %s: %s", path,
+		    ss_strerror(rc));
+	}
+	return SS_OK;
+}
+
+/* Makes fd, which holds no record, a segment of this version: header only. */
+static int
+rewrite_header(int fd, const char *path, struct ss_error *e)
+{
+	uint8_t hdr[JOURNAL_FILE_HEADER];
+
+	journal_file_header(hdr);
+	if (ftruncate(fd, 0) != 0 || write(fd, hdr, sizeof(hdr)) !=
+	    (ssize_t)sizeof(hdr) || fsync(fd) != 0)
+		return ss_error_set(e, SS_ERR_IO, "cannot write journal %s: %s",
+		    path, strerror(errno != 0 ? errno : ENOSPC));
+	return SS_OK;
+}
+
+/*
+ * Refuses a file whose header is not one this server reads, or finds that
+ * it holds nothing to read (*skip). The version read is in *version.
+ */
+static int
+check_header(const struct seg_read *g, int legacy, void (*logf)(const char *fmt, ...),
+    uint32_t *version, int *skip, struct ss_error *e)
+{
+	*skip = 0;
+	if (g->len < JOURNAL_FILE_HEADER ||
+	    memcmp(g->d, JOURNAL_MAGIC, JOURNAL_MAGIC_LEN) != 0)
+		return ss_error_set(e, SS_ERR_INVALID, "%s is not a secure-sum "
+		    "journal; it was left in place", g->path);
+	*version = journal_file_version(g->d);
+	if (*version >= JOURNAL_OLDEST_READ && *version <= JOURNAL_VERSION)
+		return SS_OK;
+	if (legacy && g->len == JOURNAL_FILE_HEADER && *version >= 1 &&
+	    *version < JOURNAL_OLDEST_READ) {
+		/*
+		 * An older journal without a record is what a clean stop of a
+		 * previous server leaves: nothing in it to read. It is not
+		 * appended to, and goes with the next snapshot.
+		 */
+		logf("journal %s: version %u with no record; nothing to read",
+		    g->path, (unsigned)*version);
+		*skip = 1;
+		return SS_OK;
+	}
+	/* Never read as another version: the checksum differs, at least. */
+	return ss_error_set(e, SS_ERR_VERSION, "journal %s has an unsupported "
+	    "version (%u; this server reads %u to %u); it was left in place%s",
+	    g->path, (unsigned)*version, JOURNAL_OLDEST_READ, JOURNAL_VERSION,
+	    g->len == JOURNAL_FILE_HEADER ? " (it holds no record: an old "
+	    "server's clean stop snapshotted everything, so it may be removed)" :
+	    "");
+}
+
+/*
+ * After the replay of the newest segment: a torn tail is cut off, and a
+ * segment of an older version that holds no record becomes one of this
+ * version (*version), so that appends may go on in it. journal.bin is never
+ * appended to: it only goes.
+ */
+static int
+settle_newest(const struct seg_read *g, int fd, int legacy, uint32_t *version,
+    void (*logf)(const char *fmt, ...), struct ss_error *e)
+{
+	if (g->torn) {
+		logf("journal %s: cutting off a torn last record at offset %zu "
+		    "(%zu bytes; a crash interrupted its write, so it was never "
+		    "acknowledged)", g->path, g->off, g->len - g->off);
+		if (ftruncate(fd, (off_t)g->off) != 0 || fsync(fd) != 0)
+			return ss_error_set(e, SS_ERR_IO, "cannot cut journal %s: "
+			    "%s", g->path, strerror(errno));
+	}
+	if (legacy || *version == JOURNAL_VERSION || g->off != JOURNAL_FILE_HEADER)
+		return SS_OK;
+	*version = JOURNAL_VERSION;
+	return rewrite_header(fd, g->path, e);
+}
+
+/* Checks the header of g and replays its records; *version is the file's. */
+static int
+replay_file(struct seg_read *g, const struct journal_seg *seg, int newest,
+    int fd, struct store *s, void (*logf)(const char *fmt, ...),
+    uint32_t *version, struct ss_error *e)
+{
+	int rc, skip;
+
+	*version = JOURNAL_VERSION;
+	if (newest && g->len < JOURNAL_FILE_HEADER &&
+	    journal_header_prefix(g->d, g->len))
+		/*
+		 * A crash while the newest segment was made (or a journal.bin
+		 * emptied before its header was written): it holds no record.
+		 */
+		return rewrite_header(fd, g->path, e);
+	if ((rc = check_header(g, seg->legacy, logf, version, &skip, e)) != SS_OK ||
+	    skip)
+		return rc;
+	g->big_endian = *version <= JOURNAL_LAST_BIG_ENDIAN;
+	if ((rc = replay_records(g, s, e)) != SS_OK)
+		return rc;
+	if (g->torn && !newest)
+		return ss_error_set(e, SS_ERR_CHECKSUM, "journal %s is damaged at "
+		    "offset %zu (a record cut short in a segment that is not the "
+		    "newest); it was left in place", g->path, g->off);
+	if (newest)
+		return settle_newest(g, fd, seg->legacy, version, logf, e);
+	return SS_OK;
+}
+
+int
+journal_replay_segment(const char *path, const struct journal_seg *seg,
+    int newest, struct store *s, void (*logf)(const char *fmt, ...),
+    struct journal_seg_state *out, struct ss_error *e)
+{
+	struct seg_read g;
+	uint8_t *data = NULL;
+	uint32_t version;
+	int rc, fd;
+
+	out->fd = -1;
+	memset(&g, 0, sizeof(g));
+	if ((rc = read_segment(path, &fd, &data, &g.len, e)) != SS_OK)
+		return rc;
+	g.path = path;
+	g.d = data;
+	g.first = seg->first;
+	g.off = JOURNAL_FILE_HEADER;
+	g.prev = seg->first > 0 ? seg->first - 1 : s->journal_seq;
+	rc = replay_file(&g, seg, newest, fd, s, logf, &version, e);
+	free(data);
+	if (rc != SS_OK || !newest) {
+		close(fd);
+		return rc;
+	}
+	out->good = g.off;
+	out->last = g.prev;
+	out->version = version;
+	out->fd = fd;
+	return SS_OK;
+}

@@ -1,0 +1,49 @@
+/*
+ * journal_replay.h: reading the journal's segments back at start, and
+ * replaying their records into the store (through store_apply_*, which
+ * holds them to the rules of the operations that logged them).
+ *
+ * Record payloads start with a type byte (enum journal_rec_type):
+ *   1 create:   str id, u32 n, n * str party, u32 threshold, u32 length,
+ *               u32 decimals, u32 deadline_seconds, u64 created, u64 deadline
+ *   2 submit:   str id, u32 sender index, u64 bytes, the sender's n sealed
+ *               shares in recipient order
+ *   3 close:    str id (the sharing deadline passed)
+ *   4 sumpoint: str id, u32 party index, u32 L, L * u64 values
+ *   5 key:      str name, u32 bytes, DER certificate
+ * where str is u32 length + bytes. Integers are little-endian from version
+ * 4 on; version 3 has them big-endian, except the sumpoint values, which
+ * were already little-endian (their in-memory form, written without a copy).
+ */
+#ifndef SS_JOURNAL_REPLAY_H
+#define SS_JOURNAL_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "journal_file.h"
+#include "store.h"
+
+/* What reading one segment found. */
+struct journal_seg_state {
+	size_t good;            /* offset just past its last whole record */
+	uint64_t last;          /* that record's sequence number (first - 1: none) */
+	uint32_t version;       /* its format version, once read */
+	int fd;                 /* the newest's, open to append; else -1 */
+};
+
+/*
+ * Reads segment g of dir at path (the newest when newest), checks its
+ * header, and replays its records after s->journal_seq into s, advancing
+ * s->journal_seq. Segment N's records must run on from N without a gap. A
+ * torn last record is cut off (with a line through logf) in the newest
+ * only: anywhere else it would hide the records of the segments after it.
+ * The newest, when it holds no record, becomes a segment of this version.
+ * Any other damage is an error naming the file and offset; nothing is cut.
+ */
+int journal_replay_segment(const char *path, const struct journal_seg *g,
+    int newest, struct store *s, void (*logf)(const char *fmt, ...),
+    struct journal_seg_state *out, struct ss_error *e) SS_WUR;
+
+#endif
