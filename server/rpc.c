@@ -118,18 +118,6 @@ check_name(const char *what, const char *v, struct ss_error *e)
 	return check_whole_name(what, whole_or_empty(v), e);
 }
 
-/*
- * The store's answer as an error. The store still reports a struct status
- * (a wire code), and every code it uses has its own SS_ERR_* code.
- */
-static int
-store_said(enum status_code code, const struct status *st, struct ss_error *e)
-{
-	if (code == ST_OK)
-		return SS_OK;
-	return ss_error_set(e, status_to_err(code), "%s", st->msg);
-}
-
 /* ---- decoding --------------------------------------------------------- */
 
 enum request_form {
@@ -317,21 +305,19 @@ do_create(struct call *c)
 {
 	Securesum__CreateSessionResponse *body = &c->body.create;
 	struct session_params p;
-	enum status_code code;
-	struct status st;
 	uint64_t deadline = 0;
-	int created = 0;
+	int created = 0, rc;
 
 	if (params_from_msg(c->srv->store, c->req.pb->create_session->params, &p,
 	    &c->err) != SS_OK) {
 		free(p.parties);
 		return c->err.code;
 	}
-	code = store_create(c->srv->store, c->caller, &p, now_s(c), &created,
-	    &deadline, &st);
+	rc = store_create(c->srv->store, c->caller, &p, now_s(c), &created,
+	    &deadline, &c->err);
 	free(p.parties);
-	if (store_said(code, &st, &c->err) != SS_OK)
-		return c->err.code;
+	if (rc != SS_OK)
+		return rc;
 	securesum__create_session_response__init(body);
 	body->created = created;
 	body->deadline_unix = deadline;
@@ -363,8 +349,6 @@ submit(struct call *c, const struct submit_args *a, int in_frame)
 	Securesum__SubmitSharesResponse *body = &c->body.submit;
 	struct store *s = c->srv->store;
 	uint8_t **keep = in_frame ? keepable_frame(c) : NULL;
-	enum status_code code;
-	struct status st;
 	int duplicate = 0;
 	size_t i;
 
@@ -379,10 +363,9 @@ submit(struct call *c, const struct submit_args *a, int in_frame)
 		if (check_whole_name("recipient", a->shares[i].recipient,
 		    &c->err) != SS_OK)
 			return c->err.code;
-	code = store_submit_in_place(s, c->caller, a->session_id, a->party,
+	if (store_submit_in_place(s, c->caller, a->session_id, a->party,
 	    a->shares, a->n_shares, keep, keep != NULL ? c->frame->len : 0,
-	    now_s(c), &duplicate, &st);
-	if (store_said(code, &st, &c->err) != SS_OK)
+	    now_s(c), &duplicate, &c->err) != SS_OK)
 		return c->err.code;
 	securesum__submit_shares_response__init(body);
 	body->duplicate = duplicate;
@@ -435,17 +418,14 @@ do_get_share(struct call *c)
 	const Securesum__GetShareRequest *m = c->req.pb->get_share;
 	Securesum__GetShareResponse *body = &c->body.get_share;
 	Securesum__IncomingShare *items, **ptrs;
-	enum status_code code;
 	struct session *se;
-	struct status st;
 	uint32_t me, i, k = 0;
 
 	if (check_name("session_id", m->session_id, &c->err) != SS_OK ||
 	    check_name("party", m->party, &c->err) != SS_OK)
 		return c->err.code;
-	code = store_get_share(c->srv->store, c->caller, m->session_id, m->party,
-	    now_s(c), &se, &me, &st);
-	if (store_said(code, &st, &c->err) != SS_OK)
+	if (store_get_share(c->srv->store, c->caller, m->session_id, m->party,
+	    now_s(c), &se, &me, &c->err) != SS_OK)
 		return c->err.code;
 	items = scratch_alloc(&c->sc, se->p.n, sizeof(*items));
 	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
@@ -478,17 +458,14 @@ post(struct call *c, const char *session_id, const char *party,
     const uint64_t *values, size_t n, int in_frame)
 {
 	Securesum__PostSumpointResponse *body = &c->body.post;
-	enum status_code code;
-	struct status st;
 	int duplicate = 0;
 
 	if (check_whole_name("session_id", session_id, &c->err) != SS_OK ||
 	    check_whole_name("party", party, &c->err) != SS_OK)
 		return c->err.code;
-	code = store_post_sumpoint_in_place(c->srv->store, c->caller, session_id,
+	if (store_post_sumpoint_in_place(c->srv->store, c->caller, session_id,
 	    party, values, n, in_frame ? keepable_frame(c) : NULL, now_s(c),
-	    &duplicate, &st);
-	if (store_said(code, &st, &c->err) != SS_OK)
+	    &duplicate, &c->err) != SS_OK)
 		return c->err.code;
 	securesum__post_sumpoint_response__init(body);
 	body->duplicate = duplicate;
@@ -538,13 +515,10 @@ static struct session *
 read_session(struct call *c, const char *session_id)
 {
 	struct session *se = NULL;
-	enum status_code code;
-	struct status st;
 
 	if (check_name("session_id", session_id, &c->err) != SS_OK)
 		return NULL;
-	code = store_read(c->srv->store, c->caller, session_id, now_s(c), &se, &st);
-	return store_said(code, &st, &c->err) == SS_OK ? se : NULL;
+	return store_read(c->srv->store, c->caller, session_id, now_s(c), &se, &c->err) == SS_OK ? se : NULL;
 }
 
 static int
@@ -653,8 +627,6 @@ do_publish(struct call *c)
 	Securesum__PublishKeyResponse *body = &c->body.publish;
 	struct store *s = c->srv->store;
 	uint8_t pk[HPKE_KEY_LEN];
-	enum status_code code;
-	struct status st;
 	int duplicate = 0;
 
 	if (cert->len == 0 || cert->len > s->lim.max_cert_bytes)
@@ -664,8 +636,7 @@ do_publish(struct call *c)
 	    pk) != SS_OK)
 		return ss_error_set(&c->err, SS_ERR_DENIED, "not an encryption-key "
 		    "certificate issued by the project CA to %s", c->caller);
-	code = store_put_key(s, c->caller, cert->data, cert->len, &duplicate, &st);
-	if (store_said(code, &st, &c->err) != SS_OK)
+	if (store_put_key(s, c->caller, cert->data, cert->len, &duplicate, &c->err) != SS_OK)
 		return c->err.code;
 	securesum__publish_key_response__init(body);
 	body->duplicate = duplicate;
@@ -851,6 +822,7 @@ finish_response(struct call *c, ProtobufCBuffer *out, rpc_held_fn held)
 
 	resp->id = c->req.id;
 	resp->code = (Securesum__Code)status_from_err(c->err.code);
+	status_message_fit(c->err.msg);
 	resp->message = c->err.msg;
 	if (c->err.code != SS_OK)
 		resp->body_case = SECURESUM__RESPONSE__BODY__NOT_SET;
