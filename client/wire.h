@@ -19,7 +19,7 @@
 #include "name.h"
 #include "status.h"
 
-#define WIRE_MESSAGE_MAX 255  /* Response.message */
+#define WIRE_MESSAGE_MAX STATUS_MESSAGE_MAX  /* Response.message */
 
 /* Methods: the numbers of proto/securesum.proto (codes and phases: status.h). */
 enum wire_method {

@@ -1,19 +1,20 @@
 /* status.c: naming wire statuses and phases, and mapping them to SS_ERR_*. */
-#include <stdarg.h>
-#include <stdio.h>
+#include <string.h>
 
 #include "status.h"
 
-enum status_code
-status_set(struct status *st, enum status_code code, const char *fmt, ...)
+void
+status_message_fit(char *msg)
 {
-	va_list ap;
+	size_t n = strlen(msg);
 
-	st->code = code;
-	va_start(ap, fmt);
-	vsnprintf(st->msg, sizeof(st->msg), fmt, ap);
-	va_end(ap);
-	return code;
+	if (n <= STATUS_MESSAGE_MAX)
+		return;
+	n = STATUS_MESSAGE_MAX;
+	/* Back up over continuation bytes (10xxxxxx) to a sequence's start. */
+	while (n > 0 && ((unsigned char)msg[n] & 0xc0) == 0x80)
+		n--;
+	msg[n] = '\0';
 }
 
 const char *

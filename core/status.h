@@ -33,17 +33,18 @@ enum phase {
 	PHASE_FAILED = 4,
 };
 
-#define STATUS_MSG_MAX 256
+/*
+ * The longest Response.message, in bytes (proto/securesum.options gives
+ * nanopb 256 with the NUL): a server cuts longer messages, a client refuses
+ * them.
+ */
+#define STATUS_MESSAGE_MAX 255
 
-/* (Being replaced by struct ss_error: see err.h.) */
-struct status {
-	enum status_code code;
-	char msg[STATUS_MSG_MAX];
-};
-
-/* Sets st and returns its code, so that callers can `return status_set(...)`. */
-enum status_code status_set(struct status *st, enum status_code code,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * Cuts msg to at most STATUS_MESSAGE_MAX bytes, never inside a UTF-8
+ * sequence (proto3 strings must stay valid UTF-8).
+ */
+void status_message_fit(char *msg);
 
 /* The gRPC name of any code 0-16 ("OK", "NOT_FOUND"...); "UNKNOWN_CODE" else. */
 const char *status_name(int code);

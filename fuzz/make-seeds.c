@@ -533,13 +533,13 @@ rpc_seeds(void)
 	 * them against), for a GetKeys answer and the snapshot's key list.
 	 */
 	{
-		struct status st;
+		struct ss_error st;
 		int dup;
 
 		for (i = 0; i < 2; i++) {
 			fill(fake_der, sizeof(fake_der), 20 + (unsigned)i);
 			if (store_put_key(srv.store, abc[i], fake_der,
-			    sizeof(fake_der), &dup, &st) != ST_OK)
+			    sizeof(fake_der), &dup, &st) != SS_OK)
 				die(st.msg);
 		}
 	}

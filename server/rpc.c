@@ -118,18 +118,6 @@ check_name(const char *what, const char *v, struct ss_error *e)
 	return check_whole_name(what, whole_or_empty(v), e);
 }
 
-/*
- * The store's answer as an error. The store still reports a struct status
- * (a wire code), and every code it uses has its own SS_ERR_* code.
- */
-static int
-store_said(enum status_code code, const struct status *st, struct ss_error *e)
-{
-	if (code == ST_OK)
-		return SS_OK;
-	return ss_error_set(e, status_to_err(code), "%s", st->msg);
-}
-
 /* ---- decoding --------------------------------------------------------- */
 
 enum request_form {
@@ -317,21 +305,19 @@ do_create(struct call *c)
 {
 	Securesum__CreateSessionResponse *body = &c->body.create;
 	struct session_params p;
-	enum status_code code;
-	struct status st;
 	uint64_t deadline = 0;
-	int created = 0;
+	int created = 0, rc;
 
 	if (params_from_msg(c->srv->store, c->req.pb->create_session->params, &p,
 	    &c->err) != SS_OK) {
 		free(p.parties);
 		return c->err.code;
 	}
-	code = store_create(c->srv->store, c->caller, &p, now_s(c), &created,
-	    &deadline, &st);
+	rc = store_create(c->srv->store, c->caller, &p, now_s(c), &created,
+	    &deadline, &c->err);
 	free(p.parties);
-	if (store_said(code, &st, &c->err) != SS_OK)
-		return c->err.code;
+	if (rc != SS_OK)
+		return rc;
 	body->created = created;
 	body->deadline_unix = deadline;
 	c->resp.create_session = body;
@@ -340,14 +326,14 @@ do_create(struct call *c)
 
 /*
  * The answer of a change -- SubmitShares, PostSumpoint, PublishKey -- once
- * the store has said code (st): whether it already held the same.
+ * the store has answered rc (a refusal says why in c->err): whether it
+ * already held the same.
  */
 static int
-acknowledge(struct call *c, enum status_code code, const struct status *st,
-    int duplicate)
+acknowledge(struct call *c, int rc, int duplicate)
 {
-	if (store_said(code, st, &c->err) != SS_OK)
-		return c->err.code;
+	if (rc != SS_OK)
+		return rc;
 	switch (c->req.method) {
 	case SECURESUM__METHOD__SUBMIT_SHARES:
 		c->body.submit.duplicate = duplicate;
@@ -387,9 +373,7 @@ submit(struct call *c, const struct submit_args *a, int in_frame)
 {
 	struct store *s = c->srv->store;
 	uint8_t **keep = in_frame ? keepable_frame(c) : NULL;
-	enum status_code code;
-	struct status st;
-	int duplicate = 0;
+	int duplicate = 0, rc;
 	size_t i;
 
 	if (check_whole_name("session_id", a->session_id, &c->err) != SS_OK ||
@@ -403,10 +387,10 @@ submit(struct call *c, const struct submit_args *a, int in_frame)
 		if (check_whole_name("recipient", a->shares[i].recipient,
 		    &c->err) != SS_OK)
 			return c->err.code;
-	code = store_submit_in_place(s, c->caller, a->session_id, a->party,
+	rc = store_submit_in_place(s, c->caller, a->session_id, a->party,
 	    a->shares, a->n_shares, keep, keep != NULL ? c->frame->len : 0,
-	    now_s(c), &duplicate, &st);
-	return acknowledge(c, code, &st, duplicate);
+	    now_s(c), &duplicate, &c->err);
+	return acknowledge(c, rc, duplicate);
 }
 
 /* A SubmitShares decoded by protobuf-c: its shares are protobuf-c's copies. */
@@ -453,17 +437,14 @@ do_get_share(struct call *c)
 	const Securesum__GetShareRequest *m = c->req.pb->get_share;
 	Securesum__GetShareResponse *body = &c->body.get_share;
 	Securesum__IncomingShare *items, **ptrs;
-	enum status_code code;
 	struct session *se;
-	struct status st;
 	uint32_t me, i, k = 0;
 
 	if (check_name("session_id", m->session_id, &c->err) != SS_OK ||
 	    check_name("party", m->party, &c->err) != SS_OK)
 		return c->err.code;
-	code = store_get_share(c->srv->store, c->caller, m->session_id, m->party,
-	    now_s(c), &se, &me, &st);
-	if (store_said(code, &st, &c->err) != SS_OK)
+	if (store_get_share(c->srv->store, c->caller, m->session_id, m->party,
+	    now_s(c), &se, &me, &c->err) != SS_OK)
 		return c->err.code;
 	items = scratch_alloc(&c->sc, se->p.n, sizeof(*items));
 	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
@@ -493,17 +474,15 @@ static int
 post(struct call *c, const char *session_id, const char *party,
     const uint64_t *values, size_t n, int in_frame)
 {
-	enum status_code code;
-	struct status st;
-	int duplicate = 0;
+	int duplicate = 0, rc;
 
 	if (check_whole_name("session_id", session_id, &c->err) != SS_OK ||
 	    check_whole_name("party", party, &c->err) != SS_OK)
 		return c->err.code;
-	code = store_post_sumpoint_in_place(c->srv->store, c->caller, session_id,
+	rc = store_post_sumpoint_in_place(c->srv->store, c->caller, session_id,
 	    party, values, n, in_frame ? keepable_frame(c) : NULL, now_s(c),
-	    &duplicate, &st);
-	return acknowledge(c, code, &st, duplicate);
+	    &duplicate, &c->err);
+	return acknowledge(c, rc, duplicate);
 }
 
 /*
@@ -547,13 +526,10 @@ static struct session *
 read_session(struct call *c, const char *session_id)
 {
 	struct session *se = NULL;
-	enum status_code code;
-	struct status st;
 
 	if (check_name("session_id", session_id, &c->err) != SS_OK)
 		return NULL;
-	code = store_read(c->srv->store, c->caller, session_id, now_s(c), &se, &st);
-	return store_said(code, &st, &c->err) == SS_OK ? se : NULL;
+	return store_read(c->srv->store, c->caller, session_id, now_s(c), &se, &c->err) == SS_OK ? se : NULL;
 }
 
 static int
@@ -657,9 +633,7 @@ do_publish(struct call *c)
 	const ProtobufCBinaryData *cert = &c->req.pb->publish_key->certificate;
 	struct store *s = c->srv->store;
 	uint8_t pk[HPKE_KEY_LEN];
-	enum status_code code;
-	struct status st;
-	int duplicate = 0;
+	int duplicate = 0, rc;
 
 	if (cert->len == 0 || cert->len > s->lim.max_cert_bytes)
 		return ss_error_set(&c->err, SS_ERR_INVALID, "certificate must be "
@@ -668,8 +642,9 @@ do_publish(struct call *c)
 	    pk) != SS_OK)
 		return ss_error_set(&c->err, SS_ERR_DENIED, "not an encryption-key "
 		    "certificate issued by the project CA to %s", c->caller);
-	code = store_put_key(s, c->caller, cert->data, cert->len, &duplicate, &st);
-	return acknowledge(c, code, &st, duplicate);
+	rc = store_put_key(s, c->caller, cert->data, cert->len, &duplicate,
+	    &c->err);
+	return acknowledge(c, rc, duplicate);
 }
 
 static int
@@ -867,6 +842,7 @@ finish_response(struct call *c, ProtobufCBuffer *out, rpc_held_fn held)
 
 	resp->id = c->req.id;
 	resp->code = (Securesum__Code)status_from_err(c->err.code);
+	status_message_fit(c->err.msg);
 	resp->message = c->err.msg;
 	if (c->err.code != SS_OK)
 		resp->body_case = SECURESUM__RESPONSE__BODY__NOT_SET;

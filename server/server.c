@@ -446,7 +446,7 @@ static void
 load_certificate(struct server *srv, const char *file, const char *name)
 {
 	const char *dir = srv->cfg->certs_dir;
-	struct status st;
+	struct ss_error st;
 	uint8_t *der, pk[HPKE_KEY_LEN];
 	size_t len;
 	int replaced;
@@ -457,7 +457,7 @@ load_certificate(struct server *srv, const char *file, const char *name)
 		logmsg("ignoring %s/%s: not a valid encryption-key certificate",
 		    dir, file);
 	else if (store_replace_key(srv->rpc.store, name, der, len, &replaced,
-	    &st) != ST_OK)
+	    &st) != SS_OK)
 		logmsg("cannot add %s/%s: %s", dir, file, st.msg);
 	else if (replaced)
 		logmsg("%s/%s replaces the certificate %s had published",

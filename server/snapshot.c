@@ -261,7 +261,7 @@ read_file(const char *path, uint8_t **data, size_t *len)
 static int
 load_keys(struct disk_reader *d, struct store *s)
 {
-	struct status st;
+	struct ss_error st;
 	char name[NAME_BUF];
 	const uint8_t *der;
 	uint32_t n, i, len;
@@ -274,7 +274,7 @@ load_keys(struct disk_reader *d, struct store *s)
 		    (rc = disk_get_u32(d, &len)) != SS_OK ||
 		    (rc = buf_get_bytes(&d->r, len, &der)) != SS_OK)
 			return rc;
-		if (store_put_key(s, name, der, len, &dup, &st) != ST_OK || dup)
+		if (store_put_key(s, name, der, len, &dup, &st) != SS_OK || dup)
 			return SS_ERR_INVALID;
 	}
 	return SS_OK;
@@ -395,12 +395,12 @@ load_session(struct disk_reader *d, struct store *s)
 {
 	struct session_params p;
 	struct session *se = NULL;
-	struct status st;
+	struct ss_error st;
 	int rc;
 
 	if ((rc = disk_get_params(d, s->lim.max_parties, &p)) != SS_OK)
 		return rc;
-	if (store_check_params(s, &p, &st) != ST_OK || store_find(s, p.id) != NULL)
+	if (store_check_params(s, &p, &st) != SS_OK || store_find(s, p.id) != NULL)
 		rc = SS_ERR_INVALID;
 	else if ((se = session_new(&p)) == NULL)
 		rc = SS_ERR_ALLOC;

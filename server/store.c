@@ -96,10 +96,10 @@ logged(struct store *s, int rc, const uint64_t *seq)
 	return 1;
 }
 
-static enum status_code
-log_failed(const struct ss_error *e, struct status *st)
+static int
+log_failed(const struct ss_error *e, struct ss_error *st)
 {
-	return status_set(st, ST_UNAVAILABLE, "the server cannot write its "
+	return ss_error_set(st, SS_ERR_UNAVAILABLE, "the server cannot write its "
 	    "journal (%s); nothing was changed, try again later",
 	    ss_error_msg(e));
 }
@@ -148,39 +148,39 @@ store_tick(struct store *s, uint64_t now)
 		session_tick(s, s->sessions[i], now);
 }
 
-enum status_code
+int
 store_check_params(const struct store *s, const struct session_params *p,
-    struct status *st)
+    struct ss_error *st)
 {
 	uint32_t i;
 	uint64_t need, total;
 
 	if (!name_valid(p->id))
-		return status_set(st, ST_INVALID_ARGUMENT, "session id must be 1-64 "
+		return ss_error_set(st, SS_ERR_INVALID, "session id must be 1-64 "
 		    "characters of A-Z a-z 0-9 . _ - and not start with . or -");
 	if (p->n < 2 || p->n > s->lim.max_parties)
-		return status_set(st, p->n < 2 ? ST_INVALID_ARGUMENT :
-		    ST_RESOURCE_EXHAUSTED, "a session needs 2 to %u parties, got %u",
+		return ss_error_set(st, p->n < 2 ? SS_ERR_INVALID :
+		    SS_ERR_EXHAUSTED, "a session needs 2 to %u parties, got %u",
 		    s->lim.max_parties, p->n);
 	for (i = 0; i < p->n; i++)
 		if (!name_valid(p->parties[i]))
-			return status_set(st, ST_INVALID_ARGUMENT,
+			return ss_error_set(st, SS_ERR_INVALID,
 			    "party %u has an invalid name", i + 1);
 	if (p->threshold < 1 || p->threshold > p->n - 1)
-		return status_set(st, ST_INVALID_ARGUMENT, "threshold must be "
+		return ss_error_set(st, SS_ERR_INVALID, "threshold must be "
 		    "between 1 and n-1 = %u, got %u", p->n - 1, p->threshold);
 	if (p->length < 1 || p->length > s->lim.max_length)
-		return status_set(st, p->length < 1 ? ST_INVALID_ARGUMENT :
-		    ST_RESOURCE_EXHAUSTED, "vector length must be 1 to %u, got %u",
+		return ss_error_set(st, p->length < 1 ? SS_ERR_INVALID :
+		    SS_ERR_EXHAUSTED, "vector length must be 1 to %u, got %u",
 		    s->lim.max_length, p->length);
 	if (p->decimals > 18)
-		return status_set(st, ST_INVALID_ARGUMENT,
+		return ss_error_set(st, SS_ERR_INVALID,
 		    "decimals must be 0 to 18, got %u", p->decimals);
 	if (p->deadline_seconds > s->lim.max_deadline_seconds)
-		return status_set(st, ST_INVALID_ARGUMENT, "deadline must be at "
+		return ss_error_set(st, SS_ERR_INVALID, "deadline must be at "
 		    "most %u seconds", s->lim.max_deadline_seconds);
 	if (!frame_session_fits(p->n, p->length, s->lim.max_message, &need))
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "a session of %u "
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "a session of %u "
 		    "parties and length %u needs messages of %llu bytes, over the "
 		    "server's frame limit of %llu", p->n, p->length,
 		    (unsigned long long)need,
@@ -188,11 +188,11 @@ store_check_params(const struct store *s, const struct session_params *p,
 	total = (uint64_t)p->n * p->n * sealed_len(p->length) +
 	    (uint64_t)p->n * p->length * 8;
 	if (total > s->lim.max_stored_bytes)
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "a session of %u "
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "a session of %u "
 		    "parties and length %u would hold more than the server's "
 		    "limit of %llu bytes", p->n, p->length,
 		    (unsigned long long)s->lim.max_stored_bytes);
-	return ST_OK;
+	return SS_OK;
 }
 
 static int
@@ -235,23 +235,23 @@ store_adopt_session(struct store *s, struct session *se)
  */
 static struct session *
 new_session(struct store *s, const struct session_params *p, uint64_t now,
-    struct status *st)
+    struct ss_error *st)
 {
 	struct session *se;
 	const char *dup;
 
 	if (s->nsessions >= s->lim.max_sessions) {
-		status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds its limit "
+		ss_error_set(st, SS_ERR_EXHAUSTED, "the server holds its limit "
 		    "of %u sessions", s->lim.max_sessions);
 		return NULL;
 	}
 	if ((se = session_new(p)) == NULL || reserve_session(s) != SS_OK) {
 		session_free(se);
-		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+		ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
 		return NULL;
 	}
 	if ((dup = session_repeated_party(se)) != NULL) {
-		status_set(st, ST_INVALID_ARGUMENT, "party %s is listed twice", dup);
+		ss_error_set(st, SS_ERR_INVALID, "party %s is listed twice", dup);
 		session_free(se);
 		return NULL;
 	}
@@ -269,9 +269,9 @@ add_session(struct store *s, struct session *se)
 	s->version++;
 }
 
-enum status_code
+int
 store_create(struct store *s, const char *caller, const struct session_params *p,
-    uint64_t now, int *created, uint64_t *deadline_unix, struct status *st)
+    uint64_t now, int *created, uint64_t *deadline_unix, struct ss_error *st)
 {
 	struct session *se;
 	struct ss_error e;
@@ -279,20 +279,20 @@ store_create(struct store *s, const char *caller, const struct session_params *p
 	uint32_t i;
 
 	*created = 0;
-	if (store_check_params(s, p, st) != ST_OK)
+	if (store_check_params(s, p, st) != SS_OK)
 		return st->code;
 	/* Membership first, so that outsiders cannot probe which ids exist. */
 	for (i = 0; i < p->n && strcmp(p->parties[i], caller) != 0; i++)
 		;
 	if (i == p->n)
-		return status_set(st, ST_PERMISSION_DENIED, "%s may not create a "
+		return ss_error_set(st, SS_ERR_DENIED, "%s may not create a "
 		    "session it is not a party of", caller);
 	if ((se = store_find(s, p->id)) != NULL) {
 		if (!same_params(&se->p, p))
-			return status_set(st, ST_ALREADY_EXISTS, "session %s "
+			return ss_error_set(st, SS_ERR_EXISTS, "session %s "
 			    "exists with different parameters", p->id);
 		*deadline_unix = se->deadline_unix;
-		return status_set(st, ST_OK, "%s", "");
+		return ss_error_set(st, SS_OK, "%s", "");
 	}
 	if ((se = new_session(s, p, now, st)) == NULL)
 		return st->code;
@@ -304,56 +304,56 @@ store_create(struct store *s, const char *caller, const struct session_params *p
 	add_session(s, se);
 	*created = 1;
 	*deadline_unix = se->deadline_unix;
-	return status_set(st, ST_OK, "%s", "");
+	return ss_error_set(st, SS_OK, "%s", "");
 }
 
 /*
  * Finds the session and checks that the caller is a party of it and that
  * `party`, when given, is the caller: identity comes from the certificate.
  */
-static enum status_code
+static int
 lookup(struct store *s, const char *caller, const char *session_id,
     const char *party, uint64_t now, struct session **sep, long *idx,
-    struct status *st)
+    struct ss_error *st)
 {
 	struct session *se;
 
 	if (!name_valid(session_id))
-		return status_set(st, ST_INVALID_ARGUMENT, "invalid session id");
+		return ss_error_set(st, SS_ERR_INVALID, "invalid session id");
 	if (party != NULL && strcmp(party, caller) != 0)
-		return status_set(st, ST_PERMISSION_DENIED, "%s may not act for "
+		return ss_error_set(st, SS_ERR_DENIED, "%s may not act for "
 		    "party %.64s", caller, party);
 	if ((se = store_find(s, session_id)) == NULL)
-		return status_set(st, ST_NOT_FOUND, "no session %s", session_id);
+		return ss_error_set(st, SS_ERR_NOT_FOUND, "no session %s", session_id);
 	if ((*idx = session_party_index(se, caller)) < 0)
-		return status_set(st, ST_PERMISSION_DENIED, "%s is not a party of "
+		return ss_error_set(st, SS_ERR_DENIED, "%s is not a party of "
 		    "session %s", caller, session_id);
 	session_tick(s, se, now);
 	*sep = se;
-	return ST_OK;
+	return SS_OK;
 }
 
-static enum status_code
-phase_refusal(const struct session *se, struct status *st)
+static int
+phase_refusal(const struct session *se, struct ss_error *st)
 {
 	switch (se->phase) {
 	case PHASE_SHARING:
-		return status_set(st, ST_FAILED_PRECONDITION, "session %s is still "
+		return ss_error_set(st, SS_ERR_PRECONDITION, "session %s is still "
 		    "in its sharing phase (%zu of %u shared)", se->p.id,
 		    session_count_shared(se), se->p.n);
 	case PHASE_FAILED:
-		return status_set(st, ST_FAILED_PRECONDITION, "session %s failed: "
+		return ss_error_set(st, SS_ERR_PRECONDITION, "session %s failed: "
 		    "%s", se->p.id, se->fail_reason);
 	default:
-		return status_set(st, ST_FAILED_PRECONDITION, "session %s has fixed "
+		return ss_error_set(st, SS_ERR_PRECONDITION, "session %s has fixed "
 		    "its cohort; shares are no longer accepted", se->p.id);
 	}
 }
 
-enum status_code
+int
 store_submit(struct store *s, const char *caller, const char *session_id,
     const char *party, const struct submitted_share *shares, size_t nshares,
-    uint64_t now, int *duplicate, struct status *st)
+    uint64_t now, int *duplicate, struct ss_error *st)
 {
 	return store_submit_in_place(s, caller, session_id, party, shares,
 	    nshares, NULL, 0, now, duplicate, st);
@@ -388,9 +388,9 @@ movable_in_place(const struct session *se, const struct submitted_share *shares,
  * Builds the block of a submission: the shares in recipient order. With a
  * frame it may be the frame itself (*frame is then NULL), else a new copy.
  */
-static enum status_code
+static int
 build_block(const struct session *se, const struct submitted_share *shares,
-    uint8_t **frame, size_t frame_len, uint8_t **blockp, struct status *st)
+    uint8_t **frame, size_t frame_len, uint8_t **blockp, struct ss_error *st)
 {
 	size_t bytes = (size_t)se->p.n * se->ct_len, i;
 	uint8_t *block, *seen;
@@ -401,14 +401,14 @@ build_block(const struct session *se, const struct submitted_share *shares,
 	if (seen == NULL || slot == NULL) {
 		free(seen);
 		free(slot);
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
 	}
 	/* Every share goes to its recipient's slot; a gap or repeat is refused. */
 	for (i = 0; i < se->p.n; i++) {
 		long j = session_party_index(se, shares[i].recipient);
 
 		if (j < 0 || seen[j]) {
-			status_set(st, ST_INVALID_ARGUMENT, "share %zu is for %s "
+			ss_error_set(st, SS_ERR_INVALID, "share %zu is for %s "
 			    "recipient %.64s", i + 1, j < 0 ? "unknown" : "repeated",
 			    shares[i].recipient);
 			free(seen);
@@ -434,36 +434,36 @@ build_block(const struct session *se, const struct submitted_share *shares,
 	}
 	free(slot);
 	if (block == NULL)
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
 	*blockp = block;
-	return ST_OK;
+	return SS_OK;
 }
 
 /*
  * Whether sender's block of shares may be added to se: OK with *duplicate
  * set when the very same block is already in.
  */
-static enum status_code
+static int
 check_shares(const struct store *s, const struct session *se, uint32_t sender,
-    const uint8_t *block, int *duplicate, struct status *st)
+    const uint8_t *block, int *duplicate, struct ss_error *st)
 {
 	uint64_t bytes = (uint64_t)se->p.n * se->ct_len;
 
 	*duplicate = 0;
 	if (se->shares[sender] != NULL) {
 		if (memcmp(se->shares[sender], block, bytes) != 0)
-			return status_set(st, ST_ALREADY_EXISTS, "%s already "
+			return ss_error_set(st, SS_ERR_EXISTS, "%s already "
 			    "submitted different shares to session %s",
 			    se->p.parties[sender], se->p.id);
 		*duplicate = 1;
-		return status_set(st, ST_OK, "%s", "");
+		return ss_error_set(st, SS_OK, "%s", "");
 	}
 	if (se->phase != PHASE_SHARING)
 		return phase_refusal(se, st);
 	if (s->stored_bytes + bytes > s->lim.max_stored_bytes)
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds "
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "the server holds "
 		    "its limit of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
-	return ST_OK;
+	return SS_OK;
 }
 
 /* Adds the block that check_shares passed; the store owns it from now on. */
@@ -477,11 +477,11 @@ add_shares(struct store *s, struct session *se, uint32_t sender, uint8_t *block)
 	s->version++;
 }
 
-enum status_code
+int
 store_submit_in_place(struct store *s, const char *caller,
     const char *session_id, const char *party,
     const struct submitted_share *shares, size_t nshares, uint8_t **frame,
-    size_t frame_len, uint64_t now, int *duplicate, struct status *st)
+    size_t frame_len, uint64_t now, int *duplicate, struct ss_error *st)
 {
 	struct session *se;
 	struct ss_error e;
@@ -491,22 +491,22 @@ store_submit_in_place(struct store *s, const char *caller,
 	size_t i;
 
 	*duplicate = 0;
-	if (lookup(s, caller, session_id, party, now, &se, &me, st) != ST_OK)
+	if (lookup(s, caller, session_id, party, now, &se, &me, st) != SS_OK)
 		return st->code;
-	/* lookup() set se: it returned status_set()'s ST_OK (another file). */
+	/* lookup() set se: it returned SS_OK (another file). */
 	/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
 	if (nshares != se->p.n)
-		return status_set(st, ST_INVALID_ARGUMENT, "expected %u shares, "
+		return ss_error_set(st, SS_ERR_INVALID, "expected %u shares, "
 		    "one for every party, got %zu", se->p.n, nshares);
 	for (i = 0; i < nshares; i++)
 		if (shares[i].ct_len != se->ct_len)
-			return status_set(st, ST_INVALID_ARGUMENT, "share %zu has "
+			return ss_error_set(st, SS_ERR_INVALID, "share %zu has "
 			    "%zu bytes; length %u needs %zu", i + 1,
 			    shares[i].ct_len, se->p.length, se->ct_len);
-	if (build_block(se, shares, frame, frame_len, &block, st) != ST_OK ||
+	if (build_block(se, shares, frame, frame_len, &block, st) != SS_OK ||
 	    block == NULL)
 		return st->code;
-	if (check_shares(s, se, (uint32_t)me, block, duplicate, st) != ST_OK ||
+	if (check_shares(s, se, (uint32_t)me, block, duplicate, st) != SS_OK ||
 	    *duplicate) {
 		free(block);
 		return st->code;
@@ -517,32 +517,32 @@ store_submit_in_place(struct store *s, const char *caller,
 		return log_failed(&e, st);
 	}
 	add_shares(s, se, (uint32_t)me, block);
-	return status_set(st, ST_OK, "%s", "");
+	return ss_error_set(st, SS_OK, "%s", "");
 }
 
-static enum status_code
-require_aggregating(const struct session *se, struct status *st)
+static int
+require_aggregating(const struct session *se, struct ss_error *st)
 {
 	if (se->phase == PHASE_AGGREGATING || se->phase == PHASE_COMPLETE)
-		return ST_OK;
+		return SS_OK;
 	return phase_refusal(se, st);
 }
 
-enum status_code
+int
 store_get_share(struct store *s, const char *caller, const char *session_id,
     const char *party, uint64_t now, struct session **sep, uint32_t *recipient,
-    struct status *st)
+    struct ss_error *st)
 {
 	long me;
 
-	if (lookup(s, caller, session_id, party, now, sep, &me, st) != ST_OK)
+	if (lookup(s, caller, session_id, party, now, sep, &me, st) != SS_OK)
 		return st->code;
-	if (require_aggregating(*sep, st) != ST_OK)
+	if (require_aggregating(*sep, st) != SS_OK)
 		return st->code;
-	/* lookup() set me: it returned status_set()'s ST_OK (another file). */
+	/* lookup() set me: it returned SS_OK (another file). */
 	/* NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Assign) */
 	*recipient = (uint32_t)me;
-	return status_set(st, ST_OK, "%s", "");
+	return ss_error_set(st, SS_OK, "%s", "");
 }
 
 static void
@@ -556,10 +556,10 @@ update_complete(struct session *se)
 	se->phase = PHASE_COMPLETE;
 }
 
-enum status_code
+int
 store_post_sumpoint(struct store *s, const char *caller, const char *session_id,
     const char *party, const uint64_t *values, size_t nvalues, uint64_t now,
-    int *duplicate, struct status *st)
+    int *duplicate, struct ss_error *st)
 {
 	return store_post_sumpoint_in_place(s, caller, session_id, party, values,
 	    nvalues, NULL, now, duplicate, st);
@@ -569,35 +569,35 @@ store_post_sumpoint(struct store *s, const char *caller, const char *session_id,
  * Whether party's sumpoint values may be added to se: OK with *duplicate
  * set when the very same values are already in.
  */
-static enum status_code
+static int
 check_sumpoint(const struct store *s, const struct session *se, uint32_t party,
-    const uint64_t *values, size_t nvalues, int *duplicate, struct status *st)
+    const uint64_t *values, size_t nvalues, int *duplicate, struct ss_error *st)
 {
 	uint64_t bytes = (uint64_t)nvalues * sizeof(*values);
 	size_t i;
 
 	*duplicate = 0;
-	if (require_aggregating(se, st) != ST_OK)
+	if (require_aggregating(se, st) != SS_OK)
 		return st->code;
 	if (nvalues != se->p.length)
-		return status_set(st, ST_INVALID_ARGUMENT, "a sumpoint has %u "
+		return ss_error_set(st, SS_ERR_INVALID, "a sumpoint has %u "
 		    "values in session %s, got %zu", se->p.length, se->p.id, nvalues);
 	for (i = 0; i < nvalues; i++)
 		if (values[i] >= FIELD_P)
-			return status_set(st, ST_INVALID_ARGUMENT, "sumpoint value "
+			return ss_error_set(st, SS_ERR_INVALID, "sumpoint value "
 			    "%zu is not below 2^61-1", i + 1);
 	if (se->sumpoints[party] != NULL) {
 		if (memcmp(se->sumpoints[party], values, bytes) != 0)
-			return status_set(st, ST_ALREADY_EXISTS, "%s already posted "
+			return ss_error_set(st, SS_ERR_EXISTS, "%s already posted "
 			    "a different sumpoint to session %s",
 			    se->p.parties[party], se->p.id);
 		*duplicate = 1;
-		return status_set(st, ST_OK, "%s", "");
+		return ss_error_set(st, SS_OK, "%s", "");
 	}
 	if (s->stored_bytes + bytes > s->lim.max_stored_bytes)
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds "
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "the server holds "
 		    "its limit of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
-	return ST_OK;
+	return SS_OK;
 }
 
 /* Adds the values that check_sumpoint passed; the store owns v from now on. */
@@ -610,11 +610,11 @@ add_sumpoint(struct store *s, struct session *se, uint32_t party, uint64_t *v)
 	s->version++;
 }
 
-enum status_code
+int
 store_post_sumpoint_in_place(struct store *s, const char *caller,
     const char *session_id, const char *party, const uint64_t *values,
     size_t nvalues, uint8_t **frame, uint64_t now, int *duplicate,
-    struct status *st)
+    struct ss_error *st)
 {
 	struct session *se;
 	struct ss_error e;
@@ -622,12 +622,12 @@ store_post_sumpoint_in_place(struct store *s, const char *caller,
 	long me;
 
 	*duplicate = 0;
-	if (lookup(s, caller, session_id, party, now, &se, &me, st) != ST_OK)
+	if (lookup(s, caller, session_id, party, now, &se, &me, st) != SS_OK)
 		return st->code;
-	/* lookup() set se: it returned status_set()'s ST_OK (another file). */
+	/* lookup() set se: it returned SS_OK (another file). */
 	/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
 	if (check_sumpoint(s, se, (uint32_t)me, values, nvalues, duplicate,
-	    st) != ST_OK || *duplicate)
+	    st) != SS_OK || *duplicate)
 		return st->code;
 	bytes = (uint64_t)nvalues * sizeof(*v);
 	if (frame != NULL && *frame != NULL && (const void *)values == *frame) {
@@ -639,7 +639,7 @@ store_post_sumpoint_in_place(struct store *s, const char *caller,
 	} else if ((v = malloc(bytes)) != NULL) {
 		memcpy(v, values, bytes);
 	} else {
-		return status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
 	}
 	if (s->log.ops != NULL && !logged(s, s->log.ops->sumpoint(s->log.ctx,
 	    se, (uint32_t)me, values, &seq, &e), &seq)) {
@@ -647,18 +647,18 @@ store_post_sumpoint_in_place(struct store *s, const char *caller,
 		return log_failed(&e, st);
 	}
 	add_sumpoint(s, se, (uint32_t)me, v);
-	return status_set(st, ST_OK, "%s", "");
+	return ss_error_set(st, SS_OK, "%s", "");
 }
 
-enum status_code
+int
 store_read(struct store *s, const char *caller, const char *session_id,
-    uint64_t now, struct session **sep, struct status *st)
+    uint64_t now, struct session **sep, struct ss_error *st)
 {
 	long me;
 
-	if (lookup(s, caller, session_id, NULL, now, sep, &me, st) != ST_OK)
+	if (lookup(s, caller, session_id, NULL, now, sep, &me, st) != SS_OK)
 		return st->code;
-	return status_set(st, ST_OK, "%s", "");
+	return ss_error_set(st, SS_OK, "%s", "");
 }
 
 const struct key_entry *
@@ -692,30 +692,30 @@ store_drop_key(struct store *s, const char *name)
  */
 static uint8_t *
 new_key(struct store *s, const struct key_entry *old, const uint8_t *der,
-    size_t der_len, struct status *st)
+    size_t der_len, struct ss_error *st)
 {
 	struct key_entry *v;
 	uint8_t *copy;
 
 	if (old == NULL && s->nkeys >= s->lim.max_keys) {
-		status_set(st, ST_RESOURCE_EXHAUSTED, "the key directory holds its "
+		ss_error_set(st, SS_ERR_EXHAUSTED, "the key directory holds its "
 		    "limit of %u keys", s->lim.max_keys);
 		return NULL;
 	}
 	if (s->stored_bytes + der_len > s->lim.max_stored_bytes) {
-		status_set(st, ST_RESOURCE_EXHAUSTED, "the server holds its limit "
+		ss_error_set(st, SS_ERR_EXHAUSTED, "the server holds its limit "
 		    "of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
 		return NULL;
 	}
 	if (old == NULL) {
 		if ((v = realloc(s->keys, (s->nkeys + 1) * sizeof(*v))) == NULL) {
-			status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+			ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
 			return NULL;
 		}
 		s->keys = v;
 	}
 	if ((copy = malloc(der_len)) == NULL)
-		status_set(st, ST_RESOURCE_EXHAUSTED, "out of memory");
+		ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
 	else
 		memcpy(copy, der, der_len);
 	return copy;
@@ -740,9 +740,9 @@ add_key(struct store *s, struct key_entry *e, const char *name, uint8_t *copy,
 }
 
 /* Stores a copy of der under name, replacing any older certificate at e. */
-static enum status_code
+static int
 set_key(struct store *s, struct key_entry *e, const char *name,
-    const uint8_t *der, size_t der_len, struct status *st)
+    const uint8_t *der, size_t der_len, struct ss_error *st)
 {
 	struct ss_error err;
 	uint8_t *copy;
@@ -756,54 +756,54 @@ set_key(struct store *s, struct key_entry *e, const char *name,
 		return log_failed(&err, st);
 	}
 	add_key(s, e, name, copy, der_len);
-	return status_set(st, ST_OK, "%s", "");
+	return ss_error_set(st, SS_OK, "%s", "");
 }
 
-static enum status_code
+static int
 check_key(const struct store *s, const char *name, size_t der_len,
-    struct status *st)
+    struct ss_error *st)
 {
 	if (!name_valid(name))
-		return status_set(st, ST_INVALID_ARGUMENT, "invalid party name");
+		return ss_error_set(st, SS_ERR_INVALID, "invalid party name");
 	if (der_len == 0 || der_len > s->lim.max_cert_bytes)
-		return status_set(st, ST_INVALID_ARGUMENT, "a certificate must be "
+		return ss_error_set(st, SS_ERR_INVALID, "a certificate must be "
 		    "1 to %u bytes", s->lim.max_cert_bytes);
-	return ST_OK;
+	return SS_OK;
 }
 
-enum status_code
+int
 store_put_key(struct store *s, const char *name, const uint8_t *der,
-    size_t der_len, int *duplicate, struct status *st)
+    size_t der_len, int *duplicate, struct ss_error *st)
 {
 	struct key_entry *e;
 
 	*duplicate = 0;
-	if (check_key(s, name, der_len, st) != ST_OK)
+	if (check_key(s, name, der_len, st) != SS_OK)
 		return st->code;
 	e = (struct key_entry *)store_get_key(s, name);
 	if (e != NULL) {
 		if (e->der_len != der_len || memcmp(e->der, der, der_len) != 0)
-			return status_set(st, ST_ALREADY_EXISTS, "%s already has "
+			return ss_error_set(st, SS_ERR_EXISTS, "%s already has "
 			    "a different encryption-key certificate on this server",
 			    name);
 		*duplicate = 1;
-		return status_set(st, ST_OK, "%s", "");
+		return ss_error_set(st, SS_OK, "%s", "");
 	}
 	return set_key(s, NULL, name, der, der_len, st);
 }
 
-enum status_code
+int
 store_replace_key(struct store *s, const char *name, const uint8_t *der,
-    size_t der_len, int *replaced, struct status *st)
+    size_t der_len, int *replaced, struct ss_error *st)
 {
 	struct key_entry *e;
 
 	*replaced = 0;
-	if (check_key(s, name, der_len, st) != ST_OK)
+	if (check_key(s, name, der_len, st) != SS_OK)
 		return st->code;
 	e = (struct key_entry *)store_get_key(s, name);
 	if (e != NULL && e->der_len == der_len && memcmp(e->der, der, der_len) == 0)
-		return status_set(st, ST_OK, "%s", "");
+		return ss_error_set(st, SS_OK, "%s", "");
 	*replaced = e != NULL;
 	return set_key(s, e, name, der, der_len, st);
 }
@@ -815,7 +815,7 @@ store_replace_key(struct store *s, const char *name, const uint8_t *der,
  * words), or that it holds already (dup): the journal records a change once.
  */
 static int
-refused(struct ss_error *e, const struct status *st, int dup, const char *what,
+refused(struct ss_error *e, const struct ss_error *st, int dup, const char *what,
     const struct session *se, uint32_t party)
 {
 	return ss_error_set(e, SS_ERR_INVALID, "%s of %s in %s cannot be "
@@ -852,12 +852,12 @@ int
 store_apply_create(struct store *s, const struct session_params *p,
     uint64_t created_unix, uint64_t deadline_unix, struct ss_error *e)
 {
-	struct status st = { ST_OK, "" };
+	struct ss_error st = { SS_OK, "" };
 	struct session *se;
 
-	if (store_check_params(s, p, &st) == ST_OK && store_find(s, p->id) != NULL)
-		status_set(&st, ST_ALREADY_EXISTS, "it exists");
-	if (st.code != ST_OK || (se = new_session(s, p, created_unix, &st)) == NULL)
+	if (store_check_params(s, p, &st) == SS_OK && store_find(s, p->id) != NULL)
+		ss_error_set(&st, SS_ERR_EXISTS, "it exists");
+	if (st.code != SS_OK || (se = new_session(s, p, created_unix, &st)) == NULL)
 		return ss_error_set(e, SS_ERR_INVALID, "session %.64s cannot be "
 		    "created again: %s", p->id, st.msg);
 	if (se->deadline_unix != deadline_unix) {
@@ -874,7 +874,7 @@ store_apply_submit(struct store *s, const char *session_id, uint32_t sender,
     const uint8_t *block, size_t block_len, struct ss_error *e)
 {
 	struct session *se;
-	struct status st;
+	struct ss_error st;
 	uint8_t *copy;
 	int rc, dup;
 
@@ -884,7 +884,7 @@ store_apply_submit(struct store *s, const char *session_id, uint32_t sender,
 		return ss_error_set(e, SS_ERR_INVALID, "shares of %s in %s are "
 		    "%zu bytes, not %u of %zu", se->p.parties[sender], se->p.id,
 		    block_len, se->p.n, se->ct_len);
-	if (check_shares(s, se, sender, block, &dup, &st) != ST_OK || dup)
+	if (check_shares(s, se, sender, block, &dup, &st) != SS_OK || dup)
 		return refused(e, &st, dup, "shares", se, sender);
 	if ((copy = copy_of(block, block_len)) == NULL)
 		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
@@ -914,13 +914,13 @@ store_apply_sumpoint(struct store *s, const char *session_id, uint32_t party,
     const uint64_t *values, size_t nvalues, struct ss_error *e)
 {
 	struct session *se;
-	struct status st;
+	struct ss_error st;
 	uint64_t *copy;
 	int rc, dup;
 
 	if ((rc = replay_target(s, session_id, party, &se, e)) != SS_OK)
 		return rc;
-	if (check_sumpoint(s, se, party, values, nvalues, &dup, &st) != ST_OK ||
+	if (check_sumpoint(s, se, party, values, nvalues, &dup, &st) != SS_OK ||
 	    dup)
 		return refused(e, &st, dup, "the sumpoint", se, party);
 	if ((copy = copy_of(values, nvalues * sizeof(*copy))) == NULL)
@@ -934,10 +934,10 @@ store_apply_key(struct store *s, const char *name, const uint8_t *der,
     size_t der_len, struct ss_error *e)
 {
 	struct key_entry *old;
-	struct status st;
+	struct ss_error st;
 	uint8_t *copy;
 
-	if (check_key(s, name, der_len, &st) != ST_OK)
+	if (check_key(s, name, der_len, &st) != SS_OK)
 		return ss_error_set(e, SS_ERR_INVALID, "key of %.64s cannot be "
 		    "applied: %s", name, st.msg);
 	old = (struct key_entry *)store_get_key(s, name);

@@ -94,22 +94,22 @@ struct session *store_find(struct store *s, const char *id);
 void store_tick(struct store *s, uint64_t now);
 
 /* Validates params (names, counts, limits); fills st on failure. */
-enum status_code store_check_params(const struct store *s,
-    const struct session_params *p, struct status *st) SS_WUR;
+int store_check_params(const struct store *s,
+    const struct session_params *p, struct ss_error *st) SS_WUR;
 
 /* The operations; each returns st->code. Pointers in params are copied. */
-enum status_code store_create(struct store *s, const char *caller,
+int store_create(struct store *s, const char *caller,
     const struct session_params *p, uint64_t now, int *created,
-    uint64_t *deadline_unix, struct status *st) SS_WUR;
+    uint64_t *deadline_unix, struct ss_error *st) SS_WUR;
 
 struct submitted_share {
 	const char *recipient;
 	const uint8_t *ct;
 	size_t ct_len;
 };
-enum status_code store_submit(struct store *s, const char *caller,
+int store_submit(struct store *s, const char *caller,
     const char *session_id, const char *party, const struct submitted_share *shares,
-    size_t nshares, uint64_t now, int *duplicate, struct status *st) SS_WUR;
+    size_t nshares, uint64_t now, int *duplicate, struct ss_error *st) SS_WUR;
 /*
  * As store_submit, for shares that lie in *frame, a malloc'd buffer of
  * frame_len bytes. When they lie there in recipient order (as clients send
@@ -118,32 +118,32 @@ enum status_code store_submit(struct store *s, const char *caller,
  * buffer, whatever the outcome. A share block is never changed or freed
  * while the server runs, so responses may send from it without a copy.
  */
-enum status_code store_submit_in_place(struct store *s, const char *caller,
+int store_submit_in_place(struct store *s, const char *caller,
     const char *session_id, const char *party,
     const struct submitted_share *shares, size_t nshares, uint8_t **frame,
-    size_t frame_len, uint64_t now, int *duplicate, struct status *st) SS_WUR;
+    size_t frame_len, uint64_t now, int *duplicate, struct ss_error *st) SS_WUR;
 
 /* On OK, *sep is the session, *recipient the caller's index. */
-enum status_code store_get_share(struct store *s, const char *caller,
+int store_get_share(struct store *s, const char *caller,
     const char *session_id, const char *party, uint64_t now,
-    struct session **sep, uint32_t *recipient, struct status *st) SS_WUR;
+    struct session **sep, uint32_t *recipient, struct ss_error *st) SS_WUR;
 
-enum status_code store_post_sumpoint(struct store *s, const char *caller,
+int store_post_sumpoint(struct store *s, const char *caller,
     const char *session_id, const char *party, const uint64_t *values,
-    size_t nvalues, uint64_t now, int *duplicate, struct status *st) SS_WUR;
+    size_t nvalues, uint64_t now, int *duplicate, struct ss_error *st) SS_WUR;
 /*
  * As store_post_sumpoint, for values that are the start of *frame, a
  * malloc'd buffer: the store keeps the buffer as the sumpoint instead of a
  * copy, and *frame is NULL afterwards if it did (whatever the outcome).
  */
-enum status_code store_post_sumpoint_in_place(struct store *s,
+int store_post_sumpoint_in_place(struct store *s,
     const char *caller, const char *session_id, const char *party,
     const uint64_t *values, size_t nvalues, uint8_t **frame, uint64_t now,
-    int *duplicate, struct status *st) SS_WUR;
+    int *duplicate, struct ss_error *st) SS_WUR;
 
 /* Read access for ListSumpoints and GetStatus: a listed party only. */
-enum status_code store_read(struct store *s, const char *caller,
-    const char *session_id, uint64_t now, struct session **sep, struct status *st) SS_WUR;
+int store_read(struct store *s, const char *caller,
+    const char *session_id, uint64_t now, struct session **sep, struct ss_error *st) SS_WUR;
 
 /*
  * The directory of encryption-key certificates (already verified by the
@@ -152,10 +152,10 @@ enum status_code store_read(struct store *s, const char *caller,
  * operator replaces one with store_replace_key (the server does so at start
  * for certificates in its certs folder).
  */
-enum status_code store_put_key(struct store *s, const char *name,
-    const uint8_t *der, size_t der_len, int *duplicate, struct status *st) SS_WUR;
-enum status_code store_replace_key(struct store *s, const char *name,
-    const uint8_t *der, size_t der_len, int *replaced, struct status *st) SS_WUR;
+int store_put_key(struct store *s, const char *name,
+    const uint8_t *der, size_t der_len, int *duplicate, struct ss_error *st) SS_WUR;
+int store_replace_key(struct store *s, const char *name,
+    const uint8_t *der, size_t der_len, int *replaced, struct ss_error *st) SS_WUR;
 const struct key_entry *store_get_key(const struct store *s, const char *name);
 /*
  * Removes a certificate that no longer verifies (revoked, expired), so that

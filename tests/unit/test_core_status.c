@@ -80,6 +80,28 @@ test_error(void **state)
 	assert_string_equal(ss_strerror(SS_ERR_EXHAUSTED), "a limit is reached");
 }
 
+/* A long message is cut to what a Response carries, never mid-character. */
+static void
+test_message_fit(void **state)
+{
+	char msg[STATUS_MESSAGE_MAX + 16];
+
+	(void)state;
+	memset(msg, 'a', sizeof(msg) - 1);
+	msg[sizeof(msg) - 1] = '\0';
+	status_message_fit(msg);
+	assert_int_equal(strlen(msg), STATUS_MESSAGE_MAX);
+	/* A two-byte character across the cut is dropped whole. */
+	memset(msg, 'a', sizeof(msg) - 1);
+	msg[STATUS_MESSAGE_MAX - 1] = (char)0xc3;
+	msg[STATUS_MESSAGE_MAX] = (char)0xa9;
+	status_message_fit(msg);
+	assert_int_equal(strlen(msg), STATUS_MESSAGE_MAX - 1);
+	strcpy(msg, "short");
+	status_message_fit(msg);
+	assert_string_equal(msg, "short");
+}
+
 static void
 test_name_rule(void **state)
 {
@@ -109,6 +131,7 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_mapping),
 		cmocka_unit_test(test_error),
+		cmocka_unit_test(test_message_fit),
 		cmocka_unit_test(test_name_rule),
 	};
 

@@ -86,8 +86,8 @@ close_store(struct store *s, struct journal *j)
 	store_free(s);
 }
 
-static enum status_code
-submit(struct store *s, const char *sender, uint8_t fill, struct status *st)
+static int
+submit(struct store *s, const char *sender, uint8_t fill, struct ss_error *st)
 {
 	struct submitted_share sh[3];
 	uint8_t ct[3][64];
@@ -107,7 +107,7 @@ static void
 populate(struct store *s)
 {
 	struct session_params p;
-	struct status st;
+	struct ss_error st;
 	uint64_t dl, v[L] = { 7, FIELD_P - 7 };
 	uint8_t der[4] = { 1, 2, 3, 4 };
 	int created, dup;
@@ -119,12 +119,12 @@ populate(struct store *s)
 	p.threshold = 1;
 	p.length = L;
 	p.deadline_seconds = 60;
-	assert_int_equal(store_create(s, "alice", &p, 1000, &created, &dl, &st), ST_OK);
-	assert_int_equal(submit(s, "alice", 0x10, &st), ST_OK);
-	assert_int_equal(submit(s, "bob", 0x20, &st), ST_OK);
-	assert_int_equal(submit(s, "carol", 0x30, &st), ST_OK);
-	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 1, &dup, &st), ST_OK);
-	assert_int_equal(store_put_key(s, "alice", der, sizeof(der), &dup, &st), ST_OK);
+	assert_int_equal(store_create(s, "alice", &p, 1000, &created, &dl, &st), SS_OK);
+	assert_int_equal(submit(s, "alice", 0x10, &st), SS_OK);
+	assert_int_equal(submit(s, "bob", 0x20, &st), SS_OK);
+	assert_int_equal(submit(s, "carol", 0x30, &st), SS_OK);
+	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 1, &dup, &st), SS_OK);
+	assert_int_equal(store_put_key(s, "alice", der, sizeof(der), &dup, &st), SS_OK);
 }
 
 static void
@@ -180,7 +180,7 @@ test_snapshot_then_journal(void **state)
 	char *dir = tempdir();
 	struct ss_error err;
 	struct store *a, *b;
-	struct status st;
+	struct ss_error st;
 	uint64_t v[L] = { 1, 2 };
 	int dup;
 
@@ -193,7 +193,7 @@ test_snapshot_then_journal(void **state)
 	assert_int_equal(journal_has_records(j1), 0);
 	assert_false(exists(dir, SEG1));
 	assert_true(exists(dir, "journal.00000000000000000007.bin"));
-	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), ST_OK);
+	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), SS_OK);
 	b = open_store(dir, &j2, SS_OK);
 	assert_same(a, b);
 	assert_int_equal(b->journal_seq, 7);
@@ -298,10 +298,10 @@ test_torn_last_record_is_cut(void **state)
 	/* It appends after the cut, and the next start sees it all. */
 	{
 		uint8_t der[2] = { 9, 9 };
-		struct status st;
+		struct ss_error st;
 		int dup;
 
-		assert_int_equal(store_put_key(b, "bob", der, 2, &dup, &st), ST_OK);
+		assert_int_equal(store_put_key(b, "bob", der, 2, &dup, &st), SS_OK);
 	}
 	close_store(b, j2);
 	logged = 0;
@@ -538,7 +538,7 @@ test_unwritable_journal_changes_nothing(void **state)
 	char *dir = tempdir();
 	struct store *a, *b;
 	struct rlimit old, small;
-	struct status st;
+	struct ss_error st;
 	uint64_t v[L] = { 3, 4 };
 	off_t size;
 	int dup;
@@ -554,13 +554,13 @@ test_unwritable_journal_changes_nothing(void **state)
 	small.rlim_cur = (rlim_t)size + 10;
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
 	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st),
-	    ST_UNAVAILABLE);
+	    SS_ERR_UNAVAILABLE);
 	assert_non_null(strstr(st.msg, "journal"));
 	assert_null(store_find(a, "s1")->sumpoints[2]);
 	assert_int_equal(journal_size(dir), size);   /* the partial record was removed */
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	/* Space is back: the same call succeeds, and survives a restart. */
-	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), ST_OK);
+	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), SS_OK);
 	assert_false(dup);
 	b = open_store(dir, &j2, SS_OK);
 	assert_same(a, b);
@@ -576,7 +576,7 @@ test_deadline_close_is_journalled(void **state)
 	struct journal *j1, *j2;
 	char *dir = tempdir();
 	struct store *a, *b;
-	struct status st;
+	struct ss_error st;
 	uint64_t dl;
 	int created;
 
@@ -589,9 +589,9 @@ test_deadline_close_is_journalled(void **state)
 	p.threshold = 1;
 	p.length = L;
 	p.deadline_seconds = 5;
-	assert_int_equal(store_create(a, "alice", &p, 100, &created, &dl, &st), ST_OK);
-	assert_int_equal(submit(a, "alice", 1, &st), ST_OK);
-	assert_int_equal(submit(a, "bob", 2, &st), ST_OK);
+	assert_int_equal(store_create(a, "alice", &p, 100, &created, &dl, &st), SS_OK);
+	assert_int_equal(submit(a, "alice", 1, &st), SS_OK);
+	assert_int_equal(submit(a, "bob", 2, &st), SS_OK);
 	store_tick(a, 105);
 	assert_int_equal(store_find(a, "s1")->phase, PHASE_AGGREGATING);
 	b = open_store(dir, &j2, SS_OK);
@@ -614,7 +614,7 @@ test_sync_thread(void **state)
 	struct ss_error err;
 	struct store *a, *b;
 	struct pollfd pfd;
-	struct status st;
+	struct ss_error st;
 	uint64_t v[L] = { 5, 6 };
 	int dup, i;
 
@@ -634,7 +634,7 @@ test_sync_thread(void **state)
 	/* Nothing new: no request reaches the thread, nothing to report. */
 	journal_sync_request(j1);
 	assert_int_equal(poll(&pfd, 1, 0), 0);
-	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), ST_OK);
+	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), SS_OK);
 	assert_int_equal(journal_sync(j1), SS_OK);
 	assert_int_equal(journal_synced_seq(j1), 7);
 	assert_int_equal(snapshot_write(a, dir, &err), SS_OK);
@@ -642,7 +642,7 @@ test_sync_thread(void **state)
 	assert_int_equal(journal_start_segment(j1), SS_OK);
 	assert_int_equal(journal_remove_segments(j1, a->journal_seq), SS_OK);
 	assert_int_equal(journal_has_records(j1), 0);
-	assert_int_equal(store_post_sumpoint(a, "alice", "s1", "alice", v, L, 1, &dup, &st), ST_OK);
+	assert_int_equal(store_post_sumpoint(a, "alice", "s1", "alice", v, L, 1, &dup, &st), SS_OK);
 	assert_int_equal(journal_sync(j1), SS_OK);
 	assert_int_equal(journal_synced_seq(j1), 8);
 	close_store(a, j1);
@@ -662,7 +662,7 @@ static struct store *
 two_segments(const char *dir, struct journal **j, int with_snapshot)
 {
 	struct store *a;
-	struct status st;
+	struct ss_error st;
 	uint64_t v[L] = { 1, 2 };
 	struct ss_error err;
 	int dup;
@@ -675,7 +675,7 @@ two_segments(const char *dir, struct journal **j, int with_snapshot)
 	assert_int_equal(journal_start_segment(*j), SS_OK);
 	if (with_snapshot)
 		assert_int_equal(snapshot_write(a, dir, &err), SS_OK);
-	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), ST_OK);
+	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st), SS_OK);
 	assert_true(exists(dir, SEG1));
 	assert_true(exists(dir, SEG7));
 	assert_int_equal(count_files(dir), with_snapshot ? 3 : 2);
@@ -781,7 +781,7 @@ test_journal_bin_is_the_oldest_segment(void **state)
 	struct ss_error err;
 	struct journal *j;
 	struct store *s;
-	struct status st;
+	struct ss_error st;
 	uint8_t d[256], der[2] = { 7, 7 };
 	size_t len;
 	int dup;
@@ -794,7 +794,7 @@ test_journal_bin_is_the_oldest_segment(void **state)
 	s = open_store(dir, &j, SS_OK);
 	assert_int_equal(s->journal_seq, 2);
 	assert_true(exists(dir, "journal.00000000000000000003.bin"));
-	assert_int_equal(store_put_key(s, "frank", der, 2, &dup, &st), ST_OK);
+	assert_int_equal(store_put_key(s, "frank", der, 2, &dup, &st), SS_OK);
 	close_store(s, j);
 	assert_int_equal(file_size(dir, JOURNAL_FILE), (off_t)len);   /* not appended to */
 	s = open_store(dir, &j, SS_OK);
@@ -883,7 +883,7 @@ test_version_3_is_replayed(void **state)
 	struct store *live = history_store(), *b;
 	uint8_t der[2] = { 4, 4 };
 	struct journal *j;
-	struct status st;
+	struct ss_error st;
 	struct ss_error err;
 	char *dir = tempdir();
 	off_t size;
@@ -897,8 +897,8 @@ test_version_3_is_replayed(void **state)
 	assert_int_equal(b->journal_seq, HISTORY_CHANGES);
 	assert_same_snapshot(live, b);
 	assert_int_equal(header_version(dir, seg18), JOURNAL_VERSION);
-	assert_int_equal(store_put_key(b, "bob", der, 2, &dup, &st), ST_OK);
-	assert_int_equal(store_put_key(live, "bob", der, 2, &dup, &st), ST_OK);
+	assert_int_equal(store_put_key(b, "bob", der, 2, &dup, &st), SS_OK);
+	assert_int_equal(store_put_key(live, "bob", der, 2, &dup, &st), SS_OK);
 	live->journal_seq++;
 	close_store(b, j);
 	assert_int_equal(file_size(dir, SEG1), size);
@@ -930,7 +930,7 @@ test_clean_stop_upgrade(void **state)
 	struct store *live = history_store(), *b;
 	uint8_t d[JOURNAL_FILE_HEADER], der[2] = { 5, 5 };
 	struct journal *j;
-	struct status st;
+	struct ss_error st;
 	char *dir = tempdir();
 	int dup;
 
@@ -942,8 +942,8 @@ test_clean_stop_upgrade(void **state)
 	assert_int_equal(count_files(dir), 2);  /* no segment was added */
 	assert_int_equal(header_version(dir, seg18), JOURNAL_VERSION);
 	assert_int_equal(file_size(dir, seg18), JOURNAL_FILE_HEADER);
-	assert_int_equal(store_put_key(b, "bob", der, 2, &dup, &st), ST_OK);
-	assert_int_equal(store_put_key(live, "bob", der, 2, &dup, &st), ST_OK);
+	assert_int_equal(store_put_key(b, "bob", der, 2, &dup, &st), SS_OK);
+	assert_int_equal(store_put_key(live, "bob", der, 2, &dup, &st), SS_OK);
 	live->journal_seq++;
 	close_store(b, j);
 	assert_true(file_size(dir, seg18) > JOURNAL_FILE_HEADER);

@@ -32,7 +32,7 @@ populated(void)
 	struct store *s;
 	struct session_params p;
 	struct submitted_share sh[3];
-	struct status st;
+	struct ss_error st;
 	uint8_t ct[3][64], der[5] = { 9, 8, 7, 6, 5 };
 	uint64_t dl, v[2] = { 11, FIELD_P - 1 };
 	int created, dup, i, j;
@@ -48,7 +48,7 @@ populated(void)
 	p.length = 2;
 	p.decimals = 2;
 	p.deadline_seconds = 3600;
-	assert_int_equal(store_create(s, "alice", &p, 5000, &created, &dl, &st), ST_OK);
+	assert_int_equal(store_create(s, "alice", &p, 5000, &created, &dl, &st), SS_OK);
 	assert_true(sealed_len(2) <= sizeof(ct[0]));
 	for (i = 0; i < 3; i++) {
 		for (j = 0; j < 3; j++) {
@@ -58,14 +58,14 @@ populated(void)
 			sh[j].ct_len = sealed_len(2);
 		}
 		assert_int_equal(store_submit(s, names[i], "round-1", names[i], sh, 3,
-		    5001, &dup, &st), ST_OK);
+		    5001, &dup, &st), SS_OK);
 	}
 	assert_int_equal(store_post_sumpoint(s, "bob", "round-1", "bob", v, 2, 5002,
-	    &dup, &st), ST_OK);
+	    &dup, &st), SS_OK);
 	snprintf(p.id, sizeof(p.id), "round-2");
 	p.deadline_seconds = 0;
-	assert_int_equal(store_create(s, "carol", &p, 5003, &created, &dl, &st), ST_OK);
-	assert_int_equal(store_put_key(s, "alice", der, sizeof(der), &dup, &st), ST_OK);
+	assert_int_equal(store_create(s, "carol", &p, 5003, &created, &dl, &st), SS_OK);
+	assert_int_equal(store_put_key(s, "alice", der, sizeof(der), &dup, &st), SS_OK);
 	return s;
 }
 

@@ -49,14 +49,14 @@ new_store(void)
 }
 
 /* Submits `fill`-valued ciphertexts from sender to all n parties. */
-static enum status_code
+static int
 submit(struct store *s, const char *sender, uint32_t n, uint8_t fill,
-    uint64_t now, int *dup, struct status *st)
+    uint64_t now, int *dup, struct ss_error *st)
 {
 	struct submitted_share sh[4];
 	size_t len = sealed_len(L);
 	uint8_t *ct = malloc(len * n);
-	enum status_code rc;
+	int rc;
 	uint32_t i;
 
 	assert_non_null(ct);
@@ -76,30 +76,30 @@ test_create_rules(void **state)
 {
 	struct store *s = new_store();
 	struct session_params p = params("s1", 3, 1, 0), q;
-	struct status st;
+	struct ss_error st;
 	uint64_t dl;
 	int created;
 
 	(void)state;
-	assert_int_equal(store_create(s, "alice", &p, 100, &created, &dl, &st), ST_OK);
+	assert_int_equal(store_create(s, "alice", &p, 100, &created, &dl, &st), SS_OK);
 	assert_true(created);
-	assert_int_equal(store_create(s, "bob", &p, 200, &created, &dl, &st), ST_OK);
+	assert_int_equal(store_create(s, "bob", &p, 200, &created, &dl, &st), SS_OK);
 	assert_false(created);
 	q = params("s1", 3, 2, 0);
-	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), ST_ALREADY_EXISTS);
+	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), SS_ERR_EXISTS);
 	q = params("s2", 3, 1, 0);
-	assert_int_equal(store_create(s, "dave", &q, 100, &created, &dl, &st), ST_PERMISSION_DENIED);
+	assert_int_equal(store_create(s, "dave", &q, 100, &created, &dl, &st), SS_ERR_DENIED);
 	/* An outsider cannot tell an existing session from a new one. */
-	assert_int_equal(store_create(s, "dave", &p, 100, &created, &dl, &st), ST_PERMISSION_DENIED);
+	assert_int_equal(store_create(s, "dave", &p, 100, &created, &dl, &st), SS_ERR_DENIED);
 	q = params("s3", 3, 3, 0);
-	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), ST_INVALID_ARGUMENT);
+	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), SS_ERR_INVALID);
 	assert_non_null(strstr(st.msg, "threshold"));
 	q = params("s3", 3, 0, 0);
-	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), ST_INVALID_ARGUMENT);
+	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), SS_ERR_INVALID);
 	q = params("-bad", 3, 1, 0);
-	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), ST_INVALID_ARGUMENT);
+	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), SS_ERR_INVALID);
 	q = params("s4", 1, 1, 0);
-	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), ST_INVALID_ARGUMENT);
+	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), SS_ERR_INVALID);
 	store_free(s);
 }
 
@@ -109,13 +109,13 @@ test_duplicate_party_refused(void **state)
 	static char dup[3][NAME_BUF] = { "alice", "bob", "alice" };
 	struct store *s = new_store();
 	struct session_params p = params("s1", 3, 1, 0);
-	struct status st;
+	struct ss_error st;
 	uint64_t dl;
 	int created;
 
 	(void)state;
 	p.parties = dup;
-	assert_int_equal(store_create(s, "alice", &p, 1, &created, &dl, &st), ST_INVALID_ARGUMENT);
+	assert_int_equal(store_create(s, "alice", &p, 1, &created, &dl, &st), SS_ERR_INVALID);
 	assert_non_null(strstr(st.msg, "twice"));
 	store_free(s);
 }
@@ -167,36 +167,36 @@ test_submit_in_place(void **state)
 	struct store *s = new_store();
 	struct session_params p = params("s1", 3, 1, 0);
 	struct submitted_share sh[3];
-	struct status st;
+	struct ss_error st;
 	uint64_t dl, values[L] = { 5, 6, 7 }, *buf;
 	size_t flen;
 	uint8_t *f;
 	int created, dup;
 
 	(void)state;
-	assert_int_equal(store_create(s, "alice", &p, 1, &created, &dl, &st), ST_OK);
+	assert_int_equal(store_create(s, "alice", &p, 1, &created, &dl, &st), SS_OK);
 	/* In recipient order: the frame becomes the block. */
 	f = frame_of_shares(sh, in_order, 0x10, &flen);
 	assert_int_equal(store_submit_in_place(s, "alice", "s1", "alice", sh, 3,
-	    &f, flen, 1, &dup, &st), ST_OK);
+	    &f, flen, 1, &dup, &st), SS_OK);
 	assert_null(f);
 	assert_block(s, 0, 0x10);
 	/* The same shares again: a duplicate; the frame is used up all the same. */
 	f = frame_of_shares(sh, in_order, 0x10, &flen);
 	assert_int_equal(store_submit_in_place(s, "alice", "s1", "alice", sh, 3,
-	    &f, flen, 1, &dup, &st), ST_OK);
+	    &f, flen, 1, &dup, &st), SS_OK);
 	assert_true(dup);
 	assert_null(f);
 	/* Different ones: refused, and the stored block is untouched. */
 	f = frame_of_shares(sh, in_order, 0x40, &flen);
 	assert_int_equal(store_submit_in_place(s, "alice", "s1", "alice", sh, 3,
-	    &f, flen, 1, &dup, &st), ST_ALREADY_EXISTS);
+	    &f, flen, 1, &dup, &st), SS_ERR_EXISTS);
 	free(f);
 	assert_block(s, 0, 0x10);
 	/* Out of recipient order: copied into place; the caller keeps the frame. */
 	f = frame_of_shares(sh, shuffled, 0x20, &flen);
 	assert_int_equal(store_submit_in_place(s, "bob", "s1", "bob", sh, 3,
-	    &f, flen, 1, &dup, &st), ST_OK);
+	    &f, flen, 1, &dup, &st), SS_OK);
 	assert_non_null(f);
 	free(f);
 	assert_block(s, 1, 0x20);
@@ -204,12 +204,12 @@ test_submit_in_place(void **state)
 	f = frame_of_shares(sh, in_order, 0x30, &flen);
 	sh[2].recipient = "dave";
 	assert_int_equal(store_submit_in_place(s, "carol", "s1", "carol", sh, 3,
-	    &f, flen, 1, &dup, &st), ST_INVALID_ARGUMENT);
+	    &f, flen, 1, &dup, &st), SS_ERR_INVALID);
 	assert_non_null(f);
 	free(f);
 	f = frame_of_shares(sh, in_order, 0x30, &flen);
 	assert_int_equal(store_submit_in_place(s, "carol", "s1", "carol", sh, 3,
-	    &f, flen, 1, &dup, &st), ST_OK);
+	    &f, flen, 1, &dup, &st), SS_OK);
 	assert_null(f);
 	assert_block(s, 2, 0x30);
 
@@ -219,7 +219,7 @@ test_submit_in_place(void **state)
 	memcpy(buf, values, sizeof(values));
 	f = (uint8_t *)buf;
 	assert_int_equal(store_post_sumpoint_in_place(s, "bob", "s1", "bob", buf, L,
-	    &f, 1, &dup, &st), ST_OK);
+	    &f, 1, &dup, &st), SS_OK);
 	assert_null(f);
 	assert_memory_equal(store_find(s, "s1")->sumpoints[1], values, sizeof(values));
 	/* Values elsewhere are copied; the frame stays the caller's. */
@@ -228,7 +228,7 @@ test_submit_in_place(void **state)
 	memcpy(buf + 1, values, sizeof(values));
 	f = (uint8_t *)buf;
 	assert_int_equal(store_post_sumpoint_in_place(s, "alice", "s1", "alice",
-	    buf + 1, L, &f, 1, &dup, &st), ST_OK);
+	    buf + 1, L, &f, 1, &dup, &st), SS_OK);
 	assert_non_null(f);
 	free(f);
 	assert_memory_equal(store_find(s, "s1")->sumpoints[0], values, sizeof(values));
@@ -241,45 +241,45 @@ test_sharing_to_complete(void **state)
 	struct store *s = new_store();
 	struct session_params p = params("s1", 3, 1, 0);
 	struct session *se;
-	struct status st;
+	struct ss_error st;
 	uint64_t dl, v[L] = { 1, 2, 3 }, bad[L] = { 1, FIELD_P, 3 };
 	uint32_t me;
 	int created, dup;
 
 	(void)state;
-	assert_int_equal(store_create(s, "alice", &p, 1, &created, &dl, &st), ST_OK);
-	assert_int_equal(submit(s, "alice", 3, 0xa1, 1, &dup, &st), ST_OK);
+	assert_int_equal(store_create(s, "alice", &p, 1, &created, &dl, &st), SS_OK);
+	assert_int_equal(submit(s, "alice", 3, 0xa1, 1, &dup, &st), SS_OK);
 	assert_false(dup);
-	assert_int_equal(submit(s, "alice", 3, 0xa1, 1, &dup, &st), ST_OK);
+	assert_int_equal(submit(s, "alice", 3, 0xa1, 1, &dup, &st), SS_OK);
 	assert_true(dup);
-	assert_int_equal(submit(s, "alice", 3, 0xa2, 1, &dup, &st), ST_ALREADY_EXISTS);
+	assert_int_equal(submit(s, "alice", 3, 0xa2, 1, &dup, &st), SS_ERR_EXISTS);
 	assert_int_equal(store_get_share(s, "alice", "s1", "alice", 1, &se, &me, &st),
-	    ST_FAILED_PRECONDITION);
-	assert_int_equal(submit(s, "bob", 3, 0xb1, 1, &dup, &st), ST_OK);
-	assert_int_equal(submit(s, "carol", 3, 0xc1, 1, &dup, &st), ST_OK);
+	    SS_ERR_PRECONDITION);
+	assert_int_equal(submit(s, "bob", 3, 0xb1, 1, &dup, &st), SS_OK);
+	assert_int_equal(submit(s, "carol", 3, 0xc1, 1, &dup, &st), SS_OK);
 	/* All three are in: the cohort is fixed. */
-	assert_int_equal(store_get_share(s, "bob", "s1", "bob", 1, &se, &me, &st), ST_OK);
+	assert_int_equal(store_get_share(s, "bob", "s1", "bob", 1, &se, &me, &st), SS_OK);
 	assert_int_equal(se->phase, PHASE_AGGREGATING);
 	assert_int_equal(me, 1);
 	assert_int_equal(store_get_share(s, "bob", "s1", "alice", 1, &se, &me, &st),
-	    ST_PERMISSION_DENIED);
+	    SS_ERR_DENIED);
 	assert_int_equal(store_get_share(s, "dave", "s1", "dave", 1, &se, &me, &st),
-	    ST_PERMISSION_DENIED);
+	    SS_ERR_DENIED);
 	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "alice", v, L, 1, &dup, &st),
-	    ST_PERMISSION_DENIED);
+	    SS_ERR_DENIED);
 	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", bad, L, 1, &dup, &st),
-	    ST_INVALID_ARGUMENT);
+	    SS_ERR_INVALID);
 	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L - 1, 1, &dup, &st),
-	    ST_INVALID_ARGUMENT);
-	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 1, &dup, &st), ST_OK);
-	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 1, &dup, &st), ST_OK);
+	    SS_ERR_INVALID);
+	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 1, &dup, &st), SS_OK);
+	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 1, &dup, &st), SS_OK);
 	assert_true(dup);
 	v[0] = 9;
 	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 1, &dup, &st),
-	    ST_ALREADY_EXISTS);
-	assert_int_equal(store_post_sumpoint(s, "alice", "s1", "alice", v, L, 1, &dup, &st), ST_OK);
+	    SS_ERR_EXISTS);
+	assert_int_equal(store_post_sumpoint(s, "alice", "s1", "alice", v, L, 1, &dup, &st), SS_OK);
 	assert_int_equal(se->phase, PHASE_AGGREGATING);
-	assert_int_equal(store_post_sumpoint(s, "carol", "s1", "carol", v, L, 1, &dup, &st), ST_OK);
+	assert_int_equal(store_post_sumpoint(s, "carol", "s1", "carol", v, L, 1, &dup, &st), SS_OK);
 	assert_int_equal(se->phase, PHASE_COMPLETE);
 	store_free(s);
 }
@@ -291,37 +291,37 @@ test_submit_validation(void **state)
 	struct session_params p = params("s1", 3, 1, 0);
 	struct submitted_share sh[3];
 	uint8_t ct[512];
-	struct status st;
+	struct ss_error st;
 	uint64_t dl;
 	int created, dup, i;
 
 	(void)state;
 	memset(ct, 0, sizeof(ct));
-	assert_int_equal(store_create(s, "alice", &p, 1, &created, &dl, &st), ST_OK);
+	assert_int_equal(store_create(s, "alice", &p, 1, &created, &dl, &st), SS_OK);
 	for (i = 0; i < 3; i++) {
 		sh[i].recipient = names[i];
 		sh[i].ct = ct;
 		sh[i].ct_len = sealed_len(L);
 	}
 	assert_int_equal(store_submit(s, "alice", "s1", "alice", sh, 2, 1, &dup, &st),
-	    ST_INVALID_ARGUMENT);
+	    SS_ERR_INVALID);
 	sh[2].recipient = "alice";
 	assert_int_equal(store_submit(s, "alice", "s1", "alice", sh, 3, 1, &dup, &st),
-	    ST_INVALID_ARGUMENT);
+	    SS_ERR_INVALID);
 	assert_non_null(strstr(st.msg, "repeated"));
 	sh[2].recipient = "zed";
 	assert_int_equal(store_submit(s, "alice", "s1", "alice", sh, 3, 1, &dup, &st),
-	    ST_INVALID_ARGUMENT);
+	    SS_ERR_INVALID);
 	sh[2].recipient = "carol";
 	sh[1].ct_len--;
 	assert_int_equal(store_submit(s, "alice", "s1", "alice", sh, 3, 1, &dup, &st),
-	    ST_INVALID_ARGUMENT);
+	    SS_ERR_INVALID);
 	sh[1].ct_len++;
 	assert_int_equal(store_submit(s, "alice", "s1", "bob", sh, 3, 1, &dup, &st),
-	    ST_PERMISSION_DENIED);
+	    SS_ERR_DENIED);
 	assert_int_equal(store_submit(s, "alice", "nope", "alice", sh, 3, 1, &dup, &st),
-	    ST_NOT_FOUND);
-	assert_int_equal(store_submit(s, "alice", "s1", "alice", sh, 3, 1, &dup, &st), ST_OK);
+	    SS_ERR_NOT_FOUND);
+	assert_int_equal(store_submit(s, "alice", "s1", "alice", sh, 3, 1, &dup, &st), SS_OK);
 	store_free(s);
 }
 
@@ -331,16 +331,16 @@ test_deadline_fixes_cohort(void **state)
 	struct store *s = new_store();
 	struct session_params p = params("s1", 4, 1, 10);
 	struct session *se;
-	struct status st;
+	struct ss_error st;
 	uint64_t dl;
 	uint32_t me;
 	int created, dup;
 
 	(void)state;
-	assert_int_equal(store_create(s, "alice", &p, 1000, &created, &dl, &st), ST_OK);
+	assert_int_equal(store_create(s, "alice", &p, 1000, &created, &dl, &st), SS_OK);
 	assert_int_equal(dl, 1010);
-	assert_int_equal(submit(s, "alice", 4, 1, 1001, &dup, &st), ST_OK);
-	assert_int_equal(submit(s, "bob", 4, 2, 1002, &dup, &st), ST_OK);
+	assert_int_equal(submit(s, "alice", 4, 1, 1001, &dup, &st), SS_OK);
+	assert_int_equal(submit(s, "bob", 4, 2, 1002, &dup, &st), SS_OK);
 	store_tick(s, 1009);
 	se = store_find(s, "s1");
 	assert_int_equal(se->phase, PHASE_SHARING);
@@ -348,8 +348,8 @@ test_deadline_fixes_cohort(void **state)
 	assert_int_equal(se->phase, PHASE_AGGREGATING);
 	assert_true(se->in_cohort[0] && se->in_cohort[1]);
 	assert_false(se->in_cohort[2] || se->in_cohort[3]);
-	assert_int_equal(submit(s, "carol", 4, 3, 1011, &dup, &st), ST_FAILED_PRECONDITION);
-	assert_int_equal(store_get_share(s, "dave", "s1", "dave", 1011, &se, &me, &st), ST_OK);
+	assert_int_equal(submit(s, "carol", 4, 3, 1011, &dup, &st), SS_ERR_PRECONDITION);
+	assert_int_equal(store_get_share(s, "dave", "s1", "dave", 1011, &se, &me, &st), SS_OK);
 	store_free(s);
 }
 
@@ -359,17 +359,17 @@ test_deadline_fails_short_session(void **state)
 	struct store *s = new_store();
 	struct session_params p = params("s1", 4, 2, 5);
 	struct session *se;
-	struct status st;
+	struct ss_error st;
 	uint64_t dl;
 	uint32_t me;
 	int created, dup;
 
 	(void)state;
-	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), ST_OK);
-	assert_int_equal(submit(s, "alice", 4, 1, 1, &dup, &st), ST_OK);
-	assert_int_equal(submit(s, "bob", 4, 1, 1, &dup, &st), ST_OK);
+	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), SS_OK);
+	assert_int_equal(submit(s, "alice", 4, 1, 1, &dup, &st), SS_OK);
+	assert_int_equal(submit(s, "bob", 4, 1, 1, &dup, &st), SS_OK);
 	assert_int_equal(store_get_share(s, "bob", "s1", "bob", 6, &se, &me, &st),
-	    ST_FAILED_PRECONDITION);
+	    SS_ERR_PRECONDITION);
 	assert_non_null(strstr(st.msg, "deadline"));
 	assert_int_equal(store_find(s, "s1")->phase, PHASE_FAILED);
 	store_free(s);
@@ -381,7 +381,7 @@ test_limits(void **state)
 	struct store_limits lim;
 	struct store *s;
 	struct session_params p = params("s1", 3, 1, 0);
-	struct status st;
+	struct ss_error st;
 	uint64_t dl;
 	int created, dup;
 
@@ -392,12 +392,12 @@ test_limits(void **state)
 	s = store_new(&lim);
 	assert_non_null(s);
 	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st),
-	    ST_RESOURCE_EXHAUSTED);
+	    SS_ERR_EXHAUSTED);
 	p.length = 2;
-	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), ST_OK);
+	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), SS_OK);
 	snprintf(p.id, sizeof(p.id), "s2");
 	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st),
-	    ST_RESOURCE_EXHAUSTED);
+	    SS_ERR_EXHAUSTED);
 	store_free(s);
 
 	/* A session whose submissions could never fit in a frame is refused. */
@@ -407,10 +407,10 @@ test_limits(void **state)
 	p = params("s1", 3, 1, 0);
 	p.length = 200;
 	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st),
-	    ST_RESOURCE_EXHAUSTED);
+	    SS_ERR_EXHAUSTED);
 	assert_non_null(strstr(st.msg, "frame"));
 	p.length = 50;
-	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), ST_OK);
+	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), SS_OK);
 	store_free(s);
 
 	store_default_limits(&lim);
@@ -419,13 +419,13 @@ test_limits(void **state)
 	lim.max_stored_bytes = 3 * 3 * sealed_len(L) + 3 * 8 * L;
 	s = store_new(&lim);
 	p = params("s1", 3, 1, 0);
-	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), ST_OK);
-	assert_int_equal(submit(s, "alice", 3, 1, 0, &dup, &st), ST_OK);
+	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), SS_OK);
+	assert_int_equal(submit(s, "alice", 3, 1, 0, &dup, &st), SS_OK);
 	snprintf(p.id, sizeof(p.id), "s2");
-	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), ST_OK);
+	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), SS_OK);
 	lim.max_stored_bytes = 1;
 	s->lim.max_stored_bytes = 1;
-	assert_int_equal(submit(s, "bob", 3, 1, 0, &dup, &st), ST_RESOURCE_EXHAUSTED);
+	assert_int_equal(submit(s, "bob", 3, 1, 0, &dup, &st), SS_ERR_EXHAUSTED);
 	store_free(s);
 }
 
@@ -434,24 +434,24 @@ test_key_directory(void **state)
 {
 	struct store *s = new_store();
 	uint8_t a[3] = { 1, 2, 3 }, b[2] = { 4, 5 };
-	struct status st;
+	struct ss_error st;
 	int dup;
 
 	(void)state;
 	assert_null(store_get_key(s, "alice"));
-	assert_int_equal(store_put_key(s, "alice", a, 3, &dup, &st), ST_OK);
+	assert_int_equal(store_put_key(s, "alice", a, 3, &dup, &st), SS_OK);
 	assert_false(dup);
-	assert_int_equal(store_put_key(s, "alice", a, 3, &dup, &st), ST_OK);
+	assert_int_equal(store_put_key(s, "alice", a, 3, &dup, &st), SS_OK);
 	assert_true(dup);
 	/* A published key stays: shares may already be sealed to it. */
-	assert_int_equal(store_put_key(s, "alice", b, 2, &dup, &st), ST_ALREADY_EXISTS);
+	assert_int_equal(store_put_key(s, "alice", b, 2, &dup, &st), SS_ERR_EXISTS);
 	assert_int_equal(store_get_key(s, "alice")->der_len, 3);
 	/* The operator's certificate (from the certs folder) replaces it. */
-	assert_int_equal(store_replace_key(s, "alice", b, 2, &dup, &st), ST_OK);
+	assert_int_equal(store_replace_key(s, "alice", b, 2, &dup, &st), SS_OK);
 	assert_true(dup);
 	assert_int_equal(store_get_key(s, "alice")->der_len, 2);
-	assert_int_equal(store_put_key(s, "bad name", a, 3, &dup, &st), ST_INVALID_ARGUMENT);
-	assert_int_equal(store_put_key(s, "bob", a, 0, &dup, &st), ST_INVALID_ARGUMENT);
+	assert_int_equal(store_put_key(s, "bad name", a, 3, &dup, &st), SS_ERR_INVALID);
+	assert_int_equal(store_put_key(s, "bob", a, 0, &dup, &st), SS_ERR_INVALID);
 	store_free(s);
 }
 
@@ -539,26 +539,26 @@ test_log_comes_first(void **state)
 	struct session_params p = params("s1", 3, 1, 10);
 	uint64_t dl, v[L] = { 1, 2, 3 }, version;
 	uint8_t der[2] = { 1, 2 };
-	struct status st;
+	struct ss_error st;
 	int created, dup;
 
 	(void)state;
 	store_set_log(s, &log);
 	assert_int_equal(store_create(s, "alice", &p, 100, &created, &dl, &st),
-	    ST_UNAVAILABLE);
+	    SS_ERR_UNAVAILABLE);
 	assert_non_null(strstr(st.msg, "disk on fire"));
 	assert_null(store_find(s, "s1"));
 	f.fail = 0;
-	assert_int_equal(store_create(s, "alice", &p, 100, &created, &dl, &st), ST_OK);
-	assert_int_equal(submit(s, "alice", 3, 1, 101, &dup, &st), ST_OK);
-	assert_int_equal(submit(s, "bob", 3, 2, 101, &dup, &st), ST_OK);
-	assert_int_equal(submit(s, "bob", 3, 2, 101, &dup, &st), ST_OK);
+	assert_int_equal(store_create(s, "alice", &p, 100, &created, &dl, &st), SS_OK);
+	assert_int_equal(submit(s, "alice", 3, 1, 101, &dup, &st), SS_OK);
+	assert_int_equal(submit(s, "bob", 3, 2, 101, &dup, &st), SS_OK);
+	assert_int_equal(submit(s, "bob", 3, 2, 101, &dup, &st), SS_OK);
 	assert_true(dup);       /* nothing new: nothing logged */
 	f.fail = 1;
 	version = s->version;
 	store_tick(s, 110);
 	assert_int_equal(store_find(s, "s1")->phase, PHASE_SHARING);
-	assert_int_equal(store_put_key(s, "carol", der, 2, &dup, &st), ST_UNAVAILABLE);
+	assert_int_equal(store_put_key(s, "carol", der, 2, &dup, &st), SS_ERR_UNAVAILABLE);
 	assert_null(store_get_key(s, "carol"));
 	assert_int_equal(s->version, version);
 	f.fail = 0;
@@ -566,16 +566,16 @@ test_log_comes_first(void **state)
 	assert_int_equal(store_find(s, "s1")->phase, PHASE_AGGREGATING);
 	f.fail = 1;
 	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 111,
-	    &dup, &st), ST_UNAVAILABLE);
+	    &dup, &st), SS_ERR_UNAVAILABLE);
 	assert_null(store_find(s, "s1")->sumpoints[1]);
 	f.fail = 0;
 	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 111,
-	    &dup, &st), ST_OK);
-	assert_int_equal(store_put_key(s, "carol", der, 2, &dup, &st), ST_OK);
+	    &dup, &st), SS_OK);
+	assert_int_equal(store_put_key(s, "carol", der, 2, &dup, &st), SS_OK);
 	assert_string_equal(f.kinds, "cssxpk");
 	assert_int_equal(s->journal_seq, 6);
 	store_set_log(s, NULL);
-	assert_int_equal(store_put_key(s, "dave", der, 2, &dup, &st), ST_OK);
+	assert_int_equal(store_put_key(s, "dave", der, 2, &dup, &st), SS_OK);
 	assert_int_equal(s->journal_seq, 6);
 	store_free(s);
 }
