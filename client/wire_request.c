@@ -67,7 +67,6 @@ static const struct wire_fields share_fields = {
 	{ SRC_RECIPIENT, SRC_CIPHERTEXT }
 };
 
-
 struct byte_span {
 	const uint8_t *p;
 	size_t n;
