@@ -505,6 +505,7 @@ bitmap_tail_clear(const uint8_t *bitmap, uint32_t n)
  *   salt, digest    32 + 32 bytes: the input, SHA-256(salt || H)
  *   n               u32
  *   cohort          ceil(n / 8) bytes, statement.h's bitmap
+ *   submits         32 bytes: the COHORT's submits digest
  *   sumpoint        32 bytes: the digest of the values posted
  */
 static void
@@ -517,6 +518,7 @@ encode_record(const struct pstate_record *r, struct buf_writer *w)
 	buf_put(w, r->input_digest, PSTATE_HASH_LEN);
 	buf_put_u32(w, r->n);
 	buf_put(w, r->cohort, statement_bitmap_len(r->n));
+	buf_put(w, r->submits, PSTATE_HASH_LEN);
 	buf_put(w, r->sumpoint, PSTATE_HASH_LEN);
 }
 
@@ -532,6 +534,7 @@ record_consistent(const struct pstate_record *r)
 	    in == !pfile_all_zero(r->input_digest, PSTATE_HASH_LEN) &&
 	    (in || pfile_all_zero(r->salt, PSTATE_HASH_LEN)) &&
 	    co == (r->n != 0) && su == !pfile_all_zero(r->sumpoint, PSTATE_HASH_LEN) &&
+	    co == !pfile_all_zero(r->submits, PSTATE_HASH_LEN) &&
 	    (!co || (r->n >= PARAMS_MIN_PARTIES && r->n <= PARAMS_MAX_PARTIES &&
 	    bitmap_tail_clear(r->cohort, r->n)));
 }
@@ -558,6 +561,7 @@ decode_record(const uint8_t *body, size_t len, void *arg)
 	    pfile_get_fixed(&br, r->input_digest, PSTATE_HASH_LEN) != SS_OK ||
 	    buf_get_u32(&br, &r->n) != SS_OK || r->n > PARAMS_MAX_PARTIES ||
 	    pfile_get_fixed(&br, r->cohort, statement_bitmap_len(r->n)) != SS_OK ||
+	    pfile_get_fixed(&br, r->submits, PSTATE_HASH_LEN) != SS_OK ||
 	    pfile_get_fixed(&br, r->sumpoint, PSTATE_HASH_LEN) != SS_OK ||
 	    buf_remaining(&br) != 0)
 		return SS_ERR_INVALID;
@@ -776,6 +780,7 @@ cohort_text(char out[COHORT_TEXT], uint32_t n, const uint8_t *bitmap)
 struct cohort_arg {
 	uint32_t n;
 	const uint8_t *bitmap;
+	const uint8_t *submits;
 };
 
 static int
@@ -790,13 +795,21 @@ apply_cohort(struct pstate *st, struct pstate_record *r, const void *arg,
 	if (!(r->did & PSTATE_DID_COHORT)) {
 		r->n = c->n;
 		memcpy(r->cohort, c->bitmap, len);
+		memcpy(r->submits, c->submits, PSTATE_HASH_LEN);
 		r->did |= PSTATE_DID_COHORT;
 		return SS_OK;
 	}
-	if (r->n == c->n && memcmp(r->cohort, c->bitmap, len) == 0)
+	if (r->n == c->n && memcmp(r->cohort, c->bitmap, len) == 0 &&
+	    memcmp(r->submits, c->submits, PSTATE_HASH_LEN) == 0)
 		return UNCHANGED;
 	cohort_text(had, r->n, r->cohort);
 	cohort_text(want, c->n, c->bitmap);
+	if (strcmp(had, want) == 0)
+		return ss_error_set(e, SS_ERR_EXISTS, "under session digest "
+		    "%s... (session %s) this party already signed the cohort "
+		    "%s over other SUBMITs of its members (submits digest "
+		    "%s...); refusing to sign it over these", shown(dh, r->d),
+		    r->session_id, had, shown(want, r->submits));
 	return ss_error_set(e, SS_ERR_EXISTS, "under session digest %s... "
 	    "(session %s) this party already signed the cohort %s; refusing "
 	    "to sign another, %s", shown(dh, r->d), r->session_id, had, want);
@@ -805,10 +818,13 @@ apply_cohort(struct pstate *st, struct pstate_record *r, const void *arg,
 int
 pstate_record_cohort(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
     const char *session_id, uint32_t n, const uint8_t *bitmap,
-    struct ss_error *e)
+    const uint8_t submits[PSTATE_HASH_LEN], struct ss_error *e)
 {
-	struct cohort_arg c = { n, bitmap };
+	struct cohort_arg c = { n, bitmap, submits };
 
+	if (submits == NULL || pfile_all_zero(submits, PSTATE_HASH_LEN))
+		return ss_error_set(e, SS_ERR_INVALID, "a cohort without a "
+		    "submits digest");
 	if (n < PARAMS_MIN_PARTIES || n > PARAMS_MAX_PARTIES || bitmap == NULL)
 		return ss_error_set(e, SS_ERR_INVALID, "a cohort of %u parties",
 		    (unsigned)n);
