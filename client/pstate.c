@@ -141,17 +141,10 @@ static int
 write_party(struct pstate *st, struct ss_error *e)
 {
 	struct buf_writer w;
-	int rc;
 
 	buf_writer_init(&w, 4 + NAME_MAX_LEN);
 	buf_put_string(&w, st->party);
-	if ((rc = buf_writer_error(&w)) == SS_OK)
-		rc = pfile_write(st, PFILE_PARTY, PFILE_KIND_PARTY, w.data,
-		    w.len, e);
-	else
-		ss_error_set(e, rc, "cannot encode the party file");
-	buf_writer_free(&w);
-	return rc;
+	return pfile_write(st, PFILE_PARTY, PFILE_KIND_PARTY, &w, e);
 }
 
 /* The party file's body: a party's name, into arg (NAME_BUF bytes). */
@@ -383,7 +376,6 @@ save_instances(struct pstate *st, const char *session_id,
 	char name[PFILE_NAME_MAX];
 	struct buf_writer w;
 	uint32_t i;
-	int rc;
 
 	buf_writer_init(&w, SESSION_BODY_MAX);
 	buf_put_string(&w, session_id);
@@ -391,12 +383,7 @@ save_instances(struct pstate *st, const char *session_id,
 	for (i = 0; i < list->n; i++)
 		buf_put(&w, &list->v[i], INSTANCE_LEN);
 	session_file(session_id, name);
-	if ((rc = buf_writer_error(&w)) == SS_OK)
-		rc = pfile_write(st, name, PFILE_KIND_SESSION, w.data, w.len, e);
-	else
-		ss_error_set(e, rc, "cannot encode %s/%s", st->path, name);
-	buf_writer_free(&w);
-	return rc;
+	return pfile_write(st, name, PFILE_KIND_SESSION, &w, e);
 }
 
 /* The index of d in list, or list->n when it is not there. */
@@ -553,16 +540,16 @@ decode_record(const uint8_t *body, size_t len, void *arg)
 	memcpy(want, r->d, PARAMS_DIGEST_LEN);
 	memset(r, 0, sizeof(*r));
 	buf_reader_init(&br, body, len);
-	if (pfile_get_fixed(&br, r->d, PARAMS_DIGEST_LEN) != SS_OK ||
+	if (buf_get_copy(&br, r->d, PARAMS_DIGEST_LEN) != SS_OK ||
 	    memcmp(r->d, want, PARAMS_DIGEST_LEN) != 0 ||
 	    buf_get_string(&br, r->session_id, sizeof(r->session_id)) != SS_OK ||
 	    buf_get_u8(&br, &did) != SS_OK ||
-	    pfile_get_fixed(&br, r->salt, PSTATE_HASH_LEN) != SS_OK ||
-	    pfile_get_fixed(&br, r->input_digest, PSTATE_HASH_LEN) != SS_OK ||
+	    buf_get_copy(&br, r->salt, PSTATE_HASH_LEN) != SS_OK ||
+	    buf_get_copy(&br, r->input_digest, PSTATE_HASH_LEN) != SS_OK ||
 	    buf_get_u32(&br, &r->n) != SS_OK || r->n > PARAMS_MAX_PARTIES ||
-	    pfile_get_fixed(&br, r->cohort, statement_bitmap_len(r->n)) != SS_OK ||
-	    pfile_get_fixed(&br, r->submits, PSTATE_HASH_LEN) != SS_OK ||
-	    pfile_get_fixed(&br, r->sumpoint, PSTATE_HASH_LEN) != SS_OK ||
+	    buf_get_copy(&br, r->cohort, statement_bitmap_len(r->n)) != SS_OK ||
+	    buf_get_copy(&br, r->submits, PSTATE_HASH_LEN) != SS_OK ||
+	    buf_get_copy(&br, r->sumpoint, PSTATE_HASH_LEN) != SS_OK ||
 	    buf_remaining(&br) != 0)
 		return SS_ERR_INVALID;
 	r->did = did;
@@ -596,17 +583,11 @@ save_record(struct pstate *st, const struct pstate_record *r,
 {
 	char name[PFILE_NAME_MAX];
 	struct buf_writer w;
-	int rc;
 
 	digest_file(r->d, name);
 	buf_writer_init(&w, RECORD_BODY_MAX);
 	encode_record(r, &w);
-	if ((rc = buf_writer_error(&w)) == SS_OK)
-		rc = pfile_write(st, name, PFILE_KIND_DIGEST, w.data, w.len, e);
-	else
-		ss_error_set(e, rc, "cannot encode %s/%s", st->path, name);
-	buf_writer_free(&w);
-	return rc;
+	return pfile_write(st, name, PFILE_KIND_DIGEST, &w, e);
 }
 
 int

@@ -212,18 +212,6 @@ parse_context(struct buf_reader *r, enum statement_type *type,
 	return ss_error_set(e, SS_ERR_INVALID, "statement of an unknown type");
 }
 
-/* Reads n bytes into a fixed field. */
-static int
-get_fixed(struct buf_reader *r, uint8_t *out, size_t n)
-{
-	const uint8_t *p;
-	int rc;
-
-	if ((rc = buf_get_bytes(r, n, &p)) == SS_OK)
-		memcpy(out, p, n);
-	return rc;
-}
-
 /* The fields after the signer; arrays are left pointing into the body. */
 static int
 parse_fields(struct buf_reader *r, struct statement *s, struct ss_error *e)
@@ -248,14 +236,14 @@ parse_fields(struct buf_reader *r, struct statement *s, struct ss_error *e)
 		if ((rc = buf_get_bytes(r, statement_bitmap_len(s->n),
 		    &s->cohort)) != SS_OK)
 			return rc;
-		return get_fixed(r, s->submits, sizeof(s->submits));
+		return buf_get_copy(r, s->submits, sizeof(s->submits));
 	case STATEMENT_SUMPOINT:
-		if ((rc = get_fixed(r, s->cohort_digest,
+		if ((rc = buf_get_copy(r, s->cohort_digest,
 		    sizeof(s->cohort_digest))) != SS_OK ||
 		    (rc = buf_get_u32(r, &s->position)) != SS_OK ||
 		    (rc = buf_get_u32(r, &s->length)) != SS_OK)
 			return rc;
-		return get_fixed(r, s->values_digest, sizeof(s->values_digest));
+		return buf_get_copy(r, s->values_digest, sizeof(s->values_digest));
 	}
 	return SS_ERR_INTERNAL;
 }
@@ -273,8 +261,8 @@ statement_parse(const uint8_t *body, size_t len, struct statement *s,
 	buf_reader_init(&r, body, len);
 	if ((rc = parse_context(&r, &s->type, e)) != SS_OK)
 		return rc;
-	if ((rc = get_fixed(&r, s->d, sizeof(s->d))) != SS_OK ||
-	    (rc = get_fixed(&r, s->signer, sizeof(s->signer))) != SS_OK ||
+	if ((rc = buf_get_copy(&r, s->d, sizeof(s->d))) != SS_OK ||
+	    (rc = buf_get_copy(&r, s->signer, sizeof(s->signer))) != SS_OK ||
 	    (rc = parse_fields(&r, s, e)) != SS_OK) {
 		if (rc == SS_ERR_TRUNCATED)
 			ss_error_set(e, rc, "%s statement truncated: %zu bytes",
