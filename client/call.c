@@ -10,12 +10,15 @@
 #include "output.h"
 #include "claims.h"
 #include "retry.h"
+#include "statement.h"
 #include "status.h"
 #include "trace.h"
 #include "wire.h"
 
 const struct wire_limits call_small_limits = {
 	.max_items = CLIENT_MAX_PARTIES, .max_bytes = 0, .max_values = 0,
+	/* GetStatus relays conflicts, which may be SUBMITs. */
+	.max_statement = STATEMENT_SUBMIT_LEN(CLIENT_MAX_PARTIES),
 };
 
 void

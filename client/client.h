@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
 #include "conn.h"
@@ -23,8 +25,13 @@
 #include "hpke.h"
 #include "input.h"
 #include "output.h"
+#include "params.h"
 #include "retry.h"
+#include "statement.h"
 #include "wire.h"
+
+struct pin_args;
+struct pstate;
 
 /* Most parties in a session the client deals with. */
 #define CLIENT_MAX_PARTIES 1024
@@ -45,6 +52,11 @@ struct client {
 	int json;
 	unsigned timeout_s;
 	const char *trace;         /* file of acknowledged changes, or NULL */
+	const char *state;         /* --state DIR; NULL: the default folder */
+	/* share, run, sumpoint, result: the session pinned (pin.h) */
+	const struct pin_args *pin;
+	int reuse_input;           /* --reuse-input */
+	int require_verified;      /* --require-verified */
 
 	/* State. */
 	struct conn conn;
@@ -52,6 +64,13 @@ struct client {
 	uint64_t deadline;         /* end of every wait, CLOCK_MONOTONIC ms */
 	X509_STORE *ca;            /* loaded on first use */
 	struct progress progress;
+	/* D of the session, once its status matched the pin (pinned = 1) */
+	uint8_t d[PARAMS_DIGEST_LEN];
+	int pinned;
+	struct pstate *pstate;     /* our records, opened on first use */
+	EVP_PKEY *sign_key;        /* our statements' key (signer.c) ... */
+	X509 *sign_cert;           /* ... its certificate ... */
+	uint8_t sign_digest[STATEMENT_HASH_LEN];    /* ... and its digest */
 };
 
 /* Sets up c from the settings already in it; starts the timeout clock. */
@@ -124,7 +143,7 @@ int cmd_share_alloc(struct submission *sub, const struct wire_names *parties,
  * them) and seals one vector for each, from `self` with key to the
  * public key pks[i] of party i, into sub.
  */
-int cmd_share_seal_shares(struct submission *sub, const char *session,
+int cmd_share_seal_shares(struct submission *sub, const uint8_t *d,
     const char *self, const struct hpke_key *key,
     const uint8_t (*pks)[HPKE_KEY_LEN], const uint64_t *secrets, size_t L,
     unsigned threshold, struct ss_error *e) SS_WUR;

@@ -137,7 +137,7 @@ gather_keys(struct client *c, const struct submission *sub,
 }
 
 int
-cmd_share_seal_shares(struct submission *sub, const char *session,
+cmd_share_seal_shares(struct submission *sub, const uint8_t *d,
     const char *self, const struct hpke_key *key,
     const uint8_t (*pks)[HPKE_KEY_LEN], const uint64_t *secrets, size_t L,
     unsigned threshold, struct ss_error *e)
@@ -155,7 +155,7 @@ cmd_share_seal_shares(struct submission *sub, const char *session,
 	    SS_OK)
 		ss_error_set(e, r, "sharing failed: %s", ss_strerror(r));
 	for (i = 0; i < n && r == SS_OK; i++)
-		if ((r = sealed_seal_k(session, self, sub->names[i],
+		if ((r = sealed_seal_k(d, self, sub->names[i],
 		    &shares[i * L], L, key, pks[i], sub->cts + i * sub->clen,
 		    sub->clen)) != SS_OK)
 			ss_error_set(e, r, "sealing the share for %s failed: %s",
@@ -191,7 +191,7 @@ cmd_share_seal(struct client *c, const char *session,
 	/* The input first: a typo should fail before anything is sent. */
 	if ((r = read_secrets(in, p, secrets, e)) == SS_OK &&
 	    (r = gather_keys(c, sub, &key, pks, e)) == SS_OK)
-		r = cmd_share_seal_shares(sub, session, c->party, key,
+		r = cmd_share_seal_shares(sub, c->d, c->party, key,
 		    (const uint8_t (*)[HPKE_KEY_LEN])pks, secrets, L,
 		    p->threshold, e);
  out:

@@ -99,10 +99,11 @@ open_and_add(struct client *c, const char *session,
 	size_t i, k;
 	int r = SS_OK;
 
+	(void)session;
 	if ((plain = calloc(L, sizeof(*plain))) == NULL)
 		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
 	for (i = 0; i < gs->nshares && r == SS_OK; i++) {
-		r = sealed_open_k(session, senders[i], c->party, L, key, pks[i],
+		r = sealed_open_k(c->d, senders[i], c->party, L, key, pks[i],
 		    gs->shares[i].ct, gs->shares[i].ct_len, plain);
 		if (r == SS_ERR_AUTH)
 			ss_error_set(e, r, "share from %s failed authentication: "
