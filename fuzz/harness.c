@@ -413,8 +413,16 @@ check_store(const struct store *s)
 		CHECK(se->p.length >= 1 && se->p.length <= s->lim.max_length, NULL);
 		CHECK(se->ct_len == sealed_len(se->p.length), NULL);
 		CHECK(session_repeated_party(se) == NULL, "a party listed twice");
-		CHECK((se->deadline_unix == 0) == (se->p.deadline_seconds == 0),
-		    "a deadline without deadline_seconds, or the reverse");
+		if (se->p.v2)
+			CHECK(se->deadline_unix == se->p.deadline_unix &&
+			    se->p.deadline_seconds == 0, "a version-2 deadline "
+			    "other than its parameter's");
+		else
+			CHECK((se->deadline_unix == 0) ==
+			    (se->p.deadline_seconds == 0), "a deadline without "
+			    "deadline_seconds, or the reverse");
+		CHECK(statements_consistent(se), "statements the rules do "
+		    "not leave");
 		for (p = 0; p < se->p.n; p++) {
 			CHECK(name_valid(se->p.parties[p]), "an invalid party name");
 			CHECK(session_party_index(se, se->p.parties[p]) == (long)p,
@@ -442,14 +450,15 @@ check_store(const struct store *s)
 		case PHASE_AGGREGATING:
 		case PHASE_COMPLETE:
 			CHECK(cohort == shared, "the cohort is not who shared");
-			CHECK(cohort >= (size_t)se->p.threshold + 1,
-			    "a cohort smaller than threshold + 1");
+			CHECK(cohort >= session_min_cohort(se),
+			    "a cohort smaller than min_cohort (t + 1 in version 1)");
 			CHECK((cohort_posted == cohort) == (se->phase == PHASE_COMPLETE),
 			    "COMPLETE is not \"every cohort member posted\"");
 			break;
 		case PHASE_FAILED:
 			CHECK(cohort == 0 && posted == 0, "a failed session with state");
-			CHECK(shared <= se->p.threshold, "failed with enough shares");
+			CHECK(shared < session_min_cohort(se),
+			    "failed with enough shares");
 			CHECK(se->deadline_unix != 0, "failed without a deadline");
 			break;
 		default:

@@ -2,8 +2,9 @@
  * test_server_journal.c: the journal replays every acknowledged change, cuts a
  * torn last record, refuses damage elsewhere, and refuses a change it cannot
  * write without changing anything; its segments replay in order, and a gap
- * or a torn tail before the newest is refused. A segment of version 3
- * (big-endian) replays to the same state, and an upgrade goes on from it.
+ * or a torn tail before the newest is refused. Segments of versions 3
+ * (big-endian) and 4 (before protocol version 2) replay to the same state,
+ * and an upgrade goes on from them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -106,7 +107,7 @@ submit(struct store *s, const char *sender, uint8_t fill, struct ss_error *st)
 static void
 populate(struct store *s)
 {
-	struct session_params p;
+	struct session_spec p;
 	struct ss_error st;
 	uint64_t dl, v[L] = { 7, FIELD_P - 7 };
 	uint8_t der[4] = { 1, 2, 3, 4 };
@@ -401,16 +402,21 @@ static void
 craft_key_record(uint8_t *d, size_t *len, uint64_t seq, const char *name,
     uint8_t fill, enum sum_kind kind, uint32_t version)
 {
-	uint8_t *rec = d + *len, *payload = rec + 20, h[32], whole[8 + 64];
-	size_t nl = strlen(name), plen = 1 + 4 + nl + 4 + 4;
+	uint8_t *rec = d + *len, *payload = rec + 20, *p, h[32], whole[8 + 64];
+	/* From version 5 on, a signing certificate (length 0: none) comes first. */
+	size_t nl = strlen(name), sign = version >= 5 ? 4 : 0;
+	size_t plen = 1 + 4 + nl + sign + 4 + 4;
 
 	store32(rec, (uint32_t)plen, version);
 	store64(rec + 4, seq, version);
 	payload[0] = 5;   /* key */
 	store32(payload + 1, (uint32_t)nl, version);
 	memcpy(payload + 5, name, nl);
-	store32(payload + 5 + nl, 4, version);
-	memset(payload + 9 + nl, fill, 4);
+	p = payload + 5 + nl;
+	if (sign > 0)
+		store32(p, 0, version);
+	store32(p + sign, 4, version);
+	memset(p + sign + 4, fill, 4);
 	/* seq || payload, contiguous, for the one-shot hashes. */
 	assert_true(plen <= sizeof(whole) - 8);
 	memcpy(whole, rec + 4, 8);
@@ -572,7 +578,7 @@ test_unwritable_journal_changes_nothing(void **state)
 static void
 test_deadline_close_is_journalled(void **state)
 {
-	struct session_params p;
+	struct session_spec p;
 	struct journal *j1, *j2;
 	char *dir = tempdir();
 	struct store *a, *b;
@@ -870,14 +876,15 @@ header_version(const char *dir, const char *name)
 }
 
 /*
- * A version-3 segment (tests/data/migration: big-endian but for the
- * sumpoint values, written by the server before version 4 after the
- * changes of history_run) replays to the very state the same changes make
+ * A segment of an older version (tests/data/migration: version 3,
+ * big-endian but for the sumpoint values; version 4, little-endian, before
+ * protocol version 2), written by the server of that version after the
+ * changes of history_run, replays to the very state the same changes make
  * now. It is never appended to: records go to a new segment of this
  * version, the next start reads both, and the next snapshot lets it go.
  */
 static void
-test_version_3_is_replayed(void **state)
+older_version_is_replayed(const char *file, uint32_t version)
 {
 	static const char seg18[] = "journal.00000000000000000018.bin";
 	struct store *live = history_store(), *b;
@@ -889,10 +896,9 @@ test_version_3_is_replayed(void **state)
 	off_t size;
 	int dup;
 
-	(void)state;
-	copy_into(".", HISTORY_JOURNAL_V3, dir, SEG1, 0600);
+	copy_into(".", file, dir, SEG1, 0600);
 	size = file_size(dir, SEG1);
-	assert_int_equal(header_version(dir, SEG1), 3);
+	assert_int_equal(header_version(dir, SEG1), version);
 	b = open_store(dir, &j, SS_OK);
 	assert_int_equal(b->journal_seq, HISTORY_CHANGES);
 	assert_same_snapshot(live, b);
@@ -915,6 +921,20 @@ test_version_3_is_replayed(void **state)
 	close_store(b, j);
 	store_free(live);
 	rmdir_all(dir);
+}
+
+static void
+test_version_3_is_replayed(void **state)
+{
+	(void)state;
+	older_version_is_replayed(HISTORY_JOURNAL_V3, 3);
+}
+
+static void
+test_version_4_is_replayed(void **state)
+{
+	(void)state;
+	older_version_is_replayed(HISTORY_JOURNAL_V4, 4);
 }
 
 /*
@@ -972,6 +992,7 @@ main(void)
 		cmocka_unit_test(test_torn_older_segment_is_refused),
 		cmocka_unit_test(test_journal_bin_is_the_oldest_segment),
 		cmocka_unit_test(test_version_3_is_replayed),
+		cmocka_unit_test(test_version_4_is_replayed),
 		cmocka_unit_test(test_clean_stop_upgrade),
 	};
 

@@ -30,7 +30,7 @@ populated(void)
 {
 	struct store_limits lim;
 	struct store *s;
-	struct session_params p;
+	struct session_spec p;
 	struct submitted_share sh[3];
 	struct ss_error st;
 	uint8_t ct[3][64], der[5] = { 9, 8, 7, 6, 5 };
@@ -227,52 +227,93 @@ snapshot_bytes(const struct store *s, size_t *len)
 }
 
 /*
- * A version-1 snapshot (tests/data/migration, written by the server before
- * version 2 after the changes of history_run) loads to the very state the
- * same changes make now: written back, it gives the version-2 bytes of a
- * snapshot of that state. Its damage is still found in big-endian terms.
+ * Loads file, a snapshot of an older version (its version field is want)
+ * that a server of that version wrote after the changes of history_run,
+ * from dir into *old, and checks that it holds the very state the same
+ * changes make now: written back, it gives the bytes of this version's
+ * snapshot of that state.
  */
 static void
-test_version_1_is_read(void **state)
+load_older(const char *file, const uint8_t want[4], const char *dir,
+    struct store **old)
 {
-	static const uint8_t v1[4] = { 0, 0, 0, 1 }, v2[4] = { 2, 0, 0, 0 };
+	static const uint8_t now[4] = { SNAPSHOT_VERSION, 0, 0, 0 };
 	struct store_limits lim;
-	struct store *live, *old = NULL;
+	struct store *live;
 	struct ss_error err;
-	char path[512], *dir = tempdir();
-	uint8_t *a, *b, *file;
+	char path[512];
+	uint8_t *a, *b, *f;
 	size_t alen, blen, flen;
 
-	(void)state;
 	store_default_limits(&lim);
 	assert_non_null(live = store_new(&lim));
 	history_run(live);
 	live->journal_seq = HISTORY_CHANGES;    /* that server journalled them */
-	copy_into(".", HISTORY_SNAPSHOT_V1, dir, SNAPSHOT_FILE, 0600);
+	copy_into(".", file, dir, SNAPSHOT_FILE, 0600);
 	path_of(path, sizeof(path), dir, SNAPSHOT_FILE);
-	assert_int_equal(slurp(path, &file, &flen), 0);
-	assert_memory_equal(file + 8, v1, 4);
-	assert_int_equal(snapshot_load(dir, &lim, &old, &err), SS_OK);
-	assert_int_equal(old->journal_seq, HISTORY_CHANGES);
-	assert_int_equal(old->nsessions, 4);
-	assert_int_equal(old->nkeys, 2);
-	assert_int_equal(store_find(old, "round-1")->sumpoints[0][0],
-	    UINT64_C(0x0102030405060708));
+	assert_int_equal(slurp(path, &f, &flen), 0);
+	assert_memory_equal(f + 8, want, 4);
+	*old = NULL;
+	assert_int_equal(snapshot_load(dir, &lim, old, &err), SS_OK);
+	assert_int_equal((*old)->journal_seq, HISTORY_CHANGES);
+	assert_int_equal((*old)->nsessions, 4);
+	assert_int_equal((*old)->nkeys, 2);
 	a = snapshot_bytes(live, &alen);
-	b = snapshot_bytes(old, &blen);
-	assert_memory_equal(a + 8, v2, 4);
+	b = snapshot_bytes(*old, &blen);
+	assert_memory_equal(a + 8, now, 4);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(a, b, alen);
+	free(a);
+	free(b);
+	free(f);
+	store_free(live);
+}
+
+/*
+ * A version-1 snapshot (tests/data/migration, written by the server before
+ * version 2, big-endian) loads to the state history_run makes now. Its
+ * damage is still found in big-endian terms.
+ */
+static void
+test_version_1_is_read(void **state)
+{
+	static const uint8_t v1[4] = { 0, 0, 0, 1 };
+	struct store_limits lim;
+	struct store *old;
+	struct ss_error err;
+	char *dir = tempdir();
+
+	(void)state;
+	load_older(HISTORY_SNAPSHOT_V1, v1, dir, &old);
+	assert_int_equal(store_find(old, "round-1")->sumpoints[0][0],
+	    UINT64_C(0x0102030405060708));
 	store_free(old);
 	old = NULL;
 	/* The first key name's length, its high byte first in version 1. */
 	alter(dir, 24, 1);
+	store_default_limits(&lim);
 	assert_int_equal(snapshot_load(dir, &lim, &old, &err), SS_ERR_TOO_LARGE);
 	assert_null(old);
-	free(a);
-	free(b);
-	free(file);
-	store_free(live);
+	rmdir_all(dir);
+}
+
+/*
+ * A version-2 snapshot (tests/data/migration, written by the server before
+ * protocol version 2: little-endian, without version 2's fields) loads to
+ * the same state: no signing certificate, version-1 sessions.
+ */
+static void
+test_version_2_is_read(void **state)
+{
+	static const uint8_t v2[4] = { 2, 0, 0, 0 };
+	struct store *old;
+	char *dir = tempdir();
+
+	(void)state;
+	load_older(HISTORY_SNAPSHOT_V2, v2, dir, &old);
+	assert_null(store_get_key(old, "alice")->sign_der);
+	assert_false(store_find(old, "round-2")->p.v2);
+	store_free(old);
 	rmdir_all(dir);
 }
 
@@ -286,6 +327,7 @@ main(void)
 		cmocka_unit_test(test_truncated_refused),
 		cmocka_unit_test(test_unwritable_dir_keeps_old),
 		cmocka_unit_test(test_version_1_is_read),
+		cmocka_unit_test(test_version_2_is_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

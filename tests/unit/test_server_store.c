@@ -21,10 +21,10 @@
 
 static char names[4][NAME_BUF] = { "alice", "bob", "carol", "dave" };
 
-static struct session_params
+static struct session_spec
 params(const char *id, uint32_t n, uint32_t t, uint32_t deadline)
 {
-	struct session_params p;
+	struct session_spec p;
 
 	memset(&p, 0, sizeof(p));
 	snprintf(p.id, sizeof(p.id), "%s", id);
@@ -75,7 +75,7 @@ static void
 test_create_rules(void **state)
 {
 	struct store *s = new_store();
-	struct session_params p = params("s1", 3, 1, 0), q;
+	struct session_spec p = params("s1", 3, 1, 0), q;
 	struct ss_error st;
 	uint64_t dl;
 	int created;
@@ -108,7 +108,7 @@ test_duplicate_party_refused(void **state)
 {
 	static char dup[3][NAME_BUF] = { "alice", "bob", "alice" };
 	struct store *s = new_store();
-	struct session_params p = params("s1", 3, 1, 0);
+	struct session_spec p = params("s1", 3, 1, 0);
 	struct ss_error st;
 	uint64_t dl;
 	int created;
@@ -165,7 +165,7 @@ test_submit_in_place(void **state)
 {
 	static const int in_order[3] = { 0, 1, 2 }, shuffled[3] = { 1, 2, 0 };
 	struct store *s = new_store();
-	struct session_params p = params("s1", 3, 1, 0);
+	struct session_spec p = params("s1", 3, 1, 0);
 	struct submitted_share sh[3];
 	struct ss_error st;
 	uint64_t dl, values[L] = { 5, 6, 7 }, *buf;
@@ -239,7 +239,7 @@ static void
 test_sharing_to_complete(void **state)
 {
 	struct store *s = new_store();
-	struct session_params p = params("s1", 3, 1, 0);
+	struct session_spec p = params("s1", 3, 1, 0);
 	struct session *se;
 	struct ss_error st;
 	uint64_t dl, v[L] = { 1, 2, 3 }, bad[L] = { 1, FIELD_P, 3 };
@@ -288,7 +288,7 @@ static void
 test_submit_validation(void **state)
 {
 	struct store *s = new_store();
-	struct session_params p = params("s1", 3, 1, 0);
+	struct session_spec p = params("s1", 3, 1, 0);
 	struct submitted_share sh[3];
 	uint8_t ct[512];
 	struct ss_error st;
@@ -329,7 +329,7 @@ static void
 test_deadline_fixes_cohort(void **state)
 {
 	struct store *s = new_store();
-	struct session_params p = params("s1", 4, 1, 10);
+	struct session_spec p = params("s1", 4, 1, 10);
 	struct session *se;
 	struct ss_error st;
 	uint64_t dl;
@@ -357,7 +357,7 @@ static void
 test_deadline_fails_short_session(void **state)
 {
 	struct store *s = new_store();
-	struct session_params p = params("s1", 4, 2, 5);
+	struct session_spec p = params("s1", 4, 2, 5);
 	struct session *se;
 	struct ss_error st;
 	uint64_t dl;
@@ -380,7 +380,7 @@ test_limits(void **state)
 {
 	struct store_limits lim;
 	struct store *s;
-	struct session_params p = params("s1", 3, 1, 0);
+	struct session_spec p = params("s1", 3, 1, 0);
 	struct ss_error st;
 	uint64_t dl;
 	int created, dup;
@@ -459,7 +459,8 @@ test_key_directory(void **state)
 struct fake_log {
 	int fail;
 	uint64_t seq;
-	char kinds[16];         /* c(reate) s(ubmit) x (close) p(oint) k(ey) */
+	char kinds[16];         /* c(reate) s(ubmit) x (close) p(oint) k(ey)
+	                           (c)o(hort) (con)f(lict) */
 };
 
 static int
@@ -485,11 +486,13 @@ fake_create(void *ctx, const struct session *se, uint64_t *seq,
 
 static int
 fake_submit(void *ctx, const struct session *se, uint32_t sender,
-    const uint8_t *block, uint64_t *seq, struct ss_error *e)
+    const uint8_t *block, const struct held_statement *stmt, uint64_t *seq,
+    struct ss_error *e)
 {
-	/* The block is logged before the store holds it. */
+	/* The block is logged before the store holds it, its SUBMIT with it. */
 	assert_null(se->shares[sender]);
 	assert_non_null(block);
+	assert_int_equal(stmt != NULL, se->p.v2);
 	return fake_append(ctx, 's', seq, e);
 }
 
@@ -503,25 +506,45 @@ fake_close(void *ctx, const struct session *se, uint64_t *seq,
 
 static int
 fake_sumpoint(void *ctx, const struct session *se, uint32_t party,
-    const uint64_t *values, uint64_t *seq, struct ss_error *e)
+    const uint64_t *values, const struct held_statement *stmt, uint64_t *seq,
+    struct ss_error *e)
 {
 	assert_null(se->sumpoints[party]);
 	assert_non_null(values);
+	assert_int_equal(stmt != NULL, se->p.v2);
 	return fake_append(ctx, 'p', seq, e);
 }
 
 static int
-fake_key(void *ctx, const char *name, const uint8_t *der, size_t der_len,
+fake_key(void *ctx, const struct key_entry *k, uint64_t *seq,
+    struct ss_error *e)
+{
+	assert_non_null(k->der);
+	return fake_append(ctx, 'k', seq, e);
+}
+
+static int
+fake_cohort(void *ctx, const struct session *se, uint32_t party,
+    const struct held_statement *stmt, uint64_t *seq, struct ss_error *e)
+{
+	assert_null(session_statement(se, party, STATEMENT_COHORT, 0)->body);
+	assert_non_null(stmt->body);
+	return fake_append(ctx, 'o', seq, e);
+}
+
+static int
+fake_conflict(void *ctx, const struct session *se, uint32_t party,
+    enum statement_type type, const struct held_statement *second,
     uint64_t *seq, struct ss_error *e)
 {
-	(void)name;
-	(void)der;
-	(void)der_len;
-	return fake_append(ctx, 'k', seq, e);
+	assert_null(session_statement(se, party, type, 1)->body);
+	assert_non_null(second->body);
+	return fake_append(ctx, 'f', seq, e);
 }
 
 static const struct store_log_ops fake_ops = {
 	fake_create, fake_submit, fake_close, fake_sumpoint, fake_key,
+	fake_cohort, fake_conflict,
 };
 
 /*
@@ -536,7 +559,7 @@ test_log_comes_first(void **state)
 	struct fake_log f = { 1, 0, "" };
 	struct store_log log = { &fake_ops, &f };
 	struct store *s = new_store();
-	struct session_params p = params("s1", 3, 1, 10);
+	struct session_spec p = params("s1", 3, 1, 10);
 	uint64_t dl, v[L] = { 1, 2, 3 }, version;
 	uint8_t der[2] = { 1, 2 };
 	struct ss_error st;
@@ -600,7 +623,7 @@ static void
 test_apply_holds_to_the_rules(void **state)
 {
 	struct store *s = new_store();
-	struct session_params p = params("s1", 3, 1, 10);
+	struct session_spec p = params("s1", 3, 1, 10);
 	uint64_t v[L] = { 1, 2, 3 }, big[L] = { FIELD_P, 0, 0 }, version;
 	uint8_t der[2] = { 1, 2 }, *b0 = block_of(3, 7), *b1 = block_of(3, 8);
 	size_t len = 3 * sealed_len(L);
