@@ -455,7 +455,7 @@ store_submit_signed(struct store *s, const char *caller,
 	    &news, st) != SS_OK)
 		return st->code;
 	if (submission_block(se, shares, nshares, frame, frame_len, &block,
-	    st) != SS_OK ||
+	    st) != SS_OK || block == NULL ||
 	    (h.body != NULL && news == STATEMENTS_NEW &&
 	    statements_check_submit(se, (uint32_t)me, &stmt, block, st) != SS_OK) ||
 	    check_shares(s, se, (uint32_t)me, block, held_statement_bytes(&h),
