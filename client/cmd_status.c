@@ -218,12 +218,12 @@ cmd_status(struct client *c, const char *session,
 {
 	struct status_view v = { NULL, NULL };
 	unsigned char *proof = NULL;
+	/* D of what the server holds, recomputed; none for a version-1 session. */
+	const int v2 = pin_digest(&st->params, c->d, NULL) == SS_OK;
 	int r = SS_OK;
 
-	/* D of what the server holds, recomputed; none for a version-1 session. */
-	if (pin_digest(&st->params, c->d, NULL) == SS_OK)
-		v.d = c->d;
-	if (v.d != NULL && st->nconflicts > 0) {
+	v.d = v2 ? c->d : NULL;
+	if (v2 && st->nconflicts > 0) {
 		if ((proof = calloc(st->nconflicts, 1)) == NULL)
 			return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
 		r = check_conflicts(c, st, proof, e);
