@@ -47,10 +47,11 @@ class Context:
 
 class Board:
     """What the relay has seen, for the hooks that answer from a script:
-    each session's parameters and each dealer's SubmitShares."""
+    each session's parameters, each dealer's SubmitShares, and the COHORTs
+    board_cohorts kept."""
 
     def __init__(self):
-        self.params, self.submits = {}, {}
+        self.params, self.submits, self.cohorts = {}, {}, {}
 
     def saw_request(self, ctx, req):
         if req.WhichOneof("body") == "submit_shares":
@@ -136,6 +137,29 @@ def answer_shares(ctx, rule, req):
     return resp
 
 
+@request_hook("board_cohorts")
+def board_cohorts(ctx, rule, req):
+    """Keeps the COHORTs posted to it (answering OK, never relaying them),
+    and answers GetCohort with the cohort rule["cohort"] and the COHORTs it
+    kept from its members: each group sees only what the lie needs."""
+    which = req.WhichOneof("body")
+    kept = ctx.world.board.cohorts.setdefault(ctx.session, {})
+    if which == "post_cohort":
+        kept[ctx.party] = req.post_cohort.cohort
+        ctx.log("kept %s's COHORT, answered OK" % ctx.party)
+        return response("post_cohort")
+    if which != "get_cohort":
+        return None
+    resp = response("get_cohort")
+    resp.get_cohort.cohort.extend(rule["cohort"])
+    for m in rule["cohort"]:
+        if m in kept:
+            resp.get_cohort.signatures.add(party=m, cohort=kept[m])
+    ctx.log("answered GetCohort: [%s], signed by %s" % (
+        ",".join(rule["cohort"]), ",".join(s.party for s in resp.get_cohort.signatures)))
+    return resp
+
+
 # ---- response hooks: cohorts, phases, sumpoints ---------------------------
 
 @response_hook("cohort")
@@ -159,6 +183,21 @@ def cohort(ctx, rule, req, resp):
             del body.shares[:]
             body.shares.extend(keep)
             ctx.log("shares only from [%s]" % ",".join(members))
+    return None
+
+
+@response_hook("params")
+def params(ctx, rule, req, resp):
+    """Reports other parameters in GetStatus and ListSumpoints: the fields
+    of rule["set"] (bytes in hex), e.g. {"nonce": ""}, a version-1
+    session."""
+    which = resp.WhichOneof("body")
+    if which not in ("get_status", "list_sumpoints"):
+        return None
+    p = getattr(resp, which).params
+    for k, v in rule["set"].items():
+        setattr(p, k, bytes.fromhex(v) if isinstance(getattr(p, k), bytes) else v)
+    ctx.log("reported the parameters with %s" % json.dumps(rule["set"]))
     return None
 
 
