@@ -1135,6 +1135,14 @@ static long fill_next, fill_done, fill_total, fill_target;
 static long fill_slots;
 static uint8_t fill_pk[32];
 static const char *fill_sid;
+/*
+ * The session digest the real share is sealed under. loadgen still creates
+ * version-1 sessions (no nonce, no signed SUBMIT), which have no D and which
+ * the version-2 mpc-client refuses to act on; until loadgen creates
+ * version-2 sessions and signs SUBMITs, the real share is sealed under this
+ * placeholder, so that the ciphertext has its true size and cost.
+ */
+static const uint8_t fill_d[SEALED_D_LEN];
 
 static int done_fill(void) { return fill_done >= fill_total || n_failed > 0; }
 
@@ -1152,7 +1160,7 @@ fill_ready(struct lconn *c)
 	if (field_random(vals, (size_t)opt_L) != SS_OK)
 		die("field_random");
 	real = xmalloc(ct);
-	if (sealed_seal(fill_sid, idents[c->party].name, idents[fill_target].name,
+	if (sealed_seal(fill_d, idents[c->party].name, idents[fill_target].name,
 	    vals, (size_t)opt_L, sk, fill_pk, real, ct) != SS_OK)
 		die("sealed_seal");
 	OPENSSL_cleanse(sk, sizeof(sk));

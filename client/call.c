@@ -2,6 +2,7 @@
  * call.c: a command's exchanges with the server, and what an answer other
  * than OK means to the person running the command.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "call.h"
@@ -9,13 +10,17 @@
 #include "err.h"
 #include "output.h"
 #include "claims.h"
+#include "pin.h"
 #include "retry.h"
+#include "statement.h"
 #include "status.h"
 #include "trace.h"
 #include "wire.h"
 
 const struct wire_limits call_small_limits = {
 	.max_items = CLIENT_MAX_PARTIES, .max_bytes = 0, .max_values = 0,
+	/* GetStatus relays conflicts, which may be SUBMITs. */
+	.max_statement = STATEMENT_SUBMIT_LEN(CLIENT_MAX_PARTIES),
 };
 
 void
@@ -68,6 +73,23 @@ call_refused(const struct client *c, const struct wire_response *r,
 }
 
 int
+call_get(struct client *c, struct wire_request *req,
+    const struct wire_limits *lim, struct wire_response *resp,
+    struct ss_error *e)
+{
+	int r;
+
+	if ((r = call_exchange(c, req, lim, resp, e)) != SS_OK)
+		return r;
+	if (resp->code == ST_OK)
+		return SS_OK;
+	r = call_refused_phase(c, resp, req->method, req->session_id,
+	    "not yet", e);
+	wire_response_free(resp);
+	return r;
+}
+
+int
 call_refused_phase(const struct client *c, const struct wire_response *r,
     int method, const char *session, const char *dflt, struct ss_error *e)
 {
@@ -77,9 +99,33 @@ call_refused_phase(const struct client *c, const struct wire_response *r,
 	return call_refused(c, r, method, session, e);
 }
 
+/*
+ * The session st describes is the one pinned (pin.h): D recomputed from
+ * its parameters is the pinned D, into c->d. The parameters acted on are
+ * said once, on stderr.
+ */
+static int
+pinned(struct client *c, const struct wire_response *st, const char *session,
+    struct ss_error *e)
+{
+	char line[900];
+	int r;
+
+	if ((r = pin_check(c->pin, &st->params, session, c->d, e)) != SS_OK)
+		return r;
+	if (!c->pinned) {
+		pin_describe(line, sizeof(line), &st->params, c->d);
+		out_sanitize(line);
+		fflush(stdout);
+		fprintf(stderr, "mpc-client: session %s: %s\n", session, line);
+		c->pinned = 1;
+	}
+	return SS_OK;
+}
+
 /* Checks GetStatus answer st about session. */
 static int
-status_answer(const struct client *c, const struct wire_response *st,
+status_answer(struct client *c, const struct wire_response *st,
     const char *session, struct ss_error *e)
 {
 	int r;
@@ -90,9 +136,10 @@ status_answer(const struct client *c, const struct wire_response *st,
 		    "failed: %s", session, call_message(st, "(no reason given)"));
 	if (st->code != ST_OK)
 		return call_refused(c, st, WIRE_GET_STATUS, session, e);
-	if ((r = claims_check(st, session, c->party, e)) != SS_OK)
+	if ((r = claims_check(st, session, c->party, e)) != SS_OK ||
+	    (r = claims_check_status(st, session, e)) != SS_OK)
 		return r;
-	return claims_check_status(st, session, e);
+	return c->pin != NULL ? pinned(c, st, session, e) : SS_OK;
 }
 
 int

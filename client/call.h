@@ -38,6 +38,16 @@ int call_exchange(struct client *c, struct wire_request *req,
 int call_change(struct client *c, struct wire_request *req, int *duplicate,
     struct ss_error *e) SS_WUR;
 
+/*
+ * One exchange that reads the session (GetShare, GetCohort,
+ * ListSumpoints): SS_OK with resp holding an OK answer (free it); any
+ * other answer is the error (call_refused_phase, "not yet" by default),
+ * resp freed.
+ */
+int call_get(struct client *c, struct wire_request *req,
+    const struct wire_limits *lim, struct wire_response *resp,
+    struct ss_error *e) SS_WUR;
+
 /* The message of answer r, or dflt when it has none. */
 const char *call_message(const struct wire_response *r, const char *dflt);
 

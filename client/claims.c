@@ -133,7 +133,8 @@ claims_check_status(const struct wire_response *st, const char *session,
 
 	if (!claims_names_ok(&st->shared, parties) ||
 	    !claims_names_ok(&st->posted, parties) ||
-	    !claims_names_ok(&st->missing, parties))
+	    !claims_names_ok(&st->missing, parties) ||
+	    !claims_names_ok(&st->signers, parties))
 		return ss_error_set(e, SS_ERR_PROTOCOL, "the server's status of "
 		    "session %s names parties that are not in it", session);
 	if (st->phase < PHASE_SHARING || st->phase > PHASE_FAILED)

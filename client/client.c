@@ -8,11 +8,14 @@
 #include <stdlib.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
 #include "client.h"
 #include "conn.h"
 #include "output.h"
+#include "pstate.h"
 #include "retry.h"
 
 void
@@ -34,6 +37,12 @@ client_free(struct client *c)
 	conn_close(&c->conn);
 	X509_STORE_free(c->ca);
 	c->ca = NULL;
+	pstate_close(c->pstate);
+	c->pstate = NULL;
+	EVP_PKEY_free(c->sign_key);
+	c->sign_key = NULL;
+	X509_free(c->sign_cert);
+	c->sign_cert = NULL;
 }
 
 int

@@ -16,15 +16,25 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
 #include "conn.h"
 #include "err.h"
+#include "agree.h"
 #include "hpke.h"
 #include "input.h"
 #include "output.h"
+#include "params.h"
 #include "retry.h"
+#include "statement.h"
 #include "wire.h"
+
+struct cohort;
+struct peers;
+struct pin_args;
+struct pstate;
 
 /* Most parties in a session the client deals with. */
 #define CLIENT_MAX_PARTIES 1024
@@ -45,6 +55,12 @@ struct client {
 	int json;
 	unsigned timeout_s;
 	const char *trace;         /* file of acknowledged changes, or NULL */
+	const char *state;         /* --state DIR; NULL: the default folder */
+	/* share, run, sumpoint, result: the session pinned (pin.h) */
+	const struct pin_args *pin;
+	int reuse_input;           /* --reuse-input */
+	int require_verified;      /* --require-verified */
+	int printed;               /* stdout has the JSON answer, even on failure */
 
 	/* State. */
 	struct conn conn;
@@ -52,6 +68,13 @@ struct client {
 	uint64_t deadline;         /* end of every wait, CLOCK_MONOTONIC ms */
 	X509_STORE *ca;            /* loaded on first use */
 	struct progress progress;
+	/* D of the session, once its status matched the pin (pinned = 1) */
+	uint8_t d[PARAMS_DIGEST_LEN];
+	int pinned;
+	struct pstate *pstate;     /* our records, opened on first use */
+	EVP_PKEY *sign_key;        /* our statements' key (signer.c) ... */
+	X509 *sign_cert;           /* ... its certificate ... */
+	uint8_t sign_digest[STATEMENT_HASH_LEN];    /* ... and its digest */
 };
 
 /* Sets up c from the settings already in it; starts the timeout clock. */
@@ -83,7 +106,8 @@ struct create_args {
 	unsigned threshold;
 	unsigned length;
 	unsigned decimals;
-	unsigned deadline;
+	unsigned deadline;         /* seconds from now on our clock; 0: none */
+	unsigned min_cohort;       /* 0: not stated (n when there is no deadline) */
 };
 
 /*
@@ -109,6 +133,7 @@ struct submission {
 	uint8_t *cts;              /* n * clen bytes */
 	wire_name *names;          /* the recipients, in party order */
 	struct wire_share *ws;     /* points into cts and names */
+	struct wire_stmt submit;   /* our SUBMIT: the digest of each ciphertext */
 };
 
 int cmd_share(struct client *c, const char *session,
@@ -122,81 +147,136 @@ int cmd_share_alloc(struct submission *sub, const struct wire_names *parties,
 /*
  * Shamir-shares secrets[0..L) among sub's parties (any t+1 shares give
  * them) and seals one vector for each, from `self` with key to the
- * public key pks[i] of party i, into sub.
+ * public key pks[i] of party i, under session digest d, into sub.
  */
-int cmd_share_seal_shares(struct submission *sub, const char *session,
+int cmd_share_seal_shares(struct submission *sub, const uint8_t *d,
     const char *self, const struct hpke_key *key,
     const uint8_t (*pks)[HPKE_KEY_LEN], const uint64_t *secrets, size_t L,
     unsigned threshold, struct ss_error *e) SS_WUR;
 /*
  * Reads our input and seals it for every party of the session whose
- * status is st, into sub; publishes our encryption key and fetches the
- * others' first.
+ * status is st, into sub, under the pinned D (c->d); publishes our
+ * encryption key and fetches the others' first; signs our SUBMIT; and
+ * records the input (refusing another input under D, and, unless
+ * c->reuse_input, one shared in another instance of the session id), so
+ * that what is sent next is on record.
  */
 int cmd_share_seal(struct client *c, const char *session,
     const struct wire_response *st, const struct input_src *in,
     struct submission *sub, struct ss_error *e) SS_WUR;
-/* SubmitShares of sub; flags: STEP_*. */
+/*
+ * Reads our input and records it under the pinned D, sending nothing: for
+ * `run` when the server holds our shares already, so that another input
+ * than the one shared is refused.
+ */
+int cmd_share_record(struct client *c, const char *session,
+    const struct wire_response *st, const struct input_src *in,
+    struct ss_error *e) SS_WUR;
+/* SubmitShares of sub, with its SUBMIT; flags: STEP_*. */
 int cmd_share_submit(struct client *c, const char *session,
     const struct submission *sub, int flags, struct ss_error *e) SS_WUR;
 void cmd_share_free(struct submission *sub);
 
 /* ---- sumpoint (cmd_sumpoint.c) ------------------------------------------ */
 
+/* Our sumpoint: its values, and the SUMPOINT that names them. */
+struct sumpoint {
+	uint64_t *sum;             /* L field elements (secret until posted) */
+	size_t L, m;               /* ... its length, and the shares in it */
+	struct wire_stmt stmt;     /* our signed SUMPOINT */
+};
+
 int cmd_sumpoint(struct client *c, const char *session,
     const struct wire_response *st, struct ss_error *e) SS_WUR;
 /*
- * Checks the shares of GetShare answer gs against the status st: exactly
- * one from every cohort member, each of the session's ciphertext length.
- * senders[i] (m entries) gets the sender of share i.
- */
-int cmd_sumpoint_check_shares(const struct wire_response *st,
-    const struct wire_response *gs, const char **senders, struct ss_error *e)
-    SS_WUR;
-/*
- * Fetches the shares addressed to us in the session whose status is st,
- * opens every one and adds them: our sumpoint, L values in *sump (the
- * caller wipes and frees it), from *mp shares.
+ * Everything before posting, for the session whose status st shows its
+ * cohort C fixed: checks our records against the server's; fetches the
+ * shares addressed to us with their SUBMITs; checks C and the members'
+ * SUBMITs (signed by each dealer under the pinned D, naming the digest
+ * of the share we got); takes part in the consistency round (cohort.h);
+ * opens and adds the shares (one that does not open is reported, naming
+ * its dealer and SUBMIT, and no sumpoint is made); and signs our SUMPOINT,
+ * recorded first. sp is freed with cmd_sumpoint_free.
  */
 int cmd_sumpoint_compute(struct client *c, const char *session,
-    const struct wire_response *st, uint64_t **sump, size_t *mp,
-    struct ss_error *e) SS_WUR;
-/* PostSumpoint of sum (L values, from m shares); flags: STEP_*. */
-int cmd_sumpoint_post(struct client *c, const char *session,
-    const uint64_t *sum, size_t L, size_t m, int flags, struct ss_error *e)
+    const struct wire_response *st, struct sumpoint *sp, struct ss_error *e)
     SS_WUR;
+void cmd_sumpoint_free(struct sumpoint *sp);
+/*
+ * Checks the shares of GetShare answer gs addressed to the party at
+ * position self, of a session of parameters p, under the pinned D:
+ * exactly one from every member of the cohort co, each of the session's
+ * ciphertext length, each with its dealer's SUBMIT (verified with the
+ * certificates pc: signed by the dealer under D, its own, for the
+ * session's n) naming the digest of this very ciphertext at position
+ * self. senders[i] gets share i's dealer; co's submits digest is computed
+ * over those SUBMITs in position order. SS_ERR_PROTOCOL, SS_ERR_AUTH.
+ */
+int cmd_sumpoint_check_shares(struct client *c, const struct wire_params *p,
+    const struct peers *pc, uint32_t self, struct cohort *co,
+    const struct wire_response *gs, const char **senders, struct ss_error *e)
+    SS_WUR;
+/* PostSumpoint of sp with its SUMPOINT; flags: STEP_*. */
+int cmd_sumpoint_post(struct client *c, const char *session,
+    const struct sumpoint *sp, int flags, struct ss_error *e) SS_WUR;
 
 /* ---- result (cmd_result.c) ---------------------------------------------- */
+
+struct listing;
+
+/* The verdict on the sumpoints taken (core/agree.h), for printing. */
+struct result_verdict {
+	struct agree_result res;
+	uint8_t *marks;                 /* an enum agree_mark per position */
+	const unsigned char *ignored;   /* ignored[i]: listed but not taken */
+	size_t nignored;
+};
 
 int cmd_result(struct client *c, const char *session,
     const struct wire_response *st, struct ss_error *e) SS_WUR;
 /*
- * The sum (p->length elements into secret) that the sumpoints of the
- * ListSumpoints answer ls give for a session of parameters p. Every one is
- * checked: from a party of the session, once, at that party's x, of length
- * L, inside the field. t + 1 of them define the sum, and every other must
- * agree. SS_ERR_INVALID when fewer than t + 1 are posted,
- * SS_ERR_INCONSISTENT (naming the culprit when the points tell) when they
- * disagree: no sum then.
+ * Decides on the sumpoints of l (listing.h) for a session of parameters p
+ * (agree_decide): v gets the label and each position's mark (free
+ * v->marks), secret (p->length elements) the sum when the label is
+ * VERIFIED or UNVERIFIED. SS_ERR_INVALID when fewer than t + 1 were taken,
+ * SS_ERR_INCONSISTENT (naming the points off the polynomial of Q points,
+ * if there is one) when they disagree: no sum then.
  */
-int cmd_result_sum(const struct wire_response *ls,
-    const struct wire_params *p, const char *session, uint64_t *secret,
+int cmd_result_decide(const struct wire_params *p, const struct listing *l,
+    uint64_t *secret, struct result_verdict *v, const char *session,
     struct ss_error *e) SS_WUR;
-/* Writes the sum, as text or JSON. */
+/*
+ * Writes the sum, as text (L numbers on one line) or one JSON object with
+ * the verdict v (its label, quorum and the points on, off, suspect and
+ * ignored) when v is not NULL.
+ */
 int cmd_result_print(FILE *f, int json, const char *session,
-    const uint64_t *secret, size_t L, unsigned decimals,
-    const struct wire_names *cohort, struct ss_error *e) SS_WUR;
-/* Reconstructs the sum from the posted sumpoints, checks and prints it. */
+    const uint64_t *secret, const struct wire_params *p,
+    const struct wire_names *cohort, const struct result_verdict *v,
+    struct ss_error *e) SS_WUR;
+/* The verdict's members of a JSON object: ,"label":...,"points":{...} */
+void cmd_result_json_verdict(FILE *f, const struct wire_params *p,
+    const struct result_verdict *v);
+/*
+ * Fetches the posted sumpoints, keeps those signed on the cohort every
+ * member signed, decides on them by agreement and prints the verdict.
+ */
 int cmd_result_reconstruct(struct client *c, const char *session,
     const struct wire_response *st, struct ss_error *e) SS_WUR;
 
 /* ---- status (cmd_status.c) ---------------------------------------------- */
 
+/* What `status` adds to the server's answer, checked here. */
+struct status_view {
+	const uint8_t *d;               /* D of its parameters; NULL: version 1 */
+	const unsigned char *proven;    /* proven[i]: conflict i verified here */
+};
+
 int cmd_status(struct client *c, const char *session,
     const struct wire_response *st, struct ss_error *e) SS_WUR;
-/* Writes the status st of session, as text or JSON. */
+/* Writes the status st of session, with v, as text or JSON. */
 void cmd_status_print(FILE *f, int json, const char *session,
-    const struct wire_response *st);
+    const struct wire_response *st, const struct status_view *v);
 
 /* ---- run (cmd_run.c) ---------------------------------------------------- */
 
@@ -217,8 +297,8 @@ int cmd_run(struct client *c, const char *session,
 struct run_state {
 	struct submission sub;     /* our sealed shares */
 	int have_sub;
-	uint64_t *sum;             /* our posted sumpoint, L values */
-	size_t L, m;               /* ... its length, and shares in it */
+	int input_checked;         /* the input matched our records */
+	struct sumpoint sp;        /* our posted sumpoint and SUMPOINT */
 	wire_name *cohort;         /* the cohort it was computed for */
 	size_t ncohort;
 	int warned;                /* said that the cohort closed without us */
@@ -229,10 +309,11 @@ struct run_state {
 /* The steps of `run`, one chosen at every poll of the status. */
 enum run_action {
 	RUN_FAILED,            /* the session failed: stop */
+	RUN_RECORD,            /* our shares went earlier: check the input */
 	RUN_SUBMIT,            /* our shares are not in: seal and submit them */
 	RUN_RESUBMIT,          /* ... submit the same again: the server lost them */
 	RUN_WAIT_SHARES,       /* others' shares are missing: poll again */
-	RUN_POST,              /* compute our sumpoint for the cohort, post it */
+	RUN_POST,              /* sign the cohort, compute our sumpoint, post it */
 	RUN_REPOST,            /* post the same again: the server lost it */
 	RUN_WAIT_SUMPOINTS,    /* sumpoints are missing: poll again */
 	RUN_RECONSTRUCT,       /* enough sumpoints: reconstruct the sum */

@@ -1,19 +1,29 @@
 /*
- * cmd_create.c: `create`: checks a session's parameters locally, then asks
- * the server to create it. Creating it again with the same parameters is
- * harmless: the server says it exists, and so do we.
+ * cmd_create.c: `create`: checks a session's parameters locally, completes
+ * them as protocol version 2 pins them (min_cohort, an absolute deadline
+ * on the creator's clock, a random nonce), computes the session digest D,
+ * asks the server to create the session, and prints the invite code, which
+ * carries all of D, for the other parties to pin it with. A retry of the
+ * same request (same nonce) is harmless: the server says it exists, and so
+ * do we. A session of that id with other parameters is refused.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "agree.h"
 #include "amount.h"
 #include "call.h"
 #include "client.h"
 #include "err.h"
 #include "frame.h"
+#include "invite.h"
 #include "name.h"
 #include "output.h"
 #include "claims.h"
+#include "params.h"
+#include "pin.h"
 #include "status.h"
 #include "wire.h"
 
@@ -78,6 +88,15 @@ check_numbers(const struct create_args *a, struct ss_error *e)
 	if (a->decimals > AMOUNT_MAX_DECIMALS)
 		return ss_error_set(e, SS_ERR_INVALID, "at most %d decimals",
 		    AMOUNT_MAX_DECIMALS);
+	if (a->min_cohort != 0 && (a->min_cohort < a->threshold + 1 ||
+	    a->min_cohort > n))
+		return ss_error_set(e, SS_ERR_INVALID, "min_cohort must be "
+		    "between t+1 = %u and n = %zu, got %u", a->threshold + 1, n,
+		    a->min_cohort);
+	if (a->deadline != 0 && a->min_cohort == 0)
+		return ss_error_set(e, SS_ERR_INVALID, "with --deadline, say how "
+		    "small a cohort the deadline may close sharing with: "
+		    "--min-cohort M (t+1 = %u to n = %zu)", a->threshold + 1, n);
 	return SS_OK;
 }
 
@@ -114,8 +133,63 @@ create_answer(const struct client *c, const struct create_args *a,
 	return SS_OK;
 }
 
+/* The parameters D is made of: a's, with the nonce and deadline fixed now. */
+static int
+complete(const struct create_args *a, struct session_params *p,
+    uint8_t d[PARAMS_DIGEST_LEN], struct ss_error *e)
+{
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	p->session_id = a->session;
+	p->parties = a->parties;
+	p->n = (uint32_t)a->nparties;
+	p->t = a->threshold;
+	p->length = a->length;
+	p->decimals = a->decimals;
+	/* Absolute, on the creator's clock: D is computed before any server. */
+	p->deadline = a->deadline != 0 ? (uint64_t)time(NULL) + a->deadline :
+	    PARAMS_NO_DEADLINE;
+	if ((r = params_choose_min_cohort(a->min_cohort, p->n, p->deadline,
+	    &p->min_cohort, e)) != SS_OK)
+		return ss_error_prefix(e, "with --deadline, say how small a "
+		    "cohort may be: --min-cohort M");
+	if ((r = params_new_nonce(p->nonce)) != SS_OK)
+		return ss_error_set(e, r, "cannot draw a nonce");
+	return params_digest(p, d, e);
+}
+
+/* What the creator should know of the parameters chosen, on stderr. */
 static void
-print_json(const struct create_args *a, const struct wire_response *resp)
+warn(const struct session_params *p)
+{
+	const uint32_t q = agree_quorum(p->n, p->t);
+
+	fflush(stdout);
+	if (params_exposes_one_input(p))
+		fprintf(stderr, "mpc-client: warning: min_cohort - threshold = 1: "
+		    "%u colluding parties in a cohort of %u learn the one "
+		    "remaining honest input from the sum itself\n", p->t,
+		    p->min_cohort);
+	if (q > p->n)
+		fprintf(stderr, "mpc-client: note: no sum of this session can be "
+		    "verified: that takes %u agreeing sumpoints (n/2 + t + 1), "
+		    "and it has %u parties; results will say UNVERIFIED\n", q,
+		    p->n);
+}
+
+static void
+hex(FILE *f, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
+}
+
+static void
+print_json(const struct create_args *a, const struct wire_response *resp,
+    const struct session_params *p, const char *code)
 {
 	size_t i;
 
@@ -129,53 +203,73 @@ print_json(const struct create_args *a, const struct wire_response *resp)
 		out_json_string(stdout, a->parties[i]);
 	}
 	printf("],\"threshold\":%u,\"length\":%u,\"decimals\":%u,"
-	    "\"deadline\":", a->threshold, a->length, a->decimals);
-	if (resp->deadline_unix != 0)
-		printf("%llu}\n", (unsigned long long)resp->deadline_unix);
+	    "\"min_cohort\":%u,\"deadline\":", a->threshold, a->length,
+	    a->decimals, p->min_cohort);
+	if (p->deadline != 0)
+		printf("%" PRIu64, p->deadline);
 	else
-		printf("null}\n");
+		printf("null");
+	printf(",\"nonce\":\"");
+	hex(stdout, p->nonce, sizeof(p->nonce));
+	printf("\",\"invite\":\"%s\"}\n", code);
 }
 
 static void
 print_created(const struct client *c, const struct create_args *a,
-    const struct wire_response *resp)
+    const struct wire_response *resp, const struct session_params *p,
+    const uint8_t d[PARAMS_DIGEST_LEN])
 {
-	if (c->json)
-		print_json(a, resp);
-	else if (resp->created)
-		printf("created session %s (%zu parties, threshold %u, "
-		    "length %u)\n", a->session, a->nparties, a->threshold,
-		    a->length);
-	else if (c->rpc.attempts > 1)
-		/* An earlier attempt may have made it, its answer lost. */
+	char code[INVITE_CODE_BUF], deadline[96];
+
+	invite_encode(d, code);
+	if (c->json) {
+		print_json(a, resp, p, code);
+		return;
+	}
+	pin_deadline(deadline, sizeof(deadline), p->deadline);
+	if (resp->created)
+		printf("created session %s (%zu parties, threshold %u, length "
+		    "%u, decimals %u, min_cohort %u, deadline %s)\n", a->session,
+		    a->nparties, a->threshold, a->length, a->decimals,
+		    p->min_cohort, deadline);
+	else
+		/* Only a retry of ours (same nonce): its answer was lost. */
 		printf("session %s is in place with these parameters\n",
 		    a->session);
-	else
-		printf("session %s already exists with the same parameters\n",
-		    a->session);
+	printf("invite: %s\nnonce: ", code);
+	hex(stdout, p->nonce, sizeof(p->nonce));
+	printf("\n");
 }
 
 int
 cmd_create(struct client *c, const struct create_args *a,
     struct ss_error *e)
 {
+	struct session_params p;
+	uint8_t d[PARAMS_DIGEST_LEN];
 	struct wire_request req;
 	struct wire_response resp;
 	int r;
 
-	if ((r = cmd_create_check(a, c->party, e)) != SS_OK)
+	if ((r = cmd_create_check(a, c->party, e)) != SS_OK ||
+	    (r = complete(a, &p, d, e)) != SS_OK)
 		return r;
+	warn(&p);
 	call_request(&req, WIRE_CREATE_SESSION, a->session, NULL);
 	req.names = a->parties;
 	req.nnames = a->nparties;
 	req.threshold = a->threshold;
 	req.length = a->length;
 	req.decimals = a->decimals;
-	req.deadline_seconds = a->deadline;
+	req.min_cohort = p.min_cohort;
+	req.deadline_unix = p.deadline;
+	/* Every retry resends this nonce: the same session, idempotent. */
+	req.nonce = p.nonce;
+	req.nonce_len = sizeof(p.nonce);
 	if ((r = call_exchange(c, &req, &call_small_limits, &resp, e)) != SS_OK)
 		return r;
 	if ((r = create_answer(c, a, &resp, e)) == SS_OK)
-		print_created(c, a, &resp);
+		print_created(c, a, &resp, &p, d);
 	wire_response_free(&resp);
 	return r;
 }

@@ -1,47 +1,30 @@
 /*
- * cmd_result.c: `result`: fetches the posted sumpoints, checks each one
- * (from a party of the session, once, at its own x, of the session's
- * length, inside the field), interpolates the sum at 0 from t+1 of them,
- * and checks every other against it: a sum is printed only when all the
- * sumpoints agree, or when too few are posted to tell.
+ * cmd_result.c: `result`: fetches the posted sumpoints, keeps those signed
+ * on the cohort every member signed (listing.h), and decides on them by
+ * agreement (core/agree.h), never by correction: VERIFIED when at least
+ * Q = floor(n/2) + t + 1 of them agree, so that every honest reader prints
+ * the same sum; UNVERIFIED when fewer agree (said, and refused with
+ * --require-verified); INCONSISTENT when any disagree: no sum, and the
+ * points off the polynomial of Q points named as "the poster or one of the
+ * cohort's dealers".
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "agree.h"
 #include "amount.h"
 #include "call.h"
+#include "claims.h"
 #include "client.h"
 #include "err.h"
 #include "field.h"
+#include "listing.h"
 #include "output.h"
-#include "claims.h"
-#include "shamir.h"
+#include "statement.h"
 #include "status.h"
 #include "wire.h"
-
-/* The parameters of ls, checked, must be p, which define x and L. */
-static int
-same_params(const struct client *c, const struct wire_response *ls,
-    const struct wire_params *p, const char *session, struct ss_error *e)
-{
-	const struct wire_params *q = &ls->params;
-	size_t i;
-	int r;
-
-	if ((r = claims_check(ls, session, c->party, e)) != SS_OK)
-		return r;
-	if (q->parties.n != p->parties.n || q->threshold != p->threshold ||
-	    q->length != p->length || q->decimals != p->decimals)
-		return ss_error_set(e, SS_ERR_PROTOCOL, "the server sent two "
-		    "different sets of parameters for session %s", session);
-	for (i = 0; i < p->parties.n; i++)
-		if (strcmp(q->parties.v[i], p->parties.v[i]) != 0)
-			return ss_error_set(e, SS_ERR_PROTOCOL, "the server sent "
-			    "two different party lists for session %s", session);
-	return SS_OK;
-}
 
 /* ListSumpoints into ls (freed on failure), for parameters p. */
 static int
@@ -50,156 +33,75 @@ fetch_sumpoints(struct client *c, const char *session,
     struct ss_error *e)
 {
 	struct wire_limits lim = { .max_items = p->parties.n, .max_bytes = 0,
-	    .max_values = p->length };
+	    .max_values = p->length,
+	    .max_statement = STATEMENT_SUBMIT_LEN(p->parties.n) };
 	struct wire_request req;
-	int r;
 
 	call_request(&req, WIRE_LIST_SUMPOINTS, session, NULL);
-	if ((r = call_exchange(c, &req, &lim, ls, e)) != SS_OK)
-		return r;
-	if (ls->code != ST_OK)
-		r = call_refused_phase(c, ls, WIRE_LIST_SUMPOINTS, session,
-		    "not yet", e);
-	else
-		r = same_params(c, ls, p, session, e);
-	if (r != SS_OK)
-		wire_response_free(ls);
-	return r;
+	return call_get(c, &req, &lim, ls, e);
 }
 
-/* One sumpoint: its point x = the party's position, checked. */
-static int
-check_point(const struct wire_sumpoint *sp, const struct wire_params *p,
-    const char *session, unsigned char *seen, uint64_t *x,
-    struct ss_error *e)
+/* The names of the positions whose mark is `mark` (or ignored), joined. */
+static void
+names_marked(const struct wire_params *p, const uint8_t *marks, int mark,
+    const unsigned char *ignored, char *buf, size_t len)
 {
-	size_t k;
-	int idx;
-
-	if ((idx = claims_index(&p->parties, sp->party)) < 0)
-		return ss_error_set(e, SS_ERR_PROTOCOL, "the server listed a "
-		    "sumpoint from outside session %s", session);
-	if (seen[idx])
-		return ss_error_set(e, SS_ERR_PROTOCOL, "the server listed two "
-		    "sumpoints from %s", sp->party);
-	seen[idx] = 1;
-	/* x is the party's position; the server's x must agree. */
-	if (sp->x != (uint32_t)idx + 1)
-		return ss_error_set(e, SS_ERR_PROTOCOL, "the server gave %s the "
-		    "point x=%u, but its position is %d", sp->party, sp->x,
-		    idx + 1);
-	if (sp->values.n != p->length)
-		return ss_error_set(e, SS_ERR_PROTOCOL, "the sumpoint of %s has "
-		    "%zu elements, not %zu", sp->party, sp->values.n,
-		    (size_t)p->length);
-	for (k = 0; k < sp->values.n; k++)
-		if (sp->values.v[k] >= FIELD_P)
-			return ss_error_set(e, SS_ERR_PROTOCOL, "the sumpoint of "
-			    "%s holds a value outside the field", sp->party);
-	*x = (uint64_t)idx + 1;
-	return SS_OK;
-}
-
-/*
- * The points of ls for a session of parameters p: xs[i] and ys[i] (L
- * values) for sumpoint i, each checked (check_point).
- */
-static int
-points(const struct wire_response *ls, const struct wire_params *p,
-    const char *session, uint64_t *xs, const uint64_t **ys,
-    struct ss_error *e)
-{
-	unsigned char *seen;
-	size_t i;
-	int r = SS_OK;
-
-	if ((seen = calloc(p->parties.n + 1, 1)) == NULL)
-		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	for (i = 0; i < ls->nsumpoints && r == SS_OK; i++) {
-		r = check_point(&ls->sumpoints[i], p, session, seen, &xs[i], e);
-		ys[i] = ls->sumpoints[i].values.v;
-	}
-	free(seen);
-	return r;
-}
-
-/* Fewer sumpoints than t + 1 posted: which they are. */
-static int
-too_few(const struct wire_response *ls, const char *session, unsigned t,
-    struct ss_error *e)
-{
-	const size_t m = ls->nsumpoints;
 	const char **names;
-	char who[512];
-	size_t i;
+	size_t i, k = 0;
 
-	if ((names = calloc(m ? m : 1, sizeof(*names))) == NULL)
-		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	for (i = 0; i < m; i++)
-		names[i] = ls->sumpoints[i].party;
-	out_join_strs(who, sizeof(who), names, m, ",");
+	if ((names = calloc(p->parties.n + 1, sizeof(*names))) == NULL) {
+		snprintf(buf, len, "(out of memory)");
+		return;
+	}
+	for (i = 0; i < p->parties.n; i++)
+		if (ignored != NULL ? ignored[i] != 0 : marks[i] == mark)
+			names[k++] = p->parties.v[i];
+	out_join_strs(buf, len, names, k, ",");
 	free(names);
-	return ss_error_set(e, SS_ERR_INVALID, "%zu sumpoint%s posted for "
-	    "session %s%s%s%s; %u needed", m, m == 1 ? "" : "s", session,
-	    m > 0 ? " (" : "", m > 0 ? who : "", m > 0 ? ")" : "", t + 1);
 }
 
-/* Interpolates the sum (L elements into secret) from the points of ls. */
+/* The sumpoints disagree: the error, naming what can be named. */
 static int
-combine(const struct wire_response *ls, const char *session,
-    const uint64_t *xs, const uint64_t *const *ys, unsigned t, size_t L,
-    uint64_t *secret, struct ss_error *e)
+inconsistent(const struct wire_params *p, const struct agree_result *res,
+    const uint8_t *marks, const char *session, struct ss_error *e)
 {
-	const size_t m = ls->nsumpoints;
-	struct shamir_verdict verdict;
-	int r;
+	char who[512];
 
-	if (m < (size_t)t + 1)
-		return too_few(ls, session, t, e);
-	memset(&verdict, 0, sizeof(verdict));
-	r = shamir_combine(xs, ys, m, t, L, secret, &verdict);
-	if (r == SS_ERR_INCONSISTENT && verdict.bad_point >= 0 &&
-	    (size_t)verdict.bad_point < m)
-		return ss_error_set(e, r, "the sumpoint of %s is inconsistent "
-		    "with the others (element %zu): no sum printed",
-		    ls->sumpoints[verdict.bad_point].party,
-		    verdict.first_bad_element + 1);
-	if (r == SS_ERR_INCONSISTENT)
-		return ss_error_set(e, r, "the sumpoints are inconsistent "
-		    "(element %zu), and too few to tell which is wrong: no sum "
-		    "printed", verdict.first_bad_element + 1);
-	if (r != SS_OK)
-		return ss_error_set(e, r, "cannot reconstruct the sum: %s",
-		    ss_strerror(r));
-	return SS_OK;
+	if (!res->located)
+		return ss_error_set(e, SS_ERR_INCONSISTENT, "the sumpoints of "
+		    "session %s are inconsistent (element %zu), and no %u of "
+		    "them agree: every one is suspect, no sum printed", session,
+		    res->first_bad_element + 1, res->quorum);
+	names_marked(p, marks, AGREE_OFF, NULL, who, sizeof(who));
+	return ss_error_set(e, SS_ERR_INCONSISTENT, "the sumpoints of session "
+	    "%s are inconsistent (element %zu): off the polynomial of %u or "
+	    "more: %s (each the poster or one of the cohort's dealers); no "
+	    "sum printed", session, res->first_bad_element + 1, res->quorum,
+	    who);
 }
 
-int
-cmd_result_sum(const struct wire_response *ls, const struct wire_params *p,
-    const char *session, uint64_t *secret, struct ss_error *e)
+/* Fewer than t + 1 sumpoints taken: which ones there are. */
+static int
+too_few(const struct wire_params *p, const struct agree_result *res,
+    const uint8_t *marks, const char *session, struct ss_error *e)
 {
-	const size_t m = ls->nsumpoints;
-	const uint64_t **ys;
-	uint64_t *xs;
-	int r;
+	char who[512];
 
-	xs = calloc(m ? m : 1, sizeof(*xs));
-	ys = calloc(m ? m : 1, sizeof(*ys));
-	if (xs == NULL || ys == NULL)
-		r = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	else if ((r = points(ls, p, session, xs, ys, e)) == SS_OK)
-		r = combine(ls, session, xs, ys, p->threshold, p->length,
-		    secret, e);
-	free(xs);
-	free(ys);
-	return r;
+	names_marked(p, marks, AGREE_UNCHECKED, NULL, who, sizeof(who));
+	return ss_error_set(e, SS_ERR_INVALID, "%zu sumpoint%s posted for "
+	    "session %s%s%s%s; %u needed", res->posted, res->posted == 1 ? "" :
+	    "s", session, res->posted > 0 ? " (" : "", res->posted > 0 ? who :
+	    "", res->posted > 0 ? ")" : "", p->threshold + 1);
 }
 
 int
 cmd_result_print(FILE *f, int json, const char *session,
-    const uint64_t *secret, size_t L, unsigned decimals,
-    const struct wire_names *cohort, struct ss_error *e)
+    const uint64_t *secret, const struct wire_params *p,
+    const struct wire_names *cohort, const struct result_verdict *v,
+    struct ss_error *e)
 {
+	const size_t L = p->length;
+	const unsigned decimals = p->decimals;
 	char num[48];
 	size_t k;
 
@@ -220,13 +122,99 @@ cmd_result_print(FILE *f, int json, const char *session,
 	if (json) {
 		fputs("],\"cohort\":", f);
 		out_json_names(f, cohort);
-		fputs("}\n", f);
-	} else
-		fputc('\n', f);
+		if (v != NULL)
+			cmd_result_json_verdict(f, p, v);
+		fputs("}", f);
+	}
+	fputc('\n', f);
 	return SS_OK;
 }
 
-/* Says on stderr which parties of p the sum of ls leaves out. */
+/* One JSON list of the positions marked `mark` (or ignored). */
+static void
+json_marked(FILE *f, const char *key, const struct wire_params *p,
+    const uint8_t *marks, int mark, const unsigned char *ignored)
+{
+	size_t i, k = 0;
+
+	fprintf(f, ",\"%s\":[", key);
+	for (i = 0; i < p->parties.n; i++)
+		if (ignored != NULL ? ignored[i] != 0 : marks[i] == mark) {
+			if (k++ > 0)
+				fputc(',', f);
+			out_json_string(f, p->parties.v[i]);
+		}
+	fputc(']', f);
+}
+
+void
+cmd_result_json_verdict(FILE *f, const struct wire_params *p,
+    const struct result_verdict *v)
+{
+	fputs(",\"label\":", f);
+	out_json_string(f, agree_label_name(v->res.label));
+	fprintf(f, ",\"quorum\":%u,\"points\":{", v->res.quorum);
+	fputs("\"taken\":", f);
+	fprintf(f, "%zu", v->res.posted);
+	json_marked(f, "on", p, v->marks, AGREE_ON, NULL);
+	json_marked(f, "off", p, v->marks, AGREE_OFF, NULL);
+	json_marked(f, "suspect", p, v->marks, AGREE_SUSPECT, NULL);
+	json_marked(f, "ignored", p, v->marks, 0, v->ignored);
+	fputc('}', f);
+}
+
+/* What the label says, on stderr; an unverified sum refused on request. */
+static int
+say_label(struct client *c, const struct wire_params *p,
+    const struct result_verdict *v, const char *session, struct ss_error *e)
+{
+	char who[512];
+
+	fflush(stdout);
+	if (v->res.label == AGREE_VERIFIED)
+		fprintf(stderr, "mpc-client: sum verified: %zu sumpoints agree "
+		    "(quorum %u of %zu parties)\n", v->res.posted,
+		    v->res.quorum, p->parties.n);
+	else
+		fprintf(stderr, "mpc-client: sum UNVERIFIED: %zu sumpoints "
+		    "agree, fewer than the quorum of %u: corrupt posters may "
+		    "have shown other readers another sum\n", v->res.posted,
+		    v->res.quorum);
+	if (v->nignored > 0) {
+		names_marked(p, v->marks, 0, v->ignored, who, sizeof(who));
+		fprintf(stderr, "mpc-client: ignored the sumpoints of %s: not "
+		    "signed by their posters on this cohort and these values\n",
+		    who);
+	}
+	if (v->res.label != AGREE_VERIFIED && c->require_verified)
+		return ss_error_set(e, SS_ERR_INVALID, "the sum of session %s "
+		    "is unverified and --require-verified was given", session);
+	return SS_OK;
+}
+
+int
+cmd_result_decide(const struct wire_params *p, const struct listing *l,
+    uint64_t *secret, struct result_verdict *v, const char *session,
+    struct ss_error *e)
+{
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	v->ignored = l->ignored;
+	v->nignored = l->nignored;
+	if ((v->marks = calloc(p->parties.n + 1, 1)) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	if ((r = agree_decide((uint32_t)p->parties.n, p->threshold, p->length,
+	    l->pts, l->m, secret, v->marks, &v->res, e)) != SS_OK)
+		return r;
+	if (v->res.label == AGREE_TOO_FEW)
+		return too_few(p, &v->res, v->marks, session, e);
+	if (v->res.label == AGREE_INCONSISTENT)
+		return inconsistent(p, &v->res, v->marks, session, e);
+	return SS_OK;
+}
+
+/* Says which parties of p the cohort co leaves out, on stderr. */
 static void
 note_left_out(const struct wire_response *ls, const struct wire_params *p)
 {
@@ -246,24 +234,58 @@ note_left_out(const struct wire_response *ls, const struct wire_params *p)
 	free(out);
 }
 
+/* The verdict v on the sumpoints of ls: printed, or the error. */
+static int
+report(struct client *c, const char *session, const struct wire_params *p,
+    const struct wire_response *ls, const uint64_t *secret,
+    const struct result_verdict *v, int r, struct ss_error *e)
+{
+	int inc = r == SS_ERR_INCONSISTENT;
+
+	/* With --json an inconsistent verdict is an answer too, its points named. */
+	if (c->json && inc) {
+		printf("{\"session\":");
+		out_json_string(stdout, session);
+		printf(",\"sum\":null,\"cohort\":");
+		out_json_names(stdout, &ls->cohort);
+		cmd_result_json_verdict(stdout, p, v);
+		printf("}\n");
+		c->printed = 1;
+	}
+	if (r != SS_OK)
+		return r;
+	if ((r = say_label(c, p, v, session, e)) != SS_OK ||
+	    (r = cmd_result_print(stdout, c->json, session, secret, p,
+	    &ls->cohort, v, e)) != SS_OK)
+		return r;
+	if (!c->json && ls->cohort.n < p->parties.n)
+		note_left_out(ls, p);
+	return SS_OK;
+}
+
 int
 cmd_result_reconstruct(struct client *c, const char *session,
     const struct wire_response *st, struct ss_error *e)
 {
 	const struct wire_params *p = &st->params;
+	struct result_verdict v;
 	struct wire_response ls;
+	struct listing l;
 	uint64_t *secret;
 	int r;
 
+	memset(&v, 0, sizeof(v));
+	memset(&l, 0, sizeof(l));
 	if ((r = fetch_sumpoints(c, session, p, &ls, e)) != SS_OK)
 		return r;
 	if ((secret = calloc(p->length, sizeof(*secret))) == NULL)
 		r = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	else if ((r = cmd_result_sum(&ls, p, session, secret, e)) == SS_OK &&
-	    (r = cmd_result_print(stdout, c->json, session, secret, p->length,
-	    p->decimals, &ls.cohort, e)) == SS_OK &&
-	    ls.cohort.n < p->parties.n && !c->json)
-		note_left_out(&ls, p);
+	else if ((r = listing_check(c, st, &ls, &l, e)) == SS_OK) {
+		r = cmd_result_decide(p, &l, secret, &v, session, e);
+		r = report(c, session, p, &ls, secret, &v, r, e);
+	}
+	free(v.marks);
+	listing_free(&l);
 	wire_response_free(&ls);
 	free(secret);
 	return r;

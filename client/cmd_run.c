@@ -2,9 +2,12 @@
  * cmd_run.c: `run`: all of a party's steps in one command. It polls the
  * session's status and, at every poll, takes the one step the status calls
  * for (cmd_run_next): wait for the session to exist, share, wait for the
- * cohort, post the sumpoint, wait for the others' sumpoints; then it
- * reconstructs the sum as `result` does. What it has sent is kept, so that
- * when a restarted server has lost it the very same bytes go again.
+ * cohort, sign it and wait for every member's signature while staying
+ * online (the consistency round of cohort.h), post the sumpoint, wait for
+ * the others' sumpoints; then it decides on the sum as `result` does. What
+ * it has sent is kept, so that when a restarted server has lost it the
+ * very same bytes go again. A run restarted after its shares went checks
+ * its input against this party's records before anything else.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +19,7 @@
 #include "conn.h"
 #include "err.h"
 #include "output.h"
+#include "records.h"
 #include "status.h"
 #include "wire.h"
 
@@ -23,8 +27,7 @@ void
 cmd_run_state_free(struct run_state *rs)
 {
 	cmd_share_free(&rs->sub);
-	client_wipe_free(rs->sum, rs->sum != NULL ? rs->L * sizeof(*rs->sum) :
-	    0);
+	cmd_sumpoint_free(&rs->sp);
 	free(rs->cohort);
 	memset(rs, 0, sizeof(*rs));
 }
@@ -35,7 +38,7 @@ same_cohort(const struct run_state *rs, const struct wire_response *st)
 {
 	size_t i;
 
-	if (rs->sum == NULL || rs->ncohort != st->cohort.n)
+	if (rs->sp.sum == NULL || rs->ncohort != st->cohort.n)
 		return 0;
 	for (i = 0; i < rs->ncohort; i++)
 		if (strcmp(rs->cohort[i], st->cohort.v[i]) != 0)
@@ -63,6 +66,13 @@ cmd_run_next(struct run_state *rs, const struct wire_response *st,
 
 	if (st->phase == PHASE_FAILED)
 		return RUN_FAILED;
+	/*
+	 * Our shares are in, sent by an earlier run: the input given now must
+	 * be the one on record before anything else is done with it.
+	 */
+	if (wire_names_has(&st->shared, self) && !rs->have_sub &&
+	    !rs->input_checked)
+		return RUN_RECORD;
 	if (st->phase == PHASE_SHARING) {
 		/*
 		 * Our shares are not in: not sent yet, or sent and lost by a
@@ -98,41 +108,51 @@ submit_first(struct client *c, const char *session,
 {
 	int r;
 
-	if ((r = cmd_share_seal(c, session, st, in, &rs->sub, e)) != SS_OK)
+	if ((r = records_check(c, st, e)) != SS_OK ||
+	    (r = cmd_share_seal(c, session, st, in, &rs->sub, e)) != SS_OK)
 		return r;
 	rs->have_sub = 1;
 	return cmd_share_submit(c, session, &rs->sub, STEP_QUIET, e);
 }
 
 /*
- * Fetches our shares, adds them and posts the sumpoint, remembering it
- * and its cohort for a repost.
+ * Fetches our shares, takes part in the consistency round, adds them and
+ * posts the sumpoint, remembering it and its cohort for a repost.
  */
 static int
 post_first(struct client *c, const char *session, struct run_state *rs,
     const struct wire_response *st, struct ss_error *e)
 {
-	uint64_t *sum = NULL;
-	size_t m = 0, i;
+	size_t i;
 	int r;
 
-	if ((r = cmd_sumpoint_compute(c, session, st, &sum, &m, e)) != SS_OK)
-		return r;
-	client_wipe_free(rs->sum, rs->sum != NULL ? rs->L * sizeof(*rs->sum) :
-	    0);
+	cmd_sumpoint_free(&rs->sp);
 	free(rs->cohort);
-	rs->sum = sum;
-	rs->L = st->params.length;
-	rs->m = m;
+	rs->cohort = NULL;
 	rs->ncohort = 0;
+	if ((r = cmd_sumpoint_compute(c, session, st, &rs->sp, e)) != SS_OK)
+		return r;
 	if ((rs->cohort = calloc(st->cohort.n ? st->cohort.n : 1,
 	    sizeof(*rs->cohort))) == NULL)
 		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
 	for (i = 0; i < st->cohort.n; i++)
 		memcpy(rs->cohort[i], st->cohort.v[i], sizeof(rs->cohort[i]));
 	rs->ncohort = st->cohort.n;
-	return cmd_sumpoint_post(c, session, rs->sum, rs->L, rs->m, STEP_QUIET,
-	    e);
+	return cmd_sumpoint_post(c, session, &rs->sp, STEP_QUIET, e);
+}
+
+/* Our shares went in an earlier run: this input must be the one recorded. */
+static int
+record_input(struct client *c, const char *session,
+    const struct input_src *in, struct run_state *rs,
+    const struct wire_response *st, struct ss_error *e)
+{
+	int r;
+
+	if ((r = records_check(c, st, e)) == SS_OK &&
+	    (r = cmd_share_record(c, session, st, in, e)) == SS_OK)
+		rs->input_checked = 1;
+	return r;
 }
 
 static int
@@ -190,6 +210,8 @@ run_step(struct client *c, const char *session, const struct input_src *in,
 	switch ((*a = cmd_run_next(rs, st, c->party, conn_now_ms(), expired))) {
 	case RUN_FAILED:
 		return call_session_failed(st, session, e);
+	case RUN_RECORD:
+		return record_input(c, session, in, rs, st, e);
 	case RUN_SUBMIT:
 		return submit_first(c, session, in, rs, st, e);
 	case RUN_RESUBMIT:
@@ -200,7 +222,7 @@ run_step(struct client *c, const char *session, const struct input_src *in,
 	case RUN_POST:
 		return post_first(c, session, rs, st, e);
 	case RUN_REPOST:
-		return cmd_sumpoint_post(c, session, rs->sum, rs->L, rs->m,
+		return cmd_sumpoint_post(c, session, &rs->sp,
 		    STEP_QUIET | STEP_AGAIN, e);
 	case RUN_WAIT_SUMPOINTS:
 		return wait_sumpoints(c, st, expired, e);

@@ -1,13 +1,17 @@
 /*
  * cmd_share.c: `share`: reads this party's input, Shamir-shares every
  * element among the session's parties, seals each party's vector of shares
- * to that party's encryption key (HPKE, authenticated as us), and submits
- * the n ciphertexts in one SubmitShares.
+ * to that party's encryption key (HPKE, authenticated as us, bound to the
+ * pinned session digest D), signs a SUBMIT naming the digest of every
+ * ciphertext, records the input in this party's records, and only then
+ * submits the n ciphertexts and the SUBMIT in one SubmitShares.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "call.h"
 #include "client.h"
@@ -18,8 +22,11 @@
 #include "keydir.h"
 #include "output.h"
 #include "claims.h"
+#include "records.h"
 #include "sealed.h"
 #include "shamir.h"
+#include "signer.h"
+#include "statement.h"
 #include "status.h"
 #include "wire.h"
 
@@ -88,13 +95,17 @@ cmd_share_free(struct submission *sub)
 	free(sub->cts);
 	free(sub->names);
 	free(sub->ws);
+	signer_stmt_free(&sub->submit);
 	memset(sub, 0, sizeof(*sub));
 }
 
-/* Our input, as field elements in secrets[0..L) (L = p->length). */
+/*
+ * Our input, as field elements in secrets[0..L) (L = p->length), and its
+ * hash H for our records into h (the caller wipes it).
+ */
 static int
 read_secrets(const struct input_src *in, const struct wire_params *p,
-    uint64_t *secrets, struct ss_error *e)
+    uint64_t *secrets, uint8_t h[PSTATE_HASH_LEN], struct ss_error *e)
 {
 	const size_t L = p->length;
 	int64_t *values;
@@ -104,10 +115,63 @@ read_secrets(const struct input_src *in, const struct wire_params *p,
 	if ((values = calloc(L, sizeof(*values))) == NULL)
 		return no_memory(p->parties.n, L, e);
 	r = input_read(in, p->decimals, (unsigned)p->parties.n, L, values, e);
+	if (r == SS_OK)
+		r = records_input_hash(values, L, h, e);
 	for (i = 0; i < L && r == SS_OK; i++)
 		if ((r = field_from_int64(values[i], &secrets[i])) != SS_OK)
 			ss_error_set(e, r, "input %zu cannot be encoded", i + 1);
 	client_wipe_free(values, L * sizeof(*values));
+	return r;
+}
+
+int
+cmd_share_record(struct client *c, const char *session,
+    const struct wire_response *st, const struct input_src *in,
+    struct ss_error *e)
+{
+	const size_t L = st->params.length;
+	uint8_t h[PSTATE_HASH_LEN];
+	uint64_t *secrets;
+	int r;
+
+	if ((secrets = calloc(L, sizeof(*secrets))) == NULL)
+		return no_memory(st->params.parties.n, L, e);
+	if ((r = read_secrets(in, &st->params, secrets, h, e)) == SS_OK)
+		r = records_input(c, session, h, e);
+	OPENSSL_cleanse(h, sizeof(h));
+	client_wipe_free(secrets, L * sizeof(*secrets));
+	return r;
+}
+
+/*
+ * Signs the SUBMIT of sub, from position pos: the digest of every
+ * ciphertext, in party order, for each recipient to check its own.
+ */
+static int
+sign_submit(struct client *c, struct submission *sub, uint32_t pos,
+    struct ss_error *e)
+{
+	struct statement s;
+	uint8_t *digests;
+	size_t i;
+	int r = SS_OK;
+
+	if ((digests = calloc(sub->n ? sub->n : 1, STATEMENT_HASH_LEN)) ==
+	    NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	for (i = 0; i < sub->n && r == SS_OK; i++)
+		if (statement_hash(sub->ws[i].ct, sub->ws[i].ct_len,
+		    digests + i * STATEMENT_HASH_LEN) != SS_OK)
+			r = ss_error_set(e, SS_ERR_CRYPTO, "cannot hash a "
+			    "ciphertext");
+	memset(&s, 0, sizeof(s));
+	s.type = STATEMENT_SUBMIT;
+	s.position = pos;
+	s.n = (uint32_t)sub->n;
+	s.digests = digests;
+	if (r == SS_OK)
+		r = signer_make(c, &s, &sub->submit, e);
+	free(digests);
 	return r;
 }
 
@@ -137,7 +201,7 @@ gather_keys(struct client *c, const struct submission *sub,
 }
 
 int
-cmd_share_seal_shares(struct submission *sub, const char *session,
+cmd_share_seal_shares(struct submission *sub, const uint8_t *d,
     const char *self, const struct hpke_key *key,
     const uint8_t (*pks)[HPKE_KEY_LEN], const uint64_t *secrets, size_t L,
     unsigned threshold, struct ss_error *e)
@@ -155,7 +219,7 @@ cmd_share_seal_shares(struct submission *sub, const char *session,
 	    SS_OK)
 		ss_error_set(e, r, "sharing failed: %s", ss_strerror(r));
 	for (i = 0; i < n && r == SS_OK; i++)
-		if ((r = sealed_seal_k(session, self, sub->names[i],
+		if ((r = sealed_seal_k(d, self, sub->names[i],
 		    &shares[i * L], L, key, pks[i], sub->cts + i * sub->clen,
 		    sub->clen)) != SS_OK)
 			ss_error_set(e, r, "sealing the share for %s failed: %s",
@@ -171,8 +235,9 @@ cmd_share_seal(struct client *c, const char *session,
 {
 	const struct wire_params *p = &st->params;
 	const size_t n = p->parties.n, L = p->length;
+	const int pos = claims_index(&p->parties, c->party) + 1;
 	uint64_t *secrets = NULL;
-	uint8_t (*pks)[HPKE_KEY_LEN] = NULL;
+	uint8_t (*pks)[HPKE_KEY_LEN] = NULL, h[PSTATE_HASH_LEN];
 	struct hpke_key *key = NULL;
 	int r;
 
@@ -188,13 +253,20 @@ cmd_share_seal(struct client *c, const char *session,
 		r = no_memory(n, L, e);
 		goto out;
 	}
-	/* The input first: a typo should fail before anything is sent. */
-	if ((r = read_secrets(in, p, secrets, e)) == SS_OK &&
-	    (r = gather_keys(c, sub, &key, pks, e)) == SS_OK)
-		r = cmd_share_seal_shares(sub, session, c->party, key,
-		    (const uint8_t (*)[HPKE_KEY_LEN])pks, secrets, L,
-		    p->threshold, e);
+	/*
+	 * The input first: a typo should fail before anything is sent. It is
+	 * recorded last, once sealed and signed, and before it is sent.
+	 */
+	if ((r = read_secrets(in, p, secrets, h, e)) == SS_OK &&
+	    (r = records_reuse_check(c, session, h, e)) == SS_OK &&
+	    (r = gather_keys(c, sub, &key, pks, e)) == SS_OK &&
+	    (r = cmd_share_seal_shares(sub, c->d, c->party, key,
+	    (const uint8_t (*)[HPKE_KEY_LEN])pks, secrets, L, p->threshold,
+	    e)) == SS_OK &&
+	    (r = sign_submit(c, sub, (uint32_t)pos, e)) == SS_OK)
+		r = records_input(c, session, h, e);
  out:
+	OPENSSL_cleanse(h, sizeof(h));
 	if (r != SS_OK)
 		cmd_share_free(sub);
 	hpke_key_free(key);
@@ -234,6 +306,7 @@ cmd_share_submit(struct client *c, const char *session,
 	call_request(&req, WIRE_SUBMIT_SHARES, session, c->party);
 	req.shares = sub->ws;
 	req.nshares = sub->n;
+	req.stmt = &sub->submit;
 	if ((r = call_change(c, &req, &duplicate, e)) == SS_OK)
 		print_submitted(c, session, sub, duplicate, flags);
 	return r;
@@ -250,6 +323,7 @@ cmd_share(struct client *c, const char *session, const struct input_src *in,
 	if ((r = call_status(c, session, &st, e)) != SS_OK)
 		return r;
 	if ((r = cmd_share_check(&st, c->party, session, e)) == SS_OK &&
+	    (r = records_check(c, &st, e)) == SS_OK &&
 	    (r = cmd_share_seal(c, session, &st, in, &sub, e)) == SS_OK) {
 		r = cmd_share_submit(c, session, &sub, 0, e);
 		cmd_share_free(&sub);

@@ -1,15 +1,26 @@
 /*
  * cmd_status.c: `status`: the session's phase, parameters, who shared, the
- * cohort, who posted a sumpoint, who is missing, and the deadline, as text
+ * cohort, who signed it, who posted a sumpoint, who is missing, the
+ * deadline, the invite code of its parameters (recomputed here, not the
+ * server's), and the conflicts the server recorded: two statements of one
+ * type signed by one party for one D, each checked here against the
+ * party's certificate, which proves that party broke the protocol; as text
  * lines "key: value" or one JSON object.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "call.h"
+#include "claims.h"
 #include "client.h"
 #include "err.h"
+#include "invite.h"
 #include "output.h"
+#include "peers.h"
+#include "pin.h"
+#include "statement.h"
 #include "status.h"
 #include "wire.h"
 
@@ -20,6 +31,8 @@ struct form {
 	void (*string)(FILE *, const char *);
 	void (*names)(FILE *, const struct wire_names *);
 	void (*deadline)(FILE *, uint64_t);
+	void (*conflicts)(FILE *, const struct wire_response *,
+	    const struct status_view *);
 };
 
 static void
@@ -41,18 +54,56 @@ text_names(FILE *f, const struct wire_names *l)
 static void
 text_deadline(FILE *f, uint64_t unix_s)
 {
-	char buf[64];
-	struct tm tm;
-	time_t t = (time_t)unix_s;
+	char buf[96];
 
-	if (unix_s == 0)
+	pin_deadline(buf, sizeof(buf), unix_s);
+	fputs(buf, f);
+}
+
+/* What conflict i is: its type, and whether it was proven here. */
+static const char *
+conflict_type(const struct wire_conflict *cf)
+{
+	struct statement s;
+
+	if (statement_parse(cf->first.body, cf->first.body_len, &s, NULL) !=
+	    SS_OK)
+		return "?";
+	return statement_type_name(s.type);
+}
+
+static void
+text_conflicts(FILE *f, const struct wire_response *st,
+    const struct status_view *v)
+{
+	size_t i;
+
+	if (st->nconflicts == 0)
 		fputs("none", f);
-	/* Past time_t's range (2^63 and up wrap to before 1970): no date. */
-	else if (t < 0 || (uint64_t)t != unix_s || gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		fprintf(f, "%llu", (unsigned long long)unix_s);
-	else
-		fprintf(f, "%s (unix %llu)", buf, (unsigned long long)unix_s);
+	for (i = 0; i < st->nconflicts; i++)
+		fprintf(f, "%s%s signed two different %s statements (%s)",
+		    i > 0 ? "; " : "", st->conflicts[i].party,
+		    conflict_type(&st->conflicts[i]), v->proven != NULL &&
+		    v->proven[i] ? "both verified here: proof" : "NOT verified "
+		    "here: no proof");
+}
+
+static void
+json_conflicts(FILE *f, const struct wire_response *st,
+    const struct status_view *v)
+{
+	size_t i;
+
+	fputc('[', f);
+	for (i = 0; i < st->nconflicts; i++) {
+		fputs(i > 0 ? ",{\"party\":" : "{\"party\":", f);
+		out_json_string(f, st->conflicts[i].party);
+		fputs(",\"type\":", f);
+		out_json_string(f, conflict_type(&st->conflicts[i]));
+		fprintf(f, ",\"verified\":%s}", v->proven != NULL &&
+		    v->proven[i] ? "true" : "false");
+	}
+	fputc(']', f);
 }
 
 static void
@@ -66,11 +117,12 @@ json_deadline(FILE *f, uint64_t unix_s)
 
 static const struct form text_form = {
 	"", "\n", "\n", "", ": ", text_string, text_names, text_deadline,
+	text_conflicts,
 };
 
 static const struct form json_form = {
 	"{", ",", "}\n", "\"", "\":", out_json_string, out_json_names,
-	json_deadline,
+	json_deadline, json_conflicts,
 };
 
 /* The output under way: its form, and how many entries it holds. */
@@ -91,10 +143,11 @@ entry(struct out *o, const char *key)
 
 void
 cmd_status_print(FILE *f, int json, const char *session,
-    const struct wire_response *st)
+    const struct wire_response *st, const struct status_view *v)
 {
 	struct out o = { f, json ? &json_form : &text_form, 0 };
 	const struct form *fm = o.fm;
+	char code[INVITE_CODE_BUF];
 
 	fm->string(entry(&o, "session"), session);
 	fm->string(entry(&o, "phase"), phase_name(st->phase));
@@ -102,22 +155,82 @@ cmd_status_print(FILE *f, int json, const char *session,
 	fprintf(entry(&o, "threshold"), "%u", st->params.threshold);
 	fprintf(entry(&o, "length"), "%u", st->params.length);
 	fprintf(entry(&o, "decimals"), "%u", st->params.decimals);
+	fprintf(entry(&o, "min_cohort"), "%u", st->params.min_cohort);
 	fm->names(entry(&o, "shared"), &st->shared);
 	fm->names(entry(&o, "cohort"), &st->cohort);
+	fm->names(entry(&o, "signed"), &st->signers);
 	fm->names(entry(&o, "posted"), &st->posted);
 	fm->names(entry(&o, "missing"), &st->missing);
 	fm->deadline(entry(&o, "deadline"), st->deadline_unix);
+	if (v->d != NULL)
+		invite_encode(v->d, code);
+	else
+		snprintf(code, sizeof(code), "none (version 1)");
+	fm->string(entry(&o, "invite"), code);
+	fm->conflicts(entry(&o, "conflicts"), st, v);
 	if (st->phase == PHASE_FAILED)
 		fm->string(entry(&o, "reason"), call_message(st,
 		    "(no reason given)"));
 	fputs(fm->close, f);
 }
 
+/* 1 if conflict cf is proof: both its statements cf->party's for D, and apart. */
+static int
+proven(struct client *c, const struct peers *pc, const struct wire_params *p,
+    const struct wire_conflict *cf)
+{
+	struct statement a, b;
+	int idx = claims_index(&p->parties, cf->party);
+
+	return idx >= 0 &&
+	    peers_verify(c, pc, &p->parties, (uint32_t)idx + 1, &cf->first, &a,
+	    NULL) == SS_OK &&
+	    peers_verify(c, pc, &p->parties, (uint32_t)idx + 1, &cf->second,
+	    &b, NULL) == SS_OK && statement_conflict(&a, &b);
+}
+
+/* Each conflict of st checked (into proven[]) with the parties' certificates. */
+static int
+check_conflicts(struct client *c, const struct wire_response *st,
+    unsigned char *out, struct ss_error *e)
+{
+	const struct wire_params *p = &st->params;
+	unsigned char want[CLIENT_MAX_PARTIES];
+	struct peers pc;
+	size_t i;
+	int idx, r;
+
+	memset(want, 0, sizeof(want));
+	for (i = 0; i < st->nconflicts; i++)
+		if ((idx = claims_index(&p->parties, st->conflicts[i].party)) >= 0)
+			want[idx] = 1;
+	if ((r = peers_fetch(c, &p->parties, want, &pc, e)) != SS_OK)
+		return r;
+	for (i = 0; i < st->nconflicts; i++)
+		out[i] = (unsigned char)proven(c, &pc, p, &st->conflicts[i]);
+	peers_free(&pc);
+	return SS_OK;
+}
+
 int
 cmd_status(struct client *c, const char *session,
     const struct wire_response *st, struct ss_error *e)
 {
-	(void)e;
-	cmd_status_print(stdout, c->json, session, st);
-	return SS_OK;
+	struct status_view v = { NULL, NULL };
+	unsigned char *proof = NULL;
+	int r = SS_OK;
+
+	/* D of what the server holds, recomputed; none for a version-1 session. */
+	if (pin_digest(&st->params, c->d, NULL) == SS_OK)
+		v.d = c->d;
+	if (v.d != NULL && st->nconflicts > 0) {
+		if ((proof = calloc(st->nconflicts, 1)) == NULL)
+			return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+		r = check_conflicts(c, st, proof, e);
+		v.proven = proof;
+	}
+	if (r == SS_OK)
+		cmd_status_print(stdout, c->json, session, st, &v);
+	free(proof);
+	return r;
 }

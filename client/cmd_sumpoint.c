@@ -1,24 +1,56 @@
 /*
- * cmd_sumpoint.c: `sumpoint`: once the session's cohort is fixed, fetches
- * the shares addressed to this party, checks that there is exactly one
- * from every cohort member, opens (authenticates) each with the sender's
- * key, adds them, and posts the sum: this party's sumpoint.
+ * cmd_sumpoint.c: `sumpoint`: once the session's cohort C is fixed,
+ * fetches the shares addressed to this party, each with its dealer's
+ * SUBMIT; checks C (cohort.h), exactly one share from every member of C,
+ * each SUBMIT signed by its dealer for the pinned D and naming the digest
+ * of the very ciphertext received; takes part in the consistency round
+ * (signs C and its SUBMITs when a member, waits for every member's
+ * signature); only then opens every share, adds them, and posts the sum,
+ * this party's sumpoint, with its signed SUMPOINT (recorded first).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
 
 #include "call.h"
+#include "claims.h"
 #include "client.h"
+#include "cohort.h"
 #include "err.h"
 #include "field.h"
 #include "hpke.h"
 #include "keydir.h"
 #include "output.h"
-#include "claims.h"
+#include "peers.h"
+#include "pstate.h"
+#include "records.h"
 #include "sealed.h"
+#include "signer.h"
+#include "statement.h"
 #include "status.h"
 #include "wire.h"
+
+/* What the step gathers before it may open a share. */
+struct gathered {
+	struct wire_response gs;        /* GetShare: shares and SUBMITs */
+	struct peers pc;                /* the members' signing certificates */
+	struct cohort co;               /* C, with its submits digest */
+	const char **senders;           /* senders[i]: share i's dealer */
+	uint32_t self;                  /* our position */
+};
+
+static void
+gathered_free(struct gathered *g)
+{
+	wire_response_free(&g->gs);
+	peers_free(&g->pc);
+	free(g->senders);
+	memset(g, 0, sizeof(*g));
+}
 
 /* GetShare: the shares addressed to us, into gs (freed on failure). */
 static int
@@ -27,29 +59,24 @@ fetch_shares(struct client *c, const char *session,
     struct ss_error *e)
 {
 	struct wire_limits lim = { .max_items = st->params.parties.n,
-	    .max_bytes = sealed_len(st->params.length), .max_values = 0 };
+	    .max_bytes = sealed_len(st->params.length), .max_values = 0,
+	    .max_statement = STATEMENT_SUBMIT_LEN(st->params.parties.n) };
 	struct wire_request req;
-	int r;
 
 	call_request(&req, WIRE_GET_SHARE, session, c->party);
-	if ((r = call_exchange(c, &req, &lim, gs, e)) != SS_OK)
-		return r;
-	if (gs->code == ST_OK)
-		return SS_OK;
-	r = call_refused_phase(c, gs, WIRE_GET_SHARE, session, "not yet", e);
-	wire_response_free(gs);
-	return r;
+	return call_get(c, &req, &lim, gs, e);
 }
 
-/* One share: from a cohort member not seen before, of clen bytes. */
+/* One share: from a member not seen before, of clen bytes; its position. */
 static int
-check_share(const struct wire_response *st, const struct wire_incoming *in,
-    unsigned char *seen, size_t clen, struct ss_error *e)
+check_share(const struct wire_params *p, const struct cohort *co,
+    const struct wire_incoming *in, unsigned char *seen, size_t clen,
+    uint32_t *pos, struct ss_error *e)
 {
 	int idx;
 
-	if (!wire_names_has(&st->cohort, in->sender) ||
-	    (idx = claims_index(&st->params.parties, in->sender)) < 0)
+	if ((idx = claims_index(&p->parties, in->sender)) < 0 ||
+	    !cohort_has(co, (uint32_t)idx + 1))
 		return ss_error_set(e, SS_ERR_PROTOCOL, "the server sent a share "
 		    "from outside the cohort");
 	if (seen[idx])
@@ -59,39 +86,153 @@ check_share(const struct wire_response *st, const struct wire_incoming *in,
 	if (in->ct_len != clen)
 		return ss_error_set(e, SS_ERR_PROTOCOL, "the share from %s has "
 		    "%zu bytes, not %zu", in->sender, in->ct_len, clen);
+	*pos = (uint32_t)idx + 1;
+	return SS_OK;
+}
+
+/*
+ * The dealer's SUBMIT of share in, from position pos: signed by the dealer
+ * for D, its own, for the session's n, and naming the digest of the
+ * ciphertext we received, at our position.
+ */
+static int
+check_submit(struct client *c, const struct peers *pc, uint32_t self,
+    const struct wire_params *p, const struct wire_incoming *in, uint32_t pos,
+    struct ss_error *e)
+{
+	uint8_t h[STATEMENT_HASH_LEN];
+	struct statement s;
+	int r;
+
+	if ((r = peers_verify(c, pc, &p->parties, pos, &in->submit, &s,
+	    e)) != SS_OK)
+		return r;
+	if (s.type != STATEMENT_SUBMIT || s.position != pos ||
+	    s.n != p->parties.n)
+		return ss_error_set(e, SS_ERR_AUTH, "%s's SUBMIT is not its "
+		    "submission to this session (a %s, position %u, n %u)",
+		    in->sender, statement_type_name(s.type), s.position, s.n);
+	if (statement_hash(in->ct, in->ct_len, h) != SS_OK)
+		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash a share");
+	if (CRYPTO_memcmp(h, s.digests + (size_t)(self - 1) *
+	    STATEMENT_HASH_LEN, sizeof(h)) != 0)
+		return ss_error_set(e, SS_ERR_AUTH, "the share from %s is not "
+		    "the ciphertext its SUBMIT names for %s: altered or swapped",
+		    in->sender, c->party);
 	return SS_OK;
 }
 
 int
-cmd_sumpoint_check_shares(const struct wire_response *st,
+cmd_sumpoint_check_shares(struct client *c, const struct wire_params *p,
+    const struct peers *pc, uint32_t self, struct cohort *co,
     const struct wire_response *gs, const char **senders, struct ss_error *e)
 {
-	const size_t clen = sealed_len(st->params.length);
+	const size_t n = p->parties.n, m = gs->nshares;
+	const size_t clen = sealed_len(p->length);
+	const uint8_t **bodies;
 	unsigned char *seen;
-	size_t i;
+	size_t *lens, i, k = 0;
+	uint32_t pos = 0;
 	int r = SS_OK;
 
-	/* Exactly one share from every cohort member, or the sum is wrong. */
-	if (gs->nshares != st->cohort.n)
+	co->have_submits = 0;
+	if (m != co->size)
 		return ss_error_set(e, SS_ERR_PROTOCOL, "the server sent %zu "
-		    "shares for a cohort of %zu", gs->nshares, st->cohort.n);
-	if ((seen = calloc(st->params.parties.n + 1, 1)) == NULL)
-		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	for (i = 0; i < gs->nshares && r == SS_OK; i++) {
-		r = check_share(st, &gs->shares[i], seen, clen, e);
-		senders[i] = gs->shares[i].sender;
+		    "shares for a cohort of %zu", m, co->size);
+	seen = calloc(n + 1, 1);
+	bodies = calloc(n + 1, sizeof(*bodies));
+	lens = calloc(n + 1, sizeof(*lens));
+	if (seen == NULL || bodies == NULL || lens == NULL)
+		r = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	for (i = 0; i < m && r == SS_OK; i++) {
+		const struct wire_incoming *in = &gs->shares[i];
+
+		senders[i] = in->sender;
+		if ((r = check_share(p, co, in, seen, clen, &pos, e)) ==
+		    SS_OK && (r = check_submit(c, pc, self, p, in, pos, e)) ==
+		    SS_OK) {
+			bodies[pos - 1] = in->submit.body;
+			lens[pos - 1] = in->submit.body_len;
+		}
 	}
+	/* Position order: the slots of the members, compacted. */
+	for (i = 0; i < n && r == SS_OK; i++)
+		if (bodies[i] != NULL) {
+			bodies[k] = bodies[i];
+			lens[k++] = lens[i];
+		}
+	if (r == SS_OK && statement_submits_digest(bodies, lens, k,
+	    co->submits) != SS_OK)
+		r = ss_error_set(e, SS_ERR_INTERNAL, "cannot hash the SUBMITs");
+	co->have_submits = r == SS_OK;
 	free(seen);
+	free(bodies);
+	free(lens);
 	return r;
 }
 
 /*
- * Opens every share of gs, from senders[i] with public key pks[i], with
- * our key, and adds them into sum[0..L).
+ * Everything before the round: our records consistent with the server,
+ * the shares and SUBMITs, C checked, the members' certificates.
  */
 static int
-open_and_add(struct client *c, const char *session,
-    const struct wire_response *gs, const char *const *senders,
+gather(struct client *c, const char *session, const struct wire_response *st,
+    struct gathered *g, struct ss_error *e)
+{
+	const struct wire_params *p = &st->params;
+	unsigned char want[CLIENT_MAX_PARTIES];
+	uint32_t i;
+	int r, shared;
+
+	memset(g, 0, sizeof(*g));
+	g->self = (uint32_t)claims_index(&p->parties, c->party) + 1;
+	if ((r = records_check(c, st, e)) != SS_OK ||
+	    (r = cohort_of(&p->parties, &st->cohort, &g->co, e)) != SS_OK)
+		return r;
+	if ((shared = records_shared(c, e)) < 0)
+		return shared;
+	if ((r = cohort_rules(p, &g->co, g->self, shared,
+	    (uint64_t)time(NULL), session, e)) != SS_OK ||
+	    (r = fetch_shares(c, session, st, &g->gs, e)) != SS_OK)
+		return r;
+	for (i = 0; i < g->co.n; i++)
+		want[i] = (unsigned char)cohort_has(&g->co, i + 1);
+	if ((g->senders = calloc(g->gs.nshares ? g->gs.nshares : 1,
+	    sizeof(*g->senders))) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	if ((r = peers_fetch(c, &p->parties, want, &g->pc, e)) != SS_OK)
+		return r;
+	return cmd_sumpoint_check_shares(c, p, &g->pc, g->self, &g->co, &g->gs,
+	    g->senders, e);
+}
+
+/*
+ * A share that does not open: reported by us, naming its dealer and the
+ * digest of the dealer's SUBMIT. Evidence, not proof: only the dealer and
+ * we can tell what was sealed (HPKE auth mode is deniable).
+ */
+static int
+report(struct client *c, const struct wire_incoming *in, int r,
+    struct ss_error *e)
+{
+	uint8_t h[STATEMENT_HASH_LEN];
+	char hex[2 * STATEMENT_HASH_LEN + 1];
+	size_t i;
+
+	if (statement_hash(in->submit.body, in->submit.body_len, h) != SS_OK)
+		memset(h, 0, sizeof(h));
+	for (i = 0; i < sizeof(h); i++)
+		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	return ss_error_set(e, r, "the share from %s does not open (%s): "
+	    "reported by %s, naming dealer %s and its SUBMIT (SHA-256 %s); "
+	    "evidence, not proof; no sumpoint posted", in->sender,
+	    r == SS_ERR_AUTH ? "it fails authentication" : ss_strerror(r),
+	    c->party, in->sender, hex);
+}
+
+/* Opens every share of g with our key, and adds them into sum[0..L). */
+static int
+open_and_add(struct client *c, const struct gathered *g,
     const uint8_t (*pks)[HPKE_KEY_LEN], const struct hpke_key *key,
     size_t L, uint64_t *sum, struct ss_error *e)
 {
@@ -101,15 +242,13 @@ open_and_add(struct client *c, const char *session,
 
 	if ((plain = calloc(L, sizeof(*plain))) == NULL)
 		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	for (i = 0; i < gs->nshares && r == SS_OK; i++) {
-		r = sealed_open_k(session, senders[i], c->party, L, key, pks[i],
-		    gs->shares[i].ct, gs->shares[i].ct_len, plain);
-		if (r == SS_ERR_AUTH)
-			ss_error_set(e, r, "share from %s failed authentication: "
-			    "altered, replayed or mis-addressed", senders[i]);
-		else if (r != SS_OK)
-			ss_error_set(e, r, "cannot open the share from %s: %s",
-			    senders[i], ss_strerror(r));
+	for (i = 0; i < g->gs.nshares && r == SS_OK; i++) {
+		const struct wire_incoming *in = &g->gs.shares[i];
+
+		r = sealed_open_k(c->d, g->senders[i], c->party, L, key, pks[i],
+		    in->ct, in->ct_len, plain);
+		if (r != SS_OK)
+			r = report(c, in, r, e);
 		else
 			for (k = 0; k < L; k++)
 				sum[k] = field_add(sum[k], plain[k]);
@@ -118,45 +257,88 @@ open_and_add(struct client *c, const char *session,
 	return r;
 }
 
-int
-cmd_sumpoint_compute(struct client *c, const char *session,
-    const struct wire_response *st, uint64_t **sump, size_t *mp,
-    struct ss_error *e)
+/* The dealers' keys and ours, then the sum of the shares into sum. */
+static int
+add_shares(struct client *c, const struct gathered *g, size_t L,
+    uint64_t *sum, struct ss_error *e)
 {
-	const size_t L = st->params.length;
-	struct wire_response gs;
-	const char **senders = NULL;
-	uint8_t (*pks)[HPKE_KEY_LEN] = NULL, *der = NULL;
-	uint64_t *sum = NULL;
+	const size_t m = g->gs.nshares;
+	uint8_t (*pks)[HPKE_KEY_LEN], *der = NULL;
 	struct hpke_key *key = NULL;
-	size_t m, derlen = 0;
+	size_t derlen = 0;
 	int r;
 
-	*sump = NULL;
-	*mp = 0;
-	if ((r = fetch_shares(c, session, st, &gs, e)) != SS_OK)
-		return r;
-	m = gs.nshares;
-	if ((senders = calloc(m ? m : 1, sizeof(*senders))) == NULL ||
-	    (pks = calloc(m ? m : 1, sizeof(*pks))) == NULL ||
-	    (sum = calloc(L, sizeof(*sum))) == NULL)
-		r = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	else if ((r = cmd_sumpoint_check_shares(st, &gs, senders, e)) ==
-	    SS_OK && (r = keydir_get_keys(c, senders, m, pks, 1, e)) == SS_OK &&
+	if ((pks = calloc(m ? m : 1, sizeof(*pks))) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	/* Published, so that readers find our signing certificate. */
+	if ((r = keydir_get_keys(c, g->senders, m, pks, 1, e)) == SS_OK &&
 	    (r = keydir_own_key(c, &key, &der, &derlen, e)) == SS_OK &&
-	    (r = open_and_add(c, session, &gs, senders,
-	    (const uint8_t (*)[HPKE_KEY_LEN])pks, key, L, sum, e)) == SS_OK) {
-		*sump = sum;
-		sum = NULL;
-		*mp = m;
-	}
+	    (r = keydir_publish(c, der, derlen, e)) == SS_OK)
+		r = open_and_add(c, g, (const uint8_t (*)[HPKE_KEY_LEN])pks, key,
+		    L, sum, e);
 	hpke_key_free(key);
-	wire_response_free(&gs);
-	client_wipe_free(sum, sum != NULL ? L * sizeof(*sum) : 0);
-	free(senders);
-	free(pks);
 	free(der);
+	free(pks);
 	return r;
+}
+
+/* Our SUMPOINT of sum, on C: recorded, then signed into out. */
+static int
+sign_sumpoint(struct client *c, const char *session, const struct gathered *g,
+    const uint64_t *sum, size_t L, struct wire_stmt *out, struct ss_error *e)
+{
+	struct statement s;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	s.type = STATEMENT_SUMPOINT;
+	s.position = g->self;
+	s.length = (uint32_t)L;
+	if (statement_values_digest(sum, L, s.values_digest) != SS_OK ||
+	    cohort_digest(&g->co, c->d, s.cohort_digest) != SS_OK)
+		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash the sumpoint");
+	if ((r = records_open(c, e)) != SS_OK ||
+	    (r = pstate_record_sumpoint(c->pstate, c->d, session,
+	    s.values_digest, e)) != SS_OK)
+		return r;
+	return signer_make(c, &s, out, e);
+}
+
+int
+cmd_sumpoint_compute(struct client *c, const char *session,
+    const struct wire_response *st, struct sumpoint *sp, struct ss_error *e)
+{
+	const size_t L = st->params.length;
+	struct wire_stmt cohort_stmt;
+	struct gathered g;
+	int r;
+
+	memset(sp, 0, sizeof(*sp));
+	memset(&cohort_stmt, 0, sizeof(cohort_stmt));
+	if ((sp->sum = calloc(L, sizeof(*sp->sum))) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	sp->L = L;
+	if ((r = gather(c, session, st, &g, e)) == SS_OK &&
+	    (r = cohort_round(c, session, &st->params, &g.pc, &g.co,
+	    &cohort_stmt, e)) == SS_OK &&
+	    (r = add_shares(c, &g, L, sp->sum, e)) == SS_OK &&
+	    (r = sign_sumpoint(c, session, &g, sp->sum, L, &sp->stmt, e)) ==
+	    SS_OK)
+		sp->m = g.gs.nshares;
+	signer_stmt_free(&cohort_stmt);
+	gathered_free(&g);
+	if (r != SS_OK)
+		cmd_sumpoint_free(sp);
+	return r;
+}
+
+void
+cmd_sumpoint_free(struct sumpoint *sp)
+{
+	client_wipe_free(sp->sum, sp->sum != NULL ? sp->L * sizeof(*sp->sum) :
+	    0);
+	signer_stmt_free(&sp->stmt);
+	memset(sp, 0, sizeof(*sp));
 }
 
 static void
@@ -178,21 +360,22 @@ print_posted(struct client *c, const char *session, size_t m, int duplicate,
 }
 
 /*
- * The same values again are a duplicate OK, so retries and `run`'s
- * reposting are safe.
+ * The same values and SUMPOINT again are a duplicate OK, so retries and
+ * `run`'s reposting are safe.
  */
 int
-cmd_sumpoint_post(struct client *c, const char *session, const uint64_t *sum,
-    size_t L, size_t m, int flags, struct ss_error *e)
+cmd_sumpoint_post(struct client *c, const char *session,
+    const struct sumpoint *sp, int flags, struct ss_error *e)
 {
 	struct wire_request req;
 	int duplicate = 0, r;
 
 	call_request(&req, WIRE_POST_SUMPOINT, session, c->party);
-	req.values = sum;
-	req.nvalues = L;
+	req.values = sp->sum;
+	req.nvalues = sp->L;
+	req.stmt = &sp->stmt;
 	if ((r = call_change(c, &req, &duplicate, e)) == SS_OK)
-		print_posted(c, session, m, duplicate, flags);
+		print_posted(c, session, sp->m, duplicate, flags);
 	return r;
 }
 
@@ -211,17 +394,16 @@ int
 cmd_sumpoint(struct client *c, const char *session,
     const struct wire_response *st, struct ss_error *e)
 {
-	const size_t L = st->params.length;
-	uint64_t *sum = NULL;
-	size_t m = 0;
+	struct sumpoint sp;
 	int r;
 
 	if (st->phase == PHASE_FAILED)
 		return call_session_failed(st, session, e);
 	if (st->phase == PHASE_SHARING)
 		return waiting_for_shares(st, session, e);
-	if ((r = cmd_sumpoint_compute(c, session, st, &sum, &m, e)) == SS_OK)
-		r = cmd_sumpoint_post(c, session, sum, L, m, 0, e);
-	client_wipe_free(sum, sum != NULL ? L * sizeof(*sum) : 0);
+	if ((r = cmd_sumpoint_compute(c, session, st, &sp, e)) == SS_OK) {
+		r = cmd_sumpoint_post(c, session, &sp, 0, e);
+		cmd_sumpoint_free(&sp);
+	}
 	return r;
 }

@@ -26,9 +26,8 @@
 #include "status.h"
 #include "wire.h"
 
-/* Loads our CA's certificate (and CRL) on first use. */
-static int
-ca_store(struct client *c, struct ss_error *e)
+int
+keydir_ca(struct client *c, struct ss_error *e)
 {
 	struct ss_error pe;
 
@@ -94,7 +93,7 @@ keydir_local_key(struct client *c, const char *name,
 	size_t len = 0;
 	int r, n;
 
-	if ((r = ca_store(c, e)) != SS_OK)
+	if ((r = keydir_ca(c, e)) != SS_OK)
 		return r;
 	n = snprintf(path, sizeof(path), "%s/%s.enc.crt", c->certs, name);
 	if (n < 0 || (size_t)n >= sizeof(path))
@@ -145,7 +144,7 @@ keyset_init(struct client *c, struct keyset *ks, const char *const *names,
 	ks->names = names;
 	ks->n = n;
 	ks->pks = pks;
-	if ((r = ca_store(c, e)) != SS_OK)
+	if ((r = keydir_ca(c, e)) != SS_OK)
 		return r;
 	if ((ks->have = calloc(n ? n : 1, 1)) == NULL ||
 	    (ks->missing = calloc(n ? n : 1, sizeof(*ks->missing))) == NULL)

@@ -33,8 +33,11 @@
 #include "conn.h"
 #include "err.h"
 #include "input.h"
+#include "invite.h"
 #include "name.h"
 #include "output.h"
+#include "params.h"
+#include "pin.h"
 
 #define EXIT_USAGE 2
 #define DEFAULT_TIMEOUT 120
@@ -43,7 +46,8 @@ static const char *progname = "mpc-client";
 
 static const char usage_text[] =
 "usage: mpc-client --server HOST:PORT --certs DIR --party NAME [--json]\n"
-"                  [--timeout SECONDS] [--trace FILE] COMMAND [ARGS]\n";
+"                  [--timeout SECONDS] [--trace FILE] [--state DIR]\n"
+"                  COMMAND [ARGS]\n";
 
 static const char help_text[] =
 "\n"
@@ -53,13 +57,23 @@ static const char help_text[] =
 "\n"
 "Commands:\n"
 "  create SESSION --parties A,B,C --threshold T [--length L] [--decimals K]\n"
-"         [--deadline SECONDS]   create a session (the creator is a party)\n"
-"  share SESSION VALUE...        share this party's input (or --input FILE)\n"
-"  sumpoint SESSION              add the shares sent to this party, post it\n"
-"  result SESSION                reconstruct, check and print the sum\n"
-"  status SESSION                phase, parties, who shared, who is missing\n"
-"  run SESSION VALUE...          all of this party's steps, waiting for the\n"
+"         [--deadline SECONDS --min-cohort M] [--min-cohort M]\n"
+"                                create a session (the creator is a party)\n"
+"                                and print its invite code\n"
+"  share SESSION PIN VALUE...    share this party's input (or --input FILE)\n"
+"  sumpoint SESSION PIN          sign the cohort, add the shares sent to\n"
+"                                this party, post the sum\n"
+"  result SESSION PIN            decide on the sumpoints and print the sum,\n"
+"                                verified or unverified\n"
+"  status SESSION                phase, parties, who shared, who is missing,\n"
+"                                conflicts\n"
+"  run SESSION PIN VALUE...      all of this party's steps, waiting for the\n"
 "                                others, then print the sum\n"
+"\n"
+"PIN names the session agreed to: --invite CODE (from create), or its\n"
+"parameters: --parties A,B,C --threshold T --nonce HEX [--length L]\n"
+"[--decimals K] [--min-cohort M] [--deadline-unix TIME]. A session whose\n"
+"parameters differ is refused, showing what the server holds.\n"
 "\n"
 "Options (before COMMAND):\n"
 "  --server HOST:PORT   the server; [ADDRESS]:PORT for IPv6\n"
@@ -72,6 +86,9 @@ static const char help_text[] =
 "  --trace FILE         append one line per change the server acknowledged:\n"
 "                       \"OK METHOD SESSION PARTY SHA256\", the hash of the\n"
 "                       ciphertexts or sumpoint values it accepted\n"
+"  --state DIR          this party's records (what it shared and signed,\n"
+"                       and the certificates it checked); default\n"
+"                       $XDG_STATE_HOME/secure-sum/NAME\n"
 "  -h, --help           this help; 'mpc-client COMMAND --help' for a command\n"
 "\n"
 "Every command retries what a lost connection, a refused connect, a\n"
@@ -88,10 +105,12 @@ struct cmdline {
 	char *parties_buf;             /* --parties, split in place */
 	const char **parties;          /* ... into these, create.parties */
 	struct create_args create;     /* create's options */
+	struct pin_args pin;           /* the session pinned */
 	int have_parties, have_threshold;
 	const char **values;           /* share, run */
 	size_t nvalues;
 	const char *input;             /* --input FILE */
+	int reuse_input, require_verified;
 };
 
 struct command;
@@ -102,7 +121,7 @@ typedef int (*run_fn)(struct client *, const struct command *,
 /* A command-line option of a command. */
 struct opt {
 	const char *name;              /* without the leading "--" */
-	int has_arg;
+	int has_arg;                   /* 0: a flag */
 };
 
 struct command {
@@ -111,6 +130,7 @@ struct command {
 	const char *help;
 	const struct opt *opts;        /* NULL-terminated */
 	int takes_values;              /* share, run */
+	int pinned;                    /* needs the session pinned (pin.h) */
 	run_fn run;
 	/* The command itself: sumpoint, result, status (run_on_session) ... */
 	call_step_fn on_session;
@@ -190,6 +210,70 @@ split_parties(struct cmdline *cl, const char *arg)
 	}
 	cl->create.parties = cl->parties;
 	cl->create.nparties = n;
+	cl->pin.parties = cl->parties;
+	cl->pin.nparties = n;
+	cl->pin.have_parties = 1;
+	return 0;
+}
+
+/* 32 hex digits into the pin's nonce. */
+static int
+parse_nonce(struct cmdline *cl, const char *val)
+{
+	size_t i;
+	unsigned v;
+
+	if (strlen(val) != 2 * PARAMS_NONCE_LEN)
+		return usage("--nonce: %d hex digits, as create printed them",
+		    2 * PARAMS_NONCE_LEN);
+	for (i = 0; i < PARAMS_NONCE_LEN; i++) {
+		if (sscanf(val + 2 * i, "%2x", &v) != 1 ||
+		    strchr("0123456789abcdefABCDEF", val[2 * i]) == NULL ||
+		    strchr("0123456789abcdefABCDEF", val[2 * i + 1]) == NULL)
+			return usage("--nonce: '%.40s' is not hex", val);
+		cl->pin.nonce[i] = (uint8_t)v;
+	}
+	cl->pin.have_nonce = 1;
+	return 0;
+}
+
+/* --deadline-unix: a Unix time in seconds (0: none). */
+static int
+parse_time(struct cmdline *cl, const char *val)
+{
+	unsigned long long v = 0;
+	const char *s;
+
+	for (s = val; *s >= '0' && *s <= '9'; s++) {
+		if (v > (UINT64_C(1) << 62) / 10)
+			return usage("--deadline-unix: too large");
+		v = v * 10 + (unsigned long long)(*s - '0');
+	}
+	if (*s != '\0' || s == val)
+		return usage("--deadline-unix must be a Unix time in seconds");
+	cl->pin.deadline_unix = v;
+	cl->pin.have_other = 1;
+	return 0;
+}
+
+/* The options of the pin and the other flags; 1 if name is none of them. */
+static int
+set_pin_option(struct cmdline *cl, const char *name, const char *val,
+    int *rc)
+{
+	*rc = 0;
+	if (strcmp(name, "invite") == 0)
+		cl->pin.invite = val;
+	else if (strcmp(name, "nonce") == 0)
+		*rc = parse_nonce(cl, val);
+	else if (strcmp(name, "deadline-unix") == 0)
+		*rc = parse_time(cl, val);
+	else if (strcmp(name, "reuse-input") == 0)
+		cl->reuse_input = 1;
+	else if (strcmp(name, "require-verified") == 0)
+		cl->require_verified = 1;
+	else
+		return 1;
 	return 0;
 }
 
@@ -199,7 +283,10 @@ set_option(const struct command *cmd, struct cmdline *cl, const char *name,
 {
 	unsigned long max;
 	unsigned v;
+	int rc;
 
+	if (set_pin_option(cl, name, val, &rc) == 0)
+		return rc;
 	if (strcmp(name, "parties") == 0) {
 		cl->have_parties = 1;
 		return split_parties(cl, val);
@@ -215,14 +302,19 @@ set_option(const struct command *cmd, struct cmdline *cl, const char *name,
 		return usage("%s: --%s must be an integer from 0 to %lu",
 		    cmd->name, name, max);
 	if (strcmp(name, "threshold") == 0) {
-		cl->create.threshold = v;
-		cl->have_threshold = 1;
-	} else if (strcmp(name, "length") == 0)
-		cl->create.length = v;
+		cl->create.threshold = cl->pin.threshold = v;
+		cl->have_threshold = cl->pin.have_threshold = 1;
+		return 0;
+	}
+	if (strcmp(name, "length") == 0)
+		cl->create.length = cl->pin.length = v;
 	else if (strcmp(name, "decimals") == 0)
-		cl->create.decimals = v;
+		cl->create.decimals = cl->pin.decimals = v;
 	else if (strcmp(name, "deadline") == 0)
 		cl->create.deadline = v;
+	else if (strcmp(name, "min-cohort") == 0)
+		cl->create.min_cohort = cl->pin.min_cohort = v;
+	cl->pin.have_other = 1;
 	return 0;
 }
 
@@ -252,7 +344,11 @@ parse_option(const struct command *cmd, int argc, char **argv, int *i,
 	if (o == NULL || o->name == NULL)
 		return usage("%s: unknown option '--%.*s' (see %s %s --help)",
 		    cmd->name, (int)len, name, progname, cmd->name);
-	if (eq != NULL)
+	if (!o->has_arg && eq != NULL)
+		return usage("%s: --%s takes no value", cmd->name, o->name);
+	if (!o->has_arg)
+		val = "";
+	else if (eq != NULL)
 		val = eq + 1;
 	else if (*i + 1 < argc)
 		val = argv[++*i];
@@ -331,12 +427,32 @@ run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
 	return exit_status(cmd_create(c, &cl->create, e));
 }
 
+/*
+ * The session pinned, for the commands that act on one (share, run,
+ * sumpoint, result): checked before any connection. GO_ON, or EXIT_USAGE.
+ */
+static int
+take_pin(struct client *c, const struct command *cmd, struct cmdline *cl)
+{
+	if (!cmd->pinned)
+		return GO_ON;
+	if (pin_args_check(&cl->pin, cl->session, &usage_error) != SS_OK) {
+		(void)ss_error_prefix(&usage_error, "%s", cmd->name);
+		return EXIT_USAGE;
+	}
+	c->pin = &cl->pin;
+	c->reuse_input = cl->reuse_input;
+	c->require_verified = cl->require_verified;
+	return GO_ON;
+}
+
 /* share and run: the values given, or the file to read them from. */
 static int
 run_with_input(struct client *c, const struct command *cmd,
     struct cmdline *cl, struct ss_error *e)
 {
 	struct input_src in;
+	int r;
 
 	memset(&in, 0, sizeof(in));
 	if (cl->input != NULL && cl->nvalues > 0)
@@ -348,6 +464,8 @@ run_with_input(struct client *c, const struct command *cmd,
 	in.args = cl->values;
 	in.nargs = cl->nvalues;
 	in.path = cl->input;
+	if ((r = take_pin(c, cmd, cl)) != GO_ON)
+		return r;
 	client_start(c);
 	return exit_status(cmd->on_input(c, cl->session, &in, e));
 }
@@ -357,24 +475,55 @@ static int
 run_on_session(struct client *c, const struct command *cmd,
     struct cmdline *cl, struct ss_error *e)
 {
+	int r;
+
+	if ((r = take_pin(c, cmd, cl)) != GO_ON)
+		return r;
 	client_start(c);
 	return exit_status(call_on_status(c, cl->session, cmd->on_session, e));
 }
 
 static const struct opt create_opts[] = {
 	{ "parties", 1 }, { "threshold", 1 }, { "length", 1 },
-	{ "decimals", 1 }, { "deadline", 1 }, { NULL, 0 },
+	{ "decimals", 1 }, { "deadline", 1 }, { "min-cohort", 1 },
+	{ NULL, 0 },
 };
-static const struct opt input_opts[] = { { "input", 1 }, { NULL, 0 } };
+/* The pin's options, then each command's own. */
+#define PIN_OPTS \
+	{ "invite", 1 }, { "parties", 1 }, { "threshold", 1 }, \
+	{ "length", 1 }, { "decimals", 1 }, { "min-cohort", 1 }, \
+	{ "deadline-unix", 1 }, { "nonce", 1 }
+static const struct opt share_opts[] = {
+	PIN_OPTS, { "input", 1 }, { "reuse-input", 0 }, { NULL, 0 },
+};
+static const struct opt run_opts[] = {
+	PIN_OPTS, { "input", 1 }, { "reuse-input", 0 },
+	{ "require-verified", 0 }, { NULL, 0 },
+};
+static const struct opt sumpoint_opts[] = { PIN_OPTS, { NULL, 0 } };
+static const struct opt result_opts[] = {
+	PIN_OPTS, { "require-verified", 0 }, { NULL, 0 },
+};
 static const struct opt no_opts[] = { { NULL, 0 } };
+
+/* The help of the pin, for every command that takes one. */
+#define PIN_HELP \
+	"  --invite CODE       the session's invite code (from create), or\n" \
+	"                      its parameters, all as create was given them:\n" \
+	"  --parties A,B,C --threshold T --nonce HEX [--length L]\n" \
+	"  [--decimals K] [--min-cohort M] [--deadline-unix TIME]\n" \
+	"                      A session whose parameters differ from these is\n" \
+	"                      refused, showing what the server holds.\n"
 
 static const struct command commands[] = {
 	{ "create",
 	  "create SESSION --parties A,B,C --threshold T [--length L] "
-	  "[--decimals K] [--deadline SECONDS]",
+	  "[--decimals K] [--deadline SECONDS --min-cohort M]",
 	  "Creates SESSION among the listed parties (their certificate names,\n"
-	  "in order: party i evaluates at x = i). The creator must be one of\n"
-	  "them. Creating it again with the same parameters is harmless.\n"
+	  "in order: party i evaluates at x = i), with a random nonce, and\n"
+	  "prints its invite code: the digest of all its parameters, which the\n"
+	  "other parties give to share, run, sumpoint and result. The creator\n"
+	  "must be one of the parties.\n"
 	  "\n"
 	  "  --parties A,B,C     the parties, at least 2, comma-separated\n"
 	  "  --threshold T       any T+1 sumpoints give the sum; no coalition of\n"
@@ -382,49 +531,70 @@ static const struct command commands[] = {
 	  "  --length L          elements in each input vector (default 1)\n"
 	  "  --decimals K        fixed point: inputs and sum with K decimals\n"
 	  "                      (0 to 18, default 0)\n"
-	  "  --deadline SECONDS  close the sharing phase SECONDS after creation\n"
-	  "                      if at least T+1 parties have shared (0 = none)\n",
-	  create_opts, 0, run_create, NULL, NULL },
+	  "  --deadline SECONDS  close the sharing phase SECONDS from now (on\n"
+	  "                      this clock) if at least min_cohort have shared\n"
+	  "  --min-cohort M      the fewest parties sharing may close with\n"
+	  "                      (T+1 to n; default n; required with --deadline)\n"
+	  "With --json: {\"session\":...,\"invite\":CODE,\"nonce\":HEX,...}.\n",
+	  create_opts, 0, 0, run_create, NULL, NULL },
 	{ "share",
-	  "share SESSION VALUE... | share SESSION --input FILE",
+	  "share SESSION PIN VALUE... | share SESSION PIN --input FILE",
 	  "Shares this party's input in SESSION: exactly L values (the session's\n"
 	  "length), as integers or with the session's decimals. Negative values\n"
-	  "such as -7 are values, not options; '--' ends the options.\n"
+	  "such as -7 are values, not options; '--' ends the options. The input\n"
+	  "is recorded in this party's records (--state) before it is sent.\n"
 	  "\n"
+	  PIN_HELP
 	  "  --input FILE        read the values from FILE, separated by white\n"
-	  "                      space ('-' for standard input)\n",
-	  input_opts, 1, run_with_input, NULL, cmd_share },
+	  "                      space ('-' for standard input)\n"
+	  "  --reuse-input       share an input already shared in another\n"
+	  "                      instance of SESSION (refused otherwise: the two\n"
+	  "                      sums would reveal it)\n",
+	  share_opts, 1, 1, run_with_input, NULL, cmd_share },
 	{ "sumpoint",
-	  "sumpoint SESSION",
-	  "Fetches the shares addressed to this party, authenticates and adds\n"
-	  "them, and posts the sum (this party's sumpoint). Needs the session's\n"
-	  "cohort to be fixed.\n",
-	  no_opts, 0, run_on_session, cmd_sumpoint, NULL },
+	  "sumpoint SESSION PIN",
+	  "Checks the session's cohort and the SUBMIT of every share sent to\n"
+	  "this party, signs the cohort (when a member), waits until every\n"
+	  "member has signed it, then opens and adds the shares and posts the\n"
+	  "sum (this party's sumpoint). Needs the cohort to be fixed.\n"
+	  "\n"
+	  PIN_HELP,
+	  sumpoint_opts, 0, 1, run_on_session, cmd_sumpoint, NULL },
 	{ "result",
-	  "result SESSION",
-	  "Reconstructs the sum from the posted sumpoints (at least threshold+1),\n"
-	  "checks that they agree, and prints it: L numbers on one line.\n"
-	  "With --json: {\"session\":S,\"sum\":[...],\"cohort\":[...]}.\n",
-	  no_opts, 0, run_on_session, cmd_result, NULL },
+	  "result SESSION PIN",
+	  "Decides on the sumpoints signed on the cohort every member signed,\n"
+	  "by agreement: prints the sum (L numbers on one line) when they all\n"
+	  "agree, saying on stderr whether it is verified (at least n/2+t+1\n"
+	  "agree) or unverified; none when any disagree, naming the points off.\n"
+	  "With --json: {\"session\":S,\"sum\":[...],\"cohort\":[...],\n"
+	  "\"label\":\"verified\",\"quorum\":Q,\"points\":{...}}.\n"
+	  "\n"
+	  PIN_HELP
+	  "  --require-verified  refuse a sum that is not verified\n",
+	  result_opts, 0, 1, run_on_session, cmd_result, NULL },
 	{ "status",
 	  "status SESSION",
-	  "Shows the session's phase, parties, who shared, the cohort, who\n"
-	  "posted a sumpoint, who is missing, and the deadline.\n",
-	  no_opts, 0, run_on_session, cmd_status, NULL },
+	  "Shows the session's phase, parameters, who shared, the cohort, who\n"
+	  "signed it, who posted a sumpoint, who is missing, the deadline, the\n"
+	  "invite code of the parameters the server holds, and the conflicts\n"
+	  "(two different statements one party signed), each checked here.\n",
+	  no_opts, 0, 0, run_on_session, cmd_status, NULL },
 	{ "run",
-	  "run SESSION VALUE... | run SESSION --input FILE",
+	  "run SESSION PIN VALUE... | run SESSION PIN --input FILE",
 	  "Does all of this party's steps: waits for SESSION to exist, shares\n"
-	  "the input (unless already done), waits for the cohort, posts the\n"
-	  "sumpoint, waits for the others' sumpoints, and prints the sum as\n"
-	  "'result' does. Once threshold+1 sumpoints are posted it waits for the\n"
-	  "rest of the cohort only while they keep coming (2 s without a new one\n"
-	  "ends the wait), so a party that shared and vanished costs 2 s. If a\n"
-	  "restarted server lost its shares or sumpoint, it sends the same again.\n"
-	  "Gives up after --timeout; at that point it still prints the sum if\n"
-	  "enough sumpoints (threshold+1) are posted.\n"
+	  "the input (unless already done), waits for the cohort, signs it and\n"
+	  "stays online until every member has, posts the sumpoint, waits for\n"
+	  "the others' sumpoints, and prints the sum as 'result' does. Once\n"
+	  "threshold+1 sumpoints are posted it waits for the rest of the cohort\n"
+	  "only while they keep coming (2 s without a new one ends the wait).\n"
+	  "If a restarted server lost its shares or sumpoint, it sends the same\n"
+	  "again. Gives up after --timeout.\n"
 	  "\n"
-	  "  --input FILE        read the values from FILE ('-' for stdin)\n",
-	  input_opts, 1, run_with_input, NULL, cmd_run },
+	  PIN_HELP
+	  "  --input FILE        read the values from FILE ('-' for stdin)\n"
+	  "  --reuse-input       as for share\n"
+	  "  --require-verified  refuse a sum that is not verified\n",
+	  run_opts, 1, 1, run_with_input, NULL, cmd_run },
 };
 
 /*
@@ -526,6 +696,7 @@ parse_globals(int argc, char **argv, struct client *c)
 		{ "json",    no_argument,       NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "trace",   required_argument, NULL, 'T' },
+		{ "state",   required_argument, NULL, 'S' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -540,6 +711,7 @@ parse_globals(int argc, char **argv, struct client *c)
 		case 'p': c->party = optarg; break;
 		case 'j': c->json = 1; break;
 		case 'T': c->trace = optarg; break;
+		case 'S': c->state = optarg; break;
 		case 't':
 			if (parse_uint(optarg, INT_MAX / 1000, &c->timeout_s) !=
 			    0 || c->timeout_s == 0)
@@ -580,6 +752,7 @@ parse_cmdline(int argc, char **argv, const struct command **cmdp,
 	if ((cl->values = calloc((size_t)argc, sizeof(*cl->values))) == NULL)
 		return usage("out of memory");
 	cl->create.length = 1;
+	cl->pin.length = 1;
 	rc = parse_command(cmd, argc - optind, argv + optind, cl);
 	if (rc == -1) {
 		printf("usage: %s [global options] %s\n\n%s", progname,
@@ -629,8 +802,10 @@ run_command(struct client *c, const struct command *cmd, struct cmdline *cl)
 
 	ss_error_clear(&err);
 	rc = cmd->run(c, cmd, cl, &err);
+	/* An answer printed as JSON (an inconsistent result) is not repeated. */
 	if (rc == 1)
-		print_error(c->json, err.msg[0] != '\0' ? err.msg : "failed");
+		print_error(c->json && !c->printed, err.msg[0] != '\0' ?
+		    err.msg : "failed");
 	client_free(c);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (rc == 0)

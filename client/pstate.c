@@ -141,17 +141,10 @@ static int
 write_party(struct pstate *st, struct ss_error *e)
 {
 	struct buf_writer w;
-	int rc;
 
 	buf_writer_init(&w, 4 + NAME_MAX_LEN);
 	buf_put_string(&w, st->party);
-	if ((rc = buf_writer_error(&w)) == SS_OK)
-		rc = pfile_write(st, PFILE_PARTY, PFILE_KIND_PARTY, w.data,
-		    w.len, e);
-	else
-		ss_error_set(e, rc, "cannot encode the party file");
-	buf_writer_free(&w);
-	return rc;
+	return pfile_write(st, PFILE_PARTY, PFILE_KIND_PARTY, &w, e);
 }
 
 /* The party file's body: a party's name, into arg (NAME_BUF bytes). */
@@ -383,7 +376,6 @@ save_instances(struct pstate *st, const char *session_id,
 	char name[PFILE_NAME_MAX];
 	struct buf_writer w;
 	uint32_t i;
-	int rc;
 
 	buf_writer_init(&w, SESSION_BODY_MAX);
 	buf_put_string(&w, session_id);
@@ -391,12 +383,7 @@ save_instances(struct pstate *st, const char *session_id,
 	for (i = 0; i < list->n; i++)
 		buf_put(&w, &list->v[i], INSTANCE_LEN);
 	session_file(session_id, name);
-	if ((rc = buf_writer_error(&w)) == SS_OK)
-		rc = pfile_write(st, name, PFILE_KIND_SESSION, w.data, w.len, e);
-	else
-		ss_error_set(e, rc, "cannot encode %s/%s", st->path, name);
-	buf_writer_free(&w);
-	return rc;
+	return pfile_write(st, name, PFILE_KIND_SESSION, &w, e);
 }
 
 /* The index of d in list, or list->n when it is not there. */
@@ -505,6 +492,7 @@ bitmap_tail_clear(const uint8_t *bitmap, uint32_t n)
  *   salt, digest    32 + 32 bytes: the input, SHA-256(salt || H)
  *   n               u32
  *   cohort          ceil(n / 8) bytes, statement.h's bitmap
+ *   submits         32 bytes: the COHORT's submits digest
  *   sumpoint        32 bytes: the digest of the values posted
  */
 static void
@@ -517,6 +505,7 @@ encode_record(const struct pstate_record *r, struct buf_writer *w)
 	buf_put(w, r->input_digest, PSTATE_HASH_LEN);
 	buf_put_u32(w, r->n);
 	buf_put(w, r->cohort, statement_bitmap_len(r->n));
+	buf_put(w, r->submits, PSTATE_HASH_LEN);
 	buf_put(w, r->sumpoint, PSTATE_HASH_LEN);
 }
 
@@ -532,6 +521,7 @@ record_consistent(const struct pstate_record *r)
 	    in == !pfile_all_zero(r->input_digest, PSTATE_HASH_LEN) &&
 	    (in || pfile_all_zero(r->salt, PSTATE_HASH_LEN)) &&
 	    co == (r->n != 0) && su == !pfile_all_zero(r->sumpoint, PSTATE_HASH_LEN) &&
+	    co == !pfile_all_zero(r->submits, PSTATE_HASH_LEN) &&
 	    (!co || (r->n >= PARAMS_MIN_PARTIES && r->n <= PARAMS_MAX_PARTIES &&
 	    bitmap_tail_clear(r->cohort, r->n)));
 }
@@ -550,15 +540,16 @@ decode_record(const uint8_t *body, size_t len, void *arg)
 	memcpy(want, r->d, PARAMS_DIGEST_LEN);
 	memset(r, 0, sizeof(*r));
 	buf_reader_init(&br, body, len);
-	if (pfile_get_fixed(&br, r->d, PARAMS_DIGEST_LEN) != SS_OK ||
+	if (buf_get_copy(&br, r->d, PARAMS_DIGEST_LEN) != SS_OK ||
 	    memcmp(r->d, want, PARAMS_DIGEST_LEN) != 0 ||
 	    buf_get_string(&br, r->session_id, sizeof(r->session_id)) != SS_OK ||
 	    buf_get_u8(&br, &did) != SS_OK ||
-	    pfile_get_fixed(&br, r->salt, PSTATE_HASH_LEN) != SS_OK ||
-	    pfile_get_fixed(&br, r->input_digest, PSTATE_HASH_LEN) != SS_OK ||
+	    buf_get_copy(&br, r->salt, PSTATE_HASH_LEN) != SS_OK ||
+	    buf_get_copy(&br, r->input_digest, PSTATE_HASH_LEN) != SS_OK ||
 	    buf_get_u32(&br, &r->n) != SS_OK || r->n > PARAMS_MAX_PARTIES ||
-	    pfile_get_fixed(&br, r->cohort, statement_bitmap_len(r->n)) != SS_OK ||
-	    pfile_get_fixed(&br, r->sumpoint, PSTATE_HASH_LEN) != SS_OK ||
+	    buf_get_copy(&br, r->cohort, statement_bitmap_len(r->n)) != SS_OK ||
+	    buf_get_copy(&br, r->submits, PSTATE_HASH_LEN) != SS_OK ||
+	    buf_get_copy(&br, r->sumpoint, PSTATE_HASH_LEN) != SS_OK ||
 	    buf_remaining(&br) != 0)
 		return SS_ERR_INVALID;
 	r->did = did;
@@ -592,17 +583,11 @@ save_record(struct pstate *st, const struct pstate_record *r,
 {
 	char name[PFILE_NAME_MAX];
 	struct buf_writer w;
-	int rc;
 
 	digest_file(r->d, name);
 	buf_writer_init(&w, RECORD_BODY_MAX);
 	encode_record(r, &w);
-	if ((rc = buf_writer_error(&w)) == SS_OK)
-		rc = pfile_write(st, name, PFILE_KIND_DIGEST, w.data, w.len, e);
-	else
-		ss_error_set(e, rc, "cannot encode %s/%s", st->path, name);
-	buf_writer_free(&w);
-	return rc;
+	return pfile_write(st, name, PFILE_KIND_DIGEST, &w, e);
 }
 
 int
@@ -776,6 +761,7 @@ cohort_text(char out[COHORT_TEXT], uint32_t n, const uint8_t *bitmap)
 struct cohort_arg {
 	uint32_t n;
 	const uint8_t *bitmap;
+	const uint8_t *submits;
 };
 
 static int
@@ -790,13 +776,21 @@ apply_cohort(struct pstate *st, struct pstate_record *r, const void *arg,
 	if (!(r->did & PSTATE_DID_COHORT)) {
 		r->n = c->n;
 		memcpy(r->cohort, c->bitmap, len);
+		memcpy(r->submits, c->submits, PSTATE_HASH_LEN);
 		r->did |= PSTATE_DID_COHORT;
 		return SS_OK;
 	}
-	if (r->n == c->n && memcmp(r->cohort, c->bitmap, len) == 0)
+	if (r->n == c->n && memcmp(r->cohort, c->bitmap, len) == 0 &&
+	    memcmp(r->submits, c->submits, PSTATE_HASH_LEN) == 0)
 		return UNCHANGED;
 	cohort_text(had, r->n, r->cohort);
 	cohort_text(want, c->n, c->bitmap);
+	if (strcmp(had, want) == 0)
+		return ss_error_set(e, SS_ERR_EXISTS, "under session digest "
+		    "%s... (session %s) this party already signed the cohort "
+		    "%s over other SUBMITs of its members (submits digest "
+		    "%s...); refusing to sign it over these", shown(dh, r->d),
+		    r->session_id, had, shown(want, r->submits));
 	return ss_error_set(e, SS_ERR_EXISTS, "under session digest %s... "
 	    "(session %s) this party already signed the cohort %s; refusing "
 	    "to sign another, %s", shown(dh, r->d), r->session_id, had, want);
@@ -805,10 +799,13 @@ apply_cohort(struct pstate *st, struct pstate_record *r, const void *arg,
 int
 pstate_record_cohort(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
     const char *session_id, uint32_t n, const uint8_t *bitmap,
-    struct ss_error *e)
+    const uint8_t submits[PSTATE_HASH_LEN], struct ss_error *e)
 {
-	struct cohort_arg c = { n, bitmap };
+	struct cohort_arg c = { n, bitmap, submits };
 
+	if (submits == NULL || pfile_all_zero(submits, PSTATE_HASH_LEN))
+		return ss_error_set(e, SS_ERR_INVALID, "a cohort without a "
+		    "submits digest");
 	if (n < PARAMS_MIN_PARTIES || n > PARAMS_MAX_PARTIES || bitmap == NULL)
 		return ss_error_set(e, SS_ERR_INVALID, "a cohort of %u parties",
 		    (unsigned)n);

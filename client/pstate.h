@@ -98,6 +98,8 @@ struct pstate_record {
 	 * layout (party i is bit (i - 1) % 8 of byte (i - 1) / 8) */
 	uint32_t n;
 	uint8_t cohort[PSTATE_BITMAP_MAX];
+	/* ... and the COHORT's submits digest (statement_submits_digest) */
+	uint8_t submits[PSTATE_HASH_LEN];
 	/* PSTATE_DID_SUMPOINT: the digest of the values posted
 	 * (statement_values_digest) */
 	uint8_t sumpoint[PSTATE_HASH_LEN];
@@ -127,13 +129,14 @@ int pstate_record_input(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
 
 /*
  * Records that this party signs, under d, the cohort `bitmap` of n parties
- * (PARAMS_MIN_PARTIES <= n <= PARAMS_MAX_PARTIES, no bit set past n).
- * SS_OK now or before (the same cohort); SS_ERR_EXISTS, naming both
- * cohorts, if another is recorded.
+ * (PARAMS_MIN_PARTIES <= n <= PARAMS_MAX_PARTIES, no bit set past n) over
+ * the SUBMITs whose submits digest is `submits` (not all zero): the content
+ * of its COHORT statement. SS_OK now or before (the same cohort and
+ * digest); SS_ERR_EXISTS, naming both cohorts, if another is recorded.
  */
 int pstate_record_cohort(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
     const char *session_id, uint32_t n, const uint8_t *bitmap,
-    struct ss_error *e) SS_WUR;
+    const uint8_t submits[PSTATE_HASH_LEN], struct ss_error *e) SS_WUR;
 
 /*
  * Records that this party posts, under d, the sumpoint whose values have

@@ -80,15 +80,15 @@ decode_entry(struct buf_reader *r, struct pstate_cert *c)
 	uint8_t kind, slen;
 
 	memset(c, 0, sizeof(*c));
-	if (pfile_get_fixed(r, c->fingerprint, PSTATE_HASH_LEN) != SS_OK ||
-	    pfile_get_fixed(r, c->ca, PSTATE_HASH_LEN) != SS_OK ||
+	if (buf_get_copy(r, c->fingerprint, PSTATE_HASH_LEN) != SS_OK ||
+	    buf_get_copy(r, c->ca, PSTATE_HASH_LEN) != SS_OK ||
 	    buf_get_u8(r, &kind) != SS_OK ||
 	    buf_get_string(r, c->name, sizeof(c->name)) != SS_OK ||
 	    buf_get_u64(r, &c->not_after) != SS_OK ||
 	    buf_get_u64(r, &c->verified_at) != SS_OK ||
 	    buf_get_u8(r, &slen) != SS_OK || slen > PSTATE_SERIAL_MAX ||
-	    pfile_get_fixed(r, c->serial, slen) != SS_OK ||
-	    pfile_get_fixed(r, c->pk, HPKE_KEY_LEN) != SS_OK)
+	    buf_get_copy(r, c->serial, slen) != SS_OK ||
+	    buf_get_copy(r, c->pk, HPKE_KEY_LEN) != SS_OK)
 		return SS_ERR_INVALID;
 	c->kind = (enum pstate_cert_kind)kind;
 	c->serial_len = slen;
@@ -152,12 +152,7 @@ save_certs(struct pstate *st, struct pstate_cert *v, size_t n,
 	buf_put_u32(&w, (uint32_t)n);
 	for (i = 0; i < n; i++)
 		encode_entry(&w, &v[i]);
-	if ((rc = buf_writer_error(&w)) == SS_OK)
-		rc = pfile_write(st, PFILE_CERTS, PFILE_KIND_CERTS, w.data,
-		    w.len, e);
-	else
-		ss_error_set(e, rc, "cannot encode the certificate cache");
-	buf_writer_free(&w);
+	rc = pfile_write(st, PFILE_CERTS, PFILE_KIND_CERTS, &w, e);
 	if (rc != SS_OK) {
 		free(v);
 		return rc;

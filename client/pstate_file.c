@@ -43,17 +43,6 @@ pfile_all_zero(const uint8_t *p, size_t n)
 }
 
 int
-pfile_get_fixed(struct buf_reader *r, uint8_t *out, size_t n)
-{
-	const uint8_t *p;
-	int rc;
-
-	if ((rc = buf_get_bytes(r, n, &p)) == SS_OK)
-		memcpy(out, p, n);
-	return rc;
-}
-
-int
 pfile_check_private(int fd, const char *path, int want_dir, struct ss_error *e)
 {
 	struct stat sb;
@@ -180,8 +169,8 @@ commit_temp(struct pstate *st, int fd, const char *tmp, const char *name,
 	return rc;
 }
 
-int
-pfile_write(struct pstate *st, const char *name, enum pfile_kind kind,
+static int
+write_body(struct pstate *st, const char *name, enum pfile_kind kind,
     const uint8_t *body, size_t len, struct ss_error *e)
 {
 	char tmp[PFILE_NAME_MAX], path[PATH_MAX + PFILE_NAME_MAX];
@@ -203,6 +192,20 @@ pfile_write(struct pstate *st, const char *name, enum pfile_kind kind,
 		return ss_error_set(e, SS_ERR_IO, "syncing the folder %s: %s",
 		    st->path, strerror(errno));
 	return SS_OK;
+}
+
+int
+pfile_write(struct pstate *st, const char *name, enum pfile_kind kind,
+    struct buf_writer *w, struct ss_error *e)
+{
+	int rc;
+
+	if ((rc = buf_writer_error(w)) == SS_OK)
+		rc = write_body(st, name, kind, w->data, w->len, e);
+	else
+		ss_error_set(e, rc, "cannot encode %s/%s", st->path, name);
+	buf_writer_free(w);
+	return rc;
 }
 
 /* ---- reading ---------------------------------------------------------- */

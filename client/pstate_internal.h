@@ -71,13 +71,14 @@ int pfile_check_private(int fd, const char *path, int want_dir,
     struct ss_error *e) SS_WUR;
 
 /*
- * Writes body as the record file `name` of kind in st's folder, durably:
- * a temporary file in the same folder, written, fsynced, renamed over
- * name, then the folder fsynced (as Redis's rdb.c saves), so that name
+ * Writes what w holds as the record file `name` of kind in st's folder,
+ * durably: a temporary file in the same folder, written, fsynced, renamed
+ * over name, then the folder fsynced (as Redis's rdb.c saves), so that name
  * holds either its old content or the new one, whole, even after a crash.
+ * A writer that failed (buf_writer_error) writes nothing. Frees w.
  */
 int pfile_write(struct pstate *st, const char *name, enum pfile_kind kind,
-    const uint8_t *body, size_t len, struct ss_error *e) SS_WUR;
+    struct buf_writer *w, struct ss_error *e) SS_WUR;
 
 /* Reads a record's body into arg: SS_OK, SS_ERR_INVALID or SS_ERR_ALLOC. */
 typedef int (*pfile_decode_fn)(const uint8_t *body, size_t len, void *arg);
@@ -105,7 +106,5 @@ int pfile_sweep(struct pstate *st, int *records, struct ss_error *e) SS_WUR;
 void pfile_hex(char *out, const uint8_t *p, size_t n);
 /* 1 if the n bytes at p are all zero. */
 int pfile_all_zero(const uint8_t *p, size_t n);
-/* The next n bytes of r copied to out (buf_get_bytes, then memcpy). */
-int pfile_get_fixed(struct buf_reader *r, uint8_t *out, size_t n) SS_WUR;
 
 #endif

@@ -136,27 +136,53 @@ enum dest {
 	DST_VALUES,
 	DST_KEY_PARTY,     /* of a GetKeys key */
 	DST_CERT,
+	DST_DIGEST,        /* version 2: D */
+	DST_SIGNERS,
+	DST_CONFLICTS,     /* a list of messages */
+	DST_SIGNED,        /* a list of messages: SignedCohort */
+	DST_MIN_COHORT,    /* of the SessionParams */
+	DST_DEADLINE_AT,
+	DST_NONCE,
+	DST_SUBMIT,        /* of a GetShare share: a Statement */
+	DST_SP_STMT,       /* of a ListSumpoints sumpoint: a Statement */
+	DST_SIGNING_CERT,  /* of a GetKeys key */
+	DST_SC_PARTY,      /* of a SignedCohort */
+	DST_SC_STMT,
+	DST_CF_PARTY,      /* of a Conflict */
+	DST_CF_FIRST,
+	DST_CF_SECOND,
+	DST_STMT_BODY,     /* of a Statement */
+	DST_STMT_SIG,
 };
 
 /* The bodies, as proto/securesum.proto numbers their fields. */
 static const struct wire_fields bodies[] = {
-	[WIRE_CREATE_SESSION] = { { DST_CREATED, DST_DEADLINE_UNIX } },
+	[WIRE_CREATE_SESSION] = { { DST_CREATED, DST_DEADLINE_UNIX,
+	    DST_DIGEST } },
 	[WIRE_SUBMIT_SHARES] = { { DST_DUPLICATE } },
 	[WIRE_GET_SHARE] = { { DST_SHARES } },
 	[WIRE_POST_SUMPOINT] = { { DST_DUPLICATE } },
-	[WIRE_LIST_SUMPOINTS] = { { DST_PARAMS, DST_COHORT, DST_SUMPOINTS } },
+	[WIRE_LIST_SUMPOINTS] = { { DST_PARAMS, DST_COHORT, DST_SUMPOINTS,
+	    DST_SIGNED } },
 	[WIRE_GET_STATUS] = { { DST_PARAMS, DST_PHASE, DST_COHORT, DST_SHARED,
-	    DST_POSTED, DST_MISSING, DST_DEADLINE_UNIX } },
+	    DST_POSTED, DST_MISSING, DST_DEADLINE_UNIX, DST_SIGNERS,
+	    DST_DIGEST, DST_CONFLICTS } },
 	[WIRE_PUBLISH_KEY] = { { DST_DUPLICATE } },
 	[WIRE_GET_KEYS] = { { DST_KEYS } },
+	[WIRE_POST_COHORT] = { { DST_DUPLICATE } },
+	[WIRE_GET_COHORT] = { { DST_COHORT, DST_SIGNED } },
 };
 
 static const struct wire_fields params_dests = { {
 	DST_SESSION, DST_PARTIES, DST_THRESHOLD, DST_LENGTH, DST_DECIMALS,
-	DST_DEADLINE,
+	DST_DEADLINE, DST_MIN_COHORT, DST_DEADLINE_AT, DST_NONCE,
 } };
 
-/* The messages of the three lists: their type, and where their fields go. */
+static const struct wire_fields stmt_dests = { {
+	DST_STMT_BODY, DST_STMT_SIG,
+} };
+
+/* The messages of the five lists: their type, and where their fields go. */
 static const struct list_type {
 	int list;
 	const pb_msgdesc_t *desc;
@@ -164,25 +190,33 @@ static const struct list_type {
 	const char *too_many;      /* the error past the caller's limit */
 } list_types[] = {
 	{ DST_SHARES, securesum_IncomingShare_fields,
-	    { { DST_SENDER, DST_CIPHERTEXT } }, "too many shares" },
+	    { { DST_SENDER, DST_CIPHERTEXT, DST_SUBMIT } }, "too many shares" },
 	{ DST_SUMPOINTS, securesum_Sumpoint_fields,
-	    { { DST_SP_PARTY, DST_X, DST_VALUES } }, "too many sumpoints" },
+	    { { DST_SP_PARTY, DST_X, DST_VALUES, DST_SP_STMT } },
+	    "too many sumpoints" },
 	{ DST_KEYS, securesum_PartyKey_fields,
-	    { { DST_KEY_PARTY, DST_CERT } }, "too many keys" },
+	    { { DST_KEY_PARTY, DST_CERT, DST_SIGNING_CERT } }, "too many keys" },
+	{ DST_SIGNED, securesum_SignedCohort_fields,
+	    { { DST_SC_PARTY, DST_SC_STMT } }, "too many cohort signatures" },
+	{ DST_CONFLICTS, securesum_Conflict_fields,
+	    { { DST_CF_PARTY, DST_CF_FIRST, DST_CF_SECOND } },
+	    "too many conflicts" },
 };
 
 /* The argument of a callback: where its field goes. */
 struct slot {
 	struct dctx *d;
-	void *out;      /* a wire_name, wire_names, wire_vec, or uint8_t * */
+	void *out;      /* a wire_name, wire_names, wire_vec, uint8_t * or array */
 	size_t *len;    /* a bytes field's length */
+	size_t cap;     /* ... at most */
 	const struct list_type *list;   /* a list of messages */
 };
 
 /*
  * What a message being decoded fills: the response and its parameters, or
- * the entry of one of its lists (share, sumpoint or key) being decoded; and
- * its callbacks' arguments.
+ * the entry of one of its lists (share, sumpoint, key, signed cohort or
+ * conflict) being decoded, and the statement in it being walked; and its
+ * callbacks' arguments.
  */
 struct into {
 	struct dctx *d;
@@ -190,12 +224,17 @@ struct into {
 	struct wire_incoming *share;
 	struct wire_sumpoint *sumpoint;
 	struct wire_key *key;
+	struct wire_signed *signed_;
+	struct wire_conflict *conflict;
+	struct wire_stmt *stmt;
 	struct slot slots[2 * WIRE_FIELDS_MAX];   /* a body's, its params' */
 	size_t nslots;
 	bool after;                   /* the pass after decoding */
 };
 
 static bool place_params(pb_field_iter_t *it, struct into *x);
+static bool place_stmt(pb_field_iter_t *it, struct into *x,
+    struct wire_stmt *stmt);
 
 static bool decode_message(pb_istream_t *s, struct into *x,
     const pb_msgdesc_t *desc, void *msg, const struct wire_fields *dests);
@@ -256,7 +295,10 @@ dec_u64(pb_istream_t *s, const pb_field_t *f, void **arg)
 	return true;
 }
 
-/* A bytes field: the length is checked before anything is allocated. */
+/*
+ * A bytes field: the length is checked (against the slot's cap, the
+ * caller's limit for its kind) before anything is allocated.
+ */
 static bool
 dec_bytes(pb_istream_t *s, const pb_field_t *f, void **arg)
 {
@@ -266,7 +308,7 @@ dec_bytes(pb_istream_t *s, const pb_field_t *f, void **arg)
 	uint8_t *p;
 
 	(void)f;
-	if (n > a->d->lim->max_bytes)
+	if (n > a->cap)
 		return dfail(s, a->d, SS_ERR_TOO_LARGE, "bytes field too long");
 	if ((p = malloc(n > 0 ? n : 1)) == NULL)
 		return dfail(s, a->d, SS_ERR_ALLOC, "out of memory");
@@ -277,6 +319,22 @@ dec_bytes(pb_istream_t *s, const pb_field_t *f, void **arg)
 	/* A field seen twice: the last one wins, as protobuf says. */
 	free(*out);
 	*out = p;
+	*a->len = n;
+	return true;
+}
+
+/* A short bytes field (a digest, a nonce) into a fixed array of a->cap. */
+static bool
+dec_fixed(pb_istream_t *s, const pb_field_t *f, void **arg)
+{
+	const struct slot *a = *arg;
+	size_t n = s->bytes_left;
+
+	(void)f;
+	if (n > a->cap)
+		return dfail(s, a->d, SS_ERR_PROTOCOL, "digest or nonce too long");
+	if (!pb_read(s, a->out, n))
+		return false;
 	*a->len = n;
 	return true;
 }
@@ -296,6 +354,8 @@ dec_entry(pb_istream_t *s, const pb_field_t *f, void **arg)
 		securesum_IncomingShare share;
 		securesum_Sumpoint sumpoint;
 		securesum_PartyKey key;
+		securesum_SignedCohort signed_;
+		securesum_Conflict conflict;
 	} m;
 	struct into x;
 	int rc;
@@ -305,23 +365,28 @@ dec_entry(pb_istream_t *s, const pb_field_t *f, void **arg)
 	memset(&x, 0, sizeof(x));
 	x.d = a->d;
 	x.r = r;
+#define GROW(arr, n, cap, dst) do { \
+	arr = grow(arr, n, &cap, sizeof(*arr), lim, &rc); \
+	dst = rc == SS_OK ? &arr[n++] : NULL; \
+} while (0)
 	switch (a->list->list) {
 	case DST_SHARES:
-		r->shares = grow(r->shares, r->nshares, &r->shares_cap,
-		    sizeof(*r->shares), lim, &rc);
-		x.share = rc == SS_OK ? &r->shares[r->nshares++] : NULL;
+		GROW(r->shares, r->nshares, r->shares_cap, x.share);
 		break;
 	case DST_SUMPOINTS:
-		r->sumpoints = grow(r->sumpoints, r->nsumpoints,
-		    &r->sumpoints_cap, sizeof(*r->sumpoints), lim, &rc);
-		x.sumpoint = rc == SS_OK ? &r->sumpoints[r->nsumpoints++] : NULL;
+		GROW(r->sumpoints, r->nsumpoints, r->sumpoints_cap, x.sumpoint);
+		break;
+	case DST_SIGNED:
+		GROW(r->signed_, r->nsigned, r->signed_cap, x.signed_);
+		break;
+	case DST_CONFLICTS:
+		GROW(r->conflicts, r->nconflicts, r->conflicts_cap, x.conflict);
 		break;
 	default:
-		r->keys = grow(r->keys, r->nkeys, &r->keys_cap, sizeof(*r->keys),
-		    lim, &rc);
-		x.key = rc == SS_OK ? &r->keys[r->nkeys++] : NULL;
+		GROW(r->keys, r->nkeys, r->keys_cap, x.key);
 		break;
 	}
+#undef GROW
 	if (rc != SS_OK)
 		return dfail(s, a->d, rc, a->list->too_many);
 	return decode_message(s, &x, a->list->desc, &m, &a->list->dests);
@@ -342,9 +407,34 @@ bind(pb_field_iter_t *it, struct into *x, bool (*fn)(pb_istream_t *,
 	a->d = x->d;
 	a->out = out;
 	a->len = len;
+	a->cap = 0;
 	a->list = NULL;
 	cb->funcs.decode = fn;
 	cb->arg = a;
+	return true;
+}
+
+/* A bytes field into *out (malloc'd), *len bytes, at most cap of them. */
+static bool
+bind_bytes(pb_field_iter_t *it, struct into *x, uint8_t **out, size_t *len,
+    size_t cap)
+{
+	if (PB_LTYPE(it->type) != PB_LTYPE_BYTES ||
+	    !bind(it, x, dec_bytes, out, len))
+		return false;
+	x->slots[x->nslots - 1].cap = cap;
+	return true;
+}
+
+/* A short bytes field into the array out of cap bytes, its length to *len. */
+static bool
+bind_fixed(pb_field_iter_t *it, struct into *x, uint8_t *out, size_t *len,
+    size_t cap)
+{
+	if (PB_LTYPE(it->type) != PB_LTYPE_BYTES ||
+	    !bind(it, x, dec_fixed, out, len))
+		return false;
+	x->slots[x->nslots - 1].cap = cap;
 	return true;
 }
 
@@ -446,6 +536,48 @@ bind_names(pb_field_iter_t *it, struct into *x, struct wire_names *list)
 	return bind(it, x, dec_name_list, list, NULL);
 }
 
+/* The same for the fields protocol version 2 added. */
+static bool
+place_v2(pb_field_iter_t *it, int dst, struct into *x)
+{
+	struct wire_response *r = x->r;
+	struct wire_params *p = &r->params;
+	const bool after = x->after;
+	const size_t maxb = x->d->lim->max_bytes;
+	const size_t maxs = x->d->lim->max_statement;
+
+	switch (dst) {
+	case DST_DIGEST:
+		return after || bind_fixed(it, x, r->digest, &r->digest_len,
+		    sizeof(r->digest));
+	case DST_SIGNERS:       return after || bind_names(it, x, &r->signers);
+	case DST_CONFLICTS:
+	case DST_SIGNED:        return after || bind_list(it, x, dst);
+	case DST_MIN_COHORT:    return !after || get_u32(it, &p->min_cohort);
+	case DST_DEADLINE_AT:   return !after || get_u64(it, &p->deadline_unix);
+	case DST_NONCE:
+		return after || bind_fixed(it, x, p->nonce, &p->nonce_len,
+		    sizeof(p->nonce));
+	case DST_SUBMIT:        return place_stmt(it, x, &x->share->submit);
+	case DST_SP_STMT:       return place_stmt(it, x, &x->sumpoint->stmt);
+	case DST_SIGNING_CERT:
+		return after || bind_bytes(it, x, &x->key->sig_der,
+		    &x->key->sig_der_len, maxb);
+	case DST_SC_PARTY:      return name(it, x, x->signed_->party);
+	case DST_SC_STMT:       return place_stmt(it, x, &x->signed_->stmt);
+	case DST_CF_PARTY:      return name(it, x, x->conflict->party);
+	case DST_CF_FIRST:      return place_stmt(it, x, &x->conflict->first);
+	case DST_CF_SECOND:     return place_stmt(it, x, &x->conflict->second);
+	case DST_STMT_BODY:
+		return after || bind_bytes(it, x, &x->stmt->body,
+		    &x->stmt->body_len, maxs);
+	case DST_STMT_SIG:
+		return after || bind_bytes(it, x, &x->stmt->sig,
+		    &x->stmt->sig_len, maxs);
+	default:                return false;
+	}
+}
+
 /*
  * Puts the field at it where dst says, in the pass x->after names: a list,
  * a vector or bytes by setting its callback before decoding, a plain value
@@ -458,6 +590,7 @@ place(pb_field_iter_t *it, int dst, void *ctx)
 	struct wire_response *r = x->r;
 	struct wire_params *p = &r->params;
 	const bool after = x->after;
+	const size_t maxb = x->d->lim->max_bytes;
 
 	switch (dst) {
 	case DST_CREATED:       return !after || get_int(it, &r->created);
@@ -480,8 +613,8 @@ place(pb_field_iter_t *it, int dst, void *ctx)
 	case DST_DEADLINE:      return !after || get_u32(it, &p->deadline_seconds);
 	case DST_SENDER:        return name(it, x, x->share->sender);
 	case DST_CIPHERTEXT:
-		return after || bind(it, x, dec_bytes, &x->share->ct,
-		    &x->share->ct_len);
+		return after || bind_bytes(it, x, &x->share->ct,
+		    &x->share->ct_len, maxb);
 	case DST_SP_PARTY:      return name(it, x, x->sumpoint->party);
 	case DST_X:             return !after || get_u32(it, &x->sumpoint->x);
 	case DST_VALUES:
@@ -489,9 +622,9 @@ place(pb_field_iter_t *it, int dst, void *ctx)
 		    NULL);
 	case DST_KEY_PARTY:     return name(it, x, x->key->party);
 	case DST_CERT:
-		return after || bind(it, x, dec_bytes, &x->key->der,
-		    &x->key->der_len);
-	default:                return false;
+		return after || bind_bytes(it, x, &x->key->der,
+		    &x->key->der_len, maxb);
+	default:                return place_v2(it, dst, x);
 	}
 }
 
@@ -504,6 +637,16 @@ place_params(pb_field_iter_t *it, struct into *x)
 	if (x->after)
 		x->r->has_params = *(const bool *)it->pSize;
 	return wire_walk(it->submsg_desc, it->pData, &params_dests, place, x);
+}
+
+/* The Statement at it, into stmt: its body and signature, by callbacks. */
+static bool
+place_stmt(pb_field_iter_t *it, struct into *x, struct wire_stmt *stmt)
+{
+	if (!PB_LTYPE_IS_SUBMSG(it->type))
+		return false;
+	x->stmt = stmt;
+	return wire_walk(it->submsg_desc, it->pData, &stmt_dests, place, x);
 }
 
 /* The codec's tables and nanopb's descriptors disagree: a bug, not input. */
@@ -663,7 +806,7 @@ dec_field(pb_istream_t *s, int method, struct dctx *d, struct ss_error *e)
 		return dec_id_or_code(s, wt, tag, d, e);
 	if (tag == TAG_DEADLINE)
 		return dec_message(s, wt, d, e);
-	if (tag > TAG_BODY_BASE && tag <= TAG_BODY_BASE + WIRE_GET_KEYS)
+	if (tag > TAG_BODY_BASE && tag <= TAG_BODY_BASE + WIRE_METHOD_LAST)
 		return dec_body(s, wt, tag, method, d, e);
 	if (!pb_skip_field(s, wt))
 		return derr(d, s, e, "unknown field");
@@ -680,7 +823,7 @@ wire_decode_response(const uint8_t *buf, size_t len, int method,
 	int r;
 
 	memset(resp, 0, sizeof(*resp));
-	if (method < WIRE_CREATE_SESSION || method > WIRE_GET_KEYS)
+	if (method < WIRE_CREATE_SESSION || method > WIRE_METHOD_LAST)
 		return ss_error_set(e, SS_ERR_INVALID, "unknown method %d",
 		    method);
 	while (s.bytes_left > 0)
@@ -696,6 +839,14 @@ names_free(struct wire_names *l)
 	memset(l, 0, sizeof(*l));
 }
 
+static void
+stmt_free(struct wire_stmt *st)
+{
+	free(st->body);
+	free(st->sig);
+	memset(st, 0, sizeof(*st));
+}
+
 void
 wire_response_free(struct wire_response *r)
 {
@@ -703,15 +854,30 @@ wire_response_free(struct wire_response *r)
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->nshares; i++)
+	for (i = 0; i < r->nshares; i++) {
 		free(r->shares[i].ct);
+		stmt_free(&r->shares[i].submit);
+	}
 	free(r->shares);
-	for (i = 0; i < r->nsumpoints; i++)
+	for (i = 0; i < r->nsumpoints; i++) {
 		free(r->sumpoints[i].values.v);
+		stmt_free(&r->sumpoints[i].stmt);
+	}
 	free(r->sumpoints);
-	for (i = 0; i < r->nkeys; i++)
+	for (i = 0; i < r->nkeys; i++) {
 		free(r->keys[i].der);
+		free(r->keys[i].sig_der);
+	}
 	free(r->keys);
+	for (i = 0; i < r->nsigned; i++)
+		stmt_free(&r->signed_[i].stmt);
+	free(r->signed_);
+	for (i = 0; i < r->nconflicts; i++) {
+		stmt_free(&r->conflicts[i].first);
+		stmt_free(&r->conflicts[i].second);
+	}
+	free(r->conflicts);
+	names_free(&r->signers);
 	names_free(&r->params.parties);
 	names_free(&r->cohort);
 	names_free(&r->shared);
@@ -763,6 +929,8 @@ wire_method_name(int method)
 	case WIRE_GET_STATUS:     return "GetStatus";
 	case WIRE_PUBLISH_KEY:    return "PublishKey";
 	case WIRE_GET_KEYS:       return "GetKeys";
+	case WIRE_POST_COHORT:    return "PostCohort";
+	case WIRE_GET_COHORT:     return "GetCohort";
 	default:                  return "an unknown method";
 	}
 }

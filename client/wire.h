@@ -31,7 +31,10 @@ enum wire_method {
 	WIRE_GET_STATUS = 6,
 	WIRE_PUBLISH_KEY = 7,
 	WIRE_GET_KEYS = 8,
+	WIRE_POST_COHORT = 9,          /* version 2 */
+	WIRE_GET_COHORT = 10,          /* version 2 */
 };
+#define WIRE_METHOD_LAST WIRE_GET_COHORT
 
 typedef char wire_name[NAME_MAX_LEN + 1];
 
@@ -47,6 +50,17 @@ struct wire_vec {
 	uint64_t *v;
 	size_t n;
 	size_t cap;
+};
+
+/*
+ * A signed statement (core/statement.h): its body and its signature, as
+ * they travel. Decoded ones are malloc'd and freed with the response.
+ */
+struct wire_stmt {
+	uint8_t *body;
+	size_t body_len;
+	uint8_t *sig;
+	size_t sig_len;
 };
 
 /* One ciphertext of a SubmitShares request. */
@@ -65,40 +79,71 @@ struct wire_request {
 	int method;                    /* enum wire_method */
 	uint64_t deadline_unix_ms;     /* 0: none */
 	const char *session_id;        /* all but PUBLISH_KEY and GET_KEYS */
-	const char *party;             /* SUBMIT_SHARES, GET_SHARE, POST_SUMPOINT */
+	/* SUBMIT_SHARES, GET_SHARE, POST_SUMPOINT, POST_COHORT */
+	const char *party;
 	const char *const *names;      /* CREATE_SESSION parties, GET_KEYS parties */
 	size_t nnames;
 	uint32_t threshold, length, decimals, deadline_seconds; /* CREATE_SESSION */
+	uint32_t min_cohort;           /* CREATE_SESSION, version 2 */
+	uint64_t deadline_unix;        /* ... */
+	const uint8_t *nonce;          /* ... nonce_len bytes (NULL: version 1) */
+	size_t nonce_len;
 	const struct wire_share *shares;   /* SUBMIT_SHARES */
 	size_t nshares;
 	const uint64_t *values;        /* POST_SUMPOINT */
 	size_t nvalues;
 	const uint8_t *cert;           /* PUBLISH_KEY: DER */
 	size_t cert_len;
+	/* SUBMIT_SHARES (SUBMIT), POST_SUMPOINT (SUMPOINT), POST_COHORT (COHORT) */
+	const struct wire_stmt *stmt;
 };
+
+/* Longest fixed bytes fields of a response: a digest, a nonce. */
+#define WIRE_DIGEST_LEN 32
+#define WIRE_NONCE_MAX  32
 
 struct wire_params {
 	wire_name session_id;
 	struct wire_names parties;
 	uint32_t threshold, length, decimals, deadline_seconds;
+	uint32_t min_cohort;               /* version 2 */
+	uint64_t deadline_unix;
+	uint8_t nonce[WIRE_NONCE_MAX];     /* nonce_len bytes: 0 for version 1 */
+	size_t nonce_len;
 };
 
 struct wire_incoming {                 /* GetShareResponse.shares */
 	wire_name sender;
 	uint8_t *ct;
 	size_t ct_len;
+	struct wire_stmt submit;           /* the sender's SUBMIT */
 };
 
 struct wire_sumpoint {                 /* ListSumpointsResponse.sumpoints */
 	wire_name party;
 	uint32_t x;
 	struct wire_vec values;
+	struct wire_stmt stmt;             /* the poster's SUMPOINT */
 };
 
 struct wire_key {                      /* GetKeysResponse.keys */
 	wire_name party;
 	uint8_t *der;
 	size_t der_len;
+	uint8_t *sig_der;                  /* the signing (TLS) certificate */
+	size_t sig_der_len;
+};
+
+/* A member's COHORT (GetCohort, ListSumpoints.cohort_signatures). */
+struct wire_signed {
+	wire_name party;
+	struct wire_stmt stmt;
+};
+
+/* Two statements of one type one party signed for one D (GetStatus). */
+struct wire_conflict {
+	wire_name party;
+	struct wire_stmt first, second;
 };
 
 /*
@@ -113,12 +158,14 @@ struct wire_response {
 	/* CreateSession */
 	int created;
 	uint64_t deadline_unix;            /* also GetStatus */
-	/* SubmitShares, PostSumpoint, PublishKey */
+	uint8_t digest[WIRE_DIGEST_LEN];   /* also GetStatus: D, digest_len bytes */
+	size_t digest_len;
+	/* SubmitShares, PostSumpoint, PublishKey, PostCohort */
 	int duplicate;
 	/* GetShare */
 	struct wire_incoming *shares;
 	size_t nshares, shares_cap;
-	/* ListSumpoints and GetStatus */
+	/* ListSumpoints and GetStatus; cohort also GetCohort */
 	int has_params;
 	struct wire_params params;
 	struct wire_names cohort;
@@ -126,6 +173,12 @@ struct wire_response {
 	size_t nsumpoints, sumpoints_cap;
 	int phase;                         /* enum wire_phase, or any other number */
 	struct wire_names shared, posted, missing;
+	struct wire_names signers;         /* GetStatus: whose COHORT is in */
+	struct wire_conflict *conflicts;   /* GetStatus */
+	size_t nconflicts, conflicts_cap;
+	/* GetCohort signatures, ListSumpoints cohort_signatures */
+	struct wire_signed *signed_;
+	size_t nsigned, signed_cap;
 	/* GetKeys */
 	struct wire_key *keys;
 	size_t nkeys, keys_cap;
@@ -134,8 +187,9 @@ struct wire_response {
 /* Bounds on what a response may make the decoder allocate. */
 struct wire_limits {
 	size_t max_items;   /* entries of any one repeated field */
-	size_t max_bytes;   /* length of any one bytes field */
+	size_t max_bytes;   /* length of any one bytes field but a statement's */
 	size_t max_values;  /* elements of any one repeated uint64 field */
+	size_t max_statement;   /* length of a statement's body or signature */
 };
 
 /*

@@ -25,7 +25,9 @@
 #include "wire.h"
 
 _Static_assert((int)WIRE_CREATE_SESSION == (int)securesum_Method_CREATE_SESSION &&
-    (int)WIRE_GET_KEYS == (int)securesum_Method_GET_KEYS, "method numbers");
+    (int)WIRE_GET_KEYS == (int)securesum_Method_GET_KEYS &&
+    (int)WIRE_POST_COHORT == (int)securesum_Method_POST_COHORT &&
+    (int)WIRE_GET_COHORT == (int)securesum_Method_GET_COHORT, "method numbers");
 _Static_assert((int)ST_OK == (int)securesum_Code_OK &&
     (int)ST_NOT_FOUND == (int)securesum_Code_NOT_FOUND &&
     (int)ST_FAILED_PRECONDITION == (int)securesum_Code_FAILED_PRECONDITION &&
@@ -46,13 +48,17 @@ _Static_assert(securesum_Request_get_keys_tag == TAG_BODY_BASE + WIRE_GET_KEYS,
     "body tags");
 _Static_assert(securesum_Response_get_keys_tag == TAG_BODY_BASE + WIRE_GET_KEYS,
     "body tags");
+_Static_assert(securesum_Request_get_cohort_tag ==
+    TAG_BODY_BASE + WIRE_GET_COHORT, "body tags");
+_Static_assert(securesum_Response_get_cohort_tag ==
+    TAG_BODY_BASE + WIRE_GET_COHORT, "body tags");
 
 /*
  * What the fields of a message carry, field i + 1 role[i] up to a 0: the
  * tables by which wire_request.c fills a request and wire.c decodes a
  * response, each with its own roles.
  */
-#define WIRE_FIELDS_MAX 7
+#define WIRE_FIELDS_MAX 10
 struct wire_fields {
 	uint8_t role[WIRE_FIELDS_MAX + 1];
 };

@@ -42,6 +42,12 @@ enum source {
 	SRC_DEADLINE,     /* SessionParams.deadline_seconds */
 	SRC_RECIPIENT,    /* an EncryptedShare's */
 	SRC_CIPHERTEXT,   /* an EncryptedShare's */
+	SRC_MIN_COHORT,   /* SessionParams, version 2 */
+	SRC_DEADLINE_AT,  /* SessionParams.deadline_unix */
+	SRC_NONCE,
+	SRC_STMT,         /* the Statement, filled from stmt_fields */
+	SRC_STMT_BODY,    /* a Statement's */
+	SRC_STMT_SIG,
 };
 
 #define BIT(src) (1u << (src))
@@ -49,18 +55,26 @@ enum source {
 /* The bodies, as proto/securesum.proto numbers their fields. */
 static const struct wire_fields bodies[] = {
 	[WIRE_CREATE_SESSION] = { { SRC_PARAMS } },
-	[WIRE_SUBMIT_SHARES] = { { SRC_SESSION, SRC_PARTY, SRC_SHARES } },
+	[WIRE_SUBMIT_SHARES] = { { SRC_SESSION, SRC_PARTY, SRC_SHARES,
+	    SRC_STMT } },
 	[WIRE_GET_SHARE] = { { SRC_SESSION, SRC_PARTY } },
-	[WIRE_POST_SUMPOINT] = { { SRC_SESSION, SRC_PARTY, SRC_VALUES } },
+	[WIRE_POST_SUMPOINT] = { { SRC_SESSION, SRC_PARTY, SRC_VALUES,
+	    SRC_STMT } },
 	[WIRE_LIST_SUMPOINTS] = { { SRC_SESSION } },
 	[WIRE_GET_STATUS] = { { SRC_SESSION } },
 	[WIRE_PUBLISH_KEY] = { { SRC_CERT } },
 	[WIRE_GET_KEYS] = { { SRC_NAMES } },
+	[WIRE_POST_COHORT] = { { SRC_SESSION, SRC_PARTY, SRC_STMT } },
+	[WIRE_GET_COHORT] = { { SRC_SESSION } },
 };
 
 static const struct wire_fields params_fields = { {
 	SRC_SESSION, SRC_NAMES, SRC_THRESHOLD, SRC_LENGTH, SRC_DECIMALS,
-	SRC_DEADLINE,
+	SRC_DEADLINE, SRC_MIN_COHORT, SRC_DEADLINE_AT, SRC_NONCE,
+} };
+
+static const struct wire_fields stmt_fields = { {
+	SRC_STMT_BODY, SRC_STMT_SIG,
 } };
 
 static const struct wire_fields share_fields = {
@@ -76,7 +90,9 @@ struct byte_span {
 struct from {
 	const struct wire_request *r;
 	const struct wire_share *share;   /* the EncryptedShare's, or NULL */
-	struct byte_span bytes;           /* the message's one bytes field */
+	/* its bytes fields (a nonce; a statement's body and signature) */
+	struct byte_span bytes[3];
+	size_t nbytes;
 };
 
 static bool
@@ -179,24 +195,42 @@ set_name(pb_field_iter_t *it, const char *str)
 	return true;
 }
 
+/* The plain value v, of size bytes, into the field at it. */
+static bool
+set_plain(pb_field_iter_t *it, const void *v, size_t size)
+{
+	if (PB_LTYPE(it->type) != PB_LTYPE_UVARINT ||
+	    PB_ATYPE(it->type) != PB_ATYPE_STATIC || it->data_size != size)
+		return false;
+	memcpy(it->pData, v, size);
+	return true;
+}
+
 static bool
 set_u32(pb_field_iter_t *it, uint32_t v)
 {
-	if (PB_LTYPE(it->type) != PB_LTYPE_UVARINT ||
-	    PB_ATYPE(it->type) != PB_ATYPE_STATIC || it->data_size != sizeof(v))
-		return false;
-	memcpy(it->pData, &v, sizeof(v));
-	return true;
+	return set_plain(it, &v, sizeof(v));
+}
+
+static bool
+set_u64(pb_field_iter_t *it, uint64_t v)
+{
+	return set_plain(it, &v, sizeof(v));
 }
 
 /* The bytes field at it, from p (n bytes), kept in x while nanopb writes. */
 static bool
 set_bytes(pb_field_iter_t *it, struct from *x, const uint8_t *p, size_t n)
 {
-	x->bytes.p = p;
-	x->bytes.n = n;
+	struct byte_span *b;
+
+	if (x->nbytes >= sizeof(x->bytes) / sizeof(x->bytes[0]))
+		return false;
+	b = &x->bytes[x->nbytes++];
+	b->p = p;
+	b->n = n;
 	return PB_LTYPE(it->type) == PB_LTYPE_BYTES &&
-	    set_callback(it, enc_bytes, &x->bytes);
+	    set_callback(it, enc_bytes, b);
 }
 
 /* Marks the submessage at it present: an optional field, or a oneof's. */
@@ -212,6 +246,31 @@ set_present(pb_field_iter_t *it)
 	else
 		return false;
 	return true;
+}
+
+static bool fill(pb_field_iter_t *it, int src, void *ctx);
+
+/* The fields protocol version 2 added. */
+static bool
+fill_v2(pb_field_iter_t *it, int src, struct from *x)
+{
+	const struct wire_request *r = x->r;
+
+	switch (src) {
+	case SRC_MIN_COHORT: return set_u32(it, r->min_cohort);
+	case SRC_DEADLINE_AT: return set_u64(it, r->deadline_unix);
+	case SRC_NONCE:      return set_bytes(it, x, r->nonce, r->nonce_len);
+	case SRC_STMT:
+		/* Without a statement the field is left out (version 1). */
+		return r->stmt == NULL || (set_present(it) &&
+		    wire_walk(it->submsg_desc, it->pData, &stmt_fields, fill,
+		    x));
+	case SRC_STMT_BODY:
+		return set_bytes(it, x, r->stmt->body, r->stmt->body_len);
+	case SRC_STMT_SIG:
+		return set_bytes(it, x, r->stmt->sig, r->stmt->sig_len);
+	default:             return false;
+	}
 }
 
 /* The field at it, with what src names. */
@@ -238,7 +297,7 @@ fill(pb_field_iter_t *it, int src, void *ctx)
 	case SRC_PARAMS:
 		return set_present(it) && wire_walk(it->submsg_desc, it->pData,
 		    &params_fields, fill, x);
-	default:             return false;
+	default:             return fill_v2(it, src, x);
 	}
 }
 
@@ -249,9 +308,12 @@ enc_shares(pb_ostream_t *s, const pb_field_t *f, void *const *arg)
 	size_t i;
 
 	for (i = 0; i < r->nshares; i++) {
-		struct from x = { r, &r->shares[i], { NULL, 0 } };
+		struct from x;
 		securesum_EncryptedShare es;
 
+		memset(&x, 0, sizeof(x));
+		x.r = r;
+		x.share = &r->shares[i];
 		memset(&es, 0, sizeof(es));
 		if (!wire_walk(securesum_EncryptedShare_fields, &es,
 		    &share_fields, fill, &x) ||
@@ -281,6 +343,8 @@ sources(int method)
 {
 	unsigned bits = bits_of(&bodies[method]);
 
+	if (bits & BIT(SRC_STMT))
+		bits |= bits_of(&stmt_fields);
 	return (bits & BIT(SRC_PARAMS)) ? bits | bits_of(&params_fields) : bits;
 }
 
@@ -297,10 +361,16 @@ check_name(const char *name)
 static bool
 arrays_present(const struct wire_request *r, unsigned has)
 {
+	const struct wire_stmt *st = r->stmt;
+
 	return !((has & BIT(SRC_NAMES)) && r->nnames > 0 && r->names == NULL) &&
 	    !((has & BIT(SRC_SHARES)) && r->nshares > 0 && r->shares == NULL) &&
 	    !((has & BIT(SRC_VALUES)) && r->nvalues > 0 && r->values == NULL) &&
-	    !((has & BIT(SRC_CERT)) && r->cert_len > 0 && r->cert == NULL);
+	    !((has & BIT(SRC_CERT)) && r->cert_len > 0 && r->cert == NULL) &&
+	    !((has & BIT(SRC_NONCE)) && r->nonce_len > 0 && r->nonce == NULL) &&
+	    !((has & BIT(SRC_STMT)) && st != NULL &&
+	    ((st->body_len > 0 && st->body == NULL) ||
+	    (st->sig_len > 0 && st->sig == NULL)));
 }
 
 /* The parties named, and the ciphertexts each with its recipient. */
@@ -329,7 +399,7 @@ request_valid(const struct wire_request *r)
 	unsigned has;
 	int rc;
 
-	if (r->method < WIRE_CREATE_SESSION || r->method > WIRE_GET_KEYS)
+	if (r->method < WIRE_CREATE_SESSION || r->method > WIRE_METHOD_LAST)
 		return SS_ERR_INVALID;
 	has = sources(r->method);
 	if (!arrays_present(r, has))
@@ -344,13 +414,15 @@ request_valid(const struct wire_request *r)
 int
 wire_encode_request(pb_ostream_t *s, const struct wire_request *req)
 {
-	struct from x = { req, NULL, { NULL, 0 } };
+	struct from x;
 	securesum_Request m;
 	pb_field_iter_t it;
 	int r;
 
 	if ((r = request_valid(req)) != SS_OK)
 		return r;
+	memset(&x, 0, sizeof(x));
+	x.r = req;
 	/* Zeroed whole: a oneof's initialiser leaves its larger members be. */
 	memset(&m, 0, sizeof(m));
 	/* proto3: fields at their default value are left out. */

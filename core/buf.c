@@ -37,6 +37,17 @@ buf_get_bytes(struct buf_reader *r, size_t n, const uint8_t **p)
 }
 
 int
+buf_get_copy(struct buf_reader *r, void *out, size_t n)
+{
+	const uint8_t *p;
+	int rc;
+
+	if ((rc = buf_get_bytes(r, n, &p)) == SS_OK && n > 0)
+		memcpy(out, p, n);
+	return rc;
+}
+
+int
 buf_get_u8(struct buf_reader *r, uint8_t *v)
 {
 	const uint8_t *p;

@@ -44,6 +44,8 @@ int buf_get_u32(struct buf_reader *r, uint32_t *v) SS_WUR;
 int buf_get_u64(struct buf_reader *r, uint64_t *v) SS_WUR;
 /* A view of the next n bytes, consumed. */
 int buf_get_bytes(struct buf_reader *r, size_t n, const uint8_t **p) SS_WUR;
+/* The next n bytes, copied into out[0..n). */
+int buf_get_copy(struct buf_reader *r, void *out, size_t n) SS_WUR;
 /*
  * A string stored as a u32 length and that many bytes: copied NUL-terminated
  * into out; SS_ERR_TOO_LARGE if it does not fit in outsz - 1 bytes,

@@ -42,6 +42,16 @@ int pki_load_enc_key(const char *dir, const char *name, uint8_t sk[HPKE_KEY_LEN]
 /* Reads DIR/NAME.enc.crt as DER; *der is malloc'd. */
 int pki_load_enc_cert(const char *dir, const char *name, uint8_t **der, size_t *len) SS_WUR;
 
+/*
+ * The key that signs this party's statements (protocol version 2, see
+ * statement.h): DIR/NAME.key (checked as pki_check_private_file does) and
+ * DIR/NAME.crt, whose key it must be. *key and *cert are the caller's
+ * (EVP_PKEY_free, X509_free). SS_ERR_IO, SS_ERR_CERT, SS_ERR_KEY_PERMS,
+ * SS_ERR_CRYPTO with the reason in e.
+ */
+int pki_load_signing_key(const char *dir, const char *name, EVP_PKEY **key,
+    X509 **cert, struct ss_error *e) SS_WUR;
+
 /* A store holding DIR/ca.crt, for pki_verify_enc_cert. */
 X509_STORE *pki_ca_store(const char *dir, struct ss_error *e);
 

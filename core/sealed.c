@@ -2,23 +2,31 @@
  * sealed.c: a share vector sealed end to end from one party to another with
  * HPKE auth mode; see sealed.h.
  *
- * Plaintext: the L elements, each as an 8-byte big-endian integer.
+ * Plaintext: the L elements, each as an 8-byte little-endian integer.
  *
- * HPKE info, which feeds the key schedule:
+ * HPKE info (protocol version 2), which feeds the key schedule, every
+ * integer little-endian as everything the project writes in its own
+ * formats:
  *
- *	"secure-sum/v1 share"			19 bytes, no terminator
- *	u16 len || session id			big-endian length, then bytes
- *	u16 len || sender name
- *	u16 len || recipient name
- *	u64 L					big-endian
+ *	"secure-sum/v2 share" 00		20 bytes: the context and its NUL
+ *	D					32 bytes: the session digest
+ *	u32 len || sender name
+ *	u32 len || recipient name
+ *	u64 L
  *
- * The length prefixes make the encoding injective: no two (session, sender,
- * recipient, L) give the same info, so a ciphertext moved to another
- * session, recipient, claimed sender or length derives another key and
- * fails its tag. Auth mode adds the binding to the two parties' X25519 keys.
+ * D names the session instance (params.h): its id, parties, threshold,
+ * length, deadline and the creator's nonce, so a ciphertext moved to
+ * another session, or to another instance of the same session id, derives
+ * another key and fails its tag. The length prefixes make the encoding
+ * injective: no two (D, sender, recipient, L) give the same info. Auth mode
+ * adds the binding to the two parties' X25519 keys.
  *
  * AAD is empty: everything we bind is in info already, and info is hashed
  * into the key, so repeating it as AAD would add nothing.
+ *
+ * Version 1 bound the session id instead of D, with big-endian integers;
+ * it is gone: the client speaks version 2 only, and the server never opens
+ * a share.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -27,51 +35,29 @@
 
 #include <openssl/crypto.h>
 
+#include "buf.h"
 #include "err.h"
 #include "field.h"
 #include "hpke.h"
+#include "params.h"
 #include "sealed.h"
 
-static const char info_label[] = "secure-sum/v1 share";
-#define LABEL_LEN	(sizeof(info_label) - 1)
+_Static_assert(SEALED_D_LEN == PARAMS_DIGEST_LEN, "D's length");
+
+/* The context string with its terminating NUL, which is part of the info. */
+static const char info_label[] = SEALED_INFO_CONTEXT;
+#define LABEL_LEN	sizeof(info_label)
 
 /*
  * Names are [A-Za-z0-9._-]{1,64} by convention (name_valid checks that
  * where names enter the system); here we need only a bound for the buffer.
  */
 #define MAX_NAME_LEN	255
-#define INFO_MAX	(LABEL_LEN + 3 * (2 + MAX_NAME_LEN) + 8)
+#define INFO_MAX	(LABEL_LEN + PARAMS_DIGEST_LEN + 2 * (4 + MAX_NAME_LEN) + 8)
 
 #define ELEM_LEN	SEALED_ELEM_LEN
 
-static void
-put_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-/* Appends u16 length || name to info at *off. */
+/* Appends u32 length || name to info at *off. */
 static int
 put_name(uint8_t *info, size_t *off, const char *name)
 {
@@ -84,28 +70,43 @@ put_name(uint8_t *info, size_t *off, const char *name)
 		return SS_ERR_INVALID;
 	if (len > MAX_NAME_LEN)
 		return SS_ERR_TOO_LARGE;
-	put_u16(info + *off, (uint16_t)len);
-	memcpy(info + *off + 2, name, len);
-	*off += 2 + len;
+	buf_store_u32(info + *off, (uint32_t)len);
+	memcpy(info + *off + 4, name, len);
+	*off += 4 + len;
 	return SS_OK;
 }
 
 /* Builds the HPKE info described at the top of this file. */
 static int
-build_info(const char *session, const char *sender, const char *recipient,
+build_info(const uint8_t *d, const char *sender, const char *recipient,
     size_t L, uint8_t info[INFO_MAX], size_t *info_len)
 {
 	size_t off = LABEL_LEN;
 	int r;
 
+	if (d == NULL)
+		return SS_ERR_INVALID;
 	memcpy(info, info_label, LABEL_LEN);
-	if ((r = put_name(info, &off, session)) != SS_OK ||
-	    (r = put_name(info, &off, sender)) != SS_OK ||
+	memcpy(info + off, d, PARAMS_DIGEST_LEN);
+	off += PARAMS_DIGEST_LEN;
+	if ((r = put_name(info, &off, sender)) != SS_OK ||
 	    (r = put_name(info, &off, recipient)) != SS_OK)
 		return r;
-	put_u64(info + off, (uint64_t)L);
+	buf_store_u64(info + off, (uint64_t)L);
 	*info_len = off + 8;
 	return SS_OK;
+}
+
+/* An element of the plaintext: 8 bytes, little-endian. */
+static uint64_t
+load_u64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
 }
 
 /*
@@ -113,7 +114,7 @@ build_info(const char *session, const char *sender, const char *recipient,
  * ciphertext exactly sealed_len(L) bytes; then the info is built.
  */
 static int
-prepare(const char *session, const char *sender, const char *recipient,
+prepare(const uint8_t *d, const char *sender, const char *recipient,
     size_t L, int args_set, size_t ct_len, uint8_t info[INFO_MAX],
     size_t *info_len)
 {
@@ -125,11 +126,11 @@ prepare(const char *session, const char *sender, const char *recipient,
 		return SS_ERR_TOO_LARGE;
 	if (ct_len != n)
 		return SS_ERR_INVALID;
-	return build_info(session, sender, recipient, L, info, info_len);
+	return build_info(d, sender, recipient, L, info, info_len);
 }
 
 int
-sealed_seal_k(const char *session, const char *sender, const char *recipient,
+sealed_seal_k(const uint8_t *d, const char *sender, const char *recipient,
     const uint64_t *values, size_t L, const struct hpke_key *skS,
     const uint8_t pkR[HPKE_KEY_LEN], uint8_t *out, size_t out_len)
 {
@@ -138,7 +139,7 @@ sealed_seal_k(const char *session, const char *sender, const char *recipient,
 	uint64_t bad = 0;
 	int r;
 
-	if ((r = prepare(session, sender, recipient, L, values != NULL &&
+	if ((r = prepare(d, sender, recipient, L, values != NULL &&
 	    skS != NULL && pkR != NULL && out != NULL, out_len, info,
 	    &info_len)) != SS_OK)
 		return r;
@@ -156,7 +157,7 @@ sealed_seal_k(const char *session, const char *sender, const char *recipient,
 	if ((pt = malloc(L * ELEM_LEN)) == NULL)
 		return SS_ERR_ALLOC;
 	for (i = 0; i < L; i++)
-		put_u64(pt + i * ELEM_LEN, values[i]);
+		buf_store_u64(pt + i * ELEM_LEN, values[i]);
 	r = hpke_seal_auth_k(pkR, skS, info, info_len, NULL, 0, pt,
 	    L * ELEM_LEN, out, out_len);
 	OPENSSL_cleanse(pt, L * ELEM_LEN);
@@ -165,7 +166,7 @@ sealed_seal_k(const char *session, const char *sender, const char *recipient,
 }
 
 int
-sealed_open_k(const char *session, const char *sender, const char *recipient,
+sealed_open_k(const uint8_t *d, const char *sender, const char *recipient,
     size_t L, const struct hpke_key *skR, const uint8_t pkS[HPKE_KEY_LEN],
     const uint8_t *in, size_t in_len, uint64_t *values)
 {
@@ -174,7 +175,7 @@ sealed_open_k(const char *session, const char *sender, const char *recipient,
 	uint64_t v, bad = 0;
 	int r;
 
-	if ((r = prepare(session, sender, recipient, L, values != NULL &&
+	if ((r = prepare(d, sender, recipient, L, values != NULL &&
 	    skR != NULL && pkS != NULL && in != NULL, in_len, info,
 	    &info_len)) != SS_OK)
 		return r;
@@ -190,7 +191,7 @@ sealed_open_k(const char *session, const char *sender, const char *recipient,
 	    in_len, pt, L * ELEM_LEN)) != SS_OK)
 		goto out;
 	for (i = 0; i < L; i++) {
-		v = get_u64(pt + i * ELEM_LEN);
+		v = load_u64(pt + i * ELEM_LEN);
 		values[i] = v;
 		bad |= v >= FIELD_P;
 	}
@@ -211,7 +212,7 @@ sealed_open_k(const char *session, const char *sender, const char *recipient,
  * checked by the _k functions, except the key itself.
  */
 int
-sealed_seal(const char *session, const char *sender, const char *recipient,
+sealed_seal(const uint8_t *d, const char *sender, const char *recipient,
     const uint64_t *values, size_t L, const uint8_t skS[HPKE_KEY_LEN],
     const uint8_t pkR[HPKE_KEY_LEN], uint8_t *out, size_t out_len)
 {
@@ -222,14 +223,14 @@ sealed_seal(const char *session, const char *sender, const char *recipient,
 		return SS_ERR_INVALID;
 	if ((r = hpke_key_new(skS, &key)) != SS_OK)
 		return r;
-	r = sealed_seal_k(session, sender, recipient, values, L, key, pkR,
+	r = sealed_seal_k(d, sender, recipient, values, L, key, pkR,
 	    out, out_len);
 	hpke_key_free(key);
 	return r;
 }
 
 int
-sealed_open(const char *session, const char *sender, const char *recipient,
+sealed_open(const uint8_t *d, const char *sender, const char *recipient,
     size_t L, const uint8_t skR[HPKE_KEY_LEN], const uint8_t pkS[HPKE_KEY_LEN],
     const uint8_t *in, size_t in_len, uint64_t *values)
 {
@@ -240,7 +241,7 @@ sealed_open(const char *session, const char *sender, const char *recipient,
 		return SS_ERR_INVALID;
 	if ((r = hpke_key_new(skR, &key)) != SS_OK)
 		return r;
-	r = sealed_open_k(session, sender, recipient, L, key, pkS, in, in_len,
+	r = sealed_open_k(d, sender, recipient, L, key, pkS, in, in_len,
 	    values);
 	hpke_key_free(key);
 	return r;

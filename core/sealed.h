@@ -3,8 +3,11 @@
  *
  * The server relays these without being able to read, alter, swap, replay or
  * re-route them: HPKE auth mode binds the sender's and recipient's keys, and
- * the HPKE info binds the session id, sender, recipient and vector length.
- * Layout: enc (32) || AES-128-GCM(L big-endian 8-byte elements) || tag (16).
+ * the HPKE info (protocol version 2) binds the session digest D, sender,
+ * recipient and vector length, so a share never moves between sessions nor
+ * between two instances of one session id.
+ * Layout: enc (32) || AES-128-GCM(L little-endian 8-byte elements) || tag (16).
+ * sealed.c gives the info byte for byte.
  */
 #ifndef SS_SEALED_H
 #define SS_SEALED_H
@@ -15,6 +18,14 @@
 #include "err.h"
 #include "hpke.h"
 
+/* The context string that starts the HPKE info (its NUL is part of it). */
+#define SEALED_INFO_CONTEXT "secure-sum/v2 share"
+/*
+ * The session digest D's length (PARAMS_DIGEST_LEN, which sealed.c checks
+ * it equals): this header, which the server includes for sealed_len, does
+ * not take in params.h.
+ */
+#define SEALED_D_LEN 32
 #define SEALED_ELEM_LEN 8
 #define SEALED_OVERHEAD (HPKE_KEY_LEN + HPKE_TAG_LEN)   /* HPKE enc and AES-GCM tag */
 /* AES-GCM encrypts at most 2^36 - 32 bytes under one nonce. */
@@ -33,16 +44,21 @@ sealed_len(size_t L)
 	return SEALED_OVERHEAD + L * SEALED_ELEM_LEN;
 }
 
-int sealed_seal(const char *session, const char *sender, const char *recipient,
+/*
+ * Seals values[0..L) (each < p) from sender to recipient in the session of
+ * digest d (SEALED_D_LEN bytes) into out, of exactly sealed_len(L)
+ * bytes.
+ */
+int sealed_seal(const uint8_t *d, const char *sender, const char *recipient,
     const uint64_t *values, size_t L, const uint8_t skS[HPKE_KEY_LEN], const uint8_t pkR[HPKE_KEY_LEN],
     uint8_t *out, size_t out_len) SS_WUR;
 
 /*
  * Opens and authenticates; values[0..L) receive the elements, each checked
  * to be < p. SS_ERR_AUTH when the ciphertext was altered, or was sealed for
- * another session, sender, recipient or length.
+ * another session digest, sender, recipient or length.
  */
-int sealed_open(const char *session, const char *sender, const char *recipient,
+int sealed_open(const uint8_t *d, const char *sender, const char *recipient,
     size_t L, const uint8_t skR[HPKE_KEY_LEN], const uint8_t pkS[HPKE_KEY_LEN],
     const uint8_t *in, size_t in_len, uint64_t *values) SS_WUR;
 
@@ -50,11 +66,11 @@ int sealed_open(const char *session, const char *sender, const char *recipient,
  * The same with the party's own private key prepared once (hpke_key_new):
  * for a party that seals for, or opens from, many others in a row.
  */
-int sealed_seal_k(const char *session, const char *sender,
+int sealed_seal_k(const uint8_t *d, const char *sender,
     const char *recipient, const uint64_t *values, size_t L,
     const struct hpke_key *skS, const uint8_t pkR[HPKE_KEY_LEN], uint8_t *out,
     size_t out_len) SS_WUR;
-int sealed_open_k(const char *session, const char *sender,
+int sealed_open_k(const uint8_t *d, const char *sender,
     const char *recipient, size_t L, const struct hpke_key *skR,
     const uint8_t pkS[HPKE_KEY_LEN], const uint8_t *in, size_t in_len,
     uint64_t *values) SS_WUR;

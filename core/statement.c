@@ -157,6 +157,7 @@ put_body(const struct statement *s, int with_signer, struct buf_writer *w)
 	case STATEMENT_COHORT:
 		buf_put_u32(w, s->n);
 		buf_put(w, s->cohort, statement_bitmap_len(s->n));
+		buf_put(w, s->submits, sizeof(s->submits));
 		break;
 	case STATEMENT_SUMPOINT:
 		buf_put(w, s->cohort_digest, sizeof(s->cohort_digest));
@@ -211,18 +212,6 @@ parse_context(struct buf_reader *r, enum statement_type *type,
 	return ss_error_set(e, SS_ERR_INVALID, "statement of an unknown type");
 }
 
-/* Reads n bytes into a fixed field. */
-static int
-get_fixed(struct buf_reader *r, uint8_t *out, size_t n)
-{
-	const uint8_t *p;
-	int rc;
-
-	if ((rc = buf_get_bytes(r, n, &p)) == SS_OK)
-		memcpy(out, p, n);
-	return rc;
-}
-
 /* The fields after the signer; arrays are left pointing into the body. */
 static int
 parse_fields(struct buf_reader *r, struct statement *s, struct ss_error *e)
@@ -244,14 +233,17 @@ parse_fields(struct buf_reader *r, struct statement *s, struct ss_error *e)
 			return rc;
 		if ((rc = check_n(s, e)) != SS_OK)
 			return rc;
-		return buf_get_bytes(r, statement_bitmap_len(s->n), &s->cohort);
+		if ((rc = buf_get_bytes(r, statement_bitmap_len(s->n),
+		    &s->cohort)) != SS_OK)
+			return rc;
+		return buf_get_copy(r, s->submits, sizeof(s->submits));
 	case STATEMENT_SUMPOINT:
-		if ((rc = get_fixed(r, s->cohort_digest,
+		if ((rc = buf_get_copy(r, s->cohort_digest,
 		    sizeof(s->cohort_digest))) != SS_OK ||
 		    (rc = buf_get_u32(r, &s->position)) != SS_OK ||
 		    (rc = buf_get_u32(r, &s->length)) != SS_OK)
 			return rc;
-		return get_fixed(r, s->values_digest, sizeof(s->values_digest));
+		return buf_get_copy(r, s->values_digest, sizeof(s->values_digest));
 	}
 	return SS_ERR_INTERNAL;
 }
@@ -269,8 +261,8 @@ statement_parse(const uint8_t *body, size_t len, struct statement *s,
 	buf_reader_init(&r, body, len);
 	if ((rc = parse_context(&r, &s->type, e)) != SS_OK)
 		return rc;
-	if ((rc = get_fixed(&r, s->d, sizeof(s->d))) != SS_OK ||
-	    (rc = get_fixed(&r, s->signer, sizeof(s->signer))) != SS_OK ||
+	if ((rc = buf_get_copy(&r, s->d, sizeof(s->d))) != SS_OK ||
+	    (rc = buf_get_copy(&r, s->signer, sizeof(s->signer))) != SS_OK ||
 	    (rc = parse_fields(&r, s, e)) != SS_OK) {
 		if (rc == SS_ERR_TRUNCATED)
 			ss_error_set(e, rc, "%s statement truncated: %zu bytes",
@@ -297,7 +289,8 @@ statement_same(const struct statement *a, const struct statement *b)
 		    (size_t)a->n * STATEMENT_HASH_LEN) == 0;
 	case STATEMENT_COHORT:
 		return a->n == b->n && memcmp(a->cohort, b->cohort,
-		    statement_bitmap_len(a->n)) == 0;
+		    statement_bitmap_len(a->n)) == 0 &&
+		    memcmp(a->submits, b->submits, sizeof(a->submits)) == 0;
 	case STATEMENT_SUMPOINT:
 		return a->position == b->position && a->length == b->length &&
 		    memcmp(a->cohort_digest, b->cohort_digest,
@@ -343,6 +336,43 @@ statement_values_digest(const uint64_t *values, size_t L,
 		buf_put(&h.w, chunk, 8 * k);
 	}
 	return digest_end(&h, out);
+}
+
+int
+statement_submits_digest(const uint8_t *const *bodies, const size_t *lens,
+    size_t m, uint8_t out[STATEMENT_HASH_LEN])
+{
+	uint8_t h[STATEMENT_HASH_LEN];
+	struct statement s;
+	struct digest d;
+	uint32_t last = 0;
+	size_t i;
+	int rc = SS_OK, end;
+
+	memset(out, 0, STATEMENT_HASH_LEN);
+	if (m == 0 || bodies == NULL || lens == NULL)
+		return SS_ERR_INVALID;
+	/* Every body a SUBMIT, in position order, before anything is hashed. */
+	for (i = 0; i < m; i++) {
+		if (statement_parse(bodies[i], lens[i], &s, NULL) != SS_OK ||
+		    s.type != STATEMENT_SUBMIT || s.position <= last)
+			return SS_ERR_INVALID;
+		last = s.position;
+	}
+	if ((rc = digest_begin(&d)) != SS_OK)
+		return rc;
+	for (i = 0; i < m; i++) {
+		if ((rc = digest_bytes(bodies[i], lens[i], h)) != SS_OK)
+			break;
+		buf_put(&d.w, h, sizeof(h));
+	}
+	/* digest_end frees d whatever happens, so it runs after a failure too. */
+	end = digest_end(&d, out);
+	if (rc == SS_OK)
+		rc = end;
+	if (rc != SS_OK)
+		memset(out, 0, STATEMENT_HASH_LEN);
+	return rc;
 }
 
 int

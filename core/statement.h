@@ -14,14 +14,20 @@
  *   SUBMIT    u32 position, u32 n, n digests of 32 bytes: SHA-256 of the
  *             ciphertext for recipient j (1..n) at (j - 1) * 32
  *   COHORT    u32 n, ceil(n / 8) bytes: party i is in the cohort if bit
- *             (i - 1) % 8 of byte (i - 1) / 8 is set; the bits past n are 0
+ *             (i - 1) % 8 of byte (i - 1) / 8 is set; the bits past n are
+ *             0; then the 32-byte submits digest: SHA-256 of the
+ *             concatenation, over the members in position order, of
+ *             SHA-256(that member's SUBMIT body) (statement_submits_digest)
  *   SUMPOINT  32-byte cohort digest, u32 position, u32 L, 32-byte digest of
  *             the values (each value as 8 bytes little-endian)
  *
  * The cohort digest is the SHA-256 of a COHORT body without its signer
- * field: it names the cohort, the same for every member's COHORT statement
- * and for parties outside the cohort, who post sumpoints but sign no
- * COHORT. docs/PROTOCOL-V2.md section 3 has the layouts and a test vector.
+ * field: it names the cohort and the SUBMITs its members dealt, the same
+ * for every member's COHORT statement and for parties outside the cohort,
+ * who post sumpoints but sign no COHORT. Because COHORT names one SUBMIT
+ * per member, a dealer that signed two SUBMITs for one D splits the
+ * members' COHORT signatures and the cohort never completes.
+ * docs/PROTOCOL-V2.md section 3 has the layouts and a test vector.
  *
  * Statements are compared by content (statement_same), never by signature:
  * ECDSA signatures are randomized, so one statement has many signatures.
@@ -42,9 +48,10 @@
 #define STATEMENT_CONTEXT  "secure-sum/v2 "
 #define STATEMENT_HASH_LEN 32           /* every digest in a body: SHA-256 */
 #define STATEMENT_SIG_MAX  72           /* a DER ECDSA P-256 signature */
+/* The length of a SUBMIT body for n parties, the longest kind for n >= 2. */
+#define STATEMENT_SUBMIT_LEN(n) (93 + (size_t)(n) * STATEMENT_HASH_LEN)
 /* The longest body: a SUBMIT of PARAMS_MAX_PARTIES digests. */
-#define STATEMENT_BODY_MAX (32 + 2 * 32 + 8 + \
-    (size_t)PARAMS_MAX_PARTIES * STATEMENT_HASH_LEN)
+#define STATEMENT_BODY_MAX STATEMENT_SUBMIT_LEN(PARAMS_MAX_PARTIES)
 
 enum statement_type {
 	STATEMENT_SUBMIT = 1,
@@ -64,6 +71,7 @@ struct statement {
 	uint32_t n;             /* SUBMIT, COHORT: the session's parties */
 	const uint8_t *digests; /* SUBMIT: n * STATEMENT_HASH_LEN bytes */
 	const uint8_t *cohort;  /* COHORT: statement_bitmap_len(n) bytes */
+	uint8_t submits[STATEMENT_HASH_LEN];    /* COHORT: submits digest */
 	uint8_t cohort_digest[STATEMENT_HASH_LEN];      /* SUMPOINT */
 	uint32_t length;        /* SUMPOINT: L */
 	uint8_t values_digest[STATEMENT_HASH_LEN];      /* SUMPOINT */
@@ -114,6 +122,15 @@ int statement_hash(const uint8_t *p, size_t n,
 /* SHA-256 of values[0..L), each as 8 bytes little-endian. */
 int statement_values_digest(const uint64_t *values, size_t L,
     uint8_t out[STATEMENT_HASH_LEN]) SS_WUR;
+/*
+ * The submits digest of a COHORT statement: SHA-256 of the concatenation
+ * of SHA-256(bodies[i]) for i = 0..m-1, the SUBMIT bodies of the cohort's
+ * members (lens[i] bytes each). Each must parse as a SUBMIT, and their
+ * positions must increase (position order): SS_ERR_INVALID otherwise,
+ * SS_ERR_INVALID for m == 0. On failure out is zeroed.
+ */
+int statement_submits_digest(const uint8_t *const *bodies, const size_t *lens,
+    size_t m, uint8_t out[STATEMENT_HASH_LEN]) SS_WUR;
 /* The cohort digest of a COHORT statement (its signer is not hashed). */
 int statement_cohort_digest(const struct statement *cohort,
     uint8_t out[STATEMENT_HASH_LEN]) SS_WUR;

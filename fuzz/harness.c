@@ -19,7 +19,8 @@
  *                 the checksum of every whole record so that mutations
  *                 reach the replay; bits 1-3 are the snapshot's journal
  *                 sequence; bits 4-5 say which files (jfiles_split).
- *   client_wire   u8 method selector (1 + b % 8), then a Response body;
+ *   client_wire   u8 method selector (1 + b % 8, or 9 + b % 2 for b >=
+ *                 0xf0), then a Response body;
  *                 what the client accepts must read the same with protobuf-c.
  *   snapshot_raw  the whole file, checksum included.
  *   snapshot      the file without its checksum; the harness appends a
@@ -28,8 +29,8 @@
  *                 enc || ciphertext || tag (flags bit 0 clear), or a
  *                 plaintext to seal, open and tamper with (bit 0 set).
  *   sealed_open   u8 flags, then a sealed vector (bit 0 clear) or values to
- *                 seal and open (bit 0 set). Bits 1-2 pick (session, sender,
- *                 recipient); bit 7 makes L = bits 3-6 + 1 instead of the
+ *                 seal and open (bit 0 set). Bits 1-2 pick (session digest,
+ *                 sender, recipient); bit 7 makes L = bits 3-6 + 1 instead of the
  *                 length the ciphertext implies.
  *
  * The rpc targets verify against a real CA: scripts/mkcerts.sh makes one,
@@ -412,8 +413,16 @@ check_store(const struct store *s)
 		CHECK(se->p.length >= 1 && se->p.length <= s->lim.max_length, NULL);
 		CHECK(se->ct_len == sealed_len(se->p.length), NULL);
 		CHECK(session_repeated_party(se) == NULL, "a party listed twice");
-		CHECK((se->deadline_unix == 0) == (se->p.deadline_seconds == 0),
-		    "a deadline without deadline_seconds, or the reverse");
+		if (se->p.v2)
+			CHECK(se->deadline_unix == se->p.deadline_unix &&
+			    se->p.deadline_seconds == 0, "a version-2 deadline "
+			    "other than its parameter's");
+		else
+			CHECK((se->deadline_unix == 0) ==
+			    (se->p.deadline_seconds == 0), "a deadline without "
+			    "deadline_seconds, or the reverse");
+		CHECK(statements_consistent(se), "statements the rules do "
+		    "not leave");
 		for (p = 0; p < se->p.n; p++) {
 			CHECK(name_valid(se->p.parties[p]), "an invalid party name");
 			CHECK(session_party_index(se, se->p.parties[p]) == (long)p,
@@ -441,14 +450,15 @@ check_store(const struct store *s)
 		case PHASE_AGGREGATING:
 		case PHASE_COMPLETE:
 			CHECK(cohort == shared, "the cohort is not who shared");
-			CHECK(cohort >= (size_t)se->p.threshold + 1,
-			    "a cohort smaller than threshold + 1");
+			CHECK(cohort >= session_min_cohort(se),
+			    "a cohort smaller than min_cohort (t + 1 in version 1)");
 			CHECK((cohort_posted == cohort) == (se->phase == PHASE_COMPLETE),
 			    "COMPLETE is not \"every cohort member posted\"");
 			break;
 		case PHASE_FAILED:
 			CHECK(cohort == 0 && posted == 0, "a failed session with state");
-			CHECK(shared <= se->p.threshold, "failed with enough shares");
+			CHECK(shared < session_min_cohort(se),
+			    "failed with enough shares");
 			CHECK(se->deadline_unix != 0, "failed without a deadline");
 			break;
 		default:
@@ -971,6 +981,13 @@ check_names(const struct wire_names *l, size_t max_items)
 		CHECK(memchr(l->v[i], '\0', sizeof(l->v[i])) != NULL, "an unterminated name");
 }
 
+/* n bytes at p equal protobuf-c's bytes field b. */
+static int
+same_bytes(const uint8_t *p, size_t n, const ProtobufCBinaryData *b)
+{
+	return n == b->len && (n == 0 || memcmp(p, b->data, n) == 0);
+}
+
 /* A name list decoded by client/wire.c equals protobuf-c's. */
 static void
 same_names(const struct wire_names *l, char **v, size_t n, const char *what)
@@ -1064,7 +1081,59 @@ same_params(const struct wire_response *r, const Securesum__SessionParams *m,
 		return;
 	CHECK(r->params.threshold == m->threshold && r->params.length == m->length &&
 	    r->params.decimals == m->decimals &&
-	    r->params.deadline_seconds == m->deadline_seconds, "params numbers");
+	    r->params.deadline_seconds == m->deadline_seconds &&
+	    r->params.min_cohort == m->min_cohort &&
+	    r->params.deadline_unix == m->deadline_unix, "params numbers");
+	CHECK(same_bytes(r->params.nonce, r->params.nonce_len, &m->nonce),
+	    "params.nonce");
+}
+
+/* A statement decoded by client/wire.c equals protobuf-c's (NULL: none). */
+static void
+same_stmt(const struct wire_stmt *w, const Securesum__Statement *m,
+    const char *what)
+{
+	if (m == NULL) {
+		CHECK(w->body_len == 0 && w->sig_len == 0, what);
+		return;
+	}
+	CHECK(same_bytes(w->body, w->body_len, &m->body) &&
+	    same_bytes(w->sig, w->sig_len, &m->signature), what);
+}
+
+/* The signed cohorts of a GetCohort or ListSumpoints answer. */
+static void
+same_signed(const struct wire_response *r, Securesum__SignedCohort **v,
+    size_t n)
+{
+	size_t i;
+
+	CHECK(r->nsigned == n, "number of cohort signatures");
+	for (i = 0; i < n; i++) {
+		CHECK(strcmp(r->signed_[i].party, v[i]->party) == 0,
+		    "cohort signer");
+		same_stmt(&r->signed_[i].stmt, v[i]->cohort, "cohort statement");
+	}
+}
+
+/* The version-2 fields of a GetStatus answer. */
+static void
+same_status_v2(const struct wire_response *r,
+    const Securesum__GetStatusResponse *b)
+{
+	size_t i;
+
+	same_names(&r->signers, b->signers, b->n_signers, "signers");
+	CHECK(same_bytes(r->digest, r->digest_len, &b->digest), "digest");
+	CHECK(r->nconflicts == b->n_conflicts, "number of conflicts");
+	for (i = 0; i < b->n_conflicts; i++) {
+		CHECK(strcmp(r->conflicts[i].party, b->conflicts[i]->party) == 0,
+		    "conflict party");
+		same_stmt(&r->conflicts[i].first, b->conflicts[i]->first,
+		    "conflict first");
+		same_stmt(&r->conflicts[i].second, b->conflicts[i]->second,
+		    "conflict second");
+	}
 }
 
 /*
@@ -1205,7 +1274,18 @@ same_as_protobuf_c(const uint8_t *buf, size_t len, int method,
 	switch (method) {
 	case SECURESUM__METHOD__CREATE_SESSION:
 		CHECK(r->created == (int)m->create_session->created &&
-		    r->deadline_unix == m->create_session->deadline_unix, "CreateSession");
+		    r->deadline_unix == m->create_session->deadline_unix &&
+		    same_bytes(r->digest, r->digest_len,
+		    &m->create_session->digest), "CreateSession");
+		break;
+	case SECURESUM__METHOD__POST_COHORT:
+		CHECK(r->duplicate == (int)m->post_cohort->duplicate, "PostCohort");
+		break;
+	case SECURESUM__METHOD__GET_COHORT:
+		same_names(&r->cohort, m->get_cohort->cohort,
+		    m->get_cohort->n_cohort, "cohort");
+		same_signed(r, m->get_cohort->signatures,
+		    m->get_cohort->n_signatures);
 		break;
 	case SECURESUM__METHOD__SUBMIT_SHARES:
 		CHECK(r->duplicate == (int)m->submit_shares->duplicate, "SubmitShares");
@@ -1226,6 +1306,8 @@ same_as_protobuf_c(const uint8_t *buf, size_t len, int method,
 			    (r->shares[i].ct_len == 0 || memcmp(r->shares[i].ct,
 			    b->shares[i]->ciphertext.data, r->shares[i].ct_len) == 0),
 			    "ciphertext");
+			same_stmt(&r->shares[i].submit, b->shares[i]->submit,
+			    "SUBMIT");
 		}
 		break;
 	}
@@ -1244,7 +1326,9 @@ same_as_protobuf_c(const uint8_t *buf, size_t len, int method,
 			    (p->n_values == 0 || memcmp(r->sumpoints[i].values.v,
 			    p->values, p->n_values * sizeof(uint64_t)) == 0),
 			    "sumpoint values");
+			same_stmt(&r->sumpoints[i].stmt, p->statement, "SUMPOINT");
 		}
+		same_signed(r, b->cohort_signatures, b->n_cohort_signatures);
 		break;
 	}
 	case SECURESUM__METHOD__GET_STATUS: {
@@ -1257,6 +1341,7 @@ same_as_protobuf_c(const uint8_t *buf, size_t len, int method,
 		same_names(&r->shared, b->shared, b->n_shared, "shared");
 		same_names(&r->posted, b->posted, b->n_posted, "posted");
 		same_names(&r->missing, b->missing, b->n_missing, "missing");
+		same_status_v2(r, b);
 		break;
 	}
 	case SECURESUM__METHOD__GET_KEYS: {
@@ -1269,6 +1354,9 @@ same_as_protobuf_c(const uint8_t *buf, size_t len, int method,
 			    (r->keys[i].der_len == 0 || memcmp(r->keys[i].der,
 			    b->keys[i]->certificate.data, r->keys[i].der_len) == 0),
 			    "certificate");
+			CHECK(same_bytes(r->keys[i].sig_der, r->keys[i].sig_der_len,
+			    &b->keys[i]->signing_certificate),
+			    "signing certificate");
 		}
 		break;
 	}
@@ -1282,7 +1370,7 @@ out:
 int
 fuzz_client_wire(const uint8_t *data, size_t len)
 {
-	static const struct wire_limits lim = { 64, 8192, 4096 };
+	static const struct wire_limits lim = { 64, 8192, 4096, 8192 };
 	struct wire_response r;
 	struct ss_error err;
 	size_t i;
@@ -1290,7 +1378,12 @@ fuzz_client_wire(const uint8_t *data, size_t len)
 
 	if (len < 1)
 		return 0;
-	method = 1 + data[0] % 8;
+	/*
+	 * The version-2 methods only from selectors 0xf0 up, so that every
+	 * input saved before they existed still picks the method it did.
+	 */
+	method = data[0] >= 0xf0 ? WIRE_POST_COHORT + data[0] % 2 :
+	    1 + data[0] % 8;
 	ss_error_clear(&err);
 	rc = wire_decode_response(data + 1, len - 1, method, &lim, &r, &err);
 	if (rc != SS_OK) {
@@ -1300,7 +1393,10 @@ fuzz_client_wire(const uint8_t *data, size_t len)
 	/* Whatever the outcome, what it holds is bounded and terminated. */
 	CHECK(memchr(r.message, '\0', sizeof(r.message)) != NULL, NULL);
 	CHECK(r.nshares <= lim.max_items && r.nsumpoints <= lim.max_items &&
-	    r.nkeys <= lim.max_items, "more entries than the limit");
+	    r.nkeys <= lim.max_items && r.nsigned <= lim.max_items &&
+	    r.nconflicts <= lim.max_items, "more entries than the limit");
+	CHECK(r.digest_len <= sizeof(r.digest) &&
+	    r.params.nonce_len <= sizeof(r.params.nonce), NULL);
 	for (i = 0; i < r.nshares; i++) {
 		CHECK(r.shares[i].ct_len <= lim.max_bytes, NULL);
 		CHECK(memchr(r.shares[i].sender, '\0', sizeof(r.shares[i].sender)) != NULL, NULL);
@@ -1316,6 +1412,7 @@ fuzz_client_wire(const uint8_t *data, size_t len)
 	check_names(&r.shared, lim.max_items);
 	check_names(&r.posted, lim.max_items);
 	check_names(&r.missing, lim.max_items);
+	check_names(&r.signers, lim.max_items);
 	if (rc == SS_OK && r.has_params)
 		CHECK(memchr(r.params.session_id, '\0', sizeof(r.params.session_id)) != NULL, NULL);
 	if (rc == SS_OK)
@@ -1637,12 +1734,18 @@ fuzz_hpke_open(const uint8_t *data, size_t len)
 	return 0;
 }
 
+/*
+ * The (D, sender, recipient) cases of sealed_open: D is 32 bytes of dfill
+ * (make-seeds.c seals its seeds with the same), and "another session" is
+ * 32 bytes of SEALED_OTHER_D.
+ */
 static const struct {
-	const char *session;
+	uint8_t dfill;
 	int sender, recipient;
 } sealed_cases[4] = {
-	{ "s1", 0, 1 }, { "payroll", 0, 1 }, { "s1", 1, 0 }, { "v1", 1, 0 },
+	{ 0x51, 0, 1 }, { 0x9a, 0, 1 }, { 0x51, 1, 0 }, { 0x01, 1, 0 },
 };
+#define SEALED_OTHER_D 0xee
 
 static const char *
 hpke_party_name(int i)
@@ -1654,7 +1757,8 @@ int
 fuzz_sealed_open(const uint8_t *data, size_t len)
 {
 	uint8_t skS[32], pkS[32], skR[32], pkR[32], flags;
-	const char *session, *sender, *recipient;
+	uint8_t session[SEALED_D_LEN], other[SEALED_D_LEN];
+	const char *sender, *recipient;
 	uint64_t *values, *back;
 	const uint8_t *in;
 	size_t in_len, L, i;
@@ -1666,7 +1770,8 @@ fuzz_sealed_open(const uint8_t *data, size_t len)
 	in = data + 1;
 	in_len = len - 1;
 	c = (flags >> 1) & 3;
-	session = sealed_cases[c].session;
+	memset(session, sealed_cases[c].dfill, sizeof(session));
+	memset(other, SEALED_OTHER_D, sizeof(other));
 	sender = hpke_party_name(sealed_cases[c].sender);
 	recipient = hpke_party_name(sealed_cases[c].recipient);
 	fuzz_hpke_keys(sealed_cases[c].sender, skS, pkS);
@@ -1733,9 +1838,9 @@ fuzz_sealed_open(const uint8_t *data, size_t len)
 			CHECK(memcmp(back, values, L * sizeof(*values)) == 0,
 			    "the round trip changed the values");
 			/* Bound to the session, the sender, the recipient, L. */
-			CHECK(sealed_open("other", sender, recipient, L, skR, pkS,
+			CHECK(sealed_open(other, sender, recipient, L, skR, pkS,
 			    sealed, sealed_len(L), back) == SS_ERR_AUTH,
-			    "opened under another session id");
+			    "opened under another session digest");
 			CHECK(sealed_open(session, recipient, recipient, L, skR, pkS,
 			    sealed, sealed_len(L), back) == SS_ERR_AUTH,
 			    "opened under another sender name");

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "err.h"
 #include "field.h"
 #include "frame.h"
@@ -629,33 +630,36 @@ seal_fixed(int sender, int recipient, const uint8_t *info, size_t info_len,
 	free(ct);
 }
 
-/* The HPKE info of sealed.c (documented at the top of that file). */
+/*
+ * The HPKE info of sealed.c (documented at the top of that file), for the
+ * session digest D made of 32 bytes of dfill, as harness.c's cases.
+ */
 static size_t
-sealed_info(const char *session, const char *sender, const char *recipient,
+sealed_info(uint8_t dfill, const char *sender, const char *recipient,
     uint64_t L, uint8_t *info)
 {
-	const char *parts[3] = { session, sender, recipient };
+	const char *parts[2] = { sender, recipient };
 	size_t off, n;
 	int i;
 
-	memcpy(info, "secure-sum/v1 share", 19);
-	off = 19;
-	for (i = 0; i < 3; i++) {
+	memcpy(info, "secure-sum/v2 share", 20);    /* with its NUL */
+	off = 20;
+	memset(info + off, dfill, 32);
+	off += 32;
+	for (i = 0; i < 2; i++) {
 		n = strlen(parts[i]);
-		info[off] = (uint8_t)(n >> 8);
-		info[off + 1] = (uint8_t)n;
-		memcpy(info + off + 2, parts[i], n);
-		off += 2 + n;
+		buf_store_u32(info + off, (uint32_t)n);
+		memcpy(info + off + 4, parts[i], n);
+		off += 4 + n;
 	}
-	for (i = 0; i < 8; i++)
-		info[off + (size_t)i] = (uint8_t)(L >> (56 - 8 * i));
+	buf_store_u64(info + off, L);
 	return off + 8;
 }
 
 static void
 hpke_seeds(void)
 {
-	static const char *const sessions[4] = { "s1", "payroll", "s1", "v1" };
+	static const uint8_t sessions[4] = { 0x51, 0x9a, 0x51, 0x01 };
 	static const int from[4] = { 0, 0, 1, 1 }, to[4] = { 1, 1, 0, 0 };
 	uint8_t pt[64], info[256];
 	struct bytes b = { NULL, 0, 0 };
@@ -681,7 +685,7 @@ hpke_seeds(void)
 	seed("hpke_open", "empty", b.p, b.len);
 	/* A real sealed share's info, no aad, as sealed.c makes them. */
 	b.len = 0;
-	info_len = sealed_info("s1", "alice", "bob", 2, info);
+	info_len = sealed_info(0x51, "alice", "bob", 2, info);
 	put_u8(&b, 0);
 	put_u8(&b, (uint8_t)info_len);
 	put_u8(&b, 0);
@@ -697,7 +701,7 @@ hpke_seeds(void)
 	put(&b, pt, 40);
 	seed("hpke_open", "round-trip", b.p, b.len);
 
-	/* sealed_open: each (session, sender, recipient) case, L = 1, 2, 4. */
+	/* sealed_open: each (D, sender, recipient) case, L = 1, 2, 4. */
 	for (c = 0; c < 4; c++) {
 		char name[32];
 		uint64_t v[4] = { 1, 2, FIELD_P - 1, 0 };
@@ -708,7 +712,7 @@ hpke_seeds(void)
 			int k;
 
 			for (k = 0; k < 8; k++)
-				ptv[8 * i + (size_t)k] = (uint8_t)(v[i] >> (56 - 8 * k));
+				ptv[8 * i + (size_t)k] = (uint8_t)(v[i] >> (8 * k));
 		}
 		info_len = sealed_info(sessions[c], from[c] ? "bob" : "alice",
 		    to[c] ? "bob" : "alice", L, info);

@@ -14,15 +14,20 @@ ASAN_OPTIONS=detect_leaks=0 "$gen" "$tmp/corpus"
 rm -rf fuzz/corpus
 mkdir -p fuzz/corpus
 cp -R "$tmp/corpus/." fuzz/corpus/
-# Files of the previous formats (journal 3, snapshot 1: big-endian), which
-# the generator can no longer write, so that the migration paths are fuzzed
-# too: as one segment (flags 0), with its checksums rewritten (flags 1), as
-# a whole snapshot and without its SHA-256.
+# Files of the previous formats (journal 3, snapshot 1: big-endian; journal
+# 4, snapshot 2: before protocol version 2), which the generator can no
+# longer write, so that the migration paths are fuzzed too: as one segment
+# (flags 0), with its checksums rewritten (flags 1), as a whole snapshot and
+# without its SHA-256.
 m=tests/data/migration
-{ printf '\000'; cat "$m/journal-v3.bin"; } >fuzz/corpus/journal/v3-history
-{ printf '\001'; cat "$m/journal-v3.bin"; } >fuzz/corpus/journal/v3-history-fix-sums
-cp "$m/snapshot-v1.bin" fuzz/corpus/snapshot_raw/v1-history
-head -c -32 "$m/snapshot-v1.bin" >fuzz/corpus/snapshot/v1-history
+for v in 3 4; do
+	{ printf '\000'; cat "$m/journal-v$v.bin"; } >fuzz/corpus/journal/v$v-history
+	{ printf '\001'; cat "$m/journal-v$v.bin"; } >fuzz/corpus/journal/v$v-history-fix-sums
+done
+for v in 1 2; do
+	cp "$m/snapshot-v$v.bin" fuzz/corpus/snapshot_raw/v$v-history
+	head -c -32 "$m/snapshot-v$v.bin" >fuzz/corpus/snapshot/v$v-history
+done
 for d in fuzz/corpus/*/; do
 	printf '%-14s %2d files %6d bytes\n' "$(basename "$d")" \
 	    "$(find "$d" -type f | wc -l)" "$(cat "$d"* | wc -c)"

@@ -240,12 +240,10 @@ conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
 	struct conns *cs = c->cs;
 	enum rpc_after after;
 
-	if (own != NULL)
-		after = rpc_handle_frame(cs->rpc, c->peer, own, &sink.base,
-		    sink_add_held);
-	else
-		after = rpc_handle(cs->rpc, c->peer, bytes, len, &sink.base,
-		    sink_add_held);
+	/* The caller's certificate signs its statements (version 2). */
+	after = rpc_handle_as(cs->rpc, c->peer, SSL_get0_peer_certificate(
+	    bufferevent_openssl_get_ssl(c->bev)), bytes, len, own, &sink.base,
+	    sink_add_held);
 	if (after == RPC_CLOSE) {
 		logmsg("%s: sent a frame that is not a Request; closing", c->peer);
 		conn_close_after_flush(c);

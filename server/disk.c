@@ -61,6 +61,7 @@ disk_reader_init(struct disk_reader *d, const void *data, size_t len,
 {
 	buf_reader_init(&d->r, data, len);
 	d->big_endian = big_endian;
+	d->with_v2 = 0;
 }
 
 int
@@ -95,7 +96,8 @@ disk_version(const uint8_t p[4], uint32_t last_big_endian)
 }
 
 void
-disk_put_params(struct buf_writer *w, const struct session_params *p)
+disk_put_params(struct buf_writer *w, const struct session_spec *p,
+    const uint8_t digest[PARAMS_DIGEST_LEN])
 {
 	uint32_t i;
 
@@ -107,16 +109,51 @@ disk_put_params(struct buf_writer *w, const struct session_params *p)
 	buf_put_u32(w, p->length);
 	buf_put_u32(w, p->decimals);
 	buf_put_u32(w, p->deadline_seconds);
+	buf_put_u8(w, p->v2 ? 2 : 1);
+	if (!p->v2)
+		return;
+	buf_put_u32(w, p->min_cohort);
+	buf_put_u64(w, p->deadline_unix);
+	buf_put(w, p->nonce, sizeof(p->nonce));
+	buf_put(w, digest, PARAMS_DIGEST_LEN);
+}
+
+/* The fields of a version-2 session after those of version 1. */
+static int
+get_v2_params(struct disk_reader *d, struct session_spec *p,
+    uint8_t digest[PARAMS_DIGEST_LEN])
+{
+	const uint8_t *b;
+	uint8_t version;
+	int rc;
+
+	if ((rc = buf_get_u8(&d->r, &version)) != SS_OK)
+		return rc;
+	if (version == 1)
+		return SS_OK;
+	if (version != 2)
+		return SS_ERR_INVALID;
+	p->v2 = 1;
+	if ((rc = disk_get_u32(d, &p->min_cohort)) != SS_OK ||
+	    (rc = disk_get_u64(d, &p->deadline_unix)) != SS_OK ||
+	    (rc = buf_get_bytes(&d->r, sizeof(p->nonce), &b)) != SS_OK)
+		return rc;
+	memcpy(p->nonce, b, sizeof(p->nonce));
+	if ((rc = buf_get_bytes(&d->r, PARAMS_DIGEST_LEN, &b)) != SS_OK)
+		return rc;
+	memcpy(digest, b, PARAMS_DIGEST_LEN);
+	return SS_OK;
 }
 
 int
 disk_get_params(struct disk_reader *d, uint32_t max_parties,
-    struct session_params *p)
+    struct session_spec *p, uint8_t digest[PARAMS_DIGEST_LEN])
 {
 	uint32_t i;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
+	memset(digest, 0, PARAMS_DIGEST_LEN);
 	if ((rc = disk_get_string(d, p->id, sizeof(p->id))) != SS_OK ||
 	    (rc = disk_get_u32(d, &p->n)) != SS_OK)
 		return rc;
@@ -129,11 +166,52 @@ disk_get_params(struct disk_reader *d, uint32_t max_parties,
 		rc = disk_get_string(d, p->parties[i], NAME_BUF);
 	if (rc == SS_OK && (rc = disk_get_u32(d, &p->threshold)) == SS_OK &&
 	    (rc = disk_get_u32(d, &p->length)) == SS_OK &&
-	    (rc = disk_get_u32(d, &p->decimals)) == SS_OK)
-		rc = disk_get_u32(d, &p->deadline_seconds);
+	    (rc = disk_get_u32(d, &p->decimals)) == SS_OK &&
+	    (rc = disk_get_u32(d, &p->deadline_seconds)) == SS_OK &&
+	    d->with_v2)
+		rc = get_v2_params(d, p, digest);
 	if (rc != SS_OK) {
 		free(p->parties);
 		p->parties = NULL;
 	}
 	return rc;
+}
+
+void
+disk_put_statement(struct buf_writer *w, const struct held_statement *h)
+{
+	if (h == NULL || h->body == NULL) {
+		buf_put_u32(w, 0);
+		return;
+	}
+	buf_put_u32(w, (uint32_t)h->len);
+	buf_put(w, h->body, h->len);
+	buf_put_u32(w, (uint32_t)h->sig_len);
+	buf_put(w, h->sig, h->sig_len);
+}
+
+int
+disk_get_statement(struct disk_reader *d, struct statement_in *in,
+    int *present)
+{
+	uint32_t len, sig_len;
+	int rc;
+
+	memset(in, 0, sizeof(*in));
+	*present = 0;
+	if ((rc = disk_get_u32(d, &len)) != SS_OK || len == 0)
+		return rc;
+	if (len > STATEMENT_BODY_MAX)
+		return SS_ERR_INVALID;
+	if ((rc = buf_get_bytes(&d->r, len, &in->body)) != SS_OK ||
+	    (rc = disk_get_u32(d, &sig_len)) != SS_OK)
+		return rc;
+	if (sig_len == 0 || sig_len > STATEMENT_SIG_MAX)
+		return SS_ERR_INVALID;
+	if ((rc = buf_get_bytes(&d->r, sig_len, &in->sig)) != SS_OK)
+		return rc;
+	in->len = len;
+	in->sig_len = sig_len;
+	*present = 1;
+	return SS_OK;
 }

@@ -16,6 +16,8 @@
 
 #include "buf.h"
 #include "err.h"
+#include "params.h"
+#include "statements.h"
 #include "store.h"
 
 /* fsync of a folder, so that a rename or a new file in it survives a crash. */
@@ -28,8 +30,10 @@ int disk_read_all(int fd, uint8_t **data, size_t *len) SS_WUR;
 struct disk_reader {
 	struct buf_reader r;    /* u8 and byte runs are read from it directly */
 	int big_endian;         /* a file of a version before little-endian */
+	int with_v2;            /* a file with protocol version 2's fields */
 };
 
+/* A reader of a file without version 2's fields (set with_v2 for one with). */
 void disk_reader_init(struct disk_reader *d, const void *data, size_t len,
     int big_endian);
 int disk_get_u32(struct disk_reader *d, uint32_t *v) SS_WUR;
@@ -48,11 +52,29 @@ uint32_t disk_version(const uint8_t p[4], uint32_t last_big_endian);
 /*
  * Session parameters as the snapshot and the journal store them: str id,
  * u32 n, n * str party, u32 threshold, length, decimals, deadline_seconds,
- * where str is a u32 length and the bytes.
+ * where str is a u32 length and the bytes; then, in the files with version
+ * 2's fields, u8 protocol version (1 or 2), and for 2: u32 min_cohort, u64
+ * deadline_unix, the 16-byte nonce and the 32-byte digest D.
  */
-void disk_put_params(struct buf_writer *w, const struct session_params *p);
-/* Reads them back; on success p->parties is malloc'd (n within 2..max_parties). */
+void disk_put_params(struct buf_writer *w, const struct session_spec *p,
+    const uint8_t digest[PARAMS_DIGEST_LEN]);
+/*
+ * Reads them back; on success p->parties is malloc'd (n within
+ * 2..max_parties), and digest holds the D recorded (zero in version 1).
+ */
 int disk_get_params(struct disk_reader *d, uint32_t max_parties,
-    struct session_params *p) SS_WUR;
+    struct session_spec *p, uint8_t digest[PARAMS_DIGEST_LEN]) SS_WUR;
+
+/*
+ * A signed statement (NULL, or a body NULL: none): u32 body length (0:
+ * none), the body, u32 signature length, the signature.
+ */
+void disk_put_statement(struct buf_writer *w, const struct held_statement *h);
+/*
+ * Reads one back, as views into the file: *present 0 when it records none.
+ * Lengths over a statement's are SS_ERR_INVALID.
+ */
+int disk_get_statement(struct disk_reader *d, struct statement_in *in,
+    int *present) SS_WUR;
 
 #endif

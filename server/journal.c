@@ -4,9 +4,10 @@
  * layout journal_file.c's, the fsync thread journal_sync.c's.
  *
  * Records are written in this server's format version (JOURNAL_VERSION),
- * little-endian. The small fields of a record are built in a memory
- * buf_writer; the large ones (a block of shares, a sumpoint's values, a
- * certificate) are written from where they lie, with one writev.
+ * little-endian. The small fields of a record (a statement among them) are
+ * built in a memory buf_writer; the large ones (a block of shares, a
+ * sumpoint's values, a certificate) are written from where they lie, with
+ * one writev.
  */
 #include <endian.h>
 #include <errno.h>
@@ -148,7 +149,7 @@ log_create(void *ctx, const struct session *se, uint64_t *seq,
 	struct buf_writer w;
 
 	rec_start(&w, JREC_CREATE);
-	disk_put_params(&w, &se->p);
+	disk_put_params(&w, &se->p, se->digest);
 	buf_put_u64(&w, se->created_unix);
 	buf_put_u64(&w, se->deadline_unix);
 	return logged(ctx, append(ctx, &w, NULL, 0), seq, e);
@@ -156,7 +157,8 @@ log_create(void *ctx, const struct session *se, uint64_t *seq,
 
 static int
 log_submit(void *ctx, const struct session *se, uint32_t sender,
-    const uint8_t *block, uint64_t *seq, struct ss_error *e)
+    const uint8_t *block, const struct held_statement *stmt, uint64_t *seq,
+    struct ss_error *e)
 {
 	uint64_t bytes = (uint64_t)se->p.n * se->ct_len;
 	struct buf_writer w;
@@ -164,6 +166,7 @@ log_submit(void *ctx, const struct session *se, uint32_t sender,
 	rec_start(&w, JREC_SUBMIT);
 	buf_put_string(&w, se->p.id);
 	buf_put_u32(&w, sender);
+	disk_put_statement(&w, stmt);
 	buf_put_u64(&w, bytes);
 	return logged(ctx, append(ctx, &w, block, (size_t)bytes), seq, e);
 }
@@ -185,7 +188,8 @@ log_close(void *ctx, const struct session *se, uint64_t *seq,
  */
 static int
 log_sumpoint(void *ctx, const struct session *se, uint32_t party,
-    const uint64_t *values, uint64_t *seq, struct ss_error *e)
+    const uint64_t *values, const struct held_statement *stmt, uint64_t *seq,
+    struct ss_error *e)
 {
 	struct journal *j = ctx;
 	size_t bytes = (size_t)se->p.length * 8;
@@ -198,6 +202,7 @@ log_sumpoint(void *ctx, const struct session *se, uint32_t party,
 	buf_put_string(&w, se->p.id);
 	buf_put_u32(&w, party);
 	buf_put_u32(&w, se->p.length);
+	disk_put_statement(&w, stmt);
 	if (htole64(1) == 1)
 		return logged(j, append(j, &w, values, bytes), seq, e);
 	if ((le = malloc(bytes ? bytes : 1)) == NULL) {
@@ -212,26 +217,59 @@ log_sumpoint(void *ctx, const struct session *se, uint32_t party,
 	return logged(j, rc, seq, e);
 }
 
+/* The entry whole: the signing certificate (none: length 0), then the key's. */
 static int
-log_key(void *ctx, const char *name, const uint8_t *der, size_t der_len,
-    uint64_t *seq, struct ss_error *e)
+log_key(void *ctx, const struct key_entry *k, uint64_t *seq,
+    struct ss_error *e)
 {
 	struct buf_writer w;
 
 	rec_start(&w, JREC_KEY);
-	buf_put_string(&w, name);
-	if (der_len > UINT32_MAX) {
+	buf_put_string(&w, k->name);
+	if (k->der_len > UINT32_MAX || k->sign_len > UINT32_MAX) {
 		buf_writer_free(&w);
 		ss_error_set(&((struct journal *)ctx)->err, SS_ERR_TOO_LARGE,
 		    "record too large");
 		return logged(ctx, SS_ERR_TOO_LARGE, seq, e);
 	}
-	buf_put_u32(&w, (uint32_t)der_len);
-	return logged(ctx, append(ctx, &w, der, der_len), seq, e);
+	buf_put_u32(&w, k->sign_der != NULL ? (uint32_t)k->sign_len : 0);
+	if (k->sign_der != NULL)
+		buf_put(&w, k->sign_der, k->sign_len);
+	buf_put_u32(&w, (uint32_t)k->der_len);
+	return logged(ctx, append(ctx, &w, k->der, k->der_len), seq, e);
+}
+
+static int
+log_cohort(void *ctx, const struct session *se, uint32_t party,
+    const struct held_statement *stmt, uint64_t *seq, struct ss_error *e)
+{
+	struct buf_writer w;
+
+	rec_start(&w, JREC_COHORT);
+	buf_put_string(&w, se->p.id);
+	buf_put_u32(&w, party);
+	disk_put_statement(&w, stmt);
+	return logged(ctx, append(ctx, &w, NULL, 0), seq, e);
+}
+
+static int
+log_conflict(void *ctx, const struct session *se, uint32_t party,
+    enum statement_type type, const struct held_statement *second,
+    uint64_t *seq, struct ss_error *e)
+{
+	struct buf_writer w;
+
+	rec_start(&w, JREC_CONFLICT);
+	buf_put_string(&w, se->p.id);
+	buf_put_u32(&w, party);
+	buf_put_u8(&w, (uint8_t)type);
+	disk_put_statement(&w, second);
+	return logged(ctx, append(ctx, &w, NULL, 0), seq, e);
 }
 
 static const struct store_log_ops journal_log_ops = {
-	log_create, log_submit, log_close, log_sumpoint, log_key,
+	log_create, log_submit, log_close, log_sumpoint, log_key, log_cohort,
+	log_conflict,
 };
 
 struct store_log

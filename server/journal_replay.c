@@ -20,22 +20,47 @@
 static int
 replay_create(struct disk_reader *d, struct store *s, struct ss_error *e)
 {
-	struct session_params p;
+	uint8_t digest[PARAMS_DIGEST_LEN];
+	struct session_spec p;
+	struct session *se;
 	uint64_t created, deadline;
 	int rc;
 
-	if ((rc = disk_get_params(d, s->lim.max_parties, &p)) != SS_OK)
+	if ((rc = disk_get_params(d, s->lim.max_parties, &p, digest)) != SS_OK)
 		return rc;
 	if ((rc = disk_get_u64(d, &created)) == SS_OK &&
 	    (rc = disk_get_u64(d, &deadline)) == SS_OK)
 		rc = store_apply_create(s, &p, created, deadline, e);
+	/* D is recorded for readers of the file; it must be the parameters'. */
+	if (rc == SS_OK && p.v2 && ((se = store_find(s, p.id)) == NULL ||
+	    memcmp(se->digest, digest, sizeof(digest)) != 0))
+		rc = ss_error_set(e, SS_ERR_INVALID, "session %s: the digest "
+		    "recorded is not that of its parameters", p.id);
 	free(p.parties);
 	return rc;
+}
+
+/* A statement, in a record of a version that has them (else none). */
+static int
+get_statement(struct disk_reader *d, struct statement_in *in,
+    const struct statement_in **inp)
+{
+	int rc, present = 0;
+
+	*inp = NULL;
+	if (d->with_v2 &&
+	    (rc = disk_get_statement(d, in, &present)) != SS_OK)
+		return rc;
+	if (present)
+		*inp = in;
+	return SS_OK;
 }
 
 static int
 replay_submit(struct disk_reader *d, struct store *s, struct ss_error *e)
 {
+	const struct statement_in *stmt;
+	struct statement_in in;
 	char id[NAME_BUF];
 	const uint8_t *block;
 	uint64_t bytes;
@@ -44,13 +69,15 @@ replay_submit(struct disk_reader *d, struct store *s, struct ss_error *e)
 
 	if ((rc = disk_get_string(d, id, sizeof(id))) != SS_OK ||
 	    (rc = disk_get_u32(d, &sender)) != SS_OK ||
+	    (rc = get_statement(d, &in, &stmt)) != SS_OK ||
 	    (rc = disk_get_u64(d, &bytes)) != SS_OK)
 		return rc;
 	if (bytes > buf_remaining(&d->r))
 		return SS_ERR_TRUNCATED;
 	if ((rc = buf_get_bytes(&d->r, (size_t)bytes, &block)) != SS_OK)
 		return rc;
-	return store_apply_submit(s, id, sender, block, (size_t)bytes, e);
+	return store_apply_submit_signed(s, id, sender, block, (size_t)bytes,
+	    stmt, e);
 }
 
 static int
@@ -67,6 +94,8 @@ replay_close(struct disk_reader *d, struct store *s, struct ss_error *e)
 static int
 replay_sumpoint(struct disk_reader *d, struct store *s, struct ss_error *e)
 {
+	const struct statement_in *stmt;
+	struct statement_in in;
 	char id[NAME_BUF];
 	uint64_t *vals;
 	uint32_t party, L, i;
@@ -74,7 +103,8 @@ replay_sumpoint(struct disk_reader *d, struct store *s, struct ss_error *e)
 
 	if ((rc = disk_get_string(d, id, sizeof(id))) != SS_OK ||
 	    (rc = disk_get_u32(d, &party)) != SS_OK ||
-	    (rc = disk_get_u32(d, &L)) != SS_OK)
+	    (rc = disk_get_u32(d, &L)) != SS_OK ||
+	    (rc = get_statement(d, &in, &stmt)) != SS_OK)
 		return rc;
 	if (L == 0)
 		return SS_ERR_INVALID;
@@ -87,7 +117,7 @@ replay_sumpoint(struct disk_reader *d, struct store *s, struct ss_error *e)
 	for (i = 0; i < L && rc == SS_OK; i++)
 		rc = buf_get_u64(&d->r, &vals[i]);
 	if (rc == SS_OK)
-		rc = store_apply_sumpoint(s, id, party, vals, L, e);
+		rc = store_apply_sumpoint_signed(s, id, party, vals, L, stmt, e);
 	free(vals);
 	return rc;
 }
@@ -95,28 +125,60 @@ replay_sumpoint(struct disk_reader *d, struct store *s, struct ss_error *e)
 static int
 replay_key(struct disk_reader *d, struct store *s, struct ss_error *e)
 {
+	const uint8_t *der, *sign = NULL;
 	char name[NAME_BUF];
-	const uint8_t *der;
-	uint32_t len;
+	uint32_t len, sign_len = 0;
 	int rc;
 
-	if ((rc = disk_get_string(d, name, sizeof(name))) != SS_OK ||
-	    (rc = disk_get_u32(d, &len)) != SS_OK ||
+	if ((rc = disk_get_string(d, name, sizeof(name))) != SS_OK)
+		return rc;
+	if (d->with_v2 && ((rc = disk_get_u32(d, &sign_len)) != SS_OK ||
+	    (rc = buf_get_bytes(&d->r, sign_len, &sign)) != SS_OK))
+		return rc;
+	if ((rc = disk_get_u32(d, &len)) != SS_OK ||
 	    (rc = buf_get_bytes(&d->r, len, &der)) != SS_OK)
 		return rc;
-	return store_apply_key(s, name, der, len, e);
+	return store_apply_key_signed(s, name, der, len,
+	    sign_len > 0 ? sign : NULL, sign_len, e);
 }
 
-/* Applies one payload; e says why when the store refuses it. */
+/* A COHORT (type 0) or a conflict's second statement. */
 static int
-apply(const uint8_t *payload, size_t len, int big_endian, struct store *s,
+replay_statement(struct disk_reader *d, struct store *s, int conflict,
+    struct ss_error *e)
+{
+	const struct statement_in *stmt;
+	struct statement_in in;
+	char id[NAME_BUF];
+	uint32_t party;
+	uint8_t type = 0;
+	int rc;
+
+	if (!d->with_v2)
+		return ss_error_set(e, SS_ERR_INVALID, "a record of version 2 "
+		    "in a file of an older version");
+	if ((rc = disk_get_string(d, id, sizeof(id))) != SS_OK ||
+	    (rc = disk_get_u32(d, &party)) != SS_OK ||
+	    (conflict && (rc = buf_get_u8(&d->r, &type)) != SS_OK) ||
+	    (rc = get_statement(d, &in, &stmt)) != SS_OK)
+		return rc;
+	if (conflict)
+		return store_apply_conflict(s, id, party,
+		    (enum statement_type)type, stmt, e);
+	return store_apply_cohort(s, id, party, stmt, e);
+}
+
+/* Applies one payload of a file of version; e says why when the store refuses it. */
+static int
+apply(const uint8_t *payload, size_t len, uint32_t version, struct store *s,
     struct ss_error *e)
 {
 	struct disk_reader d;
 	uint8_t type;
 	int rc;
 
-	disk_reader_init(&d, payload, len, big_endian);
+	disk_reader_init(&d, payload, len, version <= JOURNAL_LAST_BIG_ENDIAN);
+	d.with_v2 = version >= JOURNAL_FIRST_V2;
 	if ((rc = buf_get_u8(&d.r, &type)) != SS_OK)
 		return rc;
 	switch (type) {
@@ -125,6 +187,8 @@ apply(const uint8_t *payload, size_t len, int big_endian, struct store *s,
 	case JREC_CLOSE:    rc = replay_close(&d, s, e); break;
 	case JREC_SUMPOINT: rc = replay_sumpoint(&d, s, e); break;
 	case JREC_KEY:      rc = replay_key(&d, s, e); break;
+	case JREC_COHORT:   rc = replay_statement(&d, s, 0, e); break;
+	case JREC_CONFLICT: rc = replay_statement(&d, s, 1, e); break;
 	default:
 		return ss_error_set(e, SS_ERR_INVALID, "unknown record type %u",
 		    type);
@@ -144,6 +208,7 @@ struct seg_read {
 	const uint8_t *d;
 	size_t len;
 	int big_endian;         /* a file of version 3 */
+	uint32_t version;       /* the file's format version */
 	uint64_t first;         /* from the name; 0 for journal.bin */
 	size_t off;             /* the next record */
 	uint64_t prev;          /* the sequence number of the record before it */
@@ -254,7 +319,7 @@ replay_record(struct seg_read *g, const struct journal_rec *h, struct store *s,
 	if (h->seq != s->journal_seq + 1)
 		return out_of_sequence(g, h->seq, s->journal_seq + 1, e);
 	ss_error_clear(&why);
-	rc = apply(g->d + g->off + JOURNAL_REC_HEADER, h->len, g->big_endian, s,
+	rc = apply(g->d + g->off + JOURNAL_REC_HEADER, h->len, g->version, s,
 	    &why);
 	if (rc != SS_OK)
 		return ss_error_set(e, rc, "journal %s: record %llu at offset %zu "
@@ -404,6 +469,7 @@ replay_file(struct seg_read *g, const struct journal_seg *seg, int newest,
 	    skip)
 		return rc;
 	g->big_endian = *version <= JOURNAL_LAST_BIG_ENDIAN;
+	g->version = *version;
 	if ((rc = replay_records(g, s, e)) != SS_OK)
 		return rc;
 	if (g->torn && !newest)

@@ -4,16 +4,23 @@
  * holds them to the rules of the operations that logged them).
  *
  * Record payloads start with a type byte (enum journal_rec_type):
- *   1 create:   str id, u32 n, n * str party, u32 threshold, u32 length,
- *               u32 decimals, u32 deadline_seconds, u64 created, u64 deadline
- *   2 submit:   str id, u32 sender index, u64 bytes, the sender's n sealed
- *               shares in recipient order
+ *   1 create:   params (disk.h: with version 2's fields from journal
+ *               version 5 on), u64 created, u64 deadline
+ *   2 submit:   str id, u32 sender index, [stmt], u64 bytes, the sender's n
+ *               sealed shares in recipient order
  *   3 close:    str id (the sharing deadline passed)
- *   4 sumpoint: str id, u32 party index, u32 L, L * u64 values
- *   5 key:      str name, u32 bytes, DER certificate
- * where str is u32 length + bytes. Integers are little-endian from version
- * 4 on; version 3 has them big-endian, except the sumpoint values, which
- * were already little-endian (their in-memory form, written without a copy).
+ *   4 sumpoint: str id, u32 party index, u32 L, [stmt], L * u64 values
+ *   5 key:      str name, [u32 bytes, DER signing certificate], u32 bytes,
+ *               DER encryption-key certificate
+ *   6 cohort:   str id, u32 party index, stmt (version 5 on)
+ *   7 conflict: str id, u32 party index, u8 statement type, stmt: the
+ *               second statement (version 5 on)
+ * where str is u32 length + bytes, stmt a statement as disk.h writes it
+ * (body length 0: none), and the parts in [] are there from version 5 on
+ * (a signing certificate of length 0: none). Integers are little-endian
+ * from version 4 on; version 3 has them big-endian, except the sumpoint
+ * values, which were already little-endian (their in-memory form, written
+ * without a copy).
  */
 #ifndef SS_JOURNAL_REPLAY_H
 #define SS_JOURNAL_REPLAY_H

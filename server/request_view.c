@@ -24,13 +24,18 @@
 #define SUB_SESSION   1
 #define SUB_PARTY     2
 #define SUB_SHARES    3
+#define SUB_STATEMENT 4
 
 #define SHARE_RECIPIENT  1
 #define SHARE_CIPHERTEXT 2
 
-#define SUMPOINT_SESSION 1
-#define SUMPOINT_PARTY   2
-#define SUMPOINT_VALUES  3
+#define SUMPOINT_SESSION   1
+#define SUMPOINT_PARTY     2
+#define SUMPOINT_VALUES    3
+#define SUMPOINT_STATEMENT 4
+
+#define STATEMENT_BODY      1
+#define STATEMENT_SIGNATURE 2
 
 /*
  * A name field: 1-64 bytes, copied NUL-terminated. A NUL or a byte past
@@ -86,6 +91,40 @@ read_share(struct buf_reader *r, char recipient[NAME_BUF],
 }
 
 /*
+ * A Statement given once in the message around it (*have says whether it
+ * was): its body and signature at most once each, views into the frame.
+ */
+static int
+read_statement(struct buf_reader *r, int *have, struct statement_in *st)
+{
+	int have_body = 0, have_sig = 0;
+	uint32_t field, wt;
+	struct buf_reader m, b;
+
+	if (*have || pbwire_len(r, &m) != SS_OK)
+		return SS_ERR_PROTOCOL;
+	memset(st, 0, sizeof(*st));
+	while (buf_remaining(&m) > 0) {
+		if (pbwire_tag(&m, &field, &wt) != SS_OK || wt != PBWIRE_LEN ||
+		    pbwire_len(&m, &b) != SS_OK)
+			return SS_ERR_PROTOCOL;
+		if (field == STATEMENT_BODY && !have_body) {
+			st->body = b.data;
+			st->len = b.len;
+			have_body = 1;
+		} else if (field == STATEMENT_SIGNATURE && !have_sig) {
+			st->sig = b.data;
+			st->sig_len = b.len;
+			have_sig = 1;
+		} else {
+			return SS_ERR_PROTOCOL;
+		}
+	}
+	*have = 1;
+	return SS_OK;
+}
+
+/*
  * The SubmitSharesRequest body. With v->shares NULL it only counts the
  * shares; with the arrays allocated it fills them.
  */
@@ -97,6 +136,7 @@ read_body(struct buf_reader r, struct submit_view *v, size_t max_shares)
 	struct buf_reader sub;
 	size_t k = 0;
 
+	v->has_submit = 0;
 	while (buf_remaining(&r) > 0) {
 		if (pbwire_tag(&r, &field, &wt) != SS_OK || wt != PBWIRE_LEN)
 			return SS_ERR_PROTOCOL;
@@ -115,6 +155,9 @@ read_body(struct buf_reader r, struct submit_view *v, size_t max_shares)
 			    read_share(&sub, v->recipients[k], &v->shares[k]) != SS_OK)
 				return SS_ERR_PROTOCOL;
 			k++;
+		} else if (field == SUB_STATEMENT) {
+			if (read_statement(&r, &v->has_submit, &v->submit) != SS_OK)
+				return SS_ERR_PROTOCOL;
 		} else {
 			return SS_ERR_PROTOCOL;
 		}
@@ -237,6 +280,10 @@ sumpoint_view_read(struct sumpoint_view *v, const uint8_t *frame, size_t len)
 			v->values = run.data;
 			v->n_values = run.len / 8;
 			have_values = 1;
+		} else if (field == SUMPOINT_STATEMENT) {
+			if (read_statement(&e.body, &v->has_statement,
+			    &v->statement) != SS_OK)
+				return SS_ERR_PROTOCOL;
 		} else {
 			return SS_ERR_PROTOCOL;
 		}

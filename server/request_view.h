@@ -9,8 +9,9 @@
  * between socket and store instead of three.
  *
  * Only the plain encoding that every conforming encoder writes is read here:
- * known fields only, each singular field at most once, the wire types the
- * schema gives, names of 1-64 ASCII bytes without NUL. Anything else is
+ * known fields only, each singular field at most once (a version-2
+ * Statement too, and its body and signature), the wire types the schema
+ * gives, names of 1-64 ASCII bytes without NUL. Anything else is
  * declined (SS_ERR_PROTOCOL) and left to request_decode (request.h), so a
  * frame means the same thing on either path (fuzz/fuzz_request_view.c and
  * tests/unit/test_server_request.c check that).
@@ -22,6 +23,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "statements.h"
 #include "store.h"
 
 struct submit_view {
@@ -32,6 +34,8 @@ struct submit_view {
 	size_t n_shares;
 	struct submitted_share *shares;   /* ct points into the frame */
 	char (*recipients)[NAME_BUF];     /* shares[i].recipient points here */
+	int has_submit;                   /* the SUBMIT statement was given */
+	struct statement_in submit;       /* its fields point into the frame */
 };
 
 /*
@@ -51,6 +55,8 @@ struct sumpoint_view {
 	char party[NAME_BUF];
 	const uint8_t *values;   /* n_values 8-byte little-endian elements, unaligned */
 	size_t n_values;
+	int has_statement;       /* the SUMPOINT statement was given */
+	struct statement_in statement;  /* its fields point into the frame */
 };
 
 /*

@@ -4,12 +4,9 @@
  * its handler from one table (methods[]); the handler answers from the
  * store into a response built for that call alone. Responses point into
  * the store's memory instead of copying shares and sumpoints; they are
- * packed straight into the connection's output buffer.
- *
- * Requests are unpacked with an allocator that remembers the size of each
- * block: protobuf-c hands strings over NUL-terminated without their wire
- * length, and only the size of the block it copied one into shows that a
- * string held a NUL byte ("bob\0x" would otherwise be read as "bob").
+ * packed straight into the connection's output buffer. What every handler
+ * shares is rpc_call.c's; the version-2 cohort's methods are
+ * signed_cohort.c's.
  */
 #include <endian.h>
 #include <stddef.h>
@@ -18,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/x509.h>
+
+#include "rpc_call.h"
+#include "signed_cohort.h"
 #include "err.h"
 #include "frame.h"
 #include "hpke.h"
@@ -26,9 +27,6 @@
 #include "securesum.pb-c.h"
 #include "request.h"
 #include "request_view.h"
-
-typedef Securesum__Request Request;
-typedef Securesum__Response Response;
 
 static void
 write_response(const Response *resp, ProtobufCBuffer *out)
@@ -52,91 +50,7 @@ rpc_write_error(uint64_t id, int code, const char *msg, ProtobufCBuffer *out)
 	write_response(&resp, out);
 }
 
-/* ---- sized allocations ---------------------------------------------- */
-
-/* Each block is preceded by its size, in a header that keeps alignment. */
-#define SIZED_HDR sizeof(max_align_t)
-
-static void *
-sized_alloc(void *ud, size_t n)
-{
-	unsigned char *p;
-
-	(void)ud;
-	if (n > SIZE_MAX - SIZED_HDR || (p = malloc(SIZED_HDR + n)) == NULL)
-		return NULL;
-	memcpy(p, &n, sizeof(n));
-	return p + SIZED_HDR;
-}
-
-static void
-sized_free(void *ud, void *ptr)
-{
-	(void)ud;
-	if (ptr != NULL)
-		free((unsigned char *)ptr - SIZED_HDR);
-}
-
-static ProtobufCAllocator sized_allocator = { sized_alloc, sized_free, NULL };
-
-/*
- * Whether the string the request decoded is whole: no NUL before the end of
- * what was on the wire. An absent field is protobuf-c's shared "".
- */
-static int
-string_whole(const char *v)
-{
-	size_t n;
-
-	if (v == NULL || v == protobuf_c_empty_string)
-		return 1;
-	memcpy(&n, (const unsigned char *)v - SIZED_HDR, sizeof(n));
-	return strlen(v) + 1 == n;
-}
-
-/* Checks that a NUL-free string is a valid name. */
-static int
-check_whole_name(const char *what, const char *v, struct ss_error *e)
-{
-	if (!name_valid(v))
-		return ss_error_set(e, SS_ERR_INVALID, "%s must be 1-64 characters "
-		    "of A-Z a-z 0-9 . _ - and not start with . or -", what);
-	return SS_OK;
-}
-
-/* A decoded string, or "" (never a valid name) if it was cut short by a NUL. */
-static const char *
-whole_or_empty(const char *v)
-{
-	return v != NULL && string_whole(v) ? v : "";
-}
-
-/* Checks that a decoded request string is a valid name; protobuf-c gives "" for unset. */
-static int
-check_name(const char *what, const char *v, struct ss_error *e)
-{
-	return check_whole_name(what, whole_or_empty(v), e);
-}
-
 /* ---- decoding --------------------------------------------------------- */
-
-enum request_form {
-	FORM_PROTOBUF,          /* decoded by request_decode: pb */
-	FORM_SUBMIT_VIEW,       /* a SubmitShares read in place: submit */
-	FORM_SUMPOINT_VIEW,     /* a PostSumpoint read in place: sumpoint */
-};
-
-/* A request as decoded, whichever way. */
-struct decoded_request {
-	enum request_form form;
-	uint64_t id;
-	uint64_t deadline_unix_ms;
-	int method;             /* Securesum__Method, as sent */
-	int body_case;          /* Securesum__Request__BodyCase */
-	Request *pb;
-	struct submit_view submit;
-	struct sumpoint_view sumpoint;
-};
 
 static void
 decoded_head(struct decoded_request *r, enum request_form form, uint64_t id,
@@ -173,7 +87,7 @@ decode_frame(struct decoded_request *r, const uint8_t *frame, size_t len,
 		    SECURESUM__REQUEST__BODY_POST_SUMPOINT);
 		return SS_OK;
 	}
-	if (request_decode(&sized_allocator, frame, len, &r->pb) != SS_OK) {
+	if (request_decode(&call_allocator, frame, len, &r->pb) != SS_OK) {
 		r->pb = NULL;
 		return SS_ERR_PROTOCOL;
 	}
@@ -188,90 +102,48 @@ decoded_free(struct decoded_request *r)
 	if (r->form == FORM_SUBMIT_VIEW)
 		submit_view_free(&r->submit);
 	if (r->pb != NULL)
-		securesum__request__free_unpacked(r->pb, &sized_allocator);
-}
-
-/* ---- one call: a request and its response ----------------------------- */
-
-/* Memory a response borrows for its lists; freed after packing. */
-struct scratch {
-	void *p[4];
-};
-
-static void *
-scratch_alloc(struct scratch *sc, size_t n, size_t size)
-{
-	size_t i;
-
-	for (i = 0; i < 4; i++)
-		if (sc->p[i] == NULL)
-			return sc->p[i] = calloc(n ? n : 1, size);
-	return NULL;
-}
-
-struct call {
-	struct rpc_server *srv;
-	const char *caller;
-	struct rpc_frame *frame;   /* the frame, if the store may keep it */
-	struct decoded_request req;
-	/* The response, and what it points to. */
-	Response resp;
-	union {
-		Securesum__CreateSessionResponse create;
-		Securesum__SubmitSharesResponse submit;
-		Securesum__GetShareResponse get_share;
-		Securesum__PostSumpointResponse post;
-		Securesum__ListSumpointsResponse list;
-		Securesum__GetStatusResponse status;
-		Securesum__PublishKeyResponse publish;
-		Securesum__GetKeysResponse get_keys;
-	} body;
-	Securesum__SessionParams params;
-	struct scratch sc;
-	struct ss_error err;       /* the response's code and message */
-};
-
-static uint64_t
-now_s(const struct call *c)
-{
-	return c->srv->now_ms() / 1000;
-}
-
-/* Where the store may take the frame from (store_*_in_place), or NULL. */
-static uint8_t **
-keepable_frame(struct call *c)
-{
-	return c->frame != NULL ? &c->frame->p : NULL;
-}
-
-static int
-out_of_memory(struct call *c)
-{
-	return ss_error_set(&c->err, SS_ERR_EXHAUSTED, "out of memory");
+		securesum__request__free_unpacked(r->pb, &call_allocator);
 }
 
 /* ---- CreateSession --------------------------------------------------- */
 
+/* The version-2 parameters of m, when it has a nonce. */
 static int
-params_from_msg(const struct store *s, const Securesum__SessionParams *m,
-    struct session_params *p, struct ss_error *e)
+params_v2_from_msg(const Securesum__SessionParams *m, struct session_spec *p,
+    struct ss_error *e)
+{
+	if (m->nonce.len == 0)
+		return SS_OK;
+	if (m->nonce.len != PARAMS_NONCE_LEN)
+		return ss_error_set(e, SS_ERR_INVALID, "nonce must be %d bytes, "
+		    "got %zu", PARAMS_NONCE_LEN, m->nonce.len);
+	p->v2 = 1;
+	memcpy(p->nonce, m->nonce.data, PARAMS_NONCE_LEN);
+	return SS_OK;
+}
+
+static int
+params_from_msg(struct call *c, const Securesum__SessionParams *m,
+    struct session_spec *p)
 {
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
 	if (m == NULL)
-		return ss_error_set(e, SS_ERR_INVALID, "params missing");
-	if (check_name("session_id", m->session_id, e) != SS_OK)
-		return e->code;
-	if (m->n_parties < 2 || m->n_parties > s->lim.max_parties)
-		return ss_error_set(e, m->n_parties < 2 ? SS_ERR_INVALID :
+		return ss_error_set(&c->err, SS_ERR_INVALID, "params missing");
+	if (call_check_name(c, "session_id", m->session_id) != SS_OK)
+		return c->err.code;
+	if (m->n_parties < 2 || m->n_parties > c->store->lim.max_parties)
+		return ss_error_set(&c->err, m->n_parties < 2 ? SS_ERR_INVALID :
 		    SS_ERR_EXHAUSTED, "a session needs 2 to %u parties, got %zu",
-		    s->lim.max_parties, m->n_parties);
+		    c->store->lim.max_parties, m->n_parties);
 	for (i = 0; i < m->n_parties; i++)
-		if (check_name("every party", m->parties[i], e) != SS_OK)
-			return e->code;
+		if (call_check_name(c, "every party", m->parties[i]) != SS_OK)
+			return c->err.code;
+	if (params_v2_from_msg(m, p, &c->err) != SS_OK)
+		return c->err.code;
 	if ((p->parties = calloc(m->n_parties, NAME_BUF)) == NULL)
-		return ss_error_set(e, SS_ERR_EXHAUSTED, "out of memory");
+		return call_out_of_memory(c);
 	memcpy(p->id, m->session_id, strlen(m->session_id) + 1);
 	for (i = 0; i < m->n_parties; i++)
 		memcpy(p->parties[i], m->parties[i], strlen(m->parties[i]) + 1);
@@ -280,74 +152,36 @@ params_from_msg(const struct store *s, const Securesum__SessionParams *m,
 	p->length = m->length;
 	p->decimals = m->decimals;
 	p->deadline_seconds = m->deadline_seconds;
+	p->min_cohort = m->min_cohort;
+	p->deadline_unix = m->deadline_unix;
 	return SS_OK;
-}
-
-static void
-params_to_msg(const struct session *se, Securesum__SessionParams *m, char **names)
-{
-	uint32_t i;
-
-	securesum__session_params__init(m);
-	for (i = 0; i < se->p.n; i++)
-		names[i] = (char *)se->p.parties[i];
-	m->session_id = (char *)se->p.id;
-	m->n_parties = se->p.n;
-	m->parties = names;
-	m->threshold = se->p.threshold;
-	m->length = se->p.length;
-	m->decimals = se->p.decimals;
-	m->deadline_seconds = se->p.deadline_seconds;
 }
 
 static int
 do_create(struct call *c)
 {
 	Securesum__CreateSessionResponse *body = &c->body.create;
-	struct session_params p;
+	struct session_spec p;
+	struct session *se;
 	uint64_t deadline = 0;
 	int created = 0, rc;
 
-	if (params_from_msg(c->srv->store, c->req.pb->create_session->params, &p,
-	    &c->err) != SS_OK) {
+	if (params_from_msg(c, c->req.pb->create_session->params, &p) != SS_OK) {
 		free(p.parties);
 		return c->err.code;
 	}
-	rc = store_create(c->srv->store, c->caller, &p, now_s(c), &created,
+	rc = store_create(c->store, c->caller, &p, call_now(c), &created,
 	    &deadline, &c->err);
 	free(p.parties);
 	if (rc != SS_OK)
 		return rc;
 	body->created = created;
 	body->deadline_unix = deadline;
-	c->resp.create_session = body;
-	return SS_OK;
-}
-
-/*
- * The answer of a change -- SubmitShares, PostSumpoint, PublishKey -- once
- * the store has answered rc (a refusal says why in c->err): whether it
- * already held the same.
- */
-static int
-acknowledge(struct call *c, int rc, int duplicate)
-{
-	if (rc != SS_OK)
-		return rc;
-	switch (c->req.method) {
-	case SECURESUM__METHOD__SUBMIT_SHARES:
-		c->body.submit.duplicate = duplicate;
-		c->resp.submit_shares = &c->body.submit;
-		break;
-	case SECURESUM__METHOD__POST_SUMPOINT:
-		c->body.post.duplicate = duplicate;
-		c->resp.post_sumpoint = &c->body.post;
-		break;
-	default:
-		c->body.publish.duplicate = duplicate;
-		c->resp.publish_key = &c->body.publish;
-		break;
+	if ((se = store_find(c->store, p.id)) != NULL && se->p.v2) {
+		body->digest.data = se->digest;
+		body->digest.len = sizeof(se->digest);
 	}
+	c->resp.create_session = body;
 	return SS_OK;
 }
 
@@ -355,13 +189,15 @@ acknowledge(struct call *c, int rc, int duplicate)
 
 /*
  * A SubmitShares request, decoded by protobuf-c or read in place: names
- * whole (NUL-free), session_id and party still to be checked.
+ * whole (NUL-free), session_id and party still to be checked; the SUBMIT
+ * statement, if it has one.
  */
 struct submit_args {
 	const char *session_id;
 	const char *party;
 	const struct submitted_share *shares;
 	size_t n_shares;
+	const struct statement_in *stmt;
 };
 
 /*
@@ -371,26 +207,27 @@ struct submit_args {
 static int
 submit(struct call *c, const struct submit_args *a, int in_frame)
 {
-	struct store *s = c->srv->store;
-	uint8_t **keep = in_frame ? keepable_frame(c) : NULL;
+	struct store *s = c->store;
+	struct store_signed sg = { c->cert, a->stmt };
+	uint8_t **keep = in_frame ? c->frame : NULL;
 	int duplicate = 0, rc;
 	size_t i;
 
-	if (check_whole_name("session_id", a->session_id, &c->err) != SS_OK ||
-	    check_whole_name("party", a->party, &c->err) != SS_OK)
+	if (call_check_whole_name(c, "session_id", a->session_id) != SS_OK ||
+	    call_check_whole_name(c, "party", a->party) != SS_OK)
 		return c->err.code;
 	if (a->n_shares > s->lim.max_parties)
 		return ss_error_set(&c->err, SS_ERR_INVALID, "%zu shares is more "
 		    "than the %u parties a session may have", a->n_shares,
 		    s->lim.max_parties);
 	for (i = 0; i < a->n_shares; i++)
-		if (check_whole_name("recipient", a->shares[i].recipient,
-		    &c->err) != SS_OK)
+		if (call_check_whole_name(c, "recipient", a->shares[i].recipient)
+		    != SS_OK)
 			return c->err.code;
-	rc = store_submit_in_place(s, c->caller, a->session_id, a->party,
-	    a->shares, a->n_shares, keep, keep != NULL ? c->frame->len : 0,
-	    now_s(c), &duplicate, &c->err);
-	return acknowledge(c, rc, duplicate);
+	rc = store_submit_signed(s, c->caller, a->session_id, a->party,
+	    a->shares, a->n_shares, keep, keep != NULL ? c->frame_len : 0,
+	    call_now(c), &sg, &duplicate, &c->err);
+	return call_acknowledge(c, rc, duplicate);
 }
 
 /* A SubmitShares decoded by protobuf-c: its shares are protobuf-c's copies. */
@@ -399,16 +236,18 @@ submit_decoded(struct call *c)
 {
 	const Securesum__SubmitSharesRequest *m = c->req.pb->submit_shares;
 	struct submitted_share *v = NULL;
-	struct submit_args a = { whole_or_empty(m->session_id),
-	    whole_or_empty(m->party), NULL, m->n_shares };
+	struct statement_in in;
+	struct submit_args a = { call_whole(m->session_id),
+	    call_whole(m->party), NULL, m->n_shares,
+	    call_statement_in(m->submit, &in) };
 	size_t i;
 	int rc;
 
-	if (m->n_shares > 0 && m->n_shares <= c->srv->store->lim.max_parties &&
+	if (m->n_shares > 0 && m->n_shares <= c->store->lim.max_parties &&
 	    (v = calloc(m->n_shares, sizeof(*v))) == NULL)
-		return out_of_memory(c);
+		return call_out_of_memory(c);
 	for (i = 0; v != NULL && i < m->n_shares; i++) {
-		v[i].recipient = whole_or_empty(m->shares[i]->recipient);
+		v[i].recipient = call_whole(m->shares[i]->recipient);
 		v[i].ct = m->shares[i]->ciphertext.data;
 		v[i].ct_len = m->shares[i]->ciphertext.len;
 	}
@@ -422,7 +261,8 @@ static int
 do_submit(struct call *c)
 {
 	const struct submit_view *v = &c->req.submit;
-	struct submit_args a = { v->session_id, v->party, v->shares, v->n_shares };
+	struct submit_args a = { v->session_id, v->party, v->shares,
+	    v->n_shares, v->has_submit ? &v->submit : NULL };
 
 	if (c->req.form != FORM_SUBMIT_VIEW)
 		return submit_decoded(c);
@@ -437,20 +277,22 @@ do_get_share(struct call *c)
 	const Securesum__GetShareRequest *m = c->req.pb->get_share;
 	Securesum__GetShareResponse *body = &c->body.get_share;
 	Securesum__IncomingShare *items, **ptrs;
+	Securesum__Statement *stmts;
 	struct session *se;
 	uint32_t me, i, k = 0;
 
-	if (check_name("session_id", m->session_id, &c->err) != SS_OK ||
-	    check_name("party", m->party, &c->err) != SS_OK)
+	if (call_check_name(c, "session_id", m->session_id) != SS_OK ||
+	    call_check_name(c, "party", m->party) != SS_OK)
 		return c->err.code;
-	if (store_get_share(c->srv->store, c->caller, m->session_id, m->party,
-	    now_s(c), &se, &me, &c->err) != SS_OK)
+	if (store_get_share(c->store, c->caller, m->session_id, m->party,
+	    call_now(c), &se, &me, &c->err) != SS_OK)
 		return c->err.code;
-	items = scratch_alloc(&c->sc, se->p.n, sizeof(*items));
+	items = call_scratch(c, se->p.n, sizeof(*items));
+	stmts = call_scratch(c, se->p.n, sizeof(*stmts));
 	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	ptrs = scratch_alloc(&c->sc, se->p.n, sizeof(*ptrs));
-	if (items == NULL || ptrs == NULL)
-		return out_of_memory(c);
+	ptrs = call_scratch(c, se->p.n, sizeof(*ptrs));
+	if (items == NULL || stmts == NULL || ptrs == NULL)
+		return call_out_of_memory(c);
 	for (i = 0; i < se->p.n; i++) {
 		if (!se->in_cohort[i])
 			continue;
@@ -458,6 +300,8 @@ do_get_share(struct call *c)
 		items[k].sender = se->p.parties[i];
 		items[k].ciphertext.data = se->shares[i] + (size_t)me * se->ct_len;
 		items[k].ciphertext.len = se->ct_len;
+		items[k].submit = call_statement_msg(session_statement(se, i,
+		    STATEMENT_SUBMIT, 0), &stmts[k]);
 		ptrs[k] = &items[k];
 		k++;
 	}
@@ -472,17 +316,19 @@ do_get_share(struct call *c)
 /* Checks the request's names, then hands the values to the store. */
 static int
 post(struct call *c, const char *session_id, const char *party,
-    const uint64_t *values, size_t n, int in_frame)
+    const uint64_t *values, size_t n, const struct statement_in *stmt,
+    int in_frame)
 {
+	struct store_signed sg = { c->cert, stmt };
 	int duplicate = 0, rc;
 
-	if (check_whole_name("session_id", session_id, &c->err) != SS_OK ||
-	    check_whole_name("party", party, &c->err) != SS_OK)
+	if (call_check_whole_name(c, "session_id", session_id) != SS_OK ||
+	    call_check_whole_name(c, "party", party) != SS_OK)
 		return c->err.code;
-	rc = store_post_sumpoint_in_place(c->srv->store, c->caller, session_id,
-	    party, values, n, in_frame ? keepable_frame(c) : NULL, now_s(c),
+	rc = store_post_sumpoint_signed(c->store, c->caller, session_id,
+	    party, values, n, in_frame ? c->frame : NULL, call_now(c), &sg,
 	    &duplicate, &c->err);
-	return acknowledge(c, rc, duplicate);
+	return call_acknowledge(c, rc, duplicate);
 }
 
 /*
@@ -491,17 +337,44 @@ post(struct call *c, const char *session_id, const char *party,
  * then become the stored sumpoint.
  */
 static const uint64_t *
-values_to_frame_start(struct rpc_frame *f, const struct sumpoint_view *v)
+values_to_frame_start(uint8_t *frame, const struct sumpoint_view *v)
 {
-	uint64_t *values = (uint64_t *)(void *)f->p, x;
+	uint64_t *values = (uint64_t *)(void *)frame, x;
 	size_t i;
 
-	memmove(f->p, v->values, v->n_values * 8);
+	memmove(frame, v->values, v->n_values * 8);
 	for (i = 0; i < v->n_values; i++) {
-		memcpy(&x, f->p + 8 * i, 8);
+		memcpy(&x, frame + 8 * i, 8);
 		values[i] = le64toh(x);
 	}
 	return values;
+}
+
+/*
+ * The statement of a PostSumpoint read in place, copied out of the frame
+ * before its values move to the start of it: into *out (scratch memory),
+ * or NULL when it has none.
+ */
+static int
+statement_out_of_frame(struct call *c, const struct sumpoint_view *v,
+    struct statement_in *out, const struct statement_in **stmt)
+{
+	uint8_t *p;
+
+	*stmt = NULL;
+	if (!v->has_statement)
+		return SS_OK;
+	if ((p = call_scratch(c, v->statement.len + v->statement.sig_len,
+	    1)) == NULL)
+		return call_out_of_memory(c);
+	memcpy(p, v->statement.body, v->statement.len);
+	memcpy(p + v->statement.len, v->statement.sig, v->statement.sig_len);
+	out->body = p;
+	out->len = v->statement.len;
+	out->sig = p + v->statement.len;
+	out->sig_len = v->statement.sig_len;
+	*stmt = out;
+	return SS_OK;
 }
 
 static int
@@ -509,48 +382,45 @@ do_post(struct call *c)
 {
 	const Securesum__PostSumpointRequest *m;
 	const struct sumpoint_view *v = &c->req.sumpoint;
+	const struct statement_in *stmt;
+	struct statement_in in;
 
 	/* Read in place only from a frame of its own (decode_frame). */
-	if (c->req.form == FORM_SUMPOINT_VIEW)
+	if (c->req.form == FORM_SUMPOINT_VIEW) {
+		if (statement_out_of_frame(c, v, &in, &stmt) != SS_OK)
+			return c->err.code;
 		return post(c, v->session_id, v->party,
-		    values_to_frame_start(c->frame, v), v->n_values, 1);
+		    values_to_frame_start(*c->frame, v), v->n_values, stmt, 1);
+	}
 	m = c->req.pb->post_sumpoint;
-	return post(c, whole_or_empty(m->session_id), whole_or_empty(m->party),
-	    m->values, m->n_values, 0);
+	return post(c, call_whole(m->session_id), call_whole(m->party),
+	    m->values, m->n_values, call_statement_in(m->statement, &in), 0);
 }
 
 /* ---- ListSumpoints and GetStatus ------------------------------------- */
-
-/* The session a read names, if the caller may read it; else NULL. */
-static struct session *
-read_session(struct call *c, const char *session_id)
-{
-	struct session *se = NULL;
-
-	if (check_name("session_id", session_id, &c->err) != SS_OK)
-		return NULL;
-	return store_read(c->srv->store, c->caller, session_id, now_s(c), &se, &c->err) == SS_OK ? se : NULL;
-}
 
 static int
 do_list(struct call *c)
 {
 	Securesum__ListSumpointsResponse *body = &c->body.list;
 	Securesum__Sumpoint *items, **ptrs;
+	Securesum__Statement *stmts;
 	struct session *se;
 	char **names, **cohort;
 	uint32_t i, k = 0, n_cohort = 0;
 
-	if ((se = read_session(c, c->req.pb->list_sumpoints->session_id)) == NULL)
+	if ((se = call_read_session(c, c->req.pb->list_sumpoints->session_id)) == NULL)
 		return c->err.code;
-	names = scratch_alloc(&c->sc, se->p.n, sizeof(*names));
-	cohort = scratch_alloc(&c->sc, se->p.n, sizeof(*cohort));
-	items = scratch_alloc(&c->sc, se->p.n, sizeof(*items));
+	names = call_scratch(c, se->p.n, sizeof(*names));
+	cohort = call_scratch(c, se->p.n, sizeof(*cohort));
+	items = call_scratch(c, se->p.n, sizeof(*items));
+	stmts = call_scratch(c, se->p.n, sizeof(*stmts));
 	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	ptrs = scratch_alloc(&c->sc, se->p.n, sizeof(*ptrs));
-	if (names == NULL || cohort == NULL || items == NULL || ptrs == NULL)
-		return out_of_memory(c);
-	params_to_msg(se, &c->params, names);
+	ptrs = call_scratch(c, se->p.n, sizeof(*ptrs));
+	if (names == NULL || cohort == NULL || items == NULL || stmts == NULL ||
+	    ptrs == NULL)
+		return call_out_of_memory(c);
+	call_params_to_msg(c, se, names);
 	for (i = 0; i < se->p.n; i++) {
 		if (se->in_cohort[i])
 			cohort[n_cohort++] = se->p.parties[i];
@@ -561,9 +431,14 @@ do_list(struct call *c)
 		items[k].x = i + 1;
 		items[k].n_values = se->p.length;
 		items[k].values = se->sumpoints[i];
+		items[k].statement = call_statement_msg(session_statement(se, i,
+		    STATEMENT_SUMPOINT, 0), &stmts[k]);
 		ptrs[k] = &items[k];
 		k++;
 	}
+	if (signed_cohort_list(c, se, &body->cohort_signatures,
+	    &body->n_cohort_signatures) != SS_OK)
+		return c->err.code;
 	body->params = &c->params;
 	body->n_cohort = n_cohort;
 	body->cohort = cohort;
@@ -573,17 +448,22 @@ do_list(struct call *c)
 	return SS_OK;
 }
 
-/* Who is in the cohort, has shared, has posted, and is still awaited. */
+/*
+ * Who is in the cohort, has shared, has posted, is still awaited, and (in
+ * version 2) has signed the cohort.
+ */
 static void
 status_lists(const struct session *se, Securesum__GetStatusResponse *body,
     char **lists)
 {
+	const struct held_statement *h;
 	uint32_t i, n = se->p.n;
 
 	body->cohort = lists;
 	body->shared = lists + n;
 	body->posted = lists + 2 * (size_t)n;
 	body->missing = lists + 3 * (size_t)n;
+	body->signers = lists + 4 * (size_t)n;
 	for (i = 0; i < n; i++) {
 		char *name = se->p.parties[i];
 
@@ -597,7 +477,50 @@ status_lists(const struct session *se, Securesum__GetStatusResponse *body,
 		    (se->phase == PHASE_AGGREGATING && se->in_cohort[i] &&
 		    se->sumpoints[i] == NULL))
 			body->missing[body->n_missing++] = name;
+		h = session_statement(se, i, STATEMENT_COHORT, 0);
+		if (se->in_cohort[i] && h != NULL && h->body != NULL)
+			body->signers[body->n_signers++] = name;
 	}
+}
+
+/* The conflicts kept in a version-2 session: each party's, by type. */
+static int
+status_conflicts(struct call *c, const struct session *se,
+    Securesum__GetStatusResponse *body)
+{
+	const size_t max = (size_t)se->p.n * SESSION_STATEMENT_TYPES;
+	Securesum__Conflict *items, **ptrs;
+	Securesum__Statement *stmts;
+	enum statement_type t;
+	uint32_t i;
+	size_t k = 0;
+
+	if (!se->p.v2)
+		return SS_OK;
+	items = call_scratch(c, max, sizeof(*items));
+	stmts = call_scratch(c, 2 * max, sizeof(*stmts));
+	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	ptrs = call_scratch(c, max, sizeof(*ptrs));
+	if (items == NULL || stmts == NULL || ptrs == NULL)
+		return call_out_of_memory(c);
+	for (i = 0; i < se->p.n; i++)
+		for (t = STATEMENT_SUBMIT; t <= STATEMENT_SUMPOINT; t++) {
+			const struct held_statement *h = session_statement(se,
+			    i, t, 1);
+
+			if (h == NULL || h->body == NULL)
+				continue;
+			securesum__conflict__init(&items[k]);
+			items[k].party = se->p.parties[i];
+			items[k].first = call_statement_msg(session_statement(
+			    se, i, t, 0), &stmts[2 * k]);
+			items[k].second = call_statement_msg(h, &stmts[2 * k + 1]);
+			ptrs[k] = &items[k];
+			k++;
+		}
+	body->conflicts = ptrs;
+	body->n_conflicts = k;
+	return SS_OK;
 }
 
 static int
@@ -607,17 +530,23 @@ do_status(struct call *c)
 	struct session *se;
 	char **names, **lists;
 
-	if ((se = read_session(c, c->req.pb->get_status->session_id)) == NULL)
+	if ((se = call_read_session(c, c->req.pb->get_status->session_id)) == NULL)
 		return c->err.code;
-	names = scratch_alloc(&c->sc, se->p.n, sizeof(*names));
-	lists = scratch_alloc(&c->sc, (size_t)se->p.n * 4, sizeof(*lists));
+	names = call_scratch(c, se->p.n, sizeof(*names));
+	lists = call_scratch(c, (size_t)se->p.n * 5, sizeof(*lists));
 	if (names == NULL || lists == NULL)
-		return out_of_memory(c);
-	params_to_msg(se, &c->params, names);
+		return call_out_of_memory(c);
+	call_params_to_msg(c, se, names);
 	status_lists(se, body, lists);
+	if (status_conflicts(c, se, body) != SS_OK)
+		return c->err.code;
 	body->params = &c->params;
 	body->phase = (Securesum__Phase)se->phase;
 	body->deadline_unix = se->deadline_unix;
+	if (se->p.v2) {
+		body->digest.data = se->digest;
+		body->digest.len = sizeof(se->digest);
+	}
 	/* A failed session's reason travels as the message of an OK answer. */
 	if (se->phase == PHASE_FAILED)
 		ss_error_set(&c->err, SS_OK, "%s", se->fail_reason);
@@ -627,24 +556,50 @@ do_status(struct call *c)
 
 /* ---- key directory --------------------------------------------------- */
 
+/*
+ * The DER of the caller's TLS certificate, which signs its statements
+ * (malloc'd into *der; NULL when no certificate is known).
+ */
+static int
+caller_cert_der(struct call *c, uint8_t **der, size_t *len)
+{
+	unsigned char *p = NULL;
+	int n;
+
+	*der = NULL;
+	*len = 0;
+	if (c->cert == NULL)
+		return SS_OK;
+	if ((n = i2d_X509(c->cert, &p)) <= 0 || p == NULL)
+		return ss_error_set(&c->err, SS_ERR_INTERNAL, "cannot encode "
+		    "the caller's certificate");
+	*der = p;
+	*len = (size_t)n;
+	return SS_OK;
+}
+
 static int
 do_publish(struct call *c)
 {
 	const ProtobufCBinaryData *cert = &c->req.pb->publish_key->certificate;
-	struct store *s = c->srv->store;
-	uint8_t pk[HPKE_KEY_LEN];
+	struct store *s = c->store;
+	uint8_t pk[HPKE_KEY_LEN], *sign;
+	size_t sign_len;
 	int duplicate = 0, rc;
 
 	if (cert->len == 0 || cert->len > s->lim.max_cert_bytes)
 		return ss_error_set(&c->err, SS_ERR_INVALID, "certificate must be "
 		    "1 to %u bytes of DER", s->lim.max_cert_bytes);
-	if (pki_verify_enc_cert(c->srv->ca, cert->data, cert->len, c->caller,
+	if (pki_verify_enc_cert(c->ca, cert->data, cert->len, c->caller,
 	    pk) != SS_OK)
 		return ss_error_set(&c->err, SS_ERR_DENIED, "not an encryption-key "
 		    "certificate issued by the project CA to %s", c->caller);
-	rc = store_put_key(s, c->caller, cert->data, cert->len, &duplicate,
-	    &c->err);
-	return acknowledge(c, rc, duplicate);
+	if (caller_cert_der(c, &sign, &sign_len) != SS_OK)
+		return c->err.code;
+	rc = store_publish_key(s, c->caller, cert->data, cert->len, sign,
+	    sign_len, &duplicate, &c->err);
+	OPENSSL_free(sign);
+	return call_acknowledge(c, rc, duplicate);
 }
 
 static int
@@ -656,23 +611,26 @@ do_get_keys(struct call *c)
 	const struct key_entry *e;
 	size_t i, k = 0;
 
-	if (m->n_parties > c->srv->store->lim.max_parties)
+	if (m->n_parties > c->store->lim.max_parties)
 		return ss_error_set(&c->err, SS_ERR_INVALID, "at most %u parties "
-		    "per call", c->srv->store->lim.max_parties);
-	items = scratch_alloc(&c->sc, m->n_parties, sizeof(*items));
+		    "per call", c->store->lim.max_parties);
+	items = call_scratch(c, m->n_parties, sizeof(*items));
 	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	ptrs = scratch_alloc(&c->sc, m->n_parties, sizeof(*ptrs));
+	ptrs = call_scratch(c, m->n_parties, sizeof(*ptrs));
 	if (items == NULL || ptrs == NULL)
-		return out_of_memory(c);
+		return call_out_of_memory(c);
 	for (i = 0; i < m->n_parties; i++) {
-		if (check_name("every party", m->parties[i], &c->err) != SS_OK)
+		if (call_check_name(c, "every party", m->parties[i]) != SS_OK)
 			return c->err.code;
-		if ((e = store_get_key(c->srv->store, m->parties[i])) == NULL)
+		if ((e = store_get_key(c->store, m->parties[i])) == NULL)
 			continue;
 		securesum__party_key__init(&items[k]);
 		items[k].party = (char *)e->name;
 		items[k].certificate.data = e->der;
 		items[k].certificate.len = e->der_len;
+		items[k].signing_certificate.data = e->sign_der;
+		items[k].signing_certificate.len = e->sign_der != NULL ?
+		    e->sign_len : 0;
 		ptrs[k] = &items[k];
 		k++;
 	}
@@ -691,12 +649,12 @@ do_get_keys(struct call *c)
 #define BODY_BASE 9
 _Static_assert(SECURESUM__REQUEST__BODY_CREATE_SESSION ==
     SECURESUM__METHOD__CREATE_SESSION + BODY_BASE &&
-    SECURESUM__REQUEST__BODY_GET_KEYS ==
-    SECURESUM__METHOD__GET_KEYS + BODY_BASE &&
+    SECURESUM__REQUEST__BODY_GET_COHORT ==
+    SECURESUM__METHOD__GET_COHORT + BODY_BASE &&
     SECURESUM__RESPONSE__BODY_CREATE_SESSION ==
     SECURESUM__METHOD__CREATE_SESSION + BODY_BASE &&
-    SECURESUM__RESPONSE__BODY_GET_KEYS ==
-    SECURESUM__METHOD__GET_KEYS + BODY_BASE, "body field numbers");
+    SECURESUM__RESPONSE__BODY_GET_COHORT ==
+    SECURESUM__METHOD__GET_COHORT + BODY_BASE, "body field numbers");
 
 /* Each method's handler. */
 static int (*const methods[])(struct call *c) = {
@@ -708,6 +666,8 @@ static int (*const methods[])(struct call *c) = {
 	[SECURESUM__METHOD__GET_STATUS] = do_status,
 	[SECURESUM__METHOD__PUBLISH_KEY] = do_publish,
 	[SECURESUM__METHOD__GET_KEYS] = do_get_keys,
+	[SECURESUM__METHOD__POST_COHORT] = signed_cohort_post,
+	[SECURESUM__METHOD__GET_COHORT] = signed_cohort_get,
 };
 
 #define NMETHODS (sizeof(methods) / sizeof(methods[0]))
@@ -757,12 +717,12 @@ open_body(struct call *c)
 static int
 check_deadline(struct call *c)
 {
-	uint64_t now = c->srv->now_ms();
+	uint64_t now = c->now_ms();
 
 	if (c->req.deadline_unix_ms != 0 && now > c->req.deadline_unix_ms)
 		return ss_error_set(&c->err, SS_ERR_TIMEOUT, "the request's deadline "
 		    "passed before the server read it");
-	store_tick(c->srv->store, now / 1000);
+	store_tick(c->store, now / 1000);
 	return SS_OK;
 }
 
@@ -855,30 +815,38 @@ finish_response(struct call *c, ProtobufCBuffer *out, rpc_held_fn held)
 
 /* ---- entry points ----------------------------------------------------- */
 
-/* bytes, len: the frame; frame: the same, when the store may keep it. */
-static enum rpc_after
-handle(struct rpc_server *srv, const char *caller, const uint8_t *bytes,
-    size_t len, struct rpc_frame *frame, ProtobufCBuffer *out, rpc_held_fn held)
+enum rpc_after
+rpc_handle_as(struct rpc_server *srv, const char *caller, X509 *cert,
+    const uint8_t *bytes, size_t len, struct rpc_frame *frame,
+    ProtobufCBuffer *out, rpc_held_fn held)
 {
 	struct call c;
-	size_t i;
 
 	memset(&c, 0, sizeof(c));
+	if (frame != NULL) {
+		bytes = frame->p;
+		len = frame->len;
+	}
 	if (decode_frame(&c.req, bytes, len, frame != NULL,
 	    srv->store->lim.max_parties) != SS_OK) {
 		rpc_write_error(0, ST_INVALID_ARGUMENT, "frame is not a valid "
 		    "Request message; closing the connection", out);
 		return RPC_CLOSE;
 	}
-	c.srv = srv;
+	c.store = srv->store;
+	c.ca = srv->ca;
+	c.now_ms = srv->now_ms;
 	c.caller = caller;
-	c.frame = frame;
+	c.cert = cert;
+	if (frame != NULL) {
+		c.frame = &frame->p;
+		c.frame_len = frame->len;
+	}
 	securesum__response__init(&c.resp);
 	ss_error_clear(&c.err);
 	(void)call_run(&c);   /* its outcome is c.err, which the response carries */
 	finish_response(&c, out, held);
-	for (i = 0; i < 4; i++)
-		free(c.sc.p[i]);
+	call_scratch_free(&c);
 	decoded_free(&c.req);
 	return RPC_CONTINUE;
 }
@@ -887,12 +855,12 @@ enum rpc_after
 rpc_handle(struct rpc_server *srv, const char *caller, const uint8_t *frame,
     size_t len, ProtobufCBuffer *out, rpc_held_fn held)
 {
-	return handle(srv, caller, frame, len, NULL, out, held);
+	return rpc_handle_as(srv, caller, NULL, frame, len, NULL, out, held);
 }
 
 enum rpc_after
 rpc_handle_frame(struct rpc_server *srv, const char *caller,
     struct rpc_frame *f, ProtobufCBuffer *out, rpc_held_fn held)
 {
-	return handle(srv, caller, f->p, f->len, f, out, held);
+	return rpc_handle_as(srv, caller, NULL, NULL, 0, f, out, held);
 }

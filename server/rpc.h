@@ -36,8 +36,9 @@ enum rpc_after {
 typedef void (*rpc_held_fn)(ProtobufCBuffer *out, size_t len, const uint8_t *data);
 
 /*
- * Handles the frame body (without its length prefix) sent by caller and
- * appends the framed Response to out. held, if not NULL, takes the
+ * Handles the frame body (without its length prefix) sent by caller (whose
+ * certificate is not known: rpc_handle_as) and appends the framed Response
+ * to out. held, if not NULL, takes the
  * store-held bytes of the response. Returns what to do next.
  */
 enum rpc_after rpc_handle(struct rpc_server *srv, const char *caller,
@@ -58,6 +59,17 @@ struct rpc_frame {
  */
 enum rpc_after rpc_handle_frame(struct rpc_server *srv, const char *caller,
     struct rpc_frame *f, ProtobufCBuffer *out, rpc_held_fn held) SS_WUR;
+
+/*
+ * The entry point of both: the frame is frame (when the RPC layer may keep
+ * it, as rpc_handle_frame) or else bytes, len (borrowed, as rpc_handle);
+ * cert is the caller's TLS client certificate, which signs its version-2
+ * statements and is recorded by PublishKey (NULL: not known; version-2
+ * statements are then refused).
+ */
+enum rpc_after rpc_handle_as(struct rpc_server *srv, const char *caller,
+    X509 *cert, const uint8_t *bytes, size_t len, struct rpc_frame *frame,
+    ProtobufCBuffer *out, rpc_held_fn held) SS_WUR;
 
 /* Appends a framed Response with only id, code and message (no body). */
 void rpc_write_error(uint64_t id, int code, const char *msg, ProtobufCBuffer *out);

@@ -2,11 +2,41 @@
  * session.c: one session's memory and the questions asked of it; see
  * session.h.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "params.h"
 #include "sealed.h"
 #include "session.h"
+
+void
+held_statement_free(struct held_statement *h)
+{
+	free(h->body);
+	memset(h, 0, sizeof(*h));
+}
+
+uint64_t
+held_statement_bytes(const struct held_statement *h)
+{
+	return h->body != NULL ? (uint64_t)h->len + h->sig_len : 0;
+}
+
+/* Frees every statement of a version-2 session's parties. */
+static void
+free_statements(struct session *se)
+{
+	uint32_t i;
+	int k;
+
+	for (i = 0; se->statements != NULL && i < se->p.n; i++)
+		for (k = 0; k < SESSION_STATEMENT_TYPES; k++) {
+			held_statement_free(&se->statements[i].first[k]);
+			held_statement_free(&se->statements[i].second[k]);
+		}
+	free(se->statements);
+}
 
 void
 session_free(struct session *se)
@@ -19,6 +49,7 @@ session_free(struct session *se)
 		free(se->shares[i]);
 	for (i = 0; se->sumpoints != NULL && i < se->p.n; i++)
 		free(se->sumpoints[i]);
+	free_statements(se);
 	free(se->shares);
 	free(se->sumpoints);
 	free(se->in_cohort);
@@ -36,8 +67,81 @@ cmp_party(const void *a, const void *b, void *arg)
 	return strcmp(names[*(const uint32_t *)a], names[*(const uint32_t *)b]);
 }
 
+/*
+ * The view of p that core/params.h encodes; names points to n pointers,
+ * which the caller frees.
+ */
+static int
+params_view(const struct session_spec *p, struct session_params *v,
+    const char ***names, struct ss_error *e)
+{
+	uint32_t i;
+
+	memset(v, 0, sizeof(*v));
+	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	if ((*names = calloc(p->n ? p->n : 1, sizeof(**names))) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	for (i = 0; i < p->n; i++)
+		(*names)[i] = p->parties[i];
+	v->session_id = p->id;
+	v->parties = *names;
+	v->n = p->n;
+	v->t = p->threshold;
+	v->length = p->length;
+	v->decimals = p->decimals;
+	v->min_cohort = p->min_cohort;
+	v->deadline = p->deadline_unix;
+	memcpy(v->nonce, p->nonce, sizeof(v->nonce));
+	return SS_OK;
+}
+
+int
+session_digest(const struct session_spec *p, uint8_t d[PARAMS_DIGEST_LEN],
+    struct ss_error *e)
+{
+	struct session_params v;
+	const char **names;
+	int rc;
+
+	if (!p->v2)
+		return ss_error_set(e, SS_ERR_INVALID, "a version-1 session has "
+		    "no digest");
+	if ((rc = params_view(p, &v, &names, e)) != SS_OK)
+		return rc;
+	rc = params_digest(&v, d, e);
+	free(names);
+	return rc;
+}
+
+int
+session_check_v2(const struct session_spec *p, struct ss_error *e)
+{
+	uint8_t d[PARAMS_DIGEST_LEN];
+
+	return session_digest(p, d, e);
+}
+
+uint32_t
+session_min_cohort(const struct session *se)
+{
+	return se->p.v2 ? se->p.min_cohort : se->p.threshold + 1;
+}
+
+struct held_statement *
+session_statement(const struct session *se, uint32_t party,
+    enum statement_type type, int second)
+{
+	struct party_statements *ps;
+
+	if (se->statements == NULL || party >= se->p.n || type < STATEMENT_SUBMIT ||
+	    type > STATEMENT_SUMPOINT)
+		return NULL;
+	ps = &se->statements[party];
+	return second ? &ps->second[type - 1] : &ps->first[type - 1];
+}
+
 struct session *
-session_new(const struct session_params *p)
+session_new(const struct session_spec *p)
 {
 	struct session *se;
 	uint32_t i;
@@ -45,6 +149,13 @@ session_new(const struct session_params *p)
 	if (p->n == 0 || (se = calloc(1, sizeof(*se))) == NULL)
 		return NULL;
 	se->p = *p;
+	if (p->v2 && ((se->statements = calloc(p->n,
+	    sizeof(*se->statements))) == NULL ||
+	    session_digest(p, se->digest, NULL) != SS_OK)) {
+		free(se->statements);
+		free(se);
+		return NULL;
+	}
 	se->p.parties = calloc(p->n, NAME_BUF);
 	se->by_name = calloc(p->n, sizeof(*se->by_name));
 	se->shares = calloc(p->n, sizeof(*se->shares));
@@ -105,17 +216,130 @@ session_count_shared(const struct session *se)
 	return k;
 }
 
+size_t
+session_count_cohort(const struct session *se)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < se->p.n; i++)
+		k += se->in_cohort[i] != 0;
+	return k;
+}
+
 uint64_t
 session_bytes(const struct session *se)
 {
 	uint64_t b = 0;
 	uint32_t i;
 
+	int k;
+
 	for (i = 0; i < se->p.n; i++) {
 		if (se->shares[i] != NULL)
 			b += (uint64_t)se->p.n * se->ct_len;
 		if (se->sumpoints[i] != NULL)
 			b += (uint64_t)se->p.length * 8;
+		for (k = 0; se->statements != NULL &&
+		    k < SESSION_STATEMENT_TYPES; k++)
+			b += held_statement_bytes(&se->statements[i].first[k]) +
+			    held_statement_bytes(&se->statements[i].second[k]);
 	}
 	return b;
+}
+
+int
+session_phase_refusal(const struct session *se, struct ss_error *st)
+{
+	switch (se->phase) {
+	case PHASE_SHARING:
+		return ss_error_set(st, SS_ERR_PRECONDITION, "session %s is still "
+		    "in its sharing phase (%zu of %u shared)", se->p.id,
+		    session_count_shared(se), se->p.n);
+	case PHASE_FAILED:
+		return ss_error_set(st, SS_ERR_PRECONDITION, "session %s failed: "
+		    "%s", se->p.id, se->fail_reason);
+	default:
+		return ss_error_set(st, SS_ERR_PRECONDITION, "session %s has fixed "
+		    "its cohort; shares are no longer accepted", se->p.id);
+	}
+}
+
+/*
+ * Whether the shares can be moved down inside frame into a block: each in
+ * recipient order, wholly inside the frame, after the slot it moves to and
+ * after the share before it, so that moving them in order never overwrites
+ * one not yet moved.
+ */
+static int
+movable_in_place(const struct session *se, const struct submitted_share *shares,
+    const long *slot, const uint8_t *frame, size_t frame_len)
+{
+	const uint8_t *end = frame + frame_len, *prev_end = frame;
+	uint32_t i;
+
+	for (i = 0; i < se->p.n; i++) {
+		const uint8_t *ct = shares[i].ct;
+
+		if (slot[i] != (long)i || ct < prev_end || ct > end ||
+		    (size_t)(end - ct) < se->ct_len ||
+		    (size_t)(ct - frame) < (size_t)i * se->ct_len)
+			return 0;
+		prev_end = ct + se->ct_len;
+	}
+	return 1;
+}
+
+/*
+ * Builds the block of a submission: the shares in recipient order. With a
+ * frame it may be the frame itself (*frame is then NULL), else a new copy.
+ */
+int
+session_build_block(const struct session *se, const struct submitted_share *shares,
+    uint8_t **frame, size_t frame_len, uint8_t **blockp, struct ss_error *st)
+{
+	size_t bytes = (size_t)se->p.n * se->ct_len, i;
+	uint8_t *block, *seen;
+	long *slot;
+
+	seen = calloc(se->p.n, 1);
+	slot = calloc(se->p.n, sizeof(*slot));
+	if (seen == NULL || slot == NULL) {
+		free(seen);
+		free(slot);
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
+	}
+	/* Every share goes to its recipient's slot; a gap or repeat is refused. */
+	for (i = 0; i < se->p.n; i++) {
+		long j = session_party_index(se, shares[i].recipient);
+
+		if (j < 0 || seen[j]) {
+			ss_error_set(st, SS_ERR_INVALID, "share %zu is for %s "
+			    "recipient %.64s", i + 1, j < 0 ? "unknown" : "repeated",
+			    shares[i].recipient);
+			free(seen);
+			free(slot);
+			return st->code;
+		}
+		seen[j] = 1;
+		slot[i] = j;
+	}
+	free(seen);
+	if (frame != NULL && *frame != NULL &&
+	    movable_in_place(se, shares, slot, *frame, frame_len)) {
+		for (i = 0; i < se->p.n; i++)
+			memmove(*frame + i * se->ct_len, shares[i].ct, se->ct_len);
+		/* Give back the frame's tail; keeping it whole is harmless. */
+		if ((block = realloc(*frame, bytes)) == NULL)
+			block = *frame;
+		*frame = NULL;
+	} else if ((block = malloc(bytes)) != NULL) {
+		for (i = 0; i < se->p.n; i++)
+			memcpy(block + (size_t)slot[i] * se->ct_len, shares[i].ct,
+			    se->ct_len);
+	}
+	free(slot);
+	if (block == NULL)
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
+	*blockp = block;
+	return SS_OK;
 }

@@ -1,7 +1,9 @@
 /*
  * session.h: one session as the server holds it: its parameters, phase,
- * sealed shares and sumpoints, and the questions the store and its readers
- * ask of it. The rules that change a session are the store's (store.h).
+ * sealed shares and sumpoints, and, for a version-2 session, its digest D
+ * and every party's signed statements; and the questions the store and its
+ * readers ask of it. The rules that change a session are the store's
+ * (store.h); those of its statements statements.h's.
  */
 #ifndef SS_SESSION_H
 #define SS_SESSION_H
@@ -11,20 +13,53 @@
 
 #include "err.h"
 #include "name.h"
+#include "params.h"
+#include "statement.h"
 #include "status.h"
 
-struct session_params {
+/*
+ * The parameters of a session as the server keeps them (the names copied
+ * in; core/params.h's struct session_params is a view of the same for the
+ * digest).
+ */
+struct session_spec {
 	char id[NAME_BUF];
 	uint32_t n;
 	char (*parties)[NAME_BUF];   /* n names, in x order */
 	uint32_t threshold;
 	uint32_t length;
 	uint32_t decimals;
-	uint32_t deadline_seconds;
+	uint32_t deadline_seconds;   /* version 1: the deadline after creation */
+	/* Version 2, when the creator gave a nonce (v2 set): */
+	int v2;
+	uint32_t min_cohort;         /* the smallest cohort sharing closes with */
+	uint64_t deadline_unix;      /* the absolute deadline; 0: none */
+	uint8_t nonce[PARAMS_NONCE_LEN];
+};
+
+/* Statement types are 1..3 (core/statement.h); arrays of them count from 0. */
+#define SESSION_STATEMENT_TYPES 3
+
+/* A signed statement as a party sent it, copied: compared by its body. */
+struct held_statement {
+	uint8_t *body;          /* malloc'd; NULL: none */
+	size_t len;
+	uint8_t sig[STATEMENT_SIG_MAX];
+	size_t sig_len;
+};
+
+/*
+ * A party's statements in a version-2 session, by type - 1: the first it
+ * made that the server accepted, and a second of the same type with another
+ * body (a conflict: proof that the party equivocated), if it sent one.
+ */
+struct party_statements {
+	struct held_statement first[SESSION_STATEMENT_TYPES];
+	struct held_statement second[SESSION_STATEMENT_TYPES];
 };
 
 struct session {
-	struct session_params p;
+	struct session_spec p;
 	uint32_t *by_name;      /* indices of p.parties sorted by name */
 	uint64_t created_unix;
 	uint64_t deadline_unix; /* 0: none */
@@ -34,13 +69,62 @@ struct session {
 	uint8_t **shares;       /* [sender]: n * ct_len bytes in recipient order, or NULL */
 	uint8_t *in_cohort;     /* [party]: 1 once the cohort is fixed */
 	uint64_t **sumpoints;   /* [party]: length values, or NULL */
+	/* Version 2 only (p.v2): */
+	uint8_t digest[PARAMS_DIGEST_LEN];      /* D, of p */
+	struct party_statements *statements;    /* [party]; NULL in version 1 */
+	/*
+	 * Once the cohort is fixed: the digest of its members' SUBMITs, which
+	 * every COHORT names, and the cohort digest, which every SUMPOINT
+	 * names (statements_fix_cohort; recomputed when not have_digests).
+	 */
+	int have_digests;
+	uint8_t submits_digest[STATEMENT_HASH_LEN];
+	uint8_t cohort_digest[STATEMENT_HASH_LEN];
 };
 
-/* Allocates a session with copies of p, empty state. NULL on failure. */
-struct session *session_new(const struct session_params *p) SS_WUR;
+/*
+ * Allocates a session with copies of p, empty state, and for version 2 its
+ * digest (p must then pass session_check_v2). NULL on failure.
+ */
+struct session *session_new(const struct session_spec *p) SS_WUR;
 void session_free(struct session *se);
-/* Bytes of state the session holds (shares, sumpoints). */
+/* Bytes of state the session holds (shares, sumpoints, statements). */
 uint64_t session_bytes(const struct session *se);
+
+/*
+ * The rules of core/params.h for a version-2 session's parameters
+ * (params_validate), and D: SS_ERR_INVALID with the first broken rule.
+ */
+int session_check_v2(const struct session_spec *p, struct ss_error *e) SS_WUR;
+int session_digest(const struct session_spec *p, uint8_t d[PARAMS_DIGEST_LEN],
+    struct ss_error *e) SS_WUR;
+
+/* The smallest cohort sharing may close with: min_cohort, or t+1 in version 1. */
+uint32_t session_min_cohort(const struct session *se);
+
+/*
+ * SS_ERR_PRECONDITION with why the session's phase refuses a change that
+ * needs another: still sharing, failed, or its cohort fixed.
+ */
+int session_phase_refusal(const struct session *se, struct ss_error *st);
+
+/* One share of a submission, as a request carries it. */
+struct submitted_share {
+	const char *recipient;
+	const uint8_t *ct;
+	size_t ct_len;
+};
+
+/*
+ * The block of a submission of n shares of ct_len bytes: the shares in
+ * recipient order, into *blockp (malloc'd). A recipient unknown or
+ * repeated is SS_ERR_INVALID. With frame (a malloc'd buffer of frame_len
+ * bytes that the shares lie in, in recipient order) the block may be the
+ * frame itself, the shares moved down into place: *frame is NULL then.
+ */
+int session_build_block(const struct session *se,
+    const struct submitted_share *shares, uint8_t **frame, size_t frame_len,
+    uint8_t **blockp, struct ss_error *st) SS_WUR;
 
 /* A name listed twice in the session's parties, or NULL. */
 const char *session_repeated_party(const struct session *se);
@@ -48,5 +132,18 @@ const char *session_repeated_party(const struct session *se);
 long session_party_index(const struct session *se, const char *name);
 /* How many parties have submitted their shares. */
 size_t session_count_shared(const struct session *se);
+/* How many parties are in the cohort. */
+size_t session_count_cohort(const struct session *se);
+
+/*
+ * Party's statement of type (NULL in version 1): the first accepted, or
+ * (second) the one that conflicts with it. Its body is NULL when there is
+ * none.
+ */
+struct held_statement *session_statement(const struct session *se,
+    uint32_t party, enum statement_type type, int second);
+/* The bytes a held statement takes (0: none). */
+uint64_t held_statement_bytes(const struct held_statement *h);
+void held_statement_free(struct held_statement *h);
 
 #endif

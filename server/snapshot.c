@@ -1,17 +1,22 @@
 /*
  * snapshot.c: writing and loading the store's snapshot file.
  *
- * Layout of version 2 (all integers little-endian):
+ * Layout of version 3 (all integers little-endian):
  *   "SSUMSNAP" u32 version u64 journal_seq (the last journal record included)
- *   u32 nkeys,     each: str name, u32 len, len bytes of DER
- *   u32 nsessions, each: str id, u32 n, n * str party, u32 threshold,
- *     u32 length, u32 decimals, u32 deadline_seconds, u64 created_unix,
- *     u64 deadline_unix, u32 phase, str fail_reason, then per party:
- *     u8 flags (1 shares, 2 in cohort, 4 sumpoint), the n sealed shares it
- *     sent when flag 1, its L sumpoint values (u64) when flag 4
+ *   u32 nkeys,     each: str name, u32 len, len bytes of DER, u32 len, len
+ *     bytes of DER of the signing certificate (0: none)
+ *   u32 nsessions, each: the parameters (disk.h, with version 2's fields),
+ *     u64 created_unix, u64 deadline_unix, u32 phase, str fail_reason, then
+ *     per party: u8 flags (1 shares, 2 in cohort, 4 sumpoint), the n
+ *     sealed shares it sent when flag 1, its L sumpoint values (u64) when
+ *     flag 4, and in a version-2 session its statements (disk.h; length 0:
+ *     none): the first SUBMIT, COHORT and SUMPOINT, then the second
+ *     (conflicting) SUBMIT, COHORT and SUMPOINT
  *   SHA-256 of everything before it (32 bytes)
- * where str is u32 length + bytes. Version 1 is the same, big-endian (its
- * version field too: 00 00 00 01); it is read and written back as 2.
+ * where str is u32 length + bytes. Version 2 is the same without the
+ * signing certificates and version 2's fields; version 1 is version 2
+ * big-endian (its version field too: 00 00 00 01). Both are read and
+ * written back as 3.
  */
 #include <endian.h>
 #include <errno.h>
@@ -123,8 +128,9 @@ static void
 put_session(struct buf_writer *w, const struct session *se)
 {
 	uint32_t i;
+	int k;
 
-	disk_put_params(w, &se->p);
+	disk_put_params(w, &se->p, se->digest);
 	buf_put_u64(w, se->created_unix);
 	buf_put_u64(w, se->deadline_unix);
 	buf_put_u32(w, (uint32_t)se->phase);
@@ -139,6 +145,12 @@ put_session(struct buf_writer *w, const struct session *se)
 			buf_put(w, se->shares[i], (size_t)se->p.n * se->ct_len);
 		if (se->sumpoints[i] != NULL)
 			put_values(w, se->sumpoints[i], se->p.length);
+		for (k = 0; se->statements != NULL &&
+		    k < SESSION_STATEMENT_TYPES; k++)
+			disk_put_statement(w, &se->statements[i].first[k]);
+		for (k = 0; se->statements != NULL &&
+		    k < SESSION_STATEMENT_TYPES; k++)
+			disk_put_statement(w, &se->statements[i].second[k]);
 	}
 }
 
@@ -152,9 +164,14 @@ put_store(struct buf_writer *w, const struct store *s)
 	buf_put_u64(w, s->journal_seq);
 	buf_put_u32(w, (uint32_t)s->nkeys);
 	for (i = 0; i < s->nkeys; i++) {
-		buf_put_string(w, s->keys[i].name);
-		buf_put_u32(w, (uint32_t)s->keys[i].der_len);
-		buf_put(w, s->keys[i].der, s->keys[i].der_len);
+		const struct key_entry *k = &s->keys[i];
+
+		buf_put_string(w, k->name);
+		buf_put_u32(w, (uint32_t)k->der_len);
+		buf_put(w, k->der, k->der_len);
+		buf_put_u32(w, k->sign_der != NULL ? (uint32_t)k->sign_len : 0);
+		if (k->sign_der != NULL)
+			buf_put(w, k->sign_der, k->sign_len);
 	}
 	buf_put_u32(w, (uint32_t)s->nsessions);
 	for (i = 0; i < s->nsessions; i++)
@@ -263,8 +280,8 @@ load_keys(struct disk_reader *d, struct store *s)
 {
 	struct ss_error st;
 	char name[NAME_BUF];
-	const uint8_t *der;
-	uint32_t n, i, len;
+	const uint8_t *der, *sign = NULL;
+	uint32_t n, i, len, sign_len = 0;
 	int rc, dup;
 
 	if ((rc = disk_get_u32(d, &n)) != SS_OK)
@@ -274,7 +291,11 @@ load_keys(struct disk_reader *d, struct store *s)
 		    (rc = disk_get_u32(d, &len)) != SS_OK ||
 		    (rc = buf_get_bytes(&d->r, len, &der)) != SS_OK)
 			return rc;
-		if (store_put_key(s, name, der, len, &dup, &st) != SS_OK || dup)
+		if (d->with_v2 && ((rc = disk_get_u32(d, &sign_len)) != SS_OK ||
+		    (rc = buf_get_bytes(&d->r, sign_len, &sign)) != SS_OK))
+			return rc;
+		if (store_publish_key(s, name, der, len, sign_len > 0 ? sign :
+		    NULL, sign_len, &dup, &st) != SS_OK || dup)
 			return SS_ERR_INVALID;
 	}
 	return SS_OK;
@@ -296,6 +317,28 @@ load_values(struct disk_reader *d, struct session *se, uint32_t i)
 			return rc;
 		if (se->sumpoints[i][e] >= FIELD_P)
 			return SS_ERR_INVALID;
+	}
+	return SS_OK;
+}
+
+/* Party i's statements in a version-2 session: the first three, the second three. */
+static int
+load_statements(struct disk_reader *d, struct session *se, uint32_t i)
+{
+	struct statement_in in;
+	struct ss_error st;
+	int k, rc, present;
+
+	for (k = 0; k < 2 * SESSION_STATEMENT_TYPES; k++) {
+		struct held_statement *h = session_statement(se, i,
+		    (enum statement_type)(k % SESSION_STATEMENT_TYPES + 1),
+		    k >= SESSION_STATEMENT_TYPES);
+
+		if ((rc = disk_get_statement(d, &in, &present)) != SS_OK)
+			return rc;
+		if (present && statements_copy(&in, h, &st) != SS_OK)
+			return st.code == SS_ERR_EXHAUSTED ? SS_ERR_ALLOC :
+			    SS_ERR_INVALID;
 	}
 	return SS_OK;
 }
@@ -323,9 +366,9 @@ load_party_state(struct disk_reader *d, struct session *se, uint32_t i)
 	se->in_cohort[i] = (flags & FLAG_COHORT) != 0;
 	if ((flags & FLAG_COHORT) && !(flags & FLAG_SHARES))
 		return SS_ERR_INVALID;
-	if (flags & FLAG_SUMPOINT)
-		return load_values(d, se, i);
-	return SS_OK;
+	if ((flags & FLAG_SUMPOINT) && (rc = load_values(d, se, i)) != SS_OK)
+		return rc;
+	return se->statements != NULL ? load_statements(d, se, i) : SS_OK;
 }
 
 /*
@@ -347,7 +390,9 @@ session_consistent(const struct session *se)
 		if (*c < 0x20 || *c > 0x7e)
 			return 0;
 	if ((se->fail_reason[0] != '\0') != (se->phase == PHASE_FAILED) ||
-	    (se->deadline_unix == 0) != (se->p.deadline_seconds == 0))
+	    (se->p.v2 ? se->deadline_unix != se->p.deadline_unix :
+	    (se->deadline_unix == 0) != (se->p.deadline_seconds == 0)) ||
+	    !statements_consistent(se))
 		return 0;
 	for (i = 0; i < se->p.n; i++) {
 		shared += se->shares[i] != NULL;
@@ -360,11 +405,11 @@ session_consistent(const struct session *se)
 		return cohort == 0 && posted == 0 && shared < se->p.n;
 	case PHASE_AGGREGATING:
 	case PHASE_COMPLETE:
-		return cohort == shared && cohort > se->p.threshold &&
+		return cohort == shared && cohort >= session_min_cohort(se) &&
 		    (cohort_posted == cohort) == (se->phase == PHASE_COMPLETE);
 	default:	/* PHASE_FAILED */
-		return cohort == 0 && posted == 0 && shared <= se->p.threshold &&
-		    se->deadline_unix != 0;
+		return cohort == 0 && posted == 0 &&
+		    shared < session_min_cohort(se) && se->deadline_unix != 0;
 	}
 }
 
@@ -385,6 +430,9 @@ load_state(struct disk_reader *d, struct session *se)
 	se->phase = (enum phase)phase;
 	for (i = 0; i < se->p.n && rc == SS_OK; i++)
 		rc = load_party_state(d, se, i);
+	if (rc == SS_OK && (se->phase == PHASE_AGGREGATING ||
+	    se->phase == PHASE_COMPLETE))
+		statements_fix_cohort(se);
 	if (rc == SS_OK && !session_consistent(se))
 		rc = SS_ERR_INVALID;
 	return rc;
@@ -393,17 +441,20 @@ load_state(struct disk_reader *d, struct session *se)
 static int
 load_session(struct disk_reader *d, struct store *s)
 {
-	struct session_params p;
+	uint8_t digest[PARAMS_DIGEST_LEN];
+	struct session_spec p;
 	struct session *se = NULL;
 	struct ss_error st;
 	int rc;
 
-	if ((rc = disk_get_params(d, s->lim.max_parties, &p)) != SS_OK)
+	if ((rc = disk_get_params(d, s->lim.max_parties, &p, digest)) != SS_OK)
 		return rc;
 	if (store_check_params(s, &p, &st) != SS_OK || store_find(s, p.id) != NULL)
 		rc = SS_ERR_INVALID;
 	else if ((se = session_new(&p)) == NULL)
 		rc = SS_ERR_ALLOC;
+	else if (p.v2 && memcmp(se->digest, digest, sizeof(digest)) != 0)
+		rc = SS_ERR_INVALID;    /* the digest recorded is not D */
 	else if ((rc = load_state(d, se)) == SS_OK &&
 	    (rc = store_adopt_session(s, se)) == SS_OK)
 		se = NULL;
@@ -429,6 +480,7 @@ parse(const uint8_t *data, size_t len, struct store *s)
 	if (version < 1 || version > SNAPSHOT_VERSION)
 		return SS_ERR_VERSION;
 	d.big_endian = version <= SNAPSHOT_LAST_BIG_ENDIAN;
+	d.with_v2 = version >= SNAPSHOT_FIRST_V2;
 	if ((rc = disk_get_u64(&d, &s->journal_seq)) != SS_OK ||
 	    (rc = load_keys(&d, s)) != SS_OK ||
 	    (rc = disk_get_u32(&d, &nsessions)) != SS_OK)

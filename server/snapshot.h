@@ -1,8 +1,8 @@
 /*
  * snapshot.h: the server's state on disk.
  *
- * A snapshot is the whole store (sessions, sealed shares, sumpoints, key
- * directory: only what the server saw) in one versioned, checksummed file,
+ * A snapshot is the whole store (sessions, sealed shares, sumpoints,
+ * signed statements, key directory: only what the server saw) in one versioned, checksummed file,
  * STATE_DIR/snapshot.bin. It is written to a temporary file, fsynced,
  * renamed over the old one and the folder fsynced, so a crash at any moment
  * leaves either the old or the new snapshot, whole.
@@ -15,11 +15,14 @@
 
 #define SNAPSHOT_FILE    "snapshot.bin"
 /*
- * The format this server writes: 2, little-endian. It reads 1 as well,
- * the same layout big-endian, and writes it back as 2.
+ * The format this server writes: 3, little-endian, with protocol version
+ * 2's fields (parameters, statements, signing certificates, conflicts). It
+ * reads 2 (the same without them) and 1 (2 big-endian) as well, and writes
+ * them back as 3.
  */
-#define SNAPSHOT_VERSION         2
+#define SNAPSHOT_VERSION         3
 #define SNAPSHOT_LAST_BIG_ENDIAN 1
+#define SNAPSHOT_FIRST_V2        3
 
 /* Writes s as DIR/snapshot.bin; e says why it failed, naming the file. */
 int snapshot_write(const struct store *s, const char *dir,

@@ -8,6 +8,7 @@
 #include "err.h"
 #include "field.h"
 #include "frame.h"
+#include "record.h"
 #include "sealed.h"
 #include "store.h"
 
@@ -53,8 +54,10 @@ store_free(struct store *s)
 		return;
 	for (i = 0; i < s->nsessions; i++)
 		session_free(s->sessions[i]);
-	for (i = 0; i < s->nkeys; i++)
+	for (i = 0; i < s->nkeys; i++) {
 		free(s->keys[i].der);
+		free(s->keys[i].sign_der);
+	}
 	free(s->sessions);
 	free(s->keys);
 	free(s);
@@ -80,28 +83,7 @@ fix_cohort(struct session *se)
 	for (i = 0; i < se->p.n; i++)
 		se->in_cohort[i] = se->shares[i] != NULL;
 	se->phase = PHASE_AGGREGATING;
-}
-
-/*
- * Whether a change about to be made was logged (rc, from one of s->log's
- * functions): then the store reflects the record seq. Else the caller
- * changes nothing and answers with logged_failed.
- */
-static int
-logged(struct store *s, int rc, const uint64_t *seq)
-{
-	if (rc != SS_OK)
-		return 0;
-	s->journal_seq = *seq;
-	return 1;
-}
-
-static int
-log_failed(const struct ss_error *e, struct ss_error *st)
-{
-	return ss_error_set(st, SS_ERR_UNAVAILABLE, "the server cannot write its "
-	    "journal (%s); nothing was changed, try again later",
-	    ss_error_msg(e));
+	statements_fix_cohort(se);
 }
 
 /* Ends the sharing phase now, as its deadline does. */
@@ -111,14 +93,15 @@ close_sharing(struct store *s, struct session *se)
 	size_t k;
 
 	k = session_count_shared(se);
-	if (k >= (size_t)se->p.threshold + 1) {
+	if (k >= session_min_cohort(se)) {
 		fix_cohort(se);
 	} else {
 		se->phase = PHASE_FAILED;
 		snprintf(se->fail_reason, sizeof(se->fail_reason),
 		    "the sharing deadline passed with %zu of %u parties' shares in; "
-		    "threshold %u needs at least %u", k, se->p.n, se->p.threshold,
-		    se->p.threshold + 1);
+		    "%s %u needs at least %u", k, se->p.n, se->p.v2 ?
+		    "min_cohort" : "threshold", se->p.v2 ? se->p.min_cohort :
+		    se->p.threshold, session_min_cohort(se));
 	}
 	s->version++;
 }
@@ -134,7 +117,7 @@ session_tick(struct store *s, struct session *se, uint64_t now)
 		return;
 	/* Without a record the deadline is applied again at the next tick. */
 	if (s->log.ops != NULL &&
-	    !logged(s, s->log.ops->close(s->log.ctx, se, &seq, &e), &seq))
+	    !record_logged(s, s->log.ops->close(s->log.ctx, se, &seq, &e), &seq))
 		return;
 	close_sharing(s, se);
 }
@@ -148,8 +131,23 @@ store_tick(struct store *s, uint64_t now)
 		session_tick(s, s->sessions[i], now);
 }
 
+/* The rules that tell the two versions apart. */
+static int
+check_version(const struct session_spec *p, struct ss_error *st)
+{
+	if (!p->v2 && (p->min_cohort != 0 || p->deadline_unix != 0))
+		return ss_error_set(st, SS_ERR_INVALID, "min_cohort and "
+		    "deadline_unix are parameters of protocol version 2: they "
+		    "need a nonce");
+	if (p->v2 && p->deadline_seconds != 0)
+		return ss_error_set(st, SS_ERR_INVALID, "a session of protocol "
+		    "version 2 has an absolute deadline (deadline_unix), not "
+		    "deadline_seconds");
+	return p->v2 ? session_check_v2(p, st) : SS_OK;
+}
+
 int
-store_check_params(const struct store *s, const struct session_params *p,
+store_check_params(const struct store *s, const struct session_spec *p,
     struct ss_error *st)
 {
 	uint32_t i;
@@ -179,6 +177,8 @@ store_check_params(const struct store *s, const struct session_params *p,
 	if (p->deadline_seconds > s->lim.max_deadline_seconds)
 		return ss_error_set(st, SS_ERR_INVALID, "deadline must be at "
 		    "most %u seconds", s->lim.max_deadline_seconds);
+	if (check_version(p, st) != SS_OK)
+		return st->code;
 	if (!frame_session_fits(p->n, p->length, s->lim.max_message, &need))
 		return ss_error_set(st, SS_ERR_EXHAUSTED, "a session of %u "
 		    "parties and length %u needs messages of %llu bytes, over the "
@@ -186,7 +186,8 @@ store_check_params(const struct store *s, const struct session_params *p,
 		    (unsigned long long)need,
 		    (unsigned long long)s->lim.max_message);
 	total = (uint64_t)p->n * p->n * sealed_len(p->length) +
-	    (uint64_t)p->n * p->length * 8;
+	    (uint64_t)p->n * p->length * 8 +
+	    (p->v2 ? statements_max_bytes(p->n) : 0);
 	if (total > s->lim.max_stored_bytes)
 		return ss_error_set(st, SS_ERR_EXHAUSTED, "a session of %u "
 		    "parties and length %u would hold more than the server's "
@@ -196,11 +197,14 @@ store_check_params(const struct store *s, const struct session_params *p,
 }
 
 static int
-same_params(const struct session_params *a, const struct session_params *b)
+same_params(const struct session_spec *a, const struct session_spec *b)
 {
 	return a->n == b->n && a->threshold == b->threshold &&
 	    a->length == b->length && a->decimals == b->decimals &&
-	    a->deadline_seconds == b->deadline_seconds &&
+	    a->deadline_seconds == b->deadline_seconds && a->v2 == b->v2 &&
+	    a->min_cohort == b->min_cohort &&
+	    a->deadline_unix == b->deadline_unix &&
+	    memcmp(a->nonce, b->nonce, sizeof(a->nonce)) == 0 &&
 	    memcmp(a->parties, b->parties, (size_t)a->n * NAME_BUF) == 0;
 }
 
@@ -234,7 +238,7 @@ store_adopt_session(struct store *s, struct session *se)
  * store_check_params, and no session has its id).
  */
 static struct session *
-new_session(struct store *s, const struct session_params *p, uint64_t now,
+new_session(struct store *s, const struct session_spec *p, uint64_t now,
     struct ss_error *st)
 {
 	struct session *se;
@@ -256,7 +260,10 @@ new_session(struct store *s, const struct session_params *p, uint64_t now,
 		return NULL;
 	}
 	se->created_unix = now;
-	se->deadline_unix = p->deadline_seconds ? now + p->deadline_seconds : 0;
+	if (p->v2)
+		se->deadline_unix = p->deadline_unix;
+	else
+		se->deadline_unix = p->deadline_seconds ? now + p->deadline_seconds : 0;
 	return se;
 }
 
@@ -270,7 +277,7 @@ add_session(struct store *s, struct session *se)
 }
 
 int
-store_create(struct store *s, const char *caller, const struct session_params *p,
+store_create(struct store *s, const char *caller, const struct session_spec *p,
     uint64_t now, int *created, uint64_t *deadline_unix, struct ss_error *st)
 {
 	struct session *se;
@@ -294,12 +301,18 @@ store_create(struct store *s, const char *caller, const struct session_params *p
 		*deadline_unix = se->deadline_unix;
 		return ss_error_set(st, SS_OK, "%s", "");
 	}
+	if (p->v2 && p->deadline_unix != 0 && (p->deadline_unix <= now ||
+	    p->deadline_unix - now > s->lim.max_deadline_seconds))
+		return ss_error_set(st, SS_ERR_INVALID, "deadline_unix %llu must "
+		    "lie ahead of the server's clock (%llu) by at most %u "
+		    "seconds", (unsigned long long)p->deadline_unix,
+		    (unsigned long long)now, s->lim.max_deadline_seconds);
 	if ((se = new_session(s, p, now, st)) == NULL)
 		return st->code;
 	if (s->log.ops != NULL &&
-	    !logged(s, s->log.ops->create(s->log.ctx, se, &seq, &e), &seq)) {
+	    !record_logged(s, s->log.ops->create(s->log.ctx, se, &seq, &e), &seq)) {
 		session_free(se);
-		return log_failed(&e, st);
+		return record_failed(&e, st);
 	}
 	add_session(s, se);
 	*created = 1;
@@ -333,119 +346,36 @@ lookup(struct store *s, const char *caller, const char *session_id,
 	return SS_OK;
 }
 
-static int
-phase_refusal(const struct session *se, struct ss_error *st)
-{
-	switch (se->phase) {
-	case PHASE_SHARING:
-		return ss_error_set(st, SS_ERR_PRECONDITION, "session %s is still "
-		    "in its sharing phase (%zu of %u shared)", se->p.id,
-		    session_count_shared(se), se->p.n);
-	case PHASE_FAILED:
-		return ss_error_set(st, SS_ERR_PRECONDITION, "session %s failed: "
-		    "%s", se->p.id, se->fail_reason);
-	default:
-		return ss_error_set(st, SS_ERR_PRECONDITION, "session %s has fixed "
-		    "its cohort; shares are no longer accepted", se->p.id);
-	}
-}
+/* ---- submissions ----------------------------------------------------------- */
 
 int
 store_submit(struct store *s, const char *caller, const char *session_id,
     const char *party, const struct submitted_share *shares, size_t nshares,
     uint64_t now, int *duplicate, struct ss_error *st)
 {
-	return store_submit_in_place(s, caller, session_id, party, shares,
-	    nshares, NULL, 0, now, duplicate, st);
+	return store_submit_signed(s, caller, session_id, party, shares,
+	    nshares, NULL, 0, now, NULL, duplicate, st);
 }
 
-/*
- * Whether the shares can be moved down inside frame into a block: each in
- * recipient order, wholly inside the frame, after the slot it moves to and
- * after the share before it, so that moving them in order never overwrites
- * one not yet moved.
- */
-static int
-movable_in_place(const struct session *se, const struct submitted_share *shares,
-    const long *slot, const uint8_t *frame, size_t frame_len)
+int
+store_submit_in_place(struct store *s, const char *caller,
+    const char *session_id, const char *party,
+    const struct submitted_share *shares, size_t nshares, uint8_t **frame,
+    size_t frame_len, uint64_t now, int *duplicate, struct ss_error *st)
 {
-	const uint8_t *end = frame + frame_len, *prev_end = frame;
-	uint32_t i;
-
-	for (i = 0; i < se->p.n; i++) {
-		const uint8_t *ct = shares[i].ct;
-
-		if (slot[i] != (long)i || ct < prev_end || ct > end ||
-		    (size_t)(end - ct) < se->ct_len ||
-		    (size_t)(ct - frame) < (size_t)i * se->ct_len)
-			return 0;
-		prev_end = ct + se->ct_len;
-	}
-	return 1;
+	return store_submit_signed(s, caller, session_id, party, shares,
+	    nshares, frame, frame_len, now, NULL, duplicate, st);
 }
 
 /*
- * Builds the block of a submission: the shares in recipient order. With a
- * frame it may be the frame itself (*frame is then NULL), else a new copy.
- */
-static int
-build_block(const struct session *se, const struct submitted_share *shares,
-    uint8_t **frame, size_t frame_len, uint8_t **blockp, struct ss_error *st)
-{
-	size_t bytes = (size_t)se->p.n * se->ct_len, i;
-	uint8_t *block, *seen;
-	long *slot;
-
-	seen = calloc(se->p.n, 1);
-	slot = calloc(se->p.n, sizeof(*slot));
-	if (seen == NULL || slot == NULL) {
-		free(seen);
-		free(slot);
-		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
-	}
-	/* Every share goes to its recipient's slot; a gap or repeat is refused. */
-	for (i = 0; i < se->p.n; i++) {
-		long j = session_party_index(se, shares[i].recipient);
-
-		if (j < 0 || seen[j]) {
-			ss_error_set(st, SS_ERR_INVALID, "share %zu is for %s "
-			    "recipient %.64s", i + 1, j < 0 ? "unknown" : "repeated",
-			    shares[i].recipient);
-			free(seen);
-			free(slot);
-			return st->code;
-		}
-		seen[j] = 1;
-		slot[i] = j;
-	}
-	free(seen);
-	if (frame != NULL && *frame != NULL &&
-	    movable_in_place(se, shares, slot, *frame, frame_len)) {
-		for (i = 0; i < se->p.n; i++)
-			memmove(*frame + i * se->ct_len, shares[i].ct, se->ct_len);
-		/* Give back the frame's tail; keeping it whole is harmless. */
-		if ((block = realloc(*frame, bytes)) == NULL)
-			block = *frame;
-		*frame = NULL;
-	} else if ((block = malloc(bytes)) != NULL) {
-		for (i = 0; i < se->p.n; i++)
-			memcpy(block + (size_t)slot[i] * se->ct_len, shares[i].ct,
-			    se->ct_len);
-	}
-	free(slot);
-	if (block == NULL)
-		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
-	*blockp = block;
-	return SS_OK;
-}
-
-/*
- * Whether sender's block of shares may be added to se: OK with *duplicate
- * set when the very same block is already in.
+ * Whether sender's block of shares, with stmt_bytes of statement, may be
+ * added to se: OK with *duplicate set when the very same block is already
+ * in.
  */
 static int
 check_shares(const struct store *s, const struct session *se, uint32_t sender,
-    const uint8_t *block, int *duplicate, struct ss_error *st)
+    const uint8_t *block, uint64_t stmt_bytes, int *duplicate,
+    struct ss_error *st)
 {
 	uint64_t bytes = (uint64_t)se->p.n * se->ct_len;
 
@@ -459,17 +389,19 @@ check_shares(const struct store *s, const struct session *se, uint32_t sender,
 		return ss_error_set(st, SS_OK, "%s", "");
 	}
 	if (se->phase != PHASE_SHARING)
-		return phase_refusal(se, st);
-	if (s->stored_bytes + bytes > s->lim.max_stored_bytes)
-		return ss_error_set(st, SS_ERR_EXHAUSTED, "the server holds "
-		    "its limit of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
-	return SS_OK;
+		return session_phase_refusal(se, st);
+	return record_room(s, bytes + stmt_bytes, st);
 }
 
-/* Adds the block that check_shares passed; the store owns it from now on. */
+/*
+ * Adds the block (and its statement, h) that check_shares passed; the store
+ * owns them from now on.
+ */
 static void
-add_shares(struct store *s, struct session *se, uint32_t sender, uint8_t *block)
+add_shares(struct store *s, struct session *se, uint32_t sender, uint8_t *block,
+    struct held_statement *h)
 {
+	statements_keep(s, se, sender, STATEMENT_SUBMIT, 0, h);
 	se->shares[sender] = block;
 	s->stored_bytes += (uint64_t)se->p.n * se->ct_len;
 	if (session_count_shared(se) == se->p.n)
@@ -477,24 +409,15 @@ add_shares(struct store *s, struct session *se, uint32_t sender, uint8_t *block)
 	s->version++;
 }
 
-int
-store_submit_in_place(struct store *s, const char *caller,
-    const char *session_id, const char *party,
-    const struct submitted_share *shares, size_t nshares, uint8_t **frame,
-    size_t frame_len, uint64_t now, int *duplicate, struct ss_error *st)
+/* The shares of a submission, checked one by one, into their block. */
+static int
+submission_block(const struct session *se, const struct submitted_share *shares,
+    size_t nshares, uint8_t **frame, size_t frame_len, uint8_t **block,
+    struct ss_error *st)
 {
-	struct session *se;
-	struct ss_error e;
-	uint8_t *block = NULL;
-	uint64_t seq = 0;
-	long me;
 	size_t i;
 
-	*duplicate = 0;
-	if (lookup(s, caller, session_id, party, now, &se, &me, st) != SS_OK)
-		return st->code;
-	/* lookup() set se: it returned SS_OK (another file). */
-	/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
+	*block = NULL;
 	if (nshares != se->p.n)
 		return ss_error_set(st, SS_ERR_INVALID, "expected %u shares, "
 		    "one for every party, got %zu", se->p.n, nshares);
@@ -503,21 +426,52 @@ store_submit_in_place(struct store *s, const char *caller,
 			return ss_error_set(st, SS_ERR_INVALID, "share %zu has "
 			    "%zu bytes; length %u needs %zu", i + 1,
 			    shares[i].ct_len, se->p.length, se->ct_len);
-	if (build_block(se, shares, frame, frame_len, &block, st) != SS_OK ||
-	    block == NULL)
+	return session_build_block(se, shares, frame, frame_len, block, st);
+}
+
+int
+store_submit_signed(struct store *s, const char *caller,
+    const char *session_id, const char *party,
+    const struct submitted_share *shares, size_t nshares, uint8_t **frame,
+    size_t frame_len, uint64_t now, const struct store_signed *sg,
+    int *duplicate, struct ss_error *st)
+{
+	enum statements_news news;
+	struct held_statement h;
+	struct statement stmt;
+	struct session *se;
+	struct ss_error e;
+	uint8_t *block = NULL;
+	uint64_t seq = 0;
+	long me;
+
+	*duplicate = 0;
+	if (lookup(s, caller, session_id, party, now, &se, &me, st) != SS_OK)
 		return st->code;
-	if (check_shares(s, se, (uint32_t)me, block, duplicate, st) != SS_OK ||
-	    *duplicate) {
-		free(block);
+	/* Before the block: shares read in place may move within the frame. */
+	/* lookup() set se: it returned SS_OK (another file). */
+	/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
+	if (statements_take(s, se, (uint32_t)me, STATEMENT_SUBMIT, sg, &h, &stmt,
+	    &news, st) != SS_OK)
 		return st->code;
+	if (submission_block(se, shares, nshares, frame, frame_len, &block,
+	    st) != SS_OK ||
+	    (h.body != NULL && news == STATEMENTS_NEW &&
+	    statements_check_submit(se, (uint32_t)me, &stmt, block, st) != SS_OK) ||
+	    check_shares(s, se, (uint32_t)me, block, held_statement_bytes(&h),
+	    duplicate, st) != SS_OK || *duplicate)
+		goto done;
+	if (s->log.ops != NULL && !record_logged(s, s->log.ops->submit(s->log.ctx, se,
+	    (uint32_t)me, block, h.body != NULL ? &h : NULL, &seq, &e), &seq)) {
+		record_failed(&e, st);
+		goto done;
 	}
-	if (s->log.ops != NULL && !logged(s, s->log.ops->submit(s->log.ctx, se,
-	    (uint32_t)me, block, &seq, &e), &seq)) {
-		free(block);
-		return log_failed(&e, st);
-	}
-	add_shares(s, se, (uint32_t)me, block);
+	add_shares(s, se, (uint32_t)me, block, &h);
 	return ss_error_set(st, SS_OK, "%s", "");
+done:
+	free(block);
+	held_statement_free(&h);
+	return st->code;
 }
 
 static int
@@ -525,7 +479,7 @@ require_aggregating(const struct session *se, struct ss_error *st)
 {
 	if (se->phase == PHASE_AGGREGATING || se->phase == PHASE_COMPLETE)
 		return SS_OK;
-	return phase_refusal(se, st);
+	return session_phase_refusal(se, st);
 }
 
 int
@@ -545,6 +499,8 @@ store_get_share(struct store *s, const char *caller, const char *session_id,
 	return ss_error_set(st, SS_OK, "%s", "");
 }
 
+/* ---- sumpoints ------------------------------------------------------------- */
+
 static void
 update_complete(struct session *se)
 {
@@ -561,17 +517,29 @@ store_post_sumpoint(struct store *s, const char *caller, const char *session_id,
     const char *party, const uint64_t *values, size_t nvalues, uint64_t now,
     int *duplicate, struct ss_error *st)
 {
-	return store_post_sumpoint_in_place(s, caller, session_id, party, values,
-	    nvalues, NULL, now, duplicate, st);
+	return store_post_sumpoint_signed(s, caller, session_id, party, values,
+	    nvalues, NULL, now, NULL, duplicate, st);
+}
+
+int
+store_post_sumpoint_in_place(struct store *s, const char *caller,
+    const char *session_id, const char *party, const uint64_t *values,
+    size_t nvalues, uint8_t **frame, uint64_t now, int *duplicate,
+    struct ss_error *st)
+{
+	return store_post_sumpoint_signed(s, caller, session_id, party, values,
+	    nvalues, frame, now, NULL, duplicate, st);
 }
 
 /*
- * Whether party's sumpoint values may be added to se: OK with *duplicate
- * set when the very same values are already in.
+ * Whether party's sumpoint values, with stmt_bytes of statement, may be
+ * added to se: OK with *duplicate set when the very same values are
+ * already in.
  */
 static int
 check_sumpoint(const struct store *s, const struct session *se, uint32_t party,
-    const uint64_t *values, size_t nvalues, int *duplicate, struct ss_error *st)
+    const uint64_t *values, size_t nvalues, uint64_t stmt_bytes,
+    int *duplicate, struct ss_error *st)
 {
 	uint64_t bytes = (uint64_t)nvalues * sizeof(*values);
 	size_t i;
@@ -594,31 +562,55 @@ check_sumpoint(const struct store *s, const struct session *se, uint32_t party,
 		*duplicate = 1;
 		return ss_error_set(st, SS_OK, "%s", "");
 	}
-	if (s->stored_bytes + bytes > s->lim.max_stored_bytes)
-		return ss_error_set(st, SS_ERR_EXHAUSTED, "the server holds "
-		    "its limit of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
-	return SS_OK;
+	return record_room(s, bytes + stmt_bytes, st);
 }
 
-/* Adds the values that check_sumpoint passed; the store owns v from now on. */
+/*
+ * Adds the values (and statement, h) that check_sumpoint passed; the store
+ * owns them from now on.
+ */
 static void
-add_sumpoint(struct store *s, struct session *se, uint32_t party, uint64_t *v)
+add_sumpoint(struct store *s, struct session *se, uint32_t party, uint64_t *v,
+    struct held_statement *h)
 {
+	statements_keep(s, se, party, STATEMENT_SUMPOINT, 0, h);
 	se->sumpoints[party] = v;
 	s->stored_bytes += (uint64_t)se->p.length * sizeof(*v);
 	update_complete(se);
 	s->version++;
 }
 
-int
-store_post_sumpoint_in_place(struct store *s, const char *caller,
-    const char *session_id, const char *party, const uint64_t *values,
-    size_t nvalues, uint8_t **frame, uint64_t now, int *duplicate,
-    struct ss_error *st)
+/*
+ * The memory of a sumpoint the store keeps: the frame when the values are
+ * its start, else a copy. NULL when out of memory.
+ */
+static uint64_t *
+sumpoint_memory(const uint64_t *values, size_t nvalues, uint8_t **frame)
 {
+	size_t bytes = nvalues * sizeof(*values);
+	uint64_t *v;
+
+	if (frame == NULL || *frame == NULL || (const void *)values != *frame)
+		return record_copy(values, bytes);
+	/* Give back the frame's tail; keeping it whole is harmless. */
+	if ((v = realloc(*frame, bytes)) == NULL)
+		v = (uint64_t *)*frame;
+	*frame = NULL;
+	return v;
+}
+
+int
+store_post_sumpoint_signed(struct store *s, const char *caller,
+    const char *session_id, const char *party, const uint64_t *values,
+    size_t nvalues, uint8_t **frame, uint64_t now,
+    const struct store_signed *sg, int *duplicate, struct ss_error *st)
+{
+	enum statements_news news;
+	struct held_statement h;
+	struct statement stmt;
 	struct session *se;
 	struct ss_error e;
-	uint64_t *v, bytes, seq = 0;
+	uint64_t *v = NULL, seq = 0;
 	long me;
 
 	*duplicate = 0;
@@ -626,28 +618,74 @@ store_post_sumpoint_in_place(struct store *s, const char *caller,
 		return st->code;
 	/* lookup() set se: it returned SS_OK (another file). */
 	/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
-	if (check_sumpoint(s, se, (uint32_t)me, values, nvalues, duplicate,
-	    st) != SS_OK || *duplicate)
+	if (statements_take(s, se, (uint32_t)me, STATEMENT_SUMPOINT, sg, &h,
+	    &stmt, &news, st) != SS_OK)
 		return st->code;
-	bytes = (uint64_t)nvalues * sizeof(*v);
-	if (frame != NULL && *frame != NULL && (const void *)values == *frame) {
-		/* Give back the frame's tail; keeping it whole is harmless. */
-		if ((v = realloc(*frame, bytes)) == NULL)
-			v = (uint64_t *)*frame;
-		*frame = NULL;
-		values = v;
-	} else if ((v = malloc(bytes)) != NULL) {
-		memcpy(v, values, bytes);
-	} else {
-		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
+	if (check_sumpoint(s, se, (uint32_t)me, values, nvalues,
+	    held_statement_bytes(&h), duplicate, st) != SS_OK || *duplicate ||
+	    (h.body != NULL && statements_check_sumpoint(se, (uint32_t)me,
+	    &stmt, values, nvalues, st) != SS_OK))
+		goto done;
+	if ((v = sumpoint_memory(values, nvalues, frame)) == NULL) {
+		ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
+		goto done;
 	}
-	if (s->log.ops != NULL && !logged(s, s->log.ops->sumpoint(s->log.ctx,
-	    se, (uint32_t)me, values, &seq, &e), &seq)) {
-		free(v);
-		return log_failed(&e, st);
+	if (s->log.ops != NULL && !record_logged(s, s->log.ops->sumpoint(s->log.ctx,
+	    se, (uint32_t)me, v, h.body != NULL ? &h : NULL, &seq, &e), &seq)) {
+		record_failed(&e, st);
+		goto done;
 	}
-	add_sumpoint(s, se, (uint32_t)me, v);
+	add_sumpoint(s, se, (uint32_t)me, v, &h);
 	return ss_error_set(st, SS_OK, "%s", "");
+done:
+	free(v);
+	held_statement_free(&h);
+	return st->code;
+}
+
+/* ---- cohort signatures (version 2) ----------------------------------------- */
+
+int
+store_post_cohort(struct store *s, const char *caller, const char *session_id,
+    const char *party, uint64_t now, const struct store_signed *sg,
+    int *duplicate, struct ss_error *st)
+{
+	enum statements_news news;
+	struct held_statement h;
+	struct statement stmt;
+	struct session *se;
+	struct ss_error e;
+	uint64_t seq = 0;
+	long me;
+
+	*duplicate = 0;
+	if (lookup(s, caller, session_id, party, now, &se, &me, st) != SS_OK)
+		return st->code;
+	/* lookup() set se: it returned SS_OK (another file). */
+	/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
+	if (!se->p.v2)
+		return ss_error_set(st, SS_ERR_INVALID, "session %s is of "
+		    "protocol version 1 (created without a nonce): its cohort "
+		    "is not signed", se->p.id);
+	if (statements_take(s, se, (uint32_t)me, STATEMENT_COHORT, sg, &h, &stmt,
+	    &news, st) != SS_OK)
+		return st->code;
+	if (news == STATEMENTS_SAME) {
+		*duplicate = 1;
+		ss_error_set(st, SS_OK, "%s", "");
+	} else if (require_aggregating(se, st) != SS_OK ||
+	    statements_check_cohort(se, (uint32_t)me, &stmt, st) != SS_OK ||
+	    record_room(s, held_statement_bytes(&h), st) != SS_OK) {
+		;       /* st says why */
+	} else if (s->log.ops != NULL && !record_logged(s, s->log.ops->cohort(
+	    s->log.ctx, se, (uint32_t)me, &h, &seq, &e), &seq)) {
+		record_failed(&e, st);
+	} else {
+		statements_keep(s, se, (uint32_t)me, STATEMENT_COHORT, 0, &h);
+		ss_error_set(st, SS_OK, "%s", "");
+	}
+	held_statement_free(&h);
+	return st->code;
 }
 
 int
@@ -659,153 +697,6 @@ store_read(struct store *s, const char *caller, const char *session_id,
 	if (lookup(s, caller, session_id, NULL, now, sep, &me, st) != SS_OK)
 		return st->code;
 	return ss_error_set(st, SS_OK, "%s", "");
-}
-
-const struct key_entry *
-store_get_key(const struct store *s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < s->nkeys; i++)
-		if (strcmp(s->keys[i].name, name) == 0)
-			return &s->keys[i];
-	return NULL;
-}
-
-void
-store_drop_key(struct store *s, const char *name)
-{
-	struct key_entry *e = (struct key_entry *)store_get_key(s, name);
-
-	if (e == NULL)
-		return;
-	s->stored_bytes -= e->der_len;
-	free(e->der);
-	*e = s->keys[--s->nkeys];
-	s->version++;
-}
-
-/*
- * A copy of der, and room for it in the directory (a new entry when old,
- * the certificate it replaces, is NULL), so that adding it cannot fail once
- * its record is logged; NULL with st saying why.
- */
-static uint8_t *
-new_key(struct store *s, const struct key_entry *old, const uint8_t *der,
-    size_t der_len, struct ss_error *st)
-{
-	struct key_entry *v;
-	uint8_t *copy;
-
-	if (old == NULL && s->nkeys >= s->lim.max_keys) {
-		ss_error_set(st, SS_ERR_EXHAUSTED, "the key directory holds its "
-		    "limit of %u keys", s->lim.max_keys);
-		return NULL;
-	}
-	if (s->stored_bytes + der_len > s->lim.max_stored_bytes) {
-		ss_error_set(st, SS_ERR_EXHAUSTED, "the server holds its limit "
-		    "of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
-		return NULL;
-	}
-	if (old == NULL) {
-		if ((v = realloc(s->keys, (s->nkeys + 1) * sizeof(*v))) == NULL) {
-			ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
-			return NULL;
-		}
-		s->keys = v;
-	}
-	if ((copy = malloc(der_len)) == NULL)
-		ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
-	else
-		memcpy(copy, der, der_len);
-	return copy;
-}
-
-/* Stores copy (from new_key) under name, in place of the certificate at e if any. */
-static void
-add_key(struct store *s, struct key_entry *e, const char *name, uint8_t *copy,
-    size_t der_len)
-{
-	if (e == NULL) {
-		e = &s->keys[s->nkeys++];
-		snprintf(e->name, sizeof(e->name), "%s", name);
-	} else {
-		s->stored_bytes -= e->der_len;
-		free(e->der);
-	}
-	e->der = copy;
-	e->der_len = der_len;
-	s->stored_bytes += der_len;
-	s->version++;
-}
-
-/* Stores a copy of der under name, replacing any older certificate at e. */
-static int
-set_key(struct store *s, struct key_entry *e, const char *name,
-    const uint8_t *der, size_t der_len, struct ss_error *st)
-{
-	struct ss_error err;
-	uint8_t *copy;
-	uint64_t seq = 0;
-
-	if ((copy = new_key(s, e, der, der_len, st)) == NULL)
-		return st->code;
-	if (s->log.ops != NULL && !logged(s, s->log.ops->key(s->log.ctx, name,
-	    der, der_len, &seq, &err), &seq)) {
-		free(copy);
-		return log_failed(&err, st);
-	}
-	add_key(s, e, name, copy, der_len);
-	return ss_error_set(st, SS_OK, "%s", "");
-}
-
-static int
-check_key(const struct store *s, const char *name, size_t der_len,
-    struct ss_error *st)
-{
-	if (!name_valid(name))
-		return ss_error_set(st, SS_ERR_INVALID, "invalid party name");
-	if (der_len == 0 || der_len > s->lim.max_cert_bytes)
-		return ss_error_set(st, SS_ERR_INVALID, "a certificate must be "
-		    "1 to %u bytes", s->lim.max_cert_bytes);
-	return SS_OK;
-}
-
-int
-store_put_key(struct store *s, const char *name, const uint8_t *der,
-    size_t der_len, int *duplicate, struct ss_error *st)
-{
-	struct key_entry *e;
-
-	*duplicate = 0;
-	if (check_key(s, name, der_len, st) != SS_OK)
-		return st->code;
-	e = (struct key_entry *)store_get_key(s, name);
-	if (e != NULL) {
-		if (e->der_len != der_len || memcmp(e->der, der, der_len) != 0)
-			return ss_error_set(st, SS_ERR_EXISTS, "%s already has "
-			    "a different encryption-key certificate on this server",
-			    name);
-		*duplicate = 1;
-		return ss_error_set(st, SS_OK, "%s", "");
-	}
-	return set_key(s, NULL, name, der, der_len, st);
-}
-
-int
-store_replace_key(struct store *s, const char *name, const uint8_t *der,
-    size_t der_len, int *replaced, struct ss_error *st)
-{
-	struct key_entry *e;
-
-	*replaced = 0;
-	if (check_key(s, name, der_len, st) != SS_OK)
-		return st->code;
-	e = (struct key_entry *)store_get_key(s, name);
-	if (e != NULL && e->der_len == der_len && memcmp(e->der, der, der_len) == 0)
-		return ss_error_set(st, SS_OK, "%s", "");
-	*replaced = e != NULL;
-	return set_key(s, e, name, der, der_len, st);
 }
 
 /* ---- replay ------------------------------------------------------------ */
@@ -823,17 +714,6 @@ refused(struct ss_error *e, const struct ss_error *st, int dup, const char *what
 	    dup ? "duplicate" : st->msg);
 }
 
-/* A malloc'd copy of the n bytes at p, or NULL. */
-static void *
-copy_of(const void *p, size_t n)
-{
-	void *c = malloc(n > 0 ? n : 1);
-
-	if (c != NULL && n > 0)
-		memcpy(c, p, n);
-	return c;
-}
-
 /* The session a replayed change is for, and the party it names. */
 static int
 replay_target(struct store *s, const char *session_id, uint32_t party,
@@ -849,7 +729,7 @@ replay_target(struct store *s, const char *session_id, uint32_t party,
 }
 
 int
-store_apply_create(struct store *s, const struct session_params *p,
+store_apply_create(struct store *s, const struct session_spec *p,
     uint64_t created_unix, uint64_t deadline_unix, struct ss_error *e)
 {
 	struct ss_error st = { SS_OK, "" };
@@ -873,10 +753,21 @@ int
 store_apply_submit(struct store *s, const char *session_id, uint32_t sender,
     const uint8_t *block, size_t block_len, struct ss_error *e)
 {
+	return store_apply_submit_signed(s, session_id, sender, block,
+	    block_len, NULL, e);
+}
+
+int
+store_apply_submit_signed(struct store *s, const char *session_id,
+    uint32_t sender, const uint8_t *block, size_t block_len,
+    const struct statement_in *in, struct ss_error *e)
+{
+	struct held_statement h;
+	struct statement stmt;
 	struct session *se;
 	struct ss_error st;
 	uint8_t *copy;
-	int rc, dup;
+	int rc, dup = 0;
 
 	if ((rc = replay_target(s, session_id, sender, &se, e)) != SS_OK)
 		return rc;
@@ -884,12 +775,19 @@ store_apply_submit(struct store *s, const char *session_id, uint32_t sender,
 		return ss_error_set(e, SS_ERR_INVALID, "shares of %s in %s are "
 		    "%zu bytes, not %u of %zu", se->p.parties[sender], se->p.id,
 		    block_len, se->p.n, se->ct_len);
-	if (check_shares(s, se, sender, block, &dup, &st) != SS_OK || dup)
-		return refused(e, &st, dup, "shares", se, sender);
-	if ((copy = copy_of(block, block_len)) == NULL)
-		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	add_shares(s, se, sender, copy);
-	return SS_OK;
+	if ((rc = statements_replay(se, sender, STATEMENT_SUBMIT, 0, in, &h,
+	    &stmt, e)) != SS_OK)
+		return rc;
+	if ((h.body != NULL && statements_check_submit(se, sender, &stmt, block,
+	    &st) != SS_OK) || check_shares(s, se, sender, block,
+	    held_statement_bytes(&h), &dup, &st) != SS_OK || dup)
+		rc = refused(e, &st, dup, "shares", se, sender);
+	else if ((copy = record_copy(block, block_len)) == NULL)
+		rc = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	else
+		add_shares(s, se, sender, copy, &h);
+	held_statement_free(&h);
+	return rc;
 }
 
 int
@@ -913,41 +811,85 @@ int
 store_apply_sumpoint(struct store *s, const char *session_id, uint32_t party,
     const uint64_t *values, size_t nvalues, struct ss_error *e)
 {
-	struct session *se;
-	struct ss_error st;
-	uint64_t *copy;
-	int rc, dup;
-
-	if ((rc = replay_target(s, session_id, party, &se, e)) != SS_OK)
-		return rc;
-	if (check_sumpoint(s, se, party, values, nvalues, &dup, &st) != SS_OK ||
-	    dup)
-		return refused(e, &st, dup, "the sumpoint", se, party);
-	if ((copy = copy_of(values, nvalues * sizeof(*copy))) == NULL)
-		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	add_sumpoint(s, se, party, copy);
-	return SS_OK;
+	return store_apply_sumpoint_signed(s, session_id, party, values, nvalues,
+	    NULL, e);
 }
 
 int
-store_apply_key(struct store *s, const char *name, const uint8_t *der,
-    size_t der_len, struct ss_error *e)
+store_apply_sumpoint_signed(struct store *s, const char *session_id,
+    uint32_t party, const uint64_t *values, size_t nvalues,
+    const struct statement_in *in, struct ss_error *e)
 {
-	struct key_entry *old;
+	struct held_statement h;
+	struct statement stmt;
+	struct session *se;
 	struct ss_error st;
-	uint8_t *copy;
+	uint64_t *copy;
+	int rc, dup = 0;
 
-	if (check_key(s, name, der_len, &st) != SS_OK)
-		return ss_error_set(e, SS_ERR_INVALID, "key of %.64s cannot be "
-		    "applied: %s", name, st.msg);
-	old = (struct key_entry *)store_get_key(s, name);
-	/* As store_replace_key: the same certificate again changes nothing. */
-	if (old != NULL && old->der_len == der_len &&
-	    memcmp(old->der, der, der_len) == 0)
-		return SS_OK;
-	if ((copy = new_key(s, old, der, der_len, &st)) == NULL)
-		return ss_error_set(e, SS_ERR_INVALID, "key of %s cannot be "
-		    "applied: %s", name, st.msg);
-	add_key(s, old, name, copy, der_len);
-	return SS_OK;
+	if ((rc = replay_target(s, session_id, party, &se, e)) != SS_OK)
+		return rc;
+	if ((rc = statements_replay(se, party, STATEMENT_SUMPOINT, 0, in, &h,
+	    &stmt, e)) != SS_OK)
+		return rc;
+	if (check_sumpoint(s, se, party, values, nvalues,
+	    held_statement_bytes(&h), &dup, &st) != SS_OK || dup ||
+	    (h.body != NULL && statements_check_sumpoint(se, party, &stmt,
+	    values, nvalues, &st) != SS_OK))
+		rc = refused(e, &st, dup, "the sumpoint", se, party);
+	else if ((copy = record_copy(values, nvalues * sizeof(*copy))) == NULL)
+		rc = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	else
+		add_sumpoint(s, se, party, copy, &h);
+	held_statement_free(&h);
+	return rc;
+}
+
+/*
+ * A replayed statement of type of party's: its COHORT (second 0), or the
+ * second statement of a conflict.
+ */
+static int
+apply_statement(struct store *s, const char *session_id, uint32_t party,
+    enum statement_type type, int second, const struct statement_in *in,
+    struct ss_error *e)
+{
+	struct held_statement h;
+	struct statement stmt;
+	struct session *se;
+	struct ss_error st;
+	int rc;
+
+	if ((rc = replay_target(s, session_id, party, &se, e)) != SS_OK)
+		return rc;
+	if (in == NULL || !se->p.v2 || type < STATEMENT_SUBMIT ||
+	    type > STATEMENT_SUMPOINT)
+		return ss_error_set(e, SS_ERR_INVALID, "session %s takes no "
+		    "statement of type %d here", se->p.id, (int)type);
+	if ((rc = statements_replay(se, party, type, second, in, &h, &stmt,
+	    e)) != SS_OK)
+		return rc;
+	if ((!second && (require_aggregating(se, &st) != SS_OK ||
+	    statements_check_cohort(se, party, &stmt, &st) != SS_OK)) ||
+	    record_room(s, held_statement_bytes(&h), &st) != SS_OK)
+		rc = refused(e, &st, 0, statement_type_name(type), se, party);
+	else
+		statements_keep(s, se, party, type, second, &h);
+	held_statement_free(&h);
+	return rc;
+}
+
+int
+store_apply_cohort(struct store *s, const char *session_id, uint32_t party,
+    const struct statement_in *in, struct ss_error *e)
+{
+	return apply_statement(s, session_id, party, STATEMENT_COHORT, 0, in, e);
+}
+
+int
+store_apply_conflict(struct store *s, const char *session_id, uint32_t party,
+    enum statement_type type, const struct statement_in *in,
+    struct ss_error *e)
+{
+	return apply_statement(s, session_id, party, type, 1, in, e);
 }

@@ -76,9 +76,16 @@ def main():
     # SUBMIT by bob (position 2); the digest for recipient j is 32 bytes of j.
     digests = b"".join(bytes([j]) * 32 for j in range(1, n + 1))
     submit = header(b"SUBMIT", d, signer) + u32(2) + u32(n) + digests
-    # COHORT {alice, bob, dave, erin}.
+    # COHORT {alice, bob, dave, erin}. Its submits digest is over the
+    # members' SUBMITs, in position order: here each member's is the SUBMIT
+    # above with that member's position (one signer field for all, as the
+    # vector has one).
     members = [1, 2, 4, 5]
-    cohort_fields = u32(n) + bitmap(n, members)
+    member_submits = [header(b"SUBMIT", d, signer) + u32(i) + u32(n) + digests
+                      for i in members]
+    submits_digest = hashlib.sha256(b"".join(
+        hashlib.sha256(b).digest() for b in member_submits)).digest()
+    cohort_fields = u32(n) + bitmap(n, members) + submits_digest
     cohort = header(b"COHORT", d, signer) + cohort_fields
     cohort_digest = hashlib.sha256(
         b"secure-sum/v2 COHORT\0" + d + cohort_fields).digest()
@@ -105,6 +112,8 @@ def main():
         ("submit_digests", "32 bytes of value j for recipient j"),
         ("submit_body", submit.hex()),
         ("cohort_members", ",".join(str(i) for i in members)),
+        ("cohort_submits", "the SUBMIT above with position i, for i in C"),
+        ("submits_digest", submits_digest.hex()),
         ("cohort_body", cohort.hex()),
         ("cohort_digest", cohort_digest.hex()),
         ("sumpoint_position", 3),

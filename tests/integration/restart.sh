@@ -46,16 +46,20 @@ for p in alice bob carol; do client "$p" sumpoint s2 >/dev/null 2>&1; done
 check_eq "s2's sum spans the restart" "42" "$(client alice result s2 2>/dev/null)"
 stop_server
 
-# An upgrade: the state a server of the previous formats left (a version-3
-# journal, a version-1 snapshot: tests/data/migration, big-endian) is read,
-# goes on in the current formats, and survives restarts in them.
+# An upgrade: the state a server of a previous format left (a version-3
+# journal, a version-1 snapshot: tests/data/migration, big-endian; a
+# version-4 journal, a version-2 snapshot: little-endian, before protocol
+# version 2) is read, goes on in the current formats, and survives restarts
+# in them.
 M=$ROOT/tests/data/migration
 phase() { client "$1" status "$2" 2>/dev/null | sed -n 's/^phase: //p'; }
 hex4() { od -An -tx1 -j"$2" -N4 "$1" | tr -d ' \n'; }
-mkdir -p "$T/state-v3" "$T/state-v1"
+mkdir -p "$T/state-v3" "$T/state-v1" "$T/state-v4" "$T/state-v2"
 cp "$M/journal-v3.bin" "$T/state-v3/journal.00000000000000000001.bin"
 cp "$M/snapshot-v1.bin" "$T/state-v1/snapshot.bin"
-for v in v3 v1; do
+cp "$M/journal-v4.bin" "$T/state-v4/journal.00000000000000000001.bin"
+cp "$M/snapshot-v2.bin" "$T/state-v2/snapshot.bin"
+for v in v3 v1 v4 v2; do
 	start_server --state-dir "$T/state-$v" || exit 1
 	check_eq "$v: round-1 is COMPLETE" "COMPLETE" "$(phase alice round-1)"
 	check_eq "$v: round-2 is AGGREGATING" "AGGREGATING" "$(phase bob round-2)"
@@ -66,9 +70,9 @@ for v in v3 v1; do
 	start_server --state-dir "$T/state-$v" || exit 1
 	check_eq "$v: the new session survives a SIGKILL" "SHARING" "$(phase bob new-$v)"
 	kill -TERM "$SERVER_PID"; wait "$SERVER_PID"
-	check_eq "$v: the final snapshot is version 2, little-endian" "02000000" \
+	check_eq "$v: the final snapshot is version 3, little-endian" "03000000" \
 	    "$(hex4 "$T/state-$v/snapshot.bin" 8)"
-	check_eq "$v: one segment is left, of version 4" "1 04000000" \
+	check_eq "$v: one segment is left, of version 5" "1 05000000" \
 	    "$(ls "$T/state-$v"/journal.*.bin | wc -l) $(hex4 "$T/state-$v"/journal.*.bin 8)"
 	start_server --state-dir "$T/state-$v" || exit 1
 	check_eq "$v: round-1 is still COMPLETE in the new formats" "COMPLETE" \

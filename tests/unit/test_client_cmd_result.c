@@ -1,10 +1,11 @@
 /*
- * test_client_cmd_result.c: `result`'s reconstruction (client/cmd_result.c)
- * from sumpoints made by Shamir-sharing a known sum: every sumpoint the
- * server lists is checked (a party of the session, once, at its own x, of
- * the session's length, inside the field); t+1 of them give the sum, every
- * other must agree, and a lying one is named when enough points tell; the
- * sum is printed as text or JSON, with the session's decimals.
+ * test_client_cmd_result.c: `result`'s decision (client/cmd_result.c) on
+ * sumpoints made by Shamir-sharing a known sum, taken as listing.h leaves
+ * them: with n = 5, t = 2 the quorum is Q = 5; five agreeing points are a
+ * verified sum, three an unverified one, two too few; five with one off
+ * name it (the poster or one of the cohort's dealers), four with one off
+ * name none (every point suspect, as no Q agree); and the sum is printed
+ * as text or JSON with the session's decimals, the label and the points.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,10 +16,12 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "agree.h"
 #include "client.h"
 #include "client_fixture.h"
 #include "err.h"
 #include "field.h"
+#include "listing.h"
 #include "shamir.h"
 #include "status.h"
 #include "wire.h"
@@ -27,188 +30,208 @@
 #define T 2
 #define L 2
 
-static const char *const names[N] = { "p1", "p2", "p3", "p4", "p5" };
-
 /* The sum -1234, 5 (as field elements) shared among the 5 parties. */
 static uint64_t secret[L];
 static uint64_t shares[N * L];
 
-/* A ListSumpoints answer of session s1 without sumpoints. */
+/* The session, and the points taken: positions (1-based) in order. */
+struct scene {
+	struct wire_response st;
+	struct listing l;
+	uint64_t values[8][L];
+	uint64_t out[L];
+	struct result_verdict v;
+};
+
 static void
-empty_list(struct wire_response *ls)
+scene(struct scene *sc, const unsigned *pos, size_t m)
 {
-	fx_status(ls, "s1", "p1,p2,p3,p4,p5", T, L, PHASE_UNSPECIFIED);
-	fx_set(&ls->cohort, "p1,p2,p3,p4,p5");
+	size_t i;
+
+	memset(sc, 0, sizeof(*sc));
+	fx_status(&sc->st, "s1", "p1,p2,p3,p4,p5", T, L, PHASE_COMPLETE);
+	assert_non_null(sc->l.pts = calloc(N, sizeof(*sc->l.pts)));
+	assert_non_null(sc->l.ignored = calloc(N, 1));
+	for (i = 0; i < m; i++) {
+		memcpy(sc->values[i], &shares[(pos[i] - 1) * L],
+		    sizeof(sc->values[i]));
+		sc->l.pts[i].position = pos[i];
+		sc->l.pts[i].values = sc->values[i];
+	}
+	sc->l.m = m;
 }
 
-/* Appends party j's sumpoint (its share, x = j + 1) to ls. */
-static void
-add_point(struct wire_response *ls, size_t j)
-{
-	struct wire_sumpoint *sp;
-
-	ls->sumpoints = realloc(ls->sumpoints, (ls->nsumpoints + 1) *
-	    sizeof(*ls->sumpoints));
-	assert_non_null(ls->sumpoints);
-	sp = &ls->sumpoints[ls->nsumpoints++];
-	memset(sp, 0, sizeof(*sp));
-	snprintf(sp->party, sizeof(sp->party), "%s", names[j]);
-	sp->x = (uint32_t)j + 1;
-	assert_non_null(sp->values.v = calloc(L, sizeof(uint64_t)));
-	memcpy(sp->values.v, &shares[j * L], L * sizeof(uint64_t));
-	sp->values.n = sp->values.cap = L;
-}
-
-/* The points of ls, checked, then combined into out: the outcome. */
 static int
-reconstruct(const struct wire_response *ls, uint64_t *out,
-    struct ss_error *e)
+decide(struct scene *sc, struct ss_error *e)
 {
 	ss_error_clear(e);
-	return cmd_result_sum(ls, &ls->params, "s1", out, e);
+	free(sc->v.marks);
+	return cmd_result_decide(&sc->st.params, &sc->l, sc->out, &sc->v,
+	    "s1", e);
 }
 
 static void
-test_any_points_give_the_sum(void **state)
+scene_free(struct scene *sc)
 {
-	static const size_t orders[][N] = {
-		{ 0, 1, 2, 3, 4 }, { 4, 2, 0, 1, 3 }, { 3, 1, 4 }, { 0, 4, 2 },
-	};
-	static const size_t count[] = { 5, 5, 3, 3 };
-	struct wire_response ls;
+	free(sc->v.marks);
+	free(sc->l.pts);
+	free(sc->l.ignored);
+	wire_response_free(&sc->st);
+}
+
+static void
+test_verified_and_unverified(void **state)
+{
+	static const unsigned all[N] = { 4, 2, 5, 1, 3 }, three[3] = { 5, 1, 3 };
+	struct scene sc;
 	struct ss_error e;
-	uint64_t out[L];
-	size_t i, k;
 
 	(void)state;
-	for (i = 0; i < sizeof(count) / sizeof(count[0]); i++) {
-		empty_list(&ls);
-		for (k = 0; k < count[i]; k++)
-			add_point(&ls, orders[i][k]);
-		assert_int_equal(reconstruct(&ls, out, &e), SS_OK);
-		assert_memory_equal(out, secret, sizeof(out));
-		wire_response_free(&ls);
-	}
+	scene(&sc, all, N);
+	assert_int_equal(decide(&sc, &e), SS_OK);
+	assert_int_equal(sc.v.res.label, AGREE_VERIFIED);
+	assert_int_equal(sc.v.res.quorum, 5);
+	assert_memory_equal(sc.out, secret, sizeof(sc.out));
+	assert_int_equal(sc.v.marks[2], AGREE_ON);
+	scene_free(&sc);
+	scene(&sc, three, 3);
+	assert_int_equal(decide(&sc, &e), SS_OK);
+	assert_int_equal(sc.v.res.label, AGREE_UNVERIFIED);
+	assert_memory_equal(sc.out, secret, sizeof(sc.out));
+	assert_int_equal(sc.v.marks[1], AGREE_ABSENT);
+	scene_free(&sc);
 }
 
 static void
 test_too_few(void **state)
 {
-	struct wire_response ls;
+	static const unsigned two[2] = { 4, 1 };
+	struct scene sc;
 	struct ss_error e;
-	uint64_t out[L];
 
 	(void)state;
-	empty_list(&ls);
-	fx_expect(reconstruct(&ls, out, &e), &e, SS_ERR_INVALID,
+	scene(&sc, two, 0);
+	fx_expect(decide(&sc, &e), &e, SS_ERR_INVALID,
 	    "0 sumpoints posted for session s1; 3 needed");
-	add_point(&ls, 3);
-	fx_expect(reconstruct(&ls, out, &e), &e, SS_ERR_INVALID,
+	scene_free(&sc);
+	scene(&sc, two, 1);
+	fx_expect(decide(&sc, &e), &e, SS_ERR_INVALID,
 	    "1 sumpoint posted for session s1 (p4); 3 needed");
-	add_point(&ls, 0);
-	fx_expect(reconstruct(&ls, out, &e), &e, SS_ERR_INVALID,
-	    "2 sumpoints posted for session s1 (p4,p1); 3 needed");
-	wire_response_free(&ls);
+	scene_free(&sc);
+	scene(&sc, two, 2);
+	fx_expect(decide(&sc, &e), &e, SS_ERR_INVALID,
+	    "2 sumpoints posted for session s1 (p1,p4); 3 needed");
+	scene_free(&sc);
 }
 
 static void
 test_inconsistent(void **state)
 {
-	struct wire_response ls;
+	static const unsigned all[N] = { 1, 2, 3, 4, 5 };
+	struct scene sc;
 	struct ss_error e;
-	uint64_t out[L];
-	size_t j;
 
 	(void)state;
-	/* Five points, one off: the culprit is named. */
-	empty_list(&ls);
-	for (j = 0; j < N; j++)
-		add_point(&ls, j);
-	ls.sumpoints[2].values.v[1] = field_add(ls.sumpoints[2].values.v[1], 1);
-	fx_expect(reconstruct(&ls, out, &e), &e, SS_ERR_INCONSISTENT,
-	    "the sumpoint of p3 is inconsistent with the others (element 2): "
-	    "no sum printed");
-	wire_response_free(&ls);
-	/* Four (t + 2): a mismatch is seen, the culprit cannot be told. */
-	empty_list(&ls);
-	for (j = 0; j < N - 1; j++)
-		add_point(&ls, j);
-	ls.sumpoints[0].values.v[0] = field_add(ls.sumpoints[0].values.v[0], 9);
-	fx_expect(reconstruct(&ls, out, &e), &e, SS_ERR_INCONSISTENT,
-	    "the sumpoints are inconsistent (element 1), and too few to tell "
-	    "which is wrong: no sum printed");
-	wire_response_free(&ls);
+	/* Five points, one off: Q = 5 cannot hold four, so nothing is named. */
+	scene(&sc, all, N);
+	sc.values[2][1] = field_add(sc.values[2][1], 1);
+	fx_expect(decide(&sc, &e), &e, SS_ERR_INCONSISTENT,
+	    "the sumpoints of session s1 are inconsistent (element 2), and no "
+	    "5 of them agree: every one is suspect, no sum printed");
+	assert_int_equal(sc.v.res.label, AGREE_INCONSISTENT);
+	assert_int_equal(sc.v.marks[0], AGREE_SUSPECT);
+	scene_free(&sc);
 }
 
+/* n = 7, t = 1: Q = 5, so six points with one off name it. */
 static void
-test_points_checked(void **state)
+test_inconsistent_named(void **state)
 {
-	struct wire_response ls;
+	static const unsigned six[6] = { 1, 2, 3, 5, 6, 7 };
+	uint64_t sh[7 * L];
+	struct scene sc;
 	struct ss_error e;
-	uint64_t out[L];
+	size_t i;
 
 	(void)state;
-	empty_list(&ls);
-	add_point(&ls, 0);
-	add_point(&ls, 1);
-	add_point(&ls, 2);
-	snprintf(ls.sumpoints[1].party, sizeof(ls.sumpoints[1].party), "eve");
-	fx_expect(reconstruct(&ls, out, &e), &e, SS_ERR_PROTOCOL,
-	    "the server listed a sumpoint from outside session s1");
-	snprintf(ls.sumpoints[1].party, sizeof(ls.sumpoints[1].party), "p1");
-	fx_expect(reconstruct(&ls, out, &e), &e, SS_ERR_PROTOCOL,
-	    "the server listed two sumpoints from p1");
-	snprintf(ls.sumpoints[1].party, sizeof(ls.sumpoints[1].party), "p2");
-	ls.sumpoints[2].x = 4;
-	fx_expect(reconstruct(&ls, out, &e), &e, SS_ERR_PROTOCOL,
-	    "the server gave p3 the point x=4, but its position is 3");
-	ls.sumpoints[2].x = 3;
-	ls.sumpoints[0].values.n = 1;
-	fx_expect(reconstruct(&ls, out, &e), &e, SS_ERR_PROTOCOL,
-	    "the sumpoint of p1 has 1 elements, not 2");
-	ls.sumpoints[0].values.n = 2;
-	ls.sumpoints[0].values.v[1] = FIELD_P;
-	fx_expect(reconstruct(&ls, out, &e), &e, SS_ERR_PROTOCOL,
-	    "the sumpoint of p1 holds a value outside the field");
-	ls.sumpoints[0].values.v[1] = shares[1];
-	assert_int_equal(reconstruct(&ls, out, &e), SS_OK);
-	wire_response_free(&ls);
+	assert_int_equal(shamir_split(secret, L, 7, 1, sh), SS_OK);
+	scene(&sc, six, 0);
+	wire_response_free(&sc.st);
+	fx_status(&sc.st, "s1", "p1,p2,p3,p4,p5,p6,p7", 1, L, PHASE_COMPLETE);
+	free(sc.l.ignored);
+	assert_non_null(sc.l.ignored = calloc(7, 1));
+	free(sc.l.pts);
+	assert_non_null(sc.l.pts = calloc(7, sizeof(*sc.l.pts)));
+	for (i = 0; i < 6; i++) {
+		memcpy(sc.values[i], &sh[(six[i] - 1) * L], L * 8);
+		sc.l.pts[i].position = six[i];
+		sc.l.pts[i].values = sc.values[i];
+	}
+	sc.l.m = 6;
+	sc.values[1][0] = field_add(sc.values[1][0], 7);
+	fx_expect(decide(&sc, &e), &e, SS_ERR_INCONSISTENT,
+	    "inconsistent (element 1): off the polynomial of 5 or more: p2 "
+	    "(each the poster or one of the cohort's dealers)");
+	assert_int_equal(sc.v.marks[1], AGREE_OFF);
+	assert_int_equal(sc.v.marks[2], AGREE_ON);
+	scene_free(&sc);
 }
 
-/* What cmd_result_print writes for the sum. */
+/* What cmd_result_print writes for the sum, with the verdict v or none. */
 static char *
-printed(int json, unsigned decimals, const struct wire_names *cohort)
+printed(int json, unsigned decimals, const struct wire_names *cohort,
+    const struct result_verdict *v)
 {
+	struct wire_response st;
 	struct ss_error e;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	assert_int_equal(cmd_result_print(f, json, "s1", secret, L, decimals,
-	    cohort, &e), SS_OK);
+	fx_status(&st, "s1", "p1,p2,p3,p4,p5", T, L, PHASE_COMPLETE);
+	st.params.decimals = decimals;
+	assert_int_equal(cmd_result_print(f, json, "s1", secret, &st.params,
+	    cohort, v, &e), SS_OK);
 	assert_int_equal(fclose(f), 0);
+	wire_response_free(&st);
 	return buf;
 }
 
 static void
 test_print(void **state)
 {
+	static const unsigned three[3] = { 1, 3, 4 };
 	struct wire_names cohort;
+	struct scene sc;
+	struct ss_error e;
 	char *s;
 
 	(void)state;
 	fx_names(&cohort, "p1,p3,p4");
-	s = printed(0, 0, &cohort);
+	s = printed(0, 0, &cohort, NULL);
 	assert_string_equal(s, "-1234 5\n");
 	free(s);
-	s = printed(0, 2, &cohort);
+	s = printed(0, 2, &cohort, NULL);
 	assert_string_equal(s, "-12.34 0.05\n");
 	free(s);
-	s = printed(1, 1, &cohort);
+	s = printed(1, 1, &cohort, NULL);
 	assert_string_equal(s, "{\"session\":\"s1\",\"sum\":[-123.4,0.5],"
 	    "\"cohort\":[\"p1\",\"p3\",\"p4\"]}\n");
 	free(s);
+	/* With the verdict: its label, the quorum and each point. */
+	scene(&sc, three, 3);
+	sc.l.ignored[4] = 1;
+	sc.l.nignored = 1;
+	assert_int_equal(decide(&sc, &e), SS_OK);
+	s = printed(1, 0, &cohort, &sc.v);
+	assert_string_equal(s, "{\"session\":\"s1\",\"sum\":[-1234,5],"
+	    "\"cohort\":[\"p1\",\"p3\",\"p4\"],\"label\":\"unverified\","
+	    "\"quorum\":5,\"points\":{\"taken\":3,"
+	    "\"on\":[\"p1\",\"p3\",\"p4\"],\"off\":[],\"suspect\":[],"
+	    "\"ignored\":[\"p5\"]}}\n");
+	free(s);
+	scene_free(&sc);
 	free(cohort.v);
 }
 
@@ -226,10 +249,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_any_points_give_the_sum),
+		cmocka_unit_test(test_verified_and_unverified),
 		cmocka_unit_test(test_too_few),
 		cmocka_unit_test(test_inconsistent),
-		cmocka_unit_test(test_points_checked),
+		cmocka_unit_test(test_inconsistent_named),
 		cmocka_unit_test(test_print),
 	};
 

@@ -2,6 +2,8 @@
  * test_client_cmd_run.c: the state machine of `run` (client/cmd_run.c):
  * which step each status calls for, given what run has sent already:
  * share once and resend the same sealed bytes when the server lost them,
+ * check the input against the records when the shares went in an earlier
+ * run,
  * post the sumpoint and repost the same one unless the cohort changed,
  * wait while sumpoints keep coming, reconstruct at COMPLETE, after the
  * grace period without a new sumpoint, or at the timeout; and warn once
@@ -30,8 +32,8 @@ posted_for(struct run_state *rs, const char *csv)
 	fx_names(&l, csv);
 	rs->cohort = l.v;
 	rs->ncohort = l.n;
-	rs->L = 1;
-	assert_non_null(rs->sum = calloc(1, sizeof(*rs->sum)));
+	rs->sp.L = 1;
+	assert_non_null(rs->sp.sum = calloc(1, sizeof(*rs->sp.sum)));
 }
 
 static void
@@ -52,6 +54,18 @@ test_sharing(void **state)
 	    RUN_WAIT_SHARES);
 	/* The timeout is the caller's to report: still a wait. */
 	assert_int_equal(cmd_run_next(&rs, &st, "alice", 0, 1),
+	    RUN_WAIT_SHARES);
+	/*
+	 * Our shares in, from an earlier run (nothing sealed in this one):
+	 * first the input is checked against our records, then the wait.
+	 */
+	rs.have_sub = 0;
+	assert_int_equal(cmd_run_next(&rs, &st, "alice", 0, 0), RUN_RECORD);
+	st.phase = PHASE_AGGREGATING;
+	assert_int_equal(cmd_run_next(&rs, &st, "alice", 0, 0), RUN_RECORD);
+	st.phase = PHASE_SHARING;
+	rs.input_checked = 1;
+	assert_int_equal(cmd_run_next(&rs, &st, "alice", 0, 0),
 	    RUN_WAIT_SHARES);
 	st.phase = PHASE_FAILED;
 	assert_int_equal(cmd_run_next(&rs, &st, "alice", 0, 0), RUN_FAILED);
@@ -81,7 +95,7 @@ test_posting(void **state)
 	fx_set(&st.cohort, "bob,carol");
 	assert_int_equal(cmd_run_next(&rs, &st, "alice", 0, 0), RUN_POST);
 	cmd_run_state_free(&rs);
-	assert_null(rs.sum);
+	assert_null(rs.sp.sum);
 	wire_response_free(&st);
 }
 

@@ -3,7 +3,7 @@
  * share; the layout of a submission; and its sealing: every party's
  * ciphertext opens, with that party's key only, to a Shamir share of our
  * input, any t+1 of which give the input back and t of which do not
- * determine it.
+ * determine it, all bound to the session digest D.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -82,6 +82,8 @@ test_alloc(void **state)
 
 /* The N parties' keys; party 0, alice, is us. */
 static uint8_t sk[N][HPKE_KEY_LEN], pk[N][HPKE_KEY_LEN];
+/* Two session digests D: the session's, and another instance's. */
+static const uint8_t d1[32] = { 0xd1 }, d2[32] = { 0xd2 };
 
 static void
 test_seal_shares(void **state)
@@ -101,16 +103,16 @@ test_seal_shares(void **state)
 	fx_names(&parties, "alice,bob,carol,dave");
 	assert_int_equal(hpke_key_new(sk[0], &mine), SS_OK);
 	assert_int_equal(cmd_share_alloc(&sub, &parties, L, &e), SS_OK);
-	assert_int_equal(cmd_share_seal_shares(&sub, "s1", "alice", mine,
+	assert_int_equal(cmd_share_seal_shares(&sub, d1, "alice", mine,
 	    (const uint8_t (*)[HPKE_KEY_LEN])pk, secrets, L, T, &e), SS_OK);
 	for (i = 0; i < N; i++) {
 		/* Only the recipient opens its ciphertext, and only from us. */
 		assert_int_equal(hpke_key_new(sk[i], &theirs), SS_OK);
-		assert_int_equal(sealed_open_k("s1", "alice", parties.v[i], L,
+		assert_int_equal(sealed_open_k(d1, "alice", parties.v[i], L,
 		    theirs, pk[0], sub.ws[i].ct, sub.clen, got[i]), SS_OK);
-		assert_int_equal(sealed_open_k("s2", "alice", parties.v[i], L,
+		assert_int_equal(sealed_open_k(d2, "alice", parties.v[i], L,
 		    theirs, pk[0], sub.ws[i].ct, sub.clen, out), SS_ERR_AUTH);
-		assert_int_equal(sealed_open_k("s1", "alice", parties.v[i], L,
+		assert_int_equal(sealed_open_k(d1, "alice", parties.v[i], L,
 		    theirs, pk[1 + i % (N - 1)], sub.ws[i].ct, sub.clen, out),
 		    SS_ERR_AUTH);
 		hpke_key_free(theirs);

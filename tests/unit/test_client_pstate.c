@@ -693,6 +693,9 @@ test_instances_bounded(void **state)
 
 /* ---- cohorts and sumpoints --------------------------------------------- */
 
+/* A submits digest (statement_submits_digest) for the cohorts recorded. */
+static const uint8_t g_submits[PSTATE_HASH_LEN] = { 0x5b, 0x17, 0x01 };
+
 static void
 test_cohort_settable_once(void **state)
 {
@@ -707,39 +710,55 @@ test_cohort_settable_once(void **state)
 	st = open_as("alice");
 	make_d(d, 12);
 	ss_error_clear(&e);
-	assert_int_equal(pstate_record_cohort(st, d, "payroll", 5, c123, &e),
+	assert_int_equal(pstate_record_cohort(st, d, "payroll", 5, c123,
+	    g_submits, &e),
 	    SS_OK);
-	assert_int_equal(pstate_record_cohort(st, d, "payroll", 5, c123, &e),
+	assert_int_equal(pstate_record_cohort(st, d, "payroll", 5, c123,
+	    g_submits, &e),
 	    SS_OK);
-	rc = pstate_record_cohort(st, d, "payroll", 5, c12, &e);
+	rc = pstate_record_cohort(st, d, "payroll", 5, c12, g_submits, &e);
 	expect_error(&e, rc, SS_ERR_EXISTS, "{1, 2, 3} of 5 (3 in it)",
 	    "{1, 2} of 5 (2 in it)", "payroll", NULL);
 	/* The same bits in a cohort of another size: another cohort. */
-	rc = pstate_record_cohort(st, d, "payroll", 6, c123, &e);
+	rc = pstate_record_cohort(st, d, "payroll", 6, c123, g_submits, &e);
 	expect_error(&e, rc, SS_ERR_EXISTS, "{1, 2, 3} of 6", NULL);
 	assert_int_equal(pstate_get(st, d, &r, &e), SS_OK);
 	assert_int_equal(r.did, PSTATE_DID_COHORT);
 	assert_int_equal(r.n, 5);
 	assert_int_equal(r.cohort[0], 0x07);
 	/* Not cohorts at all. */
-	rc = pstate_record_cohort(st, d, "payroll", 1, c123, &e);
+	rc = pstate_record_cohort(st, d, "payroll", 1, c123, g_submits, &e);
 	expect_error(&e, rc, SS_ERR_INVALID, "1 parties", NULL);
 	rc = pstate_record_cohort(st, d, "payroll", PARAMS_MAX_PARTIES + 1,
-	    big, &e);
+	    big, g_submits, &e);
 	assert_int_equal(rc, SS_ERR_INVALID);
-	rc = pstate_record_cohort(st, d, "payroll", 2, c123, &e);
+	rc = pstate_record_cohort(st, d, "payroll", 2, c123, g_submits, &e);
 	expect_error(&e, rc, SS_ERR_INVALID, "past its parties", NULL);
-	rc = pstate_record_cohort(st, d, "payroll", 3, (uint8_t[1]){ 0 }, &e);
+	rc = pstate_record_cohort(st, d, "payroll", 3, (uint8_t[1]){ 0 },
+	    g_submits, &e);
 	expect_error(&e, rc, SS_ERR_INVALID, "no member", NULL);
-	rc = pstate_record_cohort(st, d, "payroll", 3, NULL, &e);
+	rc = pstate_record_cohort(st, d, "payroll", 3, NULL, g_submits, &e);
 	assert_int_equal(rc, SS_ERR_INVALID);
+	/* The same cohort over other SUBMITs is another COHORT; none at all. */
+	rc = pstate_record_cohort(st, d, "payroll", 5, c123,
+	    (uint8_t[PSTATE_HASH_LEN]){ 0x5b, 0x17, 0x02 }, &e);
+	expect_error(&e, rc, SS_ERR_EXISTS, "over other SUBMITs", "5b1701",
+	    NULL);
+	rc = pstate_record_cohort(st, d, "payroll", 5, c123,
+	    (uint8_t[PSTATE_HASH_LEN]){ 0 }, &e);
+	expect_error(&e, rc, SS_ERR_INVALID, "submits digest", NULL);
+	rc = pstate_record_cohort(st, d, "payroll", 5, c123, NULL, &e);
+	assert_int_equal(rc, SS_ERR_INVALID);
+	assert_int_equal(pstate_get(st, d, &r, &e), SS_OK);
+	assert_memory_equal(r.submits, g_submits, PSTATE_HASH_LEN);
 	/* The largest: every party; a long message is cut short. */
 	make_d(d, 13);
 	memset(big, 0xff, sizeof(big));
 	assert_int_equal(pstate_record_cohort(st, d, "payroll",
-	    PARAMS_MAX_PARTIES, big, &e), SS_OK);
+	    PARAMS_MAX_PARTIES, big, g_submits, &e), SS_OK);
 	big[100] = 0;
 	rc = pstate_record_cohort(st, d, "payroll", PARAMS_MAX_PARTIES, big,
+	    g_submits,
 	    &e);
 	expect_error(&e, rc, SS_ERR_EXISTS, "...} of 65536 (65536 in it)",
 	    "...} of 65536 (65528 in it)", NULL);
@@ -768,7 +787,8 @@ test_sumpoint_and_all_parts(void **state)
 	memset(v2, 0xa5, sizeof(v2));
 	ss_error_clear(&e);
 	assert_int_equal(pstate_record_input(st, d, "s", h, &e), SS_OK);
-	assert_int_equal(pstate_record_cohort(st, d, "s", 3, c, &e), SS_OK);
+	assert_int_equal(pstate_record_cohort(st, d, "s", 3, c,
+	    g_submits, &e), SS_OK);
 	assert_int_equal(pstate_record_sumpoint(st, d, "s", v1, &e), SS_OK);
 	assert_int_equal(pstate_record_sumpoint(st, d, "s", v1, &e), SS_OK);
 	hex(x1, v1, 8);
@@ -820,7 +840,8 @@ test_rejoin(void **state)
 	expect_error(&e, rc, SS_ERR_PRECONDITION, "its COHORT, SUMPOINT,",
 	    NULL);
 	assert_null(strstr(e.msg, "SUBMIT"));
-	assert_int_equal(pstate_record_cohort(st, d, "s", 2, c, &e), SS_OK);
+	assert_int_equal(pstate_record_cohort(st, d, "s", 2, c,
+	    g_submits, &e), SS_OK);
 	rc = pstate_check_rejoin(st, d, PSTATE_DID_COHORT | PSTATE_DID_SUMPOINT,
 	    &e);
 	expect_error(&e, rc, SS_ERR_PRECONDITION, "its SUMPOINT,", NULL);
@@ -848,23 +869,25 @@ test_record_layout(void **state)
 	hash_of(9, h);
 	memset(v, 0x42, sizeof(v));
 	assert_int_equal(pstate_record_input(st, d, "pay", h, &e), SS_OK);
-	assert_int_equal(pstate_record_cohort(st, d, "pay", 9, c, &e), SS_OK);
+	assert_int_equal(pstate_record_cohort(st, d, "pay", 9, c,
+	    g_submits, &e), SS_OK);
 	assert_int_equal(pstate_record_sumpoint(st, d, "pay", v, &e), SS_OK);
 	assert_int_equal(pstate_get(st, d, &r, &e), SS_OK);
 	d_path(path, sizeof(path), d);
 	assert_int_equal(slurp(path, &f, &len), 0);
-	/* 20 + 32 + (4 + 3) + 1 + 64 + 4 + 2 + 32 + 32 */
-	assert_int_equal(len, 194);
+	/* 20 + 32 + (4 + 3) + 1 + 64 + 4 + 2 + 32 + 32 + 32 */
+	assert_int_equal(len, 226);
 	assert_memory_equal(f, "SSPSTATE\1\0\0\0\2\0\0\0", 16);
-	assert_memory_equal(f + 16, "\x8e\0\0\0", 4);
+	assert_memory_equal(f + 16, "\xae\0\0\0", 4);
 	assert_memory_equal(f + 20, d, 32);
 	assert_memory_equal(f + 52, "\3\0\0\0pay", 7);
 	assert_int_equal(f[59], 7);
 	assert_memory_equal(f + 60, r.salt, 32);
 	assert_memory_equal(f + 92, r.input_digest, 32);
 	assert_memory_equal(f + 124, "\x09\0\0\0\x09\x01", 6);
-	assert_memory_equal(f + 130, v, 32);
-	off = 162;
+	assert_memory_equal(f + 130, g_submits, 32);
+	assert_memory_equal(f + 162, v, 32);
+	off = 194;
 	sha256(f, off, hash);
 	assert_memory_equal(f + off, hash, 32);
 	free(f);
@@ -907,6 +930,7 @@ test_reads_documented_layout(void **state)
 	body[n++] = PSTATE_DID_COHORT;
 	memset(body + n, 0, 64), n += 64;
 	memcpy(body + n, "\3\0\0\0\x06", 5), n += 5;
+	memcpy(body + n, g_submits, 32), n += 32;
 	memset(body + n, 0, 32), n += 32;
 	d_path(path, sizeof(path), d);
 	write_record(path, 1, 2, body, n);
@@ -916,6 +940,7 @@ test_reads_documented_layout(void **state)
 	assert_string_equal(r.session_id, "ab");
 	assert_int_equal(r.n, 3);
 	assert_int_equal(r.cohort[0], 0x06);
+	assert_memory_equal(r.submits, g_submits, 32);
 	/* Under another D's name it is not that D's record. */
 	make_d(other, 18);
 	d_path(path, sizeof(path), other);
@@ -934,6 +959,12 @@ test_reads_documented_layout(void **state)
 	rc = pstate_get(st, d, &r, &e);
 	assert_int_equal(rc, SS_ERR_INVALID);
 	body[107] = 0x06;
+	/* A cohort without its submits digest. */
+	memset(body + 108, 0, 32);
+	write_record(path, 1, 2, body, n);
+	rc = pstate_get(st, d, &r, &e);
+	assert_int_equal(rc, SS_ERR_INVALID);
+	memcpy(body + 108, g_submits, 32);
 	/* Another version; another kind; trailing bytes. */
 	write_record(path, 2, 2, body, n);
 	rc = pstate_get(st, d, &r, &e);
@@ -995,7 +1026,8 @@ test_every_flipped_byte_reported(void **state)
 	(void)state;
 	st = open_with_input(d, 20, "s", 9);
 	hash_of(9, h);
-	assert_int_equal(pstate_record_cohort(st, d, "s", 2, c, &e), SS_OK);
+	assert_int_equal(pstate_record_cohort(st, d, "s", 2, c,
+	    g_submits, &e), SS_OK);
 	d_path(path, sizeof(path), d);
 	assert_int_equal(slurp(path, &f, &len), 0);
 	for (i = 0; i < len; i++) {
@@ -1007,7 +1039,7 @@ test_every_flipped_byte_reported(void **state)
 		expect_error(&e, rc, SS_ERR_CHECKSUM, path, "damaged", NULL);
 	}
 	/* Every use of it refuses, none starts afresh. */
-	rc = pstate_record_cohort(st, d, "s", 2, c, &e);
+	rc = pstate_record_cohort(st, d, "s", 2, c, g_submits, &e);
 	expect_error(&e, rc, SS_ERR_CHECKSUM, path, NULL);
 	rc = pstate_check_rejoin(st, d, 0, &e);
 	expect_error(&e, rc, SS_ERR_CHECKSUM, path, NULL);
@@ -1068,7 +1100,7 @@ race_cohort(struct pstate *st, const uint8_t *d, int who)
 {
 	uint8_t c[1] = { who == 0 ? 0x07 : 0x0b };
 
-	return pstate_record_cohort(st, d, "race", 4, c, NULL);
+	return pstate_record_cohort(st, d, "race", 4, c, g_submits, NULL);
 }
 
 static int

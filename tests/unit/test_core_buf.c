@@ -255,6 +255,30 @@ test_session_fits(void **state)
 	    NULL));
 }
 
+/* buf_get_copy: the bytes when they are there, nothing written when not. */
+static void
+test_get_copy(void **state)
+{
+	static const uint8_t data[] = { 1, 2, 3, 4, 5 };
+	struct buf_reader r;
+	uint8_t out[4];
+
+	(void)state;
+	buf_reader_init(&r, data, sizeof(data));
+	memset(out, 0xee, sizeof(out));
+	assert_int_equal(buf_get_copy(&r, out, 3), SS_OK);
+	assert_memory_equal(out, data, 3);
+	assert_int_equal(out[3], 0xee);
+	assert_int_equal(buf_remaining(&r), 2);
+	memset(out, 0xee, sizeof(out));
+	assert_int_equal(buf_get_copy(&r, out, 3), SS_ERR_TRUNCATED);
+	assert_int_equal(out[0], 0xee);
+	assert_int_equal(buf_remaining(&r), 2);
+	assert_int_equal(buf_get_copy(&r, out, 0), SS_OK);
+	assert_int_equal(buf_get_copy(&r, out, 2), SS_OK);
+	assert_memory_equal(out, data + 3, 2);
+}
+
 int
 main(void)
 {
@@ -268,6 +292,7 @@ main(void)
 		cmocka_unit_test(test_writer_limit),
 		cmocka_unit_test(test_writer_sinks),
 		cmocka_unit_test(test_session_fits),
+		cmocka_unit_test(test_get_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,8 +3,9 @@
  * from one party to another.
  *
  * Round trips at L = 1 and L = 100000; then every way the relay could
- * misuse a ciphertext (alter it, replay it into another session, re-route
- * it, re-attribute it, cut it short) must fail authentication, and an
+ * misuse a ciphertext (alter it, replay it into another session or another
+ * instance of the same session id, that is another session digest D,
+ * re-route it, re-attribute it, cut it short) must fail authentication, and an
  * authentic but out-of-range element must be refused. The range test seals
  * its plaintext with hpke_seal_auth directly, rebuilding the info from the
  * layout documented in sealed.c, so it also pins that wire format.
@@ -25,7 +26,18 @@
 #include "hpke.h"
 #include "sealed.h"
 
-#define SESSION	"sess-0001"
+/* Two session digests D (params.h) differing in one bit of the last byte. */
+static const uint8_t g_d1[SEALED_D_LEN] = {
+	0x88, 0x7f, 0x9a, 0x83, 0x71, 0xc8, 0xe1, 0x13, 0x96, 0x1a, 0xae,
+	0x6c, 0x12, 0x3e, 0xa6, 0xe4, 0xfd, 0x8a, 0xfd, 0x87, 0x6e, 0x23,
+	0x75, 0xa1, 0xf8, 0x0d, 0x32, 0x58, 0x23, 0x2f, 0xdd, 0x3d,
+};
+static const uint8_t g_d2[SEALED_D_LEN] = {
+	0x88, 0x7f, 0x9a, 0x83, 0x71, 0xc8, 0xe1, 0x13, 0x96, 0x1a, 0xae,
+	0x6c, 0x12, 0x3e, 0xa6, 0xe4, 0xfd, 0x8a, 0xfd, 0x87, 0x6e, 0x23,
+	0x75, 0xa1, 0xf8, 0x0d, 0x32, 0x58, 0x23, 0x2f, 0xdd, 0x3c,
+};
+#define SESSION	g_d1
 #define ALICE	"alice"
 #define BOB	"bob"
 
@@ -107,7 +119,7 @@ fixture_free(struct fixture *f)
 
 /* Opens f->ct as given; on failure the output must have been wiped. */
 static int
-try_open(struct fixture *f, const char *session, const char *sender,
+try_open(struct fixture *f, const uint8_t *session, const char *sender,
     const char *recipient, size_t L, const uint8_t *skR, const uint8_t *pkS,
     const uint8_t *in, size_t in_len)
 {
@@ -209,7 +221,10 @@ test_altered(void **state)
 	fixture_free(&f);
 }
 
-/* Replay into another session, re-attribution, re-routing. */
+/*
+ * Replay into another session digest (another session, or another instance
+ * of the same id), re-attribution, re-routing.
+ */
 static void
 test_other_names(void **state)
 {
@@ -218,7 +233,7 @@ test_other_names(void **state)
 
 	(void)state;
 	fixture_init(&f, L);
-	assert_int_equal(try_open(&f, "sess-0002", ALICE, BOB, L, f.k.skB,
+	assert_int_equal(try_open(&f, g_d2, ALICE, BOB, L, f.k.skB,
 	    f.k.pkA, f.ct, f.len), SS_ERR_AUTH);
 	assert_int_equal(try_open(&f, SESSION, "carol", BOB, L, f.k.skB,
 	    f.k.pkA, f.ct, f.len), SS_ERR_AUTH);
@@ -229,10 +244,8 @@ test_other_names(void **state)
 	    f.k.pkA, f.ct, f.len), SS_ERR_AUTH);
 	/*
 	 * The same bytes split differently between fields: the length
-	 * prefixes keep "sess-0001"+"alice" apart from "sess-0001a"+"lice".
+	 * prefixes keep "alice"+"bob" apart from "aliceb"+"ob".
 	 */
-	assert_int_equal(try_open(&f, SESSION "a", "lice", BOB, L, f.k.skB,
-	    f.k.pkA, f.ct, f.len), SS_ERR_AUTH);
 	assert_int_equal(try_open(&f, SESSION, ALICE "b", "ob", L, f.k.skB,
 	    f.k.pkA, f.ct, f.len), SS_ERR_AUTH);
 	assert_int_equal(try_open(&f, SESSION, ALICE, BOB, L, f.k.skB,
@@ -298,25 +311,27 @@ seal_raw(const struct keys *k, const uint64_t *raw, size_t L, uint8_t *out)
 {
 	uint8_t info[128], *pt;
 	size_t n = 0, i;
-	const char *names[] = { SESSION, ALICE, BOB };
+	const char *names[] = { ALICE, BOB };
 	int j;
 
-	memcpy(info, "secure-sum/v1 share", 19);
-	n = 19;
-	for (j = 0; j < 3; j++) {
+	memcpy(info, "secure-sum/v2 share", 20);    /* with its NUL */
+	n = 20;
+	memcpy(info + n, SESSION, SEALED_D_LEN);
+	n += SEALED_D_LEN;
+	for (j = 0; j < 2; j++) {
 		size_t len = strlen(names[j]);
 
-		info[n++] = (uint8_t)(len >> 8);
-		info[n++] = (uint8_t)len;
+		for (i = 0; i < 4; i++)
+			info[n++] = (uint8_t)(len >> (8 * i));
 		memcpy(info + n, names[j], len);
 		n += len;
 	}
 	for (j = 0; j < 8; j++)
-		info[n++] = (uint8_t)((uint64_t)L >> (56 - 8 * j));
+		info[n++] = (uint8_t)((uint64_t)L >> (8 * j));
 	assert_non_null(pt = malloc(8 * L));
 	for (i = 0; i < L; i++)
 		for (j = 0; j < 8; j++)
-			pt[8 * i + j] = (uint8_t)(raw[i] >> (56 - 8 * j));
+			pt[8 * i + j] = (uint8_t)(raw[i] >> (8 * j));
 	assert_int_equal(hpke_seal_auth(k->pkB, k->skA, info, n, NULL, 0, pt,
 	    8 * L, out, sealed_len(L)), SS_OK);
 	free(pt);
@@ -376,8 +391,10 @@ test_seal_arguments(void **state)
 	assert_int_equal(sealed_seal(SESSION, ALICE, BOB, v, 3, k.skA, k.pkB,
 	    out, sizeof(out)), SS_ERR_RANGE);
 	v[1] = 6;
-	/* Names: missing, empty, at and over the 255-byte bound. */
+	/* No D; names: missing, empty, at and over the 255-byte bound. */
 	assert_int_equal(sealed_seal(NULL, ALICE, BOB, v, 3, k.skA, k.pkB,
+	    out, sizeof(out)), SS_ERR_INVALID);
+	assert_int_equal(sealed_seal(SESSION, NULL, BOB, v, 3, k.skA, k.pkB,
 	    out, sizeof(out)), SS_ERR_INVALID);
 	assert_int_equal(sealed_seal(SESSION, "", BOB, v, 3, k.skA, k.pkB,
 	    out, sizeof(out)), SS_ERR_INVALID);
@@ -500,7 +517,7 @@ test_k_wrong_keys(void **state)
 	    f.ct, f.len, f.back), SS_ERR_AUTH);
 	assert_true(all_zero(f.back, L));
 	/* Other session, sender or recipient name. */
-	assert_int_equal(sealed_open_k("sess-0002", ALICE, BOB, L, kB,
+	assert_int_equal(sealed_open_k(g_d2, ALICE, BOB, L, kB,
 	    f.k.pkA, f.ct, f.len, f.back), SS_ERR_AUTH);
 	assert_int_equal(sealed_open_k(SESSION, "carol", BOB, L, kB, f.k.pkA,
 	    f.ct, f.len, f.back), SS_ERR_AUTH);

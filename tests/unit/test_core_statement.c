@@ -131,13 +131,41 @@ teardown(void **state)
 static uint8_t g_submit_digests[VEC_N * STATEMENT_HASH_LEN];
 static uint8_t g_bitmap[1];
 
+static void encode(const struct statement *s, struct buf_writer *w);
+
+/*
+ * The submits digest of the vector's cohort {1, 2, 4, 5}: over the SUBMIT
+ * of sub (the vector's SUBMIT) with each member's position in turn.
+ */
+static void
+vector_submits_digest(const struct statement *sub,
+    uint8_t out[STATEMENT_HASH_LEN])
+{
+	static const uint32_t members[4] = { 1, 2, 4, 5 };
+	struct buf_writer w[4];
+	const uint8_t *bodies[4];
+	size_t lens[4], i;
+	struct statement m;
+
+	for (i = 0; i < 4; i++) {
+		m = *sub;
+		m.position = members[i];
+		encode(&m, &w[i]);
+		bodies[i] = w[i].data;
+		lens[i] = w[i].len;
+	}
+	assert_int_equal(statement_submits_digest(bodies, lens, 4, out), SS_OK);
+	for (i = 0; i < 4; i++)
+		buf_writer_free(&w[i]);
+}
+
 /* The vector's statement of a type, for signer (the vector's if NULL). */
 static void
 vector_statement(enum statement_type type, const uint8_t *signer,
     struct statement *s)
 {
 	static const uint64_t values[3] = { 52000, FIELD_P - 7, 0 };
-	struct statement cohort;
+	struct statement cohort, sub;
 	uint8_t *bytes;
 	size_t len, j;
 
@@ -160,17 +188,22 @@ vector_statement(enum statement_type type, const uint8_t *signer,
 	statement_bitmap_set(g_bitmap, 4);
 	statement_bitmap_set(g_bitmap, 5);
 	s->n = VEC_N;
+	sub = *s;
+	sub.type = STATEMENT_SUBMIT;
+	sub.position = 2;
+	sub.digests = g_submit_digests;
 	if (type == STATEMENT_SUBMIT) {
-		s->position = 2;
-		s->digests = g_submit_digests;
-	} else if (type == STATEMENT_COHORT)
+		*s = sub;
+	} else if (type == STATEMENT_COHORT) {
 		s->cohort = g_bitmap;
-	else {
+		vector_submits_digest(&sub, s->submits);
+	} else {
 		s->n = 0;
 		cohort = *s;
 		cohort.type = STATEMENT_COHORT;
 		cohort.n = VEC_N;
 		cohort.cohort = g_bitmap;
+		vector_submits_digest(&sub, cohort.submits);
 		assert_int_equal(statement_cohort_digest(&cohort,
 		    s->cohort_digest), SS_OK);
 		s->position = 3;
@@ -211,6 +244,9 @@ test_vector(void **state)
 	vector_expect(VECTORS_V2, "sumpoint_values", "52000,2305843009213693944,0");
 	for (type = STATEMENT_SUBMIT; type <= STATEMENT_SUMPOINT; type++) {
 		vector_statement((enum statement_type)type, NULL, &s);
+		if (type == STATEMENT_COHORT)
+			vector_expect_hex(VECTORS_V2, "submits_digest",
+			    s.submits, STATEMENT_HASH_LEN);
 		if (type == STATEMENT_SUMPOINT) {
 			vector_expect_hex(VECTORS_V2, "cohort_digest",
 			    s.cohort_digest, STATEMENT_HASH_LEN);
@@ -352,8 +388,8 @@ test_parse_bad_fields(void **state)
 	free(body);
 
 	body = vector_hex(VECTORS_V2, "cohort_body", &len);
-	assert_int_equal(len, AFTER_SIGNER(6) + 4 + 1);
-	body[len - 1] |= 0x20;                          /* position 6 of 5 */
+	assert_int_equal(len, AFTER_SIGNER(6) + 4 + 1 + 32);
+	body[len - 33] |= 0x20;                         /* position 6 of 5 */
 	expect_parse_error(body, len, SS_ERR_INVALID, "names a position past "
 	    "n = 5");
 	free(body);
@@ -438,11 +474,69 @@ test_same_and_conflict(void **state)
 	b = a;
 	b.cohort_digest[0] ^= 1;
 	assert_true(statement_conflict(&a, &b));
+	/* A COHORT of the same members over other SUBMITs: proof too. */
+	vector_statement(STATEMENT_COHORT, NULL, &a);
+	b = a;
+	b.submits[0] ^= 1;
+	assert_false(statement_same(&a, &b));
+	assert_true(statement_conflict(&a, &b));
+	vector_statement(STATEMENT_SUMPOINT, NULL, &a);
 	/* Statements of two types never conflict. */
 	vector_statement(STATEMENT_COHORT, NULL, &b);
 	assert_false(statement_conflict(&a, &b));
 	assert_string_equal(statement_type_name(STATEMENT_COHORT), "COHORT");
 	assert_string_equal(statement_type_name((enum statement_type)0), "?");
+}
+
+/* The submits digest takes SUBMITs only, in increasing position order. */
+static void
+test_submits_digest_refuses(void **state)
+{
+	uint8_t out[STATEMENT_HASH_LEN], zero[STATEMENT_HASH_LEN] = { 0 };
+	struct statement sub, other;
+	struct buf_writer a, b, c;
+	const uint8_t *bodies[2];
+	size_t lens[2];
+
+	(void)state;
+	vector_statement(STATEMENT_SUBMIT, NULL, &sub);
+	encode(&sub, &a);                               /* position 2 */
+	other = sub;
+	other.position = 4;
+	encode(&other, &b);
+	vector_statement(STATEMENT_COHORT, NULL, &other);
+	encode(&other, &c);
+	bodies[0] = a.data;
+	lens[0] = a.len;
+	bodies[1] = b.data;
+	lens[1] = b.len;
+	assert_int_equal(statement_submits_digest(bodies, lens, 2, out), SS_OK);
+	assert_memory_not_equal(out, zero, sizeof(out));
+	/* 4 then 2, or 2 twice: not position order. */
+	bodies[0] = b.data;
+	bodies[1] = a.data;
+	lens[1] = a.len;
+	lens[0] = b.len;
+	assert_int_equal(statement_submits_digest(bodies, lens, 2, out),
+	    SS_ERR_INVALID);
+	assert_memory_equal(out, zero, sizeof(out));
+	bodies[0] = a.data;
+	lens[0] = a.len;
+	assert_int_equal(statement_submits_digest(bodies, lens, 2, out),
+	    SS_ERR_INVALID);
+	/* A COHORT is no SUBMIT; a cut SUBMIT does not parse; none at all. */
+	bodies[1] = c.data;
+	lens[1] = c.len;
+	assert_int_equal(statement_submits_digest(bodies, lens, 2, out),
+	    SS_ERR_INVALID);
+	lens[0] = a.len - 1;
+	assert_int_equal(statement_submits_digest(bodies, lens, 1, out),
+	    SS_ERR_INVALID);
+	assert_int_equal(statement_submits_digest(bodies, lens, 0, out),
+	    SS_ERR_INVALID);
+	buf_writer_free(&a);
+	buf_writer_free(&b);
+	buf_writer_free(&c);
 }
 
 static void
@@ -758,6 +852,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_parse_bad_fields),
 	cmocka_unit_test(test_encode_refuses),
 	cmocka_unit_test(test_same_and_conflict),
+	cmocka_unit_test(test_submits_digest_refuses),
 	cmocka_unit_test(test_bitmap),
 	cmocka_unit_test(test_values_digest),
 	cmocka_unit_test(test_check_signer),

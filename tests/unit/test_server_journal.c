@@ -2,8 +2,11 @@
  * test_server_journal.c: the journal replays every acknowledged change, cuts a
  * torn last record, refuses damage elsewhere, and refuses a change it cannot
  * write without changing anything; its segments replay in order, and a gap
- * or a torn tail before the newest is refused. A segment of version 3
- * (big-endian) replays to the same state, and an upgrade goes on from it.
+ * or a torn tail before the newest is refused. Segments of versions 3
+ * (big-endian) and 4 (before protocol version 2) replay to the same state,
+ * and an upgrade goes on from them. A version-2 session (its statements,
+ * conflicts and signing certificates) replays to the same state, alone or
+ * after a snapshot.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +25,7 @@
 #include <xxhash.h>
 
 #include "buf.h"
+#include "certs.h"
 #include "err.h"
 #include "field.h"
 #include "files.h"
@@ -29,6 +33,7 @@
 #include "journal.h"
 #include "journal_file.h"
 #include "sealed.h"
+#include "signers.h"
 #include "snapshot.h"
 #include "tempdir.h"
 
@@ -106,7 +111,7 @@ submit(struct store *s, const char *sender, uint8_t fill, struct ss_error *st)
 static void
 populate(struct store *s)
 {
-	struct session_params p;
+	struct session_spec p;
 	struct ss_error st;
 	uint64_t dl, v[L] = { 7, FIELD_P - 7 };
 	uint8_t der[4] = { 1, 2, 3, 4 };
@@ -401,16 +406,21 @@ static void
 craft_key_record(uint8_t *d, size_t *len, uint64_t seq, const char *name,
     uint8_t fill, enum sum_kind kind, uint32_t version)
 {
-	uint8_t *rec = d + *len, *payload = rec + 20, h[32], whole[8 + 64];
-	size_t nl = strlen(name), plen = 1 + 4 + nl + 4 + 4;
+	uint8_t *rec = d + *len, *payload = rec + 20, *p, h[32], whole[8 + 64];
+	/* From version 5 on, a signing certificate (length 0: none) comes first. */
+	size_t nl = strlen(name), sign = version >= 5 ? 4 : 0;
+	size_t plen = 1 + 4 + nl + sign + 4 + 4;
 
 	store32(rec, (uint32_t)plen, version);
 	store64(rec + 4, seq, version);
 	payload[0] = 5;   /* key */
 	store32(payload + 1, (uint32_t)nl, version);
 	memcpy(payload + 5, name, nl);
-	store32(payload + 5 + nl, 4, version);
-	memset(payload + 9 + nl, fill, 4);
+	p = payload + 5 + nl;
+	if (sign > 0)
+		store32(p, 0, version);
+	store32(p + sign, 4, version);
+	memset(p + sign + 4, fill, 4);
 	/* seq || payload, contiguous, for the one-shot hashes. */
 	assert_true(plen <= sizeof(whole) - 8);
 	memcpy(whole, rec + 4, 8);
@@ -572,7 +582,7 @@ test_unwritable_journal_changes_nothing(void **state)
 static void
 test_deadline_close_is_journalled(void **state)
 {
-	struct session_params p;
+	struct session_spec p;
 	struct journal *j1, *j2;
 	char *dir = tempdir();
 	struct store *a, *b;
@@ -870,14 +880,15 @@ header_version(const char *dir, const char *name)
 }
 
 /*
- * A version-3 segment (tests/data/migration: big-endian but for the
- * sumpoint values, written by the server before version 4 after the
- * changes of history_run) replays to the very state the same changes make
+ * A segment of an older version (tests/data/migration: version 3,
+ * big-endian but for the sumpoint values; version 4, little-endian, before
+ * protocol version 2), written by the server of that version after the
+ * changes of history_run, replays to the very state the same changes make
  * now. It is never appended to: records go to a new segment of this
  * version, the next start reads both, and the next snapshot lets it go.
  */
 static void
-test_version_3_is_replayed(void **state)
+older_version_is_replayed(const char *file, uint32_t version)
 {
 	static const char seg18[] = "journal.00000000000000000018.bin";
 	struct store *live = history_store(), *b;
@@ -889,10 +900,9 @@ test_version_3_is_replayed(void **state)
 	off_t size;
 	int dup;
 
-	(void)state;
-	copy_into(".", HISTORY_JOURNAL_V3, dir, SEG1, 0600);
+	copy_into(".", file, dir, SEG1, 0600);
 	size = file_size(dir, SEG1);
-	assert_int_equal(header_version(dir, SEG1), 3);
+	assert_int_equal(header_version(dir, SEG1), version);
 	b = open_store(dir, &j, SS_OK);
 	assert_int_equal(b->journal_seq, HISTORY_CHANGES);
 	assert_same_snapshot(live, b);
@@ -915,6 +925,20 @@ test_version_3_is_replayed(void **state)
 	close_store(b, j);
 	store_free(live);
 	rmdir_all(dir);
+}
+
+static void
+test_version_3_is_replayed(void **state)
+{
+	(void)state;
+	older_version_is_replayed(HISTORY_JOURNAL_V3, 3);
+}
+
+static void
+test_version_4_is_replayed(void **state)
+{
+	(void)state;
+	older_version_is_replayed(HISTORY_JOURNAL_V4, 4);
 }
 
 /*
@@ -954,6 +978,77 @@ test_clean_stop_upgrade(void **state)
 	rmdir_all(dir);
 }
 
+/* ---- version 2 ------------------------------------------------------------ */
+
+static struct signer sg[SIGNERS_N];
+
+/*
+ * Every change of a version-2 session is journalled with what it carries:
+ * the journal alone (as after a crash) replays to the very state, and so
+ * do a snapshot and the records after it.
+ */
+static void
+test_v2_replay(void **state)
+{
+	uint8_t submits[STATEMENT_HASH_LEN], cdig[STATEMENT_HASH_LEN];
+	uint64_t values[2] = { 9, 10 };
+	struct store_signed by = { NULL, NULL };
+	struct journal *j1, *j2;
+	struct signed_stmt sp;
+	struct statement_in in;
+	struct session *se;
+	struct ss_error err;
+	char *dir = tempdir();
+	struct store *a, *b;
+	int dup;
+
+	(void)state;
+	a = open_store(dir, &j1, SS_OK);
+	assert_int_equal(signers_history(a, sg), 12);
+	assert_int_equal(a->journal_seq, 12);
+	assert_int_equal(journal_sync(j1), SS_OK);
+	b = open_store(dir, &j2, SS_OK);
+	assert_same_snapshot(a, b);
+	close_store(b, j2);
+	assert_int_equal(snapshot_write(a, dir, &err), SS_OK);
+	assert_int_equal(journal_start_segment(j1), SS_OK);
+	assert_int_equal(journal_remove_segments(j1, a->journal_seq), SS_OK);
+	/* bob's sumpoint after the snapshot: record 13, in the new segment. */
+	se = store_find(a, SIGNERS_SESSION);
+	signers_cohort_digests(se, submits, cdig);
+	signers_sumpoint(&sg[1], se->digest, cdig, 2, values, 2, &sp);
+	in = signed_stmt_in(&sp);
+	by.cert = sg[1].cert;
+	by.stmt = &in;
+	assert_int_equal(store_post_sumpoint_signed(a, "bob", SIGNERS_SESSION,
+	    "bob", values, 2, NULL, 1100, &by, &dup, &err), SS_OK);
+	assert_int_equal(se->phase, PHASE_COMPLETE);
+	assert_int_equal(journal_sync(j1), SS_OK);
+	b = open_store(dir, &j2, SS_OK);
+	assert_int_equal(b->journal_seq, 13);
+	assert_same_snapshot(a, b);
+	signed_stmt_free(&sp);
+	close_store(a, j1);
+	close_store(b, j2);
+	rmdir_all(dir);
+}
+
+static int
+v2_setup(void **state)
+{
+	(void)state;
+	return signers_load(sg);
+}
+
+static int
+v2_teardown(void **state)
+{
+	(void)state;
+	signers_free(sg);
+	certs_remove();
+	return 0;
+}
+
 int
 main(void)
 {
@@ -972,8 +1067,10 @@ main(void)
 		cmocka_unit_test(test_torn_older_segment_is_refused),
 		cmocka_unit_test(test_journal_bin_is_the_oldest_segment),
 		cmocka_unit_test(test_version_3_is_replayed),
+		cmocka_unit_test(test_version_4_is_replayed),
 		cmocka_unit_test(test_clean_stop_upgrade),
+		cmocka_unit_test(test_v2_replay),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, v2_setup, v2_teardown);
 }

@@ -1,0 +1,303 @@
+/*
+ * cohort.c: the consistency round: checking the cohort C, signing our
+ * COHORT once (recorded first), and waiting for every member's.
+ *
+ * Statements are compared by content, never by signature (ECDSA signatures
+ * are randomized): two members' COHORTs agree when they parse to the same
+ * n, bitmap and submits digest, whatever their signer fields.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "call.h"
+#include "claims.h"
+#include "client.h"
+#include "cohort.h"
+#include "err.h"
+#include "output.h"
+#include "peers.h"
+#include "pstate.h"
+#include "records.h"
+#include "signer.h"
+#include "statement.h"
+#include "status.h"
+#include "wire.h"
+
+int
+cohort_of(const struct wire_names *parties, const struct wire_names *names,
+    struct cohort *co, struct ss_error *e)
+{
+	size_t i;
+	int idx;
+
+	memset(co, 0, sizeof(*co));
+	if (parties->n > CLIENT_MAX_PARTIES)
+		return ss_error_set(e, SS_ERR_TOO_LARGE, "%zu parties",
+		    parties->n);
+	co->n = (uint32_t)parties->n;
+	for (i = 0; i < names->n; i++) {
+		if ((idx = claims_index(parties, names->v[i])) < 0)
+			return ss_error_set(e, SS_ERR_PROTOCOL, "the server's "
+			    "cohort names a party outside the session");
+		if (statement_bitmap_has(co->bitmap, co->n, (uint32_t)idx + 1))
+			return ss_error_set(e, SS_ERR_PROTOCOL, "the server's "
+			    "cohort names %s twice", names->v[i]);
+		statement_bitmap_set(co->bitmap, (uint32_t)idx + 1);
+		co->size++;
+	}
+	return SS_OK;
+}
+
+int
+cohort_same_members(const struct cohort *a, const struct cohort *b)
+{
+	return a->n == b->n && memcmp(a->bitmap, b->bitmap,
+	    statement_bitmap_len(a->n)) == 0;
+}
+
+int
+cohort_has(const struct cohort *co, uint32_t pos)
+{
+	return statement_bitmap_has(co->bitmap, co->n, pos);
+}
+
+int
+cohort_rules(const struct wire_params *p, const struct cohort *co,
+    uint32_t self_pos, int shared, uint64_t now, const char *session,
+    struct ss_error *e)
+{
+	if (co->size < p->min_cohort || co->size == 0)
+		return ss_error_set(e, SS_ERR_PROTOCOL, "the server's cohort of "
+		    "session %s has %zu members, fewer than its min_cohort %u",
+		    session, co->size, p->min_cohort);
+	if (co->size < co->n && (p->deadline_unix == 0 ||
+	    now < p->deadline_unix))
+		return ss_error_set(e, SS_ERR_PROTOCOL, "the server closed the "
+		    "sharing of session %s with %zu of %u parties before its "
+		    "deadline (%s on this party's clock)", session, co->size,
+		    co->n, p->deadline_unix == 0 ? "it has none" :
+		    "not reached yet");
+	if (self_pos > 0 && cohort_has(co, self_pos) && !shared)
+		return ss_error_set(e, SS_ERR_PROTOCOL, "the server's cohort of "
+		    "session %s holds this party, which shared no input under "
+		    "it", session);
+	if (self_pos > 0 && !cohort_has(co, self_pos) && shared)
+		return ss_error_set(e, SS_ERR_PROTOCOL, "the server's cohort of "
+		    "session %s leaves out this party, whose input it recorded "
+		    "as shared", session);
+	return SS_OK;
+}
+
+void
+cohort_statement(const struct cohort *co, struct statement *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->type = STATEMENT_COHORT;
+	s->n = co->n;
+	s->cohort = co->bitmap;
+	memcpy(s->submits, co->submits, sizeof(s->submits));
+}
+
+int
+cohort_digest(const struct cohort *co, const uint8_t *d,
+    uint8_t out[STATEMENT_HASH_LEN])
+{
+	struct statement s;
+
+	if (!co->have_submits)
+		return SS_ERR_INVALID;
+	cohort_statement(co, &s);
+	memcpy(s.d, d, sizeof(s.d));
+	return statement_cohort_digest(&s, out);
+}
+
+/* One member's COHORT, at list entry ws from party pos: the same as co's. */
+static int
+check_one(struct client *c, const struct peers *pc,
+    const struct wire_params *p, struct cohort *co, uint32_t pos,
+    const struct wire_stmt *ws, struct ss_error *e)
+{
+	const char *who = p->parties.v[pos - 1];
+	struct statement s;
+	int rc;
+
+	if ((rc = peers_verify(c, pc, &p->parties, pos, ws, &s, e)) != SS_OK)
+		return rc;
+	if (s.type != STATEMENT_COHORT)
+		return ss_error_set(e, SS_ERR_AUTH, "%s's statement relayed as "
+		    "its COHORT is a %s", who, statement_type_name(s.type));
+	if (s.n != co->n || memcmp(s.cohort, co->bitmap,
+	    statement_bitmap_len(co->n)) != 0)
+		return ss_error_set(e, SS_ERR_INCONSISTENT, "%s signed another "
+		    "cohort than the one the server fixed", who);
+	if (!co->have_submits) {
+		memcpy(co->submits, s.submits, sizeof(co->submits));
+		co->have_submits = 1;
+	} else if (memcmp(s.submits, co->submits, sizeof(co->submits)) != 0)
+		return ss_error_set(e, SS_ERR_INCONSISTENT, "%s signed the "
+		    "cohort over other SUBMITs of its members: a dealer signed "
+		    "two, or the server showed two", who);
+	return SS_OK;
+}
+
+/* The names of co's members without a COHORT in seen, into buf. */
+static void
+missing_names(const struct wire_params *p, const struct cohort *co,
+    const unsigned char *seen, char *buf, size_t len)
+{
+	const char **names;
+	uint32_t pos;
+	size_t k = 0;
+
+	if ((names = calloc(co->n ? co->n : 1, sizeof(*names))) == NULL) {
+		snprintf(buf, len, "(out of memory)");
+		return;
+	}
+	for (pos = 1; pos <= co->n; pos++)
+		if (cohort_has(co, pos) && !seen[pos - 1])
+			names[k++] = p->parties.v[pos - 1];
+	out_join_strs(buf, len, names, k, ", ");
+	free(names);
+}
+
+int
+cohort_unanimous(struct client *c, const struct peers *pc,
+    const struct wire_params *p, struct cohort *co,
+    const struct wire_signed *list, size_t n, struct ss_error *e)
+{
+	unsigned char *seen;
+	char who[512];
+	size_t i, count = 0;
+	int idx, rc = SS_OK;
+
+	if ((seen = calloc(co->n ? co->n : 1, 1)) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	for (i = 0; i < n && rc == SS_OK; i++) {
+		idx = claims_index(&p->parties, list[i].party);
+		/* Only members sign; a signature relayed twice counts once. */
+		if (idx < 0 || !cohort_has(co, (uint32_t)idx + 1) || seen[idx])
+			continue;
+		rc = check_one(c, pc, p, co, (uint32_t)idx + 1, &list[i].stmt,
+		    e);
+		seen[idx] = 1;
+		count++;
+	}
+	if (rc == SS_OK && count < co->size) {
+		missing_names(p, co, seen, who, sizeof(who));
+		rc = ss_error_set(e, SS_ERR_NOT_FOUND, "waiting for the COHORT "
+		    "signatures of: %s", who);
+	}
+	free(seen);
+	return rc;
+}
+
+int
+cohort_fetch(struct client *c, const char *session, struct wire_response *gc,
+    struct ss_error *e)
+{
+	struct wire_request req;
+
+	call_request(&req, WIRE_GET_COHORT, session, NULL);
+	return call_get(c, &req, &call_small_limits, gc, e);
+}
+
+/* Records our COHORT for co (pstate), then signs it into *mine. */
+static int
+sign_ours(struct client *c, const char *session, const struct cohort *co,
+    struct wire_stmt *mine, struct ss_error *e)
+{
+	struct statement s;
+	int rc;
+
+	if (mine->body != NULL)
+		return SS_OK;
+	if ((rc = records_open(c, e)) != SS_OK ||
+	    (rc = pstate_record_cohort(c->pstate, c->d, session, co->n,
+	    co->bitmap, co->submits, e)) != SS_OK)
+		return rc;
+	cohort_statement(co, &s);
+	return signer_make(c, &s, mine, e);
+}
+
+/* PostCohort of our statement mine. */
+static int
+post_ours(struct client *c, const char *session, const struct wire_stmt *mine,
+    struct ss_error *e)
+{
+	struct wire_request req;
+	int duplicate = 0;
+
+	call_request(&req, WIRE_POST_COHORT, session, c->party);
+	req.stmt = mine;
+	return call_change(c, &req, &duplicate, e);
+}
+
+/* 1 if the signed list of gc holds a COHORT from party self. */
+static int
+listed(const struct wire_response *gc, const char *self)
+{
+	size_t i;
+
+	for (i = 0; i < gc->nsigned; i++)
+		if (strcmp(gc->signed_[i].party, self) == 0)
+			return 1;
+	return 0;
+}
+
+/* One look at GetCohort: SS_OK when unanimous, SS_ERR_NOT_FOUND to wait. */
+static int
+look(struct client *c, const char *session, const struct wire_params *p,
+    const struct peers *pc, struct cohort *co, const struct wire_stmt *mine,
+    struct ss_error *e)
+{
+	struct wire_response gc;
+	struct cohort now;
+	int rc;
+
+	if ((rc = cohort_fetch(c, session, &gc, e)) != SS_OK)
+		return rc;
+	if ((rc = cohort_of(&p->parties, &gc.cohort, &now, e)) == SS_OK &&
+	    !cohort_same_members(&now, co))
+		rc = ss_error_set(e, SS_ERR_PROTOCOL, "the server's cohort of "
+		    "session %s changed while the members signed it", session);
+	/* Ours is missing (a server restarted from an older state): again. */
+	if (rc == SS_OK && mine->body != NULL && !listed(&gc, c->party))
+		rc = post_ours(c, session, mine, e);
+	if (rc == SS_OK)
+		rc = cohort_unanimous(c, pc, p, co, gc.signed_, gc.nsigned, e);
+	wire_response_free(&gc);
+	return rc;
+}
+
+int
+cohort_round(struct client *c, const char *session,
+    const struct wire_params *p, const struct peers *pc, struct cohort *co,
+    struct wire_stmt *mine, struct ss_error *e)
+{
+	uint64_t delay = CLIENT_POLL_FIRST_MS;
+	uint32_t self = (uint32_t)claims_index(&p->parties, c->party) + 1;
+	char why[512];
+	int rc;
+
+	if (cohort_has(co, self) &&
+	    ((rc = sign_ours(c, session, co, mine, e)) != SS_OK ||
+	    (rc = post_ours(c, session, mine, e)) != SS_OK))
+		return rc;
+	for (;;) {
+		rc = look(c, session, p, pc, co, mine, e);
+		if (rc != SS_ERR_NOT_FOUND)
+			break;
+		snprintf(why, sizeof(why), "%s", ss_error_msg(e));
+		if (client_expired(c)) {
+			rc = ss_error_set(e, SS_ERR_TIMEOUT, "timed out after %u "
+			    "s %s", c->timeout_s, why);
+			break;
+		}
+		progress_show(&c->progress, "%s", why);
+		client_backoff(c, &delay);
+	}
+	progress_clear(&c->progress);
+	return rc;
+}

@@ -1,0 +1,45 @@
+/*
+ * record.c: recording a change of the store; see record.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "record.h"
+
+int
+record_logged(struct store *s, int rc, const uint64_t *seq)
+{
+	if (rc != SS_OK)
+		return 0;
+	s->journal_seq = *seq;
+	return 1;
+}
+
+int
+record_failed(const struct ss_error *e, struct ss_error *st)
+{
+	return ss_error_set(st, SS_ERR_UNAVAILABLE, "the server cannot write its "
+	    "journal (%s); nothing was changed, try again later",
+	    ss_error_msg(e));
+}
+
+int
+record_room(const struct store *s, uint64_t bytes, struct ss_error *st)
+{
+	if (bytes <= s->lim.max_stored_bytes &&
+	    s->stored_bytes <= s->lim.max_stored_bytes - bytes)
+		return SS_OK;
+	return ss_error_set(st, SS_ERR_EXHAUSTED, "the server holds its limit "
+	    "of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
+}
+
+void *
+record_copy(const void *p, size_t n)
+{
+	void *c = malloc(n > 0 ? n : 1);
+
+	if (c != NULL && n > 0)
+		memcpy(c, p, n);
+	return c;
+}

@@ -1,0 +1,130 @@
+/*
+ * rpc_call.h: one call in the RPC layer: the request as decoded (by
+ * protobuf-c, or read in place), the response being built for it and the
+ * memory it borrows, and what every method's handler uses to read the
+ * request and answer: checked names, the statements of version 2 in and
+ * out, the session's parameters as a message. rpc.c decodes, dispatches
+ * and encodes; the handlers live in rpc.c and signed_cohort.c. (It does
+ * not include rpc.h: rpc.c includes it.)
+ */
+#ifndef SS_RPC_CALL_H
+#define SS_RPC_CALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "err.h"
+#include "request_view.h"
+#include "securesum.pb-c.h"
+#include "session.h"
+#include "statements.h"
+#include "store.h"
+
+typedef Securesum__Request Request;
+typedef Securesum__Response Response;
+
+/*
+ * protobuf-c's allocator for requests: it remembers the size of each block,
+ * so that string_whole can tell a string cut short by a NUL.
+ */
+extern ProtobufCAllocator call_allocator;
+
+enum request_form {
+	FORM_PROTOBUF,          /* decoded by request_decode: pb */
+	FORM_SUBMIT_VIEW,       /* a SubmitShares read in place: submit */
+	FORM_SUMPOINT_VIEW,     /* a PostSumpoint read in place: sumpoint */
+};
+
+/* A request as decoded, whichever way. */
+struct decoded_request {
+	enum request_form form;
+	uint64_t id;
+	uint64_t deadline_unix_ms;
+	int method;             /* Securesum__Method, as sent */
+	int body_case;          /* Securesum__Request__BodyCase */
+	Request *pb;
+	struct submit_view submit;
+	struct sumpoint_view sumpoint;
+};
+
+/* Memory a response borrows for its lists; freed after packing. */
+#define CALL_SCRATCH 12
+
+struct scratch {
+	void *p[CALL_SCRATCH];
+};
+
+struct call {
+	/* What the server gives every call (rpc.h's struct rpc_server). */
+	struct store *store;
+	X509_STORE *ca;
+	uint64_t (*now_ms)(void);
+	/* Who calls, and with what. */
+	const char *caller;
+	X509 *cert;                /* the caller's TLS certificate, or NULL */
+	uint8_t **frame;           /* the frame, if the store may keep it; else NULL */
+	size_t frame_len;
+	struct decoded_request req;
+	/* The response, and what it points to. */
+	Response resp;
+	union {
+		Securesum__CreateSessionResponse create;
+		Securesum__SubmitSharesResponse submit;
+		Securesum__GetShareResponse get_share;
+		Securesum__PostSumpointResponse post;
+		Securesum__ListSumpointsResponse list;
+		Securesum__GetStatusResponse status;
+		Securesum__PublishKeyResponse publish;
+		Securesum__GetKeysResponse get_keys;
+		Securesum__PostCohortResponse post_cohort;
+		Securesum__GetCohortResponse get_cohort;
+	} body;
+	Securesum__SessionParams params;
+	struct scratch sc;
+	struct ss_error err;       /* the response's code and message */
+};
+
+/* n zeroed elements of size bytes that live until the response is sent; NULL if none. */
+void *call_scratch(struct call *c, size_t n, size_t size);
+/* Frees the scratch memory (after the response is packed). */
+void call_scratch_free(struct call *c);
+/* c->err: out of memory. */
+int call_out_of_memory(struct call *c);
+
+/* The wall clock in seconds. */
+uint64_t call_now(const struct call *c);
+
+/*
+ * A decoded string, or "" (never a valid name) if a NUL cut it short. An
+ * absent field is protobuf-c's shared "".
+ */
+const char *call_whole(const char *v);
+/* Checks that a whole string is a valid name; c->err says which field is not. */
+int call_check_whole_name(struct call *c, const char *what, const char *v);
+/* The same for a string as protobuf-c decoded it. */
+int call_check_name(struct call *c, const char *what, const char *v);
+
+/* The session a read names, if the caller may read it; else NULL (c->err says why). */
+struct session *call_read_session(struct call *c, const char *session_id);
+
+/*
+ * The answer of a change (SubmitShares, PostSumpoint, PublishKey,
+ * PostCohort) once the store has answered rc (a refusal says why in
+ * c->err): whether it already held the same.
+ */
+int call_acknowledge(struct call *c, int rc, int duplicate);
+
+/* The session's parameters into c->params (names: n pointers of scratch). */
+void call_params_to_msg(struct call *c, const struct session *se, char **names);
+
+/* A request's Statement (NULL: absent) as the store takes it; returns in or NULL. */
+const struct statement_in *call_statement_in(const Securesum__Statement *m,
+    struct statement_in *in);
+/* A held statement as a message pointing into it; NULL if it has none. */
+Securesum__Statement *call_statement_msg(const struct held_statement *h,
+    Securesum__Statement *m);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * store_data.h: what the store holds, as the files that implement it
+ * (store.c: the sessions; keys.c: the key directory; record.c: how a change
+ * is recorded) share it: the store, its limits, the directory's entries, and
+ * the log every change goes to first. A header without a module of its own:
+ * store.h is the store's interface, and includes it.
+ */
+#ifndef SS_STORE_DATA_H
+#define SS_STORE_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "name.h"
+#include "session.h"
+#include "statement.h"
+
+struct store_limits {
+	uint32_t max_parties;
+	uint32_t max_length;
+	uint32_t max_sessions;
+	uint32_t max_deadline_seconds;
+	uint64_t max_stored_bytes;   /* ciphertexts, sumpoints and certificates */
+	uint32_t max_keys;
+	uint32_t max_cert_bytes;
+	uint64_t max_message;        /* largest frame a session's messages may need */
+};
+
+struct key_entry {
+	char name[NAME_BUF];
+	uint8_t *der;           /* the encryption-key certificate */
+	size_t der_len;
+	uint8_t *sign_der;      /* version 2: the TLS certificate it was published over, or NULL */
+	size_t sign_len;
+};
+
+/*
+ * Where the store records a change before it makes it. The journal
+ * implements it (journal_store_log), so that the store knows nothing of
+ * files and the journal depends on the store, never the reverse. Each
+ * function writes one record and returns SS_OK with *seq its sequence
+ * number, or an SS_ERR_* code with e saying why: the store then changes
+ * nothing and answers UNAVAILABLE, so that no client is told of a change
+ * the log does not hold.
+ */
+struct store_log_ops {
+	int (*create)(void *ctx, const struct session *se, uint64_t *seq,
+	    struct ss_error *e);
+	/*
+	 * block: the sender's n sealed shares in recipient order; stmt: its
+	 * SUBMIT statement (version 2), or NULL.
+	 */
+	int (*submit)(void *ctx, const struct session *se, uint32_t sender,
+	    const uint8_t *block, const struct held_statement *stmt,
+	    uint64_t *seq, struct ss_error *e);
+	/* The sharing phase ended at its deadline. */
+	int (*close)(void *ctx, const struct session *se, uint64_t *seq,
+	    struct ss_error *e);
+	/* stmt: the poster's SUMPOINT statement (version 2), or NULL. */
+	int (*sumpoint)(void *ctx, const struct session *se, uint32_t party,
+	    const uint64_t *values, const struct held_statement *stmt,
+	    uint64_t *seq, struct ss_error *e);
+	/* The directory's entry k as it is after the change. */
+	int (*key)(void *ctx, const struct key_entry *k, uint64_t *seq,
+	    struct ss_error *e);
+	/* Version 2: a member's COHORT statement. */
+	int (*cohort)(void *ctx, const struct session *se, uint32_t party,
+	    const struct held_statement *stmt, uint64_t *seq, struct ss_error *e);
+	/* Version 2: a statement of party's that conflicts with its first. */
+	int (*conflict)(void *ctx, const struct session *se, uint32_t party,
+	    enum statement_type type, const struct held_statement *second,
+	    uint64_t *seq, struct ss_error *e);
+};
+
+struct store_log {
+	const struct store_log_ops *ops;        /* NULL: nothing is logged */
+	void *ctx;
+};
+
+struct store {
+	struct store_limits lim;
+	struct store_log log;   /* where changes are logged first */
+	uint64_t journal_seq;   /* the last journal record reflected here */
+	struct session **sessions;
+	size_t nsessions;
+	struct key_entry *keys;
+	size_t nkeys;
+	uint64_t stored_bytes;
+	uint64_t version;       /* bumped by every change; snapshots compare it */
+};
+
+#endif
