@@ -11,6 +11,8 @@ RULES=$T/rules.json
 MITM_LOG=$T/mitm.log
 : >"$MITM_LOG"
 echo '{}' >"$RULES"
+# ADV_KEEP=DIR keeps a copy of the test's folder (outputs, logs) there.
+[ -n "${ADV_KEEP:-}" ] && CLEANUP_HOOKS+=('rm -rf "$ADV_KEEP"; cp -a "$T" "$ADV_KEEP"')
 
 # need_v2: bails out, marked TODO, while mpc-client does not yet pin
 # sessions (protocol version 2 is being built on other branches).
@@ -71,12 +73,13 @@ own_certs() {
 }
 
 # via PARTY ARGS...: mpc-client as PARTY through the man in the middle,
-# with its own folder if own_certs made one.
+# with its own state folder $T/state-PARTY, and its own certificates folder
+# if own_certs made one.
 via() {
 	local party=$1 certs=$T/certs; shift
 	[ -d "$T/own/$party" ] && certs=$T/own/$party
 	"$CLIENT_BIN" --server "$MITM_ADDR" --certs "$certs" --party "$party" \
-	    --timeout "${VIA_TIMEOUT:-30}" "$@"
+	    --timeout "${VIA_TIMEOUT:-30}" --state "$T/state-$party" "$@"
 }
 
 # bgvia NAME PARTY ARGS...: via in the background, output in $T/NAME.out
@@ -89,22 +92,24 @@ bgvia() {
 }
 
 # create SESSION PARTY ARGS...: PARTY creates SESSION through the man in
-# the middle; INVITE is the invite code it printed.
+# the middle; INVITE[SESSION] is the invite code it printed (the last
+# create of SESSION's).
+declare -A INVITE=()
 create() {
 	local s=$1 p=$2; shift 2
 	via "$p" create "$s" "$@" >"$T/create-$s.out" 2>"$T/create-$s.err"
-	INVITE=$(grep -Eo 'ss2-[a-z2-7-]{62}' "$T/create-$s.out" | head -1)
-	[ -n "$INVITE" ] && return 0
+	INVITE[$s]=$(grep -Eo 'ss2-[a-z2-7-]{62}' "$T/create-$s.out" | head -1)
+	[ -n "${INVITE[$s]}" ] && return 0
 	echo "# create $s: no invite code"; sed 's/^/#   /' "$T/create-$s.err"
 	return 1
 }
 
 # step NAME PARTY COMMAND SESSION [ARGS...]: PARTY's mpc-client COMMAND of
-# SESSION pinned by INVITE, with its own state folder and --json, in the
-# background (bgvia NAME); values go after "--" in ARGS.
+# SESSION pinned by INVITE[SESSION], with --json, in the background (bgvia
+# NAME); values go after "--" in ARGS.
 step() {
 	local name=$1 p=$2 cmd=$3 s=$4; shift 4
-	bgvia "$name" "$p" --json "$cmd" "$s" --invite "$INVITE" --state "$T/state-$p" "$@"
+	bgvia "$name" "$p" --json "$cmd" "$s" --invite "${INVITE[$s]}" "$@"
 }
 
 # run_all SESSION PARTY=V[,V...]...: every PARTY's `run` of SESSION with its
@@ -119,16 +124,21 @@ run_all() {
 	wait_all "${pids[@]}"
 }
 
-# outcome NAME: "refused" when the command of bgvia NAME failed, else the
-# label and the sum its JSON printed ("(no sum)" if none).
+# outcome NAME: what the command of bgvia NAME ended with: "LABEL SUM..."
+# (the label and the sum its JSON printed), "inconsistent" (no sum, the
+# sumpoints disagree), "refused" (any other failure), "(no sum)".
 outcome() {
-	if [ "$(rc "$1")" != 0 ]; then echo refused; return; fi
 	/usr/bin/python3 -c 'import json, sys
 try:
     r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
-    print(r.get("label", "(no label)"), " ".join(str(v) for v in r["sum"]))
-except (ValueError, IndexError, KeyError):
-    print("(no sum)")' "$T/$1.out"
+except (OSError, ValueError, IndexError):
+    r = {}
+if sys.argv[2] != "0":
+    print("inconsistent" if r.get("label") == "inconsistent" and not r.get("sum") else "refused")
+elif "sum" in r:
+    print(r.get("label", "(no label)"), " ".join(str(v) for v in r["sum"] or []))
+else:
+    print("(no sum)")' "$T/$1.out" "$(rc "$1")"
 }
 
 # outcomes TEST SESSION PATTERN PARTY...: passes when every PARTY's
@@ -154,11 +164,12 @@ judge() {
 }
 
 # mal NAME PARTY ACTION SESSION [ARGS...]: party.py, the colluding PARTY,
-# straight to the real server (it colludes with it), in the background:
-# output in $T/NAME.out and .err, status in .rc; BG is its pid.
+# through the man in the middle (its rules with "to" apply to honest
+# parties), in the background: output in $T/NAME.out and .err, status in
+# .rc; BG is its pid.
 mal() {
 	local name=$1 p=$2; shift 2
-	( /usr/bin/python3 "$ADV/party.py" --server "$ADDR" --certs "$T/certs" --py "$PY" \
+	( /usr/bin/python3 "$ADV/party.py" --server "$MITM_ADDR" --certs "$T/certs" --py "$PY" \
 	    --party "$p" "$@" >"$T/$name.out" 2>"$T/$name.err"; echo $? >"$T/$name.rc" ) &
 	BG=$!
 	PIDS+=("$BG")
@@ -187,10 +198,16 @@ wait_all() {
 rc() { cat "$T/$1.rc" 2>/dev/null || echo none; }
 
 # delivered NAME SESSION PATTERN: passes when the man in the middle's log
-# shows the attack on SESSION (a hook matching PATTERN) took place: an
-# attack test whose attack never happened proves nothing.
+# shows the attack on SESSION (a hook matching PATTERN) took place, and no
+# hook failed there: an attack test whose attack never happened, or broke,
+# proves nothing.
 delivered() {
 	local n
+	if [ "$(fired "$2" '^ERROR ')" -gt 0 ]; then
+		not_ok "$1" "a hook of the man in the middle failed in session $2:" \
+		    "$(grep "\"$2\"" "$MITM_LOG" | grep ERROR | head -n 3)"
+		return 1
+	fi
 	n=$(fired "$2" "$3")
 	if [ "$n" -gt 0 ]; then return 0; fi
 	not_ok "$1" "the attack was not delivered: no change matching /$3/ in session $2" \

@@ -68,12 +68,23 @@ def applies(rule, ctx):
     return "methods" not in rule or ctx.method in rule["methods"]
 
 
+def call(ctx, rule, f, *args):
+    """f(ctx, rule, *args); a hook that fails is logged as an ERROR (a test
+    whose attack broke is not a passing test) and drops the connection."""
+    ctx.hook = rule["do"]
+    try:
+        return f(ctx, rule, *args)
+    except Exception as e:
+        ctx.hook = "ERROR"
+        ctx.log("%s: %s: %r" % (rule["do"], type(e).__name__, e))
+        raise
+
+
 def on_request(ctx, rules, req):
     for rule in rules:
         f = REQUEST_HOOKS.get(rule["do"])
         if f is not None and applies(rule, ctx):
-            ctx.hook = rule["do"]
-            answer = f(ctx, rule, req)
+            answer = call(ctx, rule, f, req)
             if answer is not None:
                 return answer
     return None
@@ -83,8 +94,7 @@ def on_response(ctx, rules, req, resp):
     for rule in rules:
         f = RESPONSE_HOOKS.get(rule["do"])
         if f is not None and applies(rule, ctx) and resp.code == wire.pb.OK:
-            ctx.hook = rule["do"]
-            resp = f(ctx, rule, req, resp) or resp
+            resp = call(ctx, rule, f, req, resp) or resp
             if resp is DROP:
                 return DROP
     return resp
@@ -254,6 +264,22 @@ def alt_submission(ctx, rule, req, resp):
     return None
 
 
+@response_hook("alt_sumpoints")
+def alt_sumpoints(ctx, rule, req, resp):
+    """ListSumpoints shows the second sumpoints of rule["files"] (party.py
+    sumpoint --alt) in the place of their posters' own."""
+    if resp.WhichOneof("body") != "list_sumpoints":
+        return None
+    for path in rule["files"]:
+        with open(path, "rb") as f:
+            alt = wire.pb.Sumpoint.FromString(f.read())
+        for sp in resp.list_sumpoints.sumpoints:
+            if sp.party == alt.party:
+                sp.CopyFrom(alt)
+                ctx.log("showed %s's second sumpoint" % alt.party)
+    return None
+
+
 # ---- response hooks: the mutation of one kind of item ---------------------
 
 # kind -> {response body: (list field, owner field, item field)}
@@ -270,24 +296,25 @@ KINDS = {
 
 
 def get_field(item, name):
+    """The item's field: bytes, a list of values, or a copy of a Statement
+    (None when absent)."""
     v = getattr(item, name)
-    if isinstance(v, (bytes, int)):
+    if isinstance(v, wire.pb.Statement):
+        return wire.pb.Statement.FromString(v.SerializeToString()) if item.HasField(name) else None
+    if isinstance(v, bytes):
         return v
-    if hasattr(v, "SerializeToString"):
-        return v.SerializeToString() if item.HasField(name) else None
     return list(v)
 
 
 def set_field(item, name, value):
     cur = getattr(item, name)
-    if isinstance(cur, bytes):
-        setattr(item, name, value if value is not None else b"")
-    elif hasattr(cur, "SerializeToString"):
-        cur.Clear()
-        if value is not None:
-            cur.ParseFromString(value)
-        else:
+    if isinstance(cur, wire.pb.Statement):
+        if value is None:
             item.ClearField(name)
+        else:
+            cur.CopyFrom(value)
+    elif isinstance(cur, bytes):
+        setattr(item, name, value if value is not None else b"")
     else:
         del cur[:]
         cur.extend(value)
@@ -304,10 +331,8 @@ def fabricated(rule, name, owner, value):
     if isinstance(value, list):
         return [secrets.randbelow(v2.P) for _ in value]
     # A statement: its body changed in its last byte, the signature kept.
-    st = wire.pb.Statement()
-    st.ParseFromString(value)
-    st.body = st.body[:-1] + bytes([st.body[-1] ^ 1])
-    return st.SerializeToString()
+    return wire.pb.Statement(body=value.body[:-1] + bytes([value.body[-1] ^ 1]),
+                             signature=value.signature)
 
 
 def other_cert(folder, owner, name):
@@ -320,14 +345,9 @@ def other_cert(folder, owner, name):
 
 
 def truncated(value):
-    if isinstance(value, bytes):
-        return value[:-1]
-    if isinstance(value, list):
-        return value[:-1]
-    st = wire.pb.Statement()
-    st.ParseFromString(value)
-    st.body = st.body[:-1]
-    return st.SerializeToString()
+    if isinstance(value, wire.pb.Statement):
+        return wire.pb.Statement(body=value.body[:-1], signature=value.signature)
+    return value[:-1]
 
 
 def replayed(ctx, rule, which, lst, owner_f, name, owner):

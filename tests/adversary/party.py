@@ -27,6 +27,8 @@ clients accept it.
       --through P,.. --zero V   instead, a point of the polynomial of degree
                                 t through the sumpoints of P,.. (t of them,
                                 waited for) and (0, V)
+      --alt FILE                signed, but written to FILE (a Sumpoint) for
+                                the man in the middle instead of posted
   conflict SESSION KIND         signs and posts a second KIND (cohort or
                                 sumpoint) with other contents
 
@@ -192,7 +194,7 @@ class Party:
         got = await self.wait_for("the sumpoints of " + ",".join(who), posted)
         return [got[w] for w in who]
 
-    async def sumpoint(self, session, through=None, zero=0):
+    async def sumpoint(self, session, through=None, zero=0, alt=None):
         _, members = await self.cohort_fixed(session)
         cdigest = await self.unanimous(session, members)
         L = self.params.length
@@ -206,12 +208,25 @@ class Party:
                 ys = v2.open_share(self.d, m, self.name, L, self.sk,
                                    v2.enc_public(self.a.certs, m), shares[m].ciphertext)
                 values = [(a + b) % v2.P for a, b in zip(values, ys)]
-        await self.post_sumpoint(session, cdigest, values)
+        st = self.sign_sumpoint(cdigest, values)
+        if alt:
+            self.write_alt_sumpoint(alt, values, st)
+        else:
+            await self.post_sumpoint(session, values, st)
         return {"values": values, "cohort_digest": cdigest.hex()}
 
-    async def post_sumpoint(self, session, cdigest, values, ok=True):
+    def sign_sumpoint(self, cdigest, values):
         body = v2.sumpoint_body(self.d, self.signer.digest, cdigest, self.pos, values)
-        st = wire.pb.Statement(body=body, signature=self.signer.sign(body))
+        return wire.pb.Statement(body=body, signature=self.signer.sign(body))
+
+    def write_alt_sumpoint(self, path, values, st):
+        """A second signed sumpoint, for the man in the middle to show
+        (hooks.alt_sumpoints) instead of posting it."""
+        sp = wire.pb.Sumpoint(party=self.name, x=self.pos, values=values, statement=st)
+        with open(path, "wb") as f:
+            f.write(sp.SerializeToString())
+
+    async def post_sumpoint(self, session, values, st, ok=True):
         return await self.call("POST_SUMPOINT", "post_sumpoint", wire.pb.PostSumpointRequest(
             session_id=session, party=self.name, values=values, statement=st), ok=ok)
 
@@ -221,7 +236,9 @@ class Party:
         _, members = await self.cohort_fixed(session)
         if kind == "sumpoint":
             cdigest = await self.unanimous(session, members)
-            resp = await self.post_sumpoint(session, cdigest, [1] * self.params.length, ok=False)
+            values = [1] * self.params.length
+            resp = await self.post_sumpoint(session, values, self.sign_sumpoint(cdigest, values),
+                                            ok=False)
         else:
             others = members[:-1] if len(members) > 1 else members
             st = self.cohort_statement(others, await self.my_shares(session))
@@ -263,7 +280,7 @@ async def run(a):
             return await p.cohort(a.session, a.alt)
         if a.action == "sumpoint":
             through = [w for w in a.through.split(",") if w]
-            return await p.sumpoint(a.session, through, a.zero)
+            return await p.sumpoint(a.session, through, a.zero, a.alt)
         return await p.conflict(a.session, a.args[0])
     finally:
         await p.c.close()

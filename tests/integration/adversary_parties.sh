@@ -37,16 +37,19 @@ honest_runs() {
 	for pv in "$@"; do step "$s-${pv%%=*}" "${pv%%=*}" run "$s" -- "${pv#*=}"; RUNS+=("$BG"); done
 }
 
-# named_off SESSION PARTY...: the honest parties among PARTY... that some
-# honest reader's output names as off the polynomial.
+# named_off SESSION PARTY...: the parties among PARTY... that an honest
+# reader's result of SESSION (its JSON "points") names off the polynomial.
 named_off() {
-	local s=$1 p r; shift
+	local s=$1 r; shift
 	for r in "${HONEST[@]}"; do
-		[ -f "$T/$s-$r.err" ] || continue
-		for p in "$@"; do
-			grep -iE "off|poster" "$T/$s-$r.err" "$T/$s-$r.out" 2>/dev/null |
-			    grep -qw "$p" && echo "$p (by $r)"
-		done
+		[ -f "$T/$s-$r.out" ] || continue
+		/usr/bin/python3 -c 'import json, sys
+try:
+    off = json.loads(open(sys.argv[1]).read().splitlines()[-1])["points"]["off"]
+except (ValueError, IndexError, KeyError, TypeError):
+    off = []
+print("\n".join("%s (by %s)" % (p, sys.argv[2]) for p in off if p in sys.argv[3:]))' \
+		    "$T/$s-$r.out" "$r" "$@"
 	done
 }
 
@@ -88,8 +91,8 @@ pids=()
 for p in alice bob carol; do step "poly-$p" $p result poly; pids+=("$BG"); done
 wait_all "${pids[@]}"
 if mal_did "colluders on a polynomial through honest points" poly-sp-m poly-sp-t; then
-	outcomes "colluders on a polynomial through honest points (n = m = 5, t = 2): every party refuses (inconsistent)" \
-	    poly refused alice bob carol
+	outcomes "colluders on a polynomial through honest points (n = m = 5, t = 2): every party finds the sumpoints inconsistent, no sum" \
+	    poly inconsistent alice bob carol
 	check_eq "... and no honest party is named off the polynomial" "" "$(named_off poly alice bob carol)"
 fi
 
@@ -107,8 +110,8 @@ mal spoil-cohort mallory cohort spoil; c=$BG
 mal spoil-sum mallory sumpoint spoil
 wait_all "${RUNS[@]}" "$c" "$BG"
 if mal_did "one dealer spoiling three honest sumpoints" spoil-share spoil-cohort spoil-sum; then
-	outcomes "one dealer spoiling three honest sumpoints (n = 10, t = 2): every party refuses (inconsistent)" \
-	    spoil refused "${HONEST[@]}"
+	outcomes "one dealer spoiling three honest sumpoints (n = 10, t = 2): every party finds the sumpoints inconsistent, no sum" \
+	    spoil inconsistent "${HONEST[@]}"
 	check_eq "... and no honest party is named off the polynomial" "" \
 	    "$(named_off spoil "${HONEST[@]}")"
 fi
@@ -116,11 +119,14 @@ fi
 # ---- a dealer sharing two polynomials to two groups -----------------------------------------
 # n = 7, t = 2: mallory (6) submits shares of one polynomial to the server
 # and gives the man in the middle a second SUBMIT with shares of another for
-# dave and erin, which it shows them. trudy (7) colludes.
+# dave and erin, which it shows them. trudy (7) colludes. The man in the
+# middle keeps every COHORT from the real server (which would refuse dave's
+# and erin's) and shows them all: the parties' own checks must hold.
 create split alice --parties alice,bob,carol,dave,erin,mallory,trudy --threshold 2 ||
     not_ok "control: alice creates split"
 publish split mallory trudy
-rule split "[{\"do\": \"alt_submission\", \"file\": \"$T/split.alt\", \"to\": [\"dave\", \"erin\"]}]"
+rule split "[{\"do\": \"alt_submission\", \"file\": \"$T/split.alt\", \"to\": [\"dave\", \"erin\"]},
+             {\"do\": \"board_cohorts\", \"cohort\": [\"alice\", \"bob\", \"carol\", \"dave\", \"erin\", \"mallory\", \"trudy\"]}]"
 honest_runs split alice=1000 bob=20 carol=300 dave=4000 erin=50000
 mal split-share-m mallory share split 5 --alt "$T/split.alt" --alt-for dave,erin --alt-value 500000
 m=$BG
@@ -131,6 +137,46 @@ mal split-cohort-t trudy cohort split; pids+=("$BG")
 wait_all "${RUNS[@]}" "${pids[@]}"
 judge "a dealer sharing two polynomials to two groups (n = 7, t = 2): every party refuses" \
     split refused alice bob carol dave erin
+
+# ---- each reader shown a different consistent set ---------------------------------------------
+# n = 7, t = 2, quorum 6; everyone deals honestly. mallory and trudy post
+# their true sumpoints, and also sign second ones on the polynomial G
+# through alice's and bob's and (0, 777). The server shows alice, bob and
+# carol all seven true sumpoints, and dave and erin {alice, bob, mallory',
+# trudy'}: four points on G, consistent, short of the quorum. A verified sum
+# is the true one; the lie can only be printed unverified, which says that
+# other readers may see another sum.
+create sets alice --parties alice,bob,carol,dave,erin,mallory,trudy --threshold 2 ||
+    not_ok "control: alice creates sets"
+publish sets mallory trudy
+pids=()
+for pv in alice=1000 bob=20 carol=300 dave=4000 erin=50000; do
+	step "sets-share-${pv%%=*}" "${pv%%=*}" share sets -- "${pv#*=}"; pids+=("$BG")
+done
+mal sets-share-m mallory share sets 7; pids+=("$BG")
+mal sets-share-t trudy share sets 9; pids+=("$BG")
+wait_all "${pids[@]}"
+pids=()
+for p in alice bob carol dave erin; do step "sets-sp-$p" $p sumpoint sets; pids+=("$BG"); done
+for p in mallory trudy; do
+	mal "sets-cohort-$p" $p cohort sets; pids+=("$BG")
+	mal "sets-sp-$p" $p sumpoint sets; pids+=("$BG")
+	mal "sets-alt-$p" $p sumpoint sets --through alice,bob --zero 777 --alt "$T/sets-$p.alt"
+	pids+=("$BG")
+done
+wait_all "${pids[@]}"
+rule sets "[{\"do\": \"alt_sumpoints\", \"files\": [\"$T/sets-mallory.alt\", \"$T/sets-trudy.alt\"], \"to\": [\"dave\", \"erin\"]},
+            {\"do\": \"sumpoints\", \"keep\": [\"alice\", \"bob\", \"mallory\", \"trudy\"], \"to\": [\"dave\", \"erin\"]}]"
+pids=()
+for p in alice bob carol dave erin; do step "sets-$p" $p result sets; pids+=("$BG"); done
+wait_all "${pids[@]}"
+if mal_did "each reader shown a different consistent set" sets-alt-mallory sets-alt-trudy &&
+    delivered "each reader shown a different consistent set" sets 'second sumpoint'; then
+	outcomes "each reader shown a different consistent set (n = 7, t = 2): readers shown seven print the verified sum" \
+	    sets "verified 55336" alice bob carol
+	outcomes "... readers shown four on another polynomial print its sum 777 unverified, never verified" \
+	    sets "unverified 777" dave erin
+fi
 
 # ---- a recipient falsely reporting an honest dealer ------------------------------------------
 # n = 5, t = 1, quorum 4: mallory says alice's share did not open and posts
@@ -146,7 +192,7 @@ wait_all "${RUNS[@]}" "$BG"
 if mal_did "a recipient falsely reporting an honest dealer" report-share report-cohort; then
 	outcomes "a recipient falsely reporting an honest dealer: every party prints the verified sum" \
 	    report "verified 5327" alice bob carol dave
-	out=$(via bob --json status report --invite "$INVITE" --state "$T/state-bob" 2>&1)
+	out=$(via bob --json status report 2>&1)
 	check "... and status shows no conflict: alice is not blamed" \
 	    /usr/bin/python3 -c 'import json, sys; sys.exit(1 if json.loads(sys.argv[1]).get("conflicts") else 0)' "$out"
 fi
@@ -183,10 +229,11 @@ mal conf-second mallory conflict conf sumpoint; wait_all "$BG" "${RUNS[@]}"
 if mal_did "two sumpoints signed by mallory" conf-share conf-cohort conf-sum conf-second; then
 	outcomes "two sumpoints signed by mallory: the first stands, every party prints the verified sum" \
 	    conf "verified 1320" alice bob
-	out=$(via alice --json status conf --invite "$INVITE" --state "$T/state-alice" 2>&1)
-	check_eq "... and status shows mallory's two statements as a conflict" mallory \
-	    "$(/usr/bin/python3 -c 'import json, sys
-print(",".join(c["party"] for c in json.loads(sys.argv[1]).get("conflicts", [])))' "$out" 2>&1)"
+	out=$(via alice --json status conf 2>&1)
+	check_eq "... and status shows mallory's two SUMPOINTs as a conflict, verified by the reader" \
+	    "mallory SUMPOINT True" "$(/usr/bin/python3 -c 'import json, sys
+print(",".join("%s %s %s" % (c["party"], c["type"], c["verified"])
+               for c in json.loads(sys.argv[1]).get("conflicts", [])))' "$out" 2>&1)"
 fi
 
 finish
