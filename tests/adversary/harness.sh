@@ -76,10 +76,11 @@ own_certs() {
 # with its own state folder $T/state-PARTY, and its own certificates folder
 # if own_certs made one.
 via() {
-	local party=$1 certs=$T/certs; shift
+	local party=$1 certs=$T/certs state=(); shift
 	[ -d "$T/own/$party" ] && certs=$T/own/$party
+	[ -n "${V1:-}" ] || state=(--state "$T/state-$party")  # version 1 has none
 	"$CLIENT_BIN" --server "$MITM_ADDR" --certs "$certs" --party "$party" \
-	    --timeout "${VIA_TIMEOUT:-30}" --state "$T/state-$party" "$@"
+	    --timeout "${VIA_TIMEOUT:-30}" "${state[@]}" "$@"
 }
 
 # bgvia NAME PARTY ARGS...: via in the background, output in $T/NAME.out

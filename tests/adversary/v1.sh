@@ -3,8 +3,9 @@
 # unmodified version-1 clients: a party squatting a session id (honest
 # server), and, through the man in the middle (a lying server), cohort
 # equivocation with one cohort and with two, fabricated sumpoints and an
-# empty cohort. Each test passes when the attack SUCCEEDS: the proof that
-# the harness bites. Not part of `make test` (the version-2 client refuses
+# empty cohort, and sumpoints replayed from another session. Each test
+# passes when the attack SUCCEEDS: the proof that the harness bites. Not
+# part of `make test` (the version-2 client refuses
 # version-1 sessions; tests/integration/adversary*.sh are the attacks
 # failing); run it against version-1 binaries, e.g. those of commit 5fce1a6:
 #
@@ -12,12 +13,13 @@
 #       bash tests/adversary/v1.sh
 source "$(dirname "$0")/../integration/lib.sh"
 source "$ROOT/tests/adversary/harness.sh"
+V1=1
 
 python_proto || bail "protoc --python_out failed"
 make_certs alice bob carol dave mallory || bail "mkcerts.sh failed"
 need_client
 start_server || bail "server did not start"
-start_mitm || bail "mitm.py did not start"
+start_mitm --record "$T/responses.rec" || bail "mitm.py did not start"
 
 # ---- squatting (honest server) --------------------------------------------
 # mallory creates payroll with bob and herself, threshold 1, before alice.
@@ -85,5 +87,18 @@ delivered "v1 fabricated sumpoints" fab 'made up' &&
 out=$(via carol result fab 2>/dev/null)
 delivered "v1 empty cohort" fab 'cohort shown: \[\]' &&
     check_eq "v1 empty cohort: carol's result prints a sum of an empty cohort" "1320" "$out"
+
+
+# ---- sumpoints replayed from another session -----------------------------------
+check "control: alice creates rp (alice, bob, carol; t = 1)" \
+    via alice create rp --parties alice,bob,carol --threshold 1
+for pv in alice:1 bob:2 carol:3; do
+	via "${pv%%:*}" share rp "${pv#*:}" >/dev/null 2>&1
+done
+for p in alice bob carol; do via $p sumpoint rp >/dev/null 2>&1; done
+rule rp '[{"do": "mutate", "what": "sumpoints", "how": "replay", "from": "fab"}]'
+out=$(via bob result rp 2>/dev/null)
+delivered "v1 replayed sumpoints" rp 'replay' &&
+    check_eq "v1 sumpoints replayed from session fab: bob's result of rp (1+2+3) prints fab's sum" "1320" "$out"
 
 finish
