@@ -18,6 +18,7 @@
 
 #include "certs.h"
 #include "field.h"
+#include "frame.h"
 #include "params.h"
 #include "sealed.h"
 #include "signers.h"
@@ -777,6 +778,32 @@ test_v2_create_rules(void **state)
 }
 
 /*
+ * The statements a version-2 session relays count against the frame
+ * limit: with room for a version-1 session's messages only, a version-2
+ * session of the same size is RESOURCE_EXHAUSTED.
+ */
+static void
+test_v2_frame_limit(void **state)
+{
+	struct store_limits lim;
+	struct session_spec p = params("one", 3, 1, 0), q = params_v2("two", 0, 1);
+	struct ss_error st;
+	struct store *s;
+	uint64_t need;
+	int created;
+
+	(void)state;
+	store_default_limits(&lim);
+	assert_true(frame_session_fits(3, L, UINT64_MAX, &need));
+	lim.max_message = need;
+	assert_non_null(s = store_new(&lim));
+	assert_int_equal(create_at(s, &p, 1000, &created, &st), SS_OK);
+	assert_int_equal(create_at(s, &q, 1000, &created, &st), SS_ERR_EXHAUSTED);
+	assert_non_null(strstr(st.msg, "over the server's frame limit"));
+	store_free(s);
+}
+
+/*
  * At its deadline a version-2 session fixes its cohort with min_cohort
  * parties' shares (signers_history), and fails with fewer, saying so.
  */
@@ -964,6 +991,7 @@ main(void)
 		cmocka_unit_test(test_log_comes_first),
 		cmocka_unit_test(test_apply_holds_to_the_rules),
 		cmocka_unit_test(test_v2_create_rules),
+		cmocka_unit_test(test_v2_frame_limit),
 		cmocka_unit_test(test_v2_deadline_and_min_cohort),
 		cmocka_unit_test(test_v2_log),
 		cmocka_unit_test(test_signing_certificates),
