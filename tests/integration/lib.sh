@@ -132,22 +132,33 @@ rawclient() {
 # SERVER_PID and ADDR (127.0.0.1:PORT). State lives in $T/state unless
 # --state-dir is given again.
 start_server() {
-	local i line
-	: >"$T/server.out"
-	"$SERVER_BIN" --listen 127.0.0.1:0 --certs "$T/server-certs" \
-	    --state-dir "$T/state" "$@" >"$T/server.out" 2>>"$T/server.log" &
-	SERVER_PID=$!
-	PIDS+=("$SERVER_PID")
+	spawn_listening "$T/server.out" "$T/server.log" "$SERVER_BIN" \
+	    --listen 127.0.0.1:0 --certs "$T/server-certs" --state-dir "$T/state" "$@" ||
+	    return 1
+	SERVER_PID=$SPAWNED ADDR=$LISTEN_ADDR
+}
+
+# spawn_listening OUT LOG CMD...: starts CMD in the background (stdout to
+# OUT, stderr added to LOG), killed at exit; SPAWNED is its pid. Waits up
+# to 10 s for its "listening on HOST:PORT" line: then LISTEN_ADDR is
+# HOST:PORT; else LOG is shown and it fails.
+spawn_listening() {
+	local out=$1 log=$2 i line
+	shift 2
+	: >"$out"
+	"$@" >"$out" 2>>"$log" &
+	SPAWNED=$!
+	PIDS+=("$SPAWNED")
 	for i in $(seq 1 200); do
-		line=$(grep -m1 '^listening on ' "$T/server.out" 2>/dev/null)
+		line=$(grep -m1 '^listening on ' "$out" 2>/dev/null)
 		if [ -n "$line" ]; then
-			ADDR=${line#listening on }
+			LISTEN_ADDR=${line#listening on }
 			return 0
 		fi
-		kill -0 "$SERVER_PID" 2>/dev/null || break
+		kill -0 "$SPAWNED" 2>/dev/null || break
 		sleep 0.05
 	done
-	echo "# server did not start:"; sed 's/^/#   /' "$T/server.log"
+	echo "# $(basename "$out" .out) did not start:"; sed 's/^/#   /' "$log"
 	return 1
 }
 
