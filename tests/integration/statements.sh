@@ -145,29 +145,25 @@ snap() {
 		raw bob "$it" 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), sort_keys=True))' >>"$out"
 	done
 }
+# same_as_before NAME TEST: the answers now (kept as NAME) are those before.
+same_as_before() {
+	snap "$T/$1"
+	if cmp -s "$T/before" "$T/$1"; then ok "$2"
+	else not_ok "$2" "$(diff "$T/before" "$T/$1" | head -c 300)"; fi
+}
 snap "$T/before"
 check_eq "every answer verifies before the restarts" "16" "$(v2 bob verify "$T/before")"
 kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
 check_eq "no snapshot was written before the SIGKILL" "no" \
     "$([ -e "$T/state/snapshot.bin" ] && echo yes || echo no)"
 start_server || bail "server did not restart"
-snap "$T/after-kill"
-if cmp -s "$T/before" "$T/after-kill"; then
-	ok "after a SIGKILL: the same statements, signatures, certificates and conflict (the journal)"
-else
-	not_ok "after a SIGKILL: the same answers" "$(diff "$T/before" "$T/after-kill" | head -c 300)"
-fi
+same_as_before after-kill "after a SIGKILL: the same statements, signatures, certificates and conflict (the journal)"
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID"
 check_eq "SIGTERM wrote a snapshot of version 3, the journal left one empty segment" \
     "03000000 12" \
     "$(od -An -tx1 -j8 -N4 "$T/state/snapshot.bin" | tr -d ' \n') $(stat -c %s "$T/state"/journal.*.bin)"
 start_server || bail "server did not restart"
-snap "$T/after-snapshot"
-if cmp -s "$T/before" "$T/after-snapshot"; then
-	ok "after a snapshot: the same statements, signatures, certificates and conflict"
-else
-	not_ok "after a snapshot: the same answers" "$(diff "$T/before" "$T/after-snapshot" | head -c 300)"
-fi
+same_as_before after-snapshot "after a snapshot: the same statements, signatures, certificates and conflict"
 # The session goes on after both: carol's sumpoint completes it.
 ask sp-carol carol "$(v2 carol sumpoint v2 --d "$D" --position 3 --values 3,13 --cohort "$T/cohort.json")"
 check_eq "carol posts hers after the restarts" "OK " "$(code sp-carol)"

@@ -980,8 +980,6 @@ test_clean_stop_upgrade(void **state)
 
 /* ---- version 2 ------------------------------------------------------------ */
 
-static struct signer sg[SIGNERS_N];
-
 /*
  * Every change of a version-2 session is journalled with what it carries:
  * the journal alone (as after a crash) replays to the very state, and so
@@ -1004,7 +1002,7 @@ test_v2_replay(void **state)
 
 	(void)state;
 	a = open_store(dir, &j1, SS_OK);
-	assert_int_equal(signers_history(a, sg), 12);
+	assert_int_equal(signers_history(a, signers), 12);
 	assert_int_equal(a->journal_seq, 12);
 	assert_int_equal(journal_sync(j1), SS_OK);
 	b = open_store(dir, &j2, SS_OK);
@@ -1016,9 +1014,9 @@ test_v2_replay(void **state)
 	/* bob's sumpoint after the snapshot: record 13, in the new segment. */
 	se = store_find(a, SIGNERS_SESSION);
 	signers_cohort_digests(se, submits, cdig);
-	signers_sumpoint(&sg[1], se->digest, cdig, 2, values, 2, &sp);
+	signers_sumpoint(&signers[1], se->digest, cdig, 2, values, 2, &sp);
 	in = signed_stmt_in(&sp);
-	by.cert = sg[1].cert;
+	by.cert = signers[1].cert;
 	by.stmt = &in;
 	assert_int_equal(store_post_sumpoint_signed(a, "bob", SIGNERS_SESSION,
 	    "bob", values, 2, NULL, 1100, &by, &dup, &err), SS_OK);
@@ -1031,22 +1029,6 @@ test_v2_replay(void **state)
 	close_store(a, j1);
 	close_store(b, j2);
 	rmdir_all(dir);
-}
-
-static int
-v2_setup(void **state)
-{
-	(void)state;
-	return signers_load(sg);
-}
-
-static int
-v2_teardown(void **state)
-{
-	(void)state;
-	signers_free(sg);
-	certs_remove();
-	return 0;
 }
 
 int
@@ -1072,5 +1054,5 @@ main(void)
 		cmocka_unit_test(test_v2_replay),
 	};
 
-	return cmocka_run_group_tests(tests, v2_setup, v2_teardown);
+	return cmocka_run_group_tests(tests, signers_setup, signers_teardown);
 }

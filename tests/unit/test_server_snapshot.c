@@ -324,8 +324,6 @@ test_version_2_is_read(void **state)
 
 /* ---- version 2 ------------------------------------------------------------ */
 
-static struct signer sg[SIGNERS_N];
-
 /* A store holding signers_history: a version-2 session and conflicts. */
 static struct store *
 populated_v2(void)
@@ -335,7 +333,7 @@ populated_v2(void)
 
 	store_default_limits(&lim);
 	assert_non_null(s = store_new(&lim));
-	signers_history(s, sg);
+	signers_history(s, signers);
 	return s;
 }
 
@@ -376,8 +374,8 @@ test_v2_round_trip(void **state)
 				assert_memory_equal(x->body, y->body, x->len);
 		}
 	assert_non_null(session_statement(sb, 1, STATEMENT_SUBMIT, 1)->body);
-	assert_memory_equal(store_get_key(b, "carol")->sign_der, sg[2].der,
-	    sg[2].der_len);
+	assert_memory_equal(store_get_key(b, "carol")->sign_der, signers[2].der,
+	    signers[2].der_len);
 	assert_int_equal(b->stored_bytes, a->stored_bytes);
 	da = snapshot_bytes(a, &alen);
 	db = snapshot_bytes(b, &blen);
@@ -451,22 +449,6 @@ test_v2_inconsistent_refused(void **state)
 	rmdir_all(dir);
 }
 
-static int
-v2_setup(void **state)
-{
-	(void)state;
-	return signers_load(sg);
-}
-
-static int
-v2_teardown(void **state)
-{
-	(void)state;
-	signers_free(sg);
-	certs_remove();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -482,5 +464,5 @@ main(void)
 		cmocka_unit_test(test_v2_inconsistent_refused),
 	};
 
-	return cmocka_run_group_tests(tests, v2_setup, v2_teardown);
+	return cmocka_run_group_tests(tests, signers_setup, signers_teardown);
 }

@@ -675,8 +675,6 @@ test_apply_holds_to_the_rules(void **state)
 
 /* ---- version 2 ------------------------------------------------------------ */
 
-static struct signer sg[SIGNERS_N];
-
 /* A version-2 session of alice, bob, carol: t = 1, min_cohort 2, deadline. */
 static struct session_spec
 params_v2(const char *id, uint64_t deadline, uint8_t nonce)
@@ -817,7 +815,7 @@ test_v2_deadline_and_min_cohort(void **state)
 	int created;
 
 	(void)state;
-	signers_history(s, sg);
+	signers_history(s, signers);
 	se = store_find(s, SIGNERS_SESSION);
 	assert_int_equal(se->phase, PHASE_AGGREGATING);
 	assert_true(se->in_cohort[0] && se->in_cohort[1] && !se->in_cohort[2]);
@@ -852,7 +850,7 @@ test_v2_log(void **state)
 
 	(void)state;
 	store_set_log(s, &log);
-	assert_int_equal(signers_history(s, sg), 12);
+	assert_int_equal(signers_history(s, signers), 12);
 	assert_string_equal(f.kinds, "kkkcssxoopff");
 	assert_int_equal(s->journal_seq, 12);
 	se = store_find(s, SIGNERS_SESSION);
@@ -863,9 +861,9 @@ test_v2_log(void **state)
 	assert_int_equal(s->stored_bytes, bytes + session_bytes(se));
 	/* alice's second SUMPOINT: a conflict the log refuses is not kept. */
 	signers_cohort_digests(se, submits, cdig);
-	signers_sumpoint(&sg[0], se->digest, cdig, 1, other, 2, &sp);
+	signers_sumpoint(&signers[0], se->digest, cdig, 1, other, 2, &sp);
 	in = signed_stmt_in(&sp);
-	by.cert = sg[0].cert;
+	by.cert = signers[0].cert;
 	by.stmt = &in;
 	f.fail = 1;
 	assert_int_equal(store_post_sumpoint_signed(s, "alice", SIGNERS_SESSION,
@@ -894,30 +892,30 @@ test_signing_certificates(void **state)
 	int dup, replaced;
 
 	(void)state;
-	assert_int_equal(store_put_key(s, "alice", sg[0].enc_der, sg[0].enc_len,
+	assert_int_equal(store_put_key(s, "alice", signers[0].enc_der, signers[0].enc_len,
 	    &dup, &st), SS_OK);
 	assert_null(store_get_key(s, "alice")->sign_der);
-	assert_int_equal(store_publish_key(s, "alice", sg[0].enc_der,
-	    sg[0].enc_len, sg[0].der, sg[0].der_len, &dup, &st), SS_OK);
+	assert_int_equal(store_publish_key(s, "alice", signers[0].enc_der,
+	    signers[0].enc_len, signers[0].der, signers[0].der_len, &dup, &st), SS_OK);
 	assert_false(dup);
 	e = store_get_key(s, "alice");
-	assert_int_equal(e->sign_len, sg[0].der_len);
-	assert_memory_equal(e->sign_der, sg[0].der, sg[0].der_len);
-	assert_int_equal(store_publish_key(s, "alice", sg[0].enc_der,
-	    sg[0].enc_len, sg[0].der, sg[0].der_len, &dup, &st), SS_OK);
+	assert_int_equal(e->sign_len, signers[0].der_len);
+	assert_memory_equal(e->sign_der, signers[0].der, signers[0].der_len);
+	assert_int_equal(store_publish_key(s, "alice", signers[0].enc_der,
+	    signers[0].enc_len, signers[0].der, signers[0].der_len, &dup, &st), SS_OK);
 	assert_true(dup);
-	assert_int_equal(store_put_key(s, "alice", sg[0].enc_der, sg[0].enc_len,
+	assert_int_equal(store_put_key(s, "alice", signers[0].enc_der, signers[0].enc_len,
 	    &dup, &st), SS_OK);
 	assert_true(dup);
-	assert_int_equal(store_publish_key(s, "alice", sg[0].enc_der,
-	    sg[0].enc_len, sg[1].der, sg[1].der_len, &dup, &st), SS_ERR_EXISTS);
+	assert_int_equal(store_publish_key(s, "alice", signers[0].enc_der,
+	    signers[0].enc_len, signers[1].der, signers[1].der_len, &dup, &st), SS_ERR_EXISTS);
 	assert_non_null(strstr(st.msg, "another TLS certificate"));
-	assert_int_equal(store_replace_key(s, "alice", sg[1].enc_der,
-	    sg[1].enc_len, &replaced, &st), SS_OK);
+	assert_int_equal(store_replace_key(s, "alice", signers[1].enc_der,
+	    signers[1].enc_len, &replaced, &st), SS_OK);
 	assert_true(replaced);
 	e = store_get_key(s, "alice");
-	assert_memory_equal(e->sign_der, sg[0].der, sg[0].der_len);
-	assert_int_equal(s->stored_bytes, sg[1].enc_len + sg[0].der_len);
+	assert_memory_equal(e->sign_der, signers[0].der, signers[0].der_len);
+	assert_int_equal(s->stored_bytes, signers[1].enc_len + signers[0].der_len);
 	store_drop_key(s, "alice");
 	assert_int_equal(s->stored_bytes, 0);
 	store_free(s);
@@ -943,7 +941,7 @@ test_v2_apply_rules(void **state)
 	assert_int_equal(create_at(s, &p, 1000, &created, &st), SS_OK);
 	p = params_v2("two", 0, 9);
 	assert_int_equal(create_at(s, &p, 1000, &created, &st), SS_OK);
-	signers_cohort(&sg[0], store_find(s, "two")->digest, 3, bitmap, zero, &c);
+	signers_cohort(&signers[0], store_find(s, "two")->digest, 3, bitmap, zero, &c);
 	in = signed_stmt_in(&c);
 	assert_int_equal(store_apply_cohort(s, "one", 0, &in, &e), SS_ERR_INVALID);
 	assert_int_equal(store_apply_conflict(s, "two", 0, STATEMENT_COHORT, &in,
@@ -957,22 +955,6 @@ test_v2_apply_rules(void **state)
 	    SS_ERR_INVALID);
 	signed_stmt_free(&c);
 	store_free(s);
-}
-
-static int
-v2_setup(void **state)
-{
-	(void)state;
-	return signers_load(sg);
-}
-
-static int
-v2_teardown(void **state)
-{
-	(void)state;
-	signers_free(sg);
-	certs_remove();
-	return 0;
 }
 
 int
@@ -998,5 +980,5 @@ main(void)
 		cmocka_unit_test(test_v2_apply_rules),
 	};
 
-	return cmocka_run_group_tests(tests, v2_setup, v2_teardown);
+	return cmocka_run_group_tests(tests, signers_setup, signers_teardown);
 }
