@@ -20,7 +20,7 @@
 const struct wire_limits call_small_limits = {
 	.max_items = CLIENT_MAX_PARTIES, .max_bytes = 0, .max_values = 0,
 	/* GetStatus relays conflicts, which may be SUBMITs. */
-	.max_statement = STATEMENT_SUBMIT_LEN(CLIENT_MAX_PARTIES),
+	.max_statement = STATEMENT_LEN_MAX(CLIENT_MAX_PARTIES),
 };
 
 void
@@ -231,5 +231,6 @@ call_session_failed(const struct wire_response *st, const char *session,
 		    "%s (shared: %s)", session, st->message, who);
 	return ss_error_set(e, SS_ERR_PRECONDITION, "session %s failed: the "
 	    "sharing deadline passed with fewer than %u parties' shares "
-	    "(shared: %s)", session, st->params.threshold + 1, who);
+	    "(shared: %s)", session, st->params.nonce_len > 0 ?
+	    st->params.min_cohort : st->params.threshold + 1, who);
 }

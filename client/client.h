@@ -108,6 +108,9 @@ struct create_args {
 	unsigned decimals;
 	unsigned deadline;         /* seconds from now on our clock; 0: none */
 	unsigned min_cohort;       /* 0: not stated (n when there is no deadline) */
+	/* PARAMS_NONCE_LEN bytes to reuse (create again, the same session),
+	 * or NULL: a fresh random nonce, a new session */
+	const uint8_t *nonce;
 };
 
 /*

@@ -154,7 +154,9 @@ complete(const struct create_args *a, struct session_params *p,
 	    &p->min_cohort, e)) != SS_OK)
 		return ss_error_prefix(e, "with --deadline, say how small a "
 		    "cohort may be: --min-cohort M");
-	if ((r = params_new_nonce(p->nonce)) != SS_OK)
+	if (a->nonce != NULL)
+		memcpy(p->nonce, a->nonce, sizeof(p->nonce));
+	else if ((r = params_new_nonce(p->nonce)) != SS_OK)
 		return ss_error_set(e, r, "cannot draw a nonce");
 	return params_digest(p, d, e);
 }

@@ -34,7 +34,7 @@ fetch_sumpoints(struct client *c, const char *session,
 {
 	struct wire_limits lim = { .max_items = p->parties.n, .max_bytes = 0,
 	    .max_values = p->length,
-	    .max_statement = STATEMENT_SUBMIT_LEN(p->parties.n) };
+	    .max_statement = STATEMENT_LEN_MAX(p->parties.n) };
 	struct wire_request req;
 
 	call_request(&req, WIRE_LIST_SUMPOINTS, session, NULL);

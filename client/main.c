@@ -420,6 +420,8 @@ run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
 		return usage("create: --threshold is required (usage: %s)",
 		    cmd->usage);
 	cl->create.session = cl->session;
+	if (cl->pin.have_nonce)
+		cl->create.nonce = cl->pin.nonce;
 	/* Checked before any connection: a bad request never leaves. */
 	if (cmd_create_check(&cl->create, c->party, &usage_error) != SS_OK)
 		return EXIT_USAGE;
@@ -486,7 +488,7 @@ run_on_session(struct client *c, const struct command *cmd,
 static const struct opt create_opts[] = {
 	{ "parties", 1 }, { "threshold", 1 }, { "length", 1 },
 	{ "decimals", 1 }, { "deadline", 1 }, { "min-cohort", 1 },
-	{ NULL, 0 },
+	{ "nonce", 1 }, { NULL, 0 },
 };
 /* The pin's options, then each command's own. */
 #define PIN_OPTS \
@@ -535,6 +537,9 @@ static const struct command commands[] = {
 	  "                      this clock) if at least min_cohort have shared\n"
 	  "  --min-cohort M      the fewest parties sharing may close with\n"
 	  "                      (T+1 to n; default n; required with --deadline)\n"
+	  "  --nonce HEX         the nonce of a session created before (as create\n"
+	  "                      printed it): creating it again with every\n"
+	  "                      parameter the same is harmless\n"
 	  "With --json: {\"session\":...,\"invite\":CODE,\"nonce\":HEX,...}.\n",
 	  create_opts, 0, 0, run_create, NULL, NULL },
 	{ "share",

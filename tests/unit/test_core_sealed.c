@@ -577,8 +577,8 @@ share_hex(const char *name, size_t want_len)
 
 /*
  * docs/PROTOCOL.md section 9.6: the ciphertext opens with sealed_open to
- * the vector's values, so sealed.c builds the document's info and reads
- * its little-endian plaintext; sealing the document's info and plaintext
+ * the vector's values (and under no other D), so sealed.c builds the
+ * document's info and reads its little-endian plaintext; sealing the document's info and plaintext
  * with its ephemeral key gives the ciphertext byte for byte; and the
  * public keys are those of the private ones.
  */
@@ -613,6 +613,10 @@ test_document_vector(void **state)
 	assert_int_equal(sealed_open(d, sender, recipient, 2, skR, pkS, ct,
 	    sealed_len(2), back), SS_OK);
 	assert_true(back[0] == 52000 && back[1] == FIELD_P - 7);
+	/* Under another D (g_d2 differs from the vector's in one bit): no. */
+	assert_memory_equal(d, g_d1, SEALED_D_LEN);
+	assert_int_equal(sealed_open(g_d2, sender, recipient, 2, skR, pkS, ct,
+	    sealed_len(2), back), SS_ERR_AUTH);
 
 	info = vector_hex(SHARE_VECTOR, "info", &info_len);
 	assert_int_equal(hpke_setup_sender(&ctx, HPKE_MODE_AUTH, pkR, skS, skE,

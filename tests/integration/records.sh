@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# records.sh: a party's own records (--state, docs/PARTY-STATE.md) keep it
+# from contradicting itself across crashes and commands (issue 11 point 5):
+#   - a party killed mid-session and run again with its state folder goes
+#     on where it stood: the session completes with the right sum and the
+#     server records no conflicting statement; run again with another
+#     input it refuses, naming the input recorded;
+#   - an input already shared in another instance of the same session id
+#     (the server lost the session, which was created again) is refused
+#     without --reuse-input, and shared with it;
+#   - a party whose records were lost refuses to act again in a session
+#     the server holds its statements in;
+#   - --state DIR moves the folder, and it is the party's alone.
+source "$(dirname "$0")/lib.sh"
+
+make_certs alice bob carol || bail "mkcerts.sh failed"
+start_server || bail "server did not start"
+
+# status_of SESSION KEY: KEY of the session's status, as alice sees it.
+status_of() {
+	client alice --json status "$1" 2>/dev/null |
+	    python3 -c 'import json, sys
+d = json.load(sys.stdin); v = d.get(sys.argv[1], "(no status: %s)" % d)
+print(",".join(v) if isinstance(v, list) else v)' "$2"
+}
+
+# ---- a party restarted mid-session ---------------------------------------
+check "create r1" client alice create r1 --parties alice,bob,carol --threshold 1
+bgc r1-alice alice run r1 -- 40
+apid=$BG
+for _ in $(seq 1 200); do
+	[ "$(status_of r1 shared)" = alice ] && break
+	sleep 0.05
+done
+check_eq "alice's run shared, and waits for the others" "alice" "$(status_of r1 shared)"
+kill -9 "$apid"; wait "$apid" 2>/dev/null
+check_fails "alice, run again with another input, refuses it" \
+    "already recorded sharing the input .* refusing to share another" client alice run r1 -- 41
+check_fails "... and share says it shared already" "already shared an input in session r1" \
+    client alice share r1 41
+bgc r1-alice2 alice run r1 -- 40
+apid=$BG
+bgc r1-bob bob run r1 -- 2
+bpid=$BG
+check "carol runs r1" client carol run r1 -- -1
+check_eq "carol's run prints the sum" "41" "$(cat "$T/last.out")"
+for p in alice bob; do
+	pid=$apid; [ "$p" = bob ] && pid=$bpid
+	if wait "$pid"; then
+		check_eq "$p's run prints the sum (alice restarted)" "41" "$(cat "$T/r1-$p"*.out | tail -n 1)"
+	else
+		not_ok "$p's run (alice restarted)" "$(tail -n 3 "$T/r1-$p"*.err)"
+	fi
+done
+check_eq "the server holds no conflicting statement from anyone" "" "$(status_of r1 conflicts)"
+check_eq "r1 is complete" "COMPLETE" "$(status_of r1 phase)"
+
+# ---- the same input in a second instance of the session id --------------
+check "create r2" client alice create r2 --parties alice,bob,carol --threshold 1
+check "alice shares 7 in r2" client alice share r2 7
+first=$(invite_of r2)
+# The server loses r2 (another state folder): r2 is created again, a new nonce.
+stop_server
+start_server --state-dir "$T/state2" || bail "server did not start again"
+check "create r2 again (another instance)" client alice create r2 --parties alice,bob,carol --threshold 1
+if [ "$(invite_of r2)" != "$first" ]; then ok "... under another invite code"
+else not_ok "... under another invite code" "the same: $first"; fi
+check_fails "alice's same input in the second instance is refused without --reuse-input" \
+    "already shared this input in another instance of session r2 \\($first\\).*--reuse-input" \
+    client alice share r2 7
+check_eq "... and nothing was sent" "" "$(status_of r2 shared)"
+check "another input is shared" client bob share r2 7
+check "with --reuse-input, alice shares it anyway" client alice share r2 --reuse-input 7
+check_eq "r2 holds both" "alice,bob" "$(status_of r2 shared)"
+
+# ---- records lost ---------------------------------------------------------
+check "create r3" client alice create r3 --parties alice,bob,carol --threshold 1
+check "bob shares in r3" client bob share r3 3
+rm -rf "$XDG_STATE_HOME/secure-sum/bob"
+check_fails "bob, his records lost, refuses to act in r3 again" \
+    "records for session digest .* were lost: the server holds its SUBMIT" \
+    client bob share r3 3
+check_fails "... nor runs" "were lost" client bob run r3 -- 3
+
+# ---- --state DIR ----------------------------------------------------------
+check "create r4" client alice create r4 --parties alice,bob,carol --threshold 1
+check "carol shares in r4 with --state" client carol --state "$T/carol-state" share r4 9
+if ls "$T/carol-state"/d-* >/dev/null 2>&1; then ok "... her record is in that folder"
+else not_ok "... her record is in that folder" "$(ls -la "$T/carol-state" 2>&1)"; fi
+check_fails "that folder is carol's: bob may not use it" "another party|carol" \
+    client bob --state "$T/carol-state" share r4 1
+check_fails "carol, without it, has no record of r4 and refuses to go on" "were lost" \
+    client carol share r4 9
+
+finish
