@@ -127,7 +127,8 @@ run_all() {
 
 # outcome NAME: what the command of bgvia NAME ended with: "LABEL SUM..."
 # (the label and the sum its JSON printed), "inconsistent" (no sum, the
-# sumpoints disagree), "refused" (any other failure), "(no sum)".
+# sumpoints disagree), "refused: REASON" (any other failure, with its
+# one-line reason), "(no sum)".
 outcome() {
 	/usr/bin/python3 -c 'import json, sys
 try:
@@ -135,11 +136,15 @@ try:
 except (OSError, ValueError, IndexError):
     r = {}
 if sys.argv[2] != "0":
-    print("inconsistent" if r.get("label") == "inconsistent" and not r.get("sum") else "refused")
+    if r.get("label") == "inconsistent" and not r.get("sum"):
+        print("inconsistent")
+    else:
+        err = open(sys.argv[3]).read().strip().splitlines() or ["(none)"]
+        print("refused: " + r.get("error", err[-1]).replace("\n", " "))
 elif "sum" in r:
     print(r.get("label", "(no label)"), " ".join(str(v) for v in r["sum"] or []))
 else:
-    print("(no sum)")' "$T/$1.out" "$(rc "$1")"
+    print("(no sum)")' "$T/$1.out" "$(rc "$1")" "$T/$1.err"
 }
 
 # outcomes TEST SESSION PATTERN PARTY...: passes when every PARTY's
@@ -150,11 +155,19 @@ outcomes() {
 	shift 3
 	for p in "$@"; do
 		o=$(outcome "$s-$p")
-		grep -Eqx "$pat" <<<"$o" ||
-		    bad+=("$p: $o ($(tail -c 300 "$T/$s-$p.err" | tr '\n' ' '))")
+		grep -Eqx "$pat" <<<"$o" || bad+=("$p: $o")
 	done
 	if [ ${#bad[@]} -eq 0 ]; then ok "$test"
 	else not_ok "$test" "expected /$pat/ of every honest party" "${bad[@]}"; fi
+}
+
+# refuses TEST NAME REASON: passes when the command of bgvia NAME refused
+# with a reason matching the extended regex REASON.
+refuses() {
+	local o
+	o=$(outcome "$2")
+	if grep -Eqx "refused: .*($3).*" <<<"$o"; then ok "$1"
+	else not_ok "$1" "expected a refusal matching /$3/" "got: $o"; fi
 }
 
 # judge TEST SESSION PATTERN PARTY...: outcomes, once the man in the

@@ -21,6 +21,17 @@ need_client
 start_server || bail "server did not start"
 start_mitm --record "$T/responses.rec" || bail "mitm.py did not start"
 
+# session S PARTY:V...: alice creates S of those parties (t = 1), each
+# shares its V, then each posts its sumpoint, through the man in the middle.
+session() {
+	local s=$1 pv parties; shift
+	parties=$(printf '%s\n' "$@" | cut -d: -f1 | paste -sd,)
+	check "control: alice creates $s ($parties; t = 1)" \
+	    via alice create "$s" --parties "$parties" --threshold 1
+	for pv in "$@"; do via "${pv%%:*}" share "$s" "${pv#*:}" >/dev/null 2>&1; done
+	for pv in "$@"; do via "${pv%%:*}" sumpoint "$s" >/dev/null 2>&1; done
+}
+
 # ---- squatting (honest server) --------------------------------------------
 # mallory creates payroll with bob and herself, threshold 1, before alice.
 check "mallory squats payroll with parties bob,mallory and threshold 1" \
@@ -36,16 +47,9 @@ check_eq "v1 squatting: bob's run joins without a word, and the sum tells mallor
 # ---- cohort equivocation, one cohort ----------------------------------------
 # bob and carol are shown the cohort {alice}: each posts f_alice(x_j), and
 # result interpolates alice's input.
-check "control: alice creates eq1 (alice, bob, carol; t = 1)" \
-    via alice create eq1 --parties alice,bob,carol --threshold 1
 rule eq1 '[{"do": "cohort", "cohort": ["alice"], "to": ["bob", "carol"]},
            {"do": "sumpoints", "keep": ["bob", "carol"], "to": ["bob", "carol"]}]'
-for pv in alice:1000 bob:20 carol:300; do
-	via "${pv%%:*}" share eq1 "${pv#*:}" >/dev/null 2>"$T/share.err" ||
-	    not_ok "control: ${pv%%:*} shares in eq1" "$(cat "$T/share.err")"
-done
-via bob sumpoint eq1 >/dev/null 2>&1
-via carol sumpoint eq1 >/dev/null 2>&1
+session eq1 alice:1000 bob:20 carol:300
 out=$(via bob result eq1 2>/dev/null)
 delivered "v1 equivocation with one cohort" eq1 'cohort shown: \[alice\]' &&
     check_eq "v1 equivocation with one cohort: bob's result prints alice's input" "1000" "$out"
@@ -54,16 +58,11 @@ delivered "v1 equivocation with one cohort" eq1 'cohort shown: \[alice\]' &&
 # V = alice, S = {bob, carol}; alice and bob see {alice, bob, carol}, carol
 # and dave see {bob, carol}: each group reconstructs its cohort's sum, and
 # the server subtracts.
-check "control: alice creates eq2 (alice, bob, carol, dave; t = 1)" \
-    via alice create eq2 --parties alice,bob,carol,dave --threshold 1
 rule eq2 '[{"do": "cohort", "cohort": ["alice", "bob", "carol"], "to": ["alice", "bob"]},
            {"do": "sumpoints", "keep": ["alice", "bob"], "to": ["alice", "bob"]},
            {"do": "cohort", "cohort": ["bob", "carol"], "to": ["carol", "dave"]},
            {"do": "sumpoints", "keep": ["carol", "dave"], "to": ["carol", "dave"]}]'
-for pv in alice:1000 bob:20 carol:300 dave:4000; do
-	via "${pv%%:*}" share eq2 "${pv#*:}" >/dev/null 2>&1
-done
-for p in alice bob carol dave; do via $p sumpoint eq2 >/dev/null 2>&1; done
+session eq2 alice:1000 bob:20 carol:300 dave:4000
 s1=$(via bob result eq2 2>/dev/null)
 s2=$(via carol result eq2 2>/dev/null)
 delivered "v1 equivocation with two cohorts" eq2 'cohort shown: \[bob,carol\]' &&
@@ -71,12 +70,7 @@ delivered "v1 equivocation with two cohorts" eq2 'cohort shown: \[bob,carol\]' &
     "1000" "$(( ${s1:-0} - ${s2:-0} ))"
 
 # ---- fabricated sumpoints and an empty cohort ------------------------------------
-check "control: alice creates fab (alice, bob, carol; t = 1)" \
-    via alice create fab --parties alice,bob,carol --threshold 1
-for pv in alice:1000 bob:20 carol:300; do
-	via "${pv%%:*}" share fab "${pv#*:}" >/dev/null 2>&1
-done
-for p in alice bob carol; do via $p sumpoint fab >/dev/null 2>&1; done
+session fab alice:1000 bob:20 carol:300
 check_eq "control: with the man in the middle relaying, bob's result is the sum" \
     "1320" "$(via bob result fab 2>/dev/null)"
 rule fab '[{"do": "fabricate_sumpoints", "secret": 4242, "to": ["bob"]},
@@ -90,12 +84,7 @@ delivered "v1 empty cohort" fab 'cohort shown: \[\]' &&
 
 
 # ---- sumpoints replayed from another session -----------------------------------
-check "control: alice creates rp (alice, bob, carol; t = 1)" \
-    via alice create rp --parties alice,bob,carol --threshold 1
-for pv in alice:1 bob:2 carol:3; do
-	via "${pv%%:*}" share rp "${pv#*:}" >/dev/null 2>&1
-done
-for p in alice bob carol; do via $p sumpoint rp >/dev/null 2>&1; done
+session rp alice:1 bob:2 carol:3
 rule rp '[{"do": "mutate", "what": "sumpoints", "how": "replay", "from": "fab"}]'
 out=$(via bob result rp 2>/dev/null)
 delivered "v1 replayed sumpoints" rp 'replay' &&

@@ -32,14 +32,25 @@ expect() {
 	case "$1 $2" in
 	"keys replay-"* | "signing_keys replay-"*) echo "verified $SUM" ;;
 	"sumpoints drop" | "sumpoint_statements drop") echo "unverified $SUM" ;;
-	*) echo "refused" ;;
+	*) echo "refused: .*(${REASON[$1]}).*" ;;
 	esac
 }
+
+# What a refusal must say, by kind: the check that caught the change.
+declare -A REASON=(
+	[shares]="the share from .* (is not the ciphertext its SUBMIT names|has [0-9]+ bytes)|shares for a cohort"
+	[keys]="key certificate for|no encryption key for"
+	[signing_keys]="signing certificate|TLS certificate, not"
+	[submits]="SUBMIT statement|statement is missing"
+	[cohorts]="COHORT statement|statement is missing"
+	[sumpoint_statements]="sumpoints? posted for session"
+	[sumpoints]="sumpoints? posted for session"
+)
 
 # says EXPECTED: the outcome in words, for the test's name.
 says() {
 	case $1 in
-	refused) echo "every party refuses" ;;
+	refused*) echo "every party refuses" ;;
 	"verified $SUM") echo "every party prints the verified sum" ;;
 	"unverified $SUM") echo "every party prints the sum unverified" ;;
 	esac
