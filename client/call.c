@@ -174,6 +174,9 @@ change_answer(const struct client *c, const struct wire_request *req,
 		return ss_error_set(e, code, "%s already submitted other "
 		    "shares for session %s; the first submission stands",
 		    c->party, session);
+	if (resp->code == ST_ALREADY_EXISTS && req->method == WIRE_POST_COHORT)
+		return ss_error_set(e, code, "%s already signed a different "
+		    "cohort for session %s", c->party, session);
 	if (resp->code == ST_ALREADY_EXISTS)
 		return ss_error_set(e, code, "%s already posted a different "
 		    "sumpoint for session %s", c->party, session);

@@ -216,22 +216,35 @@ split_parties(struct cmdline *cl, const char *arg)
 	return 0;
 }
 
+/* The value of hex digit ch, or -1. */
+static int
+hex_digit(char ch)
+{
+	static const char digits[] = "0123456789abcdef";
+	const char *p;
+
+	if (ch >= 'A' && ch <= 'F')
+		ch = (char)(ch - 'A' + 'a');
+	if (ch == '\0' || (p = strchr(digits, ch)) == NULL)
+		return -1;
+	return (int)(p - digits);
+}
+
 /* 32 hex digits into the pin's nonce. */
 static int
 parse_nonce(struct cmdline *cl, const char *val)
 {
 	size_t i;
-	unsigned v;
+	int hi, lo;
 
 	if (strlen(val) != 2 * PARAMS_NONCE_LEN)
 		return usage("--nonce: %d hex digits, as create printed them",
 		    2 * PARAMS_NONCE_LEN);
 	for (i = 0; i < PARAMS_NONCE_LEN; i++) {
-		if (sscanf(val + 2 * i, "%2x", &v) != 1 ||
-		    strchr("0123456789abcdefABCDEF", val[2 * i]) == NULL ||
-		    strchr("0123456789abcdefABCDEF", val[2 * i + 1]) == NULL)
+		if ((hi = hex_digit(val[2 * i])) < 0 ||
+		    (lo = hex_digit(val[2 * i + 1])) < 0)
 			return usage("--nonce: '%.40s' is not hex", val);
-		cl->pin.nonce[i] = (uint8_t)v;
+		cl->pin.nonce[i] = (uint8_t)(hi << 4 | lo);
 	}
 	cl->pin.have_nonce = 1;
 	return 0;

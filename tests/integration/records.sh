@@ -10,10 +10,18 @@
 #     without --reuse-input, and shared with it;
 #   - a party whose records were lost refuses to act again in a session
 #     the server holds its statements in;
-#   - --state DIR moves the folder, and it is the party's alone.
+#   - --state DIR moves the folder, and it is the party's alone;
+#   - and what an honest party's records prevent, a dishonest one does: a
+#     scripted mallory (tests/tools/v2party.py) signs two SUBMITs, and
+#     `status` and `result --json` show the conflict, verified here; her
+#     ciphertexts, filler, do not open, and each recipient reports it,
+#     naming her and her SUBMIT (evidence, not proof), and posts nothing.
 source "$(dirname "$0")/lib.sh"
 
-make_certs alice bob carol || bail "mkcerts.sh failed"
+/usr/bin/python3 -c 'import cryptography' 2>/dev/null ||
+	bail "python3-cryptography is not installed (scripts/install-deps.sh)"
+python_proto || bail "protoc --python_out failed"
+make_certs alice bob carol mallory || bail "mkcerts.sh failed"
 start_server || bail "server did not start"
 
 # status_of SESSION KEY: KEY of the session's status, as alice sees it.
@@ -91,5 +99,61 @@ check_fails "that folder is carol's: bob may not use it" "another party|carol" \
     client bob --state "$T/carol-state" share r4 1
 check_fails "carol, without it, has no record of r4 and refuses to go on" "were lost" \
     client carol share r4 9
+
+# ---- a party that equivocates -------------------------------------------
+v2() {
+	local party=$1; shift
+	/usr/bin/python3 "$ROOT/tests/tools/v2party.py" --certs "$T/certs" --party "$party" "$@"
+}
+check "create r5 with mallory" client alice create r5 --parties alice,bob,mallory --threshold 1
+P5=(--parties alice,bob,mallory --threshold 1 --length 1 --min-cohort 3 --nonce "$(nonce_of r5)")
+D5=$(v2 mallory digest r5 "${P5[@]}")
+rawclient "$ADDR" "$T/certs/mallory.crt" "$T/certs/mallory.key" "$(v2 mallory publish)" >/dev/null 2>&1
+first=$(rawclient "$ADDR" "$T/certs/mallory.crt" "$T/certs/mallory.key" \
+    "$(v2 mallory submit r5 --d "$D5" --position 3 --fill 1 "${P5[@]}")" 2>&1)
+second=$(rawclient "$ADDR" "$T/certs/mallory.crt" "$T/certs/mallory.key" \
+    "$(v2 mallory submit r5 --d "$D5" --position 3 --fill 2 "${P5[@]}")" 2>&1)
+check_eq "mallory's two SUBMITs: the first taken, the second ALREADY_EXISTS" "OK ALREADY_EXISTS" \
+    "$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["code"], json.loads(sys.argv[2])["code"])' "$first" "$second" 2>&1)"
+check "status as bob" client bob status r5
+check_eq "status shows the conflict, verified here" \
+    "conflicts: mallory signed two different SUBMIT statements (both verified here: proof)" \
+    "$(grep '^conflicts: ' "$T/last.out")"
+check_eq "status --json too" '[{"party":"mallory","type":"SUBMIT","verified":true}]' \
+    "$(client bob --json status r5 2>/dev/null | python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["conflicts"], separators=(",", ":")))')"
+check "alice shares in r5" client alice share r5 1
+check "bob shares in r5" client bob share r5 2
+# The cohort is fixed; mallory signs it over what the others hold, so that
+# the session completes and result has a verdict to show the conflict with.
+sumpoints_start r5 alice bob
+for _ in $(seq 1 100); do
+	client bob status r5 2>/dev/null | grep -q '^phase: AGGREGATING$' && break
+	sleep 0.05
+done
+rawclient "$ADDR" "$T/certs/mallory.crt" "$T/certs/mallory.key" \
+    '{"id":65,"method":"GET_SHARE","get_share":{"session_id":"r5","party":"mallory"}}' \
+    >"$T/r5-shares.json" 2>&1
+cohort=$(rawclient "$ADDR" "$T/certs/mallory.crt" "$T/certs/mallory.key" \
+    "$(v2 mallory cohort r5 --d "$D5" --members 1,2,3 --shares "$T/r5-shares.json" "${P5[@]}")" 2>&1)
+check_eq "mallory signs the cohort" "OK" \
+    "$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["code"])' "$cohort" 2>&1)"
+# mallory's ciphertexts are filler: no one can open them. Each recipient
+# reports it, naming mallory and her SUBMIT, and posts nothing.
+i=0
+for p in alice bob; do
+	if wait "${SP_PIDS[$i]}"; then
+		not_ok "$p refuses mallory's share" "it posted"
+	elif grep -q "the share from mallory does not open (it fails authentication): reported by $p, naming dealer mallory and its SUBMIT (SHA-256 [0-9a-f]\{64\}); evidence, not proof; no sumpoint posted" "$T/sp-r5-$p.err"; then
+		ok "$p refuses mallory's share: reported by $p, naming mallory and her SUBMIT"
+	else
+		not_ok "$p refuses mallory's share, reporting it" "$(tail -n 2 "$T/sp-r5-$p.err")"
+	fi
+	i=$((i + 1))
+done
+check_eq "result --json: no sum, and the conflict, verified" \
+    'too few sumpoints null [{"party":"mallory","type":"SUBMIT","verified":true}]' \
+    "$(client alice --json result r5 2>/dev/null | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(d.get("label"), json.dumps(d.get("sum")), json.dumps(d.get("conflicts"), separators=(",", ":")))')"
 
 finish
