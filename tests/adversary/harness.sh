@@ -128,20 +128,19 @@ run_all() {
 # outcome NAME: what the command of bgvia NAME ended with: "LABEL SUM..."
 # (the label and the sum its JSON printed), "inconsistent" (no sum, the
 # sumpoints disagree), "refused: REASON" (any other failure, with its
-# one-line reason), "(no sum)".
+# one-line reason), "(no sum)" (success without a sum: share, sumpoint).
 outcome() {
 	/usr/bin/python3 -c 'import json, sys
 try:
     r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
 except (OSError, ValueError, IndexError):
     r = {}
-if sys.argv[2] != "0":
-    if r.get("label") == "inconsistent" and not r.get("sum"):
-        print("inconsistent")
-    else:
-        err = open(sys.argv[3]).read().strip().splitlines() or ["(none)"]
-        print("refused: " + r.get("error", err[-1]).replace("\n", " "))
-elif "sum" in r:
+if r.get("label") == "inconsistent" and not r.get("sum"):
+    print("inconsistent")
+elif sys.argv[2] != "0":
+    err = open(sys.argv[3]).read().strip().splitlines() or ["(none)"]
+    print("refused: " + r.get("error", err[-1]).replace("\n", " "))
+elif r.get("sum"):
     print(r.get("label", "(no label)"), " ".join(str(v) for v in r["sum"] or []))
 else:
     print("(no sum)")' "$T/$1.out" "$(rc "$1")" "$T/$1.err"
@@ -199,6 +198,13 @@ mal_did() {
 	[ ${#bad[@]} -eq 0 ] && return 0
 	not_ok "$test" "the attack was not delivered: a colluder failed" "${bad[@]}"
 	return 1
+}
+
+# past SECONDS: sleeps until SECONDS (Unix time) has passed on this clock.
+past() {
+	local now
+	now=$(date +%s)
+	[ "$now" -gt "$1" ] || sleep $(( $1 - now + 1 ))
 }
 
 # wait_all PID...: waits for every one of them.

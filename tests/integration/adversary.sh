@@ -85,8 +85,9 @@ check "... and no one printed a sum (alice's input)" no_sum_in eq1-alice eq1-bob
 # checked: size and deadline checks pass. alice and bob are shown {alice,
 # bob, carol}, carol and dave {bob, carol}; the man in the middle keeps the
 # COHORTs posted and shows each group only those of its cohort's members.
-create eq2 alice --parties alice,bob,carol,dave --threshold 1 --min-cohort 2 --deadline 4 ||
+create eq2 alice --parties alice,bob,carol,dave --threshold 1 --min-cohort 2 --deadline 6 ||
     not_ok "control: alice creates eq2"
+deadline=$(( $(date +%s) + 6 ))    # no earlier than the one create set
 rule eq2 '[{"do": "cohort", "cohort": ["alice", "bob", "carol"], "to": ["alice", "bob"]},
            {"do": "board_cohorts", "cohort": ["alice", "bob", "carol"], "to": ["alice", "bob"]},
            {"do": "cohort", "cohort": ["bob", "carol"], "to": ["carol", "dave"]},
@@ -97,7 +98,7 @@ for pv in alice=1000 bob=20 carol=300 dave=4000; do
 	pids+=("$BG")
 done
 wait_all "${pids[@]}"
-sleep 4
+past "$deadline"
 pids=()
 for p in alice bob carol dave; do step "eq2-$p" $p sumpoint eq2; pids+=("$BG"); done
 wait_all "${pids[@]}"
@@ -161,14 +162,14 @@ delivered "ListSumpoints' cohort differs from GetStatus's" relay 'cohort shown: 
     'not the one its status shows'
 
 # ---- one input in two instances of a session id -----------------------------------------
-# Instance 1 of pay (t = 1, min_cohort 2, a 4 s deadline): the server drops
+# Instance 1 of pay (t = 1, min_cohort 2, a 6 s deadline): the server drops
 # carol's SubmitShares, so the cohort is {alice, bob} and their sum is
 # printed. Instance 2, on a fresh server with a new nonce: the same input
 # again would give the server a second sum to subtract.
-create pay alice --parties alice,bob,carol --threshold 1 --min-cohort 2 --deadline 4 ||
+create pay alice --parties alice,bob,carol --threshold 1 --min-cohort 2 --deadline 6 ||
     not_ok "control: alice creates pay"
 rule pay '[{"do": "drop", "methods": ["SUBMIT_SHARES"], "answer": "UNAVAILABLE", "to": ["carol"]}]'
-VIA_TIMEOUT=8 run_all pay alice=1000 bob=20 carol=300
+VIA_TIMEOUT=10 run_all pay alice=1000 bob=20 carol=300
 check_eq "control: instance 1 of pay closes without carol: alice prints alice+bob (2 < quorum 3)" \
     "unverified 1020" "$(outcome pay-alice)"
 stop_mitm
