@@ -15,6 +15,7 @@
 #include "client.h"
 #include "conn.h"
 #include "output.h"
+#include "pki.h"
 #include "pstate.h"
 #include "retry.h"
 
@@ -28,6 +29,20 @@ client_start(struct client *c)
 	retry_init(&c->rpc, c->server, c->certs, c->party,
 	    c->timeout_s * 1000u, &c->progress);
 	c->deadline = c->rpc.deadline;
+}
+
+int
+client_ca(struct client *c, struct ss_error *e)
+{
+	struct ss_error pe;
+
+	if (c->ca != NULL)
+		return SS_OK;
+	ss_error_clear(&pe);
+	if ((c->ca = pki_ca_store(c->certs, &pe)) == NULL)
+		return ss_error_set(e, SS_ERR_CERT, "%s", pe.msg[0] != '\0' ?
+		    pe.msg : "cannot load the CA certificate");
+	return SS_OK;
 }
 
 void

@@ -80,6 +80,8 @@ struct client {
 /* Sets up c from the settings already in it; starts the timeout clock. */
 void client_start(struct client *c);
 void client_free(struct client *c);
+/* Loads our CA's certificate (and its CRL, if any) into c->ca, once. */
+int client_ca(struct client *c, struct ss_error *e) SS_WUR;
 
 /* 1 once the command's --timeout has passed. */
 int client_expired(const struct client *c);

@@ -3,7 +3,9 @@
  *
  * A key is only ever taken from a certificate that our CA issued for the
  * party's name: the server, trusted for availability only, could otherwise
- * hand us its own key for a party and read the share sealed for it.
+ * hand us its own key for a party and read the share sealed for it. A
+ * certificate verified once is found again in the party's certificate
+ * cache (certcache.h), when its records are open, with the key it holds.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include <openssl/pem.h>
 
 #include "call.h"
+#include "certcache.h"
 #include "client.h"
 #include "err.h"
 #include "hpke.h"
@@ -25,20 +28,6 @@
 #include "pki.h"
 #include "status.h"
 #include "wire.h"
-
-int
-keydir_ca(struct client *c, struct ss_error *e)
-{
-	struct ss_error pe;
-
-	if (c->ca != NULL)
-		return SS_OK;
-	ss_error_clear(&pe);
-	if ((c->ca = pki_ca_store(c->certs, &pe)) == NULL)
-		return ss_error_set(e, SS_ERR_CERT, "%s", pe.msg[0] != '\0' ?
-		    pe.msg : "cannot load the CA certificate");
-	return SS_OK;
-}
 
 /*
  * The certificate is taken out of its PEM armour without being parsed:
@@ -82,8 +71,34 @@ keydir_read_cert_der(const char *path, uint8_t **der, size_t *len)
 	return r;
 }
 
-int
-keydir_local_key(struct client *c, const char *name,
+/*
+ * The key in encryption-key certificate der of party name, into pk: from
+ * the cache (cc, which may be NULL) when it knows the certificate, else
+ * verified against our CA (and noted for the cache).
+ */
+static int
+verify_key(struct client *c, struct certcache *cc, const uint8_t *der,
+    size_t len, const char *name, uint8_t pk[HPKE_KEY_LEN], struct ss_error *e)
+{
+	struct pstate_cert hit;
+	int r = SS_ERR_NOT_FOUND;
+
+	if (cc != NULL && (r = certcache_lookup(cc, der, len, PSTATE_CERT_ENC,
+	    name, &hit, e)) == SS_OK) {
+		memcpy(pk, hit.pk, HPKE_KEY_LEN);
+		return SS_OK;
+	}
+	if (r != SS_ERR_NOT_FOUND)
+		return r;
+	if ((r = pki_verify_enc_cert(c->ca, der, len, name, pk)) != SS_OK)
+		return ss_error_set(e, r, "%s", ss_strerror(r));
+	return cc != NULL ? certcache_note(cc, der, len, NULL, PSTATE_CERT_ENC,
+	    name, pk, e) : SS_OK;
+}
+
+/* keydir_local_key, with the cache cc (may be NULL). */
+static int
+local_key(struct client *c, struct certcache *cc, const char *name,
     uint8_t pk[HPKE_KEY_LEN], uint8_t **derp, size_t *lenp,
     struct ss_error *e)
 {
@@ -93,7 +108,7 @@ keydir_local_key(struct client *c, const char *name,
 	size_t len = 0;
 	int r, n;
 
-	if ((r = keydir_ca(c, e)) != SS_OK)
+	if ((r = client_ca(c, e)) != SS_OK)
 		return r;
 	n = snprintf(path, sizeof(path), "%s/%s.enc.crt", c->certs, name);
 	if (n < 0 || (size_t)n >= sizeof(path))
@@ -108,11 +123,11 @@ keydir_local_key(struct client *c, const char *name,
 	if ((r = keydir_read_cert_der(path, &der, &len)) != SS_OK)
 		return ss_error_set(e, r, "cannot read %s: %s", path,
 		    ss_strerror(r));
-	if ((r = pki_verify_enc_cert(c->ca, der, len, name, pk)) != SS_OK) {
+	if ((r = verify_key(c, cc, der, len, name, pk, e)) != SS_OK) {
 		free(der);
-		return ss_error_set(e, r, "%s is not an encryption-key "
-		    "certificate our CA issued for %s: %s", path, name,
-		    ss_strerror(r));
+		(void)ss_error_prefix(e, "%s is not an encryption-key "
+		    "certificate our CA issued for %s", path, name);
+		return r;
 	}
 	if (derp != NULL) {
 		*derp = der;
@@ -120,6 +135,14 @@ keydir_local_key(struct client *c, const char *name,
 	} else
 		free(der);
 	return 1;
+}
+
+int
+keydir_local_key(struct client *c, const char *name,
+    uint8_t pk[HPKE_KEY_LEN], uint8_t **derp, size_t *lenp,
+    struct ss_error *e)
+{
+	return local_key(c, NULL, name, pk, derp, lenp, e);
 }
 
 /* A search for keys: which of names have their key in pks yet. */
@@ -130,6 +153,7 @@ struct keyset {
 	unsigned char *have;
 	const char **missing;      /* the names without a key yet ... */
 	size_t nmissing;           /* ... so many */
+	struct certcache cc;       /* the certificates verified before */
 };
 
 /* Sets up ks and takes the keys our folder holds. */
@@ -144,26 +168,30 @@ keyset_init(struct client *c, struct keyset *ks, const char *const *names,
 	ks->names = names;
 	ks->n = n;
 	ks->pks = pks;
-	if ((r = keydir_ca(c, e)) != SS_OK)
+	if ((r = certcache_begin(c, &ks->cc, n, e)) != SS_OK)
 		return r;
 	if ((ks->have = calloc(n ? n : 1, 1)) == NULL ||
 	    (ks->missing = calloc(n ? n : 1, sizeof(*ks->missing))) == NULL)
 		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
 	for (i = 0; i < n; i++) {
-		if ((r = keydir_local_key(c, names[i], pks[i], NULL, NULL, e)) <
-		    0)
+		if ((r = local_key(c, &ks->cc, names[i], pks[i], NULL, NULL,
+		    e)) < 0)
 			return r;
 		ks->have[i] = (unsigned char)r;
 	}
 	return SS_OK;
 }
 
-static void
-keyset_free(struct keyset *ks)
+/* Frees ks, writing to the cache the certificates it verified (if ok). */
+static int
+keyset_free(struct keyset *ks, int ok, struct ss_error *e)
 {
+	int r = certcache_end(&ks->cc, ok ? e : NULL);
+
 	free(ks->have);
 	free(ks->missing);
 	memset(ks, 0, sizeof(*ks));
+	return ok ? r : SS_OK;
 }
 
 /* Lists the names still without a key; returns how many. */
@@ -219,11 +247,13 @@ adopt_keys(struct client *c, struct keyset *ks,
 		key = &resp->keys[k];
 		if ((idx = keyset_slot(ks, key->party)) < 0)
 			continue;
-		if ((r = pki_verify_enc_cert(c->ca, key->der, key->der_len,
-		    ks->names[idx], ks->pks[idx])) != SS_OK)
-			return ss_error_set(e, r, "the server's key certificate "
-			    "for %s is not one our CA issued for %s: %s",
-			    ks->names[idx], ks->names[idx], ss_strerror(r));
+		if ((r = verify_key(c, &ks->cc, key->der, key->der_len,
+		    ks->names[idx], ks->pks[idx], e)) != SS_OK) {
+			(void)ss_error_prefix(e, "the server's key certificate "
+			    "for %s is not one our CA issued for %s",
+			    ks->names[idx], ks->names[idx]);
+			return r;
+		}
 		keyset_fill(ks, (size_t)idx);
 	}
 	return SS_OK;
@@ -278,7 +308,7 @@ keydir_get_keys(struct client *c, const char *const *names, size_t n,
 {
 	struct keyset ks;
 	uint64_t delay = CLIENT_POLL_FIRST_MS;
-	int r;
+	int r, end;
 
 	if ((r = keyset_init(c, &ks, names, n, pks, e)) != SS_OK)
 		goto out;
@@ -290,7 +320,9 @@ keydir_get_keys(struct client *c, const char *const *names, size_t n,
 	}
  out:
 	progress_clear(&c->progress);
-	keyset_free(&ks);
+	/* What was verified goes to the cache, in one durable write. */
+	if ((end = keyset_free(&ks, r == SS_OK, e)) != SS_OK)
+		r = end;
 	return r;
 }
 

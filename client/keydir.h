@@ -18,9 +18,6 @@
 /* Longest DER certificate accepted, from a file or the server. */
 #define KEYDIR_CERT_MAX (64 * 1024)
 
-/* Loads our CA's certificate (and its CRL, if any) into c->ca, once. */
-int keydir_ca(struct client *c, struct ss_error *e) SS_WUR;
-
 /*
  * The DER of the first certificate in the PEM file at path (*der malloc'd),
  * taken out of its armour without being parsed. SS_ERR_IO (cannot open),

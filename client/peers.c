@@ -2,15 +2,14 @@
  * peers.c: fetching and checking the parties' signing certificates, with
  * the certificate cache of pstate.h.
  *
- * A cache hit stands for the chain check and its signature (about 66 us a
- * certificate): the same DER, verified against the same CA, verifies the
- * same way until it expires. Revocation is not cached: a hit is checked
- * against the CA's current CRL, if there is one, every time.
+ * A cache hit (certcache.h) stands for the chain check and its signature
+ * (about 66 us a certificate): the same DER, verified against the same CA,
+ * verifies the same way until it expires. Revocation is not cached: a hit
+ * is checked against the CA's current CRL, if there is one, every time.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -18,6 +17,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "call.h"
+#include "certcache.h"
 #include "claims.h"
 #include "client.h"
 #include "err.h"
@@ -40,71 +40,21 @@ peers_free(struct peers *pc)
 	memset(pc, 0, sizeof(*pc));
 }
 
-/* The store's CA certificate (the first, and only, one it holds). */
-static X509 *
-store_ca(X509_STORE *store)
-{
-	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
-	int i;
-
-	for (i = 0; i < sk_X509_OBJECT_num(objs); i++) {
-		X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
-
-		if (x != NULL)
-			return x;
-	}
-	return NULL;
-}
-
-/* 1 if a CRL in the store lists the cached certificate cc. */
-static int
-revoked(X509_STORE *store, const struct pstate_cert *cc)
-{
-	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
-	int i;
-
-	for (i = 0; i < sk_X509_OBJECT_num(objs); i++) {
-		X509_CRL *crl = X509_OBJECT_get0_X509_CRL(
-		    sk_X509_OBJECT_value(objs, i));
-
-		/* Listed, or it cannot tell: not taken from the cache. */
-		if (crl != NULL && pstate_cert_revoked(cc, crl) != 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* What one fetch checks against: the CA, its digest, the time. */
-struct check {
-	X509_STORE *store;
-	uint8_t ca[PSTATE_HASH_LEN];
-	uint64_t now;
-	struct pstate_cert *fresh;      /* verified now, for the cache */
-	size_t nfresh;
-};
-
 /* The certificate der of party name, from the cache or checked, into *out. */
 static int
-check_cert(struct client *c, struct check *k, const char *name,
-    const uint8_t *der, size_t len, X509 **out, struct ss_error *e)
+check_cert(struct certcache *cc, const char *name, const uint8_t *der,
+    size_t len, X509 **out, struct ss_error *e)
 {
-	uint8_t fp[PSTATE_HASH_LEN];
 	struct pstate_cert hit;
 	const unsigned char *p = der;
 	int rc;
 
 	*out = NULL;
-	if (statement_hash(der, len, fp) != SS_OK)
-		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash a certificate");
-	rc = pstate_cert_lookup(c->pstate, fp, k->ca, PSTATE_CERT_TLS, name,
-	    k->now, &hit, e);
+	rc = certcache_lookup(cc, der, len, PSTATE_CERT_TLS, name, &hit, e);
 	if (rc != SS_OK && rc != SS_ERR_NOT_FOUND)
 		return rc;
-	/* A hit stands for the chain check, unless the CRL now lists it. */
-	if (rc == SS_OK && revoked(k->store, &hit) &&
-	    (rc = pstate_cert_forget(c->pstate, fp, e)) != SS_OK)
-		return rc;
-	if (rc == SS_OK && !revoked(k->store, &hit)) {
+	/* A hit stands for the chain check: the parse alone is left. */
+	if (rc == SS_OK) {
 		*out = d2i_X509(NULL, &p, (long)len);
 		ERR_clear_error();
 		if (*out != NULL && p == der + len)
@@ -112,22 +62,19 @@ check_cert(struct client *c, struct check *k, const char *name,
 		X509_free(*out);
 		*out = NULL;
 	}
-	if ((rc = statement_load_signer(k->store, der, len, name, out, e)) !=
+	if ((rc = statement_load_signer(cc->c->ca, der, len, name, out, e)) !=
 	    SS_OK) {
 		(void)ss_error_prefix(e, "the server's signing certificate for "
 		    "%s", name);
 		return rc;
 	}
-	rc = pstate_cert_fill(*out, PSTATE_CERT_TLS, name, k->ca, NULL, k->now,
-	    &k->fresh[k->nfresh], e);
-	if (rc == SS_OK)
-		k->nfresh++;
-	return rc;
+	return certcache_note(cc, der, len, *out, PSTATE_CERT_TLS, name, NULL,
+	    e);
 }
 
 /* Takes the certificates of GetKeys answer resp that pc still lacks. */
 static int
-adopt(struct client *c, struct check *k, const struct wire_names *parties,
+adopt(struct certcache *cc, const struct wire_names *parties,
     const unsigned char *want, const struct wire_response *resp,
     struct peers *pc, struct ss_error *e)
 {
@@ -140,36 +87,10 @@ adopt(struct client *c, struct check *k, const struct wire_names *parties,
 		if ((idx = claims_index(parties, key->party)) < 0 ||
 		    !want[idx] || pc->cert[idx] != NULL || key->sig_der_len == 0)
 			continue;
-		if ((rc = check_cert(c, k, parties->v[idx], key->sig_der,
+		if ((rc = check_cert(cc, parties->v[idx], key->sig_der,
 		    key->sig_der_len, &pc->cert[idx], e)) != SS_OK)
 			return rc;
 	}
-	return SS_OK;
-}
-
-/* Our CA and its digest, the clock, and room for what is checked now. */
-static int
-check_init(struct client *c, struct check *k, size_t n, struct ss_error *e)
-{
-	unsigned int len = 0;
-	X509 *ca;
-	int rc;
-
-	memset(k, 0, sizeof(*k));
-	if ((rc = keydir_ca(c, e)) != SS_OK || (rc = records_open(c, e)) !=
-	    SS_OK)
-		return rc;
-	k->store = c->ca;
-	if ((ca = store_ca(c->ca)) == NULL ||
-	    X509_digest(ca, EVP_sha256(), k->ca, &len) != 1 ||
-	    len != PSTATE_HASH_LEN) {
-		ERR_clear_error();
-		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash the CA "
-		    "certificate");
-	}
-	k->now = (uint64_t)time(NULL);
-	if ((k->fresh = calloc(n ? n : 1, sizeof(*k->fresh))) == NULL)
-		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
 	return SS_OK;
 }
 
@@ -210,24 +131,26 @@ peers_fetch(struct client *c, const struct wire_names *parties,
     const unsigned char *want, struct peers *pc, struct ss_error *e)
 {
 	struct wire_response resp;
-	struct check k;
-	int r;
+	struct certcache cc;
+	int r, end;
 
 	memset(&resp, 0, sizeof(resp));
+	memset(&cc, 0, sizeof(cc));
 	memset(pc, 0, sizeof(*pc));
 	if ((pc->cert = calloc(parties->n ? parties->n : 1,
 	    sizeof(X509 *))) == NULL)
 		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
 	pc->n = parties->n;
-	if ((r = check_init(c, &k, parties->n, e)) == SS_OK &&
+	if ((r = records_open(c, e)) == SS_OK &&
+	    (r = certcache_begin(c, &cc, parties->n, e)) == SS_OK &&
 	    (r = get_keys(c, parties, want, &resp, e)) == SS_OK) {
-		r = adopt(c, &k, parties, want, &resp, pc, e);
+		r = adopt(&cc, parties, want, &resp, pc, e);
 		wire_response_free(&resp);
 	}
 	/* What was checked now goes to the cache, in one durable write. */
-	if (r == SS_OK && k.nfresh > 0)
-		r = pstate_cert_put(c->pstate, k.fresh, k.nfresh, k.now, e);
-	free(k.fresh);
+	end = certcache_end(&cc, r == SS_OK ? e : NULL);
+	if (r == SS_OK)
+		r = end;
 	if (r != SS_OK)
 		peers_free(pc);
 	return r;

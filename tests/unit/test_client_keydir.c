@@ -26,6 +26,8 @@
 #include "hpke.h"
 #include "keydir.h"
 #include "pki.h"
+#include "pstate.h"
+#include "records.h"
 #include "tempdir.h"
 
 /* Our CA's folder, another CA's, and folders of certificates that lie. */
@@ -187,6 +189,48 @@ test_get_keys_local(void **state)
 	client_free(&c);
 }
 
+/*
+ * With the party's records open, the certificates verified go to its
+ * cache as encryption-key certificates with their keys; the next search
+ * takes the keys from there, and a certificate the cache knows as bob's
+ * is refused as carol's.
+ */
+static void
+test_get_keys_cached(void **state)
+{
+	static const char *const names[] = { "bob", "alice" };
+	uint8_t pks[2][HPKE_KEY_LEN], want[HPKE_KEY_LEN];
+	const struct pstate_cert *cached;
+	char st[300];
+	struct client c;
+	struct ss_error e;
+	size_t n;
+
+	(void)state;
+	path_of(st, sizeof(st), dir, "alice-state");
+	start(&c, certs, "alice");
+	c.state = st;
+	assert_int_equal(records_open(&c, &e), SS_OK);
+	assert_int_equal(keydir_get_keys(&c, names, 2, pks, 0, &e), SS_OK);
+	assert_int_equal(pstate_cert_entries(c.pstate, &cached, &n, &e), SS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(cached[0].kind, PSTATE_CERT_ENC);
+	memset(pks, 0, sizeof(pks));
+	assert_int_equal(keydir_get_keys(&c, names, 2, pks, 0, &e), SS_OK);
+	public_of(certs, "bob", want);
+	assert_memory_equal(pks[0], want, HPKE_KEY_LEN);
+	client_free(&c);
+	/* bob's certificate, cached as bob's, offered as carol's. */
+	start(&c, mixed, "alice");
+	c.state = st;
+	assert_int_equal(records_open(&c, &e), SS_OK);
+	fx_expect(keydir_local_key(&c, "carol", pks[0], NULL, NULL, &e), &e,
+	    SS_ERR_CERT, "carol");
+	assert_int_equal(keydir_get_keys(&c, (const char *const []){ "carol" },
+	    1, pks, 0, &e), SS_ERR_CERT);
+	client_free(&c);
+}
+
 static void
 test_get_keys_missing(void **state)
 {
@@ -300,6 +344,7 @@ main(void)
 		cmocka_unit_test(test_read_cert_der),
 		cmocka_unit_test(test_own_key),
 		cmocka_unit_test(test_get_keys_local),
+		cmocka_unit_test(test_get_keys_cached),
 		cmocka_unit_test(test_get_keys_missing),
 	};
 
