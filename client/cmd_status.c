@@ -72,20 +72,59 @@ conflict_type(const struct wire_conflict *cf)
 	return statement_type_name(s.type);
 }
 
+/* The first 8 bytes of SHA-256 of a statement's body, in hex, into out. */
+static const char *
+short_digest(const struct wire_stmt *w, char out[17])
+{
+	uint8_t h[STATEMENT_HASH_LEN];
+	size_t i;
+
+	if (statement_hash(w->body, w->body_len, h) != SS_OK)
+		memset(h, 0, sizeof(h));
+	for (i = 0; i < 8; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	return out;
+}
+
 static void
 text_conflicts(FILE *f, const struct wire_response *st,
     const struct status_view *v)
 {
+	char a[17], b[17];
 	size_t i;
 
 	if (st->nconflicts == 0)
 		fputs("none", f);
 	for (i = 0; i < st->nconflicts; i++)
-		fprintf(f, "%s%s signed two different %s statements (%s)",
-		    i > 0 ? "; " : "", st->conflicts[i].party,
-		    conflict_type(&st->conflicts[i]), v->proven != NULL &&
-		    v->proven[i] ? "both verified here: proof" : "NOT verified "
-		    "here: no proof");
+		fprintf(f, "%s%s signed two different %s statements, SHA-256 "
+		    "%s... and %s... (%s)", i > 0 ? "; " : "",
+		    st->conflicts[i].party, conflict_type(&st->conflicts[i]),
+		    short_digest(&st->conflicts[i].first, a),
+		    short_digest(&st->conflicts[i].second, b),
+		    v->proven != NULL && v->proven[i] ? "both verified here: "
+		    "proof" : "NOT verified here: no proof");
+}
+
+static void
+json_hex(FILE *f, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
+	fputc('"', f);
+}
+
+/* A statement as JSON: its body and signature in hex, for whoever checks. */
+static void
+json_stmt(FILE *f, const char *key, const struct wire_stmt *w)
+{
+	fprintf(f, ",\"%s\":{\"body\":", key);
+	json_hex(f, w->body, w->body_len);
+	fputs(",\"signature\":", f);
+	json_hex(f, w->sig, w->sig_len);
+	fputc('}', f);
 }
 
 void
@@ -100,8 +139,11 @@ cmd_status_json_conflicts(FILE *f, const struct wire_response *st,
 		out_json_string(f, st->conflicts[i].party);
 		fputs(",\"type\":", f);
 		out_json_string(f, conflict_type(&st->conflicts[i]));
-		fprintf(f, ",\"verified\":%s}", proven != NULL && proven[i] ?
+		fprintf(f, ",\"verified\":%s", proven != NULL && proven[i] ?
 		    "true" : "false");
+		json_stmt(f, "first", &st->conflicts[i].first);
+		json_stmt(f, "second", &st->conflicts[i].second);
+		fputc('}', f);
 	}
 	fputc(']', f);
 }

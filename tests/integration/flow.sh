@@ -39,6 +39,10 @@ check_fails "a vector of the wrong length is refused" "length|values" client car
 check "carol shares a vector" client carol share v1 -- -0.50 2.24 100
 sumpoints v1 alice bob carol
 check_eq "fixed-point vector sum" "11.00 0.00 99.50" "$(client bob result v1 2>/dev/null)"
+# t = n-1: the quorum n/2 + t + 1 = 4 exceeds n = 3: never verified.
+check_fails "--require-verified refuses the (unverified) sum" \
+    "the sum of session v1 is unverified and --require-verified was given" \
+    client bob result v1 --require-verified
 
 # --- the overflow bound --------------------------------------------------
 check "create a session for the bound" client alice create big --parties alice,bob --threshold 1

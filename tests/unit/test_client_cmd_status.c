@@ -189,14 +189,22 @@ test_conflicts(void **state)
 	s = printed(0, &st);
 	assert_non_null(line = strstr(s, "conflicts: "));
 	assert_string_equal(line, "conflicts: bob signed two different ? "
-	    "statements (both verified here: proof); carol signed two "
-	    "different ? statements (NOT verified here: no proof)\n");
+	    "statements, SHA-256 2e7ccdc0437530f4... and e3b0c44298fc1c14... "
+	    "(both verified here: proof); carol signed two different ? "
+	    "statements, SHA-256 2e7ccdc0437530f4... and e3b0c44298fc1c14... "
+	    "(NOT verified here: no proof)\n");
 	free(s);
 	s = printed(1, &st);
 	assert_non_null(line = strstr(s, "\"conflicts\":"));
+	/* Both statements, body and signature, for whoever checks them. */
 	assert_string_equal(line, "\"conflicts\":[{\"party\":\"bob\","
-	    "\"type\":\"?\",\"verified\":true},{\"party\":\"carol\","
-	    "\"type\":\"?\",\"verified\":false}]}\n");
+	    "\"type\":\"?\",\"verified\":true,\"first\":{\"body\":"
+	    "\"7365637572652d73756d2f763220434f484f525400\",\"signature\":"
+	    "\"\"},\"second\":{\"body\":\"\",\"signature\":\"\"}},"
+	    "{\"party\":\"carol\",\"type\":\"?\",\"verified\":false,"
+	    "\"first\":{\"body\":\"7365637572652d73756d2f763220434f484f525400\","
+	    "\"signature\":\"\"},\"second\":{\"body\":\"\",\"signature\":"
+	    "\"\"}}]}\n");
 	free(s);
 	wire_response_free(&st);
 }
