@@ -1,6 +1,6 @@
 /*
  * cohort.h: the consistency round of protocol version 2 (DESIGN.md,
- * "Active security", item 4; docs/PROTOCOL-V2.md section 7). Once the
+ * "Active security", item 4; docs/PROTOCOL.md 23.2). Once the
  * server fixes the cohort C, a party checks it (|C| >= min_cohort; C holds
  * the party exactly when it shared; C smaller than n only after the pinned
  * deadline on the party's own clock); a member signs one COHORT naming C

@@ -1,6 +1,6 @@
 /*
  * agree.c: reconstruction by agreement; see agree.h for the rule and
- * docs/PROTOCOL-V2.md section 4 for why it holds.
+ * docs/PROTOCOL.md sections 11 and 21 for why it holds.
  *
  * The sum and the all-agree check are shamir_combine's. Only when the
  * points disagree does this file do more: it looks for the polynomial of at

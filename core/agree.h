@@ -21,8 +21,8 @@
  *
  * Points are never corrected: the sum comes only from points that all
  * agree. Finding the polynomial of Q points is decoding (Gao's algorithm),
- * used here only to name points, never for a sum. docs/PROTOCOL-V2.md
- * section 4 has the argument.
+ * used here only to name points, never for a sum. docs/PROTOCOL.md
+ * sections 11 (the rule) and 21 (the argument).
  */
 #ifndef SS_AGREE_H
 #define SS_AGREE_H

@@ -11,7 +11,7 @@
  * The checksum (CRC-24 of OpenPGP, RFC 4880 section 6.1) catches every
  * single mistyped character and every swap of two neighbours, and any other
  * mistake but once in 2^24; it is a convenience, not a safeguard, since a
- * mistyped D names no session (docs/PROTOCOL-V2.md section 2).
+ * mistyped D names no session (docs/PROTOCOL.md section 18).
  */
 #ifndef SS_INVITE_H
 #define SS_INVITE_H

@@ -1,6 +1,6 @@
 /*
  * params.c: the rules, canonical encoding and digest of a version-2
- * session's parameters; see params.h and docs/PROTOCOL-V2.md section 1.
+ * session's parameters; see params.h and docs/PROTOCOL.md section 17.
  *
  * Messages never echo a name that failed the name rule: it may hold
  * anything, terminal escapes included. They name its position instead.

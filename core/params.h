@@ -7,7 +7,7 @@
  * code or from the parameters given as flags) before it shares, and it is
  * bound into every share's HPKE info and every signed statement, so nothing
  * moves between sessions, nor between two instances of one session id (the
- * creator's random nonce tells them apart). docs/PROTOCOL-V2.md section 1
+ * creator's random nonce tells them apart). docs/PROTOCOL.md section 17
  * gives the encoding byte for byte.
  */
 #ifndef SS_PARAMS_H

@@ -1,6 +1,6 @@
 /*
  * statement.c: bodies, digests and signatures of version-2 statements; see
- * statement.h for the layout and docs/PROTOCOL-V2.md section 3.
+ * statement.h for the layout and docs/PROTOCOL.md section 19.
  *
  * Every body starts with "secure-sum/v2 ", whose first byte is 's'. TLS 1.3
  * signs, with the same certificate key, a CertificateVerify input that

@@ -27,7 +27,7 @@
  * who post sumpoints but sign no COHORT. Because COHORT names one SUBMIT
  * per member, a dealer that signed two SUBMITs for one D splits the
  * members' COHORT signatures and the cohort never completes.
- * docs/PROTOCOL-V2.md section 3 has the layouts and a test vector.
+ * docs/PROTOCOL.md section 19 has the layouts, section 22 a test vector.
  *
  * Statements are compared by content (statement_same), never by signature:
  * ECDSA signatures are randomized, so one statement has many signatures.

@@ -404,7 +404,7 @@ statements_max_bytes(uint32_t n)
 	/* Context, type, D and signer; then each type's fields. */
 	const uint64_t head = 32 + 2 * STATEMENT_HASH_LEN;
 	uint64_t submit = head + 8 + (uint64_t)n * STATEMENT_HASH_LEN;
-	/* Room for a digest beside the bitmap (docs/PROTOCOL-V2.md section 7). */
+	/* Room for a digest beside the bitmap (docs/PROTOCOL.md 23.2). */
 	uint64_t cohort = head + 4 + statement_bitmap_len(n) + STATEMENT_HASH_LEN;
 	uint64_t sumpoint = head + 2 * STATEMENT_HASH_LEN + 8;
 

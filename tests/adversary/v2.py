@@ -1,6 +1,6 @@
 """v2.py: protocol version 2's cryptography, written again for the harness.
 
-An implementation independent of core/, from docs/PROTOCOL-V2.md and the
+An implementation independent of core/, from docs/PROTOCOL.md and the
 version-2 decisions, for the colluding parties of party.py (with the
 encoders of tests/data/v2-vectors.py, which writes the vectors): the session
 digest D and the invite code, the signed statements (SUBMIT, COHORT with its

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # v2-vectors.py: writes tests/data/v2-vectors.txt, the protocol-version-2
 # test vectors (session parameters, D, invite code, statement bodies), from
-# the byte layouts of docs/PROTOCOL-V2.md alone: an implementation
+# the byte layouts of docs/PROTOCOL.md alone: an implementation
 # independent of core/, so that the C unit tests checking the file byte for
 # byte check the code against the document.
 #
@@ -121,7 +121,7 @@ def main():
         ("values_digest", values_digest.hex()),
         ("sumpoint_body", sumpoint.hex()),
     ]
-    print("# Protocol version 2 test vectors (docs/PROTOCOL-V2.md section 5),")
+    print("# Protocol version 2 test vectors (docs/PROTOCOL.md section 22),")
     print("# written by tests/data/v2-vectors.py from the document's layouts;")
     print("# checked byte for byte by test_core_params, test_core_invite and")
     print("# test_core_statement. One \"name = value\" per line; hex is")

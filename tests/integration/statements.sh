@@ -2,7 +2,7 @@
 # statements.sh: a session of protocol version 2 against the real server,
 # driven by raw clients over real TLS (tests/tools/rawclient.py with each
 # party's certificate; the requests and their signed statements built by
-# tests/tools/v2party.py, an implementation of docs/PROTOCOL-V2.md
+# tests/tools/v2party.py, an implementation of docs/PROTOCOL.md
 # independent of core/, signing with python3-cryptography). The server
 # reports D and the parameters it pinned, records each party's signing
 # certificate, takes and relays SUBMIT, COHORT and SUMPOINT statements that

@@ -4,7 +4,7 @@
 Builds the requests of a version-2 party as items for rawclient.py (a
 Request as protobuf JSON, bytes in base64): the session parameters with
 their nonce, PublishKey, and SubmitShares, PostCohort and PostSumpoint with
-their signed statements, laid out as docs/PROTOCOL-V2.md section 3 says and
+their signed statements, laid out as docs/PROTOCOL.md section 19 says and
 signed with the party's TLS key (NAME.key, ECDSA P-256 with SHA-256) by
 python3-cryptography: an implementation of the statements independent of
 core/. It also reads what the server answered (rawclient.py's JSON lines)

@@ -1,7 +1,7 @@
 /*
  * test_core_params.c: unit tests of core/params.c: the canonical encoding
  * and D against tests/data/v2-vectors.txt (written by an independent
- * implementation of docs/PROTOCOL-V2.md), every field moving D, every rule
+ * implementation of docs/PROTOCOL.md), every field moving D, every rule
  * with its message and its boundary, the choice of min_cohort and the
  * warning of create.
  */
