@@ -398,6 +398,7 @@ class Bench:
                 "wall": b.t - a.t, "server_cpu": b.cpu - a.cpu,
                 "wire_in": rin, "wire_out": rout,
                 "cpu_max": max(r.cpu for r in rs),
+                "cpu_sum": sum(r.cpu for r in rs),
                 "cpu_mean": sum(r.cpu for r in rs) / len(rs),
                 "rss_max": max(r.maxrss for r in rs), "results": rs,
             }
@@ -427,6 +428,7 @@ class Bench:
             "label": got.get("label"),
             "wall": sum(p["wall"] for p in phases.values()),
             "server_cpu": s1.cpu - s0.cpu,
+            "party_cpu": sum(p["cpu_sum"] for p in phases.values()),
             "wire_in": rin, "wire_out": rout,
             "server_hwm": s1.hwm, "server_rss": s1.rss,
             "party_rss": max(p["rss_max"] for p in phases.values()),
@@ -451,6 +453,7 @@ class Bench:
                          fmt_s(ph["create"]["wall"]), fmt_s(ph["share"]["wall"]),
                          fmt_s(ph["sumpoint"]["wall"]), fmt_s(ph["result"]["wall"]),
                          fmt_s(r["wall"]),
+                         f"{fmt_s(r['party_cpu'])} / {fmt_s(r['server_cpu'])}",
                          f"{fmt_bytes(r['wire_in'])} / {fmt_bytes(r['wire_out'])}",
                          fmt_kb(r["server_hwm"]),
                          " / ".join(f"{ph[k]['rss_max'] / 1024:.0f}"
@@ -459,7 +462,7 @@ class Bench:
         self.sections.append((
             "End to end: real parties (create, share, sumpoint, result; HPKE and every check)",
             ["(n,t,L)", "create", "share", "sumpoint", "result", "total wall",
-             "wire in / out", "server peak RSS", "party peak RSS share/sumpt/result",
+             "CPU parties / server", "wire in / out", "server peak RSS", "party peak RSS share/sumpt/result",
              "sum ok, label"],
             rows,
             ["Protocol version 2: create prints the invite code; share, sumpoint and "
@@ -472,6 +475,9 @@ class Bench:
              "Sum ok: party 1's result is the plain sum, the cohort is all n, and it "
              "is labelled verified (n sumpoints >= the quorum floor(n/2) + t + 1).",
              "Wall time of a phase: from starting its processes to the last exit.",
+             "CPU: user + sys of every party process of the four phases added up "
+             "(wait4), and the server's over the run: what the case costs the "
+             "machine, which moves less with its load than the wall time does.",
              "Wire: bytes mpc-server read from / wrote to its sockets (TLS records "
              "included), from /proc/PID/io rchar and wchar less the journal files' "
              "growth; no snapshot is written during a run (--snapshot-interval 3600).",
