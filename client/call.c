@@ -20,7 +20,7 @@
 const struct wire_limits call_small_limits = {
 	.max_items = CLIENT_MAX_PARTIES, .max_bytes = 0, .max_values = 0,
 	/* GetStatus relays conflicts, which may be SUBMITs. */
-	.max_statement = STATEMENT_SUBMIT_LEN(CLIENT_MAX_PARTIES),
+	.max_statement = STATEMENT_LEN_MAX(CLIENT_MAX_PARTIES),
 };
 
 void
@@ -174,6 +174,9 @@ change_answer(const struct client *c, const struct wire_request *req,
 		return ss_error_set(e, code, "%s already submitted other "
 		    "shares for session %s; the first submission stands",
 		    c->party, session);
+	if (resp->code == ST_ALREADY_EXISTS && req->method == WIRE_POST_COHORT)
+		return ss_error_set(e, code, "%s already signed a different "
+		    "cohort for session %s", c->party, session);
 	if (resp->code == ST_ALREADY_EXISTS)
 		return ss_error_set(e, code, "%s already posted a different "
 		    "sumpoint for session %s", c->party, session);
@@ -231,5 +234,6 @@ call_session_failed(const struct wire_response *st, const char *session,
 		    "%s (shared: %s)", session, st->message, who);
 	return ss_error_set(e, SS_ERR_PRECONDITION, "session %s failed: the "
 	    "sharing deadline passed with fewer than %u parties' shares "
-	    "(shared: %s)", session, st->params.threshold + 1, who);
+	    "(shared: %s)", session, st->params.nonce_len > 0 ?
+	    st->params.min_cohort : st->params.threshold + 1, who);
 }

@@ -108,6 +108,9 @@ struct create_args {
 	unsigned decimals;
 	unsigned deadline;         /* seconds from now on our clock; 0: none */
 	unsigned min_cohort;       /* 0: not stated (n when there is no deadline) */
+	/* PARAMS_NONCE_LEN bytes to reuse (create again, the same session),
+	 * or NULL: a fresh random nonce, a new session */
+	const uint8_t *nonce;
 };
 
 /*
@@ -230,6 +233,10 @@ struct result_verdict {
 	uint8_t *marks;                 /* an enum agree_mark per position */
 	const unsigned char *ignored;   /* ignored[i]: listed but not taken */
 	size_t nignored;
+	int decided;                    /* res holds agree_decide's verdict */
+	/* the conflicts the status reported, each checked (NULL: none) */
+	const struct wire_response *st;
+	const unsigned char *proven;
 };
 
 int cmd_result(struct client *c, const char *session,
@@ -277,6 +284,16 @@ int cmd_status(struct client *c, const char *session,
 /* Writes the status st of session, with v, as text or JSON. */
 void cmd_status_print(FILE *f, int json, const char *session,
     const struct wire_response *st, const struct status_view *v);
+/*
+ * Checks each conflict st reports under the pinned D (c->d), with the
+ * parties' certificates: (*proven)[i] is 1 when both statements verify as
+ * that party's and differ, a proof; NULL when there is none (free it).
+ */
+int cmd_status_conflicts(struct client *c, const struct wire_response *st,
+    unsigned char **proven, struct ss_error *e) SS_WUR;
+/* The JSON array of st's conflicts, each with "verified" from proven. */
+void cmd_status_json_conflicts(FILE *f, const struct wire_response *st,
+    const unsigned char *proven);
 
 /* ---- run (cmd_run.c) ---------------------------------------------------- */
 

@@ -151,10 +151,14 @@ complete(const struct create_args *a, struct session_params *p,
 	p->deadline = a->deadline != 0 ? (uint64_t)time(NULL) + a->deadline :
 	    PARAMS_NO_DEADLINE;
 	if ((r = params_choose_min_cohort(a->min_cohort, p->n, p->deadline,
-	    &p->min_cohort, e)) != SS_OK)
-		return ss_error_prefix(e, "with --deadline, say how small a "
+	    &p->min_cohort, e)) != SS_OK) {
+		(void)ss_error_prefix(e, "with --deadline, say how small a "
 		    "cohort may be: --min-cohort M");
-	if ((r = params_new_nonce(p->nonce)) != SS_OK)
+		return r;
+	}
+	if (a->nonce != NULL)
+		memcpy(p->nonce, a->nonce, sizeof(p->nonce));
+	else if ((r = params_new_nonce(p->nonce)) != SS_OK)
 		return ss_error_set(e, r, "cannot draw a nonce");
 	return params_digest(p, d, e);
 }

@@ -34,7 +34,7 @@ fetch_sumpoints(struct client *c, const char *session,
 {
 	struct wire_limits lim = { .max_items = p->parties.n, .max_bytes = 0,
 	    .max_values = p->length,
-	    .max_statement = STATEMENT_SUBMIT_LEN(p->parties.n) };
+	    .max_statement = STATEMENT_LEN_MAX(p->parties.n) };
 	struct wire_request req;
 
 	call_request(&req, WIRE_LIST_SUMPOINTS, session, NULL);
@@ -161,6 +161,10 @@ cmd_result_json_verdict(FILE *f, const struct wire_params *p,
 	json_marked(f, "suspect", p, v->marks, AGREE_SUSPECT, NULL);
 	json_marked(f, "ignored", p, v->marks, 0, v->ignored);
 	fputc('}', f);
+	if (v->st != NULL) {
+		fputs(",\"conflicts\":", f);
+		cmd_status_json_conflicts(f, v->st, v->proven);
+	}
 }
 
 /* What the label says, on stderr; an unverified sum refused on request. */
@@ -207,6 +211,7 @@ cmd_result_decide(const struct wire_params *p, const struct listing *l,
 	if ((r = agree_decide((uint32_t)p->parties.n, p->threshold, p->length,
 	    l->pts, l->m, secret, v->marks, &v->res, e)) != SS_OK)
 		return r;
+	v->decided = 1;
 	if (v->res.label == AGREE_TOO_FEW)
 		return too_few(p, &v->res, v->marks, session, e);
 	if (v->res.label == AGREE_INCONSISTENT)
@@ -240,10 +245,13 @@ report(struct client *c, const char *session, const struct wire_params *p,
     const struct wire_response *ls, const uint64_t *secret,
     const struct result_verdict *v, int r, struct ss_error *e)
 {
-	int inc = r == SS_ERR_INCONSISTENT;
+	/*
+	 * With --json a verdict without a sum (inconsistent, too few) is an
+	 * answer too: its label, its points named, the conflicts.
+	 */
+	int nosum = r != SS_OK && v->decided;
 
-	/* With --json an inconsistent verdict is an answer too, its points named. */
-	if (c->json && inc) {
+	if (c->json && nosum) {
 		printf("{\"session\":");
 		out_json_string(stdout, session);
 		printf(",\"sum\":null,\"cohort\":");
@@ -271,6 +279,7 @@ cmd_result_reconstruct(struct client *c, const char *session,
 	struct result_verdict v;
 	struct wire_response ls;
 	struct listing l;
+	unsigned char *proven = NULL;
 	uint64_t *secret;
 	int r;
 
@@ -280,10 +289,14 @@ cmd_result_reconstruct(struct client *c, const char *session,
 		return r;
 	if ((secret = calloc(p->length, sizeof(*secret))) == NULL)
 		r = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	else if ((r = listing_check(c, st, &ls, &l, e)) == SS_OK) {
+	else if ((r = listing_check(c, st, &ls, &l, e)) == SS_OK &&
+	    (r = cmd_status_conflicts(c, st, &proven, e)) == SS_OK) {
 		r = cmd_result_decide(p, &l, secret, &v, session, e);
+		v.st = st;
+		v.proven = proven;
 		r = report(c, session, p, &ls, secret, &v, r, e);
 	}
+	free(proven);
 	free(v.marks);
 	listing_free(&l);
 	wire_response_free(&ls);

@@ -322,8 +322,9 @@ cmd_share(struct client *c, const char *session, const struct input_src *in,
 
 	if ((r = call_status(c, session, &st, e)) != SS_OK)
 		return r;
-	if ((r = cmd_share_check(&st, c->party, session, e)) == SS_OK &&
-	    (r = records_check(c, &st, e)) == SS_OK &&
+	/* Lost records first: they say more than "shared already". */
+	if ((r = records_check(c, &st, e)) == SS_OK &&
+	    (r = cmd_share_check(&st, c->party, session, e)) == SS_OK &&
 	    (r = cmd_share_seal(c, session, &st, in, &sub, e)) == SS_OK) {
 		r = cmd_share_submit(c, session, &sub, 0, e);
 		cmd_share_free(&sub);

@@ -88,9 +88,9 @@ text_conflicts(FILE *f, const struct wire_response *st,
 		    "here: no proof");
 }
 
-static void
-json_conflicts(FILE *f, const struct wire_response *st,
-    const struct status_view *v)
+void
+cmd_status_json_conflicts(FILE *f, const struct wire_response *st,
+    const unsigned char *proven)
 {
 	size_t i;
 
@@ -100,10 +100,17 @@ json_conflicts(FILE *f, const struct wire_response *st,
 		out_json_string(f, st->conflicts[i].party);
 		fputs(",\"type\":", f);
 		out_json_string(f, conflict_type(&st->conflicts[i]));
-		fprintf(f, ",\"verified\":%s}", v->proven != NULL &&
-		    v->proven[i] ? "true" : "false");
+		fprintf(f, ",\"verified\":%s}", proven != NULL && proven[i] ?
+		    "true" : "false");
 	}
 	fputc(']', f);
+}
+
+static void
+json_conflicts(FILE *f, const struct wire_response *st,
+    const struct status_view *v)
+{
+	cmd_status_json_conflicts(f, st, v->proven);
 }
 
 static void
@@ -189,7 +196,7 @@ proven(struct client *c, const struct peers *pc, const struct wire_params *p,
 	    &b, NULL) == SS_OK && statement_conflict(&a, &b);
 }
 
-/* Each conflict of st checked (into proven[]) with the parties' certificates. */
+/* Each conflict of st checked (into out[]) with the parties' certificates. */
 static int
 check_conflicts(struct client *c, const struct wire_response *st,
     unsigned char *out, struct ss_error *e)
@@ -213,22 +220,36 @@ check_conflicts(struct client *c, const struct wire_response *st,
 }
 
 int
+cmd_status_conflicts(struct client *c, const struct wire_response *st,
+    unsigned char **proven, struct ss_error *e)
+{
+	int r;
+
+	*proven = NULL;
+	if (st->nconflicts == 0)
+		return SS_OK;
+	if ((*proven = calloc(st->nconflicts, 1)) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	if ((r = check_conflicts(c, st, *proven, e)) != SS_OK) {
+		free(*proven);
+		*proven = NULL;
+	}
+	return r;
+}
+
+int
 cmd_status(struct client *c, const char *session,
     const struct wire_response *st, struct ss_error *e)
 {
 	struct status_view v = { NULL, NULL };
 	unsigned char *proof = NULL;
+	/* D of what the server holds, recomputed; none for a version-1 session. */
+	const int v2 = pin_digest(&st->params, c->d, NULL) == SS_OK;
 	int r = SS_OK;
 
-	/* D of what the server holds, recomputed; none for a version-1 session. */
-	if (pin_digest(&st->params, c->d, NULL) == SS_OK)
-		v.d = c->d;
-	if (v.d != NULL && st->nconflicts > 0) {
-		if ((proof = calloc(st->nconflicts, 1)) == NULL)
-			return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-		r = check_conflicts(c, st, proof, e);
+	v.d = v2 ? c->d : NULL;
+	if (v2 && (r = cmd_status_conflicts(c, st, &proof, e)) == SS_OK)
 		v.proven = proof;
-	}
 	if (r == SS_OK)
 		cmd_status_print(stdout, c->json, session, st, &v);
 	free(proof);

@@ -142,8 +142,12 @@ cmd_sumpoint_check_shares(struct client *c, const struct wire_params *p,
 	seen = calloc(n + 1, 1);
 	bodies = calloc(n + 1, sizeof(*bodies));
 	lens = calloc(n + 1, sizeof(*lens));
-	if (seen == NULL || bodies == NULL || lens == NULL)
-		r = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	if (seen == NULL || bodies == NULL || lens == NULL) {
+		free(seen);
+		free(bodies);
+		free(lens);
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	}
 	for (i = 0; i < m && r == SS_OK; i++) {
 		const struct wire_incoming *in = &gs->shares[i];
 

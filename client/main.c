@@ -216,22 +216,35 @@ split_parties(struct cmdline *cl, const char *arg)
 	return 0;
 }
 
+/* The value of hex digit ch, or -1. */
+static int
+hex_digit(char ch)
+{
+	static const char digits[] = "0123456789abcdef";
+	const char *p;
+
+	if (ch >= 'A' && ch <= 'F')
+		ch = (char)(ch - 'A' + 'a');
+	if (ch == '\0' || (p = strchr(digits, ch)) == NULL)
+		return -1;
+	return (int)(p - digits);
+}
+
 /* 32 hex digits into the pin's nonce. */
 static int
 parse_nonce(struct cmdline *cl, const char *val)
 {
 	size_t i;
-	unsigned v;
+	int hi, lo;
 
 	if (strlen(val) != 2 * PARAMS_NONCE_LEN)
 		return usage("--nonce: %d hex digits, as create printed them",
 		    2 * PARAMS_NONCE_LEN);
 	for (i = 0; i < PARAMS_NONCE_LEN; i++) {
-		if (sscanf(val + 2 * i, "%2x", &v) != 1 ||
-		    strchr("0123456789abcdefABCDEF", val[2 * i]) == NULL ||
-		    strchr("0123456789abcdefABCDEF", val[2 * i + 1]) == NULL)
+		if ((hi = hex_digit(val[2 * i])) < 0 ||
+		    (lo = hex_digit(val[2 * i + 1])) < 0)
 			return usage("--nonce: '%.40s' is not hex", val);
-		cl->pin.nonce[i] = (uint8_t)v;
+		cl->pin.nonce[i] = (uint8_t)(hi << 4 | lo);
 	}
 	cl->pin.have_nonce = 1;
 	return 0;
@@ -420,6 +433,8 @@ run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
 		return usage("create: --threshold is required (usage: %s)",
 		    cmd->usage);
 	cl->create.session = cl->session;
+	if (cl->pin.have_nonce)
+		cl->create.nonce = cl->pin.nonce;
 	/* Checked before any connection: a bad request never leaves. */
 	if (cmd_create_check(&cl->create, c->party, &usage_error) != SS_OK)
 		return EXIT_USAGE;
@@ -486,7 +501,7 @@ run_on_session(struct client *c, const struct command *cmd,
 static const struct opt create_opts[] = {
 	{ "parties", 1 }, { "threshold", 1 }, { "length", 1 },
 	{ "decimals", 1 }, { "deadline", 1 }, { "min-cohort", 1 },
-	{ NULL, 0 },
+	{ "nonce", 1 }, { NULL, 0 },
 };
 /* The pin's options, then each command's own. */
 #define PIN_OPTS \
@@ -535,6 +550,9 @@ static const struct command commands[] = {
 	  "                      this clock) if at least min_cohort have shared\n"
 	  "  --min-cohort M      the fewest parties sharing may close with\n"
 	  "                      (T+1 to n; default n; required with --deadline)\n"
+	  "  --nonce HEX         the nonce of a session created before (as create\n"
+	  "                      printed it): creating it again with every\n"
+	  "                      parameter the same is harmless\n"
 	  "With --json: {\"session\":...,\"invite\":CODE,\"nonce\":HEX,...}.\n",
 	  create_opts, 0, 0, run_create, NULL, NULL },
 	{ "share",

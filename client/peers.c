@@ -98,6 +98,12 @@ check_cert(struct client *c, struct check *k, const char *name,
 		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash a certificate");
 	rc = pstate_cert_lookup(c->pstate, fp, k->ca, PSTATE_CERT_TLS, name,
 	    k->now, &hit, e);
+	if (rc != SS_OK && rc != SS_ERR_NOT_FOUND)
+		return rc;
+	/* A hit stands for the chain check, unless the CRL now lists it. */
+	if (rc == SS_OK && revoked(k->store, &hit) &&
+	    (rc = pstate_cert_forget(c->pstate, fp, e)) != SS_OK)
+		return rc;
 	if (rc == SS_OK && !revoked(k->store, &hit)) {
 		*out = d2i_X509(NULL, &p, (long)len);
 		ERR_clear_error();
@@ -105,15 +111,13 @@ check_cert(struct client *c, struct check *k, const char *name,
 			return SS_OK;
 		X509_free(*out);
 		*out = NULL;
-	} else if (rc == SS_OK && (rc = pstate_cert_forget(c->pstate, fp, e)) !=
-	    SS_OK)
-		return rc;
-	else if (rc != SS_OK && rc != SS_ERR_NOT_FOUND)
-		return rc;
+	}
 	if ((rc = statement_load_signer(k->store, der, len, name, out, e)) !=
-	    SS_OK)
-		return ss_error_prefix(e, "the server's signing certificate for "
+	    SS_OK) {
+		(void)ss_error_prefix(e, "the server's signing certificate for "
 		    "%s", name);
+		return rc;
+	}
 	rc = pstate_cert_fill(*out, PSTATE_CERT_TLS, name, k->ca, NULL, k->now,
 	    &k->fresh[k->nfresh], e);
 	if (rc == SS_OK)
@@ -209,9 +213,10 @@ peers_fetch(struct client *c, const struct wire_names *parties,
 	struct check k;
 	int r;
 
+	memset(&resp, 0, sizeof(resp));
 	memset(pc, 0, sizeof(*pc));
 	if ((pc->cert = calloc(parties->n ? parties->n : 1,
-	    sizeof(*pc->cert))) == NULL)
+	    sizeof(X509 *))) == NULL)
 		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
 	pc->n = parties->n;
 	if ((r = check_init(c, &k, parties->n, e)) == SS_OK &&
@@ -247,7 +252,9 @@ peers_verify(struct client *c, const struct peers *pc,
 		return ss_error_set(e, SS_ERR_AUTH, "%s's statement is missing",
 		    name);
 	if ((rc = statement_verify(pc->cert[pos - 1], c->d, ws->body,
-	    ws->body_len, ws->sig, ws->sig_len, s, e)) != SS_OK)
-		return ss_error_prefix(e, "%s's statement", name);
+	    ws->body_len, ws->sig, ws->sig_len, s, e)) != SS_OK) {
+		(void)ss_error_prefix(e, "%s's statement", name);
+		return rc;
+	}
 	return SS_OK;
 }

@@ -366,8 +366,8 @@ dec_entry(pb_istream_t *s, const pb_field_t *f, void **arg)
 	x.d = a->d;
 	x.r = r;
 #define GROW(arr, n, cap, dst) do { \
-	arr = grow(arr, n, &cap, sizeof(*arr), lim, &rc); \
-	dst = rc == SS_OK ? &arr[n++] : NULL; \
+	(arr) = grow((arr), (n), &(cap), sizeof(*(arr)), lim, &rc); \
+	(dst) = rc == SS_OK ? &(arr)[(n)++] : NULL; \
 } while (0)
 	switch (a->list->list) {
 	case DST_SHARES:

@@ -350,6 +350,7 @@ statement_submits_digest(const uint8_t *const *bodies, const size_t *lens,
 	int rc = SS_OK, end;
 
 	memset(out, 0, STATEMENT_HASH_LEN);
+	memset(&s, 0, sizeof(s));
 	if (m == 0 || bodies == NULL || lens == NULL)
 		return SS_ERR_INVALID;
 	/* Every body a SUBMIT, in position order, before anything is hashed. */

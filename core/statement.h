@@ -48,8 +48,15 @@
 #define STATEMENT_CONTEXT  "secure-sum/v2 "
 #define STATEMENT_HASH_LEN 32           /* every digest in a body: SHA-256 */
 #define STATEMENT_SIG_MAX  72           /* a DER ECDSA P-256 signature */
-/* The length of a SUBMIT body for n parties, the longest kind for n >= 2. */
+/* The length of a SUBMIT body for n parties, and of a SUMPOINT body. */
 #define STATEMENT_SUBMIT_LEN(n) (93 + (size_t)(n) * STATEMENT_HASH_LEN)
+#define STATEMENT_SUMPOINT_LEN 159
+/*
+ * The longest body of a session of n parties: a SUBMIT's from 3 parties
+ * up, a SUMPOINT's below (a COHORT's, 121 + ceil(n / 8), is never longer).
+ */
+#define STATEMENT_LEN_MAX(n) (STATEMENT_SUBMIT_LEN(n) > \
+    STATEMENT_SUMPOINT_LEN ? STATEMENT_SUBMIT_LEN(n) : STATEMENT_SUMPOINT_LEN)
 /* The longest body: a SUBMIT of PARAMS_MAX_PARTIES digests. */
 #define STATEMENT_BODY_MAX STATEMENT_SUBMIT_LEN(PARAMS_MAX_PARTIES)
 

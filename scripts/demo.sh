@@ -36,10 +36,15 @@ addr=$(sed -n 's/^listening on //p' "$T/server.out")
 [ -n "$addr" ] || { echo "demo: the server did not start:"; cat "$T/server.log"; exit 1; }
 echo "   $(cat "$T/server.out")"
 
+# Each party's records (docs/PARTY-STATE.md) in the demo's folder.
+export XDG_STATE_HOME=$T/state-home
 client() {
 	"$ROOT/bin/mpc-client" --server "$addr" --certs "$T/certs" --party "$@"
 }
-client alice create demo --parties "$(IFS=,; echo "${parties[*]}")" --threshold 2
+created=$(client alice create demo --parties "$(IFS=,; echo "${parties[*]}")" --threshold 2)
+echo "$created" | sed 's/^/   /'
+invite=$(sed -n 's/^invite: //p' <<<"$created")
+[ -n "$invite" ] || { echo "demo: create printed no invite code"; exit 1; }
 
 expected=0
 declare -A input
@@ -53,7 +58,8 @@ done
 echo "== five parties run their steps at once (each input stays with its party)"
 for p in "${parties[@]}"; do
 	echo "   $p: input ${input[$p]}"
-	client "$p" --timeout 60 run demo -- "${input[$p]}" >"$T/$p.out" 2>"$T/$p.err" &
+	client "$p" --timeout 60 run demo --invite "$invite" -- "${input[$p]}" \
+	    >"$T/$p.out" 2>"$T/$p.err" &
 	PIDS+=($!)
 done
 status=0
@@ -68,7 +74,7 @@ done
 [ "$status" -eq 0 ] || exit 1
 
 got=$(cat "$T/alice.out")
-echo "== sum computed by the parties: $got"
+echo "== sum computed by the parties: $got ($(sed -n 's/^mpc-client: sum //p' "$T/alice.err"))"
 echo "   plain sum of the inputs:     $expected"
 for p in "${parties[@]}"; do
 	if [ "$(cat "$T/$p.out")" != "$got" ]; then

@@ -7,7 +7,7 @@ set -eu
 
 PKGS="build-essential pkg-config libssl-dev openssl libevent-dev
 libprotobuf-c-dev protobuf-c-compiler protobuf-compiler nanopb libnanopb-dev libxxhash-dev
-libcmocka-dev python3 python3-protobuf valgrind
+libcmocka-dev python3 python3-protobuf python3-cryptography valgrind
 clang-14 libclang-rt-14-dev clang-tidy-14 cppcheck"
 
 missing=""

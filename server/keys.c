@@ -119,6 +119,7 @@ check_key(const struct store *s, const char *name, const uint8_t *der,
     size_t der_len, const uint8_t *sign_der, size_t sign_len,
     struct key_entry *want, struct ss_error *st)
 {
+	memset(want, 0, sizeof(*want));
 	if (!name_valid(name))
 		return ss_error_set(st, SS_ERR_INVALID, "invalid party name");
 	if (der_len == 0 || der_len > s->lim.max_cert_bytes ||
@@ -126,7 +127,6 @@ check_key(const struct store *s, const char *name, const uint8_t *der,
 	    sign_len > s->lim.max_cert_bytes)))
 		return ss_error_set(st, SS_ERR_INVALID, "a certificate must be "
 		    "1 to %u bytes", s->lim.max_cert_bytes);
-	memset(want, 0, sizeof(*want));
 	snprintf(want->name, sizeof(want->name), "%s", name);
 	want->der = (uint8_t *)der;
 	want->der_len = der_len;
@@ -138,8 +138,9 @@ check_key(const struct store *s, const char *name, const uint8_t *der,
 static int
 same_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
-	return (a == NULL) == (b == NULL) && alen == blen &&
-	    (alen == 0 || memcmp(a, b, alen) == 0);
+	if (a == NULL || b == NULL)
+		return a == NULL && b == NULL;
+	return alen == blen && memcmp(a, b, alen) == 0;
 }
 
 int

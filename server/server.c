@@ -33,6 +33,7 @@
 #include "rpc.h"
 #include "server.h"
 #include "snapshot.h"
+#include "statement.h"
 
 struct server {
 	const struct server_config *cfg;
@@ -415,10 +416,26 @@ listen_on(struct server *srv, char *shown, size_t shownlen, struct ss_error *e)
 
 /* ---- start-up: state, keys, the loop ---------------------------------- */
 
+/* Whether e's signing certificate, if it has one, still verifies. */
+static int
+signer_valid(X509_STORE *ca, const struct key_entry *e)
+{
+	X509 *x = NULL;
+
+	if (e->sign_der == NULL)
+		return 1;
+	if (statement_load_signer(ca, e->sign_der, e->sign_len, e->name, &x,
+	    NULL) != SS_OK)
+		return 0;
+	X509_free(x);
+	return 1;
+}
+
 /*
- * Drops from the directory every certificate that no longer verifies against
- * the CA and its revocation list (crl.pem is read at start): a revoked
- * party's key, published before, must not be served after a restart.
+ * Drops from the directory every entry whose certificates no longer verify
+ * against the CA and its revocation list (crl.pem is read at start): a
+ * revoked party's key or signing certificate, published before, must not
+ * be served after a restart.
  */
 static void
 recheck_directory(struct server *srv)
@@ -431,12 +448,12 @@ recheck_directory(struct server *srv)
 		struct key_entry *e = &s->keys[i];
 
 		if (pki_verify_enc_cert(srv->rpc.ca, e->der, e->der_len, e->name,
-		    pk) == SS_OK) {
+		    pk) == SS_OK && signer_valid(srv->rpc.ca, e)) {
 			i++;
 			continue;
 		}
-		logmsg("dropping %s's encryption-key certificate: it no longer "
-		    "verifies (revoked or expired)", e->name);
+		logmsg("dropping %s's certificates: they no longer verify "
+		    "(revoked or expired)", e->name);
 		store_drop_key(s, e->name);
 	}
 }

@@ -413,12 +413,19 @@ session_consistent(const struct session *se)
 	}
 }
 
-/* A session's state after its parameters: times, phase, every party's. */
+/*
+ * A session's state after its parameters: times, phase, every party's;
+ * digest is the D recorded with the parameters, which must be theirs.
+ */
 static int
-load_state(struct disk_reader *d, struct session *se)
+load_state(struct disk_reader *d, struct session *se,
+    const uint8_t digest[PARAMS_DIGEST_LEN])
 {
 	uint32_t i, phase;
 	int rc;
+
+	if (se->p.v2 && memcmp(se->digest, digest, PARAMS_DIGEST_LEN) != 0)
+		return SS_ERR_INVALID;
 
 	if ((rc = disk_get_u64(d, &se->created_unix)) != SS_OK ||
 	    (rc = disk_get_u64(d, &se->deadline_unix)) != SS_OK ||
@@ -453,9 +460,7 @@ load_session(struct disk_reader *d, struct store *s)
 		rc = SS_ERR_INVALID;
 	else if ((se = session_new(&p)) == NULL)
 		rc = SS_ERR_ALLOC;
-	else if (p.v2 && memcmp(se->digest, digest, sizeof(digest)) != 0)
-		rc = SS_ERR_INVALID;    /* the digest recorded is not D */
-	else if ((rc = load_state(d, se)) == SS_OK &&
+	else if ((rc = load_state(d, se, digest)) == SS_OK &&
 	    (rc = store_adopt_session(s, se)) == SS_OK)
 		se = NULL;
 	session_free(se);

@@ -391,6 +391,14 @@ statements_consistent(const struct session *se)
 }
 
 uint64_t
+statements_max_message(uint32_t n)
+{
+	/* Each statement with its signature and the tags around them. */
+	return 2 * (uint64_t)n * (STATEMENT_SUBMIT_LEN(n) + STATEMENT_SIG_MAX +
+	    16);
+}
+
+uint64_t
 statements_max_bytes(uint32_t n)
 {
 	/* Context, type, D and signer; then each type's fields. */

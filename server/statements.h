@@ -117,6 +117,12 @@ int statements_consistent(const struct session *se);
 
 /* At most the bytes a session of n parties holds in statements and conflicts. */
 uint64_t statements_max_bytes(uint32_t n);
+/*
+ * At most the bytes the statements add to one message of a session of n
+ * parties: GetShare relays every dealer's SUBMIT, GetStatus up to n
+ * conflicting SUBMITs beside their first ones.
+ */
+uint64_t statements_max_message(uint32_t n);
 
 /* ---- the store's side (store.c) ----------------------------------------- */
 

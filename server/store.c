@@ -179,7 +179,9 @@ store_check_params(const struct store *s, const struct session_spec *p,
 		    "most %u seconds", s->lim.max_deadline_seconds);
 	if (check_version(p, st) != SS_OK)
 		return st->code;
-	if (!frame_session_fits(p->n, p->length, s->lim.max_message, &need))
+	if (!frame_session_fits(p->n, p->length, s->lim.max_message, &need) ||
+	    (p->v2 && (need += statements_max_message(p->n)) >
+	    s->lim.max_message))
 		return ss_error_set(st, SS_ERR_EXHAUSTED, "a session of %u "
 		    "parties and length %u needs messages of %llu bytes, over the "
 		    "server's frame limit of %llu", p->n, p->length,
@@ -455,7 +457,7 @@ store_submit_signed(struct store *s, const char *caller,
 	    &news, st) != SS_OK)
 		return st->code;
 	if (submission_block(se, shares, nshares, frame, frame_len, &block,
-	    st) != SS_OK ||
+	    st) != SS_OK || block == NULL ||
 	    (h.body != NULL && news == STATEMENTS_NEW &&
 	    statements_check_submit(se, (uint32_t)me, &stmt, block, st) != SS_OK) ||
 	    check_shares(s, se, (uint32_t)me, block, held_statement_bytes(&h),

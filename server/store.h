@@ -145,19 +145,19 @@ int store_apply_sumpoint(struct store *s, const char *session_id,
     uint32_t party, const uint64_t *values, size_t nvalues,
     struct ss_error *e) SS_WUR;
 /*
- * The same with the change's statement (NULL: none, as in a version-1
+ * The same with the change's statement (in; NULL: none, as in a version-1
  * session), copied; its signature was checked when the change was made.
  */
 int store_apply_submit_signed(struct store *s, const char *session_id,
     uint32_t sender, const uint8_t *block, size_t block_len,
-    const struct statement_in *stmt, struct ss_error *e) SS_WUR;
+    const struct statement_in *in, struct ss_error *e) SS_WUR;
 int store_apply_sumpoint_signed(struct store *s, const char *session_id,
     uint32_t party, const uint64_t *values, size_t nvalues,
-    const struct statement_in *stmt, struct ss_error *e) SS_WUR;
+    const struct statement_in *in, struct ss_error *e) SS_WUR;
 int store_apply_cohort(struct store *s, const char *session_id,
-    uint32_t party, const struct statement_in *stmt, struct ss_error *e) SS_WUR;
+    uint32_t party, const struct statement_in *in, struct ss_error *e) SS_WUR;
 int store_apply_conflict(struct store *s, const char *session_id,
-    uint32_t party, enum statement_type type, const struct statement_in *stmt,
+    uint32_t party, enum statement_type type, const struct statement_in *in,
     struct ss_error *e) SS_WUR;
 /* Low-level insertion used by the snapshot loader; takes ownership of se. */
 int store_adopt_session(struct store *s, struct session *se) SS_WUR;

@@ -336,7 +336,7 @@ if command -v setpriv >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
 	client alice create s-core2 --parties alice,carol --threshold 1 >/dev/null 2>&1
 	setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups \
 	    "$CLIENT_BIN" --server "$ADDR" --certs "$T/nb" --party alice --timeout 20 \
-	    run s-core2 7 >"$T/nb.out" 2>"$T/nb.err" &
+	    --state "$T/nb/state" run s-core2 7 >"$T/nb.out" 2>"$T/nb.err" &
 	RUN=$!
 	for _ in $(seq 1 50); do
 		[ "$(shared s-core2)" = alice ] && break

@@ -48,7 +48,7 @@ rm -f "$T/state/filler"
 if wait "$bob_pid"; then ok "bob's retried share is accepted once space returns"
 else not_ok "bob's retried share is accepted once space returns" "$(cat "$T/bob.err")"; fi
 check "carol shares" client carol share s1 --input "$T/carol.in"
-for p in alice bob carol; do check "$p posts its sumpoint" client "$p" sumpoint s1; done
+check_sumpoints s1 alice bob carol
 
 expected=$(paste -d' ' "$T/alice.in" "$T/bob.in" "$T/carol.in" |
     awk '{ printf "%s%d", (NR > 1 ? " " : ""), $1 + $2 + $3 } END { print "" }')

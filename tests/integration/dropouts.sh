@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # dropouts.sh: sessions that go on without some parties. (a) A party that
-# never shares: at the deadline the cohort is those that did, and the result
-# is their sum, with the cohort shown. (b) A party that shares but never
-# posts a sumpoint: any t+1 sumpoints give the result, and `run` does not
-# wait for the missing one until its --timeout. (c) Fewer than t+1 shares by
-# the deadline: the session fails, and every command says so promptly.
+# never shares: at the deadline the cohort is those that did (at least
+# min_cohort), and the result is their sum, with the cohort shown. (b) A
+# party that shares (and, as every member must in version 2, signs the
+# cohort) but never posts a sumpoint: any t+1 sumpoints give the result, and
+# `run` does not wait for the missing one until its --timeout. (c) Fewer
+# than min_cohort shares by the deadline: the session fails, and every
+# command says so promptly.
 source "$(dirname "$0")/lib.sh"
 
 make_certs alice bob carol dave || bail "mkcerts.sh failed"
@@ -19,8 +21,8 @@ cl() {
 json_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
 # ---- (a) a party that never shares --------------------------------------
-check "(a) create with a 3 s deadline, t = 2" \
-    client alice create a1 --parties alice,bob,carol,dave --threshold 2 --deadline 3
+check "(a) create with a 3 s deadline, t = 2, min_cohort 3" \
+    client alice create a1 --parties alice,bob,carol,dave --threshold 2 --deadline 3 --min-cohort 3
 t0=$(now_ms)
 declare -A va=([alice]=100 [bob]=-30 [carol]=7)
 apids=()
@@ -56,13 +58,14 @@ else
 	not_ok "(a) result prints the cohort on stderr" "$(cat "$T/last.err")"
 fi
 check_eq "(a) --json result: the cohort key lists exactly the cohort" \
-    '{"session":"a1","sum":[77],"cohort":["alice","bob","carol"]}' \
+    '{"session":"a1","sum":[77],"cohort":["alice","bob","carol"],"label":"unverified","quorum":5,"points":{"taken":3,"on":["alice","bob","carol"],"off":[],"suspect":[],"ignored":[]},"conflicts":[]}' \
     "$(client bob --json result a1 2>/dev/null | tr -d ' \n')"
 check_fails "(a) dave's late shares are refused" "no longer takes shares" client dave share a1 5
 
 # ---- (b) a party that shares but never posts -----------------------------
 check "(b) create, t = 1" client alice create b1 --parties alice,bob,carol,dave --threshold 1
 check "(b) dave shares (and will never post)" client dave share b1 1000
+sign_only b-dave b1 dave
 t0=$(now_ms)
 declare -A vb=([alice]=1 [bob]=2 [carol]=3)
 bpids=()
@@ -96,6 +99,9 @@ check "(b) create b2, t = 1" client alice create b2 --parties alice,bob,carol --
 check "(b) alice shares" client alice share b2 5 6
 check "(b) bob shares" client bob share b2 -- -1 10
 check "(b) carol shares" client carol share b2 0 1
+# bob and carol sign the cohort, and post nothing yet.
+sign_only b2-bob b2 bob
+sign_only b2-carol b2 carol
 check "(b) alice posts" client alice sumpoint b2
 check_fails "(b) result with 1 sumpoint (t+1 = 2 needed) says so" "1 sumpoint posted.*2 needed" \
     client carol result b2
@@ -107,8 +113,8 @@ check_eq "(b) ... is the sum" "4 17" "$(cat "$T/last.out")"
 # timeout it reconstructs from what is there (the grace would be longer).
 check "(b) create b3, t = 1" client alice create b3 --parties alice,bob,carol --threshold 1
 for p in alice bob carol; do client "$p" share b3 -- 11 >/dev/null 2>&1; done
-check "(b) alice posts in b3" client alice sumpoint b3
-check "(b) bob posts in b3" client bob sumpoint b3
+sign_only b3-carol b3 carol
+check_sumpoints b3 alice bob
 t0=$(now_ms)
 if cl 1 bob run b3 -- 11 >"$T/b3.out" 2>"$T/b3.err"; then
 	el=$(( $(now_ms) - t0 ))
@@ -120,8 +126,8 @@ else
 fi
 
 # ---- (c) fewer than t+1 by the deadline ----------------------------------
-check "(c) create with a 2 s deadline, t = 1" \
-    client alice create c1 --parties alice,bob,carol --threshold 1 --deadline 2
+check "(c) create with a 2 s deadline, t = 1, min_cohort 2" \
+    client alice create c1 --parties alice,bob,carol --threshold 1 --deadline 2 --min-cohort 2
 t0=$(now_ms)
 bgc c-run alice run c1 -- 9
 cpid=$BG
@@ -156,11 +162,11 @@ fast() {
 		ok "$name ($el ms)"
 	fi
 }
-failmsg='failed: the sharing deadline passed with 1 of 3 parties. shares in; threshold 1 needs at least 2'
+failmsg='failed: the sharing deadline passed with 1 of 3 parties. shares in; min_cohort 2 needs at least 2'
 fast "(c) status says FAILED, with the reason" 0 "^phase: FAILED" client bob status c1
 fast "(c) status gives the reason" 0 "^reason: the sharing deadline passed with 1 of 3" client bob status c1
 check_eq "(c) status --json: phase and reason" \
-    "FAILED the sharing deadline passed with 1 of 3 parties' shares in; threshold 1 needs at least 2" \
+    "FAILED the sharing deadline passed with 1 of 3 parties' shares in; min_cohort 2 needs at least 2" \
     "$(client bob --json status c1 2>/dev/null | json_get '"%s %s" % (d["phase"], d["reason"])')"
 fast "(c) sumpoint fails, saying why" 1 "$failmsg" client alice sumpoint c1
 fast "(c) result fails, saying why" 1 "$failmsg" client carol result c1

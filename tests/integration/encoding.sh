@@ -4,7 +4,8 @@
 # writes: a body given twice is merged, not replaced (the frame of issue 10,
 # GetStatus("conf") then an empty GetStatus body); unknown fields, groups
 # included, are skipped; a string that is not UTF-8 makes the frame no
-# Request. Raw frames go through tests/tools/rawclient.py over TLS.
+# Request; the version-2 messages merge alike. Raw frames go through
+# tests/tools/rawclient.py over TLS.
 source "$(dirname "$0")/lib.sh"
 
 PY=$T/py
@@ -74,6 +75,23 @@ check_eq "unknown fields and groups are skipped" "4 OK" \
 check_eq "a string that is not UTF-8 makes the frame no Request" "0 INVALID_ARGUMENT" \
     "$(answer '"%s %s" % (r["id"], r["code"])' --expect 1 --expect-close \
     frame:080510067a030a01ff)"
+
+# Version 2: CreateSession's parameters in two parts, the nonce given in
+# both (the later wins, as for any scalar), and min_cohort in the second.
+frame=$(joined \
+    '{"id":7,"method":"CREATE_SESSION","create_session":{"params":{"session_id":"conf2","parties":["alice","bob"],"nonce":"AAAAAAAAAAAAAAAAAAAAAA=="}}}' \
+    '{"create_session":{"params":{"threshold":1,"length":1,"min_cohort":2,"nonce":"AQEBAQEBAQEBAQEBAQEBAQ=="}}}')
+check_eq "a version-2 CreateSession in two parts: the later nonce" "7 OK 32" \
+    "$(answer '"%s %s %d" % (r["id"], r["code"], len(r["body"]["create_session"]["digest"].rstrip("=")) * 3 // 4)' --expect 1 "$frame")"
+check_eq "the session holds the later nonce and min_cohort" "AQEBAQEBAQEBAQEBAQEBAQ== 2" \
+    "$(answer '"%s %s" % (r["body"]["get_status"]["params"]["nonce"], r["body"]["get_status"]["params"]["min_cohort"])' \
+    '{"id":8,"method":"GET_STATUS","get_status":{"session_id":"conf2"}}')"
+# GetCohort with an empty body, then one naming the session: merged.
+frame=$(joined '{"id":9,"method":"GET_COHORT","get_cohort":{}}' \
+    '{"get_cohort":{"session_id":"conf2"}}')
+check_eq "GetCohort in two parts names the session (still sharing)" \
+    "9 FAILED_PRECONDITION session conf2 is still in its sharing phase (0 of 2 shared)" \
+    "$(answer '"%s %s %s" % (r["id"], r["code"], r["message"])' --expect 1 "$frame")"
 
 if kill -0 "$SERVER_PID" 2>/dev/null &&
     [ "$(answer 'r["code"]' '{"id":6,"method":"GET_KEYS","get_keys":{}}')" = OK ]; then

@@ -2,6 +2,8 @@
 # flow.sh: whole sessions through the real server and clients: scalar and
 # vector inputs, negative and fixed-point values, t = n-1, --json output,
 # idempotent steps, every party running `run` at once, and the overflow bound.
+# (Each party's sumpoint waits for every cohort member's COHORT signature, so
+# the parties post theirs at once: sumpoints and check_sumpoints in lib.sh.)
 source "$(dirname "$0")/lib.sh"
 
 make_certs alice bob carol dave erin || exit 1
@@ -9,21 +11,20 @@ start_server || exit 1
 
 # --- three parties, step by step, with negative values -------------------
 check "create a 3-party session" client alice create s1 --parties alice,bob,carol --threshold 1
-check "create again with the same parameters is idempotent" \
-    client bob create s1 --parties alice,bob,carol --threshold 1
+check "create again with the same parameters (and nonce) is idempotent" \
+    client bob create s1 --parties alice,bob,carol --threshold 1 --nonce "$(nonce_of s1)"
 check_fails "create with other parameters is ALREADY_EXISTS" "ALREADY_EXISTS|different parameters" \
     client alice create s1 --parties alice,bob,carol --threshold 2
 check "alice shares -7" client alice share s1 -7
 check "bob shares 1000 after --" client bob share s1 -- 1000
 check_fails "sumpoint before the cohort is fixed is refused" "sharing" client bob sumpoint s1
 check "carol shares -2" client carol share s1 -2
-for p in alice bob carol; do
-	check "$p posts its sumpoint" client "$p" sumpoint s1
-done
+check_sumpoints s1 alice bob carol
 check_eq "the sum of -7, 1000 and -2" "991" "$(client carol result s1 2>/dev/null)"
 json=$(client alice --json result s1 2>/dev/null)
-check_eq "--json result has session, sum and cohort" \
-    '{"session":"s1","sum":[991],"cohort":["alice","bob","carol"]}' "$(tr -d ' \n' <<<"$json")"
+check_eq "--json result has session, sum, cohort, label and points" \
+    '{"session":"s1","sum":[991],"cohort":["alice","bob","carol"],"label":"verified","quorum":3,"points":{"taken":3,"on":["alice","bob","carol"],"off":[],"suspect":[],"ignored":[]},"conflicts":[]}' \
+    "$(tr -d ' \n' <<<"$json")"
 check "status reports the session complete" bash -c \
     "'$CLIENT_BIN' --server $ADDR --certs $T/certs --party bob status s1 | grep -qi complete"
 
@@ -36,7 +37,7 @@ check_fails "a value with more decimals than the session allows is refused" "dec
     client carol share v1 1.234 0 0
 check_fails "a vector of the wrong length is refused" "length|values" client carol share v1 1 2
 check "carol shares a vector" client carol share v1 -- -0.50 2.24 100
-for p in alice bob carol; do client "$p" sumpoint v1 >/dev/null 2>&1; done
+sumpoints v1 alice bob carol
 check_eq "fixed-point vector sum" "11.00 0.00 99.50" "$(client bob result v1 2>/dev/null)"
 
 # --- the overflow bound --------------------------------------------------
@@ -45,7 +46,7 @@ check_fails "an input whose n-fold sum could overflow is refused, naming the bou
     "576460752303423487" client alice share big 576460752303423488
 check "the largest allowed input is accepted" client alice share big -576460752303423487
 check "bob shares the other extreme" client bob share big 576460752303423487
-client alice sumpoint big >/dev/null 2>&1; client bob sumpoint big >/dev/null 2>&1
+sumpoints big alice bob
 check_eq "extremes cancel" "0" "$(client alice result big 2>/dev/null)"
 
 # --- five parties running every step at once -----------------------------
@@ -60,6 +61,12 @@ i=0
 for p in alice bob carol dave erin; do
 	if wait "${rpids[$i]}"; then
 		check_eq "run as $p prints the sum" "123369" "$(cat "$T/run-$p.out")"
+		# n = 5, t = 2: all five agree, the quorum n/2 + t + 1 = 5.
+		if grep -q '^mpc-client: sum verified: 5 sumpoints agree (quorum 5 of 5 parties)$' "$T/run-$p.err"; then
+			ok "run as $p says the sum is verified"
+		else
+			not_ok "run as $p says the sum is verified" "$(cat "$T/run-$p.err")"
+		fi
 	else
 		not_ok "run as $p" "$(tail -n 2 "$T/run-$p.err")"
 	fi
@@ -85,9 +92,7 @@ PY
 for p in alice bob carol; do
 	check "$p shares $L values from a file" client "$p" share long --input "$T/long-$p.in"
 done
-for p in alice bob carol; do
-	check "$p posts its $L-value sumpoint" client "$p" sumpoint long
-done
+check_sumpoints long alice bob carol
 client bob result long >"$T/long.out" 2>"$T/long.err"
 check_eq "the $L sums are right" "$(cat "$T/long.sum")" "$(cat "$T/long.out")"
 

@@ -5,11 +5,65 @@
 # folder. The server listens on port 0 (a free port the kernel picks) and the
 # harness reads the real port from its "listening on" line. Every process
 # started here is killed and reaped on exit, whatever happens.
+#
+# Protocol version 2: share, run, sumpoint and result need the session
+# pinned (--invite CODE or its parameters). CLIENT_BIN is a wrapper
+# (pinned_client below) that execs the real client, REAL_CLIENT_BIN, with
+# the invite code of the session's last successful `create` added when the
+# test gave no pin of its own; `create` itself records the code (and the
+# nonce) in $T/invites. So every test speaks the v2 command line without
+# repeating the code in each call; a test about pinning itself calls
+# REAL_CLIENT_BIN, or passes its own --invite or --nonce. The parties'
+# records (--state) go under $T/xdg-state, through XDG_STATE_HOME.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SERVER_BIN=${SERVER_BIN:-$ROOT/bin/mpc-server}
-CLIENT_BIN=${CLIENT_BIN:-$ROOT/bin/mpc-client}
+REAL_CLIENT_BIN=${CLIENT_BIN:-$ROOT/bin/mpc-client}
 T=$(mktemp -d /tmp/ss-it-XXXXXX)
+CLIENT_BIN=$T/mpc-client
+export XDG_STATE_HOME=$T/xdg-state
+export SS_IT_INVITES=$T/invites SS_IT_REAL_CLIENT=$REAL_CLIENT_BIN
+mkdir -p "$SS_IT_INVITES"
+cat >"$CLIENT_BIN" <<'WRAPPER'
+#!/usr/bin/env bash
+# pinned_client: the real mpc-client, with the session's invite code added
+# (after SESSION) to share, run, sumpoint and result when none is given;
+# create records the code of what it made in $SS_IT_INVITES/SESSION.
+args=("$@")
+i=0
+while [ "$i" -lt "${#args[@]}" ]; do
+	case "${args[$i]}" in
+	--server|--certs|--party|--timeout|--trace|--state) i=$((i + 2)) ;;
+	--*) i=$((i + 1)) ;;
+	*) break ;;
+	esac
+done
+cmd=${args[$i]:-}
+s=$((i + 1))
+sess=${args[$s]:-}
+case "$cmd" in
+create)
+	out=$("$SS_IT_REAL_CLIENT" "$@")
+	rc=$?
+	[ -n "$out" ] && printf '%s\n' "$out"
+	code=$(sed -n 's/^invite: //p; s/.*"invite":"\([^"]*\)".*/\1/p' <<<"$out" | head -n 1)
+	nonce=$(sed -n 's/^nonce: //p; s/.*"nonce":"\([^"]*\)".*/\1/p' <<<"$out" | head -n 1)
+	if [ "$rc" -eq 0 ] && [ -n "$code" ]; then
+		printf '%s\n' "$code" >"$SS_IT_INVITES/$sess"
+		printf '%s\n' "$nonce" >"$SS_IT_INVITES/$sess.nonce"
+	fi
+	exit "$rc" ;;
+share|run|sumpoint|result)
+	for a in "${args[@]}"; do
+		case "$a" in --invite|--invite=*|--nonce|--nonce=*) exec "$SS_IT_REAL_CLIENT" "$@" ;; esac
+	done
+	if [ -n "$sess" ] && [ -f "$SS_IT_INVITES/$sess" ]; then
+		args=("${args[@]:0:$((s + 1))}" --invite "$(cat "$SS_IT_INVITES/$sess")" "${args[@]:$((s + 1))}")
+	fi ;;
+esac
+exec "$SS_IT_REAL_CLIENT" "${args[@]}"
+WRAPPER
+chmod 755 "$CLIENT_BIN"
 PY=$T/py           # Python classes of the proto, once python_proto made them
 PIDS=()
 CLEANUP_HOOKS=()   # commands run at exit before the folder is removed
@@ -30,7 +84,12 @@ not_ok() { NFAIL=$((NFAIL + 1)); echo "not ok - $1"; shift; [ $# -gt 0 ] && prin
 # bail MESSAGE: gives up on the whole script, the TAP way.
 bail()   { echo "Bail out! $*"; exit 1; }
 # need_client: bails out unless mpc-client is built.
-need_client() { [ -x "$CLIENT_BIN" ] || bail "bin/mpc-client is not built"; }
+need_client() { [ -x "$REAL_CLIENT_BIN" ] || bail "bin/mpc-client is not built"; }
+
+# invite_of SESSION, nonce_of SESSION: what the last successful create of
+# SESSION printed (pinned_client keeps them).
+invite_of() { cat "$SS_IT_INVITES/$1"; }
+nonce_of() { cat "$SS_IT_INVITES/$1.nonce"; }
 
 # make_certs PARTY...: all parties' files in $T/certs; the server's own
 # folder $T/server-certs holds only what a server may hold: the CA
@@ -149,6 +208,67 @@ bgc() {
 	local name=$1 party=$2; shift 2
 	"$CLIENT_BIN" --server "$ADDR" --certs "$T/certs" --party "$party" --timeout 30 "$@" \
 	    >"$T/$name.out" 2>"$T/$name.err" &
+	BG=$!
+	PIDS+=("$BG")
+}
+
+# sumpoints_start SESSION PARTY...: every PARTY's `sumpoint` at once, in
+# the background: each one waits for the COHORT signatures of every member
+# of the cohort (the consistency round of version 2), so they cannot go one
+# after the other. Output in $T/sp-SESSION-PARTY.out and .err; SP_PIDS
+# holds their pids, in order.
+sumpoints_start() {
+	local s=$1 p
+	shift
+	SP_PIDS=()
+	for p in "$@"; do
+		client "$p" sumpoint "$s" >"$T/sp-$s-$p.out" 2>"$T/sp-$s-$p.err" &
+		SP_PIDS+=($!)
+	done
+}
+
+# sumpoints SESSION PARTY...: sumpoints_start, then 1 if any failed.
+sumpoints() {
+	local i rc=0
+	sumpoints_start "$@"
+	for i in "${SP_PIDS[@]}"; do wait "$i" || rc=1; done
+	return $rc
+}
+
+# check_sumpoints SESSION PARTY...: sumpoints_start, with one TAP line per
+# party, "PARTY posts its sumpoint (SESSION)".
+check_sumpoints() {
+	local s=$1 p i=0
+	sumpoints_start "$@"
+	shift
+	for p in "$@"; do
+		if wait "${SP_PIDS[$i]}"; then ok "$p posts its sumpoint ($s)"
+		else not_ok "$p posts its sumpoint ($s)" "$(tail -n 3 "$T/sp-$s-$p.err")"; fi
+		i=$((i + 1))
+	done
+}
+
+# sign_only NAME SESSION PARTY: in the background, once the cohort of
+# SESSION is fixed, PARTY's `sumpoint` from a folder of certificates
+# without its encryption key: it checks the cohort and signs its COHORT
+# (and waits, as every member does, for the others'), then fails before it
+# can open a share: a member that signs and never posts a sumpoint. Output
+# in $T/NAME.out and .err; BG is its pid.
+sign_only() {
+	local name=$1 s=$2 p=$3 dir=$T/nokey-$3
+	if [ ! -d "$dir" ]; then
+		mkdir -p "$dir"
+		cp -p "$T"/certs/* "$dir/"
+		rm -f "$dir/$p.enc.key"
+	fi
+	(
+		for _ in $(seq 1 600); do
+			client "$p" status "$s" 2>/dev/null | grep -q '^phase: SHARING$' || break
+			sleep 0.05
+		done
+		exec "$CLIENT_BIN" --server "$ADDR" --certs "$dir" --party "$p" \
+		    --timeout 30 sumpoint "$s"
+	) >"$T/$name.out" 2>"$T/$name.err" &
 	BG=$!
 	PIDS+=("$BG")
 }

@@ -4,15 +4,21 @@ malicious server could, and rewrites its trailing SHA-256 so that the
 server loads the result.
 
 The layout is the one documented at the top of server/snapshot.c (str =
-u32 length + bytes; integers little-endian in version 2, big-endian in
-version 1, whose version field reads 00 00 00 01):
+u32 length + bytes; integers little-endian in versions 2 and 3, big-endian
+in version 1, whose version field reads 00 00 00 01):
   "SSUMSNAP" u32 version u64 journal_seq
-  u32 nkeys, each: str name, u32 len, DER
+  u32 nkeys, each: str name, u32 len, DER; version 3: u32 len, the DER of
+    the signing certificate (0: none)
   u32 nsessions, each: str id, u32 n, n * str party, u32 threshold,
-    u32 length, u32 decimals, u32 deadline_seconds, u64 created_unix,
-    u64 deadline_unix, u32 phase, str fail_reason, then per party:
-    u8 flags (1 shares, 2 in cohort, 4 sumpoint), the n sealed shares it
-    sent (recipient order) when flag 1, its L sumpoint values when flag 4
+    u32 length, u32 decimals, u32 deadline_seconds; version 3: u8 protocol
+    version (1, or 2 followed by u32 min_cohort, u64 deadline_unix, 16
+    bytes of nonce, 32 of digest D); then u64 created_unix, u64
+    deadline_unix, u32 phase, str fail_reason, then per party: u8 flags
+    (1 shares, 2 in cohort, 4 sumpoint), the n sealed shares it sent
+    (recipient order) when flag 1, its L sumpoint values when flag 4, and
+    in a protocol-version-2 session six statements (u32 body length, 0:
+    none; else the body, u32 signature length, the signature): the first
+    SUBMIT, COHORT and SUMPOINT, then the second (conflicting) ones
   SHA-256 of everything before it
 A sealed share of L elements is 32 + 8 L + 16 bytes (core/sealed.h).
 
@@ -62,6 +68,29 @@ class Reader:
     def str(self):
         return self.take(self.u32()).decode()
 
+    def statement(self):
+        """A statement's (body, signature), or None."""
+        n = self.u32()
+        if n == 0:
+            return None
+        body = self.take(n)
+        return body, self.take(self.u32())
+
+
+# The keys a party's statements are noted under in the dump.
+STATEMENTS = ("SUBMIT", "COHORT", "SUMPOINT",
+              "SUBMIT (second)", "COHORT (second)", "SUMPOINT (second)")
+
+
+def parse_v2_params(r, se):
+    """Version 3's protocol-version byte and version 2's parameters."""
+    se["protocol"] = r.u8()
+    if se["protocol"] == 2:
+        se["min_cohort"], se["deadline_at"] = r.u32(), r.u64()
+        se["nonce"], se["digest"] = r.take(16).hex(), r.take(32).hex()
+    elif se["protocol"] != 1:
+        raise ValueError("unknown protocol version %d" % se["protocol"])
+
 
 def parse(data):
     """The snapshot as a dict, with the offset of every sender's share block."""
@@ -73,12 +102,14 @@ def parse(data):
     if struct.unpack(">I", r.d[8:12])[0] == 1:
         r.order = ">"      # version 1, written before the little-endian rule
     version = r.u32()
-    if version not in (1, 2):
+    if version not in (1, 2, 3):
         raise ValueError("unknown version %d" % version)
     snap = {"version": version, "journal_seq": r.u64(), "keys": [], "sessions": {}}
     for _ in range(r.u32()):
         name = r.str()
         r.take(r.u32())
+        if version >= 3:
+            r.take(r.u32())
         snap["keys"].append(name)
     for _ in range(r.u32()):
         se = {"id": r.str()}
@@ -86,6 +117,9 @@ def parse(data):
         se["parties"] = [r.str() for _ in range(n)]
         se["threshold"], se["length"], se["decimals"], se["deadline_seconds"] = (
             r.u32(), r.u32(), r.u32(), r.u32())
+        se["protocol"] = 1
+        if version >= 3:
+            parse_v2_params(r, se)
         se["created_unix"], se["deadline_unix"] = r.u64(), r.u64()
         se["phase"], se["fail_reason"] = r.u32(), r.str()
         se["ct_len"] = sealed_len(se["length"])
@@ -98,6 +132,10 @@ def parse(data):
                 r.take(n * se["ct_len"])
             if flags & 4:
                 st["sumpoint"] = [r.u64() for _ in range(se["length"])]
+            if se["protocol"] == 2:
+                for kind in STATEMENTS:
+                    if r.statement() is not None:
+                        st[kind] = True
             se["state"][p] = st
         snap["sessions"][se["id"]] = se
     if r.off != len(r.d):

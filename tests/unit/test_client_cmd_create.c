@@ -3,7 +3,7 @@
  * (client/cmd_create.c), which keep a bad request from ever reaching the
  * server: the session's name, the number and names of the parties, the
  * creator among them, the threshold, length, decimals and frame limit,
- * each with its message, and in that order.
+ * min_cohort (version 2), each with its message, and in that order.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -142,6 +142,31 @@ test_numbers(void **state)
 	refused(&a, "alice", "at most 18 decimals");
 }
 
+/* Version 2: min_cohort in t+1..n, and stated whenever a deadline is. */
+static void
+test_min_cohort(void **state)
+{
+	struct create_args a = args(three, 3, 1);
+	struct ss_error e;
+
+	(void)state;
+	a.min_cohort = 2;
+	assert_int_equal(cmd_create_check(&a, "alice", &e), SS_OK);
+	a.min_cohort = 3;
+	assert_int_equal(cmd_create_check(&a, "alice", &e), SS_OK);
+	a.min_cohort = 1;
+	refused(&a, "alice", "min_cohort must be between t+1 = 2 and n = 3, "
+	    "got 1");
+	a.min_cohort = 4;
+	refused(&a, "alice", "got 4");
+	a.min_cohort = 0;
+	a.deadline = 60;
+	refused(&a, "alice", "with --deadline, say how small a cohort the "
+	    "deadline may close sharing with: --min-cohort M (t+1 = 2 to n = 3)");
+	a.min_cohort = 2;
+	assert_int_equal(cmd_create_check(&a, "alice", &e), SS_OK);
+}
+
 int
 main(void)
 {
@@ -152,6 +177,7 @@ main(void)
 		cmocka_unit_test(test_party_names),
 		cmocka_unit_test(test_creator),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_min_cohort),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -237,22 +237,6 @@ test_submits(void **state)
 	scene_free(&sc);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return signed_certs_dir() != NULL ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	signed_cleanup();
-	certs_remove();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -262,5 +246,5 @@ main(void)
 		cmocka_unit_test(test_submits),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, signed_setup, signed_teardown);
 }

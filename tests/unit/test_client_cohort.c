@@ -283,22 +283,6 @@ test_not_unanimous(void **state)
 	scene_free(&sc);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return signed_certs_dir() != NULL ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	signed_cleanup();
-	certs_remove();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -310,5 +294,5 @@ main(void)
 		cmocka_unit_test(test_not_unanimous),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, signed_setup, signed_teardown);
 }

@@ -20,6 +20,7 @@
 
 static const struct wire_limits lim = {
 	.max_items = 16, .max_bytes = 4096, .max_values = 1000,
+	.max_statement = 300,
 };
 
 /* ---- a tiny protobuf writer for hand-made input ------------------------ */
@@ -452,6 +453,63 @@ test_limits(void **state)
 	wire_response_free(&r);
 }
 
+/*
+ * Version 2's fields: a statement's body or signature over max_statement,
+ * a digest or nonce over its array, too many conflicts or cohort
+ * signatures; and what fits is there.
+ */
+static void
+test_limits_v2(void **state)
+{
+	struct pbuf body = { .n = 0 }, p = { .n = 0 }, st = { .n = 0 },
+	    sc = { .n = 0 };
+	struct wire_response r;
+	static uint8_t big[400];
+	size_t i;
+
+	(void)state;
+	/* GetCohort: a signed cohort whose body is max_statement long. */
+	put_bytes(&st, 1, big, lim.max_statement);
+	put_bytes(&st, 2, big, 72);
+	put_str(&sc, 1, "carol");
+	put_bytes(&sc, 2, st.b, st.n);
+	put_bytes(&body, 2, sc.b, sc.n);
+	put_bytes(&p, 19, body.b, body.n);
+	assert_int_equal(decode(&p, WIRE_GET_COHORT, &r), SS_OK);
+	assert_int_equal(r.nsigned, 1);
+	assert_int_equal(r.signed_[0].stmt.body_len, lim.max_statement);
+	assert_int_equal(r.signed_[0].stmt.sig_len, 72);
+	wire_response_free(&r);
+	/* One byte more. */
+	st.n = sc.n = body.n = p.n = 0;
+	put_bytes(&st, 1, big, lim.max_statement + 1);
+	put_str(&sc, 1, "carol");
+	put_bytes(&sc, 2, st.b, st.n);
+	put_bytes(&body, 2, sc.b, sc.n);
+	put_bytes(&p, 19, body.b, body.n);
+	assert_int_equal(decode(&p, WIRE_GET_COHORT, &r), SS_ERR_TOO_LARGE);
+	wire_response_free(&r);
+	/* Too many cohort signatures. */
+	body.n = p.n = 0;
+	for (i = 0; i <= lim.max_items; i++)
+		put_bytes(&body, 2, sc.b, 7);           /* party "carol" only */
+	put_bytes(&p, 19, body.b, body.n);
+	assert_int_equal(decode(&p, WIRE_GET_COHORT, &r), SS_ERR_TOO_LARGE);
+	wire_response_free(&r);
+	/* GetStatus: a digest of 32 bytes, and of 33. */
+	body.n = p.n = 0;
+	put_bytes(&body, 9, big, 32);
+	put_bytes(&p, 15, body.b, body.n);
+	assert_int_equal(decode(&p, WIRE_GET_STATUS, &r), SS_OK);
+	assert_int_equal(r.digest_len, 32);
+	wire_response_free(&r);
+	body.n = p.n = 0;
+	put_bytes(&body, 9, big, 33);
+	put_bytes(&p, 15, body.b, body.n);
+	assert_int_equal(decode(&p, WIRE_GET_STATUS, &r), SS_ERR_PROTOCOL);
+	wire_response_free(&r);
+}
+
 /* ---- the encoder's own checks ------------------------------------------ */
 
 static void
@@ -614,6 +672,7 @@ main(void)
 		cmocka_unit_test(test_unknown_fields_skipped),
 		cmocka_unit_test(test_unpacked_values_accepted),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_limits_v2),
 		cmocka_unit_test(test_encoder_checks),
 		cmocka_unit_test(test_fuzz_no_crash),
 	};

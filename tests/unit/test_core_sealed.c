@@ -414,6 +414,41 @@ test_seal_arguments(void **state)
 	    k.pkA, out, sizeof(out), v), SS_ERR_TOO_LARGE);
 }
 
+/*
+ * docs/PROTOCOL.md section 9.6: the ciphertext there, made with fixed keys
+ * by an independent implementation, opens to its shares under the
+ * vectors' D (tests/data/v2-vectors.txt), and under no other.
+ */
+static void
+test_protocol_vector(void **state)
+{
+	static const uint8_t ct[64] = {
+		0x23, 0xb7, 0xbb, 0x8c, 0x91, 0xae, 0x00, 0x87, 0x11, 0xfb,
+		0x12, 0x84, 0x67, 0x80, 0xbc, 0xdf, 0x1e, 0x06, 0x5f, 0x82,
+		0x1b, 0xdf, 0xec, 0x49, 0xf5, 0x7e, 0x7c, 0x7d, 0xcd, 0x4c,
+		0x48, 0x23, 0xe8, 0x2f, 0xdb, 0xa2, 0x79, 0x64, 0x7a, 0x00,
+		0x3f, 0x3c, 0x79, 0xdb, 0xd2, 0x5f, 0xaa, 0x11, 0x8e, 0x05,
+		0x12, 0xb5, 0x39, 0x86, 0x0b, 0x6d, 0x2f, 0xc9, 0xc7, 0x8b,
+		0x2d, 0xe8, 0xe7, 0x3e,
+	};
+	uint8_t skS[32], pkS[32], skR[32];
+	uint64_t v[2];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 32; i++) {
+		skS[i] = (uint8_t)(0x10 + i);
+		skR[i] = (uint8_t)(0x40 + i);
+	}
+	assert_int_equal(hpke_public_key(skS, pkS), SS_OK);
+	assert_int_equal(sealed_open(g_d1, ALICE, BOB, 2, skR, pkS, ct,
+	    sizeof(ct), v), SS_OK);
+	assert_int_equal(v[0], 52000);
+	assert_int_equal(v[1], FIELD_P - 7);
+	assert_int_equal(sealed_open(g_d2, ALICE, BOB, 2, skR, pkS, ct,
+	    sizeof(ct), v), SS_ERR_AUTH);
+}
+
 /* Each seal draws a fresh ephemeral key: equal vectors, unequal bytes. */
 static void
 test_fresh(void **state)
@@ -560,6 +595,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_protocol_vector),
 		cmocka_unit_test(test_len),
 		cmocka_unit_test(test_roundtrip_1),
 		cmocka_unit_test(test_roundtrip_100000),

@@ -67,6 +67,7 @@ static const struct wire_limits big_limits = {
 	.max_items = 1024,
 	.max_bytes = 1u << 20,
 	.max_values = 1u << 20,
+	.max_statement = 1u << 16,
 };
 
 /* ---- requests: nanopb -> protobuf-c ------------------------------------ */
@@ -338,6 +339,80 @@ test_req_get_keys(void **state)
 	securesum__request__free_unpacked(m, NULL);
 }
 
+/* A statement of body_len and sig_len bytes of filler, into w (free them). */
+static void
+make_stmt(struct wire_stmt *w, size_t body_len, size_t sig_len)
+{
+	assert_non_null(w->body = malloc(body_len));
+	assert_non_null(w->sig = malloc(sig_len));
+	fill_bytes(w->body, body_len);
+	fill_bytes(w->sig, sig_len);
+	w->body_len = body_len;
+	w->sig_len = sig_len;
+}
+
+static void
+assert_stmt(const Securesum__Statement *m, const struct wire_stmt *w)
+{
+	assert_non_null(m);
+	assert_int_equal(m->body.len, w->body_len);
+	assert_memory_equal(m->body.data, w->body, w->body_len);
+	assert_int_equal(m->signature.len, w->sig_len);
+	assert_memory_equal(m->signature.data, w->sig, w->sig_len);
+}
+
+/* Version 2: the pinned parameters, and a statement in every change. */
+static void
+test_req_v2(void **state)
+{
+	static const char *const parties[] = { "alice", "bob" };
+	static const uint8_t nonce[16] = { 1, 2, 3, 0xfe, 0xff };
+	struct wire_request req = {
+		.id = 9, .method = WIRE_CREATE_SESSION, .session_id = "v2",
+		.names = parties, .nnames = 2, .threshold = 1, .length = 3,
+		.min_cohort = 2, .deadline_unix = UINT64_MAX - 1,
+		.nonce = nonce, .nonce_len = sizeof(nonce),
+	};
+	static const int changes[] = { WIRE_SUBMIT_SHARES, WIRE_POST_SUMPOINT,
+	    WIRE_POST_COHORT };
+	Securesum__Statement *st;
+	Securesum__Request *m;
+	struct wire_stmt w;
+	size_t i;
+
+	(void)state;
+	m = roundtrip_request(&req);
+	assert_int_equal(m->create_session->params->min_cohort, 2);
+	assert_int_equal(m->create_session->params->deadline_unix,
+	    UINT64_MAX - 1);
+	assert_int_equal(m->create_session->params->nonce.len, 16);
+	assert_memory_equal(m->create_session->params->nonce.data, nonce, 16);
+	securesum__request__free_unpacked(m, NULL);
+	make_stmt(&w, 3000, 72);
+	for (i = 0; i < 3; i++) {
+		memset(&req, 0, sizeof(req));
+		req.id = 10 + i;
+		req.method = changes[i];
+		req.session_id = "v2";
+		req.party = "bob";
+		req.stmt = &w;
+		m = roundtrip_request(&req);
+		st = i == 0 ? m->submit_shares->submit : i == 1 ?
+		    m->post_sumpoint->statement : m->post_cohort->cohort;
+		assert_stmt(st, &w);
+		if (i == 2)
+			assert_string_equal(m->post_cohort->party, "bob");
+		securesum__request__free_unpacked(m, NULL);
+	}
+	free(w.body);
+	free(w.sig);
+	req.method = WIRE_GET_COHORT;
+	req.stmt = NULL;
+	m = roundtrip_request(&req);
+	assert_string_equal(m->get_cohort->session_id, "v2");
+	securesum__request__free_unpacked(m, NULL);
+}
+
 /* ---- responses: protobuf-c -> nanopb ----------------------------------- */
 
 static void
@@ -377,6 +452,7 @@ test_resp_create_session(void **state)
 	Securesum__Response m = SECURESUM__RESPONSE__INIT;
 	Securesum__CreateSessionResponse b = SECURESUM__CREATE_SESSION_RESPONSE__INIT;
 	struct wire_response r;
+	uint8_t dg[32];
 
 	(void)state;
 	m.id = UINT64_MAX;
@@ -384,11 +460,18 @@ test_resp_create_session(void **state)
 	m.create_session = &b;
 	b.created = 1;
 	b.deadline_unix = 1700000000u;
+	/* Version 2: D as the server computed it. */
+	b.digest.len = sizeof(dg);
+	b.digest.data = dg;
+	fill_bytes(dg, sizeof(dg));
 	roundtrip_response(&m, WIRE_CREATE_SESSION, &r);
 	assert_true(r.has_body);
 	assert_int_equal(r.created, 1);
 	assert_int_equal(r.deadline_unix, 1700000000u);
+	assert_int_equal(r.digest_len, sizeof(dg));
+	assert_memory_equal(r.digest, dg, sizeof(dg));
 	wire_response_free(&r);
+	b.digest.len = 0;
 
 	/* An error: code and message, body left out. */
 	m.code = SECURESUM__CODE__ALREADY_EXISTS;
@@ -666,6 +749,10 @@ test_resp_get_keys(void **state)
 		fill_bytes(k[i].certificate.data, k[i].certificate.len);
 		pk[i] = &k[i];
 	}
+	/* Version 2: bob's signing (TLS) certificate too; alice has none. */
+	k[1].signing_certificate.len = 650;
+	assert_non_null(k[1].signing_certificate.data = malloc(650));
+	fill_bytes(k[1].signing_certificate.data, 650);
 	m.id = 4;
 	m.body_case = SECURESUM__RESPONSE__BODY_GET_KEYS;
 	m.get_keys = &b;
@@ -679,6 +766,10 @@ test_resp_get_keys(void **state)
 		assert_memory_equal(r.keys[i].der, k[i].certificate.data,
 		    k[i].certificate.len);
 	}
+	assert_int_equal(r.keys[0].sig_der_len, 0);
+	assert_int_equal(r.keys[1].sig_der_len, 650);
+	assert_memory_equal(r.keys[1].sig_der, k[1].signing_certificate.data,
+	    650);
 	wire_response_free(&r);
 
 	b.n_keys = 0;
@@ -689,6 +780,169 @@ test_resp_get_keys(void **state)
 	wire_response_free(&r);
 	for (i = 0; i < 2; i++)
 		free(k[i].certificate.data);
+	free(k[1].signing_certificate.data);
+}
+
+/* A protobuf-c Statement of filler bytes (free its two fields). */
+static void
+pc_stmt(Securesum__Statement *st, size_t body_len, size_t sig_len)
+{
+	securesum__statement__init(st);
+	st->body.len = body_len;
+	assert_non_null(st->body.data = malloc(body_len));
+	fill_bytes(st->body.data, body_len);
+	st->signature.len = sig_len;
+	assert_non_null(st->signature.data = malloc(sig_len));
+	fill_bytes(st->signature.data, sig_len);
+}
+
+static void
+pc_stmt_free(Securesum__Statement *st)
+{
+	free(st->body.data);
+	free(st->signature.data);
+}
+
+static void
+assert_wire_stmt(const struct wire_stmt *w, const Securesum__Statement *m)
+{
+	assert_int_equal(w->body_len, m->body.len);
+	assert_memory_equal(w->body, m->body.data, m->body.len);
+	assert_int_equal(w->sig_len, m->signature.len);
+	assert_memory_equal(w->sig, m->signature.data, m->signature.len);
+}
+
+/* Version 2: GetStatus's signers, digest, parameters and conflicts. */
+static void
+test_resp_v2_status(void **state)
+{
+	Securesum__Response m = SECURESUM__RESPONSE__INIT;
+	Securesum__GetStatusResponse b = SECURESUM__GET_STATUS_RESPONSE__INIT;
+	Securesum__SessionParams p = SECURESUM__SESSION_PARAMS__INIT;
+	Securesum__Conflict cf = SECURESUM__CONFLICT__INIT, *cfs[1] = { &cf };
+	Securesum__Statement a, c;
+	static char *parties[] = { "alice", "bob" };
+	uint8_t nonce[16], digest[32];
+	struct wire_response r;
+
+	(void)state;
+	fill_bytes(nonce, sizeof(nonce));
+	fill_bytes(digest, sizeof(digest));
+	p.session_id = "v2";
+	p.n_parties = 2;
+	p.parties = parties;
+	p.min_cohort = 2;
+	p.deadline_unix = 1800000000u;
+	p.nonce.len = 16;
+	p.nonce.data = nonce;
+	m.body_case = SECURESUM__RESPONSE__BODY_GET_STATUS;
+	m.get_status = &b;
+	b.params = &p;
+	b.n_signers = 2;
+	b.signers = parties;
+	b.digest.len = 32;
+	b.digest.data = digest;
+	pc_stmt(&a, 253, 70);
+	pc_stmt(&c, 253, 71);
+	cf.party = "bob";
+	cf.first = &a;
+	cf.second = &c;
+	b.n_conflicts = 1;
+	b.conflicts = cfs;
+	roundtrip_response(&m, WIRE_GET_STATUS, &r);
+	assert_int_equal(r.params.min_cohort, 2);
+	assert_int_equal(r.params.deadline_unix, 1800000000u);
+	assert_int_equal(r.params.nonce_len, 16);
+	assert_memory_equal(r.params.nonce, nonce, 16);
+	assert_names(&r.signers, parties, 2);
+	assert_int_equal(r.digest_len, 32);
+	assert_memory_equal(r.digest, digest, 32);
+	assert_int_equal(r.nconflicts, 1);
+	assert_string_equal(r.conflicts[0].party, "bob");
+	assert_wire_stmt(&r.conflicts[0].first, &a);
+	assert_wire_stmt(&r.conflicts[0].second, &c);
+	wire_response_free(&r);
+	pc_stmt_free(&a);
+	pc_stmt_free(&c);
+}
+
+/*
+ * Version 2: the statements relayed (GetShare's SUBMITs, ListSumpoints'
+ * SUMPOINTs and COHORTs, GetCohort), the signing certificates of GetKeys,
+ * CreateSession's digest and PostCohort's duplicate flag.
+ */
+static void
+test_resp_v2_relayed(void **state)
+{
+	Securesum__Response m = SECURESUM__RESPONSE__INIT;
+	Securesum__GetShareResponse gs = SECURESUM__GET_SHARE_RESPONSE__INIT;
+	Securesum__IncomingShare in = SECURESUM__INCOMING_SHARE__INIT, *ins[1];
+	Securesum__GetCohortResponse gc = SECURESUM__GET_COHORT_RESPONSE__INIT;
+	Securesum__SignedCohort sc = SECURESUM__SIGNED_COHORT__INIT, *scs[1];
+	Securesum__ListSumpointsResponse ls = SECURESUM__LIST_SUMPOINTS_RESPONSE__INIT;
+	Securesum__Sumpoint sp = SECURESUM__SUMPOINT__INIT, *sps[1];
+	Securesum__PostCohortResponse pc = SECURESUM__POST_COHORT_RESPONSE__INIT;
+	Securesum__Statement st;
+	static char *cohort[] = { "carol" };
+	uint8_t ct[56];
+	struct wire_response r;
+
+	(void)state;
+	pc_stmt(&st, 189, 72);
+	fill_bytes(ct, sizeof(ct));
+	in.sender = "carol";
+	in.ciphertext.len = sizeof(ct);
+	in.ciphertext.data = ct;
+	in.submit = &st;
+	ins[0] = &in;
+	gs.n_shares = 1;
+	gs.shares = ins;
+	m.body_case = SECURESUM__RESPONSE__BODY_GET_SHARE;
+	m.get_share = &gs;
+	roundtrip_response(&m, WIRE_GET_SHARE, &r);
+	assert_int_equal(r.nshares, 1);
+	assert_wire_stmt(&r.shares[0].submit, &st);
+	wire_response_free(&r);
+
+	sc.party = "carol";
+	sc.cohort = &st;
+	scs[0] = &sc;
+	gc.n_cohort = 1;
+	gc.cohort = cohort;
+	gc.n_signatures = 1;
+	gc.signatures = scs;
+	m.body_case = SECURESUM__RESPONSE__BODY_GET_COHORT;
+	m.get_cohort = &gc;
+	roundtrip_response(&m, WIRE_GET_COHORT, &r);
+	assert_names(&r.cohort, cohort, 1);
+	assert_int_equal(r.nsigned, 1);
+	assert_string_equal(r.signed_[0].party, "carol");
+	assert_wire_stmt(&r.signed_[0].stmt, &st);
+	wire_response_free(&r);
+
+	sp.party = "carol";
+	sp.x = 3;
+	sp.statement = &st;
+	sps[0] = &sp;
+	ls.n_sumpoints = 1;
+	ls.sumpoints = sps;
+	ls.n_cohort_signatures = 1;
+	ls.cohort_signatures = scs;
+	m.body_case = SECURESUM__RESPONSE__BODY_LIST_SUMPOINTS;
+	m.list_sumpoints = &ls;
+	roundtrip_response(&m, WIRE_LIST_SUMPOINTS, &r);
+	assert_wire_stmt(&r.sumpoints[0].stmt, &st);
+	assert_int_equal(r.nsigned, 1);
+	assert_wire_stmt(&r.signed_[0].stmt, &st);
+	wire_response_free(&r);
+
+	pc.duplicate = 1;
+	m.body_case = SECURESUM__RESPONSE__BODY_POST_COHORT;
+	m.post_cohort = &pc;
+	roundtrip_response(&m, WIRE_POST_COHORT, &r);
+	assert_int_equal(r.duplicate, 1);
+	wire_response_free(&r);
+	pc_stmt_free(&st);
 }
 
 /* Every code number survives the trip, with a message at its maximum. */
@@ -727,6 +981,7 @@ main(void)
 		cmocka_unit_test(test_req_get_status),
 		cmocka_unit_test(test_req_publish_key),
 		cmocka_unit_test(test_req_get_keys),
+		cmocka_unit_test(test_req_v2),
 		cmocka_unit_test(test_resp_create_session),
 		cmocka_unit_test(test_resp_duplicate_flags),
 		cmocka_unit_test(test_resp_get_share),
@@ -734,6 +989,8 @@ main(void)
 		cmocka_unit_test(test_resp_get_status),
 		cmocka_unit_test(test_resp_get_keys),
 		cmocka_unit_test(test_resp_codes),
+		cmocka_unit_test(test_resp_v2_status),
+		cmocka_unit_test(test_resp_v2_relayed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

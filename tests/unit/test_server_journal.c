@@ -4,7 +4,9 @@
  * write without changing anything; its segments replay in order, and a gap
  * or a torn tail before the newest is refused. Segments of versions 3
  * (big-endian) and 4 (before protocol version 2) replay to the same state,
- * and an upgrade goes on from them.
+ * and an upgrade goes on from them. A version-2 session (its statements,
+ * conflicts and signing certificates) replays to the same state, alone or
+ * after a snapshot.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +25,7 @@
 #include <xxhash.h>
 
 #include "buf.h"
+#include "certs.h"
 #include "err.h"
 #include "field.h"
 #include "files.h"
@@ -30,6 +33,7 @@
 #include "journal.h"
 #include "journal_file.h"
 #include "sealed.h"
+#include "signers.h"
 #include "snapshot.h"
 #include "tempdir.h"
 
@@ -974,6 +978,59 @@ test_clean_stop_upgrade(void **state)
 	rmdir_all(dir);
 }
 
+/* ---- version 2 ------------------------------------------------------------ */
+
+/*
+ * Every change of a version-2 session is journalled with what it carries:
+ * the journal alone (as after a crash) replays to the very state, and so
+ * do a snapshot and the records after it.
+ */
+static void
+test_v2_replay(void **state)
+{
+	uint8_t submits[STATEMENT_HASH_LEN], cdig[STATEMENT_HASH_LEN];
+	uint64_t values[2] = { 9, 10 };
+	struct store_signed by = { NULL, NULL };
+	struct journal *j1, *j2;
+	struct signed_stmt sp;
+	struct statement_in in;
+	struct session *se;
+	struct ss_error err;
+	char *dir = tempdir();
+	struct store *a, *b;
+	int dup;
+
+	(void)state;
+	a = open_store(dir, &j1, SS_OK);
+	assert_int_equal(signers_history(a, signers), 12);
+	assert_int_equal(a->journal_seq, 12);
+	assert_int_equal(journal_sync(j1), SS_OK);
+	b = open_store(dir, &j2, SS_OK);
+	assert_same_snapshot(a, b);
+	close_store(b, j2);
+	assert_int_equal(snapshot_write(a, dir, &err), SS_OK);
+	assert_int_equal(journal_start_segment(j1), SS_OK);
+	assert_int_equal(journal_remove_segments(j1, a->journal_seq), SS_OK);
+	/* bob's sumpoint after the snapshot: record 13, in the new segment. */
+	se = store_find(a, SIGNERS_SESSION);
+	signers_cohort_digests(se, submits, cdig);
+	signers_sumpoint(&signers[1], se->digest, cdig, 2, values, 2, &sp);
+	in = signed_stmt_in(&sp);
+	by.cert = signers[1].cert;
+	by.stmt = &in;
+	assert_int_equal(store_post_sumpoint_signed(a, "bob", SIGNERS_SESSION,
+	    "bob", values, 2, NULL, 1100, &by, &dup, &err), SS_OK);
+	assert_int_equal(se->phase, PHASE_COMPLETE);
+	assert_int_equal(journal_sync(j1), SS_OK);
+	b = open_store(dir, &j2, SS_OK);
+	assert_int_equal(b->journal_seq, 13);
+	assert_same_snapshot(a, b);
+	signed_stmt_free(&sp);
+	close_store(a, j1);
+	close_store(b, j2);
+	rmdir_all(dir);
+}
+
 int
 main(void)
 {
@@ -994,7 +1051,8 @@ main(void)
 		cmocka_unit_test(test_version_3_is_replayed),
 		cmocka_unit_test(test_version_4_is_replayed),
 		cmocka_unit_test(test_clean_stop_upgrade),
+		cmocka_unit_test(test_v2_replay),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, signers_setup, signers_teardown);
 }

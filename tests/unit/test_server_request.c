@@ -26,11 +26,15 @@
 enum {
 	ID = 1, METHOD = 2, DEADLINE = 3,
 	CREATE = 10, SUBMIT = 11, GET_SHARE = 12, POST = 13, LIST = 14,
-	STATUS = 15, PUBLISH = 16, GET_KEYS = 17,
+	STATUS = 15, PUBLISH = 16, GET_KEYS = 17, POST_COHORT = 18,
+	GET_COHORT = 19,
 	/* inside the bodies */
 	PARAMS = 1, SESSION = 1, PARTY = 2, SHARES = 3, VALUES = 3,
 	P_PARTIES = 2, P_THRESHOLD = 3, P_LENGTH = 4, P_DECIMALS = 5,
+	P_MIN_COHORT = 7, P_DEADLINE_UNIX = 8, P_NONCE = 9,
 	RECIPIENT = 1, CIPHERTEXT = 2, CERTIFICATE = 1, K_PARTIES = 1,
+	/* version 2: a statement, in SubmitShares, PostSumpoint, PostCohort */
+	STATEMENT = 4, COHORT_STATEMENT = 3, S_BODY = 1, S_SIGNATURE = 2,
 };
 
 /* ---- writing encodings by hand ------------------------------------------- */
@@ -173,11 +177,26 @@ pack_request(uint64_t id, uint64_t deadline, Securesum__Method method, void *bod
 	return pack(&req);
 }
 
+/* The Statement message a view read (NULL: none). */
+static Securesum__Statement *
+statement_of(int has, const struct statement_in *in, Securesum__Statement *m)
+{
+	if (!has)
+		return NULL;
+	securesum__statement__init(m);
+	m->body.data = (uint8_t *)in->body;
+	m->body.len = in->len;
+	m->signature.data = (uint8_t *)in->sig;
+	m->signature.len = in->sig_len;
+	return m;
+}
+
 static struct bytes
 pack_submit_view(const struct submit_view *v)
 {
 	Securesum__SubmitSharesRequest body = SECURESUM__SUBMIT_SHARES_REQUEST__INIT;
 	Securesum__EncryptedShare sh[4], *ptrs[4];
+	Securesum__Statement m;
 	size_t i;
 
 	assert_true(v->n_shares <= 4);
@@ -192,6 +211,7 @@ pack_submit_view(const struct submit_view *v)
 	body.party = (char *)v->party;
 	body.n_shares = v->n_shares;
 	body.shares = ptrs;
+	body.submit = statement_of(v->has_submit, &v->submit, &m);
 	return pack_request(v->id, v->deadline_unix_ms,
 	    SECURESUM__METHOD__SUBMIT_SHARES, &body);
 }
@@ -200,6 +220,7 @@ static struct bytes
 pack_sumpoint_view(const struct sumpoint_view *v)
 {
 	Securesum__PostSumpointRequest body = SECURESUM__POST_SUMPOINT_REQUEST__INIT;
+	Securesum__Statement m;
 	uint64_t values[16];
 	size_t i;
 	int b;
@@ -212,6 +233,7 @@ pack_sumpoint_view(const struct sumpoint_view *v)
 	body.party = (char *)v->party;
 	body.n_values = v->n_values;
 	body.values = values;
+	body.statement = statement_of(v->has_statement, &v->statement, &m);
 	return pack_request(v->id, v->deadline_unix_ms,
 	    SECURESUM__METHOD__POST_SUMPOINT, &body);
 }
@@ -779,6 +801,157 @@ test_server_answers_alike(void **state)
 	store_free(srv.store);
 }
 
+/* ---- version 2 -------------------------------------------------------------- */
+
+/* A Statement of body b and signature g (either NULL: absent). */
+static struct enc
+statement(const char *b, const char *g)
+{
+	struct enc m = { .n = 0 };
+
+	if (b != NULL)
+		f_str(&m, S_BODY, b);
+	if (g != NULL)
+		f_str(&m, S_SIGNATURE, g);
+	return m;
+}
+
+/*
+ * A statement in SubmitShares and PostSumpoint means the same on both
+ * paths wherever it lies: read in place before or after the shares or
+ * values, and merged as proto3 merges a message given twice (each part's
+ * fields, the last body or signature winning), which the readers in place
+ * leave to protobuf-c; an unknown field inside it is skipped.
+ */
+static void
+test_statements_merge(void **state)
+{
+	struct enc canonical, e, b, st = statement("BODY", "SIG");
+	struct enc part1 = statement("BODY", NULL), part2 = statement(NULL, "SIG");
+	struct enc old = statement("OLD", "OLDSIG");
+	struct submit_view sv;
+	struct sumpoint_view pv;
+
+	(void)state;
+	b = session_body("conf");
+	f_str(&b, PARTY, "alice");
+	share(&b, "alice", 0xa1, 0);
+	share(&b, "bob", 0xb0, 0);
+	f_msg(&b, STATEMENT, &st);
+	canonical = request(2, 2, SUBMIT, &b);
+	/* Before the shares: read in place. */
+	b = session_body("conf");
+	f_str(&b, PARTY, "alice");
+	f_msg(&b, STATEMENT, &st);
+	share(&b, "alice", 0xa1, 0);
+	share(&b, "bob", 0xb0, 0);
+	e = request(2, 2, SUBMIT, &b);
+	assert_int_equal(submit_view_read(&sv, e.b, e.n, 1000), SS_OK);
+	assert_true(sv.has_submit);
+	submit_view_free(&sv);
+	same_meaning(&canonical, &e);
+	/* In two parts, and an older one overridden: protobuf-c's path. */
+	b = session_body("conf");
+	f_str(&b, PARTY, "alice");
+	f_msg(&b, STATEMENT, &old);
+	share(&b, "alice", 0xa1, 0);
+	f_msg(&b, STATEMENT, &part1);
+	share(&b, "bob", 0xb0, 0);
+	f_msg(&b, STATEMENT, &part2);
+	e = request(2, 2, SUBMIT, &b);
+	assert_int_equal(submit_view_read(&sv, e.b, e.n, 1000), SS_ERR_PROTOCOL);
+	same_meaning(&canonical, &e);
+
+	/* PostSumpoint: after, before, and with an unknown field inside. */
+	b = post_body();
+	f_run(&b, VALUES, sumpoint, 4);
+	f_msg(&b, STATEMENT, &st);
+	canonical = request(4, 4, POST, &b);
+	b = post_body();
+	f_msg(&b, STATEMENT, &st);
+	f_run(&b, VALUES, sumpoint, 4);
+	e = request(4, 4, POST, &b);
+	assert_int_equal(sumpoint_view_read(&pv, e.b, e.n), SS_OK);
+	assert_true(pv.has_statement);
+	assert_int_equal(pv.statement.len, 4);
+	same_meaning(&canonical, &e);
+	b = post_body();
+	f_run(&b, VALUES, sumpoint, 4);
+	f_varint(&part1, 7, 1);
+	f_msg(&b, STATEMENT, &part1);
+	f_msg(&b, STATEMENT, &part2);
+	e = request(4, 4, POST, &b);
+	assert_int_equal(sumpoint_view_read(&pv, e.b, e.n), SS_ERR_PROTOCOL);
+	same_meaning(&canonical, &e);
+}
+
+/*
+ * The new bodies merge as the others do: PostCohort in two parts (its
+ * statement too), GetCohort with an empty part, and CreateSession's
+ * version-2 parameters (a later nonce or min_cohort wins).
+ */
+static void
+test_v2_bodies_merge(void **state)
+{
+	static const uint8_t nonce[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+	    12, 13, 14, 15, 16 }, other[16] = { 0 };
+	struct enc canonical, e, b = session_body("conf"), b1, b2, p, q;
+	struct enc st = statement("BODY", "SIG"), empty = { .n = 0 };
+
+	(void)state;
+	f_str(&b, PARTY, "bob");
+	f_msg(&b, COHORT_STATEMENT, &st);
+	canonical = request(9, 9, POST_COHORT, &b);
+	b1 = session_body("conf");
+	p = statement("BODY", NULL);
+	f_msg(&b1, COHORT_STATEMENT, &p);
+	memset(&b2, 0, sizeof(b2));
+	f_str(&b2, PARTY, "bob");
+	q = statement(NULL, "SIG");
+	f_msg(&b2, COHORT_STATEMENT, &q);
+	e = request(9, 9, POST_COHORT, &b1);
+	f_msg(&e, POST_COHORT, &b2);
+	same_meaning(&canonical, &e);
+
+	b = session_body("conf");
+	canonical = request(10, 10, GET_COHORT, &b);
+	e = request(10, 10, GET_COHORT, &empty);
+	f_msg(&e, GET_COHORT, &b);
+	same_meaning(&canonical, &e);
+
+	memset(&p, 0, sizeof(p));
+	f_str(&p, SESSION, "conf");
+	f_str(&p, P_PARTIES, "alice");
+	f_str(&p, P_PARTIES, "bob");
+	f_varint(&p, P_THRESHOLD, 1);
+	f_varint(&p, P_LENGTH, 1);
+	f_varint(&p, P_MIN_COHORT, 2);
+	f_varint(&p, P_DEADLINE_UNIX, 1700000600);
+	f_bytes(&p, P_NONCE, nonce, sizeof(nonce));
+	memset(&b, 0, sizeof(b));
+	f_msg(&b, PARAMS, &p);
+	canonical = request(1, 1, CREATE, &b);
+	memset(&q, 0, sizeof(q));
+	f_bytes(&q, P_NONCE, other, sizeof(other));
+	f_varint(&q, P_MIN_COHORT, 1);
+	f_str(&q, SESSION, "conf");
+	f_str(&q, P_PARTIES, "alice");
+	f_varint(&q, P_DEADLINE_UNIX, 1700000600);
+	memset(&b1, 0, sizeof(b1));
+	f_msg(&b1, PARAMS, &q);
+	memset(&q, 0, sizeof(q));
+	f_str(&q, P_PARTIES, "bob");
+	f_varint(&q, P_THRESHOLD, 1);
+	f_varint(&q, P_LENGTH, 1);
+	f_varint(&q, P_MIN_COHORT, 2);
+	f_bytes(&q, P_NONCE, nonce, sizeof(nonce));
+	memset(&b2, 0, sizeof(b2));
+	f_msg(&b2, PARAMS, &q);
+	e = request(1, 1, CREATE, &b1);
+	f_msg(&e, CREATE, &b2);
+	same_meaning(&canonical, &e);
+}
+
 int
 main(void)
 {
@@ -795,6 +968,8 @@ main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_views_decline_the_unusual),
 		cmocka_unit_test(test_server_answers_alike),
+		cmocka_unit_test(test_statements_merge),
+		cmocka_unit_test(test_v2_bodies_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /*
  * test_server_request_view.c: SubmitShares and PostSumpoint read in place
  * must mean exactly what protobuf-c decodes from the same bytes, and
- * anything not plainly encoded must be declined (left to protobuf-c).
+ * anything not plainly encoded must be declined (left to protobuf-c). A
+ * version-2 statement is read in place too, once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -224,6 +225,82 @@ test_sumpoint_declines_unpacked_values(void **state)
 	assert_int_equal(sumpoint_view_read(&v, odd_run, sizeof(odd_run)), SS_ERR_PROTOCOL);
 }
 
+/*
+ * The statement of a SubmitShares or a PostSumpoint (version 2) is read in
+ * place, pointing into the frame, as protobuf-c reads it; given twice, or
+ * with a field of its own given twice, it is declined.
+ */
+static void
+test_statement_read_in_place(void **state)
+{
+	static const uint64_t values[] = { 3, 4 };
+	/* Request{method 4, post_sumpoint{"s", "p", values 7, statement}} */
+	static const uint8_t base[] = {
+		0x10, 0x04, 0x6a, 0x18,
+		0x0a, 0x01, 's', 0x12, 0x01, 'p',
+		0x1a, 0x08, 7, 0, 0, 0, 0, 0, 0, 0,
+		0x22, 0x06, 0x0a, 0x01, 'b', 0x12, 0x01, 'g',
+	};
+	uint8_t f[sizeof(base)];
+	Securesum__Request req = SECURESUM__REQUEST__INIT;
+	Securesum__SubmitSharesRequest *body;
+	Securesum__Statement m = SECURESUM__STATEMENT__INIT;
+	Securesum__Request *got;
+	struct submit_view sv;
+	struct sumpoint_view pv;
+	struct packed k = submit_frame(2, 64, 5, 0), k2;
+
+	(void)state;
+	/* submit_frame's request again, with a statement: packed plainly. */
+	got = securesum__request__unpack(NULL, k.len, k.p);
+	assert_non_null(got);
+	body = got->submit_shares;
+	m.body.data = (uint8_t *)"body";
+	m.body.len = 4;
+	m.signature.data = (uint8_t *)"sig";
+	m.signature.len = 3;
+	body->submit = &m;
+	req = *got;
+	k2 = pack(&req);
+	body->submit = NULL;
+	securesum__request__free_unpacked(got, NULL);
+	assert_int_equal(submit_view_read(&sv, k2.p, k2.len, 1000), SS_OK);
+	assert_true(sv.has_submit);
+	assert_int_equal(sv.submit.len, 4);
+	assert_memory_equal(sv.submit.body, "body", 4);
+	assert_int_equal(sv.submit.sig_len, 3);
+	assert_true(sv.submit.body > k2.p && sv.submit.body < k2.p + k2.len);
+	submit_view_free(&sv);
+	free(k2.p);
+	free(k.p);
+
+	memcpy(f, base, sizeof(f));
+	assert_int_equal(sumpoint_view_read(&pv, f, sizeof(f)), SS_OK);
+	assert_true(pv.has_statement);
+	assert_memory_equal(pv.statement.body, "b", 1);
+	assert_memory_equal(pv.statement.sig, "g", 1);
+	/* The signature's tag made the body's: the body given twice. */
+	f[25] = 0x0a;
+	assert_int_equal(sumpoint_view_read(&pv, f, sizeof(f)), SS_ERR_PROTOCOL);
+	/* The statement given twice: empty, then a body "bg". */
+	memcpy(f, base, sizeof(f));
+	f[21] = 0x00;
+	f[22] = 0x22;
+	f[23] = 0x04;
+	f[24] = 0x0a;
+	f[25] = 0x02;
+	f[26] = 'b';
+	f[27] = 'g';
+	assert_int_equal(sumpoint_view_read(&pv, f, sizeof(f)), SS_ERR_PROTOCOL);
+	got = securesum__request__unpack(NULL, sizeof(f), f);
+	assert_non_null(got);   /* valid protobuf, just not the plain form */
+	securesum__request__free_unpacked(got, NULL);
+	k = sumpoint_frame(values, 2);
+	assert_int_equal(sumpoint_view_read(&pv, k.p, k.len), SS_OK);
+	assert_false(pv.has_statement);
+	free(k.p);
+}
+
 int
 main(void)
 {
@@ -232,6 +309,7 @@ main(void)
 		cmocka_unit_test(test_submit_declines_what_is_not_plain),
 		cmocka_unit_test(test_sumpoint_read_matches_protobuf_c),
 		cmocka_unit_test(test_sumpoint_declines_unpacked_values),
+		cmocka_unit_test(test_statement_read_in_place),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

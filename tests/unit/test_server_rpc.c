@@ -4,8 +4,11 @@
  * the input buffer) or rpc_handle_frame (a frame in a buffer of its own,
  * which the store may keep), against a real store in memory and a real CA
  * made by scripts/mkcerts.sh (tests/fixture/certs.h). Each response is read
- * back with protobuf-c. Run from the top of the repository (tests/run.sh
- * does).
+ * back with protobuf-c. Version 2 goes through rpc_handle_as with the
+ * caller's TLS certificate, the statements signed by the test PKI's
+ * parties (tests/fixture/signers.h): every rule of a statement and its
+ * refusal, the relays, the conflicts. Run from the top of the repository
+ * (tests/run.sh does).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +25,7 @@
 #include "rpc.h"
 #include "sealed.h"
 #include "securesum.pb-c.h"
+#include "signers.h"
 #include "store.h"
 
 typedef Securesum__Request Request;
@@ -38,6 +42,11 @@ static struct {
 	uint8_t *der[2];        /* alice's and bob's encryption certificates */
 	size_t der_len[2];
 } g;
+
+/* alice, bob, carol as signers (version 2) */
+static struct signer sg[SIGNERS_N];
+/* The caller's certificate for the next call (version 2); NULL: none. */
+static X509 *caller_cert;
 
 static uint64_t clock_ms = 1700000000000ull;
 
@@ -58,7 +67,8 @@ group_setup(void **state)
 	if ((dir = certs_dir()) == NULL ||
 	    (g.ca = pki_ca_store(dir, NULL)) == NULL ||
 	    pki_load_enc_cert(dir, "alice", &g.der[0], &g.der_len[0]) != SS_OK ||
-	    pki_load_enc_cert(dir, "bob", &g.der[1], &g.der_len[1]) != SS_OK)
+	    pki_load_enc_cert(dir, "bob", &g.der[1], &g.der_len[1]) != SS_OK ||
+	    signers_load(sg) != 0)
 		return -1;
 	return 0;
 }
@@ -69,6 +79,7 @@ group_teardown(void **state)
 	(void)state;
 	free(g.der[0]);
 	free(g.der[1]);
+	signers_free(sg);
 	X509_STORE_free(g.ca);
 	certs_remove();
 	return 0;
@@ -89,6 +100,7 @@ setup(void **state)
 	srv->ca = g.ca;
 	srv->now_ms = fake_now;
 	clock_ms = 1700000000000ull;
+	caller_cert = NULL;
 	*state = srv;
 	return 0;
 }
@@ -170,7 +182,12 @@ call_bytes(struct rpc_server *srv, const char *caller, uint8_t *bytes,
 	struct rpc_frame f = { bytes, len };
 	Response *resp;
 
-	if (how == OWNED) {
+	if (caller_cert != NULL) {
+		last.after = rpc_handle_as(srv, caller, caller_cert, bytes, len,
+		    how == OWNED ? &f : NULL, &k.base, sink_held);
+		last.kept = how == OWNED && f.p == NULL;
+		free(how == OWNED ? f.p : bytes);
+	} else if (how == OWNED) {
 		last.after = rpc_handle_frame(srv, caller, &f, &k.base, sink_held);
 		last.kept = f.p == NULL;
 		free(f.p);
@@ -733,6 +750,732 @@ test_post_sumpoint_in_place(void **state)
 	assert_int_equal(se->phase, PHASE_COMPLETE);
 }
 
+/* ---- version 2 ----------------------------------------------------------- */
+
+#define V2_NOW (1700000000ull)  /* clock_ms / 1000 at a test's start */
+
+/* The request's statement message pointing into st (NULL: none). */
+static Securesum__Statement *
+stmt_msg(Securesum__Statement *m, const struct signed_stmt *st)
+{
+	if (st == NULL)
+		return NULL;
+	securesum__statement__init(m);
+	m->body.data = st->body;
+	m->body.len = st->len;
+	m->signature.data = (uint8_t *)st->sig;
+	m->signature.len = st->sig_len;
+	return m;
+}
+
+/* Set: call_v2 calls without the certificate (as rpc_handle does). */
+static int hide_cert;
+
+/* Packs req and calls as party who, with who's TLS certificate. */
+static Response *
+call_v2(struct rpc_server *srv, int who, const Request *req, enum how how)
+{
+	Response *r;
+
+	caller_cert = hide_cert ? NULL : sg[who].cert;
+	r = call(srv, parties[who], req, how);
+	caller_cert = NULL;
+	return r;
+}
+
+/* A version-2 session sid of alice, bob, carol (t = 1, L = SMALL_L). */
+static Response *
+create_v2(struct rpc_server *srv, const char *sid, uint32_t min_cohort,
+    uint64_t deadline, uint8_t nonce)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__CreateSessionRequest body = SECURESUM__CREATE_SESSION_REQUEST__INIT;
+	Securesum__SessionParams p = SECURESUM__SESSION_PARAMS__INIT;
+	uint8_t n[PARAMS_NONCE_LEN];
+
+	memset(n, nonce, sizeof(n));
+	p.session_id = (char *)sid;
+	p.n_parties = 3;
+	p.parties = parties;
+	p.threshold = 1;
+	p.length = SMALL_L;
+	p.min_cohort = min_cohort;
+	p.deadline_unix = deadline;
+	p.nonce.data = n;
+	p.nonce.len = sizeof(n);
+	body.params = &p;
+	head(&req, 102, SECURESUM__METHOD__CREATE_SESSION,
+	    SECURESUM__REQUEST__BODY_CREATE_SESSION);
+	req.create_session = &body;
+	return call_v2(srv, 0, &req, BORROWED);
+}
+
+/* who's ciphertexts (fill) in recipient order: the block its SUBMIT names. */
+static void
+block_of(uint8_t fill, uint8_t *block)
+{
+	size_t ct_len = sealed_len(SMALL_L);
+	int j;
+
+	for (j = 0; j < 3; j++)
+		memset(block + j * ct_len, fill + j, ct_len);
+}
+
+static struct session *
+session_of(struct rpc_server *srv, const char *sid)
+{
+	struct session *se = store_find(srv->store, sid);
+
+	assert_non_null(se);
+	return se;
+}
+
+/* signer's SUBMIT, as position pos, for the block of fill in sid. */
+static void
+make_submit(struct rpc_server *srv, const char *sid, int signer, uint32_t pos,
+    uint8_t fill, struct signed_stmt *out)
+{
+	uint8_t block[3 * 128];
+
+	block_of(fill, block);
+	signers_submit(&sg[signer], session_of(srv, sid)->digest, pos, 3, block,
+	    sealed_len(SMALL_L), out);
+}
+
+/* who's SubmitShares of the block of fill to sid, with st (NULL: none). */
+static Response *
+submit_v2(struct rpc_server *srv, const char *sid, int who, uint8_t fill,
+    const struct signed_stmt *st, enum how how)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__SubmitSharesRequest body = SECURESUM__SUBMIT_SHARES_REQUEST__INIT;
+	Securesum__EncryptedShare items[3], *ptrs[3];
+	Securesum__Statement m;
+	size_t ct_len = sealed_len(SMALL_L);
+	uint8_t block[3 * 128];
+	int i;
+
+	block_of(fill, block);
+	for (i = 0; i < 3; i++) {
+		securesum__encrypted_share__init(&items[i]);
+		items[i].recipient = parties[i];
+		items[i].ciphertext.data = block + i * ct_len;
+		items[i].ciphertext.len = ct_len;
+		ptrs[i] = &items[i];
+	}
+	body.session_id = (char *)sid;
+	body.party = parties[who];
+	body.n_shares = 3;
+	body.shares = ptrs;
+	body.submit = stmt_msg(&m, st);
+	head(&req, 210, SECURESUM__METHOD__SUBMIT_SHARES,
+	    SECURESUM__REQUEST__BODY_SUBMIT_SHARES);
+	req.submit_shares = &body;
+	return call_v2(srv, who, &req, how);
+}
+
+/* who shares (fill 0x10 * (who + 1)) with its own good SUBMIT. */
+static void
+share_v2(struct rpc_server *srv, const char *sid, int who, enum how how)
+{
+	struct signed_stmt st;
+	uint8_t fill = (uint8_t)(0x10 * (who + 1));
+
+	make_submit(srv, sid, who, (uint32_t)who + 1, fill, &st);
+	expect(submit_v2(srv, sid, who, fill, &st, how), ST_OK, NULL);
+	signed_stmt_free(&st);
+}
+
+static Response *
+post_cohort(struct rpc_server *srv, const char *sid, int who,
+    const struct signed_stmt *st)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__PostCohortRequest body = SECURESUM__POST_COHORT_REQUEST__INIT;
+	Securesum__Statement m;
+
+	body.session_id = (char *)sid;
+	body.party = parties[who];
+	body.cohort = stmt_msg(&m, st);
+	head(&req, 800, SECURESUM__METHOD__POST_COHORT,
+	    SECURESUM__REQUEST__BODY_POST_COHORT);
+	req.post_cohort = &body;
+	return call_v2(srv, who, &req, BORROWED);
+}
+
+/* signer's COHORT on bitmap naming submits (NULL: the session's). */
+static void
+make_cohort(struct rpc_server *srv, const char *sid, int signer,
+    uint8_t bitmap, const uint8_t *submits, struct signed_stmt *out)
+{
+	uint8_t own[STATEMENT_HASH_LEN], cdig[STATEMENT_HASH_LEN];
+	struct session *se = session_of(srv, sid);
+
+	if (submits == NULL) {
+		signers_cohort_digests(se, own, cdig);
+		submits = own;
+	}
+	signers_cohort(&sg[signer], se->digest, 3, &bitmap, submits, out);
+}
+
+/* signer's SUMPOINT for position pos over values (L of them). */
+static void
+make_sumpoint(struct rpc_server *srv, const char *sid, int signer,
+    uint32_t pos, const uint64_t *values, uint32_t L, struct signed_stmt *out)
+{
+	uint8_t submits[STATEMENT_HASH_LEN], cdig[STATEMENT_HASH_LEN];
+	struct session *se = session_of(srv, sid);
+
+	signers_cohort_digests(se, submits, cdig);
+	signers_sumpoint(&sg[signer], se->digest, cdig, pos, values, L, out);
+}
+
+static Response *
+post_v2(struct rpc_server *srv, const char *sid, int who,
+    const uint64_t *values, const struct signed_stmt *st, enum how how)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__PostSumpointRequest body = SECURESUM__POST_SUMPOINT_REQUEST__INIT;
+	Securesum__Statement m;
+
+	body.session_id = (char *)sid;
+	body.party = parties[who];
+	body.n_values = SMALL_L;
+	body.values = (uint64_t *)values;
+	body.statement = stmt_msg(&m, st);
+	head(&req, 310, SECURESUM__METHOD__POST_SUMPOINT,
+	    SECURESUM__REQUEST__BODY_POST_SUMPOINT);
+	req.post_sumpoint = &body;
+	return call_v2(srv, who, &req, how);
+}
+
+/* A read of sid (GetStatus, GetCohort, ListSumpoints, GetShare) as who. */
+static Response *
+read_v2(struct rpc_server *srv, int method, const char *sid, int who)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__GetStatusRequest status = SECURESUM__GET_STATUS_REQUEST__INIT;
+	Securesum__GetCohortRequest cohort = SECURESUM__GET_COHORT_REQUEST__INIT;
+	Securesum__ListSumpointsRequest list = SECURESUM__LIST_SUMPOINTS_REQUEST__INIT;
+	Securesum__GetShareRequest share = SECURESUM__GET_SHARE_REQUEST__INIT;
+
+	status.session_id = cohort.session_id = list.session_id = (char *)sid;
+	share.session_id = (char *)sid;
+	share.party = parties[who];
+	head(&req, 900, method, method + 9);
+	req.get_status = &status;
+	req.get_cohort = &cohort;
+	req.list_sumpoints = &list;
+	req.get_share = &share;
+	return call_v2(srv, who, &req, BORROWED);
+}
+
+/* The values party who posts in these tests. */
+static void
+values_of(int who, uint64_t *v)
+{
+	size_t j;
+
+	for (j = 0; j < SMALL_L; j++)
+		v[j] = value_of(who, j);
+}
+
+static int
+same_body(const Securesum__Statement *m, const struct held_statement *h)
+{
+	return m != NULL && h != NULL && h->body != NULL && m->body.len == h->len &&
+	    memcmp(m->body.data, h->body, h->len) == 0 &&
+	    m->signature.len == h->sig_len &&
+	    memcmp(m->signature.data, h->sig, h->sig_len) == 0;
+}
+
+/*
+ * A version-2 create: D in the answer, the parameters reported back with
+ * min_cohort, deadline_unix and the nonce; idempotent with the same nonce
+ * only; a nonce of another length, or deadline_seconds beside it, refused.
+ */
+static void
+test_v2_create(void **state)
+{
+	struct rpc_server *srv = *state;
+	struct session *se;
+	Response *r;
+
+	r = create_v2(srv, "s2", 2, V2_NOW + 600, 7);
+	assert_true(r->create_session->created);
+	se = session_of(srv, "s2");
+	assert_int_equal(r->create_session->digest.len, PARAMS_DIGEST_LEN);
+	assert_memory_equal(r->create_session->digest.data, se->digest,
+	    PARAMS_DIGEST_LEN);
+	assert_int_equal(r->create_session->deadline_unix, V2_NOW + 600);
+	expect(r, ST_OK, NULL);
+	r = create_v2(srv, "s2", 2, V2_NOW + 600, 7);
+	assert_false(r->create_session->created);
+	assert_memory_equal(r->create_session->digest.data, se->digest,
+	    PARAMS_DIGEST_LEN);
+	expect(r, ST_OK, NULL);
+	expect(create_v2(srv, "s2", 2, V2_NOW + 600, 8), ST_ALREADY_EXISTS,
+	    "different parameters");
+	expect(create_v2(srv, "s3", 1, 0, 7), ST_INVALID_ARGUMENT,
+	    "min_cohort must be between");
+	expect(create_v2(srv, "s3", 2, V2_NOW - 1, 7), ST_INVALID_ARGUMENT,
+	    "must lie ahead");
+	r = read_v2(srv, SECURESUM__METHOD__GET_STATUS, "s2", 1);
+	assert_int_equal(r->get_status->params->min_cohort, 2);
+	assert_int_equal(r->get_status->params->deadline_unix, V2_NOW + 600);
+	assert_int_equal(r->get_status->params->deadline_seconds, 0);
+	assert_int_equal(r->get_status->params->nonce.len, PARAMS_NONCE_LEN);
+	assert_int_equal(r->get_status->params->nonce.data[15], 7);
+	assert_memory_equal(r->get_status->digest.data, se->digest,
+	    PARAMS_DIGEST_LEN);
+	assert_int_equal(r->get_status->n_conflicts, 0);
+	expect(r, ST_OK, NULL);
+	/* A version-1 session reports no digest and no nonce. */
+	expect(create(srv, "alice", "s1", SMALL_L, 0), ST_OK, NULL);
+	r = get_status_as(srv, SECURESUM__METHOD__GET_STATUS, 0, 9);
+	assert_int_equal(r->get_status->digest.len, 0);
+	assert_int_equal(r->get_status->params->nonce.len, 0);
+	expect(r, ST_OK, NULL);
+}
+
+/* A nonce of the wrong length, and deadline_seconds beside a nonce. */
+static void
+test_v2_create_refusals(void **state)
+{
+	struct rpc_server *srv = *state;
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__CreateSessionRequest body = SECURESUM__CREATE_SESSION_REQUEST__INIT;
+	Securesum__SessionParams p = SECURESUM__SESSION_PARAMS__INIT;
+	uint8_t n[17] = { 0 };
+
+	p.session_id = "s2";
+	p.n_parties = 3;
+	p.parties = parties;
+	p.threshold = 1;
+	p.length = SMALL_L;
+	p.min_cohort = 3;
+	p.nonce.data = n;
+	p.nonce.len = 15;
+	body.params = &p;
+	head(&req, 103, SECURESUM__METHOD__CREATE_SESSION,
+	    SECURESUM__REQUEST__BODY_CREATE_SESSION);
+	req.create_session = &body;
+	expect(call(srv, "alice", &req, BORROWED), ST_INVALID_ARGUMENT,
+	    "nonce must be 16 bytes, got 15");
+	p.nonce.len = 17;
+	expect(call(srv, "alice", &req, BORROWED), ST_INVALID_ARGUMENT,
+	    "nonce must be 16 bytes, got 17");
+	p.nonce.len = 16;
+	p.deadline_seconds = 60;
+	expect(call(srv, "alice", &req, BORROWED), ST_INVALID_ARGUMENT,
+	    "not deadline_seconds");
+	p.nonce.len = 0;
+	p.deadline_seconds = 0;
+	expect(call(srv, "alice", &req, BORROWED), ST_INVALID_ARGUMENT,
+	    "need a nonce");
+}
+
+/*
+ * A whole version-2 session: the keys with their signing certificates,
+ * every SUBMIT relayed with its shares, every member's COHORT in GetCohort,
+ * GetStatus's signers and ListSumpoints, every SUMPOINT with its sumpoint;
+ * retries are duplicates. Requests go both ways: read in place and decoded.
+ */
+static void
+test_v2_session(void **state)
+{
+	struct rpc_server *srv = *state;
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__GetKeysRequest keys = SECURESUM__GET_KEYS_REQUEST__INIT;
+	Securesum__PublishKeyRequest pub = SECURESUM__PUBLISH_KEY_REQUEST__INIT;
+	struct signed_stmt st[3];
+	uint64_t v[SMALL_L];
+	struct session *se;
+	Response *r;
+	int i;
+
+	expect(create_v2(srv, "s2", 3, 0, 1), ST_OK, NULL);
+	se = session_of(srv, "s2");
+	/* PublishKey over each party's connection records its certificate. */
+	for (i = 0; i < 3; i++) {
+		pub.certificate.data = sg[i].enc_der;
+		pub.certificate.len = sg[i].enc_len;
+		head(&req, 600, SECURESUM__METHOD__PUBLISH_KEY,
+		    SECURESUM__REQUEST__BODY_PUBLISH_KEY);
+		req.publish_key = &pub;
+		expect(call_v2(srv, i, &req, BORROWED), ST_OK, NULL);
+	}
+	keys.n_parties = 3;
+	keys.parties = parties;
+	head(&req, 700, SECURESUM__METHOD__GET_KEYS,
+	    SECURESUM__REQUEST__BODY_GET_KEYS);
+	req.get_keys = &keys;
+	r = call_v2(srv, 2, &req, BORROWED);
+	assert_int_equal(r->get_keys->n_keys, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(r->get_keys->keys[i]->signing_certificate.len,
+		    sg[i].der_len);
+		assert_memory_equal(r->get_keys->keys[i]->signing_certificate.data,
+		    sg[i].der, sg[i].der_len);
+	}
+	expect(r, ST_OK, NULL);
+	share_v2(srv, "s2", 0, OWNED);
+	assert_true(last.kept);         /* read in place, statement and all */
+	share_v2(srv, "s2", 1, BORROWED);
+	/* A retry of the same shares and statement: a duplicate. */
+	make_submit(srv, "s2", 0, 1, 0x10, &st[0]);
+	r = submit_v2(srv, "s2", 0, 0x10, &st[0], OWNED);
+	assert_true(r->submit_shares->duplicate);
+	expect(r, ST_OK, NULL);
+	signed_stmt_free(&st[0]);
+	share_v2(srv, "s2", 2, OWNED);
+	assert_int_equal(se->phase, PHASE_AGGREGATING);
+	r = read_v2(srv, SECURESUM__METHOD__GET_SHARE, "s2", 1);
+	assert_int_equal(r->get_share->n_shares, 3);
+	for (i = 0; i < 3; i++)
+		assert_true(same_body(r->get_share->shares[i]->submit,
+		    session_statement(se, (uint32_t)i, STATEMENT_SUBMIT, 0)));
+	expect(r, ST_OK, NULL);
+	for (i = 0; i < 3; i++) {
+		make_cohort(srv, "s2", i, 0x07, NULL, &st[i]);
+		expect(post_cohort(srv, "s2", i, &st[i]), ST_OK, NULL);
+	}
+	r = post_cohort(srv, "s2", 1, &st[1]);
+	assert_true(r->post_cohort->duplicate);
+	expect(r, ST_OK, NULL);
+	r = read_v2(srv, SECURESUM__METHOD__GET_COHORT, "s2", 2);
+	assert_int_equal(r->get_cohort->n_cohort, 3);
+	assert_int_equal(r->get_cohort->n_signatures, 3);
+	for (i = 0; i < 3; i++) {
+		assert_string_equal(r->get_cohort->signatures[i]->party, parties[i]);
+		assert_true(same_body(r->get_cohort->signatures[i]->cohort,
+		    session_statement(se, (uint32_t)i, STATEMENT_COHORT, 0)));
+		signed_stmt_free(&st[i]);
+	}
+	expect(r, ST_OK, NULL);
+	r = read_v2(srv, SECURESUM__METHOD__GET_STATUS, "s2", 0);
+	assert_int_equal(r->get_status->n_signers, 3);
+	expect(r, ST_OK, NULL);
+	for (i = 0; i < 3; i++) {
+		values_of(i, v);
+		make_sumpoint(srv, "s2", i, (uint32_t)i + 1, v, SMALL_L, &st[i]);
+		r = post_v2(srv, "s2", i, v, &st[i], i == 1 ? BORROWED : OWNED);
+		assert_int_equal(last.kept, i != 1);
+		expect(r, ST_OK, NULL);
+	}
+	r = post_v2(srv, "s2", 2, v, &st[2], OWNED);
+	assert_true(r->post_sumpoint->duplicate);
+	expect(r, ST_OK, NULL);
+	assert_int_equal(se->phase, PHASE_COMPLETE);
+	r = read_v2(srv, SECURESUM__METHOD__LIST_SUMPOINTS, "s2", 1);
+	assert_int_equal(r->list_sumpoints->n_sumpoints, 3);
+	assert_int_equal(r->list_sumpoints->n_cohort_signatures, 3);
+	assert_int_equal(r->list_sumpoints->params->min_cohort, 3);
+	for (i = 0; i < 3; i++) {
+		assert_true(same_body(r->list_sumpoints->sumpoints[i]->statement,
+		    session_statement(se, (uint32_t)i, STATEMENT_SUMPOINT, 0)));
+		assert_int_equal(r->list_sumpoints->sumpoints[i]->values[0],
+		    value_of(i, 0));
+		signed_stmt_free(&st[i]);
+	}
+	expect(r, ST_OK, NULL);
+}
+
+/*
+ * Every refusal of a SUBMIT, each with its code and reason: none in a
+ * version-2 session, one in a version-1 session, a caller whose
+ * certificate is unknown, someone else's, another session's, a bad
+ * signature, another type, another position, digests that are not the
+ * ciphertexts', bytes that are no statement, an oversized signature.
+ */
+static void
+test_v2_submit_refusals(void **state)
+{
+	struct rpc_server *srv = *state;
+	struct signed_stmt st, other;
+
+	expect(create_v2(srv, "s2", 3, 0, 1), ST_OK, NULL);
+	expect(create_v2(srv, "s3", 3, 0, 2), ST_OK, NULL);
+	expect(create(srv, "alice", "s1", SMALL_L, 0), ST_OK, NULL);
+	expect(submit_v2(srv, "s2", 0, 0x10, NULL, OWNED), ST_INVALID_ARGUMENT,
+	    "must carry the caller's signed SUBMIT");
+	make_submit(srv, "s2", 0, 1, 0x10, &st);
+	expect(submit_v2(srv, "s1", 0, 0x10, &st, BORROWED), ST_INVALID_ARGUMENT,
+	    "version 1");
+	/* Without the certificate (rpc_handle), no statement can be checked. */
+	expect(submit(srv, 0, "alice", SMALL_L, 0, OWNED), ST_OK, NULL);
+	hide_cert = 1;
+	expect(submit_v2(srv, "s2", 0, 0x10, &st, BORROWED), ST_UNAUTHENTICATED,
+	    "TLS certificate is not known");
+	hide_cert = 0;
+	/* alice's statement sent by bob, over bob's connection. */
+	expect(submit_v2(srv, "s2", 1, 0x10, &st, BORROWED),
+	    ST_PERMISSION_DENIED, "another signer than the caller");
+	/* For s3's digest, sent to s2. */
+	make_submit(srv, "s3", 0, 1, 0x10, &other);
+	expect(submit_v2(srv, "s2", 0, 0x10, &other, OWNED), ST_INVALID_ARGUMENT,
+	    "another session digest");
+	signed_stmt_free(&other);
+	/* A signature of other bytes. */
+	other = st;
+	other.sig[other.sig_len - 1] ^= 1;
+	expect(submit_v2(srv, "s2", 0, 0x10, &other, OWNED), ST_INVALID_ARGUMENT,
+	    "does not verify");
+	other.sig_len = 0;
+	expect(submit_v2(srv, "s2", 0, 0x10, &other, BORROWED),
+	    ST_INVALID_ARGUMENT, "signature is 1 to 72 bytes");
+	other.sig_len = st.sig_len;
+	other.len = 10;
+	expect(submit_v2(srv, "s2", 0, 0x10, &other, BORROWED),
+	    ST_INVALID_ARGUMENT, "not well formed");
+	/* A COHORT where a SUBMIT belongs. */
+	make_cohort(srv, "s2", 0, 0x07, st.body, &other);
+	expect(submit_v2(srv, "s2", 0, 0x10, &other, OWNED), ST_INVALID_ARGUMENT,
+	    "expected a SUBMIT statement, got a COHORT");
+	signed_stmt_free(&other);
+	/* alice signs as position 2, and over other ciphertexts. */
+	make_submit(srv, "s2", 0, 2, 0x10, &other);
+	expect(submit_v2(srv, "s2", 0, 0x10, &other, OWNED), ST_INVALID_ARGUMENT,
+	    "position 2; alice is at position 1");
+	signed_stmt_free(&other);
+	make_submit(srv, "s2", 0, 1, 0x11, &other);
+	expect(submit_v2(srv, "s2", 0, 0x10, &other, OWNED), ST_INVALID_ARGUMENT,
+	    "digest for recipient alice (position 1)");
+	signed_stmt_free(&other);
+	/* Nothing was kept: the good one is the first. */
+	assert_null(session_statement(session_of(srv, "s2"), 0,
+	    STATEMENT_SUBMIT, 0)->body);
+	expect(submit_v2(srv, "s2", 0, 0x10, &st, OWNED), ST_OK, NULL);
+	signed_stmt_free(&st);
+}
+
+/*
+ * The refusals of COHORT and SUMPOINT: a COHORT before the cohort is
+ * fixed, from outside the cohort, on another cohort, naming other
+ * SUBMITs; PostCohort and GetCohort of a version-1 session; a SUMPOINT of
+ * other values, another L, another cohort digest.
+ */
+static void
+test_v2_cohort_and_sumpoint_refusals(void **state)
+{
+	struct rpc_server *srv = *state;
+	uint8_t zero[STATEMENT_HASH_LEN] = { 0 };
+	uint64_t v[SMALL_L], w[SMALL_L];
+	struct signed_stmt st;
+	struct statement s;
+
+	expect(create_v2(srv, "s2", 2, V2_NOW + 60, 1), ST_OK, NULL);
+	expect(create(srv, "alice", "s1", SMALL_L, 0), ST_OK, NULL);
+	share_v2(srv, "s2", 0, OWNED);
+	make_cohort(srv, "s2", 0, 0x01, zero, &st);
+	expect(post_cohort(srv, "s2", 0, &st), ST_FAILED_PRECONDITION,
+	    "still in its sharing phase");
+	signed_stmt_free(&st);
+	expect(read_v2(srv, SECURESUM__METHOD__GET_COHORT, "s2", 0),
+	    ST_FAILED_PRECONDITION, "sharing phase");
+	share_v2(srv, "s2", 1, BORROWED);
+	clock_ms += 61000;              /* the deadline: cohort {alice, bob} */
+	expect(read_v2(srv, SECURESUM__METHOD__GET_COHORT, "s2", 2), ST_OK, NULL);
+	make_cohort(srv, "s2", 2, 0x03, NULL, &st);
+	expect(post_cohort(srv, "s2", 2, &st), ST_PERMISSION_DENIED,
+	    "carol is not in the cohort");
+	signed_stmt_free(&st);
+	make_cohort(srv, "s2", 0, 0x07, NULL, &st);
+	expect(post_cohort(srv, "s2", 0, &st), ST_INVALID_ARGUMENT,
+	    "holds carol (position 3)");
+	signed_stmt_free(&st);
+	make_cohort(srv, "s2", 0, 0x03, zero, &st);
+	expect(post_cohort(srv, "s2", 0, &st), ST_INVALID_ARGUMENT,
+	    "submits digest");
+	signed_stmt_free(&st);
+	expect(post_cohort(srv, "s2", 0, NULL), ST_INVALID_ARGUMENT,
+	    "must carry the caller's signed COHORT");
+	expect(post_cohort(srv, "s1", 0, NULL), ST_INVALID_ARGUMENT,
+	    "its cohort is not signed");
+	expect(read_v2(srv, SECURESUM__METHOD__GET_COHORT, "s1", 0),
+	    ST_FAILED_PRECONDITION, "its cohort is not signed");
+	values_of(0, v);
+	memcpy(w, v, sizeof(w));
+	w[0]++;
+	make_sumpoint(srv, "s2", 0, 1, w, SMALL_L, &st);
+	expect(post_v2(srv, "s2", 0, v, &st, OWNED), ST_INVALID_ARGUMENT,
+	    "values digest");
+	signed_stmt_free(&st);
+	make_sumpoint(srv, "s2", 0, 1, v, SMALL_L - 1, &st);
+	expect(post_v2(srv, "s2", 0, v, &st, BORROWED), ST_INVALID_ARGUMENT,
+	    "vectors of length 2");
+	signed_stmt_free(&st);
+	memset(&s, 0, sizeof(s));
+	s.type = STATEMENT_SUMPOINT;
+	memcpy(s.d, session_of(srv, "s2")->digest, sizeof(s.d));
+	s.position = 1;
+	s.length = SMALL_L;
+	assert_int_equal(statement_values_digest(v, SMALL_L, s.values_digest),
+	    SS_OK);
+	signers_sign(&sg[0], &s, &st);  /* its cohort digest: zeros */
+	expect(post_v2(srv, "s2", 0, v, &st, OWNED), ST_INVALID_ARGUMENT,
+	    "cohort digest");
+	signed_stmt_free(&st);
+	make_sumpoint(srv, "s2", 0, 1, v, SMALL_L, &st);
+	expect(post_v2(srv, "s2", 0, v, &st, OWNED), ST_OK, NULL);
+	signed_stmt_free(&st);
+}
+
+/* How many conflicts GetStatus reports for sid; the first's bodies in *r. */
+static size_t
+conflicts(struct rpc_server *srv, const char *sid, int who, int type,
+    const struct held_statement *second)
+{
+	struct session *se = session_of(srv, sid);
+	Response *r = read_v2(srv, SECURESUM__METHOD__GET_STATUS, sid, 2);
+	size_t i, n = r->get_status->n_conflicts, found = 0;
+
+	for (i = 0; i < n; i++) {
+		Securesum__Conflict *c = r->get_status->conflicts[i];
+
+		if (strcmp(c->party, parties[who]) != 0 ||
+		    !same_body(c->first, session_statement(se, (uint32_t)who,
+		    (enum statement_type)type, 0)))
+			continue;
+		found += same_body(c->second, second);
+	}
+	assert_int_equal(found, second != NULL);
+	expect(r, ST_OK, NULL);
+	return n;
+}
+
+/*
+ * A second statement of a type with another body, from the same signer, is
+ * ALREADY_EXISTS and kept with the first as a conflict (GetStatus), once
+ * per party and type; the first stays. So for SUBMIT, COHORT and SUMPOINT.
+ */
+static void
+test_v2_conflicts(void **state)
+{
+	struct rpc_server *srv = *state;
+	uint8_t zero[STATEMENT_HASH_LEN] = { 0 };
+	uint64_t v[SMALL_L], w[SMALL_L];
+	struct signed_stmt st, third;
+	struct session *se;
+
+	expect(create_v2(srv, "s2", 3, 0, 1), ST_OK, NULL);
+	se = session_of(srv, "s2");
+	share_v2(srv, "s2", 0, OWNED);
+	make_submit(srv, "s2", 0, 1, 0x50, &st);
+	expect(submit_v2(srv, "s2", 0, 0x50, &st, OWNED), ST_ALREADY_EXISTS,
+	    "both are kept as proof that alice equivocated");
+	assert_int_equal(conflicts(srv, "s2", 0, STATEMENT_SUBMIT,
+	    session_statement(se, 0, STATEMENT_SUBMIT, 1)), 1);
+	assert_int_equal(session_statement(se, 0, STATEMENT_SUBMIT, 1)->len,
+	    st.len);
+	make_submit(srv, "s2", 0, 1, 0x60, &third);
+	expect(submit_v2(srv, "s2", 0, 0x60, &third, BORROWED),
+	    ST_ALREADY_EXISTS, "a conflict is already kept");
+	assert_memory_equal(session_statement(se, 0, STATEMENT_SUBMIT, 1)->body,
+	    st.body, st.len);
+	signed_stmt_free(&st);
+	signed_stmt_free(&third);
+	share_v2(srv, "s2", 1, OWNED);
+	share_v2(srv, "s2", 2, OWNED);
+	make_cohort(srv, "s2", 1, 0x07, NULL, &st);
+	expect(post_cohort(srv, "s2", 1, &st), ST_OK, NULL);
+	signed_stmt_free(&st);
+	make_cohort(srv, "s2", 1, 0x07, zero, &st);
+	expect(post_cohort(srv, "s2", 1, &st), ST_ALREADY_EXISTS,
+	    "bob already signed a different COHORT");
+	signed_stmt_free(&st);
+	values_of(2, v);
+	make_sumpoint(srv, "s2", 2, 3, v, SMALL_L, &st);
+	expect(post_v2(srv, "s2", 2, v, &st, OWNED), ST_OK, NULL);
+	signed_stmt_free(&st);
+	memcpy(w, v, sizeof(w));
+	w[1]++;
+	make_sumpoint(srv, "s2", 2, 3, w, SMALL_L, &st);
+	expect(post_v2(srv, "s2", 2, w, &st, OWNED), ST_ALREADY_EXISTS,
+	    "carol already signed a different SUMPOINT");
+	assert_int_equal(conflicts(srv, "s2", 2, STATEMENT_SUMPOINT,
+	    session_statement(se, 2, STATEMENT_SUMPOINT, 1)), 3);
+	assert_int_equal(conflicts(srv, "s2", 1, STATEMENT_COHORT,
+	    session_statement(se, 1, STATEMENT_COHORT, 1)), 3);
+	/* The first sumpoint stays. */
+	assert_int_equal(se->sumpoints[2][1], v[1]);
+	signed_stmt_free(&st);
+}
+
+/*
+ * A statement read in place lies in the frame the store keeps: a SUMPOINT
+ * given before its values (as a proto3 encoder may order fields) is copied
+ * out before the values move to the start of the frame.
+ */
+static void
+test_v2_statement_before_values(void **state)
+{
+	struct rpc_server *srv = *state;
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__PostSumpointRequest body = SECURESUM__POST_SUMPOINT_REQUEST__INIT;
+	Securesum__Statement m;
+	uint64_t v[SMALL_L];
+	struct signed_stmt st;
+	uint8_t *bytes, *part;
+	size_t len, plen;
+	int i;
+
+	expect(create_v2(srv, "s2", 3, 0, 1), ST_OK, NULL);
+	for (i = 0; i < 3; i++)
+		share_v2(srv, "s2", i, OWNED);
+	values_of(0, v);
+	make_sumpoint(srv, "s2", 0, 1, v, SMALL_L, &st);
+	/* The request without its statement, then field 4 appended to the body. */
+	body.session_id = "s2";
+	body.party = "alice";
+	body.n_values = SMALL_L;
+	body.values = v;
+	head(&req, 311, SECURESUM__METHOD__POST_SUMPOINT,
+	    SECURESUM__REQUEST__BODY_POST_SUMPOINT);
+	req.post_sumpoint = &body;
+	stmt_msg(&m, &st);
+	plen = securesum__statement__get_packed_size(&m);
+	assert_true(plen < 0x4000);
+	assert_non_null(part = malloc(plen));
+	securesum__statement__pack(&m, part);
+	/* Put the statement first: pack it as field 4 ahead of the others. */
+	len = securesum__post_sumpoint_request__get_packed_size(&body);
+	assert_non_null(bytes = malloc(len + plen + 3));
+	bytes[0] = 0x22;        /* field 4, length-delimited */
+	bytes[1] = (uint8_t)(0x80 | (plen & 0x7f));
+	bytes[2] = (uint8_t)(plen >> 7);
+	memcpy(bytes + 3, part, plen);
+	securesum__post_sumpoint_request__pack(&body, bytes + 3 + plen);
+	{
+		/* The envelope around that body: id 311, method 4, field 13. */
+		size_t blen = 3 + plen + len, n = 0;
+		uint8_t *frame = malloc(blen + 16);
+
+		assert_non_null(frame);
+		frame[n++] = 0x08;
+		frame[n++] = 0xb7;
+		frame[n++] = 0x02;      /* id 311 */
+		frame[n++] = 0x10;
+		frame[n++] = 0x04;      /* method POST_SUMPOINT */
+		frame[n++] = 0x6a;      /* field 13 */
+		frame[n++] = (uint8_t)(0x80 | (blen & 0x7f));
+		frame[n++] = (uint8_t)(blen >> 7);
+		memcpy(frame + n, bytes, blen);
+		n += blen;
+		caller_cert = sg[0].cert;
+		expect(call_bytes(srv, "alice", frame, n, OWNED), ST_OK, NULL);
+		caller_cert = NULL;
+		assert_true(last.kept);
+	}
+	assert_memory_equal(session_statement(session_of(srv, "s2"), 0,
+	    STATEMENT_SUMPOINT, 0)->body, st.body, st.len);
+	assert_int_equal(session_of(srv, "s2")->sumpoints[0][SMALL_L - 1],
+	    v[SMALL_L - 1]);
+	free(bytes);
+	free(part);
+	signed_stmt_free(&st);
+}
+
 int
 main(void)
 {
@@ -750,6 +1493,15 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_identity_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_submit_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_post_sumpoint_in_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_create_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_session, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_submit_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_cohort_and_sumpoint_refusals,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_conflicts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_statement_before_values,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1,6 +1,9 @@
 /*
  * test_server_snapshot.c: snapshots round-trip, damaged ones stop the load,
- * and one of version 1 (big-endian) still loads, to the same state.
+ * and those of versions 1 (big-endian) and 2 (before protocol version 2)
+ * still load, to the same state. A version-2 session's statements,
+ * conflicts, digest and signing certificates round-trip, and a statement
+ * the rules would not have kept stops the load.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,7 +22,9 @@
 #include "field.h"
 #include "files.h"
 #include "history.h"
+#include "certs.h"
 #include "sealed.h"
+#include "signers.h"
 #include "snapshot.h"
 #include "tempdir.h"
 
@@ -317,6 +322,133 @@ test_version_2_is_read(void **state)
 	rmdir_all(dir);
 }
 
+/* ---- version 2 ------------------------------------------------------------ */
+
+/* A store holding signers_history: a version-2 session and conflicts. */
+static struct store *
+populated_v2(void)
+{
+	struct store_limits lim;
+	struct store *s;
+
+	store_default_limits(&lim);
+	assert_non_null(s = store_new(&lim));
+	signers_history(s, signers);
+	return s;
+}
+
+/*
+ * Everything of a version-2 session survives a snapshot: its parameters
+ * and D, statements and conflicts, the signing certificates; the loaded
+ * store writes the very same bytes.
+ */
+static void
+test_v2_round_trip(void **state)
+{
+	struct store *a = populated_v2(), *b = NULL;
+	const struct held_statement *x, *y;
+	struct session *sa, *sb;
+	char *dir = tempdir();
+	struct ss_error err;
+	uint8_t *da, *db;
+	size_t alen, blen;
+	int t, second;
+
+	(void)state;
+	assert_int_equal(snapshot_write(a, dir, &err), SS_OK);
+	assert_int_equal(snapshot_load(dir, &a->lim, &b, &err), SS_OK);
+	sa = store_find(a, SIGNERS_SESSION);
+	sb = store_find(b, SIGNERS_SESSION);
+	assert_true(sb->p.v2);
+	assert_int_equal(sb->p.min_cohort, 2);
+	assert_int_equal(sb->p.deadline_unix, 1060);
+	assert_memory_equal(sb->p.nonce, sa->p.nonce, sizeof(sa->p.nonce));
+	assert_memory_equal(sb->digest, sa->digest, sizeof(sa->digest));
+	for (t = STATEMENT_SUBMIT; t <= STATEMENT_SUMPOINT; t++)
+		for (second = 0; second < 2; second++) {
+			x = session_statement(sa, 0, (enum statement_type)t, second);
+			y = session_statement(sb, 0, (enum statement_type)t, second);
+			assert_int_equal(x->len, y->len);
+			assert_int_equal(x->sig_len, y->sig_len);
+			if (x->body != NULL)
+				assert_memory_equal(x->body, y->body, x->len);
+		}
+	assert_non_null(session_statement(sb, 1, STATEMENT_SUBMIT, 1)->body);
+	assert_memory_equal(store_get_key(b, "carol")->sign_der, signers[2].der,
+	    signers[2].der_len);
+	assert_int_equal(b->stored_bytes, a->stored_bytes);
+	da = snapshot_bytes(a, &alen);
+	db = snapshot_bytes(b, &blen);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(da, db, alen);
+	free(da);
+	free(db);
+	store_free(a);
+	store_free(b);
+	rmdir_all(dir);
+}
+
+/*
+ * A snapshot, its checksum right, holding a statement the rules would not
+ * have kept is refused: one for another D, a SUBMIT that does not match
+ * its shares, a COHORT from outside the cohort, a conflict without a first
+ * statement; and a v2 session whose recorded digest is not its D.
+ */
+static void
+test_v2_inconsistent_refused(void **state)
+{
+	static const struct { int party, type, second, off; } cases[] = {
+		{ 0, STATEMENT_SUBMIT, 0, 30 },         /* a byte of D */
+		{ 1, STATEMENT_SUBMIT, 0, 150 },        /* a ciphertext's digest */
+		{ 0, STATEMENT_SUMPOINT, 0, 100 },      /* the cohort digest */
+		{ 1, STATEMENT_SUBMIT, 1, 30 },         /* the conflict's D */
+	};
+	struct store *a, *b = NULL;
+	struct held_statement *h;
+	struct session *se;
+	char *dir;
+	struct ss_error err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		a = populated_v2();
+		se = store_find(a, SIGNERS_SESSION);
+		h = session_statement(se, (uint32_t)cases[i].party,
+		    (enum statement_type)cases[i].type, cases[i].second);
+		assert_true(h->len > (size_t)cases[i].off);
+		h->body[cases[i].off] ^= 1;
+		dir = tempdir();
+		assert_int_equal(snapshot_write(a, dir, &err), SS_OK);
+		assert_int_equal(snapshot_load(dir, &a->lim, &b, &err),
+		    SS_ERR_INVALID);
+		assert_null(b);
+		store_free(a);
+		rmdir_all(dir);
+	}
+	/* carol is outside the cohort: her COHORT cannot be there. */
+	a = populated_v2();
+	se = store_find(a, SIGNERS_SESSION);
+	h = session_statement(se, 2, STATEMENT_COHORT, 0);
+	*h = *session_statement(se, 0, STATEMENT_COHORT, 1);
+	assert_non_null(h->body = malloc(h->len));
+	memcpy(h->body, session_statement(se, 0, STATEMENT_COHORT, 1)->body,
+	    h->len);
+	dir = tempdir();
+	assert_int_equal(snapshot_write(a, dir, &err), SS_OK);
+	assert_int_equal(snapshot_load(dir, &a->lim, &b, &err), SS_ERR_INVALID);
+	store_free(a);
+	rmdir_all(dir);
+	/* A recorded digest that is not D. */
+	a = populated_v2();
+	store_find(a, SIGNERS_SESSION)->digest[0] ^= 1;
+	dir = tempdir();
+	assert_int_equal(snapshot_write(a, dir, &err), SS_OK);
+	assert_int_equal(snapshot_load(dir, &a->lim, &b, &err), SS_ERR_INVALID);
+	store_free(a);
+	rmdir_all(dir);
+}
+
 int
 main(void)
 {
@@ -328,7 +460,9 @@ main(void)
 		cmocka_unit_test(test_unwritable_dir_keeps_old),
 		cmocka_unit_test(test_version_1_is_read),
 		cmocka_unit_test(test_version_2_is_read),
+		cmocka_unit_test(test_v2_round_trip),
+		cmocka_unit_test(test_v2_inconsistent_refused),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, signers_setup, signers_teardown);
 }

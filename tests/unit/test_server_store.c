@@ -2,7 +2,10 @@
  * test_server_store.c: the server's session rules, checked on the store
  * directly; its log (struct store_log) written before every change and
  * refusing it whole; the replay entries (store_apply_*) holding recorded
- * changes to the same rules.
+ * changes to the same rules. Version 2: the parameters' rules, D, the
+ * deadline with min_cohort, the signing certificates, and statements and
+ * conflicts logged first (signed by the test PKI's parties, signers.h; the
+ * rules of each statement are test_server_rpc.c's).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,8 +16,12 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "certs.h"
 #include "field.h"
+#include "frame.h"
+#include "params.h"
 #include "sealed.h"
+#include "signers.h"
 #include "store.h"
 
 #define L 3
@@ -666,6 +673,290 @@ test_apply_holds_to_the_rules(void **state)
 	store_free(s);
 }
 
+/* ---- version 2 ------------------------------------------------------------ */
+
+/* A version-2 session of alice, bob, carol: t = 1, min_cohort 2, deadline. */
+static struct session_spec
+params_v2(const char *id, uint64_t deadline, uint8_t nonce)
+{
+	struct session_spec p = params(id, 3, 1, 0);
+
+	p.v2 = 1;
+	p.min_cohort = 2;
+	p.deadline_unix = deadline;
+	memset(p.nonce, nonce, sizeof(p.nonce));
+	return p;
+}
+
+/* D as core/params.h computes it from the same parameters. */
+static void
+core_digest(const struct session_spec *p, uint8_t d[PARAMS_DIGEST_LEN])
+{
+	const char *list[4];
+	struct session_params v;
+	uint32_t i;
+
+	memset(&v, 0, sizeof(v));
+	for (i = 0; i < p->n; i++)
+		list[i] = p->parties[i];
+	v.session_id = p->id;
+	v.parties = list;
+	v.n = p->n;
+	v.t = p->threshold;
+	v.length = p->length;
+	v.decimals = p->decimals;
+	v.min_cohort = p->min_cohort;
+	v.deadline = p->deadline_unix;
+	memcpy(v.nonce, p->nonce, sizeof(v.nonce));
+	assert_int_equal(params_digest(&v, d, NULL), SS_OK);
+}
+
+/* store_create's outcome for p at now; st says why. */
+static int
+create_at(struct store *s, struct session_spec *p, uint64_t now,
+    int *created, struct ss_error *st)
+{
+	uint64_t dl;
+
+	return store_create(s, "alice", p, now, created, &dl, st);
+}
+
+/*
+ * A session is version 2 when it has a nonce: then the rules of
+ * core/params.h hold, D is the digest of the parameters, the deadline is
+ * absolute and lies ahead (by at most max_deadline_seconds), and a create
+ * is idempotent only with the same nonce. Version 1 takes none of version
+ * 2's parameters.
+ */
+static void
+test_v2_create_rules(void **state)
+{
+	struct store *s = new_store();
+	struct session_spec p = params_v2("v2", 1060, 1), q;
+	uint8_t d[PARAMS_DIGEST_LEN];
+	struct ss_error st;
+	int created;
+
+	(void)state;
+	assert_int_equal(create_at(s, &p, 1000, &created, &st), SS_OK);
+	assert_true(created);
+	core_digest(&p, d);
+	assert_memory_equal(store_find(s, "v2")->digest, d, sizeof(d));
+	assert_int_equal(store_find(s, "v2")->deadline_unix, 1060);
+	assert_int_equal(create_at(s, &p, 1001, &created, &st), SS_OK);
+	assert_false(created);
+	q = params_v2("v2", 1060, 2);
+	assert_int_equal(create_at(s, &q, 1001, &created, &st), SS_ERR_EXISTS);
+	q = params_v2("v2", 1061, 1);
+	assert_int_equal(create_at(s, &q, 1001, &created, &st), SS_ERR_EXISTS);
+	q = params("v2", 3, 1, 0);      /* the same id without a nonce */
+	assert_int_equal(create_at(s, &q, 1001, &created, &st), SS_ERR_EXISTS);
+	q = params_v2("a", 0, 1);
+	q.deadline_seconds = 60;
+	assert_int_equal(create_at(s, &q, 1000, &created, &st), SS_ERR_INVALID);
+	assert_non_null(strstr(st.msg, "deadline_seconds"));
+	q = params("b", 3, 1, 0);
+	q.min_cohort = 2;
+	assert_int_equal(create_at(s, &q, 1000, &created, &st), SS_ERR_INVALID);
+	assert_non_null(strstr(st.msg, "need a nonce"));
+	q = params("b", 3, 1, 0);
+	q.deadline_unix = 2000;
+	assert_int_equal(create_at(s, &q, 1000, &created, &st), SS_ERR_INVALID);
+	q = params_v2("c", 0, 1);
+	q.min_cohort = 1;               /* below t + 1 */
+	assert_int_equal(create_at(s, &q, 1000, &created, &st), SS_ERR_INVALID);
+	assert_non_null(strstr(st.msg, "min_cohort must be between"));
+	q = params_v2("c", 1000, 1);    /* not ahead of the clock */
+	assert_int_equal(create_at(s, &q, 1000, &created, &st), SS_ERR_INVALID);
+	assert_non_null(strstr(st.msg, "must lie ahead"));
+	q = params_v2("c", 1000 + 30u * 24 * 3600 + 1, 1);
+	assert_int_equal(create_at(s, &q, 1000, &created, &st), SS_ERR_INVALID);
+	assert_null(store_find(s, "c"));
+	store_free(s);
+}
+
+/*
+ * The statements a version-2 session relays count against the frame
+ * limit: with room for a version-1 session's messages only, a version-2
+ * session of the same size is RESOURCE_EXHAUSTED.
+ */
+static void
+test_v2_frame_limit(void **state)
+{
+	struct store_limits lim;
+	struct session_spec p = params("one", 3, 1, 0), q = params_v2("two", 0, 1);
+	struct ss_error st;
+	struct store *s;
+	uint64_t need;
+	int created;
+
+	(void)state;
+	store_default_limits(&lim);
+	assert_true(frame_session_fits(3, L, UINT64_MAX, &need));
+	lim.max_message = need;
+	assert_non_null(s = store_new(&lim));
+	assert_int_equal(create_at(s, &p, 1000, &created, &st), SS_OK);
+	assert_int_equal(create_at(s, &q, 1000, &created, &st), SS_ERR_EXHAUSTED);
+	assert_non_null(strstr(st.msg, "over the server's frame limit"));
+	store_free(s);
+}
+
+/*
+ * At its deadline a version-2 session fixes its cohort with min_cohort
+ * parties' shares (signers_history), and fails with fewer, saying so.
+ */
+static void
+test_v2_deadline_and_min_cohort(void **state)
+{
+	struct store *s = new_store();
+	struct session_spec p = params_v2("short", 1500, 3);
+	struct session *se;
+	struct ss_error st;
+	int created;
+
+	(void)state;
+	signers_history(s, signers);
+	se = store_find(s, SIGNERS_SESSION);
+	assert_int_equal(se->phase, PHASE_AGGREGATING);
+	assert_true(se->in_cohort[0] && se->in_cohort[1] && !se->in_cohort[2]);
+	assert_int_equal(create_at(s, &p, 1000, &created, &st), SS_OK);
+	store_tick(s, 1500);
+	se = store_find(s, "short");
+	assert_int_equal(se->phase, PHASE_FAILED);
+	assert_non_null(strstr(se->fail_reason, "min_cohort 2 needs at least 2"));
+	store_free(s);
+}
+
+/*
+ * Statements and conflicts go to the log with their change, before it is
+ * made; a conflict the log refuses is not kept, and the refusal says the
+ * journal failed.
+ */
+static void
+test_v2_log(void **state)
+{
+	struct fake_log f = { 0, 0, "" };
+	struct store_log log = { &fake_ops, &f };
+	struct store *s = new_store();
+	uint8_t submits[STATEMENT_HASH_LEN], cdig[STATEMENT_HASH_LEN];
+	uint64_t other[2] = { 6, 8 }, bytes = 0;
+	struct store_signed by = { NULL, NULL };
+	struct signed_stmt sp;
+	struct statement_in in;
+	struct session *se;
+	struct ss_error st;
+	size_t i;
+	int dup;
+
+	(void)state;
+	store_set_log(s, &log);
+	assert_int_equal(signers_history(s, signers), 12);
+	assert_string_equal(f.kinds, "kkkcssxoopff");
+	assert_int_equal(s->journal_seq, 12);
+	se = store_find(s, SIGNERS_SESSION);
+	assert_non_null(session_statement(se, 1, STATEMENT_SUBMIT, 1)->body);
+	assert_non_null(session_statement(se, 0, STATEMENT_COHORT, 1)->body);
+	for (i = 0; i < s->nkeys; i++)
+		bytes += s->keys[i].der_len + s->keys[i].sign_len;
+	assert_int_equal(s->stored_bytes, bytes + session_bytes(se));
+	/* alice's second SUMPOINT: a conflict the log refuses is not kept. */
+	signers_cohort_digests(se, submits, cdig);
+	signers_sumpoint(&signers[0], se->digest, cdig, 1, other, 2, &sp);
+	in = signed_stmt_in(&sp);
+	by.cert = signers[0].cert;
+	by.stmt = &in;
+	f.fail = 1;
+	assert_int_equal(store_post_sumpoint_signed(s, "alice", SIGNERS_SESSION,
+	    "alice", other, 2, NULL, 1100, &by, &dup, &st), SS_ERR_UNAVAILABLE);
+	assert_null(session_statement(se, 0, STATEMENT_SUMPOINT, 1)->body);
+	f.fail = 0;
+	assert_int_equal(store_post_sumpoint_signed(s, "alice", SIGNERS_SESSION,
+	    "alice", other, 2, NULL, 1100, &by, &dup, &st), SS_ERR_EXISTS);
+	assert_non_null(session_statement(se, 0, STATEMENT_SUMPOINT, 1)->body);
+	assert_string_equal(f.kinds, "kkkcssxoopfff");
+	signed_stmt_free(&sp);
+	store_free(s);
+}
+
+/*
+ * PublishKey records the signing certificate: an entry without one gains
+ * it, the same again is a duplicate, another is ALREADY_EXISTS, and the
+ * operator's replacement of the key keeps it.
+ */
+static void
+test_signing_certificates(void **state)
+{
+	struct store *s = new_store();
+	const struct key_entry *e;
+	struct ss_error st;
+	int dup, replaced;
+
+	(void)state;
+	assert_int_equal(store_put_key(s, "alice", signers[0].enc_der, signers[0].enc_len,
+	    &dup, &st), SS_OK);
+	assert_null(store_get_key(s, "alice")->sign_der);
+	assert_int_equal(store_publish_key(s, "alice", signers[0].enc_der,
+	    signers[0].enc_len, signers[0].der, signers[0].der_len, &dup, &st), SS_OK);
+	assert_false(dup);
+	e = store_get_key(s, "alice");
+	assert_int_equal(e->sign_len, signers[0].der_len);
+	assert_memory_equal(e->sign_der, signers[0].der, signers[0].der_len);
+	assert_int_equal(store_publish_key(s, "alice", signers[0].enc_der,
+	    signers[0].enc_len, signers[0].der, signers[0].der_len, &dup, &st), SS_OK);
+	assert_true(dup);
+	assert_int_equal(store_put_key(s, "alice", signers[0].enc_der, signers[0].enc_len,
+	    &dup, &st), SS_OK);
+	assert_true(dup);
+	assert_int_equal(store_publish_key(s, "alice", signers[0].enc_der,
+	    signers[0].enc_len, signers[1].der, signers[1].der_len, &dup, &st), SS_ERR_EXISTS);
+	assert_non_null(strstr(st.msg, "another TLS certificate"));
+	assert_int_equal(store_replace_key(s, "alice", signers[1].enc_der,
+	    signers[1].enc_len, &replaced, &st), SS_OK);
+	assert_true(replaced);
+	e = store_get_key(s, "alice");
+	assert_memory_equal(e->sign_der, signers[0].der, signers[0].der_len);
+	assert_int_equal(s->stored_bytes, signers[1].enc_len + signers[0].der_len);
+	store_drop_key(s, "alice");
+	assert_int_equal(s->stored_bytes, 0);
+	store_free(s);
+}
+
+/*
+ * The replay entries of version 2 hold recorded statements to the rules:
+ * a COHORT or conflict of a version-1 session, a conflict without a first
+ * statement, or a COHORT before the cohort is fixed are refused.
+ */
+static void
+test_v2_apply_rules(void **state)
+{
+	struct store *s = new_store();
+	struct session_spec p = params("one", 3, 1, 0);
+	struct signed_stmt c;
+	struct statement_in in;
+	uint8_t bitmap[1] = { 0x03 }, zero[STATEMENT_HASH_LEN] = { 0 };
+	struct ss_error st, e;
+	int created;
+
+	(void)state;
+	assert_int_equal(create_at(s, &p, 1000, &created, &st), SS_OK);
+	p = params_v2("two", 0, 9);
+	assert_int_equal(create_at(s, &p, 1000, &created, &st), SS_OK);
+	signers_cohort(&signers[0], store_find(s, "two")->digest, 3, bitmap, zero, &c);
+	in = signed_stmt_in(&c);
+	assert_int_equal(store_apply_cohort(s, "one", 0, &in, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_conflict(s, "two", 0, STATEMENT_COHORT, &in,
+	    &e), SS_ERR_INVALID);
+	assert_non_null(strstr(e.msg, "no new conflict"));
+	assert_int_equal(store_apply_cohort(s, "two", 0, &in, &e), SS_ERR_INVALID);
+	assert_non_null(strstr(e.msg, "sharing phase"));
+	assert_int_equal(store_apply_cohort(s, "two", 7, &in, &e), SS_ERR_INVALID);
+	/* A submission without its SUBMIT, in a version-2 session. */
+	assert_int_equal(store_apply_submit(s, "two", 0, zero, 0, &e),
+	    SS_ERR_INVALID);
+	signed_stmt_free(&c);
+	store_free(s);
+}
+
 int
 main(void)
 {
@@ -681,7 +972,13 @@ main(void)
 		cmocka_unit_test(test_key_directory),
 		cmocka_unit_test(test_log_comes_first),
 		cmocka_unit_test(test_apply_holds_to_the_rules),
+		cmocka_unit_test(test_v2_create_rules),
+		cmocka_unit_test(test_v2_frame_limit),
+		cmocka_unit_test(test_v2_deadline_and_min_cohort),
+		cmocka_unit_test(test_v2_log),
+		cmocka_unit_test(test_signing_certificates),
+		cmocka_unit_test(test_v2_apply_rules),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, signers_setup, signers_teardown);
 }

@@ -1,0 +1,273 @@
+/*
+ * test_client_peers.c: the parties' signing certificates (client/peers.c)
+ * as a server relays them in GetKeys (a fake server, fake_server.h, with
+ * certificates from the real scripts/mkcerts.sh): each is checked against
+ * our CA before any statement is believed, and cached in this party's
+ * records; one of another CA, or another party's passed off as a party's,
+ * is refused; a party without one is left without, and its statements
+ * cannot be verified; a statement verifies only as its own signer's, for
+ * the pinned D.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "certs.h"
+#include "client.h"
+#include "client_fixture.h"
+#include "err.h"
+#include "fake_server.h"
+#include "peers.h"
+#include "pstate.h"
+#include "signed.h"
+#include "statement.h"
+#include "tempdir.h"
+#include "wire.h"
+
+static const uint8_t d1[32] = { 0xd1 }, d2[32] = { 0xd2 };
+static char *dir;                       /* our records' folders */
+static uint8_t *der[SIGNED_PARTIES], *impostor;
+static size_t der_len[SIGNED_PARTIES], impostor_len;
+
+/* A client of the five parties' PKI as alice, on server where. */
+static void
+start(struct client *c, const char *where, const char *state)
+{
+	memset(c, 0, sizeof(*c));
+	c->server = where;
+	c->certs = signed_certs_dir();
+	c->party = "alice";
+	c->timeout_s = 10;
+	c->state = state;
+	memcpy(c->d, d1, sizeof(d1));
+	client_start(c);
+}
+
+/* Fetches the certificates of want (a csv of parties) from keys[0..n). */
+static int
+fetch(const struct signed_key *keys, size_t n, const char *want_csv,
+    const char *state, struct peers *pc, struct client *c, struct ss_error *e)
+{
+	unsigned char want[SIGNED_PARTIES] = { 0 };
+	struct wire_names parties, w;
+	char where[64];
+	size_t i;
+	pid_t pid;
+	int rc;
+
+	fx_names(&parties, "alice,bob,carol,dave,erin");
+	fx_names(&w, want_csv);
+	for (i = 0; i < SIGNED_PARTIES; i++)
+		want[i] = (unsigned char)wire_names_has(&w, parties.v[i]);
+	pid = signed_key_server(keys, n, where, sizeof(where));
+	start(c, where, state);
+	ss_error_clear(e);
+	rc = peers_fetch(c, &parties, want, pc, e);
+	stop_server(pid);
+	free(parties.v);
+	free(w.v);
+	return rc;
+}
+
+static void
+test_fetch_and_cache(void **state)
+{
+	const struct signed_key keys[] = {
+		{ "bob", der[1], der_len[1] },
+		{ "alice", der[0], der_len[0] },
+		{ "carol", NULL, 0 },           /* published no signing cert */
+		{ "dave", der[3], der_len[3] }, /* not asked for */
+		{ "mallory", der[4], der_len[4] },
+	};
+	const struct pstate_cert *cached;
+	char st[PATH_MAX];
+	struct peers pc;
+	struct client c;
+	struct ss_error e;
+	size_t n;
+
+	(void)state;
+	path_of(st, sizeof(st), dir, "alice-1");
+	assert_int_equal(fetch(keys, 5, "alice,bob,carol", st, &pc, &c, &e),
+	    SS_OK);
+	assert_int_equal(pc.n, SIGNED_PARTIES);
+	assert_int_equal(X509_cmp(pc.cert[0], signed_cert("alice")), 0);
+	assert_int_equal(X509_cmp(pc.cert[1], signed_cert("bob")), 0);
+	assert_null(pc.cert[2]);
+	assert_null(pc.cert[3]);
+	/* Both checked certificates are cached, as TLS certificates. */
+	assert_int_equal(pstate_cert_entries(c.pstate, &cached, &n, &e), SS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(cached[0].kind, PSTATE_CERT_TLS);
+	peers_free(&pc);
+	client_free(&c);
+	/* Again, from the cache: the same certificates. */
+	assert_int_equal(fetch(keys, 5, "alice,bob", st, &pc, &c, &e), SS_OK);
+	assert_int_equal(X509_cmp(pc.cert[1], signed_cert("bob")), 0);
+	assert_int_equal(pstate_cert_entries(c.pstate, &cached, &n, &e), SS_OK);
+	assert_int_equal(n, 2);
+	peers_free(&pc);
+	client_free(&c);
+}
+
+static void
+test_refused(void **state)
+{
+	const struct signed_key other_ca[] = {
+		{ "alice", impostor, impostor_len },
+	};
+	const struct signed_key passed_off[] = {
+		{ "alice", der[1], der_len[1] },        /* bob's, as alice's */
+	};
+	char st[PATH_MAX];
+	struct peers pc;
+	struct client c;
+	struct ss_error e;
+
+	(void)state;
+	path_of(st, sizeof(st), dir, "alice-2");
+	fx_expect(fetch(other_ca, 1, "alice", st, &pc, &c, &e), &e,
+	    SS_ERR_CERT, "the server's signing certificate for alice: signer "
+	    "alice: certificate does not verify against the CA");
+	assert_null(pc.cert);
+	client_free(&c);
+	fx_expect(fetch(passed_off, 1, "alice", st, &pc, &c, &e), &e,
+	    SS_ERR_CERT, "not alice's");
+	client_free(&c);
+	/* bob's, cached as bob's, then relayed as alice's: still refused. */
+	path_of(st, sizeof(st), dir, "alice-3");
+	{
+		const struct signed_key good[] = { { "bob", der[1], der_len[1] } };
+
+		assert_int_equal(fetch(good, 1, "bob", st, &pc, &c, &e), SS_OK);
+		peers_free(&pc);
+		client_free(&c);
+	}
+	fx_expect(fetch(passed_off, 1, "alice", st, &pc, &c, &e), &e,
+	    SS_ERR_CERT, "alice");
+	client_free(&c);
+}
+
+/* Statements checked against pc: their own signer's, for D. */
+static void
+test_verify(void **state)
+{
+	struct wire_names parties;
+	struct wire_stmt ws, none;
+	struct statement s, got;
+	struct peers pc;
+	struct client c;
+	struct ss_error e;
+	uint8_t bitmap[1] = { 0x07 };
+	size_t i;
+
+	(void)state;
+	fx_names(&parties, "alice,bob,carol,dave,erin");
+	memset(&c, 0, sizeof(c));
+	memcpy(c.d, d1, sizeof(d1));
+	pc.n = SIGNED_PARTIES;
+	assert_non_null(pc.cert = calloc(SIGNED_PARTIES, sizeof(*pc.cert)));
+	for (i = 0; i < 2; i++) {
+		pc.cert[i] = signed_cert(signed_names[i]);
+		assert_int_equal(X509_up_ref(pc.cert[i]), 1);
+	}
+	memset(&s, 0, sizeof(s));
+	s.type = STATEMENT_COHORT;
+	s.n = SIGNED_PARTIES;
+	s.cohort = bitmap;
+	s.submits[0] = 1;
+	signed_make("bob", d1, &s, &ws);
+	assert_int_equal(peers_verify(&c, &pc, &parties, 2, &ws, &got, &e),
+	    SS_OK);
+	assert_int_equal(got.type, STATEMENT_COHORT);
+	fx_expect(peers_verify(&c, &pc, &parties, 1, &ws, &got, &e), &e,
+	    SS_ERR_AUTH, "alice's statement: COHORT statement names another "
+	    "signer");
+	fx_expect(peers_verify(&c, &pc, &parties, 3, &ws, &got, &e), &e,
+	    SS_ERR_AUTH, "no signing certificate of carol is known");
+	fx_expect(peers_verify(&c, &pc, &parties, 6, &ws, &got, &e), &e,
+	    SS_ERR_PROTOCOL, "position 6, outside the session");
+	memset(&none, 0, sizeof(none));
+	fx_expect(peers_verify(&c, &pc, &parties, 2, &none, &got, &e), &e,
+	    SS_ERR_AUTH, "bob's statement is missing");
+	memcpy(c.d, d2, sizeof(d2));
+	fx_expect(peers_verify(&c, &pc, &parties, 2, &ws, &got, &e), &e,
+	    SS_ERR_AUTH, "for another session digest");
+	free(ws.body);
+	free(ws.sig);
+	peers_free(&pc);
+	free(parties.v);
+}
+
+/* The DER of the other CA's alice (certs.h's impostor). */
+static uint8_t *
+impostor_der(size_t *len)
+{
+	char path[PATH_MAX];
+	unsigned char *p = NULL;
+	uint8_t *out;
+	X509 *x;
+	FILE *f;
+	int n;
+
+	path_of(path, sizeof(path), other_certs_dir(), "alice.crt");
+	assert_non_null(f = fopen(path, "r"));
+	assert_non_null(x = PEM_read_X509(f, NULL, NULL, NULL));
+	fclose(f);
+	assert_true((n = i2d_X509(x, &p)) > 0);
+	assert_non_null(out = malloc((size_t)n));
+	memcpy(out, p, (size_t)n);
+	OPENSSL_free(p);
+	X509_free(x);
+	*len = (size_t)n;
+	return out;
+}
+
+static int
+setup(void **state)
+{
+	size_t i;
+
+	(void)state;
+	if (signed_certs_dir() == NULL || other_certs_dir() == NULL)
+		return -1;
+	for (i = 0; i < SIGNED_PARTIES; i++)
+		der[i] = signed_cert_der(signed_names[i], &der_len[i]);
+	impostor = impostor_der(&impostor_len);
+	dir = tempdir();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < SIGNED_PARTIES; i++)
+		free(der[i]);
+	free(impostor);
+	rmdir_all(dir);
+	return signed_teardown(state);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fetch_and_cache),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_verify),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
