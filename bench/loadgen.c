@@ -2,21 +2,34 @@
  * loadgen.c: a load generator for mpc-server, for the benchmark only.
  *
  * It speaks the real wire protocol (TLS 1.3 with client certificates, 4-byte
- * frames, protobuf Requests built with the server's own protobuf-c code) but
- * does no party cryptography: ciphertexts are random bytes of the right
- * size, which the server cannot tell from real ones. So what it measures is
- * the server alone. One thread, one epoll loop, non-blocking OpenSSL; it
- * reads only the first bytes of each response (id, code, message) and
- * counts the rest.
+ * frames, protobuf Requests built with the server's own protobuf-c code) of
+ * protocol version 2, as real parties do: every session it creates has a
+ * nonce (so a session digest D), min_cohort = n and no deadline; each party
+ * it plays publishes its key (so the server records its signing
+ * certificate, the TLS one), signs its SUBMIT (the SHA-256 of each
+ * ciphertext it sends), its COHORT once the cohort is fixed, and the
+ * SUMPOINT it posts, with the key of its TLS certificate. What it does not
+ * do is share: ciphertexts are random bytes of the right size, which the
+ * server cannot tell from real ones (it never opens a share). So what it
+ * measures is the server, with every check the server makes. One thread,
+ * one epoll loop, non-blocking OpenSSL; it reads only the first bytes of
+ * each response (id, code, message) and counts the rest, except where it
+ * needs a whole answer (cohort mode's GetShare).
  *
  * Modes (each prints "RESULT key=value ..." lines that bench/bench.py reads):
  *
- *   session   an n-party session end to end: connect every party, create,
- *             every party submits, gets its shares, posts; one lists
- *   fill      submits for every party of a session but one ("target"): the
- *             share addressed to the target is sealed for real (HPKE), the
- *             others are random, so that the target can run the real
- *             `mpc-client sumpoint` on a session of any size
+ *   session   an n-party session end to end: connect every party, publish
+ *             keys, create, every party submits, gets its shares, signs the
+ *             cohort, posts its sumpoint; one lists
+ *   fill      publishes and submits for every party of a session but one
+ *             ("target"): the share addressed to the target is sealed for
+ *             real (HPKE, under D), the others are random; prints the
+ *             session's invite code, with which the target runs the real
+ *             `mpc-client share`
+ *   cohort    once the target has shared too (so the cohort is fixed):
+ *             reads every member's SUBMIT (one GetShare) and posts the
+ *             COHORT of every party but the target, so that the target can
+ *             run the real `mpc-client sumpoint` on a session of any size
  *   rate      small RPCs (a repeated PostSumpoint, answered OK duplicate)
  *             over C persistent connections, D requests in flight on each
  *   connrate  new connections: TCP connect, full mTLS handshake, one
@@ -56,12 +69,16 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
+#include "buf.h"
 #include "err.h"
 #include "field.h"
 #include "hpke.h"
+#include "invite.h"
+#include "params.h"
 #include "pki.h"
 #include "sealed.h"
 #include "securesum.pb-c.h"
+#include "statement.h"
 
 #define PREFIX_KEEP 512         /* response bytes kept for parsing */
 #define RBUF (256 * 1024)
@@ -72,6 +89,7 @@ static const char *opt_server = "127.0.0.1:7443";
 static const char *opt_certs = "certs";
 static const char *opt_prefix = "p";
 static const char *opt_session;
+static const char *opt_invite;
 static int opt_pid;
 static long opt_n = 1000, opt_L = 1, opt_t = 0, opt_conns = 1, opt_depth = 1;
 static long opt_sessions = 128, opt_share_bytes = 1 << 20, opt_parties = 16;
@@ -244,7 +262,8 @@ report(const char *mode, const char *phase, const struct sample *a,
 struct ident {
 	char name[72];
 	X509 *cert;
-	EVP_PKEY *key;
+	EVP_PKEY *key;                          /* P-256: TLS and statements */
+	uint8_t signer[STATEMENT_HASH_LEN];     /* SHA-256 of the cert's DER */
 };
 
 static struct ident *idents;
@@ -301,6 +320,9 @@ load_idents(long n)
 		    (idents[i].key = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL)
 			die("cannot read %s", path);
 		fclose(f);
+		if (statement_cert_digest(idents[i].cert, idents[i].signer) !=
+		    SS_OK)
+			die("cannot hash %s.crt", idents[i].name);
 	}
 }
 
@@ -351,6 +373,7 @@ struct resp {
 	char msg[256];
 	size_t len;
 	int body_field;
+	const uint8_t *whole;   /* the whole Response (len bytes) if kept */
 };
 
 struct lconn {
@@ -363,6 +386,8 @@ struct lconn {
 	size_t hgot, bgot, pgot;
 	uint32_t blen;
 	uint8_t pre[PREFIX_KEEP];
+	int keep_whole;           /* keep whole responses (resp.whole) */
+	uint8_t *whole;
 	long inflight;
 	uint32_t events;
 	double t0;
@@ -404,6 +429,8 @@ lc_free_queue(struct lconn *c)
 	free(c->q);
 	c->q = NULL;
 	c->qhead = c->qtail = c->qcap = c->qoff = 0;
+	free(c->whole);
+	c->whole = NULL;
 }
 
 static void
@@ -609,8 +636,14 @@ feed(struct lconn *c, const uint8_t *p, size_t n)
 			c->blen = (uint32_t)c->hdr[0] << 24 | (uint32_t)c->hdr[1] << 16 |
 			    (uint32_t)c->hdr[2] << 8 | c->hdr[3];
 			c->bgot = c->pgot = 0;
+			if (c->keep_whole) {
+				free(c->whole);
+				c->whole = xmalloc(c->blen);
+			}
 		} else {
 			k = c->blen - c->bgot < n ? c->blen - c->bgot : n;
+			if (c->whole != NULL)
+				memcpy(c->whole + c->bgot, p, k);
 			if (c->pgot < PREFIX_KEEP) {
 				size_t m = PREFIX_KEEP - c->pgot < k ?
 				    PREFIX_KEEP - c->pgot : k;
@@ -623,11 +656,17 @@ feed(struct lconn *c, const uint8_t *p, size_t n)
 			n -= k;
 		}
 		if (c->hgot == 4 && c->bgot == c->blen) {
+			/* on_resp may close c: the whole answer is ours to free. */
+			uint8_t *whole = c->whole;
+
 			parse_prefix(c->pre, c->pgot, &r);
 			r.len = c->blen;
+			r.whole = whole;
+			c->whole = NULL;
 			c->hgot = 0;
 			c->inflight--;
 			on_resp(c, &r);
+			free(whole);
 		}
 	}
 }
@@ -779,15 +818,302 @@ loop_until(int (*done)(void), double timeout)
 	return 1;
 }
 
+/* ---- version 2: sessions, their digest D, signed statements ---------------- */
+
+/* A statement one of our parties signed (or, read back, only its body). */
+struct sstmt {
+	uint8_t *body;
+	size_t len;
+	uint8_t sig[STATEMENT_SIG_MAX];
+	size_t siglen;
+};
+
+/*
+ * A version-2 session as loadgen plays it: the first n identities as its
+ * parties, min_cohort = n (so sharing closes when all have submitted, as
+ * in every benchmark session), no deadline, no decimals; the SUBMIT of each
+ * party; and once the cohort (all n) is fixed, the digests that COHORT
+ * and SUMPOINT statements name.
+ */
+struct v2sess {
+	char id[80];
+	long n, t, L;
+	uint8_t nonce[PARAMS_NONCE_LEN];
+	uint8_t d[PARAMS_DIGEST_LEN];
+	struct sstmt *submit;                   /* [n] */
+	uint8_t submits[STATEMENT_HASH_LEN];    /* COHORT: the submits digest */
+	uint8_t cohort[STATEMENT_HASH_LEN];     /* SUMPOINT: the cohort digest */
+	int fixed;                              /* the two above are set */
+};
+
+/* A new session of the first n parties, with a fresh nonce, and its D. */
+static void
+v2_new(struct v2sess *v, const char *sid, long n, long t, long L)
+{
+	const char **names;
+	struct session_params p;
+	struct ss_error e;
+	long i;
+
+	if (n > nidents)
+		die("a session of %ld parties needs %ld identities", n, n);
+	memset(v, 0, sizeof(*v));
+	snprintf(v->id, sizeof(v->id), "%s", sid);
+	v->n = n;
+	v->t = t;
+	v->L = L;
+	if (params_new_nonce(v->nonce) != SS_OK)
+		die("params_new_nonce");
+	names = xcalloc((size_t)n, sizeof(*names));
+	for (i = 0; i < n; i++)
+		names[i] = idents[i].name;
+	memset(&p, 0, sizeof(p));
+	p.session_id = v->id;
+	p.parties = names;
+	p.n = (uint32_t)n;
+	p.t = (uint32_t)t;
+	p.length = (uint32_t)L;
+	p.min_cohort = (uint32_t)n;
+	p.deadline = PARAMS_NO_DEADLINE;
+	memcpy(p.nonce, v->nonce, sizeof(p.nonce));
+	if (params_digest(&p, v->d, &e) != SS_OK)
+		die("session %s: %s", sid, ss_error_msg(&e));
+	free(names);
+	v->submit = xcalloc((size_t)n, sizeof(*v->submit));
+}
+
+/* A session created before, known by its invite code (its D). */
+static void
+v2_join(struct v2sess *v, const char *sid, const char *invite, long n,
+    long t, long L)
+{
+	struct ss_error e;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(v->id, sizeof(v->id), "%s", sid);
+	v->n = n;
+	v->t = t;
+	v->L = L;
+	if (invite_decode(invite, v->d, &e) != SS_OK)
+		die("--invite: %s", ss_error_msg(&e));
+	v->submit = xcalloc((size_t)n, sizeof(*v->submit));
+}
+
+static void
+v2_free(struct v2sess *v)
+{
+	long i;
+
+	for (i = 0; v->submit != NULL && i < v->n; i++)
+		free(v->submit[i].body);
+	free(v->submit);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Signs s as party into out; D and the signer are filled in here. */
+static void
+v2_sign(const struct v2sess *v, long party, struct statement *s,
+    struct sstmt *out)
+{
+	struct buf_writer w;
+	struct ss_error e;
+
+	memcpy(s->d, v->d, sizeof(s->d));
+	memcpy(s->signer, idents[party].signer, sizeof(s->signer));
+	buf_writer_init(&w, STATEMENT_BODY_MAX);
+	if (statement_encode(s, &w, &e) != SS_OK)
+		die("%s statement: %s", statement_type_name(s->type),
+		    ss_error_msg(&e));
+	free(out->body);
+	out->body = xmalloc(w.len);
+	memcpy(out->body, w.data, w.len);
+	out->len = w.len;
+	buf_writer_free(&w);
+	if (statement_sign(idents[party].key, out->body, out->len, out->sig,
+	    &out->siglen, &e) != SS_OK)
+		die("signing as %s: %s", idents[party].name, ss_error_msg(&e));
+}
+
+/* Random bytes standing in for ciphertexts; shares are slices of it. */
+static uint8_t *pool;
+static size_t pool_len, pool_ct_len;
+/* SHA-256 of the pool's ciphertext-long slice at each offset, once known. */
+static uint8_t (*pool_digest)[STATEMENT_HASH_LEN];
+static unsigned char *pool_have;
+
+#define POOL_SLACK 4096
+
+static void
+make_pool(size_t ct_len)
+{
+	free(pool);
+	free(pool_digest);
+	free(pool_have);
+	pool_ct_len = ct_len;
+	pool_len = ct_len + POOL_SLACK;
+	pool = xmalloc(pool_len);
+	pool_digest = xcalloc(POOL_SLACK, sizeof(*pool_digest));
+	pool_have = xcalloc(POOL_SLACK, 1);
+	if (RAND_bytes(pool, (int)pool_len) != 1)
+		die("RAND_bytes");
+}
+
+/* Where the pool slice sender sends to recipient j starts. */
+static size_t
+pool_offset(long sender, long j)
+{
+	return (size_t)((sender * 131 + j * 7) % POOL_SLACK);
+}
+
+/* The ciphertext sender sends to j: cts[j] when given, else a pool slice. */
+static const uint8_t *
+ct_of(long sender, long j, uint8_t *const *cts)
+{
+	return cts != NULL && cts[j] != NULL ? cts[j] : pool +
+	    pool_offset(sender, j);
+}
+
+static void
+ct_digest(long sender, long j, size_t ct_len, uint8_t *const *cts,
+    uint8_t out[STATEMENT_HASH_LEN])
+{
+	size_t off = pool_offset(sender, j);
+
+	if (cts != NULL && cts[j] != NULL) {
+		if (statement_hash(cts[j], ct_len, out) != SS_OK)
+			die("SHA-256");
+		return;
+	}
+	if (ct_len != pool_ct_len)
+		die("a ciphertext of %zu bytes from a pool of %zu", ct_len,
+		    pool_ct_len);
+	if (!pool_have[off]) {
+		if (statement_hash(pool + off, ct_len, pool_digest[off]) != SS_OK)
+			die("SHA-256");
+		pool_have[off] = 1;
+	}
+	memcpy(out, pool_digest[off], STATEMENT_HASH_LEN);
+}
+
+/* sender's SUBMIT: the digest of each ciphertext it sends (as ct_of). */
+static void
+v2_submit(struct v2sess *v, long sender, size_t ct_len, uint8_t *const *cts)
+{
+	uint8_t *digests = xmalloc((size_t)v->n * STATEMENT_HASH_LEN);
+	struct statement s;
+	long j;
+
+	for (j = 0; j < v->n; j++)
+		ct_digest(sender, j, ct_len, cts,
+		    digests + (size_t)j * STATEMENT_HASH_LEN);
+	memset(&s, 0, sizeof(s));
+	s.type = STATEMENT_SUBMIT;
+	s.position = (uint32_t)(sender + 1);
+	s.n = (uint32_t)v->n;
+	s.digests = digests;
+	v2_sign(v, sender, &s, &v->submit[sender]);
+	free(digests);
+}
+
+/* The bitmap of a cohort of every party. */
+static uint8_t *
+v2_bitmap(const struct v2sess *v)
+{
+	uint8_t *b = xcalloc(statement_bitmap_len((uint32_t)v->n), 1);
+	long i;
+
+	for (i = 1; i <= v->n; i++)
+		statement_bitmap_set(b, (uint32_t)i);
+	return b;
+}
+
+/*
+ * The cohort is every party (min_cohort = n): the submits digest over
+ * their SUBMITs, which must all be known, and the cohort digest.
+ */
+static void
+v2_fix_cohort(struct v2sess *v)
+{
+	const uint8_t **bodies = xcalloc((size_t)v->n, sizeof(*bodies));
+	size_t *lens = xcalloc((size_t)v->n, sizeof(*lens));
+	struct statement c;
+	long i;
+
+	for (i = 0; i < v->n; i++) {
+		if (v->submit[i].body == NULL)
+			die("no SUBMIT of %s is known", idents[i].name);
+		bodies[i] = v->submit[i].body;
+		lens[i] = v->submit[i].len;
+	}
+	memset(&c, 0, sizeof(c));
+	c.type = STATEMENT_COHORT;
+	memcpy(c.d, v->d, sizeof(c.d));
+	c.n = (uint32_t)v->n;
+	c.cohort = v2_bitmap(v);
+	if (statement_submits_digest(bodies, lens, (size_t)v->n, v->submits) !=
+	    SS_OK)
+		die("the submits digest");
+	memcpy(c.submits, v->submits, sizeof(c.submits));
+	if (statement_cohort_digest(&c, v->cohort) != SS_OK)
+		die("the cohort digest");
+	v->fixed = 1;
+	free((void *)c.cohort);
+	free(bodies);
+	free(lens);
+}
+
+static void
+v2_cohort(const struct v2sess *v, long party, struct sstmt *out)
+{
+	struct statement s;
+
+	if (!v->fixed)
+		die("COHORT before the cohort is fixed");
+	memset(&s, 0, sizeof(s));
+	s.type = STATEMENT_COHORT;
+	s.n = (uint32_t)v->n;
+	s.cohort = v2_bitmap(v);
+	memcpy(s.submits, v->submits, sizeof(s.submits));
+	v2_sign(v, party, &s, out);
+	free((void *)s.cohort);
+}
+
+static void
+v2_sumpoint(const struct v2sess *v, long party, const uint64_t *values,
+    struct sstmt *out)
+{
+	struct statement s;
+
+	if (!v->fixed)
+		die("SUMPOINT before the cohort is fixed");
+	memset(&s, 0, sizeof(s));
+	s.type = STATEMENT_SUMPOINT;
+	s.position = (uint32_t)(party + 1);
+	s.length = (uint32_t)v->L;
+	memcpy(s.cohort_digest, v->cohort, sizeof(s.cohort_digest));
+	if (statement_values_digest(values, (size_t)v->L, s.values_digest) !=
+	    SS_OK)
+		die("the values digest");
+	v2_sign(v, party, &s, out);
+}
+
 /* ---- requests ------------------------------------------------------------ */
 
 static uint64_t next_id = 1;
 
+/* req as a frame, with the next id; its body (of body_case) is set. */
 static uint8_t *
-pack(Securesum__Request *req, size_t *len)
+pack(Securesum__Request *req, Securesum__Method method,
+    Securesum__Request__BodyCase body_case, size_t *len)
 {
-	size_t n = securesum__request__get_packed_size(req);
-	uint8_t *b = xmalloc(n + 4);
+	size_t n;
+	uint8_t *b;
+
+	req->id = next_id++;
+	req->method = method;
+	req->body_case = body_case;
+	n = securesum__request__get_packed_size(req);
+	b = xmalloc(n + 4);
 
 	b[0] = (uint8_t)(n >> 24);
 	b[1] = (uint8_t)(n >> 16);
@@ -799,78 +1125,100 @@ pack(Securesum__Request *req, size_t *len)
 	return b;
 }
 
+static void
+stmt_msg(const struct sstmt *st, Securesum__Statement *m)
+{
+	if (st->body == NULL)
+		die("a request without its statement");
+	securesum__statement__init(m);
+	m->body.data = st->body;
+	m->body.len = st->len;
+	m->signature.data = (uint8_t *)st->sig;
+	m->signature.len = st->siglen;
+}
+
 static uint8_t *
-req_create(const char *session, long n, long t, long L, size_t *len)
+req_create(const struct v2sess *v, size_t *len)
 {
 	Securesum__Request req = SECURESUM__REQUEST__INIT;
 	Securesum__CreateSessionRequest cs = SECURESUM__CREATE_SESSION_REQUEST__INIT;
 	Securesum__SessionParams p = SECURESUM__SESSION_PARAMS__INIT;
-	char **names = xcalloc((size_t)n, sizeof(*names));
+	char **names = xcalloc((size_t)v->n, sizeof(*names));
 	uint8_t *b;
 	long i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < v->n; i++)
 		names[i] = idents[i].name;
-	p.session_id = (char *)session;
-	p.n_parties = (size_t)n;
+	p.session_id = (char *)v->id;
+	p.n_parties = (size_t)v->n;
 	p.parties = names;
-	p.threshold = (uint32_t)t;
-	p.length = (uint32_t)L;
+	p.threshold = (uint32_t)v->t;
+	p.length = (uint32_t)v->L;
+	p.min_cohort = (uint32_t)v->n;
+	p.deadline_unix = PARAMS_NO_DEADLINE;
+	p.nonce.data = (uint8_t *)v->nonce;
+	p.nonce.len = sizeof(v->nonce);
 	cs.params = &p;
-	req.id = next_id++;
-	req.method = SECURESUM__METHOD__CREATE_SESSION;
-	req.body_case = SECURESUM__REQUEST__BODY_CREATE_SESSION;
 	req.create_session = &cs;
-	b = pack(&req, len);
+	b = pack(&req, SECURESUM__METHOD__CREATE_SESSION,
+	    SECURESUM__REQUEST__BODY_CREATE_SESSION, len);
 	free(names);
 	return b;
 }
 
-/* Random bytes standing in for ciphertexts; shares are slices of it. */
-static uint8_t *pool;
-static size_t pool_len;
-
-static void
-make_pool(size_t ct_len)
+/* PublishKey: party's encryption-key certificate (NAME.enc.crt). */
+static uint8_t *
+req_publish(long party, size_t *len)
 {
-	pool_len = ct_len + 4096;
-	pool = xmalloc(pool_len);
-	if (RAND_bytes(pool, (int)pool_len) != 1)
-		die("RAND_bytes");
+	Securesum__Request req = SECURESUM__REQUEST__INIT;
+	Securesum__PublishKeyRequest pk = SECURESUM__PUBLISH_KEY_REQUEST__INIT;
+	uint8_t *der, *b;
+	size_t der_len;
+
+	if (pki_load_enc_cert(opt_certs, idents[party].name, &der, &der_len) !=
+	    SS_OK)
+		die("cannot read %s/%s.enc.crt", opt_certs, idents[party].name);
+	pk.certificate.data = der;
+	pk.certificate.len = der_len;
+	req.publish_key = &pk;
+	b = pack(&req, SECURESUM__METHOD__PUBLISH_KEY,
+	    SECURESUM__REQUEST__BODY_PUBLISH_KEY, len);
+	free(der);
+	return b;
 }
 
 /*
- * SubmitShares from `sender` in a session of n parties; cts[j], when not
- * NULL, is the ciphertext for party j, else a slice of the pool.
+ * SubmitShares from `sender` with its SUBMIT (v2_submit, made before); the
+ * ciphertext for party j is ct_of(sender, j, cts).
  */
 static uint8_t *
-req_submit(const char *session, long sender, long n, size_t ct_len,
-    uint8_t **cts, size_t *len)
+req_submit(const struct v2sess *v, long sender, size_t ct_len,
+    uint8_t *const *cts, size_t *len)
 {
 	Securesum__Request req = SECURESUM__REQUEST__INIT;
 	Securesum__SubmitSharesRequest ss = SECURESUM__SUBMIT_SHARES_REQUEST__INIT;
-	Securesum__EncryptedShare *sh = xcalloc((size_t)n, sizeof(*sh));
-	Securesum__EncryptedShare **ptrs = xcalloc((size_t)n, sizeof(*ptrs));
+	Securesum__EncryptedShare *sh = xcalloc((size_t)v->n, sizeof(*sh));
+	Securesum__EncryptedShare **ptrs = xcalloc((size_t)v->n, sizeof(*ptrs));
+	Securesum__Statement st;
 	uint8_t *b;
 	long j;
 
-	for (j = 0; j < n; j++) {
+	for (j = 0; j < v->n; j++) {
 		securesum__encrypted_share__init(&sh[j]);
 		sh[j].recipient = idents[j].name;
 		sh[j].ciphertext.len = ct_len;
-		sh[j].ciphertext.data = cts != NULL && cts[j] != NULL ? cts[j] :
-		    pool + (size_t)((sender * 131 + j * 7) % 4096);
+		sh[j].ciphertext.data = (uint8_t *)ct_of(sender, j, cts);
 		ptrs[j] = &sh[j];
 	}
-	ss.session_id = (char *)session;
+	stmt_msg(&v->submit[sender], &st);
+	ss.session_id = (char *)v->id;
 	ss.party = idents[sender].name;
-	ss.n_shares = (size_t)n;
+	ss.n_shares = (size_t)v->n;
 	ss.shares = ptrs;
-	req.id = next_id++;
-	req.method = SECURESUM__METHOD__SUBMIT_SHARES;
-	req.body_case = SECURESUM__REQUEST__BODY_SUBMIT_SHARES;
+	ss.submit = &st;
 	req.submit_shares = &ss;
-	b = pack(&req, len);
+	b = pack(&req, SECURESUM__METHOD__SUBMIT_SHARES,
+	    SECURESUM__REQUEST__BODY_SUBMIT_SHARES, len);
 	free(sh);
 	free(ptrs);
 	return b;
@@ -884,35 +1232,62 @@ req_get_share(const char *session, long party, size_t *len)
 
 	g.session_id = (char *)session;
 	g.party = idents[party].name;
-	req.id = next_id++;
-	req.method = SECURESUM__METHOD__GET_SHARE;
-	req.body_case = SECURESUM__REQUEST__BODY_GET_SHARE;
 	req.get_share = &g;
-	return pack(&req, len);
+	return pack(&req, SECURESUM__METHOD__GET_SHARE,
+	    SECURESUM__REQUEST__BODY_GET_SHARE, len);
 }
 
+/* PostCohort: party's COHORT, signed here (the cohort must be fixed). */
 static uint8_t *
-req_post(const char *session, long party, long L, size_t *len)
+req_cohort(const struct v2sess *v, long party, size_t *len)
+{
+	Securesum__Request req = SECURESUM__REQUEST__INIT;
+	Securesum__PostCohortRequest pc = SECURESUM__POST_COHORT_REQUEST__INIT;
+	Securesum__Statement st;
+	struct sstmt cohort;
+	uint8_t *b;
+
+	memset(&cohort, 0, sizeof(cohort));
+	v2_cohort(v, party, &cohort);
+	stmt_msg(&cohort, &st);
+	pc.session_id = (char *)v->id;
+	pc.party = idents[party].name;
+	pc.cohort = &st;
+	req.post_cohort = &pc;
+	b = pack(&req, SECURESUM__METHOD__POST_COHORT,
+	    SECURESUM__REQUEST__BODY_POST_COHORT, len);
+	free(cohort.body);
+	return b;
+}
+
+/* PostSumpoint of a fixed value per party (so a repeat is a duplicate). */
+static uint8_t *
+req_post(const struct v2sess *v, long party, size_t *len)
 {
 	Securesum__Request req = SECURESUM__REQUEST__INIT;
 	Securesum__PostSumpointRequest ps = SECURESUM__POST_SUMPOINT_REQUEST__INIT;
-	uint64_t *v = xmalloc((size_t)L * sizeof(*v));
+	uint64_t *vals = xmalloc((size_t)v->L * sizeof(*vals));
+	Securesum__Statement st;
+	struct sstmt sump;
 	uint8_t *b;
 	long e;
 
-	/* A fixed value per party, so that a repeat is a duplicate. */
-	for (e = 0; e < L; e++)
-		v[e] = field_reduce((uint64_t)party * 0x9e3779b97f4a7c15ull + (uint64_t)e);
-	ps.session_id = (char *)session;
+	for (e = 0; e < v->L; e++)
+		vals[e] = field_reduce((uint64_t)party * 0x9e3779b97f4a7c15ull +
+		    (uint64_t)e);
+	memset(&sump, 0, sizeof(sump));
+	v2_sumpoint(v, party, vals, &sump);
+	stmt_msg(&sump, &st);
+	ps.session_id = (char *)v->id;
 	ps.party = idents[party].name;
-	ps.n_values = (size_t)L;
-	ps.values = v;
-	req.id = next_id++;
-	req.method = SECURESUM__METHOD__POST_SUMPOINT;
-	req.body_case = SECURESUM__REQUEST__BODY_POST_SUMPOINT;
+	ps.n_values = (size_t)v->L;
+	ps.values = vals;
+	ps.statement = &st;
 	req.post_sumpoint = &ps;
-	b = pack(&req, len);
-	free(v);
+	b = pack(&req, SECURESUM__METHOD__POST_SUMPOINT,
+	    SECURESUM__REQUEST__BODY_POST_SUMPOINT, len);
+	free(vals);
+	free(sump.body);
 	return b;
 }
 
@@ -923,18 +1298,15 @@ req_list(const char *session, size_t *len)
 	Securesum__ListSumpointsRequest l = SECURESUM__LIST_SUMPOINTS_REQUEST__INIT;
 
 	l.session_id = (char *)session;
-	req.id = next_id++;
-	req.method = SECURESUM__METHOD__LIST_SUMPOINTS;
-	req.body_case = SECURESUM__REQUEST__BODY_LIST_SUMPOINTS;
 	req.list_sumpoints = &l;
-	return pack(&req, len);
+	return pack(&req, SECURESUM__METHOD__LIST_SUMPOINTS,
+	    SECURESUM__REQUEST__BODY_LIST_SUMPOINTS, len);
 }
 
 /* ---- common bookkeeping -------------------------------------------------- */
 
 static long want_ready, n_ready, want_resp, n_resp, n_bad;
 static unsigned long long resp_bytes;
-static int accept_exists;   /* ALREADY_EXISTS is fine (a prepared session) */
 
 static int done_ready(void) { return n_ready >= want_ready || n_failed > 0; }
 static int done_resp(void) { return n_resp >= want_resp || n_failed > 0; }
@@ -952,7 +1324,7 @@ count_resp(struct lconn *c, const struct resp *r)
 	(void)c;
 	n_resp++;
 	resp_bytes += r->len;
-	if (r->code != 0 && !(accept_exists && r->code == 6)) {
+	if (r->code != 0) {
 		if (n_bad < 5)
 			fprintf(stderr, "loadgen: response code %d: %s\n", r->code,
 			    r->msg);
@@ -998,53 +1370,163 @@ session_name(const char *mode)
 	return session_buf;
 }
 
-/* Creates a session and has every party submit random shares. */
-static void
-prepare_session(struct lconn *cs, long n, const char *sid, long L, int post)
+/* Builds one request of the session for party (as party). */
+typedef uint8_t *(*req_fn)(struct v2sess *v, long party, size_t *len);
+
+static uint8_t *
+build_publish(struct v2sess *v, long party, size_t *len)
 {
-	size_t len, ct = sealed_len((size_t)L);
-	uint8_t *b;
+	(void)v;
+	return req_publish(party, len);
+}
+
+/* party's SUBMIT over pool ciphertexts, signed now, and its SubmitShares. */
+static uint8_t *
+build_submit(struct v2sess *v, long party, size_t *len)
+{
+	const size_t ct = sealed_len((size_t)v->L);
+
+	v2_submit(v, party, ct, NULL);
+	return req_submit(v, party, ct, NULL, len);
+}
+
+static uint8_t *
+build_get_share(struct v2sess *v, long party, size_t *len)
+{
+	return req_get_share(v->id, party, len);
+}
+
+static uint8_t *
+build_cohort(struct v2sess *v, long party, size_t *len)
+{
+	return req_cohort(v, party, len);
+}
+
+static uint8_t *
+build_post(struct v2sess *v, long party, size_t *len)
+{
+	return req_post(v, party, len);
+}
+
+/* The request of fn for the party of each of cs[0..n), built ahead. */
+static void
+build_all(struct lconn *cs, long n, struct v2sess *v, req_fn fn,
+    uint8_t **frames, size_t *lens)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		frames[i] = fn(v, cs[i].party, &lens[i]);
+}
+
+/* Sends frames[i] on cs[i] (which then owns it) and waits for every answer. */
+static void
+send_all(struct lconn *cs, long n, uint8_t **frames, const size_t *lens,
+    double timeout, const char *what)
+{
 	long i;
 
 	n_resp = 0;
-	b = req_create(sid, n, 1, L, &len);
-	lc_send(&cs[0], b, len, 1);
-	lc_drive(&cs[0], 0);
+	resp_bytes = 0;
+	for (i = 0; i < n; i++) {
+		lc_send(&cs[i], frames[i], lens[i], 1);
+		lc_drive(&cs[i], 0);
+	}
+	wait_resp(n, timeout, what);
+}
+
+/* build_all, then send_all: one round of requests, not measured. */
+static void
+round_all(struct lconn *cs, long n, struct v2sess *v, req_fn fn,
+    double timeout, const char *what)
+{
+	uint8_t **frames = xcalloc((size_t)n, sizeof(*frames));
+	size_t *lens = xcalloc((size_t)n, sizeof(*lens));
+
+	build_all(cs, n, v, fn, frames, lens);
+	send_all(cs, n, frames, lens, timeout, what);
+	free(frames);
+	free(lens);
+}
+
+static void
+create_on(struct lconn *c, const struct v2sess *v)
+{
+	size_t len;
+	uint8_t *b = req_create(v, &len);
+
+	n_resp = 0;
+	lc_send(c, b, len, 1);
+	lc_drive(c, 0);
 	wait_resp(1, 30, "create");
-	make_pool(ct);
-	n_resp = 0;
-	for (i = 0; i < n; i++) {
-		b = req_submit(sid, i, n, ct, NULL, &len);
-		lc_send(&cs[i], b, len, 1);
-		lc_drive(&cs[i], 0);
-	}
-	wait_resp(n, 60, "submit");
-	if (!post)
-		return;
-	n_resp = 0;
-	for (i = 0; i < n; i++) {
-		b = req_post(sid, i, L, &len);
-		lc_send(&cs[i], b, len, 1);
-		lc_drive(&cs[i], 0);
-	}
-	wait_resp(n, 60, "post");
+}
+
+/*
+ * A session of the parties of cs[0..n) (cs[i] is party i), created as v
+ * describes: every party publishes its key and submits random shares with
+ * its SUBMIT, then signs the cohort; with post, every party posts.
+ */
+static void
+prepare_session(struct lconn *cs, long n, struct v2sess *v, int post)
+{
+	create_on(&cs[0], v);
+	make_pool(sealed_len((size_t)v->L));
+	round_all(cs, n, v, build_publish, 60, "publish");
+	round_all(cs, n, v, build_submit, 60, "submit");
+	v2_fix_cohort(v);
+	round_all(cs, n, v, build_cohort, 60, "post_cohort");
+	if (post)
+		round_all(cs, n, v, build_post, 60, "post");
+}
+
+/* What the server holds of v's statements once all submitted: the SUBMITs. */
+static unsigned long long
+held_statement_bytes(const struct v2sess *v)
+{
+	unsigned long long b = 0;
+	long i;
+
+	for (i = 0; i < v->n; i++)
+		b += v->submit[i].len + v->submit[i].siglen;
+	return b;
 }
 
 /* ---- mode: session -------------------------------------------------------- */
+
+/*
+ * One phase of mode_session: the requests of fn for every party, built
+ * before the clock starts (the server is measured), sent at once.
+ */
+static void
+session_phase(struct lconn *cs, long n, struct v2sess *v, req_fn fn,
+    const char *phase, struct sample *a, struct sample *b, double timeout)
+{
+	uint8_t **frames = xcalloc((size_t)n, sizeof(*frames));
+	size_t *lens = xcalloc((size_t)n, sizeof(*lens));
+
+	build_all(cs, n, v, fn, frames, lens);
+	take(a);
+	send_all(cs, n, frames, lens, timeout, phase);
+	take(b);
+	free(frames);
+	free(lens);
+}
 
 static void
 mode_session(void)
 {
 	const long n = opt_n, L = opt_L, t = opt_t ? opt_t : (n / 2 - 1 > 0 ? n / 2 - 1 : 1);
-	const char *sid = session_name("session");
 	const size_t ct = sealed_len((size_t)L);
+	struct v2sess v;
 	struct lconn *cs;
 	struct sample a, b, c0;
-	uint8_t **frames;
-	size_t *lens, len;
+	unsigned long long held;
+	uint8_t *frame;
+	size_t len;
 	long i;
 
 	setup_client(n);
+	v2_new(&v, session_name("session"), n, t, L);
 	cs = xcalloc((size_t)n, sizeof(*cs));
 	take(&c0);
 	a = c0;
@@ -1053,119 +1535,142 @@ mode_session(void)
 	report("session", "connect", &a, &b, "n=%ld", n);
 
 	a = b;
-	n_resp = 0;
-	frames = xcalloc(1, sizeof(*frames));
-	frames[0] = req_create(sid, n, t, L, &len);
-	lc_send(&cs[0], frames[0], len, 1);
-	lc_drive(&cs[0], 0);
-	wait_resp(1, 30, "create");
+	create_on(&cs[0], &v);
 	take(&b);
 	report("session", "create", &a, &b, NULL);
-	free(frames);
 
-	/* Requests are built before the clock starts: the server is measured. */
+	session_phase(cs, n, &v, build_publish, "publish_key", &a, &b, 120);
+	report("session", "publish_key", &a, &b, NULL);
+
 	make_pool(ct);
-	frames = xcalloc((size_t)n, sizeof(*frames));
-	lens = xcalloc((size_t)n, sizeof(*lens));
-	for (i = 0; i < n; i++)
-		frames[i] = req_submit(sid, i, n, ct, NULL, &lens[i]);
-	take(&a);
-	n_resp = 0;
-	resp_bytes = 0;
-	for (i = 0; i < n; i++) {
-		lc_send(&cs[i], frames[i], lens[i], 1);
-		lc_drive(&cs[i], 0);
-	}
-	wait_resp(n, 300, "submit");
-	take(&b);
-	report("session", "submit", &a, &b, "held_ct_bytes=%llu",
-	    (unsigned long long)n * n * ct);
+	session_phase(cs, n, &v, build_submit, "submit", &a, &b, 300);
+	held = held_statement_bytes(&v);
+	report("session", "submit", &a, &b, "held_ct_bytes=%llu "
+	    "held_statement_bytes=%llu", (unsigned long long)n * n * ct, held);
 
-	a = b;
-	n_resp = 0;
-	resp_bytes = 0;
-	for (i = 0; i < n; i++) {
-		frames[i] = req_get_share(sid, i, &lens[i]);
-		lc_send(&cs[i], frames[i], lens[i], 1);
-		lc_drive(&cs[i], 0);
-	}
-	wait_resp(n, 300, "get_share");
-	take(&b);
+	v2_fix_cohort(&v);
+	session_phase(cs, n, &v, build_get_share, "get_share", &a, &b, 600);
 	report("session", "get_share", &a, &b, "resp_bytes=%llu", resp_bytes);
 
-	for (i = 0; i < n; i++)
-		frames[i] = req_post(sid, i, L, &lens[i]);
-	take(&a);
-	n_resp = 0;
-	for (i = 0; i < n; i++) {
-		lc_send(&cs[i], frames[i], lens[i], 1);
-		lc_drive(&cs[i], 0);
-	}
-	wait_resp(n, 300, "post_sumpoint");
-	take(&b);
+	session_phase(cs, n, &v, build_cohort, "post_cohort", &a, &b, 300);
+	report("session", "post_cohort", &a, &b, NULL);
+
+	session_phase(cs, n, &v, build_post, "post_sumpoint", &a, &b, 300);
 	report("session", "post_sumpoint", &a, &b, NULL);
 
 	a = b;
-	n_resp = 0;
-	resp_bytes = 0;
-	frames[0] = req_list(sid, &lens[0]);
-	lc_send(&cs[0], frames[0], lens[0], 1);
-	lc_drive(&cs[0], 0);
-	wait_resp(1, 60, "list_sumpoints");
+	frame = req_list(v.id, &len);
+	send_all(cs, 1, &frame, &len, 60, "list_sumpoints");
 	take(&b);
 	report("session", "list_sumpoints", &a, &b, "resp_bytes=%llu", resp_bytes);
 	report("session", "total", &c0, &b, "n=%ld t=%ld L=%ld held_ct_bytes=%llu "
-	    "held_sumpoint_bytes=%llu", n, t, L, (unsigned long long)n * n * ct,
-	    (unsigned long long)n * L * 8);
+	    "held_statement_bytes=%llu held_sumpoint_bytes=%llu", n, t, L,
+	    (unsigned long long)n * n * ct, held, (unsigned long long)n * L * 8);
 	/* What stays once every party has gone (the server's tick runs each second). */
 	for (i = 0; i < n; i++)
 		lc_close(&cs[i]);
 	a = b;
 	usleep(1500 * 1000);
 	take(&b);
-	report("session", "after_close", &a, &b, "held_ct_bytes=%llu",
-	    (unsigned long long)n * n * ct);
-	free(frames);
-	free(lens);
+	report("session", "after_close", &a, &b, "held_ct_bytes=%llu "
+	    "held_statement_bytes=%llu", (unsigned long long)n * n * ct, held);
+	v2_free(&v);
+	free(cs);
+}
+
+/* ---- one connection per party, in turn ------------------------------------ */
+
+/*
+ * A sweep over the parties 0..n-1 but `skip`: each gets a connection of
+ * its own, at most `slots` at once; once it is up, sweep_send queues that
+ * party's requests, and once all are answered the connection closes and
+ * the next party's opens. (fill and cohort: as many parties as a session
+ * has, each with its own certificate, without holding n connections.)
+ */
+static long sweep_next, sweep_done, sweep_total, sweep_skip, sweep_n;
+static void (*sweep_send)(struct lconn *);
+
+static int done_sweep(void) { return sweep_done >= sweep_total || n_failed > 0; }
+
+static void
+sweep_open_next(void)
+{
+	if (sweep_next == sweep_skip)
+		sweep_next++;
+	if (sweep_next < sweep_n)
+		lc_open(lc_new(), (int)sweep_next++, 0);
+}
+
+static void
+sweep_ready(struct lconn *c)
+{
+	sweep_send(c);
+}
+
+static void
+sweep_resp(struct lconn *c, const struct resp *r)
+{
+	if (r->code != 0)
+		die("%s got code %d: %s", idents[c->party].name, r->code, r->msg);
+	if (c->inflight > 0)
+		return;
+	sweep_done++;
+	lc_bury(c);
+	sweep_open_next();
+}
+
+static void
+sweep(long n, long skip, long slots, void (*send)(struct lconn *),
+    const char *what)
+{
+	long i;
+
+	sweep_n = n;
+	sweep_skip = skip;
+	sweep_next = sweep_done = 0;
+	sweep_total = skip >= 0 && skip < n ? n - 1 : n;
+	sweep_send = send;
+	on_ready = sweep_ready;
+	on_resp = sweep_resp;
+	for (i = 0; i < slots && i < sweep_total; i++)
+		sweep_open_next();
+	if (!loop_until(done_sweep, 600) || n_failed > 0)
+		die("%s: %ld of %ld parties done", what, sweep_done, sweep_total);
 }
 
 /* ---- mode: fill ------------------------------------------------------------ */
 
-static long fill_next, fill_done, fill_total, fill_target;
-static long fill_slots;
+static long fill_target;
 static uint8_t fill_pk[32];
-static const char *fill_sid;
-/*
- * The session digest the real share is sealed under. loadgen still creates
- * version-1 sessions (no nonce, no signed SUBMIT), which have no D and which
- * the version-2 mpc-client refuses to act on; until loadgen creates
- * version-2 sessions and signs SUBMITs, the real share is sealed under this
- * placeholder, so that the ciphertext has its true size and cost.
- */
-static const uint8_t fill_d[SEALED_D_LEN];
+static struct v2sess fill_v;
 
-static int done_fill(void) { return fill_done >= fill_total || n_failed > 0; }
-
+/* PublishKey, then SubmitShares with one real share (to the target). */
 static void
-fill_ready(struct lconn *c)
+fill_send(struct lconn *c)
 {
 	const size_t ct = sealed_len((size_t)opt_L);
 	uint8_t **cts = xcalloc((size_t)opt_n, sizeof(*cts)), *real, sk[32], *b;
 	uint64_t *vals = xmalloc((size_t)opt_L * sizeof(*vals));
 	size_t len;
 
+	b = req_publish(c->party, &len);
+	lc_send(c, b, len, 1);
 	/* The one real ciphertext: random field elements sealed to the target. */
 	if (pki_load_enc_key(opt_certs, idents[c->party].name, sk) != SS_OK)
 		die("cannot load %s/%s.enc.key", opt_certs, idents[c->party].name);
 	if (field_random(vals, (size_t)opt_L) != SS_OK)
 		die("field_random");
 	real = xmalloc(ct);
-	if (sealed_seal(fill_d, idents[c->party].name, idents[fill_target].name,
+	if (sealed_seal(fill_v.d, idents[c->party].name, idents[fill_target].name,
 	    vals, (size_t)opt_L, sk, fill_pk, real, ct) != SS_OK)
 		die("sealed_seal");
 	OPENSSL_cleanse(sk, sizeof(sk));
 	cts[fill_target] = real;
-	b = req_submit(fill_sid, c->party, opt_n, ct, cts, &len);
+	v2_submit(&fill_v, c->party, ct, cts);
+	b = req_submit(&fill_v, c->party, ct, cts, &len);
+	/* Not needed again: n SUBMITs of 32 n bytes would pile up. */
+	free(fill_v.submit[c->party].body);
+	fill_v.submit[c->party].body = NULL;
 	free(real);
 	free(cts);
 	free(vals);
@@ -1173,32 +1678,18 @@ fill_ready(struct lconn *c)
 }
 
 static void
-fill_resp(struct lconn *c, const struct resp *r)
-{
-	if (r->code != 0 && r->code != 6)   /* ALREADY_EXISTS: a rerun */
-		die("fill: %s got code %d: %s", idents[c->party].name, r->code,
-		    r->msg);
-	fill_done++;
-	lc_bury(c);
-	/* Skip the target: it submits for itself, for real. */
-	if (fill_next == fill_target)
-		fill_next++;
-	if (fill_next < opt_n)
-		lc_open(lc_new(), (int)fill_next++, 0);
-}
-
-static void
 mode_fill(void)
 {
 	const size_t ct = sealed_len((size_t)opt_L);
-	uint8_t sk[32], *b;
+	const char *sid;
+	char code[INVITE_CODE_BUF];
+	uint8_t sk[32];
 	struct sample a, z;
 	struct lconn cc;
-	size_t len;
-	long i, conc;
+	long conc;
 
 	setup_client(opt_n);
-	fill_sid = session_name("fill");
+	sid = session_name("fill");
 	fill_target = opt_target - 1;
 	if (fill_target < 0 || fill_target >= opt_n)
 		die("--target out of range");
@@ -1209,36 +1700,119 @@ mode_fill(void)
 	make_pool(ct);
 	take(&a);
 	if (opt_create) {
+		v2_new(&fill_v, sid, opt_n, opt_t ? opt_t : 1, opt_L);
 		connect_all(&cc, 1, (int[]){ (int)fill_target }, 30);
-		n_resp = 0;
-		accept_exists = 1;
-		b = req_create(fill_sid, opt_n, opt_t ? opt_t : 1, opt_L, &len);
-		lc_send(&cc, b, len, 1);
-		lc_drive(&cc, 0);
-		wait_resp(1, 30, "create");
+		create_on(&cc, &fill_v);
 		lc_close(&cc);
-	}
-	/* Keep about 256 MB of requests in flight at most. */
-	conc = (long)((256u << 20) / ((size_t)opt_n * (ct + 80) + 1));
+	} else if (opt_invite != NULL)
+		v2_join(&fill_v, sid, opt_invite, opt_n, opt_t ? opt_t : 1, opt_L);
+	else
+		die("fill wants --create, or --invite CODE for a session created before");
+	/* Keep about 256 MB of requests (shares and SUBMIT) in flight at most. */
+	conc = (long)((256u << 20) / ((size_t)opt_n * (ct + 80 +
+	    STATEMENT_HASH_LEN) + 1));
 	if (conc > 64)
 		conc = 64;
 	if (conc < 1)
 		conc = 1;
-	fill_total = opt_n - 1;
-	fill_slots = conc < fill_total ? conc : fill_total;
-	on_ready = fill_ready;
-	on_resp = fill_resp;
-	fill_next = 0;
-	for (i = 0; i < fill_slots; i++) {
-		if (fill_next == fill_target)
-			fill_next++;
-		lc_open(lc_new(), (int)fill_next++, i);
-	}
-	if (!loop_until(done_fill, 600) || n_failed > 0)
-		die("fill: %ld of %ld submitted", fill_done, fill_total);
+	sweep(opt_n, fill_target, conc, fill_send, "fill");
 	take(&z);
-	report("fill", "total", &a, &z, "n=%ld L=%ld senders=%ld", opt_n, opt_L,
-	    fill_total);
+	invite_encode(fill_v.d, code);
+	report("fill", "total", &a, &z, "n=%ld L=%ld senders=%ld invite=%s", opt_n,
+	    opt_L, opt_n - 1, code);
+	v2_free(&fill_v);
+}
+
+/* ---- mode: cohort ---------------------------------------------------------- */
+
+static struct v2sess cohort_v;
+
+/* The identity named name, or -1. */
+static long
+ident_index(const char *name)
+{
+	long i;
+
+	for (i = 0; i < nidents; i++)
+		if (strcmp(idents[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* The GetShare answer: every sender's SUBMIT body into cohort_v. */
+static void
+cohort_read(struct lconn *c, const struct resp *r)
+{
+	Securesum__Response *m;
+	const Securesum__IncomingShare *in;
+	struct sstmt *st;
+	size_t i;
+	long k;
+
+	(void)c;
+	n_resp++;
+	if (r->code != 0)
+		die("cohort: GetShare answered code %d: %s", r->code, r->msg);
+	if (r->whole == NULL || (m = securesum__response__unpack(NULL, r->len,
+	    r->whole)) == NULL || m->body_case != SECURESUM__RESPONSE__BODY_GET_SHARE)
+		die("cohort: cannot read the GetShare answer");
+	for (i = 0; i < m->get_share->n_shares; i++) {
+		in = m->get_share->shares[i];
+		if ((k = ident_index(in->sender)) < 0 || k >= cohort_v.n ||
+		    in->submit == NULL || in->submit->body.len == 0)
+			die("cohort: a share without its dealer's SUBMIT");
+		st = &cohort_v.submit[k];
+		free(st->body);
+		st->body = xmalloc(in->submit->body.len);
+		memcpy(st->body, in->submit->body.data, in->submit->body.len);
+		st->len = in->submit->body.len;
+	}
+	securesum__response__free_unpacked(m, NULL);
+}
+
+static void
+cohort_send(struct lconn *c)
+{
+	size_t len;
+	uint8_t *b = req_cohort(&cohort_v, c->party, &len);
+
+	lc_send(c, b, len, 1);
+}
+
+static void
+mode_cohort(void)
+{
+	struct sample a, z;
+	struct lconn cc;
+	uint8_t *b;
+	size_t len;
+	long target = opt_target - 1;
+	int reader;
+
+	if (opt_session == NULL || opt_invite == NULL)
+		die("cohort wants --session ID and --invite CODE");
+	if (target < 0 || target >= opt_n)
+		die("--target out of range");
+	setup_client(opt_n);
+	v2_join(&cohort_v, opt_session, opt_invite, opt_n, opt_t ? opt_t : 1,
+	    opt_L);
+	take(&a);
+	/* Any member's GetShare carries every member's SUBMIT. */
+	reader = target == 0 ? 1 : 0;
+	connect_all(&cc, 1, &reader, 30);
+	cc.keep_whole = 1;
+	on_resp = cohort_read;
+	n_resp = 0;
+	b = req_get_share(cohort_v.id, reader, &len);
+	lc_send(&cc, b, len, 1);
+	lc_drive(&cc, 0);
+	wait_resp(1, 120, "cohort: get_share");
+	lc_close(&cc);
+	v2_fix_cohort(&cohort_v);
+	sweep(opt_n, target, 64, cohort_send, "cohort");
+	take(&z);
+	report("cohort", "total", &a, &z, "n=%ld signers=%ld", opt_n, opt_n - 1);
+	v2_free(&cohort_v);
 }
 
 /* ---- mode: rate ---------------------------------------------------------- */
@@ -1254,6 +1828,27 @@ static size_t *rate_lens;
  */
 static double rate_lat_max, rate_lat_sum, rate_last_mut;
 static long rate_nmut;
+
+/*
+ * --mutate-every: now and then connection 0 creates a session instead (of
+ * two parties, with a nonce of its own), a change the server must journal
+ * and later snapshot, so that the latency figures show what disk work does
+ * to everyone else.
+ */
+static void
+rate_mutate(struct lconn *c)
+{
+	struct v2sess v;
+	char sid[64];
+	size_t len;
+	uint8_t *b;
+
+	snprintf(sid, sizeof(sid), "lg-mut-%d-%ld", (int)getpid(), rate_nmut++);
+	v2_new(&v, sid, 2, 1, 1);
+	b = req_create(&v, &len);
+	v2_free(&v);
+	lc_send(c, b, len, 1);
+}
 
 static void
 rate_resp(struct lconn *c, const struct resp *r)
@@ -1271,19 +1866,8 @@ rate_resp(struct lconn *c, const struct resp *r)
 	c->t0 = t;
 	if (stopping)
 		return;
-	/*
-	 * --mutate-every: now and then connection 0 creates a session instead,
-	 * a change the server must journal and later snapshot, so that the
-	 * latency figures show what disk work does to everyone else.
-	 */
 	if (c->slot == 0 && opt_mutate_ms > 0 && t - rate_last_mut >= opt_mutate_ms / 1e3) {
-		char sid[64];
-		size_t len;
-		uint8_t *b;
-
-		snprintf(sid, sizeof(sid), "lg-mut-%d-%ld", (int)getpid(), rate_nmut++);
-		b = req_create(sid, 2, 1, 1, &len);
-		lc_send(c, b, len, 1);
+		rate_mutate(c);
 		rate_last_mut = t;
 		return;
 	}
@@ -1309,18 +1893,19 @@ static void
 mode_rate(void)
 {
 	const long C = opt_conns, n = C < 2 ? 2 : C;
-	const char *sid = session_name("rate");
+	struct v2sess v;
 	struct sample a, b;
 	long i, d;
 
 	setup_client(n);
+	v2_new(&v, session_name("rate"), n, 1, 1);
 	rate_conns = xcalloc((size_t)n, sizeof(*rate_conns));
 	connect_all(rate_conns, n, NULL, 120);
-	prepare_session(rate_conns, n, sid, 1, 1);
+	prepare_session(rate_conns, n, &v, 1);
 	rate_frames = xcalloc((size_t)n, sizeof(*rate_frames));
 	rate_lens = xcalloc((size_t)n, sizeof(*rate_lens));
 	for (i = 0; i < n; i++)
-		rate_frames[i] = req_post(sid, i, 1, &rate_lens[i]);
+		rate_frames[i] = req_post(&v, i, &rate_lens[i]);
 	on_resp = rate_resp;
 	for (i = 0; i < C; i++) {
 		for (d = 0; d < opt_depth; d++)
@@ -1348,6 +1933,7 @@ mode_rate(void)
 	loop_until(done_drain, 10);
 	for (i = 0; i < n; i++)
 		lc_close(&rate_conns[i]);
+	v2_free(&v);
 }
 
 /* ---- mode: connrate ------------------------------------------------------ */
@@ -1383,21 +1969,22 @@ static void
 mode_connrate(void)
 {
 	const long P = opt_parties < 2 ? 2 : opt_parties, K = opt_concurrency;
-	const char *sid = session_name("conn");
 	struct lconn *setup;
+	struct v2sess v;
 	struct sample a, b;
 	long i;
 
 	setup_client(P);
+	v2_new(&v, session_name("conn"), P, 1, 1);
 	setup = xcalloc((size_t)P, sizeof(*setup));
 	connect_all(setup, P, NULL, 60);
-	prepare_session(setup, P, sid, 1, 1);
+	prepare_session(setup, P, &v, 1);
 	for (i = 0; i < P; i++)
 		lc_close(&setup[i]);
 	conn_frames = xcalloc((size_t)P, sizeof(*conn_frames));
 	conn_lens = xcalloc((size_t)P, sizeof(*conn_lens));
 	for (i = 0; i < P; i++)
-		conn_frames[i] = req_post(sid, i, 1, &conn_lens[i]);
+		conn_frames[i] = req_post(&v, i, &conn_lens[i]);
 	n_live = 0;
 	on_ready = conn_ready;
 	on_resp = conn_resp;
@@ -1422,6 +2009,7 @@ mode_connrate(void)
 	    conn_count ? (b.self - a.self) / conn_count * 1e6 : 0.0,
 	    conn_count ? conn_hs_time / conn_count * 1e3 : 0.0);
 	loop_until(done_all_closed, 10);
+	v2_free(&v);
 }
 
 /* ---- mode: bulk ------------------------------------------------------------ */
@@ -1432,7 +2020,7 @@ mode_connrate(void)
  * works through its own slice of the sessions with --depth requests in
  * flight. Upload: SubmitShares (2 shares each). Download: GetShare.
  */
-static char (*bulk_sids)[48];
+static struct v2sess *bulk_v;     /* the sessions, their SUBMITs signed ahead */
 static long bulk_L, bulk_phase;   /* 0 upload, 1 download */
 static long *bulk_next;           /* per connection: next session index */
 static long bulk_done, bulk_total;
@@ -1452,10 +2040,10 @@ bulk_issue(struct lconn *c)
 		return;
 	bulk_next[c->slot] = s + half;
 	if (bulk_phase == 0)
-		b = req_submit(bulk_sids[s], c->party, 2, sealed_len((size_t)bulk_L),
+		b = req_submit(&bulk_v[s], c->party, sealed_len((size_t)bulk_L),
 		    NULL, &len);
 	else
-		b = req_get_share(bulk_sids[s], c->party, &len);
+		b = req_get_share(bulk_v[s].id, c->party, &len);
 	(void)k;
 	lc_send(c, b, len, 1);
 }
@@ -1512,15 +2100,21 @@ mode_bulk(void)
 	for (i = 0; i < opt_conns; i++)
 		party_of[i] = (int)(i % 2);
 	connect_all(bulk_conns, opt_conns, party_of, 60);
-	bulk_sids = xcalloc((size_t)opt_sessions, sizeof(*bulk_sids));
+	/* Connections 0 and 1 are the two parties: their keys, once. */
+	round_all(bulk_conns, 2, NULL, build_publish, 60, "publish");
+	bulk_v = xcalloc((size_t)opt_sessions, sizeof(*bulk_v));
 	n_resp = 0;
 	for (i = 0; i < opt_sessions; i++) {
+		char sid[48];
 		uint8_t *fr;
 
-		snprintf(bulk_sids[i], sizeof(bulk_sids[i]), "lg-bulk-%d-%ld",
-		    (int)getpid(), i);
-		fr = req_create(bulk_sids[i], 2, 1, bulk_L, &len);
+		snprintf(sid, sizeof(sid), "lg-bulk-%d-%ld", (int)getpid(), i);
+		v2_new(&bulk_v[i], sid, 2, 1, bulk_L);
+		fr = req_create(&bulk_v[i], &len);
 		lc_send(&bulk_conns[0], fr, len, 1);
+		/* Signed before the clock starts (the pool's digests are kept). */
+		v2_submit(&bulk_v[i], 0, share, NULL);
+		v2_submit(&bulk_v[i], 1, share, NULL);
 	}
 	lc_drive(&bulk_conns[0], 0);
 	wait_resp(opt_sessions, 60, "create");
@@ -1544,6 +2138,9 @@ mode_bulk(void)
 	    payload, resp_bytes, payload / (b.t - a.t) / 1e6, payload);
 	for (i = 0; i < opt_conns; i++)
 		lc_close(&bulk_conns[i]);
+	for (i = 0; i < opt_sessions; i++)
+		v2_free(&bulk_v[i]);
+	free(bulk_v);
 }
 
 /* ---- mode: hsref ---------------------------------------------------------- */
@@ -1636,11 +2233,12 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: loadgen [options] MODE\n"
-	    "modes: session fill rate connrate bulk hsref (see the top of bench/loadgen.c)\n"
+	    "modes: session fill cohort rate connrate bulk hsref (see the top of bench/loadgen.c)\n"
 	    "  --server HOST:PORT  --certs DIR  --prefix P (parties P0001...)\n"
 	    "  --server-pid PID    sample the server's CPU, memory and traffic\n"
-	    "  --n N --L L --t T   session shape (session, fill)\n"
-	    "  --session ID --target I --create   (fill)\n"
+	    "  --n N --L L --t T   session shape (session, fill, cohort)\n"
+	    "  --session ID --target I --create   (fill: prints the invite code)\n"
+	    "  --session ID --invite CODE --target I   (cohort; fill without --create)\n"
 	    "  --conns C --depth D --seconds S --warmup W   (rate, bulk)\n"
 	    "  --mutate-every MS   (rate: create a session every MS ms on connection 0)\n"
 	    "  --concurrency K --parties P   (connrate)\n"
@@ -1666,6 +2264,7 @@ main(int argc, char **argv)
 		else if (OPT("--prefix")) opt_prefix = v;
 		else if (OPT("--server-pid")) opt_pid = atoi(v);
 		else if (OPT("--session")) opt_session = v;
+		else if (OPT("--invite")) opt_invite = v;
 		else if (OPT("--n")) opt_n = atol(v);
 		else if (OPT("--L")) opt_L = atol(v);
 		else if (OPT("--t")) opt_t = atol(v);
@@ -1699,6 +2298,8 @@ main(int argc, char **argv)
 		mode_session();
 	else if (strcmp(mode, "fill") == 0)
 		mode_fill();
+	else if (strcmp(mode, "cohort") == 0)
+		mode_cohort();
 	else if (strcmp(mode, "rate") == 0)
 		mode_rate();
 	else if (strcmp(mode, "connrate") == 0)
