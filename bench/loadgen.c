@@ -915,23 +915,15 @@ static void
 v2_sign(const struct v2sess *v, long party, struct statement *s,
     struct sstmt *out)
 {
-	struct buf_writer w;
 	struct ss_error e;
 
 	memcpy(s->d, v->d, sizeof(s->d));
 	memcpy(s->signer, idents[party].signer, sizeof(s->signer));
-	buf_writer_init(&w, STATEMENT_BODY_MAX);
-	if (statement_encode(s, &w, &e) != SS_OK)
-		die("%s statement: %s", statement_type_name(s->type),
-		    ss_error_msg(&e));
 	free(out->body);
-	out->body = xmalloc(w.len);
-	memcpy(out->body, w.data, w.len);
-	out->len = w.len;
-	buf_writer_free(&w);
-	if (statement_sign(idents[party].key, out->body, out->len, out->sig,
-	    &out->siglen, &e) != SS_OK)
-		die("signing as %s: %s", idents[party].name, ss_error_msg(&e));
+	if (statement_make(s, idents[party].key, &out->body, &out->len,
+	    out->sig, &out->siglen, &e) != SS_OK)
+		die("%s statement as %s: %s", statement_type_name(s->type),
+		    idents[party].name, ss_error_msg(&e));
 }
 
 /* Random bytes standing in for ciphertexts; shares are slices of it. */

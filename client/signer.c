@@ -54,7 +54,6 @@ signer_make(struct client *c, struct statement *s, struct wire_stmt *out,
     struct ss_error *e)
 {
 	uint8_t sig[STATEMENT_SIG_MAX];
-	struct buf_writer w;
 	size_t siglen = 0;
 	int rc;
 
@@ -63,22 +62,15 @@ signer_make(struct client *c, struct statement *s, struct wire_stmt *out,
 		return rc;
 	memcpy(s->d, c->d, sizeof(s->d));
 	memcpy(s->signer, c->sign_digest, sizeof(s->signer));
-	buf_writer_init(&w, STATEMENT_BODY_MAX);
-	if ((rc = statement_encode(s, &w, e)) != SS_OK ||
-	    (rc = statement_sign(c->sign_key, w.data, w.len, sig, &siglen,
-	    e)) != SS_OK) {
-		buf_writer_free(&w);
+	if ((rc = statement_make(s, c->sign_key, &out->body, &out->body_len,
+	    sig, &siglen, e)) != SS_OK)
 		return rc;
-	}
 	if ((out->sig = malloc(siglen)) == NULL) {
-		buf_writer_free(&w);
+		signer_stmt_free(out);
 		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
 	}
 	memcpy(out->sig, sig, siglen);
 	out->sig_len = siglen;
-	/* The writer's memory is the body's now. */
-	out->body = w.data;
-	out->body_len = w.len;
 	return SS_OK;
 }
 

@@ -462,6 +462,30 @@ statement_sign(EVP_PKEY *key, const uint8_t *body, size_t len,
 	return SS_OK;
 }
 
+int
+statement_make(const struct statement *s, EVP_PKEY *key, uint8_t **body,
+    size_t *len, uint8_t sig[STATEMENT_SIG_MAX], size_t *siglen,
+    struct ss_error *e)
+{
+	struct buf_writer w;
+	int rc;
+
+	if (body == NULL || len == NULL)
+		return ss_error_set(e, SS_ERR_INVALID, "no room for a body");
+	*body = NULL;
+	*len = 0;
+	buf_writer_init(&w, STATEMENT_BODY_MAX);
+	if ((rc = statement_encode(s, &w, e)) != SS_OK ||
+	    (rc = statement_sign(key, w.data, w.len, sig, siglen, e)) != SS_OK) {
+		buf_writer_free(&w);
+		return rc;
+	}
+	/* The writer's memory is the body's now. */
+	*body = w.data;
+	*len = w.len;
+	return SS_OK;
+}
+
 /* 1 if sig is cert's key's signature of body. */
 static int
 signature_valid(X509 *cert, const uint8_t *body, size_t len,

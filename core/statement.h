@@ -155,6 +155,15 @@ int statement_sign(EVP_PKEY *key, const uint8_t *body, size_t len,
     uint8_t sig[STATEMENT_SIG_MAX], size_t *siglen, struct ss_error *e) SS_WUR;
 
 /*
+ * What a signer does: encodes s (its d and signer set by the caller) and
+ * signs the body with key. *body gets the body, malloc'd (*len bytes), sig
+ * and *siglen the signature; on failure *body is NULL and *len 0.
+ */
+int statement_make(const struct statement *s, EVP_PKEY *key, uint8_t **body,
+    size_t *len, uint8_t sig[STATEMENT_SIG_MAX], size_t *siglen,
+    struct ss_error *e) SS_WUR;
+
+/*
  * Verifies a signed statement from the holder of cert, which the caller
  * has checked (statement_check_signer): the body must parse, be for
  * session digest d, name cert's digest as its signer, and carry a valid

@@ -716,6 +716,42 @@ test_sign_verify_round_trip(void **state)
 	}
 }
 
+/* statement_make: the body statement_encode writes, signed; nothing on failure. */
+static void
+test_make(void **state)
+{
+	uint8_t sig[STATEMENT_SIG_MAX];
+	struct statement s, bad;
+	struct buf_writer w;
+	struct ss_error e;
+	uint8_t *body;
+	size_t len, siglen;
+
+	(void)state;
+	vector_statement(STATEMENT_COHORT, g_alice.digest, &s);
+	ss_error_clear(&e);
+	assert_int_equal(statement_make(&s, g_alice.key, &body, &len, sig,
+	    &siglen, &e), SS_OK);
+	encode(&s, &w);
+	assert_int_equal(len, w.len);
+	assert_memory_equal(body, w.data, len);
+	assert_int_equal(statement_verify(g_alice.cert, s.d, body, len, sig,
+	    siglen, NULL, &e), SS_OK);
+	buf_writer_free(&w);
+	free(body);
+	/* A statement that does not encode, or a key that may not sign. */
+	bad = s;
+	bad.n = 1;
+	assert_int_equal(statement_make(&bad, g_alice.key, &body, &len, sig,
+	    &siglen, &e), SS_ERR_INVALID);
+	assert_null(body);
+	assert_int_equal(len, 0);
+	assert_int_not_equal(statement_make(&s, g_enc_key, &body, &len, sig,
+	    &siglen, &e), SS_OK);
+	assert_null(body);
+	assert_int_equal(len, 0);
+}
+
 static void
 test_tampered_body_or_signature_fails(void **state)
 {
@@ -858,6 +894,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_check_signer),
 	cmocka_unit_test(test_load_signer),
 	cmocka_unit_test(test_sign_verify_round_trip),
+	cmocka_unit_test(test_make),
 	cmocka_unit_test(test_tampered_body_or_signature_fails),
 	cmocka_unit_test(test_other_party_or_session_fails),
 	cmocka_unit_test(test_other_ca_fails),
