@@ -289,6 +289,8 @@ test_not_a_tls_signature_input(void **state)
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
+		/* Both context strings are 33 bytes: the last byte is spare. */
+		memset(tls, 0, sizeof(tls));
 		memset(tls, 0x20, 64);
 		memcpy(tls + 64, ctx[i], strlen(ctx[i]) + 1);
 		memset(tls + 64 + strlen(ctx[i]) + 1, 0x5a, 32);
