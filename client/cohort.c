@@ -12,9 +12,11 @@
 #include <time.h>
 
 #include "call.h"
+#include "buf.h"
 #include "claims.h"
 #include "client.h"
 #include "cohort.h"
+#include "digest.h"
 #include "err.h"
 #include "output.h"
 #include "peers.h"
@@ -113,17 +115,67 @@ cohort_digest(const struct cohort *co, const uint8_t *d,
 	return statement_cohort_digest(&s, out);
 }
 
+/*
+ * The COHORT statements verified in the earlier looks of one round, by
+ * position: the SHA-256 of each one's body length, body and signature.
+ * GetCohort relays every member's COHORT at each look; one that comes back
+ * byte for byte was verified then and is only parsed again.
+ */
+struct verified {
+	uint8_t (*digest)[STATEMENT_HASH_LEN];
+	unsigned char *have;
+};
+
+/* The SHA-256 of ws as struct verified keeps it. */
+static int
+relayed_digest(const struct wire_stmt *ws, uint8_t out[STATEMENT_HASH_LEN])
+{
+	struct digest d;
+
+	if (digest_begin(&d) != SS_OK)
+		return SS_ERR_ALLOC;
+	buf_put_u64(&d.w, ws->body_len);
+	buf_put(&d.w, ws->body, ws->body_len);
+	buf_put(&d.w, ws->sig, ws->sig_len);
+	return digest_end(&d, out);
+}
+
+/*
+ * Member pos's statement ws, parsed into s: verified with its signer's
+ * certificate unless v (may be NULL) holds it verified already.
+ */
+static int
+member_statement(struct client *c, const struct peers *pc,
+    const struct wire_params *p, uint32_t pos, const struct wire_stmt *ws,
+    struct verified *v, struct statement *s, struct ss_error *e)
+{
+	uint8_t h[STATEMENT_HASH_LEN];
+	int known, rc;
+
+	known = v != NULL && relayed_digest(ws, h) == SS_OK;
+	if (known && v->have[pos - 1] &&
+	    memcmp(v->digest[pos - 1], h, sizeof(h)) == 0)
+		return statement_parse(ws->body, ws->body_len, s, e);
+	if ((rc = peers_verify(c, pc, &p->parties, pos, ws, s, e)) != SS_OK)
+		return rc;
+	if (known) {
+		memcpy(v->digest[pos - 1], h, sizeof(h));
+		v->have[pos - 1] = 1;
+	}
+	return SS_OK;
+}
+
 /* One member's COHORT, at list entry ws from party pos: the same as co's. */
 static int
 check_one(struct client *c, const struct peers *pc,
     const struct wire_params *p, struct cohort *co, uint32_t pos,
-    const struct wire_stmt *ws, struct ss_error *e)
+    const struct wire_stmt *ws, struct verified *v, struct ss_error *e)
 {
 	const char *who = p->parties.v[pos - 1];
 	struct statement s;
 	int rc;
 
-	if ((rc = peers_verify(c, pc, &p->parties, pos, ws, &s, e)) != SS_OK)
+	if ((rc = member_statement(c, pc, p, pos, ws, v, &s, e)) != SS_OK)
 		return rc;
 	if (s.type != STATEMENT_COHORT)
 		return ss_error_set(e, SS_ERR_AUTH, "%s's statement relayed as "
@@ -162,10 +214,11 @@ missing_names(const struct wire_params *p, const struct cohort *co,
 	free(names);
 }
 
-int
-cohort_unanimous(struct client *c, const struct peers *pc,
+static int
+unanimous(struct client *c, const struct peers *pc,
     const struct wire_params *p, struct cohort *co,
-    const struct wire_signed *list, size_t n, struct ss_error *e)
+    const struct wire_signed *list, size_t n, struct verified *v,
+    struct ss_error *e)
 {
 	unsigned char *seen;
 	char who[512];
@@ -180,7 +233,7 @@ cohort_unanimous(struct client *c, const struct peers *pc,
 		if (idx < 0 || !cohort_has(co, (uint32_t)idx + 1) || seen[idx])
 			continue;
 		rc = check_one(c, pc, p, co, (uint32_t)idx + 1, &list[i].stmt,
-		    e);
+		    v, e);
 		seen[idx] = 1;
 		count++;
 	}
@@ -191,6 +244,14 @@ cohort_unanimous(struct client *c, const struct peers *pc,
 	}
 	free(seen);
 	return rc;
+}
+
+int
+cohort_unanimous(struct client *c, const struct peers *pc,
+    const struct wire_params *p, struct cohort *co,
+    const struct wire_signed *list, size_t n, struct ss_error *e)
+{
+	return unanimous(c, pc, p, co, list, n, NULL, e);
 }
 
 int
@@ -250,7 +311,7 @@ listed(const struct wire_response *gc, const char *self)
 static int
 look(struct client *c, const char *session, const struct wire_params *p,
     const struct peers *pc, struct cohort *co, const struct wire_stmt *mine,
-    struct ss_error *e)
+    struct verified *v, struct ss_error *e)
 {
 	struct wire_response gc;
 	struct cohort now;
@@ -266,7 +327,7 @@ look(struct client *c, const char *session, const struct wire_params *p,
 	if (rc == SS_OK && mine->body != NULL && !listed(&gc, c->party))
 		rc = post_ours(c, session, mine, e);
 	if (rc == SS_OK)
-		rc = cohort_unanimous(c, pc, p, co, gc.signed_, gc.nsigned, e);
+		rc = unanimous(c, pc, p, co, gc.signed_, gc.nsigned, v, e);
 	wire_response_free(&gc);
 	return rc;
 }
@@ -278,6 +339,7 @@ cohort_round(struct client *c, const char *session,
 {
 	uint64_t delay = CLIENT_POLL_FIRST_MS;
 	uint32_t self = (uint32_t)claims_index(&p->parties, c->party) + 1;
+	struct verified v;
 	char why[512];
 	int rc;
 
@@ -285,8 +347,15 @@ cohort_round(struct client *c, const char *session,
 	    ((rc = sign_ours(c, session, co, mine, e)) != SS_OK ||
 	    (rc = post_ours(c, session, mine, e)) != SS_OK))
 		return rc;
+	v.digest = calloc(co->n ? co->n : 1, sizeof(*v.digest));
+	v.have = calloc(co->n ? co->n : 1, 1);
+	if (v.digest == NULL || v.have == NULL) {
+		free(v.digest);
+		free(v.have);
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	}
 	for (;;) {
-		rc = look(c, session, p, pc, co, mine, e);
+		rc = look(c, session, p, pc, co, mine, &v, e);
 		if (rc != SS_ERR_NOT_FOUND)
 			break;
 		snprintf(why, sizeof(why), "%s", ss_error_msg(e));
@@ -298,6 +367,8 @@ cohort_round(struct client *c, const char *session,
 		progress_show(&c->progress, "%s", why);
 		client_backoff(c, &delay);
 	}
+	free(v.digest);
+	free(v.have);
 	progress_clear(&c->progress);
 	return rc;
 }
