@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -196,7 +195,7 @@ gather(struct client *c, const char *session, const struct wire_response *st,
 	if ((shared = records_shared(c, e)) < 0)
 		return shared;
 	if ((r = cohort_rules(p, &g->co, g->self, shared,
-	    (uint64_t)time(NULL), session, e)) != SS_OK ||
+	    cohort_now(p, &g->co), session, e)) != SS_OK ||
 	    (r = fetch_shares(c, session, st, &g->gs, e)) != SS_OK)
 		return r;
 	for (i = 0; i < g->co.n; i++)

@@ -16,6 +16,7 @@
 #include "claims.h"
 #include "client.h"
 #include "cohort.h"
+#include "conn.h"
 #include "digest.h"
 #include "err.h"
 #include "output.h"
@@ -90,6 +91,32 @@ cohort_rules(const struct wire_params *p, const struct cohort *co,
 		    "session %s leaves out this party, whose input it recorded "
 		    "as shared", session);
 	return SS_OK;
+}
+
+/* CLOCK_REALTIME, not time(): glibc's time() reads the coarse clock, which
+ * can still show the last second a few milliseconds after the server's
+ * clock_gettime() has passed the deadline on the same machine. */
+static uint64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t
+cohort_now(const struct wire_params *p, const struct cohort *co)
+{
+	uint64_t now_ms = wall_ms(), due_ms = p->deadline_unix * 1000;
+
+	if (co->size < co->n && p->deadline_unix != 0 && now_ms < due_ms &&
+	    due_ms - now_ms <= COHORT_CLOCK_SLACK * 1000) {
+		conn_sleep_ms(due_ms - now_ms);
+		now_ms = wall_ms();
+	}
+	return now_ms / 1000;
 }
 
 void

@@ -54,6 +54,16 @@ int cohort_rules(const struct wire_params *p, const struct cohort *co,
     uint32_t self_pos, int shared, uint64_t now, const char *session,
     struct ss_error *e) SS_WUR;
 
+/*
+ * Our clock (Unix seconds) for judging co under p. When co is short of n
+ * and the pinned deadline is at most COHORT_CLOCK_SLACK seconds ahead of
+ * our clock, first sleeps until it has passed: the server closed sharing
+ * by its own clock, and a party whose clock runs slightly behind should
+ * accept the cohort once its own deadline passes rather than refuse it.
+ */
+#define COHORT_CLOCK_SLACK 2
+uint64_t cohort_now(const struct wire_params *p, const struct cohort *co);
+
 /* The COHORT statement of co, with co->submits (its D and signer unset). */
 void cohort_statement(const struct cohort *co, struct statement *s);
 

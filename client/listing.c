@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -61,7 +60,7 @@ same_session(struct client *c, const struct wire_response *st,
 		return ss_error_set(e, SS_ERR_PROTOCOL, "the cohort the server "
 		    "lists with the sumpoints of session %s is not the one its "
 		    "status shows", session);
-	return cohort_rules(&st->params, co, 0, 0, (uint64_t)time(NULL),
+	return cohort_rules(&st->params, co, 0, 0, cohort_now(&st->params, co),
 	    session, e);
 }
 

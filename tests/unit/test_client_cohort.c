@@ -3,7 +3,8 @@
  * with statements signed by keys from the real scripts/mkcerts.sh: the
  * cohort C from the server's names (a stranger or a name twice refused);
  * the rules a party checks C against (min_cohort, a C smaller than n only
- * after the deadline on our clock, ourselves in C exactly when we shared);
+ * after the deadline on our clock, which waits out a deadline a moment
+ * ahead; ourselves in C exactly when we shared);
  * the cohort digest a SUMPOINT names; and unanimity: every member's COHORT
  * verified and the same, a missing one waited for and named, one of
  * another cohort, over other SUBMITs, under another D or signed by another
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include <openssl/x509.h>
@@ -121,6 +123,48 @@ test_rules(void **state)
 	    SS_ERR_PROTOCOL, "leaves out this party, whose input it recorded");
 	assert_int_equal(cohort_rules(&p, &co, 4, 0, now, "s1", &e), SS_OK);
 	assert_int_equal(cohort_rules(&p, &co, 0, 0, now, "s1", &e), SS_OK);
+	free(p.parties.v);
+}
+
+/* The current Unix time in milliseconds. */
+static uint64_t
+ms_now(void)
+{
+	struct timespec ts;
+
+	assert_int_equal(clock_gettime(CLOCK_REALTIME, &ts), 0);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Our clock waits out a deadline at most COHORT_CLOCK_SLACK seconds ahead,
+ * only for a cohort short of n; a later one is judged at once (refused). */
+static void
+test_now(void **state)
+{
+	struct wire_params p;
+	struct cohort co;
+	struct ss_error e;
+	uint64_t t0 = ms_now(), due = t0 / 1000 + 1, got;
+
+	(void)state;
+	params(&p, 3, due);
+	cohort(&p, "alice,bob,carol", &co);
+	got = cohort_now(&p, &co);
+	assert_true(got >= due && ms_now() >= due * 1000);
+	assert_int_equal(cohort_rules(&p, &co, 1, 1, got, "s1", &e), SS_OK);
+	t0 = ms_now();
+	p.deadline_unix = t0 / 1000 + COHORT_CLOCK_SLACK + 2;
+	got = cohort_now(&p, &co);
+	assert_true(ms_now() - t0 < 500 && got < p.deadline_unix);
+	fx_expect(cohort_rules(&p, &co, 1, 1, got, "s1", &e), &e,
+	    SS_ERR_PROTOCOL, "before its deadline (not reached yet");
+	free(p.parties.v);
+	/* The whole of n: no deadline to wait for. */
+	params(&p, 3, ms_now() / 1000 + 1);
+	cohort(&p, "alice,bob,carol,dave,erin", &co);
+	t0 = ms_now();
+	(void)cohort_now(&p, &co);
+	assert_true(ms_now() - t0 < 500);
 	free(p.parties.v);
 }
 
@@ -289,6 +333,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_of),
 		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_now),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_unanimous),
 		cmocka_unit_test(test_not_unanimous),
