@@ -414,25 +414,16 @@ bind(pb_field_iter_t *it, struct into *x, bool (*fn)(pb_istream_t *,
 	return true;
 }
 
-/* A bytes field into *out (malloc'd), *len bytes, at most cap of them. */
+/*
+ * A bytes field of at most cap bytes, its length to *len, decoded by fn:
+ * dec_bytes into *out (a uint8_t *, malloc'd) or dec_fixed into the array
+ * out itself.
+ */
 static bool
-bind_bytes(pb_field_iter_t *it, struct into *x, uint8_t **out, size_t *len,
-    size_t cap)
+bind_bytes(pb_field_iter_t *it, struct into *x, bool (*fn)(pb_istream_t *,
+    const pb_field_t *, void **), void *out, size_t *len, size_t cap)
 {
-	if (PB_LTYPE(it->type) != PB_LTYPE_BYTES ||
-	    !bind(it, x, dec_bytes, out, len))
-		return false;
-	x->slots[x->nslots - 1].cap = cap;
-	return true;
-}
-
-/* A short bytes field into the array out of cap bytes, its length to *len. */
-static bool
-bind_fixed(pb_field_iter_t *it, struct into *x, uint8_t *out, size_t *len,
-    size_t cap)
-{
-	if (PB_LTYPE(it->type) != PB_LTYPE_BYTES ||
-	    !bind(it, x, dec_fixed, out, len))
+	if (PB_LTYPE(it->type) != PB_LTYPE_BYTES || !bind(it, x, fn, out, len))
 		return false;
 	x->slots[x->nslots - 1].cap = cap;
 	return true;
@@ -548,20 +539,20 @@ place_v2(pb_field_iter_t *it, int dst, struct into *x)
 
 	switch (dst) {
 	case DST_DIGEST:
-		return after || bind_fixed(it, x, r->digest, &r->digest_len,
-		    sizeof(r->digest));
+		return after || bind_bytes(it, x, dec_fixed, r->digest,
+		    &r->digest_len, sizeof(r->digest));
 	case DST_SIGNERS:       return after || bind_names(it, x, &r->signers);
 	case DST_CONFLICTS:
 	case DST_SIGNED:        return after || bind_list(it, x, dst);
 	case DST_MIN_COHORT:    return !after || get_u32(it, &p->min_cohort);
 	case DST_DEADLINE_AT:   return !after || get_u64(it, &p->deadline_unix);
 	case DST_NONCE:
-		return after || bind_fixed(it, x, p->nonce, &p->nonce_len,
-		    sizeof(p->nonce));
+		return after || bind_bytes(it, x, dec_fixed, p->nonce,
+		    &p->nonce_len, sizeof(p->nonce));
 	case DST_SUBMIT:        return place_stmt(it, x, &x->share->submit);
 	case DST_SP_STMT:       return place_stmt(it, x, &x->sumpoint->stmt);
 	case DST_SIGNING_CERT:
-		return after || bind_bytes(it, x, &x->key->sig_der,
+		return after || bind_bytes(it, x, dec_bytes, &x->key->sig_der,
 		    &x->key->sig_der_len, maxb);
 	case DST_SC_PARTY:      return name(it, x, x->signed_->party);
 	case DST_SC_STMT:       return place_stmt(it, x, &x->signed_->stmt);
@@ -569,10 +560,10 @@ place_v2(pb_field_iter_t *it, int dst, struct into *x)
 	case DST_CF_FIRST:      return place_stmt(it, x, &x->conflict->first);
 	case DST_CF_SECOND:     return place_stmt(it, x, &x->conflict->second);
 	case DST_STMT_BODY:
-		return after || bind_bytes(it, x, &x->stmt->body,
+		return after || bind_bytes(it, x, dec_bytes, &x->stmt->body,
 		    &x->stmt->body_len, maxs);
 	case DST_STMT_SIG:
-		return after || bind_bytes(it, x, &x->stmt->sig,
+		return after || bind_bytes(it, x, dec_bytes, &x->stmt->sig,
 		    &x->stmt->sig_len, maxs);
 	default:                return false;
 	}
@@ -613,7 +604,7 @@ place(pb_field_iter_t *it, int dst, void *ctx)
 	case DST_DEADLINE:      return !after || get_u32(it, &p->deadline_seconds);
 	case DST_SENDER:        return name(it, x, x->share->sender);
 	case DST_CIPHERTEXT:
-		return after || bind_bytes(it, x, &x->share->ct,
+		return after || bind_bytes(it, x, dec_bytes, &x->share->ct,
 		    &x->share->ct_len, maxb);
 	case DST_SP_PARTY:      return name(it, x, x->sumpoint->party);
 	case DST_X:             return !after || get_u32(it, &x->sumpoint->x);
@@ -622,7 +613,7 @@ place(pb_field_iter_t *it, int dst, void *ctx)
 		    NULL);
 	case DST_KEY_PARTY:     return name(it, x, x->key->party);
 	case DST_CERT:
-		return after || bind_bytes(it, x, &x->key->der,
+		return after || bind_bytes(it, x, dec_bytes, &x->key->der,
 		    &x->key->der_len, maxb);
 	default:                return place_v2(it, dst, x);
 	}
