@@ -447,17 +447,19 @@ check_setup(const struct hpke_ctx *ctx, int mode, const void *sender_key,
 }
 
 /*
- * Sender setup once the arguments are checked (check_setup, and pkR and enc
- * not NULL): skS is NULL in base mode, skE NULL outside tests.
+ * The shared secret of the DHKEM and the key schedule (RFC 9180 4.1, 5.1),
+ * which both sides compute alike: dh = DH(k1, pk1) [|| DH(k2, pk2)] and
+ * kem_context = enc || pkR [|| pkS], the parts in brackets in auth mode
+ * only. The sender passes (skE, pkR) and (skS, pkR) (Encap, AuthEncap), the
+ * receiver (skR, enc) and (skR, pkS) (Decap, AuthDecap).
  */
 static int
-setup_sender(struct hpke_ctx *ctx, int mode, const uint8_t pkR[HPKE_KEY_LEN],
-    const struct hpke_key *skS, const uint8_t *skE, const uint8_t *info,
-    size_t info_len, uint8_t enc[HPKE_KEY_LEN])
+kem_schedule(struct hpke_ctx *ctx, int mode, EVP_PKEY *k1,
+    const uint8_t pk1[HPKE_KEY_LEN], EVP_PKEY *k2, const uint8_t *pk2,
+    const uint8_t enc[HPKE_KEY_LEN], const uint8_t pkR[HPKE_KEY_LEN],
+    const uint8_t *pkS, const uint8_t *info, size_t info_len)
 {
 	EVP_KDF *kdf = NULL;
-	EVP_PKEY *eph = NULL;
-	uint8_t pke[HPKE_KEY_LEN];
 	uint8_t dh[2 * HPKE_KEY_LEN];
 	uint8_t kem_context[3 * HPKE_KEY_LEN];	/* enc || pkRm [|| pkSm] */
 	uint8_t shared_secret[NSECRET];
@@ -465,18 +467,14 @@ setup_sender(struct hpke_ctx *ctx, int mode, const uint8_t pkR[HPKE_KEY_LEN],
 	int r;
 
 	hpke_ctx_clear(ctx);
-	/* The ephemeral key pair: one key object, its public key read off. */
-	if ((r = skE != NULL ? pkey_from_private(skE, &eph, pke) :
-	    pkey_generate(&eph, pke)) != SS_OK ||
-	    (r = x25519(eph, pkR, dh)) != SS_OK)
-		goto out;
-	memcpy(kem_context, pke, HPKE_KEY_LEN);
+	memcpy(kem_context, enc, HPKE_KEY_LEN);
 	memcpy(kem_context + HPKE_KEY_LEN, pkR, HPKE_KEY_LEN);
+	if ((r = x25519(k1, pk1, dh)) != SS_OK)
+		goto out;
 	if (mode == HPKE_MODE_AUTH) {
-		/* AuthEncap: dh = DH(skE, pkR) || DH(skS, pkR). */
-		if ((r = x25519(skS->pkey, pkR, dh + HPKE_KEY_LEN)) != SS_OK)
+		if ((r = x25519(k2, pk2, dh + HPKE_KEY_LEN)) != SS_OK)
 			goto out;
-		memcpy(kem_context + kc_len, skS->pk, HPKE_KEY_LEN);
+		memcpy(kem_context + kc_len, pkS, HPKE_KEY_LEN);
 		dh_len += HPKE_KEY_LEN;
 		kc_len += HPKE_KEY_LEN;
 	}
@@ -485,40 +483,40 @@ setup_sender(struct hpke_ctx *ctx, int mode, const uint8_t pkR[HPKE_KEY_LEN],
 		goto out;
 	}
 	if ((r = extract_and_expand(kdf, dh, dh_len, kem_context, kc_len,
-	    shared_secret)) != SS_OK ||
-	    (r = key_schedule(kdf, ctx, mode, shared_secret, info,
-	    info_len)) != SS_OK)
-		goto out;
-	memcpy(enc, pke, HPKE_KEY_LEN);
+	    shared_secret)) == SS_OK)
+		r = key_schedule(kdf, ctx, mode, shared_secret, info, info_len);
  out:
 	if (r != SS_OK)
 		hpke_ctx_clear(ctx);
 	EVP_KDF_free(kdf);
-	/* Wipes the ephemeral private key. */
-	EVP_PKEY_free(eph);
 	OPENSSL_cleanse(dh, sizeof(dh));
 	OPENSSL_cleanse(shared_secret, sizeof(shared_secret));
 	return r;
 }
 
-int
-hpke_setup_sender(struct hpke_ctx *ctx, int mode,
-    const uint8_t pkR[HPKE_KEY_LEN], const uint8_t *skS, const uint8_t *skE,
-    const uint8_t *info, size_t info_len, uint8_t enc[HPKE_KEY_LEN])
+/*
+ * Sender setup once the arguments are checked (check_setup, and pkR and enc
+ * not NULL): skS is NULL in base mode, skE NULL outside tests.
+ */
+static int
+setup_sender(struct hpke_ctx *ctx, int mode, const uint8_t pkR[HPKE_KEY_LEN],
+    const struct hpke_key *skS, const uint8_t *skE, const uint8_t *info,
+    size_t info_len, uint8_t enc[HPKE_KEY_LEN])
 {
-	struct hpke_key *key = NULL;
+	EVP_PKEY *eph = NULL;
+	uint8_t pke[HPKE_KEY_LEN];
 	int r;
 
-	if ((r = check_setup(ctx, mode, skS, info, info_len)) != SS_OK)
-		return r;
-	if (pkR == NULL || enc == NULL)
-		return SS_ERR_INVALID;
-	if (skS != NULL && (r = hpke_key_new(skS, &key)) != SS_OK) {
-		hpke_ctx_clear(ctx);
-		return r;
-	}
-	r = setup_sender(ctx, mode, pkR, key, skE, info, info_len, enc);
-	hpke_key_free(key);
+	hpke_ctx_clear(ctx);
+	/* The ephemeral key pair: one key object, its public key read off. */
+	if ((r = skE != NULL ? pkey_from_private(skE, &eph, pke) :
+	    pkey_generate(&eph, pke)) == SS_OK &&
+	    (r = kem_schedule(ctx, mode, eph, pkR, skS != NULL ? skS->pkey :
+	    NULL, pkR, pke, pkR, skS != NULL ? skS->pk : NULL, info,
+	    info_len)) == SS_OK)
+		memcpy(enc, pke, HPKE_KEY_LEN);
+	/* Wipes the ephemeral private key. */
+	EVP_PKEY_free(eph);
 	return r;
 }
 
@@ -531,40 +529,44 @@ setup_receiver(struct hpke_ctx *ctx, int mode, const uint8_t enc[HPKE_KEY_LEN],
     const struct hpke_key *skR, const uint8_t *pkS, const uint8_t *info,
     size_t info_len)
 {
-	EVP_KDF *kdf = NULL;
-	uint8_t dh[2 * HPKE_KEY_LEN];
-	uint8_t kem_context[3 * HPKE_KEY_LEN];	/* enc || pkRm [|| pkSm] */
-	uint8_t shared_secret[NSECRET];
-	size_t dh_len = HPKE_KEY_LEN, kc_len = 2 * HPKE_KEY_LEN;
+	return kem_schedule(ctx, mode, skR->pkey, enc, skR->pkey, pkS, enc,
+	    skR->pk, pkS, info, info_len);
+}
+
+/*
+ * The setup functions' arguments checked (check_setup, and others_set that
+ * the rest are there), then the key object of the raw private key sk, or
+ * none for none.
+ */
+static int
+setup_key(struct hpke_ctx *ctx, int mode, const uint8_t *sender_key,
+    const uint8_t *info, size_t info_len, int others_set, const uint8_t *sk,
+    struct hpke_key **key)
+{
 	int r;
 
-	hpke_ctx_clear(ctx);
-	memcpy(kem_context, enc, HPKE_KEY_LEN);
-	memcpy(kem_context + HPKE_KEY_LEN, skR->pk, HPKE_KEY_LEN);
-	if ((r = x25519(skR->pkey, enc, dh)) != SS_OK)
-		goto out;
-	if (mode == HPKE_MODE_AUTH) {
-		/* AuthDecap: dh = DH(skR, pkE) || DH(skR, pkS). */
-		if ((r = x25519(skR->pkey, pkS, dh + HPKE_KEY_LEN)) != SS_OK)
-			goto out;
-		memcpy(kem_context + kc_len, pkS, HPKE_KEY_LEN);
-		dh_len += HPKE_KEY_LEN;
-		kc_len += HPKE_KEY_LEN;
-	}
-	if ((kdf = hkdf_fetch()) == NULL) {
-		r = SS_ERR_CRYPTO;
-		goto out;
-	}
-	if ((r = extract_and_expand(kdf, dh, dh_len, kem_context, kc_len,
-	    shared_secret)) != SS_OK)
-		goto out;
-	r = key_schedule(kdf, ctx, mode, shared_secret, info, info_len);
- out:
-	if (r != SS_OK)
+	*key = NULL;
+	if ((r = check_setup(ctx, mode, sender_key, info, info_len)) != SS_OK)
+		return r;
+	if (!others_set)
+		return SS_ERR_INVALID;
+	if (sk != NULL && (r = hpke_key_new(sk, key)) != SS_OK)
 		hpke_ctx_clear(ctx);
-	EVP_KDF_free(kdf);
-	OPENSSL_cleanse(dh, sizeof(dh));
-	OPENSSL_cleanse(shared_secret, sizeof(shared_secret));
+	return r;
+}
+
+int
+hpke_setup_sender(struct hpke_ctx *ctx, int mode,
+    const uint8_t pkR[HPKE_KEY_LEN], const uint8_t *skS, const uint8_t *skE,
+    const uint8_t *info, size_t info_len, uint8_t enc[HPKE_KEY_LEN])
+{
+	struct hpke_key *key;
+	int r;
+
+	if ((r = setup_key(ctx, mode, skS, info, info_len, pkR != NULL &&
+	    enc != NULL, skS, &key)) == SS_OK)
+		r = setup_sender(ctx, mode, pkR, key, skE, info, info_len, enc);
+	hpke_key_free(key);
 	return r;
 }
 
@@ -576,15 +578,10 @@ hpke_setup_receiver(struct hpke_ctx *ctx, int mode,
 	struct hpke_key *key;
 	int r;
 
-	if ((r = check_setup(ctx, mode, pkS, info, info_len)) != SS_OK)
-		return r;
-	if (enc == NULL || skR == NULL)
-		return SS_ERR_INVALID;
-	if ((r = hpke_key_new(skR, &key)) != SS_OK) {
-		hpke_ctx_clear(ctx);
-		return r;
-	}
-	r = setup_receiver(ctx, mode, enc, key, pkS, info, info_len);
+	/* skR is required: a NULL one fails others_set before it is used. */
+	if ((r = setup_key(ctx, mode, pkS, info, info_len, enc != NULL &&
+	    skR != NULL, skR, &key)) == SS_OK)
+		r = setup_receiver(ctx, mode, enc, key, pkS, info, info_len);
 	hpke_key_free(key);
 	return r;
 }
@@ -764,33 +761,76 @@ hpke_ctx_clear(struct hpke_ctx *ctx)
 		OPENSSL_cleanse(ctx, sizeof(*ctx));
 }
 
+/*
+ * Single-shot auth mode (RFC 9180 6.1), the own private key a key object,
+ * pk the other side's public key: seal = 1 seals the plaintext in into
+ * out = enc || ct || tag, seal = 0 opens in = enc || ct || tag into the
+ * plaintext out. The four single-shot calls below take this one path.
+ */
+static int
+single_shot(int seal, const struct hpke_key *key,
+    const uint8_t pk[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
+    const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+    uint8_t *out, size_t out_len)
+{
+	const uint8_t *sealed = seal ? out : in;
+	size_t pt_len = seal ? in_len : out_len;
+	size_t sealed_len = seal ? out_len : in_len;
+	struct hpke_ctx ctx;
+	int r;
+
+	if (key == NULL || pk == NULL || sealed == NULL)
+		return SS_ERR_INVALID;
+	if (seal && (uint64_t)pt_len > MAX_PT_LEN)
+		return SS_ERR_TOO_LARGE;
+	if (sealed_len < HPKE_KEY_LEN + NT ||
+	    pt_len != sealed_len - HPKE_KEY_LEN - NT)
+		return SS_ERR_INVALID;
+	if ((r = check_setup(&ctx, HPKE_MODE_AUTH, pk, info,
+	    info_len)) != SS_OK)
+		return r;
+	if (seal && (r = setup_sender(&ctx, HPKE_MODE_AUTH, pk, key, NULL,
+	    info, info_len, out)) == SS_OK)
+		r = hpke_seal(&ctx, aad, aad_len, in, in_len, out + HPKE_KEY_LEN);
+	else if (!seal && (r = setup_receiver(&ctx, HPKE_MODE_AUTH, in, key,
+	    pk, info, info_len)) == SS_OK)
+		r = hpke_open(&ctx, aad, aad_len, in + HPKE_KEY_LEN,
+		    in_len - HPKE_KEY_LEN, out);
+	hpke_ctx_clear(&ctx);
+	/* A failed seal leaves nothing; hpke_open wipes what it wrote. */
+	if (r != SS_OK && seal)
+		OPENSSL_cleanse(out, out_len);
+	return r;
+}
+
+/* single_shot with a key object made from the raw private key sk. */
+static int
+single_shot_raw(int seal, const uint8_t sk[HPKE_KEY_LEN],
+    const uint8_t pk[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
+    const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+    uint8_t *out, size_t out_len)
+{
+	struct hpke_key *key;
+	int r;
+
+	if (pk == NULL || (seal ? out : in) == NULL)
+		return SS_ERR_INVALID;
+	if ((r = hpke_key_new(sk, &key)) != SS_OK)
+		return r;
+	r = single_shot(seal, key, pk, info, info_len, aad, aad_len, in,
+	    in_len, out, out_len);
+	hpke_key_free(key);
+	return r;
+}
+
 int
 hpke_seal_auth_k(const uint8_t pkR[HPKE_KEY_LEN],
     const struct hpke_key *skS, const uint8_t *info, size_t info_len,
     const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len,
     uint8_t *out, size_t out_len)
 {
-	struct hpke_ctx ctx;
-	int r;
-
-	if (pkR == NULL || skS == NULL || out == NULL)
-		return SS_ERR_INVALID;
-	if ((uint64_t)pt_len > MAX_PT_LEN)
-		return SS_ERR_TOO_LARGE;
-	/* No overflow: pt_len is at most 2^36, checked above. */
-	if (out_len != HPKE_KEY_LEN + pt_len + NT)
-		return SS_ERR_INVALID;
-	if ((r = check_setup(&ctx, HPKE_MODE_AUTH, skS, info,
-	    info_len)) != SS_OK)
-		return r;
-	if ((r = setup_sender(&ctx, HPKE_MODE_AUTH, pkR, skS, NULL, info,
-	    info_len, out)) != SS_OK)
-		return r;
-	r = hpke_seal(&ctx, aad, aad_len, pt, pt_len, out + HPKE_KEY_LEN);
-	hpke_ctx_clear(&ctx);
-	if (r != SS_OK)
-		OPENSSL_cleanse(out, out_len);
-	return r;
+	return single_shot(1, skS, pkR, info, info_len, aad, aad_len, pt,
+	    pt_len, out, out_len);
 }
 
 int
@@ -799,43 +839,18 @@ hpke_open_auth_k(const struct hpke_key *skR,
     const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
     uint8_t *pt, size_t pt_len)
 {
-	struct hpke_ctx ctx;
-	int r;
-
-	if (skR == NULL || pkS == NULL || in == NULL)
-		return SS_ERR_INVALID;
-	if (in_len < HPKE_KEY_LEN + NT || pt_len != in_len - HPKE_KEY_LEN - NT)
-		return SS_ERR_INVALID;
-	if ((r = check_setup(&ctx, HPKE_MODE_AUTH, pkS, info,
-	    info_len)) != SS_OK)
-		return r;
-	if ((r = setup_receiver(&ctx, HPKE_MODE_AUTH, in, skR, pkS, info,
-	    info_len)) != SS_OK)
-		return r;
-	r = hpke_open(&ctx, aad, aad_len, in + HPKE_KEY_LEN,
-	    in_len - HPKE_KEY_LEN, pt);
-	hpke_ctx_clear(&ctx);
-	return r;
+	return single_shot(0, skR, pkS, info, info_len, aad, aad_len, in,
+	    in_len, pt, pt_len);
 }
 
-/* The raw-key calls: a key object for the one call. */
 int
 hpke_seal_auth(const uint8_t pkR[HPKE_KEY_LEN],
     const uint8_t skS[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
     const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len,
     uint8_t *out, size_t out_len)
 {
-	struct hpke_key *key;
-	int r;
-
-	if (pkR == NULL || skS == NULL || out == NULL)
-		return SS_ERR_INVALID;
-	if ((r = hpke_key_new(skS, &key)) != SS_OK)
-		return r;
-	r = hpke_seal_auth_k(pkR, key, info, info_len, aad, aad_len, pt,
+	return single_shot_raw(1, skS, pkR, info, info_len, aad, aad_len, pt,
 	    pt_len, out, out_len);
-	hpke_key_free(key);
-	return r;
 }
 
 int
@@ -844,15 +859,6 @@ hpke_open_auth(const uint8_t skR[HPKE_KEY_LEN],
     const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
     uint8_t *pt, size_t pt_len)
 {
-	struct hpke_key *key;
-	int r;
-
-	if (skR == NULL || pkS == NULL || in == NULL)
-		return SS_ERR_INVALID;
-	if ((r = hpke_key_new(skR, &key)) != SS_OK)
-		return r;
-	r = hpke_open_auth_k(key, pkS, info, info_len, aad, aad_len, in,
+	return single_shot_raw(0, skR, pkS, info, info_len, aad, aad_len, in,
 	    in_len, pt, pt_len);
-	hpke_key_free(key);
-	return r;
 }
