@@ -18,6 +18,13 @@ buf_reader_init(struct buf_reader *r, const void *data, size_t len)
 	r->data = data;
 	r->len = len;
 	r->off = 0;
+	r->big_endian = 0;
+}
+
+void
+buf_reader_big_endian(struct buf_reader *r, int big_endian)
+{
+	r->big_endian = big_endian != 0;
 }
 
 size_t
@@ -59,9 +66,9 @@ buf_get_u8(struct buf_reader *r, uint8_t *v)
 	return SS_OK;
 }
 
-/* The next n <= 8 bytes as an integer, in either byte order. */
+/* The next n <= 8 bytes as an integer, in r's byte order. */
 static int
-get_uint(struct buf_reader *r, size_t n, int big_endian, uint64_t *v)
+get_uint(struct buf_reader *r, size_t n, uint64_t *v)
 {
 	const uint8_t *p;
 	uint64_t x = 0;
@@ -71,48 +78,30 @@ get_uint(struct buf_reader *r, size_t n, int big_endian, uint64_t *v)
 	if ((rc = buf_get_bytes(r, n, &p)) != SS_OK)
 		return rc;
 	for (i = 0; i < n; i++)
-		x |= (uint64_t)p[big_endian ? i : n - 1 - i] << (8 * (n - 1 - i));
+		x |= (uint64_t)p[r->big_endian ? i : n - 1 - i] << (8 * (n - 1 - i));
 	*v = x;
 	return SS_OK;
-}
-
-static int
-get_u32(struct buf_reader *r, int big_endian, uint32_t *v)
-{
-	uint64_t x;
-	int rc;
-
-	if ((rc = get_uint(r, 4, big_endian, &x)) == SS_OK)
-		*v = (uint32_t)x;
-	return rc;
 }
 
 int
 buf_get_u32(struct buf_reader *r, uint32_t *v)
 {
-	return get_u32(r, 0, v);
+	uint64_t x;
+	int rc;
+
+	if ((rc = get_uint(r, 4, &x)) == SS_OK)
+		*v = (uint32_t)x;
+	return rc;
 }
 
 int
 buf_get_u64(struct buf_reader *r, uint64_t *v)
 {
-	return get_uint(r, 8, 0, v);
+	return get_uint(r, 8, v);
 }
 
 int
-buf_get_u32_be(struct buf_reader *r, uint32_t *v)
-{
-	return get_u32(r, 1, v);
-}
-
-int
-buf_get_u64_be(struct buf_reader *r, uint64_t *v)
-{
-	return get_uint(r, 8, 1, v);
-}
-
-static int
-get_string(struct buf_reader *r, int big_endian, char *out, size_t outsz)
+buf_get_string(struct buf_reader *r, char *out, size_t outsz)
 {
 	const uint8_t *p;
 	uint32_t n;
@@ -121,7 +110,7 @@ get_string(struct buf_reader *r, int big_endian, char *out, size_t outsz)
 
 	if (outsz == 0)
 		return SS_ERR_INVALID;
-	if ((rc = get_u32(r, big_endian, &n)) != SS_OK)
+	if ((rc = buf_get_u32(r, &n)) != SS_OK)
 		return rc;
 	if (n > outsz - 1)
 		rc = SS_ERR_TOO_LARGE;
@@ -135,18 +124,6 @@ get_string(struct buf_reader *r, int big_endian, char *out, size_t outsz)
 	memcpy(out, p, n);
 	out[n] = '\0';
 	return SS_OK;
-}
-
-int
-buf_get_string(struct buf_reader *r, char *out, size_t outsz)
-{
-	return get_string(r, 0, out, outsz);
-}
-
-int
-buf_get_string_be(struct buf_reader *r, char *out, size_t outsz)
-{
-	return get_string(r, 1, out, outsz);
 }
 
 /* ---- writing ---------------------------------------------------------- */
@@ -302,8 +279,8 @@ buf_sink_digest(void *md_ctx, const void *p, size_t n)
 
 /* ---- fixed-width encodings -------------------------------------------- */
 
-static void
-store_uint(uint8_t *out, size_t n, int big_endian, uint64_t v)
+void
+buf_store_uint(uint8_t *out, size_t n, int big_endian, uint64_t v)
 {
 	size_t i;
 
@@ -314,23 +291,11 @@ store_uint(uint8_t *out, size_t n, int big_endian, uint64_t v)
 void
 buf_store_u32(uint8_t out[4], uint32_t v)
 {
-	store_uint(out, 4, 0, v);
+	buf_store_uint(out, 4, 0, v);
 }
 
 void
 buf_store_u64(uint8_t out[8], uint64_t v)
 {
-	store_uint(out, 8, 0, v);
-}
-
-void
-buf_store_u32_be(uint8_t out[4], uint32_t v)
-{
-	store_uint(out, 4, 1, v);
-}
-
-void
-buf_store_u64_be(uint8_t out[8], uint64_t v)
-{
-	store_uint(out, 8, 1, v);
+	buf_store_uint(out, 8, 0, v);
 }

@@ -13,8 +13,9 @@
  * hash or checksum). Integers are little-endian, as protobuf's fixed-width
  * fields and the vectors held in memory are. A failed write is remembered
  * and makes every later put a no-op, so a writer is checked once, at the
- * end. (The big-endian helpers remain for the formats fixed before this
- * rule: the frame header, the sealed share layout, version-1 files.)
+ * end. (A reader can be set to big-endian, and big-endian stores remain,
+ * for the formats fixed before this rule: the frame header, the sealed
+ * share layout, version-1 files.)
  */
 #ifndef SS_BUF_H
 #define SS_BUF_H
@@ -30,14 +31,21 @@ struct buf_reader {
 	const uint8_t *data;
 	size_t len;
 	size_t off;
+	int big_endian;         /* the byte order of its integers */
 };
 
+/* A reader of data[0..len), its integers little-endian. */
 void buf_reader_init(struct buf_reader *r, const void *data, size_t len);
+/*
+ * Reads r's integers (and string lengths) big-endian from now on if
+ * big_endian, else little-endian: for the formats written before the rule.
+ */
+void buf_reader_big_endian(struct buf_reader *r, int big_endian);
 size_t buf_remaining(const struct buf_reader *r);
 
 /*
- * Little-endian integers. SS_ERR_TRUNCATED past the end; nothing consumed
- * then.
+ * Integers, in the reader's byte order. SS_ERR_TRUNCATED past the end;
+ * nothing consumed then.
  */
 int buf_get_u8(struct buf_reader *r, uint8_t *v) SS_WUR;
 int buf_get_u32(struct buf_reader *r, uint32_t *v) SS_WUR;
@@ -52,11 +60,6 @@ int buf_get_copy(struct buf_reader *r, void *out, size_t n) SS_WUR;
  * SS_ERR_INVALID if it holds a NUL.
  */
 int buf_get_string(struct buf_reader *r, char *out, size_t outsz) SS_WUR;
-
-/* The same, big-endian: for reading the formats written before the rule. */
-int buf_get_u32_be(struct buf_reader *r, uint32_t *v) SS_WUR;
-int buf_get_u64_be(struct buf_reader *r, uint64_t *v) SS_WUR;
-int buf_get_string_be(struct buf_reader *r, char *out, size_t outsz) SS_WUR;
 
 /* ---- writing ---------------------------------------------------------- */
 
@@ -97,10 +100,10 @@ int buf_sink_fd(void *fd_ptr, const void *p, size_t n);
 /* ... and a SHA-256 (or any) digest: ctx is an EVP_MD_CTX * after DigestInit. */
 int buf_sink_digest(void *md_ctx, const void *p, size_t n);
 
-/* Fixed-width encodings into a caller's array. */
-void buf_store_u32(uint8_t out[4], uint32_t v);   /* little-endian */
+/* Fixed-width encodings into a caller's array, little-endian ... */
+void buf_store_u32(uint8_t out[4], uint32_t v);
 void buf_store_u64(uint8_t out[8], uint64_t v);
-void buf_store_u32_be(uint8_t out[4], uint32_t v);
-void buf_store_u64_be(uint8_t out[8], uint64_t v);
+/* ... or the low n <= 8 bytes of v in either order (big-endian: see above). */
+void buf_store_uint(uint8_t *out, size_t n, int big_endian, uint64_t v);
 
 #endif

@@ -721,7 +721,8 @@ fix_journal_checksums(uint8_t *d, size_t len)
 		uint64_t h;
 
 		buf_reader_init(&r, d + off, 4);
-		if ((be ? buf_get_u32_be(&r, &plen) : buf_get_u32(&r, &plen)) != SS_OK)
+		buf_reader_big_endian(&r, be);
+		if (buf_get_u32(&r, &plen) != SS_OK)
 			harness_fail("a 4-byte read", NULL);
 		if (plen > len - off - 20)
 			break;
@@ -733,7 +734,7 @@ fix_journal_checksums(uint8_t *d, size_t len)
 		h = XXH3_64bits_digest(st);
 		(void)XXH3_freeState(st);
 		if (be)
-			buf_store_u64_be(d + off + 12, h);
+			buf_store_uint(d + off + 12, 8, 1, h);
 		else
 			buf_store_u64(d + off + 12, h);
 		off += 20 + (size_t)plen;

@@ -60,27 +60,26 @@ disk_reader_init(struct disk_reader *d, const void *data, size_t len,
     int big_endian)
 {
 	buf_reader_init(&d->r, data, len);
-	d->big_endian = big_endian;
+	buf_reader_big_endian(&d->r, big_endian);
 	d->with_v2 = 0;
 }
 
 int
 disk_get_u32(struct disk_reader *d, uint32_t *v)
 {
-	return d->big_endian ? buf_get_u32_be(&d->r, v) : buf_get_u32(&d->r, v);
+	return buf_get_u32(&d->r, v);
 }
 
 int
 disk_get_u64(struct disk_reader *d, uint64_t *v)
 {
-	return d->big_endian ? buf_get_u64_be(&d->r, v) : buf_get_u64(&d->r, v);
+	return buf_get_u64(&d->r, v);
 }
 
 int
 disk_get_string(struct disk_reader *d, char *out, size_t outsz)
 {
-	return d->big_endian ? buf_get_string_be(&d->r, out, outsz) :
-	    buf_get_string(&d->r, out, outsz);
+	return buf_get_string(&d->r, out, outsz);
 }
 
 uint32_t

@@ -28,8 +28,8 @@ int disk_read_all(int fd, uint8_t **data, size_t *len) SS_WUR;
 
 /* A bounded reader of one of the server's files, in its version's byte order. */
 struct disk_reader {
-	struct buf_reader r;    /* u8 and byte runs are read from it directly */
-	int big_endian;         /* a file of a version before little-endian */
+	struct buf_reader r;    /* in the version's byte order; u8 and byte
+				   runs are read from it directly */
 	int with_v2;            /* a file with protocol version 2's fields */
 };
 

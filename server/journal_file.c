@@ -133,7 +133,7 @@ journal_header_prefix(const uint8_t *p, size_t n)
 	if (memcmp(p, hdr, n) == 0)
 		return 1;
 	/* The last big-endian version's: 3 as 00 00 00 03. */
-	buf_store_u32_be(hdr + JOURNAL_MAGIC_LEN, JOURNAL_LAST_BIG_ENDIAN);
+	buf_store_uint(hdr + JOURNAL_MAGIC_LEN, 4, 1, JOURNAL_LAST_BIG_ENDIAN);
 	return memcmp(p, hdr, n) == 0;
 }
 
@@ -204,10 +204,7 @@ journal_checksum(uint64_t seq, int big_endian, const struct iovec *parts,
 	uint8_t seqb[8];
 	int i, ok;
 
-	if (big_endian)
-		buf_store_u64_be(seqb, seq);
-	else
-		buf_store_u64(seqb, seq);
+	buf_store_uint(seqb, sizeof(seqb), big_endian, seq);
 	if ((st = XXH3_createState()) == NULL)
 		return SS_ERR_ALLOC;
 	ok = XXH3_64bits_reset(st) == XXH_OK &&

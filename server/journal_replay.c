@@ -96,7 +96,9 @@ replay_sumpoint(struct disk_reader *d, struct store *s, struct ss_error *e)
 {
 	const struct statement_in *stmt;
 	struct statement_in in;
+	struct buf_reader le;
 	char id[NAME_BUF];
+	const uint8_t *raw;
 	uint64_t *vals;
 	uint32_t party, L, i;
 	int rc;
@@ -111,11 +113,17 @@ replay_sumpoint(struct disk_reader *d, struct store *s, struct ss_error *e)
 	/* No allocation past what the record holds. */
 	if (buf_remaining(&d->r) / 8 < L)
 		return SS_ERR_TRUNCATED;
+	if ((rc = buf_get_bytes(&d->r, (size_t)L * 8, &raw)) != SS_OK)
+		return rc;
 	if ((vals = calloc(L, sizeof(*vals))) == NULL)
 		return SS_ERR_ALLOC;
-	/* Little-endian in every version read (version 3's one exception). */
+	/*
+	 * Little-endian in every version read (version 3's one exception to
+	 * its byte order): a reader of their own, left little-endian.
+	 */
+	buf_reader_init(&le, raw, (size_t)L * 8);
 	for (i = 0; i < L && rc == SS_OK; i++)
-		rc = buf_get_u64(&d->r, &vals[i]);
+		rc = buf_get_u64(&le, &vals[i]);
 	if (rc == SS_OK)
 		rc = store_apply_sumpoint_signed(s, id, party, vals, L, stmt, e);
 	free(vals);

@@ -484,7 +484,7 @@ parse(const uint8_t *data, size_t len, struct store *s)
 	version = disk_version(head + MAGIC_LEN, SNAPSHOT_LAST_BIG_ENDIAN);
 	if (version < 1 || version > SNAPSHOT_VERSION)
 		return SS_ERR_VERSION;
-	d.big_endian = version <= SNAPSHOT_LAST_BIG_ENDIAN;
+	buf_reader_big_endian(&d.r, version <= SNAPSHOT_LAST_BIG_ENDIAN);
 	d.with_v2 = version >= SNAPSHOT_FIRST_V2;
 	if ((rc = disk_get_u64(&d, &s->journal_seq)) != SS_OK ||
 	    (rc = load_keys(&d, s)) != SS_OK ||

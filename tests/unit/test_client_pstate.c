@@ -1310,7 +1310,7 @@ made_up(uint32_t i, enum pstate_cert_kind kind, uint64_t not_after)
 
 	memset(&c, 0, sizeof(c));
 	memset(c.fingerprint, 0xab, sizeof(c.fingerprint));
-	buf_store_u32_be(c.fingerprint, i);
+	buf_store_uint(c.fingerprint, 4, 1, i);
 	memset(c.ca, 0xca, sizeof(c.ca));
 	c.kind = kind;
 	snprintf(c.name, sizeof(c.name), "p%u", (unsigned)i);

@@ -25,19 +25,58 @@ test_integers_and_bounds(void **state)
 
 	(void)state;
 	buf_reader_init(&r, d, sizeof(d));
-	assert_int_equal(buf_get_u32_be(&r, &u32), SS_OK);
+	buf_reader_big_endian(&r, 1);
+	assert_int_equal(buf_get_u32(&r, &u32), SS_OK);
 	assert_int_equal(u32, 0xdeadbeef);
-	assert_int_equal(buf_get_u32_be(&r, &u32), SS_OK);
+	assert_int_equal(buf_get_u32(&r, &u32), SS_OK);
 	assert_int_equal(u32, 1);
-	assert_int_equal(buf_get_u64_be(&r, &u64), SS_OK);
+	assert_int_equal(buf_get_u64(&r, &u64), SS_OK);
 	assert_true(u64 == UINT64_C(0x8000000000000002));
 	assert_int_equal(buf_remaining(&r), 1);
-	assert_int_equal(buf_get_u32_be(&r, &u32), SS_ERR_TRUNCATED);
-	assert_int_equal(buf_get_u64_be(&r, &u64), SS_ERR_TRUNCATED);
+	assert_int_equal(buf_get_u32(&r, &u32), SS_ERR_TRUNCATED);
+	assert_int_equal(buf_get_u64(&r, &u64), SS_ERR_TRUNCATED);
 	assert_int_equal(buf_remaining(&r), 1);   /* a failed read consumes nothing */
 	assert_int_equal(buf_get_u8(&r, &u8), SS_OK);
 	assert_int_equal(u8, 7);
 	assert_int_equal(buf_get_u8(&r, &u8), SS_ERR_TRUNCATED);
+	/* The same bytes through a reader left little-endian, or set back. */
+	buf_reader_init(&r, d, sizeof(d));
+	assert_int_equal(buf_get_u32(&r, &u32), SS_OK);
+	assert_int_equal(u32, 0xefbeadde);
+	buf_reader_big_endian(&r, 1);
+	buf_reader_big_endian(&r, 0);
+	assert_int_equal(buf_get_u32(&r, &u32), SS_OK);
+	assert_int_equal(u32, 0x01000000);
+}
+
+/* The fixed-width stores, in both orders, read back by a reader of each. */
+static void
+test_stores(void **state)
+{
+	const uint8_t be[] = { 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 0, 0, 0, 0, 2 };
+	uint8_t out[12];
+	struct buf_reader r;
+	uint32_t u32;
+	uint64_t u64;
+
+	(void)state;
+	buf_store_uint(out, 4, 1, 0xdeadbeef);
+	buf_store_uint(out + 4, 8, 1, 2);
+	assert_memory_equal(out, be, sizeof(be));
+	buf_store_u32(out, 0xdeadbeef);
+	buf_store_u64(out + 4, 2);
+	buf_reader_init(&r, out, sizeof(out));
+	assert_int_equal(buf_get_u32(&r, &u32), SS_OK);
+	assert_int_equal(u32, 0xdeadbeef);
+	assert_int_equal(buf_get_u64(&r, &u64), SS_OK);
+	assert_true(u64 == 2);
+	assert_int_equal(out[0], 0xef);
+	/* Fewer than 8 bytes: the low ones, the rest left alone. */
+	memset(out, 0, sizeof(out));
+	buf_store_uint(out, 2, 1, 0x10203);
+	assert_int_equal(out[0], 0x02);
+	assert_int_equal(out[1], 0x03);
+	assert_int_equal(out[2], 0);
 }
 
 static void
@@ -52,17 +91,22 @@ test_strings(void **state)
 
 	(void)state;
 	buf_reader_init(&r, ok, sizeof(ok));
-	assert_int_equal(buf_get_string_be(&r, out, sizeof(out)), SS_OK);
+	buf_reader_big_endian(&r, 1);
+	assert_int_equal(buf_get_string(&r, out, sizeof(out)), SS_OK);
 	assert_string_equal(out, "abc");
 	buf_reader_init(&r, ok, sizeof(ok));
-	assert_int_equal(buf_get_string_be(&r, out, 3), SS_ERR_TOO_LARGE);
+	buf_reader_big_endian(&r, 1);
+	assert_int_equal(buf_get_string(&r, out, 3), SS_ERR_TOO_LARGE);
 	assert_int_equal(buf_remaining(&r), sizeof(ok));
 	buf_reader_init(&r, nul, sizeof(nul));
-	assert_int_equal(buf_get_string_be(&r, out, sizeof(out)), SS_ERR_INVALID);
+	buf_reader_big_endian(&r, 1);
+	assert_int_equal(buf_get_string(&r, out, sizeof(out)), SS_ERR_INVALID);
 	buf_reader_init(&r, longer, sizeof(longer));
-	assert_int_equal(buf_get_string_be(&r, out, 16 > sizeof(out) ? sizeof(out) : 16), SS_ERR_TOO_LARGE);
+	buf_reader_big_endian(&r, 1);
+	assert_int_equal(buf_get_string(&r, out, 16 > sizeof(out) ? sizeof(out) : 16), SS_ERR_TOO_LARGE);
 	buf_reader_init(&r, huge, sizeof(huge));
-	assert_int_equal(buf_get_string_be(&r, out, sizeof(out)), SS_ERR_TOO_LARGE);
+	buf_reader_big_endian(&r, 1);
+	assert_int_equal(buf_get_string(&r, out, sizeof(out)), SS_ERR_TOO_LARGE);
 }
 
 static void
@@ -284,6 +328,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_integers_and_bounds),
+		cmocka_unit_test(test_stores),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_frame_header),
 		cmocka_unit_test(test_error_strings),

@@ -380,19 +380,13 @@ enum sum_kind { SUM_XXH3, SUM_SHA256 };
 static void
 store32(uint8_t *p, uint32_t v, uint32_t version)
 {
-	if (version <= 3)
-		buf_store_u32_be(p, v);
-	else
-		buf_store_u32(p, v);
+	buf_store_uint(p, 4, version <= 3, v);
 }
 
 static void
 store64(uint8_t *p, uint64_t v, uint32_t version)
 {
-	if (version <= 3)
-		buf_store_u64_be(p, v);
-	else
-		buf_store_u64(p, v);
+	buf_store_uint(p, 8, version <= 3, v);
 }
 
 /*
