@@ -70,13 +70,11 @@ pin_expected(const struct pin_args *a, const char *session,
 }
 
 int
-pin_view(const struct wire_params *wp, struct session_params *sp,
-    const char ***names, struct ss_error *e)
+pin_digest(const struct wire_params *wp, uint8_t d[PARAMS_DIGEST_LEN],
+    struct ss_error *e)
 {
-	size_t i, n = wp->parties.n;
+	int rc;
 
-	*names = NULL;
-	memset(sp, 0, sizeof(*sp));
 	if (wp->nonce_len == 0)
 		return ss_error_set(e, SS_ERR_PROTOCOL, "session %s was created "
 		    "without a nonce: a version-1 session cannot be pinned",
@@ -85,35 +83,11 @@ pin_view(const struct wire_params *wp, struct session_params *sp,
 		return ss_error_set(e, SS_ERR_PROTOCOL, "the server reports a "
 		    "nonce of %zu bytes for session %s, not %d", wp->nonce_len,
 		    wp->session_id, PARAMS_NONCE_LEN);
-	if ((*names = calloc(n ? n : 1, sizeof(**names))) == NULL)
-		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	for (i = 0; i < n; i++)
-		(*names)[i] = wp->parties.v[i];
-	sp->session_id = wp->session_id;
-	sp->parties = *names;
-	sp->n = (uint32_t)n;
-	sp->t = wp->threshold;
-	sp->length = wp->length;
-	sp->decimals = wp->decimals;
-	sp->min_cohort = wp->min_cohort;
-	sp->deadline = wp->deadline_unix;
-	memcpy(sp->nonce, wp->nonce, PARAMS_NONCE_LEN);
-	return SS_OK;
-}
-
-int
-pin_digest(const struct wire_params *wp, uint8_t d[PARAMS_DIGEST_LEN],
-    struct ss_error *e)
-{
-	struct session_params sp;
-	const char **names;
-	int rc;
-
-	if ((rc = pin_view(wp, &sp, &names, e)) == SS_OK &&
-	    (rc = params_digest(&sp, d, e)) != SS_OK)
+	if ((rc = params_digest_of(wp->session_id, wp->parties.v,
+	    (uint32_t)wp->parties.n, wp->threshold, wp->length, wp->decimals,
+	    wp->min_cohort, wp->deadline_unix, wp->nonce, d, e)) != SS_OK)
 		(void)ss_error_prefix(e, "the server's parameters for session "
 		    "%s break a rule", wp->session_id);
-	free(names);
 	return rc;
 }
 

@@ -51,15 +51,6 @@ int pin_expected(const struct pin_args *a, const char *session,
     uint8_t d[PARAMS_DIGEST_LEN], struct ss_error *e) SS_WUR;
 
 /*
- * A view of the server's parameters wp as struct session_params: *names
- * (malloc'd, the caller frees it) points into wp. SS_ERR_PROTOCOL naming
- * the session for a version-1 session (no nonce) or a nonce of the wrong
- * length.
- */
-int pin_view(const struct wire_params *wp, struct session_params *sp,
-    const char ***names, struct ss_error *e) SS_WUR;
-
-/*
  * D of the server's parameters wp, recomputed here; refuses a version-1
  * session ("created without a nonce") and parameters that break a rule.
  */

@@ -187,3 +187,37 @@ params_digest(const struct session_params *p, uint8_t d[PARAMS_DIGEST_LEN],
 		return ss_error_set(e, rc, "cannot hash the parameters");
 	return SS_OK;
 }
+
+int
+params_digest_of(const char *session_id, const char (*parties)[NAME_BUF],
+    uint32_t n, uint32_t t, uint32_t length, uint32_t decimals,
+    uint32_t min_cohort, uint64_t deadline,
+    const uint8_t nonce[PARAMS_NONCE_LEN], uint8_t d[PARAMS_DIGEST_LEN],
+    struct ss_error *e)
+{
+	struct session_params p;
+	const char **names;
+	uint32_t i;
+	int rc;
+
+	memset(d, 0, PARAMS_DIGEST_LEN);
+	memset(&p, 0, sizeof(p));
+	/* A view: the names stay where they are, pointed to. */
+	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	if ((names = calloc(n ? n : 1, sizeof(*names))) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	for (i = 0; i < n; i++)
+		names[i] = parties[i];
+	p.session_id = session_id;
+	p.parties = names;
+	p.n = n;
+	p.t = t;
+	p.length = length;
+	p.decimals = decimals;
+	p.min_cohort = min_cohort;
+	p.deadline = deadline;
+	memcpy(p.nonce, nonce, PARAMS_NONCE_LEN);
+	rc = params_digest(&p, d, e);
+	free(names);
+	return rc;
+}

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "name.h"
 
 #define PARAMS_DIGEST_LEN  32           /* D: SHA-256 */
 #define PARAMS_NONCE_LEN   16           /* the creator's 128-bit nonce */
@@ -87,5 +88,17 @@ void params_encode(const struct session_params *p, struct buf_writer *w);
 /* D: validates p, then hashes its encoding. On failure d is zeroed. */
 int params_digest(const struct session_params *p,
     uint8_t d[PARAMS_DIGEST_LEN], struct ss_error *e) SS_WUR;
+
+/*
+ * D of parameters that the server or the client holds in its own form: the
+ * session id, the n party names parties[0..n) (each in a char[NAME_BUF], as
+ * both sides keep them) and the rest as the wire carries them. Both sides'
+ * digests are computed here, so that they are of the same fields.
+ */
+int params_digest_of(const char *session_id,
+    const char (*parties)[NAME_BUF], uint32_t n, uint32_t t, uint32_t length,
+    uint32_t decimals, uint32_t min_cohort, uint64_t deadline,
+    const uint8_t nonce[PARAMS_NONCE_LEN], uint8_t d[PARAMS_DIGEST_LEN],
+    struct ss_error *e) SS_WUR;
 
 #endif

@@ -67,50 +67,16 @@ cmp_party(const void *a, const void *b, void *arg)
 	return strcmp(names[*(const uint32_t *)a], names[*(const uint32_t *)b]);
 }
 
-/*
- * The view of p that core/params.h encodes; names points to n pointers,
- * which the caller frees.
- */
-static int
-params_view(const struct session_spec *p, struct session_params *v,
-    const char ***names, struct ss_error *e)
-{
-	uint32_t i;
-
-	memset(v, 0, sizeof(*v));
-	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	if ((*names = calloc(p->n ? p->n : 1, sizeof(**names))) == NULL)
-		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	for (i = 0; i < p->n; i++)
-		(*names)[i] = p->parties[i];
-	v->session_id = p->id;
-	v->parties = *names;
-	v->n = p->n;
-	v->t = p->threshold;
-	v->length = p->length;
-	v->decimals = p->decimals;
-	v->min_cohort = p->min_cohort;
-	v->deadline = p->deadline_unix;
-	memcpy(v->nonce, p->nonce, sizeof(v->nonce));
-	return SS_OK;
-}
-
 int
 session_digest(const struct session_spec *p, uint8_t d[PARAMS_DIGEST_LEN],
     struct ss_error *e)
 {
-	struct session_params v;
-	const char **names;
-	int rc;
-
 	if (!p->v2)
 		return ss_error_set(e, SS_ERR_INVALID, "a version-1 session has "
 		    "no digest");
-	if ((rc = params_view(p, &v, &names, e)) != SS_OK)
-		return rc;
-	rc = params_digest(&v, d, e);
-	free(names);
-	return rc;
+	return params_digest_of(p->id, p->parties, p->n, p->threshold,
+	    p->length, p->decimals, p->min_cohort, p->deadline_unix, p->nonce, d,
+	    e);
 }
 
 int

@@ -361,6 +361,36 @@ test_warning(void **state)
 	assert_int_equal(params_exposes_one_input(NULL), 0);
 }
 
+/*
+ * D of the parameters as the server and the client hold them (names in
+ * char[NAME_BUF] arrays) is D of the same view; a broken rule is refused.
+ */
+static void
+test_digest_of_held(void **state)
+{
+	char names[5][NAME_BUF];
+	struct session_params p;
+	uint8_t want[PARAMS_DIGEST_LEN], got[PARAMS_DIGEST_LEN];
+	struct ss_error e;
+	size_t i;
+
+	(void)state;
+	vector_params(&p);
+	digest_ok(&p, want);
+	for (i = 0; i < 5; i++)
+		snprintf(names[i], sizeof(names[i]), "%s", vec_parties[i]);
+	assert_int_equal(params_digest_of(p.session_id, names, p.n, p.t,
+	    p.length, p.decimals, p.min_cohort, p.deadline, p.nonce, got, &e),
+	    SS_OK);
+	assert_memory_equal(got, want, sizeof(want));
+	/* Threshold n: broken; d is zeroed. */
+	assert_int_equal(params_digest_of(p.session_id, names, p.n, p.n,
+	    p.length, p.decimals, p.min_cohort, p.deadline, p.nonce, got, &e),
+	    SS_ERR_INVALID);
+	memset(want, 0, sizeof(want));
+	assert_memory_equal(got, want, sizeof(want));
+}
+
 static void
 test_nonce(void **state)
 {
@@ -383,6 +413,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_many_parties),
 	cmocka_unit_test(test_min_cohort_choice),
 	cmocka_unit_test(test_warning),
+	cmocka_unit_test(test_digest_of_held),
 	cmocka_unit_test(test_nonce),
 };
 
