@@ -348,6 +348,132 @@ lookup(struct store *s, const char *caller, const char *session_id,
 	return SS_OK;
 }
 
+/* ---- signed changes ---------------------------------------------------- */
+
+/*
+ * A signed change of a party's: shares, a sumpoint, or a statement alone (a
+ * COHORT, or a conflict's second statement when replayed). Each kind, live
+ * or replayed, takes the same steps around checks of its own: the session
+ * and the party, the statement, the checks, the log (live), the store.
+ */
+enum change_kind { CHANGE_SHARES, CHANGE_SUMPOINT, CHANGE_STATEMENT };
+
+struct change {
+	enum change_kind kind;
+	enum statement_type type;       /* the statement it carries */
+	int second;                     /* a conflict's second statement */
+	struct session *se;
+	uint32_t party;
+	struct held_statement h;
+	struct statement stmt;
+	enum statements_news news;      /* live: the statement against the first */
+	int dup;                        /* replayed: held already */
+};
+
+static void update_complete(struct session *se);
+
+/*
+ * A live change's start: caller's session (of version 2 for a statement
+ * alone) and position, and its statement taken (statements_take).
+ */
+static int
+change_begin(struct store *s, const char *caller, const char *session_id,
+    const char *party, uint64_t now, const struct store_signed *sg,
+    struct change *ch, struct ss_error *st)
+{
+	long me;
+
+	memset(&ch->h, 0, sizeof(ch->h));
+	if (lookup(s, caller, session_id, party, now, &ch->se, &me, st) != SS_OK)
+		return st->code;
+	ch->party = (uint32_t)me;
+	/* lookup() set se: it returned SS_OK (another file). */
+	/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
+	if (ch->kind == CHANGE_STATEMENT && !ch->se->p.v2)
+		return ss_error_set(st, SS_ERR_INVALID, "session %s is of "
+		    "protocol version 1 (created without a nonce): its cohort "
+		    "is not signed", ch->se->p.id);
+	return statements_take(s, ch->se, ch->party, ch->type, sg, &ch->h,
+	    &ch->stmt, &ch->news, st);
+}
+
+/*
+ * Adds what passed the checks: the statement, and data (the block of shares
+ * or the sumpoint's values); the store owns them from now on.
+ */
+static void
+change_keep(struct store *s, struct change *ch, void *data)
+{
+	struct session *se = ch->se;
+
+	statements_keep(s, se, ch->party, ch->type, ch->second, &ch->h);
+	if (ch->kind == CHANGE_SHARES) {
+		se->shares[ch->party] = data;
+		s->stored_bytes += (uint64_t)se->p.n * se->ct_len;
+		if (session_count_shared(se) == se->p.n)
+			fix_cohort(se);
+	} else if (ch->kind == CHANGE_SUMPOINT) {
+		se->sumpoints[ch->party] = data;
+		s->stored_bytes += (uint64_t)se->p.length * sizeof(uint64_t);
+		update_complete(se);
+	} else
+		return;
+	s->version++;
+}
+
+/*
+ * Whether data (bytes long) may join what party holds already, held (its
+ * shares or its sumpoint): OK when nothing is held; OK with *duplicate set
+ * when the very same bytes are; SS_ERR_EXISTS, "party already <did> to
+ * session", when others are.
+ */
+static int
+check_held(const struct session *se, uint32_t party, const void *held,
+    const void *data, uint64_t bytes, const char *did, int *duplicate,
+    struct ss_error *st)
+{
+	*duplicate = 0;
+	if (held == NULL)
+		return SS_OK;
+	if (memcmp(held, data, bytes) != 0)
+		return ss_error_set(st, SS_ERR_EXISTS, "%s already %s to session "
+		    "%s", se->p.parties[party], did, se->p.id);
+	*duplicate = 1;
+	return ss_error_set(st, SS_OK, "%s", "");
+}
+
+/*
+ * A live change that passed its checks: recorded through the log, then
+ * kept. SS_OK when the store owns data and the statement; else st says why
+ * the log could not take it.
+ */
+static int
+change_commit(struct store *s, struct change *ch, void *data,
+    struct ss_error *st)
+{
+	const struct held_statement *h = ch->h.body != NULL ? &ch->h : NULL;
+	const struct store_log_ops *ops = s->log.ops;
+	struct ss_error e;
+	uint64_t seq = 0;
+	int rc;
+
+	if (ops != NULL) {
+		if (ch->kind == CHANGE_SHARES)
+			rc = ops->submit(s->log.ctx, ch->se, ch->party, data, h,
+			    &seq, &e);
+		else if (ch->kind == CHANGE_SUMPOINT)
+			rc = ops->sumpoint(s->log.ctx, ch->se, ch->party, data, h,
+			    &seq, &e);
+		else
+			rc = ops->cohort(s->log.ctx, ch->se, ch->party, &ch->h,
+			    &seq, &e);
+		if (!record_logged(s, rc, &seq))
+			return record_failed(&e, st);
+	}
+	change_keep(s, ch, data);
+	return ss_error_set(st, SS_OK, "%s", "");
+}
+
 /* ---- submissions ----------------------------------------------------------- */
 
 int
@@ -381,34 +507,12 @@ check_shares(const struct store *s, const struct session *se, uint32_t sender,
 {
 	uint64_t bytes = (uint64_t)se->p.n * se->ct_len;
 
-	*duplicate = 0;
-	if (se->shares[sender] != NULL) {
-		if (memcmp(se->shares[sender], block, bytes) != 0)
-			return ss_error_set(st, SS_ERR_EXISTS, "%s already "
-			    "submitted different shares to session %s",
-			    se->p.parties[sender], se->p.id);
-		*duplicate = 1;
-		return ss_error_set(st, SS_OK, "%s", "");
-	}
+	if (check_held(se, sender, se->shares[sender], block, bytes,
+	    "submitted different shares", duplicate, st) != SS_OK || *duplicate)
+		return st->code;
 	if (se->phase != PHASE_SHARING)
 		return session_phase_refusal(se, st);
 	return record_room(s, bytes + stmt_bytes, st);
-}
-
-/*
- * Adds the block (and its statement, h) that check_shares passed; the store
- * owns them from now on.
- */
-static void
-add_shares(struct store *s, struct session *se, uint32_t sender, uint8_t *block,
-    struct held_statement *h)
-{
-	statements_keep(s, se, sender, STATEMENT_SUBMIT, 0, h);
-	se->shares[sender] = block;
-	s->stored_bytes += (uint64_t)se->p.n * se->ct_len;
-	if (session_count_shared(se) == se->p.n)
-		fix_cohort(se);
-	s->version++;
 }
 
 /* The shares of a submission, checked one by one, into their block. */
@@ -438,41 +542,25 @@ store_submit_signed(struct store *s, const char *caller,
     size_t frame_len, uint64_t now, const struct store_signed *sg,
     int *duplicate, struct ss_error *st)
 {
-	enum statements_news news;
-	struct held_statement h;
-	struct statement stmt;
-	struct session *se;
-	struct ss_error e;
+	struct change ch = { .kind = CHANGE_SHARES, .type = STATEMENT_SUBMIT };
 	uint8_t *block = NULL;
-	uint64_t seq = 0;
-	long me;
 
 	*duplicate = 0;
-	if (lookup(s, caller, session_id, party, now, &se, &me, st) != SS_OK)
-		return st->code;
 	/* Before the block: shares read in place may move within the frame. */
-	/* lookup() set se: it returned SS_OK (another file). */
-	/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
-	if (statements_take(s, se, (uint32_t)me, STATEMENT_SUBMIT, sg, &h, &stmt,
-	    &news, st) != SS_OK)
+	if (change_begin(s, caller, session_id, party, now, sg, &ch,
+	    st) != SS_OK)
 		return st->code;
-	if (submission_block(se, shares, nshares, frame, frame_len, &block,
-	    st) != SS_OK || block == NULL ||
-	    (h.body != NULL && news == STATEMENTS_NEW &&
-	    statements_check_submit(se, (uint32_t)me, &stmt, block, st) != SS_OK) ||
-	    check_shares(s, se, (uint32_t)me, block, held_statement_bytes(&h),
-	    duplicate, st) != SS_OK || *duplicate)
-		goto done;
-	if (s->log.ops != NULL && !record_logged(s, s->log.ops->submit(s->log.ctx, se,
-	    (uint32_t)me, block, h.body != NULL ? &h : NULL, &seq, &e), &seq)) {
-		record_failed(&e, st);
-		goto done;
-	}
-	add_shares(s, se, (uint32_t)me, block, &h);
-	return ss_error_set(st, SS_OK, "%s", "");
-done:
+	if (submission_block(ch.se, shares, nshares, frame, frame_len, &block,
+	    st) == SS_OK && block != NULL &&
+	    (ch.h.body == NULL || ch.news != STATEMENTS_NEW ||
+	    statements_check_submit(ch.se, ch.party, &ch.stmt, block,
+	    st) == SS_OK) &&
+	    check_shares(s, ch.se, ch.party, block, held_statement_bytes(&ch.h),
+	    duplicate, st) == SS_OK && !*duplicate &&
+	    change_commit(s, &ch, block, st) == SS_OK)
+		return SS_OK;
 	free(block);
-	held_statement_free(&h);
+	held_statement_free(&ch.h);
 	return st->code;
 }
 
@@ -556,30 +644,10 @@ check_sumpoint(const struct store *s, const struct session *se, uint32_t party,
 		if (values[i] >= FIELD_P)
 			return ss_error_set(st, SS_ERR_INVALID, "sumpoint value "
 			    "%zu is not below 2^61-1", i + 1);
-	if (se->sumpoints[party] != NULL) {
-		if (memcmp(se->sumpoints[party], values, bytes) != 0)
-			return ss_error_set(st, SS_ERR_EXISTS, "%s already posted "
-			    "a different sumpoint to session %s",
-			    se->p.parties[party], se->p.id);
-		*duplicate = 1;
-		return ss_error_set(st, SS_OK, "%s", "");
-	}
+	if (check_held(se, party, se->sumpoints[party], values, bytes,
+	    "posted a different sumpoint", duplicate, st) != SS_OK || *duplicate)
+		return st->code;
 	return record_room(s, bytes + stmt_bytes, st);
-}
-
-/*
- * Adds the values (and statement, h) that check_sumpoint passed; the store
- * owns them from now on.
- */
-static void
-add_sumpoint(struct store *s, struct session *se, uint32_t party, uint64_t *v,
-    struct held_statement *h)
-{
-	statements_keep(s, se, party, STATEMENT_SUMPOINT, 0, h);
-	se->sumpoints[party] = v;
-	s->stored_bytes += (uint64_t)se->p.length * sizeof(*v);
-	update_complete(se);
-	s->version++;
 }
 
 /*
@@ -607,41 +675,25 @@ store_post_sumpoint_signed(struct store *s, const char *caller,
     size_t nvalues, uint8_t **frame, uint64_t now,
     const struct store_signed *sg, int *duplicate, struct ss_error *st)
 {
-	enum statements_news news;
-	struct held_statement h;
-	struct statement stmt;
-	struct session *se;
-	struct ss_error e;
-	uint64_t *v = NULL, seq = 0;
-	long me;
+	struct change ch = { .kind = CHANGE_SUMPOINT,
+	    .type = STATEMENT_SUMPOINT };
+	uint64_t *v = NULL;
 
 	*duplicate = 0;
-	if (lookup(s, caller, session_id, party, now, &se, &me, st) != SS_OK)
+	if (change_begin(s, caller, session_id, party, now, sg, &ch,
+	    st) != SS_OK)
 		return st->code;
-	/* lookup() set se: it returned SS_OK (another file). */
-	/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
-	if (statements_take(s, se, (uint32_t)me, STATEMENT_SUMPOINT, sg, &h,
-	    &stmt, &news, st) != SS_OK)
-		return st->code;
-	if (check_sumpoint(s, se, (uint32_t)me, values, nvalues,
-	    held_statement_bytes(&h), duplicate, st) != SS_OK || *duplicate ||
-	    (h.body != NULL && statements_check_sumpoint(se, (uint32_t)me,
-	    &stmt, values, nvalues, st) != SS_OK))
-		goto done;
-	if ((v = sumpoint_memory(values, nvalues, frame)) == NULL) {
-		ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
-		goto done;
+	if (check_sumpoint(s, ch.se, ch.party, values, nvalues,
+	    held_statement_bytes(&ch.h), duplicate, st) == SS_OK && !*duplicate &&
+	    (ch.h.body == NULL || statements_check_sumpoint(ch.se, ch.party,
+	    &ch.stmt, values, nvalues, st) == SS_OK)) {
+		if ((v = sumpoint_memory(values, nvalues, frame)) == NULL)
+			ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
+		else if (change_commit(s, &ch, v, st) == SS_OK)
+			return SS_OK;
 	}
-	if (s->log.ops != NULL && !record_logged(s, s->log.ops->sumpoint(s->log.ctx,
-	    se, (uint32_t)me, v, h.body != NULL ? &h : NULL, &seq, &e), &seq)) {
-		record_failed(&e, st);
-		goto done;
-	}
-	add_sumpoint(s, se, (uint32_t)me, v, &h);
-	return ss_error_set(st, SS_OK, "%s", "");
-done:
 	free(v);
-	held_statement_free(&h);
+	held_statement_free(&ch.h);
 	return st->code;
 }
 
@@ -652,41 +704,22 @@ store_post_cohort(struct store *s, const char *caller, const char *session_id,
     const char *party, uint64_t now, const struct store_signed *sg,
     int *duplicate, struct ss_error *st)
 {
-	enum statements_news news;
-	struct held_statement h;
-	struct statement stmt;
-	struct session *se;
-	struct ss_error e;
-	uint64_t seq = 0;
-	long me;
+	struct change ch = { .kind = CHANGE_STATEMENT,
+	    .type = STATEMENT_COHORT };
 
 	*duplicate = 0;
-	if (lookup(s, caller, session_id, party, now, &se, &me, st) != SS_OK)
+	if (change_begin(s, caller, session_id, party, now, sg, &ch,
+	    st) != SS_OK)
 		return st->code;
-	/* lookup() set se: it returned SS_OK (another file). */
-	/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
-	if (!se->p.v2)
-		return ss_error_set(st, SS_ERR_INVALID, "session %s is of "
-		    "protocol version 1 (created without a nonce): its cohort "
-		    "is not signed", se->p.id);
-	if (statements_take(s, se, (uint32_t)me, STATEMENT_COHORT, sg, &h, &stmt,
-	    &news, st) != SS_OK)
-		return st->code;
-	if (news == STATEMENTS_SAME) {
+	if (ch.news == STATEMENTS_SAME) {
 		*duplicate = 1;
 		ss_error_set(st, SS_OK, "%s", "");
-	} else if (require_aggregating(se, st) != SS_OK ||
-	    statements_check_cohort(se, (uint32_t)me, &stmt, st) != SS_OK ||
-	    record_room(s, held_statement_bytes(&h), st) != SS_OK) {
-		;       /* st says why */
-	} else if (s->log.ops != NULL && !record_logged(s, s->log.ops->cohort(
-	    s->log.ctx, se, (uint32_t)me, &h, &seq, &e), &seq)) {
-		record_failed(&e, st);
-	} else {
-		statements_keep(s, se, (uint32_t)me, STATEMENT_COHORT, 0, &h);
-		ss_error_set(st, SS_OK, "%s", "");
-	}
-	held_statement_free(&h);
+	} else if (require_aggregating(ch.se, st) == SS_OK &&
+	    statements_check_cohort(ch.se, ch.party, &ch.stmt, st) == SS_OK &&
+	    record_room(s, held_statement_bytes(&ch.h), st) == SS_OK &&
+	    change_commit(s, &ch, NULL, st) == SS_OK)
+		return SS_OK;
+	held_statement_free(&ch.h);
 	return st->code;
 }
 
@@ -730,6 +763,31 @@ replay_target(struct store *s, const char *session_id, uint32_t party,
 	return SS_OK;
 }
 
+/*
+ * A replayed change's end: refused, in the words of the rule it broke,
+ * unless it passed its checks (ok) and is not held already; else kept, data
+ * (bytes long; NULL for a statement alone) copied first.
+ */
+static int
+replay_keep(struct store *s, struct change *ch, int ok, const void *data,
+    size_t bytes, const struct ss_error *st, struct ss_error *e)
+{
+	const char *what = ch->kind == CHANGE_SHARES ? "shares" :
+	    ch->kind == CHANGE_SUMPOINT ? "the sumpoint" :
+	    statement_type_name(ch->type);
+	void *copy = NULL;
+	int rc = SS_OK;
+
+	if (!ok || ch->dup)
+		rc = refused(e, st, ch->dup, what, ch->se, ch->party);
+	else if (data != NULL && (copy = record_copy(data, bytes)) == NULL)
+		rc = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	else
+		change_keep(s, ch, copy);
+	held_statement_free(&ch->h);
+	return rc;
+}
+
 int
 store_apply_create(struct store *s, const struct session_spec *p,
     uint64_t created_unix, uint64_t deadline_unix, struct ss_error *e)
@@ -764,32 +822,24 @@ store_apply_submit_signed(struct store *s, const char *session_id,
     uint32_t sender, const uint8_t *block, size_t block_len,
     const struct statement_in *in, struct ss_error *e)
 {
-	struct held_statement h;
-	struct statement stmt;
-	struct session *se;
+	struct change ch = { .kind = CHANGE_SHARES, .type = STATEMENT_SUBMIT,
+	    .party = sender };
 	struct ss_error st;
-	uint8_t *copy;
-	int rc, dup = 0;
+	int rc, ok;
 
-	if ((rc = replay_target(s, session_id, sender, &se, e)) != SS_OK)
+	if ((rc = replay_target(s, session_id, sender, &ch.se, e)) != SS_OK)
 		return rc;
-	if (block_len != (uint64_t)se->p.n * se->ct_len)
+	if (block_len != (uint64_t)ch.se->p.n * ch.se->ct_len)
 		return ss_error_set(e, SS_ERR_INVALID, "shares of %s in %s are "
-		    "%zu bytes, not %u of %zu", se->p.parties[sender], se->p.id,
-		    block_len, se->p.n, se->ct_len);
-	if ((rc = statements_replay(se, sender, STATEMENT_SUBMIT, 0, in, &h,
-	    &stmt, e)) != SS_OK)
+		    "%zu bytes, not %u of %zu", ch.se->p.parties[sender],
+		    ch.se->p.id, block_len, ch.se->p.n, ch.se->ct_len);
+	if ((rc = statements_replay(ch.se, sender, ch.type, 0, in, &ch.h,
+	    &ch.stmt, e)) != SS_OK)
 		return rc;
-	if ((h.body != NULL && statements_check_submit(se, sender, &stmt, block,
-	    &st) != SS_OK) || check_shares(s, se, sender, block,
-	    held_statement_bytes(&h), &dup, &st) != SS_OK || dup)
-		rc = refused(e, &st, dup, "shares", se, sender);
-	else if ((copy = record_copy(block, block_len)) == NULL)
-		rc = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	else
-		add_shares(s, se, sender, copy, &h);
-	held_statement_free(&h);
-	return rc;
+	ok = (ch.h.body == NULL || statements_check_submit(ch.se, sender,
+	    &ch.stmt, block, &st) == SS_OK) && check_shares(s, ch.se, sender,
+	    block, held_statement_bytes(&ch.h), &ch.dup, &st) == SS_OK;
+	return replay_keep(s, &ch, ok, block, block_len, &st, e);
 }
 
 int
@@ -822,29 +872,21 @@ store_apply_sumpoint_signed(struct store *s, const char *session_id,
     uint32_t party, const uint64_t *values, size_t nvalues,
     const struct statement_in *in, struct ss_error *e)
 {
-	struct held_statement h;
-	struct statement stmt;
-	struct session *se;
+	struct change ch = { .kind = CHANGE_SUMPOINT,
+	    .type = STATEMENT_SUMPOINT, .party = party };
 	struct ss_error st;
-	uint64_t *copy;
-	int rc, dup = 0;
+	int rc, ok;
 
-	if ((rc = replay_target(s, session_id, party, &se, e)) != SS_OK)
+	if ((rc = replay_target(s, session_id, party, &ch.se, e)) != SS_OK ||
+	    (rc = statements_replay(ch.se, party, ch.type, 0, in, &ch.h,
+	    &ch.stmt, e)) != SS_OK)
 		return rc;
-	if ((rc = statements_replay(se, party, STATEMENT_SUMPOINT, 0, in, &h,
-	    &stmt, e)) != SS_OK)
-		return rc;
-	if (check_sumpoint(s, se, party, values, nvalues,
-	    held_statement_bytes(&h), &dup, &st) != SS_OK || dup ||
-	    (h.body != NULL && statements_check_sumpoint(se, party, &stmt,
-	    values, nvalues, &st) != SS_OK))
-		rc = refused(e, &st, dup, "the sumpoint", se, party);
-	else if ((copy = record_copy(values, nvalues * sizeof(*copy))) == NULL)
-		rc = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	else
-		add_sumpoint(s, se, party, copy, &h);
-	held_statement_free(&h);
-	return rc;
+	ok = check_sumpoint(s, ch.se, party, values, nvalues,
+	    held_statement_bytes(&ch.h), &ch.dup, &st) == SS_OK && !ch.dup &&
+	    (ch.h.body == NULL || statements_check_sumpoint(ch.se, party,
+	    &ch.stmt, values, nvalues, &st) == SS_OK);
+	return replay_keep(s, &ch, ok, values, nvalues * sizeof(*values), &st,
+	    e);
 }
 
 /*
@@ -856,29 +898,24 @@ apply_statement(struct store *s, const char *session_id, uint32_t party,
     enum statement_type type, int second, const struct statement_in *in,
     struct ss_error *e)
 {
-	struct held_statement h;
-	struct statement stmt;
-	struct session *se;
+	struct change ch = { .kind = CHANGE_STATEMENT, .type = type,
+	    .second = second, .party = party };
 	struct ss_error st;
-	int rc;
+	int rc, ok;
 
-	if ((rc = replay_target(s, session_id, party, &se, e)) != SS_OK)
+	if ((rc = replay_target(s, session_id, party, &ch.se, e)) != SS_OK)
 		return rc;
-	if (in == NULL || !se->p.v2 || type < STATEMENT_SUBMIT ||
+	if (in == NULL || !ch.se->p.v2 || type < STATEMENT_SUBMIT ||
 	    type > STATEMENT_SUMPOINT)
 		return ss_error_set(e, SS_ERR_INVALID, "session %s takes no "
-		    "statement of type %d here", se->p.id, (int)type);
-	if ((rc = statements_replay(se, party, type, second, in, &h, &stmt,
-	    e)) != SS_OK)
+		    "statement of type %d here", ch.se->p.id, (int)type);
+	if ((rc = statements_replay(ch.se, party, type, second, in, &ch.h,
+	    &ch.stmt, e)) != SS_OK)
 		return rc;
-	if ((!second && (require_aggregating(se, &st) != SS_OK ||
-	    statements_check_cohort(se, party, &stmt, &st) != SS_OK)) ||
-	    record_room(s, held_statement_bytes(&h), &st) != SS_OK)
-		rc = refused(e, &st, 0, statement_type_name(type), se, party);
-	else
-		statements_keep(s, se, party, type, second, &h);
-	held_statement_free(&h);
-	return rc;
+	ok = (second || (require_aggregating(ch.se, &st) == SS_OK &&
+	    statements_check_cohort(ch.se, party, &ch.stmt, &st) == SS_OK)) &&
+	    record_room(s, held_statement_bytes(&ch.h), &st) == SS_OK;
+	return replay_keep(s, &ch, ok, NULL, 0, &st, e);
 }
 
 int
