@@ -208,25 +208,38 @@ sealed_open_k(const uint8_t *d, const char *sender, const char *recipient,
 }
 
 /*
- * The raw-key calls: a key object for the one call. The arguments are
- * checked by the _k functions, except the key itself.
+ * The raw-key calls' one path: a key object of the party's own raw key sk
+ * for the one call, then seal = 1 seals values into out, seal = 0 opens in
+ * into opened. The arguments are checked by the _k functions, except the
+ * key itself.
  */
+static int
+raw_key_call(int seal, const uint8_t sk[HPKE_KEY_LEN], const uint8_t *d,
+    const char *sender, const char *recipient, size_t L,
+    const uint8_t pk[HPKE_KEY_LEN], const uint64_t *values, uint8_t *out,
+    size_t out_len, const uint8_t *in, size_t in_len, uint64_t *opened)
+{
+	struct hpke_key *key;
+	int r;
+
+	if (sk == NULL)
+		return SS_ERR_INVALID;
+	if ((r = hpke_key_new(sk, &key)) != SS_OK)
+		return r;
+	r = seal ? sealed_seal_k(d, sender, recipient, values, L, key, pk, out,
+	    out_len) : sealed_open_k(d, sender, recipient, L, key, pk, in,
+	    in_len, opened);
+	hpke_key_free(key);
+	return r;
+}
+
 int
 sealed_seal(const uint8_t *d, const char *sender, const char *recipient,
     const uint64_t *values, size_t L, const uint8_t skS[HPKE_KEY_LEN],
     const uint8_t pkR[HPKE_KEY_LEN], uint8_t *out, size_t out_len)
 {
-	struct hpke_key *key;
-	int r;
-
-	if (skS == NULL)
-		return SS_ERR_INVALID;
-	if ((r = hpke_key_new(skS, &key)) != SS_OK)
-		return r;
-	r = sealed_seal_k(d, sender, recipient, values, L, key, pkR,
-	    out, out_len);
-	hpke_key_free(key);
-	return r;
+	return raw_key_call(1, skS, d, sender, recipient, L, pkR, values, out,
+	    out_len, NULL, 0, NULL);
 }
 
 int
@@ -234,15 +247,6 @@ sealed_open(const uint8_t *d, const char *sender, const char *recipient,
     size_t L, const uint8_t skR[HPKE_KEY_LEN], const uint8_t pkS[HPKE_KEY_LEN],
     const uint8_t *in, size_t in_len, uint64_t *values)
 {
-	struct hpke_key *key;
-	int r;
-
-	if (skR == NULL)
-		return SS_ERR_INVALID;
-	if ((r = hpke_key_new(skR, &key)) != SS_OK)
-		return r;
-	r = sealed_open_k(d, sender, recipient, L, key, pkS, in, in_len,
-	    values);
-	hpke_key_free(key);
-	return r;
+	return raw_key_call(0, skR, d, sender, recipient, L, pkS, NULL, NULL, 0,
+	    in, in_len, values);
 }
