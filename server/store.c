@@ -374,27 +374,34 @@ static void update_complete(struct session *se);
 
 /*
  * A live change's start: caller's session (of version 2 for a statement
- * alone) and position, and its statement taken (statements_take).
+ * alone) and position, and its statement taken (statements_take). The
+ * session, also in ch->se; NULL when refused (st says why).
  */
-static int
+static struct session *
 change_begin(struct store *s, const char *caller, const char *session_id,
     const char *party, uint64_t now, const struct store_signed *sg,
     struct change *ch, struct ss_error *st)
 {
-	long me;
+	struct session *se = NULL;
+	long me = 0;
 
 	memset(&ch->h, 0, sizeof(ch->h));
-	if (lookup(s, caller, session_id, party, now, &ch->se, &me, st) != SS_OK)
-		return st->code;
+	/* se tested too: lookup's codes come from another file. */
+	if (lookup(s, caller, session_id, party, now, &se, &me, st) != SS_OK ||
+	    se == NULL)
+		return NULL;
+	ch->se = se;
 	ch->party = (uint32_t)me;
-	/* lookup() set se: it returned SS_OK (another file). */
-	/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
-	if (ch->kind == CHANGE_STATEMENT && !ch->se->p.v2)
-		return ss_error_set(st, SS_ERR_INVALID, "session %s is of "
-		    "protocol version 1 (created without a nonce): its cohort "
-		    "is not signed", ch->se->p.id);
-	return statements_take(s, ch->se, ch->party, ch->type, sg, &ch->h,
-	    &ch->stmt, &ch->news, st);
+	if (ch->kind == CHANGE_STATEMENT && !se->p.v2) {
+		ss_error_set(st, SS_ERR_INVALID, "session %s is of protocol "
+		    "version 1 (created without a nonce): its cohort is not "
+		    "signed", se->p.id);
+		return NULL;
+	}
+	if (statements_take(s, se, ch->party, ch->type, sg, &ch->h, &ch->stmt,
+	    &ch->news, st) != SS_OK)
+		return NULL;
+	return se;
 }
 
 /*
@@ -444,8 +451,8 @@ check_held(const struct session *se, uint32_t party, const void *held,
 
 /*
  * A live change that passed its checks: recorded through the log, then
- * kept. SS_OK when the store owns data and the statement; else st says why
- * the log could not take it.
+ * kept. 1 when the store owns data and the statement now (st: SS_OK); 0
+ * when the log could not take the change (st says why).
  */
 static int
 change_commit(struct store *s, struct change *ch, void *data,
@@ -467,11 +474,14 @@ change_commit(struct store *s, struct change *ch, void *data,
 		else
 			rc = ops->cohort(s->log.ctx, ch->se, ch->party, &ch->h,
 			    &seq, &e);
-		if (!record_logged(s, rc, &seq))
-			return record_failed(&e, st);
+		if (!record_logged(s, rc, &seq)) {
+			record_failed(&e, st);
+			return 0;
+		}
 	}
 	change_keep(s, ch, data);
-	return ss_error_set(st, SS_OK, "%s", "");
+	ss_error_set(st, SS_OK, "%s", "");
+	return 1;
 }
 
 /* ---- submissions ----------------------------------------------------------- */
@@ -548,7 +558,7 @@ store_submit_signed(struct store *s, const char *caller,
 	*duplicate = 0;
 	/* Before the block: shares read in place may move within the frame. */
 	if (change_begin(s, caller, session_id, party, now, sg, &ch,
-	    st) != SS_OK)
+	    st) == NULL)
 		return st->code;
 	if (submission_block(ch.se, shares, nshares, frame, frame_len, &block,
 	    st) == SS_OK && block != NULL &&
@@ -557,7 +567,7 @@ store_submit_signed(struct store *s, const char *caller,
 	    st) == SS_OK) &&
 	    check_shares(s, ch.se, ch.party, block, held_statement_bytes(&ch.h),
 	    duplicate, st) == SS_OK && !*duplicate &&
-	    change_commit(s, &ch, block, st) == SS_OK)
+	    change_commit(s, &ch, block, st))
 		return SS_OK;
 	free(block);
 	held_statement_free(&ch.h);
@@ -681,7 +691,7 @@ store_post_sumpoint_signed(struct store *s, const char *caller,
 
 	*duplicate = 0;
 	if (change_begin(s, caller, session_id, party, now, sg, &ch,
-	    st) != SS_OK)
+	    st) == NULL)
 		return st->code;
 	if (check_sumpoint(s, ch.se, ch.party, values, nvalues,
 	    held_statement_bytes(&ch.h), duplicate, st) == SS_OK && !*duplicate &&
@@ -689,7 +699,9 @@ store_post_sumpoint_signed(struct store *s, const char *caller,
 	    &ch.stmt, values, nvalues, st) == SS_OK)) {
 		if ((v = sumpoint_memory(values, nvalues, frame)) == NULL)
 			ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
-		else if (change_commit(s, &ch, v, st) == SS_OK)
+		else if (change_commit(s, &ch, v, st))
+			/* The session holds v now (change_keep). */
+			/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
 			return SS_OK;
 	}
 	free(v);
@@ -709,7 +721,7 @@ store_post_cohort(struct store *s, const char *caller, const char *session_id,
 
 	*duplicate = 0;
 	if (change_begin(s, caller, session_id, party, now, sg, &ch,
-	    st) != SS_OK)
+	    st) == NULL)
 		return st->code;
 	if (ch.news == STATEMENTS_SAME) {
 		*duplicate = 1;
@@ -717,7 +729,7 @@ store_post_cohort(struct store *s, const char *caller, const char *session_id,
 	} else if (require_aggregating(ch.se, st) == SS_OK &&
 	    statements_check_cohort(ch.se, ch.party, &ch.stmt, st) == SS_OK &&
 	    record_room(s, held_statement_bytes(&ch.h), st) == SS_OK &&
-	    change_commit(s, &ch, NULL, st) == SS_OK)
+	    change_commit(s, &ch, NULL, st))
 		return SS_OK;
 	held_statement_free(&ch.h);
 	return st->code;
