@@ -80,18 +80,31 @@ inconsistent(const struct wire_params *p, const struct agree_result *res,
 	    who);
 }
 
-/* Fewer than t + 1 sumpoints taken: which ones there are. */
+/*
+ * Fewer than t + 1 sumpoints taken: which ones there are, and which were
+ * listed but ignored, so that "0 taken" is not read as "none posted".
+ */
 static int
-too_few(const struct wire_params *p, const struct agree_result *res,
-    const uint8_t *marks, const char *session, struct ss_error *e)
+too_few(const struct wire_params *p, const struct result_verdict *v,
+    const char *session, struct ss_error *e)
 {
-	char who[512];
+	const size_t m = v->res.posted;
+	char who[512], ignored[640];
 
-	names_marked(p, marks, AGREE_UNCHECKED, NULL, who, sizeof(who));
-	return ss_error_set(e, SS_ERR_INVALID, "%zu sumpoint%s posted for "
-	    "session %s%s%s%s; %u needed", res->posted, res->posted == 1 ? "" :
-	    "s", session, res->posted > 0 ? " (" : "", res->posted > 0 ? who :
-	    "", res->posted > 0 ? ")" : "", p->threshold + 1);
+	names_marked(p, v->marks, AGREE_UNCHECKED, NULL, who, sizeof(who));
+	ignored[0] = '\0';
+	if (v->nignored > 0) {
+		char names[480];
+
+		names_marked(p, v->marks, 0, v->ignored, names, sizeof(names));
+		(void)snprintf(ignored, sizeof(ignored), "; %zu more listed "
+		    "but ignored (%s): not signed by their posters on this "
+		    "cohort and these values", v->nignored, names);
+	}
+	return ss_error_set(e, SS_ERR_INVALID, "%zu sumpoint%s taken for "
+	    "session %s%s%s%s; %u needed%s", m, m == 1 ? "" : "s", session,
+	    m > 0 ? " (" : "", m > 0 ? who : "", m > 0 ? ")" : "",
+	    p->threshold + 1, ignored);
 }
 
 int
@@ -213,7 +226,7 @@ cmd_result_decide(const struct wire_params *p, const struct listing *l,
 		return r;
 	v->decided = 1;
 	if (v->res.label == AGREE_TOO_FEW)
-		return too_few(p, &v->res, v->marks, session, e);
+		return too_few(p, v, session, e);
 	if (v->res.label == AGREE_INCONSISTENT)
 		return inconsistent(p, &v->res, v->marks, session, e);
 	return SS_OK;

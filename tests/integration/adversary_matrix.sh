@@ -43,8 +43,8 @@ declare -A REASON=(
 	[signing_keys]="signing certificate|TLS certificate, not"
 	[submits]="SUBMIT statement|statement is missing"
 	[cohorts]="COHORT statement|statement is missing"
-	[sumpoint_statements]="sumpoints? posted for session"
-	[sumpoints]="sumpoints? posted for session"
+	[sumpoint_statements]="sumpoints? taken for session"
+	[sumpoints]="sumpoints? taken for session"
 )
 
 # says EXPECTED: the outcome in words, for the test's name.

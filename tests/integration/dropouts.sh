@@ -103,7 +103,7 @@ check "(b) carol shares" client carol share b2 0 1
 sign_only b2-bob b2 bob
 sign_only b2-carol b2 carol
 check "(b) alice posts" client alice sumpoint b2
-check_fails "(b) result with 1 sumpoint (t+1 = 2 needed) says so" "1 sumpoint posted.*2 needed" \
+check_fails "(b) result with 1 sumpoint (t+1 = 2 needed) says so" "1 sumpoint taken.*2 needed" \
     client carol result b2
 check "(b) bob posts" client bob sumpoint b2
 check "(b) result with exactly t+1 sumpoints" client carol result b2

@@ -112,15 +112,25 @@ test_too_few(void **state)
 	(void)state;
 	scene(&sc, two, 0);
 	fx_expect(decide(&sc, &e), &e, SS_ERR_INVALID,
-	    "0 sumpoints posted for session s1; 3 needed");
+	    "0 sumpoints taken for session s1; 3 needed");
 	scene_free(&sc);
 	scene(&sc, two, 1);
 	fx_expect(decide(&sc, &e), &e, SS_ERR_INVALID,
-	    "1 sumpoint posted for session s1 (p4); 3 needed");
+	    "1 sumpoint taken for session s1 (p4); 3 needed");
 	scene_free(&sc);
 	scene(&sc, two, 2);
 	fx_expect(decide(&sc, &e), &e, SS_ERR_INVALID,
-	    "2 sumpoints posted for session s1 (p1,p4); 3 needed");
+	    "2 sumpoints taken for session s1 (p1,p4); 3 needed");
+	scene_free(&sc);
+	/* Posted but not signed: named, so that "0 taken" is not "none posted". */
+	scene(&sc, two, 0);
+	sc.l.ignored[1] = 1;
+	sc.l.ignored[2] = 1;
+	sc.l.nignored = 2;
+	fx_expect(decide(&sc, &e), &e, SS_ERR_INVALID,
+	    "0 sumpoints taken for session s1; 3 needed; 2 more listed but "
+	    "ignored (p2,p3): not signed by their posters on this cohort and "
+	    "these values");
 	scene_free(&sc);
 }
 
