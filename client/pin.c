@@ -126,12 +126,63 @@ pin_describe(char *buf, size_t len, const struct wire_params *wp,
 	    wp->length, wp->decimals, wp->min_cohort, deadline, code);
 }
 
+/* Appends name to the list in buf when the flag and the server differ. */
+static void
+differ(char *buf, size_t len, int differs, const char *name)
+{
+	size_t used = strlen(buf);
+
+	if (differs && used < len)
+		snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "",
+		    name);
+}
+
+/* 1 if the flags' parties are the server's, in the same order. */
+static int
+same_parties(const struct pin_args *a, const struct wire_params *wp)
+{
+	size_t i;
+
+	if (a->nparties != wp->parties.n)
+		return 0;
+	for (i = 0; i < a->nparties; i++)
+		if (strcmp(a->parties[i], wp->parties.v[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Which of the parameters given as flags differ from the server's wp, so
+ * that a refusal says what to fix and not only what the server holds.
+ */
+static void
+pin_differences(const struct pin_args *a, const struct wire_params *wp,
+    char *buf, size_t len)
+{
+	uint32_t min_cohort = 0;
+	struct ss_error ignore;
+
+	buf[0] = '\0';
+	/* pin_expected checked the flags' rule already; 0 differs anyway. */
+	if (params_choose_min_cohort(a->min_cohort, (uint32_t)a->nparties,
+	    a->deadline_unix, &min_cohort, &ignore) != SS_OK)
+		min_cohort = 0;
+	differ(buf, len, !same_parties(a, wp), "parties");
+	differ(buf, len, a->threshold != wp->threshold, "threshold");
+	differ(buf, len, a->length != wp->length, "length");
+	differ(buf, len, a->decimals != wp->decimals, "decimals");
+	differ(buf, len, min_cohort != wp->min_cohort, "min_cohort");
+	differ(buf, len, a->deadline_unix != wp->deadline_unix, "deadline");
+	differ(buf, len, wp->nonce_len != PARAMS_NONCE_LEN ||
+	    CRYPTO_memcmp(a->nonce, wp->nonce, PARAMS_NONCE_LEN) != 0, "nonce");
+}
+
 int
 pin_check(const struct pin_args *a, const struct wire_params *wp,
     const char *session, uint8_t d[PARAMS_DIGEST_LEN], struct ss_error *e)
 {
 	uint8_t want[PARAMS_DIGEST_LEN];
-	char held[900];
+	char held[900], fields[96];
 	struct ss_error pe;
 	int rc;
 
@@ -149,7 +200,12 @@ pin_check(const struct pin_args *a, const struct wire_params *wp,
 	if (rc != SS_OK)
 		return ss_error_set(e, rc, "refusing session %s: %s (the server "
 		    "holds %s)", session, pe.msg, held);
+	if (a->invite != NULL)
+		return ss_error_set(e, SS_ERR_EXISTS, "refusing session %s: the "
+		    "server holds other parameters than the invite's: %s",
+		    session, held);
+	pin_differences(a, wp, fields, sizeof(fields));
 	return ss_error_set(e, SS_ERR_EXISTS, "refusing session %s: the server "
-	    "holds other parameters than %s: %s", session, a->invite != NULL ?
-	    "the invite's" : "the ones given", held);
+	    "holds other parameters than the ones given: %s (the flags give "
+	    "another %s)", session, held, fields);
 }

@@ -151,10 +151,23 @@ test_check(void **state)
 	assert_memory_equal(d, (uint8_t[PARAMS_DIGEST_LEN]){ 0 }, sizeof(d));
 	fx_expect(pin_check(&a, &p, "payroll", d, &e), &e, SS_ERR_EXISTS,
 	    "than the ones given");
+	fx_expect(pin_check(&a, &p, "payroll", d, &e), &e, SS_ERR_EXISTS,
+	    "invite ss2-");
+	fx_expect(pin_check(&a, &p, "payroll", d, &e), &e, SS_ERR_EXISTS,
+	    " (the flags give another threshold)");
 	p.threshold = 2;
 	p.nonce[15] ^= 1;
 	fx_expect(pin_check(&a, &p, "payroll", d, &e), &e, SS_ERR_EXISTS,
 	    "other parameters");
+	fx_expect(pin_check(&a, &p, "payroll", d, &e), &e, SS_ERR_EXISTS,
+	    " (the flags give another nonce)");
+	p.nonce[15] ^= 1;
+	p.length = 4;
+	p.deadline_unix += 1;
+	fx_expect(pin_check(&a, &p, "payroll", d, &e), &e, SS_ERR_EXISTS,
+	    " (the flags give another length, deadline)");
+	p.length = 3;
+	p.deadline_unix -= 1;
 	/* Version 1; a nonce of another length; parameters breaking a rule. */
 	p.nonce_len = 0;
 	fx_expect(pin_check(&a, &p, "payroll", d, &e), &e, SS_ERR_PROTOCOL,
