@@ -42,6 +42,11 @@ MiB = 1 << 20
 
 STARTED = []   # processes to kill on exit
 E2E_CASES = [(5, 2, 1), (10, 4, 1), (100, 49, 1), (10, 4, 100000), (5, 2, 1000000)]
+# `run` as users run it (issue 14 point 3): (n, L); t = (n - 1) // 2.
+RUN_CASES = [(10, 1), (30, 1), (100, 1), (300, 1), (10, 100000)]
+# Issue 14 point 4's targets: wall (s) for (n, L), and CPU per party at (100, 1).
+RUN_TARGETS = {(10, 1): 0.120, (100, 1): 3.0, (300, 1): 20.0, (10, 100000): 1.2}
+RUN_CPU_TARGET = 0.060
 # The phases of a loadgen session after its parties connected and created it.
 SESSION_WORK = ("publish_key", "submit", "get_share", "post_cohort", "post_sumpoint",
                 "list_sumpoints")
@@ -305,6 +310,7 @@ class Bench:
         self.growth = []          # rows of the growth table
         self.refs = {}
         self.e2e = {}
+        self.runs = {}
         self.profiles = []        # (label, lines) with --profile
 
     # -- setup -------------------------------------------------------------
@@ -494,6 +500,69 @@ class Bench:
                         "limit / measured")
 
     # -- per party ----------------------------------------------------------------
+
+    def run_session(self, n, L, rep):
+        """One session of n parties each running `mpc-client run` as its own
+        process, all started at once against a server already up with the
+        session created (party 1's create, not timed): spawn to the last
+        exit. Every party must print the plain sum, labelled verified."""
+        t = (n - 1) // 2
+        files, total = self.inputs(n, L, 11)
+        srv = Server(self)
+        sid = f"run-{n}-{L}-{rep}"
+        names = ",".join(self.party(i + 1) for i in range(n))
+        r = run_one(self.client(srv, self.party(1), "--json", "create", sid,
+                                "--parties", names, "--threshold", str(t),
+                                "--length", str(L)))
+        pin = ("--invite", json.loads(r.out)["invite"])
+        a = srv.sample()
+        rs = run_many([self.client(srv, self.party(i + 1), "--json", "run", sid,
+                                   *pin, *files[i]) for i in range(n)])
+        b = srv.sample()
+        srv.stop()
+        label = "verified" if n >= n // 2 + t + 1 else "unverified"
+        for i, x in enumerate(rs):
+            got = json.loads(x.out.strip().splitlines()[-1])
+            if got.get("sum") != total or got.get("label") != label:
+                die(f"run ({n},{L}): party {i + 1} printed {x.out.strip()[:300]}")
+        cpus = sorted(x.cpu for x in rs)
+        return {"wall": max(x.wall for x in rs), "server_cpu": b.cpu - a.cpu,
+                "cpu_mean": sum(cpus) / n, "cpu_median": cpus[n // 2],
+                "cpu_max": cpus[-1], "rss_max": max(x.maxrss for x in rs)}
+
+    def section_run(self):
+        reps = 1 if self.quick else 3
+        rows = []
+        for n, L in RUN_CASES:
+            if self.quick and n > 100:
+                continue
+            log(f"run n={n} L={L} ({reps} sessions)")
+            got = [self.run_session(n, L, k) for k in range(reps)]
+            got.sort(key=lambda g: g["wall"])
+            med = got[len(got) // 2]
+            self.runs[(n, L)] = got
+            rows.append([f"({n},{L})", fmt_s(med["wall"]),
+                         " / ".join(fmt_s(g["wall"]) for g in got),
+                         fmt_s(med["cpu_mean"]), fmt_s(med["cpu_max"]),
+                         fmt_s(med["server_cpu"]), fmt_kb(med["rss_max"])])
+            if (n, L) in RUN_TARGETS:
+                lim = RUN_TARGETS[(n, L)]
+                self.target(f"run ({n},{L}) wall <= {fmt_s(lim)}", fmt_s(med["wall"]),
+                            lim / med["wall"], med["wall"] <= lim, "limit / median")
+            if (n, L) == (100, 1):
+                self.target(f"run (100,1) CPU per party <= {fmt_s(RUN_CPU_TARGET)}",
+                            fmt_s(med["cpu_mean"]), RUN_CPU_TARGET / med["cpu_mean"],
+                            med["cpu_mean"] <= RUN_CPU_TARGET, "limit / mean")
+        self.sections.append((
+            "run as users run it: n separate `mpc-client run` processes, spawn to the last correct sum",
+            ["(n,L)", "median wall", f"walls of {reps}", "CPU per party (mean)",
+             "CPU per party (max)", "server CPU", "party peak RSS"], rows,
+            ["Per case: a fresh server, the session created by party 1 (not timed), "
+             "then all n `run` processes started at once, each with a fresh --state "
+             "(no records, no certificate verified yet); wall from the first spawn to "
+             "the last exit; t = (n-1)/2; every party must print the plain sum, "
+             "verified. The row is the session of median wall; CPU is user + sys "
+             "from wait4 (including /usr/bin/time's ~1 ms)."]))
 
     def per_party_session(self, srv, sid, n, t, L, inp, state, perf=None):
         """The measured party p0001 in a session of n whose other parties
@@ -985,7 +1054,7 @@ class Bench:
                 print(l)
         if self.targets:
             print()
-            print("== Targets (issue 5); ratio >= 1.00 means met")
+            print("== Targets (issues 5, 11 and 14); ratio >= 1.00 means met")
             print(self.table(["target", "measured", "ratio", "verdict", "ratio is"],
                              [[a, b, f"{c:.2f}", d, e] for a, b, c, d, e in self.targets]))
         print("=" * 78)
@@ -1019,7 +1088,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build", "bench"))
     ap.add_argument("--quick", action="store_true", help="shorter runs (a smoke test)")
     ap.add_argument("--only", default="",
-                    help="comma-separated: e2e,party,load,stalls,growth (load includes grpc)")
+                    help="comma-separated: e2e,run,party,load,stalls,growth (load includes grpc)")
     ap.add_argument("--profile", action="store_true",
                     help="also sample the server (and the n=1000 party) with perf")
     ap.add_argument("--json", help="also write every figure to this file")
@@ -1048,6 +1117,8 @@ def main():
         b.ref_handshake()
         if want("e2e"):
             b.section_e2e()
+        if want("run"):
+            b.section_run()
         if want("party"):
             b.section_party()
         if want("load"):
@@ -1067,6 +1138,7 @@ def main():
         with open(args.json, "w") as f:
             json.dump({"refs": b.refs, "targets": b.targets, "sections": b.sections,
                        "e2e": [e2e_json(k, r) for k, r in b.e2e.items()],
+                       "run": [{"case": list(k), "sessions": v} for k, v in b.runs.items()],
                        "load": [load_start, uptime()]},
                       f, indent=1, default=str)
 
