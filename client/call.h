@@ -38,6 +38,29 @@ int call_exchange(struct client *c, struct wire_request *req,
 int call_change(struct client *c, struct wire_request *req, int *duplicate,
     struct ss_error *e) SS_WUR;
 
+/* A number a step reports: "3 ciphertexts" in its line, "ciphertexts":3 in JSON. */
+struct call_count {
+	const char *name;
+	size_t n;
+};
+
+/*
+ * A command's step that changes its session: sends req, SubmitShares or
+ * PostSumpoint (call_change), and once the server took it reports it
+ * (call_report).
+ */
+int call_step(struct client *c, struct wire_request *req, int flags,
+    const struct call_count *counts, size_t ncounts, struct ss_error *e)
+    SS_WUR;
+
+/*
+ * The report of such a step, on req: what went, counts[0..ncounts), under
+ * STEP_QUIET (flags) as a note, with --json as the step's JSON object
+ * (with duplicate), else as a line on stdout.
+ */
+void call_report(struct client *c, const struct wire_request *req, int flags,
+    int duplicate, const struct call_count *counts, size_t ncounts);
+
 /*
  * One exchange that reads the session (GetShare, GetCohort,
  * ListSumpoints): SS_OK with resp holding an OK answer (free it); any

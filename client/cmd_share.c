@@ -275,41 +275,20 @@ cmd_share_seal(struct client *c, const char *session,
 	return r;
 }
 
-static void
-print_submitted(struct client *c, const char *session,
-    const struct submission *sub, int duplicate, int flags)
-{
-	const size_t bytes = sub->n * sub->clen;
-
-	if (flags & STEP_QUIET) {
-		client_note(c, "%s: shares for session %s %s (%zu ciphertexts, "
-		    "%zu bytes)", c->party, session, (flags & STEP_AGAIN) ?
-		    "submitted again (the server had lost them)" : "submitted",
-		    sub->n, bytes);
-	} else if (c->json) {
-		client_json_step(c, session);
-		printf(",\"ciphertexts\":%zu,\"bytes\":%zu,\"duplicate\":%s}\n",
-		    sub->n, bytes, duplicate ? "true" : "false");
-	} else {
-		printf("%s: shares for session %s submitted (%zu ciphertexts, "
-		    "%zu bytes)\n", c->party, session, sub->n, bytes);
-	}
-}
-
 int
 cmd_share_submit(struct client *c, const char *session,
     const struct submission *sub, int flags, struct ss_error *e)
 {
+	const struct call_count counts[] = {
+		{ "ciphertexts", sub->n }, { "bytes", sub->n * sub->clen },
+	};
 	struct wire_request req;
-	int duplicate = 0, r;
 
 	call_request(&req, WIRE_SUBMIT_SHARES, session, c->party);
 	req.shares = sub->ws;
 	req.nshares = sub->n;
 	req.stmt = &sub->submit;
-	if ((r = call_change(c, &req, &duplicate, e)) == SS_OK)
-		print_submitted(c, session, sub, duplicate, flags);
-	return r;
+	return call_step(c, &req, flags, counts, 2, e);
 }
 
 int

@@ -344,24 +344,6 @@ cmd_sumpoint_free(struct sumpoint *sp)
 	memset(sp, 0, sizeof(*sp));
 }
 
-static void
-print_posted(struct client *c, const char *session, size_t m, int duplicate,
-    int flags)
-{
-	if (flags & STEP_QUIET) {
-		client_note(c, "%s: sumpoint for session %s %s (%zu shares)",
-		    c->party, session, (flags & STEP_AGAIN) ? "posted again (the "
-		    "server had lost it)" : "posted", m);
-	} else if (c->json) {
-		client_json_step(c, session);
-		printf(",\"shares\":%zu,\"duplicate\":%s}\n", m,
-		    duplicate ? "true" : "false");
-	} else {
-		printf("%s: sumpoint for session %s posted (%zu shares)\n",
-		    c->party, session, m);
-	}
-}
-
 /*
  * The same values and SUMPOINT again are a duplicate OK, so retries and
  * `run`'s reposting are safe.
@@ -370,16 +352,14 @@ int
 cmd_sumpoint_post(struct client *c, const char *session,
     const struct sumpoint *sp, int flags, struct ss_error *e)
 {
+	const struct call_count shares = { "shares", sp->m };
 	struct wire_request req;
-	int duplicate = 0, r;
 
 	call_request(&req, WIRE_POST_SUMPOINT, session, c->party);
 	req.values = sp->sum;
 	req.nvalues = sp->L;
 	req.stmt = &sp->stmt;
-	if ((r = call_change(c, &req, &duplicate, e)) == SS_OK)
-		print_posted(c, session, sp->m, duplicate, flags);
-	return r;
+	return call_step(c, &req, flags, &shares, 1, e);
 }
 
 static int

@@ -210,26 +210,6 @@ pfile_write(struct pstate *st, const char *name, enum pfile_kind kind,
 
 /* ---- reading ---------------------------------------------------------- */
 
-/* Exactly len bytes of fd into p. */
-static int
-read_all(int fd, uint8_t *p, size_t len)
-{
-	ssize_t k;
-
-	while (len > 0) {
-		if ((k = read(fd, p, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return SS_ERR_IO;
-		}
-		if (k == 0)
-			return SS_ERR_TRUNCATED;
-		p += k;
-		len -= (size_t)k;
-	}
-	return SS_OK;
-}
-
 /* The whole of file fd (at most max bytes) into *data (malloc'd). */
 static int
 slurp(int fd, const char *path, size_t max, uint8_t **data, size_t *len,
@@ -252,7 +232,7 @@ slurp(int fd, const char *path, size_t max, uint8_t **data, size_t *len,
 	*len = (size_t)sb.st_size;
 	if ((*data = malloc(*len)) == NULL)
 		return ss_error_set(e, SS_ERR_ALLOC, "%s: out of memory", path);
-	if ((rc = read_all(fd, *data, *len)) != SS_OK) {
+	if ((rc = buf_read_fd(fd, *data, *len)) != SS_OK) {
 		free(*data);
 		*data = NULL;
 		return ss_error_set(e, rc, "reading %s: %s", path,

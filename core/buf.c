@@ -252,23 +252,51 @@ buf_writer_error(const struct buf_writer *w)
 	return w->err;
 }
 
+/* The memory of fd_move: read into, or written from. */
+union fd_bytes {
+	uint8_t *in;
+	const uint8_t *out;
+};
+
+/*
+ * All n bytes between fd and memory, again after EINTR: read from fd into
+ * b.in when reading, else written from b.out to fd. SS_ERR_TRUNCATED when
+ * a read meets the end of the file; SS_ERR_IO when a call fails (errno
+ * says why) or a write takes nothing, which would otherwise loop for ever.
+ */
+static int
+fd_move(int fd, int reading, union fd_bytes b, size_t n)
+{
+	size_t done = 0;
+	ssize_t k;
+
+	while (done < n) {
+		if (reading)
+			k = read(fd, b.in + done, n - done);
+		else
+			k = write(fd, b.out + done, n - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return SS_ERR_IO;
+		if (k == 0)
+			return reading ? SS_ERR_TRUNCATED : SS_ERR_IO;
+		done += (size_t)k;
+	}
+	return SS_OK;
+}
+
 int
 buf_sink_fd(void *fd_ptr, const void *p, size_t n)
 {
-	const uint8_t *b = p;
-	int fd = *(const int *)fd_ptr;
-	ssize_t k;
+	return fd_move(*(const int *)fd_ptr, 0, (union fd_bytes){ .out = p },
+	    n);
+}
 
-	while (n > 0) {
-		if ((k = write(fd, b, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return SS_ERR_IO;
-		}
-		b += k;
-		n -= (size_t)k;
-	}
-	return SS_OK;
+int
+buf_read_fd(int fd, void *p, size_t n)
+{
+	return fd_move(fd, 1, (union fd_bytes){ .in = p }, n);
 }
 
 int

@@ -99,6 +99,12 @@ int buf_writer_error(const struct buf_writer *w) SS_WUR;
 int buf_sink_fd(void *fd_ptr, const void *p, size_t n);
 /* ... and a SHA-256 (or any) digest: ctx is an EVP_MD_CTX * after DigestInit. */
 int buf_sink_digest(void *md_ctx, const void *p, size_t n);
+/*
+ * The file sink's reading counterpart: exactly n bytes of fd into p, EINTR
+ * retried; SS_ERR_TRUNCATED at the end of the file, SS_ERR_IO (errno set)
+ * when read fails.
+ */
+int buf_read_fd(int fd, void *p, size_t n) SS_WUR;
 
 /* Fixed-width encodings into a caller's array, little-endian ... */
 void buf_store_u32(uint8_t out[4], uint32_t v);

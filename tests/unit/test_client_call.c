@@ -3,7 +3,8 @@
  * errors (client/call.c): each wire status keeps its own SS_ERR_* code
  * (status_to_err), a session's NOT_FOUND and PERMISSION_DENIED read as
  * such but never for the key directory, a phase's refusal carries the
- * server's reason or a default, and a failed session names who shared.
+ * server's reason or a default, and a failed session names who shared;
+ * and how a step that changed the session reports it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "call.h"
@@ -139,6 +141,85 @@ test_session_failed(void **state)
 	wire_response_free(&st);
 }
 
+/*
+ * What fd 1 or 2 (which) receives while call_report(req, flags, duplicate)
+ * runs, into out.
+ */
+static void
+reported(int which, const struct wire_request *req, int flags, int duplicate,
+    char *out, size_t outsz)
+{
+	static const struct call_count share_counts[] = {
+		{ "ciphertexts", 3 }, { "bytes", 96 },
+	};
+	static const struct call_count sumpoint_counts[] = { { "shares", 4 } };
+	int saved, shares = req->method == WIRE_SUBMIT_SHARES;
+	FILE *f;
+	size_t n;
+
+	assert_non_null(f = tmpfile());
+	fflush(stdout);
+	fflush(stderr);
+	assert_true((saved = dup(which)) >= 0);
+	assert_true(dup2(fileno(f), which) >= 0);
+	call_report(&cl, req, flags, duplicate, shares ? share_counts :
+	    sumpoint_counts, shares ? 2 : 1);
+	fflush(stdout);
+	fflush(stderr);
+	assert_true(dup2(saved, which) >= 0);
+	close(saved);
+	rewind(f);
+	n = fread(out, 1, outsz - 1, f);
+	out[n] = '\0';
+	fclose(f);
+}
+
+/* The words of each step, in its line, its JSON object and its note. */
+static void
+test_report(void **state)
+{
+	static const struct {
+		int fd, sumpoint, flags, json, terminal, duplicate;
+		const char *want;
+	} cases[] = {
+		{ 1, 0, 0, 0, 0, 0, "alice: shares for session s1 submitted (3 "
+		    "ciphertexts, 96 bytes)\n" },
+		{ 1, 1, 0, 0, 0, 1, "alice: sumpoint for session s1 posted (4 "
+		    "shares)\n" },
+		{ 1, 0, 0, 1, 0, 1, "{\"session\":\"s1\",\"party\":\"alice\","
+		    "\"ciphertexts\":3,\"bytes\":96,\"duplicate\":true}\n" },
+		{ 1, 1, 0, 1, 0, 0, "{\"session\":\"s1\",\"party\":\"alice\","
+		    "\"shares\":4,\"duplicate\":false}\n" },
+		/* `run`'s notes: on a terminal only (stderr), never on stdout. */
+		{ 2, 0, STEP_QUIET, 1, 1, 0, "alice: shares for session s1 "
+		    "submitted (3 ciphertexts, 96 bytes)\n" },
+		{ 2, 0, STEP_QUIET | STEP_AGAIN, 0, 1, 0, "alice: shares for "
+		    "session s1 submitted again (the server had lost them) (3 "
+		    "ciphertexts, 96 bytes)\n" },
+		{ 2, 1, STEP_QUIET | STEP_AGAIN, 0, 1, 0, "alice: sumpoint for "
+		    "session s1 posted again (the server had lost it) (4 "
+		    "shares)\n" },
+		{ 2, 1, STEP_QUIET, 0, 0, 0, "" },
+		{ 1, 1, STEP_QUIET, 1, 0, 0, "" },
+	};
+	struct wire_request share, sumpoint;
+	char out[256];
+	size_t i;
+
+	(void)state;
+	call_request(&share, WIRE_SUBMIT_SHARES, "s1", "alice");
+	call_request(&sumpoint, WIRE_POST_SUMPOINT, "s1", "alice");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cl.json = cases[i].json;
+		cl.progress.enabled = cases[i].terminal;
+		reported(cases[i].fd, cases[i].sumpoint ? &sumpoint : &share,
+		    cases[i].flags, cases[i].duplicate, out, sizeof(out));
+		assert_string_equal(out, cases[i].want);
+	}
+	cl.json = 0;
+	cl.progress.enabled = 0;
+}
+
 int
 main(void)
 {
@@ -147,6 +228,7 @@ main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_refused_phase),
 		cmocka_unit_test(test_session_failed),
+		cmocka_unit_test(test_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -323,6 +323,35 @@ test_get_copy(void **state)
 	assert_memory_equal(out, data + 3, 2);
 }
 
+/*
+ * buf_read_fd, the file sink's counterpart: exactly n bytes back, the end
+ * of the file is SS_ERR_TRUNCATED, a descriptor that cannot be read or
+ * written is SS_ERR_IO.
+ */
+static void
+test_read_fd(void **state)
+{
+	static const uint8_t data[] = { 1, 2, 3, 4, 5, 6, 7 };
+	uint8_t back[8];
+	int fds[2], bad = -1;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(buf_sink_fd(&fds[1], data, sizeof(data)), SS_OK);
+	assert_int_equal(close(fds[1]), 0);
+	memset(back, 0xee, sizeof(back));
+	assert_int_equal(buf_read_fd(fds[0], back, 3), SS_OK);
+	assert_memory_equal(back, data, 3);
+	assert_int_equal(buf_read_fd(fds[0], back, 0), SS_OK);
+	/* Four bytes are left: asking for five reads them and meets the end. */
+	assert_int_equal(buf_read_fd(fds[0], back, 5), SS_ERR_TRUNCATED);
+	assert_memory_equal(back, data + 3, 4);
+	assert_int_equal(buf_read_fd(fds[0], back, 1), SS_ERR_TRUNCATED);
+	assert_int_equal(close(fds[0]), 0);
+	assert_int_equal(buf_read_fd(bad, back, 1), SS_ERR_IO);
+	assert_int_equal(buf_sink_fd(&bad, data, 1), SS_ERR_IO);
+}
+
 int
 main(void)
 {
@@ -338,6 +367,7 @@ main(void)
 		cmocka_unit_test(test_writer_sinks),
 		cmocka_unit_test(test_session_fits),
 		cmocka_unit_test(test_get_copy),
+		cmocka_unit_test(test_read_fd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
