@@ -23,6 +23,7 @@ void
 client_start(struct client *c)
 {
 	conn_init(&c->conn);
+	c->conn.server_name = c->server_name;
 	c->ca = NULL;
 	progress_init(&c->progress);
 	/* Every call of the command retries within its --timeout. */

@@ -50,6 +50,7 @@ struct pstate;
 struct client {
 	/* Settings, from the command line. */
 	const char *server;        /* HOST:PORT */
+	const char *server_name;   /* --server-name; NULL: HOST */
 	const char *certs;         /* certificate folder */
 	const char *party;         /* our name = our certificate's CN */
 	int json;

@@ -369,7 +369,11 @@ conn_open(struct conn *c, const char *hostport, const char *certs,
 	if (addr_split(hostport, &hp, 0) != SS_OK)
 		return ss_error_set(e, SS_ERR_INVALID, "invalid server address "
 		    "'%s': use HOST:PORT or [IPv6]:PORT", hostport);
-	snprintf(c->where, sizeof(c->where), "%s", hostport);
+	if (c->server_name != NULL)
+		snprintf(c->where, sizeof(c->where), "%s (as %s)", hostport,
+		    c->server_name);
+	else
+		snprintf(c->where, sizeof(c->where), "%s", hostport);
 
 	/* The certificate checks come first: no point connecting without them. */
 	ss_error_clear(&pe);
@@ -379,7 +383,8 @@ conn_open(struct conn *c, const char *hostport, const char *certs,
 	/* The budget is for the network, not for reading our own files. */
 	deadline = conn_now_ms() + (uint64_t)c->budget_ms;
 	if ((r = tcp_open(c, &hp, deadline, e)) != SS_OK ||
-	    (r = tls_handshake(c, hp.host, deadline, e)) != SS_OK) {
+	    (r = tls_handshake(c, c->server_name != NULL ? c->server_name :
+	    hp.host, deadline, e)) != SS_OK) {
 		conn_close(c);
 		return r;
 	}

@@ -34,7 +34,15 @@ struct conn {
 	int transient;
 	/* ... and 1 when that failure was a TLS alert sent by the server. */
 	int alert;
-	char where[ADDR_HOST_MAX + 16];  /* "HOST:PORT", for messages */
+	/*
+	 * A setting, kept by conn_close: the name the server's certificate
+	 * must carry (and the SNI sent), or NULL for the host of HOST:PORT.
+	 * It lets the client reach a server at one address while checking it
+	 * under another name, as curl --resolve does.
+	 */
+	const char *server_name;
+	/* "HOST:PORT" or "HOST:PORT (as NAME)", for messages */
+	char where[2 * ADDR_HOST_MAX + 24];
 };
 
 /* Makes c closed; safe to pass to conn_close. */
@@ -42,7 +50,8 @@ void conn_init(struct conn *c);
 
 /*
  * Connects to hostport, authenticates as `party` with the certificate in
- * certs, and checks that the server's certificate names the host. Returns
+ * certs, and checks that the server's certificate names the host (or
+ * c->server_name, when set). Returns
  * SS_ERR_IO (network, handshake), SS_ERR_CERT (a certificate refused, ours
  * or the server's), SS_ERR_TIMEOUT, SS_ERR_INVALID; e gets a one-line
  * reason, and c->transient says whether trying again may help. Nothing is

@@ -38,6 +38,7 @@
 #include "output.h"
 #include "params.h"
 #include "pin.h"
+#include "pki.h"
 
 #define EXIT_USAGE 2
 #define DEFAULT_TIMEOUT 120
@@ -46,7 +47,8 @@ static const char *progname = "mpc-client";
 
 static const char usage_text[] =
 "usage: mpc-client --server HOST:PORT --certs DIR --party NAME [--json]\n"
-"                  [--timeout SECONDS] [--trace FILE] [--state DIR]\n"
+"                  [--server-name NAME] [--timeout SECONDS] [--trace FILE]\n"
+"                  [--state DIR]\n"
 "                  COMMAND [ARGS]\n";
 
 static const char help_text[] =
@@ -77,7 +79,10 @@ static const char help_text[] =
 "\n"
 "Options (before COMMAND):\n"
 "  --server HOST:PORT   the server; [ADDRESS]:PORT for IPv6\n"
-"  --certs DIR          ca.crt, NAME.crt, NAME.key, NAME.enc.crt, NAME.enc.key\n"
+"  --server-name NAME   the DNS name or IP address the server's certificate\n"
+"                       must name (sent as SNI if a name), while connecting\n"
+"                       to the address of --server, as curl --resolve does;\n"
+"                       default: the HOST of --server\n""  --certs DIR          ca.crt, NAME.crt, NAME.key, NAME.enc.crt, NAME.enc.key\n"
 "  --party NAME         this party, as named in its certificate\n"
 "  --json               print one JSON object on stdout\n"
 "  --timeout SECONDS    the most a command may take, waits and retries\n"
@@ -709,6 +714,7 @@ parse_globals(int argc, char **argv, struct client *c)
 {
 	static const struct option gopts[] = {
 		{ "server",  required_argument, NULL, 's' },
+		{ "server-name", required_argument, NULL, 'n' },
 		{ "certs",   required_argument, NULL, 'c' },
 		{ "party",   required_argument, NULL, 'p' },
 		{ "json",    no_argument,       NULL, 'j' },
@@ -725,6 +731,7 @@ parse_globals(int argc, char **argv, struct client *c)
 	while ((ch = getopt_long(argc, argv, "+:h", gopts, NULL)) != -1) {
 		switch (ch) {
 		case 's': c->server = optarg; break;
+		case 'n': c->server_name = optarg; break;
 		case 'c': c->certs = optarg; break;
 		case 'p': c->party = optarg; break;
 		case 'j': c->json = 1; break;
@@ -806,6 +813,10 @@ check_globals(const struct client *c)
 	if (addr_split(c->server, &hp, 0) != SS_OK)
 		return usage("--server: '%.80s' is not HOST:PORT "
 		    "(or [IPv6]:PORT)", c->server);
+	if (c->server_name != NULL && !pki_host_valid(c->server_name))
+		return usage("--server-name: '%.80s' is neither a DNS name "
+		    "(letters, digits, '-', '.') nor an IP address",
+		    c->server_name);
 	if (!name_valid(c->party))
 		return usage("--party: invalid name: " CLIENT_NAME_RULE);
 	return GO_ON;

@@ -590,48 +590,75 @@ dns_name_ok(const char *host, size_t len)
 	return 1;
 }
 
-int
-pki_expect_host(SSL *ssl, const char *host)
+/*
+ * Reads host as pki_expect_host takes it: an IP literal (bracketed IPv6
+ * too) into ip, *iplen 4 or 16; or a DNS name, *iplen 0. SS_ERR_INVALID
+ * for anything else.
+ */
+static int
+host_parse(const char *host, unsigned char ip[16], size_t *iplen)
 {
-	unsigned char ip[16];
 	char inner[INET6_ADDRSTRLEN];
-	X509_VERIFY_PARAM *param;
 	size_t len;
 
-	if (ssl == NULL || host == NULL)
+	if (host == NULL)
 		return SS_ERR_INVALID;
 	len = strnlen(host, PKI_HOST_MAX + 1);
 	if (len == 0 || len > PKI_HOST_MAX)
 		return SS_ERR_INVALID;
-	if ((param = SSL_get0_param(ssl)) == NULL)
-		return SS_ERR_INTERNAL;
-
 	/* "[::1]" as written in HOST:PORT is the address ::1. */
 	if (host[0] == '[' && host[len - 1] == ']') {
 		if (len < 3 || len - 2 >= sizeof(inner))
 			return SS_ERR_INVALID;
 		memcpy(inner, host + 1, len - 2);
 		inner[len - 2] = '\0';
-		if (inet_pton(AF_INET6, inner, ip) != 1)
-			return SS_ERR_INVALID;
-		len = 16;
-		goto ip_literal;
+		*iplen = 16;
+		return inet_pton(AF_INET6, inner, ip) == 1 ? SS_OK :
+		    SS_ERR_INVALID;
 	}
 	/*
 	 * inet_pton, not X509_VERIFY_PARAM_set1_ip_asc, decides what is an
 	 * address: OpenSSL's parser would take "1.2.3.4junk" as 1.2.3.4.
 	 */
 	if (inet_pton(AF_INET, host, ip) == 1) {
-		len = 4;
-		goto ip_literal;
+		*iplen = 4;
+		return SS_OK;
 	}
 	if (inet_pton(AF_INET6, host, ip) == 1) {
-		len = 16;
-		goto ip_literal;
+		*iplen = 16;
+		return SS_OK;
 	}
+	*iplen = 0;
+	return dns_name_ok(host, len) ? SS_OK : SS_ERR_INVALID;
+}
 
-	if (!dns_name_ok(host, len))
+int
+pki_host_valid(const char *host)
+{
+	unsigned char ip[16];
+	size_t iplen;
+
+	return host_parse(host, ip, &iplen) == SS_OK;
+}
+
+int
+pki_expect_host(SSL *ssl, const char *host)
+{
+	unsigned char ip[16];
+	X509_VERIFY_PARAM *param;
+	size_t iplen;
+
+	if (ssl == NULL || host_parse(host, ip, &iplen) != SS_OK)
 		return SS_ERR_INVALID;
+	if ((param = SSL_get0_param(ssl)) == NULL)
+		return SS_ERR_INTERNAL;
+	if (iplen > 0) {
+		/* The address must be in the certificate's iPAddress SANs. */
+		if (X509_VERIFY_PARAM_set1_host(param, NULL, 0) != 1 ||
+		    X509_VERIFY_PARAM_set1_ip(param, ip, iplen) != 1)
+			return SS_ERR_CRYPTO;
+		return SS_OK;
+	}
 	/* Clear any address set before: the name alone must match. */
 	if (X509_VERIFY_PARAM_set1_ip(param, NULL, 0) != 1)
 		return SS_ERR_CRYPTO;
@@ -640,14 +667,6 @@ pki_expect_host(SSL *ssl, const char *host)
 		return SS_ERR_CRYPTO;
 	/* SNI carries DNS names only (RFC 6066, section 3). */
 	if (SSL_set_tlsext_host_name(ssl, host) != 1)
-		return SS_ERR_CRYPTO;
-	return SS_OK;
-
- ip_literal:
-	/* The address must be in the certificate's iPAddress SANs. */
-	if (X509_VERIFY_PARAM_set1_host(param, NULL, 0) != 1)
-		return SS_ERR_CRYPTO;
-	if (X509_VERIFY_PARAM_set1_ip(param, ip, len) != 1)
 		return SS_ERR_CRYPTO;
 	return SS_OK;
 }

@@ -30,6 +30,8 @@ SSL_CTX *pki_client_ctx(const char *dir, const char *party, struct ss_error *e);
 
 /* Makes the client check that the server certificate names host (DNS name or IP literal). */
 int pki_expect_host(SSL *ssl, const char *host) SS_WUR;
+/* 1 if pki_expect_host would take host: a DNS name or an IP literal. */
+int pki_host_valid(const char *host);
 
 /* The verified peer's identity (subject CN), checked with name_valid. */
 int pki_peer_name(SSL *ssl, char *out, size_t outlen) SS_WUR;
