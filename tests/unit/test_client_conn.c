@@ -242,6 +242,44 @@ test_not_connected(void **state)
 	conn_close(&c);
 }
 
+/*
+ * conn.server_name: the server's certificate (localhost, 127.0.0.1, ::1)
+ * is checked against it, not against the host connected to.
+ */
+static void
+test_server_name(void **state)
+{
+	enum scenario sc = SC_OK;
+	struct ss_error err;
+	struct conn c;
+	char where[64];
+	pid_t pid;
+
+	(void)state;
+	/* Connected to 127.0.0.1, checked as localhost: accepted. */
+	pid = fork_server(serve, &sc, 0, where, sizeof(where));
+	conn_init(&c);
+	c.server_name = "localhost";
+	if (conn_open(&c, where, certdir, "alice", 5000, &err) != SS_OK)
+		fail_msg("conn_open as localhost: %s", err.msg);
+	conn_close(&c);
+	stop_server(pid);
+	/* Checked as a name the certificate lacks: refused, said so. */
+	pid = fork_server(serve, &sc, 0, where, sizeof(where));
+	conn_init(&c);
+	c.server_name = "other.example.org";
+	ss_error_clear(&err);
+	assert_int_equal(conn_open(&c, where, certdir, "alice", 5000, &err),
+	    SS_ERR_CERT);
+	assert_non_null(strstr(err.msg, "(as other.example.org)"));
+	assert_non_null(strstr(err.msg, "hostname mismatch"));
+	assert_false(c.transient);
+	/* The setting outlives the failed connection. */
+	assert_string_equal(c.server_name, "other.example.org");
+	conn_close(&c);
+	stop_server(pid);
+}
+
 static int
 setup(void **state)
 {
@@ -269,6 +307,7 @@ main(void)
 		cmocka_unit_test(test_huge_frame),
 		cmocka_unit_test(test_silent_server),
 		cmocka_unit_test(test_hang_up),
+		cmocka_unit_test(test_server_name),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -640,6 +640,43 @@ test_expect_host_invalid(void **state)
 	SSL_CTX_free(cctx);
 }
 
+/* pki_host_valid takes exactly what pki_expect_host takes. */
+static void
+test_host_valid(void **state)
+{
+	static const char *good[] = {
+		"localhost", "localhost.", "sum.example.org", "127.0.0.2",
+		"::1", "[::1]", "fe80::1:2", "::ffff:127.0.0.1", "a-b.c",
+	};
+	static const char *bad[] = {
+		"", "[]", "[127.0.0.1]", "[::1", "local host", "-x", ".x",
+		"host:443", "a/b", "a_b.example", "*.example.org", "1::2::3",
+	};
+	SSL_CTX *cctx = client_ctx(g_dir, "alice");
+	char longname[300];
+	SSL *ssl;
+	size_t i;
+
+	(void)state;
+	assert_non_null(ssl = SSL_new(cctx));
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (!pki_host_valid(good[i]))
+			fail_msg("pki_host_valid refused \"%s\"", good[i]);
+		assert_int_equal(pki_expect_host(ssl, good[i]), SS_OK);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (pki_host_valid(bad[i]))
+			fail_msg("pki_host_valid accepted \"%s\"", bad[i]);
+		assert_int_equal(pki_expect_host(ssl, bad[i]), SS_ERR_INVALID);
+	}
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_false(pki_host_valid(longname));
+	assert_false(pki_host_valid(NULL));
+	SSL_free(ssl);
+	SSL_CTX_free(cctx);
+}
+
 /* The server refuses the client; the client hears of it. */
 static void
 assert_client_refused(SSL_CTX *cctx, long verr)
@@ -1098,6 +1135,7 @@ main(void)
 		cmocka_unit_test(test_handshake_ip),
 		cmocka_unit_test(test_handshake_wrong_host),
 		cmocka_unit_test(test_expect_host_invalid),
+		cmocka_unit_test(test_host_valid),
 		cmocka_unit_test(test_handshake_foreign_client),
 		cmocka_unit_test(test_handshake_server_cert_as_client),
 		cmocka_unit_test(test_handshake_no_client_cert),
