@@ -650,6 +650,8 @@ check_request() {
 	if ! [ -f "$csr" ] || ! [ -r "$csr" ]; then
 		die "$csr: no such readable file"
 	fi
+	openssl req -in "$csr" -noout >/dev/null 2>&1 </dev/null ||
+		die "$csr: not a PEM certificate request"
 	# req -verify reports a bad signature but exits 0 (OpenSSL 3.0).
 	got=$(openssl req -in "$csr" -noout -verify 2>&1 </dev/null) || got=""
 	[ "$got" = "Certificate request self-signature verify OK" ] ||
@@ -665,7 +667,8 @@ check_request() {
 	encpub=${csr%.csr}.enc.pub
 	[ -f "$encpub" ] || die "$encpub is missing: party $name's encryption key travels beside $csr"
 	# Read as a public key: a private key sent by mistake is refused here.
-	ossl pkey -pubin -in "$encpub" -out "$stage/$name.enc.pub"
+	openssl pkey -pubin -in "$encpub" -out "$stage/$name.enc.pub" >/dev/null 2>&1 </dev/null ||
+		die "$encpub: not a PEM public key (if it is NAME.enc.key, that private key must never leave its party: send NAME.enc.pub)"
 	text=$(openssl pkey -pubin -in "$stage/$name.enc.pub" -noout -text_pub 2>/dev/null </dev/null) || text=""
 	[ "$(head -n1 <<<"$text")" = "X25519 Public-Key:" ] ||
 		die "$encpub: not an X25519 public key"

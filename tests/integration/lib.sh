@@ -33,7 +33,7 @@ args=("$@")
 i=0
 while [ "$i" -lt "${#args[@]}" ]; do
 	case "${args[$i]}" in
-	--server|--certs|--party|--timeout|--trace|--state) i=$((i + 2)) ;;
+	--server|--server-name|--certs|--party|--timeout|--trace|--state) i=$((i + 2)) ;;
 	--*) i=$((i + 1)) ;;
 	*) break ;;
 	esac
