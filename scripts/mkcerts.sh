@@ -675,6 +675,43 @@ check_request() {
 	printf '%s\n' "$name"
 }
 
+# key_id PEM: a digest of the public key in PEM (a public key, or a
+# certificate's), to tell one key from another.
+key_id() {
+	local der
+	der=$(openssl pkey -pubin -in "$1" -outform DER 2>/dev/null </dev/null | sha256sum) ||
+		return 1
+	printf '%s\n' "${der%% *}"
+}
+
+# check_fresh_keys NAME...: dies if a key of these requests (staged as
+# $stage/NAME.pub and NAME.enc.pub) is certified already in DIR under
+# another file, or comes twice: a key copied from, or sent in the name of,
+# another party would let one party's certificates stand for another's.
+# Replacing NAME.crt with a certificate for the same key is allowed.
+check_fresh_keys() {
+	local f id name target
+	local -A owner=()
+	for f in "$out"/*.crt; do
+		if [ ! -e "$f" ] || [ "${f##*/}" = ca.crt ]; then continue; fi
+		openssl x509 -in "$f" -noout -pubkey -out "$stage/cert.pub" 2>/dev/null </dev/null ||
+			die "$f is not a readable certificate"
+		id=$(key_id "$stage/cert.pub") || die "cannot read the key of $f"
+		owner[$id]=${f##*/}
+	done
+	for name in "$@"; do
+		for f in "$name.pub" "$name.enc.pub"; do
+			[ -e "$stage/$f" ] || continue
+			target=${f%.pub}.crt
+			id=$(key_id "$stage/$f") || die "cannot read the key of $name's request"
+			if [ -n "${owner[$id]:-}" ] && [ "${owner[$id]}" != "$target" ]; then
+				die "$name's request carries the key of ${owner[$id]} (in $out, or in another request): every certificate needs a key of its own"
+			fi
+			owner[$id]=$target
+		done
+	done
+}
+
 # sign_mode REQUEST...: checks every request, then issues from DIR's CA.
 sign_mode() {
 	local csr name f
@@ -700,6 +737,7 @@ sign_mode() {
 			done
 		fi
 	done
+	check_fresh_keys "${names[@]}"
 	ca_crt=$out/ca.crt
 	ca_key=$out/ca.key
 	written=()

@@ -14,7 +14,7 @@
 # - The request/sign flow with separate folders for the CA, the server and
 #   each party: no private key reaches the CA's folder; sign refuses a bad
 #   signature, a subject other than CN=NAME, a bad or reserved name, a
-#   private key sent as NAME.enc.pub; then a whole session with these
+#   private key sent as NAME.enc.pub, one key in two certificates; then a whole session with these
 #   certificates, the server holding only ca.crt, server.crt, server.key.
 source "$(dirname "$0")/lib.sh"
 
@@ -241,6 +241,12 @@ check_fails "sign signs nothing when one of its requests is bad" \
     "bob\.csr: not a PEM certificate request" \
     "$MK" sign --out "$CA" "$T/badin/alice.csr" "$T/badin/bob.csr"
 check_eq "... the CA's folder is as it was" "ca.crt ca.key" "$(cd "$CA" && echo *)"
+bad "$IN/bob.csr"
+cp "$IN/alice.enc.pub" "$T/badin/bob.enc.pub"
+check_fails "sign refuses one key in two certificates (alice's encryption key sent as bob's)" \
+    "bob's request carries the key of alice\.enc\.crt" \
+    "$MK" sign --out "$CA" "$IN/alice.csr" "$T/badin/bob.csr"
+check_eq "... the CA's folder is as it was" "ca.crt ca.key" "$(cd "$CA" && echo *)"
 
 check "the CA signs the three requests, the server's for 127.0.0.1 and ::1" \
     "$MK" sign --out "$CA" --server-name 127.0.0.1 --server-name ::1 \
@@ -252,6 +258,11 @@ check_eq "no .key file crossed to the CA" "" "$keys"
 check_fails "signing alice again without --replace is refused" \
     "alice\.crt already exists; to replace it with one for this request, sign --replace" \
     "$MK" sign --out "$CA" "$IN/alice.csr"
+check "carol's request" "$MK" request carol --out "$T/carol"
+bad "$T/carol/carol.csr"
+cp "$IN/bob.enc.pub" "$T/badin/carol.enc.pub"
+check_fails "sign refuses carol's request with bob's certified encryption key" \
+    "carol's request carries the key of bob\.enc\.crt" "$MK" sign --out "$CA" "$T/badin/carol.csr"
 # Back to each machine: its certificates and the CA's.
 cp "$CA/ca.crt" "$CA/alice.crt" "$CA/alice.enc.crt" "$A/"
 cp "$CA/ca.crt" "$CA/bob.crt" "$CA/bob.enc.crt" "$B/"
