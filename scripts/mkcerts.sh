@@ -737,6 +737,9 @@ sign_mode() {
 			done
 		fi
 	done
+	if [ "${#server_names[@]}" -gt 0 ] && [ -z "${had[server]:-}" ]; then
+		die "--server-name names the server: it goes with server.csr, which is not among the requests"
+	fi
 	check_fresh_keys "${names[@]}"
 	ca_crt=$out/ca.crt
 	ca_key=$out/ca.key

@@ -248,6 +248,9 @@ check_fails "sign refuses one key in two certificates (alice's encryption key se
     "$MK" sign --out "$CA" "$IN/alice.csr" "$T/badin/bob.csr"
 check_eq "... the CA's folder is as it was" "ca.crt ca.key" "$(cd "$CA" && echo *)"
 
+check_fails "sign refuses --server-name without the server's request" \
+    "it goes with server\.csr, which is not among the requests" \
+    "$MK" sign --out "$CA" --server-name 127.0.0.1 "$IN/alice.csr"
 check "the CA signs the three requests, the server's for 127.0.0.1 and ::1" \
     "$MK" sign --out "$CA" --server-name 127.0.0.1 --server-name ::1 \
     "$IN/alice.csr" "$IN/bob.csr" "$IN/server.csr"
