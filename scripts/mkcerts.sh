@@ -140,8 +140,9 @@ Real deployment (README.md, "A real deployment", walks through it):
               on the CA's machine: for each REQUEST, a file NAME.csr (and,
               for a party, NAME.enc.pub beside it), checks the request's
               signature, that its subject is exactly CN=NAME for a valid
-              party name (or CN=server), and that its keys are P-256 and
-              X25519 public keys, then writes CADIR/NAME.crt (client
+              party name (or CN=server), that its keys are P-256 and
+              X25519 public keys, and that neither is certified already
+              for another name or kind (nor twice in one run), then writes CADIR/NAME.crt (client
               profile; server.crt: server profile, for the --server-name
               names) and CADIR/NAME.enc.crt (encryption profile). Send them,
               with CADIR/ca.crt, back to NAME. Signs nothing unless every

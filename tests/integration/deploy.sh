@@ -137,6 +137,8 @@ check "with --server-name 127.0.0.2 (an address it names), reached at 127.0.0.1:
     cl "$C" alice --server-name 127.0.0.2 status n2
 check_fails "a --server-name that is no name is a usage error" \
     "mpc-client: --server-name: 'a b' is neither a DNS name" cl "$C" alice --server-name 'a b' status n2
+cl "$C" alice --server-name 'a b' status n2 >/dev/null 2>&1
+check_eq "... exit status 2, as every usage error" "2" "$?"
 stop_server
 
 # ---- --renew ----------------------------------------------------------------
