@@ -793,6 +793,13 @@ int
 pki_verify_enc_cert(X509_STORE *store, const uint8_t *der, size_t len,
     const char *name, uint8_t pk[HPKE_KEY_LEN])
 {
+	return pki_verify_enc_cert_keep(store, der, len, name, pk, NULL);
+}
+
+int
+pki_verify_enc_cert_keep(X509_STORE *store, const uint8_t *der, size_t len,
+    const char *name, uint8_t pk[HPKE_KEY_LEN], X509 **out)
+{
 	char cn[NAME_MAX_LEN + 1];
 	unsigned char raw[HPKE_KEY_LEN];
 	const unsigned char *p = der;
@@ -802,6 +809,8 @@ pki_verify_enc_cert(X509_STORE *store, const uint8_t *der, size_t len,
 	uint32_t flags;
 	int ret;
 
+	if (out != NULL)
+		*out = NULL;
 	if (store == NULL || der == NULL || pk == NULL || len == 0 ||
 	    !name_valid(name))
 		return SS_ERR_INVALID;
@@ -853,6 +862,10 @@ pki_verify_enc_cert(X509_STORE *store, const uint8_t *der, size_t len,
 		goto out;
 	memcpy(pk, raw, sizeof(raw));
 	ret = SS_OK;
+	if (out != NULL) {
+		*out = x;
+		x = NULL;
+	}
  out:
 	X509_STORE_CTX_free(vctx);
 	X509_free(x);

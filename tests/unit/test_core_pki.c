@@ -941,6 +941,50 @@ test_enc_cert_ok(void **state)
 	X509_STORE_free(st);
 }
 
+/*
+ * pki_verify_enc_cert_keep hands over the certificate it parsed: the same
+ * DER, whose key is the one written to pk; nothing on a failed check.
+ */
+static void
+test_enc_cert_keep(void **state)
+{
+	X509_STORE *st = store();
+	uint8_t *der, pk[32], pk2[32], *re = NULL;
+	X509 *other = X509_new();	/* what *out held: the call clears it */
+	X509 *x = other;
+	size_t len, rlen = sizeof(pk2);
+
+	(void)state;
+	assert_int_equal(pki_load_enc_cert(g_dir, "bob", &der, &len), SS_OK);
+	assert_int_equal(pki_verify_enc_cert_keep(st, der, len, "bob", pk, &x),
+	    SS_OK);
+	assert_non_null(x);
+	assert_int_equal(i2d_X509(x, &re), (int)len);
+	assert_memory_equal(re, der, len);
+	assert_int_equal(EVP_PKEY_get_raw_public_key(X509_get0_pubkey(x), pk2,
+	    &rlen), 1);
+	assert_memory_equal(pk2, pk, sizeof(pk));
+	OPENSSL_free(re);
+	X509_free(x);
+
+	/* Refused: nothing handed over. */
+	assert_non_null(x = other);
+	assert_int_equal(pki_verify_enc_cert_keep(st, der, len, "alice", pk,
+	    &x), SS_ERR_CERT);
+	assert_null(x);
+	x = other;
+	assert_int_equal(pki_verify_enc_cert_keep(st, der, len - 1, "bob", pk,
+	    &x), SS_ERR_CERT);
+	assert_null(x);
+	/* Without out it checks as pki_verify_enc_cert does. */
+	assert_int_equal(pki_verify_enc_cert_keep(st, der, len, "bob", pk2,
+	    NULL), SS_OK);
+	assert_memory_equal(pk2, pk, sizeof(pk));
+	X509_free(other);
+	free(der);
+	X509_STORE_free(st);
+}
+
 static void
 test_enc_cert_wrong_name(void **state)
 {
@@ -1107,6 +1151,7 @@ main(void)
 		cmocka_unit_test(test_handshake_revoked),
 		cmocka_unit_test(test_server_bad_crl),
 		cmocka_unit_test(test_enc_cert_ok),
+		cmocka_unit_test(test_enc_cert_keep),
 		cmocka_unit_test(test_enc_cert_wrong_name),
 		cmocka_unit_test(test_enc_cert_flipped),
 		cmocka_unit_test(test_enc_cert_foreign_ca),
