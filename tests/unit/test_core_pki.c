@@ -1127,6 +1127,47 @@ test_enc_key_wrong_type(void **state)
 	assert_int_equal(pki_load_enc_key(dir, "eve", NULL), SS_ERR_INVALID);
 }
 
+/*
+ * A TLS key is loaded whether PKCS#8 (as mkcerts.sh writes it) or SEC1
+ * ("EC PRIVATE KEY"), and is the certificate's key either way.
+ */
+static void
+test_key_formats(void **state)
+{
+	char dir[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
+	struct ss_error err;
+	EVP_PKEY *key = NULL, *again = NULL;
+	X509 *cert = NULL, *cert2 = NULL;
+	unsigned char *pem;
+	size_t pemlen;
+	BIO *b;
+
+	(void)state;
+	path_of(dir, sizeof(dir), g_tmp, "sec1");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(pki_load_signing_key(g_dir, "bob", &key, &cert, &err),
+	    SS_OK);
+	path_of(from, sizeof(from), g_dir, "bob.crt");
+	path_of(to, sizeof(to), dir, "bob.crt");
+	copy_file(from, to, 0644);
+	path_of(to, sizeof(to), dir, "bob.key");
+	assert_non_null(b = BIO_new_file(to, "w"));
+	assert_int_equal(PEM_write_bio_PrivateKey_traditional(b, key, NULL, NULL,
+	    0, NULL, NULL), 1);
+	BIO_free(b);
+	assert_int_equal(slurp(to, &pem, &pemlen), 0);
+	assert_non_null(memmem(pem, pemlen, "BEGIN EC PRIVATE KEY", 20));
+	free(pem);
+	assert_int_equal(chmod(to, 0600), 0);
+	assert_int_equal(pki_load_signing_key(dir, "bob", &again, &cert2,
+	    &err), SS_OK);
+	assert_int_equal(EVP_PKEY_eq(key, again), 1);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(again);
+	X509_free(cert);
+	X509_free(cert2);
+}
+
 int
 main(void)
 {
@@ -1158,6 +1199,7 @@ main(void)
 		cmocka_unit_test(test_enc_cert_tls_cert),
 		cmocka_unit_test(test_enc_cert_lengths),
 		cmocka_unit_test(test_enc_key_wrong_type),
+		cmocka_unit_test(test_key_formats),
 	};
 
 	return cmocka_run_group_tests_name("pki", tests, group_setup,
