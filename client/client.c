@@ -64,6 +64,9 @@ client_free(struct client *c)
 	free(c->signers);
 	c->signers = NULL;
 	c->nsorted = c->capsigners = 0;
+	free(c->verified);
+	c->verified = NULL;
+	c->nverified = c->capverified = 0;
 }
 
 int

@@ -90,6 +90,9 @@ struct client {
 	uint8_t sign_digest[STATEMENT_HASH_LEN];    /* ... and its digest */
 	struct client_signer *signers;  /* checked: [0, nsorted) by fp */
 	size_t nsigners, nsorted, capsigners;
+	/* statements whose signature this process verified (peers.c) */
+	uint8_t (*verified)[STATEMENT_HASH_LEN];    /* a hash set; zero: empty */
+	size_t nverified, capverified;  /* capverified: 0 or a power of 2 */
 };
 
 /* Sets up c from the settings already in it; starts the timeout clock. */

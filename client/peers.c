@@ -20,6 +20,7 @@
 #include "certcache.h"
 #include "claims.h"
 #include "client.h"
+#include "digest.h"
 #include "err.h"
 #include "keydir.h"
 #include "peers.h"
@@ -247,28 +248,122 @@ peers_fetch(struct client *c, const struct wire_names *parties,
 	return r;
 }
 
+/*
+ * The name of a statement verified in this process: SHA-256 of its
+ * signer's certificate digest, its body's length, its body and its
+ * signature, so that the same bytes from the same signer are found again.
+ */
+static int
+statement_id(const struct statement_signer *sg, const struct wire_stmt *ws,
+    uint8_t id[STATEMENT_HASH_LEN])
+{
+	struct digest dg;
+
+	if (digest_begin(&dg) != SS_OK)
+		return SS_ERR_CRYPTO;
+	buf_put(&dg.w, sg->digest, sizeof(sg->digest));
+	buf_put_u32(&dg.w, (uint32_t)ws->body_len);
+	buf_put(&dg.w, ws->body, ws->body_len);
+	buf_put(&dg.w, ws->sig, ws->sig_len);
+	return digest_end(&dg, id);
+}
+
+static int
+is_zero(const uint8_t id[STATEMENT_HASH_LEN])
+{
+	static const uint8_t zero[STATEMENT_HASH_LEN];
+
+	return memcmp(id, zero, STATEMENT_HASH_LEN) == 0;
+}
+
+/* The slot of id in the set of verified statements (c->verified). */
+static size_t
+verified_slot(const struct client *c, const uint8_t id[STATEMENT_HASH_LEN])
+{
+	size_t i = 0, k;
+
+	for (k = 0; k < sizeof(size_t); k++)
+		i = i << 8 | id[k];
+	/* Open addressing; the table is never more than half full. */
+	for (i &= c->capverified - 1;
+	    !is_zero(c->verified[i]) &&
+	    memcmp(c->verified[i], id, STATEMENT_HASH_LEN) != 0;
+	    i = (i + 1) & (c->capverified - 1))
+		;
+	return i;
+}
+
+/* 1 if this process verified the statement named id before. */
+static int
+verified_before(const struct client *c, const uint8_t id[STATEMENT_HASH_LEN])
+{
+	return c->capverified > 0 && memcmp(c->verified[verified_slot(c, id)],
+	    id, STATEMENT_HASH_LEN) == 0;
+}
+
+/* Notes id as verified; an all-zero id (the empty slot) is not kept. */
+static int
+verified_add(struct client *c, const uint8_t id[STATEMENT_HASH_LEN],
+    struct ss_error *e)
+{
+	uint8_t (*old)[STATEMENT_HASH_LEN] = c->verified;
+	size_t oldcap = c->capverified, i;
+
+	if (is_zero(id))
+		return SS_OK;
+	if (2 * (c->nverified + 1) > c->capverified) {
+		if ((c->verified = calloc(oldcap ? 2 * oldcap : 256,
+		    sizeof(*c->verified))) == NULL) {
+			c->verified = old;
+			return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+		}
+		c->capverified = oldcap ? 2 * oldcap : 256;
+		for (i = 0; i < oldcap; i++)
+			if (!is_zero(old[i]))
+				memcpy(c->verified[verified_slot(c, old[i])],
+				    old[i], STATEMENT_HASH_LEN);
+		free(old);
+	}
+	memcpy(c->verified[verified_slot(c, id)], id, STATEMENT_HASH_LEN);
+	c->nverified++;
+	return SS_OK;
+}
+
 int
 peers_verify(struct client *c, const struct peers *pc,
     const struct wire_names *parties, uint32_t pos, const struct wire_stmt *ws,
     struct statement *s, struct ss_error *e)
 {
+	const struct statement_signer *sg;
+	uint8_t id[STATEMENT_HASH_LEN];
 	const char *name;
-	int rc;
+	int rc, again;
 
 	if (pos < 1 || pos > pc->n || pos > parties->n)
 		return ss_error_set(e, SS_ERR_PROTOCOL, "a statement from "
 		    "position %u, outside the session", pos);
 	name = parties->v[pos - 1];
-	if (pc->sg[pos - 1].key == NULL)
+	sg = &pc->sg[pos - 1];
+	if (sg->key == NULL)
 		return ss_error_set(e, SS_ERR_AUTH, "no signing certificate of "
 		    "%s is known: its statement cannot be verified", name);
 	if (ws->body == NULL || ws->body_len == 0)
 		return ss_error_set(e, SS_ERR_AUTH, "%s's statement is missing",
 		    name);
-	if ((rc = statement_verify_signer(&pc->sg[pos - 1], c->d, ws->body,
-	    ws->body_len, ws->sig, ws->sig_len, s, e)) != SS_OK) {
+	if (statement_id(sg, ws, id) != SS_OK)
+		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash a statement");
+	/*
+	 * A statement this process verified already (run reads the COHORTs
+	 * in sumpoint and again in result) is checked again but for the
+	 * ECDSA verification, whose answer for the same bytes and key is
+	 * the same.
+	 */
+	again = verified_before(c, id);
+	if ((rc = (again ? statement_verify_signer_again :
+	    statement_verify_signer)(sg, c->d, ws->body, ws->body_len, ws->sig,
+	    ws->sig_len, s, e)) != SS_OK) {
 		(void)ss_error_prefix(e, "%s's statement", name);
 		return rc;
 	}
-	return SS_OK;
+	return again ? SS_OK : verified_add(c, id, e);
 }

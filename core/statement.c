@@ -526,10 +526,15 @@ statement_signer_clear(struct statement_signer *sg)
 	memset(sg, 0, sizeof(*sg));
 }
 
-int
-statement_verify_signer(const struct statement_signer *sg,
+/*
+ * statement_verify_signer's checks; the signature's only when check_sig
+ * (a caller that verified this very signature, body and signer before
+ * passes 0).
+ */
+static int
+verify_signer(const struct statement_signer *sg,
     const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t *body, size_t len,
-    const uint8_t *sig, size_t siglen, struct statement *s,
+    const uint8_t *sig, size_t siglen, int check_sig, struct statement *s,
     struct ss_error *e)
 {
 	struct statement local;
@@ -554,11 +559,29 @@ statement_verify_signer(const struct statement_signer *sg,
 	if (!key_is_p256(sg->key))
 		return ss_error_set(e, SS_ERR_AUTH, "%s statement's signer has "
 		    "no EC P-256 key", type);
-	if (siglen == 0 || siglen > STATEMENT_SIG_MAX ||
-	    !signature_valid(sg->key, body, len, sig, siglen))
+	if (siglen == 0 || siglen > STATEMENT_SIG_MAX || (check_sig &&
+	    !signature_valid(sg->key, body, len, sig, siglen)))
 		return ss_error_set(e, SS_ERR_AUTH, "%s statement's signature "
 		    "does not verify", type);
 	return SS_OK;
+}
+
+int
+statement_verify_signer(const struct statement_signer *sg,
+    const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t *body, size_t len,
+    const uint8_t *sig, size_t siglen, struct statement *s,
+    struct ss_error *e)
+{
+	return verify_signer(sg, d, body, len, sig, siglen, 1, s, e);
+}
+
+int
+statement_verify_signer_again(const struct statement_signer *sg,
+    const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t *body, size_t len,
+    const uint8_t *sig, size_t siglen, struct statement *s,
+    struct ss_error *e)
+{
+	return verify_signer(sg, d, body, len, sig, siglen, 0, s, e);
 }
 
 int

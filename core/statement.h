@@ -198,6 +198,15 @@ int statement_verify_signer(const struct statement_signer *sg,
     const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t *body, size_t len,
     const uint8_t *sig, size_t siglen, struct statement *s,
     struct ss_error *e) SS_WUR;
+/*
+ * The same for a statement whose signature, on these very bytes by this
+ * very signer, the caller verified before (statement_verify_signer): every
+ * check but the signature's ECDSA verification, which is the cost.
+ */
+int statement_verify_signer_again(const struct statement_signer *sg,
+    const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t *body, size_t len,
+    const uint8_t *sig, size_t siglen, struct statement *s,
+    struct ss_error *e) SS_WUR;
 
 /*
  * Checks a party's TLS certificate as a signer of statements: it chains to

@@ -235,6 +235,26 @@ test_refused(void **state)
 	client_free(&c);
 }
 
+/*
+ * The scene of the statement checks: the five parties, a client for D d1
+ * with nothing verified, alice's and bob's signers, and s a COHORT of the
+ * first three (bitmap) whose submits digest the caller fills.
+ */
+static void
+verify_scene(struct wire_names *parties, struct client *c, struct peers *pc,
+    struct statement *s, uint8_t *bitmap)
+{
+	fx_names(parties, "alice,bob,carol,dave,erin");
+	memset(c, 0, sizeof(*c));
+	memcpy(c->d, d1, sizeof(d1));
+	pc->n = SIGNED_PARTIES;
+	pc->sg = signed_signers(2);
+	memset(s, 0, sizeof(*s));
+	s->type = STATEMENT_COHORT;
+	s->n = SIGNED_PARTIES;
+	s->cohort = bitmap;
+}
+
 /* Statements checked against pc: their own signer's, for D. */
 static void
 test_verify(void **state)
@@ -248,15 +268,7 @@ test_verify(void **state)
 	uint8_t bitmap[1] = { 0x07 };
 
 	(void)state;
-	fx_names(&parties, "alice,bob,carol,dave,erin");
-	memset(&c, 0, sizeof(c));
-	memcpy(c.d, d1, sizeof(d1));
-	pc.n = SIGNED_PARTIES;
-	pc.sg = signed_signers(2);
-	memset(&s, 0, sizeof(s));
-	s.type = STATEMENT_COHORT;
-	s.n = SIGNED_PARTIES;
-	s.cohort = bitmap;
+	verify_scene(&parties, &c, &pc, &s, bitmap);
 	s.submits[0] = 1;
 	signed_make("bob", d1, &s, &ws);
 	assert_int_equal(peers_verify(&c, &pc, &parties, 2, &ws, &got, &e),
@@ -273,12 +285,69 @@ test_verify(void **state)
 	fx_expect(peers_verify(&c, &pc, &parties, 2, &none, &got, &e), &e,
 	    SS_ERR_AUTH, "bob's statement is missing");
 	memcpy(c.d, d2, sizeof(d2));
+	/* Verified before, yet checked again for this D. */
 	fx_expect(peers_verify(&c, &pc, &parties, 2, &ws, &got, &e), &e,
 	    SS_ERR_AUTH, "for another session digest");
 	free(ws.body);
 	free(ws.sig);
 	peers_free(&pc);
 	free(parties.v);
+	free(c.verified);
+}
+
+/*
+ * A statement verified once in a process is found again (its ECDSA check
+ * not repeated) for the same bytes and signer only: a changed signature is
+ * verified, and refused; the set grows past its first size.
+ */
+static void
+test_verify_again(void **state)
+{
+	enum { M = 130 };               /* past the first table's half, 128 */
+	static struct wire_stmt ws[M];
+	struct wire_names parties;
+	struct wire_stmt bad;
+	struct statement s;
+	struct peers pc;
+	struct client c;
+	struct ss_error e;
+	uint8_t bitmap[1] = { 0x07 };
+	size_t i;
+
+	(void)state;
+	verify_scene(&parties, &c, &pc, &s, bitmap);
+	for (i = 0; i < M; i++) {
+		s.submits[0] = (uint8_t)i;
+		s.submits[1] = (uint8_t)(i >> 8);
+		signed_make("bob", d1, &s, &ws[i]);
+		assert_int_equal(peers_verify(&c, &pc, &parties, 2, &ws[i], NULL,
+		    &e), SS_OK);
+	}
+	assert_int_equal(c.nverified, M);
+	assert_int_equal(c.capverified, 512);
+	for (i = 0; i < M; i++)
+		assert_int_equal(peers_verify(&c, &pc, &parties, 2, &ws[i], NULL,
+		    &e), SS_OK);
+	assert_int_equal(c.nverified, M);
+	/* The same body with another signature: verified, and refused. */
+	bad = ws[0];
+	assert_non_null(bad.sig = malloc(bad.sig_len));
+	memcpy(bad.sig, ws[0].sig, bad.sig_len);
+	bad.sig[bad.sig_len - 1] ^= 1;
+	fx_expect(peers_verify(&c, &pc, &parties, 2, &bad, NULL, &e), &e,
+	    SS_ERR_AUTH, "signature does not verify");
+	free(bad.sig);
+	/* bob's statement as alice's: refused, verified before or not. */
+	fx_expect(peers_verify(&c, &pc, &parties, 1, &ws[0], NULL, &e), &e,
+	    SS_ERR_AUTH, "names another signer");
+	assert_int_equal(c.nverified, M);
+	for (i = 0; i < M; i++) {
+		free(ws[i].body);
+		free(ws[i].sig);
+	}
+	peers_free(&pc);
+	free(parties.v);
+	free(c.verified);
 }
 
 /* The DER of the other CA's alice (certs.h's impostor). */
@@ -341,6 +410,7 @@ main(void)
 		cmocka_unit_test(test_in_process),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_verify),
+		cmocka_unit_test(test_verify_again),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

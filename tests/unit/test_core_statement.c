@@ -756,6 +756,21 @@ test_signer_ready(void **state)
 	assert_int_equal(statement_verify_signer(&sg, s.d, w.data, w.len, sig,
 	    len, NULL, &e), SS_ERR_AUTH);
 	assert_non_null(strstr(e.msg, "names another signer"));
+	sg.digest[0] ^= 1;
+	/* Again (verified before): every check but the signature's. */
+	sig[len / 2] ^= 1;
+	assert_int_equal(statement_verify_signer_again(&sg, s.d, w.data, w.len,
+	    sig, len, &got, &e), SS_OK);
+	assert_true(statement_same(&s, &got));
+	assert_int_equal(statement_verify_signer_again(&sg,
+	    (uint8_t[PARAMS_DIGEST_LEN]){ 0xd2 }, w.data, w.len, sig, len, NULL,
+	    &e), SS_ERR_AUTH);
+	assert_int_equal(statement_verify_signer_again(&sg, s.d, w.data, w.len,
+	    sig, 0, NULL, &e), SS_ERR_AUTH);
+	sg.digest[0] ^= 1;
+	assert_int_equal(statement_verify_signer_again(&sg, s.d, w.data, w.len,
+	    sig, len, NULL, &e), SS_ERR_AUTH);
+	assert_non_null(strstr(e.msg, "names another signer"));
 	statement_signer_clear(&sg);
 	assert_null(sg.key);
 	statement_signer_clear(&sg);
