@@ -18,6 +18,7 @@
 #include "pki.h"
 #include "pstate.h"
 #include "retry.h"
+#include "statement.h"
 
 void
 client_start(struct client *c)
@@ -59,6 +60,14 @@ client_free(struct client *c)
 	c->sign_key = NULL;
 	X509_free(c->sign_cert);
 	c->sign_cert = NULL;
+	while (c->nsigners > 0)
+		statement_signer_clear(&c->signers[--c->nsigners].sg);
+	free(c->signers);
+	c->signers = NULL;
+	c->nsorted = c->capsigners = 0;
+	free(c->verified);
+	c->verified = NULL;
+	c->nverified = c->capverified = 0;
 }
 
 int

@@ -25,6 +25,7 @@
 #include "agree.h"
 #include "hpke.h"
 #include "input.h"
+#include "name.h"
 #include "output.h"
 #include "params.h"
 #include "retry.h"
@@ -46,6 +47,18 @@ struct pstate;
 /* Polling the server while waiting: the first pause, and the longest. */
 #define CLIENT_POLL_FIRST_MS 50
 #define CLIENT_POLL_MAX_MS   500
+
+/*
+ * A signing certificate checked in this process (peers.c), found again by
+ * the digest of its DER for the same party, so that a command that reads
+ * the signers twice (run: sumpoint, then result) parses and checks each
+ * once.
+ */
+struct client_signer {
+	uint8_t fp[STATEMENT_HASH_LEN];        /* SHA-256 of its DER */
+	char name[NAME_BUF];                    /* the party it was checked as */
+	struct statement_signer sg;
+};
 
 struct client {
 	/* Settings, from the command line. */
@@ -76,6 +89,11 @@ struct client {
 	EVP_PKEY *sign_key;        /* our statements' key (signer.c) ... */
 	X509 *sign_cert;           /* ... its certificate ... */
 	uint8_t sign_digest[STATEMENT_HASH_LEN];    /* ... and its digest */
+	struct client_signer *signers;  /* checked: [0, nsorted) by fp */
+	size_t nsigners, nsorted, capsigners;
+	/* statements whose signature this process verified (peers.c) */
+	uint8_t (*verified)[STATEMENT_HASH_LEN];    /* a hash set; zero: empty */
+	size_t nverified, capverified;  /* capverified: 0 or a power of 2 */
 };
 
 /* Sets up c from the settings already in it; starts the timeout clock. */

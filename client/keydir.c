@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "call.h"
 #include "certcache.h"
@@ -31,7 +32,8 @@
 
 /*
  * The certificate is taken out of its PEM armour without being parsed:
- * pki_verify_enc_cert then parses and checks it, once. (pki_load_enc_cert
+ * pki_verify_enc_cert_keep then parses and checks it, once, and the cache
+ * entry is made of that same parse. (pki_load_enc_cert
  * parses it into an X509 and re-encodes it, and with OpenSSL 3.0 the
  * parse, public-key decoding included, is the larger part of a
  * certificate's cost: a share or sumpoint step reads n of them. See
@@ -81,6 +83,7 @@ verify_key(struct client *c, struct certcache *cc, const uint8_t *der,
     size_t len, const char *name, uint8_t pk[HPKE_KEY_LEN], struct ss_error *e)
 {
 	struct pstate_cert hit;
+	X509 *x = NULL;
 	int r = SS_ERR_NOT_FOUND;
 
 	if (cc != NULL && (r = certcache_lookup(cc, der, len, PSTATE_CERT_ENC,
@@ -90,10 +93,14 @@ verify_key(struct client *c, struct certcache *cc, const uint8_t *der,
 	}
 	if (r != SS_ERR_NOT_FOUND)
 		return r;
-	if ((r = pki_verify_enc_cert(c->ca, der, len, name, pk)) != SS_OK)
+	/* The parse the check made is the one the cache's entry is made of. */
+	if ((r = pki_verify_enc_cert_keep(c->ca, der, len, name, pk,
+	    cc != NULL ? &x : NULL)) != SS_OK)
 		return ss_error_set(e, r, "%s", ss_strerror(r));
-	return cc != NULL ? certcache_note(cc, der, len, NULL, PSTATE_CERT_ENC,
-	    name, pk, e) : SS_OK;
+	if (cc != NULL)
+		r = certcache_note(cc, der, len, x, PSTATE_CERT_ENC, name, pk, e);
+	X509_free(x);
+	return r;
 }
 
 /* keydir_local_key, with the cache cc (may be NULL). */

@@ -5,7 +5,9 @@
  * against our CA (statement_check_signer: chain, validity, CRL, a client
  * certificate whose CN is the party, a P-256 key) before any statement is
  * believed; a certificate checked once is kept in this party's certificate
- * cache (pstate.h), so that the next command checks only its revocation.
+ * cache (pstate.h), so that the next command checks only its revocation,
+ * and in the process (struct client_signer), so that a command reading the
+ * signers twice neither checks nor parses one again.
  */
 #ifndef SS_CLIENT_PEERS_H
 #define SS_CLIENT_PEERS_H
@@ -20,10 +22,14 @@
 #include "statement.h"
 #include "wire.h"
 
-/* The signing certificates of a session's n parties, by position. */
+/*
+ * The signers of a session's n parties, by position: each checked
+ * certificate's key and digest (statement_signer), all a statement's
+ * verification needs.
+ */
 struct peers {
 	size_t n;
-	X509 **cert;            /* cert[i]: party i + 1's, NULL if not known */
+	struct statement_signer *sg;    /* sg[i]: party i + 1's; key NULL if not known */
 };
 
 void peers_free(struct peers *pc);

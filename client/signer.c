@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include "buf.h"
@@ -19,6 +20,33 @@
 #include "statement.h"
 #include "wire.h"
 
+/*
+ * Takes our key and certificate from the open connection's TLS context,
+ * which loaded the same two files (certs/party.crt and .key, pki.c's
+ * client_setup) and checked that they match: reading and decoding them
+ * again costs more than a statement's signature. 0 when there is no
+ * context to take them from.
+ */
+static int
+from_tls(struct client *c)
+{
+	EVP_PKEY *key;
+	X509 *cert;
+
+	if (c->conn.ctx == NULL ||
+	    (cert = SSL_CTX_get0_certificate(c->conn.ctx)) == NULL ||
+	    (key = SSL_CTX_get0_privatekey(c->conn.ctx)) == NULL ||
+	    X509_up_ref(cert) != 1)
+		return 0;
+	if (EVP_PKEY_up_ref(key) != 1) {
+		X509_free(cert);
+		return 0;
+	}
+	c->sign_cert = cert;
+	c->sign_key = key;
+	return 1;
+}
+
 /* Loads our key and certificate into c, once. */
 static int
 load(struct client *c, struct ss_error *e)
@@ -27,8 +55,8 @@ load(struct client *c, struct ss_error *e)
 
 	if (c->sign_key != NULL)
 		return SS_OK;
-	if ((rc = pki_load_signing_key(c->certs, c->party, &c->sign_key,
-	    &c->sign_cert, e)) != SS_OK)
+	if (!from_tls(c) && (rc = pki_load_signing_key(c->certs, c->party,
+	    &c->sign_key, &c->sign_cert, e)) != SS_OK)
 		return rc;
 	if ((rc = statement_cert_digest(c->sign_cert, c->sign_digest)) !=
 	    SS_OK)

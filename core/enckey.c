@@ -29,7 +29,7 @@ pki_load_enc_key(const char *dir, const char *name, uint8_t sk[HPKE_KEY_LEN])
 	if ((ret = pki_party_path(path, sizeof(path), dir, name, ".enc.key")) !=
 	    SS_OK)
 		return ret;
-	if ((ret = pki_read_private_key(path, &pkey, NULL)) != SS_OK)
+	if ((ret = pki_read_private_key(path, "X25519", &pkey, NULL)) != SS_OK)
 		return ret;
 	ret = pki_raw_x25519(pkey, 1, sk);
 	EVP_PKEY_free(pkey);	/* which wipes the key it held */

@@ -14,8 +14,10 @@
  * 3.0 derives the public key, a scalar multiplication, whenever it builds
  * one from raw bytes), so that with a struct hpke_key an auth-mode seal does
  * just the three scalar multiplications it needs (the ephemeral public key,
- * two Diffie-Hellman values) and an open just its two. The HKDF
- * implementation is fetched once per setup, not once per HKDF step.
+ * two Diffie-Hellman values) and an open just its two. The HKDF and
+ * AES-128-GCM implementations are fetched with the struct hpke_key, once,
+ * not per message; the calls without one (the context API, base mode's
+ * sender) fetch HKDF once per setup and name the cipher per message.
  */
 #include <limits.h>
 #include <stddef.h>
@@ -80,10 +82,19 @@ static const uint8_t hpke_suite_id[] = {
 /* The all-zero salt HKDF uses when none is given (RFC 5869 2.2). */
 static const uint8_t zero_salt[NH];
 
-/* A private key made ready for use; see hpke.h. */
+/*
+ * A private key made ready for use; see hpke.h. It also holds the HKDF and
+ * AES-128-GCM implementations, fetched once with it: OpenSSL 3.0 looks an
+ * algorithm up in its provider store (under a lock) whenever it is named
+ * by string or by EVP_aes_128_gcm(), so every seal and open would
+ * otherwise fetch them again. Fetched algorithms are immutable, so a const
+ * key may be shared.
+ */
 struct hpke_key {
 	EVP_PKEY *pkey;			/* X25519, private and public */
 	uint8_t pk[HPKE_KEY_LEN];	/* its public key, raw */
+	EVP_KDF *kdf;			/* HKDF */
+	EVP_CIPHER *gcm;		/* AES-128-GCM */
 };
 
 /* Fetches OpenSSL's HKDF; the caller frees it with EVP_KDF_free. */
@@ -309,6 +320,11 @@ hpke_key_new(const uint8_t sk[HPKE_KEY_LEN], struct hpke_key **keyp)
 		free(key);
 		return r;
 	}
+	if ((key->kdf = hkdf_fetch()) == NULL ||
+	    (key->gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL)) == NULL) {
+		hpke_key_free(key);
+		return SS_ERR_CRYPTO;
+	}
 	*keyp = key;
 	return SS_OK;
 }
@@ -320,6 +336,8 @@ hpke_key_free(struct hpke_key *key)
 		return;
 	/* OpenSSL wipes the X25519 private key when the object goes. */
 	EVP_PKEY_free(key->pkey);
+	EVP_KDF_free(key->kdf);
+	EVP_CIPHER_free(key->gcm);
 	OPENSSL_cleanse(key, sizeof(*key));
 	free(key);
 }
@@ -451,15 +469,16 @@ check_setup(const struct hpke_ctx *ctx, int mode, const void *sender_key,
  * which both sides compute alike: dh = DH(k1, pk1) [|| DH(k2, pk2)] and
  * kem_context = enc || pkR [|| pkS], the parts in brackets in auth mode
  * only. The sender passes (skE, pkR) and (skS, pkR) (Encap, AuthEncap), the
- * receiver (skR, enc) and (skR, pkS) (Decap, AuthDecap).
+ * receiver (skR, enc) and (skR, pkS) (Decap, AuthDecap). HKDF is the
+ * key's (given), or fetched here when there is none (base mode's sender).
  */
 static int
-kem_schedule(struct hpke_ctx *ctx, int mode, EVP_PKEY *k1,
+kem_schedule(struct hpke_ctx *ctx, int mode, EVP_KDF *given, EVP_PKEY *k1,
     const uint8_t pk1[HPKE_KEY_LEN], EVP_PKEY *k2, const uint8_t *pk2,
     const uint8_t enc[HPKE_KEY_LEN], const uint8_t pkR[HPKE_KEY_LEN],
     const uint8_t *pkS, const uint8_t *info, size_t info_len)
 {
-	EVP_KDF *kdf = NULL;
+	EVP_KDF *kdf = given, *own = NULL;
 	uint8_t dh[2 * HPKE_KEY_LEN];
 	uint8_t kem_context[3 * HPKE_KEY_LEN];	/* enc || pkRm [|| pkSm] */
 	uint8_t shared_secret[NSECRET];
@@ -478,7 +497,7 @@ kem_schedule(struct hpke_ctx *ctx, int mode, EVP_PKEY *k1,
 		dh_len += HPKE_KEY_LEN;
 		kc_len += HPKE_KEY_LEN;
 	}
-	if ((kdf = hkdf_fetch()) == NULL) {
+	if (kdf == NULL && (kdf = own = hkdf_fetch()) == NULL) {
 		r = SS_ERR_CRYPTO;
 		goto out;
 	}
@@ -488,7 +507,7 @@ kem_schedule(struct hpke_ctx *ctx, int mode, EVP_PKEY *k1,
  out:
 	if (r != SS_OK)
 		hpke_ctx_clear(ctx);
-	EVP_KDF_free(kdf);
+	EVP_KDF_free(own);
 	OPENSSL_cleanse(dh, sizeof(dh));
 	OPENSSL_cleanse(shared_secret, sizeof(shared_secret));
 	return r;
@@ -511,9 +530,9 @@ setup_sender(struct hpke_ctx *ctx, int mode, const uint8_t pkR[HPKE_KEY_LEN],
 	/* The ephemeral key pair: one key object, its public key read off. */
 	if ((r = skE != NULL ? pkey_from_private(skE, &eph, pke) :
 	    pkey_generate(&eph, pke)) == SS_OK &&
-	    (r = kem_schedule(ctx, mode, eph, pkR, skS != NULL ? skS->pkey :
-	    NULL, pkR, pke, pkR, skS != NULL ? skS->pk : NULL, info,
-	    info_len)) == SS_OK)
+	    (r = kem_schedule(ctx, mode, skS != NULL ? skS->kdf : NULL, eph,
+	    pkR, skS != NULL ? skS->pkey : NULL, pkR, pke, pkR,
+	    skS != NULL ? skS->pk : NULL, info, info_len)) == SS_OK)
 		memcpy(enc, pke, HPKE_KEY_LEN);
 	/* Wipes the ephemeral private key. */
 	EVP_PKEY_free(eph);
@@ -529,8 +548,8 @@ setup_receiver(struct hpke_ctx *ctx, int mode, const uint8_t enc[HPKE_KEY_LEN],
     const struct hpke_key *skR, const uint8_t *pkS, const uint8_t *info,
     size_t info_len)
 {
-	return kem_schedule(ctx, mode, skR->pkey, enc, skR->pkey, pkS, enc,
-	    skR->pk, pkS, info, info_len);
+	return kem_schedule(ctx, mode, skR->kdf, skR->pkey, enc, skR->pkey, pkS,
+	    enc, skR->pk, pkS, info, info_len);
 }
 
 /*
@@ -620,12 +639,13 @@ gcm_update(EVP_CIPHER_CTX *c, const uint8_t *in, size_t len, uint8_t *out)
 /*
  * One AES-128-GCM operation. enc = 1 seals pt (len bytes) into out with the
  * tag written to tag; enc = 0 opens, checking tag, and on any failure wipes
- * out, since GCM writes plaintext before the tag is verified.
+ * out, since GCM writes plaintext before the tag is verified. gcm is the
+ * cipher fetched with a struct hpke_key, or NULL to name it here (a fetch).
  */
 static int
-aead(int enc, const uint8_t key[NK], const uint8_t nonce[NN],
-    const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
-    uint8_t *out, uint8_t tag[NT])
+aead(int enc, const EVP_CIPHER *gcm, const uint8_t key[NK],
+    const uint8_t nonce[NN], const uint8_t *aad, size_t aad_len,
+    const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[NT])
 {
 	EVP_CIPHER_CTX *c;
 	uint8_t fin[16];	/* GCM's final step emits no bytes */
@@ -633,8 +653,8 @@ aead(int enc, const uint8_t key[NK], const uint8_t nonce[NN],
 
 	if ((c = EVP_CIPHER_CTX_new()) == NULL)
 		return SS_ERR_ALLOC;
-	if (EVP_CipherInit_ex(c, EVP_aes_128_gcm(), NULL, NULL, NULL,
-	    enc) != 1 ||
+	if (EVP_CipherInit_ex(c, gcm != NULL ? gcm : EVP_aes_128_gcm(), NULL,
+	    NULL, NULL, enc) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, NN, NULL) != 1 ||
 	    EVP_CipherInit_ex(c, NULL, NULL, key, nonce, enc) != 1)
 		goto out;
@@ -688,9 +708,10 @@ check_message(const struct hpke_ctx *ctx, const uint8_t *aad, size_t aad_len,
 	return SS_OK;
 }
 
-int
-hpke_seal(struct hpke_ctx *ctx, const uint8_t *aad, size_t aad_len,
-    const uint8_t *pt, size_t pt_len, uint8_t *ct)
+/* hpke_seal with the cipher gcm (see aead). */
+static int
+ctx_seal(struct hpke_ctx *ctx, const EVP_CIPHER *gcm, const uint8_t *aad,
+    size_t aad_len, const uint8_t *pt, size_t pt_len, uint8_t *ct)
 {
 	uint8_t nonce[NN];
 	int r;
@@ -700,7 +721,7 @@ hpke_seal(struct hpke_ctx *ctx, const uint8_t *aad, size_t aad_len,
 	if (ct == NULL || (pt == NULL && pt_len > 0))
 		return SS_ERR_INVALID;
 	compute_nonce(ctx, nonce);
-	r = aead(1, ctx->key, nonce, aad, aad_len, pt, pt_len, ct,
+	r = aead(1, gcm, ctx->key, nonce, aad, aad_len, pt, pt_len, ct,
 	    ct + pt_len);
 	OPENSSL_cleanse(nonce, sizeof(nonce));
 	if (r == SS_OK)
@@ -708,9 +729,10 @@ hpke_seal(struct hpke_ctx *ctx, const uint8_t *aad, size_t aad_len,
 	return r;
 }
 
-int
-hpke_open(struct hpke_ctx *ctx, const uint8_t *aad, size_t aad_len,
-    const uint8_t *ct, size_t ct_len, uint8_t *pt)
+/* hpke_open with the cipher gcm (see aead). */
+static int
+ctx_open(struct hpke_ctx *ctx, const EVP_CIPHER *gcm, const uint8_t *aad,
+    size_t aad_len, const uint8_t *ct, size_t ct_len, uint8_t *pt)
 {
 	uint8_t nonce[NN], tag[NT];
 	size_t pt_len;
@@ -726,12 +748,26 @@ hpke_open(struct hpke_ctx *ctx, const uint8_t *aad, size_t aad_len,
 	/* A copy, so that the tag may be overwritten by in-place decryption. */
 	memcpy(tag, ct + pt_len, NT);
 	compute_nonce(ctx, nonce);
-	r = aead(0, ctx->key, nonce, aad, aad_len, ct, pt_len, pt, tag);
+	r = aead(0, gcm, ctx->key, nonce, aad, aad_len, ct, pt_len, pt, tag);
 	OPENSSL_cleanse(nonce, sizeof(nonce));
 	/* As the RFC says: the sequence number moves only on success. */
 	if (r == SS_OK)
 		ctx->seq++;
 	return r;
+}
+
+int
+hpke_seal(struct hpke_ctx *ctx, const uint8_t *aad, size_t aad_len,
+    const uint8_t *pt, size_t pt_len, uint8_t *ct)
+{
+	return ctx_seal(ctx, NULL, aad, aad_len, pt, pt_len, ct);
+}
+
+int
+hpke_open(struct hpke_ctx *ctx, const uint8_t *aad, size_t aad_len,
+    const uint8_t *ct, size_t ct_len, uint8_t *pt)
+{
+	return ctx_open(ctx, NULL, aad, aad_len, ct, ct_len, pt);
 }
 
 int
@@ -791,10 +827,11 @@ single_shot(int seal, const struct hpke_key *key,
 		return r;
 	if (seal && (r = setup_sender(&ctx, HPKE_MODE_AUTH, pk, key, NULL,
 	    info, info_len, out)) == SS_OK)
-		r = hpke_seal(&ctx, aad, aad_len, in, in_len, out + HPKE_KEY_LEN);
+		r = ctx_seal(&ctx, key->gcm, aad, aad_len, in, in_len,
+		    out + HPKE_KEY_LEN);
 	else if (!seal && (r = setup_receiver(&ctx, HPKE_MODE_AUTH, in, key,
 	    pk, info, info_len)) == SS_OK)
-		r = hpke_open(&ctx, aad, aad_len, in + HPKE_KEY_LEN,
+		r = ctx_open(&ctx, key->gcm, aad, aad_len, in + HPKE_KEY_LEN,
 		    in_len - HPKE_KEY_LEN, out);
 	hpke_ctx_clear(&ctx);
 	/* A failed seal leaves nothing; hpke_open wipes what it wrote. */

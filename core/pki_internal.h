@@ -14,8 +14,13 @@
 /* DIR/NAME.SUFFIX into out, with the name checked. */
 int pki_party_path(char *out, size_t outlen, const char *dir, const char *name,
     const char *suffix) SS_WUR;
-/* Loads a PEM private key after checking the file's mode; e may be NULL. */
-int pki_read_private_key(const char *path, EVP_PKEY **pkey, struct ss_error *e) SS_WUR;
+/*
+ * Loads a PEM private key after checking the file's mode; type is its
+ * OpenSSL type name ("EC", "X25519") when known, for a faster decoding,
+ * or NULL; e may be NULL.
+ */
+int pki_read_private_key(const char *path, const char *type, EVP_PKEY **pkey,
+    struct ss_error *e) SS_WUR;
 
 /*
  * The raw 32 bytes of an X25519 key: its private half when private is 1,

@@ -53,7 +53,7 @@ pki_load_signing_key(const char *dir, const char *name, EVP_PKEY **key,
 		    "name is too long, or the party name invalid");
 	if ((ret = read_cert(cpath, cert, e)) != SS_OK)
 		return ret;
-	if ((ret = pki_read_private_key(kpath, key, e)) != SS_OK)
+	if ((ret = pki_read_private_key(kpath, "EC", key, e)) != SS_OK)
 		goto fail;
 	/* 1: the certificate's public key is the private key's. */
 	if (EVP_PKEY_eq(X509_get0_pubkey(*cert), *key) != 1) {

@@ -486,9 +486,9 @@ statement_make(const struct statement *s, EVP_PKEY *key, uint8_t **body,
 	return SS_OK;
 }
 
-/* 1 if sig is cert's key's signature of body. */
+/* 1 if sig is key's signature of body. */
 static int
-signature_valid(X509 *cert, const uint8_t *body, size_t len,
+signature_valid(EVP_PKEY *key, const uint8_t *body, size_t len,
     const uint8_t *sig, size_t siglen)
 {
 	EVP_MD_CTX *md;
@@ -496,8 +496,7 @@ signature_valid(X509 *cert, const uint8_t *body, size_t len,
 
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		return 0;
-	ok = EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL,
-	    X509_get0_pubkey(cert)) == 1 &&
+	ok = EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
 	    EVP_DigestVerify(md, sig, siglen, body, len) == 1;
 	EVP_MD_CTX_free(md);
 	ERR_clear_error();
@@ -505,11 +504,39 @@ signature_valid(X509 *cert, const uint8_t *body, size_t len,
 }
 
 int
-statement_verify(X509 *cert, const uint8_t d[PARAMS_DIGEST_LEN],
-    const uint8_t *body, size_t len, const uint8_t *sig, size_t siglen,
-    struct statement *s, struct ss_error *e)
+statement_signer_of(X509 *cert, struct statement_signer *out)
 {
-	uint8_t want[STATEMENT_HASH_LEN];
+	memset(out, 0, sizeof(*out));
+	if (cert == NULL || X509_get0_pubkey(cert) == NULL)
+		return SS_ERR_INVALID;
+	if (statement_cert_digest(cert, out->digest) != SS_OK)
+		return SS_ERR_CRYPTO;
+	out->key = X509_get0_pubkey(cert);
+	if (EVP_PKEY_up_ref(out->key) != 1) {
+		memset(out, 0, sizeof(*out));
+		return SS_ERR_CRYPTO;
+	}
+	return SS_OK;
+}
+
+void
+statement_signer_clear(struct statement_signer *sg)
+{
+	EVP_PKEY_free(sg->key);
+	memset(sg, 0, sizeof(*sg));
+}
+
+/*
+ * statement_verify_signer's checks; the signature's only when check_sig
+ * (a caller that verified this very signature, body and signer before
+ * passes 0).
+ */
+static int
+verify_signer(const struct statement_signer *sg,
+    const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t *body, size_t len,
+    const uint8_t *sig, size_t siglen, int check_sig, struct statement *s,
+    struct ss_error *e)
+{
 	struct statement local;
 	const char *type;
 	int rc;
@@ -517,7 +544,8 @@ statement_verify(X509 *cert, const uint8_t d[PARAMS_DIGEST_LEN],
 	memset(&local, 0, sizeof(local));
 	if (s == NULL)
 		s = &local;
-	if (cert == NULL || d == NULL || (sig == NULL && siglen > 0))
+	if (sg == NULL || sg->key == NULL || d == NULL ||
+	    (sig == NULL && siglen > 0))
 		return ss_error_set(e, SS_ERR_INVALID, "nothing to verify");
 	if ((rc = statement_parse(body, len, s, e)) != SS_OK)
 		return rc;
@@ -525,20 +553,53 @@ statement_verify(X509 *cert, const uint8_t d[PARAMS_DIGEST_LEN],
 	if (CRYPTO_memcmp(s->d, d, PARAMS_DIGEST_LEN) != 0)
 		return ss_error_set(e, SS_ERR_AUTH, "%s statement is for "
 		    "another session digest", type);
-	if ((rc = statement_cert_digest(cert, want)) != SS_OK)
-		return ss_error_set(e, rc, "cannot hash the signer's "
-		    "certificate");
-	if (CRYPTO_memcmp(s->signer, want, sizeof(want)) != 0)
+	if (CRYPTO_memcmp(s->signer, sg->digest, sizeof(sg->digest)) != 0)
 		return ss_error_set(e, SS_ERR_AUTH, "%s statement names another "
 		    "signer than this certificate", type);
-	if (!key_is_p256(X509_get0_pubkey(cert)))
+	if (!key_is_p256(sg->key))
 		return ss_error_set(e, SS_ERR_AUTH, "%s statement's signer has "
 		    "no EC P-256 key", type);
-	if (siglen == 0 || siglen > STATEMENT_SIG_MAX ||
-	    !signature_valid(cert, body, len, sig, siglen))
+	if (siglen == 0 || siglen > STATEMENT_SIG_MAX || (check_sig &&
+	    !signature_valid(sg->key, body, len, sig, siglen)))
 		return ss_error_set(e, SS_ERR_AUTH, "%s statement's signature "
 		    "does not verify", type);
 	return SS_OK;
+}
+
+int
+statement_verify_signer(const struct statement_signer *sg,
+    const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t *body, size_t len,
+    const uint8_t *sig, size_t siglen, struct statement *s,
+    struct ss_error *e)
+{
+	return verify_signer(sg, d, body, len, sig, siglen, 1, s, e);
+}
+
+int
+statement_verify_signer_again(const struct statement_signer *sg,
+    const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t *body, size_t len,
+    const uint8_t *sig, size_t siglen, struct statement *s,
+    struct ss_error *e)
+{
+	return verify_signer(sg, d, body, len, sig, siglen, 0, s, e);
+}
+
+int
+statement_verify(X509 *cert, const uint8_t d[PARAMS_DIGEST_LEN],
+    const uint8_t *body, size_t len, const uint8_t *sig, size_t siglen,
+    struct statement *s, struct ss_error *e)
+{
+	struct statement_signer sg;
+
+	/* A view of cert, without a reference of its own. */
+	memset(&sg, 0, sizeof(sg));
+	if (cert == NULL)
+		return ss_error_set(e, SS_ERR_INVALID, "nothing to verify");
+	if (statement_cert_digest(cert, sg.digest) != SS_OK)
+		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash the signer's "
+		    "certificate");
+	sg.key = X509_get0_pubkey(cert);
+	return statement_verify_signer(&sg, d, body, len, sig, siglen, s, e);
 }
 
 /* ---- signers' certificates --------------------------------------------- */

@@ -176,6 +176,39 @@ int statement_verify(X509 *cert, const uint8_t d[PARAMS_DIGEST_LEN],
     struct statement *s, struct ss_error *e) SS_WUR;
 
 /*
+ * A signer made ready to verify many statements: its certificate's key and
+ * the certificate's digest, taken once, so that a reader neither hashes
+ * nor parses the certificate again per statement.
+ */
+struct statement_signer {
+	EVP_PKEY *key;                          /* a reference: EVP_PKEY_free */
+	uint8_t digest[STATEMENT_HASH_LEN];     /* statement_cert_digest */
+};
+
+/*
+ * Fills *out from cert, checked as a signer (statement_check_signer): its
+ * key (a new reference) and digest. SS_ERR_CRYPTO if it cannot be hashed.
+ */
+int statement_signer_of(X509 *cert, struct statement_signer *out) SS_WUR;
+/* Drops the key reference and zeroes *sg; a zeroed one is a no-op. */
+void statement_signer_clear(struct statement_signer *sg);
+
+/* statement_verify with the signer made ready. */
+int statement_verify_signer(const struct statement_signer *sg,
+    const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t *body, size_t len,
+    const uint8_t *sig, size_t siglen, struct statement *s,
+    struct ss_error *e) SS_WUR;
+/*
+ * The same for a statement whose signature, on these very bytes by this
+ * very signer, the caller verified before (statement_verify_signer): every
+ * check but the signature's ECDSA verification, which is the cost.
+ */
+int statement_verify_signer_again(const struct statement_signer *sg,
+    const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t *body, size_t len,
+    const uint8_t *sig, size_t siglen, struct statement *s,
+    struct ss_error *e) SS_WUR;
+
+/*
  * Checks a party's TLS certificate as a signer of statements: it chains to
  * the CA in store (pki_ca_store: with its CRL, if any) and is valid now, is
  * a TLS client certificate (not a CA, digitalSignature usage, clientAuth

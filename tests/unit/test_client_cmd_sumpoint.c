@@ -86,7 +86,6 @@ static void
 scene(struct scene *sc, const char *members)
 {
 	struct ss_error e;
-	size_t i;
 
 	memset(sc, 0, sizeof(*sc));
 	sc->c.party = "bob";
@@ -97,11 +96,7 @@ scene(struct scene *sc, const char *members)
 	assert_int_equal(cohort_of(&sc->st.params.parties, &sc->st.cohort,
 	    &sc->co, &e), SS_OK);
 	sc->pc.n = N;
-	assert_non_null(sc->pc.cert = calloc(N, sizeof(*sc->pc.cert)));
-	for (i = 0; i < N; i++) {
-		sc->pc.cert[i] = signed_cert(signed_names[i]);
-		assert_int_equal(X509_up_ref(sc->pc.cert[i]), 1);
-	}
+	sc->pc.sg = signed_signers(N);
 }
 
 static void

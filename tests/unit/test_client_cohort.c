@@ -211,20 +211,13 @@ struct scene {
 static void
 scene(struct scene *sc, const char *members)
 {
-	size_t i;
-
 	memset(sc, 0, sizeof(*sc));
 	sc->c.party = "alice";
 	memcpy(sc->c.d, d1, sizeof(d1));
 	params(&sc->p, 3, 0);
 	cohort(&sc->p, members, &sc->co);
 	sc->pc.n = SIGNED_PARTIES;
-	assert_non_null(sc->pc.cert = calloc(SIGNED_PARTIES,
-	    sizeof(*sc->pc.cert)));
-	for (i = 0; i < SIGNED_PARTIES; i++) {
-		sc->pc.cert[i] = signed_cert(signed_names[i]);
-		assert_int_equal(X509_up_ref(sc->pc.cert[i]), 1);
-	}
+	sc->pc.sg = signed_signers(SIGNED_PARTIES);
 }
 
 /* Appends who's COHORT for C (cohort co), relayed as relayed_as's. */

@@ -52,14 +52,18 @@ start(struct client *c, const char *where, const char *state)
 	client_start(c);
 }
 
-/* Fetches the certificates of want (a csv of parties) from keys[0..n). */
+/*
+ * Fetches the certificates of want (a csv of parties) from keys[0..n), as
+ * a new client c, or with state NULL as c again (another server, the same
+ * process's memory).
+ */
 static int
 fetch(const struct signed_key *keys, size_t n, const char *want_csv,
     const char *state, struct peers *pc, struct client *c, struct ss_error *e)
 {
+	static char where[64];          /* c->server, after the call too */
 	unsigned char want[SIGNED_PARTIES] = { 0 };
 	struct wire_names parties, w;
-	char where[64];
 	size_t i;
 	pid_t pid;
 	int rc;
@@ -68,14 +72,53 @@ fetch(const struct signed_key *keys, size_t n, const char *want_csv,
 	fx_names(&w, want_csv);
 	for (i = 0; i < SIGNED_PARTIES; i++)
 		want[i] = (unsigned char)wire_names_has(&w, parties.v[i]);
+	if (state == NULL)
+		conn_close(&c->conn);
 	pid = signed_key_server(keys, n, where, sizeof(where));
-	start(c, where, state);
+	if (state != NULL)
+		start(c, where, state);
 	ss_error_clear(e);
 	rc = peers_fetch(c, &parties, want, pc, e);
 	stop_server(pid);
 	free(parties.v);
 	free(w.v);
 	return rc;
+}
+
+/* 1 if sg is the signer of name's certificate: its key and digest. */
+static int
+is_signer(const struct statement_signer *sg, const char *name)
+{
+	uint8_t digest[STATEMENT_HASH_LEN];
+	X509 *x = signed_cert(name);
+
+	return sg->key != NULL && statement_cert_digest(x, digest) == SS_OK &&
+	    memcmp(digest, sg->digest, sizeof(digest)) == 0 &&
+	    EVP_PKEY_eq(sg->key, X509_get0_pubkey(x)) == 1;
+}
+
+/* bob's signing certificate, relayed as alice's. */
+static struct signed_key
+bobs_as_alices(void)
+{
+	struct signed_key k = { "alice", der[1], der_len[1] };
+
+	return k;
+}
+
+/* How many entries c's certificate cache holds; all must be TLS ones. */
+static size_t
+cached_tls(struct client *c)
+{
+	const struct pstate_cert *cached;
+	struct ss_error e;
+	size_t n, i;
+
+	assert_int_equal(pstate_cert_entries(c->pstate, &cached, &n, &e),
+	    SS_OK);
+	for (i = 0; i < n; i++)
+		assert_int_equal(cached[i].kind, PSTATE_CERT_TLS);
+	return n;
 }
 
 static void
@@ -88,35 +131,72 @@ test_fetch_and_cache(void **state)
 		{ "dave", der[3], der_len[3] }, /* not asked for */
 		{ "mallory", der[4], der_len[4] },
 	};
-	const struct pstate_cert *cached;
 	char st[PATH_MAX];
 	struct peers pc;
 	struct client c;
 	struct ss_error e;
-	size_t n;
 
 	(void)state;
 	path_of(st, sizeof(st), dir, "alice-1");
 	assert_int_equal(fetch(keys, 5, "alice,bob,carol", st, &pc, &c, &e),
 	    SS_OK);
 	assert_int_equal(pc.n, SIGNED_PARTIES);
-	assert_int_equal(X509_cmp(pc.cert[0], signed_cert("alice")), 0);
-	assert_int_equal(X509_cmp(pc.cert[1], signed_cert("bob")), 0);
-	assert_null(pc.cert[2]);
-	assert_null(pc.cert[3]);
+	assert_true(is_signer(&pc.sg[0], "alice"));
+	assert_true(is_signer(&pc.sg[1], "bob"));
+	assert_false(is_signer(&pc.sg[1], "alice"));
+	assert_null(pc.sg[2].key);
+	assert_null(pc.sg[3].key);
 	/* Both checked certificates are cached, as TLS certificates. */
-	assert_int_equal(pstate_cert_entries(c.pstate, &cached, &n, &e), SS_OK);
-	assert_int_equal(n, 2);
-	assert_int_equal(cached[0].kind, PSTATE_CERT_TLS);
+	assert_int_equal(cached_tls(&c), 2);
 	peers_free(&pc);
 	client_free(&c);
 	/* Again, from the cache: the same certificates. */
 	assert_int_equal(fetch(keys, 5, "alice,bob", st, &pc, &c, &e), SS_OK);
-	assert_int_equal(X509_cmp(pc.cert[1], signed_cert("bob")), 0);
-	assert_int_equal(pstate_cert_entries(c.pstate, &cached, &n, &e), SS_OK);
-	assert_int_equal(n, 2);
+	assert_true(is_signer(&pc.sg[1], "bob"));
+	assert_int_equal(cached_tls(&c), 2);
 	peers_free(&pc);
 	client_free(&c);
+}
+
+/*
+ * A second fetch in one process finds what the first checked in memory:
+ * nothing new is checked nor noted for the cache, and a certificate
+ * checked as bob's is still refused as alice's.
+ */
+static void
+test_in_process(void **state)
+{
+	const struct signed_key keys[] = {
+		{ "alice", der[0], der_len[0] },
+		{ "bob", der[1], der_len[1] },
+	};
+	const struct signed_key passed_off = bobs_as_alices();
+	char st[PATH_MAX];
+	struct peers pc;
+	struct client c;
+	struct ss_error e;
+
+	(void)state;
+	path_of(st, sizeof(st), dir, "alice-4");
+	assert_int_equal(fetch(keys, 2, "bob", st, &pc, &c, &e), SS_OK);
+	assert_int_equal(c.nsigners, 1);
+	peers_free(&pc);
+	assert_int_equal(fetch(keys, 2, "alice,bob", NULL, &pc, &c, &e),
+	    SS_OK);
+	assert_true(is_signer(&pc.sg[0], "alice"));
+	assert_true(is_signer(&pc.sg[1], "bob"));
+	assert_int_equal(c.nsigners, 2);
+	assert_int_equal(c.nsorted, 2);
+	peers_free(&pc);
+	/* bob's from memory, alice's checked now: both in the cache. */
+	assert_int_equal(cached_tls(&c), 2);
+	fx_expect(fetch(&passed_off, 1, "alice", NULL, &pc, &c, &e), &e,
+	    SS_ERR_CERT, "the server's signing certificate for alice is "
+	    "bob's");
+	assert_null(pc.sg);
+	client_free(&c);
+	assert_null(c.signers);
+	assert_int_equal(c.nsigners, 0);
 }
 
 static void
@@ -125,9 +205,7 @@ test_refused(void **state)
 	const struct signed_key other_ca[] = {
 		{ "alice", impostor, impostor_len },
 	};
-	const struct signed_key passed_off[] = {
-		{ "alice", der[1], der_len[1] },        /* bob's, as alice's */
-	};
+	const struct signed_key passed_off = bobs_as_alices();
 	char st[PATH_MAX];
 	struct peers pc;
 	struct client c;
@@ -138,9 +216,9 @@ test_refused(void **state)
 	fx_expect(fetch(other_ca, 1, "alice", st, &pc, &c, &e), &e,
 	    SS_ERR_CERT, "the server's signing certificate for alice: signer "
 	    "alice: certificate does not verify against the CA");
-	assert_null(pc.cert);
+	assert_null(pc.sg);
 	client_free(&c);
-	fx_expect(fetch(passed_off, 1, "alice", st, &pc, &c, &e), &e,
+	fx_expect(fetch(&passed_off, 1, "alice", st, &pc, &c, &e), &e,
 	    SS_ERR_CERT, "not alice's");
 	client_free(&c);
 	/* bob's, cached as bob's, then relayed as alice's: still refused. */
@@ -152,9 +230,29 @@ test_refused(void **state)
 		peers_free(&pc);
 		client_free(&c);
 	}
-	fx_expect(fetch(passed_off, 1, "alice", st, &pc, &c, &e), &e,
+	fx_expect(fetch(&passed_off, 1, "alice", st, &pc, &c, &e), &e,
 	    SS_ERR_CERT, "alice");
 	client_free(&c);
+}
+
+/*
+ * The scene of the statement checks: the five parties, a client for D d1
+ * with nothing verified, alice's and bob's signers, and s a COHORT of the
+ * first three (bitmap) whose submits digest the caller fills.
+ */
+static void
+verify_scene(struct wire_names *parties, struct client *c, struct peers *pc,
+    struct statement *s, uint8_t *bitmap)
+{
+	fx_names(parties, "alice,bob,carol,dave,erin");
+	memset(c, 0, sizeof(*c));
+	memcpy(c->d, d1, sizeof(d1));
+	pc->n = SIGNED_PARTIES;
+	pc->sg = signed_signers(2);
+	memset(s, 0, sizeof(*s));
+	s->type = STATEMENT_COHORT;
+	s->n = SIGNED_PARTIES;
+	s->cohort = bitmap;
 }
 
 /* Statements checked against pc: their own signer's, for D. */
@@ -168,22 +266,9 @@ test_verify(void **state)
 	struct client c;
 	struct ss_error e;
 	uint8_t bitmap[1] = { 0x07 };
-	size_t i;
 
 	(void)state;
-	fx_names(&parties, "alice,bob,carol,dave,erin");
-	memset(&c, 0, sizeof(c));
-	memcpy(c.d, d1, sizeof(d1));
-	pc.n = SIGNED_PARTIES;
-	assert_non_null(pc.cert = calloc(SIGNED_PARTIES, sizeof(*pc.cert)));
-	for (i = 0; i < 2; i++) {
-		pc.cert[i] = signed_cert(signed_names[i]);
-		assert_int_equal(X509_up_ref(pc.cert[i]), 1);
-	}
-	memset(&s, 0, sizeof(s));
-	s.type = STATEMENT_COHORT;
-	s.n = SIGNED_PARTIES;
-	s.cohort = bitmap;
+	verify_scene(&parties, &c, &pc, &s, bitmap);
 	s.submits[0] = 1;
 	signed_make("bob", d1, &s, &ws);
 	assert_int_equal(peers_verify(&c, &pc, &parties, 2, &ws, &got, &e),
@@ -200,12 +285,69 @@ test_verify(void **state)
 	fx_expect(peers_verify(&c, &pc, &parties, 2, &none, &got, &e), &e,
 	    SS_ERR_AUTH, "bob's statement is missing");
 	memcpy(c.d, d2, sizeof(d2));
+	/* Verified before, yet checked again for this D. */
 	fx_expect(peers_verify(&c, &pc, &parties, 2, &ws, &got, &e), &e,
 	    SS_ERR_AUTH, "for another session digest");
 	free(ws.body);
 	free(ws.sig);
 	peers_free(&pc);
 	free(parties.v);
+	free(c.verified);
+}
+
+/*
+ * A statement verified once in a process is found again (its ECDSA check
+ * not repeated) for the same bytes and signer only: a changed signature is
+ * verified, and refused; the set grows past its first size.
+ */
+static void
+test_verify_again(void **state)
+{
+	enum { M = 130 };               /* past the first table's half, 128 */
+	static struct wire_stmt ws[M];
+	struct wire_names parties;
+	struct wire_stmt bad;
+	struct statement s;
+	struct peers pc;
+	struct client c;
+	struct ss_error e;
+	uint8_t bitmap[1] = { 0x07 };
+	size_t i;
+
+	(void)state;
+	verify_scene(&parties, &c, &pc, &s, bitmap);
+	for (i = 0; i < M; i++) {
+		s.submits[0] = (uint8_t)i;
+		s.submits[1] = (uint8_t)(i >> 8);
+		signed_make("bob", d1, &s, &ws[i]);
+		assert_int_equal(peers_verify(&c, &pc, &parties, 2, &ws[i], NULL,
+		    &e), SS_OK);
+	}
+	assert_int_equal(c.nverified, M);
+	assert_int_equal(c.capverified, 512);
+	for (i = 0; i < M; i++)
+		assert_int_equal(peers_verify(&c, &pc, &parties, 2, &ws[i], NULL,
+		    &e), SS_OK);
+	assert_int_equal(c.nverified, M);
+	/* The same body with another signature: verified, and refused. */
+	bad = ws[0];
+	assert_non_null(bad.sig = malloc(bad.sig_len));
+	memcpy(bad.sig, ws[0].sig, bad.sig_len);
+	bad.sig[bad.sig_len - 1] ^= 1;
+	fx_expect(peers_verify(&c, &pc, &parties, 2, &bad, NULL, &e), &e,
+	    SS_ERR_AUTH, "signature does not verify");
+	free(bad.sig);
+	/* bob's statement as alice's: refused, verified before or not. */
+	fx_expect(peers_verify(&c, &pc, &parties, 1, &ws[0], NULL, &e), &e,
+	    SS_ERR_AUTH, "names another signer");
+	assert_int_equal(c.nverified, M);
+	for (i = 0; i < M; i++) {
+		free(ws[i].body);
+		free(ws[i].sig);
+	}
+	peers_free(&pc);
+	free(parties.v);
+	free(c.verified);
 }
 
 /* The DER of the other CA's alice (certs.h's impostor). */
@@ -265,8 +407,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fetch_and_cache),
+		cmocka_unit_test(test_in_process),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_verify),
+		cmocka_unit_test(test_verify_again),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

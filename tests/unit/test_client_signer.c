@@ -16,11 +16,15 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include <openssl/ssl.h>
+
 #include "certs.h"
 #include "client.h"
 #include "client_fixture.h"
+#include "conn.h"
 #include "err.h"
 #include "files.h"
+#include "pki.h"
 #include "signed.h"
 #include "signer.h"
 #include "statement.h"
@@ -95,6 +99,41 @@ test_signed_verifies(void **state)
 	client_free(&c);
 }
 
+/*
+ * With a TLS context (as conn_open makes one), the key and certificate are
+ * the context's, taken rather than read again: the same objects, and the
+ * statement verifies as the party's.
+ */
+static void
+test_from_tls(void **state)
+{
+	struct statement s;
+	struct wire_stmt w;
+	struct client c;
+	struct ss_error e;
+
+	(void)state;
+	start(&c, signed_certs_dir(), "bob");
+	conn_init(&c.conn);
+	assert_non_null(c.conn.ctx = pki_client_ctx(c.certs, c.party, &e));
+	sumpoint(&s);
+	assert_int_equal(signer_make(&c, &s, &w, &e), SS_OK);
+	assert_ptr_equal(c.sign_key, SSL_CTX_get0_privatekey(c.conn.ctx));
+	assert_ptr_equal(c.sign_cert, SSL_CTX_get0_certificate(c.conn.ctx));
+	assert_int_equal(statement_verify(signed_cert("bob"), d1, w.body,
+	    w.body_len, w.sig, w.sig_len, NULL, &e), SS_OK);
+	signer_stmt_free(&w);
+	/* The connection's end leaves the signer its own references. */
+	conn_close(&c.conn);
+	assert_null(c.conn.ctx);
+	sumpoint(&s);
+	assert_int_equal(signer_make(&c, &s, &w, &e), SS_OK);
+	assert_int_equal(statement_verify(signed_cert("bob"), d1, w.body,
+	    w.body_len, w.sig, w.sig_len, NULL, &e), SS_OK);
+	signer_stmt_free(&w);
+	client_free(&c);
+}
+
 static void
 test_keys(void **state)
 {
@@ -153,6 +192,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_signed_verifies),
+		cmocka_unit_test(test_from_tls),
 		cmocka_unit_test(test_keys),
 	};
 

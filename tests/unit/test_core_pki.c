@@ -969,6 +969,50 @@ test_enc_cert_ok(void **state)
 	X509_STORE_free(st);
 }
 
+/*
+ * pki_verify_enc_cert_keep hands over the certificate it parsed: the same
+ * DER, whose key is the one written to pk; nothing on a failed check.
+ */
+static void
+test_enc_cert_keep(void **state)
+{
+	X509_STORE *st = store();
+	uint8_t *der, pk[32], pk2[32], *re = NULL;
+	X509 *other = X509_new();	/* what *out held: the call clears it */
+	X509 *x = other;
+	size_t len, rlen = sizeof(pk2);
+
+	(void)state;
+	assert_int_equal(pki_load_enc_cert(g_dir, "bob", &der, &len), SS_OK);
+	assert_int_equal(pki_verify_enc_cert_keep(st, der, len, "bob", pk, &x),
+	    SS_OK);
+	assert_non_null(x);
+	assert_int_equal(i2d_X509(x, &re), (int)len);
+	assert_memory_equal(re, der, len);
+	assert_int_equal(EVP_PKEY_get_raw_public_key(X509_get0_pubkey(x), pk2,
+	    &rlen), 1);
+	assert_memory_equal(pk2, pk, sizeof(pk));
+	OPENSSL_free(re);
+	X509_free(x);
+
+	/* Refused: nothing handed over. */
+	assert_non_null(x = other);
+	assert_int_equal(pki_verify_enc_cert_keep(st, der, len, "alice", pk,
+	    &x), SS_ERR_CERT);
+	assert_null(x);
+	x = other;
+	assert_int_equal(pki_verify_enc_cert_keep(st, der, len - 1, "bob", pk,
+	    &x), SS_ERR_CERT);
+	assert_null(x);
+	/* Without out it checks as pki_verify_enc_cert does. */
+	assert_int_equal(pki_verify_enc_cert_keep(st, der, len, "bob", pk2,
+	    NULL), SS_OK);
+	assert_memory_equal(pk2, pk, sizeof(pk));
+	X509_free(other);
+	free(der);
+	X509_STORE_free(st);
+}
+
 static void
 test_enc_cert_wrong_name(void **state)
 {
@@ -1111,6 +1155,47 @@ test_enc_key_wrong_type(void **state)
 	assert_int_equal(pki_load_enc_key(dir, "eve", NULL), SS_ERR_INVALID);
 }
 
+/*
+ * A TLS key is loaded whether PKCS#8 (as mkcerts.sh writes it) or SEC1
+ * ("EC PRIVATE KEY"), and is the certificate's key either way.
+ */
+static void
+test_key_formats(void **state)
+{
+	char dir[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
+	struct ss_error err;
+	EVP_PKEY *key = NULL, *again = NULL;
+	X509 *cert = NULL, *cert2 = NULL;
+	unsigned char *pem;
+	size_t pemlen;
+	BIO *b;
+
+	(void)state;
+	path_of(dir, sizeof(dir), g_tmp, "sec1");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(pki_load_signing_key(g_dir, "bob", &key, &cert, &err),
+	    SS_OK);
+	path_of(from, sizeof(from), g_dir, "bob.crt");
+	path_of(to, sizeof(to), dir, "bob.crt");
+	copy_file(from, to, 0644);
+	path_of(to, sizeof(to), dir, "bob.key");
+	assert_non_null(b = BIO_new_file(to, "w"));
+	assert_int_equal(PEM_write_bio_PrivateKey_traditional(b, key, NULL, NULL,
+	    0, NULL, NULL), 1);
+	BIO_free(b);
+	assert_int_equal(slurp(to, &pem, &pemlen), 0);
+	assert_non_null(memmem(pem, pemlen, "BEGIN EC PRIVATE KEY", 20));
+	free(pem);
+	assert_int_equal(chmod(to, 0600), 0);
+	assert_int_equal(pki_load_signing_key(dir, "bob", &again, &cert2,
+	    &err), SS_OK);
+	assert_int_equal(EVP_PKEY_eq(key, again), 1);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(again);
+	X509_free(cert);
+	X509_free(cert2);
+}
+
 int
 main(void)
 {
@@ -1136,12 +1221,14 @@ main(void)
 		cmocka_unit_test(test_handshake_revoked),
 		cmocka_unit_test(test_server_bad_crl),
 		cmocka_unit_test(test_enc_cert_ok),
+		cmocka_unit_test(test_enc_cert_keep),
 		cmocka_unit_test(test_enc_cert_wrong_name),
 		cmocka_unit_test(test_enc_cert_flipped),
 		cmocka_unit_test(test_enc_cert_foreign_ca),
 		cmocka_unit_test(test_enc_cert_tls_cert),
 		cmocka_unit_test(test_enc_cert_lengths),
 		cmocka_unit_test(test_enc_key_wrong_type),
+		cmocka_unit_test(test_key_formats),
 	};
 
 	return cmocka_run_group_tests_name("pki", tests, group_setup,

@@ -718,6 +718,69 @@ test_sign_verify_round_trip(void **state)
 	}
 }
 
+/*
+ * A signer made ready (statement_signer_of) verifies as its certificate
+ * does: its key and digest are the certificate's, it accepts the same
+ * statements, refuses another signer's and outlives the certificate's
+ * own reference.
+ */
+static void
+test_signer_ready(void **state)
+{
+	uint8_t sig[STATEMENT_SIG_MAX];
+	struct statement_signer sg, none;
+	struct statement s, got;
+	struct buf_writer w;
+	struct ss_error e;
+	X509 *cert = g_alice.cert;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(X509_up_ref(cert), 1);
+	assert_int_equal(statement_signer_of(cert, &sg), SS_OK);
+	assert_memory_equal(sg.digest, g_alice.digest, STATEMENT_HASH_LEN);
+	assert_int_equal(EVP_PKEY_eq(sg.key, X509_get0_pubkey(cert)), 1);
+	X509_free(cert);        /* the signer holds its own reference */
+	vector_statement(STATEMENT_SUMPOINT, g_alice.digest, &s);
+	sign(&s, g_alice.key, &w, sig, &len);
+	ss_error_clear(&e);
+	assert_int_equal(statement_verify_signer(&sg, s.d, w.data, w.len, sig,
+	    len, &got, &e), SS_OK);
+	assert_true(statement_same(&s, &got));
+	sig[len / 2] ^= 1;
+	assert_int_equal(statement_verify_signer(&sg, s.d, w.data, w.len, sig,
+	    len, NULL, &e), SS_ERR_AUTH);
+	sig[len / 2] ^= 1;
+	/* The same key under another certificate's digest: not its signer. */
+	sg.digest[0] ^= 1;
+	assert_int_equal(statement_verify_signer(&sg, s.d, w.data, w.len, sig,
+	    len, NULL, &e), SS_ERR_AUTH);
+	assert_non_null(strstr(e.msg, "names another signer"));
+	sg.digest[0] ^= 1;
+	/* Again (verified before): every check but the signature's. */
+	sig[len / 2] ^= 1;
+	assert_int_equal(statement_verify_signer_again(&sg, s.d, w.data, w.len,
+	    sig, len, &got, &e), SS_OK);
+	assert_true(statement_same(&s, &got));
+	assert_int_equal(statement_verify_signer_again(&sg,
+	    (uint8_t[PARAMS_DIGEST_LEN]){ 0xd2 }, w.data, w.len, sig, len, NULL,
+	    &e), SS_ERR_AUTH);
+	assert_int_equal(statement_verify_signer_again(&sg, s.d, w.data, w.len,
+	    sig, 0, NULL, &e), SS_ERR_AUTH);
+	sg.digest[0] ^= 1;
+	assert_int_equal(statement_verify_signer_again(&sg, s.d, w.data, w.len,
+	    sig, len, NULL, &e), SS_ERR_AUTH);
+	assert_non_null(strstr(e.msg, "names another signer"));
+	statement_signer_clear(&sg);
+	assert_null(sg.key);
+	statement_signer_clear(&sg);
+	assert_int_equal(statement_verify_signer(&sg, s.d, w.data, w.len, sig,
+	    len, NULL, &e), SS_ERR_INVALID);
+	assert_int_equal(statement_signer_of(NULL, &none), SS_ERR_INVALID);
+	assert_null(none.key);
+	buf_writer_free(&w);
+}
+
 /* statement_make: the body statement_encode writes, signed; nothing on failure. */
 static void
 test_make(void **state)
@@ -896,6 +959,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_check_signer),
 	cmocka_unit_test(test_load_signer),
 	cmocka_unit_test(test_sign_verify_round_trip),
+		cmocka_unit_test(test_signer_ready),
 	cmocka_unit_test(test_make),
 	cmocka_unit_test(test_tampered_body_or_signature_fails),
 	cmocka_unit_test(test_other_party_or_session_fails),
