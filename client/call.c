@@ -142,18 +142,101 @@ status_answer(struct client *c, const struct wire_response *st,
 	return c->pin != NULL ? pinned(c, st, session, e) : SS_OK;
 }
 
+/*
+ * GetStatus of session, waiting up to watch_ms for a change (0: none), and
+ * what its answer says of the watch. *waited: the ms the answer took.
+ */
+static int
+status_call(struct client *c, const char *session, struct wire_response *st,
+    uint32_t watch_ms, uint64_t *waited, struct ss_error *e)
+{
+	struct wire_request req;
+	uint64_t t0 = conn_now_ms();
+	int same = strcmp(c->watch_session, session) == 0, r;
+
+	call_request(&req, WIRE_GET_STATUS, session, NULL);
+	req.watch_version = same ? c->watch_version : 0;
+	req.watch_ms = watch_ms;
+	r = call_exchange(c, &req, &call_small_limits, st, e);
+	*waited = conn_now_ms() - t0;
+	if (r != SS_OK)
+		return r;
+	if ((r = status_answer(c, st, session, e)) != SS_OK) {
+		wire_response_free(st);
+		return r;
+	}
+	snprintf(c->watch_session, sizeof(c->watch_session), "%s", session);
+	c->watch_version = st->version;
+	c->watch_fallback = st->version == 0;
+	return SS_OK;
+}
+
 int
 call_status(struct client *c, const char *session, struct wire_response *st,
     struct ss_error *e)
 {
-	struct wire_request req;
+	uint64_t waited;
+
+	return status_call(c, session, st, 0, &waited, e);
+}
+
+/* How long a watch may ask for now: 0 when it cannot (time is short). */
+static uint32_t
+watch_ms(const struct client *c, uint64_t bound_ms)
+{
+	uint64_t now = conn_now_ms(), ms = bound_ms < CALL_WATCH_MS ?
+	    bound_ms : CALL_WATCH_MS;
+	uint64_t exchange = (uint64_t)c->rpc.exchange_ms;
+
+	if (exchange <= CALL_WATCH_MARGIN_MS ||
+	    now + CALL_WATCH_MARGIN_MS >= c->deadline)
+		return 0;
+	if (ms > exchange - CALL_WATCH_MARGIN_MS)
+		ms = exchange - CALL_WATCH_MARGIN_MS;
+	if (ms > c->deadline - now - CALL_WATCH_MARGIN_MS)
+		ms = c->deadline - now - CALL_WATCH_MARGIN_MS;
+	return (uint32_t)ms;
+}
+
+int
+call_status_wait(struct client *c, const char *session,
+    struct wire_response *st, uint64_t bound_ms, uint64_t *delay,
+    struct ss_error *e)
+{
+	uint32_t ms = watch_ms(c, bound_ms);
+	uint64_t waited;
 	int r;
 
-	call_request(&req, WIRE_GET_STATUS, session, NULL);
-	if ((r = call_exchange(c, &req, &call_small_limits, st, e)) != SS_OK)
-		return r;
-	if ((r = status_answer(c, st, session, e)) != SS_OK)
-		wire_response_free(st);
+	if (c->watch_fallback || ms == 0) {
+		client_backoff(c, delay);
+		ms = 0;
+	}
+	r = status_call(c, session, st, ms, &waited, e);
+	/*
+	 * A session not created yet that the server did not wait for: it
+	 * does not watch (an older server), or time was short. Back off.
+	 */
+	if (r == SS_ERR_NOT_FOUND)
+		c->watch_fallback = ms == 0 || waited < ms / 2;
+	return r;
+}
+
+int
+call_wait(struct client *c, uint64_t bound_ms, uint64_t *delay,
+    struct ss_error *e)
+{
+	struct wire_response st;
+	wire_name session;
+	int r;
+
+	if (c->watch_session[0] == '\0') {
+		client_backoff(c, delay);
+		return SS_OK;
+	}
+	memcpy(session, c->watch_session, sizeof(session));
+	if ((r = call_status_wait(c, session, &st, bound_ms, delay, e)) ==
+	    SS_OK)
+		wire_response_free(&st);
 	return r;
 }
 

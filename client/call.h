@@ -98,6 +98,35 @@ int call_refused_phase(const struct client *c, const struct wire_response *r,
 int call_status(struct client *c, const char *session,
     struct wire_response *st, struct ss_error *e) SS_WUR;
 
+/*
+ * The longest wait a watch asks for (docs/PROTOCOL.md 7.6); the server
+ * answers sooner at any change of the session.
+ */
+#define CALL_WATCH_MS 20000
+/* What a watch leaves of an exchange's time: the answer's way back. */
+#define CALL_WATCH_MARGIN_MS 1000
+
+/*
+ * As call_status, once the session changes: a GetStatus that the server
+ * holds until the session's version is no longer the one call_status (or
+ * this) saw last, or until bound_ms pass (capped by CALL_WATCH_MS, the
+ * time an exchange may take, and --timeout). A session not found is
+ * waited for until it is created. With a server that does not watch (it
+ * answered version 0, or a wait at once), it sleeps *delay first instead
+ * and doubles it, as client_backoff does: so the client never polls on a
+ * timer unless the server leaves it no other way.
+ */
+int call_status_wait(struct client *c, const char *session,
+    struct wire_response *st, uint64_t bound_ms, uint64_t *delay,
+    struct ss_error *e) SS_WUR;
+
+/*
+ * Waits, as call_status_wait, for the session call_status read last to
+ * change (no session read yet: sleeps *delay). The status is not kept.
+ */
+int call_wait(struct client *c, uint64_t bound_ms, uint64_t *delay,
+    struct ss_error *e) SS_WUR;
+
 /* A command's step on the status st of its session, checked. */
 typedef int (*call_step_fn)(struct client *c, const char *session,
     const struct wire_response *st, struct ss_error *e);

@@ -86,6 +86,14 @@ struct client {
 	uint8_t d[PARAMS_DIGEST_LEN];
 	int pinned;
 	struct pstate *pstate;     /* our records, opened on first use */
+	/*
+	 * The watch (call.h): the session whose status we read last, the
+	 * version it had then, and whether the server showed that it does
+	 * not watch (version 0, or a wait answered at once).
+	 */
+	wire_name watch_session;
+	uint64_t watch_version;
+	int watch_fallback;
 	EVP_PKEY *sign_key;        /* our statements' key (signer.c) ... */
 	X509 *sign_cert;           /* ... its certificate ... */
 	uint8_t sign_digest[STATEMENT_HASH_LEN];    /* ... and its digest */

@@ -234,8 +234,7 @@ run_step(struct client *c, const char *session, const struct input_src *in,
 
 /* The session does not exist (yet, or any more): wait for it. */
 static int
-wait_created(struct client *c, const char *session, uint64_t *delay,
-    struct ss_error *e)
+wait_created(struct client *c, const char *session, struct ss_error *e)
 {
 	if (client_expired(c))
 		return ss_error_set(e, SS_ERR_TIMEOUT, "timed out after %u s "
@@ -243,27 +242,50 @@ wait_created(struct client *c, const char *session, uint64_t *delay,
 		    session);
 	progress_show(&c->progress, "waiting for session %s to be created",
 	    session);
-	client_backoff(c, delay);
 	return SS_OK;
 }
 
 /*
- * Polls the status of session and takes the steps it calls for, until it
- * is time to reconstruct: then st holds the last status (free it).
+ * How long the next status may wait for a change after step a: not at all
+ * after a step of ours (its effect, or the next step, is to be seen at
+ * once); while sumpoints come in, no longer than the grace left.
+ */
+static uint64_t
+run_wait_bound(const struct run_state *rs, enum run_action a)
+{
+	uint64_t now = conn_now_ms(), end = rs->quiet_since + RUN_GRACE_MS;
+
+	if (a == RUN_WAIT_SHARES)
+		return CALL_WATCH_MS;
+	if (a != RUN_WAIT_SUMPOINTS)
+		return 0;
+	/* quiet_since is set once t+1 are in: the grace runs. */
+	if (rs->last_posted > 0)
+		return end > now ? end - now : 0;
+	return CALL_WATCH_MS;
+}
+
+/*
+ * Reads the status of session, waiting for it to change while the step
+ * before was a wait (call_status_wait), and takes the steps it calls for,
+ * until it is time to reconstruct: then st holds the last status (free it).
  */
 static int
 run_until_ready(struct client *c, const char *session,
     const struct input_src *in, struct run_state *rs,
     struct wire_response *st, struct ss_error *e)
 {
-	uint64_t delay = CLIENT_POLL_FIRST_MS;
+	uint64_t delay = CLIENT_POLL_FIRST_MS, bound = 0;
 	enum run_action a;
 	int r;
 
 	for (;;) {
-		if ((r = call_status(c, session, st, e)) == SS_ERR_NOT_FOUND) {
-			if ((r = wait_created(c, session, &delay, e)) != SS_OK)
+		r = bound > 0 ? call_status_wait(c, session, st, bound, &delay,
+		    e) : call_status(c, session, st, e);
+		if (r == SS_ERR_NOT_FOUND) {
+			if ((r = wait_created(c, session, e)) != SS_OK)
 				return r;
+			bound = CALL_WATCH_MS;
 			continue;
 		}
 		if (r != SS_OK)
@@ -274,10 +296,9 @@ run_until_ready(struct client *c, const char *session,
 		wire_response_free(st);
 		if (r != SS_OK)
 			return r;
-		/* After sending something, see its effect soon. */
-		if (a != RUN_WAIT_SHARES && a != RUN_WAIT_SUMPOINTS)
+		/* After sending something, see its effect at once. */
+		if ((bound = run_wait_bound(rs, a)) == 0)
 			delay = CLIENT_POLL_FIRST_MS;
-		client_backoff(c, &delay);
 	}
 }
 

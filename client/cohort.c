@@ -392,7 +392,9 @@ cohort_round(struct client *c, const char *session,
 			break;
 		}
 		progress_show(&c->progress, "%s", why);
-		client_backoff(c, &delay);
+		/* Until the session changes: a member's COHORT changes it. */
+		if ((rc = call_wait(c, CALL_WATCH_MS, &delay, e)) != SS_OK)
+			break;
 	}
 	free(v.digest);
 	free(v.have);

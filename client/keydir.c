@@ -305,8 +305,8 @@ wait_for_keys(struct client *c, const struct keyset *ks, int wait,
 		    c->certs, wait ? " before the timeout" : "");
 	progress_show(&c->progress, "waiting for the encryption keys of: %s",
 	    list);
-	client_backoff(c, delay);
-	return SS_OK;
+	/* A key published changes every session that names its party. */
+	return call_wait(c, CALL_WATCH_MS, delay, e);
 }
 
 int

@@ -153,6 +153,7 @@ enum dest {
 	DST_CF_SECOND,
 	DST_STMT_BODY,     /* of a Statement */
 	DST_STMT_SIG,
+	DST_VERSION,       /* of a GetStatus: the watch's */
 };
 
 /* The bodies, as proto/securesum.proto numbers their fields. */
@@ -166,7 +167,7 @@ static const struct wire_fields bodies[] = {
 	    DST_SIGNED } },
 	[WIRE_GET_STATUS] = { { DST_PARAMS, DST_PHASE, DST_COHORT, DST_SHARED,
 	    DST_POSTED, DST_MISSING, DST_DEADLINE_UNIX, DST_SIGNERS,
-	    DST_DIGEST, DST_CONFLICTS } },
+	    DST_DIGEST, DST_CONFLICTS, DST_VERSION } },
 	[WIRE_PUBLISH_KEY] = { { DST_DUPLICATE } },
 	[WIRE_GET_KEYS] = { { DST_KEYS } },
 	[WIRE_POST_COHORT] = { { DST_DUPLICATE } },
@@ -565,6 +566,7 @@ place_v2(pb_field_iter_t *it, int dst, struct into *x)
 	case DST_STMT_SIG:
 		return after || bind_bytes(it, x, dec_bytes, &x->stmt->sig,
 		    &x->stmt->sig_len, maxs);
+	case DST_VERSION:       return !after || get_u64(it, &r->version);
 	default:                return false;
 	}
 }

@@ -96,6 +96,9 @@ struct wire_request {
 	size_t cert_len;
 	/* SUBMIT_SHARES (SUBMIT), POST_SUMPOINT (SUMPOINT), POST_COHORT (COHORT) */
 	const struct wire_stmt *stmt;
+	/* GET_STATUS: wait until the version is not this one (watch_ms > 0) */
+	uint64_t watch_version;
+	uint32_t watch_ms;             /* ... for this long at most; 0: no wait */
 };
 
 /* Longest fixed bytes fields of a response: a digest, a nonce. */
@@ -176,6 +179,7 @@ struct wire_response {
 	struct wire_names signers;         /* GetStatus: whose COHORT is in */
 	struct wire_conflict *conflicts;   /* GetStatus */
 	size_t nconflicts, conflicts_cap;
+	uint64_t version;                  /* GetStatus: 0 from a server that does not watch */
 	/* GetCohort signatures, ListSumpoints cohort_signatures */
 	struct wire_signed *signed_;
 	size_t nsigned, signed_cap;

@@ -58,7 +58,7 @@ _Static_assert(securesum_Response_get_cohort_tag ==
  * tables by which wire_request.c fills a request and wire.c decodes a
  * response, each with its own roles.
  */
-#define WIRE_FIELDS_MAX 10
+#define WIRE_FIELDS_MAX 11
 struct wire_fields {
 	uint8_t role[WIRE_FIELDS_MAX + 1];
 };

@@ -48,6 +48,8 @@ enum source {
 	SRC_STMT,         /* the Statement, filled from stmt_fields */
 	SRC_STMT_BODY,    /* a Statement's */
 	SRC_STMT_SIG,
+	SRC_WATCH_VERSION,   /* GetStatusRequest's watch */
+	SRC_WATCH_MS,
 };
 
 #define BIT(src) (1u << (src))
@@ -61,7 +63,8 @@ static const struct wire_fields bodies[] = {
 	[WIRE_POST_SUMPOINT] = { { SRC_SESSION, SRC_PARTY, SRC_VALUES,
 	    SRC_STMT } },
 	[WIRE_LIST_SUMPOINTS] = { { SRC_SESSION } },
-	[WIRE_GET_STATUS] = { { SRC_SESSION } },
+	[WIRE_GET_STATUS] = { { SRC_SESSION, SRC_WATCH_VERSION,
+	    SRC_WATCH_MS } },
 	[WIRE_PUBLISH_KEY] = { { SRC_CERT } },
 	[WIRE_GET_KEYS] = { { SRC_NAMES } },
 	[WIRE_POST_COHORT] = { { SRC_SESSION, SRC_PARTY, SRC_STMT } },
@@ -269,6 +272,8 @@ fill_v2(pb_field_iter_t *it, int src, struct from *x)
 		return set_bytes(it, x, r->stmt->body, r->stmt->body_len);
 	case SRC_STMT_SIG:
 		return set_bytes(it, x, r->stmt->sig, r->stmt->sig_len);
+	case SRC_WATCH_VERSION: return set_u64(it, r->watch_version);
+	case SRC_WATCH_MS:   return set_u32(it, r->watch_ms);
 	default:             return false;
 	}
 }

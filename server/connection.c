@@ -8,6 +8,13 @@
  * watermark, and a client that does not read its responses stops being read
  * once max_output bytes wait for it, so no client can make the server buffer
  * without bound or delay the others.
+ *
+ * A watched GetStatus (rpc.h's RPC_WATCH) stays in the input buffer while
+ * it is held, reading stopped; it costs a list link and a timer. The
+ * store's changed hook moves the waiters of the session that changed (only
+ * those) to the woken list; wake_ev, made active by the hook, hands each
+ * request in again once the request that made the change is done, and its
+ * answer goes out through release_or_hold like any other.
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -17,6 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -57,6 +65,13 @@ struct conn {
 	struct evbuffer *pending;
 	struct frame_in frame;  /* a large frame being read into its own buffer */
 	struct conn *prev, *next;
+	/* A held GetStatus (the watch), first in the input buffer: */
+	int watching;           /* held; reading stopped */
+	int watch_expired;      /* its time is up: answer, hold no more */
+	uint64_t watch_until;   /* CLOCK_MONOTONIC ms; 0: not held yet */
+	struct event *watch_ev; /* its bound */
+	void **whead;           /* the list it is in (NULL: none) ... */
+	struct conn *wprev, *wnext;
 };
 
 /* ---- output sink ----------------------------------------------------- */
@@ -86,11 +101,56 @@ sink_add_held(ProtobufCBuffer *b, size_t len, const uint8_t *data)
 		s->failed = 1;
 }
 
+/* ---- the lists of held requests ---------------------------------------- */
+
+static void
+watch_link(struct conn *c, void **head)
+{
+	c->whead = head;
+	c->wprev = NULL;
+	c->wnext = *head;
+	if (c->wnext != NULL)
+		c->wnext->wprev = c;
+	*head = c;
+}
+
+static void
+watch_unlink(struct conn *c)
+{
+	if (c->whead == NULL)
+		return;
+	if (c->wprev != NULL)
+		c->wprev->wnext = c->wnext;
+	else
+		*c->whead = c->wnext;
+	if (c->wnext != NULL)
+		c->wnext->wprev = c->wprev;
+	c->whead = NULL;
+	c->wprev = c->wnext = NULL;
+}
+
+/* Moves every request of the list at head to the woken list. */
+static void
+watch_wake_list(struct conns *cs, void **head)
+{
+	struct conn *c;
+
+	while ((c = *head) != NULL) {
+		watch_unlink(c);
+		watch_link(c, &cs->woken);
+	}
+}
+
 /* ---- closing --------------------------------------------------------- */
 
 static void
 conn_free(struct conn *c)
 {
+	if (c->watching)
+		c->cs->watching--;
+	watch_unlink(c);
+	if (c->watch_ev != NULL)
+		event_free(c->watch_ev);
 	c->cs->n--;
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -225,12 +285,141 @@ out_of_memory_reading(struct ss_error *e)
 	return ss_error_set(e, SS_ERR_ALLOC, "out of memory reading a frame");
 }
 
+/* ---- holding a watched GetStatus -------------------------------------- */
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void conn_resume(struct conn *c);
+static void conn_process(struct conn *c);
+static int conn_next_frame(struct conn *c, struct ss_error *e) SS_WUR;
+
+/* The held request's time is up: answer it as it stands. */
+static void
+on_watch_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd; (void)what;
+	watch_unlink(c);
+	c->watch_expired = 1;
+	conn_resume(c);
+}
+
+/*
+ * Holds c's request as w says: in its session's list (or the creation
+ * waiters'), with a timer at the end of its wait, which a request handed
+ * in again keeps (bounded by the idle timeout too), and reading stopped.
+ * SS_ERR_TIMEOUT when no time is left: answer it now.
+ */
+static int SS_WUR
+conn_hold(struct conn *c, const struct rpc_watch *w)
+{
+	struct conns *cs = c->cs;
+	uint64_t now = mono_ms(), ms = w->ms, idle;
+	struct timeval tv;
+
+	idle = (uint64_t)cs->cfg->idle_timeout * 1000;
+	if (ms > idle)
+		ms = idle;
+	if (c->watch_until == 0 || now + ms < c->watch_until)
+		c->watch_until = now + ms;
+	if (c->watch_until <= now)
+		return SS_ERR_TIMEOUT;
+	if (c->watch_ev == NULL &&
+	    (c->watch_ev = evtimer_new(cs->base, on_watch_timeout, c)) == NULL)
+		return SS_ERR_TIMEOUT;
+	tv.tv_sec = (time_t)((c->watch_until - now) / 1000);
+	tv.tv_usec = (suseconds_t)((c->watch_until - now) % 1000 * 1000);
+	if (evtimer_add(c->watch_ev, &tv) != 0)
+		return SS_ERR_TIMEOUT;
+	watch_link(c, w->se != NULL ? &w->se->waiters : &cs->creating);
+	c->watching = 1;
+	cs->watching++;
+	bufferevent_disable(c->bev, EV_READ);
+	return SS_OK;
+}
+
+/* Hands the held request in again: it is answered, or held on. */
+static void
+conn_resume(struct conn *c)
+{
+	struct ss_error e;
+
+	c->cs->watching--;
+	c->watching = 0;
+	if (c->watch_ev != NULL)
+		evtimer_del(c->watch_ev);
+	if (!c->cs->stopping) {
+		if (!c->paused)
+			bufferevent_enable(c->bev, EV_READ);
+		conn_process(c);
+		return;
+	}
+	/* Stopping: this request is answered, nothing after it is read. */
+	ss_error_clear(&e);
+	if (conn_next_frame(c, &e) == SS_ERR_ALLOC) {
+		logmsg("%s: %s", c->peer, ss_error_msg(&e));
+		conn_free(c);
+	}
+}
+
+/* The store's changed hook (store_data.h): wakes se's waiters. */
+static void
+conns_changed(void *ctx, struct session *se, int created)
+{
+	struct conns *cs = ctx;
+
+	if (se->waiters == NULL && (!created || cs->creating == NULL))
+		return;
+	watch_wake_list(cs, &se->waiters);
+	/* Any creation wakes those waiting for one; each looks again. */
+	if (created)
+		watch_wake_list(cs, &cs->creating);
+	event_active(cs->wake_ev, EV_TIMEOUT, 0);
+}
+
+/* wake_ev: hands in again every woken request. */
+static void
+on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct conns *cs = arg;
+	struct conn *c;
+
+	(void)fd; (void)what;
+	while ((c = cs->woken) != NULL) {
+		watch_unlink(c);
+		conn_resume(c);
+	}
+}
+
+int
+conns_watch_start(struct conns *cs)
+{
+	struct store *s = cs->rpc->store;
+
+	if ((cs->wake_ev = event_new(cs->base, -1, 0, on_wake, cs)) == NULL ||
+	    event_priority_set(cs->wake_ev, 0) != 0)
+		return SS_ERR_INTERNAL;
+	s->changed = conns_changed;
+	s->changed_ctx = cs;
+	return SS_OK;
+}
+
+/* ---- frames in, answers out (continued) ------------------------------- */
+
 /*
  * Hands one whole frame to the RPC layer and queues its answer: bytes in
  * the input buffer, or own, a buffer of its own that the store may keep.
- * SS_OK; SS_ERR_PROTOCOL when it was not a Request and c is closing (or
- * freed); SS_ERR_ALLOC when the answer could not be queued (the caller
- * frees c).
+ * SS_OK (c->watching: the request is held, still in the input buffer);
+ * SS_ERR_PROTOCOL when it was not a Request and c is closing (or freed);
+ * SS_ERR_ALLOC when the answer could not be queued (the caller frees c).
  */
 static int SS_WUR
 conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
@@ -238,12 +427,24 @@ conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
 {
 	struct evbuffer_sink sink = { { sink_append }, c->pending, 0 };
 	struct conns *cs = c->cs;
+	/* Only a request in the input buffer can wait there. */
+	struct rpc_watch w = { own == NULL && !cs->stopping, NULL, 0 };
 	enum rpc_after after;
 
-	/* The caller's certificate signs its statements (version 2). */
-	after = rpc_handle_as(cs->rpc, c->peer, SSL_get0_peer_certificate(
-	    bufferevent_openssl_get_ssl(c->bev)), bytes, len, own, &sink.base,
-	    sink_add_held);
+	for (;;) {
+		w.may_hold = w.may_hold && !c->watch_expired;
+		/* The caller's certificate signs its statements (version 2). */
+		after = rpc_handle_watch(cs->rpc, c->peer,
+		    SSL_get0_peer_certificate(bufferevent_openssl_get_ssl(
+		    c->bev)), bytes, len, own, &sink.base, sink_add_held, &w);
+		if (after != RPC_WATCH)
+			break;
+		if (conn_hold(c, &w) == SS_OK)
+			return SS_OK;
+		c->watch_expired = 1;   /* no time left: answer now */
+	}
+	c->watch_expired = 0;
+	c->watch_until = 0;
 	if (after == RPC_CLOSE) {
 		logmsg("%s: sent a frame that is not a Request; closing", c->peer);
 		conn_close_after_flush(c);
@@ -331,6 +532,9 @@ conn_next_frame(struct conn *c, struct ss_error *e)
 		return out_of_memory_reading(e);
 	if ((rc = conn_dispatch(c, bytes + FRAME_HEADER_LEN, len, NULL, e)) != SS_OK)
 		return rc;
+	/* A held request stays where it is until it is handed in again. */
+	if (c->watching)
+		return SS_OK;
 	if (evbuffer_drain(in, FRAME_HEADER_LEN + (size_t)len) != 0)
 		return out_of_memory_reading(e);
 	return SS_OK;
@@ -344,7 +548,7 @@ conn_process(struct conn *c)
 	int rc = SS_OK;
 
 	ss_error_clear(&e);
-	while (rc == SS_OK && !c->closing && !c->paused)
+	while (rc == SS_OK && !c->closing && !c->paused && !c->watching)
 		rc = conn_next_frame(c, &e);
 	if (rc == SS_ERR_ALLOC) {
 		logmsg("%s: %s", c->peer, ss_error_msg(&e));
@@ -371,8 +575,11 @@ on_write(struct bufferevent *bev, void *arg)
 		conn_free(c);
 		return;
 	}
+	/* A held request keeps reading stopped until it is answered. */
 	if (c->paused) {
 		c->paused = 0;
+		if (c->watching)
+			return;
 		bufferevent_enable(c->bev, EV_READ);
 		conn_process(c);
 	}
@@ -496,10 +703,18 @@ conns_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 void
 conns_stop_reading(struct conns *cs)
 {
-	struct conn *c;
+	struct conn *c, *next;
 
-	for (c = cs->head; c != NULL; c = c->next)
+	cs->stopping = 1;
+	for (c = cs->head; c != NULL; c = next) {
+		next = c->next;   /* answering may free c */
 		bufferevent_disable(c->bev, EV_READ);
+		if (c->watching) {
+			watch_unlink(c);
+			c->watch_expired = 1;
+			conn_resume(c);
+		}
+	}
 }
 
 int
@@ -519,4 +734,10 @@ conns_free(struct conns *cs)
 	while (cs->head != NULL)
 		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
 		conn_free(cs->head);
+	if (cs->rpc != NULL && cs->rpc->store != NULL &&
+	    cs->rpc->store->changed_ctx == cs)
+		cs->rpc->store->changed = NULL;
+	if (cs->wake_ev != NULL)
+		event_free(cs->wake_ev);
+	cs->wake_ev = NULL;
 }

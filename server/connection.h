@@ -5,7 +5,9 @@
  * max_frame before any byte of a body is buffered) and hands each to the
  * RPC layer, queues the answers -- held back while the journal records they
  * report wait for an fsync -- stops reading a client that does not read its
- * answers, applies the handshake and idle timeouts, and closes.
+ * answers, applies the handshake and idle timeouts, and closes. A GetStatus
+ * that watches its session (docs/PROTOCOL.md 7.6) is held, the connection
+ * read no further, until the session changes or its wait ends.
  */
 #ifndef SS_CONNECTION_H
 #define SS_CONNECTION_H
@@ -40,6 +42,18 @@ struct conns {
 
 	unsigned n;
 	struct conn *head;
+
+	/*
+	 * Held GetStatus requests (the watch). Each waits in its session's
+	 * list (struct session's waiters) or, for a session not created yet,
+	 * in `creating`; a change moves that session's waiters to `woken`,
+	 * which wake_ev hands in again once the change's request is done.
+	 */
+	void *creating;
+	void *woken;
+	struct event *wake_ev;
+	unsigned watching;      /* how many are held */
+	int stopping;           /* conns_stop_reading: answer, read no more */
 };
 
 /*
@@ -49,10 +63,19 @@ struct conns {
 void conns_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg);
 
+/*
+ * Sets up the watch: the event that hands woken requests in again, and the
+ * store's changed hook (cs->base and cs->rpc set). SS_ERR_INTERNAL.
+ */
+int conns_watch_start(struct conns *cs) SS_WUR;
+
 /* Sends the held answers whose journal records are now on disk. */
 void conns_release_held(struct conns *cs);
 
-/* Stops reading from every connection: the server is stopping. */
+/*
+ * Stops reading from every connection: the server is stopping. Held
+ * GetStatus requests are answered now, before the final snapshot.
+ */
 void conns_stop_reading(struct conns *cs);
 
 /* Whether any connection still has answers to send. */

@@ -31,14 +31,18 @@ void
 store_drop_key(struct store *s, const char *name)
 {
 	struct key_entry *e = (struct key_entry *)store_get_key(s, name);
+	char party[NAME_BUF];
 
 	if (e == NULL)
 		return;
+	/* name may be e's own, which the last entry overwrites. */
+	memcpy(party, e->name, sizeof(party));
 	s->stored_bytes -= key_bytes(e);
 	free(e->der);
 	free(e->sign_der);
 	*e = s->keys[--s->nkeys];
 	s->version++;
+	record_key_changed(s, party);
 }
 
 /*
@@ -90,6 +94,7 @@ add_key(struct store *s, struct key_entry *e, const struct key_entry *copy)
 	*e = *copy;
 	s->stored_bytes += key_bytes(e);
 	s->version++;
+	record_key_changed(s, e->name);
 }
 
 /* Makes want (copied) the entry of its name, replacing e if any; logged first. */

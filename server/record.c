@@ -43,3 +43,25 @@ record_copy(const void *p, size_t n)
 		memcpy(c, p, n);
 	return c;
 }
+
+void
+record_changed(struct store *s, struct session *se, int created)
+{
+	se->changes++;
+	if (s->changed != NULL)
+		s->changed(s->changed_ctx, se, created);
+}
+
+/*
+ * One look at each session, a binary search of its names: the directory
+ * changes once per party, sessions are few next to the calls they serve.
+ */
+void
+record_key_changed(struct store *s, const char *party)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsessions; i++)
+		if (session_party_index(s->sessions[i], party) >= 0)
+			record_changed(s, s->sessions[i], 0);
+}

@@ -29,4 +29,16 @@ int record_room(const struct store *s, uint64_t bytes, struct ss_error *st);
 /* A malloc'd copy of the n bytes at p that a change keeps, or NULL. */
 void *record_copy(const void *p, size_t n);
 
+/*
+ * A change of se was made (created: se is new): counts it in se->changes
+ * and tells whoever watches the store (s->changed).
+ */
+void record_changed(struct store *s, struct session *se, int created);
+
+/*
+ * The directory's entry of party changed: a change of every session that
+ * names it, so that a party waiting for a key wakes (docs/PROTOCOL.md 7.6).
+ */
+void record_key_changed(struct store *s, const char *party);
+
 #endif

@@ -523,6 +523,46 @@ status_conflicts(struct call *c, const struct session *se,
 	return SS_OK;
 }
 
+/* The version GetStatus reports for se (NULL: a session not created yet). */
+static uint64_t
+version_of(const struct call *c, const struct session *se)
+{
+	if (c->epoch == 0 || se == NULL)
+		return 0;
+	return (uint64_t)c->epoch << 32 | se->changes;
+}
+
+/*
+ * Whether to hold this GetStatus rather than answer it (docs/PROTOCOL.md
+ * 7.6): it asks to wait, the connection may hold it, and the version it
+ * saw is the session's (se NULL: not created yet, version 0). The wait is
+ * bounded by RPC_WATCH_MAX_MS and by the request's own deadline.
+ */
+static int
+watch_holds(struct call *c, struct session *se)
+{
+	const Securesum__GetStatusRequest *m = c->req.pb->get_status;
+	struct rpc_watch *w = c->watch;
+	uint64_t ms = m->watch_ms, now;
+
+	if (w == NULL || !w->may_hold || c->epoch == 0 || ms == 0 ||
+	    m->watch_version != version_of(c, se))
+		return 0;
+	if (ms > RPC_WATCH_MAX_MS)
+		ms = RPC_WATCH_MAX_MS;
+	if (c->req.deadline_unix_ms != 0) {
+		now = c->now_ms();
+		if (c->req.deadline_unix_ms <= now)
+			return 0;
+		if (c->req.deadline_unix_ms - now < ms)
+			ms = c->req.deadline_unix_ms - now;
+	}
+	w->se = se;
+	w->ms = (uint32_t)ms;
+	c->holding = 1;
+	return 1;
+}
+
 static int
 do_status(struct call *c)
 {
@@ -530,8 +570,14 @@ do_status(struct call *c)
 	struct session *se;
 	char **names, **lists;
 
-	if ((se = call_read_session(c, c->req.pb->get_status->session_id)) == NULL)
+	if ((se = call_read_session(c, c->req.pb->get_status->session_id)) == NULL) {
+		/* A session waited for before it is created. */
+		if (c->err.code == SS_ERR_NOT_FOUND && watch_holds(c, NULL))
+			ss_error_clear(&c->err);
 		return c->err.code;
+	}
+	if (watch_holds(c, se))
+		return SS_OK;
 	names = call_scratch(c, se->p.n, sizeof(*names));
 	lists = call_scratch(c, (size_t)se->p.n * 5, sizeof(*lists));
 	if (names == NULL || lists == NULL)
@@ -543,6 +589,7 @@ do_status(struct call *c)
 	body->params = &c->params;
 	body->phase = (Securesum__Phase)se->phase;
 	body->deadline_unix = se->deadline_unix;
+	body->version = version_of(c, se);
 	if (se->p.v2) {
 		body->digest.data = se->digest;
 		body->digest.len = sizeof(se->digest);
@@ -816,9 +863,9 @@ finish_response(struct call *c, ProtobufCBuffer *out, rpc_held_fn held)
 /* ---- entry points ----------------------------------------------------- */
 
 enum rpc_after
-rpc_handle_as(struct rpc_server *srv, const char *caller, X509 *cert,
+rpc_handle_watch(struct rpc_server *srv, const char *caller, X509 *cert,
     const uint8_t *bytes, size_t len, struct rpc_frame *frame,
-    ProtobufCBuffer *out, rpc_held_fn held)
+    ProtobufCBuffer *out, rpc_held_fn held, struct rpc_watch *w)
 {
 	struct call c;
 
@@ -838,6 +885,8 @@ rpc_handle_as(struct rpc_server *srv, const char *caller, X509 *cert,
 	c.now_ms = srv->now_ms;
 	c.caller = caller;
 	c.cert = cert;
+	c.watch = w;
+	c.epoch = srv->epoch;
 	if (frame != NULL) {
 		c.frame = &frame->p;
 		c.frame_len = frame->len;
@@ -845,10 +894,20 @@ rpc_handle_as(struct rpc_server *srv, const char *caller, X509 *cert,
 	securesum__response__init(&c.resp);
 	ss_error_clear(&c.err);
 	(void)call_run(&c);   /* its outcome is c.err, which the response carries */
-	finish_response(&c, out, held);
+	if (!c.holding)
+		finish_response(&c, out, held);
 	call_scratch_free(&c);
 	decoded_free(&c.req);
-	return RPC_CONTINUE;
+	return c.holding ? RPC_WATCH : RPC_CONTINUE;
+}
+
+enum rpc_after
+rpc_handle_as(struct rpc_server *srv, const char *caller, X509 *cert,
+    const uint8_t *bytes, size_t len, struct rpc_frame *frame,
+    ProtobufCBuffer *out, rpc_held_fn held)
+{
+	return rpc_handle_watch(srv, caller, cert, bytes, len, frame, out,
+	    held, NULL);
 }
 
 enum rpc_after

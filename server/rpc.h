@@ -20,12 +20,36 @@ struct rpc_server {
 	struct store *store;
 	X509_STORE *ca;            /* verifies published encryption-key certificates */
 	uint64_t (*now_ms)(void);  /* wall clock, replaceable in tests */
+	/*
+	 * The boot epoch, random and nonzero, chosen at start: the high half
+	 * of every session's version. 0: the server does not watch (versions
+	 * are 0, no GetStatus is held), as one older than the watch.
+	 */
+	uint32_t epoch;
 };
+
+/* The longest a GetStatus is held, whatever its watch_ms asks. */
+#define RPC_WATCH_MAX_MS 30000u
 
 /* What the connection should do after the response is sent. */
 enum rpc_after {
 	RPC_CONTINUE = 0,
 	RPC_CLOSE = 1,   /* the frame was not a Request at all */
+	RPC_WATCH = 2,   /* nothing was written: hold the request (rpc_watch) */
+};
+
+/*
+ * A GetStatus that asks to wait for a change (docs/PROTOCOL.md 7.6). In:
+ * whether the connection may hold it. Out, with RPC_WATCH: the session
+ * it waits on (NULL: one not created yet) and for how long at most, in
+ * ms (bounded by RPC_WATCH_MAX_MS and the request's deadline). The
+ * connection hands the same frame in again when the session changes
+ * (store_data.h's changed hook) or, with may_hold 0, when the time is up.
+ */
+struct rpc_watch {
+	int may_hold;
+	struct session *se;
+	uint32_t ms;
 };
 
 /*
@@ -70,6 +94,14 @@ enum rpc_after rpc_handle_frame(struct rpc_server *srv, const char *caller,
 enum rpc_after rpc_handle_as(struct rpc_server *srv, const char *caller,
     X509 *cert, const uint8_t *bytes, size_t len, struct rpc_frame *frame,
     ProtobufCBuffer *out, rpc_held_fn held) SS_WUR;
+
+/*
+ * As rpc_handle_as, with a watch: a GetStatus that asks to wait, when w
+ * allows it, is not answered but held (RPC_WATCH, w says on what).
+ */
+enum rpc_after rpc_handle_watch(struct rpc_server *srv, const char *caller,
+    X509 *cert, const uint8_t *bytes, size_t len, struct rpc_frame *frame,
+    ProtobufCBuffer *out, rpc_held_fn held, struct rpc_watch *w) SS_WUR;
 
 /* Appends a framed Response with only id, code and message (no body). */
 void rpc_write_error(uint64_t id, int code, const char *msg, ProtobufCBuffer *out);

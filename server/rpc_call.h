@@ -57,6 +57,8 @@ struct scratch {
 	void *p[CALL_SCRATCH];
 };
 
+struct rpc_watch;   /* rpc.h's */
+
 struct call {
 	/* What the server gives every call (rpc.h's struct rpc_server). */
 	struct store *store;
@@ -85,6 +87,10 @@ struct call {
 	Securesum__SessionParams params;
 	struct scratch sc;
 	struct ss_error err;       /* the response's code and message */
+	/* A GetStatus that may wait: what it waits on (NULL: it may not). */
+	struct rpc_watch *watch;
+	uint32_t epoch;            /* rpc_server's */
+	int holding;               /* held: no response now (RPC_WATCH) */
 };
 
 /* n zeroed elements of size bytes that live until the response is sent; NULL if none. */

@@ -19,6 +19,7 @@
 
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 
 #include "addr.h"
@@ -590,6 +591,28 @@ open_loop(struct server *srv, struct ss_error *e)
 	cs->rpc = &srv->rpc;
 	cs->journal = srv->journal_open ? srv->journal : NULL;
 	cs->flush_ev = srv->flush_ev;
+	if (conns_watch_start(cs) != SS_OK)
+		return ss_error_set(e, SS_ERR_INTERNAL, "cannot set up the event loop");
+	return SS_OK;
+}
+
+/*
+ * The boot epoch, the high half of every session's version: random, so
+ * that a version seen before a restart is never current after it, and
+ * nonzero, which says that the server watches (docs/PROTOCOL.md 7.6).
+ */
+static int SS_WUR
+choose_epoch(struct server *srv, struct ss_error *e)
+{
+	uint8_t b[4];
+
+	do {
+		if (RAND_bytes(b, sizeof(b)) != 1)
+			return ss_error_set(e, SS_ERR_INTERNAL, "no random bytes "
+			    "for the boot epoch");
+		srv->rpc.epoch = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+		    (uint32_t)b[2] << 8 | b[3];
+	} while (srv->rpc.epoch == 0);
 	return SS_OK;
 }
 
@@ -724,7 +747,8 @@ server_run(const struct server_config *cfg)
 	srv.rpc.now_ms = wall_ms;
 	ss_error_clear(&e);
 	setup_process();
-	if (open_state(&srv, &e) != SS_OK || open_keys(&srv, &e) != SS_OK ||
+	if (choose_epoch(&srv, &e) != SS_OK ||
+	    open_state(&srv, &e) != SS_OK || open_keys(&srv, &e) != SS_OK ||
 	    open_loop(&srv, &e) != SS_OK ||
 	    listen_on(&srv, shown, sizeof(shown), &e) != SS_OK ||
 	    watch_sync_thread(&srv, &e) != SS_OK || add_events(&srv, &e) != SS_OK) {

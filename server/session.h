@@ -80,6 +80,14 @@ struct session {
 	int have_digests;
 	uint8_t submits_digest[STATEMENT_HASH_LEN];
 	uint8_t cohort_digest[STATEMENT_HASH_LEN];
+	/*
+	 * Changes since the server started (record_changed): the low half of
+	 * the version GetStatus reports, which a watch waits to see move on.
+	 * Not saved: the boot epoch in the high half tells a restart apart.
+	 */
+	uint32_t changes;
+	/* The connections waiting for it to change (connection.c's; opaque here). */
+	void *waiters;
 };
 
 /*

@@ -427,6 +427,7 @@ statements_keep(struct store *s, struct session *se, uint32_t party,
 	memset(h, 0, sizeof(*h));
 	s->stored_bytes += held_statement_bytes(slot);
 	s->version++;
+	record_changed(s, se, 0);
 }
 
 /* Keeps h (taken on success) as proof that party signed two statements of type. */

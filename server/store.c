@@ -104,6 +104,7 @@ close_sharing(struct store *s, struct session *se)
 		    se->p.threshold, session_min_cohort(se));
 	}
 	s->version++;
+	record_changed(s, se, 0);
 }
 
 static void
@@ -276,6 +277,7 @@ add_session(struct store *s, struct session *se)
 	s->sessions[s->nsessions++] = se;
 	s->stored_bytes += session_bytes(se);
 	s->version++;
+	record_changed(s, se, 1);
 }
 
 int
@@ -426,6 +428,7 @@ change_keep(struct store *s, struct change *ch, void *data)
 	} else
 		return;
 	s->version++;
+	record_changed(s, se, 0);
 }
 
 /*

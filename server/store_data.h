@@ -88,6 +88,12 @@ struct store {
 	size_t nkeys;
 	uint64_t stored_bytes;
 	uint64_t version;       /* bumped by every change; snapshots compare it */
+	/*
+	 * Told of every change of a session once it is made (record_changed),
+	 * created when the change made it: the connections' watches. NULL: no one.
+	 */
+	void (*changed)(void *ctx, struct session *se, int created);
+	void *changed_ctx;
 };
 
 #endif

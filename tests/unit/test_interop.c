@@ -286,6 +286,32 @@ test_req_get_status(void **state)
 	m = roundtrip_request(&req);
 	assert_non_null(m->get_status);
 	assert_string_equal(m->get_status->session_id, "s5");
+	/* No watch asked: both fields at 0, the server answers at once. */
+	assert_int_equal(m->get_status->watch_version, 0);
+	assert_int_equal(m->get_status->watch_ms, 0);
+	securesum__request__free_unpacked(m, NULL);
+}
+
+/* The watch's fields (docs/PROTOCOL.md 7.6), full 64 and 32 bits. */
+static void
+test_req_get_status_watch(void **state)
+{
+	struct wire_request req = {
+		.id = 11, .method = WIRE_GET_STATUS, .session_id = "s5",
+		.watch_version = 0xfedcba9800000007ull, .watch_ms = 20000,
+	};
+	Securesum__Request *m;
+
+	(void)state;
+	m = roundtrip_request(&req);
+	assert_non_null(m->get_status);
+	assert_string_equal(m->get_status->session_id, "s5");
+	assert_true(m->get_status->watch_version == 0xfedcba9800000007ull);
+	assert_int_equal(m->get_status->watch_ms, 20000);
+	securesum__request__free_unpacked(m, NULL);
+	req.watch_ms = UINT32_MAX;
+	m = roundtrip_request(&req);
+	assert_int_equal(m->get_status->watch_ms, UINT32_MAX);
 	securesum__request__free_unpacked(m, NULL);
 }
 
@@ -725,6 +751,14 @@ test_resp_get_status(void **state)
 	assert_int_equal(r.posted.n, 0);
 	assert_names(&r.missing, parties, 5);
 	assert_int_equal(r.deadline_unix, 0);
+	/* A server that does not watch leaves the version out: 0. */
+	assert_true(r.version == 0);
+	wire_response_free(&r);
+
+	/* The version: the boot epoch in the high half, changes below. */
+	b.version = 0x89abcdef00000102ull;
+	roundtrip_response(&m, WIRE_GET_STATUS, &r);
+	assert_true(r.version == 0x89abcdef00000102ull);
 	wire_response_free(&r);
 }
 
@@ -979,6 +1013,7 @@ main(void)
 		cmocka_unit_test(test_req_post_sumpoint),
 		cmocka_unit_test(test_req_list_sumpoints),
 		cmocka_unit_test(test_req_get_status),
+		cmocka_unit_test(test_req_get_status_watch),
 		cmocka_unit_test(test_req_publish_key),
 		cmocka_unit_test(test_req_get_keys),
 		cmocka_unit_test(test_req_v2),

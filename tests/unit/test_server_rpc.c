@@ -552,6 +552,162 @@ test_held_vectors(void **state)
 	free(want);
 }
 
+/* ---- the watch (docs/PROTOCOL.md 7.6.1) ------------------------------ */
+
+/*
+ * A GetStatus of sid as caller naming version with watch ms, which the
+ * connection may hold or not: RPC_WATCH with nothing written (w says on
+ * what), or the answer in *resp.
+ */
+static enum rpc_after
+watch_status(struct rpc_server *srv, const char *caller, const char *sid,
+    uint64_t version, uint32_t ms, int may_hold, uint64_t deadline_ms,
+    struct rpc_watch *w, Response **resp)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__GetStatusRequest body = SECURESUM__GET_STATUS_REQUEST__INIT;
+	struct sink k = { { sink_append }, NULL, 0, 0, 0 };
+	enum rpc_after after;
+	uint8_t *bytes;
+	size_t len;
+
+	body.session_id = (char *)sid;
+	body.watch_version = version;
+	body.watch_ms = ms;
+	head(&req, 900, SECURESUM__METHOD__GET_STATUS,
+	    SECURESUM__REQUEST__BODY_GET_STATUS);
+	req.deadline_unix_ms = deadline_ms;
+	req.get_status = &body;
+	len = securesum__request__get_packed_size(&req);
+	assert_non_null(bytes = malloc(len));
+	securesum__request__pack(&req, bytes);
+	memset(w, 0, sizeof(*w));
+	w->may_hold = may_hold;
+	after = rpc_handle_watch(srv, caller, NULL, bytes, len, NULL, &k.base,
+	    sink_held, w);
+	free(bytes);
+	*resp = NULL;
+	if (after == RPC_WATCH)
+		assert_int_equal(k.len, 0);
+	else
+		*resp = read_response(&k);
+	free(k.p);
+	return after;
+}
+
+/* The version of an OK answer, which is freed. */
+static uint64_t
+version_of(Response *r)
+{
+	uint64_t v;
+
+	assert_int_equal(r->code, ST_OK);
+	assert_non_null(r->get_status);
+	v = r->get_status->version;
+	securesum__response__free_unpacked(r, NULL);
+	return v;
+}
+
+/* The changed hook: which session changed last, how often, created or not. */
+static struct {
+	struct session *se;
+	unsigned n, created;
+} changed;
+
+static void
+on_changed(void *ctx, struct session *se, int created)
+{
+	(void)ctx;
+	changed.se = se;
+	changed.n++;
+	changed.created += created != 0;
+}
+
+static void
+test_watch(void **state)
+{
+	struct rpc_server *srv = *state;
+	struct rpc_watch w;
+	struct session *se;
+	Response *r;
+	uint64_t v1, v2;
+
+	srv->epoch = 0x9e3779b9u;
+	srv->store->changed = on_changed;
+	memset(&changed, 0, sizeof(changed));
+	/* A session not created yet is waited for: version 0. */
+	assert_int_equal(watch_status(srv, "alice", "s1", 0, 5000, 1, 0, &w,
+	    &r), RPC_WATCH);
+	assert_null(w.se);
+	assert_int_equal(w.ms, 5000);
+	assert_int_equal(watch_status(srv, "alice", "s1", 7, 5000, 1, 0, &w,
+	    &r), RPC_CONTINUE);
+	expect(r, ST_NOT_FOUND, NULL);
+	expect(create(srv, "alice", "s1", SMALL_L, 0), ST_OK, NULL);
+	assert_non_null(se = store_find(srv->store, "s1"));
+	assert_ptr_equal(changed.se, se);
+	assert_int_equal(changed.created, 1);
+
+	/* The version: the epoch above, the changes below. */
+	assert_int_equal(watch_status(srv, "bob", "s1", 0, 0, 1, 0, &w, &r),
+	    RPC_CONTINUE);
+	v1 = version_of(r);
+	assert_true(v1 >> 32 == srv->epoch && (uint32_t)v1 != 0);
+	/* Held only when the version named is current and ms > 0. */
+	assert_int_equal(watch_status(srv, "bob", "s1", v1, 5000, 1, 0, &w,
+	    &r), RPC_WATCH);
+	assert_ptr_equal(w.se, se);
+	assert_int_equal(w.ms, 5000);
+	assert_int_equal(watch_status(srv, "bob", "s1", v1, 600000, 1, 0, &w,
+	    &r), RPC_WATCH);
+	assert_int_equal(w.ms, RPC_WATCH_MAX_MS);
+	assert_int_equal(watch_status(srv, "bob", "s1", v1, 600000, 1,
+	    clock_ms + 1234, &w, &r), RPC_WATCH);
+	assert_int_equal(w.ms, 1234);
+	assert_int_equal(watch_status(srv, "bob", "s1", v1, 0, 1, 0, &w, &r),
+	    RPC_CONTINUE);
+	assert_true(version_of(r) == v1);
+	assert_int_equal(watch_status(srv, "bob", "s1", v1 - 1, 5000, 1, 0, &w,
+	    &r), RPC_CONTINUE);
+	assert_true(version_of(r) == v1);
+	/* The connection may not hold it (its time is up): answered as is. */
+	assert_int_equal(watch_status(srv, "bob", "s1", v1, 5000, 0, 0, &w,
+	    &r), RPC_CONTINUE);
+	assert_true(version_of(r) == v1);
+	/* Not a party: refused at once, never held. */
+	assert_int_equal(watch_status(srv, "mallory", "s1", v1, 5000, 1, 0,
+	    &w, &r), RPC_CONTINUE);
+	expect(r, ST_PERMISSION_DENIED, NULL);
+
+	/* A submission changes it, and the hook is told. */
+	changed.n = 0;
+	expect(submit(srv, 0, "alice", SMALL_L, 0, OWNED), ST_OK, NULL);
+	assert_true(changed.n > 0 && changed.se == se);
+	assert_int_equal(watch_status(srv, "bob", "s1", v1, 5000, 1, 0, &w,
+	    &r), RPC_CONTINUE);
+	v2 = version_of(r);
+	assert_true(v2 != v1 && v2 >> 32 == srv->epoch);
+	/* A duplicate changes nothing. */
+	changed.n = 0;
+	expect(submit(srv, 0, "alice", SMALL_L, 0, OWNED), ST_OK, NULL);
+	assert_int_equal(changed.n, 0);
+	/* A key published by a party of the session changes it too. */
+	expect(publish(srv, "bob", g.der[1], g.der_len[1]), ST_OK, NULL);
+	assert_true(changed.n > 0 && changed.se == se);
+	assert_int_equal(watch_status(srv, "bob", "s1", v2, 5000, 1, 0, &w,
+	    &r), RPC_CONTINUE);
+	assert_true(version_of(r) != v2);
+
+	/* A server without an epoch does not watch: version 0, never held. */
+	srv->epoch = 0;
+	assert_int_equal(watch_status(srv, "bob", "s1", 0, 5000, 1, 0, &w, &r),
+	    RPC_CONTINUE);
+	assert_true(version_of(r) == 0);
+	assert_int_equal(watch_status(srv, "bob", "nope", 0, 5000, 1, 0, &w,
+	    &r), RPC_CONTINUE);
+	expect(r, ST_NOT_FOUND, NULL);
+}
+
 static void
 test_keys(void **state)
 {
@@ -1500,6 +1656,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_v2_cohort_and_sumpoint_refusals,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_conflicts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_statement_before_values,
 		    setup, teardown),
 	};
