@@ -3,7 +3,12 @@
  * server sends. The server is trusted for availability only: a list that
  * named a stranger, or a party twice, could make the client seal a share
  * for the wrong key or count a sumpoint twice, so none is used unchecked.
+ *
+ * Every GetStatus answer is checked, and a waiting party reads one at each
+ * change of its session (the watch), so the checks take O(n log n): the
+ * party list sorted once per list checked, each name found by bisection.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "amount.h"
@@ -32,28 +37,59 @@ claims_index(const struct wire_names *l, const char *name)
 	return -1;
 }
 
-/* The index of the first entry of l[0..i) equal to l[i], or -1. */
 static int
-earlier_index(const struct wire_names *l, size_t i)
+cmp_names(const void *a, const void *b)
 {
-	size_t j;
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
-	for (j = 0; j < i; j++)
-		if (strcmp(l->v[i], l->v[j]) == 0)
-			return (int)j;
-	return -1;
+/*
+ * The names of l sorted, into by[] (room for CLIENT_MAX_PARTIES): NULL, or
+ * a name that is there twice (*too_long: l is too long to sort).
+ */
+static const char *
+sorted_twice(const struct wire_names *l, const char **by, int *too_long)
+{
+	size_t i;
+
+	if ((*too_long = l->n > CLIENT_MAX_PARTIES))
+		return NULL;
+	for (i = 0; i < l->n; i++)
+		by[i] = l->v[i];
+	qsort(by, l->n, sizeof(*by), cmp_names);
+	for (i = 1; i < l->n; i++)
+		if (strcmp(by[i - 1], by[i]) == 0)
+			return by[i];
+	return NULL;
+}
+
+/* The names of l sorted into by[]: 1, or 0 when one is there twice. */
+static int
+sorted_once(const struct wire_names *l, const char **by)
+{
+	int too_long;
+
+	return sorted_twice(l, by, &too_long) == NULL && !too_long;
+}
+
+/* Whether name is one of the n sorted names of by. */
+static int
+sorted_has(const char *const *by, size_t n, const char *name)
+{
+	return bsearch(&name, by, n, sizeof(*by), cmp_names) != NULL;
 }
 
 int
 claims_names_ok(const struct wire_names *l, const struct wire_names *parties)
 {
+	const char *p[CLIENT_MAX_PARTIES], *s[CLIENT_MAX_PARTIES];
 	size_t i;
 
-	if (l->n > parties->n)
+	if (l->n > parties->n || !sorted_once(parties, p) ||
+	    !sorted_once(l, s))
 		return 0;
 	for (i = 0; i < l->n; i++)
-		if (!name_valid(l->v[i]) || claims_index(parties, l->v[i]) < 0 ||
-		    earlier_index(l, i) >= 0)
+		if (!name_valid(l->v[i]) || !sorted_has(p, parties->n, l->v[i]))
 			return 0;
 	return 1;
 }
@@ -85,17 +121,20 @@ static int
 check_parties(const struct wire_params *p, const char *session,
     struct ss_error *e)
 {
+	const char *by[CLIENT_MAX_PARTIES], *twice;
 	size_t i;
+	int too_long;
 
-	for (i = 0; i < p->parties.n; i++) {
+	for (i = 0; i < p->parties.n; i++)
 		if (!name_valid(p->parties.v[i]))
 			return ss_error_set(e, SS_ERR_PROTOCOL, "the server sent "
 			    "an invalid party name for session %s", session);
-		if (earlier_index(&p->parties, i) >= 0)
-			return ss_error_set(e, SS_ERR_PROTOCOL, "the server "
-			    "listed %s twice in session %s", p->parties.v[i],
-			    session);
-	}
+	/* check_numbers bounded n by CLIENT_MAX_PARTIES. */
+	if ((twice = sorted_twice(&p->parties, by, &too_long)) != NULL ||
+	    too_long)
+		return ss_error_set(e, SS_ERR_PROTOCOL, "the server listed %s "
+		    "twice in session %s", twice != NULL ? twice : "a party",
+		    session);
 	return SS_OK;
 }
 

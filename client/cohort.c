@@ -359,6 +359,33 @@ look(struct client *c, const char *session, const struct wire_params *p,
 	return rc;
 }
 
+/*
+ * Waits until the session's status shows what a look at GetCohort would
+ * find worth the look: every member among the signers, ours not there (to
+ * post it again), another cohort (the look refuses it), or the end of our
+ * time. Each status is a watch (call_status_wait): one small answer per
+ * change of the session, and GetCohort with every member's statement once.
+ */
+static int
+wait_signers(struct client *c, const char *session, const struct cohort *co,
+    uint32_t self, uint64_t *delay, struct ss_error *e)
+{
+	struct wire_response st;
+	int rc, go;
+
+	do {
+		if ((rc = call_status_wait(c, session, &st, CALL_WATCH_MS, delay,
+		    e)) != SS_OK)
+			return rc;
+		go = st.signers.n >= st.cohort.n || st.cohort.n != co->size ||
+		    (cohort_has(co, self) &&
+		    !wire_names_has(&st.signers, c->party)) ||
+		    client_expired(c);
+		wire_response_free(&st);
+	} while (!go);
+	return SS_OK;
+}
+
 int
 cohort_round(struct client *c, const char *session,
     const struct wire_params *p, const struct peers *pc, struct cohort *co,
@@ -392,8 +419,8 @@ cohort_round(struct client *c, const char *session,
 			break;
 		}
 		progress_show(&c->progress, "%s", why);
-		/* Until the session changes: a member's COHORT changes it. */
-		if ((rc = call_wait(c, CALL_WATCH_MS, &delay, e)) != SS_OK)
+		if ((rc = wait_signers(c, session, co, self, &delay, e)) !=
+		    SS_OK)
 			break;
 	}
 	free(v.digest);
