@@ -4,7 +4,11 @@
  * (status_to_err), a session's NOT_FOUND and PERMISSION_DENIED read as
  * such but never for the key directory, a phase's refusal carries the
  * server's reason or a default, and a failed session names who shared;
- * and how a step that changed the session reports it.
+ * and how a step that changed the session reports it. The watch
+ * (call_status_wait), against a scripted fake server over loopback TLS:
+ * it names the version last seen and never sleeps while the server
+ * watches; it falls back to back-off, asking for no wait, when the server
+ * answers version 0.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,10 +20,16 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <openssl/ssl.h>
+
 #include "call.h"
+#include "certs.h"
 #include "client.h"
 #include "client_fixture.h"
+#include "conn.h"
 #include "err.h"
+#include "fake_server.h"
+#include "securesum.pb-c.h"
 #include "status.h"
 #include "wire.h"
 
@@ -220,6 +230,120 @@ test_report(void **state)
 	cl.progress.enabled = 0;
 }
 
+/* ---- the watch ----------------------------------------------------------- */
+
+#define WATCHED 0x4242424200000007ull
+
+/*
+ * What the fake server answers to each GetStatus in turn, and what it
+ * expects the request to ask: its watch_version, and whether watch_ms is 0.
+ */
+static const struct turn {
+	uint64_t answer, want_version;
+	int want_wait;
+} turns[] = {
+	{ 0, 0, 0 },                    /* call_status: an older server */
+	{ 0, 0, 0 },                    /* call_status_wait: no wait asked */
+	{ WATCHED, 0, 0 },              /* call_status: a server that watches */
+	{ WATCHED + 1, WATCHED, 1 },    /* call_status_wait: a watch */
+};
+#define NTURNS (sizeof(turns) / sizeof(turns[0]))
+
+/* Exit status: 0 when every request asked what turns[] says, 10 + k when not. */
+static int
+serve_status(int lfd, const void *arg)
+{
+	static char *parties[] = { "alice", "bob" };
+	SSL_CTX *ctx = server_tls_ctx(arg);
+	Securesum__Response m;
+	Securesum__GetStatusResponse b;
+	Securesum__SessionParams p;
+	Securesum__Request *q;
+	SSL *ssl;
+	size_t k;
+
+	if ((ssl = server_accept(lfd, ctx)) == NULL)
+		return 3;
+	for (k = 0; k < NTURNS; k++) {
+		if ((q = server_read_request(ssl)) == NULL)
+			return 4;
+		if (q->get_status == NULL ||
+		    q->get_status->watch_version != turns[k].want_version ||
+		    (q->get_status->watch_ms > 0) != turns[k].want_wait)
+			return 10 + (int)k;
+		securesum__response__init(&m);
+		securesum__get_status_response__init(&b);
+		securesum__session_params__init(&p);
+		p.session_id = "s1";
+		p.n_parties = 2;
+		p.parties = parties;
+		p.threshold = 1;
+		p.length = 1;
+		b.params = &p;
+		b.phase = SECURESUM__PHASE__SHARING;
+		b.version = turns[k].answer;
+		m.id = q->id;
+		m.body_case = SECURESUM__RESPONSE__BODY_GET_STATUS;
+		m.get_status = &b;
+		securesum__request__free_unpacked(q, NULL);
+		if (server_write_response(ssl, &m) != 0)
+			return 6;
+	}
+	server_hang_up(ssl);
+	return 0;
+}
+
+static void
+test_watch_fallback(void **state)
+{
+	struct client c;
+	struct wire_response st;
+	struct ss_error e;
+	char where[64];
+	uint64_t delay = CLIENT_POLL_FIRST_MS, t0;
+	const char *dir = certs_dir();
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(dir);
+	memset(&c, 0, sizeof(c));
+	pid = fork_server(serve_status, dir, 0, where, sizeof(where));
+	c.server = where;
+	c.certs = dir;
+	c.party = "alice";
+	c.timeout_s = 60;
+	client_start(&c);
+	/* An older server: version 0, so the wait sleeps and asks for none. */
+	assert_int_equal(call_status(&c, "s1", &st, &e), SS_OK);
+	assert_true(st.version == 0);
+	wire_response_free(&st);
+	t0 = conn_now_ms();
+	assert_int_equal(call_status_wait(&c, "s1", &st, CALL_WATCH_MS, &delay,
+	    &e), SS_OK);
+	assert_true(conn_now_ms() - t0 >= CLIENT_POLL_FIRST_MS);
+	assert_int_equal(delay, 2 * CLIENT_POLL_FIRST_MS);
+	wire_response_free(&st);
+	/* A server that watches: the wait names its version, sleeps not. */
+	assert_int_equal(call_status(&c, "s1", &st, &e), SS_OK);
+	assert_true(st.version == WATCHED);
+	wire_response_free(&st);
+	assert_int_equal(call_status_wait(&c, "s1", &st, CALL_WATCH_MS, &delay,
+	    &e), SS_OK);
+	assert_true(st.version == WATCHED + 1);
+	assert_int_equal(delay, 2 * CLIENT_POLL_FIRST_MS);
+	wire_response_free(&st);
+	client_free(&c);
+	assert_int_equal(server_result(pid), 0);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	certs_remove();
+	return 0;
+}
+
 int
 main(void)
 {
@@ -229,7 +353,8 @@ main(void)
 		cmocka_unit_test(test_refused_phase),
 		cmocka_unit_test(test_session_failed),
 		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_watch_fallback),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, group_teardown);
 }
