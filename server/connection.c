@@ -12,9 +12,9 @@
  * A watched GetStatus (rpc.h's RPC_WATCH) stays in the input buffer while
  * it is held, reading stopped; it costs a list link and a timer. The
  * store's changed hook moves the waiters of the session that changed (only
- * those) to the woken list; wake_ev, made active by the hook, hands each
- * request in again once the request that made the change is done, and its
- * answer goes out through release_or_hold like any other.
+ * those) to the woken list; wake_ev, made active by the hook and by each
+ * journal sync, hands each request in again once the change that woke it is
+ * on disk, and its answer goes out through release_or_hold like any other.
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -72,6 +72,7 @@ struct conn {
 	struct event *watch_ev; /* its bound */
 	void **whead;           /* the list it is in (NULL: none) ... */
 	struct conn *wprev, *wnext;
+	uint64_t wake_seq;      /* woken by the journal record of this seq */
 };
 
 /* ---- output sink ----------------------------------------------------- */
@@ -129,14 +130,28 @@ watch_unlink(struct conn *c)
 	c->wprev = c->wnext = NULL;
 }
 
+/*
+ * The journal record a change just made: with fsync "always" its answer,
+ * and any that reports it, waits for that record on disk (0: none waits).
+ */
+static uint64_t
+unsynced_seq(const struct conns *cs)
+{
+	if (cs->cfg->fsync != FSYNC_ALWAYS || cs->journal == NULL)
+		return 0;
+	return journal_written_seq(cs->journal);
+}
+
 /* Moves every request of the list at head to the woken list. */
 static void
 watch_wake_list(struct conns *cs, void **head)
 {
+	uint64_t seq = unsynced_seq(cs);
 	struct conn *c;
 
 	while ((c = *head) != NULL) {
 		watch_unlink(c);
+		c->wake_seq = seq;
 		watch_link(c, &cs->woken);
 	}
 }
@@ -228,6 +243,9 @@ conns_release_held(struct conns *cs)
 		c->held = 0;
 		evbuffer_add_buffer(bufferevent_get_output(c->bev), c->pending);
 	}
+	/* Requests woken by changes now on disk are read now (on_wake). */
+	if (cs->woken != NULL)
+		event_active(cs->wake_ev, EV_TIMEOUT, 0);
 }
 
 /* ---- large frames ------------------------------------------------------ */
@@ -385,17 +403,33 @@ conns_changed(void *ctx, struct session *se, int created)
 	event_active(cs->wake_ev, EV_TIMEOUT, 0);
 }
 
-/* wake_ev: hands in again every woken request. */
+/*
+ * wake_ev: hands in again every woken request whose change is on disk.
+ * Its answer could not go out before that anyway (release_or_hold); read
+ * then, it also reports every change made while the journal synced, so a
+ * party sees a burst of changes in one answer rather than one by one. The
+ * others wait for the next sync (conns_release_held), one at most.
+ */
 static void
 on_wake(evutil_socket_t fd, short what, void *arg)
 {
 	struct conns *cs = arg;
+	uint64_t synced = cs->journal != NULL ?
+	    journal_synced_seq(cs->journal) : 0;
+	void *batch = NULL;
 	struct conn *c;
 
 	(void)fd; (void)what;
 	while ((c = cs->woken) != NULL) {
 		watch_unlink(c);
-		conn_resume(c);
+		watch_link(c, &batch);
+	}
+	while ((c = batch) != NULL) {
+		watch_unlink(c);
+		if (c->wake_seq > synced)
+			watch_link(c, &cs->woken);
+		else
+			conn_resume(c);
 	}
 }
 
