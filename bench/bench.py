@@ -61,6 +61,20 @@ def uptime():
         return " ".join(f.read().split()[:3])
 
 
+# Issue 14 point 6: above this 1-minute load average (at the start or the end
+# of the run) the figures are printed but no target gets a verdict.
+VERDICT_LOAD_MAX = 1.5
+
+
+def busiest(*loads):
+    """The highest 1-minute load average among uptime() strings."""
+    return max(float(x.split()[0]) for x in loads)
+
+
+def verdict(said, busy):
+    return f"(busy) {said.lower()}, no verdict" if busy > VERDICT_LOAD_MAX else said
+
+
 def die(msg):
     print(f"bench: error: {msg}", file=sys.stderr)
     cleanup()
@@ -1053,10 +1067,16 @@ class Bench:
             for l in lines:
                 print(l)
         if self.targets:
+            busy = busiest(load_start, uptime())
             print()
             print("== Targets (issues 5, 11 and 14); ratio >= 1.00 means met")
+            if busy > VERDICT_LOAD_MAX:
+                print(f"NO VERDICTS: the 1-minute load average reached {busy:.2f} at the "
+                      f"start or the end (above {VERDICT_LOAD_MAX}); the figures are "
+                      "printed, marked (busy), and say nothing about the targets.")
             print(self.table(["target", "measured", "ratio", "verdict", "ratio is"],
-                             [[a, b, f"{c:.2f}", d, e] for a, b, c, d, e in self.targets]))
+                             [[a, b, f"{c:.2f}", verdict(d, busy), e]
+                              for a, b, c, d, e in self.targets]))
         print("=" * 78)
         sys.stdout.flush()
 
