@@ -34,6 +34,7 @@
 #include "rpc.h"
 #include "server.h"
 #include "snapshot.h"
+#include "statelock.h"
 #include "statement.h"
 
 struct server {
@@ -48,6 +49,7 @@ struct server {
 	struct event *flush_ev, *sync_ev, *synced_ev, *drain_ev, *child_ev;
 	struct journal *journal;
 	int journal_open;
+	int lock_fd;                    /* statelock's; -1 before it is taken */
 	int stopping;
 	uint64_t stop_deadline_ms;
 	uint64_t saved_version;
@@ -513,11 +515,9 @@ open_state(struct server *srv, struct ss_error *e)
 	const struct server_config *cfg = srv->cfg;
 	int rc;
 
-	if (mkdir(cfg->state_dir, 0700) != 0 && errno != EEXIST) {
-		ss_error_set(e, SS_ERR_IO, "cannot create state directory %s: %s",
-		    cfg->state_dir, strerror(errno));
-		return SS_ERR_IO;   /* not ss_error_set's: clang-tidy cannot see it */
-	}
+	/* Before anything in the folder is read: a second server stops here. */
+	if ((rc = statelock_take(cfg->state_dir, &srv->lock_fd, e)) != SS_OK)
+		return rc;
 	if ((rc = snapshot_load(cfg->state_dir, &cfg->limits, &srv->rpc.store,
 	    e)) != SS_OK)
 		return rc;
@@ -733,6 +733,9 @@ server_free(struct server *srv)
 	SSL_CTX_free(srv->ssl);
 	if (srv->base != NULL)
 		event_base_free(srv->base);
+	/* Last: the lock is released only once the journal is closed. */
+	if (srv->lock_fd >= 0)
+		(void)close(srv->lock_fd);
 }
 
 int
@@ -744,6 +747,7 @@ server_run(const struct server_config *cfg)
 
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
+	srv.lock_fd = -1;
 	srv.rpc.now_ms = wall_ms;
 	ss_error_clear(&e);
 	setup_process();
