@@ -513,11 +513,17 @@ static int SS_WUR
 open_state(struct server *srv, struct ss_error *e)
 {
 	const struct server_config *cfg = srv->cfg;
+	long long left;
 	int rc;
 
 	/* Before anything in the folder is read: a second server stops here. */
 	if ((rc = statelock_take(cfg->state_dir, &srv->lock_fd, e)) != SS_OK)
 		return rc;
+	if ((rc = snapshot_remove_leftover(cfg->state_dir, &left, e)) != SS_OK)
+		return rc;
+	if (left >= 0)
+		logmsg("removed %s/%s.tmp (%lld bytes), left by a snapshot that "
+		    "never finished", cfg->state_dir, SNAPSHOT_FILE, left);
 	if ((rc = snapshot_load(cfg->state_dir, &cfg->limits, &srv->rpc.store,
 	    e)) != SS_OK)
 		return rc;

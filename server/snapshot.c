@@ -236,6 +236,28 @@ write_file(const struct store *s, int fd, const char *tmp, struct ss_error *e)
 }
 
 int
+snapshot_remove_leftover(const char *dir, long long *size, struct ss_error *e)
+{
+	char tmp[4096];
+	struct stat st;
+
+	*size = -1;
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, SNAPSHOT_FILE) >= sizeof(tmp))
+		return ss_error_set(e, SS_ERR_TOO_LARGE, "state directory path "
+		    "too long");
+	if (lstat(tmp, &st) != 0) {
+		if (errno == ENOENT)
+			return SS_OK;
+		return ss_error_set(e, SS_ERR_IO, "%s: %s", tmp, strerror(errno));
+	}
+	if (unlink(tmp) != 0)
+		return ss_error_set(e, SS_ERR_IO, "cannot remove the leftover %s: "
+		    "%s", tmp, strerror(errno));
+	*size = (long long)st.st_size;
+	return SS_OK;
+}
+
+int
 snapshot_write(const struct store *s, const char *dir, struct ss_error *e)
 {
 	char tmp[4096], path[4096];

@@ -29,6 +29,15 @@ int snapshot_write(const struct store *s, const char *dir,
     struct ss_error *e) SS_WUR;
 
 /*
+ * Removes DIR/snapshot.bin.tmp, what a writer killed mid-write leaves (as
+ * large as a snapshot, and never read: only the rename makes one). *size is
+ * the bytes it held, or -1 when there was none. Only with the folder
+ * locked, before any snapshot child runs: one may be writing it.
+ */
+int snapshot_remove_leftover(const char *dir, long long *size,
+    struct ss_error *e) SS_WUR;
+
+/*
  * Loads DIR/snapshot.bin into a new store with limits lim, or makes an empty
  * store when there is none. A file that is damaged, of an unknown version or
  * inconsistent is an error naming the file; it is left in place.

@@ -4,7 +4,8 @@
 # holder's pid, and reads nothing: what the first acknowledged survives its
 # restart. The lock outlives the snapshot's forked child, is not inherited
 # across exec (O_CLOEXEC), and dies with its holder (a SIGKILL'd server
-# leaves no stale lock).
+# leaves no stale lock). A leftover snapshot.bin.tmp is removed at start,
+# after the lock is taken, with a log line.
 source "$(dirname "$0")/lib.sh"
 
 make_certs alice bob || exit 1
@@ -48,9 +49,17 @@ check "bob shares in s1 after the restart" client bob share s1 7
 sumpoints s1 alice bob
 check_eq "s1's sum holds both acknowledged shares" "12" "$(client alice result s1 2>/dev/null)"
 
-# A killed holder leaves the file but no lock: a new server starts.
+# A killed holder leaves the file but no lock: a new server starts. A
+# snapshot writer killed mid-write leaves snapshot.bin.tmp: the next start
+# removes it, once the folder is locked, with a log line.
 kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
+head -c 4096 /dev/urandom >"$T/state/snapshot.bin.tmp"
 start_server || exit 1
 check_eq "after a SIGKILL the next server takes the lock" "$SERVER_PID" "$(cat "$T/state/lock")"
+check_eq "the leftover snapshot.bin.tmp is gone" "no" \
+    "$([ -e "$T/state/snapshot.bin.tmp" ] && echo yes || echo no)"
+check_eq "one log line says so, with its size" "1" \
+    "$(grep -c 'removed .*snapshot.bin.tmp (4096 bytes)' "$T/server.log")"
+check_eq "the sum is still there" "12" "$(client alice result s1 2>/dev/null)"
 stop_server
 finish
