@@ -7,6 +7,13 @@
 
 #include "server.h"
 
+/*
+ * The largest --max-frame: a frame's body, its header and the buffers'
+ * slack must stay below INT_MAX, the most that OpenSSL's and libevent's
+ * int-sized reads and lengths can carry (2147483644 spun at 100 % CPU).
+ */
+#define MAX_FRAME_OPTION (1u << 30)
+
 static void
 usage(FILE *f)
 {
@@ -21,19 +28,26 @@ usage(FILE *f)
 "  --listen HOST:PORT          address to listen on; port 0 picks a free one\n"
 "  --certs DIR                 ca.crt, server.crt, server.key (mkcerts.sh)\n"
 "  --state-dir DIR             where the snapshot and journal live (created 0700)\n"
-"  --snapshot-interval SECS    seconds between snapshots (default 10)\n"
+"  --snapshot-interval SECS    seconds between snapshots, 1 to 86400 (default 10)\n"
 "  --fsync always|everysec|no  when the journal is forced to disk: before any\n"
 "                              answer reports a change (default), once a\n"
 "                              second, or when the kernel chooses\n"
-"  --max-frame BYTES           largest request frame (default 134217728)\n"
-"  --max-length N              largest vector length (default 4194304)\n"
-"  --max-parties N             most parties in a session (default 4096)\n"
-"  --max-sessions N            most sessions held (default 1024)\n"
+"  --max-frame BYTES           largest request frame, 1024 to 1073741824\n"
+"                              (default 134217728)\n"
+"  --max-length N              largest vector length, 1 to 1073741824\n"
+"                              (default 4194304)\n"
+"  --max-parties N             most parties in a session, 2 to 1048576\n"
+"                              (default 4096)\n"
+"  --max-sessions N            most sessions held, 1 to 16777216 (default 1024)\n"
 "  --max-stored-bytes BYTES    most bytes of shares, sumpoints and certificates\n"
-"                              held (default 4 GiB)\n"
-"  --max-connections N         most open connections (default 4096)\n"
-"  --handshake-timeout SECS    time allowed for a TLS handshake (default 10)\n"
-"  --idle-timeout SECS         time a silent connection is kept (default 300)\n"
+"                              held, 1 to 2^63-1 (default 4 GiB)\n"
+"  --max-connections N         most open connections, 1 to 1048576 and at most\n"
+"                              the open-file limit less 64 (default 4096,\n"
+"                              lowered to fit that limit)\n"
+"  --handshake-timeout SECS    time allowed for a TLS handshake, 1 to 3600\n"
+"                              (default 10)\n"
+"  --idle-timeout SECS         time a silent connection is kept, 1 to 86400\n"
+"                              (default 300)\n"
 "  --help                      this text\n");
 }
 
@@ -100,12 +114,13 @@ main(int argc, char **argv)
 		case O_CERTS:    cfg.certs_dir = optarg; break;
 		case O_STATE:    cfg.state_dir = optarg; break;
 		case O_SNAP:     cfg.snapshot_interval = (unsigned)number("--snapshot-interval", optarg, 1, 86400); break;
-		case O_FRAME:    cfg.max_frame = (uint32_t)number("--max-frame", optarg, 1024, UINT32_MAX - 8); break;
+		case O_FRAME:    cfg.max_frame = (uint32_t)number("--max-frame", optarg, 1024, MAX_FRAME_OPTION); break;
 		case O_LENGTH:   cfg.limits.max_length = (uint32_t)number("--max-length", optarg, 1, 1u << 30); break;
 		case O_PARTIES:  cfg.limits.max_parties = (uint32_t)number("--max-parties", optarg, 2, 1u << 20); break;
 		case O_SESSIONS: cfg.limits.max_sessions = (uint32_t)number("--max-sessions", optarg, 1, 1u << 24); break;
 		case O_STORED:   cfg.limits.max_stored_bytes = number("--max-stored-bytes", optarg, 1, UINT64_MAX / 2); break;
-		case O_CONNS:    cfg.max_connections = (unsigned)number("--max-connections", optarg, 1, 1u << 20); break;
+		case O_CONNS:    cfg.max_connections = (unsigned)number("--max-connections", optarg, 1, 1u << 20);
+		                 cfg.max_connections_given = 1; break;
 		case O_HS:       cfg.handshake_timeout = (unsigned)number("--handshake-timeout", optarg, 1, 3600); break;
 		case O_IDLE:     cfg.idle_timeout = (unsigned)number("--idle-timeout", optarg, 1, 86400); break;
 		case O_FSYNC:    cfg.fsync = fsync_mode(optarg); break;

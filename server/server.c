@@ -688,6 +688,41 @@ raise_fd_limit(void)
 	}
 }
 
+/* Descriptors besides the connections: stdio, listener, journal, lock, ... */
+#define FD_RESERVE 64
+
+/*
+ * After the raise: a --max-connections the descriptor limit cannot hold
+ * would end in accept failing with EMFILE, so it is refused at start; the
+ * default (not given) is lowered to fit, with a log line.
+ */
+static int SS_WUR
+fit_connections(struct server_config *cfg, struct ss_error *e)
+{
+	struct rlimit rl;
+	rlim_t room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return ss_error_set(e, SS_ERR_IO, "getrlimit(RLIMIT_NOFILE): %s",
+		    strerror(errno));
+	if (rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= (rlim_t)cfg->max_connections + FD_RESERVE)
+		return SS_OK;
+	room = rl.rlim_cur > FD_RESERVE ? rl.rlim_cur - FD_RESERVE : 0;
+	if (cfg->max_connections_given || room == 0)
+		return ss_error_set(e, SS_ERR_RANGE, "--max-connections %u needs "
+		    "%u open files but the limit (ulimit -n, RLIMIT_NOFILE) is "
+		    "%llu; raise the limit (ulimit -n, LimitNOFILE= in a systemd "
+		    "unit) or give --max-connections %llu or less",
+		    cfg->max_connections, cfg->max_connections + FD_RESERVE,
+		    (unsigned long long)rl.rlim_cur, (unsigned long long)room);
+	logmsg("the open-file limit is %llu: at most %llu connections "
+	    "(--max-connections sets it)", (unsigned long long)rl.rlim_cur,
+	    (unsigned long long)room);
+	cfg->max_connections = (unsigned)room;
+	return SS_OK;
+}
+
 /* What the process needs before it serves: signals, descriptors, malloc. */
 static void
 setup_process(void)
@@ -745,19 +780,20 @@ server_free(struct server *srv)
 }
 
 int
-server_run(const struct server_config *cfg)
+server_run(const struct server_config *given)
 {
+	struct server_config cfg = *given;
 	struct server srv;
 	struct ss_error e;
 	char shown[300];
 
 	memset(&srv, 0, sizeof(srv));
-	srv.cfg = cfg;
+	srv.cfg = &cfg;
 	srv.lock_fd = -1;
 	srv.rpc.now_ms = wall_ms;
 	ss_error_clear(&e);
 	setup_process();
-	if (choose_epoch(&srv, &e) != SS_OK ||
+	if (fit_connections(&cfg, &e) != SS_OK || choose_epoch(&srv, &e) != SS_OK ||
 	    open_state(&srv, &e) != SS_OK || open_keys(&srv, &e) != SS_OK ||
 	    open_loop(&srv, &e) != SS_OK ||
 	    listen_on(&srv, shown, sizeof(shown), &e) != SS_OK ||

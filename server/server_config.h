@@ -19,6 +19,7 @@ struct server_config {
 	unsigned snapshot_interval;    /* seconds */
 	uint32_t max_frame;            /* bytes of one frame's body */
 	unsigned max_connections;
+	int max_connections_given;     /* 0: the default, lowered to fit the fd limit */
 	unsigned handshake_timeout;    /* seconds */
 	unsigned idle_timeout;         /* seconds */
 	uint64_t max_output;           /* bytes queued to one client before reading pauses */
