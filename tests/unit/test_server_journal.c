@@ -276,6 +276,38 @@ assert_refused(const char *dir, int expect, const char *needle)
 	assert_refused_file(dir, SEG1, expect, needle);
 }
 
+/*
+ * Zeros after the last record (a power loss on a file system that grew the
+ * file before its data were written) are cut off and logged, not refused.
+ */
+static void
+test_zero_filled_tail_is_cut(void **state)
+{
+	char *dir = tempdir(), path[512];
+	static const uint8_t zeros[100];
+	struct journal *j1, *j2;
+	struct store *a, *b;
+	off_t before;
+	FILE *f;
+
+	(void)state;
+	a = open_store(dir, &j1, SS_OK);
+	populate(a);
+	before = journal_size(dir);
+	close_store(a, j1);
+	snprintf(path, sizeof(path), "%s/%s", dir, SEG1);
+	assert_non_null(f = fopen(path, "ab"));
+	assert_int_equal(fwrite(zeros, 1, sizeof(zeros), f), sizeof(zeros));
+	assert_int_equal(fclose(f), 0);
+	logged = 0;
+	b = open_store(dir, &j2, SS_OK);
+	assert_int_equal(logged, 1);
+	assert_int_equal(b->journal_seq, 6);
+	assert_int_equal(journal_size(dir), before);
+	close_store(b, j2);
+	rmdir_all(dir);
+}
+
 static void
 test_torn_last_record_is_cut(void **state)
 {
@@ -1032,6 +1064,7 @@ main(void)
 		cmocka_unit_test(test_replay_without_snapshot),
 		cmocka_unit_test(test_snapshot_then_journal),
 		cmocka_unit_test(test_torn_last_record_is_cut),
+		cmocka_unit_test(test_zero_filled_tail_is_cut),
 		cmocka_unit_test(test_damage_in_the_middle_is_refused),
 		cmocka_unit_test(test_record_checksum_is_xxh3),
 		cmocka_unit_test(test_old_version_is_refused),
