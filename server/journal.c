@@ -356,7 +356,8 @@ journal_open(struct journal **out, const char *dir, struct store *s,
 		rc = ss_error_set(e, SS_ERR_TOO_LARGE, "state directory path too "
 		    "long");
 	else if ((rc = journal_seg_list(dir, &v, &n, e)) == SS_OK &&
-	    (rc = replay_all(j, v, n, s, logf, &newest, e)) == SS_OK)
+	    (rc = replay_all(j, v, n, s, logf, &newest, e)) == SS_OK &&
+	    (rc = journal_newest_check(dir, v, n, e)) == SS_OK)
 		rc = open_newest(j, v, n, s, &newest, e);
 	free(v);
 	if (newest.fd >= 0)
