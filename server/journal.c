@@ -356,7 +356,8 @@ journal_open(struct journal **out, const char *dir, struct store *s,
 		rc = ss_error_set(e, SS_ERR_TOO_LARGE, "state directory path too "
 		    "long");
 	else if ((rc = journal_seg_list(dir, &v, &n, e)) == SS_OK &&
-	    (rc = replay_all(j, v, n, s, logf, &newest, e)) == SS_OK)
+	    (rc = replay_all(j, v, n, s, logf, &newest, e)) == SS_OK &&
+	    (rc = journal_newest_check(dir, v, n, e)) == SS_OK)
 		rc = open_newest(j, v, n, s, &newest, e);
 	free(v);
 	if (newest.fd >= 0)
@@ -491,10 +492,18 @@ journal_start_segment(struct journal *j)
 			    strerror(errno));
 		j->broken = 0;
 	}
+	/*
+	 * The old segment is synced before the new one exists, whatever the
+	 * --fsync policy: after a power loss only the newest segment may end
+	 * torn, and a torn older one would stop the start.
+	 */
+	if (j->written_seq != j->synced_seq && fdatasync(j->fd) != 0)
+		return ss_error_set(&j->err, SS_ERR_IO, "fsync of %s: %s",
+		    j->path, strerror(errno));
 	if ((rc = journal_seg_create(j->dir, j->written_seq + 1, &fd, path,
 	    sizeof(path), &j->err)) != SS_OK)
 		return rc;
-	/* Every record written is durable, as the caller made sure. */
+	/* Every record written is durable: synced above. */
 	if (j->syncer != NULL)
 		journal_syncer_switch(j->syncer, fd, j->written_seq);
 	close(j->fd);

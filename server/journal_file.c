@@ -17,6 +17,9 @@
 #include "err.h"
 #include "journal_file.h"
 
+#define JOURNAL_NEWEST "journal.newest"
+#define NEWEST_LEN 21           /* 20 digits and a newline */
+
 static int
 seg_cmp(const void *a, const void *b)
 {
@@ -27,24 +30,31 @@ seg_cmp(const void *a, const void *b)
 	return x->first < y->first ? -1 : x->first > y->first;
 }
 
+/* Whether p[0..n) are n decimal digits of a uint64_t, which goes in *v. */
+static int
+seg_digits(const char *p, size_t n, uint64_t *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9' || *v > (UINT64_MAX - 9) / 10)
+			return 0;
+		*v = *v * 10 + (uint64_t)(p[i] - '0');
+	}
+	return 1;
+}
+
 /* Whether name is journal.<20 digits>.bin; its number in *first. */
 static int
 seg_parse(const char *name, uint64_t *first)
 {
 	const size_t pre = 8, digits = 20;
-	uint64_t v = 0;
-	size_t i;
 
 	if (strlen(name) != pre + digits + 4 || strncmp(name, "journal.", pre) != 0 ||
 	    strcmp(name + pre + digits, ".bin") != 0)
 		return 0;
-	for (i = pre; i < pre + digits; i++) {
-		if (name[i] < '0' || name[i] > '9' || v > (UINT64_MAX - 9) / 10)
-			return 0;
-		v = v * 10 + (uint64_t)(name[i] - '0');
-	}
-	*first = v;
-	return 1;
+	return seg_digits(name + pre, digits, first);
 }
 
 int
@@ -143,6 +153,85 @@ journal_file_version(const uint8_t hdr[JOURNAL_FILE_HEADER])
 	return disk_version(hdr + JOURNAL_MAGIC_LEN, JOURNAL_LAST_BIG_ENDIAN);
 }
 
+/* dir/name in buf; SS_ERR_TOO_LARGE if it does not fit in len. */
+static int
+dir_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= len ? SS_ERR_TOO_LARGE : SS_OK;
+}
+
+/*
+ * Names first as the newest segment in journal.newest, replaced whole by a
+ * rename; the caller fsyncs the folder. errno says why on failure.
+ */
+static int
+newest_note(const char *dir, uint64_t first)
+{
+	char tmp[4096], path[4096], text[NEWEST_LEN + 1];
+	int fd, ok;
+
+	if (dir_path(tmp, sizeof(tmp), dir, JOURNAL_NEWEST ".tmp") != SS_OK ||
+	    dir_path(path, sizeof(path), dir, JOURNAL_NEWEST) != SS_OK) {
+		errno = ENAMETOOLONG;
+		return SS_ERR_TOO_LARGE;
+	}
+	(void)snprintf(text, sizeof(text), "%020llu\n", (unsigned long long)first);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return SS_ERR_IO;
+	ok = write(fd, text, NEWEST_LEN) == NEWEST_LEN && fsync(fd) == 0;
+	if (close(fd) != 0 || !ok || rename(tmp, path) != 0) {
+		ok = errno;
+		(void)unlink(tmp);
+		errno = ok != 0 ? ok : ENOSPC;
+		return SS_ERR_IO;
+	}
+	return SS_OK;
+}
+
+/* The segment number journal.newest of dir names in *first, or 0 if none. */
+static int
+newest_read(const char *dir, uint64_t *first, struct ss_error *e)
+{
+	char path[4096], text[NEWEST_LEN + 1];
+	ssize_t got;
+	int fd;
+
+	*first = 0;
+	if (dir_path(path, sizeof(path), dir, JOURNAL_NEWEST) != SS_OK)
+		return ss_error_set(e, SS_ERR_TOO_LARGE, "state directory path "
+		    "too long");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? SS_OK : ss_error_set(e, SS_ERR_IO,
+		    "cannot open %s: %s", path, strerror(errno));
+	got = read(fd, text, sizeof(text));
+	close(fd);
+	text[NEWEST_LEN] = '\0';
+	if (got != NEWEST_LEN || text[NEWEST_LEN - 1] != '\n' ||
+	    !seg_digits(text, NEWEST_LEN - 1, first))
+		return ss_error_set(e, SS_ERR_INVALID, "%s is damaged (not 20 "
+		    "digits and a newline); it was left in place", path);
+	return SS_OK;
+}
+
+int
+journal_newest_check(const char *dir, const struct journal_seg *v, size_t n,
+    struct ss_error *e)
+{
+	uint64_t first;
+	int rc;
+
+	if ((rc = newest_read(dir, &first, e)) != SS_OK)
+		return rc;
+	if (first == 0 || (n > 0 && !v[n - 1].legacy && v[n - 1].first >= first))
+		return SS_OK;
+	return ss_error_set(e, SS_ERR_INVALID, "journal segment " JOURNAL_SEGMENT_FMT
+	    " is missing from %s: " JOURNAL_NEWEST " names it as the newest "
+	    "segment made, so the changes it held would be lost; restore it "
+	    "from a backup (nothing was changed)", (unsigned long long)first, dir);
+}
+
 int
 journal_seg_create(const char *dir, uint64_t first, int *fdp, char *path,
     size_t pathlen, struct ss_error *e)
@@ -159,8 +248,15 @@ journal_seg_create(const char *dir, uint64_t first, int *fdp, char *path,
 	    0600)) < 0)
 		return ss_error_set(e, SS_ERR_IO, "cannot create journal %s: %s",
 		    path, strerror(errno));
+	/*
+	 * journal.newest is replaced only once the segment it names is on
+	 * disk, and the folder synced again after: a failure before its
+	 * rename leaves it naming the segment before, which is still there.
+	 */
+	errno = 0;
 	if (write(fd, hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr) ||
-	    fsync(fd) != 0 || disk_fsync_dir(dir) != SS_OK) {
+	    fsync(fd) != 0 || disk_fsync_dir(dir) != SS_OK ||
+	    newest_note(dir, first) != SS_OK || disk_fsync_dir(dir) != SS_OK) {
 		err = errno != 0 ? errno : ENOSPC;
 		close(fd);
 		(void)unlink(path);

@@ -11,6 +11,12 @@
  * The checksum is XXH3-64 (seed 0) of the sequence number's 8 bytes as they
  * are written, then the payload. Integers are in the byte order of the
  * file's version (journal.c and journal_replay.c give the payloads).
+ *
+ * STATE_DIR/journal.newest holds the N of the newest segment made, in 20
+ * digits and a newline, so that a start sees the newest segment deleted
+ * (the older ones show a gap by their names). State folders of servers
+ * before it have none and start as they did. It is replaced through
+ * journal.newest.tmp: every temporary file of the state folder ends ".tmp".
  */
 #ifndef SS_JOURNAL_FILE_H
 #define SS_JOURNAL_FILE_H
@@ -72,6 +78,12 @@ int journal_seg_path(char *buf, size_t len, const char *dir,
  */
 int journal_seg_create(const char *dir, uint64_t first, int *fdp, char *path,
     size_t pathlen, struct ss_error *e) SS_WUR;
+/*
+ * Refuses the n segments v (oldest first) of dir if journal.newest names a
+ * segment later than the newest of them: that one is missing.
+ */
+int journal_newest_check(const char *dir, const struct journal_seg *v,
+    size_t n, struct ss_error *e) SS_WUR;
 
 /* The header of a file of this server's version. */
 void journal_file_header(uint8_t hdr[JOURNAL_FILE_HEADER]);

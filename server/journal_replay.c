@@ -220,7 +220,14 @@ struct seg_read {
 	uint64_t first;         /* from the name; 0 for journal.bin */
 	size_t off;             /* the next record */
 	uint64_t prev;          /* the sequence number of the record before it */
-	int torn;               /* the file ends in a record cut short */
+	int torn;               /* the file ends in damage cut off: a TAIL_* */
+};
+
+/* What the end of the newest segment that is cut off looks like. */
+enum {
+	TAIL_SHORT = 1,         /* a record cut short: its write never ended */
+	TAIL_ZEROS,             /* zero bytes only: space a power loss left */
+	TAIL_BAD_SUM            /* whole length, wrong checksum: see settle */
 };
 
 /*
@@ -269,15 +276,35 @@ record_later(const struct seg_read *g, size_t from, uint64_t want)
 	return 0;
 }
 
+/* Whether d[from..len) is all zero bytes. */
+static int
+zero_tail(const struct seg_read *g, size_t from)
+{
+	size_t o;
+
+	for (o = from; o < g->len; o++)
+		if (g->d[o] != 0)
+			return 0;
+	return 1;
+}
+
 /*
- * The record at g->off in *h, checked: 0 when it is whole and sound, 1 when
- * it is the torn end of the file, else an error.
+ * The record at g->off in *h, checked: 0 when it is whole and sound, a
+ * TAIL_* when it is the torn end of the file, else an error.
  */
 static int
 next_record(struct seg_read *g, struct journal_rec *h, struct ss_error *e)
 {
 	int rc, ok;
 
+	/*
+	 * Some file systems extend a file's size before its data reach the
+	 * disk, so that a power loss leaves zeros where the last writes went.
+	 * A zero header is never a record (its length 0 needs a checksum that
+	 * is not 0), so zeros to the end are that, not damage.
+	 */
+	if (zero_tail(g, g->off))
+		return TAIL_ZEROS;
 	if (!record_at(g, g->off, h)) {
 		/*
 		 * The file ends inside this record: a write cut short by a
@@ -287,14 +314,14 @@ next_record(struct seg_read *g, struct journal_rec *h, struct ss_error *e)
 			return ss_error_set(e, SS_ERR_CHECKSUM, "journal %s is "
 			    "damaged at offset %zu (a record length runs past "
 			    "valid records); it was left in place", g->path, g->off);
-		return 1;
+		return TAIL_SHORT;
 	}
 	if ((rc = record_sum_ok(g, g->off, h, &ok)) != SS_OK)
 		return ss_error_set(e, rc, "journal %s: checksum failed", g->path);
 	if (ok)
 		return 0;
 	if (g->len - g->off - JOURNAL_REC_HEADER == h->len)
-		return 1;       /* the last record, half written */
+		return TAIL_BAD_SUM;    /* the last record: see settle_newest */
 	return ss_error_set(e, SS_ERR_CHECKSUM, "journal %s is damaged at offset "
 	    "%zu (record checksum mismatch, with %zu bytes after it); it was "
 	    "left in place", g->path, g->off,
@@ -349,8 +376,8 @@ replay_records(struct seg_read *g, struct store *s, struct ss_error *e)
 	int rc;
 
 	while (g->off < g->len) {
-		if ((rc = next_record(g, &h, e)) == 1) {
-			g->torn = 1;
+		if ((rc = next_record(g, &h, e)) > 0) {
+			g->torn = rc;
 			break;
 		}
 		if (rc != SS_OK || (rc = replay_record(g, &h, s, e)) != SS_OK)
@@ -443,10 +470,25 @@ static int
 settle_newest(const struct seg_read *g, int fd, int legacy, uint32_t *version,
     void (*logf)(const char *fmt, ...), struct ss_error *e)
 {
+	static const char *const why[] = {
+		[TAIL_SHORT] = "1 record cut short: a crash interrupted its "
+		    "write, so no answer waited on it was released",
+		[TAIL_ZEROS] = "zero bytes, no record: space a power loss left "
+		    "before the data reached the disk",
+		/*
+		 * A whole record whose bytes changed: a torn write of a
+		 * record whose length reached the disk, or a flipped bit in
+		 * a record that was synced and answered. The server cannot
+		 * tell these apart, so it says so.
+		 */
+		[TAIL_BAD_SUM] = "1 whole record with a wrong checksum: a write "
+		    "torn by a crash, or damage to a record that MAY HAVE BEEN "
+		    "ACKNOWLEDGED (check the clients of its session)",
+	};
+
 	if (g->torn) {
-		logf("journal %s: cutting off a torn last record at offset %zu "
-		    "(%zu bytes; a crash interrupted its write, so it was never "
-		    "acknowledged)", g->path, g->off, g->len - g->off);
+		logf("journal %s: cutting off the tail at offset %zu (%zu bytes, "
+		    "%s)", g->path, g->off, g->len - g->off, why[g->torn]);
 		if (ftruncate(fd, (off_t)g->off) != 0 || fsync(fd) != 0)
 			return ss_error_set(e, SS_ERR_IO, "cannot cut journal %s: "
 			    "%s", g->path, strerror(errno));

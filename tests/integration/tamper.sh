@@ -100,8 +100,9 @@ else not_ok "SIGTERM wrote $SNAP" "$(tail -n 3 "$T/server.log")"; fi
 no_secrets_in "$SNAP" "after sharing"
 keys=$(cd "$T/server-certs" && ls -- *.key 2>/dev/null | tr '\n' ' ')
 check_eq "the server's certs folder holds no key but server.key" "server.key " "$keys"
-stray=$(find "$T/state" -regextype posix-extended -type f ! -name snapshot.bin ! -regex '.*/journal\.[0-9]{20}\.bin')
-check_eq "the state folder holds only snapshot.bin and journal segments" "" "$stray"
+stray=$(find "$T/state" -regextype posix-extended -type f ! -name snapshot.bin \
+    ! -name journal.newest ! -regex '.*/journal\.[0-9]{20}\.bin')
+check_eq "the state folder holds only snapshot.bin, journal.newest and journal segments" "" "$stray"
 # The final snapshot let every older segment go: one is left, with no record.
 segs=("$T/state"/journal.*.bin)
 check_eq "one journal segment is left after SIGTERM, holding no record" "1 12" \

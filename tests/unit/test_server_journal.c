@@ -44,11 +44,16 @@
 
 static char names[3][NAME_BUF] = { "alice", "bob", "carol" };
 static int logged;
+static char last_log[1024];     /* the text of the last line logged */
 
 static void
 count_log(const char *fmt, ...)
 {
-	(void)fmt;
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(last_log, sizeof(last_log), fmt, ap);
+	va_end(ap);
 	logged++;
 }
 
@@ -238,7 +243,9 @@ count_files(const char *dir)
 	FILE *p;
 	int n = -1;
 
-	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
+	/* journal.newest only names a segment: not counted. */
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | grep -vx journal.newest | wc -l",
+	    dir);
 	assert_non_null(p = popen(cmd, "r"));
 	assert_int_equal(fscanf(p, "%d", &n), 1);
 	assert_int_equal(pclose(p), 0);
@@ -276,25 +283,104 @@ assert_refused(const char *dir, int expect, const char *needle)
 	assert_refused_file(dir, SEG1, expect, needle);
 }
 
+/*
+ * A closed journal in a new dir with populate()'s 6 records; the path of
+ * its segment in path, its size returned.
+ */
+static off_t
+populated(char *dir, char *path, size_t len)
+{
+	struct journal *j;
+	struct store *a;
+	off_t size;
+
+	a = open_store(dir, &j, SS_OK);
+	populate(a);
+	size = journal_size(dir);
+	close_store(a, j);
+	snprintf(path, len, "%s/%s", dir, SEG1);
+	return size;
+}
+
+/* Opens dir, expecting one line logged that holds needle and seq records. */
+static void
+assert_cut(char *dir, const char *needle, uint64_t seq)
+{
+	struct journal *j;
+	struct store *b;
+
+	logged = 0;
+	last_log[0] = '\0';
+	b = open_store(dir, &j, SS_OK);
+	assert_int_equal(logged, 1);
+	assert_non_null(strstr(last_log, needle));
+	assert_int_equal(b->journal_seq, seq);
+	close_store(b, j);
+}
+
+/*
+ * Zeros after the last record (a power loss on a file system that grew the
+ * file before its data were written) are cut off and logged, not refused.
+ */
+static void
+test_zero_filled_tail_is_cut(void **state)
+{
+	char *dir = tempdir(), path[512];
+	static const uint8_t zeros[100];
+	off_t before;
+	FILE *f;
+
+	(void)state;
+	before = populated(dir, path, sizeof(path));
+	assert_non_null(f = fopen(path, "ab"));
+	assert_int_equal(fwrite(zeros, 1, sizeof(zeros), f), sizeof(zeros));
+	assert_int_equal(fclose(f), 0);
+	assert_cut(dir, "(100 bytes, zero bytes, no record", 6);
+	assert_int_equal(journal_size(dir), before);
+	rmdir_all(dir);
+}
+
+/*
+ * A whole last record with a flipped byte is cut, but never called
+ * unacknowledged: a synced and answered record could look the same.
+ */
+static void
+test_flipped_last_record_may_be_acknowledged(void **state)
+{
+	char *dir = tempdir(), path[512];
+	off_t before;
+	FILE *f;
+	int c;
+
+	(void)state;
+	before = populated(dir, path, sizeof(path));
+	assert_non_null(f = fopen(path, "r+b"));
+	assert_int_equal(fseeko(f, before - 1, SEEK_SET), 0);
+	assert_int_not_equal(c = fgetc(f), EOF);
+	assert_int_equal(fseeko(f, before - 1, SEEK_SET), 0);
+	assert_int_not_equal(fputc(c ^ 0x10, f), EOF);
+	assert_int_equal(fclose(f), 0);
+	assert_cut(dir, "MAY HAVE BEEN ACKNOWLEDGED", 5);
+	assert_null(strstr(last_log, "no answer"));
+	rmdir_all(dir);
+}
+
 static void
 test_torn_last_record_is_cut(void **state)
 {
-	struct journal *j1, *j2;
+	struct journal *j2;
 	char *dir = tempdir(), path[512];
-	struct store *a, *b;
+	struct store *b;
 	off_t before, full;
 
 	(void)state;
-	a = open_store(dir, &j1, SS_OK);
-	populate(a);
-	before = journal_size(dir);
-	close_store(a, j1);
-	snprintf(path, sizeof(path), "%s/%s", dir, SEG1);
+	before = populated(dir, path, sizeof(path));
 	/* Cut the last record (the key) in half, as a crash mid-write would. */
 	assert_int_equal(truncate(path, before - 5), 0);
 	logged = 0;
 	b = open_store(dir, &j2, SS_OK);
 	assert_int_equal(logged, 1);
+	assert_non_null(strstr(last_log, "1 record cut short"));
 	assert_int_equal(b->journal_seq, 5);
 	assert_int_equal(b->nkeys, 0);
 	assert_non_null(store_find(b, "s1")->sumpoints[1]);
@@ -753,6 +839,47 @@ test_segment_gap_is_refused(void **state)
 	rmdir_all(dir);
 }
 
+/* A new dir holding two_segments()'s journal, closed. */
+static char *
+closed_two_segments(void)
+{
+	char *dir = tempdir();
+	struct journal *j;
+	struct store *a;
+
+	a = two_segments(dir, &j, 0);
+	close_store(a, j);
+	return dir;
+}
+
+/*
+ * The newest segment deleted is refused, naming it, though the segments
+ * left run on without a gap; a folder without journal.newest (an older
+ * server's) starts as it did.
+ */
+static void
+test_deleted_newest_segment_is_refused(void **state)
+{
+	char *dir = closed_two_segments(), path[512];
+	struct journal *j1;
+	struct store *a;
+
+	(void)state;
+	path_of(path, sizeof(path), dir, SEG7);
+	assert_int_equal(unlink(path), 0);
+	assert_refused_file(dir, "journal.newest", SS_ERR_INVALID,
+	    SEG7 " is missing");
+	/* Damaged, it is refused too: it cannot say what is missing. */
+	path_of(path, sizeof(path), dir, "journal.newest");
+	assert_int_equal(truncate(path, 5), 0);
+	assert_refused_file(dir, "journal.newest", SS_ERR_INVALID, "damaged");
+	assert_int_equal(unlink(path), 0);
+	a = open_store(dir, &j1, SS_OK);
+	assert_int_equal(a->journal_seq, 6);
+	close_store(a, j1);
+	rmdir_all(dir);
+}
+
 /*
  * A torn tail is cut only in the newest segment: in an older one it is
  * damage (the records after it are in the next segment), refused by name.
@@ -760,13 +887,9 @@ test_segment_gap_is_refused(void **state)
 static void
 test_torn_older_segment_is_refused(void **state)
 {
-	char *dir = tempdir(), path[512];
-	struct journal *j1;
-	struct store *a;
+	char *dir = closed_two_segments(), path[512];
 
 	(void)state;
-	a = two_segments(dir, &j1, 0);
-	close_store(a, j1);
 	snprintf(path, sizeof(path), "%s/%s", dir, SEG1);
 	assert_int_equal(truncate(path, file_size(dir, SEG1) - 5), 0);
 	assert_refused_file(dir, SEG1, SS_ERR_CHECKSUM, "not the newest");
@@ -1032,6 +1155,8 @@ main(void)
 		cmocka_unit_test(test_replay_without_snapshot),
 		cmocka_unit_test(test_snapshot_then_journal),
 		cmocka_unit_test(test_torn_last_record_is_cut),
+		cmocka_unit_test(test_zero_filled_tail_is_cut),
+		cmocka_unit_test(test_flipped_last_record_may_be_acknowledged),
 		cmocka_unit_test(test_damage_in_the_middle_is_refused),
 		cmocka_unit_test(test_record_checksum_is_xxh3),
 		cmocka_unit_test(test_old_version_is_refused),
@@ -1041,6 +1166,7 @@ main(void)
 		cmocka_unit_test(test_segments_replay_in_order),
 		cmocka_unit_test(test_segment_gap_is_refused),
 		cmocka_unit_test(test_torn_older_segment_is_refused),
+		cmocka_unit_test(test_deleted_newest_segment_is_refused),
 		cmocka_unit_test(test_journal_bin_is_the_oldest_segment),
 		cmocka_unit_test(test_version_3_is_replayed),
 		cmocka_unit_test(test_version_4_is_replayed),
