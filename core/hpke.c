@@ -801,7 +801,7 @@ hpke_ctx_clear(struct hpke_ctx *ctx)
  * Single-shot auth mode (RFC 9180 6.1), the own private key a key object,
  * pk the other side's public key: seal = 1 seals the plaintext in into
  * out = enc || ct || tag, seal = 0 opens in = enc || ct || tag into the
- * plaintext out. The four single-shot calls below take this one path.
+ * plaintext out. Both single-shot calls below take this one path.
  */
 static int
 single_shot(int seal, const struct hpke_key *key,
@@ -840,26 +840,6 @@ single_shot(int seal, const struct hpke_key *key,
 	return r;
 }
 
-/* single_shot with a key object made from the raw private key sk. */
-static int
-single_shot_raw(int seal, const uint8_t sk[HPKE_KEY_LEN],
-    const uint8_t pk[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
-    const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-    uint8_t *out, size_t out_len)
-{
-	struct hpke_key *key;
-	int r;
-
-	if (pk == NULL || (seal ? out : in) == NULL)
-		return SS_ERR_INVALID;
-	if ((r = hpke_key_new(sk, &key)) != SS_OK)
-		return r;
-	r = single_shot(seal, key, pk, info, info_len, aad, aad_len, in,
-	    in_len, out, out_len);
-	hpke_key_free(key);
-	return r;
-}
-
 int
 hpke_seal_auth_k(const uint8_t pkR[HPKE_KEY_LEN],
     const struct hpke_key *skS, const uint8_t *info, size_t info_len,
@@ -877,25 +857,5 @@ hpke_open_auth_k(const struct hpke_key *skR,
     uint8_t *pt, size_t pt_len)
 {
 	return single_shot(0, skR, pkS, info, info_len, aad, aad_len, in,
-	    in_len, pt, pt_len);
-}
-
-int
-hpke_seal_auth(const uint8_t pkR[HPKE_KEY_LEN],
-    const uint8_t skS[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
-    const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len,
-    uint8_t *out, size_t out_len)
-{
-	return single_shot_raw(1, skS, pkR, info, info_len, aad, aad_len, pt,
-	    pt_len, out, out_len);
-}
-
-int
-hpke_open_auth(const uint8_t skR[HPKE_KEY_LEN],
-    const uint8_t pkS[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
-    const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-    uint8_t *pt, size_t pt_len)
-{
-	return single_shot_raw(0, skR, pkS, info, info_len, aad, aad_len, in,
 	    in_len, pt, pt_len);
 }
