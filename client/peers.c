@@ -359,9 +359,8 @@ peers_verify(struct client *c, const struct peers *pc,
 	 * the same.
 	 */
 	again = verified_before(c, id);
-	if ((rc = (again ? statement_verify_signer_again :
-	    statement_verify_signer)(sg, c->d, ws->body, ws->body_len, ws->sig,
-	    ws->sig_len, s, e)) != SS_OK) {
+	if ((rc = statement_verify_signer(sg, c->d, ws->body, ws->body_len,
+	    ws->sig, ws->sig_len, again, s, e)) != SS_OK) {
 		(void)ss_error_prefix(e, "%s's statement", name);
 		return rc;
 	}

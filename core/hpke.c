@@ -144,6 +144,28 @@ hkdf(EVP_KDF *kdf, int mode, const uint8_t *key, size_t key_len,
 }
 
 /*
+ * Writes "HPKE-v1" || suite_id || label || data at buf + n, the part both
+ * labeled functions share, and returns the new length. The callers check
+ * every length against their buffer first.
+ */
+static size_t
+put_labeled(uint8_t *buf, size_t n, const uint8_t *suite_id,
+    size_t suite_id_len, const char *label, size_t label_len,
+    const uint8_t *data, size_t data_len)
+{
+	memcpy(buf + n, version_label, VERSION_LEN);
+	n += VERSION_LEN;
+	memcpy(buf + n, suite_id, suite_id_len);
+	n += suite_id_len;
+	memcpy(buf + n, label, label_len);
+	n += label_len;
+	/* data may be NULL when data_len is 0: memcpy must not see it. */
+	if (data_len > 0)
+		memcpy(buf + n, data, data_len);
+	return n + data_len;
+}
+
+/*
  * LabeledExtract(salt, label, ikm) = Extract(salt, "HPKE-v1" || suite_id ||
  * label || ikm), always Nh = 32 bytes out. An empty salt is passed as Nh
  * zero bytes, which RFC 5869 defines to be the same thing; spelling it out
@@ -155,7 +177,7 @@ labeled_extract(EVP_KDF *kdf, const uint8_t *suite_id, size_t suite_id_len,
     const uint8_t *ikm, size_t ikm_len, uint8_t out[NH])
 {
 	uint8_t buf[VERSION_LEN + MAX_SUITE_LEN + MAX_LABEL_LEN + MAX_INFO_LEN];
-	size_t label_len = strlen(label), n = 0;
+	size_t label_len = strlen(label), n;
 	int r;
 
 	if (suite_id_len > MAX_SUITE_LEN || label_len > MAX_LABEL_LEN ||
@@ -165,15 +187,8 @@ labeled_extract(EVP_KDF *kdf, const uint8_t *suite_id, size_t suite_id_len,
 		salt = zero_salt;
 		salt_len = sizeof(zero_salt);
 	}
-	memcpy(buf + n, version_label, VERSION_LEN);
-	n += VERSION_LEN;
-	memcpy(buf + n, suite_id, suite_id_len);
-	n += suite_id_len;
-	memcpy(buf + n, label, label_len);
-	n += label_len;
-	if (ikm_len > 0)
-		memcpy(buf + n, ikm, ikm_len);
-	n += ikm_len;
+	n = put_labeled(buf, 0, suite_id, suite_id_len, label, label_len, ikm,
+	    ikm_len);
 
 	r = hkdf(kdf, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, buf, n, salt, salt_len,
 	    NULL, 0, out, NH);
@@ -202,15 +217,8 @@ labeled_expand(EVP_KDF *kdf, const uint8_t *suite_id, size_t suite_id_len,
 		return SS_ERR_INTERNAL;
 	buf[n++] = (uint8_t)(out_len >> 8);
 	buf[n++] = (uint8_t)out_len;
-	memcpy(buf + n, version_label, VERSION_LEN);
-	n += VERSION_LEN;
-	memcpy(buf + n, suite_id, suite_id_len);
-	n += suite_id_len;
-	memcpy(buf + n, label, label_len);
-	n += label_len;
-	if (info_len > 0)
-		memcpy(buf + n, info, info_len);
-	n += info_len;
+	n = put_labeled(buf, n, suite_id, suite_id_len, label, label_len, info,
+	    info_len);
 
 	r = hkdf(kdf, EVP_KDF_HKDF_MODE_EXPAND_ONLY, prk, NH, NULL, 0, buf, n,
 	    out, out_len);
@@ -801,7 +809,7 @@ hpke_ctx_clear(struct hpke_ctx *ctx)
  * Single-shot auth mode (RFC 9180 6.1), the own private key a key object,
  * pk the other side's public key: seal = 1 seals the plaintext in into
  * out = enc || ct || tag, seal = 0 opens in = enc || ct || tag into the
- * plaintext out. The four single-shot calls below take this one path.
+ * plaintext out. Both single-shot calls below take this one path.
  */
 static int
 single_shot(int seal, const struct hpke_key *key,
@@ -840,26 +848,6 @@ single_shot(int seal, const struct hpke_key *key,
 	return r;
 }
 
-/* single_shot with a key object made from the raw private key sk. */
-static int
-single_shot_raw(int seal, const uint8_t sk[HPKE_KEY_LEN],
-    const uint8_t pk[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
-    const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-    uint8_t *out, size_t out_len)
-{
-	struct hpke_key *key;
-	int r;
-
-	if (pk == NULL || (seal ? out : in) == NULL)
-		return SS_ERR_INVALID;
-	if ((r = hpke_key_new(sk, &key)) != SS_OK)
-		return r;
-	r = single_shot(seal, key, pk, info, info_len, aad, aad_len, in,
-	    in_len, out, out_len);
-	hpke_key_free(key);
-	return r;
-}
-
 int
 hpke_seal_auth_k(const uint8_t pkR[HPKE_KEY_LEN],
     const struct hpke_key *skS, const uint8_t *info, size_t info_len,
@@ -877,25 +865,5 @@ hpke_open_auth_k(const struct hpke_key *skR,
     uint8_t *pt, size_t pt_len)
 {
 	return single_shot(0, skR, pkS, info, info_len, aad, aad_len, in,
-	    in_len, pt, pt_len);
-}
-
-int
-hpke_seal_auth(const uint8_t pkR[HPKE_KEY_LEN],
-    const uint8_t skS[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
-    const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len,
-    uint8_t *out, size_t out_len)
-{
-	return single_shot_raw(1, skS, pkR, info, info_len, aad, aad_len, pt,
-	    pt_len, out, out_len);
-}
-
-int
-hpke_open_auth(const uint8_t skR[HPKE_KEY_LEN],
-    const uint8_t pkS[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
-    const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-    uint8_t *pt, size_t pt_len)
-{
-	return single_shot_raw(0, skR, pkS, info, info_len, aad, aad_len, in,
 	    in_len, pt, pt_len);
 }

@@ -5,14 +5,14 @@
  * built on OpenSSL 3.0's EVP API.
  *
  * Keys are raw 32-byte X25519 values. secure-sum uses auth mode with one
- * message per context (hpke_seal_auth / hpke_open_auth); the context API is
- * public so that the RFC's test vectors can be checked in full.
+ * message per context (hpke_seal_auth_k / hpke_open_auth_k); the context API
+ * is public so that the RFC's test vectors can be checked in full.
  *
- * A party that seals or opens many messages with the same private key builds
- * a struct hpke_key from it once and uses the _k variants: each call then
+ * A party builds a struct hpke_key from its private key once: each call then
  * does only the three X25519 operations auth mode needs (the ephemeral
- * public key and two Diffie-Hellman values), where the raw-key calls must
- * also derive the public key of the raw private key every time.
+ * public key and two Diffie-Hellman values), without deriving the public
+ * key of the private key every time. (Raw-key wrappers for the tests are in
+ * tests/fixture/hpke_raw.h; the product has no use for them.)
  */
 #ifndef SS_HPKE_H
 #define SS_HPKE_H
@@ -78,22 +78,14 @@ int hpke_export(const struct hpke_ctx *ctx, const uint8_t *exporter_context,
 void hpke_ctx_clear(struct hpke_ctx *ctx);
 
 /*
- * Single-shot auth mode: out = enc || ciphertext || tag, out_len must be
- * HPKE_KEY_LEN + pt_len + HPKE_TAG_LEN.
+ * Single-shot auth mode with the static private key prepared: out = enc ||
+ * ciphertext || tag, out_len must be HPKE_KEY_LEN + pt_len + HPKE_TAG_LEN.
  */
-int hpke_seal_auth(const uint8_t pkR[HPKE_KEY_LEN], const uint8_t skS[HPKE_KEY_LEN],
-    const uint8_t *info, size_t info_len, const uint8_t *aad, size_t aad_len,
-    const uint8_t *pt, size_t pt_len, uint8_t *out, size_t out_len) SS_WUR;
-/* Opens what hpke_seal_auth made; pt must hold in_len - 32 - 16 bytes. */
-int hpke_open_auth(const uint8_t skR[HPKE_KEY_LEN], const uint8_t pkS[HPKE_KEY_LEN],
-    const uint8_t *info, size_t info_len, const uint8_t *aad, size_t aad_len,
-    const uint8_t *in, size_t in_len, uint8_t *pt, size_t pt_len) SS_WUR;
-
-/* hpke_seal_auth and hpke_open_auth with the static private key prepared. */
 int hpke_seal_auth_k(const uint8_t pkR[HPKE_KEY_LEN],
     const struct hpke_key *skS, const uint8_t *info, size_t info_len,
     const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len,
     uint8_t *out, size_t out_len) SS_WUR;
+/* Opens what hpke_seal_auth_k made; pt must hold in_len - 32 - 16 bytes. */
 int hpke_open_auth_k(const struct hpke_key *skR,
     const uint8_t pkS[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
     const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,

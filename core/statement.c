@@ -527,15 +527,14 @@ statement_signer_clear(struct statement_signer *sg)
 }
 
 /*
- * statement_verify_signer's checks; the signature's only when check_sig
- * (a caller that verified this very signature, body and signer before
- * passes 0).
+ * A flag rather than a pair of wrappers: the caller that may skip the
+ * ECDSA verification (peers.c) decides it per statement at run time.
  */
-static int
-verify_signer(const struct statement_signer *sg,
+int
+statement_verify_signer(const struct statement_signer *sg,
     const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t *body, size_t len,
-    const uint8_t *sig, size_t siglen, int check_sig, struct statement *s,
-    struct ss_error *e)
+    const uint8_t *sig, size_t siglen, int verified_before,
+    struct statement *s, struct ss_error *e)
 {
 	struct statement local;
 	const char *type;
@@ -559,29 +558,11 @@ verify_signer(const struct statement_signer *sg,
 	if (!key_is_p256(sg->key))
 		return ss_error_set(e, SS_ERR_AUTH, "%s statement's signer has "
 		    "no EC P-256 key", type);
-	if (siglen == 0 || siglen > STATEMENT_SIG_MAX || (check_sig &&
+	if (siglen == 0 || siglen > STATEMENT_SIG_MAX || (!verified_before &&
 	    !signature_valid(sg->key, body, len, sig, siglen)))
 		return ss_error_set(e, SS_ERR_AUTH, "%s statement's signature "
 		    "does not verify", type);
 	return SS_OK;
-}
-
-int
-statement_verify_signer(const struct statement_signer *sg,
-    const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t *body, size_t len,
-    const uint8_t *sig, size_t siglen, struct statement *s,
-    struct ss_error *e)
-{
-	return verify_signer(sg, d, body, len, sig, siglen, 1, s, e);
-}
-
-int
-statement_verify_signer_again(const struct statement_signer *sg,
-    const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t *body, size_t len,
-    const uint8_t *sig, size_t siglen, struct statement *s,
-    struct ss_error *e)
-{
-	return verify_signer(sg, d, body, len, sig, siglen, 0, s, e);
 }
 
 int
@@ -599,7 +580,7 @@ statement_verify(X509 *cert, const uint8_t d[PARAMS_DIGEST_LEN],
 		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash the signer's "
 		    "certificate");
 	sg.key = X509_get0_pubkey(cert);
-	return statement_verify_signer(&sg, d, body, len, sig, siglen, s, e);
+	return statement_verify_signer(&sg, d, body, len, sig, siglen, 0, s, e);
 }
 
 /* ---- signers' certificates --------------------------------------------- */

@@ -193,20 +193,16 @@ int statement_signer_of(X509 *cert, struct statement_signer *out) SS_WUR;
 /* Drops the key reference and zeroes *sg; a zeroed one is a no-op. */
 void statement_signer_clear(struct statement_signer *sg);
 
-/* statement_verify with the signer made ready. */
+/*
+ * statement_verify with the signer made ready. verified_before: the caller
+ * verified this very signature, on these very bytes by this very signer,
+ * before; every check is made again but the signature's ECDSA
+ * verification, which is the cost.
+ */
 int statement_verify_signer(const struct statement_signer *sg,
     const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t *body, size_t len,
-    const uint8_t *sig, size_t siglen, struct statement *s,
-    struct ss_error *e) SS_WUR;
-/*
- * The same for a statement whose signature, on these very bytes by this
- * very signer, the caller verified before (statement_verify_signer): every
- * check but the signature's ECDSA verification, which is the cost.
- */
-int statement_verify_signer_again(const struct statement_signer *sg,
-    const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t *body, size_t len,
-    const uint8_t *sig, size_t siglen, struct statement *s,
-    struct ss_error *e) SS_WUR;
+    const uint8_t *sig, size_t siglen, int verified_before,
+    struct statement *s, struct ss_error *e) SS_WUR;
 
 /*
  * Checks a party's TLS certificate as a signer of statements: it chains to

@@ -1,5 +1,5 @@
 /*
- * fuzz_hpke_open.c: libFuzzer target: hpke_open_auth() with fixed keys, and
+ * fuzz_hpke_open.c: libFuzzer target: hpke_open_auth_k() with fixed keys, and
  * seal/open round trips. The input format and the invariants checked are in
  * harness.c.
  */

@@ -30,7 +30,7 @@ int fuzz_client_wire(const uint8_t *data, size_t len);
 int fuzz_snapshot_raw(const uint8_t *data, size_t len);
 /* The bytes plus a correct SHA-256 trailer as DIR/snapshot.bin. */
 int fuzz_snapshot(const uint8_t *data, size_t len);
-/* hpke_open_auth() with fixed keys; info and aad taken from the input. */
+/* hpke_open_auth_k() with fixed keys; info and aad taken from the input. */
 int fuzz_hpke_open(const uint8_t *data, size_t len);
 /* sealed_open() with fixed keys and names. */
 int fuzz_sealed_open(const uint8_t *data, size_t len);

@@ -609,7 +609,7 @@ static const uint8_t fixed_ske[32] = {
 	0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf,
 };
 
-/* hpke_seal_auth with a fixed ephemeral key: enc || ct || tag into out. */
+/* hpke_seal_auth_k with a fixed ephemeral key: enc || ct || tag into out. */
 static void
 seal_fixed(int sender, int recipient, const uint8_t *info, size_t info_len,
     const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len,

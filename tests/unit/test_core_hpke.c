@@ -24,6 +24,7 @@
 
 #include "err.h"
 #include "hpke.h"
+#include "hpke_raw.h"
 
 #define VECTOR_FILE	"tests/data/hpke-x25519-sha256-aes128gcm.txt"
 #define VECTOR_ENV	"HPKE_TEST_VECTORS"
@@ -379,9 +380,9 @@ make_sealed(struct parties *p)
 
 	assert_int_equal(hpke_keygen(p->skS, p->pkS), SS_OK);
 	assert_int_equal(hpke_keygen(p->skR, p->pkR), SS_OK);
-	assert_int_equal(hpke_seal_auth(p->pkR, p->skS, tinfo, sizeof(tinfo),
+	assert_int_equal(raw_seal_auth(p->pkR, p->skS, tinfo, sizeof(tinfo),
 	    taad, sizeof(taad), msg, MSG_LEN, p->sealed, SEALED_LEN), SS_OK);
-	assert_int_equal(hpke_open_auth(p->skR, p->pkS, tinfo, sizeof(tinfo),
+	assert_int_equal(raw_open_auth(p->skR, p->pkS, tinfo, sizeof(tinfo),
 	    taad, sizeof(taad), p->sealed, SEALED_LEN, pt, MSG_LEN), SS_OK);
 	assert_memory_equal(pt, msg, MSG_LEN);
 }
@@ -412,7 +413,7 @@ flip_each_bit(size_t from, size_t to)
 			memcpy(bad, p.sealed, SEALED_LEN);
 			bad[i] ^= (uint8_t)(1 << bit);
 			memset(pt, 0xa5, sizeof(pt));
-			assert_int_equal(hpke_open_auth(p.skR, p.pkS, tinfo,
+			assert_int_equal(raw_open_auth(p.skR, p.pkS, tinfo,
 			    sizeof(tinfo), taad, sizeof(taad), bad, SEALED_LEN,
 			    pt, MSG_LEN), SS_ERR_AUTH);
 			/* Unauthenticated plaintext must not be left behind. */
@@ -456,31 +457,31 @@ test_wrong_keys_info_aad(void **state)
 	assert_int_equal(hpke_keygen(sk, pk), SS_OK);
 
 	/* Another sender's public key: auth mode must say no. */
-	assert_int_equal(hpke_open_auth(p.skR, pk, tinfo, sizeof(tinfo),
+	assert_int_equal(raw_open_auth(p.skR, pk, tinfo, sizeof(tinfo),
 	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN),
 	    SS_ERR_AUTH);
 	/* The recipient's own key as "sender" (a reflection). */
-	assert_int_equal(hpke_open_auth(p.skR, p.pkR, tinfo, sizeof(tinfo),
+	assert_int_equal(raw_open_auth(p.skR, p.pkR, tinfo, sizeof(tinfo),
 	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN),
 	    SS_ERR_AUTH);
 	/* Another recipient. */
-	assert_int_equal(hpke_open_auth(sk, p.pkS, tinfo, sizeof(tinfo),
+	assert_int_equal(raw_open_auth(sk, p.pkS, tinfo, sizeof(tinfo),
 	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN),
 	    SS_ERR_AUTH);
 	/* Other info, shorter info, other aad, no aad. */
-	assert_int_equal(hpke_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo) - 1,
+	assert_int_equal(raw_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo) - 1,
 	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN),
 	    SS_ERR_AUTH);
-	assert_int_equal(hpke_open_auth(p.skR, p.pkS, taad, sizeof(taad),
+	assert_int_equal(raw_open_auth(p.skR, p.pkS, taad, sizeof(taad),
 	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN),
 	    SS_ERR_AUTH);
-	assert_int_equal(hpke_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo),
+	assert_int_equal(raw_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo),
 	    tinfo, sizeof(tinfo), p.sealed, SEALED_LEN, pt, MSG_LEN),
 	    SS_ERR_AUTH);
-	assert_int_equal(hpke_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo),
+	assert_int_equal(raw_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo),
 	    NULL, 0, p.sealed, SEALED_LEN, pt, MSG_LEN), SS_ERR_AUTH);
 	/* The right everything still works. */
-	assert_int_equal(hpke_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo),
+	assert_int_equal(raw_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo),
 	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN), SS_OK);
 	assert_memory_equal(pt, msg, MSG_LEN);
 }
@@ -677,7 +678,7 @@ test_fresh_ephemeral(void **state)
 
 	(void)state;
 	make_sealed(&p);
-	assert_int_equal(hpke_seal_auth(p.pkR, p.skS, tinfo, sizeof(tinfo),
+	assert_int_equal(raw_seal_auth(p.pkR, p.skS, tinfo, sizeof(tinfo),
 	    taad, sizeof(taad), msg, MSG_LEN, again, SEALED_LEN), SS_OK);
 	assert_memory_not_equal(again, p.sealed, HPKE_KEY_LEN);
 	assert_memory_not_equal(again + HPKE_KEY_LEN, p.sealed + HPKE_KEY_LEN,
@@ -698,18 +699,18 @@ test_bounds(void **state)
 	make_sealed(&p);
 
 	/* Single-shot sizes must be exact. */
-	assert_int_equal(hpke_seal_auth(p.pkR, p.skS, NULL, 0, NULL, 0, msg,
+	assert_int_equal(raw_seal_auth(p.pkR, p.skS, NULL, 0, NULL, 0, msg,
 	    MSG_LEN, out, SEALED_LEN - 1), SS_ERR_INVALID);
-	assert_int_equal(hpke_seal_auth(p.pkR, p.skS, NULL, 0, NULL, 0, msg,
+	assert_int_equal(raw_seal_auth(p.pkR, p.skS, NULL, 0, NULL, 0, msg,
 	    MSG_LEN, out, SEALED_LEN + 1), SS_ERR_INVALID);
-	assert_int_equal(hpke_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo),
+	assert_int_equal(raw_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo),
 	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN + 1),
 	    SS_ERR_INVALID);
-	assert_int_equal(hpke_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo),
+	assert_int_equal(raw_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo),
 	    taad, sizeof(taad), p.sealed, HPKE_KEY_LEN + HPKE_TAG_LEN - 1, pt,
 	    0), SS_ERR_INVALID);
 	/* Truncated by one byte: the tag no longer checks. */
-	assert_int_equal(hpke_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo),
+	assert_int_equal(raw_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo),
 	    taad, sizeof(taad), p.sealed, SEALED_LEN - 1, pt, MSG_LEN - 1),
 	    SS_ERR_AUTH);
 
@@ -733,7 +734,7 @@ test_bounds(void **state)
 	    NULL, big, 1024, enc), SS_OK);
 	assert_int_equal(hpke_setup_sender(&ctx, HPKE_MODE_BASE, p.pkR, NULL,
 	    NULL, big, 1025, enc), SS_ERR_TOO_LARGE);
-	assert_int_equal(hpke_seal_auth(p.pkR, p.skS, big, 1025, NULL, 0, msg,
+	assert_int_equal(raw_seal_auth(p.pkR, p.skS, big, 1025, NULL, 0, msg,
 	    MSG_LEN, out, SEALED_LEN), SS_ERR_TOO_LARGE);
 
 	/* aad: NULL with a length, and over the bound. */
@@ -819,7 +820,7 @@ test_k_roundtrip_and_equivalence(void **state)
 		    sizeof(tinfo), taad, sizeof(taad), msg, MSG_LEN, sealed,
 		    SEALED_LEN), SS_OK);
 		memset(pt, 0, sizeof(pt));
-		assert_int_equal(hpke_open_auth(p.skR, p.pkS, tinfo,
+		assert_int_equal(raw_open_auth(p.skR, p.pkS, tinfo,
 		    sizeof(tinfo), taad, sizeof(taad), sealed, SEALED_LEN, pt,
 		    MSG_LEN), SS_OK);
 		assert_memory_equal(pt, msg, MSG_LEN);
@@ -839,7 +840,7 @@ test_k_roundtrip_and_equivalence(void **state)
 	/* Empty message, no info, no aad. */
 	assert_int_equal(hpke_seal_auth_k(p.pkR, kS, NULL, 0, NULL, 0, NULL, 0,
 	    sealed, HPKE_KEY_LEN + HPKE_TAG_LEN), SS_OK);
-	assert_int_equal(hpke_open_auth(p.skR, p.pkS, NULL, 0, NULL, 0, sealed,
+	assert_int_equal(raw_open_auth(p.skR, p.pkS, NULL, 0, NULL, 0, sealed,
 	    HPKE_KEY_LEN + HPKE_TAG_LEN, NULL, 0), SS_OK);
 	assert_int_equal(hpke_open_auth_k(kR, p.pkS, NULL, 0, NULL, 0, sealed,
 	    HPKE_KEY_LEN + HPKE_TAG_LEN, NULL, 0), SS_OK);
@@ -909,7 +910,7 @@ test_k_wrong_keys(void **state)
 	    taad, sizeof(taad), msg, MSG_LEN, sealed, SEALED_LEN), SS_OK);
 	assert_int_equal(hpke_open_auth_k(kR, p.pkS, tinfo, sizeof(tinfo),
 	    taad, sizeof(taad), sealed, SEALED_LEN, pt, MSG_LEN), SS_ERR_AUTH);
-	assert_int_equal(hpke_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo),
+	assert_int_equal(raw_open_auth(p.skR, p.pkS, tinfo, sizeof(tinfo),
 	    taad, sizeof(taad), sealed, SEALED_LEN, pt, MSG_LEN), SS_ERR_AUTH);
 	/* Sealed for R, opened with another private key. */
 	assert_int_equal(hpke_open_auth_k(kS, pkX, tinfo, sizeof(tinfo),

@@ -745,37 +745,37 @@ test_signer_ready(void **state)
 	sign(&s, g_alice.key, &w, sig, &len);
 	ss_error_clear(&e);
 	assert_int_equal(statement_verify_signer(&sg, s.d, w.data, w.len, sig,
-	    len, &got, &e), SS_OK);
+	    len, 0, &got, &e), SS_OK);
 	assert_true(statement_same(&s, &got));
 	sig[len / 2] ^= 1;
 	assert_int_equal(statement_verify_signer(&sg, s.d, w.data, w.len, sig,
-	    len, NULL, &e), SS_ERR_AUTH);
+	    len, 0, NULL, &e), SS_ERR_AUTH);
 	sig[len / 2] ^= 1;
 	/* The same key under another certificate's digest: not its signer. */
 	sg.digest[0] ^= 1;
 	assert_int_equal(statement_verify_signer(&sg, s.d, w.data, w.len, sig,
-	    len, NULL, &e), SS_ERR_AUTH);
+	    len, 0, NULL, &e), SS_ERR_AUTH);
 	assert_non_null(strstr(e.msg, "names another signer"));
 	sg.digest[0] ^= 1;
 	/* Again (verified before): every check but the signature's. */
 	sig[len / 2] ^= 1;
-	assert_int_equal(statement_verify_signer_again(&sg, s.d, w.data, w.len,
-	    sig, len, &got, &e), SS_OK);
+	assert_int_equal(statement_verify_signer(&sg, s.d, w.data, w.len,
+	    sig, len, 1, &got, &e), SS_OK);
 	assert_true(statement_same(&s, &got));
-	assert_int_equal(statement_verify_signer_again(&sg,
-	    (uint8_t[PARAMS_DIGEST_LEN]){ 0xd2 }, w.data, w.len, sig, len, NULL,
+	assert_int_equal(statement_verify_signer(&sg,
+	    (uint8_t[PARAMS_DIGEST_LEN]){ 0xd2 }, w.data, w.len, sig, len, 1, NULL,
 	    &e), SS_ERR_AUTH);
-	assert_int_equal(statement_verify_signer_again(&sg, s.d, w.data, w.len,
-	    sig, 0, NULL, &e), SS_ERR_AUTH);
+	assert_int_equal(statement_verify_signer(&sg, s.d, w.data, w.len,
+	    sig, 0, 1, NULL, &e), SS_ERR_AUTH);
 	sg.digest[0] ^= 1;
-	assert_int_equal(statement_verify_signer_again(&sg, s.d, w.data, w.len,
-	    sig, len, NULL, &e), SS_ERR_AUTH);
+	assert_int_equal(statement_verify_signer(&sg, s.d, w.data, w.len,
+	    sig, len, 1, NULL, &e), SS_ERR_AUTH);
 	assert_non_null(strstr(e.msg, "names another signer"));
 	statement_signer_clear(&sg);
 	assert_null(sg.key);
 	statement_signer_clear(&sg);
 	assert_int_equal(statement_verify_signer(&sg, s.d, w.data, w.len, sig,
-	    len, NULL, &e), SS_ERR_INVALID);
+	    len, 0, NULL, &e), SS_ERR_INVALID);
 	assert_int_equal(statement_signer_of(NULL, &none), SS_ERR_INVALID);
 	assert_null(none.key);
 	buf_writer_free(&w);
