@@ -30,6 +30,8 @@ client_start(struct client *c)
 	/* Every call of the command retries within its --timeout. */
 	retry_init(&c->rpc, c->server, c->certs, c->party,
 	    c->timeout_s * 1000u, &c->progress);
+	/* Without --wait, a server that never answers is reported at once. */
+	c->rpc.fail_fast_ms = c->wait ? 0 : RETRY_FAIL_FAST_MS;
 	c->deadline = c->rpc.deadline;
 }
 

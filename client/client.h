@@ -68,6 +68,7 @@ struct client {
 	const char *party;         /* our name = our certificate's CN */
 	int json;
 	unsigned timeout_s;
+	int wait;                  /* --wait, or run: retry an absent server */
 	const char *trace;         /* file of acknowledged changes, or NULL */
 	const char *state;         /* --state DIR; NULL: the default folder */
 	/* share, run, sumpoint, result: the session pinned (pin.h) */

@@ -48,7 +48,7 @@ static const char *progname = "mpc-client";
 static const char usage_text[] =
 "usage: mpc-client --server HOST:PORT --certs DIR --party NAME [--json]\n"
 "                  [--server-name NAME] [--timeout SECONDS] [--trace FILE]\n"
-"                  [--state DIR]\n"
+"                  [--state DIR] [--wait]\n"
 "                  COMMAND [ARGS]\n";
 
 static const char help_text[] =
@@ -88,6 +88,9 @@ static const char help_text[] =
 "  --timeout SECONDS    the most a command may take, waits and retries\n"
 "                       included (default 120); one network exchange gets a\n"
 "                       quarter of it, at least 10 s\n"
+"  --wait               retry a server that does not answer until --timeout\n"
+"                       (run always does); otherwise a command whose server\n"
+"                       has not answered it gives up within 2 s\n"
 "  --trace FILE         append one line per change the server acknowledged:\n"
 "                       \"OK METHOD SESSION PARTY SHA256\", the hash of the\n"
 "                       ciphertexts or sumpoint values it accepted\n"
@@ -99,8 +102,10 @@ static const char help_text[] =
 "Every command retries what a lost connection, a refused connect, a\n"
 "timed-out exchange or an UNAVAILABLE answer interrupted, reconnecting, with\n"
 "exponential backoff (pauses up to 100 ms, doubling to 2 s, randomised) until\n"
-"--timeout; a request is resent byte for byte, which the server takes as a\n"
-"duplicate. A certificate refused by either side fails at once.\n"
+"--timeout (a server that has not answered yet: only with --wait); a request\n"
+"is resent byte for byte, which the server takes as a duplicate. A wait or\n"
+"retry longer than 2 s is shown on stderr, a terminal or not. A certificate\n"
+"refused by either side fails at once.\n"
 "\n"
 "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
 
@@ -719,6 +724,7 @@ parse_globals(int argc, char **argv, struct client *c)
 		{ "party",   required_argument, NULL, 'p' },
 		{ "json",    no_argument,       NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "wait",    no_argument,       NULL, 'w' },
 		{ "trace",   required_argument, NULL, 'T' },
 		{ "state",   required_argument, NULL, 'S' },
 		{ "help",    no_argument,       NULL, 'h' },
@@ -735,6 +741,7 @@ parse_globals(int argc, char **argv, struct client *c)
 		case 'c': c->certs = optarg; break;
 		case 'p': c->party = optarg; break;
 		case 'j': c->json = 1; break;
+		case 'w': c->wait = 1; break;
 		case 'T': c->trace = optarg; break;
 		case 'S': c->state = optarg; break;
 		case 't':
@@ -830,6 +837,9 @@ run_command(struct client *c, const struct command *cmd, struct cmdline *cl)
 	int rc;
 
 	ss_error_clear(&err);
+	/* run waits for the others anyway: for the server too. */
+	if (strcmp(cmd->name, "run") == 0)
+		c->wait = 1;
 	rc = cmd->run(c, cmd, cl, &err);
 	/* An answer printed as JSON (an inconsistent result) is not repeated. */
 	if (rc == 1)

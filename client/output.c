@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -115,6 +116,42 @@ progress_init(struct progress *p)
 	p->enabled = isatty(STDERR_FILENO);
 	p->shown = 0;
 	p->line[0] = '\0';
+	p->since = p->printed = p->ahead = 0;
+}
+
+void
+progress_ahead(struct progress *p, uint64_t ms)
+{
+	p->ahead = ms;
+}
+
+/* CLOCK_MONOTONIC in ms, never 0 (0 marks "not yet"). */
+static uint64_t
+progress_now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 1;
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u +
+	    1;
+}
+
+/* Off a terminal: the line, whole, once the wait has lasted long enough. */
+static void
+progress_plain(struct progress *p, const char *line)
+{
+	uint64_t now = progress_now_ms(), ahead = p->ahead;
+
+	p->ahead = 0;
+	if (p->since == 0)
+		p->since = now;
+	if (now + ahead - p->since < PROGRESS_PLAIN_AFTER_MS ||
+	    (p->printed != 0 && now - p->printed < PROGRESS_PLAIN_EVERY_MS))
+		return;
+	fprintf(stderr, "mpc-client: %s\n", line);
+	fflush(stderr);
+	p->printed = now;
 }
 
 void
@@ -125,13 +162,17 @@ progress_show(struct progress *p, const char *fmt, ...)
 	size_t n;
 	int k;
 
-	if (!p->enabled)
-		return;
 	va_start(ap, fmt);
 	k = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (k < 0)
+	if (k < 0) {
+		p->ahead = 0;
 		return;
+	}
+	if (!p->enabled) {
+		progress_plain(p, line);
+		return;
+	}
 	/* Polling redraws the same line many times: skip what is shown. */
 	if (p->shown > 0 && strcmp(line, p->line) == 0)
 		return;
@@ -149,7 +190,11 @@ progress_show(struct progress *p, const char *fmt, ...)
 void
 progress_clear(struct progress *p)
 {
-	if (!p->enabled || p->shown == 0)
+	if (!p->enabled) {
+		p->since = p->printed = 0;
+		return;
+	}
+	if (p->shown == 0)
 		return;
 	fprintf(stderr, "\r%*s\r", (int)p->shown, "");
 	fflush(stderr);

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "wire.h"
@@ -34,16 +35,32 @@ void out_join_strs(char *buf, size_t len, const char *const *v, size_t n,
  */
 void out_sanitize(char *s);
 
-/* A one-line progress display on stderr, only when stderr is a terminal. */
+/*
+ * A one-line progress display on stderr, redrawn in place on a terminal;
+ * elsewhere a wait or retry that lasts PROGRESS_PLAIN_AFTER_MS is written
+ * as whole lines, one per PROGRESS_PLAIN_EVERY_MS at most, so that a script
+ * or a log sees that the command is waiting (issue 13 point 2).
+ */
+#define PROGRESS_PLAIN_AFTER_MS 2000
+#define PROGRESS_PLAIN_EVERY_MS 10000
+
 struct progress {
-	int enabled;
+	int enabled;       /* stderr is a terminal */
 	size_t shown;      /* characters currently on the line */
 	char line[160];    /* what they are */
+	uint64_t since;    /* off a terminal: first show since a clear, or 0 */
+	uint64_t printed;  /* off a terminal: last line written, or 0 */
+	uint64_t ahead;    /* the pause the next show announces, in ms */
 };
 
 void progress_init(struct progress *p);
 void progress_show(struct progress *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * The next progress_show announces a pause of ms that follows it: off a
+ * terminal, a pause that ends past PROGRESS_PLAIN_AFTER_MS is announced.
+ */
+void progress_ahead(struct progress *p, uint64_t ms);
 /* Erases the line, if any was shown. */
 void progress_clear(struct progress *p);
 

@@ -187,6 +187,17 @@ attempt(struct retry_ctx *r, struct conn *c, struct wire_request *req,
 	return rc;
 }
 
+/* Says in e that the call gives up after took_ms, and why. */
+static void
+gave_up(struct retry_ctx *r, struct ss_error *e, uint64_t took_ms,
+    const char *why)
+{
+	if (r->progress != NULL)
+		progress_clear(r->progress);
+	append(e, " (gave up after %u attempt%s in %.1f s: %s)", r->attempts,
+	    r->attempts == 1 ? "" : "s", (double)took_ms / 1000.0, why);
+}
+
 /*
  * Pauses before another attempt, never past the deadline; 0 (having said
  * so in e) when too little time is left for one.
@@ -197,23 +208,27 @@ pause_or_give_up(struct retry_ctx *r, unsigned *failures, uint64_t t0,
 {
 	uint64_t now = conn_now_ms(), pause;
 
+	if (!r->answered && r->fail_fast_ms > 0 &&
+	    now - t0 + retry_cap_ms(*failures + 1) > r->fail_fast_ms) {
+		gave_up(r, e, now - t0, "is the server running? --wait keeps "
+		    "retrying up to --timeout");
+		return 0;
+	}
 	if (now + RETRY_MIN_LEFT_MS <= r->deadline) {
 		pause = retry_pause_ms(++*failures, retry_random());
 		if (pause > r->deadline - now)
 			pause = r->deadline - now;
-		if (r->progress != NULL)
+		if (r->progress != NULL) {
+			progress_ahead(r->progress, pause);
 			progress_show(r->progress, "%.100s; retrying "
 			    "(attempt %u)", e->msg, r->attempts + 1);
+		}
 		conn_sleep_ms(pause);
 		now = conn_now_ms();
 	}
 	if (now + RETRY_MIN_LEFT_MS <= r->deadline)
 		return 1;
-	if (r->progress != NULL)
-		progress_clear(r->progress);
-	append(e, " (gave up after %u attempt%s in %.1f s: --timeout "
-	    "reached)", r->attempts, r->attempts == 1 ? "" : "s",
-	    (double)(now - t0) / 1000.0);
+	gave_up(r, e, now - t0, "--timeout reached");
 	return 0;
 }
 

@@ -40,6 +40,11 @@
  * only this many times in all, then reported as a likely refusal.
  */
 #define RETRY_UNPROVEN_MAX 3
+/*
+ * Without --wait, a command whose server has not answered it once gives
+ * up this soon (issue 13 point 2): a server that is down is said at once.
+ */
+#define RETRY_FAIL_FAST_MS 1500
 
 /*
  * The cap of the pause after `failures` failed attempts (1 or more):
@@ -76,6 +81,7 @@ struct retry_ctx {
 	uint64_t started;           /* when the command started, for messages */
 	int exchange_ms;            /* the most one attempt may take */
 	int answered;               /* the server has answered us once */
+	uint64_t fail_fast_ms;      /* 0, or give up this soon unanswered */
 	unsigned unproven;          /* drops counted for RETRY_UNPROVEN_MAX */
 	struct progress *progress;  /* NULL: show nothing while retrying */
 	/* Out: about the last call. */

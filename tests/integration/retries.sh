@@ -6,7 +6,9 @@
 # shares (restored from an older state), which `run` then sends again, byte
 # for byte; (c) a server that never comes is given up at --timeout, with the
 # last error and the number of attempts; a certificate failure is not
-# retried.
+# retried. (d) Without --wait, a one-shot command whose server refuses the
+# connection fails in under 2 s; a retry longer than 2 s says so on stderr,
+# which is not a terminal here.
 source "$(dirname "$0")/lib.sh"
 
 make_certs alice bob carol || bail "mkcerts.sh failed"
@@ -38,11 +40,11 @@ stop_server
 
 # ---- (a) the server comes up after the client started ---------------------
 t0=$(now_ms)
-bgc a alice create s1 --parties alice,bob,carol --threshold 1
+bgc a alice --wait create s1 --parties alice,bob,carol --threshold 1
 cpid=$BG
 sleep 1
-if kill -0 "$cpid" 2>/dev/null; then ok "(a) with no server listening, the client keeps trying"
-else not_ok "(a) with no server listening, the client keeps trying" "$(cat "$T/a.err")"; fi
+if kill -0 "$cpid" 2>/dev/null; then ok "(a) with no server listening, the client with --wait keeps trying"
+else not_ok "(a) with no server listening, the client with --wait keeps trying" "$(cat "$T/a.err")"; fi
 start_server_on "$PORT" --snapshot-interval 1 || bail "no restart on $PORT"
 if wait "$cpid"; then
 	ok "(a) create succeeds once the server listens, $(( $(now_ms) - t0 )) ms after it started"
@@ -141,7 +143,7 @@ done
 stop_server
 t0=$(now_ms)
 "$CLIENT_BIN" --server "127.0.0.1:$PORT" --certs "$T/certs" --party alice --timeout 3 \
-    status s1 >"$T/c.out" 2>"$T/c.err"
+    --wait status s1 >"$T/c.out" 2>"$T/c.err"
 rc=$?
 el=$(( $(now_ms) - t0 ))
 if [ "$rc" -ne 0 ]; then ok "(c) with no server, the client fails"
@@ -157,6 +159,31 @@ fi
     run s1 5 >"$T/cj.out" 2>/dev/null
 check_eq "(c) run --json gives up too, with one error object" "1" \
     "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(int("gave up after" in d["error"]))' <"$T/cj.out" 2>&1)"
+
+if grep -Eq '^mpc-client: cannot connect to 127\.0\.0\.1:[0-9]+: .*; retrying \(attempt [0-9]+\)$' "$T/c.err"; then
+	ok "(c) ... having said on stderr, not a terminal, that it was retrying"
+else
+	not_ok "(c) ... having said on stderr, not a terminal, that it was retrying" "$(cat "$T/c.err")"
+fi
+
+# ---- (d) without --wait, a refused connection fails fast -----------------
+for cmd in "status s1" "create s9 --parties alice,bob --threshold 1"; do
+	t0=$(now_ms)
+	# shellcheck disable=SC2086  # cmd is split into its words on purpose
+	"$CLIENT_BIN" --server "127.0.0.1:$PORT" --certs "$T/certs" --party alice \
+	    $cmd >"$T/d.out" 2>"$T/d.err"
+	rc=$?
+	el=$(( $(now_ms) - t0 ))
+	if [ "$rc" -ne 0 ] && [ "$el" -lt 2000 ] &&
+	    grep -q 'gave up after [0-9]* attempts\? in [0-9.]* s: is the server running? --wait keeps retrying' "$T/d.err"; then
+		ok "(d) $cmd with no server fails in $el ms, pointing at --wait"
+	else
+		not_ok "(d) $cmd with no server fails in under 2 s, pointing at --wait" "rc $rc, $el ms" "$(cat "$T/d.err")"
+	fi
+	if grep -q '; retrying (attempt' "$T/d.err"; then
+		not_ok "(d) ... with no retry line for a wait under 2 s" "$(cat "$T/d.err")"
+	fi
+done
 
 # A certificate failure is a verdict, not a network fault: no retries.
 start_server_on "$PORT" --snapshot-interval 1 || bail "no restart on $PORT"

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "output.h"
@@ -121,6 +122,45 @@ test_sanitize(void **state)
 	assert_string_equal(s, "ok ?[31mred????" "?!");
 }
 
+/*
+ * Off a terminal (stderr a file here), the progress line is written whole,
+ * once a wait is announced to last past PROGRESS_PLAIN_AFTER_MS, and not
+ * for a short one.
+ */
+static void
+test_progress_off_terminal(void **state)
+{
+	struct progress p;
+	char buf[512];
+	FILE *f;
+	size_t n;
+	int saved;
+
+	(void)state;
+	assert_non_null(f = tmpfile());
+	fflush(stderr);
+	assert_true((saved = dup(STDERR_FILENO)) >= 0);
+	assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+	progress_init(&p);
+	progress_ahead(&p, 100);
+	progress_show(&p, "short %d", 1);
+	progress_ahead(&p, PROGRESS_PLAIN_AFTER_MS);
+	progress_show(&p, "long %d", 2);
+	/* Within PROGRESS_PLAIN_EVERY_MS: not repeated. */
+	progress_ahead(&p, PROGRESS_PLAIN_AFTER_MS);
+	progress_show(&p, "long %d", 3);
+	progress_clear(&p);
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	assert_int_equal(p.enabled, 0);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	assert_string_equal(buf, "mpc-client: long 2\n");
+}
+
 int
 main(void)
 {
@@ -130,6 +170,7 @@ main(void)
 		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_join_strs),
 		cmocka_unit_test(test_sanitize),
+		cmocka_unit_test(test_progress_off_terminal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -403,36 +403,72 @@ test_server_starts_late(void **state)
 	assert_int_equal(o.server, 0);
 }
 
-static void
-test_no_server_gives_up_at_deadline(void **state)
+/*
+ * A call to a port where nothing listens, within timeout_ms, giving up
+ * after fail_fast_ms unanswered (0: never): its error in err, its
+ * duration in *ms and its attempts in *attempts.
+ */
+static int
+call_no_server(unsigned timeout_ms, uint64_t fail_fast_ms,
+    struct ss_error *err, uint64_t *ms, unsigned *attempts)
 {
 	struct retry_ctx r;
 	struct wire_request req;
 	struct wire_response resp;
 	struct conn c;
-	struct ss_error err;
 	char where[64];
-	uint64_t t0, ms;
+	uint64_t t0;
 	int rc;
 
-	(void)state;
 	snprintf(where, sizeof(where), "127.0.0.1:%u", free_port());
 	conn_init(&c);
-	retry_init(&r, where, certdir, "alice", 1500, NULL);
+	retry_init(&r, where, certdir, "alice", timeout_ms, NULL);
+	r.fail_fast_ms = fail_fast_ms;
 	submit_request(&req);
 	t0 = conn_now_ms();
-	rc = retry_call(&r, &c, &req, &lim, &resp, &err);
-	ms = conn_now_ms() - t0;
+	rc = retry_call(&r, &c, &req, &lim, &resp, err);
+	*ms = conn_now_ms() - t0;
+	*attempts = r.attempts;
 	wire_response_free(&resp);
-	assert_int_equal(rc, SS_ERR_IO);
+	return rc;
+}
+
+static void
+test_no_server_gives_up_at_deadline(void **state)
+{
+	struct ss_error err;
+	uint64_t ms;
+	unsigned attempts;
+
+	(void)state;
+	assert_int_equal(call_no_server(1500, 0, &err, &ms, &attempts),
+	    SS_ERR_IO);
 	/* About the deadline: not early, not much later. */
 	assert_true(ms >= 1350);
 	assert_true(ms < 2500);
-	assert_true(r.attempts >= 3);
+	assert_true(attempts >= 3);
 	/* What failed last, and how many attempts. */
 	if (strstr(err.msg, "Connection refused") == NULL ||
 	    strstr(err.msg, "gave up after") == NULL ||
 	    strstr(err.msg, "attempts") == NULL)
+		fail_msg("error: %s", err.msg);
+}
+
+/* Without --wait: a server never heard from is given up well before 2 s. */
+static void
+test_no_server_fails_fast(void **state)
+{
+	struct ss_error err;
+	uint64_t ms;
+	unsigned attempts;
+
+	(void)state;
+	assert_int_equal(call_no_server(30000, RETRY_FAIL_FAST_MS, &err, &ms,
+	    &attempts), SS_ERR_IO);
+	assert_true(ms < 2000);
+	assert_true(attempts >= 2);
+	if (strstr(err.msg, "Connection refused") == NULL ||
+	    strstr(err.msg, "--wait keeps retrying") == NULL)
 		fail_msg("error: %s", err.msg);
 }
 
@@ -550,6 +586,7 @@ main(void)
 		cmocka_unit_test(test_exchange_timeout_retried),
 		cmocka_unit_test(test_server_starts_late),
 		cmocka_unit_test(test_no_server_gives_up_at_deadline),
+		cmocka_unit_test(test_no_server_fails_fast),
 		cmocka_unit_test(test_unavailable_until_deadline),
 		cmocka_unit_test(test_answers_not_retried),
 		cmocka_unit_test(test_server_certificate_refused_at_once),
