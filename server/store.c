@@ -216,12 +216,18 @@ static int
 reserve_session(struct store *s)
 {
 	struct session **v;
+	size_t cap = s->sessions_cap ? s->sessions_cap * 2 : 16;
 
-	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	v = realloc(s->sessions, (s->nsessions + 1) * sizeof(*v));
-	if (v == NULL)
-		return SS_ERR_ALLOC;
-	s->sessions = v;
+	/* Doubling: one realloc per create would copy the array each time. */
+	if (s->nsessions == s->sessions_cap) {
+		if (cap > SIZE_MAX / sizeof(*v))
+			return SS_ERR_ALLOC;
+		/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+		if ((v = realloc(s->sessions, cap * sizeof(*v))) == NULL)
+			return SS_ERR_ALLOC;
+		s->sessions = v;
+		s->sessions_cap = cap;
+	}
 	return session_index_reserve(&s->index);
 }
 

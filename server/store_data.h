@@ -85,6 +85,7 @@ struct store {
 	uint64_t journal_seq;   /* the last journal record reflected here */
 	struct session **sessions;      /* in creation order: ticks and snapshots */
 	size_t nsessions;
+	size_t sessions_cap;            /* room in sessions, grown by doubling */
 	struct session_index index;     /* the same sessions by id */
 	struct key_entry *keys;
 	size_t nkeys;
