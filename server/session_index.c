@@ -109,6 +109,7 @@ session_index_reserve(struct session_index *ix)
 
 	/* At most half full keeps probe runs short. */
 	while ((ix->used + 1) * 2 > cap) {
+		/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
 		if (cap > SIZE_MAX / 2 / sizeof(*old))
 			return SS_ERR_ALLOC;
 		cap *= 2;

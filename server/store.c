@@ -220,6 +220,7 @@ reserve_session(struct store *s)
 
 	/* Doubling: one realloc per create would copy the array each time. */
 	if (s->nsessions == s->sessions_cap) {
+		/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
 		if (cap > SIZE_MAX / sizeof(*v))
 			return SS_ERR_ALLOC;
 		/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
