@@ -36,6 +36,8 @@
  *             PostSumpoint, close; K at a time
  *   bulk      1 MiB shares: S sessions of 2 parties, each SubmitShares
  *             carries 2 x 1 MiB; then each party fetches them (GetShare)
+ *   creates   S sessions of two parties created on one connection, the
+ *             rate of the first tenth against the last (session lookup)
  *   hsref     no server: the in-process handshake reference, client and
  *             server SSL objects in this thread over a memory BIO pair,
  *             the server's own SSL_CTX (pki_server_ctx), timing the server
@@ -1827,19 +1829,27 @@ static long rate_nmut;
  * and later snapshot, so that the latency figures show what disk work does
  * to everyone else.
  */
+/* Sends on c the creation of session sid of two parties (rate, creates). */
 static void
-rate_mutate(struct lconn *c)
+send_create2(struct lconn *c, const char *sid)
 {
 	struct v2sess v;
-	char sid[64];
 	size_t len;
 	uint8_t *b;
 
-	snprintf(sid, sizeof(sid), "lg-mut-%d-%ld", (int)getpid(), rate_nmut++);
 	v2_new(&v, sid, 2, 1, 1);
 	b = req_create(&v, &len);
 	v2_free(&v);
 	lc_send(c, b, len, 1);
+}
+
+static void
+rate_mutate(struct lconn *c)
+{
+	char sid[64];
+
+	snprintf(sid, sizeof(sid), "lg-mut-%d-%ld", (int)getpid(), rate_nmut++);
+	send_create2(c, sid);
 }
 
 static void
@@ -2135,6 +2145,69 @@ mode_bulk(void)
 	free(bulk_v);
 }
 
+/* ---- mode: creates -------------------------------------------------------- */
+
+/*
+ * S sessions of two parties created on one connection (p0001), D requests
+ * in flight, for the cost of a create as the server holds more sessions
+ * (issue 12: its lookup scanned them all). Two phases: the first tenth of
+ * the creates and the last tenth, each with its rate.
+ */
+static long cr_sent, cr_done, cr_win;
+static struct sample cr_s[4];   /* start, first tenth done, last tenth begun, end */
+
+static int done_creates(void) { return cr_done >= opt_sessions || n_failed > 0; }
+
+static void
+creates_issue(struct lconn *c)
+{
+	char sid[64];
+
+	if (cr_sent >= opt_sessions)
+		return;
+	snprintf(sid, sizeof(sid), "lg-cr-%d-%ld", (int)getpid(), cr_sent++);
+	send_create2(c, sid);
+}
+
+static void
+creates_resp(struct lconn *c, const struct resp *r)
+{
+	if (r->code != 0)
+		die("creates: code %d: %s", r->code, r->msg);
+	cr_done++;
+	if (cr_done == cr_win)
+		take(&cr_s[1]);
+	if (cr_done == opt_sessions - cr_win)
+		take(&cr_s[2]);
+	creates_issue(c);
+}
+
+static void
+mode_creates(void)
+{
+	struct lconn c;
+	long d;
+
+	if (opt_sessions < 10)
+		die("creates wants --sessions 10 or more");
+	setup_client(2);
+	connect_all(&c, 1, NULL, 30);
+	on_resp = creates_resp;
+	cr_win = opt_sessions / 10;
+	take(&cr_s[0]);
+	for (d = 0; d < opt_depth; d++)
+		creates_issue(&c);
+	lc_drive(&c, 0);
+	if (!loop_until(done_creates, 3600) || n_failed > 0)
+		die("creates: %ld of %ld done", cr_done, opt_sessions);
+	take(&cr_s[3]);
+	report("creates", "first", &cr_s[0], &cr_s[1], "creates=%ld rate=%.1f",
+	    cr_win, cr_win / (cr_s[1].t - cr_s[0].t));
+	report("creates", "last", &cr_s[2], &cr_s[3], "creates=%ld rate=%.1f "
+	    "held=%ld", cr_win, cr_win / (cr_s[3].t - cr_s[2].t), opt_sessions);
+	lc_close(&c);
+}
+
 /* ---- mode: hsref ---------------------------------------------------------- */
 
 /*
@@ -2225,7 +2298,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: loadgen [options] MODE\n"
-	    "modes: session fill cohort rate connrate bulk hsref (see the top of bench/loadgen.c)\n"
+	    "modes: session fill cohort rate connrate bulk creates hsref (see the top of bench/loadgen.c)\n"
 	    "  --server HOST:PORT  --certs DIR  --prefix P (parties P0001...)\n"
 	    "  --server-pid PID    sample the server's CPU, memory and traffic\n"
 	    "  --n N --L L --t T   session shape (session, fill, cohort)\n"
@@ -2235,6 +2308,7 @@ usage(void)
 	    "  --mutate-every MS   (rate: create a session every MS ms on connection 0)\n"
 	    "  --concurrency K --parties P   (connrate)\n"
 	    "  --sessions S --share-bytes B  (bulk)\n"
+	    "  --sessions S --depth D   (creates)\n"
 	    "  --server-certs DIR   (hsref: the server's folder)\n");
 	exit(2);
 }
@@ -2298,6 +2372,8 @@ main(int argc, char **argv)
 		mode_connrate();
 	else if (strcmp(mode, "bulk") == 0)
 		mode_bulk();
+	else if (strcmp(mode, "creates") == 0)
+		mode_creates();
 	else if (strcmp(mode, "hsref") == 0)
 		mode_hsref(server_certs != NULL ? server_certs : opt_certs);
 	else

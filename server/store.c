@@ -32,6 +32,10 @@ store_new(const struct store_limits *lim)
 
 	if (s == NULL)
 		return NULL;
+	if (session_index_init(&s->index) != SS_OK) {
+		free(s);
+		return NULL;
+	}
 	s->lim = *lim;
 	return s;
 }
@@ -59,6 +63,7 @@ store_free(struct store *s)
 		free(s->keys[i].sign_der);
 	}
 	free(s->sessions);
+	session_index_free(&s->index);
 	free(s->keys);
 	free(s);
 }
@@ -66,12 +71,7 @@ store_free(struct store *s)
 struct session *
 store_find(struct store *s, const char *id)
 {
-	size_t i;
-
-	for (i = 0; i < s->nsessions; i++)
-		if (strcmp(s->sessions[i]->p.id, id) == 0)
-			return s->sessions[i];
-	return NULL;
+	return session_index_find(&s->index, id);
 }
 
 /* Fixes the cohort as the parties whose shares are in. */
@@ -216,13 +216,20 @@ static int
 reserve_session(struct store *s)
 {
 	struct session **v;
+	size_t cap = s->sessions_cap ? s->sessions_cap * 2 : 16;
 
-	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	v = realloc(s->sessions, (s->nsessions + 1) * sizeof(*v));
-	if (v == NULL)
-		return SS_ERR_ALLOC;
-	s->sessions = v;
-	return SS_OK;
+	/* Doubling: one realloc per create would copy the array each time. */
+	if (s->nsessions == s->sessions_cap) {
+		/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+		if (cap > SIZE_MAX / sizeof(*v))
+			return SS_ERR_ALLOC;
+		/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+		if ((v = realloc(s->sessions, cap * sizeof(*v))) == NULL)
+			return SS_ERR_ALLOC;
+		s->sessions = v;
+		s->sessions_cap = cap;
+	}
+	return session_index_reserve(&s->index);
 }
 
 int
@@ -231,6 +238,7 @@ store_adopt_session(struct store *s, struct session *se)
 	if (reserve_session(s) != SS_OK)
 		return SS_ERR_ALLOC;
 	s->sessions[s->nsessions++] = se;
+	session_index_add(&s->index, se);
 	s->stored_bytes += session_bytes(se);
 	return SS_OK;
 }
@@ -275,6 +283,7 @@ static void
 add_session(struct store *s, struct session *se)
 {
 	s->sessions[s->nsessions++] = se;
+	session_index_add(&s->index, se);
 	s->stored_bytes += session_bytes(se);
 	s->version++;
 	record_changed(s, se, 1);

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "name.h"
 #include "session.h"
+#include "session_index.h"
 #include "statement.h"
 
 struct store_limits {
@@ -82,8 +83,10 @@ struct store {
 	struct store_limits lim;
 	struct store_log log;   /* where changes are logged first */
 	uint64_t journal_seq;   /* the last journal record reflected here */
-	struct session **sessions;
+	struct session **sessions;      /* in creation order: ticks and snapshots */
 	size_t nsessions;
+	size_t sessions_cap;            /* room in sessions, grown by doubling */
+	struct session_index index;     /* the same sessions by id */
 	struct key_entry *keys;
 	size_t nkeys;
 	uint64_t stored_bytes;

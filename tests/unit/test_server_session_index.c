@@ -1,0 +1,186 @@
+/*
+ * test_server_session_index.c: the store's index of sessions by id. Its
+ * hash against SipHash-2-4's published vectors; adds, finds and removals in
+ * a shuffled order checked against a plain scan of what should be held,
+ * across the table's growth and its backward-shift removal; and the store's
+ * store_find kept in step by store_create.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "session_index.h"
+#include "store.h"
+
+#define N 3000
+
+/* The vectors of the SipHash paper (Aumasson, Bernstein), key 00..0f. */
+static void
+test_siphash_vectors(void **state)
+{
+	uint64_t key[2] = { UINT64_C(0x0706050403020100),
+	    UINT64_C(0x0f0e0d0c0b0a0908) };
+	uint8_t msg[15];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)i;
+	assert_true(session_index_siphash(key, msg, 0) ==
+	    UINT64_C(0x726fdb47dd0e0e31));
+	assert_true(session_index_siphash(key, msg, 15) ==
+	    UINT64_C(0xa129ca6149be45e5));
+	assert_true(session_index_siphash(key, msg, 8) !=
+	    session_index_siphash(key, msg, 7));
+}
+
+/* Every entry is found exactly when held[i] says it is held. */
+static void
+check_all(const struct session_index *ix, struct session *ses,
+    const int *held)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < N; i++) {
+		if (held[i]) {
+			assert_ptr_equal(session_index_find(ix, ses[i].p.id), &ses[i]);
+			n++;
+		} else {
+			assert_null(session_index_find(ix, ses[i].p.id));
+		}
+	}
+	assert_int_equal(ix->used, n);
+}
+
+static void
+shuffle(size_t *order, size_t n, unsigned *seed)
+{
+	size_t i, j, t;
+
+	for (i = n - 1; i > 0; i--) {
+		*seed = *seed * 1103515245u + 12345u;
+		j = (*seed >> 8) % (i + 1);
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+}
+
+static void
+test_add_find_remove(void **state)
+{
+	struct session_index ix;
+	struct session *ses = calloc(N, sizeof(*ses));
+	int *held = calloc(N, sizeof(*held));
+	size_t *order = calloc(N, sizeof(*order));
+	unsigned seed = 7;
+	size_t i;
+
+	(void)state;
+	assert_non_null(ses);
+	assert_non_null(held);
+	assert_non_null(order);
+	assert_int_equal(session_index_init(&ix), SS_OK);
+	for (i = 0; i < N; i++) {
+		snprintf(ses[i].p.id, sizeof(ses[i].p.id), "s-%zu", i);
+		order[i] = i;
+	}
+	assert_null(session_index_find(&ix, "s-0"));
+	for (i = 0; i < N; i++) {
+		assert_int_equal(session_index_reserve(&ix), SS_OK);
+		session_index_add(&ix, &ses[i]);
+		held[i] = 1;
+	}
+	assert_true(ix.used * 2 <= ix.cap);
+	check_all(&ix, ses, held);
+	/* Remove two thirds in a shuffled order, checking as it goes. */
+	shuffle(order, N, &seed);
+	for (i = 0; i < 2 * N / 3; i++) {
+		session_index_remove(&ix, &ses[order[i]]);
+		held[order[i]] = 0;
+		if (i % 500 == 0)
+			check_all(&ix, ses, held);
+	}
+	check_all(&ix, ses, held);
+	/* Removing what is not held changes nothing. */
+	session_index_remove(&ix, &ses[order[0]]);
+	check_all(&ix, ses, held);
+	/* And the removed come back. */
+	for (i = 0; i < N / 3; i++) {
+		assert_int_equal(session_index_reserve(&ix), SS_OK);
+		session_index_add(&ix, &ses[order[i]]);
+		held[order[i]] = 1;
+	}
+	check_all(&ix, ses, held);
+	session_index_free(&ix);
+	free(order);
+	free(held);
+	free(ses);
+}
+
+/* Two indexes draw different keys, so ids colliding in one do not in the other. */
+static void
+test_keys_differ(void **state)
+{
+	struct session_index a, b;
+
+	(void)state;
+	assert_int_equal(session_index_init(&a), SS_OK);
+	assert_int_equal(session_index_init(&b), SS_OK);
+	assert_memory_not_equal(a.key, b.key, sizeof(a.key));
+	session_index_free(&a);
+	session_index_free(&b);
+}
+
+static void
+test_store_find(void **state)
+{
+	static char names[2][NAME_BUF] = { "alice", "bob" };
+	struct store_limits lim;
+	struct session_spec p;
+	struct ss_error st;
+	struct store *s;
+	uint64_t dl;
+	int created, i;
+
+	(void)state;
+	store_default_limits(&lim);
+	lim.max_sessions = 200;
+	assert_non_null(s = store_new(&lim));
+	memset(&p, 0, sizeof(p));
+	p.n = 2;
+	p.parties = names;
+	p.threshold = 1;
+	p.length = 1;
+	for (i = 0; i < 200; i++) {
+		snprintf(p.id, sizeof(p.id), "id-%d", i);
+		if (store_create(s, "alice", &p, 1, &created, &dl, &st) != SS_OK)
+			fail_msg("%s", st.msg);
+		assert_int_equal(created, 1);
+	}
+	for (i = 0; i < 200; i++) {
+		snprintf(p.id, sizeof(p.id), "id-%d", i);
+		assert_non_null(store_find(s, p.id));
+		assert_string_equal(store_find(s, p.id)->p.id, p.id);
+	}
+	assert_null(store_find(s, "id-200"));
+	store_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_siphash_vectors),
+		cmocka_unit_test(test_add_find_remove),
+		cmocka_unit_test(test_keys_differ),
+		cmocka_unit_test(test_store_find),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
