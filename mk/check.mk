@@ -48,7 +48,7 @@ $(B)/bin/mpc-client: $(B)/client/main.o $(B)/libclient.a $(B)/libcore.a
 # ---- lint -----------------------------------------------------------------
 # Both tools need the generated protobuf headers, made here in build-lint/.
 LINT_SRC   = $(wildcard core/*.c server/*.c client/*.c)
-LINT_DEFS  := -std=c11 -D_GNU_SOURCE -DSS_VERSION='"lint"'
+LINT_DEFS  := -std=c11 -D_GNU_SOURCE -DSS_VERSION=\"lint\"
 LINT_INC_S := -Icore -Iserver -I$(LINT_B)/gen/server
 LINT_INC_C := -Icore -Iclient -I$(LINT_B)/gen/client
 
