@@ -48,7 +48,7 @@ $(B)/bin/mpc-client: $(B)/client/main.o $(B)/libclient.a $(B)/libcore.a
 # ---- lint -----------------------------------------------------------------
 # Both tools need the generated protobuf headers, made here in build-lint/.
 LINT_SRC   = $(wildcard core/*.c server/*.c client/*.c)
-LINT_DEFS  := -std=c11 -D_GNU_SOURCE
+LINT_DEFS  := -std=c11 -D_GNU_SOURCE -DSS_VERSION=\"lint\"
 LINT_INC_S := -Icore -Iserver -I$(LINT_B)/gen/server
 LINT_INC_C := -Icore -Iclient -I$(LINT_B)/gen/client
 
@@ -87,7 +87,7 @@ lint: check-includes
 	    exit 1; }; done
 	@$(MAKE) --no-print-directory B=$(LINT_B) _lint-gen
 	@echo "lint: cppcheck $$($(CPPCHECK) --version | cut -d' ' -f2) over core/ server/ client/"
-	@$(CPPCHECK) $(CPPCHECK_FLAGS) -j 2 -D_GNU_SOURCE $(LINT_VERSIONS) \
+	@$(CPPCHECK) $(CPPCHECK_FLAGS) -j 2 -D_GNU_SOURCE -DSS_VERSION='"lint"' $(LINT_VERSIONS) \
 	    -Icore -Iserver -Iclient -I$(LINT_B)/gen/server -I$(LINT_B)/gen/client \
 	    core server client
 	@echo "lint: $$($(CLANG_TIDY) --version | grep -m1 -o 'version [0-9.]*') over $(words $(LINT_SRC)) files (checks in .clang-tidy)"

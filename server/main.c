@@ -48,7 +48,8 @@ usage(FILE *f)
 "                              (default 10)\n"
 "  --idle-timeout SECS         time a silent connection is kept, 1 to 86400\n"
 "                              (default 300)\n"
-"  --help                      this text\n");
+"  --version                   print the version and exit\n"
+"  -h, --help                  this text\n");
 }
 
 /* Parses a whole decimal number in [min, max]; exits with a message otherwise. */
@@ -86,7 +87,7 @@ int
 main(int argc, char **argv)
 {
 	enum { O_LISTEN = 1, O_CERTS, O_STATE, O_SNAP, O_FRAME, O_LENGTH,
-	    O_PARTIES, O_SESSIONS, O_STORED, O_CONNS, O_HS, O_IDLE, O_FSYNC, O_HELP };
+	    O_PARTIES, O_SESSIONS, O_STORED, O_CONNS, O_HS, O_IDLE, O_FSYNC, O_HELP, O_VERSION };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "certs", required_argument, NULL, O_CERTS },
@@ -102,13 +103,14 @@ main(int argc, char **argv)
 		{ "idle-timeout", required_argument, NULL, O_IDLE },
 		{ "fsync", required_argument, NULL, O_FSYNC },
 		{ "help", no_argument, NULL, O_HELP },
+		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct server_config cfg;
 	int c;
 
 	server_default_config(&cfg);
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case O_LISTEN:   cfg.listen = optarg; break;
 		case O_CERTS:    cfg.certs_dir = optarg; break;
@@ -124,7 +126,9 @@ main(int argc, char **argv)
 		case O_HS:       cfg.handshake_timeout = (unsigned)number("--handshake-timeout", optarg, 1, 3600); break;
 		case O_IDLE:     cfg.idle_timeout = (unsigned)number("--idle-timeout", optarg, 1, 86400); break;
 		case O_FSYNC:    cfg.fsync = fsync_mode(optarg); break;
+		case 'h':
 		case O_HELP:     usage(stdout); return 0;
+		case O_VERSION:  printf("mpc-server %s\n", SS_VERSION); return 0;
 		default:
 			fprintf(stderr, "mpc-server: see --help\n");
 			return 2;
