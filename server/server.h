@@ -19,6 +19,6 @@ void server_default_config(struct server_config *cfg);
  * writes a final snapshot and returns (within about a second). Returns the
  * process exit status.
  */
-int server_run(const struct server_config *cfg);
+int server_run(const struct server_config *given);
 
 #endif
