@@ -101,8 +101,11 @@ no_secrets_in "$SNAP" "after sharing"
 keys=$(cd "$T/server-certs" && ls -- *.key 2>/dev/null | tr '\n' ' ')
 check_eq "the server's certs folder holds no key but server.key" "server.key " "$keys"
 stray=$(find "$T/state" -regextype posix-extended -type f ! -name snapshot.bin \
-    ! -name journal.newest ! -regex '.*/journal\.[0-9]{20}\.bin')
-check_eq "the state folder holds only snapshot.bin, journal.newest and journal segments" "" "$stray"
+    ! -name journal.newest ! -name lock ! -regex '.*/journal\.[0-9]{20}\.bin')
+check_eq "the state folder holds only snapshot.bin, journal.newest, lock and journal segments" "" "$stray"
+# The lock file (server/statelock.c) holds the pid of the server and nothing else.
+check_eq "the state folder's lock file holds only a pid" "1/1" \
+    "$(grep -cxE '[0-9]+' "$T/state/lock" 2>/dev/null)/$(wc -l <"$T/state/lock" 2>/dev/null)"
 # The final snapshot let every older segment go: one is left, with no record.
 segs=("$T/state"/journal.*.bin)
 check_eq "one journal segment is left after SIGTERM, holding no record" "1 12" \
