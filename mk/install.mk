@@ -1,7 +1,8 @@
 # install.mk: the version string and `make install` / `make uninstall`.
 #
 # The version lives in VERSION only; both programs get it as -DSS_VERSION
-# (their main.o alone, so a new version rebuilds two objects). Paths follow
+# (their main.o alone, and server/metrics.o, which reports it, so a new
+# version rebuilds three objects). Paths follow
 # the GNU conventions: PREFIX (default /usr/local) and DESTDIR for staged
 # installs (packages, tests). mkcerts.sh is installed as mpc-mkcerts, a name
 # on PATH that says which project it belongs to. The systemd unit and the
@@ -9,8 +10,8 @@
 # (systemd reads /usr/local/lib/systemd/system as well as /usr/lib's).
 
 SS_VERSION := $(shell cat VERSION)
-$(B)/server/main.o $(B)/client/main.o: VERSION
-$(B)/server/main.o $(B)/client/main.o: CFLAGS += -DSS_VERSION='"$(SS_VERSION)"'
+$(B)/server/main.o $(B)/server/metrics.o $(B)/client/main.o: VERSION
+$(B)/server/main.o $(B)/server/metrics.o $(B)/client/main.o: CFLAGS += -DSS_VERSION='"$(SS_VERSION)"'
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=

@@ -16,6 +16,7 @@
  * journal sync, hands each request in again once the change that woke it is
  * on disk, and its answer goes out through release_or_hold like any other.
  */
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
@@ -36,6 +37,7 @@
 #include "frame.h"
 #include "log.h"
 #include "pki.h"
+#include "status.h"
 
 /*
  * A frame of at least FRAME_OWN_MIN bytes is moved out of the input buffer
@@ -57,6 +59,8 @@ struct conn {
 	struct conns *cs;
 	struct bufferevent *bev;
 	char peer[NAME_BUF];
+	char addr[NI_MAXHOST + NI_MAXSERV + 4];    /* [HOST]:PORT, numeric */
+	uint64_t req_start_us;  /* CLOCK_MONOTONIC: the request in hand arrived */
 	int ready;      /* handshake done and identity known */
 	int closing;    /* flush the output, then free */
 	int paused;     /* reading stopped until the output drains */
@@ -306,12 +310,18 @@ out_of_memory_reading(struct ss_error *e)
 /* ---- holding a watched GetStatus -------------------------------------- */
 
 static uint64_t
-mono_ms(void)
+mono_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t
+mono_ms(void)
+{
+	return mono_us() / 1000;
 }
 
 static void conn_resume(struct conn *c);
@@ -455,6 +465,29 @@ conns_watch_start(struct conns *cs)
  * SS_ERR_PROTOCOL when it was not a Request and c is closing (or freed);
  * SS_ERR_ALLOC when the answer could not be queued (the caller frees c).
  */
+/*
+ * Counts the request just answered and writes its log line (info): who,
+ * from where, what, on which session, the answer, the bytes each way and
+ * the time from its arrival (a watch's wait included). Names are checked
+ * names; nothing of a request's content beyond them is logged.
+ */
+static void
+conn_account(struct conn *c, size_t in, size_t out)
+{
+	const struct rpc_outcome *o = &c->cs->rpc->last;
+	uint64_t us = mono_us() - c->req_start_us;
+
+	metrics_request(c->cs->metrics, o->method, o->code, (double)us / 1e6,
+	    in, out);
+	if (!log_enabled(LOG_INFO))
+		return;
+	log_at(LOG_INFO, "request peer=%s addr=%s method=%s session=%s "
+	    "status=%s in=%zu out=%zu us=%llu", c->peer, c->addr,
+	    metrics_method_name(o->method), o->session[0] != '\0' ?
+	    o->session : "-", status_name(o->code), in, out,
+	    (unsigned long long)us);
+}
+
 static int SS_WUR
 conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
     struct rpc_frame *own, struct ss_error *e)
@@ -464,7 +497,12 @@ conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
 	/* Only a request in the input buffer can wait there. */
 	struct rpc_watch w = { own == NULL && !cs->stopping, NULL, 0 };
 	enum rpc_after after;
+	size_t in = (own != NULL ? own->len : len) + FRAME_HEADER_LEN;
+	size_t before = evbuffer_get_length(c->pending);
 
+	/* A held request handed in again keeps its first arrival. */
+	if (c->watch_until == 0)
+		c->req_start_us = mono_us();
 	for (;;) {
 		w.may_hold = w.may_hold && !c->watch_expired;
 		/* The caller's certificate signs its statements (version 2). */
@@ -479,6 +517,7 @@ conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
 	}
 	c->watch_expired = 0;
 	c->watch_until = 0;
+	conn_account(c, in, evbuffer_get_length(c->pending) - before);
 	if (after == RPC_CLOSE) {
 		logmsg("%s: sent a frame that is not a Request; closing", c->peer);
 		conn_close_after_flush(c);
@@ -703,6 +742,21 @@ conn_new(struct conns *cs, evutil_socket_t fd)
 	return c;
 }
 
+/* The peer's numeric address, for the log lines. */
+static void
+conn_address(struct conn *c, const struct sockaddr *sa, int salen)
+{
+	char host[NI_MAXHOST], port[NI_MAXSERV];
+
+	if (salen <= 0 || getnameinfo(sa, (socklen_t)salen, host, sizeof(host),
+	    port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(c->addr, sizeof(c->addr), "%s", "?");
+		return;
+	}
+	snprintf(c->addr, sizeof(c->addr), strchr(host, ':') != NULL ?
+	    "[%s]:%s" : "%s:%s", host, port);
+}
+
 void
 conns_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
@@ -711,14 +765,18 @@ conns_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	struct conn *c;
 	int one = 1;
 
-	(void)l; (void)sa; (void)salen;
+	(void)l;
 	if (cs->n >= cs->cfg->max_connections) {
+		cs->metrics->connections_refused++;
 		evutil_closesocket(fd);
 		return;
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if ((c = conn_new(cs, fd)) == NULL)
 		return;
+	conn_address(c, sa, salen);
+	cs->metrics->connections_accepted++;
+	log_at(LOG_DEBUG, "connection addr=%s", c->addr);
 	cs->n++;
 	bufferevent_priority_set(c->bev, 0);
 	c->next = cs->head;

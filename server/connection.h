@@ -18,6 +18,7 @@
 
 #include "server_config.h"
 #include "journal.h"
+#include "metrics.h"
 #include "rpc.h"
 
 /*
@@ -35,6 +36,8 @@ struct conns {
 	struct event_base *base;
 	SSL_CTX *ssl;
 	struct rpc_server *rpc;
+	/* Counts each request, accept and refusal (never NULL once serving). */
+	struct metrics *metrics;
 	/* With fsync "always", answers wait for its fsync (NULL: none open). */
 	const struct journal *journal;
 	/* Made active when an answer waits for the fsync: the group commit. */

@@ -416,6 +416,15 @@ journal_notify_fd(const struct journal *j)
 	return j->syncer != NULL ? journal_syncer_notify_fd(j->syncer) : -1;
 }
 
+void
+journal_fsync_latency(struct journal *j, struct metrics_histogram *out)
+{
+	if (j->syncer != NULL)
+		journal_syncer_latency(j->syncer, out);
+	else
+		memset(out, 0, sizeof(*out));
+}
+
 int
 journal_has_records(const struct journal *j)
 {

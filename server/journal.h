@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "metrics.h"
 #include "store.h"
 
 enum journal_fsync { FSYNC_ALWAYS, FSYNC_EVERYSEC, FSYNC_NO };
@@ -73,6 +74,8 @@ int journal_sync(struct journal *j) SS_WUR;
  */
 int journal_sync_thread_start(struct journal *j, struct ss_error *e) SS_WUR;
 void journal_sync_request(struct journal *j);
+/* The sync thread's fdatasync times (none without the thread: --fsync no). */
+void journal_fsync_latency(struct journal *j, struct metrics_histogram *out);
 /* The sync thread's eventfd for the event loop; -1 without the thread. */
 int journal_notify_fd(const struct journal *j);
 /*

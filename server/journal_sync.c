@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -30,6 +31,7 @@ struct journal_syncer {
 	int busy;               /* thread: inside fdatasync */
 	int sync_errno;         /* thread: a failed fdatasync, until poll takes it */
 	int stop;               /* loop: the thread should end */
+	struct metrics_histogram latency;   /* thread: each fdatasync's time */
 };
 
 /*
@@ -68,15 +70,20 @@ wake(pthread_cond_t *cv)
 static void
 sync_once(struct journal_syncer *y, uint64_t target, int fd)
 {
+	struct timespec t0, t1;
 	uint64_t one = 1;
 	int rc, e;
 
 	y->busy = 1;
 	unlock(y);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = fdatasync(fd);
 	e = errno;
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 	lock(y);
 	y->busy = 0;
+	metrics_observe(&y->latency, (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (rc != 0)
 		y->sync_errno = e != 0 ? e : EIO;
 	else if (target > y->done)
@@ -197,6 +204,14 @@ journal_syncer_stop(struct journal_syncer *y)
 	close(y->notify_fd);
 	free(y);
 	return SS_OK;
+}
+
+void
+journal_syncer_latency(struct journal_syncer *y, struct metrics_histogram *out)
+{
+	lock(y);
+	*out = y->latency;
+	unlock(y);
 }
 
 int

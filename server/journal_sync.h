@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "metrics.h"
 
 struct journal_syncer;
 
@@ -30,6 +31,9 @@ int journal_syncer_start(struct journal_syncer **out, int fd, uint64_t seq,
  * which the caller must keep open (y is not freed).
  */
 int journal_syncer_stop(struct journal_syncer *y) SS_WUR;
+
+/* The times the thread's fdatasync calls took, so far. */
+void journal_syncer_latency(struct journal_syncer *y, struct metrics_histogram *out);
 
 /* The eventfd that becomes readable after each fdatasync. */
 int journal_syncer_notify_fd(const struct journal_syncer *y);

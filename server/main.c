@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "server.h"
 
 /*
@@ -48,6 +49,11 @@ usage(FILE *f)
 "                              (default 10)\n"
 "  --idle-timeout SECS         time a silent connection is kept, 1 to 86400\n"
 "                              (default 300)\n"
+"  --log-level LEVEL           error, warn, info (default: also one line per\n"
+"                              request) or debug (also connections)\n"
+"  --metrics-listen HOST:PORT  serve GET /metrics (Prometheus text) over\n"
+"                              plain HTTP: bind it to localhost or a\n"
+"                              management network (default: none)\n"
 "  --version                   print the version and exit\n"
 "  -h, --help                  this text\n");
 }
@@ -69,6 +75,20 @@ number(const char *opt, const char *s, unsigned long long min, unsigned long lon
 	return v;
 }
 
+/* Sets the --log-level s names; exits with a message otherwise. */
+static void
+log_level(const char *s)
+{
+	enum log_level l;
+
+	if (log_level_parse(s, &l) != 0) {
+		fprintf(stderr, "mpc-server: --log-level wants error, warn, info "
+		    "or debug, got '%s'\n", s);
+		exit(2);
+	}
+	log_set_level(l);
+}
+
 /* The --fsync mode s names; exits with a message otherwise. */
 static enum journal_fsync
 fsync_mode(const char *s)
@@ -87,7 +107,8 @@ int
 main(int argc, char **argv)
 {
 	enum { O_LISTEN = 1, O_CERTS, O_STATE, O_SNAP, O_FRAME, O_LENGTH,
-	    O_PARTIES, O_SESSIONS, O_STORED, O_CONNS, O_HS, O_IDLE, O_FSYNC, O_HELP, O_VERSION };
+	    O_PARTIES, O_SESSIONS, O_STORED, O_CONNS, O_HS, O_IDLE, O_FSYNC, O_HELP, O_VERSION,
+	    O_LOG_LEVEL, O_METRICS };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "certs", required_argument, NULL, O_CERTS },
@@ -102,6 +123,8 @@ main(int argc, char **argv)
 		{ "handshake-timeout", required_argument, NULL, O_HS },
 		{ "idle-timeout", required_argument, NULL, O_IDLE },
 		{ "fsync", required_argument, NULL, O_FSYNC },
+		{ "log-level", required_argument, NULL, O_LOG_LEVEL },
+		{ "metrics-listen", required_argument, NULL, O_METRICS },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -126,6 +149,8 @@ main(int argc, char **argv)
 		case O_HS:       cfg.handshake_timeout = (unsigned)number("--handshake-timeout", optarg, 1, 3600); break;
 		case O_IDLE:     cfg.idle_timeout = (unsigned)number("--idle-timeout", optarg, 1, 86400); break;
 		case O_FSYNC:    cfg.fsync = fsync_mode(optarg); break;
+		case O_LOG_LEVEL: log_level(optarg); break;
+		case O_METRICS:  cfg.metrics_listen = optarg; break;
 		case 'h':
 		case O_HELP:     usage(stdout); return 0;
 		case O_VERSION:  printf("mpc-server %s\n", SS_VERSION); return 0;

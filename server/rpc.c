@@ -862,6 +862,49 @@ finish_response(struct call *c, ProtobufCBuffer *out, rpc_held_fn held)
 
 /* ---- entry points ----------------------------------------------------- */
 
+/* The session_id of a protobuf-c request's body (CreateSession's params' too), or NULL. */
+static const char *
+pb_session_id(const Request *pb)
+{
+	const ProtobufCFieldDescriptor *f, *sf;
+	const ProtobufCMessage *body;
+
+	if (pb->body_case == SECURESUM__REQUEST__BODY_CREATE_SESSION)
+		return pb->create_session != NULL &&
+		    pb->create_session->params != NULL ?
+		    pb->create_session->params->session_id : NULL;
+	f = protobuf_c_message_descriptor_get_field(&securesum__request__descriptor,
+	    (unsigned)pb->body_case);
+	if (f == NULL || f->type != PROTOBUF_C_TYPE_MESSAGE)
+		return NULL;
+	memcpy(&body, (const char *)pb + f->offset, sizeof(body));
+	if (body == NULL || (sf = protobuf_c_message_descriptor_get_field_by_name(
+	    body->descriptor, "session_id")) == NULL ||
+	    sf->type != PROTOBUF_C_TYPE_STRING || sf->label == PROTOBUF_C_LABEL_REPEATED)
+		return NULL;
+	return *(const char *const *)(const void *)((const char *)body + sf->offset);
+}
+
+/* Records what the call did in srv->last (a session only by a valid name). */
+static void
+note_outcome(struct rpc_server *srv, const struct call *c)
+{
+	struct rpc_outcome *o = &srv->last;
+	const char *sid = NULL;
+
+	o->method = c->req.method;
+	o->code = (int)status_from_err(c->err.code);
+	if (c->req.form == FORM_SUBMIT_VIEW)
+		sid = c->req.submit.session_id;
+	else if (c->req.form == FORM_SUMPOINT_VIEW)
+		sid = c->req.sumpoint.session_id;
+	else if (c->req.pb != NULL)
+		sid = pb_session_id(c->req.pb);
+	if (sid == NULL || !name_valid(sid))
+		sid = "";
+	snprintf(o->session, sizeof(o->session), "%s", sid);
+}
+
 enum rpc_after
 rpc_handle_watch(struct rpc_server *srv, const char *caller, X509 *cert,
     const uint8_t *bytes, size_t len, struct rpc_frame *frame,
@@ -878,6 +921,8 @@ rpc_handle_watch(struct rpc_server *srv, const char *caller, X509 *cert,
 	    srv->store->lim.max_parties) != SS_OK) {
 		rpc_write_error(0, ST_INVALID_ARGUMENT, "frame is not a valid "
 		    "Request message; closing the connection", out);
+		memset(&srv->last, 0, sizeof(srv->last));
+		srv->last.code = ST_INVALID_ARGUMENT;
 		return RPC_CLOSE;
 	}
 	c.store = srv->store;
@@ -896,6 +941,7 @@ rpc_handle_watch(struct rpc_server *srv, const char *caller, X509 *cert,
 	(void)call_run(&c);   /* its outcome is c.err, which the response carries */
 	if (!c.holding)
 		finish_response(&c, out, held);
+	note_outcome(srv, &c);
 	call_scratch_free(&c);
 	decoded_free(&c.req);
 	return c.holding ? RPC_WATCH : RPC_CONTINUE;

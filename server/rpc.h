@@ -14,7 +14,16 @@
 #include <openssl/x509.h>
 #include <protobuf-c/protobuf-c.h>
 
+#include "metrics.h"
+#include "name.h"
 #include "store.h"
+
+/* What the last call did: for the connection's log line and the metrics. */
+struct rpc_outcome {
+	int method;                /* Securesum__Method as sent; 0: not a Request */
+	int code;                  /* the wire status answered */
+	char session[NAME_BUF];    /* the session it names, if a valid name; else "" */
+};
 
 struct rpc_server {
 	struct store *store;
@@ -26,6 +35,16 @@ struct rpc_server {
 	 * are 0, no GetStatus is held), as one older than the watch.
 	 */
 	uint32_t epoch;
+	/*
+	 * GetServerInfo's figures: the counters, and what is read when it is
+	 * asked (the loop's gauges(gauges_ctx, g)). NULL: the method answers
+	 * UNAVAILABLE (a store without a server, in tests).
+	 */
+	const struct metrics *metrics;
+	void (*gauges)(void *ctx, struct metrics_gauges *g);
+	void *gauges_ctx;
+	/* Written by every rpc_handle* call that answers (or holds). */
+	struct rpc_outcome last;
 };
 
 /* The longest a GetStatus is held, whatever its watch_ms asks. */

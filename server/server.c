@@ -30,6 +30,7 @@
 #include "hpke.h"
 #include "journal.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "pki.h"
 #include "rpc.h"
 #include "server.h"
@@ -49,6 +50,9 @@ struct server {
 	struct event *flush_ev, *sync_ev, *synced_ev, *drain_ev, *child_ev;
 	struct journal *journal;
 	int journal_open;
+	struct metrics metrics;
+	struct metrics_http *http;      /* --metrics-listen; NULL without it */
+	uint64_t snapshot_started_ms;   /* the running snapshot's start (wall) */
 	int lock_fd;                    /* statelock's; -1 before it is taken */
 	int stopping;
 	uint64_t stop_deadline_ms;
@@ -153,6 +157,14 @@ snapshot_wanted(struct server *srv)
 static void
 snapshot_done(struct server *srv, uint64_t seq, uint64_t version)
 {
+	uint64_t now = wall_ms();
+
+	srv->metrics.snapshots_ok++;
+	srv->metrics.snapshot_unix_ms = now;
+	srv->metrics.snapshot_seconds = now > srv->snapshot_started_ms ?
+	    (double)(now - srv->snapshot_started_ms) / 1000 : 0;
+	log_at(LOG_DEBUG, "snapshot seconds=%.3f sessions=%zu",
+	    srv->metrics.snapshot_seconds, srv->rpc.store->nsessions);
 	srv->saved_version = version;
 	if (journal_remove_segments(srv->journal, seq) != SS_OK)
 		logmsg("%s (an old segment is only read again at start; the next "
@@ -173,7 +185,9 @@ snapshot_inline(struct server *srv)
 	int rc;
 
 	ss_error_clear(&e);
+	srv->snapshot_started_ms = wall_ms();
 	if ((rc = snapshot_write(s, srv->cfg->state_dir, &e)) != SS_OK) {
+		srv->metrics.snapshots_failed++;
 		logmsg("snapshot failed (the journal keeps every change): %s",
 		    ss_error_msg(&e));
 		return rc;
@@ -216,6 +230,7 @@ snapshot_start(struct server *srv)
 		    ss_error_msg(journal_error(j)));
 		return;
 	}
+	srv->snapshot_started_ms = wall_ms();
 	if (bgsave_start(&srv->bgsave, srv->rpc.store, srv->cfg->state_dir,
 	    &e) != SS_OK) {
 		logmsg("cannot start the snapshot's process (%s); writing the "
@@ -232,12 +247,14 @@ snapshot_reap(struct server *srv)
 
 	if (!bgsave_reap(&srv->bgsave, &r))
 		return;
-	if (r.err.code == SS_OK)
+	if (r.err.code == SS_OK) {
 		snapshot_done(srv, r.seq, r.version);
-	else
-		logmsg("snapshot failed (the journal keeps every change; trying "
-		    "again in %u s): %s", srv->cfg->snapshot_interval,
-		    ss_error_msg(&r.err));
+		return;
+	}
+	srv->metrics.snapshots_failed++;
+	logmsg("snapshot failed (the journal keeps every change; trying "
+	    "again in %u s): %s", srv->cfg->snapshot_interval,
+	    ss_error_msg(&r.err));
 }
 
 static void
@@ -372,7 +389,7 @@ show_bound(evutil_socket_t fd, const struct hostport *hp, char *shown,
 
 /* Binds spec (HOST:PORT) and listens; *fd is the socket on SS_OK. */
 static int SS_WUR
-bind_listener(const char *spec, char *shown, size_t shownlen,
+bind_listener(const char *opt, const char *spec, char *shown, size_t shownlen,
     evutil_socket_t *fd, struct ss_error *e)
 {
 	struct addrinfo hints, *res = NULL;
@@ -381,17 +398,18 @@ bind_listener(const char *spec, char *shown, size_t shownlen,
 
 	*fd = -1;
 	if (addr_split(spec, &hp, ADDR_PORT_ZERO_OK) != SS_OK)
-		return ss_error_set(e, SS_ERR_INVALID, "--listen wants HOST:PORT, got %s", spec);
+		return ss_error_set(e, SS_ERR_INVALID, "%s wants HOST:PORT, got %s",
+		    opt, spec);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	if ((rc = getaddrinfo(hp.host, hp.port, &hints, &res)) != 0)
-		return ss_error_set(e, SS_ERR_IO, "cannot resolve %s: %s", spec,
-		    gai_strerror(rc));
+		return ss_error_set(e, SS_ERR_IO, "%s: cannot resolve %s: %s",
+		    opt, spec, gai_strerror(rc));
 	if ((*fd = bind_first(res)) < 0)
-		rc = ss_error_set(e, SS_ERR_IO, "cannot listen on %s: %s", spec,
-		    strerror(errno));
+		rc = ss_error_set(e, SS_ERR_IO, "%s: cannot listen on %s: %s",
+		    opt, spec, strerror(errno));
 	else if ((rc = show_bound(*fd, &hp, shown, shownlen, e)) != SS_OK) {
 		close(*fd);
 		*fd = -1;
@@ -406,7 +424,8 @@ listen_on(struct server *srv, char *shown, size_t shownlen, struct ss_error *e)
 {
 	evutil_socket_t fd = -1;
 
-	if (bind_listener(srv->cfg->listen, shown, shownlen, &fd, e) != SS_OK)
+	if (bind_listener("--listen", srv->cfg->listen, shown, shownlen, &fd,
+	    e) != SS_OK)
 		return e->code;
 	srv->listener = evconnlistener_new(srv->base, conns_accept, &srv->conns,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
@@ -414,6 +433,51 @@ listen_on(struct server *srv, char *shown, size_t shownlen, struct ss_error *e)
 		evutil_closesocket(fd);
 		return ss_error_set(e, SS_ERR_INTERNAL, "cannot set up the event loop");
 	}
+	return SS_OK;
+}
+
+/* ---- metrics ------------------------------------------------------------ */
+
+/* What a scrape or GetServerInfo reads at the moment it asks. */
+static void
+server_gauges(void *ctx, struct metrics_gauges *g)
+{
+	struct server *srv = ctx;
+	const struct store *st = srv->rpc.store;
+	size_t i;
+
+	memset(g, 0, sizeof(*g));
+	g->now_unix_ms = wall_ms();
+	for (i = 0; i < st->nsessions; i++)
+		if ((unsigned)st->sessions[i]->phase < METRICS_PHASES)
+			g->sessions[st->sessions[i]->phase]++;
+	g->sessions_max = st->lim.max_sessions;
+	g->stored_bytes = st->stored_bytes;
+	g->stored_bytes_max = st->lim.max_stored_bytes;
+	g->connections = srv->conns.n;
+	g->connections_max = srv->cfg->max_connections;
+	g->watching = srv->conns.watching;
+	g->journal_ok = journal_error(srv->journal)->code == SS_OK;
+	g->journal_unsynced = journal_written_seq(srv->journal) -
+	    journal_synced_seq(srv->journal);
+	journal_fsync_latency(srv->journal, &g->fsync);
+}
+
+/* --metrics-listen, when given: its socket, served from the loop. */
+static int SS_WUR
+metrics_listen(struct server *srv, struct ss_error *e)
+{
+	struct metrics_source src = { &srv->metrics, server_gauges, srv };
+	evutil_socket_t fd;
+	char shown[300];
+
+	if (srv->cfg->metrics_listen == NULL)
+		return SS_OK;
+	if (bind_listener("--metrics-listen", srv->cfg->metrics_listen, shown,
+	    sizeof(shown), &fd, e) != SS_OK ||
+	    metrics_http_start(&srv->http, srv->base, fd, &src, e) != SS_OK)
+		return e->code;
+	log_at(LOG_INFO, "metrics listen=%s path=/metrics", shown);
 	return SS_OK;
 }
 
@@ -508,11 +572,30 @@ load_directory(struct server *srv)
 	closedir(d);
 }
 
+/* The start-up line of what open_state loaded, and its figures. */
+static void
+loaded(struct server *srv, size_t snap_sessions, uint64_t replayed, uint64_t t0)
+{
+	struct metrics *m = &srv->metrics;
+	uint64_t now = wall_ms();
+
+	m->loaded_sessions = srv->rpc.store->nsessions;
+	m->replayed_records = replayed;
+	m->load_seconds = now > t0 ? (double)(now - t0) / 1000 : 0;
+	log_at(LOG_INFO, "loaded state=%s sessions=%zu snapshot_sessions=%zu "
+	    "journal_records=%llu stored_bytes=%llu seconds=%.3f",
+	    srv->cfg->state_dir, srv->rpc.store->nsessions, snap_sessions,
+	    (unsigned long long)replayed,
+	    (unsigned long long)srv->rpc.store->stored_bytes, m->load_seconds);
+}
+
 /* The snapshot and the journal's records after it, in a new store. */
 static int SS_WUR
 open_state(struct server *srv, struct ss_error *e)
 {
 	const struct server_config *cfg = srv->cfg;
+	uint64_t t0 = wall_ms(), snap_seq;
+	size_t snap_sessions;
 	long long left;
 	int rc;
 
@@ -527,12 +610,25 @@ open_state(struct server *srv, struct ss_error *e)
 	if ((rc = snapshot_load(cfg->state_dir, &cfg->limits, &srv->rpc.store,
 	    e)) != SS_OK)
 		return rc;
+	snap_seq = srv->rpc.store->journal_seq;
+	snap_sessions = srv->rpc.store->nsessions;
 	if ((rc = journal_open(&srv->journal, cfg->state_dir, srv->rpc.store,
 	    logmsg, e)) != SS_OK)
 		return rc;
 	srv->journal_open = 1;
+	loaded(srv, snap_sessions, srv->rpc.store->journal_seq - snap_seq, t0);
 	srv->rpc.store->version = 0;
 	return SS_OK;
+}
+
+/* Whether the certs folder has a revocation list (pki reads it if so). */
+static int
+crl_present(const char *dir)
+{
+	char path[4096];
+
+	return snprintf(path, sizeof(path), "%s/crl.pem", dir) <
+	    (int)sizeof(path) && access(path, R_OK) == 0;
 }
 
 /*
@@ -555,6 +651,8 @@ open_keys(struct server *srv, struct ss_error *e)
 	(void)SSL_CTX_set_mode(srv->ssl, SSL_MODE_RELEASE_BUFFERS);
 	recheck_directory(srv);
 	load_directory(srv);
+	log_at(LOG_INFO, "certificates dir=%s crl=%s published_keys=%zu", dir,
+	    crl_present(dir) ? "yes" : "no", srv->rpc.store->nkeys);
 	log = journal_store_log(srv->journal);
 	store_set_log(srv->rpc.store, &log);
 	srv->saved_version = srv->rpc.store->version;
@@ -597,6 +695,10 @@ open_loop(struct server *srv, struct ss_error *e)
 	cs->rpc = &srv->rpc;
 	cs->journal = srv->journal_open ? srv->journal : NULL;
 	cs->flush_ev = srv->flush_ev;
+	cs->metrics = &srv->metrics;
+	srv->rpc.metrics = &srv->metrics;
+	srv->rpc.gauges = server_gauges;
+	srv->rpc.gauges_ctx = srv;
 	if (conns_watch_start(cs) != SS_OK)
 		return ss_error_set(e, SS_ERR_INTERNAL, "cannot set up the event loop");
 	return SS_OK;
@@ -742,6 +844,12 @@ setup_process(void)
 		logmsg("could not set the malloc mmap threshold; continuing");
 }
 
+static const char *
+fsync_name(enum journal_fsync f)
+{
+	return f == FSYNC_ALWAYS ? "always" : f == FSYNC_EVERYSEC ? "everysec" : "no";
+}
+
 /* libevent's event_free(NULL) crashes; start-up may fail before these exist. */
 static void
 free_event(struct event *ev)
@@ -754,6 +862,7 @@ static void
 server_free(struct server *srv)
 {
 	conns_free(&srv->conns);
+	metrics_http_free(srv->http);
 	free_event(srv->flush_ev);
 	free_event(srv->sync_ev);
 	free_event(srv->synced_ev);
@@ -791,17 +900,22 @@ server_run(const struct server_config *given)
 	srv.cfg = &cfg;
 	srv.lock_fd = -1;
 	srv.rpc.now_ms = wall_ms;
+	metrics_init(&srv.metrics, wall_ms());
 	ss_error_clear(&e);
 	setup_process();
 	if (fit_connections(&cfg, &e) != SS_OK || choose_epoch(&srv, &e) != SS_OK ||
 	    open_state(&srv, &e) != SS_OK || open_keys(&srv, &e) != SS_OK ||
 	    open_loop(&srv, &e) != SS_OK ||
 	    listen_on(&srv, shown, sizeof(shown), &e) != SS_OK ||
+	    metrics_listen(&srv, &e) != SS_OK ||
 	    watch_sync_thread(&srv, &e) != SS_OK || add_events(&srv, &e) != SS_OK) {
-		logmsg("%s", ss_error_msg(&e));
+		log_at(LOG_ERROR, "%s", ss_error_msg(&e));
 		server_free(&srv);
 		return 1;
 	}
+	log_at(LOG_INFO, "listening addr=%s max_connections=%u fsync=%s "
+	    "version=%s", shown, cfg.max_connections, fsync_name(cfg.fsync),
+	    metrics_version());
 	printf("listening on %s\n", shown);
 	fflush(stdout);
 	srv.exit_status = 0;

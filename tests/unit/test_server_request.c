@@ -770,7 +770,7 @@ test_server_answers_alike(void **state)
 		0x7a, 0x00,
 	};
 	struct store_limits lim;
-	struct rpc_server srv = { NULL, NULL, fixed_now, 0 };
+	struct rpc_server srv = { .now_ms = fixed_now };
 	struct enc create = params_canonical(), status_body = session_body("conf");
 	struct enc alice = submit_canonical("alice"), bob = submit_canonical("bob");
 	struct enc b = post_body(), post, status, e = { .n = 0 }, b1 = { .n = 0 };
