@@ -52,6 +52,20 @@ metrics_request(struct metrics *m, int method, int code, double seconds,
 	m->bytes_out += bytes_out;
 }
 
+/* Seconds from then to now (ms since the epoch); 0 if then is later. */
+static double
+age(uint64_t now_ms, uint64_t then_ms)
+{
+	return now_ms > then_ms ? (double)(now_ms - then_ms) / 1000 : 0;
+}
+
+double
+metrics_snapshot_age(const struct metrics *m, uint64_t now_unix_ms)
+{
+	return age(now_unix_ms, m->snapshot_unix_ms != 0 ?
+	    m->snapshot_unix_ms : m->started_unix_ms);
+}
+
 const char *
 metrics_version(void)
 {
@@ -176,13 +190,6 @@ sessions(struct buf_writer *w, const struct metrics_gauges *g)
 	    (double)g->stored_bytes_max);
 }
 
-/* Seconds from then to now (ms since the epoch); 0 if then is later. */
-static double
-age(uint64_t now_ms, uint64_t then_ms)
-{
-	return now_ms > then_ms ? (double)(now_ms - then_ms) / 1000 : 0;
-}
-
 static void
 durability(struct buf_writer *w, const struct metrics *m,
     const struct metrics_gauges *g)
@@ -203,8 +210,7 @@ durability(struct buf_writer *w, const struct metrics *m,
 	    (unsigned long long)m->snapshots_failed);
 	one(w, "mpc_server_snapshot_age_seconds", "gauge", "Seconds since the "
 	    "last snapshot this process wrote (since its start if none).",
-	    age(g->now_unix_ms, m->snapshot_unix_ms != 0 ?
-	    m->snapshot_unix_ms : m->started_unix_ms));
+	    metrics_snapshot_age(m, g->now_unix_ms));
 	one(w, "mpc_server_snapshot_duration_seconds", "gauge",
 	    "How long the last snapshot took, fork to end.", m->snapshot_seconds);
 }

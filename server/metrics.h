@@ -60,7 +60,20 @@ struct metrics_gauges {
 	struct metrics_histogram fsync; /* the sync thread's fdatasync latencies */
 };
 
+/*
+ * What a reader (a scrape, GetServerInfo) reads: the counters, and the
+ * gauges as gauges(ctx, g) fills them at that moment.
+ */
+struct metrics_source {
+	const struct metrics *metrics;
+	void (*gauges)(void *ctx, struct metrics_gauges *g);
+	void *ctx;
+};
+
 void metrics_init(struct metrics *m, uint64_t now_unix_ms);
+
+/* Seconds since the last snapshot this process wrote (since its start if none). */
+double metrics_snapshot_age(const struct metrics *m, uint64_t now_unix_ms);
 
 /* Adds one observation of seconds to h. */
 void metrics_observe(struct metrics_histogram *h, double seconds);

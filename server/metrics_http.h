@@ -20,13 +20,6 @@
 #define METRICS_HTTP_MAX_CONNS  16
 #define METRICS_HTTP_TIMEOUT    10
 
-/* What a scrape reads: the counters, and the gauges as gauges(ctx, g) fills them. */
-struct metrics_source {
-	const struct metrics *metrics;
-	void (*gauges)(void *ctx, struct metrics_gauges *g);
-	void *ctx;
-};
-
 struct metrics_http;
 
 /*

@@ -18,6 +18,7 @@
 #include <openssl/x509.h>
 
 #include "rpc_call.h"
+#include "server_info.h"
 #include "signed_cohort.h"
 #include "err.h"
 #include "frame.h"
@@ -701,7 +702,11 @@ _Static_assert(SECURESUM__REQUEST__BODY_CREATE_SESSION ==
     SECURESUM__RESPONSE__BODY_CREATE_SESSION ==
     SECURESUM__METHOD__CREATE_SESSION + BODY_BASE &&
     SECURESUM__RESPONSE__BODY_GET_COHORT ==
-    SECURESUM__METHOD__GET_COHORT + BODY_BASE, "body field numbers");
+    SECURESUM__METHOD__GET_COHORT + BODY_BASE &&
+    SECURESUM__REQUEST__BODY_GET_SERVER_INFO ==
+    SECURESUM__METHOD__GET_SERVER_INFO + BODY_BASE &&
+    SECURESUM__RESPONSE__BODY_GET_SERVER_INFO ==
+    SECURESUM__METHOD__GET_SERVER_INFO + BODY_BASE, "body field numbers");
 
 /* Each method's handler. */
 static int (*const methods[])(struct call *c) = {
@@ -715,6 +720,7 @@ static int (*const methods[])(struct call *c) = {
 	[SECURESUM__METHOD__GET_KEYS] = do_get_keys,
 	[SECURESUM__METHOD__POST_COHORT] = signed_cohort_post,
 	[SECURESUM__METHOD__GET_COHORT] = signed_cohort_get,
+	[SECURESUM__METHOD__GET_SERVER_INFO] = server_info_get,
 };
 
 #define NMETHODS (sizeof(methods) / sizeof(methods[0]))
@@ -727,12 +733,13 @@ static int (*const methods[])(struct call *c) = {
 static int
 method_check(const struct decoded_request *r, struct ss_error *e)
 {
+	/* A number between two methods (11, 12: not served here) is unknown too. */
 	if (r->method == SECURESUM__METHOD__METHOD_UNSPECIFIED ||
-	    (r->method > 0 && (size_t)r->method >= NMETHODS))
+	    (r->method > 0 && ((size_t)r->method >= NMETHODS ||
+	    methods[r->method] == NULL)))
 		return ss_error_set(e, SS_ERR_INVALID, "unknown method %d",
 		    r->method);
-	if (r->method < 0 || methods[r->method] == NULL ||
-	    r->body_case != r->method + BODY_BASE)
+	if (r->method < 0 || r->body_case != r->method + BODY_BASE)
 		return ss_error_set(e, SS_ERR_INVALID, "the request body does "
 		    "not match method %d", r->method);
 	return SS_OK;
@@ -928,6 +935,7 @@ rpc_handle_watch(struct rpc_server *srv, const char *caller, X509 *cert,
 	c.store = srv->store;
 	c.ca = srv->ca;
 	c.now_ms = srv->now_ms;
+	c.info = &srv->info;
 	c.caller = caller;
 	c.cert = cert;
 	c.watch = w;

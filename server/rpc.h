@@ -36,13 +36,10 @@ struct rpc_server {
 	 */
 	uint32_t epoch;
 	/*
-	 * GetServerInfo's figures: the counters, and what is read when it is
-	 * asked (the loop's gauges(gauges_ctx, g)). NULL: the method answers
-	 * UNAVAILABLE (a store without a server, in tests).
+	 * GetServerInfo's figures. info.metrics NULL: the method answers
+	 * UNAVAILABLE (an RPC layer without a server, in tests).
 	 */
-	const struct metrics *metrics;
-	void (*gauges)(void *ctx, struct metrics_gauges *g);
-	void *gauges_ctx;
+	struct metrics_source info;
 	/* Written by every rpc_handle* call that answers (or holds). */
 	struct rpc_outcome last;
 };

@@ -17,6 +17,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "err.h"
+#include "metrics.h"
 #include "request_view.h"
 #include "securesum.pb-c.h"
 #include "session.h"
@@ -64,6 +65,7 @@ struct call {
 	struct store *store;
 	X509_STORE *ca;
 	uint64_t (*now_ms)(void);
+	const struct metrics_source *info;
 	/* Who calls, and with what. */
 	const char *caller;
 	X509 *cert;                /* the caller's TLS certificate, or NULL */
@@ -83,6 +85,7 @@ struct call {
 		Securesum__GetKeysResponse get_keys;
 		Securesum__PostCohortResponse post_cohort;
 		Securesum__GetCohortResponse get_cohort;
+		Securesum__GetServerInfoResponse server_info;
 	} body;
 	Securesum__SessionParams params;
 	struct scratch sc;

@@ -696,9 +696,9 @@ open_loop(struct server *srv, struct ss_error *e)
 	cs->journal = srv->journal_open ? srv->journal : NULL;
 	cs->flush_ev = srv->flush_ev;
 	cs->metrics = &srv->metrics;
-	srv->rpc.metrics = &srv->metrics;
-	srv->rpc.gauges = server_gauges;
-	srv->rpc.gauges_ctx = srv;
+	srv->rpc.info.metrics = &srv->metrics;
+	srv->rpc.info.gauges = server_gauges;
+	srv->rpc.info.ctx = srv;
 	if (conns_watch_start(cs) != SS_OK)
 		return ss_error_set(e, SS_ERR_INTERNAL, "cannot set up the event loop");
 	return SS_OK;

@@ -1632,6 +1632,67 @@ test_v2_statement_before_values(void **state)
 	signed_stmt_free(&st);
 }
 
+/* GetServerInfo: the gauges read when asked, the counters; the outcome noted. */
+static void
+fake_gauges(void *ctx, struct metrics_gauges *gg)
+{
+	memset(gg, 0, sizeof(*gg));
+	gg->now_unix_ms = *(uint64_t *)ctx;
+	gg->sessions[PHASE_SHARING] = 2;
+	gg->connections = 5;
+	gg->stored_bytes = 777;
+	gg->journal_ok = 1;
+}
+
+static Response *
+server_info(struct rpc_server *srv, const char *caller)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__GetServerInfoRequest body = SECURESUM__GET_SERVER_INFO_REQUEST__INIT;
+
+	req.get_server_info = &body;
+	head(&req, 13, SECURESUM__METHOD__GET_SERVER_INFO,
+	    SECURESUM__REQUEST__BODY_GET_SERVER_INFO);
+	return call(srv, caller, &req, BORROWED);
+}
+
+static void
+test_server_info(void **state)
+{
+	struct rpc_server *srv = *state;
+	struct metrics m;
+	uint64_t now = 1700000090000ull;
+	Response *resp;
+
+	/* Without figures (no server around the RPC layer): UNAVAILABLE. */
+	expect(server_info(srv, "dave"), ST_UNAVAILABLE, "no figures");
+	assert_int_equal(srv->last.method, SECURESUM__METHOD__GET_SERVER_INFO);
+	assert_int_equal(srv->last.code, ST_UNAVAILABLE);
+	assert_string_equal(srv->last.session, "");
+	metrics_init(&m, 1700000000000ull);
+	metrics_request(&m, 6, ST_OK, 0.001, 1, 1);
+	srv->info.metrics = &m;
+	srv->info.gauges = fake_gauges;
+	srv->info.ctx = &now;
+	resp = server_info(srv, "dave");
+	assert_int_equal(resp->code, ST_OK);
+	assert_int_equal(resp->body_case, SECURESUM__RESPONSE__BODY_GET_SERVER_INFO);
+	assert_string_equal(resp->get_server_info->version, metrics_version());
+	assert_int_equal(resp->get_server_info->uptime_seconds, 90);
+	assert_int_equal(resp->get_server_info->sessions_sharing, 2);
+	assert_int_equal(resp->get_server_info->connections, 5);
+	assert_int_equal(resp->get_server_info->stored_bytes, 777);
+	assert_true(resp->get_server_info->journal_healthy);
+	assert_int_equal(resp->get_server_info->snapshot_age_seconds, 90);
+	assert_int_equal(resp->get_server_info->requests, 1);
+	expect(resp, ST_OK, NULL);
+	/* The outcome names the session of a request that names one. */
+	expect(create(srv, "alice", "noted", 1, 0), ST_OK, NULL);
+	assert_int_equal(srv->last.method, SECURESUM__METHOD__CREATE_SESSION);
+	assert_string_equal(srv->last.session, "noted");
+	srv->info.metrics = NULL;
+}
+
 int
 main(void)
 {
@@ -1657,6 +1718,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_conflicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_info, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_statement_before_values,
 		    setup, teardown),
 	};
