@@ -238,10 +238,14 @@ metrics_http_start(struct metrics_http **out, struct event_base *base,
 void
 metrics_http_free(struct metrics_http *h)
 {
+	struct scrape *s, *next;
+
 	if (h == NULL)
 		return;
-	while (h->head != NULL)
-		scrape_free(h->head);
+	for (s = h->head; s != NULL; s = next) {
+		next = s->next;
+		scrape_free(s);
+	}
 	evconnlistener_free(h->listener);
 	free(h);
 }

@@ -884,7 +884,9 @@ pb_session_id(const Request *pb)
 	    (unsigned)pb->body_case);
 	if (f == NULL || f->type != PROTOBUF_C_TYPE_MESSAGE)
 		return NULL;
-	memcpy(&body, (const char *)pb + f->offset, sizeof(body));
+	/* The oneof's members share one pointer, at the field's offset. */
+	body = *(const ProtobufCMessage *const *)(const void *)
+	    ((const char *)pb + f->offset);
 	if (body == NULL || (sf = protobuf_c_message_descriptor_get_field_by_name(
 	    body->descriptor, "session_id")) == NULL ||
 	    sf->type != PROTOBUF_C_TYPE_STRING || sf->label == PROTOBUF_C_LABEL_REPEATED)
