@@ -527,6 +527,7 @@ fuzz_rpc_frame(const uint8_t *data, size_t len)
 			    (uint32_t)data[2] << 8 | data[3]) > FRAME_DEFAULT_MAX, NULL);
 	}
 	clock_ms = BASE_MS;
+	memset(&srv, 0, sizeof(srv));   /* no epoch, no GetServerInfo figures */
 	srv.store = new_store();
 	srv.ca = pki.ca;
 	srv.now_ms = fake_now;
@@ -574,6 +575,7 @@ fuzz_rpc_seq(const uint8_t *data, size_t len)
 	struct rpc_server srv;
 
 	pki_init();
+	memset(&srv, 0, sizeof(srv));   /* no epoch, no GetServerInfo figures */
 	srv.store = new_store();
 	srv.ca = pki.ca;
 	srv.now_ms = fake_now;
@@ -682,6 +684,7 @@ fuzz_rpc_replay(const uint8_t *data, size_t len)
 	pki_init();
 	jnl_init();
 	jnl_clear();
+	memset(&srv, 0, sizeof(srv));   /* no epoch, no GetServerInfo figures */
 	srv.store = new_store();
 	srv.ca = pki.ca;
 	srv.now_ms = fake_now;

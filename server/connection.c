@@ -459,13 +459,6 @@ conns_watch_start(struct conns *cs)
 /* ---- frames in, answers out (continued) ------------------------------- */
 
 /*
- * Hands one whole frame to the RPC layer and queues its answer: bytes in
- * the input buffer, or own, a buffer of its own that the store may keep.
- * SS_OK (c->watching: the request is held, still in the input buffer);
- * SS_ERR_PROTOCOL when it was not a Request and c is closing (or freed);
- * SS_ERR_ALLOC when the answer could not be queued (the caller frees c).
- */
-/*
  * Counts the request just answered and writes its log line (info): who,
  * from where, what, on which session, the answer, the bytes each way and
  * the time from its arrival (a watch's wait included). Names are checked
@@ -488,6 +481,13 @@ conn_account(struct conn *c, size_t in, size_t out)
 	    (unsigned long long)us);
 }
 
+/*
+ * Hands one whole frame to the RPC layer and queues its answer: bytes in
+ * the input buffer, or own, a buffer of its own that the store may keep.
+ * SS_OK (c->watching: the request is held, still in the input buffer);
+ * SS_ERR_PROTOCOL when it was not a Request and c is closing (or freed);
+ * SS_ERR_ALLOC when the answer could not be queued (the caller frees c).
+ */
 static int SS_WUR
 conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
     struct rpc_frame *own, struct ss_error *e)

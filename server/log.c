@@ -1,8 +1,10 @@
 /* log.c: mpc-server's log lines, on stderr with a UTC time stamp and a level. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -40,25 +42,60 @@ log_enabled(enum log_level level)
 }
 
 /*
- * One line, written with one fprintf so that the snapshot's child and the
- * loop never interleave within a line (stderr is unbuffered: one write).
+ * The line's time stamp to the millisecond; the date and time to the
+ * second are formatted once per second (a busy server logs thousands of
+ * lines a second).
+ */
+static void
+stamp(char *out, size_t len)
+{
+	static time_t cached_sec = -1;
+	static char cached[32];
+	struct timespec now = { 0, 0 };
+	struct tm tm;
+
+	(void)clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec != cached_sec) {
+		if (gmtime_r(&now.tv_sec, &tm) == NULL ||
+		    strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+			cached[0] = '\0';
+		cached_sec = now.tv_sec;
+	}
+	snprintf(out, len, "%s.%03ldZ", cached, now.tv_nsec / 1000000);
+}
+
+/*
+ * One line, formatted into one buffer and written with one write(2):
+ * lines of the loop and of the snapshot's child never interleave, and
+ * nothing waits in a stdio buffer across a fork. A line longer than the
+ * buffer is cut.
  */
 static void
 log_v(enum log_level level, const char *fmt, va_list ap)
 {
-	char ts[40], msg[2048];
-	struct timespec now = { 0, 0 };
-	struct tm tm;
+	char line[2048], ts[48];
+	size_t n, off = 0;
+	ssize_t w;
+	int k;
 
 	if (!log_enabled(level))
 		return;
-	if (clock_gettime(CLOCK_REALTIME, &now) != 0 ||
-	    gmtime_r(&now.tv_sec, &tm) == NULL ||
-	    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
-		ts[0] = '\0';
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
-	fprintf(stderr, "%s.%03ldZ mpc-server: %s: %s\n", ts,
-	    now.tv_nsec / 1000000, names[level], msg);
+	stamp(ts, sizeof(ts));
+	k = snprintf(line, sizeof(line) - 1, "%s mpc-server: %s: ", ts,
+	    names[level]);
+	n = k < 0 ? 0 : (size_t)k < sizeof(line) - 1 ? (size_t)k : sizeof(line) - 2;
+	k = vsnprintf(line + n, sizeof(line) - 1 - n, fmt, ap);
+	if (k > 0)
+		n += (size_t)k < sizeof(line) - 1 - n ? (size_t)k : sizeof(line) - 2 - n;
+	line[n++] = '\n';
+	while (off < n) {
+		w = write(STDERR_FILENO, line + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;     /* nowhere to say that the log failed */
+		off += (size_t)w;
+	}
 }
 
 void
