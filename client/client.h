@@ -301,6 +301,13 @@ void cmd_result_json_verdict(FILE *f, const struct wire_params *p,
 int cmd_result_reconstruct(struct client *c, const char *session,
     const struct wire_response *st, struct ss_error *e) SS_WUR;
 
+/* ---- server-info (cmd_server_info.c) -------------------------------------- */
+
+/* GetServerInfo, printed as text or JSON; a refusal is the error. */
+int cmd_server_info(struct client *c, struct ss_error *e) SS_WUR;
+/* Writes in as "key: value" lines or one JSON object (its version made safe first). */
+void cmd_server_info_print(FILE *out, int json, struct wire_server_info *in);
+
 /* ---- status (cmd_status.c) ---------------------------------------------- */
 
 /* What `status` adds to the server's answer, checked here. */

@@ -71,6 +71,7 @@ static const char help_text[] =
 "                                conflicts\n"
 "  run SESSION PIN VALUE...      all of this party's steps, waiting for the\n"
 "                                others, then print the sum\n"
+"  server-info                   the server's version, load and health\n"
 "\n"
 "PIN names the session agreed to: --invite CODE (from create), or its\n"
 "parameters: --parties A,B,C --threshold T --nonce HEX [--length L]\n"
@@ -416,6 +417,10 @@ parse_command(const struct command *cmd, int argc, char **argv,
 			return usage("%s: unexpected argument '%s'", cmd->name,
 			    a);
 	}
+	/* A command whose usage names no SESSION takes none. */
+	if (strstr(cmd->usage, "SESSION") == NULL)
+		return cl->session == NULL ? 0 : usage("%s: unexpected "
+		    "argument '%s'", cmd->name, cl->session);
 	if (cl->session == NULL)
 		return usage("%s: SESSION is missing (usage: %s)", cmd->name,
 		    cmd->usage);
@@ -493,6 +498,16 @@ run_with_input(struct client *c, const struct command *cmd,
 		return r;
 	client_start(c);
 	return exit_status(cmd->on_input(c, cl->session, &in, e));
+}
+
+/* server-info: no SESSION, one call. */
+static int
+run_server_info(struct client *c, const struct command *cmd,
+    struct cmdline *cl, struct ss_error *e)
+{
+	(void)cmd; (void)cl;
+	client_start(c);
+	return exit_status(cmd_server_info(c, e));
 }
 
 /* sumpoint, result and status: SESSION alone. */
@@ -623,6 +638,13 @@ static const struct command commands[] = {
 	  "  --reuse-input       as for share\n"
 	  "  --require-verified  refuse a sum that is not verified\n",
 	  run_opts, 1, 1, run_with_input, NULL, cmd_run },
+	{ "server-info",
+	  "server-info",
+	  "Shows the server's version, uptime, sessions by phase, connections,\n"
+	  "bytes held, and the health of its journal and snapshots\n"
+	  "(GetServerInfo: counts only, asked by any party). With --json: one\n"
+	  "object, the keys those of the lines.\n",
+	  no_opts, 0, 0, run_server_info, NULL, NULL },
 };
 
 /*

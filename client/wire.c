@@ -668,6 +668,40 @@ decode_message(pb_istream_t *s, struct into *x, const pb_msgdesc_t *desc,
 	return true;
 }
 
+/*
+ * GetServerInfo's body: no list, vector or bytes, so nanopb decodes it
+ * whole (the version bounded by securesum.options) and it is copied over.
+ */
+static bool
+decode_server_info(pb_istream_t *s, struct wire_server_info *out)
+{
+	securesum_GetServerInfoResponse m;
+
+	memset(&m, 0, sizeof(m));
+	if (!pb_decode(s, securesum_GetServerInfoResponse_fields, &m))
+		return false;
+	_Static_assert(sizeof(m.version) <= sizeof(out->version), "version");
+	memcpy(out->version, m.version, sizeof(m.version));
+	out->version[sizeof(out->version) - 1] = '\0';
+	out->uptime_seconds = m.uptime_seconds;
+	out->sessions_sharing = m.sessions_sharing;
+	out->sessions_aggregating = m.sessions_aggregating;
+	out->sessions_complete = m.sessions_complete;
+	out->sessions_failed = m.sessions_failed;
+	out->sessions_max = m.sessions_max;
+	out->connections = m.connections;
+	out->connections_max = m.connections_max;
+	out->stored_bytes = m.stored_bytes;
+	out->stored_bytes_max = m.stored_bytes_max;
+	out->journal_healthy = m.journal_healthy;
+	out->journal_unsynced_records = m.journal_unsynced_records;
+	out->snapshot_age_seconds = m.snapshot_age_seconds;
+	out->snapshot_duration_ms = m.snapshot_duration_ms;
+	out->snapshots_failed = m.snapshots_failed;
+	out->requests = m.requests;
+	return true;
+}
+
 /* The body of the answer to method, from s, into the response. */
 static bool
 decode_body(pb_istream_t *s, struct dctx *d, int method)
@@ -680,6 +714,8 @@ decode_body(pb_istream_t *s, struct dctx *d, int method)
 	memset(&x, 0, sizeof(x));
 	x.d = d;
 	x.r = d->resp;
+	if (method == WIRE_GET_SERVER_INFO)
+		return decode_server_info(s, &d->resp->server_info);
 	if (!pb_field_iter_begin(&it, securesum_Response_fields, &m) ||
 	    !pb_field_iter_find(&it, (uint32_t)(TAG_BODY_BASE + method)) ||
 	    !PB_LTYPE_IS_SUBMSG(it.type))
@@ -924,6 +960,7 @@ wire_method_name(int method)
 	case WIRE_GET_KEYS:       return "GetKeys";
 	case WIRE_POST_COHORT:    return "PostCohort";
 	case WIRE_GET_COHORT:     return "GetCohort";
+	case WIRE_GET_SERVER_INFO: return "GetServerInfo";
 	default:                  return "an unknown method";
 	}
 }

@@ -33,8 +33,9 @@ enum wire_method {
 	WIRE_GET_KEYS = 8,
 	WIRE_POST_COHORT = 9,          /* version 2 */
 	WIRE_GET_COHORT = 10,          /* version 2 */
+	WIRE_GET_SERVER_INFO = 13,     /* 11 and 12: not spoken by this client */
 };
-#define WIRE_METHOD_LAST WIRE_GET_COHORT
+#define WIRE_METHOD_LAST WIRE_GET_SERVER_INFO
 
 typedef char wire_name[NAME_MAX_LEN + 1];
 
@@ -149,6 +150,20 @@ struct wire_conflict {
 	struct wire_stmt first, second;
 };
 
+/* GetServerInfoResponse (docs/PROTOCOL.md 7.11), field for field. */
+struct wire_server_info {
+	char version[NAME_MAX_LEN + 1];
+	uint64_t uptime_seconds;
+	uint64_t sessions_sharing, sessions_aggregating, sessions_complete,
+	    sessions_failed, sessions_max;
+	uint64_t connections, connections_max;
+	uint64_t stored_bytes, stored_bytes_max;
+	int journal_healthy;
+	uint64_t journal_unsynced_records;
+	uint64_t snapshot_age_seconds, snapshot_duration_ms, snapshots_failed;
+	uint64_t requests;
+};
+
 /*
  * A decoded response. The body members filled are those of the method the
  * response answers; the others stay zero. wire_response_free releases it.
@@ -186,6 +201,8 @@ struct wire_response {
 	/* GetKeys */
 	struct wire_key *keys;
 	size_t nkeys, keys_cap;
+	/* GetServerInfo */
+	struct wire_server_info server_info;
 };
 
 /* Bounds on what a response may make the decoder allocate. */

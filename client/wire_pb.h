@@ -52,6 +52,10 @@ _Static_assert(securesum_Request_get_cohort_tag ==
     TAG_BODY_BASE + WIRE_GET_COHORT, "body tags");
 _Static_assert(securesum_Response_get_cohort_tag ==
     TAG_BODY_BASE + WIRE_GET_COHORT, "body tags");
+_Static_assert(securesum_Request_get_server_info_tag ==
+    TAG_BODY_BASE + WIRE_GET_SERVER_INFO, "body tags");
+_Static_assert(securesum_Response_get_server_info_tag ==
+    TAG_BODY_BASE + WIRE_GET_SERVER_INFO, "body tags");
 
 /*
  * What the fields of a message carry, field i + 1 role[i] up to a 0: the

@@ -438,8 +438,9 @@ wire_encode_request(pb_ostream_t *s, const struct wire_request *req)
 	if (!pb_field_iter_begin(&it, securesum_Request_fields, &m) ||
 	    !pb_field_iter_find(&it, (uint32_t)(TAG_BODY_BASE + req->method)) ||
 	    !set_present(&it) ||
-	    !wire_walk(it.submsg_desc, it.pData, &bodies[req->method], fill,
-	    &x))
+	    /* A body without fields (GetServerInfo's) has nothing to fill. */
+	    (it.submsg_desc->field_count > 0 && !wire_walk(it.submsg_desc,
+	    it.pData, &bodies[req->method], fill, &x)))
 		return SS_ERR_INTERNAL;
 	return pb_encode(s, securesum_Request_fields, &m) ? SS_OK : SS_ERR_IO;
 }

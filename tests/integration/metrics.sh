@@ -10,8 +10,8 @@
 # (405, 404, 431, and a connection past its 16 closed at once). The log
 # has one key=value line per request, the same count as the latency
 # histogram, with nothing but those keys, and start-up lines for what was
-# loaded; --log-level warn drops them. GetServerInfo answers any party
-# with a certificate, and only one.
+# loaded; --log-level warn drops them. GetServerInfo (and mpc-client
+# server-info) answers any party with a certificate, and only one.
 source "$(dirname "$0")/lib.sh"
 
 python_proto || bail "protoc --python_out failed"
@@ -91,6 +91,15 @@ check_eq "GetServerInfo answers dave (in no session) with version, sessions, con
 check "without a client certificate there is no answer" bash -c \
     "! /usr/bin/python3 '$ROOT/tests/tools/rawclient.py' --server $ADDR --py '$PY' --ca '$T/certs/ca.crt' \
     '{\"id\":7,\"method\":\"GET_SERVER_INFO\",\"get_server_info\":{}}' 2>/dev/null | grep -q '\"code\": \"OK\"'"
+
+check "mpc-client server-info shows the same" bash -c \
+    "'$CLIENT_BIN' --server $ADDR --certs '$T/certs' --party dave server-info >'$T/si.out' &&
+    grep -qx 'sessions_complete: 1' '$T/si.out' && grep -qx 'journal_healthy: yes' '$T/si.out' &&
+    grep -qx 'version: $("$SERVER_BIN" --version | cut -d' ' -f2)' '$T/si.out'"
+check "... and with --json one object" bash -c \
+    "'$CLIENT_BIN' --server $ADDR --certs '$T/certs' --party dave --json server-info |
+    /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(not (d[\"sessions_complete\"] == 1 and d[\"connections\"] >= 1))'"
+check_fails "server-info takes no SESSION" "unexpected argument 's1'" client dave server-info s1
 
 # --- the HTTP side is bounded ---------------------------------------------
 code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }

@@ -1003,6 +1003,65 @@ test_resp_codes(void **state)
 	}
 }
 
+/* GetServerInfo both ways: an empty request body, every response field. */
+static void
+test_server_info(void **state)
+{
+	Securesum__Response m = SECURESUM__RESPONSE__INIT;
+	Securesum__GetServerInfoResponse b = SECURESUM__GET_SERVER_INFO_RESPONSE__INIT;
+	struct wire_request req;
+	struct wire_response r;
+	Securesum__Request *q;
+
+	(void)state;
+	memset(&req, 0, sizeof(req));
+	req.id = 13;
+	req.method = WIRE_GET_SERVER_INFO;
+	q = roundtrip_request(&req);
+	assert_non_null(q->get_server_info);
+	securesum__request__free_unpacked(q, NULL);
+	b.version = "9.8.7";
+	b.uptime_seconds = 1;
+	b.sessions_sharing = 2;
+	b.sessions_aggregating = 3;
+	b.sessions_complete = 4;
+	b.sessions_failed = 5;
+	b.sessions_max = 6;
+	b.connections = 7;
+	b.connections_max = 8;
+	b.stored_bytes = 9;
+	b.stored_bytes_max = UINT64_MAX;
+	b.journal_healthy = 1;
+	b.journal_unsynced_records = 11;
+	b.snapshot_age_seconds = 12;
+	b.snapshot_duration_ms = 13;
+	b.snapshots_failed = 14;
+	b.requests = 15;
+	m.id = 13;
+	m.body_case = SECURESUM__RESPONSE__BODY_GET_SERVER_INFO;
+	m.get_server_info = &b;
+	roundtrip_response(&m, WIRE_GET_SERVER_INFO, &r);
+	assert_true(r.has_body);
+	assert_string_equal(r.server_info.version, "9.8.7");
+	assert_int_equal(r.server_info.uptime_seconds, 1);
+	assert_int_equal(r.server_info.sessions_sharing, 2);
+	assert_int_equal(r.server_info.sessions_aggregating, 3);
+	assert_int_equal(r.server_info.sessions_complete, 4);
+	assert_int_equal(r.server_info.sessions_failed, 5);
+	assert_int_equal(r.server_info.sessions_max, 6);
+	assert_int_equal(r.server_info.connections, 7);
+	assert_int_equal(r.server_info.connections_max, 8);
+	assert_int_equal(r.server_info.stored_bytes, 9);
+	assert_true(r.server_info.stored_bytes_max == UINT64_MAX);
+	assert_int_equal(r.server_info.journal_healthy, 1);
+	assert_int_equal(r.server_info.journal_unsynced_records, 11);
+	assert_int_equal(r.server_info.snapshot_age_seconds, 12);
+	assert_int_equal(r.server_info.snapshot_duration_ms, 13);
+	assert_int_equal(r.server_info.snapshots_failed, 14);
+	assert_int_equal(r.server_info.requests, 15);
+	wire_response_free(&r);
+}
+
 int
 main(void)
 {
@@ -1024,6 +1083,7 @@ main(void)
 		cmocka_unit_test(test_resp_get_status),
 		cmocka_unit_test(test_resp_get_keys),
 		cmocka_unit_test(test_resp_codes),
+		cmocka_unit_test(test_server_info),
 		cmocka_unit_test(test_resp_v2_status),
 		cmocka_unit_test(test_resp_v2_relayed),
 	};
