@@ -172,7 +172,10 @@ static const struct wire_fields bodies[] = {
 	[WIRE_GET_KEYS] = { { DST_KEYS } },
 	[WIRE_POST_COHORT] = { { DST_DUPLICATE } },
 	[WIRE_GET_COHORT] = { { DST_COHORT, DST_SIGNED } },
+	[WIRE_GET_SERVER_INFO] = { { DST_NONE } },   /* decoded whole */
 };
+_Static_assert(sizeof(bodies) / sizeof(bodies[0]) == WIRE_METHOD_LAST + 1,
+    "a row for every method up to the last");
 
 static const struct wire_fields params_dests = { {
 	DST_SESSION, DST_PARTIES, DST_THRESHOLD, DST_LENGTH, DST_DECIMALS,

@@ -69,7 +69,10 @@ static const struct wire_fields bodies[] = {
 	[WIRE_GET_KEYS] = { { SRC_NAMES } },
 	[WIRE_POST_COHORT] = { { SRC_SESSION, SRC_PARTY, SRC_STMT } },
 	[WIRE_GET_COHORT] = { { SRC_SESSION } },
+	[WIRE_GET_SERVER_INFO] = { { SRC_NONE } },   /* no field */
 };
+_Static_assert(sizeof(bodies) / sizeof(bodies[0]) == WIRE_METHOD_LAST + 1,
+    "a row for every method up to the last");
 
 static const struct wire_fields params_fields = { {
 	SRC_SESSION, SRC_NAMES, SRC_THRESHOLD, SRC_LENGTH, SRC_DECIMALS,
