@@ -287,11 +287,8 @@ do_get_share(struct call *c)
 	if (store_get_share(c->store, c->caller, m->session_id, m->party,
 	    call_now(c), &se, &me, &c->err) != SS_OK)
 		return c->err.code;
-	items = call_scratch(c, se->p.n, sizeof(*items));
 	stmts = call_scratch(c, se->p.n, sizeof(*stmts));
-	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	ptrs = call_scratch(c, se->p.n, sizeof(*ptrs));
-	if (items == NULL || stmts == NULL || ptrs == NULL)
+	if (stmts == NULL || CALL_REPEATED(c, se->p.n, items, ptrs))
 		return call_out_of_memory(c);
 	for (i = 0; i < se->p.n; i++) {
 		if (!se->in_cohort[i])
@@ -413,12 +410,9 @@ do_list(struct call *c)
 		return c->err.code;
 	names = call_scratch(c, se->p.n, sizeof(*names));
 	cohort = call_scratch(c, se->p.n, sizeof(*cohort));
-	items = call_scratch(c, se->p.n, sizeof(*items));
 	stmts = call_scratch(c, se->p.n, sizeof(*stmts));
-	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	ptrs = call_scratch(c, se->p.n, sizeof(*ptrs));
-	if (names == NULL || cohort == NULL || items == NULL || stmts == NULL ||
-	    ptrs == NULL)
+	if (names == NULL || cohort == NULL || stmts == NULL ||
+	    CALL_REPEATED(c, se->p.n, items, ptrs))
 		return call_out_of_memory(c);
 	call_params_to_msg(c, se, names);
 	for (i = 0; i < se->p.n; i++) {
@@ -497,11 +491,8 @@ status_conflicts(struct call *c, const struct session *se,
 
 	if (!se->p.v2)
 		return SS_OK;
-	items = call_scratch(c, max, sizeof(*items));
 	stmts = call_scratch(c, 2 * max, sizeof(*stmts));
-	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	ptrs = call_scratch(c, max, sizeof(*ptrs));
-	if (items == NULL || stmts == NULL || ptrs == NULL)
+	if (stmts == NULL || CALL_REPEATED(c, max, items, ptrs))
 		return call_out_of_memory(c);
 	for (i = 0; i < se->p.n; i++)
 		for (t = STATEMENT_SUBMIT; t <= STATEMENT_SUMPOINT; t++) {
@@ -661,10 +652,7 @@ do_get_keys(struct call *c)
 	if (m->n_parties > c->store->lim.max_parties)
 		return ss_error_set(&c->err, SS_ERR_INVALID, "at most %u parties "
 		    "per call", c->store->lim.max_parties);
-	items = call_scratch(c, m->n_parties, sizeof(*items));
-	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	ptrs = call_scratch(c, m->n_parties, sizeof(*ptrs));
-	if (items == NULL || ptrs == NULL)
+	if (CALL_REPEATED(c, m->n_parties, items, ptrs))
 		return call_out_of_memory(c);
 	for (i = 0; i < m->n_parties; i++) {
 		if (call_check_name(c, "every party", m->parties[i]) != SS_OK)

@@ -95,6 +95,15 @@ struct call {
 
 /* n zeroed elements of size bytes that live until the response is sent; NULL if none. */
 void *call_scratch(struct call *c, size_t n, size_t size);
+/*
+ * Scratch for a repeated message field of up to n entries: items, the n
+ * messages, and ptrs, the n pointers to them that protobuf-c's n_X/X pair
+ * holds. Nonzero when out of memory.
+ */
+#define CALL_REPEATED(c, n, items, ptrs) \
+	(((items) = call_scratch((c), (n), sizeof(*(items)))) == NULL || \
+	 /* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */ \
+	 ((ptrs) = call_scratch((c), (n), sizeof(*(ptrs)))) == NULL)
 /* Frees the scratch memory (after the response is packed). */
 void call_scratch_free(struct call *c);
 /* c->err: out of memory. */
