@@ -22,6 +22,7 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
+#include "acceptor.h"
 #include "addr.h"
 #include "bgsave.h"
 #include "connection.h"
@@ -41,7 +42,7 @@
 struct server {
 	const struct server_config *cfg;
 	struct event_base *base;
-	struct evconnlistener *listener;
+	struct acceptor acceptor;
 	struct credentials cred;        /* rpc.ca and conns.ssl are its */
 	struct rpc_server rpc;
 	struct conns conns;
@@ -314,7 +315,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	    "stopping", (int)sig);
 	/* The final snapshot replaces the one a child may be writing. */
 	bgsave_kill(&srv->bgsave);
-	evconnlistener_disable(srv->listener);
+	acceptor_close(&srv->acceptor);
 	conns_stop_reading(&srv->conns);
 	if (srv->journal_open && journal_sync(srv->journal) != SS_OK) {
 		logmsg("%s", ss_error_msg(journal_error(srv->journal)));
@@ -409,13 +410,8 @@ listen_on(struct server *srv, char *shown, size_t shownlen, struct ss_error *e)
 
 	if (bind_listener(srv->cfg->listen, shown, shownlen, &fd, e) != SS_OK)
 		return e->code;
-	srv->listener = evconnlistener_new(srv->base, conns_accept, &srv->conns,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
-	if (srv->listener == NULL) {
-		evutil_closesocket(fd);
-		return ss_error_set(e, SS_ERR_INTERNAL, "cannot set up the event loop");
-	}
-	return SS_OK;
+	return acceptor_open(&srv->acceptor, srv->base, fd, conns_accept,
+	    &srv->conns, e);
 }
 
 /* ---- start-up: state, keys, the loop ---------------------------------- */
@@ -807,8 +803,7 @@ server_free(struct server *srv)
 	free_event(srv->sigterm_ev);
 	free_event(srv->sigint_ev);
 	free_event(srv->sighup_ev);
-	if (srv->listener != NULL)
-		evconnlistener_free(srv->listener);
+	acceptor_free(&srv->acceptor);
 	store_free(srv->rpc.store);
 	credentials_free(&srv->cred);
 	if (srv->base != NULL)
