@@ -19,12 +19,9 @@
 
 #include <cmocka.h>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include "certs.h"
 #include "crl.h"
+#include "crlfile.h"
 #include "err.h"
 #include "files.h"
 #include "tempdir.h"
@@ -34,66 +31,12 @@ static const char *g_other;     /* another CA, of the same name */
 static char *g_tmp;             /* ca.crt and crl.pem under test */
 static char g_crl[PATH_MAX];
 
-#define NO_NEXT_UPDATE LONG_MIN
-
-/*
- * Writes (mode "w") or appends ("a") to g_crl a list signed by ca_dir's CA,
- * issued last_off seconds from now, next update next_off seconds from now
- * (NO_NEXT_UPDATE: none), revoking n made-up serial numbers.
- */
+/* A list signed by ca_dir's CA into g_crl (mode "w") or after it ("a"). */
 static void
 write_crl(const char *ca_dir, long last_off, long next_off, int n,
     const char *mode)
 {
-	char path[PATH_MAX];
-	ASN1_TIME *last, *next = NULL;
-	X509_REVOKED *rev;
-	EVP_PKEY *cakey;
-	X509_CRL *crl;
-	X509 *ca;
-	FILE *f;
-	int i;
-
-	path_of(path, sizeof(path), ca_dir, "ca.crt");
-	assert_non_null(f = fopen(path, "r"));
-	assert_non_null(ca = PEM_read_X509(f, NULL, NULL, NULL));
-	fclose(f);
-	path_of(path, sizeof(path), ca_dir, "ca.key");
-	assert_non_null(f = fopen(path, "r"));
-	assert_non_null(cakey = PEM_read_PrivateKey(f, NULL, NULL, NULL));
-	fclose(f);
-
-	assert_non_null(crl = X509_CRL_new());
-	assert_int_equal(X509_CRL_set_version(crl, X509_CRL_VERSION_2), 1);
-	assert_int_equal(X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca)), 1);
-	assert_non_null(last = ASN1_TIME_adj(NULL, time(NULL), 0, last_off));
-	assert_int_equal(X509_CRL_set1_lastUpdate(crl, last), 1);
-	if (next_off != NO_NEXT_UPDATE) {
-		assert_non_null(next = ASN1_TIME_adj(NULL, time(NULL), 0, next_off));
-		assert_int_equal(X509_CRL_set1_nextUpdate(crl, next), 1);
-	}
-	for (i = 0; i < n; i++) {
-		ASN1_INTEGER *serial = ASN1_INTEGER_new();
-
-		assert_non_null(serial);
-		assert_int_equal(ASN1_INTEGER_set(serial, 1000 + i), 1);
-		assert_non_null(rev = X509_REVOKED_new());
-		assert_int_equal(X509_REVOKED_set_serialNumber(rev, serial), 1);
-		assert_int_equal(X509_REVOKED_set_revocationDate(rev, last), 1);
-		assert_int_equal(X509_CRL_add0_revoked(crl, rev), 1);
-		ASN1_INTEGER_free(serial);
-	}
-	assert_int_equal(X509_CRL_sort(crl), 1);
-	assert_true(X509_CRL_sign(crl, cakey, EVP_sha256()) > 0);
-	assert_non_null(f = fopen(g_crl, mode));
-	assert_int_equal(PEM_write_X509_CRL(f, crl), 1);
-	assert_int_equal(fclose(f), 0);
-
-	ASN1_TIME_free(last);
-	ASN1_TIME_free(next);
-	X509_CRL_free(crl);
-	X509_free(ca);
-	EVP_PKEY_free(cakey);
+	crlfile_write(g_crl, mode, ca_dir, last_off, next_off, NULL, n);
 }
 
 /* crl_check on g_tmp fails with SS_ERR_CERT, naming crl.pem and saying what. */
@@ -196,7 +139,7 @@ test_dates(void **state)
 	(void)state;
 	write_crl(g_dir, -7200, -60, 1, "w");
 	assert_refused("has expired");
-	write_crl(g_dir, -60, NO_NEXT_UPDATE, 1, "w");
+	write_crl(g_dir, -60, CRLFILE_NO_NEXT_UPDATE, 1, "w");
 	assert_refused("nextUpdate");
 	write_crl(g_dir, 3600, 86400, 1, "w");
 	assert_refused("issued in the future");
