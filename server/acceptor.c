@@ -25,6 +25,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 {
 	struct acceptor *a = arg;
 
+	a->accepted++;
 	a->cb(l, fd, sa, salen, a->cb_arg);
 }
 
@@ -64,7 +65,9 @@ on_resume(evutil_socket_t fd, short what, void *arg)
 
 /*
  * accept failed with an error libevent does not retry: errno is still
- * accept's. Accepting pauses; the first failure of an episode is logged.
+ * accept's. Accepting pauses, for twice as long as the last time if
+ * nothing was accepted since, else for the shortest pause (at most 100
+ * failed accepts a second); the first failure of an episode is logged.
  */
 static void
 on_error(struct evconnlistener *l, void *arg)
@@ -84,10 +87,14 @@ on_error(struct evconnlistener *l, void *arg)
 		    ACCEPTOR_PAUSE_FIRST_MS, ACCEPTOR_PAUSE_MAX_MS,
 		    err == EMFILE || err == ENFILE ? " (open files: see "
 		    "--max-connections and the open-file limit)" : "");
+	} else if (a->accepted != 0) {
+		/* Descriptors come free now and then: take them as they do. */
+		a->pause_ms = ACCEPTOR_PAUSE_FIRST_MS;
 	} else if (a->pause_ms < ACCEPTOR_PAUSE_MAX_MS) {
 		a->pause_ms = a->pause_ms * 2 < ACCEPTOR_PAUSE_MAX_MS ?
 		    a->pause_ms * 2 : ACCEPTOR_PAUSE_MAX_MS;
 	}
+	a->accepted = 0;
 	tv.tv_sec = (time_t)(a->pause_ms / 1000);
 	tv.tv_usec = (suseconds_t)(a->pause_ms % 1000) * 1000;
 	/* Without the timer accepting would never resume: retry at once. */

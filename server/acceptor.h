@@ -4,8 +4,8 @@
  * ENOBUFS, ENOMEM, or any error libevent does not retry) the socket stays
  * readable, and accepting at once again would spin the loop at full CPU
  * and log each failure. Instead accepting pauses for 10 ms, doubling up to
- * 1 s while it keeps failing; the pending connections wait in the kernel's
- * backlog meanwhile. The episode ends once accept has not failed for a
+ * 1 s while it keeps failing (back to 10 ms once a socket was taken in
+ * between); the pending connections wait in the kernel's backlog meanwhile. The episode ends once accept has not failed for a
  * second after a pause, so that a server hovering at its limit (a burst
  * accepted, then EMFILE again) stays in one episode: one log line when it
  * starts, one when it ends, with how many accepts were deferred.
@@ -31,6 +31,7 @@ struct acceptor {
 	evconnlistener_cb cb;           /* takes each accepted socket */
 	void *cb_arg;
 	unsigned pause_ms;              /* the episode's pause; 0: none */
+	uint64_t accepted;              /* sockets taken since the last failure */
 	uint64_t deferred;              /* accepts that failed this episode */
 	uint64_t since_ms;              /* when the episode began (monotonic) */
 	int closed;                     /* acceptor_close: never resume */
