@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -758,10 +759,28 @@ fit_connections(struct server_config *cfg, struct ss_error *e)
 	return SS_OK;
 }
 
+/*
+ * SIGHUP's default action ends the process, and start-up (a long journal
+ * replay) can take seconds: until its event is in place, a SIGHUP (say, a
+ * `systemctl reload` just after the start) waits blocked, then reloads.
+ * Threads started meanwhile keep it blocked, so the loop's thread takes it.
+ */
+static void
+hold_sighup(int how)
+{
+	sigset_t set;
+
+	if (sigemptyset(&set) != 0 || sigaddset(&set, SIGHUP) != 0 ||
+	    pthread_sigmask(how, &set, NULL) != 0)
+		logmsg("cannot %s SIGHUP during start-up; continuing",
+		    how == SIG_BLOCK ? "block" : "unblock");
+}
+
 /* What the process needs before it serves: signals, descriptors, malloc. */
 static void
 setup_process(void)
 {
+	hold_sighup(SIG_BLOCK);
 	signal(SIGPIPE, SIG_IGN);
 	/* A file-size limit must make a write fail (EFBIG), not kill the server. */
 	signal(SIGXFSZ, SIG_IGN);
@@ -836,6 +855,7 @@ server_run(const struct server_config *given)
 		server_free(&srv);
 		return 1;
 	}
+	hold_sighup(SIG_UNBLOCK);
 	printf("listening on %s\n", shown);
 	fflush(stdout);
 	srv.exit_status = 0;

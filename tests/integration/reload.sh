@@ -14,6 +14,9 @@
 #   reload is refused with a log line naming the file, the server goes on
 #   serving with the list in force (the revoked party stays out).
 # - SIGTERM still stops the server cleanly afterwards.
+# - A SIGHUP that comes during start-up (a server held at its state
+#   folder's lock by tests/tools/flock_gate.c) neither stops the server nor
+#   is lost: it reloads once the server is up.
 source "$(dirname "$0")/lib.sh"
 
 python_proto || bail "protoc --python_out failed"
@@ -162,6 +165,38 @@ if [ "$rc" -eq 0 ] && grep -q 'signal 15: finishing what is in flight' "$T/serve
 	ok "SIGTERM after the reloads still stops the server cleanly"
 else
 	not_ok "SIGTERM after the reloads still stops the server cleanly" "exit status $rc" "$(tail -n 3 "$T/server.log")"
+fi
+
+# ---- a SIGHUP during start-up ------------------------------------------------
+
+# The server held at its first flock (the state folder's lock, early in its
+# start) gets SIGHUP: it must neither die (SIGHUP's default action) nor lose
+# it, but reload once it is up.
+if build_shim flock_gate; then
+	mkdir -p "$T/fgate"
+	asan=${ASAN_OPTIONS:-}
+	env LD_PRELOAD="$T/flock_gate.so" FLOCK_GATE_DIR="$T/fgate" \
+	    ASAN_OPTIONS="${asan:+$asan:}verify_asan_link_order=0" \
+	    "$SERVER_BIN" --listen 127.0.0.1:0 --certs "$T/server-certs" \
+	    --state-dir "$T/state-hup" >"$T/hup.out" 2>"$T/hup.log" &
+	P=$!
+	PIDS+=("$P")
+	wait_for grep -q '^enter ' "$T/fgate/log" 2>/dev/null || bail "the server never reached its flock"
+	kill -HUP "$P"
+	touch "$T/fgate/open"
+	if wait_for grep -q '^listening on ' "$T/hup.out"; then
+		ok "a SIGHUP during start-up does not stop the server"
+	else
+		not_ok "a SIGHUP during start-up does not stop the server" "$(tail -n 3 "$T/hup.log")"
+	fi
+	if wait_for grep -q 'SIGHUP: reloaded' "$T/hup.log"; then
+		ok "... it reloads once it is up"
+	else
+		not_ok "... it reloads once it is up" "$(tail -n 3 "$T/hup.log")"
+	fi
+	kill -TERM "$P"
+	wait "$P"
+	check_eq "... and SIGTERM stops it (exit status)" 0 "$?"
 fi
 
 echo "1..$((NPASS + NFAIL))"
