@@ -21,12 +21,18 @@ note_certificate(struct credentials *c)
 	unsigned int i, n = 0;
 	struct tm tm;
 	size_t at = 0;
+	int w;
 
 	if (x == NULL || X509_digest(x, EVP_sha256(), md, &n) != 1)
 		n = 0;
-	for (i = 0; i < n && at + 3 < sizeof(c->fingerprint); i++)
-		at += (size_t)snprintf(c->fingerprint + at,
-		    sizeof(c->fingerprint) - at, "%s%02X", i ? ":" : "", md[i]);
+	/* 32 bytes as "AB:" take 96 characters: the buffer holds them all. */
+	for (i = 0; i < n; i++) {
+		w = snprintf(c->fingerprint + at, sizeof(c->fingerprint) - at,
+		    "%s%02X", i ? ":" : "", md[i]);
+		if (w < 0 || (size_t)w >= sizeof(c->fingerprint) - at)
+			break;
+		at += (size_t)w;
+	}
 	memset(&tm, 0, sizeof(tm));
 	if (x != NULL && ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
 		(void)strftime(c->not_after, sizeof(c->not_after),
