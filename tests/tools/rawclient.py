@@ -16,6 +16,10 @@ An ITEM is one of:
 Python classes come from `protoc --python_out=DIR proto/securesum.proto`;
 pass DIR with --py.
 
+With --hold FILE, the first request is sent and answered alone; then
+FILE.ready is created and the rest wait until FILE exists (a connection
+kept open across something the test does to the server, such as a reload).
+
 Exit status: 0 when every expected response arrived (and, with
 --expect-close, the server then closed the connection); 3 when the TLS
 handshake failed; 4 when the connection ended or failed before every
@@ -52,6 +56,9 @@ def parse_args():
     ap.add_argument("--expect-close", action="store_true",
                     help="after the responses, require the server to close")
     ap.add_argument("--timeout", type=float, default=5.0, help="seconds per read")
+    ap.add_argument("--hold", metavar="FILE",
+                    help="after the first response, create FILE.ready and "
+                    "wait (up to 60 s) for FILE before sending the rest")
     ap.add_argument("items", nargs="*", metavar="ITEM")
     return ap.parse_args()
 
@@ -87,6 +94,32 @@ def read_exact(conn, n):
     return bytes(buf)
 
 
+def hold(path):
+    """Says the connection is ready, then waits for the test's go."""
+    import os
+    import time
+
+    open(path + ".ready", "w").close()
+    for _ in range(1200):
+        if os.path.exists(path):
+            return
+        time.sleep(0.05)
+    die(4, "%s never appeared" % path)
+
+
+def read_responses(pb, conn, expect, got):
+    """Reads and prints responses until expect have arrived in all."""
+    while got < expect:
+        n = int.from_bytes(read_exact(conn, 4), "big")
+        if n > MAX_FRAME:
+            die(4, "response frame of %d bytes" % n)
+        resp = pb.Response()
+        resp.ParseFromString(read_exact(conn, n))
+        show(pb, resp)
+        got += 1
+    return got
+
+
 def show(pb, resp):
     from google.protobuf import json_format
 
@@ -108,8 +141,10 @@ def main():
     sys.path.insert(0, a.py)
     import securesum_pb2 as pb  # noqa: E402 (generated at test time)
 
-    data, nreq = encode_items(pb, a.items)
-    expect = nreq if a.expect is None else a.expect
+    first, rest = (a.items[:1], a.items[1:]) if a.hold else (a.items, [])
+    data, nreq = encode_items(pb, first)
+    later, nlater = encode_items(pb, rest)
+    expect = nreq + nlater if a.expect is None else a.expect
     host, _, port = a.server.rpartition(":")
     host = host.strip("[]")
 
@@ -132,14 +167,11 @@ def main():
     got = 0
     try:
         conn.sendall(data)
-        while got < expect:
-            n = int.from_bytes(read_exact(conn, 4), "big")
-            if n > MAX_FRAME:
-                die(4, "response frame of %d bytes" % n)
-            resp = pb.Response()
-            resp.ParseFromString(read_exact(conn, n))
-            show(pb, resp)
-            got += 1
+        if a.hold:
+            got = read_responses(pb, conn, nreq, got)
+            hold(a.hold)
+            conn.sendall(later)
+        got = read_responses(pb, conn, expect, got)
     except (OSError, EOFError, ssl.SSLError) as e:
         die(4, "connection ended after %d of %d responses: %s" % (got, expect, e))
 
