@@ -324,5 +324,10 @@ cmd_result(struct client *c, const char *session,
 {
 	if (st->phase == PHASE_FAILED)
 		return call_session_failed(st, session, e);
+	/* No cohort yet, so no sumpoints: not ready (not a broken server). */
+	if (st->phase == PHASE_SHARING)
+		return ss_error_set(e, SS_ERR_PRECONDITION, "session %s is still "
+		    "in its sharing phase: no sum before its cohort is fixed",
+		    session);
 	return cmd_result_reconstruct(c, session, st, e);
 }
