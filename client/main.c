@@ -14,7 +14,8 @@
  * A command's arguments are parsed here by hand rather than by getopt:
  * share and run take values such as -7 that getopt would read as options,
  * and GNU getopt's argument permutation (which lets options follow SESSION)
- * can be switched off by POSIXLY_CORRECT in the environment.
+ * can be switched off by POSIXLY_CORRECT in the environment. The global
+ * options are recognised there too, so that they may follow COMMAND.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -88,7 +89,8 @@ static const char help_text[] =
 "                       to the address of --server, as curl --resolve does;\n"
 "                       default: the HOST of --server\n""  --certs DIR          ca.crt, NAME.crt, NAME.key, NAME.enc.crt, NAME.enc.key\n"
 "  --party NAME         this party, as named in its certificate\n"
-"  --json               print one JSON object on stdout\n"
+"  --json               print JSON on stdout: one document per line, each\n"
+"                       with \"version\", sums as strings, errors too\n"
 "  --timeout SECONDS    the most a command may take, waits and retries\n"
 "                       included (default 120); one network exchange gets a\n"
 "                       quarter of it, at least 10 s\n"
