@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -138,35 +141,66 @@ parse_line(struct client_config *cfg, char *line, const char *path,
 	return SS_OK;
 }
 
+/* Line no of the file, got bytes with its newline: checked, then parsed. */
+static int
+take_line(struct client_config *cfg, char *line, size_t got,
+    const char *path, unsigned no, unsigned *seen, struct ss_error *e)
+{
+	if (got > 0 && line[got - 1] == '\n')
+		line[--got] = '\0';
+	if (got > CONFIG_LINE_MAX - 2)
+		return ss_error_set(e, SS_ERR_INVALID, "%s:%u: line longer "
+		    "than %d bytes", path, no, CONFIG_LINE_MAX - 2);
+	if (strlen(line) != got)
+		return ss_error_set(e, SS_ERR_INVALID, "%s:%u: a NUL byte: "
+		    "this is not a text file", path, no);
+	return parse_line(cfg, line, path, no, seen, e);
+}
+
 int
 config_parse(struct client_config *cfg, FILE *f, const char *path,
     struct ss_error *e)
 {
-	char line[CONFIG_LINE_MAX];
 	unsigned seen[NKEYS], no = 0;
-	size_t n;
-	int r;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	int r = SS_OK;
 
 	memset(cfg, 0, sizeof(*cfg));
 	memset(seen, 0, sizeof(seen));
-	while (fgets(line, sizeof(line), f) != NULL) {
-		no++;
-		n = strlen(line);
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
-		else if (!feof(f))
-			return ss_error_set(e, SS_ERR_INVALID, "%s:%u: line "
-			    "longer than %d bytes", path, no,
-			    CONFIG_LINE_MAX - 2);
-		if (strlen(line) != n)
-			return ss_error_set(e, SS_ERR_INVALID, "%s:%u: a NUL "
-			    "byte: this is not a text file", path, no);
-		if ((r = parse_line(cfg, line, path, no, seen, e)) != SS_OK)
-			return r;
-	}
-	if (ferror(f))
-		return ss_error_set(e, SS_ERR_IO, "cannot read %s: %s", path,
+	errno = 0;
+	while (r == SS_OK && (got = getline(&line, &cap, f)) != -1)
+		r = take_line(cfg, line, (size_t)got, path, ++no, seen, e);
+	free(line);
+	if (r == SS_OK && ferror(f))
+		r = ss_error_set(e, errno == ENOMEM ? SS_ERR_ALLOC : SS_ERR_IO,
+		    "cannot read %s: %s", path, strerror(errno));
+	return r;
+}
+
+/*
+ * The file names the server and the CA folder: one that another user may
+ * change could send this party to a server of theirs. Refused as ssh
+ * refuses such a config file.
+ */
+static int
+check_owner(FILE *f, const char *path, struct ss_error *e)
+{
+	struct stat sb;
+
+	if (fstat(fileno(f), &sb) != 0)
+		return ss_error_set(e, SS_ERR_IO, "cannot stat %s: %s", path,
 		    strerror(errno));
+	if (sb.st_uid != geteuid() && sb.st_uid != 0)
+		return ss_error_set(e, SS_ERR_INVALID, "%s belongs to another "
+		    "user (uid %u): refusing defaults another user can change",
+		    path, (unsigned)sb.st_uid);
+	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return ss_error_set(e, SS_ERR_INVALID, "%s is writable by "
+		    "%s (mode %04o): refusing defaults another user can "
+		    "change; chmod go-w it", path, (sb.st_mode & S_IWOTH) ?
+		    "others" : "its group", (unsigned)(sb.st_mode & 07777));
 	return SS_OK;
 }
 
@@ -184,7 +218,8 @@ config_load(struct client_config *cfg, const char *path, struct ss_error *e)
 		    "its permissions, or set XDG_CONFIG_HOME to a folder "
 		    "without one)", path, strerror(errno));
 	}
-	r = config_parse(cfg, f, path, e);
+	if ((r = check_owner(f, path, e)) == SS_OK)
+		r = config_parse(cfg, f, path, e);
 	(void)fclose(f);
 	if (r != SS_OK)
 		config_free(cfg);

@@ -7,7 +7,9 @@
  *
  * The file holds "KEY = VALUE" lines; '#' starts a comment line. Any line
  * that is not one of these is an error naming the file and the line, so
- * that a typo never silently falls back to another server or party.
+ * that a typo never silently falls back to another server or party. A
+ * file another user owns or may write is refused: it names the server and
+ * the CA to trust.
  */
 #ifndef SS_CLIENT_CONFIG_H
 #define SS_CLIENT_CONFIG_H
@@ -16,7 +18,7 @@
 
 #include "err.h"
 
-/* The longest line of the file, newline included. */
+/* The longest line of the file, newline and NUL included. */
 #define CONFIG_LINE_MAX 1024
 
 /* What the file says; NULL (or 0) for what it does not. */
@@ -33,8 +35,10 @@ struct client_config {
 int config_path(char *buf, size_t len);
 /*
  * Reads the file at path into cfg (zeroed first): SS_OK, also when it does
- * not exist; SS_ERR_INVALID ("PATH:LINE: ...") for a line it cannot use;
- * SS_ERR_IO when it cannot be read. On failure cfg holds nothing.
+ * not exist; SS_ERR_INVALID ("PATH:LINE: ...") for a line it cannot use,
+ * or for a file another user owns (root aside) or that its group or others
+ * may write; SS_ERR_IO when it cannot be read. On failure cfg holds
+ * nothing.
  */
 int config_load(struct client_config *cfg, const char *path,
     struct ss_error *e) SS_WUR;

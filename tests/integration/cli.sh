@@ -2,12 +2,13 @@
 # cli.sh: mpc-client's command-line contract (docs/CLI.md) with a real
 # server and clients: an exit status of its own, and a --json error
 # document with that status and a stable code, for usage, refused, not
-# found, not ready, integrity and unavailable; every --json document has
+# found, not ready, integrity, unavailable and any other failure; every --json document has
 # "version":1, and a sum near 2^60 comes out exact, as a string, through a
 # parser that keeps integers as their text; --version; global options
 # after the command (while -7 stays a value); defaults from the
 # environment and from client.conf, flags winning over the environment,
-# the environment over the file; a bad line of the file named.
+# the environment over the file; a bad line of the file named, a file its
+# group may write refused.
 source "$(dirname "$0")/lib.sh"
 
 make_certs alice bob || exit 1
@@ -67,6 +68,9 @@ check_status "sumpoint while s1 still takes shares is not ready" 5 not_ready \
 big=576460752303423487
 check "alice shares $big" client alice share s1 "$big"
 check_status "a second share is refused" 3 refused client alice --json share s1 1
+: >"$T/file"
+check_status "records under a file, not a folder: another failure" 1 failed \
+    client alice --json --state "$T/file/alice" share s1 1
 check_status "result before any sumpoint is not ready" 5 not_ready \
     client alice --json result s1
 check "bob shares $big" client bob share s1 "$big"
@@ -100,25 +104,31 @@ check_eq "the environment gives server, certs and party" "COMPLETE" \
     "$(phase envs "$ADDR" "$R")"
 check_eq "a flag wins over the environment" "COMPLETE" \
     "$(phase envs 127.0.0.1:1 "$R" --server "$ADDR")"
+# conf FORMAT ARGS...: client.conf is printf's output, private.
+conf() { printf "$@" >"$CONF" && chmod 600 "$CONF"; }
 mkdir -p "${CONF%/*}"
-printf '# the defaults of this test\nserver = %s\n\ncerts=%s\n  party\t= alice  \ntimeout = 30\n' \
-    "$ADDR" "$T/certs" >"$CONF"
+conf '# the defaults of this test\nserver = %s\n\ncerts=%s\n  party\t= alice  \ntimeout = 30\n' \
+    "$ADDR" "$T/certs"
 check_eq "client.conf alone gives them" "COMPLETE" "$(phase "$R")"
-printf 'server = 127.0.0.1:1\ncerts = /nonexistent\nparty = nobody\n' >"$CONF"
+chmod 620 "$CONF"
+check_status "a client.conf its group may write is refused" 2 usage "$R" --json status s1
+check "... saying so" grep -q "^mpc-client: $CONF is writable by its group (mode 0620)" "$T/st.err"
+conf 'server = 127.0.0.1:1\ncerts = /nonexistent\nparty = nobody\n'
 check_eq "the environment wins over client.conf" "COMPLETE" \
     "$(phase envs "$ADDR" "$R")"
-printf 'server = %s\ncerts = %s\n' "$ADDR" "$T/certs" >"$CONF"
+conf 'server = %s\ncerts = %s\n' "$ADDR" "$T/certs"
 check_status "no party anywhere is a usage error" 2 usage "$R" --json status s1
 check_eq "... saying where to give it" \
     "--party is missing: give --party NAME, set SECURE_SUM_PARTY, or add 'party = NAME' to $CONF" \
     "$(jget 'd["error"]["message"]' <"$T/st.out")"
-printf 'server = %s\nsever = %s\n' "$ADDR" "$ADDR" >"$CONF"
+conf 'server = %s\nsever = %s\n' "$ADDR" "$ADDR"
 check_status "a bad line in client.conf is a usage error, even with every flag" \
     2 usage client alice --json status s1
 check "... naming the file and the line" grep -q "^mpc-client: $CONF:2: unknown key 'sever'" "$T/st.err"
 mkdir -p "$T/home/.config/secure-sum"
 printf 'server = %s\ncerts = %s\nparty = bob\n' "$ADDR" "$T/certs" \
     >"$T/home/.config/secure-sum/client.conf"
+chmod 600 "$T/home/.config/secure-sum/client.conf"
 check_eq "without XDG_CONFIG_HOME: ~/.config/secure-sum/client.conf" "COMPLETE" \
     "$(phase env -u XDG_CONFIG_HOME HOME="$T/home" "$R")"
 rm -f "$CONF"

@@ -1,9 +1,10 @@
 /*
  * test_client_config.c: mpc-client's configuration file and environment
  * defaults (client/config.c): keys, comments and blanks are read; every
- * line it cannot use is an error naming the file and the line; a missing
- * file is no file; a flag wins over the environment, which wins over the
- * file.
+ * line it cannot use (too long, a NUL byte) is an error naming the file
+ * and the line; a file its group or others may write is refused; a
+ * missing file is no file; a flag wins over the environment, which wins
+ * over the file.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,16 +13,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "config.h"
 #include "err.h"
 
-/* Parses text as the file "F": its result, cfg filled (config_free it). */
+/* Parses the n bytes of text as the file "F": its result, cfg filled. */
 static int
-parse(const char *text, struct client_config *cfg, struct ss_error *e)
+parse_n(const char *text, size_t n, struct client_config *cfg,
+    struct ss_error *e)
 {
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	FILE *f = fmemopen((void *)text, n, "r");
 	int r;
 
 	assert_non_null(f);
@@ -29,6 +33,13 @@ parse(const char *text, struct client_config *cfg, struct ss_error *e)
 	r = config_parse(cfg, f, "F", e);
 	fclose(f);
 	return r;
+}
+
+/* The same for a string (config_free cfg after). */
+static int
+parse(const char *text, struct client_config *cfg, struct ss_error *e)
+{
+	return parse_n(text, strlen(text), cfg, e);
 }
 
 static void
@@ -91,13 +102,53 @@ test_long_line(void **state)
 	struct ss_error e;
 
 	(void)state;
-	memset(text, 'x', sizeof(text) - 2);
+	/* 1023 bytes and the newline: one too many. */
+	memset(text, 'x', CONFIG_LINE_MAX - 1);
 	memcpy(text, "certs = ", 8);
-	text[sizeof(text) - 2] = '\n';
-	text[sizeof(text) - 1] = '\0';
+	memcpy(text + CONFIG_LINE_MAX - 1, "\n", 2);
 	assert_int_equal(parse(text, &cfg, &e), SS_ERR_INVALID);
-	assert_non_null(strstr(e.msg, "F:1: line longer than"));
+	assert_non_null(strstr(e.msg, "F:1: line longer than 1022 bytes"));
 	config_free(&cfg);
+	/* 1022 bytes and the newline: the longest line taken. */
+	memset(text, 'x', CONFIG_LINE_MAX - 2);
+	memcpy(text, "certs = ", 8);
+	memcpy(text + CONFIG_LINE_MAX - 2, "\n", 2);
+	assert_int_equal(parse(text, &cfg, &e), SS_OK);
+	assert_int_equal(strlen(cfg.certs), CONFIG_LINE_MAX - 2 - 8);
+	config_free(&cfg);
+	/* A NUL byte is no text, wherever it is. */
+	assert_int_equal(parse_n("party = a\nserver = b\0c\n", 22, &cfg, &e),
+	    SS_ERR_INVALID);
+	assert_string_equal(e.msg, "F:2: a NUL byte: this is not a text file");
+	config_free(&cfg);
+}
+
+/* A file its group or others may write is refused, naming its mode. */
+static void
+test_writable_by_others(void **state)
+{
+	char path[] = "/tmp/test_client_config.XXXXXX";
+	struct client_config cfg;
+	struct ss_error e;
+	int fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_int_equal(write(fd, "party = alice\n", 14), 14);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(config_load(&cfg, path, &e), SS_OK);
+	assert_string_equal(cfg.party, "alice");
+	config_free(&cfg);
+	assert_int_equal(chmod(path, 0620), 0);
+	assert_int_equal(config_load(&cfg, path, &e), SS_ERR_INVALID);
+	assert_non_null(strstr(e.msg, "is writable by its group (mode 0620)"));
+	assert_null(cfg.party);
+	assert_int_equal(chmod(path, 0602), 0);
+	assert_int_equal(config_load(&cfg, path, &e), SS_ERR_INVALID);
+	assert_non_null(strstr(e.msg, "is writable by others (mode 0602): "
+	    "refusing defaults another user can change; chmod go-w it"));
+	assert_int_equal(unlink(path), 0);
 }
 
 static void
@@ -148,6 +199,7 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_writable_by_others),
 		cmocka_unit_test(test_load_and_path),
 		cmocka_unit_test(test_pick),
 	};
