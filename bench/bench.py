@@ -475,7 +475,7 @@ class Bench:
         # Every party posts, so n sumpoints on one polynomial: verified when
         # n reaches the agreement quorum floor(n/2) + t + 1.
         label = "verified" if n >= n // 2 + t + 1 else "unverified"
-        ok = (got.get("sum") == total and len(got.get("cohort", [])) == n
+        ok = (got.get("sum") == json_sum(total) and len(got.get("cohort", [])) == n
               and got.get("label") == label)
         rin, rout = s0.wire(s1)
         res = {
@@ -572,7 +572,7 @@ class Bench:
         label = "verified" if n >= n // 2 + t + 1 else "unverified"
         for i, x in enumerate(rs):
             got = json.loads(x.out.strip().splitlines()[-1])
-            if got.get("sum") != total or got.get("label") != label:
+            if got.get("sum") != json_sum(total) or got.get("label") != label:
                 die(f"run ({n},{L}): party {i + 1} printed {x.out.strip()[:300]}")
         cpus = sorted(x.cpu for x in rs)
         return {"wall": max(x.wall for x in rs), "server_cpu": b.cpu - a.cpu,
@@ -1164,6 +1164,11 @@ def e2e_cases(text):
         raise argparse.ArgumentTypeError("cases are N,T,L with 1 <= T < N and L >= 1, "
                                          "separated by ';'")
     return cases
+
+
+def json_sum(total):
+    """A sum as `mpc-client --json` prints it: decimal strings (docs/CLI.md)."""
+    return [str(v) for v in total]
 
 
 def e2e_json(case, r):

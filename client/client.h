@@ -75,7 +75,8 @@ struct client {
 	const struct pin_args *pin;
 	int reuse_input;           /* --reuse-input */
 	int require_verified;      /* --require-verified */
-	int printed;               /* stdout has the JSON answer, even on failure */
+	int printed;               /* a JSON answer is open on stdout: main adds
+	                              the error and closes it */
 
 	/* State. */
 	struct conn conn;

@@ -197,7 +197,7 @@ print_json(const struct create_args *a, const struct wire_response *resp,
 {
 	size_t i;
 
-	printf("{\"session\":");
+	fputs(OUT_JSON_OPEN "\"session\":", stdout);
 	out_json_string(stdout, a->session);
 	printf(",\"created\":%s,\"parties\":[",
 	    resp->created ? "true" : "false");

@@ -170,7 +170,7 @@ static const struct form text_form = {
 };
 
 static const struct form json_form = {
-	"{", ",", "}\n", "\"", "\":", out_json_string, out_json_names,
+	OUT_JSON_OPEN, ",", "}\n", "\"", "\":", out_json_string, out_json_names,
 	json_deadline, json_conflicts,
 };
 

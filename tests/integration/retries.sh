@@ -158,7 +158,7 @@ fi
 "$CLIENT_BIN" --server "127.0.0.1:$PORT" --certs "$T/certs" --party alice --timeout 2 --json \
     run s1 5 >"$T/cj.out" 2>/dev/null
 check_eq "(c) run --json gives up too, with one error object" "1" \
-    "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(int("gave up after" in d["error"]))' <"$T/cj.out" 2>&1)"
+    "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(int("gave up after" in d["error"]["message"]))' <"$T/cj.out" 2>&1)"
 
 if grep -Eq '^mpc-client: cannot connect to 127\.0\.0\.1:[0-9]+: .*; retrying \(attempt [0-9]+\)$' "$T/c.err"; then
 	ok "(c) ... having said on stderr, not a terminal, that it was retrying"

@@ -196,9 +196,9 @@ test_report(void **state)
 		    "ciphertexts, 96 bytes)\n" },
 		{ 1, 1, 0, 0, 0, 1, "alice: sumpoint for session s1 posted (4 "
 		    "shares)\n" },
-		{ 1, 0, 0, 1, 0, 1, "{\"session\":\"s1\",\"party\":\"alice\","
+		{ 1, 0, 0, 1, 0, 1, "{\"version\":1,\"session\":\"s1\",\"party\":\"alice\","
 		    "\"ciphertexts\":3,\"bytes\":96,\"duplicate\":true}\n" },
-		{ 1, 1, 0, 1, 0, 0, "{\"session\":\"s1\",\"party\":\"alice\","
+		{ 1, 1, 0, 1, 0, 0, "{\"version\":1,\"session\":\"s1\",\"party\":\"alice\","
 		    "\"shares\":4,\"duplicate\":false}\n" },
 		/* `run`'s notes: on a terminal only (stderr), never on stdout. */
 		{ 2, 0, STEP_QUIET, 1, 1, 0, "alice: shares for session s1 "

@@ -95,7 +95,7 @@ test_json(void **state)
 	(void)state;
 	aggregating(&st);
 	s = printed(1, &st);
-	assert_string_equal(s, "{\"session\":\"s1\",\"phase\":\"AGGREGATING\","
+	assert_string_equal(s, "{\"version\":1,\"session\":\"s1\",\"phase\":\"AGGREGATING\","
 	    "\"parties\":[\"alice\",\"bob\",\"carol\",\"dave\"],"
 	    "\"threshold\":2,\"length\":3,\"decimals\":2,\"min_cohort\":3,"
 	    "\"shared\":[\"alice\",\"bob\",\"carol\"],"
@@ -127,7 +127,7 @@ test_failed_without_deadline(void **state)
 	free(s);
 	snprintf(st.message, sizeof(st.message), "the deadline \"passed\"");
 	s = printed(1, &st);
-	assert_string_equal(s, "{\"session\":\"s1\",\"phase\":\"FAILED\","
+	assert_string_equal(s, "{\"version\":1,\"session\":\"s1\",\"phase\":\"FAILED\","
 	    "\"parties\":[\"alice\",\"bob\"],\"threshold\":1,\"length\":1,"
 	    "\"decimals\":0,\"min_cohort\":0,\"shared\":[],\"cohort\":[],"
 	    "\"signed\":[],\"posted\":[],\"missing\":[],\"deadline\":null,"

@@ -244,7 +244,7 @@ test_get_keys_missing(void **state)
 	/* carol's key is not in the folder: it is asked of the server. */
 	start(&c, certs, "alice");
 	r = keydir_get_keys(&c, names, 2, pks, 0, &e);
-	assert_int_equal(r, SS_ERR_IO);
+	assert_int_equal(r, SS_ERR_UNAVAILABLE);
 	assert_int_equal(e.code, r);
 	assert_non_null(strstr(e.msg, "cannot connect to 127.0.0.1:1"));
 	client_free(&c);
