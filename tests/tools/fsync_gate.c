@@ -4,6 +4,10 @@
  * a server does while its journal's sync is in flight, for as long as it
  * likes, without relying on a slow disk or on timing.
  *
+ * Only the fdatasync of a journal segment (journal.*.bin) is held and
+ * counted: the sync thread's; that of journal.synced, which follows each
+ * one before its answers go, passes straight through.
+ *
  * FSYNC_GATE_DIR names a folder. The Nth call appends "enter N" to DIR/log,
  * waits until DIR/open.N exists, then fails with EIO if DIR/fail exists,
  * else runs the real fdatasync; then appends "done N" (or "failed N").
@@ -16,6 +20,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +49,26 @@ exists(const char *dir, const char *name, unsigned n)
 	return access(path, F_OK) == 0;
 }
 
+/* Whether fd is a journal segment: journal.<digits>.bin or journal.bin. */
+static int
+segment(int fd)
+{
+	char link[64], path[PATH_MAX];
+	const char *base;
+	ssize_t n;
+	size_t len;
+
+	if ((size_t)snprintf(link, sizeof(link), "/proc/self/fd/%d", fd) >= sizeof(link) ||
+	    (n = readlink(link, path, sizeof(path) - 1)) < 0)
+		abort();
+	path[n] = '\0';
+	base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	len = strlen(base);
+	return strncmp(base, "journal.", 8) == 0 && len > 12 &&
+	    strcmp(base + len - 4, ".bin") == 0;
+}
+
 int
 fdatasync(int fd)
 {
@@ -51,13 +76,14 @@ fdatasync(int fd)
 	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
 	const char *dir = getenv("FSYNC_GATE_DIR");
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	unsigned n = ++calls;
+	unsigned n;
 	int rc;
 
 	if (real == NULL)
 		abort();
-	if (dir == NULL)
+	if (dir == NULL || !segment(fd))
 		return real(fd);
+	n = ++calls;
 	note(dir, "enter", n);
 	while (!exists(dir, "open", n))
 		(void)nanosleep(&tick, NULL);
