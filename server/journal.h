@@ -21,7 +21,10 @@
  * journal has unsynced records until an fsync covers them (group commit);
  * "everysec" syncs once a second; "no" leaves it to the kernel. The fsyncs
  * run in a thread of the journal's own (journal_sync.h), so the event loop
- * never waits on the disk for them.
+ * never waits on the disk for them. After each, the thread writes the
+ * synced mark (journal_mark.h) before the records count as durable, so
+ * that a start can tell damage to records that may have been acknowledged
+ * (refused) from a tail that never was (cut off).
  */
 #ifndef SS_JOURNAL_H
 #define SS_JOURNAL_H
