@@ -560,9 +560,12 @@ settle_newest(const struct seg_read *g, int fd, int legacy, uint32_t *version,
 {
 	static const char *const why[] = {
 		[TAIL_SHORT] = "1 record cut short: a crash interrupted its "
-		    "write, so no answer waited on it was released",
+		    "write, which under --fsync always no answer waited on; "
+		    "without " JOURNAL_MARK_FILE " (an older server's folder) "
+		    "nothing more can be proven",
 		[TAIL_ZEROS] = "zero bytes, no record: space a power loss left "
-		    "before the data reached the disk",
+		    "before the data reached the disk; without "
+		    JOURNAL_MARK_FILE " nothing more can be proven",
 		/*
 		 * A whole record whose bytes changed: a torn write of a
 		 * record whose length reached the disk, or a flipped bit in
