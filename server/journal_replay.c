@@ -603,14 +603,17 @@ replay_file(struct seg_read *g, const struct journal_seg *seg, int newest,
 
 	*version = JOURNAL_VERSION;
 	if (newest && g->len < JOURNAL_FILE_HEADER &&
-	    journal_header_prefix(g->d, g->len))
+	    journal_header_prefix(g->d, g->len)) {
 		/*
 		 * A crash while the newest segment was made (or a journal.bin
 		 * emptied before its header was written): it holds no record,
 		 * unless the mark says that records were synced in it.
 		 */
-		return g->synced > JOURNAL_FILE_HEADER ? marked_end(g, e) :
-		    rewrite_header(fd, g->path, e);
+		if (g->synced <= JOURNAL_FILE_HEADER)
+			return rewrite_header(fd, g->path, e);
+		g->off = g->len;
+		return marked_end(g, e);
+	}
 	if ((rc = check_header(g, seg->legacy, logf, version, &skip, e)) != SS_OK ||
 	    skip)
 		return rc;
