@@ -30,6 +30,7 @@
 
 #include "err.h"
 #include "journal_file.h"
+#include "journal_mark.h"
 #include "store.h"
 
 /* What reading one segment found. */
@@ -43,14 +44,25 @@ struct journal_seg_state {
 /*
  * Reads segment g of dir at path (the newest when newest), checks its
  * header, and replays its records after s->journal_seq into s, advancing
- * s->journal_seq. Segment N's records must run on from N without a gap. A
- * torn last record is cut off (with a line through logf) in the newest
- * only: anywhere else it would hide the records of the segments after it.
- * The newest, when it holds no record, becomes a segment of this version.
+ * s->journal_seq. Segment N's records must run on from N without a gap.
+ * Damage is cut off (with a line through logf) in the newest only: anywhere
+ * else it would hide the records of the segments after it. The newest,
+ * when it holds no record, becomes a segment of this version.
+ *
+ * In the newest, the mark (journal_mark.h; policy MARK_NONE: none) decides:
+ * damage of any kind from the offset it was synced up to on is cut, with a
+ * line saying whether any of it may have been acknowledged (not with
+ * --fsync always; may have been with everysec or no); the segment damaged
+ * or ending before that offset is refused. Without a mark (a folder of an
+ * older server, or journal.bin) only a last record cut short, a whole last
+ * record with a wrong checksum, or zeros to the end are cut, the lines
+ * saying what could not be proven.
+ *
  * Any other damage is an error naming the file and offset; nothing is cut.
  */
 int journal_replay_segment(const char *path, const struct journal_seg *g,
-    int newest, struct store *s, void (*logf)(const char *fmt, ...),
-    struct journal_seg_state *out, struct ss_error *e) SS_WUR;
+    int newest, const struct journal_mark *mark, struct store *s,
+    void (*logf)(const char *fmt, ...), struct journal_seg_state *out,
+    struct ss_error *e) SS_WUR;
 
 #endif

@@ -566,7 +566,7 @@ open_state(struct server *srv, struct ss_error *e)
 	    e)) != SS_OK)
 		return rc;
 	if ((rc = journal_open(&srv->journal, cfg->state_dir, srv->rpc.store,
-	    logmsg, e)) != SS_OK)
+	    cfg->fsync, logmsg, e)) != SS_OK)
 		return rc;
 	srv->journal_open = 1;
 	srv->rpc.store->version = 0;

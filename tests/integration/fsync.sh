@@ -6,6 +6,8 @@
 # failed fdatasync stops the server without acknowledging anything more.
 # Under --fsync everysec answers are not held, the loop goes on during the
 # timer's fdatasync, and a failed one is logged and the server goes on.
+# Under --fsync always an answer waits for the synced mark too, written and
+# synced after its record's fdatasync.
 #
 # tests/tools/fsync_gate.c (LD_PRELOAD) holds each fdatasync of the server
 # until the test opens its gate (DIR/open.N for the Nth call), so every step
@@ -125,4 +127,26 @@ touch "$GATE/open.2"
 check "everysec: the server goes on after a failed fdatasync" client carol status e2
 if gate_says "done 2"; then ok "everysec: the next second's fdatasync is tried again"
 else not_ok "everysec: the next second's fdatasync is tried again"; fi
+touch "$GATE"/open.{3..9}   # the syncs a stop may ask for
+stop_server
+
+# 5. --fsync always, the synced mark gated too: an answer waits for the mark
+#    (journal.synced) to be on disk after its record's fdatasync, so that a
+#    start never takes a record that was answered for one that was not.
+rm -rf "$GATE"; mkdir -p "$GATE"
+export FSYNC_GATE_MARKS=1
+start_gated || exit 1
+unset FSYNC_GATE_MARKS
+create alice m1; a=$!; PIDS+=("$a")
+gate_reached 1 || not_ok "the create reached fdatasync"
+touch "$GATE/open.1"
+if gate_says "mark-enter 1"; then ok "after its record's fdatasync, the mark's runs"
+else not_ok "after its record's fdatasync, the mark's runs" "$(cat "$GATE/log")"; fi
+check_eq "... once the record's had returned" "done 1" "$(grep -x 'done 1' "$GATE/log")"
+sleep 1
+check_waiting "no answer while the mark's fdatasync is in flight" "$a" "$T/m1.out"
+touch "$GATE/mark-open.1"
+check_answered "the create is answered once the mark is on disk" "$a"
+touch "$GATE"/open.{2..9} "$GATE"/mark-open.{2..9}
+stop_server
 finish
