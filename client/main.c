@@ -34,11 +34,13 @@
 #include "err.h"
 #include "input.h"
 #include "invite.h"
+#include "keydir.h"
 #include "name.h"
 #include "output.h"
 #include "params.h"
 #include "pin.h"
 #include "pki.h"
+#include "trace.h"
 
 #define EXIT_USAGE 2
 #define DEFAULT_TIMEOUT 120
@@ -295,6 +297,8 @@ set_pin_option(struct cmdline *cl, const char *name, const char *val,
 		cl->reuse_input = 1;
 	else if (strcmp(name, "require-verified") == 0)
 		cl->require_verified = 1;
+	else if (strcmp(name, "allow-unknown") == 0)
+		cl->create.allow_unknown = 1;
 	else
 		return 1;
 	return 0;
@@ -432,6 +436,23 @@ exit_status(int r)
 	return r == SS_OK ? 0 : 1;
 }
 
+/*
+ * Starts the command's clock; makes sure the trace file, if any, can be
+ * written before anything changes; and publishes this party's encryption
+ * key, whatever the command: a party that ran any command is known to the
+ * others, who need its key to share. SS_OK, or why not into e.
+ */
+static int
+begin(struct client *c, struct ss_error *e)
+{
+	int r;
+
+	client_start(c);
+	if ((r = trace_check(c, e)) != SS_OK)
+		return r;
+	return keydir_announce(c, e);
+}
+
 static int
 run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
     struct ss_error *e)
@@ -448,7 +469,8 @@ run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
 	/* Checked before any connection: a bad request never leaves. */
 	if (cmd_create_check(&cl->create, c->party, &usage_error) != SS_OK)
 		return EXIT_USAGE;
-	client_start(c);
+	if (begin(c, e) != SS_OK)
+		return 1;
 	return exit_status(cmd_create(c, &cl->create, e));
 }
 
@@ -491,7 +513,8 @@ run_with_input(struct client *c, const struct command *cmd,
 	in.path = cl->input;
 	if ((r = take_pin(c, cmd, cl)) != GO_ON)
 		return r;
-	client_start(c);
+	if (begin(c, e) != SS_OK)
+		return 1;
 	return exit_status(cmd->on_input(c, cl->session, &in, e));
 }
 
@@ -504,14 +527,15 @@ run_on_session(struct client *c, const struct command *cmd,
 
 	if ((r = take_pin(c, cmd, cl)) != GO_ON)
 		return r;
-	client_start(c);
+	if (begin(c, e) != SS_OK)
+		return 1;
 	return exit_status(call_on_status(c, cl->session, cmd->on_session, e));
 }
 
 static const struct opt create_opts[] = {
 	{ "parties", 1 }, { "threshold", 1 }, { "length", 1 },
 	{ "decimals", 1 }, { "deadline", 1 }, { "min-cohort", 1 },
-	{ "nonce", 1 }, { NULL, 0 },
+	{ "nonce", 1 }, { "allow-unknown", 0 }, { NULL, 0 },
 };
 /* The pin's options, then each command's own. */
 #define PIN_OPTS \
@@ -563,6 +587,11 @@ static const struct command commands[] = {
 	  "  --nonce HEX         the nonce of a session created before (as create\n"
 	  "                      printed it): creating it again with every\n"
 	  "                      parameter the same is harmless\n"
+	  "  --allow-unknown     create it even when a party's encryption key is\n"
+	  "                      neither in --certs nor published to the server\n"
+	  "                      (a warning then; refused otherwise: that party\n"
+	  "                      could not be shared to). Any command a party\n"
+	  "                      runs publishes its key.\n"
 	  "With --json: {\"session\":...,\"invite\":CODE,\"nonce\":HEX,...}.\n",
 	  create_opts, 0, 0, run_create, NULL, NULL },
 	{ "share",
