@@ -70,7 +70,7 @@ static const char help_text[] =
 "  result SESSION PIN            decide on the sumpoints and print the sum,\n"
 "                                verified or unverified\n"
 "  status SESSION                phase, parties, who shared, who is missing,\n"
-"                                conflicts\n"
+"                                whose keys are missing, conflicts\n"
 "  run SESSION PIN VALUE...      all of this party's steps, waiting for the\n"
 "                                others, then print the sum\n"
 "\n"
@@ -93,13 +93,17 @@ static const char help_text[] =
 "  --wait               retry a server that does not answer until --timeout\n"
 "                       (run always does); otherwise a command whose server\n"
 "                       has not answered it gives up within 2 s\n"
-"  --trace FILE         append one line per change the server acknowledged:\n"
-"                       \"OK METHOD SESSION PARTY SHA256\", the hash of the\n"
-"                       ciphertexts or sumpoint values it accepted\n"
+"  --trace FILE         append one line per change the server acknowledged\n"
+"                       (create, shares, cohort, sumpoint): \"OK METHOD\n"
+"                       SESSION PARTY SHA256\", the hash of what it accepted;\n"
+"                       a FILE that cannot be written fails the command\n"
 "  --state DIR          this party's records (what it shared and signed,\n"
 "                       and the certificates it checked); default\n"
 "                       $XDG_STATE_HOME/secure-sum/NAME\n"
 "  -h, --help           this help; 'mpc-client COMMAND --help' for a command\n"
+"\n"
+"Every command first publishes this party's encryption key (NAME.enc.crt)\n"
+"to the server: the others can share to a party once it ran any command.\n"
 "\n"
 "Every command retries what a lost connection, a refused connect, a\n"
 "timed-out exchange or an UNAVAILABLE answer interrupted, reconnecting, with\n"
@@ -632,9 +636,11 @@ static const struct command commands[] = {
 	{ "status",
 	  "status SESSION",
 	  "Shows the session's phase, parameters, who shared, the cohort, who\n"
-	  "signed it, who posted a sumpoint, who is missing, the deadline, the\n"
-	  "invite code of the parameters the server holds, and the conflicts\n"
-	  "(two different statements one party signed), each checked here.\n",
+	  "signed it, who posted a sumpoint, who is missing, whose encryption\n"
+	  "keys are missing (keys_missing: neither in --certs nor published;\n"
+	  "nobody can share to them yet), the deadline, the invite code of the\n"
+	  "parameters the server holds, and the conflicts (two different\n"
+	  "statements one party signed), each checked here.\n",
 	  no_opts, 0, 0, run_on_session, cmd_status, NULL },
 	{ "run",
 	  "run SESSION PIN VALUE... | run SESSION PIN --input FILE",
