@@ -348,8 +348,8 @@ own_key_error(const struct client *c, int r, struct ss_error *e)
 
 	snprintf(path, sizeof(path), "%s/%s.enc.key", c->certs, c->party);
 	if (r == SS_ERR_KEY_PERMS)
-		return ss_error_set(e, r, "%s: it is readable by others (chmod "
-		    "600 it)", path);
+		return ss_error_set(e, r, "cannot load %s: it is readable by "
+		    "others (chmod 600 it)", path);
 	if (r == SS_ERR_IO && stat(path, &sb) != 0 && errno == ENOENT)
 		return ss_error_set(e, r, "%s does not exist: this party's "
 		    "private encryption key is needed beside %s.enc.crt (copy "
