@@ -447,17 +447,25 @@ keydir_publish(struct client *c, const uint8_t *der, size_t len,
 int
 keydir_announce(struct client *c, struct ss_error *e)
 {
-	struct hpke_key *key = NULL;
-	uint8_t *der = NULL;
+	uint8_t pk[HPKE_KEY_LEN], *der = NULL;
 	size_t len = 0;
 	int r;
 
 	if (c->key_published)
 		return SS_OK;
-	/* The private key too: a key published must be one we can open with. */
-	if ((r = keydir_own_key(c, &key, &der, &len, e)) == SS_OK)
-		r = keydir_publish(c, der, len, e);
-	hpke_key_free(key);
+	/*
+	 * The certificate alone: a command that opens nothing (status,
+	 * create) needs no private key, and share and sumpoint check theirs
+	 * against it (keydir_own_key) before they use it.
+	 */
+	if ((r = keydir_local_key(c, c->party, pk, &der, &len, e)) < 0)
+		return r;
+	if (r == 0)
+		return ss_error_set(e, SS_ERR_NOT_FOUND, "%s/%s.enc.crt does "
+		    "not exist: this party's encryption-key certificate is "
+		    "needed (from the CA, beside %s.enc.key)", c->certs, c->party,
+		    c->party);
+	r = keydir_publish(c, der, len, e);
 	free(der);
 	return r;
 }

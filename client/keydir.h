@@ -59,10 +59,10 @@ int keydir_publish(struct client *c, const uint8_t *der, size_t len,
     struct ss_error *e) SS_WUR;
 
 /*
- * Publishes our encryption key, checked against our private key (as
- * keydir_own_key), unless this process did already. Every command does
- * this first, so that no party has to wait for another to share before its
- * key is known: any command it ran made it known.
+ * Publishes our encryption-key certificate (DIR/NAME.enc.crt, verified
+ * against our CA for our name), unless this process did already. Every
+ * command does this first, so that no party has to wait for another to
+ * share before its key is known: any command it ran made it known.
  */
 int keydir_announce(struct client *c, struct ss_error *e) SS_WUR;
 

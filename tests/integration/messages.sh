@@ -17,12 +17,12 @@ mkdir -p "$T/nokey"
 chmod 700 "$T/nokey"
 cp -p "$T/certs/ca.crt" "$T/certs/alice".* "$T/nokey/"
 rm "$T/nokey/alice.enc.key"
+check "create s1" client alice create s1 --parties alice,bob --threshold 1
 check_fails "a missing alice.enc.key is named as missing, and what to do said" \
     "nokey/alice.enc.key does not exist: .*--certs" \
-    "$CLIENT_BIN" --server "$ADDR" --certs "$T/nokey" --party alice --timeout 10 status none
+    "$CLIENT_BIN" --server "$ADDR" --certs "$T/nokey" --party alice --timeout 10 \
+    share s1 --invite "$(invite_of s1)" 5
 check "... not as an I/O error" bash -c '! grep -q "I/O error" "$1"' _ "$T/last.err"
-
-check "create s1" client alice create s1 --parties alice,bob --threshold 1
 
 # ---- a permission denial, said once ------------------------------------------------
 check_fails "carol, not a party of s1, is denied its status" \
