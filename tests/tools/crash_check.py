@@ -63,8 +63,8 @@ def held_in_snapshot(data, se, st, method):
     if st is not None and method == "PostSumpoint" and "sumpoint" in st:
         # The trace hashes sumpoint values as little-endian words.
         return b"".join(struct.pack("<Q", v) for v in st["sumpoint"])
-    if st is not None and method == "PostCohort":
-        return st.get("bodies", {}).get("COHORT")
+    if st is not None and method == "PostCohort" and "COHORT" in st.get("bodies", {}):
+        return bytes.fromhex(st["bodies"]["COHORT"])
     return None
 
 

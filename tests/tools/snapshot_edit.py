@@ -137,7 +137,8 @@ def parse(data):
                     stmt = r.statement()
                     if stmt is not None:
                         st[kind] = True
-                        st.setdefault("bodies", {})[kind] = stmt[0]
+                        # In hex: the dump is JSON.
+                        st.setdefault("bodies", {})[kind] = stmt[0].hex()
             se["state"][p] = st
         snap["sessions"][se["id"]] = se
     if r.off != len(r.d):
