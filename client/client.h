@@ -88,6 +88,7 @@ struct client {
 	uint8_t d[PARAMS_DIGEST_LEN];
 	int pinned;
 	struct pstate *pstate;     /* our records, opened on first use */
+	int key_published;         /* this process published our key (keydir.h) */
 	/*
 	 * The watch (call.h): the session whose status we read last, the
 	 * version it had then, and whether the server showed that it does
@@ -142,6 +143,8 @@ struct create_args {
 	/* PARAMS_NONCE_LEN bytes to reuse (create again, the same session),
 	 * or NULL: a fresh random nonce, a new session */
 	const uint8_t *nonce;
+	/* --allow-unknown: a party whose key is not known is a warning */
+	int allow_unknown;
 };
 
 /*
@@ -308,6 +311,9 @@ int cmd_result_reconstruct(struct client *c, const char *session,
 struct status_view {
 	const uint8_t *d;               /* D of its parameters; NULL: version 1 */
 	const unsigned char *proven;    /* proven[i]: conflict i verified here */
+	/* the parties whose encryption key is nowhere to be found (keydir.h) */
+	const char *const *keys_missing;
+	size_t nkeys_missing;
 };
 
 int cmd_status(struct client *c, const char *session,

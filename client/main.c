@@ -38,12 +38,14 @@
 #include "err.h"
 #include "input.h"
 #include "invite.h"
+#include "keydir.h"
 #include "name.h"
 #include "outcome.h"
 #include "output.h"
 #include "params.h"
 #include "pin.h"
 #include "pki.h"
+#include "trace.h"
 
 #define DEFAULT_TIMEOUT 120
 
@@ -73,7 +75,7 @@ static const char help_text[] =
 "  result SESSION PIN            decide on the sumpoints and print the sum,\n"
 "                                verified or unverified\n"
 "  status SESSION                phase, parties, who shared, who is missing,\n"
-"                                conflicts\n"
+"                                whose keys are missing, conflicts\n"
 "  run SESSION PIN VALUE...      all of this party's steps, waiting for the\n"
 "                                others, then print the sum\n"
 "\n"
@@ -97,9 +99,10 @@ static const char help_text[] =
 "  --wait               retry a server that does not answer until --timeout\n"
 "                       (run always does); otherwise a command whose server\n"
 "                       has not answered it gives up within 2 s\n"
-"  --trace FILE         append one line per change the server acknowledged:\n"
-"                       \"OK METHOD SESSION PARTY SHA256\", the hash of the\n"
-"                       ciphertexts or sumpoint values it accepted\n"
+"  --trace FILE         append one line per change the server acknowledged\n"
+"                       (create, shares, cohort, sumpoint): \"OK METHOD\n"
+"                       SESSION PARTY SHA256\", the hash of what it accepted;\n"
+"                       a FILE that cannot be written fails the command\n"
 "  --state DIR          this party's records (what it shared and signed,\n"
 "                       and the certificates it checked); default\n"
 "                       $XDG_STATE_HOME/secure-sum/NAME\n"
@@ -111,6 +114,9 @@ static const char help_text[] =
 "file $XDG_CONFIG_HOME/secure-sum/client.conf (else ~/.config/...), whose\n"
 "lines are 'KEY = VALUE' with KEY one of server, server-name, certs, party,\n"
 "state, timeout, or '#' comments.\n"
+"\n"
+"Every command first publishes this party's encryption key (NAME.enc.crt)\n"
+"to the server: the others can share to a party once it ran any command.\n"
 "\n"
 "Every command retries what a lost connection, a refused connect, a\n"
 "timed-out exchange or an UNAVAILABLE answer interrupted, reconnecting, with\n"
@@ -314,6 +320,8 @@ set_pin_option(struct cmdline *cl, const char *name, const char *val,
 		cl->reuse_input = 1;
 	else if (strcmp(name, "require-verified") == 0)
 		cl->require_verified = 1;
+	else if (strcmp(name, "allow-unknown") == 0)
+		cl->create.allow_unknown = 1;
 	else
 		return 1;
 	return 0;
@@ -522,10 +530,29 @@ exit_status(int r, struct ss_error *e)
 	return outcome_exit(r);
 }
 
+/*
+ * Starts the command's clock; makes sure the trace file, if any, can be
+ * written before anything changes; and publishes this party's encryption
+ * key, whatever the command: a party that ran any command is known to the
+ * others, who need its key to share. SS_OK, or why not into e.
+ */
+static int
+begin(struct client *c, struct ss_error *e)
+{
+	int r;
+
+	client_start(c);
+	if ((r = trace_check(c, e)) != SS_OK)
+		return r;
+	return keydir_announce(c, e);
+}
+
 static int
 run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
     struct ss_error *e)
 {
+	int r;
+
 	if (!cl->have_parties)
 		return usage("create: --parties is required (usage: %s)",
 		    cmd->usage);
@@ -538,7 +565,8 @@ run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
 	/* Checked before any connection: a bad request never leaves. */
 	if (cmd_create_check(&cl->create, c->party, &usage_error) != SS_OK)
 		return EXIT_USAGE;
-	client_start(c);
+	if ((r = begin(c, e)) != SS_OK)
+		return exit_status(r, e);
 	return exit_status(cmd_create(c, &cl->create, e), e);
 }
 
@@ -581,7 +609,8 @@ run_with_input(struct client *c, const struct command *cmd,
 	in.path = cl->input;
 	if ((r = take_pin(c, cmd, cl)) != GO_ON)
 		return r;
-	client_start(c);
+	if ((r = begin(c, e)) != SS_OK)
+		return exit_status(r, e);
 	return exit_status(cmd->on_input(c, cl->session, &in, e), e);
 }
 
@@ -594,7 +623,8 @@ run_on_session(struct client *c, const struct command *cmd,
 
 	if ((r = take_pin(c, cmd, cl)) != GO_ON)
 		return r;
-	client_start(c);
+	if ((r = begin(c, e)) != SS_OK)
+		return exit_status(r, e);
 	return exit_status(call_on_status(c, cl->session, cmd->on_session,
 	    e), e);
 }
@@ -602,7 +632,7 @@ run_on_session(struct client *c, const struct command *cmd,
 static const struct opt create_opts[] = {
 	{ "parties", 1 }, { "threshold", 1 }, { "length", 1 },
 	{ "decimals", 1 }, { "deadline", 1 }, { "min-cohort", 1 },
-	{ "nonce", 1 }, { NULL, 0 },
+	{ "nonce", 1 }, { "allow-unknown", 0 }, { NULL, 0 },
 };
 /* The pin's options, then each command's own. */
 #define PIN_OPTS \
@@ -654,6 +684,11 @@ static const struct command commands[] = {
 	  "  --nonce HEX         the nonce of a session created before (as create\n"
 	  "                      printed it): creating it again with every\n"
 	  "                      parameter the same is harmless\n"
+	  "  --allow-unknown     create it even when a party's encryption key is\n"
+	  "                      neither in --certs nor published to the server\n"
+	  "                      (a warning then; refused otherwise: that party\n"
+	  "                      could not be shared to). Any command a party\n"
+	  "                      runs publishes its key.\n"
 	  "With --json: {\"session\":...,\"invite\":CODE,\"nonce\":HEX,...}.\n",
 	  create_opts, 0, 0, run_create, NULL, NULL },
 	{ "share",
@@ -694,9 +729,11 @@ static const struct command commands[] = {
 	{ "status",
 	  "status SESSION",
 	  "Shows the session's phase, parameters, who shared, the cohort, who\n"
-	  "signed it, who posted a sumpoint, who is missing, the deadline, the\n"
-	  "invite code of the parameters the server holds, and the conflicts\n"
-	  "(two different statements one party signed), each checked here.\n",
+	  "signed it, who posted a sumpoint, who is missing, whose encryption\n"
+	  "keys are missing (keys_missing: neither in --certs nor published;\n"
+	  "nobody can share to them yet), the deadline, the invite code of the\n"
+	  "parameters the server holds, and the conflicts (two different\n"
+	  "statements one party signed), each checked here.\n",
 	  no_opts, 0, 0, run_on_session, cmd_status, NULL },
 	{ "run",
 	  "run SESSION PIN VALUE... | run SESSION PIN --input FILE",

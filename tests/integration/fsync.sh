@@ -16,6 +16,7 @@
 source "$(dirname "$0")/lib.sh"
 
 make_certs alice bob carol || exit 1
+python_proto || bail "protoc --python_out failed"
 use_gate fsync_gate FSYNC_GATE_DIR --snapshot-interval 3600 || { finish; exit; }
 
 # gate_says LINE: waits for the shim to log LINE.
@@ -34,9 +35,28 @@ check_answered() {
 	if wait "$2"; then ok "$1"; else not_ok "$1" "exit status $?"; fi
 }
 
+# Every command first publishes its party's key, which the first time is a
+# change of its own, with its own fdatasync. Published here, on a server
+# without the gate and the same state folder, every later PublishKey is a
+# duplicate that writes nothing: the gate's numbers below are the creates'.
+start_server --snapshot-interval 3600 || exit 1
+for p in alice bob carol; do
+	client "$p" status none >/dev/null 2>&1
+done
+stop_server
 start_gated || exit 1
 create() {
 	client "$1" create "$2" --parties alice,bob,carol --threshold 1 --length 2 \
+	    >"$T/$2.out" 2>"$T/$2.err" &
+}
+# raw_create PARTY SESSION: the CreateSession alone, from rawclient.py in
+# the background. mpc-client reads before it changes anything (it
+# publishes its key, looks the parties' keys up), and while a sync is in
+# flight every answer waits for it, a read's too: its create would not be
+# sent until that sync returned.
+raw_create() {
+	rawclient "$ADDR" "$T/certs/$1.crt" "$T/certs/$1.key" \
+	    "{\"id\":1,\"method\":\"CREATE_SESSION\",\"create_session\":{\"params\":{\"session_id\":\"$2\",\"parties\":[\"alice\",\"bob\",\"carol\"],\"threshold\":1,\"length\":2}}}" \
 	    >"$T/$2.out" 2>"$T/$2.err" &
 }
 
@@ -64,7 +84,7 @@ create bob s2; b=$!; PIDS+=("$b")
 gate_reached 2 || not_ok "bob's create reached fdatasync"
 # A long id: its bytes cannot turn up by chance elsewhere in the journal.
 s3=carol-during-sync-2
-create carol $s3; c=$!; PIDS+=("$c")
+raw_create carol $s3; c=$!; PIDS+=("$c")
 for i in $(seq 1 600); do
 	cat "$T/state"/journal.*.bin | grep -q $s3 && break
 	sleep 0.05
@@ -82,6 +102,7 @@ sleep 1
 check_waiting "carol still has no answer: sync 2 began before her record" "$c" "$T/$s3.out"
 touch "$GATE/open.3"
 check_answered "carol is answered when sync 3 returns" "$c"
+check "... with OK" grep -q '"code": "OK"' "$T/$s3.out"
 
 # 3. A failed fdatasync: the server stops, the change is never acknowledged.
 client alice --timeout 5 create s4 --parties alice,bob,carol --threshold 1 \

@@ -134,8 +134,11 @@ def parse(data):
                 st["sumpoint"] = [r.u64() for _ in range(se["length"])]
             if se["protocol"] == 2:
                 for kind in STATEMENTS:
-                    if r.statement() is not None:
+                    stmt = r.statement()
+                    if stmt is not None:
                         st[kind] = True
+                        # In hex: the dump is JSON.
+                        st.setdefault("bodies", {})[kind] = stmt[0].hex()
             se["state"][p] = st
         snap["sessions"][se["id"]] = se
     if r.off != len(r.d):

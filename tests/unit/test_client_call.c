@@ -90,8 +90,8 @@ test_refused(void **state)
 	    SS_ERR_NOT_FOUND, "GetKeys refused: NOT_FOUND: no such session");
 	r = answer(ST_PERMISSION_DENIED, "not yours");
 	expect(call_refused(&cl, &r, WIRE_GET_SHARE, "s1", &e), &e,
-	    SS_ERR_DENIED, "permission denied: alice is not a party of "
-	    "session s1 (not yours)");
+	    SS_ERR_DENIED, "permission denied in session s1: not yours (check "
+	    "--party alice and its certificate in --certs DIR)");
 	expect(call_refused(&cl, &r, WIRE_PUBLISH_KEY, NULL, &e), &e,
 	    SS_ERR_DENIED, "PublishKey refused: PERMISSION_DENIED: not yours");
 	r = answer(ST_DEADLINE_EXCEEDED, "");

@@ -255,6 +255,34 @@ test_get_keys_missing(void **state)
 	client_free(&c);
 }
 
+/*
+ * keydir_missing: keys in the folder are found without the server (absent
+ * here); a name without one is asked of it; a refused certificate is an
+ * error, not a missing key.
+ */
+static void
+test_missing(void **state)
+{
+	static const char *const names[] = { "bob", "alice", "carol" };
+	const char **missing = NULL;
+	struct client c;
+	struct ss_error e;
+	size_t n = 99;
+
+	(void)state;
+	start(&c, certs, "alice");
+	assert_int_equal(keydir_missing(&c, names, 2, &missing, &n, &e), SS_OK);
+	assert_int_equal(n, 0);
+	free(missing);
+	client_free(&c);
+	start(&c, mixed, "alice");
+	assert_int_equal(keydir_missing(&c, names + 1, 2, &missing, &n, &e),
+	    SS_ERR_CERT);
+	assert_null(missing);
+	assert_int_equal(n, 0);
+	client_free(&c);
+}
+
 /* A folder of ours holding our CA's certificate. */
 static void
 ca_folder(char *out, size_t outlen, const char *name)
@@ -346,6 +374,7 @@ main(void)
 		cmocka_unit_test(test_get_keys_local),
 		cmocka_unit_test(test_get_keys_cached),
 		cmocka_unit_test(test_get_keys_missing),
+		cmocka_unit_test(test_missing),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
