@@ -73,9 +73,9 @@ for v in v3 v1 v4 v2; do
 	start_server --state-dir "$T/state-$v" || exit 1
 	check_eq "$v: the new session survives a SIGKILL" "SHARING" "$(phase bob new-$v)"
 	kill -TERM "$SERVER_PID"; wait "$SERVER_PID"
-	check_eq "$v: the final snapshot is version 3, little-endian" "03000000" \
+	check_eq "$v: the final snapshot is version 4, little-endian" "04000000" \
 	    "$(hex4 "$T/state-$v/snapshot.bin" 8)"
-	check_eq "$v: one segment is left, of version 5" "1 05000000" \
+	check_eq "$v: one segment is left, of version 6" "1 06000000" \
 	    "$(ls "$T/state-$v"/journal.*.bin | wc -l) $(hex4 "$T/state-$v"/journal.*.bin 8)"
 	start_server --state-dir "$T/state-$v" || exit 1
 	check_eq "$v: round-1 is still COMPLETE in the new formats" "COMPLETE" \

@@ -140,8 +140,10 @@ sink_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
 }
 
 static void
-sink_held(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+sink_held(ProtobufCBuffer *b, size_t len, const uint8_t *data,
+    struct session *owner)
 {
+	assert_non_null(owner);
 	((struct sink *)b)->held++;
 	sink_append(b, len, data);
 }
@@ -744,7 +746,7 @@ test_unknown_method(void **state)
 	struct rpc_server *srv = *state;
 
 	expect(get_status_as(srv, 0, 0, 11), ST_INVALID_ARGUMENT, "unknown method 0");
-	expect(get_status_as(srv, 11, 0, 12), ST_INVALID_ARGUMENT, "unknown method 11");
+	expect(get_status_as(srv, 99, 0, 12), ST_INVALID_ARGUMENT, "unknown method 99");
 	/* As docs/PROTOCOL.md says: a negative method matches no body. */
 	expect(get_status_as(srv, -1, 0, 13), ST_INVALID_ARGUMENT,
 	    "the request body does not match method -1");

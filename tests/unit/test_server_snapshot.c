@@ -253,6 +253,7 @@ load_older(const char *file, const uint8_t want[4], const char *dir,
 	store_default_limits(&lim);
 	assert_non_null(live = store_new(&lim));
 	history_run(live);
+	history_forget_creators(live);          /* the files predate them */
 	live->journal_seq = HISTORY_CHANGES;    /* that server journalled them */
 	copy_into(".", file, dir, SNAPSHOT_FILE, 0600);
 	path_of(path, sizeof(path), dir, SNAPSHOT_FILE);
