@@ -54,11 +54,12 @@ remove_session(struct store *s, struct session *se)
 
 int
 lifecycle_delete(struct store *s, const char *caller, const char *session_id,
-    uint64_t now, struct ss_error *st)
+    uint64_t now, uint64_t *released, struct ss_error *st)
 {
 	struct session *se;
 	struct ss_error e;
 
+	*released = 0;
 	if (!name_valid(session_id))
 		return ss_error_set(st, SS_ERR_INVALID, "invalid session id");
 	/* An outsider learns nothing: the answer of a missing session. */
@@ -73,6 +74,7 @@ lifecycle_delete(struct store *s, const char *caller, const char *session_id,
 		    "FAILED", session_id, phase_name((int)se->phase));
 	if (!drop_logged(s, se, STORE_DROP_DELETED, caller, now, &e))
 		return record_failed(&e, st);
+	*released = session_bytes(se);
 	remove_session(s, se);
 	return ss_error_set(st, SS_OK, "%s", "");
 }

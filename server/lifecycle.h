@@ -30,10 +30,11 @@
  * once the session is COMPLETE or FAILED. A caller that is no party gets
  * the answer of a missing session (SS_ERR_NOT_FOUND, "no session ID"); a
  * party that may not yet gets SS_ERR_PRECONDITION saying when it may.
- * Returns st->code.
+ * *released: the bytes it held. Returns st->code.
  */
 int lifecycle_delete(struct store *s, const char *caller,
-    const char *session_id, uint64_t now, struct ss_error *st) SS_WUR;
+    const char *session_id, uint64_t now, uint64_t *released,
+    struct ss_error *st) SS_WUR;
 
 /* Drops every session idle past s->lim.session_ttl at now (0: none ever). */
 void lifecycle_expire(struct store *s, uint64_t now);

@@ -14,12 +14,13 @@ int
 lifecycle_rpc_delete(struct call *c)
 {
 	const Securesum__DeleteSessionRequest *m = c->req.pb->delete_session;
+	Securesum__DeleteSessionResponse *body = &c->body.delete_session;
 
 	if (call_check_name(c, "session_id", m->session_id) != SS_OK ||
 	    lifecycle_delete(c->store, c->caller, m->session_id, call_now(c),
-	    &c->err) != SS_OK)
+	    &body->released_bytes, &c->err) != SS_OK)
 		return c->err.code;
-	c->resp.delete_session = &c->body.delete_session;
+	c->resp.delete_session = body;
 	return SS_OK;
 }
 

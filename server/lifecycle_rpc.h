@@ -1,6 +1,6 @@
 /*
  * lifecycle_rpc.h: DeleteSession and ListSessions on the wire
- * (docs/PROTOCOL.md 7.9, 7.10). The rules are lifecycle.h's.
+ * (docs/PROTOCOL.md 7.11, 7.12). The rules are lifecycle.h's.
  */
 #ifndef SS_LIFECYCLE_RPC_H
 #define SS_LIFECYCLE_RPC_H

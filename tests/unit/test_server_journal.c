@@ -1119,7 +1119,7 @@ test_delete_replay(void **state)
 	struct ss_error st;
 	char *dir = tempdir();
 	struct store *s;
-	uint64_t dl;
+	uint64_t dl, released;
 	int created;
 
 	(void)state;
@@ -1130,7 +1130,9 @@ test_delete_replay(void **state)
 	    &st), SS_OK);                       /* record 7 */
 	assert_int_equal(snapshot_write(s, dir, &st), SS_OK);
 	assert_int_equal(journal_start_segment(j), SS_OK);
-	assert_int_equal(lifecycle_delete(s, "alice", "s1", 1001, &st), SS_OK);
+	assert_int_equal(lifecycle_delete(s, "alice", "s1", 1001, &released,
+	    &st), SS_OK);
+	assert_true(released > 0);
 	assert_int_equal(s->journal_seq, 8);
 	assert_int_equal(journal_sync(j), SS_OK);
 	close_store(s, j);

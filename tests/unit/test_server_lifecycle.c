@@ -131,6 +131,7 @@ submit(struct store *s, const char *id, const char *name, uint64_t now)
 static void
 test_who_may_delete(void **state)
 {
+	uint64_t released;
 	struct ss_error st, missing;
 	struct fake_log f;
 	struct store *s = new_store(0, &f);
@@ -140,16 +141,16 @@ test_who_may_delete(void **state)
 	create(s, "s1", "bob", 100);
 	submit(s, "s1", "alice", 101);
 	/* An outsider is told what it is told of a session that does not exist. */
-	assert_int_equal(lifecycle_delete(s, "dave", "s1", 102, &st),
+	assert_int_equal(lifecycle_delete(s, "dave", "s1", 102, &released, &st),
 	    SS_ERR_NOT_FOUND);
-	assert_int_equal(lifecycle_delete(s, "dave", "s2", 102, &missing),
+	assert_int_equal(lifecycle_delete(s, "dave", "s2", 102, &released, &missing),
 	    SS_ERR_NOT_FOUND);
 	assert_string_equal(st.msg, "no session s1");
 	assert_string_equal(missing.msg, "no session s2");
-	assert_int_equal(lifecycle_delete(s, "alice", "../x", 102, &st),
+	assert_int_equal(lifecycle_delete(s, "alice", "../x", 102, &released, &st),
 	    SS_ERR_INVALID);
 	/* A party that did not create it waits for its end. */
-	assert_int_equal(lifecycle_delete(s, "alice", "s1", 102, &st),
+	assert_int_equal(lifecycle_delete(s, "alice", "s1", 102, &released, &st),
 	    SS_ERR_PRECONDITION);
 	assert_non_null(strstr(st.msg, "only its creator"));
 	assert_int_equal(f.drops, 0);
@@ -157,7 +158,8 @@ test_who_may_delete(void **state)
 	/* Its creator may at any time: memory, index and bytes let go. */
 	bytes = s->stored_bytes;
 	assert_true(bytes > 0);
-	assert_int_equal(lifecycle_delete(s, "bob", "s1", 103, &st), SS_OK);
+	assert_int_equal(lifecycle_delete(s, "bob", "s1", 103, &released, &st), SS_OK);
+	assert_int_equal(released, bytes);
 	assert_int_equal(f.drops, 1);
 	assert_int_equal(f.reason, STORE_DROP_DELETED);
 	assert_string_equal(f.by, "bob");
@@ -166,7 +168,7 @@ test_who_may_delete(void **state)
 	assert_int_equal(s->stored_bytes, 0);
 	assert_int_equal(s->journal_seq, f.seq);
 	/* Gone: the id is free again, and a second delete finds nothing. */
-	assert_int_equal(lifecycle_delete(s, "bob", "s1", 104, &st),
+	assert_int_equal(lifecycle_delete(s, "bob", "s1", 104, &released, &st),
 	    SS_ERR_NOT_FOUND);
 	create(s, "s1", "carol", 105);
 	store_free(s);
@@ -175,6 +177,7 @@ test_who_may_delete(void **state)
 static void
 test_any_party_once_ended(void **state)
 {
+	uint64_t released;
 	struct ss_error st;
 	struct fake_log f;
 	struct store *s = new_store(0, &f);
@@ -185,13 +188,13 @@ test_any_party_once_ended(void **state)
 	submit(s, "done", "bob", 100);
 	submit(s, "done", "carol", 100);
 	assert_int_equal(store_find(s, "done")->phase, PHASE_AGGREGATING);
-	assert_int_equal(lifecycle_delete(s, "carol", "done", 101, &st),
+	assert_int_equal(lifecycle_delete(s, "carol", "done", 101, &released, &st),
 	    SS_ERR_PRECONDITION);
 	store_find(s, "done")->phase = PHASE_COMPLETE;
-	assert_int_equal(lifecycle_delete(s, "carol", "done", 101, &st), SS_OK);
+	assert_int_equal(lifecycle_delete(s, "carol", "done", 101, &released, &st), SS_OK);
 	create(s, "bad", "alice", 100);
 	store_find(s, "bad")->phase = PHASE_FAILED;
-	assert_int_equal(lifecycle_delete(s, "bob", "bad", 101, &st), SS_OK);
+	assert_int_equal(lifecycle_delete(s, "bob", "bad", 101, &released, &st), SS_OK);
 	assert_int_equal(s->nsessions, 0);
 	store_free(s);
 }
@@ -200,6 +203,7 @@ test_any_party_once_ended(void **state)
 static void
 test_log_refuses(void **state)
 {
+	uint64_t released;
 	struct ss_error st;
 	struct fake_log f;
 	struct store *s = new_store(50, &f);
@@ -207,7 +211,7 @@ test_log_refuses(void **state)
 	(void)state;
 	create(s, "s1", "alice", 100);
 	f.refuse = 1;
-	assert_int_equal(lifecycle_delete(s, "alice", "s1", 101, &st),
+	assert_int_equal(lifecycle_delete(s, "alice", "s1", 101, &released, &st),
 	    SS_ERR_UNAVAILABLE);
 	assert_non_null(strstr(st.msg, "disk full"));
 	/* Nor does it expire without its record: the next tick tries again. */
@@ -307,6 +311,7 @@ test_list(void **state)
 static void
 test_pinned(void **state)
 {
+	uint64_t released;
 	struct ss_error st;
 	struct fake_log f;
 	struct store *s = new_store(0, &f);
@@ -317,7 +322,7 @@ test_pinned(void **state)
 	submit(s, "s1", "alice", 100);
 	se = store_find(s, "s1");
 	session_pin(se);
-	assert_int_equal(lifecycle_delete(s, "alice", "s1", 101, &st), SS_OK);
+	assert_int_equal(lifecycle_delete(s, "alice", "s1", 101, &released, &st), SS_OK);
 	assert_null(store_find(s, "s1"));
 	/* Still readable (ASan and valgrind would see otherwise). */
 	assert_true(se->dropped);
