@@ -360,7 +360,7 @@ dec_fixed(pb_istream_t *s, const pb_field_t *f, void **arg)
 /*
  * One entry of a list of messages: counted in before it is filled, so that
  * a failure frees what it holds, then decoded as list_types[] says. m holds
- * the message of any of the three lists.
+ * the message of any of the lists.
  */
 static bool
 dec_entry(pb_istream_t *s, const pb_field_t *f, void **arg)
@@ -374,6 +374,8 @@ dec_entry(pb_istream_t *s, const pb_field_t *f, void **arg)
 		securesum_PartyKey key;
 		securesum_SignedCohort signed_;
 		securesum_Conflict conflict;
+		/* Room for it: decode_message fills m through its descriptor. */
+		/* cppcheck-suppress unusedStructMember */
 		securesum_SessionSummary session;
 	} m;
 	struct into x;

@@ -35,15 +35,15 @@ static void
 remove_session(struct store *s, struct session *se)
 {
 	uint64_t bytes = session_bytes(se);
-	size_t i;
+	size_t i, n;
 
 	for (i = 0; i < s->nsessions && s->sessions[i] != se; i++)
 		;
 	if (i == s->nsessions)
 		return;
+	n = s->nsessions - i - 1;
 	/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	memmove(&s->sessions[i], &s->sessions[i + 1],
-	    (s->nsessions - i - 1) * sizeof(s->sessions[0]));
+	memmove(&s->sessions[i], &s->sessions[i + 1], n * sizeof(*s->sessions));
 	s->nsessions--;
 	session_index_remove(&s->index, se);
 	s->stored_bytes -= bytes <= s->stored_bytes ? bytes : s->stored_bytes;
