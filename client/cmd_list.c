@@ -130,7 +130,7 @@ cmd_list(struct client *c, struct ss_error *e)
 	} while (next != 0 && ++pages < LIST_MAX_PAGES);
 	if (l.opened) {
 		printf("]}\n");
-		/* A listing cut short: its error goes to stderr, not a second object. */
+		/* Cut short: the error goes to stderr, not in a second object. */
 		c->printed = r != SS_OK;
 	} else if (r == SS_OK && !c->json && l.shown == 0)
 		printf("no sessions of %s\n", c->party);

@@ -112,10 +112,11 @@ lifecycle_expire(struct store *s, uint64_t now)
 			i++;
 			continue;
 		}
-		/* Without its record it stays, and the next tick tries again. */
+		/* Without its record it stays; the next tick tries again. */
 		if (!drop_logged(s, se, STORE_DROP_EXPIRED, "", now, &e))
 			return;
 		remove_session(s, se);
+		s->expired++;
 	}
 }
 

@@ -55,15 +55,15 @@ lifecycle_rpc_list(struct call *c)
 	found = call_scratch(c, LIFECYCLE_LIST_PAGE, sizeof(*found));
 	if (items == NULL || ptrs == NULL || found == NULL)
 		return call_out_of_memory(c);
-	n = lifecycle_list(c->store, c->caller,
-	    c->req.pb->list_sessions->offset, found, LIFECYCLE_LIST_PAGE, &next);
+	n = lifecycle_list(c->store, c->caller, c->req.pb->list_sessions->offset,
+	    found, LIFECYCLE_LIST_PAGE, &next);
 	for (i = 0; i < n; i++) {
 		summary(c->store, found[i], now, &items[i]);
 		ptrs[i] = &items[i];
 	}
 	body->sessions = ptrs;
 	body->n_sessions = n;
-	/* Past UINT32_MAX sessions of one party: the last page, said honestly. */
+	/* Past UINT32_MAX sessions of one party: said to be the last page. */
 	body->next_offset = next <= UINT32_MAX ? (uint32_t)next : 0;
 	c->resp.list_sessions = body;
 	return SS_OK;

@@ -115,6 +115,7 @@ struct store {
 	 */
 	uint64_t now;
 	uint64_t boot_unix;
+	uint64_t expired;       /* sessions dropped after the TTL since start */
 	/*
 	 * Told of every change of a session once it is made (record_changed),
 	 * created when the change made it: the connections' watches. NULL: no one.

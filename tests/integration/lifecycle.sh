@@ -106,6 +106,8 @@ check "alice creates a session on a server with --session-ttl 2" \
 if wait_for sh -c "'$REAL_CLIENT_BIN' --server '$ADDR' --certs '$T/certs' --party bob list |
     grep -q '^no sessions of bob'"; then ok "idle for 2 s, it is dropped"
 else not_ok "idle for 2 s, it is dropped" "$(client bob list)"; fi
+if wait_for grep -q 'dropped 1 session(s) idle for --session-ttl 2 s' "$T/server.log"
+then ok "the server logs the drop"; else not_ok "the server logs the drop" "$(tail -n 3 "$T/server.log")"; fi
 kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
 start_server --state-dir "$T/ttl" --snapshot-interval 3600 || exit 1
 check_eq "a SIGKILL and a restart without --session-ttl do not bring it back" \

@@ -87,6 +87,16 @@ new_store(uint64_t ttl, struct fake_log *f)
 	return s;
 }
 
+/* The bytes the last deletion let go. */
+static uint64_t released;
+
+/* caller deletes id, a second after the store's clock. */
+static int
+del(struct store *s, const char *caller, const char *id, struct ss_error *st)
+{
+	return lifecycle_delete(s, caller, id, s->now + 1, &released, st);
+}
+
 /* alice, bob and carol's session id, created by creator at now. */
 static void
 create(struct store *s, const char *id, const char *creator, uint64_t now)
@@ -131,7 +141,6 @@ submit(struct store *s, const char *id, const char *name, uint64_t now)
 static void
 test_who_may_delete(void **state)
 {
-	uint64_t released;
 	struct ss_error st, missing;
 	struct fake_log f;
 	struct store *s = new_store(0, &f);
@@ -140,17 +149,17 @@ test_who_may_delete(void **state)
 	(void)state;
 	create(s, "s1", "bob", 100);
 	submit(s, "s1", "alice", 101);
-	/* An outsider is told what it is told of a session that does not exist. */
-	assert_int_equal(lifecycle_delete(s, "dave", "s1", 102, &released, &st),
+	/* An outsider is told what it is told of a missing session. */
+	assert_int_equal(del(s, "dave", "s1", &st),
 	    SS_ERR_NOT_FOUND);
-	assert_int_equal(lifecycle_delete(s, "dave", "s2", 102, &released, &missing),
+	assert_int_equal(del(s, "dave", "s2", &missing),
 	    SS_ERR_NOT_FOUND);
 	assert_string_equal(st.msg, "no session s1");
 	assert_string_equal(missing.msg, "no session s2");
-	assert_int_equal(lifecycle_delete(s, "alice", "../x", 102, &released, &st),
+	assert_int_equal(del(s, "alice", "../x", &st),
 	    SS_ERR_INVALID);
 	/* A party that did not create it waits for its end. */
-	assert_int_equal(lifecycle_delete(s, "alice", "s1", 102, &released, &st),
+	assert_int_equal(del(s, "alice", "s1", &st),
 	    SS_ERR_PRECONDITION);
 	assert_non_null(strstr(st.msg, "only its creator"));
 	assert_int_equal(f.drops, 0);
@@ -158,7 +167,7 @@ test_who_may_delete(void **state)
 	/* Its creator may at any time: memory, index and bytes let go. */
 	bytes = s->stored_bytes;
 	assert_true(bytes > 0);
-	assert_int_equal(lifecycle_delete(s, "bob", "s1", 103, &released, &st), SS_OK);
+	assert_int_equal(del(s, "bob", "s1", &st), SS_OK);
 	assert_int_equal(released, bytes);
 	assert_int_equal(f.drops, 1);
 	assert_int_equal(f.reason, STORE_DROP_DELETED);
@@ -168,7 +177,7 @@ test_who_may_delete(void **state)
 	assert_int_equal(s->stored_bytes, 0);
 	assert_int_equal(s->journal_seq, f.seq);
 	/* Gone: the id is free again, and a second delete finds nothing. */
-	assert_int_equal(lifecycle_delete(s, "bob", "s1", 104, &released, &st),
+	assert_int_equal(del(s, "bob", "s1", &st),
 	    SS_ERR_NOT_FOUND);
 	create(s, "s1", "carol", 105);
 	store_free(s);
@@ -177,7 +186,6 @@ test_who_may_delete(void **state)
 static void
 test_any_party_once_ended(void **state)
 {
-	uint64_t released;
 	struct ss_error st;
 	struct fake_log f;
 	struct store *s = new_store(0, &f);
@@ -188,13 +196,13 @@ test_any_party_once_ended(void **state)
 	submit(s, "done", "bob", 100);
 	submit(s, "done", "carol", 100);
 	assert_int_equal(store_find(s, "done")->phase, PHASE_AGGREGATING);
-	assert_int_equal(lifecycle_delete(s, "carol", "done", 101, &released, &st),
+	assert_int_equal(del(s, "carol", "done", &st),
 	    SS_ERR_PRECONDITION);
 	store_find(s, "done")->phase = PHASE_COMPLETE;
-	assert_int_equal(lifecycle_delete(s, "carol", "done", 101, &released, &st), SS_OK);
+	assert_int_equal(del(s, "carol", "done", &st), SS_OK);
 	create(s, "bad", "alice", 100);
 	store_find(s, "bad")->phase = PHASE_FAILED;
-	assert_int_equal(lifecycle_delete(s, "bob", "bad", 101, &released, &st), SS_OK);
+	assert_int_equal(del(s, "bob", "bad", &st), SS_OK);
 	assert_int_equal(s->nsessions, 0);
 	store_free(s);
 }
@@ -203,7 +211,6 @@ test_any_party_once_ended(void **state)
 static void
 test_log_refuses(void **state)
 {
-	uint64_t released;
 	struct ss_error st;
 	struct fake_log f;
 	struct store *s = new_store(50, &f);
@@ -211,7 +218,7 @@ test_log_refuses(void **state)
 	(void)state;
 	create(s, "s1", "alice", 100);
 	f.refuse = 1;
-	assert_int_equal(lifecycle_delete(s, "alice", "s1", 101, &released, &st),
+	assert_int_equal(del(s, "alice", "s1", &st),
 	    SS_ERR_UNAVAILABLE);
 	assert_non_null(strstr(st.msg, "disk full"));
 	/* Nor does it expire without its record: the next tick tries again. */
@@ -245,6 +252,7 @@ test_ttl(void **state)
 	store_tick(s, 1150);
 	assert_int_equal(s->nsessions, 0);
 	assert_int_equal(f.drops, 2);
+	assert_int_equal(s->expired, 2);
 	store_free(s);
 }
 
@@ -311,7 +319,6 @@ test_list(void **state)
 static void
 test_pinned(void **state)
 {
-	uint64_t released;
 	struct ss_error st;
 	struct fake_log f;
 	struct store *s = new_store(0, &f);
@@ -322,7 +329,7 @@ test_pinned(void **state)
 	submit(s, "s1", "alice", 100);
 	se = store_find(s, "s1");
 	session_pin(se);
-	assert_int_equal(lifecycle_delete(s, "alice", "s1", 101, &released, &st), SS_OK);
+	assert_int_equal(del(s, "alice", "s1", &st), SS_OK);
 	assert_null(store_find(s, "s1"));
 	/* Still readable (ASan and valgrind would see otherwise). */
 	assert_true(se->dropped);
