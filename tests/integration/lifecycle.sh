@@ -99,6 +99,38 @@ start_server --listen "127.0.0.1:$PORT" --snapshot-interval 3600 || exit 1
 check_eq "nor after another SIGKILL" "no sessions of carol" "$(client carol list)"
 stop_server
 
+# A deletion while a large GetShare answer is still being sent from the
+# session's memory (a slow reader: 4 KiB read of 16 MB): it goes out whole,
+# the same bytes as before the deletion, and the server goes on.
+start_server --state-dir "$T/big" --snapshot-interval 3600 || exit 1
+python_proto
+seq 1 1000000 >"$T/million"
+check "alice creates big-5 (length 10^6)" \
+    client alice create big-5 --parties alice,bob --threshold 1 --length 1000000
+check "alice and bob share: the cohort is fixed" \
+    sh -c "'$CLIENT_BIN' --server '$ADDR' --certs '$T/certs' --party alice share big-5 \
+    --input '$T/million' >/dev/null && '$CLIENT_BIN' --server '$ADDR' --certs '$T/certs' \
+    --party bob share big-5 --input '$T/million' >/dev/null"
+GS='{"id":5,"method":"GET_SHARE","get_share":{"session_id":"big-5","party":"alice"}}'
+held_get() {
+	rawclient "$ADDR" "$T/certs/alice.crt" "$T/certs/alice.key" --timeout 30 "$@" "$GS"
+}
+held_get >"$T/gs1.out" 2>"$T/gs1.err"
+check_eq "alice's GetShare: OK, two shares" "OK 2" \
+    "$(python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["code"], len(r["body"]["get_share"]["shares"]))' <"$T/gs1.out")"
+held_get --rcvbuf 65536 --pause-after 4096 --go "$T/go" >"$T/gs2.out" 2>"$T/gs2.err" &
+slow=$!; PIDS+=("$slow")
+if wait_for grep -q paused "$T/gs2.err"; then ok "a slow reader holds most of the answer in the server"
+else not_ok "a slow reader holds most of the answer in the server" "$(cat "$T/gs2.err")"; fi
+check "alice deletes big-5 meanwhile" client alice delete big-5
+touch "$T/go"
+if wait "$slow"; then ok "the answer in flight arrives whole"
+else not_ok "the answer in flight arrives whole" "$(cat "$T/gs2.err")"; fi
+check_eq "with the very bytes sent before the deletion" \
+    "$(sha256sum <"$T/gs1.out")" "$(sha256sum <"$T/gs2.out")"
+check_eq "the server goes on: big-5 is gone" "no sessions of bob" "$(client bob list)"
+stop_server
+
 # --session-ttl: an idle session is dropped, for good.
 start_server --state-dir "$T/ttl" --session-ttl 2 --snapshot-interval 3600 || exit 1
 check "alice creates a session on a server with --session-ttl 2" \
