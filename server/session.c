@@ -58,6 +58,13 @@ session_free(struct session *se)
 	free(se);
 }
 
+int
+session_creator_valid(const struct session *se)
+{
+	return se->creator[0] == '\0' ||
+	    session_party_index(se, se->creator) >= 0;
+}
+
 void
 session_pin(struct session *se)
 {

@@ -161,6 +161,8 @@ int session_build_block(const struct session *se,
 
 /* A name listed twice in the session's parties, or NULL. */
 const char *session_repeated_party(const struct session *se);
+/* Whether its creator is one of its parties, or unknown (empty). */
+int session_creator_valid(const struct session *se);
 /* Index of name in the session's party list, or -1. */
 long session_party_index(const struct session *se, const char *name);
 /* How many parties have submitted their shares. */

@@ -408,7 +408,7 @@ session_consistent(const struct session *se)
 	const unsigned char *c;
 	uint32_t i;
 
-	if (session_repeated_party(se) != NULL)
+	if (session_repeated_party(se) != NULL || !session_creator_valid(se))
 		return 0;
 	for (c = (const unsigned char *)se->fail_reason; *c != '\0'; c++)
 		if (*c < 0x20 || *c > 0x7e)

@@ -345,6 +345,26 @@ test_pinned(void **state)
 	session_unpin(se);
 }
 
+/* What a loader accepts as a creator: one of the parties, or unknown. */
+static void
+test_creator_valid(void **state)
+{
+	struct fake_log f;
+	struct store *s = new_store(0, &f);
+	struct session *se;
+
+	(void)state;
+	create(s, "s1", "carol", 100);
+	se = store_find(s, "s1");
+	assert_string_equal(se->creator, "carol");
+	assert_true(session_creator_valid(se));
+	se->creator[0] = '\0';
+	assert_true(session_creator_valid(se));
+	snprintf(se->creator, sizeof(se->creator), "mallory");
+	assert_false(session_creator_valid(se));
+	store_free(s);
+}
+
 static void
 test_replay_delete(void **state)
 {
@@ -373,6 +393,7 @@ main(void)
 		cmocka_unit_test(test_idle_counts_from),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_pinned),
+		cmocka_unit_test(test_creator_valid),
 		cmocka_unit_test(test_replay_delete),
 	};
 
