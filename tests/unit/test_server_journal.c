@@ -1067,6 +1067,14 @@ test_version_4_is_replayed(void **state)
 	older_version_is_replayed(HISTORY_JOURNAL_V4, 4);
 }
 
+/* Version 5: before sessions' creators and delete records. */
+static void
+test_version_5_is_replayed(void **state)
+{
+	(void)state;
+	older_version_is_replayed(HISTORY_JOURNAL_V5, 5);
+}
+
 /*
  * An upgrade after a clean stop of the previous server: its version-1
  * snapshot, and the version-3 segment it started for the next record,
@@ -1239,6 +1247,7 @@ main(void)
 		cmocka_unit_test(test_journal_bin_is_the_oldest_segment),
 		cmocka_unit_test(test_version_3_is_replayed),
 		cmocka_unit_test(test_version_4_is_replayed),
+		cmocka_unit_test(test_version_5_is_replayed),
 		cmocka_unit_test(test_clean_stop_upgrade),
 		cmocka_unit_test(test_v2_replay),
 		cmocka_unit_test(test_delete_replay),

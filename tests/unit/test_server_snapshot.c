@@ -323,6 +323,26 @@ test_version_2_is_read(void **state)
 	rmdir_all(dir);
 }
 
+/*
+ * A version-3 snapshot (tests/data/migration, written by the server before
+ * sessions had a recorded creator) loads to the same state, every creator
+ * unknown: then only the rule of an ended session lets a party delete.
+ */
+static void
+test_version_3_is_read(void **state)
+{
+	static const uint8_t v3[4] = { 3, 0, 0, 0 };
+	struct store *old;
+	char *dir = tempdir();
+
+	(void)state;
+	load_older(HISTORY_SNAPSHOT_V3, v3, dir, &old);
+	assert_string_equal(store_find(old, "round-1")->creator, "");
+	assert_string_equal(store_find(old, "round-4")->creator, "");
+	store_free(old);
+	rmdir_all(dir);
+}
+
 /* ---- version 2 ------------------------------------------------------------ */
 
 /* A store holding signers_history: a version-2 session and conflicts. */
@@ -461,6 +481,7 @@ main(void)
 		cmocka_unit_test(test_unwritable_dir_keeps_old),
 		cmocka_unit_test(test_version_1_is_read),
 		cmocka_unit_test(test_version_2_is_read),
+		cmocka_unit_test(test_version_3_is_read),
 		cmocka_unit_test(test_v2_round_trip),
 		cmocka_unit_test(test_v2_inconsistent_refused),
 	};
