@@ -332,6 +332,14 @@ int cmd_status_conflicts(struct client *c, const struct wire_response *st,
 void cmd_status_json_conflicts(FILE *f, const struct wire_response *st,
     const unsigned char *proven);
 
+/* ---- delete and list (cmd_delete.c, cmd_list.c) -------------------------- */
+
+/* Deletes session on the server and says what was let go. */
+int cmd_delete(struct client *c, const char *session, struct ss_error *e)
+    SS_WUR;
+/* Prints the sessions this party is in: phase, age, creator, expiry. */
+int cmd_list(struct client *c, struct ss_error *e) SS_WUR;
+
 /* ---- run (cmd_run.c) ---------------------------------------------------- */
 
 int cmd_run(struct client *c, const char *session,

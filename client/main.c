@@ -78,6 +78,9 @@ static const char help_text[] =
 "                                whose keys are missing, conflicts\n"
 "  run SESSION PIN VALUE...      all of this party's steps, waiting for the\n"
 "                                others, then print the sum\n"
+"  delete SESSION                drop a session from the server (its creator,\n"
+"                                or any party once it is complete or failed)\n"
+"  list                          the sessions this party is in: phase, age\n"
 "\n"
 "PIN names the session agreed to: --invite CODE (from create), or its\n"
 "parameters: --parties A,B,C --threshold T --nonce HEX [--length L]\n"
@@ -476,6 +479,13 @@ parse_option(const struct command *cmd, int argc, char **argv, int *i,
 	return set_option(cmd, cl, optname, val);
 }
 
+/* Whether cmd acts on a SESSION (all but list). */
+static int
+takes_session(const struct command *cmd)
+{
+	return strcmp(cmd->name, "list") != 0;
+}
+
 /* Whether a reads as an option of cmd here rather than as an argument. */
 static int
 is_option(const struct command *cmd, const struct cmdline *cl, const char *a)
@@ -504,7 +514,7 @@ parse_command(const struct command *cmd, int argc, char **argv,
 		else if (!end_of_opts && is_option(cmd, cl, a)) {
 			if ((r = parse_option(cmd, argc, argv, &i, cl)) != 0)
 				return r;
-		} else if (cl->session == NULL)
+		} else if (cl->session == NULL && takes_session(cmd))
 			cl->session = a;
 		else if (cmd->takes_values)
 			cl->values[cl->nvalues++] = a;
@@ -512,6 +522,8 @@ parse_command(const struct command *cmd, int argc, char **argv,
 			return usage("%s: unexpected argument '%s'", cmd->name,
 			    a);
 	}
+	if (!takes_session(cmd))
+		return 0;
 	if (cl->session == NULL)
 		return usage("%s: SESSION is missing (usage: %s)", cmd->name,
 		    cmd->usage);
@@ -612,6 +624,32 @@ run_with_input(struct client *c, const struct command *cmd,
 	if ((r = begin(c, e)) != SS_OK)
 		return exit_status(r, e);
 	return exit_status(cmd->on_input(c, cl->session, &in, e), e);
+}
+
+/* delete: SESSION alone, no status read first. */
+static int
+run_delete(struct client *c, const struct command *cmd, struct cmdline *cl,
+    struct ss_error *e)
+{
+	int r;
+
+	(void)cmd;
+	if ((r = begin(c, e)) != SS_OK)
+		return exit_status(r, e);
+	return exit_status(cmd_delete(c, cl->session, e), e);
+}
+
+/* list: no SESSION. */
+static int
+run_list(struct client *c, const struct command *cmd, struct cmdline *cl,
+    struct ss_error *e)
+{
+	int r;
+
+	(void)cmd; (void)cl;
+	if ((r = begin(c, e)) != SS_OK)
+		return exit_status(r, e);
+	return exit_status(cmd_list(c, e), e);
 }
 
 /* sumpoint, result and status: SESSION alone. */
@@ -751,6 +789,24 @@ static const struct command commands[] = {
 	  "  --reuse-input       as for share\n"
 	  "  --require-verified  refuse a sum that is not verified\n",
 	  run_opts, 1, 1, run_with_input, NULL, cmd_run },
+	{ "delete",
+	  "delete SESSION",
+	  "Deletes SESSION on the server: its shares, sumpoints and statements\n"
+	  "leave the server's memory at once, its journal by a delete record,\n"
+	  "and its snapshot at the next one. Its creator may delete it at any\n"
+	  "time; any other party once it is COMPLETE or FAILED. To anyone else\n"
+	  "the server answers as for a session that does not exist.\n"
+	  "With --json: {\"session\":S,\"deleted\":true,\"released_bytes\":N}.\n",
+	  no_opts, 0, 0, run_delete, NULL, NULL },
+	{ "list",
+	  "list",
+	  "Lists the sessions this party is in, oldest first: each one's phase,\n"
+	  "age, creator, number of parties and when the server will drop it\n"
+	  "if nothing changes it (its --session-ttl), one per line.\n"
+	  "With --json: {\"sessions\":[{\"session\":S,\"phase\":P,\n"
+	  "\"created_unix\":T,\"age_seconds\":A,\"creator\":C,\"parties\":N,\n"
+	  "\"expires_unix\":E},...]} (null: unknown creator, never expires).\n",
+	  no_opts, 0, 0, run_list, NULL, NULL },
 };
 
 /*

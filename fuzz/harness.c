@@ -473,6 +473,15 @@ check_store(const struct store *s)
 
 /* ---- rpc targets --------------------------------------------------------- */
 
+/* A response's store-held bytes (rpc_held_fn), copied: nothing is kept. */
+static void
+out_held(ProtobufCBuffer *b, size_t len, const uint8_t *data,
+    struct session *owner)
+{
+	CHECK(owner != NULL, "store-held bytes without their session");
+	b->append(b, len, data);
+}
+
 static void
 rpc_one(struct rpc_server *srv, const char *caller, const uint8_t *frame, size_t len)
 {
@@ -488,7 +497,7 @@ rpc_one(struct rpc_server *srv, const char *caller, const uint8_t *frame, size_t
 	out_sink.len = 0;
 	/* The server's path: the frame in its own buffer, which the store may keep. */
 	after = rpc_handle_frame(srv, caller, &owned, &out_sink.base,
-	    out_sink.base.append);
+	    out_held);
 	free(owned.p);
 	check_response(req, after, ST_INVALID_ARGUMENT);
 	if (req != NULL)

@@ -155,6 +155,7 @@ log_create(void *ctx, const struct session *se, uint64_t *seq,
 	disk_put_params(&w, &se->p, se->digest);
 	buf_put_u64(&w, se->created_unix);
 	buf_put_u64(&w, se->deadline_unix);
+	buf_put_string(&w, se->creator);
 	return logged(ctx, append(ctx, &w, NULL, 0), seq, e);
 }
 
@@ -270,9 +271,23 @@ log_conflict(void *ctx, const struct session *se, uint32_t party,
 	return logged(ctx, append(ctx, &w, NULL, 0), seq, e);
 }
 
+static int
+log_drop(void *ctx, const struct session *se, int reason, const char *by,
+    uint64_t now, uint64_t *seq, struct ss_error *e)
+{
+	struct buf_writer w;
+
+	rec_start(&w, JREC_DELETE);
+	buf_put_string(&w, se->p.id);
+	buf_put_u8(&w, (uint8_t)reason);
+	buf_put_string(&w, by);
+	buf_put_u64(&w, now);
+	return logged(ctx, append(ctx, &w, NULL, 0), seq, e);
+}
+
 static const struct store_log_ops journal_log_ops = {
 	log_create, log_submit, log_close, log_sumpoint, log_key, log_cohort,
-	log_conflict,
+	log_conflict, log_drop,
 };
 
 struct store_log

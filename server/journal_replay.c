@@ -15,6 +15,7 @@
 #include "err.h"
 #include "journal_mark.h"
 #include "journal_replay.h"
+#include "lifecycle.h"
 #include "store.h"
 
 /* ---- one record's payload ------------------------------------------------ */
@@ -23,18 +24,27 @@ static int
 replay_create(struct disk_reader *d, struct store *s, struct ss_error *e)
 {
 	uint8_t digest[PARAMS_DIGEST_LEN];
+	char creator[NAME_BUF] = "";
 	struct session_spec p;
-	struct session *se;
+	struct session *se = NULL;
 	uint64_t created, deadline;
 	int rc;
 
 	if ((rc = disk_get_params(d, s->lim.max_parties, &p, digest)) != SS_OK)
 		return rc;
 	if ((rc = disk_get_u64(d, &created)) == SS_OK &&
-	    (rc = disk_get_u64(d, &deadline)) == SS_OK)
-		rc = store_apply_create(s, &p, created, deadline, e);
+	    (rc = disk_get_u64(d, &deadline)) == SS_OK &&
+	    (!d->with_lifecycle ||
+	    (rc = disk_get_string(d, creator, sizeof(creator))) == SS_OK) &&
+	    (rc = store_apply_create(s, &p, created, deadline, e)) == SS_OK &&
+	    (se = store_find(s, p.id)) != NULL)
+		memcpy(se->creator, creator, sizeof(creator));
+	/* Only a party creates a session (store_create). */
+	if (rc == SS_OK && se != NULL && !session_creator_valid(se))
+		rc = ss_error_set(e, SS_ERR_INVALID, "session %s: its creator "
+		    "%s is not one of its parties", p.id, creator);
 	/* D is recorded for readers of the file; it must be the parameters'. */
-	if (rc == SS_OK && p.v2 && ((se = store_find(s, p.id)) == NULL ||
+	if (rc == SS_OK && p.v2 && (se == NULL ||
 	    memcmp(se->digest, digest, sizeof(digest)) != 0))
 		rc = ss_error_set(e, SS_ERR_INVALID, "session %s: the digest "
 		    "recorded is not that of its parameters", p.id);
@@ -178,6 +188,33 @@ replay_statement(struct disk_reader *d, struct store *s, int conflict,
 	return store_apply_cohort(s, id, party, stmt, e);
 }
 
+/* A session dropped: deleted by a party, or expired. */
+static int
+replay_delete(struct disk_reader *d, struct store *s, struct ss_error *e)
+{
+	char id[NAME_BUF], by[NAME_BUF];
+	uint64_t when;
+	uint8_t reason;
+	int rc;
+
+	if (!d->with_lifecycle)
+		return ss_error_set(e, SS_ERR_INVALID, "a delete record in a "
+		    "file of version %d or older", JOURNAL_FIRST_LIFECYCLE - 1);
+	if ((rc = disk_get_string(d, id, sizeof(id))) != SS_OK ||
+	    (rc = buf_get_u8(&d->r, &reason)) != SS_OK ||
+	    (rc = disk_get_string(d, by, sizeof(by))) != SS_OK ||
+	    (rc = disk_get_u64(d, &when)) != SS_OK)
+		return rc;
+	if (reason != STORE_DROP_DELETED && reason != STORE_DROP_EXPIRED)
+		return ss_error_set(e, SS_ERR_INVALID, "session %s: unknown "
+		    "reason %u of a delete record", id, reason);
+	/* Checked before the change, which cannot be undone. */
+	if (buf_remaining(&d->r) != 0)
+		return ss_error_set(e, SS_ERR_INVALID, "%zu bytes after its "
+		    "fields", buf_remaining(&d->r));
+	return lifecycle_apply_delete(s, id, e);
+}
+
 /* Applies one payload of a file of version; e says why when the store refuses it. */
 static int
 apply(const uint8_t *payload, size_t len, uint32_t version, struct store *s,
@@ -189,6 +226,7 @@ apply(const uint8_t *payload, size_t len, uint32_t version, struct store *s,
 
 	disk_reader_init(&d, payload, len, version <= JOURNAL_LAST_BIG_ENDIAN);
 	d.with_v2 = version >= JOURNAL_FIRST_V2;
+	d.with_lifecycle = version >= JOURNAL_FIRST_LIFECYCLE;
 	if ((rc = buf_get_u8(&d.r, &type)) != SS_OK)
 		return rc;
 	switch (type) {
@@ -199,6 +237,7 @@ apply(const uint8_t *payload, size_t len, uint32_t version, struct store *s,
 	case JREC_KEY:      rc = replay_key(&d, s, e); break;
 	case JREC_COHORT:   rc = replay_statement(&d, s, 0, e); break;
 	case JREC_CONFLICT: rc = replay_statement(&d, s, 1, e); break;
+	case JREC_DELETE:   rc = replay_delete(&d, s, e); break;
 	default:
 		return ss_error_set(e, SS_ERR_INVALID, "unknown record type %u",
 		    type);

@@ -5,7 +5,7 @@
  *
  * Record payloads start with a type byte (enum journal_rec_type):
  *   1 create:   params (disk.h: with version 2's fields from journal
- *               version 5 on), u64 created, u64 deadline
+ *               version 5 on), u64 created, u64 deadline, {str creator}
  *   2 submit:   str id, u32 sender index, [stmt], u64 bytes, the sender's n
  *               sealed shares in recipient order
  *   3 close:    str id (the sharing deadline passed)
@@ -15,9 +15,13 @@
  *   6 cohort:   str id, u32 party index, stmt (version 5 on)
  *   7 conflict: str id, u32 party index, u8 statement type, stmt: the
  *               second statement (version 5 on)
+ *   8 delete:   str id, u8 reason (1 deleted by a party, 2 expired), str
+ *               by (the party; empty when expired), u64 when (Unix
+ *               seconds) (version 6 on): the session is dropped
  * where str is u32 length + bytes, stmt a statement as disk.h writes it
  * (body length 0: none), and the parts in [] are there from version 5 on
- * (a signing certificate of length 0: none). Integers are little-endian
+ * (a signing certificate of length 0: none), and the parts in {} from
+ * version 6 on. Integers are little-endian
  * from version 4 on; version 3 has them big-endian, except the sumpoint
  * values, which were already little-endian (their in-memory form, written
  * without a copy).

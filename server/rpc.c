@@ -19,6 +19,7 @@
 
 #include "rpc_call.h"
 #include "signed_cohort.h"
+#include "lifecycle_rpc.h"
 #include "err.h"
 #include "frame.h"
 #include "hpke.h"
@@ -304,6 +305,7 @@ do_get_share(struct call *c)
 	}
 	body->n_shares = k;
 	body->shares = ptrs;
+	c->held_se = se;
 	c->resp.get_share = body;
 	return SS_OK;
 }
@@ -438,6 +440,7 @@ do_list(struct call *c)
 	body->cohort = cohort;
 	body->n_sumpoints = k;
 	body->sumpoints = ptrs;
+	c->held_se = se;
 	c->resp.list_sumpoints = body;
 	return SS_OK;
 }
@@ -703,6 +706,8 @@ static int (*const methods[])(struct call *c) = {
 	[SECURESUM__METHOD__GET_KEYS] = do_get_keys,
 	[SECURESUM__METHOD__POST_COHORT] = signed_cohort_post,
 	[SECURESUM__METHOD__GET_COHORT] = signed_cohort_get,
+	[SECURESUM__METHOD__DELETE_SESSION] = lifecycle_rpc_delete,
+	[SECURESUM__METHOD__LIST_SESSIONS] = lifecycle_rpc_list,
 };
 
 #define NMETHODS (sizeof(methods) / sizeof(methods[0]))
@@ -788,6 +793,7 @@ struct held_filter {
 	ProtobufCBuffer base;
 	ProtobufCBuffer *out;
 	rpc_held_fn held;
+	struct session *se;     /* whose memory they are */
 	const Response *resp;
 	size_t next;        /* the vector expected next */
 };
@@ -821,7 +827,7 @@ held_filter_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
 	if (held_vector(f->resp, f->next, &p, &n) && data == p && len == n) {
 		f->next++;
 		if (len >= HELD_MIN_BYTES) {
-			f->held(f->out, len, data);
+			f->held(f->out, len, data, f->se);
 			return;
 		}
 	}
@@ -833,7 +839,8 @@ static void
 finish_response(struct call *c, ProtobufCBuffer *out, rpc_held_fn held)
 {
 	Response *resp = &c->resp;
-	struct held_filter f = { { held_filter_append }, out, held, resp, 0 };
+	struct held_filter f = { { held_filter_append }, out, held, c->held_se,
+	    resp, 0 };
 
 	resp->id = c->req.id;
 	resp->code = (Securesum__Code)status_from_err(c->err.code);

@@ -83,6 +83,8 @@ struct call {
 		Securesum__GetKeysResponse get_keys;
 		Securesum__PostCohortResponse post_cohort;
 		Securesum__GetCohortResponse get_cohort;
+		Securesum__DeleteSessionResponse delete_session;
+		Securesum__ListSessionsResponse list_sessions;
 	} body;
 	Securesum__SessionParams params;
 	struct scratch sc;
@@ -90,6 +92,8 @@ struct call {
 	/* A GetStatus that may wait: what it waits on (NULL: it may not). */
 	struct rpc_watch *watch;
 	uint32_t epoch;            /* rpc_server's */
+	/* The session a GetShare or ListSumpoints sends from (rpc_held_fn). */
+	struct session *held_se;
 	int holding;               /* held: no response now (RPC_WATCH) */
 };
 

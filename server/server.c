@@ -56,6 +56,7 @@ struct server {
 	int stopping;
 	uint64_t stop_deadline_ms;
 	uint64_t saved_version;
+	uint64_t expired_logged;        /* the store's expired count, logged */
 	int exit_status;
 };
 
@@ -269,6 +270,21 @@ save(struct server *srv)
 
 /* ---- the tick, and stopping ------------------------------------------- */
 
+/* One line for the sessions --session-ttl dropped since the last one. */
+static void
+log_expired(struct server *srv)
+{
+	const struct store *s = srv->rpc.store;
+
+	if (s->expired == srv->expired_logged)
+		return;
+	logmsg("dropped %llu session(s) idle for --session-ttl %llu s (%llu since "
+	    "start; %zu held)", (unsigned long long)(s->expired -
+	    srv->expired_logged), (unsigned long long)s->lim.session_ttl,
+	    (unsigned long long)s->expired, s->nsessions);
+	srv->expired_logged = s->expired;
+}
+
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -276,6 +292,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd; (void)what;
 	store_tick(srv->rpc.store, wall_ms() / 1000);
+	log_expired(srv);
 	/* Give back what departed connections and handled frames freed. */
 	(void)malloc_trim(0);
 	if (srv->cfg->fsync == FSYNC_ALWAYS &&

@@ -8,13 +8,15 @@ usage:
       each STATUS_JSON is `mpc-client --json status SESSION` output: every
       acknowledged CreateSession must show its session, every SubmitShares
       its party as shared, every PostCohort its party as signed, every
-      PostSumpoint its party as posted
+      PostSumpoint its party as posted; a session whose last line is an
+      acknowledged DeleteSession must be gone (no STATUS_JSON for it)
   crash_check.py snapshot TRACE SNAPSHOT
       every acknowledged CreateSession must match the session's digest D in
       the snapshot, every SubmitShares, byte for byte (SHA-256), the
       sender's ciphertexts, every PostCohort the body of the party's COHORT
       statement, and every PostSumpoint the party's sumpoint values (as
-      8-byte little-endian words)
+      8-byte little-endian words); lines before a session's DeleteSession
+      are not checked there (the snapshot may predate the deletion)
 Prints one line "acknowledged N, lost M" and exits 1 when M > 0.
 """
 import hashlib
@@ -37,13 +39,27 @@ def acks(path):
     return out
 
 
+def in_effect(trace):
+    """The lines a later DeleteSession of their session did not undo, and
+    the sessions whose last line is a DeleteSession (gone for good)."""
+    last = {}
+    for i, (method, session, _, _) in enumerate(trace):
+        if method == "DeleteSession":
+            last[session] = i
+    kept = [t for i, t in enumerate(trace)
+            if t[0] != "DeleteSession" and i > last.get(t[1], -1)]
+    gone = {t[1] for t in trace} - {t[1] for t in kept}
+    return kept, gone
+
+
 def check_status(trace, files):
     status = {}
     for f in files:
         with open(f) as fh:
             st = json.load(fh)
         status[st["session"]] = st
-    lost = []
+    trace, gone = in_effect(trace)
+    lost = [("DeleteSession", s, "-") for s in sorted(gone) if s in status]
     key = {"SubmitShares": "shared", "PostCohort": "signed", "PostSumpoint": "posted"}
     for method, session, party, _ in trace:
         st = status.get(session)
@@ -72,6 +88,7 @@ def check_snapshot(trace, path):
     with open(path, "rb") as f:
         data = f.read()
     snap = snapshot_edit.parse(data)
+    trace, _ = in_effect(trace)
     lost = []
     for method, session, party, digest in trace:
         se = snap["sessions"].get(session)

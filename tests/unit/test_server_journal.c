@@ -32,6 +32,7 @@
 #include "history.h"
 #include "journal.h"
 #include "journal_file.h"
+#include "lifecycle.h"
 #include "sealed.h"
 #include "signers.h"
 #include "snapshot.h"
@@ -114,6 +115,18 @@ submit(struct store *s, const char *sender, uint8_t fill, struct ss_error *st)
 	return store_submit(s, sender, "s1", sender, sh, 3, 1, &dup, st);
 }
 
+/* The parameters of alice, bob and carol's session id (t = 1, length L). */
+static void
+spec_of(struct session_spec *p, const char *id)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->id, sizeof(p->id), "%s", id);
+	p->n = 3;
+	p->parties = names;
+	p->threshold = 1;
+	p->length = L;
+}
+
 /* create, three submissions (cohort fixed), one sumpoint, one key */
 static void
 populate(struct store *s)
@@ -124,12 +137,7 @@ populate(struct store *s)
 	uint8_t der[4] = { 1, 2, 3, 4 };
 	int created, dup;
 
-	memset(&p, 0, sizeof(p));
-	snprintf(p.id, sizeof(p.id), "s1");
-	p.n = 3;
-	p.parties = names;
-	p.threshold = 1;
-	p.length = L;
+	spec_of(&p, "s1");
 	p.deadline_seconds = 60;
 	assert_int_equal(store_create(s, "alice", &p, 1000, &created, &dl, &st), SS_OK);
 	assert_int_equal(submit(s, "alice", 0x10, &st), SS_OK);
@@ -1189,6 +1197,7 @@ history_store(void)
 	store_default_limits(&lim);
 	assert_non_null(s = store_new(&lim));
 	history_run(s);
+	history_forget_creators(s);     /* as the older files it is compared with */
 	s->journal_seq = HISTORY_CHANGES;
 	return s;
 }
@@ -1272,6 +1281,14 @@ test_version_4_is_replayed(void **state)
 	older_version_is_replayed(HISTORY_JOURNAL_V4, 4);
 }
 
+/* Version 5: before sessions' creators and delete records. */
+static void
+test_version_5_is_replayed(void **state)
+{
+	(void)state;
+	older_version_is_replayed(HISTORY_JOURNAL_V5, 5);
+}
+
 /*
  * An upgrade after a clean stop of the previous server: its version-1
  * snapshot, and the version-3 segment it started for the next record,
@@ -1306,6 +1323,66 @@ test_clean_stop_upgrade(void **state)
 	assert_same_snapshot(live, b);
 	close_store(b, j);
 	store_free(live);
+	rmdir_all(dir);
+}
+
+/* ---- deletion (issue 12) --------------------------------------------------- */
+
+/*
+ * A deletion and an expiry are journalled before they are made: a restart
+ * (the journal alone, or a snapshot taken before them and the records
+ * after) does not bring the sessions back, and the creator survives too.
+ */
+static void
+test_delete_replay(void **state)
+{
+	struct session_spec p;
+	struct journal *j;
+	struct ss_error st;
+	char *dir = tempdir();
+	struct store *s;
+	uint64_t dl, released;
+	int created;
+
+	(void)state;
+	s = open_store(dir, &j, SS_OK);
+	populate(s);                            /* s1 by alice: records 1-6 */
+	spec_of(&p, "s2");
+	assert_int_equal(store_create(s, "carol", &p, 1000, &created, &dl,
+	    &st), SS_OK);                       /* record 7 */
+	assert_int_equal(snapshot_write(s, dir, &st), SS_OK);
+	assert_int_equal(journal_start_segment(j), SS_OK);
+	assert_int_equal(lifecycle_delete(s, "alice", "s1", 1001, &released,
+	    &st), SS_OK);
+	assert_true(released > 0);
+	assert_int_equal(s->journal_seq, 8);
+	assert_int_equal(journal_sync(j), SS_OK);
+	close_store(s, j);
+	/* The snapshot holds s1; the delete record after it drops it. */
+	s = open_store(dir, &j, SS_OK);
+	assert_null(store_find(s, "s1"));
+	assert_non_null(store_find(s, "s2"));
+	assert_string_equal(store_find(s, "s2")->creator, "carol");
+	assert_int_equal(s->journal_seq, 8);
+	/* An expiry is journalled the same way. */
+	s->lim.session_ttl = 10;
+	store_tick(s, 5000);                    /* the start: idle from here */
+	assert_non_null(store_find(s, "s2"));
+	store_tick(s, 5010);
+	assert_null(store_find(s, "s2"));
+	assert_int_equal(s->journal_seq, 9);
+	assert_int_equal(journal_sync(j), SS_OK);
+	close_store(s, j);
+	s = open_store(dir, &j, SS_OK);
+	assert_int_equal(s->nsessions, 0);
+	/* The id may be used again, and that survives a restart too. */
+	assert_int_equal(store_create(s, "bob", &p, 6000, &created, &dl, &st),
+	    SS_OK);
+	assert_int_equal(journal_sync(j), SS_OK);
+	close_store(s, j);
+	s = open_store(dir, &j, SS_OK);
+	assert_string_equal(store_find(s, "s2")->creator, "bob");
+	close_store(s, j);
 	rmdir_all(dir);
 }
 
@@ -1389,8 +1466,10 @@ main(void)
 		cmocka_unit_test(test_journal_bin_is_the_oldest_segment),
 		cmocka_unit_test(test_version_3_is_replayed),
 		cmocka_unit_test(test_version_4_is_replayed),
+		cmocka_unit_test(test_version_5_is_replayed),
 		cmocka_unit_test(test_clean_stop_upgrade),
 		cmocka_unit_test(test_v2_replay),
+		cmocka_unit_test(test_delete_replay),
 	};
 
 	return cmocka_run_group_tests(tests, signers_setup, signers_teardown);
