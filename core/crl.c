@@ -16,15 +16,14 @@
 #include <openssl/x509.h>
 
 #include "crl.h"
+#include "path.h"
 
 /* DIR/FILE into out; SS_ERR_TOO_LARGE if it does not fit. */
 static int
 crl_path(char *out, size_t outlen, const char *dir, const char *file,
     struct ss_error *e)
 {
-	int n = snprintf(out, outlen, "%s/%s", dir, file);
-
-	if (n < 0 || (size_t)n >= outlen)
+	if (path_join(out, outlen, dir, file) != SS_OK)
 		return ss_error_set(e, SS_ERR_TOO_LARGE, "certificate folder "
 		    "name %s is too long", dir);
 	return SS_OK;

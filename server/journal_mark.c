@@ -14,6 +14,7 @@
 #include "disk.h"
 #include "err.h"
 #include "journal_mark.h"
+#include "path.h"
 
 #define MARK_MAGIC      "SSUMSYNC"
 #define MARK_MAGIC_LEN  8
@@ -67,9 +68,7 @@ static int
 mark_path(char *buf, size_t len, const char *dir, const char *name,
     struct ss_error *e)
 {
-	int n = snprintf(buf, len, "%s/%s", dir, name);
-
-	if (n < 0 || (size_t)n >= len)
+	if (path_join(buf, len, dir, name) != SS_OK)
 		return ss_error_set(e, SS_ERR_TOO_LARGE, "state directory path "
 		    "too long");
 	return SS_OK;

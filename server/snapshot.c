@@ -35,6 +35,7 @@
 #include "disk.h"
 #include "err.h"
 #include "field.h"
+#include "path.h"
 #include "snapshot.h"
 
 #define MAGIC     "SSUMSNAP"
@@ -265,8 +266,8 @@ snapshot_write(const struct store *s, const char *dir, struct ss_error *e)
 	char tmp[4096], path[4096];
 	int fd, rc;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, SNAPSHOT_FILE) >= sizeof(tmp) ||
-	    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE) >= sizeof(path))
+	if (path_join(tmp, sizeof(tmp), dir, SNAPSHOT_FILE ".tmp") != SS_OK ||
+	    path_join(path, sizeof(path), dir, SNAPSHOT_FILE) != SS_OK)
 		return ss_error_set(e, SS_ERR_TOO_LARGE, "state directory path "
 		    "too long");
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
@@ -549,7 +550,7 @@ snapshot_load(const char *dir, const struct store_limits *lim,
 	int rc;
 
 	*out = NULL;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE) >= sizeof(path))
+	if (path_join(path, sizeof(path), dir, SNAPSHOT_FILE) != SS_OK)
 		return ss_error_set(e, SS_ERR_TOO_LARGE, "state directory path "
 		    "too long");
 	if ((s = store_new(lim)) == NULL)
