@@ -1,8 +1,9 @@
 /*
  * cmd_server_info.c: `server-info`: the server's version, uptime, sessions
  * by phase, connections, bytes held and the health of its journal and
- * snapshots (GetServerInfo, docs/PROTOCOL.md 7.11), as "key: value" lines
- * or one JSON object, the keys those of the proto.
+ * snapshots (GetServerInfo, docs/PROTOCOL.md 7.13), as "key: value" lines
+ * or one JSON object, the keys those of the proto (its version as
+ * server_version: "version" is the JSON document's own, docs/CLI.md).
  */
 #include <stdio.h>
 
@@ -53,14 +54,14 @@ cmd_server_info_print(FILE *out, int json, struct wire_server_info *in)
 	/* The server's text reaches a terminal only made safe. */
 	out_sanitize(in->version);
 	if (!json) {
-		fprintf(out, "version: %s\njournal_healthy: %s\n", in->version,
-		    in->journal_healthy ? "yes" : "no");
+		fprintf(out, "server_version: %s\njournal_healthy: %s\n",
+		    in->version, in->journal_healthy ? "yes" : "no");
 		for (i = 0; i < n; i++)
 			fprintf(out, "%s: %llu\n", f[i].key,
 			    (unsigned long long)f[i].v);
 		return;
 	}
-	fputs("{\"version\":", out);
+	fputs(OUT_JSON_OPEN "\"server_version\":", out);
 	out_json_string(out, in->version);
 	fprintf(out, ",\"journal_healthy\":%s", in->journal_healthy ?
 	    "true" : "false");

@@ -114,6 +114,16 @@ one(struct buf_writer *w, const char *name, const char *type,
 	put(w, "%s %.15g\n", name, v);
 }
 
+/* A counter family of two samples, told apart by label: a, then b. */
+static void
+two(struct buf_writer *w, const char *name, const char *help,
+    const char *label, const char *a, uint64_t va, const char *b, uint64_t vb)
+{
+	family(w, name, "counter", help);
+	put(w, "%s{%s=\"%s\"} %llu\n%s{%s=\"%s\"} %llu\n", name, label, a,
+	    (unsigned long long)va, name, label, b, (unsigned long long)vb);
+}
+
 static void
 histogram(struct buf_writer *w, const char *name, const char *help,
     const struct metrics_histogram *h)
@@ -184,6 +194,9 @@ sessions(struct buf_writer *w, const struct metrics_gauges *g)
 		    (unsigned long long)g->sessions[p]);
 	one(w, "mpc_server_sessions_max", "gauge", "--max-sessions.",
 	    (double)g->sessions_max);
+	two(w, "mpc_server_sessions_dropped_total", "Sessions dropped since "
+	    "the start, by reason.", "reason", "deleted", g->sessions_deleted,
+	    "expired", g->sessions_expired);
 	one(w, "mpc_server_stored_bytes", "gauge", "Bytes of shares, "
 	    "sumpoints and certificates held.", (double)g->stored_bytes);
 	one(w, "mpc_server_stored_bytes_max", "gauge", "--max-stored-bytes.",
@@ -201,13 +214,10 @@ durability(struct buf_writer *w, const struct metrics *m,
 	    "Journal records written and not yet known durable.",
 	    (double)g->journal_unsynced);
 	histogram(w, "mpc_server_journal_fsync_duration_seconds",
-	    "The journal sync thread's fdatasync calls.", &g->fsync);
-	family(w, "mpc_server_snapshots_total", "counter",
-	    "Snapshots written, by result.");
-	put(w, "mpc_server_snapshots_total{result=\"ok\"} %llu\n"
-	    "mpc_server_snapshots_total{result=\"failed\"} %llu\n",
-	    (unsigned long long)m->snapshots_ok,
-	    (unsigned long long)m->snapshots_failed);
+	    "The journal sync thread's syncs (the records' "
+	    "fdatasync, then the synced mark's).", &g->fsync);
+	two(w, "mpc_server_snapshots_total", "Snapshots written, by result.",
+	    "result", "ok", m->snapshots_ok, "failed", m->snapshots_failed);
 	one(w, "mpc_server_snapshot_age_seconds", "gauge", "Seconds since the "
 	    "last snapshot this process wrote (since its start if none).",
 	    metrics_snapshot_age(m, g->now_unix_ms));

@@ -53,6 +53,7 @@ struct metrics_gauges {
 	uint64_t now_unix_ms;
 	uint64_t sessions[METRICS_PHASES];
 	uint64_t sessions_max;
+	uint64_t sessions_deleted, sessions_expired;    /* since start */
 	uint64_t stored_bytes, stored_bytes_max;
 	uint64_t connections, connections_max, watching;
 	int journal_ok;                 /* 0: the journal's last write or sync failed */

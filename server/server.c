@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +23,11 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
+#include "acceptor.h"
 #include "addr.h"
 #include "bgsave.h"
 #include "connection.h"
+#include "credentials.h"
 #include "err.h"
 #include "frame.h"
 #include "hpke.h"
@@ -41,12 +44,12 @@
 struct server {
 	const struct server_config *cfg;
 	struct event_base *base;
-	struct evconnlistener *listener;
-	SSL_CTX *ssl;
+	struct acceptor acceptor;
+	struct credentials cred;        /* rpc.ca and conns.ssl are its */
 	struct rpc_server rpc;
 	struct conns conns;
 	struct bgsave bgsave;
-	struct event *tick_ev, *snap_ev, *sigterm_ev, *sigint_ev;
+	struct event *tick_ev, *snap_ev, *sigterm_ev, *sigint_ev, *sighup_ev;
 	struct event *flush_ev, *sync_ev, *synced_ev, *drain_ev, *child_ev;
 	struct journal *journal;
 	int journal_open;
@@ -57,6 +60,7 @@ struct server {
 	int stopping;
 	uint64_t stop_deadline_ms;
 	uint64_t saved_version;
+	uint64_t expired_logged;        /* the store's expired count, logged */
 	int exit_status;
 };
 
@@ -283,6 +287,21 @@ save(struct server *srv)
 
 /* ---- the tick, and stopping ------------------------------------------- */
 
+/* One line for the sessions --session-ttl dropped since the last one. */
+static void
+log_expired(struct server *srv)
+{
+	const struct store *s = srv->rpc.store;
+
+	if (s->expired == srv->expired_logged)
+		return;
+	logmsg("dropped %llu session(s) idle for --session-ttl %llu s (%llu since "
+	    "start; %zu held)", (unsigned long long)(s->expired -
+	    srv->expired_logged), (unsigned long long)s->lim.session_ttl,
+	    (unsigned long long)s->expired, s->nsessions);
+	srv->expired_logged = s->expired;
+}
+
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -290,6 +309,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd; (void)what;
 	store_tick(srv->rpc.store, wall_ms() / 1000);
+	log_expired(srv);
 	/* Give back what departed connections and handled frames freed. */
 	(void)malloc_trim(0);
 	if (srv->cfg->fsync == FSYNC_ALWAYS &&
@@ -330,7 +350,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	    "stopping", (int)sig);
 	/* The final snapshot replaces the one a child may be writing. */
 	bgsave_kill(&srv->bgsave);
-	evconnlistener_disable(srv->listener);
+	acceptor_close(&srv->acceptor);
 	conns_stop_reading(&srv->conns);
 	if (srv->journal_open && journal_sync(srv->journal) != SS_OK) {
 		logmsg("%s", ss_error_msg(journal_error(srv->journal)));
@@ -427,13 +447,8 @@ listen_on(struct server *srv, char *shown, size_t shownlen, struct ss_error *e)
 	if (bind_listener("--listen", srv->cfg->listen, shown, shownlen, &fd,
 	    e) != SS_OK)
 		return e->code;
-	srv->listener = evconnlistener_new(srv->base, conns_accept, &srv->conns,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
-	if (srv->listener == NULL) {
-		evutil_closesocket(fd);
-		return ss_error_set(e, SS_ERR_INTERNAL, "cannot set up the event loop");
-	}
-	return SS_OK;
+	return acceptor_open(&srv->acceptor, srv->base, fd, conns_accept,
+	    &srv->conns, e);
 }
 
 /* ---- metrics ------------------------------------------------------------ */
@@ -452,6 +467,8 @@ server_gauges(void *ctx, struct metrics_gauges *g)
 		if ((unsigned)st->sessions[i]->phase < METRICS_PHASES)
 			g->sessions[st->sessions[i]->phase]++;
 	g->sessions_max = st->lim.max_sessions;
+	g->sessions_deleted = st->deleted;
+	g->sessions_expired = st->expired;
 	g->stored_bytes = st->stored_bytes;
 	g->stored_bytes_max = st->lim.max_stored_bytes;
 	g->connections = srv->conns.n;
@@ -500,9 +517,9 @@ signer_valid(X509_STORE *ca, const struct key_entry *e)
 
 /*
  * Drops from the directory every entry whose certificates no longer verify
- * against the CA and its revocation list (crl.pem is read at start): a
- * revoked party's key or signing certificate, published before, must not
- * be served after a restart.
+ * against the CA and its revocation list (crl.pem is read at start and at
+ * SIGHUP): a revoked party's key or signing certificate, published before,
+ * must not be served after a restart or a reload.
  */
 static void
 recheck_directory(struct server *srv)
@@ -574,7 +591,7 @@ load_directory(struct server *srv)
 
 /* The start-up line of what open_state loaded, and its figures. */
 static void
-loaded(struct server *srv, size_t snap_sessions, uint64_t replayed, uint64_t t0)
+log_loaded(struct server *srv, size_t snap_sessions, uint64_t replayed, uint64_t t0)
 {
 	struct metrics *m = &srv->metrics;
 	uint64_t now = wall_ms();
@@ -587,6 +604,46 @@ loaded(struct server *srv, size_t snap_sessions, uint64_t replayed, uint64_t t0)
 	    srv->cfg->state_dir, srv->rpc.store->nsessions, snap_sessions,
 	    (unsigned long long)replayed,
 	    (unsigned long long)srv->rpc.store->stored_bytes, m->load_seconds);
+}
+
+/* ---- SIGHUP: the certificates again ------------------------------------ */
+
+/*
+ * Loads the certs folder's files afresh, in the loop (libevent turns the
+ * signal into an event): new connections take the new TLS context, open
+ * ones keep the one they started with (each SSL holds a reference), and
+ * the published keys a new revocation covers leave the directory. Any
+ * failure leaves everything in force as it was.
+ */
+static void
+on_reload(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+	const char *dir = srv->cfg->certs_dir;
+	struct credentials next;
+	struct ss_error e;
+	char loaded[512];
+
+	(void)sig; (void)what;
+	if (srv->stopping)
+		return;
+	ss_error_clear(&e);
+	if (credentials_load(dir, &next, &e) != SS_OK ||
+	    credentials_may_replace(&srv->cred, &next, dir, &e) != SS_OK) {
+		credentials_free(&next);
+		logmsg("SIGHUP: reload refused, the certificate, key and "
+		    "revocation list loaded before stay in force: %s",
+		    ss_error_msg(&e));
+		return;
+	}
+	credentials_free(&srv->cred);
+	srv->cred = next;
+	srv->conns.ssl = srv->cred.ssl;
+	srv->rpc.ca = srv->cred.ca;
+	credentials_describe(&srv->cred, loaded, sizeof(loaded));
+	logmsg("SIGHUP: reloaded from %s: %s; new connections use them, open "
+	    "ones keep theirs", dir, loaded);
+	recheck_directory(srv);
 }
 
 /* The snapshot and the journal's records after it, in a new store. */
@@ -613,22 +670,12 @@ open_state(struct server *srv, struct ss_error *e)
 	snap_seq = srv->rpc.store->journal_seq;
 	snap_sessions = srv->rpc.store->nsessions;
 	if ((rc = journal_open(&srv->journal, cfg->state_dir, srv->rpc.store,
-	    logmsg, e)) != SS_OK)
+	    cfg->fsync, logmsg, e)) != SS_OK)
 		return rc;
 	srv->journal_open = 1;
-	loaded(srv, snap_sessions, srv->rpc.store->journal_seq - snap_seq, t0);
+	log_loaded(srv, snap_sessions, srv->rpc.store->journal_seq - snap_seq, t0);
 	srv->rpc.store->version = 0;
 	return SS_OK;
-}
-
-/* Whether the certs folder has a revocation list (pki reads it if so). */
-static int
-crl_present(const char *dir)
-{
-	char path[4096];
-
-	return snprintf(path, sizeof(path), "%s/crl.pem", dir) <
-	    (int)sizeof(path) && access(path, R_OK) == 0;
 }
 
 /*
@@ -638,21 +685,19 @@ crl_present(const char *dir)
 static int SS_WUR
 open_keys(struct server *srv, struct ss_error *e)
 {
-	const char *dir = srv->cfg->certs_dir;
 	struct store_log log;
+	char loaded[512];
 
-	if ((srv->ssl = pki_server_ctx(dir, e)) == NULL ||
-	    (srv->rpc.ca = pki_ca_store(dir, e)) == NULL)
+	if (credentials_load(srv->cfg->certs_dir, &srv->cred, e) != SS_OK)
 		return e->code;
-	/*
-	 * Idle connections give their 2 x 16 KiB TLS buffers back (measured:
-	 * 1,000 open connections 114 -> 93 MiB).
-	 */
-	(void)SSL_CTX_set_mode(srv->ssl, SSL_MODE_RELEASE_BUFFERS);
+	srv->rpc.ca = srv->cred.ca;
+	credentials_describe(&srv->cred, loaded, sizeof(loaded));
+	logmsg("loaded from %s: %s", srv->cfg->certs_dir, loaded);
 	recheck_directory(srv);
 	load_directory(srv);
-	log_at(LOG_INFO, "certificates dir=%s crl=%s published_keys=%zu", dir,
-	    crl_present(dir) ? "yes" : "no", srv->rpc.store->nkeys);
+	log_at(LOG_INFO, "certificates dir=%s crl=%s published_keys=%zu",
+	    srv->cfg->certs_dir, srv->cred.crl.present ? "yes" : "no",
+	    srv->rpc.store->nkeys);
 	log = journal_store_log(srv->journal);
 	store_set_log(srv->rpc.store, &log);
 	srv->saved_version = srv->rpc.store->version;
@@ -691,7 +736,7 @@ open_loop(struct server *srv, struct ss_error *e)
 		return ss_error_set(e, SS_ERR_INTERNAL, "cannot set up the event loop");
 	cs->cfg = srv->cfg;
 	cs->base = srv->base;
-	cs->ssl = srv->ssl;
+	cs->ssl = srv->cred.ssl;
 	cs->rpc = &srv->rpc;
 	cs->journal = srv->journal_open ? srv->journal : NULL;
 	cs->flush_ev = srv->flush_ev;
@@ -762,7 +807,7 @@ add_signal(struct server *srv, struct event **ev, int sig, event_callback_fn fn)
 	return *ev == NULL || evsignal_add(*ev, NULL) != 0 ? SS_ERR_INTERNAL : SS_OK;
 }
 
-/* SIGTERM, SIGINT, SIGCHLD, the tick, the snapshot and the sync timers. */
+/* SIGTERM, SIGINT, SIGHUP, SIGCHLD, the tick, the snapshot and the sync timers. */
 static int SS_WUR
 add_events(struct server *srv, struct ss_error *e)
 {
@@ -771,6 +816,7 @@ add_events(struct server *srv, struct ss_error *e)
 	if (add_signal(srv, &srv->child_ev, SIGCHLD, on_child) != SS_OK ||
 	    add_signal(srv, &srv->sigterm_ev, SIGTERM, on_signal) != SS_OK ||
 	    add_signal(srv, &srv->sigint_ev, SIGINT, on_signal) != SS_OK ||
+	    add_signal(srv, &srv->sighup_ev, SIGHUP, on_reload) != SS_OK ||
 	    add_timer(srv, &srv->tick_ev, 1, on_tick) != SS_OK ||
 	    add_timer(srv, &srv->snap_ev, cfg->snapshot_interval, on_snapshot) != SS_OK ||
 	    (cfg->fsync == FSYNC_EVERYSEC &&
@@ -825,10 +871,28 @@ fit_connections(struct server_config *cfg, struct ss_error *e)
 	return SS_OK;
 }
 
+/*
+ * SIGHUP's default action ends the process, and start-up (a long journal
+ * replay) can take seconds: until its event is in place, a SIGHUP (say, a
+ * `systemctl reload` just after the start) waits blocked, then reloads.
+ * Threads started meanwhile keep it blocked, so the loop's thread takes it.
+ */
+static void
+hold_sighup(int how)
+{
+	sigset_t set;
+
+	if (sigemptyset(&set) != 0 || sigaddset(&set, SIGHUP) != 0 ||
+	    pthread_sigmask(how, &set, NULL) != 0)
+		logmsg("cannot %s SIGHUP during start-up; continuing",
+		    how == SIG_BLOCK ? "block" : "unblock");
+}
+
 /* What the process needs before it serves: signals, descriptors, malloc. */
 static void
 setup_process(void)
 {
+	hold_sighup(SIG_BLOCK);
 	signal(SIGPIPE, SIG_IGN);
 	/* A file-size limit must make a write fail (EFBIG), not kill the server. */
 	signal(SIGXFSZ, SIG_IGN);
@@ -876,11 +940,10 @@ server_free(struct server *srv)
 	free_event(srv->snap_ev);
 	free_event(srv->sigterm_ev);
 	free_event(srv->sigint_ev);
-	if (srv->listener != NULL)
-		evconnlistener_free(srv->listener);
+	free_event(srv->sighup_ev);
+	acceptor_free(&srv->acceptor);
 	store_free(srv->rpc.store);
-	X509_STORE_free(srv->rpc.ca);
-	SSL_CTX_free(srv->ssl);
+	credentials_free(&srv->cred);
 	if (srv->base != NULL)
 		event_base_free(srv->base);
 	/* Last: the lock is released only once the journal is closed. */
@@ -913,6 +976,7 @@ server_run(const struct server_config *given)
 		server_free(&srv);
 		return 1;
 	}
+	hold_sighup(SIG_UNBLOCK);
 	log_at(LOG_INFO, "listening addr=%s max_connections=%u fsync=%s "
 	    "version=%s", shown, cfg.max_connections, fsync_name(cfg.fsync),
 	    metrics_version());

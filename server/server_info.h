@@ -2,7 +2,7 @@
  * server_info.h: GetServerInfo on the wire: the server's version, uptime,
  * sessions by phase, connections, bytes held and the health of its journal
  * and snapshots, for any caller with a valid certificate (docs/PROTOCOL.md
- * 7.11). The figures are the ones --metrics-listen exposes (metrics.h):
+ * 7.13). The figures are the ones --metrics-listen exposes (metrics.h):
  * counts only, no session's or party's name.
  */
 #ifndef SS_SERVER_INFO_H

@@ -12,6 +12,7 @@
 # histogram, with nothing but those keys, and start-up lines for what was
 # loaded; --log-level warn drops them. GetServerInfo (and mpc-client
 # server-info) answers any party with a certificate, and only one.
+# DeleteSession and ListSessions are logged by name, and a deletion counted.
 source "$(dirname "$0")/lib.sh"
 
 python_proto || bail "protoc --python_out failed"
@@ -95,11 +96,24 @@ check "without a client certificate there is no answer" bash -c \
 check "mpc-client server-info shows the same" bash -c \
     "'$CLIENT_BIN' --server $ADDR --certs '$T/certs' --party dave server-info >'$T/si.out' &&
     grep -qx 'sessions_complete: 1' '$T/si.out' && grep -qx 'journal_healthy: yes' '$T/si.out' &&
-    grep -qx 'version: $("$SERVER_BIN" --version | cut -d' ' -f2)' '$T/si.out'"
+    grep -qx 'server_version: $("$SERVER_BIN" --version | cut -d' ' -f2)' '$T/si.out'"
 check "... and with --json one object" bash -c \
     "'$CLIENT_BIN' --server $ADDR --certs '$T/certs' --party dave --json server-info |
-    /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(not (d[\"sessions_complete\"] == 1 and d[\"connections\"] >= 1))'"
+    /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(not (d[\"version\"] == 1 and d[\"server_version\"] and d[\"sessions_complete\"] == 1 and d[\"connections\"] >= 1))'"
 check_fails "server-info takes no SESSION" "unexpected argument 's1'" client dave server-info s1
+
+# --- DeleteSession and ListSessions: logged by name, the deletion counted -
+check "alice creates s2" client alice create s2 --parties alice,bob --threshold 1
+check "alice lists her sessions" client alice list
+check "alice deletes s2" client alice delete s2
+check "ListSessions is logged by name" \
+    grep -Eq 'request peer=alice addr=[^ ]+ method=LIST_SESSIONS session=- status=OK ' "$T/server.log"
+check "DeleteSession is logged with its session" \
+    grep -Eq 'request peer=alice addr=[^ ]+ method=DELETE_SESSION session=s2 status=OK ' "$T/server.log"
+check "the exposition parses after the deletion" scrape dropped
+check_eq "one session dropped as deleted" 1 "$(value dropped 'mpc_server_sessions_dropped_total{reason="deleted"}')"
+check "none expired (the sample is there, at 0)" \
+    grep -qx 'mpc_server_sessions_dropped_total{reason="expired"} 0' "$T/dropped.samples"
 
 # --- the HTTP side is bounded ---------------------------------------------
 code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }

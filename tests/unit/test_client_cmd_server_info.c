@@ -62,7 +62,7 @@ test_text(void **state)
 	sample(&in);
 	s = printed(0, &in);
 	assert_string_equal(s,
-	    "version: 1.2.3\njournal_healthy: yes\nuptime_seconds: 60\n"
+	    "server_version: 1.2.3\njournal_healthy: yes\nuptime_seconds: 60\n"
 	    "sessions_sharing: 1\nsessions_aggregating: 2\n"
 	    "sessions_complete: 3\nsessions_failed: 4\nsessions_max: 1024\n"
 	    "connections: 5\nconnections_max: 4096\nstored_bytes: 77\n"
@@ -83,7 +83,7 @@ test_json(void **state)
 	in.journal_healthy = 0;
 	s = printed(1, &in);
 	assert_string_equal(s,
-	    "{\"version\":\"1.2.3\",\"journal_healthy\":false,"
+	    "{\"version\":1,\"server_version\":\"1.2.3\",\"journal_healthy\":false,"
 	    "\"uptime_seconds\":60,\"sessions_sharing\":1,"
 	    "\"sessions_aggregating\":2,\"sessions_complete\":3,"
 	    "\"sessions_failed\":4,\"sessions_max\":1024,\"connections\":5,"
@@ -106,7 +106,7 @@ test_version_made_safe(void **state)
 	sample(&in);
 	snprintf(in.version, sizeof(in.version), "%s", "1\x1b[2J\n2");
 	s = printed(0, &in);
-	assert_non_null(strstr(s, "version: 1?[2J?2\n"));
+	assert_non_null(strstr(s, "server_version: 1?[2J?2\n"));
 	free(s);
 }
 

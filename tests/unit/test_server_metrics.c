@@ -88,6 +88,9 @@ test_requests_by_method_and_status(void **state)
 	assert_int_equal(m.bytes_out, 48);
 	assert_int_equal(m.latency.count, 4);
 	assert_string_equal(metrics_method_name(6), "GET_STATUS");
+	assert_string_equal(metrics_method_name(11), "DELETE_SESSION");
+	assert_string_equal(metrics_method_name(12), "LIST_SESSIONS");
+	assert_string_equal(metrics_method_name(13), "GET_SERVER_INFO");
 	assert_string_equal(metrics_method_name(0), "UNKNOWN");
 	assert_string_equal(metrics_method_name(-3), "UNKNOWN");
 	assert_string_equal(metrics_method_name(31), "UNKNOWN");
@@ -135,6 +138,8 @@ test_exposition(void **state)
 	memset(&g, 0, sizeof(g));
 	g.now_unix_ms = 61000;
 	g.sessions[PHASE_COMPLETE] = 3;
+	g.sessions_deleted = 4;
+	g.sessions_expired = 5;
 	g.journal_ok = 1;
 	metrics_request(&m, 1, ST_OK, 0.0003, 100, 40);
 	metrics_request(&m, 1, ST_OK, 0.2, 100, 40);
@@ -156,6 +161,8 @@ test_exposition(void **state)
 	assert_true(sample(text, "mpc_server_journal_fsync_duration_seconds_bucket{le=\"0.005\"} ") == 1);
 	assert_true(sample(text, "mpc_server_sessions{phase=\"COMPLETE\"} ") == 3);
 	assert_true(sample(text, "mpc_server_sessions{phase=\"SHARING\"} ") == 0);
+	assert_true(sample(text, "mpc_server_sessions_dropped_total{reason=\"deleted\"} ") == 4);
+	assert_true(sample(text, "mpc_server_sessions_dropped_total{reason=\"expired\"} ") == 5);
 	assert_true(sample(text, "mpc_server_uptime_seconds ") == 60);
 	assert_true(sample(text, "mpc_server_snapshot_age_seconds ") == 60);
 	assert_true(sample(text, "mpc_server_journal_healthy ") == 1);
