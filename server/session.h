@@ -88,6 +88,12 @@ struct session {
 	uint32_t changes;
 	/* The connections waiting for it to change (connection.c's; opaque here). */
 	void *waiters;
+	/*
+	 * Who created it while the server ran, as long as it is open (counted
+	 * against --max-sessions-per-party, quota.h); "": not counted (settled,
+	 * or loaded from disk, which does not record the creator).
+	 */
+	char quota_creator[NAME_BUF];
 };
 
 /*

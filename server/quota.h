@@ -1,0 +1,61 @@
+/*
+ * quota.h: what each identity holds, for the per-party quotas
+ * (--max-sessions-per-party, --max-bytes-per-party): the sessions it
+ * created that are still open (neither complete nor failed), and the bytes
+ * of its own shares, sumpoints and statements the store keeps. Entries are
+ * made for authenticated callers only (creators, senders), so the table
+ * grows with the parties the CA certified, not with names a request lists.
+ */
+#ifndef SS_QUOTA_H
+#define SS_QUOTA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "name.h"
+#include "session.h"
+
+struct quota_use {
+	char name[NAME_BUF];    /* "": an empty slot */
+	uint32_t sessions;      /* created, open */
+	uint64_t bytes;         /* held in its name */
+};
+
+struct quota_table {
+	struct quota_use *slot;
+	size_t cap;             /* 0 or a power of two */
+	size_t used;
+	uint64_t key[2];        /* the hash's secret key */
+};
+
+/* An empty table with a fresh random key: SS_OK or SS_ERR_CRYPTO. */
+int quota_init(struct quota_table *q) SS_WUR;
+void quota_free(struct quota_table *q);
+
+/* name's use, or NULL when it holds nothing. */
+const struct quota_use *quota_find(const struct quota_table *q,
+    const char *name);
+
+/*
+ * name's use, added (at zero) when missing: NULL when out of memory. The
+ * pointer stays valid until the next entry is added.
+ */
+struct quota_use *quota_get(struct quota_table *q, const char *name);
+
+/* Bytes of party i's own state in se: its shares, sumpoint and statements. */
+uint64_t quota_party_bytes(const struct session *se, uint32_t i);
+
+/* Adds every party's bytes of se (a session loaded from disk). */
+void quota_add_session(struct quota_table *q, const struct session *se);
+
+/*
+ * Takes back what se counts for: every party's bytes and, if it is still
+ * counted open, its creator's session (for a session dropped from the store).
+ */
+void quota_drop_session(struct quota_table *q, struct session *se);
+
+/* se is complete or failed: its creator's open session is counted no more. */
+void quota_settle(struct quota_table *q, struct session *se);
+
+#endif
