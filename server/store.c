@@ -471,8 +471,8 @@ party_holds(struct store *s, const struct session *se, uint32_t party,
 
 /*
  * Whether a live change adding bytes in party's name fits its quota
- * (--max-bytes-per-party) and the server's memory budget (--max-memory);
- * makes party's entry, so that counting the change cannot fail once logged.
+ * (--max-bytes-per-party; record_room checks the server-wide limits); makes
+ * party's entry, so that counting the change cannot fail once logged.
  * Replayed changes are not checked: they were acknowledged.
  */
 static int
@@ -491,11 +491,6 @@ party_room(struct store *s, const struct session *se, uint32_t party,
 		    "(--max-bytes-per-party %llu)", name,
 		    (unsigned long long)u->bytes, (unsigned long long)bytes,
 		    (unsigned long long)s->lim.max_bytes_per_party);
-	if (s->budget != NULL && !budget_fits(s->budget, bytes))
-		return ss_error_set(st, SS_ERR_EXHAUSTED, "the server's memory "
-		    "budget (--max-memory %llu) has no room for %llu more bytes; "
-		    "try again later", (unsigned long long)s->budget->limit,
-		    (unsigned long long)bytes);
 	return SS_OK;
 }
 
