@@ -200,14 +200,7 @@ hs_unlink(struct conn *c)
 
 /* ---- closing --------------------------------------------------------- */
 
-/* Gives back what the large frame in progress is charged, and frees it. */
-static void
-frame_drop(struct conns *cs, struct frame_in *f)
-{
-	budget_give(cs->budget, f->cap);
-	free(f->data);
-	memset(f, 0, sizeof(*f));
-}
+static void frame_drop(struct conn *c);
 
 static void
 conn_free(struct conn *c)
@@ -229,7 +222,7 @@ conn_free(struct conn *c)
 		c->next->prev = c->prev;
 	if (c->pending != NULL)
 		evbuffer_free(c->pending);
-	frame_drop(c->cs, &c->frame);
+	frame_drop(c);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -305,19 +298,87 @@ conns_release_held(struct conns *cs)
 /* ---- large frames ------------------------------------------------------ */
 
 /*
+ * A large frame's buffer is charged, as it grows, to the memory budget and
+ * to its sender's bytes (--max-bytes-per-party counts what it holds and
+ * what it is sending), so that one identity cannot take the whole budget
+ * with frames it never finishes.
+ */
+enum frame_over { FRAME_FITS, FRAME_OVER_PARTY, FRAME_OVER_BUDGET };
+
+/* The sender's use (quota.h), made if need be; NULL when out of memory. */
+static struct quota_use *
+sender_use(struct conn *c)
+{
+	return quota_get(&c->cs->rpc->store->quotas, c->peer);
+}
+
+/* Which limit n more bytes of c's frames would pass, if any. */
+static enum frame_over
+frame_fits(struct conn *c, uint64_t n)
+{
+	uint64_t max = c->cs->rpc->store->lim.max_bytes_per_party;
+	const struct quota_use *u = sender_use(c);
+
+	if (u == NULL)
+		return FRAME_OVER_BUDGET;       /* out of memory */
+	if (n > max || u->bytes > max - n || u->frames > max - n - u->bytes)
+		return FRAME_OVER_PARTY;
+	return budget_fits(c->cs->budget, n) ? FRAME_FITS : FRAME_OVER_BUDGET;
+}
+
+/* Charges n bytes of c's frame, if they fit; says which limit otherwise. */
+static enum frame_over
+frame_charge(struct conn *c, uint64_t n)
+{
+	enum frame_over o = frame_fits(c, n);
+	struct quota_use *u;
+
+	if (o != FRAME_FITS)
+		return o;
+	if (budget_take(c->cs->budget, n) != SS_OK)
+		return FRAME_OVER_BUDGET;
+	/* Found by frame_fits: no entry is added, none can fail. */
+	if ((u = sender_use(c)) != NULL)
+		u->frames += n;
+	return FRAME_FITS;
+}
+
+static void
+frame_uncharge(struct conn *c, uint64_t n)
+{
+	struct quota_use *u;
+
+	if (n == 0)
+		return;
+	budget_give(c->cs->budget, n);
+	if ((u = sender_use(c)) != NULL)
+		u->frames = n < u->frames ? u->frames - n : 0;
+}
+
+/* Gives back what the large frame in progress is charged, and frees it. */
+static void
+frame_drop(struct conn *c)
+{
+	frame_uncharge(c, c->frame.cap);
+	free(c->frame.data);
+	memset(&c->frame, 0, sizeof(c->frame));
+}
+
+/*
  * Starts reading a large frame of len bytes, its header already drained:
- * SS_OK, SS_ERR_EXHAUSTED (the budget has no room for its first part) or
- * SS_ERR_ALLOC.
+ * SS_OK, SS_ERR_EXHAUSTED (*over says which limit has no room for its
+ * first part) or SS_ERR_ALLOC.
  */
 static int SS_WUR
-frame_start(struct budget *b, struct frame_in *f, size_t len)
+frame_start(struct conn *c, size_t len, enum frame_over *over)
 {
 	size_t cap = len < CONN_FRAME_FIRST_CAP ? len : CONN_FRAME_FIRST_CAP;
+	struct frame_in *f = &c->frame;
 
-	if (budget_take(b, cap) != SS_OK)
+	if ((*over = frame_charge(c, cap)) != FRAME_FITS)
 		return SS_ERR_EXHAUSTED;
 	if ((f->data = malloc(cap)) == NULL) {
-		budget_give(b, cap);
+		frame_uncharge(c, cap);
 		return SS_ERR_ALLOC;
 	}
 	f->len = len;
@@ -328,12 +389,13 @@ frame_start(struct budget *b, struct frame_in *f, size_t len)
 
 /*
  * Moves what has arrived of the large frame in progress into its buffer,
- * grown (and charged) as needed: SS_OK, SS_ERR_EXHAUSTED (the budget has
- * no room for the growth; nothing changed) or SS_ERR_ALLOC.
+ * grown (and charged) as needed: SS_OK, SS_ERR_EXHAUSTED (*over says which
+ * limit has no room for the growth; nothing changed) or SS_ERR_ALLOC.
  */
 static int SS_WUR
-frame_fill(struct budget *b, struct frame_in *f, struct evbuffer *in)
+frame_fill(struct conn *c, struct evbuffer *in, enum frame_over *over)
 {
+	struct frame_in *f = &c->frame;
 	size_t avail = evbuffer_get_length(in), want = f->len - f->have, cap;
 	uint8_t *p;
 	int n;
@@ -345,10 +407,10 @@ frame_fill(struct budget *b, struct frame_in *f, struct evbuffer *in)
 			;
 		if (cap > f->len)
 			cap = f->len;
-		if (budget_take(b, cap - f->cap) != SS_OK)
+		if ((*over = frame_charge(c, cap - f->cap)) != FRAME_FITS)
 			return SS_ERR_EXHAUSTED;
 		if ((p = realloc(f->data, cap)) == NULL) {
-			budget_give(b, cap - f->cap);
+			frame_uncharge(c, cap - f->cap);
 			return SS_ERR_ALLOC;
 		}
 		f->data = p;
@@ -594,23 +656,31 @@ conn_refuse_frame(struct conn *c, const uint8_t hdr[FRAME_HEADER_LEN])
 }
 
 /*
- * A large frame of len bytes (0: the one in progress) finds no room in the
- * memory budget: refused, its part read so far dropped, and the connection
- * closed, as the rest of it cannot be skipped. SS_ERR_TOO_LARGE.
+ * A large frame of len bytes (0: the one in progress) finds no room under
+ * the limit over names: refused, its part read so far dropped, and the
+ * connection closed, as the rest of it cannot be skipped. SS_ERR_TOO_LARGE.
  */
 static int
-conn_refuse_memory(struct conn *c, size_t len)
+conn_refuse_memory(struct conn *c, size_t len, enum frame_over over)
 {
 	const struct budget *b = c->cs->budget;
-	char msg[256];
+	char msg[320];
 
 	if (len == 0)
 		len = c->frame.len;
-	frame_drop(c->cs, &c->frame);
-	snprintf(msg, sizeof(msg), "a frame of %zu bytes does not fit in the "
-	    "server's memory budget (--max-memory %llu, %llu in use); closing "
-	    "the connection, try again later", len,
-	    (unsigned long long)b->limit, (unsigned long long)budget_total(b));
+	frame_drop(c);
+	if (over == FRAME_OVER_PARTY)
+		snprintf(msg, sizeof(msg), "a frame of %zu bytes would pass the "
+		    "server's limit per party (--max-bytes-per-party %llu: what "
+		    "%s holds and is sending); closing the connection", len,
+		    (unsigned long long)c->cs->rpc->store->lim.max_bytes_per_party,
+		    c->peer);
+	else
+		snprintf(msg, sizeof(msg), "a frame of %zu bytes does not fit in "
+		    "the server's memory budget (--max-memory %llu, %llu in use); "
+		    "closing the connection, try again later", len,
+		    (unsigned long long)b->limit,
+		    (unsigned long long)budget_total(b));
 	conn_refuse(c, msg);
 	return SS_ERR_TOO_LARGE;
 }
@@ -620,11 +690,12 @@ static int SS_WUR
 conn_large_frame(struct conn *c, struct evbuffer *in, struct ss_error *e)
 {
 	struct frame_in *f = &c->frame;
+	enum frame_over over = FRAME_FITS;
 	struct rpc_frame own;
 	int rc;
 
-	if ((rc = frame_fill(c->cs->budget, f, in)) == SS_ERR_EXHAUSTED)
-		return conn_refuse_memory(c, 0);
+	if ((rc = frame_fill(c, in, &over)) == SS_ERR_EXHAUSTED)
+		return conn_refuse_memory(c, 0, over);
 	if (rc != SS_OK)
 		return out_of_memory_reading(e);
 	if (!frame_whole(f))
@@ -635,7 +706,7 @@ conn_large_frame(struct conn *c, struct evbuffer *in, struct ss_error *e)
 	 */
 	own.p = f->data;
 	own.len = f->len;
-	budget_give(c->cs->budget, f->cap);
+	frame_uncharge(c, f->cap);
 	memset(f, 0, sizeof(*f));
 	rc = conn_dispatch(c, NULL, 0, &own, e);
 	free(own.p);   /* NULL if the store kept it */
@@ -653,6 +724,7 @@ conn_next_frame(struct conn *c, struct ss_error *e)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	uint8_t hdr[FRAME_HEADER_LEN], *bytes;
+	enum frame_over over;
 	uint32_t len;
 	int rc;
 
@@ -666,13 +738,12 @@ conn_next_frame(struct conn *c, struct ss_error *e)
 	}
 	if (len >= FRAME_OWN_MIN) {
 		/* One that could not fit whole is refused before any of it is read. */
-		if (!budget_fits(c->cs->budget, len))
-			return conn_refuse_memory(c, len);
+		if ((over = frame_fits(c, len)) != FRAME_FITS)
+			return conn_refuse_memory(c, len, over);
 		if (evbuffer_drain(in, FRAME_HEADER_LEN) != 0)
 			return out_of_memory_reading(e);
-		if ((rc = frame_start(c->cs->budget, &c->frame, len)) ==
-		    SS_ERR_EXHAUSTED)
-			return conn_refuse_memory(c, len);
+		if ((rc = frame_start(c, len, &over)) == SS_ERR_EXHAUSTED)
+			return conn_refuse_memory(c, len, over);
 		return rc == SS_OK ? SS_OK : out_of_memory_reading(e);
 	}
 	if (evbuffer_get_length(in) < FRAME_HEADER_LEN + (size_t)len)

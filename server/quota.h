@@ -1,8 +1,9 @@
 /*
  * quota.h: what each identity holds, for the per-party quotas
  * (--max-sessions-per-party, --max-bytes-per-party): the sessions it
- * created that are still open (neither complete nor failed), and the bytes
- * of its own shares, sumpoints and statements the store keeps. Entries are
+ * created that are still open (neither complete nor failed), the bytes
+ * of its own shares, sumpoints and statements the store keeps, and those of
+ * the large frames it is sending. Entries are
  * made for authenticated callers only (creators, senders), so the table
  * grows with the parties the CA certified, not with names a request lists.
  */
@@ -20,6 +21,7 @@ struct quota_use {
 	char name[NAME_BUF];    /* "": an empty slot */
 	uint32_t sessions;      /* created, open */
 	uint64_t bytes;         /* held in its name */
+	uint64_t frames;        /* of large frames it is sending (connection.c) */
 };
 
 struct quota_table {

@@ -484,12 +484,15 @@ party_room(struct store *s, const struct session *se, uint32_t party,
 
 	if ((u = quota_get(&s->quotas, name)) == NULL)
 		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
+	/* Its large frames in progress count too (connection.c). */
 	if (bytes > s->lim.max_bytes_per_party ||
-	    u->bytes > s->lim.max_bytes_per_party - bytes)
+	    u->bytes > s->lim.max_bytes_per_party - bytes ||
+	    u->frames > s->lim.max_bytes_per_party - bytes - u->bytes)
 		return ss_error_set(st, SS_ERR_EXHAUSTED, "%s holds %llu bytes; "
 		    "%llu more would pass the server's limit per party "
 		    "(--max-bytes-per-party %llu)", name,
-		    (unsigned long long)u->bytes, (unsigned long long)bytes,
+		    (unsigned long long)(u->bytes + u->frames),
+		    (unsigned long long)bytes,
 		    (unsigned long long)s->lim.max_bytes_per_party);
 	return SS_OK;
 }

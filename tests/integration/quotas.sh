@@ -8,7 +8,8 @@
 #   of alice's completes she may create again.
 # - --max-bytes-per-party: a party that holds a session's worth of shares
 #   and sumpoint is refused another submission, naming the limit, also
-#   after a restart; parties with nothing held run a session to completion.
+#   after a restart, and a large frame as it arrives; parties with nothing
+#   held run a session to completion.
 # - --max-memory 64 MiB against the attack scaled down 10x: 18 TLS
 #   connections each sending 12 MiB into a 13 MiB frame. Frames that do not
 #   fit are refused (RESOURCE_EXHAUSTED, connection closed); the server's
@@ -91,6 +92,10 @@ if start_server --state-dir "$T/state-party" --max-sessions-per-party 2 \
 	check_fails "alice, holding q1's bytes, is refused q2's shares, naming the limit" \
 	    'RESOURCE_EXHAUSTED.*--max-bytes-per-party 40000' \
 	    client alice share q2 --input "$T/in1000"
+	# A large frame counts against its sender's bytes as it arrives.
+	qt memflood --conns 1 --len 200000 --short 1 --wait 5 >"$T/partyframe.json" 2>"$T/partyframe.err"
+	jcheck "alice's frame of 200,000 bytes is refused, naming --max-bytes-per-party" \
+	    "$T/partyframe.json" 'r["exhausted"] == 1 and "--max-bytes-per-party 40000" in r["outcomes"][0]'
 	honest h1 dave dave erin frank
 	stop_server
 	# The bytes are counted again from what the state folder holds.
