@@ -488,10 +488,10 @@ party_room(struct store *s, const struct session *se, uint32_t party,
 	if (bytes > s->lim.max_bytes_per_party ||
 	    u->bytes > s->lim.max_bytes_per_party - bytes ||
 	    u->frames > s->lim.max_bytes_per_party - bytes - u->bytes)
-		return ss_error_set(st, SS_ERR_EXHAUSTED, "%s holds %llu bytes; "
-		    "%llu more would pass the server's limit per party "
-		    "(--max-bytes-per-party %llu)", name,
-		    (unsigned long long)(u->bytes + u->frames),
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "%s holds %llu bytes "
+		    "(and is sending %llu); %llu more would pass the server's "
+		    "limit per party (--max-bytes-per-party %llu)", name,
+		    (unsigned long long)u->bytes, (unsigned long long)u->frames,
 		    (unsigned long long)bytes,
 		    (unsigned long long)s->lim.max_bytes_per_party);
 	return SS_OK;
