@@ -65,9 +65,12 @@ call_refused(const struct client *c, const struct wire_response *r,
 	if (about_session && r->code == ST_NOT_FOUND)
 		return ss_error_set(e, code, "session %s does not exist",
 		    session);
+	/* The server's reason (who is not a party of what), said once. */
 	if (about_session && r->code == ST_PERMISSION_DENIED)
-		return ss_error_set(e, code, "permission denied: %s is not a "
-		    "party of session %s (%s)", c->party, session, msg);
+		return ss_error_set(e, code, "permission denied in session %s: "
+		    "%s (check --party %s and its certificate in --certs %s)",
+		    session, r->message[0] != '\0' ? msg : "not a party of it",
+		    c->party, c->certs != NULL ? c->certs : "DIR");
 	return ss_error_set(e, code, "%s refused: %s: %s",
 	    wire_method_name(method), status_name(r->code), msg);
 }
@@ -283,8 +286,8 @@ call_change(struct client *c, struct wire_request *req, int *duplicate,
 	if ((r = call_exchange(c, req, &call_small_limits, &resp, e)) != SS_OK)
 		return r;
 	if ((r = change_answer(c, req, &resp, e)) == SS_OK) {
-		trace_request(c, req);
 		*duplicate = resp.duplicate;
+		r = trace_request(c, req, e);
 	}
 	wire_response_free(&resp);
 	return r;

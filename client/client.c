@@ -109,7 +109,7 @@ client_note(struct client *c, const char *fmt, ...)
 void
 client_json_step(const struct client *c, const char *session)
 {
-	printf("{\"session\":");
+	fputs(OUT_JSON_OPEN "\"session\":", stdout);
 	out_json_string(stdout, session);
 	printf(",\"party\":");
 	out_json_string(stdout, c->party);

@@ -75,7 +75,8 @@ struct client {
 	const struct pin_args *pin;
 	int reuse_input;           /* --reuse-input */
 	int require_verified;      /* --require-verified */
-	int printed;               /* stdout has the JSON answer, even on failure */
+	int printed;               /* a JSON answer is open on stdout: main adds
+	                              the error and closes it */
 
 	/* State. */
 	struct conn conn;
@@ -87,6 +88,7 @@ struct client {
 	uint8_t d[PARAMS_DIGEST_LEN];
 	int pinned;
 	struct pstate *pstate;     /* our records, opened on first use */
+	int key_published;         /* this process published our key (keydir.h) */
 	/*
 	 * The watch (call.h): the session whose status we read last, the
 	 * version it had then, and whether the server showed that it does
@@ -141,6 +143,8 @@ struct create_args {
 	/* PARAMS_NONCE_LEN bytes to reuse (create again, the same session),
 	 * or NULL: a fresh random nonce, a new session */
 	const uint8_t *nonce;
+	/* --allow-unknown: a party whose key is not known is a warning */
+	int allow_unknown;
 };
 
 /*
@@ -307,6 +311,9 @@ int cmd_result_reconstruct(struct client *c, const char *session,
 struct status_view {
 	const uint8_t *d;               /* D of its parameters; NULL: version 1 */
 	const unsigned char *proven;    /* proven[i]: conflict i verified here */
+	/* the parties whose encryption key is nowhere to be found (keydir.h) */
+	const char *const *keys_missing;
+	size_t nkeys_missing;
 };
 
 int cmd_status(struct client *c, const char *session,
@@ -324,6 +331,14 @@ int cmd_status_conflicts(struct client *c, const struct wire_response *st,
 /* The JSON array of st's conflicts, each with "verified" from proven. */
 void cmd_status_json_conflicts(FILE *f, const struct wire_response *st,
     const unsigned char *proven);
+
+/* ---- delete and list (cmd_delete.c, cmd_list.c) -------------------------- */
+
+/* Deletes session on the server and says what was let go. */
+int cmd_delete(struct client *c, const char *session, struct ss_error *e)
+    SS_WUR;
+/* Prints the sessions this party is in: phase, age, creator, expiry. */
+int cmd_list(struct client *c, struct ss_error *e) SS_WUR;
 
 /* ---- run (cmd_run.c) ---------------------------------------------------- */
 

@@ -5,10 +5,14 @@
  * asks the server to create the session, and prints the invite code, which
  * carries all of D, for the other parties to pin it with. A retry of the
  * same request (same nonce) is harmless: the server says it exists, and so
- * do we. A session of that id with other parameters is refused.
+ * do we. A session of that id with other parameters is refused. So is,
+ * unless --allow-unknown, a party whose encryption key is neither in our
+ * folder nor published: nobody could share to it, and the session could
+ * never end.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -19,13 +23,17 @@
 #include "err.h"
 #include "frame.h"
 #include "invite.h"
+#include "keydir.h"
 #include "name.h"
 #include "output.h"
 #include "claims.h"
 #include "params.h"
 #include "pin.h"
 #include "status.h"
+#include "trace.h"
 #include "wire.h"
+
+_Static_assert(PARAMS_DIGEST_LEN == TRACE_HASH_LEN, "D is the trace's hash");
 
 /* The session's name and the number of parties. */
 static int
@@ -116,6 +124,43 @@ cmd_create_check(const struct create_args *a, const char *creator,
 	return SS_OK;
 }
 
+/*
+ * Every party's encryption key is known, in our folder or the server's
+ * directory: else an error naming those without one, or with
+ * --allow-unknown a warning.
+ */
+static int
+check_keys(struct client *c, const struct create_args *a, struct ss_error *e)
+{
+	const char **missing;
+	char list[1024];
+	size_t n;
+	int r;
+
+	if ((r = keydir_missing(c, a->parties, a->nparties, &missing, &n, e)) !=
+	    SS_OK) {
+		(void)ss_error_prefix(e, "cannot check the parties' keys");
+		return r;
+	}
+	out_join_strs(list, sizeof(list), missing, n, ", ");
+	free(missing);
+	if (n == 0)
+		return SS_OK;
+	if (!a->allow_unknown)
+		return ss_error_set(e, SS_ERR_NOT_FOUND, "no encryption key for "
+		    "%s: neither %s/NAME.enc.crt nor published to the server. "
+		    "Any mpc-client command a party runs against this server "
+		    "publishes its key (even `status %s` before the session "
+		    "exists); have %s do so, or copy NAME.enc.crt into %s, then "
+		    "create again; or give --allow-unknown", list, c->certs,
+		    a->session, n == 1 ? "it" : "each of them", c->certs);
+	fflush(stdout);
+	fprintf(stderr, "mpc-client: warning: no encryption key is known yet "
+	    "for %s: nobody can share in session %s until each has run an "
+	    "mpc-client command against this server\n", list, a->session);
+	return SS_OK;
+}
+
 /* The server's answer, as an error unless it is OK. */
 static int
 create_answer(const struct client *c, const struct create_args *a,
@@ -197,7 +242,7 @@ print_json(const struct create_args *a, const struct wire_response *resp,
 {
 	size_t i;
 
-	printf("{\"session\":");
+	fputs(OUT_JSON_OPEN "\"session\":", stdout);
 	out_json_string(stdout, a->session);
 	printf(",\"created\":%s,\"parties\":[",
 	    resp->created ? "true" : "false");
@@ -256,6 +301,7 @@ cmd_create(struct client *c, const struct create_args *a,
 	int r;
 
 	if ((r = cmd_create_check(a, c->party, e)) != SS_OK ||
+	    (r = check_keys(c, a, e)) != SS_OK ||
 	    (r = complete(a, &p, d, e)) != SS_OK)
 		return r;
 	warn(&p);
@@ -272,7 +318,8 @@ cmd_create(struct client *c, const struct create_args *a,
 	req.nonce_len = sizeof(p.nonce);
 	if ((r = call_exchange(c, &req, &call_small_limits, &resp, e)) != SS_OK)
 		return r;
-	if ((r = create_answer(c, a, &resp, e)) == SS_OK)
+	if ((r = create_answer(c, a, &resp, e)) == SS_OK &&
+	    (r = trace_change(c, "CreateSession", a->session, d, e)) == SS_OK)
 		print_created(c, a, &resp, &p, d);
 	wire_response_free(&resp);
 	return r;

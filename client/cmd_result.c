@@ -101,7 +101,7 @@ too_few(const struct wire_params *p, const struct result_verdict *v,
 		    "but ignored (%s): not signed by their posters on this "
 		    "cohort and these values", v->nignored, names);
 	}
-	return ss_error_set(e, SS_ERR_INVALID, "%zu sumpoint%s taken for "
+	return ss_error_set(e, SS_ERR_PRECONDITION, "%zu sumpoint%s taken for "
 	    "session %s%s%s%s; %u needed%s", m, m == 1 ? "" : "s", session,
 	    m > 0 ? " (" : "", m > 0 ? who : "", m > 0 ? ")" : "",
 	    p->threshold + 1, ignored);
@@ -119,7 +119,7 @@ cmd_result_print(FILE *f, int json, const char *session,
 	size_t k;
 
 	if (json) {
-		fputs("{\"session\":", f);
+		fputs(OUT_JSON_OPEN "\"session\":", f);
 		out_json_string(f, session);
 		fputs(",\"sum\":[", f);
 	}
@@ -130,7 +130,8 @@ cmd_result_print(FILE *f, int json, const char *session,
 			    "element %zu of the sum", k + 1);
 		if (k > 0)
 			fputc(json ? ',' : ' ', f);
-		fputs(num, f);
+		/* Strings in JSON: parsers read numbers as doubles (2^53). */
+		fprintf(f, json ? "\"%s\"" : "%s", num);
 	}
 	if (json) {
 		fputs("],\"cohort\":", f);
@@ -204,7 +205,7 @@ say_label(struct client *c, const struct wire_params *p,
 		    who);
 	}
 	if (v->res.label != AGREE_VERIFIED && c->require_verified)
-		return ss_error_set(e, SS_ERR_INVALID, "the sum of session %s "
+		return ss_error_set(e, SS_ERR_PRECONDITION, "the sum of session %s "
 		    "is unverified and --require-verified was given", session);
 	return SS_OK;
 }
@@ -265,12 +266,12 @@ report(struct client *c, const char *session, const struct wire_params *p,
 	int nosum = r != SS_OK && v->decided;
 
 	if (c->json && nosum) {
-		printf("{\"session\":");
+		fputs(OUT_JSON_OPEN "\"session\":", stdout);
 		out_json_string(stdout, session);
 		printf(",\"sum\":null,\"cohort\":");
 		out_json_names(stdout, &ls->cohort);
 		cmd_result_json_verdict(stdout, p, v);
-		printf("}\n");
+		/* Left open: main adds the error and closes it. */
 		c->printed = 1;
 	}
 	if (r != SS_OK)
@@ -323,5 +324,10 @@ cmd_result(struct client *c, const char *session,
 {
 	if (st->phase == PHASE_FAILED)
 		return call_session_failed(st, session, e);
+	/* No cohort yet, so no sumpoints: not ready (not a broken server). */
+	if (st->phase == PHASE_SHARING)
+		return ss_error_set(e, SS_ERR_PRECONDITION, "session %s is still "
+		    "in its sharing phase: no sum before its cohort is fixed",
+		    session);
 	return cmd_result_reconstruct(c, session, st, e);
 }

@@ -38,13 +38,13 @@ cmd_share_check(const struct wire_response *st, const char *self,
 
 	/* By hand, a second `share` is a mistake: say so. */
 	if (wire_names_has(&st->shared, self))
-		return ss_error_set(e, SS_ERR_INVALID, "%s already shared an "
+		return ss_error_set(e, SS_ERR_EXISTS, "%s already shared an "
 		    "input in session %s; a party shares once", self, session);
 	if (st->phase == PHASE_FAILED)
 		return call_session_failed(st, session, e);
 	if (st->phase != PHASE_SHARING) {
 		out_join(who, sizeof(who), &st->cohort, ",");
-		return ss_error_set(e, SS_ERR_INVALID, "session %s no longer "
+		return ss_error_set(e, SS_ERR_PRECONDITION, "session %s no longer "
 		    "takes shares: its cohort is fixed (%s)", session, who);
 	}
 	return SS_OK;

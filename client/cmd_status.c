@@ -4,8 +4,10 @@
  * deadline, the invite code of its parameters (recomputed here, not the
  * server's), and the conflicts the server recorded: two statements of one
  * type signed by one party for one D, each checked here against the
- * party's certificate, which proves that party broke the protocol; as text
- * lines "key: value" or one JSON object.
+ * party's certificate, which proves that party broke the protocol; and
+ * whose encryption keys are still missing (neither in our folder nor
+ * published), without which nobody can share to them; as text lines
+ * "key: value" or one JSON object.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "client.h"
 #include "err.h"
 #include "invite.h"
+#include "keydir.h"
 #include "output.h"
 #include "peers.h"
 #include "pin.h"
@@ -30,6 +33,7 @@ struct form {
 	const char *key_pre, *key_post;   /* around a key */
 	void (*string)(FILE *, const char *);
 	void (*names)(FILE *, const struct wire_names *);
+	void (*strs)(FILE *, const char *const *, size_t);
 	void (*deadline)(FILE *, uint64_t);
 	void (*conflicts)(FILE *, const struct wire_response *,
 	    const struct status_view *);
@@ -48,6 +52,29 @@ text_names(FILE *f, const struct wire_names *l)
 
 	out_join(list, sizeof(list), l, ",");
 	fputs(list, f);
+}
+
+static void
+text_strs(FILE *f, const char *const *v, size_t n)
+{
+	char list[8192];
+
+	out_join_strs(list, sizeof(list), v, n, ",");
+	fputs(list, f);
+}
+
+static void
+json_strs(FILE *f, const char *const *v, size_t n)
+{
+	size_t i;
+
+	fputc('[', f);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			fputc(',', f);
+		out_json_string(f, v[i]);
+	}
+	fputc(']', f);
 }
 
 /* "none", "2024-01-01T00:00:00Z (unix N)", or N if it has no date. */
@@ -165,13 +192,13 @@ json_deadline(FILE *f, uint64_t unix_s)
 }
 
 static const struct form text_form = {
-	"", "\n", "\n", "", ": ", text_string, text_names, text_deadline,
-	text_conflicts,
+	"", "\n", "\n", "", ": ", text_string, text_names, text_strs,
+	text_deadline, text_conflicts,
 };
 
 static const struct form json_form = {
-	"{", ",", "}\n", "\"", "\":", out_json_string, out_json_names,
-	json_deadline, json_conflicts,
+	OUT_JSON_OPEN, ",", "}\n", "\"", "\":", out_json_string, out_json_names,
+	json_strs, json_deadline, json_conflicts,
 };
 
 /* The output under way: its form, and how many entries it holds. */
@@ -210,6 +237,7 @@ cmd_status_print(FILE *f, int json, const char *session,
 	fm->names(entry(&o, "signed"), &st->signers);
 	fm->names(entry(&o, "posted"), &st->posted);
 	fm->names(entry(&o, "missing"), &st->missing);
+	fm->strs(entry(&o, "keys_missing"), v->keys_missing, v->nkeys_missing);
 	fm->deadline(entry(&o, "deadline"), st->deadline_unix);
 	if (v->d != NULL)
 		invite_encode(v->d, code);
@@ -279,21 +307,50 @@ cmd_status_conflicts(struct client *c, const struct wire_response *st,
 	return r;
 }
 
+/* The parties of st whose encryption key is not known, into v. */
+static int
+missing_keys(struct client *c, const struct wire_response *st,
+    struct status_view *v, const char ***missing, struct ss_error *e)
+{
+	const struct wire_names *parties = &st->params.parties;
+	const char **names;
+	size_t i;
+	int r;
+
+	*missing = NULL;
+	if ((names = calloc(parties->n ? parties->n : 1, sizeof(*names))) ==
+	    NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	for (i = 0; i < parties->n; i++)
+		names[i] = parties->v[i];
+	r = keydir_missing(c, names, parties->n, missing, &v->nkeys_missing,
+	    e);
+	/* The names point into st, not into names. */
+	free(names);
+	v->keys_missing = *missing;
+	return r;
+}
+
 int
 cmd_status(struct client *c, const char *session,
     const struct wire_response *st, struct ss_error *e)
 {
-	struct status_view v = { NULL, NULL };
+	struct status_view v;
 	unsigned char *proof = NULL;
+	const char **missing = NULL;
 	/* D of what the server holds, recomputed; none for a version-1 session. */
 	const int v2 = pin_digest(&st->params, c->d, NULL) == SS_OK;
 	int r = SS_OK;
 
+	memset(&v, 0, sizeof(v));
 	v.d = v2 ? c->d : NULL;
 	if (v2 && (r = cmd_status_conflicts(c, st, &proof, e)) == SS_OK)
 		v.proven = proof;
 	if (r == SS_OK)
+		r = missing_keys(c, st, &v, &missing, e);
+	if (r == SS_OK)
 		cmd_status_print(stdout, c->json, session, st, &v);
+	free(missing);
 	free(proof);
 	return r;
 }

@@ -369,7 +369,7 @@ waiting_for_shares(const struct wire_response *st, const char *session,
 	char who[512];
 
 	out_join(who, sizeof(who), &st->missing, ", ");
-	return ss_error_set(e, SS_ERR_INVALID, "session %s is still in its "
+	return ss_error_set(e, SS_ERR_PRECONDITION, "session %s is still in its "
 	    "sharing phase, waiting for shares from: %s", session, who);
 }
 

@@ -85,11 +85,15 @@ from_args(const struct input_src *src, unsigned decimals, unsigned nparties,
 	return SS_OK;
 }
 
-/* A file of values being read: the value being gathered, and those so far. */
+/*
+ * A file of values being read: the value being gathered, and those so far;
+ * the line being read and the one the value began on, for messages.
+ */
 struct reader {
 	const char *name;          /* for messages */
 	unsigned decimals, nparties;
 	size_t L, count, toklen;
+	size_t line, tokline;
 	int64_t *out;
 	char tok[INPUT_TOKEN_MAX + 1];
 };
@@ -110,11 +114,13 @@ end_value(struct reader *rd, struct ss_error *e)
 	rd->tok[rd->toklen] = '\0';
 	rd->toklen = 0;
 	if (rd->count == rd->L)
-		return ss_error_set(e, SS_ERR_INVALID, "%s holds more than the "
-		    "%zu value%s the session takes", rd->name, rd->L,
-		    rd->L == 1 ? "" : "s");
-	r = one_value(rd->tok, rd->decimals, rd->nparties,
-	    &rd->out[rd->count], e);
+		return ss_error_set(e, SS_ERR_INVALID, "%s, line %zu: value %zu "
+		    "is one more than the %zu value%s the session takes", rd->name,
+		    rd->tokline, rd->count + 1, rd->L, rd->L == 1 ? "" : "s");
+	if ((r = one_value(rd->tok, rd->decimals, rd->nparties,
+	    &rd->out[rd->count], e)) != SS_OK)
+		(void)ss_error_prefix(e, "%s, line %zu, value %zu", rd->name,
+		    rd->tokline, rd->count + 1);
 	rd->count++;
 	return r;
 }
@@ -122,14 +128,24 @@ end_value(struct reader *rd, struct ss_error *e)
 static int
 take_byte(struct reader *rd, unsigned char ch, struct ss_error *e)
 {
-	if (is_space(ch))
-		return rd->toklen > 0 ? end_value(rd, e) : SS_OK;
+	int r = SS_OK;
+
+	if (is_space(ch)) {
+		if (rd->toklen > 0)
+			r = end_value(rd, e);
+		/* After the value: one that ends a line is on that line. */
+		rd->line += ch == '\n';
+		return r;
+	}
 	if (ch == '\0')
-		return ss_error_set(e, SS_ERR_INVALID, "%s holds a NUL byte: "
-		    "not a text file of values", rd->name);
+		return ss_error_set(e, SS_ERR_INVALID, "%s, line %zu, holds a NUL "
+		    "byte: not a text file of values", rd->name, rd->line);
 	if (rd->toklen == INPUT_TOKEN_MAX)
-		return ss_error_set(e, SS_ERR_INVALID, "%s: value %zu is too "
-		    "long", rd->name, rd->count + 1);
+		return ss_error_set(e, SS_ERR_INVALID, "%s, line %zu: value %zu "
+		    "is too long (more than %d characters)", rd->name,
+		    rd->tokline, rd->count + 1, INPUT_TOKEN_MAX);
+	if (rd->toklen == 0)
+		rd->tokline = rd->line;
 	rd->tok[rd->toklen++] = (char)ch;
 	return SS_OK;
 }
@@ -169,17 +185,21 @@ from_file(const struct input_src *src, unsigned decimals, unsigned nparties,
     size_t L, int64_t *out, struct ss_error *e)
 {
 	struct reader rd;
-	char q[64];
+	char q[64], name[80];
 	int fd, r, is_stdin = strcmp(src->path, "-") == 0;
 
 	quote(q, sizeof(q), src->path);
+	/* Messages name the flag and the file: "--input FILE, line N". */
+	snprintf(name, sizeof(name), "--input %s", is_stdin ?
+	    "- (standard input)" : q);
 	if (is_stdin)
 		fd = STDIN_FILENO;
 	else if ((fd = open(src->path, O_RDONLY | O_CLOEXEC)) < 0)
-		return ss_error_set(e, SS_ERR_IO, "cannot open %s: %s", q,
+		return ss_error_set(e, SS_ERR_IO, "%s: cannot open it: %s", name,
 		    strerror(errno));
 	memset(&rd, 0, sizeof(rd));
-	rd.name = is_stdin ? "standard input" : q;
+	rd.name = name;
+	rd.line = 1;
 	rd.decimals = decimals;
 	rd.nparties = nparties;
 	rd.L = L;

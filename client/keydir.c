@@ -8,10 +8,12 @@
  * cache (certcache.h), when its records are open, with the key it holds.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
@@ -333,6 +335,35 @@ keydir_get_keys(struct client *c, const char *const *names, size_t n,
 	return r;
 }
 
+/*
+ * Why DIR/NAME.enc.key could not be loaded (r from pki_load_enc_key), and
+ * what to do, as an error naming the file.
+ */
+static int
+own_key_error(const struct client *c, int r, struct ss_error *e)
+{
+	char path[4096];
+	struct stat sb;
+	int fd = -1;
+
+	snprintf(path, sizeof(path), "%s/%s.enc.key", c->certs, c->party);
+	if (r == SS_ERR_KEY_PERMS)
+		return ss_error_set(e, r, "cannot load %s: it is readable by "
+		    "others (chmod 600 it)", path);
+	if (r == SS_ERR_IO && stat(path, &sb) != 0 && errno == ENOENT)
+		return ss_error_set(e, r, "%s does not exist: this party's "
+		    "private encryption key is needed beside %s.enc.crt (copy "
+		    "it there, or give the folder that holds it with --certs)",
+		    path, c->party);
+	if (r == SS_ERR_IO && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return ss_error_set(e, r, "cannot open %s: %s", path,
+		    strerror(errno));
+	if (fd >= 0)
+		(void)close(fd);
+	return ss_error_set(e, r, "cannot load %s: %s (is it the X25519 key "
+	    "mkcerts.sh made?)", path, ss_strerror(r));
+}
+
 /* Our private key, from DIR/NAME.enc.key, ready for use in *key. */
 static int
 load_own_key(struct client *c, struct hpke_key **key, struct ss_error *e)
@@ -343,9 +374,7 @@ load_own_key(struct client *c, struct hpke_key **key, struct ss_error *e)
 	memset(sk, 0, sizeof(sk));
 	if ((r = pki_load_enc_key(c->certs, c->party, sk)) != SS_OK) {
 		OPENSSL_cleanse(sk, sizeof(sk));
-		return ss_error_set(e, r, "cannot load %s/%s.enc.key: %s",
-		    c->certs, c->party, r == SS_ERR_KEY_PERMS ? "it is readable "
-		    "by others (chmod 600 it)" : ss_strerror(r));
+		return own_key_error(c, r, e);
 	}
 	r = hpke_key_new(sk, key);
 	OPENSSL_cleanse(sk, sizeof(sk));
@@ -395,6 +424,9 @@ keydir_publish(struct client *c, const uint8_t *der, size_t len,
 	struct wire_response resp;
 	int r;
 
+	/* Once a process: every command publishes first, share once more. */
+	if (c->key_published)
+		return SS_OK;
 	call_request(&req, WIRE_PUBLISH_KEY, NULL, NULL);
 	req.cert = der;
 	req.cert_len = len;
@@ -403,8 +435,69 @@ keydir_publish(struct client *c, const uint8_t *der, size_t len,
 	/* Publishing again is fine: the server says duplicate. */
 	if (resp.code != ST_OK)
 		r = ss_error_set(e, status_to_err(resp.code), "publishing our "
-		    "encryption key failed: %s: %s", status_name(resp.code),
+		    "encryption key (%s/%s.enc.crt) failed: %s: %s", c->certs,
+		    c->party, status_name(resp.code),
 		    call_message(&resp, "(no message)"));
+	else
+		c->key_published = 1;
 	wire_response_free(&resp);
+	return r;
+}
+
+int
+keydir_announce(struct client *c, struct ss_error *e)
+{
+	uint8_t pk[HPKE_KEY_LEN], *der = NULL;
+	size_t len = 0;
+	int r;
+
+	if (c->key_published)
+		return SS_OK;
+	/*
+	 * The certificate alone: a command that opens nothing (status,
+	 * create) needs no private key, and share and sumpoint check theirs
+	 * against it (keydir_own_key) before they use it.
+	 */
+	if ((r = keydir_local_key(c, c->party, pk, &der, &len, e)) < 0)
+		return r;
+	if (r == 0)
+		return ss_error_set(e, SS_ERR_NOT_FOUND, "%s/%s.enc.crt does "
+		    "not exist: this party's encryption-key certificate is "
+		    "needed (from the CA, beside %s.enc.key)", c->certs, c->party,
+		    c->party);
+	r = keydir_publish(c, der, len, e);
+	free(der);
+	return r;
+}
+
+int
+keydir_missing(struct client *c, const char *const *names, size_t n,
+    const char ***missing, size_t *nmissing, struct ss_error *e)
+{
+	uint8_t (*pks)[HPKE_KEY_LEN];
+	struct keyset ks;
+	int r, end;
+
+	*missing = NULL;
+	*nmissing = 0;
+	if ((pks = calloc(n ? n : 1, sizeof(*pks))) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	/* Our folder first, then one GetKeys for the rest, each verified. */
+	if ((r = keyset_init(c, &ks, names, n, pks, e)) == SS_OK &&
+	    keyset_missing(&ks) > 0 && (r = fetch_keys(c, &ks, e)) == SS_OK)
+		(void)keyset_missing(&ks);
+	if (r == SS_OK) {
+		/* The list is the caller's: ks's goes with it. */
+		*missing = ks.missing;
+		*nmissing = ks.nmissing;
+		ks.missing = NULL;
+	}
+	if ((end = keyset_free(&ks, r == SS_OK, e)) != SS_OK && r == SS_OK) {
+		free(*missing);
+		*missing = NULL;
+		*nmissing = 0;
+		r = end;
+	}
+	free(pks);
 	return r;
 }

@@ -51,8 +51,28 @@ int keydir_get_keys(struct client *c, const char *const *names, size_t n,
 int keydir_own_key(struct client *c, struct hpke_key **key, uint8_t **der,
     size_t *derlen, struct ss_error *e) SS_WUR;
 
-/* PublishKey of our certificate der; publishing again is harmless. */
+/*
+ * PublishKey of our certificate der, once a process (c->key_published);
+ * publishing again is harmless.
+ */
 int keydir_publish(struct client *c, const uint8_t *der, size_t len,
     struct ss_error *e) SS_WUR;
+
+/*
+ * Publishes our encryption-key certificate (DIR/NAME.enc.crt, verified
+ * against our CA for our name), unless this process did already. Every
+ * command does this first, so that no party has to wait for another to
+ * share before its key is known: any command it ran made it known.
+ */
+int keydir_announce(struct client *c, struct ss_error *e) SS_WUR;
+
+/*
+ * Which of names[0..n) have no encryption key in our folder nor in the
+ * server's directory (each key found verified, as keydir_get_keys does):
+ * *missing gets them (pointers into names; free the array), *nmissing how
+ * many. Never waits.
+ */
+int keydir_missing(struct client *c, const char *const *names, size_t n,
+    const char ***missing, size_t *nmissing, struct ss_error *e) SS_WUR;
 
 #endif

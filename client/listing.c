@@ -160,7 +160,10 @@ listing_check(struct client *c, const struct wire_response *st,
 	    ls->signed_, ls->nsigned, e)) != SS_OK) {
 		(void)ss_error_prefix(e, "no sum: the cohort of session %s is "
 		    "not signed by every member", st->params.session_id);
-		return r;
+		/* Signatures still to come: not ready (not "no session"). */
+		if (r == SS_ERR_NOT_FOUND && e != NULL)
+			e->code = SS_ERR_PRECONDITION;
+		return r == SS_ERR_NOT_FOUND ? SS_ERR_PRECONDITION : r;
 	}
 	if (cohort_digest(&l->co, c->d, l->cohort_digest) != SS_OK)
 		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash the cohort");

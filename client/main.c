@@ -1,7 +1,9 @@
 /*
- * main.c: mpc-client's command line: the global options (getopt_long, up
- * to the command name), each command's own arguments, --help everywhere,
- * and the one-line error and exit status on failure.
+ * main.c: mpc-client's command line: the global options (getopt_long up
+ * to the command name, and by hand after it), their defaults from the
+ * environment and the configuration file (config.h), each command's own
+ * arguments, --help everywhere, --version, and the one-line error (a JSON
+ * document with --json) and exit status (outcome.h) on failure.
  *
  * Before anything else the process makes itself undumpable: no core file
  * and no ptrace by another process of the same user may expose an input,
@@ -12,7 +14,8 @@
  * A command's arguments are parsed here by hand rather than by getopt:
  * share and run take values such as -7 that getopt would read as options,
  * and GNU getopt's argument permutation (which lets options follow SESSION)
- * can be switched off by POSIXLY_CORRECT in the environment.
+ * can be switched off by POSIXLY_CORRECT in the environment. The global
+ * options are recognised there too, so that they may follow COMMAND.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -30,17 +33,20 @@
 #include "amount.h"
 #include "call.h"
 #include "client.h"
+#include "config.h"
 #include "conn.h"
 #include "err.h"
 #include "input.h"
 #include "invite.h"
+#include "keydir.h"
 #include "name.h"
+#include "outcome.h"
 #include "output.h"
 #include "params.h"
 #include "pin.h"
 #include "pki.h"
+#include "trace.h"
 
-#define EXIT_USAGE 2
 #define DEFAULT_TIMEOUT 120
 
 static const char *progname = "mpc-client";
@@ -49,7 +55,8 @@ static const char usage_text[] =
 "usage: mpc-client --server HOST:PORT --certs DIR --party NAME [--json]\n"
 "                  [--server-name NAME] [--timeout SECONDS] [--trace FILE]\n"
 "                  [--state DIR] [--wait]\n"
-"                  COMMAND [ARGS]\n";
+"                  COMMAND [ARGS]\n"
+"       mpc-client --version | --help | COMMAND --help\n";
 
 static const char help_text[] =
 "\n"
@@ -68,36 +75,51 @@ static const char help_text[] =
 "  result SESSION PIN            decide on the sumpoints and print the sum,\n"
 "                                verified or unverified\n"
 "  status SESSION                phase, parties, who shared, who is missing,\n"
-"                                conflicts\n"
+"                                whose keys are missing, conflicts\n"
 "  run SESSION PIN VALUE...      all of this party's steps, waiting for the\n"
 "                                others, then print the sum\n"
+"  delete SESSION                drop a session from the server (its creator,\n"
+"                                or any party once it is complete or failed)\n"
+"  list                          the sessions this party is in: phase, age\n"
 "\n"
 "PIN names the session agreed to: --invite CODE (from create), or its\n"
 "parameters: --parties A,B,C --threshold T --nonce HEX [--length L]\n"
 "[--decimals K] [--min-cohort M] [--deadline-unix TIME]. A session whose\n"
 "parameters differ is refused, showing what the server holds.\n"
 "\n"
-"Options (before COMMAND):\n"
+"Options (before or after COMMAND):\n"
 "  --server HOST:PORT   the server; [ADDRESS]:PORT for IPv6\n"
 "  --server-name NAME   the DNS name or IP address the server's certificate\n"
 "                       must name (sent as SNI if a name), while connecting\n"
 "                       to the address of --server, as curl --resolve does;\n"
 "                       default: the HOST of --server\n""  --certs DIR          ca.crt, NAME.crt, NAME.key, NAME.enc.crt, NAME.enc.key\n"
 "  --party NAME         this party, as named in its certificate\n"
-"  --json               print one JSON object on stdout\n"
+"  --json               print JSON on stdout: one document per line, each\n"
+"                       with \"version\", sums as strings, errors too\n"
 "  --timeout SECONDS    the most a command may take, waits and retries\n"
 "                       included (default 120); one network exchange gets a\n"
 "                       quarter of it, at least 10 s\n"
 "  --wait               retry a server that does not answer until --timeout\n"
 "                       (run always does); otherwise a command whose server\n"
 "                       has not answered it gives up within 2 s\n"
-"  --trace FILE         append one line per change the server acknowledged:\n"
-"                       \"OK METHOD SESSION PARTY SHA256\", the hash of the\n"
-"                       ciphertexts or sumpoint values it accepted\n"
+"  --trace FILE         append one line per change the server acknowledged\n"
+"                       (create, shares, cohort, sumpoint): \"OK METHOD\n"
+"                       SESSION PARTY SHA256\", the hash of what it accepted;\n"
+"                       a FILE that cannot be written fails the command\n"
 "  --state DIR          this party's records (what it shared and signed,\n"
 "                       and the certificates it checked); default\n"
 "                       $XDG_STATE_HOME/secure-sum/NAME\n"
 "  -h, --help           this help; 'mpc-client COMMAND --help' for a command\n"
+"  --version            print the version and exit\n"
+"\n"
+"Defaults: an option not given takes its value from the environment\n"
+"(SECURE_SUM_SERVER, SECURE_SUM_CERTS, SECURE_SUM_PARTY), then from the\n"
+"file $XDG_CONFIG_HOME/secure-sum/client.conf (else ~/.config/...), whose\n"
+"lines are 'KEY = VALUE' with KEY one of server, server-name, certs, party,\n"
+"state, timeout, or '#' comments.\n"
+"\n"
+"Every command first publishes this party's encryption key (NAME.enc.crt)\n"
+"to the server: the others can share to a party once it ran any command.\n"
 "\n"
 "Every command retries what a lost connection, a refused connect, a\n"
 "timed-out exchange or an UNAVAILABLE answer interrupted, reconnecting, with\n"
@@ -107,7 +129,12 @@ static const char help_text[] =
 "retry longer than 2 s is shown on stderr, a terminal or not. A certificate\n"
 "refused by either side fails at once.\n"
 "\n"
-"Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
+"Exit status: 0 success; 1 another failure; 2 usage (arguments, input,\n"
+"configuration); 3 refused or denied; 4 not found; 5 not ready yet; 6 server\n"
+"unavailable or timed out; 7 integrity failure (inconsistent sumpoints,\n"
+"damaged data). With --json, a failure is a JSON document on stdout:\n"
+"{\"version\":1,\"error\":{\"code\":...,\"exit\":N,\"reason\":...,\n"
+"\"message\":...}}; see docs/CLI.md.\n";
 
 /* What a command line asks for. */
 struct cmdline {
@@ -121,6 +148,7 @@ struct cmdline {
 	size_t nvalues;
 	const char *input;             /* --input FILE */
 	int reuse_input, require_verified;
+	struct client *client;         /* for global options after COMMAND */
 };
 
 struct command;
@@ -295,6 +323,8 @@ set_pin_option(struct cmdline *cl, const char *name, const char *val,
 		cl->reuse_input = 1;
 	else if (strcmp(name, "require-verified") == 0)
 		cl->require_verified = 1;
+	else if (strcmp(name, "allow-unknown") == 0)
+		cl->create.allow_unknown = 1;
 	else
 		return 1;
 	return 0;
@@ -341,17 +371,78 @@ set_option(const struct command *cmd, struct cmdline *cl, const char *name,
 	return 0;
 }
 
+/* --version, before or after COMMAND: printed once parsing is done. */
+static int version_asked;
+
+/* The global options: before COMMAND (getopt_long) or after it. */
+static const struct option global_opts[] = {
+	{ "server",  required_argument, NULL, 's' },
+	{ "server-name", required_argument, NULL, 'n' },
+	{ "certs",   required_argument, NULL, 'c' },
+	{ "party",   required_argument, NULL, 'p' },
+	{ "json",    no_argument,       NULL, 'j' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "wait",    no_argument,       NULL, 'w' },
+	{ "trace",   required_argument, NULL, 'T' },
+	{ "state",   required_argument, NULL, 'S' },
+	{ "version", no_argument,       NULL, 'V' },
+	{ "help",    no_argument,       NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The global option of the len bytes at name (not --help), or NULL. */
+static const struct option *
+find_global(const char *name, size_t len)
+{
+	const struct option *g;
+
+	for (g = global_opts; g->name != NULL; g++)
+		if (g->val != 'h' && strlen(g->name) == len &&
+		    strncmp(g->name, name, len) == 0)
+			return g;
+	return NULL;
+}
+
+/* Global option id (its getopt val) with val into c: 0 or EXIT_USAGE. */
+static int
+set_global(struct client *c, int id, const char *val)
+{
+	switch (id) {
+	case 's': c->server = val; break;
+	case 'n': c->server_name = val; break;
+	case 'c': c->certs = val; break;
+	case 'p': c->party = val; break;
+	case 'j': c->json = 1; break;
+	case 'w': c->wait = 1; break;
+	case 'T': c->trace = val; break;
+	case 'S': c->state = val; break;
+	case 'V': version_asked = 1; break;
+	case 't':
+		if (parse_uint(val, INT_MAX / 1000, &c->timeout_s) != 0 ||
+		    c->timeout_s == 0)
+			return usage("--timeout must be a whole number of "
+			    "seconds from 1 to %d", INT_MAX / 1000);
+		break;
+	default:
+		return usage("internal error: global option %d", id);
+	}
+	return 0;
+}
+
 /*
- * The option argv[*i] ("--name", "--name=value" or "--name value") of cmd
- * into cl; *i moves past its value. 0, EXIT_USAGE, or -1 for --help.
+ * The option argv[*i] ("--name", "--name=value" or "--name value") of cmd,
+ * or a global option, into cl; *i moves past its value. 0, EXIT_USAGE, or
+ * -1 for --help.
  */
 static int
 parse_option(const struct command *cmd, int argc, char **argv, int *i,
     struct cmdline *cl)
 {
-	const char *a = argv[*i], *name, *eq, *val = NULL;
+	const char *a = argv[*i], *name, *eq, *val = NULL, *optname;
+	const struct option *g = NULL;
 	const struct opt *o;
 	size_t len;
+	int has_arg;
 
 	if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
 		return -1;
@@ -364,20 +455,35 @@ parse_option(const struct command *cmd, int argc, char **argv, int *i,
 	for (o = cmd->opts; o != NULL && o->name != NULL; o++)
 		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
 			break;
-	if (o == NULL || o->name == NULL)
+	if (o != NULL && o->name != NULL) {
+		optname = o->name;
+		has_arg = o->has_arg;
+	} else if ((g = find_global(name, len)) != NULL) {
+		optname = g->name;
+		has_arg = g->has_arg == required_argument;
+	} else
 		return usage("%s: unknown option '--%.*s' (see %s %s --help)",
 		    cmd->name, (int)len, name, progname, cmd->name);
-	if (!o->has_arg && eq != NULL)
-		return usage("%s: --%s takes no value", cmd->name, o->name);
-	if (!o->has_arg)
+	if (!has_arg && eq != NULL)
+		return usage("%s: --%s takes no value", cmd->name, optname);
+	if (!has_arg)
 		val = "";
 	else if (eq != NULL)
 		val = eq + 1;
 	else if (*i + 1 < argc)
 		val = argv[++*i];
 	else
-		return usage("%s: --%s needs a value", cmd->name, o->name);
-	return set_option(cmd, cl, o->name, val);
+		return usage("%s: --%s needs a value", cmd->name, optname);
+	if (g != NULL)
+		return set_global(cl->client, g->val, val);
+	return set_option(cmd, cl, optname, val);
+}
+
+/* Whether cmd acts on a SESSION (all but list). */
+static int
+takes_session(const struct command *cmd)
+{
+	return strcmp(cmd->name, "list") != 0;
 }
 
 /* Whether a reads as an option of cmd here rather than as an argument. */
@@ -408,7 +514,7 @@ parse_command(const struct command *cmd, int argc, char **argv,
 		else if (!end_of_opts && is_option(cmd, cl, a)) {
 			if ((r = parse_option(cmd, argc, argv, &i, cl)) != 0)
 				return r;
-		} else if (cl->session == NULL)
+		} else if (cl->session == NULL && takes_session(cmd))
 			cl->session = a;
 		else if (cmd->takes_values)
 			cl->values[cl->nvalues++] = a;
@@ -416,6 +522,8 @@ parse_command(const struct command *cmd, int argc, char **argv,
 			return usage("%s: unexpected argument '%s'", cmd->name,
 			    a);
 	}
+	if (!takes_session(cmd))
+		return 0;
 	if (cl->session == NULL)
 		return usage("%s: SESSION is missing (usage: %s)", cmd->name,
 		    cmd->usage);
@@ -426,16 +534,37 @@ parse_command(const struct command *cmd, int argc, char **argv,
 
 /* ---- the commands -------------------------------------------------------- */
 
+/* A command's SS_* result r: kept in e for the error line, as a status. */
 static int
-exit_status(int r)
+exit_status(int r, struct ss_error *e)
 {
-	return r == SS_OK ? 0 : 1;
+	e->code = r;
+	return outcome_exit(r);
+}
+
+/*
+ * Starts the command's clock; makes sure the trace file, if any, can be
+ * written before anything changes; and publishes this party's encryption
+ * key, whatever the command: a party that ran any command is known to the
+ * others, who need its key to share. SS_OK, or why not into e.
+ */
+static int
+begin(struct client *c, struct ss_error *e)
+{
+	int r;
+
+	client_start(c);
+	if ((r = trace_check(c, e)) != SS_OK)
+		return r;
+	return keydir_announce(c, e);
 }
 
 static int
 run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
     struct ss_error *e)
 {
+	int r;
+
 	if (!cl->have_parties)
 		return usage("create: --parties is required (usage: %s)",
 		    cmd->usage);
@@ -448,8 +577,9 @@ run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
 	/* Checked before any connection: a bad request never leaves. */
 	if (cmd_create_check(&cl->create, c->party, &usage_error) != SS_OK)
 		return EXIT_USAGE;
-	client_start(c);
-	return exit_status(cmd_create(c, &cl->create, e));
+	if ((r = begin(c, e)) != SS_OK)
+		return exit_status(r, e);
+	return exit_status(cmd_create(c, &cl->create, e), e);
 }
 
 /*
@@ -491,8 +621,35 @@ run_with_input(struct client *c, const struct command *cmd,
 	in.path = cl->input;
 	if ((r = take_pin(c, cmd, cl)) != GO_ON)
 		return r;
-	client_start(c);
-	return exit_status(cmd->on_input(c, cl->session, &in, e));
+	if ((r = begin(c, e)) != SS_OK)
+		return exit_status(r, e);
+	return exit_status(cmd->on_input(c, cl->session, &in, e), e);
+}
+
+/* delete: SESSION alone, no status read first. */
+static int
+run_delete(struct client *c, const struct command *cmd, struct cmdline *cl,
+    struct ss_error *e)
+{
+	int r;
+
+	(void)cmd;
+	if ((r = begin(c, e)) != SS_OK)
+		return exit_status(r, e);
+	return exit_status(cmd_delete(c, cl->session, e), e);
+}
+
+/* list: no SESSION. */
+static int
+run_list(struct client *c, const struct command *cmd, struct cmdline *cl,
+    struct ss_error *e)
+{
+	int r;
+
+	(void)cmd; (void)cl;
+	if ((r = begin(c, e)) != SS_OK)
+		return exit_status(r, e);
+	return exit_status(cmd_list(c, e), e);
 }
 
 /* sumpoint, result and status: SESSION alone. */
@@ -504,14 +661,16 @@ run_on_session(struct client *c, const struct command *cmd,
 
 	if ((r = take_pin(c, cmd, cl)) != GO_ON)
 		return r;
-	client_start(c);
-	return exit_status(call_on_status(c, cl->session, cmd->on_session, e));
+	if ((r = begin(c, e)) != SS_OK)
+		return exit_status(r, e);
+	return exit_status(call_on_status(c, cl->session, cmd->on_session,
+	    e), e);
 }
 
 static const struct opt create_opts[] = {
 	{ "parties", 1 }, { "threshold", 1 }, { "length", 1 },
 	{ "decimals", 1 }, { "deadline", 1 }, { "min-cohort", 1 },
-	{ "nonce", 1 }, { NULL, 0 },
+	{ "nonce", 1 }, { "allow-unknown", 0 }, { NULL, 0 },
 };
 /* The pin's options, then each command's own. */
 #define PIN_OPTS \
@@ -563,6 +722,11 @@ static const struct command commands[] = {
 	  "  --nonce HEX         the nonce of a session created before (as create\n"
 	  "                      printed it): creating it again with every\n"
 	  "                      parameter the same is harmless\n"
+	  "  --allow-unknown     create it even when a party's encryption key is\n"
+	  "                      neither in --certs nor published to the server\n"
+	  "                      (a warning then; refused otherwise: that party\n"
+	  "                      could not be shared to). Any command a party\n"
+	  "                      runs publishes its key.\n"
 	  "With --json: {\"session\":...,\"invite\":CODE,\"nonce\":HEX,...}.\n",
 	  create_opts, 0, 0, run_create, NULL, NULL },
 	{ "share",
@@ -603,9 +767,11 @@ static const struct command commands[] = {
 	{ "status",
 	  "status SESSION",
 	  "Shows the session's phase, parameters, who shared, the cohort, who\n"
-	  "signed it, who posted a sumpoint, who is missing, the deadline, the\n"
-	  "invite code of the parameters the server holds, and the conflicts\n"
-	  "(two different statements one party signed), each checked here.\n",
+	  "signed it, who posted a sumpoint, who is missing, whose encryption\n"
+	  "keys are missing (keys_missing: neither in --certs nor published;\n"
+	  "nobody can share to them yet), the deadline, the invite code of the\n"
+	  "parameters the server holds, and the conflicts (two different\n"
+	  "statements one party signed), each checked here.\n",
 	  no_opts, 0, 0, run_on_session, cmd_status, NULL },
 	{ "run",
 	  "run SESSION PIN VALUE... | run SESSION PIN --input FILE",
@@ -623,6 +789,24 @@ static const struct command commands[] = {
 	  "  --reuse-input       as for share\n"
 	  "  --require-verified  refuse a sum that is not verified\n",
 	  run_opts, 1, 1, run_with_input, NULL, cmd_run },
+	{ "delete",
+	  "delete SESSION",
+	  "Deletes SESSION on the server: its shares, sumpoints and statements\n"
+	  "leave the server's memory at once, its journal by a delete record,\n"
+	  "and its snapshot at the next one. Its creator may delete it at any\n"
+	  "time; any other party once it is COMPLETE or FAILED. To anyone else\n"
+	  "the server answers as for a session that does not exist.\n"
+	  "With --json: {\"session\":S,\"deleted\":true,\"released_bytes\":N}.\n",
+	  no_opts, 0, 0, run_delete, NULL, NULL },
+	{ "list",
+	  "list",
+	  "Lists the sessions this party is in, oldest first: each one's phase,\n"
+	  "age, creator, number of parties and when the server will drop it\n"
+	  "if nothing changes it (its --session-ttl), one per line.\n"
+	  "With --json: {\"sessions\":[{\"session\":S,\"phase\":P,\n"
+	  "\"created_unix\":T,\"age_seconds\":A,\"creator\":C,\"parties\":N,\n"
+	  "\"expires_unix\":E},...]} (null: unknown creator, never expires).\n",
+	  no_opts, 0, 0, run_list, NULL, NULL },
 };
 
 /*
@@ -692,74 +876,70 @@ find_command(const char *name)
 	return NULL;
 }
 
+/*
+ * Says on stderr why the command failed (err: the SS_ERR_* code and its
+ * message) and, with --json, as a document on stdout, so that stdout
+ * always holds JSON: {"version":1,"error":{...}}, or the error added to
+ * the answer already open there (c->printed).
+ */
 static void
-print_error(int json, const char *msg)
+print_error(const struct client *c, int status, const struct ss_error *err)
 {
 	char line[1200];
 
-	snprintf(line, sizeof(line), "%s", msg);
+	snprintf(line, sizeof(line), "%s", err->msg[0] != '\0' ? err->msg :
+	    ss_strerror(err->code));
 	out_sanitize(line);
 	fflush(stdout);
 	fprintf(stderr, "%s: %s\n", progname, line);
-	if (json) {
-		/* With --json, stdout always holds exactly one object. */
-		printf("{\"error\":");
-		out_json_string(stdout, line);
-		printf("}\n");
-		fflush(stdout);
-	}
+	if (!c->json)
+		return;
+	fputs(c->printed ? "," : OUT_JSON_OPEN, stdout);
+	printf("\"error\":{\"code\":\"%s\",\"exit\":%d,\"reason\":\"%s\","
+	    "\"message\":", outcome_code(status), status,
+	    outcome_reason(err->code));
+	out_json_string(stdout, line);
+	printf("}}\n");
+	fflush(stdout);
+}
+
+static void
+print_version(void)
+{
+	printf("%s %s\n", progname, SS_VERSION);
 }
 
 /*
  * The global options, up to COMMAND, into c: GO_ON, or the exit status
- * (--help, or a usage error).
+ * (--help, --version, or a usage error).
  */
 static int
 parse_globals(int argc, char **argv, struct client *c)
 {
-	static const struct option gopts[] = {
-		{ "server",  required_argument, NULL, 's' },
-		{ "server-name", required_argument, NULL, 'n' },
-		{ "certs",   required_argument, NULL, 'c' },
-		{ "party",   required_argument, NULL, 'p' },
-		{ "json",    no_argument,       NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "wait",    no_argument,       NULL, 'w' },
-		{ "trace",   required_argument, NULL, 'T' },
-		{ "state",   required_argument, NULL, 'S' },
-		{ "help",    no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
+	int ch, rc;
 
 	opterr = 0;
 	/* "+": stop at COMMAND; ":": report a missing argument as ':'. */
-	while ((ch = getopt_long(argc, argv, "+:h", gopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:h", global_opts, NULL)) !=
+	    -1) {
 		switch (ch) {
-		case 's': c->server = optarg; break;
-		case 'n': c->server_name = optarg; break;
-		case 'c': c->certs = optarg; break;
-		case 'p': c->party = optarg; break;
-		case 'j': c->json = 1; break;
-		case 'w': c->wait = 1; break;
-		case 'T': c->trace = optarg; break;
-		case 'S': c->state = optarg; break;
-		case 't':
-			if (parse_uint(optarg, INT_MAX / 1000, &c->timeout_s) !=
-			    0 || c->timeout_s == 0)
-				return usage("--timeout must be a whole number "
-				    "of seconds from 1 to %d", INT_MAX / 1000);
-			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			fputs(help_text, stdout);
 			return 0;
 		case ':':
 			return usage("%s needs a value", argv[optind - 1]);
-		default:
+		case '?':
 			return usage("unknown option '%s' (see %s --help)",
 			    argv[optind - 1], progname);
+		default:
+			if ((rc = set_global(c, ch, optarg)) != 0)
+				return rc;
 		}
+	}
+	if (version_asked) {
+		print_version();
+		return 0;
 	}
 	if (optind >= argc)
 		return usage("no command given (see %s --help)", progname);
@@ -768,7 +948,7 @@ parse_globals(int argc, char **argv, struct client *c)
 
 /*
  * COMMAND and its arguments, from argv[optind]: GO_ON with *cmdp and cl
- * set, or the exit status (its --help, or a usage error).
+ * set, or the exit status (its --help, --version, or a usage error).
  */
 static int
 parse_cmdline(int argc, char **argv, const struct command **cmdp,
@@ -791,6 +971,10 @@ parse_cmdline(int argc, char **argv, const struct command **cmdp,
 		    cmd->usage, cmd->help);
 		return 0;
 	}
+	if (rc == 0 && version_asked) {
+		print_version();
+		return 0;
+	}
 	return rc != 0 ? rc : GO_ON;
 }
 
@@ -808,15 +992,57 @@ protect_values(struct cmdline *cl, char ***copies)
 	return GO_ON;
 }
 
+/*
+ * The global options not given as flags, from the environment, then from
+ * the configuration file (read into cfg, which holds the strings): GO_ON,
+ * or the exit status of a file that cannot be read or used.
+ */
+static int
+take_defaults(struct client *c, struct client_config *cfg, char *path,
+    size_t len)
+{
+	int r;
+
+	if (config_path(path, len) != 0)
+		snprintf(path, len, "(no configuration file: neither "
+		    "XDG_CONFIG_HOME nor HOME is set)");
+	else if ((r = config_load(cfg, path, &usage_error)) != SS_OK)
+		return outcome_exit(r);
+	c->server = config_pick(c->server, "SECURE_SUM_SERVER", cfg->server);
+	c->certs = config_pick(c->certs, "SECURE_SUM_CERTS", cfg->certs);
+	c->party = config_pick(c->party, "SECURE_SUM_PARTY", cfg->party);
+	c->server_name = config_pick(c->server_name, NULL, cfg->server_name);
+	c->state = config_pick(c->state, NULL, cfg->state);
+	if (c->timeout_s == 0)
+		c->timeout_s = cfg->timeout_s != 0 ? cfg->timeout_s :
+		    DEFAULT_TIMEOUT;
+	return GO_ON;
+}
+
+/* Says how to give the required option flag that is missing. */
+static int
+missing(const char *flag, const char *meta, const char *env,
+    const char *key, const char *path)
+{
+	return usage("%s is missing: give %s %s, set %s, or add '%s = %s' to "
+	    "%s", flag, flag, meta, env, key, meta, path);
+}
+
 /* The global options every command needs, checked. */
 static int
-check_globals(const struct client *c)
+check_globals(const struct client *c, const char *path)
 {
 	struct hostport hp;
 
-	if (c->server == NULL || c->certs == NULL || c->party == NULL)
-		return usage("--server, --certs and --party are required "
-		    "(see %s --help)", progname);
+	if (c->server == NULL)
+		return missing("--server", "HOST:PORT", "SECURE_SUM_SERVER",
+		    "server", path);
+	if (c->certs == NULL)
+		return missing("--certs", "DIR", "SECURE_SUM_CERTS", "certs",
+		    path);
+	if (c->party == NULL)
+		return missing("--party", "NAME", "SECURE_SUM_PARTY", "party",
+		    path);
 	if (addr_split(c->server, &hp, 0) != SS_OK)
 		return usage("--server: '%.80s' is not HOST:PORT "
 		    "(or [IPv6]:PORT)", c->server);
@@ -841,16 +1067,15 @@ run_command(struct client *c, const struct command *cmd, struct cmdline *cl)
 	if (strcmp(cmd->name, "run") == 0)
 		c->wait = 1;
 	rc = cmd->run(c, cmd, cl, &err);
-	/* An answer printed as JSON (an inconsistent result) is not repeated. */
-	if (rc == 1)
-		print_error(c->json && !c->printed, err.msg[0] != '\0' ?
-		    err.msg : "failed");
+	/* A usage error found by the command is in usage_error, for main. */
+	if (rc != 0 && err.code != SS_OK)
+		print_error(c, rc, &err);
 	client_free(c);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (rc == 0)
 			fprintf(stderr, "%s: cannot write the output\n",
 			    progname);
-		rc = 1;
+		rc = rc != 0 ? rc : EXIT_FAILED;
 	}
 	return rc;
 }
@@ -859,15 +1084,16 @@ int
 main(int argc, char **argv)
 {
 	const struct command *cmd = NULL;
+	struct client_config cfg;
 	struct client c;
 	struct cmdline cl;
-	char **copies = NULL;
+	char **copies = NULL, path[PATH_MAX];
 	int rc;
 
 	if (no_core_dumps() != 0) {
 		fprintf(stderr, "%s: cannot disable core dumps; refusing to "
 		    "handle secrets\n", progname);
-		return 1;
+		return EXIT_FAILED;
 	}
 	/* A server that goes away mid-write must be an error, not a signal. */
 	(void)signal(SIGPIPE, SIG_IGN);
@@ -877,17 +1103,20 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	conn_init(&c.conn);
 	memset(&cl, 0, sizeof(cl));
-	c.timeout_s = DEFAULT_TIMEOUT;
+	memset(&cfg, 0, sizeof(cfg));
+	cl.client = &c;
 	if ((rc = parse_globals(argc, argv, &c)) == GO_ON &&
 	    (rc = parse_cmdline(argc, argv, &cmd, &cl)) == GO_ON &&
 	    (rc = protect_values(&cl, &copies)) == GO_ON &&
-	    (rc = check_globals(&c)) == GO_ON)
+	    (rc = take_defaults(&c, &cfg, path, sizeof(path))) == GO_ON &&
+	    (rc = check_globals(&c, path)) == GO_ON)
 		rc = run_command(&c, cmd, &cl);
-	if (rc == EXIT_USAGE)
-		print_error(c.json, usage_error.msg);
+	if (usage_error.code != SS_OK)
+		print_error(&c, rc, &usage_error);
 	wipe_values(copies, cl.nvalues);
 	free(cl.values);
 	free(cl.parties);
 	free(cl.parties_buf);
+	config_free(&cfg);
 	return rc;
 }

@@ -13,6 +13,16 @@
 
 #include "wire.h"
 
+/*
+ * The version of the JSON documents --json prints (docs/CLI.md): raised on
+ * any change a parser could trip on (a key removed, a type changed).
+ * OUT_JSON_OPEN starts every document: '{' and the version, then a comma.
+ */
+#define OUT_JSON_VERSION 1
+#define OUT_JSON_STR_(x) #x
+#define OUT_JSON_STR(x) OUT_JSON_STR_(x)
+#define OUT_JSON_OPEN "{\"version\":" OUT_JSON_STR(OUT_JSON_VERSION) ","
+
 /* Writes s as a JSON string, quotes included. */
 void out_json_string(FILE *f, const char *s);
 /* Writes a JSON array of the names in l. */

@@ -258,6 +258,9 @@ retry_call(struct retry_ctx *r, struct conn *c, struct wire_request *req,
 		if (rc == SS_OK)
 			rc = SS_ERR_TIMEOUT;  /* UNAVAILABLE until the end */
 		if (!pause_or_give_up(r, &failures, t0, e)) {
+			/* Refused or lost each time: the server, not a file. */
+			if (rc == SS_ERR_IO)
+				rc = SS_ERR_UNAVAILABLE;
 			e->code = rc;
 			return rc;
 		}

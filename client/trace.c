@@ -2,8 +2,10 @@
  * trace.c: hashing what the server acknowledged, and appending its line to
  * the trace file. Both go through buf_writer: the hash as a writer whose
  * sink is the digest (core/digest.h), the line as a writer in memory sent
- * in one write.
+ * in one write. A line that cannot be written is an error of the command:
+ * an audit with a hole in it would say that nothing happened.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,10 +28,14 @@ trace_hash(const struct wire_request *req, uint8_t md[TRACE_HASH_LEN])
 	int r;
 
 	if (req->method != WIRE_SUBMIT_SHARES &&
-	    req->method != WIRE_POST_SUMPOINT)
+	    req->method != WIRE_POST_SUMPOINT &&
+	    (req->method != WIRE_POST_COHORT || req->stmt == NULL))
 		return SS_ERR_INVALID;
 	if ((r = digest_begin(&d)) != SS_OK)
 		return r;
+	/* A COHORT: the body its signature covers. */
+	if (req->method == WIRE_POST_COHORT)
+		buf_put(&d.w, req->stmt->body, req->stmt->body_len);
 	for (i = 0; req->method == WIRE_SUBMIT_SHARES && i < req->nshares; i++)
 		buf_put(&d.w, req->shares[i].ct, req->shares[i].ct_len);
 	for (i = 0; req->method == WIRE_POST_SUMPOINT && i < req->nvalues; i++)
@@ -89,16 +95,51 @@ trace_append(const char *path, const char *method, const char *session,
 	return r;
 }
 
-void
-trace_request(struct client *c, const struct wire_request *req)
+int
+trace_check(const struct client *c, struct ss_error *e)
 {
-	uint8_t md[TRACE_HASH_LEN];
+	int fd;
 
 	if (c->trace == NULL)
-		return;
-	if (trace_hash(req, md) != SS_OK)
-		client_note(c, "cannot hash for the trace file");
-	else if (trace_append(c->trace, wire_method_name(req->method),
-	    req->session_id, c->party, md) != SS_OK)
-		client_note(c, "cannot append to the trace file %s", c->trace);
+		return SS_OK;
+	if ((fd = open(c->trace, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0666)) < 0)
+		return ss_error_set(e, SS_ERR_IO, "--trace %s: cannot open it for "
+		    "appending: %s (give a file in a folder you may write to)",
+		    c->trace, strerror(errno));
+	if (close(fd) != 0)
+		return ss_error_set(e, SS_ERR_IO, "--trace %s: %s", c->trace,
+		    strerror(errno));
+	return SS_OK;
+}
+
+int
+trace_change(const struct client *c, const char *method, const char *session,
+    const uint8_t md[TRACE_HASH_LEN], struct ss_error *e)
+{
+	if (c->trace == NULL)
+		return SS_OK;
+	errno = 0;
+	if (trace_append(c->trace, method, session, c->party, md) != SS_OK)
+		return ss_error_set(e, SS_ERR_IO, "the server took %s for session "
+		    "%s, but --trace %s cannot be appended to: %s (the audit "
+		    "now lacks this line)", method, session, c->trace,
+		    errno != 0 ? strerror(errno) : "write failed");
+	return SS_OK;
+}
+
+int
+trace_request(const struct client *c, const struct wire_request *req,
+    struct ss_error *e)
+{
+	uint8_t md[TRACE_HASH_LEN];
+	int r;
+
+	if (c->trace == NULL)
+		return SS_OK;
+	if ((r = trace_hash(req, md)) != SS_OK)
+		return ss_error_set(e, r, "cannot hash %s for --trace %s",
+		    wire_method_name(req->method), c->trace);
+	return trace_change(c, wire_method_name(req->method), req->session_id,
+	    md, e);
 }

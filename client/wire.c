@@ -154,6 +154,16 @@ enum dest {
 	DST_STMT_BODY,     /* of a Statement */
 	DST_STMT_SIG,
 	DST_VERSION,       /* of a GetStatus: the watch's */
+	DST_RELEASED,      /* of a DeleteSession */
+	DST_SESSIONS,      /* a list of messages: SessionSummary */
+	DST_NEXT_OFFSET,   /* of a ListSessions */
+	DST_SS_ID,         /* of a SessionSummary */
+	DST_SS_PHASE,
+	DST_SS_CREATED,
+	DST_SS_AGE,
+	DST_SS_CREATOR,
+	DST_SS_EXPIRES,
+	DST_SS_PARTIES,
 };
 
 /* The bodies, as proto/securesum.proto numbers their fields. */
@@ -172,6 +182,8 @@ static const struct wire_fields bodies[] = {
 	[WIRE_GET_KEYS] = { { DST_KEYS } },
 	[WIRE_POST_COHORT] = { { DST_DUPLICATE } },
 	[WIRE_GET_COHORT] = { { DST_COHORT, DST_SIGNED } },
+	[WIRE_DELETE_SESSION] = { { DST_RELEASED } },
+	[WIRE_LIST_SESSIONS] = { { DST_SESSIONS, DST_NEXT_OFFSET } },
 };
 
 static const struct wire_fields params_dests = { {
@@ -202,6 +214,10 @@ static const struct list_type {
 	{ DST_CONFLICTS, securesum_Conflict_fields,
 	    { { DST_CF_PARTY, DST_CF_FIRST, DST_CF_SECOND } },
 	    "too many conflicts" },
+	{ DST_SESSIONS, securesum_SessionSummary_fields,
+	    { { DST_SS_ID, DST_SS_PHASE, DST_SS_CREATED, DST_SS_AGE,
+	    DST_SS_CREATOR, DST_SS_EXPIRES, DST_SS_PARTIES } },
+	    "too many sessions" },
 };
 
 /* The argument of a callback: where its field goes. */
@@ -227,6 +243,7 @@ struct into {
 	struct wire_key *key;
 	struct wire_signed *signed_;
 	struct wire_conflict *conflict;
+	struct wire_session *session;
 	struct wire_stmt *stmt;
 	struct slot slots[2 * WIRE_FIELDS_MAX];   /* a body's, its params' */
 	size_t nslots;
@@ -343,7 +360,7 @@ dec_fixed(pb_istream_t *s, const pb_field_t *f, void **arg)
 /*
  * One entry of a list of messages: counted in before it is filled, so that
  * a failure frees what it holds, then decoded as list_types[] says. m holds
- * the message of any of the three lists.
+ * the message of any of the lists.
  */
 static bool
 dec_entry(pb_istream_t *s, const pb_field_t *f, void **arg)
@@ -357,6 +374,9 @@ dec_entry(pb_istream_t *s, const pb_field_t *f, void **arg)
 		securesum_PartyKey key;
 		securesum_SignedCohort signed_;
 		securesum_Conflict conflict;
+		/* Room for it: decode_message fills m through its descriptor. */
+		/* cppcheck-suppress unusedStructMember */
+		securesum_SessionSummary session;
 	} m;
 	struct into x;
 	int rc;
@@ -382,6 +402,9 @@ dec_entry(pb_istream_t *s, const pb_field_t *f, void **arg)
 		break;
 	case DST_CONFLICTS:
 		GROW(r->conflicts, r->nconflicts, r->conflicts_cap, x.conflict);
+		break;
+	case DST_SESSIONS:
+		GROW(r->sessions, r->nsessions, r->sessions_cap, x.session);
 		break;
 	default:
 		GROW(r->keys, r->nkeys, r->keys_cap, x.key);
@@ -528,6 +551,28 @@ bind_names(pb_field_iter_t *it, struct into *x, struct wire_names *list)
 	return bind(it, x, dec_name_list, list, NULL);
 }
 
+/* The same for DeleteSession's and ListSessions' fields. */
+static bool
+place_lifecycle(pb_field_iter_t *it, int dst, struct into *x)
+{
+	struct wire_session *ss = x->session;
+	const bool after = x->after;
+
+	switch (dst) {
+	case DST_RELEASED:    return !after || get_u64(it, &x->r->released_bytes);
+	case DST_SESSIONS:    return after || bind_list(it, x, dst);
+	case DST_NEXT_OFFSET: return !after || get_u32(it, &x->r->next_offset);
+	case DST_SS_ID:       return name(it, x, ss->session_id);
+	case DST_SS_PHASE:    return !after || get_int(it, &ss->phase);
+	case DST_SS_CREATED:  return !after || get_u64(it, &ss->created_unix);
+	case DST_SS_AGE:      return !after || get_u64(it, &ss->age_seconds);
+	case DST_SS_CREATOR:  return name(it, x, ss->creator);
+	case DST_SS_EXPIRES:  return !after || get_u64(it, &ss->expires_unix);
+	case DST_SS_PARTIES:  return !after || get_u32(it, &ss->parties);
+	default:              return false;
+	}
+}
+
 /* The same for the fields protocol version 2 added. */
 static bool
 place_v2(pb_field_iter_t *it, int dst, struct into *x)
@@ -567,7 +612,7 @@ place_v2(pb_field_iter_t *it, int dst, struct into *x)
 		return after || bind_bytes(it, x, dec_bytes, &x->stmt->sig,
 		    &x->stmt->sig_len, maxs);
 	case DST_VERSION:       return !after || get_u64(it, &r->version);
-	default:                return false;
+	default:                return place_lifecycle(it, dst, x);
 	}
 }
 
@@ -870,6 +915,7 @@ wire_response_free(struct wire_response *r)
 		stmt_free(&r->conflicts[i].second);
 	}
 	free(r->conflicts);
+	free(r->sessions);
 	names_free(&r->signers);
 	names_free(&r->params.parties);
 	names_free(&r->cohort);
@@ -924,6 +970,8 @@ wire_method_name(int method)
 	case WIRE_GET_KEYS:       return "GetKeys";
 	case WIRE_POST_COHORT:    return "PostCohort";
 	case WIRE_GET_COHORT:     return "GetCohort";
+	case WIRE_DELETE_SESSION: return "DeleteSession";
+	case WIRE_LIST_SESSIONS:  return "ListSessions";
 	default:                  return "an unknown method";
 	}
 }

@@ -33,8 +33,10 @@ enum wire_method {
 	WIRE_GET_KEYS = 8,
 	WIRE_POST_COHORT = 9,          /* version 2 */
 	WIRE_GET_COHORT = 10,          /* version 2 */
+	WIRE_DELETE_SESSION = 11,
+	WIRE_LIST_SESSIONS = 12,
 };
-#define WIRE_METHOD_LAST WIRE_GET_COHORT
+#define WIRE_METHOD_LAST WIRE_LIST_SESSIONS
 
 typedef char wire_name[NAME_MAX_LEN + 1];
 
@@ -99,6 +101,7 @@ struct wire_request {
 	/* GET_STATUS: wait until the version is not this one (watch_ms > 0) */
 	uint64_t watch_version;
 	uint32_t watch_ms;             /* ... for this long at most; 0: no wait */
+	uint32_t offset;               /* LIST_SESSIONS: the page's first */
 };
 
 /* Longest fixed bytes fields of a response: a digest, a nonce. */
@@ -141,6 +144,16 @@ struct wire_key {                      /* GetKeysResponse.keys */
 struct wire_signed {
 	wire_name party;
 	struct wire_stmt stmt;
+};
+
+/* One session the caller is a party of (ListSessions). */
+struct wire_session {
+	wire_name session_id;
+	int phase;                         /* enum phase, or any other number */
+	uint64_t created_unix, age_seconds;
+	wire_name creator;                 /* empty: unknown */
+	uint64_t expires_unix;             /* 0: never */
+	uint32_t parties;
 };
 
 /* Two statements of one type one party signed for one D (GetStatus). */
@@ -186,6 +199,12 @@ struct wire_response {
 	/* GetKeys */
 	struct wire_key *keys;
 	size_t nkeys, keys_cap;
+	/* DeleteSession */
+	uint64_t released_bytes;
+	/* ListSessions */
+	struct wire_session *sessions;
+	size_t nsessions, sessions_cap;
+	uint32_t next_offset;
 };
 
 /* Bounds on what a response may make the decoder allocate. */

@@ -27,7 +27,10 @@
 _Static_assert((int)WIRE_CREATE_SESSION == (int)securesum_Method_CREATE_SESSION &&
     (int)WIRE_GET_KEYS == (int)securesum_Method_GET_KEYS &&
     (int)WIRE_POST_COHORT == (int)securesum_Method_POST_COHORT &&
-    (int)WIRE_GET_COHORT == (int)securesum_Method_GET_COHORT, "method numbers");
+    (int)WIRE_GET_COHORT == (int)securesum_Method_GET_COHORT &&
+    (int)WIRE_DELETE_SESSION == (int)securesum_Method_DELETE_SESSION &&
+    (int)WIRE_LIST_SESSIONS == (int)securesum_Method_LIST_SESSIONS,
+    "method numbers");
 _Static_assert((int)ST_OK == (int)securesum_Code_OK &&
     (int)ST_NOT_FOUND == (int)securesum_Code_NOT_FOUND &&
     (int)ST_FAILED_PRECONDITION == (int)securesum_Code_FAILED_PRECONDITION &&
@@ -52,6 +55,10 @@ _Static_assert(securesum_Request_get_cohort_tag ==
     TAG_BODY_BASE + WIRE_GET_COHORT, "body tags");
 _Static_assert(securesum_Response_get_cohort_tag ==
     TAG_BODY_BASE + WIRE_GET_COHORT, "body tags");
+_Static_assert(securesum_Request_list_sessions_tag ==
+    TAG_BODY_BASE + WIRE_LIST_SESSIONS &&
+    securesum_Response_list_sessions_tag ==
+    TAG_BODY_BASE + WIRE_LIST_SESSIONS, "body tags");
 
 /*
  * What the fields of a message carry, field i + 1 role[i] up to a 0: the

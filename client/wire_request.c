@@ -50,6 +50,7 @@ enum source {
 	SRC_STMT_SIG,
 	SRC_WATCH_VERSION,   /* GetStatusRequest's watch */
 	SRC_WATCH_MS,
+	SRC_OFFSET,          /* ListSessionsRequest's */
 };
 
 #define BIT(src) (1u << (src))
@@ -69,6 +70,8 @@ static const struct wire_fields bodies[] = {
 	[WIRE_GET_KEYS] = { { SRC_NAMES } },
 	[WIRE_POST_COHORT] = { { SRC_SESSION, SRC_PARTY, SRC_STMT } },
 	[WIRE_GET_COHORT] = { { SRC_SESSION } },
+	[WIRE_DELETE_SESSION] = { { SRC_SESSION } },
+	[WIRE_LIST_SESSIONS] = { { SRC_OFFSET } },
 };
 
 static const struct wire_fields params_fields = { {
@@ -274,6 +277,7 @@ fill_v2(pb_field_iter_t *it, int src, struct from *x)
 		return set_bytes(it, x, r->stmt->sig, r->stmt->sig_len);
 	case SRC_WATCH_VERSION: return set_u64(it, r->watch_version);
 	case SRC_WATCH_MS:   return set_u32(it, r->watch_ms);
+	case SRC_OFFSET:     return set_u32(it, r->offset);
 	default:             return false;
 	}
 }

@@ -31,6 +31,7 @@
 #include <openssl/x509v3.h>
 
 #include "err.h"
+#include "path.h"
 #include "pki.h"
 #include "pki_internal.h"
 
@@ -76,22 +77,6 @@ set_err(struct ss_error *e, int code, const char *fmt, ...)
 	}
 }
 
-/* Joins dir and file into out; SS_ERR_TOO_LARGE if it does not fit. */
-static int
-join_path(char *out, size_t outlen, const char *dir, const char *file)
-{
-	int n;
-
-	if (dir == NULL || file == NULL || dir[0] == '\0')
-		return SS_ERR_INVALID;
-	n = snprintf(out, outlen, "%s/%s", dir, file);
-	if (n < 0)
-		return SS_ERR_INTERNAL;
-	if ((size_t)n >= outlen)
-		return SS_ERR_TOO_LARGE;
-	return SS_OK;
-}
-
 /* Joins dir, name and suffix ("dir/name.suffix") after checking name. */
 int
 pki_party_path(char *out, size_t outlen, const char *dir, const char *name,
@@ -105,7 +90,7 @@ pki_party_path(char *out, size_t outlen, const char *dir, const char *name,
 	n = snprintf(file, sizeof(file), "%s%s", name, suffix);
 	if (n < 0 || (size_t)n >= sizeof(file))
 		return SS_ERR_INTERNAL;
-	return join_path(out, outlen, dir, file);
+	return path_join(out, outlen, dir, file);
 }
 
 /* ---- certificate names ------------------------------------------------ */
@@ -363,7 +348,7 @@ common_setup(SSL_CTX *ctx, const char *dir, struct ss_error *e)
 {
 	char path[PATH_MAX];
 
-	if (join_path(path, sizeof(path), dir, "ca.crt") != SS_OK) {
+	if (path_join(path, sizeof(path), dir, "ca.crt") != SS_OK) {
 		set_err(e, SS_ERR_TOO_LARGE, "certificate folder name is too long "
 		    "or empty");
 		return SS_ERR_TOO_LARGE;
@@ -461,7 +446,7 @@ load_crl(X509_STORE *store, const char *dir, struct ss_error *e)
 	struct stat st;
 	X509_LOOKUP *lookup;
 
-	if (join_path(path, sizeof(path), dir, "crl.pem") != SS_OK) {
+	if (path_join(path, sizeof(path), dir, "crl.pem") != SS_OK) {
 		set_err(e, SS_ERR_TOO_LARGE, "certificate folder name is too long");
 		return SS_ERR_TOO_LARGE;
 	}
@@ -503,9 +488,9 @@ server_setup(SSL_CTX *ctx, const char *dir, const char *unused,
 	int rc;
 
 	(void)unused;
-	if (join_path(ca, sizeof(ca), dir, "ca.crt") != SS_OK ||
-	    join_path(crt, sizeof(crt), dir, "server.crt") != SS_OK ||
-	    join_path(key, sizeof(key), dir, "server.key") != SS_OK) {
+	if (path_join(ca, sizeof(ca), dir, "ca.crt") != SS_OK ||
+	    path_join(crt, sizeof(crt), dir, "server.crt") != SS_OK ||
+	    path_join(key, sizeof(key), dir, "server.key") != SS_OK) {
 		set_err(e, SS_ERR_TOO_LARGE, "certificate folder name is too long "
 		    "or empty");
 		return SS_ERR_TOO_LARGE;
@@ -794,7 +779,7 @@ pki_ca_store(const char *dir, struct ss_error *e)
 	X509_STORE *store;
 
 	ss_error_clear(e);
-	if (join_path(path, sizeof(path), dir, "ca.crt") != SS_OK) {
+	if (path_join(path, sizeof(path), dir, "ca.crt") != SS_OK) {
 		set_err(e, SS_ERR_TOO_LARGE, "certificate folder name is too long "
 		    "or empty");
 		return NULL;

@@ -340,7 +340,7 @@ journal_start(struct store *s)
 	snprintf(jnl_dir, sizeof(jnl_dir), "/tmp/ss-seeds-j-XXXXXX");
 	if (mkdtemp(jnl_dir) == NULL)
 		die("mkdtemp");
-	if (journal_open(&jnl, jnl_dir, s, no_log, &err) != SS_OK) {
+	if (journal_open(&jnl, jnl_dir, s, FSYNC_ALWAYS, no_log, &err) != SS_OK) {
 		fprintf(stderr, "make-seeds: %s\n", ss_error_msg(&err));
 		exit(1);
 	}

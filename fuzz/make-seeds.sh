@@ -15,16 +15,17 @@ rm -rf fuzz/corpus
 mkdir -p fuzz/corpus
 cp -R "$tmp/corpus/." fuzz/corpus/
 # Files of the previous formats (journal 3, snapshot 1: big-endian; journal
-# 4, snapshot 2: before protocol version 2), which the generator can no
+# 4, snapshot 2: before protocol version 2; journal 5, snapshot 3: before
+# sessions' creators and delete records), which the generator can no
 # longer write, so that the migration paths are fuzzed too: as one segment
 # (flags 0), with its checksums rewritten (flags 1), as a whole snapshot and
 # without its SHA-256.
 m=tests/data/migration
-for v in 3 4; do
+for v in 3 4 5; do
 	{ printf '\000'; cat "$m/journal-v$v.bin"; } >fuzz/corpus/journal/v$v-history
 	{ printf '\001'; cat "$m/journal-v$v.bin"; } >fuzz/corpus/journal/v$v-history-fix-sums
 done
-for v in 1 2; do
+for v in 1 2 3; do
 	cp "$m/snapshot-v$v.bin" fuzz/corpus/snapshot_raw/v$v-history
 	head -c -32 "$m/snapshot-v$v.bin" >fuzz/corpus/snapshot/v$v-history
 done

@@ -6,7 +6,9 @@
 # installs (packages, tests). mkcerts.sh is installed as mpc-mkcerts, a name
 # on PATH that says which project it belongs to. The systemd unit and the
 # sysusers.d file go under $(PREFIX)/lib/systemd and $(PREFIX)/lib/sysusers.d
-# (systemd reads /usr/local/lib/systemd/system as well as /usr/lib's).
+# (systemd reads /usr/local/lib/systemd/system as well as /usr/lib's); the
+# bash completion of mpc-client under share/bash-completion/completions,
+# where bash-completion loads it on demand.
 
 SS_VERSION := $(shell cat VERSION)
 $(B)/server/main.o $(B)/client/main.o: VERSION
@@ -24,11 +26,12 @@ COMPDIR    := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 INSTALL    ?= install
 
 INSTALL_DOCS := README.md docs/OPERATIONS.md docs/PROTOCOL.md docs/SECURITY.md \
-                docs/ARCHITECTURE.md
+                docs/ARCHITECTURE.md docs/CLI.md
 
 .PHONY: install uninstall
 install: all
-	$(INSTALL) -d $(BINDIR) $(MAN1DIR) $(MAN8DIR) $(DOCDIR) $(UNITDIR) $(SYSUSERDIR)
+	$(INSTALL) -d $(BINDIR) $(MAN1DIR) $(MAN8DIR) $(DOCDIR) $(UNITDIR) $(SYSUSERDIR) \
+	    $(COMPDIR)
 	$(INSTALL) -m 0755 bin/mpc-server bin/mpc-client $(BINDIR)/
 	$(INSTALL) -m 0755 scripts/mkcerts.sh $(BINDIR)/mpc-mkcerts
 	$(INSTALL) -m 0755 scripts/backup-state.sh $(BINDIR)/mpc-backup-state
@@ -38,9 +41,7 @@ install: all
 	sed 's|@BINDIR@|$(PREFIX)/bin|g' dist/mpc-server.service >$(UNITDIR)/mpc-server.service
 	chmod 0644 $(UNITDIR)/mpc-server.service
 	$(INSTALL) -m 0644 dist/mpc-server.sysusers $(SYSUSERDIR)/secure-sum.conf
-	if [ -f completion/mpc-client.bash ]; then \
-	    $(INSTALL) -d $(COMPDIR) && \
-	    $(INSTALL) -m 0644 completion/mpc-client.bash $(COMPDIR)/mpc-client; fi
+	$(INSTALL) -m 0644 completion/mpc-client.bash $(COMPDIR)/mpc-client
 
 uninstall:
 	rm -f $(BINDIR)/mpc-server $(BINDIR)/mpc-client $(BINDIR)/mpc-mkcerts $(BINDIR)/mpc-backup-state \

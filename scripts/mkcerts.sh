@@ -116,7 +116,7 @@ are never overwritten, except by --renew.
               write DIR/crl.pem, signed by the CA, listing every certificate
               revoked so far (kept in DIR/ca-db/). Revoking a name again only
               re-signs crl.pem. Give crl.pem to mpc-server (it reads it at
-              start: restart it) and to the parties, whose clients then
+              start and at SIGHUP) and to the parties, whose clients then
               refuse NAME's encryption key too. Issues nothing; to give
               NAME new certificates, --renew NAME.
   --gencrl    write DIR/crl.pem as --revoke does, revoking nothing: it lists

@@ -96,14 +96,35 @@ sink_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
 		s->failed = 1;
 }
 
-/* Bytes the store holds for the server's life: sent from where they lie. */
+/* The output buffer is done with a session's bytes (sink_add_held). */
 static void
-sink_add_held(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+held_sent(const void *data, size_t len, void *owner)
+{
+	(void)data; (void)len;
+	session_unpin(owner);
+}
+
+/*
+ * Bytes a session holds: sent from where they lie, the session pinned
+ * until they are, so that a deletion meanwhile frees it only then.
+ */
+static void
+sink_add_held(ProtobufCBuffer *b, size_t len, const uint8_t *data,
+    struct session *owner)
 {
 	struct evbuffer_sink *s = (struct evbuffer_sink *)b;
 
-	if (!s->failed && evbuffer_add_reference(s->out, data, len, NULL, NULL) != 0)
+	if (s->failed)
+		return;
+	if (owner == NULL) {
+		sink_append(b, len, data);
+		return;
+	}
+	session_pin(owner);
+	if (evbuffer_add_reference(s->out, data, len, held_sent, owner) != 0) {
+		session_unpin(owner);
 		s->failed = 1;
+	}
 }
 
 /* ---- the lists of held requests ---------------------------------------- */

@@ -62,6 +62,7 @@ disk_reader_init(struct disk_reader *d, const void *data, size_t len,
 	buf_reader_init(&d->r, data, len);
 	buf_reader_big_endian(&d->r, big_endian);
 	d->with_v2 = 0;
+	d->with_lifecycle = 0;
 }
 
 int

@@ -31,6 +31,7 @@ struct disk_reader {
 	struct buf_reader r;    /* in the version's byte order; u8 and byte
 				   runs are read from it directly */
 	int with_v2;            /* a file with protocol version 2's fields */
+	int with_lifecycle;     /* a file with sessions' creators (issue 12) */
 };
 
 /* A reader of a file without version 2's fields (set with_v2 for one with). */

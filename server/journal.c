@@ -22,6 +22,7 @@
 #include "err.h"
 #include "journal.h"
 #include "journal_file.h"
+#include "journal_mark.h"
 #include "journal_replay.h"
 #include "journal_sync.h"
 
@@ -38,6 +39,8 @@ struct journal {
 	int broken;             /* a failed write could not be undone */
 	struct ss_error err;    /* why the last append, sync... failed */
 	struct journal_syncer *syncer;  /* the sync thread, or NULL */
+	int mark_fd;            /* journal.synced */
+	struct journal_mark mark;       /* its contents, while no thread writes it */
 };
 
 /* ---- appending ----------------------------------------------------------- */
@@ -152,6 +155,7 @@ log_create(void *ctx, const struct session *se, uint64_t *seq,
 	disk_put_params(&w, &se->p, se->digest);
 	buf_put_u64(&w, se->created_unix);
 	buf_put_u64(&w, se->deadline_unix);
+	buf_put_string(&w, se->creator);
 	return logged(ctx, append(ctx, &w, NULL, 0), seq, e);
 }
 
@@ -267,9 +271,23 @@ log_conflict(void *ctx, const struct session *se, uint32_t party,
 	return logged(ctx, append(ctx, &w, NULL, 0), seq, e);
 }
 
+static int
+log_drop(void *ctx, const struct session *se, int reason, const char *by,
+    uint64_t now, uint64_t *seq, struct ss_error *e)
+{
+	struct buf_writer w;
+
+	rec_start(&w, JREC_DELETE);
+	buf_put_string(&w, se->p.id);
+	buf_put_u8(&w, (uint8_t)reason);
+	buf_put_string(&w, by);
+	buf_put_u64(&w, now);
+	return logged(ctx, append(ctx, &w, NULL, 0), seq, e);
+}
+
 static const struct store_log_ops journal_log_ops = {
 	log_create, log_submit, log_close, log_sumpoint, log_key, log_cohort,
-	log_conflict,
+	log_conflict, log_drop,
 };
 
 struct store_log
@@ -285,8 +303,9 @@ journal_store_log(struct journal *j)
 /* Replays the n segments v in order; what the newest held in *newest. */
 static int
 replay_all(struct journal *j, const struct journal_seg *v, size_t n,
-    struct store *s, void (*logf)(const char *fmt, ...),
-    struct journal_seg_state *newest, struct ss_error *e)
+    const struct journal_mark *mark, struct store *s,
+    void (*logf)(const char *fmt, ...), struct journal_seg_state *newest,
+    struct ss_error *e)
 {
 	size_t i;
 	int rc;
@@ -302,8 +321,8 @@ replay_all(struct journal *j, const struct journal_seg *v, size_t n,
 			    "(a segment is missing); it was left in place", j->path,
 			    (unsigned long long)v[i].first,
 			    (unsigned long long)s->journal_seq);
-		if ((rc = journal_replay_segment(j->path, &v[i], i + 1 == n, s,
-		    logf, newest, e)) != SS_OK)
+		if ((rc = journal_replay_segment(j->path, &v[i], i + 1 == n, mark,
+		    s, logf, newest, e)) != SS_OK)
 			return rc;
 	}
 	return SS_OK;
@@ -339,34 +358,101 @@ open_newest(struct journal *j, const struct journal_seg *v, size_t n,
 	return SS_OK;
 }
 
-int
-journal_open(struct journal **out, const char *dir, struct store *s,
+/*
+ * Removes dir/NAME.tmp, what a writer of NAME killed mid-write leaves,
+ * with a line saying so.
+ */
+static int
+remove_leftover(const char *dir, const char *name,
     void (*logf)(const char *fmt, ...), struct ss_error *e)
 {
-	struct journal_seg_state newest = { JOURNAL_FILE_HEADER, 0, 0, -1 };
+	char path[4096];
+	int n = snprintf(path, sizeof(path), "%s/%s.tmp", dir, name);
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return ss_error_set(e, SS_ERR_TOO_LARGE, "state directory path "
+		    "too long");
+	if (unlink(path) == 0) {
+		logf("removed %s, left by a write that never finished", path);
+		return SS_OK;
+	}
+	if (errno == ENOENT)
+		return SS_OK;
+	return ss_error_set(e, SS_ERR_IO, "cannot remove the leftover %s: %s",
+	    path, strerror(errno));
+}
+
+/*
+ * Once appends may go on: the newest segment synced and the mark made anew
+ * under this server's policy, so that what the replay read (perhaps from
+ * the page cache of a killed server) is on disk before anything new is
+ * answered.
+ */
+static int
+mark_open(struct journal *j, enum journal_fsync policy, struct ss_error *e)
+{
+	/* Once per start: fsync, the file's metadata with it. */
+	if (fsync(j->fd) != 0)
+		return ss_error_set(e, SS_ERR_IO, "fsync of %s: %s", j->path,
+		    strerror(errno));
+	j->mark.first = j->first_seq;
+	j->mark.off = (uint64_t)j->end;
+	j->mark.seq = j->written_seq;
+	j->mark.policy = (uint32_t)policy + 1;
+	return journal_mark_create(j->dir, &j->mark, &j->mark_fd, e);
+}
+
+/* Reads and replays every segment, and opens the newest for appending. */
+static int
+open_segments(struct journal *j, const char *dir, struct store *s,
+    void (*logf)(const char *fmt, ...), struct journal_seg_state *newest,
+    struct ss_error *e)
+{
 	struct journal_seg *v = NULL;
-	struct journal *j;
+	struct journal_mark mark;
 	size_t n = 0;
+	int rc;
+
+	if ((rc = remove_leftover(dir, "journal.newest", logf, e)) != SS_OK ||
+	    (rc = remove_leftover(dir, JOURNAL_MARK_FILE, logf, e)) != SS_OK ||
+	    (rc = journal_mark_read(dir, &mark, e)) != SS_OK)
+		return rc;
+	if ((rc = journal_seg_list(dir, &v, &n, e)) == SS_OK &&
+	    (rc = replay_all(j, v, n, &mark, s, logf, newest, e)) == SS_OK &&
+	    (rc = journal_newest_check(dir, v, n, e)) == SS_OK)
+		rc = open_newest(j, v, n, s, newest, e);
+	free(v);
+	return rc;
+}
+
+int
+journal_open(struct journal **out, const char *dir, struct store *s,
+    enum journal_fsync policy, void (*logf)(const char *fmt, ...),
+    struct ss_error *e)
+{
+	struct journal_seg_state newest = { JOURNAL_FILE_HEADER, 0, 0, -1 };
+	struct journal *j;
 	int rc;
 
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	j->fd = -1;
+	j->fd = j->mark_fd = -1;
 	if ((size_t)snprintf(j->dir, sizeof(j->dir), "%s", dir) >= sizeof(j->dir))
 		rc = ss_error_set(e, SS_ERR_TOO_LARGE, "state directory path too "
 		    "long");
-	else if ((rc = journal_seg_list(dir, &v, &n, e)) == SS_OK &&
-	    (rc = replay_all(j, v, n, s, logf, &newest, e)) == SS_OK &&
-	    (rc = journal_newest_check(dir, v, n, e)) == SS_OK)
-		rc = open_newest(j, v, n, s, &newest, e);
-	free(v);
+	else
+		rc = open_segments(j, dir, s, logf, &newest, e);
 	if (newest.fd >= 0)
 		close(newest.fd);
+	j->written_seq = j->synced_seq = s->journal_seq;
+	if (rc == SS_OK)
+		rc = mark_open(j, policy, e);
 	if (rc != SS_OK) {
+		if (j->fd >= 0)
+			close(j->fd);
 		free(j);
 		return rc;
 	}
-	j->written_seq = j->synced_seq = s->journal_seq;
 	*out = j;
 	return SS_OK;
 }
@@ -381,6 +467,8 @@ journal_close(struct journal *j)
 		return;
 	if (j->fd >= 0)
 		close(j->fd);
+	if (j->mark_fd >= 0)
+		close(j->mark_fd);
 	free(j);
 }
 
@@ -427,14 +515,16 @@ journal_has_records(const struct journal *j)
 int
 journal_sync_thread_start(struct journal *j, struct ss_error *e)
 {
-	return journal_syncer_start(&j->syncer, j->fd, j->written_seq, e);
+	return journal_syncer_start(&j->syncer, j->fd, j->written_seq,
+	    j->mark_fd, &j->mark, e);
 }
 
 void
 journal_sync_request(struct journal *j)
 {
 	if (j->syncer != NULL && j->synced_seq != j->written_seq)
-		journal_syncer_request(j->syncer, j->written_seq);
+		journal_syncer_request(j->syncer, j->written_seq,
+		    (uint64_t)j->end);
 }
 
 int
@@ -464,12 +554,17 @@ journal_sync(struct journal *j)
 	if (j->synced_seq == seq)
 		return SS_OK;
 	if (j->syncer != NULL) {
-		journal_syncer_wait(j->syncer, seq);
+		journal_syncer_wait(j->syncer, seq, (uint64_t)j->end);
 		return journal_sync_poll(j);
 	}
 	if (fdatasync(j->fd) != 0)
 		return ss_error_set(&j->err, SS_ERR_IO, "fsync of %s: %s",
 		    j->path, strerror(errno));
+	j->mark.off = (uint64_t)j->end;
+	j->mark.seq = seq;
+	if (journal_mark_write(j->mark_fd, &j->mark) != SS_OK)
+		return ss_error_set(&j->err, SS_ERR_IO, "writing %s/%s: %s",
+		    j->dir, JOURNAL_MARK_FILE, strerror(errno));
 	j->synced_seq = seq;
 	return SS_OK;
 }
@@ -505,7 +600,9 @@ journal_start_segment(struct journal *j)
 		return rc;
 	/* Every record written is durable: synced above. */
 	if (j->syncer != NULL)
-		journal_syncer_switch(j->syncer, fd, j->written_seq);
+		journal_syncer_switch(j->syncer, fd, j->written_seq,
+		    j->written_seq + 1, JOURNAL_FILE_HEADER);
+	j->mark.first = j->written_seq + 1;
 	close(j->fd);
 	j->fd = fd;
 	memcpy(j->path, path, sizeof(path));

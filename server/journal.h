@@ -21,7 +21,10 @@
  * journal has unsynced records until an fsync covers them (group commit);
  * "everysec" syncs once a second; "no" leaves it to the kernel. The fsyncs
  * run in a thread of the journal's own (journal_sync.h), so the event loop
- * never waits on the disk for them.
+ * never waits on the disk for them. After each, the thread writes the
+ * synced mark (journal_mark.h) before the records count as durable, so
+ * that a start can tell damage to records that may have been acknowledged
+ * (refused) from a tail that never was (cut off).
  */
 #ifndef SS_JOURNAL_H
 #define SS_JOURNAL_H
@@ -41,10 +44,12 @@ struct journal;
  * (journal_replay.h), and opens the journal for appending to the newest
  * segment, or to a new one when the newest does not continue the records
  * or is of an older format version. On failure e names the file and
- * offset, and nothing is cut.
+ * offset, and nothing is cut. policy is the --fsync the server runs with:
+ * the synced mark (journal_mark.h) records it for the next start.
  */
 int journal_open(struct journal **out, const char *dir, struct store *s,
-    void (*logf)(const char *fmt, ...), struct ss_error *e) SS_WUR;
+    enum journal_fsync policy, void (*logf)(const char *fmt, ...),
+    struct ss_error *e) SS_WUR;
 /* Stops the sync thread (after the fdatasync it may be running), closes, frees. */
 void journal_close(struct journal *j);
 

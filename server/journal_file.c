@@ -16,6 +16,7 @@
 #include "disk.h"
 #include "err.h"
 #include "journal_file.h"
+#include "path.h"
 
 #define JOURNAL_NEWEST "journal.newest"
 #define NEWEST_LEN 21           /* 20 digits and a newline */
@@ -64,10 +65,9 @@ journal_seg_path(char *buf, size_t len, const char *dir,
 	int n;
 
 	if (g->legacy)
-		n = snprintf(buf, len, "%s/%s", dir, JOURNAL_FILE);
-	else
-		n = snprintf(buf, len, "%s/" JOURNAL_SEGMENT_FMT, dir,
-		    (unsigned long long)g->first);
+		return path_join(buf, len, dir, JOURNAL_FILE);
+	n = snprintf(buf, len, "%s/" JOURNAL_SEGMENT_FMT, dir,
+	    (unsigned long long)g->first);
 	return n < 0 || (size_t)n >= len ? SS_ERR_TOO_LARGE : SS_OK;
 }
 
@@ -153,15 +153,6 @@ journal_file_version(const uint8_t hdr[JOURNAL_FILE_HEADER])
 	return disk_version(hdr + JOURNAL_MAGIC_LEN, JOURNAL_LAST_BIG_ENDIAN);
 }
 
-/* dir/name in buf; SS_ERR_TOO_LARGE if it does not fit in len. */
-static int
-dir_path(char *buf, size_t len, const char *dir, const char *name)
-{
-	int n = snprintf(buf, len, "%s/%s", dir, name);
-
-	return n < 0 || (size_t)n >= len ? SS_ERR_TOO_LARGE : SS_OK;
-}
-
 /*
  * Names first as the newest segment in journal.newest, replaced whole by a
  * rename; the caller fsyncs the folder. errno says why on failure.
@@ -172,8 +163,8 @@ newest_note(const char *dir, uint64_t first)
 	char tmp[4096], path[4096], text[NEWEST_LEN + 1];
 	int fd, ok;
 
-	if (dir_path(tmp, sizeof(tmp), dir, JOURNAL_NEWEST ".tmp") != SS_OK ||
-	    dir_path(path, sizeof(path), dir, JOURNAL_NEWEST) != SS_OK) {
+	if (path_join(tmp, sizeof(tmp), dir, JOURNAL_NEWEST ".tmp") != SS_OK ||
+	    path_join(path, sizeof(path), dir, JOURNAL_NEWEST) != SS_OK) {
 		errno = ENAMETOOLONG;
 		return SS_ERR_TOO_LARGE;
 	}
@@ -199,7 +190,7 @@ newest_read(const char *dir, uint64_t *first, struct ss_error *e)
 	int fd;
 
 	*first = 0;
-	if (dir_path(path, sizeof(path), dir, JOURNAL_NEWEST) != SS_OK)
+	if (path_join(path, sizeof(path), dir, JOURNAL_NEWEST) != SS_OK)
 		return ss_error_set(e, SS_ERR_TOO_LARGE, "state directory path "
 		    "too long");
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)

@@ -34,13 +34,15 @@
  * The format this server writes. 1: truncated SHA-256 checksums; 2: XXH3-64
  * (never released); 3: XXH3-64, big-endian but for the sumpoint values;
  * 4: the same, all little-endian; 5: with protocol version 2's fields
- * (parameters, statements, signing certificates, conflicts). It reads 3 to
- * 5; a file of another version that holds a record is refused.
+ * (parameters, statements, signing certificates, conflicts); 6: with the
+ * session's creator in a create record, and delete records (issue 12). It
+ * reads 3 to 6; a file of another version that holds a record is refused.
  */
-#define JOURNAL_VERSION            5
+#define JOURNAL_VERSION            6
 #define JOURNAL_OLDEST_READ        3
 #define JOURNAL_LAST_BIG_ENDIAN    3
 #define JOURNAL_FIRST_V2           5
+#define JOURNAL_FIRST_LIFECYCLE    6
 #define JOURNAL_MAGIC              "SSUMJRNL"
 #define JOURNAL_MAGIC_LEN          8
 #define JOURNAL_FILE_HEADER        (JOURNAL_MAGIC_LEN + 4)
@@ -57,6 +59,7 @@ enum journal_rec_type {
 	JREC_KEY = 5,
 	JREC_COHORT = 6,        /* version 5 on */
 	JREC_CONFLICT = 7,      /* version 5 on */
+	JREC_DELETE = 8,        /* version 6 on */
 };
 
 /* One journal file in the state folder. */

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -12,7 +13,9 @@
 #include "buf.h"
 #include "disk.h"
 #include "err.h"
+#include "journal_mark.h"
 #include "journal_replay.h"
+#include "lifecycle.h"
 #include "store.h"
 
 /* ---- one record's payload ------------------------------------------------ */
@@ -21,18 +24,27 @@ static int
 replay_create(struct disk_reader *d, struct store *s, struct ss_error *e)
 {
 	uint8_t digest[PARAMS_DIGEST_LEN];
+	char creator[NAME_BUF] = "";
 	struct session_spec p;
-	struct session *se;
+	struct session *se = NULL;
 	uint64_t created, deadline;
 	int rc;
 
 	if ((rc = disk_get_params(d, s->lim.max_parties, &p, digest)) != SS_OK)
 		return rc;
 	if ((rc = disk_get_u64(d, &created)) == SS_OK &&
-	    (rc = disk_get_u64(d, &deadline)) == SS_OK)
-		rc = store_apply_create(s, &p, created, deadline, e);
+	    (rc = disk_get_u64(d, &deadline)) == SS_OK &&
+	    (!d->with_lifecycle ||
+	    (rc = disk_get_string(d, creator, sizeof(creator))) == SS_OK) &&
+	    (rc = store_apply_create(s, &p, created, deadline, e)) == SS_OK &&
+	    (se = store_find(s, p.id)) != NULL)
+		memcpy(se->creator, creator, sizeof(creator));
+	/* Only a party creates a session (store_create). */
+	if (rc == SS_OK && se != NULL && !session_creator_valid(se))
+		rc = ss_error_set(e, SS_ERR_INVALID, "session %s: its creator "
+		    "%s is not one of its parties", p.id, creator);
 	/* D is recorded for readers of the file; it must be the parameters'. */
-	if (rc == SS_OK && p.v2 && ((se = store_find(s, p.id)) == NULL ||
+	if (rc == SS_OK && p.v2 && (se == NULL ||
 	    memcmp(se->digest, digest, sizeof(digest)) != 0))
 		rc = ss_error_set(e, SS_ERR_INVALID, "session %s: the digest "
 		    "recorded is not that of its parameters", p.id);
@@ -176,6 +188,33 @@ replay_statement(struct disk_reader *d, struct store *s, int conflict,
 	return store_apply_cohort(s, id, party, stmt, e);
 }
 
+/* A session dropped: deleted by a party, or expired. */
+static int
+replay_delete(struct disk_reader *d, struct store *s, struct ss_error *e)
+{
+	char id[NAME_BUF], by[NAME_BUF];
+	uint64_t when;
+	uint8_t reason;
+	int rc;
+
+	if (!d->with_lifecycle)
+		return ss_error_set(e, SS_ERR_INVALID, "a delete record in a "
+		    "file of version %d or older", JOURNAL_FIRST_LIFECYCLE - 1);
+	if ((rc = disk_get_string(d, id, sizeof(id))) != SS_OK ||
+	    (rc = buf_get_u8(&d->r, &reason)) != SS_OK ||
+	    (rc = disk_get_string(d, by, sizeof(by))) != SS_OK ||
+	    (rc = disk_get_u64(d, &when)) != SS_OK)
+		return rc;
+	if (reason != STORE_DROP_DELETED && reason != STORE_DROP_EXPIRED)
+		return ss_error_set(e, SS_ERR_INVALID, "session %s: unknown "
+		    "reason %u of a delete record", id, reason);
+	/* Checked before the change, which cannot be undone. */
+	if (buf_remaining(&d->r) != 0)
+		return ss_error_set(e, SS_ERR_INVALID, "%zu bytes after its "
+		    "fields", buf_remaining(&d->r));
+	return lifecycle_apply_delete(s, id, e);
+}
+
 /* Applies one payload of a file of version; e says why when the store refuses it. */
 static int
 apply(const uint8_t *payload, size_t len, uint32_t version, struct store *s,
@@ -187,6 +226,7 @@ apply(const uint8_t *payload, size_t len, uint32_t version, struct store *s,
 
 	disk_reader_init(&d, payload, len, version <= JOURNAL_LAST_BIG_ENDIAN);
 	d.with_v2 = version >= JOURNAL_FIRST_V2;
+	d.with_lifecycle = version >= JOURNAL_FIRST_LIFECYCLE;
 	if ((rc = buf_get_u8(&d.r, &type)) != SS_OK)
 		return rc;
 	switch (type) {
@@ -197,6 +237,7 @@ apply(const uint8_t *payload, size_t len, uint32_t version, struct store *s,
 	case JREC_KEY:      rc = replay_key(&d, s, e); break;
 	case JREC_COHORT:   rc = replay_statement(&d, s, 0, e); break;
 	case JREC_CONFLICT: rc = replay_statement(&d, s, 1, e); break;
+	case JREC_DELETE:   rc = replay_delete(&d, s, e); break;
 	default:
 		return ss_error_set(e, SS_ERR_INVALID, "unknown record type %u",
 		    type);
@@ -221,13 +262,16 @@ struct seg_read {
 	size_t off;             /* the next record */
 	uint64_t prev;          /* the sequence number of the record before it */
 	int torn;               /* the file ends in damage cut off: a TAIL_* */
+	uint32_t policy;        /* the newest's mark's (journal_mark.h), or MARK_NONE */
+	size_t synced;          /* with a mark: synced up to here */
 };
 
 /* What the end of the newest segment that is cut off looks like. */
 enum {
 	TAIL_SHORT = 1,         /* a record cut short: its write never ended */
 	TAIL_ZEROS,             /* zero bytes only: space a power loss left */
-	TAIL_BAD_SUM            /* whole length, wrong checksum: see settle */
+	TAIL_BAD_SUM,           /* whole length, wrong checksum: see settle */
+	TAIL_PAST_MARK          /* any damage, in a segment with a mark */
 };
 
 /*
@@ -366,6 +410,24 @@ replay_record(struct seg_read *g, const struct journal_rec *h, struct store *s,
 }
 
 /*
+ * With a mark, the record at g->off in *h, checked: 0 when it is whole and
+ * sound, TAIL_PAST_MARK when it is damaged in any way (whether that may be
+ * cut is for the mark to say: see marked_end), else an error.
+ */
+static int
+marked_record(const struct seg_read *g, struct journal_rec *h,
+    struct ss_error *e)
+{
+	int rc, ok;
+
+	if (!record_at(g, g->off, h))
+		return TAIL_PAST_MARK;
+	if ((rc = record_sum_ok(g, g->off, h, &ok)) != SS_OK)
+		return ss_error_set(e, rc, "journal %s: checksum failed", g->path);
+	return ok ? 0 : TAIL_PAST_MARK;
+}
+
+/*
  * Replays every record of g after s->journal_seq; stops at a torn end
  * (g->torn), with g->off just past the last good record.
  */
@@ -376,7 +438,9 @@ replay_records(struct seg_read *g, struct store *s, struct ss_error *e)
 	int rc;
 
 	while (g->off < g->len) {
-		if ((rc = next_record(g, &h, e)) > 0) {
+		rc = g->policy != MARK_NONE ? marked_record(g, &h, e) :
+		    next_record(g, &h, e);
+		if (rc > 0) {
 			g->torn = rc;
 			break;
 		}
@@ -461,6 +525,69 @@ check_header(const struct seg_read *g, int legacy, void (*logf)(const char *fmt,
 }
 
 /*
+ * How many records (whole or not) the damaged tail from off seems to hold,
+ * by their headers; zero bytes to the end are none.
+ */
+static size_t
+records_from(const struct seg_read *g, size_t off)
+{
+	struct journal_rec h;
+	size_t end = g->len, n = 0;
+
+	while (end > off && g->d[end - 1] == 0)
+		end--;
+	while (off < end) {
+		n++;
+		if (!record_at(g, off, &h))
+			break;
+		off += JOURNAL_REC_HEADER + (size_t)h.len;
+	}
+	return n;
+}
+
+/* The line for a tail cut past the mark: whether it may have been acknowledged. */
+static void
+log_past_mark(const struct seg_read *g, void (*logf)(const char *fmt, ...))
+{
+	static const char *const why[] = {
+		[MARK_ALWAYS] = "with --fsync always no answer goes out before "
+		    "its records are synced, so NONE OF THEM WAS ACKNOWLEDGED",
+		[MARK_EVERYSEC] = "with --fsync everysec answers do not wait for "
+		    "the sync, so those of about the last second before the stop "
+		    "MAY HAVE BEEN ACKNOWLEDGED",
+		[MARK_NO] = "with --fsync no nothing can be proven: they MAY HAVE "
+		    "BEEN ACKNOWLEDGED",
+	};
+	size_t n = records_from(g, g->off);
+
+	logf("journal %s: cutting off the tail at offset %zu (%zu bytes, %zu "
+	    "record%s%s), past offset %zu up to which it was synced (%s); %s",
+	    g->path, g->off, g->len - g->off, n, n == 1 ? "" : "s",
+	    n == 0 ? ": zero bytes only" : "", g->synced, JOURNAL_MARK_FILE,
+	    why[g->policy]);
+}
+
+/*
+ * With a mark, refuses a newest segment that ends, or is damaged, before
+ * the offset up to which it was synced: records there may have been
+ * acknowledged, and are lost.
+ */
+static int
+marked_end(const struct seg_read *g, struct ss_error *e)
+{
+	if (g->policy == MARK_NONE || g->off >= g->synced)
+		return SS_OK;
+	return ss_error_set(e, SS_ERR_CHECKSUM, "journal %s is %s at offset %zu, "
+	    "before offset %zu up to which it was synced (%s): records that MAY "
+	    "HAVE BEEN ACKNOWLEDGED are lost, so the server does not start "
+	    "(nothing was changed). Restore the state folder from a backup; or, "
+	    "to start without the records from offset %zu on, cut the file "
+	    "there (truncate -s %zu %s) and remove %s beside it", g->path,
+	    g->off == g->len ? "cut short" : "damaged", g->off, g->synced,
+	    JOURNAL_MARK_FILE, g->off, g->off, g->path, JOURNAL_MARK_FILE);
+}
+
+/*
  * After the replay of the newest segment: a torn tail is cut off, and a
  * segment of an older version that holds no record becomes one of this
  * version (*version), so that appends may go on in it. journal.bin is never
@@ -472,9 +599,12 @@ settle_newest(const struct seg_read *g, int fd, int legacy, uint32_t *version,
 {
 	static const char *const why[] = {
 		[TAIL_SHORT] = "1 record cut short: a crash interrupted its "
-		    "write, so no answer waited on it was released",
+		    "write, which under --fsync always no answer waited on; "
+		    "without " JOURNAL_MARK_FILE " (an older server's folder) "
+		    "nothing more can be proven",
 		[TAIL_ZEROS] = "zero bytes, no record: space a power loss left "
-		    "before the data reached the disk",
+		    "before the data reached the disk; without "
+		    JOURNAL_MARK_FILE " nothing more can be proven",
 		/*
 		 * A whole record whose bytes changed: a torn write of a
 		 * record whose length reached the disk, or a flipped bit in
@@ -486,9 +616,12 @@ settle_newest(const struct seg_read *g, int fd, int legacy, uint32_t *version,
 		    "ACKNOWLEDGED (check the clients of its session)",
 	};
 
-	if (g->torn) {
+	if (g->torn == TAIL_PAST_MARK)
+		log_past_mark(g, logf);
+	else if (g->torn)
 		logf("journal %s: cutting off the tail at offset %zu (%zu bytes, "
 		    "%s)", g->path, g->off, g->len - g->off, why[g->torn]);
+	if (g->torn) {
 		if (ftruncate(fd, (off_t)g->off) != 0 || fsync(fd) != 0)
 			return ss_error_set(e, SS_ERR_IO, "cannot cut journal %s: "
 			    "%s", g->path, strerror(errno));
@@ -509,12 +642,17 @@ replay_file(struct seg_read *g, const struct journal_seg *seg, int newest,
 
 	*version = JOURNAL_VERSION;
 	if (newest && g->len < JOURNAL_FILE_HEADER &&
-	    journal_header_prefix(g->d, g->len))
+	    journal_header_prefix(g->d, g->len)) {
 		/*
 		 * A crash while the newest segment was made (or a journal.bin
-		 * emptied before its header was written): it holds no record.
+		 * emptied before its header was written): it holds no record,
+		 * unless the mark says that records were synced in it.
 		 */
-		return rewrite_header(fd, g->path, e);
+		if (g->synced <= JOURNAL_FILE_HEADER)
+			return rewrite_header(fd, g->path, e);
+		g->off = g->len;
+		return marked_end(g, e);
+	}
 	if ((rc = check_header(g, seg->legacy, logf, version, &skip, e)) != SS_OK ||
 	    skip)
 		return rc;
@@ -526,15 +664,40 @@ replay_file(struct seg_read *g, const struct journal_seg *seg, int newest,
 		return ss_error_set(e, SS_ERR_CHECKSUM, "journal %s is damaged at "
 		    "offset %zu (a record cut short in a segment that is not the "
 		    "newest); it was left in place", g->path, g->off);
-	if (newest)
-		return settle_newest(g, fd, seg->legacy, version, logf, e);
+	if (newest && (rc = marked_end(g, e)) == SS_OK)
+		rc = settle_newest(g, fd, seg->legacy, version, logf, e);
+	return rc;
+}
+
+/*
+ * What the mark m says of the newest segment seg: nothing (a folder of
+ * before the mark, or journal.bin), synced up to an offset of it, or (a
+ * mark of an older segment) not synced for an answer yet.
+ */
+static int
+mark_of(struct seg_read *g, const struct journal_seg *seg,
+    const struct journal_mark *m, struct ss_error *e)
+{
+	if (m->policy == MARK_NONE || seg->legacy)
+		return SS_OK;
+	if (m->first > seg->first)
+		return ss_error_set(e, SS_ERR_INVALID, "%s names journal segment "
+		    JOURNAL_SEGMENT_FMT " as synced, but the newest here is %s: "
+		    "the changes it held would be lost; restore it from a backup "
+		    "(nothing was changed)", JOURNAL_MARK_FILE,
+		    (unsigned long long)m->first, g->path);
+	g->policy = m->policy;
+	g->synced = JOURNAL_FILE_HEADER;
+	if (m->first == seg->first)
+		g->synced = m->off >= (uint64_t)SIZE_MAX ? SIZE_MAX : (size_t)m->off;
 	return SS_OK;
 }
 
 int
 journal_replay_segment(const char *path, const struct journal_seg *seg,
-    int newest, struct store *s, void (*logf)(const char *fmt, ...),
-    struct journal_seg_state *out, struct ss_error *e)
+    int newest, const struct journal_mark *mark, struct store *s,
+    void (*logf)(const char *fmt, ...), struct journal_seg_state *out,
+    struct ss_error *e)
 {
 	struct seg_read g;
 	uint8_t *data = NULL;
@@ -543,9 +706,11 @@ journal_replay_segment(const char *path, const struct journal_seg *seg,
 
 	out->fd = -1;
 	memset(&g, 0, sizeof(g));
+	g.path = path;
+	if (newest && (rc = mark_of(&g, seg, mark, e)) != SS_OK)
+		return rc;
 	if ((rc = read_segment(path, &fd, &data, &g.len, e)) != SS_OK)
 		return rc;
-	g.path = path;
 	g.d = data;
 	g.first = seg->first;
 	g.off = JOURNAL_FILE_HEADER;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "journal_mark.h"
 #include "journal_sync.h"
 
 /*
@@ -25,7 +26,10 @@ struct journal_syncer {
 	pthread_cond_t work;    /* to the thread: want, fd or stop changed */
 	pthread_cond_t idle;    /* from the thread: an fdatasync ended */
 	int fd;                 /* loop: the file to sync, changed only when !busy */
+	int mark_fd;            /* journal.synced, rewritten after each fdatasync */
+	struct journal_mark mark;       /* its last contents; first: fd's segment */
 	uint64_t want;          /* loop: make the records up to here durable */
+	uint64_t want_off;      /* loop: the offset just past record want */
 	uint64_t done;          /* thread (and switch): the records up to here are */
 	int busy;               /* thread: inside fdatasync */
 	int sync_errno;         /* thread: a failed fdatasync, until poll takes it */
@@ -64,19 +68,30 @@ wake(pthread_cond_t *cv)
 		abort();
 }
 
-/* One fdatasync of fd for the records up to target, outside the mutex. */
+/*
+ * One fdatasync of fd for the records up to target (ending at off), then
+ * the mark saying so, outside the mutex: the records count as durable, and
+ * their answers may go, only once the mark is on disk too.
+ */
 static void
-sync_once(struct journal_syncer *y, uint64_t target, int fd)
+sync_once(struct journal_syncer *y, uint64_t target, uint64_t off, int fd)
 {
+	struct journal_mark m = y->mark;
 	uint64_t one = 1;
 	int rc, e;
 
 	y->busy = 1;
 	unlock(y);
 	rc = fdatasync(fd);
+	if (rc == 0) {
+		m.off = off;
+		m.seq = target;
+		rc = journal_mark_write(y->mark_fd, &m) == SS_OK ? 0 : -1;
+	}
 	e = errno;
 	lock(y);
 	y->busy = 0;
+	y->mark.gen = m.gen;
 	if (rc != 0)
 		y->sync_errno = e != 0 ? e : EIO;
 	else if (target > y->done)
@@ -105,7 +120,7 @@ sync_main(void *arg)
 			wait_on(y, &y->work);
 		if (y->stop)
 			break;
-		sync_once(y, y->want, y->fd);
+		sync_once(y, y->want, y->want_off, y->fd);
 	}
 	unlock(y);
 	return NULL;
@@ -157,7 +172,7 @@ spawn(struct journal_syncer *y)
 
 int
 journal_syncer_start(struct journal_syncer **out, int fd, uint64_t seq,
-    struct ss_error *e)
+    int mark_fd, const struct journal_mark *mark, struct ss_error *e)
 {
 	struct journal_syncer *y;
 	int err;
@@ -165,7 +180,10 @@ journal_syncer_start(struct journal_syncer **out, int fd, uint64_t seq,
 	if ((y = calloc(1, sizeof(*y))) == NULL)
 		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
 	y->fd = fd;
+	y->mark_fd = mark_fd;
+	y->mark = *mark;
 	y->want = y->done = seq;
+	y->want_off = mark->off;
 	if ((y->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 		err = errno;
 		free(y);
@@ -206,20 +224,22 @@ journal_syncer_notify_fd(const struct journal_syncer *y)
 }
 
 void
-journal_syncer_request(struct journal_syncer *y, uint64_t seq)
+journal_syncer_request(struct journal_syncer *y, uint64_t seq, uint64_t off)
 {
 	lock(y);
-	if (y->want < seq)
+	if (y->want < seq) {
 		y->want = seq;
+		y->want_off = off;
+	}
 	if (y->want > y->done)
 		wake(&y->work);
 	unlock(y);
 }
 
 void
-journal_syncer_wait(struct journal_syncer *y, uint64_t seq)
+journal_syncer_wait(struct journal_syncer *y, uint64_t seq, uint64_t off)
 {
-	journal_syncer_request(y, seq);
+	journal_syncer_request(y, seq, off);
 	lock(y);
 	while (y->done < seq && y->sync_errno == 0)
 		wait_on(y, &y->idle);
@@ -243,13 +263,19 @@ journal_syncer_poll(struct journal_syncer *y, uint64_t *done, int *sync_errno)
 }
 
 void
-journal_syncer_switch(struct journal_syncer *y, int fd, uint64_t seq)
+journal_syncer_switch(struct journal_syncer *y, int fd, uint64_t seq,
+    uint64_t first, uint64_t off)
 {
 	lock(y);
 	/* No fdatasync may run on the old file once it is closed. */
 	while (y->busy)
 		wait_on(y, &y->idle);
 	y->fd = fd;
+	y->mark.first = first;
+	if (y->want < seq) {
+		y->want = seq;
+		y->want_off = off;
+	}
 	if (y->done < seq)
 		y->done = seq;
 	unlock(y);

@@ -15,15 +15,18 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "journal_mark.h"
 
 struct journal_syncer;
 
 /*
  * Starts the thread, syncing fd; the records up to seq count as durable.
- * The thread blocks every signal (they are the loop's).
+ * After each fdatasync it writes the mark (journal_mark.h) to mark_fd,
+ * starting from *mark (whose first names fd's segment), before it reports
+ * the records durable. The thread blocks every signal (they are the loop's).
  */
 int journal_syncer_start(struct journal_syncer **out, int fd, uint64_t seq,
-    struct ss_error *e) SS_WUR;
+    int mark_fd, const struct journal_mark *mark, struct ss_error *e) SS_WUR;
 /*
  * Stops the thread after the fdatasync it may be running and frees y.
  * SS_ERR_INTERNAL if it cannot be joined: then it might still use its fd,
@@ -35,13 +38,14 @@ int journal_syncer_stop(struct journal_syncer *y) SS_WUR;
 int journal_syncer_notify_fd(const struct journal_syncer *y);
 
 /*
- * Asks for the records up to seq. The thread is woken even when it was
+ * Asks for the records up to seq, which end at offset off. The thread is woken even when it was
  * asked for them before: after a failed fdatasync (taken by poll since) it
  * waits for a new request before it tries again.
  */
-void journal_syncer_request(struct journal_syncer *y, uint64_t seq);
+void journal_syncer_request(struct journal_syncer *y, uint64_t seq,
+    uint64_t off);
 /* Asks for the records up to seq and waits until they are durable or an fdatasync failed. */
-void journal_syncer_wait(struct journal_syncer *y, uint64_t seq);
+void journal_syncer_wait(struct journal_syncer *y, uint64_t seq, uint64_t off);
 /*
  * The thread's news, without blocking: *done is the last record known
  * durable, and *sync_errno the errno of a failed fdatasync (reported once)
@@ -50,10 +54,11 @@ void journal_syncer_wait(struct journal_syncer *y, uint64_t seq);
 int journal_syncer_poll(struct journal_syncer *y, uint64_t *done,
     int *sync_errno) SS_WUR;
 /*
- * Syncs fd from now on, once no fdatasync is running on the old one (which
- * the caller may then close); the records up to seq count as durable (the
- * caller made them so).
+ * Syncs fd, segment first, from now on, once no fdatasync is running on the
+ * old one (which the caller may then close); the records up to seq count
+ * as durable (the caller made them so), and off is where fd's end.
  */
-void journal_syncer_switch(struct journal_syncer *y, int fd, uint64_t seq);
+void journal_syncer_switch(struct journal_syncer *y, int fd, uint64_t seq,
+    uint64_t first, uint64_t off);
 
 #endif

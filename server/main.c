@@ -42,6 +42,9 @@ usage(FILE *f)
 "  --max-parties N             most parties in a session, 2 to 1048576\n"
 "                              (default 4096)\n"
 "  --max-sessions N            most sessions held, 1 to 16777216 (default 1024)\n"
+"  --session-ttl SECS          drop a session after SECS without a change\n"
+"                              (complete, failed or idle; see mpc-server(8)),\n"
+"                              0 (never) to 315360000 (default 2592000: 30 days)\n"
 "  --max-stored-bytes BYTES    most bytes of shares, sumpoints and certificates\n"
 "                              held, 1 to 2^63-1 (default 4 GiB)\n"
 "  --max-sessions-per-party N  most open sessions (neither complete nor failed)\n"
@@ -66,6 +69,9 @@ usage(FILE *f)
 "  --version                   print the version and exit\n"
 "  -h, --help                  this text\n");
 }
+
+/* --session-ttl's bound: ten years, far from any overflow of a time. */
+#define MAX_SESSION_TTL 315360000ull
 
 /* Parses a whole decimal number in [min, max]; exits with a message otherwise. */
 static unsigned long long
@@ -103,7 +109,7 @@ main(int argc, char **argv)
 {
 	enum { O_LISTEN = 1, O_CERTS, O_STATE, O_SNAP, O_FRAME, O_LENGTH,
 	    O_PARTIES, O_SESSIONS, O_STORED, O_CONNS, O_HS, O_IDLE, O_FSYNC, O_HELP, O_VERSION,
-	    O_PARTY_SESSIONS, O_PARTY_BYTES, O_MEMORY };
+	    O_PARTY_SESSIONS, O_PARTY_BYTES, O_MEMORY, O_TTL };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "certs", required_argument, NULL, O_CERTS },
@@ -121,6 +127,7 @@ main(int argc, char **argv)
 		{ "handshake-timeout", required_argument, NULL, O_HS },
 		{ "idle-timeout", required_argument, NULL, O_IDLE },
 		{ "fsync", required_argument, NULL, O_FSYNC },
+		{ "session-ttl", required_argument, NULL, O_TTL },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -157,6 +164,7 @@ main(int argc, char **argv)
 		case O_HS:       cfg.handshake_timeout = (unsigned)number("--handshake-timeout", optarg, 1, 3600); break;
 		case O_IDLE:     cfg.idle_timeout = (unsigned)number("--idle-timeout", optarg, 1, 86400); break;
 		case O_FSYNC:    cfg.fsync = fsync_mode(optarg); break;
+		case O_TTL:      cfg.limits.session_ttl = number("--session-ttl", optarg, 0, MAX_SESSION_TTL); break;
 		case 'h':
 		case O_HELP:     usage(stdout); return 0;
 		case O_VERSION:  printf("mpc-server %s\n", SS_VERSION); return 0;

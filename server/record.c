@@ -54,6 +54,7 @@ void
 record_changed(struct store *s, struct session *se, int created)
 {
 	se->changes++;
+	se->touched_unix = s->now;
 	if (s->changed != NULL)
 		s->changed(s->changed_ctx, se, created);
 }

@@ -19,6 +19,7 @@
 
 #include "rpc_call.h"
 #include "signed_cohort.h"
+#include "lifecycle_rpc.h"
 #include "err.h"
 #include "frame.h"
 #include "hpke.h"
@@ -287,11 +288,8 @@ do_get_share(struct call *c)
 	if (store_get_share(c->store, c->caller, m->session_id, m->party,
 	    call_now(c), &se, &me, &c->err) != SS_OK)
 		return c->err.code;
-	items = call_scratch(c, se->p.n, sizeof(*items));
 	stmts = call_scratch(c, se->p.n, sizeof(*stmts));
-	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	ptrs = call_scratch(c, se->p.n, sizeof(*ptrs));
-	if (items == NULL || stmts == NULL || ptrs == NULL)
+	if (stmts == NULL || CALL_REPEATED(c, se->p.n, items, ptrs))
 		return call_out_of_memory(c);
 	for (i = 0; i < se->p.n; i++) {
 		if (!se->in_cohort[i])
@@ -307,6 +305,7 @@ do_get_share(struct call *c)
 	}
 	body->n_shares = k;
 	body->shares = ptrs;
+	c->held_se = se;
 	c->resp.get_share = body;
 	return SS_OK;
 }
@@ -413,12 +412,9 @@ do_list(struct call *c)
 		return c->err.code;
 	names = call_scratch(c, se->p.n, sizeof(*names));
 	cohort = call_scratch(c, se->p.n, sizeof(*cohort));
-	items = call_scratch(c, se->p.n, sizeof(*items));
 	stmts = call_scratch(c, se->p.n, sizeof(*stmts));
-	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	ptrs = call_scratch(c, se->p.n, sizeof(*ptrs));
-	if (names == NULL || cohort == NULL || items == NULL || stmts == NULL ||
-	    ptrs == NULL)
+	if (names == NULL || cohort == NULL || stmts == NULL ||
+	    CALL_REPEATED(c, se->p.n, items, ptrs))
 		return call_out_of_memory(c);
 	call_params_to_msg(c, se, names);
 	for (i = 0; i < se->p.n; i++) {
@@ -444,6 +440,7 @@ do_list(struct call *c)
 	body->cohort = cohort;
 	body->n_sumpoints = k;
 	body->sumpoints = ptrs;
+	c->held_se = se;
 	c->resp.list_sumpoints = body;
 	return SS_OK;
 }
@@ -497,11 +494,8 @@ status_conflicts(struct call *c, const struct session *se,
 
 	if (!se->p.v2)
 		return SS_OK;
-	items = call_scratch(c, max, sizeof(*items));
 	stmts = call_scratch(c, 2 * max, sizeof(*stmts));
-	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	ptrs = call_scratch(c, max, sizeof(*ptrs));
-	if (items == NULL || stmts == NULL || ptrs == NULL)
+	if (stmts == NULL || CALL_REPEATED(c, max, items, ptrs))
 		return call_out_of_memory(c);
 	for (i = 0; i < se->p.n; i++)
 		for (t = STATEMENT_SUBMIT; t <= STATEMENT_SUMPOINT; t++) {
@@ -661,10 +655,7 @@ do_get_keys(struct call *c)
 	if (m->n_parties > c->store->lim.max_parties)
 		return ss_error_set(&c->err, SS_ERR_INVALID, "at most %u parties "
 		    "per call", c->store->lim.max_parties);
-	items = call_scratch(c, m->n_parties, sizeof(*items));
-	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	ptrs = call_scratch(c, m->n_parties, sizeof(*ptrs));
-	if (items == NULL || ptrs == NULL)
+	if (CALL_REPEATED(c, m->n_parties, items, ptrs))
 		return call_out_of_memory(c);
 	for (i = 0; i < m->n_parties; i++) {
 		if (call_check_name(c, "every party", m->parties[i]) != SS_OK)
@@ -715,6 +706,8 @@ static int (*const methods[])(struct call *c) = {
 	[SECURESUM__METHOD__GET_KEYS] = do_get_keys,
 	[SECURESUM__METHOD__POST_COHORT] = signed_cohort_post,
 	[SECURESUM__METHOD__GET_COHORT] = signed_cohort_get,
+	[SECURESUM__METHOD__DELETE_SESSION] = lifecycle_rpc_delete,
+	[SECURESUM__METHOD__LIST_SESSIONS] = lifecycle_rpc_list,
 };
 
 #define NMETHODS (sizeof(methods) / sizeof(methods[0]))
@@ -800,6 +793,7 @@ struct held_filter {
 	ProtobufCBuffer base;
 	ProtobufCBuffer *out;
 	rpc_held_fn held;
+	struct session *se;     /* whose memory they are */
 	const Response *resp;
 	size_t next;        /* the vector expected next */
 };
@@ -833,7 +827,7 @@ held_filter_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
 	if (held_vector(f->resp, f->next, &p, &n) && data == p && len == n) {
 		f->next++;
 		if (len >= HELD_MIN_BYTES) {
-			f->held(f->out, len, data);
+			f->held(f->out, len, data, f->se);
 			return;
 		}
 	}
@@ -845,7 +839,8 @@ static void
 finish_response(struct call *c, ProtobufCBuffer *out, rpc_held_fn held)
 {
 	Response *resp = &c->resp;
-	struct held_filter f = { { held_filter_append }, out, held, resp, 0 };
+	struct held_filter f = { { held_filter_append }, out, held, c->held_se,
+	    resp, 0 };
 
 	resp->id = c->req.id;
 	resp->code = (Securesum__Code)status_from_err(c->err.code);

@@ -53,11 +53,14 @@ struct rpc_watch {
 };
 
 /*
- * Receives len bytes of a response that the store holds and never changes or
- * frees while the server runs (GetShare's ciphertexts), to be sent from
- * where they lie instead of copied into out.
+ * Receives len bytes of a response that session owner holds and never
+ * changes (GetShare's ciphertexts, ListSumpoints' values), to be sent from
+ * where they lie instead of copied into out. The session may be deleted
+ * before they are sent: whoever keeps a reference pins owner until it is
+ * done with it (session_pin, session_unpin), which then frees it.
  */
-typedef void (*rpc_held_fn)(ProtobufCBuffer *out, size_t len, const uint8_t *data);
+typedef void (*rpc_held_fn)(ProtobufCBuffer *out, size_t len,
+    const uint8_t *data, struct session *owner);
 
 /*
  * Handles the frame body (without its length prefix) sent by caller (whose

@@ -83,6 +83,8 @@ struct call {
 		Securesum__GetKeysResponse get_keys;
 		Securesum__PostCohortResponse post_cohort;
 		Securesum__GetCohortResponse get_cohort;
+		Securesum__DeleteSessionResponse delete_session;
+		Securesum__ListSessionsResponse list_sessions;
 	} body;
 	Securesum__SessionParams params;
 	struct scratch sc;
@@ -90,11 +92,22 @@ struct call {
 	/* A GetStatus that may wait: what it waits on (NULL: it may not). */
 	struct rpc_watch *watch;
 	uint32_t epoch;            /* rpc_server's */
+	/* The session a GetShare or ListSumpoints sends from (rpc_held_fn). */
+	struct session *held_se;
 	int holding;               /* held: no response now (RPC_WATCH) */
 };
 
 /* n zeroed elements of size bytes that live until the response is sent; NULL if none. */
 void *call_scratch(struct call *c, size_t n, size_t size);
+/*
+ * Scratch for a repeated message field of up to n entries: items, the n
+ * messages, and ptrs, the n pointers to them that protobuf-c's n_X/X pair
+ * holds. Nonzero when out of memory.
+ */
+#define CALL_REPEATED(c, n, items, ptrs) \
+	(((items) = call_scratch((c), (n), sizeof(*(items)))) == NULL || \
+	 /* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */ \
+	 ((ptrs) = call_scratch((c), (n), sizeof(*(ptrs)))) == NULL)
 /* Frees the scratch memory (after the response is packed). */
 void call_scratch_free(struct call *c);
 /* c->err: out of memory. */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +23,12 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
+#include "acceptor.h"
 #include "addr.h"
 #include "bgsave.h"
 #include "budget.h"
 #include "connection.h"
+#include "credentials.h"
 #include "err.h"
 #include "frame.h"
 #include "hpke.h"
@@ -44,13 +47,13 @@
 struct server {
 	const struct server_config *cfg;
 	struct event_base *base;
-	struct evconnlistener *listener;
-	SSL_CTX *ssl;
+	struct acceptor acceptor;
+	struct credentials cred;        /* rpc.ca and conns.ssl are its */
 	struct rpc_server rpc;
 	struct conns conns;
 	struct bgsave bgsave;
 	struct budget budget;           /* --max-memory */
-	struct event *tick_ev, *snap_ev, *sigterm_ev, *sigint_ev;
+	struct event *tick_ev, *snap_ev, *sigterm_ev, *sigint_ev, *sighup_ev;
 	struct event *flush_ev, *sync_ev, *synced_ev, *drain_ev, *child_ev;
 	struct journal *journal;
 	int journal_open;
@@ -58,6 +61,7 @@ struct server {
 	int stopping;
 	uint64_t stop_deadline_ms;
 	uint64_t saved_version;
+	uint64_t expired_logged;        /* the store's expired count, logged */
 	int exit_status;
 };
 
@@ -286,6 +290,21 @@ save(struct server *srv)
 
 /* ---- the tick, and stopping ------------------------------------------- */
 
+/* One line for the sessions --session-ttl dropped since the last one. */
+static void
+log_expired(struct server *srv)
+{
+	const struct store *s = srv->rpc.store;
+
+	if (s->expired == srv->expired_logged)
+		return;
+	logmsg("dropped %llu session(s) idle for --session-ttl %llu s (%llu since "
+	    "start; %zu held)", (unsigned long long)(s->expired -
+	    srv->expired_logged), (unsigned long long)s->lim.session_ttl,
+	    (unsigned long long)s->expired, s->nsessions);
+	srv->expired_logged = s->expired;
+}
+
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -294,6 +313,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd; (void)what;
 	store_tick(srv->rpc.store, wall_ms() / 1000);
 	conns_tick(&srv->conns);
+	log_expired(srv);
 	/* Give back what departed connections and handled frames freed. */
 	(void)malloc_trim(0);
 	if (srv->cfg->fsync == FSYNC_ALWAYS &&
@@ -334,7 +354,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	    "stopping", (int)sig);
 	/* The final snapshot replaces the one a child may be writing. */
 	bgsave_kill(&srv->bgsave);
-	evconnlistener_disable(srv->listener);
+	acceptor_close(&srv->acceptor);
 	conns_stop_reading(&srv->conns);
 	if (srv->journal_open && journal_sync(srv->journal) != SS_OK) {
 		logmsg("%s", ss_error_msg(journal_error(srv->journal)));
@@ -429,13 +449,8 @@ listen_on(struct server *srv, char *shown, size_t shownlen, struct ss_error *e)
 
 	if (bind_listener(srv->cfg->listen, shown, shownlen, &fd, e) != SS_OK)
 		return e->code;
-	srv->listener = evconnlistener_new(srv->base, conns_accept, &srv->conns,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
-	if (srv->listener == NULL) {
-		evutil_closesocket(fd);
-		return ss_error_set(e, SS_ERR_INTERNAL, "cannot set up the event loop");
-	}
-	return SS_OK;
+	return acceptor_open(&srv->acceptor, srv->base, fd, conns_accept,
+	    &srv->conns, e);
 }
 
 /* ---- start-up: state, keys, the loop ---------------------------------- */
@@ -457,9 +472,9 @@ signer_valid(X509_STORE *ca, const struct key_entry *e)
 
 /*
  * Drops from the directory every entry whose certificates no longer verify
- * against the CA and its revocation list (crl.pem is read at start): a
- * revoked party's key or signing certificate, published before, must not
- * be served after a restart.
+ * against the CA and its revocation list (crl.pem is read at start and at
+ * SIGHUP): a revoked party's key or signing certificate, published before,
+ * must not be served after a restart or a reload.
  */
 static void
 recheck_directory(struct server *srv)
@@ -549,6 +564,46 @@ start_budget(struct server *srv)
 	    "");
 }
 
+/* ---- SIGHUP: the certificates again ------------------------------------ */
+
+/*
+ * Loads the certs folder's files afresh, in the loop (libevent turns the
+ * signal into an event): new connections take the new TLS context, open
+ * ones keep the one they started with (each SSL holds a reference), and
+ * the published keys a new revocation covers leave the directory. Any
+ * failure leaves everything in force as it was.
+ */
+static void
+on_reload(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+	const char *dir = srv->cfg->certs_dir;
+	struct credentials next;
+	struct ss_error e;
+	char loaded[512];
+
+	(void)sig; (void)what;
+	if (srv->stopping)
+		return;
+	ss_error_clear(&e);
+	if (credentials_load(dir, &next, &e) != SS_OK ||
+	    credentials_may_replace(&srv->cred, &next, dir, &e) != SS_OK) {
+		credentials_free(&next);
+		logmsg("SIGHUP: reload refused, the certificate, key and "
+		    "revocation list loaded before stay in force: %s",
+		    ss_error_msg(&e));
+		return;
+	}
+	credentials_free(&srv->cred);
+	srv->cred = next;
+	srv->conns.ssl = srv->cred.ssl;
+	srv->rpc.ca = srv->cred.ca;
+	credentials_describe(&srv->cred, loaded, sizeof(loaded));
+	logmsg("SIGHUP: reloaded from %s: %s; new connections use them, open "
+	    "ones keep theirs", dir, loaded);
+	recheck_directory(srv);
+}
+
 /* The snapshot and the journal's records after it, in a new store. */
 static int SS_WUR
 open_state(struct server *srv, struct ss_error *e)
@@ -569,7 +624,7 @@ open_state(struct server *srv, struct ss_error *e)
 	    e)) != SS_OK)
 		return rc;
 	if ((rc = journal_open(&srv->journal, cfg->state_dir, srv->rpc.store,
-	    logmsg, e)) != SS_OK)
+	    cfg->fsync, logmsg, e)) != SS_OK)
 		return rc;
 	srv->journal_open = 1;
 	srv->rpc.store->version = 0;
@@ -584,17 +639,14 @@ open_state(struct server *srv, struct ss_error *e)
 static int SS_WUR
 open_keys(struct server *srv, struct ss_error *e)
 {
-	const char *dir = srv->cfg->certs_dir;
 	struct store_log log;
+	char loaded[512];
 
-	if ((srv->ssl = pki_server_ctx(dir, e)) == NULL ||
-	    (srv->rpc.ca = pki_ca_store(dir, e)) == NULL)
+	if (credentials_load(srv->cfg->certs_dir, &srv->cred, e) != SS_OK)
 		return e->code;
-	/*
-	 * Idle connections give their 2 x 16 KiB TLS buffers back (measured:
-	 * 1,000 open connections 114 -> 93 MiB).
-	 */
-	(void)SSL_CTX_set_mode(srv->ssl, SSL_MODE_RELEASE_BUFFERS);
+	srv->rpc.ca = srv->cred.ca;
+	credentials_describe(&srv->cred, loaded, sizeof(loaded));
+	logmsg("loaded from %s: %s", srv->cfg->certs_dir, loaded);
 	recheck_directory(srv);
 	load_directory(srv);
 	log = journal_store_log(srv->journal);
@@ -635,7 +687,7 @@ open_loop(struct server *srv, struct ss_error *e)
 		return ss_error_set(e, SS_ERR_INTERNAL, "cannot set up the event loop");
 	cs->cfg = srv->cfg;
 	cs->base = srv->base;
-	cs->ssl = srv->ssl;
+	cs->ssl = srv->cred.ssl;
 	cs->rpc = &srv->rpc;
 	cs->journal = srv->journal_open ? srv->journal : NULL;
 	cs->flush_ev = srv->flush_ev;
@@ -702,7 +754,7 @@ add_signal(struct server *srv, struct event **ev, int sig, event_callback_fn fn)
 	return *ev == NULL || evsignal_add(*ev, NULL) != 0 ? SS_ERR_INTERNAL : SS_OK;
 }
 
-/* SIGTERM, SIGINT, SIGCHLD, the tick, the snapshot and the sync timers. */
+/* SIGTERM, SIGINT, SIGHUP, SIGCHLD, the tick, the snapshot and the sync timers. */
 static int SS_WUR
 add_events(struct server *srv, struct ss_error *e)
 {
@@ -711,6 +763,7 @@ add_events(struct server *srv, struct ss_error *e)
 	if (add_signal(srv, &srv->child_ev, SIGCHLD, on_child) != SS_OK ||
 	    add_signal(srv, &srv->sigterm_ev, SIGTERM, on_signal) != SS_OK ||
 	    add_signal(srv, &srv->sigint_ev, SIGINT, on_signal) != SS_OK ||
+	    add_signal(srv, &srv->sighup_ev, SIGHUP, on_reload) != SS_OK ||
 	    add_timer(srv, &srv->tick_ev, 1, on_tick) != SS_OK ||
 	    add_timer(srv, &srv->snap_ev, cfg->snapshot_interval, on_snapshot) != SS_OK ||
 	    (cfg->fsync == FSYNC_EVERYSEC &&
@@ -765,10 +818,28 @@ fit_connections(struct server_config *cfg, struct ss_error *e)
 	return SS_OK;
 }
 
+/*
+ * SIGHUP's default action ends the process, and start-up (a long journal
+ * replay) can take seconds: until its event is in place, a SIGHUP (say, a
+ * `systemctl reload` just after the start) waits blocked, then reloads.
+ * Threads started meanwhile keep it blocked, so the loop's thread takes it.
+ */
+static void
+hold_sighup(int how)
+{
+	sigset_t set;
+
+	if (sigemptyset(&set) != 0 || sigaddset(&set, SIGHUP) != 0 ||
+	    pthread_sigmask(how, &set, NULL) != 0)
+		logmsg("cannot %s SIGHUP during start-up; continuing",
+		    how == SIG_BLOCK ? "block" : "unblock");
+}
+
 /* What the process needs before it serves: signals, descriptors, malloc. */
 static void
 setup_process(void)
 {
+	hold_sighup(SIG_BLOCK);
 	signal(SIGPIPE, SIG_IGN);
 	/* A file-size limit must make a write fail (EFBIG), not kill the server. */
 	signal(SIGXFSZ, SIG_IGN);
@@ -809,11 +880,10 @@ server_free(struct server *srv)
 	free_event(srv->snap_ev);
 	free_event(srv->sigterm_ev);
 	free_event(srv->sigint_ev);
-	if (srv->listener != NULL)
-		evconnlistener_free(srv->listener);
+	free_event(srv->sighup_ev);
+	acceptor_free(&srv->acceptor);
 	store_free(srv->rpc.store);
-	X509_STORE_free(srv->rpc.ca);
-	SSL_CTX_free(srv->ssl);
+	credentials_free(&srv->cred);
 	if (srv->base != NULL)
 		event_base_free(srv->base);
 	/* Last: the lock is released only once the journal is closed. */
@@ -844,6 +914,7 @@ server_run(const struct server_config *given)
 		server_free(&srv);
 		return 1;
 	}
+	hold_sighup(SIG_UNBLOCK);
 	printf("listening on %s\n", shown);
 	fflush(stdout);
 	srv.exit_status = 0;

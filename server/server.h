@@ -5,7 +5,8 @@
  * handshakes with client certificates and hand each frame to the RPC layer
  * (rpc.h) with the caller's certified identity. Timers apply deadlines,
  * sync the journal and start snapshots in a child process (bgsave.h);
- * SIGTERM and SIGINT write a last snapshot and stop.
+ * SIGTERM and SIGINT write a last snapshot and stop; SIGHUP loads the
+ * certs folder's server.crt, server.key and crl.pem again (credentials.h).
  */
 #ifndef SS_SERVER_H
 #define SS_SERVER_H

@@ -58,6 +58,38 @@ session_free(struct session *se)
 	free(se);
 }
 
+int
+session_creator_valid(const struct session *se)
+{
+	return se->creator[0] == '\0' ||
+	    session_party_index(se, se->creator) >= 0;
+}
+
+void
+session_pin(struct session *se)
+{
+	se->pins++;
+}
+
+void
+session_unpin(struct session *se)
+{
+	if (se->pins > 0)
+		se->pins--;
+	if (se->pins == 0 && se->dropped)
+		session_free(se);
+}
+
+void
+session_drop(struct session *se)
+{
+	if (se == NULL)
+		return;
+	se->dropped = 1;
+	if (se->pins == 0)
+		session_free(se);
+}
+
 /* qsort_r context for ordering party indices by name. */
 static int
 cmp_party(const void *a, const void *b, void *arg)

@@ -94,6 +94,20 @@ struct session {
 	 * or loaded from disk, which does not record the creator).
 	 */
 	char quota_creator[NAME_BUF];
+	/*
+	 * Who created it: it may delete it at any time (lifecycle.h). Empty
+	 * for a session of a journal or snapshot that predates the field.
+	 */
+	char creator[NAME_BUF];
+	/* The store's clock at its last change since start (0: none); not saved. */
+	uint64_t touched_unix;
+	/*
+	 * Responses being sent from its memory without a copy (rpc.h's
+	 * rpc_held_fn): a session dropped meanwhile (dropped) is freed by
+	 * the last session_unpin instead of at once.
+	 */
+	unsigned pins;
+	int dropped;
 };
 
 /*
@@ -102,6 +116,17 @@ struct session {
  */
 struct session *session_new(const struct session_spec *p) SS_WUR;
 void session_free(struct session *se);
+/*
+ * A response borrows se's memory (session_pin) or gives it back
+ * (session_unpin, which frees se once it is dropped and unborrowed).
+ */
+void session_pin(struct session *se);
+void session_unpin(struct session *se);
+/*
+ * The store lets se go: freed now, or by the last session_unpin while a
+ * response still sends from its memory.
+ */
+void session_drop(struct session *se);
 /* Bytes of state the session holds (shares, sumpoints, statements). */
 uint64_t session_bytes(const struct session *se);
 
@@ -142,6 +167,8 @@ int session_build_block(const struct session *se,
 
 /* A name listed twice in the session's parties, or NULL. */
 const char *session_repeated_party(const struct session *se);
+/* Whether its creator is one of its parties, or unknown (empty). */
+int session_creator_valid(const struct session *se);
 /* Index of name in the session's party list, or -1. */
 long session_party_index(const struct session *se, const char *name);
 /* How many parties have submitted their shares. */

@@ -44,11 +44,8 @@ signed_cohort_list(struct call *c, const struct session *se,
 	*n = 0;
 	if (!se->p.v2)
 		return SS_OK;
-	items = call_scratch(c, se->p.n, sizeof(*items));
 	msgs = call_scratch(c, se->p.n, sizeof(*msgs));
-	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	ptrs = call_scratch(c, se->p.n, sizeof(*ptrs));
-	if (items == NULL || msgs == NULL || ptrs == NULL)
+	if (msgs == NULL || CALL_REPEATED(c, se->p.n, items, ptrs))
 		return call_out_of_memory(c);
 	for (i = 0; i < se->p.n; i++) {
 		h = session_statement(se, i, STATEMENT_COHORT, 0);

@@ -1,22 +1,23 @@
 /*
  * snapshot.c: writing and loading the store's snapshot file.
  *
- * Layout of version 3 (all integers little-endian):
+ * Layout of version 4 (all integers little-endian):
  *   "SSUMSNAP" u32 version u64 journal_seq (the last journal record included)
  *   u32 nkeys,     each: str name, u32 len, len bytes of DER, u32 len, len
  *     bytes of DER of the signing certificate (0: none)
  *   u32 nsessions, each: the parameters (disk.h, with version 2's fields),
- *     u64 created_unix, u64 deadline_unix, u32 phase, str fail_reason, then
+ *     u64 created_unix, u64 deadline_unix, u32 phase, str fail_reason, str
+ *     creator (empty: unknown), then
  *     per party: u8 flags (1 shares, 2 in cohort, 4 sumpoint), the n
  *     sealed shares it sent when flag 1, its L sumpoint values (u64) when
  *     flag 4, and in a version-2 session its statements (disk.h; length 0:
  *     none): the first SUBMIT, COHORT and SUMPOINT, then the second
  *     (conflicting) SUBMIT, COHORT and SUMPOINT
  *   SHA-256 of everything before it (32 bytes)
- * where str is u32 length + bytes. Version 2 is the same without the
- * signing certificates and version 2's fields; version 1 is version 2
- * big-endian (its version field too: 00 00 00 01). Both are read and
- * written back as 3.
+ * where str is u32 length + bytes. Version 3 is the same without the
+ * creator; version 2 is version 3 without the signing certificates and
+ * version 2's fields; version 1 is version 2 big-endian (its version field
+ * too: 00 00 00 01). All are read and written back as 4.
  */
 #include <endian.h>
 #include <errno.h>
@@ -34,6 +35,7 @@
 #include "disk.h"
 #include "err.h"
 #include "field.h"
+#include "path.h"
 #include "snapshot.h"
 
 #define MAGIC     "SSUMSNAP"
@@ -135,6 +137,7 @@ put_session(struct buf_writer *w, const struct session *se)
 	buf_put_u64(w, se->deadline_unix);
 	buf_put_u32(w, (uint32_t)se->phase);
 	buf_put_string(w, se->fail_reason);
+	buf_put_string(w, se->creator);
 	for (i = 0; i < se->p.n; i++) {
 		uint8_t flags = (se->shares[i] ? FLAG_SHARES : 0) |
 		    (se->in_cohort[i] ? FLAG_COHORT : 0) |
@@ -263,8 +266,8 @@ snapshot_write(const struct store *s, const char *dir, struct ss_error *e)
 	char tmp[4096], path[4096];
 	int fd, rc;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, SNAPSHOT_FILE) >= sizeof(tmp) ||
-	    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE) >= sizeof(path))
+	if (path_join(tmp, sizeof(tmp), dir, SNAPSHOT_FILE ".tmp") != SS_OK ||
+	    path_join(path, sizeof(path), dir, SNAPSHOT_FILE) != SS_OK)
 		return ss_error_set(e, SS_ERR_TOO_LARGE, "state directory path "
 		    "too long");
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
@@ -406,7 +409,7 @@ session_consistent(const struct session *se)
 	const unsigned char *c;
 	uint32_t i;
 
-	if (session_repeated_party(se) != NULL)
+	if (session_repeated_party(se) != NULL || !session_creator_valid(se))
 		return 0;
 	for (c = (const unsigned char *)se->fail_reason; *c != '\0'; c++)
 		if (*c < 0x20 || *c > 0x7e)
@@ -452,7 +455,9 @@ load_state(struct disk_reader *d, struct session *se,
 	if ((rc = disk_get_u64(d, &se->created_unix)) != SS_OK ||
 	    (rc = disk_get_u64(d, &se->deadline_unix)) != SS_OK ||
 	    (rc = disk_get_u32(d, &phase)) != SS_OK ||
-	    (rc = disk_get_string(d, se->fail_reason, sizeof(se->fail_reason))) != SS_OK)
+	    (rc = disk_get_string(d, se->fail_reason, sizeof(se->fail_reason))) != SS_OK ||
+	    (d->with_lifecycle && (rc = disk_get_string(d, se->creator,
+	    sizeof(se->creator))) != SS_OK))
 		return rc;
 	if (phase < PHASE_SHARING || phase > PHASE_FAILED)
 		return SS_ERR_INVALID;
@@ -508,6 +513,7 @@ parse(const uint8_t *data, size_t len, struct store *s)
 		return SS_ERR_VERSION;
 	buf_reader_big_endian(&d.r, version <= SNAPSHOT_LAST_BIG_ENDIAN);
 	d.with_v2 = version >= SNAPSHOT_FIRST_V2;
+	d.with_lifecycle = version >= SNAPSHOT_FIRST_LIFECYCLE;
 	if ((rc = disk_get_u64(&d, &s->journal_seq)) != SS_OK ||
 	    (rc = load_keys(&d, s)) != SS_OK ||
 	    (rc = disk_get_u32(&d, &nsessions)) != SS_OK)
@@ -544,7 +550,7 @@ snapshot_load(const char *dir, const struct store_limits *lim,
 	int rc;
 
 	*out = NULL;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE) >= sizeof(path))
+	if (path_join(path, sizeof(path), dir, SNAPSHOT_FILE) != SS_OK)
 		return ss_error_set(e, SS_ERR_TOO_LARGE, "state directory path "
 		    "too long");
 	if ((s = store_new(lim)) == NULL)

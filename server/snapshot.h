@@ -15,14 +15,16 @@
 
 #define SNAPSHOT_FILE    "snapshot.bin"
 /*
- * The format this server writes: 3, little-endian, with protocol version
- * 2's fields (parameters, statements, signing certificates, conflicts). It
- * reads 2 (the same without them) and 1 (2 big-endian) as well, and writes
- * them back as 3.
+ * The format this server writes: 4, little-endian, with protocol version
+ * 2's fields (parameters, statements, signing certificates, conflicts) and
+ * each session's creator. It reads 3 (the same without the creator), 2
+ * (3 without version 2's fields) and 1 (2 big-endian) as well, and writes
+ * them back as 4.
  */
-#define SNAPSHOT_VERSION         3
+#define SNAPSHOT_VERSION         4
 #define SNAPSHOT_LAST_BIG_ENDIAN 1
 #define SNAPSHOT_FIRST_V2        3
+#define SNAPSHOT_FIRST_LIFECYCLE 4    /* with each session's creator */
 
 /* Writes s as DIR/snapshot.bin; e says why it failed, naming the file. */
 int snapshot_write(const struct store *s, const char *dir,

@@ -8,6 +8,7 @@
 #include "err.h"
 #include "field.h"
 #include "frame.h"
+#include "lifecycle.h"
 #include "record.h"
 #include "sealed.h"
 #include "store.h"
@@ -25,6 +26,7 @@ store_default_limits(struct store_limits *lim)
 	lim->max_message = 128u * 1024 * 1024;
 	lim->max_sessions_per_party = 256;
 	lim->max_bytes_per_party = UINT64_C(1) << 30;
+	lim->session_ttl = STORE_DEFAULT_SESSION_TTL;
 }
 
 struct store *
@@ -63,8 +65,9 @@ store_free(struct store *s)
 
 	if (s == NULL)
 		return;
+	/* A response may still send from one: the last unpin frees it. */
 	for (i = 0; i < s->nsessions; i++)
-		session_free(s->sessions[i]);
+		session_drop(s->sessions[i]);
 	for (i = 0; i < s->nkeys; i++) {
 		free(s->keys[i].der);
 		free(s->keys[i].sign_der);
@@ -137,8 +140,12 @@ store_tick(struct store *s, uint64_t now)
 {
 	size_t i;
 
+	s->now = now;
+	if (s->boot_unix == 0)
+		s->boot_unix = now;
 	for (i = 0; i < s->nsessions; i++)
 		session_tick(s, s->sessions[i], now);
+	lifecycle_expire(s, now);
 }
 
 /* The rules that tell the two versions apart. */
@@ -358,6 +365,8 @@ store_create(struct store *s, const char *caller, const struct session_spec *p,
 	if ((u = creator_room(s, caller, st)) == NULL ||
 	    (se = new_session(s, p, now, st)) == NULL)
 		return st->code;
+	/* A party's name (checked above): it fits, NUL and all. */
+	memcpy(se->creator, caller, strnlen(caller, NAME_MAX_LEN));
 	if (s->log.ops != NULL &&
 	    !record_logged(s, s->log.ops->create(s->log.ctx, se, &seq, &e), &seq)) {
 		session_free(se);

@@ -39,7 +39,8 @@ struct session *store_find(struct store *s, const char *id);
 /*
  * Applies the deadline: a SHARING session past its deadline fixes its cohort
  * when at least session_min_cohort (min_cohort; t+1 in version 1) have
- * submitted, and fails otherwise.
+ * submitted, and fails otherwise. Then drops the sessions idle past the
+ * session TTL (lifecycle.h).
  */
 void store_tick(struct store *s, uint64_t now);
 

@@ -19,6 +19,9 @@
 #include "session_index.h"
 #include "statement.h"
 
+/* --session-ttl's default: 30 days, as the longest sharing deadline. */
+#define STORE_DEFAULT_SESSION_TTL (UINT64_C(30) * 24 * 3600)
+
 struct store_limits {
 	uint32_t max_parties;
 	uint32_t max_length;
@@ -30,6 +33,11 @@ struct store_limits {
 	uint64_t max_message;        /* largest frame a session's messages may need */
 	uint32_t max_sessions_per_party;  /* open sessions one identity created */
 	uint64_t max_bytes_per_party;     /* bytes held in one identity's name */
+	/*
+	 * Seconds without a change after which a session is dropped
+	 * (lifecycle.h); 0: never.
+	 */
+	uint64_t session_ttl;
 };
 
 struct key_entry {
@@ -76,7 +84,16 @@ struct store_log_ops {
 	int (*conflict)(void *ctx, const struct session *se, uint32_t party,
 	    enum statement_type type, const struct held_statement *second,
 	    uint64_t *seq, struct ss_error *e);
+	/*
+	 * The session is dropped (lifecycle.h): deleted by party by (reason
+	 * STORE_DROP_DELETED), or expired (STORE_DROP_EXPIRED, by "").
+	 */
+	int (*drop)(void *ctx, const struct session *se, int reason,
+	    const char *by, uint64_t now, uint64_t *seq, struct ss_error *e);
 };
+
+/* Why a session was dropped, as the journal records it. */
+enum store_drop_reason { STORE_DROP_DELETED = 1, STORE_DROP_EXPIRED = 2 };
 
 struct store_log {
 	const struct store_log_ops *ops;        /* NULL: nothing is logged */
@@ -98,6 +115,14 @@ struct store {
 	/* The server's memory budget, which a live change must fit (NULL: none). */
 	const struct budget *budget;
 	uint64_t version;       /* bumped by every change; snapshots compare it */
+	/*
+	 * The clock as store_tick last saw it, and at the first tick since
+	 * start: a session's idle time counts from its last change, and at
+	 * most from the start (lifecycle.h).
+	 */
+	uint64_t now;
+	uint64_t boot_unix;
+	uint64_t expired;       /* sessions dropped after the TTL since start */
 	/*
 	 * Told of every change of a session once it is made (record_changed),
 	 * created when the change made it: the connections' watches. NULL: no one.

@@ -139,7 +139,7 @@ if r.get("label") == "inconsistent" and not r.get("sum"):
     print("inconsistent")
 elif sys.argv[2] != "0":
     err = open(sys.argv[3]).read().strip().splitlines() or ["(none)"]
-    print("refused: " + r.get("error", err[-1]).replace("\n", " "))
+    print("refused: " + (r.get("error") or {}).get("message", err[-1]).replace("\n", " "))
 elif r.get("sum"):
     print(r.get("label", "(no label)"), " ".join(str(v) for v in r["sum"] or []))
 else:

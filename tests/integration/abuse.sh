@@ -140,11 +140,15 @@ kill -TERM "$FLOOD" 2>/dev/null
 wait "$FLOOD" 2>/dev/null
 
 echo "# 5-party session alone: ${A1} s and ${A2} s; under the flood:${TIMES:- -} s"
-LIMIT=$(awk -v a="$ALONE" 'BEGIN { printf "%.2f", 3 * a + 1 }')
+# The bound is loose enough for a machine running another test suite
+# (issue 12 point 9: under such load 2.41 s against 0.49 s alone was seen)
+# and still far below what a starved session takes (it waits out
+# --timeout, 30 s).
+LIMIT=$(awk -v a="$ALONE" 'BEGIN { printf "%.2f", 5 * a + 2 }')
 if awk -v x="$ABUSED" -v l="$LIMIT" 'BEGIN { exit !(x >= 0 && x <= l) }'; then
-	ok "under the flood the slowest session takes ${ABUSED} s, within 3 x ${ALONE} + 1 = ${LIMIT} s"
+	ok "under the flood the slowest session takes ${ABUSED} s, within 5 x ${ALONE} + 2 = ${LIMIT} s"
 else
-	not_ok "under the flood the slowest session takes ${ABUSED} s, within 3 x ${ALONE} + 1 = ${LIMIT} s"
+	not_ok "under the flood the slowest session takes ${ABUSED} s, within 5 x ${ALONE} + 2 = ${LIMIT} s"
 fi
 if [ -s "$T/flood.json" ]; then
 	echo "# flood: $(j "$T/flood.json" 'json.dumps(r)')"

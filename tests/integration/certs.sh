@@ -213,9 +213,13 @@ fi
 # will not seal a share to carol's revoked key.
 mkdir -p "$T/alice-certs"
 cp -p "$T/certs/ca.crt" "$T/certs"/alice.* "$T/certs/carol.enc.crt" "$T/ca2/crl.pem" "$T/alice-certs/"
-check "control: alice creates a session with carol" \
+check_fails "alice's create refuses carol, whose encryption certificate is revoked" \
+    'carol\.enc\.crt is not an encryption-key certificate our CA issued for carol' \
     "$CLIENT_BIN" --server "$ADDR" --certs "$T/alice-certs" --party alice --timeout 10 \
     create s-rev --parties alice,carol --threshold 1
+# Created from the folder without the CRL, for the share's own check.
+check "control: alice creates the session with carol (a folder without the CRL)" \
+    client alice create s-rev --parties alice,carol --threshold 1
 check_fails "alice refuses to share with carol, whose encryption certificate is revoked" \
     'carol\.enc\.crt is not an encryption-key certificate our CA issued for carol' \
     "$CLIENT_BIN" --server "$ADDR" --certs "$T/alice-certs" --party alice --timeout 10 \

@@ -58,7 +58,7 @@ else
 	not_ok "(a) result prints the cohort on stderr" "$(cat "$T/last.err")"
 fi
 check_eq "(a) --json result: the cohort key lists exactly the cohort" \
-    '{"session":"a1","sum":[77],"cohort":["alice","bob","carol"],"label":"unverified","quorum":5,"points":{"taken":3,"on":["alice","bob","carol"],"off":[],"suspect":[],"ignored":[]},"conflicts":[]}' \
+    '{"version":1,"session":"a1","sum":["77"],"cohort":["alice","bob","carol"],"label":"unverified","quorum":5,"points":{"taken":3,"on":["alice","bob","carol"],"off":[],"suspect":[],"ignored":[]},"conflicts":[]}' \
     "$(client bob --json result a1 2>/dev/null | tr -d ' \n')"
 check_fails "(a) dave's late shares are refused" "no longer takes shares" client dave share a1 5
 

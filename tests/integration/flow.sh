@@ -23,7 +23,7 @@ check_sumpoints s1 alice bob carol
 check_eq "the sum of -7, 1000 and -2" "991" "$(client carol result s1 2>/dev/null)"
 json=$(client alice --json result s1 2>/dev/null)
 check_eq "--json result has session, sum, cohort, label and points" \
-    '{"session":"s1","sum":[991],"cohort":["alice","bob","carol"],"label":"verified","quorum":3,"points":{"taken":3,"on":["alice","bob","carol"],"off":[],"suspect":[],"ignored":[]},"conflicts":[]}' \
+    '{"version":1,"session":"s1","sum":["991"],"cohort":["alice","bob","carol"],"label":"verified","quorum":3,"points":{"taken":3,"on":["alice","bob","carol"],"off":[],"suspect":[],"ignored":[]},"conflicts":[]}' \
     "$(tr -d ' \n' <<<"$json")"
 check "status reports the session complete" bash -c \
     "'$CLIENT_BIN' --server $ADDR --certs $T/certs --party bob status s1 | grep -qi complete"

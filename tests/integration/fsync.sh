@@ -6,6 +6,8 @@
 # failed fdatasync stops the server without acknowledging anything more.
 # Under --fsync everysec answers are not held, the loop goes on during the
 # timer's fdatasync, and a failed one is logged and the server goes on.
+# Under --fsync always an answer waits for the synced mark too, written and
+# synced after its record's fdatasync.
 #
 # tests/tools/fsync_gate.c (LD_PRELOAD) holds each fdatasync of the server
 # until the test opens its gate (DIR/open.N for the Nth call), so every step
@@ -14,6 +16,7 @@
 source "$(dirname "$0")/lib.sh"
 
 make_certs alice bob carol || exit 1
+python_proto || bail "protoc --python_out failed"
 use_gate fsync_gate FSYNC_GATE_DIR --snapshot-interval 3600 || { finish; exit; }
 
 # gate_says LINE: waits for the shim to log LINE.
@@ -32,9 +35,28 @@ check_answered() {
 	if wait "$2"; then ok "$1"; else not_ok "$1" "exit status $?"; fi
 }
 
+# Every command first publishes its party's key, which the first time is a
+# change of its own, with its own fdatasync. Published here, on a server
+# without the gate and the same state folder, every later PublishKey is a
+# duplicate that writes nothing: the gate's numbers below are the creates'.
+start_server --snapshot-interval 3600 || exit 1
+for p in alice bob carol; do
+	client "$p" status none >/dev/null 2>&1
+done
+stop_server
 start_gated || exit 1
 create() {
 	client "$1" create "$2" --parties alice,bob,carol --threshold 1 --length 2 \
+	    >"$T/$2.out" 2>"$T/$2.err" &
+}
+# raw_create PARTY SESSION: the CreateSession alone, from rawclient.py in
+# the background. mpc-client reads before it changes anything (it
+# publishes its key, looks the parties' keys up), and while a sync is in
+# flight every answer waits for it, a read's too: its create would not be
+# sent until that sync returned.
+raw_create() {
+	rawclient "$ADDR" "$T/certs/$1.crt" "$T/certs/$1.key" \
+	    "{\"id\":1,\"method\":\"CREATE_SESSION\",\"create_session\":{\"params\":{\"session_id\":\"$2\",\"parties\":[\"alice\",\"bob\",\"carol\"],\"threshold\":1,\"length\":2}}}" \
 	    >"$T/$2.out" 2>"$T/$2.err" &
 }
 
@@ -62,7 +84,7 @@ create bob s2; b=$!; PIDS+=("$b")
 gate_reached 2 || not_ok "bob's create reached fdatasync"
 # A long id: its bytes cannot turn up by chance elsewhere in the journal.
 s3=carol-during-sync-2
-create carol $s3; c=$!; PIDS+=("$c")
+raw_create carol $s3; c=$!; PIDS+=("$c")
 for i in $(seq 1 600); do
 	cat "$T/state"/journal.*.bin | grep -q $s3 && break
 	sleep 0.05
@@ -80,6 +102,7 @@ sleep 1
 check_waiting "carol still has no answer: sync 2 began before her record" "$c" "$T/$s3.out"
 touch "$GATE/open.3"
 check_answered "carol is answered when sync 3 returns" "$c"
+check "... with OK" grep -q '"code": "OK"' "$T/$s3.out"
 
 # 3. A failed fdatasync: the server stops, the change is never acknowledged.
 client alice --timeout 5 create s4 --parties alice,bob,carol --threshold 1 \
@@ -125,4 +148,26 @@ touch "$GATE/open.2"
 check "everysec: the server goes on after a failed fdatasync" client carol status e2
 if gate_says "done 2"; then ok "everysec: the next second's fdatasync is tried again"
 else not_ok "everysec: the next second's fdatasync is tried again"; fi
+touch "$GATE"/open.{3..9}   # the syncs a stop may ask for
+stop_server
+
+# 5. --fsync always, the synced mark gated too: an answer waits for the mark
+#    (journal.synced) to be on disk after its record's fdatasync, so that a
+#    start never takes a record that was answered for one that was not.
+rm -rf "$GATE"; mkdir -p "$GATE"
+export FSYNC_GATE_MARKS=1
+start_gated || exit 1
+unset FSYNC_GATE_MARKS
+create alice m1; a=$!; PIDS+=("$a")
+gate_reached 1 || not_ok "the create reached fdatasync"
+touch "$GATE/open.1"
+if gate_says "mark-enter 1"; then ok "after its record's fdatasync, the mark's runs"
+else not_ok "after its record's fdatasync, the mark's runs" "$(cat "$GATE/log")"; fi
+check_eq "... once the record's had returned" "done 1" "$(grep -x 'done 1' "$GATE/log")"
+sleep 1
+check_waiting "no answer while the mark's fdatasync is in flight" "$a" "$T/m1.out"
+touch "$GATE/mark-open.1"
+check_answered "the create is answered once the mark is on disk" "$a"
+touch "$GATE"/open.{2..9} "$GATE"/mark-open.{2..9}
+stop_server
 finish

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # install.sh: `make install` into a temporary DESTDIR with PREFIX=/usr lays
-# out the programs, man pages, systemd unit, sysusers.d file and docs; the
+# out the programs, man pages, systemd unit, sysusers.d file, docs and
+# mpc-client's bash completion (which completes commands and options); the
 # installed programs answer --version with VERSION; the man pages render
 # without warnings; systemd-analyze verify accepts the unit (skipped when
 # it is not installed); `make uninstall` removes every file again.
@@ -21,18 +22,24 @@ for f in share/man/man8/mpc-server.8 share/man/man1/mpc-client.1 \
     share/doc/secure-sum/README.md; do
 	check "installed: /usr/$f" test -f "$D/usr/$f"
 done
-if [ -f "$ROOT/completion/mpc-client.bash" ]; then
-	check "installed: the bash completion" \
-	    test -f "$D/usr/share/bash-completion/completions/mpc-client"
-fi
+check "installed: the bash completion" \
+    test -f "$D/usr/share/bash-completion/completions/mpc-client"
+# The installed completion, sourced, completes a command and an option of it.
+comp() {
+	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+	_mpc_client; echo "${COMPREPLY[*]}"' _ \
+	    "$D/usr/share/bash-completion/completions/mpc-client" "$@" 2>&1
+}
+check_eq "the completion completes a command" "status" \
+    "$(comp mpc-client --server h:1 sta)"
+check_eq "... an option of the command" "--require-verified" \
+    "$(comp mpc-client result s1 --req)"
+check_eq "... and global options after the command" "--server --server-name" \
+    "$(comp mpc-client result s1 --serv)"
 check_eq "the installed mpc-server --version" "mpc-server $version" \
     "$("$D/usr/bin/mpc-server" --version 2>&1)"
-if "$ROOT/bin/mpc-client" --help 2>&1 | grep -q -- '--version'; then
-	check_eq "the installed mpc-client --version" "mpc-client $version" \
-	    "$("$D/usr/bin/mpc-client" --version 2>&1)"
-else
-	echo "# mpc-client has no --version yet (issue 13 point 5, another branch)"
-fi
+check_eq "the installed mpc-client --version" "mpc-client $version" \
+    "$("$D/usr/bin/mpc-client" --version 2>&1)"
 check "the installed mpc-mkcerts makes certificates" \
     "$D/usr/bin/mpc-mkcerts" --out "$T/inst-certs" alice
 check_eq "the unit runs the installed path" \

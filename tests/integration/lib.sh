@@ -22,6 +22,9 @@ REAL_CLIENT_BIN=${CLIENT_BIN:-$ROOT/bin/mpc-client}
 T=$(mktemp -d /tmp/ss-it-XXXXXX)
 CLIENT_BIN=$T/mpc-client
 export XDG_STATE_HOME=$T/xdg-state
+# No configuration file or environment defaults of the user's (docs/CLI.md).
+export XDG_CONFIG_HOME=$T/xdg-config
+unset SECURE_SUM_SERVER SECURE_SUM_CERTS SECURE_SUM_PARTY
 export SS_IT_INVITES=$T/invites SS_IT_REAL_CLIENT=$REAL_CLIENT_BIN
 mkdir -p "$SS_IT_INVITES"
 cat >"$CLIENT_BIN" <<'WRAPPER'

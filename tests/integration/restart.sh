@@ -57,12 +57,16 @@ stop_server
 M=$ROOT/tests/data/migration
 phase() { client "$1" status "$2" 2>/dev/null | sed -n 's/^phase: //p'; }
 hex4() { od -An -tx1 -j"$2" -N4 "$1" | tr -d ' \n'; }
-mkdir -p "$T/state-v3" "$T/state-v1" "$T/state-v4" "$T/state-v2"
+mkdir -p "$T/state-v3" "$T/state-v1" "$T/state-v4" "$T/state-v2" "$T/state-v5" \
+    "$T/state-s3"
 cp "$M/journal-v3.bin" "$T/state-v3/journal.00000000000000000001.bin"
 cp "$M/snapshot-v1.bin" "$T/state-v1/snapshot.bin"
 cp "$M/journal-v4.bin" "$T/state-v4/journal.00000000000000000001.bin"
 cp "$M/snapshot-v2.bin" "$T/state-v2/snapshot.bin"
-for v in v3 v1 v4 v2; do
+# Before sessions' creators: journal version 5 (v5), snapshot version 3 (s3).
+cp "$M/journal-v5.bin" "$T/state-v5/journal.00000000000000000001.bin"
+cp "$M/snapshot-v3.bin" "$T/state-s3/snapshot.bin"
+for v in v3 v1 v4 v2 v5 s3; do
 	start_server --state-dir "$T/state-$v" || exit 1
 	check_eq "$v: round-1 is COMPLETE" "COMPLETE" "$(phase alice round-1)"
 	check_eq "$v: round-2 is AGGREGATING" "AGGREGATING" "$(phase bob round-2)"
@@ -73,14 +77,24 @@ for v in v3 v1 v4 v2; do
 	start_server --state-dir "$T/state-$v" || exit 1
 	check_eq "$v: the new session survives a SIGKILL" "SHARING" "$(phase bob new-$v)"
 	kill -TERM "$SERVER_PID"; wait "$SERVER_PID"
-	check_eq "$v: the final snapshot is version 3, little-endian" "03000000" \
+	check_eq "$v: the final snapshot is version 4, little-endian" "04000000" \
 	    "$(hex4 "$T/state-$v/snapshot.bin" 8)"
-	check_eq "$v: one segment is left, of version 5" "1 05000000" \
+	check_eq "$v: one segment is left, of version 6" "1 06000000" \
 	    "$(ls "$T/state-$v"/journal.*.bin | wc -l) $(hex4 "$T/state-$v"/journal.*.bin 8)"
 	start_server --state-dir "$T/state-$v" || exit 1
 	check_eq "$v: round-1 is still COMPLETE in the new formats" "COMPLETE" \
 	    "$(phase alice round-1)"
 	check_eq "$v: so is the new session" "SHARING" "$(phase carol new-$v)"
+	# Its creator was not recorded: only the rule of an ended session holds.
+	check_fails "$v: alice may not delete round-2 (AGGREGATING, its creator unknown)" \
+	    "only its creator may delete it" client alice delete round-2
+	check "$v: bob deletes round-1 (COMPLETE)" client bob delete round-1
+	check_eq "$v: alice, its creator now, deletes new-$v" "deleted session new-$v" \
+	    "$(client alice delete new-$v | sed 's/ (.*//')"
+	kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
+	start_server --state-dir "$T/state-$v" || exit 1
+	check_eq "$v: after a SIGKILL both stay deleted, round-2 stays" "AGGREGATING" \
+	    "$(phase alice round-1)$(phase alice new-$v)$(phase alice round-2)"
 	stop_server
 done
 

@@ -158,7 +158,7 @@ fi
 "$CLIENT_BIN" --server "127.0.0.1:$PORT" --certs "$T/certs" --party alice --timeout 2 --json \
     run s1 5 >"$T/cj.out" 2>/dev/null
 check_eq "(c) run --json gives up too, with one error object" "1" \
-    "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(int("gave up after" in d["error"]))' <"$T/cj.out" 2>&1)"
+    "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(int("gave up after" in d["error"]["message"]))' <"$T/cj.out" 2>&1)"
 
 if grep -Eq '^mpc-client: cannot connect to 127\.0\.0\.1:[0-9]+: .*; retrying \(attempt [0-9]+\)$' "$T/c.err"; then
 	ok "(c) ... having said on stderr, not a terminal, that it was retrying"
@@ -198,8 +198,12 @@ else
 	not_ok "a server certificate that does not verify fails at once" "rc $rc, $el ms" "$(cat "$T/v.err")"
 fi
 # Our certificate refused by the server (another CA's alice, our ca.crt).
+# The encryption key stays our CA's: every command checks it, before it
+# connects, against our CA (it publishes it first), and this is about the
+# TLS certificate the server refuses.
 mkdir -p "$T/mixed"
-cp "$T/certs/ca.crt" "$T/mixed/"; cp "$T/other/alice."* "$T/mixed/"; chmod 600 "$T/mixed/"*.key
+cp "$T/certs/ca.crt" "$T/mixed/"; cp "$T/other/alice."* "$T/mixed/"
+cp "$T/certs/alice.enc."* "$T/mixed/"; chmod 600 "$T/mixed/"*.key
 t0=$(now_ms)
 "$CLIENT_BIN" --server "$ADDR" --certs "$T/mixed" --party alice --timeout 20 \
     status s1 >"$T/m.out" 2>"$T/m.err"

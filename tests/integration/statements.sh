@@ -164,8 +164,8 @@ check_eq "no snapshot was written before the SIGKILL" "no" \
 start_server || bail "server did not restart"
 same_as_before after-kill "after a SIGKILL: the same statements, signatures, certificates and conflict (the journal)"
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID"
-check_eq "SIGTERM wrote a snapshot of version 3, the journal left one empty segment" \
-    "03000000 12" \
+check_eq "SIGTERM wrote a snapshot of version 4, the journal left one empty segment" \
+    "04000000 12" \
     "$(od -An -tx1 -j8 -N4 "$T/state/snapshot.bin" | tr -d ' \n') $(stat -c %s "$T/state"/journal.*.bin)"
 start_server || bail "server did not restart"
 same_as_before after-snapshot "after a snapshot: the same statements, signatures, certificates and conflict"

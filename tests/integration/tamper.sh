@@ -101,8 +101,12 @@ no_secrets_in "$SNAP" "after sharing"
 keys=$(cd "$T/server-certs" && ls -- *.key 2>/dev/null | tr '\n' ' ')
 check_eq "the server's certs folder holds no key but server.key" "server.key " "$keys"
 stray=$(find "$T/state" -regextype posix-extended -type f ! -name snapshot.bin \
-    ! -name journal.newest ! -name lock ! -regex '.*/journal\.[0-9]{20}\.bin')
-check_eq "the state folder holds only snapshot.bin, journal.newest, lock and journal segments" "" "$stray"
+    ! -name journal.newest ! -name journal.synced ! -name lock \
+    ! -regex '.*/journal\.[0-9]{20}\.bin')
+check_eq "the state folder holds only snapshot.bin, journal.newest, journal.synced, lock and journal segments" "" "$stray"
+# journal.synced (server/journal_mark.h) is its 112 bytes of offsets and numbers.
+check_eq "journal.synced is the synced mark's 112 bytes" "112" \
+    "$(stat -c %s "$T/state/journal.synced" 2>/dev/null)"
 # The lock file (server/statelock.c) holds the pid of the server and nothing else.
 check_eq "the state folder's lock file holds only a pid" "1/1" \
     "$(grep -cxE '[0-9]+' "$T/state/lock" 2>/dev/null)/$(wc -l <"$T/state/lock" 2>/dev/null)"

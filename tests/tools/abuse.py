@@ -179,6 +179,7 @@ class Flood:
     server closes a connection is seen at once, even while others are being
     reopened (a blocking handshake would hide closes behind it)."""
     IDLE, STALL = "idle", "stall"
+    MAX_HANDSHAKING = 16
     # States of a stalled connection before it stalls.
     CONNECTING, HANDSHAKING, STALLED = "connecting", "handshaking", "stalled"
 
@@ -195,6 +196,13 @@ class Flood:
         self.how = {}
         self.max_open = 0
         self.stop = False
+        # Stalled-to-be connections waiting for a handshake slot, and how
+        # many are connecting or handshaking now: a few at a time, so that
+        # on a loaded machine our own slowness does not push a handshake
+        # past the server's handshake timeout (which would be counted as a
+        # failure, or as a stall closed too early).
+        self.queued = 0
+        self.handshaking = 0
         self.payload = a.frame_len.to_bytes(4, "big") + b"\x08" * a.body
 
     def new_socket(self, kind):
@@ -220,6 +228,7 @@ class Flood:
         else:
             self.track(s, {"kind": kind, "state": self.CONNECTING, "t_open": t,
                            "t_send": None}, selectors.EVENT_WRITE)
+            self.handshaking += 1
         self.opened[kind] += 1
         self.max_open = max(self.max_open, len(self.conns))
 
@@ -228,7 +237,24 @@ class Flood:
         self.conns[s.fileno()] = st
         self.sel.register(s, events)
 
+    def reopen(self, kind):
+        """With --refill, a new connection of kind in place of one gone."""
+        if not self.a.refill or self.stop:
+            return
+        if kind == self.IDLE:
+            self.open(kind)
+        else:
+            self.queued += 1
+
+    def pump(self):
+        """Opens queued stalled-to-be connections while slots are free."""
+        while self.queued and self.handshaking < self.MAX_HANDSHAKING and not self.stop:
+            self.queued -= 1
+            self.open(self.STALL)
+
     def drop(self, st):
+        if st["state"] != self.STALLED:
+            self.handshaking -= 1
         self.sel.unregister(st["sock"])
         del self.conns[st["sock"].fileno()]
         st["sock"].close()
@@ -237,8 +263,7 @@ class Flood:
         self.failed[st["kind"]] += 1
         self.opened[st["kind"]] -= 1
         self.drop(st)
-        if self.a.refill and not self.stop:
-            self.open(st["kind"])
+        self.reopen(st["kind"])
 
     def advance(self, st):
         """Moves a stalled-to-be connection through connect and handshake."""
@@ -271,6 +296,7 @@ class Flood:
         if n != len(self.payload):
             return self.fail(st)
         st["state"], st["t_send"] = self.STALLED, now()
+        self.handshaking -= 1
         self.sel.modify(s, selectors.EVENT_READ)
         return None
 
@@ -303,34 +329,44 @@ class Flood:
         self.life[kind].append(t - (st["t_open"] if kind == self.IDLE else st["t_send"]))
         key = "%s_%s" % (kind, how)
         self.how[key] = self.how.get(key, 0) + 1
-        if self.a.refill and not self.stop:
-            self.open(kind)
+        self.reopen(kind)
         return None
 
     def pending(self):
-        return sum(st["state"] != self.STALLED for st in self.conns.values())
+        return self.handshaking + self.queued
+
+    def open_now(self):
+        n = {self.IDLE: 0, self.STALL: 0}
+        for st in self.conns.values():
+            if st["state"] == self.STALLED:
+                n[st["kind"]] += 1
+        return n
 
     def loop_once(self, timeout):
         for key, _ in self.sel.select(timeout=timeout):
             st = self.conns.get(key.fd)
             if st is not None and st["sock"] is key.fileobj:
                 self.on_event(st)
+        self.pump()
 
     def run(self):
         signal.signal(signal.SIGTERM, self.on_signal)
         signal.signal(signal.SIGINT, self.on_signal)
         t0 = now()
         end = t0 + self.a.duration
-        for _ in range(self.a.idle):
-            self.open(self.IDLE)
-        for _ in range(self.a.stall):
-            self.open(self.STALL)
+        # The stalled ones first, while the server is not yet busy with the
+        # idle ones' handshake timeouts.
+        self.queued = self.a.stall
+        self.pump()
         while self.pending() and not self.stop and now() < end:
             self.loop_once(0.2)
+        for _ in range(self.a.idle):
+            self.open(self.IDLE)
         setup = now() - t0
         if self.a.ready:
+            held = self.open_now()
             with open(self.a.ready + ".tmp", "w") as f:
-                f.write("%d %d\n" % (self.opened[self.IDLE], self.opened[self.STALL]))
+                f.write("%d %d\n" % (held[self.IDLE], held[self.STALL]))
             os.rename(self.a.ready + ".tmp", self.a.ready)
         while not self.stop and now() < end:
             self.loop_once(min(0.2, max(0.0, end - now())))

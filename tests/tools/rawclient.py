@@ -16,6 +16,14 @@ An ITEM is one of:
 Python classes come from `protoc --python_out=DIR proto/securesum.proto`;
 pass DIR with --py.
 
+With --hold FILE, the first request is sent and answered alone; then
+FILE.ready is created and the rest wait until FILE exists (a connection
+kept open across something the test does to the server, such as a reload).
+
+With --pause-after N --go FILE it reads the first N bytes of the answers,
+says "paused" on stderr, and reads the rest only once FILE exists: a slow
+reader, with the rest of a large answer still queued in the server.
+
 Exit status: 0 when every expected response arrived (and, with
 --expect-close, the server then closed the connection); 3 when the TLS
 handshake failed; 4 when the connection ended or failed before every
@@ -24,9 +32,11 @@ connection stayed open; 2 on bad usage. Reasons go to stderr.
 """
 import argparse
 import json
+import os
 import socket
 import ssl
 import sys
+import time
 
 MAX_FRAME = 256 << 20
 
@@ -52,6 +62,14 @@ def parse_args():
     ap.add_argument("--expect-close", action="store_true",
                     help="after the responses, require the server to close")
     ap.add_argument("--timeout", type=float, default=5.0, help="seconds per read")
+    ap.add_argument("--hold", metavar="FILE",
+                    help="after the first response, create FILE.ready and "
+                    "wait (up to 60 s) for FILE before sending the rest")
+    ap.add_argument("--pause-after", type=int, default=0, metavar="N",
+                    help="read N bytes, then wait for --go FILE to exist")
+    ap.add_argument("--go", metavar="FILE", help="see --pause-after")
+    ap.add_argument("--rcvbuf", type=int, default=0, metavar="BYTES",
+                    help="the socket's receive buffer (0: the system's)")
     ap.add_argument("items", nargs="*", metavar="ITEM")
     return ap.parse_args()
 
@@ -77,14 +95,54 @@ def encode_items(pb, items):
     return bytes(out), nreq
 
 
+# Bytes read ahead by the pause (--pause-after), handed out first.
+pending = bytearray()
+
+
 def read_exact(conn, n):
-    buf = bytearray()
+    global pending
+    buf, pending = pending[:n], pending[n:]
     while len(buf) < n:
         chunk = conn.recv(n - len(buf))
         if not chunk:
             raise EOFError("the server closed the connection")
         buf += chunk
     return bytes(buf)
+
+
+def hold(path):
+    """Says the connection is ready, then waits for the test's go."""
+    open(path + ".ready", "w").close()
+    for _ in range(1200):
+        if os.path.exists(path):
+            return
+        time.sleep(0.05)
+    die(4, "%s never appeared" % path)
+
+
+def read_responses(pb, conn, expect, got):
+    """Reads and prints responses until expect have arrived in all."""
+    while got < expect:
+        n = int.from_bytes(read_exact(conn, 4), "big")
+        if n > MAX_FRAME:
+            die(4, "response frame of %d bytes" % n)
+        resp = pb.Response()
+        resp.ParseFromString(read_exact(conn, n))
+        show(pb, resp)
+        got += 1
+    return got
+
+
+def pause(conn, n, go, timeout):
+    global pending
+    pending = bytearray(read_exact(conn, n))
+    print("rawclient: paused", file=sys.stderr, flush=True)
+    waited = 0.0
+    while not os.path.exists(go):
+        if waited > 60:
+            die(4, "%s never appeared" % go)
+        time.sleep(0.05)
+        waited += 0.05
 
 
 def show(pb, resp):
@@ -108,8 +166,10 @@ def main():
     sys.path.insert(0, a.py)
     import securesum_pb2 as pb  # noqa: E402 (generated at test time)
 
-    data, nreq = encode_items(pb, a.items)
-    expect = nreq if a.expect is None else a.expect
+    first, rest = (a.items[:1], a.items[1:]) if a.hold else (a.items, [])
+    data, nreq = encode_items(pb, first)
+    later, nlater = encode_items(pb, rest)
+    expect = nreq + nlater if a.expect is None else a.expect
     host, _, port = a.server.rpartition(":")
     host = host.strip("[]")
 
@@ -121,7 +181,14 @@ def main():
         ctx.load_cert_chain(a.cert, a.key)
 
     try:
-        raw = socket.create_connection((host, int(port)), timeout=a.timeout)
+        if a.rcvbuf:
+            # Set before connect, so that the window never grows past it.
+            raw = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, a.rcvbuf)
+            raw.settimeout(a.timeout)
+            raw.connect((host, int(port)))
+        else:
+            raw = socket.create_connection((host, int(port)), timeout=a.timeout)
         # Without it, Nagle holds the request back until the server's
         # delayed ACK of our handshake's last flight: 40 ms per exchange.
         raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -132,14 +199,13 @@ def main():
     got = 0
     try:
         conn.sendall(data)
-        while got < expect:
-            n = int.from_bytes(read_exact(conn, 4), "big")
-            if n > MAX_FRAME:
-                die(4, "response frame of %d bytes" % n)
-            resp = pb.Response()
-            resp.ParseFromString(read_exact(conn, n))
-            show(pb, resp)
-            got += 1
+        if a.hold:
+            got = read_responses(pb, conn, nreq, got)
+            hold(a.hold)
+            conn.sendall(later)
+        if a.pause_after:
+            pause(conn, a.pause_after, a.go, a.timeout)
+        got = read_responses(pb, conn, expect, got)
     except (OSError, EOFError, ssl.SSLError) as e:
         die(4, "connection ended after %d of %d responses: %s" % (got, expect, e))
 

@@ -4,7 +4,7 @@ malicious server could, and rewrites its trailing SHA-256 so that the
 server loads the result.
 
 The layout is the one documented at the top of server/snapshot.c (str =
-u32 length + bytes; integers little-endian in versions 2 and 3, big-endian
+u32 length + bytes; integers little-endian in versions 2 to 4, big-endian
 in version 1, whose version field reads 00 00 00 01):
   "SSUMSNAP" u32 version u64 journal_seq
   u32 nkeys, each: str name, u32 len, DER; version 3: u32 len, the DER of
@@ -13,7 +13,7 @@ in version 1, whose version field reads 00 00 00 01):
     u32 length, u32 decimals, u32 deadline_seconds; version 3: u8 protocol
     version (1, or 2 followed by u32 min_cohort, u64 deadline_unix, 16
     bytes of nonce, 32 of digest D); then u64 created_unix, u64
-    deadline_unix, u32 phase, str fail_reason, then per party: u8 flags
+    deadline_unix, u32 phase, str fail_reason, version 4: str creator, then per party: u8 flags
     (1 shares, 2 in cohort, 4 sumpoint), the n sealed shares it sent
     (recipient order) when flag 1, its L sumpoint values when flag 4, and
     in a protocol-version-2 session six statements (u32 body length, 0:
@@ -102,7 +102,7 @@ def parse(data):
     if struct.unpack(">I", r.d[8:12])[0] == 1:
         r.order = ">"      # version 1, written before the little-endian rule
     version = r.u32()
-    if version not in (1, 2, 3):
+    if version not in (1, 2, 3, 4):
         raise ValueError("unknown version %d" % version)
     snap = {"version": version, "journal_seq": r.u64(), "keys": [], "sessions": {}}
     for _ in range(r.u32()):
@@ -122,6 +122,7 @@ def parse(data):
             parse_v2_params(r, se)
         se["created_unix"], se["deadline_unix"] = r.u64(), r.u64()
         se["phase"], se["fail_reason"] = r.u32(), r.str()
+        se["creator"] = r.str() if version >= 4 else ""
         se["ct_len"] = sealed_len(se["length"])
         se["state"] = {}
         for p in se["parties"]:
@@ -134,8 +135,11 @@ def parse(data):
                 st["sumpoint"] = [r.u64() for _ in range(se["length"])]
             if se["protocol"] == 2:
                 for kind in STATEMENTS:
-                    if r.statement() is not None:
+                    stmt = r.statement()
+                    if stmt is not None:
                         st[kind] = True
+                        # In hex: the dump is JSON.
+                        st.setdefault("bodies", {})[kind] = stmt[0].hex()
             se["state"][p] = st
         snap["sessions"][se["id"]] = se
     if r.off != len(r.d):

@@ -90,8 +90,8 @@ test_refused(void **state)
 	    SS_ERR_NOT_FOUND, "GetKeys refused: NOT_FOUND: no such session");
 	r = answer(ST_PERMISSION_DENIED, "not yours");
 	expect(call_refused(&cl, &r, WIRE_GET_SHARE, "s1", &e), &e,
-	    SS_ERR_DENIED, "permission denied: alice is not a party of "
-	    "session s1 (not yours)");
+	    SS_ERR_DENIED, "permission denied in session s1: not yours (check "
+	    "--party alice and its certificate in --certs DIR)");
 	expect(call_refused(&cl, &r, WIRE_PUBLISH_KEY, NULL, &e), &e,
 	    SS_ERR_DENIED, "PublishKey refused: PERMISSION_DENIED: not yours");
 	r = answer(ST_DEADLINE_EXCEEDED, "");
@@ -196,9 +196,9 @@ test_report(void **state)
 		    "ciphertexts, 96 bytes)\n" },
 		{ 1, 1, 0, 0, 0, 1, "alice: sumpoint for session s1 posted (4 "
 		    "shares)\n" },
-		{ 1, 0, 0, 1, 0, 1, "{\"session\":\"s1\",\"party\":\"alice\","
+		{ 1, 0, 0, 1, 0, 1, "{\"version\":1,\"session\":\"s1\",\"party\":\"alice\","
 		    "\"ciphertexts\":3,\"bytes\":96,\"duplicate\":true}\n" },
-		{ 1, 1, 0, 1, 0, 0, "{\"session\":\"s1\",\"party\":\"alice\","
+		{ 1, 1, 0, 1, 0, 0, "{\"version\":1,\"session\":\"s1\",\"party\":\"alice\","
 		    "\"shares\":4,\"duplicate\":false}\n" },
 		/* `run`'s notes: on a terminal only (stderr), never on stdout. */
 		{ 2, 0, STEP_QUIET, 1, 1, 0, "alice: shares for session s1 "

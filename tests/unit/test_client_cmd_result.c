@@ -111,15 +111,15 @@ test_too_few(void **state)
 
 	(void)state;
 	scene(&sc, two, 0);
-	fx_expect(decide(&sc, &e), &e, SS_ERR_INVALID,
+	fx_expect(decide(&sc, &e), &e, SS_ERR_PRECONDITION,
 	    "0 sumpoints taken for session s1; 3 needed");
 	scene_free(&sc);
 	scene(&sc, two, 1);
-	fx_expect(decide(&sc, &e), &e, SS_ERR_INVALID,
+	fx_expect(decide(&sc, &e), &e, SS_ERR_PRECONDITION,
 	    "1 sumpoint taken for session s1 (p4); 3 needed");
 	scene_free(&sc);
 	scene(&sc, two, 2);
-	fx_expect(decide(&sc, &e), &e, SS_ERR_INVALID,
+	fx_expect(decide(&sc, &e), &e, SS_ERR_PRECONDITION,
 	    "2 sumpoints taken for session s1 (p1,p4); 3 needed");
 	scene_free(&sc);
 	/* Posted but not signed: named, so that "0 taken" is not "none posted". */
@@ -127,7 +127,7 @@ test_too_few(void **state)
 	sc.l.ignored[1] = 1;
 	sc.l.ignored[2] = 1;
 	sc.l.nignored = 2;
-	fx_expect(decide(&sc, &e), &e, SS_ERR_INVALID,
+	fx_expect(decide(&sc, &e), &e, SS_ERR_PRECONDITION,
 	    "0 sumpoints taken for session s1; 3 needed; 2 more listed but "
 	    "ignored (p2,p3): not signed by their posters on this cohort and "
 	    "these values");
@@ -226,7 +226,7 @@ test_print(void **state)
 	assert_string_equal(s, "-12.34 0.05\n");
 	free(s);
 	s = printed(1, 1, &cohort, NULL);
-	assert_string_equal(s, "{\"session\":\"s1\",\"sum\":[-123.4,0.5],"
+	assert_string_equal(s, "{\"version\":1,\"session\":\"s1\",\"sum\":[\"-123.4\",\"0.5\"],"
 	    "\"cohort\":[\"p1\",\"p3\",\"p4\"]}\n");
 	free(s);
 	/* With the verdict: its label, the quorum and each point. */
@@ -235,7 +235,7 @@ test_print(void **state)
 	sc.l.nignored = 1;
 	assert_int_equal(decide(&sc, &e), SS_OK);
 	s = printed(1, 0, &cohort, &sc.v);
-	assert_string_equal(s, "{\"session\":\"s1\",\"sum\":[-1234,5],"
+	assert_string_equal(s, "{\"version\":1,\"session\":\"s1\",\"sum\":[\"-1234\",\"5\"],"
 	    "\"cohort\":[\"p1\",\"p3\",\"p4\"],\"label\":\"unverified\","
 	    "\"quorum\":5,\"points\":{\"taken\":3,"
 	    "\"on\":[\"p1\",\"p3\",\"p4\"],\"off\":[],\"suspect\":[],"

@@ -38,13 +38,13 @@ test_check(void **state)
 	fx_status(&st, "s1", "alice,bob,carol", 1, 1, PHASE_SHARING);
 	assert_int_equal(cmd_share_check(&st, "alice", "s1", &e), SS_OK);
 	fx_set(&st.shared, "bob,alice");
-	fx_expect(cmd_share_check(&st, "alice", "s1", &e), &e, SS_ERR_INVALID,
+	fx_expect(cmd_share_check(&st, "alice", "s1", &e), &e, SS_ERR_EXISTS,
 	    "alice already shared an input in session s1; a party shares once");
 	assert_int_equal(cmd_share_check(&st, "carol", "s1", &e), SS_OK);
 	st.phase = PHASE_AGGREGATING;
 	fx_set(&st.cohort, "alice,bob");
-	fx_expect(cmd_share_check(&st, "carol", "s1", &e), &e, SS_ERR_INVALID,
-	    "session s1 no longer takes shares: its cohort is fixed "
+	fx_expect(cmd_share_check(&st, "carol", "s1", &e), &e,
+	    SS_ERR_PRECONDITION, "session s1 no longer takes shares: its cohort is fixed "
 	    "(alice,bob)");
 	st.phase = PHASE_FAILED;
 	fx_expect(cmd_share_check(&st, "carol", "s1", &e), &e,

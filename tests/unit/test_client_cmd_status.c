@@ -30,6 +30,7 @@ static const uint8_t vec_d[32] = {
     "ss2-rb7zva3r-zdqrhfq2-vzwbepvg-4t6yv7mh-nyrxlipy-buzfqizp-3u6tqdry"
 
 static struct status_view g_view;
+static const char *const dave[] = { "dave" };
 
 static char *
 printed(int json, const struct wire_response *st)
@@ -58,6 +59,8 @@ aggregating(struct wire_response *st)
 	st->deadline_unix = 1700000000;
 	g_view.d = vec_d;
 	g_view.proven = NULL;
+	g_view.keys_missing = dave;
+	g_view.nkeys_missing = 1;
 }
 
 static void
@@ -79,6 +82,7 @@ test_text(void **state)
 	    "signed: alice,carol\n"
 	    "posted: bob\n"
 	    "missing: alice,carol\n"
+	    "keys_missing: dave\n"
 	    "deadline: 2023-11-14T22:13:20Z (unix 1700000000)\n"
 	    "invite: " VEC_INVITE "\n"
 	    "conflicts: none\n");
@@ -95,13 +99,14 @@ test_json(void **state)
 	(void)state;
 	aggregating(&st);
 	s = printed(1, &st);
-	assert_string_equal(s, "{\"session\":\"s1\",\"phase\":\"AGGREGATING\","
+	assert_string_equal(s, "{\"version\":1,\"session\":\"s1\",\"phase\":\"AGGREGATING\","
 	    "\"parties\":[\"alice\",\"bob\",\"carol\",\"dave\"],"
 	    "\"threshold\":2,\"length\":3,\"decimals\":2,\"min_cohort\":3,"
 	    "\"shared\":[\"alice\",\"bob\",\"carol\"],"
 	    "\"cohort\":[\"alice\",\"bob\",\"carol\"],"
 	    "\"signed\":[\"alice\",\"carol\"],\"posted\":[\"bob\"],"
-	    "\"missing\":[\"alice\",\"carol\"],\"deadline\":1700000000,"
+	    "\"missing\":[\"alice\",\"carol\"],\"keys_missing\":[\"dave\"],"
+	    "\"deadline\":1700000000,"
 	    "\"invite\":\"" VEC_INVITE "\",\"conflicts\":[]}\n");
 	free(s);
 	wire_response_free(&st);
@@ -116,21 +121,25 @@ test_failed_without_deadline(void **state)
 	(void)state;
 	fx_status(&st, "s1", "alice,bob", 1, 1, PHASE_FAILED);
 	g_view.d = NULL;
+	g_view.keys_missing = NULL;
+	g_view.nkeys_missing = 0;
 	s = printed(0, &st);
 	assert_string_equal(s,
 	    "session: s1\nphase: FAILED\nparties: alice,bob\n"
 	    "threshold: 1\nlength: 1\ndecimals: 0\nmin_cohort: 0\n"
 	    "shared: (none)\ncohort: (none)\nsigned: (none)\n"
-	    "posted: (none)\nmissing: (none)\ndeadline: none\n"
+	    "posted: (none)\nmissing: (none)\nkeys_missing: (none)\n"
+	    "deadline: none\n"
 	    "invite: none (version 1)\nconflicts: none\n"
 	    "reason: (no reason given)\n");
 	free(s);
 	snprintf(st.message, sizeof(st.message), "the deadline \"passed\"");
 	s = printed(1, &st);
-	assert_string_equal(s, "{\"session\":\"s1\",\"phase\":\"FAILED\","
+	assert_string_equal(s, "{\"version\":1,\"session\":\"s1\",\"phase\":\"FAILED\","
 	    "\"parties\":[\"alice\",\"bob\"],\"threshold\":1,\"length\":1,"
 	    "\"decimals\":0,\"min_cohort\":0,\"shared\":[],\"cohort\":[],"
-	    "\"signed\":[],\"posted\":[],\"missing\":[],\"deadline\":null,"
+	    "\"signed\":[],\"posted\":[],\"missing\":[],\"keys_missing\":[],"
+	    "\"deadline\":null,"
 	    "\"invite\":\"none (version 1)\",\"conflicts\":[],"
 	    "\"reason\":\"the deadline \\\"passed\\\"\"}\n");
 	free(s);

@@ -244,7 +244,7 @@ test_get_keys_missing(void **state)
 	/* carol's key is not in the folder: it is asked of the server. */
 	start(&c, certs, "alice");
 	r = keydir_get_keys(&c, names, 2, pks, 0, &e);
-	assert_int_equal(r, SS_ERR_IO);
+	assert_int_equal(r, SS_ERR_UNAVAILABLE);
 	assert_int_equal(e.code, r);
 	assert_non_null(strstr(e.msg, "cannot connect to 127.0.0.1:1"));
 	client_free(&c);
@@ -252,6 +252,34 @@ test_get_keys_missing(void **state)
 	start(&c, mixed, "alice");
 	assert_int_equal(keydir_get_keys(&c, names, 2, pks, 0, &e),
 	    SS_ERR_CERT);
+	client_free(&c);
+}
+
+/*
+ * keydir_missing: keys in the folder are found without the server (absent
+ * here); a name without one is asked of it; a refused certificate is an
+ * error, not a missing key.
+ */
+static void
+test_missing(void **state)
+{
+	static const char *const names[] = { "bob", "alice", "carol" };
+	const char **missing = NULL;
+	struct client c;
+	struct ss_error e;
+	size_t n = 99;
+
+	(void)state;
+	start(&c, certs, "alice");
+	assert_int_equal(keydir_missing(&c, names, 2, &missing, &n, &e), SS_OK);
+	assert_int_equal(n, 0);
+	free(missing);
+	client_free(&c);
+	start(&c, mixed, "alice");
+	assert_int_equal(keydir_missing(&c, names + 1, 2, &missing, &n, &e),
+	    SS_ERR_CERT);
+	assert_null(missing);
+	assert_int_equal(n, 0);
 	client_free(&c);
 }
 
@@ -346,6 +374,7 @@ main(void)
 		cmocka_unit_test(test_get_keys_local),
 		cmocka_unit_test(test_get_keys_cached),
 		cmocka_unit_test(test_get_keys_missing),
+		cmocka_unit_test(test_missing),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -230,7 +230,7 @@ test_refused(void **state)
 	sc.ls.nsigned = 2;
 	free(sc.ls.signed_[2].stmt.body);
 	free(sc.ls.signed_[2].stmt.sig);
-	fx_expect(check(&sc, &e), &e, SS_ERR_NOT_FOUND, "no sum: the cohort of "
+	fx_expect(check(&sc, &e), &e, SS_ERR_PRECONDITION, "no sum: the cohort of "
 	    "session s1 is not signed by every member: waiting for the COHORT "
 	    "signatures of: erin");
 	scene_free(&sc);

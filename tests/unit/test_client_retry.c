@@ -442,7 +442,7 @@ test_no_server_gives_up_at_deadline(void **state)
 
 	(void)state;
 	assert_int_equal(call_no_server(1500, 0, &err, &ms, &attempts),
-	    SS_ERR_IO);
+	    SS_ERR_UNAVAILABLE);
 	/* About the deadline: not early, not much later. */
 	assert_true(ms >= 1350);
 	assert_true(ms < 2500);
@@ -464,7 +464,7 @@ test_no_server_fails_fast(void **state)
 
 	(void)state;
 	assert_int_equal(call_no_server(30000, RETRY_FAIL_FAST_MS, &err, &ms,
-	    &attempts), SS_ERR_IO);
+	    &attempts), SS_ERR_UNAVAILABLE);
 	assert_true(ms < 2000);
 	assert_true(attempts >= 2);
 	if (strstr(err.msg, "Connection refused") == NULL ||

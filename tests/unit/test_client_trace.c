@@ -1,10 +1,11 @@
 /*
  * test_client_trace.c: the --trace file (client/trace.c): a sumpoint is
  * hashed as 8-byte little-endian words (not big-endian, as before), the
- * shares as the bytes sent, in order; no other request has a hash; each
- * acknowledgement is one whole line "OK METHOD SESSION PARTY SHA256"
- * appended to the file; a file that cannot be written is an error to the
- * caller.
+ * shares as the bytes sent, in order, a COHORT as its statement's body; no
+ * other request has a hash; each acknowledgement is one whole line "OK
+ * METHOD SESSION PARTY SHA256" appended to the file; a file that cannot be
+ * written is an error to the caller, naming the file, found before any
+ * change by trace_check.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 
 #include <openssl/evp.h>
 
+#include "client.h"
 #include "err.h"
 #include "files.h"
 #include "tempdir.h"
@@ -92,6 +94,62 @@ test_shares_hash(void **state)
 	assert_int_equal(trace_hash(&req, md), SS_ERR_INVALID);
 }
 
+/* A PostCohort: the body of the COHORT statement, which its signature covers. */
+static void
+test_cohort_hash(void **state)
+{
+	uint8_t body[77], sig[64], md[TRACE_HASH_LEN], want[TRACE_HASH_LEN];
+	struct wire_stmt st = { body, sizeof(body), sig, sizeof(sig) };
+	struct wire_request req;
+
+	(void)state;
+	memset(body, 0x5a, sizeof(body));
+	memset(sig, 0xa5, sizeof(sig));
+	memset(&req, 0, sizeof(req));
+	req.method = WIRE_POST_COHORT;
+	assert_int_equal(trace_hash(&req, md), SS_ERR_INVALID);   /* no statement */
+	req.stmt = &st;
+	assert_int_equal(trace_hash(&req, md), SS_OK);
+	sha256(body, sizeof(body), want);
+	assert_memory_equal(md, want, TRACE_HASH_LEN);
+}
+
+/* trace_check and trace_change: the file named, with the change lost. */
+static void
+test_check_and_change(void **state)
+{
+	uint8_t md[TRACE_HASH_LEN];
+	struct ss_error e;
+	struct client c;
+	char path[300], *got;
+	size_t len;
+
+	(void)state;
+	memset(md, 0x11, sizeof(md));
+	memset(&c, 0, sizeof(c));
+	c.party = "alice";
+	assert_int_equal(trace_check(&c, &e), SS_OK);        /* no --trace */
+	assert_int_equal(trace_change(&c, "CreateSession", "s1", md, &e), SS_OK);
+	path_of(path, sizeof(path), dir, "none/trace.log");
+	c.trace = path;
+	assert_int_equal(trace_check(&c, &e), SS_ERR_IO);
+	assert_non_null(strstr(e.msg, path));
+	assert_int_equal(trace_change(&c, "CreateSession", "s1", md, &e),
+	    SS_ERR_IO);
+	assert_non_null(strstr(e.msg, path));
+	assert_non_null(strstr(e.msg, "CreateSession for session s1"));
+	path_of(path, sizeof(path), dir, "check.log");
+	assert_int_equal(trace_check(&c, &e), SS_OK);        /* made, empty */
+	assert_int_equal(slurp(path, (uint8_t **)&got, &len), 0);
+	assert_int_equal(len, 0);
+	free(got);
+	assert_int_equal(trace_change(&c, "CreateSession", "s1", md, &e), SS_OK);
+	assert_int_equal(slurp(path, (uint8_t **)&got, &len), 0);
+	assert_true(len > 30 && memcmp(got, "OK CreateSession s1 alice 1111",
+	    30) == 0);
+	free(got);
+}
+
 static void
 test_append(void **state)
 {
@@ -145,6 +203,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sumpoint_hash_little_endian),
 		cmocka_unit_test(test_shares_hash),
+		cmocka_unit_test(test_cohort_hash),
+		cmocka_unit_test(test_check_and_change),
 		cmocka_unit_test(test_append),
 	};
 

@@ -31,6 +31,7 @@
 #include <openssl/x509.h>
 
 #include "certs.h"
+#include "crlfile.h"
 #include "err.h"
 #include "files.h"
 #include "pki.h"
@@ -789,52 +790,9 @@ static void
 write_crl(const char *dir, const char *crt)
 {
 	char path[PATH_MAX];
-	X509 *ca, *victim;
-	EVP_PKEY *cakey;
-	X509_CRL *crl;
-	X509_REVOKED *rev;
-	ASN1_TIME *now, *next;
-	FILE *f;
-
-	path_of(path, sizeof(path), dir, "ca.crt");
-	assert_non_null(f = fopen(path, "r"));
-	assert_non_null(ca = PEM_read_X509(f, NULL, NULL, NULL));
-	fclose(f);
-	path_of(path, sizeof(path), dir, "ca.key");
-	assert_non_null(f = fopen(path, "r"));
-	assert_non_null(cakey = PEM_read_PrivateKey(f, NULL, NULL, NULL));
-	fclose(f);
-	assert_non_null(f = fopen(crt, "r"));
-	assert_non_null(victim = PEM_read_X509(f, NULL, NULL, NULL));
-	fclose(f);
-
-	assert_non_null(crl = X509_CRL_new());
-	assert_int_equal(X509_CRL_set_version(crl, X509_CRL_VERSION_2), 1);
-	assert_int_equal(X509_CRL_set_issuer_name(crl,
-	    X509_get_subject_name(ca)), 1);
-	assert_non_null(now = ASN1_TIME_adj(NULL, time(NULL), 0, -60));
-	assert_non_null(next = ASN1_TIME_adj(NULL, time(NULL), 1, 0));
-	assert_int_equal(X509_CRL_set1_lastUpdate(crl, now), 1);
-	assert_int_equal(X509_CRL_set1_nextUpdate(crl, next), 1);
-	assert_non_null(rev = X509_REVOKED_new());
-	assert_int_equal(X509_REVOKED_set_serialNumber(rev,
-	    (ASN1_INTEGER *)X509_get0_serialNumber(victim)), 1);
-	assert_int_equal(X509_REVOKED_set_revocationDate(rev, now), 1);
-	assert_int_equal(X509_CRL_add0_revoked(crl, rev), 1);
-	assert_int_equal(X509_CRL_sort(crl), 1);
-	assert_true(X509_CRL_sign(crl, cakey, EVP_sha256()) > 0);
 
 	path_of(path, sizeof(path), dir, "crl.pem");
-	assert_non_null(f = fopen(path, "w"));
-	assert_int_equal(PEM_write_X509_CRL(f, crl), 1);
-	assert_int_equal(fclose(f), 0);
-
-	ASN1_TIME_free(now);
-	ASN1_TIME_free(next);
-	X509_CRL_free(crl);
-	X509_free(victim);
-	X509_free(ca);
-	EVP_PKEY_free(cakey);
+	crlfile_write(path, "w", dir, -60, 86400, crt, 0);
 }
 
 static void

@@ -439,6 +439,29 @@ test_req_v2(void **state)
 	securesum__request__free_unpacked(m, NULL);
 }
 
+/* DeleteSession's session and ListSessions' offset, full 32 bits. */
+static void
+test_req_lifecycle(void **state)
+{
+	struct wire_request del = {
+		.id = 21, .method = WIRE_DELETE_SESSION, .session_id = "gone",
+	};
+	struct wire_request list = {
+		.id = 22, .method = WIRE_LIST_SESSIONS, .offset = UINT32_MAX,
+	};
+	Securesum__Request *m;
+
+	(void)state;
+	m = roundtrip_request(&del);
+	assert_non_null(m->delete_session);
+	assert_string_equal(m->delete_session->session_id, "gone");
+	securesum__request__free_unpacked(m, NULL);
+	m = roundtrip_request(&list);
+	assert_non_null(m->list_sessions);
+	assert_int_equal(m->list_sessions->offset, UINT32_MAX);
+	securesum__request__free_unpacked(m, NULL);
+}
+
 /* ---- responses: protobuf-c -> nanopb ----------------------------------- */
 
 static void
@@ -519,6 +542,56 @@ test_resp_create_session(void **state)
 	assert_true(r.has_body);
 	assert_int_equal(r.created, 0);
 	assert_int_equal(r.deadline_unix, 0);
+	wire_response_free(&r);
+}
+
+/* DeleteSession's released bytes; ListSessions' entries, every field. */
+static void
+test_resp_lifecycle(void **state)
+{
+	Securesum__Response m = SECURESUM__RESPONSE__INIT;
+	Securesum__DeleteSessionResponse d = SECURESUM__DELETE_SESSION_RESPONSE__INIT;
+	Securesum__ListSessionsResponse l = SECURESUM__LIST_SESSIONS_RESPONSE__INIT;
+	Securesum__SessionSummary e[2] = { SECURESUM__SESSION_SUMMARY__INIT,
+	    SECURESUM__SESSION_SUMMARY__INIT };
+	Securesum__SessionSummary *ep[2] = { &e[0], &e[1] };
+	struct wire_response r;
+
+	(void)state;
+	m.body_case = SECURESUM__RESPONSE__BODY_DELETE_SESSION;
+	m.delete_session = &d;
+	d.released_bytes = UINT64_MAX;
+	roundtrip_response(&m, WIRE_DELETE_SESSION, &r);
+	assert_true(r.has_body);
+	assert_int_equal(r.released_bytes, UINT64_MAX);
+	wire_response_free(&r);
+	e[0].session_id = "payroll";
+	e[0].phase = SECURESUM__PHASE__COMPLETE;
+	e[0].created_unix = 1700000000u;
+	e[0].age_seconds = 3600;
+	e[0].creator = "alice";
+	e[0].expires_unix = UINT64_MAX;
+	e[0].parties = 4096;
+	e[1].session_id = "old";     /* an unknown creator, never dropped */
+	e[1].phase = SECURESUM__PHASE__SHARING;
+	m.body_case = SECURESUM__RESPONSE__BODY_LIST_SESSIONS;
+	m.list_sessions = &l;
+	l.n_sessions = 2;
+	l.sessions = ep;
+	l.next_offset = 256;
+	roundtrip_response(&m, WIRE_LIST_SESSIONS, &r);
+	assert_int_equal(r.nsessions, 2);
+	assert_int_equal(r.next_offset, 256);
+	assert_string_equal(r.sessions[0].session_id, "payroll");
+	assert_int_equal(r.sessions[0].phase, PHASE_COMPLETE);
+	assert_int_equal(r.sessions[0].created_unix, 1700000000u);
+	assert_int_equal(r.sessions[0].age_seconds, 3600);
+	assert_string_equal(r.sessions[0].creator, "alice");
+	assert_int_equal(r.sessions[0].expires_unix, UINT64_MAX);
+	assert_int_equal(r.sessions[0].parties, 4096);
+	assert_string_equal(r.sessions[1].session_id, "old");
+	assert_string_equal(r.sessions[1].creator, "");
+	assert_int_equal(r.sessions[1].expires_unix, 0);
 	wire_response_free(&r);
 }
 
@@ -1014,6 +1087,8 @@ main(void)
 		cmocka_unit_test(test_req_list_sumpoints),
 		cmocka_unit_test(test_req_get_status),
 		cmocka_unit_test(test_req_get_status_watch),
+		cmocka_unit_test(test_req_lifecycle),
+		cmocka_unit_test(test_resp_lifecycle),
 		cmocka_unit_test(test_req_publish_key),
 		cmocka_unit_test(test_req_get_keys),
 		cmocka_unit_test(test_req_v2),

@@ -32,6 +32,7 @@
 #include "history.h"
 #include "journal.h"
 #include "journal_file.h"
+#include "lifecycle.h"
 #include "sealed.h"
 #include "signers.h"
 #include "snapshot.h"
@@ -41,8 +42,10 @@
 /* The first segment of a new journal, and the one a snapshot at 6 starts. */
 #define SEG1 "journal.00000000000000000001.bin"
 #define SEG7 "journal.00000000000000000007.bin"
+#define MARK "journal.synced"
 
 static char names[3][NAME_BUF] = { "alice", "bob", "carol" };
+static enum journal_fsync policy = FSYNC_ALWAYS;        /* of open_store */
 static int logged;
 static char last_log[1024];     /* the text of the last line logged */
 
@@ -78,7 +81,7 @@ open_store(const char *dir, struct journal **j, int expect)
 
 	store_default_limits(&lim);
 	assert_int_equal(snapshot_load(dir, &lim, &s, &err), SS_OK);
-	rc = journal_open(j, dir, s, count_log, &err);
+	rc = journal_open(j, dir, s, policy, count_log, &err);
 	assert_int_equal(rc, expect);
 	if (rc != SS_OK) {
 		store_free(s);
@@ -112,6 +115,18 @@ submit(struct store *s, const char *sender, uint8_t fill, struct ss_error *st)
 	return store_submit(s, sender, "s1", sender, sh, 3, 1, &dup, st);
 }
 
+/* The parameters of alice, bob and carol's session id (t = 1, length L). */
+static void
+spec_of(struct session_spec *p, const char *id)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->id, sizeof(p->id), "%s", id);
+	p->n = 3;
+	p->parties = names;
+	p->threshold = 1;
+	p->length = L;
+}
+
 /* create, three submissions (cohort fixed), one sumpoint, one key */
 static void
 populate(struct store *s)
@@ -122,12 +137,7 @@ populate(struct store *s)
 	uint8_t der[4] = { 1, 2, 3, 4 };
 	int created, dup;
 
-	memset(&p, 0, sizeof(p));
-	snprintf(p.id, sizeof(p.id), "s1");
-	p.n = 3;
-	p.parties = names;
-	p.threshold = 1;
-	p.length = L;
+	spec_of(&p, "s1");
 	p.deadline_seconds = 60;
 	assert_int_equal(store_create(s, "alice", &p, 1000, &created, &dl, &st), SS_OK);
 	assert_int_equal(submit(s, "alice", 0x10, &st), SS_OK);
@@ -243,8 +253,8 @@ count_files(const char *dir)
 	FILE *p;
 	int n = -1;
 
-	/* journal.newest only names a segment: not counted. */
-	snprintf(cmd, sizeof(cmd), "ls -A '%s' | grep -vx journal.newest | wc -l",
+	/* journal.newest and journal.synced only name a segment: not counted. */
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | grep -vx -e journal.newest -e journal.synced | wc -l",
 	    dir);
 	assert_non_null(p = popen(cmd, "r"));
 	assert_int_equal(fscanf(p, "%d", &n), 1);
@@ -269,7 +279,8 @@ assert_refused_file(const char *dir, const char *file, int expect,
 
 	store_default_limits(&lim);
 	assert_int_equal(snapshot_load(dir, &lim, &s, &err), SS_OK);
-	assert_int_equal(journal_open(&j, dir, s, count_log, &err), expect);
+	assert_int_equal(journal_open(&j, dir, s, FSYNC_ALWAYS, count_log, &err),
+	    expect);
 	assert_non_null(strstr(err.msg, file));
 	assert_non_null(strstr(err.msg, needle));
 	assert_int_equal(file_size(dir, file), size);   /* nothing cut */
@@ -284,11 +295,12 @@ assert_refused(const char *dir, int expect, const char *needle)
 }
 
 /*
- * A closed journal in a new dir with populate()'s 6 records; the path of
- * its segment in path, its size returned.
+ * A closed journal in a new dir with populate()'s 6 records, synced (the
+ * mark past them, as after their answers) or not (the mark before them);
+ * the path of its segment in path, its size returned.
  */
 static off_t
-populated(char *dir, char *path, size_t len)
+populated_as(char *dir, char *path, size_t len, int synced)
 {
 	struct journal *j;
 	struct store *a;
@@ -296,9 +308,23 @@ populated(char *dir, char *path, size_t len)
 
 	a = open_store(dir, &j, SS_OK);
 	populate(a);
+	if (synced)
+		assert_int_equal(journal_sync(j), SS_OK);
 	size = journal_size(dir);
 	close_store(a, j);
 	snprintf(path, len, "%s/%s", dir, SEG1);
+	return size;
+}
+
+/* populated_as, unsynced, in a folder without a mark (an older server's). */
+static off_t
+populated(char *dir, char *path, size_t len)
+{
+	char mark[512];
+	off_t size = populated_as(dir, path, len, 0);
+
+	path_of(mark, sizeof(mark), dir, MARK);
+	assert_int_equal(unlink(mark), 0);
 	return size;
 }
 
@@ -319,8 +345,9 @@ assert_cut(char *dir, const char *needle, uint64_t seq)
 }
 
 /*
- * Zeros after the last record (a power loss on a file system that grew the
- * file before its data were written) are cut off and logged, not refused.
+ * Without a mark: zeros after the last record (a power loss on a file
+ * system that grew the file before its data were written) are cut off and
+ * logged, not refused.
  */
 static void
 test_zero_filled_tail_is_cut(void **state)
@@ -341,8 +368,9 @@ test_zero_filled_tail_is_cut(void **state)
 }
 
 /*
- * A whole last record with a flipped byte is cut, but never called
- * unacknowledged: a synced and answered record could look the same.
+ * Without a mark: a whole last record with a flipped byte is cut, but
+ * never called unacknowledged: a synced and answered record could look the
+ * same.
  */
 static void
 test_flipped_last_record_may_be_acknowledged(void **state)
@@ -421,26 +449,208 @@ flip(const char *dir, off_t at)
 	fclose(f);
 }
 
+/* Without a mark, or with one past it, damage before the last record is refused. */
 static void
 test_damage_in_the_middle_is_refused(void **state)
 {
 	/* Offsets into the file: the first record's payload, and its length field. */
 	static const off_t at[] = { 12 + 20 + 3, 12 + 1 };
-	struct journal *j1;
-	struct store *a;
+	char path[512];
+	size_t i;
+	int synced;
+
+	(void)state;
+	for (synced = 0; synced <= 1; synced++) {
+		for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+			char *dir = tempdir();
+
+			if (synced)
+				(void)populated_as(dir, path, sizeof(path), 1);
+			else
+				(void)populated(dir, path, sizeof(path));
+			flip(dir, at[i]);
+			assert_refused(dir, SS_ERR_CHECKSUM, "offset 12");
+			rmdir_all(dir);
+		}
+	}
+}
+
+static void write_file_named(const char *dir, const char *name,
+    const uint8_t *d, size_t len);
+
+/* Flips one byte of dir's first segment at offset at (from the end if negative). */
+static void
+flip_at(const char *dir, off_t at)
+{
+	flip(dir, at >= 0 ? at : journal_size(dir) + at);
+}
+
+/*
+ * With a mark past the records (their answers could have gone): the last
+ * record damaged, or the segment cut short of the mark, is refused with
+ * what to do, and nothing is changed.
+ */
+static void
+test_damage_before_the_mark_is_refused(void **state)
+{
+	char *dir = tempdir(), path[512];
+	off_t size;
+
+	(void)state;
+	size = populated_as(dir, path, sizeof(path), 1);
+	flip_at(dir, -1);
+	assert_refused(dir, SS_ERR_CHECKSUM, "MAY HAVE BEEN ACKNOWLEDGED");
+	assert_refused(dir, SS_ERR_CHECKSUM, "truncate -s");
+	flip_at(dir, -1);
+	/* The last record (the key: 20 + 22 bytes) gone whole: cut short of the mark. */
+	assert_int_equal(truncate(path, size - 42), 0);
+	assert_refused(dir, SS_ERR_CHECKSUM, "cut short");
+	/* Zeros where the synced records were. */
+	assert_int_equal(truncate(path, 12), 0);
+	assert_int_equal(truncate(path, size), 0);
+	assert_refused(dir, SS_ERR_CHECKSUM, "damaged at offset 12");
+	/* Even its header cut short (what a crash while it was made leaves). */
+	assert_int_equal(truncate(path, 5), 0);
+	assert_refused(dir, SS_ERR_CHECKSUM, "cut short at offset 5");
+	rmdir_all(dir);
+}
+
+/*
+ * With a mark before them (nothing was synced for an answer), damage
+ * anywhere in the records is cut from its start with a line that says that
+ * none was acknowledged, how many bytes and records; appends go on.
+ */
+static void
+test_damage_past_the_mark_is_cut(void **state)
+{
+	static const uint8_t zeros[100];
+	char *dir = tempdir(), path[512], line[200];
+	off_t size;
+	FILE *f;
+
+	(void)state;
+	size = populated_as(dir, path, sizeof(path), 0);
+	flip_at(dir, 12 + 20 + 3);
+	snprintf(line, sizeof(line), "at offset 12 (%lld bytes, 6 records)",
+	    (long long)(size - 12));
+	assert_cut(dir, line, 0);
+	assert_non_null(strstr(last_log, "NONE OF THEM WAS ACKNOWLEDGED"));
+	assert_int_equal(journal_size(dir), 12);
+	rmdir_all(dir);
+
+	/* Zeros after synced records: cut, none of them a record. */
+	dir = tempdir();
+	size = populated_as(dir, path, sizeof(path), 1);
+	assert_non_null(f = fopen(path, "ab"));
+	assert_int_equal(fwrite(zeros, 1, sizeof(zeros), f), sizeof(zeros));
+	assert_int_equal(fclose(f), 0);
+	assert_cut(dir, "(100 bytes, 0 records: zero bytes only)", 6);
+	assert_non_null(strstr(last_log, "NONE OF THEM WAS ACKNOWLEDGED"));
+	assert_int_equal(journal_size(dir), size);
+	rmdir_all(dir);
+}
+
+/*
+ * The mark says under which --fsync policy it was written: with "no" or
+ * "everysec", a tail cut past it may have been acknowledged, and the line
+ * says so; a start never refuses it.
+ */
+static void
+test_policy_is_said(void **state)
+{
+	static const struct {
+		enum journal_fsync policy;
+		const char *needle;
+	} c[] = {
+		{ FSYNC_NO, "with --fsync no nothing can be proven" },
+		{ FSYNC_EVERYSEC, "with --fsync everysec answers do not wait" },
+	};
+	char path[512];
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		char *dir = tempdir();
 
-		a = open_store(dir, &j1, SS_OK);
-		populate(a);
-		close_store(a, j1);
-		flip(dir, at[i]);
-		assert_refused(dir, SS_ERR_CHECKSUM, "offset 12");
+		policy = c[i].policy;
+		(void)populated_as(dir, path, sizeof(path), 0);
+		flip_at(dir, -1);
+		assert_cut(dir, c[i].needle, 5);
+		assert_non_null(strstr(last_log, "1 record)"));
 		rmdir_all(dir);
 	}
+	policy = FSYNC_ALWAYS;
+}
+
+/* Overwrites n bytes of dir/MARK at off with 0xff. */
+static void
+spoil_mark(const char *dir, long off, size_t n)
+{
+	char path[512];
+	FILE *f;
+
+	path_of(path, sizeof(path), dir, MARK);
+	assert_non_null(f = fopen(path, "r+b"));
+	assert_int_equal(fseek(f, off, SEEK_SET), 0);
+	while (n-- > 0)
+		assert_int_not_equal(fputc(0xff, f), EOF);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * A mark with one slot torn (a power loss while it was written) is read
+ * from the other; with both damaged, or of another version, the start is
+ * refused, naming it.
+ */
+static void
+test_damaged_mark(void **state)
+{
+	char *dir = tempdir(), path[512];
+	struct journal *j;
+	struct store *b;
+
+	(void)state;
+	(void)populated_as(dir, path, sizeof(path), 1);
+	/* The sync wrote generation 2, in the first slot; the second holds 1. */
+	spoil_mark(dir, 16 + 8, 1);
+	flip_at(dir, -1);
+	/* Generation 1 is the mark at the open: before every record. */
+	assert_cut(dir, "NONE OF THEM WAS ACKNOWLEDGED", 5);
+	spoil_mark(dir, 16, 96);
+	assert_refused_file(dir, MARK, SS_ERR_CHECKSUM, MARK " is damaged");
+	spoil_mark(dir, 8, 1);
+	assert_refused_file(dir, MARK, SS_ERR_VERSION, "unsupported version");
+	/* Removed, the folder starts by the rules of before. */
+	path_of(path, sizeof(path), dir, MARK);
+	assert_int_equal(unlink(path), 0);
+	b = open_store(dir, &j, SS_OK);
+	assert_int_equal(b->journal_seq, 5);
+	close_store(b, j);
+	rmdir_all(dir);
+}
+
+/* Temporary files a killed writer left in the state folder go at start, logged. */
+static void
+test_leftover_temp_files_go(void **state)
+{
+	static const uint8_t junk[7] = "partial";
+	char *dir = tempdir(), path[512];
+	struct journal *j;
+	struct store *b;
+
+	(void)state;
+	(void)populated_as(dir, path, sizeof(path), 1);
+	write_file_named(dir, "journal.newest.tmp", junk, sizeof(junk));
+	write_file_named(dir, MARK ".tmp", junk, sizeof(junk));
+	logged = 0;
+	b = open_store(dir, &j, SS_OK);
+	assert_int_equal(logged, 2);
+	assert_non_null(strstr(last_log, "left by a write that never finished"));
+	assert_false(exists(dir, "journal.newest.tmp"));
+	assert_false(exists(dir, MARK ".tmp"));
+	assert_int_equal(b->journal_seq, 6);
+	close_store(b, j);
+	rmdir_all(dir);
 }
 
 /* Writes the whole file DIR/NAME. */
@@ -700,7 +910,9 @@ static void
 test_sync_thread(void **state)
 {
 	struct journal *j1, *j2;
-	char *dir = tempdir();
+	char *dir = tempdir(), path[512];
+	FILE *f;
+	int c;
 	struct ss_error err;
 	struct store *a, *b;
 	struct pollfd pfd;
@@ -741,6 +953,16 @@ test_sync_thread(void **state)
 	assert_non_null(store_find(b, "s1")->sumpoints[2]);
 	assert_non_null(store_find(b, "s1")->sumpoints[0]);
 	close_store(b, j2);
+	/* The thread's mark covers record 8, in the new segment: its damage is refused. */
+	path_of(path, sizeof(path), dir, "journal.00000000000000000008.bin");
+	assert_non_null(f = fopen(path, "r+b"));
+	assert_int_equal(fseek(f, -1, SEEK_END), 0);
+	assert_int_not_equal(c = fgetc(f), EOF);
+	assert_int_equal(fseek(f, -1, SEEK_END), 0);
+	assert_int_not_equal(fputc(c ^ 0x5a, f), EOF);
+	assert_int_equal(fclose(f), 0);
+	assert_refused_file(dir, "journal.00000000000000000008.bin",
+	    SS_ERR_CHECKSUM, "MAY HAVE BEEN ACKNOWLEDGED");
 	rmdir_all(dir);
 }
 
@@ -975,6 +1197,7 @@ history_store(void)
 	store_default_limits(&lim);
 	assert_non_null(s = store_new(&lim));
 	history_run(s);
+	history_forget_creators(s);     /* as the older files it is compared with */
 	s->journal_seq = HISTORY_CHANGES;
 	return s;
 }
@@ -1058,6 +1281,14 @@ test_version_4_is_replayed(void **state)
 	older_version_is_replayed(HISTORY_JOURNAL_V4, 4);
 }
 
+/* Version 5: before sessions' creators and delete records. */
+static void
+test_version_5_is_replayed(void **state)
+{
+	(void)state;
+	older_version_is_replayed(HISTORY_JOURNAL_V5, 5);
+}
+
 /*
  * An upgrade after a clean stop of the previous server: its version-1
  * snapshot, and the version-3 segment it started for the next record,
@@ -1092,6 +1323,66 @@ test_clean_stop_upgrade(void **state)
 	assert_same_snapshot(live, b);
 	close_store(b, j);
 	store_free(live);
+	rmdir_all(dir);
+}
+
+/* ---- deletion (issue 12) --------------------------------------------------- */
+
+/*
+ * A deletion and an expiry are journalled before they are made: a restart
+ * (the journal alone, or a snapshot taken before them and the records
+ * after) does not bring the sessions back, and the creator survives too.
+ */
+static void
+test_delete_replay(void **state)
+{
+	struct session_spec p;
+	struct journal *j;
+	struct ss_error st;
+	char *dir = tempdir();
+	struct store *s;
+	uint64_t dl, released;
+	int created;
+
+	(void)state;
+	s = open_store(dir, &j, SS_OK);
+	populate(s);                            /* s1 by alice: records 1-6 */
+	spec_of(&p, "s2");
+	assert_int_equal(store_create(s, "carol", &p, 1000, &created, &dl,
+	    &st), SS_OK);                       /* record 7 */
+	assert_int_equal(snapshot_write(s, dir, &st), SS_OK);
+	assert_int_equal(journal_start_segment(j), SS_OK);
+	assert_int_equal(lifecycle_delete(s, "alice", "s1", 1001, &released,
+	    &st), SS_OK);
+	assert_true(released > 0);
+	assert_int_equal(s->journal_seq, 8);
+	assert_int_equal(journal_sync(j), SS_OK);
+	close_store(s, j);
+	/* The snapshot holds s1; the delete record after it drops it. */
+	s = open_store(dir, &j, SS_OK);
+	assert_null(store_find(s, "s1"));
+	assert_non_null(store_find(s, "s2"));
+	assert_string_equal(store_find(s, "s2")->creator, "carol");
+	assert_int_equal(s->journal_seq, 8);
+	/* An expiry is journalled the same way. */
+	s->lim.session_ttl = 10;
+	store_tick(s, 5000);                    /* the start: idle from here */
+	assert_non_null(store_find(s, "s2"));
+	store_tick(s, 5010);
+	assert_null(store_find(s, "s2"));
+	assert_int_equal(s->journal_seq, 9);
+	assert_int_equal(journal_sync(j), SS_OK);
+	close_store(s, j);
+	s = open_store(dir, &j, SS_OK);
+	assert_int_equal(s->nsessions, 0);
+	/* The id may be used again, and that survives a restart too. */
+	assert_int_equal(store_create(s, "bob", &p, 6000, &created, &dl, &st),
+	    SS_OK);
+	assert_int_equal(journal_sync(j), SS_OK);
+	close_store(s, j);
+	s = open_store(dir, &j, SS_OK);
+	assert_string_equal(store_find(s, "s2")->creator, "bob");
+	close_store(s, j);
 	rmdir_all(dir);
 }
 
@@ -1158,6 +1449,11 @@ main(void)
 		cmocka_unit_test(test_zero_filled_tail_is_cut),
 		cmocka_unit_test(test_flipped_last_record_may_be_acknowledged),
 		cmocka_unit_test(test_damage_in_the_middle_is_refused),
+		cmocka_unit_test(test_damage_before_the_mark_is_refused),
+		cmocka_unit_test(test_damage_past_the_mark_is_cut),
+		cmocka_unit_test(test_policy_is_said),
+		cmocka_unit_test(test_damaged_mark),
+		cmocka_unit_test(test_leftover_temp_files_go),
 		cmocka_unit_test(test_record_checksum_is_xxh3),
 		cmocka_unit_test(test_old_version_is_refused),
 		cmocka_unit_test(test_unwritable_journal_changes_nothing),
@@ -1170,8 +1466,10 @@ main(void)
 		cmocka_unit_test(test_journal_bin_is_the_oldest_segment),
 		cmocka_unit_test(test_version_3_is_replayed),
 		cmocka_unit_test(test_version_4_is_replayed),
+		cmocka_unit_test(test_version_5_is_replayed),
 		cmocka_unit_test(test_clean_stop_upgrade),
 		cmocka_unit_test(test_v2_replay),
+		cmocka_unit_test(test_delete_replay),
 	};
 
 	return cmocka_run_group_tests(tests, signers_setup, signers_teardown);

@@ -230,6 +230,54 @@ test_sumpoint_declines_unpacked_values(void **state)
  * place, pointing into the frame, as protobuf-c reads it; given twice, or
  * with a field of its own given twice, it is declined.
  */
+/* Both in-place readers decline the frame of req. */
+static void
+assert_declined(const Securesum__Request *req)
+{
+	struct packed k = pack(req);
+	struct submit_view v;
+	struct sumpoint_view sp;
+
+	assert_int_equal(submit_view_read(&v, k.p, k.len, 1000), SS_ERR_PROTOCOL);
+	assert_int_equal(sumpoint_view_read(&sp, k.p, k.len), SS_ERR_PROTOCOL);
+	free(k.p);
+}
+
+/*
+ * DeleteSession and ListSessions are never read in place: both readers
+ * decline them, and protobuf-c reads them. So does a SubmitShares body
+ * under method 11, which only protobuf-c's path refuses as a mismatch.
+ */
+static void
+test_lifecycle_requests_declined(void **state)
+{
+	Securesum__Request req = SECURESUM__REQUEST__INIT;
+	Securesum__DeleteSessionRequest del = SECURESUM__DELETE_SESSION_REQUEST__INIT;
+	Securesum__ListSessionsRequest list = SECURESUM__LIST_SESSIONS_REQUEST__INIT;
+	struct submit_view v;
+	struct packed k;
+
+	(void)state;
+	del.session_id = "s1";
+	req.id = 7;
+	req.method = SECURESUM__METHOD__DELETE_SESSION;
+	req.body_case = SECURESUM__REQUEST__BODY_DELETE_SESSION;
+	req.delete_session = &del;
+	assert_declined(&req);
+	list.offset = 300;
+	req.method = SECURESUM__METHOD__LIST_SESSIONS;
+	req.body_case = SECURESUM__REQUEST__BODY_LIST_SESSIONS;
+	req.list_sessions = &list;
+	assert_declined(&req);
+	k = submit_frame(3, 64, 5, 0);
+	/* 08 05 (id 5) 10 02 (method 2): the method made 11. */
+	assert_int_equal(k.p[2], 0x10);
+	assert_int_equal(k.p[3], SECURESUM__METHOD__SUBMIT_SHARES);
+	k.p[3] = SECURESUM__METHOD__DELETE_SESSION;
+	assert_int_equal(submit_view_read(&v, k.p, k.len, 1000), SS_ERR_PROTOCOL);
+	free(k.p);
+}
+
 static void
 test_statement_read_in_place(void **state)
 {
@@ -310,6 +358,7 @@ main(void)
 		cmocka_unit_test(test_sumpoint_read_matches_protobuf_c),
 		cmocka_unit_test(test_sumpoint_declines_unpacked_values),
 		cmocka_unit_test(test_statement_read_in_place),
+		cmocka_unit_test(test_lifecycle_requests_declined),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -140,8 +140,10 @@ sink_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
 }
 
 static void
-sink_held(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+sink_held(ProtobufCBuffer *b, size_t len, const uint8_t *data,
+    struct session *owner)
 {
+	assert_non_null(owner);
 	((struct sink *)b)->held++;
 	sink_append(b, len, data);
 }
@@ -736,6 +738,90 @@ test_keys(void **state)
 	expect(r, ST_OK, NULL);
 }
 
+/* ---- DeleteSession and ListSessions --------------------------------------- */
+
+static Response *
+delete_session(struct rpc_server *srv, const char *caller, const char *sid)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__DeleteSessionRequest body =
+	    SECURESUM__DELETE_SESSION_REQUEST__INIT;
+
+	body.session_id = (char *)sid;
+	head(&req, 31, SECURESUM__METHOD__DELETE_SESSION,
+	    SECURESUM__REQUEST__BODY_DELETE_SESSION);
+	req.delete_session = &body;
+	return call(srv, caller, &req, BORROWED);
+}
+
+static Response *
+list_sessions(struct rpc_server *srv, const char *caller, uint32_t offset)
+{
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__ListSessionsRequest body =
+	    SECURESUM__LIST_SESSIONS_REQUEST__INIT;
+
+	body.offset = offset;
+	head(&req, 32, SECURESUM__METHOD__LIST_SESSIONS,
+	    SECURESUM__REQUEST__BODY_LIST_SESSIONS);
+	req.list_sessions = &body;
+	return call(srv, caller, &req, BORROWED);
+}
+
+static void
+test_delete_and_list(void **state)
+{
+	struct rpc_server *srv = *state;
+	Securesum__SessionSummary *ss;
+	Response *r;
+
+	expect(create(srv, "alice", "s1", SMALL_L, 0), ST_OK, NULL);
+	expect(create(srv, "bob", "s2", SMALL_L, 0), ST_OK, NULL);
+	expect(submit(srv, 1, "bob", SMALL_L, 0, BORROWED), ST_OK, NULL);
+	r = list_sessions(srv, "carol", 0);
+	assert_int_equal(r->body_case, SECURESUM__RESPONSE__BODY_LIST_SESSIONS);
+	assert_int_equal(r->list_sessions->n_sessions, 2);
+	assert_int_equal(r->list_sessions->next_offset, 0);
+	ss = r->list_sessions->sessions[0];
+	assert_string_equal(ss->session_id, "s1");
+	assert_string_equal(ss->creator, "alice");
+	assert_int_equal(ss->phase, SECURESUM__PHASE__SHARING);
+	assert_int_equal(ss->created_unix, clock_ms / 1000);
+	assert_int_equal(ss->age_seconds, 0);
+	assert_int_equal(ss->parties, 3);
+	assert_int_equal(ss->expires_unix,
+	    clock_ms / 1000 + STORE_DEFAULT_SESSION_TTL);
+	assert_string_equal(r->list_sessions->sessions[1]->creator, "bob");
+	expect(r, ST_OK, NULL);
+	r = list_sessions(srv, "carol", 1);
+	assert_int_equal(r->list_sessions->n_sessions, 1);
+	assert_string_equal(r->list_sessions->sessions[0]->session_id, "s2");
+	expect(r, ST_OK, NULL);
+	r = list_sessions(srv, "dave", 0);
+	assert_int_equal(r->list_sessions->n_sessions, 0);
+	expect(r, ST_OK, NULL);
+	/* An outsider: the very answer of a missing session. */
+	expect(delete_session(srv, "dave", "s1"), ST_NOT_FOUND, "no session s1");
+	expect(delete_session(srv, "alice", "nosuch"), ST_NOT_FOUND,
+	    "no session nosuch");
+	expect(delete_session(srv, "alice", ".x"), ST_INVALID_ARGUMENT,
+	    "session_id must be");
+	expect(delete_session(srv, "bob", "s1"), ST_FAILED_PRECONDITION,
+	    "only its creator may delete it");
+	r = delete_session(srv, "alice", "s1");
+	assert_int_equal(r->body_case, SECURESUM__RESPONSE__BODY_DELETE_SESSION);
+	/* bob's three sealed shares of SMALL_L values went with it. */
+	assert_int_equal(r->delete_session->released_bytes,
+	    3 * sealed_len(SMALL_L));
+	expect(r, ST_OK, NULL);
+	expect(get_status_as(srv, SECURESUM__METHOD__GET_STATUS, 0, 33),
+	    ST_NOT_FOUND, "no session s1");
+	r = list_sessions(srv, "alice", 0);
+	assert_int_equal(r->list_sessions->n_sessions, 1);
+	assert_string_equal(r->list_sessions->sessions[0]->session_id, "s2");
+	expect(r, ST_OK, NULL);
+}
+
 /* ---- requests refused before their method runs --------------------------- */
 
 static void
@@ -744,7 +830,7 @@ test_unknown_method(void **state)
 	struct rpc_server *srv = *state;
 
 	expect(get_status_as(srv, 0, 0, 11), ST_INVALID_ARGUMENT, "unknown method 0");
-	expect(get_status_as(srv, 11, 0, 12), ST_INVALID_ARGUMENT, "unknown method 11");
+	expect(get_status_as(srv, 99, 0, 12), ST_INVALID_ARGUMENT, "unknown method 99");
 	/* As docs/PROTOCOL.md says: a negative method matches no body. */
 	expect(get_status_as(srv, -1, 0, 13), ST_INVALID_ARGUMENT,
 	    "the request body does not match method -1");
@@ -1641,6 +1727,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_get_status_failed_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get_share_and_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_vectors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete_and_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_method, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_body, setup, teardown),

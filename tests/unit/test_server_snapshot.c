@@ -253,6 +253,7 @@ load_older(const char *file, const uint8_t want[4], const char *dir,
 	store_default_limits(&lim);
 	assert_non_null(live = store_new(&lim));
 	history_run(live);
+	history_forget_creators(live);          /* the files predate them */
 	live->journal_seq = HISTORY_CHANGES;    /* that server journalled them */
 	copy_into(".", file, dir, SNAPSHOT_FILE, 0600);
 	path_of(path, sizeof(path), dir, SNAPSHOT_FILE);
@@ -318,6 +319,26 @@ test_version_2_is_read(void **state)
 	load_older(HISTORY_SNAPSHOT_V2, v2, dir, &old);
 	assert_null(store_get_key(old, "alice")->sign_der);
 	assert_false(store_find(old, "round-2")->p.v2);
+	store_free(old);
+	rmdir_all(dir);
+}
+
+/*
+ * A version-3 snapshot (tests/data/migration, written by the server before
+ * sessions had a recorded creator) loads to the same state, every creator
+ * unknown: then only the rule of an ended session lets a party delete.
+ */
+static void
+test_version_3_is_read(void **state)
+{
+	static const uint8_t v3[4] = { 3, 0, 0, 0 };
+	struct store *old;
+	char *dir = tempdir();
+
+	(void)state;
+	load_older(HISTORY_SNAPSHOT_V3, v3, dir, &old);
+	assert_string_equal(store_find(old, "round-1")->creator, "");
+	assert_string_equal(store_find(old, "round-4")->creator, "");
 	store_free(old);
 	rmdir_all(dir);
 }
@@ -460,6 +481,7 @@ main(void)
 		cmocka_unit_test(test_unwritable_dir_keeps_old),
 		cmocka_unit_test(test_version_1_is_read),
 		cmocka_unit_test(test_version_2_is_read),
+		cmocka_unit_test(test_version_3_is_read),
 		cmocka_unit_test(test_v2_round_trip),
 		cmocka_unit_test(test_v2_inconsistent_refused),
 	};

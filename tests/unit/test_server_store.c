@@ -549,9 +549,17 @@ fake_conflict(void *ctx, const struct session *se, uint32_t party,
 	return fake_append(ctx, 'f', seq, e);
 }
 
+static int
+fake_drop(void *ctx, const struct session *se, int reason, const char *by,
+    uint64_t now, uint64_t *seq, struct ss_error *e)
+{
+	(void)se; (void)reason; (void)by; (void)now;
+	return fake_append(ctx, 'd', seq, e);
+}
+
 static const struct store_log_ops fake_ops = {
 	fake_create, fake_submit, fake_close, fake_sumpoint, fake_key,
-	fake_cohort, fake_conflict,
+	fake_cohort, fake_conflict, fake_drop,
 };
 
 /*

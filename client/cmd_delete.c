@@ -1,0 +1,74 @@
+/*
+ * cmd_delete.c: `delete`: asks the server to drop a session (its creator
+ * may at any time, any party once it is COMPLETE or FAILED), and says what
+ * was let go. A retry after a lost answer finds the session gone: that is
+ * the deletion it asked for, said as such. --trace records the deletion
+ * (its hash: SHA-256 of the session id), so that a check of what the
+ * server acknowledged expects the session gone.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "call.h"
+#include "client.h"
+#include "digest.h"
+#include "err.h"
+#include "output.h"
+#include "status.h"
+#include "trace.h"
+#include "wire.h"
+
+static void
+print_deleted(const struct client *c, const char *session, int known,
+    uint64_t bytes)
+{
+	if (c->json) {
+		fputs(OUT_JSON_OPEN "\"session\":", stdout);
+		out_json_string(stdout, session);
+		printf(",\"deleted\":true,\"released_bytes\":");
+		if (known)
+			printf("%" PRIu64 "}\n", bytes);
+		else
+			printf("null}\n");
+	} else if (known)
+		printf("deleted session %s (%" PRIu64 " bytes released)\n",
+		    session, bytes);
+	else
+		printf("deleted session %s (an earlier attempt's answer was "
+		    "lost; the session is gone)\n", session);
+}
+
+/* The trace line of the deletion of session, acknowledged by the server. */
+static int
+trace_deleted(const struct client *c, const char *session, struct ss_error *e)
+{
+	uint8_t md[TRACE_HASH_LEN];
+
+	if (digest_bytes(session, strlen(session), md) != SS_OK)
+		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash the session id");
+	return trace_change(c, "DeleteSession", session, md, e);
+}
+
+int
+cmd_delete(struct client *c, const char *session, struct ss_error *e)
+{
+	struct wire_request req;
+	struct wire_response resp;
+	int r;
+
+	call_request(&req, WIRE_DELETE_SESSION, session, NULL);
+	if ((r = call_exchange(c, &req, &call_small_limits, &resp, e)) != SS_OK)
+		return r;
+	if (resp.code == ST_OK) {
+		if ((r = trace_deleted(c, session, e)) == SS_OK)
+			print_deleted(c, session, 1, resp.released_bytes);
+	} else if (resp.code == ST_NOT_FOUND && c->rpc.attempts > 1) {
+		/* Resent after a lost answer: the first one deleted it. */
+		if ((r = trace_deleted(c, session, e)) == SS_OK)
+			print_deleted(c, session, 0, 0);
+	} else
+		r = call_refused(c, &resp, WIRE_DELETE_SESSION, session, e);
+	wire_response_free(&resp);
+	return r;
+}

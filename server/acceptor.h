@@ -1,0 +1,53 @@
+/*
+ * acceptor.h: the listening socket's accepting, with a back-off. When
+ * accept fails for want of descriptors or memory (EMFILE, ENFILE,
+ * ENOBUFS, ENOMEM, or any error libevent does not retry) the socket stays
+ * readable, and accepting at once again would spin the loop at full CPU
+ * and log each failure. Instead accepting pauses for 10 ms, doubling up to
+ * 1 s while it keeps failing (back to 10 ms once a socket was taken in
+ * between); the pending connections wait in the kernel's backlog meanwhile. The episode ends once accept has not failed for a
+ * second after a pause, so that a server hovering at its limit (a burst
+ * accepted, then EMFILE again) stays in one episode: one log line when it
+ * starts, one when it ends, with how many accepts were deferred.
+ */
+#ifndef SS_ACCEPTOR_H
+#define SS_ACCEPTOR_H
+
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "err.h"
+
+#define ACCEPTOR_PAUSE_FIRST_MS 10
+#define ACCEPTOR_PAUSE_MAX_MS   1000
+#define ACCEPTOR_SETTLE_MS      1000
+
+struct acceptor {
+	struct evconnlistener *listener;
+	struct event *resume_ev;        /* a pause's end */
+	struct event *settle_ev;        /* an episode's end, if nothing fails */
+	evconnlistener_cb cb;           /* takes each accepted socket */
+	void *cb_arg;
+	unsigned pause_ms;              /* the episode's pause; 0: none */
+	uint64_t accepted;              /* sockets taken since the last failure */
+	uint64_t deferred;              /* accepts that failed this episode */
+	uint64_t since_ms;              /* when the episode began (monotonic) */
+	int closed;                     /* acceptor_close: never resume */
+};
+
+/*
+ * Accepts on fd (listening, non-blocking; closed by acceptor_free), handing
+ * each socket to cb with arg. SS_ERR_INTERNAL (fd closed then).
+ */
+int acceptor_open(struct acceptor *a, struct event_base *base,
+    evutil_socket_t fd, evconnlistener_cb cb, void *arg,
+    struct ss_error *e) SS_WUR;
+
+/* Accepts no more, for good: the server is stopping. */
+void acceptor_close(struct acceptor *a);
+
+void acceptor_free(struct acceptor *a);
+
+#endif

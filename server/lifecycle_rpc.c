@@ -1,0 +1,70 @@
+/*
+ * lifecycle_rpc.c: DeleteSession and ListSessions; see lifecycle_rpc.h.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "lifecycle.h"
+#include "lifecycle_rpc.h"
+#include "rpc_call.h"
+#include "session.h"
+
+int
+lifecycle_rpc_delete(struct call *c)
+{
+	const Securesum__DeleteSessionRequest *m = c->req.pb->delete_session;
+	Securesum__DeleteSessionResponse *body = &c->body.delete_session;
+
+	if (call_check_name(c, "session_id", m->session_id) != SS_OK ||
+	    lifecycle_delete(c->store, c->caller, m->session_id, call_now(c),
+	    &body->released_bytes, &c->err) != SS_OK)
+		return c->err.code;
+	c->resp.delete_session = body;
+	return SS_OK;
+}
+
+/* se as a SessionSummary at now. */
+static void
+summary(const struct store *s, const struct session *se, uint64_t now,
+    Securesum__SessionSummary *m)
+{
+	securesum__session_summary__init(m);
+	m->session_id = (char *)se->p.id;
+	m->phase = (Securesum__Phase)se->phase;
+	m->created_unix = se->created_unix;
+	m->age_seconds = now > se->created_unix ? now - se->created_unix : 0;
+	m->creator = (char *)se->creator;
+	m->expires_unix = lifecycle_expires(s, se);
+	m->parties = se->p.n;
+}
+
+int
+lifecycle_rpc_list(struct call *c)
+{
+	Securesum__ListSessionsResponse *body = &c->body.list_sessions;
+	Securesum__SessionSummary *items, **ptrs;
+	struct session **found;
+	size_t i, n, next;
+	uint64_t now = call_now(c);
+
+	items = call_scratch(c, LIFECYCLE_LIST_PAGE, sizeof(*items));
+	/* Arrays of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	ptrs = call_scratch(c, LIFECYCLE_LIST_PAGE, sizeof(*ptrs));
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	found = call_scratch(c, LIFECYCLE_LIST_PAGE, sizeof(*found));
+	if (items == NULL || ptrs == NULL || found == NULL)
+		return call_out_of_memory(c);
+	n = lifecycle_list(c->store, c->caller, c->req.pb->list_sessions->offset,
+	    found, LIFECYCLE_LIST_PAGE, &next);
+	for (i = 0; i < n; i++) {
+		summary(c->store, found[i], now, &items[i]);
+		ptrs[i] = &items[i];
+	}
+	body->sessions = ptrs;
+	body->n_sessions = n;
+	/* Past UINT32_MAX sessions of one party: said to be the last page. */
+	body->next_offset = next <= UINT32_MAX ? (uint32_t)next : 0;
+	c->resp.list_sessions = body;
+	return SS_OK;
+}
