@@ -118,6 +118,13 @@ quota_party_bytes(const struct session *se, uint32_t i)
 	return b;
 }
 
+int
+quota_counts_open(const struct session *se)
+{
+	return se->creator[0] != '\0' && se->phase != PHASE_COMPLETE &&
+	    se->phase != PHASE_FAILED;
+}
+
 void
 quota_add_session(struct quota_table *q, const struct session *se)
 {
@@ -125,6 +132,8 @@ quota_add_session(struct quota_table *q, const struct session *se)
 	uint64_t b;
 	uint32_t i;
 
+	if (quota_counts_open(se) && (u = quota_get(q, se->creator)) != NULL)
+		u->sessions++;
 	for (i = 0; i < se->p.n; i++) {
 		if ((b = quota_party_bytes(se, i)) == 0)
 			continue;
@@ -145,21 +154,21 @@ quota_take_bytes(struct quota_table *q, const char *name, uint64_t b)
 }
 
 void
-quota_settle(struct quota_table *q, struct session *se)
+quota_settle(struct quota_table *q, const struct session *se)
 {
-	size_t i = quota_index(q, se->quota_creator);
+	size_t i = quota_index(q, se->creator);
 
 	if (i < q->cap && q->slot[i].sessions > 0)
 		q->slot[i].sessions--;
-	se->quota_creator[0] = '\0';
 }
 
 void
-quota_drop_session(struct quota_table *q, struct session *se)
+quota_drop_session(struct quota_table *q, const struct session *se)
 {
 	uint32_t i;
 
 	for (i = 0; i < se->p.n; i++)
 		quota_take_bytes(q, se->p.parties[i], quota_party_bytes(se, i));
-	quota_settle(q, se);
+	if (quota_counts_open(se))
+		quota_settle(q, se);
 }

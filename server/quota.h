@@ -48,16 +48,31 @@ struct quota_use *quota_get(struct quota_table *q, const char *name);
 /* Bytes of party i's own state in se: its shares, sumpoint and statements. */
 uint64_t quota_party_bytes(const struct session *se, uint32_t i);
 
-/* Adds every party's bytes of se (a session loaded from disk). */
+/*
+ * Whether se counts against its creator's --max-sessions-per-party: its
+ * creator is known (se->creator; a session of a journal or snapshot that
+ * predates the field has none) and it is neither COMPLETE nor FAILED.
+ */
+int quota_counts_open(const struct session *se);
+
+/*
+ * Adds what se counts for as it joins the store (created, replayed or
+ * loaded from disk): every party's bytes and, if quota_counts_open, its
+ * creator's session. Out of memory, a count is left out, never doubled.
+ */
 void quota_add_session(struct quota_table *q, const struct session *se);
 
 /*
- * Takes back what se counts for: every party's bytes and, if it is still
- * counted open, its creator's session (for a session dropped from the store).
+ * Takes back what se counts for as it leaves the store (deleted, expired,
+ * a delete replayed): every party's bytes and, if quota_counts_open, its
+ * creator's session.
  */
-void quota_drop_session(struct quota_table *q, struct session *se);
+void quota_drop_session(struct quota_table *q, const struct session *se);
 
-/* se is complete or failed: its creator's open session is counted no more. */
-void quota_settle(struct quota_table *q, struct session *se);
+/*
+ * se has just become COMPLETE or FAILED: its creator's open session is
+ * counted no more. Called once, at that change (store.c).
+ */
+void quota_settle(struct quota_table *q, const struct session *se);
 
 #endif

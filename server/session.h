@@ -89,14 +89,10 @@ struct session {
 	/* The connections waiting for it to change (connection.c's; opaque here). */
 	void *waiters;
 	/*
-	 * Who created it while the server ran, as long as it is open (counted
-	 * against --max-sessions-per-party, quota.h); "": not counted (settled,
-	 * or loaded from disk, which does not record the creator).
-	 */
-	char quota_creator[NAME_BUF];
-	/*
-	 * Who created it: it may delete it at any time (lifecycle.h). Empty
-	 * for a session of a journal or snapshot that predates the field.
+	 * Who created it: it may delete it at any time (lifecycle.h), and it
+	 * counts against its --max-sessions-per-party while open (quota.h).
+	 * Empty for a session of a journal or snapshot that predates the
+	 * field: then it counts against no one's.
 	 */
 	char creator[NAME_BUF];
 	/* The store's clock at its last change since start (0: none); not saved. */

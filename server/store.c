@@ -295,46 +295,46 @@ new_session(struct store *s, const struct session_spec *p, uint64_t now,
 	return se;
 }
 
-/* Adds se, which new_session made (its room is reserved). */
+/*
+ * Adds se, which new_session made (its room is reserved), counted against
+ * its creator (whose entry creator_room made, live).
+ */
 static void
 add_session(struct store *s, struct session *se)
 {
 	s->sessions[s->nsessions++] = se;
 	session_index_add(&s->index, se);
 	s->stored_bytes += session_bytes(se);
+	quota_add_session(&s->quotas, se);
 	s->version++;
 	record_changed(s, se, 1);
 }
 
 /*
- * The creator's use, with room for one more open session (made now, so
- * that counting it cannot fail once the creation is logged); NULL with st
- * saying which limit otherwise.
+ * Whether the caller has room for one more open session; its entry is made
+ * now, so that counting the session cannot fail once its creation is
+ * logged. SS_OK, or st saying which limit.
  */
-static struct quota_use *
+static int
 creator_room(struct store *s, const char *caller, struct ss_error *st)
 {
-	struct quota_use *u;
+	const struct quota_use *u;
 
-	if ((u = quota_get(&s->quotas, caller)) == NULL) {
-		ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
-		return NULL;
-	}
-	if (u->sessions >= s->lim.max_sessions_per_party) {
-		ss_error_set(st, SS_ERR_EXHAUSTED, "%s has %u sessions open (created "
-		    "by it, neither complete nor failed), the server's limit per "
-		    "party (--max-sessions-per-party %u); finish or wait out one "
-		    "of them", caller, u->sessions, s->lim.max_sessions_per_party);
-		return NULL;
-	}
-	return u;
+	if ((u = quota_get(&s->quotas, caller)) == NULL)
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
+	if (u->sessions >= s->lim.max_sessions_per_party)
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "%s has %u sessions "
+		    "open (created by it, neither complete nor failed), the "
+		    "server's limit per party (--max-sessions-per-party %u); "
+		    "finish, delete or wait out one of them", caller,
+		    u->sessions, s->lim.max_sessions_per_party);
+	return SS_OK;
 }
 
 int
 store_create(struct store *s, const char *caller, const struct session_spec *p,
     uint64_t now, int *created, uint64_t *deadline_unix, struct ss_error *st)
 {
-	struct quota_use *u;
 	struct session *se;
 	struct ss_error e;
 	uint64_t seq = 0;
@@ -362,7 +362,7 @@ store_create(struct store *s, const char *caller, const struct session_spec *p,
 		    "lie ahead of the server's clock (%llu) by at most %u "
 		    "seconds", (unsigned long long)p->deadline_unix,
 		    (unsigned long long)now, s->lim.max_deadline_seconds);
-	if ((u = creator_room(s, caller, st)) == NULL ||
+	if (creator_room(s, caller, st) != SS_OK ||
 	    (se = new_session(s, p, now, st)) == NULL)
 		return st->code;
 	/* A party's name (checked above): it fits, NUL and all. */
@@ -373,8 +373,6 @@ store_create(struct store *s, const char *caller, const struct session_spec *p,
 		return record_failed(&e, st);
 	}
 	add_session(s, se);
-	u->sessions++;
-	memcpy(se->quota_creator, caller, strlen(caller) + 1);
 	*created = 1;
 	*deadline_unix = se->deadline_unix;
 	return ss_error_set(st, SS_OK, "%s", "");
@@ -515,6 +513,7 @@ change_keep(struct store *s, struct change *ch, void *data)
 {
 	struct session *se = ch->se;
 	uint64_t before = quota_party_bytes(se, ch->party);
+	enum phase was = se->phase;
 
 	statements_keep(s, se, ch->party, ch->type, ch->second, &ch->h);
 	if (ch->kind == CHANGE_SHARES)
@@ -529,7 +528,7 @@ change_keep(struct store *s, struct change *ch, void *data)
 	} else if (ch->kind == CHANGE_SUMPOINT) {
 		s->stored_bytes += (uint64_t)se->p.length * sizeof(uint64_t);
 		update_complete(se);
-		if (se->phase == PHASE_COMPLETE)
+		if (was != PHASE_COMPLETE && se->phase == PHASE_COMPLETE)
 			quota_settle(&s->quotas, se);
 	} else
 		return;
@@ -914,9 +913,22 @@ replay_keep(struct store *s, struct change *ch, int ok, const void *data,
 	return rc;
 }
 
+/* Sets se's creator, as recorded: 1 when it is one of its parties or "". */
+static int
+replay_creator(struct session *se, const char *creator)
+{
+	size_t len = strnlen(creator, sizeof(se->creator));
+
+	if (len == sizeof(se->creator))
+		return 0;
+	memcpy(se->creator, creator, len + 1);
+	return session_creator_valid(se);
+}
+
 int
 store_apply_create(struct store *s, const struct session_spec *p,
-    uint64_t created_unix, uint64_t deadline_unix, struct ss_error *e)
+    uint64_t created_unix, uint64_t deadline_unix, const char *creator,
+    struct ss_error *e)
 {
 	struct ss_error st = { SS_OK, "" };
 	struct session *se;
@@ -930,6 +942,12 @@ store_apply_create(struct store *s, const struct session_spec *p,
 		session_free(se);
 		return ss_error_set(e, SS_ERR_INVALID, "session %s cannot be "
 		    "created again: its deadline differs", p->id);
+	}
+	/* Only a party creates a session (store_create). */
+	if (!replay_creator(se, creator)) {
+		session_free(se);
+		return ss_error_set(e, SS_ERR_INVALID, "session %s: its creator "
+		    "%.64s is not one of its parties", p->id, creator);
 	}
 	add_session(s, se);
 	return SS_OK;

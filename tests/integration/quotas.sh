@@ -5,11 +5,14 @@
 #
 # - --max-sessions-per-party 2: alice's third open session is refused
 #   with RESOURCE_EXHAUSTED naming the limit; bob still creates; once one
-#   of alice's completes she may create again.
+#   of alice's completes, or she deletes one, she may create again. After
+#   a restart her open sessions, loaded from the state folder, still count
+#   (their creator is recorded), until she deletes one.
 # - --max-bytes-per-party: a party that holds a session's worth of shares
 #   and sumpoint is refused another submission, naming the limit, also
 #   after a restart, and a large frame as it arrives; parties with nothing
-#   held run a session to completion.
+#   held run a session to completion. Once the session holding her bytes
+#   is deleted, her submission is taken.
 # - --max-memory 64 MiB against the issue's attack scaled down 10x: 18 TLS
 #   connections each sending 12 MiB into a 13 MiB frame. Frames that do not
 #   fit are refused (RESOURCE_EXHAUSTED, connection closed); the server's
@@ -89,6 +92,12 @@ if start_server --state-dir "$T/state-party" --max-sessions-per-party 2 \
 		awk '{ print NF, $NF }' "$T/q1-$p.out"; done | tr '\n' ' ' | sed 's/ $//')"
 	check "once q1 is complete alice may create q3" \
 	    client alice create q3 --parties $ABC --threshold 1 --length 1000
+	check_fails "alice's q4 is refused while q2 and q3 are open" \
+	    'RESOURCE_EXHAUSTED.*--max-sessions-per-party 2' \
+	    client alice create q4 --parties $ABC --threshold 1 --length 1000
+	check "alice deletes q3, still open" client alice delete q3
+	check "once q3 is deleted alice may create q4" \
+	    client alice create q4 --parties $ABC --threshold 1 --length 1000
 	check_fails "alice, holding q1's bytes, is refused q2's shares, naming the limit" \
 	    'RESOURCE_EXHAUSTED.*--max-bytes-per-party 40000' \
 	    client alice share q2 --input "$T/in1000"
@@ -101,8 +110,17 @@ if start_server --state-dir "$T/state-party" --max-sessions-per-party 2 \
 	# The bytes are counted again from what the state folder holds.
 	if start_server --state-dir "$T/state-party" --max-sessions-per-party 2 \
 	    --max-bytes-per-party 40000; then
+		check_fails "after a restart alice's open q2 and q4, loaded, still count: q5 is refused" \
+		    'RESOURCE_EXHAUSTED.*--max-sessions-per-party 2' \
+		    client alice create q5 --parties $ABC --threshold 1 --length 1000
 		check_fails "after a restart alice is still refused q2's shares" \
 		    'RESOURCE_EXHAUSTED.*--max-bytes-per-party 40000' \
+		    client alice share q2 --input "$T/in1000"
+		check "alice deletes q4, loaded from the state folder" client alice delete q4
+		check "once q4 is deleted alice may create q5" \
+		    client alice create q5 --parties $ABC --threshold 1 --length 1000
+		check "bob deletes q1, complete" client bob delete q1
+		check "with q1's bytes given back alice's shares of q2 are taken" \
 		    client alice share q2 --input "$T/in1000"
 		stop_server
 	else

@@ -6,8 +6,11 @@
  * are found again after the table grows, and a session's parties are
  * charged their own shares and sumpoints, and released when it is dropped.
  * On the store: a creator's open sessions stop at --max-sessions-per-party
- * until one fails (or completes); a party's bytes stop at
- * --max-bytes-per-party; a full budget refuses a submission, naming it.
+ * until one fails (or completes), is deleted or expires; a party's bytes
+ * stop at --max-bytes-per-party until the session holding them goes; a
+ * full budget refuses a submission, naming it. Sessions replayed or loaded
+ * from disk count against the creator recorded, those without one against
+ * no one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +22,7 @@
 #include <cmocka.h>
 
 #include "budget.h"
+#include "lifecycle.h"
 #include "quota.h"
 #include "sealed.h"
 #include "store.h"
@@ -125,20 +129,26 @@ test_session_bytes_charged_and_dropped(void **state)
 	memcpy(se->sumpoints[1], vals, sizeof(vals));
 	assert_int_equal(quota_party_bytes(se, 0), 0);
 	assert_int_equal(quota_party_bytes(se, 1), sizeof(vals));
+	/* No creator recorded: the bytes count, the session for no one. */
 	quota_add_session(&q, se);
 	assert_null(quota_find(&q, "alice"));
+	assert_null(quota_find(&q, "carol"));
 	assert_int_equal(quota_find(&q, "bob")->bytes, sizeof(vals));
+	quota_drop_session(&q, se);
+	assert_int_equal(quota_find(&q, "bob")->bytes, 0);
 	/* The creator's open session, then the drop takes everything back. */
-	assert_non_null(quota_get(&q, "carol"));
-	quota_get(&q, "carol")->sessions = 1;
-	snprintf(se->quota_creator, sizeof(se->quota_creator), "%s", "carol");
+	snprintf(se->creator, sizeof(se->creator), "%s", "carol");
+	assert_true(quota_counts_open(se));
+	quota_add_session(&q, se);
+	assert_int_equal(quota_find(&q, "carol")->sessions, 1);
 	quota_drop_session(&q, se);
 	assert_int_equal(quota_find(&q, "bob")->bytes, 0);
 	assert_int_equal(quota_find(&q, "carol")->sessions, 0);
-	assert_string_equal(se->quota_creator, "");
-	/* Settled once: a second settle takes nothing more. */
+	/* A complete one counted no more: its drop leaves carol's others. */
 	quota_get(&q, "carol")->sessions = 1;
-	quota_settle(&q, se);
+	se->phase = PHASE_COMPLETE;
+	assert_false(quota_counts_open(se));
+	quota_drop_session(&q, se);
 	assert_int_equal(quota_find(&q, "carol")->sessions, 1);
 	session_free(se);
 	quota_free(&q);
@@ -174,15 +184,23 @@ store_with(uint32_t sessions, uint64_t bytes)
 	return s;
 }
 
+/* caller creates id at 100, its sharing deadline (0: none) deadline later. */
 static int
-create(struct store *s, const char *caller, const char *id,
-    struct ss_error *st)
+create_until(struct store *s, const char *caller, const char *id,
+    uint32_t deadline, struct ss_error *st)
 {
-	struct session_spec p = spec(id, 10);
+	struct session_spec p = spec(id, deadline);
 	uint64_t dl;
 	int created;
 
 	return store_create(s, caller, &p, 100, &created, &dl, st);
+}
+
+static int
+create(struct store *s, const char *caller, const char *id,
+    struct ss_error *st)
+{
+	return create_until(s, caller, id, 10, st);
 }
 
 static void
@@ -255,6 +273,92 @@ test_bytes_per_party_and_budget(void **state)
 	store_free(s);
 }
 
+static uint32_t
+open_of(const struct store *s, const char *name)
+{
+	const struct quota_use *u = quota_find(&s->quotas, name);
+
+	return u != NULL ? u->sessions : 0;
+}
+
+static void
+test_deleted_and_expired_give_back(void **state)
+{
+	uint64_t one = 3 * (uint64_t)sealed_len(2), released;
+	struct store *s = store_with(2, one + one / 2);
+	struct ss_error st;
+
+	(void)state;
+	assert_int_equal(create_until(s, "alice", "a1", 0, &st), SS_OK);
+	assert_int_equal(create_until(s, "alice", "a2", 0, &st), SS_OK);
+	assert_int_equal(create_until(s, "alice", "a3", 0, &st),
+	    SS_ERR_EXHAUSTED);
+	assert_int_equal(submit(s, "a1", &st), SS_OK);
+	assert_int_equal(submit(s, "a2", &st), SS_ERR_EXHAUSTED);
+	/* a1 deleted: its open session and alice's bytes in it go. */
+	assert_int_equal(lifecycle_delete(s, "alice", "a1", 100, &released,
+	    &st), SS_OK);
+	assert_int_equal(released, one);
+	assert_int_equal(s->stored_bytes, 0);
+	assert_int_equal(open_of(s, "alice"), 1);
+	assert_int_equal(quota_find(&s->quotas, "alice")->bytes, 0);
+	assert_int_equal(submit(s, "a2", &st), SS_OK);
+	assert_int_equal(create_until(s, "alice", "a3", 0, &st), SS_OK);
+	assert_int_equal(open_of(s, "alice"), 2);
+	/* Both idle past the TTL: dropped, nothing left counted. */
+	s->lim.session_ttl = 50;
+	store_tick(s, 100);
+	store_tick(s, 151);
+	assert_int_equal(s->nsessions, 0);
+	assert_int_equal(open_of(s, "alice"), 0);
+	assert_int_equal(quota_find(&s->quotas, "alice")->bytes, 0);
+	assert_int_equal(s->stored_bytes, 0);
+	assert_int_equal(create_until(s, "alice", "a4", 0, &st), SS_OK);
+	store_free(s);
+}
+
+static void
+test_replayed_and_loaded_count(void **state)
+{
+	struct store *s = store_with(2, UINT64_C(1) << 30);
+	struct session_spec p;
+	struct session *se;
+	struct ss_error st, e;
+
+	(void)state;
+	/* Replayed: the creator recorded, none (journal 5), or an outsider. */
+	p = spec("r1", 10);
+	assert_int_equal(store_apply_create(s, &p, 100, 110, "alice", &e),
+	    SS_OK);
+	p = spec("r2", 10);
+	assert_int_equal(store_apply_create(s, &p, 100, 110, "", &e), SS_OK);
+	p = spec("r3", 10);
+	assert_int_equal(store_apply_create(s, &p, 100, 110, "dave", &e),
+	    SS_ERR_INVALID);
+	assert_non_null(strstr(e.msg, "dave is not one of its parties"));
+	assert_null(store_find(s, "r3"));
+	assert_int_equal(open_of(s, "alice"), 1);
+	assert_int_equal(open_of(s, "dave"), 0);
+	/* Loaded from a snapshot: open counts, complete does not. */
+	p = spec("l1", 10);
+	assert_non_null(se = session_new(&p));
+	snprintf(se->creator, sizeof(se->creator), "%s", "alice");
+	assert_int_equal(store_adopt_session(s, se), SS_OK);
+	p = spec("l2", 10);
+	assert_non_null(se = session_new(&p));
+	snprintf(se->creator, sizeof(se->creator), "%s", "bob");
+	se->phase = PHASE_COMPLETE;
+	assert_int_equal(store_adopt_session(s, se), SS_OK);
+	assert_int_equal(open_of(s, "alice"), 2);
+	assert_int_equal(open_of(s, "bob"), 0);
+	assert_int_equal(create(s, "alice", "a1", &st), SS_ERR_EXHAUSTED);
+	/* A replayed delete gives the loaded session back. */
+	assert_int_equal(lifecycle_apply_delete(s, "l1", &e), SS_OK);
+	assert_int_equal(open_of(s, "alice"), 1);
+	assert_int_equal(create(s, "alice", "a1", &st), SS_OK);
+	store_free(s);
+}
+
 int
 main(void)
 {
@@ -266,6 +370,8 @@ main(void)
 		cmocka_unit_test(test_session_bytes_charged_and_dropped),
 		cmocka_unit_test(test_open_sessions_per_creator),
 		cmocka_unit_test(test_bytes_per_party_and_budget),
+		cmocka_unit_test(test_deleted_and_expired_give_back),
+		cmocka_unit_test(test_replayed_and_loaded_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
