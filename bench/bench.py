@@ -965,7 +965,8 @@ class Bench:
         start (journal replay) of a server holding them (issue 12: the
         lookup scanned every session)."""
         total = 10000 if self.quick else 100000
-        extra = ("--max-sessions", str(total), "--fsync", "no")
+        extra = ("--max-sessions", str(total), "--max-sessions-per-party", str(total),
+                 "--fsync", "no")
         log(f"sessions: {total:,} creates")
         srv = Server(self, extra)
         first, last = self.lg(srv, "creates", "--sessions", str(total), "--depth", "16")

@@ -52,7 +52,7 @@ struct frame_in {
 	uint8_t *data;  /* NULL: no large frame in progress */
 	size_t len;     /* the body's length, from its header */
 	size_t have;    /* bytes of it received */
-	size_t cap;
+	size_t cap;     /* charged against the memory budget */
 };
 
 struct conn {
@@ -65,6 +65,10 @@ struct conn {
 	int closing;    /* flush the output, then free */
 	int paused;     /* reading stopped until the output drains */
 	int held;       /* responses wait in `pending` for a journal fsync */
+	int charged;    /* CONN_MEMORY is charged to the budget */
+	uint64_t accepted_ms;   /* CLOCK_MONOTONIC: the handshake's deadline counts from it */
+	struct conn *hprev, *hnext;     /* in the handshake list while !ready */
+	int in_hs;
 	uint64_t held_seq;      /* ...of the records up to this one */
 	struct evbuffer *pending;
 	struct frame_in frame;  /* a large frame being read into its own buffer */
@@ -181,7 +185,47 @@ watch_wake_list(struct conns *cs, void **head)
 	}
 }
 
+/* ---- the handshake list ------------------------------------------------ */
+
+static void
+hs_link(struct conn *c)
+{
+	struct conns *cs = c->cs;
+
+	c->hprev = NULL;
+	c->hnext = cs->hs_head;
+	if (cs->hs_head != NULL)
+		cs->hs_head->hprev = c;
+	else
+		cs->hs_tail = c;
+	cs->hs_head = c;
+	c->in_hs = 1;
+	cs->handshaking++;
+}
+
+static void
+hs_unlink(struct conn *c)
+{
+	struct conns *cs = c->cs;
+
+	if (!c->in_hs)
+		return;
+	if (c->hprev != NULL)
+		c->hprev->hnext = c->hnext;
+	else
+		cs->hs_head = c->hnext;
+	if (c->hnext != NULL)
+		c->hnext->hprev = c->hprev;
+	else
+		cs->hs_tail = c->hprev;
+	c->hprev = c->hnext = NULL;
+	c->in_hs = 0;
+	cs->handshaking--;
+}
+
 /* ---- closing --------------------------------------------------------- */
+
+static void frame_drop(struct conn *c);
 
 static void
 conn_free(struct conn *c)
@@ -189,6 +233,9 @@ conn_free(struct conn *c)
 	if (c->watching)
 		c->cs->watching--;
 	watch_unlink(c);
+	hs_unlink(c);
+	if (c->charged)
+		budget_give(c->cs->budget, CONN_MEMORY);
 	if (c->watch_ev != NULL)
 		event_free(c->watch_ev);
 	c->cs->n--;
@@ -200,7 +247,7 @@ conn_free(struct conn *c)
 		c->next->prev = c->prev;
 	if (c->pending != NULL)
 		evbuffer_free(c->pending);
-	free(c->frame.data);
+	frame_drop(c);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -275,20 +322,105 @@ conns_release_held(struct conns *cs)
 
 /* ---- large frames ------------------------------------------------------ */
 
-/* Starts reading a large frame of len bytes, its header already drained. */
-static int SS_WUR
-frame_start(struct frame_in *f, size_t len)
+/*
+ * A large frame's buffer is charged, as it grows, to the memory budget and
+ * to its sender's bytes (--max-bytes-per-party counts what it holds and
+ * what it is sending), so that one identity cannot take the whole budget
+ * with frames it never finishes.
+ */
+enum frame_over { FRAME_FITS, FRAME_OVER_PARTY, FRAME_OVER_BUDGET };
+
+/* The sender's use (quota.h), made if need be; NULL when out of memory. */
+static struct quota_use *
+sender_use(struct conn *c)
 {
-	f->len = len;
-	f->have = 0;
-	f->cap = len < CONN_FRAME_FIRST_CAP ? len : CONN_FRAME_FIRST_CAP;
-	return (f->data = malloc(f->cap)) != NULL ? SS_OK : SS_ERR_ALLOC;
+	return quota_get(&c->cs->rpc->store->quotas, c->peer);
 }
 
-/* Moves what has arrived of the large frame in progress into its buffer. */
-static int SS_WUR
-frame_fill(struct frame_in *f, struct evbuffer *in)
+/* Which limit n more bytes of c's frames would pass, if any. */
+static enum frame_over
+frame_fits(struct conn *c, uint64_t n)
 {
+	uint64_t max = c->cs->rpc->store->lim.max_bytes_per_party;
+	const struct quota_use *u = sender_use(c);
+
+	if (u == NULL)
+		return FRAME_OVER_BUDGET;       /* out of memory */
+	if (n > max || u->bytes > max - n || u->frames > max - n - u->bytes)
+		return FRAME_OVER_PARTY;
+	return budget_fits(c->cs->budget, n) ? FRAME_FITS : FRAME_OVER_BUDGET;
+}
+
+/* Charges n bytes of c's frame, if they fit; says which limit otherwise. */
+static enum frame_over
+frame_charge(struct conn *c, uint64_t n)
+{
+	enum frame_over o = frame_fits(c, n);
+	struct quota_use *u;
+
+	if (o != FRAME_FITS)
+		return o;
+	if (budget_take(c->cs->budget, n) != SS_OK)
+		return FRAME_OVER_BUDGET;
+	/* Found by frame_fits: no entry is added, none can fail. */
+	if ((u = sender_use(c)) != NULL)
+		u->frames += n;
+	return FRAME_FITS;
+}
+
+static void
+frame_uncharge(struct conn *c, uint64_t n)
+{
+	struct quota_use *u;
+
+	if (n == 0)
+		return;
+	budget_give(c->cs->budget, n);
+	if ((u = sender_use(c)) != NULL)
+		u->frames = n < u->frames ? u->frames - n : 0;
+}
+
+/* Gives back what the large frame in progress is charged, and frees it. */
+static void
+frame_drop(struct conn *c)
+{
+	frame_uncharge(c, c->frame.cap);
+	free(c->frame.data);
+	memset(&c->frame, 0, sizeof(c->frame));
+}
+
+/*
+ * Starts reading a large frame of len bytes, its header already drained:
+ * SS_OK, SS_ERR_EXHAUSTED (*over says which limit has no room for its
+ * first part) or SS_ERR_ALLOC.
+ */
+static int SS_WUR
+frame_start(struct conn *c, size_t len, enum frame_over *over)
+{
+	size_t cap = len < CONN_FRAME_FIRST_CAP ? len : CONN_FRAME_FIRST_CAP;
+	struct frame_in *f = &c->frame;
+
+	if ((*over = frame_charge(c, cap)) != FRAME_FITS)
+		return SS_ERR_EXHAUSTED;
+	if ((f->data = malloc(cap)) == NULL) {
+		frame_uncharge(c, cap);
+		return SS_ERR_ALLOC;
+	}
+	f->len = len;
+	f->have = 0;
+	f->cap = cap;
+	return SS_OK;
+}
+
+/*
+ * Moves what has arrived of the large frame in progress into its buffer,
+ * grown (and charged) as needed: SS_OK, SS_ERR_EXHAUSTED (*over says which
+ * limit has no room for the growth; nothing changed) or SS_ERR_ALLOC.
+ */
+static int SS_WUR
+frame_fill(struct conn *c, struct evbuffer *in, enum frame_over *over)
+{
+	struct frame_in *f = &c->frame;
 	size_t avail = evbuffer_get_length(in), want = f->len - f->have, cap;
 	uint8_t *p;
 	int n;
@@ -300,8 +432,12 @@ frame_fill(struct frame_in *f, struct evbuffer *in)
 			;
 		if (cap > f->len)
 			cap = f->len;
-		if ((p = realloc(f->data, cap)) == NULL)
+		if ((*over = frame_charge(c, cap - f->cap)) != FRAME_FITS)
+			return SS_ERR_EXHAUSTED;
+		if ((p = realloc(f->data, cap)) == NULL) {
+			frame_uncharge(c, cap - f->cap);
 			return SS_ERR_ALLOC;
+		}
 		f->data = p;
 		f->cap = cap;
 	}
@@ -555,20 +691,58 @@ conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
 	return SS_OK;
 }
 
+/* Answers RESOURCE_EXHAUSTED with msg, logs it and closes. */
+static void
+conn_refuse(struct conn *c, const char *msg)
+{
+	struct evbuffer_sink sink = { { sink_append }, c->pending, 0 };
+
+	rpc_write_error(0, ST_RESOURCE_EXHAUSTED, msg, &sink.base);
+	logmsg("%s: %s", c->peer, msg);
+	conn_close_after_flush(c);
+}
+
 /* Answers a header over the frame limit and closes. */
 static void
 conn_refuse_frame(struct conn *c, const uint8_t hdr[FRAME_HEADER_LEN])
 {
-	struct evbuffer_sink sink = { { sink_append }, c->pending, 0 };
 	char msg[128];
 
 	snprintf(msg, sizeof(msg), "frame of %u bytes is over the limit of %u; "
 	    "closing the connection", (uint32_t)hdr[0] << 24 |
 	    (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | (uint32_t)hdr[3],
 	    c->cs->cfg->max_frame);
-	rpc_write_error(0, ST_RESOURCE_EXHAUSTED, msg, &sink.base);
-	logmsg("%s: %s", c->peer, msg);
-	conn_close_after_flush(c);
+	conn_refuse(c, msg);
+}
+
+/*
+ * A large frame of len bytes (0: the one in progress) finds no room under
+ * the limit over names: refused, its part read so far dropped, and the
+ * connection closed, as the rest of it cannot be skipped. SS_ERR_TOO_LARGE.
+ */
+static int
+conn_refuse_memory(struct conn *c, size_t len, enum frame_over over)
+{
+	const struct budget *b = c->cs->budget;
+	char msg[320];
+
+	if (len == 0)
+		len = c->frame.len;
+	frame_drop(c);
+	if (over == FRAME_OVER_PARTY)
+		snprintf(msg, sizeof(msg), "a frame of %zu bytes would pass the "
+		    "server's limit per party (--max-bytes-per-party %llu: what "
+		    "%s holds and is sending); closing the connection", len,
+		    (unsigned long long)c->cs->rpc->store->lim.max_bytes_per_party,
+		    c->peer);
+	else
+		snprintf(msg, sizeof(msg), "a frame of %zu bytes does not fit in "
+		    "the server's memory budget (--max-memory %llu, %llu in use); "
+		    "closing the connection, try again later", len,
+		    (unsigned long long)b->limit,
+		    (unsigned long long)budget_total(b));
+	conn_refuse(c, msg);
+	return SS_ERR_TOO_LARGE;
 }
 
 /* Reads on into the large frame in progress; dispatches it once whole. */
@@ -576,16 +750,23 @@ static int SS_WUR
 conn_large_frame(struct conn *c, struct evbuffer *in, struct ss_error *e)
 {
 	struct frame_in *f = &c->frame;
+	enum frame_over over = FRAME_FITS;
 	struct rpc_frame own;
 	int rc;
 
-	if (frame_fill(f, in) != SS_OK)
+	if ((rc = frame_fill(c, in, &over)) == SS_ERR_EXHAUSTED)
+		return conn_refuse_memory(c, 0, over);
+	if (rc != SS_OK)
 		return out_of_memory_reading(e);
 	if (!frame_whole(f))
 		return SS_ERR_TRUNCATED;
-	/* The connection lets go of it first: dispatch may free c. */
+	/*
+	 * The connection lets go of it first: dispatch may free c. Its charge
+	 * is given back; what the store keeps of it counts as held bytes.
+	 */
 	own.p = f->data;
 	own.len = f->len;
+	frame_uncharge(c, f->cap);
 	memset(f, 0, sizeof(*f));
 	rc = conn_dispatch(c, NULL, 0, &own, e);
 	free(own.p);   /* NULL if the store kept it */
@@ -603,6 +784,7 @@ conn_next_frame(struct conn *c, struct ss_error *e)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	uint8_t hdr[FRAME_HEADER_LEN], *bytes;
+	enum frame_over over;
 	uint32_t len;
 	int rc;
 
@@ -615,10 +797,14 @@ conn_next_frame(struct conn *c, struct ss_error *e)
 		return SS_ERR_TOO_LARGE;
 	}
 	if (len >= FRAME_OWN_MIN) {
-		if (evbuffer_drain(in, FRAME_HEADER_LEN) != 0 ||
-		    frame_start(&c->frame, len) != SS_OK)
+		/* One that could not fit whole is refused before any of it is read. */
+		if ((over = frame_fits(c, len)) != FRAME_FITS)
+			return conn_refuse_memory(c, len, over);
+		if (evbuffer_drain(in, FRAME_HEADER_LEN) != 0)
 			return out_of_memory_reading(e);
-		return SS_OK;
+		if ((rc = frame_start(c, len, &over)) == SS_ERR_EXHAUSTED)
+			return conn_refuse_memory(c, len, over);
+		return rc == SS_OK ? SS_OK : out_of_memory_reading(e);
 	}
 	if (evbuffer_get_length(in) < FRAME_HEADER_LEN + (size_t)len)
 		return SS_ERR_TRUNCATED;
@@ -695,6 +881,7 @@ conn_handshake_done(struct conn *c)
 		return;
 	}
 	c->ready = 1;
+	hs_unlink(c);
 	set_timeout(c, c->cs->cfg->idle_timeout);
 }
 
@@ -778,6 +965,39 @@ conn_address(struct conn *c, const struct sockaddr *sa, int salen)
 	    "[%s]:%s" : "%s:%s", host, port);
 }
 
+/* The most connections that may be in their handshake at once. */
+static unsigned
+hs_max(const struct conns *cs)
+{
+	unsigned m = cs->cfg->max_connections / 2;
+
+	return m > 0 ? m : 1;
+}
+
+/*
+ * Whether a new connection may have a slot, making one if need be: when
+ * the handshakes hold their share, or every slot is taken, the oldest
+ * connection still in its handshake makes way. Connections that completed
+ * theirs are never closed for a newcomer, so unauthenticated clients,
+ * however many and however fast they re-open, hold at most half the slots
+ * and cannot keep a party out: its handshake needs milliseconds, theirs
+ * are closed oldest first.
+ */
+static int
+make_room(struct conns *cs)
+{
+	if (cs->handshaking >= hs_max(cs) ||
+	    (cs->n >= cs->cfg->max_connections && cs->hs_tail != NULL)) {
+		cs->evicted++;
+		conn_free(cs->hs_tail);
+	}
+	if (cs->n >= cs->cfg->max_connections) {
+		cs->refused_full++;
+		return 0;
+	}
+	return 1;
+}
+
 void
 conns_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
@@ -787,18 +1007,29 @@ conns_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	int one = 1;
 
 	(void)l;
-	if (cs->n >= cs->cfg->max_connections) {
+	if (!make_room(cs)) {
+		cs->metrics->connections_refused++;
+		evutil_closesocket(fd);
+		return;
+	}
+	if (budget_take(cs->budget, CONN_MEMORY) != SS_OK) {
+		cs->refused_memory++;
 		cs->metrics->connections_refused++;
 		evutil_closesocket(fd);
 		return;
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if ((c = conn_new(cs, fd)) == NULL)
+	if ((c = conn_new(cs, fd)) == NULL) {
+		budget_give(cs->budget, CONN_MEMORY);
 		return;
+	}
+	c->charged = 1;
+	c->accepted_ms = mono_ms();
 	conn_address(c, sa, salen);
 	cs->metrics->connections_accepted++;
 	log_at(LOG_DEBUG, "connection addr=%s", c->addr);
 	cs->n++;
+	hs_link(c);
 	bufferevent_priority_set(c->bev, 0);
 	c->next = cs->head;
 	if (cs->head != NULL)
@@ -812,6 +1043,37 @@ conns_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 }
 
 /* ---- all of them ------------------------------------------------------- */
+
+/* One line for n things of a kind that happened since the last tick. */
+static void
+log_count(unsigned long *n, const char *what)
+{
+	if (*n != 0)
+		logmsg("%lu %s in the last second", *n, what);
+	*n = 0;
+}
+
+void
+conns_tick(struct conns *cs)
+{
+	uint64_t limit = (uint64_t)cs->cfg->handshake_timeout * 1000,
+	    now = mono_ms();
+
+	/* The list is in accept order: the expired are at its tail. */
+	while (cs->hs_tail != NULL && now - cs->hs_tail->accepted_ms >= limit) {
+		cs->expired++;
+		conn_free(cs->hs_tail);
+	}
+	log_count(&cs->expired, "connections closed at the handshake deadline "
+	    "(--handshake-timeout, counted from accept)");
+	log_count(&cs->evicted, "connections still in their TLS handshake "
+	    "closed to make room for new ones (at most half of "
+	    "--max-connections may be in a handshake)");
+	log_count(&cs->refused_full, "connections refused: every slot "
+	    "(--max-connections) is held by an authenticated client");
+	log_count(&cs->refused_memory, "connections refused: the memory budget "
+	    "(--max-memory) is used up");
+}
 
 void
 conns_stop_reading(struct conns *cs)

@@ -16,6 +16,7 @@
 #include <event2/listener.h>
 #include <openssl/ssl.h>
 
+#include "budget.h"
 #include "server_config.h"
 #include "journal.h"
 #include "metrics.h"
@@ -26,6 +27,14 @@
  * buffer starts at this size and grows beyond it by mremap, without a copy.
  */
 #define CONN_FRAME_FIRST_CAP (1024u * 1024)
+
+/*
+ * What each connection is charged against the memory budget from accept to
+ * close: its input buffer (a frame under 64 KiB is read there whole), its
+ * two 16 KiB TLS buffers and its structures, rounded up. A large frame's
+ * own buffer is charged on top as it grows.
+ */
+#define CONN_MEMORY (128u * 1024)
 
 struct conn;
 
@@ -42,9 +51,20 @@ struct conns {
 	const struct journal *journal;
 	/* Made active when an answer waits for the fsync: the group commit. */
 	struct event *flush_ev;
+	/* The server's memory budget (--max-memory). */
+	struct budget *budget;
 
 	unsigned n;
 	struct conn *head;
+
+	/*
+	 * Connections still in their TLS handshake, newest first (hs_tail the
+	 * oldest): at most half the slots, their deadline counted from accept.
+	 */
+	unsigned handshaking;
+	struct conn *hs_head, *hs_tail;
+	/* Since the last tick, for one log line each (conns_tick). */
+	unsigned long evicted, expired, refused_memory, refused_full;
 
 	/*
 	 * Held GetStatus requests (the watch). Each waits in its session's
@@ -71,6 +91,13 @@ void conns_accept(struct evconnlistener *l, evutil_socket_t fd,
  * store's changed hook (cs->base and cs->rpc set). SS_ERR_INTERNAL.
  */
 int conns_watch_start(struct conns *cs) SS_WUR;
+
+/*
+ * Once a second: closes the connections whose handshake has run past
+ * --handshake-timeout since accept (however slowly they keep sending), and
+ * logs in one line each what was refused or closed since the last tick.
+ */
+void conns_tick(struct conns *cs);
 
 /* Sends the held answers whose journal records are now on disk. */
 void conns_release_held(struct conns *cs);

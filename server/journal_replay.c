@@ -32,17 +32,14 @@ replay_create(struct disk_reader *d, struct store *s, struct ss_error *e)
 
 	if ((rc = disk_get_params(d, s->lim.max_parties, &p, digest)) != SS_OK)
 		return rc;
+	/* The creator, which the store checks and counts (quota.h). */
 	if ((rc = disk_get_u64(d, &created)) == SS_OK &&
 	    (rc = disk_get_u64(d, &deadline)) == SS_OK &&
 	    (!d->with_lifecycle ||
-	    (rc = disk_get_string(d, creator, sizeof(creator))) == SS_OK) &&
-	    (rc = store_apply_create(s, &p, created, deadline, e)) == SS_OK &&
-	    (se = store_find(s, p.id)) != NULL)
-		memcpy(se->creator, creator, sizeof(creator));
-	/* Only a party creates a session (store_create). */
-	if (rc == SS_OK && se != NULL && !session_creator_valid(se))
-		rc = ss_error_set(e, SS_ERR_INVALID, "session %s: its creator "
-		    "%s is not one of its parties", p.id, creator);
+	    (rc = disk_get_string(d, creator, sizeof(creator))) == SS_OK))
+		rc = store_apply_create(s, &p, created, deadline, creator, e);
+	if (rc == SS_OK)
+		se = store_find(s, p.id);
 	/* D is recorded for readers of the file; it must be the parameters'. */
 	if (rc == SS_OK && p.v2 && (se == NULL ||
 	    memcmp(se->digest, digest, sizeof(digest)) != 0))

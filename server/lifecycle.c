@@ -6,6 +6,7 @@
 #include "err.h"
 #include "lifecycle.h"
 #include "name.h"
+#include "quota.h"
 #include "record.h"
 #include "status.h"
 
@@ -47,6 +48,8 @@ remove_session(struct store *s, struct session *se)
 	s->nsessions--;
 	session_index_remove(&s->index, se);
 	s->stored_bytes -= bytes <= s->stored_bytes ? bytes : s->stored_bytes;
+	/* Its creator's open session and each party's bytes, given back. */
+	quota_drop_session(&s->quotas, se);
 	s->version++;
 	record_changed(s, se, 0);
 	session_drop(se);

@@ -15,6 +15,9 @@
  */
 #define MAX_FRAME_OPTION (1u << 30)
 
+/* The smallest --max-memory: room for a few connections and frames. */
+#define MIN_MEMORY_OPTION (16u << 20)
+
 static void
 usage(FILE *f)
 {
@@ -45,11 +48,23 @@ usage(FILE *f)
 "                              0 (never) to 315360000 (default 2592000: 30 days)\n"
 "  --max-stored-bytes BYTES    most bytes of shares, sumpoints and certificates\n"
 "                              held, 1 to 2^63-1 (default 4 GiB)\n"
+"  --max-sessions-per-party N  most open sessions (neither complete nor failed)\n"
+"                              one identity may have created, 1 to 16777216\n"
+"                              (default 256)\n"
+"  --max-bytes-per-party BYTES most bytes of shares, sumpoints and statements\n"
+"                              held in one identity's name, 1 to 2^63-1\n"
+"                              (default 1 GiB)\n"
+"  --max-memory BYTES          memory budget for all connections' buffers and\n"
+"                              frames and every byte held, 16777216 to 2^63-1\n"
+"                              (default half the physical memory, at least\n"
+"                              256 MiB); a request that would exceed it is\n"
+"                              refused with RESOURCE_EXHAUSTED\n"
 "  --max-connections N         most open connections, 1 to 1048576 and at most\n"
 "                              the open-file limit less 64 (default 4096,\n"
 "                              lowered to fit that limit)\n"
-"  --handshake-timeout SECS    time allowed for a TLS handshake, 1 to 3600\n"
-"                              (default 10)\n"
+"  --handshake-timeout SECS    time allowed for a TLS handshake from accept,\n"
+"                              1 to 3600 (default 10); at most half of\n"
+"                              --max-connections may be in a handshake\n"
 "  --idle-timeout SECS         time a silent connection is kept, 1 to 86400\n"
 "                              (default 300)\n"
 "  --log-level LEVEL           error, warn, info (default: also one line per\n"
@@ -114,7 +129,8 @@ main(int argc, char **argv)
 {
 	enum { O_LISTEN = 1, O_CERTS, O_STATE, O_SNAP, O_FRAME, O_LENGTH,
 	    O_PARTIES, O_SESSIONS, O_STORED, O_CONNS, O_HS, O_IDLE, O_FSYNC, O_HELP, O_VERSION,
-	    O_LOG_LEVEL, O_METRICS, O_TTL };
+	    O_PARTY_SESSIONS, O_PARTY_BYTES, O_MEMORY, O_LOG_LEVEL, O_METRICS,
+	    O_TTL };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "certs", required_argument, NULL, O_CERTS },
@@ -125,6 +141,9 @@ main(int argc, char **argv)
 		{ "max-parties", required_argument, NULL, O_PARTIES },
 		{ "max-sessions", required_argument, NULL, O_SESSIONS },
 		{ "max-stored-bytes", required_argument, NULL, O_STORED },
+		{ "max-sessions-per-party", required_argument, NULL, O_PARTY_SESSIONS },
+		{ "max-bytes-per-party", required_argument, NULL, O_PARTY_BYTES },
+		{ "max-memory", required_argument, NULL, O_MEMORY },
 		{ "max-connections", required_argument, NULL, O_CONNS },
 		{ "handshake-timeout", required_argument, NULL, O_HS },
 		{ "idle-timeout", required_argument, NULL, O_IDLE },
@@ -151,6 +170,18 @@ main(int argc, char **argv)
 		case O_PARTIES:  cfg.limits.max_parties = (uint32_t)number("--max-parties", optarg, 2, 1u << 20); break;
 		case O_SESSIONS: cfg.limits.max_sessions = (uint32_t)number("--max-sessions", optarg, 1, 1u << 24); break;
 		case O_STORED:   cfg.limits.max_stored_bytes = number("--max-stored-bytes", optarg, 1, UINT64_MAX / 2); break;
+		case O_PARTY_SESSIONS:
+			cfg.limits.max_sessions_per_party = (uint32_t)number(
+			    "--max-sessions-per-party", optarg, 1, 1u << 24);
+			break;
+		case O_PARTY_BYTES:
+			cfg.limits.max_bytes_per_party = number(
+			    "--max-bytes-per-party", optarg, 1, UINT64_MAX / 2);
+			break;
+		case O_MEMORY:
+			cfg.max_memory = number("--max-memory", optarg,
+			    MIN_MEMORY_OPTION, UINT64_MAX / 2);
+			break;
 		case O_CONNS:    cfg.max_connections = (unsigned)number("--max-connections", optarg, 1, 1u << 20);
 		                 cfg.max_connections_given = 1; break;
 		case O_HS:       cfg.handshake_timeout = (unsigned)number("--handshake-timeout", optarg, 1, 3600); break;

@@ -172,7 +172,8 @@ connections(struct buf_writer *w, const struct metrics *m,
 	one(w, "mpc_server_connections_accepted_total", "counter",
 	    "Connections accepted.", (double)m->connections_accepted);
 	one(w, "mpc_server_connections_refused_total", "counter",
-	    "Connections closed at once: --max-connections reached.",
+	    "Connections closed at once: --max-connections or "
+	    "--max-memory reached.",
 	    (double)m->connections_refused);
 	one(w, "mpc_server_connections", "gauge", "Open connections.",
 	    (double)g->connections);

@@ -27,11 +27,17 @@ record_failed(const struct ss_error *e, struct ss_error *st)
 int
 record_room(const struct store *s, uint64_t bytes, struct ss_error *st)
 {
-	if (bytes <= s->lim.max_stored_bytes &&
-	    s->stored_bytes <= s->lim.max_stored_bytes - bytes)
-		return SS_OK;
-	return ss_error_set(st, SS_ERR_EXHAUSTED, "the server holds its limit "
-	    "of %llu bytes", (unsigned long long)s->lim.max_stored_bytes);
+	if (bytes > s->lim.max_stored_bytes ||
+	    s->stored_bytes > s->lim.max_stored_bytes - bytes)
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "the server holds its "
+		    "limit of %llu bytes",
+		    (unsigned long long)s->lim.max_stored_bytes);
+	if (s->budget != NULL && !budget_fits(s->budget, bytes))
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "the server's memory "
+		    "budget (--max-memory %llu) has no room for %llu more bytes; "
+		    "try again later", (unsigned long long)s->budget->limit,
+		    (unsigned long long)bytes);
+	return SS_OK;
 }
 
 void *

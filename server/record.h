@@ -23,7 +23,11 @@ int record_logged(struct store *s, int rc, const uint64_t *seq);
 /* UNAVAILABLE: the log could not take the change (e says why). */
 int record_failed(const struct ss_error *e, struct ss_error *st);
 
-/* SS_OK if the store may hold bytes more, else st says it is full. */
+/*
+ * SS_OK if the store may hold bytes more, within --max-stored-bytes and the
+ * memory budget (when set: it is set after the journal is replayed, so that
+ * acknowledged changes are never refused), else st says which is full.
+ */
 int record_room(const struct store *s, uint64_t bytes, struct ss_error *st);
 
 /* A malloc'd copy of the n bytes at p that a change keeps, or NULL. */

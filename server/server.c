@@ -26,6 +26,7 @@
 #include "acceptor.h"
 #include "addr.h"
 #include "bgsave.h"
+#include "budget.h"
 #include "connection.h"
 #include "credentials.h"
 #include "err.h"
@@ -41,6 +42,9 @@
 #include "statelock.h"
 #include "statement.h"
 
+/* The least default --max-memory, whatever the machine reports. */
+#define MIN_DEFAULT_MEMORY (UINT64_C(256) << 20)
+
 struct server {
 	const struct server_config *cfg;
 	struct event_base *base;
@@ -49,6 +53,7 @@ struct server {
 	struct rpc_server rpc;
 	struct conns conns;
 	struct bgsave bgsave;
+	struct budget budget;           /* --max-memory */
 	struct event *tick_ev, *snap_ev, *sigterm_ev, *sigint_ev, *sighup_ev;
 	struct event *flush_ev, *sync_ev, *synced_ev, *drain_ev, *child_ev;
 	struct journal *journal;
@@ -64,6 +69,20 @@ struct server {
 	int exit_status;
 };
 
+/* Half the physical memory, at least 256 MiB: the default --max-memory. */
+static uint64_t
+default_max_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	uint64_t half;
+
+	if (pages <= 0 || size <= 0 ||
+	    (uint64_t)pages > UINT64_MAX / (uint64_t)size)
+		return MIN_DEFAULT_MEMORY;
+	half = (uint64_t)pages * (uint64_t)size / 2;
+	return half > MIN_DEFAULT_MEMORY ? half : MIN_DEFAULT_MEMORY;
+}
+
 void
 server_default_config(struct server_config *cfg)
 {
@@ -74,6 +93,7 @@ server_default_config(struct server_config *cfg)
 	cfg->handshake_timeout = 10;
 	cfg->idle_timeout = 300;
 	cfg->max_output = 64u * 1024 * 1024;
+	cfg->max_memory = default_max_memory();
 	cfg->fsync = FSYNC_ALWAYS;
 	store_default_limits(&cfg->limits);
 }
@@ -309,6 +329,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd; (void)what;
 	store_tick(srv->rpc.store, wall_ms() / 1000);
+	conns_tick(&srv->conns);
 	log_expired(srv);
 	/* Give back what departed connections and handled frames freed. */
 	(void)malloc_trim(0);
@@ -606,6 +627,26 @@ log_loaded(struct server *srv, size_t snap_sessions, uint64_t replayed, uint64_t
 	    (unsigned long long)srv->rpc.store->stored_bytes, m->load_seconds);
 }
 
+/*
+ * The memory budget, counting the store's held bytes, which the store and
+ * the connections consult from now on; a line saying where it starts.
+ */
+static void
+start_budget(struct server *srv)
+{
+	struct store *s = srv->rpc.store;
+
+	budget_init(&srv->budget, srv->cfg->max_memory, &s->stored_bytes);
+	s->budget = &srv->budget;
+	srv->conns.budget = &srv->budget;
+	logmsg("memory budget %llu bytes (--max-memory), %llu held by the "
+	    "sessions loaded%s", (unsigned long long)srv->cfg->max_memory,
+	    (unsigned long long)s->stored_bytes,
+	    s->stored_bytes > srv->cfg->max_memory ? ": over it, so every "
+	    "request that adds to it is refused until sessions are dropped" :
+	    "");
+}
+
 /* ---- SIGHUP: the certificates again ------------------------------------ */
 
 /*
@@ -675,6 +716,7 @@ open_state(struct server *srv, struct ss_error *e)
 	srv->journal_open = 1;
 	log_loaded(srv, snap_sessions, srv->rpc.store->journal_seq - snap_seq, t0);
 	srv->rpc.store->version = 0;
+	start_budget(srv);
 	return SS_OK;
 }
 

@@ -24,6 +24,7 @@ struct server_config {
 	unsigned handshake_timeout;    /* seconds */
 	unsigned idle_timeout;         /* seconds */
 	uint64_t max_output;           /* bytes queued to one client before reading pauses */
+	uint64_t max_memory;           /* the memory budget (budget.h), bytes */
 	enum journal_fsync fsync;      /* when the journal is forced to disk */
 	struct store_limits limits;
 };

@@ -89,8 +89,10 @@ struct session {
 	/* The connections waiting for it to change (connection.c's; opaque here). */
 	void *waiters;
 	/*
-	 * Who created it: it may delete it at any time (lifecycle.h). Empty
-	 * for a session of a journal or snapshot that predates the field.
+	 * Who created it: it may delete it at any time (lifecycle.h), and it
+	 * counts against its --max-sessions-per-party while open (quota.h).
+	 * Empty for a session of a journal or snapshot that predates the
+	 * field: then it counts against no one's.
 	 */
 	char creator[NAME_BUF];
 	/* The store's clock at its last change since start (0: none); not saved. */

@@ -24,6 +24,8 @@ store_default_limits(struct store_limits *lim)
 	lim->max_keys = 65536;
 	lim->max_cert_bytes = 16384;
 	lim->max_message = 128u * 1024 * 1024;
+	lim->max_sessions_per_party = 256;
+	lim->max_bytes_per_party = UINT64_C(1) << 30;
 	lim->session_ttl = STORE_DEFAULT_SESSION_TTL;
 }
 
@@ -35,6 +37,11 @@ store_new(const struct store_limits *lim)
 	if (s == NULL)
 		return NULL;
 	if (session_index_init(&s->index) != SS_OK) {
+		free(s);
+		return NULL;
+	}
+	if (quota_init(&s->quotas) != SS_OK) {
+		session_index_free(&s->index);
 		free(s);
 		return NULL;
 	}
@@ -67,6 +74,7 @@ store_free(struct store *s)
 	}
 	free(s->sessions);
 	session_index_free(&s->index);
+	quota_free(&s->quotas);
 	free(s->keys);
 	free(s);
 }
@@ -105,6 +113,7 @@ close_sharing(struct store *s, struct session *se)
 		    "%s %u needs at least %u", k, se->p.n, se->p.v2 ?
 		    "min_cohort" : "threshold", se->p.v2 ? se->p.min_cohort :
 		    se->p.threshold, session_min_cohort(se));
+		quota_settle(&s->quotas, se);
 	}
 	s->version++;
 	record_changed(s, se, 0);
@@ -247,6 +256,7 @@ store_adopt_session(struct store *s, struct session *se)
 	s->sessions[s->nsessions++] = se;
 	session_index_add(&s->index, se);
 	s->stored_bytes += session_bytes(se);
+	quota_add_session(&s->quotas, se);
 	return SS_OK;
 }
 
@@ -285,15 +295,40 @@ new_session(struct store *s, const struct session_spec *p, uint64_t now,
 	return se;
 }
 
-/* Adds se, which new_session made (its room is reserved). */
+/*
+ * Adds se, which new_session made (its room is reserved), counted against
+ * its creator (whose entry creator_room made, live).
+ */
 static void
 add_session(struct store *s, struct session *se)
 {
 	s->sessions[s->nsessions++] = se;
 	session_index_add(&s->index, se);
 	s->stored_bytes += session_bytes(se);
+	quota_add_session(&s->quotas, se);
 	s->version++;
 	record_changed(s, se, 1);
+}
+
+/*
+ * Whether the caller has room for one more open session; its entry is made
+ * now, so that counting the session cannot fail once its creation is
+ * logged. SS_OK, or st saying which limit.
+ */
+static int
+creator_room(struct store *s, const char *caller, struct ss_error *st)
+{
+	const struct quota_use *u;
+
+	if ((u = quota_get(&s->quotas, caller)) == NULL)
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
+	if (u->sessions >= s->lim.max_sessions_per_party)
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "%s has %u sessions "
+		    "open (created by it, neither complete nor failed), the "
+		    "server's limit per party (--max-sessions-per-party %u); "
+		    "finish, delete or wait out one of them", caller,
+		    u->sessions, s->lim.max_sessions_per_party);
+	return SS_OK;
 }
 
 int
@@ -327,7 +362,8 @@ store_create(struct store *s, const char *caller, const struct session_spec *p,
 		    "lie ahead of the server's clock (%llu) by at most %u "
 		    "seconds", (unsigned long long)p->deadline_unix,
 		    (unsigned long long)now, s->lim.max_deadline_seconds);
-	if ((se = new_session(s, p, now, st)) == NULL)
+	if (creator_room(s, caller, st) != SS_OK ||
+	    (se = new_session(s, p, now, st)) == NULL)
 		return st->code;
 	/* A party's name (checked above): it fits, NUL and all. */
 	memcpy(se->creator, caller, strnlen(caller, NAME_MAX_LEN));
@@ -425,6 +461,50 @@ change_begin(struct store *s, const char *caller, const char *session_id,
 }
 
 /*
+ * Counts what party holds in se now beyond before. Its entry exists for a
+ * live change (party_room); replayed, one that cannot be made leaves the
+ * bytes uncounted rather than the change refused.
+ */
+static void
+party_holds(struct store *s, const struct session *se, uint32_t party,
+    uint64_t before)
+{
+	uint64_t now = quota_party_bytes(se, party);
+	struct quota_use *u;
+
+	if (now > before && (u = quota_get(&s->quotas, se->p.parties[party])) != NULL)
+		u->bytes += now - before;
+}
+
+/*
+ * Whether a live change adding bytes in party's name fits its quota
+ * (--max-bytes-per-party; record_room checks the server-wide limits); makes
+ * party's entry, so that counting the change cannot fail once logged.
+ * Replayed changes are not checked: they were acknowledged.
+ */
+static int
+party_room(struct store *s, const struct session *se, uint32_t party,
+    uint64_t bytes, struct ss_error *st)
+{
+	const char *name = se->p.parties[party];
+	struct quota_use *u;
+
+	if ((u = quota_get(&s->quotas, name)) == NULL)
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
+	/* Its large frames in progress count too (connection.c). */
+	if (bytes > s->lim.max_bytes_per_party ||
+	    u->bytes > s->lim.max_bytes_per_party - bytes ||
+	    u->frames > s->lim.max_bytes_per_party - bytes - u->bytes)
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "%s holds %llu bytes "
+		    "(and is sending %llu); %llu more would pass the server's "
+		    "limit per party (--max-bytes-per-party %llu)", name,
+		    (unsigned long long)u->bytes, (unsigned long long)u->frames,
+		    (unsigned long long)bytes,
+		    (unsigned long long)s->lim.max_bytes_per_party);
+	return SS_OK;
+}
+
+/*
  * Adds what passed the checks: the statement, and data (the block of shares
  * or the sumpoint's values); the store owns them from now on.
  */
@@ -432,17 +512,24 @@ static void
 change_keep(struct store *s, struct change *ch, void *data)
 {
 	struct session *se = ch->se;
+	uint64_t before = quota_party_bytes(se, ch->party);
+	enum phase was = se->phase;
 
 	statements_keep(s, se, ch->party, ch->type, ch->second, &ch->h);
-	if (ch->kind == CHANGE_SHARES) {
+	if (ch->kind == CHANGE_SHARES)
 		se->shares[ch->party] = data;
+	else if (ch->kind == CHANGE_SUMPOINT)
+		se->sumpoints[ch->party] = data;
+	party_holds(s, se, ch->party, before);
+	if (ch->kind == CHANGE_SHARES) {
 		s->stored_bytes += (uint64_t)se->p.n * se->ct_len;
 		if (session_count_shared(se) == se->p.n)
 			fix_cohort(se);
 	} else if (ch->kind == CHANGE_SUMPOINT) {
-		se->sumpoints[ch->party] = data;
 		s->stored_bytes += (uint64_t)se->p.length * sizeof(uint64_t);
 		update_complete(se);
+		if (was != PHASE_COMPLETE && se->phase == PHASE_COMPLETE)
+			quota_settle(&s->quotas, se);
 	} else
 		return;
 	s->version++;
@@ -588,6 +675,8 @@ store_submit_signed(struct store *s, const char *caller,
 	    st) == SS_OK) &&
 	    check_shares(s, ch.se, ch.party, block, held_statement_bytes(&ch.h),
 	    duplicate, st) == SS_OK && !*duplicate &&
+	    party_room(s, ch.se, ch.party, (uint64_t)ch.se->p.n * ch.se->ct_len +
+	    held_statement_bytes(&ch.h), st) == SS_OK &&
 	    change_commit(s, &ch, block, st))
 		return SS_OK;
 	free(block);
@@ -717,7 +806,9 @@ store_post_sumpoint_signed(struct store *s, const char *caller,
 	if (check_sumpoint(s, ch.se, ch.party, values, nvalues,
 	    held_statement_bytes(&ch.h), duplicate, st) == SS_OK && !*duplicate &&
 	    (ch.h.body == NULL || statements_check_sumpoint(ch.se, ch.party,
-	    &ch.stmt, values, nvalues, st) == SS_OK)) {
+	    &ch.stmt, values, nvalues, st) == SS_OK) &&
+	    party_room(s, ch.se, ch.party, (uint64_t)nvalues * sizeof(*values) +
+	    held_statement_bytes(&ch.h), st) == SS_OK) {
 		if ((v = sumpoint_memory(values, nvalues, frame)) == NULL)
 			ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
 		else if (change_commit(s, &ch, v, st))
@@ -750,7 +841,8 @@ store_post_cohort(struct store *s, const char *caller, const char *session_id,
 	} else if (require_aggregating(ch.se, st) == SS_OK &&
 	    statements_check_cohort(ch.se, ch.party, &ch.stmt, st) == SS_OK &&
 	    record_room(s, held_statement_bytes(&ch.h), st) == SS_OK &&
-	    change_commit(s, &ch, NULL, st))
+	    party_room(s, ch.se, ch.party, held_statement_bytes(&ch.h),
+	    st) == SS_OK && change_commit(s, &ch, NULL, st))
 		return SS_OK;
 	held_statement_free(&ch.h);
 	return st->code;
@@ -821,9 +913,22 @@ replay_keep(struct store *s, struct change *ch, int ok, const void *data,
 	return rc;
 }
 
+/* Sets se's creator, as recorded: 1 when it is one of its parties or "". */
+static int
+replay_creator(struct session *se, const char *creator)
+{
+	size_t len = strnlen(creator, sizeof(se->creator));
+
+	if (len == sizeof(se->creator))
+		return 0;
+	memcpy(se->creator, creator, len + 1);
+	return session_creator_valid(se);
+}
+
 int
 store_apply_create(struct store *s, const struct session_spec *p,
-    uint64_t created_unix, uint64_t deadline_unix, struct ss_error *e)
+    uint64_t created_unix, uint64_t deadline_unix, const char *creator,
+    struct ss_error *e)
 {
 	struct ss_error st = { SS_OK, "" };
 	struct session *se;
@@ -837,6 +942,12 @@ store_apply_create(struct store *s, const struct session_spec *p,
 		session_free(se);
 		return ss_error_set(e, SS_ERR_INVALID, "session %s cannot be "
 		    "created again: its deadline differs", p->id);
+	}
+	/* Only a party creates a session (store_create). */
+	if (!replay_creator(se, creator)) {
+		session_free(se);
+		return ss_error_set(e, SS_ERR_INVALID, "session %s: its creator "
+		    "%.64s is not one of its parties", p->id, creator);
 	}
 	add_session(s, se);
 	return SS_OK;

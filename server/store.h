@@ -134,8 +134,10 @@ int store_read(struct store *s, const char *caller,
  * code (SS_ERR_INVALID for a change the rules refuse) with e saying why;
  * nothing is changed then.
  */
+/* creator: one of p's parties, or "" (unknown: a record before journal 6). */
 int store_apply_create(struct store *s, const struct session_spec *p,
-    uint64_t created_unix, uint64_t deadline_unix, struct ss_error *e) SS_WUR;
+    uint64_t created_unix, uint64_t deadline_unix, const char *creator,
+    struct ss_error *e) SS_WUR;
 /* block: sender's n sealed shares in recipient order, block_len bytes (copied). */
 int store_apply_submit(struct store *s, const char *session_id,
     uint32_t sender, const uint8_t *block, size_t block_len,

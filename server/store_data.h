@@ -11,8 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "budget.h"
 #include "err.h"
 #include "name.h"
+#include "quota.h"
 #include "session.h"
 #include "session_index.h"
 #include "statement.h"
@@ -29,6 +31,8 @@ struct store_limits {
 	uint32_t max_keys;
 	uint32_t max_cert_bytes;
 	uint64_t max_message;        /* largest frame a session's messages may need */
+	uint32_t max_sessions_per_party;  /* open sessions one identity created */
+	uint64_t max_bytes_per_party;     /* bytes held in one identity's name */
 	/*
 	 * Seconds without a change after which a session is dropped
 	 * (lifecycle.h); 0: never.
@@ -107,6 +111,9 @@ struct store {
 	struct key_entry *keys;
 	size_t nkeys;
 	uint64_t stored_bytes;
+	struct quota_table quotas;      /* what each identity holds (quota.h) */
+	/* The server's memory budget, which a live change must fit (NULL: none). */
+	const struct budget *budget;
 	uint64_t version;       /* bumped by every change; snapshots compare it */
 	/*
 	 * The clock as store_tick last saw it, and at the first tick since

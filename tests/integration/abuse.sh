@@ -9,8 +9,10 @@
 #   not allocate for the frames announced.
 # - The handshake timeout (1 s here) and idle timeout (2 s) are enforced:
 #   the server closes those connections after them, without a byte.
-# - Past --max-connections, new connections are closed at once, and served
-#   again once others close.
+# - Plain connections that never start a handshake hold at most half of
+#   --max-connections (a newcomer closes the oldest of them), so a TLS
+#   client is served while they press on the slots, and again after some
+#   close (quotas.sh covers authenticated parties under a re-opening flood).
 # - A frame over --max-frame is refused before its body is sent.
 # - Garbage after the handshake closes that connection with an error and
 #   nothing else; other connections are unaffected.
@@ -49,18 +51,6 @@ need_client
 ab() {
 	/usr/bin/python3 "$ABUSE" --server "$ADDR" --py "$PY" --ca "$T/certs/ca.crt" \
 	    --cert "$T/certs/alice.crt" --key "$T/certs/alice.key" --pid "$SERVER_PID" "$@"
-}
-# j FILE EXPR: EXPR evaluated on the JSON object in FILE as "r".
-j() {
-	/usr/bin/python3 -c 'import json, sys
-r = json.load(open(sys.argv[1]))
-print(eval(sys.argv[2]))' "$1" "$2" 2>&1
-}
-# jcheck NAME FILE EXPR: passes when EXPR is true of FILE's JSON.
-jcheck() {
-	local v
-	v=$(j "$2" "bool($3)")
-	if [ "$v" = True ]; then ok "$1"; else not_ok "$1" "false: $3" "$(head -c 600 "$2")"; fi
 }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
@@ -220,13 +210,15 @@ jcheck "bytes that are no TLS handshake close that connection; others are served
 if start_server --state-dir "$T/state-max" --max-connections 20 --handshake-timeout 30; then
 	ab maxconn --hold 20 --release 5 >"$T/max.json" 2>"$T/max.err"
 	echo "# max-connections 20: $(j "$T/max.json" 'json.dumps(r)')"
-	jcheck "the server holds its 20 connections" "$T/max.json" 'r["held_closed"] == 0'
-	jcheck "a 21st connection is closed at once, without a byte" \
-	    "$T/max.json" 'r["probe"] == "eof" and r["probe_close_ms"] < 1000'
-	jcheck "a TLS client gets no service while the server is full" \
-	    "$T/max.json" 'not r["tls_when_full"].startswith("OK")'
-	jcheck "once 5 close, a TLS client is served again, and the others stay open" \
-	    "$T/max.json" 'r["tls_after_release"] == "OK id=2" and r["held_still_open"] == 15'
+	# 20 plain connections against 20 slots: the first 10 made way for the
+	# next 10 (at most half may be in a handshake), and the probe, a 21st,
+	# for one more; the TLS clients each close one more as they connect.
+	jcheck "plain connections hold at most half of the 20 slots" "$T/max.json" \
+	    'r["held_closed"] >= 10'
+	jcheck "a TLS client is served while plain connections hold their share" \
+	    "$T/max.json" 'r["tls_when_full"].startswith("OK")'
+	jcheck "once 5 close, a TLS client is served again" \
+	    "$T/max.json" 'r["tls_after_release"] == "OK id=2"'
 	stop_server
 else
 	not_ok "a server with --max-connections 20 starts"

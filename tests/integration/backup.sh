@@ -9,7 +9,9 @@ need_client
 BACKUP=$ROOT/scripts/backup-state.sh
 
 make_certs alice bob || exit 1
-start_server --snapshot-interval 2 || exit 1
+# The writer is one party creating as fast as it can: its open sessions
+# are bounded by --max-sessions alone, as before the per-party quota.
+start_server --snapshot-interval 2 --max-sessions-per-party 1024 || exit 1
 FIRST_PID=$SERVER_PID FIRST_ADDR=$ADDR
 
 # The writer: creates s1, s2... until stopped; a name goes to acked only

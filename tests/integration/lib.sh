@@ -318,6 +318,19 @@ check_fails() {
 	else not_ok "$name" "stderr did not match /$pattern/" "$(tail -n 3 "$T/last.err")"; fi
 }
 
+# j FILE EXPR (the JSON tools print, abuse.py, quotas.py): EXPR evaluated on the JSON object in FILE as "r".
+j() {
+	/usr/bin/python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$1" "$2" 2>&1
+}
+# jcheck NAME FILE EXPR: passes when EXPR is true of FILE's JSON.
+jcheck() {
+	local v
+	v=$(j "$2" "bool($3)")
+	if [ "$v" = True ]; then ok "$1"; else not_ok "$1" "false: $3" "$(head -c 600 "$2")"; fi
+}
+
 # check_eq NAME EXPECTED ACTUAL
 check_eq() {
 	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "got:      $3"; fi

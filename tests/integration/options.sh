@@ -4,6 +4,8 @@
 # 100 % CPU) is refused with the range named; the largest allowed value
 # serves. A --max-connections the open-file limit cannot hold is refused
 # with what to do; the default is lowered to fit, with a log line.
+# --max-memory, --max-sessions-per-party and --max-bytes-per-party out of
+# range are refused with the range named.
 source "$(dirname "$0")/lib.sh"
 
 make_certs alice bob || exit 1
@@ -18,6 +20,15 @@ check_eq "--max-frame 2147483644: exit status 2" "2" "$rc"
 if grep -q -- "--max-frame wants a whole number from 1024 to 1073741824" "$T/srv.err"
 then ok "its message gives the range"; else not_ok "its message gives the range" "$(cat "$T/srv.err")"; fi
 check_eq "nothing was created" "no" "$([ -e "$T/state-x" ] && echo yes || echo no)"
+
+for o in "--max-memory 16777215 16777216 9223372036854775807" \
+    "--max-sessions-per-party 0 1 16777216" "--max-bytes-per-party 0 1 9223372036854775807"; do
+	set -- $o
+	srv "$1" "$2"; rc=$?
+	if [ "$rc" = 2 ] && grep -q -- "$1 wants a whole number from $3 to $4, got '$2'" "$T/srv.err"
+	then ok "$1 $2 is refused, naming the range"
+	else not_ok "$1 $2 is refused, naming the range" "exit status $rc" "$(cat "$T/srv.err")"; fi
+done
 
 start_server --max-frame 1073741824 || exit 1
 check "the largest --max-frame serves a create" \

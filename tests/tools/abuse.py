@@ -665,14 +665,20 @@ def cmd_stalled(c, a):
           "ran_s": round(now() - t, 2)})
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parser(doc):
+    """The options every tool of this kind takes (quotas.py too)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--server", required=True, help="HOST:PORT")
     ap.add_argument("--ca", required=True)
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--py", help="folder holding securesum_pb2.py")
     ap.add_argument("--pid", type=int, help="the server's pid, for VmRSS")
+    return ap
+
+
+def main():
+    ap = parser(__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
 
     f = sub.add_parser("flood")

@@ -151,6 +151,7 @@ test_store_find(void **state)
 	(void)state;
 	store_default_limits(&lim);
 	lim.max_sessions = 200;
+	lim.max_sessions_per_party = 200;      /* all are alice's */
 	assert_non_null(s = store_new(&lim));
 	memset(&p, 0, sizeof(p));
 	p.n = 2;

@@ -645,10 +645,10 @@ test_apply_holds_to_the_rules(void **state)
 	struct ss_error e;
 
 	(void)state;
-	assert_int_equal(store_apply_create(s, &p, 100, 111, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_create(s, &p, 100, 111, "", &e), SS_ERR_INVALID);
 	assert_non_null(strstr(e.msg, "deadline differs"));
-	assert_int_equal(store_apply_create(s, &p, 100, 110, &e), SS_OK);
-	assert_int_equal(store_apply_create(s, &p, 100, 110, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_create(s, &p, 100, 110, "", &e), SS_OK);
+	assert_int_equal(store_apply_create(s, &p, 100, 110, "", &e), SS_ERR_INVALID);
 	assert_int_equal(store_apply_sumpoint(s, "s1", 1, v, L, &e), SS_ERR_INVALID);
 	assert_int_equal(store_apply_submit(s, "s2", 0, b0, len, &e), SS_ERR_INVALID);
 	assert_int_equal(store_apply_submit(s, "s1", 3, b0, len, &e), SS_ERR_INVALID);
@@ -668,7 +668,7 @@ test_apply_holds_to_the_rules(void **state)
 	assert_int_equal(store_apply_sumpoint(s, "s1", 1, v, L, &e), SS_ERR_INVALID);
 	/* No deadline: no close record can end the sharing phase. */
 	p = params("s2", 3, 1, 0);
-	assert_int_equal(store_apply_create(s, &p, 100, 0, &e), SS_OK);
+	assert_int_equal(store_apply_create(s, &p, 100, 0, "", &e), SS_OK);
 	assert_int_equal(store_apply_close(s, "s2", &e), SS_ERR_INVALID);
 	assert_int_equal(store_apply_key(s, "bad name", der, 2, &e), SS_ERR_INVALID);
 	assert_int_equal(store_apply_key(s, "alice", der, 2, &e), SS_OK);

@@ -1,0 +1,50 @@
+/*
+ * budget.c: the server-wide memory budget; see budget.h. Plain counters:
+ * the loop is single-threaded and every charge is given back by whoever
+ * took it.
+ */
+#include <stddef.h>
+
+#include "budget.h"
+
+void
+budget_init(struct budget *b, uint64_t limit, const uint64_t *held)
+{
+	b->limit = limit;
+	b->used = 0;
+	b->held = held;
+}
+
+uint64_t
+budget_total(const struct budget *b)
+{
+	uint64_t held = b->held != NULL ? *b->held : 0;
+
+	return held > UINT64_MAX - b->used ? UINT64_MAX : held + b->used;
+}
+
+int
+budget_fits(const struct budget *b, uint64_t n)
+{
+	uint64_t total;
+
+	if (b->limit == 0)
+		return 1;
+	total = budget_total(b);
+	return total <= b->limit && n <= b->limit - total;
+}
+
+int
+budget_take(struct budget *b, uint64_t n)
+{
+	if (!budget_fits(b, n) || n > UINT64_MAX - b->used)
+		return SS_ERR_EXHAUSTED;
+	b->used += n;
+	return SS_OK;
+}
+
+void
+budget_give(struct budget *b, uint64_t n)
+{
+	b->used = n < b->used ? b->used - n : 0;
+}

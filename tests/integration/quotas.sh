@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# quotas.sh: the per-party quotas, the memory budget and the handshake's
+# share of the connection slots (issue 12 point 3), each filled and then an
+# honest session run to completion, on real servers over loopback.
+#
+# - --max-sessions-per-party 2: alice's third open session is refused
+#   with RESOURCE_EXHAUSTED naming the limit; bob still creates; once one
+#   of alice's completes, or she deletes one, she may create again. After
+#   a restart her open sessions, loaded from the state folder, still count
+#   (their creator is recorded), until she deletes one.
+# - --max-bytes-per-party: a party that holds a session's worth of shares
+#   and sumpoint is refused another submission, naming the limit, also
+#   after a restart, and a large frame as it arrives; parties with nothing
+#   held run a session to completion. Once the session holding her bytes
+#   is deleted, her submission is taken.
+# - --max-memory 64 MiB against the issue's attack scaled down 10x: 18 TLS
+#   connections each sending 12 MiB into a 13 MiB frame. Frames that do not
+#   fit are refused (RESOURCE_EXHAUSTED, connection closed); the server's
+#   peak RSS (VmHWM) grows by less than the budget plus slack, not by the
+#   216 MiB sent; then a session completes.
+# - A TLS record dribbled one byte every 0.5 s is closed at the handshake
+#   deadline (2 s from accept), not kept alive by its bytes.
+# - 40 plain TCP connections re-opened as they are closed, against
+#   --max-connections 20: they hold at most half the slots (the server's
+#   descriptors say so) and an honest create succeeds quickly.
+#
+# Clients that press on the limits are tests/tools/quotas.py.
+source "$(dirname "$0")/lib.sh"
+
+QT=$ROOT/tests/tools/quotas.py
+python_proto || bail "protoc --python_out failed"
+make_certs alice bob carol dave erin frank || bail "mkcerts.sh failed"
+need_client
+
+# qt ARGS...: quotas.py as alice against the server in ADDR / SERVER_PID.
+qt() {
+	/usr/bin/python3 "$QT" --server "$ADDR" --py "$PY" --ca "$T/certs/ca.crt" \
+	    --cert "$T/certs/alice.crt" --key "$T/certs/alice.key" --pid "$SERVER_PID" "$@"
+}
+
+# honest SID CREATOR PARTY...: CREATOR creates SID with the parties, each
+# runs with input 1..n; passes when all print n(n+1)/2.
+honest() {
+	local sid=$1 creator=$2 p i=0 sum=0 bad=0
+	shift 2
+	local -a pids=() parties=("$@")
+	if ! client "$creator" create "$sid" --parties "$(IFS=,; echo "${parties[*]}")" \
+	    --threshold 1 >/dev/null 2>"$T/$sid.create.err"; then
+		not_ok "$sid: $creator creates it" "$(tail -n 2 "$T/$sid.create.err")"
+		return
+	fi
+	for p in "${parties[@]}"; do
+		i=$((i + 1)) sum=$((sum + i))
+		client "$p" run "$sid" -- "$i" >"$T/$sid-$p.out" 2>"$T/$sid-$p.err" &
+		pids+=($!)
+	done
+	i=0
+	for p in "${parties[@]}"; do
+		if ! wait "${pids[$i]}" || ! grep -qx "$sum" "$T/$sid-$p.out"; then
+			bad=1
+			not_ok "$sid: $p prints $sum" "$(tail -n 2 "$T/$sid-$p.err")"
+		fi
+		i=$((i + 1))
+	done
+	[ "$bad" -eq 0 ] && ok "honest session $sid of ${parties[*]} completes (sum $sum)"
+}
+
+# ---- sessions and bytes per party -------------------------------------------
+
+if start_server --state-dir "$T/state-party" --max-sessions-per-party 2 \
+    --max-bytes-per-party 40000; then
+	ABC=alice,bob,carol
+	check "alice creates q1" client alice create q1 --parties $ABC --threshold 1 --length 1000
+	check "alice creates q2" client alice create q2 --parties $ABC --threshold 1 --length 1000
+	check_fails "alice's third open session is refused, naming the limit" \
+	    'RESOURCE_EXHAUSTED.*--max-sessions-per-party 2' \
+	    client alice create q3 --parties $ABC --threshold 1 --length 1000
+	check "bob, under his own count, creates b1" \
+	    client bob create b1 --parties $ABC --threshold 1 --length 1000
+	# q1 runs to completion: alice has one open session left, and each of
+	# them holds its shares and sumpoint (about 33 kB of the 40,000).
+	seq 1000 >"$T/in1000"
+	Q1=()
+	for p in alice bob carol; do
+		bgc "q1-$p" "$p" run q1 --input "$T/in1000"
+		Q1+=("$BG")
+	done
+	n=0
+	for p in "${Q1[@]}"; do wait "$p" && n=$((n + 1)); done
+	check_eq "q1 completes: its 3 parties print 1000 sums, the last 3000" \
+	    "3 1000 3000 1000 3000 1000 3000" "$n $(for p in alice bob carol; do
+		awk '{ print NF, $NF }' "$T/q1-$p.out"; done | tr '\n' ' ' | sed 's/ $//')"
+	check "once q1 is complete alice may create q3" \
+	    client alice create q3 --parties $ABC --threshold 1 --length 1000
+	check_fails "alice's q4 is refused while q2 and q3 are open" \
+	    'RESOURCE_EXHAUSTED.*--max-sessions-per-party 2' \
+	    client alice create q4 --parties $ABC --threshold 1 --length 1000
+	check "alice deletes q3, still open" client alice delete q3
+	check "once q3 is deleted alice may create q4" \
+	    client alice create q4 --parties $ABC --threshold 1 --length 1000
+	check_fails "alice, holding q1's bytes, is refused q2's shares, naming the limit" \
+	    'RESOURCE_EXHAUSTED.*--max-bytes-per-party 40000' \
+	    client alice share q2 --input "$T/in1000"
+	# A large frame counts against its sender's bytes as it arrives.
+	qt memflood --conns 1 --len 200000 --short 1 --wait 5 >"$T/partyframe.json" 2>"$T/partyframe.err"
+	jcheck "alice's frame of 200,000 bytes is refused, naming --max-bytes-per-party" \
+	    "$T/partyframe.json" 'r["exhausted"] == 1 and "--max-bytes-per-party 40000" in r["outcomes"][0]'
+	honest h1 dave dave erin frank
+	stop_server
+	# The bytes are counted again from what the state folder holds.
+	if start_server --state-dir "$T/state-party" --max-sessions-per-party 2 \
+	    --max-bytes-per-party 40000; then
+		check_fails "after a restart alice's open q2 and q4, loaded, still count: q5 is refused" \
+		    'RESOURCE_EXHAUSTED.*--max-sessions-per-party 2' \
+		    client alice create q5 --parties $ABC --threshold 1 --length 1000
+		check_fails "after a restart alice is still refused q2's shares" \
+		    'RESOURCE_EXHAUSTED.*--max-bytes-per-party 40000' \
+		    client alice share q2 --input "$T/in1000"
+		check "alice deletes q4, loaded from the state folder" client alice delete q4
+		check "once q4 is deleted alice may create q5" \
+		    client alice create q5 --parties $ABC --threshold 1 --length 1000
+		check "bob deletes q1, complete" client bob delete q1
+		check "with q1's bytes given back alice's shares of q2 are taken" \
+		    client alice share q2 --input "$T/in1000"
+		stop_server
+	else
+		not_ok "the server restarts on its state"
+	fi
+else
+	not_ok "a server with per-party quotas starts"
+fi
+
+# ---- the memory budget -------------------------------------------------------
+
+MEM=$((64 << 20))
+if start_server --state-dir "$T/state-mem" --max-memory "$MEM"; then
+	check "a start-up line gives the budget" grep -q "memory budget $MEM bytes (--max-memory)" "$T/server.log"
+	honest m0 alice alice bob carol
+	qt memflood --conns 18 --len $((13 << 20)) --short $((1 << 20)) --wait 3 \
+	    >"$T/memflood.json" 2>"$T/memflood.err"
+	echo "# memflood: $(j "$T/memflood.json" 'json.dumps(r)')"
+	jcheck "most of the 18 frames are refused (RESOURCE_EXHAUSTED or closed)" \
+	    "$T/memflood.json" 'r["exhausted"] + r["closed"] >= 10'
+	jcheck "a refusal names --max-memory" "$T/memflood.json" \
+	    'any("--max-memory" in o for o in r["outcomes"])'
+	check "the server logs the refusals" grep -q "does not fit in the server's memory budget" "$T/server.log"
+	# 18 x 12 MiB would be 216 MiB; the budget holds it to 64 MiB of frames
+	# and buffers. Slack: the allocator, TLS, libevent's chains in flight.
+	jcheck "the server's peak RSS grows by less than the budget + 48 MiB" \
+	    "$T/memflood.json" \
+	    "r['hwm_after_kb'] > 0 and r['hwm_after_kb'] - max(r['rss_before_kb'], 0) < $((MEM / 1024 + 48 * 1024))"
+	if kill -0 "$SERVER_PID" 2>/dev/null; then ok "the server is still running"
+	else not_ok "the server is still running"; fi
+	honest m1 alice alice bob carol
+	stop_server
+else
+	not_ok "a server with --max-memory starts"
+fi
+
+# ---- unauthenticated connections ---------------------------------------------
+
+if start_server --state-dir "$T/state-hs" --max-connections 20 --handshake-timeout 2; then
+	qt slowhello --every 0.5 --limit 15 >"$T/slow.json" 2>"$T/slow.err"
+	echo "# slowhello: $(j "$T/slow.json" 'json.dumps(r)')"
+	jcheck "a handshake dribbled byte by byte is closed at its deadline (2 s, < 6 s)" \
+	    "$T/slow.json" 'r["how"] != "open" and 1.5 <= r["closed_after_s"] < 6'
+	FD0=$(ls "/proc/$SERVER_PID/fd" | wc -l)
+	qt plainhold --conns 40 --duration 60 --ready "$T/plain.ready" \
+	    >"$T/plain.json" 2>"$T/plain.err" &
+	PLAIN=$!
+	PIDS+=("$PLAIN")
+	wait_for test -e "$T/plain.ready" || not_ok "40 plain connections open" "$(cat "$T/plain.err")"
+	sleep 0.5
+	t0=$(now_ms)
+	client alice create hs1 --parties alice,bob,carol --threshold 1 >/dev/null 2>"$T/hs1.err"
+	rc=$? ms=$(( $(now_ms) - t0 ))
+	echo "# create under the plain flood: exit status $rc, $ms ms"
+	if [ "$rc" -eq 0 ] && [ "$ms" -lt 10000 ]; then
+		ok "an honest create succeeds within 10 s while plain connections press on the slots ($ms ms)"
+	else
+		not_ok "an honest create succeeds within 10 s while plain connections press on the slots" \
+		    "exit status $rc after $ms ms" "$(tail -n 2 "$T/hs1.err")"
+	fi
+	FD1=$(ls "/proc/$SERVER_PID/fd" | wc -l)
+	echo "# server descriptors: $FD0 before, $FD1 under 40 plain connections"
+	[ "$FD1" -le $((FD0 + 10 + 2)) ] &&
+	    ok "plain connections hold at most half of the 20 slots ($((FD1 - FD0)) more descriptors)" ||
+	    not_ok "plain connections hold at most half of the 20 slots" "$FD0 -> $FD1 descriptors"
+	honest hs2 bob alice bob carol
+	kill -TERM "$PLAIN" 2>/dev/null
+	wait "$PLAIN" 2>/dev/null
+	stop_server
+else
+	not_ok "a server with --max-connections 20 starts"
+fi
+
+finish

@@ -1,0 +1,184 @@
+#!/usr/bin/python3
+"""quotas.py: clients that press on mpc-server's limits, for tests/integration/quotas.sh.
+
+Each subcommand prints one JSON object with what it saw; the shell script
+decides what passes. Every socket it opens is closed before it exits.
+
+  memflood   --conns TLS connections at once (with --cert), each announcing a
+             frame of --len bytes and sending all of it but --short bytes
+             (the issue's 18 x 120 MiB into 127 MiB frames, scaled down);
+             reports for each what the server answered (RESOURCE_EXHAUSTED,
+             a close, or nothing within --wait, the frame held), and the
+             server's VmHWM, then holds the connections --hold seconds.
+  plainhold  keeps --conns plain TCP connections open (re-opening those the
+             server closes) until SIGTERM or --duration, never sending a
+             byte; writes --ready once they are first open.
+  slowhello  one TCP connection that dribbles the start of a TLS record,
+             one byte every --every seconds, so that it is never idle;
+             reports when the server closed it, counted from connect.
+
+Uses abuse.py's TLS and framing helpers (same folder).
+"""
+import os
+import signal
+import socket
+import ssl
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from abuse import Ctx, closed_by_server, emit, now, parser, read_frame  # noqa: E402
+
+
+def status_kb(pid, field):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return -1
+
+
+# ---- memflood ----------------------------------------------------------------
+
+def flood_one(c, a, slot, out, socks):
+    """One connection's frame; out[slot] says what became of it."""
+    try:
+        s = c.tls(timeout=30.0)
+    except (OSError, ssl.SSLError) as e:
+        out[slot] = "connect failed: %s" % e
+        return
+    socks[slot] = s
+    body = a.len - a.short
+    chunk = b"\x08" * (1 << 20)
+    try:
+        s.sendall(a.len.to_bytes(4, "big"))
+        while body > 0:
+            n = min(body, len(chunk))
+            s.sendall(chunk[:n])
+            body -= n
+    except (OSError, ssl.SSLError):
+        pass    # refused and closed mid-frame: the answer may still be there
+    s.settimeout(a.wait)
+    try:
+        r = c.response(read_frame(s))
+        out[slot] = "%s: %s" % (c.pb.Code.Name(r.code), r.message)
+    except socket.timeout:
+        out[slot] = "held"
+    except (OSError, EOFError, ssl.SSLError) as e:
+        out[slot] = "closed: %s" % e
+
+
+def cmd_memflood(c, a):
+    out = [None] * a.conns
+    socks = [None] * a.conns
+    res = {"hwm_before_kb": status_kb(a.pid, "VmHWM"),
+           "rss_before_kb": status_kb(a.pid, "VmRSS")}
+    threads = [threading.Thread(target=flood_one, args=(c, a, i, out, socks))
+               for i in range(a.conns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    res["hwm_after_kb"] = status_kb(a.pid, "VmHWM")
+    res["rss_after_kb"] = status_kb(a.pid, "VmRSS")
+    res["exhausted"] = sum(1 for o in out if o.startswith("RESOURCE_EXHAUSTED"))
+    res["held"] = sum(1 for o in out if o == "held")
+    res["closed"] = sum(1 for o in out if o.startswith("closed"))
+    res["outcomes"] = sorted(set(o[:160] for o in out))
+    emit(res)
+    time.sleep(a.hold)
+    for s in socks:
+        if s is not None:
+            s.close()
+
+
+# ---- plainhold ---------------------------------------------------------------
+
+def cmd_plainhold(c, a):
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    socks, reopened = [], 0
+    for _ in range(a.conns):
+        socks.append(c.tcp())
+    if a.ready:
+        with open(a.ready, "w") as f:
+            f.write("%d\n" % len(socks))
+    t_end = now() + a.duration
+    while not stop and now() < t_end:
+        for i, s in enumerate(socks):
+            if s is not None and closed_by_server(s, 0.0001) == "open":
+                continue
+            if s is not None:
+                s.close()
+            try:
+                socks[i] = c.tcp()
+                reopened += 1
+            except OSError:
+                socks[i] = None     # tried again on the next round
+        time.sleep(0.02)
+    for s in socks:
+        if s is not None:
+            s.close()
+    emit({"conns": a.conns, "reopened": reopened})
+
+
+# ---- slowhello ---------------------------------------------------------------
+
+def cmd_slowhello(c, a):
+    s = c.tcp()
+    t0 = now()
+    # A handshake record's header announcing 512 bytes, then its body byte by byte.
+    pending = b"\x16\x03\x01\x02\x00" + b"\x00" * 512
+    how, sent = "open", 0
+    s.settimeout(a.every)
+    while now() - t0 < a.limit and sent < len(pending):
+        try:
+            s.sendall(pending[sent:sent + 1])
+            sent += 1
+            if s.recv(1) == b"":
+                how = "eof"
+                break
+            how = "data"
+            break
+        except socket.timeout:
+            continue
+        except OSError as e:
+            how = "closed: %s" % e
+            break
+    emit({"closed_after_s": round(now() - t0, 2), "how": how, "bytes_sent": sent})
+    s.close()
+
+
+def main():
+    ap = parser(__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    m = sub.add_parser("memflood")
+    m.add_argument("--conns", type=int, default=18)
+    m.add_argument("--len", type=int, required=True)
+    m.add_argument("--short", type=int, default=1)
+    m.add_argument("--wait", type=float, default=3.0)
+    m.add_argument("--hold", type=float, default=0.0)
+
+    p = sub.add_parser("plainhold")
+    p.add_argument("--conns", type=int, required=True)
+    p.add_argument("--duration", type=float, default=30.0)
+    p.add_argument("--ready")
+
+    s = sub.add_parser("slowhello")
+    s.add_argument("--every", type=float, default=0.5)
+    s.add_argument("--limit", type=float, default=30.0)
+
+    a = ap.parse_args()
+    c = Ctx(a)
+    {"memflood": cmd_memflood, "plainhold": cmd_plainhold,
+     "slowhello": cmd_slowhello}[a.cmd](c, a)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
