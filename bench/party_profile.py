@@ -9,7 +9,8 @@ their COHORTs once the measured party has submitted). The measured party
 p0001 runs `share`, then `sumpoint`, each under `valgrind --tool=callgrind`,
 twice: in a first session with empty records (every certificate verified),
 and in a second one with the records the first left (certificates from the
-cache). Prints each command's instructions by area.
+cache). Prints each command's instructions by area, then the CPU time of the
+same two sessions run again without valgrind (which the load does change).
 
     make bench-build     # bin/*, build/bench/{loadgen,mkparties}
     python3 bench/party_profile.py [--n 100] [--keep DIR]
@@ -30,58 +31,72 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402  (the benchmark's server, certificates, loadgen)
 
-# (area, the entry points whose inclusive costs make it). Functions deeper in
-# a stack come first within an area only when they are not also under an
-# earlier area's entry; each name is counted once, in the first area naming it.
+# (area, the entry points whose inclusive costs make it). The entry points
+# of different areas do not call one another; "F<C" is F's inclusive cost
+# when called from C only (a static function inlined into C is counted in C).
 AREAS = [
-    ("process start (loader, OpenSSL init, config)",
-     ["_dl_start", "_dl_init", "OPENSSL_init_crypto", "OPENSSL_init_ssl",
-      "client_load_config"]),
-    ("TLS connect (handshake, context, own key and certificate)",
-     ["SSL_do_handshake", "SSL_connect", "SSL_CTX_new_ex", "SSL_CTX_new",
-      "SSL_CTX_use_certificate_chain_file", "SSL_CTX_use_PrivateKey_file",
-      "SSL_CTX_load_verify_locations", "SSL_CTX_load_verify_file",
-      "X509_STORE_load_file"]),
-    ("certificates (parse, chain, ECDSA of the CA)",
-     ["X509_verify_cert", "d2i_X509", "ASN1_item_d2i", "ASN1_item_d2i_ex",
-      "PEM_bytes_read_bio", "PEM_read_bio_X509", "X509_digest",
-      "X509_CRL_get0_by_serial"]),
+    ("process start (loader, library constructors)", ["_dl_start", "_dl_init"]),
+    ("TLS connection (context, own key and certificate, handshake)", ["conn_open"]),
+    ("certificates (CA and CRL, parse, chain and ECDSA check, cache)",
+     ["client_ca", "pki_verify_enc_cert_keep", "statement_load_signer",
+      "d2i_X509<peers_fetch", "statement_signer_of_der", "certcache_lookup",
+      "certcache_end"]),
     ("X25519 / HPKE", ["hpke_seal_auth_k", "hpke_open_auth_k", "hpke_key_new"]),
-    ("ECDSA statements (sign, verify)",
-     ["EVP_DigestSign", "EVP_DigestVerify", "EVP_PKEY_sign", "EVP_PKEY_verify"]),
-    ("Shamir and field", ["shamir_share", "shamir_split", "shamir_combine",
-                          "shamir_interpolate", "shamir_eval"]),
-    ("protobuf (nanopb)", ["pb_encode", "pb_decode", "pb_decode_ex"]),
-    ("state records (party state folder)", ["pstate_open", "pstate_close",
-                                            "pstate_cert_put"]),
-    ("malloc / free (the rest's)", ["malloc", "free", "realloc", "calloc"]),
+    ("ECDSA statements (sign, verify)", ["statement_verify_signer", "statement_sign"]),
+    ("Shamir and field", ["shamir_split", "shamir_combine", "shamir_interpolate"]),
+    ("protobuf (nanopb)", ["pb_encode", "pb_decode_ex"]),
+    ("state records (party state folder)", ["pstate_open", "pstate_close"]),
 ]
+# Shown beside the areas, not added: spread over all of them.
+SPREAD = ["malloc", "free", "OSSL_DECODER_CTX_new_for_pkey"]
+
+
+def fn_name(text):
+    """The function of a callgrind_annotate line's "file:function [obj]"."""
+    m = re.match(r"\s*[\d,]+\s+\([^)]*\)\s+[<>*]?\s*(\S+)", text)
+    if not m:
+        return None
+    name = m.group(1).rsplit(":", 1)[-1]
+    return re.sub(r"(\.part\.\d+|\.constprop\.\d+|\.isra\.\d+)$", "", name)
 
 
 def annotate(out):
-    """{function name: inclusive Ir} and the total, from a callgrind file."""
-    rep = subprocess.run(["callgrind_annotate", "--inclusive=yes",
+    """{function: inclusive Ir}, {(function, caller): Ir} and the total, from
+    a callgrind file (callgrind_annotate --tree=caller: each function's
+    callers, with the cost of their calls, above its own line)."""
+    rep = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--tree=caller",
                           "--threshold=100", out],
                          capture_output=True, text=True, check=True).stdout
-    incl, total = {}, 0
+    incl, via, callers, total = {}, {}, [], 0
     for line in rep.splitlines():
-        m = re.match(r"\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(?:\*\s+)?([^:]+):(\S+)", line)
-        if m and "PROGRAM TOTALS" not in line:
-            ir = int(m.group(1).replace(",", ""))
-            name = m.group(3).split("'")[0]
-            incl[name] = max(incl.get(name, 0), ir)
-        m = re.match(r"\s*([\d,]+)\s+.*PROGRAM TOTALS", line)
-        if m:
-            total = int(m.group(1).replace(",", ""))
-    return incl, total
+        ir = re.match(r"\s*([\d,]+)", line)
+        if "PROGRAM TOTALS" in line and ir:
+            total = int(ir.group(1).replace(",", ""))
+        elif not line.strip():
+            callers = []
+        elif ir and re.match(r"\s*[\d,]+\s+\([^)]*\)\s+<", line):
+            callers.append((fn_name(line), int(ir.group(1).replace(",", ""))))
+        elif ir and re.match(r"\s*[\d,]+\s+\([^)]*\)\s+\*", line):
+            name = fn_name(line)
+            incl[name] = max(incl.get(name, 0), int(ir.group(1).replace(",", "")))
+            for c, x in callers:
+                via[(name, c)] = via.get((name, c), 0) + x
+            callers = []
+    return incl, via, total
 
 
-def areas(incl, total):
-    """[(area, Ir, [(fn, Ir)...])] and the rest."""
-    rows, used, seen = [], 0, set()
-    for area, fns in AREAS:
-        parts = [(f, incl[f]) for f in fns if f in incl and f not in seen]
-        seen.update(fns)
+def cost(entry, incl, via):
+    if "<" in entry:
+        fn, caller = entry.split("<")
+        return via.get((fn, caller), 0)
+    return incl.get(entry, 0)
+
+
+def areas(incl, via, total):
+    """[(area, Ir, [(entry, Ir)...])], then the rest."""
+    rows, used = [], 0
+    for area, entries in AREAS:
+        parts = [(f, cost(f, incl, via)) for f in entries]
         ir = sum(x for _, x in parts)
         rows.append((area, ir, parts))
         used += ir
@@ -97,12 +112,14 @@ def callgrind(cmd, out):
 
 
 def show(label, out):
-    incl, total = annotate(out)
+    incl, via, total = annotate(out)
     print(f"\n{label}: {total:,} instructions")
-    for area, ir, parts in areas(incl, total):
+    for area, ir, parts in areas(incl, via, total):
         pct = 100.0 * ir / total if total else 0.0
         detail = ", ".join(f"{f} {x / 1e6:.1f}M" for f, x in parts if x)
         print(f"  {ir / 1e6:8.1f} M  {pct:5.1f} %  {area}" + (f"  [{detail}]" if detail else ""))
+    print("  within them: " + ", ".join(f"{f} {incl.get(f, 0) / 1e6:.1f} M"
+                                        for f in SPREAD))
     return total
 
 
@@ -115,6 +132,14 @@ def session(b, srv, sid, n, L, inp, state, outdir, label):
     pin = ("--invite", bench.parse_result_lines(r.out)[0]["invite"])
     share = b.client(srv, b.party(1), "share", sid, *pin, *inp, state=state)
     sump = b.client(srv, b.party(1), "sumpoint", sid, *pin, state=state)
+    if outdir is None:
+        a = bench.run_one(share)
+        bench.run_one([*lg, "cohort", *shape, "--invite", pin[1]])
+        c = bench.run_one(sump)
+        print(f"\nwithout valgrind, {label}: share {a.cpu * 1e3:.1f} ms, sumpoint "
+              f"{c.cpu * 1e3:.1f} ms of CPU (user + sys, wait4; load average "
+              f"{bench.uptime()})")
+        return
     total = 0
     out = os.path.join(outdir, f"callgrind.share.{label}")
     callgrind(share, out)
@@ -154,6 +179,11 @@ def main():
                 "first session (no records)")
         session(b, srv, "prof-2", args.n, args.L, files[0], state, outdir,
                 "second session (certificates cached)")
+        # The same two commands' CPU time, for instructions per ms here.
+        session(b, srv, "plain-1", args.n, args.L, files[0],
+                os.path.join(srv.dir, "plain"), None, "first session (no records)")
+        session(b, srv, "plain-2", args.n, args.L, files[0],
+                os.path.join(srv.dir, "plain"), None, "second session")
         srv.stop()
     finally:
         bench.cleanup()
