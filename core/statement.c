@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -23,6 +24,7 @@
 #include "err.h"
 #include "name.h"
 #include "params.h"
+#include "spki.h"
 #include "statement.h"
 
 /* Certificates are about 600 bytes of DER; anything far larger is not ours. */
@@ -513,6 +515,50 @@ statement_signer_of(X509 *cert, struct statement_signer *out)
 		return SS_ERR_CRYPTO;
 	out->key = X509_get0_pubkey(cert);
 	if (EVP_PKEY_up_ref(out->key) != 1) {
+		memset(out, 0, sizeof(*out));
+		return SS_ERR_CRYPTO;
+	}
+	return SS_OK;
+}
+
+/* The P-256 key object of an uncompressed point (checked on the curve). */
+static EVP_PKEY *
+p256_key(uint8_t point[SPKI_P256_POINT_LEN])
+{
+	char group[] = "prime256v1";
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group,
+		    sizeof(group) - 1),
+		OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point,
+		    SPKI_P256_POINT_LEN),
+		OSSL_PARAM_END,
+	};
+	EVP_PKEY_CTX *ctx;
+	EVP_PKEY *key = NULL;
+
+	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+	EVP_PKEY_CTX_free(ctx);
+	ERR_clear_error();
+	return key;
+}
+
+int
+statement_signer_of_der(const uint8_t *der, size_t len,
+    struct statement_signer *out)
+{
+	uint8_t point[SPKI_P256_POINT_LEN];
+
+	memset(out, 0, sizeof(*out));
+	if (der == NULL || len == 0 || len > SIGNER_DER_MAX ||
+	    spki_p256_point(der, len, point) != SS_OK)
+		return SS_ERR_INVALID;
+	if (statement_hash(der, len, out->digest) != SS_OK ||
+	    (out->key = p256_key(point)) == NULL) {
 		memset(out, 0, sizeof(*out));
 		return SS_ERR_CRYPTO;
 	}
