@@ -113,7 +113,8 @@ cache_or_check(struct certcache *cc, const char *name, const uint8_t *der,
 	if (rc != SS_OK && rc != SS_ERR_NOT_FOUND)
 		return rc;
 	/* A hit stands for the chain check: the key alone is left to take. */
-	if (rc == SS_OK && statement_signer_of_der(der, len, out) == SS_OK)
+	if (rc == SS_OK && statement_signer_of_der(certcache_p256(cc), der, len,
+	    out) == SS_OK)
 		return SS_OK;
 	if ((rc = statement_load_signer(cc->c->ca, der, len, name, &x, e)) !=
 	    SS_OK) {
