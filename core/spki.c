@@ -100,10 +100,13 @@ int
 spki_p256_point(const uint8_t *der, size_t len,
     uint8_t point[SPKI_P256_POINT_LEN])
 {
-	struct der all = { der, der + len }, cert, tbs, spki, key;
+	struct der all, cert, tbs, spki, key;
 
-	if (der == NULL || point == NULL ||
-	    der_take(&all, DER_SEQUENCE, &cert) != SS_OK || all.p != all.end ||
+	if (der == NULL || point == NULL)
+		return SS_ERR_INVALID;
+	all.p = der;
+	all.end = der + len;
+	if (der_take(&all, DER_SEQUENCE, &cert) != SS_OK || all.p != all.end ||
 	    der_take(&cert, DER_SEQUENCE, &tbs) != SS_OK ||
 	    tbs_spki(&tbs, &spki) != SS_OK)
 		return SS_ERR_INVALID;
