@@ -129,6 +129,14 @@ certcache_note(struct certcache *cc, const uint8_t *der, size_t len, X509 *x,
 	return rc;
 }
 
+EVP_PKEY *
+certcache_p256(struct certcache *cc)
+{
+	if (cc->p256 == NULL)
+		cc->p256 = statement_p256_template();
+	return cc->p256;
+}
+
 int
 certcache_end(struct certcache *cc, struct ss_error *e)
 {
@@ -139,6 +147,8 @@ certcache_end(struct certcache *cc, struct ss_error *e)
 		    cc->now, e);
 	free(cc->fresh);
 	cc->fresh = NULL;
+	EVP_PKEY_free(cc->p256);
+	cc->p256 = NULL;
 	cc->nfresh = 0;
 	return rc;
 }

@@ -25,6 +25,7 @@ struct certcache {
 	uint8_t ca[PSTATE_HASH_LEN];    /* SHA-256 of our CA's certificate */
 	uint64_t now;                   /* Unix time of the command */
 	struct pstate_cert *fresh;      /* verified now, for the cache */
+	EVP_PKEY *p256;                 /* certcache_p256, once made */
 	size_t nfresh, cap;
 };
 
@@ -45,6 +46,13 @@ int certcache_begin(struct client *c, struct certcache *cc, size_t n,
 int certcache_lookup(struct certcache *cc, const uint8_t *der, size_t len,
     enum pstate_cert_kind kind, const char *name, struct pstate_cert *hit,
     struct ss_error *e) SS_WUR;
+
+/*
+ * A P-256 key object without a key (statement_p256_template) that the
+ * signing keys of cached certificates are copied from: made at the first
+ * call, freed by certcache_end. NULL if OpenSSL cannot make it.
+ */
+EVP_PKEY *certcache_p256(struct certcache *cc);
 
 /*
  * Notes der (x, its parse, or NULL to parse it here), just verified as

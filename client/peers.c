@@ -98,38 +98,35 @@ seen_add(struct client *c, const uint8_t fp[STATEMENT_HASH_LEN],
 }
 
 /*
- * The certificate der of party name, from the cache or checked, into *out
- * (noted for the cache when checked now).
+ * The signer of party name whose certificate is der, into *out: from the
+ * cache, or checked now (and noted for the cache).
  */
 static int
 cache_or_check(struct certcache *cc, const char *name, const uint8_t *der,
-    size_t len, X509 **out, struct ss_error *e)
+    size_t len, struct statement_signer *out, struct ss_error *e)
 {
 	struct pstate_cert hit;
-	const unsigned char *p = der;
+	X509 *x = NULL;
 	int rc;
 
-	*out = NULL;
 	rc = certcache_lookup(cc, der, len, PSTATE_CERT_TLS, name, &hit, e);
 	if (rc != SS_OK && rc != SS_ERR_NOT_FOUND)
 		return rc;
-	/* A hit stands for the chain check: the parse alone is left. */
-	if (rc == SS_OK) {
-		*out = d2i_X509(NULL, &p, (long)len);
-		ERR_clear_error();
-		if (*out != NULL && p == der + len)
-			return SS_OK;
-		X509_free(*out);
-		*out = NULL;
-	}
-	if ((rc = statement_load_signer(cc->c->ca, der, len, name, out, e)) !=
+	/* A hit stands for the chain check: the key alone is left to take. */
+	if (rc == SS_OK && statement_signer_of_der(certcache_p256(cc), der, len,
+	    out) == SS_OK)
+		return SS_OK;
+	if ((rc = statement_load_signer(cc->c->ca, der, len, name, &x, e)) !=
 	    SS_OK) {
 		(void)ss_error_prefix(e, "the server's signing certificate for "
 		    "%s", name);
 		return rc;
 	}
-	return certcache_note(cc, der, len, *out, PSTATE_CERT_TLS, name, NULL,
-	    e);
+	rc = certcache_note(cc, der, len, x, PSTATE_CERT_TLS, name, NULL, e);
+	if (rc == SS_OK && (rc = statement_signer_of(x, out)) != SS_OK)
+		rc = ss_error_set(e, rc, "cannot take %s's signing key", name);
+	X509_free(x);
+	return rc;
 }
 
 /*
@@ -141,7 +138,6 @@ check_cert(struct certcache *cc, const char *name, const uint8_t *der,
     size_t len, struct statement_signer *out, struct ss_error *e)
 {
 	uint8_t fp[STATEMENT_HASH_LEN];
-	X509 *x;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -150,12 +146,8 @@ check_cert(struct certcache *cc, const char *name, const uint8_t *der,
 		    "certificate");
 	if ((rc = seen_lookup(cc->c, fp, name, out, e)) != SS_ERR_NOT_FOUND)
 		return rc;
-	if ((rc = cache_or_check(cc, name, der, len, &x, e)) != SS_OK)
+	if ((rc = cache_or_check(cc, name, der, len, out, e)) != SS_OK)
 		return rc;
-	rc = statement_signer_of(x, out);
-	X509_free(x);
-	if (rc != SS_OK)
-		return ss_error_set(e, rc, "cannot take %s's signing key", name);
 	return seen_add(cc->c, fp, name, out, e);
 }
 

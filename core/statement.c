@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -23,6 +24,7 @@
 #include "err.h"
 #include "name.h"
 #include "params.h"
+#include "spki.h"
 #include "statement.h"
 
 /* Certificates are about 600 bytes of DER; anything far larger is not ours. */
@@ -513,6 +515,66 @@ statement_signer_of(X509 *cert, struct statement_signer *out)
 		return SS_ERR_CRYPTO;
 	out->key = X509_get0_pubkey(cert);
 	if (EVP_PKEY_up_ref(out->key) != 1) {
+		memset(out, 0, sizeof(*out));
+		return SS_ERR_CRYPTO;
+	}
+	return SS_OK;
+}
+
+EVP_PKEY *
+statement_p256_template(void)
+{
+	char group[] = "prime256v1";
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group,
+		    sizeof(group) - 1),
+		OSSL_PARAM_END,
+	};
+	EVP_PKEY_CTX *ctx;
+	EVP_PKEY *key = NULL;
+
+	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEY_PARAMETERS, params) != 1) {
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+	EVP_PKEY_CTX_free(ctx);
+	ERR_clear_error();
+	return key;
+}
+
+/*
+ * The key object of an uncompressed P-256 point (checked on the curve), a
+ * copy of tmpl: copying the curve costs a fraction of building it.
+ */
+static EVP_PKEY *
+p256_key(EVP_PKEY *tmpl, const uint8_t point[SPKI_P256_POINT_LEN])
+{
+	EVP_PKEY *key;
+
+	if ((key = EVP_PKEY_dup(tmpl)) != NULL &&
+	    EVP_PKEY_set1_encoded_public_key(key, point,
+	    SPKI_P256_POINT_LEN) != 1) {
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+	ERR_clear_error();
+	return key;
+}
+
+int
+statement_signer_of_der(EVP_PKEY *tmpl, const uint8_t *der,
+    size_t len, struct statement_signer *out)
+{
+	uint8_t point[SPKI_P256_POINT_LEN];
+
+	memset(out, 0, sizeof(*out));
+	if (tmpl == NULL || der == NULL || len == 0 || len > SIGNER_DER_MAX ||
+	    spki_p256_point(der, len, point) != SS_OK)
+		return SS_ERR_INVALID;
+	if (statement_hash(der, len, out->digest) != SS_OK ||
+	    (out->key = p256_key(tmpl, point)) == NULL) {
 		memset(out, 0, sizeof(*out));
 		return SS_ERR_CRYPTO;
 	}

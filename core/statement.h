@@ -190,6 +190,23 @@ struct statement_signer {
  * key (a new reference) and digest. SS_ERR_CRYPTO if it cannot be hashed.
  */
 int statement_signer_of(X509 *cert, struct statement_signer *out) SS_WUR;
+/*
+ * An EC key object on P-256 without a key (the curve only), to copy
+ * signers' keys from in statement_signer_of_der; NULL if OpenSSL fails.
+ * EVP_PKEY_free it.
+ */
+EVP_PKEY *statement_p256_template(void);
+/*
+ * statement_signer_of for a certificate whose very bytes (der, len) were
+ * checked as a signer before (the certificate cache): its key is read from
+ * the DER (spki.h) into a copy of tmpl (statement_p256_template) without
+ * parsing the certificate, its digest is the DER's. SS_ERR_INVALID when
+ * its key is not in the one form spki.h reads (or tmpl is NULL): parse it
+ * then (statement_load_signer); SS_ERR_CRYPTO if OpenSSL fails (a point
+ * off the curve included).
+ */
+int statement_signer_of_der(EVP_PKEY *tmpl, const uint8_t *der,
+    size_t len, struct statement_signer *out) SS_WUR;
 /* Drops the key reference and zeroes *sg; a zeroed one is a no-op. */
 void statement_signer_clear(struct statement_signer *sg);
 

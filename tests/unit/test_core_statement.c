@@ -781,6 +781,101 @@ test_signer_ready(void **state)
 	buf_writer_free(&w);
 }
 
+/* Where the uncompressed point's BIT STRING (03 42 00 04) starts in der. */
+static size_t
+point_at(const uint8_t *der, size_t len)
+{
+	static const uint8_t head[] = { 0x03, 0x42, 0x00, 0x04 };
+	size_t i;
+
+	for (i = 0; i + sizeof(head) <= len; i++)
+		if (memcmp(der + i, head, sizeof(head)) == 0)
+			return i;
+	fail_msg("no P-256 point in the certificate");
+	return 0;
+}
+
+/*
+ * A signer taken from a certificate's DER without parsing it
+ * (statement_signer_of_der, for cached certificates) is the one
+ * statement_signer_of makes; every other shape is declined, never misread.
+ */
+static void
+test_signer_of_der(void **state)
+{
+	uint8_t sig[STATEMENT_SIG_MAX], *der = NULL, *enc = NULL, *copy;
+	struct statement_signer sg;
+	struct statement s;
+	struct buf_writer w;
+	struct ss_error e;
+	EVP_PKEY *tmpl = statement_p256_template();
+	size_t len, i, at;
+	int n, m;
+
+	(void)state;
+	assert_non_null(tmpl);
+	assert_true((n = i2d_X509(g_alice.cert, &der)) > 0);
+	len = (size_t)n;
+	assert_int_equal(statement_signer_of_der(tmpl, der, len, &sg), SS_OK);
+	assert_memory_equal(sg.digest, g_alice.digest, STATEMENT_HASH_LEN);
+	assert_int_equal(EVP_PKEY_eq(sg.key, X509_get0_pubkey(g_alice.cert)), 1);
+	vector_statement(STATEMENT_SUMPOINT, g_alice.digest, &s);
+	sign(&s, g_alice.key, &w, sig, &len);
+	ss_error_clear(&e);
+	assert_int_equal(statement_verify_signer(&sg, s.d, w.data, w.len, sig,
+	    len, 0, NULL, &e), SS_OK);
+	statement_signer_clear(&sg);
+	buf_writer_free(&w);
+	/* Another certificate from the same template: bob's key, not alice's. */
+	assert_true((m = i2d_X509(g_bob.cert, &enc)) > 0);
+	assert_int_equal(statement_signer_of_der(tmpl, enc, (size_t)m, &sg),
+	    SS_OK);
+	assert_int_equal(EVP_PKEY_eq(sg.key, X509_get0_pubkey(g_bob.cert)), 1);
+	assert_int_not_equal(EVP_PKEY_eq(sg.key,
+	    X509_get0_pubkey(g_alice.cert)), 1);
+	statement_signer_clear(&sg);
+	OPENSSL_free(enc);
+	enc = NULL;
+	len = (size_t)n;
+	/* Every truncation, and one byte more, is not one certificate. */
+	for (i = 0; i < len; i++)
+		assert_int_equal(statement_signer_of_der(tmpl, der, i, &sg),
+		    SS_ERR_INVALID);
+	assert_non_null(copy = malloc(len + 1));
+	memcpy(copy, der, len);
+	copy[len] = 0;
+	assert_int_equal(statement_signer_of_der(tmpl, copy, len + 1, &sg),
+	    SS_ERR_INVALID);
+	assert_null(sg.key);
+	/* A compressed point, or one off the curve: declined or refused. */
+	at = point_at(copy, len);
+	copy[at + 3] = 0x02;
+	assert_int_equal(statement_signer_of_der(tmpl, copy, len, &sg),
+	    SS_ERR_INVALID);
+	copy[at + 3] = 0x04;
+	copy[at + 10] ^= 1;
+	assert_int_equal(statement_signer_of_der(tmpl, copy, len, &sg),
+	    SS_ERR_CRYPTO);
+	assert_null(sg.key);
+	copy[at + 10] ^= 1;
+	/* Another algorithm (the OID's last byte): declined. */
+	copy[at - 1] ^= 1;
+	assert_int_equal(statement_signer_of_der(tmpl, copy, len, &sg),
+	    SS_ERR_INVALID);
+	free(copy);
+	/* An X25519 key (the encryption-key certificate): declined. */
+	assert_true((n = i2d_X509(g_enc_cert, &enc)) > 0);
+	assert_int_equal(statement_signer_of_der(tmpl, enc, (size_t)n, &sg),
+	    SS_ERR_INVALID);
+	assert_int_equal(statement_signer_of_der(tmpl, NULL, 10, &sg),
+	    SS_ERR_INVALID);
+	assert_int_equal(statement_signer_of_der(NULL, der, len, &sg),
+	    SS_ERR_INVALID);
+	EVP_PKEY_free(tmpl);
+	OPENSSL_free(enc);
+	OPENSSL_free(der);
+}
+
 /* statement_make: the body statement_encode writes, signed; nothing on failure. */
 static void
 test_make(void **state)
@@ -960,6 +1055,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_load_signer),
 	cmocka_unit_test(test_sign_verify_round_trip),
 		cmocka_unit_test(test_signer_ready),
+	cmocka_unit_test(test_signer_of_der),
 	cmocka_unit_test(test_make),
 	cmocka_unit_test(test_tampered_body_or_signature_fails),
 	cmocka_unit_test(test_other_party_or_session_fails),

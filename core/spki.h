@@ -1,0 +1,26 @@
+/*
+ * spki.h: the EC P-256 public key of a certificate, read from its DER
+ * without OpenSSL's X509 parse (see spki.c for why).
+ */
+#ifndef SS_CORE_SPKI_H
+#define SS_CORE_SPKI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* An uncompressed P-256 point: 0x04, X, Y. */
+#define SPKI_P256_POINT_LEN 65
+
+/*
+ * Copies into point the public key of the certificate der (all len bytes
+ * one DER Certificate) when its SubjectPublicKeyInfo is id-ecPublicKey on
+ * prime256v1 with an uncompressed point. SS_ERR_INVALID otherwise (another
+ * shape, or not a certificate): the caller then parses it with OpenSSL.
+ * Checks nothing else: for certificates whose very bytes were verified.
+ */
+int spki_p256_point(const uint8_t *der, size_t len,
+    uint8_t point[SPKI_P256_POINT_LEN]) SS_WUR;
+
+#endif
