@@ -7,16 +7,8 @@
 #include <time.h>
 
 #include "acceptor.h"
+#include "clock.h"
 #include "log.h"
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* The listener's callback, whose argument is the acceptor: on to the owner's. */
 static void
@@ -38,7 +30,7 @@ on_settle(evutil_socket_t fd, short what, void *arg)
 	(void)fd; (void)what;
 	logmsg("accept has not failed for %u ms: accepting connections "
 	    "normally again after %.1f s, in which %llu accepts were deferred",
-	    ACCEPTOR_SETTLE_MS, (double)(mono_ms() - a->since_ms) / 1000.0,
+	    ACCEPTOR_SETTLE_MS, (double)(clock_mono_ms() - a->since_ms) / 1000.0,
 	    (unsigned long long)a->deferred);
 	a->pause_ms = 0;
 	a->deferred = 0;
@@ -80,7 +72,7 @@ on_error(struct evconnlistener *l, void *arg)
 	(void)event_del(a->settle_ev);
 	a->deferred++;
 	if (a->pause_ms == 0) {
-		a->since_ms = mono_ms();
+		a->since_ms = clock_mono_ms();
 		a->pause_ms = ACCEPTOR_PAUSE_FIRST_MS;
 		logmsg("accept: %s; pausing new connections (%u ms, doubling up "
 		    "to %u ms) until it succeeds%s", strerror(err),

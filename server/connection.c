@@ -32,6 +32,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <openssl/err.h>
 
+#include "clock.h"
 #include "connection.h"
 #include "err.h"
 #include "frame.h"
@@ -466,21 +467,6 @@ out_of_memory_reading(struct ss_error *e)
 
 /* ---- holding a watched GetStatus -------------------------------------- */
 
-static uint64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static uint64_t
-mono_ms(void)
-{
-	return mono_us() / 1000;
-}
-
 static void conn_resume(struct conn *c);
 static void conn_process(struct conn *c);
 static int conn_next_frame(struct conn *c, struct ss_error *e) SS_WUR;
@@ -507,7 +493,7 @@ static int SS_WUR
 conn_hold(struct conn *c, const struct rpc_watch *w)
 {
 	struct conns *cs = c->cs;
-	uint64_t now = mono_ms(), ms = w->ms, idle;
+	uint64_t now = clock_mono_ms(), ms = w->ms, idle;
 	struct timeval tv;
 
 	idle = (uint64_t)cs->cfg->idle_timeout * 1000;
@@ -625,7 +611,7 @@ static void
 conn_account(struct conn *c, size_t in, size_t out)
 {
 	const struct rpc_outcome *o = &c->cs->rpc->last;
-	uint64_t us = mono_us() - c->req_start_us;
+	uint64_t us = clock_mono_us() - c->req_start_us;
 
 	metrics_request(c->cs->metrics, o->method, o->code, (double)us / 1e6,
 	    in, out);
@@ -659,7 +645,7 @@ conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
 
 	/* A held request handed in again keeps its first arrival. */
 	if (c->watch_until == 0)
-		c->req_start_us = mono_us();
+		c->req_start_us = clock_mono_us();
 	for (;;) {
 		w.may_hold = w.may_hold && !c->watch_expired;
 		/* The caller's certificate signs its statements (version 2). */
@@ -1024,7 +1010,7 @@ conns_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		return;
 	}
 	c->charged = 1;
-	c->accepted_ms = mono_ms();
+	c->accepted_ms = clock_mono_ms();
 	conn_address(c, sa, salen);
 	cs->metrics->connections_accepted++;
 	log_at(LOG_DEBUG, "connection addr=%s", c->addr);
@@ -1057,7 +1043,7 @@ void
 conns_tick(struct conns *cs)
 {
 	uint64_t limit = (uint64_t)cs->cfg->handshake_timeout * 1000,
-	    now = mono_ms();
+	    now = clock_mono_ms();
 
 	/* The list is in accept order: the expired are at its tail. */
 	while (cs->hs_tail != NULL && now - cs->hs_tail->accepted_ms >= limit) {

@@ -27,6 +27,7 @@
 #include "addr.h"
 #include "bgsave.h"
 #include "budget.h"
+#include "clock.h"
 #include "connection.h"
 #include "credentials.h"
 #include "err.h"
@@ -96,15 +97,6 @@ server_default_config(struct server_config *cfg)
 	cfg->max_memory = default_max_memory();
 	cfg->fsync = FSYNC_ALWAYS;
 	store_default_limits(&cfg->limits);
-}
-
-static uint64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* ---- the journal's syncs ---------------------------------------------- */
@@ -181,7 +173,7 @@ snapshot_wanted(struct server *srv)
 static void
 snapshot_done(struct server *srv, uint64_t seq, uint64_t version)
 {
-	uint64_t now = wall_ms();
+	uint64_t now = clock_wall_ms();
 
 	srv->metrics.snapshots_ok++;
 	srv->metrics.snapshot_unix_ms = now;
@@ -209,7 +201,7 @@ snapshot_inline(struct server *srv)
 	int rc;
 
 	ss_error_clear(&e);
-	srv->snapshot_started_ms = wall_ms();
+	srv->snapshot_started_ms = clock_wall_ms();
 	if ((rc = snapshot_write(s, srv->cfg->state_dir, &e)) != SS_OK) {
 		srv->metrics.snapshots_failed++;
 		logmsg("snapshot failed (the journal keeps every change): %s",
@@ -254,7 +246,7 @@ snapshot_start(struct server *srv)
 		    ss_error_msg(journal_error(j)));
 		return;
 	}
-	srv->snapshot_started_ms = wall_ms();
+	srv->snapshot_started_ms = clock_wall_ms();
 	if (bgsave_start(&srv->bgsave, srv->rpc.store, srv->cfg->state_dir,
 	    &e) != SS_OK) {
 		logmsg("cannot start the snapshot's process (%s); writing the "
@@ -328,7 +320,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	struct server *srv = arg;
 
 	(void)fd; (void)what;
-	store_tick(srv->rpc.store, wall_ms() / 1000);
+	store_tick(srv->rpc.store, clock_wall_ms() / 1000);
 	conns_tick(&srv->conns);
 	log_expired(srv);
 	/* Give back what departed connections and handled frames freed. */
@@ -353,7 +345,7 @@ on_drain(evutil_socket_t fd, short what, void *arg)
 	struct server *srv = arg;
 
 	(void)fd; (void)what;
-	if (!conns_sending(&srv->conns) || wall_ms() >= srv->stop_deadline_ms)
+	if (!conns_sending(&srv->conns) || clock_wall_ms() >= srv->stop_deadline_ms)
 		event_base_loopbreak(srv->base);
 }
 
@@ -381,7 +373,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	if (save(srv) != SS_OK)
 		srv->exit_status = 1;
-	srv->stop_deadline_ms = wall_ms() + 1000;
+	srv->stop_deadline_ms = clock_wall_ms() + 1000;
 	srv->drain_ev = event_new(srv->base, -1, EV_PERSIST, on_drain, srv);
 	if (srv->drain_ev == NULL || event_add(srv->drain_ev, &tv) != 0)
 		event_base_loopbreak(srv->base);
@@ -483,7 +475,7 @@ server_gauges(void *ctx, struct metrics_gauges *g)
 	size_t i;
 
 	memset(g, 0, sizeof(*g));
-	g->now_unix_ms = wall_ms();
+	g->now_unix_ms = clock_wall_ms();
 	for (i = 0; i < st->nsessions; i++)
 		if ((unsigned)st->sessions[i]->phase < METRICS_PHASES)
 			g->sessions[st->sessions[i]->phase]++;
@@ -615,7 +607,7 @@ static void
 log_loaded(struct server *srv, size_t snap_sessions, uint64_t replayed, uint64_t t0)
 {
 	struct metrics *m = &srv->metrics;
-	uint64_t now = wall_ms();
+	uint64_t now = clock_wall_ms();
 
 	m->loaded_sessions = srv->rpc.store->nsessions;
 	m->replayed_records = replayed;
@@ -692,7 +684,7 @@ static int SS_WUR
 open_state(struct server *srv, struct ss_error *e)
 {
 	const struct server_config *cfg = srv->cfg;
-	uint64_t t0 = wall_ms(), snap_seq;
+	uint64_t t0 = clock_wall_ms(), snap_seq;
 	size_t snap_sessions;
 	long long left;
 	int rc;
@@ -1004,8 +996,8 @@ server_run(const struct server_config *given)
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = &cfg;
 	srv.lock_fd = -1;
-	srv.rpc.now_ms = wall_ms;
-	metrics_init(&srv.metrics, wall_ms());
+	srv.rpc.now_ms = clock_wall_ms;
+	metrics_init(&srv.metrics, clock_wall_ms());
 	ss_error_clear(&e);
 	setup_process();
 	if (fit_connections(&cfg, &e) != SS_OK || choose_epoch(&srv, &e) != SS_OK ||
