@@ -7,8 +7,11 @@
  * (call_on_status).
  *
  * Every function that can fail returns SS_OK or an SS_ERR_* code and says
- * why in e (core/err.h). A command writes its output, plain text or one
- * JSON object, to stdout.
+ * why in e (core/err.h). With `print` set (mpc-client) a command writes
+ * its output, plain text or one JSON object, to stdout; without it (the
+ * library, include/securesum.h) it writes nothing, and hands its warnings
+ * to `say` and its answer to `sum_out` or the library's own reading of the
+ * status.
  */
 #ifndef SS_CLIENT_CLIENT_H
 #define SS_CLIENT_CLIENT_H
@@ -34,6 +37,7 @@
 
 struct cohort;
 struct peers;
+struct status_view;
 struct pin_args;
 struct pstate;
 
@@ -54,6 +58,25 @@ struct pstate;
  * the signers twice (run: sumpoint, then result) parses and checks each
  * once.
  */
+/*
+ * A sum as `result` and `run` decided it, for a caller that reads it
+ * rather than prints it (the library): filled when sum_out is set.
+ */
+struct client_sum {
+	int64_t *values;           /* L elements, in units of 10^-decimals */
+	size_t length;
+	unsigned decimals;
+	int verified;              /* 1: VERIFIED; 0: UNVERIFIED */
+	size_t posted;             /* sumpoints that agree */
+	unsigned quorum;
+	size_t nparties;
+	char **cohort;             /* ncohort names, each malloc'd */
+	size_t ncohort;
+};
+
+/* A line for the caller (warnings, notes, progress), without a newline. */
+typedef void client_say_fn(void *arg, const char *line);
+
 struct client_signer {
 	uint8_t fp[STATEMENT_HASH_LEN];        /* SHA-256 of its DER */
 	char name[NAME_BUF];                    /* the party it was checked as */
@@ -77,6 +100,17 @@ struct client {
 	int require_verified;      /* --require-verified */
 	int printed;               /* a JSON answer is open on stdout: main adds
 	                              the error and closes it */
+	int print;                 /* write answers to stdout (mpc-client) */
+	client_say_fn *say;        /* NULL: warnings go to stderr */
+	void *say_arg;
+	struct client_sum *sum_out;    /* non-NULL: result and run fill it */
+	/* create: the invite code, when the caller reads it (the library) */
+	char *invite_out;          /* INVITE_CODE_BUF bytes, or NULL */
+	/* status: its answer, for a caller that reads it (the library) */
+	int (*status_out)(void *arg, const char *session,
+	    const struct wire_response *st, const struct status_view *v,
+	    struct ss_error *e);
+	void *status_arg;
 
 	/* State. */
 	struct conn conn;
@@ -120,6 +154,14 @@ void client_backoff(struct client *c, uint64_t *delay);
 /* Notes a step of `run` on a terminal; commands print to stdout instead. */
 void client_note(struct client *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * A warning or note for the caller: on stderr (after stdout is flushed),
+ * or to c->say without its "mpc-client: " prefix.
+ */
+void client_say(struct client *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Frees what s holds and zeroes it. */
+void client_sum_free(struct client_sum *s);
 /* Starts the JSON object of a step: {"session":SESSION,"party":PARTY */
 void client_json_step(const struct client *c, const char *session);
 /* Wipes len bytes at p, which held secrets, and frees it (p may be NULL). */

@@ -154,10 +154,9 @@ check_keys(struct client *c, const struct create_args *a, struct ss_error *e)
 		    "exists); have %s do so, or copy NAME.enc.crt into %s, then "
 		    "create again; or give --allow-unknown", list, c->certs,
 		    a->session, n == 1 ? "it" : "each of them", c->certs);
-	fflush(stdout);
-	fprintf(stderr, "mpc-client: warning: no encryption key is known yet "
+	client_say(c, "mpc-client: warning: no encryption key is known yet "
 	    "for %s: nobody can share in session %s until each has run an "
-	    "mpc-client command against this server\n", list, a->session);
+	    "mpc-client command against this server", list, a->session);
 	return SS_OK;
 }
 
@@ -210,20 +209,19 @@ complete(const struct create_args *a, struct session_params *p,
 
 /* What the creator should know of the parameters chosen, on stderr. */
 static void
-warn(const struct session_params *p)
+warn(struct client *c, const struct session_params *p)
 {
 	const uint32_t q = agree_quorum(p->n, p->t);
 
-	fflush(stdout);
 	if (params_exposes_one_input(p))
-		fprintf(stderr, "mpc-client: warning: min_cohort - threshold = 1: "
+		client_say(c, "mpc-client: warning: min_cohort - threshold = 1: "
 		    "%u colluding parties in a cohort of %u learn the one "
-		    "remaining honest input from the sum itself\n", p->t,
+		    "remaining honest input from the sum itself", p->t,
 		    p->min_cohort);
 	if (q > p->n)
-		fprintf(stderr, "mpc-client: note: no sum of this session can be "
+		client_say(c, "mpc-client: note: no sum of this session can be "
 		    "verified: that takes %u agreeing sumpoints (n/2 + t + 1), "
-		    "and it has %u parties; results will say UNVERIFIED\n", q,
+		    "and it has %u parties; results will say UNVERIFIED", q,
 		    p->n);
 }
 
@@ -271,6 +269,10 @@ print_created(const struct client *c, const struct create_args *a,
 	char code[INVITE_CODE_BUF], deadline[96];
 
 	invite_encode(d, code);
+	if (c->invite_out != NULL)
+		memcpy(c->invite_out, code, sizeof(code));
+	if (!c->print)
+		return;
 	if (c->json) {
 		print_json(a, resp, p, code);
 		return;
@@ -304,7 +306,7 @@ cmd_create(struct client *c, const struct create_args *a,
 	    (r = check_keys(c, a, e)) != SS_OK ||
 	    (r = complete(a, &p, d, e)) != SS_OK)
 		return r;
-	warn(&p);
+	warn(c, &p);
 	call_request(&req, WIRE_CREATE_SESSION, a->session, NULL);
 	req.names = a->parties;
 	req.nnames = a->nparties;

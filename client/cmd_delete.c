@@ -23,6 +23,8 @@ static void
 print_deleted(const struct client *c, const char *session, int known,
     uint64_t bytes)
 {
+	if (!c->print)
+		return;
 	if (c->json) {
 		fputs(OUT_JSON_OPEN "\"session\":", stdout);
 		out_json_string(stdout, session);

@@ -95,13 +95,15 @@ list_page(struct client *c, uint32_t offset, struct listed *l, uint32_t *next,
 		wire_response_free(&resp);
 		return r;
 	}
-	if (c->json && !l->opened) {
+	if (c->print && c->json && !l->opened) {
 		fputs(OUT_JSON_OPEN "\"sessions\":[", stdout);
 		l->opened = 1;
 	}
 	for (i = 0; i < resp.nsessions; i++) {
 		out_sanitize(resp.sessions[i].session_id);
 		out_sanitize(resp.sessions[i].creator);
+		if (!c->print)
+			continue;
 		if (c->json)
 			print_json(&resp.sessions[i], l->shown + i == 0);
 		else
@@ -132,7 +134,7 @@ cmd_list(struct client *c, struct ss_error *e)
 		/* Cut short: main adds the error to the object left open. */
 		fputs(r == SS_OK ? "]}\n" : "]", stdout);
 		c->printed = r != SS_OK;
-	} else if (r == SS_OK && !c->json && l.shown == 0)
+	} else if (r == SS_OK && c->print && !c->json && l.shown == 0)
 		printf("no sessions of %s\n", c->party);
 	return r;
 }

@@ -1102,6 +1102,7 @@ main(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	conn_init(&c.conn);
+	c.print = 1;
 	memset(&cl, 0, sizeof(cl));
 	memset(&cfg, 0, sizeof(cfg));
 	cl.client = &c;

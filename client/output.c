@@ -149,9 +149,13 @@ progress_plain(struct progress *p, const char *line)
 	if (now + ahead - p->since < PROGRESS_PLAIN_AFTER_MS ||
 	    (p->printed != 0 && now - p->printed < PROGRESS_PLAIN_EVERY_MS))
 		return;
+	p->printed = now;
+	if (p->sink != NULL) {
+		p->sink(p->sink_arg, line);
+		return;
+	}
 	fprintf(stderr, "mpc-client: %s\n", line);
 	fflush(stderr);
-	p->printed = now;
 }
 
 void
