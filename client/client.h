@@ -28,6 +28,7 @@
 #include "agree.h"
 #include "hpke.h"
 #include "input.h"
+#include "invite.h"
 #include "name.h"
 #include "output.h"
 #include "params.h"
@@ -74,6 +75,21 @@ struct client_sum {
 	size_t ncohort;
 };
 
+/* What create made, for a caller that reads it rather than prints it. */
+struct client_created {
+	int created;               /* 0: in place already (our retry) */
+	char invite[INVITE_CODE_BUF];
+	uint32_t min_cohort;
+	uint64_t deadline;         /* unix seconds; 0: none */
+	uint8_t nonce[PARAMS_NONCE_LEN];
+};
+
+/* What delete released, for its caller. */
+struct client_deleted {
+	int known;                 /* 0: an earlier attempt's answer was lost */
+	uint64_t released_bytes;
+};
+
 /* A line for the caller (warnings, notes, progress), without a newline. */
 typedef void client_say_fn(void *arg, const char *line);
 
@@ -104,8 +120,8 @@ struct client {
 	client_say_fn *say;        /* NULL: warnings go to stderr */
 	void *say_arg;
 	struct client_sum *sum_out;    /* non-NULL: result and run fill it */
-	/* create: the invite code, when the caller reads it (the library) */
-	char *invite_out;          /* INVITE_CODE_BUF bytes, or NULL */
+	struct client_created *created_out;    /* non-NULL: create fills it */
+	struct client_deleted *deleted_out;    /* non-NULL: delete fills it */
 	/* status: its answer, for a caller that reads it (the library) */
 	int (*status_out)(void *arg, const char *session,
 	    const struct wire_response *st, const struct status_view *v,
@@ -195,6 +211,7 @@ struct create_args {
  */
 int cmd_create_check(const struct create_args *a, const char *creator,
     struct ss_error *e) SS_WUR;
+/* Creates the session; what it made into c->created_out, if set. */
 int cmd_create(struct client *c, const struct create_args *a,
     struct ss_error *e) SS_WUR;
 
@@ -376,7 +393,7 @@ void cmd_status_json_conflicts(FILE *f, const struct wire_response *st,
 
 /* ---- delete and list (cmd_delete.c, cmd_list.c) -------------------------- */
 
-/* Deletes session on the server and says what was let go. */
+/* Deletes session on the server; what was let go into c->deleted_out. */
 int cmd_delete(struct client *c, const char *session, struct ss_error *e)
     SS_WUR;
 /* Prints the sessions this party is in: phase, age, creator, expiry. */

@@ -32,6 +32,7 @@
 #include "addr.h"
 #include "amount.h"
 #include "call.h"
+#include "cli.h"
 #include "client.h"
 #include "config.h"
 #include "conn.h"
@@ -563,8 +564,6 @@ static int
 run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
     struct ss_error *e)
 {
-	int r;
-
 	if (!cl->have_parties)
 		return usage("create: --parties is required (usage: %s)",
 		    cmd->usage);
@@ -577,9 +576,8 @@ run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
 	/* Checked before any connection: a bad request never leaves. */
 	if (cmd_create_check(&cl->create, c->party, &usage_error) != SS_OK)
 		return EXIT_USAGE;
-	if ((r = begin(c, e)) != SS_OK)
-		return exit_status(r, e);
-	return exit_status(cmd_create(c, &cl->create, e), e);
+	/* Through libsecuresum, as any program would (cli.h). */
+	return exit_status(cli_create(c, &cl->create, e), e);
 }
 
 /*
@@ -631,12 +629,8 @@ static int
 run_delete(struct client *c, const struct command *cmd, struct cmdline *cl,
     struct ss_error *e)
 {
-	int r;
-
 	(void)cmd;
-	if ((r = begin(c, e)) != SS_OK)
-		return exit_status(r, e);
-	return exit_status(cmd_delete(c, cl->session, e), e);
+	return exit_status(cli_delete(c, cl->session, e), e);
 }
 
 /* list: no SESSION. */

@@ -1,6 +1,7 @@
 /*
  * output.c: JSON strings, name lists, sanitised text and the progress line.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -173,6 +174,12 @@ progress_show(struct progress *p, const char *fmt, ...)
 		p->ahead = 0;
 		return;
 	}
+	if (p->live != NULL) {
+		p->live(p->live_arg, line, p->ahead > UINT_MAX ? UINT_MAX :
+		    (unsigned)p->ahead);
+		p->ahead = 0;
+		return;
+	}
 	if (!p->enabled) {
 		progress_plain(p, line);
 		return;
@@ -194,6 +201,10 @@ progress_show(struct progress *p, const char *fmt, ...)
 void
 progress_clear(struct progress *p)
 {
+	if (p->live != NULL) {
+		p->live(p->live_arg, NULL, 0);
+		return;
+	}
 	if (!p->enabled) {
 		p->since = p->printed = 0;
 		return;

@@ -65,6 +65,10 @@ struct progress {
 	 * set with enabled = 0, so that they come whole and throttled */
 	void (*sink)(void *arg, const char *line);
 	void *sink_arg;
+	/* non-NULL: every line as shown, with the pause that follows (ms),
+	 * and NULL for a clear, instead of all of the above */
+	void (*live)(void *arg, const char *line, unsigned pause_ms);
+	void *live_arg;
 };
 
 void progress_init(struct progress *p);

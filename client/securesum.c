@@ -10,6 +10,7 @@
 #define SECURESUM_BUILDING 1
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,13 +38,15 @@
 
 _Static_assert(SECURESUM_INVITE_MAX >= INVITE_CODE_BUF,
     "SECURESUM_INVITE_MAX must hold an invite code");
+_Static_assert(SECURESUM_NONCE_LEN == PARAMS_NONCE_LEN,
+    "SECURESUM_NONCE_LEN must be the nonce's length");
 _Static_assert(SECURESUM_ERR_UNAUTHENTICATED == SS_ERR_UNAUTHENTICATED &&
     SECURESUM_ERR_INTERNAL == SS_ERR_INTERNAL &&
     SECURESUM_ERR_PRECONDITION == SS_ERR_PRECONDITION,
     "SECURESUM_ERR_* must be the values of SS_ERR_*");
 
 #define DEFAULT_TIMEOUT_S 120
-#define MAX_TIMEOUT_S     86400
+#define MAX_TIMEOUT_S     2147483   /* INT_MAX ms, as mpc-client's */
 
 struct securesum {
 	char *server, *server_name, *certs, *party, *state, *trace;
@@ -51,6 +54,8 @@ struct securesum {
 	int wait;
 	securesum_log_fn *log;
 	void *log_arg;
+	securesum_progress_fn *progress;
+	void *progress_arg;
 	struct ss_error err;       /* the last failure */
 };
 
@@ -176,6 +181,13 @@ securesum_set_log(securesum *h, securesum_log_fn *fn, void *arg)
 	h->log_arg = arg;
 }
 
+void
+securesum_set_progress(securesum *h, securesum_progress_fn *fn, void *arg)
+{
+	h->progress = fn;
+	h->progress_arg = arg;
+}
+
 const char *
 securesum_message(const securesum *h)
 {
@@ -230,6 +242,15 @@ say(void *arg, const char *line)
 		h->log(h->log_arg, line);
 }
 
+/* The client's progress, live, to the caller's progress callback. */
+static void
+live(void *arg, const char *line, unsigned pause_ms)
+{
+	const securesum *h = arg;
+
+	h->progress(h->progress_arg, line, pause_ms);
+}
+
 /*
  * A client with h's settings, started: the clock, the trace file checked,
  * our encryption key published, as every mpc-client command does. A
@@ -270,6 +291,10 @@ op_begin(securesum *h, struct op *o)
 	c->say = say;
 	c->say_arg = h;
 	client_start(c);
+	if (h->progress != NULL) {
+		c->progress.live = live;
+		c->progress.live_arg = h;
+	}
 	if ((r = trace_check(c, &h->err)) != SS_OK)
 		return r;
 	return keydir_announce(c, &h->err);
@@ -318,8 +343,10 @@ int
 securesum_create(securesum *h, const struct securesum_create_args *a,
     struct securesum_created *out)
 {
+	struct client_created made;
 	struct create_args ca;
 	struct op o;
+	size_t i;
 	int r;
 
 	if (a == NULL || out == NULL)
@@ -336,6 +363,7 @@ securesum_create(securesum *h, const struct securesum_create_args *a,
 	ca.deadline = a->deadline_s;
 	ca.min_cohort = a->min_cohort;
 	ca.allow_unknown = a->allow_unknown;
+	ca.nonce = a->nonce;
 	if ((r = check_session(h, a->session)) != SS_OK)
 		return r;
 	if (a->parties == NULL)
@@ -344,9 +372,18 @@ securesum_create(securesum *h, const struct securesum_create_args *a,
 	if (h->party != NULL &&
 	    (r = cmd_create_check(&ca, h->party, &h->err)) != SS_OK)
 		return r;
+	memset(&made, 0, sizeof(made));
 	if ((r = op_begin(h, &o)) == SS_OK) {
-		o.c.invite_out = out->invite;
+		o.c.created_out = &made;
 		r = cmd_create(&o.c, &ca, &h->err);
+	}
+	if (r == SS_OK) {
+		memcpy(out->invite, made.invite, sizeof(made.invite));
+		out->created = made.created;
+		out->min_cohort = made.min_cohort;
+		out->deadline_unix = made.deadline;
+		for (i = 0; i < sizeof(made.nonce); i++)
+			snprintf(out->nonce + 2 * i, 3, "%02x", made.nonce[i]);
 	}
 	return op_end(h, &o, r);
 }
@@ -659,14 +696,23 @@ securesum_status(securesum *h, const char *session,
 }
 
 int
-securesum_delete(securesum *h, const char *session)
+securesum_delete(securesum *h, const char *session,
+    struct securesum_deleted *out)
 {
+	struct client_deleted gone;
 	struct op o;
 	int r;
 
 	if ((r = check_session(h, session)) != SS_OK)
 		return r;
-	if ((r = op_begin(h, &o)) == SS_OK)
+	memset(&gone, 0, sizeof(gone));
+	if ((r = op_begin(h, &o)) == SS_OK) {
+		o.c.deleted_out = &gone;
 		r = cmd_delete(&o.c, session, &h->err);
+	}
+	if (r == SS_OK && out != NULL) {
+		out->known = gone.known;
+		out->released_bytes = gone.released_bytes;
+	}
 	return op_end(h, &o, r);
 }

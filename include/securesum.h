@@ -37,8 +37,16 @@
  *    decimals, fixed at create); securesum_parse_amount reads "12.50"
  *    into such a unit. Inputs and sums are wiped from the library's
  *    memory before it is freed.
- *  - A handle is used by one thread at a time; different handles are
- *    independent. The library is not async-signal-safe.
+ *  - h is never NULL. A handle is used by one thread at a time; different
+ *    handles are independent, but see SIGPIPE. Nothing here is
+ *    async-signal-safe.
+ *  - A server that goes away mid-write must not kill the caller: while an
+ *    operation runs, SIGPIPE is ignored if the program left it at its
+ *    default (and restored after). A program with threads should ignore
+ *    SIGPIPE itself, once, before any operation.
+ *  - mpc-client's create and delete are this API (client/cli.c); its
+ *    messages name mpc-client's flags where the library's settings mean
+ *    the same (--wait: securesum_set_wait).
  *  - Names are stable: everything public starts with securesum_ or
  *    SECURESUM_, and nothing else is exported from libsecuresum.
  */
@@ -114,7 +122,7 @@ SECURESUM_API int securesum_set_party(securesum *h, const char *name);
 SECURESUM_API int securesum_set_state(securesum *h, const char *dir);
 /* the name the server's certificate must carry; NULL: HOST */
 SECURESUM_API int securesum_set_server_name(securesum *h, const char *name);
-/* the bound on every operation, in seconds (default 120; 1 to 86400) */
+/* the bound on every operation, in seconds (default 120; 1 to 2147483) */
 SECURESUM_API int securesum_set_timeout(securesum *h, unsigned seconds);
 /* a file each acknowledged change is appended to; NULL: none */
 SECURESUM_API int securesum_set_trace(securesum *h, const char *file);
@@ -132,6 +140,16 @@ SECURESUM_API int securesum_set_wait(securesum *h, int wait);
 typedef void securesum_log_fn(void *arg, const char *line);
 SECURESUM_API void securesum_set_log(securesum *h, securesum_log_fn *fn,
     void *arg);
+/*
+ * For a caller that shows progress live (a line redrawn on a terminal):
+ * every progress line as it changes, unthrottled, with the pause in ms
+ * that follows it when known (else 0); line NULL: the wait is over, clear
+ * it. Set, it takes the progress lines away from the log callback.
+ */
+typedef void securesum_progress_fn(void *arg, const char *line,
+    unsigned pause_ms);
+SECURESUM_API void securesum_set_progress(securesum *h,
+    securesum_progress_fn *fn, void *arg);
 
 /* The sentence of the last failure on h; "" after a success. */
 SECURESUM_API const char *securesum_message(const securesum *h);
@@ -161,12 +179,23 @@ struct securesum_create_args {
 	unsigned deadline_s;            /* close sharing after this; 0: none */
 	unsigned min_cohort;            /* with a deadline: fewest to close */
 	int allow_unknown;              /* 1: a party without a key is no error */
+	/*
+	 * SECURESUM_NONCE_LEN bytes: create the same session again (a retry
+	 * whose answer was lost: the same nonce is the same session); NULL:
+	 * a fresh random nonce, a new session
+	 */
+	const uint8_t *nonce;
 };
 
 #define SECURESUM_INVITE_MAX 128
+#define SECURESUM_NONCE_LEN  16
 
 struct securesum_created {
 	char invite[SECURESUM_INVITE_MAX];  /* the code the others pin it by */
+	int created;                    /* 0: it was in place (a retry of ours) */
+	unsigned min_cohort;            /* as chosen (the default rule, if 0) */
+	uint64_t deadline_unix;         /* 0: none */
+	char nonce[2 * SECURESUM_NONCE_LEN + 1];    /* in hex */
 };
 
 /* Creates the session; out gets its invite code. */
@@ -246,8 +275,15 @@ SECURESUM_API int securesum_status(securesum *h, const char *session,
     struct securesum_status **out);
 SECURESUM_API void securesum_status_free(struct securesum_status *s);
 
-/* Deletes the session on the server (its creator only). */
-SECURESUM_API int securesum_delete(securesum *h, const char *session);
+struct securesum_deleted {
+	int known;                  /* 0: the session is gone, but the answer
+	                               that said how much it freed was lost */
+	uint64_t released_bytes;    /* the server's memory it freed */
+};
+
+/* Deletes the session on the server (its creator only); out may be NULL. */
+SECURESUM_API int securesum_delete(securesum *h, const char *session,
+    struct securesum_deleted *out);
 
 #ifdef __cplusplus
 }

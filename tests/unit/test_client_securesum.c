@@ -40,7 +40,7 @@ test_settings(void **state)
 	assert_int_equal(securesum_set_party(h, "alice"), SECURESUM_OK);
 	assert_int_equal(securesum_set_certs(h, ""), SECURESUM_ERR_INVALID);
 	assert_int_equal(securesum_set_timeout(h, 0), SECURESUM_ERR_RANGE);
-	assert_int_equal(securesum_set_timeout(h, 86401), SECURESUM_ERR_RANGE);
+	assert_int_equal(securesum_set_timeout(h, 2147484), SECURESUM_ERR_RANGE);
 	assert_int_equal(securesum_set_timeout(h, 5), SECURESUM_OK);
 	assert_int_equal(securesum_set_server_name(h, "bad name!"),
 	    SECURESUM_ERR_INVALID);
@@ -68,7 +68,8 @@ test_missing_setting(void **state)
 	assert_null(st);
 	assert_non_null(strstr(securesum_message(h), "certificate folder"));
 	assert_int_equal(securesum_set_certs(h, "/nonexistent"), SECURESUM_OK);
-	assert_int_equal(securesum_delete(h, "s1"), SECURESUM_ERR_INVALID);
+	assert_int_equal(securesum_delete(h, "s1", NULL),
+	    SECURESUM_ERR_INVALID);
 	assert_non_null(strstr(securesum_message(h), "party is not set"));
 	/* Bad arguments are refused before the settings are even looked at. */
 	assert_int_equal(securesum_share(h, "s1", NULL, v, 1, 0),
