@@ -6,7 +6,9 @@
 # bob through the library, carol through mpc-client; all three get the same
 # verified sum, the library's programs print only what they chose to (its
 # warnings reach their log callback, never stdout or stderr directly), and
-# its failures come back as codes with a message. The shared library
+# its failures come back as codes with a message. A second session goes
+# step by step (share, then the sumpoints, then result) through the library
+# beside mpc-client. The shared library
 # exports securesum_* alone, under its soname.
 source "$(dirname "$0")/lib.sh"
 need_client
@@ -95,6 +97,30 @@ LD_LIBRARY_PATH=$D/usr/lib ex "$T/ex-static/sum" carol result s1 "$invite" \
     >"$T/res.out" 2>"$T/res.err"
 check_eq "result through the library (installed .a) reads the same sum" \
     "42|verified (3 sumpoints, quorum 3, cohort of 3)" "$(paste -sd'|' "$T/res.out")"
+
+# ---- step by step: share and sumpoint through the library ------------------
+inv3=$(ex "$T/sum-static" bob create s3 1 alice,bob,carol 2>/dev/null)
+check_eq "alice shares through the library" "shared" \
+    "$(ex "$T/sum-shared" alice share s3 "$inv3" -4 2>"$T/sh.err")"
+check_eq "... printing nothing of its own" "" "$(grep -v '^sum: ' "$T/sh.err")"
+check_eq "bob shares through the library" "shared" \
+    "$(ex "$T/sum-static" bob share s3 "$inv3" 10 2>/dev/null)"
+check "carol shares with mpc-client" client carol share s3 --invite "$inv3" 100
+# The consistency round: every member's sumpoint waits for the others'.
+ex "$T/sum-shared" alice sumpoint s3 "$inv3" >"$T/spa.out" 2>"$T/spa.err" &
+PA=$!; PIDS+=("$PA")
+ex "$T/sum-static" bob sumpoint s3 "$inv3" >"$T/spb.out" 2>"$T/spb.err" &
+PB=$!; PIDS+=("$PB")
+check "carol posts her sumpoint with mpc-client" client carol sumpoint s3 --invite "$inv3"
+wait "$PA"; rc_a=$?
+wait "$PB"; rc_b=$?
+check_eq "alice and bob post theirs through the library" "0 posted 0 posted" \
+    "$rc_a $(cat "$T/spa.out") $rc_b $(cat "$T/spb.out")"
+check_eq "the sum of s3 through the library" \
+    "106|verified (3 sumpoints, quorum 3, cohort of 3)" \
+    "$(ex "$T/sum-shared" alice result s3 "$inv3" 2>/dev/null | paste -sd'|')"
+check_eq "... and through mpc-client" "106" \
+    "$(client bob result s3 --invite "$inv3" 2>/dev/null)"
 
 # ---- failures: codes and messages, nothing printed by the library -----------
 other=$(ex "$T/sum-static" alice create s2 1 alice,bob 2>/dev/null)
