@@ -5,9 +5,10 @@
  * "mpc-client: LINE", and its progress to the command's own progress line
  * (output.h: redrawn on a terminal, whole lines elsewhere), so that the
  * command writes exactly what it wrote before it went through the library.
- * Converted so far: create and delete.
+ * Converted so far: create, delete and list.
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -115,9 +116,9 @@ print_created(const struct client *c, const struct create_args *a,
 	pin_deadline(deadline, sizeof(deadline), m->deadline_unix);
 	if (m->created)
 		printf("created session %s (%zu parties, threshold %u, length "
-		    "%u, decimals %u, min_cohort %u, deadline %s)\n", a->session,
-		    a->nparties, a->threshold, a->length, a->decimals,
-		    m->min_cohort, deadline);
+		    "%u, decimals %u, min_cohort %u, deadline %s)\n",
+		    a->session, a->nparties, a->threshold, a->length,
+		    a->decimals, m->min_cohort, deadline);
 	else
 		/* Only a retry of ours (same nonce): its answer was lost. */
 		printf("session %s is in place with these parameters\n",
@@ -189,6 +190,98 @@ cli_delete(struct client *c, const char *session, struct ss_error *e)
 		print_deleted(c, session, &d);
 	else
 		(void)cli_failed(h, r, e);
+	securesum_free(h);
+	return r;
+}
+
+/* ---- list --------------------------------------------------------------- */
+
+/* "45s", "12m", "3h12m", "5d3h": an age at a glance. */
+static void
+fmt_age(char *buf, size_t len, uint64_t s)
+{
+	if (s < 60)
+		snprintf(buf, len, "%" PRIu64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%" PRIu64 "m", s / 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%" PRIu64 "h%" PRIu64 "m", s / 3600,
+		    s % 3600 / 60);
+	else
+		snprintf(buf, len, "%" PRIu64 "d%" PRIu64 "h", s / 86400,
+		    s % 86400 / 3600);
+}
+
+static void
+print_session_text(const struct securesum_session *v)
+{
+	char age[32], expires[96];
+
+	fmt_age(age, sizeof(age), v->age_seconds);
+	if (v->expires_unix == 0)
+		snprintf(expires, sizeof(expires), "never");
+	else
+		pin_deadline(expires, sizeof(expires), v->expires_unix);
+	printf("%s %s age %s creator %s parties %u expires %s\n", v->id,
+	    v->phase, age, v->creator[0] != '\0' ? v->creator : "unknown",
+	    v->parties, expires);
+}
+
+static void
+print_session_json(const struct securesum_session *v, int first)
+{
+	printf("%s{\"session\":", first ? "" : ",");
+	out_json_string(stdout, v->id);
+	printf(",\"phase\":\"%s\",\"created_unix\":%" PRIu64 ","
+	    "\"age_seconds\":%" PRIu64 ",\"creator\":", v->phase,
+	    v->created_unix, v->age_seconds);
+	if (v->creator[0] != '\0')
+		out_json_string(stdout, v->creator);
+	else
+		printf("null");
+	printf(",\"parties\":%u,\"expires_unix\":", v->parties);
+	if (v->expires_unix != 0)
+		printf("%" PRIu64 "}", v->expires_unix);
+	else
+		printf("null}");
+}
+
+/* The sessions of l; r: how the listing ended. */
+static void
+print_list(struct client *c, const struct securesum_list *l, int r)
+{
+	size_t i;
+
+	if (c->json)
+		fputs(OUT_JSON_OPEN "\"sessions\":[", stdout);
+	for (i = 0; i < l->n; i++)
+		if (c->json)
+			print_session_json(&l->v[i], i == 0);
+		else
+			print_session_text(&l->v[i]);
+	if (c->json) {
+		/* Cut short: main adds the error to the object left open. */
+		fputs(r == SECURESUM_OK ? "]}\n" : "]", stdout);
+		c->printed = r != SECURESUM_OK;
+	} else if (r == SECURESUM_OK && l->n == 0)
+		printf("no sessions of %s\n", c->party);
+}
+
+int
+cli_list(struct client *c, struct ss_error *e)
+{
+	struct securesum_list *l = NULL;
+	securesum *h;
+	int r;
+
+	if ((h = cli_handle(c, e)) == NULL)
+		return e->code;
+	r = securesum_list(h, &l);
+	if (l != NULL)
+		print_list(c, l, r);
+	if (r != SECURESUM_OK)
+		(void)cli_failed(h, r, e);
+	securesum_list_free(l);
 	securesum_free(h);
 	return r;
 }

@@ -20,5 +20,10 @@ int cli_create(struct client *c, const struct create_args *a,
 /* delete through securesum_delete, saying what was let go. */
 int cli_delete(struct client *c, const char *session, struct ss_error *e)
     SS_WUR;
+/*
+ * list through securesum_list: the sessions as lines or one JSON object;
+ * one cut short by an error is left open (c->printed) for main's error.
+ */
+int cli_list(struct client *c, struct ss_error *e) SS_WUR;
 
 #endif

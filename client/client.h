@@ -90,6 +90,12 @@ struct client_deleted {
 	uint64_t released_bytes;
 };
 
+/* The sessions list read, page after page (free with client_listed_free). */
+struct client_listed {
+	struct wire_session *v;    /* session ids and creators made printable */
+	size_t n, cap;
+};
+
 /* A line for the caller (warnings, notes, progress), without a newline. */
 typedef void client_say_fn(void *arg, const char *line);
 
@@ -122,6 +128,7 @@ struct client {
 	struct client_sum *sum_out;    /* non-NULL: result and run fill it */
 	struct client_created *created_out;    /* non-NULL: create fills it */
 	struct client_deleted *deleted_out;    /* non-NULL: delete fills it */
+	struct client_listed *list_out;        /* non-NULL: list fills it */
 	/* status: its answer, for a caller that reads it (the library) */
 	int (*status_out)(void *arg, const char *session,
 	    const struct wire_response *st, const struct status_view *v,
@@ -396,8 +403,12 @@ void cmd_status_json_conflicts(FILE *f, const struct wire_response *st,
 /* Deletes session on the server; what was let go into c->deleted_out. */
 int cmd_delete(struct client *c, const char *session, struct ss_error *e)
     SS_WUR;
-/* Prints the sessions this party is in: phase, age, creator, expiry. */
+/*
+ * The sessions this party is in (phase, age, creator, expiry), into
+ * c->list_out: on a failure, those of the pages read before it.
+ */
 int cmd_list(struct client *c, struct ss_error *e) SS_WUR;
+void client_listed_free(struct client_listed *l);
 
 /* ---- run (cmd_run.c) ---------------------------------------------------- */
 

@@ -638,12 +638,8 @@ static int
 run_list(struct client *c, const struct command *cmd, struct cmdline *cl,
     struct ss_error *e)
 {
-	int r;
-
 	(void)cmd; (void)cl;
-	if ((r = begin(c, e)) != SS_OK)
-		return exit_status(r, e);
-	return exit_status(cmd_list(c, e), e);
+	return exit_status(cli_list(c, e), e);
 }
 
 /* sumpoint, result and status: SESSION alone. */

@@ -38,12 +38,10 @@
 
 _Static_assert(SECURESUM_INVITE_MAX >= INVITE_CODE_BUF,
     "SECURESUM_INVITE_MAX must hold an invite code");
+_Static_assert(SECURESUM_NAME_MAX == NAME_BUF,
+    "SECURESUM_NAME_MAX must be a name's buffer");
 _Static_assert(SECURESUM_NONCE_LEN == PARAMS_NONCE_LEN,
     "SECURESUM_NONCE_LEN must be the nonce's length");
-_Static_assert(SECURESUM_ERR_UNAUTHENTICATED == SS_ERR_UNAUTHENTICATED &&
-    SECURESUM_ERR_INTERNAL == SS_ERR_INTERNAL &&
-    SECURESUM_ERR_PRECONDITION == SS_ERR_PRECONDITION,
-    "SECURESUM_ERR_* must be the values of SS_ERR_*");
 
 #define DEFAULT_TIMEOUT_S 120
 #define MAX_TIMEOUT_S     2147483   /* INT_MAX ms, as mpc-client's */
@@ -472,6 +470,8 @@ give_sum(securesum *h, struct client_sum *cs, struct securesum_sum **out)
 	size_t k;
 	int r = SS_OK;
 
+	if (cs->values == NULL)
+		return ss_error_set(&h->err, SS_ERR_INTERNAL, "no sum was kept");
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (s->text = calloc(cs->length + 1, sizeof(*s->text))) == NULL) {
 		free(s);
@@ -519,9 +519,6 @@ op_sum(securesum *h, struct op *o, const char *session,
 	else
 		r = call_on_status(&o->c, session, cmd_result, &h->err);
 	o->c.sum_out = NULL;
-	if (r == SS_OK && cs.values == NULL)
-		r = ss_error_set(&h->err, SS_ERR_INTERNAL,
-		    "no sum was kept (%s)", session);
 	if (r == SS_OK)
 		r = give_sum(h, &cs, out);
 	client_sum_free(&cs);
@@ -714,5 +711,69 @@ securesum_delete(securesum *h, const char *session,
 		out->known = gone.known;
 		out->released_bytes = gone.released_bytes;
 	}
+	return op_end(h, &o, r);
+}
+
+/* ---- list --------------------------------------------------------------- */
+
+void
+securesum_list_free(struct securesum_list *l)
+{
+	if (l == NULL)
+		return;
+	free(l->v);
+	free(l);
+}
+
+/* The sessions of got into a new *out; none read and r failed: NULL. */
+static int
+give_list(securesum *h, const struct client_listed *got, int r,
+    struct securesum_list **out)
+{
+	struct securesum_list *l;
+	size_t i;
+
+	if (r != SS_OK && got->n == 0)
+		return r;
+	if ((l = calloc(1, sizeof(*l))) == NULL ||
+	    (l->v = calloc(got->n + 1, sizeof(*l->v))) == NULL) {
+		free(l);
+		return ss_error_set(&h->err, SS_ERR_ALLOC, "out of memory");
+	}
+	for (i = 0; i < got->n; i++) {
+		const struct wire_session *w = &got->v[i];
+		struct securesum_session *s = &l->v[i];
+
+		snprintf(s->id, sizeof(s->id), "%s", w->session_id);
+		snprintf(s->phase, sizeof(s->phase), "%s",
+		    phase_name(w->phase));
+		snprintf(s->creator, sizeof(s->creator), "%s", w->creator);
+		s->created_unix = w->created_unix;
+		s->age_seconds = w->age_seconds;
+		s->parties = w->parties;
+		s->expires_unix = w->expires_unix;
+	}
+	l->n = got->n;
+	*out = l;
+	return r;
+}
+
+int
+securesum_list(securesum *h, struct securesum_list **out)
+{
+	struct client_listed got;
+	struct op o;
+	int r;
+
+	if (out == NULL)
+		return ss_error_set(&h->err, SS_ERR_INVALID, "out is NULL");
+	*out = NULL;
+	memset(&got, 0, sizeof(got));
+	if ((r = op_begin(h, &o)) == SS_OK) {
+		o.c.list_out = &got;
+		r = cmd_list(&o.c, &h->err);
+	}
+	r = give_list(h, &got, r, out);
+	client_listed_free(&got);
 	return op_end(h, &o, r);
 }

@@ -44,7 +44,7 @@
  *    operation runs, SIGPIPE is ignored if the program left it at its
  *    default (and restored after). A program with threads should ignore
  *    SIGPIPE itself, once, before any operation.
- *  - mpc-client's create and delete are this API (client/cli.c); its
+ *  - mpc-client's create, delete and list are this API (client/cli.c); its
  *    messages name mpc-client's flags where the library's settings mean
  *    the same (--wait: securesum_set_wait).
  *  - Names are stable: everything public starts with securesum_ or
@@ -71,7 +71,7 @@ extern "C" {
 #define SECURESUM_OK                       0
 #define SECURESUM_ERR_INTERNAL          (-1)  /* a bug, or a library failure */
 #define SECURESUM_ERR_ALLOC             (-2)  /* out of memory */
-#define SECURESUM_ERR_INVALID           (-3)  /* a malformed argument or input */
+#define SECURESUM_ERR_INVALID           (-3)  /* a malformed argument */
 #define SECURESUM_ERR_RANGE             (-4)  /* a value outside its range */
 #define SECURESUM_ERR_TOO_LARGE         (-5)  /* a length over its bound */
 #define SECURESUM_ERR_TRUNCATED         (-6)  /* input ended early */
@@ -82,10 +82,10 @@ extern "C" {
 #define SECURESUM_ERR_CHECKSUM         (-11)  /* a record failed its checksum */
 #define SECURESUM_ERR_VERSION          (-12)  /* a record of unknown version */
 #define SECURESUM_ERR_CERT             (-13)  /* a certificate failed checks */
-#define SECURESUM_ERR_KEY_PERMS        (-14)  /* a private key readable by others */
+#define SECURESUM_ERR_KEY_PERMS        (-14)  /* a key file others can read */
 #define SECURESUM_ERR_NOT_FOUND        (-15)  /* no such session, key or file */
 #define SECURESUM_ERR_TIMEOUT          (-16)  /* the timeout passed */
-#define SECURESUM_ERR_PROTOCOL         (-17)  /* the server broke the protocol */
+#define SECURESUM_ERR_PROTOCOL         (-17)  /* the server broke protocol */
 #define SECURESUM_ERR_EXISTS           (-18)  /* exists with other parameters */
 #define SECURESUM_ERR_DENIED           (-19)  /* the server refused us this */
 #define SECURESUM_ERR_PRECONDITION     (-20)  /* not in this phase: not ready */
@@ -171,14 +171,14 @@ SECURESUM_API int securesum_format_amount(int64_t value, unsigned decimals,
 
 struct securesum_create_args {
 	const char *session;            /* the session's id */
-	const char *const *parties;     /* their names, in order; we among them */
+	const char *const *parties;     /* in order; we are one of them */
 	size_t nparties;                /* 2 or more */
 	unsigned threshold;             /* 1 to nparties - 1 */
 	unsigned length;                /* elements per input; 0: 1 */
 	unsigned decimals;              /* 0 to 18 */
 	unsigned deadline_s;            /* close sharing after this; 0: none */
 	unsigned min_cohort;            /* with a deadline: fewest to close */
-	int allow_unknown;              /* 1: a party without a key is no error */
+	int allow_unknown;              /* 1: a party without a key is fine */
 	/*
 	 * SECURESUM_NONCE_LEN bytes: create the same session again (a retry
 	 * whose answer was lost: the same nonce is the same session); NULL:
@@ -192,7 +192,7 @@ struct securesum_create_args {
 
 struct securesum_created {
 	char invite[SECURESUM_INVITE_MAX];  /* the code the others pin it by */
-	int created;                    /* 0: it was in place (a retry of ours) */
+	int created;                    /* 0: in place already (our retry) */
 	unsigned min_cohort;            /* as chosen (the default rule, if 0) */
 	uint64_t deadline_unix;         /* 0: none */
 	char nonce[2 * SECURESUM_NONCE_LEN + 1];    /* in hex */
@@ -256,7 +256,7 @@ struct securesum_names {
 };
 
 struct securesum_status {
-	char phase[16];                 /* SHARING, SUMMING, COMPLETE, FAILED */
+	char phase[16];     /* SHARING, AGGREGATING, COMPLETE or FAILED */
 	struct securesum_names parties;
 	unsigned threshold, length, decimals, min_cohort;
 	uint64_t deadline_unix;         /* 0: none */
@@ -284,6 +284,34 @@ struct securesum_deleted {
 /* Deletes the session on the server (its creator only); out may be NULL. */
 SECURESUM_API int securesum_delete(securesum *h, const char *session,
     struct securesum_deleted *out);
+
+/* ---- list --------------------------------------------------------------- */
+
+#define SECURESUM_NAME_MAX 65     /* a party or session name and its NUL */
+
+/* A session this party is in; names as the server sent them, made printable. */
+struct securesum_session {
+	char id[SECURESUM_NAME_MAX];
+	char phase[16];     /* SHARING, AGGREGATING, COMPLETE or FAILED */
+	uint64_t created_unix;
+	uint64_t age_seconds;
+	char creator[SECURESUM_NAME_MAX];   /* "": unknown */
+	unsigned parties;
+	uint64_t expires_unix;          /* when the server drops it; 0: never */
+};
+
+struct securesum_list {
+	struct securesum_session *v;
+	size_t n;
+};
+
+/*
+ * The sessions this party is in, in the server's order; free *out. On a
+ * failure after some pages were read, *out holds their sessions (else it
+ * is NULL), so that a caller can show what came before the error.
+ */
+SECURESUM_API int securesum_list(securesum *h, struct securesum_list **out);
+SECURESUM_API void securesum_list_free(struct securesum_list *l);
 
 #ifdef __cplusplus
 }

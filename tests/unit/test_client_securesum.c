@@ -85,13 +85,45 @@ test_missing_setting(void **state)
 	securesum_free(h);
 }
 
+/* The public codes are the project's SS_ERR_*, one for one. */
 static void
 test_errors(void **state)
 {
+	static const int pairs[][2] = {
+		{ SECURESUM_OK, SS_OK },
+		{ SECURESUM_ERR_INTERNAL, SS_ERR_INTERNAL },
+		{ SECURESUM_ERR_ALLOC, SS_ERR_ALLOC },
+		{ SECURESUM_ERR_INVALID, SS_ERR_INVALID },
+		{ SECURESUM_ERR_RANGE, SS_ERR_RANGE },
+		{ SECURESUM_ERR_TOO_LARGE, SS_ERR_TOO_LARGE },
+		{ SECURESUM_ERR_TRUNCATED, SS_ERR_TRUNCATED },
+		{ SECURESUM_ERR_CRYPTO, SS_ERR_CRYPTO },
+		{ SECURESUM_ERR_AUTH, SS_ERR_AUTH },
+		{ SECURESUM_ERR_INCONSISTENT, SS_ERR_INCONSISTENT },
+		{ SECURESUM_ERR_IO, SS_ERR_IO },
+		{ SECURESUM_ERR_CHECKSUM, SS_ERR_CHECKSUM },
+		{ SECURESUM_ERR_VERSION, SS_ERR_VERSION },
+		{ SECURESUM_ERR_CERT, SS_ERR_CERT },
+		{ SECURESUM_ERR_KEY_PERMS, SS_ERR_KEY_PERMS },
+		{ SECURESUM_ERR_NOT_FOUND, SS_ERR_NOT_FOUND },
+		{ SECURESUM_ERR_TIMEOUT, SS_ERR_TIMEOUT },
+		{ SECURESUM_ERR_PROTOCOL, SS_ERR_PROTOCOL },
+		{ SECURESUM_ERR_EXISTS, SS_ERR_EXISTS },
+		{ SECURESUM_ERR_DENIED, SS_ERR_DENIED },
+		{ SECURESUM_ERR_PRECONDITION, SS_ERR_PRECONDITION },
+		{ SECURESUM_ERR_EXHAUSTED, SS_ERR_EXHAUSTED },
+		{ SECURESUM_ERR_UNAVAILABLE, SS_ERR_UNAVAILABLE },
+		{ SECURESUM_ERR_UNAUTHENTICATED, SS_ERR_UNAUTHENTICATED },
+	};
+	size_t i;
+
 	(void)state;
-	assert_int_equal(SECURESUM_ERR_NOT_FOUND, SS_ERR_NOT_FOUND);
-	assert_int_equal(SECURESUM_ERR_UNAUTHENTICATED,
-	    SS_ERR_UNAUTHENTICATED);
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		assert_int_equal(pairs[i][0], pairs[i][1]);
+		assert_int_equal(pairs[i][0], -(int)i);
+		assert_string_equal(securesum_strerror(pairs[i][0]),
+		    ss_strerror(pairs[i][1]));
+	}
 	assert_string_equal(securesum_strerror(SECURESUM_ERR_NOT_FOUND),
 	    ss_strerror(SS_ERR_NOT_FOUND));
 	assert_non_null(securesum_strerror(-999));
