@@ -21,6 +21,7 @@ LIB_SONAME  := libsecuresum.so.$(LIB_MAJOR)
 LIB_SO      := $(LIB_DIR)/libsecuresum.so.$(SS_VERSION)
 LIB_A       := $(LIB_DIR)/libsecuresum.a
 LIB_MAP     := mk/securesum.map
+OBJCOPY     ?= objcopy
 # cli.c is mpc-client's side of the library, not part of it.
 LIB_OBJ     := $(filter-out $(B)/client/cli.o,$(CLIENT_OBJ)) $(CORE_OBJ)
 
@@ -49,5 +50,5 @@ $(LIB_DIR)/libsecuresum.so: $(LIB_SO)
 $(LIB_A): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(LD) -r -o $(LIB_DIR)/securesum-all.o $(LIB_OBJ)
-	objcopy --localize-hidden $(LIB_DIR)/securesum-all.o
+	$(OBJCOPY) --localize-hidden $(LIB_DIR)/securesum-all.o
 	rm -f $@ && $(AR) rcs $@ $(LIB_DIR)/securesum-all.o
