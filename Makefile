@@ -29,7 +29,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FIXTURE_OBJ := $(patsubst tests/fixture/%.c,$(B)/fixture/%.o,\
                $(wildcard tests/fixture/*.c))
-TEST_INC  := -Icore -Iserver -Iclient -Itests/fixture -I$(GEN_S) -I$(GEN_C)
+TEST_INC  := -Icore -Iserver -Iclient -Iinclude -Itests/fixture -I$(GEN_S) -I$(GEN_C)
 
 .PHONY: all deps test unit integration demo clean
 .SECONDARY: $(UNIT_BIN:%=%.o)

@@ -105,7 +105,7 @@ call_refused_phase(const struct client *c, const struct wire_response *r,
 /*
  * The session st describes is the one pinned (pin.h): D recomputed from
  * its parameters is the pinned D, into c->d. The parameters acted on are
- * said once, on stderr.
+ * said once, on stderr (client_say).
  */
 static int
 pinned(struct client *c, const struct wire_response *st, const char *session,
@@ -119,8 +119,7 @@ pinned(struct client *c, const struct wire_response *st, const char *session,
 	if (!c->pinned) {
 		pin_describe(line, sizeof(line), &st->params, c->d);
 		out_sanitize(line);
-		fflush(stdout);
-		fprintf(stderr, "mpc-client: session %s: %s\n", session, line);
+		client_say(c, "mpc-client: session %s: %s", session, line);
 		c->pinned = 1;
 	}
 	return SS_OK;
@@ -325,6 +324,8 @@ call_report(struct client *c, const struct wire_request *req, int flags,
 	if (flags & STEP_QUIET) {
 		client_note(c, "%s: %s for session %s %s%s (%s)", c->party,
 		    w->what, req->session_id, w->done, again, text);
+	} else if (!c->print) {
+		return;
 	} else if (c->json) {
 		client_json_step(c, req->session_id);
 		for (i = 0; i < ncounts; i++)

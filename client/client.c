@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -27,6 +28,12 @@ client_start(struct client *c)
 	c->conn.server_name = c->server_name;
 	c->ca = NULL;
 	progress_init(&c->progress);
+	if (c->say != NULL) {
+		/* The library: progress as whole lines, to the caller. */
+		c->progress.enabled = 0;
+		c->progress.sink = c->say;
+		c->progress.sink_arg = c->say_arg;
+	}
 	/* Every call of the command retries within its --timeout. */
 	retry_init(&c->rpc, c->server, c->certs, c->party,
 	    c->timeout_s * 1000u, &c->progress);
@@ -104,6 +111,42 @@ client_note(struct client *c, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void
+client_say(struct client *c, const char *fmt, ...)
+{
+	static const char prefix[] = "mpc-client: ";
+	char line[1200];
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (k < 0)
+		return;
+	if (c->say == NULL) {
+		fflush(stdout);
+		fprintf(stderr, "%s\n", line);
+		return;
+	}
+	c->say(c->say_arg, strncmp(line, prefix, sizeof(prefix) - 1) == 0 ?
+	    line + sizeof(prefix) - 1 : line);
+}
+
+void
+client_sum_free(struct client_sum *s)
+{
+	size_t i;
+
+	if (s->values != NULL)
+		OPENSSL_cleanse(s->values, s->length * sizeof(*s->values));
+	free(s->values);
+	for (i = 0; i < s->ncohort; i++)
+		free(s->cohort[i]);
+	free(s->cohort);
+	memset(s, 0, sizeof(*s));
 }
 
 void

@@ -7,8 +7,11 @@
  * (call_on_status).
  *
  * Every function that can fail returns SS_OK or an SS_ERR_* code and says
- * why in e (core/err.h). A command writes its output, plain text or one
- * JSON object, to stdout.
+ * why in e (core/err.h). With `print` set (mpc-client) a command writes
+ * its output, plain text or one JSON object, to stdout; without it (the
+ * library, include/securesum.h) it writes nothing, and hands its warnings
+ * to `say` and its answer to `sum_out` or the library's own reading of the
+ * status.
  */
 #ifndef SS_CLIENT_CLIENT_H
 #define SS_CLIENT_CLIENT_H
@@ -25,6 +28,7 @@
 #include "agree.h"
 #include "hpke.h"
 #include "input.h"
+#include "invite.h"
 #include "name.h"
 #include "output.h"
 #include "params.h"
@@ -34,6 +38,7 @@
 
 struct cohort;
 struct peers;
+struct status_view;
 struct pin_args;
 struct pstate;
 
@@ -54,6 +59,46 @@ struct pstate;
  * the signers twice (run: sumpoint, then result) parses and checks each
  * once.
  */
+/*
+ * A sum as `result` and `run` decided it, for a caller that reads it
+ * rather than prints it (the library): filled when sum_out is set.
+ */
+struct client_sum {
+	int64_t *values;           /* L elements, in units of 10^-decimals */
+	size_t length;
+	unsigned decimals;
+	int verified;              /* 1: VERIFIED; 0: UNVERIFIED */
+	size_t posted;             /* sumpoints that agree */
+	unsigned quorum;
+	size_t nparties;
+	char **cohort;             /* ncohort names, each malloc'd */
+	size_t ncohort;
+};
+
+/* What create made, for a caller that reads it rather than prints it. */
+struct client_created {
+	int created;               /* 0: in place already (our retry) */
+	char invite[INVITE_CODE_BUF];
+	uint32_t min_cohort;
+	uint64_t deadline;         /* unix seconds; 0: none */
+	uint8_t nonce[PARAMS_NONCE_LEN];
+};
+
+/* What delete released, for its caller. */
+struct client_deleted {
+	int known;                 /* 0: an earlier attempt's answer was lost */
+	uint64_t released_bytes;
+};
+
+/* The sessions list read, page after page (free with client_listed_free). */
+struct client_listed {
+	struct wire_session *v;    /* session ids and creators made printable */
+	size_t n, cap;
+};
+
+/* A line for the caller (warnings, notes, progress), without a newline. */
+typedef void client_say_fn(void *arg, const char *line);
+
 struct client_signer {
 	uint8_t fp[STATEMENT_HASH_LEN];        /* SHA-256 of its DER */
 	char name[NAME_BUF];                    /* the party it was checked as */
@@ -77,6 +122,18 @@ struct client {
 	int require_verified;      /* --require-verified */
 	int printed;               /* a JSON answer is open on stdout: main adds
 	                              the error and closes it */
+	int print;                 /* write answers to stdout (mpc-client) */
+	client_say_fn *say;        /* NULL: warnings go to stderr */
+	void *say_arg;
+	struct client_sum *sum_out;    /* non-NULL: result and run fill it */
+	struct client_created *created_out;    /* non-NULL: create fills it */
+	struct client_deleted *deleted_out;    /* non-NULL: delete fills it */
+	struct client_listed *list_out;        /* non-NULL: list fills it */
+	/* status: its answer, for a caller that reads it (the library) */
+	int (*status_out)(void *arg, const char *session,
+	    const struct wire_response *st, const struct status_view *v,
+	    struct ss_error *e);
+	void *status_arg;
 
 	/* State. */
 	struct conn conn;
@@ -120,6 +177,14 @@ void client_backoff(struct client *c, uint64_t *delay);
 /* Notes a step of `run` on a terminal; commands print to stdout instead. */
 void client_note(struct client *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * A warning or note for the caller: on stderr (after stdout is flushed),
+ * or to c->say without its "mpc-client: " prefix.
+ */
+void client_say(struct client *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Frees what s holds and zeroes it. */
+void client_sum_free(struct client_sum *s);
 /* Starts the JSON object of a step: {"session":SESSION,"party":PARTY */
 void client_json_step(const struct client *c, const char *session);
 /* Wipes len bytes at p, which held secrets, and frees it (p may be NULL). */
@@ -153,6 +218,7 @@ struct create_args {
  */
 int cmd_create_check(const struct create_args *a, const char *creator,
     struct ss_error *e) SS_WUR;
+/* Creates the session; what it made into c->created_out, if set. */
 int cmd_create(struct client *c, const struct create_args *a,
     struct ss_error *e) SS_WUR;
 
@@ -341,11 +407,15 @@ void cmd_status_json_conflicts(FILE *f, const struct wire_response *st,
 
 /* ---- delete and list (cmd_delete.c, cmd_list.c) -------------------------- */
 
-/* Deletes session on the server and says what was let go. */
+/* Deletes session on the server; what was let go into c->deleted_out. */
 int cmd_delete(struct client *c, const char *session, struct ss_error *e)
     SS_WUR;
-/* Prints the sessions this party is in: phase, age, creator, expiry. */
+/*
+ * The sessions this party is in (phase, age, creator, expiry), into
+ * c->list_out: on a failure, those of the pages read before it.
+ */
 int cmd_list(struct client *c, struct ss_error *e) SS_WUR;
+void client_listed_free(struct client_listed *l);
 
 /* ---- run (cmd_run.c) ---------------------------------------------------- */
 

@@ -2,15 +2,15 @@
  * cmd_create.c: `create`: checks a session's parameters locally, completes
  * them as protocol version 2 pins them (min_cohort, an absolute deadline
  * on the creator's clock, a random nonce), computes the session digest D,
- * asks the server to create the session, and prints the invite code, which
- * carries all of D, for the other parties to pin it with. A retry of the
- * same request (same nonce) is harmless: the server says it exists, and so
- * do we. A session of that id with other parameters is refused. So is,
+ * asks the server to create the session, and keeps what it made
+ * (c->created_out) with the invite code, which carries all of D, for the
+ * other parties to pin it with; client/cli.c prints it for mpc-client. A
+ * retry of the same request (same nonce) is harmless: the server says it
+ * exists, and so do we. A session of that id with other parameters is refused. So is,
  * unless --allow-unknown, a party whose encryption key is neither in our
  * folder nor published: nobody could share to it, and the session could
  * never end.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,10 +154,9 @@ check_keys(struct client *c, const struct create_args *a, struct ss_error *e)
 		    "exists); have %s do so, or copy NAME.enc.crt into %s, then "
 		    "create again; or give --allow-unknown", list, c->certs,
 		    a->session, n == 1 ? "it" : "each of them", c->certs);
-	fflush(stdout);
-	fprintf(stderr, "mpc-client: warning: no encryption key is known yet "
+	client_say(c, "mpc-client: warning: no encryption key is known yet "
 	    "for %s: nobody can share in session %s until each has run an "
-	    "mpc-client command against this server\n", list, a->session);
+	    "mpc-client command against this server", list, a->session);
 	return SS_OK;
 }
 
@@ -210,84 +209,36 @@ complete(const struct create_args *a, struct session_params *p,
 
 /* What the creator should know of the parameters chosen, on stderr. */
 static void
-warn(const struct session_params *p)
+warn(struct client *c, const struct session_params *p)
 {
 	const uint32_t q = agree_quorum(p->n, p->t);
 
-	fflush(stdout);
 	if (params_exposes_one_input(p))
-		fprintf(stderr, "mpc-client: warning: min_cohort - threshold = 1: "
+		client_say(c, "mpc-client: warning: min_cohort - threshold = 1: "
 		    "%u colluding parties in a cohort of %u learn the one "
-		    "remaining honest input from the sum itself\n", p->t,
+		    "remaining honest input from the sum itself", p->t,
 		    p->min_cohort);
 	if (q > p->n)
-		fprintf(stderr, "mpc-client: note: no sum of this session can be "
+		client_say(c, "mpc-client: note: no sum of this session can be "
 		    "verified: that takes %u agreeing sumpoints (n/2 + t + 1), "
-		    "and it has %u parties; results will say UNVERIFIED\n", q,
+		    "and it has %u parties; results will say UNVERIFIED", q,
 		    p->n);
 }
 
+/* What was made, for the caller (c->created_out), which prints it. */
 static void
-hex(FILE *f, const uint8_t *p, size_t n)
+keep_created(const struct client *c, const struct wire_response *resp,
+    const struct session_params *p, const uint8_t d[PARAMS_DIGEST_LEN])
 {
-	size_t i;
+	struct client_created *k = c->created_out;
 
-	for (i = 0; i < n; i++)
-		fprintf(f, "%02x", p[i]);
-}
-
-static void
-print_json(const struct create_args *a, const struct wire_response *resp,
-    const struct session_params *p, const char *code)
-{
-	size_t i;
-
-	fputs(OUT_JSON_OPEN "\"session\":", stdout);
-	out_json_string(stdout, a->session);
-	printf(",\"created\":%s,\"parties\":[",
-	    resp->created ? "true" : "false");
-	for (i = 0; i < a->nparties; i++) {
-		if (i > 0)
-			putchar(',');
-		out_json_string(stdout, a->parties[i]);
-	}
-	printf("],\"threshold\":%u,\"length\":%u,\"decimals\":%u,"
-	    "\"min_cohort\":%u,\"deadline\":", a->threshold, a->length,
-	    a->decimals, p->min_cohort);
-	if (p->deadline != 0)
-		printf("%" PRIu64, p->deadline);
-	else
-		printf("null");
-	printf(",\"nonce\":\"");
-	hex(stdout, p->nonce, sizeof(p->nonce));
-	printf("\",\"invite\":\"%s\"}\n", code);
-}
-
-static void
-print_created(const struct client *c, const struct create_args *a,
-    const struct wire_response *resp, const struct session_params *p,
-    const uint8_t d[PARAMS_DIGEST_LEN])
-{
-	char code[INVITE_CODE_BUF], deadline[96];
-
-	invite_encode(d, code);
-	if (c->json) {
-		print_json(a, resp, p, code);
+	if (k == NULL)
 		return;
-	}
-	pin_deadline(deadline, sizeof(deadline), p->deadline);
-	if (resp->created)
-		printf("created session %s (%zu parties, threshold %u, length "
-		    "%u, decimals %u, min_cohort %u, deadline %s)\n", a->session,
-		    a->nparties, a->threshold, a->length, a->decimals,
-		    p->min_cohort, deadline);
-	else
-		/* Only a retry of ours (same nonce): its answer was lost. */
-		printf("session %s is in place with these parameters\n",
-		    a->session);
-	printf("invite: %s\nnonce: ", code);
-	hex(stdout, p->nonce, sizeof(p->nonce));
-	printf("\n");
+	k->created = resp->created != 0;
+	invite_encode(d, k->invite);
+	k->min_cohort = p->min_cohort;
+	k->deadline = p->deadline;
+	memcpy(k->nonce, p->nonce, sizeof(k->nonce));
 }
 
 int
@@ -304,7 +255,7 @@ cmd_create(struct client *c, const struct create_args *a,
 	    (r = check_keys(c, a, e)) != SS_OK ||
 	    (r = complete(a, &p, d, e)) != SS_OK)
 		return r;
-	warn(&p);
+	warn(c, &p);
 	call_request(&req, WIRE_CREATE_SESSION, a->session, NULL);
 	req.names = a->parties;
 	req.nnames = a->nparties;
@@ -320,7 +271,7 @@ cmd_create(struct client *c, const struct create_args *a,
 		return r;
 	if ((r = create_answer(c, a, &resp, e)) == SS_OK &&
 	    (r = trace_change(c, "CreateSession", a->session, d, e)) == SS_OK)
-		print_created(c, a, &resp, &p, d);
+		keep_created(c, &resp, &p, d);
 	wire_response_free(&resp);
 	return r;
 }

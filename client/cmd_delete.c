@@ -19,24 +19,14 @@
 #include "trace.h"
 #include "wire.h"
 
+/* What the deletion released, for the caller (c->deleted_out). */
 static void
-print_deleted(const struct client *c, const char *session, int known,
-    uint64_t bytes)
+keep_deleted(const struct client *c, int known, uint64_t bytes)
 {
-	if (c->json) {
-		fputs(OUT_JSON_OPEN "\"session\":", stdout);
-		out_json_string(stdout, session);
-		printf(",\"deleted\":true,\"released_bytes\":");
-		if (known)
-			printf("%" PRIu64 "}\n", bytes);
-		else
-			printf("null}\n");
-	} else if (known)
-		printf("deleted session %s (%" PRIu64 " bytes released)\n",
-		    session, bytes);
-	else
-		printf("deleted session %s (an earlier attempt's answer was "
-		    "lost; the session is gone)\n", session);
+	if (c->deleted_out == NULL)
+		return;
+	c->deleted_out->known = known;
+	c->deleted_out->released_bytes = known ? bytes : 0;
 }
 
 /* The trace line of the deletion of session, acknowledged by the server. */
@@ -62,11 +52,11 @@ cmd_delete(struct client *c, const char *session, struct ss_error *e)
 		return r;
 	if (resp.code == ST_OK) {
 		if ((r = trace_deleted(c, session, e)) == SS_OK)
-			print_deleted(c, session, 1, resp.released_bytes);
+			keep_deleted(c, 1, resp.released_bytes);
 	} else if (resp.code == ST_NOT_FOUND && c->rpc.attempts > 1) {
 		/* Resent after a lost answer: the first one deleted it. */
 		if ((r = trace_deleted(c, session, e)) == SS_OK)
-			print_deleted(c, session, 0, 0);
+			keep_deleted(c, 0, 0);
 	} else
 		r = call_refused(c, &resp, WIRE_DELETE_SESSION, session, e);
 	wire_response_free(&resp);

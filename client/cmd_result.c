@@ -188,20 +188,19 @@ say_label(struct client *c, const struct wire_params *p,
 {
 	char who[512];
 
-	fflush(stdout);
 	if (v->res.label == AGREE_VERIFIED)
-		fprintf(stderr, "mpc-client: sum verified: %zu sumpoints agree "
-		    "(quorum %u of %zu parties)\n", v->res.posted,
+		client_say(c, "mpc-client: sum verified: %zu sumpoints agree "
+		    "(quorum %u of %zu parties)", v->res.posted,
 		    v->res.quorum, p->parties.n);
 	else
-		fprintf(stderr, "mpc-client: sum UNVERIFIED: %zu sumpoints "
+		client_say(c, "mpc-client: sum UNVERIFIED: %zu sumpoints "
 		    "agree, fewer than the quorum of %u: corrupt posters may "
-		    "have shown other readers another sum\n", v->res.posted,
+		    "have shown other readers another sum", v->res.posted,
 		    v->res.quorum);
 	if (v->nignored > 0) {
 		names_marked(p, v->marks, 0, v->ignored, who, sizeof(who));
-		fprintf(stderr, "mpc-client: ignored the sumpoints of %s: not "
-		    "signed by their posters on this cohort and these values\n",
+		client_say(c, "mpc-client: ignored the sumpoints of %s: not "
+		    "signed by their posters on this cohort and these values",
 		    who);
 	}
 	if (v->res.label != AGREE_VERIFIED && c->require_verified)
@@ -235,7 +234,8 @@ cmd_result_decide(const struct wire_params *p, const struct listing *l,
 
 /* Says which parties of p the cohort co leaves out, on stderr. */
 static void
-note_left_out(const struct wire_response *ls, const struct wire_params *p)
+note_left_out(struct client *c, const struct wire_response *ls,
+    const struct wire_params *p)
 {
 	char cohort[512], who[512];
 	const char **out;
@@ -248,9 +248,39 @@ note_left_out(const struct wire_response *ls, const struct wire_params *p)
 			out[k++] = p->parties.v[i];
 	out_join(cohort, sizeof(cohort), &ls->cohort, ",");
 	out_join_strs(who, sizeof(who), out, k, ",");
-	fflush(stdout);
-	fprintf(stderr, "cohort: %s (without %s)\n", cohort, who);
+	client_say(c, "cohort: %s (without %s)", cohort, who);
 	free(out);
+}
+
+/* The sum and its verdict, into s, for a caller that reads them. */
+static int
+keep_sum(struct client_sum *s, const struct wire_params *p,
+    const struct wire_names *cohort, const uint64_t *secret,
+    const struct result_verdict *v, struct ss_error *e)
+{
+	size_t k;
+
+	client_sum_free(s);
+	s->values = calloc(p->length, sizeof(*s->values));
+	s->cohort = calloc(cohort->n + 1, sizeof(*s->cohort));
+	if (s->values == NULL || s->cohort == NULL) {
+		client_sum_free(s);
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	}
+	s->length = p->length;
+	for (k = 0; k < p->length; k++)
+		s->values[k] = field_to_int64(secret[k]);
+	for (k = 0; k < cohort->n; k++, s->ncohort++)
+		if ((s->cohort[k] = strdup(cohort->v[k])) == NULL) {
+			client_sum_free(s);
+			return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+		}
+	s->decimals = p->decimals;
+	s->verified = v->res.label == AGREE_VERIFIED;
+	s->posted = v->res.posted;
+	s->quorum = v->res.quorum;
+	s->nparties = p->parties.n;
+	return SS_OK;
 }
 
 /* The verdict v on the sumpoints of ls: printed, or the error. */
@@ -265,7 +295,7 @@ report(struct client *c, const char *session, const struct wire_params *p,
 	 */
 	int nosum = r != SS_OK && v->decided;
 
-	if (c->json && nosum) {
+	if (c->print && c->json && nosum) {
 		fputs(OUT_JSON_OPEN "\"session\":", stdout);
 		out_json_string(stdout, session);
 		printf(",\"sum\":null,\"cohort\":");
@@ -276,12 +306,16 @@ report(struct client *c, const char *session, const struct wire_params *p,
 	}
 	if (r != SS_OK)
 		return r;
-	if ((r = say_label(c, p, v, session, e)) != SS_OK ||
-	    (r = cmd_result_print(stdout, c->json, session, secret, p,
-	    &ls->cohort, v, e)) != SS_OK)
+	if ((r = say_label(c, p, v, session, e)) != SS_OK)
+		return r;
+	if (c->sum_out != NULL &&
+	    (r = keep_sum(c->sum_out, p, &ls->cohort, secret, v, e)) != SS_OK)
+		return r;
+	if (c->print && (r = cmd_result_print(stdout, c->json, session, secret,
+	    p, &ls->cohort, v, e)) != SS_OK)
 		return r;
 	if (!c->json && ls->cohort.n < p->parties.n)
-		note_left_out(ls, p);
+		note_left_out(c, ls, p);
 	return SS_OK;
 }
 

@@ -192,9 +192,9 @@ warn_left_out(struct client *c, const char *session)
 {
 	/* Our sumpoint still helps the others; our input is not in. */
 	progress_clear(&c->progress);
-	fprintf(stderr, "mpc-client: warning: the sharing phase of session %s "
+	client_say(c, "mpc-client: warning: the sharing phase of session %s "
 	    "closed before %s's shares were in: the sum will not include %s's "
-	    "input\n", session, c->party, c->party);
+	    "input", session, c->party, c->party);
 }
 
 /* Chooses the step for the status st (into *a) and takes it. */
@@ -304,14 +304,13 @@ run_until_ready(struct client *c, const char *session,
 
 /* The sum is from fewer sumpoints than the cohort's: say whose are not in. */
 static void
-note_missing(const struct wire_response *st)
+note_missing(struct client *c, const struct wire_response *st)
 {
 	char who[512];
 
 	out_join(who, sizeof(who), &st->missing, ",");
-	fflush(stdout);
-	fprintf(stderr, "mpc-client: note: the sum is from %zu sumpoints; %s "
-	    "did not post one\n", st->posted.n, who);
+	client_say(c, "mpc-client: note: the sum is from %zu sumpoints; %s "
+	    "did not post one", st->posted.n, who);
 }
 
 int
@@ -327,7 +326,7 @@ cmd_run(struct client *c, const char *session, const struct input_src *in,
 		progress_clear(&c->progress);
 		r = cmd_result_reconstruct(c, session, &st, e);
 		if (r == SS_OK && st.phase != PHASE_COMPLETE && st.missing.n > 0)
-			note_missing(&st);
+			note_missing(c, &st);
 		wire_response_free(&st);
 	}
 	progress_clear(&c->progress);

@@ -348,8 +348,10 @@ cmd_status(struct client *c, const char *session,
 		v.proven = proof;
 	if (r == SS_OK)
 		r = missing_keys(c, st, &v, &missing, e);
-	if (r == SS_OK)
+	if (r == SS_OK && c->print)
 		cmd_status_print(stdout, c->json, session, st, &v);
+	if (r == SS_OK && c->status_out != NULL)
+		r = c->status_out(c->status_arg, session, st, &v, e);
 	free(missing);
 	free(proof);
 	return r;

@@ -68,6 +68,27 @@ one_value(const char *text, unsigned decimals, unsigned nparties,
 	return SS_OK;
 }
 
+/* Values given already scaled: their count and their bound checked. */
+static int
+from_fixed(const struct input_src *src, unsigned nparties, size_t L,
+    int64_t *out, struct ss_error *e)
+{
+	const int64_t bound = amount_bound(nparties);
+	size_t i;
+
+	if (src->nfixed != L)
+		return ss_error_set(e, SS_ERR_INVALID, "the session takes %zu "
+		    "value%s, %zu given", L, L == 1 ? "" : "s", src->nfixed);
+	for (i = 0; i < L; i++) {
+		if (src->fixed[i] > bound || src->fixed[i] < -bound)
+			return ss_error_set(e, SS_ERR_RANGE, "value %zu is outside "
+			    "+-%lld: the sum of %u inputs must fit in the field "
+			    "(2^61-1)", i + 1, (long long)bound, nparties);
+		out[i] = src->fixed[i];
+	}
+	return SS_OK;
+}
+
 static int
 from_args(const struct input_src *src, unsigned decimals, unsigned nparties,
     size_t L, int64_t *out, struct ss_error *e)
@@ -227,7 +248,9 @@ input_read(const struct input_src *src, unsigned decimals, unsigned nparties,
 	if (nparties == 0 || L == 0)
 		return ss_error_set(e, SS_ERR_INVALID, "the session has no "
 		    "parties or no length");
-	if (src->path != NULL)
+	if (src->fixed != NULL)
+		r = from_fixed(src, nparties, L, out, e);
+	else if (src->path != NULL)
 		r = from_file(src, decimals, nparties, L, out, e);
 	else
 		r = from_args(src, decimals, nparties, L, out, e);

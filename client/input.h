@@ -19,6 +19,10 @@ struct input_src {
 	const char *const *args;   /* values given as arguments, or */
 	size_t nargs;
 	const char *path;          /* non-NULL: a file of values, "-" = stdin */
+	/* non-NULL: the values already in units of 10^-decimals (the
+	 * library's callers), checked against the bound only */
+	const int64_t *fixed;
+	size_t nfixed;
 };
 
 /*

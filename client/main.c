@@ -32,6 +32,7 @@
 #include "addr.h"
 #include "amount.h"
 #include "call.h"
+#include "cli.h"
 #include "client.h"
 #include "config.h"
 #include "conn.h"
@@ -564,8 +565,6 @@ static int
 run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
     struct ss_error *e)
 {
-	int r;
-
 	if (!cl->have_parties)
 		return usage("create: --parties is required (usage: %s)",
 		    cmd->usage);
@@ -578,9 +577,8 @@ run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
 	/* Checked before any connection: a bad request never leaves. */
 	if (cmd_create_check(&cl->create, c->party, &usage_error) != SS_OK)
 		return EXIT_USAGE;
-	if ((r = begin(c, e)) != SS_OK)
-		return exit_status(r, e);
-	return exit_status(cmd_create(c, &cl->create, e), e);
+	/* Through libsecuresum, as any program would (cli.h). */
+	return exit_status(cli_create(c, &cl->create, e), e);
 }
 
 /*
@@ -632,12 +630,8 @@ static int
 run_delete(struct client *c, const struct command *cmd, struct cmdline *cl,
     struct ss_error *e)
 {
-	int r;
-
 	(void)cmd;
-	if ((r = begin(c, e)) != SS_OK)
-		return exit_status(r, e);
-	return exit_status(cmd_delete(c, cl->session, e), e);
+	return exit_status(cli_delete(c, cl->session, e), e);
 }
 
 /* list: no SESSION. */
@@ -645,12 +639,8 @@ static int
 run_list(struct client *c, const struct command *cmd, struct cmdline *cl,
     struct ss_error *e)
 {
-	int r;
-
 	(void)cmd; (void)cl;
-	if ((r = begin(c, e)) != SS_OK)
-		return exit_status(r, e);
-	return exit_status(cmd_list(c, e), e);
+	return exit_status(cli_list(c, e), e);
 }
 
 /* server-info: no SESSION, one call. */
@@ -1123,6 +1113,7 @@ main(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	conn_init(&c.conn);
+	c.print = 1;
 	memset(&cl, 0, sizeof(cl));
 	memset(&cfg, 0, sizeof(cfg));
 	cl.client = &c;

@@ -1,6 +1,7 @@
 /*
  * output.c: JSON strings, name lists, sanitised text and the progress line.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -149,9 +150,13 @@ progress_plain(struct progress *p, const char *line)
 	if (now + ahead - p->since < PROGRESS_PLAIN_AFTER_MS ||
 	    (p->printed != 0 && now - p->printed < PROGRESS_PLAIN_EVERY_MS))
 		return;
+	p->printed = now;
+	if (p->sink != NULL) {
+		p->sink(p->sink_arg, line);
+		return;
+	}
 	fprintf(stderr, "mpc-client: %s\n", line);
 	fflush(stderr);
-	p->printed = now;
 }
 
 void
@@ -166,6 +171,12 @@ progress_show(struct progress *p, const char *fmt, ...)
 	k = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	if (k < 0) {
+		p->ahead = 0;
+		return;
+	}
+	if (p->live != NULL) {
+		p->live(p->live_arg, line, p->ahead > UINT_MAX ? UINT_MAX :
+		    (unsigned)p->ahead);
 		p->ahead = 0;
 		return;
 	}
@@ -190,6 +201,10 @@ progress_show(struct progress *p, const char *fmt, ...)
 void
 progress_clear(struct progress *p)
 {
+	if (p->live != NULL) {
+		p->live(p->live_arg, NULL, 0);
+		return;
+	}
 	if (!p->enabled) {
 		p->since = p->printed = 0;
 		return;

@@ -61,6 +61,14 @@ struct progress {
 	uint64_t since;    /* off a terminal: first show since a clear, or 0 */
 	uint64_t printed;  /* off a terminal: last line written, or 0 */
 	uint64_t ahead;    /* the pause the next show announces, in ms */
+	/* non-NULL: lines go here, not to stderr (the library's callback);
+	 * set with enabled = 0, so that they come whole and throttled */
+	void (*sink)(void *arg, const char *line);
+	void *sink_arg;
+	/* non-NULL: every line as shown, with the pause that follows (ms),
+	 * and NULL for a clear, instead of all of the above */
+	void (*live)(void *arg, const char *line, unsigned pause_ms);
+	void *live_arg;
 };
 
 void progress_init(struct progress *p);

@@ -50,7 +50,7 @@ $(B)/bin/mpc-client: $(B)/client/main.o $(B)/libclient.a $(B)/libcore.a
 LINT_SRC   = $(wildcard core/*.c server/*.c client/*.c)
 LINT_DEFS  := -std=c11 -D_GNU_SOURCE -DSS_VERSION=\"lint\"
 LINT_INC_S := -Icore -Iserver -I$(LINT_B)/gen/server
-LINT_INC_C := -Icore -Iclient -I$(LINT_B)/gen/client
+LINT_INC_C := -Icore -Iclient -Iinclude -I$(LINT_B)/gen/client
 
 _lint-gen: $(GEN_S)/securesum.pb-c.h $(GEN_C)/securesum.pb.h
 
@@ -88,7 +88,7 @@ lint: check-includes
 	@$(MAKE) --no-print-directory B=$(LINT_B) _lint-gen
 	@echo "lint: cppcheck $$($(CPPCHECK) --version | cut -d' ' -f2) over core/ server/ client/"
 	@$(CPPCHECK) $(CPPCHECK_FLAGS) -j 2 -D_GNU_SOURCE -DSS_VERSION='"lint"' $(LINT_VERSIONS) \
-	    -Icore -Iserver -Iclient -I$(LINT_B)/gen/server -I$(LINT_B)/gen/client \
+	    -Icore -Iserver -Iclient -Iinclude -I$(LINT_B)/gen/server -I$(LINT_B)/gen/client \
 	    core server client
 	@echo "lint: $$($(CLANG_TIDY) --version | grep -m1 -o 'version [0-9.]*') over $(words $(LINT_SRC)) files (checks in .clang-tidy)"
 	@printf '%s\n' $(LINT_SRC) | xargs -P 2 -I{} sh -c 'case {} in \

@@ -24,6 +24,9 @@ DOCDIR     := $(DESTDIR)$(PREFIX)/share/doc/secure-sum
 UNITDIR    := $(DESTDIR)$(PREFIX)/lib/systemd/system
 SYSUSERDIR := $(DESTDIR)$(PREFIX)/lib/sysusers.d
 COMPDIR    := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+INCDIR     := $(DESTDIR)$(PREFIX)/include
+LIBDIR     := $(DESTDIR)$(PREFIX)/lib
+PCDIR      := $(DESTDIR)$(PREFIX)/lib/pkgconfig
 INSTALL    ?= install
 
 INSTALL_DOCS := README.md docs/OPERATIONS.md docs/PROTOCOL.md docs/SECURITY.md \
@@ -43,10 +46,21 @@ install: all
 	chmod 0644 $(UNITDIR)/mpc-server.service
 	$(INSTALL) -m 0644 dist/mpc-server.sysusers $(SYSUSERDIR)/secure-sum.conf
 	$(INSTALL) -m 0644 completion/mpc-client.bash $(COMPDIR)/mpc-client
+	$(INSTALL) -d $(INCDIR) $(LIBDIR) $(PCDIR)
+	$(INSTALL) -m 0644 include/securesum.h $(INCDIR)/
+	$(INSTALL) -m 0644 $(LIB_A) $(LIBDIR)/
+	$(INSTALL) -m 0755 $(LIB_SO) $(LIBDIR)/
+	ln -sf $(notdir $(LIB_SO)) $(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(LIBDIR)/libsecuresum.so
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(SS_VERSION)|g' \
+	    dist/securesum.pc.in >$(PCDIR)/securesum.pc
+	chmod 0644 $(PCDIR)/securesum.pc
 
 uninstall:
 	rm -f $(BINDIR)/mpc-server $(BINDIR)/mpc-client $(BINDIR)/mpc-mkcerts $(BINDIR)/mpc-backup-state \
 	    $(MAN1DIR)/mpc-client.1 $(MAN1DIR)/mpc-mkcerts.1 $(MAN8DIR)/mpc-server.8 \
 	    $(UNITDIR)/mpc-server.service $(SYSUSERDIR)/secure-sum.conf \
-	    $(COMPDIR)/mpc-client $(addprefix $(DOCDIR)/,$(notdir $(INSTALL_DOCS)))
+	    $(COMPDIR)/mpc-client $(addprefix $(DOCDIR)/,$(notdir $(INSTALL_DOCS))) \
+	    $(INCDIR)/securesum.h $(LIBDIR)/libsecuresum.a $(LIBDIR)/$(notdir $(LIB_SO)) \
+	    $(LIBDIR)/$(LIB_SONAME) $(LIBDIR)/libsecuresum.so $(PCDIR)/securesum.pc
 	-rmdir $(DOCDIR)

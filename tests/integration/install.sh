@@ -4,7 +4,9 @@
 # mpc-client's bash completion (which completes commands and options); the
 # installed programs answer --version with VERSION; the man pages render
 # without warnings; systemd-analyze verify accepts the unit (skipped when
-# it is not installed); `make uninstall` removes every file again.
+# it is not installed); libsecuresum is installed (its header, both
+# libraries, the .so links to the soname, securesum.pc that pkg-config
+# reads); `make uninstall` removes every file again.
 source "$(dirname "$0")/lib.sh"
 
 D=$T/dest
@@ -45,6 +47,26 @@ check "the installed mpc-mkcerts makes certificates" \
 check_eq "the unit runs the installed path" \
     "ExecStart=/usr/bin/mpc-server" \
     "$(grep -o '^ExecStart=[^ ]*' "$D/usr/lib/systemd/system/mpc-server.service")"
+
+major=${version%%.*}
+check "installed: /usr/include/securesum.h" test -f "$D/usr/include/securesum.h"
+check "installed: /usr/lib/libsecuresum.a" test -f "$D/usr/lib/libsecuresum.a"
+check "installed: /usr/lib/libsecuresum.so.$version" \
+    test -f "$D/usr/lib/libsecuresum.so.$version"
+check_eq "libsecuresum.so.$major links to libsecuresum.so.$version" \
+    "libsecuresum.so.$version" "$(readlink "$D/usr/lib/libsecuresum.so.$major")"
+check_eq "libsecuresum.so links to libsecuresum.so.$major" \
+    "libsecuresum.so.$major" "$(readlink "$D/usr/lib/libsecuresum.so")"
+check_eq "the installed library's soname" "libsecuresum.so.$major" \
+    "$(readelf -d "$D/usr/lib/libsecuresum.so.$version" |
+    sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')"
+pc() { PKG_CONFIG_PATH=$D/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$D \
+    pkg-config "$@" securesum 2>&1 | sed 's/ *$//'; }
+check_eq "pkg-config --modversion securesum" "$version" "$(pc --modversion)"
+check_eq "pkg-config --cflags securesum" "-I$D/usr/include" "$(pc --cflags)"
+check_eq "pkg-config --libs securesum" "-L$D/usr/lib -lsecuresum" "$(pc --libs)"
+check "pkg-config --static --libs securesum adds nanopb and OpenSSL" \
+    bash -c "[[ '$(pc --static --libs)' == *-lprotobuf-nanopb*-lssl*-lcrypto* ]]"
 
 for m in "$D"/usr/share/man/man*/*; do
 	w=$(MANWIDTH=80 man --warnings -l "$m" 2>&1 >/dev/null)

@@ -33,7 +33,7 @@
 #include "status.h"
 #include "wire.h"
 
-static struct client cl = { .party = "alice" };
+static struct client cl = { .party = "alice", .print = 1 };
 
 /* The answer code with message msg. */
 static struct wire_response
@@ -226,6 +226,11 @@ test_report(void **state)
 		    cases[i].flags, cases[i].duplicate, out, sizeof(out));
 		assert_string_equal(out, cases[i].want);
 	}
+	/* Without print (the library) a step writes nothing at all. */
+	cl.print = 0;
+	reported(1, &share, 0, 0, out, sizeof(out));
+	assert_string_equal(out, "");
+	cl.print = 1;
 	cl.json = 0;
 	cl.progress.enabled = 0;
 }

@@ -24,7 +24,7 @@ static int
 from_args(const char *const *args, size_t n, unsigned decimals,
     unsigned nparties, size_t L, int64_t *out)
 {
-	struct input_src src = { args, n, NULL };
+	struct input_src src = { .args = args, .nargs = n };
 
 	ss_error_clear(&err);
 	return input_read(&src, decimals, nparties, L, out, &err);
@@ -49,7 +49,7 @@ static int
 from_file(const void *text, size_t len, unsigned decimals, size_t L,
     int64_t *out)
 {
-	struct input_src src = { NULL, 0, NULL };
+	struct input_src src = { .path = NULL };
 	char *path = temp_file(text, len);
 	int r;
 
@@ -155,7 +155,7 @@ static void
 test_file_bad(void **state)
 {
 	char longtok[INPUT_TOKEN_MAX + 10];
-	struct input_src src = { NULL, 0, "/nonexistent/input" };
+	struct input_src src = { .path = "/nonexistent/input" };
 	int64_t out[2] = { 5, 5 };
 
 	(void)state;
@@ -210,6 +210,30 @@ test_looks_numeric(void **state)
 	assert_false(input_looks_numeric(""));
 }
 
+/* Values given already scaled (the library): counted and bounded only. */
+static void
+test_fixed(void **state)
+{
+	const int64_t ok[2] = { -7, 1250 };
+	const int64_t big[1] = { INT64_MAX };
+	struct input_src src = { .fixed = ok, .nfixed = 2 };
+	int64_t out[2] = { 0, 0 };
+
+	(void)state;
+	ss_error_clear(&err);
+	assert_int_equal(input_read(&src, 2, 3, 2, out, &err), SS_OK);
+	assert_true(out[0] == -7 && out[1] == 1250);
+	/* One value for a session of two: refused, saying how many. */
+	assert_int_equal(input_read(&src, 2, 3, 1, out, &err), SS_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "takes 1 value, 2 given"));
+	src.fixed = big;
+	src.nfixed = 1;
+	assert_int_equal(input_read(&src, 0, 3, 1, out, &err), SS_ERR_RANGE);
+	assert_non_null(strstr(err.msg, "value 1 is outside"));
+	/* A refused input leaves nothing behind. */
+	assert_true(out[0] == 0);
+}
+
 int
 main(void)
 {
@@ -219,6 +243,7 @@ main(void)
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_file_bad),
+		cmocka_unit_test(test_fixed),
 		cmocka_unit_test(test_file_large),
 		cmocka_unit_test(test_looks_numeric),
 	};

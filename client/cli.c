@@ -1,0 +1,287 @@
+/*
+ * cli.c: mpc-client's commands over libsecuresum (cli.h). The handle gets
+ * the settings main.c gathered (flags, environment, client.conf); the
+ * library's warnings go to stderr with the program's name, as
+ * "mpc-client: LINE", and its progress to the command's own progress line
+ * (output.h: redrawn on a terminal, whole lines elsewhere), so that the
+ * command writes exactly what it wrote before it went through the library.
+ * Converted so far: create, delete and list.
+ */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "securesum.h"
+
+#include "cli.h"
+#include "client.h"
+#include "err.h"
+#include "output.h"
+#include "pin.h"
+
+static void
+cli_log(void *arg, const char *line)
+{
+	(void)arg;
+	fflush(stdout);
+	fprintf(stderr, "mpc-client: %s\n", line);
+}
+
+static void
+cli_progress(void *arg, const char *line, unsigned pause_ms)
+{
+	struct client *c = arg;
+
+	if (line == NULL) {
+		progress_clear(&c->progress);
+		return;
+	}
+	progress_ahead(&c->progress, pause_ms);
+	progress_show(&c->progress, "%s", line);
+}
+
+/* A handle with c's settings, or NULL with the reason in e. */
+static securesum *
+cli_handle(struct client *c, struct ss_error *e)
+{
+	securesum *h;
+
+	if ((h = securesum_new()) == NULL) {
+		(void)ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+		return NULL;
+	}
+	progress_init(&c->progress);
+	securesum_set_log(h, cli_log, c);
+	securesum_set_progress(h, cli_progress, c);
+	if (securesum_set_server(h, c->server) != SECURESUM_OK ||
+	    securesum_set_certs(h, c->certs) != SECURESUM_OK ||
+	    securesum_set_party(h, c->party) != SECURESUM_OK ||
+	    securesum_set_server_name(h, c->server_name) != SECURESUM_OK ||
+	    securesum_set_state(h, c->state) != SECURESUM_OK ||
+	    securesum_set_trace(h, c->trace) != SECURESUM_OK ||
+	    securesum_set_timeout(h, c->timeout_s) != SECURESUM_OK ||
+	    securesum_set_wait(h, c->wait) != SECURESUM_OK) {
+		(void)ss_error_set(e, SS_ERR_INVALID, "%s",
+		    securesum_message(h));
+		securesum_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+/* The library's failure r on h, into e: its code and its sentence. */
+static int
+cli_failed(const securesum *h, int r, struct ss_error *e)
+{
+	return ss_error_set(e, r, "%s", securesum_message(h));
+}
+
+/* ---- create ------------------------------------------------------------- */
+
+static void
+print_created_json(const struct create_args *a,
+    const struct securesum_created *m)
+{
+	size_t i;
+
+	fputs(OUT_JSON_OPEN "\"session\":", stdout);
+	out_json_string(stdout, a->session);
+	printf(",\"created\":%s,\"parties\":[", m->created ? "true" : "false");
+	for (i = 0; i < a->nparties; i++) {
+		if (i > 0)
+			putchar(',');
+		out_json_string(stdout, a->parties[i]);
+	}
+	printf("],\"threshold\":%u,\"length\":%u,\"decimals\":%u,"
+	    "\"min_cohort\":%u,\"deadline\":", a->threshold, a->length,
+	    a->decimals, m->min_cohort);
+	if (m->deadline_unix != 0)
+		printf("%" PRIu64, m->deadline_unix);
+	else
+		printf("null");
+	printf(",\"nonce\":\"%s\",\"invite\":\"%s\"}\n", m->nonce, m->invite);
+}
+
+static void
+print_created(const struct client *c, const struct create_args *a,
+    const struct securesum_created *m)
+{
+	char deadline[96];
+
+	if (c->json) {
+		print_created_json(a, m);
+		return;
+	}
+	pin_deadline(deadline, sizeof(deadline), m->deadline_unix);
+	if (m->created)
+		printf("created session %s (%zu parties, threshold %u, length "
+		    "%u, decimals %u, min_cohort %u, deadline %s)\n",
+		    a->session, a->nparties, a->threshold, a->length,
+		    a->decimals, m->min_cohort, deadline);
+	else
+		/* Only a retry of ours (same nonce): its answer was lost. */
+		printf("session %s is in place with these parameters\n",
+		    a->session);
+	printf("invite: %s\nnonce: %s\n", m->invite, m->nonce);
+}
+
+int
+cli_create(struct client *c, const struct create_args *a, struct ss_error *e)
+{
+	struct securesum_create_args sa;
+	struct securesum_created m;
+	securesum *h;
+	int r;
+
+	if ((h = cli_handle(c, e)) == NULL)
+		return e->code;
+	memset(&sa, 0, sizeof(sa));
+	sa.session = a->session;
+	sa.parties = a->parties;
+	sa.nparties = a->nparties;
+	sa.threshold = a->threshold;
+	sa.length = a->length;
+	sa.decimals = a->decimals;
+	sa.deadline_s = a->deadline;
+	sa.min_cohort = a->min_cohort;
+	sa.allow_unknown = a->allow_unknown;
+	sa.nonce = a->nonce;
+	if ((r = securesum_create(h, &sa, &m)) == SECURESUM_OK)
+		print_created(c, a, &m);
+	else
+		(void)cli_failed(h, r, e);
+	securesum_free(h);
+	return r;
+}
+
+/* ---- delete ------------------------------------------------------------- */
+
+static void
+print_deleted(const struct client *c, const char *session,
+    const struct securesum_deleted *d)
+{
+	if (c->json) {
+		fputs(OUT_JSON_OPEN "\"session\":", stdout);
+		out_json_string(stdout, session);
+		printf(",\"deleted\":true,\"released_bytes\":");
+		if (d->known)
+			printf("%" PRIu64 "}\n", d->released_bytes);
+		else
+			printf("null}\n");
+	} else if (d->known)
+		printf("deleted session %s (%" PRIu64 " bytes released)\n",
+		    session, d->released_bytes);
+	else
+		printf("deleted session %s (an earlier attempt's answer was "
+		    "lost; the session is gone)\n", session);
+}
+
+int
+cli_delete(struct client *c, const char *session, struct ss_error *e)
+{
+	struct securesum_deleted d;
+	securesum *h;
+	int r;
+
+	if ((h = cli_handle(c, e)) == NULL)
+		return e->code;
+	if ((r = securesum_delete(h, session, &d)) == SECURESUM_OK)
+		print_deleted(c, session, &d);
+	else
+		(void)cli_failed(h, r, e);
+	securesum_free(h);
+	return r;
+}
+
+/* ---- list --------------------------------------------------------------- */
+
+/* "45s", "12m", "3h12m", "5d3h": an age at a glance. */
+static void
+fmt_age(char *buf, size_t len, uint64_t s)
+{
+	if (s < 60)
+		snprintf(buf, len, "%" PRIu64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%" PRIu64 "m", s / 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%" PRIu64 "h%" PRIu64 "m", s / 3600,
+		    s % 3600 / 60);
+	else
+		snprintf(buf, len, "%" PRIu64 "d%" PRIu64 "h", s / 86400,
+		    s % 86400 / 3600);
+}
+
+static void
+print_session_text(const struct securesum_session *v)
+{
+	char age[32], expires[96];
+
+	fmt_age(age, sizeof(age), v->age_seconds);
+	if (v->expires_unix == 0)
+		snprintf(expires, sizeof(expires), "never");
+	else
+		pin_deadline(expires, sizeof(expires), v->expires_unix);
+	printf("%s %s age %s creator %s parties %u expires %s\n", v->id,
+	    v->phase, age, v->creator[0] != '\0' ? v->creator : "unknown",
+	    v->parties, expires);
+}
+
+static void
+print_session_json(const struct securesum_session *v, int first)
+{
+	printf("%s{\"session\":", first ? "" : ",");
+	out_json_string(stdout, v->id);
+	printf(",\"phase\":\"%s\",\"created_unix\":%" PRIu64 ","
+	    "\"age_seconds\":%" PRIu64 ",\"creator\":", v->phase,
+	    v->created_unix, v->age_seconds);
+	if (v->creator[0] != '\0')
+		out_json_string(stdout, v->creator);
+	else
+		printf("null");
+	printf(",\"parties\":%u,\"expires_unix\":", v->parties);
+	if (v->expires_unix != 0)
+		printf("%" PRIu64 "}", v->expires_unix);
+	else
+		printf("null}");
+}
+
+/* The sessions of l; r: how the listing ended. */
+static void
+print_list(struct client *c, const struct securesum_list *l, int r)
+{
+	size_t i;
+
+	if (c->json)
+		fputs(OUT_JSON_OPEN "\"sessions\":[", stdout);
+	for (i = 0; i < l->n; i++)
+		if (c->json)
+			print_session_json(&l->v[i], i == 0);
+		else
+			print_session_text(&l->v[i]);
+	if (c->json) {
+		/* Cut short: main adds the error to the object left open. */
+		fputs(r == SECURESUM_OK ? "]}\n" : "]", stdout);
+		c->printed = r != SECURESUM_OK;
+	} else if (r == SECURESUM_OK && l->n == 0)
+		printf("no sessions of %s\n", c->party);
+}
+
+int
+cli_list(struct client *c, struct ss_error *e)
+{
+	struct securesum_list *l = NULL;
+	securesum *h;
+	int r;
+
+	if ((h = cli_handle(c, e)) == NULL)
+		return e->code;
+	r = securesum_list(h, &l);
+	if (l != NULL)
+		print_list(c, l, r);
+	if (r != SECURESUM_OK)
+		(void)cli_failed(h, r, e);
+	securesum_list_free(l);
+	securesum_free(h);
+	return r;
+}
