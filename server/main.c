@@ -124,37 +124,40 @@ fsync_mode(const char *s)
 	exit(2);
 }
 
+/* The long options, each with its own id for the switch in main. */
+enum option_id { O_LISTEN = 1, O_CERTS, O_STATE, O_SNAP, O_FRAME, O_LENGTH,
+    O_PARTIES, O_SESSIONS, O_STORED, O_CONNS, O_HS, O_IDLE, O_FSYNC, O_HELP, O_VERSION,
+    O_PARTY_SESSIONS, O_PARTY_BYTES, O_MEMORY, O_LOG_LEVEL, O_METRICS,
+    O_TTL };
+
+static const struct option opts[] = {
+	{ "listen", required_argument, NULL, O_LISTEN },
+	{ "certs", required_argument, NULL, O_CERTS },
+	{ "state-dir", required_argument, NULL, O_STATE },
+	{ "snapshot-interval", required_argument, NULL, O_SNAP },
+	{ "max-frame", required_argument, NULL, O_FRAME },
+	{ "max-length", required_argument, NULL, O_LENGTH },
+	{ "max-parties", required_argument, NULL, O_PARTIES },
+	{ "max-sessions", required_argument, NULL, O_SESSIONS },
+	{ "max-stored-bytes", required_argument, NULL, O_STORED },
+	{ "max-sessions-per-party", required_argument, NULL, O_PARTY_SESSIONS },
+	{ "max-bytes-per-party", required_argument, NULL, O_PARTY_BYTES },
+	{ "max-memory", required_argument, NULL, O_MEMORY },
+	{ "max-connections", required_argument, NULL, O_CONNS },
+	{ "handshake-timeout", required_argument, NULL, O_HS },
+	{ "idle-timeout", required_argument, NULL, O_IDLE },
+	{ "fsync", required_argument, NULL, O_FSYNC },
+	{ "log-level", required_argument, NULL, O_LOG_LEVEL },
+	{ "metrics-listen", required_argument, NULL, O_METRICS },
+	{ "session-ttl", required_argument, NULL, O_TTL },
+	{ "help", no_argument, NULL, O_HELP },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
 int
 main(int argc, char **argv)
 {
-	enum { O_LISTEN = 1, O_CERTS, O_STATE, O_SNAP, O_FRAME, O_LENGTH,
-	    O_PARTIES, O_SESSIONS, O_STORED, O_CONNS, O_HS, O_IDLE, O_FSYNC, O_HELP, O_VERSION,
-	    O_PARTY_SESSIONS, O_PARTY_BYTES, O_MEMORY, O_LOG_LEVEL, O_METRICS,
-	    O_TTL };
-	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, O_LISTEN },
-		{ "certs", required_argument, NULL, O_CERTS },
-		{ "state-dir", required_argument, NULL, O_STATE },
-		{ "snapshot-interval", required_argument, NULL, O_SNAP },
-		{ "max-frame", required_argument, NULL, O_FRAME },
-		{ "max-length", required_argument, NULL, O_LENGTH },
-		{ "max-parties", required_argument, NULL, O_PARTIES },
-		{ "max-sessions", required_argument, NULL, O_SESSIONS },
-		{ "max-stored-bytes", required_argument, NULL, O_STORED },
-		{ "max-sessions-per-party", required_argument, NULL, O_PARTY_SESSIONS },
-		{ "max-bytes-per-party", required_argument, NULL, O_PARTY_BYTES },
-		{ "max-memory", required_argument, NULL, O_MEMORY },
-		{ "max-connections", required_argument, NULL, O_CONNS },
-		{ "handshake-timeout", required_argument, NULL, O_HS },
-		{ "idle-timeout", required_argument, NULL, O_IDLE },
-		{ "fsync", required_argument, NULL, O_FSYNC },
-		{ "log-level", required_argument, NULL, O_LOG_LEVEL },
-		{ "metrics-listen", required_argument, NULL, O_METRICS },
-		{ "session-ttl", required_argument, NULL, O_TTL },
-		{ "help", no_argument, NULL, O_HELP },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct server_config cfg;
 	int c;
 
