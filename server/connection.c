@@ -36,25 +36,10 @@
 #include "connection.h"
 #include "err.h"
 #include "frame.h"
+#include "frame_in.h"
 #include "log.h"
 #include "pki.h"
 #include "status.h"
-
-/*
- * A frame of at least FRAME_OWN_MIN bytes is moved out of the input buffer
- * into one malloc'd buffer as it arrives, so it is in memory once (not in
- * libevent's chain and again in a contiguous copy) and the store can keep
- * it as the block of shares. The buffer grows with what arrives, not with
- * what the header announces.
- */
-#define FRAME_OWN_MIN   (64u * 1024)
-
-struct frame_in {
-	uint8_t *data;  /* NULL: no large frame in progress */
-	size_t len;     /* the body's length, from its header */
-	size_t have;    /* bytes of it received */
-	size_t cap;     /* charged against the memory budget */
-};
 
 struct conn {
 	struct conns *cs;
@@ -224,9 +209,29 @@ hs_unlink(struct conn *c)
 	cs->handshaking--;
 }
 
-/* ---- closing --------------------------------------------------------- */
+/* ---- large frames ------------------------------------------------------ */
 
-static void frame_drop(struct conn *c);
+/* Who pays for c's large frame: the budget and c's identity (frame_in.h). */
+static struct frame_payer
+conn_payer(const struct conn *c)
+{
+	struct store *st = c->cs->rpc->store;
+	struct frame_payer p = { c->cs->budget, &st->quotas,
+	    st->lim.max_bytes_per_party, c->peer };
+
+	return p;
+}
+
+/* Gives back what c's large frame in progress is charged, and frees it. */
+static void
+frame_drop(struct conn *c)
+{
+	struct frame_payer p = conn_payer(c);
+
+	frame_in_drop(&c->frame, &p);
+}
+
+/* ---- closing --------------------------------------------------------- */
 
 static void
 conn_free(struct conn *c)
@@ -319,142 +324,6 @@ conns_release_held(struct conns *cs)
 	/* Requests woken by changes now on disk are read now (on_wake). */
 	if (cs->woken != NULL)
 		event_active(cs->wake_ev, EV_TIMEOUT, 0);
-}
-
-/* ---- large frames ------------------------------------------------------ */
-
-/*
- * A large frame's buffer is charged, as it grows, to the memory budget and
- * to its sender's bytes (--max-bytes-per-party counts what it holds and
- * what it is sending), so that one identity cannot take the whole budget
- * with frames it never finishes.
- */
-enum frame_over { FRAME_FITS, FRAME_OVER_PARTY, FRAME_OVER_BUDGET };
-
-/* The sender's use (quota.h), made if need be; NULL when out of memory. */
-static struct quota_use *
-sender_use(struct conn *c)
-{
-	return quota_get(&c->cs->rpc->store->quotas, c->peer);
-}
-
-/* Which limit n more bytes of c's frames would pass, if any. */
-static enum frame_over
-frame_fits(struct conn *c, uint64_t n)
-{
-	uint64_t max = c->cs->rpc->store->lim.max_bytes_per_party;
-	const struct quota_use *u = sender_use(c);
-
-	if (u == NULL)
-		return FRAME_OVER_BUDGET;       /* out of memory */
-	if (n > max || u->bytes > max - n || u->frames > max - n - u->bytes)
-		return FRAME_OVER_PARTY;
-	return budget_fits(c->cs->budget, n) ? FRAME_FITS : FRAME_OVER_BUDGET;
-}
-
-/* Charges n bytes of c's frame, if they fit; says which limit otherwise. */
-static enum frame_over
-frame_charge(struct conn *c, uint64_t n)
-{
-	enum frame_over o = frame_fits(c, n);
-	struct quota_use *u;
-
-	if (o != FRAME_FITS)
-		return o;
-	if (budget_take(c->cs->budget, n) != SS_OK)
-		return FRAME_OVER_BUDGET;
-	/* Found by frame_fits: no entry is added, none can fail. */
-	if ((u = sender_use(c)) != NULL)
-		u->frames += n;
-	return FRAME_FITS;
-}
-
-static void
-frame_uncharge(struct conn *c, uint64_t n)
-{
-	struct quota_use *u;
-
-	if (n == 0)
-		return;
-	budget_give(c->cs->budget, n);
-	if ((u = sender_use(c)) != NULL)
-		u->frames = n < u->frames ? u->frames - n : 0;
-}
-
-/* Gives back what the large frame in progress is charged, and frees it. */
-static void
-frame_drop(struct conn *c)
-{
-	frame_uncharge(c, c->frame.cap);
-	free(c->frame.data);
-	memset(&c->frame, 0, sizeof(c->frame));
-}
-
-/*
- * Starts reading a large frame of len bytes, its header already drained:
- * SS_OK, SS_ERR_EXHAUSTED (*over says which limit has no room for its
- * first part) or SS_ERR_ALLOC.
- */
-static int SS_WUR
-frame_start(struct conn *c, size_t len, enum frame_over *over)
-{
-	size_t cap = len < CONN_FRAME_FIRST_CAP ? len : CONN_FRAME_FIRST_CAP;
-	struct frame_in *f = &c->frame;
-
-	if ((*over = frame_charge(c, cap)) != FRAME_FITS)
-		return SS_ERR_EXHAUSTED;
-	if ((f->data = malloc(cap)) == NULL) {
-		frame_uncharge(c, cap);
-		return SS_ERR_ALLOC;
-	}
-	f->len = len;
-	f->have = 0;
-	f->cap = cap;
-	return SS_OK;
-}
-
-/*
- * Moves what has arrived of the large frame in progress into its buffer,
- * grown (and charged) as needed: SS_OK, SS_ERR_EXHAUSTED (*over says which
- * limit has no room for the growth; nothing changed) or SS_ERR_ALLOC.
- */
-static int SS_WUR
-frame_fill(struct conn *c, struct evbuffer *in, enum frame_over *over)
-{
-	struct frame_in *f = &c->frame;
-	size_t avail = evbuffer_get_length(in), want = f->len - f->have, cap;
-	uint8_t *p;
-	int n;
-
-	if (avail > want)
-		avail = want;
-	if (f->have + avail > f->cap) {
-		for (cap = f->cap; cap < f->have + avail; cap *= 2)
-			;
-		if (cap > f->len)
-			cap = f->len;
-		if ((*over = frame_charge(c, cap - f->cap)) != FRAME_FITS)
-			return SS_ERR_EXHAUSTED;
-		if ((p = realloc(f->data, cap)) == NULL) {
-			frame_uncharge(c, cap - f->cap);
-			return SS_ERR_ALLOC;
-		}
-		f->data = p;
-		f->cap = cap;
-	}
-	if (avail > 0) {
-		if ((n = evbuffer_remove(in, f->data + f->have, avail)) < 0 ||
-		    (size_t)n != avail)
-			return SS_ERR_ALLOC;
-		f->have += avail;
-	}
-	return SS_OK;
-}
-
-static int
-frame_whole(const struct frame_in *f)
-{
-	return f->have == f->len;
 }
 
 /* ---- frames in, answers out ------------------------------------------ */
@@ -735,25 +604,22 @@ conn_refuse_memory(struct conn *c, size_t len, enum frame_over over)
 static int SS_WUR
 conn_large_frame(struct conn *c, struct evbuffer *in, struct ss_error *e)
 {
-	struct frame_in *f = &c->frame;
+	struct frame_payer p = conn_payer(c);
 	enum frame_over over = FRAME_FITS;
 	struct rpc_frame own;
 	int rc;
 
-	if ((rc = frame_fill(c, in, &over)) == SS_ERR_EXHAUSTED)
+	if ((rc = frame_in_fill(&c->frame, &p, in, &over)) == SS_ERR_EXHAUSTED)
 		return conn_refuse_memory(c, 0, over);
 	if (rc != SS_OK)
 		return out_of_memory_reading(e);
-	if (!frame_whole(f))
+	if (!frame_in_whole(&c->frame))
 		return SS_ERR_TRUNCATED;
 	/*
 	 * The connection lets go of it first: dispatch may free c. Its charge
 	 * is given back; what the store keeps of it counts as held bytes.
 	 */
-	own.p = f->data;
-	own.len = f->len;
-	frame_uncharge(c, f->cap);
-	memset(f, 0, sizeof(*f));
+	frame_in_take(&c->frame, &p, &own.p, &own.len);
 	rc = conn_dispatch(c, NULL, 0, &own, e);
 	free(own.p);   /* NULL if the store kept it */
 	return rc;
@@ -769,6 +635,7 @@ static int SS_WUR
 conn_next_frame(struct conn *c, struct ss_error *e)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct frame_payer p = conn_payer(c);
 	uint8_t hdr[FRAME_HEADER_LEN], *bytes;
 	enum frame_over over;
 	uint32_t len;
@@ -782,13 +649,14 @@ conn_next_frame(struct conn *c, struct ss_error *e)
 		conn_refuse_frame(c, hdr);
 		return SS_ERR_TOO_LARGE;
 	}
-	if (len >= FRAME_OWN_MIN) {
+	if (len >= FRAME_IN_MIN) {
 		/* One that could not fit whole is refused before any of it is read. */
-		if ((over = frame_fits(c, len)) != FRAME_FITS)
+		if ((over = frame_in_fits(&p, len)) != FRAME_FITS)
 			return conn_refuse_memory(c, len, over);
 		if (evbuffer_drain(in, FRAME_HEADER_LEN) != 0)
 			return out_of_memory_reading(e);
-		if ((rc = frame_start(c, len, &over)) == SS_ERR_EXHAUSTED)
+		if ((rc = frame_in_start(&c->frame, &p, len, &over)) ==
+		    SS_ERR_EXHAUSTED)
 			return conn_refuse_memory(c, len, over);
 		return rc == SS_OK ? SS_OK : out_of_memory_reading(e);
 	}

@@ -23,12 +23,6 @@
 #include "rpc.h"
 
 /*
- * The malloc mmap threshold the server sets (server_run): a large frame's
- * buffer starts at this size and grows beyond it by mremap, without a copy.
- */
-#define CONN_FRAME_FIRST_CAP (1024u * 1024)
-
-/*
  * What each connection is charged against the memory budget from accept to
  * close: its input buffer (a frame under 64 KiB is read there whole), its
  * two 16 KiB TLS buffers and its structures, rounded up. A large frame's

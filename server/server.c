@@ -29,6 +29,7 @@
 #include "credentials.h"
 #include "err.h"
 #include "frame.h"
+#include "frame_in.h"
 #include "hpke.h"
 #include "journal.h"
 #include "listener.h"
@@ -866,7 +867,7 @@ setup_process(void)
 	 * leaves over goes back to the kernel instead of fragmenting the heap
 	 * (glibc would otherwise raise the threshold after the first free).
 	 */
-	if (mallopt(M_MMAP_THRESHOLD, CONN_FRAME_FIRST_CAP) != 1)
+	if (mallopt(M_MMAP_THRESHOLD, FRAME_IN_FIRST_CAP) != 1)
 		logmsg("could not set the malloc mmap threshold; continuing");
 }
 
