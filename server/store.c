@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "change.h"
 #include "err.h"
 #include "field.h"
 #include "frame.h"
@@ -85,18 +86,6 @@ store_find(struct store *s, const char *id)
 	return session_index_find(&s->index, id);
 }
 
-/* Fixes the cohort as the parties whose shares are in. */
-static void
-fix_cohort(struct session *se)
-{
-	uint32_t i;
-
-	for (i = 0; i < se->p.n; i++)
-		se->in_cohort[i] = se->shares[i] != NULL;
-	se->phase = PHASE_AGGREGATING;
-	statements_fix_cohort(se);
-}
-
 /* Ends the sharing phase now, as its deadline does. */
 static void
 close_sharing(struct store *s, struct session *se)
@@ -105,7 +94,7 @@ close_sharing(struct store *s, struct session *se)
 
 	k = session_count_shared(se);
 	if (k >= session_min_cohort(se)) {
-		fix_cohort(se);
+		change_fix_cohort(se);
 	} else {
 		se->phase = PHASE_FAILED;
 		snprintf(se->fail_reason, sizeof(se->fail_reason),
@@ -407,28 +396,6 @@ lookup(struct store *s, const char *caller, const char *session_id,
 /* ---- signed changes ---------------------------------------------------- */
 
 /*
- * A signed change of a party's: shares, a sumpoint, or a statement alone (a
- * COHORT, or a conflict's second statement when replayed). Each kind, live
- * or replayed, takes the same steps around checks of its own: the session
- * and the party, the statement, the checks, the log (live), the store.
- */
-enum change_kind { CHANGE_SHARES, CHANGE_SUMPOINT, CHANGE_STATEMENT };
-
-struct change {
-	enum change_kind kind;
-	enum statement_type type;       /* the statement it carries */
-	int second;                     /* a conflict's second statement */
-	struct session *se;
-	uint32_t party;
-	struct held_statement h;
-	struct statement stmt;
-	enum statements_news news;      /* live: the statement against the first */
-	int dup;                        /* replayed: held already */
-};
-
-static void update_complete(struct session *se);
-
-/*
  * A live change's start: caller's session (of version 2 for a statement
  * alone) and position, and its statement taken (statements_take). The
  * session, also in ch->se; NULL when refused (st says why).
@@ -458,138 +425,6 @@ change_begin(struct store *s, const char *caller, const char *session_id,
 	    &ch->news, st) != SS_OK)
 		return NULL;
 	return se;
-}
-
-/*
- * Counts what party holds in se now beyond before. Its entry exists for a
- * live change (party_room); replayed, one that cannot be made leaves the
- * bytes uncounted rather than the change refused.
- */
-static void
-party_holds(struct store *s, const struct session *se, uint32_t party,
-    uint64_t before)
-{
-	uint64_t now = quota_party_bytes(se, party);
-	struct quota_use *u;
-
-	if (now > before && (u = quota_get(&s->quotas, se->p.parties[party])) != NULL)
-		u->bytes += now - before;
-}
-
-/*
- * Whether a live change adding bytes in party's name fits its quota
- * (--max-bytes-per-party; record_room checks the server-wide limits); makes
- * party's entry, so that counting the change cannot fail once logged.
- * Replayed changes are not checked: they were acknowledged.
- */
-static int
-party_room(struct store *s, const struct session *se, uint32_t party,
-    uint64_t bytes, struct ss_error *st)
-{
-	const char *name = se->p.parties[party];
-	struct quota_use *u;
-
-	if ((u = quota_get(&s->quotas, name)) == NULL)
-		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
-	/* Its large frames in progress count too (connection.c). */
-	if (bytes > s->lim.max_bytes_per_party ||
-	    u->bytes > s->lim.max_bytes_per_party - bytes ||
-	    u->frames > s->lim.max_bytes_per_party - bytes - u->bytes)
-		return ss_error_set(st, SS_ERR_EXHAUSTED, "%s holds %llu bytes "
-		    "(and is sending %llu); %llu more would pass the server's "
-		    "limit per party (--max-bytes-per-party %llu)", name,
-		    (unsigned long long)u->bytes, (unsigned long long)u->frames,
-		    (unsigned long long)bytes,
-		    (unsigned long long)s->lim.max_bytes_per_party);
-	return SS_OK;
-}
-
-/*
- * Adds what passed the checks: the statement, and data (the block of shares
- * or the sumpoint's values); the store owns them from now on.
- */
-static void
-change_keep(struct store *s, struct change *ch, void *data)
-{
-	struct session *se = ch->se;
-	uint64_t before = quota_party_bytes(se, ch->party);
-	enum phase was = se->phase;
-
-	statements_keep(s, se, ch->party, ch->type, ch->second, &ch->h);
-	if (ch->kind == CHANGE_SHARES)
-		se->shares[ch->party] = data;
-	else if (ch->kind == CHANGE_SUMPOINT)
-		se->sumpoints[ch->party] = data;
-	party_holds(s, se, ch->party, before);
-	if (ch->kind == CHANGE_SHARES) {
-		s->stored_bytes += (uint64_t)se->p.n * se->ct_len;
-		if (session_count_shared(se) == se->p.n)
-			fix_cohort(se);
-	} else if (ch->kind == CHANGE_SUMPOINT) {
-		s->stored_bytes += (uint64_t)se->p.length * sizeof(uint64_t);
-		update_complete(se);
-		if (was != PHASE_COMPLETE && se->phase == PHASE_COMPLETE)
-			quota_settle(&s->quotas, se);
-	} else
-		return;
-	s->version++;
-	record_changed(s, se, 0);
-}
-
-/*
- * Whether data (bytes long) may join what party holds already, held (its
- * shares or its sumpoint): OK when nothing is held; OK with *duplicate set
- * when the very same bytes are; SS_ERR_EXISTS, "party already <did> to
- * session", when others are.
- */
-static int
-check_held(const struct session *se, uint32_t party, const void *held,
-    const void *data, uint64_t bytes, const char *did, int *duplicate,
-    struct ss_error *st)
-{
-	*duplicate = 0;
-	if (held == NULL)
-		return SS_OK;
-	if (memcmp(held, data, bytes) != 0)
-		return ss_error_set(st, SS_ERR_EXISTS, "%s already %s to session "
-		    "%s", se->p.parties[party], did, se->p.id);
-	*duplicate = 1;
-	return ss_error_set(st, SS_OK, "%s", "");
-}
-
-/*
- * A live change that passed its checks: recorded through the log, then
- * kept. 1 when the store owns data and the statement now (st: SS_OK); 0
- * when the log could not take the change (st says why).
- */
-static int
-change_commit(struct store *s, struct change *ch, void *data,
-    struct ss_error *st)
-{
-	const struct held_statement *h = ch->h.body != NULL ? &ch->h : NULL;
-	const struct store_log_ops *ops = s->log.ops;
-	struct ss_error e;
-	uint64_t seq = 0;
-	int rc;
-
-	if (ops != NULL) {
-		if (ch->kind == CHANGE_SHARES)
-			rc = ops->submit(s->log.ctx, ch->se, ch->party, data, h,
-			    &seq, &e);
-		else if (ch->kind == CHANGE_SUMPOINT)
-			rc = ops->sumpoint(s->log.ctx, ch->se, ch->party, data, h,
-			    &seq, &e);
-		else
-			rc = ops->cohort(s->log.ctx, ch->se, ch->party, &ch->h,
-			    &seq, &e);
-		if (!record_logged(s, rc, &seq)) {
-			record_failed(&e, st);
-			return 0;
-		}
-	}
-	change_keep(s, ch, data);
-	ss_error_set(st, SS_OK, "%s", "");
-	return 1;
 }
 
 /* ---- submissions ----------------------------------------------------------- */
@@ -625,7 +460,7 @@ check_shares(const struct store *s, const struct session *se, uint32_t sender,
 {
 	uint64_t bytes = (uint64_t)se->p.n * se->ct_len;
 
-	if (check_held(se, sender, se->shares[sender], block, bytes,
+	if (change_check_held(se, sender, se->shares[sender], block, bytes,
 	    "submitted different shares", duplicate, st) != SS_OK || *duplicate)
 		return st->code;
 	if (se->phase != PHASE_SHARING)
@@ -675,7 +510,7 @@ store_submit_signed(struct store *s, const char *caller,
 	    st) == SS_OK) &&
 	    check_shares(s, ch.se, ch.party, block, held_statement_bytes(&ch.h),
 	    duplicate, st) == SS_OK && !*duplicate &&
-	    party_room(s, ch.se, ch.party, (uint64_t)ch.se->p.n * ch.se->ct_len +
+	    change_room(s, ch.se, ch.party, (uint64_t)ch.se->p.n * ch.se->ct_len +
 	    held_statement_bytes(&ch.h), st) == SS_OK &&
 	    change_commit(s, &ch, block, st))
 		return SS_OK;
@@ -710,17 +545,6 @@ store_get_share(struct store *s, const char *caller, const char *session_id,
 }
 
 /* ---- sumpoints ------------------------------------------------------------- */
-
-static void
-update_complete(struct session *se)
-{
-	uint32_t i;
-
-	for (i = 0; i < se->p.n; i++)
-		if (se->in_cohort[i] && se->sumpoints[i] == NULL)
-			return;
-	se->phase = PHASE_COMPLETE;
-}
 
 int
 store_post_sumpoint(struct store *s, const char *caller, const char *session_id,
@@ -764,7 +588,7 @@ check_sumpoint(const struct store *s, const struct session *se, uint32_t party,
 		if (values[i] >= FIELD_P)
 			return ss_error_set(st, SS_ERR_INVALID, "sumpoint value "
 			    "%zu is not below 2^61-1", i + 1);
-	if (check_held(se, party, se->sumpoints[party], values, bytes,
+	if (change_check_held(se, party, se->sumpoints[party], values, bytes,
 	    "posted a different sumpoint", duplicate, st) != SS_OK || *duplicate)
 		return st->code;
 	return record_room(s, bytes + stmt_bytes, st);
@@ -807,7 +631,7 @@ store_post_sumpoint_signed(struct store *s, const char *caller,
 	    held_statement_bytes(&ch.h), duplicate, st) == SS_OK && !*duplicate &&
 	    (ch.h.body == NULL || statements_check_sumpoint(ch.se, ch.party,
 	    &ch.stmt, values, nvalues, st) == SS_OK) &&
-	    party_room(s, ch.se, ch.party, (uint64_t)nvalues * sizeof(*values) +
+	    change_room(s, ch.se, ch.party, (uint64_t)nvalues * sizeof(*values) +
 	    held_statement_bytes(&ch.h), st) == SS_OK) {
 		if ((v = sumpoint_memory(values, nvalues, frame)) == NULL)
 			ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
@@ -841,7 +665,7 @@ store_post_cohort(struct store *s, const char *caller, const char *session_id,
 	} else if (require_aggregating(ch.se, st) == SS_OK &&
 	    statements_check_cohort(ch.se, ch.party, &ch.stmt, st) == SS_OK &&
 	    record_room(s, held_statement_bytes(&ch.h), st) == SS_OK &&
-	    party_room(s, ch.se, ch.party, held_statement_bytes(&ch.h),
+	    change_room(s, ch.se, ch.party, held_statement_bytes(&ch.h),
 	    st) == SS_OK && change_commit(s, &ch, NULL, st))
 		return SS_OK;
 	held_statement_free(&ch.h);
