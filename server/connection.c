@@ -222,12 +222,18 @@ conn_payer(const struct conn *c)
 	return p;
 }
 
-/* Gives back what c's large frame in progress is charged, and frees it. */
+/*
+ * Gives back what c's large frame in progress is charged, and frees it.
+ * Without one nothing is charged, and the payer is not looked at.
+ */
 static void
 frame_drop(struct conn *c)
 {
-	struct frame_payer p = conn_payer(c);
+	struct frame_payer p;
 
+	if (c->frame.data == NULL)
+		return;
+	p = conn_payer(c);
 	frame_in_drop(&c->frame, &p);
 }
 
