@@ -241,6 +241,15 @@ run_delete(struct client *c, const struct command *cmd, struct cmdline *cl,
 	return exit_status(cli_delete(c, cl->session, e), e);
 }
 
+/* status: SESSION alone, through the library. */
+static int
+run_status(struct client *c, const struct command *cmd, struct cmdline *cl,
+    struct ss_error *e)
+{
+	(void)cmd;
+	return exit_status(cli_status(c, cl->session, e), e);
+}
+
 /* list: no SESSION. */
 static int
 run_list(struct client *c, const struct command *cmd, struct cmdline *cl,
@@ -263,7 +272,7 @@ run_server_info(struct client *c, const struct command *cmd,
 	return exit_status(cmd_server_info(c, e), e);
 }
 
-/* sumpoint, result and status: SESSION alone. */
+/* sumpoint and result: SESSION alone. */
 static int
 run_on_session(struct client *c, const struct command *cmd,
     struct cmdline *cl, struct ss_error *e)
@@ -383,7 +392,7 @@ static const struct command commands[] = {
 	  "nobody can share to them yet), the deadline, the invite code of the\n"
 	  "parameters the server holds, and the conflicts (two different\n"
 	  "statements one party signed), each checked here.\n",
-	  no_opts, 0, 0, run_on_session, cmd_status, NULL },
+	  no_opts, 0, 0, run_status, NULL, NULL },
 	{ "run",
 	  "run SESSION PIN VALUE... | run SESSION PIN --input FILE",
 	  "Does all of this party's steps: waits for SESSION to exist, shares\n"
