@@ -5,7 +5,7 @@
  * "mpc-client: LINE", and its progress to the command's own progress line
  * (output.h: redrawn on a terminal, whole lines elsewhere), so that the
  * command writes exactly what it wrote before it went through the library.
- * Converted so far: create, delete and list.
+ * Converted so far: create, delete, list and status (cli_status.c).
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -41,8 +41,7 @@ cli_progress(void *arg, const char *line, unsigned pause_ms)
 	progress_show(&c->progress, "%s", line);
 }
 
-/* A handle with c's settings, or NULL with the reason in e. */
-static securesum *
+securesum *
 cli_handle(struct client *c, struct ss_error *e)
 {
 	securesum *h;
@@ -70,8 +69,7 @@ cli_handle(struct client *c, struct ss_error *e)
 	return h;
 }
 
-/* The library's failure r on h, into e: its code and its sentence. */
-static int
+int
 cli_failed(const securesum *h, int r, struct ss_error *e)
 {
 	return ss_error_set(e, r, "%s", securesum_message(h));

@@ -3,13 +3,22 @@
  * the command line's settings made into a handle, the library's lines
  * written to stderr as mpc-client writes them, and the answer printed, as
  * text or one --json document, from the struct the library returns. Only
- * main.c uses it; it is not part of libsecuresum.
+ * main.c uses it (and the unit tests); it is not part of libsecuresum.
  */
 #ifndef SS_CLIENT_CLI_H
 #define SS_CLIENT_CLI_H
 
+#include <stdio.h>
+
+#include "securesum.h"
+
 #include "client.h"
 #include "err.h"
+
+/* A handle with c's settings, or NULL with the reason in e. */
+securesum *cli_handle(struct client *c, struct ss_error *e);
+/* The library's failure r on h, into e: its code and its sentence. */
+int cli_failed(const securesum *h, int r, struct ss_error *e);
 
 /*
  * create through securesum_create, printing what it made; SS_OK or the
@@ -25,5 +34,12 @@ int cli_delete(struct client *c, const char *session, struct ss_error *e)
  * one cut short by an error is left open (c->printed) for main's error.
  */
 int cli_list(struct client *c, struct ss_error *e) SS_WUR;
+
+/* status through securesum_status: "key: value" lines or one JSON object. */
+int cli_status(struct client *c, const char *session, struct ss_error *e)
+    SS_WUR;
+/* Writes the status s of session as text or JSON (cli_status.c). */
+void cli_status_print(FILE *f, int json, const char *session,
+    const struct securesum_status *s);
 
 #endif

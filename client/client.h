@@ -391,9 +391,6 @@ struct status_view {
 
 int cmd_status(struct client *c, const char *session,
     const struct wire_response *st, struct ss_error *e) SS_WUR;
-/* Writes the status st of session, with v, as text or JSON. */
-void cmd_status_print(FILE *f, int json, const char *session,
-    const struct wire_response *st, const struct status_view *v);
 /*
  * Checks each conflict st reports under the pinned D (c->d), with the
  * parties' certificates: (*proven)[i] is 1 when both statements verify as
@@ -401,6 +398,8 @@ void cmd_status_print(FILE *f, int json, const char *session,
  */
 int cmd_status_conflicts(struct client *c, const struct wire_response *st,
     unsigned char **proven, struct ss_error *e) SS_WUR;
+/* The type of conflict cf's statements: "SUBMIT" ..., "?" if unreadable. */
+const char *cmd_status_conflict_type(const struct wire_conflict *cf);
 /* The JSON array of st's conflicts, each with "verified" from proven. */
 void cmd_status_json_conflicts(FILE *f, const struct wire_response *st,
     const unsigned char *proven);

@@ -11,16 +11,13 @@
  * from argv at once, so that /proc/PID/cmdline shows them only for the
  * moment before that (--input FILE or '-' avoids even that).
  *
- * A command's arguments are parsed here by hand rather than by getopt:
- * share and run take values such as -7 that getopt would read as options,
- * and GNU getopt's argument permutation (which lets options follow SESSION)
- * can be switched off by POSIXLY_CORRECT in the environment. The global
- * options are recognised there too, so that they may follow COMMAND.
+ * A command's arguments are parsed by hand in cmdline.c (which says why);
+ * this file holds the help texts, the table of commands and the order of
+ * the steps.
  */
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,27 +27,28 @@
 #include <openssl/crypto.h>
 
 #include "addr.h"
-#include "amount.h"
 #include "call.h"
 #include "cli.h"
+#include "cmdline.h"
 #include "client.h"
 #include "config.h"
 #include "conn.h"
 #include "err.h"
 #include "input.h"
-#include "invite.h"
 #include "keydir.h"
 #include "name.h"
 #include "outcome.h"
 #include "output.h"
-#include "params.h"
 #include "pin.h"
 #include "pki.h"
 #include "trace.h"
 
 #define DEFAULT_TIMEOUT 120
 
-static const char *progname = "mpc-client";
+static const char progname[] = CMDLINE_PROGNAME;
+
+/* Returned by a step of main that found nothing to stop for. */
+#define GO_ON CMDLINE_GO_ON
 
 static const char usage_text[] =
 "usage: mpc-client --server HOST:PORT --certs DIR --party NAME [--json]\n"
@@ -138,401 +136,6 @@ static const char help_text[] =
 "{\"version\":1,\"error\":{\"code\":...,\"exit\":N,\"reason\":...,\n"
 "\"message\":...}}; see docs/CLI.md.\n";
 
-/* What a command line asks for. */
-struct cmdline {
-	const char *session;
-	char *parties_buf;             /* --parties, split in place */
-	const char **parties;          /* ... into these, create.parties */
-	struct create_args create;     /* create's options */
-	struct pin_args pin;           /* the session pinned */
-	int have_parties, have_threshold;
-	const char **values;           /* share, run */
-	size_t nvalues;
-	const char *input;             /* --input FILE */
-	int reuse_input, require_verified;
-	struct client *client;         /* for global options after COMMAND */
-};
-
-struct command;
-/* Checks a command's arguments and runs it: its exit status. */
-typedef int (*run_fn)(struct client *, const struct command *,
-    struct cmdline *, struct ss_error *);
-
-/* A command-line option of a command. */
-struct opt {
-	const char *name;              /* without the leading "--" */
-	int has_arg;                   /* 0: a flag */
-};
-
-struct command {
-	const char *name;
-	const char *usage;
-	const char *help;
-	const struct opt *opts;        /* NULL-terminated */
-	int takes_values;              /* share, run */
-	int pinned;                    /* needs the session pinned (pin.h) */
-	run_fn run;
-	/* The command itself: sumpoint, result, status (run_on_session) ... */
-	call_step_fn on_session;
-	/* ... share and run (run_with_input). */
-	int (*on_input)(struct client *, const char *, const struct input_src *,
-	    struct ss_error *);
-};
-
-/* Returned by a step of main that found nothing to stop for. */
-#define GO_ON (-1)
-
-/* The usage error, printed once main is done. */
-static struct ss_error usage_error;
-
-static int
-usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(usage_error.msg, sizeof(usage_error.msg), fmt, ap);
-	va_end(ap);
-	usage_error.code = SS_ERR_INVALID;
-	return EXIT_USAGE;
-}
-
-/* A non-negative integer of at most max, digits only. */
-static int
-parse_uint(const char *s, unsigned long max, unsigned *out)
-{
-	unsigned long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		if (v > (max - (unsigned long)(*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-	}
-	*out = (unsigned)v;
-	return 0;
-}
-
-/* Splits "A,B,C" in place; every name must be non-empty. */
-static int
-split_parties(struct cmdline *cl, const char *arg)
-{
-	size_t n = 1, i;
-	char *p;
-
-	free(cl->parties_buf);
-	free(cl->parties);
-	cl->parties = NULL;
-	if ((cl->parties_buf = strdup(arg)) == NULL)
-		return usage("out of memory");
-	for (p = cl->parties_buf; *p != '\0'; p++)
-		if (*p == ',')
-			n++;
-	if (n > CLIENT_MAX_PARTIES)
-		return usage("--parties: at most %d parties", CLIENT_MAX_PARTIES);
-	if ((cl->parties = calloc(n, sizeof(*cl->parties))) == NULL)
-		return usage("out of memory");
-	for (i = 0, p = cl->parties_buf; i < n; i++) {
-		char *comma = strchr(p, ',');
-
-		if (comma != NULL)
-			*comma = '\0';
-		if (*p == '\0')
-			return usage("--parties: empty party name in '%s'", arg);
-		cl->parties[i] = p;
-		p = comma != NULL ? comma + 1 : p + strlen(p);
-	}
-	cl->create.parties = cl->parties;
-	cl->create.nparties = n;
-	cl->pin.parties = cl->parties;
-	cl->pin.nparties = n;
-	cl->pin.have_parties = 1;
-	return 0;
-}
-
-/* The value of hex digit ch, or -1. */
-static int
-hex_digit(char ch)
-{
-	static const char digits[] = "0123456789abcdef";
-	const char *p;
-
-	if (ch >= 'A' && ch <= 'F')
-		ch = (char)(ch - 'A' + 'a');
-	if (ch == '\0' || (p = strchr(digits, ch)) == NULL)
-		return -1;
-	return (int)(p - digits);
-}
-
-/* 32 hex digits into the pin's nonce. */
-static int
-parse_nonce(struct cmdline *cl, const char *val)
-{
-	size_t i;
-	int hi, lo;
-
-	if (strlen(val) != 2 * PARAMS_NONCE_LEN)
-		return usage("--nonce: %d hex digits, as create printed them",
-		    2 * PARAMS_NONCE_LEN);
-	for (i = 0; i < PARAMS_NONCE_LEN; i++) {
-		if ((hi = hex_digit(val[2 * i])) < 0 ||
-		    (lo = hex_digit(val[2 * i + 1])) < 0)
-			return usage("--nonce: '%.40s' is not hex", val);
-		cl->pin.nonce[i] = (uint8_t)(hi << 4 | lo);
-	}
-	cl->pin.have_nonce = 1;
-	return 0;
-}
-
-/* --deadline-unix: a Unix time in seconds (0: none). */
-static int
-parse_time(struct cmdline *cl, const char *val)
-{
-	unsigned long long v = 0;
-	const char *s;
-
-	for (s = val; *s >= '0' && *s <= '9'; s++) {
-		if (v > (UINT64_C(1) << 62) / 10)
-			return usage("--deadline-unix: too large");
-		v = v * 10 + (unsigned long long)(*s - '0');
-	}
-	if (*s != '\0' || s == val)
-		return usage("--deadline-unix must be a Unix time in seconds");
-	cl->pin.deadline_unix = v;
-	cl->pin.have_other = 1;
-	return 0;
-}
-
-/* The options of the pin and the other flags; 1 if name is none of them. */
-static int
-set_pin_option(struct cmdline *cl, const char *name, const char *val,
-    int *rc)
-{
-	*rc = 0;
-	if (strcmp(name, "invite") == 0)
-		cl->pin.invite = val;
-	else if (strcmp(name, "nonce") == 0)
-		*rc = parse_nonce(cl, val);
-	else if (strcmp(name, "deadline-unix") == 0)
-		*rc = parse_time(cl, val);
-	else if (strcmp(name, "reuse-input") == 0)
-		cl->reuse_input = 1;
-	else if (strcmp(name, "require-verified") == 0)
-		cl->require_verified = 1;
-	else if (strcmp(name, "allow-unknown") == 0)
-		cl->create.allow_unknown = 1;
-	else
-		return 1;
-	return 0;
-}
-
-static int
-set_option(const struct command *cmd, struct cmdline *cl, const char *name,
-    const char *val)
-{
-	unsigned long max;
-	unsigned v;
-	int rc;
-
-	if (set_pin_option(cl, name, val, &rc) == 0)
-		return rc;
-	if (strcmp(name, "parties") == 0) {
-		cl->have_parties = 1;
-		return split_parties(cl, val);
-	}
-	if (strcmp(name, "input") == 0) {
-		if (val[0] == '\0')
-			return usage("%s: --input needs a file name", cmd->name);
-		cl->input = val;
-		return 0;
-	}
-	max = strcmp(name, "decimals") == 0 ? AMOUNT_MAX_DECIMALS : UINT32_MAX;
-	if (parse_uint(val, max, &v) != 0)
-		return usage("%s: --%s must be an integer from 0 to %lu",
-		    cmd->name, name, max);
-	if (strcmp(name, "threshold") == 0) {
-		cl->create.threshold = cl->pin.threshold = v;
-		cl->have_threshold = cl->pin.have_threshold = 1;
-		return 0;
-	}
-	if (strcmp(name, "length") == 0)
-		cl->create.length = cl->pin.length = v;
-	else if (strcmp(name, "decimals") == 0)
-		cl->create.decimals = cl->pin.decimals = v;
-	else if (strcmp(name, "deadline") == 0)
-		cl->create.deadline = v;
-	else if (strcmp(name, "min-cohort") == 0)
-		cl->create.min_cohort = cl->pin.min_cohort = v;
-	cl->pin.have_other = 1;
-	return 0;
-}
-
-/* --version, before or after COMMAND: printed once parsing is done. */
-static int version_asked;
-
-/* The global options: before COMMAND (getopt_long) or after it. */
-static const struct option global_opts[] = {
-	{ "server",  required_argument, NULL, 's' },
-	{ "server-name", required_argument, NULL, 'n' },
-	{ "certs",   required_argument, NULL, 'c' },
-	{ "party",   required_argument, NULL, 'p' },
-	{ "json",    no_argument,       NULL, 'j' },
-	{ "timeout", required_argument, NULL, 't' },
-	{ "wait",    no_argument,       NULL, 'w' },
-	{ "trace",   required_argument, NULL, 'T' },
-	{ "state",   required_argument, NULL, 'S' },
-	{ "version", no_argument,       NULL, 'V' },
-	{ "help",    no_argument,       NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* The global option of the len bytes at name (not --help), or NULL. */
-static const struct option *
-find_global(const char *name, size_t len)
-{
-	const struct option *g;
-
-	for (g = global_opts; g->name != NULL; g++)
-		if (g->val != 'h' && strlen(g->name) == len &&
-		    strncmp(g->name, name, len) == 0)
-			return g;
-	return NULL;
-}
-
-/* Global option id (its getopt val) with val into c: 0 or EXIT_USAGE. */
-static int
-set_global(struct client *c, int id, const char *val)
-{
-	switch (id) {
-	case 's': c->server = val; break;
-	case 'n': c->server_name = val; break;
-	case 'c': c->certs = val; break;
-	case 'p': c->party = val; break;
-	case 'j': c->json = 1; break;
-	case 'w': c->wait = 1; break;
-	case 'T': c->trace = val; break;
-	case 'S': c->state = val; break;
-	case 'V': version_asked = 1; break;
-	case 't':
-		if (parse_uint(val, INT_MAX / 1000, &c->timeout_s) != 0 ||
-		    c->timeout_s == 0)
-			return usage("--timeout must be a whole number of "
-			    "seconds from 1 to %d", INT_MAX / 1000);
-		break;
-	default:
-		return usage("internal error: global option %d", id);
-	}
-	return 0;
-}
-
-/*
- * The option argv[*i] ("--name", "--name=value" or "--name value") of cmd,
- * or a global option, into cl; *i moves past its value. 0, EXIT_USAGE, or
- * -1 for --help.
- */
-static int
-parse_option(const struct command *cmd, int argc, char **argv, int *i,
-    struct cmdline *cl)
-{
-	const char *a = argv[*i], *name, *eq, *val = NULL, *optname;
-	const struct option *g = NULL;
-	const struct opt *o;
-	size_t len;
-	int has_arg;
-
-	if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
-		return -1;
-	if (a[1] != '-')
-		return usage("%s: unknown option '%s' (see %s %s --help)",
-		    cmd->name, a, progname, cmd->name);
-	name = a + 2;
-	eq = strchr(name, '=');
-	len = eq != NULL ? (size_t)(eq - name) : strlen(name);
-	for (o = cmd->opts; o != NULL && o->name != NULL; o++)
-		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
-			break;
-	if (o != NULL && o->name != NULL) {
-		optname = o->name;
-		has_arg = o->has_arg;
-	} else if ((g = find_global(name, len)) != NULL) {
-		optname = g->name;
-		has_arg = g->has_arg == required_argument;
-	} else
-		return usage("%s: unknown option '--%.*s' (see %s %s --help)",
-		    cmd->name, (int)len, name, progname, cmd->name);
-	if (!has_arg && eq != NULL)
-		return usage("%s: --%s takes no value", cmd->name, optname);
-	if (!has_arg)
-		val = "";
-	else if (eq != NULL)
-		val = eq + 1;
-	else if (*i + 1 < argc)
-		val = argv[++*i];
-	else
-		return usage("%s: --%s needs a value", cmd->name, optname);
-	if (g != NULL)
-		return set_global(cl->client, g->val, val);
-	return set_option(cmd, cl, optname, val);
-}
-
-/* Whether cmd acts on a SESSION: those whose usage names one. */
-static int
-takes_session(const struct command *cmd)
-{
-	return strstr(cmd->usage, "SESSION") != NULL;
-}
-
-/* Whether a reads as an option of cmd here rather than as an argument. */
-static int
-is_option(const struct command *cmd, const struct cmdline *cl, const char *a)
-{
-	return a[0] == '-' && a[1] != '\0' && !(cmd->takes_values &&
-	    cl->session != NULL && input_looks_numeric(a));
-}
-
-/*
- * Parses a command's arguments: SESSION, its options, and for share and run
- * the values. An argument that reads as a number (-7, +3, .5) is a value
- * once SESSION is known; "--" ends the options.
- * Returns 0, EXIT_USAGE, or -1 when --help was asked for.
- */
-static int
-parse_command(const struct command *cmd, int argc, char **argv,
-    struct cmdline *cl)
-{
-	int i, end_of_opts = 0, r;
-
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!end_of_opts && strcmp(a, "--") == 0)
-			end_of_opts = 1;
-		else if (!end_of_opts && is_option(cmd, cl, a)) {
-			if ((r = parse_option(cmd, argc, argv, &i, cl)) != 0)
-				return r;
-		} else if (cl->session == NULL && takes_session(cmd))
-			cl->session = a;
-		else if (cmd->takes_values)
-			cl->values[cl->nvalues++] = a;
-		else
-			return usage("%s: unexpected argument '%s'", cmd->name,
-			    a);
-	}
-	if (!takes_session(cmd))
-		return 0;
-	if (cl->session == NULL)
-		return usage("%s: SESSION is missing (usage: %s)", cmd->name,
-		    cmd->usage);
-	if (!name_valid(cl->session))
-		return usage("invalid session name: " CLIENT_NAME_RULE);
-	return 0;
-}
 
 /* ---- the commands -------------------------------------------------------- */
 
@@ -566,16 +169,18 @@ run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
     struct ss_error *e)
 {
 	if (!cl->have_parties)
-		return usage("create: --parties is required (usage: %s)",
+		return cmdline_usage(
+		    "create: --parties is required (usage: %s)",
 		    cmd->usage);
 	if (!cl->have_threshold)
-		return usage("create: --threshold is required (usage: %s)",
+		return cmdline_usage(
+		    "create: --threshold is required (usage: %s)",
 		    cmd->usage);
 	cl->create.session = cl->session;
 	if (cl->pin.have_nonce)
 		cl->create.nonce = cl->pin.nonce;
 	/* Checked before any connection: a bad request never leaves. */
-	if (cmd_create_check(&cl->create, c->party, &usage_error) != SS_OK)
+	if (cmd_create_check(&cl->create, c->party, cmdline_error()) != SS_OK)
 		return EXIT_USAGE;
 	/* Through libsecuresum, as any program would (cli.h). */
 	return exit_status(cli_create(c, &cl->create, e), e);
@@ -590,8 +195,8 @@ take_pin(struct client *c, const struct command *cmd, struct cmdline *cl)
 {
 	if (!cmd->pinned)
 		return GO_ON;
-	if (pin_args_check(&cl->pin, cl->session, &usage_error) != SS_OK) {
-		(void)ss_error_prefix(&usage_error, "%s", cmd->name);
+	if (pin_args_check(&cl->pin, cl->session, cmdline_error()) != SS_OK) {
+		(void)ss_error_prefix(cmdline_error(), "%s", cmd->name);
 		return EXIT_USAGE;
 	}
 	c->pin = &cl->pin;
@@ -610,10 +215,12 @@ run_with_input(struct client *c, const struct command *cmd,
 
 	memset(&in, 0, sizeof(in));
 	if (cl->input != NULL && cl->nvalues > 0)
-		return usage("%s: give VALUEs or --input FILE, not both",
+		return cmdline_usage(
+		    "%s: give VALUEs or --input FILE, not both",
 		    cmd->name);
 	if (cl->input == NULL && cl->nvalues == 0)
-		return usage("%s: no values given (usage: %s)", cmd->name,
+		return cmdline_usage(
+		    "%s: no values given (usage: %s)", cmd->name,
 		    cmd->usage);
 	in.args = cl->values;
 	in.nargs = cl->nvalues;
@@ -632,6 +239,15 @@ run_delete(struct client *c, const struct command *cmd, struct cmdline *cl,
 {
 	(void)cmd;
 	return exit_status(cli_delete(c, cl->session, e), e);
+}
+
+/* status: SESSION alone, through the library. */
+static int
+run_status(struct client *c, const struct command *cmd, struct cmdline *cl,
+    struct ss_error *e)
+{
+	(void)cmd;
+	return exit_status(cli_status(c, cl->session, e), e);
 }
 
 /* list: no SESSION. */
@@ -656,7 +272,7 @@ run_server_info(struct client *c, const struct command *cmd,
 	return exit_status(cmd_server_info(c, e), e);
 }
 
-/* sumpoint, result and status: SESSION alone. */
+/* sumpoint and result: SESSION alone. */
 static int
 run_on_session(struct client *c, const struct command *cmd,
     struct cmdline *cl, struct ss_error *e)
@@ -776,7 +392,7 @@ static const struct command commands[] = {
 	  "nobody can share to them yet), the deadline, the invite code of the\n"
 	  "parameters the server holds, and the conflicts (two different\n"
 	  "statements one party signed), each checked here.\n",
-	  no_opts, 0, 0, run_on_session, cmd_status, NULL },
+	  no_opts, 0, 0, run_status, NULL, NULL },
 	{ "run",
 	  "run SESSION PIN VALUE... | run SESSION PIN --input FILE",
 	  "Does all of this party's steps: waits for SESSION to exist, shares\n"
@@ -931,29 +547,32 @@ parse_globals(int argc, char **argv, struct client *c)
 
 	opterr = 0;
 	/* "+": stop at COMMAND; ":": report a missing argument as ':'. */
-	while ((ch = getopt_long(argc, argv, "+:h", global_opts, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, "+:h", cmdline_global_opts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			fputs(usage_text, stdout);
 			fputs(help_text, stdout);
 			return 0;
 		case ':':
-			return usage("%s needs a value", argv[optind - 1]);
+			return cmdline_usage(
+			    "%s needs a value", argv[optind - 1]);
 		case '?':
-			return usage("unknown option '%s' (see %s --help)",
+			return cmdline_usage(
+			    "unknown option '%s' (see %s --help)",
 			    argv[optind - 1], progname);
 		default:
-			if ((rc = set_global(c, ch, optarg)) != 0)
+			if ((rc = cmdline_set_global(c, ch, optarg)) != 0)
 				return rc;
 		}
 	}
-	if (version_asked) {
+	if (cmdline_version_asked()) {
 		print_version();
 		return 0;
 	}
 	if (optind >= argc)
-		return usage("no command given (see %s --help)", progname);
+		return cmdline_usage(
+		    "no command given (see %s --help)", progname);
 	return GO_ON;
 }
 
@@ -969,20 +588,20 @@ parse_cmdline(int argc, char **argv, const struct command **cmdp,
 	int rc;
 
 	if ((cmd = *cmdp = find_command(argv[optind])) == NULL)
-		return usage("unknown command '%.40s' (see %s --help)",
+		return cmdline_usage("unknown command '%.40s' (see %s --help)",
 		    argv[optind], progname);
 	/* Room for every argument as a value, counted before parsing. */
 	if ((cl->values = calloc((size_t)argc, sizeof(*cl->values))) == NULL)
-		return usage("out of memory");
+		return cmdline_usage("out of memory");
 	cl->create.length = 1;
 	cl->pin.length = 1;
-	rc = parse_command(cmd, argc - optind, argv + optind, cl);
+	rc = cmdline_parse_command(cmd, argc - optind, argv + optind, cl);
 	if (rc == -1) {
 		printf("usage: %s [global options] %s\n\n%s", progname,
 		    cmd->usage, cmd->help);
 		return 0;
 	}
-	if (rc == 0 && version_asked) {
+	if (rc == 0 && cmdline_version_asked()) {
 		print_version();
 		return 0;
 	}
@@ -996,10 +615,10 @@ protect_values(struct cmdline *cl, char ***copies)
 	size_t i;
 
 	if ((*copies = take_values(cl)) == NULL)
-		return usage("out of memory");
+		return cmdline_usage("out of memory");
 	for (i = 0; i < cl->nvalues; i++)
 		if ((*copies)[i] == NULL)
-			return usage("out of memory");
+			return cmdline_usage("out of memory");
 	return GO_ON;
 }
 
@@ -1017,7 +636,7 @@ take_defaults(struct client *c, struct client_config *cfg, char *path,
 	if (config_path(path, len) != 0)
 		snprintf(path, len, "(no configuration file: neither "
 		    "XDG_CONFIG_HOME nor HOME is set)");
-	else if ((r = config_load(cfg, path, &usage_error)) != SS_OK)
+	else if ((r = config_load(cfg, path, cmdline_error())) != SS_OK)
 		return outcome_exit(r);
 	c->server = config_pick(c->server, "SECURE_SUM_SERVER", cfg->server);
 	c->certs = config_pick(c->certs, "SECURE_SUM_CERTS", cfg->certs);
@@ -1035,7 +654,8 @@ static int
 missing(const char *flag, const char *meta, const char *env,
     const char *key, const char *path)
 {
-	return usage("%s is missing: give %s %s, set %s, or add '%s = %s' to "
+	return cmdline_usage(
+	    "%s is missing: give %s %s, set %s, or add '%s = %s' to "
 	    "%s", flag, flag, meta, env, key, meta, path);
 }
 
@@ -1055,14 +675,16 @@ check_globals(const struct client *c, const char *path)
 		return missing("--party", "NAME", "SECURE_SUM_PARTY", "party",
 		    path);
 	if (addr_split(c->server, &hp, 0) != SS_OK)
-		return usage("--server: '%.80s' is not HOST:PORT "
+		return cmdline_usage("--server: '%.80s' is not HOST:PORT "
 		    "(or [IPv6]:PORT)", c->server);
 	if (c->server_name != NULL && !pki_host_valid(c->server_name))
-		return usage("--server-name: '%.80s' is neither a DNS name "
+		return cmdline_usage(
+		    "--server-name: '%.80s' is neither a DNS name "
 		    "(letters, digits, '-', '.') nor an IP address",
 		    c->server_name);
 	if (!name_valid(c->party))
-		return usage("--party: invalid name: " CLIENT_NAME_RULE);
+		return cmdline_usage(
+		    "--party: invalid name: " CLIENT_NAME_RULE);
 	return GO_ON;
 }
 
@@ -1078,7 +700,7 @@ run_command(struct client *c, const struct command *cmd, struct cmdline *cl)
 	if (strcmp(cmd->name, "run") == 0)
 		c->wait = 1;
 	rc = cmd->run(c, cmd, cl, &err);
-	/* A usage error found by the command is in usage_error, for main. */
+	/* A usage error found by the command is in cmdline_error(). */
 	if (rc != 0 && err.code != SS_OK)
 		print_error(c, rc, &err);
 	client_free(c);
@@ -1123,8 +745,8 @@ main(int argc, char **argv)
 	    (rc = take_defaults(&c, &cfg, path, sizeof(path))) == GO_ON &&
 	    (rc = check_globals(&c, path)) == GO_ON)
 		rc = run_command(&c, cmd, &cl);
-	if (usage_error.code != SS_OK)
-		print_error(&c, rc, &usage_error);
+	if (cmdline_error()->code != SS_OK)
+		print_error(&c, rc, cmdline_error());
 	wipe_values(copies, cl.nvalues);
 	free(cl.values);
 	free(cl.parties);

@@ -34,18 +34,67 @@ out_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-void
-out_json_names(FILE *f, const struct wire_names *l)
+/* The i-th name of a list of the wire, or of an array of strings. */
+static const char *
+wire_names_at(const void *list, size_t i)
+{
+	return ((const struct wire_names *)list)->v[i];
+}
+
+static const char *
+strs_at(const void *list, size_t i)
+{
+	return ((const char *const *)list)[i];
+}
+
+/* The JSON array of the n names name(list, i). */
+static void
+json_array(FILE *f, const void *list, size_t n,
+    const char *(*name)(const void *, size_t))
 {
 	size_t i;
 
 	fputc('[', f);
-	for (i = 0; i < l->n; i++) {
+	for (i = 0; i < n; i++) {
 		if (i > 0)
 			fputc(',', f);
-		out_json_string(f, l->v[i]);
+		out_json_string(f, name(list, i));
 	}
 	fputc(']', f);
+}
+
+void
+out_json_names(FILE *f, const struct wire_names *l)
+{
+	json_array(f, l, l->n, wire_names_at);
+}
+
+void
+out_json_strs(FILE *f, const char *const *v, size_t n)
+{
+	json_array(f, v, n, strs_at);
+}
+
+static void
+json_hex(FILE *f, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
+	fputc('"', f);
+}
+
+void
+out_json_stmt(FILE *f, const char *key, const uint8_t *body,
+    size_t body_len, const uint8_t *sig, size_t sig_len)
+{
+	fprintf(f, ",\"%s\":{\"body\":", key);
+	json_hex(f, body, body_len);
+	fputs(",\"signature\":", f);
+	json_hex(f, sig, sig_len);
+	fputc('}', f);
 }
 
 /*
@@ -76,18 +125,6 @@ join(char *buf, size_t len, const void *list, size_t n,
 		used += (size_t)snprintf(buf + used, len - used, "%s%s",
 		    i > 0 ? sep : "", name(list, i));
 	}
-}
-
-static const char *
-wire_names_at(const void *list, size_t i)
-{
-	return ((const struct wire_names *)list)->v[i];
-}
-
-static const char *
-strs_at(const void *list, size_t i)
-{
-	return ((const char *const *)list)[i];
 }
 
 void

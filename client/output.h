@@ -27,6 +27,14 @@
 void out_json_string(FILE *f, const char *s);
 /* Writes a JSON array of the names in l. */
 void out_json_names(FILE *f, const struct wire_names *l);
+/* The same of the n strings of v. */
+void out_json_strs(FILE *f, const char *const *v, size_t n);
+/*
+ * Writes ,"key":{"body":HEX,"signature":HEX}: a signed statement, whole,
+ * for whoever checks it.
+ */
+void out_json_stmt(FILE *f, const char *key, const uint8_t *body,
+    size_t body_len, const uint8_t *sig, size_t sig_len);
 
 /*
  * Joins the names of l with sep into buf, ending in "..." if it does not

@@ -588,11 +588,26 @@ names_free(struct securesum_names *l)
 	l->n = 0;
 }
 
+static void
+stmt_free(struct securesum_statement *st)
+{
+	free(st->body);
+	free(st->sig);
+}
+
 void
 securesum_status_free(struct securesum_status *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
+	for (i = 0; s->conflicts != NULL && i < s->nconflicts; i++) {
+		stmt_free(&s->conflicts[i].first);
+		stmt_free(&s->conflicts[i].second);
+	}
+	free(s->conflicts);
+	names_free(&s->signers);
 	names_free(&s->parties);
 	names_free(&s->shared);
 	names_free(&s->cohort);
@@ -633,6 +648,57 @@ wire_names_copy(struct securesum_names *l, const struct wire_names *w,
 	return r;
 }
 
+/* n bytes of p into a new *out (a byte more, so that n may be 0). */
+static int
+bytes_copy(uint8_t **out, const uint8_t *p, size_t n, struct ss_error *e)
+{
+	if ((*out = malloc(n + 1)) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	if (n > 0)
+		memcpy(*out, p, n);
+	return SS_OK;
+}
+
+static int
+stmt_copy(struct securesum_statement *to, const struct wire_stmt *w,
+    struct ss_error *e)
+{
+	int r;
+
+	to->body_len = w->body_len;
+	to->sig_len = w->sig_len;
+	if ((r = bytes_copy(&to->body, w->body, w->body_len, e)) != SS_OK)
+		return r;
+	return bytes_copy(&to->sig, w->sig, w->sig_len, e);
+}
+
+/* The conflicts of st, with whether each was proven here, into s. */
+static int
+conflicts_copy(struct securesum_status *s, const struct wire_response *st,
+    const unsigned char *proven, struct ss_error *e)
+{
+	size_t i;
+	int r;
+
+	if ((s->conflicts = calloc(st->nconflicts + 1,
+	    sizeof(*s->conflicts))) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	s->nconflicts = st->nconflicts;
+	for (i = 0; i < st->nconflicts; i++) {
+		const struct wire_conflict *w = &st->conflicts[i];
+		struct securesum_conflict *cf = &s->conflicts[i];
+
+		snprintf(cf->party, sizeof(cf->party), "%s", w->party);
+		snprintf(cf->type, sizeof(cf->type), "%s",
+		    cmd_status_conflict_type(w));
+		cf->verified = proven != NULL && proven[i];
+		if ((r = stmt_copy(&cf->first, &w->first, e)) != SS_OK ||
+		    (r = stmt_copy(&cf->second, &w->second, e)) != SS_OK)
+			return r;
+	}
+	return SS_OK;
+}
+
 /* cmd_status's answer, kept into the struct securesum_status at arg. */
 static int
 keep_status(void *arg, const char *session, const struct wire_response *st,
@@ -648,7 +714,6 @@ keep_status(void *arg, const char *session, const struct wire_response *st,
 	s->decimals = st->params.decimals;
 	s->min_cohort = st->params.min_cohort;
 	s->deadline_unix = st->deadline_unix;
-	s->nconflicts = st->nconflicts;
 	if (v->d != NULL)
 		invite_encode(v->d, s->invite);
 	if (st->phase == PHASE_FAILED)
@@ -659,7 +724,9 @@ keep_status(void *arg, const char *session, const struct wire_response *st,
 	    (r = wire_names_copy(&s->shared, &st->shared, e)) != SS_OK ||
 	    (r = wire_names_copy(&s->cohort, &st->cohort, e)) != SS_OK ||
 	    (r = wire_names_copy(&s->posted, &st->posted, e)) != SS_OK ||
-	    (r = wire_names_copy(&s->missing, &st->missing, e)) != SS_OK)
+	    (r = wire_names_copy(&s->missing, &st->missing, e)) != SS_OK ||
+	    (r = wire_names_copy(&s->signers, &st->signers, e)) != SS_OK ||
+	    (r = conflicts_copy(s, st, v->proven, e)) != SS_OK)
 		return r;
 	return names_copy(&s->keys_missing, v->keys_missing,
 	    v->nkeys_missing, e);

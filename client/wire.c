@@ -1,7 +1,7 @@
 /*
  * wire.c: the client's protobuf codec, on nanopb's generated descriptors:
- * decoding a Response (wire_request.c encodes the Requests), and the
- * codec's small helpers.
+ * decoding a Response (wire_request.c encodes the Requests; a decoded
+ * Response is freed and read in wire_response.c).
  *
  * The Response envelope is walked by hand rather than through its
  * generated struct, for two reasons. nanopb clears a oneof member when it
@@ -186,8 +186,8 @@ static const struct wire_fields bodies[] = {
 	[WIRE_LIST_SESSIONS] = { { DST_SESSIONS, DST_NEXT_OFFSET } },
 	[WIRE_GET_SERVER_INFO] = { { DST_NONE } },   /* decoded whole */
 };
-_Static_assert(sizeof(bodies) / sizeof(bodies[0]) == WIRE_METHOD_LAST + 1,
-    "a row for every method up to the last");
+enum { BODY_ROWS = sizeof(bodies) / sizeof(bodies[0]) };
+_Static_assert(BODY_ROWS == WIRE_METHOD_LAST + 1, "a row for every method");
 
 static const struct wire_fields params_dests = { {
 	DST_SESSION, DST_PARTIES, DST_THRESHOLD, DST_LENGTH, DST_DECIMALS,
@@ -909,72 +909,6 @@ wire_decode_response(const uint8_t *buf, size_t len, int method,
 	return SS_OK;
 }
 
-static void
-names_free(struct wire_names *l)
-{
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-static void
-stmt_free(struct wire_stmt *st)
-{
-	free(st->body);
-	free(st->sig);
-	memset(st, 0, sizeof(*st));
-}
-
-void
-wire_response_free(struct wire_response *r)
-{
-	size_t i;
-
-	if (r == NULL)
-		return;
-	for (i = 0; i < r->nshares; i++) {
-		free(r->shares[i].ct);
-		stmt_free(&r->shares[i].submit);
-	}
-	free(r->shares);
-	for (i = 0; i < r->nsumpoints; i++) {
-		free(r->sumpoints[i].values.v);
-		stmt_free(&r->sumpoints[i].stmt);
-	}
-	free(r->sumpoints);
-	for (i = 0; i < r->nkeys; i++) {
-		free(r->keys[i].der);
-		free(r->keys[i].sig_der);
-	}
-	free(r->keys);
-	for (i = 0; i < r->nsigned; i++)
-		stmt_free(&r->signed_[i].stmt);
-	free(r->signed_);
-	for (i = 0; i < r->nconflicts; i++) {
-		stmt_free(&r->conflicts[i].first);
-		stmt_free(&r->conflicts[i].second);
-	}
-	free(r->conflicts);
-	free(r->sessions);
-	names_free(&r->signers);
-	names_free(&r->params.parties);
-	names_free(&r->cohort);
-	names_free(&r->shared);
-	names_free(&r->posted);
-	names_free(&r->missing);
-	memset(r, 0, sizeof(*r));
-}
-
-int
-wire_names_has(const struct wire_names *l, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], name) == 0)
-			return 1;
-	return 0;
-}
-
 bool
 wire_walk(const pb_msgdesc_t *desc, void *msg, const struct wire_fields *fl,
     bool (*each)(pb_field_iter_t *it, int role, void *ctx), void *ctx)
@@ -993,25 +927,4 @@ wire_walk(const pb_msgdesc_t *desc, void *msg, const struct wire_fields *fl,
 		seen++;
 	} while (pb_field_iter_next(&it));
 	return seen == n;
-}
-
-const char *
-wire_method_name(int method)
-{
-	switch (method) {
-	case WIRE_CREATE_SESSION: return "CreateSession";
-	case WIRE_SUBMIT_SHARES:  return "SubmitShares";
-	case WIRE_GET_SHARE:      return "GetShare";
-	case WIRE_POST_SUMPOINT:  return "PostSumpoint";
-	case WIRE_LIST_SUMPOINTS: return "ListSumpoints";
-	case WIRE_GET_STATUS:     return "GetStatus";
-	case WIRE_PUBLISH_KEY:    return "PublishKey";
-	case WIRE_GET_KEYS:       return "GetKeys";
-	case WIRE_POST_COHORT:    return "PostCohort";
-	case WIRE_GET_COHORT:     return "GetCohort";
-	case WIRE_DELETE_SESSION: return "DeleteSession";
-	case WIRE_LIST_SESSIONS:  return "ListSessions";
-	case WIRE_GET_SERVER_INFO: return "GetServerInfo";
-	default:                  return "an unknown method";
-	}
 }

@@ -44,9 +44,9 @@
  *    operation runs, SIGPIPE is ignored if the program left it at its
  *    default (and restored after). A program with threads should ignore
  *    SIGPIPE itself, once, before any operation.
- *  - mpc-client's create, delete and list are this API (client/cli.c); its
- *    messages name mpc-client's flags where the library's settings mean
- *    the same (--wait: securesum_set_wait).
+ *  - mpc-client's create, delete, list and status are this API
+ *    (client/cli*.c); its messages name mpc-client's flags where the
+ *    library's settings mean the same (--wait: securesum_set_wait).
  *  - Names are stable: everything public starts with securesum_ or
  *    SECURESUM_, and nothing else is exported from libsecuresum.
  */
@@ -189,6 +189,7 @@ struct securesum_create_args {
 
 #define SECURESUM_INVITE_MAX 128
 #define SECURESUM_NONCE_LEN  16
+#define SECURESUM_NAME_MAX   65   /* a party or session name and its NUL */
 
 struct securesum_created {
 	char invite[SECURESUM_INVITE_MAX];  /* the code the others pin it by */
@@ -255,6 +256,23 @@ struct securesum_names {
 	size_t n;
 };
 
+/* A statement as a party signed it (docs/PROTOCOL.md): its bytes. */
+struct securesum_statement {
+	uint8_t *body;
+	size_t body_len;
+	uint8_t *sig;
+	size_t sig_len;
+};
+
+/* Two different statements of one type one party signed for a session. */
+struct securesum_conflict {
+	char party[SECURESUM_NAME_MAX];
+	char type[16];          /* SUBMIT, COHORT or SUMPOINT; "?": unreadable */
+	int verified;           /* 1: both checked here against the party's
+	                           certificate: proof that it broke protocol */
+	struct securesum_statement first, second;
+};
+
 struct securesum_status {
 	char phase[16];     /* SHARING, AGGREGATING, COMPLETE or FAILED */
 	struct securesum_names parties;
@@ -265,9 +283,12 @@ struct securesum_status {
 	struct securesum_names posted;  /* whose sumpoints are in */
 	struct securesum_names missing; /* the cohort's without one */
 	struct securesum_names keys_missing;  /* parties without a known key */
-	char invite[SECURESUM_INVITE_MAX];    /* D of what the server holds */
+	/* D of what the server holds, recomputed here; "": a version-1 session */
+	char invite[SECURESUM_INVITE_MAX];
 	size_t nconflicts;              /* parties caught signing two things */
 	char reason[256];               /* FAILED: why */
+	struct securesum_names signers; /* who signed the cohort */
+	struct securesum_conflict *conflicts;   /* nconflicts of them */
 };
 
 /* The session's status as the server reports it; free *out. */
@@ -286,8 +307,6 @@ SECURESUM_API int securesum_delete(securesum *h, const char *session,
     struct securesum_deleted *out);
 
 /* ---- list --------------------------------------------------------------- */
-
-#define SECURESUM_NAME_MAX 65     /* a party or session name and its NUL */
 
 /* A session this party is in; names as the server sent them, made printable. */
 struct securesum_session {

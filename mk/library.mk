@@ -22,8 +22,9 @@ LIB_SO      := $(LIB_DIR)/libsecuresum.so.$(SS_VERSION)
 LIB_A       := $(LIB_DIR)/libsecuresum.a
 LIB_MAP     := mk/securesum.map
 OBJCOPY     ?= objcopy
-# cli.c is mpc-client's side of the library, not part of it.
-LIB_OBJ     := $(filter-out $(B)/client/cli.o,$(CLIENT_OBJ)) $(CORE_OBJ)
+# cli*.c and cmdline.c are mpc-client's side of the library, not part of it.
+LIB_CLI_OBJ := $(B)/client/cli.o $(B)/client/cli_%.o $(B)/client/cmdline.o
+LIB_OBJ     := $(filter-out $(LIB_CLI_OBJ),$(CLIENT_OBJ)) $(CORE_OBJ)
 
 # Position-independent, hidden unless marked: the last -f wins over -fPIE.
 $(CORE_OBJ) $(CLIENT_OBJ) $(B)/client/main.o: CFLAGS += -fPIC -fvisibility=hidden
