@@ -70,6 +70,9 @@ stamp(char *out, size_t len)
  * nothing waits in a stdio buffer across a fork. A line longer than the
  * buffer is cut.
  */
+static void log_v(enum log_level level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 log_v(enum log_level level, const char *fmt, va_list ap)
 {
