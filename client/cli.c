@@ -5,7 +5,8 @@
  * "mpc-client: LINE", and its progress to the command's own progress line
  * (output.h: redrawn on a terminal, whole lines elsewhere), so that the
  * command writes exactly what it wrote before it went through the library.
- * Converted so far: create, delete, list and status (cli_status.c).
+ * Converted so far: create, delete, list, status (cli_status.c) and
+ * result (cli_result.c).
  */
 #include <inttypes.h>
 #include <stdint.h>

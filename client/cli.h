@@ -41,5 +41,12 @@ int cli_status(struct client *c, const char *session, struct ss_error *e)
 /* Writes the status s of session as text or JSON (cli_status.c). */
 void cli_status_print(FILE *f, int json, const char *session,
     const struct securesum_status *s);
+/* The n conflicts cf as a JSON array, as status writes them. */
+void cli_json_conflicts(FILE *f, const struct securesum_conflict *cf,
+    size_t n);
+
+/* result through securesum_result_pinned: the sum and its verdict. */
+int cli_result(struct client *c, const char *session, struct ss_error *e)
+    SS_WUR;
 
 #endif

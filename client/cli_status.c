@@ -108,24 +108,30 @@ json_stmt(FILE *f, const char *key, const struct securesum_statement *st)
 	out_json_stmt(f, key, st->body, st->body_len, st->sig, st->sig_len);
 }
 
-static void
-json_conflicts(FILE *f, const struct securesum_status *s)
+void
+cli_json_conflicts(FILE *f, const struct securesum_conflict *cf, size_t n)
 {
 	size_t i;
 
 	fputc('[', f);
-	for (i = 0; i < s->nconflicts; i++) {
+	for (i = 0; i < n; i++) {
 		fputs(i > 0 ? ",{\"party\":" : "{\"party\":", f);
-		out_json_string(f, s->conflicts[i].party);
+		out_json_string(f, cf[i].party);
 		fputs(",\"type\":", f);
-		out_json_string(f, s->conflicts[i].type);
-		fprintf(f, ",\"verified\":%s", s->conflicts[i].verified ?
+		out_json_string(f, cf[i].type);
+		fprintf(f, ",\"verified\":%s", cf[i].verified ?
 		    "true" : "false");
-		json_stmt(f, "first", &s->conflicts[i].first);
-		json_stmt(f, "second", &s->conflicts[i].second);
+		json_stmt(f, "first", &cf[i].first);
+		json_stmt(f, "second", &cf[i].second);
 		fputc('}', f);
 	}
 	fputc(']', f);
+}
+
+static void
+json_conflicts(FILE *f, const struct securesum_status *s)
+{
+	cli_json_conflicts(f, s->conflicts, s->nconflicts);
 }
 
 static const struct form text_form = {

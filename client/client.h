@@ -105,6 +105,8 @@ struct client_signer {
 	struct statement_signer sg;
 };
 
+struct result_verdict;
+
 struct client {
 	/* Settings, from the command line. */
 	const char *server;        /* HOST:PORT */
@@ -126,6 +128,11 @@ struct client {
 	client_say_fn *say;        /* NULL: warnings go to stderr */
 	void *say_arg;
 	struct client_sum *sum_out;    /* non-NULL: result and run fill it */
+	/* result's verdict, sum or not, for a caller that reads it */
+	int (*verdict_out)(void *arg, const struct wire_params *p,
+	    const struct wire_names *cohort,
+	    const struct result_verdict *v, struct ss_error *e);
+	void *verdict_arg;
 	struct client_created *created_out;    /* non-NULL: create fills it */
 	struct client_deleted *deleted_out;    /* non-NULL: delete fills it */
 	struct client_listed *list_out;        /* non-NULL: list fills it */

@@ -294,7 +294,12 @@ report(struct client *c, const char *session, const struct wire_params *p,
 	 * answer too: its label, its points named, the conflicts.
 	 */
 	int nosum = r != SS_OK && v->decided;
+	int r2;
 
+	if (c->verdict_out != NULL && v->decided &&
+	    (r2 = c->verdict_out(c->verdict_arg, p, &ls->cohort, v, e)) !=
+	    SS_OK)
+		return r2;
 	if (c->print && c->json && nosum) {
 		fputs(OUT_JSON_OPEN "\"session\":", stdout);
 		out_json_string(stdout, session);
@@ -314,7 +319,8 @@ report(struct client *c, const char *session, const struct wire_params *p,
 	if (c->print && (r = cmd_result_print(stdout, c->json, session, secret,
 	    p, &ls->cohort, v, e)) != SS_OK)
 		return r;
-	if (!c->json && ls->cohort.n < p->parties.n)
+	/* A reader of the verdict has the cohort: only a printer notes it. */
+	if (c->print && !c->json && ls->cohort.n < p->parties.n)
 		note_left_out(c, ls, p);
 	return SS_OK;
 }

@@ -272,7 +272,19 @@ run_server_info(struct client *c, const struct command *cmd,
 	return exit_status(cmd_server_info(c, e), e);
 }
 
-/* sumpoint and result: SESSION alone. */
+/* result: SESSION and its pin, through the library. */
+static int
+run_result(struct client *c, const struct command *cmd, struct cmdline *cl,
+    struct ss_error *e)
+{
+	int r;
+
+	if ((r = take_pin(c, cmd, cl)) != GO_ON)
+		return r;
+	return exit_status(cli_result(c, cl->session, e), e);
+}
+
+/* sumpoint: SESSION alone. */
 static int
 run_on_session(struct client *c, const struct command *cmd,
     struct cmdline *cl, struct ss_error *e)
@@ -383,7 +395,7 @@ static const struct command commands[] = {
 	  "\n"
 	  PIN_HELP
 	  "  --require-verified  refuse a sum that is not verified\n",
-	  result_opts, 0, 1, run_on_session, cmd_result, NULL },
+	  result_opts, 0, 1, run_result, NULL, NULL },
 	{ "status",
 	  "status SESSION",
 	  "Shows the session's phase, parameters, who shared, the cohort, who\n"

@@ -20,6 +20,7 @@
 
 #include "addr.h"
 #include "amount.h"
+#include "api_copy.h"
 #include "call.h"
 #include "client.h"
 #include "err.h"
@@ -574,129 +575,80 @@ securesum_run(securesum *h, const char *session, const char *invite,
 	return r;
 }
 
+void
+securesum_result_free(struct securesum_result *r)
+{
+	if (r == NULL)
+		return;
+	securesum_sum_free(r->sum);
+	api_names_free(&r->parties);
+	api_names_free(&r->cohort);
+	api_names_free(&r->on);
+	api_names_free(&r->off);
+	api_names_free(&r->suspect);
+	api_names_free(&r->ignored);
+	api_conflicts_free(r->conflicts, r->nconflicts);
+	free(r);
+}
+
+/* result's verdict, kept into the struct securesum_result at arg. */
+static int
+keep_verdict(void *arg, const struct wire_params *p,
+    const struct wire_names *cohort, const struct result_verdict *v,
+    struct ss_error *e)
+{
+	return api_verdict_copy(arg, p, cohort, v, e);
+}
+
+int
+securesum_result_pinned(securesum *h, const char *session,
+    const struct securesum_pin *pin, unsigned flags,
+    struct securesum_result **out)
+{
+	struct securesum_result *res;
+	struct pin_args pa;
+	struct op o;
+	int r;
+
+	if (out == NULL)
+		return ss_error_set(&h->err, SS_ERR_INVALID, "out is NULL");
+	*out = NULL;
+	if ((r = check_session(h, session)) != SS_OK ||
+	    (r = api_pin(&pa, pin, session, &h->err)) != SS_OK)
+		return r;
+	if ((res = calloc(1, sizeof(*res))) == NULL)
+		return ss_error_set(&h->err, SS_ERR_ALLOC, "out of memory");
+	if ((r = op_begin(h, &o)) == SS_OK) {
+		o.c.pin = &pa;
+		o.c.require_verified =
+		    (flags & SECURESUM_REQUIRE_VERIFIED) != 0;
+		o.c.verdict_out = keep_verdict;
+		o.c.verdict_arg = res;
+		r = op_sum(h, &o, session, NULL, &res->sum);
+	}
+	if (res->decided)
+		*out = res;
+	else
+		securesum_result_free(res);
+	return op_end(h, &o, r);
+}
+
 /* ---- status, delete ----------------------------------------------------- */
-
-static void
-names_free(struct securesum_names *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-static void
-stmt_free(struct securesum_statement *st)
-{
-	free(st->body);
-	free(st->sig);
-}
 
 void
 securesum_status_free(struct securesum_status *s)
 {
-	size_t i;
-
 	if (s == NULL)
 		return;
-	for (i = 0; s->conflicts != NULL && i < s->nconflicts; i++) {
-		stmt_free(&s->conflicts[i].first);
-		stmt_free(&s->conflicts[i].second);
-	}
-	free(s->conflicts);
-	names_free(&s->signers);
-	names_free(&s->parties);
-	names_free(&s->shared);
-	names_free(&s->cohort);
-	names_free(&s->posted);
-	names_free(&s->missing);
-	names_free(&s->keys_missing);
+	api_conflicts_free(s->conflicts, s->nconflicts);
+	api_names_free(&s->signers);
+	api_names_free(&s->parties);
+	api_names_free(&s->shared);
+	api_names_free(&s->cohort);
+	api_names_free(&s->posted);
+	api_names_free(&s->missing);
+	api_names_free(&s->keys_missing);
 	free(s);
-}
-
-/* A copy of the n names of v into l. */
-static int
-names_copy(struct securesum_names *l, const char *const *v, size_t n,
-    struct ss_error *e)
-{
-	if ((l->v = calloc(n + 1, sizeof(*l->v))) == NULL)
-		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	for (l->n = 0; l->n < n; l->n++)
-		if ((l->v[l->n] = strdup(v[l->n])) == NULL)
-			return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	return SS_OK;
-}
-
-/* The same from a list of the wire. */
-static int
-wire_names_copy(struct securesum_names *l, const struct wire_names *w,
-    struct ss_error *e)
-{
-	const char **v;
-	size_t i;
-	int r;
-
-	if ((v = calloc(w->n + 1, sizeof(*v))) == NULL)
-		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	for (i = 0; i < w->n; i++)
-		v[i] = w->v[i];
-	r = names_copy(l, v, w->n, e);
-	free(v);
-	return r;
-}
-
-/* n bytes of p into a new *out (a byte more, so that n may be 0). */
-static int
-bytes_copy(uint8_t **out, const uint8_t *p, size_t n, struct ss_error *e)
-{
-	if ((*out = malloc(n + 1)) == NULL)
-		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	if (n > 0)
-		memcpy(*out, p, n);
-	return SS_OK;
-}
-
-static int
-stmt_copy(struct securesum_statement *to, const struct wire_stmt *w,
-    struct ss_error *e)
-{
-	int r;
-
-	to->body_len = w->body_len;
-	to->sig_len = w->sig_len;
-	if ((r = bytes_copy(&to->body, w->body, w->body_len, e)) != SS_OK)
-		return r;
-	return bytes_copy(&to->sig, w->sig, w->sig_len, e);
-}
-
-/* The conflicts of st, with whether each was proven here, into s. */
-static int
-conflicts_copy(struct securesum_status *s, const struct wire_response *st,
-    const unsigned char *proven, struct ss_error *e)
-{
-	size_t i;
-	int r;
-
-	if ((s->conflicts = calloc(st->nconflicts + 1,
-	    sizeof(*s->conflicts))) == NULL)
-		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
-	s->nconflicts = st->nconflicts;
-	for (i = 0; i < st->nconflicts; i++) {
-		const struct wire_conflict *w = &st->conflicts[i];
-		struct securesum_conflict *cf = &s->conflicts[i];
-
-		snprintf(cf->party, sizeof(cf->party), "%s", w->party);
-		snprintf(cf->type, sizeof(cf->type), "%s",
-		    cmd_status_conflict_type(w));
-		cf->verified = proven != NULL && proven[i];
-		if ((r = stmt_copy(&cf->first, &w->first, e)) != SS_OK ||
-		    (r = stmt_copy(&cf->second, &w->second, e)) != SS_OK)
-			return r;
-	}
-	return SS_OK;
 }
 
 /* cmd_status's answer, kept into the struct securesum_status at arg. */
@@ -719,16 +671,17 @@ keep_status(void *arg, const char *session, const struct wire_response *st,
 	if (st->phase == PHASE_FAILED)
 		snprintf(s->reason, sizeof(s->reason), "%s",
 		    call_message(st, "(no reason given)"));
-	if ((r = wire_names_copy(&s->parties, &st->params.parties, e)) !=
+	if ((r = api_wire_names_copy(&s->parties, &st->params.parties, e)) !=
 	    SS_OK ||
-	    (r = wire_names_copy(&s->shared, &st->shared, e)) != SS_OK ||
-	    (r = wire_names_copy(&s->cohort, &st->cohort, e)) != SS_OK ||
-	    (r = wire_names_copy(&s->posted, &st->posted, e)) != SS_OK ||
-	    (r = wire_names_copy(&s->missing, &st->missing, e)) != SS_OK ||
-	    (r = wire_names_copy(&s->signers, &st->signers, e)) != SS_OK ||
-	    (r = conflicts_copy(s, st, v->proven, e)) != SS_OK)
+	    (r = api_wire_names_copy(&s->shared, &st->shared, e)) != SS_OK ||
+	    (r = api_wire_names_copy(&s->cohort, &st->cohort, e)) != SS_OK ||
+	    (r = api_wire_names_copy(&s->posted, &st->posted, e)) != SS_OK ||
+	    (r = api_wire_names_copy(&s->missing, &st->missing, e)) != SS_OK ||
+	    (r = api_wire_names_copy(&s->signers, &st->signers, e)) != SS_OK ||
+	    (r = api_conflicts_copy(&s->conflicts, &s->nconflicts, st,
+	    v->proven, e)) != SS_OK)
 		return r;
-	return names_copy(&s->keys_missing, v->keys_missing,
+	return api_names_copy(&s->keys_missing, v->keys_missing,
 	    v->nkeys_missing, e);
 }
 

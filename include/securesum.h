@@ -44,7 +44,7 @@
  *    operation runs, SIGPIPE is ignored if the program left it at its
  *    default (and restored after). A program with threads should ignore
  *    SIGPIPE itself, once, before any operation.
- *  - mpc-client's create, delete, list and status are this API
+ *  - mpc-client's create, delete, list, status and result are this API
  *    (client/cli*.c); its messages name mpc-client's flags where the
  *    library's settings mean the same (--wait: securesum_set_wait).
  *  - Names are stable: everything public starts with securesum_ or
@@ -248,7 +248,22 @@ SECURESUM_API int securesum_run(securesum *h, const char *session,
 /* Wipes and frees s; s may be NULL. */
 SECURESUM_API void securesum_sum_free(struct securesum_sum *s);
 
-/* ---- status, delete ----------------------------------------------------- */
+/*
+ * A session pinned by its invite code, or by every parameter as create
+ * was given them (the other fields are read only when invite is NULL):
+ * a session whose parameters differ from the pin is refused.
+ */
+struct securesum_pin {
+	const char *invite;             /* the code create returned, or NULL */
+	const char *const *parties;     /* in order, as create had them */
+	size_t nparties;
+	unsigned threshold;
+	unsigned length;                /* 0: 1 */
+	unsigned decimals;
+	unsigned min_cohort;            /* 0: the default rule */
+	uint64_t deadline_unix;         /* 0: none */
+	const uint8_t *nonce;           /* SECURESUM_NONCE_LEN bytes */
+};
 
 /* A list of names. */
 struct securesum_names {
@@ -272,6 +287,39 @@ struct securesum_conflict {
 	                           certificate: proof that it broke protocol */
 	struct securesum_statement first, second;
 };
+
+/*
+ * What result decided, sum or not. On SECURESUM_ERR_INCONSISTENT or
+ * SECURESUM_ERR_PRECONDITION (too few sumpoints) the verdict is there too,
+ * with sum NULL, naming the points: decided says whether it is.
+ */
+struct securesum_result {
+	struct securesum_sum *sum;      /* NULL: no sum */
+	int decided;                    /* 1: the fields below are the verdict */
+	char label[32];                 /* verified, unverified, inconsistent,
+	                                   "too few sumpoints" */
+	unsigned quorum;                /* the agreeing points a verified sum
+	                                   needs */
+	size_t taken;                   /* the sumpoints judged */
+	struct securesum_names parties; /* of the session */
+	struct securesum_names cohort;
+	struct securesum_names on, off, suspect;  /* the points, by poster */
+	struct securesum_names ignored; /* listed but not signed on this
+	                                   cohort and these values */
+	struct securesum_conflict *conflicts;     /* as status reports them */
+	size_t nconflicts;
+};
+
+/*
+ * result with the whole verdict, the session pinned by pin; *out is
+ * allocated whenever the points were judged (free it), else NULL.
+ */
+SECURESUM_API int securesum_result_pinned(securesum *h, const char *session,
+    const struct securesum_pin *pin, unsigned flags,
+    struct securesum_result **out);
+SECURESUM_API void securesum_result_free(struct securesum_result *r);
+
+/* ---- status, delete ----------------------------------------------------- */
 
 struct securesum_status {
 	char phase[16];     /* SHARING, AGGREGATING, COMPLETE or FAILED */

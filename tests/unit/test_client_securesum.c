@@ -85,6 +85,49 @@ test_missing_setting(void **state)
 	securesum_free(h);
 }
 
+/*
+ * A pin by invite or by parameters is checked before any connection: a
+ * missing or half pin refused, naming what is missing; a whole one let
+ * through to the settings (no server here), with no result given.
+ */
+static void
+test_pin(void **state)
+{
+	static const char *const parties[] = { "alice", "bob", "carol" };
+	static const uint8_t nonce[SECURESUM_NONCE_LEN] = { 1, 2, 3 };
+	struct securesum_pin pin;
+	struct securesum_result *res = (void *)1;
+	securesum *h = securesum_new();
+
+	(void)state;
+	assert_int_equal(securesum_result_pinned(h, "s1", NULL, 0, &res),
+	    SECURESUM_ERR_INVALID);
+	assert_null(res);
+	assert_non_null(strstr(securesum_message(h), "no pin"));
+	memset(&pin, 0, sizeof(pin));
+	pin.parties = parties;
+	pin.nparties = 3;
+	pin.threshold = 1;
+	assert_int_equal(securesum_result_pinned(h, "s1", &pin, 0, &res),
+	    SECURESUM_ERR_INVALID);
+	assert_non_null(strstr(securesum_message(h), "--nonce"));
+	pin.nonce = nonce;
+	pin.threshold = 3;
+	assert_int_equal(securesum_result_pinned(h, "s1", &pin, 0, &res),
+	    SECURESUM_ERR_INVALID);
+	pin.threshold = 1;
+	assert_int_equal(securesum_result_pinned(h, "s1", &pin, 0, &res),
+	    SECURESUM_ERR_INVALID);
+	assert_non_null(strstr(securesum_message(h), "server is not set"));
+	assert_null(res);
+	/* An invite wins over the parameters: a mistyped one is refused. */
+	pin.invite = "ss2-not-a-code";
+	assert_true(securesum_result_pinned(h, "s1", &pin, 0, &res) < 0);
+	assert_null(strstr(securesum_message(h), "server is not set"));
+	securesum_result_free(NULL);
+	securesum_free(h);
+}
+
 /* The public codes are the project's SS_ERR_*, one for one. */
 static void
 test_errors(void **state)
@@ -159,6 +202,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_missing_setting),
+		cmocka_unit_test(test_pin),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_amounts),
 	};

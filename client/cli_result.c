@@ -1,0 +1,165 @@
+/*
+ * cli_result.c: mpc-client's `result` over libsecuresum: the session
+ * pinned as the command line pinned it, the sum and its verdict printed
+ * from the struct securesum_result the library returns, exactly as the
+ * command printed them before it went through the library: the sum on one
+ * line (or one JSON object with the verdict), the parties the cohort left
+ * out on stderr, and with --json the verdict of a sum refused for
+ * inconsistent or too few sumpoints, left open for main to add the error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "securesum.h"
+
+#include "cli.h"
+#include "client.h"
+#include "err.h"
+#include "output.h"
+#include "pin.h"
+
+/* The command line's pin as the API's. */
+static void
+api_pin_of(struct securesum_pin *sp, const struct pin_args *a)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->invite = a->invite;
+	if (a->invite != NULL)
+		return;
+	sp->parties = a->parties;
+	sp->nparties = a->nparties;
+	sp->threshold = a->threshold;
+	sp->length = a->length;
+	sp->decimals = a->decimals;
+	sp->min_cohort = a->min_cohort;
+	sp->deadline_unix = a->deadline_unix;
+	sp->nonce = a->nonce;
+}
+
+static void
+json_names(FILE *f, const char *key, const struct securesum_names *l)
+{
+	fprintf(f, ",\"%s\":", key);
+	out_json_strs(f, (const char *const *)l->v, l->n);
+}
+
+/* The verdict's members of a JSON object: ,"label":...,"conflicts":[...] */
+static void
+json_verdict(FILE *f, const struct securesum_result *res)
+{
+	fputs(",\"label\":", f);
+	out_json_string(f, res->label);
+	fprintf(f, ",\"quorum\":%u,\"points\":{\"taken\":%zu", res->quorum,
+	    res->taken);
+	json_names(f, "on", &res->on);
+	json_names(f, "off", &res->off);
+	json_names(f, "suspect", &res->suspect);
+	json_names(f, "ignored", &res->ignored);
+	fputs("},\"conflicts\":", f);
+	cli_json_conflicts(f, res->conflicts, res->nconflicts);
+}
+
+/* {"version":..,"session":S,"sum":, the rest left to the caller. */
+static void
+json_open(FILE *f, const char *session)
+{
+	fputs(OUT_JSON_OPEN "\"session\":", f);
+	out_json_string(f, session);
+	fputs(",\"sum\":", f);
+}
+
+static void
+print_sum(FILE *f, int json, const char *session,
+    const struct securesum_result *res)
+{
+	const struct securesum_sum *s = res->sum;
+	size_t k;
+
+	if (json) {
+		json_open(f, session);
+		fputc('[', f);
+	}
+	for (k = 0; k < s->length; k++) {
+		if (k > 0)
+			fputc(json ? ',' : ' ', f);
+		/* Strings in JSON: parsers read numbers as doubles (2^53). */
+		fprintf(f, json ? "\"%s\"" : "%s", s->text[k]);
+	}
+	if (json) {
+		fputs("],\"cohort\":", f);
+		out_json_strs(f, (const char *const *)res->cohort.v,
+		    res->cohort.n);
+		json_verdict(f, res);
+		fputc('}', f);
+	}
+	fputc('\n', f);
+}
+
+/* Says which parties the cohort leaves out, on stderr. */
+static void
+note_left_out(const struct securesum_result *res)
+{
+	char cohort[512], who[512];
+	const char **out;
+	size_t i, j, k = 0;
+
+	if ((out = calloc(res->parties.n + 1, sizeof(*out))) == NULL)
+		return;
+	for (i = 0; i < res->parties.n; i++) {
+		for (j = 0; j < res->cohort.n; j++)
+			if (strcmp(res->cohort.v[j], res->parties.v[i]) == 0)
+				break;
+		if (j == res->cohort.n)
+			out[k++] = res->parties.v[i];
+	}
+	out_join_strs(cohort, sizeof(cohort),
+	    (const char *const *)res->cohort.v, res->cohort.n, ",");
+	out_join_strs(who, sizeof(who), out, k, ",");
+	fflush(stdout);
+	fprintf(stderr, "cohort: %s (without %s)\n", cohort, who);
+	free(out);
+}
+
+/* A verdict without a sum, as --json tells it: left open for the error. */
+static void
+print_refused(struct client *c, const char *session,
+    const struct securesum_result *res)
+{
+	json_open(stdout, session);
+	fputs("null,\"cohort\":", stdout);
+	out_json_strs(stdout, (const char *const *)res->cohort.v,
+	    res->cohort.n);
+	json_verdict(stdout, res);
+	c->printed = 1;
+}
+
+int
+cli_result(struct client *c, const char *session, struct ss_error *e)
+{
+	struct securesum_result *res = NULL;
+	struct securesum_pin pin;
+	securesum *h;
+	int r;
+
+	if ((h = cli_handle(c, e)) == NULL)
+		return e->code;
+	api_pin_of(&pin, c->pin);
+	r = securesum_result_pinned(h, session, &pin, c->require_verified ?
+	    SECURESUM_REQUIRE_VERIFIED : 0, &res);
+	if (r == SECURESUM_OK) {
+		print_sum(stdout, c->json, session, res);
+		if (!c->json && res->cohort.n < res->parties.n)
+			note_left_out(res);
+	} else {
+		/* Refused for its points (not for --require-verified). */
+		if (c->json && res != NULL && res->sum == NULL &&
+		    (strcmp(res->label, "inconsistent") == 0 ||
+		    strcmp(res->label, "too few sumpoints") == 0))
+			print_refused(c, session, res);
+		(void)cli_failed(h, r, e);
+	}
+	securesum_result_free(res);
+	securesum_free(h);
+	return r;
+}
