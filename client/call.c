@@ -324,6 +324,9 @@ call_report(struct client *c, const struct wire_request *req, int flags,
 	if (flags & STEP_QUIET) {
 		client_note(c, "%s: %s for session %s %s%s (%s)", c->party,
 		    w->what, req->session_id, w->done, again, text);
+	} else if (c->step_out != NULL) {
+		c->step_out(c->step_arg, req->session_id, w->what, w->done,
+		    duplicate, counts, ncounts);
 	} else if (!c->print) {
 		return;
 	} else if (c->json) {

@@ -5,8 +5,8 @@
  * "mpc-client: LINE", and its progress to the command's own progress line
  * (output.h: redrawn on a terminal, whole lines elsewhere), so that the
  * command writes exactly what it wrote before it went through the library.
- * Converted so far: create, delete, list, status (cli_status.c) and
- * result (cli_result.c).
+ * Converted so far: create, delete, list, status (cli_status.c), sumpoint
+ * (cli_step.c) and result (cli_result.c); share and run are not yet.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -74,6 +74,23 @@ int
 cli_failed(const securesum *h, int r, struct ss_error *e)
 {
 	return ss_error_set(e, r, "%s", securesum_message(h));
+}
+
+void
+cli_pin(struct securesum_pin *sp, const struct pin_args *a)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->invite = a->invite;
+	if (a->invite != NULL)
+		return;
+	sp->parties = a->parties;
+	sp->nparties = a->nparties;
+	sp->threshold = a->threshold;
+	sp->length = a->length;
+	sp->decimals = a->decimals;
+	sp->min_cohort = a->min_cohort;
+	sp->deadline_unix = a->deadline_unix;
+	sp->nonce = a->nonce;
 }
 
 /* ---- create ------------------------------------------------------------- */

@@ -45,6 +45,12 @@ void cli_status_print(FILE *f, int json, const char *session,
 void cli_json_conflicts(FILE *f, const struct securesum_conflict *cf,
     size_t n);
 
+/* The command line's pin a as the API's, into sp (pointing into a). */
+void cli_pin(struct securesum_pin *sp, const struct pin_args *a);
+/* sumpoint through securesum_sumpoint_pinned, its step printed. */
+int cli_sumpoint(struct client *c, const char *session, struct ss_error *e)
+    SS_WUR;
+
 /* result through securesum_result_pinned: the sum and its verdict. */
 int cli_result(struct client *c, const char *session, struct ss_error *e)
     SS_WUR;

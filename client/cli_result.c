@@ -19,24 +19,6 @@
 #include "output.h"
 #include "pin.h"
 
-/* The command line's pin as the API's. */
-static void
-api_pin_of(struct securesum_pin *sp, const struct pin_args *a)
-{
-	memset(sp, 0, sizeof(*sp));
-	sp->invite = a->invite;
-	if (a->invite != NULL)
-		return;
-	sp->parties = a->parties;
-	sp->nparties = a->nparties;
-	sp->threshold = a->threshold;
-	sp->length = a->length;
-	sp->decimals = a->decimals;
-	sp->min_cohort = a->min_cohort;
-	sp->deadline_unix = a->deadline_unix;
-	sp->nonce = a->nonce;
-}
-
 static void
 json_names(FILE *f, const char *key, const struct securesum_names *l)
 {
@@ -144,7 +126,7 @@ cli_result(struct client *c, const char *session, struct ss_error *e)
 
 	if ((h = cli_handle(c, e)) == NULL)
 		return e->code;
-	api_pin_of(&pin, c->pin);
+	cli_pin(&pin, c->pin);
 	r = securesum_result_pinned(h, session, &pin, c->require_verified ?
 	    SECURESUM_REQUIRE_VERIFIED : 0, &res);
 	if (r == SECURESUM_OK) {

@@ -106,6 +106,7 @@ struct client_signer {
 };
 
 struct result_verdict;
+struct call_count;
 
 struct client {
 	/* Settings, from the command line. */
@@ -128,6 +129,11 @@ struct client {
 	client_say_fn *say;        /* NULL: warnings go to stderr */
 	void *say_arg;
 	struct client_sum *sum_out;    /* non-NULL: result and run fill it */
+	/* share's and sumpoint's steps, for a caller that shows them */
+	void (*step_out)(void *arg, const char *session, const char *what,
+	    const char *done, int duplicate, const struct call_count *counts,
+	    size_t ncounts);
+	void *step_arg;
 	/* result's verdict, sum or not, for a caller that reads it */
 	int (*verdict_out)(void *arg, const struct wire_params *p,
 	    const struct wire_names *cohort,

@@ -272,6 +272,18 @@ run_server_info(struct client *c, const struct command *cmd,
 	return exit_status(cmd_server_info(c, e), e);
 }
 
+/* sumpoint: SESSION and its pin, through the library. */
+static int
+run_sumpoint(struct client *c, const struct command *cmd,
+    struct cmdline *cl, struct ss_error *e)
+{
+	int r;
+
+	if ((r = take_pin(c, cmd, cl)) != GO_ON)
+		return r;
+	return exit_status(cli_sumpoint(c, cl->session, e), e);
+}
+
 /* result: SESSION and its pin, through the library. */
 static int
 run_result(struct client *c, const struct command *cmd, struct cmdline *cl,
@@ -282,21 +294,6 @@ run_result(struct client *c, const struct command *cmd, struct cmdline *cl,
 	if ((r = take_pin(c, cmd, cl)) != GO_ON)
 		return r;
 	return exit_status(cli_result(c, cl->session, e), e);
-}
-
-/* sumpoint: SESSION alone. */
-static int
-run_on_session(struct client *c, const struct command *cmd,
-    struct cmdline *cl, struct ss_error *e)
-{
-	int r;
-
-	if ((r = take_pin(c, cmd, cl)) != GO_ON)
-		return r;
-	if ((r = begin(c, e)) != SS_OK)
-		return exit_status(r, e);
-	return exit_status(call_on_status(c, cl->session, cmd->on_session,
-	    e), e);
 }
 
 static const struct opt create_opts[] = {
@@ -383,7 +380,7 @@ static const struct command commands[] = {
 	  "sum (this party's sumpoint). Needs the cohort to be fixed.\n"
 	  "\n"
 	  PIN_HELP,
-	  sumpoint_opts, 0, 1, run_on_session, cmd_sumpoint, NULL },
+	  sumpoint_opts, 0, 1, run_sumpoint, NULL, NULL },
 	{ "result",
 	  "result SESSION PIN",
 	  "Decides on the sumpoints signed on the cohort every member signed,\n"

@@ -55,6 +55,8 @@ struct securesum {
 	void *log_arg;
 	securesum_progress_fn *progress;
 	void *progress_arg;
+	securesum_step_fn *step;
+	void *step_arg;
 	struct ss_error err;       /* the last failure */
 };
 
@@ -187,6 +189,13 @@ securesum_set_progress(securesum *h, securesum_progress_fn *fn, void *arg)
 	h->progress_arg = arg;
 }
 
+void
+securesum_set_step(securesum *h, securesum_step_fn *fn, void *arg)
+{
+	h->step = fn;
+	h->step_arg = arg;
+}
+
 const char *
 securesum_message(const securesum *h)
 {
@@ -241,6 +250,31 @@ say(void *arg, const char *line)
 		h->log(h->log_arg, line);
 }
 
+/* A step of share or sumpoint, to the caller's step callback. */
+static void
+step(void *arg, const char *session, const char *what, const char *done,
+    int duplicate, const struct call_count *counts, size_t ncounts)
+{
+	const securesum *h = arg;
+	struct securesum_count sc[4];
+	struct securesum_step s;
+	size_t i;
+
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < ncounts && i < sizeof(sc) / sizeof(sc[0]); i++) {
+		sc[i].name = counts[i].name;
+		sc[i].n = counts[i].n;
+	}
+	s.session = session;
+	s.party = h->party;
+	s.what = what;
+	s.done = done;
+	s.duplicate = duplicate;
+	s.counts = sc;
+	s.ncounts = i;
+	h->step(h->step_arg, &s);
+}
+
 /* The client's progress, live, to the caller's progress callback. */
 static void
 live(void *arg, const char *line, unsigned pause_ms)
@@ -290,6 +324,10 @@ op_begin(securesum *h, struct op *o)
 	c->say = say;
 	c->say_arg = h;
 	client_start(c);
+	if (h->step != NULL) {
+		c->step_out = step;
+		c->step_arg = h;
+	}
 	if (h->progress != NULL) {
 		c->progress.live = live;
 		c->progress.live_arg = h;
@@ -400,23 +438,62 @@ take_values(securesum *h, struct input_src *in, const int64_t *values,
 	return SS_OK;
 }
 
+/* share, once the session's pin pa is checked. */
+static int
+share_with(securesum *h, const char *session, const struct pin_args *pa,
+    const int64_t *values, size_t n, unsigned flags)
+{
+	struct input_src in;
+	struct op o;
+	int r;
+
+	if ((r = take_values(h, &in, values, n)) != SS_OK)
+		return r;
+	if ((r = op_begin(h, &o)) == SS_OK) {
+		o.c.pin = pa;
+		o.c.reuse_input = (flags & SECURESUM_REUSE_INPUT) != 0;
+		r = cmd_share(&o.c, session, &in, &h->err);
+	}
+	return op_end(h, &o, r);
+}
+
 int
 securesum_share(securesum *h, const char *session, const char *invite,
     const int64_t *values, size_t n, unsigned flags)
 {
-	struct input_src in;
 	struct pin_args pa;
-	struct op o;
 	int r;
 
 	if ((r = check_session(h, session)) != SS_OK ||
-	    (r = pin_invite(h, &pa, session, invite)) != SS_OK ||
-	    (r = take_values(h, &in, values, n)) != SS_OK)
+	    (r = pin_invite(h, &pa, session, invite)) != SS_OK)
 		return r;
+	return share_with(h, session, &pa, values, n, flags);
+}
+
+int
+securesum_share_pinned(securesum *h, const char *session,
+    const struct securesum_pin *pin, const int64_t *values, size_t n,
+    unsigned flags)
+{
+	struct pin_args pa;
+	int r;
+
+	if ((r = check_session(h, session)) != SS_OK ||
+	    (r = api_pin(&pa, pin, session, &h->err)) != SS_OK)
+		return r;
+	return share_with(h, session, &pa, values, n, flags);
+}
+
+/* sumpoint, once the session's pin pa is checked. */
+static int
+sumpoint_with(securesum *h, const char *session, const struct pin_args *pa)
+{
+	struct op o;
+	int r;
+
 	if ((r = op_begin(h, &o)) == SS_OK) {
-		o.c.pin = &pa;
-		o.c.reuse_input = (flags & SECURESUM_REUSE_INPUT) != 0;
-		r = cmd_share(&o.c, session, &in, &h->err);
+		o.c.pin = pa;
+		r = call_on_status(&o.c, session, cmd_sumpoint, &h->err);
 	}
 	return op_end(h, &o, r);
 }
@@ -425,17 +502,25 @@ int
 securesum_sumpoint(securesum *h, const char *session, const char *invite)
 {
 	struct pin_args pa;
-	struct op o;
 	int r;
 
 	if ((r = check_session(h, session)) != SS_OK ||
 	    (r = pin_invite(h, &pa, session, invite)) != SS_OK)
 		return r;
-	if ((r = op_begin(h, &o)) == SS_OK) {
-		o.c.pin = &pa;
-		r = call_on_status(&o.c, session, cmd_sumpoint, &h->err);
-	}
-	return op_end(h, &o, r);
+	return sumpoint_with(h, session, &pa);
+}
+
+int
+securesum_sumpoint_pinned(securesum *h, const char *session,
+    const struct securesum_pin *pin)
+{
+	struct pin_args pa;
+	int r;
+
+	if ((r = check_session(h, session)) != SS_OK ||
+	    (r = api_pin(&pa, pin, session, &h->err)) != SS_OK)
+		return r;
+	return sumpoint_with(h, session, &pa);
 }
 
 /* ---- sums --------------------------------------------------------------- */
@@ -526,13 +611,47 @@ op_sum(securesum *h, struct op *o, const char *session,
 	return r;
 }
 
-/* result and run: the common steps; in NULL for result. */
+/* result's verdict, kept into the struct securesum_result at arg. */
+static int
+keep_verdict(void *arg, const struct wire_params *p,
+    const struct wire_names *cohort, const struct result_verdict *v,
+    struct ss_error *e)
+{
+	return api_verdict_copy(arg, p, cohort, v, e);
+}
+
+/*
+ * result and run, once the pin pa is checked (in NULL for result): the
+ * sum into *out, and the verdict into res if not NULL.
+ */
+static int
+sum_with(securesum *h, const char *session, const struct pin_args *pa,
+    const struct input_src *in, unsigned flags, struct securesum_result *res,
+    struct securesum_sum **out)
+{
+	struct op o;
+	int r;
+
+	if ((r = op_begin(h, &o)) == SS_OK) {
+		o.c.pin = pa;
+		o.c.reuse_input = (flags & SECURESUM_REUSE_INPUT) != 0;
+		o.c.require_verified =
+		    (flags & SECURESUM_REQUIRE_VERIFIED) != 0;
+		if (res != NULL) {
+			o.c.verdict_out = keep_verdict;
+			o.c.verdict_arg = res;
+		}
+		r = op_sum(h, &o, session, in, out);
+	}
+	return op_end(h, &o, r);
+}
+
+/* result and run by invite: the common steps; in NULL for result. */
 static int
 sum_op(securesum *h, const char *session, const char *invite,
     const struct input_src *in, unsigned flags, struct securesum_sum **out)
 {
 	struct pin_args pa;
-	struct op o;
 	int r;
 
 	if (out == NULL)
@@ -541,14 +660,33 @@ sum_op(securesum *h, const char *session, const char *invite,
 	if ((r = check_session(h, session)) != SS_OK ||
 	    (r = pin_invite(h, &pa, session, invite)) != SS_OK)
 		return r;
-	if ((r = op_begin(h, &o)) == SS_OK) {
-		o.c.pin = &pa;
-		o.c.reuse_input = (flags & SECURESUM_REUSE_INPUT) != 0;
-		o.c.require_verified =
-		    (flags & SECURESUM_REQUIRE_VERIFIED) != 0;
-		r = op_sum(h, &o, session, in, out);
-	}
-	return op_end(h, &o, r);
+	return sum_with(h, session, &pa, in, flags, NULL, out);
+}
+
+/* result and run by pin, with the verdict; in NULL for result. */
+static int
+verdict_op(securesum *h, const char *session, const struct securesum_pin *pin,
+    const struct input_src *in, unsigned flags,
+    struct securesum_result **out)
+{
+	struct securesum_result *res;
+	struct pin_args pa;
+	int r;
+
+	if (out == NULL)
+		return ss_error_set(&h->err, SS_ERR_INVALID, "out is NULL");
+	*out = NULL;
+	if ((r = check_session(h, session)) != SS_OK ||
+	    (r = api_pin(&pa, pin, session, &h->err)) != SS_OK)
+		return r;
+	if ((res = calloc(1, sizeof(*res))) == NULL)
+		return ss_error_set(&h->err, SS_ERR_ALLOC, "out of memory");
+	r = sum_with(h, session, &pa, in, flags, res, &res->sum);
+	if (res->decided)
+		*out = res;
+	else
+		securesum_result_free(res);
+	return r;
 }
 
 int
@@ -591,46 +729,31 @@ securesum_result_free(struct securesum_result *r)
 	free(r);
 }
 
-/* result's verdict, kept into the struct securesum_result at arg. */
-static int
-keep_verdict(void *arg, const struct wire_params *p,
-    const struct wire_names *cohort, const struct result_verdict *v,
-    struct ss_error *e)
-{
-	return api_verdict_copy(arg, p, cohort, v, e);
-}
-
 int
 securesum_result_pinned(securesum *h, const char *session,
     const struct securesum_pin *pin, unsigned flags,
     struct securesum_result **out)
 {
-	struct securesum_result *res;
-	struct pin_args pa;
-	struct op o;
-	int r;
+	return verdict_op(h, session, pin, NULL, flags, out);
+}
 
-	if (out == NULL)
-		return ss_error_set(&h->err, SS_ERR_INVALID, "out is NULL");
-	*out = NULL;
-	if ((r = check_session(h, session)) != SS_OK ||
-	    (r = api_pin(&pa, pin, session, &h->err)) != SS_OK)
+int
+securesum_run_pinned(securesum *h, const char *session,
+    const struct securesum_pin *pin, const int64_t *values, size_t n,
+    unsigned flags, struct securesum_result **out)
+{
+	struct input_src in;
+	int r, wait = h->wait;
+
+	if (out != NULL)
+		*out = NULL;
+	if ((r = take_values(h, &in, values, n)) != SS_OK)
 		return r;
-	if ((res = calloc(1, sizeof(*res))) == NULL)
-		return ss_error_set(&h->err, SS_ERR_ALLOC, "out of memory");
-	if ((r = op_begin(h, &o)) == SS_OK) {
-		o.c.pin = &pa;
-		o.c.require_verified =
-		    (flags & SECURESUM_REQUIRE_VERIFIED) != 0;
-		o.c.verdict_out = keep_verdict;
-		o.c.verdict_arg = res;
-		r = op_sum(h, &o, session, NULL, &res->sum);
-	}
-	if (res->decided)
-		*out = res;
-	else
-		securesum_result_free(res);
-	return op_end(h, &o, r);
+	/* run waits for the others anyway: for the server too. */
+	h->wait = 1;
+	r = verdict_op(h, session, pin, &in, flags, out);
+	h->wait = wait;
+	return r;
 }
 
 /* ---- status, delete ----------------------------------------------------- */

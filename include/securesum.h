@@ -44,9 +44,9 @@
  *    operation runs, SIGPIPE is ignored if the program left it at its
  *    default (and restored after). A program with threads should ignore
  *    SIGPIPE itself, once, before any operation.
- *  - mpc-client's create, delete, list, status and result are this API
- *    (client/cli*.c); its messages name mpc-client's flags where the
- *    library's settings mean the same (--wait: securesum_set_wait).
+ *  - mpc-client's create, delete, list, status, sumpoint and result are
+ *    this API (client/cli*.c); its messages name mpc-client's flags where
+ *    the library's settings mean the same (--wait: securesum_set_wait).
  *  - Names are stable: everything public starts with securesum_ or
  *    SECURESUM_, and nothing else is exported from libsecuresum.
  */
@@ -150,6 +150,28 @@ typedef void securesum_progress_fn(void *arg, const char *line,
     unsigned pause_ms);
 SECURESUM_API void securesum_set_progress(securesum *h,
     securesum_progress_fn *fn, void *arg);
+
+/*
+ * A change share or sumpoint made on the server, for a caller that shows
+ * it (mpc-client prints one line, or one JSON object, from it).
+ */
+struct securesum_count {
+	const char *name;               /* "ciphertexts", "bytes", "shares" */
+	size_t n;
+};
+struct securesum_step {
+	const char *session;
+	const char *party;              /* we */
+	const char *what;               /* "shares" or "sumpoint" */
+	const char *done;               /* "submitted" or "posted" */
+	int duplicate;                  /* 1: made before (our retry) */
+	const struct securesum_count *counts;   /* what it carried */
+	size_t ncounts;
+};
+typedef void securesum_step_fn(void *arg, const struct securesum_step *s);
+/* Each step of share and sumpoint to fn (not run's); NULL: none. */
+SECURESUM_API void securesum_set_step(securesum *h, securesum_step_fn *fn,
+    void *arg);
 
 /* The sentence of the last failure on h; "" after a success. */
 SECURESUM_API const char *securesum_message(const securesum *h);
@@ -318,6 +340,15 @@ SECURESUM_API int securesum_result_pinned(securesum *h, const char *session,
     const struct securesum_pin *pin, unsigned flags,
     struct securesum_result **out);
 SECURESUM_API void securesum_result_free(struct securesum_result *r);
+/* share, sumpoint and run as above, the session pinned by pin. */
+SECURESUM_API int securesum_share_pinned(securesum *h, const char *session,
+    const struct securesum_pin *pin, const int64_t *values, size_t n,
+    unsigned flags);
+SECURESUM_API int securesum_sumpoint_pinned(securesum *h,
+    const char *session, const struct securesum_pin *pin);
+SECURESUM_API int securesum_run_pinned(securesum *h, const char *session,
+    const struct securesum_pin *pin, const int64_t *values, size_t n,
+    unsigned flags, struct securesum_result **out);
 
 /* ---- status, delete ----------------------------------------------------- */
 

@@ -20,6 +20,11 @@ check "bob shares 1000 after --" client bob share s1 -- 1000
 check_fails "sumpoint before the cohort is fixed is refused" "sharing" client bob sumpoint s1
 check "carol shares -2" client carol share s1 -2
 check_sumpoints s1 alice bob carol
+check_eq "sumpoint's line names the party, the session and the shares added" \
+    "alice: sumpoint for session s1 posted (3 shares)" "$(cat "$T/sp-s1-alice.out")"
+check_eq "sumpoint again: the same, a duplicate, with --json" \
+    '{"version":1,"session":"s1","party":"carol","shares":3,"duplicate":true}' \
+    "$(client carol --json sumpoint s1 2>/dev/null)"
 check_eq "the sum of -7, 1000 and -2" "991" "$(client carol result s1 2>/dev/null)"
 json=$(client alice --json result s1 2>/dev/null)
 check_eq "--json result has session, sum, cohort, label and points" \

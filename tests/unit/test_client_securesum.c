@@ -97,6 +97,7 @@ test_pin(void **state)
 	static const uint8_t nonce[SECURESUM_NONCE_LEN] = { 1, 2, 3 };
 	struct securesum_pin pin;
 	struct securesum_result *res = (void *)1;
+	const int64_t v[1] = { 1 };
 	securesum *h = securesum_new();
 
 	(void)state;
@@ -117,6 +118,17 @@ test_pin(void **state)
 	    SECURESUM_ERR_INVALID);
 	pin.threshold = 1;
 	assert_int_equal(securesum_result_pinned(h, "s1", &pin, 0, &res),
+	    SECURESUM_ERR_INVALID);
+	assert_non_null(strstr(securesum_message(h), "server is not set"));
+	assert_null(res);
+	/* share, sumpoint and run take the same pin, checked the same. */
+	assert_int_equal(securesum_share_pinned(h, "s1", &pin, v, 1, 0),
+	    SECURESUM_ERR_INVALID);
+	assert_non_null(strstr(securesum_message(h), "server is not set"));
+	assert_int_equal(securesum_sumpoint_pinned(h, "s1", NULL),
+	    SECURESUM_ERR_INVALID);
+	assert_non_null(strstr(securesum_message(h), "no pin"));
+	assert_int_equal(securesum_run_pinned(h, "s1", &pin, v, 1, 0, &res),
 	    SECURESUM_ERR_INVALID);
 	assert_non_null(strstr(securesum_message(h), "server is not set"));
 	assert_null(res);
