@@ -5,8 +5,8 @@
  * "mpc-client: LINE", and its progress to the command's own progress line
  * (output.h: redrawn on a terminal, whole lines elsewhere), so that the
  * command writes exactly what it wrote before it went through the library.
- * Converted so far: create, delete, list, status (cli_status.c), sumpoint
- * (cli_step.c) and result (cli_result.c); share and run are not yet.
+ * Converted so far: create, delete, list, status (cli_status.c), share and
+ * sumpoint (cli_step.c) and result (cli_result.c); run is not yet.
  */
 #include <inttypes.h>
 #include <stdint.h>

@@ -47,6 +47,10 @@ void cli_json_conflicts(FILE *f, const struct securesum_conflict *cf,
 
 /* The command line's pin a as the API's, into sp (pointing into a). */
 void cli_pin(struct securesum_pin *sp, const struct pin_args *a);
+/* share through securesum_share_input: values, or a file (path). */
+int cli_share(struct client *c, const char *session,
+    const char *const *values, size_t nvalues, const char *path,
+    struct ss_error *e) SS_WUR;
 /* sumpoint through securesum_sumpoint_pinned, its step printed. */
 int cli_sumpoint(struct client *c, const char *session, struct ss_error *e)
     SS_WUR;

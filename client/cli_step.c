@@ -1,8 +1,8 @@
 /*
- * cli_step.c: mpc-client's `sumpoint` over libsecuresum, and the line (or
- * JSON object) it prints for each step the library reports through its
- * step callback: "PARTY: sumpoint for session S posted (N shares)", as
- * the command printed it before it went through the library.
+ * cli_step.c: mpc-client's `share` and `sumpoint` over libsecuresum, and
+ * the line (or JSON object) each prints for the step the library reports
+ * through its step callback: "PARTY: sumpoint for session S posted (N
+ * shares)", as the commands printed it before they went through it.
  */
 #include <stdio.h>
 
@@ -53,8 +53,10 @@ print_step(void *arg, const struct securesum_step *s)
 	    s->session, s->done, text);
 }
 
-int
-cli_sumpoint(struct client *c, const char *session, struct ss_error *e)
+/* share (in: its input) or sumpoint (in NULL), its step printed. */
+static int
+step_cmd(struct client *c, const char *session,
+    const struct securesum_input *in, struct ss_error *e)
 {
 	struct securesum_pin pin;
 	securesum *h;
@@ -64,8 +66,31 @@ cli_sumpoint(struct client *c, const char *session, struct ss_error *e)
 		return e->code;
 	securesum_set_step(h, print_step, c);
 	cli_pin(&pin, c->pin);
-	if ((r = securesum_sumpoint_pinned(h, session, &pin)) != SECURESUM_OK)
+	if (in != NULL)
+		r = securesum_share_input(h, session, &pin, in,
+		    c->reuse_input ? SECURESUM_REUSE_INPUT : 0);
+	else
+		r = securesum_sumpoint_pinned(h, session, &pin);
+	if (r != SECURESUM_OK)
 		(void)cli_failed(h, r, e);
 	securesum_free(h);
 	return r;
+}
+
+int
+cli_share(struct client *c, const char *session, const char *const *values,
+    size_t nvalues, const char *path, struct ss_error *e)
+{
+	struct securesum_input in;
+
+	in.texts = values;
+	in.ntexts = nvalues;
+	in.path = path;
+	return step_cmd(c, session, &in, e);
+}
+
+int
+cli_sumpoint(struct client *c, const char *session, struct ss_error *e)
+{
+	return step_cmd(c, session, NULL, e);
 }

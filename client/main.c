@@ -205,15 +205,10 @@ take_pin(struct client *c, const struct command *cmd, struct cmdline *cl)
 	return GO_ON;
 }
 
-/* share and run: the values given, or the file to read them from. */
+/* share and run: VALUEs or --input FILE, one of them. GO_ON, or usage. */
 static int
-run_with_input(struct client *c, const struct command *cmd,
-    struct cmdline *cl, struct ss_error *e)
+input_usage(const struct command *cmd, const struct cmdline *cl)
 {
-	struct input_src in;
-	int r;
-
-	memset(&in, 0, sizeof(in));
 	if (cl->input != NULL && cl->nvalues > 0)
 		return cmdline_usage(
 		    "%s: give VALUEs or --input FILE, not both",
@@ -222,6 +217,34 @@ run_with_input(struct client *c, const struct command *cmd,
 		return cmdline_usage(
 		    "%s: no values given (usage: %s)", cmd->name,
 		    cmd->usage);
+	return GO_ON;
+}
+
+/* share: SESSION, its pin and the input, through the library. */
+static int
+run_share(struct client *c, const struct command *cmd, struct cmdline *cl,
+    struct ss_error *e)
+{
+	int r;
+
+	if ((r = input_usage(cmd, cl)) != GO_ON ||
+	    (r = take_pin(c, cmd, cl)) != GO_ON)
+		return r;
+	return exit_status(cli_share(c, cl->session,
+	    (const char *const *)cl->values, cl->nvalues, cl->input, e), e);
+}
+
+/* run: the values given, or the file to read them from. */
+static int
+run_with_input(struct client *c, const struct command *cmd,
+    struct cmdline *cl, struct ss_error *e)
+{
+	struct input_src in;
+	int r;
+
+	memset(&in, 0, sizeof(in));
+	if ((r = input_usage(cmd, cl)) != GO_ON)
+		return r;
 	in.args = cl->values;
 	in.nargs = cl->nvalues;
 	in.path = cl->input;
@@ -371,7 +394,7 @@ static const struct command commands[] = {
 	  "  --reuse-input       share an input already shared in another\n"
 	  "                      instance of SESSION (refused otherwise: the two\n"
 	  "                      sums would reveal it)\n",
-	  share_opts, 1, 1, run_with_input, NULL, cmd_share },
+	  share_opts, 1, 1, run_share, NULL, NULL },
 	{ "sumpoint",
 	  "sumpoint SESSION PIN",
 	  "Checks the session's cohort and the SUBMIT of every share sent to\n"

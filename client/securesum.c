@@ -438,23 +438,56 @@ take_values(securesum *h, struct input_src *in, const int64_t *values,
 	return SS_OK;
 }
 
-/* share, once the session's pin pa is checked. */
+/* share, once the session's pin pa and the input in are checked. */
+static int
+share_in(securesum *h, const char *session, const struct pin_args *pa,
+    const struct input_src *in, unsigned flags)
+{
+	struct op o;
+	int r;
+
+	if ((r = op_begin(h, &o)) == SS_OK) {
+		o.c.pin = pa;
+		o.c.reuse_input = (flags & SECURESUM_REUSE_INPUT) != 0;
+		r = cmd_share(&o.c, session, in, &h->err);
+	}
+	return op_end(h, &o, r);
+}
+
+/* share of int64 values, once the session's pin pa is checked. */
 static int
 share_with(securesum *h, const char *session, const struct pin_args *pa,
     const int64_t *values, size_t n, unsigned flags)
 {
 	struct input_src in;
-	struct op o;
 	int r;
 
 	if ((r = take_values(h, &in, values, n)) != SS_OK)
 		return r;
-	if ((r = op_begin(h, &o)) == SS_OK) {
-		o.c.pin = pa;
-		o.c.reuse_input = (flags & SECURESUM_REUSE_INPUT) != 0;
-		r = cmd_share(&o.c, session, &in, &h->err);
-	}
-	return op_end(h, &o, r);
+	return share_in(h, session, pa, &in, flags);
+}
+
+int
+securesum_share_input(securesum *h, const char *session,
+    const struct securesum_pin *pin, const struct securesum_input *in,
+    unsigned flags)
+{
+	struct input_src src;
+	struct pin_args pa;
+	int r;
+
+	if ((r = check_session(h, session)) != SS_OK ||
+	    (r = api_pin(&pa, pin, session, &h->err)) != SS_OK)
+		return r;
+	if (in == NULL || (in->path != NULL) == (in->ntexts > 0) ||
+	    (in->ntexts > 0 && in->texts == NULL))
+		return ss_error_set(&h->err, SS_ERR_INVALID, "give values or "
+		    "--input FILE, not both and not neither");
+	memset(&src, 0, sizeof(src));
+	src.args = in->texts;
+	src.nargs = in->ntexts;
+	src.path = in->path;
+	return share_in(h, session, &pa, &src, flags);
 }
 
 int

@@ -44,9 +44,10 @@
  *    operation runs, SIGPIPE is ignored if the program left it at its
  *    default (and restored after). A program with threads should ignore
  *    SIGPIPE itself, once, before any operation.
- *  - mpc-client's create, delete, list, status, sumpoint and result are
- *    this API (client/cli*.c); its messages name mpc-client's flags where
- *    the library's settings mean the same (--wait: securesum_set_wait).
+ *  - mpc-client's create, delete, list, status, share, sumpoint and
+ *    result are this API (client/cli*.c); its messages name
+ *    mpc-client's flags where the library's settings mean the same
+ *    (--wait: securesum_set_wait).
  *  - Names are stable: everything public starts with securesum_ or
  *    SECURESUM_, and nothing else is exported from libsecuresum.
  */
@@ -340,6 +341,20 @@ SECURESUM_API int securesum_result_pinned(securesum *h, const char *session,
     const struct securesum_pin *pin, unsigned flags,
     struct securesum_result **out);
 SECURESUM_API void securesum_result_free(struct securesum_result *r);
+/*
+ * An input as text, as mpc-client takes it: decimal strings, read with
+ * the session's decimals once its parameters are known, or a file of
+ * them separated by white space ("-": standard input); one of the two.
+ */
+struct securesum_input {
+	const char *const *texts;
+	size_t ntexts;
+	const char *path;
+};
+/* share, an input given as text; errors name the file and line. */
+SECURESUM_API int securesum_share_input(securesum *h, const char *session,
+    const struct securesum_pin *pin, const struct securesum_input *in,
+    unsigned flags);
 /* share, sumpoint and run as above, the session pinned by pin. */
 SECURESUM_API int securesum_share_pinned(securesum *h, const char *session,
     const struct securesum_pin *pin, const int64_t *values, size_t n,

@@ -16,9 +16,19 @@ check "create again with the same parameters (and nonce) is idempotent" \
 check_fails "create with other parameters is ALREADY_EXISTS" "ALREADY_EXISTS|different parameters" \
     client alice create s1 --parties alice,bob,carol --threshold 2
 check "alice shares -7" client alice share s1 -7
+if grep -Eqx 'alice: shares for session s1 submitted \([0-9]+ ciphertexts, [1-9][0-9]* bytes\)' "$T/last.out"; then
+	ok "share's line names the party, the session, the ciphertexts and their bytes"
+else
+	not_ok "share's line names the party, the session, the ciphertexts and their bytes" "$(cat "$T/last.out")"
+fi
 check "bob shares 1000 after --" client bob share s1 -- 1000
 check_fails "sumpoint before the cohort is fixed is refused" "sharing" client bob sumpoint s1
-check "carol shares -2" client carol share s1 -2
+check "carol shares -2 (--json)" client carol --json share s1 -2
+if grep -Eqx '\{"version":1,"session":"s1","party":"carol","ciphertexts":[0-9]+,"bytes":[1-9][0-9]*,"duplicate":false\}' "$T/last.out"; then
+	ok "share --json: one object with the ciphertexts, their bytes and duplicate"
+else
+	not_ok "share --json: one object with the ciphertexts, their bytes and duplicate" "$(cat "$T/last.out")"
+fi
 check_sumpoints s1 alice bob carol
 check_eq "sumpoint's line names the party, the session and the shares added" \
     "alice: sumpoint for session s1 posted (3 shares)" "$(cat "$T/sp-s1-alice.out")"

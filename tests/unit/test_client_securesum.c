@@ -98,6 +98,8 @@ test_pin(void **state)
 	struct securesum_pin pin;
 	struct securesum_result *res = (void *)1;
 	const int64_t v[1] = { 1 };
+	static const char *const texts[] = { "12" };
+	struct securesum_input in;
 	securesum *h = securesum_new();
 
 	(void)state;
@@ -132,6 +134,21 @@ test_pin(void **state)
 	    SECURESUM_ERR_INVALID);
 	assert_non_null(strstr(securesum_message(h), "server is not set"));
 	assert_null(res);
+	/* An input as text: values or a file, one of the two. */
+	memset(&in, 0, sizeof(in));
+	assert_int_equal(securesum_share_input(h, "s1", &pin, &in, 0),
+	    SECURESUM_ERR_INVALID);
+	assert_non_null(strstr(securesum_message(h), "not neither"));
+	in.texts = texts;
+	in.ntexts = 1;
+	in.path = "-";
+	assert_int_equal(securesum_share_input(h, "s1", &pin, &in, 0),
+	    SECURESUM_ERR_INVALID);
+	assert_non_null(strstr(securesum_message(h), "not both"));
+	in.path = NULL;
+	assert_int_equal(securesum_share_input(h, "s1", &pin, &in, 0),
+	    SECURESUM_ERR_INVALID);
+	assert_non_null(strstr(securesum_message(h), "server is not set"));
 	/* An invite wins over the parameters: a mistyped one is refused. */
 	pin.invite = "ss2-not-a-code";
 	assert_true(securesum_result_pinned(h, "s1", &pin, 0, &res) < 0);
