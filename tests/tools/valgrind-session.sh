@@ -62,23 +62,57 @@ if [ -z "$ADDR" ]; then
 fi
 ok "mpc-server listens under valgrind ($ADDR)"
 
+# bgstep NAME PARTY ARGS...: step in the background; its exit status in
+# $T/NAME.rc, reported by steps_done. Version 2's sumpoints must run
+# together: each waits for the others' COHORT signatures.
+bgstep() {
+	local name=$1 party=$2; shift 2
+	( vg "$name" "$BIN/mpc-client" --server "$ADDR" --certs "$T/certs" \
+	    --party "$party" --state "$T/state-$party" --timeout 120 "$@" \
+	    >"$T/$name.out" 2>"$T/$name.err"
+	  echo $? >"$T/$name.rc" ) &
+	BG_PIDS+=("$!")
+}
+BG_PIDS=()
+
+# steps_done NAME...: waits for the background steps (not the server),
+# then reports each.
+steps_done() {
+	local name rc
+	wait "${BG_PIDS[@]}"
+	BG_PIDS=()
+	for name in "$@"; do
+		rc=$(cat "$T/$name.rc" 2>/dev/null || echo "?")
+		if [ "$rc" = 0 ]; then ok "$name"
+		else not_ok "$name" "exit status $rc" "$(tail -n 3 "$T/$name.err")"; fi
+	done
+}
+
+# invite_of FILE: the invite code in the --json document of a create.
+invite_of() {
+	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["invite"])' "$1" 2>/dev/null
+}
+
 # step NAME PARTY ARGS...: one client command under valgrind.
 step() {
 	local name=$1 party=$2; shift 2
 	if vg "$name" "$BIN/mpc-client" --server "$ADDR" --certs "$T/certs" \
-	    --party "$party" --timeout 120 "$@" >"$T/$name.out" 2>"$T/$name.err"; then
+	    --party "$party" --state "$T/state-$party" --timeout 120 "$@" \
+	    >"$T/$name.out" 2>"$T/$name.err"; then
 		ok "$name"
 	else
 		not_ok "$name" "exit status $?" "$(tail -n 3 "$T/$name.err")"
 	fi
 }
 
-step create alice create vg --parties alice,bob,carol --threshold 1 --length 2
-step share-alice alice share vg 1000 -7
-step share-bob bob share vg -- -250 3
-step share-carol carol share vg 42 4
-for p in alice bob carol; do step "sumpoint-$p" "$p" sumpoint vg; done
-step result carol result vg
+step create alice --json create vg --parties alice,bob,carol --threshold 1 --length 2
+INV=$(invite_of "$T/create.out")
+step share-alice alice share vg --invite "$INV" 1000 -7
+step share-bob bob share vg --invite "$INV" -- -250 3
+step share-carol carol share vg --invite "$INV" 42 4
+for p in alice bob carol; do bgstep "sumpoint-$p" "$p" sumpoint vg --invite "$INV"; done
+steps_done sumpoint-alice sumpoint-bob sumpoint-carol
+step result carol result vg --invite "$INV"
 if [ "$(tr -s ' \n' ' ' <"$T/result.out" | sed 's/ *$//')" = "792 0" ]; then
 	ok "the sum is 792 0"
 else
@@ -92,10 +126,14 @@ L=10000
 seq 1 $L >"$T/long-alice.in"
 seq 1 $L | sed 's/^/-/' >"$T/long-bob.in"
 yes 7 | head -n $L >"$T/long-carol.in"
-step create-long alice create long --parties alice,bob,carol --threshold 1 --length $L
-for p in alice bob carol; do step "share-long-$p" "$p" share long --input "$T/long-$p.in"; done
-for p in alice bob carol; do step "sumpoint-long-$p" "$p" sumpoint long; done
-step result-long alice result long
+step create-long alice --json create long --parties alice,bob,carol --threshold 1 --length $L
+INV=$(invite_of "$T/create-long.out")
+for p in alice bob carol; do
+	step "share-long-$p" "$p" share long --invite "$INV" --input "$T/long-$p.in"
+done
+for p in alice bob carol; do bgstep "sumpoint-long-$p" "$p" sumpoint long --invite "$INV"; done
+steps_done sumpoint-long-alice sumpoint-long-bob sumpoint-long-carol
+step result-long alice result long --invite "$INV"
 if [ "$(tr -s ' \n' '\n\n' <"$T/result-long.out" | grep -c '^7$')" = "$L" ]; then
 	ok "the $L sums are all 7"
 else
