@@ -243,9 +243,7 @@ submit_view_free(struct submit_view *v)
 {
 	free(v->shares);
 	free(v->recipients);
-	v->shares = NULL;
-	v->recipients = NULL;
-	v->n_shares = 0;
+	memset(v, 0, sizeof(*v));
 }
 
 int
