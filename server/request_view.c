@@ -243,7 +243,9 @@ submit_view_free(struct submit_view *v)
 {
 	free(v->shares);
 	free(v->recipients);
-	memset(v, 0, sizeof(*v));
+	v->shares = NULL;
+	v->recipients = NULL;
+	v->n_shares = 0;
 }
 
 int
