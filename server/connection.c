@@ -58,7 +58,7 @@ struct conn {
 	uint64_t held_seq;      /* ...of the records up to this one */
 	struct evbuffer *pending;
 	struct frame_in frame;  /* a large frame being read into its own buffer */
-	struct conn *prev, *next;
+	LIST_ENTRY(conn) link;  /* in cs->all */
 	/* A held GetStatus (the watch), first in the input buffer: */
 	int watching;           /* held; reading stopped */
 	int watch_expired;      /* its time is up: answer, hold no more */
@@ -251,12 +251,7 @@ conn_free(struct conn *c)
 	if (c->watch_ev != NULL)
 		event_free(c->watch_ev);
 	c->cs->n--;
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		c->cs->head = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
+	LIST_REMOVE(c, link);
 	if (c->pending != NULL)
 		evbuffer_free(c->pending);
 	frame_drop(c);
@@ -321,7 +316,7 @@ conns_release_held(struct conns *cs)
 
 	if (cs->journal == NULL)
 		return;
-	for (c = cs->head; c != NULL; c = c->next) {
+	for (c = LIST_FIRST(&cs->all); c != NULL; c = LIST_NEXT(c, link)) {
 		if (!c->held || c->held_seq > journal_synced_seq(cs->journal))
 			continue;
 		c->held = 0;
@@ -891,10 +886,7 @@ conns_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	cs->n++;
 	hs_link(c);
 	bufferevent_priority_set(c->bev, 0);
-	c->next = cs->head;
-	if (cs->head != NULL)
-		cs->head->prev = c;
-	cs->head = c;
+	LIST_INSERT_HEAD(&cs->all, c, link);
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0,
 	    (size_t)cs->cfg->max_frame + FRAME_HEADER_LEN);
@@ -941,8 +933,8 @@ conns_stop_reading(struct conns *cs)
 	struct conn *c, *next;
 
 	cs->stopping = 1;
-	for (c = cs->head; c != NULL; c = next) {
-		next = c->next;   /* answering may free c */
+	for (c = LIST_FIRST(&cs->all); c != NULL; c = next) {
+		next = LIST_NEXT(c, link);   /* answering may free c */
 		bufferevent_disable(c->bev, EV_READ);
 		if (c->watching) {
 			watch_unlink(c);
@@ -957,7 +949,7 @@ conns_sending(const struct conns *cs)
 {
 	const struct conn *c;
 
-	for (c = cs->head; c != NULL; c = c->next)
+	for (c = LIST_FIRST(&cs->all); c != NULL; c = LIST_NEXT(c, link))
 		if (evbuffer_get_length(bufferevent_get_output(c->bev)) != 0)
 			return 1;
 	return 0;
@@ -966,9 +958,9 @@ conns_sending(const struct conns *cs)
 void
 conns_free(struct conns *cs)
 {
-	while (cs->head != NULL)
+	while (!LIST_EMPTY(&cs->all))
 		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
-		conn_free(cs->head);
+		conn_free(LIST_FIRST(&cs->all));
 	if (cs->rpc != NULL && cs->rpc->store != NULL &&
 	    cs->rpc->store->changed_ctx == cs)
 		cs->rpc->store->changed = NULL;

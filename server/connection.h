@@ -12,6 +12,8 @@
 #ifndef SS_CONNECTION_H
 #define SS_CONNECTION_H
 
+#include <sys/queue.h>
+
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <openssl/ssl.h>
@@ -49,7 +51,7 @@ struct conns {
 	struct budget *budget;
 
 	unsigned n;
-	struct conn *head;
+	LIST_HEAD(conn_list, conn) all;  /* zeroed: empty */
 
 	/*
 	 * Connections still in their TLS handshake, newest first (hs_tail the

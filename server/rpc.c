@@ -183,7 +183,6 @@ do_create(struct call *c)
 		body->digest.data = se->digest;
 		body->digest.len = sizeof(se->digest);
 	}
-	c->resp.create_session = body;
 	return SS_OK;
 }
 
@@ -307,7 +306,6 @@ do_get_share(struct call *c)
 	body->n_shares = k;
 	body->shares = ptrs;
 	c->held_se = se;
-	c->resp.get_share = body;
 	return SS_OK;
 }
 
@@ -442,7 +440,6 @@ do_list(struct call *c)
 	body->n_sumpoints = k;
 	body->sumpoints = ptrs;
 	c->held_se = se;
-	c->resp.list_sumpoints = body;
 	return SS_OK;
 }
 
@@ -592,7 +589,6 @@ do_status(struct call *c)
 	/* A failed session's reason travels as the message of an OK answer. */
 	if (se->phase == PHASE_FAILED)
 		ss_error_set(&c->err, SS_OK, "%s", se->fail_reason);
-	c->resp.get_status = body;
 	return SS_OK;
 }
 
@@ -675,7 +671,6 @@ do_get_keys(struct call *c)
 	}
 	body->n_keys = k;
 	body->keys = ptrs;
-	c->resp.get_keys = body;
 	return SS_OK;
 }
 
@@ -739,8 +734,9 @@ method_check(const struct decoded_request *r, struct ss_error *e)
 }
 
 /*
- * The response's body, of the request's method, initialised; the handler
- * fills it in and points the response at it.
+ * The response's body, of the request's method, initialised and pointed
+ * at by the response; the handler fills it in. On an error the body is
+ * not sent (finish_response).
  */
 static int
 open_body(struct call *c)
@@ -757,6 +753,8 @@ open_body(struct call *c)
 		    "body for method %d", c->req.method);
 	protobuf_c_message_init(m, &c->body);
 	c->resp.body_case = (Securesum__Response__BodyCase)f->id;
+	/* The oneof's members share one pointer, at the field's offset. */
+	*(void **)(void *)((char *)&c->resp + f->offset) = &c->body;
 	return SS_OK;
 }
 

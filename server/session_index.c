@@ -1,9 +1,8 @@
 /*
  * session_index.c: an open-addressing table (linear probing, at most half
  * full, removal by backward shift, so no tombstones) of session pointers
- * keyed by the session's id. Ids are chosen by clients, so the hash is
- * SipHash-2-4 under a key drawn at start: a caller who cannot learn the key
- * cannot choose ids that collide and bring lookups back to a scan.
+ * keyed by the session's id. Ids are chosen by clients, so the hash and
+ * the probe are strtab.h's (SipHash under a key drawn at start).
  * OpenSSL's LHASH would need a whole struct session as the key of a lookup
  * and offers no way to make room before a change is logged, after which
  * adding must not fail; this table is small enough to read whole.
@@ -11,82 +10,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-
 #include "session_index.h"
-
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-static void
-sip_round(uint64_t v[4])
-{
-	v[0] += v[1]; v[1] = ROTL(v[1], 13); v[1] ^= v[0]; v[0] = ROTL(v[0], 32);
-	v[2] += v[3]; v[3] = ROTL(v[3], 16); v[3] ^= v[2];
-	v[0] += v[3]; v[3] = ROTL(v[3], 21); v[3] ^= v[0];
-	v[2] += v[1]; v[1] = ROTL(v[1], 17); v[1] ^= v[2]; v[2] = ROTL(v[2], 32);
-}
-
-static uint64_t
-get_le64(const uint8_t *p, size_t n)
-{
-	uint64_t x = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		x |= (uint64_t)p[i] << (8 * i);
-	return x;
-}
+#include "strtab.h"
 
 uint64_t
 session_index_siphash(const uint64_t key[2], const uint8_t *msg, size_t len)
 {
-	uint64_t v[4], m;
-	size_t i, full = len - len % 8;
-
-	v[0] = key[0] ^ UINT64_C(0x736f6d6570736575);
-	v[1] = key[1] ^ UINT64_C(0x646f72616e646f6d);
-	v[2] = key[0] ^ UINT64_C(0x6c7967656e657261);
-	v[3] = key[1] ^ UINT64_C(0x7465646279746573);
-	for (i = 0; i < full; i += 8) {
-		m = get_le64(msg + i, 8);
-		v[3] ^= m;
-		sip_round(v);
-		sip_round(v);
-		v[0] ^= m;
-	}
-	m = get_le64(msg + full, len - full) | ((uint64_t)(len & 0xff) << 56);
-	v[3] ^= m;
-	sip_round(v);
-	sip_round(v);
-	v[0] ^= m;
-	v[2] ^= 0xff;
-	for (i = 0; i < 4; i++)
-		sip_round(v);
-	return v[0] ^ v[1] ^ v[2] ^ v[3];
+	return strtab_siphash(key, msg, len);
 }
 
 static size_t
 home(const struct session_index *ix, const char *id)
 {
-	return (size_t)session_index_siphash(ix->key, (const uint8_t *)id,
-	    strlen(id)) & (ix->cap - 1);
+	return strtab_home(ix->key, id, ix->cap);
 }
 
 int
 session_index_init(struct session_index *ix)
 {
 	memset(ix, 0, sizeof(*ix));
-	if (RAND_bytes((unsigned char *)ix->key, sizeof(ix->key)) != 1)
-		return SS_ERR_CRYPTO;
-	return SS_OK;
+	return strtab_key_new(ix->key);
 }
 
 void
 session_index_free(struct session_index *ix)
 {
 	free(ix->slot);
-	OPENSSL_cleanse(ix->key, sizeof(ix->key));
+	strtab_key_wipe(ix->key);
 	memset(ix, 0, sizeof(*ix));
 }
 
@@ -97,7 +47,7 @@ place(struct session_index *ix, struct session *se)
 	size_t i = home(ix, se->p.id);
 
 	while (ix->slot[i] != NULL)
-		i = (i + 1) & (ix->cap - 1);
+		i = strtab_next(i, ix->cap);
 	ix->slot[i] = se;
 }
 
@@ -136,6 +86,14 @@ session_index_add(struct session_index *ix, struct session *se)
 	ix->used++;
 }
 
+static const char *
+id_of(const void *slots, size_t i)
+{
+	const struct session *se = ((struct session *const *)slots)[i];
+
+	return se != NULL ? se->p.id : NULL;
+}
+
 /* The slot holding id, or cap if none does. */
 static size_t
 slot_of(const struct session_index *ix, const char *id)
@@ -144,10 +102,8 @@ slot_of(const struct session_index *ix, const char *id)
 
 	if (ix->cap == 0)
 		return 0;
-	for (i = home(ix, id); ix->slot[i] != NULL; i = (i + 1) & (ix->cap - 1))
-		if (strcmp(ix->slot[i]->p.id, id) == 0)
-			return i;
-	return ix->cap;
+	i = strtab_probe(ix->key, ix->slot, ix->cap, id_of, id);
+	return ix->slot[i] != NULL ? i : ix->cap;
 }
 
 struct session *
