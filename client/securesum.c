@@ -567,6 +567,19 @@ securesum_sum_free(struct securesum_sum *s)
 	free(s);
 }
 
+void
+securesum_result_free(struct securesum_result *r)
+{
+	if (r == NULL)
+		return;
+	api_names_free_each((struct securesum_names *const []){ &r->parties,
+	    &r->cohort, &r->on, &r->off, &r->suspect, &r->ignored,
+	    &r->missing, NULL });
+	securesum_sum_free(r->sum);
+	api_conflicts_free(r->conflicts, r->nconflicts);
+	free(r);
+}
+
 /* The sum cs into a new *out; cs's arrays move into it. */
 static int
 give_sum(securesum *h, struct client_sum *cs, struct securesum_sum **out)
@@ -717,19 +730,6 @@ sum_only(securesum *h, int r, struct securesum_result *res,
 	}
 	securesum_result_free(res);
 	return r;
-}
-
-void
-securesum_result_free(struct securesum_result *r)
-{
-	if (r == NULL)
-		return;
-	api_names_free_each((struct securesum_names *const []){ &r->parties,
-	    &r->cohort, &r->on, &r->off, &r->suspect, &r->ignored,
-	    &r->missing, NULL });
-	securesum_sum_free(r->sum);
-	api_conflicts_free(r->conflicts, r->nconflicts);
-	free(r);
 }
 
 int
