@@ -573,12 +573,11 @@ test_answer_over_budget(void **state)
 	    &srv->store->stored_bytes);
 	srv->store->budget = &b;
 	b.used = BUDGET_PIECE_COST + 1;   /* the connections' buffers, say */
-	expect(get_share(srv, "bob", "bob"), ST_RESOURCE_EXHAUSTED,
-	    "the GET_SHARE answer of ");
-	expect(get_share(srv, "bob", "bob"), ST_RESOURCE_EXHAUSTED,
-	    "does not fit in the server's memory budget (--max-memory ");
-	expect(get_share(srv, "bob", "bob"), ST_RESOURCE_EXHAUSTED,
-	    "try again later");
+	r = get_share(srv, "bob", "bob");
+	assert_non_null(strstr(r->message, "the GET_SHARE answer of "));
+	assert_non_null(strstr(r->message, "does not fit in the server's "
+	    "memory budget (--max-memory "));
+	expect(r, ST_RESOURCE_EXHAUSTED, "; try again later");
 	b.used = 0;     /* the answers ahead of it sent */
 	r = get_share(srv, "bob", "bob");
 	assert_int_equal(r->get_share->n_shares, 3);
