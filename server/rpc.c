@@ -726,7 +726,7 @@ method_check(const struct decoded_request *r, struct ss_error *e)
 /*
  * The response's body, of the request's method, initialised and pointed
  * at by the response; the handler fills it in. On an error the body is
- * not sent (finish_response).
+ * not sent (rpc_answer_finish).
  */
 static int
 open_body(struct call *c)
