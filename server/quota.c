@@ -21,8 +21,7 @@ quota_init(struct quota_table *q)
 void
 quota_free(struct quota_table *q)
 {
-	free(q->slot);
-	strtab_key_wipe(q->key);
+	strtab_release(q->slot, q->key);
 	memset(q, 0, sizeof(*q));
 }
 

@@ -35,8 +35,7 @@ session_index_init(struct session_index *ix)
 void
 session_index_free(struct session_index *ix)
 {
-	free(ix->slot);
-	strtab_key_wipe(ix->key);
+	strtab_release(ix->slot, ix->key);
 	memset(ix, 0, sizeof(*ix));
 }
 

@@ -2,6 +2,7 @@
  * strtab.c: the keyed hash and the linear probe of the server's
  * string-keyed tables; see strtab.h.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -23,6 +24,13 @@ void
 strtab_key_wipe(uint64_t key[2])
 {
 	OPENSSL_cleanse(key, 2 * sizeof(key[0]));
+}
+
+void
+strtab_release(void *slots, uint64_t key[2])
+{
+	free(slots);
+	strtab_key_wipe(key);
 }
 
 static void

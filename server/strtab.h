@@ -19,6 +19,8 @@
 SS_WUR int strtab_key_new(uint64_t key[2]);
 /* Wipes a hash key, as the table it keyed goes. */
 void strtab_key_wipe(uint64_t key[2]);
+/* A table's end: its slots freed and its key wiped. */
+void strtab_release(void *slots, uint64_t key[2]);
 
 /* SipHash-2-4 of msg under key. */
 uint64_t strtab_siphash(const uint64_t key[2], const uint8_t *msg,
