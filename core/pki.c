@@ -34,6 +34,7 @@
 #include "path.h"
 #include "pki.h"
 #include "pki_internal.h"
+#include "spki.h"
 
 /* Key files are a few hundred bytes; anything much larger is not ours. */
 #define PKI_KEY_FILE_MAX  (64 * 1024)
@@ -907,6 +908,30 @@ pki_verify_enc_cert_keep(X509_STORE *store, const uint8_t *der, size_t len,
 	}
  out:
 	X509_STORE_CTX_free(vctx);
+	X509_free(x);
+	ERR_clear_error();
+	return ret;
+}
+
+int
+pki_enc_key_of_der(const uint8_t *der, size_t len, uint8_t pk[HPKE_KEY_LEN])
+{
+	const unsigned char *p = der;
+	X509 *x;
+	int ret = SS_ERR_CERT;
+
+	if (der == NULL || pk == NULL || len == 0)
+		return SS_ERR_INVALID;
+	if (len > PKI_CERT_DER_MAX)
+		return SS_ERR_TOO_LARGE;
+	/* Our CA's shape, read off its DER: no parse, no key decoders. */
+	if (spki_x25519_key(der, len, pk) == SS_OK)
+		return SS_OK;
+	ERR_clear_error();
+	if ((x = d2i_X509(NULL, &p, (long)len)) != NULL && p == der + len &&
+	    X509_get0_pubkey(x) != NULL &&
+	    EVP_PKEY_get_base_id(X509_get0_pubkey(x)) == EVP_PKEY_X25519)
+		ret = pki_raw_x25519(X509_get0_pubkey(x), 0, pk);
 	X509_free(x);
 	ERR_clear_error();
 	return ret;
