@@ -14,10 +14,11 @@
  * The context holds one provider, built in here, that offers OpenSSL's
  * default provider's own implementations (loaded into a second private
  * context, so that the application's contexts, a FIPS configuration say,
- * are not touched), called with that provider's own context: all its
- * digests and signatures (what X509_verify_cert and X509_digest fetch
- * through the certificate's context), and of its key managers and
- * decoders only those of EC and X25519 keys in a SubjectPublicKeyInfo.
+ * are not touched), called with that provider's own context, but only
+ * those our certificates need: SHA-1 and SHA-2, ECDSA (what
+ * X509_verify_cert and X509_digest fetch through the certificate's
+ * context), and the key managers and SubjectPublicKeyInfo decoders of EC
+ * and X25519 keys.
  * A certificate with another kind of key parses without one and fails
  * verification (X509_verify_cert needs the subject's key), which is why
  * callers use this only for the shapes our CA issues (spki.h) and parse
@@ -25,6 +26,7 @@
  * returns NULL and callers parse as before.
  */
 #include <limits.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include <openssl/core.h>
@@ -35,43 +37,58 @@
 
 #include "x509ctx.h"
 
-/* Room for the EC and X25519 entries, and the terminating empty one. */
+/* Room for the entries taken of one operation, and the empty last one. */
 #define PICKED_MAX 8
 
 static CRYPTO_ONCE once = CRYPTO_ONCE_STATIC_INIT;
+static atomic_uint calls;               /* x509ctx_parse's, up to the limit */
 static OSSL_LIB_CTX *base_ctx;          /* holds the default provider ... */
 static OSSL_PROVIDER *base;             /* ... this one */
 static OSSL_LIB_CTX *verify_ctx;        /* holds only the provider below */
-/* base's EC and X25519 key managers and SubjectPublicKeyInfo decoders. */
+
+/*
+ * What the provider passes on, by the first of an algorithm's names: what
+ * our certificates' verification fetches (ECDSA with SHA-2 by our CA; SHA-1
+ * for the certificate's own fingerprint; the digests of X509_digest), and
+ * EC and X25519 keys. A fetch makes an object of every algorithm an
+ * operation offers, so the fewer the cheaper.
+ */
+static const char *const digest_names[] = {
+	"SHA1", "SHA2-224", "SHA2-256", "SHA2-384", "SHA2-512", NULL,
+};
+static const char *const signature_names[] = { "ECDSA", NULL };
+static const char *const key_names[] = { "EC", "X25519", NULL };
+
+static OSSL_ALGORITHM digests[PICKED_MAX], signatures[PICKED_MAX];
 static OSSL_ALGORITHM keymgmts[PICKED_MAX], decoders[PICKED_MAX];
 
 /*
- * Whether an algorithm base offers is one we pass on: an EC or X25519 key
- * manager (named "EC:id-ecPublicKey:..."), or decoder (named "EC") of DER
- * SubjectPublicKeyInfo.
+ * Whether algorithm a is one of names (its first name, before any ':'),
+ * and for a decoder, one of DER SubjectPublicKeyInfo.
  */
 static int
-wanted(const OSSL_ALGORITHM *a, int decoder)
+wanted(const OSSL_ALGORITHM *a, const char *const *names, int decoder)
 {
 	const char *n = a->algorithm_names, *props = a->property_definition;
-	size_t len;
+	size_t len, i;
 
 	if (n == NULL)
 		return 0;
 	len = strcspn(n, ":");
-	if (!((len == 2 && strncmp(n, "EC", 2) == 0) ||
-	    (len == 6 && strncmp(n, "X25519", 6) == 0)))
+	for (i = 0; names[i] != NULL; i++)
+		if (strlen(names[i]) == len && strncmp(n, names[i], len) == 0)
+			break;
+	if (names[i] == NULL)
 		return 0;
 	if (!decoder)
 		return 1;
-	return n[len] == '\0' && props != NULL &&
-	    strstr(props, "input=der") != NULL &&
+	return props != NULL && strstr(props, "input=der") != NULL &&
 	    strstr(props, "structure=SubjectPublicKeyInfo") != NULL;
 }
 
-/* Copies into out the entries of base's operation that wanted() takes. */
+/* Copies into out the entries of base's operation named in names. */
 static int
-pick(int operation, OSSL_ALGORITHM out[PICKED_MAX])
+pick(int operation, const char *const *names, OSSL_ALGORITHM out[PICKED_MAX])
 {
 	const OSSL_ALGORITHM *a;
 	size_t n = 0;
@@ -82,7 +99,7 @@ pick(int operation, OSSL_ALGORITHM out[PICKED_MAX])
 	    &no_cache)) == NULL)
 		return 0;
 	for (; a->algorithm_names != NULL; a++)
-		if (wanted(a, operation == OSSL_OP_DECODER)) {
+		if (wanted(a, names, operation == OSSL_OP_DECODER)) {
 			if (n + 1 >= PICKED_MAX)
 				return 0;
 			out[n++] = *a;
@@ -98,8 +115,9 @@ fwd_query(void *provctx, int operation, int *no_cache)
 	*no_cache = 0;
 	switch (operation) {
 	case OSSL_OP_DIGEST:
+		return digests;
 	case OSSL_OP_SIGNATURE:
-		return OSSL_PROVIDER_query_operation(base, operation, no_cache);
+		return signatures;
 	case OSSL_OP_KEYMGMT:
 		return keymgmts;
 	case OSSL_OP_DECODER:
@@ -147,8 +165,10 @@ make(void)
 {
 	if ((base_ctx = OSSL_LIB_CTX_new()) == NULL ||
 	    (base = OSSL_PROVIDER_load(base_ctx, "default")) == NULL ||
-	    !pick(OSSL_OP_KEYMGMT, keymgmts) ||
-	    !pick(OSSL_OP_DECODER, decoders) ||
+	    !pick(OSSL_OP_DIGEST, digest_names, digests) ||
+	    !pick(OSSL_OP_SIGNATURE, signature_names, signatures) ||
+	    !pick(OSSL_OP_KEYMGMT, key_names, keymgmts) ||
+	    !pick(OSSL_OP_DECODER, key_names, decoders) ||
 	    (verify_ctx = OSSL_LIB_CTX_new()) == NULL ||
 	    OSSL_PROVIDER_add_builtin(verify_ctx, "securesum-verify",
 	    fwd_init) != 1 ||
@@ -164,8 +184,12 @@ x509ctx_parse(const uint8_t *der, size_t len)
 	const unsigned char *p = der;
 	X509 *x;
 
-	if (der == NULL || len == 0 || len > LONG_MAX ||
-	    CRYPTO_THREAD_run_once(&once, make) != 1 || verify_ctx == NULL)
+	if (der == NULL || len == 0 || len > LONG_MAX)
+		return NULL;
+	if (atomic_load(&calls) < X509CTX_AFTER &&
+	    atomic_fetch_add(&calls, 1) < X509CTX_AFTER)
+		return NULL;
+	if (CRYPTO_THREAD_run_once(&once, make) != 1 || verify_ctx == NULL)
 		return NULL;
 	if ((x = X509_new_ex(verify_ctx, NULL)) == NULL)
 		return NULL;

@@ -73,6 +73,24 @@ verifies(X509 *x)
 	return ok;
 }
 
+/* A process's first X509CTX_AFTER certificates are left to d2i_X509. */
+static void
+test_first_ones_left(void **state)
+{
+	uint8_t *der;
+	size_t len;
+	int i;
+	X509 *x;
+
+	(void)state;
+	der = read_der(dir, "alice.crt", &len);
+	for (i = 0; i < X509CTX_AFTER; i++)
+		assert_null(x509ctx_parse(der, len));
+	assert_non_null(x = x509ctx_parse(der, len));
+	X509_free(x);
+	OPENSSL_free(der);
+}
+
 static void
 test_parse_and_verify(void **state)
 {
@@ -159,6 +177,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_ones_left),
 		cmocka_unit_test(test_parse_and_verify),
 		cmocka_unit_test(test_not_a_certificate),
 	};
