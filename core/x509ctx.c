@@ -45,6 +45,7 @@ static atomic_uint calls;               /* x509ctx_parse's, up to the limit */
 static OSSL_LIB_CTX *base_ctx;          /* holds the default provider ... */
 static OSSL_PROVIDER *base;             /* ... this one */
 static OSSL_LIB_CTX *verify_ctx;        /* holds only the provider below */
+static OSSL_PROVIDER *verifier;         /* that one, loaded */
 
 /*
  * What the provider passes on, by the first of an algorithm's names: what
@@ -152,6 +153,8 @@ fwd_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 static void
 drop(void)
 {
+	OSSL_PROVIDER_unload(verifier);
+	verifier = NULL;
 	OSSL_LIB_CTX_free(verify_ctx);
 	verify_ctx = NULL;
 	OSSL_PROVIDER_unload(base);
@@ -172,7 +175,8 @@ make(void)
 	    (verify_ctx = OSSL_LIB_CTX_new()) == NULL ||
 	    OSSL_PROVIDER_add_builtin(verify_ctx, "securesum-verify",
 	    fwd_init) != 1 ||
-	    OSSL_PROVIDER_load(verify_ctx, "securesum-verify") == NULL ||
+	    (verifier = OSSL_PROVIDER_load(verify_ctx,
+	    "securesum-verify")) == NULL ||
 	    OPENSSL_atexit(drop) != 1)
 		drop();
 	ERR_clear_error();
