@@ -149,7 +149,12 @@ fwd_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 	return 1;
 }
 
-/* At OPENSSL_cleanup: the contexts go before the library's own state. */
+/*
+ * Undoes a make() that failed half-way. A context made whole is kept until
+ * the process ends, reachable from these statics: no OPENSSL_atexit
+ * handler, which would be left pointing into a libsecuresum that a program
+ * had unloaded (dlclose) before OpenSSL's own clean-up ran.
+ */
 static void
 drop(void)
 {
@@ -176,8 +181,7 @@ make(void)
 	    OSSL_PROVIDER_add_builtin(verify_ctx, "securesum-verify",
 	    fwd_init) != 1 ||
 	    (verifier = OSSL_PROVIDER_load(verify_ctx,
-	    "securesum-verify")) == NULL ||
-	    OPENSSL_atexit(drop) != 1)
+	    "securesum-verify")) == NULL)
 		drop();
 	ERR_clear_error();
 }
