@@ -66,6 +66,11 @@ client_free(struct client *c)
 	c->sign_key = NULL;
 	X509_free(c->sign_cert);
 	c->sign_cert = NULL;
+	hpke_key_free(c->enc_key);
+	c->enc_key = NULL;
+	free(c->enc_der);
+	c->enc_der = NULL;
+	c->enc_der_len = 0;
 	while (c->nsigners > 0)
 		statement_signer_clear(&c->signers[--c->nsigners].sg);
 	free(c->signers);

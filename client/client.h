@@ -159,6 +159,15 @@ struct client {
 	struct pstate *pstate;     /* our records, opened on first use */
 	int key_published;         /* this process published our key (keydir.h) */
 	/*
+	 * Our encryption-key certificate once verified, and the private key
+	 * once loaded against it, for the whole process (keydir.c): a `run`
+	 * seals and opens with one key, which remembers its DH values.
+	 */
+	uint8_t *enc_der;
+	size_t enc_der_len;
+	uint8_t enc_pk[HPKE_KEY_LEN];
+	struct hpke_key *enc_key;
+	/*
 	 * The watch (call.h): the session whose status we read last, the
 	 * version it had then, and whether the server showed that it does
 	 * not watch (version 0, or a wait answered at once).

@@ -184,7 +184,7 @@ gather_keys(struct client *c, const struct submission *sub,
     struct hpke_key **key, uint8_t (*pks)[HPKE_KEY_LEN], struct ss_error *e)
 {
 	const char **names;
-	uint8_t *der = NULL;
+	const uint8_t *der = NULL;
 	size_t derlen = 0, i;
 	int r;
 
@@ -195,7 +195,6 @@ gather_keys(struct client *c, const struct submission *sub,
 	if ((r = keydir_own_key(c, key, &der, &derlen, e)) == SS_OK &&
 	    (r = keydir_publish(c, der, derlen, e)) == SS_OK)
 		r = keydir_get_keys(c, names, sub->n, pks, 1, e);
-	free(der);
 	free(names);
 	return r;
 }
@@ -238,7 +237,7 @@ cmd_share_seal(struct client *c, const char *session,
 	const int pos = claims_index(&p->parties, c->party) + 1;
 	uint64_t *secrets = NULL;
 	uint8_t (*pks)[HPKE_KEY_LEN] = NULL, h[PSTATE_HASH_LEN];
-	struct hpke_key *key = NULL;
+	struct hpke_key *key = NULL;        /* c's (keydir_own_key) */
 	int r;
 
 	memset(sub, 0, sizeof(*sub));
@@ -269,7 +268,6 @@ cmd_share_seal(struct client *c, const char *session,
 	OPENSSL_cleanse(h, sizeof(h));
 	if (r != SS_OK)
 		cmd_share_free(sub);
-	hpke_key_free(key);
 	client_wipe_free(secrets, secrets != NULL ? L * sizeof(*secrets) : 0);
 	free(pks);
 	return r;

@@ -266,8 +266,9 @@ add_shares(struct client *c, const struct gathered *g, size_t L,
     uint64_t *sum, struct ss_error *e)
 {
 	const size_t m = g->gs.nshares;
-	uint8_t (*pks)[HPKE_KEY_LEN], *der = NULL;
-	struct hpke_key *key = NULL;
+	uint8_t (*pks)[HPKE_KEY_LEN];
+	const uint8_t *der = NULL;
+	struct hpke_key *key = NULL;        /* c's (keydir_own_key) */
 	size_t derlen = 0;
 	int r;
 
@@ -279,8 +280,6 @@ add_shares(struct client *c, const struct gathered *g, size_t L,
 	    (r = keydir_publish(c, der, derlen, e)) == SS_OK)
 		r = open_and_add(c, g, (const uint8_t (*)[HPKE_KEY_LEN])pks, key,
 		    L, sum, e);
-	hpke_key_free(key);
-	free(der);
 	free(pks);
 	return r;
 }

@@ -32,6 +32,9 @@
 #include "status.h"
 #include "wire.h"
 
+/* A certificate's path: DIR/NAME.enc.crt. */
+#define KEYDIR_PATH_MAX 4096
+
 /*
  * The certificate is taken out of its PEM armour without being parsed:
  * pki_verify_enc_cert_keep then parses and checks it, once, and the cache
@@ -88,12 +91,17 @@ verify_key(struct client *c, struct certcache *cc, const uint8_t *der,
 	X509 *x = NULL;
 	int r = SS_ERR_NOT_FOUND;
 
+	/*
+	 * A hit says these very bytes were verified: the key is read off
+	 * them (no parse), and must be the one the cache noted with them;
+	 * records that say otherwise are not believed, and it is verified.
+	 */
 	if (cc != NULL && (r = certcache_lookup(cc, der, len, PSTATE_CERT_ENC,
-	    name, &hit, e)) == SS_OK) {
-		memcpy(pk, hit.pk, HPKE_KEY_LEN);
+	    name, &hit, e)) == SS_OK &&
+	    pki_enc_key_of_der(der, len, pk) == SS_OK &&
+	    CRYPTO_memcmp(pk, hit.pk, HPKE_KEY_LEN) == 0)
 		return SS_OK;
-	}
-	if (r != SS_ERR_NOT_FOUND)
+	if (r != SS_OK && r != SS_ERR_NOT_FOUND)
 		return r;
 	/* The parse the check made is the one the cache's entry is made of. */
 	if ((r = pki_verify_enc_cert_keep(c->ca, der, len, name, pk,
@@ -105,22 +113,23 @@ verify_key(struct client *c, struct certcache *cc, const uint8_t *der,
 	return r;
 }
 
-/* keydir_local_key, with the cache cc (may be NULL). */
+/*
+ * DIR/NAME.enc.crt, read into *path and (its DER, the caller's to free)
+ * *der: 1, or 0 when there is no such file, or an error.
+ */
 static int
-local_key(struct client *c, struct certcache *cc, const char *name,
-    uint8_t pk[HPKE_KEY_LEN], uint8_t **derp, size_t *lenp,
-    struct ss_error *e)
+read_local(struct client *c, const char *name, char path[KEYDIR_PATH_MAX],
+    uint8_t **der, size_t *len, struct ss_error *e)
 {
-	char path[4096];
 	struct stat sb;
-	uint8_t *der = NULL;
-	size_t len = 0;
 	int r, n;
 
+	*der = NULL;
+	*len = 0;
 	if ((r = client_ca(c, e)) != SS_OK)
 		return r;
-	n = snprintf(path, sizeof(path), "%s/%s.enc.crt", c->certs, name);
-	if (n < 0 || (size_t)n >= sizeof(path))
+	n = snprintf(path, KEYDIR_PATH_MAX, "%s/%s.enc.crt", c->certs, name);
+	if (n < 0 || (size_t)n >= KEYDIR_PATH_MAX)
 		return ss_error_set(e, SS_ERR_TOO_LARGE, "certificate folder "
 		    "name is too long");
 	if (stat(path, &sb) != 0) {
@@ -129,9 +138,25 @@ local_key(struct client *c, struct certcache *cc, const char *name,
 		return ss_error_set(e, SS_ERR_IO, "%s: %s", path,
 		    strerror(errno));
 	}
-	if ((r = keydir_read_cert_der(path, &der, &len)) != SS_OK)
+	if ((r = keydir_read_cert_der(path, der, len)) != SS_OK)
 		return ss_error_set(e, r, "cannot read %s: %s", path,
 		    ss_strerror(r));
+	return 1;
+}
+
+/* keydir_local_key, with the cache cc (may be NULL). */
+static int
+local_key(struct client *c, struct certcache *cc, const char *name,
+    uint8_t pk[HPKE_KEY_LEN], uint8_t **derp, size_t *lenp,
+    struct ss_error *e)
+{
+	char path[KEYDIR_PATH_MAX];
+	uint8_t *der = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = read_local(c, name, path, &der, &len, e)) != 1)
+		return r;
 	if ((r = verify_key(c, cc, der, len, name, pk, e)) != SS_OK) {
 		free(der);
 		(void)ss_error_prefix(e, "%s is not an encryption-key "
@@ -143,6 +168,51 @@ local_key(struct client *c, struct certcache *cc, const char *name,
 		*lenp = len;
 	} else
 		free(der);
+	return 1;
+}
+
+/*
+ * Our own encryption-key certificate, into c->enc_der and its key into
+ * c->enc_pk: verified once a process, and through the certificate cache
+ * once for all commands while it is the same. It is read again at every
+ * call, so that one renewed under a running process (the library's) is
+ * verified anew, and the private key loaded for the old one is dropped.
+ * 1, 0 when DIR/NAME.enc.crt does not exist, or an error.
+ */
+static int
+own_cert(struct client *c, struct ss_error *e)
+{
+	char path[KEYDIR_PATH_MAX];
+	uint8_t pk[HPKE_KEY_LEN], *der = NULL;
+	struct certcache cc;
+	size_t len = 0;
+	int r, end;
+
+	if ((r = read_local(c, c->party, path, &der, &len, e)) != 1)
+		return r;
+	if (c->enc_der != NULL && len == c->enc_der_len &&
+	    memcmp(der, c->enc_der, len) == 0) {
+		free(der);
+		return 1;
+	}
+	if ((r = certcache_begin(c, &cc, 1, e)) == SS_OK) {
+		r = verify_key(c, &cc, der, len, c->party, pk, e);
+		if ((end = certcache_end(&cc, r == SS_OK ? e : NULL)) != SS_OK &&
+		    r == SS_OK)
+			r = end;
+	}
+	if (r != SS_OK) {
+		free(der);
+		(void)ss_error_prefix(e, "%s is not an encryption-key "
+		    "certificate our CA issued for %s", path, c->party);
+		return r;
+	}
+	hpke_key_free(c->enc_key);
+	c->enc_key = NULL;
+	free(c->enc_der);
+	c->enc_der = der;
+	c->enc_der_len = len;
+	memcpy(c->enc_pk, pk, HPKE_KEY_LEN);
 	return 1;
 }
 
@@ -385,35 +455,48 @@ load_own_key(struct client *c, struct hpke_key **key, struct ss_error *e)
 }
 
 int
-keydir_own_key(struct client *c, struct hpke_key **key, uint8_t **der,
+keydir_own_key(struct client *c, struct hpke_key **key, const uint8_t **der,
     size_t *derlen, struct ss_error *e)
 {
-	uint8_t pk_cert[HPKE_KEY_LEN], pk_key[HPKE_KEY_LEN];
+	uint8_t pk_key[HPKE_KEY_LEN];
 	int r;
 
 	*key = NULL;
 	*der = NULL;
-	if ((r = keydir_local_key(c, c->party, pk_cert, der, derlen, e)) < 0)
+	*derlen = 0;
+	if ((r = own_cert(c, e)) < 0)
 		return r;
 	if (r == 0)
 		return ss_error_set(e, SS_ERR_NOT_FOUND, "%s/%s.enc.crt does "
 		    "not exist: our encryption-key certificate is needed",
 		    c->certs, c->party);
-	if ((r = load_own_key(c, key, e)) != SS_OK)
-		goto fail;
-	hpke_key_public(*key, pk_key);
-	if (CRYPTO_memcmp(pk_key, pk_cert, HPKE_KEY_LEN) != 0) {
-		r = ss_error_set(e, SS_ERR_CERT, "%s/%s.enc.key does not belong "
-		    "to %s/%s.enc.crt", c->certs, c->party, c->certs, c->party);
-		goto fail;
+	if (c->enc_key == NULL) {
+		if ((r = load_own_key(c, &c->enc_key, e)) != SS_OK)
+			return r;
+		hpke_key_public(c->enc_key, pk_key);
+		if (CRYPTO_memcmp(pk_key, c->enc_pk, HPKE_KEY_LEN) != 0) {
+			hpke_key_free(c->enc_key);
+			c->enc_key = NULL;
+			return ss_error_set(e, SS_ERR_CERT, "%s/%s.enc.key does "
+			    "not belong to %s/%s.enc.crt", c->certs, c->party,
+			    c->certs, c->party);
+		}
+		/*
+		 * Every party we seal to is one we may open from (run): the
+		 * DH of each pair is then computed once (hpke.h).
+		 */
+		if ((r = hpke_key_remember(c->enc_key, CLIENT_MAX_PARTIES)) !=
+		    SS_OK) {
+			hpke_key_free(c->enc_key);
+			c->enc_key = NULL;
+			return ss_error_set(e, r, "cannot set up our encryption "
+			    "key: %s", ss_strerror(r));
+		}
 	}
+	*key = c->enc_key;
+	*der = c->enc_der;
+	*derlen = c->enc_der_len;
 	return SS_OK;
- fail:
-	hpke_key_free(*key);
-	*key = NULL;
-	free(*der);
-	*der = NULL;
-	return r;
 }
 
 int
@@ -447,8 +530,6 @@ keydir_publish(struct client *c, const uint8_t *der, size_t len,
 int
 keydir_announce(struct client *c, struct ss_error *e)
 {
-	uint8_t pk[HPKE_KEY_LEN], *der = NULL;
-	size_t len = 0;
 	int r;
 
 	if (c->key_published)
@@ -458,16 +539,14 @@ keydir_announce(struct client *c, struct ss_error *e)
 	 * create) needs no private key, and share and sumpoint check theirs
 	 * against it (keydir_own_key) before they use it.
 	 */
-	if ((r = keydir_local_key(c, c->party, pk, &der, &len, e)) < 0)
+	if ((r = own_cert(c, e)) < 0)
 		return r;
 	if (r == 0)
 		return ss_error_set(e, SS_ERR_NOT_FOUND, "%s/%s.enc.crt does "
 		    "not exist: this party's encryption-key certificate is "
 		    "needed (from the CA, beside %s.enc.key)", c->certs, c->party,
 		    c->party);
-	r = keydir_publish(c, der, len, e);
-	free(der);
-	return r;
+	return keydir_publish(c, c->enc_der, c->enc_der_len, e);
 }
 
 int

@@ -45,11 +45,14 @@ int keydir_get_keys(struct client *c, const char *const *names, size_t n,
 
 /*
  * Our private encryption key, checked against our own certificate, made
- * ready for sealing and opening once for the whole command (the caller
- * frees *key with hpke_key_free); *der is the certificate (free it).
+ * ready for sealing and opening once for the whole process: *key and the
+ * certificate *der are c's, valid until client_free (or a later call, if
+ * the certificate was renewed meanwhile); the caller frees neither. The
+ * key remembers the DH value of each party it seals to or opens from
+ * (hpke_key_remember), so that `run` computes each once.
  */
-int keydir_own_key(struct client *c, struct hpke_key **key, uint8_t **der,
-    size_t *derlen, struct ss_error *e) SS_WUR;
+int keydir_own_key(struct client *c, struct hpke_key **key,
+    const uint8_t **der, size_t *derlen, struct ss_error *e) SS_WUR;
 
 /*
  * PublishKey of our certificate der, once a process (c->key_published);

@@ -123,7 +123,9 @@ cache_or_check(struct certcache *cc, const char *name, const uint8_t *der,
 		return rc;
 	}
 	rc = certcache_note(cc, der, len, x, PSTATE_CERT_TLS, name, NULL, e);
-	if (rc == SS_OK && (rc = statement_signer_of(x, out)) != SS_OK)
+	/* Its key off the DER: x has none when it has our CA's shape. */
+	if (rc == SS_OK && statement_signer_of_der(certcache_p256(cc), der,
+	    len, out) != SS_OK && (rc = statement_signer_of(x, out)) != SS_OK)
 		rc = ss_error_set(e, rc, "cannot take %s's signing key", name);
 	X509_free(x);
 	return rc;

@@ -10,14 +10,15 @@
  * out of the function that owns it; the EVP objects that hold copies of keys
  * clear them when freed.
  *
- * Cost: each X25519 private key becomes one EVP_PKEY, built once (OpenSSL
- * 3.0 derives the public key, a scalar multiplication, whenever it builds
- * one from raw bytes), so that with a struct hpke_key an auth-mode seal does
- * just the three scalar multiplications it needs (the ephemeral public key,
- * two Diffie-Hellman values) and an open just its two. The HKDF and
- * AES-128-GCM implementations are fetched with the struct hpke_key, once,
- * not per message; the calls without one (the context API, base mode's
- * sender) fetch HKDF once per setup and name the cipher per message.
+ * The X25519 side, a party's key made ready once (struct hpke_key) and the
+ * DH operation, is in hpke_key.c. With a struct hpke_key an auth-mode seal
+ * does just the three scalar multiplications it needs (the ephemeral
+ * public key, two Diffie-Hellman values) and an open just its two (one
+ * when the key remembers the static value). The HKDF and AES-128-GCM
+ * implementations are fetched with the struct hpke_key, once, not per
+ * message, and HKDF's digest is named once per setup, not per step; the
+ * calls without one (the context API, base mode's sender) fetch HKDF once
+ * per setup and name the cipher per message.
  */
 #include <limits.h>
 #include <stddef.h>
@@ -34,6 +35,7 @@
 
 #include "err.h"
 #include "hpke.h"
+#include "hpke_internal.h"
 
 #define KEM_ID  0x0020
 #define KDF_ID  0x0001
@@ -82,43 +84,48 @@ static const uint8_t hpke_suite_id[] = {
 /* The all-zero salt HKDF uses when none is given (RFC 5869 2.2). */
 static const uint8_t zero_salt[NH];
 
-/*
- * A private key made ready for use; see hpke.h. It also holds the HKDF and
- * AES-128-GCM implementations, fetched once with it: OpenSSL 3.0 looks an
- * algorithm up in its provider store (under a lock) whenever it is named
- * by string or by EVP_aes_128_gcm(), so every seal and open would
- * otherwise fetch them again. Fetched algorithms are immutable, so a const
- * key may be shared.
- */
-struct hpke_key {
-	EVP_PKEY *pkey;			/* X25519, private and public */
-	uint8_t pk[HPKE_KEY_LEN];	/* its public key, raw */
-	EVP_KDF *kdf;			/* HKDF */
-	EVP_CIPHER *gcm;		/* AES-128-GCM */
-};
 
-/* Fetches OpenSSL's HKDF; the caller frees it with EVP_KDF_free. */
-static EVP_KDF *
-hkdf_fetch(void)
+/*
+ * An HKDF-SHA256 context of kdf (the EVP_KDF "HKDF") for the steps of one
+ * setup or export: the digest is named (and looked up) once, not at each
+ * of the eight steps of a setup. NULL on failure.
+ */
+static EVP_KDF_CTX *
+hkdf_ctx(EVP_KDF *kdf)
 {
-	return EVP_KDF_fetch(NULL, "HKDF", NULL);
+	OSSL_PARAM params[2];
+	EVP_KDF_CTX *kctx;
+
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (kdf == NULL || (kctx = EVP_KDF_CTX_new(kdf)) == NULL)
+		return NULL;
+	if (EVP_KDF_CTX_set_params(kctx, params) != 1) {
+		EVP_KDF_CTX_free(kctx);
+		return NULL;
+	}
+	return kctx;
 }
 
 /*
- * One HKDF step through kdf, the EVP_KDF "HKDF". mode is EXTRACT_ONLY
- * (key = IKM, salt) or EXPAND_ONLY (key = PRK, info).
+ * One HKDF step through kctx (hkdf_ctx). mode is EXTRACT_ONLY (key = IKM,
+ * salt) or EXPAND_ONLY (key = PRK, info). Each step sets every input its
+ * mode reads (an extract always has a salt, an expand always an info), so
+ * nothing of an earlier step is used; the context keeps copies of the
+ * keys until the next step replaces them or it is freed, which clears them.
  */
 static int
-hkdf(EVP_KDF *kdf, int mode, const uint8_t *key, size_t key_len,
+hkdf(EVP_KDF_CTX *kctx, int mode, const uint8_t *key, size_t key_len,
     const uint8_t *salt, size_t salt_len, const uint8_t *info,
     size_t info_len, uint8_t *out, size_t out_len)
 {
-	EVP_KDF_CTX *kctx = NULL;
-	OSSL_PARAM params[6], *p = params;
+	OSSL_PARAM params[5], *p = params;
 	int r = SS_ERR_CRYPTO;
 
-	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-	    (char *)"SHA256", 0);
+	if (kctx == NULL || (mode == EVP_KDF_HKDF_MODE_EXTRACT_ONLY ?
+	    salt == NULL : info_len == 0))
+		return SS_ERR_INTERNAL;
 	*p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
 	    (void *)key, key_len);
@@ -130,16 +137,10 @@ hkdf(EVP_KDF *kdf, int mode, const uint8_t *key, size_t key_len,
 		    (void *)info, info_len);
 	*p = OSSL_PARAM_construct_end();
 
-	if (kdf == NULL || (kctx = EVP_KDF_CTX_new(kdf)) == NULL)
-		goto out;
-	if (EVP_KDF_derive(kctx, out, out_len, params) != 1) {
+	if (EVP_KDF_derive(kctx, out, out_len, params) != 1)
 		OPENSSL_cleanse(out, out_len);
-		goto out;
-	}
-	r = SS_OK;
- out:
-	/* The HKDF provider clears its copy of the key when freed. */
-	EVP_KDF_CTX_free(kctx);
+	else
+		r = SS_OK;
 	return r;
 }
 
@@ -172,7 +173,7 @@ put_labeled(uint8_t *buf, size_t n, const uint8_t *suite_id,
  * keeps OpenSSL's HMAC from seeing a null key.
  */
 static int
-labeled_extract(EVP_KDF *kdf, const uint8_t *suite_id, size_t suite_id_len,
+labeled_extract(EVP_KDF_CTX *kctx, const uint8_t *suite_id, size_t suite_id_len,
     const uint8_t *salt, size_t salt_len, const char *label,
     const uint8_t *ikm, size_t ikm_len, uint8_t out[NH])
 {
@@ -190,7 +191,7 @@ labeled_extract(EVP_KDF *kdf, const uint8_t *suite_id, size_t suite_id_len,
 	n = put_labeled(buf, 0, suite_id, suite_id_len, label, label_len, ikm,
 	    ikm_len);
 
-	r = hkdf(kdf, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, buf, n, salt, salt_len,
+	r = hkdf(kctx, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, buf, n, salt, salt_len,
 	    NULL, 0, out, NH);
 	/* buf may hold a DH output: it is key material. */
 	OPENSSL_cleanse(buf, n);
@@ -202,7 +203,7 @@ labeled_extract(EVP_KDF *kdf, const uint8_t *suite_id, size_t suite_id_len,
  * || suite_id || label || info, L).
  */
 static int
-labeled_expand(EVP_KDF *kdf, const uint8_t *suite_id, size_t suite_id_len,
+labeled_expand(EVP_KDF_CTX *kctx, const uint8_t *suite_id, size_t suite_id_len,
     const uint8_t prk[NH], const char *label, const uint8_t *info,
     size_t info_len, uint8_t *out, size_t out_len)
 {
@@ -220,194 +221,28 @@ labeled_expand(EVP_KDF *kdf, const uint8_t *suite_id, size_t suite_id_len,
 	n = put_labeled(buf, n, suite_id, suite_id_len, label, label_len, info,
 	    info_len);
 
-	r = hkdf(kdf, EVP_KDF_HKDF_MODE_EXPAND_ONLY, prk, NH, NULL, 0, buf, n,
+	r = hkdf(kctx, EVP_KDF_HKDF_MODE_EXPAND_ONLY, prk, NH, NULL, 0, buf, n,
 	    out, out_len);
 	OPENSSL_cleanse(buf, n);
 	return r;
 }
 
-/*
- * Builds the X25519 key object of the raw private key sk and reads back its
- * public key (which OpenSSL derived while building it).
- */
-static int
-pkey_from_private(const uint8_t sk[HPKE_KEY_LEN], EVP_PKEY **keyp,
-    uint8_t pk[HPKE_KEY_LEN])
-{
-	EVP_PKEY *key;
-	size_t len = HPKE_KEY_LEN;
-
-	*keyp = NULL;
-	if ((key = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, sk,
-	    HPKE_KEY_LEN)) == NULL)
-		return SS_ERR_CRYPTO;
-	if (EVP_PKEY_get_raw_public_key(key, pk, &len) != 1 ||
-	    len != HPKE_KEY_LEN) {
-		EVP_PKEY_free(key);
-		return SS_ERR_CRYPTO;
-	}
-	*keyp = key;
-	return SS_OK;
-}
-
-/*
- * A fresh X25519 key pair as one key object, and its public key. OpenSSL
- * draws the private key from its private DRBG, as RAND_priv_bytes would.
- */
-static int
-pkey_generate(EVP_PKEY **keyp, uint8_t pk[HPKE_KEY_LEN])
-{
-	EVP_PKEY_CTX *pctx;
-	EVP_PKEY *key = NULL;
-	size_t len = HPKE_KEY_LEN;
-	int r = SS_ERR_CRYPTO;
-
-	*keyp = NULL;
-	if ((pctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL)) == NULL)
-		return SS_ERR_CRYPTO;
-	if (EVP_PKEY_keygen_init(pctx) != 1 ||
-	    EVP_PKEY_keygen(pctx, &key) != 1 || key == NULL)
-		goto out;
-	if (EVP_PKEY_get_raw_public_key(key, pk, &len) != 1 ||
-	    len != HPKE_KEY_LEN)
-		goto out;
-	*keyp = key;
-	key = NULL;
-	r = SS_OK;
- out:
-	EVP_PKEY_free(key);
-	EVP_PKEY_CTX_free(pctx);
-	return r;
-}
-
-int
-hpke_public_key(const uint8_t sk[HPKE_KEY_LEN], uint8_t pk[HPKE_KEY_LEN])
-{
-	EVP_PKEY *key;
-	int r;
-
-	if (sk == NULL || pk == NULL)
-		return SS_ERR_INVALID;
-	if ((r = pkey_from_private(sk, &key, pk)) == SS_OK)
-		EVP_PKEY_free(key);
-	return r;
-}
-
-int
-hpke_keygen(uint8_t sk[HPKE_KEY_LEN], uint8_t pk[HPKE_KEY_LEN])
-{
-	int r;
-
-	if (sk == NULL || pk == NULL)
-		return SS_ERR_INVALID;
-	/*
-	 * Any 32 bytes are an X25519 private key (the scalar is clamped
-	 * when used), so GenerateKeyPair is just 32 bytes from the CSPRNG.
-	 */
-	if (RAND_priv_bytes(sk, HPKE_KEY_LEN) != 1)
-		return SS_ERR_CRYPTO;
-	if ((r = hpke_public_key(sk, pk)) != SS_OK)
-		OPENSSL_cleanse(sk, HPKE_KEY_LEN);
-	return r;
-}
-
-int
-hpke_key_new(const uint8_t sk[HPKE_KEY_LEN], struct hpke_key **keyp)
-{
-	struct hpke_key *key;
-	int r;
-
-	if (keyp == NULL)
-		return SS_ERR_INVALID;
-	*keyp = NULL;
-	if (sk == NULL)
-		return SS_ERR_INVALID;
-	if ((key = calloc(1, sizeof(*key))) == NULL)
-		return SS_ERR_ALLOC;
-	if ((r = pkey_from_private(sk, &key->pkey, key->pk)) != SS_OK) {
-		free(key);
-		return r;
-	}
-	if ((key->kdf = hkdf_fetch()) == NULL ||
-	    (key->gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL)) == NULL) {
-		hpke_key_free(key);
-		return SS_ERR_CRYPTO;
-	}
-	*keyp = key;
-	return SS_OK;
-}
-
-void
-hpke_key_free(struct hpke_key *key)
-{
-	if (key == NULL)
-		return;
-	/* OpenSSL wipes the X25519 private key when the object goes. */
-	EVP_PKEY_free(key->pkey);
-	EVP_KDF_free(key->kdf);
-	EVP_CIPHER_free(key->gcm);
-	OPENSSL_cleanse(key, sizeof(*key));
-	free(key);
-}
-
-void
-hpke_key_public(const struct hpke_key *key, uint8_t pk[HPKE_KEY_LEN])
-{
-	memcpy(pk, key->pk, HPKE_KEY_LEN);
-}
-
-/*
- * DH(sk, pk) for X25519, sk a key object. An all-zero result means pk was a
- * point of small order; RFC 9180 7.1.4 requires us to abort rather than
- * derive a key from it. (OpenSSL already refuses, but the check costs
- * nothing and does not depend on that.)
- */
-static int
-x25519(EVP_PKEY *priv, const uint8_t pk[HPKE_KEY_LEN],
-    uint8_t out[HPKE_KEY_LEN])
-{
-	EVP_PKEY *peer = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
-	size_t len = HPKE_KEY_LEN, i;
-	uint8_t acc = 0;
-	int r = SS_ERR_CRYPTO;
-
-	if ((peer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, pk,
-	    HPKE_KEY_LEN)) == NULL ||
-	    (pctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv, NULL)) == NULL)
-		goto out;
-	if (EVP_PKEY_derive_init(pctx) != 1 ||
-	    EVP_PKEY_derive_set_peer(pctx, peer) != 1 ||
-	    EVP_PKEY_derive(pctx, out, &len) != 1 || len != HPKE_KEY_LEN)
-		goto out;
-	for (i = 0; i < HPKE_KEY_LEN; i++)
-		acc |= out[i];
-	if (acc == 0)
-		goto out;
-	r = SS_OK;
- out:
-	if (r != SS_OK)
-		OPENSSL_cleanse(out, HPKE_KEY_LEN);
-	EVP_PKEY_CTX_free(pctx);
-	EVP_PKEY_free(peer);
-	return r;
-}
 
 /*
  * ExtractAndExpand(dh, kem_context) of the DHKEM (RFC 9180 4.1), with the
  * KEM's suite id.
  */
 static int
-extract_and_expand(EVP_KDF *kdf, const uint8_t *dh, size_t dh_len,
+extract_and_expand(EVP_KDF_CTX *kctx, const uint8_t *dh, size_t dh_len,
     const uint8_t *kem_context, size_t kem_context_len,
     uint8_t shared_secret[NSECRET])
 {
 	uint8_t eae_prk[NH];
 	int r;
 
-	if ((r = labeled_extract(kdf, kem_suite_id, sizeof(kem_suite_id),
+	if ((r = labeled_extract(kctx, kem_suite_id, sizeof(kem_suite_id),
 	    NULL, 0, "eae_prk", dh, dh_len, eae_prk)) == SS_OK)
-		r = labeled_expand(kdf, kem_suite_id, sizeof(kem_suite_id),
+		r = labeled_expand(kctx, kem_suite_id, sizeof(kem_suite_id),
 		    eae_prk, "shared_secret", kem_context, kem_context_len,
 		    shared_secret, NSECRET);
 	OPENSSL_cleanse(eae_prk, sizeof(eae_prk));
@@ -419,7 +254,7 @@ extract_and_expand(EVP_KDF *kdf, const uint8_t *dh, size_t dh_len,
  * both the empty string.
  */
 static int
-key_schedule(EVP_KDF *kdf, struct hpke_ctx *ctx, int mode,
+key_schedule(EVP_KDF_CTX *kctx, struct hpke_ctx *ctx, int mode,
     const uint8_t shared_secret[NSECRET], const uint8_t *info, size_t info_len)
 {
 	uint8_t ksc[1 + NH + NH];	/* mode || psk_id_hash || info_hash */
@@ -427,18 +262,18 @@ key_schedule(EVP_KDF *kdf, struct hpke_ctx *ctx, int mode,
 	int r;
 
 	ksc[0] = (uint8_t)mode;
-	if ((r = labeled_extract(kdf, hpke_suite_id, sizeof(hpke_suite_id),
+	if ((r = labeled_extract(kctx, hpke_suite_id, sizeof(hpke_suite_id),
 	    NULL, 0, "psk_id_hash", NULL, 0, ksc + 1)) != SS_OK ||
-	    (r = labeled_extract(kdf, hpke_suite_id, sizeof(hpke_suite_id),
+	    (r = labeled_extract(kctx, hpke_suite_id, sizeof(hpke_suite_id),
 	    NULL, 0, "info_hash", info, info_len, ksc + 1 + NH)) != SS_OK ||
-	    (r = labeled_extract(kdf, hpke_suite_id, sizeof(hpke_suite_id),
+	    (r = labeled_extract(kctx, hpke_suite_id, sizeof(hpke_suite_id),
 	    shared_secret, NSECRET, "secret", NULL, 0, secret)) != SS_OK ||
-	    (r = labeled_expand(kdf, hpke_suite_id, sizeof(hpke_suite_id),
+	    (r = labeled_expand(kctx, hpke_suite_id, sizeof(hpke_suite_id),
 	    secret, "key", ksc, sizeof(ksc), ctx->key, NK)) != SS_OK ||
-	    (r = labeled_expand(kdf, hpke_suite_id, sizeof(hpke_suite_id),
+	    (r = labeled_expand(kctx, hpke_suite_id, sizeof(hpke_suite_id),
 	    secret, "base_nonce", ksc, sizeof(ksc), ctx->base_nonce,
 	    NN)) != SS_OK ||
-	    (r = labeled_expand(kdf, hpke_suite_id, sizeof(hpke_suite_id),
+	    (r = labeled_expand(kctx, hpke_suite_id, sizeof(hpke_suite_id),
 	    secret, "exp", ksc, sizeof(ksc), ctx->exporter_secret,
 	    NH)) != SS_OK)
 		goto out;
@@ -474,19 +309,23 @@ check_setup(const struct hpke_ctx *ctx, int mode, const void *sender_key,
 
 /*
  * The shared secret of the DHKEM and the key schedule (RFC 9180 4.1, 5.1),
- * which both sides compute alike: dh = DH(k1, pk1) [|| DH(k2, pk2)] and
+ * which both sides compute alike: dh = DH(sk1, pk1) [|| DH(sk2, pk2)] and
  * kem_context = enc || pkR [|| pkS], the parts in brackets in auth mode
- * only. The sender passes (skE, pkR) and (skS, pkR) (Encap, AuthEncap), the
- * receiver (skR, enc) and (skR, pkS) (Decap, AuthDecap). HKDF is the
- * key's (given), or fetched here when there is none (base mode's sender).
+ * only. The sender passes its ephemeral key eph and its static key own
+ * (NULL in base mode) for (skE, pkR) and (skS, pkR) (Encap, AuthEncap), the
+ * receiver no eph and own for (skR, enc) and (skR, pkS) (Decap,
+ * AuthDecap): the second, of the static keys, is the same value on both
+ * sides (static_dh). HKDF is own's, or fetched here when there is none
+ * (base mode's sender).
  */
 static int
-kem_schedule(struct hpke_ctx *ctx, int mode, EVP_KDF *given, EVP_PKEY *k1,
-    const uint8_t pk1[HPKE_KEY_LEN], EVP_PKEY *k2, const uint8_t *pk2,
+kem_schedule(struct hpke_ctx *ctx, int mode, const struct hpke_key *own,
+    EVP_PKEY *eph, const uint8_t pk1[HPKE_KEY_LEN], const uint8_t *pk2,
     const uint8_t enc[HPKE_KEY_LEN], const uint8_t pkR[HPKE_KEY_LEN],
     const uint8_t *pkS, const uint8_t *info, size_t info_len)
 {
-	EVP_KDF *kdf = given, *own = NULL;
+	EVP_KDF *kdf = own != NULL ? own->kdf : NULL, *fetched = NULL;
+	EVP_KDF_CTX *kctx = NULL;
 	uint8_t dh[2 * HPKE_KEY_LEN];
 	uint8_t kem_context[3 * HPKE_KEY_LEN];	/* enc || pkRm [|| pkSm] */
 	uint8_t shared_secret[NSECRET];
@@ -494,28 +333,35 @@ kem_schedule(struct hpke_ctx *ctx, int mode, EVP_KDF *given, EVP_PKEY *k1,
 	int r;
 
 	hpke_ctx_clear(ctx);
+	/* The callers checked these; an analyzer cannot see it across files. */
+	if (enc == NULL || pkR == NULL || (mode == HPKE_MODE_AUTH &&
+	    (own == NULL || pk2 == NULL || pkS == NULL)))
+		return SS_ERR_INVALID;
 	memcpy(kem_context, enc, HPKE_KEY_LEN);
 	memcpy(kem_context + HPKE_KEY_LEN, pkR, HPKE_KEY_LEN);
-	if ((r = x25519(k1, pk1, dh)) != SS_OK)
+	if ((r = hpke_x25519(own, eph, pk1, dh)) != SS_OK)
 		goto out;
 	if (mode == HPKE_MODE_AUTH) {
-		if ((r = x25519(k2, pk2, dh + HPKE_KEY_LEN)) != SS_OK)
+		if ((r = hpke_static_dh(own, pk2, dh + HPKE_KEY_LEN)) != SS_OK)
 			goto out;
 		memcpy(kem_context + kc_len, pkS, HPKE_KEY_LEN);
 		dh_len += HPKE_KEY_LEN;
 		kc_len += HPKE_KEY_LEN;
 	}
-	if (kdf == NULL && (kdf = own = hkdf_fetch()) == NULL) {
+	if ((kdf == NULL && (kdf = fetched = hpke_hkdf_fetch()) == NULL) ||
+	    (kctx = hkdf_ctx(kdf)) == NULL) {
 		r = SS_ERR_CRYPTO;
 		goto out;
 	}
-	if ((r = extract_and_expand(kdf, dh, dh_len, kem_context, kc_len,
+	if ((r = extract_and_expand(kctx, dh, dh_len, kem_context, kc_len,
 	    shared_secret)) == SS_OK)
-		r = key_schedule(kdf, ctx, mode, shared_secret, info, info_len);
+		r = key_schedule(kctx, ctx, mode, shared_secret, info, info_len);
  out:
 	if (r != SS_OK)
 		hpke_ctx_clear(ctx);
-	EVP_KDF_free(own);
+	/* The HKDF provider clears its copies of the keys when freed. */
+	EVP_KDF_CTX_free(kctx);
+	EVP_KDF_free(fetched);
 	OPENSSL_cleanse(dh, sizeof(dh));
 	OPENSSL_cleanse(shared_secret, sizeof(shared_secret));
 	return r;
@@ -536,10 +382,9 @@ setup_sender(struct hpke_ctx *ctx, int mode, const uint8_t pkR[HPKE_KEY_LEN],
 
 	hpke_ctx_clear(ctx);
 	/* The ephemeral key pair: one key object, its public key read off. */
-	if ((r = skE != NULL ? pkey_from_private(skE, &eph, pke) :
-	    pkey_generate(&eph, pke)) == SS_OK &&
-	    (r = kem_schedule(ctx, mode, skS != NULL ? skS->kdf : NULL, eph,
-	    pkR, skS != NULL ? skS->pkey : NULL, pkR, pke, pkR,
+	if ((r = skE != NULL ? hpke_pkey_from_private(skE, &eph, pke) :
+	    hpke_pkey_generate(&eph, pke)) == SS_OK &&
+	    (r = kem_schedule(ctx, mode, skS, eph, pkR, pkR, pke, pkR,
 	    skS != NULL ? skS->pk : NULL, info, info_len)) == SS_OK)
 		memcpy(enc, pke, HPKE_KEY_LEN);
 	/* Wipes the ephemeral private key. */
@@ -556,7 +401,7 @@ setup_receiver(struct hpke_ctx *ctx, int mode, const uint8_t enc[HPKE_KEY_LEN],
     const struct hpke_key *skR, const uint8_t *pkS, const uint8_t *info,
     size_t info_len)
 {
-	return kem_schedule(ctx, mode, skR->kdf, skR->pkey, enc, skR->pkey, pkS,
+	return kem_schedule(ctx, mode, skR, NULL, enc, pkS,
 	    enc, skR->pk, pkS, info, info_len);
 }
 
@@ -782,18 +627,20 @@ int
 hpke_export(const struct hpke_ctx *ctx, const uint8_t *exporter_context,
     size_t ctx_len, uint8_t *out, size_t out_len)
 {
+	EVP_KDF_CTX *kctx = NULL;
 	EVP_KDF *kdf;
-	int r;
+	int r = SS_ERR_CRYPTO;
 
 	if (ctx == NULL || out == NULL || out_len == 0 ||
 	    (exporter_context == NULL && ctx_len > 0))
 		return SS_ERR_INVALID;
 	if (ctx_len > MAX_EXPCTX_LEN || out_len > MAX_EXPORT_LEN)
 		return SS_ERR_TOO_LARGE;
-	if ((kdf = hkdf_fetch()) == NULL)
-		return SS_ERR_CRYPTO;
-	r = labeled_expand(kdf, hpke_suite_id, sizeof(hpke_suite_id),
-	    ctx->exporter_secret, "sec", exporter_context, ctx_len, out, out_len);
+	if ((kdf = hpke_hkdf_fetch()) != NULL && (kctx = hkdf_ctx(kdf)) != NULL)
+		r = labeled_expand(kctx, hpke_suite_id, sizeof(hpke_suite_id),
+		    ctx->exporter_secret, "sec", exporter_context, ctx_len, out,
+		    out_len);
+	EVP_KDF_CTX_free(kctx);
 	EVP_KDF_free(kdf);
 	return r;
 }

@@ -54,6 +54,19 @@ void hpke_key_free(struct hpke_key *key);
 void hpke_key_public(const struct hpke_key *key, uint8_t pk[HPKE_KEY_LEN]);
 
 /*
+ * Lets key remember, for up to max peers (1 to 2^20), the static
+ * Diffie-Hellman value DH(sk, pk) that auth mode computes with each: the
+ * sender's DH(skS, pkR) is the receiver's DH(skR, pkS), so a party that
+ * seals to j and then opens what j sealed to it (mpc-client run) computes
+ * it once, and that open costs one X25519 operation instead of two. The
+ * values are secrets, held until hpke_key_free wipes them. A key that
+ * remembers is written by hpke_seal_auth_k and hpke_open_auth_k even
+ * though they take it const: it must not be used by two threads at once.
+ * A second call does nothing.
+ */
+int hpke_key_remember(struct hpke_key *key, size_t max) SS_WUR;
+
+/*
  * Sender setup. mode is HPKE_MODE_BASE (skS NULL) or HPKE_MODE_AUTH.
  * skE is the ephemeral key: NULL draws a fresh one (always, outside tests).
  */

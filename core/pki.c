@@ -34,6 +34,8 @@
 #include "path.h"
 #include "pki.h"
 #include "pki_internal.h"
+#include "spki.h"
+#include "x509ctx.h"
 
 /* Key files are a few hundred bytes; anything much larger is not ours. */
 #define PKI_KEY_FILE_MAX  (64 * 1024)
@@ -844,7 +846,6 @@ pki_verify_enc_cert_keep(X509_STORE *store, const uint8_t *der, size_t len,
 	const unsigned char *p = der;
 	X509_STORE_CTX *vctx = NULL;
 	X509 *x = NULL;
-	EVP_PKEY *pkey;
 	uint32_t flags;
 	int ret;
 
@@ -856,9 +857,14 @@ pki_verify_enc_cert_keep(X509_STORE *store, const uint8_t *der, size_t len,
 	if (len > PKI_CERT_DER_MAX)
 		return SS_ERR_TOO_LARGE;
 	ERR_clear_error();
-	/* The whole buffer must be the one certificate: no trailing bytes. */
-	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL ||
-	    p != der + len) {
+	/*
+	 * Our CA's shape is parsed where decoding its key is cheap
+	 * (x509ctx.h), any other in full. Whole buffer, one certificate, no
+	 * trailing bytes, either way.
+	 */
+	if ((spki_x25519_key(der, len, raw) != SS_OK ||
+	    (x = x509ctx_parse(der, len)) == NULL) &&
+	    ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len)) {
 		ret = SS_ERR_CERT;
 		goto out;
 	}
@@ -892,12 +898,8 @@ pki_verify_enc_cert_keep(X509_STORE *store, const uint8_t *der, size_t len,
 		ret = SS_ERR_CERT;
 		goto out;
 	}
-	if ((pkey = X509_get0_pubkey(x)) == NULL ||
-	    EVP_PKEY_get_base_id(pkey) != EVP_PKEY_X25519) {
-		ret = SS_ERR_CERT;
-		goto out;
-	}
-	if ((ret = pki_raw_x25519(pkey, 0, raw)) != SS_OK)
+	/* Our CA's shape read off the DER, any other parsed: X25519 only. */
+	if ((ret = pki_enc_key_of_der(der, len, raw)) != SS_OK)
 		goto out;
 	memcpy(pk, raw, sizeof(raw));
 	ret = SS_OK;
@@ -907,6 +909,30 @@ pki_verify_enc_cert_keep(X509_STORE *store, const uint8_t *der, size_t len,
 	}
  out:
 	X509_STORE_CTX_free(vctx);
+	X509_free(x);
+	ERR_clear_error();
+	return ret;
+}
+
+int
+pki_enc_key_of_der(const uint8_t *der, size_t len, uint8_t pk[HPKE_KEY_LEN])
+{
+	const unsigned char *p = der;
+	X509 *x;
+	int ret = SS_ERR_CERT;
+
+	if (der == NULL || pk == NULL || len == 0)
+		return SS_ERR_INVALID;
+	if (len > PKI_CERT_DER_MAX)
+		return SS_ERR_TOO_LARGE;
+	/* Our CA's shape, read off its DER: no parse, no key decoders. */
+	if (spki_x25519_key(der, len, pk) == SS_OK)
+		return SS_OK;
+	ERR_clear_error();
+	if ((x = d2i_X509(NULL, &p, (long)len)) != NULL && p == der + len &&
+	    X509_get0_pubkey(x) != NULL &&
+	    EVP_PKEY_get_base_id(X509_get0_pubkey(x)) == EVP_PKEY_X25519)
+		ret = pki_raw_x25519(X509_get0_pubkey(x), 0, pk);
 	X509_free(x);
 	ERR_clear_error();
 	return ret;

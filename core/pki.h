@@ -73,4 +73,14 @@ int pki_verify_enc_cert(X509_STORE *store, const uint8_t *der, size_t len,
 int pki_verify_enc_cert_keep(X509_STORE *store, const uint8_t *der,
     size_t len, const char *name, uint8_t pk[HPKE_KEY_LEN], X509 **out) SS_WUR;
 
+/*
+ * The X25519 key of the encryption-key certificate der, one that was
+ * verified before (pki_verify_enc_cert; a hit in a party's certificate
+ * cache): read off its DER when it has the shape our CA issues (spki.h),
+ * else taken from OpenSSL's parse. Checks nothing else. SS_ERR_CERT when
+ * it is not one certificate with an X25519 key.
+ */
+int pki_enc_key_of_der(const uint8_t *der, size_t len,
+    uint8_t pk[HPKE_KEY_LEN]) SS_WUR;
+
 #endif

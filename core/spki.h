@@ -1,6 +1,6 @@
 /*
- * spki.h: the EC P-256 public key of a certificate, read from its DER
- * without OpenSSL's X509 parse (see spki.c for why).
+ * spki.h: the EC P-256 or X25519 public key of a certificate, read from its
+ * DER without OpenSSL's X509 parse (see spki.c for why).
  */
 #ifndef SS_CORE_SPKI_H
 #define SS_CORE_SPKI_H
@@ -22,5 +22,18 @@
  */
 int spki_p256_point(const uint8_t *der, size_t len,
     uint8_t point[SPKI_P256_POINT_LEN]) SS_WUR;
+
+/* A raw X25519 public key (RFC 7748), as HPKE_KEY_LEN. */
+#define SPKI_X25519_KEY_LEN 32
+
+/*
+ * Copies into key the public key of the certificate der (all len bytes one
+ * DER Certificate) when its SubjectPublicKeyInfo is id-X25519 (RFC 8410:
+ * the OID alone, no parameters) with a 32-byte key. SS_ERR_INVALID
+ * otherwise, for the caller to parse it with OpenSSL. Like
+ * spki_p256_point, for certificates whose very bytes were verified.
+ */
+int spki_x25519_key(const uint8_t *der, size_t len,
+    uint8_t key[SPKI_X25519_KEY_LEN]) SS_WUR;
 
 #endif

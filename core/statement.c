@@ -26,6 +26,7 @@
 #include "params.h"
 #include "spki.h"
 #include "statement.h"
+#include "x509ctx.h"
 
 /* Certificates are about 600 bytes of DER; anything far larger is not ours. */
 #define SIGNER_DER_MAX (16 * 1024)
@@ -732,6 +733,7 @@ int
 statement_load_signer(X509_STORE *store, const uint8_t *der, size_t len,
     const char *party, X509 **out, struct ss_error *e)
 {
+	uint8_t point[SPKI_P256_POINT_LEN];
 	const unsigned char *p = der;
 	X509 *x;
 	int rc;
@@ -742,10 +744,19 @@ statement_load_signer(X509_STORE *store, const uint8_t *der, size_t len,
 	if (len > SIGNER_DER_MAX)
 		return ss_error_set(e, SS_ERR_TOO_LARGE, "certificate of %zu "
 		    "bytes, over %d", len, SIGNER_DER_MAX);
-	/* The whole buffer must be the one certificate: no trailing bytes. */
-	x = d2i_X509(NULL, &p, (long)len);
+	/*
+	 * Our CA's shape is parsed where decoding its key is cheap
+	 * (x509ctx.h), any other in full. The whole buffer must be the one
+	 * certificate: no trailing bytes.
+	 */
+	if ((spki_p256_point(der, len, point) != SS_OK ||
+	    (x = x509ctx_parse(der, len)) == NULL) &&
+	    (x = d2i_X509(NULL, &p, (long)len)) != NULL && p != der + len) {
+		X509_free(x);
+		x = NULL;
+	}
 	ERR_clear_error();
-	if (x == NULL || p != der + len) {
+	if (x == NULL) {
 		X509_free(x);
 		return ss_error_set(e, SS_ERR_CERT, "not one DER certificate");
 	}

@@ -128,7 +128,8 @@ test_read_cert_der(void **state)
 static void
 test_own_key(void **state)
 {
-	uint8_t pk[HPKE_KEY_LEN], want[HPKE_KEY_LEN], *der = NULL;
+	uint8_t pk[HPKE_KEY_LEN], want[HPKE_KEY_LEN];
+	const uint8_t *der = NULL;
 	struct hpke_key *key = NULL;
 	struct client c;
 	struct ss_error e;
@@ -140,8 +141,8 @@ test_own_key(void **state)
 	hpke_key_public(key, pk);
 	public_of(certs, "alice", want);
 	assert_memory_equal(pk, want, HPKE_KEY_LEN);
-	hpke_key_free(key);
-	free(der);
+	assert_non_null(der);
+	assert_true(len > 0);
 	client_free(&c);
 
 	/* swapped/alice.enc.key is bob's key, under alice's certificate. */
@@ -325,6 +326,38 @@ huge_pem(const char *folder, const char *name)
 	free(pem);
 }
 
+/*
+ * Our key is loaded once a process and is the client's; the certificate is
+ * read again at each call, and one that changed is verified anew.
+ */
+static void
+test_own_key_once(void **state)
+{
+	char renewed[256];
+	const uint8_t *der = NULL, *der2 = NULL;
+	struct hpke_key *key = NULL, *key2 = NULL;
+	struct client c;
+	struct ss_error e;
+	size_t len = 0, len2 = 0;
+
+	(void)state;
+	ca_folder(renewed, sizeof(renewed), "renewed");
+	copy_into(certs, "alice.enc.crt", renewed, "alice.enc.crt", 0644);
+	copy_into(certs, "alice.enc.key", renewed, "alice.enc.key", 0600);
+	start(&c, renewed, "alice");
+	assert_int_equal(keydir_own_key(&c, &key, &der, &len, &e), SS_OK);
+	assert_int_equal(keydir_own_key(&c, &key2, &der2, &len2, &e), SS_OK);
+	assert_ptr_equal(key, key2);
+	assert_ptr_equal(der, der2);
+	assert_int_equal(len, len2);
+	/* bob's certificate where alice's was: not ours, refused. */
+	copy_into(certs, "bob.enc.crt", renewed, "alice.enc.crt", 0644);
+	fx_expect(keydir_own_key(&c, &key, &der, &len, &e), &e, SS_ERR_CERT,
+	    "our CA issued for alice");
+	assert_null(key);
+	client_free(&c);
+}
+
 static int
 setup(void **state)
 {
@@ -371,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_refused_certificates),
 		cmocka_unit_test(test_read_cert_der),
 		cmocka_unit_test(test_own_key),
+		cmocka_unit_test(test_own_key_once),
 		cmocka_unit_test(test_get_keys_local),
 		cmocka_unit_test(test_get_keys_cached),
 		cmocka_unit_test(test_get_keys_missing),

@@ -870,6 +870,21 @@ test_k_roundtrip_and_equivalence(void **state)
 	hpke_key_free(kR);
 }
 
+/*
+ * A sealed message of S for R (make_sealed), a third key pair X, and the
+ * key objects of S, R and X.
+ */
+static void
+three_keys(struct parties *p, uint8_t skX[32], uint8_t pkX[32],
+    struct hpke_key **kS, struct hpke_key **kR, struct hpke_key **kX)
+{
+	make_sealed(p);
+	assert_int_equal(hpke_keygen(skX, pkX), SS_OK);
+	assert_int_equal(hpke_key_new(p->skS, kS), SS_OK);
+	assert_int_equal(hpke_key_new(p->skR, kR), SS_OK);
+	assert_int_equal(hpke_key_new(skX, kX), SS_OK);
+}
+
 /* Wrong keys, info or aad with the _k calls: SS_ERR_AUTH, nothing left. */
 static void
 test_k_wrong_keys(void **state)
@@ -880,11 +895,7 @@ test_k_wrong_keys(void **state)
 	static const uint8_t zero[32];
 
 	(void)state;
-	make_sealed(&p);
-	assert_int_equal(hpke_keygen(skX, pkX), SS_OK);
-	assert_int_equal(hpke_key_new(p.skS, &kS), SS_OK);
-	assert_int_equal(hpke_key_new(p.skR, &kR), SS_OK);
-	assert_int_equal(hpke_key_new(skX, &kX), SS_OK);
+	three_keys(&p, skX, pkX, &kS, &kR, &kX);
 
 	/* Another recipient's key. */
 	memset(pt, 0xa5, sizeof(pt));
@@ -931,6 +942,79 @@ test_k_wrong_keys(void **state)
 	hpke_key_free(kX);
 }
 
+/*
+ * A key that remembers its DH values (hpke_key_remember) seals and opens
+ * the very messages a key without memory does: a party that sealed to R
+ * opens what R sealed to it with the value it remembered (RFC 9180's
+ * DH(skS, pkR) = DH(skR, pkS)); wrong keys still fail, and the memory is
+ * one value per peer, not per message.
+ */
+static void
+test_k_remember(void **state)
+{
+	struct parties p;
+	struct hpke_key *kS, *kR, *kX;
+	uint8_t skX[32], pkX[32], pt[MSG_LEN], sealed[SEALED_LEN];
+	uint8_t back[SEALED_LEN];
+	static const uint8_t zero[32];
+	int i;
+
+	(void)state;
+	three_keys(&p, skX, pkX, &kS, &kR, &kX);
+	assert_int_equal(hpke_key_remember(NULL, 4), SS_ERR_INVALID);
+	assert_int_equal(hpke_key_remember(kS, 0), SS_ERR_INVALID);
+	assert_int_equal(hpke_key_remember(kS, 4), SS_OK);
+	assert_int_equal(hpke_key_remember(kS, 4), SS_OK);
+	assert_int_equal(hpke_key_remember(kR, 1), SS_OK);
+	for (i = 0; i < 3; i++) {
+		/* S seals to R (remembering DH(skS, pkR)); R opens. */
+		assert_int_equal(hpke_seal_auth_k(p.pkR, kS, tinfo,
+		    sizeof(tinfo), taad, sizeof(taad), msg, MSG_LEN, sealed,
+		    SEALED_LEN), SS_OK);
+		assert_int_equal(raw_open_auth(p.skR, p.pkS, tinfo,
+		    sizeof(tinfo), taad, sizeof(taad), sealed, SEALED_LEN, pt,
+		    MSG_LEN), SS_OK);
+		assert_int_equal(hpke_open_auth_k(kR, p.pkS, tinfo,
+		    sizeof(tinfo), taad, sizeof(taad), sealed, SEALED_LEN, pt,
+		    MSG_LEN), SS_OK);
+		assert_memory_equal(pt, msg, MSG_LEN);
+		/* R seals back; S opens with the value it remembered. */
+		assert_int_equal(raw_seal_auth(p.pkS, p.skR, tinfo,
+		    sizeof(tinfo), taad, sizeof(taad), msg, MSG_LEN, back,
+		    SEALED_LEN), SS_OK);
+		memset(pt, 0, sizeof(pt));
+		assert_int_equal(hpke_open_auth_k(kS, p.pkR, tinfo,
+		    sizeof(tinfo), taad, sizeof(taad), back, SEALED_LEN, pt,
+		    MSG_LEN), SS_OK);
+		assert_memory_equal(pt, msg, MSG_LEN);
+	}
+	/* The RFC's own message opens with a key that remembers. */
+	assert_int_equal(hpke_open_auth_k(kR, p.pkS, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), p.sealed, SEALED_LEN, pt, MSG_LEN), SS_OK);
+	/* R remembers one peer: X, a second, is computed, not mistaken. */
+	assert_int_equal(hpke_seal_auth_k(p.pkR, kX, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), msg, MSG_LEN, sealed, SEALED_LEN), SS_OK);
+	assert_int_equal(hpke_open_auth_k(kR, pkX, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), sealed, SEALED_LEN, pt, MSG_LEN), SS_OK);
+	memset(pt, 0xa5, sizeof(pt));
+	assert_int_equal(hpke_open_auth_k(kR, p.pkS, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), sealed, SEALED_LEN, pt, MSG_LEN), SS_ERR_AUTH);
+	assert_true(all_zero(pt, MSG_LEN));
+	/* S's memory of R does not open what X sealed to S as R. */
+	assert_int_equal(hpke_seal_auth_k(p.pkS, kX, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), msg, MSG_LEN, sealed, SEALED_LEN), SS_OK);
+	assert_int_equal(hpke_open_auth_k(kS, p.pkR, tinfo, sizeof(tinfo),
+	    taad, sizeof(taad), sealed, SEALED_LEN, pt, MSG_LEN), SS_ERR_AUTH);
+	/* Small-order points abort and are not remembered. */
+	assert_int_equal(hpke_seal_auth_k(zero, kS, tinfo, sizeof(tinfo),
+	    NULL, 0, msg, MSG_LEN, sealed, SEALED_LEN), SS_ERR_CRYPTO);
+	assert_int_equal(hpke_seal_auth_k(zero, kS, tinfo, sizeof(tinfo),
+	    NULL, 0, msg, MSG_LEN, sealed, SEALED_LEN), SS_ERR_CRYPTO);
+	hpke_key_free(kS);
+	hpke_key_free(kR);
+	hpke_key_free(kX);
+}
+
 int
 main(void)
 {
@@ -948,6 +1032,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_fresh_ephemeral),
 		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_k_remember),
 		cmocka_unit_test(test_key_object),
 		cmocka_unit_test(test_k_roundtrip_and_equivalence),
 		cmocka_unit_test(test_k_wrong_keys),
