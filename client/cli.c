@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "client.h"
 #include "err.h"
+#include "name.h"
 #include "output.h"
 #include "pin.h"
 
@@ -147,6 +148,8 @@ cli_create(struct client *c, const struct create_args *a, struct ss_error *e)
 {
 	struct securesum_create_args sa;
 	struct securesum_created m;
+	struct create_args q = *a;
+	char sid[SESSION_ID_BUF];
 	securesum *h;
 	int r;
 
@@ -163,8 +166,12 @@ cli_create(struct client *c, const struct create_args *a, struct ss_error *e)
 	sa.min_cohort = a->min_cohort;
 	sa.allow_unknown = a->allow_unknown;
 	sa.nonce = a->nonce;
+	/* Printed as created: in our namespace (cmd_create). */
+	if (!session_id_qualify(c->party, a->session, sid))
+		snprintf(sid, sizeof(sid), "%s", a->session);
+	q.session = sid;
 	if ((r = securesum_create(h, &sa, &m)) == SECURESUM_OK)
-		print_created(c, a, &m);
+		print_created(c, &q, &m);
 	else
 		(void)cli_failed(h, r, e);
 	securesum_free(h);
@@ -203,7 +210,7 @@ cli_delete(struct client *c, const char *session, struct ss_error *e)
 	if ((h = cli_handle(c, e)) == NULL)
 		return e->code;
 	if ((r = securesum_delete(h, session, &d)) == SECURESUM_OK)
-		print_deleted(c, session, &d);
+		print_deleted(c, d.session, &d);
 	else
 		(void)cli_failed(h, r, e);
 	securesum_free(h);

@@ -130,7 +130,7 @@ cli_result(struct client *c, const char *session, struct ss_error *e)
 	r = securesum_result_pinned(h, session, &pin, c->require_verified ?
 	    SECURESUM_REQUIRE_VERIFIED : 0, &res);
 	if (r == SECURESUM_OK) {
-		print_sum(stdout, c->json, session, res);
+		print_sum(stdout, c->json, res->session, res);
 		if (!c->json && res->cohort.n < res->parties.n)
 			note_left_out(res);
 	} else {
@@ -138,7 +138,7 @@ cli_result(struct client *c, const char *session, struct ss_error *e)
 		if (c->json && res != NULL && res->sum == NULL &&
 		    (strcmp(res->label, "inconsistent") == 0 ||
 		    strcmp(res->label, "too few sumpoints") == 0))
-			print_refused(c, session, res);
+			print_refused(c, res->session, res);
 		(void)cli_failed(h, r, e);
 	}
 	securesum_result_free(res);

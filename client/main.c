@@ -252,7 +252,9 @@ run_with_input(struct client *c, const struct command *cmd,
 		return r;
 	if ((r = begin(c, e)) != SS_OK)
 		return exit_status(r, e);
-	return exit_status(cmd->on_input(c, cl->session, &in, e), e);
+	/* In c, where the first status names it as the server does (call.c). */
+	snprintf(c->session, sizeof(c->session), "%s", cl->session);
+	return exit_status(cmd->on_input(c, c->session, &in, e), e);
 }
 
 /* delete: SESSION alone, no status read first. */

@@ -7,6 +7,7 @@
  * OpenSSL's LHASH would need a whole struct session as the key of a lookup
  * and offers no way to make room before a change is logged, after which
  * adding must not fail; this table is small enough to read whole.
+ * Keyed by NAME parts, equal keys lie in one probe run, found in turn.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "name.h"
 #include "session_index.h"
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
@@ -66,6 +68,13 @@ session_index_siphash(const uint64_t key[2], const uint8_t *msg, size_t len)
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
+/* se's key in ix. */
+static const char *
+key_of(const struct session_index *ix, const struct session *se)
+{
+	return ix->by_name ? session_id_name(se->p.id) : se->p.id;
+}
+
 static size_t
 home(const struct session_index *ix, const char *id)
 {
@@ -94,7 +103,7 @@ session_index_free(struct session_index *ix)
 static void
 place(struct session_index *ix, struct session *se)
 {
-	size_t i = home(ix, se->p.id);
+	size_t i = home(ix, key_of(ix, se));
 
 	while (ix->slot[i] != NULL)
 		i = (i + 1) & (ix->cap - 1);
@@ -136,16 +145,22 @@ session_index_add(struct session_index *ix, struct session *se)
 	ix->used++;
 }
 
-/* The slot holding id, or cap if none does. */
+/*
+ * The slot of the first entry from *pos (0: key's home) whose key is key
+ * and which is se (NULL: any); cap if none is.
+ */
 static size_t
-slot_of(const struct session_index *ix, const char *id)
+slot_from(const struct session_index *ix, const char *key,
+    const struct session *se, size_t pos)
 {
 	size_t i;
 
 	if (ix->cap == 0)
 		return 0;
-	for (i = home(ix, id); ix->slot[i] != NULL; i = (i + 1) & (ix->cap - 1))
-		if (strcmp(ix->slot[i]->p.id, id) == 0)
+	i = pos == 0 ? home(ix, key) : (pos - 1) & (ix->cap - 1);
+	for (; ix->slot[i] != NULL; i = (i + 1) & (ix->cap - 1))
+		if ((se == NULL || ix->slot[i] == se) &&
+		    strcmp(key_of(ix, ix->slot[i]), key) == 0)
 			return i;
 	return ix->cap;
 }
@@ -153,17 +168,33 @@ slot_of(const struct session_index *ix, const char *id)
 struct session *
 session_index_find(const struct session_index *ix, const char *id)
 {
-	size_t i = slot_of(ix, id);
+	size_t i = slot_from(ix, id, NULL, 0);
 
 	return i < ix->cap ? ix->slot[i] : NULL;
+}
+
+struct session *
+session_index_next(const struct session_index *ix, const char *key,
+    size_t *pos)
+{
+	size_t i;
+
+	/* *pos: 1 + the slot after the last found; a full lap ends it. */
+	if (*pos > ix->cap || (i = slot_from(ix, key, NULL, *pos)) >= ix->cap) {
+		*pos = ix->cap + 1;
+		return NULL;
+	}
+	*pos = ((i + 1) & (ix->cap - 1)) + 1;
+	return ix->slot[i];
 }
 
 void
 session_index_remove(struct session_index *ix, const struct session *se)
 {
-	size_t i = slot_of(ix, se->p.id), j, h, mask = ix->cap - 1;
+	size_t i = slot_from(ix, key_of(ix, se), se, 0), j, h,
+	    mask = ix->cap - 1;
 
-	if (i >= ix->cap || ix->slot[i] != se)
+	if (i >= ix->cap)
 		return;
 	ix->slot[i] = NULL;
 	ix->used--;
@@ -172,7 +203,7 @@ session_index_remove(struct session_index *ix, const struct session *se)
 	 * home lies cyclically in (i, j], where it is found without the move.
 	 */
 	for (j = (i + 1) & mask; ix->slot[j] != NULL; j = (j + 1) & mask) {
-		h = home(ix, ix->slot[j]->p.id);
+		h = home(ix, key_of(ix, ix->slot[j]));
 		if (((j - h) & mask) >= ((j - i) & mask)) {
 			ix->slot[i] = ix->slot[j];
 			ix->slot[j] = NULL;
