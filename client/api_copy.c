@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "api_copy.h"
+#include "call.h"
+#include "invite.h"
+#include "output.h"
 #include "status.h"
 
 void
@@ -20,6 +23,13 @@ api_names_free(struct securesum_names *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
+}
+
+void
+api_names_free_each(struct securesum_names *const *lists)
+{
+	for (; *lists != NULL; lists++)
+		api_names_free(*lists);
 }
 
 
@@ -170,8 +180,71 @@ api_verdict_copy(struct securesum_result *r, const struct wire_params *p,
 		return rc;
 	if (v->st == NULL)
 		return SS_OK;
+	/* run's wait for sumpoints ends before every one is in. */
+	if (v->st->phase != PHASE_COMPLETE) {
+		r->posted = v->st->posted.n;
+		if ((rc = api_wire_names_copy(&r->missing, &v->st->missing,
+		    e)) != SS_OK)
+			return rc;
+	}
 	return api_conflicts_copy(&r->conflicts, &r->nconflicts, v->st,
 	    v->proven, e);
+}
+
+int
+api_status_copy(struct securesum_status *s, const struct wire_response *st,
+    const struct status_view *v, struct ss_error *e)
+{
+	int r;
+
+	snprintf(s->phase, sizeof(s->phase), "%s", phase_name(st->phase));
+	s->threshold = st->params.threshold;
+	s->length = st->params.length;
+	s->decimals = st->params.decimals;
+	s->min_cohort = st->params.min_cohort;
+	s->deadline_unix = st->deadline_unix;
+	if (v->d != NULL)
+		invite_encode(v->d, s->invite);
+	if (st->phase == PHASE_FAILED)
+		snprintf(s->reason, sizeof(s->reason), "%s",
+		    call_message(st, "(no reason given)"));
+	if ((r = api_wire_names_copy(&s->parties, &st->params.parties, e)) !=
+	    SS_OK ||
+	    (r = api_wire_names_copy(&s->shared, &st->shared, e)) != SS_OK ||
+	    (r = api_wire_names_copy(&s->cohort, &st->cohort, e)) != SS_OK ||
+	    (r = api_wire_names_copy(&s->posted, &st->posted, e)) != SS_OK ||
+	    (r = api_wire_names_copy(&s->missing, &st->missing, e)) != SS_OK ||
+	    (r = api_wire_names_copy(&s->signers, &st->signers, e)) != SS_OK ||
+	    (r = api_conflicts_copy(&s->conflicts, &s->nconflicts, st,
+	    v->proven, e)) != SS_OK)
+		return r;
+	return api_names_copy(&s->keys_missing, v->keys_missing,
+	    v->nkeys_missing, e);
+}
+
+void
+api_server_info_copy(struct securesum_server_info *out,
+    const struct wire_server_info *in)
+{
+	snprintf(out->version, sizeof(out->version), "%s", in->version);
+	/* The server's text reaches a terminal only made safe. */
+	out_sanitize(out->version);
+	out->journal_healthy = in->journal_healthy;
+	out->uptime_seconds = in->uptime_seconds;
+	out->sessions_sharing = in->sessions_sharing;
+	out->sessions_aggregating = in->sessions_aggregating;
+	out->sessions_complete = in->sessions_complete;
+	out->sessions_failed = in->sessions_failed;
+	out->sessions_max = in->sessions_max;
+	out->connections = in->connections;
+	out->connections_max = in->connections_max;
+	out->stored_bytes = in->stored_bytes;
+	out->stored_bytes_max = in->stored_bytes_max;
+	out->journal_unsynced_records = in->journal_unsynced_records;
+	out->snapshot_age_seconds = in->snapshot_age_seconds;
+	out->snapshot_duration_ms = in->snapshot_duration_ms;
+	out->snapshots_failed = in->snapshots_failed;
+	out->requests = in->requests;
 }
 
 int

@@ -315,10 +315,10 @@ call_change(struct client *c, struct wire_request *req, int *duplicate,
 
 /* The words of the report on a change: SubmitShares's, PostSumpoint's. */
 static const struct change_words {
-	const char *what, *done, *lost;
+	const char *what, *done;
 } change_words[] = {
-	{ "shares", "submitted", "them" },
-	{ "sumpoint", "posted", "it" },
+	{ "shares", "submitted" },
+	{ "sumpoint", "posted" },
 };
 
 void
@@ -327,38 +327,10 @@ call_report(struct client *c, const struct wire_request *req, int flags,
 {
 	const struct change_words *w =
 	    &change_words[req->method == WIRE_POST_SUMPOINT];
-	char text[128] = "", again[48] = "";
-	size_t i, t = 0;
-	int k;
 
-	/* "3 ciphertexts, 96 bytes"; what does not fit is left out. */
-	for (i = 0; i < ncounts && t < sizeof(text); i++) {
-		k = snprintf(text + t, sizeof(text) - t, "%s%zu %s",
-		    i > 0 ? ", " : "", counts[i].n, counts[i].name);
-		if (k < 0)
-			break;
-		t += (size_t)k;
-	}
-	if (flags & STEP_AGAIN)
-		snprintf(again, sizeof(again), " again (the server had lost "
-		    "%s)", w->lost);
-	if (flags & STEP_QUIET) {
-		client_note(c, "%s: %s for session %s %s%s (%s)", c->party,
-		    w->what, req->session_id, w->done, again, text);
-	} else if (c->step_out != NULL) {
+	if (c->step_out != NULL)
 		c->step_out(c->step_arg, req->session_id, w->what, w->done,
-		    duplicate, counts, ncounts);
-	} else if (!c->print) {
-		return;
-	} else if (c->json) {
-		client_json_step(c, req->session_id);
-		for (i = 0; i < ncounts; i++)
-			printf(",\"%s\":%zu", counts[i].name, counts[i].n);
-		printf(",\"duplicate\":%s}\n", duplicate ? "true" : "false");
-	} else {
-		printf("%s: %s for session %s %s (%s)\n", c->party, w->what,
-		    req->session_id, w->done, text);
-	}
+		    duplicate, (flags & STEP_AGAIN) != 0, counts, ncounts);
 }
 
 int

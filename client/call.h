@@ -54,9 +54,9 @@ int call_step(struct client *c, struct wire_request *req, int flags,
     SS_WUR;
 
 /*
- * The report of such a step, on req: what went, counts[0..ncounts), under
- * STEP_QUIET (flags) as a note, with --json as the step's JSON object
- * (with duplicate), else as a line on stdout.
+ * The report of such a step, on req: what went, counts[0..ncounts),
+ * whether the server had it already (duplicate) and whether it went again
+ * (STEP_AGAIN in flags), to c->step_out if set; nothing is printed.
  */
 void call_report(struct client *c, const struct wire_request *req, int flags,
     int duplicate, const struct call_count *counts, size_t ncounts);

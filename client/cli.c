@@ -5,8 +5,8 @@
  * "mpc-client: LINE", and its progress to the command's own progress line
  * (output.h: redrawn on a terminal, whole lines elsewhere), so that the
  * command writes exactly what it wrote before it went through the library.
- * Converted so far: create, delete, list, status (cli_status.c), share and
- * sumpoint (cli_step.c) and result (cli_result.c); run is not yet.
+ * Here: create, delete, list and server-info; status in cli_status.c,
+ * share and sumpoint in cli_step.c, result and run in cli_result.c.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -21,14 +21,6 @@
 #include "name.h"
 #include "output.h"
 #include "pin.h"
-
-static void
-cli_log(void *arg, const char *line)
-{
-	(void)arg;
-	fflush(stdout);
-	fprintf(stderr, "mpc-client: %s\n", line);
-}
 
 static void
 cli_progress(void *arg, const char *line, unsigned pause_ms)
@@ -52,7 +44,7 @@ cli_handle(struct client *c, struct ss_error *e)
 		(void)ss_error_set(e, SS_ERR_ALLOC, "out of memory");
 		return NULL;
 	}
-	progress_init(&c->progress);
+	cli_progress_init(&c->progress);
 	securesum_set_log(h, cli_log, c);
 	securesum_set_progress(h, cli_progress, c);
 	if (securesum_set_server(h, c->server) != SECURESUM_OK ||
@@ -72,9 +64,12 @@ cli_handle(struct client *c, struct ss_error *e)
 }
 
 int
-cli_failed(const securesum *h, int r, struct ss_error *e)
+cli_done(securesum *h, int r, struct ss_error *e)
 {
-	return ss_error_set(e, r, "%s", securesum_message(h));
+	if (r != SECURESUM_OK)
+		(void)ss_error_set(e, r, "%s", securesum_message(h));
+	securesum_free(h);
+	return r;
 }
 
 void
@@ -155,27 +150,19 @@ cli_create(struct client *c, const struct create_args *a, struct ss_error *e)
 
 	if ((h = cli_handle(c, e)) == NULL)
 		return e->code;
-	memset(&sa, 0, sizeof(sa));
-	sa.session = a->session;
-	sa.parties = a->parties;
-	sa.nparties = a->nparties;
-	sa.threshold = a->threshold;
-	sa.length = a->length;
-	sa.decimals = a->decimals;
-	sa.deadline_s = a->deadline;
-	sa.min_cohort = a->min_cohort;
-	sa.allow_unknown = a->allow_unknown;
-	sa.nonce = a->nonce;
 	/* Printed as created: in our namespace (cmd_create). */
 	if (!session_id_qualify(c->party, a->session, sid))
 		snprintf(sid, sizeof(sid), "%s", a->session);
 	q.session = sid;
+	sa = (struct securesum_create_args){ .session = a->session,
+	    .parties = a->parties, .nparties = a->nparties,
+	    .threshold = a->threshold, .length = a->length,
+	    .decimals = a->decimals, .deadline_s = a->deadline,
+	    .min_cohort = a->min_cohort, .allow_unknown = a->allow_unknown,
+	    .nonce = a->nonce };
 	if ((r = securesum_create(h, &sa, &m)) == SECURESUM_OK)
 		print_created(c, &q, &m);
-	else
-		(void)cli_failed(h, r, e);
-	securesum_free(h);
-	return r;
+	return cli_done(h, r, e);
 }
 
 /* ---- delete ------------------------------------------------------------- */
@@ -211,10 +198,7 @@ cli_delete(struct client *c, const char *session, struct ss_error *e)
 		return e->code;
 	if ((r = securesum_delete(h, session, &d)) == SECURESUM_OK)
 		print_deleted(c, d.session, &d);
-	else
-		(void)cli_failed(h, r, e);
-	securesum_free(h);
-	return r;
+	return cli_done(h, r, e);
 }
 
 /* ---- list --------------------------------------------------------------- */
@@ -302,9 +286,83 @@ cli_list(struct client *c, struct ss_error *e)
 	r = securesum_list(h, &l);
 	if (l != NULL)
 		print_list(c, l, r);
-	if (r != SECURESUM_OK)
-		(void)cli_failed(h, r, e);
 	securesum_list_free(l);
-	securesum_free(h);
-	return r;
+	return cli_done(h, r, e);
 }
+
+/* ---- server-info -------------------------------------------------------- */
+
+struct figure {
+	const char *key;
+	uint64_t v;
+};
+
+/* The answer's numbers, in the proto's order (the version and health aside). */
+static size_t
+figures(const struct securesum_server_info *in, struct figure *f)
+{
+	const struct figure all[] = {
+		{ "uptime_seconds", in->uptime_seconds },
+		{ "sessions_sharing", in->sessions_sharing },
+		{ "sessions_aggregating", in->sessions_aggregating },
+		{ "sessions_complete", in->sessions_complete },
+		{ "sessions_failed", in->sessions_failed },
+		{ "sessions_max", in->sessions_max },
+		{ "connections", in->connections },
+		{ "connections_max", in->connections_max },
+		{ "stored_bytes", in->stored_bytes },
+		{ "stored_bytes_max", in->stored_bytes_max },
+		{ "journal_unsynced_records", in->journal_unsynced_records },
+		{ "snapshot_age_seconds", in->snapshot_age_seconds },
+		{ "snapshot_duration_ms", in->snapshot_duration_ms },
+		{ "snapshots_failed", in->snapshots_failed },
+		{ "requests", in->requests },
+	};
+	size_t i, n = sizeof(all) / sizeof(all[0]);
+
+	for (i = 0; i < n; i++)
+		f[i] = all[i];
+	return n;
+}
+
+/*
+ * The keys are the proto's, the version as server_version: "version" is
+ * the JSON document's own (docs/CLI.md).
+ */
+void
+cli_server_info_print(FILE *f, int json,
+    const struct securesum_server_info *in)
+{
+	struct figure fig[16];
+	size_t i, n = figures(in, fig);
+
+	if (!json) {
+		fprintf(f, "server_version: %s\njournal_healthy: %s\n",
+		    in->version, in->journal_healthy ? "yes" : "no");
+		for (i = 0; i < n; i++)
+			fprintf(f, "%s: %" PRIu64 "\n", fig[i].key, fig[i].v);
+		return;
+	}
+	fputs(OUT_JSON_OPEN "\"server_version\":", f);
+	out_json_string(f, in->version);
+	fprintf(f, ",\"journal_healthy\":%s", in->journal_healthy ?
+	    "true" : "false");
+	for (i = 0; i < n; i++)
+		fprintf(f, ",\"%s\":%" PRIu64, fig[i].key, fig[i].v);
+	fputs("}\n", f);
+}
+
+int
+cli_server_info(struct client *c, struct ss_error *e)
+{
+	struct securesum_server_info in;
+	securesum *h;
+	int r;
+
+	if ((h = cli_handle(c, e)) == NULL)
+		return e->code;
+	if ((r = securesum_server_info(h, &in)) == SECURESUM_OK)
+		cli_server_info_print(stdout, c->json, &in);
+	return cli_done(h, r, e);
+}
+

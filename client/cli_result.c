@@ -1,11 +1,12 @@
 /*
- * cli_result.c: mpc-client's `result` over libsecuresum: the session
- * pinned as the command line pinned it, the sum and its verdict printed
- * from the struct securesum_result the library returns, exactly as the
- * command printed them before it went through the library: the sum on one
- * line (or one JSON object with the verdict), the parties the cohort left
- * out on stderr, and with --json the verdict of a sum refused for
- * inconsistent or too few sumpoints, left open for main to add the error.
+ * cli_result.c: mpc-client's `result` and `run` over libsecuresum: the
+ * session pinned as the command line pinned it, the sum and its verdict
+ * printed from the struct securesum_result the library returns, exactly
+ * as the commands printed them before they went through the library: the
+ * sum on one line (or one JSON object with the verdict), the parties the
+ * cohort left out on stderr, run's note of the sumpoints still missing,
+ * and with --json the verdict of a sum refused for inconsistent or too
+ * few sumpoints, left open for main to add the error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,8 +52,8 @@ json_open(FILE *f, const char *session)
 	fputs(",\"sum\":", f);
 }
 
-static void
-print_sum(FILE *f, int json, const char *session,
+void
+cli_sum_print(FILE *f, int json, const char *session,
     const struct securesum_result *res)
 {
 	const struct securesum_sum *s = res->sum;
@@ -116,32 +117,66 @@ print_refused(struct client *c, const char *session,
 	c->printed = 1;
 }
 
-int
-cli_result(struct client *c, const char *session, struct ss_error *e)
+/* run's sum is from fewer sumpoints than the cohort's: whose are not in. */
+static void
+note_missing(const struct securesum_result *res)
+{
+	char who[512];
+
+	out_join_strs(who, sizeof(who), (const char *const *)res->missing.v,
+	    res->missing.n, ",");
+	fflush(stdout);
+	fprintf(stderr, "mpc-client: note: the sum is from %zu sumpoints; %s "
+	    "did not post one\n", res->posted, who);
+}
+
+/* result (in NULL) or run (in: its input), the sum and its notes printed. */
+static int
+sum_cmd(struct client *c, const char *session,
+    const struct securesum_input *in, struct ss_error *e)
 {
 	struct securesum_result *res = NULL;
 	struct securesum_pin pin;
+	unsigned flags = (c->require_verified ? SECURESUM_REQUIRE_VERIFIED : 0) |
+	    (c->reuse_input ? SECURESUM_REUSE_INPUT : 0);
 	securesum *h;
 	int r;
 
 	if ((h = cli_handle(c, e)) == NULL)
 		return e->code;
 	cli_pin(&pin, c->pin);
-	r = securesum_result_pinned(h, session, &pin, c->require_verified ?
-	    SECURESUM_REQUIRE_VERIFIED : 0, &res);
+	securesum_set_step(h, cli_run_step, c);
+	if (in != NULL)
+		r = securesum_run_input(h, session, &pin, in, flags, &res);
+	else
+		r = securesum_result_pinned(h, session, &pin, flags, &res);
 	if (r == SECURESUM_OK) {
-		print_sum(stdout, c->json, res->session, res);
+		/* As the server names it: CREATOR/NAME (PROTOCOL.md 2.1). */
+		cli_sum_print(stdout, c->json, res->session[0] != '\0' ?
+		    res->session : session, res);
 		if (!c->json && res->cohort.n < res->parties.n)
 			note_left_out(res);
-	} else {
+		if (in != NULL && res->missing.n > 0)
+			note_missing(res);
+	} else if (c->json && res != NULL && res->sum == NULL &&
+	    (strcmp(res->label, "inconsistent") == 0 ||
+	    strcmp(res->label, "too few sumpoints") == 0))
 		/* Refused for its points (not for --require-verified). */
-		if (c->json && res != NULL && res->sum == NULL &&
-		    (strcmp(res->label, "inconsistent") == 0 ||
-		    strcmp(res->label, "too few sumpoints") == 0))
-			print_refused(c, res->session, res);
-		(void)cli_failed(h, r, e);
-	}
+		print_refused(c, res->session[0] != '\0' ? res->session :
+		    session, res);
 	securesum_result_free(res);
-	securesum_free(h);
-	return r;
+	return cli_done(h, r, e);
+}
+
+int
+cli_result(struct client *c, const char *session, struct ss_error *e)
+{
+	return sum_cmd(c, session, NULL, e);
+}
+
+int
+cli_run(struct client *c, const char *session,
+    const struct securesum_input *in, struct ss_error *e)
+{
+	return sum_cmd(c, session, in, e);
 }

@@ -200,9 +200,6 @@ cli_status(struct client *c, const char *session, struct ss_error *e)
 		return e->code;
 	if ((r = securesum_status(h, session, &s)) == SECURESUM_OK)
 		cli_status_print(stdout, c->json, s->session, s);
-	else
-		(void)cli_failed(h, r, e);
 	securesum_status_free(s);
-	securesum_free(h);
-	return r;
+	return cli_done(h, r, e);
 }

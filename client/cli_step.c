@@ -2,9 +2,11 @@
  * cli_step.c: mpc-client's `share` and `sumpoint` over libsecuresum, and
  * the line (or JSON object) each prints for the step the library reports
  * through its step callback: "PARTY: sumpoint for session S posted (N
- * shares)", as the commands printed it before they went through it.
+ * shares)", as the commands printed it before they went through it; and
+ * the same line as `run`'s note of its steps, on a terminal only.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "securesum.h"
 
@@ -30,27 +32,55 @@ counts_text(char *text, size_t len, const struct securesum_step *s)
 	}
 }
 
+void
+cli_step_note(FILE *f, const struct securesum_step *s)
+{
+	char text[128], again[48] = "";
+
+	counts_text(text, sizeof(text), s);
+	if (s->again)
+		snprintf(again, sizeof(again), " again (the server had lost "
+		    "%s)", strcmp(s->what, "shares") == 0 ? "them" : "it");
+	fprintf(f, "%s: %s for session %s %s%s (%s)\n", s->party, s->what,
+	    s->session, s->done, again, text);
+}
+
+void
+cli_step_print(FILE *f, int json, const struct securesum_step *s)
+{
+	size_t i;
+
+	if (!json) {
+		cli_step_note(f, s);
+		return;
+	}
+	fputs(OUT_JSON_OPEN "\"session\":", f);
+	out_json_string(f, s->session);
+	fputs(",\"party\":", f);
+	out_json_string(f, s->party);
+	for (i = 0; i < s->ncounts; i++)
+		fprintf(f, ",\"%s\":%zu", s->counts[i].name, s->counts[i].n);
+	fprintf(f, ",\"duplicate\":%s}\n", s->duplicate ? "true" : "false");
+}
+
 static void
 print_step(void *arg, const struct securesum_step *s)
 {
 	const struct client *c = arg;
-	char text[128];
-	size_t i;
 
-	if (c->json) {
-		fputs(OUT_JSON_OPEN "\"session\":", stdout);
-		out_json_string(stdout, s->session);
-		printf(",\"party\":");
-		out_json_string(stdout, s->party);
-		for (i = 0; i < s->ncounts; i++)
-			printf(",\"%s\":%zu", s->counts[i].name,
-			    s->counts[i].n);
-		printf(",\"duplicate\":%s}\n", s->duplicate ? "true" : "false");
+	cli_step_print(stdout, c->json, s);
+}
+
+void
+cli_run_step(void *arg, const struct securesum_step *s)
+{
+	struct client *c = arg;
+
+	/* run prints the sum alone on stdout: its steps are for a person. */
+	if (!cli_on_terminal(&c->progress))
 		return;
-	}
-	counts_text(text, sizeof(text), s);
-	printf("%s: %s for session %s %s (%s)\n", s->party, s->what,
-	    s->session, s->done, text);
+	progress_clear(&c->progress);
+	cli_step_note(stderr, s);
 }
 
 /* share (in: its input) or sumpoint (in NULL), its step printed. */
@@ -71,22 +101,14 @@ step_cmd(struct client *c, const char *session,
 		    c->reuse_input ? SECURESUM_REUSE_INPUT : 0);
 	else
 		r = securesum_sumpoint_pinned(h, session, &pin);
-	if (r != SECURESUM_OK)
-		(void)cli_failed(h, r, e);
-	securesum_free(h);
-	return r;
+	return cli_done(h, r, e);
 }
 
 int
-cli_share(struct client *c, const char *session, const char *const *values,
-    size_t nvalues, const char *path, struct ss_error *e)
+cli_share(struct client *c, const char *session,
+    const struct securesum_input *in, struct ss_error *e)
 {
-	struct securesum_input in;
-
-	in.texts = values;
-	in.ntexts = nvalues;
-	in.path = path;
-	return step_cmd(c, session, &in, e);
+	return step_cmd(c, session, in, e);
 }
 
 int

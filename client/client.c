@@ -1,7 +1,7 @@
 /*
- * client.c: the client of one command: its set-up and tear-down, the clock
- * every wait of the command answers to, and the notes `run` leaves on a
- * terminal.
+ * client.c: the client of one operation: its set-up and tear-down, the
+ * clock every wait of the operation answers to, and its lines for the
+ * caller.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,13 +27,10 @@ client_start(struct client *c)
 	conn_init(&c->conn);
 	c->conn.server_name = c->server_name;
 	c->ca = NULL;
+	/* Progress as whole lines, to the caller (unless shown live). */
 	progress_init(&c->progress);
-	if (c->say != NULL) {
-		/* The library: progress as whole lines, to the caller. */
-		c->progress.enabled = 0;
-		c->progress.sink = c->say;
-		c->progress.sink_arg = c->say_arg;
-	}
+	c->progress.sink = c->say;
+	c->progress.sink_arg = c->say_arg;
 	/* Every call of the command retries within its --timeout. */
 	retry_init(&c->rpc, c->server, c->certs, c->party,
 	    c->timeout_s * 1000u, &c->progress);
@@ -100,20 +97,6 @@ client_backoff(struct client *c, uint64_t *delay)
 }
 
 void
-client_note(struct client *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!c->progress.enabled)
-		return;
-	progress_clear(&c->progress);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-void
 client_say(struct client *c, const char *fmt, ...)
 {
 	static const char prefix[] = "mpc-client: ";
@@ -124,13 +107,8 @@ client_say(struct client *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	k = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (k < 0)
+	if (k < 0 || c->say == NULL)
 		return;
-	if (c->say == NULL) {
-		fflush(stdout);
-		fprintf(stderr, "%s\n", line);
-		return;
-	}
 	c->say(c->say_arg, strncmp(line, prefix, sizeof(prefix) - 1) == 0 ?
 	    line + sizeof(prefix) - 1 : line);
 }
@@ -147,15 +125,6 @@ client_sum_free(struct client_sum *s)
 		free(s->cohort[i]);
 	free(s->cohort);
 	memset(s, 0, sizeof(*s));
-}
-
-void
-client_json_step(const struct client *c, const char *session)
-{
-	fputs(OUT_JSON_OPEN "\"session\":", stdout);
-	out_json_string(stdout, session);
-	printf(",\"party\":");
-	out_json_string(stdout, c->party);
 }
 
 void

@@ -1,17 +1,17 @@
 /*
- * client.h: what mpc-client's commands share: the client (the settings of
- * the command line, the connection, the clock of the command), the six
- * commands main.c runs (cmd_*.c, one file each), and the steps `run`
- * borrows from share, sumpoint and result. sumpoint, result and status
- * act on the session's status, which main.c fetches and checks first
+ * client.h: what the party's operations share: the client (the settings,
+ * the connection, the clock of the operation), the operations of
+ * libsecuresum (cmd_*.c, one file each), and the steps `run` borrows from
+ * share, sumpoint and result. sumpoint, result and status act on the
+ * session's status, which the library fetches and checks first
  * (call_on_status).
  *
  * Every function that can fail returns SS_OK or an SS_ERR_* code and says
- * why in e (core/err.h). With `print` set (mpc-client) a command writes
- * its output, plain text or one JSON object, to stdout; without it (the
- * library, include/securesum.h) it writes nothing, and hands its warnings
- * to `say` and its answer to `sum_out` or the library's own reading of the
- * status.
+ * why in e (core/err.h). Nothing here prints: an operation hands its
+ * warnings to `say`, its progress to `progress`, its steps to `step_out`
+ * and its answer to the *_out member its caller set (securesum.c), and
+ * mpc-client prints them (cli*.c). The command line's own settings (json,
+ * printed) ride along for mpc-client's side.
  */
 #ifndef SS_CLIENT_CLIENT_H
 #define SS_CLIENT_CLIENT_H
@@ -123,16 +123,15 @@ struct client {
 	const struct pin_args *pin;
 	int reuse_input;           /* --reuse-input */
 	int require_verified;      /* --require-verified */
-	int printed;               /* a JSON answer is open on stdout: main adds
-	                              the error and closes it */
-	int print;                 /* write answers to stdout (mpc-client) */
-	client_say_fn *say;        /* NULL: warnings go to stderr */
+	int printed;               /* mpc-client: a JSON answer is open on
+	                              stdout; main adds the error and closes it */
+	client_say_fn *say;        /* warnings and notes; NULL: dropped */
 	void *say_arg;
 	struct client_sum *sum_out;    /* non-NULL: result and run fill it */
-	/* share's and sumpoint's steps, for a caller that shows them */
+	/* share's, sumpoint's and run's steps, for a caller that shows them */
 	void (*step_out)(void *arg, const char *session, const char *what,
-	    const char *done, int duplicate, const struct call_count *counts,
-	    size_t ncounts);
+	    const char *done, int duplicate, int again,
+	    const struct call_count *counts, size_t ncounts);
 	void *step_arg;
 	/* result's verdict, sum or not, for a caller that reads it */
 	int (*verdict_out)(void *arg, const struct wire_params *p,
@@ -192,25 +191,19 @@ int client_ca(struct client *c, struct ss_error *e) SS_WUR;
 int client_expired(const struct client *c);
 /* Sleeps for *delay ms (never past the deadline), then doubles it. */
 void client_backoff(struct client *c, uint64_t *delay);
-/* Notes a step of `run` on a terminal; commands print to stdout instead. */
-void client_note(struct client *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 /*
- * A warning or note for the caller: on stderr (after stdout is flushed),
- * or to c->say without its "mpc-client: " prefix.
+ * A warning or note for the caller: to c->say without its "mpc-client: "
+ * prefix (nowhere when c->say is NULL: the library never prints).
  */
 void client_say(struct client *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Frees what s holds and zeroes it. */
 void client_sum_free(struct client_sum *s);
-/* Starts the JSON object of a step: {"session":SESSION,"party":PARTY */
-void client_json_step(const struct client *c, const char *session);
 /* Wipes len bytes at p, which held secrets, and frees it (p may be NULL). */
 void client_wipe_free(void *p, size_t len);
 
-/* Flags of the steps `run` repeats. */
-#define STEP_QUIET 1   /* report on a terminal only, as `run` does */
-#define STEP_AGAIN 2   /* a resend after the server lost the first */
+/* A flag of the steps `run` repeats: a resend after the server lost the first. */
+#define STEP_AGAIN 1
 
 /* ---- create (cmd_create.c) ---------------------------------------------- */
 
@@ -348,7 +341,7 @@ int cmd_sumpoint_post(struct client *c, const char *session,
 
 struct listing;
 
-/* The verdict on the sumpoints taken (core/agree.h), for printing. */
+/* The verdict on the sumpoints taken (core/agree.h), for its reader. */
 struct result_verdict {
 	struct agree_result res;
 	uint8_t *marks;                 /* an enum agree_mark per position */
@@ -374,30 +367,18 @@ int cmd_result_decide(const struct wire_params *p, const struct listing *l,
     uint64_t *secret, struct result_verdict *v, const char *session,
     struct ss_error *e) SS_WUR;
 /*
- * Writes the sum, as text (L numbers on one line) or one JSON object with
- * the verdict v (its label, quorum and the points on, off, suspect and
- * ignored) when v is not NULL.
- */
-int cmd_result_print(FILE *f, int json, const char *session,
-    const uint64_t *secret, const struct wire_params *p,
-    const struct wire_names *cohort, const struct result_verdict *v,
-    struct ss_error *e) SS_WUR;
-/* The verdict's members of a JSON object: ,"label":...,"points":{...} */
-void cmd_result_json_verdict(FILE *f, const struct wire_params *p,
-    const struct result_verdict *v);
-/*
  * Fetches the posted sumpoints, keeps those signed on the cohort every
- * member signed, decides on them by agreement and prints the verdict.
+ * member signed, decides on them by agreement, and hands the verdict to
+ * c->verdict_out and the sum to c->sum_out.
  */
 int cmd_result_reconstruct(struct client *c, const char *session,
     const struct wire_response *st, struct ss_error *e) SS_WUR;
 
 /* ---- server-info (cmd_server_info.c) -------------------------------------- */
 
-/* GetServerInfo, printed as text or JSON; a refusal is the error. */
-int cmd_server_info(struct client *c, struct ss_error *e) SS_WUR;
-/* Writes in as "key: value" lines or one JSON object (its version made safe first). */
-void cmd_server_info_print(FILE *out, int json, struct wire_server_info *in);
+/* GetServerInfo into *out; a refusal is the error. */
+int cmd_server_info(struct client *c, struct wire_server_info *out,
+    struct ss_error *e) SS_WUR;
 
 /* ---- status (cmd_status.c) ---------------------------------------------- */
 
@@ -421,9 +402,6 @@ int cmd_status_conflicts(struct client *c, const struct wire_response *st,
     unsigned char **proven, struct ss_error *e) SS_WUR;
 /* The type of conflict cf's statements: "SUBMIT" ..., "?" if unreadable. */
 const char *cmd_status_conflict_type(const struct wire_conflict *cf);
-/* The JSON array of st's conflicts, each with "verified" from proven. */
-void cmd_status_json_conflicts(FILE *f, const struct wire_response *st,
-    const unsigned char *proven);
 
 /* ---- delete and list (cmd_delete.c, cmd_list.c) -------------------------- */
 

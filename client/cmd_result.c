@@ -107,81 +107,7 @@ too_few(const struct wire_params *p, const struct result_verdict *v,
 	    p->threshold + 1, ignored);
 }
 
-int
-cmd_result_print(FILE *f, int json, const char *session,
-    const uint64_t *secret, const struct wire_params *p,
-    const struct wire_names *cohort, const struct result_verdict *v,
-    struct ss_error *e)
-{
-	const size_t L = p->length;
-	const unsigned decimals = p->decimals;
-	char num[48];
-	size_t k;
-
-	if (json) {
-		fputs(OUT_JSON_OPEN "\"session\":", f);
-		out_json_string(f, session);
-		fputs(",\"sum\":[", f);
-	}
-	for (k = 0; k < L; k++) {
-		if (amount_format(field_to_int64(secret[k]), decimals, num,
-		    sizeof(num)) != SS_OK)
-			return ss_error_set(e, SS_ERR_INTERNAL, "cannot format "
-			    "element %zu of the sum", k + 1);
-		if (k > 0)
-			fputc(json ? ',' : ' ', f);
-		/* Strings in JSON: parsers read numbers as doubles (2^53). */
-		fprintf(f, json ? "\"%s\"" : "%s", num);
-	}
-	if (json) {
-		fputs("],\"cohort\":", f);
-		out_json_names(f, cohort);
-		if (v != NULL)
-			cmd_result_json_verdict(f, p, v);
-		fputs("}", f);
-	}
-	fputc('\n', f);
-	return SS_OK;
-}
-
-/* One JSON list of the positions marked `mark` (or ignored). */
-static void
-json_marked(FILE *f, const char *key, const struct wire_params *p,
-    const uint8_t *marks, int mark, const unsigned char *ignored)
-{
-	size_t i, k = 0;
-
-	fprintf(f, ",\"%s\":[", key);
-	for (i = 0; i < p->parties.n; i++)
-		if (ignored != NULL ? ignored[i] != 0 : marks[i] == mark) {
-			if (k++ > 0)
-				fputc(',', f);
-			out_json_string(f, p->parties.v[i]);
-		}
-	fputc(']', f);
-}
-
-void
-cmd_result_json_verdict(FILE *f, const struct wire_params *p,
-    const struct result_verdict *v)
-{
-	fputs(",\"label\":", f);
-	out_json_string(f, agree_label_name(v->res.label));
-	fprintf(f, ",\"quorum\":%u,\"points\":{", v->res.quorum);
-	fputs("\"taken\":", f);
-	fprintf(f, "%zu", v->res.posted);
-	json_marked(f, "on", p, v->marks, AGREE_ON, NULL);
-	json_marked(f, "off", p, v->marks, AGREE_OFF, NULL);
-	json_marked(f, "suspect", p, v->marks, AGREE_SUSPECT, NULL);
-	json_marked(f, "ignored", p, v->marks, 0, v->ignored);
-	fputc('}', f);
-	if (v->st != NULL) {
-		fputs(",\"conflicts\":", f);
-		cmd_status_json_conflicts(f, v->st, v->proven);
-	}
-}
-
-/* What the label says, on stderr; an unverified sum refused on request. */
+/* What the label says, to the caller; an unverified sum refused on request. */
 static int
 say_label(struct client *c, const struct wire_params *p,
     const struct result_verdict *v, const char *session, struct ss_error *e)
@@ -232,26 +158,6 @@ cmd_result_decide(const struct wire_params *p, const struct listing *l,
 	return SS_OK;
 }
 
-/* Says which parties of p the cohort co leaves out, on stderr. */
-static void
-note_left_out(struct client *c, const struct wire_response *ls,
-    const struct wire_params *p)
-{
-	char cohort[512], who[512];
-	const char **out;
-	size_t i, k = 0;
-
-	if ((out = calloc(p->parties.n + 1, sizeof(*out))) == NULL)
-		return;
-	for (i = 0; i < p->parties.n; i++)
-		if (!wire_names_has(&ls->cohort, p->parties.v[i]))
-			out[k++] = p->parties.v[i];
-	out_join(cohort, sizeof(cohort), &ls->cohort, ",");
-	out_join_strs(who, sizeof(who), out, k, ",");
-	client_say(c, "cohort: %s (without %s)", cohort, who);
-	free(out);
-}
-
 /* The sum and its verdict, into s, for a caller that reads them. */
 static int
 keep_sum(struct client_sum *s, const struct wire_params *p,
@@ -283,45 +189,28 @@ keep_sum(struct client_sum *s, const struct wire_params *p,
 	return SS_OK;
 }
 
-/* The verdict v on the sumpoints of ls: printed, or the error. */
+/*
+ * The verdict v on the sumpoints of ls, to its reader (c->verdict_out),
+ * a verdict without a sum (inconsistent, too few) too; then the error r,
+ * or the sum into c->sum_out.
+ */
 static int
 report(struct client *c, const char *session, const struct wire_params *p,
     const struct wire_response *ls, const uint64_t *secret,
     const struct result_verdict *v, int r, struct ss_error *e)
 {
-	/*
-	 * With --json a verdict without a sum (inconsistent, too few) is an
-	 * answer too: its label, its points named, the conflicts.
-	 */
-	int nosum = r != SS_OK && v->decided;
 	int r2;
 
 	if (c->verdict_out != NULL && v->decided &&
 	    (r2 = c->verdict_out(c->verdict_arg, p, &ls->cohort, v, e)) !=
 	    SS_OK)
 		return r2;
-	if (c->print && c->json && nosum) {
-		fputs(OUT_JSON_OPEN "\"session\":", stdout);
-		out_json_string(stdout, session);
-		printf(",\"sum\":null,\"cohort\":");
-		out_json_names(stdout, &ls->cohort);
-		cmd_result_json_verdict(stdout, p, v);
-		/* Left open: main adds the error and closes it. */
-		c->printed = 1;
-	}
 	if (r != SS_OK)
 		return r;
 	if ((r = say_label(c, p, v, session, e)) != SS_OK)
 		return r;
-	if (c->sum_out != NULL &&
-	    (r = keep_sum(c->sum_out, p, &ls->cohort, secret, v, e)) != SS_OK)
-		return r;
-	if (c->print && (r = cmd_result_print(stdout, c->json, session, secret,
-	    p, &ls->cohort, v, e)) != SS_OK)
-		return r;
-	/* A reader of the verdict has the cohort: only a printer notes it. */
-	if (c->print && !c->json && ls->cohort.n < p->parties.n)
-		note_left_out(c, ls, p);
+	if (c->sum_out != NULL)
+		return keep_sum(c->sum_out, p, &ls->cohort, secret, v, e);
 	return SS_OK;
 }
 

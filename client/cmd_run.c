@@ -112,7 +112,7 @@ submit_first(struct client *c, const char *session,
 	    (r = cmd_share_seal(c, session, st, in, &rs->sub, e)) != SS_OK)
 		return r;
 	rs->have_sub = 1;
-	return cmd_share_submit(c, session, &rs->sub, STEP_QUIET, e);
+	return cmd_share_submit(c, session, &rs->sub, 0, e);
 }
 
 /*
@@ -138,7 +138,7 @@ post_first(struct client *c, const char *session, struct run_state *rs,
 	for (i = 0; i < st->cohort.n; i++)
 		memcpy(rs->cohort[i], st->cohort.v[i], sizeof(rs->cohort[i]));
 	rs->ncohort = st->cohort.n;
-	return cmd_sumpoint_post(c, session, &rs->sp, STEP_QUIET, e);
+	return cmd_sumpoint_post(c, session, &rs->sp, 0, e);
 }
 
 /* Our shares went in an earlier run: this input must be the one recorded. */
@@ -215,15 +215,13 @@ run_step(struct client *c, const char *session, const struct input_src *in,
 	case RUN_SUBMIT:
 		return submit_first(c, session, in, rs, st, e);
 	case RUN_RESUBMIT:
-		return cmd_share_submit(c, session, &rs->sub,
-		    STEP_QUIET | STEP_AGAIN, e);
+		return cmd_share_submit(c, session, &rs->sub, STEP_AGAIN, e);
 	case RUN_WAIT_SHARES:
 		return wait_shares(c, st, expired, e);
 	case RUN_POST:
 		return post_first(c, session, rs, st, e);
 	case RUN_REPOST:
-		return cmd_sumpoint_post(c, session, &rs->sp,
-		    STEP_QUIET | STEP_AGAIN, e);
+		return cmd_sumpoint_post(c, session, &rs->sp, STEP_AGAIN, e);
 	case RUN_WAIT_SUMPOINTS:
 		return wait_sumpoints(c, st, expired, e);
 	case RUN_RECONSTRUCT:
@@ -302,17 +300,6 @@ run_until_ready(struct client *c, const char *session,
 	}
 }
 
-/* The sum is from fewer sumpoints than the cohort's: say whose are not in. */
-static void
-note_missing(struct client *c, const struct wire_response *st)
-{
-	char who[512];
-
-	out_join(who, sizeof(who), &st->missing, ",");
-	client_say(c, "mpc-client: note: the sum is from %zu sumpoints; %s "
-	    "did not post one", st->posted.n, who);
-}
-
 int
 cmd_run(struct client *c, const char *session, const struct input_src *in,
     struct ss_error *e)
@@ -324,9 +311,8 @@ cmd_run(struct client *c, const char *session, const struct input_src *in,
 	memset(&rs, 0, sizeof(rs));
 	if ((r = run_until_ready(c, session, in, &rs, &st, e)) == SS_OK) {
 		progress_clear(&c->progress);
+		/* The sumpoints still missing go with the verdict (st). */
 		r = cmd_result_reconstruct(c, session, &st, e);
-		if (r == SS_OK && st.phase != PHASE_COMPLETE && st.missing.n > 0)
-			note_missing(c, &st);
 		wire_response_free(&st);
 	}
 	progress_clear(&c->progress);

@@ -8,8 +8,7 @@
  * whose encryption keys are still missing (neither in our folder nor
  * published), without which nobody can share to them. It prints nothing:
  * what it found goes to c->status_out (securesum_status), and mpc-client
- * prints it (cli_status.c). The JSON of the conflicts here is result's,
- * until result too goes through the library.
+ * prints it (cli_status.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,34 +35,6 @@ cmd_status_conflict_type(const struct wire_conflict *cf)
 	    SS_OK)
 		return "?";
 	return statement_type_name(s.type);
-}
-
-/* A statement as JSON: its body and signature in hex. */
-static void
-json_stmt(FILE *f, const char *key, const struct wire_stmt *w)
-{
-	out_json_stmt(f, key, w->body, w->body_len, w->sig, w->sig_len);
-}
-
-void
-cmd_status_json_conflicts(FILE *f, const struct wire_response *st,
-    const unsigned char *proven)
-{
-	size_t i;
-
-	fputc('[', f);
-	for (i = 0; i < st->nconflicts; i++) {
-		fputs(i > 0 ? ",{\"party\":" : "{\"party\":", f);
-		out_json_string(f, st->conflicts[i].party);
-		fputs(",\"type\":", f);
-		out_json_string(f, cmd_status_conflict_type(&st->conflicts[i]));
-		fprintf(f, ",\"verified\":%s", proven != NULL && proven[i] ?
-		    "true" : "false");
-		json_stmt(f, "first", &st->conflicts[i].first);
-		json_stmt(f, "second", &st->conflicts[i].second);
-		fputc('}', f);
-	}
-	fputc(']', f);
 }
 
 /* 1 if conflict cf is proof: both its statements cf->party's for D, and apart. */

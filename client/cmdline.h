@@ -11,10 +11,10 @@
 #include <getopt.h>
 #include <stddef.h>
 
-#include "call.h"
+#include "securesum.h"
+
 #include "client.h"
 #include "err.h"
-#include "input.h"
 #include "pin.h"
 
 #define CMDLINE_PROGNAME "mpc-client"
@@ -56,11 +56,9 @@ struct command {
 	int takes_values;              /* share, run */
 	int pinned;                    /* needs the session pinned (pin.h) */
 	run_fn run;
-	/* The command itself: sumpoint, result, status (run_on_session) ... */
-	call_step_fn on_session;
-	/* ... share and run (run_with_input). */
-	int (*on_input)(struct client *, const char *, const struct input_src *,
-	    struct ss_error *);
+	/* share and run (run_with_input): the command over the library. */
+	int (*on_input)(struct client *c, const char *session,
+	    const struct securesum_input *in, struct ss_error *e);
 };
 
 /*

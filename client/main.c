@@ -27,21 +27,17 @@
 #include <openssl/crypto.h>
 
 #include "addr.h"
-#include "call.h"
 #include "cli.h"
 #include "cmdline.h"
 #include "client.h"
 #include "config.h"
 #include "conn.h"
 #include "err.h"
-#include "input.h"
-#include "keydir.h"
 #include "name.h"
 #include "outcome.h"
 #include "output.h"
 #include "pin.h"
 #include "pki.h"
-#include "trace.h"
 
 #define DEFAULT_TIMEOUT 120
 
@@ -147,23 +143,6 @@ exit_status(int r, struct ss_error *e)
 	return outcome_exit(r);
 }
 
-/*
- * Starts the command's clock; makes sure the trace file, if any, can be
- * written before anything changes; and publishes this party's encryption
- * key, whatever the command: a party that ran any command is known to the
- * others, who need its key to share. SS_OK, or why not into e.
- */
-static int
-begin(struct client *c, struct ss_error *e)
-{
-	int r;
-
-	client_start(c);
-	if ((r = trace_check(c, e)) != SS_OK)
-		return r;
-	return keydir_announce(c, e);
-}
-
 static int
 run_create(struct client *c, const struct command *cmd, struct cmdline *cl,
     struct ss_error *e)
@@ -220,41 +199,24 @@ input_usage(const struct command *cmd, const struct cmdline *cl)
 	return GO_ON;
 }
 
-/* share: SESSION, its pin and the input, through the library. */
+/*
+ * share and run: SESSION, its pin and the input (VALUEs or --input FILE),
+ * through the library.
+ */
 static int
-run_share(struct client *c, const struct command *cmd, struct cmdline *cl,
-    struct ss_error *e)
+run_with_input(struct client *c, const struct command *cmd,
+    struct cmdline *cl, struct ss_error *e)
 {
+	struct securesum_input in;
 	int r;
 
 	if ((r = input_usage(cmd, cl)) != GO_ON ||
 	    (r = take_pin(c, cmd, cl)) != GO_ON)
 		return r;
-	return exit_status(cli_share(c, cl->session,
-	    (const char *const *)cl->values, cl->nvalues, cl->input, e), e);
-}
-
-/* run: the values given, or the file to read them from. */
-static int
-run_with_input(struct client *c, const struct command *cmd,
-    struct cmdline *cl, struct ss_error *e)
-{
-	struct input_src in;
-	int r;
-
-	memset(&in, 0, sizeof(in));
-	if ((r = input_usage(cmd, cl)) != GO_ON)
-		return r;
-	in.args = cl->values;
-	in.nargs = cl->nvalues;
+	in.texts = (const char *const *)cl->values;
+	in.ntexts = cl->nvalues;
 	in.path = cl->input;
-	if ((r = take_pin(c, cmd, cl)) != GO_ON)
-		return r;
-	if ((r = begin(c, e)) != SS_OK)
-		return exit_status(r, e);
-	/* In c, where the first status names it as the server does (call.c). */
-	snprintf(c->session, sizeof(c->session), "%s", cl->session);
-	return exit_status(cmd->on_input(c, c->session, &in, e), e);
+	return exit_status(cmd->on_input(c, cl->session, &in, e), e);
 }
 
 /* delete: SESSION alone, no status read first. */
@@ -284,17 +246,13 @@ run_list(struct client *c, const struct command *cmd, struct cmdline *cl,
 	return exit_status(cli_list(c, e), e);
 }
 
-/* server-info: no SESSION, one call. */
+/* server-info: no SESSION, one call, through the library. */
 static int
 run_server_info(struct client *c, const struct command *cmd,
     struct cmdline *cl, struct ss_error *e)
 {
-	int r;
-
 	(void)cmd; (void)cl;
-	if ((r = begin(c, e)) != SS_OK)
-		return exit_status(r, e);
-	return exit_status(cmd_server_info(c, e), e);
+	return exit_status(cli_server_info(c, e), e);
 }
 
 /* sumpoint: SESSION and its pin, through the library. */
@@ -382,7 +340,7 @@ static const struct command commands[] = {
 	  "                      could not be shared to). Any command a party\n"
 	  "                      runs publishes its key.\n"
 	  "With --json: {\"session\":...,\"invite\":CODE,\"nonce\":HEX,...}.\n",
-	  create_opts, 0, 0, run_create, NULL, NULL },
+	  create_opts, 0, 0, run_create, NULL },
 	{ "share",
 	  "share SESSION PIN VALUE... | share SESSION PIN --input FILE",
 	  "Shares this party's input in SESSION: exactly L values (the session's\n"
@@ -396,7 +354,7 @@ static const struct command commands[] = {
 	  "  --reuse-input       share an input already shared in another\n"
 	  "                      instance of SESSION (refused otherwise: the two\n"
 	  "                      sums would reveal it)\n",
-	  share_opts, 1, 1, run_share, NULL, NULL },
+	  share_opts, 1, 1, run_with_input, cli_share },
 	{ "sumpoint",
 	  "sumpoint SESSION PIN",
 	  "Checks the session's cohort and the SUBMIT of every share sent to\n"
@@ -405,7 +363,7 @@ static const struct command commands[] = {
 	  "sum (this party's sumpoint). Needs the cohort to be fixed.\n"
 	  "\n"
 	  PIN_HELP,
-	  sumpoint_opts, 0, 1, run_sumpoint, NULL, NULL },
+	  sumpoint_opts, 0, 1, run_sumpoint, NULL },
 	{ "result",
 	  "result SESSION PIN",
 	  "Decides on the sumpoints signed on the cohort every member signed,\n"
@@ -417,7 +375,7 @@ static const struct command commands[] = {
 	  "\n"
 	  PIN_HELP
 	  "  --require-verified  refuse a sum that is not verified\n",
-	  result_opts, 0, 1, run_result, NULL, NULL },
+	  result_opts, 0, 1, run_result, NULL },
 	{ "status",
 	  "status SESSION",
 	  "Shows the session's phase, parameters, who shared, the cohort, who\n"
@@ -426,7 +384,7 @@ static const struct command commands[] = {
 	  "nobody can share to them yet), the deadline, the invite code of the\n"
 	  "parameters the server holds, and the conflicts (two different\n"
 	  "statements one party signed), each checked here.\n",
-	  no_opts, 0, 0, run_status, NULL, NULL },
+	  no_opts, 0, 0, run_status, NULL },
 	{ "run",
 	  "run SESSION PIN VALUE... | run SESSION PIN --input FILE",
 	  "Does all of this party's steps: waits for SESSION to exist, shares\n"
@@ -442,7 +400,7 @@ static const struct command commands[] = {
 	  "  --input FILE        read the values from FILE ('-' for stdin)\n"
 	  "  --reuse-input       as for share\n"
 	  "  --require-verified  refuse a sum that is not verified\n",
-	  run_opts, 1, 1, run_with_input, NULL, cmd_run },
+	  run_opts, 1, 1, run_with_input, cli_run },
 	{ "delete",
 	  "delete SESSION",
 	  "Deletes SESSION on the server: its shares, sumpoints and statements\n"
@@ -451,7 +409,7 @@ static const struct command commands[] = {
 	  "time; any other party once it is COMPLETE or FAILED. To anyone else\n"
 	  "the server answers as for a session that does not exist.\n"
 	  "With --json: {\"session\":S,\"deleted\":true,\"released_bytes\":N}.\n",
-	  no_opts, 0, 0, run_delete, NULL, NULL },
+	  no_opts, 0, 0, run_delete, NULL },
 	{ "list",
 	  "list",
 	  "Lists the sessions this party is in, oldest first: each one's phase,\n"
@@ -460,14 +418,14 @@ static const struct command commands[] = {
 	  "With --json: {\"sessions\":[{\"session\":S,\"phase\":P,\n"
 	  "\"created_unix\":T,\"age_seconds\":A,\"creator\":C,\"parties\":N,\n"
 	  "\"expires_unix\":E},...]} (null: unknown creator, never expires).\n",
-	  no_opts, 0, 0, run_list, NULL, NULL },
+	  no_opts, 0, 0, run_list, NULL },
 	{ "server-info",
 	  "server-info",
 	  "Shows the server's version, uptime, sessions by phase, connections,\n"
 	  "bytes held, and the health of its journal and snapshots\n"
 	  "(GetServerInfo: counts only, asked by any party). With --json: one\n"
 	  "object, {\"version\":1, then the keys of the lines}.\n",
-	  no_opts, 0, 0, run_server_info, NULL, NULL },
+	  no_opts, 0, 0, run_server_info, NULL },
 };
 
 /*
@@ -730,9 +688,6 @@ run_command(struct client *c, const struct command *cmd, struct cmdline *cl)
 	int rc;
 
 	ss_error_clear(&err);
-	/* run waits for the others anyway: for the server too. */
-	if (strcmp(cmd->name, "run") == 0)
-		c->wait = 1;
 	rc = cmd->run(c, cmd, cl, &err);
 	/* A usage error found by the command is in cmdline_error(). */
 	if (rc != 0 && err.code != SS_OK)
@@ -769,7 +724,6 @@ main(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	conn_init(&c.conn);
-	c.print = 1;
 	memset(&cl, 0, sizeof(cl));
 	memset(&cfg, 0, sizeof(cfg));
 	cl.client = &c;

@@ -1,38 +1,14 @@
 /*
- * output.c: JSON strings, name lists, sanitised text and the progress line.
+ * output.c: name lists, sanitised text and the progress of a wait, for
+ * the caller to show (output.h).
  */
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "output.h"
-
-void
-out_json_string(FILE *f, const char *s)
-{
-	const unsigned char *p;
-
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		switch (*p) {
-		case '"':  fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			/* RFC 8259: control characters must be escaped. */
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\u%04x", (unsigned)*p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
-}
 
 /* The i-th name of a list of the wire, or of an array of strings. */
 static const char *
@@ -45,56 +21,6 @@ static const char *
 strs_at(const void *list, size_t i)
 {
 	return ((const char *const *)list)[i];
-}
-
-/* The JSON array of the n names name(list, i). */
-static void
-json_array(FILE *f, const void *list, size_t n,
-    const char *(*name)(const void *, size_t))
-{
-	size_t i;
-
-	fputc('[', f);
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			fputc(',', f);
-		out_json_string(f, name(list, i));
-	}
-	fputc(']', f);
-}
-
-void
-out_json_names(FILE *f, const struct wire_names *l)
-{
-	json_array(f, l, l->n, wire_names_at);
-}
-
-void
-out_json_strs(FILE *f, const char *const *v, size_t n)
-{
-	json_array(f, v, n, strs_at);
-}
-
-static void
-json_hex(FILE *f, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	fputc('"', f);
-	for (i = 0; i < n; i++)
-		fprintf(f, "%02x", p[i]);
-	fputc('"', f);
-}
-
-void
-out_json_stmt(FILE *f, const char *key, const uint8_t *body,
-    size_t body_len, const uint8_t *sig, size_t sig_len)
-{
-	fprintf(f, ",\"%s\":{\"body\":", key);
-	json_hex(f, body, body_len);
-	fputs(",\"signature\":", f);
-	json_hex(f, sig, sig_len);
-	fputc('}', f);
 }
 
 /*
@@ -151,10 +77,7 @@ out_sanitize(char *s)
 void
 progress_init(struct progress *p)
 {
-	p->enabled = isatty(STDERR_FILENO);
-	p->shown = 0;
-	p->line[0] = '\0';
-	p->since = p->printed = p->ahead = 0;
+	memset(p, 0, sizeof(*p));
 }
 
 void
@@ -175,7 +98,7 @@ progress_now_ms(void)
 	    1;
 }
 
-/* Off a terminal: the line, whole, once the wait has lasted long enough. */
+/* Whole lines: the line to the sink, once the wait has lasted long enough. */
 static void
 progress_plain(struct progress *p, const char *line)
 {
@@ -188,20 +111,15 @@ progress_plain(struct progress *p, const char *line)
 	    (p->printed != 0 && now - p->printed < PROGRESS_PLAIN_EVERY_MS))
 		return;
 	p->printed = now;
-	if (p->sink != NULL) {
+	if (p->sink != NULL)
 		p->sink(p->sink_arg, line);
-		return;
-	}
-	fprintf(stderr, "mpc-client: %s\n", line);
-	fflush(stderr);
 }
 
 void
 progress_show(struct progress *p, const char *fmt, ...)
 {
-	char line[160];
+	char line[PROGRESS_LINE_MAX];
 	va_list ap;
-	size_t n;
 	int k;
 
 	va_start(ap, fmt);
@@ -217,39 +135,13 @@ progress_show(struct progress *p, const char *fmt, ...)
 		p->ahead = 0;
 		return;
 	}
-	if (!p->enabled) {
-		progress_plain(p, line);
-		return;
-	}
-	/* Polling redraws the same line many times: skip what is shown. */
-	if (p->shown > 0 && strcmp(line, p->line) == 0)
-		return;
-	n = strlen(line);
-	/* Overwrite the previous line fully: pad with spaces past its end. */
-	fprintf(stderr, "\r%s%*s", line,
-	    p->shown > n ? (int)(p->shown - n) : 0, "");
-	if (p->shown > n)
-		fprintf(stderr, "\r%s", line);
-	fflush(stderr);
-	p->shown = n;
-	memcpy(p->line, line, sizeof(line));
+	progress_plain(p, line);
 }
 
 void
 progress_clear(struct progress *p)
 {
-	if (p->live != NULL) {
+	if (p->live != NULL)
 		p->live(p->live_arg, NULL, 0);
-		return;
-	}
-	if (!p->enabled) {
-		p->since = p->printed = 0;
-		return;
-	}
-	if (p->shown == 0)
-		return;
-	fprintf(stderr, "\r%*s\r", (int)p->shown, "");
-	fflush(stderr);
-	p->shown = 0;
-	p->line[0] = '\0';
+	p->since = p->printed = 0;
 }

@@ -215,12 +215,11 @@ pstate_open(const char *dir, const char *party, struct pstate **out,
 		rc = claim_folder(st, e);
 		pstate_unlock(st);
 	}
-	if (rc != SS_OK) {
+	if (rc == SS_OK)
+		*out = st;
+	else
 		pstate_close(st);
-		return rc;
-	}
-	*out = st;
-	return SS_OK;
+	return rc;
 }
 
 void

@@ -1,11 +1,12 @@
 /*
  * securesum.c: the public API of libsecuresum (include/securesum.h): a
- * party's settings kept in an opaque handle, and each operation run as
- * mpc-client runs its command (the same cmd_*.c over the same struct
- * client) but with nothing printed: `print` off, warnings and progress to
- * the caller's callback, and the answers (invite code, sum, status) kept
- * into structs the caller frees. Only the functions of securesum.h are
- * exported from the shared library (SECURESUM_API; all else is hidden).
+ * party's settings kept in an opaque handle, and each operation run by
+ * its cmd_*.c over a struct client, which print nothing: warnings,
+ * progress and steps go to the caller's callbacks, and the answers
+ * (invite code, sum and verdict, status, server figures) into structs the
+ * caller frees. The operations by invite code are those by pin, given a
+ * pin of that code. Only the functions of securesum.h are exported from
+ * the shared library (SECURESUM_API; all else is hidden).
  */
 #define SECURESUM_BUILDING 1
 
@@ -79,15 +80,15 @@ securesum_new(void)
 void
 securesum_free(securesum *h)
 {
-	if (h == NULL)
-		return;
-	free(h->server);
-	free(h->server_name);
-	free(h->certs);
-	free(h->party);
-	free(h->state);
-	free(h->trace);
-	OPENSSL_cleanse(h, sizeof(*h));
+	if (h != NULL) {
+		char **const strings[] = { &h->server, &h->server_name,
+		    &h->certs, &h->party, &h->state, &h->trace };
+		size_t i;
+
+		for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+			free(*(strings[i]));   /* parenthesised for cppcheck 2.10 */
+		OPENSSL_cleanse(h, sizeof(*h));
+	}
 	free(h);
 }
 
@@ -252,28 +253,24 @@ say(void *arg, const char *line)
 		h->log(h->log_arg, line);
 }
 
-/* A step of share or sumpoint, to the caller's step callback. */
+/* A step of share, sumpoint or run, to the caller's step callback. */
 static void
 step(void *arg, const char *session, const char *what, const char *done,
-    int duplicate, const struct call_count *counts, size_t ncounts)
+    int duplicate, int again, const struct call_count *counts,
+    size_t ncounts)
 {
 	const securesum *h = arg;
 	struct securesum_count sc[4];
 	struct securesum_step s;
 	size_t i;
 
-	memset(&s, 0, sizeof(s));
 	for (i = 0; i < ncounts && i < sizeof(sc) / sizeof(sc[0]); i++) {
 		sc[i].name = counts[i].name;
 		sc[i].n = counts[i].n;
 	}
-	s.session = session;
-	s.party = h->party;
-	s.what = what;
-	s.done = done;
-	s.duplicate = duplicate;
-	s.counts = sc;
-	s.ncounts = i;
+	s = (struct securesum_step){ .session = session, .party = h->party,
+	    .what = what, .done = done, .duplicate = duplicate,
+	    .again = again, .counts = sc, .ncounts = i };
 	h->step(h->step_arg, &s);
 }
 
@@ -354,20 +351,6 @@ op_end(securesum *h, struct op *o, int r)
 	return r;
 }
 
-/* The session pinned by its invite code, checked before any connection. */
-static int
-pin_invite(securesum *h, struct pin_args *pa, const char *session,
-    const char *invite)
-{
-	memset(pa, 0, sizeof(*pa));
-	pa->invite = invite;
-	if (invite == NULL)
-		return ss_error_set(&h->err, SS_ERR_INVALID,
-		    "session %.64s: no invite code given (create returns it)",
-		    session ? session : "");
-	return pin_args_check(pa, session, &h->err);
-}
-
 /* The session's id: given, and a valid NAME or CREATOR/NAME. */
 static int
 check_session(securesum *h, const char *session)
@@ -389,6 +372,36 @@ op_session(struct op *o, const char *session)
 {
 	snprintf(o->c.session, sizeof(o->c.session), "%s", session);
 	return o->c.session;
+}
+
+/* The session and its invite code, checked, as a pin into *pin. */
+static int
+invite_pin(securesum *h, const char *session, const char *invite,
+    struct securesum_pin *pin)
+{
+	int r;
+
+	if ((r = check_session(h, session)) != SS_OK)
+		return r;
+	if (invite == NULL)
+		return ss_error_set(&h->err, SS_ERR_INVALID,
+		    "session %.64s: no invite code given (create returns it)",
+		    session);
+	memset(pin, 0, sizeof(*pin));
+	pin->invite = invite;
+	return SS_OK;
+}
+
+/* The session and its pin, checked before any connection, into *pa. */
+static int
+check_pin(securesum *h, const char *session, const struct securesum_pin *pin,
+    struct pin_args *pa)
+{
+	int r;
+
+	if ((r = check_session(h, session)) != SS_OK)
+		return r;
+	return api_pin(pa, pin, session, &h->err);
 }
 
 int
@@ -453,33 +466,42 @@ take_values(securesum *h, struct input_src *in, const int64_t *values,
 	return SS_OK;
 }
 
-/* share, once the session's pin pa and the input in are checked. */
+/* share and run: an input as text into the source of the input. */
 static int
-share_in(securesum *h, const char *session, const struct pin_args *pa,
+take_input(securesum *h, struct input_src *src,
+    const struct securesum_input *in)
+{
+	memset(src, 0, sizeof(*src));
+	if (in == NULL || (in->path != NULL) == (in->ntexts > 0) ||
+	    (in->ntexts > 0 && in->texts == NULL))
+		return ss_error_set(&h->err, SS_ERR_INVALID, "give values or "
+		    "--input FILE, not both and not neither");
+	src->args = in->texts;
+	src->nargs = in->ntexts;
+	src->path = in->path;
+	return SS_OK;
+}
+
+/* share of the input in (in NULL: sumpoint), the session pinned by pin. */
+static int
+share_in(securesum *h, const char *session, const struct securesum_pin *pin,
     const struct input_src *in, unsigned flags)
 {
+	struct pin_args pa;
 	struct op o;
 	int r;
 
+	if ((r = check_pin(h, session, pin, &pa)) != SS_OK)
+		return r;
 	if ((r = op_begin(h, &o)) == SS_OK) {
-		o.c.pin = pa;
+		o.c.pin = &pa;
 		o.c.reuse_input = (flags & SECURESUM_REUSE_INPUT) != 0;
-		r = cmd_share(&o.c, op_session(&o, session), in, &h->err);
+		r = in != NULL ?
+		    cmd_share(&o.c, op_session(&o, session), in, &h->err) :
+		    call_on_status(&o.c, op_session(&o, session), cmd_sumpoint,
+		    &h->err);
 	}
 	return op_end(h, &o, r);
-}
-
-/* share of int64 values, once the session's pin pa is checked. */
-static int
-share_with(securesum *h, const char *session, const struct pin_args *pa,
-    const int64_t *values, size_t n, unsigned flags)
-{
-	struct input_src in;
-	int r;
-
-	if ((r = take_values(h, &in, values, n)) != SS_OK)
-		return r;
-	return share_in(h, session, pa, &in, flags);
 }
 
 int
@@ -488,34 +510,11 @@ securesum_share_input(securesum *h, const char *session,
     unsigned flags)
 {
 	struct input_src src;
-	struct pin_args pa;
 	int r;
 
-	if ((r = check_session(h, session)) != SS_OK ||
-	    (r = api_pin(&pa, pin, session, &h->err)) != SS_OK)
+	if ((r = take_input(h, &src, in)) != SS_OK)
 		return r;
-	if (in == NULL || (in->path != NULL) == (in->ntexts > 0) ||
-	    (in->ntexts > 0 && in->texts == NULL))
-		return ss_error_set(&h->err, SS_ERR_INVALID, "give values or "
-		    "--input FILE, not both and not neither");
-	memset(&src, 0, sizeof(src));
-	src.args = in->texts;
-	src.nargs = in->ntexts;
-	src.path = in->path;
-	return share_in(h, session, &pa, &src, flags);
-}
-
-int
-securesum_share(securesum *h, const char *session, const char *invite,
-    const int64_t *values, size_t n, unsigned flags)
-{
-	struct pin_args pa;
-	int r;
-
-	if ((r = check_session(h, session)) != SS_OK ||
-	    (r = pin_invite(h, &pa, session, invite)) != SS_OK)
-		return r;
-	return share_with(h, session, &pa, values, n, flags);
+	return share_in(h, session, pin, &src, flags);
 }
 
 int
@@ -523,53 +522,42 @@ securesum_share_pinned(securesum *h, const char *session,
     const struct securesum_pin *pin, const int64_t *values, size_t n,
     unsigned flags)
 {
-	struct pin_args pa;
+	struct input_src in;
 	int r;
 
-	if ((r = check_session(h, session)) != SS_OK ||
-	    (r = api_pin(&pa, pin, session, &h->err)) != SS_OK)
+	if ((r = take_values(h, &in, values, n)) != SS_OK)
 		return r;
-	return share_with(h, session, &pa, values, n, flags);
-}
-
-/* sumpoint, once the session's pin pa is checked. */
-static int
-sumpoint_with(securesum *h, const char *session, const struct pin_args *pa)
-{
-	struct op o;
-	int r;
-
-	if ((r = op_begin(h, &o)) == SS_OK) {
-		o.c.pin = pa;
-		r = call_on_status(&o.c, op_session(&o, session), cmd_sumpoint,
-		    &h->err);
-	}
-	return op_end(h, &o, r);
+	return share_in(h, session, pin, &in, flags);
 }
 
 int
-securesum_sumpoint(securesum *h, const char *session, const char *invite)
+securesum_share(securesum *h, const char *session, const char *invite,
+    const int64_t *values, size_t n, unsigned flags)
 {
-	struct pin_args pa;
+	struct securesum_pin pin;
 	int r;
 
-	if ((r = check_session(h, session)) != SS_OK ||
-	    (r = pin_invite(h, &pa, session, invite)) != SS_OK)
+	if ((r = invite_pin(h, session, invite, &pin)) != SS_OK)
 		return r;
-	return sumpoint_with(h, session, &pa);
+	return securesum_share_pinned(h, session, &pin, values, n, flags);
 }
 
 int
 securesum_sumpoint_pinned(securesum *h, const char *session,
     const struct securesum_pin *pin)
 {
-	struct pin_args pa;
+	return share_in(h, session, pin, NULL, 0);
+}
+
+int
+securesum_sumpoint(securesum *h, const char *session, const char *invite)
+{
+	struct securesum_pin pin;
 	int r;
 
-	if ((r = check_session(h, session)) != SS_OK ||
-	    (r = api_pin(&pa, pin, session, &h->err)) != SS_OK)
+	if ((r = invite_pin(h, session, invite, &pin)) != SS_OK)
 		return r;
-	return sumpoint_with(h, session, &pa);
+	return securesum_sumpoint_pinned(h, session, &pin);
 }
 
 /* ---- sums --------------------------------------------------------------- */
@@ -594,6 +582,19 @@ securesum_sum_free(struct securesum_sum *s)
 		free(s->cohort[i]);
 	free(s->cohort);
 	free(s);
+}
+
+void
+securesum_result_free(struct securesum_result *r)
+{
+	if (r == NULL)
+		return;
+	api_names_free_each((struct securesum_names *const []){ &r->parties,
+	    &r->cohort, &r->on, &r->off, &r->suspect, &r->ignored,
+	    &r->missing, NULL });
+	securesum_sum_free(r->sum);
+	api_conflicts_free(r->conflicts, r->nconflicts);
+	free(r);
 }
 
 /* The sum cs into a new *out; cs's arrays move into it. */
@@ -671,49 +672,9 @@ keep_verdict(void *arg, const struct wire_params *p,
 }
 
 /*
- * result and run, once the pin pa is checked (in NULL for result): the
- * sum into *out, and the verdict into res if not NULL.
+ * result and run, the session pinned by pin (in NULL for result): the sum
+ * and its verdict into a new *out whenever the points were judged.
  */
-static int
-sum_with(securesum *h, const char *session, const struct pin_args *pa,
-    const struct input_src *in, unsigned flags, struct securesum_result *res,
-    struct securesum_sum **out)
-{
-	struct op o;
-	int r;
-
-	if ((r = op_begin(h, &o)) == SS_OK) {
-		o.c.pin = pa;
-		o.c.reuse_input = (flags & SECURESUM_REUSE_INPUT) != 0;
-		o.c.require_verified =
-		    (flags & SECURESUM_REQUIRE_VERIFIED) != 0;
-		if (res != NULL) {
-			o.c.verdict_out = keep_verdict;
-			o.c.verdict_arg = res;
-		}
-		r = op_sum(h, &o, session, in, out);
-	}
-	return op_end(h, &o, r);
-}
-
-/* result and run by invite: the common steps; in NULL for result. */
-static int
-sum_op(securesum *h, const char *session, const char *invite,
-    const struct input_src *in, unsigned flags, struct securesum_sum **out)
-{
-	struct pin_args pa;
-	int r;
-
-	if (out == NULL)
-		return ss_error_set(&h->err, SS_ERR_INVALID, "out is NULL");
-	*out = NULL;
-	if ((r = check_session(h, session)) != SS_OK ||
-	    (r = pin_invite(h, &pa, session, invite)) != SS_OK)
-		return r;
-	return sum_with(h, session, &pa, in, flags, NULL, out);
-}
-
-/* result and run by pin, with the verdict; in NULL for result. */
 static int
 verdict_op(securesum *h, const char *session, const struct securesum_pin *pin,
     const struct input_src *in, unsigned flags,
@@ -721,17 +682,26 @@ verdict_op(securesum *h, const char *session, const struct securesum_pin *pin,
 {
 	struct securesum_result *res;
 	struct pin_args pa;
+	struct op o;
 	int r;
 
 	if (out == NULL)
 		return ss_error_set(&h->err, SS_ERR_INVALID, "out is NULL");
 	*out = NULL;
-	if ((r = check_session(h, session)) != SS_OK ||
-	    (r = api_pin(&pa, pin, session, &h->err)) != SS_OK)
+	if ((r = check_pin(h, session, pin, &pa)) != SS_OK)
 		return r;
 	if ((res = calloc(1, sizeof(*res))) == NULL)
 		return ss_error_set(&h->err, SS_ERR_ALLOC, "out of memory");
-	r = sum_with(h, session, &pa, in, flags, res, &res->sum);
+	if ((r = op_begin(h, &o)) == SS_OK) {
+		o.c.pin = &pa;
+		o.c.reuse_input = (flags & SECURESUM_REUSE_INPUT) != 0;
+		o.c.require_verified =
+		    (flags & SECURESUM_REQUIRE_VERIFIED) != 0;
+		o.c.verdict_out = keep_verdict;
+		o.c.verdict_arg = res;
+		r = op_sum(h, &o, session, in, &res->sum);
+	}
+	r = op_end(h, &o, r);
 	if (res->decided)
 		*out = res;
 	else
@@ -739,44 +709,45 @@ verdict_op(securesum *h, const char *session, const struct securesum_pin *pin,
 	return r;
 }
 
-int
-securesum_result(securesum *h, const char *session, const char *invite,
-    unsigned flags, struct securesum_sum **out)
+/* run: verdict_op, a server absent at first waited for. */
+static int
+run_in(securesum *h, const char *session, const struct securesum_pin *pin,
+    const struct input_src *in, unsigned flags,
+    struct securesum_result **out)
 {
-	return sum_op(h, session, invite, NULL, flags, out);
-}
-
-int
-securesum_run(securesum *h, const char *session, const char *invite,
-    const int64_t *values, size_t n, unsigned flags,
-    struct securesum_sum **out)
-{
-	struct input_src in;
 	int r, wait = h->wait;
 
-	if ((r = take_values(h, &in, values, n)) != SS_OK)
-		return r;
 	/* run waits for the others anyway: for the server too. */
 	h->wait = 1;
-	r = sum_op(h, session, invite, &in, flags, out);
+	r = verdict_op(h, session, pin, in, flags, out);
 	h->wait = wait;
 	return r;
 }
 
-void
-securesum_result_free(struct securesum_result *r)
+/* result and run by invite code: out and the code checked, into *pin. */
+static int
+invite_sum(securesum *h, const char *session, const char *invite,
+    struct securesum_pin *pin, struct securesum_sum **out)
 {
-	if (r == NULL)
-		return;
-	securesum_sum_free(r->sum);
-	api_names_free(&r->parties);
-	api_names_free(&r->cohort);
-	api_names_free(&r->on);
-	api_names_free(&r->off);
-	api_names_free(&r->suspect);
-	api_names_free(&r->ignored);
-	api_conflicts_free(r->conflicts, r->nconflicts);
-	free(r);
+	if (out == NULL)
+		return ss_error_set(&h->err, SS_ERR_INVALID, "out is NULL");
+	*out = NULL;
+	return invite_pin(h, session, invite, pin);
+}
+
+/* The sum alone of the result res of r, into *out; res freed. */
+static int
+sum_only(securesum *h, int r, struct securesum_result *res,
+    struct securesum_sum **out)
+{
+	if (r == SS_OK && res == NULL)
+		return ss_error_set(&h->err, SS_ERR_INTERNAL, "no sum was kept");
+	if (r == SS_OK) {
+		*out = res->sum;
+		res->sum = NULL;
+	}
+	securesum_result_free(res);
+	return r;
 }
 
 int
@@ -788,22 +759,62 @@ securesum_result_pinned(securesum *h, const char *session,
 }
 
 int
+securesum_result(securesum *h, const char *session, const char *invite,
+    unsigned flags, struct securesum_sum **out)
+{
+	struct securesum_result *res = NULL;
+	struct securesum_pin pin;
+	int r;
+
+	if ((r = invite_sum(h, session, invite, &pin, out)) != SS_OK)
+		return r;
+	r = securesum_result_pinned(h, session, &pin, flags, &res);
+	return sum_only(h, r, res, out);
+}
+
+int
 securesum_run_pinned(securesum *h, const char *session,
     const struct securesum_pin *pin, const int64_t *values, size_t n,
     unsigned flags, struct securesum_result **out)
 {
 	struct input_src in;
-	int r, wait = h->wait;
+	int r;
 
 	if (out != NULL)
 		*out = NULL;
 	if ((r = take_values(h, &in, values, n)) != SS_OK)
 		return r;
-	/* run waits for the others anyway: for the server too. */
-	h->wait = 1;
-	r = verdict_op(h, session, pin, &in, flags, out);
-	h->wait = wait;
-	return r;
+	return run_in(h, session, pin, &in, flags, out);
+}
+
+int
+securesum_run_input(securesum *h, const char *session,
+    const struct securesum_pin *pin, const struct securesum_input *in,
+    unsigned flags, struct securesum_result **out)
+{
+	struct input_src src;
+	int r;
+
+	if (out != NULL)
+		*out = NULL;
+	if ((r = take_input(h, &src, in)) != SS_OK)
+		return r;
+	return run_in(h, session, pin, &src, flags, out);
+}
+
+int
+securesum_run(securesum *h, const char *session, const char *invite,
+    const int64_t *values, size_t n, unsigned flags,
+    struct securesum_sum **out)
+{
+	struct securesum_result *res = NULL;
+	struct securesum_pin pin;
+	int r;
+
+	if ((r = invite_sum(h, session, invite, &pin, out)) != SS_OK)
+		return r;
+	r = securesum_run_pinned(h, session, &pin, values, n, flags, &res);
+	return sum_only(h, r, res, out);
 }
 
 /* ---- status, delete ----------------------------------------------------- */
@@ -814,13 +825,9 @@ securesum_status_free(struct securesum_status *s)
 	if (s == NULL)
 		return;
 	api_conflicts_free(s->conflicts, s->nconflicts);
-	api_names_free(&s->signers);
-	api_names_free(&s->parties);
-	api_names_free(&s->shared);
-	api_names_free(&s->cohort);
-	api_names_free(&s->posted);
-	api_names_free(&s->missing);
-	api_names_free(&s->keys_missing);
+	api_names_free_each((struct securesum_names *const []){ &s->signers,
+	    &s->parties, &s->shared, &s->cohort, &s->posted, &s->missing,
+	    &s->keys_missing, NULL });
 	free(s);
 }
 
@@ -830,32 +837,9 @@ keep_status(void *arg, const char *session, const struct wire_response *st,
     const struct status_view *v, struct ss_error *e)
 {
 	struct securesum_status *s = arg;
-	int r;
 
 	snprintf(s->session, sizeof(s->session), "%s", session);
-	snprintf(s->phase, sizeof(s->phase), "%s", phase_name(st->phase));
-	s->threshold = st->params.threshold;
-	s->length = st->params.length;
-	s->decimals = st->params.decimals;
-	s->min_cohort = st->params.min_cohort;
-	s->deadline_unix = st->deadline_unix;
-	if (v->d != NULL)
-		invite_encode(v->d, s->invite);
-	if (st->phase == PHASE_FAILED)
-		snprintf(s->reason, sizeof(s->reason), "%s",
-		    call_message(st, "(no reason given)"));
-	if ((r = api_wire_names_copy(&s->parties, &st->params.parties, e)) !=
-	    SS_OK ||
-	    (r = api_wire_names_copy(&s->shared, &st->shared, e)) != SS_OK ||
-	    (r = api_wire_names_copy(&s->cohort, &st->cohort, e)) != SS_OK ||
-	    (r = api_wire_names_copy(&s->posted, &st->posted, e)) != SS_OK ||
-	    (r = api_wire_names_copy(&s->missing, &st->missing, e)) != SS_OK ||
-	    (r = api_wire_names_copy(&s->signers, &st->signers, e)) != SS_OK ||
-	    (r = api_conflicts_copy(&s->conflicts, &s->nconflicts, st,
-	    v->proven, e)) != SS_OK)
-		return r;
-	return api_names_copy(&s->keys_missing, v->keys_missing,
-	    v->nkeys_missing, e);
+	return api_status_copy(arg, st, v, e);
 }
 
 int
@@ -909,7 +893,7 @@ securesum_delete(securesum *h, const char *session,
 	return op_end(h, &o, r);
 }
 
-/* ---- list --------------------------------------------------------------- */
+/* ---- list, server-info ------------------------------------------------- */
 
 void
 securesum_list_free(struct securesum_list *l)
@@ -939,14 +923,14 @@ give_list(securesum *h, const struct client_listed *got, int r,
 		const struct wire_session *w = &got->v[i];
 		struct securesum_session *s = &l->v[i];
 
+		*s = (struct securesum_session){ .parties = w->parties,
+		    .created_unix = w->created_unix,
+		    .age_seconds = w->age_seconds,
+		    .expires_unix = w->expires_unix };
 		snprintf(s->id, sizeof(s->id), "%s", w->session_id);
 		snprintf(s->phase, sizeof(s->phase), "%s",
 		    phase_name(w->phase));
 		snprintf(s->creator, sizeof(s->creator), "%s", w->creator);
-		s->created_unix = w->created_unix;
-		s->age_seconds = w->age_seconds;
-		s->parties = w->parties;
-		s->expires_unix = w->expires_unix;
 	}
 	l->n = got->n;
 	*out = l;
@@ -970,5 +954,21 @@ securesum_list(securesum *h, struct securesum_list **out)
 	}
 	r = give_list(h, &got, r, out);
 	client_listed_free(&got);
+	return op_end(h, &o, r);
+}
+
+int
+securesum_server_info(securesum *h, struct securesum_server_info *out)
+{
+	struct wire_server_info in;
+	struct op o;
+	int r;
+
+	if (out == NULL)
+		return ss_error_set(&h->err, SS_ERR_INVALID, "out is NULL");
+	memset(out, 0, sizeof(*out));
+	if ((r = op_begin(h, &o)) == SS_OK &&
+	    (r = cmd_server_info(&o.c, &in, &h->err)) == SS_OK)
+		api_server_info_copy(out, &in);
 	return op_end(h, &o, r);
 }

@@ -44,8 +44,9 @@
  *    operation runs, SIGPIPE is ignored if the program left it at its
  *    default (and restored after). A program with threads should ignore
  *    SIGPIPE itself, once, before any operation.
- *  - mpc-client's create, delete, list, status, share, sumpoint and
- *    result are this API (client/cli*.c); its messages name
+ *  - mpc-client's commands are this API (client/cli*.c), all of them:
+ *    create, delete, list, status, share, sumpoint, result, run and
+ *    server-info; its messages name
  *    mpc-client's flags where the library's settings mean the same
  *    (--wait: securesum_set_wait).
  *  - Names are stable: everything public starts with securesum_ or
@@ -135,8 +136,9 @@ SECURESUM_API int securesum_set_wait(securesum *h, int wait);
 
 /*
  * Lines for a person, without a newline: warnings ("sum UNVERIFIED: ..."),
- * notes, and the progress of waits longer than 2 s (at most one line each
- * 10 s). fn NULL: they are dropped.
+ * notes, and the progress of waits and retries longer than 2 s ("...;
+ * retrying", at most one line each 10 s). fn NULL (the default): they are
+ * dropped; the library itself never writes to stdout or stderr.
  */
 typedef void securesum_log_fn(void *arg, const char *line);
 SECURESUM_API void securesum_set_log(securesum *h, securesum_log_fn *fn,
@@ -153,8 +155,9 @@ SECURESUM_API void securesum_set_progress(securesum *h,
     securesum_progress_fn *fn, void *arg);
 
 /*
- * A change share or sumpoint made on the server, for a caller that shows
- * it (mpc-client prints one line, or one JSON object, from it).
+ * A change share, sumpoint or run made on the server, for a caller that
+ * shows it (mpc-client's share and sumpoint print one line, or one JSON
+ * object, from it; its run notes it on a terminal).
  */
 struct securesum_count {
 	const char *name;               /* "ciphertexts", "bytes", "shares" */
@@ -168,9 +171,11 @@ struct securesum_step {
 	int duplicate;                  /* 1: made before (our retry) */
 	const struct securesum_count *counts;   /* what it carried */
 	size_t ncounts;
+	int again;                      /* 1: run sent it again, the server
+	                                   having lost the first */
 };
 typedef void securesum_step_fn(void *arg, const struct securesum_step *s);
-/* Each step of share and sumpoint to fn (not run's); NULL: none. */
+/* Each step of share, sumpoint and run to fn; NULL: none. */
 SECURESUM_API void securesum_set_step(securesum *h, securesum_step_fn *fn,
     void *arg);
 
@@ -338,6 +343,13 @@ struct securesum_result {
 	                                   cohort and these values */
 	struct securesum_conflict *conflicts;     /* as status reports them */
 	size_t nconflicts;
+	/*
+	 * The session not COMPLETE when the points were judged (run's wait
+	 * for them ends after a grace): the cohort's members whose sumpoint
+	 * was not in then, and how many were posted.
+	 */
+	struct securesum_names missing;
+	size_t posted;
 	char session[SECURESUM_SESSION_MAX];      /* its id, CREATOR/NAME */
 };
 
@@ -371,6 +383,10 @@ SECURESUM_API int securesum_sumpoint_pinned(securesum *h,
     const char *session, const struct securesum_pin *pin);
 SECURESUM_API int securesum_run_pinned(securesum *h, const char *session,
     const struct securesum_pin *pin, const int64_t *values, size_t n,
+    unsigned flags, struct securesum_result **out);
+/* run, an input given as text (as securesum_share_input). */
+SECURESUM_API int securesum_run_input(securesum *h, const char *session,
+    const struct securesum_pin *pin, const struct securesum_input *in,
     unsigned flags, struct securesum_result **out);
 
 /* ---- status, delete ----------------------------------------------------- */
@@ -436,6 +452,26 @@ struct securesum_list {
  */
 SECURESUM_API int securesum_list(securesum *h, struct securesum_list **out);
 SECURESUM_API void securesum_list_free(struct securesum_list *l);
+
+/* ---- the server --------------------------------------------------------- */
+
+/* The server's figures (GetServerInfo, docs/PROTOCOL.md): counts only. */
+struct securesum_server_info {
+	char version[SECURESUM_NAME_MAX];   /* made printable */
+	int journal_healthy;
+	uint64_t uptime_seconds;
+	uint64_t sessions_sharing, sessions_aggregating, sessions_complete,
+	    sessions_failed, sessions_max;
+	uint64_t connections, connections_max;
+	uint64_t stored_bytes, stored_bytes_max;
+	uint64_t journal_unsynced_records;
+	uint64_t snapshot_age_seconds, snapshot_duration_ms, snapshots_failed;
+	uint64_t requests;
+};
+
+/* The server's version, load and health, asked by any party. */
+SECURESUM_API int securesum_server_info(securesum *h,
+    struct securesum_server_info *out);
 
 #ifdef __cplusplus
 }

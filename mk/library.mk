@@ -53,3 +53,12 @@ $(LIB_A): $(LIB_OBJ)
 	$(LD) -r -o $(LIB_DIR)/securesum-all.o $(LIB_OBJ)
 	$(OBJCOPY) --localize-hidden $(LIB_DIR)/securesum-all.o
 	rm -f $@ && $(AR) rcs $@ $(LIB_DIR)/securesum-all.o
+
+# Nothing linked into libsecuresum may print (include/securesum.h): its
+# symbols are checked by tests/tools/lib-quiet.sh, here and in `make lint`
+# (and in tests/integration/library.sh).
+.PHONY: check-lib-quiet
+lint: check-lib-quiet
+check-lib-quiet: $(LIB_SO) $(LIB_A)
+	@tests/tools/lib-quiet.sh $(LIB_SO) $(LIB_OBJ)
+	@tests/tools/lib-quiet.sh $(LIB_A) $(LIB_OBJ)

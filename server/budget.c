@@ -44,6 +44,25 @@ budget_take(struct budget *b, uint64_t n)
 }
 
 void
+budget_force(struct budget *b, uint64_t n)
+{
+	b->used = n > UINT64_MAX - b->used ? UINT64_MAX : b->used + n;
+}
+
+uint64_t
+budget_answer_cost(uint64_t copied, uint64_t refs)
+{
+	/* A block at each reference, one after, and one per full block. */
+	uint64_t cap = UINT64_MAX / BUDGET_PIECE_COST / 4, pieces;
+
+	if (refs > cap || copied / BUDGET_ANSWER_BLOCK > cap)
+		return UINT64_MAX;
+	pieces = 2 * refs + 1 + copied / BUDGET_ANSWER_BLOCK;
+	return copied > UINT64_MAX - pieces * BUDGET_PIECE_COST ? UINT64_MAX :
+	    copied + pieces * BUDGET_PIECE_COST;
+}
+
+void
 budget_give(struct budget *b, uint64_t n)
 {
 	b->used = n < b->used ? b->used - n : 0;

@@ -3,7 +3,8 @@
  * charge what they hold for reading (a fixed charge per connection for its
  * receive and TLS buffers, and each large frame's buffer as it grows); the
  * store's held bytes (shares, sumpoints, statements, certificates) are read
- * from the store and counted too. A charge that does not fit is refused,
+ * from the store and counted too, and so are the answers waiting in the
+ * output buffers (answer_sink.h). A charge that does not fit is refused,
  * nothing taken, so the caller refuses the request instead of growing.
  */
 #ifndef SS_BUDGET_H
@@ -30,6 +31,24 @@ int budget_fits(const struct budget *b, uint64_t n);
 
 /* Charges n bytes: SS_OK, or SS_ERR_EXHAUSTED with nothing charged. */
 int budget_take(struct budget *b, uint64_t n) SS_WUR;
+
+/*
+ * Charges n bytes whether they fit or not: an answer already made (that of
+ * a change, say) must go out. The caller stops taking more meanwhile.
+ */
+void budget_force(struct budget *b, uint64_t n);
+
+/*
+ * What an answer costs in an output buffer (answer_sink.h): its copied
+ * bytes, gathered into blocks of at most BUDGET_ANSWER_BLOCK, and a piece
+ * for each block and for each reference to bytes a session holds. A piece
+ * is mostly libevent's chain: 2.1 allocates 1,024 bytes for every chain,
+ * a reference's too (MIN_BUFFER_SIZE); with malloc's headers and the
+ * block's own, 1,088. At n = 1,000 a GetShare answer has 2,000 of them.
+ */
+#define BUDGET_PIECE_COST 1088u
+#define BUDGET_ANSWER_BLOCK 16384u
+uint64_t budget_answer_cost(uint64_t copied, uint64_t refs);
 
 /* Gives back n bytes charged before (never below zero). */
 void budget_give(struct budget *b, uint64_t n);

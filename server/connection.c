@@ -7,7 +7,9 @@
  * bounded by max_frame before any byte of them is buffered beyond the read
  * watermark, and a client that does not read its responses stops being read
  * once max_output bytes wait for it, so no client can make the server buffer
- * without bound or delay the others.
+ * without bound or delay the others. Answers are charged to the memory
+ * budget until sent (answer_sink.h); one that takes it past its limit
+ * stops its connection's reading until it is sent.
  *
  * A watched GetStatus (rpc.h's RPC_WATCH) stays in the input buffer while
  * it is held, reading stopped; it costs a list link and a timer. The
@@ -32,6 +34,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <openssl/err.h>
 
+#include "answer_sink.h"
 #include "clock.h"
 #include "connection.h"
 #include "err.h"
@@ -58,7 +61,7 @@ struct conn {
 	uint64_t held_seq;      /* ...of the records up to this one */
 	struct evbuffer *pending;
 	struct frame_in frame;  /* a large frame being read into its own buffer */
-	struct conn *prev, *next;
+	LIST_ENTRY(conn) link;  /* in cs->all */
 	/* A held GetStatus (the watch), first in the input buffer: */
 	int watching;           /* held; reading stopped */
 	int watch_expired;      /* its time is up: answer, hold no more */
@@ -68,54 +71,6 @@ struct conn {
 	struct conn *wprev, *wnext;
 	uint64_t wake_seq;      /* woken by the journal record of this seq */
 };
-
-/* ---- output sink ----------------------------------------------------- */
-
-struct evbuffer_sink {
-	ProtobufCBuffer base;
-	struct evbuffer *out;
-	int failed;
-};
-
-static void
-sink_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
-{
-	struct evbuffer_sink *s = (struct evbuffer_sink *)b;
-
-	if (!s->failed && evbuffer_add(s->out, data, len) != 0)
-		s->failed = 1;
-}
-
-/* The output buffer is done with a session's bytes (sink_add_held). */
-static void
-held_sent(const void *data, size_t len, void *owner)
-{
-	(void)data; (void)len;
-	session_unpin(owner);
-}
-
-/*
- * Bytes a session holds: sent from where they lie, the session pinned
- * until they are, so that a deletion meanwhile frees it only then.
- */
-static void
-sink_add_held(ProtobufCBuffer *b, size_t len, const uint8_t *data,
-    struct session *owner)
-{
-	struct evbuffer_sink *s = (struct evbuffer_sink *)b;
-
-	if (s->failed)
-		return;
-	if (owner == NULL) {
-		sink_append(b, len, data);
-		return;
-	}
-	session_pin(owner);
-	if (evbuffer_add_reference(s->out, data, len, held_sent, owner) != 0) {
-		session_unpin(owner);
-		s->failed = 1;
-	}
-}
 
 /* ---- the lists of held requests ---------------------------------------- */
 
@@ -251,12 +206,7 @@ conn_free(struct conn *c)
 	if (c->watch_ev != NULL)
 		event_free(c->watch_ev);
 	c->cs->n--;
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		c->cs->head = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
+	LIST_REMOVE(c, link);
 	if (c->pending != NULL)
 		evbuffer_free(c->pending);
 	frame_drop(c);
@@ -321,7 +271,7 @@ conns_release_held(struct conns *cs)
 
 	if (cs->journal == NULL)
 		return;
-	for (c = cs->head; c != NULL; c = c->next) {
+	for (c = LIST_FIRST(&cs->all); c != NULL; c = LIST_NEXT(c, link)) {
 		if (!c->held || c->held_seq > journal_synced_seq(cs->journal))
 			continue;
 		c->held = 0;
@@ -510,7 +460,7 @@ static int SS_WUR
 conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
     struct rpc_frame *own, struct ss_error *e)
 {
-	struct evbuffer_sink sink = { { sink_append }, c->pending, 0 };
+	struct answer_sink sink;
 	struct conns *cs = c->cs;
 	/* Only a request in the input buffer can wait there. */
 	struct rpc_watch w = { own == NULL && !cs->stopping, NULL, 0 };
@@ -521,12 +471,13 @@ conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
 	/* A held request handed in again keeps its first arrival. */
 	if (c->watch_until == 0)
 		c->req_start_us = clock_mono_us();
+	answer_sink_init(&sink, c->pending, cs->budget);
 	for (;;) {
 		w.may_hold = w.may_hold && !c->watch_expired;
 		/* The caller's certificate signs its statements (version 2). */
 		after = rpc_handle_watch(cs->rpc, c->peer,
 		    SSL_get0_peer_certificate(bufferevent_openssl_get_ssl(
-		    c->bev)), bytes, len, own, &sink.base, sink_add_held, &w);
+		    c->bev)), bytes, len, own, &sink.base, answer_sink_held, &w);
 		if (after != RPC_WATCH)
 			break;
 		if (conn_hold(c, &w) == SS_OK)
@@ -535,30 +486,45 @@ conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
 	}
 	c->watch_expired = 0;
 	c->watch_until = 0;
+	if (answer_sink_finish(&sink) != SS_OK)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory writing a response");
 	conn_account(c, in, evbuffer_get_length(c->pending) - before);
 	if (after == RPC_CLOSE) {
 		logmsg("%s: sent a frame that is not a Request; closing", c->peer);
 		conn_close_after_flush(c);
 		return SS_ERR_PROTOCOL;
 	}
-	if (sink.failed)
-		return ss_error_set(e, SS_ERR_ALLOC, "out of memory writing a response");
+	if (cs->rpc->last.refused_memory)
+		cs->refused_answers++;
 	release_or_hold(c);
+	/* An answer past the budget (a change's): no more until it is sent. */
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) +
-	    evbuffer_get_length(c->pending) > cs->cfg->max_output) {
+	    evbuffer_get_length(c->pending) > cs->cfg->max_output ||
+	    !budget_fits(cs->budget, 0)) {
 		c->paused = 1;
 		bufferevent_disable(c->bev, EV_READ);
 	}
 	return SS_OK;
 }
 
+/* Appends an answer of only code and msg to out, charged as any answer. */
+static void
+conn_write_error(struct conn *c, struct evbuffer *out, int code,
+    const char *msg)
+{
+	struct answer_sink sink;
+
+	answer_sink_init(&sink, out, c->cs->budget);
+	rpc_write_error(0, code, msg, &sink.base);
+	if (answer_sink_finish(&sink) != SS_OK)
+		logmsg("%s: out of memory answering %s", c->peer, msg);
+}
+
 /* Answers RESOURCE_EXHAUSTED with msg, logs it and closes. */
 static void
 conn_refuse(struct conn *c, const char *msg)
 {
-	struct evbuffer_sink sink = { { sink_append }, c->pending, 0 };
-
-	rpc_write_error(0, ST_RESOURCE_EXHAUSTED, msg, &sink.base);
+	conn_write_error(c, c->pending, ST_RESOURCE_EXHAUSTED, msg);
 	logmsg("%s: %s", c->peer, msg);
 	conn_close_after_flush(c);
 }
@@ -730,13 +696,12 @@ static void
 conn_handshake_done(struct conn *c)
 {
 	SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
-	struct evbuffer_sink sink = { { sink_append },
-	    bufferevent_get_output(c->bev), 0 };
 
 	if (pki_peer_name(ssl, c->peer, sizeof(c->peer)) != SS_OK) {
 		logmsg("refused a client whose certificate names no valid party");
-		rpc_write_error(0, ST_UNAUTHENTICATED, "the client certificate "
-		    "does not name a valid party", &sink.base);
+		conn_write_error(c, bufferevent_get_output(c->bev),
+		    ST_UNAUTHENTICATED, "the client certificate does not name "
+		    "a valid party");
 		conn_close_after_flush(c);
 		return;
 	}
@@ -745,22 +710,34 @@ conn_handshake_done(struct conn *c)
 	set_timeout(c, c->cs->cfg->idle_timeout);
 }
 
-/* Logs why a connection ends: a timeout or a TLS error. */
+/*
+ * Logs why a connection ends: a timeout, a TLS or socket error (warn), or
+ * the client's close (debug, as the connection's opening is), with what
+ * it left unread.
+ */
 static void
 conn_log_end(struct conn *c, short what)
 {
+	const char *who = c->ready ? c->peer : "connection";
+	size_t unsent = evbuffer_get_length(bufferevent_get_output(c->bev));
 	unsigned long e;
 	char buf[256];
+	int err = EVUTIL_SOCKET_ERROR();
 
 	if (what & BEV_EVENT_TIMEOUT) {
-		logmsg("%s: %s timeout; closing", c->ready ? c->peer : "connection",
-		    c->ready ? "idle" : "handshake");
+		logmsg("%s: %s timeout; closing", who, c->ready ? "idle" :
+		    "handshake");
 	} else if (what & BEV_EVENT_ERROR) {
-		e = bufferevent_get_openssl_error(c->bev);
-		if (e != 0) {
+		if ((e = bufferevent_get_openssl_error(c->bev)) != 0)
 			ERR_error_string_n(e, buf, sizeof(buf));
-			logmsg("%s: TLS error: %s", c->ready ? c->peer : "handshake", buf);
-		}
+		else
+			snprintf(buf, sizeof(buf), "%s", err != 0 ?
+			    evutil_socket_error_to_string(err) : "unknown");
+		logmsg("%s addr=%s: %s error: %s; closing with %zu bytes unsent",
+		    who, c->addr, e != 0 ? "TLS" : "connection", buf, unsent);
+	} else {
+		log_at(LOG_DEBUG, "closed peer=%s addr=%s by=client unsent=%zu",
+		    c->peer, c->addr, unsent);
 	}
 }
 
@@ -891,10 +868,7 @@ conns_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	cs->n++;
 	hs_link(c);
 	bufferevent_priority_set(c->bev, 0);
-	c->next = cs->head;
-	if (cs->head != NULL)
-		cs->head->prev = c;
-	cs->head = c;
+	LIST_INSERT_HEAD(&cs->all, c, link);
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0,
 	    (size_t)cs->cfg->max_frame + FRAME_HEADER_LEN);
@@ -933,6 +907,9 @@ conns_tick(struct conns *cs)
 	    "(--max-connections) is held by an authenticated client");
 	log_count(&cs->refused_memory, "connections refused: the memory budget "
 	    "(--max-memory) is used up");
+	log_count(&cs->refused_answers, "answers refused (RESOURCE_EXHAUSTED, "
+	    "try again later): the memory budget (--max-memory) has no room "
+	    "for them");
 }
 
 void
@@ -941,8 +918,8 @@ conns_stop_reading(struct conns *cs)
 	struct conn *c, *next;
 
 	cs->stopping = 1;
-	for (c = cs->head; c != NULL; c = next) {
-		next = c->next;   /* answering may free c */
+	for (c = LIST_FIRST(&cs->all); c != NULL; c = next) {
+		next = LIST_NEXT(c, link);   /* answering may free c */
 		bufferevent_disable(c->bev, EV_READ);
 		if (c->watching) {
 			watch_unlink(c);
@@ -957,7 +934,7 @@ conns_sending(const struct conns *cs)
 {
 	const struct conn *c;
 
-	for (c = cs->head; c != NULL; c = c->next)
+	for (c = LIST_FIRST(&cs->all); c != NULL; c = LIST_NEXT(c, link))
 		if (evbuffer_get_length(bufferevent_get_output(c->bev)) != 0)
 			return 1;
 	return 0;
@@ -966,9 +943,9 @@ conns_sending(const struct conns *cs)
 void
 conns_free(struct conns *cs)
 {
-	while (cs->head != NULL)
+	while (!LIST_EMPTY(&cs->all))
 		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
-		conn_free(cs->head);
+		conn_free(LIST_FIRST(&cs->all));
 	if (cs->rpc != NULL && cs->rpc->store != NULL &&
 	    cs->rpc->store->changed_ctx == cs)
 		cs->rpc->store->changed = NULL;

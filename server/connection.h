@@ -12,6 +12,8 @@
 #ifndef SS_CONNECTION_H
 #define SS_CONNECTION_H
 
+#include <sys/queue.h>
+
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <openssl/ssl.h>
@@ -26,7 +28,8 @@
  * What each connection is charged against the memory budget from accept to
  * close: its input buffer (a frame under 64 KiB is read there whole), its
  * two 16 KiB TLS buffers and its structures, rounded up. A large frame's
- * own buffer is charged on top as it grows.
+ * own buffer is charged on top as it grows, and its answers as they wait
+ * to be sent (answer_sink.h).
  */
 #define CONN_MEMORY (128u * 1024)
 
@@ -49,7 +52,7 @@ struct conns {
 	struct budget *budget;
 
 	unsigned n;
-	struct conn *head;
+	LIST_HEAD(conn_list, conn) all;  /* zeroed: empty */
 
 	/*
 	 * Connections still in their TLS handshake, newest first (hs_tail the
@@ -59,6 +62,7 @@ struct conns {
 	struct conn *hs_head, *hs_tail;
 	/* Since the last tick, for one log line each (conns_tick). */
 	unsigned long evicted, expired, refused_memory, refused_full;
+	unsigned long refused_answers;  /* reads the budget had no room for */
 
 	/*
 	 * Held GetStatus requests (the watch). Each waits in its session's

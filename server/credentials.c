@@ -95,6 +95,5 @@ credentials_free(struct credentials *c)
 {
 	SSL_CTX_free(c->ssl);
 	X509_STORE_free(c->ca);
-	c->ssl = NULL;
-	c->ca = NULL;
+	memset(c, 0, sizeof(*c));
 }

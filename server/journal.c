@@ -448,9 +448,7 @@ journal_open(struct journal **out, const char *dir, struct store *s,
 	if (rc == SS_OK)
 		rc = mark_open(j, policy, e);
 	if (rc != SS_OK) {
-		if (j->fd >= 0)
-			close(j->fd);
-		free(j);
+		journal_close(j);   /* no sync thread yet: closes what opened */
 		return rc;
 	}
 	*out = j;

@@ -32,7 +32,6 @@ lifecycle_rpc_delete(struct call *c)
 	    &body->released_bytes, &c->err) != SS_OK)
 		return c->err.code;
 	body->session_id = id;
-	c->resp.delete_session = body;
 	return SS_OK;
 }
 
@@ -77,6 +76,5 @@ lifecycle_rpc_list(struct call *c)
 	body->n_sessions = n;
 	/* Past UINT32_MAX sessions of one party: said to be the last page. */
 	body->next_offset = next <= UINT32_MAX ? (uint32_t)next : 0;
-	c->resp.list_sessions = body;
 	return SS_OK;
 }

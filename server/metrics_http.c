@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -31,14 +32,14 @@ struct metrics_http {
 	struct evconnlistener *listener;
 	struct metrics_source src;
 	unsigned n;
-	struct scrape *head;
+	LIST_HEAD(scrape_list, scrape) all;   /* zeroed: empty */
 };
 
 struct scrape {
 	struct metrics_http *h;
 	struct bufferevent *bev;
 	struct event *deadline;     /* METRICS_HTTP_TIMEOUT after accept */
-	struct scrape *prev, *next;
+	LIST_ENTRY(scrape) link;
 };
 
 static void
@@ -46,12 +47,7 @@ scrape_free(struct scrape *s)
 {
 	struct metrics_http *h = s->h;
 
-	if (s->prev != NULL)
-		s->prev->next = s->next;
-	else
-		h->head = s->next;
-	if (s->next != NULL)
-		s->next->prev = s->prev;
+	LIST_REMOVE(s, link);
 	h->n--;
 	event_free(s->deadline);
 	bufferevent_free(s->bev);
@@ -201,10 +197,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		return;
 	}
 	s->h = h;
-	s->next = h->head;
-	if (h->head != NULL)
-		h->head->prev = s;
-	h->head = s;
+	LIST_INSERT_HEAD(&h->all, s, link);
 	h->n++;
 	bufferevent_setcb(s->bev, on_read, on_write, on_event, s);
 	bufferevent_setwatermark(s->bev, EV_READ, 0, METRICS_HTTP_MAX_HEAD);
@@ -242,8 +235,8 @@ metrics_http_free(struct metrics_http *h)
 
 	if (h == NULL)
 		return;
-	for (s = h->head; s != NULL; s = next) {
-		next = s->next;
+	for (s = LIST_FIRST(&h->all); s != NULL; s = next) {
+		next = LIST_NEXT(s, link);
 		scrape_free(s);
 	}
 	evconnlistener_free(h->listener);

@@ -1,33 +1,37 @@
 /*
  * quota.c: per-identity use, for the per-party quotas; see quota.h. An
  * open-addressing table (linear probing, at most half full, never shrunk:
- * an entry at zero costs a slot) keyed by the identity's name under
- * session_index's keyed SipHash, as names are chosen by whoever holds a
+ * an entry at zero costs a slot) keyed by the identity's name, hashed and
+ * probed as strtab.h does, as names are chosen by whoever holds a
  * certificate.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/rand.h>
-
 #include "quota.h"
-#include "session_index.h"
+#include "strtab.h"
 
 int
 quota_init(struct quota_table *q)
 {
 	memset(q, 0, sizeof(*q));
-	if (RAND_bytes((unsigned char *)q->key, sizeof(q->key)) != 1)
-		return SS_ERR_CRYPTO;
-	return SS_OK;
+	return strtab_key_new(q->key);
 }
 
 void
 quota_free(struct quota_table *q)
 {
 	free(q->slot);
-	q->slot = NULL;
-	q->cap = q->used = 0;
+	strtab_key_wipe(q->key);
+	memset(q, 0, sizeof(*q));
+}
+
+static const char *
+name_of(const void *slots, size_t i)
+{
+	const struct quota_use *u = &((const struct quota_use *)slots)[i];
+
+	return u->name[0] != '\0' ? u->name : NULL;
 }
 
 /* The slot holding name, or the empty slot where it would go. */
@@ -35,12 +39,7 @@ static size_t
 quota_probe(const struct quota_use *slot, size_t cap, const uint64_t key[2],
     const char *name)
 {
-	size_t i = (size_t)session_index_siphash(key, (const uint8_t *)name,
-	    strlen(name)) & (cap - 1);
-
-	while (slot[i].name[0] != '\0' && strcmp(slot[i].name, name) != 0)
-		i = (i + 1) & (cap - 1);
-	return i;
+	return strtab_probe(key, slot, cap, name_of, name);
 }
 
 /* The slot holding name, or q->cap when none does. */

@@ -6,7 +6,7 @@
  * the store's memory instead of copying shares and sumpoints; they are
  * packed straight into the connection's output buffer. What every handler
  * shares is rpc_call.c's; the version-2 cohort's methods are
- * signed_cohort.c's.
+ * signed_cohort.c's; packing the response is rpc_answer.c's.
  */
 #include <endian.h>
 #include <stddef.h>
@@ -26,20 +26,10 @@
 #include "hpke.h"
 #include "pki.h"
 #include "rpc.h"
+#include "rpc_answer.h"
 #include "securesum.pb-c.h"
 #include "request.h"
 #include "request_view.h"
-
-static void
-write_response(const Response *resp, ProtobufCBuffer *out)
-{
-	uint8_t hdr[FRAME_HEADER_LEN];
-	size_t n = securesum__response__get_packed_size(resp);
-
-	frame_put_header(hdr, (uint32_t)n);
-	out->append(out, sizeof(hdr), hdr);
-	securesum__response__pack_to_buffer(resp, out);
-}
 
 void
 rpc_write_error(uint64_t id, int code, const char *msg, ProtobufCBuffer *out)
@@ -49,7 +39,7 @@ rpc_write_error(uint64_t id, int code, const char *msg, ProtobufCBuffer *out)
 	resp.id = id;
 	resp.code = (Securesum__Code)code;
 	resp.message = (char *)msg;
-	write_response(&resp, out);
+	rpc_answer_write(&resp, out);
 }
 
 /* ---- decoding --------------------------------------------------------- */
@@ -183,7 +173,6 @@ do_create(struct call *c)
 		body->digest.data = se->digest;
 		body->digest.len = sizeof(se->digest);
 	}
-	c->resp.create_session = body;
 	return SS_OK;
 }
 
@@ -307,7 +296,6 @@ do_get_share(struct call *c)
 	body->n_shares = k;
 	body->shares = ptrs;
 	c->held_se = se;
-	c->resp.get_share = body;
 	return SS_OK;
 }
 
@@ -442,7 +430,6 @@ do_list(struct call *c)
 	body->n_sumpoints = k;
 	body->sumpoints = ptrs;
 	c->held_se = se;
-	c->resp.list_sumpoints = body;
 	return SS_OK;
 }
 
@@ -592,7 +579,6 @@ do_status(struct call *c)
 	/* A failed session's reason travels as the message of an OK answer. */
 	if (se->phase == PHASE_FAILED)
 		ss_error_set(&c->err, SS_OK, "%s", se->fail_reason);
-	c->resp.get_status = body;
 	return SS_OK;
 }
 
@@ -675,7 +661,6 @@ do_get_keys(struct call *c)
 	}
 	body->n_keys = k;
 	body->keys = ptrs;
-	c->resp.get_keys = body;
 	return SS_OK;
 }
 
@@ -739,8 +724,9 @@ method_check(const struct decoded_request *r, struct ss_error *e)
 }
 
 /*
- * The response's body, of the request's method, initialised; the handler
- * fills it in and points the response at it.
+ * The response's body, of the request's method, initialised and pointed
+ * at by the response; the handler fills it in. On an error the body is
+ * not sent (rpc_answer_finish).
  */
 static int
 open_body(struct call *c)
@@ -757,6 +743,8 @@ open_body(struct call *c)
 		    "body for method %d", c->req.method);
 	protobuf_c_message_init(m, &c->body);
 	c->resp.body_case = (Securesum__Response__BodyCase)f->id;
+	/* The oneof's members share one pointer, at the field's offset. */
+	*(void **)(void *)((char *)&c->resp + f->offset) = &c->body;
 	return SS_OK;
 }
 
@@ -780,86 +768,6 @@ call_run(struct call *c)
 	    check_deadline(c) != SS_OK || open_body(c) != SS_OK)
 		return c->err.code;
 	return methods[c->req.method](c);
-}
-
-/* ---- encoding -------------------------------------------------------- */
-
-/*
- * Packs a response into out, handing the vectors it sends from the store --
- * GetShare's ciphertexts, ListSumpoints' values -- to held() instead of
- * copying them. protobuf-c appends a bytes field, and on a little-endian
- * host a packed fixed64 run, as one call with the field's own pointer; only
- * an append that is exactly the next such vector of the body goes to
- * held(), so nothing else (protobuf-c's own scratch, a name) can be taken
- * for store memory. Short ones are copied: a reference costs more than a
- * few bytes of copy.
- */
-#define HELD_MIN_BYTES 4096
-
-struct held_filter {
-	ProtobufCBuffer base;
-	ProtobufCBuffer *out;
-	rpc_held_fn held;
-	struct session *se;     /* whose memory they are */
-	const Response *resp;
-	size_t next;        /* the vector expected next */
-};
-
-/* The k-th store-held vector of the response; 0 past the last. */
-static int
-held_vector(const Response *resp, size_t k, const uint8_t **p, size_t *len)
-{
-	if (resp->body_case == SECURESUM__RESPONSE__BODY_GET_SHARE &&
-	    k < resp->get_share->n_shares) {
-		*p = resp->get_share->shares[k]->ciphertext.data;
-		*len = resp->get_share->shares[k]->ciphertext.len;
-		return 1;
-	}
-	if (resp->body_case == SECURESUM__RESPONSE__BODY_LIST_SUMPOINTS &&
-	    k < resp->list_sumpoints->n_sumpoints) {
-		*p = (const uint8_t *)resp->list_sumpoints->sumpoints[k]->values;
-		*len = resp->list_sumpoints->sumpoints[k]->n_values * 8;
-		return 1;
-	}
-	return 0;
-}
-
-static void
-held_filter_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
-{
-	struct held_filter *f = (struct held_filter *)b;
-	const uint8_t *p;
-	size_t n;
-
-	if (held_vector(f->resp, f->next, &p, &n) && data == p && len == n) {
-		f->next++;
-		if (len >= HELD_MIN_BYTES) {
-			f->held(f->out, len, data, f->se);
-			return;
-		}
-	}
-	f->out->append(f->out, len, data);
-}
-
-/* Gives the response its id, code and message, and packs it into out. */
-static void
-finish_response(struct call *c, ProtobufCBuffer *out, rpc_held_fn held)
-{
-	Response *resp = &c->resp;
-	struct held_filter f = { { held_filter_append }, out, held, c->held_se,
-	    resp, 0 };
-
-	resp->id = c->req.id;
-	resp->code = (Securesum__Code)status_from_err(c->err.code);
-	status_message_fit(c->err.msg);
-	resp->message = c->err.msg;
-	if (c->err.code != SS_OK)
-		resp->body_case = SECURESUM__RESPONSE__BODY__NOT_SET;
-	if (held != NULL && (resp->body_case == SECURESUM__RESPONSE__BODY_GET_SHARE ||
-	    resp->body_case == SECURESUM__RESPONSE__BODY_LIST_SUMPOINTS))
-		write_response(resp, &f.base);
-	else
-		write_response(resp, out);
 }
 
 /* ---- entry points ----------------------------------------------------- */
@@ -915,6 +823,7 @@ rpc_handle_watch(struct rpc_server *srv, const char *caller, X509 *cert,
     ProtobufCBuffer *out, rpc_held_fn held, struct rpc_watch *w)
 {
 	struct call c;
+	int refused = 0;
 
 	memset(&c, 0, sizeof(c));
 	if (frame != NULL) {
@@ -945,8 +854,9 @@ rpc_handle_watch(struct rpc_server *srv, const char *caller, X509 *cert,
 	ss_error_clear(&c.err);
 	(void)call_run(&c);   /* its outcome is c.err, which the response carries */
 	if (!c.holding)
-		finish_response(&c, out, held);
+		rpc_answer_finish(&c, out, held, &refused);
 	note_outcome(srv, &c);
+	srv->last.refused_memory = refused;
 	call_scratch_free(&c);
 	decoded_free(&c.req);
 	return c.holding ? RPC_WATCH : RPC_CONTINUE;

@@ -153,19 +153,15 @@ call_acknowledge(struct call *c, int rc, int duplicate)
 	switch (c->req.method) {
 	case SECURESUM__METHOD__SUBMIT_SHARES:
 		c->body.submit.duplicate = duplicate;
-		c->resp.submit_shares = &c->body.submit;
 		break;
 	case SECURESUM__METHOD__POST_SUMPOINT:
 		c->body.post.duplicate = duplicate;
-		c->resp.post_sumpoint = &c->body.post;
 		break;
 	case SECURESUM__METHOD__POST_COHORT:
 		c->body.post_cohort.duplicate = duplicate;
-		c->resp.post_cohort = &c->body.post_cohort;
 		break;
 	default:
 		c->body.publish.duplicate = duplicate;
-		c->resp.publish_key = &c->body.publish;
 		break;
 	}
 	return SS_OK;

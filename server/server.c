@@ -885,25 +885,33 @@ free_event(struct event *ev)
 		event_free(ev);
 }
 
+/* Frees a group of events, in the order given. */
+static void
+free_events(struct event *const *evs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free_event(evs[i]);
+}
+
 static void
 server_free(struct server *srv)
 {
+	struct event *const journal_evs[] = { srv->flush_ev, srv->sync_ev,
+	    srv->synced_ev, srv->drain_ev };
+	struct event *const loop_evs[] = { srv->tick_ev, srv->snap_ev,
+	    srv->sigterm_ev, srv->sigint_ev, srv->sighup_ev };
+
 	conns_free(&srv->conns);
 	metrics_http_free(srv->http);
-	free_event(srv->flush_ev);
-	free_event(srv->sync_ev);
-	free_event(srv->synced_ev);
-	free_event(srv->drain_ev);
+	free_events(journal_evs, sizeof(journal_evs) / sizeof(journal_evs[0]));
 	/* Never a stray child after exit (a stop through sync_failed, say). */
 	bgsave_kill(&srv->bgsave);
 	free_event(srv->child_ev);
 	if (srv->journal_open)
 		journal_close(srv->journal);
-	free_event(srv->tick_ev);
-	free_event(srv->snap_ev);
-	free_event(srv->sigterm_ev);
-	free_event(srv->sigint_ev);
-	free_event(srv->sighup_ev);
+	free_events(loop_evs, sizeof(loop_evs) / sizeof(loop_evs[0]));
 	acceptor_free(&srv->acceptor);
 	store_free(srv->rpc.store);
 	credentials_free(&srv->cred);

@@ -48,6 +48,5 @@ server_info_get(struct call *c)
 	b->snapshot_duration_ms = (uint64_t)(m->snapshot_seconds * 1000);
 	b->snapshots_failed = m->snapshots_failed;
 	b->requests = requests_answered(m);
-	c->resp.get_server_info = b;
 	return SS_OK;
 }

@@ -1,9 +1,8 @@
 /*
  * session_index.c: an open-addressing table (linear probing, at most half
  * full, removal by backward shift, so no tombstones) of session pointers
- * keyed by the session's id. Ids are chosen by clients, so the hash is
- * SipHash-2-4 under a key drawn at start: a caller who cannot learn the key
- * cannot choose ids that collide and bring lookups back to a scan.
+ * keyed by the session's id. Ids are chosen by clients, so the hash and
+ * the probe are strtab.h's (SipHash under a key drawn at start).
  * OpenSSL's LHASH would need a whole struct session as the key of a lookup
  * and offers no way to make room before a change is logged, after which
  * adding must not fail; this table is small enough to read whole.
@@ -12,60 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-
 #include "name.h"
 #include "session_index.h"
-
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-static void
-sip_round(uint64_t v[4])
-{
-	v[0] += v[1]; v[1] = ROTL(v[1], 13); v[1] ^= v[0]; v[0] = ROTL(v[0], 32);
-	v[2] += v[3]; v[3] = ROTL(v[3], 16); v[3] ^= v[2];
-	v[0] += v[3]; v[3] = ROTL(v[3], 21); v[3] ^= v[0];
-	v[2] += v[1]; v[1] = ROTL(v[1], 17); v[1] ^= v[2]; v[2] = ROTL(v[2], 32);
-}
-
-static uint64_t
-get_le64(const uint8_t *p, size_t n)
-{
-	uint64_t x = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		x |= (uint64_t)p[i] << (8 * i);
-	return x;
-}
+#include "strtab.h"
 
 uint64_t
 session_index_siphash(const uint64_t key[2], const uint8_t *msg, size_t len)
 {
-	uint64_t v[4], m;
-	size_t i, full = len - len % 8;
-
-	v[0] = key[0] ^ UINT64_C(0x736f6d6570736575);
-	v[1] = key[1] ^ UINT64_C(0x646f72616e646f6d);
-	v[2] = key[0] ^ UINT64_C(0x6c7967656e657261);
-	v[3] = key[1] ^ UINT64_C(0x7465646279746573);
-	for (i = 0; i < full; i += 8) {
-		m = get_le64(msg + i, 8);
-		v[3] ^= m;
-		sip_round(v);
-		sip_round(v);
-		v[0] ^= m;
-	}
-	m = get_le64(msg + full, len - full) | ((uint64_t)(len & 0xff) << 56);
-	v[3] ^= m;
-	sip_round(v);
-	sip_round(v);
-	v[0] ^= m;
-	v[2] ^= 0xff;
-	for (i = 0; i < 4; i++)
-		sip_round(v);
-	return v[0] ^ v[1] ^ v[2] ^ v[3];
+	return strtab_siphash(key, msg, len);
 }
 
 /* se's key in ix. */
@@ -78,24 +31,21 @@ key_of(const struct session_index *ix, const struct session *se)
 static size_t
 home(const struct session_index *ix, const char *id)
 {
-	return (size_t)session_index_siphash(ix->key, (const uint8_t *)id,
-	    strlen(id)) & (ix->cap - 1);
+	return strtab_home(ix->key, id, ix->cap);
 }
 
 int
 session_index_init(struct session_index *ix)
 {
 	memset(ix, 0, sizeof(*ix));
-	if (RAND_bytes((unsigned char *)ix->key, sizeof(ix->key)) != 1)
-		return SS_ERR_CRYPTO;
-	return SS_OK;
+	return strtab_key_new(ix->key);
 }
 
 void
 session_index_free(struct session_index *ix)
 {
 	free(ix->slot);
-	OPENSSL_cleanse(ix->key, sizeof(ix->key));
+	strtab_key_wipe(ix->key);
 	memset(ix, 0, sizeof(*ix));
 }
 
@@ -106,7 +56,7 @@ place(struct session_index *ix, struct session *se)
 	size_t i = home(ix, key_of(ix, se));
 
 	while (ix->slot[i] != NULL)
-		i = (i + 1) & (ix->cap - 1);
+		i = strtab_next(i, ix->cap);
 	ix->slot[i] = se;
 }
 
@@ -145,20 +95,44 @@ session_index_add(struct session_index *ix, struct session *se)
 	ix->used++;
 }
 
-/*
- * The slot of the first entry from *pos (0: key's home) whose key is key
- * and which is se (NULL: any); cap if none is.
- */
+static const char *
+id_of(const void *slots, size_t i)
+{
+	const struct session *se = ((struct session *const *)slots)[i];
+
+	return se != NULL ? se->p.id : NULL;
+}
+
+static const char *
+name_of(const void *slots, size_t i)
+{
+	const struct session *se = ((struct session *const *)slots)[i];
+
+	return se != NULL ? session_id_name(se->p.id) : NULL;
+}
+
+/* The slot holding key (by NAME: the first of its run), or cap if none does. */
 static size_t
-slot_from(const struct session_index *ix, const char *key,
-    const struct session *se, size_t pos)
+slot_of(const struct session_index *ix, const char *key)
 {
 	size_t i;
 
 	if (ix->cap == 0)
 		return 0;
-	i = pos == 0 ? home(ix, key) : (pos - 1) & (ix->cap - 1);
-	for (; ix->slot[i] != NULL; i = (i + 1) & (ix->cap - 1))
+	i = strtab_probe(ix->key, ix->slot, ix->cap,
+	    ix->by_name ? name_of : id_of, key);
+	return ix->slot[i] != NULL ? i : ix->cap;
+}
+
+/*
+ * The slot of the first entry from slot i on, in key's probe run, whose
+ * key is key and which is se (NULL: any); cap if none is.
+ */
+static size_t
+slot_from(const struct session_index *ix, const char *key,
+    const struct session *se, size_t i)
+{
+	for (; ix->slot[i] != NULL; i = strtab_next(i, ix->cap))
 		if ((se == NULL || ix->slot[i] == se) &&
 		    strcmp(key_of(ix, ix->slot[i]), key) == 0)
 			return i;
@@ -168,7 +142,7 @@ slot_from(const struct session_index *ix, const char *key,
 struct session *
 session_index_find(const struct session_index *ix, const char *id)
 {
-	size_t i = slot_from(ix, id, NULL, 0);
+	size_t i = slot_of(ix, id);
 
 	return i < ix->cap ? ix->slot[i] : NULL;
 }
@@ -179,21 +153,29 @@ session_index_next(const struct session_index *ix, const char *key,
 {
 	size_t i;
 
-	/* *pos: 1 + the slot after the last found; a full lap ends it. */
-	if (*pos > ix->cap || (i = slot_from(ix, key, NULL, *pos)) >= ix->cap) {
+	/* *pos: 1 + the slot after the last found; past cap: the end. */
+	if (*pos > ix->cap || ix->cap == 0)
+		i = ix->cap;
+	else if (*pos == 0)
+		i = slot_of(ix, key);
+	else
+		i = slot_from(ix, key, NULL, *pos - 1);
+	if (i >= ix->cap) {
 		*pos = ix->cap + 1;
 		return NULL;
 	}
-	*pos = ((i + 1) & (ix->cap - 1)) + 1;
+	*pos = strtab_next(i, ix->cap) + 1;
 	return ix->slot[i];
 }
 
 void
 session_index_remove(struct session_index *ix, const struct session *se)
 {
-	size_t i = slot_from(ix, key_of(ix, se), se, 0), j, h,
-	    mask = ix->cap - 1;
+	size_t i, j, h, mask = ix->cap - 1;
 
+	if (ix->cap == 0)
+		return;
+	i = slot_from(ix, key_of(ix, se), se, home(ix, key_of(ix, se)));
 	if (i >= ix->cap)
 		return;
 	ix->slot[i] = NULL;

@@ -86,6 +86,5 @@ signed_cohort_get(struct call *c)
 	if (signed_cohort_list(c, se, &body->signatures,
 	    &body->n_signatures) != SS_OK)
 		return c->err.code;
-	c->resp.get_cohort = body;
 	return SS_OK;
 }

@@ -9,7 +9,8 @@
 # its failures come back as codes with a message. A second session goes
 # step by step (share, then the sumpoints, then result) through the library
 # beside mpc-client. The shared library
-# exports securesum_* alone, under its soname.
+# exports securesum_* alone, under its soname, and neither library refers
+# to stdout, stderr or a printing function (tests/tools/lib-quiet.sh).
 source "$(dirname "$0")/lib.sh"
 need_client
 
@@ -28,6 +29,11 @@ check_eq "the shared library exports securesum_* alone" "" "$others"
 others=$(nm -g --defined-only "$LIB/libsecuresum.a" 2>/dev/null |
     awk 'NF == 3 && $3 !~ /^securesum_/ { print $3 }')
 check_eq "the static library defines securesum_* alone" "" "$others"
+# It never prints: no stdout, stderr or printf-family symbol in either.
+check "the shared library refers to no stdout, stderr or printing function" \
+    "$ROOT/tests/tools/lib-quiet.sh" "$LIB/libsecuresum.so.$version"
+check "... nor does the static library" \
+    "$ROOT/tests/tools/lib-quiet.sh" "$LIB/libsecuresum.a"
 check "the shared library needs no protobuf library" \
     bash -c "! readelf -d '$LIB/libsecuresum.so.$version' | grep -q 'NEEDED.*proto'"
 

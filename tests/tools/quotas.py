@@ -16,6 +16,12 @@ decides what passes. Every socket it opens is closed before it exits.
   slowhello  one TCP connection that dribbles the start of a TLS record,
              one byte every --every seconds, so that it is never idle;
              reports when the server closed it, counted from connect.
+  getflood   a session of --name and --name2 (with --cert2) with --length
+             values, each filled; then --requests GetShare requests sent
+             at once on one connection, read only after --wait seconds:
+             reports their codes, the refusals' messages, whether the
+             answers came in order, the server's VmRSS and VmHWM, and a
+             GetShare on a new connection afterwards.
 
 Uses abuse.py's TLS and framing helpers (same folder).
 """
@@ -28,7 +34,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from abuse import Ctx, closed_by_server, emit, now, parser, read_frame  # noqa: E402
+from abuse import (Ctx, closed_by_server, emit, exchange, now, parser,  # noqa: E402
+                   read_frame, setup_big_session)
 
 
 def status_kb(pid, field):
@@ -153,6 +160,54 @@ def cmd_slowhello(c, a):
     s.close()
 
 
+# ---- getflood ----------------------------------------------------------------
+
+def read_answers(c, s, n, first_id):
+    """n answers on s: codes counted, refusals' messages, ids out of order."""
+    codes, msgs, order = {}, set(), True
+    for i in range(n):
+        r = c.response(read_frame(s))
+        name = c.pb.Code.Name(r.code)
+        codes[name] = codes.get(name, 0) + 1
+        if r.code != 0:
+            msgs.add(r.message[:200])
+        order = order and r.id == first_id + i
+    return codes, sorted(msgs), order
+
+
+def cmd_getflood(c, a):
+    res = {}
+    err = setup_big_session(c, a)
+    if err:
+        emit({"error": err})
+        return
+    one = c.request(1, "GET_SHARE", get_share={"session_id": a.session, "party": a.name})
+    reqs = b"".join(c.request(100 + i, "GET_SHARE", get_share={
+        "session_id": a.session, "party": a.name}) for i in range(a.requests))
+    res["rss_before_kb"] = status_kb(a.pid, "VmRSS")
+    s = c.tls(timeout=60.0)
+    try:
+        s.sendall(reqs)
+        time.sleep(a.wait)
+        res["rss_stalled_kb"] = status_kb(a.pid, "VmRSS")
+        res["codes"], res["refusals"], res["in_order"] = read_answers(
+            c, s, a.requests, 100)
+    except (OSError, EOFError, ssl.SSLError) as e:
+        res["error"] = "flood: %s" % e
+    finally:
+        s.close()
+    res["hwm_after_kb"] = status_kb(a.pid, "VmHWM")
+    s = c.tls(timeout=30.0)
+    try:
+        r = exchange(c, s, one)
+        res["after"] = "%s %d" % (c.pb.Code.Name(r.code), len(r.get_share.shares))
+    except (OSError, EOFError, ssl.SSLError) as e:
+        res["after"] = "failed: %s" % e
+    finally:
+        s.close()
+    emit(res)
+
+
 def main():
     ap = parser(__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -173,10 +228,20 @@ def main():
     s.add_argument("--every", type=float, default=0.5)
     s.add_argument("--limit", type=float, default=30.0)
 
+    g = sub.add_parser("getflood")
+    g.add_argument("--cert2", required=True)
+    g.add_argument("--key2", required=True)
+    g.add_argument("--name", default="alice")
+    g.add_argument("--name2", default="bob")
+    g.add_argument("--session", default="gf")
+    g.add_argument("--length", type=int, default=500)
+    g.add_argument("--requests", type=int, default=6000)
+    g.add_argument("--wait", type=float, default=2.0)
+
     a = ap.parse_args()
     c = Ctx(a)
     {"memflood": cmd_memflood, "plainhold": cmd_plainhold,
-     "slowhello": cmd_slowhello}[a.cmd](c, a)
+     "slowhello": cmd_slowhello, "getflood": cmd_getflood}[a.cmd](c, a)
     return 0
 
 

@@ -4,7 +4,8 @@
  * (status_to_err), a session's NOT_FOUND and PERMISSION_DENIED read as
  * such but never for the key directory, a phase's refusal carries the
  * server's reason or a default, and a failed session names who shared;
- * and how a step that changed the session reports it. The watch
+ * and how a step that changed the session reports it (to its caller,
+ * never on stdout or stderr). The watch
  * (call_status_wait), against a scripted fake server over loopback TLS:
  * it names the version last seen and never sleeps while the server
  * watches; it falls back to back-off, asking for no wait, when the server
@@ -33,7 +34,7 @@
 #include "status.h"
 #include "wire.h"
 
-static struct client cl = { .party = "alice", .print = 1 };
+static struct client cl = { .party = "alice" };
 
 /* The answer code with message msg. */
 static struct wire_response
@@ -184,55 +185,70 @@ reported(int which, const struct wire_request *req, int flags, int duplicate,
 	fclose(f);
 }
 
-/* The words of each step, in its line, its JSON object and its note. */
+/* What call_report handed to step_out last, and how many times. */
+static struct seen {
+	int calls, duplicate, again;
+	const char *session, *what, *done;
+	size_t ncounts, first;
+} seen;
+
+static void
+step_seen(void *arg, const char *session, const char *what, const char *done,
+    int duplicate, int again, const struct call_count *counts, size_t ncounts)
+{
+	assert_ptr_equal(arg, &seen);
+	seen = (struct seen){ .calls = seen.calls + 1, .session = session,
+	    .what = what, .done = done, .duplicate = duplicate, .again = again,
+	    .ncounts = ncounts, .first = ncounts > 0 ? counts[0].n : 0 };
+}
+
+/* The step step_out was handed last: its words, flags and counts. */
+static void
+expect_seen(const char *what, const char *done, int duplicate, int again,
+    size_t ncounts, size_t first)
+{
+	assert_string_equal(seen.session, "s1");
+	assert_string_equal(seen.what, what);
+	assert_string_equal(seen.done, done);
+	assert_int_equal(seen.duplicate, duplicate);
+	assert_int_equal(seen.again, again);
+	assert_int_equal(seen.ncounts, ncounts);
+	assert_int_equal(seen.first, first);
+}
+
+/*
+ * Each step goes to step_out, with its words, its counts, whether the
+ * server had it already and whether run sent it again; nothing is printed
+ * (mpc-client prints it: test_client_cli_step.c), step_out set or not.
+ */
 static void
 test_report(void **state)
 {
-	static const struct {
-		int fd, sumpoint, flags, json, terminal, duplicate;
-		const char *want;
-	} cases[] = {
-		{ 1, 0, 0, 0, 0, 0, "alice: shares for session s1 submitted (3 "
-		    "ciphertexts, 96 bytes)\n" },
-		{ 1, 1, 0, 0, 0, 1, "alice: sumpoint for session s1 posted (4 "
-		    "shares)\n" },
-		{ 1, 0, 0, 1, 0, 1, "{\"version\":1,\"session\":\"s1\",\"party\":\"alice\","
-		    "\"ciphertexts\":3,\"bytes\":96,\"duplicate\":true}\n" },
-		{ 1, 1, 0, 1, 0, 0, "{\"version\":1,\"session\":\"s1\",\"party\":\"alice\","
-		    "\"shares\":4,\"duplicate\":false}\n" },
-		/* `run`'s notes: on a terminal only (stderr), never on stdout. */
-		{ 2, 0, STEP_QUIET, 1, 1, 0, "alice: shares for session s1 "
-		    "submitted (3 ciphertexts, 96 bytes)\n" },
-		{ 2, 0, STEP_QUIET | STEP_AGAIN, 0, 1, 0, "alice: shares for "
-		    "session s1 submitted again (the server had lost them) (3 "
-		    "ciphertexts, 96 bytes)\n" },
-		{ 2, 1, STEP_QUIET | STEP_AGAIN, 0, 1, 0, "alice: sumpoint for "
-		    "session s1 posted again (the server had lost it) (4 "
-		    "shares)\n" },
-		{ 2, 1, STEP_QUIET, 0, 0, 0, "" },
-		{ 1, 1, STEP_QUIET, 1, 0, 0, "" },
-	};
 	struct wire_request share, sumpoint;
 	char out[256];
-	size_t i;
+	int fd;
 
 	(void)state;
 	call_request(&share, WIRE_SUBMIT_SHARES, "s1", "alice");
 	call_request(&sumpoint, WIRE_POST_SUMPOINT, "s1", "alice");
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cl.json = cases[i].json;
-		cl.progress.enabled = cases[i].terminal;
-		reported(cases[i].fd, cases[i].sumpoint ? &sumpoint : &share,
-		    cases[i].flags, cases[i].duplicate, out, sizeof(out));
-		assert_string_equal(out, cases[i].want);
+	memset(&seen, 0, sizeof(seen));
+	cl.step_out = step_seen;
+	cl.step_arg = &seen;
+	for (fd = 1; fd <= 2; fd++) {
+		reported(fd, &share, 0, 1, out, sizeof(out));
+		assert_string_equal(out, "");
+		expect_seen("shares", "submitted", 1, 0, 2, 3);
+		reported(fd, &sumpoint, STEP_AGAIN, 0, out, sizeof(out));
+		assert_string_equal(out, "");
+		expect_seen("sumpoint", "posted", 0, 1, 1, 4);
 	}
-	/* Without print (the library) a step writes nothing at all. */
-	cl.print = 0;
+	assert_int_equal(seen.calls, 4);
+	cl.step_out = NULL;
 	reported(1, &share, 0, 0, out, sizeof(out));
 	assert_string_equal(out, "");
-	cl.print = 1;
-	cl.json = 0;
-	cl.progress.enabled = 0;
+	reported(2, &sumpoint, STEP_AGAIN, 0, out, sizeof(out));
+	assert_string_equal(out, "");
+	assert_int_equal(seen.calls, 4);
 }
 
 /* ---- the watch ----------------------------------------------------------- */

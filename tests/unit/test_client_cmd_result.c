@@ -4,8 +4,9 @@
  * them: with n = 5, t = 2 the quorum is Q = 5; five agreeing points are a
  * verified sum, three an unverified one, two too few; five with one off
  * name it (the poster or one of the cohort's dealers), four with one off
- * name none (every point suspect, as no Q agree); and the sum is printed
- * as text or JSON with the session's decimals, the label and the points.
+ * name none (every point suspect, as no Q agree); and the verdict handed
+ * to the library's caller, the sum printed from it by mpc-client as text
+ * or JSON with the label and the points.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +17,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "securesum.h"
+
 #include "agree.h"
+#include "api_copy.h"
+#include "cli.h"
 #include "client.h"
 #include "client_fixture.h"
 #include "err.h"
@@ -187,31 +192,45 @@ test_inconsistent_named(void **state)
 	scene_free(&sc);
 }
 
-/* What cmd_result_print writes for the sum, with the verdict v or none. */
+/* What mpc-client's result and run print (cli_sum_print) for res. */
 static char *
-printed(int json, unsigned decimals, const struct wire_names *cohort,
-    const struct result_verdict *v)
+printed(int json, const struct securesum_result *res)
 {
-	struct wire_response st;
-	struct ss_error e;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	fx_status(&st, "s1", "p1,p2,p3,p4,p5", T, L, PHASE_COMPLETE);
-	st.params.decimals = decimals;
-	assert_int_equal(cmd_result_print(f, json, "s1", secret, &st.params,
-	    cohort, v, &e), SS_OK);
+	cli_sum_print(f, json, "s1", res);
 	assert_int_equal(fclose(f), 0);
-	wire_response_free(&st);
 	return buf;
 }
 
+/* A sum of two elements, as the library formats them. */
+static struct securesum_sum *
+sum_of(const char *a, const char *b)
+{
+	struct securesum_sum *s = calloc(1, sizeof(*s));
+
+	assert_non_null(s);
+	assert_non_null(s->text = calloc(3, sizeof(*s->text)));
+	assert_non_null(s->text[0] = strdup(a));
+	assert_non_null(s->text[1] = strdup(b));
+	s->length = 2;
+	return s;
+}
+
+/*
+ * The verdict as the library hands it on (api_verdict_copy), and the sum
+ * printed from it: as text, or as JSON with the label, the quorum, each
+ * point and the conflicts; the sumpoints still missing only while the
+ * session is not COMPLETE (run's note).
+ */
 static void
 test_print(void **state)
 {
 	static const unsigned three[3] = { 1, 3, 4 };
+	struct securesum_result *res;
 	struct wire_names cohort;
 	struct scene sc;
 	struct ss_error e;
@@ -219,28 +238,39 @@ test_print(void **state)
 
 	(void)state;
 	fx_names(&cohort, "p1,p3,p4");
-	s = printed(0, 0, &cohort, NULL);
-	assert_string_equal(s, "-1234 5\n");
-	free(s);
-	s = printed(0, 2, &cohort, NULL);
-	assert_string_equal(s, "-12.34 0.05\n");
-	free(s);
-	s = printed(1, 1, &cohort, NULL);
-	assert_string_equal(s, "{\"version\":1,\"session\":\"s1\",\"sum\":[\"-123.4\",\"0.5\"],"
-	    "\"cohort\":[\"p1\",\"p3\",\"p4\"]}\n");
-	free(s);
-	/* With the verdict: its label, the quorum and each point. */
 	scene(&sc, three, 3);
 	sc.l.ignored[4] = 1;
 	sc.l.nignored = 1;
 	assert_int_equal(decide(&sc, &e), SS_OK);
-	s = printed(1, 0, &cohort, &sc.v);
-	assert_string_equal(s, "{\"version\":1,\"session\":\"s1\",\"sum\":[\"-1234\",\"5\"],"
-	    "\"cohort\":[\"p1\",\"p3\",\"p4\"],\"label\":\"unverified\","
-	    "\"quorum\":5,\"points\":{\"taken\":3,"
-	    "\"on\":[\"p1\",\"p3\",\"p4\"],\"off\":[],\"suspect\":[],"
-	    "\"ignored\":[\"p5\"]}}\n");
+	sc.v.st = &sc.st;
+	assert_non_null(res = calloc(1, sizeof(*res)));
+	assert_int_equal(api_verdict_copy(res, &sc.st.params, &cohort, &sc.v,
+	    &e), SS_OK);
+	assert_int_equal(res->missing.n, 0);
+	res->sum = sum_of("-12.34", "0.05");
+	s = printed(0, res);
+	assert_string_equal(s, "-12.34 0.05\n");
 	free(s);
+	s = printed(1, res);
+	assert_string_equal(s, "{\"version\":1,\"session\":\"s1\",\"sum\":"
+	    "[\"-12.34\",\"0.05\"],\"cohort\":[\"p1\",\"p3\",\"p4\"],"
+	    "\"label\":\"unverified\",\"quorum\":5,\"points\":{\"taken\":3,"
+	    "\"on\":[\"p1\",\"p3\",\"p4\"],\"off\":[],\"suspect\":[],"
+	    "\"ignored\":[\"p5\"]},\"conflicts\":[]}\n");
+	free(s);
+	securesum_result_free(res);
+	/* Not COMPLETE: who has not posted, and how many have. */
+	sc.st.phase = PHASE_AGGREGATING;
+	fx_set(&sc.st.missing, "p5");
+	sc.st.posted.n = 4;
+	assert_non_null(res = calloc(1, sizeof(*res)));
+	assert_int_equal(api_verdict_copy(res, &sc.st.params, &cohort, &sc.v,
+	    &e), SS_OK);
+	assert_int_equal(res->missing.n, 1);
+	assert_string_equal(res->missing.v[0], "p5");
+	assert_int_equal(res->posted, 4);
+	securesum_result_free(res);
+	sc.st.posted.n = 0;
 	scene_free(&sc);
 	free(cohort.v);
 }

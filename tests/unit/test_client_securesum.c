@@ -60,6 +60,8 @@ test_missing_setting(void **state)
 {
 	securesum *h = securesum_new();
 	struct securesum_status *st = (void *)1;
+	struct securesum_sum *sum = (void *)1;
+	struct securesum_server_info info;
 	const int64_t v[1] = { 1 };
 
 	(void)state;
@@ -82,6 +84,14 @@ test_missing_setting(void **state)
 	    SECURESUM_ERR_INVALID);
 	assert_int_equal(securesum_create(h, NULL, NULL),
 	    SECURESUM_ERR_INVALID);
+	assert_int_equal(securesum_run(h, "s1", NULL, v, 1, 0, &sum),
+	    SECURESUM_ERR_INVALID);
+	assert_non_null(strstr(securesum_message(h), "no invite code"));
+	assert_null(sum);
+	assert_int_equal(securesum_server_info(h, NULL), SECURESUM_ERR_INVALID);
+	assert_int_equal(securesum_server_info(h, &info),
+	    SECURESUM_ERR_INVALID);
+	assert_non_null(strstr(securesum_message(h), "party is not set"));
 	securesum_free(h);
 }
 
@@ -149,6 +159,15 @@ test_pin(void **state)
 	assert_int_equal(securesum_share_input(h, "s1", &pin, &in, 0),
 	    SECURESUM_ERR_INVALID);
 	assert_non_null(strstr(securesum_message(h), "server is not set"));
+	/* run takes the same input, and gives no result without a server. */
+	assert_int_equal(securesum_run_input(h, "s1", &pin, NULL, 0, &res),
+	    SECURESUM_ERR_INVALID);
+	assert_non_null(strstr(securesum_message(h), "not neither"));
+	res = (void *)1;
+	assert_int_equal(securesum_run_input(h, "s1", &pin, &in, 0, &res),
+	    SECURESUM_ERR_INVALID);
+	assert_non_null(strstr(securesum_message(h), "server is not set"));
+	assert_null(res);
 	/* An invite wins over the parameters: a mistyped one is refused. */
 	pin.invite = "ss2-not-a-code";
 	assert_true(securesum_result_pinned(h, "s1", &pin, 0, &res) < 0);

@@ -10,7 +10,10 @@
  * stop at --max-bytes-per-party until the session holding them goes; a
  * full budget refuses a submission, naming it. Sessions replayed or loaded
  * from disk count against the creator recorded, those without one against
- * no one.
+ * no one. An answer in an output buffer is charged its copied bytes and a
+ * piece per block and reference, whether it fits or not, until libevent
+ * has sent (drained) or dropped it; the estimate made before it is built
+ * is never below that charge.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +24,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <event2/buffer.h>
+
+#include "answer_sink.h"
 #include "budget.h"
 #include "lifecycle.h"
 #include "quota.h"
@@ -75,6 +81,88 @@ test_no_limit(void **state)
 	assert_int_equal(budget_take(&b, UINT64_MAX / 2), SS_OK);
 	assert_int_equal(budget_take(&b, UINT64_MAX / 2), SS_OK);
 	assert_int_equal(budget_take(&b, UINT64_MAX / 2), SS_ERR_EXHAUSTED);
+}
+
+static void
+test_force_and_answer_cost(void **state)
+{
+	struct budget b;
+
+	(void)state;
+	budget_init(&b, 1000, NULL);
+	budget_force(&b, 1500);         /* past the limit: charged all the same */
+	assert_int_equal(budget_total(&b), 1500);
+	assert_false(budget_fits(&b, 0));
+	budget_give(&b, 1500);
+	assert_int_equal(b.used, 0);
+	assert_int_equal(budget_answer_cost(100, 0), 100 + BUDGET_PIECE_COST);
+	assert_int_equal(budget_answer_cost(0, 2), 5 * BUDGET_PIECE_COST);
+	assert_int_equal(budget_answer_cost(3 * BUDGET_ANSWER_BLOCK, 0),
+	    3 * BUDGET_ANSWER_BLOCK + 4 * BUDGET_PIECE_COST);
+	assert_int_equal(budget_answer_cost(UINT64_MAX - 5, 0), UINT64_MAX);
+	assert_int_equal(budget_answer_cost(0, UINT64_MAX / 2), UINT64_MAX);
+}
+
+/* An answer of copied bytes around n references to held, as protobuf-c appends. */
+static uint64_t
+write_answer(struct evbuffer *out, struct budget *b, struct session *se,
+    const uint8_t *held, size_t held_len, int n, size_t copied)
+{
+	struct answer_sink s;
+	uint8_t small[64];
+	uint64_t total = 0;
+	int i;
+
+	memset(small, 7, sizeof(small));
+	answer_sink_init(&s, out, b);
+	for (i = 0; i <= n; i++) {
+		size_t k;
+
+		for (k = 0; k < copied; k += sizeof(small))
+			s.base.append(&s.base, sizeof(small), small);
+		total += copied;
+		if (i < n)
+			answer_sink_held(&s.base, held_len, held, se);
+	}
+	assert_int_equal(answer_sink_finish(&s), SS_OK);
+	return total;
+}
+
+static void
+test_answers_charged_until_sent(void **state)
+{
+	static uint8_t held[8192];
+	struct evbuffer *out = evbuffer_new();
+	struct session se;
+	struct budget b;
+	uint64_t copied;
+
+	(void)state;
+	assert_non_null(out);
+	memset(&se, 0, sizeof(se));
+	budget_init(&b, 100000, NULL);
+	/* Three held vectors: sent from where they lie, the session pinned. */
+	copied = write_answer(out, &b, &se, held, sizeof(held), 3, 640);
+	assert_int_equal(evbuffer_get_length(out), copied + 3 * sizeof(held));
+	assert_int_equal(se.pins, 3);
+	assert_int_equal(b.used, copied + 7 * BUDGET_PIECE_COST);
+	assert_true(b.used <= budget_answer_cost(copied, 3));
+	/* A block partly sent is still held; once all is sent, nothing is. */
+	assert_int_equal(evbuffer_drain(out, 100), 0);
+	assert_int_equal(b.used, copied + 7 * BUDGET_PIECE_COST);
+	assert_int_equal(evbuffer_drain(out, evbuffer_get_length(out)), 0);
+	assert_int_equal(b.used, 0);
+	assert_int_equal(se.pins, 0);
+	/* Copied runs past a block make more blocks; freeing gives all back. */
+	copied = write_answer(out, &b, &se, held, sizeof(held), 0,
+	    2 * BUDGET_ANSWER_BLOCK + 64);
+	assert_int_equal(b.used, copied + 3 * BUDGET_PIECE_COST);
+	assert_true(b.used <= budget_answer_cost(copied, 0));
+	/* Charged past the limit (the caller stops reading meanwhile). */
+	(void)write_answer(out, &b, &se, held, sizeof(held), 0, 70000);
+	assert_false(budget_fits(&b, 0));
+	evbuffer_free(out);
+	assert_int_equal(b.used, 0);
 }
 
 static void
@@ -370,6 +458,8 @@ main(void)
 		cmocka_unit_test(test_take_until_full),
 		cmocka_unit_test(test_held_bytes_count),
 		cmocka_unit_test(test_no_limit),
+		cmocka_unit_test(test_force_and_answer_cost),
+		cmocka_unit_test(test_answers_charged_until_sent),
 		cmocka_unit_test(test_quota_table_grows),
 		cmocka_unit_test(test_session_bytes_charged_and_dropped),
 		cmocka_unit_test(test_open_sessions_per_creator),

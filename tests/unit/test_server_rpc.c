@@ -19,6 +19,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "budget.h"
 #include "certs.h"
 #include "frame.h"
 #include "pki.h"
@@ -555,6 +556,36 @@ test_held_vectors(void **state)
 	    value_of(1, BIG_L - 1));
 	expect(r, ST_OK, NULL);
 	free(want);
+}
+
+/*
+ * A read whose answer the memory budget cannot hold is refused, naming the
+ * answer and the limit, nothing changed; with room, the same request is
+ * answered.
+ */
+static void
+test_answer_over_budget(void **state)
+{
+	struct rpc_server *srv = *state;
+	struct budget b;
+	Response *r;
+
+	expect(create(srv, "alice", "s1", SMALL_L, 0), ST_OK, NULL);
+	share_all(srv, SMALL_L);
+	budget_init(&b, srv->store->stored_bytes + 2 * BUDGET_PIECE_COST,
+	    &srv->store->stored_bytes);
+	srv->store->budget = &b;
+	b.used = BUDGET_PIECE_COST + 1;   /* the connections' buffers, say */
+	r = get_share(srv, "bob", "bob");
+	assert_non_null(strstr(r->message, "the GET_SHARE answer of "));
+	assert_non_null(strstr(r->message, "does not fit in the server's "
+	    "memory budget (--max-memory "));
+	expect(r, ST_RESOURCE_EXHAUSTED, "; try again later");
+	b.used = 0;     /* the answers ahead of it sent */
+	r = get_share(srv, "bob", "bob");
+	assert_int_equal(r->get_share->n_shares, 3);
+	expect(r, ST_OK, NULL);
+	srv->store->budget = NULL;
 }
 
 /* ---- the watch (docs/PROTOCOL.md 7.6.1) ------------------------------ */
@@ -1804,6 +1835,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_get_status_failed_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get_share_and_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_vectors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_over_budget, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_delete_and_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_method, setup, teardown),

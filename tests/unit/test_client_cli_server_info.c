@@ -1,8 +1,9 @@
 /*
- * test_client_cmd_server_info.c: what `server-info` prints
- * (client/cmd_server_info.c) for a GetServerInfo answer, as "key: value"
- * lines and as one JSON object, every field in the proto's order, and a
- * version holding control characters made safe for a terminal.
+ * test_client_cli_server_info.c: what `server-info` prints (client/cli.c)
+ * for a GetServerInfo answer as the library hands it on (api_copy.c), as
+ * "key: value" lines and as one JSON object, every field in the proto's
+ * order, and a version holding control characters made safe for a
+ * terminal.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,18 +14,23 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "client.h"
+#include "securesum.h"
+
+#include "api_copy.h"
+#include "cli.h"
 #include "wire.h"
 
 static char *
-printed(int json, struct wire_server_info *in)
+printed(int json, const struct wire_server_info *in)
 {
+	struct securesum_server_info out;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	cmd_server_info_print(f, json, in);
+	api_server_info_copy(&out, in);
+	cli_server_info_print(f, json, &out);
 	assert_int_equal(fclose(f), 0);
 	return buf;
 }
