@@ -132,6 +132,8 @@ static size_t
 slot_from(const struct session_index *ix, const char *key,
     const struct session *se, size_t i)
 {
+	if (key == NULL)
+		return ix->cap;
 	for (; ix->slot[i] != NULL; i = strtab_next(i, ix->cap))
 		if ((se == NULL || ix->slot[i] == se) &&
 		    strcmp(key_of(ix, ix->slot[i]), key) == 0)
