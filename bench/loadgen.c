@@ -848,7 +848,11 @@ struct v2sess {
 	int fixed;                              /* the two above are set */
 };
 
-/* A new session of the first n parties, with a fresh nonce, and its D. */
+/*
+ * A new session of the first n parties, with a fresh nonce, and its D; a
+ * bare sid goes in the first party's namespace (docs/PROTOCOL.md 2.1),
+ * which must create it.
+ */
 static void
 v2_new(struct v2sess *v, const char *sid, long n, long t, long L)
 {
@@ -860,7 +864,10 @@ v2_new(struct v2sess *v, const char *sid, long n, long t, long L)
 	if (n > nidents)
 		die("a session of %ld parties needs %ld identities", n, n);
 	memset(v, 0, sizeof(*v));
-	snprintf(v->id, sizeof(v->id), "%s", sid);
+	if (strchr(sid, '/') != NULL)
+		snprintf(v->id, sizeof(v->id), "%s", sid);
+	else
+		snprintf(v->id, sizeof(v->id), "%s/%s", idents[0].name, sid);
 	v->n = n;
 	v->t = t;
 	v->L = L;
@@ -1833,11 +1840,14 @@ static long rate_nmut;
 static void
 send_create2(struct lconn *c, const char *sid)
 {
+	char id[80];
 	struct v2sess v;
 	size_t len;
 	uint8_t *b;
 
-	v2_new(&v, sid, 2, 1, 1);
+	/* In the namespace of c's party, which creates it. */
+	snprintf(id, sizeof(id), "%s/%s", idents[c->party].name, sid);
+	v2_new(&v, id, 2, 1, 1);
 	b = req_create(&v, &len);
 	v2_free(&v);
 	lc_send(c, b, len, 1);

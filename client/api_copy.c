@@ -165,6 +165,7 @@ api_verdict_copy(struct securesum_result *r, const struct wire_params *p,
 	int rc;
 
 	r->decided = 1;
+	snprintf(r->session, sizeof(r->session), "%s", p->session_id);
 	snprintf(r->label, sizeof(r->label), "%s",
 	    agree_label_name(v->res.label));
 	r->quorum = v->res.quorum;

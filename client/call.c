@@ -8,6 +8,7 @@
 #include "call.h"
 #include "client.h"
 #include "err.h"
+#include "name.h"
 #include "output.h"
 #include "claims.h"
 #include "pin.h"
@@ -125,6 +126,25 @@ pinned(struct client *c, const struct wire_response *st, const char *session,
 	return SS_OK;
 }
 
+/*
+ * A bare NAME typed (in c->session) names the session the server resolved
+ * it to, which the answer calls CREATOR/NAME: from now on c->session is
+ * that, so that D is recomputed of it and later calls and lines name it.
+ */
+static void
+take_canonical(struct client *c, const struct wire_response *st,
+    const char *session)
+{
+	const char *id = st->params.session_id;
+
+	if (session != c->session || !st->has_params ||
+	    session_id_qualified(session) || !session_id_valid(id) ||
+	    !session_id_qualified(id) ||
+	    strcmp(session_id_name(id), session) != 0)
+		return;
+	memcpy(c->session, id, strlen(id) + 1);
+}
+
 /* Checks GetStatus answer st about session. */
 static int
 status_answer(struct client *c, const struct wire_response *st,
@@ -138,6 +158,7 @@ status_answer(struct client *c, const struct wire_response *st,
 		    "failed: %s", session, call_message(st, "(no reason given)"));
 	if (st->code != ST_OK)
 		return call_refused(c, st, WIRE_GET_STATUS, session, e);
+	take_canonical(c, st, session);
 	if ((r = claims_check(st, session, c->party, e)) != SS_OK ||
 	    (r = claims_check_status(st, session, e)) != SS_OK)
 		return r;
@@ -228,7 +249,7 @@ call_wait(struct client *c, uint64_t bound_ms, uint64_t *delay,
     struct ss_error *e)
 {
 	struct wire_response st;
-	wire_name session;
+	wire_sid session;
 	int r;
 
 	if (c->watch_session[0] == '\0') {

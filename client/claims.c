@@ -138,6 +138,29 @@ check_parties(const struct wire_params *p, const char *session,
 	return SS_OK;
 }
 
+/* A session's creator, who names it CREATOR/NAME, is one of its parties. */
+static int
+claims_creator(const struct wire_params *p, const char *session,
+    struct ss_error *e)
+{
+	char creator[NAME_BUF];
+	size_t len;
+
+	if (!session_id_qualified(session))
+		return SS_OK;
+	len = (size_t)(session_id_name(session) - session) - 1;
+	if (len >= sizeof(creator))
+		return ss_error_set(e, SS_ERR_PROTOCOL, "session %s: its "
+		    "creator's name is too long", session);
+	memcpy(creator, session, len);
+	creator[len] = '\0';
+	if (claims_index(&p->parties, creator) < 0)
+		return ss_error_set(e, SS_ERR_PROTOCOL, "the server holds "
+		    "session %s, whose creator %s is not one of its parties",
+		    session, creator);
+	return SS_OK;
+}
+
 int
 claims_check(const struct wire_response *r, const char *session,
     const char *self, struct ss_error *e)
@@ -161,7 +184,7 @@ claims_check(const struct wire_response *r, const char *session,
 	if (claims_index(&p->parties, self) < 0)
 		return ss_error_set(e, SS_ERR_INVALID, "%s is not a party of "
 		    "session %s", self, session);
-	return SS_OK;
+	return claims_creator(p, session, e);
 }
 
 int

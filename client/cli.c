@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "client.h"
 #include "err.h"
+#include "name.h"
 #include "output.h"
 #include "pin.h"
 
@@ -142,11 +143,17 @@ cli_create(struct client *c, const struct create_args *a, struct ss_error *e)
 {
 	struct securesum_create_args sa;
 	struct securesum_created m;
+	struct create_args q = *a;
+	char sid[SESSION_ID_BUF];
 	securesum *h;
 	int r;
 
 	if ((h = cli_handle(c, e)) == NULL)
 		return e->code;
+	/* Printed as created: in our namespace (cmd_create). */
+	if (!session_id_qualify(c->party, a->session, sid))
+		snprintf(sid, sizeof(sid), "%s", a->session);
+	q.session = sid;
 	sa = (struct securesum_create_args){ .session = a->session,
 	    .parties = a->parties, .nparties = a->nparties,
 	    .threshold = a->threshold, .length = a->length,
@@ -154,7 +161,7 @@ cli_create(struct client *c, const struct create_args *a, struct ss_error *e)
 	    .min_cohort = a->min_cohort, .allow_unknown = a->allow_unknown,
 	    .nonce = a->nonce };
 	if ((r = securesum_create(h, &sa, &m)) == SECURESUM_OK)
-		print_created(c, a, &m);
+		print_created(c, &q, &m);
 	return cli_done(h, r, e);
 }
 
@@ -190,7 +197,7 @@ cli_delete(struct client *c, const char *session, struct ss_error *e)
 	if ((h = cli_handle(c, e)) == NULL)
 		return e->code;
 	if ((r = securesum_delete(h, session, &d)) == SECURESUM_OK)
-		print_deleted(c, session, &d);
+		print_deleted(c, d.session, &d);
 	return cli_done(h, r, e);
 }
 

@@ -151,7 +151,9 @@ sum_cmd(struct client *c, const char *session,
 	else
 		r = securesum_result_pinned(h, session, &pin, flags, &res);
 	if (r == SECURESUM_OK) {
-		cli_sum_print(stdout, c->json, session, res);
+		/* As the server names it: CREATOR/NAME (PROTOCOL.md 2.1). */
+		cli_sum_print(stdout, c->json, res->session[0] != '\0' ?
+		    res->session : session, res);
 		if (!c->json && res->cohort.n < res->parties.n)
 			note_left_out(res);
 		if (in != NULL && res->missing.n > 0)
@@ -160,7 +162,8 @@ sum_cmd(struct client *c, const char *session,
 	    (strcmp(res->label, "inconsistent") == 0 ||
 	    strcmp(res->label, "too few sumpoints") == 0))
 		/* Refused for its points (not for --require-verified). */
-		print_refused(c, session, res);
+		print_refused(c, res->session[0] != '\0' ? res->session :
+		    session, res);
 	securesum_result_free(res);
 	return cli_done(h, r, e);
 }

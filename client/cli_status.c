@@ -199,7 +199,7 @@ cli_status(struct client *c, const char *session, struct ss_error *e)
 	if ((h = cli_handle(c, e)) == NULL)
 		return e->code;
 	if ((r = securesum_status(h, session, &s)) == SECURESUM_OK)
-		cli_status_print(stdout, c->json, session, s);
+		cli_status_print(stdout, c->json, s->session, s);
 	securesum_status_free(s);
 	return cli_done(h, r, e);
 }

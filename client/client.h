@@ -172,7 +172,12 @@ struct client {
 	 * version it had then, and whether the server showed that it does
 	 * not watch (version 0, or a wait answered at once).
 	 */
-	wire_name watch_session;
+	wire_sid watch_session;
+	/*
+	 * The session acted on, when the command was given it here: as typed,
+	 * then as the first status named it (a bare NAME becomes CREATOR/NAME).
+	 */
+	char session[SESSION_ID_BUF];
 	uint64_t watch_version;
 	int watch_fallback;
 	EVP_PKEY *sign_key;        /* our statements' key (signer.c) ... */
@@ -233,8 +238,11 @@ struct create_args {
  */
 int cmd_create_check(const struct create_args *a, const char *creator,
     struct ss_error *e) SS_WUR;
-/* Creates the session; what it made into c->created_out, if set. */
-int cmd_create(struct client *c, const struct create_args *a,
+/*
+ * Creates the session, as CREATOR/NAME in our namespace when typed->session
+ * is a bare NAME; what it made into c->created_out, if set.
+ */
+int cmd_create(struct client *c, const struct create_args *typed,
     struct ss_error *e) SS_WUR;
 
 /* ---- share (cmd_share.c) ------------------------------------------------ */

@@ -35,13 +35,23 @@
 
 _Static_assert(PARAMS_DIGEST_LEN == TRACE_HASH_LEN, "D is the trace's hash");
 
-/* The session's name and the number of parties. */
+/*
+ * The session's name (NAME, or CREATOR/NAME in the creator's own
+ * namespace: nobody creates in another's) and the number of parties.
+ */
 static int
-check_session(const struct create_args *a, struct ss_error *e)
+check_session(const struct create_args *a, const char *creator,
+    struct ss_error *e)
 {
-	if (!name_valid(a->session))
+	if (!session_id_valid(a->session))
 		return ss_error_set(e, SS_ERR_INVALID, "invalid session name: "
-		    CLIENT_NAME_RULE);
+		    "NAME or CREATOR/NAME; " CLIENT_NAME_RULE);
+	if (session_id_qualified(a->session) &&
+	    !session_id_in(a->session, creator))
+		return ss_error_set(e, SS_ERR_INVALID, "invalid session name "
+		    "%s: %s creates sessions in its own namespace only, as %s/%s "
+		    "or %s", a->session, creator, creator,
+		    session_id_name(a->session), session_id_name(a->session));
 	if (a->nparties < 2)
 		return ss_error_set(e, SS_ERR_INVALID, "a session needs at least "
 		    "2 parties");
@@ -114,7 +124,7 @@ cmd_create_check(const struct create_args *a, const char *creator,
 {
 	int r, in;
 
-	if ((r = check_session(a, e)) != SS_OK ||
+	if ((r = check_session(a, creator, e)) != SS_OK ||
 	    (r = check_parties(a, creator, &in, e)) != SS_OK ||
 	    (r = check_numbers(a, e)) != SS_OK)
 		return r;
@@ -242,17 +252,25 @@ keep_created(const struct client *c, const struct wire_response *resp,
 }
 
 int
-cmd_create(struct client *c, const struct create_args *a,
+cmd_create(struct client *c, const struct create_args *typed,
     struct ss_error *e)
 {
+	struct create_args q = *typed;
+	const struct create_args *a = &q;
+	char sid[SESSION_ID_BUF];
 	struct session_params p;
 	uint8_t d[PARAMS_DIGEST_LEN];
 	struct wire_request req;
 	struct wire_response resp;
 	int r;
 
-	if ((r = cmd_create_check(a, c->party, e)) != SS_OK ||
-	    (r = check_keys(c, a, e)) != SS_OK ||
+	if ((r = cmd_create_check(typed, c->party, e)) != SS_OK)
+		return r;
+	/* Created in our namespace: NAME is ours as CREATOR/NAME. */
+	if (!session_id_qualify(c->party, typed->session, sid))
+		return ss_error_set(e, SS_ERR_INVALID, "invalid session name");
+	q.session = sid;
+	if ((r = check_keys(c, a, e)) != SS_OK ||
 	    (r = complete(a, &p, d, e)) != SS_OK)
 		return r;
 	warn(c, &p);

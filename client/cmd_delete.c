@@ -14,6 +14,7 @@
 #include "client.h"
 #include "digest.h"
 #include "err.h"
+#include "name.h"
 #include "output.h"
 #include "status.h"
 #include "trace.h"
@@ -40,6 +41,22 @@ trace_deleted(const struct client *c, const char *session, struct ss_error *e)
 	return trace_change(c, "DeleteSession", session, md, e);
 }
 
+/*
+ * The id the server deleted, which names a bare NAME we typed (in
+ * c->session) as CREATOR/NAME: the session traced and said.
+ */
+static void
+take_deleted_id(struct client *c, const struct wire_response *resp,
+    const char *session)
+{
+	const char *id = resp->deleted_id;
+
+	if (session == c->session && !session_id_qualified(session) &&
+	    session_id_valid(id) && session_id_qualified(id) &&
+	    strcmp(session_id_name(id), session) == 0)
+		memcpy(c->session, id, strlen(id) + 1);
+}
+
 int
 cmd_delete(struct client *c, const char *session, struct ss_error *e)
 {
@@ -51,6 +68,7 @@ cmd_delete(struct client *c, const char *session, struct ss_error *e)
 	if ((r = call_exchange(c, &req, &call_small_limits, &resp, e)) != SS_OK)
 		return r;
 	if (resp.code == ST_OK) {
+		take_deleted_id(c, &resp, session);
 		if ((r = trace_deleted(c, session, e)) == SS_OK)
 			keep_deleted(c, 1, resp.released_bytes);
 	} else if (resp.code == ST_NOT_FOUND && c->rpc.attempts > 1) {

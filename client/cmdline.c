@@ -392,7 +392,8 @@ cmdline_parse_command(const struct command *cmd, int argc, char **argv,
 		return cmdline_usage(
 		    "%s: SESSION is missing (usage: %s)", cmd->name,
 		    cmd->usage);
-	if (!name_valid(cl->session))
-		return cmdline_usage("invalid session name: " CLIENT_NAME_RULE);
+	if (!session_id_valid(cl->session))
+		return cmdline_usage("invalid session name: NAME or "
+		    "CREATOR/NAME; " CLIENT_NAME_RULE);
 	return 0;
 }

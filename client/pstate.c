@@ -26,11 +26,11 @@
 #define DID_ALL         (PSTATE_DID_SUBMIT | PSTATE_DID_COHORT | \
                          PSTATE_DID_SUMPOINT)
 /* The body of a D record at its longest (the layout is in encode_record). */
-#define RECORD_BODY_MAX (PARAMS_DIGEST_LEN + 4 + NAME_MAX_LEN + 1 + \
+#define RECORD_BODY_MAX (PARAMS_DIGEST_LEN + 4 + SESSION_ID_MAX_LEN + 1 + \
                          2 * PSTATE_HASH_LEN + 4 + PSTATE_BITMAP_MAX + \
                          PSTATE_HASH_LEN)
 #define INSTANCE_LEN    (PARAMS_DIGEST_LEN + 2 * PSTATE_HASH_LEN)
-#define SESSION_BODY_MAX (4 + NAME_MAX_LEN + 4 + \
+#define SESSION_BODY_MAX (4 + SESSION_ID_MAX_LEN + 4 + \
                          (size_t)PSTATE_MAX_INSTANCES * INSTANCE_LEN)
 /* How much of a digest a message shows: 8 bytes, 16 hex digits. */
 #define SHOWN           8
@@ -311,10 +311,15 @@ struct instances {
 	uint32_t n;
 };
 
+/* s-ID, a CREATOR/NAME's '/' as '+' (which no name holds): one file. */
 static void
 session_file(const char *session_id, char out[PFILE_NAME_MAX])
 {
+	char *slash;
+
 	snprintf(out, PFILE_NAME_MAX, "s-%s", session_id);
+	if ((slash = strchr(out, '/')) != NULL)
+		*slash = '+';
 }
 
 /* A list's body into arg, a struct instances naming its session id. */
@@ -322,7 +327,7 @@ static int
 decode_instances(const uint8_t *body, size_t len, void *arg)
 {
 	struct instances *list = arg;
-	char sid[NAME_BUF];
+	char sid[SESSION_ID_BUF];
 	struct buf_reader r;
 	const uint8_t *p;
 	uint32_t i, n;
@@ -434,7 +439,7 @@ pstate_input_reused(struct pstate *st, const char *session_id,
 	uint32_t i;
 	int rc;
 
-	if (!name_valid(session_id))
+	if (!session_id_valid(session_id))
 		return ss_error_set(e, SS_ERR_INVALID, "not a session id");
 	/* No lock: a rename replaces a file whole, so a read sees one. */
 	if ((rc = load_instances(st, session_id, &list, e)) != SS_OK)
@@ -516,7 +521,7 @@ record_consistent(const struct pstate_record *r)
 	int co = (r->did & PSTATE_DID_COHORT) != 0;
 	int su = (r->did & PSTATE_DID_SUMPOINT) != 0;
 
-	return (r->did & ~DID_ALL) == 0 && name_valid(r->session_id) &&
+	return (r->did & ~DID_ALL) == 0 && session_id_valid(r->session_id) &&
 	    in == !pfile_all_zero(r->input_digest, PSTATE_HASH_LEN) &&
 	    (in || pfile_all_zero(r->salt, PSTATE_HASH_LEN)) &&
 	    co == (r->n != 0) && su == !pfile_all_zero(r->sumpoint, PSTATE_HASH_LEN) &&
@@ -614,7 +619,7 @@ update_record(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
 	struct pstate_record r;
 	int rc;
 
-	if (!name_valid(session_id))
+	if (!session_id_valid(session_id))
 		return ss_error_set(e, SS_ERR_INVALID, "not a session id");
 	if ((rc = pstate_lock(st, e)) != SS_OK)
 		return rc;

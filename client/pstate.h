@@ -89,7 +89,7 @@ const char *pstate_path(const struct pstate *st);
 /* The record of one D, as pstate_get reads it. */
 struct pstate_record {
 	uint8_t d[PARAMS_DIGEST_LEN];
-	char session_id[NAME_BUF];
+	char session_id[SESSION_ID_BUF];
 	unsigned did;                   /* PSTATE_DID_* bits */
 	/* PSTATE_DID_SUBMIT: the input, as SHA-256(salt || H) */
 	uint8_t salt[PSTATE_HASH_LEN];

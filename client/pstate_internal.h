@@ -33,8 +33,8 @@
 #define PFILE_LOCK         "lock"
 #define PFILE_PARTY        "party"
 #define PFILE_CERTS        "certs"
-/* The longest file name: "tmp-" PID "-" "d-" and 64 hex digits. */
-#define PFILE_NAME_MAX     96
+/* The longest file name: "tmp-" PID "-" "s-" and the longest session id. */
+#define PFILE_NAME_MAX     (32 + SESSION_ID_MAX_LEN)
 
 enum pfile_kind {
 	PFILE_KIND_PARTY = 1,           /* "party": whose folder this is */

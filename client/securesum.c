@@ -42,6 +42,8 @@ _Static_assert(SECURESUM_INVITE_MAX >= INVITE_CODE_BUF,
     "SECURESUM_INVITE_MAX must hold an invite code");
 _Static_assert(SECURESUM_NAME_MAX == NAME_BUF,
     "SECURESUM_NAME_MAX must be a name's buffer");
+_Static_assert(SECURESUM_SESSION_MAX == SESSION_ID_BUF,
+    "SECURESUM_SESSION_MAX must be a session id's buffer");
 _Static_assert(SECURESUM_NONCE_LEN == PARAMS_NONCE_LEN,
     "SECURESUM_NONCE_LEN must be the nonce's length");
 
@@ -349,14 +351,27 @@ op_end(securesum *h, struct op *o, int r)
 	return r;
 }
 
-/* The session's id: given, and a valid name. */
+/* The session's id: given, and a valid NAME or CREATOR/NAME. */
 static int
 check_session(securesum *h, const char *session)
 {
-	if (session == NULL || !name_valid(session))
+	if (session == NULL || !session_id_valid(session))
 		return ss_error_set(&h->err, SS_ERR_INVALID,
-		    "invalid session id: %s", CLIENT_NAME_RULE);
+		    "invalid session id: NAME or CREATOR/NAME; %s",
+		    CLIENT_NAME_RULE);
 	return SS_OK;
+}
+
+/*
+ * The session a command acts on, as typed: in o's client, where the first
+ * status answered turns a bare NAME into the CREATOR/NAME the server
+ * resolved it to (call.c), so that the command's calls and lines name it.
+ */
+static const char *
+op_session(struct op *o, const char *session)
+{
+	snprintf(o->c.session, sizeof(o->c.session), "%s", session);
+	return o->c.session;
 }
 
 /* The session and its invite code, checked, as a pin into *pin. */
@@ -481,8 +496,10 @@ share_in(securesum *h, const char *session, const struct securesum_pin *pin,
 	if ((r = op_begin(h, &o)) == SS_OK) {
 		o.c.pin = &pa;
 		o.c.reuse_input = (flags & SECURESUM_REUSE_INPUT) != 0;
-		r = in != NULL ? cmd_share(&o.c, session, in, &h->err) :
-		    call_on_status(&o.c, session, cmd_sumpoint, &h->err);
+		r = in != NULL ?
+		    cmd_share(&o.c, op_session(&o, session), in, &h->err) :
+		    call_on_status(&o.c, op_session(&o, session), cmd_sumpoint,
+		    &h->err);
 	}
 	return op_end(h, &o, r);
 }
@@ -634,9 +651,10 @@ op_sum(securesum *h, struct op *o, const char *session,
 	memset(&cs, 0, sizeof(cs));
 	o->c.sum_out = &cs;
 	if (in != NULL)
-		r = cmd_run(&o->c, session, in, &h->err);
+		r = cmd_run(&o->c, op_session(o, session), in, &h->err);
 	else
-		r = call_on_status(&o->c, session, cmd_result, &h->err);
+		r = call_on_status(&o->c, op_session(o, session), cmd_result,
+		    &h->err);
 	o->c.sum_out = NULL;
 	if (r == SS_OK)
 		r = give_sum(h, &cs, out);
@@ -818,7 +836,9 @@ static int
 keep_status(void *arg, const char *session, const struct wire_response *st,
     const struct status_view *v, struct ss_error *e)
 {
-	(void)session;
+	struct securesum_status *s = arg;
+
+	snprintf(s->session, sizeof(s->session), "%s", session);
 	return api_status_copy(arg, st, v, e);
 }
 
@@ -840,7 +860,8 @@ securesum_status(securesum *h, const char *session,
 	if ((r = op_begin(h, &o)) == SS_OK) {
 		o.c.status_out = keep_status;
 		o.c.status_arg = s;
-		r = call_on_status(&o.c, session, cmd_status, &h->err);
+		r = call_on_status(&o.c, op_session(&o, session), cmd_status,
+		    &h->err);
 	}
 	if (r == SS_OK)
 		*out = s;
@@ -862,11 +883,12 @@ securesum_delete(securesum *h, const char *session,
 	memset(&gone, 0, sizeof(gone));
 	if ((r = op_begin(h, &o)) == SS_OK) {
 		o.c.deleted_out = &gone;
-		r = cmd_delete(&o.c, session, &h->err);
+		r = cmd_delete(&o.c, op_session(&o, session), &h->err);
 	}
 	if (r == SS_OK && out != NULL) {
 		out->known = gone.known;
 		out->released_bytes = gone.released_bytes;
+		snprintf(out->session, sizeof(out->session), "%s", o.c.session);
 	}
 	return op_end(h, &o, r);
 }

@@ -55,13 +55,13 @@ dfail(pb_istream_t *s, struct dctx *d, int code, const char *msg)
 	return false;
 }
 
-/* Reads the rest of s as a name into out (NAME_MAX_LEN + 1 bytes). */
+/* Reads the rest of s as a name into out (cap bytes: the name and a NUL). */
 static bool
-read_name(pb_istream_t *s, struct dctx *d, char *out)
+read_name(pb_istream_t *s, struct dctx *d, char *out, size_t cap)
 {
 	size_t n = s->bytes_left;
 
-	if (n > NAME_MAX_LEN)
+	if (n >= cap)
 		return dfail(s, d, SS_ERR_PROTOCOL, "name too long");
 	if (!pb_read(s, (pb_byte_t *)out, n))
 		return false;
@@ -155,6 +155,7 @@ enum dest {
 	DST_STMT_SIG,
 	DST_VERSION,       /* of a GetStatus: the watch's */
 	DST_RELEASED,      /* of a DeleteSession */
+	DST_DELETED_ID,
 	DST_SESSIONS,      /* a list of messages: SessionSummary */
 	DST_NEXT_OFFSET,   /* of a ListSessions */
 	DST_SS_ID,         /* of a SessionSummary */
@@ -182,7 +183,7 @@ static const struct wire_fields bodies[] = {
 	[WIRE_GET_KEYS] = { { DST_KEYS } },
 	[WIRE_POST_COHORT] = { { DST_DUPLICATE } },
 	[WIRE_GET_COHORT] = { { DST_COHORT, DST_SIGNED } },
-	[WIRE_DELETE_SESSION] = { { DST_RELEASED } },
+	[WIRE_DELETE_SESSION] = { { DST_RELEASED, DST_DELETED_ID } },
 	[WIRE_LIST_SESSIONS] = { { DST_SESSIONS, DST_NEXT_OFFSET } },
 	[WIRE_GET_SERVER_INFO] = { { DST_NONE } },   /* decoded whole */
 };
@@ -266,7 +267,7 @@ dec_name(pb_istream_t *s, const pb_field_t *f, void **arg)
 	const struct slot *a = *arg;
 
 	(void)f;
-	return read_name(s, a->d, a->out);
+	return read_name(s, a->d, a->out, a->cap);
 }
 
 static bool
@@ -281,7 +282,7 @@ dec_name_list(pb_istream_t *s, const pb_field_t *f, void **arg)
 	    &rc);
 	if (rc != SS_OK)
 		return dfail(s, a->d, rc, "too many names");
-	if (!read_name(s, a->d, l->v[l->n]))
+	if (!read_name(s, a->d, l->v[l->n], sizeof(l->v[l->n])))
 		return false;
 	l->n++;
 	return true;
@@ -458,18 +459,22 @@ bind_bytes(pb_field_iter_t *it, struct into *x, bool (*fn)(pb_istream_t *,
 
 /*
  * A short string: with securesum.options, nanopb reads it into a char array
- * of NAME_MAX_LEN + 1 itself (refusing a longer one), and take_name copies
- * it out; without, a callback reads it into out.
+ * of cap bytes (NAME_MAX_LEN + 1, or SESSION_ID_BUF for a session id)
+ * itself (refusing a longer one), and take_name copies it out; without, a
+ * callback reads it into out.
  */
 static bool
-bind_name(pb_field_iter_t *it, struct into *x, char *out)
+bind_name(pb_field_iter_t *it, struct into *x, char *out, size_t cap)
 {
 	if (PB_LTYPE(it->type) != PB_LTYPE_STRING)
 		return false;
-	if (PB_ATYPE(it->type) == PB_ATYPE_CALLBACK)
-		return bind(it, x, dec_name, out, NULL);
-	return PB_ATYPE(it->type) == PB_ATYPE_STATIC &&
-	    it->data_size == NAME_MAX_LEN + 1;
+	if (PB_ATYPE(it->type) == PB_ATYPE_CALLBACK) {
+		if (!bind(it, x, dec_name, out, NULL))
+			return false;
+		x->slots[x->nslots - 1].cap = cap;
+		return true;
+	}
+	return PB_ATYPE(it->type) == PB_ATYPE_STATIC && it->data_size == cap;
 }
 
 /* A list of messages: dec_entry decodes each as list_types[] says. */
@@ -530,14 +535,14 @@ get_int(const pb_field_iter_t *it, int *out)
 
 /* A short string nanopb read into its char array (see bind_name). */
 static bool
-take_name(const pb_field_iter_t *it, char *out)
+take_name(const pb_field_iter_t *it, char *out, size_t cap)
 {
 	if (PB_ATYPE(it->type) != PB_ATYPE_STATIC)
 		return true;
-	if (it->data_size != NAME_MAX_LEN + 1)
+	if (it->data_size != cap)
 		return false;
-	memcpy(out, it->pData, NAME_MAX_LEN + 1);
-	out[NAME_MAX_LEN] = '\0';
+	memcpy(out, it->pData, cap);
+	out[cap - 1] = '\0';
 	return true;
 }
 
@@ -545,7 +550,16 @@ take_name(const pb_field_iter_t *it, char *out)
 static bool
 name(pb_field_iter_t *it, struct into *x, char *out)
 {
-	return x->after ? take_name(it, out) : bind_name(it, x, out);
+	return x->after ? take_name(it, out, NAME_MAX_LEN + 1) :
+	    bind_name(it, x, out, NAME_MAX_LEN + 1);
+}
+
+/* The same for a session id. */
+static bool
+sid(pb_field_iter_t *it, struct into *x, char *out)
+{
+	return x->after ? take_name(it, out, SESSION_ID_BUF) :
+	    bind_name(it, x, out, SESSION_ID_BUF);
 }
 
 static bool
@@ -563,9 +577,10 @@ place_lifecycle(pb_field_iter_t *it, int dst, struct into *x)
 
 	switch (dst) {
 	case DST_RELEASED:    return !after || get_u64(it, &x->r->released_bytes);
+	case DST_DELETED_ID:  return sid(it, x, x->r->deleted_id);
 	case DST_SESSIONS:    return after || bind_list(it, x, dst);
 	case DST_NEXT_OFFSET: return !after || get_u32(it, &x->r->next_offset);
-	case DST_SS_ID:       return name(it, x, ss->session_id);
+	case DST_SS_ID:       return sid(it, x, ss->session_id);
 	case DST_SS_PHASE:    return !after || get_int(it, &ss->phase);
 	case DST_SS_CREATED:  return !after || get_u64(it, &ss->created_unix);
 	case DST_SS_AGE:      return !after || get_u64(it, &ss->age_seconds);
@@ -646,7 +661,7 @@ place(pb_field_iter_t *it, int dst, void *ctx)
 	case DST_SHARES:
 	case DST_SUMPOINTS:
 	case DST_KEYS:          return after || bind_list(it, x, dst);
-	case DST_SESSION:       return name(it, x, p->session_id);
+	case DST_SESSION:       return sid(it, x, p->session_id);
 	case DST_PARTIES:       return after || bind_names(it, x, &p->parties);
 	case DST_THRESHOLD:     return !after || get_u32(it, &p->threshold);
 	case DST_LENGTH:        return !after || get_u32(it, &p->length);

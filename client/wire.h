@@ -40,6 +40,7 @@ enum wire_method {
 #define WIRE_METHOD_LAST WIRE_GET_SERVER_INFO
 
 typedef char wire_name[NAME_MAX_LEN + 1];
+typedef char wire_sid[SESSION_ID_BUF];     /* a session id: CREATOR/NAME */
 
 /* A list of names decoded from a repeated string field. */
 struct wire_names {
@@ -110,7 +111,7 @@ struct wire_request {
 #define WIRE_NONCE_MAX  32
 
 struct wire_params {
-	wire_name session_id;
+	wire_sid session_id;
 	struct wire_names parties;
 	uint32_t threshold, length, decimals, deadline_seconds;
 	uint32_t min_cohort;               /* version 2 */
@@ -149,7 +150,7 @@ struct wire_signed {
 
 /* One session the caller is a party of (ListSessions). */
 struct wire_session {
-	wire_name session_id;
+	wire_sid session_id;
 	int phase;                         /* enum phase, or any other number */
 	uint64_t created_unix, age_seconds;
 	wire_name creator;                 /* empty: unknown */
@@ -216,6 +217,7 @@ struct wire_response {
 	size_t nkeys, keys_cap;
 	/* DeleteSession */
 	uint64_t released_bytes;
+	wire_sid deleted_id;               /* "" from an older server */
 	/* ListSessions */
 	struct wire_session *sessions;
 	size_t nsessions, sessions_cap;

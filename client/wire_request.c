@@ -185,8 +185,8 @@ set_callback(pb_field_iter_t *it, bool (*fn)(pb_ostream_t *,
 
 /*
  * Sets the short string field at it to str, whose length request_valid
- * checked: a char array of NAME_MAX_LEN + 1 in one layout, a callback in
- * the other.
+ * checked: a char array (NAME_MAX_LEN + 1 bytes, or SESSION_ID_BUF for a
+ * session id) in one layout, a callback in the other.
  */
 static bool
 set_name(pb_field_iter_t *it, const char *str)
@@ -197,8 +197,7 @@ set_name(pb_field_iter_t *it, const char *str)
 		return false;
 	if (PB_ATYPE(it->type) == PB_ATYPE_CALLBACK)
 		return set_callback(it, enc_string, str);
-	if (PB_ATYPE(it->type) != PB_ATYPE_STATIC ||
-	    it->data_size != NAME_MAX_LEN + 1 || n > NAME_MAX_LEN)
+	if (PB_ATYPE(it->type) != PB_ATYPE_STATIC || n >= it->data_size)
 		return false;
 	memcpy(it->pData, str, n + 1);
 	return true;
@@ -360,13 +359,16 @@ sources(int method)
 	return (bits & BIT(SRC_PARAMS)) ? bits | bits_of(&params_fields) : bits;
 }
 
-/* A name the request needs: SS_ERR_INVALID if NULL, SS_ERR_TOO_LARGE if long. */
+/*
+ * A name the request needs, of max bytes at most: SS_ERR_INVALID if NULL,
+ * SS_ERR_TOO_LARGE if longer.
+ */
 static int
-check_name(const char *name)
+check_name(const char *name, size_t max)
 {
 	if (name == NULL)
 		return SS_ERR_INVALID;
-	return strlen(name) <= NAME_MAX_LEN ? SS_OK : SS_ERR_TOO_LARGE;
+	return strlen(name) <= max ? SS_OK : SS_ERR_TOO_LARGE;
 }
 
 /* The arrays the request carries, there when they have entries. */
@@ -398,7 +400,7 @@ entries_valid(const struct wire_request *r, unsigned has)
 	for (i = 0; (has & BIT(SRC_SHARES)) && i < r->nshares; i++) {
 		if (r->shares[i].ct == NULL && r->shares[i].ct_len > 0)
 			return SS_ERR_INVALID;
-		if ((rc = check_name(r->shares[i].recipient)) != SS_OK)
+		if ((rc = check_name(r->shares[i].recipient, NAME_MAX_LEN)) != SS_OK)
 			return rc;
 	}
 	return SS_OK;
@@ -416,11 +418,13 @@ request_valid(const struct wire_request *r)
 	has = sources(r->method);
 	if (!arrays_present(r, has))
 		return SS_ERR_INVALID;
-	if ((has & BIT(SRC_PARTY)) && (rc = check_name(r->party)) != SS_OK)
+	if ((has & BIT(SRC_PARTY)) &&
+	    (rc = check_name(r->party, NAME_MAX_LEN)) != SS_OK)
 		return rc;
 	if ((rc = entries_valid(r, has)) != SS_OK)
 		return rc;
-	return (has & BIT(SRC_SESSION)) ? check_name(r->session_id) : SS_OK;
+	return (has & BIT(SRC_SESSION)) ? check_name(r->session_id,
+	    SESSION_ID_MAX_LEN) : SS_OK;
 }
 
 int

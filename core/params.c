@@ -100,9 +100,9 @@ params_validate(const struct session_params *p, struct ss_error *e)
 
 	if (p == NULL)
 		return ss_error_set(e, SS_ERR_INVALID, "no parameters");
-	if (!name_valid(p->session_id))
+	if (!session_id_valid(p->session_id))
 		return ss_error_set(e, SS_ERR_INVALID, "session id must be "
-		    NAME_RULE);
+		    "NAME or CREATOR/NAME, each " NAME_RULE);
 	if (p->n < PARAMS_MIN_PARTIES || p->n > PARAMS_MAX_PARTIES)
 		return ss_error_set(e, SS_ERR_INVALID, "a session needs %d to "
 		    "%d parties, got %u", PARAMS_MIN_PARTIES, PARAMS_MAX_PARTIES,

@@ -405,7 +405,7 @@ check_store(const struct store *s)
 		const struct session *se = s->sessions[i];
 		size_t shared = 0, cohort = 0, posted = 0, cohort_posted = 0;
 
-		CHECK(name_valid(se->p.id), "a session with an invalid id");
+		CHECK(session_id_valid(se->p.id), "a session with an invalid id");
 		for (j = 0; j < i; j++)
 			CHECK(strcmp(s->sessions[j]->p.id, se->p.id) != 0,
 			    "two sessions with one id");
@@ -1586,7 +1586,7 @@ snapshot_case(const uint8_t *file, size_t len)
 	srv.now_ms = fake_now;
 	for (i = 0; i < s->nsessions && i < 4; i++) {
 		struct session *se = s->sessions[i];
-		char id[NAME_BUF];
+		char id[SESSION_ID_BUF];
 
 		memcpy(id, se->p.id, sizeof(id));
 		for (p = 0; p < se->p.n && p < 4; p++) {

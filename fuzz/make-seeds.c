@@ -464,10 +464,10 @@ rpc_seeds(void)
 	int i;
 
 	/* One frame of every method: rpc_frame seeds. */
-	fr = req_create("s1", abc, 3, 1, 2, 0, 0);
+	fr = req_create("alice/s1", abc, 3, 1, 2, 0, 0);
 	seed("rpc_frame", "create", fr.p, fr.len);
 	seed("request_view", "create", fr.p, fr.len); free(fr.p);
-	fr = req_create("v1", abcd, 4, 2, 3, 2, 60);
+	fr = req_create("alice/v1", abcd, 4, 2, 3, 2, 60);
 	seed("rpc_frame", "create-deadline", fr.p, fr.len); free(fr.p);
 	fr = req_submit("s1", "alice", abc, 3, 2, 1);
 	seed("rpc_frame", "submit", fr.p, fr.len);
@@ -507,10 +507,11 @@ rpc_seeds(void)
 		put(&seq, fr.p, fr.len);
 		free(fr.p);
 	}
-	step(&srv, &seq, 0, 0, req_create("s1", abc, 3, 1, 2, 0, 0),
+	/* Sessions are CREATOR/NAME (docs/PROTOCOL.md 2.1): alice's s1. */
+	step(&srv, &seq, 0, 0, req_create("alice/s1", abc, 3, 1, 2, 0, 0),
 	    SECURESUM__METHOD__CREATE_SESSION, "create-ok");
-	step(&srv, &seq, 1, 0, req_create("s1", abc, 3, 1, 2, 0, 0), 1, NULL);
-	step(&srv, &seq, 1, 0, req_create("s1", abc, 3, 2, 2, 0, 0),
+	step(&srv, &seq, 0, 0, req_create("alice/s1", abc, 3, 1, 2, 0, 0), 1, NULL);
+	step(&srv, &seq, 0, 0, req_create("alice/s1", abc, 3, 2, 2, 0, 0),
 	    SECURESUM__METHOD__CREATE_SESSION, "create-exists");
 	for (i = 0; i < 3; i++)
 		step(&srv, &seq, i, 1, req_submit("s1", abc[i], abc, 3, 2, (unsigned)i),
@@ -557,7 +558,7 @@ rpc_seeds(void)
 	srv.store = fresh_store();
 	journal_start(srv.store);
 	seq.len = 0;
-	step(&srv, &seq, 1, 0, req_create("d1", abcd, 4, 1, 1, 0, 5), 1, NULL);
+	step(&srv, &seq, 1, 0, req_create("bob/d1", abcd, 4, 1, 1, 0, 5), 1, NULL);
 	step(&srv, &seq, 0, 1, req_submit("d1", "alice", abcd, 4, 1, 5), 2, NULL);
 	step(&srv, &seq, 1, 1, req_submit("d1", "bob", abcd, 4, 1, 6), 2, NULL);
 	step(&srv, &seq, 3, 0, req_get_share("d1", "dave"),
@@ -578,18 +579,18 @@ rpc_seeds(void)
 	srv.store = fresh_store();
 	journal_start(srv.store);
 	seq.len = 0;
-	step(&srv, &seq, 0, 0, req_create("f1", abc, 3, 2, 4, 0, 1), 1, NULL);
+	step(&srv, &seq, 0, 0, req_create("alice/f1", abc, 3, 2, 4, 0, 1), 1, NULL);
 	step(&srv, &seq, 0, 0, req_submit("f1", "alice", abc, 3, 4, 8), 2, NULL);
 	step(&srv, &seq, 1, 2, req_status("f1"), SECURESUM__METHOD__GET_STATUS,
 	    "status-failed");
 	step(&srv, &seq, 1, 0, req_get_share("f1", "bob"), 3, NULL);
 	save_snapshot(srv.store, "failed");
-	step(&srv, &seq, 0, 0, req_create("x", bad, 3, 1, 1, 0, 0),
+	step(&srv, &seq, 0, 0, req_create("alice/x", bad, 3, 1, 1, 0, 0),
 	    SECURESUM__METHOD__CREATE_SESSION, "create-invalid");
 	step(&srv, &seq, 1, 0, req_submit("f1", "alice", abc, 3, 4, 8),
 	    SECURESUM__METHOD__SUBMIT_SHARES, "submit-denied");
 	step(&srv, &seq, 2, 0, req_post("f1", "carol", sp[0], 2), 4, NULL);
-	step(&srv, &seq, 3, 0, req_create("g1", abc, 3, 1, 1, 0, 0), 1, NULL);
+	step(&srv, &seq, 3, 0, req_create("dave/g1", abc, 3, 1, 1, 0, 0), 1, NULL);
 	seq_seed("failed-and-refused", &seq);
 	journal_save(srv.store, "failed");
 	store_free(srv.store);

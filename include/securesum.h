@@ -218,6 +218,13 @@ struct securesum_create_args {
 #define SECURESUM_INVITE_MAX 128
 #define SECURESUM_NONCE_LEN  16
 #define SECURESUM_NAME_MAX   65   /* a party or session name and its NUL */
+/*
+ * A session id and its NUL: CREATOR/NAME, the creator's namespace. Every
+ * call that takes a session takes its CREATOR/NAME or its bare NAME, which
+ * the server resolves among the caller's sessions (create: in the caller's
+ * own namespace); see docs/PROTOCOL.md section 2.1.
+ */
+#define SECURESUM_SESSION_MAX 130
 
 struct securesum_created {
 	char invite[SECURESUM_INVITE_MAX];  /* the code the others pin it by */
@@ -343,6 +350,7 @@ struct securesum_result {
 	 */
 	struct securesum_names missing;
 	size_t posted;
+	char session[SECURESUM_SESSION_MAX];      /* its id, CREATOR/NAME */
 };
 
 /*
@@ -399,6 +407,7 @@ struct securesum_status {
 	char reason[256];               /* FAILED: why */
 	struct securesum_names signers; /* who signed the cohort */
 	struct securesum_conflict *conflicts;   /* nconflicts of them */
+	char session[SECURESUM_SESSION_MAX];    /* its id, CREATOR/NAME */
 };
 
 /* The session's status as the server reports it; free *out. */
@@ -410,6 +419,8 @@ struct securesum_deleted {
 	int known;                  /* 0: the session is gone, but the answer
 	                               that said how much it freed was lost */
 	uint64_t released_bytes;    /* the server's memory it freed */
+	char session[SECURESUM_SESSION_MAX];    /* its id, CREATOR/NAME when
+	                               the server said (else as given) */
 };
 
 /* Deletes the session on the server (its creator only); out may be NULL. */
@@ -420,7 +431,7 @@ SECURESUM_API int securesum_delete(securesum *h, const char *session,
 
 /* A session this party is in; names as the server sent them, made printable. */
 struct securesum_session {
-	char id[SECURESUM_NAME_MAX];
+	char id[SECURESUM_SESSION_MAX];     /* CREATOR/NAME */
 	char phase[16];     /* SHARING, AGGREGATING, COMPLETE or FAILED */
 	uint64_t created_unix;
 	uint64_t age_seconds;

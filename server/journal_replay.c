@@ -70,7 +70,7 @@ replay_submit(struct disk_reader *d, struct store *s, struct ss_error *e)
 {
 	const struct statement_in *stmt;
 	struct statement_in in;
-	char id[NAME_BUF];
+	char id[SESSION_ID_BUF];
 	const uint8_t *block;
 	uint64_t bytes;
 	uint32_t sender;
@@ -92,7 +92,7 @@ replay_submit(struct disk_reader *d, struct store *s, struct ss_error *e)
 static int
 replay_close(struct disk_reader *d, struct store *s, struct ss_error *e)
 {
-	char id[NAME_BUF];
+	char id[SESSION_ID_BUF];
 	int rc;
 
 	if ((rc = disk_get_string(d, id, sizeof(id))) != SS_OK)
@@ -106,7 +106,7 @@ replay_sumpoint(struct disk_reader *d, struct store *s, struct ss_error *e)
 	const struct statement_in *stmt;
 	struct statement_in in;
 	struct buf_reader le;
-	char id[NAME_BUF];
+	char id[SESSION_ID_BUF];
 	const uint8_t *raw;
 	uint64_t *vals;
 	uint32_t party, L, i;
@@ -166,7 +166,7 @@ replay_statement(struct disk_reader *d, struct store *s, int conflict,
 {
 	const struct statement_in *stmt;
 	struct statement_in in;
-	char id[NAME_BUF];
+	char id[SESSION_ID_BUF];
 	uint32_t party;
 	uint8_t type = 0;
 	int rc;
@@ -189,7 +189,8 @@ replay_statement(struct disk_reader *d, struct store *s, int conflict,
 static int
 replay_delete(struct disk_reader *d, struct store *s, struct ss_error *e)
 {
-	char id[NAME_BUF], by[NAME_BUF];
+	char id[SESSION_ID_BUF];
+	char by[NAME_BUF];
 	uint64_t when;
 	uint8_t reason;
 	int rc;

@@ -8,6 +8,7 @@
 #include "name.h"
 #include "quota.h"
 #include "record.h"
+#include "session_names.h"
 #include "status.h"
 
 /* Logs that se is dropped; 1 when the log holds it (or nothing is logged). */
@@ -46,7 +47,7 @@ remove_session(struct store *s, struct session *se)
 	/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	memmove(&s->sessions[i], &s->sessions[i + 1], n * sizeof(*s->sessions));
 	s->nsessions--;
-	session_index_remove(&s->index, se);
+	session_names_remove(s, se);
 	s->stored_bytes -= bytes <= s->stored_bytes ? bytes : s->stored_bytes;
 	/* Its creator's open session and each party's bytes, given back. */
 	quota_drop_session(&s->quotas, se);
@@ -63,18 +64,16 @@ lifecycle_delete(struct store *s, const char *caller, const char *session_id,
 	struct ss_error e;
 
 	*released = 0;
-	if (!name_valid(session_id))
+	if (!session_id_valid(session_id))
 		return ss_error_set(st, SS_ERR_INVALID, "invalid session id");
 	/* An outsider learns nothing: the answer of a missing session. */
-	se = session_index_find(&s->index, session_id);
-	if (se == NULL || session_party_index(se, caller) < 0)
-		return ss_error_set(st, SS_ERR_NOT_FOUND, "no session %s",
-		    session_id);
+	if ((se = session_names_resolve(s, caller, session_id, st)) == NULL)
+		return st->code;
 	if (strcmp(se->creator, caller) != 0 && se->phase != PHASE_COMPLETE &&
 	    se->phase != PHASE_FAILED)
 		return ss_error_set(st, SS_ERR_PRECONDITION, "session %s is %s: "
 		    "only its creator may delete it before it is COMPLETE or "
-		    "FAILED", session_id, phase_name((int)se->phase));
+		    "FAILED", se->p.id, phase_name((int)se->phase));
 	if (!drop_logged(s, se, STORE_DROP_DELETED, caller, now, &e))
 		return record_failed(&e, st);
 	*released = session_bytes(se);
@@ -152,7 +151,7 @@ lifecycle_apply_delete(struct store *s, const char *session_id,
 	struct session *se = session_index_find(&s->index, session_id);
 
 	if (se == NULL)
-		return ss_error_set(e, SS_ERR_INVALID, "no session %.64s to "
+		return ss_error_set(e, SS_ERR_INVALID, "no session %.129s to "
 		    "delete", session_id);
 	remove_session(s, se);
 	return SS_OK;

@@ -3,23 +3,35 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "err.h"
 #include "lifecycle.h"
 #include "lifecycle_rpc.h"
 #include "rpc_call.h"
 #include "session.h"
+#include "session_names.h"
 
 int
 lifecycle_rpc_delete(struct call *c)
 {
 	const Securesum__DeleteSessionRequest *m = c->req.pb->delete_session;
 	Securesum__DeleteSessionResponse *body = &c->body.delete_session;
+	struct session *se;
+	char *id;
 
-	if (call_check_name(c, "session_id", m->session_id) != SS_OK ||
-	    lifecycle_delete(c->store, c->caller, m->session_id, call_now(c),
+	/* The id as the store names it, answered: a bare NAME resolved. */
+	if (call_check_session(c, m->session_id) != SS_OK ||
+	    (se = session_names_resolve(c->store, c->caller, m->session_id,
+	    &c->err)) == NULL)
+		return c->err.code;
+	if ((id = call_scratch(c, 1, SESSION_ID_BUF)) == NULL)
+		return call_out_of_memory(c);
+	memcpy(id, se->p.id, strlen(se->p.id) + 1);
+	if (lifecycle_delete(c->store, c->caller, id, call_now(c),
 	    &body->released_bytes, &c->err) != SS_OK)
 		return c->err.code;
+	body->session_id = id;
 	return SS_OK;
 }
 

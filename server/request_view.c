@@ -38,17 +38,18 @@
 #define STATEMENT_SIGNATURE 2
 
 /*
- * A name field: 1-64 bytes, copied NUL-terminated. A NUL or a byte past
+ * A name field (a session id: CREATOR/NAME) of 1 to cap - 1 bytes, copied
+ * NUL-terminated. A NUL or a byte past
  * ASCII is left to protobuf-c's path: a name holds neither, and proto3
  * refuses the whole frame when a string is not UTF-8 (server/request.c).
  */
 static int
-get_name(struct buf_reader *r, char out[NAME_BUF])
+get_name(struct buf_reader *r, char *out, size_t cap)
 {
 	struct buf_reader s;
 	size_t i;
 
-	if (pbwire_len(r, &s) != SS_OK || s.len == 0 || s.len >= NAME_BUF)
+	if (pbwire_len(r, &s) != SS_OK || s.len == 0 || s.len >= cap)
 		return SS_ERR_PROTOCOL;
 	for (i = 0; i < s.len; i++)
 		if (s.data[i] == '\0' || s.data[i] >= 0x80)
@@ -71,7 +72,7 @@ read_share(struct buf_reader *r, char recipient[NAME_BUF],
 		if (pbwire_tag(r, &field, &wt) != SS_OK || wt != PBWIRE_LEN)
 			return SS_ERR_PROTOCOL;
 		if (field == SHARE_RECIPIENT && !have_recipient) {
-			if (get_name(r, recipient) != SS_OK)
+			if (get_name(r, recipient, NAME_BUF) != SS_OK)
 				return SS_ERR_PROTOCOL;
 			have_recipient = 1;
 		} else if (field == SHARE_CIPHERTEXT && !have_ct) {
@@ -141,11 +142,11 @@ read_body(struct buf_reader r, struct submit_view *v, size_t max_shares)
 		if (pbwire_tag(&r, &field, &wt) != SS_OK || wt != PBWIRE_LEN)
 			return SS_ERR_PROTOCOL;
 		if (field == SUB_SESSION && !have_session) {
-			if (get_name(&r, v->session_id) != SS_OK)
+			if (get_name(&r, v->session_id, sizeof(v->session_id)) != SS_OK)
 				return SS_ERR_PROTOCOL;
 			have_session = 1;
 		} else if (field == SUB_PARTY && !have_party) {
-			if (get_name(&r, v->party) != SS_OK)
+			if (get_name(&r, v->party, sizeof(v->party)) != SS_OK)
 				return SS_ERR_PROTOCOL;
 			have_party = 1;
 		} else if (field == SUB_SHARES) {
@@ -266,11 +267,11 @@ sumpoint_view_read(struct sumpoint_view *v, const uint8_t *frame, size_t len)
 		if (pbwire_tag(&e.body, &field, &wt) != SS_OK || wt != PBWIRE_LEN)
 			return SS_ERR_PROTOCOL;
 		if (field == SUMPOINT_SESSION && !have_session) {
-			if (get_name(&e.body, v->session_id) != SS_OK)
+			if (get_name(&e.body, v->session_id, sizeof(v->session_id)) != SS_OK)
 				return SS_ERR_PROTOCOL;
 			have_session = 1;
 		} else if (field == SUMPOINT_PARTY && !have_party) {
-			if (get_name(&e.body, v->party) != SS_OK)
+			if (get_name(&e.body, v->party, sizeof(v->party)) != SS_OK)
 				return SS_ERR_PROTOCOL;
 			have_party = 1;
 		} else if (field == SUMPOINT_VALUES && !have_values) {

@@ -29,7 +29,7 @@
 struct submit_view {
 	uint64_t id;
 	uint64_t deadline_unix_ms;
-	char session_id[NAME_BUF];
+	char session_id[SESSION_ID_BUF];
 	char party[NAME_BUF];
 	size_t n_shares;
 	struct submitted_share *shares;   /* ct points into the frame */
@@ -51,7 +51,7 @@ void submit_view_free(struct submit_view *v);
 struct sumpoint_view {
 	uint64_t id;
 	uint64_t deadline_unix_ms;
-	char session_id[NAME_BUF];
+	char session_id[SESSION_ID_BUF];
 	char party[NAME_BUF];
 	const uint8_t *values;   /* n_values 8-byte little-endian elements, unaligned */
 	size_t n_values;

@@ -123,7 +123,7 @@ params_from_msg(struct call *c, const Securesum__SessionParams *m,
 	memset(p, 0, sizeof(*p));
 	if (m == NULL)
 		return ss_error_set(&c->err, SS_ERR_INVALID, "params missing");
-	if (call_check_name(c, "session_id", m->session_id) != SS_OK)
+	if (call_check_session(c, m->session_id) != SS_OK)
 		return c->err.code;
 	if (m->n_parties < 2 || m->n_parties > c->store->lim.max_parties)
 		return ss_error_set(&c->err, m->n_parties < 2 ? SS_ERR_INVALID :
@@ -204,7 +204,7 @@ submit(struct call *c, const struct submit_args *a, int in_frame)
 	int duplicate = 0, rc;
 	size_t i;
 
-	if (call_check_whole_name(c, "session_id", a->session_id) != SS_OK ||
+	if (call_check_whole_session(c, a->session_id) != SS_OK ||
 	    call_check_whole_name(c, "party", a->party) != SS_OK)
 		return c->err.code;
 	if (a->n_shares > s->lim.max_parties)
@@ -272,7 +272,7 @@ do_get_share(struct call *c)
 	struct session *se;
 	uint32_t me, i, k = 0;
 
-	if (call_check_name(c, "session_id", m->session_id) != SS_OK ||
+	if (call_check_session(c, m->session_id) != SS_OK ||
 	    call_check_name(c, "party", m->party) != SS_OK)
 		return c->err.code;
 	if (store_get_share(c->store, c->caller, m->session_id, m->party,
@@ -310,7 +310,7 @@ post(struct call *c, const char *session_id, const char *party,
 	struct store_signed sg = { c->cert, stmt };
 	int duplicate = 0, rc;
 
-	if (call_check_whole_name(c, "session_id", session_id) != SS_OK ||
+	if (call_check_whole_session(c, session_id) != SS_OK ||
 	    call_check_whole_name(c, "party", party) != SS_OK)
 		return c->err.code;
 	rc = store_post_sumpoint_signed(c->store, c->caller, session_id,
@@ -812,7 +812,7 @@ note_outcome(struct rpc_server *srv, const struct call *c)
 		sid = c->req.sumpoint.session_id;
 	else if (c->req.pb != NULL)
 		sid = pb_session_id(c->req.pb);
-	if (sid == NULL || !name_valid(sid))
+	if (sid == NULL || !session_id_valid(sid))
 		sid = "";
 	snprintf(o->session, sizeof(o->session), "%s", sid);
 }

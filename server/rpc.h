@@ -22,7 +22,7 @@
 struct rpc_outcome {
 	int method;                /* Securesum__Method as sent; 0: not a Request */
 	int code;                  /* the wire status answered */
-	char session[NAME_BUF];    /* the session it names, if a valid name; else "" */
+	char session[SESSION_ID_BUF]; /* the session it names, if a valid id; else "" */
 	int refused_memory;        /* a read's answer the budget had no room for */
 };
 

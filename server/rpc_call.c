@@ -80,6 +80,22 @@ call_check_name(struct call *c, const char *what, const char *v)
 	return call_check_whole_name(c, what, call_whole(v));
 }
 
+int
+call_check_whole_session(struct call *c, const char *v)
+{
+	if (!session_id_valid(v))
+		return ss_error_set(&c->err, SS_ERR_INVALID, "session_id must be "
+		    "NAME or CREATOR/NAME, each 1-64 characters of A-Z a-z 0-9 "
+		    ". _ - and not starting with . or -");
+	return SS_OK;
+}
+
+int
+call_check_session(struct call *c, const char *v)
+{
+	return call_check_whole_session(c, call_whole(v));
+}
+
 /* ---- the response's memory -------------------------------------------- */
 
 void *
@@ -123,7 +139,7 @@ call_read_session(struct call *c, const char *session_id)
 {
 	struct session *se = NULL;
 
-	if (call_check_name(c, "session_id", session_id) != SS_OK)
+	if (call_check_session(c, session_id) != SS_OK)
 		return NULL;
 	return store_read(c->store, c->caller, session_id, call_now(c), &se,
 	    &c->err) == SS_OK ? se : NULL;

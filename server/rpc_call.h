@@ -128,6 +128,9 @@ const char *call_whole(const char *v);
 int call_check_whole_name(struct call *c, const char *what, const char *v);
 /* The same for a string as protobuf-c decoded it. */
 int call_check_name(struct call *c, const char *what, const char *v);
+/* The same for a session id: NAME or CREATOR/NAME (core/name.h). */
+int call_check_whole_session(struct call *c, const char *v);
+int call_check_session(struct call *c, const char *v);
 
 /* The session a read names, if the caller may read it; else NULL (c->err says why). */
 struct session *call_read_session(struct call *c, const char *session_id);

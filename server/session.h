@@ -23,7 +23,7 @@
  * digest).
  */
 struct session_spec {
-	char id[NAME_BUF];
+	char id[SESSION_ID_BUF];     /* CREATOR/NAME, or NAME if older */
 	uint32_t n;
 	char (*parties)[NAME_BUF];   /* n names, in x order */
 	uint32_t threshold;

@@ -6,10 +6,12 @@
  * OpenSSL's LHASH would need a whole struct session as the key of a lookup
  * and offers no way to make room before a change is logged, after which
  * adding must not fail; this table is small enough to read whole.
+ * Keyed by NAME parts, equal keys lie in one probe run, found in turn.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "name.h"
 #include "session_index.h"
 #include "strtab.h"
 
@@ -17,6 +19,13 @@ uint64_t
 session_index_siphash(const uint64_t key[2], const uint8_t *msg, size_t len)
 {
 	return strtab_siphash(key, msg, len);
+}
+
+/* se's key in ix. */
+static const char *
+key_of(const struct session_index *ix, const struct session *se)
+{
+	return ix->by_name ? session_id_name(se->p.id) : se->p.id;
 }
 
 static size_t
@@ -43,7 +52,7 @@ session_index_free(struct session_index *ix)
 static void
 place(struct session_index *ix, struct session *se)
 {
-	size_t i = home(ix, se->p.id);
+	size_t i = home(ix, key_of(ix, se));
 
 	while (ix->slot[i] != NULL)
 		i = strtab_next(i, ix->cap);
@@ -93,16 +102,42 @@ id_of(const void *slots, size_t i)
 	return se != NULL ? se->p.id : NULL;
 }
 
-/* The slot holding id, or cap if none does. */
+static const char *
+name_of(const void *slots, size_t i)
+{
+	const struct session *se = ((struct session *const *)slots)[i];
+
+	return se != NULL ? session_id_name(se->p.id) : NULL;
+}
+
+/* The slot holding key (by NAME: the first of its run), or cap if none does. */
 static size_t
-slot_of(const struct session_index *ix, const char *id)
+slot_of(const struct session_index *ix, const char *key)
 {
 	size_t i;
 
 	if (ix->cap == 0)
 		return 0;
-	i = strtab_probe(ix->key, ix->slot, ix->cap, id_of, id);
+	i = strtab_probe(ix->key, ix->slot, ix->cap,
+	    ix->by_name ? name_of : id_of, key);
 	return ix->slot[i] != NULL ? i : ix->cap;
+}
+
+/*
+ * The slot of the first entry from slot i on, in key's probe run, whose
+ * key is key and which is se (NULL: any); cap if none is.
+ */
+static size_t
+slot_from(const struct session_index *ix, const char *key,
+    const struct session *se, size_t i)
+{
+	if (key == NULL)
+		return ix->cap;
+	for (; ix->slot[i] != NULL; i = strtab_next(i, ix->cap))
+		if ((se == NULL || ix->slot[i] == se) &&
+		    strcmp(key_of(ix, ix->slot[i]), key) == 0)
+			return i;
+	return ix->cap;
 }
 
 struct session *
@@ -113,12 +148,36 @@ session_index_find(const struct session_index *ix, const char *id)
 	return i < ix->cap ? ix->slot[i] : NULL;
 }
 
+struct session *
+session_index_next(const struct session_index *ix, const char *key,
+    size_t *pos)
+{
+	size_t i;
+
+	/* *pos: 1 + the slot after the last found; past cap: the end. */
+	if (*pos > ix->cap || ix->cap == 0)
+		i = ix->cap;
+	else if (*pos == 0)
+		i = slot_of(ix, key);
+	else
+		i = slot_from(ix, key, NULL, *pos - 1);
+	if (i >= ix->cap) {
+		*pos = ix->cap + 1;
+		return NULL;
+	}
+	*pos = strtab_next(i, ix->cap) + 1;
+	return ix->slot[i];
+}
+
 void
 session_index_remove(struct session_index *ix, const struct session *se)
 {
-	size_t i = slot_of(ix, se->p.id), j, h, mask = ix->cap - 1;
+	size_t i, j, h, mask = ix->cap - 1;
 
-	if (i >= ix->cap || ix->slot[i] != se)
+	if (ix->cap == 0)
+		return;
+	i = slot_from(ix, key_of(ix, se), se, home(ix, key_of(ix, se)));
+	if (i >= ix->cap)
 		return;
 	ix->slot[i] = NULL;
 	ix->used--;
@@ -127,7 +186,7 @@ session_index_remove(struct session_index *ix, const struct session *se)
 	 * home lies cyclically in (i, j], where it is found without the move.
 	 */
 	for (j = (i + 1) & mask; ix->slot[j] != NULL; j = (j + 1) & mask) {
-		h = home(ix, ix->slot[j]->p.id);
+		h = home(ix, key_of(ix, ix->slot[j]));
 		if (((j - h) & mask) >= ((j - i) & mask)) {
 			ix->slot[i] = ix->slot[j];
 			ix->slot[j] = NULL;

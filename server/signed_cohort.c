@@ -21,7 +21,7 @@ signed_cohort_post(struct call *c)
 	struct store_signed sg;
 	int duplicate = 0, rc;
 
-	if (call_check_name(c, "session_id", m->session_id) != SS_OK ||
+	if (call_check_session(c, m->session_id) != SS_OK ||
 	    call_check_name(c, "party", m->party) != SS_OK)
 		return c->err.code;
 	sg.cert = c->cert;

@@ -12,6 +12,7 @@
 #include "lifecycle.h"
 #include "record.h"
 #include "sealed.h"
+#include "session_names.h"
 #include "store.h"
 
 void
@@ -37,12 +38,12 @@ store_new(const struct store_limits *lim)
 
 	if (s == NULL)
 		return NULL;
-	if (session_index_init(&s->index) != SS_OK) {
+	if (session_names_init(s) != SS_OK) {
 		free(s);
 		return NULL;
 	}
 	if (quota_init(&s->quotas) != SS_OK) {
-		session_index_free(&s->index);
+		session_names_free(s);
 		free(s);
 		return NULL;
 	}
@@ -74,7 +75,7 @@ store_free(struct store *s)
 		free(s->keys[i].sign_der);
 	}
 	free(s->sessions);
-	session_index_free(&s->index);
+	session_names_free(s);
 	quota_free(&s->quotas);
 	free(s->keys);
 	free(s);
@@ -159,9 +160,10 @@ store_check_params(const struct store *s, const struct session_spec *p,
 	uint32_t i;
 	uint64_t need, total;
 
-	if (!name_valid(p->id))
-		return ss_error_set(st, SS_ERR_INVALID, "session id must be 1-64 "
-		    "characters of A-Z a-z 0-9 . _ - and not start with . or -");
+	if (!session_id_valid(p->id))
+		return ss_error_set(st, SS_ERR_INVALID, "session id must be NAME "
+		    "or CREATOR/NAME, each 1-64 characters of A-Z a-z 0-9 . _ - "
+		    "and not starting with . or -");
 	if (p->n < 2 || p->n > s->lim.max_parties)
 		return ss_error_set(st, p->n < 2 ? SS_ERR_INVALID :
 		    SS_ERR_EXHAUSTED, "a session needs 2 to %u parties, got %u",
@@ -234,7 +236,7 @@ reserve_session(struct store *s)
 		s->sessions = v;
 		s->sessions_cap = cap;
 	}
-	return session_index_reserve(&s->index);
+	return session_names_reserve(s);
 }
 
 int
@@ -243,7 +245,7 @@ store_adopt_session(struct store *s, struct session *se)
 	if (reserve_session(s) != SS_OK)
 		return SS_ERR_ALLOC;
 	s->sessions[s->nsessions++] = se;
-	session_index_add(&s->index, se);
+	session_names_add(s, se);
 	s->stored_bytes += session_bytes(se);
 	quota_add_session(&s->quotas, se);
 	return SS_OK;
@@ -292,7 +294,7 @@ static void
 add_session(struct store *s, struct session *se)
 {
 	s->sessions[s->nsessions++] = se;
-	session_index_add(&s->index, se);
+	session_names_add(s, se);
 	s->stored_bytes += session_bytes(se);
 	quota_add_session(&s->quotas, se);
 	s->version++;
@@ -330,9 +332,13 @@ store_create(struct store *s, const char *caller, const struct session_spec *p,
 	uint32_t i;
 
 	*created = 0;
-	if (store_check_params(s, p, st) != SS_OK)
+	/*
+	 * The namespace and membership first, from p alone, so that nobody
+	 * learns which ids exist: only the caller creates in its namespace.
+	 */
+	if (store_check_params(s, p, st) != SS_OK ||
+	    session_names_may_create(caller, p->id, st) != SS_OK)
 		return st->code;
-	/* Membership first, so that outsiders cannot probe which ids exist. */
 	for (i = 0; i < p->n && strcmp(p->parties[i], caller) != 0; i++)
 		;
 	if (i == p->n)
@@ -368,8 +374,9 @@ store_create(struct store *s, const char *caller, const struct session_spec *p,
 }
 
 /*
- * Finds the session and checks that the caller is a party of it and that
- * `party`, when given, is the caller: identity comes from the certificate.
+ * Finds the session among the caller's (session_names.h: another's is not
+ * found) and checks that `party`, when given, is the caller: identity
+ * comes from the certificate.
  */
 static int
 lookup(struct store *s, const char *caller, const char *session_id,
@@ -378,16 +385,15 @@ lookup(struct store *s, const char *caller, const char *session_id,
 {
 	struct session *se;
 
-	if (!name_valid(session_id))
+	/* Checks before the lookup depend on the request alone. */
+	if (!session_id_valid(session_id))
 		return ss_error_set(st, SS_ERR_INVALID, "invalid session id");
 	if (party != NULL && strcmp(party, caller) != 0)
 		return ss_error_set(st, SS_ERR_DENIED, "%s may not act for "
 		    "party %.64s", caller, party);
-	if ((se = store_find(s, session_id)) == NULL)
-		return ss_error_set(st, SS_ERR_NOT_FOUND, "no session %s", session_id);
-	if ((*idx = session_party_index(se, caller)) < 0)
-		return ss_error_set(st, SS_ERR_DENIED, "%s is not a party of "
-		    "session %s", caller, session_id);
+	if ((se = session_names_resolve(s, caller, session_id, st)) == NULL)
+		return st->code;
+	*idx = session_party_index(se, caller);
 	session_tick(s, se, now);
 	*sep = se;
 	return SS_OK;
@@ -704,7 +710,7 @@ replay_target(struct store *s, const char *session_id, uint32_t party,
     struct session **sep, struct ss_error *e)
 {
 	if ((*sep = store_find(s, session_id)) == NULL)
-		return ss_error_set(e, SS_ERR_INVALID, "no session %.64s",
+		return ss_error_set(e, SS_ERR_INVALID, "no session %.129s",
 		    session_id);
 	if (party >= (*sep)->p.n)
 		return ss_error_set(e, SS_ERR_INVALID, "session %s has no party "
@@ -760,15 +766,16 @@ store_apply_create(struct store *s, const struct session_spec *p,
 	if (store_check_params(s, p, &st) == SS_OK && store_find(s, p->id) != NULL)
 		ss_error_set(&st, SS_ERR_EXISTS, "it exists");
 	if (st.code != SS_OK || (se = new_session(s, p, created_unix, &st)) == NULL)
-		return ss_error_set(e, SS_ERR_INVALID, "session %.64s cannot be "
+		return ss_error_set(e, SS_ERR_INVALID, "session %.129s cannot be "
 		    "created again: %s", p->id, st.msg);
 	if (se->deadline_unix != deadline_unix) {
 		session_free(se);
 		return ss_error_set(e, SS_ERR_INVALID, "session %s cannot be "
 		    "created again: its deadline differs", p->id);
 	}
-	/* Only a party creates a session (store_create). */
-	if (!replay_creator(se, creator)) {
+	/* Only a party creates a session, in its namespace (store_create). */
+	if (!replay_creator(se, creator) || (creator[0] != '\0' &&
+	    session_id_qualified(p->id) && !session_id_in(p->id, creator))) {
 		session_free(se);
 		return ss_error_set(e, SS_ERR_INVALID, "session %s: its creator "
 		    "%.64s is not one of its parties", p->id, creator);

@@ -108,6 +108,7 @@ struct store {
 	size_t nsessions;
 	size_t sessions_cap;            /* room in sessions, grown by doubling */
 	struct session_index index;     /* the same sessions by id */
+	struct session_index by_name;   /* ... and by NAME (session_names.h) */
 	struct key_entry *keys;
 	size_t nkeys;
 	uint64_t stored_bytes;

@@ -91,15 +91,19 @@ def frame(payload):
 
 
 def session_of(msg):
-    """The session id a Request names in its body, or None (GetKeys,
-    PublishKey name none)."""
+    """The session a Request names in its body, or None (GetKeys,
+    PublishKey name none): the NAME of its id, which a client sends as
+    CREATOR/NAME or NAME alone (docs/PROTOCOL.md 2.1), so that rules and
+    records keep one key per session."""
     which = msg.WhichOneof("body")
     if which is None:
         return None
     body = getattr(msg, which)
     if which == "create_session":
-        return body.params.session_id
-    return getattr(body, "session_id", None) or None
+        sid = body.params.session_id
+    else:
+        sid = getattr(body, "session_id", None) or None
+    return sid.rsplit("/", 1)[-1] if sid else sid
 
 
 def method_name(req):

@@ -44,17 +44,18 @@ outcomes "control: through the man in the middle, relaying, every party prints t
     relay "verified 1320" alice bob carol
 
 # ---- squatting (an honest server) -------------------------------------------------
-# mallory creates payroll first, with bob and herself and t = 1. alice's
-# create is refused; bob, who agreed to alice's parameters (given as flags,
-# nonce included), refuses mallory's session and shares nothing.
+# mallory creates payroll first, with bob and herself and t = 1: it is
+# mallory/payroll (docs/PROTOCOL.md 2.1), and alice's create is not
+# squatted. bob, who agreed to alice's parameters (given as flags, nonce
+# included), refuses mallory's session when pointed at it and shares nothing.
 check "squatting: mallory creates payroll (bob, mallory; t = 1) first" \
     via mallory create payroll --parties bob,mallory --threshold 1
-check_fails "squatting: alice's create of payroll is refused" 'ALREADY_EXISTS|already exists' \
+check "squatting: alice's create of payroll is hers, alice/payroll" \
     via alice create payroll --parties alice,bob,carol --threshold 1
-check_fails "squatting: bob refuses to run payroll, showing the parameters the server holds" \
-    'bob,mallory' via bob run payroll --parties alice,bob,carol --threshold 1 \
+check_fails "squatting: bob refuses to run mallory/payroll, showing the parameters the server holds" \
+    'bob,mallory' via bob run mallory/payroll --parties alice,bob,carol --threshold 1 \
     --nonce 00112233445566778899aabbccddeeff --min-cohort 3 -- 61000
-out=$(via mallory --json status payroll 2>&1)
+out=$(via mallory --json status mallory/payroll 2>&1)
 check_eq "squatting: ... and bob shared nothing in mallory's session" "[]" \
     "$(/usr/bin/python3 -c 'import json, sys; print(json.loads(sys.argv[1]).get("shared", []))' "$out" 2>&1)"
 

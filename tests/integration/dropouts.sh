@@ -58,7 +58,7 @@ else
 	not_ok "(a) result prints the cohort on stderr" "$(cat "$T/last.err")"
 fi
 check_eq "(a) --json result: the cohort key lists exactly the cohort" \
-    '{"version":1,"session":"a1","sum":["77"],"cohort":["alice","bob","carol"],"label":"unverified","quorum":5,"points":{"taken":3,"on":["alice","bob","carol"],"off":[],"suspect":[],"ignored":[]},"conflicts":[]}' \
+    '{"version":1,"session":"alice/a1","sum":["77"],"cohort":["alice","bob","carol"],"label":"unverified","quorum":5,"points":{"taken":3,"on":["alice","bob","carol"],"off":[],"suspect":[],"ignored":[]},"conflicts":[]}' \
     "$(client bob --json result a1 2>/dev/null | tr -d ' \n')"
 check_fails "(a) dave's late shares are refused" "no longer takes shares" client dave share a1 5
 
@@ -135,7 +135,7 @@ if wait "$cpid"; then
 	not_ok "(c) alice's run fails when too few shared" "$(cat "$T/c-run.out")"
 else
 	el=$(( $(now_ms) - t0 ))
-	if grep -Eq 'session c1 failed: the sharing deadline passed with 1 of 3' "$T/c-run.err"; then
+	if grep -Eq 'session alice/c1 failed: the sharing deadline passed with 1 of 3' "$T/c-run.err"; then
 		ok "(c) alice's run fails with the reason"
 	else
 		not_ok "(c) alice's run fails with the reason" "$(cat "$T/c-run.err")"

@@ -47,14 +47,14 @@ except (ValueError, LookupError, AttributeError):
 }
 
 check_eq "session conf is made" "OK" "$(answer 'r["code"]' \
-    '{"id":1,"method":"CREATE_SESSION","create_session":{"params":{"session_id":"conf","parties":["alice","bob"],"threshold":1,"length":1}}}')"
+    '{"id":1,"method":"CREATE_SESSION","create_session":{"params":{"session_id":"alice/conf","parties":["alice","bob"],"threshold":1,"length":1}}}')"
 
-check_eq "the frame of issue 10 is GetStatus(\"conf\")" "1 OK conf" \
+check_eq "the frame of issue 10 is GetStatus(\"conf\"), alice's conf" "1 OK alice/conf" \
     "$(answer '"%s %s %s" % (r["id"], r["code"], r["body"]["get_status"]["params"]["session_id"])' \
     --expect 1 frame:080110067a060a04636f6e667a00)"
 
 frame=$(joined \
-    '{"id":2,"method":"CREATE_SESSION","create_session":{"params":{"session_id":"conf","parties":["alice"]}}}' \
+    '{"id":2,"method":"CREATE_SESSION","create_session":{"params":{"session_id":"alice/conf","parties":["alice"]}}}' \
     '{"create_session":{"params":{"parties":["bob"],"threshold":1,"length":1}}}')
 check_eq "CreateSession in two parts merges into the session made" "2 OK {}" \
     "$(answer '"%s %s %s" % (r["id"], r["code"], r["body"]["create_session"])' --expect 1 "$frame")"
@@ -79,7 +79,7 @@ check_eq "a string that is not UTF-8 makes the frame no Request" "0 INVALID_ARGU
 # Version 2: CreateSession's parameters in two parts, the nonce given in
 # both (the later wins, as for any scalar), and min_cohort in the second.
 frame=$(joined \
-    '{"id":7,"method":"CREATE_SESSION","create_session":{"params":{"session_id":"conf2","parties":["alice","bob"],"nonce":"AAAAAAAAAAAAAAAAAAAAAA=="}}}' \
+    '{"id":7,"method":"CREATE_SESSION","create_session":{"params":{"session_id":"alice/conf2","parties":["alice","bob"],"nonce":"AAAAAAAAAAAAAAAAAAAAAA=="}}}' \
     '{"create_session":{"params":{"threshold":1,"length":1,"min_cohort":2,"nonce":"AQEBAQEBAQEBAQEBAQEBAQ=="}}}')
 check_eq "a version-2 CreateSession in two parts: the later nonce" "7 OK 32" \
     "$(answer '"%s %s %d" % (r["id"], r["code"], len(r["body"]["create_session"]["digest"].rstrip("=")) * 3 // 4)' --expect 1 "$frame")"
@@ -90,7 +90,7 @@ check_eq "the session holds the later nonce and min_cohort" "AQEBAQEBAQEBAQEBAQE
 frame=$(joined '{"id":9,"method":"GET_COHORT","get_cohort":{}}' \
     '{"get_cohort":{"session_id":"conf2"}}')
 check_eq "GetCohort in two parts names the session (still sharing)" \
-    "9 FAILED_PRECONDITION session conf2 is still in its sharing phase (0 of 2 shared)" \
+    "9 FAILED_PRECONDITION session alice/conf2 is still in its sharing phase (0 of 2 shared)" \
     "$(answer '"%s %s %s" % (r["id"], r["code"], r["message"])' --expect 1 "$frame")"
 
 if kill -0 "$SERVER_PID" 2>/dev/null &&

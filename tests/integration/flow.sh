@@ -12,11 +12,11 @@ start_server || exit 1
 # --- three parties, step by step, with negative values -------------------
 check "create a 3-party session" client alice create s1 --parties alice,bob,carol --threshold 1
 check "create again with the same parameters (and nonce) is idempotent" \
-    client bob create s1 --parties alice,bob,carol --threshold 1 --nonce "$(nonce_of s1)"
+    client alice create s1 --parties alice,bob,carol --threshold 1 --nonce "$(nonce_of s1)"
 check_fails "create with other parameters is ALREADY_EXISTS" "ALREADY_EXISTS|different parameters" \
     client alice create s1 --parties alice,bob,carol --threshold 2
 check "alice shares -7" client alice share s1 -7
-if grep -Eqx 'alice: shares for session s1 submitted \([0-9]+ ciphertexts, [1-9][0-9]* bytes\)' "$T/last.out"; then
+if grep -Eqx 'alice: shares for session alice/s1 submitted \([0-9]+ ciphertexts, [1-9][0-9]* bytes\)' "$T/last.out"; then
 	ok "share's line names the party, the session, the ciphertexts and their bytes"
 else
 	not_ok "share's line names the party, the session, the ciphertexts and their bytes" "$(cat "$T/last.out")"
@@ -24,21 +24,21 @@ fi
 check "bob shares 1000 after --" client bob share s1 -- 1000
 check_fails "sumpoint before the cohort is fixed is refused" "sharing" client bob sumpoint s1
 check "carol shares -2 (--json)" client carol --json share s1 -2
-if grep -Eqx '\{"version":1,"session":"s1","party":"carol","ciphertexts":[0-9]+,"bytes":[1-9][0-9]*,"duplicate":false\}' "$T/last.out"; then
+if grep -Eqx '\{"version":1,"session":"alice/s1","party":"carol","ciphertexts":[0-9]+,"bytes":[1-9][0-9]*,"duplicate":false\}' "$T/last.out"; then
 	ok "share --json: one object with the ciphertexts, their bytes and duplicate"
 else
 	not_ok "share --json: one object with the ciphertexts, their bytes and duplicate" "$(cat "$T/last.out")"
 fi
 check_sumpoints s1 alice bob carol
 check_eq "sumpoint's line names the party, the session and the shares added" \
-    "alice: sumpoint for session s1 posted (3 shares)" "$(cat "$T/sp-s1-alice.out")"
+    "alice: sumpoint for session alice/s1 posted (3 shares)" "$(cat "$T/sp-s1-alice.out")"
 check_eq "sumpoint again: the same, a duplicate, with --json" \
-    '{"version":1,"session":"s1","party":"carol","shares":3,"duplicate":true}' \
+    '{"version":1,"session":"alice/s1","party":"carol","shares":3,"duplicate":true}' \
     "$(client carol --json sumpoint s1 2>/dev/null)"
 check_eq "the sum of -7, 1000 and -2" "991" "$(client carol result s1 2>/dev/null)"
 json=$(client alice --json result s1 2>/dev/null)
 check_eq "--json result has session, sum, cohort, label and points" \
-    '{"version":1,"session":"s1","sum":["991"],"cohort":["alice","bob","carol"],"label":"verified","quorum":3,"points":{"taken":3,"on":["alice","bob","carol"],"off":[],"suspect":[],"ignored":[]},"conflicts":[]}' \
+    '{"version":1,"session":"alice/s1","sum":["991"],"cohort":["alice","bob","carol"],"label":"verified","quorum":3,"points":{"taken":3,"on":["alice","bob","carol"],"off":[],"suspect":[],"ignored":[]},"conflicts":[]}' \
     "$(tr -d ' \n' <<<"$json")"
 check "status reports the session complete" bash -c \
     "'$CLIENT_BIN' --server $ADDR --certs $T/certs --party bob status s1 | grep -qi complete"
@@ -56,7 +56,7 @@ sumpoints v1 alice bob carol
 check_eq "fixed-point vector sum" "11.00 0.00 99.50" "$(client bob result v1 2>/dev/null)"
 # t = n-1: the quorum n/2 + t + 1 = 4 exceeds n = 3: never verified.
 check_fails "--require-verified refuses the (unverified) sum" \
-    "the sum of session v1 is unverified and --require-verified was given" \
+    "the sum of session alice/v1 is unverified and --require-verified was given" \
     client bob result v1 --require-verified
 
 # --- the overflow bound --------------------------------------------------

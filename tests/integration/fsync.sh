@@ -49,14 +49,14 @@ create() {
 	client "$1" create "$2" --parties alice,bob,carol --threshold 1 --length 2 \
 	    >"$T/$2.out" 2>"$T/$2.err" &
 }
-# raw_create PARTY SESSION: the CreateSession alone, from rawclient.py in
+# raw_create PARTY SESSION: the CreateSession of PARTY/SESSION alone, from rawclient.py in
 # the background. mpc-client reads before it changes anything (it
 # publishes its key, looks the parties' keys up), and while a sync is in
 # flight every answer waits for it, a read's too: its create would not be
 # sent until that sync returned.
 raw_create() {
 	rawclient "$ADDR" "$T/certs/$1.crt" "$T/certs/$1.key" \
-	    "{\"id\":1,\"method\":\"CREATE_SESSION\",\"create_session\":{\"params\":{\"session_id\":\"$2\",\"parties\":[\"alice\",\"bob\",\"carol\"],\"threshold\":1,\"length\":2}}}" \
+	    "{\"id\":1,\"method\":\"CREATE_SESSION\",\"create_session\":{\"params\":{\"session_id\":\"$1/$2\",\"parties\":[\"alice\",\"bob\",\"carol\"],\"threshold\":1,\"length\":2}}}" \
 	    >"$T/$2.out" 2>"$T/$2.err" &
 }
 

@@ -15,6 +15,9 @@
 # repeating the code in each call; a test about pinning itself calls
 # REAL_CLIENT_BIN, or passes its own --invite or --nonce. The parties'
 # records (--state) go under $T/xdg-state, through XDG_STATE_HOME.
+# Sessions are CREATOR/NAME (docs/PROTOCOL.md 2.1): the code is kept under
+# the id create printed, '/' as '+', and a bare NAME finds it when one
+# creator's session of that NAME has one.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SERVER_BIN=${SERVER_BIN:-$ROOT/bin/mpc-server}
@@ -44,6 +47,7 @@ done
 cmd=${args[$i]:-}
 s=$((i + 1))
 sess=${args[$s]:-}
+key=${sess//\//+}
 case "$cmd" in
 create)
 	out=$("$SS_IT_REAL_CLIENT" "$@")
@@ -51,17 +55,24 @@ create)
 	[ -n "$out" ] && printf '%s\n' "$out"
 	code=$(sed -n 's/^invite: //p; s/.*"invite":"\([^"]*\)".*/\1/p' <<<"$out" | head -n 1)
 	nonce=$(sed -n 's/^nonce: //p; s/.*"nonce":"\([^"]*\)".*/\1/p' <<<"$out" | head -n 1)
+	made=$(sed -n 's/^created session \([^ ]*\) .*/\1/p; s/^session \([^ ]*\) is in place.*/\1/p; s/^{.*"session":"\([^"]*\)".*/\1/p' <<<"$out" | head -n 1)
+	[ -n "$made" ] && key=${made//\//+}
 	if [ "$rc" -eq 0 ] && [ -n "$code" ]; then
-		printf '%s\n' "$code" >"$SS_IT_INVITES/$sess"
-		printf '%s\n' "$nonce" >"$SS_IT_INVITES/$sess.nonce"
+		printf '%s\n' "$code" >"$SS_IT_INVITES/$key"
+		printf '%s\n' "$nonce" >"$SS_IT_INVITES/$key.nonce"
 	fi
 	exit "$rc" ;;
 share|run|sumpoint|result)
 	for a in "${args[@]}"; do
 		case "$a" in --invite|--invite=*|--nonce|--nonce=*) exec "$SS_IT_REAL_CLIENT" "$@" ;; esac
 	done
-	if [ -n "$sess" ] && [ -f "$SS_IT_INVITES/$sess" ]; then
-		args=("${args[@]:0:$((s + 1))}" --invite "$(cat "$SS_IT_INVITES/$sess")" "${args[@]:$((s + 1))}")
+	f=$SS_IT_INVITES/$key
+	if [ -n "$sess" ] && [ ! -f "$f" ]; then
+		m=("$SS_IT_INVITES"/*+"$key")
+		[ "${#m[@]}" -eq 1 ] && f=${m[0]}
+	fi
+	if [ -n "$sess" ] && [ -f "$f" ]; then
+		args=("${args[@]:0:$((s + 1))}" --invite "$(cat "$f")" "${args[@]:$((s + 1))}")
 	fi ;;
 esac
 exec "$SS_IT_REAL_CLIENT" "${args[@]}"
@@ -90,9 +101,16 @@ bail()   { echo "Bail out! $*"; exit 1; }
 need_client() { [ -x "$REAL_CLIENT_BIN" ] || bail "bin/mpc-client is not built"; }
 
 # invite_of SESSION, nonce_of SESSION: what the last successful create of
-# SESSION printed (pinned_client keeps them).
-invite_of() { cat "$SS_IT_INVITES/$1"; }
-nonce_of() { cat "$SS_IT_INVITES/$1.nonce"; }
+# SESSION (CREATOR/NAME, or a NAME one creator used) printed (pinned_client
+# keeps them).
+invite_file() {
+	local key=${1//\//+} m
+	if [ -f "$SS_IT_INVITES/$key" ]; then echo "$SS_IT_INVITES/$key"; return; fi
+	m=("$SS_IT_INVITES"/*+"$key")
+	echo "${m[0]}"
+}
+invite_of() { cat "$(invite_file "$1")"; }
+nonce_of() { cat "$(invite_file "$1").nonce"; }
 
 # make_certs PARTY...: all parties' files in $T/certs; the server's own
 # folder $T/server-certs holds only what a server may hold: the CA

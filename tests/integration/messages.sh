@@ -25,10 +25,10 @@ check_fails "a missing alice.enc.key is named as missing, and what to do said" \
 check "... not as an I/O error" bash -c '! grep -q "I/O error" "$1"' _ "$T/last.err"
 
 # ---- a permission denial, said once ------------------------------------------------
-check_fails "carol, not a party of s1, is denied its status" \
-    'carol is not a party of session s1' client carol status s1
+check_fails "carol, not a party of s1, is told what a missing session tells" \
+    'session s1 does not exist' client carol status s1
 check_eq "... and the reason is said once" 1 \
-    "$(grep -o 'is not a party of session s1' "$T/last.err" | wc -l)"
+    "$(grep -o 'session s1 does not exist' "$T/last.err" | wc -l)"
 
 # ---- --input: the flag, the file, the line ------------------------------------------
 check "create s3 (length 3)" client alice create s3 --parties alice,bob --threshold 1 --length 3
@@ -58,7 +58,7 @@ client bob --trace "$TRACE" run s2 -- 7 >"$T/s2-bob.out" 2>"$T/s2-bob.err"
 wait "$a"
 check_eq "both runs of s2 print the sum" "12 12" "$(cat "$T/s2-alice.out" "$T/s2-bob.out" | tr '\n' ' ' | sed 's/ $//')"
 check_eq "the trace holds create, and each party's shares, COHORT and sumpoint" \
-    "CreateSession s2 alice|PostCohort s2 alice|PostCohort s2 bob|PostSumpoint s2 alice|PostSumpoint s2 bob|SubmitShares s2 alice|SubmitShares s2 bob" \
+    "CreateSession alice/s2 alice|PostCohort alice/s2 alice|PostCohort alice/s2 bob|PostSumpoint alice/s2 alice|PostSumpoint alice/s2 bob|SubmitShares alice/s2 alice|SubmitShares alice/s2 bob" \
     "$(awk '$1 == "OK" && NF == 5 && length($5) == 64 { print $2, $3, $4 }' "$TRACE" | sort -u | paste -sd'|')"
 # The server's state, against the hashes traced.
 for s in s2; do client alice --json status "$s" >"$T/status-$s.json" 2>/dev/null; done

@@ -4,8 +4,10 @@
 # code or by its parameters given as flags; the client recomputes D from the
 # parameters the server reports and refuses, showing them, when they differ:
 #   - squatting: mallory creates "payroll" first, with parties bob,mallory
-#     and threshold 1; alice's create is refused, and bob, pinning the
-#     session alice meant, refuses to share into mallory's, nothing sent;
+#     and threshold 1: it is mallory/payroll (docs/PROTOCOL.md 2.1), and
+#     alice's payroll is alice/payroll all the same; bob, in both, must name
+#     one, and pinning the session alice meant refuses to share into
+#     mallory's, nothing sent;
 #   - a mismatched invite (another session's), a mistyped one, and an
 #     invite together with flags;
 #   - a version-1 session (no nonce) cannot be pinned;
@@ -29,29 +31,33 @@ print(",".join(d["shared"]) if "shared" in d else "(no status: %s)" % d)'
 NONCE=00112233445566778899aabbccddeeff
 check "mallory creates payroll first (parties bob,mallory, threshold 1)" \
     client mallory create payroll --parties bob,mallory --threshold 1
-check_fails "alice's create of payroll is refused: it exists, otherwise" \
-    "session payroll already exists with different parameters" \
-    client alice create payroll --parties alice,bob,carol --threshold 1 --nonce "$NONCE"
-# bob pins what alice meant, by its parameters (alice's create never made it).
-check_fails "bob refuses mallory's payroll, showing what the server holds" \
-    "refusing session payroll: the server holds other parameters than the ones given: parties bob,mallory, threshold 1" \
+check_eq "alice's create of payroll is not squatted: it is alice/payroll" \
+    "created session alice/payroll" \
+    "$(client alice create payroll --parties alice,bob,carol --threshold 1 --nonce "$NONCE" | sed -n 's/ (.*//p' | head -n 1)"
+check_fails "bob, in both, is asked to name one" \
+    "session name payroll is ambiguous: you are a party of 2 sessions of that name \\(alice/payroll, mallory/payroll\\)" \
     "$REAL_CLIENT_BIN" --server "$ADDR" --certs "$T/certs" --party bob --timeout 20 \
     run payroll --parties alice,bob,carol --threshold 1 --nonce "$NONCE" 61000
-check_eq "... and bob's input never reached the server" "" "$(shared payroll bob)"
+# bob pins what alice meant, by its parameters, on mallory's id.
+check_fails "bob refuses mallory's payroll, showing what the server holds" \
+    "refusing session mallory/payroll: the server holds other parameters than the ones given: parties bob,mallory, threshold 1" \
+    "$REAL_CLIENT_BIN" --server "$ADDR" --certs "$T/certs" --party bob --timeout 20 \
+    run mallory/payroll --parties alice,bob,carol --threshold 1 --nonce "$NONCE" 61000
+check_eq "... and bob's input never reached the server" "" "$(shared mallory/payroll bob)"
 check_fails "bob's share with the same pin is refused too" "the server holds other parameters" \
     "$REAL_CLIENT_BIN" --server "$ADDR" --certs "$T/certs" --party bob --timeout 20 \
-    share payroll --parties alice,bob,carol --threshold 1 --nonce "$NONCE" 61000
+    share mallory/payroll --parties alice,bob,carol --threshold 1 --nonce "$NONCE" 61000
 check_fails "a command that acts on a session without a pin is a usage error" \
     "which session of id payroll\\? give --invite CODE" \
     "$REAL_CLIENT_BIN" --server "$ADDR" --certs "$T/certs" --party bob --timeout 20 \
     share payroll 61000
-check_eq "... and nothing was shared" "" "$(shared payroll bob)"
+check_eq "... and nothing was shared" "" "$(shared mallory/payroll bob)"
 
 # ---- invites -------------------------------------------------------------
 check "create s1" client alice create s1 --parties alice,bob,carol --threshold 1
 check "create s2, the same parties" client alice create s2 --parties alice,bob,carol --threshold 1
 check_fails "s1 pinned with s2's invite is refused, the server's parameters shown" \
-    "refusing session s1: the server holds other parameters than the invite's: parties alice,bob,carol, threshold 1, length 1, decimals 0, min_cohort 3, deadline none, invite $(invite_of s1)" \
+    "refusing session alice/s1: the server holds other parameters than the invite's: parties alice,bob,carol, threshold 1, length 1, decimals 0, min_cohort 3, deadline none, invite $(invite_of s1)" \
     client carol share s1 --invite "$(invite_of s2)" 5
 bad=$(invite_of s1 | sed 's/-\(.\)/-\1/; s/\(ss2-.......\)\(.\)/\1a/')
 [ "$bad" = "$(invite_of s1)" ] && bad=$(invite_of s1 | sed 's/\(ss2-.......\)\(.\)/\1b/')
@@ -68,7 +74,7 @@ check_eq "... and nobody shared in s1" "" "$(shared s1)"
 check "carol pins s1 by its parameters, and shares" \
     "$REAL_CLIENT_BIN" --server "$ADDR" --certs "$T/certs" --party carol --timeout 20 \
     share s1 --parties alice,bob,carol --threshold 1 --nonce "$(nonce_of s1)" 5
-if grep -q "^mpc-client: session s1: parties alice,bob,carol, threshold 1, length 1, decimals 0, min_cohort 3, deadline none, invite $(invite_of s1)$" "$T/last.err"; then
+if grep -q "^mpc-client: session alice/s1: parties alice,bob,carol, threshold 1, length 1, decimals 0, min_cohort 3, deadline none, invite $(invite_of s1)$" "$T/last.err"; then
 	ok "... saying the parameters it acts on"
 else
 	not_ok "... saying the parameters it acts on" "$(cat "$T/last.err")"
@@ -80,11 +86,11 @@ check_eq "carol alone has shared in s1" "carol" "$(shared s1)"
 
 # ---- a version-1 session -------------------------------------------------
 raw=$(rawclient "$ADDR" "$T/certs/alice.crt" "$T/certs/alice.key" \
-    '{"id":1,"method":"CREATE_SESSION","create_session":{"params":{"session_id":"old","parties":["alice","bob"],"threshold":1,"length":1}}}' 2>&1)
+    '{"id":1,"method":"CREATE_SESSION","create_session":{"params":{"session_id":"alice/old","parties":["alice","bob"],"threshold":1,"length":1}}}' 2>&1)
 check_eq "a version-1 session (no nonce) can still be created" "OK" \
     "$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["code"])' "$raw" 2>&1)"
 check_fails "the client refuses to act on it" \
-    "session old was created without a nonce: a version-1 session cannot be pinned" \
+    "session alice/old was created without a nonce: a version-1 session cannot be pinned" \
     "$REAL_CLIENT_BIN" --server "$ADDR" --certs "$T/certs" --party bob --timeout 20 \
     share old --parties alice,bob --threshold 1 --nonce "$NONCE" 3
 

@@ -44,7 +44,7 @@ check_eq "alice's run shared, and waits for the others" "alice" "$(status_of r1 
 kill -9 "$apid"; wait "$apid" 2>/dev/null
 check_fails "alice, run again with another input, refuses it" \
     "already recorded sharing the input .* refusing to share another" client alice run r1 -- 41
-check_fails "... and share says it shared already" "already shared an input in session r1" \
+check_fails "... and share says it shared already" "already shared an input in session alice/r1" \
     client alice share r1 41
 bgc r1-alice2 alice run r1 -- 40
 apid=$BG
@@ -74,7 +74,7 @@ check "create r2 again (another instance)" client alice create r2 --parties alic
 if [ "$(invite_of r2)" != "$first" ]; then ok "... under another invite code"
 else not_ok "... under another invite code" "the same: $first"; fi
 check_fails "alice's same input in the second instance is refused without --reuse-input" \
-    "already shared this input in another instance of session r2 \\($first\\).*--reuse-input" \
+    "already shared this input in another instance of session alice/r2 \\($first\\).*--reuse-input" \
     client alice share r2 7
 check_eq "... and nothing was sent" "" "$(status_of r2 shared)"
 check "another input is shared" client bob share r2 7
@@ -107,12 +107,12 @@ v2() {
 }
 check "create r5 with mallory" client alice create r5 --parties alice,bob,mallory --threshold 1
 P5=(--parties alice,bob,mallory --threshold 1 --length 1 --min-cohort 3 --nonce "$(nonce_of r5)")
-D5=$(v2 mallory digest r5 "${P5[@]}")
+D5=$(v2 mallory digest alice/r5 "${P5[@]}")
 rawclient "$ADDR" "$T/certs/mallory.crt" "$T/certs/mallory.key" "$(v2 mallory publish)" >/dev/null 2>&1
 first=$(rawclient "$ADDR" "$T/certs/mallory.crt" "$T/certs/mallory.key" \
-    "$(v2 mallory submit r5 --d "$D5" --position 3 --fill 1 "${P5[@]}")" 2>&1)
+    "$(v2 mallory submit alice/r5 --d "$D5" --position 3 --fill 1 "${P5[@]}")" 2>&1)
 second=$(rawclient "$ADDR" "$T/certs/mallory.crt" "$T/certs/mallory.key" \
-    "$(v2 mallory submit r5 --d "$D5" --position 3 --fill 2 "${P5[@]}")" 2>&1)
+    "$(v2 mallory submit alice/r5 --d "$D5" --position 3 --fill 2 "${P5[@]}")" 2>&1)
 check_eq "mallory's two SUBMITs: the first taken, the second ALREADY_EXISTS" "OK ALREADY_EXISTS" \
     "$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["code"], json.loads(sys.argv[2])["code"])' "$first" "$second" 2>&1)"
 check "status as bob" client bob status r5
@@ -148,7 +148,7 @@ rawclient "$ADDR" "$T/certs/mallory.crt" "$T/certs/mallory.key" \
     '{"id":65,"method":"GET_SHARE","get_share":{"session_id":"r5","party":"mallory"}}' \
     >"$T/r5-shares.json" 2>&1
 cohort=$(rawclient "$ADDR" "$T/certs/mallory.crt" "$T/certs/mallory.key" \
-    "$(v2 mallory cohort r5 --d "$D5" --members 1,2,3 --shares "$T/r5-shares.json" "${P5[@]}")" 2>&1)
+    "$(v2 mallory cohort alice/r5 --d "$D5" --members 1,2,3 --shares "$T/r5-shares.json" "${P5[@]}")" 2>&1)
 check_eq "mallory signs the cohort" "OK" \
     "$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["code"])' "$cohort" 2>&1)"
 # mallory's ciphertexts are filler: no one can open them. Each recipient

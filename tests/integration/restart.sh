@@ -89,7 +89,7 @@ for v in v3 v1 v4 v2 v5 s3; do
 	check_fails "$v: alice may not delete round-2 (AGGREGATING, its creator unknown)" \
 	    "only its creator may delete it" client alice delete round-2
 	check "$v: bob deletes round-1 (COMPLETE)" client bob delete round-1
-	check_eq "$v: alice, its creator now, deletes new-$v" "deleted session new-$v" \
+	check_eq "$v: alice, its creator now, deletes new-$v" "deleted session alice/new-$v" \
 	    "$(client alice delete new-$v | sed 's/ (.*//')"
 	kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
 	start_server --state-dir "$T/state-$v" || exit 1

@@ -52,7 +52,7 @@ else
 	not_ok "(a) create succeeds once the server listens" "$(cat "$T/a.err")"
 fi
 check_eq "(a) ... and reports the session created" \
-    "created session s1 (3 parties, threshold 1, length 1, decimals 0, min_cohort 3, deadline none)" \
+    "created session alice/s1 (3 parties, threshold 1, length 1, decimals 0, min_cohort 3, deadline none)" \
     "$(head -n 1 "$T/a.out")"
 check "(a) the session is there" client bob status s1
 

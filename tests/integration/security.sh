@@ -5,8 +5,9 @@
 # another CA, one offering only TLS 1.2, and one whose certificate is not made
 # for TLS client use; mpc-client refuses a server whose certificate does not
 # verify against its CA or does not name the host it dialled.
-# Identity: a party acting for another, or outside a session, gets
-# PERMISSION_DENIED and changes nothing.
+# Identity: a party acting for another, or creating outside its namespace
+# or its session, gets PERMISSION_DENIED; outside a session, the answer of
+# a missing one (docs/PROTOCOL.md 2.1); and changes nothing.
 # Bad input: precise statuses, connections closed where the stream is no
 # longer trustworthy, and the server goes on serving everyone else.
 #
@@ -140,8 +141,8 @@ refused "a CA-issued CN=alice certificate with only serverAuth usage is refused"
 # cohort is fixed and GetShare and PostSumpoint would succeed for the caller.
 # s2: still sharing; nobody has submitted.
 expect_codes "control: alice creates s1 and s2" "1:OK 2:OK" \
-    raw alice "$(req 1 CREATE_SESSION create_session "$(params3 s1)")" \
-    "$(req 2 CREATE_SESSION create_session "$(params3 s2)")"
+    raw alice "$(req 1 CREATE_SESSION create_session "$(params3 alice/s1)")" \
+    "$(req 2 CREATE_SESSION create_session "$(params3 alice/s2)")"
 for p in alice bob carol; do
 	expect_codes "control: $p submits shares to s1" "1:OK" \
 	    raw $p "$(req 1 SUBMIT_SHARES submit_shares "$(submit_body s1 $p $CT_LEN)")"
@@ -169,16 +170,19 @@ out=$(raw alice "$(req 1 GET_STATUS get_status '{"session_id":"s1"}')" 2>&1)
 check_eq "... and s1 records no sumpoint from bob" "[]" \
     "$(field 'r["body"]["get_status"].get("posted", [])' <<<"$out" 2>&1)"
 
-expect_codes "a non-member reading s1's status is PERMISSION_DENIED" "1:PERMISSION_DENIED" \
-    raw dave "$(req 1 GET_STATUS get_status '{"session_id":"s1"}')"
-expect_codes "a non-member listing s1's sumpoints is PERMISSION_DENIED" "1:PERMISSION_DENIED" \
+expect_codes "a non-member reading s1's status is NOT_FOUND, as for a missing id" "1:NOT_FOUND" \
+    raw dave "$(req 1 GET_STATUS get_status '{"session_id":"alice/s1"}')"
+expect_codes "a non-member listing s1's sumpoints is NOT_FOUND" "1:NOT_FOUND" \
     raw dave "$(req 1 LIST_SUMPOINTS list_sumpoints '{"session_id":"s1"}')"
-expect_codes "a non-member fetching shares of s1 is PERMISSION_DENIED" "1:PERMISSION_DENIED" \
-    raw dave "$(req 1 GET_SHARE get_share '{"session_id":"s1","party":"dave"}')"
-expect_codes "CreateSession by a non-member is PERMISSION_DENIED" "1:PERMISSION_DENIED" \
-    raw dave "$(req 1 CREATE_SESSION create_session "$(params3 s-dave)")"
-expect_codes "... and that session does not exist" "1:NOT_FOUND" \
-    raw alice "$(req 1 GET_STATUS get_status '{"session_id":"s-dave"}')"
+expect_codes "a non-member fetching shares of s1 is NOT_FOUND" "1:NOT_FOUND" \
+    raw dave "$(req 1 GET_SHARE get_share '{"session_id":"alice/s1","party":"dave"}')"
+expect_codes "CreateSession by a non-member, in its own namespace, is PERMISSION_DENIED" \
+    "1:PERMISSION_DENIED" raw dave "$(req 1 CREATE_SESSION create_session "$(params3 dave/s-dave)")"
+expect_codes "CreateSession in another's namespace is PERMISSION_DENIED" "1:PERMISSION_DENIED" \
+    raw dave "$(req 1 CREATE_SESSION create_session "$(params3 alice/s-dave)")"
+expect_codes "... and neither session exists" "1:NOT_FOUND 2:NOT_FOUND" \
+    raw alice "$(req 1 GET_STATUS get_status '{"session_id":"s-dave"}')" \
+    "$(req 2 GET_STATUS get_status '{"session_id":"dave/s-dave"}')"
 
 der() { openssl x509 -in "$1" -outform DER | b64; }
 bob_cert=$(der "$T/certs/bob.enc.crt")
@@ -241,7 +245,7 @@ expect_codes "control: a sumpoint value of 2^61-2 is OK" "1:OK" \
     raw alice "$(req 1 POST_SUMPOINT post_sumpoint "{\"session_id\":\"s1\",\"party\":\"alice\",\"values\":[\"$((P - 1))\"]}")"
 
 n=0
-for id in "" "../etc" "-s1" ".s1" "s 1" "s1/x" "$(printf 'x%.0s' $(seq 65))" "s\u00e91"; do
+for id in "" "../etc" "-s1" ".s1" "s 1" "s1/x/y" "/x" "x/" "$(printf 'x%.0s' $(seq 65))" "s\u00e91"; do
 	n=$((n + 1))
 	expect_codes "an invalid session id '${id:0:20}' is INVALID_ARGUMENT" "$n:INVALID_ARGUMENT" \
 	    raw alice "$(req $n GET_STATUS get_status "{\"session_id\":\"$id\"}")"

@@ -47,19 +47,23 @@ read_items() {
 	KEYS='{"id":64,"method":"GET_KEYS","get_keys":{"parties":["alice","bob","carol"]}}'
 	SHARE='{"id":65,"method":"GET_SHARE","get_share":{"session_id":"'$sid'","party":"bob"}}'
 }
-read_items v2
+read_items alice/v2
 
 # ---- the session, created -------------------------------------------------
-D=$(v2 alice digest v2 "${PARAMS[@]}")
-ask create alice "$(v2 alice create v2 "${PARAMS[@]}")"
+D=$(v2 alice digest alice/v2 "${PARAMS[@]}")
+ask create alice "$(v2 alice create alice/v2 "${PARAMS[@]}")"
 check_eq "CreateSession of a version-2 session" "OK True" \
     "$(field create 'r["code"] + " " + str(r["body"]["create_session"]["created"])')"
 check_eq "the server's D is the digest of the parameters" "$D" \
     "$(field create 'b64(r["body"]["create_session"]["digest"]).hex()')"
-ask create2 bob "$(v2 bob create v2 "${PARAMS[@]}")"
+ask create2 alice "$(v2 alice create alice/v2 "${PARAMS[@]}")"
 check_eq "the same create again: not created, the same D" "False $D" \
     "$(field create2 'str(r["body"]["create_session"].get("created", False)) + " " + b64(r["body"]["create_session"]["digest"]).hex()')"
-ask squat carol "$(v2 carol create v2 "${PARAMS[@]/$NONCE/ff$(printf '%030d' 0)}")"
+ask squat carol "$(v2 carol create alice/v2 "${PARAMS[@]}")"
+check_eq "carol, a party, may not create in alice's namespace" \
+    "PERMISSION_DENIED carol may create sessions only in its own namespace: name it carol/v2" \
+    "$(code squat)"
+ask squat alice "$(v2 alice create alice/v2 "${PARAMS[@]/$NONCE/ff$(printf '%030d' 0)}")"
 check_eq "the same id with another nonce: ALREADY_EXISTS" "ALREADY_EXISTS" \
     "$(field squat 'r["code"]')"
 ask status bob "$STATUS"
@@ -76,16 +80,16 @@ check_eq "GetKeys returns each party's TLS certificate as its signing certificat
     "$(v2 carol verify "$T/keys.json")"
 
 # ---- SUBMIT --------------------------------------------------------------------
-ask bad bob "$(v2 bob submit v2 --d "$D" --position 2 --fill 32 "${PARAMS[@]}" |
+ask bad bob "$(v2 bob submit alice/v2 --d "$D" --position 2 --fill 32 "${PARAMS[@]}" |
     /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); del r["submit_shares"]["submit"]; print(json.dumps(r))')"
 check_eq "SubmitShares without its SUBMIT: INVALID_ARGUMENT" \
-    "INVALID_ARGUMENT session v2 is of protocol version 2: the request must carry the caller's signed SUBMIT statement" \
+    "INVALID_ARGUMENT session alice/v2 is of protocol version 2: the request must carry the caller's signed SUBMIT statement" \
     "$(code bad)"
-ask bad alice "$(v2 alice submit v2 --d "$D" --position 2 --fill 32 "${PARAMS[@]}")"
+ask bad alice "$(v2 alice submit alice/v2 --d "$D" --position 2 --fill 32 "${PARAMS[@]}")"
 check_eq "a SUBMIT for another position: INVALID_ARGUMENT" \
-    "INVALID_ARGUMENT the SUBMIT statement is for position 2; alice is at position 1 of session v2" \
+    "INVALID_ARGUMENT the SUBMIT statement is for position 2; alice is at position 1 of session alice/v2" \
     "$(code bad)"
-ask bad carol "$(v2 alice submit v2 --d "$D" --position 1 --fill 16 "${PARAMS[@]}" | sed 's/"party": "alice"/"party": "carol"/')"
+ask bad carol "$(v2 alice submit alice/v2 --d "$D" --position 1 --fill 16 "${PARAMS[@]}" | sed 's/"party": "alice"/"party": "carol"/')"
 check_eq "alice's SUBMIT sent by carol: PERMISSION_DENIED" \
     "PERMISSION_DENIED the SUBMIT statement names another signer than the caller's TLS certificate" \
     "$(code bad)"
@@ -94,7 +98,7 @@ for i in 1 2 3; do
 	ask sub-$p $p "$(v2 $p submit v2 --d "$D" --position $i --fill $((16 * i)) "${PARAMS[@]}")"
 	check_eq "$p shares with its SUBMIT" "OK " "$(code sub-$p)"
 done
-ask again alice "$(v2 alice submit v2 --d "$D" --position 1 --fill 16 "${PARAMS[@]}")"
+ask again alice "$(v2 alice submit alice/v2 --d "$D" --position 1 --fill 16 "${PARAMS[@]}")"
 check_eq "the same shares and SUBMIT again (a new signature): a duplicate" "OK True" \
     "$(field again 'r["code"] + " " + str(r["body"]["submit_shares"]["duplicate"])')"
 ask shares-bob bob "$SHARE"
@@ -108,9 +112,9 @@ for i in 1 2 3; do
 	ask coh-$p $p "$(v2 $p cohort v2 --d "$D" --members 1,2,3 --shares "$T/sh-$p.json" "${PARAMS[@]}")"
 	check_eq "$p signs the cohort" "OK " "$(code coh-$p)"
 done
-ask bad alice "$(v2 alice cohort v2 --d "$D" --members 1,2 --shares "$T/sh-alice.json" "${PARAMS[@]}")"
+ask bad alice "$(v2 alice cohort alice/v2 --d "$D" --members 1,2 --shares "$T/sh-alice.json" "${PARAMS[@]}")"
 check_eq "a second COHORT of alice's on another cohort: ALREADY_EXISTS, kept" \
-    "ALREADY_EXISTS alice already signed a different COHORT statement for session v2; both are kept as proof that alice equivocated" \
+    "ALREADY_EXISTS alice already signed a different COHORT statement for session alice/v2; both are kept as proof that alice equivocated" \
     "$(code bad)"
 ask cohort carol "$COHORT"
 check_eq "GetCohort: the cohort and its three signatures, verifying" "3 3" \
@@ -120,7 +124,7 @@ check_eq "GetStatus: three signers, one conflict" "3 1" \
     "$(field status '"%d %d" % (len(r["body"]["get_status"]["signers"]), len(r["body"]["get_status"]["conflicts"]))')"
 
 # ---- SUMPOINT --------------------------------------------------------------------
-ask bad alice "$(v2 alice sumpoint v2 --d "$D" --position 1 --values 5,6 --cohort "$T/cohort.json" |
+ask bad alice "$(v2 alice sumpoint alice/v2 --d "$D" --position 1 --values 5,6 --cohort "$T/cohort.json" |
     sed 's/"values": \["5", "6"\]/"values": ["5", "7"]/')"
 check_eq "a SUMPOINT of other values: INVALID_ARGUMENT" \
     "INVALID_ARGUMENT the SUMPOINT statement's values digest is not that of the values sent" "$(code bad)"
@@ -170,7 +174,7 @@ check_eq "SIGTERM wrote a snapshot of version 4, the journal left one empty segm
 start_server || bail "server did not restart"
 same_as_before after-snapshot "after a snapshot: the same statements, signatures, certificates and conflict"
 # The session goes on after both: carol's sumpoint completes it.
-ask sp-carol carol "$(v2 carol sumpoint v2 --d "$D" --position 3 --values 3,13 --cohort "$T/cohort.json")"
+ask sp-carol carol "$(v2 carol sumpoint alice/v2 --d "$D" --position 3 --values 3,13 --cohort "$T/cohort.json")"
 check_eq "carol posts hers after the restarts" "OK " "$(code sp-carol)"
 ask status alice "$STATUS"
 check_eq "the session is COMPLETE" "COMPLETE" "$(field status 'r["body"]["get_status"]["phase"]')"

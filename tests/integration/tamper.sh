@@ -186,9 +186,9 @@ edited() {
 		    "$(tail -n 2 "$T/server.log")"
 	fi
 }
-edited "flip a byte of alice's share for bob in s-flip" flip s-flip alice bob
-edited "swap alice's shares for bob and carol in s-swap" swap s-swap alice bob carol
-edited "replay alice's shares from s-src in s-dst" copy s-src s-dst alice
+edited "flip a byte of alice's share for bob in s-flip" flip alice/s-flip alice bob
+edited "swap alice's shares for bob and carol in s-swap" swap alice/s-swap alice bob carol
+edited "replay alice's shares from s-src in s-dst" copy alice/s-src alice/s-dst alice
 
 # ---- the unedited state goes on ------------------------------------------
 

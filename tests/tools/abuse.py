@@ -542,6 +542,8 @@ def setup_big_session(c, a):
     """Session `sid` of alice (--cert) and bob (--cert2), both submitted and posted."""
     pb = c.pb
     L, sid = a.length, a.session
+    if "/" not in sid:      # created in its creator's namespace (PROTOCOL.md 2.1)
+        sid = "%s/%s" % (a.name, sid)
     ct_len = 48 + 8 * L
     me = c.tls()
     other = c.tls(a.cert2, a.key2)

@@ -64,14 +64,22 @@ static void
 test_session_name(void **state)
 {
 	struct create_args a = args(three, 3, 1);
+	struct ss_error e;
 
 	(void)state;
 	a.session = ".hidden";
-	refused(&a, "alice", "invalid session name: use 1 to 64");
+	refused(&a, "alice", "invalid session name: NAME or CREATOR/NAME; "
+	    "use 1 to 64");
 	a.session = "";
 	refused(&a, "alice", "invalid session name");
+	/* Nobody creates in another's namespace (PROTOCOL.md 2.1). */
 	a.session = "a/b";
+	refused(&a, "alice", "invalid session name a/b: alice creates sessions in "
+	    "its own namespace only, as alice/b or b");
+	a.session = "alice/b/c";
 	refused(&a, "alice", "invalid session name");
+	a.session = "alice/b";
+	assert_int_equal(cmd_create_check(&a, "alice", &e), SS_OK);
 }
 
 static void

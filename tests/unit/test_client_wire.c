@@ -515,7 +515,7 @@ test_limits_v2(void **state)
 static void
 test_encoder_checks(void **state)
 {
-	char longname[NAME_MAX_LEN + 2];
+	char longname[NAME_MAX_LEN + 2], longsid[SESSION_ID_MAX_LEN + 2];
 	struct wire_request req;
 	uint8_t small[4];
 	pb_ostream_t os;
@@ -524,12 +524,17 @@ test_encoder_checks(void **state)
 	(void)state;
 	memset(longname, 'n', sizeof(longname));
 	longname[NAME_MAX_LEN + 1] = '\0';
+	memset(longsid, 'n', sizeof(longsid));
+	longsid[SESSION_ID_MAX_LEN + 1] = '\0';
 
 	memset(&req, 0, sizeof(req));
 	req.method = WIRE_GET_STATUS;
 	assert_int_equal(wire_request_size(&req, &size), SS_ERR_INVALID);
-	req.session_id = longname;
+	req.session_id = longsid;
 	assert_int_equal(wire_request_size(&req, &size), SS_ERR_TOO_LARGE);
+	/* A session id may be CREATOR/NAME: longer than a name. */
+	req.session_id = longname;
+	assert_int_equal(wire_request_size(&req, &size), SS_OK);
 	req.session_id = "ok";
 	assert_int_equal(wire_request_size(&req, &size), SS_OK);
 

@@ -220,7 +220,7 @@ test_rules(void **state)
 	assert_int_equal(params_validate(NULL, NULL), SS_ERR_INVALID);
 
 	p.session_id = "../etc";
-	expect_invalid(&p, "session id must be 1 to 64 of");
+	expect_invalid(&p, "session id must be NAME or CREATOR/NAME, each 1 to 64 of");
 	p.session_id = NULL;
 	expect_invalid(&p, "session id");
 	vector_params(&p);

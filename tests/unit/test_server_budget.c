@@ -272,7 +272,10 @@ store_with(uint32_t sessions, uint64_t bytes)
 	return s;
 }
 
-/* caller creates id at 100, its sharing deadline (0: none) deadline later. */
+/*
+ * caller creates caller/id (PROTOCOL.md 2.1) at 100, its sharing deadline
+ * (0: none) deadline later.
+ */
 static int
 create_until(struct store *s, const char *caller, const char *id,
     uint32_t deadline, struct ss_error *st)
@@ -281,6 +284,7 @@ create_until(struct store *s, const char *caller, const char *id,
 	uint64_t dl;
 	int created;
 
+	snprintf(p.id, sizeof(p.id), "%.64s/%.64s", caller, id);
 	return store_create(s, caller, &p, 100, &created, &dl, st);
 }
 
@@ -307,7 +311,7 @@ test_open_sessions_per_creator(void **state)
 	assert_int_equal(create(s, "alice", "a1", &st), SS_OK);
 	/* Their deadlines pass with no shares: failed, no longer open. */
 	store_tick(s, 200);
-	assert_int_equal(store_find(s, "a1")->phase, PHASE_FAILED);
+	assert_int_equal(store_find(s, "alice/a1")->phase, PHASE_FAILED);
 	assert_int_equal(quota_find(&s->quotas, "alice")->sessions, 0);
 	assert_int_equal(create(s, "alice", "a3", &st), SS_OK);
 	store_free(s);
@@ -348,7 +352,7 @@ test_bytes_per_party_and_budget(void **state)
 	assert_int_equal(quota_find(&s->quotas, "alice")->bytes, one);
 	assert_int_equal(submit(s, "a2", &st), SS_ERR_EXHAUSTED);
 	assert_non_null(strstr(st.msg, "--max-bytes-per-party"));
-	assert_null(store_find(s, "a2")->shares[0]);
+	assert_null(store_find(s, "alice/a2")->shares[0]);
 	/* With room per party, the budget still says no. */
 	s->lim.max_bytes_per_party = 10 * one;
 	budget_init(&b, s->stored_bytes + one - 1, &s->stored_bytes);

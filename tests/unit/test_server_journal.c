@@ -120,7 +120,9 @@ static void
 spec_of(struct session_spec *p, const char *id)
 {
 	memset(p, 0, sizeof(*p));
-	snprintf(p->id, sizeof(p->id), "%s", id);
+	/* alice's unless the id names another's namespace (PROTOCOL.md 2.1) */
+	snprintf(p->id, sizeof(p->id), "%s%s", strchr(id, '/') ? "" : "alice/",
+	    id);
 	p->n = 3;
 	p->parties = names;
 	p->threshold = 1;
@@ -150,7 +152,7 @@ populate(struct store *s)
 static void
 assert_same(struct store *a, struct store *b)
 {
-	struct session *x = store_find(a, "s1"), *y = store_find(b, "s1");
+	struct session *x = store_find(a, "alice/s1"), *y = store_find(b, "alice/s1");
 	uint32_t i;
 
 	assert_non_null(x);
@@ -187,7 +189,7 @@ test_replay_without_snapshot(void **state)
 	/* As after a crash: nothing but the journal. */
 	b = open_store(dir, &j2, SS_OK);
 	assert_same(a, b);
-	assert_int_equal(store_find(b, "s1")->phase, PHASE_AGGREGATING);
+	assert_int_equal(store_find(b, "alice/s1")->phase, PHASE_AGGREGATING);
 	close_store(a, j1);
 	close_store(b, j2);
 	rmdir_all(dir);
@@ -411,7 +413,7 @@ test_torn_last_record_is_cut(void **state)
 	assert_non_null(strstr(last_log, "1 record cut short"));
 	assert_int_equal(b->journal_seq, 5);
 	assert_int_equal(b->nkeys, 0);
-	assert_non_null(store_find(b, "s1")->sumpoints[1]);
+	assert_non_null(store_find(b, "alice/s1")->sumpoints[1]);
 	full = journal_size(dir);
 	assert_true(full < before - 5);
 	/* It appends after the cut, and the next start sees it all. */
@@ -856,7 +858,7 @@ test_unwritable_journal_changes_nothing(void **state)
 	assert_int_equal(store_post_sumpoint(a, "carol", "s1", "carol", v, L, 1, &dup, &st),
 	    SS_ERR_UNAVAILABLE);
 	assert_non_null(strstr(st.msg, "journal"));
-	assert_null(store_find(a, "s1")->sumpoints[2]);
+	assert_null(store_find(a, "alice/s1")->sumpoints[2]);
 	assert_int_equal(journal_size(dir), size);   /* the partial record was removed */
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	/* Space is back: the same call succeeds, and survives a restart. */
@@ -883,7 +885,7 @@ test_deadline_close_is_journalled(void **state)
 	(void)state;
 	a = open_store(dir, &j1, SS_OK);
 	memset(&p, 0, sizeof(p));
-	snprintf(p.id, sizeof(p.id), "s1");
+	snprintf(p.id, sizeof(p.id), "alice/s1");
 	p.n = 3;
 	p.parties = names;
 	p.threshold = 1;
@@ -893,7 +895,7 @@ test_deadline_close_is_journalled(void **state)
 	assert_int_equal(submit(a, "alice", 1, &st), SS_OK);
 	assert_int_equal(submit(a, "bob", 2, &st), SS_OK);
 	store_tick(a, 105);
-	assert_int_equal(store_find(a, "s1")->phase, PHASE_AGGREGATING);
+	assert_int_equal(store_find(a, "alice/s1")->phase, PHASE_AGGREGATING);
 	b = open_store(dir, &j2, SS_OK);
 	assert_same(a, b);
 	close_store(a, j1);
@@ -950,8 +952,8 @@ test_sync_thread(void **state)
 	close_store(a, j1);
 	b = open_store(dir, &j2, SS_OK);
 	assert_int_equal(b->journal_seq, 8);
-	assert_non_null(store_find(b, "s1")->sumpoints[2]);
-	assert_non_null(store_find(b, "s1")->sumpoints[0]);
+	assert_non_null(store_find(b, "alice/s1")->sumpoints[2]);
+	assert_non_null(store_find(b, "alice/s1")->sumpoints[0]);
 	close_store(b, j2);
 	/* The thread's mark covers record 8, in the new segment: its damage is refused. */
 	path_of(path, sizeof(path), dir, "journal.00000000000000000008.bin");
@@ -1347,7 +1349,7 @@ test_delete_replay(void **state)
 	(void)state;
 	s = open_store(dir, &j, SS_OK);
 	populate(s);                            /* s1 by alice: records 1-6 */
-	spec_of(&p, "s2");
+	spec_of(&p, "carol/s2");
 	assert_int_equal(store_create(s, "carol", &p, 1000, &created, &dl,
 	    &st), SS_OK);                       /* record 7 */
 	assert_int_equal(snapshot_write(s, dir, &st), SS_OK);
@@ -1360,28 +1362,29 @@ test_delete_replay(void **state)
 	close_store(s, j);
 	/* The snapshot holds s1; the delete record after it drops it. */
 	s = open_store(dir, &j, SS_OK);
-	assert_null(store_find(s, "s1"));
-	assert_non_null(store_find(s, "s2"));
-	assert_string_equal(store_find(s, "s2")->creator, "carol");
+	assert_null(store_find(s, "alice/s1"));
+	assert_non_null(store_find(s, "carol/s2"));
+	assert_string_equal(store_find(s, "carol/s2")->creator, "carol");
 	assert_int_equal(s->journal_seq, 8);
 	/* An expiry is journalled the same way. */
 	s->lim.session_ttl = 10;
 	store_tick(s, 5000);                    /* the start: idle from here */
-	assert_non_null(store_find(s, "s2"));
+	assert_non_null(store_find(s, "carol/s2"));
 	store_tick(s, 5010);
-	assert_null(store_find(s, "s2"));
+	assert_null(store_find(s, "carol/s2"));
 	assert_int_equal(s->journal_seq, 9);
 	assert_int_equal(journal_sync(j), SS_OK);
 	close_store(s, j);
 	s = open_store(dir, &j, SS_OK);
 	assert_int_equal(s->nsessions, 0);
 	/* The id may be used again, and that survives a restart too. */
-	assert_int_equal(store_create(s, "bob", &p, 6000, &created, &dl, &st),
+	assert_int_equal(store_create(s, "carol", &p, 6000, &created, &dl, &st),
 	    SS_OK);
 	assert_int_equal(journal_sync(j), SS_OK);
 	close_store(s, j);
 	s = open_store(dir, &j, SS_OK);
-	assert_string_equal(store_find(s, "s2")->creator, "bob");
+	assert_string_equal(store_find(s, "carol/s2")->creator, "carol");
+	assert_int_equal(store_find(s, "carol/s2")->created_unix, 6000);
 	close_store(s, j);
 	rmdir_all(dir);
 }

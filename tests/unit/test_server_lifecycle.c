@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "lifecycle.h"
+#include "name.h"
 #include "sealed.h"
 #include "store.h"
 
@@ -97,7 +98,10 @@ del(struct store *s, const char *caller, const char *id, struct ss_error *st)
 	return lifecycle_delete(s, caller, id, s->now + 1, &released, st);
 }
 
-/* alice, bob and carol's session id, created by creator at now. */
+/*
+ * alice, bob and carol's session creator/id (docs/PROTOCOL.md 2.1),
+ * created by creator at now.
+ */
 static void
 create(struct store *s, const char *id, const char *creator, uint64_t now)
 {
@@ -107,7 +111,7 @@ create(struct store *s, const char *id, const char *creator, uint64_t now)
 	int created;
 
 	memset(&p, 0, sizeof(p));
-	snprintf(p.id, sizeof(p.id), "%s", id);
+	snprintf(p.id, sizeof(p.id), "%s/%s", creator, id);
 	p.n = 3;
 	p.parties = names;
 	p.threshold = 1;
@@ -116,6 +120,18 @@ create(struct store *s, const char *id, const char *creator, uint64_t now)
 	assert_int_equal(store_create(s, creator, &p, now, &created, &deadline,
 	    &st), SS_OK);
 	assert_true(created);
+}
+
+/* The session of NAME part name, in whichever namespace; NULL: none. */
+static struct session *
+find(struct store *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsessions; i++)
+		if (strcmp(session_id_name(s->sessions[i]->p.id), name) == 0)
+			return s->sessions[i];
+	return NULL;
 }
 
 /* name submits its shares to id at now. */
@@ -164,7 +180,7 @@ test_who_may_delete(void **state)
 	assert_non_null(strstr(st.msg, "only its creator"));
 	assert_int_equal(f.drops, 0);
 	assert_int_equal(s->deleted, 0);
-	assert_non_null(store_find(s, "s1"));
+	assert_non_null(find(s, "s1"));
 	/* Its creator may at any time: memory, index and bytes let go. */
 	bytes = s->stored_bytes;
 	assert_true(bytes > 0);
@@ -173,7 +189,7 @@ test_who_may_delete(void **state)
 	assert_int_equal(f.drops, 1);
 	assert_int_equal(f.reason, STORE_DROP_DELETED);
 	assert_string_equal(f.by, "bob");
-	assert_null(store_find(s, "s1"));
+	assert_null(find(s, "s1"));
 	assert_int_equal(s->nsessions, 0);
 	assert_int_equal(s->stored_bytes, 0);
 	assert_int_equal(s->journal_seq, f.seq);
@@ -198,13 +214,13 @@ test_any_party_once_ended(void **state)
 	submit(s, "done", "alice", 100);
 	submit(s, "done", "bob", 100);
 	submit(s, "done", "carol", 100);
-	assert_int_equal(store_find(s, "done")->phase, PHASE_AGGREGATING);
+	assert_int_equal(find(s, "done")->phase, PHASE_AGGREGATING);
 	assert_int_equal(del(s, "carol", "done", &st),
 	    SS_ERR_PRECONDITION);
-	store_find(s, "done")->phase = PHASE_COMPLETE;
+	find(s, "done")->phase = PHASE_COMPLETE;
 	assert_int_equal(del(s, "carol", "done", &st), SS_OK);
 	create(s, "bad", "alice", 100);
-	store_find(s, "bad")->phase = PHASE_FAILED;
+	find(s, "bad")->phase = PHASE_FAILED;
 	assert_int_equal(del(s, "bob", "bad", &st), SS_OK);
 	assert_int_equal(s->nsessions, 0);
 	store_free(s);
@@ -226,10 +242,10 @@ test_log_refuses(void **state)
 	assert_non_null(strstr(st.msg, "disk full"));
 	/* Nor does it expire without its record: the next tick tries again. */
 	store_tick(s, 1000);
-	assert_non_null(store_find(s, "s1"));
+	assert_non_null(find(s, "s1"));
 	f.refuse = 0;
 	store_tick(s, 1001);
-	assert_null(store_find(s, "s1"));
+	assert_null(find(s, "s1"));
 	assert_int_equal(f.reason, STORE_DROP_EXPIRED);
 	assert_string_equal(f.by, "");
 	store_free(s);
@@ -244,14 +260,14 @@ test_ttl(void **state)
 	(void)state;
 	create(s, "idle", "alice", 1000);
 	create(s, "busy", "alice", 1000);
-	assert_int_equal(lifecycle_expires(s, store_find(s, "idle")), 1100);
+	assert_int_equal(lifecycle_expires(s, find(s, "idle")), 1100);
 	submit(s, "busy", "bob", 1050);         /* a change: idle from now */
 	store_tick(s, 1099);
 	assert_int_equal(s->nsessions, 2);
 	store_tick(s, 1100);
-	assert_null(store_find(s, "idle"));
-	assert_non_null(store_find(s, "busy"));
-	assert_int_equal(lifecycle_expires(s, store_find(s, "busy")), 1150);
+	assert_null(find(s, "idle"));
+	assert_non_null(find(s, "busy"));
+	assert_int_equal(lifecycle_expires(s, find(s, "busy")), 1150);
 	store_tick(s, 1150);
 	assert_int_equal(s->nsessions, 0);
 	assert_int_equal(f.drops, 2);
@@ -269,7 +285,7 @@ test_idle_counts_from(void **state)
 
 	(void)state;
 	create(s, "s1", "alice", 1000);
-	se = store_find(s, "s1");
+	se = find(s, "s1");
 	se->deadline_unix = 5000;
 	assert_int_equal(lifecycle_expires(s, se), 5100);
 	se->deadline_unix = 0;
@@ -278,9 +294,9 @@ test_idle_counts_from(void **state)
 	store_free(s);
 	s = new_store(0, &f);
 	create(s, "s1", "alice", 1000);
-	assert_int_equal(lifecycle_expires(s, store_find(s, "s1")), 0);
+	assert_int_equal(lifecycle_expires(s, find(s, "s1")), 0);
 	store_tick(s, UINT64_MAX / 2);
-	assert_non_null(store_find(s, "s1"));
+	assert_non_null(find(s, "s1"));
 	store_free(s);
 }
 
@@ -306,7 +322,7 @@ test_list(void **state)
 	do {
 		n = lifecycle_list(s, "carol", next, out, 4, &next);
 		for (i = 0; i < (int)n; i++) {
-			snprintf(id, sizeof(id), "s%zu", seen + (size_t)i);
+			snprintf(id, sizeof(id), "alice/s%zu", seen + (size_t)i);
 			assert_string_equal(out[i]->p.id, id);
 		}
 		seen += n;
@@ -330,10 +346,10 @@ test_pinned(void **state)
 	(void)state;
 	create(s, "s1", "alice", 100);
 	submit(s, "s1", "alice", 100);
-	se = store_find(s, "s1");
+	se = find(s, "s1");
 	session_pin(se);
 	assert_int_equal(del(s, "alice", "s1", &st), SS_OK);
-	assert_null(store_find(s, "s1"));
+	assert_null(find(s, "s1"));
 	/* Still readable (ASan and valgrind would see otherwise). */
 	assert_true(se->dropped);
 	assert_non_null(se->shares[0]);
@@ -341,7 +357,7 @@ test_pinned(void **state)
 	session_unpin(se);
 	/* Pinned at the store's end: freed by the last unpin. */
 	create(s, "s2", "alice", 102);
-	se = store_find(s, "s2");
+	se = find(s, "s2");
 	session_pin(se);
 	store_free(s);
 	assert_true(se->dropped);
@@ -358,7 +374,7 @@ test_creator_valid(void **state)
 
 	(void)state;
 	create(s, "s1", "carol", 100);
-	se = store_find(s, "s1");
+	se = find(s, "s1");
 	assert_string_equal(se->creator, "carol");
 	assert_true(session_creator_valid(se));
 	se->creator[0] = '\0';
@@ -378,10 +394,12 @@ test_replay_delete(void **state)
 	(void)state;
 	store_set_log(s, NULL);
 	create(s, "s1", "alice", 100);
-	assert_int_equal(lifecycle_apply_delete(s, "s1", &e), SS_OK);
-	assert_null(store_find(s, "s1"));
 	assert_int_equal(lifecycle_apply_delete(s, "s1", &e), SS_ERR_INVALID);
-	assert_non_null(strstr(e.msg, "no session s1"));
+	assert_int_equal(lifecycle_apply_delete(s, "alice/s1", &e), SS_OK);
+	assert_null(find(s, "s1"));
+	assert_int_equal(lifecycle_apply_delete(s, "alice/s1", &e),
+	    SS_ERR_INVALID);
+	assert_non_null(strstr(e.msg, "no session alice/s1"));
 	store_free(s);
 }
 

@@ -471,7 +471,7 @@ params_canonical(void)
 {
 	struct enc p = { .n = 0 }, b = { .n = 0 };
 
-	f_str(&p, SESSION, "conf");
+	f_str(&p, SESSION, "alice/conf");
 	f_str(&p, P_PARTIES, "alice");
 	f_str(&p, P_PARTIES, "bob");
 	f_varint(&p, P_THRESHOLD, 1);
@@ -496,7 +496,7 @@ test_messages_merge(void **state)
 	f_varint(&p1, P_THRESHOLD, 1);
 	f_varint(&p1, P_LENGTH, 1);
 	f_str(&p1, P_PARTIES, "alice");
-	f_str(&p2, SESSION, "conf");
+	f_str(&p2, SESSION, "alice/conf");
 	f_str(&p2, P_PARTIES, "bob");
 	f_msg(&b, PARAMS, &p1);
 	f_msg(&b, PARAMS, &p2);
@@ -506,7 +506,7 @@ test_messages_merge(void **state)
 	/* The body three times, params in each. */
 	memset(&p1, 0, sizeof(p1));
 	memset(&p2, 0, sizeof(p2));
-	f_str(&p1, SESSION, "conf");
+	f_str(&p1, SESSION, "alice/conf");
 	f_varint(&p1, P_DECIMALS, 4);
 	f_str(&p2, P_PARTIES, "alice");
 	f_varint(&p2, P_THRESHOLD, 5);

@@ -244,6 +244,7 @@ head(Request *req, uint64_t id, int method, int body_case)
 	req->body_case = (Securesum__Request__BodyCase)body_case;
 }
 
+/* CreateSession of sid, in caller's namespace (PROTOCOL.md 2.1). */
 static Response *
 create(struct rpc_server *srv, const char *caller, const char *sid,
     uint32_t length, uint32_t deadline_seconds)
@@ -251,8 +252,10 @@ create(struct rpc_server *srv, const char *caller, const char *sid,
 	Request req = SECURESUM__REQUEST__INIT;
 	Securesum__CreateSessionRequest body = SECURESUM__CREATE_SESSION_REQUEST__INIT;
 	Securesum__SessionParams p = SECURESUM__SESSION_PARAMS__INIT;
+	char id[2 * NAME_BUF];
 
-	p.session_id = (char *)sid;
+	snprintf(id, sizeof(id), "%.64s/%.64s", caller, sid);
+	p.session_id = id;
 	p.n_parties = 3;
 	p.parties = parties;
 	p.threshold = 1;
@@ -445,11 +448,11 @@ test_create_session(void **state)
 	assert_true(r->create_session->created);
 	assert_int_equal(r->create_session->deadline_unix, clock_ms / 1000 + 60);
 	expect(r, ST_OK, NULL);
-	r = create(srv, "bob", "s1", SMALL_L, 60);
+	r = create(srv, "alice", "s1", SMALL_L, 60);
 	assert_false(r->create_session->created);
 	expect(r, ST_OK, NULL);
 	expect(create(srv, "alice", "-s", SMALL_L, 0), ST_INVALID_ARGUMENT,
-	    "session_id must be 1-64 characters");
+	    "session_id must be NAME or CREATOR/NAME, each 1-64 characters");
 	/* The store's refusal travels with its own code and message. */
 	expect(create(srv, "alice", "s1", SMALL_L + 1, 60), ST_ALREADY_EXISTS, NULL);
 }
@@ -465,7 +468,7 @@ test_get_status(void **state)
 	r = get_status_as(srv, SECURESUM__METHOD__GET_STATUS, 0, 7);
 	assert_int_equal(r->body_case, SECURESUM__RESPONSE__BODY_GET_STATUS);
 	assert_int_equal(r->get_status->phase, SECURESUM__PHASE__SHARING);
-	assert_string_equal(r->get_status->params->session_id, "s1");
+	assert_string_equal(r->get_status->params->session_id, "alice/s1");
 	assert_int_equal(r->get_status->params->n_parties, 3);
 	assert_int_equal(r->get_status->n_shared, 1);
 	assert_string_equal(r->get_status->shared[0], "bob");
@@ -485,7 +488,7 @@ test_get_status_failed_reason(void **state)
 	r = get_status_as(srv, SECURESUM__METHOD__GET_STATUS, 0, 8);
 	assert_int_equal(r->get_status->phase, SECURESUM__PHASE__FAILED);
 	assert_true(r->message[0] != '\0');
-	assert_string_equal(r->message, store_find(srv->store, "s1")->fail_reason);
+	assert_string_equal(r->message, store_find(srv->store, "alice/s1")->fail_reason);
 	expect(r, ST_OK, NULL);
 }
 
@@ -677,7 +680,7 @@ test_watch(void **state)
 	    &r), RPC_CONTINUE);
 	expect(r, ST_NOT_FOUND, NULL);
 	expect(create(srv, "alice", "s1", SMALL_L, 0), ST_OK, NULL);
-	assert_non_null(se = store_find(srv->store, "s1"));
+	assert_non_null(se = store_find(srv->store, "alice/s1"));
 	assert_ptr_equal(changed.se, se);
 	assert_int_equal(changed.created, 1);
 
@@ -707,10 +710,13 @@ test_watch(void **state)
 	assert_int_equal(watch_status(srv, "bob", "s1", v1, 5000, 0, 0, &w,
 	    &r), RPC_CONTINUE);
 	assert_true(version_of(r) == v1);
-	/* Not a party: refused at once, never held. */
+	/*
+	 * Not a party: answered as for a missing session (PROTOCOL.md 2.1),
+	 * at once, since v1 is not a missing session's version 0.
+	 */
 	assert_int_equal(watch_status(srv, "mallory", "s1", v1, 5000, 1, 0,
 	    &w, &r), RPC_CONTINUE);
-	expect(r, ST_PERMISSION_DENIED, NULL);
+	expect(r, ST_NOT_FOUND, "no session s1");
 
 	/* A submission changes it, and the hook is told. */
 	changed.n = 0;
@@ -814,7 +820,7 @@ test_delete_and_list(void **state)
 	assert_int_equal(r->list_sessions->n_sessions, 2);
 	assert_int_equal(r->list_sessions->next_offset, 0);
 	ss = r->list_sessions->sessions[0];
-	assert_string_equal(ss->session_id, "s1");
+	assert_string_equal(ss->session_id, "alice/s1");
 	assert_string_equal(ss->creator, "alice");
 	assert_int_equal(ss->phase, SECURESUM__PHASE__SHARING);
 	assert_int_equal(ss->created_unix, clock_ms / 1000);
@@ -826,7 +832,7 @@ test_delete_and_list(void **state)
 	expect(r, ST_OK, NULL);
 	r = list_sessions(srv, "carol", 1);
 	assert_int_equal(r->list_sessions->n_sessions, 1);
-	assert_string_equal(r->list_sessions->sessions[0]->session_id, "s2");
+	assert_string_equal(r->list_sessions->sessions[0]->session_id, "bob/s2");
 	expect(r, ST_OK, NULL);
 	r = list_sessions(srv, "dave", 0);
 	assert_int_equal(r->list_sessions->n_sessions, 0);
@@ -849,7 +855,7 @@ test_delete_and_list(void **state)
 	    ST_NOT_FOUND, "no session s1");
 	r = list_sessions(srv, "alice", 0);
 	assert_int_equal(r->list_sessions->n_sessions, 1);
-	assert_string_equal(r->list_sessions->sessions[0]->session_id, "s2");
+	assert_string_equal(r->list_sessions->sessions[0]->session_id, "bob/s2");
 	expect(r, ST_OK, NULL);
 }
 
@@ -968,7 +974,7 @@ test_submit_in_place(void **state)
 	assert_false(r->submit_shares->duplicate);
 	expect(r, ST_OK, NULL);
 	/* The shares lie in recipient order in the block the frame became. */
-	assert_non_null(se = store_find(srv->store, "s1"));
+	assert_non_null(se = store_find(srv->store, "alice/s1"));
 	for (i = 0; i < 3; i++)
 		fill_ct(want + (size_t)i * ct_len, ct_len, 0, i);
 	assert_memory_equal(se->shares[0], want, 3 * ct_len);
@@ -1003,7 +1009,7 @@ test_post_sumpoint_in_place(void **state)
 	assert_true(last.kept);
 	assert_false(r->post_sumpoint->duplicate);
 	expect(r, ST_OK, NULL);
-	assert_non_null(se = store_find(srv->store, "s1"));
+	assert_non_null(se = store_find(srv->store, "alice/s1"));
 	for (j = 0; j < SMALL_L; j++)
 		assert_int_equal(se->sumpoints[0][j], value_of(0, j));
 	/* A duplicate is compared, not kept. */
@@ -1056,7 +1062,10 @@ call_v2(struct rpc_server *srv, int who, const Request *req, enum how how)
 	return r;
 }
 
-/* A version-2 session sid of alice, bob, carol (t = 1, L = SMALL_L). */
+/*
+ * A version-2 session sid of alice, bob, carol (t = 1, L = SMALL_L), as
+ * alice/sid, which alice creates.
+ */
 static Response *
 create_v2(struct rpc_server *srv, const char *sid, uint32_t min_cohort,
     uint64_t deadline, uint8_t nonce)
@@ -1065,9 +1074,11 @@ create_v2(struct rpc_server *srv, const char *sid, uint32_t min_cohort,
 	Securesum__CreateSessionRequest body = SECURESUM__CREATE_SESSION_REQUEST__INIT;
 	Securesum__SessionParams p = SECURESUM__SESSION_PARAMS__INIT;
 	uint8_t n[PARAMS_NONCE_LEN];
+	char id[2 * NAME_BUF];
 
 	memset(n, nonce, sizeof(n));
-	p.session_id = (char *)sid;
+	snprintf(id, sizeof(id), "alice/%.64s", sid);
+	p.session_id = id;
 	p.n_parties = 3;
 	p.parties = parties;
 	p.threshold = 1;
@@ -1094,10 +1105,15 @@ block_of(uint8_t fill, uint8_t *block)
 		memset(block + j * ct_len, fill + j, ct_len);
 }
 
+/* alice/sid, which create_v2 made. */
 static struct session *
 session_of(struct rpc_server *srv, const char *sid)
 {
-	struct session *se = store_find(srv->store, sid);
+	char id[2 * NAME_BUF];
+	struct session *se;
+
+	snprintf(id, sizeof(id), "alice/%.64s", sid);
+	se = store_find(srv->store, id);
 
 	assert_non_null(se);
 	return se;
@@ -1321,7 +1337,7 @@ test_v2_create_refusals(void **state)
 	Securesum__SessionParams p = SECURESUM__SESSION_PARAMS__INIT;
 	uint8_t n[17] = { 0 };
 
-	p.session_id = "s2";
+	p.session_id = "alice/s2";
 	p.n_parties = 3;
 	p.parties = parties;
 	p.threshold = 1;
@@ -1806,7 +1822,7 @@ test_server_info(void **state)
 	/* The outcome names the session of a request that names one. */
 	expect(create(srv, "alice", "noted", 1, 0), ST_OK, NULL);
 	assert_int_equal(srv->last.method, SECURESUM__METHOD__CREATE_SESSION);
-	assert_string_equal(srv->last.session, "noted");
+	assert_string_equal(srv->last.session, "alice/noted");
 	srv->info.metrics = NULL;
 }
 

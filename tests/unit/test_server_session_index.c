@@ -2,8 +2,9 @@
  * test_server_session_index.c: the store's index of sessions by id. Its
  * hash against SipHash-2-4's published vectors; adds, finds and removals in
  * a shuffled order checked against a plain scan of what should be held,
- * across the table's growth and its backward-shift removal; and the store's
- * store_find kept in step by store_create.
+ * across the table's growth and its backward-shift removal; the index by
+ * NAME part, where keys repeat, walked whole across removals; and the
+ * store's store_find kept in step by store_create.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -123,6 +124,74 @@ test_add_find_remove(void **state)
 	free(ses);
 }
 
+/* How many entries of key the walk finds, each once, none of another key. */
+static size_t
+walk_count(const struct session_index *ix, const char *key)
+{
+	struct session *se;
+	size_t pos = 0, n = 0;
+
+	while ((se = session_index_next(ix, key, &pos)) != NULL) {
+		assert_string_equal(strchr(se->p.id, '/') ?
+		    strchr(se->p.id, '/') + 1 : se->p.id, key);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * By NAME part: 40 keys of N / 40 sessions each (creators c-0, c-1, ...),
+ * and a bare id of each key, held together; each walk finds its key's
+ * entries exactly, before and while they are removed in a shuffled order.
+ */
+static void
+test_by_name(void **state)
+{
+	struct session_index ix;
+	struct session *ses = calloc(N + 40, sizeof(*ses));
+	size_t *order = calloc(N + 40, sizeof(*order));
+	size_t left[40], i, k;
+	unsigned seed = 11;
+	char key[32];
+
+	(void)state;
+	assert_non_null(ses);
+	assert_non_null(order);
+	assert_int_equal(session_index_init(&ix), SS_OK);
+	ix.by_name = 1;
+	for (i = 0; i < N + 40; i++) {
+		if (i < N)
+			snprintf(ses[i].p.id, sizeof(ses[i].p.id), "c-%zu/k-%zu",
+			    i / 40, i % 40);
+		else
+			snprintf(ses[i].p.id, sizeof(ses[i].p.id), "k-%zu",
+			    i - N);
+		order[i] = i;
+		assert_int_equal(session_index_reserve(&ix), SS_OK);
+		session_index_add(&ix, &ses[i]);
+	}
+	for (k = 0; k < 40; k++) {
+		snprintf(key, sizeof(key), "k-%zu", k);
+		left[k] = N / 40 + 1;
+		assert_int_equal(walk_count(&ix, key), left[k]);
+	}
+	assert_int_equal(walk_count(&ix, "k-40"), 0);
+	shuffle(order, N + 40, &seed);
+	for (i = 0; i < N + 40; i++) {
+		session_index_remove(&ix, &ses[order[i]]);
+		k = order[i] < N ? order[i] % 40 : order[i] - N;
+		left[k]--;
+		if (i % 97 == 0) {
+			snprintf(key, sizeof(key), "k-%zu", k);
+			assert_int_equal(walk_count(&ix, key), left[k]);
+		}
+	}
+	assert_int_equal(ix.used, 0);
+	session_index_free(&ix);
+	free(order);
+	free(ses);
+}
+
 /* Two indexes draw different keys, so ids colliding in one do not in the other. */
 static void
 test_keys_differ(void **state)
@@ -159,17 +228,17 @@ test_store_find(void **state)
 	p.threshold = 1;
 	p.length = 1;
 	for (i = 0; i < 200; i++) {
-		snprintf(p.id, sizeof(p.id), "id-%d", i);
+		snprintf(p.id, sizeof(p.id), "alice/id-%d", i);
 		if (store_create(s, "alice", &p, 1, &created, &dl, &st) != SS_OK)
 			fail_msg("%s", st.msg);
 		assert_int_equal(created, 1);
 	}
 	for (i = 0; i < 200; i++) {
-		snprintf(p.id, sizeof(p.id), "id-%d", i);
+		snprintf(p.id, sizeof(p.id), "alice/id-%d", i);
 		assert_non_null(store_find(s, p.id));
 		assert_string_equal(store_find(s, p.id)->p.id, p.id);
 	}
-	assert_null(store_find(s, "id-200"));
+	assert_null(store_find(s, "alice/id-200"));
 	store_free(s);
 }
 
@@ -180,6 +249,7 @@ main(void)
 		cmocka_unit_test(test_siphash_vectors),
 		cmocka_unit_test(test_add_find_remove),
 		cmocka_unit_test(test_keys_differ),
+		cmocka_unit_test(test_by_name),
 		cmocka_unit_test(test_store_find),
 	};
 

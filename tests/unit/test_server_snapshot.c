@@ -46,7 +46,7 @@ populated(void)
 	s = store_new(&lim);
 	assert_non_null(s);
 	memset(&p, 0, sizeof(p));
-	snprintf(p.id, sizeof(p.id), "round-1");
+	snprintf(p.id, sizeof(p.id), "alice/round-1");
 	p.n = 3;
 	p.parties = names;
 	p.threshold = 1;
@@ -62,12 +62,12 @@ populated(void)
 			sh[j].ct = ct[j];
 			sh[j].ct_len = sealed_len(2);
 		}
-		assert_int_equal(store_submit(s, names[i], "round-1", names[i], sh, 3,
+		assert_int_equal(store_submit(s, names[i], "alice/round-1", names[i], sh, 3,
 		    5001, &dup, &st), SS_OK);
 	}
-	assert_int_equal(store_post_sumpoint(s, "bob", "round-1", "bob", v, 2, 5002,
+	assert_int_equal(store_post_sumpoint(s, "bob", "alice/round-1", "bob", v, 2, 5002,
 	    &dup, &st), SS_OK);
-	snprintf(p.id, sizeof(p.id), "round-2");
+	snprintf(p.id, sizeof(p.id), "carol/round-2");
 	p.deadline_seconds = 0;
 	assert_int_equal(store_create(s, "carol", &p, 5003, &created, &dl, &st), SS_OK);
 	assert_int_equal(store_put_key(s, "alice", der, sizeof(der), &dup, &st), SS_OK);
@@ -93,8 +93,8 @@ test_round_trip(void **state)
 	assert_int_equal(b->nsessions, 2);
 	assert_int_equal(b->nkeys, 1);
 	assert_int_equal(b->stored_bytes, a->stored_bytes);
-	x = store_find(a, "round-1");
-	y = store_find(b, "round-1");
+	x = store_find(a, "alice/round-1");
+	y = store_find(b, "alice/round-1");
 	assert_non_null(y);
 	assert_int_equal(y->phase, PHASE_AGGREGATING);
 	assert_int_equal(y->deadline_unix, x->deadline_unix);
@@ -107,7 +107,7 @@ test_round_trip(void **state)
 	assert_null(y->sumpoints[0]);
 	assert_memory_equal(y->sumpoints[1], x->sumpoints[1], 16);
 	assert_int_equal(session_party_index(y, "carol"), 2);
-	assert_int_equal(store_find(b, "round-2")->phase, PHASE_SHARING);
+	assert_int_equal(store_find(b, "carol/round-2")->phase, PHASE_SHARING);
 	store_free(a);
 	store_free(b);
 	rmdir_all(dir);

@@ -34,7 +34,8 @@ params(const char *id, uint32_t n, uint32_t t, uint32_t deadline)
 	struct session_spec p;
 
 	memset(&p, 0, sizeof(p));
-	snprintf(p.id, sizeof(p.id), "%s", id);
+	/* Created by alice, in her namespace (docs/PROTOCOL.md 2.1). */
+	snprintf(p.id, sizeof(p.id), "alice/%s", id);
 	p.n = n;
 	p.parties = names;
 	p.threshold = t;
@@ -90,8 +91,10 @@ test_create_rules(void **state)
 	(void)state;
 	assert_int_equal(store_create(s, "alice", &p, 100, &created, &dl, &st), SS_OK);
 	assert_true(created);
-	assert_int_equal(store_create(s, "bob", &p, 200, &created, &dl, &st), SS_OK);
+	assert_int_equal(store_create(s, "alice", &p, 200, &created, &dl, &st), SS_OK);
 	assert_false(created);
+	/* bob, a party, may not create in alice's namespace (2.1). */
+	assert_int_equal(store_create(s, "bob", &p, 200, &created, &dl, &st), SS_ERR_DENIED);
 	q = params("s1", 3, 2, 0);
 	assert_int_equal(store_create(s, "alice", &q, 100, &created, &dl, &st), SS_ERR_EXISTS);
 	q = params("s2", 3, 1, 0);
@@ -157,7 +160,7 @@ frame_of_shares(struct submitted_share sh[3], const int order[3], uint8_t fill,
 static void
 assert_block(struct store *s, uint32_t sender, uint8_t fill)
 {
-	struct session *se = store_find(s, "s1");
+	struct session *se = store_find(s, "alice/s1");
 	size_t len = sealed_len(L), i, j;
 
 	assert_non_null(se);
@@ -228,7 +231,7 @@ test_submit_in_place(void **state)
 	assert_int_equal(store_post_sumpoint_in_place(s, "bob", "s1", "bob", buf, L,
 	    &f, 1, &dup, &st), SS_OK);
 	assert_null(f);
-	assert_memory_equal(store_find(s, "s1")->sumpoints[1], values, sizeof(values));
+	assert_memory_equal(store_find(s, "alice/s1")->sumpoints[1], values, sizeof(values));
 	/* Values elsewhere are copied; the frame stays the caller's. */
 	buf = malloc(sizeof(values) + 8);
 	assert_non_null(buf);
@@ -238,7 +241,7 @@ test_submit_in_place(void **state)
 	    buf + 1, L, &f, 1, &dup, &st), SS_OK);
 	assert_non_null(f);
 	free(f);
-	assert_memory_equal(store_find(s, "s1")->sumpoints[0], values, sizeof(values));
+	assert_memory_equal(store_find(s, "alice/s1")->sumpoints[0], values, sizeof(values));
 	store_free(s);
 }
 
@@ -270,8 +273,9 @@ test_sharing_to_complete(void **state)
 	assert_int_equal(me, 1);
 	assert_int_equal(store_get_share(s, "bob", "s1", "alice", 1, &se, &me, &st),
 	    SS_ERR_DENIED);
+	/* An outsider is told what it is told of a missing id (2.1). */
 	assert_int_equal(store_get_share(s, "dave", "s1", "dave", 1, &se, &me, &st),
-	    SS_ERR_DENIED);
+	    SS_ERR_NOT_FOUND);
 	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "alice", v, L, 1, &dup, &st),
 	    SS_ERR_DENIED);
 	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", bad, L, 1, &dup, &st),
@@ -349,7 +353,7 @@ test_deadline_fixes_cohort(void **state)
 	assert_int_equal(submit(s, "alice", 4, 1, 1001, &dup, &st), SS_OK);
 	assert_int_equal(submit(s, "bob", 4, 2, 1002, &dup, &st), SS_OK);
 	store_tick(s, 1009);
-	se = store_find(s, "s1");
+	se = store_find(s, "alice/s1");
 	assert_int_equal(se->phase, PHASE_SHARING);
 	store_tick(s, 1010);
 	assert_int_equal(se->phase, PHASE_AGGREGATING);
@@ -378,7 +382,7 @@ test_deadline_fails_short_session(void **state)
 	assert_int_equal(store_get_share(s, "bob", "s1", "bob", 6, &se, &me, &st),
 	    SS_ERR_PRECONDITION);
 	assert_non_null(strstr(st.msg, "deadline"));
-	assert_int_equal(store_find(s, "s1")->phase, PHASE_FAILED);
+	assert_int_equal(store_find(s, "alice/s1")->phase, PHASE_FAILED);
 	store_free(s);
 }
 
@@ -402,7 +406,7 @@ test_limits(void **state)
 	    SS_ERR_EXHAUSTED);
 	p.length = 2;
 	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), SS_OK);
-	snprintf(p.id, sizeof(p.id), "s2");
+	snprintf(p.id, sizeof(p.id), "alice/s2");
 	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st),
 	    SS_ERR_EXHAUSTED);
 	store_free(s);
@@ -428,7 +432,7 @@ test_limits(void **state)
 	p = params("s1", 3, 1, 0);
 	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), SS_OK);
 	assert_int_equal(submit(s, "alice", 3, 1, 0, &dup, &st), SS_OK);
-	snprintf(p.id, sizeof(p.id), "s2");
+	snprintf(p.id, sizeof(p.id), "alice/s2");
 	assert_int_equal(store_create(s, "alice", &p, 0, &created, &dl, &st), SS_OK);
 	lim.max_stored_bytes = 1;
 	s->lim.max_stored_bytes = 1;
@@ -585,7 +589,7 @@ test_log_comes_first(void **state)
 	assert_int_equal(store_create(s, "alice", &p, 100, &created, &dl, &st),
 	    SS_ERR_UNAVAILABLE);
 	assert_non_null(strstr(st.msg, "disk on fire"));
-	assert_null(store_find(s, "s1"));
+	assert_null(store_find(s, "alice/s1"));
 	f.fail = 0;
 	assert_int_equal(store_create(s, "alice", &p, 100, &created, &dl, &st), SS_OK);
 	assert_int_equal(submit(s, "alice", 3, 1, 101, &dup, &st), SS_OK);
@@ -595,17 +599,17 @@ test_log_comes_first(void **state)
 	f.fail = 1;
 	version = s->version;
 	store_tick(s, 110);
-	assert_int_equal(store_find(s, "s1")->phase, PHASE_SHARING);
+	assert_int_equal(store_find(s, "alice/s1")->phase, PHASE_SHARING);
 	assert_int_equal(store_put_key(s, "carol", der, 2, &dup, &st), SS_ERR_UNAVAILABLE);
 	assert_null(store_get_key(s, "carol"));
 	assert_int_equal(s->version, version);
 	f.fail = 0;
 	store_tick(s, 110);
-	assert_int_equal(store_find(s, "s1")->phase, PHASE_AGGREGATING);
+	assert_int_equal(store_find(s, "alice/s1")->phase, PHASE_AGGREGATING);
 	f.fail = 1;
 	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 111,
 	    &dup, &st), SS_ERR_UNAVAILABLE);
-	assert_null(store_find(s, "s1")->sumpoints[1]);
+	assert_null(store_find(s, "alice/s1")->sumpoints[1]);
 	f.fail = 0;
 	assert_int_equal(store_post_sumpoint(s, "bob", "s1", "bob", v, L, 111,
 	    &dup, &st), SS_OK);
@@ -649,27 +653,27 @@ test_apply_holds_to_the_rules(void **state)
 	assert_non_null(strstr(e.msg, "deadline differs"));
 	assert_int_equal(store_apply_create(s, &p, 100, 110, "", &e), SS_OK);
 	assert_int_equal(store_apply_create(s, &p, 100, 110, "", &e), SS_ERR_INVALID);
-	assert_int_equal(store_apply_sumpoint(s, "s1", 1, v, L, &e), SS_ERR_INVALID);
-	assert_int_equal(store_apply_submit(s, "s2", 0, b0, len, &e), SS_ERR_INVALID);
-	assert_int_equal(store_apply_submit(s, "s1", 3, b0, len, &e), SS_ERR_INVALID);
-	assert_int_equal(store_apply_submit(s, "s1", 0, b0, len - 1, &e), SS_ERR_INVALID);
-	assert_int_equal(store_apply_submit(s, "s1", 0, b0, len, &e), SS_OK);
-	assert_int_equal(store_apply_submit(s, "s1", 0, b0, len, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_sumpoint(s, "alice/s1", 1, v, L, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_submit(s, "alice/s2", 0, b0, len, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_submit(s, "alice/s1", 3, b0, len, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_submit(s, "alice/s1", 0, b0, len - 1, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_submit(s, "alice/s1", 0, b0, len, &e), SS_OK);
+	assert_int_equal(store_apply_submit(s, "alice/s1", 0, b0, len, &e), SS_ERR_INVALID);
 	assert_non_null(strstr(e.msg, "duplicate"));
-	assert_int_equal(store_apply_submit(s, "s1", 1, b1, len, &e), SS_OK);
-	assert_int_equal(store_apply_close(s, "s1", &e), SS_OK);
-	assert_int_equal(store_find(s, "s1")->phase, PHASE_AGGREGATING);
-	assert_int_equal(store_apply_close(s, "s1", &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_submit(s, "alice/s1", 1, b1, len, &e), SS_OK);
+	assert_int_equal(store_apply_close(s, "alice/s1", &e), SS_OK);
+	assert_int_equal(store_find(s, "alice/s1")->phase, PHASE_AGGREGATING);
+	assert_int_equal(store_apply_close(s, "alice/s1", &e), SS_ERR_INVALID);
 	version = s->version;
-	assert_int_equal(store_apply_sumpoint(s, "s1", 1, big, L, &e), SS_ERR_INVALID);
-	assert_int_equal(store_apply_sumpoint(s, "s1", 1, v, L - 1, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_sumpoint(s, "alice/s1", 1, big, L, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_sumpoint(s, "alice/s1", 1, v, L - 1, &e), SS_ERR_INVALID);
 	assert_int_equal(s->version, version);
-	assert_int_equal(store_apply_sumpoint(s, "s1", 1, v, L, &e), SS_OK);
-	assert_int_equal(store_apply_sumpoint(s, "s1", 1, v, L, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_sumpoint(s, "alice/s1", 1, v, L, &e), SS_OK);
+	assert_int_equal(store_apply_sumpoint(s, "alice/s1", 1, v, L, &e), SS_ERR_INVALID);
 	/* No deadline: no close record can end the sharing phase. */
 	p = params("s2", 3, 1, 0);
 	assert_int_equal(store_apply_create(s, &p, 100, 0, "", &e), SS_OK);
-	assert_int_equal(store_apply_close(s, "s2", &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_close(s, "alice/s2", &e), SS_ERR_INVALID);
 	assert_int_equal(store_apply_key(s, "bad name", der, 2, &e), SS_ERR_INVALID);
 	assert_int_equal(store_apply_key(s, "alice", der, 2, &e), SS_OK);
 	version = s->version;
@@ -749,8 +753,8 @@ test_v2_create_rules(void **state)
 	assert_int_equal(create_at(s, &p, 1000, &created, &st), SS_OK);
 	assert_true(created);
 	core_digest(&p, d);
-	assert_memory_equal(store_find(s, "v2")->digest, d, sizeof(d));
-	assert_int_equal(store_find(s, "v2")->deadline_unix, 1060);
+	assert_memory_equal(store_find(s, "alice/v2")->digest, d, sizeof(d));
+	assert_int_equal(store_find(s, "alice/v2")->deadline_unix, 1060);
 	assert_int_equal(create_at(s, &p, 1001, &created, &st), SS_OK);
 	assert_false(created);
 	q = params_v2("v2", 1060, 2);
@@ -779,7 +783,7 @@ test_v2_create_rules(void **state)
 	assert_non_null(strstr(st.msg, "must lie ahead"));
 	q = params_v2("c", 1000 + 30u * 24 * 3600 + 1, 1);
 	assert_int_equal(create_at(s, &q, 1000, &created, &st), SS_ERR_INVALID);
-	assert_null(store_find(s, "c"));
+	assert_null(store_find(s, "alice/c"));
 	store_free(s);
 }
 
@@ -829,7 +833,7 @@ test_v2_deadline_and_min_cohort(void **state)
 	assert_true(se->in_cohort[0] && se->in_cohort[1] && !se->in_cohort[2]);
 	assert_int_equal(create_at(s, &p, 1000, &created, &st), SS_OK);
 	store_tick(s, 1500);
-	se = store_find(s, "short");
+	se = store_find(s, "alice/short");
 	assert_int_equal(se->phase, PHASE_FAILED);
 	assert_non_null(strstr(se->fail_reason, "min_cohort 2 needs at least 2"));
 	store_free(s);
@@ -949,17 +953,17 @@ test_v2_apply_rules(void **state)
 	assert_int_equal(create_at(s, &p, 1000, &created, &st), SS_OK);
 	p = params_v2("two", 0, 9);
 	assert_int_equal(create_at(s, &p, 1000, &created, &st), SS_OK);
-	signers_cohort(&signers[0], store_find(s, "two")->digest, 3, bitmap, zero, &c);
+	signers_cohort(&signers[0], store_find(s, "alice/two")->digest, 3, bitmap, zero, &c);
 	in = signed_stmt_in(&c);
-	assert_int_equal(store_apply_cohort(s, "one", 0, &in, &e), SS_ERR_INVALID);
-	assert_int_equal(store_apply_conflict(s, "two", 0, STATEMENT_COHORT, &in,
+	assert_int_equal(store_apply_cohort(s, "alice/one", 0, &in, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_conflict(s, "alice/two", 0, STATEMENT_COHORT, &in,
 	    &e), SS_ERR_INVALID);
 	assert_non_null(strstr(e.msg, "no new conflict"));
-	assert_int_equal(store_apply_cohort(s, "two", 0, &in, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_cohort(s, "alice/two", 0, &in, &e), SS_ERR_INVALID);
 	assert_non_null(strstr(e.msg, "sharing phase"));
-	assert_int_equal(store_apply_cohort(s, "two", 7, &in, &e), SS_ERR_INVALID);
+	assert_int_equal(store_apply_cohort(s, "alice/two", 7, &in, &e), SS_ERR_INVALID);
 	/* A submission without its SUBMIT, in a version-2 session. */
-	assert_int_equal(store_apply_submit(s, "two", 0, zero, 0, &e),
+	assert_int_equal(store_apply_submit(s, "alice/two", 0, zero, 0, &e),
 	    SS_ERR_INVALID);
 	signed_stmt_free(&c);
 	store_free(s);
