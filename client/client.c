@@ -58,25 +58,20 @@ client_free(struct client *c)
 {
 	progress_clear(&c->progress);
 	conn_close(&c->conn);
+	/* The handle may be set up again (securesum.c): nothing freed stays named. */
 	X509_STORE_free(c->ca);
-	c->ca = NULL;
 	pstate_close(c->pstate);
-	c->pstate = NULL;
 	EVP_PKEY_free(c->sign_key);
-	c->sign_key = NULL;
 	X509_free(c->sign_cert);
-	c->sign_cert = NULL;
 	hpke_key_free(c->enc_key);
-	c->enc_key = NULL;
 	free(c->enc_der);
-	c->enc_der = NULL;
-	c->enc_der_len = 0;
 	while (c->nsigners > 0)
 		statement_signer_clear(&c->signers[--c->nsigners].sg);
 	free(c->signers);
-	c->signers = NULL;
-	c->nsorted = c->capsigners = 0;
 	free(c->verified);
+	c->ca = NULL, c->pstate = NULL, c->sign_key = NULL, c->sign_cert = NULL;
+	c->enc_key = NULL, c->enc_der = NULL, c->enc_der_len = 0;
+	c->signers = NULL, c->nsorted = c->capsigners = 0;
 	c->verified = NULL;
 	c->nverified = c->capverified = 0;
 }
