@@ -89,6 +89,7 @@ scene(struct scene *sc, const char *members)
 
 	memset(sc, 0, sizeof(*sc));
 	sc->c.party = "bob";
+	client_start(&sc->c);
 	memcpy(sc->c.d, d1, sizeof(d1));
 	fx_status(&sc->st, "s1", "alice,bob,carol,dave,erin", 1, 2,
 	    PHASE_AGGREGATING);
@@ -105,6 +106,7 @@ scene_free(struct scene *sc)
 	wire_response_free(&sc->st);
 	wire_response_free(&sc->gs);
 	peers_free(&sc->pc);
+	client_free(&sc->c);
 }
 
 static int

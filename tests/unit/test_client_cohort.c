@@ -213,6 +213,7 @@ scene(struct scene *sc, const char *members)
 {
 	memset(sc, 0, sizeof(*sc));
 	sc->c.party = "alice";
+	client_start(&sc->c);
 	memcpy(sc->c.d, d1, sizeof(d1));
 	params(&sc->p, 3, 0);
 	cohort(&sc->p, members, &sc->co);
@@ -246,6 +247,7 @@ scene_free(struct scene *sc)
 	}
 	peers_free(&sc->pc);
 	free(sc->p.parties.v);
+	client_free(&sc->c);
 }
 
 static int
