@@ -357,14 +357,6 @@ test_watch_fallback(void **state)
 	assert_int_equal(server_result(pid), 0);
 }
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	certs_remove();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -377,5 +369,5 @@ main(void)
 		cmocka_unit_test(test_watch_fallback),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, group_teardown);
+	return cmocka_run_group_tests(tests, NULL, certs_teardown);
 }

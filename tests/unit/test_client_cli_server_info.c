@@ -210,14 +210,6 @@ test_fetch_refused(void **state)
 	assert_string_equal(got.version, "");
 }
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	certs_remove();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -229,5 +221,5 @@ main(void)
 		cmocka_unit_test(test_fetch_refused),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, group_teardown);
+	return cmocka_run_group_tests(tests, NULL, certs_teardown);
 }

@@ -167,14 +167,6 @@ test_refused(void **state)
 	assert_true(out.released_bytes == 1);
 }
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	certs_remove();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -185,5 +177,5 @@ main(void)
 		cmocka_unit_test(test_refused),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, group_teardown);
+	return cmocka_run_group_tests(tests, NULL, certs_teardown);
 }

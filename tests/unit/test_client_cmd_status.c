@@ -162,14 +162,6 @@ test_conflict_type_unreadable(void **state)
 	assert_string_equal(cmd_status_conflict_type(&cf), "?");
 }
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	certs_remove();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -180,5 +172,5 @@ main(void)
 		cmocka_unit_test(test_conflict_type_unreadable),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, group_teardown);
+	return cmocka_run_group_tests(tests, NULL, certs_teardown);
 }

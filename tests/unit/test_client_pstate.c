@@ -1708,16 +1708,8 @@ static const struct CMUnitTest tests[] = {
 #undef T
 };
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	certs_remove();
-	return 0;
-}
-
 int
 main(void)
 {
-	return cmocka_run_group_tests(tests, NULL, group_teardown);
+	return cmocka_run_group_tests(tests, NULL, certs_teardown);
 }

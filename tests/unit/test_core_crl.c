@@ -202,14 +202,6 @@ group_setup(void **state)
 	return 0;
 }
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	certs_remove();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -224,5 +216,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("crl", tests, group_setup,
-	    group_teardown);
+	    certs_teardown);
 }

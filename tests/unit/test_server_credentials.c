@@ -159,14 +159,6 @@ group_setup(void **state)
 	return 0;
 }
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	certs_remove();
-	return 0;
-}
-
 int
 main(void)
 {
@@ -178,5 +170,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("credentials", tests, group_setup,
-	    group_teardown);
+	    certs_teardown);
 }
