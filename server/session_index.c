@@ -15,12 +15,6 @@
 #include "session_index.h"
 #include "strtab.h"
 
-uint64_t
-session_index_siphash(const uint64_t key[2], const uint8_t *msg, size_t len)
-{
-	return strtab_siphash(key, msg, len);
-}
-
 /* se's key in ix. */
 static const char *
 key_of(const struct session_index *ix, const struct session *se)

@@ -52,8 +52,4 @@ struct session *session_index_next(const struct session_index *ix,
 /* Removes se if held. */
 void session_index_remove(struct session_index *ix, const struct session *se);
 
-/* SipHash-2-4 of msg under key (exposed for its test vectors). */
-uint64_t session_index_siphash(const uint64_t key[2], const uint8_t *msg,
-    size_t len);
-
 #endif

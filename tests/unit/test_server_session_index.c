@@ -20,26 +20,6 @@
 
 #define N 3000
 
-/* The vectors of the SipHash paper (Aumasson, Bernstein), key 00..0f. */
-static void
-test_siphash_vectors(void **state)
-{
-	uint64_t key[2] = { UINT64_C(0x0706050403020100),
-	    UINT64_C(0x0f0e0d0c0b0a0908) };
-	uint8_t msg[15];
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(msg); i++)
-		msg[i] = (uint8_t)i;
-	assert_true(session_index_siphash(key, msg, 0) ==
-	    UINT64_C(0x726fdb47dd0e0e31));
-	assert_true(session_index_siphash(key, msg, 15) ==
-	    UINT64_C(0xa129ca6149be45e5));
-	assert_true(session_index_siphash(key, msg, 8) !=
-	    session_index_siphash(key, msg, 7));
-}
-
 /* Every entry is found exactly when held[i] says it is held. */
 static void
 check_all(const struct session_index *ix, struct session *ses,
@@ -246,7 +226,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_siphash_vectors),
 		cmocka_unit_test(test_add_find_remove),
 		cmocka_unit_test(test_keys_differ),
 		cmocka_unit_test(test_by_name),

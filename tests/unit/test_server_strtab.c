@@ -46,6 +46,26 @@ colliding(size_t home, char (*names)[NAME_LEN], size_t n)
 	assert_int_equal(found, n);
 }
 
+/* The vectors of the SipHash paper (Aumasson, Bernstein), key 00..0f. */
+static void
+test_siphash_vectors(void **state)
+{
+	uint64_t vkey[2] = { UINT64_C(0x0706050403020100),
+	    UINT64_C(0x0f0e0d0c0b0a0908) };
+	uint8_t msg[15];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)i;
+	assert_true(strtab_siphash(vkey, msg, 0) ==
+	    UINT64_C(0x726fdb47dd0e0e31));
+	assert_true(strtab_siphash(vkey, msg, 15) ==
+	    UINT64_C(0xa129ca6149be45e5));
+	assert_true(strtab_siphash(vkey, msg, 8) !=
+	    strtab_siphash(vkey, msg, 7));
+}
+
 /* Three strings homed in the last slot: the run wraps to slots 0 and 1. */
 static void
 test_probe_run_wraps(void **state)
@@ -106,6 +126,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_siphash_vectors),
 		cmocka_unit_test(test_probe_run_wraps),
 		cmocka_unit_test(test_probe_home),
 		cmocka_unit_test(test_key_new_and_wipe),
