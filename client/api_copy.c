@@ -253,7 +253,7 @@ api_pin(struct pin_args *pa, const struct securesum_pin *pin,
 {
 	memset(pa, 0, sizeof(*pa));
 	if (pin == NULL)
-		return ss_error_set(e, SS_ERR_INVALID, "session %.64s: no pin "
+		return ss_error_set(e, SS_ERR_INVALID, "session %.129s: no pin "
 		    "given (an invite code, or the parameters)",
 		    session != NULL ? session : "");
 	pa->invite = pin->invite;

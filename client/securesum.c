@@ -385,7 +385,7 @@ invite_pin(securesum *h, const char *session, const char *invite,
 		return r;
 	if (invite == NULL)
 		return ss_error_set(&h->err, SS_ERR_INVALID,
-		    "session %.64s: no invite code given (create returns it)",
+		    "session %.129s: no invite code given (create returns it)",
 		    session);
 	memset(pin, 0, sizeof(*pin));
 	pin->invite = invite;
