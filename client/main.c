@@ -33,6 +33,7 @@
 #include "config.h"
 #include "conn.h"
 #include "err.h"
+#include "memtune.h"
 #include "name.h"
 #include "outcome.h"
 #include "output.h"
@@ -721,6 +722,8 @@ main(int argc, char **argv)
 	(void)signal(SIGPIPE, SIG_IGN);
 	/* Sums of a million elements are printed in large writes. */
 	(void)setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	/* Megabyte blocks reused and on huge pages (memtune.h). */
+	memtune_heap();
 
 	memset(&c, 0, sizeof(c));
 	conn_init(&c.conn);
