@@ -67,9 +67,8 @@ seen_lookup(struct client *c, const uint8_t fp[STATEMENT_HASH_LEN],
 	if (strcmp(hit->name, name) != 0)
 		return ss_error_set(e, SS_ERR_CERT, "the server's signing "
 		    "certificate for %s is %s's", name, hit->name);
-	if (EVP_PKEY_up_ref(hit->sg.key) != 1)
+	if (statement_signer_copy(out, &hit->sg) != SS_OK)
 		return ss_error_set(e, SS_ERR_CRYPTO, "cannot take a key");
-	*out = hit->sg;
 	return SS_OK;
 }
 
@@ -88,12 +87,12 @@ seen_add(struct client *c, const uint8_t fp[STATEMENT_HASH_LEN],
 		c->signers = v;
 		c->capsigners = cap;
 	}
-	if (EVP_PKEY_up_ref(sg->key) != 1)
+	it = &c->signers[c->nsigners];
+	if (statement_signer_copy(&it->sg, sg) != SS_OK)
 		return ss_error_set(e, SS_ERR_CRYPTO, "cannot take a key");
-	it = &c->signers[c->nsigners++];
+	c->nsigners++;
 	memcpy(it->fp, fp, STATEMENT_HASH_LEN);
 	snprintf(it->name, sizeof(it->name), "%s", name);
-	it->sg = *sg;
 	return SS_OK;
 }
 

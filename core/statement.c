@@ -489,21 +489,70 @@ statement_make(const struct statement *s, EVP_PKEY *key, uint8_t **body,
 	return SS_OK;
 }
 
-/* 1 if sig is key's signature of body. */
+/*
+ * A verification context of key, an EC P-256 key; NULL if OpenSSL fails.
+ * The signature algorithm is fetched here, once: EVP_PKEY_verify then
+ * only checks a digest against a signature, and the context may verify
+ * again and again (ECDSA keeps no state between verifications).
+ */
+static EVP_PKEY_CTX *
+verify_ctx(EVP_PKEY *key)
+{
+	EVP_PKEY_CTX *ctx;
+
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) != NULL &&
+	    EVP_PKEY_verify_init(ctx) != 1) {
+		EVP_PKEY_CTX_free(ctx);
+		ctx = NULL;
+	}
+	ERR_clear_error();
+	return ctx;
+}
+
+/*
+ * 1 if sig is the signature of body by the key of ctx (verify_ctx): an
+ * ECDSA signature of SHA-256(body), as EVP_DigestVerify with SHA-256
+ * checks it, the digest taken here.
+ */
 static int
-signature_valid(EVP_PKEY *key, const uint8_t *body, size_t len,
+signature_valid(EVP_PKEY_CTX *ctx, const uint8_t *body, size_t len,
     const uint8_t *sig, size_t siglen)
 {
-	EVP_MD_CTX *md;
+	uint8_t h[STATEMENT_HASH_LEN];
 	int ok;
 
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		return 0;
-	ok = EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
-	    EVP_DigestVerify(md, sig, siglen, body, len) == 1;
-	EVP_MD_CTX_free(md);
+	ok = ctx != NULL && statement_hash(body, len, h) == SS_OK &&
+	    EVP_PKEY_verify(ctx, sig, siglen, h, sizeof(h)) == 1;
 	ERR_clear_error();
 	return ok;
+}
+
+/* The context of sg, or one of its key made now (*made, to free). */
+static EVP_PKEY_CTX *
+signer_ctx(const struct statement_signer *sg, EVP_PKEY_CTX **made)
+{
+	*made = NULL;
+	if (sg->verify != NULL)
+		return sg->verify;
+	return *made = verify_ctx(sg->key);
+}
+
+/*
+ * Sets sg's verification context up when its key is EC P-256 (and leaves
+ * it NULL when not: verification refuses that key). On failure sg is
+ * cleared and SS_ERR_CRYPTO returned.
+ */
+static int
+signer_ready(struct statement_signer *sg)
+{
+	sg->verify = NULL;
+	if (!key_is_p256(sg->key))
+		return SS_OK;
+	if ((sg->verify = verify_ctx(sg->key)) == NULL) {
+		statement_signer_clear(sg);
+		return SS_ERR_CRYPTO;
+	}
+	return SS_OK;
 }
 
 int
@@ -519,7 +568,7 @@ statement_signer_of(X509 *cert, struct statement_signer *out)
 		memset(out, 0, sizeof(*out));
 		return SS_ERR_CRYPTO;
 	}
-	return SS_OK;
+	return signer_ready(out);
 }
 
 EVP_PKEY *
@@ -579,12 +628,32 @@ statement_signer_of_der(EVP_PKEY *tmpl, const uint8_t *der,
 		memset(out, 0, sizeof(*out));
 		return SS_ERR_CRYPTO;
 	}
+	return signer_ready(out);
+}
+
+int
+statement_signer_copy(struct statement_signer *dst,
+    const struct statement_signer *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (src->key == NULL || EVP_PKEY_up_ref(src->key) != 1)
+		return SS_ERR_CRYPTO;
+	dst->key = src->key;
+	memcpy(dst->digest, src->digest, sizeof(dst->digest));
+	/* A copy of the context: no lookup, unlike setting one up. */
+	if (src->verify != NULL &&
+	    (dst->verify = EVP_PKEY_CTX_dup(src->verify)) == NULL) {
+		statement_signer_clear(dst);
+		ERR_clear_error();
+		return SS_ERR_CRYPTO;
+	}
 	return SS_OK;
 }
 
 void
 statement_signer_clear(struct statement_signer *sg)
 {
+	EVP_PKEY_CTX_free(sg->verify);
 	EVP_PKEY_free(sg->key);
 	memset(sg, 0, sizeof(*sg));
 }
@@ -600,8 +669,9 @@ statement_verify_signer(const struct statement_signer *sg,
     struct statement *s, struct ss_error *e)
 {
 	struct statement local;
+	EVP_PKEY_CTX *made = NULL;
 	const char *type;
-	int rc;
+	int rc, ok;
 
 	memset(&local, 0, sizeof(local));
 	if (s == NULL)
@@ -618,11 +688,20 @@ statement_verify_signer(const struct statement_signer *sg,
 	if (CRYPTO_memcmp(s->signer, sg->digest, sizeof(sg->digest)) != 0)
 		return ss_error_set(e, SS_ERR_AUTH, "%s statement names another "
 		    "signer than this certificate", type);
-	if (!key_is_p256(sg->key))
+	/* A signer with a context has a P-256 key (signer_ready). */
+	if (sg->verify == NULL && !key_is_p256(sg->key))
 		return ss_error_set(e, SS_ERR_AUTH, "%s statement's signer has "
 		    "no EC P-256 key", type);
-	if (siglen == 0 || siglen > STATEMENT_SIG_MAX || (!verified_before &&
-	    !signature_valid(sg->key, body, len, sig, siglen)))
+	if (siglen == 0 || siglen > STATEMENT_SIG_MAX)
+		ok = 0;
+	else if (verified_before)
+		ok = 1;
+	else {
+		ok = signature_valid(signer_ctx(sg, &made), body, len, sig,
+		    siglen);
+		EVP_PKEY_CTX_free(made);
+	}
+	if (!ok)
 		return ss_error_set(e, SS_ERR_AUTH, "%s statement's signature "
 		    "does not verify", type);
 	return SS_OK;

@@ -771,6 +771,21 @@ test_signer_ready(void **state)
 	assert_int_equal(statement_verify_signer(&sg, s.d, w.data, w.len,
 	    sig, len, 1, NULL, &e), SS_ERR_AUTH);
 	assert_non_null(strstr(e.msg, "names another signer"));
+	sg.digest[0] ^= 1;
+	sig[len / 2] ^= 1;
+	/* A copy owns its key and context: it verifies after sg is gone. */
+	assert_non_null(sg.verify);
+	assert_int_equal(statement_signer_copy(&none, &sg), SS_OK);
+	assert_ptr_not_equal(none.verify, sg.verify);
+	statement_signer_clear(&sg);
+	assert_int_equal(statement_verify_signer(&none, s.d, w.data, w.len,
+	    sig, len, 0, NULL, &e), SS_OK);
+	sig[len / 2] ^= 1;
+	assert_int_equal(statement_verify_signer(&none, s.d, w.data, w.len,
+	    sig, len, 0, NULL, &e), SS_ERR_AUTH);
+	statement_signer_clear(&none);
+	assert_int_equal(statement_signer_copy(&none, &sg), SS_ERR_CRYPTO);
+	assert_null(none.key);
 	statement_signer_clear(&sg);
 	assert_null(sg.key);
 	statement_signer_clear(&sg);
