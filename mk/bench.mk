@@ -24,6 +24,7 @@ bench-quick: bench-build
 	@python3 bench/bench.py --build $(BENCH_B) --quick $(BENCH_ARGS)
 
 bench-build: all bench-deps $(BENCH_B)/loadgen $(BENCH_B)/mkparties \
+    $(BENCH_B)/cryptocost \
     $(BENCH_GRPC)/ref_server $(BENCH_GRPC)/ref_client
 
 # The gRPC reference needs libgrpc++-dev and protobuf-compiler-grpc, and
@@ -36,6 +37,11 @@ $(BENCH_B)/loadgen: bench/loadgen.c $(B)/libcore.a $(B)/gen/server/securesum.pb-
 	$(CC) $(CFLAGS) -Icore -I$(GEN_S) -o $@ bench/loadgen.c \
 	    $(B)/gen/server/securesum.pb-c.o $(B)/libcore.a $(LDFLAGS) \
 	    -lprotobuf-c $(SSL_LIBS)
+
+$(BENCH_B)/cryptocost: bench/cryptocost.c $(B)/libcore.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Icore -o $@ bench/cryptocost.c $(B)/libcore.a \
+	    $(LDFLAGS) $(SSL_LIBS)
 
 $(BENCH_B)/mkparties: bench/mkparties.c
 	@mkdir -p $(@D)
