@@ -55,6 +55,7 @@
 #include "field.h"
 #include "frame.h"
 #include "hpke.h"
+#include "bigmem.h"
 #include "buf.h"
 #include "disk.h"
 #include "journal.h"
@@ -489,7 +490,7 @@ rpc_one(struct rpc_server *srv, const char *caller, const uint8_t *frame, size_t
 {
 	Securesum__Request *req;
 	enum rpc_after after;
-	struct rpc_frame owned = { malloc(len ? len : 1), len };
+	struct rpc_frame owned = { bigmem_alloc(len, 0), len };
 
 	/* What the server must make of the frame: proto3's reading of it. */
 	if (request_decode(NULL, frame, len, &req) != SS_OK)
@@ -500,7 +501,7 @@ rpc_one(struct rpc_server *srv, const char *caller, const uint8_t *frame, size_t
 	/* The server's path: the frame in its own buffer, which the store may keep. */
 	after = rpc_handle_frame(srv, caller, &owned, &out_sink.base,
 	    out_held);
-	free(owned.p);
+	bigmem_free(owned.p);
 	check_response(req, after, ST_INVALID_ARGUMENT);
 	if (req != NULL)
 		securesum__request__free_unpacked(req, NULL);

@@ -35,6 +35,7 @@
 #include <openssl/err.h>
 
 #include "answer_sink.h"
+#include "bigmem.h"
 #include "clock.h"
 #include "connection.h"
 #include "err.h"
@@ -593,7 +594,7 @@ conn_large_frame(struct conn *c, struct evbuffer *in, struct ss_error *e)
 	 */
 	frame_in_take(&c->frame, &p, &own.p, &own.len);
 	rc = conn_dispatch(c, NULL, 0, &own, e);
-	free(own.p);   /* NULL if the store kept it */
+	bigmem_free(own.p);   /* NULL if the store kept it */
 	return rc;
 }
 

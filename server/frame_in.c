@@ -2,9 +2,9 @@
  * frame_in.c: a large frame read into its own buffer, charged to the
  * memory budget and to its sender as it grows. See frame_in.h.
  */
-#include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "frame_in.h"
 
 /* The sender's use (quota.h), made if need be; NULL when out of memory. */
@@ -60,19 +60,26 @@ void
 frame_in_drop(struct frame_in *f, const struct frame_payer *p)
 {
 	frame_uncharge(p, f->cap);
-	free(f->data);
+	bigmem_free(f->data);
 	memset(f, 0, sizeof(*f));
 }
 
+/*
+ * A frame of len bytes is first charged what can wait for it in libevent's
+ * buffer before its first extent is taken (a mapped block), or its whole
+ * block (a small one, malloc'd at once).
+ */
 int
 frame_in_start(struct frame_in *f, const struct frame_payer *p, size_t len,
     enum frame_over *over)
 {
-	size_t cap = len < FRAME_IN_FIRST_CAP ? len : FRAME_IN_FIRST_CAP;
+	size_t cap = len < BIGMEM_EXTENT ? len : BIGMEM_EXTENT;
 
 	if ((*over = frame_charge(p, cap)) != FRAME_FITS)
 		return SS_ERR_EXHAUSTED;
-	if ((f->data = malloc(cap)) == NULL) {
+	f->data = len >= BIGMEM_MAPPED_MIN ? bigmem_reserve(len, 0, 0) :
+	    bigmem_alloc(len, 0);
+	if (f->data == NULL) {
 		frame_uncharge(p, cap);
 		return SS_ERR_ALLOC;
 	}
@@ -82,36 +89,56 @@ frame_in_start(struct frame_in *f, const struct frame_payer *p, size_t len,
 	return SS_OK;
 }
 
+/*
+ * Where the frame's filled part may end with avail more bytes: all of them
+ * in a small block; in a mapped one, the last whole extent they complete
+ * (or the frame's end), so that no extent is touched before its data is
+ * here.
+ */
+static size_t
+fill_end(const struct frame_in *f, size_t avail)
+{
+	size_t end = f->have + avail;
+
+	if (end == f->len || !bigmem_is_mapped(f->data))
+		return end;
+	return end & ~(BIGMEM_EXTENT - 1);
+}
+
+/* Grows the frame's block to end bytes, charged first. */
+static int
+frame_grow(struct frame_in *f, const struct frame_payer *p, size_t end,
+    enum frame_over *over)
+{
+	size_t need = bigmem_mapped_at(f->data, end);
+
+	if (need > f->cap) {
+		if ((*over = frame_charge(p, need - f->cap)) != FRAME_FITS)
+			return SS_ERR_EXHAUSTED;
+		f->cap = need;
+	}
+	return bigmem_resize(f->data, end) == SS_OK ? SS_OK : SS_ERR_ALLOC;
+}
+
 int
 frame_in_fill(struct frame_in *f, const struct frame_payer *p,
     struct evbuffer *in, enum frame_over *over)
 {
-	size_t avail = evbuffer_get_length(in), want = f->len - f->have, cap;
-	uint8_t *q;
-	int n;
+	size_t avail = evbuffer_get_length(in), want = f->len - f->have, end;
+	int n, rc;
 
 	if (avail > want)
 		avail = want;
-	if (f->have + avail > f->cap) {
-		for (cap = f->cap; cap < f->have + avail; cap *= 2)
-			;
-		if (cap > f->len)
-			cap = f->len;
-		if ((*over = frame_charge(p, cap - f->cap)) != FRAME_FITS)
-			return SS_ERR_EXHAUSTED;
-		if ((q = realloc(f->data, cap)) == NULL) {
-			frame_uncharge(p, cap - f->cap);
-			return SS_ERR_ALLOC;
-		}
-		f->data = q;
-		f->cap = cap;
-	}
-	if (avail > 0) {
-		if ((n = evbuffer_remove(in, f->data + f->have, avail)) < 0 ||
-		    (size_t)n != avail)
-			return SS_ERR_ALLOC;
-		f->have += avail;
-	}
+	if ((end = fill_end(f, avail)) <= f->have)
+		return SS_OK;
+	if (end > bigmem_len(f->data) &&
+	    (rc = frame_grow(f, p, end, over)) != SS_OK)
+		return rc;
+	avail = end - f->have;
+	if ((n = evbuffer_remove(in, f->data + f->have, avail)) < 0 ||
+	    (size_t)n != avail)
+		return SS_ERR_ALLOC;
+	f->have = end;
 	return SS_OK;
 }
 

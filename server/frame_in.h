@@ -2,13 +2,22 @@
  * frame_in.h: a large frame read into a buffer of its own as it arrives.
  *
  * A frame of at least FRAME_IN_MIN bytes is moved out of the connection's
- * input buffer into one malloc'd buffer, so it is in memory once (not in
- * libevent's chain and again in a contiguous copy) and the store can keep
- * it as the block of shares. The buffer grows with what arrives, not with
- * what the header announces, and is charged, as it grows, to the memory
- * budget and to its sender's bytes (--max-bytes-per-party counts what it
- * holds and what it is sending), so that one identity cannot take the
- * whole budget with frames it never finishes.
+ * input buffer into one block (core/bigmem.h), so it is in memory once (not
+ * in libevent's chain and again in a contiguous copy) and the store can
+ * keep it as the block of shares. The block grows with what arrives, not
+ * with what the header announces, and is charged, as it grows, to the
+ * memory budget and to its sender's bytes (--max-bytes-per-party counts
+ * what it holds and what it is sending), so that one identity cannot take
+ * the whole budget with frames it never finishes.
+ *
+ * A frame of BIGMEM_MAPPED_MIN bytes or more gets a block mapped on its
+ * own, whose 2 MiB extents become huge pages when first touched: first
+ * touch of fresh memory is what uploads cost most on this machine kind
+ * (docs/BENCHMARKS.md 6.3). Such a frame is moved out of libevent's buffer
+ * by whole extents only, once the bytes that fill one (or the frame's rest)
+ * have arrived, so that a sender never makes the server pin a 2 MiB page
+ * for a few bytes. Until then they wait in libevent's buffer, which the
+ * frame's first charge (its first extent) covers.
  */
 #ifndef SS_FRAME_IN_H
 #define SS_FRAME_IN_H
@@ -24,14 +33,11 @@
 
 #define FRAME_IN_MIN    (64u * 1024)
 
-/*
- * The malloc mmap threshold the server sets (server_run): a large frame's
- * buffer starts at this size and grows beyond it by mremap, without a copy.
- */
+/* The malloc mmap threshold the server sets (server_run). */
 #define FRAME_IN_FIRST_CAP (1024u * 1024)
 
 struct frame_in {
-	uint8_t *data;  /* NULL: no large frame in progress */
+	uint8_t *data;  /* a bigmem block; NULL: no large frame in progress */
 	size_t len;     /* the body's length, from its header */
 	size_t have;    /* bytes of it received */
 	size_t cap;     /* charged against the memory budget */
@@ -71,7 +77,8 @@ int frame_in_fill(struct frame_in *f, const struct frame_payer *p,
 int frame_in_whole(const struct frame_in *f);
 
 /*
- * Hands the whole frame over: *data (the caller frees it) and *len; its
+ * Hands the whole frame over: *data (the caller frees it with
+ * bigmem_free) and *len; its
  * charge is given back, and f is empty again.
  */
 void frame_in_take(struct frame_in *f, const struct frame_payer *p,

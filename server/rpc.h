@@ -89,7 +89,7 @@ enum rpc_after rpc_handle(struct rpc_server *srv, const char *caller,
     const uint8_t *frame, size_t len, ProtobufCBuffer *out, rpc_held_fn held)
     SS_WUR;
 
-/* A frame body in a malloc'd buffer of its own. */
+/* A frame body in a block of its own (core/bigmem.h). */
 struct rpc_frame {
 	uint8_t *p;     /* NULL once the store has kept it */
 	size_t len;
@@ -99,7 +99,7 @@ struct rpc_frame {
  * As rpc_handle, for a frame the RPC layer may keep and change: the shares
  * of a SubmitShares request, or the values of a PostSumpoint, are then
  * stored where they arrived, and f->p is NULL afterwards. The caller frees
- * f->p (whatever it then is).
+ * f->p (whatever it then is) with bigmem_free.
  */
 enum rpc_after rpc_handle_frame(struct rpc_server *srv, const char *caller,
     struct rpc_frame *f, ProtobufCBuffer *out, rpc_held_fn held) SS_WUR;

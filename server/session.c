@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "params.h"
 #include "sealed.h"
 #include "session.h"
@@ -46,9 +47,9 @@ session_free(struct session *se)
 	if (se == NULL)
 		return;
 	for (i = 0; se->shares != NULL && i < se->p.n; i++)
-		free(se->shares[i]);
+		bigmem_free(se->shares[i]);
 	for (i = 0; se->sumpoints != NULL && i < se->p.n; i++)
-		free(se->sumpoints[i]);
+		bigmem_free(se->sumpoints[i]);
 	free_statements(se);
 	free(se->shares);
 	free(se->sumpoints);
@@ -327,10 +328,10 @@ session_build_block(const struct session *se, const struct submitted_share *shar
 		for (i = 0; i < se->p.n; i++)
 			memmove(*frame + i * se->ct_len, shares[i].ct, se->ct_len);
 		/* Give back the frame's tail; keeping it whole is harmless. */
-		if ((block = realloc(*frame, bytes)) == NULL)
-			block = *frame;
+		block = *frame;
+		(void)bigmem_resize(block, bytes);
 		*frame = NULL;
-	} else if ((block = malloc(bytes)) != NULL) {
+	} else if ((block = bigmem_alloc(bytes, 0)) != NULL) {
 		for (i = 0; i < se->p.n; i++)
 			memcpy(block + (size_t)slot[i] * se->ct_len, shares[i].ct,
 			    se->ct_len);

@@ -152,8 +152,9 @@ struct submitted_share {
 
 /*
  * The block of a submission of n shares of ct_len bytes: the shares in
- * recipient order, into *blockp (malloc'd). A recipient unknown or
- * repeated is SS_ERR_INVALID. With frame (a malloc'd buffer of frame_len
+ * recipient order, into *blockp (a bigmem block, as every block of shares
+ * and every sumpoint a session holds). A recipient unknown or
+ * repeated is SS_ERR_INVALID. With frame (a bigmem block of frame_len
  * bytes that the shares lie in, in recipient order) the block may be the
  * frame itself, the shares moved down into place: *frame is NULL then.
  */

@@ -31,6 +31,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "bigmem.h"
 #include "buf.h"
 #include "disk.h"
 #include "err.h"
@@ -335,7 +336,7 @@ load_values(struct disk_reader *d, struct session *se, uint32_t i)
 
 	if (buf_remaining(&d->r) / 8 < se->p.length)
 		return SS_ERR_TRUNCATED;
-	if ((se->sumpoints[i] = calloc(se->p.length, 8)) == NULL)
+	if ((se->sumpoints[i] = bigmem_alloc((size_t)se->p.length * 8, 0)) == NULL)
 		return SS_ERR_ALLOC;
 	for (e = 0; e < se->p.length; e++) {
 		if ((rc = disk_get_u64(d, &se->sumpoints[i][e])) != SS_OK)
@@ -384,9 +385,8 @@ load_party_state(struct disk_reader *d, struct session *se, uint32_t i)
 		nbytes = (size_t)se->p.n * se->ct_len;
 		if ((rc = buf_get_bytes(&d->r, nbytes, &p)) != SS_OK)
 			return rc;
-		if ((se->shares[i] = malloc(nbytes)) == NULL)
+		if ((se->shares[i] = bigmem_dup(p, nbytes, 0)) == NULL)
 			return SS_ERR_ALLOC;
-		memcpy(se->shares[i], p, nbytes);
 	}
 	se->in_cohort[i] = (flags & FLAG_COHORT) != 0;
 	if ((flags & FLAG_COHORT) && !(flags & FLAG_SHARES))

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "change.h"
 #include "err.h"
 #include "field.h"
@@ -520,7 +521,7 @@ store_submit_signed(struct store *s, const char *caller,
 	    held_statement_bytes(&ch.h), st) == SS_OK &&
 	    change_commit(s, &ch, block, st))
 		return SS_OK;
-	free(block);
+	bigmem_free(block);
 	held_statement_free(&ch.h);
 	return st->code;
 }
@@ -611,10 +612,10 @@ sumpoint_memory(const uint64_t *values, size_t nvalues, uint8_t **frame)
 	uint64_t *v;
 
 	if (frame == NULL || *frame == NULL || (const void *)values != *frame)
-		return record_copy(values, bytes);
+		return bigmem_dup(values, bytes, 0);
 	/* Give back the frame's tail; keeping it whole is harmless. */
-	if ((v = realloc(*frame, bytes)) == NULL)
-		v = (uint64_t *)*frame;
+	v = (uint64_t *)(void *)*frame;
+	(void)bigmem_resize(v, bytes);
 	*frame = NULL;
 	return v;
 }
@@ -646,7 +647,7 @@ store_post_sumpoint_signed(struct store *s, const char *caller,
 			/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
 			return SS_OK;
 	}
-	free(v);
+	bigmem_free(v);
 	held_statement_free(&ch.h);
 	return st->code;
 }
@@ -735,7 +736,7 @@ replay_keep(struct store *s, struct change *ch, int ok, const void *data,
 
 	if (!ok || ch->dup)
 		rc = refused(e, st, ch->dup, what, ch->se, ch->party);
-	else if (data != NULL && (copy = record_copy(data, bytes)) == NULL)
+	else if (data != NULL && (copy = bigmem_dup(data, bytes, 0)) == NULL)
 		rc = ss_error_set(e, SS_ERR_ALLOC, "out of memory");
 	else
 		change_keep(s, ch, copy);

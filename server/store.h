@@ -66,7 +66,7 @@ int store_submit(struct store *s, const char *caller,
     const char *session_id, const char *party, const struct submitted_share *shares,
     size_t nshares, uint64_t now, int *duplicate, struct ss_error *st) SS_WUR;
 /*
- * As store_submit, for shares that lie in *frame, a malloc'd buffer of
+ * As store_submit, for shares that lie in *frame, a bigmem block of
  * frame_len bytes. When they lie there in recipient order (as clients send
  * them) the store moves them down into place and keeps the buffer as their
  * block instead of copying them; *frame is NULL afterwards if it took the
@@ -101,7 +101,7 @@ int store_post_sumpoint(struct store *s, const char *caller,
     size_t nvalues, uint64_t now, int *duplicate, struct ss_error *st) SS_WUR;
 /*
  * As store_post_sumpoint, for values that are the start of *frame, a
- * malloc'd buffer: the store keeps the buffer as the sumpoint instead of a
+ * bigmem block: the store keeps the buffer as the sumpoint instead of a
  * copy, and *frame is NULL afterwards if it did (whatever the outcome).
  */
 int store_post_sumpoint_in_place(struct store *s,

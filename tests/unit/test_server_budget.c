@@ -27,6 +27,7 @@
 #include <event2/buffer.h>
 
 #include "answer_sink.h"
+#include "bigmem.h"
 #include "budget.h"
 #include "lifecycle.h"
 #include "quota.h"
@@ -212,7 +213,7 @@ test_session_bytes_charged_and_dropped(void **state)
 	p.length = 4;
 	assert_non_null(se = session_new(&p));
 	assert_int_equal(quota_init(&q), SS_OK);
-	se->sumpoints[1] = malloc(sizeof(vals));
+	se->sumpoints[1] = bigmem_alloc(sizeof(vals), 0);
 	assert_non_null(se->sumpoints[1]);
 	memcpy(se->sumpoints[1], vals, sizeof(vals));
 	assert_int_equal(quota_party_bytes(se, 0), 0);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bigmem.h"
 #include "err.h"
 #include "request.h"
 #include "request_view.h"
@@ -709,13 +710,13 @@ answer(struct rpc_server *srv, const char *caller, const struct enc *e)
 	uint8_t pad[64];
 	ProtobufCBufferSimple out = PROTOBUF_C_BUFFER_SIMPLE_INIT(pad);
 	struct bytes k;
-	struct rpc_frame frame = { malloc(e->n + 1), e->n };
+	struct rpc_frame frame = { bigmem_alloc(e->n + 1, 0), e->n };
 
 	assert_non_null(frame.p);
 	memcpy(frame.p, e->b, e->n);
 	assert_int_equal(rpc_handle_frame(srv, caller, &frame, &out.base,
 	    NULL), RPC_CONTINUE);
-	free(frame.p);
+	bigmem_free(frame.p);
 	k.n = out.len;
 	k.p = malloc(k.n);
 	assert_non_null(k.p);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bigmem.h"
 #include "budget.h"
 #include "certs.h"
 #include "frame.h"
@@ -182,18 +183,28 @@ call_bytes(struct rpc_server *srv, const char *caller, uint8_t *bytes,
     size_t len, enum how how)
 {
 	struct sink k = { { sink_append }, NULL, 0, 0, 0 };
-	struct rpc_frame f = { bytes, len };
+	struct rpc_frame f = { NULL, len };
 	Response *resp;
 
+	/* An owned frame is a bigmem block, as frame_in makes them. */
+	if (how == OWNED) {
+		f.p = bigmem_dup(bytes, len, 0);
+		assert_non_null(f.p);
+		free(bytes);
+		bytes = f.p;
+	}
 	if (caller_cert != NULL) {
 		last.after = rpc_handle_as(srv, caller, caller_cert, bytes, len,
 		    how == OWNED ? &f : NULL, &k.base, sink_held);
 		last.kept = how == OWNED && f.p == NULL;
-		free(how == OWNED ? f.p : bytes);
+		if (how == OWNED)
+			bigmem_free(f.p);
+		else
+			free(bytes);
 	} else if (how == OWNED) {
 		last.after = rpc_handle_frame(srv, caller, &f, &k.base, sink_held);
 		last.kept = f.p == NULL;
-		free(f.p);
+		bigmem_free(f.p);
 	} else {
 		last.after = rpc_handle(srv, caller, bytes, len, &k.base, sink_held);
 		last.kept = 0;

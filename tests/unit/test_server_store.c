@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bigmem.h"
 #include "certs.h"
 #include "field.h"
 #include "frame.h"
@@ -143,7 +144,7 @@ frame_of_shares(struct submitted_share sh[3], const int order[3], uint8_t fill,
 	uint8_t *f;
 
 	*frame_len = off + 3 * (len + 7);
-	f = malloc(*frame_len);
+	f = bigmem_alloc(*frame_len, 0);
 	assert_non_null(f);
 	memset(f, 0xee, *frame_len);
 	for (i = 0; i < 3; i++) {
@@ -201,14 +202,14 @@ test_submit_in_place(void **state)
 	f = frame_of_shares(sh, in_order, 0x40, &flen);
 	assert_int_equal(store_submit_in_place(s, "alice", "s1", "alice", sh, 3,
 	    &f, flen, 1, &dup, &st), SS_ERR_EXISTS);
-	free(f);
+	bigmem_free(f);
 	assert_block(s, 0, 0x10);
 	/* Out of recipient order: copied into place; the caller keeps the frame. */
 	f = frame_of_shares(sh, shuffled, 0x20, &flen);
 	assert_int_equal(store_submit_in_place(s, "bob", "s1", "bob", sh, 3,
 	    &f, flen, 1, &dup, &st), SS_OK);
 	assert_non_null(f);
-	free(f);
+	bigmem_free(f);
 	assert_block(s, 1, 0x20);
 	/* A refused submission leaves the caller's frame to the caller. */
 	f = frame_of_shares(sh, in_order, 0x30, &flen);
@@ -216,7 +217,7 @@ test_submit_in_place(void **state)
 	assert_int_equal(store_submit_in_place(s, "carol", "s1", "carol", sh, 3,
 	    &f, flen, 1, &dup, &st), SS_ERR_INVALID);
 	assert_non_null(f);
-	free(f);
+	bigmem_free(f);
 	f = frame_of_shares(sh, in_order, 0x30, &flen);
 	assert_int_equal(store_submit_in_place(s, "carol", "s1", "carol", sh, 3,
 	    &f, flen, 1, &dup, &st), SS_OK);
@@ -224,7 +225,7 @@ test_submit_in_place(void **state)
 	assert_block(s, 2, 0x30);
 
 	/* A sumpoint at the start of its frame is kept as it is. */
-	buf = malloc(sizeof(values) + 16);
+	buf = bigmem_alloc(sizeof(values) + 16, 0);
 	assert_non_null(buf);
 	memcpy(buf, values, sizeof(values));
 	f = (uint8_t *)buf;
@@ -233,14 +234,14 @@ test_submit_in_place(void **state)
 	assert_null(f);
 	assert_memory_equal(store_find(s, "alice/s1")->sumpoints[1], values, sizeof(values));
 	/* Values elsewhere are copied; the frame stays the caller's. */
-	buf = malloc(sizeof(values) + 8);
+	buf = bigmem_alloc(sizeof(values) + 8, 0);
 	assert_non_null(buf);
 	memcpy(buf + 1, values, sizeof(values));
 	f = (uint8_t *)buf;
 	assert_int_equal(store_post_sumpoint_in_place(s, "alice", "s1", "alice",
 	    buf + 1, L, &f, 1, &dup, &st), SS_OK);
 	assert_non_null(f);
-	free(f);
+	bigmem_free(f);
 	assert_memory_equal(store_find(s, "alice/s1")->sumpoints[0], values, sizeof(values));
 	store_free(s);
 }
