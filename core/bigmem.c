@@ -59,8 +59,9 @@ round_up(size_t n, size_t a)
 static struct bigmem_head *
 head_of(const void *p)
 {
+	/* The header is writable: only the caller's view of the block is const. */
 	struct bigmem_head *h =
-	    (struct bigmem_head *)(uintptr_t)((const uint8_t *)p - HEAD_SIZE);
+	    (struct bigmem_head *)(void *)((uint8_t *)(void *)p - HEAD_SIZE);
 
 	if (h->magic != BIGMEM_MAGIC)
 		abort();
@@ -89,6 +90,8 @@ malloc_block(size_t max, size_t len, unsigned flags)
  * Maps total bytes (PROT_NONE) whose byte at offset pg lies on a 2 MiB
  * boundary: the base of the mapping, or NULL.
  */
+#define ANON_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+
 static uint8_t *
 map_aligned(size_t total, size_t pg)
 {
@@ -96,11 +99,13 @@ map_aligned(size_t total, size_t pg)
 
 	if (total > SIZE_MAX - BIGMEM_EXTENT)
 		return NULL;
-	raw = mmap(NULL, total + BIGMEM_EXTENT, PROT_NONE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/* An anonymous mapping takes fd -1 (cppcheck's posix model wants >= 0). */
+	/* cppcheck-suppress invalidFunctionArg */
+	raw = mmap(NULL, total + BIGMEM_EXTENT, PROT_NONE, ANON_FLAGS, -1, 0);
 	if (raw == MAP_FAILED)
 		return NULL;
-	data = (uint8_t *)round_up((uintptr_t)raw + pg, BIGMEM_EXTENT);
+	data = raw + (round_up((uintptr_t)raw + pg, BIGMEM_EXTENT) -
+	    (uintptr_t)raw);
 	end = raw + total + BIGMEM_EXTENT;
 	/* Give back what lies before the header's page and after the block. */
 	if (data - pg > raw)
