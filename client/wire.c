@@ -289,6 +289,29 @@ dec_name_list(pb_istream_t *s, const pb_field_t *f, void **arg)
 }
 
 /*
+ * Room in vec for one element and the rest bytes after it: a packed run
+ * says how many follow (bytes_left / 8), so a long vector is allocated
+ * once, not grown by doubling through copies into memory never touched
+ * before (dear here: docs/BENCHMARKS.md). An unpacked element may ask for
+ * more than follows, never beyond lim or what the frame holds.
+ */
+static int
+room_for_run(struct wire_vec *vec, size_t rest, size_t lim)
+{
+	size_t want = vec->n + 1;
+	uint64_t *nv;
+
+	want = rest < lim - want ? want + rest : lim;
+	if (want > SIZE_MAX / sizeof(*vec->v))
+		return SS_ERR_TOO_LARGE;
+	if ((nv = realloc(vec->v, want * sizeof(*vec->v))) == NULL)
+		return SS_ERR_ALLOC;
+	vec->v = nv;
+	vec->cap = want;
+	return SS_OK;
+}
+
+/*
  * One element of a repeated uint64. nanopb calls this once per element for
  * packed and unpacked encodings alike: for a packed run it loops while the
  * substream has bytes left, for an unpacked element it hands one varint.
@@ -305,14 +328,11 @@ dec_u64(pb_istream_t *s, const pb_field_t *f, void **arg)
 	(void)f;
 	if (!pb_decode_fixed64(s, &x))
 		return false;
-	/* The array grows by doubling: most elements find room already. */
-	if (vec->n == vec->cap) {
-		vec->v = grow(vec->v, vec->n, &vec->cap, sizeof(*vec->v), lim,
-		    &rc);
-		if (rc != SS_OK)
-			return dfail(s, a->d, rc, "vector too long");
-	} else if (vec->n >= lim)
+	if (vec->n >= lim)
 		return dfail(s, a->d, SS_ERR_TOO_LARGE, "vector too long");
+	if (vec->n == vec->cap && (rc = room_for_run(vec, s->bytes_left /
+	    sizeof(x), lim)) != SS_OK)
+		return dfail(s, a->d, rc, "vector too long");
 	vec->v[vec->n++] = x;
 	return true;
 }

@@ -315,15 +315,3 @@ buf_store_uint(uint8_t *out, size_t n, int big_endian, uint64_t v)
 	for (i = 0; i < n; i++)
 		out[big_endian ? n - 1 - i : i] = (uint8_t)(v >> (8 * i));
 }
-
-void
-buf_store_u32(uint8_t out[4], uint32_t v)
-{
-	buf_store_uint(out, 4, 0, v);
-}
-
-void
-buf_store_u64(uint8_t out[8], uint64_t v)
-{
-	buf_store_uint(out, 8, 0, v);
-}

@@ -106,9 +106,27 @@ int buf_sink_digest(void *md_ctx, const void *p, size_t n);
  */
 int buf_read_fd(int fd, void *p, size_t n) SS_WUR;
 
-/* Fixed-width encodings into a caller's array, little-endian ... */
-void buf_store_u32(uint8_t out[4], uint32_t v);
-void buf_store_u64(uint8_t out[8], uint64_t v);
+/*
+ * Fixed-width encodings into a caller's array, little-endian: inline, as
+ * they run once per element of a vector (a seal, a digest of values), and
+ * the compiler makes each one store ...
+ */
+static inline void
+buf_store_u32(uint8_t out[4], uint32_t v)
+{
+	out[0] = (uint8_t)v;
+	out[1] = (uint8_t)(v >> 8);
+	out[2] = (uint8_t)(v >> 16);
+	out[3] = (uint8_t)(v >> 24);
+}
+
+static inline void
+buf_store_u64(uint8_t out[8], uint64_t v)
+{
+	buf_store_u32(out, (uint32_t)v);
+	buf_store_u32(out + 4, (uint32_t)(v >> 32));
+}
+
 /* ... or the low n <= 8 bytes of v in either order (big-endian: see above). */
 void buf_store_uint(uint8_t *out, size_t n, int big_endian, uint64_t v);
 
