@@ -171,7 +171,8 @@ status_answer(struct client *c, const struct wire_response *st,
  */
 static int
 status_call(struct client *c, const char *session, struct wire_response *st,
-    uint32_t watch_ms, uint64_t *waited, struct ss_error *e)
+    uint32_t watch_ms, const struct call_until *until, uint64_t *waited,
+    struct ss_error *e)
 {
 	struct wire_request req;
 	uint64_t t0 = conn_now_ms();
@@ -180,6 +181,13 @@ status_call(struct client *c, const char *session, struct wire_response *st,
 	call_request(&req, WIRE_GET_STATUS, session, NULL);
 	req.watch_version = same ? c->watch_version : 0;
 	req.watch_ms = watch_ms;
+	if (until != NULL && same && watch_ms > 0) {
+		req.watch_until = 1;
+		req.watch_phase = until->phase;
+		req.watch_signers = until->signers;
+		req.watch_posted = until->posted;
+		req.watch_conflicts = until->conflicts;
+	}
 	r = call_exchange(c, &req, &call_small_limits, st, e);
 	*waited = conn_now_ms() - t0;
 	if (r != SS_OK)
@@ -200,7 +208,7 @@ call_status(struct client *c, const char *session, struct wire_response *st,
 {
 	uint64_t waited;
 
-	return status_call(c, session, st, 0, &waited, e);
+	return status_call(c, session, st, 0, NULL, &waited, e);
 }
 
 /* How long a watch may ask for now: 0 when it cannot (time is short). */
@@ -226,6 +234,14 @@ call_status_wait(struct client *c, const char *session,
     struct wire_response *st, uint64_t bound_ms, uint64_t *delay,
     struct ss_error *e)
 {
+	return call_status_until(c, session, st, bound_ms, delay, NULL, e);
+}
+
+int
+call_status_until(struct client *c, const char *session,
+    struct wire_response *st, uint64_t bound_ms, uint64_t *delay,
+    const struct call_until *until, struct ss_error *e)
+{
 	uint32_t ms = watch_ms(c, bound_ms);
 	uint64_t waited;
 	int r;
@@ -234,7 +250,7 @@ call_status_wait(struct client *c, const char *session,
 		client_backoff(c, delay);
 		ms = 0;
 	}
-	r = status_call(c, session, st, ms, &waited, e);
+	r = status_call(c, session, st, ms, until, &waited, e);
 	/*
 	 * A session not created yet that the server did not wait for: it
 	 * does not watch (an older server), or time was short. Back off.

@@ -121,6 +121,25 @@ int call_status_wait(struct client *c, const char *session,
     struct ss_error *e) SS_WUR;
 
 /*
+ * What a wait is for (docs/PROTOCOL.md 7.6.1): the server holds the watch
+ * across changes that leave the session in phase, with fewer than signers
+ * COHORT statements and fewer than posted sumpoints (0: not waited for)
+ * and conflicts conflicts; so a party wakes once for what it waits for,
+ * not once per other party's change.
+ */
+struct call_until {
+	uint32_t phase, signers, posted, conflicts;
+};
+
+/*
+ * As call_status_wait, the wait ending when the session is no longer
+ * short of until (or at any change, with a server that predates it).
+ */
+int call_status_until(struct client *c, const char *session,
+    struct wire_response *st, uint64_t bound_ms, uint64_t *delay,
+    const struct call_until *until, struct ss_error *e) SS_WUR;
+
+/*
  * Waits, as call_status_wait, for the session call_status read last to
  * change (no session read yet: sleeps *delay). The status is not kept.
  */

@@ -264,9 +264,29 @@ run_wait_bound(const struct run_state *rs, enum run_action a)
 }
 
 /*
- * Reads the status of session, waiting for it to change while the step
- * before was a wait (call_status_wait), and takes the steps it calls for,
- * until it is time to reconstruct: then st holds the last status (free it).
+ * What the wait after step a on the status st is for: the end of the
+ * sharing phase; t+1 sumpoints, then each new one (the grace restarts at
+ * each). Any other phase, or a new conflict, ends either.
+ */
+static void
+run_wait_until(const struct wire_response *st, enum run_action a,
+    struct call_until *u)
+{
+	const uint32_t need = st->params.threshold + 1;
+
+	memset(u, 0, sizeof(*u));
+	u->phase = (uint32_t)st->phase;
+	u->conflicts = (uint32_t)st->nconflicts;
+	if (a == RUN_WAIT_SUMPOINTS)
+		u->posted = st->posted.n < need ? need :
+		    (uint32_t)st->posted.n + 1;
+}
+
+/*
+ * Reads the status of session, waiting for what the step before waits for
+ * while it was a wait (call_status_until), and takes the steps it calls
+ * for, until it is time to reconstruct: then st holds the last status
+ * (free it).
  */
 static int
 run_until_ready(struct client *c, const char *session,
@@ -274,12 +294,14 @@ run_until_ready(struct client *c, const char *session,
     struct wire_response *st, struct ss_error *e)
 {
 	uint64_t delay = CLIENT_POLL_FIRST_MS, bound = 0;
+	struct call_until until;
 	enum run_action a;
 	int r;
 
+	memset(&until, 0, sizeof(until));
 	for (;;) {
-		r = bound > 0 ? call_status_wait(c, session, st, bound, &delay,
-		    e) : call_status(c, session, st, e);
+		r = bound > 0 ? call_status_until(c, session, st, bound, &delay,
+		    &until, e) : call_status(c, session, st, e);
 		if (r == SS_ERR_NOT_FOUND) {
 			if ((r = wait_created(c, session, e)) != SS_OK)
 				return r;
@@ -291,6 +313,7 @@ run_until_ready(struct client *c, const char *session,
 		r = run_step(c, session, in, rs, st, &a, e);
 		if (r == SS_OK && a == RUN_RECONSTRUCT)
 			return SS_OK;
+		run_wait_until(st, a, &until);
 		wire_response_free(st);
 		if (r != SS_OK)
 			return r;

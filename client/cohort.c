@@ -370,17 +370,27 @@ static int
 wait_signers(struct client *c, const char *session, const struct cohort *co,
     uint32_t self, uint64_t *delay, struct ss_error *e)
 {
+	/*
+	 * The server holds the watch until every member signed, the phase
+	 * moved or a conflict came (the first guesses: AGGREGATING, none;
+	 * a wrong guess is answered at once). Ours gone, or another cohort,
+	 * take a restart, which ends a watch anyway.
+	 */
+	struct call_until until = { PHASE_AGGREGATING, (uint32_t)co->size, 0,
+	    0 };
 	struct wire_response st;
 	int rc, go;
 
 	do {
-		if ((rc = call_status_wait(c, session, &st, CALL_WATCH_MS, delay,
-		    e)) != SS_OK)
+		if ((rc = call_status_until(c, session, &st, CALL_WATCH_MS,
+		    delay, &until, e)) != SS_OK)
 			return rc;
 		go = st.signers.n >= st.cohort.n || st.cohort.n != co->size ||
 		    (cohort_has(co, self) &&
 		    !wire_names_has(&st.signers, c->party)) ||
 		    client_expired(c);
+		until.phase = (uint32_t)st.phase;
+		until.conflicts = (uint32_t)st.nconflicts;
 		wire_response_free(&st);
 	} while (!go);
 	return SS_OK;

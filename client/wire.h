@@ -103,6 +103,14 @@ struct wire_request {
 	/* GET_STATUS: wait until the version is not this one (watch_ms > 0) */
 	uint64_t watch_version;
 	uint32_t watch_ms;             /* ... for this long at most; 0: no wait */
+	/*
+	 * ... and with watch_until, until the session, in this boot epoch,
+	 * is no longer in watch_phase, has watch_signers COHORT statements or
+	 * watch_posted sumpoints (0: not waited for), or conflicts other than
+	 * watch_conflicts (docs/PROTOCOL.md 7.6.1)
+	 */
+	int watch_until;
+	uint32_t watch_phase, watch_signers, watch_posted, watch_conflicts;
 	uint32_t offset;               /* LIST_SESSIONS: the page's first */
 };
 

@@ -51,6 +51,11 @@ enum source {
 	SRC_WATCH_VERSION,   /* GetStatusRequest's watch */
 	SRC_WATCH_MS,
 	SRC_OFFSET,          /* ListSessionsRequest's */
+	SRC_WATCH_UNTIL,     /* GetStatusRequest's watch condition */
+	SRC_WATCH_PHASE,
+	SRC_WATCH_SIGNERS,
+	SRC_WATCH_POSTED,
+	SRC_WATCH_CONFLICTS,
 };
 
 #define BIT(src) (1u << (src))
@@ -65,7 +70,8 @@ static const struct wire_fields bodies[] = {
 	    SRC_STMT } },
 	[WIRE_LIST_SUMPOINTS] = { { SRC_SESSION } },
 	[WIRE_GET_STATUS] = { { SRC_SESSION, SRC_WATCH_VERSION,
-	    SRC_WATCH_MS } },
+	    SRC_WATCH_MS, SRC_WATCH_UNTIL, SRC_WATCH_PHASE, SRC_WATCH_SIGNERS,
+	    SRC_WATCH_POSTED, SRC_WATCH_CONFLICTS } },
 	[WIRE_PUBLISH_KEY] = { { SRC_CERT } },
 	[WIRE_GET_KEYS] = { { SRC_NAMES } },
 	[WIRE_POST_COHORT] = { { SRC_SESSION, SRC_PARTY, SRC_STMT } },
@@ -226,6 +232,35 @@ set_u64(pb_field_iter_t *it, uint64_t v)
 	return set_plain(it, &v, sizeof(v));
 }
 
+static bool
+set_bool(pb_field_iter_t *it, int v)
+{
+	if (PB_LTYPE(it->type) != PB_LTYPE_BOOL ||
+	    PB_ATYPE(it->type) != PB_ATYPE_STATIC ||
+	    it->data_size != sizeof(bool))
+		return false;
+	*(bool *)it->pData = v != 0;
+	return true;
+}
+
+/*
+ * An enum's value v: nanopb keeps it as the C enum, an int's size, and
+ * writes it as a varint (unsigned when the enum has no negative value).
+ */
+static bool
+set_enum(pb_field_iter_t *it, uint32_t v)
+{
+	int n = (int)v;
+
+	if ((PB_LTYPE(it->type) != PB_LTYPE_VARINT &&
+	    PB_LTYPE(it->type) != PB_LTYPE_UVARINT) ||
+	    PB_ATYPE(it->type) != PB_ATYPE_STATIC ||
+	    it->data_size != sizeof(n) || v > INT32_MAX)
+		return false;
+	memcpy(it->pData, &n, sizeof(n));
+	return true;
+}
+
 /* The bytes field at it, from p (n bytes), kept in x while nanopb writes. */
 static bool
 set_bytes(pb_field_iter_t *it, struct from *x, const uint8_t *p, size_t n)
@@ -280,6 +315,11 @@ fill_v2(pb_field_iter_t *it, int src, struct from *x)
 	case SRC_WATCH_VERSION: return set_u64(it, r->watch_version);
 	case SRC_WATCH_MS:   return set_u32(it, r->watch_ms);
 	case SRC_OFFSET:     return set_u32(it, r->offset);
+	case SRC_WATCH_UNTIL: return set_bool(it, r->watch_until);
+	case SRC_WATCH_PHASE: return set_enum(it, r->watch_phase);
+	case SRC_WATCH_SIGNERS: return set_u32(it, r->watch_signers);
+	case SRC_WATCH_POSTED: return set_u32(it, r->watch_posted);
+	case SRC_WATCH_CONFLICTS: return set_u32(it, r->watch_conflicts);
 	default:             return false;
 	}
 }

@@ -515,9 +515,64 @@ version_of(const struct call *c, const struct session *se)
 }
 
 /*
+ * How many of se's cohort signed it, posted, and conflicts it keeps, as
+ * status_lists and status_conflicts list them: counted at the first watch
+ * after a change, for all the watches the change wakes.
+ */
+static void
+watch_tally(struct session *se)
+{
+	enum statement_type type;
+	uint32_t i;
+
+	if (se->tally_valid && se->tally_changes == se->changes)
+		return;
+	se->tally_signers = se->tally_posted = se->tally_conflicts = 0;
+	for (i = 0; i < se->p.n; i++) {
+		const struct held_statement *h = session_statement(se, i,
+		    STATEMENT_COHORT, 0);
+
+		if (se->in_cohort[i] && h != NULL && h->body != NULL)
+			se->tally_signers++;
+		if (se->sumpoints[i] != NULL)
+			se->tally_posted++;
+		for (type = STATEMENT_SUBMIT; se->p.v2 &&
+		    type <= STATEMENT_SUMPOINT; type++)
+			if ((h = session_statement(se, i, type, 1)) != NULL &&
+			    h->body != NULL)
+				se->tally_conflicts++;
+	}
+	se->tally_changes = se->changes;
+	se->tally_valid = 1;
+}
+
+/*
+ * Whether the session se is still short of what a watch_until waits for
+ * (docs/PROTOCOL.md 7.6.1): a version of this boot epoch named, the phase
+ * named, fewer signers and sumpoints than asked for (0: not asked) and the
+ * conflicts the client saw. A version of another epoch is a restart, which
+ * may have lost what the client saw: that is answered at once.
+ */
+static int
+watch_short(const struct call *c, struct session *se)
+{
+	const Securesum__GetStatusRequest *m = c->req.pb->get_status;
+
+	if (!m->watch_until || se == NULL ||
+	    m->watch_version >> 32 != (uint64_t)c->epoch ||
+	    (int)m->watch_phase != (int)se->phase)
+		return 0;
+	watch_tally(se);
+	return (m->watch_signers == 0 || se->tally_signers < m->watch_signers) &&
+	    (m->watch_posted == 0 || se->tally_posted < m->watch_posted) &&
+	    se->tally_conflicts == m->watch_conflicts;
+}
+
+/*
  * Whether to hold this GetStatus rather than answer it (docs/PROTOCOL.md
  * 7.6): it asks to wait, the connection may hold it, and the version it
- * saw is the session's (se NULL: not created yet, version 0). The wait is
+ * saw is the session's (se NULL: not created yet, version 0), or the
+ * session is still short of what its watch_until waits for. The wait is
  * bounded by RPC_WATCH_MAX_MS and by the request's own deadline.
  */
 static int
@@ -528,7 +583,7 @@ watch_holds(struct call *c, struct session *se)
 	uint64_t ms = m->watch_ms, now;
 
 	if (w == NULL || !w->may_hold || c->epoch == 0 || ms == 0 ||
-	    m->watch_version != version_of(c, se))
+	    (m->watch_version != version_of(c, se) && !watch_short(c, se)))
 		return 0;
 	if (ms > RPC_WATCH_MAX_MS)
 		ms = RPC_WATCH_MAX_MS;

@@ -89,6 +89,14 @@ struct session {
 	/* The connections waiting for it to change (connection.c's; opaque here). */
 	void *waiters;
 	/*
+	 * What a watch's watch_until compares (rpc.c): COHORT statements of
+	 * the cohort, sumpoints and conflicts, counted once per change for all
+	 * the watches it wakes; valid while tally_changes is changes.
+	 */
+	int tally_valid;
+	uint32_t tally_changes;
+	uint32_t tally_signers, tally_posted, tally_conflicts;
+	/*
 	 * Who created it: it may delete it at any time (lifecycle.h), and it
 	 * counts against its --max-sessions-per-party while open (quota.h).
 	 * Empty for a session of a journal or snapshot that predates the

@@ -312,6 +312,21 @@ test_req_get_status_watch(void **state)
 	req.watch_ms = UINT32_MAX;
 	m = roundtrip_request(&req);
 	assert_int_equal(m->get_status->watch_ms, UINT32_MAX);
+	assert_false(m->get_status->watch_until);
+	securesum__request__free_unpacked(m, NULL);
+	/* What the watch waits for (7.6.1), each field its own value. */
+	req.watch_until = 1;
+	req.watch_phase = PHASE_AGGREGATING;
+	req.watch_signers = 70000;
+	req.watch_posted = 51;
+	req.watch_conflicts = UINT32_MAX;
+	m = roundtrip_request(&req);
+	assert_true(m->get_status->watch_until);
+	assert_int_equal(m->get_status->watch_phase,
+	    SECURESUM__PHASE__AGGREGATING);
+	assert_int_equal(m->get_status->watch_signers, 70000);
+	assert_int_equal(m->get_status->watch_posted, 51);
+	assert_int_equal(m->get_status->watch_conflicts, UINT32_MAX);
 	securesum__request__free_unpacked(m, NULL);
 }
 

@@ -607,8 +607,9 @@ test_answer_over_budget(void **state)
  * what), or the answer in *resp.
  */
 static enum rpc_after
-watch_status(struct rpc_server *srv, const char *caller, const char *sid,
-    uint64_t version, uint32_t ms, int may_hold, uint64_t deadline_ms,
+watch_status_until(struct rpc_server *srv, const char *caller,
+    const char *sid, uint64_t version, uint32_t ms, int may_hold,
+    uint64_t deadline_ms, const Securesum__GetStatusRequest *until,
     struct rpc_watch *w, Response **resp)
 {
 	Request req = SECURESUM__REQUEST__INIT;
@@ -618,6 +619,8 @@ watch_status(struct rpc_server *srv, const char *caller, const char *sid,
 	uint8_t *bytes;
 	size_t len;
 
+	if (until != NULL)
+		body = *until;
 	body.session_id = (char *)sid;
 	body.watch_version = version;
 	body.watch_ms = ms;
@@ -640,6 +643,15 @@ watch_status(struct rpc_server *srv, const char *caller, const char *sid,
 		*resp = read_response(&k);
 	free(k.p);
 	return after;
+}
+
+static enum rpc_after
+watch_status(struct rpc_server *srv, const char *caller, const char *sid,
+    uint64_t version, uint32_t ms, int may_hold, uint64_t deadline_ms,
+    struct rpc_watch *w, Response **resp)
+{
+	return watch_status_until(srv, caller, sid, version, ms, may_hold,
+	    deadline_ms, NULL, w, resp);
 }
 
 /* The version of an OK answer, which is freed. */
@@ -756,6 +768,71 @@ test_watch(void **state)
 	assert_int_equal(watch_status(srv, "bob", "nope", 0, 5000, 1, 0, &w,
 	    &r), RPC_CONTINUE);
 	expect(r, ST_NOT_FOUND, NULL);
+}
+
+/*
+ * A watch naming version, waiting until what u says (phase, posted,
+ * conflicts): held (1) or answered (0, the answer freed).
+ */
+static int
+held_until(struct rpc_server *srv, uint64_t version, int phase,
+    uint32_t posted, uint32_t conflicts, int until)
+{
+	Securesum__GetStatusRequest u = SECURESUM__GET_STATUS_REQUEST__INIT;
+	struct rpc_watch w;
+	Response *r;
+
+	u.watch_until = until;
+	u.watch_phase = (Securesum__Phase)phase;
+	u.watch_posted = posted;
+	u.watch_conflicts = conflicts;
+	if (watch_status_until(srv, "bob", "s1", version, 5000, 1, 0, &u, &w,
+	    &r) == RPC_WATCH)
+		return 1;
+	(void)version_of(r);
+	return 0;
+}
+
+/*
+ * watch_until (docs/PROTOCOL.md 7.6.1): held across changes that leave
+ * the session short of what it names, answered once it is not; a version
+ * of another boot epoch is answered at once.
+ */
+static void
+test_watch_until(void **state)
+{
+	struct rpc_server *srv = *state;
+	const int sh = SECURESUM__PHASE__SHARING;
+	const int ag = SECURESUM__PHASE__AGGREGATING;
+	struct rpc_watch w;
+	Response *r;
+	uint64_t v1, other;
+
+	srv->epoch = 0x9e3779b9u;
+	expect(create(srv, "alice", "s1", SMALL_L, 0), ST_OK, NULL);
+	assert_int_equal(watch_status(srv, "bob", "s1", 0, 0, 1, 0, &w, &r),
+	    RPC_CONTINUE);
+	v1 = version_of(r);
+	other = (uint64_t)(srv->epoch + 1) << 32 | (uint32_t)v1;
+	/* A submission changes the version; the phase stays SHARING. */
+	expect(submit(srv, 0, "alice", SMALL_L, 0, OWNED), ST_OK, NULL);
+	assert_int_equal(held_until(srv, v1, sh, 0, 0, 0), 0);
+	assert_int_equal(held_until(srv, v1, sh, 0, 0, 1), 1);
+	assert_int_equal(held_until(srv, v1, ag, 0, 0, 1), 0);
+	assert_int_equal(held_until(srv, v1, sh, 0, 1, 1), 0);
+	assert_int_equal(held_until(srv, other, sh, 0, 0, 1), 0);
+	/* The last submission fixes the cohort: SHARING is over. */
+	expect(submit(srv, 1, "bob", SMALL_L, 0, OWNED), ST_OK, NULL);
+	expect(submit(srv, 2, "carol", SMALL_L, 0, OWNED), ST_OK, NULL);
+	assert_int_equal(held_until(srv, v1, sh, 0, 0, 1), 0);
+	assert_int_equal(held_until(srv, v1, ag, 0, 0, 1), 1);
+	/* Sumpoints: held while fewer than asked for are in. */
+	expect(post(srv, 0, "alice", SMALL_L, OWNED), ST_OK, NULL);
+	assert_int_equal(held_until(srv, v1, ag, 2, 0, 1), 1);
+	assert_int_equal(held_until(srv, v1, ag, 1, 0, 1), 0);
+	expect(post(srv, 1, "bob", SMALL_L, OWNED), ST_OK, NULL);
+	assert_int_equal(held_until(srv, v1, ag, 2, 0, 1), 0);
+	assert_int_equal(held_until(srv, v1, ag, 3, 0, 1), 1);
 }
 
 static void
@@ -1865,6 +1942,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_conflicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch_until, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_server_info, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_statement_before_values,
 		    setup, teardown),
