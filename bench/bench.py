@@ -427,6 +427,23 @@ class Bench:
         self.refs["aes"] = float(m.group(1))  # bytes per second
         return self.refs["aes"]
 
+    def ref_disk(self):
+        """The disk's write rate where the servers keep their state (bench.tmp):
+        dd bs=1M conv=fdatasync, as issue 14 names it; bytes per second."""
+        count = "64" if self.quick else "256"
+        path = os.path.join(self.tmp, "dd.bin")
+        r = subprocess.run(["dd", "if=/dev/zero", f"of={path}", "bs=1M", f"count={count}",
+                            "conv=fdatasync"], capture_output=True, text=True)
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        m = re.search(r"^(\d+) bytes .* copied, ([0-9.]+) s", r.stderr, re.M)
+        if r.returncode != 0 or not m or float(m.group(2)) <= 0:
+            die(f"cannot parse dd's output: {r.stderr!r}")
+        self.refs["disk"] = int(m.group(1)) / float(m.group(2))
+        return self.refs["disk"]
+
     def ref_handshake(self):
         secs = "1" if self.quick else "3"
         r = run_one([self.loadgen, "--certs", self.certs, "--prefix", "p",
@@ -789,7 +806,11 @@ class Bench:
                     f"{r['rate_per_server_cpu']:,.0f}/s per core vs {hs['bound_per_core']:,.0f}/s",
                     ratio / 0.8, ratio >= 0.8, f"ratio {ratio:.2f} of the bound; / 0.80")
 
-        # Bulk relay with 1 MiB shares.
+        # Bulk relay with 1 MiB shares, and the disk's rate right before.
+        disk = self.ref_disk()
+        rows.append(["disk write, dd bs=1M conv=fdatasync (reference)",
+                     f"{disk / 1e6:,.0f} MB/s", "", "", "",
+                     f"{'64' if self.quick else '256'} MiB into the benchmark's temporary folder"])
         self.bulk = {}
         sessions = "32" if self.quick else "128"
         for label, extra in (("default (--fsync always)", ()), ("--fsync no", ("--fsync", "no"))):
@@ -883,6 +904,27 @@ class Bench:
                     f"{ours / 1e6:,.0f} vs {g_relay / 1e6:,.0f} MB/s",
                     ours / g_relay / 3, ours >= 3 * g_relay,
                     f"ratio {ours / g_relay:.2f}; / 3 (--fsync no: {nosync / g_relay:.2f})")
+        # Issue 14 point 5: upload per server CPU against gRPC's; relay
+        # against gRPC (--fsync no) and against the disk (--fsync always).
+        def per_cpu(r):
+            return r["payload_bytes"] / r["server_cpu"]
+        g_up = up["mb_per_s"] * 1e6 * up["wall"] / up["server_cpu"]
+        up_always = per_cpu(self.bulk["default (--fsync always)"]["upload"])
+        up_no = per_cpu(self.bulk["--fsync no"]["upload"])
+        self.target("upload per server-CPU-s >= gRPC's (1 MiB, --fsync always)",
+                    f"{up_always / 1e6:,.0f} vs {g_up / 1e6:,.0f} MB",
+                    up_always / g_up, up_always >= g_up,
+                    f"ratio {up_always / g_up:.2f} (--fsync no: {up_no / 1e6:,.0f} MB, "
+                    f"ratio {up_no / g_up:.2f})")
+        self.target("bulk relay, --fsync no >= 1.5x gRPC",
+                    f"{nosync / 1e6:,.0f} vs {g_relay / 1e6:,.0f} MB/s",
+                    nosync / g_relay / 1.5, nosync >= 1.5 * g_relay,
+                    f"ratio {nosync / g_relay:.2f}; / 1.5")
+        disk = self.refs["disk"]
+        self.target("bulk relay, --fsync always >= 90 % of the disk (dd)",
+                    f"{ours / 1e6:,.0f} vs {disk / 1e6:,.0f} MB/s",
+                    ours / disk / 0.9, ours >= 0.9 * disk,
+                    f"ratio {ours / disk:.2f}; / 0.90")
         r64 = self.rate[64]["rate"]
         self.target("small-RPC rate, 64 connections >= 50,000 /s", f"{r64:,.0f} /s",
                     r64 / 50000, r64 >= 50000, "measured / 50,000")
