@@ -434,6 +434,32 @@ do_list(struct call *c)
 }
 
 /*
+ * Whether party i is a cohort member whose COHORT is in: GetStatus's
+ * signers, and what a watch_until's watch_signers counts.
+ */
+static int
+is_signer(const struct session *se, uint32_t i)
+{
+	const struct held_statement *h = session_statement(se, i,
+	    STATEMENT_COHORT, 0);
+
+	return se->in_cohort[i] && h != NULL && h->body != NULL;
+}
+
+/*
+ * The second of party i's statements of type t, that conflicts with its
+ * first (NULL: none): GetStatus's conflicts, and what watch_conflicts
+ * counts.
+ */
+static const struct held_statement *
+conflict_of(const struct session *se, uint32_t i, enum statement_type t)
+{
+	const struct held_statement *h = session_statement(se, i, t, 1);
+
+	return h != NULL && h->body != NULL ? h : NULL;
+}
+
+/*
  * Who is in the cohort, has shared, has posted, is still awaited, and (in
  * version 2) has signed the cohort.
  */
@@ -441,7 +467,6 @@ static void
 status_lists(const struct session *se, Securesum__GetStatusResponse *body,
     char **lists)
 {
-	const struct held_statement *h;
 	uint32_t i, n = se->p.n;
 
 	body->cohort = lists;
@@ -462,8 +487,7 @@ status_lists(const struct session *se, Securesum__GetStatusResponse *body,
 		    (se->phase == PHASE_AGGREGATING && se->in_cohort[i] &&
 		    se->sumpoints[i] == NULL))
 			body->missing[body->n_missing++] = name;
-		h = session_statement(se, i, STATEMENT_COHORT, 0);
-		if (se->in_cohort[i] && h != NULL && h->body != NULL)
+		if (is_signer(se, i))
 			body->signers[body->n_signers++] = name;
 	}
 }
@@ -487,10 +511,9 @@ status_conflicts(struct call *c, const struct session *se,
 		return call_out_of_memory(c);
 	for (i = 0; i < se->p.n; i++)
 		for (t = STATEMENT_SUBMIT; t <= STATEMENT_SUMPOINT; t++) {
-			const struct held_statement *h = session_statement(se,
-			    i, t, 1);
+			const struct held_statement *h = conflict_of(se, i, t);
 
-			if (h == NULL || h->body == NULL)
+			if (h == NULL)
 				continue;
 			securesum__conflict__init(&items[k]);
 			items[k].party = se->p.parties[i];
@@ -529,18 +552,11 @@ watch_tally(struct session *se)
 		return;
 	se->tally_signers = se->tally_posted = se->tally_conflicts = 0;
 	for (i = 0; i < se->p.n; i++) {
-		const struct held_statement *h = session_statement(se, i,
-		    STATEMENT_COHORT, 0);
-
-		if (se->in_cohort[i] && h != NULL && h->body != NULL)
-			se->tally_signers++;
-		if (se->sumpoints[i] != NULL)
-			se->tally_posted++;
+		se->tally_signers += is_signer(se, i) != 0;
+		se->tally_posted += se->sumpoints[i] != NULL;
 		for (type = STATEMENT_SUBMIT; se->p.v2 &&
 		    type <= STATEMENT_SUMPOINT; type++)
-			if ((h = session_statement(se, i, type, 1)) != NULL &&
-			    h->body != NULL)
-				se->tally_conflicts++;
+			se->tally_conflicts += conflict_of(se, i, type) != NULL;
 	}
 	se->tally_changes = se->changes;
 	se->tally_valid = 1;
