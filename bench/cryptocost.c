@@ -262,13 +262,33 @@ row(const char *name, double us)
 	printf("%-52s %8.1f us\n", name, us);
 }
 
+/* X25519 contexts set up once: a derivation with a peer, a key generation. */
+static void
+x25519_contexts(const struct fixture *f, EVP_PKEY_CTX **dctx,
+    EVP_PKEY_CTX **gctx)
+{
+	EVP_PKEY *peer, *mine = NULL;
+
+	if ((peer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, f->box,
+	    HPKE_KEY_LEN)) == NULL ||
+	    (*gctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL)) == NULL ||
+	    EVP_PKEY_keygen_init(*gctx) != 1 ||
+	    EVP_PKEY_keygen(*gctx, &mine) != 1 ||
+	    (*dctx = EVP_PKEY_CTX_new_from_pkey(NULL, mine, NULL)) == NULL ||
+	    EVP_PKEY_derive_init(*dctx) != 1 ||
+	    EVP_PKEY_derive_set_peer(*dctx, peer) != 1)
+		die("X25519 contexts");
+	EVP_PKEY_free(mine);
+	EVP_PKEY_free(peer);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct fixture f;
 	EVP_PKEY_CTX *vctx, *dctx, *gctx;
-	EVP_PKEY *peer;
 	int iters = argc > 1 ? atoi(argv[1]) : 1000;
+	size_t i;
 
 	if (iters < 1)
 		iters = 1000;
@@ -276,53 +296,45 @@ main(int argc, char **argv)
 	if ((vctx = EVP_PKEY_CTX_new_from_pkey(NULL, f.ec, NULL)) == NULL ||
 	    EVP_PKEY_verify_init(vctx) != 1)
 		die("EVP_PKEY_verify_init");
-	if ((peer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, f.box,
-	    HPKE_KEY_LEN)) == NULL ||
-	    (dctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL)) == NULL ||
-	    (gctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL)) == NULL ||
-	    EVP_PKEY_keygen_init(gctx) != 1)
-		die("X25519 contexts");
-	EVP_PKEY_CTX_free(dctx);
+	x25519_contexts(&f, &dctx, &gctx);
 	{
-		EVP_PKEY *mine = NULL;
+		const struct {
+			const char *name;
+			op_fn op;
+			EVP_PKEY_CTX *ctx;      /* the "raw" rows' context */
+		} rows[] = {
+			{ "statement_verify_signer (SUBMIT)", op_statement, NULL },
+			{ "  the same, signer without a context",
+			    op_statement_bare, NULL },
+			{ "  EVP_DigestVerifyInit + DigestVerify, fresh MD_CTX",
+			    op_digestverify, NULL },
+			{ "  SHA-256 of the body (statement_hash)", op_sha256,
+			    NULL },
+			{ "  raw: EVP_PKEY_verify, one ctx, digest given",
+			    op_raw_verify, vctx },
+			{ "hpke_seal_auth_k (3 X25519 + HKDF + GCM)", op_seal,
+			    NULL },
+			{ "hpke_open_auth_k (2 X25519 + HKDF + GCM)", op_open,
+			    NULL },
+			{ "  hpke_pkey_generate (ephemeral key)", op_generate,
+			    NULL },
+			{ "  hpke_x25519, static key (template copies)",
+			    op_static_dh, NULL },
+			{ "  hpke_x25519, ephemeral key (new context)",
+			    op_eph_dh, NULL },
+			{ "  raw: EVP_PKEY_derive, one ctx", op_raw_derive, dctx },
+			{ "  raw: EVP_PKEY_keygen, one ctx", op_raw_keygen, gctx },
+		};
 
-		if (EVP_PKEY_keygen(gctx, &mine) != 1 ||
-		    (dctx = EVP_PKEY_CTX_new_from_pkey(NULL, mine,
-		    NULL)) == NULL || EVP_PKEY_derive_init(dctx) != 1 ||
-		    EVP_PKEY_derive_set_peer(dctx, peer) != 1)
-			die("X25519 derive context");
-		EVP_PKEY_free(mine);
+		printf("%d operations a round, best of %d rounds; SUBMIT body "
+		    "of n = %d, %zu bytes\n", iters, ROUNDS, PARTIES, f.len);
+		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+			row(rows[i].name, best_of(&f, rows[i].ctx, rows[i].op,
+			    iters));
 	}
-	printf("%d operations a round, best of %d rounds; SUBMIT body of "
-	    "n = %d, %zu bytes\n", iters, ROUNDS, PARTIES, f.len);
-	row("statement_verify_signer (SUBMIT)", best_of(&f, NULL,
-	    op_statement, iters));
-	row("  the same, signer without a context", best_of(&f, NULL,
-	    op_statement_bare, iters));
-	row("  EVP_DigestVerifyInit + DigestVerify, fresh MD_CTX",
-	    best_of(&f, NULL, op_digestverify, iters));
-	row("  SHA-256 of the body (statement_hash)", best_of(&f, NULL,
-	    op_sha256, iters));
-	row("  raw: EVP_PKEY_verify, one ctx, digest given", best_of(&f, vctx,
-	    op_raw_verify, iters));
-	row("hpke_seal_auth_k (3 X25519 + HKDF + GCM)", best_of(&f, NULL,
-	    op_seal, iters));
-	row("hpke_open_auth_k (2 X25519 + HKDF + GCM)", best_of(&f, NULL,
-	    op_open, iters));
-	row("  hpke_pkey_generate (ephemeral key)", best_of(&f, NULL,
-	    op_generate, iters));
-	row("  hpke_x25519, static key (template copies)", best_of(&f, NULL,
-	    op_static_dh, iters));
-	row("  hpke_x25519, ephemeral key (new context)", best_of(&f, NULL,
-	    op_eph_dh, iters));
-	row("  raw: EVP_PKEY_derive, one ctx", best_of(&f, dctx,
-	    op_raw_derive, iters));
-	row("  raw: EVP_PKEY_keygen, one ctx", best_of(&f, gctx,
-	    op_raw_keygen, iters));
 	EVP_PKEY_CTX_free(vctx);
 	EVP_PKEY_CTX_free(dctx);
 	EVP_PKEY_CTX_free(gctx);
-	EVP_PKEY_free(peer);
 	EVP_PKEY_CTX_free(f.sg.verify);
 	EVP_PKEY_free(f.ec);
 	EVP_PKEY_free(f.ec_x);
