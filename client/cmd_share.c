@@ -30,6 +30,13 @@
 #include "status.h"
 #include "wire.h"
 
+/*
+ * The shares of this many bytes of elements are made at a time (all n
+ * parties' parts of a block of elements): they stay in the cache between
+ * being made and being sealed.
+ */
+#define SEAL_BLOCK_BYTES	(256 * 1024)
+
 int
 cmd_share_check(const struct wire_response *st, const char *self,
     const char *session, struct ss_error *e)
@@ -206,24 +213,52 @@ cmd_share_seal_shares(struct submission *sub, const uint8_t *d,
     unsigned threshold, struct ss_error *e)
 {
 	const size_t n = sub->n;
+	struct sealed_stream **ss;
 	uint64_t *shares;
-	size_t i;
-	int r;
+	size_t i, b, off, nb;
+	int r = SS_OK;
 
-	if (L > 0 && n > SIZE_MAX / sizeof(*shares) / L)
+	if (n == 0 || L == 0)
+		return ss_error_set(e, SS_ERR_INVALID, "nothing to share");
+	/*
+	 * The shares are made a block of elements at a time and each party's
+	 * part of the block sealed into its ciphertext there and then, so
+	 * that they never exist whole: n * L elements would be as large again
+	 * as the ciphertexts, all of it memory touched for the first time.
+	 */
+	b = SEAL_BLOCK_BYTES / sizeof(*shares) / n;
+	b = b == 0 ? 1 : b > L ? L : b;
+	if ((shares = calloc(n * b, sizeof(*shares))) == NULL)
 		return no_memory(n, L, e);
-	if ((shares = calloc(n * L > 0 ? n * L : 1, sizeof(*shares))) == NULL)
+	if ((ss = calloc(n, sizeof(struct sealed_stream *))) == NULL) {
+		free(shares);
 		return no_memory(n, L, e);
-	if ((r = shamir_split(secrets, L, (unsigned)n, threshold, shares)) !=
-	    SS_OK)
-		ss_error_set(e, r, "sharing failed: %s", ss_strerror(r));
+	}
 	for (i = 0; i < n && r == SS_OK; i++)
-		if ((r = sealed_seal_k(d, self, sub->names[i],
-		    &shares[i * L], L, key, pks[i], sub->cts + i * sub->clen,
-		    sub->clen)) != SS_OK)
+		if ((r = sealed_stream_begin(d, self, sub->names[i], L, key,
+		    pks[i], sub->cts + i * sub->clen, sub->clen, &ss[i])) !=
+		    SS_OK)
 			ss_error_set(e, r, "sealing the share for %s failed: %s",
 			    sub->names[i], ss_strerror(r));
-	client_wipe_free(shares, n * L * sizeof(*shares));
+	for (off = 0; off < L && r == SS_OK; off += nb) {
+		nb = L - off < b ? L - off : b;
+		if ((r = shamir_split(secrets + off, nb, (unsigned)n, threshold,
+		    shares)) != SS_OK)
+			ss_error_set(e, r, "sharing failed: %s", ss_strerror(r));
+		for (i = 0; i < n && r == SS_OK; i++)
+			if ((r = sealed_stream_add(ss[i], &shares[i * nb], nb)) !=
+			    SS_OK)
+				ss_error_set(e, r, "sealing the share for %s "
+				    "failed: %s", sub->names[i], ss_strerror(r));
+	}
+	for (i = 0; i < n; i++)
+		if (r != SS_OK)
+			sealed_stream_free(ss[i]);
+		else if ((r = sealed_stream_end(ss[i])) != SS_OK)
+			ss_error_set(e, r, "sealing the share for %s failed: %s",
+			    sub->names[i], ss_strerror(r));
+	client_wipe_free(shares, n * b * sizeof(*shares));
+	free(ss);
 	return r;
 }
 

@@ -127,6 +127,18 @@ buf_store_u64(uint8_t out[8], uint64_t v)
 	buf_store_u32(out + 4, (uint32_t)(v >> 32));
 }
 
+/* The reverse: a little-endian 64-bit value from in. */
+static inline uint64_t
+buf_load_u64(const uint8_t in[8])
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | in[i];
+	return v;
+}
+
 /* ... or the low n <= 8 bytes of v in either order (big-endian: see above). */
 void buf_store_uint(uint8_t *out, size_t n, int big_endian, uint64_t v);
 

@@ -490,10 +490,61 @@ gcm_update(EVP_CIPHER_CTX *c, const uint8_t *in, size_t len, uint8_t *out)
 }
 
 /*
+ * Starts one AES-128-GCM operation (enc = 1 seals, 0 opens) with key, nonce
+ * and aad, under the cipher gcm fetched with a struct hpke_key, or NULL to
+ * name it here (a fetch). NULL on failure.
+ */
+static EVP_CIPHER_CTX *
+aead_begin(int enc, const EVP_CIPHER *gcm, const uint8_t key[NK],
+    const uint8_t nonce[NN], const uint8_t *aad, size_t aad_len)
+{
+	EVP_CIPHER_CTX *c;
+	int outl;
+
+	if ((c = EVP_CIPHER_CTX_new()) == NULL)
+		return NULL;
+	if (EVP_CipherInit_ex(c, gcm != NULL ? gcm : EVP_aes_128_gcm(), NULL,
+	    NULL, NULL, enc) == 1 &&
+	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, NN, NULL) == 1 &&
+	    EVP_CipherInit_ex(c, NULL, NULL, key, nonce, enc) == 1 &&
+	    (aad_len == 0 ||
+	    (EVP_CipherUpdate(c, NULL, &outl, aad, (int)aad_len) == 1 &&
+	    outl == (int)aad_len)))
+		return c;
+	/* Frees and clears the expanded AES key schedule. */
+	EVP_CIPHER_CTX_free(c);
+	return NULL;
+}
+
+/*
+ * Ends the operation c began: a seal writes its tag to tag, an open checks
+ * tag (SS_ERR_AUTH when it does not match: forgery). Frees c either way.
+ */
+static int
+aead_end(EVP_CIPHER_CTX *c, int enc, uint8_t tag[NT])
+{
+	uint8_t fin[16];	/* GCM's final step emits no bytes */
+	int outl, r = SS_ERR_CRYPTO;
+
+	if (enc) {
+		if (EVP_CipherFinal_ex(c, fin, &outl) == 1 && outl == 0 &&
+		    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, NT, tag) == 1)
+			r = SS_OK;
+	} else if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, NT, tag) ==
+	    1) {
+		/* The tag comparison happens here; failure is forgery. */
+		r = EVP_CipherFinal_ex(c, fin, &outl) == 1 && outl == 0 ?
+		    SS_OK : SS_ERR_AUTH;
+	}
+	EVP_CIPHER_CTX_free(c);
+	return r;
+}
+
+/*
  * One AES-128-GCM operation. enc = 1 seals pt (len bytes) into out with the
  * tag written to tag; enc = 0 opens, checking tag, and on any failure wipes
- * out, since GCM writes plaintext before the tag is verified. gcm is the
- * cipher fetched with a struct hpke_key, or NULL to name it here (a fetch).
+ * out, since GCM writes plaintext before the tag is verified. gcm as for
+ * aead_begin.
  */
 static int
 aead(int enc, const EVP_CIPHER *gcm, const uint8_t key[NK],
@@ -501,45 +552,18 @@ aead(int enc, const EVP_CIPHER *gcm, const uint8_t key[NK],
     const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[NT])
 {
 	EVP_CIPHER_CTX *c;
-	uint8_t fin[16];	/* GCM's final step emits no bytes */
-	int outl, r = SS_ERR_CRYPTO;
+	int r;
 
-	if ((c = EVP_CIPHER_CTX_new()) == NULL)
-		return SS_ERR_ALLOC;
-	if (EVP_CipherInit_ex(c, gcm != NULL ? gcm : EVP_aes_128_gcm(), NULL,
-	    NULL, NULL, enc) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, NN, NULL) != 1 ||
-	    EVP_CipherInit_ex(c, NULL, NULL, key, nonce, enc) != 1)
-		goto out;
-	if (aad_len > 0 &&
-	    (EVP_CipherUpdate(c, NULL, &outl, aad, (int)aad_len) != 1 ||
-	    outl != (int)aad_len))
-		goto out;
-	if ((r = gcm_update(c, in, len, out)) != SS_OK)
-		goto out;
-	r = SS_ERR_CRYPTO;
-	if (enc) {
-		if (EVP_CipherFinal_ex(c, fin, &outl) != 1 || outl != 0 ||
-		    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, NT, tag) != 1)
-			goto out;
-	} else {
-		if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, NT,
-		    tag) != 1)
-			goto out;
-		/* The tag comparison happens here; failure is forgery. */
-		if (EVP_CipherFinal_ex(c, fin, &outl) != 1 || outl != 0) {
-			r = SS_ERR_AUTH;
-			goto out;
-		}
-	}
-	r = SS_OK;
- out:
+	if ((c = aead_begin(enc, gcm, key, nonce, aad, aad_len)) == NULL)
+		r = SS_ERR_CRYPTO;
+	else if ((r = gcm_update(c, in, len, out)) != SS_OK)
+		EVP_CIPHER_CTX_free(c);
+	else
+		r = aead_end(c, enc, tag);
 	if (r != SS_OK && len > 0)
 		OPENSSL_cleanse(out, len);
 	if (r != SS_OK && enc)
 		OPENSSL_cleanse(tag, NT);
-	/* Frees and clears the expanded AES key schedule. */
-	EVP_CIPHER_CTX_free(c);
 	return r;
 }
 
@@ -653,45 +677,122 @@ hpke_ctx_clear(struct hpke_ctx *ctx)
 }
 
 /*
- * Single-shot auth mode (RFC 9180 6.1), the own private key a key object,
- * pk the other side's public key: seal = 1 seals the plaintext in into
- * out = enc || ct || tag, seal = 0 opens in = enc || ct || tag into the
- * plaintext out. Both single-shot calls below take this one path.
+ * An auth-mode seal in progress (hpke_seal_stream_begin): the AEAD running
+ * with the context's key and nonce, and where its output goes.
  */
-static int
-single_shot(int seal, const struct hpke_key *key,
-    const uint8_t pk[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
-    const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-    uint8_t *out, size_t out_len)
+struct hpke_seal_stream {
+	EVP_CIPHER_CTX *c;
+	uint8_t *out;           /* enc || ct || tag, out_len bytes */
+	size_t out_len, pt_len, done;
+	int failed;
+};
+
+int
+hpke_seal_stream_begin(const uint8_t pkR[HPKE_KEY_LEN],
+    const struct hpke_key *skS, const uint8_t *info, size_t info_len,
+    const uint8_t *aad, size_t aad_len, size_t pt_len, uint8_t *out,
+    size_t out_len, struct hpke_seal_stream **sp)
 {
-	const uint8_t *sealed = seal ? out : in;
-	size_t pt_len = seal ? in_len : out_len;
-	size_t sealed_len = seal ? out_len : in_len;
+	struct hpke_seal_stream *s;
 	struct hpke_ctx ctx;
+	uint8_t nonce[NN];
 	int r;
 
-	if (key == NULL || pk == NULL || sealed == NULL)
+	if (sp == NULL)
 		return SS_ERR_INVALID;
-	if (seal && (uint64_t)pt_len > MAX_PT_LEN)
+	*sp = NULL;
+	if (skS == NULL || pkR == NULL || out == NULL)
+		return SS_ERR_INVALID;
+	if ((uint64_t)pt_len > MAX_PT_LEN)
 		return SS_ERR_TOO_LARGE;
-	if (sealed_len < HPKE_KEY_LEN + NT ||
-	    pt_len != sealed_len - HPKE_KEY_LEN - NT)
+	if (out_len < HPKE_KEY_LEN + NT ||
+	    pt_len != out_len - HPKE_KEY_LEN - NT)
 		return SS_ERR_INVALID;
-	if ((r = check_setup(&ctx, HPKE_MODE_AUTH, pk, info,
-	    info_len)) != SS_OK)
+	memset(&ctx, 0, sizeof(ctx));
+	if ((r = check_setup(&ctx, HPKE_MODE_AUTH, pkR, info,
+	    info_len)) != SS_OK ||
+	    (r = check_message(&ctx, aad, aad_len, pt_len)) != SS_OK)
 		return r;
-	if (seal && (r = setup_sender(&ctx, HPKE_MODE_AUTH, pk, key, NULL,
-	    info, info_len, out)) == SS_OK)
-		r = ctx_seal(&ctx, key->gcm, aad, aad_len, in, in_len,
-		    out + HPKE_KEY_LEN);
-	else if (!seal && (r = setup_receiver(&ctx, HPKE_MODE_AUTH, in, key,
-	    pk, info, info_len)) == SS_OK)
-		r = ctx_open(&ctx, key->gcm, aad, aad_len, in + HPKE_KEY_LEN,
-		    in_len - HPKE_KEY_LEN, out);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return SS_ERR_ALLOC;
+	if ((r = setup_sender(&ctx, HPKE_MODE_AUTH, pkR, skS, NULL, info,
+	    info_len, out)) == SS_OK) {
+		compute_nonce(&ctx, nonce);
+		if ((s->c = aead_begin(1, skS->gcm, ctx.key, nonce, aad,
+		    aad_len)) == NULL)
+			r = SS_ERR_CRYPTO;
+		OPENSSL_cleanse(nonce, sizeof(nonce));
+	}
 	hpke_ctx_clear(&ctx);
-	/* A failed seal leaves nothing; hpke_open wipes what it wrote. */
-	if (r != SS_OK && seal)
+	if (r != SS_OK) {
 		OPENSSL_cleanse(out, out_len);
+		free(s);
+		return r;
+	}
+	s->out = out;
+	s->out_len = out_len;
+	s->pt_len = pt_len;
+	*sp = s;
+	return SS_OK;
+}
+
+/* Marks s failed and wipes what it wrote: a partial ciphertext is no use. */
+static int
+stream_fail(struct hpke_seal_stream *s, int r)
+{
+	s->failed = 1;
+	OPENSSL_cleanse(s->out, s->out_len);
+	return r;
+}
+
+int
+hpke_seal_stream_add(struct hpke_seal_stream *s, const uint8_t *pt,
+    size_t len)
+{
+	int r;
+
+	if (s == NULL || s->failed)
+		return SS_ERR_INVALID;
+	if ((pt == NULL && len > 0) || len > s->pt_len - s->done)
+		return stream_fail(s, SS_ERR_INVALID);
+	if ((r = gcm_update(s->c, pt, len, s->out + HPKE_KEY_LEN + s->done)) !=
+	    SS_OK)
+		return stream_fail(s, r);
+	s->done += len;
+	return SS_OK;
+}
+
+void
+hpke_seal_stream_free(struct hpke_seal_stream *s)
+{
+	if (s == NULL)
+		return;
+	if (s->c != NULL) {
+		/* Abandoned before its end: nothing of it may be sent. */
+		OPENSSL_cleanse(s->out, s->out_len);
+		EVP_CIPHER_CTX_free(s->c);
+	}
+	free(s);
+}
+
+int
+hpke_seal_stream_end(struct hpke_seal_stream *s)
+{
+	EVP_CIPHER_CTX *c;
+	int r;
+
+	if (s == NULL)
+		return SS_ERR_INVALID;
+	if (s->failed || s->done != s->pt_len) {
+		hpke_seal_stream_free(s);
+		return SS_ERR_INVALID;
+	}
+	c = s->c;
+	s->c = NULL;
+	/* aead_end frees c whatever it returns. */
+	if ((r = aead_end(c, 1, s->out + s->out_len - NT)) != SS_OK)
+		OPENSSL_cleanse(s->out, s->out_len);
+	free(s);
 	return r;
 }
 
@@ -701,16 +802,45 @@ hpke_seal_auth_k(const uint8_t pkR[HPKE_KEY_LEN],
     const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len,
     uint8_t *out, size_t out_len)
 {
-	return single_shot(1, skS, pkR, info, info_len, aad, aad_len, pt,
-	    pt_len, out, out_len);
+	struct hpke_seal_stream *s;
+	int r;
+
+	if ((r = hpke_seal_stream_begin(pkR, skS, info, info_len, aad,
+	    aad_len, pt_len, out, out_len, &s)) != SS_OK)
+		return r;
+	if ((r = hpke_seal_stream_add(s, pt, pt_len)) != SS_OK) {
+		hpke_seal_stream_free(s);
+		return r;
+	}
+	return hpke_seal_stream_end(s);
 }
 
+/*
+ * Single-shot auth-mode open (RFC 9180 6.1) with the own private key a key
+ * object and pkS the sender's public key: in = enc || ct || tag into the
+ * plaintext out.
+ */
 int
 hpke_open_auth_k(const struct hpke_key *skR,
     const uint8_t pkS[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,
     const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
     uint8_t *pt, size_t pt_len)
 {
-	return single_shot(0, skR, pkS, info, info_len, aad, aad_len, in,
-	    in_len, pt, pt_len);
+	struct hpke_ctx ctx;
+	int r;
+
+	if (skR == NULL || pkS == NULL || in == NULL)
+		return SS_ERR_INVALID;
+	if (in_len < HPKE_KEY_LEN + NT || pt_len != in_len - HPKE_KEY_LEN - NT)
+		return SS_ERR_INVALID;
+	if ((r = check_setup(&ctx, HPKE_MODE_AUTH, pkS, info,
+	    info_len)) != SS_OK)
+		return r;
+	if ((r = setup_receiver(&ctx, HPKE_MODE_AUTH, in, skR, pkS, info,
+	    info_len)) == SS_OK)
+		r = ctx_open(&ctx, skR->gcm, aad, aad_len, in + HPKE_KEY_LEN,
+		    in_len - HPKE_KEY_LEN, pt);
+	hpke_ctx_clear(&ctx);
+	/* ctx_open wipes what it wrote when it fails. */
+	return r;
 }

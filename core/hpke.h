@@ -98,6 +98,29 @@ int hpke_seal_auth_k(const uint8_t pkR[HPKE_KEY_LEN],
     const struct hpke_key *skS, const uint8_t *info, size_t info_len,
     const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len,
     uint8_t *out, size_t out_len) SS_WUR;
+/*
+ * hpke_seal_auth_k for a plaintext given a piece at a time, so that a long
+ * one need never exist whole: begin draws the ephemeral key, writes enc to
+ * out and starts the AEAD; each add encrypts the next piece into its place
+ * in out; end writes the tag once exactly pt_len bytes went in, and frees
+ * the stream whatever it returns. out (out_len = HPKE_KEY_LEN + pt_len +
+ * HPKE_TAG_LEN) must stay in place until then. A failed add leaves the
+ * stream failed (a later add or end: SS_ERR_INVALID); any failure, and
+ * hpke_seal_stream_free before end, wipes out.
+ */
+struct hpke_seal_stream;
+
+int hpke_seal_stream_begin(const uint8_t pkR[HPKE_KEY_LEN],
+    const struct hpke_key *skS, const uint8_t *info, size_t info_len,
+    const uint8_t *aad, size_t aad_len, size_t pt_len, uint8_t *out,
+    size_t out_len, struct hpke_seal_stream **sp) SS_WUR;
+int hpke_seal_stream_add(struct hpke_seal_stream *s, const uint8_t *pt,
+    size_t len) SS_WUR;
+int hpke_seal_stream_end(struct hpke_seal_stream *s) SS_WUR;
+
+/* Abandons s (NULL is a no-op): out is wiped unless end was reached. */
+void hpke_seal_stream_free(struct hpke_seal_stream *s);
+
 /* Opens what hpke_seal_auth_k made; pt must hold in_len - 32 - 16 bytes. */
 int hpke_open_auth_k(const struct hpke_key *skR,
     const uint8_t pkS[HPKE_KEY_LEN], const uint8_t *info, size_t info_len,

@@ -97,18 +97,6 @@ build_info(const uint8_t *d, const char *sender, const char *recipient,
 	return SS_OK;
 }
 
-/* An element of the plaintext: 8 bytes, little-endian. */
-static uint64_t
-load_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /*
  * What sealing and opening check first: every pointer set, L in range, the
  * ciphertext exactly sealed_len(L) bytes; then the info is built.
@@ -129,40 +117,125 @@ prepare(const uint8_t *d, const char *sender, const char *recipient,
 	return build_info(d, sender, recipient, L, info, info_len);
 }
 
+/* Elements encoded on the stack at a time by sealed_stream_add. */
+#define ADD_CHUNK	512
+
+struct sealed_stream {
+	struct hpke_seal_stream *hs;
+	int failed;             /* an add failed: no more adds, no end */
+};
+
 int
-sealed_seal_k(const uint8_t *d, const char *sender, const char *recipient,
-    const uint64_t *values, size_t L, const struct hpke_key *skS,
-    const uint8_t pkR[HPKE_KEY_LEN], uint8_t *out, size_t out_len)
+sealed_stream_begin(const uint8_t *d, const char *sender,
+    const char *recipient, size_t L, const struct hpke_key *skS,
+    const uint8_t pkR[HPKE_KEY_LEN], uint8_t *out, size_t out_len,
+    struct sealed_stream **sp)
 {
-	uint8_t info[INFO_MAX], *pt;
-	size_t info_len, i;
-	uint64_t bad = 0;
+	uint8_t info[INFO_MAX];
+	size_t info_len;
 	int r;
 
-	if ((r = prepare(d, sender, recipient, L, values != NULL &&
-	    skS != NULL && pkR != NULL && out != NULL, out_len, info,
-	    &info_len)) != SS_OK)
+	if (sp == NULL)
+		return SS_ERR_INVALID;
+	*sp = NULL;
+	if ((r = prepare(d, sender, recipient, L, skS != NULL && pkR != NULL &&
+	    out != NULL, out_len, info, &info_len)) != SS_OK)
 		return r;
+	if ((*sp = calloc(1, sizeof(**sp))) == NULL)
+		return SS_ERR_ALLOC;
+	if ((r = hpke_seal_stream_begin(pkR, skS, info, info_len, NULL, 0,
+	    L * ELEM_LEN, out, out_len, &(*sp)->hs)) != SS_OK) {
+		free(*sp);
+		*sp = NULL;
+	}
+	return r;
+}
+
+/* Encodes values[0..k) into pt, little-endian: the plaintext's form. */
+static void
+encode(uint8_t *pt, const uint64_t *values, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		buf_store_u64(pt + i * ELEM_LEN, values[i]);
+}
+
+int
+sealed_stream_add(struct sealed_stream *s, const uint64_t *values, size_t k)
+{
+	uint8_t pt[ADD_CHUNK * ELEM_LEN];
+	uint64_t bad = 0;
+	size_t i, n, off;
+	int r = SS_OK;
+
+	if (s == NULL || s->failed || (values == NULL && k > 0))
+		return SS_ERR_INVALID;
 	/*
 	 * Sealing an element >= p is a bug upstream; refuse it here rather
 	 * than have the recipient reject the whole vector later. The scan
 	 * does not stop early, so it takes the same time whatever the values.
 	 */
-	for (i = 0; i < L; i++)
+	for (i = 0; i < k; i++)
 		bad |= values[i] >= FIELD_P;
-	if (bad)
+	if (bad) {
+		s->failed = 1;
 		return SS_ERR_RANGE;
-
-	/* The one plaintext-sized temporary: the encoded vector. */
-	if ((pt = malloc(L * ELEM_LEN)) == NULL)
-		return SS_ERR_ALLOC;
-	for (i = 0; i < L; i++)
-		buf_store_u64(pt + i * ELEM_LEN, values[i]);
-	r = hpke_seal_auth_k(pkR, skS, info, info_len, NULL, 0, pt,
-	    L * ELEM_LEN, out, out_len);
-	OPENSSL_cleanse(pt, L * ELEM_LEN);
-	free(pt);
+	}
+	for (off = 0; off < k && r == SS_OK; off += n) {
+		n = k - off < ADD_CHUNK ? k - off : ADD_CHUNK;
+		encode(pt, values + off, n);
+		r = hpke_seal_stream_add(s->hs, pt, n * ELEM_LEN);
+	}
+	OPENSSL_cleanse(pt, sizeof(pt));
+	if (r != SS_OK)
+		s->failed = 1;
 	return r;
+}
+
+int
+sealed_stream_end(struct sealed_stream *s)
+{
+	int r;
+
+	if (s == NULL)
+		return SS_ERR_INVALID;
+	if (s->failed) {
+		sealed_stream_free(s);
+		return SS_ERR_INVALID;
+	}
+	r = hpke_seal_stream_end(s->hs);
+	free(s);
+	return r;
+}
+
+void
+sealed_stream_free(struct sealed_stream *s)
+{
+	if (s == NULL)
+		return;
+	hpke_seal_stream_free(s->hs);
+	free(s);
+}
+
+int
+sealed_seal_k(const uint8_t *d, const char *sender, const char *recipient,
+    const uint64_t *values, size_t L, const struct hpke_key *skS,
+    const uint8_t pkR[HPKE_KEY_LEN], uint8_t *out, size_t out_len)
+{
+	struct sealed_stream *s;
+	int r;
+
+	if (values == NULL && L > 0)
+		return SS_ERR_INVALID;
+	if ((r = sealed_stream_begin(d, sender, recipient, L, skS, pkR, out,
+	    out_len, &s)) != SS_OK)
+		return r;
+	if ((r = sealed_stream_add(s, values, L)) != SS_OK) {
+		sealed_stream_free(s);
+		return r;
+	}
+	return sealed_stream_end(s);
 }
 
 int
@@ -191,7 +264,7 @@ sealed_open_k(const uint8_t *d, const char *sender, const char *recipient,
 	    in_len, pt, L * ELEM_LEN)) != SS_OK)
 		goto out;
 	for (i = 0; i < L; i++) {
-		v = load_u64(pt + i * ELEM_LEN);
+		v = buf_load_u64(pt + i * ELEM_LEN);
 		values[i] = v;
 		bad |= v >= FIELD_P;
 	}

@@ -75,4 +75,23 @@ int sealed_open_k(const uint8_t *d, const char *sender,
     const uint8_t pkS[HPKE_KEY_LEN], const uint8_t *in, size_t in_len,
     uint64_t *values) SS_WUR;
 
+/*
+ * sealed_seal_k a piece at a time, for a vector whose elements are made a
+ * block at a time (mpc-client's shares): begin, then add the L elements in
+ * order in pieces of any size, then end, which frees the stream whatever
+ * it returns. out must stay in place until then. A failed add (an element
+ * >= p: SS_ERR_RANGE) leaves the stream unusable; any failure, and
+ * sealed_stream_free before end, wipes out.
+ */
+struct sealed_stream;
+
+int sealed_stream_begin(const uint8_t *d, const char *sender,
+    const char *recipient, size_t L, const struct hpke_key *skS,
+    const uint8_t pkR[HPKE_KEY_LEN], uint8_t *out, size_t out_len,
+    struct sealed_stream **sp) SS_WUR;
+int sealed_stream_add(struct sealed_stream *s, const uint64_t *values,
+    size_t k) SS_WUR;
+int sealed_stream_end(struct sealed_stream *s) SS_WUR;
+void sealed_stream_free(struct sealed_stream *s);
+
 #endif

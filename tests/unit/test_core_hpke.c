@@ -871,6 +871,86 @@ test_k_roundtrip_and_equivalence(void **state)
 }
 
 /*
+ * A seal given in pieces (hpke_seal_stream_*) is a message like any other:
+ * it opens with the single-shot open, whatever the pieces; adding past the
+ * plaintext's length or ending short fails and leaves nothing of it; an
+ * abandoned stream leaves nothing either.
+ */
+static void
+test_seal_stream(void **state)
+{
+	static const uint8_t zero[SEALED_LEN];
+	static const size_t cuts[][3] = {
+		{ MSG_LEN, 0, 0 }, { 1, MSG_LEN - 1, 0 }, { 7, 0, MSG_LEN - 7 },
+		{ 10, 10, MSG_LEN - 20 },
+	};
+	struct parties p;
+	struct hpke_key *kS, *kR;
+	struct hpke_seal_stream *s;
+	uint8_t sealed[SEALED_LEN], pt[MSG_LEN];
+	size_t i, j, off;
+
+	(void)state;
+	make_sealed(&p);
+	assert_int_equal(hpke_key_new(p.skS, &kS), SS_OK);
+	assert_int_equal(hpke_key_new(p.skR, &kR), SS_OK);
+	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		assert_int_equal(hpke_seal_stream_begin(p.pkR, kS, tinfo,
+		    sizeof(tinfo), taad, sizeof(taad), MSG_LEN, sealed,
+		    SEALED_LEN, &s), SS_OK);
+		for (j = 0, off = 0; j < 3; off += cuts[i][j], j++)
+			assert_int_equal(hpke_seal_stream_add(s, msg + off,
+			    cuts[i][j]), SS_OK);
+		assert_int_equal(hpke_seal_stream_end(s), SS_OK);
+		memset(pt, 0, sizeof(pt));
+		assert_int_equal(hpke_open_auth_k(kR, p.pkS, tinfo,
+		    sizeof(tinfo), taad, sizeof(taad), sealed, SEALED_LEN, pt,
+		    MSG_LEN), SS_OK);
+		assert_memory_equal(pt, msg, MSG_LEN);
+	}
+
+	/* One byte too many: refused, wiped, and the stream stays failed. */
+	assert_int_equal(hpke_seal_stream_begin(p.pkR, kS, tinfo,
+	    sizeof(tinfo), NULL, 0, MSG_LEN, sealed, SEALED_LEN, &s), SS_OK);
+	assert_int_equal(hpke_seal_stream_add(s, msg, MSG_LEN - 1), SS_OK);
+	assert_int_equal(hpke_seal_stream_add(s, msg, 2), SS_ERR_INVALID);
+	assert_memory_equal(sealed, zero, SEALED_LEN);
+	assert_int_equal(hpke_seal_stream_add(s, msg, 1), SS_ERR_INVALID);
+	assert_int_equal(hpke_seal_stream_end(s), SS_ERR_INVALID);
+
+	/* Ended short: no tag, nothing left. */
+	assert_int_equal(hpke_seal_stream_begin(p.pkR, kS, tinfo,
+	    sizeof(tinfo), NULL, 0, MSG_LEN, sealed, SEALED_LEN, &s), SS_OK);
+	assert_int_equal(hpke_seal_stream_add(s, msg, MSG_LEN - 1), SS_OK);
+	assert_int_equal(hpke_seal_stream_end(s), SS_ERR_INVALID);
+	assert_memory_equal(sealed, zero, SEALED_LEN);
+
+	/* Abandoned half way. */
+	assert_int_equal(hpke_seal_stream_begin(p.pkR, kS, tinfo,
+	    sizeof(tinfo), NULL, 0, MSG_LEN, sealed, SEALED_LEN, &s), SS_OK);
+	assert_int_equal(hpke_seal_stream_add(s, msg, 5), SS_OK);
+	hpke_seal_stream_free(s);
+	assert_memory_equal(sealed, zero, SEALED_LEN);
+	hpke_seal_stream_free(NULL);
+
+	/* The single-shot call's argument checks. */
+	assert_int_equal(hpke_seal_stream_begin(p.pkR, kS, tinfo,
+	    sizeof(tinfo), NULL, 0, MSG_LEN, sealed, SEALED_LEN - 1, &s),
+	    SS_ERR_INVALID);
+	assert_null(s);
+	assert_int_equal(hpke_seal_stream_begin(p.pkR, NULL, tinfo,
+	    sizeof(tinfo), NULL, 0, MSG_LEN, sealed, SEALED_LEN, &s),
+	    SS_ERR_INVALID);
+	assert_int_equal(hpke_seal_stream_begin(p.pkR, kS, tinfo,
+	    sizeof(tinfo), NULL, 0, MSG_LEN, sealed, SEALED_LEN, NULL),
+	    SS_ERR_INVALID);
+	assert_int_equal(hpke_seal_stream_add(NULL, msg, 1), SS_ERR_INVALID);
+	assert_int_equal(hpke_seal_stream_end(NULL), SS_ERR_INVALID);
+	hpke_key_free(kS);
+	hpke_key_free(kR);
+}
+
+/*
  * A sealed message of S for R (make_sealed), a third key pair X, and the
  * key objects of S, R and X.
  */
@@ -1035,6 +1115,7 @@ main(void)
 		cmocka_unit_test(test_k_remember),
 		cmocka_unit_test(test_key_object),
 		cmocka_unit_test(test_k_roundtrip_and_equivalence),
+		cmocka_unit_test(test_seal_stream),
 		cmocka_unit_test(test_k_wrong_keys),
 	};
 

@@ -641,6 +641,78 @@ test_document_vector(void **state)
 	free(recipient);
 }
 
+/*
+ * A vector sealed in pieces (sealed_stream_*, pieces of every size up to
+ * past the 512-element encoding chunk) opens to the same values; an
+ * element >= p in a later piece is refused, and the stream leaves nothing.
+ */
+static void
+test_stream(void **state)
+{
+	static const size_t pieces[] = { 1, 511, 512, 513, 1000, 1200 };
+	const size_t L = 1200;
+	struct keys k;
+	struct hpke_key *kA;
+	struct sealed_stream *s;
+	uint64_t *v, *back;
+	uint8_t *ct;
+	size_t i, off, n, len = sealed_len(L);
+
+	(void)state;
+	make_keys(&k);
+	assert_int_equal(hpke_key_new(k.skA, &kA), SS_OK);
+	v = random_values(L);
+	assert_non_null(back = calloc(L, sizeof(*back)));
+	assert_non_null(ct = malloc(len));
+	for (i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
+		assert_int_equal(sealed_stream_begin(SESSION, ALICE, BOB, L, kA,
+		    k.pkB, ct, len, &s), SS_OK);
+		for (off = 0; off < L; off += n) {
+			n = L - off < pieces[i] ? L - off : pieces[i];
+			assert_int_equal(sealed_stream_add(s, v + off, n), SS_OK);
+		}
+		assert_int_equal(sealed_stream_end(s), SS_OK);
+		memset(back, 0, L * sizeof(*back));
+		assert_int_equal(sealed_open(SESSION, ALICE, BOB, L, k.skB,
+		    k.pkA, ct, len, back), SS_OK);
+		assert_memory_equal(back, v, L * sizeof(*v));
+	}
+
+	/* p itself in the second piece. */
+	assert_int_equal(sealed_stream_begin(SESSION, ALICE, BOB, L, kA, k.pkB,
+	    ct, len, &s), SS_OK);
+	assert_int_equal(sealed_stream_add(s, v, 600), SS_OK);
+	v[700] = FIELD_P;
+	assert_int_equal(sealed_stream_add(s, v + 600, 600), SS_ERR_RANGE);
+	v[700] = 0;
+	assert_int_equal(sealed_stream_add(s, v + 600, 600), SS_ERR_INVALID);
+	assert_int_equal(sealed_stream_end(s), SS_ERR_INVALID);
+	for (i = 0; i < len; i++)
+		assert_int_equal(ct[i], 0);
+
+	/* Ended short. */
+	assert_int_equal(sealed_stream_begin(SESSION, ALICE, BOB, L, kA, k.pkB,
+	    ct, len, &s), SS_OK);
+	assert_int_equal(sealed_stream_add(s, v, 600), SS_OK);
+	assert_int_equal(sealed_stream_end(s), SS_ERR_INVALID);
+	for (i = 0; i < len; i++)
+		assert_int_equal(ct[i], 0);
+
+	/* sealed_seal_k's checks. */
+	assert_int_equal(sealed_stream_begin(SESSION, ALICE, BOB, L, kA, k.pkB,
+	    ct, len - 1, &s), SS_ERR_INVALID);
+	assert_null(s);
+	assert_int_equal(sealed_stream_begin(SESSION, ALICE, BOB, 0, kA, k.pkB,
+	    ct, len, &s), SS_ERR_INVALID);
+	assert_int_equal(sealed_stream_add(NULL, v, 1), SS_ERR_INVALID);
+	assert_int_equal(sealed_stream_end(NULL), SS_ERR_INVALID);
+	sealed_stream_free(NULL);
+	hpke_key_free(kA);
+	free(v);
+	free(back);
+	free(ct);
+}
+
 int
 main(void)
 {
@@ -658,6 +730,7 @@ main(void)
 		cmocka_unit_test(test_k_roundtrip_and_equivalence),
 		cmocka_unit_test(test_k_wrong_keys),
 		cmocka_unit_test(test_document_vector),
+		cmocka_unit_test(test_stream),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
