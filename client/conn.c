@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -31,6 +32,8 @@
 
 /* Bytes gathered before a write to TLS (one TLS record holds 16 KiB). */
 #define CONN_WBUF 65536
+/* A TLS record's plaintext at most: what one SSL_read can return. */
+#define CONN_RBUF 16384
 
 uint64_t
 conn_now_ms(void)
@@ -496,25 +499,106 @@ send_request(struct conn *c, const struct wire_request *req, uint64_t deadline,
 	return r;
 }
 
-/* Reads one response frame into *buf (malloc'd), *len bytes. */
-static int
-read_frame(struct conn *c, uint64_t deadline, uint8_t **buf, uint32_t *len,
-    struct ss_error *e)
+/*
+ * A response frame's body as nanopb reads it: straight from the
+ * connection, through a buffer of one TLS record, never past the frame's
+ * end; a read of a record or more (a ciphertext, a vector) goes straight to
+ * its destination. The body is never held whole, so a response of
+ * megabytes costs no copy of them and no memory touched for one.
+ */
+struct tls_in {
+	struct conn *c;
+	uint64_t deadline;
+	size_t left;                    /* frame bytes not yet read from TLS */
+	size_t pos, end;                /* buf[pos..end) read, not yet taken */
+	int err;                        /* the network's failure, in net */
+	struct ss_error net;
+	uint8_t buf[CONN_RBUF];
+};
+
+static bool
+tls_in_fail(struct tls_in *in, int r)
 {
-	uint8_t hdr[FRAME_HEADER_LEN];
+	in->err = r;
+	return false;
+}
+
+static bool
+tls_in_read(pb_istream_t *s, pb_byte_t *p, size_t n)
+{
+	struct tls_in *in = s->state;
+	size_t k;
 	int r;
 
-	*buf = NULL;
+	/* nanopb asks for no more than the frame holds, and skips itself. */
+	if (p == NULL || n > (in->end - in->pos) + in->left)
+		return tls_in_fail(in, ss_error_set(&in->net, SS_ERR_INTERNAL,
+		    "internal error: a read past the response frame"));
+	while (n > 0) {
+		if (in->pos == in->end && n >= sizeof(in->buf)) {
+			if ((r = tls_read_all(in->c, p, n, in->deadline,
+			    &in->net)) != SS_OK)
+				return tls_in_fail(in, r);
+			in->left -= n;
+			return true;
+		}
+		if (in->pos == in->end) {
+			k = in->left < sizeof(in->buf) ? in->left :
+			    sizeof(in->buf);
+			if ((r = tls_read_all(in->c, in->buf, k, in->deadline,
+			    &in->net)) != SS_OK)
+				return tls_in_fail(in, r);
+			in->left -= k;
+			in->pos = 0;
+			in->end = k;
+		}
+		k = in->end - in->pos < n ? in->end - in->pos : n;
+		memcpy(p, in->buf + in->pos, k);
+		in->pos += k;
+		p += k;
+		n -= k;
+	}
+	return true;
+}
+
+/* Reads one response frame and decodes it as the answer to req into resp. */
+static int
+read_response(struct conn *c, const struct wire_request *req,
+    const struct wire_limits *lim, uint64_t deadline,
+    struct wire_response *resp, struct ss_error *e)
+{
+	uint8_t hdr[FRAME_HEADER_LEN];
+	struct tls_in *in;
+	pb_istream_t s;
+	uint32_t len;
+	int r;
+
 	if ((r = tls_read_all(c, hdr, sizeof(hdr), deadline, e)) != SS_OK)
 		return r;
-	if (frame_get_header(hdr, c->max_frame, len) != SS_OK)
+	if (frame_get_header(hdr, c->max_frame, &len) != SS_OK)
 		return ss_error_set(e, SS_ERR_TOO_LARGE, "the server sent a "
 		    "frame over the limit of %u bytes", (unsigned)c->max_frame);
-	/* len is bounded by max_frame just above. */
-	if ((*buf = malloc(*len > 0 ? *len : 1)) == NULL)
-		return ss_error_set(e, SS_ERR_ALLOC, "out of memory for a "
-		    "%u-byte response", (unsigned)*len);
-	return tls_read_all(c, *buf, *len, deadline, e);
+	if ((in = malloc(sizeof(*in))) == NULL)
+		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
+	memset(in, 0, offsetof(struct tls_in, buf));
+	in->c = c;
+	in->deadline = deadline;
+	in->left = len;
+	memset(&s, 0, sizeof(s));
+	s.callback = tls_in_read;
+	s.state = in;
+	s.bytes_left = len;
+	r = wire_decode_response_from(&s, req->method, lim, resp, e);
+	if (in->err != SS_OK) {
+		/* The network failed, not the decoding: say how. */
+		if (e != NULL)
+			*e = in->net;
+		r = in->err;
+	} else if (r == SS_OK && (in->left != 0 || in->pos != in->end))
+		r = ss_error_set(e, SS_ERR_INTERNAL, "internal error: %u-byte "
+		    "response decoded short", (unsigned)len);
+	free(in);
+	return r;
 }
 
 int
@@ -522,9 +606,7 @@ conn_call(struct conn *c, struct wire_request *req,
     const struct wire_limits *lim, struct wire_response *resp,
     struct ss_error *e)
 {
-	uint8_t *buf = NULL;
 	uint64_t deadline;
-	uint32_t len;
 	int r;
 
 	memset(resp, 0, sizeof(*resp));
@@ -538,12 +620,8 @@ conn_call(struct conn *c, struct wire_request *req,
 	req->id = c->next_id++;
 
 	if ((r = send_request(c, req, deadline, e)) != SS_OK ||
-	    (r = read_frame(c, deadline, &buf, &len, e)) != SS_OK ||
-	    (r = wire_decode_response(buf, len, req->method, lim, resp, e)) !=
-	    SS_OK)
+	    (r = read_response(c, req, lim, deadline, resp, e)) != SS_OK)
 		goto fail;
-	free(buf);
-	buf = NULL;
 	if (resp->id == 0 && resp->code != ST_OK) {
 		/*
 		 * The server's verdict on the connection itself (a frame over
@@ -561,7 +639,6 @@ conn_call(struct conn *c, struct wire_request *req,
 	}
 	return SS_OK;
  fail:
-	free(buf);
 	wire_response_free(resp);
 	/* After a failed exchange the stream's position is unknown. */
 	conn_close(c);

@@ -26,6 +26,7 @@
 #include <pb_common.h>
 #include <pb_decode.h>
 
+#include "buf.h"
 #include "err.h"
 #include "name.h"
 #include "securesum.pb.h"
@@ -321,7 +322,8 @@ dec_u64(pb_istream_t *s, const pb_field_t *f, void **arg)
 {
 	const struct slot *a = *arg;
 	struct wire_vec *vec = a->out;
-	size_t lim = a->d->lim->max_values;
+	size_t lim = a->d->lim->max_values, k, i;
+	uint8_t *p;
 	uint64_t x;
 	int rc;
 
@@ -334,6 +336,23 @@ dec_u64(pb_istream_t *s, const pb_field_t *f, void **arg)
 	    sizeof(x), lim)) != SS_OK)
 		return dfail(s, a->d, rc, "vector too long");
 	vec->v[vec->n++] = x;
+	/*
+	 * The rest of a packed run that fits, in one read straight into
+	 * place (nanopb calls us again for whatever is left), each element
+	 * then decoded where it lies: its 8 bytes are read before they are
+	 * rewritten.
+	 */
+	k = s->bytes_left / sizeof(x);
+	if (k > vec->cap - vec->n)
+		k = vec->cap - vec->n;
+	if (k > 0) {
+		p = (uint8_t *)(vec->v + vec->n);
+		if (!pb_read(s, p, k * sizeof(x)))
+			return false;
+		for (i = 0; i < k; i++)
+			vec->v[vec->n + i] = buf_load_u64(p + i * sizeof(x));
+		vec->n += k;
+	}
 	return true;
 }
 
@@ -926,11 +945,10 @@ dec_field(pb_istream_t *s, int method, struct dctx *d, struct ss_error *e)
 }
 
 int
-wire_decode_response(const uint8_t *buf, size_t len, int method,
+wire_decode_response_from(pb_istream_t *s, int method,
     const struct wire_limits *lim, struct wire_response *resp,
     struct ss_error *e)
 {
-	pb_istream_t s = pb_istream_from_buffer(buf, len);
 	struct dctx d = { lim, resp, SS_OK };
 	int r;
 
@@ -938,10 +956,20 @@ wire_decode_response(const uint8_t *buf, size_t len, int method,
 	if (method < WIRE_CREATE_SESSION || method > WIRE_METHOD_LAST)
 		return ss_error_set(e, SS_ERR_INVALID, "unknown method %d",
 		    method);
-	while (s.bytes_left > 0)
-		if ((r = dec_field(&s, method, &d, e)) != SS_OK)
+	while (s->bytes_left > 0)
+		if ((r = dec_field(s, method, &d, e)) != SS_OK)
 			return r;
 	return SS_OK;
+}
+
+int
+wire_decode_response(const uint8_t *buf, size_t len, int method,
+    const struct wire_limits *lim, struct wire_response *resp,
+    struct ss_error *e)
+{
+	pb_istream_t s = pb_istream_from_buffer(buf, len);
+
+	return wire_decode_response_from(&s, method, lim, resp, e);
 }
 
 bool

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pb_decode.h>
 #include <pb_encode.h>
 
 #include "err.h"
@@ -262,6 +263,16 @@ int wire_request_size(const struct wire_request *req, size_t *size) SS_WUR;
  * pass to wire_response_free.
  */
 int wire_decode_response(const uint8_t *buf, size_t len, int method,
+    const struct wire_limits *lim, struct wire_response *resp,
+    struct ss_error *e) SS_WUR;
+
+/*
+ * The same from the stream s, all s->bytes_left bytes of it (a response
+ * read from the connection as it is decoded, so that no copy of the whole
+ * frame is made). A failure of s's callback fails the decoding: its caller
+ * knows why.
+ */
+int wire_decode_response_from(pb_istream_t *s, int method,
     const struct wire_limits *lim, struct wire_response *resp,
     struct ss_error *e) SS_WUR;
 void wire_response_free(struct wire_response *resp);

@@ -29,13 +29,74 @@
 static const char *certdir;
 
 enum scenario { SC_OK, SC_WRONG_ID, SC_WRONG_BODY, SC_HUGE, SC_SILENT,
-    SC_CLOSE };
+    SC_CLOSE, SC_SHARES, SC_CUT };
+
+/*
+ * SC_SHARES answers with two shares of BIG_CT bytes each, so that the
+ * response crosses many TLS records and the client's read buffer; SC_CUT
+ * announces more bytes than it sends and hangs up.
+ */
+#define BIG_CT  100003
 
 static const struct wire_limits lim = {
 	.max_items = 16, .max_bytes = 1024, .max_values = 16,
 };
 
 /* ---- the fake server (child process) ----------------------------------- */
+
+/*
+ * Two shares of BIG_CT bytes, byte i of share k being (i * 7 + k) & 0xff;
+ * cut: the frame announces 100 bytes more than follow, then the hang-up.
+ */
+static int
+serve_shares(SSL *ssl, Securesum__Request *req, int cut)
+{
+	Securesum__Response m = SECURESUM__RESPONSE__INIT;
+	Securesum__GetShareResponse gs = SECURESUM__GET_SHARE_RESPONSE__INIT;
+	Securesum__IncomingShare in[2] = { SECURESUM__INCOMING_SHARE__INIT,
+	    SECURESUM__INCOMING_SHARE__INIT };
+	Securesum__IncomingShare *list[2] = { &in[0], &in[1] };
+	static char *names[] = { "alice", "bob" };
+	uint8_t *ct[2], *buf;
+	size_t i, k, len, done;
+	int r = 0;
+
+	for (k = 0; k < 2; k++) {
+		if ((ct[k] = malloc(BIG_CT)) == NULL)
+			return 6;
+		for (i = 0; i < BIG_CT; i++)
+			ct[k][i] = (uint8_t)(i * 7 + k);
+		in[k].sender = names[k];
+		in[k].ciphertext.data = ct[k];
+		in[k].ciphertext.len = BIG_CT;
+	}
+	gs.n_shares = 2;
+	gs.shares = list;
+	m.id = req->id;
+	m.code = SECURESUM__CODE__OK;
+	m.body_case = SECURESUM__RESPONSE__BODY_GET_SHARE;
+	m.get_share = &gs;
+	if (!cut)
+		r = server_write_response(ssl, &m) != 0 ? 5 : 0;
+	else {
+		len = securesum__response__get_packed_size(&m);
+		if ((buf = malloc(FRAME_HEADER_LEN + len)) == NULL)
+			r = 6;
+		else {
+			frame_put_header(buf, (uint32_t)(len + 100));
+			securesum__response__pack(&m, buf + FRAME_HEADER_LEN);
+			if (SSL_write_ex(ssl, buf, FRAME_HEADER_LEN + len,
+			    &done) != 1)
+				r = 5;
+			free(buf);
+			server_hang_up(ssl);
+		}
+	}
+	securesum__request__free_unpacked(req, NULL);
+	free(ct[0]);
+	free(ct[1]);
+	return r;
+}
 
 /* Serves one connection as the scenario (*arg) says. */
 static int
@@ -50,7 +111,7 @@ serve(int lfd, const void *arg)
 	Securesum__Request *req;
 	uint8_t hdr[FRAME_HEADER_LEN];
 	SSL *ssl;
-	int i;
+	int i, r;
 
 	if ((ssl = server_accept(lfd, server_tls_ctx(certdir))) == NULL)
 		return 2;
@@ -70,6 +131,13 @@ serve(int lfd, const void *arg)
 			SSL_write(ssl, hdr, sizeof(hdr));
 			sleep(2);
 			return 0;
+		case SC_CUT:
+			return serve_shares(ssl, req, 1);
+		case SC_SHARES:
+			/* Then on to the next request, or the client's close. */
+			if ((r = serve_shares(ssl, req, 0)) != 0)
+				return r;
+			continue;
 		default:
 			break;
 		}
@@ -221,6 +289,54 @@ test_hang_up(void **state)
 	expect_failure(SC_CLOSE, SS_ERR_IO, 5000);
 }
 
+/*
+ * A response of two 100 KB ciphertexts, read as it is decoded (through the
+ * client's one-record buffer and straight into place), arrives whole; one
+ * whose frame ends early is the network's failure, not a decoding error.
+ */
+static void
+test_large_response(void **state)
+{
+	static const struct wire_limits big = {
+		.max_items = 16, .max_bytes = 2 * BIG_CT, .max_values = 16,
+	};
+	struct wire_request req;
+	struct wire_response resp;
+	struct conn c;
+	struct ss_error err;
+	size_t i, k;
+	pid_t pid;
+
+	(void)state;
+	pid = connect_to(SC_SHARES, &c, 5000);
+	memset(&req, 0, sizeof(req));
+	req.method = WIRE_GET_SHARE;
+	req.session_id = "sess";
+	req.party = "alice";
+	if (conn_call(&c, &req, &big, &resp, &err) != SS_OK)
+		fail_msg("conn_call: %s", err.msg);
+	assert_int_equal(resp.nshares, 2);
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(resp.shares[k].ct_len, BIG_CT);
+		for (i = 0; i < BIG_CT; i++)
+			if (resp.shares[k].ct[i] != (uint8_t)(i * 7 + k))
+				fail_msg("share %zu byte %zu", k, i);
+	}
+	assert_string_equal(resp.shares[1].sender, "bob");
+	wire_response_free(&resp);
+	conn_close(&c);
+	stop_server(pid);
+
+	pid = connect_to(SC_CUT, &c, 5000);
+	ss_error_clear(&err);
+	assert_int_equal(conn_call(&c, &req, &big, &resp, &err), SS_ERR_IO);
+	assert_true(err.msg[0] != '\0');
+	assert_false(conn_is_open(&c));
+	wire_response_free(&resp);
+	conn_close(&c);
+	stop_server(pid);
+}
+
 static void
 test_not_connected(void **state)
 {
@@ -307,6 +423,7 @@ main(void)
 		cmocka_unit_test(test_huge_frame),
 		cmocka_unit_test(test_silent_server),
 		cmocka_unit_test(test_hang_up),
+		cmocka_unit_test(test_large_response),
 		cmocka_unit_test(test_server_name),
 	};
 
