@@ -67,7 +67,11 @@ cli_sum_print(FILE *f, int json, const char *session,
 		if (k > 0)
 			fputc(json ? ',' : ' ', f);
 		/* Strings in JSON: parsers read numbers as doubles (2^53). */
-		fprintf(f, json ? "\"%s\"" : "%s", s->text[k]);
+		if (json)
+			fputc('"', f);
+		fputs(s->text[k], f);
+		if (json)
+			fputc('"', f);
 	}
 	if (json) {
 		fputs("],\"cohort\":", f);
