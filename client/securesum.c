@@ -572,10 +572,11 @@ securesum_sum_free(struct securesum_sum *s)
 	if (s->values != NULL)
 		OPENSSL_cleanse(s->values, s->length * sizeof(*s->values));
 	free(s->values);
-	for (i = 0; s->text != NULL && i < s->length; i++) {
-		if (s->text[i] != NULL)
-			OPENSSL_cleanse(s->text[i], strlen(s->text[i]));
-		free(s->text[i]);
+	/* The strings are one block, text[0] its start (sum_text). */
+	if (s->text != NULL && s->text[0] != NULL) {
+		OPENSSL_cleanse(s->text[0], (size_t)(s->text[s->length - 1] -
+		    s->text[0]) + strlen(s->text[s->length - 1]));
+		free(s->text[0]);
 	}
 	free(s->text);
 	for (i = 0; i < s->ncohort; i++)
@@ -597,14 +598,53 @@ securesum_result_free(struct securesum_result *r)
 	free(r);
 }
 
+/*
+ * The decimal strings of s's values, one block for all of them (text[0]
+ * its start): a sum of 100,000 elements is 100,000 allocations fewer.
+ * Formatted twice, once to size the block, since an element's text is
+ * 1 to 22 bytes.
+ */
+static int
+sum_text(securesum *h, struct securesum_sum *s)
+{
+	char num[48], *block = NULL;
+	size_t k, len, size = 0, used = 0;
+	int r = SS_OK;
+
+	if (s->length == 0)
+		return SS_OK;
+	for (k = 0; k < s->length && r == SS_OK; k++)
+		if ((r = amount_format(s->values[k], s->decimals, num,
+		    sizeof(num))) == SS_OK)
+			size += strlen(num) + 1;
+	OPENSSL_cleanse(num, sizeof(num));
+	if (r == SS_OK && (block = malloc(size)) == NULL)
+		return ss_error_set(&h->err, SS_ERR_ALLOC, "out of memory");
+	for (k = 0; k < s->length && r == SS_OK; k++) {
+		if ((r = amount_format(s->values[k], s->decimals, block + used,
+		    size - used)) != SS_OK)
+			break;
+		len = strlen(block + used) + 1;
+		s->text[k] = block + used;
+		used += len;
+	}
+	if (r != SS_OK) {
+		if (block != NULL)
+			OPENSSL_cleanse(block, size);
+		free(block);
+		memset(s->text, 0, s->length * sizeof(*s->text));
+		return ss_error_set(&h->err, SS_ERR_INTERNAL, "cannot format "
+		    "the sum as text");
+	}
+	return SS_OK;
+}
+
 /* The sum cs into a new *out; cs's arrays move into it. */
 static int
 give_sum(securesum *h, struct client_sum *cs, struct securesum_sum **out)
 {
 	struct securesum_sum *s;
-	char num[48];
-	size_t k;
-	int r = SS_OK;
+	int r;
 
 	if (cs->values == NULL)
 		return ss_error_set(&h->err, SS_ERR_INTERNAL, "no sum was kept");
@@ -623,16 +663,7 @@ give_sum(securesum *h, struct client_sum *cs, struct securesum_sum **out)
 	s->quorum = cs->quorum;
 	s->nparties = cs->nparties;
 	memset(cs, 0, sizeof(*cs));
-	for (k = 0; k < s->length && r == SS_OK; k++)
-		if (amount_format(s->values[k], s->decimals, num,
-		    sizeof(num)) != SS_OK)
-			r = ss_error_set(&h->err, SS_ERR_INTERNAL, "cannot "
-			    "format element %zu of the sum", k + 1);
-		else if ((s->text[k] = strdup(num)) == NULL)
-			r = ss_error_set(&h->err, SS_ERR_ALLOC,
-			    "out of memory");
-	OPENSSL_cleanse(num, sizeof(num));
-	if (r != SS_OK) {
+	if ((r = sum_text(h, s)) != SS_OK) {
 		securesum_sum_free(s);
 		return r;
 	}

@@ -260,7 +260,7 @@ struct securesum_sum {
 	size_t length;                  /* elements */
 	unsigned decimals;              /* the session's */
 	int64_t *values;                /* in units of 10^-decimals */
-	char **text;                    /* the same as decimal strings */
+	char **text;                    /* the same as decimal strings (one block) */
 	int verified;                   /* 1: VERIFIED; 0: UNVERIFIED */
 	size_t sumpoints;               /* the agreeing sumpoints */
 	unsigned quorum;                /* how many make it verified */

@@ -206,16 +206,24 @@ printed(int json, const struct securesum_result *res)
 	return buf;
 }
 
-/* A sum of two elements, as the library formats them. */
+/*
+ * A sum of two elements, as the library formats them: the texts one block,
+ * text[0] its start (securesum_sum_free frees it so).
+ */
 static struct securesum_sum *
 sum_of(const char *a, const char *b)
 {
 	struct securesum_sum *s = calloc(1, sizeof(*s));
+	size_t la = strlen(a) + 1;
+	char *block;
 
 	assert_non_null(s);
 	assert_non_null(s->text = calloc(3, sizeof(*s->text)));
-	assert_non_null(s->text[0] = strdup(a));
-	assert_non_null(s->text[1] = strdup(b));
+	assert_non_null(block = malloc(la + strlen(b) + 1));
+	memcpy(block, a, la);
+	memcpy(block + la, b, strlen(b) + 1);
+	s->text[0] = block;
+	s->text[1] = block + la;
 	s->length = 2;
 	return s;
 }
