@@ -206,6 +206,32 @@ gather_keys(struct client *c, const struct submission *sub,
 	return r;
 }
 
+/*
+ * Adds party i's part of a block to its ciphertext and, with the last
+ * block, ends it there and then (ss[i] NULL after). Ending each stream
+ * right after its last piece, rather than all of them after the last
+ * block, also keeps valgrind quiet: OpenSSL 3.0's AVX AES-GCM reads stale
+ * stack when it makes a tag (openssl/openssl#19719, closed unfixed; the
+ * tags are right), which valgrind then sees in the tag of a stream ended
+ * after other streams' work.
+ */
+static int
+seal_piece(struct submission *sub, struct sealed_stream **ss, size_t i,
+    const uint64_t *piece, size_t k, int last, struct ss_error *e)
+{
+	struct sealed_stream *s = ss[i];
+	int r;
+
+	if ((r = sealed_stream_add(s, piece, k)) == SS_OK && last) {
+		ss[i] = NULL;
+		r = sealed_stream_end(s);
+	}
+	if (r != SS_OK)
+		ss_error_set(e, r, "sealing the share for %s failed: %s",
+		    sub->names[i], ss_strerror(r));
+	return r;
+}
+
 int
 cmd_share_seal_shares(struct submission *sub, const uint8_t *d,
     const char *self, const struct hpke_key *key,
@@ -246,17 +272,12 @@ cmd_share_seal_shares(struct submission *sub, const uint8_t *d,
 		    shares)) != SS_OK)
 			ss_error_set(e, r, "sharing failed: %s", ss_strerror(r));
 		for (i = 0; i < n && r == SS_OK; i++)
-			if ((r = sealed_stream_add(ss[i], &shares[i * nb], nb)) !=
-			    SS_OK)
-				ss_error_set(e, r, "sealing the share for %s "
-				    "failed: %s", sub->names[i], ss_strerror(r));
+			r = seal_piece(sub, ss, i, &shares[i * nb], nb,
+			    off + nb == L, e);
 	}
+	/* Those not ended: a failure stopped them. */
 	for (i = 0; i < n; i++)
-		if (r != SS_OK)
-			sealed_stream_free(ss[i]);
-		else if ((r = sealed_stream_end(ss[i])) != SS_OK)
-			ss_error_set(e, r, "sealing the share for %s failed: %s",
-			    sub->names[i], ss_strerror(r));
+		sealed_stream_free(ss[i]);
 	client_wipe_free(shares, n * b * sizeof(*shares));
 	free(ss);
 	return r;
