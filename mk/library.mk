@@ -29,8 +29,8 @@ LIB_OBJ     := $(filter-out $(LIB_CLI_OBJ),$(CLIENT_OBJ)) $(CORE_OBJ)
 # Position-independent, hidden unless marked: the last -f wins over -fPIE.
 $(CORE_OBJ) $(CLIENT_OBJ) $(B)/client/main.o: CFLAGS += -fPIC -fvisibility=hidden
 $(B)/client/%.o: CFLAGS += -Iinclude
-$(B)/client/securesum.o: VERSION
-$(B)/client/securesum.o: CFLAGS += -DSS_VERSION='"$(SS_VERSION)"'
+$(B)/client/securesum_settings.o: VERSION
+$(B)/client/securesum_settings.o: CFLAGS += -DSS_VERSION='"$(SS_VERSION)"'
 $(B)/gen/client/%.o: OPT += -fPIC -fvisibility=hidden
 
 .PHONY: lib
