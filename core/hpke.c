@@ -687,6 +687,14 @@ struct hpke_seal_stream {
 	int failed;
 };
 
+/* Whether a sealed message of sealed_len bytes holds pt_len of plaintext. */
+static int
+lengths_match(size_t sealed_len, size_t pt_len)
+{
+	return sealed_len >= HPKE_KEY_LEN + NT &&
+	    pt_len == sealed_len - HPKE_KEY_LEN - NT;
+}
+
 int
 hpke_seal_stream_begin(const uint8_t pkR[HPKE_KEY_LEN],
     const struct hpke_key *skS, const uint8_t *info, size_t info_len,
@@ -705,8 +713,7 @@ hpke_seal_stream_begin(const uint8_t pkR[HPKE_KEY_LEN],
 		return SS_ERR_INVALID;
 	if ((uint64_t)pt_len > MAX_PT_LEN)
 		return SS_ERR_TOO_LARGE;
-	if (out_len < HPKE_KEY_LEN + NT ||
-	    pt_len != out_len - HPKE_KEY_LEN - NT)
+	if (!lengths_match(out_len, pt_len))
 		return SS_ERR_INVALID;
 	memset(&ctx, 0, sizeof(ctx));
 	if ((r = check_setup(&ctx, HPKE_MODE_AUTH, pkR, info,
@@ -743,6 +750,13 @@ stream_fail(struct hpke_seal_stream *s, int r)
 	s->failed = 1;
 	OPENSSL_cleanse(s->out, s->out_len);
 	return r;
+}
+
+void
+hpke_seal_stream_fail(struct hpke_seal_stream *s)
+{
+	if (s != NULL)
+		(void)stream_fail(s, SS_ERR_INVALID);
 }
 
 int
@@ -831,7 +845,7 @@ hpke_open_auth_k(const struct hpke_key *skR,
 
 	if (skR == NULL || pkS == NULL || in == NULL)
 		return SS_ERR_INVALID;
-	if (in_len < HPKE_KEY_LEN + NT || pt_len != in_len - HPKE_KEY_LEN - NT)
+	if (!lengths_match(in_len, pt_len))
 		return SS_ERR_INVALID;
 	if ((r = check_setup(&ctx, HPKE_MODE_AUTH, pkS, info,
 	    info_len)) != SS_OK)

@@ -118,6 +118,9 @@ int hpke_seal_stream_add(struct hpke_seal_stream *s, const uint8_t *pt,
     size_t len) SS_WUR;
 int hpke_seal_stream_end(struct hpke_seal_stream *s) SS_WUR;
 
+/* Fails s as a failed add would (for a refusal above HPKE); wipes out. */
+void hpke_seal_stream_fail(struct hpke_seal_stream *s);
+
 /* Abandons s (NULL is a no-op): out is wiped unless end was reached. */
 void hpke_seal_stream_free(struct hpke_seal_stream *s);
 

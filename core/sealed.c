@@ -120,9 +120,9 @@ prepare(const uint8_t *d, const char *sender, const char *recipient,
 /* Elements encoded on the stack at a time by sealed_stream_add. */
 #define ADD_CHUNK	512
 
+/* The HPKE stream keeps the failed state: a refused add fails it too. */
 struct sealed_stream {
 	struct hpke_seal_stream *hs;
-	int failed;             /* an add failed: no more adds, no end */
 };
 
 int
@@ -169,8 +169,11 @@ sealed_stream_add(struct sealed_stream *s, const uint64_t *values, size_t k)
 	size_t i, n, off;
 	int r = SS_OK;
 
-	if (s == NULL || s->failed || (values == NULL && k > 0))
+	if (s == NULL || (values == NULL && k > 0))
 		return SS_ERR_INVALID;
+	/* An empty piece asks the HPKE stream whether it failed before. */
+	if ((r = hpke_seal_stream_add(s->hs, NULL, 0)) != SS_OK)
+		return r;
 	/*
 	 * Sealing an element >= p is a bug upstream; refuse it here rather
 	 * than have the recipient reject the whole vector later. The scan
@@ -179,7 +182,7 @@ sealed_stream_add(struct sealed_stream *s, const uint64_t *values, size_t k)
 	for (i = 0; i < k; i++)
 		bad |= values[i] >= FIELD_P;
 	if (bad) {
-		s->failed = 1;
+		hpke_seal_stream_fail(s->hs);
 		return SS_ERR_RANGE;
 	}
 	for (off = 0; off < k && r == SS_OK; off += n) {
@@ -188,8 +191,6 @@ sealed_stream_add(struct sealed_stream *s, const uint64_t *values, size_t k)
 		r = hpke_seal_stream_add(s->hs, pt, n * ELEM_LEN);
 	}
 	OPENSSL_cleanse(pt, sizeof(pt));
-	if (r != SS_OK)
-		s->failed = 1;
 	return r;
 }
 
@@ -200,10 +201,6 @@ sealed_stream_end(struct sealed_stream *s)
 
 	if (s == NULL)
 		return SS_ERR_INVALID;
-	if (s->failed) {
-		sealed_stream_free(s);
-		return SS_ERR_INVALID;
-	}
 	r = hpke_seal_stream_end(s->hs);
 	free(s);
 	return r;

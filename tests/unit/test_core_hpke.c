@@ -925,6 +925,16 @@ test_seal_stream(void **state)
 	assert_int_equal(hpke_seal_stream_end(s), SS_ERR_INVALID);
 	assert_memory_equal(sealed, zero, SEALED_LEN);
 
+	/* Failed from above (hpke_seal_stream_fail): wiped, no more adds. */
+	assert_int_equal(hpke_seal_stream_begin(p.pkR, kS, tinfo,
+	    sizeof(tinfo), NULL, 0, MSG_LEN, sealed, SEALED_LEN, &s), SS_OK);
+	assert_int_equal(hpke_seal_stream_add(s, msg, 5), SS_OK);
+	hpke_seal_stream_fail(s);
+	assert_memory_equal(sealed, zero, SEALED_LEN);
+	assert_int_equal(hpke_seal_stream_add(s, msg, 0), SS_ERR_INVALID);
+	assert_int_equal(hpke_seal_stream_end(s), SS_ERR_INVALID);
+	hpke_seal_stream_fail(NULL);
+
 	/* Abandoned half way. */
 	assert_int_equal(hpke_seal_stream_begin(p.pkR, kS, tinfo,
 	    sizeof(tinfo), NULL, 0, MSG_LEN, sealed, SEALED_LEN, &s), SS_OK);

@@ -684,8 +684,10 @@ test_stream(void **state)
 	assert_int_equal(sealed_stream_add(s, v, 600), SS_OK);
 	v[700] = FIELD_P;
 	assert_int_equal(sealed_stream_add(s, v + 600, 600), SS_ERR_RANGE);
+	assert_int_equal(sealed_stream_add(s, v + 600, 600), SS_ERR_INVALID);
 	v[700] = 0;
 	assert_int_equal(sealed_stream_add(s, v + 600, 600), SS_ERR_INVALID);
+	assert_int_equal(sealed_stream_add(s, v, 0), SS_ERR_INVALID);
 	assert_int_equal(sealed_stream_end(s), SS_ERR_INVALID);
 	for (i = 0; i < len; i++)
 		assert_int_equal(ct[i], 0);
