@@ -3,6 +3,7 @@
  * event loop; see journal_sync.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ struct journal_syncer {
 	uint64_t want_off;      /* loop: the offset just past record want */
 	uint64_t done;          /* thread (and switch): the records up to here are */
 	int busy;               /* thread: inside fdatasync */
+	uint64_t dropped;       /* thread: fd's page cache dropped up to here */
+	uint64_t page;          /* the page size */
 	int sync_errno;         /* thread: a failed fdatasync, until poll takes it */
 	int stop;               /* loop: the thread should end */
 	struct metrics_histogram latency;   /* thread: each sync's time */
@@ -71,6 +74,24 @@ wake(pthread_cond_t *cv)
 }
 
 /*
+ * Drops fd's cached pages in [from, to), bytes already on disk. The journal
+ * is read only at a start, so they are of no use in memory; without this
+ * the page cache grows by every byte journalled, and each record is copied
+ * into pages never touched before, which is most of an upload's cost on
+ * the machine kind this was measured on (docs/BENCHMARKS.md 6.3). Dropped,
+ * they are the pages the next records' writes get back. Redis does the same
+ * after an fsync (reclaimFilePageCache). Pages only partly in the range
+ * are kept. It is advice: a failure costs memory, not data.
+ */
+static void
+drop_cached(int fd, uint64_t from, uint64_t to)
+{
+	if (to > from)
+		(void)posix_fadvise(fd, (off_t)from, (off_t)(to - from),
+		    POSIX_FADV_DONTNEED);
+}
+
+/*
  * One fdatasync of fd for the records up to target (ending at off), then
  * the mark saying so, outside the mutex: the records count as durable, and
  * their answers may go, only once the mark is on disk too.
@@ -80,7 +101,7 @@ sync_once(struct journal_syncer *y, uint64_t target, uint64_t off, int fd)
 {
 	struct timespec t0, t1;
 	struct journal_mark m = y->mark;
-	uint64_t one = 1;
+	uint64_t one = 1, dropped = y->dropped;
 	int rc, e;
 
 	y->busy = 1;
@@ -93,9 +114,15 @@ sync_once(struct journal_syncer *y, uint64_t target, uint64_t off, int fd)
 		rc = journal_mark_write(y->mark_fd, &m) == SS_OK ? 0 : -1;
 	}
 	e = errno;
+	if (rc == 0) {
+		/* The page holding off stays: the next records go on in it. */
+		drop_cached(fd, dropped, off);
+		dropped = off - off % y->page;
+	}
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 	lock(y);
 	y->busy = 0;
+	y->dropped = dropped;
 	y->mark.gen = m.gen;
 	metrics_observe(&y->latency, (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -182,11 +209,13 @@ journal_syncer_start(struct journal_syncer **out, int fd, uint64_t seq,
     int mark_fd, const struct journal_mark *mark, struct ss_error *e)
 {
 	struct journal_syncer *y;
+	long page = sysconf(_SC_PAGESIZE);
 	int err;
 
 	if ((y = calloc(1, sizeof(*y))) == NULL)
 		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
 	y->fd = fd;
+	y->page = page > 0 ? (uint64_t)page : 4096;
 	y->mark_fd = mark_fd;
 	y->mark = *mark;
 	y->want = y->done = seq;
@@ -286,6 +315,7 @@ journal_syncer_switch(struct journal_syncer *y, int fd, uint64_t seq,
 	while (y->busy)
 		wait_on(y, &y->idle);
 	y->fd = fd;
+	y->dropped = 0;
 	y->mark.first = first;
 	if (y->want < seq) {
 		y->want = seq;

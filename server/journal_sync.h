@@ -24,7 +24,9 @@ struct journal_syncer;
  * Starts the thread, syncing fd; the records up to seq count as durable.
  * After each fdatasync it writes the mark (journal_mark.h) to mark_fd,
  * starting from *mark (whose first names fd's segment), before it reports
- * the records durable. The thread blocks every signal (they are the loop's).
+ * the records durable; then it drops the synced bytes' pages from the page
+ * cache (only a start reads the journal). The thread blocks every signal
+ * (they are the loop's).
  */
 int journal_syncer_start(struct journal_syncer **out, int fd, uint64_t seq,
     int mark_fd, const struct journal_mark *mark, struct ss_error *e) SS_WUR;

@@ -6,7 +6,7 @@
  * (big-endian) and 4 (before protocol version 2) replay to the same state,
  * and an upgrade goes on from them. A version-2 session (its statements,
  * conflicts and signing certificates) replays to the same state, alone or
- * after a snapshot.
+ * after a snapshot. Synced records leave the page cache.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +17,11 @@
 #include <string.h>
 #include <poll.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -968,6 +972,91 @@ test_sync_thread(void **state)
 	rmdir_all(dir);
 }
 
+/* How many of the file's pages are in the page cache (mincore). */
+static size_t
+cached_pages(const char *path)
+{
+	unsigned char vec[256];
+	struct stat sb;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), n, i, count = 0;
+	void *m;
+	int fd;
+
+	assert_true((fd = open(path, O_RDONLY)) >= 0);
+	assert_int_equal(fstat(fd, &sb), 0);
+	n = ((size_t)sb.st_size + page - 1) / page;
+	assert_true(n > 0 && n <= sizeof(vec));
+	assert_true((m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED,
+	    fd, 0)) != MAP_FAILED);
+	assert_int_equal(mincore(m, (size_t)sb.st_size, vec), 0);
+	for (i = 0; i < n; i++)
+		count += vec[i] & 1;
+	assert_int_equal(munmap(m, (size_t)sb.st_size), 0);
+	assert_int_equal(close(fd), 0);
+	return count;
+}
+
+/* Puts 32 keys of 2,000 bytes, parties k<first>..: 64 KB of records. */
+static void
+put_keys(struct store *s, int first)
+{
+	uint8_t der[2000];
+	char name[16];
+	struct ss_error st;
+	int i, dup;
+
+	for (i = first; i < first + 32; i++) {
+		memset(der, i, sizeof(der));
+		snprintf(name, sizeof(name), "k%02d", i);
+		assert_int_equal(store_put_key(s, name, der, sizeof(der), &dup,
+		    &st), SS_OK);
+	}
+}
+
+/*
+ * Once the sync thread has made records durable, their pages leave the page
+ * cache (only a start reads them), but for the one the next records go on
+ * in; what was dropped replays whole. Not on a memory-backed file system,
+ * where the page cache is the file.
+ */
+static void
+test_synced_pages_leave_the_cache(void **state)
+{
+	struct journal *j1, *j2;
+	char *dir = tempdir(), path[512];
+	struct ss_error err;
+	struct statfs fs;
+	struct store *a, *b;
+
+	(void)state;
+	assert_int_equal(statfs(dir, &fs), 0);
+	a = open_store(dir, &j1, SS_OK);
+	assert_int_equal(journal_sync_thread_start(j1, &err), SS_OK);
+	path_of(path, sizeof(path), dir, SEG1);
+	put_keys(a, 0);
+	if (fs.f_type == TMPFS_MAGIC) {
+		print_message("# %s is on tmpfs: the page cache is not checked\n",
+		    dir);
+	} else {
+		/* Written, not yet synced: the pages are cached. */
+		assert_true(cached_pages(path) >= 15);
+		assert_int_equal(journal_sync(j1), SS_OK);
+		assert_true(cached_pages(path) <= 1);
+		/* The next ones, from the page the first sync kept. */
+		put_keys(a, 32);
+		assert_true(cached_pages(path) >= 15);
+		assert_int_equal(journal_sync(j1), SS_OK);
+		assert_true(cached_pages(path) <= 1);
+	}
+	assert_int_equal(journal_sync(j1), SS_OK);
+	close_store(a, j1);
+	b = open_store(dir, &j2, SS_OK);
+	assert_int_equal(b->nkeys, 64);
+	assert_int_equal(b->journal_seq, 64);
+	close_store(b, j2);
+	rmdir_all(dir);
+}
+
 /*
  * Records 1-6 in the first segment, 7 in a second, as a snapshot started at
  * 6 leaves them; the snapshot itself is written only when with_snapshot.
@@ -1462,6 +1551,7 @@ main(void)
 		cmocka_unit_test(test_unwritable_journal_changes_nothing),
 		cmocka_unit_test(test_deadline_close_is_journalled),
 		cmocka_unit_test(test_sync_thread),
+		cmocka_unit_test(test_synced_pages_leave_the_cache),
 		cmocka_unit_test(test_segments_replay_in_order),
 		cmocka_unit_test(test_segment_gap_is_refused),
 		cmocka_unit_test(test_torn_older_segment_is_refused),
