@@ -27,6 +27,15 @@ disk_fsync_dir(const char *dir)
 	return rc == 0 ? SS_OK : SS_ERR_IO;
 }
 
+void
+disk_drop_cached(int fd, uint64_t from, uint64_t to)
+{
+	/* posix_fadvise's length 0 is "to the end". */
+	if (to == 0 || to > from)
+		(void)posix_fadvise(fd, (off_t)from, to == 0 ? 0 :
+		    (off_t)(to - from), POSIX_FADV_DONTNEED);
+}
+
 int
 disk_read_all(int fd, uint8_t **data, size_t *len)
 {

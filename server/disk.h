@@ -23,6 +23,17 @@
 /* fsync of a folder, so that a rename or a new file in it survives a crash. */
 int disk_fsync_dir(const char *dir) SS_WUR;
 
+/*
+ * Drops fd's cached pages in [from, to) (to = 0: to the end), bytes already
+ * on disk that only a start reads again: without this the page cache keeps
+ * every byte the journal and the snapshots write, and later writes get
+ * pages never touched before instead of these, which costs most of an
+ * upload on the machine kind this was measured on (docs/BENCHMARKS.md 6.3).
+ * Redis does the same after its fsyncs (reclaimFilePageCache). Pages only
+ * partly in the range stay. Advice: a failure costs memory, not data.
+ */
+void disk_drop_cached(int fd, uint64_t from, uint64_t to);
+
 /* Reads all of an open file into a malloc'd buffer; SS_ERR_* on failure. */
 int disk_read_all(int fd, uint8_t **data, size_t *len) SS_WUR;
 

@@ -3,7 +3,6 @@
  * event loop; see journal_sync.h.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "disk.h"
 #include "err.h"
 #include "journal_mark.h"
 #include "journal_sync.h"
@@ -74,24 +74,6 @@ wake(pthread_cond_t *cv)
 }
 
 /*
- * Drops fd's cached pages in [from, to), bytes already on disk. The journal
- * is read only at a start, so they are of no use in memory; without this
- * the page cache grows by every byte journalled, and each record is copied
- * into pages never touched before, which is most of an upload's cost on
- * the machine kind this was measured on (docs/BENCHMARKS.md 6.3). Dropped,
- * they are the pages the next records' writes get back. Redis does the same
- * after an fsync (reclaimFilePageCache). Pages only partly in the range
- * are kept. It is advice: a failure costs memory, not data.
- */
-static void
-drop_cached(int fd, uint64_t from, uint64_t to)
-{
-	if (to > from)
-		(void)posix_fadvise(fd, (off_t)from, (off_t)(to - from),
-		    POSIX_FADV_DONTNEED);
-}
-
-/*
  * One fdatasync of fd for the records up to target (ending at off), then
  * the mark saying so, outside the mutex: the records count as durable, and
  * their answers may go, only once the mark is on disk too.
@@ -115,8 +97,12 @@ sync_once(struct journal_syncer *y, uint64_t target, uint64_t off, int fd)
 	}
 	e = errno;
 	if (rc == 0) {
-		/* The page holding off stays: the next records go on in it. */
-		drop_cached(fd, dropped, off);
+		/*
+		 * Only a start reads the journal (disk_drop_cached). The page
+		 * holding off stays: the next records go on in it.
+		 */
+		if (off > dropped)
+			disk_drop_cached(fd, dropped, off);
 		dropped = off - off % y->page;
 	}
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);

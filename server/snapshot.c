@@ -83,6 +83,8 @@ file_emit(struct snap_file *f, const void *p, size_t n)
 			f->err = errno;
 			return SS_ERR_IO;
 		}
+		/* Only a start reads it back. */
+		disk_drop_cached(f->fd, 0, 0);
 	}
 	return SS_OK;
 }
@@ -207,6 +209,7 @@ write_contents(const struct store *s, struct snap_file *f, EVP_MD_CTX *md)
 		f->err = errno;
 		return SS_ERR_IO;
 	}
+	disk_drop_cached(f->fd, 0, 0);
 	return SS_OK;
 }
 
