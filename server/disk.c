@@ -59,6 +59,8 @@ disk_read_all(int fd, uint8_t **data, size_t *len)
 		}
 		off += (size_t)n;
 	}
+	/* Read once, at a start: the copy in p is the one kept. */
+	disk_drop_cached(fd, 0, 0);
 	*data = p;
 	*len = off;
 	return SS_OK;

@@ -34,7 +34,11 @@ int disk_fsync_dir(const char *dir) SS_WUR;
  */
 void disk_drop_cached(int fd, uint64_t from, uint64_t to);
 
-/* Reads all of an open file into a malloc'd buffer; SS_ERR_* on failure. */
+/*
+ * Reads all of an open file into a malloc'd buffer, then drops its pages
+ * from the page cache (disk_drop_cached): the server reads its snapshot
+ * and journal once, at a start. SS_ERR_* on failure.
+ */
 int disk_read_all(int fd, uint8_t **data, size_t *len) SS_WUR;
 
 /* A bounded reader of one of the server's files, in its version's byte order. */
