@@ -33,7 +33,7 @@ struct journal_syncer {
 	uint64_t want;          /* loop: make the records up to here durable */
 	uint64_t want_off;      /* loop: the offset just past record want */
 	uint64_t done;          /* thread (and switch): the records up to here are */
-	int busy;               /* thread: inside fdatasync */
+	int busy;               /* thread: inside fdatasync or the drop after */
 	uint64_t dropped;       /* thread: fd's page cache dropped up to here */
 	uint64_t page;          /* the page size */
 	int sync_errno;         /* thread: a failed fdatasync, until poll takes it */
@@ -74,6 +74,28 @@ wake(pthread_cond_t *cv)
 }
 
 /*
+ * After a sync of fd up to off: drops the pages before the one holding off
+ * (the next records go on in it), as only a start reads the journal
+ * (disk_drop_cached). Runs after the sync is reported, so that no answer
+ * waits for it, and before busy clears, so that fd is still open.
+ */
+static void
+drop_synced(struct journal_syncer *y, int fd, uint64_t off)
+{
+	uint64_t from = y->dropped;     /* only the thread changes it while busy */
+
+	if (off > from) {
+		disk_drop_cached(fd, from, off);
+		from = off - off % y->page;
+	}
+	lock(y);
+	y->dropped = from;
+	y->busy = 0;
+	wake(&y->idle);
+	unlock(y);
+}
+
+/*
  * One fdatasync of fd for the records up to target (ending at off), then
  * the mark saying so, outside the mutex: the records count as durable, and
  * their answers may go, only once the mark is on disk too.
@@ -83,7 +105,7 @@ sync_once(struct journal_syncer *y, uint64_t target, uint64_t off, int fd)
 {
 	struct timespec t0, t1;
 	struct journal_mark m = y->mark;
-	uint64_t one = 1, dropped = y->dropped;
+	uint64_t one = 1;
 	int rc, e;
 
 	y->busy = 1;
@@ -96,19 +118,8 @@ sync_once(struct journal_syncer *y, uint64_t target, uint64_t off, int fd)
 		rc = journal_mark_write(y->mark_fd, &m) == SS_OK ? 0 : -1;
 	}
 	e = errno;
-	if (rc == 0) {
-		/*
-		 * Only a start reads the journal (disk_drop_cached). The page
-		 * holding off stays: the next records go on in it.
-		 */
-		if (off > dropped)
-			disk_drop_cached(fd, dropped, off);
-		dropped = off - off % y->page;
-	}
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 	lock(y);
-	y->busy = 0;
-	y->dropped = dropped;
 	y->mark.gen = m.gen;
 	metrics_observe(&y->latency, (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -124,6 +135,7 @@ sync_once(struct journal_syncer *y, uint64_t target, uint64_t off, int fd)
 		 * polls at each tick as well.
 		 */
 	}
+	drop_synced(y, fd, rc == 0 ? off : 0);
 	lock(y);
 }
 
@@ -271,7 +283,8 @@ journal_syncer_wait(struct journal_syncer *y, uint64_t seq, uint64_t off)
 {
 	journal_syncer_request(y, seq, off);
 	lock(y);
-	while (y->done < seq && y->sync_errno == 0)
+	/* And for the drop after it: the caller may close or read fd next. */
+	while ((y->done < seq || y->busy) && y->sync_errno == 0)
 		wait_on(y, &y->idle);
 	unlock(y);
 }

@@ -53,7 +53,10 @@ int journal_syncer_notify_fd(const struct journal_syncer *y);
  */
 void journal_syncer_request(struct journal_syncer *y, uint64_t seq,
     uint64_t off);
-/* Asks for the records up to seq and waits until they are durable or an fdatasync failed. */
+/*
+ * Asks for the records up to seq and waits until they are durable and the
+ * thread is idle (their pages dropped), or an fdatasync failed.
+ */
 void journal_syncer_wait(struct journal_syncer *y, uint64_t seq, uint64_t off);
 /*
  * The thread's news, without blocking: *done is the last record known
