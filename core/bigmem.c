@@ -8,8 +8,18 @@
  * the only 4 KiB page touched before the data). The data region is mapped
  * PROT_NONE for its max and made readable and writable as it grows. Both
  * kinds keep their header in the HEAD_SIZE bytes right before the data.
+ *
+ * The pool is one reservation of slots an extent each, each either
+ * PROT_NONE (empty) or holding an extent touched and zero (full). An
+ * extent moves between a slot and a block with mremap(MREMAP_FIXED), which
+ * replaces what is at the destination; a slot emptied is reserved again at
+ * once (MAP_FIXED_NOREPLACE), so that no other mapping can land where a
+ * later extent will be moved. A block's address range left empty by an
+ * extent moved out is never unmapped again, for the same reason: the block
+ * is unmapped piece by piece around it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +125,176 @@ map_aligned(size_t total, size_t pg)
 	return data - pg;
 }
 
+/* ---- the pool of touched extents ---------------------------------------- */
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  /* Linux 5.14; older kernels refuse it */
+#endif
+
+static struct {
+	pthread_mutex_t lock;
+	uint8_t *base;          /* nslots extents, the first on a 2 MiB boundary */
+	size_t nslots;
+	size_t *full;           /* indexes of the slots holding an extent */
+	size_t nfull;
+	size_t *empty;          /* indexes of the slots reserved PROT_NONE */
+	size_t nempty;
+} pool = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, NULL, 0, NULL, 0 };
+
+static uint8_t *map_aligned(size_t total, size_t pg);
+
+/* Touches the len bytes at p (readable and writable) so that they are resident. */
+static void
+touch(uint8_t *p, size_t len)
+{
+	if (madvise(p, len, MADV_POPULATE_WRITE) != 0)
+		memset(p, 0, len);
+}
+
+int
+bigmem_pool_init(size_t bytes)
+{
+	size_t n = bytes / BIGMEM_EXTENT, i;
+
+	if (pool.base != NULL)
+		return SS_ERR_INVALID;
+	if (n == 0)
+		return SS_OK;
+	if ((pool.full = calloc(n, sizeof(size_t))) == NULL ||
+	    (pool.empty = calloc(n, sizeof(size_t))) == NULL ||
+	    (pool.base = map_aligned(n * BIGMEM_EXTENT, 0)) == NULL ||
+	    mprotect(pool.base, n * BIGMEM_EXTENT, PROT_READ | PROT_WRITE) != 0) {
+		if (pool.base != NULL)
+			(void)munmap(pool.base, n * BIGMEM_EXTENT);
+		free(pool.full);
+		free(pool.empty);
+		pool.base = NULL;
+		pool.full = pool.empty = NULL;
+		errno = ENOMEM;
+		return SS_ERR_ALLOC;
+	}
+	(void)madvise(pool.base, n * BIGMEM_EXTENT, MADV_HUGEPAGE);
+	touch(pool.base, n * BIGMEM_EXTENT);
+	for (i = 0; i < n; i++)
+		pool.full[i] = n - 1 - i;       /* taken from the lowest up */
+	pool.nslots = pool.nfull = n;
+	return SS_OK;
+}
+
+size_t
+bigmem_pool_held(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&pool.lock);
+	n = pool.nfull;
+	pthread_mutex_unlock(&pool.lock);
+	return n * BIGMEM_EXTENT;
+}
+
+size_t
+bigmem_pool_size(void)
+{
+	return pool.nslots * BIGMEM_EXTENT;
+}
+
+/*
+ * Reserves a slot's address again, PROT_NONE, once its extent has moved
+ * out: whether it is the pool's still (else the slot is lost).
+ */
+static int
+reserve_slot(uint8_t *slot)
+{
+	/* cppcheck-suppress invalidFunctionArg */
+	void *r = mmap(slot, BIGMEM_EXTENT, PROT_NONE, ANON_FLAGS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (r == MAP_FAILED)
+		return 0;
+	if (r != slot) {        /* a kernel that took it as a hint */
+		(void)munmap(r, BIGMEM_EXTENT);
+		return 0;
+	}
+	/* cppcheck-suppress memleak */
+	return 1;
+}
+
+/*
+ * Moves an extent from a full slot to at (take), or from at to an empty
+ * slot (put): 1, or 0 when there is no such slot or the move failed.
+ */
+static int
+pool_move(uint8_t *at, int take)
+{
+	size_t *from = take ? pool.full : pool.empty;
+	size_t *nfrom = take ? &pool.nfull : &pool.nempty;
+	uint8_t *slot;
+	int moved = 0;
+	size_t i;
+
+	pthread_mutex_lock(&pool.lock);
+	if (*nfrom > 0) {
+		i = from[*nfrom - 1];
+		slot = pool.base + i * BIGMEM_EXTENT;
+		if (mremap(take ? slot : at, BIGMEM_EXTENT, BIGMEM_EXTENT,
+		    MREMAP_MAYMOVE | MREMAP_FIXED, take ? at : slot) != MAP_FAILED) {
+			(*nfrom)--;
+			moved = 1;
+			if (!take)
+				pool.full[pool.nfull++] = i;
+			else if (reserve_slot(slot))
+				pool.empty[pool.nempty++] = i;
+		}
+	}
+	pthread_mutex_unlock(&pool.lock);
+	return moved;
+}
+
+/*
+ * A block's data growing from from to to bytes usable: each whole extent
+ * of it taken from the pool while it has some (the rest is made readable
+ * and writable by the caller and faults in when touched).
+ */
+static void
+pool_fill(uint8_t *data, size_t from, size_t to)
+{
+	size_t o;
+
+	if (pool.nslots == 0 || from > to)
+		return;
+	for (o = round_up(from, BIGMEM_EXTENT); o <= to && to - o >= BIGMEM_EXTENT;
+	    o += BIGMEM_EXTENT)
+		if (!pool_move(data + o, 1))
+			break;
+}
+
+/*
+ * Gives back [from, to) of a block's data, of which the first rw bytes are
+ * readable and writable: its whole extents within those to the pool,
+ * zeroed, while it has room; the rest unmapped, around them. SS_ERR_ALLOC
+ * if an unmap failed (without a pool, nothing changed then).
+ */
+static int
+release(uint8_t *data, size_t from, size_t to, size_t rw)
+{
+	size_t o = round_up(from, BIGMEM_EXTENT), piece = from;
+	size_t end = rw < to ? rw : to;
+	int rc = SS_OK;
+
+	for (; pool.nslots > 0 && o <= end && end - o >= BIGMEM_EXTENT;
+	    o += BIGMEM_EXTENT) {
+		memset(data + o, 0, BIGMEM_EXTENT);
+		if (!pool_move(data + o, 0))
+			break;
+		/* A piece left mapped costs address space, not the block. */
+		if (o > piece && munmap(data + piece, o - piece) != 0)
+			rc = SS_ERR_ALLOC;
+		piece = o + BIGMEM_EXTENT;
+	}
+	if (to > piece && munmap(data + piece, to - piece) != 0)
+		rc = SS_ERR_ALLOC;
+	return rc;
+}
+
 static void *
 mapped_block(size_t max, size_t len, unsigned flags)
 {
@@ -128,6 +308,7 @@ mapped_block(size_t max, size_t len, unsigned flags)
 	}
 	/* Without THP (or madvise) the block gets 4 KiB pages: slower, still right. */
 	(void)madvise(base + pg, room, MADV_HUGEPAGE);
+	pool_fill(base + pg, 0, held);
 	if (mprotect(base, pg + held, PROT_READ | PROT_WRITE) != 0) {
 		(void)munmap(base, pg + room);
 		errno = ENOMEM;
@@ -172,13 +353,18 @@ bigmem_dup(const void *src, size_t len, unsigned flags)
 	return p;
 }
 
-/* Shrinks a mapped block to len: its whole pages beyond len unmapped. */
+/*
+ * Shrinks a mapped block to len: its whole pages beyond len given back (to
+ * the pool, or unmapped). Once an extent has gone to the pool the block is
+ * shrunk whatever else fails.
+ */
 static int
 mapped_shrink(struct bigmem_head *h, uint8_t *data, size_t len)
 {
 	size_t keep = round_up(len, page_size());
 
-	if (keep < h->max && munmap(data + keep, h->max - keep) != 0)
+	if (keep < h->max && release(data, keep, h->max, h->held) != SS_OK &&
+	    pool.nslots == 0)
 		return SS_ERR_ALLOC;
 	h->max = keep;
 	if (h->held > keep)
@@ -203,6 +389,7 @@ bigmem_resize(void *p, size_t len)
 		if (!h->mapped)
 			h->max = len;
 	} else if (h->mapped && (want = round_up(len, page_size())) > h->held) {
+		pool_fill(data, h->held, want);
 		if (mprotect(data + h->held, want - h->held,
 		    PROT_READ | PROT_WRITE) != 0)
 			return SS_ERR_ALLOC;
@@ -254,7 +441,7 @@ void
 bigmem_free(void *p)
 {
 	struct bigmem_head *h;
-	size_t room;
+	size_t room, rw;
 
 	if (p == NULL)
 		return;
@@ -267,5 +454,7 @@ bigmem_free(void *p)
 		return;
 	}
 	room = h->max;
-	(void)munmap((uint8_t *)p - page_size(), page_size() + room);
+	rw = h->held;
+	(void)munmap((uint8_t *)p - page_size(), page_size());     /* h's page */
+	(void)release(p, 0, room, rw);
 }

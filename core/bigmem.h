@@ -23,6 +23,14 @@
  * 2 MiB for a few bytes grows the block by whole extents only when their
  * data is at hand (server/frame_in.c does).
  *
+ * A process can keep a pool of memory already touched (bigmem_pool_init):
+ * a mapped block growing by whole extents then takes them from it, moved
+ * into place (mremap: page tables move, no byte is copied or faulted), and
+ * a freed or shrunk block's whole extents go back to it, zeroed. Memory in
+ * the pool stays resident: it is for a server whose memory budget is its
+ * to use, on machines where a first touch costs more than the work done
+ * with the memory.
+ *
  * With BIGMEM_WIPE the bytes given back (by bigmem_free, or by a shrinking
  * bigmem_resize) are cleansed first, for blocks that hold secrets.
  */
@@ -86,5 +94,18 @@ void *bigmem_dup(const void *src, size_t len, unsigned flags);
 
 /* Frees p (NULL: nothing), wiped first if it was made with BIGMEM_WIPE. */
 void bigmem_free(void *p);
+
+/*
+ * Makes the pool: bytes (rounded down to whole extents) of memory touched
+ * now, zero-filled, kept for mapped blocks from then on, and room for as
+ * many extents given back. Once per process, before any other thread uses
+ * bigmem. SS_ERR_ALLOC (errno set) if the memory cannot be had; SS_ERR_INVALID
+ * for a second call.
+ */
+int bigmem_pool_init(size_t bytes) SS_WUR;
+
+/* Bytes of touched memory the pool holds now; and its size (none: 0). */
+size_t bigmem_pool_held(void);
+size_t bigmem_pool_size(void);
 
 #endif

@@ -244,6 +244,11 @@ process(struct buf_writer *w, const struct metrics *m,
 	    "Journal records replayed at start.", (double)m->replayed_records);
 	one(w, "mpc_server_startup_duration_seconds", "gauge",
 	    "Time taken to load the state at start.", m->load_seconds);
+	one(w, "mpc_server_warm_memory_bytes", "gauge", "Memory touched "
+	    "before, kept for frames and held shares, not in use now.",
+	    (double)g->warm_memory);
+	one(w, "mpc_server_warm_memory_max_bytes", "gauge", "--warm-memory "
+	    "(whole 2 MiB extents).", (double)g->warm_memory_max);
 }
 
 int

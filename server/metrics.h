@@ -56,6 +56,7 @@ struct metrics_gauges {
 	uint64_t sessions_deleted, sessions_expired;    /* since start */
 	uint64_t stored_bytes, stored_bytes_max;
 	uint64_t connections, connections_max, watching;
+	uint64_t warm_memory, warm_memory_max;  /* bigmem's pool: held, size */
 	int journal_ok;                 /* 0: the journal's last write or sync failed */
 	uint64_t journal_unsynced;      /* records written, not yet known durable */
 	struct metrics_histogram fsync; /* the sync thread's fdatasync latencies */

@@ -25,6 +25,7 @@ struct server_config {
 	unsigned idle_timeout;         /* seconds */
 	uint64_t max_output;           /* bytes queued to one client before reading pauses */
 	uint64_t max_memory;           /* the memory budget (budget.h), bytes */
+	uint64_t warm_memory;          /* bigmem's pool (bigmem.h), bytes */
 	enum journal_fsync fsync;      /* when the journal is forced to disk */
 	struct store_limits limits;
 };

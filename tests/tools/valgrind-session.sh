@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # valgrind-session.sh: two whole 3-party sessions (create, share, sumpoint,
-# result), one of 2-element and one of 10,000-element vectors (frames over
-# the server's 64 KiB in-place line), with mpc-server and every mpc-client
+# result), one of 2-element and one of 100,000-element vectors (frames over
+# the server's 64 KiB in-place line, and over the 2 MiB extent its
+# --warm-memory lends, and takes back at exit), with mpc-server and every mpc-client
 # process under valgrind memcheck. Passes only when every process exits as
 # it should, the sums are right, and every valgrind log reports zero errors
 # and no definitely or indirectly lost bytes. `make test-valgrind` builds BIN (build-vg/bin) and
@@ -46,7 +47,8 @@ chmod 600 "$T/server-certs/server.key"
 # Not through vg(): a backgrounded function is a subshell, and $! must be
 # valgrind itself so that SIGTERM reaches the server.
 "${VG[@]}" --log-file="$T/vg-server.log" "$BIN/mpc-server" --listen 127.0.0.1:0 \
-    --certs "$T/server-certs" --state-dir "$T/state" >"$T/server.out" 2>"$T/server.log" &
+    --certs "$T/server-certs" --state-dir "$T/state" --warm-memory 4194304 \
+    >"$T/server.out" 2>"$T/server.log" &
 SERVER_PID=$!
 ADDR=
 for _ in $(seq 1 600); do	# valgrind starts slowly: up to 60 s
@@ -119,10 +121,11 @@ else
 	not_ok "the sum is 792 0" "got: $(cat "$T/result.out")"
 fi
 
-# A session of 10,000-element vectors: its frames are over 64 KiB, so the
+# A session of 100,000-element vectors: its frames are over 64 KiB, so the
 # server reads them into buffers of their own, keeps those as the stored
-# shares and sumpoints, and sends them back by reference.
-L=10000
+# shares and sumpoints, and sends them back by reference; a submission
+# (2.4 MB) takes a whole extent of the warm memory.
+L=100000
 seq 1 $L >"$T/long-alice.in"
 seq 1 $L | sed 's/^/-/' >"$T/long-bob.in"
 yes 7 | head -n $L >"$T/long-carol.in"

@@ -1,7 +1,10 @@
 /*
  * test_core_bigmem.c: blocks of both kinds keep their bytes through growth
  * and shrinking, say what they map, are 2 MiB-aligned when mapped, give
- * back pages, and use huge pages where the kernel offers them.
+ * back pages, and use huge pages where the kernel offers them; with the
+ * pool, blocks take touched zero extents from it and give theirs back,
+ * zeroed, as far as it has room. The pool's tests run last: it is once a
+ * process.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +18,7 @@
 #include <cmocka.h>
 
 #include "bigmem.h"
+#include "bytes.h"
 
 #define MiB ((size_t)1 << 20)
 
@@ -203,6 +207,87 @@ test_huge_pages(void **state)
 	bigmem_free(p);
 }
 
+static void
+test_pool_lends_touched_extents(void **state)
+{
+	uint8_t *p, *q;
+
+	(void)state;
+	assert_int_equal(bigmem_pool_size(), 0);
+	assert_int_equal(bigmem_pool_init(8 * MiB + 1), SS_OK);
+	assert_int_equal(bigmem_pool_init(8 * MiB), SS_ERR_INVALID);
+	assert_int_equal(bigmem_pool_size(), 8 * MiB);
+	assert_int_equal(bigmem_pool_held(), 8 * MiB);
+	/* Two whole extents come from the pool, touched already; the tail not. */
+	p = bigmem_alloc(4 * MiB + 100, BIGMEM_WIPE);
+	assert_non_null(p);
+	assert_int_equal(bigmem_pool_held(), 4 * MiB);
+	assert_true(resident(p, 4 * MiB));
+	assert_true(all_zero(p, 4 * MiB + 100));
+	fill(p, 4 * MiB + 100, 3);
+	q = bigmem_alloc(4 * MiB, 0);
+	assert_non_null(q);
+	assert_int_equal(bigmem_pool_held(), 0);
+	fill(q, 4 * MiB, 4);
+	assert_true(same(p, 4 * MiB + 100, 3));
+	bigmem_free(p);
+	bigmem_free(q);
+	assert_int_equal(bigmem_pool_held(), 8 * MiB);
+	/* What the blocks held does not come back with the extents. */
+	p = bigmem_alloc(8 * MiB, 0);
+	assert_non_null(p);
+	assert_int_equal(bigmem_pool_held(), 0);
+	assert_true(all_zero(p, 8 * MiB));
+	/* With the pool empty a block faults in as before. */
+	q = bigmem_alloc(4 * MiB, 0);
+	assert_non_null(q);
+	fill(q, 4 * MiB, 6);
+	assert_true(same(q, 4 * MiB, 6));
+	bigmem_free(p);
+	bigmem_free(q);
+	/* The pool takes back no more than it has room for. */
+	assert_int_equal(bigmem_pool_held(), 8 * MiB);
+}
+
+static void
+test_pool_follows_resizes(void **state)
+{
+	uint8_t *p;
+
+	(void)state;
+	assert_int_equal(bigmem_pool_held(), 8 * MiB);
+	p = bigmem_reserve(16 * MiB, 0, 0);
+	assert_non_null(p);
+	/* An extent is taken only when the growth makes all of it usable. */
+	assert_int_equal(bigmem_resize(p, MiB), SS_OK);
+	assert_int_equal(bigmem_pool_held(), 8 * MiB);
+	assert_int_equal(bigmem_resize(p, 0), SS_OK);
+	assert_int_equal(bigmem_resize(p, 2 * MiB + 1), SS_ERR_TOO_LARGE);
+	bigmem_free(p);
+	p = bigmem_reserve(16 * MiB, 0, 0);
+	assert_non_null(p);
+	assert_int_equal(bigmem_resize(p, 2 * MiB + 1), SS_OK);
+	assert_int_equal(bigmem_pool_held(), 6 * MiB);
+	fill(p, 2 * MiB + 1, 8);
+	/* [2, 4) MiB is partly usable already: only [4, 6) comes whole. */
+	assert_int_equal(bigmem_resize(p, 6 * MiB), SS_OK);
+	assert_int_equal(bigmem_pool_held(), 4 * MiB);
+	assert_true(all_zero(p + 4 * MiB, 2 * MiB));
+	fill(p + 2 * MiB + 1, 4 * MiB - 1, 9);
+	/* Shrinking gives back the whole extents past the new end, zeroed. */
+	assert_int_equal(bigmem_resize(p, MiB), SS_OK);
+	assert_int_equal(bigmem_pool_held(), 8 * MiB);
+	assert_int_equal(bigmem_max(p), MiB);
+	assert_true(same(p, MiB, 8));
+	assert_false(page_mapped(p + 2 * MiB));
+	bigmem_free(p);
+	assert_int_equal(bigmem_pool_held(), 8 * MiB);
+	p = bigmem_alloc(8 * MiB, 0);
+	assert_non_null(p);
+	assert_true(all_zero(p, 8 * MiB));
+	bigmem_free(p);
+}
+
 int
 main(void)
 {
@@ -212,6 +297,8 @@ main(void)
 		cmocka_unit_test(test_mapped_shrink_gives_back),
 		cmocka_unit_test(test_dup_and_wipe),
 		cmocka_unit_test(test_huge_pages),
+		cmocka_unit_test(test_pool_lends_touched_extents),
+		cmocka_unit_test(test_pool_follows_resizes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "err.h"
 #include "hpke.h"
 #include "hpke_raw.h"
@@ -385,17 +386,6 @@ make_sealed(struct parties *p)
 	assert_int_equal(raw_open_auth(p->skR, p->pkS, tinfo, sizeof(tinfo),
 	    taad, sizeof(taad), p->sealed, SEALED_LEN, pt, MSG_LEN), SS_OK);
 	assert_memory_equal(pt, msg, MSG_LEN);
-}
-
-static int
-all_zero(const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != 0)
-			return 0;
-	return 1;
 }
 
 /* Flips each bit of sealed[from, to) in turn; every one must fail. */
