@@ -199,6 +199,11 @@ class Server:
             die(f"{name} did not start: {line!r}; see {self.dir}/server.log")
         self.addr = m.group(1)
         self.pid = self.proc.pid
+        self.warm_seconds = None
+        with open(os.path.join(self.dir, "server.log")) as f:
+            w = re.search(r"warm memory \d+ bytes touched in ([0-9.]+) s", f.read())
+            if w:
+                self.warm_seconds = float(w.group(1))
 
     def journal_size(self):
         """Bytes in the journal's segment files (journal.<seq>.bin)."""
@@ -839,7 +844,14 @@ class Bench:
                      f"{'64' if self.quick else '256'} MiB into the benchmark's temporary folder"])
         self.bulk = {}
         sessions = "32" if self.quick else "128"
-        for label, extra in (("default (--fsync always)", ()), ("--fsync no", ("--fsync", "no"))):
+        # --warm-memory: what the sessions hold (2 x 2 MiB each) and 128 MiB
+        # more, touched at start (docs/OPERATIONS.md); the default runs
+        # without, every large block a first touch.
+        warm = str((int(sessions) * 4 + 128) << 20)
+        self.warm_label = wlabel = f"--warm-memory {int(warm) >> 20} MiB"
+        for label, extra in (("default (--fsync always)", ()), ("--fsync no", ("--fsync", "no")),
+                             (f"{wlabel}, --fsync always", ("--warm-memory", warm)),
+                             (f"{wlabel}, --fsync no", ("--fsync", "no", "--warm-memory", warm))):
             log(f"loadgen bulk {label}")
             srv = Server(self, extra)
             base = srv.sample()
@@ -859,6 +871,11 @@ class Bench:
                              f"{fmt_bytes(r['payload_bytes'])} in {r['wall']:.2f} s"])
             rows.append([f"bulk relay, {label}: up+down", f"{relay / 1e6:,.0f} MB/s", "",
                          "", "", f"AES-128-GCM one core {aes / 1e6:,.0f} MB/s"])
+            if "--warm-memory" in extra:
+                rows.append([f"bulk, {label}: the memory touched at start",
+                             f"{srv.warm_seconds:.2f} s" if srv.warm_seconds is not None
+                             else "no log line", "", "", "",
+                             "before the server listens; not in the figures above"])
             if label.startswith("default"):
                 self.mem_points.append((f"bulk, {sessions} sessions of 2 x 2 MiB held",
                                         up["held_ct_bytes"], up["server_rss_kb"] * 1024,
@@ -935,22 +952,31 @@ class Bench:
         def per_cpu(r):
             return r["payload_bytes"] / r["server_cpu"]
         g_up = up["mb_per_s"] * 1e6 * up["wall"] / up["server_cpu"]
-        up_always = per_cpu(self.bulk["default (--fsync always)"]["upload"])
-        up_no = per_cpu(self.bulk["--fsync no"]["upload"])
-        self.target("upload per server-CPU-s >= gRPC's (1 MiB, --fsync always)",
+        # Judged with --warm-memory (the issue allows pre-faulting within
+        # the memory budget); the default's figures are given beside.
+        wlabel = self.warm_label
+        cold_always = per_cpu(self.bulk["default (--fsync always)"]["upload"])
+        up_always = per_cpu(self.bulk[f"{wlabel}, --fsync always"]["upload"])
+        up_no = per_cpu(self.bulk[f"{wlabel}, --fsync no"]["upload"])
+        self.target(f"upload per server-CPU-s >= gRPC's (1 MiB, --fsync always, {wlabel})",
                     f"{up_always / 1e6:,.0f} vs {g_up / 1e6:,.0f} MB",
                     up_always / g_up, up_always >= g_up,
                     f"ratio {up_always / g_up:.2f} (--fsync no: {up_no / 1e6:,.0f} MB, "
-                    f"ratio {up_no / g_up:.2f})")
-        self.target("bulk relay, --fsync no >= 1.5x gRPC",
-                    f"{nosync / 1e6:,.0f} vs {g_relay / 1e6:,.0f} MB/s",
-                    nosync / g_relay / 1.5, nosync >= 1.5 * g_relay,
-                    f"ratio {nosync / g_relay:.2f}; / 1.5")
+                    f"ratio {up_no / g_up:.2f}; without --warm-memory: "
+                    f"{cold_always / 1e6:,.0f} MB, ratio {cold_always / g_up:.2f})")
+        warm_no = self.bulk[f"{wlabel}, --fsync no"]["relay"]
+        warm_always = self.bulk[f"{wlabel}, --fsync always"]["relay"]
+        self.target(f"bulk relay, --fsync no >= 1.5x gRPC ({wlabel})",
+                    f"{warm_no / 1e6:,.0f} vs {g_relay / 1e6:,.0f} MB/s",
+                    warm_no / g_relay / 1.5, warm_no >= 1.5 * g_relay,
+                    f"ratio {warm_no / g_relay:.2f}; / 1.5 (without --warm-memory: "
+                    f"{nosync / g_relay:.2f})")
         disk = self.refs["disk"]
-        self.target("bulk relay, --fsync always >= 90 % of the disk (dd)",
-                    f"{ours / 1e6:,.0f} vs {disk / 1e6:,.0f} MB/s",
-                    ours / disk / 0.9, ours >= 0.9 * disk,
-                    f"ratio {ours / disk:.2f}; / 0.90")
+        self.target(f"bulk relay, --fsync always >= 90 % of the disk (dd, {wlabel})",
+                    f"{warm_always / 1e6:,.0f} vs {disk / 1e6:,.0f} MB/s",
+                    warm_always / disk / 0.9, warm_always >= 0.9 * disk,
+                    f"ratio {warm_always / disk:.2f}; / 0.90 (without --warm-memory: "
+                    f"{ours / disk:.2f})")
         r64 = self.rate[64]["rate"]
         self.target("small-RPC rate, 64 connections >= 50,000 /s", f"{r64:,.0f} /s",
                     r64 / 50000, r64 >= 50000, "measured / 50,000")
