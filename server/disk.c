@@ -30,10 +30,16 @@ disk_fsync_dir(const char *dir)
 void
 disk_drop_cached(int fd, uint64_t from, uint64_t to)
 {
+	if (to > from)
+		(void)posix_fadvise(fd, (off_t)from, (off_t)(to - from),
+		    POSIX_FADV_DONTNEED);
+}
+
+void
+disk_drop_file(int fd)
+{
 	/* posix_fadvise's length 0 is "to the end". */
-	if (to == 0 || to > from)
-		(void)posix_fadvise(fd, (off_t)from, to == 0 ? 0 :
-		    (off_t)(to - from), POSIX_FADV_DONTNEED);
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 }
 
 int
@@ -60,7 +66,7 @@ disk_read_all(int fd, uint8_t **data, size_t *len)
 		off += (size_t)n;
 	}
 	/* Read once, at a start: the copy in p is the one kept. */
-	disk_drop_cached(fd, 0, 0);
+	disk_drop_file(fd);
 	*data = p;
 	*len = off;
 	return SS_OK;

@@ -24,7 +24,7 @@
 int disk_fsync_dir(const char *dir) SS_WUR;
 
 /*
- * Drops fd's cached pages in [from, to) (to = 0: to the end), bytes already
+ * Drops fd's cached pages in [from, to) (nothing unless to > from), bytes already
  * on disk that only a start reads again: without this the page cache keeps
  * every byte the journal and the snapshots write, and later writes get
  * pages never touched before instead of these, which costs most of an
@@ -33,10 +33,12 @@ int disk_fsync_dir(const char *dir) SS_WUR;
  * partly in the range stay. Advice: a failure costs memory, not data.
  */
 void disk_drop_cached(int fd, uint64_t from, uint64_t to);
+/* disk_drop_cached for all of fd's pages, bytes all on disk. */
+void disk_drop_file(int fd);
 
 /*
  * Reads all of an open file into a malloc'd buffer, then drops its pages
- * from the page cache (disk_drop_cached): the server reads its snapshot
+ * from the page cache (disk_drop_file): the server reads its snapshot
  * and journal once, at a start. SS_ERR_* on failure.
  */
 int disk_read_all(int fd, uint8_t **data, size_t *len) SS_WUR;

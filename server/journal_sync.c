@@ -84,10 +84,9 @@ drop_synced(struct journal_syncer *y, int fd, uint64_t off)
 {
 	uint64_t from = y->dropped;     /* only the thread changes it while busy */
 
-	if (off > from) {
-		disk_drop_cached(fd, from, off);
+	disk_drop_cached(fd, from, off);
+	if (off > from)
 		from = off - off % y->page;
-	}
 	lock(y);
 	y->dropped = from;
 	y->busy = 0;
@@ -135,7 +134,7 @@ sync_once(struct journal_syncer *y, uint64_t target, uint64_t off, int fd)
 		 * polls at each tick as well.
 		 */
 	}
-	drop_synced(y, fd, rc == 0 ? off : 0);
+	drop_synced(y, fd, rc == 0 ? off : y->dropped);
 	lock(y);
 }
 

@@ -65,6 +65,7 @@ struct snap_file {
 	int fd;
 	size_t len;             /* bytes waiting in buf */
 	uint64_t unsynced;      /* bytes written since the last fdatasync */
+	uint64_t synced;        /* bytes on disk, and dropped from the page cache */
 	int err;                /* errno of the first failure */
 	uint8_t buf[FILE_BUF];
 };
@@ -78,13 +79,14 @@ file_emit(struct snap_file *f, const void *p, size_t n)
 		return SS_ERR_IO;
 	}
 	if ((f->unsynced += n) >= AUTOSYNC_BYTES) {
-		f->unsynced = 0;
 		if (fdatasync(f->fd) != 0) {
 			f->err = errno;
 			return SS_ERR_IO;
 		}
 		/* Only a start reads it back. */
-		disk_drop_cached(f->fd, 0, 0);
+		disk_drop_cached(f->fd, f->synced, f->synced + f->unsynced);
+		f->synced += f->unsynced;
+		f->unsynced = 0;
 	}
 	return SS_OK;
 }
@@ -209,7 +211,7 @@ write_contents(const struct store *s, struct snap_file *f, EVP_MD_CTX *md)
 		f->err = errno;
 		return SS_ERR_IO;
 	}
-	disk_drop_cached(f->fd, 0, 0);
+	disk_drop_file(f->fd);
 	return SS_OK;
 }
 
@@ -228,7 +230,7 @@ write_file(const struct store *s, int fd, const char *tmp, struct ss_error *e)
 	} else {
 		f->fd = fd;
 		f->len = 0;
-		f->unsynced = 0;
+		f->unsynced = f->synced = 0;
 		f->err = 0;
 		if ((rc = write_contents(s, f, md)) != SS_OK)
 			ss_error_set(e, rc, "writing %s: %s", tmp, f->err != 0 ?

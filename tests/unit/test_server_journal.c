@@ -29,6 +29,7 @@
 #include "err.h"
 #include "field.h"
 #include "files.h"
+#include "filler.h"
 #include "history.h"
 #include "journal.h"
 #include "journal_file.h"
@@ -968,23 +969,6 @@ test_sync_thread(void **state)
 	rmdir_all(dir);
 }
 
-/* Puts 32 keys of 2,000 bytes, parties k<first>..: 64 KB of records. */
-static void
-put_keys(struct store *s, int first)
-{
-	uint8_t der[2000];
-	char name[16];
-	struct ss_error st;
-	int i, dup;
-
-	for (i = first; i < first + 32; i++) {
-		memset(der, i, sizeof(der));
-		snprintf(name, sizeof(name), "k%02d", i);
-		assert_int_equal(store_put_key(s, name, der, sizeof(der), &dup,
-		    &st), SS_OK);
-	}
-}
-
 /*
  * Once the sync thread has made records durable, their pages leave the page
  * cache (only a start reads them), but for the one the next records go on
@@ -1008,7 +992,7 @@ test_synced_pages_leave_the_cache(void **state)
 		print_message("# the page cache is not checked: %s\n", why);
 	for (i = 0; i < 64; i += 32) {
 		/* Written, not yet synced: the pages are cached. */
-		put_keys(a, i);
+		fill_keys(a, i, 32);
 		assert_true(why != NULL || cached_pages(path) >= 15);
 		assert_int_equal(journal_sync(j1), SS_OK);
 		/* The second time from the page the first sync kept. */

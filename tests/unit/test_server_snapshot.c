@@ -22,6 +22,7 @@
 #include "err.h"
 #include "field.h"
 #include "files.h"
+#include "filler.h"
 #include "history.h"
 #include "certs.h"
 #include "sealed.h"
@@ -124,22 +125,16 @@ test_written_snapshot_leaves_the_cache(void **state)
 {
 	struct store_limits lim;
 	struct store *a, *b = NULL;
-	char path[512], name[16], *dir = tempdir();
+	char path[512], *dir = tempdir();
 	const char *why;
-	uint8_t der[2000], *copy;
+	uint8_t *copy;
 	size_t len;
-	struct ss_error err, st;
-	int i, dup;
+	struct ss_error err;
 
 	(void)state;
 	store_default_limits(&lim);
 	assert_non_null(a = store_new(&lim));
-	for (i = 0; i < 32; i++) {
-		memset(der, i, sizeof(der));
-		snprintf(name, sizeof(name), "k%02d", i);
-		assert_int_equal(store_put_key(a, name, der, sizeof(der), &dup,
-		    &st), SS_OK);
-	}
+	fill_keys(a, 0, 32);
 	assert_int_equal(snapshot_write(a, dir, &err), SS_OK);
 	snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE);
 	if ((why = page_cache_unseen(dir)) != NULL)
