@@ -25,6 +25,7 @@
 
 #include <openssl/rand.h>
 
+#include "bytes.h"
 #include "err.h"
 #include "field.h"
 #include "hpke.h"
@@ -82,17 +83,6 @@ random_values(size_t L)
 	return v;
 }
 
-static int
-all_zero(const uint64_t *v, size_t L)
-{
-	size_t i;
-
-	for (i = 0; i < L; i++)
-		if (v[i] != 0)
-			return 0;
-	return 1;
-}
-
 /* A sealed vector and what it takes to open it. */
 struct fixture {
 	struct keys k;
@@ -139,7 +129,8 @@ try_open(struct fixture *f, const uint8_t *session, const char *sender,
 	    f->back);
 	/* Argument errors leave it untouched; crypto failures wipe it. */
 	if (r == SS_ERR_AUTH || r == SS_ERR_RANGE)
-		assert_true(all_zero(f->back, L));
+		assert_true(all_zero((const uint8_t *)f->back,
+		    L * sizeof(uint64_t)));
 	return r;
 }
 
@@ -512,16 +503,16 @@ test_k_wrong_keys(void **state)
 	memset(f.back, 0xa5, L * sizeof(uint64_t));
 	assert_int_equal(sealed_open_k(SESSION, ALICE, BOB, L, kC, f.k.pkA,
 	    f.ct, f.len, f.back), SS_ERR_AUTH);
-	assert_true(all_zero(f.back, L));
+	assert_true(all_zero((const uint8_t *)f.back, L * sizeof(uint64_t)));
 	memset(f.back, 0xa5, L * sizeof(uint64_t));
 	assert_int_equal(sealed_open_k(SESSION, ALICE, BOB, L, kA, f.k.pkA,
 	    f.ct, f.len, f.back), SS_ERR_AUTH);
-	assert_true(all_zero(f.back, L));
+	assert_true(all_zero((const uint8_t *)f.back, L * sizeof(uint64_t)));
 	/* Another sender's public key. */
 	memset(f.back, 0xa5, L * sizeof(uint64_t));
 	assert_int_equal(sealed_open_k(SESSION, ALICE, BOB, L, kB, f.k.pkC,
 	    f.ct, f.len, f.back), SS_ERR_AUTH);
-	assert_true(all_zero(f.back, L));
+	assert_true(all_zero((const uint8_t *)f.back, L * sizeof(uint64_t)));
 	/* Other session, sender or recipient name. */
 	assert_int_equal(sealed_open_k(g_d2, ALICE, BOB, L, kB,
 	    f.k.pkA, f.ct, f.len, f.back), SS_ERR_AUTH);
