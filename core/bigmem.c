@@ -220,7 +220,8 @@ reserve_slot(uint8_t *slot)
 
 /*
  * Moves an extent from a full slot to at (take), or from at to an empty
- * slot (put): 1, or 0 when there is no such slot or the move failed.
+ * slot, zeroed first (put): 1, or 0 when there is no such slot or the move
+ * failed.
  */
 static int
 pool_move(uint8_t *at, int take)
@@ -235,6 +236,8 @@ pool_move(uint8_t *at, int take)
 	if (*nfrom > 0) {
 		i = from[*nfrom - 1];
 		slot = pool.base + i * BIGMEM_EXTENT;
+		if (!take)      /* what the block held does not go with it */
+			memset(at, 0, BIGMEM_EXTENT);
 		if (mremap(take ? slot : at, BIGMEM_EXTENT, BIGMEM_EXTENT,
 		    MREMAP_MAYMOVE | MREMAP_FIXED, take ? at : slot) != MAP_FAILED) {
 			(*nfrom)--;
@@ -282,7 +285,6 @@ release(uint8_t *data, size_t from, size_t to, size_t rw)
 
 	for (; pool.nslots > 0 && o <= end && end - o >= BIGMEM_EXTENT;
 	    o += BIGMEM_EXTENT) {
-		memset(data + o, 0, BIGMEM_EXTENT);
 		if (!pool_move(data + o, 0))
 			break;
 		/* A piece left mapped costs address space, not the block. */
