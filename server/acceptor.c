@@ -10,7 +10,12 @@
 #include "clock.h"
 #include "log.h"
 
-/* The listener's callback, whose argument is the acceptor: on to the owner's. */
+/*
+ * The listener's callback, whose argument is the acceptor: on to the
+ * owner's. A full batch stops the listener's loop of accepts (it looks
+ * whether it is still enabled after each) until batch_ev, made active now,
+ * runs in the loop's next pass.
+ */
 static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
@@ -18,7 +23,23 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	struct acceptor *a = arg;
 
 	a->accepted++;
+	if (++a->batch >= ACCEPTOR_BATCH) {
+		(void)evconnlistener_disable(l);
+		event_active(a->batch_ev, EV_TIMEOUT, 1);
+	}
 	a->cb(l, fd, sa, salen, a->cb_arg);
+}
+
+/* The pass after a full batch: accept again, unless paused or closed. */
+static void
+on_batch(evutil_socket_t fd, short what, void *arg)
+{
+	struct acceptor *a = arg;
+
+	(void)fd; (void)what;
+	a->batch = 0;
+	if (!a->paused && !a->closed)
+		(void)evconnlistener_enable(a->listener);
 }
 
 /* A second without a failed accept since the last pause: the episode is over. */
@@ -48,6 +69,7 @@ on_resume(evutil_socket_t fd, short what, void *arg)
 	    (ACCEPTOR_SETTLE_MS % 1000) * 1000 };
 
 	(void)fd; (void)what;
+	a->paused = 0;
 	if (a->closed)
 		return;
 	(void)evconnlistener_enable(a->listener);
@@ -70,6 +92,7 @@ on_error(struct evconnlistener *l, void *arg)
 
 	(void)evconnlistener_disable(l);
 	(void)event_del(a->settle_ev);
+	a->paused = 1;
 	a->deferred++;
 	if (a->pause_ms == 0) {
 		a->since_ms = clock_mono_ms();
@@ -102,7 +125,8 @@ acceptor_open(struct acceptor *a, struct event_base *base, evutil_socket_t fd,
 	a->cb = cb;
 	a->cb_arg = arg;
 	if ((a->resume_ev = event_new(base, -1, 0, on_resume, a)) == NULL ||
-	    (a->settle_ev = event_new(base, -1, 0, on_settle, a)) == NULL) {
+	    (a->settle_ev = event_new(base, -1, 0, on_settle, a)) == NULL ||
+	    (a->batch_ev = event_new(base, -1, 0, on_batch, a)) == NULL) {
 		evutil_closesocket(fd);
 		return ss_error_set(e, SS_ERR_INTERNAL, "cannot set up the event loop");
 	}
@@ -124,6 +148,8 @@ acceptor_close(struct acceptor *a)
 		(void)event_del(a->resume_ev);
 	if (a->settle_ev != NULL)
 		(void)event_del(a->settle_ev);
+	if (a->batch_ev != NULL)
+		(void)event_del(a->batch_ev);
 	if (a->listener != NULL)
 		(void)evconnlistener_disable(a->listener);
 }
@@ -137,7 +163,10 @@ acceptor_free(struct acceptor *a)
 		event_free(a->resume_ev);
 	if (a->settle_ev != NULL)
 		event_free(a->settle_ev);
+	if (a->batch_ev != NULL)
+		event_free(a->batch_ev);
 	a->listener = NULL;
 	a->resume_ev = NULL;
 	a->settle_ev = NULL;
+	a->batch_ev = NULL;
 }

@@ -9,6 +9,12 @@
  * second after a pause, so that a server hovering at its limit (a burst
  * accepted, then EMFILE again) stays in one episode: one log line when it
  * starts, one when it ends, with how many accepts were deferred.
+ *
+ * At most ACCEPTOR_BATCH sockets are taken in one pass of the event loop:
+ * a connection closed to make room for a newcomer gives its descriptor
+ * back only when the loop next runs (libevent finalizes a bufferevent
+ * later), so a backlog of thousands taken at once would hold thousands of
+ * descriptors beyond --max-connections for that moment.
  */
 #ifndef SS_ACCEPTOR_H
 #define SS_ACCEPTOR_H
@@ -23,17 +29,21 @@
 #define ACCEPTOR_PAUSE_FIRST_MS 10
 #define ACCEPTOR_PAUSE_MAX_MS   1000
 #define ACCEPTOR_SETTLE_MS      1000
+#define ACCEPTOR_BATCH          8
 
 struct acceptor {
 	struct evconnlistener *listener;
 	struct event *resume_ev;        /* a pause's end */
 	struct event *settle_ev;        /* an episode's end, if nothing fails */
+	struct event *batch_ev;         /* the next pass, after a full batch */
 	evconnlistener_cb cb;           /* takes each accepted socket */
 	void *cb_arg;
 	unsigned pause_ms;              /* the episode's pause; 0: none */
 	uint64_t accepted;              /* sockets taken since the last failure */
 	uint64_t deferred;              /* accepts that failed this episode */
 	uint64_t since_ms;              /* when the episode began (monotonic) */
+	unsigned batch;                 /* taken since batch_ev last ran */
+	int paused;                     /* on_error to on_resume */
 	int closed;                     /* acceptor_close: never resume */
 };
 

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -803,6 +804,9 @@ conn_address(struct conn *c, const struct sockaddr *sa, int salen)
 	    "[%s]:%s" : "%s:%s", host, port);
 }
 
+/* How many of the oldest handshakes a newcomer looks at for a silent one. */
+#define HS_SCAN 64
+
 /* The most connections that may be in their handshake at once. */
 static unsigned
 hs_max(const struct conns *cs)
@@ -812,14 +816,49 @@ hs_max(const struct conns *cs)
 	return m > 0 ? m : 1;
 }
 
+/* Whether c's client has sent nothing yet: no byte read, none waiting. */
+static int
+hs_silent(const struct conn *c)
+{
+	SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
+	BIO *rbio = ssl != NULL ? SSL_get_rbio(ssl) : NULL;
+	int waiting = 0;
+
+	if (rbio == NULL || BIO_number_read(rbio) != 0)
+		return 0;
+	if (ioctl(bufferevent_getfd(c->bev), FIONREAD, &waiting) != 0)
+		return 0;
+	return waiting == 0;
+}
+
+/*
+ * The handshake that makes way for a newcomer: the oldest whose client has
+ * sent nothing, among the HS_SCAN oldest, else the oldest of all. A party
+ * sends its ClientHello as it connects, so connections opened and left
+ * silent go first, however slowly the party's handshake runs (a loaded
+ * machine, a sanitizer build); the scan is bounded so that an accept costs
+ * the same under any flood.
+ */
+static struct conn *
+hs_victim(const struct conns *cs)
+{
+	struct conn *c = cs->hs_tail;
+	unsigned seen;
+
+	for (seen = 0; c != NULL && seen < HS_SCAN; c = c->hprev, seen++)
+		if (hs_silent(c))
+			return c;
+	return cs->hs_tail;
+}
+
 /*
  * Whether a new connection may have a slot, making one if need be: when
- * the handshakes hold their share, or every slot is taken, the oldest
- * connection still in its handshake makes way. Connections that completed
+ * the handshakes hold their share, or every slot is taken, a connection
+ * still in its handshake makes way (hs_victim). Connections that completed
  * theirs are never closed for a newcomer, so unauthenticated clients,
  * however many and however fast they re-open, hold at most half the slots
- * and cannot keep a party out: its handshake needs milliseconds, theirs
- * are closed oldest first.
+ * and cannot keep a party out: its handshake needs milliseconds, and the
+ * silent and the oldest are closed before it.
  */
 static int
 make_room(struct conns *cs)
@@ -827,7 +866,7 @@ make_room(struct conns *cs)
 	if (cs->handshaking >= hs_max(cs) ||
 	    (cs->n >= cs->cfg->max_connections && cs->hs_tail != NULL)) {
 		cs->evicted++;
-		conn_free(cs->hs_tail);
+		conn_free(hs_victim(cs));
 	}
 	if (cs->n >= cs->cfg->max_connections) {
 		cs->refused_full++;
