@@ -50,8 +50,8 @@
 #define BIGMEM_EXTENT           ((size_t)2 << 20)
 
 /*
- * A block of len usable bytes, growable up to max (len <= max) in place;
- * flags: 0 or BIGMEM_WIPE. Its contents are not set (a new mapping reads
+ * A block of len usable bytes, growable up to max (len <= max; a mapped
+ * block's max is rounded up to a page) in place; flags: 0 or BIGMEM_WIPE. Its contents are not set (a new mapping reads
  * as zeros). NULL, errno set, when out of memory or len > max.
  */
 void *bigmem_reserve(size_t max, size_t len, unsigned flags);
@@ -62,8 +62,9 @@ void *bigmem_alloc(size_t len, unsigned flags);
 /*
  * Sets p's usable length to len, its contents kept up to the lesser of
  * both: up to its max, in place; below its current length, the max becomes
- * len and a mapped block's whole pages beyond it go back to the system (a
- * malloc'd block keeps its memory). SS_OK, SS_ERR_TOO_LARGE (len over the max; nothing
+ * len (for a mapped block, len rounded up to a page) and a mapped block's
+ * whole pages beyond it go back to the system (a malloc'd block keeps its
+ * memory). SS_OK, SS_ERR_TOO_LARGE (len over the max; nothing
  * changed) or SS_ERR_ALLOC (the system refused; nothing changed).
  */
 int bigmem_resize(void *p, size_t len);

@@ -3,8 +3,8 @@
  * and shrinking, say what they map, are 2 MiB-aligned when mapped, give
  * back pages, and use huge pages where the kernel offers them; with the
  * pool, blocks take touched zero extents from it and give theirs back,
- * zeroed, as far as it has room. The pool's tests run last: it is once a
- * process.
+ * zeroed, as far as it has room, also under random operations checked
+ * against a model. The pool's tests run last: it is once a process.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -288,6 +288,169 @@ test_pool_follows_resizes(void **state)
 	bigmem_free(p);
 }
 
+/* ---- random operations against a model -------------------------------- */
+
+#define MODEL_BLOCKS    5
+#define MODEL_OPS       1500
+#define STAMP_EVERY     4096    /* a stamp at each page's start */
+
+struct model_block {
+	uint8_t *p;
+	size_t len, max;
+	uint64_t uid;   /* which block: stamps name it */
+};
+
+static uint64_t model_rng = 0x9e3779b97f4a7c15u;
+
+/* xorshift64: the same sequence every run. */
+static uint64_t
+model_next(void)
+{
+	model_rng ^= model_rng << 13;
+	model_rng ^= model_rng >> 7;
+	model_rng ^= model_rng << 17;
+	return model_rng;
+}
+
+/* A size near an extent's edge (or a small one): where the pool acts. */
+static size_t
+model_size(void)
+{
+	size_t ext = (size_t)(model_next() % 6);
+	size_t jitter = (size_t)(model_next() % 5);
+
+	switch (jitter) {
+	case 0: return ext * BIGMEM_EXTENT;
+	case 1: return ext * BIGMEM_EXTENT + 1;
+	case 2: return ext > 0 ? ext * BIGMEM_EXTENT - 1 : 100;
+	case 3: return (size_t)(model_next() % (12 * MiB));
+	default: return (size_t)(model_next() % (2 * MiB));
+	}
+}
+
+static uint64_t
+stamp_of(const struct model_block *b, size_t off)
+{
+	return b->uid << 32 | (uint64_t)(off / STAMP_EVERY) | (uint64_t)1 << 63;
+}
+
+/*
+ * Stamps the block grown from from to to bytes: each stamp that did not fit
+ * before (one may straddle from). A mapped block's new bytes must read as
+ * zeros first.
+ */
+static int
+model_stamp(struct model_block *b, size_t from, size_t to)
+{
+	size_t off = from < 8 ? 0 :
+	    (from - 7 + STAMP_EVERY - 1) / STAMP_EVERY * STAMP_EVERY;
+	uint64_t w;
+
+	for (; off + sizeof(w) <= to; off += STAMP_EVERY) {
+		memcpy(&w, b->p + off, sizeof(w));
+		if (off >= from && bigmem_is_mapped(b->p) && w != 0) {
+			fprintf(stderr, "bigmem model: block %llu, new byte %zu "
+			    "reads %016llx, not zero\n", (unsigned long long)b->uid,
+			    off, (unsigned long long)w);
+			return 0;
+		}
+		w = stamp_of(b, off);
+		memcpy(b->p + off, &w, sizeof(w));
+	}
+	return 1;
+}
+
+/* Whether every stamp of [0, len) is in place and the lengths are the model's. */
+static int
+model_intact(const struct model_block *b)
+{
+	size_t off;
+	uint64_t w;
+
+	if (bigmem_len(b->p) != b->len || bigmem_max(b->p) != b->max) {
+		fprintf(stderr, "bigmem model: block %llu has length %zu, max "
+		    "%zu; the model %zu, %zu\n", (unsigned long long)b->uid,
+		    bigmem_len(b->p), bigmem_max(b->p), b->len, b->max);
+		return 0;
+	}
+	for (off = 0; off + sizeof(w) <= b->len; off += STAMP_EVERY) {
+		memcpy(&w, b->p + off, sizeof(w));
+		if (w != stamp_of(b, off)) {
+			fprintf(stderr, "bigmem model: block %llu, byte %zu reads "
+			    "%016llx\n", (unsigned long long)b->uid, off,
+			    (unsigned long long)w);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Blocks reserved, grown, shrunk, refused and freed at random, sizes near
+ * the extents' edges, while the pool lends and takes back extents: each
+ * block keeps its bytes, new bytes of a mapped block read as zeros (never
+ * another block's), lengths stay the model's, and the pool never holds
+ * more than its size.
+ */
+static void
+test_pool_random_operations(void **state)
+{
+	struct model_block b[MODEL_BLOCKS];
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	uint64_t uid = 1;
+	size_t len, max;
+	unsigned op, i, k;
+
+	(void)state;
+	memset(b, 0, sizeof(b));
+	for (op = 0; op < MODEL_OPS; op++) {
+		i = (unsigned)(model_next() % MODEL_BLOCKS);
+		if (b[i].p == NULL) {
+			max = model_size();
+			len = max == 0 ? 0 : (size_t)(model_next() % (max + 1));
+			if (max == 0)
+				max = 1;
+			b[i].p = bigmem_reserve(max, len,
+			    (model_next() & 1) != 0 ? BIGMEM_WIPE : 0);
+			assert_non_null(b[i].p);
+			b[i].len = len;
+			b[i].max = !bigmem_is_mapped(b[i].p) ? max :
+			    (max + pg - 1) / pg * pg;
+			b[i].uid = uid++;
+			assert_true(model_stamp(&b[i], 0, len));
+		} else if ((k = (unsigned)(model_next() % 8)) == 0) {
+			bigmem_free(b[i].p);
+			b[i].p = NULL;
+		} else if (k <= 4) {
+			/* Grow, up to the max. */
+			len = b[i].len + (size_t)(model_next() %
+			    (b[i].max - b[i].len + 1));
+			assert_int_equal(bigmem_resize(b[i].p, len), SS_OK);
+			assert_true(model_stamp(&b[i], b[i].len, len));
+			b[i].len = len;
+		} else if (k <= 6) {
+			/* Shrink: the max follows, a mapped block's to a page. */
+			len = (size_t)(model_next() % (b[i].len + 1));
+			assert_int_equal(bigmem_resize(b[i].p, len), SS_OK);
+			if (len < b[i].len)
+				b[i].max = !bigmem_is_mapped(b[i].p) ? len :
+				    (len + pg - 1) / pg * pg;
+			b[i].len = len;
+		} else {
+			assert_int_equal(bigmem_resize(b[i].p, b[i].max + 1),
+			    SS_ERR_TOO_LARGE);
+		}
+		for (k = 0; k < MODEL_BLOCKS; k++)
+			if (b[k].p != NULL)
+				assert_true(model_intact(&b[k]));
+		assert_true(bigmem_pool_held() <= bigmem_pool_size());
+		assert_int_equal(bigmem_pool_held() % BIGMEM_EXTENT, 0);
+	}
+	for (k = 0; k < MODEL_BLOCKS; k++)
+		bigmem_free(b[k].p);
+	assert_int_equal(bigmem_pool_held(), bigmem_pool_size());
+}
+
 int
 main(void)
 {
@@ -299,6 +462,7 @@ main(void)
 		cmocka_unit_test(test_huge_pages),
 		cmocka_unit_test(test_pool_lends_touched_extents),
 		cmocka_unit_test(test_pool_follows_resizes),
+		cmocka_unit_test(test_pool_random_operations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
