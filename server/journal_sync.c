@@ -76,17 +76,19 @@ wake(pthread_cond_t *cv)
 /*
  * After a sync of fd up to off: drops the pages before the one holding off
  * (the next records go on in it), as only a start reads the journal
- * (disk_drop_cached). Runs after the sync is reported, so that no answer
+ * (disk_drop_cached); after a failed one (synced 0), nothing. Then the
+ * thread is idle again. Runs after the sync is reported, so that no answer
  * waits for it, and before busy clears, so that fd is still open.
  */
 static void
-drop_synced(struct journal_syncer *y, int fd, uint64_t off)
+drop_synced(struct journal_syncer *y, int fd, int synced, uint64_t off)
 {
 	uint64_t from = y->dropped;     /* only the thread changes it while busy */
 
-	disk_drop_cached(fd, from, off);
-	if (off > from)
+	if (synced && off > from) {
+		disk_drop_cached(fd, from, off);
 		from = off - off % y->page;
+	}
 	lock(y);
 	y->dropped = from;
 	y->busy = 0;
@@ -134,7 +136,7 @@ sync_once(struct journal_syncer *y, uint64_t target, uint64_t off, int fd)
 		 * polls at each tick as well.
 		 */
 	}
-	drop_synced(y, fd, rc == 0 ? off : y->dropped);
+	drop_synced(y, fd, rc == 0, off);
 	lock(y);
 }
 

@@ -578,10 +578,11 @@ start_budget(struct server *srv)
 static void
 start_warm_memory(const struct server_config *cfg)
 {
-	uint64_t t0 = clock_mono_ms();
+	uint64_t t0;
 
 	if (cfg->warm_memory == 0)
 		return;
+	t0 = clock_mono_ms();
 	if (cfg->warm_memory > SIZE_MAX ||
 	    bigmem_pool_init((size_t)cfg->warm_memory) != SS_OK) {
 		logmsg("--warm-memory %llu: not had (%s); going on without it",
