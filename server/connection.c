@@ -804,7 +804,7 @@ conn_address(struct conn *c, const struct sockaddr *sa, int salen)
 	    "[%s]:%s" : "%s:%s", host, port);
 }
 
-/* How many of the oldest handshakes a newcomer looks at for a silent one. */
+/* How many of the oldest handshakes a newcomer looks at for the least advanced. */
 #define HS_SCAN 64
 
 /* The most connections that may be in their handshake at once. */
@@ -816,39 +816,58 @@ hs_max(const struct conns *cs)
 	return m > 0 ? m : 1;
 }
 
-/* Whether c's client has sent nothing yet: no byte read, none waiting. */
-static int
-hs_silent(const struct conn *c)
+/* How far a handshake has come, as far as a newcomer's choice goes. */
+enum hs_stage {
+	HS_SILENT,      /* its client has sent nothing: no byte read, none waiting */
+	HS_SPOKEN,      /* some bytes, but no whole ClientHello we answered */
+	HS_ANSWERED     /* our ServerHello is sent: a whole ClientHello came */
+};
+
+static enum hs_stage
+hs_stage(const struct conn *c)
 {
 	SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
 	BIO *rbio = ssl != NULL ? SSL_get_rbio(ssl) : NULL;
+	BIO *wbio = ssl != NULL ? SSL_get_wbio(ssl) : NULL;
 	int waiting = 0;
 
+	if (wbio != NULL && BIO_number_written(wbio) != 0)
+		return HS_ANSWERED;
 	if (rbio == NULL || BIO_number_read(rbio) != 0)
-		return 0;
+		return HS_SPOKEN;
 	if (ioctl(bufferevent_getfd(c->bev), FIONREAD, &waiting) != 0)
-		return 0;
-	return waiting == 0;
+		return HS_SPOKEN;
+	return waiting == 0 ? HS_SILENT : HS_SPOKEN;
 }
 
 /*
- * The handshake that makes way for a newcomer: the oldest whose client has
- * sent nothing, among the HS_SCAN oldest, else the oldest of all. A party
- * sends its ClientHello as it connects, so connections opened and left
- * silent go first, however slowly the party's handshake runs (a loaded
- * machine, a sanitizer build); the scan is bounded so that an accept costs
- * the same under any flood.
+ * The handshake that makes way for a newcomer: among the HS_SCAN oldest,
+ * the oldest of those least advanced (silent, then spoken, then answered),
+ * else the oldest of all. A party sends its whole ClientHello as it
+ * connects and the server answers it at once, so connections opened and
+ * left silent, or fed a byte and left, go before a party's handshake does,
+ * however slowly that runs (a loaded machine, a sanitizer build). To be
+ * kept instead of it a connection must send a ClientHello the server
+ * answers, which costs the server that answer's key exchange and
+ * signature, and then still goes before younger ones. The scan is bounded
+ * so that an accept costs the same under any flood.
  */
 static struct conn *
 hs_victim(const struct conns *cs)
 {
-	struct conn *c = cs->hs_tail;
+	struct conn *c = cs->hs_tail, *victim = cs->hs_tail;
+	enum hs_stage least = HS_ANSWERED, st;
 	unsigned seen;
 
-	for (seen = 0; c != NULL && seen < HS_SCAN; c = c->hprev, seen++)
-		if (hs_silent(c))
-			return c;
-	return cs->hs_tail;
+	for (seen = 0; c != NULL && seen < HS_SCAN; c = c->hprev, seen++) {
+		if ((st = hs_stage(c)) < least) {
+			least = st;
+			victim = c;
+			if (st == HS_SILENT)
+				break;
+		}
+	}
+	return victim;
 }
 
 /*
@@ -856,9 +875,10 @@ hs_victim(const struct conns *cs)
  * the handshakes hold their share, or every slot is taken, a connection
  * still in its handshake makes way (hs_victim). Connections that completed
  * theirs are never closed for a newcomer, so unauthenticated clients,
- * however many and however fast they re-open, hold at most half the slots
- * and cannot keep a party out: its handshake needs milliseconds, and the
- * silent and the oldest are closed before it.
+ * however many and however fast they re-open, hold at most half the slots,
+ * and a party's handshake, answered within its first milliseconds, makes
+ * way only for a newcomer that finds no silent, spoken or older answered
+ * one among the oldest.
  */
 static int
 make_room(struct conns *cs)

@@ -32,6 +32,9 @@
 #   --max-connections 20: they hold at most half the slots (the server's
 #   descriptors say so), an honest create succeeds quickly, and a client
 #   that has sent bytes is not closed for them (the silent make way).
+#   Then the same 40 each fed one byte: a handshake the server answered
+#   (a whole ClientHello, then nothing) is closed at its deadline, not for
+#   them, and an honest create succeeds quickly.
 #
 # Clients that press on the limits are tests/tools/quotas.py.
 source "$(dirname "$0")/lib.sh"
@@ -237,6 +240,30 @@ if start_server --state-dir "$T/state-hs" --max-connections 20 --handshake-timeo
 	jcheck "under the plain flood a client that has sent bytes is closed at its deadline, not for a newcomer (1.5-6 s)" \
 	    "$T/slow2.json" 'r["how"] != "open" and 1.5 <= r["closed_after_s"] < 6'
 	honest hs2 bob alice bob carol
+	kill -TERM "$PLAIN" 2>/dev/null
+	wait "$PLAIN" 2>/dev/null
+	# The same flood, each connection fed one byte: none is silent now,
+	# but none has had its ClientHello answered, and a party's has.
+	qt plainhold --conns 40 --byte --duration 60 --ready "$T/byte.ready" \
+	    >"$T/byte.json" 2>"$T/byte.err" &
+	PLAIN=$!
+	PIDS+=("$PLAIN")
+	wait_for test -e "$T/byte.ready" || not_ok "40 one-byte connections open" "$(cat "$T/byte.err")"
+	sleep 0.5
+	qt stallhello --limit 15 >"$T/stall.json" 2>"$T/stall.err"
+	echo "# stallhello under the one-byte flood: $(j "$T/stall.json" 'json.dumps(r)')"
+	jcheck "under a one-byte flood a handshake the server answered is closed at its deadline, not for a newcomer (1.5-6 s)" \
+	    "$T/stall.json" 'r["answered_bytes"] > 0 and r["how"] != "open" and 1.5 <= r["closed_after_s"] < 6'
+	t0=$(now_ms)
+	client alice create hs3 --parties alice,bob,carol --threshold 1 >/dev/null 2>"$T/hs3.err"
+	rc=$? ms=$(( $(now_ms) - t0 ))
+	echo "# create under the one-byte flood: exit status $rc, $ms ms"
+	if [ "$rc" -eq 0 ] && [ "$ms" -lt 10000 ]; then
+		ok "an honest create succeeds within 10 s under the one-byte flood ($ms ms)"
+	else
+		not_ok "an honest create succeeds within 10 s under the one-byte flood" \
+		    "exit status $rc after $ms ms" "$(tail -n 2 "$T/hs3.err")"
+	fi
 	kill -TERM "$PLAIN" 2>/dev/null
 	wait "$PLAIN" 2>/dev/null
 	stop_server

@@ -12,10 +12,15 @@ decides what passes. Every socket it opens is closed before it exits.
              server's VmHWM, then holds the connections --hold seconds.
   plainhold  keeps --conns plain TCP connections open (re-opening those the
              server closes) until SIGTERM or --duration, never sending a
-             byte; writes --ready once they are first open.
+             byte (with --byte: one byte each, a record type's, then
+             nothing); writes --ready once they are first open.
   slowhello  one TCP connection that dribbles the start of a TLS record,
              one byte every --every seconds, so that it is never idle;
              reports when the server closed it, counted from connect.
+  stallhello one TCP connection that sends a whole ClientHello (made by
+             Python's TLS client), reads what the server answers, and sends
+             nothing more; reports when the server closed it, counted from
+             connect, and how many bytes it had answered.
   getflood   a session of --name and --name2 (with --cert2) with --length
              values, each filled; then --requests GetShare requests sent
              at once on one connection, read only after --wait seconds:
@@ -105,12 +110,19 @@ def cmd_memflood(c, a):
 
 # ---- plainhold ---------------------------------------------------------------
 
+def plain_open(c, a):
+    s = c.tcp()
+    if a.byte:
+        s.sendall(b"\x16")     # a handshake record's type, and no more
+    return s
+
+
 def cmd_plainhold(c, a):
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     socks, reopened = [], 0
     for _ in range(a.conns):
-        socks.append(c.tcp())
+        socks.append(plain_open(c, a))
     if a.ready:
         with open(a.ready, "w") as f:
             f.write("%d\n" % len(socks))
@@ -122,7 +134,7 @@ def cmd_plainhold(c, a):
             if s is not None:
                 s.close()
             try:
-                socks[i] = c.tcp()
+                socks[i] = plain_open(c, a)
                 reopened += 1
             except OSError:
                 socks[i] = None     # tried again on the next round
@@ -157,6 +169,44 @@ def cmd_slowhello(c, a):
             how = "closed: %s" % e
             break
     emit({"closed_after_s": round(now() - t0, 2), "how": how, "bytes_sent": sent})
+    s.close()
+
+
+# ---- stallhello --------------------------------------------------------------
+
+def cmd_stallhello(c, a):
+    """A ClientHello as a party's would be, then silence: the server answers
+    it (ServerHello ... CertificateRequest) and waits for our certificate."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(inc, out, server_side=False)
+    try:
+        tls.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    hello = out.read()
+    s = c.tcp()
+    t0 = now()
+    s.sendall(hello)
+    answered, how = 0, "open"
+    s.settimeout(0.2)
+    while now() - t0 < a.limit:
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            continue
+        except OSError as e:
+            how = "closed: %s" % e
+            break
+        if not chunk:
+            how = "eof"
+            break
+        answered += len(chunk)
+    emit({"closed_after_s": round(now() - t0, 2), "how": how,
+          "hello_bytes": len(hello), "answered_bytes": answered})
     s.close()
 
 
@@ -223,10 +273,14 @@ def main():
     p.add_argument("--conns", type=int, required=True)
     p.add_argument("--duration", type=float, default=30.0)
     p.add_argument("--ready")
+    p.add_argument("--byte", action="store_true")
 
     s = sub.add_parser("slowhello")
     s.add_argument("--every", type=float, default=0.5)
     s.add_argument("--limit", type=float, default=30.0)
+
+    h = sub.add_parser("stallhello")
+    h.add_argument("--limit", type=float, default=30.0)
 
     g = sub.add_parser("getflood")
     g.add_argument("--cert2", required=True)
@@ -241,7 +295,8 @@ def main():
     a = ap.parse_args()
     c = Ctx(a)
     {"memflood": cmd_memflood, "plainhold": cmd_plainhold,
-     "slowhello": cmd_slowhello, "getflood": cmd_getflood}[a.cmd](c, a)
+     "slowhello": cmd_slowhello, "stallhello": cmd_stallhello,
+     "getflood": cmd_getflood}[a.cmd](c, a)
     return 0
 
 
