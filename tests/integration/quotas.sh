@@ -202,6 +202,22 @@ else
 	not_ok "a server with --max-memory $MEM starts"
 fi
 
+# create_within_10s SID WHEN: alice creates SID (alice, bob, carol); passes
+# when it succeeds within 10 s.
+create_within_10s() {
+	local sid=$1 when=$2 t0 rc ms
+	t0=$(now_ms)
+	client alice create "$sid" --parties alice,bob,carol --threshold 1 >/dev/null 2>"$T/$sid.err"
+	rc=$? ms=$(( $(now_ms) - t0 ))
+	echo "# create $when: exit status $rc, $ms ms"
+	if [ "$rc" -eq 0 ] && [ "$ms" -lt 10000 ]; then
+		ok "an honest create succeeds within 10 s $when ($ms ms)"
+	else
+		not_ok "an honest create succeeds within 10 s $when" \
+		    "exit status $rc after $ms ms" "$(tail -n 2 "$T/$sid.err")"
+	fi
+}
+
 # ---- unauthenticated connections ---------------------------------------------
 
 if start_server --state-dir "$T/state-hs" --max-connections 20 --handshake-timeout 2; then
@@ -216,16 +232,7 @@ if start_server --state-dir "$T/state-hs" --max-connections 20 --handshake-timeo
 	PIDS+=("$PLAIN")
 	wait_for test -e "$T/plain.ready" || not_ok "40 plain connections open" "$(cat "$T/plain.err")"
 	sleep 0.5
-	t0=$(now_ms)
-	client alice create hs1 --parties alice,bob,carol --threshold 1 >/dev/null 2>"$T/hs1.err"
-	rc=$? ms=$(( $(now_ms) - t0 ))
-	echo "# create under the plain flood: exit status $rc, $ms ms"
-	if [ "$rc" -eq 0 ] && [ "$ms" -lt 10000 ]; then
-		ok "an honest create succeeds within 10 s while plain connections press on the slots ($ms ms)"
-	else
-		not_ok "an honest create succeeds within 10 s while plain connections press on the slots" \
-		    "exit status $rc after $ms ms" "$(tail -n 2 "$T/hs1.err")"
-	fi
+	create_within_10s hs1 "while plain connections press on the slots"
 	FD1=$(ls "/proc/$SERVER_PID/fd" | wc -l)
 	echo "# server descriptors: $FD0 before, $FD1 under 40 plain connections"
 	# 10 slots, the honest create's, and at most one batch of accepts
@@ -254,16 +261,7 @@ if start_server --state-dir "$T/state-hs" --max-connections 20 --handshake-timeo
 	echo "# stallhello under the one-byte flood: $(j "$T/stall.json" 'json.dumps(r)')"
 	jcheck "under a one-byte flood a handshake the server answered is closed at its deadline, not for a newcomer (1.5-6 s)" \
 	    "$T/stall.json" 'r["answered_bytes"] > 0 and r["how"] != "open" and 1.5 <= r["closed_after_s"] < 6'
-	t0=$(now_ms)
-	client alice create hs3 --parties alice,bob,carol --threshold 1 >/dev/null 2>"$T/hs3.err"
-	rc=$? ms=$(( $(now_ms) - t0 ))
-	echo "# create under the one-byte flood: exit status $rc, $ms ms"
-	if [ "$rc" -eq 0 ] && [ "$ms" -lt 10000 ]; then
-		ok "an honest create succeeds within 10 s under the one-byte flood ($ms ms)"
-	else
-		not_ok "an honest create succeeds within 10 s under the one-byte flood" \
-		    "exit status $rc after $ms ms" "$(tail -n 2 "$T/hs3.err")"
-	fi
+	create_within_10s hs3 "under the one-byte flood"
 	kill -TERM "$PLAIN" 2>/dev/null
 	wait "$PLAIN" 2>/dev/null
 	stop_server
