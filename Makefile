@@ -103,6 +103,9 @@ $(B)/tests/%: $(B)/tests/%.o $(B)/libfixture.a $(B)/libserver.a \
     $(B)/libclient.a $(B)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS) -lprotobuf-nanopb -lcmocka
 
+# test_core_bigmem makes the system refuse an unmap or a move on purpose.
+$(B)/tests/test_core_bigmem: LDFLAGS += -Wl,--wrap=munmap -Wl,--wrap=mremap
+
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@tests/run.sh

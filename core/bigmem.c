@@ -16,7 +16,9 @@
  * once (MAP_FIXED_NOREPLACE), so that no other mapping can land where a
  * later extent will be moved. A block's address range left empty by an
  * extent moved out is never unmapped again, for the same reason: the block
- * is unmapped piece by piece around it.
+ * is unmapped piece by piece around it. A move that fails may have
+ * unmapped its destination already (mremap does that first): the
+ * destination is reserved again before the lock is let go.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -199,19 +201,20 @@ bigmem_pool_size(void)
 }
 
 /*
- * Reserves a slot's address again, PROT_NONE, once its extent has moved
- * out: whether it is the pool's still (else the slot is lost).
+ * Reserves the extent at p, PROT_NONE, where nothing is mapped: 1 if it
+ * is reserved now, else 0 with errno (EEXIST: something is mapped there).
  */
 static int
-reserve_slot(uint8_t *slot)
+reserve_extent(uint8_t *p)
 {
 	/* cppcheck-suppress invalidFunctionArg */
-	void *r = mmap(slot, BIGMEM_EXTENT, PROT_NONE, ANON_FLAGS | MAP_FIXED_NOREPLACE, -1, 0);
+	void *r = mmap(p, BIGMEM_EXTENT, PROT_NONE, ANON_FLAGS | MAP_FIXED_NOREPLACE, -1, 0);
 
 	if (r == MAP_FAILED)
 		return 0;
-	if (r != slot) {        /* a kernel that took it as a hint */
+	if (r != p) {           /* a kernel that took it as a hint */
 		(void)munmap(r, BIGMEM_EXTENT);
+		errno = EINVAL;
 		return 0;
 	}
 	/* cppcheck-suppress memleak */
@@ -219,9 +222,24 @@ reserve_slot(uint8_t *slot)
 }
 
 /*
+ * After a failed move to dest: mremap with MREMAP_FIXED unmaps the
+ * destination before it moves and can fail after, so dest may be a hole
+ * now, which must be reserved again before another mapping lands in it.
+ * 1 if dest is reserved (still, or again).
+ */
+static int
+keep_reserved(uint8_t *dest)
+{
+	return reserve_extent(dest) || errno == EEXIST;
+}
+
+/*
  * Moves an extent from a full slot to at (take), or from at to an empty
  * slot, zeroed first (put): 1, or 0 when there is no such slot or the move
- * failed.
+ * failed. A slot left empty and unreserved is dropped from the pool; a
+ * block's range left so would be unmapped with the block whatever had come
+ * to lie there, so the process stops instead (only when the kernel refuses
+ * both the move and a one-extent mapping: vm.max_map_count reached).
  */
 static int
 pool_move(uint8_t *at, int take)
@@ -244,8 +262,12 @@ pool_move(uint8_t *at, int take)
 			moved = 1;
 			if (!take)
 				pool.full[pool.nfull++] = i;
-			else if (reserve_slot(slot))
+			else if (reserve_extent(slot))
 				pool.empty[pool.nempty++] = i;
+		} else if (!keep_reserved(take ? at : slot)) {
+			if (take)
+				abort();
+			(*nfrom)--;     /* the empty slot is lost */
 		}
 	}
 	pthread_mutex_unlock(&pool.lock);
@@ -273,20 +295,23 @@ pool_fill(uint8_t *data, size_t from, size_t to)
 /*
  * Gives back [from, to) of a block's data, of which the first rw bytes are
  * readable and writable: its whole extents within those to the pool,
- * zeroed, while it has room; the rest unmapped, around them. SS_ERR_ALLOC
- * if an unmap failed (without a pool, nothing changed then).
+ * zeroed, while it has room; the rest unmapped, around them. *moved: the
+ * extents that went to the pool. SS_ERR_ALLOC if an unmap failed (with
+ * none moved, nothing changed then).
  */
 static int
-release(uint8_t *data, size_t from, size_t to, size_t rw)
+release(uint8_t *data, size_t from, size_t to, size_t rw, size_t *moved)
 {
 	size_t o = round_up(from, BIGMEM_EXTENT), piece = from;
 	size_t end = rw < to ? rw : to;
 	int rc = SS_OK;
 
+	*moved = 0;
 	for (; pool.nslots > 0 && o <= end && end - o >= BIGMEM_EXTENT;
 	    o += BIGMEM_EXTENT) {
 		if (!pool_move(data + o, 0))
 			break;
+		(*moved)++;
 		/* A piece left mapped costs address space, not the block. */
 		if (o > piece && munmap(data + piece, o - piece) != 0)
 			rc = SS_ERR_ALLOC;
@@ -357,16 +382,17 @@ bigmem_dup(const void *src, size_t len, unsigned flags)
 
 /*
  * Shrinks a mapped block to len: its whole pages beyond len given back (to
- * the pool, or unmapped). Once an extent has gone to the pool the block is
- * shrunk whatever else fails.
+ * the pool, or unmapped). Once an extent has gone to the pool the range
+ * beyond len is no longer the block's, so it is shrunk whatever else
+ * fails; a piece then left mapped stays until the process ends.
  */
 static int
 mapped_shrink(struct bigmem_head *h, uint8_t *data, size_t len)
 {
-	size_t keep = round_up(len, page_size());
+	size_t keep = round_up(len, page_size()), moved = 0;
 
-	if (keep < h->max && release(data, keep, h->max, h->held) != SS_OK &&
-	    pool.nslots == 0)
+	if (keep < h->max && release(data, keep, h->max, h->held, &moved) !=
+	    SS_OK && moved == 0)
 		return SS_ERR_ALLOC;
 	h->max = keep;
 	if (h->held > keep)
@@ -443,7 +469,7 @@ void
 bigmem_free(void *p)
 {
 	struct bigmem_head *h;
-	size_t room, rw;
+	size_t room, rw, moved;
 
 	if (p == NULL)
 		return;
@@ -458,5 +484,5 @@ bigmem_free(void *p)
 	room = h->max;
 	rw = h->held;
 	(void)munmap((uint8_t *)p - page_size(), page_size());     /* h's page */
-	(void)release(p, 0, room, rw);
+	(void)release(p, 0, room, rw, &moved);
 }

@@ -4,8 +4,10 @@
  * back pages, and use huge pages where the kernel offers them; with the
  * pool, blocks take touched zero extents from it and give theirs back,
  * zeroed, as far as it has room, also under random operations checked
- * against a model. The pool's tests run last: it is once a process.
+ * against a model, and stay whole when an unmap or a move is refused. The
+ * pool's tests run last: it is once a process.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,6 +53,50 @@ page_mapped(const void *p)
 	void *page = (void *)((uintptr_t)p & ~(uintptr_t)(pg - 1));
 
 	return mincore(page, pg, &v) == 0;
+}
+
+/*
+ * Fault injection (this program is linked with --wrap=munmap,--wrap=mremap):
+ * the next munmap or mremap fails as at vm.max_map_count, an mremap to a
+ * fixed address after unmapping its destination, as the kernel may.
+ */
+int __real_munmap(void *p, size_t len);
+void *__real_mremap(void *old, size_t old_len, size_t new_len, int flags, ...);
+int __wrap_munmap(void *p, size_t len);
+void *__wrap_mremap(void *old, size_t old_len, size_t new_len, int flags, ...);
+static int fail_munmap, fail_mremap;
+
+int
+__wrap_munmap(void *p, size_t len)
+{
+	if (fail_munmap) {
+		fail_munmap = 0;
+		errno = ENOMEM;
+		return -1;
+	}
+	return __real_munmap(p, len);
+}
+
+void *
+__wrap_mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
+{
+	void *dest = NULL;
+	va_list ap;
+
+	if (flags & MREMAP_FIXED) {
+		va_start(ap, flags);
+		dest = va_arg(ap, void *);
+		va_end(ap);
+	}
+	if (fail_mremap) {
+		fail_mremap = 0;
+		if (dest != NULL)
+			(void)__real_munmap(dest, new_len);
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	return dest != NULL ? __real_mremap(old, old_len, new_len, flags, dest) :
+	    __real_mremap(old, old_len, new_len, flags);
 }
 
 static void
@@ -207,6 +253,19 @@ test_huge_pages(void **state)
 	bigmem_free(p);
 }
 
+/* The 8 MiB pool holds all its extents, and lends them out zeroed. */
+static void
+assert_pool_full_of_zeros(void)
+{
+	uint8_t *p;
+
+	assert_int_equal(bigmem_pool_held(), 8 * MiB);
+	p = bigmem_alloc(8 * MiB, 0);
+	assert_non_null(p);
+	assert_true(all_zero(p, 8 * MiB));
+	bigmem_free(p);
+}
+
 static void
 test_pool_lends_touched_extents(void **state)
 {
@@ -281,11 +340,7 @@ test_pool_follows_resizes(void **state)
 	assert_true(same(p, MiB, 8));
 	assert_false(page_mapped(p + 2 * MiB));
 	bigmem_free(p);
-	assert_int_equal(bigmem_pool_held(), 8 * MiB);
-	p = bigmem_alloc(8 * MiB, 0);
-	assert_non_null(p);
-	assert_true(all_zero(p, 8 * MiB));
-	bigmem_free(p);
+	assert_pool_full_of_zeros();
 }
 
 /* ---- random operations against a model -------------------------------- */
@@ -451,6 +506,52 @@ test_pool_random_operations(void **state)
 	assert_int_equal(bigmem_pool_held(), bigmem_pool_size());
 }
 
+/* ---- the system refusing ------------------------------------------------ */
+
+static void
+test_pool_survives_refusals(void **state)
+{
+	uint8_t *p, *q;
+
+	(void)state;
+	assert_int_equal(bigmem_pool_held(), 8 * MiB);
+	/* A shrink that gives nothing to the full pool and whose unmap fails
+	 * changes nothing: the block keeps its max and every byte. */
+	q = bigmem_alloc(8 * MiB, 0);
+	p = bigmem_alloc(8 * MiB, 0);
+	assert_non_null(q);
+	assert_non_null(p);
+	fill(p, 8 * MiB, 11);
+	bigmem_free(q);
+	assert_int_equal(bigmem_pool_held(), 8 * MiB);
+	fail_munmap = 1;
+	assert_int_equal(bigmem_resize(p, MiB), SS_ERR_ALLOC);
+	assert_int_equal(bigmem_max(p), 8 * MiB);
+	assert_int_equal(bigmem_len(p), 8 * MiB);
+	assert_true(same(p, 8 * MiB, 11));
+	assert_int_equal(bigmem_resize(p, MiB), SS_OK);
+	assert_false(page_mapped(p + 4 * MiB));
+	bigmem_free(p);
+	/* A take whose move fails after unmapping its destination: the block's
+	 * range is reserved again, so the block is made all the same, fresh. */
+	fail_mremap = 1;
+	p = bigmem_alloc(4 * MiB, 0);
+	assert_non_null(p);
+	assert_int_equal(bigmem_pool_held(), 8 * MiB);
+	fill(p, 4 * MiB, 12);
+	assert_true(same(p, 4 * MiB, 12));
+	/* A put that fails so: the extent is unmapped with the block, the slot
+	 * kept for the next put. */
+	q = bigmem_alloc(2 * MiB, 0);
+	assert_non_null(q);
+	assert_int_equal(bigmem_pool_held(), 6 * MiB);
+	fail_mremap = 1;
+	bigmem_free(p);
+	assert_int_equal(bigmem_pool_held(), 6 * MiB);
+	bigmem_free(q);
+	assert_pool_full_of_zeros();
+}
+
 int
 main(void)
 {
@@ -463,6 +564,7 @@ main(void)
 		cmocka_unit_test(test_pool_lends_touched_extents),
 		cmocka_unit_test(test_pool_follows_resizes),
 		cmocka_unit_test(test_pool_random_operations),
+		cmocka_unit_test(test_pool_survives_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
