@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "log.h"
 #include "server.h"
 
@@ -161,6 +162,39 @@ static const struct option opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/*
+ * Refuses a --warm-memory whose extents could take more than half of
+ * vm.max_map_count: an extent moved through the pool stays a mapping of
+ * its own (it never merges with its neighbours), in the pool and in the
+ * blocks it lends to, and once the process reaches the limit the kernel
+ * refuses every mapping, move and unmap that would split one. 0 if it fits
+ * (or the limit cannot be read), else -1 with the reason said.
+ */
+static int
+warm_memory_mappable(uint64_t warm)
+{
+	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+	unsigned long long limit;
+	char line[32], *end;
+
+	if (f == NULL)
+		return 0;
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	errno = 0;
+	limit = strtoull(line, &end, 10);
+	if (end == line || errno != 0 || warm / BIGMEM_EXTENT <= limit / 2)
+		return 0;
+	fprintf(stderr, "mpc-server: --warm-memory %llu is %llu extents of 2 MiB, "
+	    "each a mapping of its own once used, more than half of "
+	    "vm.max_map_count (%llu): at most %llu bytes here\n",
+	    (unsigned long long)warm,
+	    (unsigned long long)(warm / BIGMEM_EXTENT), limit,
+	    (unsigned long long)(limit / 2 * BIGMEM_EXTENT));
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -220,6 +254,8 @@ main(int argc, char **argv)
 		    (unsigned long long)cfg.max_memory);
 		return 2;
 	}
+	if (warm_memory_mappable(cfg.warm_memory) != 0)
+		return 2;
 	if (cfg.listen == NULL || cfg.certs_dir == NULL || cfg.state_dir == NULL) {
 		fprintf(stderr, "mpc-server: --listen, --certs and --state-dir are required; see --help\n");
 		return 2;

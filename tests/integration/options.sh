@@ -5,7 +5,8 @@
 # serves. A --max-connections the open-file limit cannot hold is refused
 # with what to do; the default is lowered to fit, with a log line.
 # --max-memory, --max-sessions-per-party and --max-bytes-per-party out of
-# range are refused with the range named. --warm-memory over --max-memory
+# range are refused with the range named. --warm-memory over --max-memory,
+# or of more extents than half of vm.max_map_count,
 # is refused; a server with it says so at start and sums vectors whose
 # frames are made of its extents (core/bigmem.h's pool), and of fresh
 # memory once they are used up, in session after session.
@@ -37,6 +38,15 @@ srv --max-memory 134217728 --warm-memory 134217729; rc=$?
 check_eq "--warm-memory over --max-memory: exit status 2" "2" "$rc"
 check "its message names both" grep -q -- \
     "--warm-memory 134217729 is more than the memory budget (--max-memory 134217728)" "$T/srv.err"
+
+# A pool of more 2 MiB extents than half of vm.max_map_count is refused:
+# each one used becomes a mapping of its own.
+maps=$(cat /proc/sys/vm/max_map_count)
+over=$(( (maps / 2 + 1) * 2097152 ))
+srv --max-memory "$over" --warm-memory "$over"; rc=$?
+check_eq "--warm-memory of more extents than half of vm.max_map_count: exit status 2" "2" "$rc"
+check "its message names vm.max_map_count and the most it allows" grep -q -- \
+    "--warm-memory $over is $((maps / 2 + 1)) extents of 2 MiB, each a mapping of its own once used, more than half of vm.max_map_count ($maps): at most $(( maps / 2 * 2097152 )) bytes here" "$T/srv.err"
 
 # 8 MiB of warm memory: a frame of two 2.4 MB shares takes 2 extents, so
 # the first session's two submissions use up the pool, and the later ones
