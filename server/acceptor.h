@@ -10,7 +10,9 @@
  * accepted, then EMFILE again) stays in one episode: one log line when it
  * starts, one when it ends, with how many accepts were deferred.
  *
- * At most ACCEPTOR_BATCH sockets are taken in one pass of the event loop:
+ * At most ACCEPTOR_BATCH sockets are taken in one pass of the event loop
+ * (the count runs on across passes: after every ACCEPTOR_BATCH accepts the
+ * listener sits out one pass, so fewer may be taken in a pass, never more):
  * a connection closed to make room for a newcomer gives its descriptor
  * back only when the loop next runs (libevent finalizes a bufferevent
  * later), so a backlog of thousands taken at once would hold thousands of
