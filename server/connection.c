@@ -11,6 +11,10 @@
  * budget until sent (answer_sink.h); one that takes it past its limit
  * stops its connection's reading until it is sent.
  *
+ * Connections in their handshake are listed in accept order
+ * (handshakes.h, which also chooses the one that makes way for a newcomer);
+ * connection.c closes them at their deadline or for a newcomer.
+ *
  * A watched GetStatus (rpc.h's RPC_WATCH) stays in the input buffer while
  * it is held, reading stopped; it costs a list link and a timer. The
  * store's changed hook moves the waiters of the session that changed (only
@@ -21,11 +25,11 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -42,6 +46,7 @@
 #include "err.h"
 #include "frame.h"
 #include "frame_in.h"
+#include "handshakes.h"
 #include "log.h"
 #include "pki.h"
 #include "status.h"
@@ -57,9 +62,7 @@ struct conn {
 	int paused;     /* reading stopped until the output drains */
 	int held;       /* responses wait in `pending` for a journal fsync */
 	int charged;    /* CONN_MEMORY is charged to the budget */
-	uint64_t accepted_ms;   /* CLOCK_MONOTONIC: the handshake's deadline counts from it */
-	struct conn *hprev, *hnext;     /* in the handshake list while !ready */
-	int in_hs;
+	struct handshake hs;    /* in cs->handshakes while !ready */
 	uint64_t held_seq;      /* ...of the records up to this one */
 	struct evbuffer *pending;
 	struct frame_in frame;  /* a large frame being read into its own buffer */
@@ -128,42 +131,11 @@ watch_wake_list(struct conns *cs, void **head)
 	}
 }
 
-/* ---- the handshake list ------------------------------------------------ */
-
-static void
-hs_link(struct conn *c)
+/* The connection a handshake list entry belongs to. */
+static struct conn *
+conn_of(struct handshake *h)
 {
-	struct conns *cs = c->cs;
-
-	c->hprev = NULL;
-	c->hnext = cs->hs_head;
-	if (cs->hs_head != NULL)
-		cs->hs_head->hprev = c;
-	else
-		cs->hs_tail = c;
-	cs->hs_head = c;
-	c->in_hs = 1;
-	cs->handshaking++;
-}
-
-static void
-hs_unlink(struct conn *c)
-{
-	struct conns *cs = c->cs;
-
-	if (!c->in_hs)
-		return;
-	if (c->hprev != NULL)
-		c->hprev->hnext = c->hnext;
-	else
-		cs->hs_head = c->hnext;
-	if (c->hnext != NULL)
-		c->hnext->hprev = c->hprev;
-	else
-		cs->hs_tail = c->hprev;
-	c->hprev = c->hnext = NULL;
-	c->in_hs = 0;
-	cs->handshaking--;
+	return (struct conn *)(void *)((char *)h - offsetof(struct conn, hs));
 }
 
 /* ---- large frames ------------------------------------------------------ */
@@ -202,7 +174,7 @@ conn_free(struct conn *c)
 	if (c->watching)
 		c->cs->watching--;
 	watch_unlink(c);
-	hs_unlink(c);
+	handshakes_remove(&c->cs->handshakes, &c->hs);
 	if (c->charged)
 		budget_give(c->cs->budget, CONN_MEMORY);
 	if (c->watch_ev != NULL)
@@ -708,7 +680,7 @@ conn_handshake_done(struct conn *c)
 		return;
 	}
 	c->ready = 1;
-	hs_unlink(c);
+	handshakes_remove(&c->cs->handshakes, &c->hs);
 	set_timeout(c, c->cs->cfg->idle_timeout);
 }
 
@@ -804,9 +776,6 @@ conn_address(struct conn *c, const struct sockaddr *sa, int salen)
 	    "[%s]:%s" : "%s:%s", host, port);
 }
 
-/* How many of the oldest handshakes a newcomer looks at for the least advanced. */
-#define HS_SCAN 64
-
 /* The most connections that may be in their handshake at once. */
 static unsigned
 hs_max(const struct conns *cs)
@@ -816,77 +785,25 @@ hs_max(const struct conns *cs)
 	return m > 0 ? m : 1;
 }
 
-/* How far a handshake has come, as far as a newcomer's choice goes. */
-enum hs_stage {
-	HS_SILENT,      /* its client has sent nothing: no byte read, none waiting */
-	HS_SPOKEN,      /* some bytes, but no whole ClientHello we answered */
-	HS_ANSWERED     /* our ServerHello is sent: a whole ClientHello came */
-};
-
-static enum hs_stage
-hs_stage(const struct conn *c)
-{
-	SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
-	BIO *rbio = ssl != NULL ? SSL_get_rbio(ssl) : NULL;
-	BIO *wbio = ssl != NULL ? SSL_get_wbio(ssl) : NULL;
-	int waiting = 0;
-
-	if (wbio != NULL && BIO_number_written(wbio) != 0)
-		return HS_ANSWERED;
-	if (rbio == NULL || BIO_number_read(rbio) != 0)
-		return HS_SPOKEN;
-	if (ioctl(bufferevent_getfd(c->bev), FIONREAD, &waiting) != 0)
-		return HS_SPOKEN;
-	return waiting == 0 ? HS_SILENT : HS_SPOKEN;
-}
-
-/*
- * The handshake that makes way for a newcomer: among the HS_SCAN oldest,
- * the oldest of those least advanced (silent, then spoken, then answered),
- * else the oldest of all. A party sends its whole ClientHello as it
- * connects and the server answers it at once, so connections opened and
- * left silent, or fed a byte and left, go before a party's handshake does,
- * however slowly that runs (a loaded machine, a sanitizer build). To be
- * kept instead of it a connection must send a ClientHello the server
- * answers, which costs the server that answer's key exchange and
- * signature, and then still goes before younger ones. The scan is bounded
- * so that an accept costs the same under any flood.
- */
-static struct conn *
-hs_victim(const struct conns *cs)
-{
-	struct conn *c = cs->hs_tail, *victim = cs->hs_tail;
-	enum hs_stage least = HS_ANSWERED, st;
-	unsigned seen;
-
-	for (seen = 0; c != NULL && seen < HS_SCAN; c = c->hprev, seen++) {
-		if ((st = hs_stage(c)) < least) {
-			least = st;
-			victim = c;
-			if (st == HS_SILENT)
-				break;
-		}
-	}
-	return victim;
-}
-
 /*
  * Whether a new connection may have a slot, making one if need be: when
  * the handshakes hold their share, or every slot is taken, a connection
- * still in its handshake makes way (hs_victim). Connections that completed
- * theirs are never closed for a newcomer, so unauthenticated clients,
- * however many and however fast they re-open, hold at most half the slots,
- * and a party's handshake, answered within its first milliseconds, makes
- * way only for a newcomer that finds no silent, spoken or older answered
- * one among the oldest.
+ * still in its handshake makes way (handshakes_victim). Connections that
+ * completed theirs are never closed for a newcomer, so unauthenticated
+ * clients, however many and however fast they re-open, hold at most half
+ * the slots, and a party's handshake, answered within its first
+ * milliseconds, makes way only for a newcomer that finds no silent, spoken
+ * or older answered one among the oldest.
  */
 static int
 make_room(struct conns *cs)
 {
-	if (cs->handshaking >= hs_max(cs) ||
-	    (cs->n >= cs->cfg->max_connections && cs->hs_tail != NULL)) {
+	struct handshake *victim;
+
+	if ((cs->handshakes.n >= hs_max(cs) || cs->n >= cs->cfg->max_connections) &&
+	    (victim = handshakes_victim(&cs->handshakes)) != NULL) {
 		cs->evicted++;
-		conn_free(hs_victim(cs));
+		conn_free(conn_of(victim));
 	}
 	if (cs->n >= cs->cfg->max_connections) {
 		cs->refused_full++;
@@ -921,12 +838,13 @@ conns_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		return;
 	}
 	c->charged = 1;
-	c->accepted_ms = clock_mono_ms();
+	c->hs.accepted_ms = clock_mono_ms();
+	c->hs.bev = c->bev;
 	conn_address(c, sa, salen);
 	cs->metrics->connections_accepted++;
 	log_at(LOG_DEBUG, "connection addr=%s", c->addr);
 	cs->n++;
-	hs_link(c);
+	handshakes_add(&cs->handshakes, &c->hs);
 	bufferevent_priority_set(c->bev, 0);
 	LIST_INSERT_HEAD(&cs->all, c, link);
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
@@ -952,11 +870,12 @@ conns_tick(struct conns *cs)
 {
 	uint64_t limit = (uint64_t)cs->cfg->handshake_timeout * 1000,
 	    now = clock_mono_ms();
+	struct handshake *h;
 
-	/* The list is in accept order: the expired are at its tail. */
-	while (cs->hs_tail != NULL && now - cs->hs_tail->accepted_ms >= limit) {
+	/* The list is in accept order: the expired are the oldest. */
+	while ((h = handshakes_expired(&cs->handshakes, now, limit)) != NULL) {
 		cs->expired++;
-		conn_free(cs->hs_tail);
+		conn_free(conn_of(h));
 	}
 	log_count(&cs->expired, "connections closed at the handshake deadline "
 	    "(--handshake-timeout, counted from accept)");

@@ -19,6 +19,7 @@
 #include <openssl/ssl.h>
 
 #include "budget.h"
+#include "handshakes.h"
 #include "server_config.h"
 #include "journal.h"
 #include "metrics.h"
@@ -55,11 +56,10 @@ struct conns {
 	LIST_HEAD(conn_list, conn) all;  /* zeroed: empty */
 
 	/*
-	 * Connections still in their TLS handshake, newest first (hs_tail the
-	 * oldest): at most half the slots, their deadline counted from accept.
+	 * Connections still in their TLS handshake: at most half the slots,
+	 * their deadline counted from accept.
 	 */
-	unsigned handshaking;
-	struct conn *hs_head, *hs_tail;
+	struct handshakes handshakes;
 	/* Since the last tick, for one log line each (conns_tick). */
 	unsigned long evicted, expired, refused_memory, refused_full;
 	unsigned long refused_answers;  /* reads the budget had no room for */
