@@ -1,9 +1,11 @@
 /*
  * memtune.h: mpc-client's heap, set up once at start so that memory is
- * cheap to fill. On the machines the project runs on (a "pvm" hypervisor)
- * a page fault costs 15-25 us: fresh anonymous memory is first written at
- * ~280 MB/s with 4 KiB pages against ~9.6 GB/s with transparent huge
- * pages. A `run` of a long vector allocates, frees and allocates again
+ * cheap to fill. On the machine kind the project ran on until 2026-12-06
+ * (a "pvm" hypervisor) a page fault costs 15-25 us: fresh anonymous memory
+ * is first written at ~280 MB/s with 4 KiB pages against ~9.6 GB/s with
+ * transparent huge pages. (On the KVM kind of 2026-12-07 faults are cheap
+ * and the huge pages neither help nor cost much: docs/BENCHMARKS.md 6.8.)
+ * A `run` of a long vector allocates, frees and allocates again
  * blocks of megabytes (shares, ciphertexts, frames); with glibc's defaults
  * each of them is a fresh mmap, faulted in page by page and unmapped at
  * free. Only the command-line program calls this: a library must not set

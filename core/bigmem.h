@@ -1,10 +1,12 @@
 /*
  * bigmem.h: large blocks of memory that are cheap to fill for the first time.
  *
- * On the machines the project runs on (a "pvm" hypervisor) the first touch
- * of fresh anonymous memory is dear: ~280 MB/s with 4 KiB pages, against
- * ~22 GB/s for memory already touched and up to ~9.6 GB/s with transparent
- * huge pages. A block of BIGMEM_MAPPED_MIN bytes or more is therefore mapped
+ * On the machine kind the project ran on until 2026-12-06 (a "pvm"
+ * hypervisor) the first touch of fresh anonymous memory is dear: ~280 MB/s
+ * with 4 KiB pages, against ~22 GB/s for memory already touched and up to
+ * ~9.6 GB/s with transparent huge pages (on the KVM kind of 2026-12-07 the
+ * warm pool still doubles upload per server CPU: docs/BENCHMARKS.md 6.8).
+ * A block of BIGMEM_MAPPED_MIN bytes or more is therefore mapped
  * on its own, its data starting on a 2 MiB boundary, and advised
  * MADV_HUGEPAGE (a kernel without it, or with THP off, gives 4 KiB pages:
  * the block works the same, only slower to fill). A smaller block comes
