@@ -45,9 +45,16 @@ make_certs alice bob carol dave erin frank || bail "mkcerts.sh failed"
 need_client
 
 # qt ARGS...: quotas.py as alice against the server in ADDR / SERVER_PID.
+# qt_cmd sets QT_CMD to that command line, for running it in the
+# background as a process of its own (a backgrounded function would run
+# it in a subshell, and killing $! would leave it running).
+qt_cmd() {
+	QT_CMD=(/usr/bin/python3 "$QT" --server "$ADDR" --py "$PY" --ca "$T/certs/ca.crt"
+	    --cert "$T/certs/alice.crt" --key "$T/certs/alice.key" --pid "$SERVER_PID")
+}
 qt() {
-	/usr/bin/python3 "$QT" --server "$ADDR" --py "$PY" --ca "$T/certs/ca.crt" \
-	    --cert "$T/certs/alice.crt" --key "$T/certs/alice.key" --pid "$SERVER_PID" "$@"
+	qt_cmd
+	"${QT_CMD[@]}" "$@"
 }
 
 # honest SID CREATOR PARTY...: CREATOR creates SID with the parties, each
@@ -218,6 +225,27 @@ create_within_10s() {
 	fi
 }
 
+# flood_start NAME WHAT [OPTION...]: 40 connections held open (re-opened
+# when closed) by quotas.py plainhold in the background, as PLAIN, with
+# OPTIONs (--byte); returns once they are open. flood_stop ends it.
+flood_start() {
+	local name=$1 what=$2
+	shift 2
+	qt_cmd
+	"${QT_CMD[@]}" plainhold --conns 40 "$@" --duration 60 --ready "$T/$name.ready" \
+	    >"$T/$name.json" 2>"$T/$name.err" &
+	PLAIN=$!
+	PIDS+=("$PLAIN")
+	wait_for test -e "$T/$name.ready" ||
+	    not_ok "40 $what connections open" "$(cat "$T/$name.err")"
+	sleep 0.5
+}
+
+flood_stop() {
+	kill -TERM "$PLAIN" 2>/dev/null
+	wait "$PLAIN" 2>/dev/null
+}
+
 # ---- unauthenticated connections ---------------------------------------------
 
 if start_server --state-dir "$T/state-hs" --max-connections 20 --handshake-timeout 2; then
@@ -226,12 +254,7 @@ if start_server --state-dir "$T/state-hs" --max-connections 20 --handshake-timeo
 	jcheck "a handshake dribbled byte by byte is closed at its deadline (2 s, < 6 s)" \
 	    "$T/slow.json" 'r["how"] != "open" and 1.5 <= r["closed_after_s"] < 6'
 	FD0=$(ls "/proc/$SERVER_PID/fd" | wc -l)
-	qt plainhold --conns 40 --duration 60 --ready "$T/plain.ready" \
-	    >"$T/plain.json" 2>"$T/plain.err" &
-	PLAIN=$!
-	PIDS+=("$PLAIN")
-	wait_for test -e "$T/plain.ready" || not_ok "40 plain connections open" "$(cat "$T/plain.err")"
-	sleep 0.5
+	flood_start plain plain
 	create_within_10s hs1 "while plain connections press on the slots"
 	FD1=$(ls "/proc/$SERVER_PID/fd" | wc -l)
 	echo "# server descriptors: $FD0 before, $FD1 under 40 plain connections"
@@ -247,23 +270,16 @@ if start_server --state-dir "$T/state-hs" --max-connections 20 --handshake-timeo
 	jcheck "under the plain flood a client that has sent bytes is closed at its deadline, not for a newcomer (1.5-6 s)" \
 	    "$T/slow2.json" 'r["how"] != "open" and 1.5 <= r["closed_after_s"] < 6'
 	honest hs2 bob alice bob carol
-	kill -TERM "$PLAIN" 2>/dev/null
-	wait "$PLAIN" 2>/dev/null
+	flood_stop
 	# The same flood, each connection fed one byte: none is silent now,
 	# but none has had its ClientHello answered, and a party's has.
-	qt plainhold --conns 40 --byte --duration 60 --ready "$T/byte.ready" \
-	    >"$T/byte.json" 2>"$T/byte.err" &
-	PLAIN=$!
-	PIDS+=("$PLAIN")
-	wait_for test -e "$T/byte.ready" || not_ok "40 one-byte connections open" "$(cat "$T/byte.err")"
-	sleep 0.5
+	flood_start byte one-byte --byte
 	qt stallhello --limit 15 >"$T/stall.json" 2>"$T/stall.err"
 	echo "# stallhello under the one-byte flood: $(j "$T/stall.json" 'json.dumps(r)')"
 	jcheck "under a one-byte flood a handshake the server answered is closed at its deadline, not for a newcomer (1.5-6 s)" \
 	    "$T/stall.json" 'r["answered_bytes"] > 0 and r["how"] != "open" and 1.5 <= r["closed_after_s"] < 6'
 	create_within_10s hs3 "under the one-byte flood"
-	kill -TERM "$PLAIN" 2>/dev/null
-	wait "$PLAIN" 2>/dev/null
+	flood_stop
 	stop_server
 else
 	not_ok "a server with --max-connections 20 starts"
