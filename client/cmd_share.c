@@ -3,8 +3,10 @@
  * element among the session's parties, seals each party's vector of shares
  * to that party's encryption key (HPKE, authenticated as us, bound to the
  * pinned session digest D), signs a SUBMIT naming the digest of every
- * ciphertext, records the input in this party's records, and only then
- * submits the n ciphertexts and the SUBMIT in one SubmitShares.
+ * ciphertext, records the input in this party's records and keeps the
+ * submission there, and only then submits the n ciphertexts and the SUBMIT
+ * in one SubmitShares. A later `share` or `run` under the same D sends that
+ * kept submission again, byte for byte, and never signs another SUBMIT.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -310,16 +312,21 @@ cmd_share_seal(struct client *c, const char *session,
 	}
 	/*
 	 * The input first: a typo should fail before anything is sent. It is
-	 * recorded last, once sealed and signed, and before it is sent.
+	 * recorded last, once sealed and signed, and before it is sent. A
+	 * submission on record under D (an earlier command's, sent or not) is
+	 * sent again as it is: a second SUBMIT would prove us dishonest.
 	 */
 	if ((r = read_secrets(in, p, secrets, h, e)) == SS_OK &&
 	    (r = records_reuse_check(c, session, h, e)) == SS_OK &&
+	    (r = records_kept(c, h, sub, e)) == 0 &&
 	    (r = gather_keys(c, sub, &key, pks, e)) == SS_OK &&
 	    (r = cmd_share_seal_shares(sub, c->d, c->party, key,
 	    (const uint8_t (*)[HPKE_KEY_LEN])pks, secrets, L, p->threshold,
 	    e)) == SS_OK &&
 	    (r = sign_submit(c, sub, (uint32_t)pos, e)) == SS_OK)
-		r = records_input(c, session, h, e);
+		r = records_submission(c, session, h, sub, e);
+	if (r == 1)
+		r = SS_OK;
  out:
 	OPENSSL_cleanse(h, sizeof(h));
 	if (r != SS_OK)

@@ -28,7 +28,7 @@
 /* The body of a D record at its longest (the layout is in encode_record). */
 #define RECORD_BODY_MAX (PARAMS_DIGEST_LEN + 4 + SESSION_ID_MAX_LEN + 1 + \
                          2 * PSTATE_HASH_LEN + 4 + PSTATE_BITMAP_MAX + \
-                         PSTATE_HASH_LEN)
+                         3 * PSTATE_HASH_LEN)
 #define INSTANCE_LEN    (PARAMS_DIGEST_LEN + 2 * PSTATE_HASH_LEN)
 #define SESSION_BODY_MAX (4 + SESSION_ID_MAX_LEN + 4 + \
                          (size_t)PSTATE_MAX_INSTANCES * INSTANCE_LEN)
@@ -39,6 +39,8 @@
 #define COHORT_TEXT     320
 /* An apply function's answer when the record already says the same. */
 #define UNCHANGED       1
+/* ... and when another SUBMIT is on record (not saved, passed on). */
+#define OTHER_SUBMIT    PSTATE_OTHER_SUBMIT
 
 /* ---- the folder ------------------------------------------------------- */
 
@@ -498,6 +500,8 @@ bitmap_tail_clear(const uint8_t *bitmap, uint32_t n)
  *   cohort          ceil(n / 8) bytes, statement.h's bitmap
  *   submits         32 bytes: the COHORT's submits digest
  *   sumpoint        32 bytes: the digest of the values posted
+ *   submit          32 bytes: the digest of the SUBMIT body kept; absent
+ *                   from the records of versions that kept none
  */
 static void
 encode_record(const struct pstate_record *r, struct buf_writer *w)
@@ -511,6 +515,7 @@ encode_record(const struct pstate_record *r, struct buf_writer *w)
 	buf_put(w, r->cohort, statement_bitmap_len(r->n));
 	buf_put(w, r->submits, PSTATE_HASH_LEN);
 	buf_put(w, r->sumpoint, PSTATE_HASH_LEN);
+	buf_put(w, r->submit, PSTATE_HASH_LEN);
 }
 
 /* 1 if what r holds is exactly what its did bits say was recorded. */
@@ -526,6 +531,7 @@ record_consistent(const struct pstate_record *r)
 	    (in || pfile_all_zero(r->salt, PSTATE_HASH_LEN)) &&
 	    co == (r->n != 0) && su == !pfile_all_zero(r->sumpoint, PSTATE_HASH_LEN) &&
 	    co == !pfile_all_zero(r->submits, PSTATE_HASH_LEN) &&
+	    (in || pfile_all_zero(r->submit, PSTATE_HASH_LEN)) &&
 	    (!co || (r->n >= PARAMS_MIN_PARTIES && r->n <= PARAMS_MAX_PARTIES &&
 	    bitmap_tail_clear(r->cohort, r->n)));
 }
@@ -554,6 +560,9 @@ decode_record(const uint8_t *body, size_t len, void *arg)
 	    buf_get_copy(&br, r->cohort, statement_bitmap_len(r->n)) != SS_OK ||
 	    buf_get_copy(&br, r->submits, PSTATE_HASH_LEN) != SS_OK ||
 	    buf_get_copy(&br, r->sumpoint, PSTATE_HASH_LEN) != SS_OK ||
+	    /* An older version's record ends here. */
+	    (buf_remaining(&br) != 0 &&
+	    buf_get_copy(&br, r->submit, PSTATE_HASH_LEN) != SS_OK) ||
 	    buf_remaining(&br) != 0)
 		return SS_ERR_INVALID;
 	r->did = did;
@@ -717,6 +726,107 @@ pstate_record_input(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
 	return update_record(st, d, session_id, apply_input, h, e);
 }
 
+struct submission_arg {
+	const uint8_t *h;
+	const struct pstate_submission *sub;
+	uint8_t digest[PSTATE_HASH_LEN];        /* of sub's SUBMIT body */
+};
+
+/* The input as apply_input sets it, then the submission, kept once. */
+static int
+apply_submission(struct pstate *st, struct pstate_record *r, const void *arg,
+    struct ss_error *e)
+{
+	const struct submission_arg *a = arg;
+	int rc;
+
+	rc = apply_input(st, r, a->h, e);
+	if (rc != SS_OK && rc != UNCHANGED)
+		return rc;
+	if (!pfile_all_zero(r->submit, PSTATE_HASH_LEN))
+		return CRYPTO_memcmp(r->submit, a->digest, PSTATE_HASH_LEN) ==
+		    0 ? UNCHANGED : OTHER_SUBMIT;
+	/*
+	 * The copy first, then the record that names it: a crash between
+	 * the two leaves a copy that no record names, which nothing reads
+	 * and the next submission under d replaces.
+	 */
+	if ((rc = pkept_write(st, r->d, a->sub, e)) != SS_OK)
+		return rc;
+	memcpy(r->submit, a->digest, PSTATE_HASH_LEN);
+	return SS_OK;
+}
+
+int
+pstate_record_submission(struct pstate *st,
+    const uint8_t d[PARAMS_DIGEST_LEN], const char *session_id,
+    const uint8_t h[PSTATE_HASH_LEN], const struct pstate_submission *sub,
+    struct ss_error *e)
+{
+	struct submission_arg a;
+
+	if (sub == NULL || sub->body == NULL || sub->body_len == 0)
+		return ss_error_set(e, SS_ERR_INVALID, "a submission without "
+		    "its SUBMIT");
+	a.h = h;
+	a.sub = sub;
+	if (statement_hash(sub->body, sub->body_len, a.digest) != SS_OK)
+		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash");
+	return update_record(st, d, session_id, apply_submission, &a, e);
+}
+
+/* The submission on record in r, for the input whose hash is h. */
+static int
+load_submission(struct pstate *st, const struct pstate_record *r,
+    const uint8_t h[PSTATE_HASH_LEN], struct pstate_submission *out,
+    struct ss_error *e)
+{
+	char dh[SHOWN_HEX], had[SHOWN_HEX], want[SHOWN_HEX];
+	uint8_t digest[PSTATE_HASH_LEN];
+	int rc;
+
+	if (!(r->did & PSTATE_DID_SUBMIT))
+		return ss_error_set(e, SS_ERR_NOT_FOUND, "no input on record");
+	if (salted_digest(r->salt, h, digest) != SS_OK)
+		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash");
+	if (CRYPTO_memcmp(digest, r->input_digest, PSTATE_HASH_LEN) != 0)
+		return ss_error_set(e, SS_ERR_EXISTS, "under session digest "
+		    "%s... (session %s) this party already recorded sharing "
+		    "the input with digest %s...; refusing to share another "
+		    "(%s...)", shown(dh, r->d), r->session_id,
+		    shown(had, r->input_digest), shown(want, digest));
+	if (pfile_all_zero(r->submit, PSTATE_HASH_LEN))
+		return ss_error_set(e, SS_ERR_NOT_FOUND, "no submission kept");
+	rc = pkept_read(st, r->d, r->submit, out, e);
+	if (rc == SS_ERR_NOT_FOUND)
+		return ss_error_set(e, SS_ERR_PRECONDITION, "under session "
+		    "digest %s... (session %s) this party signed the SUBMIT "
+		    "with digest %s..., and the copy it kept to send again is "
+		    "gone from %s; refusing to sign another, which would prove "
+		    "it dishonest", shown(dh, r->d), r->session_id,
+		    shown(had, r->submit), st->path);
+	return rc;
+}
+
+int
+pstate_submission_load(struct pstate *st,
+    const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t h[PSTATE_HASH_LEN],
+    struct pstate_submission *out, struct ss_error *e)
+{
+	struct pstate_record r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	/* Under the lock: the record and its copy as one command left them. */
+	if ((rc = pstate_lock(st, e)) != SS_OK)
+		return rc;
+	rc = load_record(st, d, &r, e);
+	if (rc == SS_OK)
+		rc = load_submission(st, &r, h, out, e);
+	pstate_unlock(st);
+	return rc;
+}
+
 /* Appends to out, of COHORT_TEXT bytes, at *off; never past its end. */
 static void __attribute__((format(printf, 3, 4)))
 append(char *out, size_t *off, const char *fmt, ...)
@@ -846,11 +956,16 @@ pstate_record_sumpoint(struct pstate *st,
     const uint8_t d[PARAMS_DIGEST_LEN], const char *session_id,
     const uint8_t values[PSTATE_HASH_LEN], struct ss_error *e)
 {
+	int rc;
+
 	/* All zero is how a record says "none": not a digest anyone makes. */
 	if (pfile_all_zero(values, PSTATE_HASH_LEN))
 		return ss_error_set(e, SS_ERR_INVALID, "an all-zero values "
 		    "digest");
-	return update_record(st, d, session_id, apply_sumpoint, values, e);
+	if ((rc = update_record(st, d, session_id, apply_sumpoint, values,
+	    e)) == SS_OK)
+		pkept_remove(st, d);
+	return rc;
 }
 
 /* ---- rejoining -------------------------------------------------------- */

@@ -29,7 +29,8 @@
  *
  * Never stored: the input itself, any key, any share. An input is recorded
  * as SHA-256(salt || H), H = pstate_input_hash(input), with a random salt
- * per record.
+ * per record. What is kept of a submission is what the server saw: the
+ * signed SUBMIT and the ciphertexts.
  */
 #ifndef SS_CLIENT_PSTATE_H
 #define SS_CLIENT_PSTATE_H
@@ -103,6 +104,10 @@ struct pstate_record {
 	/* PSTATE_DID_SUMPOINT: the digest of the values posted
 	 * (statement_values_digest) */
 	uint8_t sumpoint[PSTATE_HASH_LEN];
+	/* PSTATE_DID_SUBMIT: SHA-256 of the body of the SUBMIT signed, whose
+	 * submission is kept (pstate_record_submission); all zero in a
+	 * record written before submissions were kept */
+	uint8_t submit[PSTATE_HASH_LEN];
 };
 
 /*
@@ -127,6 +132,61 @@ int pstate_record_input(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
     const char *session_id, const uint8_t h[PSTATE_HASH_LEN],
     struct ss_error *e) SS_WUR;
 
+/* ---- the submission kept for sending again ---------------------------- */
+
+/*
+ * A SubmitShares as this party sent it under one D: its SUBMIT statement
+ * (body and signature) and the n ciphertexts it names, of clen bytes each,
+ * in party order. Ciphertexts only, sealed to their recipients: nothing in
+ * it is a share, a key or the input.
+ */
+struct pstate_submission {
+	uint8_t *body;
+	size_t body_len;
+	uint8_t *sig;
+	size_t sig_len;
+	uint8_t *cts;
+	size_t n, clen;
+};
+
+/* pstate_record_submission's answer when another SUBMIT is on record. */
+#define PSTATE_OTHER_SUBMIT 2
+
+/*
+ * As pstate_record_input, for the submission sub about to be sent: keeps
+ * sub in the folder, then records the input and the digest of sub's SUBMIT
+ * body under d, all under the lock. A party that signed two SUBMITs for
+ * one D would hand every reader proof that it cheated, so every later
+ * command sends these very bytes again (pstate_submission_load) and never
+ * signs another. SS_OK when sub is on record (now, or before: the same
+ * body); PSTATE_OTHER_SUBMIT when another SUBMIT is on record under d for
+ * this input (another command of this party's, before or at the same
+ * time): the caller sends that one, not sub; SS_ERR_EXISTS for another
+ * input, as pstate_record_input. The copy stays until this party records
+ * its sumpoint under d.
+ */
+int pstate_record_submission(struct pstate *st,
+    const uint8_t d[PARAMS_DIGEST_LEN], const char *session_id,
+    const uint8_t h[PSTATE_HASH_LEN], const struct pstate_submission *sub,
+    struct ss_error *e) SS_WUR;
+
+/*
+ * The submission on record under d for the input whose hash is h, into
+ * *out (pstate_submission_free): SS_OK; SS_ERR_NOT_FOUND when no SUBMIT is
+ * on record under d (nothing, or only the input, in a record written
+ * before submissions were kept); SS_ERR_EXISTS when another input is on
+ * record; SS_ERR_PRECONDITION when a SUBMIT is on record and its copy is
+ * gone (removed with the sumpoint, or lost): signing another would
+ * contradict it; SS_ERR_CHECKSUM or SS_ERR_INVALID when the copy is
+ * damaged or is not the one on record. Every message names the file.
+ */
+int pstate_submission_load(struct pstate *st,
+    const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t h[PSTATE_HASH_LEN],
+    struct pstate_submission *out, struct ss_error *e) SS_WUR;
+
+/* Frees what pstate_submission_load made; safe on a zeroed one. */
+void pstate_submission_free(struct pstate_submission *s);
+
 /*
  * Records that this party signs, under d, the cohort `bitmap` of n parties
  * (PARAMS_MIN_PARTIES <= n <= PARAMS_MAX_PARTIES, no bit set past n) over
@@ -141,6 +201,8 @@ int pstate_record_cohort(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
 /*
  * Records that this party posts, under d, the sumpoint whose values have
  * the digest `values`. SS_OK now or before; SS_ERR_EXISTS if another.
+ * The submission kept under d is removed then: past its sumpoint a party
+ * has no use for it, and a long vector's ciphertexts are large.
  */
 int pstate_record_sumpoint(struct pstate *st,
     const uint8_t d[PARAMS_DIGEST_LEN], const char *session_id,

@@ -368,12 +368,12 @@ pfile_load(struct pstate *st, const char *name, enum pfile_kind kind,
 
 /* ---- the folder ------------------------------------------------------- */
 
-/* 1 if name is a record's: a D's, a session id's, or the cache. */
+/* 1 if name is a record's: a D's, a submission's, a session id's, or the cache. */
 static int
 is_record_name(const char *name)
 {
-	return strncmp(name, "d-", 2) == 0 || strncmp(name, "s-", 2) == 0 ||
-	    strcmp(name, PFILE_CERTS) == 0;
+	return strncmp(name, "d-", 2) == 0 || strncmp(name, "k-", 2) == 0 ||
+	    strncmp(name, "s-", 2) == 0 || strcmp(name, PFILE_CERTS) == 0;
 }
 
 int

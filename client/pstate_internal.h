@@ -41,6 +41,7 @@ enum pfile_kind {
 	PFILE_KIND_DIGEST = 2,          /* "d-HEX": the record of one D */
 	PFILE_KIND_SESSION = 3,         /* "s-ID": a session id's instances */
 	PFILE_KIND_CERTS = 4,           /* "certs": the certificate cache */
+	PFILE_KIND_SUBMISSION = 5,      /* "k-HEX": a D's submission, kept */
 };
 
 /* The certificates cached, as last read or written. */
@@ -101,6 +102,19 @@ int pfile_load(struct pstate *st, const char *name, enum pfile_kind kind,
  * folder holds any record but the party file.
  */
 int pfile_sweep(struct pstate *st, int *records, struct ss_error *e) SS_WUR;
+
+/*
+ * The submission kept under d (pstate_kept.c): written durably, as every
+ * record is; read back, checked against the digest of its SUBMIT body on
+ * record (SS_ERR_NOT_FOUND when there is no copy); removed, when it is no
+ * longer needed (best effort: a copy left behind is only disk space).
+ */
+int pkept_write(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
+    const struct pstate_submission *sub, struct ss_error *e) SS_WUR;
+int pkept_read(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
+    const uint8_t submit[PSTATE_HASH_LEN], struct pstate_submission *out,
+    struct ss_error *e) SS_WUR;
+void pkept_remove(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN]);
 
 /* The first n bytes of p in hex (2n digits and a NUL into out). */
 void pfile_hex(char *out, const uint8_t *p, size_t n);

@@ -12,6 +12,7 @@
 #include "invite.h"
 #include "pstate.h"
 #include "records.h"
+#include "signer.h"
 #include "wire.h"
 
 int
@@ -102,6 +103,64 @@ records_input(struct client *c, const char *session,
 	if ((rc = records_open(c, e)) != SS_OK)
 		return rc;
 	return pstate_record_input(c->pstate, c->d, session, h, e);
+}
+
+int
+records_kept(struct client *c, const uint8_t h[PSTATE_HASH_LEN],
+    struct submission *sub, struct ss_error *e)
+{
+	struct pstate_submission kept;
+	int rc;
+
+	if ((rc = records_open(c, e)) != SS_OK)
+		return rc;
+	rc = pstate_submission_load(c->pstate, c->d, h, &kept, e);
+	if (rc == SS_ERR_NOT_FOUND) {
+		ss_error_clear(e);
+		return 0;
+	}
+	if (rc != SS_OK)
+		return rc;
+	/* D pins n and L, so a copy of another shape is not ours. */
+	if (kept.n != sub->n || kept.clen != sub->clen) {
+		rc = ss_error_set(e, SS_ERR_INVALID, "the submission kept in "
+		    "%s for this session digest holds %zu ciphertexts of %zu "
+		    "bytes, not %zu of %zu", pstate_path(c->pstate), kept.n,
+		    kept.clen, sub->n, sub->clen);
+		pstate_submission_free(&kept);
+		return rc;
+	}
+	memcpy(sub->cts, kept.cts, kept.n * kept.clen);
+	signer_stmt_free(&sub->submit);
+	sub->submit.body = kept.body;
+	sub->submit.body_len = kept.body_len;
+	sub->submit.sig = kept.sig;
+	sub->submit.sig_len = kept.sig_len;
+	kept.body = kept.sig = NULL;
+	pstate_submission_free(&kept);
+	return 1;
+}
+
+int
+records_submission(struct client *c, const char *session,
+    const uint8_t h[PSTATE_HASH_LEN], struct submission *sub,
+    struct ss_error *e)
+{
+	struct pstate_submission s = {
+		sub->submit.body, sub->submit.body_len,
+		sub->submit.sig, sub->submit.sig_len,
+		sub->cts, sub->n, sub->clen,
+	};
+	int rc;
+
+	if ((rc = records_open(c, e)) != SS_OK)
+		return rc;
+	rc = pstate_record_submission(c->pstate, c->d, session, h, &s, e);
+	if (rc != PSTATE_OTHER_SUBMIT)
+		return rc;
+	rc = records_kept(c, h, sub, e);
+	return rc == 1 ? SS_OK : rc == 0 ? ss_error_set(e, SS_ERR_INTERNAL,
+	    "another SUBMIT is on record and none is kept") : rc;
 }
 
 int

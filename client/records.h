@@ -56,6 +56,28 @@ int records_reuse_check(struct client *c, const char *session,
 int records_input(struct client *c, const char *session,
     const uint8_t h[PSTATE_HASH_LEN], struct ss_error *e) SS_WUR;
 
+/*
+ * The submission on record under the pinned D for the input of hash h,
+ * into sub (cmd_share_alloc'd for the session's parties and length): 1
+ * when there is one, which is what must be sent, and never another; 0 when
+ * there is none, to seal and sign one and then records_submission; or an
+ * error (pstate_submission_load): another input on record, or a SUBMIT on
+ * record whose kept copy is gone, damaged, or of another shape than sub.
+ */
+int records_kept(struct client *c, const uint8_t h[PSTATE_HASH_LEN],
+    struct submission *sub, struct ss_error *e) SS_WUR;
+
+/*
+ * Records, durably, the input of hash h and the submission sub about to be
+ * sent under the pinned D of session (pstate_record_submission): SS_OK, or
+ * SS_ERR_EXISTS when another input is on record. When another command of
+ * this party's recorded another SUBMIT first, sub is replaced by that one
+ * (records_kept), which is what must be sent.
+ */
+int records_submission(struct client *c, const char *session,
+    const uint8_t h[PSTATE_HASH_LEN], struct submission *sub,
+    struct ss_error *e) SS_WUR;
+
 /* 1 if this party's records say it shared an input under c->d. */
 int records_shared(struct client *c, struct ss_error *e) SS_WUR;
 

@@ -211,6 +211,25 @@ def params(ctx, rule, req, resp):
     return None
 
 
+@response_hook("hide_shared")
+def hide_shared(ctx, rule, req, resp):
+    """GetStatus shows rule["who"] as not having shared (not in `shared`, in
+    `missing`), although the real server holds its submission: a server
+    that would have the party sign a second SUBMIT for one D, which every
+    reader takes as proof that it cheated."""
+    if resp.WhichOneof("body") != "get_status":
+        return None
+    body, who = resp.get_status, rule["who"]
+    if who in body.shared:
+        keep = [p for p in body.shared if p != who]
+        del body.shared[:]
+        body.shared.extend(keep)
+        if who not in body.missing:
+            body.missing.append(who)
+        ctx.log("hid %s from shared" % who)
+    return None
+
+
 @response_hook("sumpoints")
 def sumpoints(ctx, rule, req, resp):
     """ListSumpoints keeps only the sumpoints of rule["keep"]."""

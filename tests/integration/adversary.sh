@@ -5,9 +5,10 @@
 # with the right label. Squatting needs no lie from the server; the others
 # are the server showing different cohorts to different parties, firing the
 # deadline early, making up or withholding sumpoints, an empty cohort or
-# one that differs between calls, a version-1 session, and an input shared
-# again in a second instance of a session id after the server dropped a
-# party. (The mutation of each kind of item relayed is adversary_matrix.sh;
+# one that differs between calls, a version-1 session, a party's own
+# submission hidden from it (and two of its `share` commands at once, where
+# no lie is needed), and an input shared again in a second instance of a
+# session id after the server dropped a party. (The mutation of each kind of item relayed is adversary_matrix.sh;
 # colluding parties are adversary_parties.sh.)
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/tests/adversary/harness.sh"
@@ -161,6 +162,44 @@ wait_all "$BG"
 delivered "ListSumpoints' cohort differs from GetStatus's" relay 'cohort shown: \[alice,bob\]' &&
     refuses "ListSumpoints' cohort differs from GetStatus's: result refuses" relay-other \
     'not the one its status shows'
+
+# ---- a party's own submission hidden from it; two of its commands at once ----------------
+# The server keeps alice's SubmitShares but shows her as not having shared:
+# a second `share` (or `run`) must send the very same SUBMIT again, not sign
+# another, which every reader would take as proof that alice cheated.
+create hide alice --parties alice,bob,carol --threshold 1 || not_ok "control: alice creates hide"
+step hide-1 alice share hide -- 1000
+wait_all "$BG"
+check_eq "control: alice shares in hide" "(no sum)" "$(outcome hide-1)"
+rule hide '[{"do": "hide_shared", "who": "alice", "to": ["alice"]}]'
+step hide-2 alice share hide -- 1000
+wait_all "$BG"
+delivered "alice's submission hidden from her" hide 'hid alice from shared'
+# conflicts PARTY SESSION: the conflicts PARTY's status shows, as JSON.
+conflicts() {
+	via "$1" --json status "$2" 2>/dev/null | /usr/bin/python3 -c \
+	    'import json, sys; print(json.dumps(json.loads(sys.stdin.read().strip().splitlines()[-1]).get("conflicts", [])))'
+}
+check_eq "her submission hidden, alice sends the same SUBMIT again: bob's status shows no conflict" \
+    "[]" "$(conflicts bob hide)"
+rule hide '[]'
+run_all hide alice=1000 bob=20 carol=300
+outcomes "... and every party prints the verified sum" hide "verified 1320" alice bob carol
+# Two `share` commands of alice's at once, through an honest relay: one
+# SUBMIT is on record, and both send it.
+pids=()
+for k in 1 2 3 4 5 6; do
+	create "twice$k" alice --parties alice,bob,carol --threshold 1 ||
+	    not_ok "control: alice creates twice$k"
+	step "twice$k-a" alice share "twice$k" -- 1000
+	pids+=("$BG")
+	step "twice$k-b" alice share "twice$k" -- 1000
+	pids+=("$BG")
+done
+wait_all "${pids[@]}"
+got=""
+for k in 1 2 3 4 5 6; do got+="$(conflicts bob "twice$k") "; done
+check_eq "two shares of alice's at once, 6 times: no conflict in any session" "[] [] [] [] [] [] " "$got"
 
 # ---- one input in two instances of a session id -----------------------------------------
 # Instance 1 of pay (t = 1, min_cohort 2, a 6 s deadline): the server drops

@@ -33,6 +33,7 @@
 #include <openssl/x509.h>
 
 #include "buf.h"
+#include "bytes.h"
 #include "certs.h"
 #include "err.h"
 #include "files.h"
@@ -119,13 +120,22 @@ in_folder(char *out, size_t outlen, const char *name)
 	path_of(out, outlen, folder, name);
 }
 
+/* The path of D's file of kind prefix: "d-" its record, "k-" its submission. */
+static void
+d_file(char *out, size_t outlen, const char *prefix,
+    const uint8_t d[PARAMS_DIGEST_LEN])
+{
+	char name[3 + 2 * PARAMS_DIGEST_LEN];
+
+	memcpy(name, prefix, 2);
+	hex(name + 2, d, PARAMS_DIGEST_LEN);
+	in_folder(out, outlen, name);
+}
+
 static void
 d_path(char *out, size_t outlen, const uint8_t d[PARAMS_DIGEST_LEN])
 {
-	char name[3 + 2 * PARAMS_DIGEST_LEN] = "d-";
-
-	hex(name + 2, d, PARAMS_DIGEST_LEN);
-	in_folder(out, outlen, name);
+	d_file(out, outlen, "d-", d);
 }
 
 static void
@@ -875,10 +885,10 @@ test_record_layout(void **state)
 	assert_int_equal(pstate_get(st, d, &r, &e), SS_OK);
 	d_path(path, sizeof(path), d);
 	assert_int_equal(slurp(path, &f, &len), 0);
-	/* 20 + 32 + (4 + 3) + 1 + 64 + 4 + 2 + 32 + 32 + 32 */
-	assert_int_equal(len, 226);
+	/* 20 + 32 + (4 + 3) + 1 + 64 + 4 + 2 + 32 + 32 + 32 + 32 */
+	assert_int_equal(len, 258);
 	assert_memory_equal(f, "SSPSTATE\1\0\0\0\2\0\0\0", 16);
-	assert_memory_equal(f + 16, "\xae\0\0\0", 4);
+	assert_memory_equal(f + 16, "\xce\0\0\0", 4);
 	assert_memory_equal(f + 20, d, 32);
 	assert_memory_equal(f + 52, "\3\0\0\0pay", 7);
 	assert_int_equal(f[59], 7);
@@ -887,7 +897,9 @@ test_record_layout(void **state)
 	assert_memory_equal(f + 124, "\x09\0\0\0\x09\x01", 6);
 	assert_memory_equal(f + 130, g_submits, 32);
 	assert_memory_equal(f + 162, v, 32);
-	off = 194;
+	/* No SUBMIT kept: pstate_record_input records the input alone. */
+	assert_true(all_zero(f + 194, 32));
+	off = 226;
 	sha256(f, off, hash);
 	assert_memory_equal(f + off, hash, 32);
 	free(f);
@@ -975,6 +987,206 @@ test_reads_documented_layout(void **state)
 	write_record(path, 1, 2, body, n + 1);
 	rc = pstate_get(st, d, &r, &e);
 	assert_int_equal(rc, SS_ERR_INVALID);
+	pstate_close(st);
+}
+
+/* ---- the submission kept ------------------------------------------------ */
+
+/* The sizes of the made-up submissions below. */
+#define SUB_N    3
+#define SUB_CLEN 50
+
+struct made_sub {
+	uint8_t body[64], sig[8], cts[SUB_N * SUB_CLEN];
+	struct pstate_submission s;
+};
+
+/* A submission of 3 ciphertexts whose every byte comes from seed. */
+static void
+make_sub(struct made_sub *m, uint8_t seed)
+{
+	size_t i;
+
+	memset(m->body, seed, sizeof(m->body));
+	memset(m->sig, seed ^ 0x5a, sizeof(m->sig));
+	for (i = 0; i < sizeof(m->cts); i++)
+		m->cts[i] = (uint8_t)(seed + i);
+	m->s.body = m->body;
+	m->s.body_len = sizeof(m->body);
+	m->s.sig = m->sig;
+	m->s.sig_len = sizeof(m->sig);
+	m->s.cts = m->cts;
+	m->s.n = SUB_N;
+	m->s.clen = SUB_CLEN;
+}
+
+static void
+k_path(char *out, size_t outlen, const uint8_t d[PARAMS_DIGEST_LEN])
+{
+	d_file(out, outlen, "k-", d);
+}
+
+/* Asserts that the submission on record under d for h is m's. */
+static void
+expect_kept(struct pstate *st, const uint8_t *d, const uint8_t *h,
+    const struct made_sub *m)
+{
+	struct pstate_submission k;
+	struct ss_error e;
+
+	ss_error_clear(&e);
+	if (pstate_submission_load(st, d, h, &k, &e) != SS_OK)
+		fail_msg("pstate_submission_load: %s", e.msg);
+	assert_int_equal(k.body_len, sizeof(m->body));
+	assert_memory_equal(k.body, m->body, sizeof(m->body));
+	assert_int_equal(k.sig_len, sizeof(m->sig));
+	assert_memory_equal(k.sig, m->sig, sizeof(m->sig));
+	assert_int_equal(k.n, SUB_N);
+	assert_int_equal(k.clen, SUB_CLEN);
+	assert_memory_equal(k.cts, m->cts, sizeof(m->cts));
+	pstate_submission_free(&k);
+}
+
+static void
+test_submission_kept_once(void **state)
+{
+	uint8_t d[PARAMS_DIGEST_LEN], h[32], h2[32], v[32], body[32];
+	struct made_sub a, b;
+	struct pstate_submission k;
+	struct pstate_record r;
+	char path[PATH_MAX];
+	struct pstate *st;
+	struct ss_error e;
+	uint8_t *f;
+	size_t len;
+	int rc;
+
+	(void)state;
+	st = open_as("alice");
+	make_d(d, 40);
+	hash_of(7, h);
+	hash_of(8, h2);
+	make_sub(&a, 1);
+	make_sub(&b, 2);
+	ss_error_clear(&e);
+	rc = pstate_submission_load(st, d, h, &k, &e);
+	assert_int_equal(rc, SS_ERR_NOT_FOUND);
+	assert_int_equal(pstate_record_submission(st, d, "s", h, &a.s, &e),
+	    SS_OK);
+	expect_kept(st, d, h, &a);
+	/* The record names it by the SHA-256 of its SUBMIT body. */
+	assert_int_equal(pstate_get(st, d, &r, &e), SS_OK);
+	assert_int_equal(r.did, PSTATE_DID_SUBMIT);
+	sha256(a.body, sizeof(a.body), body);
+	assert_memory_equal(r.submit, body, 32);
+	/* The same again is a retry; another SUBMIT is never recorded. */
+	assert_int_equal(pstate_record_submission(st, d, "s", h, &a.s, &e),
+	    SS_OK);
+	assert_int_equal(pstate_record_submission(st, d, "s", h, &b.s, &e),
+	    PSTATE_OTHER_SUBMIT);
+	expect_kept(st, d, h, &a);
+	/* Another input is refused, recorded or loaded. */
+	rc = pstate_record_submission(st, d, "s", h2, &b.s, &e);
+	expect_error(&e, rc, SS_ERR_EXISTS, "another", NULL);
+	rc = pstate_submission_load(st, d, h2, &k, &e);
+	expect_error(&e, rc, SS_ERR_EXISTS, "another", NULL);
+	/* The copy's layout (docs/PARTY-STATE.md). */
+	k_path(path, sizeof(path), d);
+	assert_int_equal(slurp(path, &f, &len), 0);
+	assert_int_equal(len, 20 + 32 + 4 + 64 + 4 + 8 + 8 + 150 + 32);
+	assert_memory_equal(f, "SSPSTATE\1\0\0\0\5\0\0\0", 16);
+	assert_memory_equal(f + 20, d, 32);
+	assert_memory_equal(f + 52, "\x40\0\0\0", 4);
+	assert_memory_equal(f + 56, a.body, 64);
+	assert_memory_equal(f + 120, "\x08\0\0\0", 4);
+	assert_memory_equal(f + 124, a.sig, 8);
+	assert_memory_equal(f + 132, "\3\0\0\0\x32\0\0\0", 8);
+	assert_memory_equal(f + 140, a.cts, 150);
+	free(f);
+	/* Gone with the sumpoint; then nothing signs another SUBMIT. */
+	memset(v, 0x42, sizeof(v));
+	assert_int_equal(pstate_record_sumpoint(st, d, "s", v, &e), SS_OK);
+	assert_int_equal(access(path, F_OK), -1);
+	rc = pstate_submission_load(st, d, h, &k, &e);
+	expect_error(&e, rc, SS_ERR_PRECONDITION, "gone", "refusing", NULL);
+	assert_int_equal(pstate_record_submission(st, d, "s", h, &b.s, &e),
+	    PSTATE_OTHER_SUBMIT);
+	pstate_close(st);
+}
+
+static void
+test_submission_after_input_alone(void **state)
+{
+	uint8_t d[PARAMS_DIGEST_LEN], h[32];
+	struct pstate_submission k;
+	struct made_sub a, b;
+	struct pstate *st;
+	struct ss_error e;
+
+	(void)state;
+	/* A record of a version that kept no submission: the input alone. */
+	st = open_with_input(d, 41, "s", 7);
+	hash_of(7, h);
+	ss_error_clear(&e);
+	assert_int_equal(pstate_submission_load(st, d, h, &k, &e),
+	    SS_ERR_NOT_FOUND);
+	make_sub(&a, 3);
+	make_sub(&b, 4);
+	assert_int_equal(pstate_record_submission(st, d, "s", h, &a.s, &e),
+	    SS_OK);
+	assert_int_equal(pstate_record_submission(st, d, "s", h, &b.s, &e),
+	    PSTATE_OTHER_SUBMIT);
+	expect_kept(st, d, h, &a);
+	pstate_close(st);
+}
+
+static void
+test_submission_damaged(void **state)
+{
+	uint8_t d[PARAMS_DIGEST_LEN], d2[PARAMS_DIGEST_LEN], h[32];
+	struct pstate_submission k;
+	char path[PATH_MAX], path2[PATH_MAX];
+	struct made_sub a;
+	struct pstate *st;
+	struct ss_error e;
+	uint8_t *f;
+	size_t len;
+	int rc;
+
+	(void)state;
+	st = open_as("alice");
+	make_d(d, 42);
+	make_d(d2, 43);
+	hash_of(7, h);
+	make_sub(&a, 5);
+	ss_error_clear(&e);
+	assert_int_equal(pstate_record_submission(st, d, "s", h, &a.s, &e),
+	    SS_OK);
+	assert_int_equal(pstate_record_submission(st, d2, "t", h, &a.s, &e),
+	    SS_OK);
+	k_path(path, sizeof(path), d);
+	k_path(path2, sizeof(path2), d2);
+	assert_int_equal(slurp(path, &f, &len), 0);
+	/* A flipped byte. */
+	f[100] ^= 1;
+	write_file(path, f, len, 0600);
+	rc = pstate_submission_load(st, d, h, &k, &e);
+	expect_error(&e, rc, SS_ERR_CHECKSUM, path, "damaged", NULL);
+	f[100] ^= 1;
+	/* Another D's copy, whole, in its place. */
+	free(f);
+	assert_int_equal(slurp(path2, &f, &len), 0);
+	write_file(path, f, len, 0600);
+	rc = pstate_submission_load(st, d, h, &k, &e);
+	expect_error(&e, rc, SS_ERR_INVALID, path, NULL);
+	free(f);
+	/* A submission of no parties cannot be kept. */
+	a.s.n = 0;
+	rc = pstate_record_submission(st, d2, "t", h, &a.s, &e);
+	assert_int_equal(rc, SS_OK);        /* on record already: a retry */
+	make_d(d2, 44);
+	rc = pstate_record_submission(st, d2, "u", h, &a.s, &e);
+	expect_error(&e, rc, SS_ERR_INVALID, "cannot be kept", NULL);
 	pstate_close(st);
 }
 
@@ -1196,6 +1408,44 @@ test_race_for_one_cohort(void **state)
 		st = open_as("alice");
 		assert_int_equal(pstate_get(st, d, &r, NULL), SS_OK);
 		assert_int_equal(r.cohort[0], winner == 0 ? 0x07 : 0x0b);
+		pstate_close(st);
+	}
+}
+
+/* Racers' submissions differ; the loser is told which is on record. */
+static int
+race_submission(struct pstate *st, const uint8_t *d, int who)
+{
+	uint8_t h[PSTATE_HASH_LEN];
+	struct made_sub m;
+	int64_t v = 100;
+	int rc;
+
+	make_sub(&m, (uint8_t)(who + 1));
+	if (pstate_input_hash(&v, 1, h) != SS_OK)
+		return SS_ERR_CRYPTO;
+	rc = pstate_record_submission(st, d, "race", h, &m.s, NULL);
+	return rc == PSTATE_OTHER_SUBMIT ? SS_ERR_EXISTS : rc;
+}
+
+static void
+test_race_for_one_submission(void **state)
+{
+	uint8_t d[PARAMS_DIGEST_LEN], h[32];
+	struct made_sub m;
+	struct pstate *st;
+	int round, winner;
+	int64_t v = 100;
+
+	(void)state;
+	pstate_close(open_as("alice"));
+	assert_int_equal(pstate_input_hash(&v, 1, h), SS_OK);
+	for (round = 0; round < 12; round++) {
+		make_d(d, (uint8_t)(150 + round));
+		winner = race(race_submission, d);
+		make_sub(&m, (uint8_t)(winner + 1));
+		st = open_as("alice");
+		expect_kept(st, d, h, &m);
 		pstate_close(st);
 	}
 }
@@ -1692,10 +1942,14 @@ static const struct CMUnitTest tests[] = {
 	T(test_rejoin),
 	T(test_record_layout),
 	T(test_reads_documented_layout),
+	T(test_submission_kept_once),
+	T(test_submission_after_input_alone),
+	T(test_submission_damaged),
 	T(test_torn_temp_files_removed),
 	T(test_every_flipped_byte_reported),
 	T(test_only_regular_files),
 	T(test_race_for_one_cohort),
+	T(test_race_for_one_submission),
 	T(test_race_for_one_input),
 	T(test_cert_fill),
 	T(test_cert_lookup),
