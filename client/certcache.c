@@ -52,6 +52,38 @@ revoked(X509_STORE *store, const struct pstate_cert *pc)
 	return 0;
 }
 
+/*
+ * 1 if every CRL in the store is signed by ca and current at now. A hit
+ * only looks its serial up in the CRLs, while a verification also checks
+ * each CRL's signature and dates (X509_V_FLAG_CRL_CHECK); with a CRL that
+ * would fail those, the cache is not used, so that every certificate is
+ * verified and refused as that says why.
+ */
+static int
+crls_current(X509_STORE *store, X509 *ca, time_t now)
+{
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+	const ASN1_TIME *next, *last;
+	EVP_PKEY *key = X509_get0_pubkey(ca);
+	X509_CRL *crl;
+	int i;
+
+	for (i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+		if ((crl = X509_OBJECT_get0_X509_CRL(sk_X509_OBJECT_value(objs,
+		    i))) == NULL)
+			continue;
+		last = X509_CRL_get0_lastUpdate(crl);
+		next = X509_CRL_get0_nextUpdate(crl);
+		if (key == NULL || X509_CRL_verify(crl, key) != 1 ||
+		    last == NULL || X509_cmp_time(last, &now) > 0 ||
+		    (next != NULL && X509_cmp_time(next, &now) <= 0)) {
+			ERR_clear_error();
+			return 0;
+		}
+	}
+	return 1;
+}
+
 int
 certcache_begin(struct client *c, struct certcache *cc, size_t n,
     struct ss_error *e)
@@ -74,6 +106,8 @@ certcache_begin(struct client *c, struct certcache *cc, size_t n,
 		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash the CA "
 		    "certificate");
 	}
+	if (!crls_current(c->ca, ca, (time_t)cc->now))
+		return SS_OK;
 	if ((cc->fresh = calloc(n ? n : 1, sizeof(*cc->fresh))) == NULL)
 		return ss_error_set(e, SS_ERR_ALLOC, "out of memory");
 	cc->cap = n;

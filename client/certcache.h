@@ -31,7 +31,8 @@ struct certcache {
 
 /*
  * Starts a use of the cache for up to n certificates verified now: our CA
- * (client_ca), its digest, the time. With c->pstate not open the cache is
+ * (client_ca), its digest, the time. With c->pstate not open, or a CRL in
+ * our certificate folder that is not our CA's or not current, the cache is
  * off: every lookup misses and nothing is noted.
  */
 int certcache_begin(struct client *c, struct certcache *cc, size_t n,

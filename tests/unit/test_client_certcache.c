@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include <openssl/pem.h>
@@ -24,6 +25,7 @@
 #include "client.h"
 #include "client_fixture.h"
 #include "err.h"
+#include "files.h"
 #include "pstate.h"
 #include "records.h"
 #include "tempdir.h"
@@ -175,6 +177,59 @@ test_revoked_dropped(void **state)
 	free(der);
 }
 
+static void
+test_off_with_foreign_crl(void **state)
+{
+	char bad[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
+	struct pstate_cert hit;
+	struct certcache cc;
+	struct client c;
+	struct ss_error e;
+	uint8_t *der;
+	size_t len;
+
+	(void)state;
+	/* bob cached under pki's CA, from the folder `crl`. */
+	der = der_of(pki, "bob", &len);
+	start(&c, pki, "crl");
+	assert_int_equal(certcache_begin(&c, &cc, 1, &e), SS_OK);
+	assert_int_equal(certcache_note(&cc, der, len, NULL, PSTATE_CERT_TLS,
+	    "bob", NULL, &e), SS_OK);
+	assert_int_equal(certcache_end(&cc, &e), SS_OK);
+	client_free(&c);
+	/*
+	 * The same CA beside a CRL another CA signed: a verification refuses
+	 * it, so the cache must not take bob without one.
+	 */
+	path_of(bad, sizeof(bad), dir, "bad");
+	assert_int_equal(run_mkcerts("--out", other, "--revoke", "alice",
+	    NULL), 0);
+	assert_int_equal(mkdir(bad, 0700), 0);
+	path_of(from, sizeof(from), pki, "ca.crt");
+	path_of(to, sizeof(to), bad, "ca.crt");
+	copy_file(from, to, 0644);
+	path_of(from, sizeof(from), other, "crl.pem");
+	path_of(to, sizeof(to), bad, "crl.pem");
+	copy_file(from, to, 0644);
+	start(&c, bad, "crl");
+	assert_int_equal(certcache_begin(&c, &cc, 1, &e), SS_OK);
+	assert_false(cc.on);
+	assert_int_equal(certcache_lookup(&cc, der, len, PSTATE_CERT_TLS,
+	    "bob", &hit, &e), SS_ERR_NOT_FOUND);
+	assert_int_equal(certcache_end(&cc, &e), SS_OK);
+	client_free(&c);
+	/* Its own CA (and a CRL of its own, current, if an earlier test
+	 * revoked carol): the cache is on again, bob a hit. */
+	start(&c, pki, "crl");
+	assert_int_equal(certcache_begin(&c, &cc, 1, &e), SS_OK);
+	assert_true(cc.on);
+	assert_int_equal(certcache_lookup(&cc, der, len, PSTATE_CERT_TLS,
+	    "bob", &hit, &e), SS_OK);
+	assert_int_equal(certcache_end(&cc, &e), SS_OK);
+	client_free(&c);
+	free(der);
+}
+
 static int
 setup(void **state)
 {
@@ -204,6 +259,7 @@ main(void)
 		cmocka_unit_test(test_off_without_records),
 		cmocka_unit_test(test_noted_then_found),
 		cmocka_unit_test(test_revoked_dropped),
+		cmocka_unit_test(test_off_with_foreign_crl),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
