@@ -533,7 +533,8 @@ record_consistent(const struct pstate_record *r)
 	    co == !pfile_all_zero(r->submits, PSTATE_HASH_LEN) &&
 	    (in || pfile_all_zero(r->submit, PSTATE_HASH_LEN)) &&
 	    (!co || (r->n >= PARAMS_MIN_PARTIES && r->n <= PARAMS_MAX_PARTIES &&
-	    bitmap_tail_clear(r->cohort, r->n)));
+	    bitmap_tail_clear(r->cohort, r->n) &&
+	    !pfile_all_zero(r->cohort, statement_bitmap_len(r->n))));
 }
 
 /*

@@ -970,6 +970,11 @@ test_reads_documented_layout(void **state)
 	write_record(path, 1, 2, body, n);
 	rc = pstate_get(st, d, &r, &e);
 	assert_int_equal(rc, SS_ERR_INVALID);
+	/* A cohort of no one, which no command signs. */
+	body[107] = 0x00;
+	write_record(path, 1, 2, body, n);
+	rc = pstate_get(st, d, &r, &e);
+	assert_int_equal(rc, SS_ERR_INVALID);
 	body[107] = 0x06;
 	/* A cohort without its submits digest. */
 	memset(body + 108, 0, 32);
