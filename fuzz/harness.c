@@ -32,6 +32,20 @@
  *                 seal and open (bit 0 set). Bits 1-2 pick (session digest,
  *                 sender, recipient); bit 7 makes L = bits 3-6 + 1 instead of the
  *                 length the ciphertext implies.
+ *   request_view  one frame body, for the in-place readers and request_decode.
+ *   statement     one statement body (core/statement.h); the input cut before
+ *                 every later "secure-sum/v2 " is also a set of SUBMIT bodies
+ *                 for statement_submits_digest.
+ *   spki          one certificate, DER, for spki_p256_point and
+ *                 spki_x25519_key; on a certificate d2i_X509 reads, they
+ *                 must read OpenSSL's key or none.
+ *   invite        an invite code (the bytes up to the first NUL).
+ *   pstate        files of a party's state folder, each: u8 which, u16
+ *                 length, bytes. which % 6 names the file (party, d-D1,
+ *                 d-D2, s-alice+payroll, certs, a crash's tmp- file); bit 7
+ *                 appends the SHA-256 the file must end in, so that a
+ *                 mutated body reaches its decoder. A later file of one
+ *                 name replaces the earlier.
  *
  * The rpc targets verify against a real CA: scripts/mkcerts.sh makes one,
  * with certificates for the four callers, in a temporary folder at the first
@@ -41,12 +55,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <xxhash.h>
@@ -55,6 +74,7 @@
 #include "field.h"
 #include "frame.h"
 #include "hpke.h"
+#include "invite.h"
 #include "bigmem.h"
 #include "buf.h"
 #include "disk.h"
@@ -62,12 +82,17 @@
 #include "journal_file.h"
 #include "journal_mark.h"
 #include "pbwire.h"
+#include "name.h"
+#include "params.h"
 #include "pki.h"
+#include "pstate.h"
 #include "request.h"
 #include "request_view.h"
 #include "rpc.h"
 #include "sealed.h"
 #include "snapshot.h"
+#include "spki.h"
+#include "statement.h"
 #include "store.h"
 #include "securesum.pb-c.h"
 #include "wire.h"
@@ -2008,6 +2033,1053 @@ fuzz_request_view(const uint8_t *data, size_t len)
 	return 0;
 }
 
+/* ---- statement: version-2 statement bodies ------------------------------- */
+
+/*
+ * The length statement.h's layout gives a body of s's type and n: what a
+ * parsed body must measure.
+ */
+static size_t
+statement_model_len(const struct statement *s)
+{
+	switch (s->type) {
+	case STATEMENT_SUBMIT:
+		return STATEMENT_SUBMIT_LEN(s->n);
+	case STATEMENT_COHORT:
+		return 121 + ((size_t)s->n + 7) / 8;
+	case STATEMENT_SUMPOINT:
+		return STATEMENT_SUMPOINT_LEN;
+	}
+	return 0;
+}
+
+/* 1 if the n bytes at p are all zero. */
+static int
+bytes_zero(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+
+	while (n-- > 0)
+		acc |= *p++;
+	return acc == 0;
+}
+
+static void
+sha256(const uint8_t *p, size_t n, uint8_t out[32])
+{
+	unsigned int hlen = 0;
+
+	if (EVP_Digest(p, n, out, &hlen, EVP_sha256(), NULL) != 1 || hlen != 32)
+		harness_fail("EVP_Digest", NULL);
+}
+
+/* statement_encode of s into a fresh writer; the caller frees it. */
+static int
+statement_bytes(const struct statement *s, struct buf_writer *w)
+{
+	struct ss_error e;
+
+	buf_writer_init(w, STATEMENT_BODY_MAX);
+	return statement_encode(s, w, &e);
+}
+
+/*
+ * What must hold of a body statement_parse accepted: it is exactly what
+ * statement_encode writes for it, of the length the layout gives; no
+ * shorter or longer body reads as a statement; it is the same as itself
+ * and conflicts with nothing it is the same as; a change of content under
+ * the same signer and D is a conflict, a change of signer none; and a
+ * COHORT's cohort digest hashes its body without the signer.
+ */
+static void
+check_statement(const uint8_t *body, size_t len, const struct statement *s)
+{
+	const char *name = statement_type_name(s->type);
+	size_t head = sizeof(STATEMENT_CONTEXT) - 1 + strlen(name) + 1;
+	uint8_t *longer, *copy = NULL, want[32], got[32];
+	struct statement t, back;
+	struct buf_writer w;
+
+	CHECK(strcmp(name, "SUBMIT") == 0 || strcmp(name, "COHORT") == 0 ||
+	    strcmp(name, "SUMPOINT") == 0, "a statement of no known type");
+	CHECK(len == statement_model_len(s), "a body of another length than the layout's");
+	CHECK(statement_bytes(s, &w) == SS_OK, "statement_encode refuses a parsed statement");
+	CHECK(w.len == len && memcmp(w.data, body, len) == 0,
+	    "statement_parse accepted bytes statement_encode does not write");
+	buf_writer_free(&w);
+	CHECK(statement_same(s, s) == 1, "a statement is not the same as itself");
+	CHECK(statement_conflict(s, s) == 0, "a statement conflicts with itself");
+	CHECK(statement_parse(body, len - 1, &t, NULL) == SS_ERR_TRUNCATED,
+	    "a body one byte short is not refused as truncated");
+	if ((longer = malloc(len + 1)) == NULL)
+		harness_fail("out of memory", NULL);
+	memcpy(longer, body, len);
+	longer[len] = 0;
+	CHECK(statement_parse(longer, len + 1, &t, NULL) == SS_ERR_TOO_LARGE,
+	    "a body with a byte after it is not refused as too large");
+	free(longer);
+	/* Another content, same signer and D: proof of dishonesty. */
+	t = *s;
+	switch (s->type) {
+	case STATEMENT_SUBMIT:
+		t.position = s->position % s->n + 1;
+		break;
+	case STATEMENT_COHORT:
+		t.submits[0] ^= 1;
+		break;
+	case STATEMENT_SUMPOINT:
+		t.values_digest[0] ^= 1;
+		break;
+	}
+	CHECK(statement_same(s, &t) == 0 && statement_conflict(s, &t) == 1 &&
+	    statement_conflict(&t, s) == 1, "another content is no conflict");
+	CHECK(statement_bytes(&t, &w) == SS_OK, "statement_encode refuses a changed statement");
+	CHECK(statement_parse(w.data, w.len, &back, NULL) == SS_OK &&
+	    statement_same(&t, &back) == 1, "an encoded statement does not parse back");
+	buf_writer_free(&w);
+	/* Another signer: a different statement, but no conflict. */
+	t = *s;
+	t.signer[STATEMENT_HASH_LEN - 1] ^= 0x80;
+	CHECK(statement_same(s, &t) == 0 && statement_conflict(s, &t) == 0,
+	    "statements of two signers conflict");
+	if (s->type == STATEMENT_COHORT) {
+		if ((copy = malloc(len)) == NULL)
+			harness_fail("out of memory", NULL);
+		memcpy(copy, body, head + PARAMS_DIGEST_LEN);
+		memcpy(copy + head + PARAMS_DIGEST_LEN, body + head +
+		    PARAMS_DIGEST_LEN + STATEMENT_HASH_LEN, len - head -
+		    PARAMS_DIGEST_LEN - STATEMENT_HASH_LEN);
+		sha256(copy, len - STATEMENT_HASH_LEN, want);
+		CHECK(statement_cohort_digest(s, got) == SS_OK &&
+		    memcmp(got, want, 32) == 0,
+		    "the cohort digest is not the SHA-256 of the body without its signer");
+		free(copy);
+	}
+}
+
+#define SUBMITS_MAX 64
+
+/*
+ * statement_submits_digest on the pieces of the input cut before every
+ * later "secure-sum/v2 ": SHA-256 over SHA-256 of each when every piece is
+ * a SUBMIT and their positions increase, else SS_ERR_INVALID and zeros.
+ */
+static void
+check_submits_digest(const uint8_t *data, size_t len)
+{
+	const size_t clen = sizeof(STATEMENT_CONTEXT) - 1;
+	const uint8_t *bodies[SUBMITS_MAX];
+	size_t lens[SUBMITS_MAX], m = 0, start = 0, i;
+	uint8_t out[32], want[32], *hashes;
+	struct statement s;
+	uint32_t last = 0;
+	int ok = 1;
+
+	for (i = 1; i + clen <= len && m < SUBMITS_MAX - 1; i++)
+		if (memcmp(data + i, STATEMENT_CONTEXT, clen) == 0) {
+			bodies[m] = data + start;
+			lens[m++] = i - start;
+			start = i;
+		}
+	bodies[m] = data + start;
+	lens[m++] = len - start;
+	if ((hashes = malloc(m * 32)) == NULL)
+		harness_fail("out of memory", NULL);
+	for (i = 0; i < m; i++) {
+		if (statement_parse(bodies[i], lens[i], &s, NULL) != SS_OK ||
+		    s.type != STATEMENT_SUBMIT || s.position <= last)
+			ok = 0;
+		else
+			last = s.position;
+		sha256(bodies[i], lens[i], hashes + 32 * i);
+	}
+	sha256(hashes, m * 32, want);
+	free(hashes);
+	memset(out, 0xa5, sizeof(out));
+	if (ok) {
+		CHECK(statement_submits_digest(bodies, lens, m, out) == SS_OK,
+		    "statement_submits_digest refuses SUBMITs in position order");
+		CHECK(memcmp(out, want, 32) == 0, "a submits digest other than the layout's");
+	} else {
+		CHECK(statement_submits_digest(bodies, lens, m, out) == SS_ERR_INVALID,
+		    "statement_submits_digest takes what is not SUBMITs in position order");
+		CHECK(bytes_zero(out, 32), "a refused submits digest is not zeroed");
+	}
+}
+
+int
+fuzz_statement(const uint8_t *data, size_t len)
+{
+	struct statement s;
+	struct ss_error e;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = statement_parse(data, len, &s, &e);
+	if (rc == SS_OK)
+		check_statement(data, len, &s);
+	else {
+		CHECK(rc == SS_ERR_TRUNCATED || rc == SS_ERR_INVALID ||
+		    rc == SS_ERR_TOO_LARGE, "statement_parse: an undocumented error");
+		CHECK(e.code == rc && e.msg[0] != '\0', "statement_parse refused without a message");
+	}
+	check_submits_digest(data, len);
+	return 0;
+}
+
+/* ---- spki: a certificate's key without OpenSSL, against OpenSSL ----------- */
+
+/* 1 if the 65 bytes are an uncompressed point on P-256. */
+static int
+p256_on_curve(const uint8_t point[SPKI_P256_POINT_LEN])
+{
+	EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	EC_POINT *pt = g != NULL ? EC_POINT_new(g) : NULL;
+	int on;
+
+	if (pt == NULL)
+		harness_fail("EC_POINT_new", NULL);
+	on = EC_POINT_oct2point(g, pt, point, SPKI_P256_POINT_LEN, NULL) == 1;
+	ERR_clear_error();
+	EC_POINT_free(pt);
+	EC_GROUP_free(g);
+	return on;
+}
+
+/*
+ * What OpenSSL reads as the P-256 key of cert must be point; a point off
+ * the curve OpenSSL does not take as a key at all (the caller then fails:
+ * statement_signer_of_der).
+ */
+static void
+check_p256(X509 *cert, const uint8_t point[SPKI_P256_POINT_LEN])
+{
+	EVP_PKEY *pk = X509_get0_pubkey(cert);
+	uint8_t enc[SPKI_P256_POINT_LEN + 1];
+	char group[64];
+	size_t n = 0;
+
+	ERR_clear_error();
+	if (pk == NULL) {
+		CHECK(!p256_on_curve(point),
+		    "OpenSSL has no key where spki_p256_point read a point on the curve");
+		return;
+	}
+	CHECK(EVP_PKEY_is_a(pk, "EC") && EVP_PKEY_get_utf8_string_param(pk,
+	    OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL) == 1 &&
+	    strcmp(group, "prime256v1") == 0,
+	    "spki_p256_point read a key OpenSSL does not read as P-256");
+	CHECK(EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+	    enc, sizeof(enc), &n) == 1 && n == SPKI_P256_POINT_LEN &&
+	    memcmp(enc, point, n) == 0,
+	    "spki_p256_point and OpenSSL read different P-256 keys");
+}
+
+static void
+check_x25519(X509 *cert, const uint8_t key[SPKI_X25519_KEY_LEN])
+{
+	EVP_PKEY *pk = X509_get0_pubkey(cert);
+	uint8_t raw[SPKI_X25519_KEY_LEN];
+	size_t n = sizeof(raw);
+
+	ERR_clear_error();
+	CHECK(pk != NULL && EVP_PKEY_is_a(pk, "X25519"),
+	    "spki_x25519_key read a key OpenSSL does not read as X25519");
+	CHECK(EVP_PKEY_get_raw_public_key(pk, raw, &n) == 1 &&
+	    n == SPKI_X25519_KEY_LEN && memcmp(raw, key, n) == 0,
+	    "spki_x25519_key and OpenSSL read different X25519 keys");
+}
+
+/*
+ * Differential: on bytes that OpenSSL's d2i_X509 reads as one certificate,
+ * all of them, whatever key spki.c reads must be the key OpenSSL reads.
+ * spki.c may decline any certificate (its caller then parses it), and it
+ * checks nothing past the key, by its contract: it is for bytes that were
+ * verified before, so on bytes OpenSSL refuses only "no crash, no UB" and
+ * "never two kinds of key" are asked of it.
+ */
+int
+fuzz_spki(const uint8_t *data, size_t len)
+{
+	uint8_t point[SPKI_P256_POINT_LEN], key[SPKI_X25519_KEY_LEN];
+	const uint8_t *p = data;
+	int is_p256, is_x25519;
+	X509 *cert;
+
+	is_p256 = spki_p256_point(data, len, point) == SS_OK;
+	is_x25519 = spki_x25519_key(data, len, key) == SS_OK;
+	CHECK(!(is_p256 && is_x25519), "one certificate with two kinds of key");
+	if (!is_p256 && !is_x25519)
+		return 0;
+	cert = len <= LONG_MAX ? d2i_X509(NULL, &p, (long)len) : NULL;
+	ERR_clear_error();
+	if (cert != NULL && p == data + len) {
+		if (is_p256)
+			check_p256(cert, point);
+		else
+			check_x25519(cert, key);
+	}
+	X509_free(cert);
+	return 0;
+}
+
+/* ---- invite: invite codes ------------------------------------------------- */
+
+static const char invite_alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+
+/* A character's 5-bit value in invite.h's alphabet, either case, or -1. */
+static int
+invite_symbol(char c)
+{
+	const char *at;
+	char lower = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+
+	if (lower == '\0' || (at = strchr(invite_alphabet, lower)) == NULL)
+		return -1;
+	return (int)(at - invite_alphabet);
+}
+
+/*
+ * invite.h's rules read as a decoder of their own: the outcome for code,
+ * and D in want when it is SS_OK. The first problem from the left counts;
+ * nothing past INVITE_SCAN_MAX (invite.c: 256) characters is looked at.
+ */
+static int
+invite_model(const char *code, uint8_t want[PARAMS_DIGEST_LEN])
+{
+	uint8_t sym[INVITE_SYMBOLS], bytes[PARAMS_DIGEST_LEN + INVITE_CRC_LEN];
+	size_t i, k, count = 0, bit;
+	uint32_t crc;
+
+	if (strncasecmp(code, INVITE_PREFIX, 4) != 0) {
+		if (strncasecmp(code, "ss", 2) != 0)
+			return SS_ERR_INVALID;
+		/* "ss", digits, "-": another version's code (up to 10 digits). */
+		for (k = 2; k < 12 && code[k] >= '0' && code[k] <= '9'; k++)
+			;
+		return k > 2 && code[k] == '-' ? SS_ERR_VERSION : SS_ERR_INVALID;
+	}
+	for (i = 4; code[i] != '\0'; i++) {
+		if (i >= 256)
+			return SS_ERR_TOO_LARGE;
+		if (code[i] == '-')
+			continue;
+		if (invite_symbol(code[i]) < 0)
+			return SS_ERR_INVALID;
+		if (count == INVITE_SYMBOLS)
+			return SS_ERR_TOO_LARGE;
+		sym[count++] = (uint8_t)invite_symbol(code[i]);
+	}
+	if (count < INVITE_SYMBOLS)
+		return SS_ERR_TRUNCATED;
+	memset(bytes, 0, sizeof(bytes));
+	for (bit = 0; bit < 5 * INVITE_SYMBOLS; bit++)
+		if (sym[bit / 5] >> (4 - bit % 5) & 1)
+			bytes[bit / 8] |= (uint8_t)(0x80 >> (bit % 8));
+	crc = invite_crc24(bytes, PARAMS_DIGEST_LEN);
+	if (bytes[32] != (uint8_t)(crc >> 16) || bytes[33] != (uint8_t)(crc >> 8) ||
+	    bytes[34] != (uint8_t)crc)
+		return SS_ERR_CHECKSUM;
+	memcpy(want, bytes, PARAMS_DIGEST_LEN);
+	return SS_OK;
+}
+
+/* The symbols of a code after its prefix, lower case, without dashes. */
+static void
+invite_symbols(const char *code, char out[INVITE_SYMBOLS + 1])
+{
+	size_t i, k = 0;
+
+	for (i = 4; code[i] != '\0' && k < INVITE_SYMBOLS; i++)
+		if (code[i] != '-')
+			out[k++] = invite_alphabet[invite_symbol(code[i]) & 31];
+	out[k] = '\0';
+}
+
+/*
+ * invite_decode of the input as a string must give what invite.h's rules
+ * give, code and D; a refusal has a message and leaves D zero; an accepted
+ * code spells the symbols of invite_encode(D), which decodes to D again.
+ */
+int
+fuzz_invite(const uint8_t *data, size_t len)
+{
+	uint8_t d[PARAMS_DIGEST_LEN], want[PARAMS_DIGEST_LEN], again[PARAMS_DIGEST_LEN];
+	char enc[INVITE_CODE_BUF], a[INVITE_SYMBOLS + 1], b[INVITE_SYMBOLS + 1];
+	struct ss_error e;
+	char *code;
+	size_t i;
+	int rc, expect;
+
+	/* RFC 4880's CRC-24 of "123456789" (the check value of the CRC catalogue). */
+	CHECK(invite_crc24((const uint8_t *)"123456789", 9) == 0x21cf02u,
+	    "invite_crc24 is not OpenPGP's CRC-24");
+	if ((code = malloc(len + 1)) == NULL)
+		harness_fail("out of memory", NULL);
+	if (len > 0)
+		memcpy(code, data, len);
+	code[len] = '\0';
+	memset(d, 0xa5, sizeof(d));
+	memset(&e, 0, sizeof(e));
+	rc = invite_decode(code, d, &e);
+	expect = invite_model(code, want);
+	CHECK(rc == expect, "invite_decode's outcome is not invite.h's");
+	if (rc != SS_OK) {
+		CHECK(e.code == rc && e.msg[0] != '\0', "invite_decode refused without a message");
+		CHECK(bytes_zero(d, sizeof(d)), "a refused code left D set");
+		free(code);
+		return 0;
+	}
+	CHECK(memcmp(d, want, sizeof(d)) == 0, "invite_decode gives another D than the rules");
+	invite_encode(d, enc);
+	CHECK(strlen(enc) == INVITE_CODE_LEN && strncmp(enc, INVITE_PREFIX, 4) == 0,
+	    "invite_encode's code is not of the documented form");
+	for (i = 4 + INVITE_GROUP; i < INVITE_CODE_LEN; i += INVITE_GROUP + 1)
+		CHECK(enc[i] == '-', "invite_encode's groups are not of eight");
+	CHECK(invite_decode(enc, again, NULL) == SS_OK && memcmp(again, d, sizeof(d)) == 0,
+	    "invite_encode's code does not decode to its D");
+	invite_symbols(code, a);
+	invite_symbols(enc, b);
+	CHECK(strcmp(a, b) == 0, "an accepted code spells other symbols than its D's");
+	free(code);
+	return 0;
+}
+
+/* ---- pstate: a party's state folder ----------------------------------------- */
+
+/*
+ * The files the pstate target writes (PARTY-STATE.md's layout), for the
+ * party "alice", the session digests D1 and D2 (32 bytes of 0x11, 0x22)
+ * and the session id PSTATE_SID; PSTATE_TMP is a crash's leftover.
+ */
+enum { PF_PARTY, PF_D1, PF_D2, PF_SESSION, PF_CERTS, PF_TMP, PF_COUNT };
+
+#define PSTATE_PARTY "alice"
+#define PSTATE_SID   "alice/payroll"
+#define PSTATE_TMP   "tmp-1-d-x"
+
+static const char *const pstate_files[PF_COUNT] = {
+	"party",
+	"d-1111111111111111111111111111111111111111111111111111111111111111",
+	"d-2222222222222222222222222222222222222222222222222222222222222222",
+	"s-alice+payroll", "certs", PSTATE_TMP,
+};
+
+/* The input hash the target asks about (make-seeds.c records it). */
+static const uint8_t pstate_h[PSTATE_HASH_LEN] = {
+	0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
+	0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
+	0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
+};
+
+/*
+ * The longest bodies PARTY-STATE.md's layouts allow: a party's name; a D
+ * record with the longest session id, a cohort of PARAMS_MAX_PARTIES and
+ * the digest of the SUBMIT kept.
+ */
+#define MODEL_PARTY_MAX  (4 + NAME_MAX_LEN)
+#define MODEL_RECORD_MAX (PARAMS_DIGEST_LEN + 4 + SESSION_ID_MAX_LEN + 1 + \
+                          5 * PSTATE_HASH_LEN + 4 + PSTATE_BITMAP_MAX)
+
+/* The envelope's header (magic, version, kind, body length) and the kinds. */
+#define MODEL_HEADER      20
+#define MODEL_KIND_PARTY  1
+#define MODEL_KIND_D      2
+#define MODEL_KIND_SESSION 3
+#define MODEL_KIND_CERTS  4
+/* A cache entry at its longest: name of NAME_MAX_LEN, serial of 20. */
+#define MODEL_ENTRY_MAX   (2 * 32 + 1 + 4 + NAME_MAX_LEN + 8 + 8 + 1 + \
+                           PSTATE_SERIAL_MAX + 32)
+
+/* A reader of the documented layouts, of its own: little-endian. */
+struct mreader {
+	const uint8_t *p;
+	size_t len, off;
+	int bad;                        /* ran short, or a rule broke */
+};
+
+static const uint8_t *
+m_take(struct mreader *r, size_t n)
+{
+	if (r->bad || r->len - r->off < n) {
+		r->bad = 1;
+		return NULL;
+	}
+	r->off += n;
+	return r->p + r->off - n;
+}
+
+static uint64_t
+m_uint(struct mreader *r, size_t n)
+{
+	const uint8_t *p = m_take(r, n);
+	uint64_t v = 0;
+
+	while (p != NULL && n-- > 0)
+		v = v << 8 | p[n];
+	return v;
+}
+
+static void
+m_copy(struct mreader *r, void *out, size_t n)
+{
+	const uint8_t *p = m_take(r, n);
+
+	if (p != NULL && n > 0)
+		memcpy(out, p, n);
+}
+
+/* A u32 length and that many bytes, no NUL among them, into out. */
+static void
+m_string(struct mreader *r, char *out, size_t outsz)
+{
+	uint64_t n = m_uint(r, 4);
+	const uint8_t *p;
+
+	out[0] = '\0';
+	if (n >= outsz) {
+		r->bad = 1;
+		return;
+	}
+	if ((p = m_take(r, (size_t)n)) == NULL || memchr(p, '\0', (size_t)n) != NULL) {
+		r->bad = 1;
+		return;
+	}
+	memcpy(out, p, (size_t)n);
+	out[n] = '\0';
+}
+
+static int
+m_done(const struct mreader *r)
+{
+	return !r->bad && r->off == r->len;
+}
+
+/*
+ * The envelope of a record file of kind, as PARTY-STATE.md gives it: the
+ * outcome pfile_load must give before reading the body, and the body in
+ * *body. A file over max_body is too large before anything is hashed.
+ */
+static int
+model_envelope(const uint8_t *f, size_t n, uint32_t kind, size_t max_body,
+    struct mreader *body)
+{
+	struct mreader r = { f, n, 0, 0 };
+	uint8_t h[32];
+	uint64_t version, k, blen;
+
+	if (n < MODEL_HEADER + 32)
+		return SS_ERR_CHECKSUM;
+	if (n > MODEL_HEADER + max_body + 32)
+		return SS_ERR_TOO_LARGE;
+	sha256(f, n - 32, h);
+	if (memcmp(h, f + n - 32, 32) != 0)
+		return SS_ERR_CHECKSUM;
+	if (memcmp(m_take(&r, 8), "SSPSTATE", 8) != 0)
+		return SS_ERR_INVALID;
+	version = m_uint(&r, 4);
+	k = m_uint(&r, 4);
+	blen = m_uint(&r, 4);
+	if (version != 1)
+		return SS_ERR_VERSION;
+	if (k != kind || blen != n - MODEL_HEADER - 32)
+		return SS_ERR_INVALID;
+	body->p = f + MODEL_HEADER;
+	body->len = (size_t)blen;
+	body->off = 0;
+	body->bad = 0;
+	return SS_OK;
+}
+
+/* The party file's body: SS_OK for PSTATE_PARTY, SS_ERR_DENIED for another party. */
+static int
+model_party(struct mreader *r)
+{
+	char name[NAME_BUF];
+
+	m_string(r, name, sizeof(name));
+	if (!m_done(r) || !name_valid(name))
+		return SS_ERR_INVALID;
+	return strcmp(name, PSTATE_PARTY) == 0 ? SS_OK : SS_ERR_DENIED;
+}
+
+/* A D record's body (PARTY-STATE.md, "d-HEX") for d into *m. */
+static int
+model_record(struct mreader *r, const uint8_t d[PARAMS_DIGEST_LEN],
+    struct pstate_record *m)
+{
+	int in, co, su;
+	size_t blen;
+
+	memset(m, 0, sizeof(*m));
+	m_copy(r, m->d, PARAMS_DIGEST_LEN);
+	m_string(r, m->session_id, sizeof(m->session_id));
+	m->did = (unsigned)m_uint(r, 1);
+	m_copy(r, m->salt, PSTATE_HASH_LEN);
+	m_copy(r, m->input_digest, PSTATE_HASH_LEN);
+	m->n = (uint32_t)m_uint(r, 4);
+	if (m->n > PARAMS_MAX_PARTIES)
+		return SS_ERR_INVALID;
+	blen = ((size_t)m->n + 7) / 8;
+	m_copy(r, m->cohort, blen);
+	m_copy(r, m->submits, PSTATE_HASH_LEN);
+	m_copy(r, m->sumpoint, PSTATE_HASH_LEN);
+	/* The SUBMIT kept: absent from an older version's record. */
+	if (!r->bad && r->len - r->off == PSTATE_HASH_LEN)
+		m_copy(r, m->submit, PSTATE_HASH_LEN);
+	if (!m_done(r) || memcmp(m->d, d, PARAMS_DIGEST_LEN) != 0)
+		return SS_ERR_INVALID;
+	in = (m->did & PSTATE_DID_SUBMIT) != 0;
+	co = (m->did & PSTATE_DID_COHORT) != 0;
+	su = (m->did & PSTATE_DID_SUMPOINT) != 0;
+	/* A part not recorded is zero and its bit clear; n is 0 without a cohort. */
+	if ((m->did & ~7u) != 0 || !session_id_valid(m->session_id) ||
+	    in == bytes_zero(m->input_digest, 32) || (!in && !bytes_zero(m->salt, 32)) ||
+	    (!in && !bytes_zero(m->submit, 32)) ||
+	    co != (m->n != 0) || co == bytes_zero(m->submits, 32) ||
+	    su == bytes_zero(m->sumpoint, 32))
+		return SS_ERR_INVALID;
+	/* A cohort signed has a member: none of its bits past n, one within. */
+	if (co && (m->n < PARAMS_MIN_PARTIES || bytes_zero(m->cohort, blen) ||
+	    (m->n % 8 != 0 && m->cohort[blen - 1] >> (m->n % 8) != 0)))
+		return SS_ERR_INVALID;
+	return SS_OK;
+}
+
+/*
+ * What encode_record writes for m, as PARTY-STATE.md lays it out, in a
+ * whole file; without the SUBMIT kept (older versions) unless with_submit.
+ */
+static void
+model_record_file(const struct pstate_record *m, int with_submit,
+    struct buf_writer *w)
+{
+	struct buf_writer b;
+	uint8_t h[32];
+
+	buf_writer_init(&b, MODEL_HEADER + MODEL_RECORD_MAX + 32);
+	buf_writer_init(w, MODEL_HEADER + MODEL_RECORD_MAX + 32);
+	buf_put(&b, m->d, 32);
+	buf_put_string(&b, m->session_id);
+	buf_put_u8(&b, (uint8_t)m->did);
+	buf_put(&b, m->salt, 32);
+	buf_put(&b, m->input_digest, 32);
+	buf_put_u32(&b, m->n);
+	buf_put(&b, m->cohort, ((size_t)m->n + 7) / 8);
+	buf_put(&b, m->submits, 32);
+	buf_put(&b, m->sumpoint, 32);
+	if (with_submit)
+		buf_put(&b, m->submit, 32);
+	buf_put(w, "SSPSTATE", 8);
+	buf_put_u32(w, 1);
+	buf_put_u32(w, MODEL_KIND_D);
+	buf_put_u32(w, (uint32_t)b.len);
+	buf_put(w, b.data, b.len);
+	sha256(w->data, w->len, h);
+	buf_put(w, h, 32);
+	CHECK(buf_writer_error(&b) == SS_OK && buf_writer_error(w) == SS_OK, NULL);
+	buf_writer_free(&b);
+}
+
+/* The instances body ("s-ID"): SS_OK and in *reused 1 (and its D) if h was shared under another D than d. */
+static int
+model_instances(struct mreader *r, const uint8_t d[32], int *reused,
+    uint8_t used[32])
+{
+	char sid[SESSION_ID_BUF];
+	uint8_t both[64], dg[32];
+	const uint8_t *in;
+	uint64_t n, i;
+
+	m_string(r, sid, sizeof(sid));
+	n = m_uint(r, 4);
+	if (r->bad || strcmp(sid, PSTATE_SID) != 0 || n > PSTATE_MAX_INSTANCES ||
+	    r->len - r->off != n * 96)
+		return SS_ERR_INVALID;
+	*reused = 0;
+	for (i = 0; i < n && !*reused; i++) {
+		in = m_take(r, 96);
+		memcpy(both, in + 32, 32);
+		memcpy(both + 32, pstate_h, 32);
+		sha256(both, 64, dg);
+		if (memcmp(in, d, 32) != 0 && memcmp(dg, in + 64, 32) == 0) {
+			*reused = 1;
+			memcpy(used, in, 32);
+		}
+	}
+	return SS_OK;
+}
+
+/* A certificate cache's body ("certs") into v (room for max entries). */
+static int
+model_certs(struct mreader *r, struct pstate_cert *v, size_t max, size_t *count)
+{
+	uint64_t n = m_uint(r, 4), i;
+	struct pstate_cert *c;
+
+	if (r->bad || n > PSTATE_CERT_MAX || n > max)
+		return SS_ERR_INVALID;
+	for (i = 0; i < n; i++) {
+		c = &v[i];
+		memset(c, 0, sizeof(*c));
+		m_copy(r, c->fingerprint, 32);
+		m_copy(r, c->ca, 32);
+		c->kind = (enum pstate_cert_kind)m_uint(r, 1);
+		m_string(r, c->name, sizeof(c->name));
+		c->not_after = m_uint(r, 8);
+		c->verified_at = m_uint(r, 8);
+		c->serial_len = (size_t)m_uint(r, 1);
+		if (c->serial_len > PSTATE_SERIAL_MAX)
+			return SS_ERR_INVALID;
+		m_copy(r, c->serial, c->serial_len);
+		m_copy(r, c->pk, 32);
+		if (r->bad || (c->kind != PSTATE_CERT_TLS && c->kind != PSTATE_CERT_ENC) ||
+		    (c->kind == PSTATE_CERT_ENC) == bytes_zero(c->pk, 32) ||
+		    !name_valid(c->name) || c->serial_len < 1 ||
+		    (i > 0 && memcmp(v[i - 1].fingerprint, c->fingerprint, 32) >= 0))
+			return SS_ERR_INVALID;
+	}
+	*count = (size_t)n;
+	return m_done(r) ? SS_OK : SS_ERR_INVALID;
+}
+
+/* Field by field: structs copied by assignment need not copy their padding. */
+static int
+record_same(const struct pstate_record *a, const struct pstate_record *b)
+{
+	return memcmp(a->d, b->d, 32) == 0 &&
+	    strcmp(a->session_id, b->session_id) == 0 && a->did == b->did &&
+	    memcmp(a->salt, b->salt, 32) == 0 &&
+	    memcmp(a->input_digest, b->input_digest, 32) == 0 && a->n == b->n &&
+	    memcmp(a->cohort, b->cohort, sizeof(a->cohort)) == 0 &&
+	    memcmp(a->submits, b->submits, 32) == 0 &&
+	    memcmp(a->sumpoint, b->sumpoint, 32) == 0 &&
+	    memcmp(a->submit, b->submit, 32) == 0;
+}
+
+static int
+cert_same(const struct pstate_cert *a, const struct pstate_cert *b)
+{
+	return memcmp(a->fingerprint, b->fingerprint, 32) == 0 &&
+	    memcmp(a->ca, b->ca, 32) == 0 && a->kind == b->kind &&
+	    strcmp(a->name, b->name) == 0 && a->not_after == b->not_after &&
+	    a->verified_at == b->verified_at && a->serial_len == b->serial_len &&
+	    memcmp(a->serial, b->serial, a->serial_len) == 0 &&
+	    memcmp(a->pk, b->pk, 32) == 0;
+}
+
+struct pfiles {
+	char dir[512];
+	uint8_t *p[PF_COUNT];
+	size_t n[PF_COUNT];
+};
+
+static void
+pf_path(const struct pfiles *f, int i, char *out, size_t outlen)
+{
+	if ((size_t)snprintf(out, outlen, "%s/%s", f->dir, pstate_files[i]) >= outlen)
+		harness_fail("path too long", pstate_files[i]);
+}
+
+/* The file's bytes now, or NULL when it is gone. */
+static uint8_t *
+pf_read(const struct pfiles *f, int i, size_t *n)
+{
+	char path[640];
+
+	pf_path(f, i, path, sizeof(path));
+	if (access(path, F_OK) != 0)
+		return NULL;
+	return slurp(path, n);
+}
+
+/* A refusal of a record file: a documented code, naming the file. */
+static void
+check_pfile_refusal(const struct ss_error *e, int rc, int file)
+{
+	CHECK(rc == SS_ERR_CHECKSUM || rc == SS_ERR_VERSION || rc == SS_ERR_INVALID ||
+	    rc == SS_ERR_TOO_LARGE, "a record file refused with an undocumented code");
+	CHECK(e->code == rc && strstr(e->msg, pstate_files[file]) != NULL,
+	    "a refusal does not name the file");
+}
+
+/* The outcome pfile_load must give for file i of kind, the body in *body. */
+static int
+model_file(const struct pfiles *f, int i, uint32_t kind, size_t max_body,
+    struct mreader *body)
+{
+	if (f->p[i] == NULL)
+		return SS_ERR_NOT_FOUND;
+	return model_envelope(f->p[i], f->n[i], kind, max_body, body);
+}
+
+/* Records the same again (a retry: nothing changes), then another (refused). */
+static void
+check_settable_once(struct pstate *st, const struct pfiles *f,
+    const struct pstate_record *r)
+{
+	uint8_t *before, *after, other[32];
+	size_t nb, na;
+	int rc;
+
+	before = pf_read(f, PF_D1, &nb);
+	CHECK(before != NULL, NULL);
+	if ((r->did & PSTATE_DID_COHORT) && !bytes_zero(r->cohort, (r->n + 7) / 8)) {
+		rc = pstate_record_cohort(st, r->d, r->session_id, r->n, r->cohort,
+		    r->submits, NULL);
+		CHECK(rc == SS_OK, "recording the recorded cohort again fails");
+		memcpy(other, r->submits, 32);
+		other[0] ^= 1;
+		rc = pstate_record_cohort(st, r->d, r->session_id, r->n, r->cohort,
+		    other, NULL);
+		CHECK(rc == SS_ERR_EXISTS, "a second cohort is not refused");
+	}
+	if (r->did & PSTATE_DID_SUMPOINT) {
+		rc = pstate_record_sumpoint(st, r->d, r->session_id, r->sumpoint, NULL);
+		CHECK(rc == SS_OK, "recording the recorded sumpoint again fails");
+		memcpy(other, r->sumpoint, 32);
+		other[31] ^= 1;
+		rc = pstate_record_sumpoint(st, r->d, r->session_id, other, NULL);
+		CHECK(rc == SS_ERR_EXISTS, "a second sumpoint is not refused");
+	}
+	after = pf_read(f, PF_D1, &na);
+	CHECK(after != NULL && na == nb && memcmp(before, after, nb) == 0,
+	    "a retry or a refusal changed the record");
+	free(before);
+	free(after);
+}
+
+/*
+ * A record without a sumpoint takes one: the file written then is the
+ * layout's for the record plus the sumpoint, and reads back as such.
+ */
+static void
+check_add_sumpoint(struct pstate *st, const struct pfiles *f,
+    const struct pstate_record *r)
+{
+	struct pstate_record back, want = *r;
+	struct buf_writer w;
+	uint8_t *now;
+	size_t n;
+
+	memset(want.sumpoint, 0x44, 32);
+	want.did |= PSTATE_DID_SUMPOINT;
+	CHECK(pstate_record_sumpoint(st, r->d, "alice/other", want.sumpoint, NULL) ==
+	    SS_ERR_INVALID || strcmp(r->session_id, "alice/other") == 0,
+	    "a sumpoint recorded under another session id");
+	CHECK(pstate_record_sumpoint(st, r->d, r->session_id, want.sumpoint, NULL) ==
+	    SS_OK, "a first sumpoint cannot be recorded");
+	CHECK(pstate_get(st, r->d, &back, NULL) == SS_OK && record_same(&back, &want),
+	    "the record read back is not the record plus its sumpoint");
+	now = pf_read(f, PF_D1, &n);
+	model_record_file(&want, 1, &w);
+	CHECK(now != NULL && n == w.len && memcmp(now, w.data, n) == 0,
+	    "the record written is not the documented layout");
+	buf_writer_free(&w);
+	free(now);
+}
+
+/* pstate_get of D1 against the model; then the writes on what it read. */
+static void
+check_pstate_d1(struct pstate *st, const struct pfiles *f)
+{
+	uint8_t d1[32];
+	struct pstate_record r, m;
+	struct mreader body;
+	struct buf_writer w;
+	struct ss_error e;
+	int rc, expect;
+
+	memset(d1, 0x11, sizeof(d1));
+	memset(&e, 0, sizeof(e));
+	rc = pstate_get(st, d1, &r, &e);
+	expect = model_file(f, PF_D1, MODEL_KIND_D, MODEL_RECORD_MAX, &body);
+	if (expect == SS_OK)
+		expect = model_record(&body, d1, &m);
+	CHECK(rc == expect, "pstate_get's outcome is not the documented layout's");
+	if (rc == SS_ERR_NOT_FOUND) {
+		CHECK(r.did == 0 && memcmp(r.d, d1, 32) == 0, "nothing recorded, but a record");
+		return;
+	}
+	if (rc != SS_OK) {
+		check_pfile_refusal(&e, rc, PF_D1);
+		return;
+	}
+	/* As written: by this version, or by one that kept no SUBMIT. */
+	model_record_file(&r, 1, &w);
+	if (w.len != f->n[PF_D1]) {
+		buf_writer_free(&w);
+		model_record_file(&r, 0, &w);
+	}
+	CHECK(w.len == f->n[PF_D1] && memcmp(w.data, f->p[PF_D1], w.len) == 0,
+	    "pstate_get accepted a file other than the layout of what it read");
+	buf_writer_free(&w);
+	if (r.did & PSTATE_DID_SUBMIT)
+		CHECK(pstate_check_rejoin(st, d1, PSTATE_DID_SUBMIT, NULL) == SS_OK, NULL);
+	else
+		CHECK(pstate_check_rejoin(st, d1, PSTATE_DID_SUBMIT, NULL) ==
+		    SS_ERR_PRECONDITION, "a lost SUBMIT is not noticed");
+	check_settable_once(st, f, &r);
+	if (!(r.did & PSTATE_DID_SUMPOINT))
+		check_add_sumpoint(st, f, &r);
+}
+
+/* pstate_input_reused of the fixed input under D2 against the model. */
+static void
+check_pstate_instances(struct pstate *st, const struct pfiles *f)
+{
+	uint8_t d2[32], used[32], want_used[32];
+	struct mreader body;
+	struct ss_error e;
+	int rc, expect, reused = 0;
+
+	memset(d2, 0x22, sizeof(d2));
+	memset(&e, 0, sizeof(e));
+	memset(used, 0, sizeof(used));
+	rc = pstate_input_reused(st, PSTATE_SID, d2, pstate_h, used, &e);
+	expect = model_file(f, PF_SESSION, MODEL_KIND_SESSION,
+	    4 + SESSION_ID_MAX_LEN + 4 + (size_t)PSTATE_MAX_INSTANCES * 96, &body);
+	if (expect == SS_ERR_NOT_FOUND)
+		expect = 0;
+	else if (expect == SS_OK && (expect = model_instances(&body, d2, &reused,
+	    want_used)) == SS_OK)
+		expect = reused;
+	CHECK(rc == expect, "pstate_input_reused's outcome is not the documented layout's");
+	if (rc < 0)
+		check_pfile_refusal(&e, rc, PF_SESSION);
+	else if (rc == 1)
+		CHECK(memcmp(used, want_used, 32) == 0, "the input reused under another D");
+}
+
+/* The certificate cache against the model; a lookup of its first entry. */
+static void
+check_pstate_certs(struct pstate *st, const struct pfiles *f)
+{
+	const struct pstate_cert *got;
+	struct pstate_cert *want = NULL, out;
+	struct mreader body;
+	struct ss_error e;
+	size_t n = 0, nwant = 0, i, max;
+	int rc, expect;
+
+	memset(&e, 0, sizeof(e));
+	rc = pstate_cert_entries(st, &got, &n, &e);
+	expect = model_file(f, PF_CERTS, MODEL_KIND_CERTS,
+	    4 + (size_t)PSTATE_CERT_MAX * MODEL_ENTRY_MAX, &body);
+	if (expect == SS_ERR_NOT_FOUND)
+		expect = SS_OK;
+	else if (expect == SS_OK) {
+		max = body.len / 120 + 1;
+		if ((want = calloc(max, sizeof(*want))) == NULL)
+			harness_fail("out of memory", NULL);
+		expect = model_certs(&body, want, max, &nwant);
+	}
+	CHECK(rc == expect, "the certificate cache's outcome is not the documented layout's");
+	if (rc != SS_OK) {
+		check_pfile_refusal(&e, rc, PF_CERTS);
+		free(want);
+		return;
+	}
+	CHECK(n == nwant, "the certificate cache holds another number of entries");
+	for (i = 0; i < n; i++)
+		CHECK(cert_same(&got[i], &want[i]),
+		    "a cached certificate differs from the file's entry");
+	if (n > 0) {
+		rc = pstate_cert_lookup(st, want[0].fingerprint, want[0].ca,
+		    want[0].kind, want[0].name, 0, &out, NULL);
+		CHECK(want[0].not_after == 0 ? rc == SS_ERR_NOT_FOUND :
+		    rc == SS_OK && cert_same(&out, &want[0]),
+		    "a cached certificate is not found as cached");
+		rc = pstate_cert_lookup(st, want[0].fingerprint, want[0].ca,
+		    want[0].kind == PSTATE_CERT_TLS ? PSTATE_CERT_ENC : PSTATE_CERT_TLS,
+		    want[0].name, 0, &out, NULL);
+		CHECK(rc == SS_ERR_CERT, "a cached certificate passes for another kind");
+	}
+	free(want);
+}
+
+/* Writes the files of the input into f->dir, mode 0600. */
+static void
+pf_write(struct pfiles *f, const uint8_t *data, size_t len)
+{
+	size_t off = 0, n;
+	char path[640];
+	uint8_t which;
+	int i, fd;
+
+	while (len - off >= 3) {
+		which = data[off];
+		n = (size_t)data[off + 1] << 8 | data[off + 2];
+		off += 3;
+		if (n > len - off)
+			n = len - off;
+		i = (which & 0x7f) % PF_COUNT;
+		free(f->p[i]);
+		/* Bit 7: with the SHA-256 the file ends in, so the body is reached. */
+		f->n[i] = n + (which & 0x80 ? 32 : 0);
+		if ((f->p[i] = malloc(f->n[i] + 1)) == NULL)
+			harness_fail("out of memory", NULL);
+		if (n > 0)
+			memcpy(f->p[i], data + off, n);
+		if (which & 0x80)
+			sha256(data + off, n, f->p[i] + n);
+		off += n;
+		pf_path(f, i, path, sizeof(path));
+		if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 ||
+		    (f->n[i] > 0 && write(fd, f->p[i], f->n[i]) != (ssize_t)f->n[i]) ||
+		    close(fd) != 0)
+			harness_fail("cannot write", path);
+	}
+}
+
+/*
+ * The party's folder made of the input's files: pstate_open, pstate_get,
+ * pstate_input_reused and the certificate cache give what the documented
+ * layout (docs/PARTY-STATE.md) read by a decoder of its own gives; what
+ * they accept is written back the same; records are settable once.
+ */
+int
+fuzz_pstate(const uint8_t *data, size_t len)
+{
+	struct pfiles f;
+	struct pstate *st;
+	struct mreader body;
+	struct ss_error e;
+	char path[640];
+	int rc, expect, i, records;
+
+	memset(&f, 0, sizeof(f));
+	make_temp_dir(f.dir, sizeof(f.dir), "pstate");
+	pf_write(&f, data, len);
+	records = f.p[PF_D1] != NULL || f.p[PF_D2] != NULL ||
+	    f.p[PF_SESSION] != NULL || f.p[PF_CERTS] != NULL;
+	memset(&e, 0, sizeof(e));
+	rc = pstate_open(f.dir, PSTATE_PARTY, &st, &e);
+	expect = model_file(&f, PF_PARTY, MODEL_KIND_PARTY, MODEL_PARTY_MAX, &body);
+	if (expect == SS_OK)
+		expect = model_party(&body);
+	else if (expect == SS_ERR_NOT_FOUND)
+		expect = records ? SS_ERR_INVALID : SS_OK;
+	CHECK(rc == expect, "pstate_open's outcome is not the documented layout's");
+	if (rc != SS_OK) {
+		CHECK(e.code == rc && strstr(e.msg, f.dir) != NULL,
+		    "pstate_open's refusal does not name the folder");
+		if (rc != SS_ERR_DENIED && f.p[PF_PARTY] != NULL)
+			check_pfile_refusal(&e, rc, PF_PARTY);
+	} else {
+		pf_path(&f, PF_TMP, path, sizeof(path));
+		CHECK(access(path, F_OK) != 0, "a crash's temporary file was left");
+		check_pstate_instances(st, &f);
+		check_pstate_certs(st, &f);
+		check_pstate_d1(st, &f);
+		pstate_close(st);
+	}
+	for (i = 0; i < PF_COUNT; i++)
+		free(f.p[i]);
+	rm_tree(f.dir);
+	return 0;
+}
+
 const struct fuzz_target fuzz_targets[] = {
 	{ "rpc_frame", fuzz_rpc_frame },
 	{ "rpc_seq", fuzz_rpc_seq },
@@ -2019,6 +3091,10 @@ const struct fuzz_target fuzz_targets[] = {
 	{ "hpke_open", fuzz_hpke_open },
 	{ "sealed_open", fuzz_sealed_open },
 	{ "request_view", fuzz_request_view },
+	{ "statement", fuzz_statement },
+	{ "spki", fuzz_spki },
+	{ "invite", fuzz_invite },
+	{ "pstate", fuzz_pstate },
 	{ NULL, NULL },
 };
 

@@ -36,6 +36,14 @@ int fuzz_hpke_open(const uint8_t *data, size_t len);
 int fuzz_sealed_open(const uint8_t *data, size_t len);
 /* A frame body for the in-place readers, checked against protobuf-c. */
 int fuzz_request_view(const uint8_t *data, size_t len);
+/* A version-2 statement body for statement_parse(), round-tripped. */
+int fuzz_statement(const uint8_t *data, size_t len);
+/* Certificate DER for spki.c, checked against OpenSSL's d2i_X509. */
+int fuzz_spki(const uint8_t *data, size_t len);
+/* An invite code for invite_decode(), checked against invite.h's rules. */
+int fuzz_invite(const uint8_t *data, size_t len);
+/* Files of a party's state folder, opened and read through pstate.h. */
+int fuzz_pstate(const uint8_t *data, size_t len);
 
 struct fuzz_target {
 	const char *name;

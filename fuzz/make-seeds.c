@@ -3,9 +3,12 @@
  * target (OUT/NAME/), from real messages: requests packed by the server's
  * own protobuf-c code, the responses the real rpc_handle() gives to them,
  * snapshots written by snapshot_write() from the state those requests
- * built, and ciphertexts sealed with the targets' fixed keys. Every byte
- * is deterministic (fixed clock, fixed HPKE ephemeral keys), so rerunning
- * it changes nothing.
+ * built, ciphertexts sealed with the targets' fixed keys, statement
+ * bodies by statement_encode(), invite codes by invite_encode(), and the
+ * files of a party's state folder written by pstate.h (the random salt of
+ * its input record replaced by a fixed one). Every byte is deterministic
+ * (fixed clock, fixed HPKE ephemeral keys, fixed salts), so rerunning it
+ * changes nothing.
  *
  * usage: make-seeds OUTDIR    (fuzz/make-seeds.sh runs it)
  */
@@ -16,15 +19,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "buf.h"
 #include "err.h"
 #include "field.h"
 #include "frame.h"
 #include "hpke.h"
+#include "invite.h"
 #include "journal.h"
 #include "rpc.h"
 #include "sealed.h"
+#include "pstate.h"
 #include "snapshot.h"
+#include "statement.h"
 #include "store.h"
 #include "securesum.pb-c.h"
 
@@ -494,6 +502,7 @@ rpc_seeds(void)
 	seed("rpc_frame", "get-keys", fr.p, fr.len); free(fr.p);
 
 	/* A whole three-party session, with the client_wire seeds it gives. */
+	memset(&srv, 0, sizeof(srv));   /* epoch 0: no version, no random byte */
 	srv.store = fresh_store();
 	srv.ca = NULL;
 	srv.now_ms = clock_now;
@@ -730,6 +739,269 @@ hpke_seeds(void)
 	free(b.p);
 }
 
+/* ---- statements and invite codes ------------------------------------------- */
+
+/* statement_encode of s, appended to b. */
+static void
+put_statement(struct bytes *b, const struct statement *s)
+{
+	struct buf_writer w;
+	struct ss_error err;
+
+	buf_writer_init(&w, STATEMENT_BODY_MAX);
+	if (statement_encode(s, &w, &err) != SS_OK) {
+		fprintf(stderr, "make-seeds: %s\n", ss_error_msg(&err));
+		exit(1);
+	}
+	put(b, w.data, w.len);
+	buf_writer_free(&w);
+}
+
+static void
+statement_seeds(void)
+{
+	static const uint8_t bitmap5[1] = { 0x0b }, bitmap9[2] = { 0xfe, 0x01 };
+	uint8_t digests[3 * STATEMENT_HASH_LEN];
+	struct bytes b = { NULL, 0, 0 };
+	struct statement s;
+	uint32_t pos;
+
+	fill(digests, sizeof(digests), 7);
+	memset(&s, 0, sizeof(s));
+	memset(s.d, 0x11, sizeof(s.d));
+	memset(s.signer, 0x5e, sizeof(s.signer));
+	/* SUBMITs of positions 1, 2, 3 of n = 3: each alone, in order, out of order. */
+	s.type = STATEMENT_SUBMIT;
+	s.n = 3;
+	s.digests = digests;
+	for (pos = 1; pos <= 3; pos++) {
+		s.position = pos;
+		put_statement(&b, &s);
+	}
+	seed("statement", "submits-in-order", b.p, b.len);
+	b.len = 0;
+	s.position = 2;
+	put_statement(&b, &s);
+	seed("statement", "submit", b.p, b.len);
+	s.position = 1;
+	put_statement(&b, &s);
+	seed("statement", "submits-out-of-order", b.p, b.len);
+	s.type = STATEMENT_COHORT;
+	s.n = 5;
+	s.cohort = bitmap5;
+	fill(s.submits, sizeof(s.submits), 8);
+	b.len = 0;
+	put_statement(&b, &s);
+	seed("statement", "cohort-5", b.p, b.len);
+	s.n = 9;
+	s.cohort = bitmap9;
+	b.len = 0;
+	put_statement(&b, &s);
+	seed("statement", "cohort-9", b.p, b.len);
+	s.type = STATEMENT_SUMPOINT;
+	s.position = 4;
+	s.length = 1000;
+	fill(s.cohort_digest, sizeof(s.cohort_digest), 9);
+	fill(s.values_digest, sizeof(s.values_digest), 10);
+	b.len = 0;
+	put_statement(&b, &s);
+	seed("statement", "sumpoint", b.p, b.len);
+	free(b.p);
+}
+
+static void
+invite_seeds(void)
+{
+	uint8_t d[PARAMS_DIGEST_LEN];
+	char code[INVITE_CODE_BUF], odd[2 * INVITE_CODE_BUF];
+	size_t i, k = 0;
+
+	for (i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(i * 37 + 1);
+	invite_encode(d, code);
+	seed("invite", "code", (const uint8_t *)code, strlen(code));
+	/* Upper case, dashes moved and doubled: the same D. */
+	for (i = 0; code[i] != '\0'; i++) {
+		if (code[i] == '-' && i > 4)
+			continue;
+		odd[k++] = i > 3 && code[i] >= 'a' && code[i] <= 'z' ?
+		    (char)(code[i] - 'a' + 'A') : code[i];
+		if (i % 5 == 0 && i > 4)
+			odd[k++] = '-';
+	}
+	seed("invite", "upper-dashes", (const uint8_t *)odd, k);
+	seed("invite", "truncated", (const uint8_t *)code, strlen(code) - 3);
+	code[2] = '3';
+	seed("invite", "version-3", (const uint8_t *)code, strlen(code));
+}
+
+/* ---- a party's state folder ------------------------------------------------ */
+
+static const char *const pstate_names[] = {
+	"party",
+	"d-1111111111111111111111111111111111111111111111111111111111111111",
+	"d-2222222222222222222222222222222222222222222222222222222222222222",
+	"s-alice+payroll", "certs", "tmp-1-d-x",
+};
+
+/* The bytes of file which in dir (at most 64 KiB). */
+static size_t
+pstate_file(const char *dir, int which, uint8_t *buf, size_t cap)
+{
+	char path[512];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, pstate_names[which]);
+	if ((f = fopen(path, "rb")) == NULL)
+		die(path);
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	if (n == cap)
+		die("pstate file size");
+	return n;
+}
+
+/*
+ * Puts file which of dir as a record of fuzz_pstate's input: without its
+ * SHA-256 and with bit 7 set (the harness appends it), or whole (raw).
+ */
+static void
+put_pstate_file(struct bytes *b, const char *dir, int which, int raw)
+{
+	uint8_t buf[1 << 16];
+	size_t n = pstate_file(dir, which, buf, sizeof(buf));
+
+	if (!raw)
+		n -= 32;
+	put_u8(b, (uint8_t)(which | (raw ? 0 : 0x80)));
+	put_u8(b, (uint8_t)(n >> 8));
+	put_u8(b, (uint8_t)n);
+	put(b, buf, n);
+}
+
+/*
+ * An input recorded under D1 is salted at random; the salt is replaced by
+ * a fixed one (and the digest made again), so that the seeds are the same
+ * at every run. off is where the salt stands in the file.
+ */
+static void
+fix_salt(const char *dir, int which, size_t off)
+{
+	uint8_t buf[1 << 16], both[64];
+	unsigned int hlen = 0;
+	char path[512];
+	size_t n = pstate_file(dir, which, buf, sizeof(buf));
+	FILE *f;
+
+	memset(both, 0x5a, 32);
+	memset(both + 32, 0x33, 32);    /* harness.c's pstate_h */
+	memcpy(buf + off, both, 32);
+	if (EVP_Digest(both, 64, buf + off + 32, &hlen, EVP_sha256(), NULL) != 1 ||
+	    EVP_Digest(buf, n - 32, buf + n - 32, &hlen, EVP_sha256(), NULL) != 1)
+		die("EVP_Digest");
+	snprintf(path, sizeof(path), "%s/%s", dir, pstate_names[which]);
+	if ((f = fopen(path, "wb")) == NULL || fwrite(buf, 1, n, f) != n || fclose(f) != 0)
+		die(path);
+}
+
+static void
+pstate_die(const struct ss_error *err)
+{
+	fprintf(stderr, "make-seeds: %s\n", ss_error_msg(err));
+	exit(1);
+}
+
+/* Fills one cache entry of kind, fingerprint fp. */
+static void
+cert_entry(struct pstate_cert *c, enum pstate_cert_kind kind, uint8_t fp,
+    const char *name)
+{
+	memset(c, 0, sizeof(*c));
+	memset(c->fingerprint, fp, sizeof(c->fingerprint));
+	memset(c->ca, 0xca, sizeof(c->ca));
+	c->kind = kind;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->not_after = UINT64_C(1900000000);
+	c->verified_at = UINT64_C(1700000000);
+	c->serial_len = 16;
+	memset(c->serial, 0x42, c->serial_len);
+	if (kind == PSTATE_CERT_ENC)
+		memset(c->pk, 0x9b, sizeof(c->pk));
+}
+
+static void
+pstate_seeds(void)
+{
+	static const char *const sid = "alice/payroll";
+	static const uint8_t bitmap[1] = { 0x0b };
+	char dir[] = "/tmp/ss-seeds-p-XXXXXX", cmd[128];
+	uint8_t d1[32], h[32], submits[32], values[32];
+	struct bytes b = { NULL, 0, 0 };
+	struct pstate_cert certs[2];
+	struct ss_error err;
+	struct pstate *st;
+	int i;
+
+	memset(d1, 0x11, sizeof(d1));
+	memset(h, 0x33, sizeof(h));
+	memset(submits, 0x55, sizeof(submits));
+	memset(values, 0x66, sizeof(values));
+	if (mkdtemp(dir) == NULL)
+		die("mkdtemp");
+	cert_entry(&certs[0], PSTATE_CERT_TLS, 0x10, "bob");
+	cert_entry(&certs[1], PSTATE_CERT_ENC, 0x20, "bob");
+	if (pstate_open(dir, "alice", &st, &err) != SS_OK ||
+	    pstate_record_cohort(st, d1, sid, 5, bitmap, submits, &err) != SS_OK)
+		pstate_die(&err);
+	/* The cohort alone under D1; the party file alone; bob's party file. */
+	put_pstate_file(&b, dir, 0, 0);
+	put_pstate_file(&b, dir, 1, 0);
+	seed("pstate", "cohort", b.p, b.len);
+	b.len = 0;
+	put_pstate_file(&b, dir, 1, 0);
+	seed("pstate", "records-without-party", b.p, b.len);
+	if (pstate_record_input(st, d1, sid, h, &err) != SS_OK ||
+	    pstate_record_sumpoint(st, d1, sid, values, &err) != SS_OK ||
+	    pstate_cert_put(st, certs, 2, UINT64_C(1700000000), &err) != SS_OK)
+		pstate_die(&err);
+	pstate_close(st);
+	fix_salt(dir, 1, 20 + 32 + 4 + strlen(sid) + 1);
+	fix_salt(dir, 3, 20 + 4 + strlen(sid) + 4 + 32);
+	/* Everything, bodies reached (bit 7), then the files whole. */
+	b.len = 0;
+	for (i = 0; i < 5; i++)
+		if (i != 2)
+			put_pstate_file(&b, dir, i, 0);
+	put_u8(&b, 5);
+	put_u8(&b, 0);
+	put_u8(&b, 3);
+	put(&b, "tmp", 3);
+	seed("pstate", "folder", b.p, b.len);
+	b.len = 0;
+	for (i = 0; i < 5; i++)
+		if (i != 2)
+			put_pstate_file(&b, dir, i, 1);
+	seed("pstate", "folder-raw", b.p, b.len);
+	seed("pstate", "empty", NULL, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		die(cmd);
+	/* Another party's folder. */
+	if (mkdtemp(strcpy(dir, "/tmp/ss-seeds-p-XXXXXX")) == NULL)
+		die("mkdtemp");
+	if (pstate_open(dir, "bob", &st, &err) != SS_OK)
+		pstate_die(&err);
+	pstate_close(st);
+	b.len = 0;
+	put_pstate_file(&b, dir, 0, 0);
+	seed("pstate", "another-party", b.p, b.len);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		die(cmd);
+	free(b.p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -742,5 +1014,8 @@ main(int argc, char **argv)
 		die(outdir);
 	rpc_seeds();
 	hpke_seeds();
+	statement_seeds();
+	invite_seeds();
+	pstate_seeds();
 	return 0;
 }

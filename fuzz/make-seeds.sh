@@ -29,6 +29,12 @@ for v in 1 2 3; do
 	cp "$m/snapshot-v$v.bin" fuzz/corpus/snapshot_raw/v$v-history
 	head -c -32 "$m/snapshot-v$v.bin" >fuzz/corpus/snapshot/v$v-history
 done
+# Real certificates for spki (DER, made once by scripts/mkcerts.sh and
+# `openssl x509 -outform DER`: the CA, alice.crt with its P-256 key and
+# alice.enc.crt with its X25519 key); mkcerts.sh makes new keys at every
+# run, so they are kept rather than made here.
+mkdir -p fuzz/corpus/spki
+cp fuzz/certs/*.der fuzz/corpus/spki/
 for d in fuzz/corpus/*/; do
 	printf '%-14s %2d files %6d bytes\n' "$(basename "$d")" \
 	    "$(find "$d" -type f | wc -l)" "$(cat "$d"* | wc -c)"

@@ -19,7 +19,8 @@ FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_JOBS          ?= 1
 FUZZ_FLAGS         ?=
 FUZZ_TARGETS       := rpc_frame rpc_seq rpc_replay journal client_wire \
-                      snapshot_raw snapshot hpke_open sealed_open request_view
+                      snapshot_raw snapshot hpke_open sealed_open request_view \
+                      statement spki invite pstate
 # -fno-sanitize-recover makes every UBSan report a crash libFuzzer keeps.
 FUZZ_SAN           := -fsanitize=address,undefined -fno-sanitize-recover=all \
                       -fsanitize=fuzzer-no-link

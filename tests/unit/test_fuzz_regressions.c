@@ -80,7 +80,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		REPLAY(0), REPLAY(1), REPLAY(2), REPLAY(3), REPLAY(4), REPLAY(5),
-		REPLAY(6), REPLAY(7), REPLAY(8), REPLAY(9),
+		REPLAY(6), REPLAY(7), REPLAY(8), REPLAY(9), REPLAY(10),
+		REPLAY(11), REPLAY(12), REPLAY(13),
 	};
 
 	_Static_assert(sizeof(tests) / sizeof(tests[0]) ==
