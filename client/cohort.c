@@ -109,7 +109,11 @@ wall_ms(void)
 uint64_t
 cohort_now(const struct wire_params *p, const struct cohort *co)
 {
-	uint64_t now_ms = wall_ms(), due_ms = p->deadline_unix * 1000;
+	uint64_t now_ms = wall_ms(), due_ms;
+
+	/* The server's word: a deadline past any clock's waits for nothing. */
+	due_ms = p->deadline_unix <= UINT64_MAX / 1000 ?
+	    p->deadline_unix * 1000 : UINT64_MAX;
 
 	if (co->size < co->n && p->deadline_unix != 0 && now_ms < due_ms &&
 	    due_ms - now_ms <= COHORT_CLOCK_SLACK * 1000) {
