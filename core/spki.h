@@ -17,8 +17,10 @@
  * Copies into point the public key of the certificate der (all len bytes
  * one DER Certificate) when its SubjectPublicKeyInfo is id-ecPublicKey on
  * prime256v1 with an uncompressed point. SS_ERR_INVALID otherwise (another
- * shape, or not a certificate): the caller then parses it with OpenSSL.
- * Checks nothing else: for certificates whose very bytes were verified.
+ * shape, or bytes whose outer structure it cannot follow to the key): the
+ * caller then parses it with OpenSSL. Checks nothing else, not even that
+ * the rest is a well-formed certificate: for certificates whose very bytes
+ * were verified (fuzz/README.md, target spki).
  */
 int spki_p256_point(const uint8_t *der, size_t len,
     uint8_t point[SPKI_P256_POINT_LEN]) SS_WUR;

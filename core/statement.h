@@ -91,8 +91,9 @@ const char *statement_type_name(enum statement_type type);
 
 /*
  * Puts the body of s into w, after checking its fields: a known type,
- * 2 <= n <= PARAMS_MAX_PARTIES, 1 <= position <= n (SUBMIT), position >= 1
- * and L >= 1 (SUMPOINT), no bitmap bits set past n (COHORT). SS_ERR_INVALID
+ * 2 <= n <= PARAMS_MAX_PARTIES, 1 <= position <= n (SUBMIT),
+ * 1 <= position <= PARAMS_MAX_PARTIES and L >= 1 (SUMPOINT), no bitmap
+ * bits set past n (COHORT). SS_ERR_INVALID
  * with a message, or the writer's error.
  */
 int statement_encode(const struct statement *s, struct buf_writer *w,
