@@ -284,8 +284,8 @@ int cmd_share_seal_shares(struct submission *sub, const uint8_t *d,
  * status is st, into sub, under the pinned D (c->d); publishes our
  * encryption key and fetches the others' first; signs our SUBMIT; and
  * records the input and keeps the submission (refusing another input under
- * D, and, unless c->reuse_input, one shared in another instance of the
- * session id), so that what is sent next is on record. A submission on
+ * D, and, unless c->reuse_input, one shared in another instance of a
+ * session of its NAME), so that what is sent next is on record. A submission on
  * record under D already is loaded into sub instead, to be sent again as
  * it is: this party never signs two SUBMITs for one D.
  */

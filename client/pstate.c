@@ -1,5 +1,5 @@
 /*
- * pstate.c: a party's records per session digest D and per session id;
+ * pstate.c: a party's records per session digest D and per session name;
  * pstate.h says what they are for, pstate_folder.c where the folder is and
  * who may use it, pstate_file.c how a record reaches the disk,
  * pstate_kept.c the submission kept, pstate_cert.c the certificate cache.
@@ -89,7 +89,16 @@ salted_digest(const uint8_t salt[PSTATE_HASH_LEN],
 	return ok ? SS_OK : SS_ERR_CRYPTO;
 }
 
-/* ---- the instances of a session id ------------------------------------ */
+/* ---- the instances of a session name ---------------------------------- */
+
+/*
+ * Instances are listed by session NAME, every creator's CREATOR/NAME in one
+ * list: given a bare NAME and the parameters as flags, the server chooses
+ * whose CREATOR/NAME the client joins (PROTOCOL.md 2.1), so a list per
+ * CREATOR/NAME would let a corrupt party's copy of a session (the same
+ * parameters, its own namespace) take an input a second time unnoticed.
+ * Versions before kept a list per CREATOR/NAME: read still, never written.
+ */
 
 /* One earlier (or this) instance: its D and the input shared under it. */
 struct instance {
@@ -107,7 +116,10 @@ struct instances {
 	uint32_t n;
 };
 
-/* s-ID, a CREATOR/NAME's '/' as '+' (which no name holds): one file. */
+/*
+ * s-NAME for a list by name (or a bare session id, whose list is the same);
+ * s-CREATOR+NAME for an older list, the '/' as '+' (which no name holds).
+ */
 static void
 session_file(const char *session_id, char out[PFILE_NAME_MAX])
 {
@@ -146,17 +158,17 @@ decode_instances(const uint8_t *body, size_t len, void *arg)
 	return SS_OK;
 }
 
-/* The instances of session_id; an empty list when there is no file. */
+/* The instances listed under key; an empty list when there is no file. */
 static int
-load_instances(struct pstate *st, const char *session_id,
+load_instances(struct pstate *st, const char *key,
     struct instances *list, struct ss_error *e)
 {
 	char name[PFILE_NAME_MAX];
 	int rc;
 
 	memset(list, 0, sizeof(*list));
-	list->session_id = session_id;
-	session_file(session_id, name);
+	list->session_id = key;
+	session_file(key, name);
 	rc = pfile_load(st, name, PFILE_KIND_SESSION, SESSION_BODY_MAX,
 	    decode_instances, list, "not a well-formed list of instances", e);
 	if (rc == SS_ERR_NOT_FOUND)
@@ -212,8 +224,8 @@ put_instance(struct pstate *st, struct instances *list, uint32_t i,
 		return SS_OK;
 	if (i == list->n) {
 		if (list->n >= PSTATE_MAX_INSTANCES)
-			return ss_error_set(e, SS_ERR_EXHAUSTED, "session %s "
-			    "already has %u instances recorded in %s",
+			return ss_error_set(e, SS_ERR_EXHAUSTED, "session name "
+			    "%s already has %u instances recorded in %s",
 			    list->session_id, PSTATE_MAX_INSTANCES, st->path);
 		grown = realloc(list->v, (list->n + 1) * sizeof(*list->v));
 		if (grown == NULL)
@@ -225,8 +237,12 @@ put_instance(struct pstate *st, struct instances *list, uint32_t i,
 	return save_instances(st, list->session_id, list, e);
 }
 
-int
-pstate_input_reused(struct pstate *st, const char *session_id,
+/*
+ * Whether h was listed under key for another D than d: 1 (its D in
+ * used_under, if not NULL), 0, or an SS_ERR_* code.
+ */
+static int
+listed_elsewhere(struct pstate *st, const char *key,
     const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t h[PSTATE_HASH_LEN],
     uint8_t used_under[PARAMS_DIGEST_LEN], struct ss_error *e)
 {
@@ -235,10 +251,8 @@ pstate_input_reused(struct pstate *st, const char *session_id,
 	uint32_t i;
 	int rc;
 
-	if (!session_id_valid(session_id))
-		return ss_error_set(e, SS_ERR_INVALID, "not a session id");
 	/* No lock: a rename replaces a file whole, so a read sees one. */
-	if ((rc = load_instances(st, session_id, &list, e)) != SS_OK)
+	if ((rc = load_instances(st, key, &list, e)) != SS_OK)
 		return rc;
 	for (i = 0; i < list.n && rc == 0; i++) {
 		if (memcmp(list.v[i].d, d, PARAMS_DIGEST_LEN) == 0)
@@ -255,6 +269,51 @@ pstate_input_reused(struct pstate *st, const char *session_id,
 	}
 	free(list.v);
 	return rc;
+}
+
+/* What pstate_input_reused asks of each older list (s-CREATOR+NAME). */
+struct reuse_query {
+	struct pstate *st;
+	const char *name;
+	const uint8_t *d, *h;
+	uint8_t *used_under;
+};
+
+/* pfile_each's function: listed_elsewhere for an older list of q->name. */
+static int
+older_list(const char *file, void *arg, struct ss_error *e)
+{
+	const struct reuse_query *q = arg;
+	char sid[SESSION_ID_BUF];
+	const char *plus = strchr(file, '+');
+	size_t len = strlen(file + 2);
+
+	if (plus == NULL || strcmp(plus + 1, q->name) != 0 ||
+	    len >= sizeof(sid))
+		return SS_OK;
+	memcpy(sid, file + 2, len + 1);
+	sid[plus - (file + 2)] = '/';
+	/* A file of another name is not a list (pfile_load would refuse). */
+	if (!session_id_valid(sid))
+		return SS_OK;
+	return listed_elsewhere(q->st, sid, q->d, q->h, q->used_under, e);
+}
+
+int
+pstate_input_reused(struct pstate *st, const char *session_id,
+    const uint8_t d[PARAMS_DIGEST_LEN], const uint8_t h[PSTATE_HASH_LEN],
+    uint8_t used_under[PARAMS_DIGEST_LEN], struct ss_error *e)
+{
+	struct reuse_query q = { st, NULL, d, h, used_under };
+	int rc;
+
+	if (!session_id_valid(session_id))
+		return ss_error_set(e, SS_ERR_INVALID, "not a session id");
+	q.name = session_id_name(session_id);
+	if ((rc = listed_elsewhere(st, q.name, d, h, used_under, e)) != 0)
+		return rc;
+	/* Every creator's older list of the name, not only session_id's. */
+	return pfile_each(st, "s-", older_list, &q, e);
 }
 
 /* ---- the record of one D ---------------------------------------------- */
@@ -448,14 +507,14 @@ update_record(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
 
 /*
  * `in` for the input whose hash is h under r's D, salted as before if an
- * input was recorded there: with the record's salt, or the salt of r's D
- * in list (a crash came between the two writes: nothing was sent, but
- * another input is not shared under that D either); else a new salt. *known
- * is then the digest recorded before, or NULL.
+ * input was recorded there: with the record's salt, or the salt `listed`
+ * for r's D (a crash came between the two writes: nothing was sent, but
+ * another input is not shared under that D either); else a new salt.
+ * *known is then the digest recorded before, or NULL.
  */
 static int
-salt_input(const struct pstate_record *r, const struct instances *list,
-    uint32_t i, const uint8_t *h, struct instance *in, const uint8_t **known,
+salt_input(const struct pstate_record *r, const struct instance *listed,
+    const uint8_t *h, struct instance *in, const uint8_t **known,
     struct ss_error *e)
 {
 	memcpy(in->d, r->d, PARAMS_DIGEST_LEN);
@@ -463,9 +522,9 @@ salt_input(const struct pstate_record *r, const struct instances *list,
 	if (r->did & PSTATE_DID_SUBMIT) {
 		memcpy(in->salt, r->salt, PSTATE_HASH_LEN);
 		*known = r->input_digest;
-	} else if (i < list->n) {
-		memcpy(in->salt, list->v[i].salt, PSTATE_HASH_LEN);
-		*known = list->v[i].digest;
+	} else if (listed != NULL) {
+		memcpy(in->salt, listed->salt, PSTATE_HASH_LEN);
+		*known = listed->digest;
 	} else if (RAND_bytes(in->salt, PSTATE_HASH_LEN) != 1)
 		return ss_error_set(e, SS_ERR_CRYPTO, "no random salt");
 	if (salted_digest(in->salt, h, in->digest) != SS_OK)
@@ -473,22 +532,56 @@ salt_input(const struct pstate_record *r, const struct instances *list,
 	return SS_OK;
 }
 
-/* The input's hash, H: listed under the session id first, then recorded. */
+/*
+ * What the list of r's session name holds for r's D (list->v[i]), or else
+ * an older version's list of its CREATOR/NAME: into *out, 1; 0 if neither.
+ */
+static int
+find_listed(struct pstate *st, const struct pstate_record *r,
+    const struct instances *list, uint32_t i, struct instance *out,
+    struct ss_error *e)
+{
+	struct instances older;
+	uint32_t j;
+	int rc;
+
+	if (i < list->n) {
+		*out = list->v[i];
+		return 1;
+	}
+	if (!session_id_qualified(r->session_id))
+		return 0;
+	if ((rc = load_instances(st, r->session_id, &older, e)) != SS_OK)
+		return rc;
+	if ((j = find_instance(&older, r->d)) < older.n)
+		*out = older.v[j];
+	rc = j < older.n;
+	free(older.v);
+	return rc;
+}
+
+/*
+ * The input's hash, H: listed under the session name first, then
+ * recorded.
+ */
 static int
 apply_input(struct pstate *st, struct pstate_record *r, const void *arg,
     struct ss_error *e)
 {
 	char dh[SHOWN_HEX], had[SHOWN_HEX], want[SHOWN_HEX];
+	struct instance in, listed;
 	struct instances list;
 	const uint8_t *known;
-	struct instance in;
 	uint32_t i;
 	int rc;
 
-	if ((rc = load_instances(st, r->session_id, &list, e)) != SS_OK)
+	if ((rc = load_instances(st, session_id_name(r->session_id), &list,
+	    e)) != SS_OK)
 		return rc;
 	i = find_instance(&list, r->d);
-	rc = salt_input(r, &list, i, arg, &in, &known, e);
+	if ((rc = find_listed(st, r, &list, i, &listed, e)) >= 0)
+		rc = salt_input(r, rc == 1 ? &listed : NULL, arg, &in, &known,
+		    e);
 	if (rc == SS_OK && known != NULL &&
 	    CRYPTO_memcmp(in.digest, known, PSTATE_HASH_LEN) != 0)
 		rc = ss_error_set(e, SS_ERR_EXISTS, "under session digest "
@@ -503,6 +596,7 @@ apply_input(struct pstate *st, struct pstate_record *r, const void *arg,
 	if (rc == SS_OK)
 		rc = put_instance(st, &list, i, &in, e);
 	free(list.v);
+	OPENSSL_cleanse(&listed, sizeof(listed));
 	if (rc != SS_OK)
 		return rc;
 	if (r->did & PSTATE_DID_SUBMIT)

@@ -3,7 +3,7 @@
  * folder in which a party keeps, across commands and crashes, what it has
  * committed to under each session digest D, so that it never signs two
  * cohorts, shares two inputs or posts two sumpoints for one D, never
- * quietly shares one input in two instances of a session id, and never
+ * quietly shares one input in two instances of a session name, and never
  * rejoins a D whose records it lost; and a cache of the certificates it has
  * verified. docs/PARTY-STATE.md gives the layout of every file.
  *
@@ -217,7 +217,8 @@ int pstate_get(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
 
 /*
  * Whether the input whose hash is h was recorded under another instance of
- * session_id than d: 1 (and that instance's D in used_under, which may be
+ * a session named as session_id is (its NAME part, in any creator's
+ * namespace) than d: 1 (and that instance's D in used_under, which may be
  * NULL), 0 if not, or an SS_ERR_* code. Sharing one input in two instances
  * lets whoever learns both sums learn the difference of the other inputs'
  * sums, or this input itself when the two cohorts differ by it alone: the

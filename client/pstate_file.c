@@ -376,23 +376,49 @@ is_record_name(const char *name)
 	    strncmp(name, "s-", 2) == 0 || strcmp(name, PFILE_CERTS) == 0;
 }
 
-int
-pfile_sweep(struct pstate *st, int *records, struct ss_error *e)
+/* A listing of the folder from its start, into *dirp. */
+static int
+listing(struct pstate *st, DIR **dirp, struct ss_error *e)
 {
-	struct dirent *de;
-	DIR *dir;
-	int fd, rc = SS_OK;
+	int fd, rc;
 
-	*records = 0;
-	if ((fd = dup(st->dirfd)) < 0 || (dir = fdopendir(fd)) == NULL) {
-		rc = ss_error_set(e, SS_ERR_IO, "listing %s: %s", st->path,
+	if ((fd = dup(st->dirfd)) < 0 || (*dirp = fdopendir(fd)) == NULL) {
+		rc = SS_ERR_IO;
+		(void)ss_error_set(e, rc, "listing %s: %s", st->path,
 		    strerror(errno));
 		if (fd >= 0)
 			(void)close(fd);
 		return rc;
 	}
 	/* The dup shares the offset of st->dirfd, which nothing else uses. */
-	rewinddir(dir);
+	rewinddir(*dirp);
+	return SS_OK;
+}
+
+/*
+ * The end of a listing: rc, or when rc is SS_OK (readdir ended the loop)
+ * the error that readdir left in errno.
+ */
+static int
+listing_end(struct pstate *st, DIR *dir, int rc, struct ss_error *e)
+{
+	if (rc == SS_OK && errno != 0)
+		rc = ss_error_set(e, SS_ERR_IO, "listing %s: %s", st->path,
+		    strerror(errno));
+	(void)closedir(dir);
+	return rc;
+}
+
+int
+pfile_sweep(struct pstate *st, int *records, struct ss_error *e)
+{
+	struct dirent *de;
+	DIR *dir;
+	int rc = SS_OK;
+
+	*records = 0;
+	if ((rc = listing(st, &dir, e)) != SS_OK)
+		return rc;
 	while (rc == SS_OK && (errno = 0, de = readdir(dir)) != NULL) {
 		if (is_record_name(de->d_name))
 			*records = 1;
@@ -402,9 +428,21 @@ pfile_sweep(struct pstate *st, int *records, struct ss_error *e)
 			rc = ss_error_set(e, SS_ERR_IO, "removing %s/%s: %s",
 			    st->path, de->d_name, strerror(errno));
 	}
-	if (rc == SS_OK && errno != 0)
-		rc = ss_error_set(e, SS_ERR_IO, "listing %s: %s", st->path,
-		    strerror(errno));
-	(void)closedir(dir);
-	return rc;
+	return listing_end(st, dir, rc, e);
+}
+
+int
+pfile_each(struct pstate *st, const char *prefix, pfile_name_fn fn,
+    void *arg, struct ss_error *e)
+{
+	struct dirent *de;
+	DIR *dir;
+	int rc = SS_OK;
+
+	if ((rc = listing(st, &dir, e)) != SS_OK)
+		return rc;
+	while (rc == SS_OK && (errno = 0, de = readdir(dir)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+			rc = fn(de->d_name, arg, e);
+	return listing_end(st, dir, rc, e);
 }

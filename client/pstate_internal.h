@@ -103,6 +103,17 @@ int pfile_load(struct pstate *st, const char *name, enum pfile_kind kind,
  */
 int pfile_sweep(struct pstate *st, int *records, struct ss_error *e) SS_WUR;
 
+/* Called with the name of a file in the folder; SS_OK goes on. */
+typedef int (*pfile_name_fn)(const char *name, void *arg,
+    struct ss_error *e);
+
+/*
+ * fn on each file of the folder whose name starts with prefix, until it
+ * returns anything but SS_OK, which is then returned; SS_OK after the last.
+ */
+int pfile_each(struct pstate *st, const char *prefix, pfile_name_fn fn,
+    void *arg, struct ss_error *e) SS_WUR;
+
 /*
  * The submission kept under d (pstate_kept.c): written durably, as every
  * record is; read back, checked against the digest of its SUBMIT body on

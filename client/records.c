@@ -88,10 +88,11 @@ records_reuse_check(struct client *c, const char *session,
 		return rc;
 	invite_encode(other, code);
 	return ss_error_set(e, SS_ERR_EXISTS, "%s already shared this input in "
-	    "another instance of session %s (%s): whoever learns both sums "
+	    "another instance of a session named %s, in this or another "
+	    "creator's namespace (%s): whoever learns both sums "
 	    "learns the difference of the others' inputs, or this input itself "
 	    "when the two cohorts differ by it alone; refusing (--reuse-input "
-	    "shares it anyway)", c->party, session, code);
+	    "shares it anyway)", c->party, session_id_name(session), code);
 }
 
 int

@@ -41,9 +41,10 @@ int records_input_hash(const int64_t *values, size_t L,
     uint8_t h[PSTATE_HASH_LEN], struct ss_error *e) SS_WUR;
 
 /*
- * Refuses an input of hash h that was shared in another instance of
- * session, unless c->reuse_input: the difference of the two sums would
- * reveal it. SS_ERR_EXISTS with the other instance's invite code.
+ * Refuses an input of hash h that was shared in another instance of a
+ * session of session's NAME, in any creator's namespace, unless
+ * c->reuse_input: the difference of the two sums would reveal it.
+ * SS_ERR_EXISTS with the other instance's invite code.
  */
 int records_reuse_check(struct client *c, const char *session,
     const uint8_t h[PSTATE_HASH_LEN], struct ss_error *e) SS_WUR;

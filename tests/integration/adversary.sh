@@ -7,8 +7,9 @@
 # deadline early, making up or withholding sumpoints, an empty cohort or
 # one that differs between calls, a version-1 session, a party's own
 # submission hidden from it (and two of its `share` commands at once, where
-# no lie is needed), and an input shared again in a second instance of a
-# session id after the server dropped a party. (The mutation of each kind of item relayed is adversary_matrix.sh;
+# no lie is needed), an input shared again in a second instance of a
+# session id after the server dropped a party, and in a corrupt party's
+# copy of a session pinned by flags. (The mutation of each kind of item relayed is adversary_matrix.sh;
 # colluding parties are adversary_parties.sh.)
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/tests/adversary/harness.sh"
@@ -220,11 +221,35 @@ create pay alice --parties alice,bob,carol --threshold 1 --min-cohort 2 --deadli
 step pay2-alice alice share pay -- 1000
 wait_all "$BG"
 refuses "the same input in a second instance of pay: alice refuses to share it" pay2-alice \
-    'already shared this input in another instance'
+    'already shared this input in another instance of a session named pay'
 check "... saying why, and how to do it anyway (--reuse-input)" grep -q -- '--reuse-input' "$T/pay2-alice.err"
 step pay2-alice-new alice share pay -- 1001
 wait_all "$BG"
 check_eq "control: another input in the second instance is shared" "(no sum)" \
     "$(outcome pay2-alice-new)"
+
+# ---- one input in two creators' sessions of one name ------------------------------
+# alice pins bonus by its parameters as flags, nonce included, and shares
+# in alice/bonus. mallory, a party of it, creates mallory/bonus with the
+# same parameters, which a server may answer alice's bare `bonus` with
+# (here a fresh server that holds only mallory's, so even an honest one
+# does): the same input again would give the server two sums to subtract.
+BONUS=(--parties alice,bob,mallory --threshold 1 --nonce 0f1e2d3c4b5a69788796a5b4c3d2e1f0)
+check "control: alice creates bonus with the parameters as flags" via alice create bonus "${BONUS[@]}"
+bgvia bonus-alice alice --json share bonus "${BONUS[@]}" -- 1000
+wait_all "$BG"
+check_eq "control: alice shares in alice/bonus" "(no sum)" "$(outcome bonus-alice)"
+stop_mitm
+start_server --state-dir "$T/state-3" || bail "third server did not start"
+start_mitm || bail "mitm.py did not start"
+check "mallory creates bonus with alice's parameters: mallory/bonus" \
+    via mallory create bonus "${BONUS[@]}"
+bgvia bonus2-alice alice --json share bonus "${BONUS[@]}" -- 1000
+wait_all "$BG"
+refuses "the same input in mallory/bonus, reached by the bare name: alice refuses to share it" \
+    bonus2-alice 'already shared this input in another instance of a session named bonus'
+out=$(via mallory --json status mallory/bonus 2>&1)
+check_eq "... and the server holds no share of alice's in mallory/bonus" "[]" \
+    "$(/usr/bin/python3 -c 'import json, sys; print(json.loads(sys.argv[1]).get("shared", []))' "$out" 2>&1)"
 
 finish

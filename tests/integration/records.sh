@@ -74,7 +74,7 @@ check "create r2 again (another instance)" client alice create r2 --parties alic
 if [ "$(invite_of r2)" != "$first" ]; then ok "... under another invite code"
 else not_ok "... under another invite code" "the same: $first"; fi
 check_fails "alice's same input in the second instance is refused without --reuse-input" \
-    "already shared this input in another instance of session alice/r2 \\($first\\).*--reuse-input" \
+    "already shared this input in another instance of a session named r2, in this or another creator's namespace \\($first\\).*--reuse-input" \
     client alice share r2 7
 check_eq "... and nothing was sent" "" "$(status_of r2 shared)"
 check "another input is shared" client bob share r2 7

@@ -676,6 +676,107 @@ write_instances(const char *sid, uint32_t n)
 	free(body);
 }
 
+/*
+ * An older version's list of sid's instances (s-CREATOR+NAME): one, h
+ * shared under d, salted with 0x5a bytes.
+ */
+static void
+write_older_list(const char *sid, const uint8_t d[PARAMS_DIGEST_LEN],
+    const uint8_t h[PSTATE_HASH_LEN])
+{
+	uint8_t body[4 + SESSION_ID_MAX_LEN + 4 + 96], both[64];
+	size_t off = 4 + strlen(sid);
+	char path[PATH_MAX], name[80], *slash;
+
+	buf_store_u32(body, (uint32_t)strlen(sid));
+	memcpy(body + 4, sid, strlen(sid));
+	buf_store_u32(body + off, 1);
+	memcpy(body + off + 4, d, PARAMS_DIGEST_LEN);
+	memset(body + off + 36, 0x5a, 32);
+	memcpy(both, body + off + 36, 32);
+	memcpy(both + 32, h, 32);
+	sha256(both, sizeof(both), body + off + 68);
+	snprintf(name, sizeof(name), "s-%s", sid);
+	assert_non_null(slash = strchr(name, '/'));
+	*slash = '+';
+	in_folder(path, sizeof(path), name);
+	write_record(path, 1, 3, body, off + 4 + 96);
+}
+
+/*
+ * Instances are compared by session name, whoever created them: given a
+ * bare NAME and the parameters as flags, the server chooses the creator,
+ * so an input shared in alice/payroll is found again in mallory/payroll (a
+ * corrupt party's copy of the session, the same parameters) and in a bare
+ * payroll. Older lists (one per CREATOR/NAME) are read, every creator's,
+ * and still give the salt for a retry under their D.
+ */
+static void
+test_input_reused_any_creator(void **state)
+{
+	uint8_t d1[PARAMS_DIGEST_LEN], d2[PARAMS_DIGEST_LEN];
+	uint8_t d3[PARAMS_DIGEST_LEN], under[PARAMS_DIGEST_LEN];
+	uint8_t h1[PSTATE_HASH_LEN], h2[PSTATE_HASH_LEN];
+	char path[PATH_MAX];
+	struct pstate *st;
+	struct ss_error e;
+	int rc;
+
+	(void)state;
+	st = open_as("alice");
+	make_d(d1, 21);
+	make_d(d2, 22);
+	make_d(d3, 23);
+	hash_of(5000, h1);
+	hash_of(6000, h2);
+	ss_error_clear(&e);
+	assert_int_equal(pstate_record_input(st, d1, "alice/payroll", h1, &e),
+	    SS_OK);
+	memset(under, 0, sizeof(under));
+	assert_int_equal(pstate_input_reused(st, "mallory/payroll", d2, h1,
+	    under, &e), 1);
+	assert_memory_equal(under, d1, sizeof(d1));
+	assert_int_equal(pstate_input_reused(st, "payroll", d2, h1, NULL, &e),
+	    1);
+	assert_int_equal(pstate_input_reused(st, "mallory/payroll", d2, h2,
+	    NULL, &e), 0);
+	assert_int_equal(pstate_input_reused(st, "alice/survey", d2, h1, NULL,
+	    &e), 0);
+	/* One list, by name. */
+	in_folder(path, sizeof(path), "s-payroll");
+	assert_int_equal(access(path, F_OK), 0);
+	in_folder(path, sizeof(path), "s-alice+payroll");
+	assert_int_equal(access(path, F_OK), -1);
+	/* An older list of carol/bonus: found from dave/bonus too. */
+	write_older_list("carol/bonus", d3, h2);
+	memset(under, 0, sizeof(under));
+	assert_int_equal(pstate_input_reused(st, "dave/bonus", d2, h2, under,
+	    &e), 1);
+	assert_memory_equal(under, d3, sizeof(d3));
+	assert_int_equal(pstate_input_reused(st, "bonus", d2, h2, NULL, &e), 1);
+	assert_int_equal(pstate_input_reused(st, "carol/bonus", d3, h2, NULL,
+	    &e), 0);
+	assert_int_equal(pstate_input_reused(st, "dave/bonus", d2, h1, NULL,
+	    &e), 0);
+	assert_int_equal(pstate_input_reused(st, "dave/other", d2, h2, NULL,
+	    &e), 0);
+	/* Its salt under d3 (listed, no record: a crash came between). */
+	rc = pstate_record_input(st, d3, "carol/bonus", h1, &e);
+	expect_error(&e, rc, SS_ERR_EXISTS, "refusing to share another", NULL);
+	assert_int_equal(pstate_record_input(st, d3, "carol/bonus", h2, &e),
+	    SS_OK);
+	/* Now in the list by name: still found, once. */
+	assert_int_equal(pstate_input_reused(st, "erin/bonus", d2, h2, under,
+	    &e), 1);
+	assert_memory_equal(under, d3, sizeof(d3));
+	/* A damaged older list is reported, not skipped. */
+	in_folder(path, sizeof(path), "s-zed+bonus");
+	write_record(path, 1, 3, (const uint8_t *)"xx", 2);
+	rc = pstate_input_reused(st, "dave/bonus", d2, h1, NULL, &e);
+	expect_error(&e, rc, SS_ERR_INVALID, "s-zed+bonus", NULL);
+	pstate_close(st);
+}
+
 static void
 test_instances_bounded(void **state)
 {
@@ -1940,6 +2041,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_input_settable_once),
 	T(test_salts_differ),
 	T(test_input_reused),
+	T(test_input_reused_any_creator),
 	T(test_crash_between_list_and_record),
 	T(test_instances_bounded),
 	T(test_cohort_settable_once),

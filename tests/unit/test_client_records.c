@@ -122,7 +122,7 @@ static void
 test_inputs(void **state)
 {
 	uint8_t h5[PSTATE_HASH_LEN], h6[PSTATE_HASH_LEN];
-	char code[INVITE_CODE_BUF], want[INVITE_CODE_BUF + 80];
+	char code[INVITE_CODE_BUF], want[INVITE_CODE_BUF + 128];
 	struct client c;
 	struct ss_error e;
 
@@ -141,8 +141,8 @@ test_inputs(void **state)
 	/* Another instance of s1 (another D), the same folder. */
 	start(&c, "alice", "inputs", d2);
 	invite_encode(d1, code);
-	snprintf(want, sizeof(want), "another instance of session s1 (%s)",
-	    code);
+	snprintf(want, sizeof(want), "another instance of a session named "
+	    "s1, in this or another creator's namespace (%s)", code);
 	fx_expect(records_reuse_check(&c, "s1", h5, &e), &e, SS_ERR_EXISTS,
 	    want);
 	assert_non_null(strstr(e.msg, "--reuse-input shares it anyway"));
