@@ -506,6 +506,24 @@ update_record(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
 }
 
 /*
+ * SS_OK if the input of salted digest `digest` is the one r records
+ * (`known`, or none), else the refusal to share another under r's D.
+ */
+static int
+same_input(const struct pstate_record *r, const uint8_t *known,
+    const uint8_t digest[PSTATE_HASH_LEN], struct ss_error *e)
+{
+	char dh[SHOWN_HEX], had[SHOWN_HEX], want[SHOWN_HEX];
+
+	if (known == NULL || CRYPTO_memcmp(digest, known, PSTATE_HASH_LEN) == 0)
+		return SS_OK;
+	return ss_error_set(e, SS_ERR_EXISTS, "under session digest %s... "
+	    "(session %s) this party already recorded sharing the input with "
+	    "digest %s...; refusing to share another (%s...)", shown(dh, r->d),
+	    r->session_id, shown(had, known), shown(want, digest));
+}
+
+/*
  * `in` for the input whose hash is h under r's D, salted as before if an
  * input was recorded there: with the record's salt, or the salt `listed`
  * for r's D (a crash came between the two writes: nothing was sent, but
@@ -568,7 +586,6 @@ static int
 apply_input(struct pstate *st, struct pstate_record *r, const void *arg,
     struct ss_error *e)
 {
-	char dh[SHOWN_HEX], had[SHOWN_HEX], want[SHOWN_HEX];
 	struct instance in, listed;
 	struct instances list;
 	const uint8_t *known;
@@ -582,13 +599,8 @@ apply_input(struct pstate *st, struct pstate_record *r, const void *arg,
 	if ((rc = find_listed(st, r, &list, i, &listed, e)) >= 0)
 		rc = salt_input(r, rc == 1 ? &listed : NULL, arg, &in, &known,
 		    e);
-	if (rc == SS_OK && known != NULL &&
-	    CRYPTO_memcmp(in.digest, known, PSTATE_HASH_LEN) != 0)
-		rc = ss_error_set(e, SS_ERR_EXISTS, "under session digest "
-		    "%s... (session %s) this party already recorded sharing "
-		    "the input with digest %s...; refusing to share another "
-		    "(%s...)", shown(dh, r->d), r->session_id,
-		    shown(had, known), shown(want, in.digest));
+	if (rc == SS_OK)
+		rc = same_input(r, known, in.digest, e);
 	/*
 	 * The list first, then the record (by the caller): a crash between
 	 * the two leaves the input listed, which is what a retry checks.
@@ -670,7 +682,7 @@ load_submission(struct pstate *st, const struct pstate_record *r,
     const uint8_t h[PSTATE_HASH_LEN], struct pstate_submission *out,
     struct ss_error *e)
 {
-	char dh[SHOWN_HEX], had[SHOWN_HEX], want[SHOWN_HEX];
+	char dh[SHOWN_HEX], had[SHOWN_HEX];
 	uint8_t digest[PSTATE_HASH_LEN];
 	int rc;
 
@@ -678,12 +690,8 @@ load_submission(struct pstate *st, const struct pstate_record *r,
 		return ss_error_set(e, SS_ERR_NOT_FOUND, "no input on record");
 	if (salted_digest(r->salt, h, digest) != SS_OK)
 		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash");
-	if (CRYPTO_memcmp(digest, r->input_digest, PSTATE_HASH_LEN) != 0)
-		return ss_error_set(e, SS_ERR_EXISTS, "under session digest "
-		    "%s... (session %s) this party already recorded sharing "
-		    "the input with digest %s...; refusing to share another "
-		    "(%s...)", shown(dh, r->d), r->session_id,
-		    shown(had, r->input_digest), shown(want, digest));
+	if ((rc = same_input(r, r->input_digest, digest, e)) != SS_OK)
+		return rc;
 	if (pfile_all_zero(r->submit, PSTATE_HASH_LEN))
 		return ss_error_set(e, SS_ERR_NOT_FOUND, "no submission kept");
 	rc = pkept_read(st, r->d, r->submit, out, e);
