@@ -76,9 +76,16 @@ file_path(const struct pstate *st, const char *name, char *out, size_t outlen)
 
 /* ---- writing ---------------------------------------------------------- */
 
+/* What a record's body is made of: len bytes that put puts. */
+struct pfile_body {
+	size_t len;
+	pfile_body_fn put;
+	const void *arg;
+};
+
 /* The envelope and body into fd, the SHA-256 of both after them. */
 static int
-write_envelope(int fd, enum pfile_kind kind, const uint8_t *body, size_t len)
+write_envelope(int fd, enum pfile_kind kind, const struct pfile_body *b)
 {
 	uint8_t hash[EVP_MAX_MD_SIZE];
 	unsigned int hlen = 0;
@@ -86,7 +93,7 @@ write_envelope(int fd, enum pfile_kind kind, const uint8_t *body, size_t len)
 	EVP_MD_CTX *md;
 	int rc;
 
-	if (len > UINT32_MAX)
+	if (b->len > UINT32_MAX)
 		return SS_ERR_TOO_LARGE;
 	if ((md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
@@ -98,11 +105,14 @@ write_envelope(int fd, enum pfile_kind kind, const uint8_t *body, size_t len)
 	buf_put(&w, PFILE_MAGIC, PFILE_MAGIC_LEN);
 	buf_put_u32(&w, PFILE_VERSION);
 	buf_put_u32(&w, (uint32_t)kind);
-	buf_put_u32(&w, (uint32_t)len);
-	buf_put(&w, body, len);
+	buf_put_u32(&w, (uint32_t)b->len);
+	b->put(&w, b->arg);
 	/* The hash covers what came before it, not itself. */
 	buf_writer_tee(&w, NULL, NULL);
 	rc = buf_writer_error(&w);
+	/* A body of another length than announced would read as damaged. */
+	if (rc == SS_OK && w.total != PFILE_HEADER_LEN + b->len)
+		rc = SS_ERR_INTERNAL;
 	if (rc == SS_OK && (EVP_DigestFinal_ex(md, hash, &hlen) != 1 ||
 	    hlen != PSTATE_HASH_LEN))
 		rc = SS_ERR_CRYPTO;
@@ -143,14 +153,14 @@ open_temp(struct pstate *st, const char *name, char *tmp, size_t tmplen)
  */
 static int
 commit_temp(struct pstate *st, int fd, const char *tmp, const char *name,
-    enum pfile_kind kind, const uint8_t *body, size_t len,
-    const char **step, int *err)
+    enum pfile_kind kind, const struct pfile_body *b, const char **step,
+    int *err)
 {
 	int rc;
 
 	*step = "writing";
 	errno = 0;
-	rc = write_envelope(fd, kind, body, len);
+	rc = write_envelope(fd, kind, b);
 	if (rc == SS_OK && fsync(fd) != 0) {
 		*step = "syncing";
 		rc = SS_ERR_IO;
@@ -169,10 +179,11 @@ commit_temp(struct pstate *st, int fd, const char *tmp, const char *name,
 	return rc;
 }
 
-static int
-write_body(struct pstate *st, const char *name, enum pfile_kind kind,
-    const uint8_t *body, size_t len, struct ss_error *e)
+int
+pfile_write_with(struct pstate *st, const char *name, enum pfile_kind kind,
+    size_t len, pfile_body_fn put, const void *arg, struct ss_error *e)
 {
+	const struct pfile_body b = { len, put, arg };
 	char tmp[PFILE_NAME_MAX], path[PATH_MAX + PFILE_NAME_MAX];
 	const char *step;
 	int fd, rc, err;
@@ -181,7 +192,7 @@ write_body(struct pstate *st, const char *name, enum pfile_kind kind,
 	if ((fd = open_temp(st, name, tmp, sizeof(tmp))) < 0)
 		return ss_error_set(e, SS_ERR_IO, "cannot create a temporary "
 		    "file for %s: %s", path, strerror(errno));
-	rc = commit_temp(st, fd, tmp, name, kind, body, len, &step, &err);
+	rc = commit_temp(st, fd, tmp, name, kind, &b, &step, &err);
 	if (rc != SS_OK) {
 		(void)unlinkat(st->dirfd, tmp, 0);
 		return ss_error_set(e, rc, "%s %s: %s", step, path,
@@ -194,6 +205,15 @@ write_body(struct pstate *st, const char *name, enum pfile_kind kind,
 	return SS_OK;
 }
 
+/* pfile_write's body: the bytes its writer collected. */
+static void
+put_collected(struct buf_writer *w, const void *arg)
+{
+	const struct buf_writer *from = arg;
+
+	buf_put(w, from->data, from->len);
+}
+
 int
 pfile_write(struct pstate *st, const char *name, enum pfile_kind kind,
     struct buf_writer *w, struct ss_error *e)
@@ -201,7 +221,8 @@ pfile_write(struct pstate *st, const char *name, enum pfile_kind kind,
 	int rc;
 
 	if ((rc = buf_writer_error(w)) == SS_OK)
-		rc = write_body(st, name, kind, w->data, w->len, e);
+		rc = pfile_write_with(st, name, kind, w->len, put_collected, w,
+		    e);
 	else
 		ss_error_set(e, rc, "cannot encode %s/%s", st->path, name);
 	buf_writer_free(w);

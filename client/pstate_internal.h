@@ -81,6 +81,17 @@ int pfile_check_private(int fd, const char *path, int want_dir,
 int pfile_write(struct pstate *st, const char *name, enum pfile_kind kind,
     struct buf_writer *w, struct ss_error *e) SS_WUR;
 
+/* Puts a record's body into w (the file's writer), all of it. */
+typedef void (*pfile_body_fn)(struct buf_writer *w, const void *arg);
+
+/*
+ * As pfile_write, the body of len bytes put by put(w, arg) straight into
+ * the file, never held whole in memory (a kept submission is megabytes);
+ * SS_ERR_INTERNAL, nothing renamed, if it puts another length.
+ */
+int pfile_write_with(struct pstate *st, const char *name, enum pfile_kind kind,
+    size_t len, pfile_body_fn put, const void *arg, struct ss_error *e) SS_WUR;
+
 /* Reads a record's body into arg: SS_OK, SS_ERR_INVALID or SS_ERR_ALLOC. */
 typedef int (*pfile_decode_fn)(const uint8_t *body, size_t len, void *arg);
 

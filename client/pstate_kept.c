@@ -34,6 +34,12 @@ kept_file(const uint8_t d[PARAMS_DIGEST_LEN], char out[PFILE_NAME_MAX])
 	pfile_hex(out + 2, d, PARAMS_DIGEST_LEN);
 }
 
+/* What pkept_write writes: sub, under d. */
+struct kept_write {
+	const uint8_t *d;
+	const struct pstate_submission *sub;
+};
+
 /* 1 if sub is one submission's worth of well-formed lengths. */
 static int
 kept_valid(const struct pstate_submission *sub)
@@ -44,28 +50,39 @@ kept_valid(const struct pstate_submission *sub)
 	    sub->clen > 0 && sub->clen <= FRAME_DEFAULT_MAX / sub->n;
 }
 
+/* pkept_write's body, straight into the file. */
+static void
+put_kept(struct buf_writer *w, const void *arg)
+{
+	const struct kept_write *k = arg;
+	const struct pstate_submission *sub = k->sub;
+
+	buf_put(w, k->d, PARAMS_DIGEST_LEN);
+	buf_put_u32(w, (uint32_t)sub->body_len);
+	buf_put(w, sub->body, sub->body_len);
+	buf_put_u32(w, (uint32_t)sub->sig_len);
+	buf_put(w, sub->sig, sub->sig_len);
+	buf_put_u32(w, (uint32_t)sub->n);
+	buf_put_u32(w, (uint32_t)sub->clen);
+	buf_put(w, sub->cts, sub->n * sub->clen);
+}
+
 int
 pkept_write(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
     const struct pstate_submission *sub, struct ss_error *e)
 {
+	const struct kept_write k = { d, sub };
 	char name[PFILE_NAME_MAX];
-	struct buf_writer w;
 
 	if (!kept_valid(sub))
 		return ss_error_set(e, SS_ERR_INVALID, "a submission of %zu "
 		    "ciphertexts of %zu bytes cannot be kept", sub->n,
 		    sub->clen);
 	kept_file(d, name);
-	buf_writer_init(&w, KEPT_BODY_MAX);
-	buf_put(&w, d, PARAMS_DIGEST_LEN);
-	buf_put_u32(&w, (uint32_t)sub->body_len);
-	buf_put(&w, sub->body, sub->body_len);
-	buf_put_u32(&w, (uint32_t)sub->sig_len);
-	buf_put(&w, sub->sig, sub->sig_len);
-	buf_put_u32(&w, (uint32_t)sub->n);
-	buf_put_u32(&w, (uint32_t)sub->clen);
-	buf_put(&w, sub->cts, sub->n * sub->clen);
-	return pfile_write(st, name, PFILE_KIND_SUBMISSION, &w, e);
+	/* kept_valid bounds every part: the sum cannot wrap. */
+	return pfile_write_with(st, name, PFILE_KIND_SUBMISSION,
+	    PARAMS_DIGEST_LEN + 4 + sub->body_len + 4 + sub->sig_len + 8 +
+	    sub->n * sub->clen, put_kept, &k, e);
 }
 
 void
