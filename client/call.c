@@ -10,6 +10,7 @@
 #include "err.h"
 #include "name.h"
 #include "output.h"
+#include "params.h"
 #include "claims.h"
 #include "pin.h"
 #include "retry.h"
@@ -104,9 +105,30 @@ call_refused_phase(const struct client *c, const struct wire_response *r,
 }
 
 /*
+ * The warning create gives its creator (cmd_create.c), given to every party
+ * that acts on the session: one that joined by an invite code agreed to
+ * parameters it could not read in the code.
+ */
+static void
+warn_exposure(struct client *c, const struct wire_params *wp,
+    const char *session)
+{
+	struct session_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.t = wp->threshold;
+	p.min_cohort = wp->min_cohort;
+	if (params_exposes_one_input(&p))
+		client_say(c, "mpc-client: warning: session %s: min_cohort - "
+		    "threshold = 1: %u colluding parties in a cohort of %u "
+		    "learn the one remaining honest input from the sum itself",
+		    session, p.t, p.min_cohort);
+}
+
+/*
  * The session st describes is the one pinned (pin.h): D recomputed from
  * its parameters is the pinned D, into c->d. The parameters acted on are
- * said once, on stderr (client_say).
+ * said once, on stderr (client_say), with warn_exposure's warning.
  */
 static int
 pinned(struct client *c, const struct wire_response *st, const char *session,
@@ -121,6 +143,7 @@ pinned(struct client *c, const struct wire_response *st, const char *session,
 		pin_describe(line, sizeof(line), &st->params, c->d);
 		out_sanitize(line);
 		client_say(c, "mpc-client: session %s: %s", session, line);
+		warn_exposure(c, &st->params, session);
 		c->pinned = 1;
 	}
 	return SS_OK;

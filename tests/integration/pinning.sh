@@ -79,10 +79,24 @@ if grep -q "^mpc-client: session alice/s1: parties alice,bob,carol, threshold 1,
 else
 	not_ok "... saying the parameters it acts on" "$(cat "$T/last.err")"
 fi
+check_eq "... and no warning: s1's min_cohort 3 - threshold 1 is 2" "" \
+    "$(grep 'warning' "$T/last.err")"
 check_fails "other flags (threshold 2) are another session" "the server holds other parameters" \
     "$REAL_CLIENT_BIN" --server "$ADDR" --certs "$T/certs" --party bob --timeout 20 \
     share s1 --parties alice,bob,carol --threshold 2 --nonce "$(nonce_of s1)" 5
 check_eq "carol alone has shared in s1" "carol" "$(shared s1)"
+
+# ---- min_cohort - threshold = 1 -------------------------------------------
+# A cohort of two with one colluder hands that colluder the other's input.
+# create warns its creator; a party joining by the invite code, which it
+# cannot read the parameters in, is warned when it acts on the session.
+check "alice creates pair (alice, mallory; threshold 1: min_cohort 2)" \
+    client alice create pair --parties alice,mallory --threshold 1
+check_eq "... and is warned that one colluder learns the other input" 1 \
+    "$(grep -c "warning: min_cohort - threshold = 1: 1 colluding parties in a cohort of 2 learn the one remaining honest input" "$T/last.err")"
+check "mallory shares in pair, by its invite" client mallory share pair --invite "$(invite_of pair)" 5
+check_eq "... warned the same way" 1 \
+    "$(grep -c "^mpc-client: warning: session alice/pair: min_cohort - threshold = 1: 1 colluding parties in a cohort of 2 learn the one remaining honest input from the sum itself$" "$T/last.err")"
 
 # ---- a version-1 session -------------------------------------------------
 raw=$(rawclient "$ADDR" "$T/certs/alice.crt" "$T/certs/alice.key" \
