@@ -9,6 +9,7 @@
 
 #include <openssl/crypto.h>
 
+#include "change.h"
 #include "err.h"
 #include "record.h"
 #include "session.h"
@@ -430,20 +431,37 @@ statements_keep(struct store *s, struct session *se, uint32_t party,
 	record_changed(s, se, 0);
 }
 
-/* Keeps h (taken on success) as proof that party signed two statements of type. */
+/*
+ * Keeps h (taken on success) as proof that party signed two statements of
+ * type: in party's name, as its first statements are (change_keep, as a
+ * replay keeps it), so that it counts against --max-bytes-per-party and a
+ * deletion takes back only what was counted.
+ */
 static int
 keep_conflict(struct store *s, struct session *se, uint32_t party,
     enum statement_type type, struct held_statement *h, struct ss_error *st)
 {
+	struct change ch = { .kind = CHANGE_STATEMENT, .type = type,
+	    .second = 1, .se = se, .party = party };
+	uint64_t bytes = held_statement_bytes(h);
 	struct ss_error e;
 	uint64_t seq = 0;
 
-	if (record_room(s, held_statement_bytes(h), st) != SS_OK)
+	/* A statement for se's D is no longer than se's n makes it. */
+	if (h->len > STATEMENT_LEN_MAX(se->p.n))
+		return ss_error_set(st, SS_ERR_INVALID, "the %s statement has "
+		    "%zu bytes, more than any of a session of %u parties (%zu)",
+		    statement_type_name(type), h->len, se->p.n,
+		    (size_t)STATEMENT_LEN_MAX(se->p.n));
+	if (record_room(s, bytes, st) != SS_OK ||
+	    change_room(s, se, party, bytes, st) != SS_OK)
 		return st->code;
 	if (s->log.ops != NULL && !record_logged(s, s->log.ops->conflict(
 	    s->log.ctx, se, party, type, h, &seq, &e), &seq))
 		return record_failed(&e, st);
-	statements_keep(s, se, party, type, 1, h);
+	ch.h = *h;
+	memset(h, 0, sizeof(*h));
+	change_keep(s, &ch, NULL);
 	return SS_OK;
 }
 

@@ -23,6 +23,8 @@
 #include "params.h"
 #include "sealed.h"
 #include "signers.h"
+#include "lifecycle.h"
+#include "quota.h"
 #include "store.h"
 
 #define L 3
@@ -891,6 +893,93 @@ test_v2_log(void **state)
 	store_free(s);
 }
 
+/* Whether every party's count is what it holds in se (quota_party_bytes). */
+static int
+counts_held(struct store *s, const struct session *se)
+{
+	uint32_t i;
+
+	for (i = 0; i < se->p.n; i++)
+		if (quota_get(&s->quotas, se->p.parties[i])->bytes !=
+		    quota_party_bytes(se, i))
+			return 0;
+	return 1;
+}
+
+/*
+ * alice's SUBMIT for n parties (digests of a block of n ciphertexts of 64
+ * bytes filled with fill) with SIGNERS_N shares of 64 bytes; the outcome.
+ */
+static int
+alice_submit(struct store *s, uint32_t n, uint8_t fill, struct ss_error *st)
+{
+	struct submitted_share sh[SIGNERS_N];
+	struct session *se = store_find(s, SIGNERS_SESSION);
+	struct store_signed by;
+	struct signed_stmt sp;
+	struct statement_in in;
+	uint8_t *block = malloc((size_t)n * 64);
+	int dup, rc;
+	uint32_t j;
+
+	assert_non_null(block);
+	memset(block, fill, (size_t)n * 64);
+	for (j = 0; j < SIGNERS_N; j++) {
+		sh[j].recipient = se->p.parties[j];
+		sh[j].ct = block + j * 64;
+		sh[j].ct_len = 64;
+	}
+	signers_submit(&signers[0], se->digest, 1, n, block, 64, &sp);
+	in = signed_stmt_in(&sp);
+	by.cert = signers[0].cert;
+	by.stmt = &in;
+	rc = store_submit_signed(s, "alice", SIGNERS_SESSION, "alice", sh,
+	    SIGNERS_N, NULL, 0, 1100, &by, &dup, st);
+	signed_stmt_free(&sp);
+	free(block);
+	return rc;
+}
+
+/*
+ * A conflict's second statement is held in its signer's name, as a first
+ * one is: the live store counts what a replay would, a party at
+ * --max-bytes-per-party cannot add one, one longer than the session's n
+ * allows is refused, and a deletion takes back what was counted.
+ */
+static void
+test_conflicts_in_party_name(void **state)
+{
+	struct store *s = new_store();
+	struct session *se;
+	struct ss_error st;
+	uint64_t released = 0;
+
+	(void)state;
+	assert_int_equal(signers_history(s, signers), 12);
+	se = store_find(s, SIGNERS_SESSION);
+	assert_true(counts_held(s, se));
+	/* A SUBMIT for 1,000 parties in a session of 3: no conflict kept. */
+	assert_int_equal(alice_submit(s, 1000, 0x55, &st), SS_ERR_INVALID);
+	assert_non_null(strstr(st.msg, "more than any of a session of 3 "
+	    "parties"));
+	assert_null(session_statement(se, 0, STATEMENT_SUBMIT, 1)->body);
+	/* At its limit, alice keeps no second SUBMIT. */
+	s->lim.max_bytes_per_party = quota_get(&s->quotas, "alice")->bytes;
+	assert_int_equal(alice_submit(s, SIGNERS_N, 0x55, &st),
+	    SS_ERR_EXHAUSTED);
+	assert_non_null(strstr(st.msg, "--max-bytes-per-party"));
+	assert_null(session_statement(se, 0, STATEMENT_SUBMIT, 1)->body);
+	s->lim.max_bytes_per_party = UINT64_MAX / 4;
+	assert_int_equal(alice_submit(s, SIGNERS_N, 0x55, &st), SS_ERR_EXISTS);
+	assert_non_null(session_statement(se, 0, STATEMENT_SUBMIT, 1)->body);
+	assert_true(counts_held(s, se));
+	assert_int_equal(lifecycle_delete(s, "alice", SIGNERS_SESSION, 1200,
+	    &released, &st), SS_OK);
+	assert_int_equal(quota_get(&s->quotas, "alice")->bytes, 0);
+	assert_int_equal(quota_get(&s->quotas, "bob")->bytes, 0);
+	store_free(s);
+}
+
 /*
  * PublishKey records the signing certificate: an entry without one gains
  * it, the same again is a duplicate, another is ALREADY_EXISTS, and the
@@ -989,6 +1078,7 @@ main(void)
 		cmocka_unit_test(test_v2_frame_limit),
 		cmocka_unit_test(test_v2_deadline_and_min_cohort),
 		cmocka_unit_test(test_v2_log),
+		cmocka_unit_test(test_conflicts_in_party_name),
 		cmocka_unit_test(test_signing_certificates),
 		cmocka_unit_test(test_v2_apply_rules),
 	};
