@@ -141,3 +141,38 @@ change_commit(struct store *s, struct change *ch, void *data,
 	ss_error_set(st, SS_OK, "%s", "");
 	return 1;
 }
+
+int
+change_keep_conflict(struct store *s, struct change *ch, struct ss_error *st)
+{
+	struct session *se = ch->se;
+	uint64_t bytes = held_statement_bytes(&ch->h);
+	/* The statement alone: not the shares or sumpoint it came with. */
+	struct change proof = { .kind = CHANGE_STATEMENT, .type = ch->type,
+	    .second = 1, .se = se, .party = ch->party };
+	struct ss_error e;
+	uint64_t seq = 0;
+
+	/* A statement for se's D is no longer than se's n makes it. */
+	if (ch->h.len > STATEMENT_LEN_MAX(se->p.n))
+		ss_error_set(st, SS_ERR_INVALID, "the %s statement has %zu "
+		    "bytes, more than any of a session of %u parties (%zu)",
+		    statement_type_name(ch->type), ch->h.len, se->p.n,
+		    (size_t)STATEMENT_LEN_MAX(se->p.n));
+	else if (record_room(s, bytes, st) == SS_OK &&
+	    change_room(s, se, ch->party, bytes, st) == SS_OK) {
+		if (s->log.ops != NULL && !record_logged(s,
+		    s->log.ops->conflict(s->log.ctx, se, ch->party, ch->type,
+		    &ch->h, &seq, &e), &seq))
+			record_failed(&e, st);
+		else {
+			proof.h = ch->h;
+			memset(&ch->h, 0, sizeof(ch->h));
+			change_keep(s, &proof, NULL);
+			statements_refusal(se, ch->party, ch->type,
+			    STATEMENTS_CONFLICT, st);
+		}
+	}
+	held_statement_free(&ch->h);
+	return st->code;
+}

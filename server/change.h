@@ -77,4 +77,17 @@ void change_keep(struct store *s, struct change *ch, void *data);
 int change_commit(struct store *s, struct change *ch, void *data,
     struct ss_error *st);
 
+/*
+ * A live change whose statement conflicts with the party's first
+ * (ch->news STATEMENTS_CONFLICT): the second statement, ch->h, kept as
+ * proof that the party signed two -- in its name, as its first statements
+ * are, so within --max-bytes-per-party (change_room) -- once logged, and
+ * the change refused (SS_ERR_EXISTS, statements_refusal). A statement
+ * longer than any of the session's n, or one the limits or the log cannot
+ * take, is not kept and the change is refused saying so. Frees ch->h;
+ * returns st->code.
+ */
+int change_keep_conflict(struct store *s, struct change *ch,
+    struct ss_error *st);
+
 #endif

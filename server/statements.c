@@ -9,7 +9,6 @@
 
 #include <openssl/crypto.h>
 
-#include "change.h"
 #include "err.h"
 #include "record.h"
 #include "session.h"
@@ -431,42 +430,8 @@ statements_keep(struct store *s, struct session *se, uint32_t party,
 	record_changed(s, se, 0);
 }
 
-/*
- * Keeps h (taken on success) as proof that party signed two statements of
- * type: in party's name, as its first statements are (change_keep, as a
- * replay keeps it), so that it counts against --max-bytes-per-party and a
- * deletion takes back only what was counted.
- */
-static int
-keep_conflict(struct store *s, struct session *se, uint32_t party,
-    enum statement_type type, struct held_statement *h, struct ss_error *st)
-{
-	struct change ch = { .kind = CHANGE_STATEMENT, .type = type,
-	    .second = 1, .se = se, .party = party };
-	uint64_t bytes = held_statement_bytes(h);
-	struct ss_error e;
-	uint64_t seq = 0;
-
-	/* A statement for se's D is no longer than se's n makes it. */
-	if (h->len > STATEMENT_LEN_MAX(se->p.n))
-		return ss_error_set(st, SS_ERR_INVALID, "the %s statement has "
-		    "%zu bytes, more than any of a session of %u parties (%zu)",
-		    statement_type_name(type), h->len, se->p.n,
-		    (size_t)STATEMENT_LEN_MAX(se->p.n));
-	if (record_room(s, bytes, st) != SS_OK ||
-	    change_room(s, se, party, bytes, st) != SS_OK)
-		return st->code;
-	if (s->log.ops != NULL && !record_logged(s, s->log.ops->conflict(
-	    s->log.ctx, se, party, type, h, &seq, &e), &seq))
-		return record_failed(&e, st);
-	ch.h = *h;
-	memset(h, 0, sizeof(*h));
-	change_keep(s, &ch, NULL);
-	return SS_OK;
-}
-
 int
-statements_take(struct store *s, struct session *se, uint32_t party,
+statements_take(struct session *se, uint32_t party,
     enum statement_type type, const struct store_signed *sg,
     struct held_statement *h, struct statement *sp,
     enum statements_news *news, struct ss_error *st)
@@ -487,11 +452,11 @@ statements_take(struct store *s, struct session *se, uint32_t party,
 	    statements_verify(se, type, sg->cert, h, sp, st) != SS_OK)
 		goto refuse;
 	*news = statements_compare(se, party, type, h);
-	if (*news == STATEMENTS_NEW || *news == STATEMENTS_SAME)
+	/* A conflict is the caller's to keep (change_keep_conflict). */
+	if (*news == STATEMENTS_NEW || *news == STATEMENTS_SAME ||
+	    *news == STATEMENTS_CONFLICT)
 		return SS_OK;
-	if (*news != STATEMENTS_CONFLICT ||
-	    keep_conflict(s, se, party, type, h, st) == SS_OK)
-		statements_refusal(se, party, type, *news, st);
+	statements_refusal(se, party, type, *news, st);
 refuse:
 	held_statement_free(h);
 	return st->code;

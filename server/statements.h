@@ -141,10 +141,12 @@ struct store_signed {
  * The statement of type that a change of party's to se carries (sg), taken
  * as far as it can be before the change's own checks: *h a copy (its body
  * NULL in version 1; the caller frees it), *sp its fields, *news how it
- * stands next to party's first. One that conflicts with the first is
- * logged and kept as proof, and the change refused (SS_ERR_EXISTS).
+ * stands next to party's first. SS_OK for a new statement, the same again,
+ * or one that conflicts with the first (STATEMENTS_CONFLICT: the caller
+ * keeps it as proof and refuses the change, change_keep_conflict); any
+ * other second statement is refused here (SS_ERR_EXISTS).
  */
-int statements_take(struct store *s, struct session *se, uint32_t party,
+int statements_take(struct session *se, uint32_t party,
     enum statement_type type, const struct store_signed *sg,
     struct held_statement *h, struct statement *sp,
     enum statements_news *news, struct ss_error *st) SS_WUR;

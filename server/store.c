@@ -428,9 +428,13 @@ change_begin(struct store *s, const char *caller, const char *session_id,
 		    "signed", se->p.id);
 		return NULL;
 	}
-	if (statements_take(s, se, ch->party, ch->type, sg, &ch->h, &ch->stmt,
+	if (statements_take(se, ch->party, ch->type, sg, &ch->h, &ch->stmt,
 	    &ch->news, st) != SS_OK)
 		return NULL;
+	if (ch->news == STATEMENTS_CONFLICT) {
+		(void)change_keep_conflict(s, ch, st);
+		return NULL;
+	}
 	return se;
 }
 

@@ -972,6 +972,8 @@ test_conflicts_in_party_name(void **state)
 	s->lim.max_bytes_per_party = UINT64_MAX / 4;
 	assert_int_equal(alice_submit(s, SIGNERS_N, 0x55, &st), SS_ERR_EXISTS);
 	assert_non_null(session_statement(se, 0, STATEMENT_SUBMIT, 1)->body);
+	/* The statement alone is kept: alice's first shares stay. */
+	assert_non_null(se->shares[0]);
 	assert_true(counts_held(s, se));
 	assert_int_equal(lifecycle_delete(s, "alice", SIGNERS_SESSION, 1200,
 	    &released, &st), SS_OK);
