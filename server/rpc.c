@@ -60,13 +60,16 @@ decoded_head(struct decoded_request *r, enum request_form form, uint64_t id,
  * plain encoding is read where it lies (request_view.h) -- a PostSumpoint
  * only from a frame that may be changed, as its values are moved within
  * it -- and anything else by request_decode (request.h), as proto3 reads
- * it. SS_ERR_PROTOCOL: the frame is not a Request at all.
+ * it, what it allocates metered (call_meter). SS_ERR_PROTOCOL: the frame
+ * is not a Request at all; SS_ERR_EXHAUSTED: decoding it would take more
+ * memory than the meter allows.
  */
 static int SS_WUR
 decode_frame(struct decoded_request *r, const uint8_t *frame, size_t len,
-    int writable, size_t max_shares)
+    int writable, size_t max_shares, struct budget *b)
 {
 	memset(r, 0, sizeof(*r));
+	call_meter_start(r, b, len, (uint32_t)max_shares);
 	if (submit_view_read(&r->submit, frame, len, max_shares) == SS_OK) {
 		decoded_head(r, FORM_SUBMIT_VIEW, r->submit.id,
 		    r->submit.deadline_unix_ms, SECURESUM__METHOD__SUBMIT_SHARES,
@@ -79,9 +82,9 @@ decode_frame(struct decoded_request *r, const uint8_t *frame, size_t len,
 		    SECURESUM__REQUEST__BODY_POST_SUMPOINT);
 		return SS_OK;
 	}
-	if (request_decode(&call_allocator, frame, len, &r->pb) != SS_OK) {
+	if (request_decode(&r->alloc, frame, len, &r->pb) != SS_OK) {
 		r->pb = NULL;
-		return SS_ERR_PROTOCOL;
+		return r->meter.over ? SS_ERR_EXHAUSTED : SS_ERR_PROTOCOL;
 	}
 	decoded_head(r, FORM_PROTOBUF, r->pb->id, r->pb->deadline_unix_ms,
 	    (int)r->pb->method, (int)r->pb->body_case);
@@ -94,7 +97,7 @@ decoded_free(struct decoded_request *r)
 	if (r->form == FORM_SUBMIT_VIEW)
 		submit_view_free(&r->submit);
 	if (r->pb != NULL)
-		securesum__request__free_unpacked(r->pb, &call_allocator);
+		securesum__request__free_unpacked(r->pb, &r->alloc);
 }
 
 /* ---- CreateSession --------------------------------------------------- */
@@ -888,27 +891,52 @@ note_outcome(struct rpc_server *srv, const struct call *c)
 	snprintf(o->session, sizeof(o->session), "%s", sid);
 }
 
+/*
+ * The answer to a frame decode_frame refused (rc), which closes the
+ * connection: the request's id is unknown, so it is answered as id 0.
+ */
+static enum rpc_after
+undecodable(struct rpc_server *srv, const struct decoded_request *r,
+    size_t len, int rc, ProtobufCBuffer *out)
+{
+	int code = rc == SS_ERR_EXHAUSTED ? ST_RESOURCE_EXHAUSTED :
+	    ST_INVALID_ARGUMENT;
+	char msg[200];
+
+	if (rc == SS_ERR_EXHAUSTED && r->meter.over == CALL_METER_CAP)
+		snprintf(msg, sizeof(msg), "decoding this request of %zu bytes "
+		    "would take more than the %llu bytes of memory any request "
+		    "may (too many elements); closing the connection", len,
+		    (unsigned long long)r->meter.cap);
+	else if (rc == SS_ERR_EXHAUSTED)
+		snprintf(msg, sizeof(msg), "decoding this request of %zu bytes "
+		    "would pass the server's memory budget (--max-memory); "
+		    "closing the connection", len);
+	else
+		snprintf(msg, sizeof(msg), "frame is not a valid Request "
+		    "message; closing the connection");
+	rpc_write_error(0, code, msg, out);
+	memset(&srv->last, 0, sizeof(srv->last));
+	srv->last.code = code;
+	return RPC_CLOSE;
+}
+
 enum rpc_after
 rpc_handle_watch(struct rpc_server *srv, const char *caller, X509 *cert,
     const uint8_t *bytes, size_t len, struct rpc_frame *frame,
     ProtobufCBuffer *out, rpc_held_fn held, struct rpc_watch *w)
 {
 	struct call c;
-	int refused = 0;
+	int refused = 0, rc;
 
 	memset(&c, 0, sizeof(c));
 	if (frame != NULL) {
 		bytes = frame->p;
 		len = frame->len;
 	}
-	if (decode_frame(&c.req, bytes, len, frame != NULL,
-	    srv->store->lim.max_parties) != SS_OK) {
-		rpc_write_error(0, ST_INVALID_ARGUMENT, "frame is not a valid "
-		    "Request message; closing the connection", out);
-		memset(&srv->last, 0, sizeof(srv->last));
-		srv->last.code = ST_INVALID_ARGUMENT;
-		return RPC_CLOSE;
-	}
+	if ((rc = decode_frame(&c.req, bytes, len, frame != NULL,
+	    srv->store->lim.max_parties, srv->budget)) != SS_OK)
+		return undecodable(srv, &c.req, len, rc, out);
 	c.store = srv->store;
 	c.ca = srv->ca;
 	c.now_ms = srv->now_ms;

@@ -28,6 +28,8 @@ struct rpc_outcome {
 
 struct rpc_server {
 	struct store *store;
+	/* --max-memory, charged with what decoding a request takes (NULL: none). */
+	struct budget *budget;
 	X509_STORE *ca;            /* verifies published encryption-key certificates */
 	uint64_t (*now_ms)(void);  /* wall clock, replaceable in tests */
 	/*
@@ -51,7 +53,7 @@ struct rpc_server {
 /* What the connection should do after the response is sent. */
 enum rpc_after {
 	RPC_CONTINUE = 0,
-	RPC_CLOSE = 1,   /* the frame was not a Request at all */
+	RPC_CLOSE = 1,   /* the frame was not a Request, or too costly to decode */
 	RPC_WATCH = 2,   /* nothing was written: hold the request (rpc_watch) */
 };
 

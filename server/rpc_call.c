@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rpc_call.h"
+#include "budget.h"
 #include "err.h"
 #include "name.h"
 #include "store.h"
@@ -21,14 +22,60 @@
 /* Each block is preceded by its size, in a header that keeps alignment. */
 #define SIZED_HDR sizeof(max_align_t)
 
+/* What a block of n bytes costs: its header, and malloc's own (glibc's). */
+#define MALLOC_COST 16u
+
+static uint64_t
+block_cost(size_t n)
+{
+	return (uint64_t)n + SIZED_HDR + MALLOC_COST;
+}
+
+/* Whether the meter (call_meter, or NULL) has room for n more bytes. */
+static int
+meter_take(struct call_meter *m, size_t n)
+{
+	uint64_t cost = block_cost(n);
+
+	if (m == NULL)
+		return 1;
+	if (m->over != 0)
+		return 0;
+	if (cost > m->cap - m->used)
+		m->over = CALL_METER_CAP;
+	else if (m->budget != NULL && budget_take(m->budget, cost) != SS_OK)
+		m->over = CALL_METER_MEMORY;
+	if (m->over != 0)
+		return 0;
+	m->used += cost;
+	return 1;
+}
+
+/* Gives back what meter_take took for a block of n bytes. */
+static void
+sized_undo(struct call_meter *m, size_t n)
+{
+	uint64_t cost = block_cost(n);
+
+	m->used -= cost < m->used ? cost : m->used;
+	if (m->budget != NULL)
+		budget_give(m->budget, cost);
+}
+
 static void *
 sized_alloc(void *ud, size_t n)
 {
 	unsigned char *p;
 
-	(void)ud;
-	if (n > SIZE_MAX - SIZED_HDR || (p = malloc(SIZED_HDR + n)) == NULL)
+	if (n > SIZE_MAX - SIZED_HDR - MALLOC_COST || !meter_take(ud, n))
 		return NULL;
+	if ((p = malloc(SIZED_HDR + n)) == NULL) {
+		if (ud != NULL) {
+			((struct call_meter *)ud)->over = CALL_METER_MEMORY;
+			sized_undo(ud, n);
+		}
+		return NULL;
+	}
 	memcpy(p, &n, sizeof(n));
 	return p + SIZED_HDR;
 }
@@ -36,12 +83,32 @@ sized_alloc(void *ud, size_t n)
 static void
 sized_free(void *ud, void *ptr)
 {
-	(void)ud;
-	if (ptr != NULL)
-		free((unsigned char *)ptr - SIZED_HDR);
+	unsigned char *p;
+	size_t n;
+
+	if (ptr == NULL)
+		return;
+	p = (unsigned char *)ptr - SIZED_HDR;
+	if (ud != NULL) {
+		memcpy(&n, p, sizeof(n));
+		sized_undo(ud, n);
+	}
+	free(p);
 }
 
 ProtobufCAllocator call_allocator = { sized_alloc, sized_free, NULL };
+
+void
+call_meter_start(struct decoded_request *r, struct budget *b, size_t len,
+    uint32_t max_parties)
+{
+	memset(&r->meter, 0, sizeof(r->meter));
+	r->meter.budget = b;
+	r->meter.cap = (uint64_t)len + CALL_DECODE_ELEMENT *
+	    (4 * (uint64_t)max_parties + CALL_DECODE_FIXED);
+	r->alloc = call_allocator;
+	r->alloc.allocator_data = &r->meter;
+}
 
 /*
  * Whether the string the request decoded is whole: no NUL before the end of

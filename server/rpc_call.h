@@ -33,6 +33,28 @@ typedef Securesum__Response Response;
  */
 extern ProtobufCAllocator call_allocator;
 
+/*
+ * What decoding one request may take. protobuf-c unpacks each element of a
+ * repeated field into blocks of its own, with some 80 bytes of bookkeeping
+ * (a pointer, a block, a scanned-member entry while it unpacks), so a frame
+ * of tiny elements (millions of empty names) would take 40 to 70 times its
+ * size. What the decode allocates is therefore counted, charged to the
+ * memory budget while the request lives, and refused past the frame's own
+ * size and CALL_DECODE_ELEMENT bytes for each element a valid request can
+ * hold: 4 per party (a share's message, recipient and ciphertext) and
+ * CALL_DECODE_FIXED more.
+ */
+#define CALL_DECODE_ELEMENT 256u
+#define CALL_DECODE_FIXED   1024u
+
+enum { CALL_METER_CAP = 1, CALL_METER_MEMORY = 2 };
+
+struct call_meter {
+	struct budget *budget;  /* charged too, unless NULL */
+	uint64_t used, cap;
+	int over;               /* 0, or why an allocation was refused */
+};
+
 enum request_form {
 	FORM_PROTOBUF,          /* decoded by request_decode: pb */
 	FORM_SUBMIT_VIEW,       /* a SubmitShares read in place: submit */
@@ -49,7 +71,17 @@ struct decoded_request {
 	Request *pb;
 	struct submit_view submit;
 	struct sumpoint_view sumpoint;
+	/* What pb was unpacked and is freed with: call_allocator, metered. */
+	ProtobufCAllocator alloc;
+	struct call_meter meter;
 };
+
+/*
+ * r's allocator, metering the decode of a frame of len bytes for a server
+ * of at most max_parties parties a session, charging b (NULL: none).
+ */
+void call_meter_start(struct decoded_request *r, struct budget *b,
+    size_t len, uint32_t max_parties);
 
 /* Memory a response borrows for its lists; freed after packing. */
 #define CALL_SCRATCH 12

@@ -863,6 +863,76 @@ test_keys(void **state)
 	expect(r, ST_OK, NULL);
 }
 
+/*
+ * A GetKeys frame of n names of k (0 or 1) letters: 4 bytes of Request
+ * head, then field 17 holding (2 + k)n bytes (tag 10, length k, "a").
+ */
+static uint8_t *
+names_frame(size_t n, size_t k, size_t *len)
+{
+	size_t body = (2 + k) * n, off = 0;
+	uint8_t *p = malloc(16 + body);
+
+	assert_non_null(p);
+	p[off++] = 0x08;        /* id = 9 */
+	p[off++] = 9;
+	p[off++] = 0x10;        /* method = GET_KEYS */
+	p[off++] = (uint8_t)SECURESUM__METHOD__GET_KEYS;
+	p[off++] = 0x8a;        /* field 17, length-delimited */
+	p[off++] = 0x01;
+	while (body >= 0x80) {
+		p[off++] = (uint8_t)(body | 0x80);
+		body >>= 7;
+	}
+	p[off++] = (uint8_t)body;
+	for (body = 0; body < n; body++) {
+		p[off++] = 0x0a;
+		p[off++] = (uint8_t)k;
+		if (k == 1)
+			p[off++] = 'a';
+	}
+	*len = off;
+	return p;
+}
+
+/*
+ * What decoding a request allocates is metered: a frame of tiny repeated
+ * elements (2 million empty names, 4 MB) that would unpack into some 160 MB
+ * is refused, closing the connection, and so is one the memory budget has
+ * no room for; a request of --max-parties one-letter names still decodes.
+ */
+static void
+test_decode_metered(void **state)
+{
+	struct rpc_server *srv = *state;
+	struct budget b;
+	uint8_t *bytes;
+	size_t len;
+	Response *r;
+
+	bytes = names_frame(2000000, 0, &len);
+	r = call_bytes(srv, "carol", bytes, len, BORROWED);
+	assert_int_equal(last.after, RPC_CLOSE);
+	assert_int_equal(r->id, 0);
+	expect(r, ST_RESOURCE_EXHAUSTED, "would take more than");
+	/* 20,000 (40 KB, some 1.6 MB unpacked) within the cap, not the budget. */
+	budget_init(&b, 200000, NULL);
+	srv->budget = &b;
+	bytes = names_frame(20000, 0, &len);
+	r = call_bytes(srv, "carol", bytes, len, BORROWED);
+	assert_int_equal(last.after, RPC_CLOSE);
+	expect(r, ST_RESOURCE_EXHAUSTED, "memory budget (--max-memory)");
+	assert_int_equal(b.used, 0);
+	budget_init(&b, 0, NULL);
+	bytes = names_frame(srv->store->lim.max_parties, 1, &len);
+	r = call_bytes(srv, "carol", bytes, len, BORROWED);
+	assert_int_equal(last.after, RPC_CONTINUE);
+	assert_int_not_equal(r->code, ST_RESOURCE_EXHAUSTED);
+	securesum__response__free_unpacked(r, NULL);
+	assert_int_equal(b.used, 0);
+	srv->budget = NULL;
+}
+
 /* ---- DeleteSession and ListSessions --------------------------------------- */
 
 static Response *
@@ -1923,6 +1993,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_get_status_failed_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get_share_and_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_vectors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decode_metered, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_answer_over_budget, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_delete_and_list, setup, teardown),
