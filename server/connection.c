@@ -49,6 +49,7 @@
 #include "handshakes.h"
 #include "log.h"
 #include "pki.h"
+#include "quota.h"
 #include "status.h"
 
 struct conn {
@@ -62,6 +63,7 @@ struct conn {
 	int paused;     /* reading stopped until the output drains */
 	int held;       /* responses wait in `pending` for a journal fsync */
 	int charged;    /* CONN_MEMORY is charged to the budget */
+	int counted;    /* in its identity's quota_use.conns */
 	struct handshake hs;    /* in cs->handshakes while !ready */
 	uint64_t held_seq;      /* ...of the records up to this one */
 	struct evbuffer *pending;
@@ -168,9 +170,32 @@ frame_drop(struct conn *c)
 
 /* ---- closing --------------------------------------------------------- */
 
+/* The quota table's count of open connections, per identity. */
+static void
+conn_count(struct conn *c, int delta)
+{
+	struct quota_use *u;
+
+	if (delta > 0) {
+		/* Out of memory: uncounted, so never chosen as the busiest. */
+		if ((u = quota_get(&c->cs->rpc->store->quotas, c->peer)) != NULL) {
+			u->conns++;
+			c->counted = 1;
+		}
+		return;
+	}
+	if (!c->counted)
+		return;
+	c->counted = 0;
+	u = (struct quota_use *)quota_find(&c->cs->rpc->store->quotas, c->peer);
+	if (u != NULL && u->conns > 0)
+		u->conns--;
+}
+
 static void
 conn_free(struct conn *c)
 {
+	conn_count(c, -1);
 	if (c->watching)
 		c->cs->watching--;
 	watch_unlink(c);
@@ -680,6 +705,7 @@ conn_handshake_done(struct conn *c)
 		return;
 	}
 	c->ready = 1;
+	conn_count(c, 1);
 	handshakes_remove(&c->cs->handshakes, &c->hs);
 	set_timeout(c, c->cs->cfg->idle_timeout);
 }
@@ -786,24 +812,58 @@ hs_max(const struct conns *cs)
 }
 
 /*
+ * The oldest connection of the identity that holds the most (at least
+ * two), or NULL: what makes way when authenticated clients hold every
+ * slot.
+ */
+static struct conn *
+busiest_oldest(struct conns *cs)
+{
+	const struct quota_table *q = &cs->rpc->store->quotas;
+	const struct quota_use *top = NULL;
+	struct conn *c, *oldest = NULL;
+	size_t i;
+
+	for (i = 0; i < q->cap; i++)
+		if (q->slot[i].conns >= 2 &&
+		    (top == NULL || q->slot[i].conns > top->conns))
+			top = &q->slot[i];
+	if (top == NULL)
+		return NULL;
+	/* The list holds the newest first. */
+	LIST_FOREACH(c, &cs->all, link)
+		if (c->counted && !c->closing && strcmp(c->peer, top->name) == 0)
+			oldest = c;
+	return oldest;
+}
+
+/*
  * Whether a new connection may have a slot, making one if need be: when
  * the handshakes hold their share, or every slot is taken, a connection
- * still in its handshake makes way (handshakes_victim). Connections that
- * completed theirs are never closed for a newcomer, so unauthenticated
+ * still in its handshake makes way (handshakes_victim). So unauthenticated
  * clients, however many and however fast they re-open, hold at most half
  * the slots, and a party's handshake, answered within its first
  * milliseconds, makes way only for a newcomer that finds no silent, spoken
- * or older answered one among the oldest.
+ * or older answered one among the oldest. When authenticated clients hold
+ * every slot, the oldest connection of the identity that holds the most
+ * makes way, if it holds two or more: no identity can keep the others out,
+ * and none is left without a connection for a newcomer.
  */
 static int
 make_room(struct conns *cs)
 {
 	struct handshake *victim;
+	struct conn *busiest;
 
 	if ((cs->handshakes.n >= hs_max(cs) || cs->n >= cs->cfg->max_connections) &&
 	    (victim = handshakes_victim(&cs->handshakes)) != NULL) {
 		cs->evicted++;
 		conn_free(conn_of(victim));
+	}
+	if (cs->n >= cs->cfg->max_connections &&
+	    (busiest = busiest_oldest(cs)) != NULL) {
+		cs->evicted_busiest++;
+		conn_free(busiest);
 	}
 	if (cs->n >= cs->cfg->max_connections) {
 		cs->refused_full++;
@@ -882,8 +942,12 @@ conns_tick(struct conns *cs)
 	log_count(&cs->evicted, "connections still in their TLS handshake "
 	    "closed to make room for new ones (at most half of "
 	    "--max-connections may be in a handshake)");
+	log_count(&cs->evicted_busiest, "authenticated connections closed to "
+	    "make room for new ones, every slot (--max-connections) taken: the "
+	    "oldest of the identity holding the most");
 	log_count(&cs->refused_full, "connections refused: every slot "
-	    "(--max-connections) is held by an authenticated client");
+	    "(--max-connections) is held by an authenticated client, one per "
+	    "identity");
 	log_count(&cs->refused_memory, "connections refused: the memory budget "
 	    "(--max-memory) is used up");
 	log_count(&cs->refused_answers, "answers refused (RESOURCE_EXHAUSTED, "

@@ -62,6 +62,7 @@ struct conns {
 	struct handshakes handshakes;
 	/* Since the last tick, for one log line each (conns_tick). */
 	unsigned long evicted, expired, refused_memory, refused_full;
+	unsigned long evicted_busiest;  /* authenticated, of the busiest identity */
 	unsigned long refused_answers;  /* reads the budget had no room for */
 
 	/*

@@ -3,7 +3,8 @@
  * (--max-sessions-per-party, --max-bytes-per-party): the sessions it
  * created that are still open (neither complete nor failed), the bytes
  * of its own shares, sumpoints and statements the store keeps, and those of
- * the large frames it is sending. Entries are
+ * the large frames it is sending; and the connections it holds open, for
+ * the server's choice of one to close when every slot is taken. Entries are
  * made for authenticated callers only (creators, senders), so the table
  * grows with the parties the CA certified, not with names a request lists.
  */
@@ -22,6 +23,7 @@ struct quota_use {
 	uint32_t sessions;      /* created, open */
 	uint64_t bytes;         /* held in its name */
 	uint64_t frames;        /* of large frames it is sending (connection.c) */
+	uint32_t conns;         /* authenticated connections open (connection.c) */
 };
 
 struct quota_table {

@@ -13,6 +13,8 @@
 #   --max-connections (a newcomer closes the oldest of them), so a TLS
 #   client is served while they press on the slots, and again after some
 #   close (quotas.sh covers authenticated parties under a re-opening flood).
+# - One identity holding every slot with authenticated connections keeps no
+#   one out: a newcomer closes that identity's oldest connection.
 # - A frame over --max-frame is refused before its body is sent.
 # - Garbage after the handshake closes that connection with an error and
 #   nothing else; other connections are unaffected.
@@ -222,6 +224,20 @@ if start_server --state-dir "$T/state-max" --max-connections 20 --handshake-time
 	stop_server
 else
 	not_ok "a server with --max-connections 20 starts"
+fi
+
+# ---- one identity holding every slot ---------------------------------------
+
+if start_server --state-dir "$T/state-hog" --max-connections 6; then
+	ab hog --hold 6 --cert2 "$T/certs/bob.crt" --key2 "$T/certs/bob.key" >"$T/hog.json" 2>"$T/hog.err"
+	echo "# bob holding all 6 slots: $(j "$T/hog.json" 'json.dumps(r)')"
+	jcheck "bob holding every slot: alice is served all the same" "$T/hog.json" \
+	    'r["newcomer"] == "OK id=100"'
+	jcheck "... and only bob's oldest connection was closed for her" "$T/hog.json" \
+	    'r["closed"] == [0]'
+	stop_server
+else
+	not_ok "a server with --max-connections 6 starts"
 fi
 
 # ---- a client that never reads its replies --------------------------------

@@ -14,6 +14,9 @@ script decides what passes. Every socket it opens is closed before it exits.
             then checks that one more is closed at once without a byte, that
             a TLS client is refused, and that after --release of the held
             ones a TLS client is served again.
+  hog       holds --hold TLS connections as --cert2 (each served once), so
+            filling --max-connections; then reports what a TLS client as
+            --cert gets, and which held ones the server closed.
   bigframe  sends one frame header announcing --len bytes and only --body of
             them; reports the response (if any) and the server's VmRSS.
   garbage   a well-behaved connection, then a victim one sending garbage
@@ -439,6 +442,30 @@ def cmd_maxconn(c, a):
     emit(out)
 
 
+# ---- hog -------------------------------------------------------------------
+
+def cmd_hog(c, a):
+    """--hold TLS connections as --cert2, each served one GetKeys, oldest
+    first; then a GetKeys as --cert on a new one. Reports the newcomer's
+    answer and which of the held ones the server closed (by age)."""
+    held, out = [], {}
+    try:
+        for i in range(a.hold):
+            s = c.tls(a.cert2, a.key2)
+            held.append(s)
+            s.settimeout(5)
+            s.sendall(c.request(i + 1, "GET_KEYS", get_keys={"parties": []}))
+            c.response(read_frame(s))
+            time.sleep(0.01)
+        out["newcomer"] = get_keys_ok(c, 100)
+        out["closed"] = [i for i, s in enumerate(held)
+                         if closed_by_server(s, 0.2) != "open"]
+    finally:
+        for s in held:
+            s.close()
+    emit(out)
+
+
 # ---- bigframe --------------------------------------------------------------
 
 def cmd_bigframe(c, a):
@@ -699,6 +726,11 @@ def main():
     m.add_argument("--hold", type=int, required=True)
     m.add_argument("--release", type=int, default=5)
 
+    h = sub.add_parser("hog")
+    h.add_argument("--hold", type=int, required=True)
+    h.add_argument("--cert2", required=True)
+    h.add_argument("--key2", required=True)
+
     b = sub.add_parser("bigframe")
     b.add_argument("--len", type=int, required=True)
     b.add_argument("--body", type=int, default=0)
@@ -726,7 +758,7 @@ def main():
 
     a = ap.parse_args()
     c = Ctx(a)
-    {"flood": cmd_flood, "maxconn": cmd_maxconn, "bigframe": cmd_bigframe,
+    {"flood": cmd_flood, "maxconn": cmd_maxconn, "hog": cmd_hog, "bigframe": cmd_bigframe,
      "garbage": cmd_garbage, "probe": cmd_probe, "noread": cmd_noread, "stalled": cmd_stalled}[a.cmd](c, a)
     return 0
 
