@@ -682,7 +682,7 @@ load_submission(struct pstate *st, const struct pstate_record *r,
     const uint8_t h[PSTATE_HASH_LEN], struct pstate_submission *out,
     struct ss_error *e)
 {
-	char dh[SHOWN_HEX], had[SHOWN_HEX];
+	char dh[SHOWN_HEX], had[SHOWN_HEX], name[PFILE_NAME_MAX];
 	uint8_t digest[PSTATE_HASH_LEN];
 	int rc;
 
@@ -695,14 +695,15 @@ load_submission(struct pstate *st, const struct pstate_record *r,
 	if (pfile_all_zero(r->submit, PSTATE_HASH_LEN))
 		return ss_error_set(e, SS_ERR_NOT_FOUND, "no submission kept");
 	rc = pkept_read(st, r->d, r->submit, out, e);
-	if (rc == SS_ERR_NOT_FOUND)
-		return ss_error_set(e, SS_ERR_PRECONDITION, "under session "
-		    "digest %s... (session %s) this party signed the SUBMIT "
-		    "with digest %s..., and the copy it kept to send again is "
-		    "gone from %s; refusing to sign another, which would prove "
-		    "it dishonest", shown(dh, r->d), r->session_id,
-		    shown(had, r->submit), st->path);
-	return rc;
+	if (rc != SS_ERR_NOT_FOUND)
+		return rc;
+	pkept_name(r->d, name);
+	return ss_error_set(e, SS_ERR_PRECONDITION, "under session digest "
+	    "%s... (session %s) this party signed the SUBMIT with digest "
+	    "%s..., and the copy it kept to send again, %s/%s, is gone; "
+	    "refusing to sign another, which would prove it dishonest",
+	    shown(dh, r->d), r->session_id, shown(had, r->submit), st->path,
+	    name);
 }
 
 int

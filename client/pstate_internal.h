@@ -131,6 +131,8 @@ int pfile_each(struct pstate *st, const char *prefix, pfile_name_fn fn,
  * record (SS_ERR_NOT_FOUND when there is no copy); removed, when it is no
  * longer needed (best effort: a copy left behind is only disk space).
  */
+/* The file name of the submission kept under d: "k-" and d in hex. */
+void pkept_name(const uint8_t d[PARAMS_DIGEST_LEN], char out[PFILE_NAME_MAX]);
 int pkept_write(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
     const struct pstate_submission *sub, struct ss_error *e) SS_WUR;
 int pkept_read(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],

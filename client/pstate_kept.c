@@ -27,8 +27,8 @@
 #define KEPT_BODY_MAX ((size_t)PARAMS_DIGEST_LEN + 4 + STATEMENT_BODY_MAX + \
                        4 + STATEMENT_SIG_MAX + 8 + FRAME_DEFAULT_MAX)
 
-static void
-kept_file(const uint8_t d[PARAMS_DIGEST_LEN], char out[PFILE_NAME_MAX])
+void
+pkept_name(const uint8_t d[PARAMS_DIGEST_LEN], char out[PFILE_NAME_MAX])
 {
 	memcpy(out, "k-", 2);
 	pfile_hex(out + 2, d, PARAMS_DIGEST_LEN);
@@ -78,7 +78,7 @@ pkept_write(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
 		return ss_error_set(e, SS_ERR_INVALID, "a submission of %zu "
 		    "ciphertexts of %zu bytes cannot be kept", sub->n,
 		    sub->clen);
-	kept_file(d, name);
+	pkept_name(d, name);
 	/* kept_valid bounds every part: the sum cannot wrap. */
 	return pfile_write_with(st, name, PFILE_KIND_SUBMISSION,
 	    PARAMS_DIGEST_LEN + 4 + sub->body_len + 4 + sub->sig_len + 8 +
@@ -158,7 +158,7 @@ pkept_read(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN],
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	kept_file(d, name);
+	pkept_name(d, name);
 	rc = pfile_load(st, name, PFILE_KIND_SUBMISSION, KEPT_BODY_MAX,
 	    decode_kept, &a, "not a well-formed submission of this session "
 	    "digest", e);
@@ -180,7 +180,7 @@ pkept_remove(struct pstate *st, const uint8_t d[PARAMS_DIGEST_LEN])
 {
 	char name[PFILE_NAME_MAX];
 
-	kept_file(d, name);
+	pkept_name(d, name);
 	/* Best effort: what is left behind is ciphertexts and disk space. */
 	(void)unlinkat(st->dirfd, name, 0);
 }

@@ -41,11 +41,11 @@
  *                 must read OpenSSL's key or none.
  *   invite        an invite code (the bytes up to the first NUL).
  *   pstate        files of a party's state folder, each: u8 which, u16
- *                 length, bytes. which % 6 names the file (party, d-D1,
- *                 d-D2, s-alice+payroll, certs, a crash's tmp- file); bit 7
- *                 appends the SHA-256 the file must end in, so that a
- *                 mutated body reaches its decoder. A later file of one
- *                 name replaces the earlier.
+ *                 length, bytes. which % 9 names the file (party, d-D1,
+ *                 d-D2, s-alice+payroll, certs, a crash's tmp- file, k-D1,
+ *                 s-payroll, s-mallory+payroll); bit 7 appends the SHA-256
+ *                 the file must end in, so that a mutated body reaches its
+ *                 decoder. A later file of one name replaces the earlier.
  *
  * The rpc targets verify against a real CA: scripts/mkcerts.sh makes one,
  * with certificates for the four callers, in a temporary folder at the first
@@ -1609,6 +1609,7 @@ snapshot_case(const uint8_t *file, size_t len)
 	/* Serve the loaded state: a few reads per session. */
 	pki_init();
 	clock_ms = BASE_MS;
+	memset(&srv, 0, sizeof(srv));   /* no epoch, budget or figures */
 	srv.store = s;
 	srv.ca = pki.ca;
 	srv.now_ms = fake_now;
@@ -2450,12 +2451,22 @@ fuzz_invite(const uint8_t *data, size_t len)
 /*
  * The files the pstate target writes (PARTY-STATE.md's layout), for the
  * party "alice", the session digests D1 and D2 (32 bytes of 0x11, 0x22)
- * and the session id PSTATE_SID; PSTATE_TMP is a crash's leftover.
+ * and the session id PSTATE_SID; PSTATE_TMP is a crash's leftover. The
+ * instances of PSTATE_SID's NAME are in its list (PF_LIST_NAME) and in
+ * the older lists of two creators' CREATOR/NAME, which the client reads
+ * and no longer writes: alice's own (PF_LIST_ALICE) and another
+ * creator's (PF_LIST_MALLORY). PF_KEPT is the submission kept under D1.
+ * New files go last: which % PF_COUNT keeps naming the same file for
+ * the first ones, so older seeds and saved inputs mean what they meant.
  */
-enum { PF_PARTY, PF_D1, PF_D2, PF_SESSION, PF_CERTS, PF_TMP, PF_COUNT };
+enum {
+	PF_PARTY, PF_D1, PF_D2, PF_LIST_ALICE, PF_CERTS, PF_TMP, PF_KEPT,
+	PF_LIST_NAME, PF_LIST_MALLORY, PF_COUNT
+};
 
 #define PSTATE_PARTY "alice"
 #define PSTATE_SID   "alice/payroll"
+#define PSTATE_NAME  "payroll"
 #define PSTATE_TMP   "tmp-1-d-x"
 
 static const char *const pstate_files[PF_COUNT] = {
@@ -2463,7 +2474,20 @@ static const char *const pstate_files[PF_COUNT] = {
 	"d-1111111111111111111111111111111111111111111111111111111111111111",
 	"d-2222222222222222222222222222222222222222222222222222222222222222",
 	"s-alice+payroll", "certs", PSTATE_TMP,
+	"k-1111111111111111111111111111111111111111111111111111111111111111",
+	"s-payroll", "s-mallory+payroll",
 };
+
+/* The session id each list names in its body (PARTY-STATE.md, s-NAME). */
+static const struct {
+	int file;
+	const char *id;
+} pstate_lists[] = {
+	{ PF_LIST_NAME, PSTATE_NAME },
+	{ PF_LIST_ALICE, PSTATE_SID },
+	{ PF_LIST_MALLORY, "mallory/payroll" },
+};
+#define PSTATE_LISTS (sizeof(pstate_lists) / sizeof(pstate_lists[0]))
 
 /* The input hash the target asks about (make-seeds.c records it). */
 static const uint8_t pstate_h[PSTATE_HASH_LEN] = {
@@ -2487,6 +2511,17 @@ static const uint8_t pstate_h[PSTATE_HASH_LEN] = {
 #define MODEL_KIND_D      2
 #define MODEL_KIND_SESSION 3
 #define MODEL_KIND_CERTS  4
+#define MODEL_KIND_KEPT   5
+/* A list of instances at its longest: the longest id, 4,096 instances. */
+#define MODEL_LIST_MAX    (4 + SESSION_ID_MAX_LEN + 4 + \
+                           (size_t)PSTATE_MAX_INSTANCES * 96)
+/*
+ * A kept submission at its longest, within one submission's bounds (see
+ * model_kept): D, the longest SUBMIT body and signature, n and the
+ * ciphertext length, and a frame's worth of ciphertexts.
+ */
+#define MODEL_KEPT_MAX    (32 + 4 + STATEMENT_BODY_MAX + 4 + \
+                           STATEMENT_SIG_MAX + 8 + (size_t)FRAME_DEFAULT_MAX)
 /* A cache entry at its longest: name of NAME_MAX_LEN, serial of 20. */
 #define MODEL_ENTRY_MAX   (2 * 32 + 1 + 4 + NAME_MAX_LEN + 8 + 8 + 1 + \
                            PSTATE_SERIAL_MAX + 32)
@@ -2681,10 +2716,15 @@ model_record_file(const struct pstate_record *m, int with_submit,
 	buf_writer_free(&b);
 }
 
-/* The instances body ("s-ID"): SS_OK and in *reused 1 (and its D) if h was shared under another D than d. */
+/*
+ * An instances body ("s-NAME", or an older "s-CREATOR+NAME"), which must
+ * name id, the one its file name says: SS_OK and in *reused 1 (and its
+ * D) if the fixed input was shared under another D than d, the first
+ * such instance in the list's order.
+ */
 static int
-model_instances(struct mreader *r, const uint8_t d[32], int *reused,
-    uint8_t used[32])
+model_instances(struct mreader *r, const char *id, const uint8_t d[32],
+    int *reused, uint8_t used[32])
 {
 	char sid[SESSION_ID_BUF];
 	uint8_t both[64], dg[32];
@@ -2693,7 +2733,7 @@ model_instances(struct mreader *r, const uint8_t d[32], int *reused,
 
 	m_string(r, sid, sizeof(sid));
 	n = m_uint(r, 4);
-	if (r->bad || strcmp(sid, PSTATE_SID) != 0 || n > PSTATE_MAX_INSTANCES ||
+	if (r->bad || strcmp(sid, id) != 0 || n > PSTATE_MAX_INSTANCES ||
 	    r->len - r->off != n * 96)
 		return SS_ERR_INVALID;
 	*reused = 0;
@@ -2708,6 +2748,45 @@ model_instances(struct mreader *r, const uint8_t d[32], int *reused,
 		}
 	}
 	return SS_OK;
+}
+
+/* The parts of a kept submission's body, pointing into it. */
+struct mkept {
+	const uint8_t *body, *sig, *cts;
+	uint64_t body_len, sig_len, n, clen;
+};
+
+/*
+ * A kept submission's body ("k-HEX") of d, as PARTY-STATE.md lays it out:
+ * D, the SUBMIT's body and its signature (u32 length, bytes each), n and
+ * the ciphertext length (u32 each), the n ciphertexts, and nothing after
+ * them; within one submission's bounds, which are pstate_kept.c's: a
+ * SUBMIT body of 1 to STATEMENT_BODY_MAX bytes, a DER signature of 1 to
+ * STATEMENT_SIG_MAX, PARAMS_MIN_PARTIES to PARAMS_MAX_PARTIES
+ * ciphertexts, none empty, all of them within one frame. SS_OK and the
+ * parts in *k, or SS_ERR_INVALID.
+ */
+static int
+model_kept(struct mreader *r, const uint8_t d[32], struct mkept *k)
+{
+	const uint8_t *kd = m_take(r, 32);
+
+	k->body_len = m_uint(r, 4);
+	k->body = m_take(r, (size_t)k->body_len);
+	k->sig_len = m_uint(r, 4);
+	k->sig = m_take(r, (size_t)k->sig_len);
+	k->n = m_uint(r, 4);
+	k->clen = m_uint(r, 4);
+	if (r->bad || memcmp(kd, d, 32) != 0)
+		return SS_ERR_INVALID;
+	/* n first: bounded, n * clen stays far below 2^64. */
+	if (k->body_len < 1 || k->body_len > STATEMENT_BODY_MAX ||
+	    k->sig_len < 1 || k->sig_len > STATEMENT_SIG_MAX ||
+	    k->n < PARAMS_MIN_PARTIES || k->n > PARAMS_MAX_PARTIES ||
+	    k->clen < 1 || k->n * k->clen > FRAME_DEFAULT_MAX)
+		return SS_ERR_INVALID;
+	k->cts = m_take(r, (size_t)(k->n * k->clen));
+	return m_done(r) ? SS_OK : SS_ERR_INVALID;
 }
 
 /* A certificate cache's body ("certs") into v (room for max entries). */
@@ -2813,6 +2892,124 @@ model_file(const struct pfiles *f, int i, uint32_t kind, size_t max_body,
 	return model_envelope(f->p[i], f->n[i], kind, max_body, body);
 }
 
+/*
+ * What listed_elsewhere must give for list i of the lists of PSTATE_SID's
+ * NAME: 0 (no file, or the fixed input under no other D than d), 1 (the
+ * first other D it is under into used), or the refusal of the file.
+ */
+static int
+model_list(const struct pfiles *f, size_t i, const uint8_t d[32],
+    uint8_t used[32])
+{
+	struct mreader body;
+	int rc, reused = 0;
+
+	rc = model_file(f, pstate_lists[i].file, MODEL_KIND_SESSION,
+	    MODEL_LIST_MAX, &body);
+	if (rc == SS_ERR_NOT_FOUND)
+		return 0;
+	if (rc == SS_OK && (rc = model_instances(&body, pstate_lists[i].id, d,
+	    &reused, used)) == SS_OK)
+		rc = reused;
+	return rc;
+}
+
+/* 1 if pstate_h's salted digest under salt is digest. */
+static int
+model_same_input(const uint8_t salt[32], const uint8_t digest[32])
+{
+	uint8_t both[64], dg[32];
+
+	memcpy(both, salt, 32);
+	memcpy(both + 32, pstate_h, 32);
+	sha256(both, 64, dg);
+	return memcmp(dg, digest, 32) == 0;
+}
+
+/*
+ * What pstate_submission_load of D1 for the fixed input must give, as
+ * pstate.h and PARTY-STATE.md say, the file a refusal names in *file:
+ * the D record's own refusal; SS_ERR_NOT_FOUND when it records no input,
+ * or one but no SUBMIT (a record of a version that kept none);
+ * SS_ERR_EXISTS for another input; SS_ERR_PRECONDITION when a SUBMIT is
+ * on record and its copy is gone; the copy's refusal when it is damaged,
+ * which is never taken for a missing copy; SS_ERR_INVALID for a copy of
+ * another SUBMIT than the one on record. SS_OK and the copy's parts in *k
+ * when all is well.
+ */
+static int
+model_submission(const struct pfiles *f, struct mkept *k, int *file)
+{
+	uint8_t d1[32], dg[32];
+	struct pstate_record m;
+	struct mreader body;
+	int rc;
+
+	memset(d1, 0x11, sizeof(d1));
+	*file = PF_D1;
+	rc = model_file(f, PF_D1, MODEL_KIND_D, MODEL_RECORD_MAX, &body);
+	if (rc == SS_OK)
+		rc = model_record(&body, d1, &m);
+	if (rc != SS_OK)
+		return rc;
+	if (!(m.did & PSTATE_DID_SUBMIT))
+		return SS_ERR_NOT_FOUND;
+	if (!model_same_input(m.salt, m.input_digest))
+		return SS_ERR_EXISTS;
+	if (bytes_zero(m.submit, 32))
+		return SS_ERR_NOT_FOUND;
+	*file = PF_KEPT;
+	rc = model_file(f, PF_KEPT, MODEL_KIND_KEPT, MODEL_KEPT_MAX, &body);
+	if (rc == SS_ERR_NOT_FOUND)
+		return SS_ERR_PRECONDITION;
+	if (rc == SS_OK)
+		rc = model_kept(&body, d1, k);
+	if (rc == SS_OK) {
+		sha256(k->body, (size_t)k->body_len, dg);
+		if (memcmp(dg, m.submit, 32) != 0)
+			rc = SS_ERR_INVALID;
+	}
+	return rc;
+}
+
+/*
+ * pstate_submission_load of D1 for the fixed input against the model:
+ * the outcome, the file a refusal names, and on success the very bytes
+ * the copy holds. Read only: no record may change.
+ */
+static void
+check_pstate_kept(struct pstate *st, const struct pfiles *f)
+{
+	struct pstate_submission out;
+	struct ss_error e;
+	struct mkept k;
+	uint8_t d1[32];
+	int rc, expect, file;
+
+	memset(d1, 0x11, sizeof(d1));
+	memset(&e, 0, sizeof(e));
+	memset(&k, 0, sizeof(k));
+	rc = pstate_submission_load(st, d1, pstate_h, &out, &e);
+	expect = model_submission(f, &k, &file);
+	CHECK(rc == expect,
+	    "pstate_submission_load's outcome is not the documented layout's");
+	if (rc == SS_OK)
+		CHECK(out.body_len == k.body_len && out.sig_len == k.sig_len &&
+		    out.n == k.n && out.clen == k.clen &&
+		    memcmp(out.body, k.body, out.body_len) == 0 &&
+		    memcmp(out.sig, k.sig, out.sig_len) == 0 &&
+		    memcmp(out.cts, k.cts, out.n * out.clen) == 0,
+		    "the submission loaded is not the one the kept file holds");
+	else if (rc == SS_ERR_PRECONDITION)
+		/* PARTY-STATE.md: this refusal names the file. */
+		CHECK(e.code == rc && strstr(e.msg, f->dir) != NULL &&
+		    strstr(e.msg, pstate_files[file]) != NULL,
+		    "a lost submission's refusal does not name its file");
+	else if (rc != SS_ERR_NOT_FOUND && rc != SS_ERR_EXISTS)
+		check_pfile_refusal(&e, rc, file);
+	pstate_submission_free(&out);
+}
+
 /* Records the same again (a retry: nothing changes), then another (refused). */
 static void
 check_settable_once(struct pstate *st, const struct pfiles *f,
@@ -2859,6 +3056,8 @@ check_add_sumpoint(struct pstate *st, const struct pfiles *f,
 {
 	struct pstate_record back, want = *r;
 	struct buf_writer w;
+	struct pfiles gone;
+	char path[640];
 	uint8_t *now;
 	size_t n;
 
@@ -2877,6 +3076,18 @@ check_add_sumpoint(struct pstate *st, const struct pfiles *f,
 	    "the record written is not the documented layout");
 	buf_writer_free(&w);
 	free(now);
+	/*
+	 * The copy goes with the sumpoint (PARTY-STATE.md, k-HEX): a SUBMIT
+	 * on record is then one whose copy is gone. The sumpoint changes no
+	 * part of the record that the load reads, so the model of the files
+	 * as they were, without the copy, says what it gives now.
+	 */
+	pf_path(f, PF_KEPT, path, sizeof(path));
+	CHECK(access(path, F_OK) != 0,
+	    "the kept submission outlived the sumpoint");
+	gone = *f;
+	gone.p[PF_KEPT] = NULL;
+	check_pstate_kept(st, &gone);
 }
 
 /* pstate_get of D1 against the model; then the writes on what it read. */
@@ -2924,31 +3135,48 @@ check_pstate_d1(struct pstate *st, const struct pfiles *f)
 		check_add_sumpoint(st, f, &r);
 }
 
-/* pstate_input_reused of the fixed input under D2 against the model. */
+/*
+ * pstate_input_reused of the fixed input under D2 against the model. The
+ * lists are read in PARTY-STATE.md's order: the NAME's own first, whose
+ * hit or refusal is the answer; then every older list of the NAME, in
+ * the folder's listing order, which the model does not know: when two
+ * of them have something to say (a hit, a refusal), either may be the
+ * answer, and nothing else may.
+ */
 static void
 check_pstate_instances(struct pstate *st, const struct pfiles *f)
 {
-	uint8_t d2[32], used[32], want_used[32];
-	struct mreader body;
+	uint8_t d2[32], used[32], want_used[PSTATE_LISTS][32];
+	int want[PSTATE_LISTS];
 	struct ss_error e;
-	int rc, expect, reused = 0;
+	size_t i, last;
+	int rc, heard = 0, match = 0;
 
 	memset(d2, 0x22, sizeof(d2));
 	memset(&e, 0, sizeof(e));
 	memset(used, 0, sizeof(used));
+	memset(want_used, 0, sizeof(want_used));
 	rc = pstate_input_reused(st, PSTATE_SID, d2, pstate_h, used, &e);
-	expect = model_file(f, PF_SESSION, MODEL_KIND_SESSION,
-	    4 + SESSION_ID_MAX_LEN + 4 + (size_t)PSTATE_MAX_INSTANCES * 96, &body);
-	if (expect == SS_ERR_NOT_FOUND)
-		expect = 0;
-	else if (expect == SS_OK && (expect = model_instances(&body, d2, &reused,
-	    want_used)) == SS_OK)
-		expect = reused;
-	CHECK(rc == expect, "pstate_input_reused's outcome is not the documented layout's");
-	if (rc < 0)
-		check_pfile_refusal(&e, rc, PF_SESSION);
-	else if (rc == 1)
-		CHECK(memcmp(used, want_used, 32) == 0, "the input reused under another D");
+	/* pstate_lists[0] is the NAME's list: only it when it answers. */
+	last = (want[0] = model_list(f, 0, d2, want_used[0])) != 0 ? 1 :
+	    PSTATE_LISTS;
+	for (i = 1; i < last; i++)
+		want[i] = model_list(f, i, d2, want_used[i]);
+	for (i = 0; i < last; i++) {
+		if (want[i] == 0)
+			continue;
+		heard = 1;
+		if (rc != want[i])
+			continue;
+		if (rc == 1)
+			match |= memcmp(used, want_used[i], 32) == 0;
+		else if (strstr(e.msg, pstate_files[pstate_lists[i].file])) {
+			check_pfile_refusal(&e, rc, pstate_lists[i].file);
+			match = 1;
+		}
+	}
+	CHECK(heard ? match : rc == 0, "pstate_input_reused's outcome (the D, "
+	    "the list a refusal names) is not the documented layout's");
 }
 
 /* The certificate cache against the model; a lookup of its first entry. */
@@ -3034,9 +3262,10 @@ pf_write(struct pfiles *f, const uint8_t *data, size_t len)
 
 /*
  * The party's folder made of the input's files: pstate_open, pstate_get,
- * pstate_input_reused and the certificate cache give what the documented
- * layout (docs/PARTY-STATE.md) read by a decoder of its own gives; what
- * they accept is written back the same; records are settable once.
+ * pstate_input_reused, pstate_submission_load and the certificate cache
+ * give what the documented layout (docs/PARTY-STATE.md) read by a decoder
+ * of its own gives; what they accept is written back the same; records
+ * are settable once, and a sumpoint drops the submission kept.
  */
 int
 fuzz_pstate(const uint8_t *data, size_t len)
@@ -3051,8 +3280,10 @@ fuzz_pstate(const uint8_t *data, size_t len)
 	memset(&f, 0, sizeof(f));
 	make_temp_dir(f.dir, sizeof(f.dir), "pstate");
 	pf_write(&f, data, len);
-	records = f.p[PF_D1] != NULL || f.p[PF_D2] != NULL ||
-	    f.p[PF_SESSION] != NULL || f.p[PF_CERTS] != NULL;
+	/* Every file but the party's and a crash's leftover is a record. */
+	records = 0;
+	for (i = 0; i < PF_COUNT; i++)
+		records |= i != PF_PARTY && i != PF_TMP && f.p[i] != NULL;
 	memset(&e, 0, sizeof(e));
 	rc = pstate_open(f.dir, PSTATE_PARTY, &st, &e);
 	expect = model_file(&f, PF_PARTY, MODEL_KIND_PARTY, MODEL_PARTY_MAX, &body);
@@ -3071,6 +3302,8 @@ fuzz_pstate(const uint8_t *data, size_t len)
 		CHECK(access(path, F_OK) != 0, "a crash's temporary file was left");
 		check_pstate_instances(st, &f);
 		check_pstate_certs(st, &f);
+		/* Before check_pstate_d1's writes: a sumpoint drops the copy. */
+		check_pstate_kept(st, &f);
 		check_pstate_d1(st, &f);
 		pstate_close(st);
 	}

@@ -6,7 +6,8 @@
  * built, ciphertexts sealed with the targets' fixed keys, statement
  * bodies by statement_encode(), invite codes by invite_encode(), and the
  * files of a party's state folder written by pstate.h (the random salt of
- * its input record replaced by a fixed one). Every byte is deterministic
+ * its input record replaced by a fixed one; the older lists of instances,
+ * which pstate.h only reads, made from its list). Every byte is deterministic
  * (fixed clock, fixed HPKE ephemeral keys, fixed salts), so rerunning it
  * changes nothing.
  *
@@ -837,11 +838,19 @@ invite_seeds(void)
 
 /* ---- a party's state folder ------------------------------------------------ */
 
+/* harness.c's files, in its order (which % PF_COUNT names one). */
+enum {
+	PS_PARTY, PS_D1, PS_D2, PS_LIST_ALICE, PS_CERTS, PS_TMP, PS_KEPT,
+	PS_LIST_NAME, PS_LIST_MALLORY
+};
+
 static const char *const pstate_names[] = {
 	"party",
 	"d-1111111111111111111111111111111111111111111111111111111111111111",
 	"d-2222222222222222222222222222222222222222222222222222222222222222",
 	"s-alice+payroll", "certs", "tmp-1-d-x",
+	"k-1111111111111111111111111111111111111111111111111111111111111111",
+	"s-payroll", "s-mallory+payroll",
 };
 
 /* The bytes of file which in dir (at most 64 KiB). */
@@ -905,6 +914,86 @@ fix_salt(const char *dir, int which, size_t off)
 		die(path);
 }
 
+/*
+ * Puts, as file which of fuzz_pstate's input (bit 7: the harness appends
+ * the SHA-256), dir's list of the NAME payroll as a version before this
+ * one kept it in s-CREATOR+NAME: the same layout with the session id `id`
+ * in place of the NAME (PARTY-STATE.md, s-NAME). The client reads such
+ * lists and never writes one any more, so they are made here.
+ */
+static void
+put_older_list(struct bytes *b, const char *dir, int which, const char *id)
+{
+	uint8_t buf[1 << 16];
+	size_t n = pstate_file(dir, PS_LIST_NAME, buf, sizeof(buf));
+	size_t from = 20 + 4 + strlen("payroll"), rest = n - 32 - from;
+	struct buf_writer w;
+
+	buf_writer_init(&w, sizeof(buf));
+	buf_put(&w, "SSPSTATE", 8);
+	buf_put_u32(&w, 1);
+	buf_put_u32(&w, 3);
+	buf_put_u32(&w, (uint32_t)(4 + strlen(id) + rest));
+	buf_put_string(&w, id);
+	buf_put(&w, buf + from, rest);
+	if (buf_writer_error(&w) != SS_OK)
+		die("older list");
+	put_u8(b, (uint8_t)(which | 0x80));
+	put_u8(b, (uint8_t)(w.len >> 8));
+	put_u8(b, (uint8_t)w.len);
+	put(b, w.data, w.len);
+	buf_writer_free(&w);
+}
+
+/*
+ * A submission as the share step keeps it under D1: party 1's SUBMIT of
+ * a session of 5 (statement_encode), naming the SHA-256 of each of the 5
+ * ciphertexts of L = 1 (stand-in bytes: pstate never opens them), and a
+ * stand-in DER signature. The buffers are the caller's.
+ */
+static void
+seed_submission(struct pstate_submission *sub, uint8_t *cts, size_t clen,
+    uint8_t sig[70], struct buf_writer *body)
+{
+	uint8_t digests[5 * STATEMENT_HASH_LEN];
+	struct ss_error err;
+	struct statement s;
+	unsigned int hlen = 0;
+	size_t i;
+
+	fill(cts, 5 * clen, 11);
+	for (i = 0; i < 5; i++)
+		if (EVP_Digest(cts + i * clen, clen, digests + i * 32, &hlen,
+		    EVP_sha256(), NULL) != 1)
+			die("EVP_Digest");
+	memset(&s, 0, sizeof(s));
+	s.type = STATEMENT_SUBMIT;
+	memset(s.d, 0x11, sizeof(s.d));
+	memset(s.signer, 0x5e, sizeof(s.signer));
+	s.position = 1;
+	s.n = 5;
+	s.digests = digests;
+	buf_writer_init(body, STATEMENT_BODY_MAX);
+	if (statement_encode(&s, body, &err) != SS_OK) {
+		fprintf(stderr, "make-seeds: %s\n", ss_error_msg(&err));
+		exit(1);
+	}
+	/* SEQUENCE { INTEGER r, INTEGER s }, 32 bytes each: 70 bytes of DER. */
+	fill(sig, 70, 12);
+	memcpy(sig, "\x30\x44\x02\x20", 4);
+	memcpy(sig + 36, "\x02\x20", 2);
+	sig[4] &= 0x7f;
+	sig[38] &= 0x7f;
+	memset(sub, 0, sizeof(*sub));
+	sub->body = body->data;
+	sub->body_len = body->len;
+	sub->sig = sig;
+	sub->sig_len = 70;
+	sub->cts = cts;
+	sub->n = 5;
+	sub->clen = clen;
+}
+
 static void
 pstate_die(const struct ss_error *err)
 {
@@ -935,13 +1024,18 @@ pstate_seeds(void)
 {
 	static const char *const sid = "alice/payroll";
 	static const uint8_t bitmap[1] = { 0x0b };
+	static const int folder[] = { PS_PARTY, PS_D1, PS_LIST_NAME, PS_CERTS };
+	static const int kept[] = { PS_PARTY, PS_D1, PS_LIST_NAME, PS_KEPT };
 	char dir[] = "/tmp/ss-seeds-p-XXXXXX", cmd[128];
-	uint8_t d1[32], h[32], submits[32], values[32];
+	uint8_t d1[32], h[32], submits[32], values[32], sig[70];
+	uint8_t cts[5 * (48 + 8)];
 	struct bytes b = { NULL, 0, 0 };
+	struct pstate_submission sub;
 	struct pstate_cert certs[2];
+	struct buf_writer body;
 	struct ss_error err;
 	struct pstate *st;
-	int i;
+	size_t i;
 
 	memset(d1, 0x11, sizeof(d1));
 	memset(h, 0x33, sizeof(h));
@@ -951,37 +1045,58 @@ pstate_seeds(void)
 		die("mkdtemp");
 	cert_entry(&certs[0], PSTATE_CERT_TLS, 0x10, "bob");
 	cert_entry(&certs[1], PSTATE_CERT_ENC, 0x20, "bob");
+	if (5 * sealed_len(1) != sizeof(cts))
+		die("sealed_len(1)");
+	seed_submission(&sub, cts, sealed_len(1), sig, &body);
 	if (pstate_open(dir, "alice", &st, &err) != SS_OK ||
 	    pstate_record_cohort(st, d1, sid, 5, bitmap, submits, &err) != SS_OK)
 		pstate_die(&err);
 	/* The cohort alone under D1; the party file alone; bob's party file. */
-	put_pstate_file(&b, dir, 0, 0);
-	put_pstate_file(&b, dir, 1, 0);
+	put_pstate_file(&b, dir, PS_PARTY, 0);
+	put_pstate_file(&b, dir, PS_D1, 0);
 	seed("pstate", "cohort", b.p, b.len);
 	b.len = 0;
-	put_pstate_file(&b, dir, 1, 0);
+	put_pstate_file(&b, dir, PS_D1, 0);
 	seed("pstate", "records-without-party", b.p, b.len);
-	if (pstate_record_input(st, d1, sid, h, &err) != SS_OK ||
-	    pstate_record_sumpoint(st, d1, sid, values, &err) != SS_OK ||
+	/*
+	 * The share step: the submission kept, the input listed under the
+	 * NAME and recorded with the SUBMIT's digest; loading it succeeds.
+	 */
+	if (pstate_record_submission(st, d1, sid, h, &sub, &err) != SS_OK)
+		pstate_die(&err);
+	buf_writer_free(&body);
+	fix_salt(dir, PS_D1, 20 + 32 + 4 + strlen(sid) + 1);
+	fix_salt(dir, PS_LIST_NAME, 20 + 4 + strlen("payroll") + 4 + 32);
+	b.len = 0;
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		put_pstate_file(&b, dir, kept[i], 0);
+	seed("pstate", "kept", b.p, b.len);
+	/* The input in the older lists of alice/payroll and mallory/payroll. */
+	b.len = 0;
+	put_pstate_file(&b, dir, PS_PARTY, 0);
+	put_older_list(&b, dir, PS_LIST_ALICE, sid);
+	seed("pstate", "older-list", b.p, b.len);
+	b.len = 0;
+	put_pstate_file(&b, dir, PS_PARTY, 0);
+	put_older_list(&b, dir, PS_LIST_MALLORY, "mallory/payroll");
+	seed("pstate", "older-list-other-creator", b.p, b.len);
+	/* The sumpoint drops the copy: a SUBMIT on record, its copy gone. */
+	if (pstate_record_sumpoint(st, d1, sid, values, &err) != SS_OK ||
 	    pstate_cert_put(st, certs, 2, UINT64_C(1700000000), &err) != SS_OK)
 		pstate_die(&err);
 	pstate_close(st);
-	fix_salt(dir, 1, 20 + 32 + 4 + strlen(sid) + 1);
-	fix_salt(dir, 3, 20 + 4 + strlen(sid) + 4 + 32);
 	/* Everything, bodies reached (bit 7), then the files whole. */
 	b.len = 0;
-	for (i = 0; i < 5; i++)
-		if (i != 2)
-			put_pstate_file(&b, dir, i, 0);
-	put_u8(&b, 5);
+	for (i = 0; i < sizeof(folder) / sizeof(folder[0]); i++)
+		put_pstate_file(&b, dir, folder[i], 0);
+	put_u8(&b, PS_TMP);
 	put_u8(&b, 0);
 	put_u8(&b, 3);
 	put(&b, "tmp", 3);
 	seed("pstate", "folder", b.p, b.len);
 	b.len = 0;
-	for (i = 0; i < 5; i++)
-		if (i != 2)
-			put_pstate_file(&b, dir, i, 1);
+	for (i = 0; i < sizeof(folder) / sizeof(folder[0]); i++)
+		put_pstate_file(&b, dir, folder[i], 1);
 	seed("pstate", "folder-raw", b.p, b.len);
 	seed("pstate", "empty", NULL, 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
@@ -994,7 +1109,7 @@ pstate_seeds(void)
 		pstate_die(&err);
 	pstate_close(st);
 	b.len = 0;
-	put_pstate_file(&b, dir, 0, 0);
+	put_pstate_file(&b, dir, PS_PARTY, 0);
 	seed("pstate", "another-party", b.p, b.len);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
