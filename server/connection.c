@@ -77,6 +77,7 @@ struct conn {
 	void **whead;           /* the list it is in (NULL: none) ... */
 	struct conn *wprev, *wnext;
 	uint64_t wake_seq;      /* woken by the journal record of this seq */
+	char watch_name[NAME_BUF]; /* in `creating`: the NAME it waits for */
 };
 
 /* ---- the lists of held requests ---------------------------------------- */
@@ -119,14 +120,20 @@ unsynced_seq(const struct conns *cs)
 	return journal_written_seq(cs->journal);
 }
 
-/* Moves every request of the list at head to the woken list. */
+/*
+ * Moves the requests of the list at head to the woken list: every one, or
+ * with name, those waiting for a session of that NAME.
+ */
 static void
-watch_wake_list(struct conns *cs, void **head)
+watch_wake_list(struct conns *cs, void **head, const char *name)
 {
 	uint64_t seq = unsynced_seq(cs);
-	struct conn *c;
+	struct conn *c, *next;
 
-	while ((c = *head) != NULL) {
+	for (c = *head; c != NULL; c = next) {
+		next = c->wnext;
+		if (name != NULL && strcmp(c->watch_name, name) != 0)
+			continue;
 		watch_unlink(c);
 		c->wake_seq = seq;
 		watch_link(c, &cs->woken);
@@ -334,6 +341,7 @@ conn_hold(struct conn *c, const struct rpc_watch *w)
 	tv.tv_usec = (suseconds_t)((c->watch_until - now) % 1000 * 1000);
 	if (evtimer_add(c->watch_ev, &tv) != 0)
 		return SS_ERR_TIMEOUT;
+	snprintf(c->watch_name, sizeof(c->watch_name), "%s", w->name);
 	watch_link(c, w->se != NULL ? &w->se->waiters : &cs->creating);
 	c->watching = 1;
 	cs->watching++;
@@ -373,10 +381,13 @@ conns_changed(void *ctx, struct session *se, int created)
 
 	if (se->waiters == NULL && (!created || cs->creating == NULL))
 		return;
-	watch_wake_list(cs, &se->waiters);
-	/* Any creation wakes those waiting for one; each looks again. */
+	watch_wake_list(cs, &se->waiters, NULL);
+	/*
+	 * A creation wakes those waiting for a session of its NAME (a bare
+	 * NAME may name it, or may not: each looks again), not every one.
+	 */
 	if (created)
-		watch_wake_list(cs, &cs->creating);
+		watch_wake_list(cs, &cs->creating, session_id_name(se->p.id));
 	event_active(cs->wake_ev, EV_TIMEOUT, 0);
 }
 
@@ -462,7 +473,7 @@ conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
 	struct answer_sink sink;
 	struct conns *cs = c->cs;
 	/* Only a request in the input buffer can wait there. */
-	struct rpc_watch w = { own == NULL && !cs->stopping, NULL, 0 };
+	struct rpc_watch w = { .may_hold = own == NULL && !cs->stopping };
 	enum rpc_after after;
 	size_t in = (own != NULL ? own->len : len) + FRAME_HEADER_LEN;
 	size_t before = evbuffer_get_length(c->pending);

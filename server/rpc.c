@@ -615,6 +615,10 @@ watch_holds(struct call *c, struct session *se)
 	}
 	w->se = se;
 	w->ms = (uint32_t)ms;
+	/* call_read_session found the id well formed: its NAME fits. */
+	if (se == NULL)
+		snprintf(w->name, sizeof(w->name), "%s",
+		    session_id_name(call_whole(m->session_id)));
 	c->holding = 1;
 	return 1;
 }

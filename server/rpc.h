@@ -69,6 +69,8 @@ struct rpc_watch {
 	int may_hold;
 	struct session *se;
 	uint32_t ms;
+	/* se NULL: the NAME part of the id waited for, whose creation wakes it. */
+	char name[NAME_BUF];
 };
 
 /*

@@ -74,6 +74,28 @@ else
 	not_ok "holding them costs the server (almost) no CPU" "$(cat "$T/watchers.json")"
 fi
 
+# --- a creation wakes only those waiting for its name -----------------------
+# CREATORS requests wait for a session that does not exist while carol
+# creates 40 sessions of other names: the server must not look at every
+# waiter again at each creation (the previous server did: 2.2 us per
+# waiter and creation here, 0.34 ms for the creation itself).
+CREATORS=${CREATORS:-1000}
+if watchers --party dave --session dave/not-yet --count "$CREATORS" --changer carol \
+    --creates 40 --watch-ms 3000 --hold-ms 500; then
+	ok "$CREATORS requests waiting for a missing session stay held while 40 others are created"
+else
+	not_ok "$CREATORS requests waiting for a missing session stay held while 40 others are created" \
+	    "$(cat "$T/watchers.json" "$T/watchers.err")"
+fi
+echo "# $CREATORS waiting, 40 creations: $(cat "$T/watchers.json")"
+per=$(field server_cpu_ms_per_create)
+if [ -n "$per" ] && awk "BEGIN { exit !($per < 1.2) }"; then
+	ok "... each creation costs the server under 1.2 ms of CPU, not a look at every waiter"
+else
+	not_ok "... each creation costs the server under 1.2 ms of CPU, not a look at every waiter" \
+	    "$(cat "$T/watchers.json")"
+fi
+
 # --- run never sleeps on a timer ------------------------------------------
 # alice's run starts before the session exists (it waits for its creation),
 # then waits for the others' shares, their COHORTs and their sumpoints;

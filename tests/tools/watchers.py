@@ -15,7 +15,12 @@ Times are also given from the change's acknowledgement: with --fsync
 always every answer that reports a change waits, as the change's own
 answer does, for its journal record to be on disk. With --expect-timeout
 it makes no change and checks instead that each answer comes once its
-watch_ms passed, with the same version.
+watch_ms passed, with the same version. With --creates K the session is
+one that does not exist: the requests watch version 0, the changer
+creates K sessions of other names while they are held (the server's CPU
+per creation is reported: a creation must not make it look at every
+waiter again), and each answer must come NOT_FOUND once its watch_ms
+passed.
 
 Prints one JSON object: held, early (answered while they should be held),
 woken, bad (answers not OK or without a new version), the wake-up latency
@@ -50,6 +55,9 @@ def parse_args():
     ap.add_argument("--hold-ms", type=int, default=300,
                     help="how long every request must stay unanswered")
     ap.add_argument("--server-pid", type=int, help="to read the server's CPU")
+    ap.add_argument("--creates", type=int, default=0,
+                    help="watch a missing session; the changer creates this "
+                    "many sessions of other names meanwhile")
     ap.add_argument("--expect-timeout", action="store_true",
                     help="change nothing; each answer comes at watch_ms")
     ap.add_argument("--timeout", type=float, default=60.0)
@@ -204,6 +212,24 @@ def publish(pb, args, host, port):
     return t0, t_ack
 
 
+def create_others(pb, args, host, port):
+    """The changer's CreateSession of --creates sessions named c0, c1, ...
+    (with the changer and the waiter, threshold 1), one after the other."""
+    c = Conn(tls_context(args.certs, args.changer), host, port)
+    for i in range(args.creates):
+        req = pb.Request(id=100 + i, method=pb.CREATE_SESSION)
+        p = req.create_session.params
+        p.session_id = "%s/c%d" % (args.changer, i)
+        p.parties.extend([args.changer, args.party])
+        p.threshold = 1
+        p.length = 1
+        resp = c.call(pb, req)
+        if resp.code != 0:
+            sys.exit("watchers: CreateSession %s: code %d %s"
+                     % (p.session_id, resp.code, resp.message))
+    c.sock.close()
+
+
 def open_all(args, host, port):
     ctx = tls_context(args.certs, args.party)
     return [Conn(ctx, host, port) for _ in range(args.count)]
@@ -213,6 +239,8 @@ def main():
     args = parse_args()
     if not args.expect_timeout and not args.changer:
         sys.exit("watchers: --changer or --expect-timeout")
+    if args.creates:
+        args.expect_timeout = True
     sys.path.insert(0, args.py)
     import securesum_pb2 as pb
 
@@ -222,10 +250,16 @@ def main():
     port = int(port)
     conns = open_all(args, host, port)
     first = conns[0].call(pb, status_request(pb, args.session))
-    if first.code != 0 or first.get_status.version == 0:
+    if args.creates:
+        if first.code != pb.NOT_FOUND:
+            sys.exit("watchers: GetStatus of a missing session answered "
+                     "code %d" % first.code)
+        version = 0
+    elif first.code != 0 or first.get_status.version == 0:
         sys.exit("watchers: GetStatus answered code %d, version %d"
                  % (first.code, first.get_status.version))
-    version = first.get_status.version
+    else:
+        version = first.get_status.version
     for i, c in enumerate(conns):
         c.send(pb, status_request(pb, args.session, version, args.watch_ms, 2 + i))
     t_sent = time.perf_counter()
@@ -238,6 +272,12 @@ def main():
     cpu1 = cpu_ms(args.server_pid)
     hold_s = time.perf_counter() - t_hold
     early = sum(1 for c in conns if c.answers)
+    cpu_creates = None
+    if args.creates:
+        c0 = cpu_ms(args.server_pid)
+        create_others(pb, args, host, port)
+        cpu_creates = cpu_ms(args.server_pid) - c0 if c0 is not None else None
+        early = sum(1 for c in conns if c.answers)
     if args.expect_timeout:
         t0 = t_ack = t_sent
     else:
@@ -252,6 +292,10 @@ def main():
         t, resp = c.answers[-1]
         lat.append((t - t0) * 1000.0)
         after_ack.append((t - t_ack) * 1000.0)
+        if args.creates:
+            if resp.code != pb.NOT_FOUND:
+                bad += 1
+            continue
         changed = resp.get_status.version != version
         if resp.code != 0 or changed == args.expect_timeout:
             bad += 1
@@ -269,6 +313,9 @@ def main():
         "after_ack_median_ms": round(statistics.median(after_ack), 2) if lat else None,
         "after_ack_max_ms": round(after_ack[-1], 2) if lat else None,
     }
+    if cpu_creates is not None:
+        out["creates"] = args.creates
+        out["server_cpu_ms_per_create"] = round(cpu_creates / args.creates, 3)
     if cpu0 is not None:
         out["settle_ms"] = round(settle_ms, 2)
         out["server_cpu_ms_per_s_holding"] = round((cpu1 - cpu0) / hold_s, 2)
