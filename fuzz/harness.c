@@ -1609,7 +1609,7 @@ snapshot_case(const uint8_t *file, size_t len)
 	/* Serve the loaded state: a few reads per session. */
 	pki_init();
 	clock_ms = BASE_MS;
-	memset(&srv, 0, sizeof(srv));   /* no epoch, budget or figures */
+	memset(&srv, 0, sizeof(srv));   /* no epoch, no GetServerInfo figures */
 	srv.store = s;
 	srv.ca = pki.ca;
 	srv.now_ms = fake_now;

@@ -66,10 +66,10 @@ decoded_head(struct decoded_request *r, enum request_form form, uint64_t id,
  */
 static int SS_WUR
 decode_frame(struct decoded_request *r, const uint8_t *frame, size_t len,
-    int writable, size_t max_shares, struct budget *b)
+    int writable, size_t max_shares)
 {
 	memset(r, 0, sizeof(*r));
-	call_meter_start(r, b, len, (uint32_t)max_shares);
+	call_meter_start(r, len, (uint32_t)max_shares);
 	if (submit_view_read(&r->submit, frame, len, max_shares) == SS_OK) {
 		decoded_head(r, FORM_SUBMIT_VIEW, r->submit.id,
 		    r->submit.deadline_unix_ms, SECURESUM__METHOD__SUBMIT_SHARES,
@@ -913,9 +913,8 @@ undecodable(struct rpc_server *srv, const struct decoded_request *r,
 		    "may (too many elements); closing the connection", len,
 		    (unsigned long long)r->meter.cap);
 	else if (rc == SS_ERR_EXHAUSTED)
-		snprintf(msg, sizeof(msg), "decoding this request of %zu bytes "
-		    "would pass the server's memory budget (--max-memory); "
-		    "closing the connection", len);
+		snprintf(msg, sizeof(msg), "out of memory decoding this request "
+		    "of %zu bytes; closing the connection", len);
 	else
 		snprintf(msg, sizeof(msg), "frame is not a valid Request "
 		    "message; closing the connection");
@@ -939,7 +938,7 @@ rpc_handle_watch(struct rpc_server *srv, const char *caller, X509 *cert,
 		len = frame->len;
 	}
 	if ((rc = decode_frame(&c.req, bytes, len, frame != NULL,
-	    srv->store->lim.max_parties, srv->budget)) != SS_OK)
+	    srv->store->lim.max_parties)) != SS_OK)
 		return undecodable(srv, &c.req, len, rc, out);
 	c.store = srv->store;
 	c.ca = srv->ca;

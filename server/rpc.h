@@ -28,8 +28,6 @@ struct rpc_outcome {
 
 struct rpc_server {
 	struct store *store;
-	/* --max-memory, charged with what decoding a request takes (NULL: none). */
-	struct budget *budget;
 	X509_STORE *ca;            /* verifies published encryption-key certificates */
 	uint64_t (*now_ms)(void);  /* wall clock, replaceable in tests */
 	/*

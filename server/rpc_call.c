@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "rpc_call.h"
-#include "budget.h"
 #include "err.h"
 #include "name.h"
 #include "store.h"
@@ -41,12 +40,10 @@ meter_take(struct call_meter *m, size_t n)
 		return 1;
 	if (m->over != 0)
 		return 0;
-	if (cost > m->cap - m->used)
+	if (cost > m->cap - m->used) {
 		m->over = CALL_METER_CAP;
-	else if (m->budget != NULL && budget_take(m->budget, cost) != SS_OK)
-		m->over = CALL_METER_MEMORY;
-	if (m->over != 0)
 		return 0;
+	}
 	m->used += cost;
 	return 1;
 }
@@ -58,8 +55,6 @@ sized_undo(struct call_meter *m, size_t n)
 	uint64_t cost = block_cost(n);
 
 	m->used -= cost < m->used ? cost : m->used;
-	if (m->budget != NULL)
-		budget_give(m->budget, cost);
 }
 
 static void *
@@ -99,11 +94,9 @@ sized_free(void *ud, void *ptr)
 ProtobufCAllocator call_allocator = { sized_alloc, sized_free, NULL };
 
 void
-call_meter_start(struct decoded_request *r, struct budget *b, size_t len,
-    uint32_t max_parties)
+call_meter_start(struct decoded_request *r, size_t len, uint32_t max_parties)
 {
 	memset(&r->meter, 0, sizeof(r->meter));
-	r->meter.budget = b;
 	r->meter.cap = (uint64_t)len + CALL_DECODE_ELEMENT *
 	    (4 * (uint64_t)max_parties + CALL_DECODE_FIXED);
 	r->alloc = call_allocator;

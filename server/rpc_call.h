@@ -38,11 +38,14 @@ extern ProtobufCAllocator call_allocator;
  * repeated field into blocks of its own, with some 80 bytes of bookkeeping
  * (a pointer, a block, a scanned-member entry while it unpacks), so a frame
  * of tiny elements (millions of empty names) would take 40 to 70 times its
- * size. What the decode allocates is therefore counted, charged to the
- * memory budget while the request lives, and refused past the frame's own
- * size and CALL_DECODE_ELEMENT bytes for each element a valid request can
- * hold: 4 per party (a share's message, recipient and ciphertext) and
- * CALL_DECODE_FIXED more.
+ * size. What the decode allocates is therefore counted and refused past the
+ * frame's own size and CALL_DECODE_ELEMENT bytes for each element a valid
+ * request can hold: 4 per party (a share's message, recipient and
+ * ciphertext) and CALL_DECODE_FIXED more. Not charged to the memory budget:
+ * the server handles one request at a time and frees it before the next,
+ * so this bound is all a decode ever adds, and a budget full of queued
+ * answers must refuse a read (RESOURCE_EXHAUSTED, try again later), not
+ * close the connection that asked.
  */
 #define CALL_DECODE_ELEMENT 256u
 #define CALL_DECODE_FIXED   1024u
@@ -50,7 +53,6 @@ extern ProtobufCAllocator call_allocator;
 enum { CALL_METER_CAP = 1, CALL_METER_MEMORY = 2 };
 
 struct call_meter {
-	struct budget *budget;  /* charged too, unless NULL */
 	uint64_t used, cap;
 	int over;               /* 0, or why an allocation was refused */
 };
@@ -78,10 +80,10 @@ struct decoded_request {
 
 /*
  * r's allocator, metering the decode of a frame of len bytes for a server
- * of at most max_parties parties a session, charging b (NULL: none).
+ * of at most max_parties parties a session.
  */
-void call_meter_start(struct decoded_request *r, struct budget *b,
-    size_t len, uint32_t max_parties);
+void call_meter_start(struct decoded_request *r, size_t len,
+    uint32_t max_parties);
 
 /* Memory a response borrows for its lists; freed after packing. */
 #define CALL_SCRATCH 12

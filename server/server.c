@@ -562,7 +562,6 @@ start_budget(struct server *srv)
 
 	budget_init(&srv->budget, srv->cfg->max_memory, &s->stored_bytes);
 	s->budget = &srv->budget;
-	srv->rpc.budget = &srv->budget;
 	srv->conns.budget = &srv->budget;
 	logmsg("memory budget %llu bytes (--max-memory), %llu held by the "
 	    "sessions loaded%s", (unsigned long long)srv->cfg->max_memory,
