@@ -15,12 +15,9 @@
  * (handshakes.h, which also chooses the one that makes way for a newcomer);
  * connection.c closes them at their deadline or for a newcomer.
  *
- * A watched GetStatus (rpc.h's RPC_WATCH) stays in the input buffer while
- * it is held, reading stopped; it costs a list link and a timer. The
- * store's changed hook moves the waiters of the session that changed (only
- * those) to the woken list; wake_ev, made active by the hook and by each
- * journal sync, hands each request in again once the change that woke it is
- * on disk, and its answer goes out through release_or_hold like any other.
+ * A watched GetStatus (rpc.h's RPC_WATCH) is held by conn_watch.c; its
+ * answer, when it is handed in again, goes out through release_or_hold
+ * like any other. conn_internal.h is what the two files share.
  */
 #include <netdb.h>
 #include <netinet/in.h>
@@ -42,6 +39,7 @@
 #include "answer_sink.h"
 #include "bigmem.h"
 #include "clock.h"
+#include "conn_internal.h"
 #include "connection.h"
 #include "err.h"
 #include "frame.h"
@@ -51,101 +49,6 @@
 #include "pki.h"
 #include "quota.h"
 #include "status.h"
-
-struct conn {
-	struct conns *cs;
-	struct bufferevent *bev;
-	char peer[NAME_BUF];
-	char addr[NI_MAXHOST + NI_MAXSERV + 4];    /* [HOST]:PORT, numeric */
-	uint64_t req_start_us;  /* CLOCK_MONOTONIC: the request in hand arrived */
-	int ready;      /* handshake done and identity known */
-	int closing;    /* flush the output, then free */
-	int paused;     /* reading stopped until the output drains */
-	int held;       /* responses wait in `pending` for a journal fsync */
-	int charged;    /* CONN_MEMORY is charged to the budget */
-	int counted;    /* in its identity's quota_use.conns */
-	struct handshake hs;    /* in cs->handshakes while !ready */
-	uint64_t held_seq;      /* ...of the records up to this one */
-	struct evbuffer *pending;
-	struct frame_in frame;  /* a large frame being read into its own buffer */
-	LIST_ENTRY(conn) link;  /* in cs->all */
-	/* A held GetStatus (the watch), first in the input buffer: */
-	int watching;           /* held; reading stopped */
-	int watch_expired;      /* its time is up: answer, hold no more */
-	uint64_t watch_until;   /* CLOCK_MONOTONIC ms; 0: not held yet */
-	struct event *watch_ev; /* its bound */
-	void **whead;           /* the list it is in (NULL: none) ... */
-	struct conn *wprev, *wnext;
-	uint64_t wake_seq;      /* woken by the journal record of this seq */
-	char watch_name[NAME_BUF]; /* in `creating`: the NAME it waits for */
-};
-
-/* ---- the lists of held requests ---------------------------------------- */
-
-static void
-watch_link(struct conn *c, void **head)
-{
-	c->whead = head;
-	c->wprev = NULL;
-	c->wnext = *head;
-	if (c->wnext != NULL)
-		c->wnext->wprev = c;
-	*head = c;
-}
-
-static void
-watch_unlink(struct conn *c)
-{
-	if (c->whead == NULL)
-		return;
-	if (c->wprev != NULL)
-		c->wprev->wnext = c->wnext;
-	else
-		*c->whead = c->wnext;
-	if (c->wnext != NULL)
-		c->wnext->wprev = c->wprev;
-	c->whead = NULL;
-	c->wprev = c->wnext = NULL;
-}
-
-/*
- * The journal record a change just made: with fsync "always" its answer,
- * and any that reports it, waits for that record on disk (0: none waits).
- */
-static uint64_t
-unsynced_seq(const struct conns *cs)
-{
-	if (cs->cfg->fsync != FSYNC_ALWAYS || cs->journal == NULL)
-		return 0;
-	return journal_written_seq(cs->journal);
-}
-
-/*
- * Moves the requests of the list at head to the woken list: every one, or
- * with name, those waiting for a session of that NAME.
- */
-static void
-watch_wake_list(struct conns *cs, void **head, const char *name)
-{
-	uint64_t seq = unsynced_seq(cs);
-	struct conn *c, *next;
-
-	for (c = *head; c != NULL; c = next) {
-		next = c->wnext;
-		if (name != NULL && strcmp(c->watch_name, name) != 0)
-			continue;
-		watch_unlink(c);
-		c->wake_seq = seq;
-		watch_link(c, &cs->woken);
-	}
-}
-
-/* The connection a handshake list entry belongs to. */
-static struct conn *
-conn_of(struct handshake *h)
-{
-	return (struct conn *)(void *)((char *)h - offsetof(struct conn, hs));
-}
 
 /* ---- large frames ------------------------------------------------------ */
 
@@ -199,13 +102,13 @@ conn_count(struct conn *c, int delta)
 		u->conns--;
 }
 
-static void
+void
 conn_free(struct conn *c)
 {
 	conn_count(c, -1);
 	if (c->watching)
 		c->cs->watching--;
-	watch_unlink(c);
+	conn_watch_unlink(c);
 	handshakes_remove(&c->cs->handshakes, &c->hs);
 	if (c->charged)
 		budget_give(c->cs->budget, CONN_MEMORY);
@@ -296,144 +199,6 @@ out_of_memory_reading(struct ss_error *e)
 	return ss_error_set(e, SS_ERR_ALLOC, "out of memory reading a frame");
 }
 
-/* ---- holding a watched GetStatus -------------------------------------- */
-
-static void conn_resume(struct conn *c);
-static void conn_process(struct conn *c);
-static int conn_next_frame(struct conn *c, struct ss_error *e) SS_WUR;
-
-/* The held request's time is up: answer it as it stands. */
-static void
-on_watch_timeout(evutil_socket_t fd, short what, void *arg)
-{
-	struct conn *c = arg;
-
-	(void)fd; (void)what;
-	watch_unlink(c);
-	c->watch_expired = 1;
-	conn_resume(c);
-}
-
-/*
- * Holds c's request as w says: in its session's list (or the creation
- * waiters'), with a timer at the end of its wait, which a request handed
- * in again keeps (bounded by the idle timeout too), and reading stopped.
- * SS_ERR_TIMEOUT when no time is left: answer it now.
- */
-static int SS_WUR
-conn_hold(struct conn *c, const struct rpc_watch *w)
-{
-	struct conns *cs = c->cs;
-	uint64_t now = clock_mono_ms(), ms = w->ms, idle;
-	struct timeval tv;
-
-	idle = (uint64_t)cs->cfg->idle_timeout * 1000;
-	if (ms > idle)
-		ms = idle;
-	if (c->watch_until == 0 || now + ms < c->watch_until)
-		c->watch_until = now + ms;
-	if (c->watch_until <= now)
-		return SS_ERR_TIMEOUT;
-	if (c->watch_ev == NULL &&
-	    (c->watch_ev = evtimer_new(cs->base, on_watch_timeout, c)) == NULL)
-		return SS_ERR_TIMEOUT;
-	tv.tv_sec = (time_t)((c->watch_until - now) / 1000);
-	tv.tv_usec = (suseconds_t)((c->watch_until - now) % 1000 * 1000);
-	if (evtimer_add(c->watch_ev, &tv) != 0)
-		return SS_ERR_TIMEOUT;
-	snprintf(c->watch_name, sizeof(c->watch_name), "%s", w->name);
-	watch_link(c, w->se != NULL ? &w->se->waiters : &cs->creating);
-	c->watching = 1;
-	cs->watching++;
-	bufferevent_disable(c->bev, EV_READ);
-	return SS_OK;
-}
-
-/* Hands the held request in again: it is answered, or held on. */
-static void
-conn_resume(struct conn *c)
-{
-	struct ss_error e;
-
-	c->cs->watching--;
-	c->watching = 0;
-	if (c->watch_ev != NULL)
-		evtimer_del(c->watch_ev);
-	if (!c->cs->stopping) {
-		if (!c->paused)
-			bufferevent_enable(c->bev, EV_READ);
-		conn_process(c);
-		return;
-	}
-	/* Stopping: this request is answered, nothing after it is read. */
-	ss_error_clear(&e);
-	if (conn_next_frame(c, &e) == SS_ERR_ALLOC) {
-		logmsg("%s: %s", c->peer, ss_error_msg(&e));
-		conn_free(c);
-	}
-}
-
-/* The store's changed hook (store_data.h): wakes se's waiters. */
-static void
-conns_changed(void *ctx, struct session *se, int created)
-{
-	struct conns *cs = ctx;
-
-	if (se->waiters == NULL && (!created || cs->creating == NULL))
-		return;
-	watch_wake_list(cs, &se->waiters, NULL);
-	/*
-	 * A creation wakes those waiting for a session of its NAME (a bare
-	 * NAME may name it, or may not: each looks again), not every one.
-	 */
-	if (created)
-		watch_wake_list(cs, &cs->creating, session_id_name(se->p.id));
-	event_active(cs->wake_ev, EV_TIMEOUT, 0);
-}
-
-/*
- * wake_ev: hands in again every woken request whose change is on disk.
- * Its answer could not go out before that anyway (release_or_hold); read
- * then, it also reports every change made while the journal synced, so a
- * party sees a burst of changes in one answer rather than one by one. The
- * others wait for the next sync (conns_release_held), one at most.
- */
-static void
-on_wake(evutil_socket_t fd, short what, void *arg)
-{
-	struct conns *cs = arg;
-	uint64_t synced = cs->journal != NULL ?
-	    journal_synced_seq(cs->journal) : 0;
-	void *batch = NULL;
-	struct conn *c;
-
-	(void)fd; (void)what;
-	while ((c = cs->woken) != NULL) {
-		watch_unlink(c);
-		watch_link(c, &batch);
-	}
-	while ((c = batch) != NULL) {
-		watch_unlink(c);
-		if (c->wake_seq > synced)
-			watch_link(c, &cs->woken);
-		else
-			conn_resume(c);
-	}
-}
-
-int
-conns_watch_start(struct conns *cs)
-{
-	struct store *s = cs->rpc->store;
-
-	if ((cs->wake_ev = event_new(cs->base, -1, 0, on_wake, cs)) == NULL ||
-	    event_priority_set(cs->wake_ev, 0) != 0)
-		return SS_ERR_INTERNAL;
-	s->changed = conns_changed;
-	s->changed_ctx = cs;
-	return SS_OK;
-}
-
 /* ---- frames in, answers out (continued) ------------------------------- */
 
 /*
@@ -490,7 +255,7 @@ conn_dispatch(struct conn *c, const uint8_t *bytes, size_t len,
 		    c->bev)), bytes, len, own, &sink.base, answer_sink_held, &w);
 		if (after != RPC_WATCH)
 			break;
-		if (conn_hold(c, &w) == SS_OK)
+		if (conn_watch_hold(c, &w) == SS_OK)
 			return SS_OK;
 		c->watch_expired = 1;   /* no time left: answer now */
 	}
@@ -607,13 +372,7 @@ conn_large_frame(struct conn *c, struct evbuffer *in, struct ss_error *e)
 	return rc;
 }
 
-/*
- * Handles the next frame of the input, or starts reading it into a buffer
- * of its own. SS_OK: c reads on; SS_ERR_TRUNCATED: the frame is not whole
- * yet; SS_ERR_TOO_LARGE, SS_ERR_PROTOCOL: c is closing or freed;
- * SS_ERR_ALLOC: out of memory (e says where), the caller frees c.
- */
-static int SS_WUR
+int
 conn_next_frame(struct conn *c, struct ss_error *e)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
@@ -656,8 +415,7 @@ conn_next_frame(struct conn *c, struct ss_error *e)
 	return SS_OK;
 }
 
-/* Handles every whole frame in the input, unless c pauses or closes. */
-static void
+void
 conn_process(struct conn *c)
 {
 	struct ss_error e;
@@ -975,11 +733,8 @@ conns_stop_reading(struct conns *cs)
 	for (c = LIST_FIRST(&cs->all); c != NULL; c = next) {
 		next = LIST_NEXT(c, link);   /* answering may free c */
 		bufferevent_disable(c->bev, EV_READ);
-		if (c->watching) {
-			watch_unlink(c);
-			c->watch_expired = 1;
-			conn_resume(c);
-		}
+		if (c->watching)
+			conn_watch_expire(c);
 	}
 }
 
