@@ -129,6 +129,9 @@ change_commit(struct store *s, struct change *ch, void *data,
 		else if (ch->kind == CHANGE_SUMPOINT)
 			rc = ops->sumpoint(s->log.ctx, ch->se, ch->party, data, h,
 			    &seq, &e);
+		else if (ch->second)
+			rc = ops->conflict(s->log.ctx, ch->se, ch->party,
+			    ch->type, &ch->h, &seq, &e);
 		else
 			rc = ops->cohort(s->log.ctx, ch->se, ch->party, &ch->h,
 			    &seq, &e);
@@ -150,8 +153,6 @@ change_keep_conflict(struct store *s, struct change *ch, struct ss_error *st)
 	/* The statement alone: not the shares or sumpoint it came with. */
 	struct change proof = { .kind = CHANGE_STATEMENT, .type = ch->type,
 	    .second = 1, .se = se, .party = ch->party };
-	struct ss_error e;
-	uint64_t seq = 0;
 
 	/* A statement for se's D is no longer than se's n makes it. */
 	if (ch->h.len > STATEMENT_LEN_MAX(se->p.n))
@@ -161,17 +162,13 @@ change_keep_conflict(struct store *s, struct change *ch, struct ss_error *st)
 		    (size_t)STATEMENT_LEN_MAX(se->p.n));
 	else if (record_room(s, bytes, st) == SS_OK &&
 	    change_room(s, se, ch->party, bytes, st) == SS_OK) {
-		if (s->log.ops != NULL && !record_logged(s,
-		    s->log.ops->conflict(s->log.ctx, se, ch->party, ch->type,
-		    &ch->h, &seq, &e), &seq))
-			record_failed(&e, st);
-		else {
-			proof.h = ch->h;
-			memset(&ch->h, 0, sizeof(ch->h));
-			change_keep(s, &proof, NULL);
+		proof.h = ch->h;
+		memset(&ch->h, 0, sizeof(ch->h));
+		if (change_commit(s, &proof, NULL, st))
 			statements_refusal(se, ch->party, ch->type,
 			    STATEMENTS_CONFLICT, st);
-		}
+		/* Kept: the store took it (zeroed); not logged: freed. */
+		held_statement_free(&proof.h);
 	}
 	held_statement_free(&ch->h);
 	return st->code;

@@ -70,8 +70,8 @@ int change_check_held(const struct session *se, uint32_t party,
 void change_keep(struct store *s, struct change *ch, void *data);
 
 /*
- * A live change that passed its checks: recorded through the log, then
- * kept. 1 when the store owns data and the statement now (st: SS_OK); 0
+ * A live change that passed its checks: recorded through the log (a
+ * conflict's second statement, ch->second, as a conflict), then kept. 1 when the store owns data and the statement now (st: SS_OK); 0
  * when the log could not take the change (st says why).
  */
 int change_commit(struct store *s, struct change *ch, void *data,
