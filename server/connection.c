@@ -80,24 +80,32 @@ frame_drop(struct conn *c)
 
 /* ---- closing --------------------------------------------------------- */
 
-/* The quota table's count of open connections, per identity. */
+/*
+ * c, authenticated, joins its identity's count of open connections
+ * (quota_use.conns); out of memory it stays uncounted, so it is never
+ * chosen as the busiest identity's.
+ */
 static void
-conn_count(struct conn *c, int delta)
+conn_count(struct conn *c)
+{
+	struct quota_use *u = quota_get(&c->cs->rpc->store->quotas, c->peer);
+
+	if (u != NULL) {
+		u->conns++;
+		c->counted = 1;
+	}
+}
+
+/* ... and leaves it. Entries are never removed: quota_get finds it. */
+static void
+conn_uncount(struct conn *c)
 {
 	struct quota_use *u;
 
-	if (delta > 0) {
-		/* Out of memory: uncounted, so never chosen as the busiest. */
-		if ((u = quota_get(&c->cs->rpc->store->quotas, c->peer)) != NULL) {
-			u->conns++;
-			c->counted = 1;
-		}
-		return;
-	}
 	if (!c->counted)
 		return;
 	c->counted = 0;
-	u = (struct quota_use *)quota_find(&c->cs->rpc->store->quotas, c->peer);
+	u = quota_get(&c->cs->rpc->store->quotas, c->peer);
 	if (u != NULL && u->conns > 0)
 		u->conns--;
 }
@@ -105,7 +113,7 @@ conn_count(struct conn *c, int delta)
 void
 conn_free(struct conn *c)
 {
-	conn_count(c, -1);
+	conn_uncount(c);
 	if (c->watching)
 		c->cs->watching--;
 	conn_watch_unlink(c);
@@ -474,7 +482,7 @@ conn_handshake_done(struct conn *c)
 		return;
 	}
 	c->ready = 1;
-	conn_count(c, 1);
+	conn_count(c);
 	handshakes_remove(&c->cs->handshakes, &c->hs);
 	set_timeout(c, c->cs->cfg->idle_timeout);
 }

@@ -30,14 +30,12 @@ block_cost(size_t n)
 	return (uint64_t)n + SIZED_HDR + MALLOC_COST;
 }
 
-/* Whether the meter (call_meter, or NULL) has room for n more bytes. */
+/* Whether the meter has room for n more bytes. */
 static int
 meter_take(struct call_meter *m, size_t n)
 {
 	uint64_t cost = block_cost(n);
 
-	if (m == NULL)
-		return 1;
 	if (m->over != 0)
 		return 0;
 	if (cost > m->cap - m->used) {
@@ -65,10 +63,8 @@ sized_alloc(void *ud, size_t n)
 	if (n > SIZE_MAX - SIZED_HDR - MALLOC_COST || !meter_take(ud, n))
 		return NULL;
 	if ((p = malloc(SIZED_HDR + n)) == NULL) {
-		if (ud != NULL) {
-			((struct call_meter *)ud)->over = CALL_METER_MEMORY;
-			sized_undo(ud, n);
-		}
+		((struct call_meter *)ud)->over = CALL_METER_MEMORY;
+		sized_undo(ud, n);
 		return NULL;
 	}
 	memcpy(p, &n, sizeof(n));
@@ -84,14 +80,10 @@ sized_free(void *ud, void *ptr)
 	if (ptr == NULL)
 		return;
 	p = (unsigned char *)ptr - SIZED_HDR;
-	if (ud != NULL) {
-		memcpy(&n, p, sizeof(n));
-		sized_undo(ud, n);
-	}
+	memcpy(&n, p, sizeof(n));
+	sized_undo(ud, n);
 	free(p);
 }
-
-ProtobufCAllocator call_allocator = { sized_alloc, sized_free, NULL };
 
 void
 call_meter_start(struct decoded_request *r, size_t len, uint32_t max_parties)
@@ -99,7 +91,8 @@ call_meter_start(struct decoded_request *r, size_t len, uint32_t max_parties)
 	memset(&r->meter, 0, sizeof(r->meter));
 	r->meter.cap = (uint64_t)len + CALL_DECODE_ELEMENT *
 	    (4 * (uint64_t)max_parties + CALL_DECODE_FIXED);
-	r->alloc = call_allocator;
+	r->alloc.alloc = sized_alloc;
+	r->alloc.free = sized_free;
 	r->alloc.allocator_data = &r->meter;
 }
 

@@ -28,12 +28,6 @@ typedef Securesum__Request Request;
 typedef Securesum__Response Response;
 
 /*
- * protobuf-c's allocator for requests: it remembers the size of each block,
- * so that string_whole can tell a string cut short by a NUL.
- */
-extern ProtobufCAllocator call_allocator;
-
-/*
  * What decoding one request may take. protobuf-c unpacks each element of a
  * repeated field into blocks of its own, with some 80 bytes of bookkeeping
  * (a pointer, a block, a scanned-member entry while it unpacks), so a frame
@@ -73,7 +67,11 @@ struct decoded_request {
 	Request *pb;
 	struct submit_view submit;
 	struct sumpoint_view sumpoint;
-	/* What pb was unpacked and is freed with: call_allocator, metered. */
+	/*
+	 * What pb was unpacked and is freed with (call_meter_start): it
+	 * remembers the size of each block, so that string_whole can tell a
+	 * string cut short by a NUL, and meters them.
+	 */
 	ProtobufCAllocator alloc;
 	struct call_meter meter;
 };
