@@ -31,7 +31,9 @@ drop_logged(struct store *s, const struct session *se, int reason,
 
 /*
  * Takes se out of the store: its place in creation order, its index entry
- * and its bytes; wakes its watchers (who then find it gone) before it goes.
+ * and its bytes (charged to the budget instead while an answer still sends
+ * from its memory); wakes its watchers (who then find it gone) before it
+ * goes.
  */
 static void
 remove_session(struct store *s, struct session *se)
@@ -53,7 +55,7 @@ remove_session(struct store *s, struct session *se)
 	quota_drop_session(&s->quotas, se);
 	s->version++;
 	record_changed(s, se, 0);
-	session_drop(se);
+	session_drop(se, s->budget);
 }
 
 int

@@ -77,18 +77,29 @@ session_unpin(struct session *se)
 {
 	if (se->pins > 0)
 		se->pins--;
-	if (se->pins == 0 && se->dropped)
-		session_free(se);
+	if (se->pins > 0 || !se->dropped)
+		return;
+	if (se->drop_budget != NULL)
+		budget_give(se->drop_budget, se->drop_charge);
+	session_free(se);
 }
 
 void
-session_drop(struct session *se)
+session_drop(struct session *se, struct budget *b)
 {
 	if (se == NULL)
 		return;
 	se->dropped = 1;
-	if (se->pins == 0)
+	if (se->pins == 0) {
 		session_free(se);
+		return;
+	}
+	/* Out of the store's count, still in memory: charged until freed. */
+	if (b != NULL) {
+		se->drop_charge = session_bytes(se);
+		se->drop_budget = b;
+		budget_force(b, se->drop_charge);
+	}
 }
 
 /* qsort_r context for ordering party indices by name. */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "budget.h"
 #include "err.h"
 #include "name.h"
 #include "params.h"
@@ -112,6 +113,14 @@ struct session {
 	 */
 	unsigned pins;
 	int dropped;
+	/*
+	 * A session dropped while pinned stays in memory until the last
+	 * unpin: its bytes stay charged to this budget until then (NULL:
+	 * none), so that a slow reader cannot hold memory --max-memory no
+	 * longer sees.
+	 */
+	struct budget *drop_budget;
+	uint64_t drop_charge;
 };
 
 /*
@@ -128,9 +137,10 @@ void session_pin(struct session *se);
 void session_unpin(struct session *se);
 /*
  * The store lets se go: freed now, or by the last session_unpin while a
- * response still sends from its memory.
+ * response still sends from its memory, its bytes charged to b (NULL:
+ * none) meanwhile.
  */
-void session_drop(struct session *se);
+void session_drop(struct session *se, struct budget *b);
 /* Bytes of state the session holds (shares, sumpoints, statements). */
 uint64_t session_bytes(const struct session *se);
 

@@ -68,9 +68,12 @@ store_free(struct store *s)
 
 	if (s == NULL)
 		return;
-	/* A response may still send from one: the last unpin frees it. */
+	/*
+	 * A response may still send from one: the last unpin frees it. The
+	 * server is stopping and takes nothing more in, so no charge.
+	 */
 	for (i = 0; i < s->nsessions; i++)
-		session_drop(s->sessions[i]);
+		session_drop(s->sessions[i], NULL);
 	for (i = 0; i < s->nkeys; i++) {
 		free(s->keys[i].der);
 		free(s->keys[i].sign_der);

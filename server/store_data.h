@@ -113,8 +113,11 @@ struct store {
 	size_t nkeys;
 	uint64_t stored_bytes;
 	struct quota_table quotas;      /* what each identity holds (quota.h) */
-	/* The server's memory budget, which a live change must fit (NULL: none). */
-	const struct budget *budget;
+	/*
+	 * The server's memory budget, which a live change must fit, and which
+	 * a deleted session still sent from stays charged to (NULL: none).
+	 */
+	struct budget *budget;
 	uint64_t version;       /* bumped by every change; snapshots compare it */
 	/*
 	 * The clock as store_tick last saw it, and at the first tick since

@@ -25,7 +25,10 @@
 #   (RESOURCE_EXHAUSTED naming the answer and the limit, try again later),
 #   all in order; the peak RSS grows by less than the budget + 32 MiB, not
 #   by the 64 MiB that one connection may queue; a GetShare asked
-#   afterwards is answered, and a session completes.
+#   afterwards is answered, and a session completes. Then a session of
+#   9.6 MB deleted while 8 GetShare answers still send from its memory
+#   stays counted until they are sent: another as large is refused
+#   meanwhile, and taken once they are read, all whole.
 # - A TLS record dribbled one byte every 0.5 s is closed at the handshake
 #   deadline (2 s from accept), not kept alive by its bytes.
 # - 40 plain TCP connections re-opened as they are closed, against
@@ -204,6 +207,30 @@ if start_server --state-dir "$T/state-answers" --max-memory "$MEM"; then
 	check "the server logs the refusals" grep -q "answers refused (RESOURCE_EXHAUSTED, try again later)" "$T/server.log"
 	jcheck "once they are sent a GetShare is answered" "$T/getflood.json" 'r["after"] == "OK 2"'
 	held_to_budget "$T/getflood.json" 32 m2
+	# A session deleted while answers still send from its memory stays in
+	# the budget until they are sent: pd0 and pd1 are 9.6 MB each.
+	log_from=$(( $(wc -l <"$T/server.log") + 1 ))
+	qt pindelete --cert2 "$T/certs/bob.crt" --key2 "$T/certs/bob.key" \
+	    >"$T/pindelete.json" 2>"$T/pindelete.err"
+	echo "# pindelete: $(j "$T/pindelete.json" 'json.dumps(r)')"
+	jcheck "alice deletes pd0 while 8 GetShare answers still send from it" \
+	    "$T/pindelete.json" 'r["pd0"] == "OK" and r.get("delete_pd0") == "OK"'
+	# Refused as a frame (answered, then closed while the client still
+	# sends: the log has it) or as a record (the answer has it).
+	if [ "$(j "$T/pindelete.json" 'r.get("pd1", "OK")')" = OK ]; then
+		not_ok "meanwhile pd1, as large, is refused: pd0 still counts against --max-memory" \
+		    "pd1 was taken"
+	elif tail -n +"$log_from" "$T/server.log" |
+	    grep -q "a frame of [0-9]* bytes does not fit in the server's memory budget" ||
+	    j "$T/pindelete.json" 'r["pd1"]' | grep -q "memory budget (--max-memory"; then
+		ok "meanwhile pd1, as large, is refused: pd0 still counts against --max-memory"
+	else
+		not_ok "meanwhile pd1, as large, is refused: pd0 still counts against --max-memory" \
+		    "$(j "$T/pindelete.json" 'r["pd1"]')" "$(grep -i budget "$T/server.log" | tail -n 3)"
+	fi
+	jcheck "the answers sent from the deleted pd0 all arrive whole" "$T/pindelete.json" \
+	    'r.get("codes") == {"OK": 8} and r.get("sizes") == ["1600048", "2 shares"]'
+	jcheck "once they are sent pd2, as large, is taken" "$T/pindelete.json" 'r.get("pd2") == "OK"'
 	stop_server
 else
 	not_ok "a server with --max-memory $MEM starts"

@@ -27,6 +27,13 @@ decides what passes. Every socket it opens is closed before it exits.
              reports their codes, the refusals' messages, whether the
              answers came in order, the server's VmRSS and VmHWM, and a
              GetShare on a new connection afterwards.
+  pindelete  session pd0 as getflood's (--length values), then --requests
+             GetShare of it on one connection read later, and its creator
+             deletes it; then session pd1 of the same size, while those
+             answers still send from pd0's memory (refused, the server's
+             budget counting pd0 until it is freed); then reads the answers
+             and makes pd2 (taken). Reports each step's outcome, the
+             answers' codes and sizes, and the server's VmRSS.
 
 Uses abuse.py's TLS and framing helpers (same folder).
 """
@@ -258,6 +265,63 @@ def cmd_getflood(c, a):
     emit(res)
 
 
+# ---- pindelete ---------------------------------------------------------------
+
+def delete_session(c, sid):
+    """alice (--cert) deletes sid: 'OK' or the code and message."""
+    s = c.tls(timeout=30.0)
+    try:
+        r = exchange(c, s, c.request(1, "DELETE_SESSION", delete_session={"session_id": sid}))
+    finally:
+        s.close()
+    return "OK" if r.code == 0 else "%s %s" % (c.pb.Code.Name(r.code), r.message)
+
+
+def make_session(c, a, name):
+    """Session NAME as getflood's; on a refusal, what was made is deleted."""
+    a.session = name
+    try:
+        err = setup_big_session(c, a)
+    except (OSError, EOFError, ssl.SSLError) as e:
+        err = "failed: %s" % e
+    if err:
+        delete_session(c, "%s/%s" % (a.name, name))
+    return err or "OK"
+
+
+def cmd_pindelete(c, a):
+    res = {}
+    sid = "%s/pd0" % a.name
+    res["pd0"] = make_session(c, a, "pd0")
+    if res["pd0"] != "OK":
+        emit(res)
+        return
+    reader = c.tls(timeout=60.0)
+    try:
+        reader.sendall(b"".join(c.request(100 + i, "GET_SHARE", get_share={
+            "session_id": sid, "party": a.name}) for i in range(a.requests)))
+        time.sleep(a.wait)
+        res["delete_pd0"] = delete_session(c, sid)
+        res["rss_deleted_kb"] = status_kb(a.pid, "VmRSS")
+        res["pd1"] = make_session(c, a, "pd1")
+        res["rss_pd1_kb"] = status_kb(a.pid, "VmRSS")
+        codes, sizes = {}, set()
+        for i in range(a.requests):
+            r = c.response(read_frame(reader))
+            codes[c.pb.Code.Name(r.code)] = codes.get(c.pb.Code.Name(r.code), 0) + 1
+            sizes.update(len(x.ciphertext) for x in r.get_share.shares)
+            sizes.add("%d shares" % len(r.get_share.shares))
+        res["codes"], res["sizes"] = codes, sorted(map(str, sizes))
+    except (OSError, EOFError, ssl.SSLError) as e:
+        res["error"] = "reader: %s" % e
+    finally:
+        reader.close()
+    time.sleep(0.5)
+    res["pd2"] = make_session(c, a, "pd2")
+    res["rss_end_kb"] = status_kb(a.pid, "VmRSS")
+    emit(res)
+
+
 def main():
     ap = parser(__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -292,11 +356,20 @@ def main():
     g.add_argument("--requests", type=int, default=6000)
     g.add_argument("--wait", type=float, default=2.0)
 
+    d = sub.add_parser("pindelete")
+    d.add_argument("--cert2", required=True)
+    d.add_argument("--key2", required=True)
+    d.add_argument("--name", default="alice")
+    d.add_argument("--name2", default="bob")
+    d.add_argument("--length", type=int, default=200000)
+    d.add_argument("--requests", type=int, default=8)
+    d.add_argument("--wait", type=float, default=1.0)
+
     a = ap.parse_args()
     c = Ctx(a)
     {"memflood": cmd_memflood, "plainhold": cmd_plainhold,
      "slowhello": cmd_slowhello, "stallhello": cmd_stallhello,
-     "getflood": cmd_getflood}[a.cmd](c, a)
+     "getflood": cmd_getflood, "pindelete": cmd_pindelete}[a.cmd](c, a)
     return 0
 
 

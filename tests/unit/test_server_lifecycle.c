@@ -3,7 +3,8 @@
  * who may delete it and what an outsider is told, the session TTL and what
  * counts as idle, the list a party sees a page at a time, a deletion logged
  * before it is made (and refused whole when the log cannot take it), and a
- * session that a response still sends from outliving its deletion.
+ * session that a response still sends from outliving its deletion, its
+ * bytes in the memory budget until freed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "budget.h"
 #include "lifecycle.h"
 #include "name.h"
 #include "sealed.h"
@@ -364,6 +366,48 @@ test_pinned(void **state)
 	session_unpin(se);
 }
 
+/*
+ * A deleted session a response still sends from stays in the memory budget
+ * until the last unpin frees it; one that nothing sends from leaves it at
+ * once.
+ */
+static void
+test_pinned_charged(void **state)
+{
+	struct ss_error st;
+	struct fake_log f;
+	struct store *s = new_store(0, &f);
+	struct session *se;
+	struct budget b;
+	uint64_t held;
+
+	(void)state;
+	budget_init(&b, 0, &s->stored_bytes);
+	s->budget = &b;
+	create(s, "s1", "alice", 100);
+	submit(s, "s1", "alice", 100);
+	create(s, "s2", "alice", 100);
+	submit(s, "s2", "alice", 100);
+	held = budget_total(&b);
+	assert_true(held > 0);
+	se = find(s, "s1");
+	session_pin(se);
+	session_pin(se);
+	assert_int_equal(del(s, "alice", "s1", &st), SS_OK);
+	assert_true(released > 0);
+	/* Out of the store's count, not out of the budget's. */
+	assert_int_equal(s->stored_bytes, held - released);
+	assert_int_equal(budget_total(&b), held);
+	session_unpin(se);
+	assert_int_equal(budget_total(&b), held);
+	session_unpin(se);
+	assert_int_equal(budget_total(&b), held - released);
+	/* Nothing sends from s2: its bytes go with it. */
+	assert_int_equal(del(s, "alice", "s2", &st), SS_OK);
+	assert_int_equal(budget_total(&b), 0);
+	store_free(s);
+}
+
 /* What a loader accepts as a creator: one of the parties, or unknown. */
 static void
 test_creator_valid(void **state)
@@ -414,6 +458,7 @@ main(void)
 		cmocka_unit_test(test_idle_counts_from),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_pinned),
+		cmocka_unit_test(test_pinned_charged),
 		cmocka_unit_test(test_creator_valid),
 		cmocka_unit_test(test_replay_delete),
 	};
