@@ -74,7 +74,6 @@ change_keep(struct store *s, struct change *ch, void *data)
 {
 	struct session *se = ch->se;
 	uint64_t before = quota_party_bytes(se, ch->party);
-	enum phase was = se->phase;
 
 	statements_keep(s, se, ch->party, ch->type, ch->second, &ch->h);
 	if (ch->kind == CHANGE_SHARES)
@@ -89,8 +88,6 @@ change_keep(struct store *s, struct change *ch, void *data)
 	} else if (ch->kind == CHANGE_SUMPOINT) {
 		s->stored_bytes += (uint64_t)se->p.length * sizeof(uint64_t);
 		update_complete(se);
-		if (was != PHASE_COMPLETE && se->phase == PHASE_COMPLETE)
-			quota_settle(&s->quotas, se);
 	} else
 		return;
 	s->version++;

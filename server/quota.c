@@ -117,10 +117,9 @@ quota_party_bytes(const struct session *se, uint32_t i)
 }
 
 int
-quota_counts_open(const struct session *se)
+quota_counts_creator(const struct session *se)
 {
-	return se->creator[0] != '\0' && se->phase != PHASE_COMPLETE &&
-	    se->phase != PHASE_FAILED;
+	return se->creator[0] != '\0';
 }
 
 void
@@ -130,7 +129,7 @@ quota_add_session(struct quota_table *q, const struct session *se)
 	uint64_t b;
 	uint32_t i;
 
-	if (quota_counts_open(se) && (u = quota_get(q, se->creator)) != NULL)
+	if (quota_counts_creator(se) && (u = quota_get(q, se->creator)) != NULL)
 		u->sessions++;
 	for (i = 0; i < se->p.n; i++) {
 		if ((b = quota_party_bytes(se, i)) == 0)
@@ -152,21 +151,16 @@ quota_take_bytes(struct quota_table *q, const char *name, uint64_t b)
 }
 
 void
-quota_settle(struct quota_table *q, const struct session *se)
-{
-	size_t i = quota_index(q, se->creator);
-
-	if (i < q->cap && q->slot[i].sessions > 0)
-		q->slot[i].sessions--;
-}
-
-void
 quota_drop_session(struct quota_table *q, const struct session *se)
 {
 	uint32_t i;
+	size_t k;
 
 	for (i = 0; i < se->p.n; i++)
 		quota_take_bytes(q, se->p.parties[i], quota_party_bytes(se, i));
-	if (quota_counts_open(se))
-		quota_settle(q, se);
+	if (!quota_counts_creator(se))
+		return;
+	k = quota_index(q, se->creator);
+	if (k < q->cap && q->slot[k].sessions > 0)
+		q->slot[k].sessions--;
 }

@@ -1,7 +1,7 @@
 /*
  * quota.h: what each identity holds, for the per-party quotas
  * (--max-sessions-per-party, --max-bytes-per-party): the sessions it
- * created that are still open (neither complete nor failed), the bytes
+ * created that the store holds (in any phase), the bytes
  * of its own shares, sumpoints and statements the store keeps, and those of
  * the large frames it is sending; and the connections it holds open, for
  * the server's choice of one to close when every slot is taken. Entries are
@@ -20,7 +20,7 @@
 
 struct quota_use {
 	char name[NAME_BUF];    /* "": an empty slot */
-	uint32_t sessions;      /* created, open */
+	uint32_t sessions;      /* created, held */
 	uint64_t bytes;         /* held in its name */
 	uint64_t frames;        /* of large frames it is sending (connection.c) */
 	uint32_t conns;         /* authenticated connections open (connection.c) */
@@ -53,28 +53,24 @@ uint64_t quota_party_bytes(const struct session *se, uint32_t i);
 /*
  * Whether se counts against its creator's --max-sessions-per-party: its
  * creator is known (se->creator; a session of a journal or snapshot that
- * predates the field has none) and it is neither COMPLETE nor FAILED.
+ * predates the field has none). It counts in every phase, until it leaves
+ * the store: a complete or failed session holds one of --max-sessions as
+ * an open one does, and failing at once costs its creator nothing else.
  */
-int quota_counts_open(const struct session *se);
+int quota_counts_creator(const struct session *se);
 
 /*
  * Adds what se counts for as it joins the store (created, replayed or
- * loaded from disk): every party's bytes and, if quota_counts_open, its
+ * loaded from disk): every party's bytes and, if quota_counts_creator, its
  * creator's session. Out of memory, a count is left out, never doubled.
  */
 void quota_add_session(struct quota_table *q, const struct session *se);
 
 /*
  * Takes back what se counts for as it leaves the store (deleted, expired,
- * a delete replayed): every party's bytes and, if quota_counts_open, its
- * creator's session.
+ * a delete replayed): every party's bytes and, if quota_counts_creator,
+ * its creator's session.
  */
 void quota_drop_session(struct quota_table *q, const struct session *se);
-
-/*
- * se has just become COMPLETE or FAILED: its creator's open session is
- * counted no more. Called once, at that change (store.c).
- */
-void quota_settle(struct quota_table *q, const struct session *se);
 
 #endif

@@ -99,7 +99,7 @@ struct session {
 	uint32_t tally_signers, tally_posted, tally_conflicts;
 	/*
 	 * Who created it: it may delete it at any time (lifecycle.h), and it
-	 * counts against its --max-sessions-per-party while open (quota.h).
+	 * counts against its --max-sessions-per-party while held (quota.h).
 	 * Empty for a session of a journal or snapshot that predates the
 	 * field: then it counts against no one's.
 	 */

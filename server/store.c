@@ -107,7 +107,6 @@ close_sharing(struct store *s, struct session *se)
 		    "%s %u needs at least %u", k, se->p.n, se->p.v2 ?
 		    "min_cohort" : "threshold", se->p.v2 ? se->p.min_cohort :
 		    se->p.threshold, session_min_cohort(se));
-		quota_settle(&s->quotas, se);
 	}
 	s->version++;
 	record_changed(s, se, 0);
@@ -319,9 +318,10 @@ creator_room(struct store *s, const char *caller, struct ss_error *st)
 		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
 	if (u->sessions >= s->lim.max_sessions_per_party)
 		return ss_error_set(st, SS_ERR_EXHAUSTED, "%s has %u sessions "
-		    "open (created by it, neither complete nor failed), the "
-		    "server's limit per party (--max-sessions-per-party %u); "
-		    "finish, delete or wait out one of them", caller,
+		    "held (created by it, in any phase, not yet deleted or "
+		    "expired), the server's limit per party "
+		    "(--max-sessions-per-party %u); delete one it no longer needs "
+		    "(mpc-client delete) or wait for --session-ttl", caller,
 		    u->sessions, s->lim.max_sessions_per_party);
 	return SS_OK;
 }

@@ -31,7 +31,7 @@ struct store_limits {
 	uint32_t max_keys;
 	uint32_t max_cert_bytes;
 	uint64_t max_message;        /* largest frame a session's messages may need */
-	uint32_t max_sessions_per_party;  /* open sessions one identity created */
+	uint32_t max_sessions_per_party;  /* sessions held one identity created */
 	uint64_t max_bytes_per_party;     /* bytes held in one identity's name */
 	/*
 	 * Seconds without a change after which a session is dropped

@@ -3,11 +3,12 @@
 # share of the connection slots (issue 12 point 3), each filled and then an
 # honest session run to completion, on real servers over loopback.
 #
-# - --max-sessions-per-party 2: alice's third open session is refused
-#   with RESOURCE_EXHAUSTED naming the limit; bob still creates; once one
-#   of alice's completes, or she deletes one, she may create again. After
-#   a restart her open sessions, loaded from the state folder, still count
-#   (their creator is recorded), until she deletes one.
+# - --max-sessions-per-party 2: alice's third session is refused with
+#   RESOURCE_EXHAUSTED naming the limit; bob still creates. A session
+#   counts until it is deleted, complete (alice's q1) or failed (bob's b2,
+#   its deadline a second away) as much as open. After a restart her
+#   sessions, loaded from the state folder, still count (their creator is
+#   recorded), until one is deleted.
 # - --max-bytes-per-party: a party that holds a session's worth of shares
 #   and sumpoint is refused another submission, naming the limit, also
 #   after a restart, and a large frame as it arrives; parties with nothing
@@ -117,8 +118,8 @@ if start_server --state-dir "$T/state-party" --max-sessions-per-party 2 \
 	    client alice create q3 --parties $ABC --threshold 1 --length 1000
 	check "bob, under his own count, creates b1" \
 	    client bob create b1 --parties $ABC --threshold 1 --length 1000
-	# q1 runs to completion: alice has one open session left, and each of
-	# them holds its shares and sumpoint (about 33 kB of the 40,000).
+	# q1 runs to completion, and each of alice, bob and carol holds its
+	# shares and sumpoint (about 33 kB of the 40,000).
 	seq 1000 >"$T/in1000"
 	Q1=()
 	for p in alice bob carol; do
@@ -130,14 +131,21 @@ if start_server --state-dir "$T/state-party" --max-sessions-per-party 2 \
 	check_eq "q1 completes: its 3 parties print 1000 sums, the last 3000" \
 	    "3 1000 3000 1000 3000 1000 3000" "$n $(for p in alice bob carol; do
 		awk '{ print NF, $NF }' "$T/q1-$p.out"; done | tr '\n' ' ' | sed 's/ $//')"
-	check "once q1 is complete alice may create q3" \
+	check_fails "q1, complete, still counts until deleted: alice's q3 is refused, saying how to free one" \
+	    'RESOURCE_EXHAUSTED.*--max-sessions-per-party 2.*mpc-client delete' \
 	    client alice create q3 --parties $ABC --threshold 1 --length 1000
-	check_fails "alice's q4 is refused while q2 and q3 are open" \
+	# A session that fails at once holds a place among --max-sessions as
+	# long as any: it counts against its creator the same.
+	check "bob creates b2, its sharing deadline 1 s away" \
+	    client bob create b2 --parties $ABC --threshold 1 --deadline 1 --min-cohort 3
+	sleep 2.5
+	client bob status b2 >"$T/b2.status" 2>&1
+	check "b2 fails at its deadline" grep -q FAILED "$T/b2.status"
+	check_fails "bob's b3 is refused: b1 and the failed b2 count" \
 	    'RESOURCE_EXHAUSTED.*--max-sessions-per-party 2' \
-	    client alice create q4 --parties $ABC --threshold 1 --length 1000
-	check "alice deletes q3, still open" client alice delete q3
-	check "once q3 is deleted alice may create q4" \
-	    client alice create q4 --parties $ABC --threshold 1 --length 1000
+	    client bob create b3 --parties $ABC --threshold 1
+	check "bob deletes b2" client bob delete b2
+	check "once b2 is deleted bob may create b3" client bob create b3 --parties $ABC --threshold 1
 	check_fails "alice, holding q1's bytes, is refused q2's shares, naming the limit" \
 	    'RESOURCE_EXHAUSTED.*--max-bytes-per-party 40000' \
 	    client alice share q2 --input "$T/in1000"
@@ -150,16 +158,18 @@ if start_server --state-dir "$T/state-party" --max-sessions-per-party 2 \
 	# The bytes are counted again from what the state folder holds.
 	if start_server --state-dir "$T/state-party" --max-sessions-per-party 2 \
 	    --max-bytes-per-party 40000; then
-		check_fails "after a restart alice's open q2 and q4, loaded, still count: q5 is refused" \
+		check_fails "after a restart alice's q1 (complete) and q2 (open), loaded, still count: q3 is refused" \
 		    'RESOURCE_EXHAUSTED.*--max-sessions-per-party 2' \
-		    client alice create q5 --parties $ABC --threshold 1 --length 1000
+		    client alice create q3 --parties $ABC --threshold 1 --length 1000
 		check_fails "after a restart alice is still refused q2's shares" \
 		    'RESOURCE_EXHAUSTED.*--max-bytes-per-party 40000' \
 		    client alice share q2 --input "$T/in1000"
-		check "alice deletes q4, loaded from the state folder" client alice delete q4
-		check "once q4 is deleted alice may create q5" \
-		    client alice create q5 --parties $ABC --threshold 1 --length 1000
-		check "bob deletes q1, complete" client bob delete q1
+		check "bob deletes q1, complete, loaded from the state folder" client bob delete q1
+		check "once q1 is deleted alice may create q3" \
+		    client alice create q3 --parties $ABC --threshold 1 --length 1000
+		check "alice deletes q3, still open" client alice delete q3
+		check "once q3 is deleted alice may create q4" \
+		    client alice create q4 --parties $ABC --threshold 1 --length 1000
 		check "with q1's bytes given back alice's shares of q2 are taken" \
 		    client alice share q2 --input "$T/in1000"
 		stop_server

@@ -5,8 +5,8 @@
  * no limit takes anything; giving back never goes below zero. Identities
  * are found again after the table grows, and a session's parties are
  * charged their own shares and sumpoints, and released when it is dropped.
- * On the store: a creator's open sessions stop at --max-sessions-per-party
- * until one fails (or completes), is deleted or expires; a party's bytes
+ * On the store: a creator's sessions stop at --max-sessions-per-party until
+ * one is deleted or expires (failing or completing frees none); a party's bytes
  * stop at --max-bytes-per-party until the session holding them goes; a
  * full budget refuses a submission, naming it. Sessions replayed or loaded
  * from disk count against the creator recorded, those without one against
@@ -225,20 +225,21 @@ test_session_bytes_charged_and_dropped(void **state)
 	assert_int_equal(quota_find(&q, "bob")->bytes, sizeof(vals));
 	quota_drop_session(&q, se);
 	assert_int_equal(quota_find(&q, "bob")->bytes, 0);
-	/* The creator's open session, then the drop takes everything back. */
+	/* The creator's session, then the drop takes everything back. */
 	snprintf(se->creator, sizeof(se->creator), "%s", "carol");
-	assert_true(quota_counts_open(se));
+	assert_true(quota_counts_creator(se));
 	quota_add_session(&q, se);
 	assert_int_equal(quota_find(&q, "carol")->sessions, 1);
 	quota_drop_session(&q, se);
 	assert_int_equal(quota_find(&q, "bob")->bytes, 0);
 	assert_int_equal(quota_find(&q, "carol")->sessions, 0);
-	/* A complete one counted no more: its drop leaves carol's others. */
-	quota_get(&q, "carol")->sessions = 1;
+	/* A complete one counts the same, until it goes. */
 	se->phase = PHASE_COMPLETE;
-	assert_false(quota_counts_open(se));
-	quota_drop_session(&q, se);
+	assert_true(quota_counts_creator(se));
+	quota_add_session(&q, se);
 	assert_int_equal(quota_find(&q, "carol")->sessions, 1);
+	quota_drop_session(&q, se);
+	assert_int_equal(quota_find(&q, "carol")->sessions, 0);
 	session_free(se);
 	quota_free(&q);
 }
@@ -297,9 +298,10 @@ create(struct store *s, const char *caller, const char *id,
 }
 
 static void
-test_open_sessions_per_creator(void **state)
+test_sessions_per_creator(void **state)
 {
 	struct ss_error st;
+	uint64_t released;
 	struct store *s = store_with(2, UINT64_C(1) << 30);
 
 	(void)state;
@@ -310,10 +312,20 @@ test_open_sessions_per_creator(void **state)
 	/* Another creator has its own count; a repeat is no new session. */
 	assert_int_equal(create(s, "bob", "b1", &st), SS_OK);
 	assert_int_equal(create(s, "alice", "a1", &st), SS_OK);
-	/* Their deadlines pass with no shares: failed, no longer open. */
+	/*
+	 * Their deadlines pass with no shares: failed, and still held, so
+	 * still counted (sessions that fail at once would otherwise fill
+	 * --max-sessions for free).
+	 */
 	store_tick(s, 200);
 	assert_int_equal(store_find(s, "alice/a1")->phase, PHASE_FAILED);
-	assert_int_equal(quota_find(&s->quotas, "alice")->sessions, 0);
+	assert_int_equal(quota_find(&s->quotas, "alice")->sessions, 2);
+	assert_int_equal(create(s, "alice", "a3", &st), SS_ERR_EXHAUSTED);
+	assert_non_null(strstr(st.msg, "mpc-client delete"));
+	/* Deleted: its place is alice's again. */
+	assert_int_equal(lifecycle_delete(s, "alice", "alice/a1", 201, &released,
+	    &st), SS_OK);
+	assert_int_equal(quota_find(&s->quotas, "alice")->sessions, 1);
 	assert_int_equal(create(s, "alice", "a3", &st), SS_OK);
 	store_free(s);
 }
@@ -367,7 +379,7 @@ test_bytes_per_party_and_budget(void **state)
 }
 
 static uint32_t
-open_of(const struct store *s, const char *name)
+held_of(const struct store *s, const char *name)
 {
 	const struct quota_use *u = quota_find(&s->quotas, name);
 
@@ -393,17 +405,17 @@ test_deleted_and_expired_give_back(void **state)
 	    &st), SS_OK);
 	assert_int_equal(released, one);
 	assert_int_equal(s->stored_bytes, 0);
-	assert_int_equal(open_of(s, "alice"), 1);
+	assert_int_equal(held_of(s, "alice"), 1);
 	assert_int_equal(quota_find(&s->quotas, "alice")->bytes, 0);
 	assert_int_equal(submit(s, "a2", &st), SS_OK);
 	assert_int_equal(create_until(s, "alice", "a3", 0, &st), SS_OK);
-	assert_int_equal(open_of(s, "alice"), 2);
+	assert_int_equal(held_of(s, "alice"), 2);
 	/* Both idle past the TTL: dropped, nothing left counted. */
 	s->lim.session_ttl = 50;
 	store_tick(s, 100);
 	store_tick(s, 151);
 	assert_int_equal(s->nsessions, 0);
-	assert_int_equal(open_of(s, "alice"), 0);
+	assert_int_equal(held_of(s, "alice"), 0);
 	assert_int_equal(quota_find(&s->quotas, "alice")->bytes, 0);
 	assert_int_equal(s->stored_bytes, 0);
 	assert_int_equal(create_until(s, "alice", "a4", 0, &st), SS_OK);
@@ -430,9 +442,9 @@ test_replayed_and_loaded_count(void **state)
 	    SS_ERR_INVALID);
 	assert_non_null(strstr(e.msg, "dave is not one of its parties"));
 	assert_null(store_find(s, "r3"));
-	assert_int_equal(open_of(s, "alice"), 1);
-	assert_int_equal(open_of(s, "dave"), 0);
-	/* Loaded from a snapshot: open counts, complete does not. */
+	assert_int_equal(held_of(s, "alice"), 1);
+	assert_int_equal(held_of(s, "dave"), 0);
+	/* Loaded from a snapshot: open or complete, each counts. */
 	p = spec("l1", 10);
 	assert_non_null(se = session_new(&p));
 	snprintf(se->creator, sizeof(se->creator), "%s", "alice");
@@ -442,12 +454,12 @@ test_replayed_and_loaded_count(void **state)
 	snprintf(se->creator, sizeof(se->creator), "%s", "bob");
 	se->phase = PHASE_COMPLETE;
 	assert_int_equal(store_adopt_session(s, se), SS_OK);
-	assert_int_equal(open_of(s, "alice"), 2);
-	assert_int_equal(open_of(s, "bob"), 0);
+	assert_int_equal(held_of(s, "alice"), 2);
+	assert_int_equal(held_of(s, "bob"), 1);
 	assert_int_equal(create(s, "alice", "a1", &st), SS_ERR_EXHAUSTED);
 	/* A replayed delete gives the loaded session back. */
 	assert_int_equal(lifecycle_apply_delete(s, "l1", &e), SS_OK);
-	assert_int_equal(open_of(s, "alice"), 1);
+	assert_int_equal(held_of(s, "alice"), 1);
 	assert_int_equal(create(s, "alice", "a1", &st), SS_OK);
 	store_free(s);
 }
@@ -463,7 +475,7 @@ main(void)
 		cmocka_unit_test(test_answers_charged_until_sent),
 		cmocka_unit_test(test_quota_table_grows),
 		cmocka_unit_test(test_session_bytes_charged_and_dropped),
-		cmocka_unit_test(test_open_sessions_per_creator),
+		cmocka_unit_test(test_sessions_per_creator),
 		cmocka_unit_test(test_bytes_per_party_and_budget),
 		cmocka_unit_test(test_deleted_and_expired_give_back),
 		cmocka_unit_test(test_replayed_and_loaded_count),
