@@ -455,7 +455,12 @@ SECURESUM_API void securesum_list_free(struct securesum_list *l);
 
 /* ---- the server --------------------------------------------------------- */
 
-/* The server's figures (GetServerInfo, docs/PROTOCOL.md): counts only. */
+/*
+ * The server's figures (GetServerInfo, docs/PROTOCOL.md 7.13): counts only;
+ * the whole server's for an identity the server names with --monitor, else
+ * the caller's own sessions, connections and bytes (and the request,
+ * journal and snapshot counts 0).
+ */
 struct securesum_server_info {
 	char version[SECURESUM_NAME_MAX];   /* made printable */
 	int journal_healthy;

@@ -7,6 +7,7 @@
 
 #include "bigmem.h"
 #include "log.h"
+#include "name.h"
 #include "server.h"
 
 /*
@@ -78,6 +79,10 @@ usage(FILE *f)
 "  --metrics-listen HOST:PORT  serve GET /metrics (Prometheus text) over\n"
 "                              plain HTTP: bind it to localhost or a\n"
 "                              management network (default: none)\n"
+"  --monitor NAME[,NAME...]    identities that GetServerInfo shows the whole\n"
+"                              server's sessions, connections, bytes and\n"
+"                              requests; any other party is shown its own\n"
+"                              (default: none)\n"
 "  --version                   print the version and exit\n"
 "  -h, --help                  this text\n");
 }
@@ -130,11 +135,40 @@ fsync_mode(const char *s)
 	exit(2);
 }
 
+/*
+ * --monitor's list: names as certificates carry them, comma-separated;
+ * exits with a message otherwise.
+ */
+static const char *
+name_list(const char *s)
+{
+	char name[NAME_BUF];
+	const char *p = s;
+	size_t len;
+
+	for (;;) {
+		len = strcspn(p, ",");
+		if (len < sizeof(name)) {
+			memcpy(name, p, len);
+			name[len] = '\0';
+		}
+		if (len >= sizeof(name) || !name_valid(name)) {
+			fprintf(stderr, "mpc-server: --monitor wants names separated "
+			    "by commas, each 1-64 characters of [A-Za-z0-9._-] not "
+			    "starting with '.' or '-', got '%s'\n", s);
+			exit(2);
+		}
+		if (p[len] == '\0')
+			return s;
+		p += len + 1;
+	}
+}
+
 /* The long options, each with its own id for the switch in main. */
 enum option_id { O_LISTEN = 1, O_CERTS, O_STATE, O_SNAP, O_FRAME, O_LENGTH,
     O_PARTIES, O_SESSIONS, O_STORED, O_CONNS, O_HS, O_IDLE, O_FSYNC, O_HELP, O_VERSION,
     O_PARTY_SESSIONS, O_PARTY_BYTES, O_MEMORY, O_LOG_LEVEL, O_METRICS,
-    O_TTL, O_WARM };
+    O_TTL, O_WARM, O_MONITOR };
 
 static const struct option opts[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -155,6 +189,7 @@ static const struct option opts[] = {
 	{ "fsync", required_argument, NULL, O_FSYNC },
 	{ "log-level", required_argument, NULL, O_LOG_LEVEL },
 	{ "metrics-listen", required_argument, NULL, O_METRICS },
+	{ "monitor", required_argument, NULL, O_MONITOR },
 	{ "session-ttl", required_argument, NULL, O_TTL },
 	{ "warm-memory", required_argument, NULL, O_WARM },
 	{ "help", no_argument, NULL, O_HELP },
@@ -232,6 +267,7 @@ main(int argc, char **argv)
 		case O_FSYNC:    cfg.fsync = fsync_mode(optarg); break;
 		case O_LOG_LEVEL: log_level(optarg); break;
 		case O_METRICS:  cfg.metrics_listen = optarg; break;
+		case O_MONITOR:  cfg.monitors = name_list(optarg); break;
 		case O_TTL:      cfg.limits.session_ttl = number("--session-ttl", optarg, 0, MAX_SESSION_TTL); break;
 		case O_WARM:     cfg.warm_memory = number("--warm-memory", optarg, 0, UINT64_MAX / 2); break;
 		case 'h':

@@ -944,6 +944,7 @@ rpc_handle_watch(struct rpc_server *srv, const char *caller, X509 *cert,
 	c.ca = srv->ca;
 	c.now_ms = srv->now_ms;
 	c.info = &srv->info;
+	c.monitors = srv->monitors;
 	c.caller = caller;
 	c.cert = cert;
 	c.watch = w;

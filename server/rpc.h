@@ -41,6 +41,12 @@ struct rpc_server {
 	 * UNAVAILABLE (an RPC layer without a server, in tests).
 	 */
 	struct metrics_source info;
+	/*
+	 * The identities (comma-separated, --monitor) GetServerInfo gives the
+	 * whole server's figures to; any other caller is given its own. NULL:
+	 * none.
+	 */
+	const char *monitors;
 	/* Written by every rpc_handle* call that answers (or holds). */
 	struct rpc_outcome last;
 };

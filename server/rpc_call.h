@@ -98,6 +98,7 @@ struct call {
 	X509_STORE *ca;
 	uint64_t (*now_ms)(void);
 	const struct metrics_source *info;
+	const char *monitors;      /* rpc_server's */
 	/* Who calls, and with what. */
 	const char *caller;
 	X509 *cert;                /* the caller's TLS certificate, or NULL */

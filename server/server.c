@@ -733,6 +733,7 @@ open_loop(struct server *srv, struct ss_error *e)
 	srv->rpc.info.metrics = &srv->metrics;
 	srv->rpc.info.gauges = server_gauges;
 	srv->rpc.info.ctx = srv;
+	srv->rpc.monitors = srv->cfg->monitors;
 	if (conns_watch_start(cs) != SS_OK)
 		return ss_error_set(e, SS_ERR_INTERNAL, "cannot set up the event loop");
 	return SS_OK;

@@ -17,6 +17,7 @@ struct server_config {
 	const char *certs_dir;
 	const char *state_dir;
 	const char *metrics_listen;    /* HOST:PORT of GET /metrics; NULL: none */
+	const char *monitors;          /* --monitor NAME,...: whole-server figures; NULL: none */
 	unsigned snapshot_interval;    /* seconds */
 	uint32_t max_frame;            /* bytes of one frame's body */
 	unsigned max_connections;

@@ -1,9 +1,10 @@
 /*
  * server_info.h: GetServerInfo on the wire: the server's version, uptime,
- * sessions by phase, connections, bytes held and the health of its journal
- * and snapshots, for any caller with a valid certificate (docs/PROTOCOL.md
- * 7.13). The figures are the ones --metrics-listen exposes (metrics.h):
- * counts only, no session's or party's name.
+ * limits and journal health for any caller with a valid certificate, with
+ * the server's sessions by phase, connections, bytes held, requests and
+ * snapshots for a --monitor identity (the figures --metrics-listen exposes,
+ * metrics.h: counts only), and the caller's own sessions, connections and
+ * bytes for any other (docs/PROTOCOL.md 7.13).
  */
 #ifndef SS_SERVER_INFO_H
 #define SS_SERVER_INFO_H

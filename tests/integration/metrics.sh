@@ -11,13 +11,17 @@
 # has one key=value line per request, the same count as the latency
 # histogram, with nothing but those keys, and start-up lines for what was
 # loaded; --log-level warn drops them. GetServerInfo (and mpc-client
-# server-info) answers any party with a certificate, and only one.
+# server-info) answers any party with a certificate, and only one: the
+# whole server's figures to a --monitor identity (ops), a party's own
+# sessions, connections and bytes to any other, so that one in no session
+# learns nothing of the others'.
 # DeleteSession and ListSessions are logged by name, and a deletion counted.
 source "$(dirname "$0")/lib.sh"
 
 python_proto || bail "protoc --python_out failed"
-make_certs alice bob carol dave || bail "mkcerts.sh failed"
-start_server --metrics-listen 127.0.0.1:0 --snapshot-interval 1 || bail "server did not start"
+make_certs alice bob carol dave ops || bail "mkcerts.sh failed"
+start_server --metrics-listen 127.0.0.1:0 --snapshot-interval 1 --monitor watch,ops ||
+    bail "server did not start"
 M=$(sed -n 's/.* info: metrics listen=\([^ ]*\) .*/\1/p' "$T/server.log" | head -n 1)
 [ -n "$M" ] || bail "no 'metrics listen=' line in the log"
 
@@ -78,7 +82,7 @@ check "alice's CreateSession is logged with its session" \
     grep -Eq 'request peer=alice addr=[^ ]+ method=CREATE_SESSION session=alice/s1 status=OK ' "$T/server.log"
 check "dave's refusal is logged" grep -Eq 'request peer=dave .* method=GET_STATUS session=s1 status=(NOT_FOUND|PERMISSION_DENIED) ' "$T/server.log"
 check "start-up: what was loaded" grep -Eq 'info: loaded state=[^ ]+ sessions=0 snapshot_sessions=0 journal_records=0 stored_bytes=0 seconds=[0-9.]+$' "$T/server.log"
-check "start-up: certificates" grep -Eq 'info: certificates dir=[^ ]+ crl=no published_keys=4$' "$T/server.log"
+check "start-up: certificates" grep -Eq 'info: certificates dir=[^ ]+ crl=no published_keys=5$' "$T/server.log"
 check "start-up: listening" grep -Eq 'info: listening addr=127\.0\.0\.1:[0-9]+ max_connections=[0-9]+ fsync=always version=' "$T/server.log"
 
 # --- GetServerInfo ---------------------------------------------------------
@@ -86,21 +90,38 @@ info() {
 	rawclient "$ADDR" "$T/certs/$1.crt" "$T/certs/$1.key" \
 	    '{"id":7,"method":"GET_SERVER_INFO","get_server_info":{}}'
 }
-out=$(info dave 2>&1)
-body=$(/usr/bin/python3 -c 'import json,sys; r=json.loads(sys.stdin.readline()); b=r["body"]["get_server_info"]; print(r["code"], b["version"], b.get("sessionsComplete", b.get("sessions_complete")), int(b.get("connections", 0)) >= 1, b.get("journalHealthy", b.get("journal_healthy")))' <<<"$out" 2>&1)
-check_eq "GetServerInfo answers dave (in no session) with version, sessions, connections, health" \
-    "OK $("$SERVER_BIN" --version | cut -d' ' -f2) 1 True True" "$body"
+# figures NAME: code, version, sessions complete, connections, stored
+# bytes, requests and journal health in NAME's GetServerInfo.
+figures() {
+	info "$1" 2>&1 | /usr/bin/python3 -c 'import json, sys
+r = json.loads(sys.stdin.readline())
+b = r["body"]["get_server_info"]
+g = lambda k, c: int(b.get(k, b.get(c, 0)))
+print(r["code"], b["version"], g("sessions_complete", "sessionsComplete"), g("connections", "connections"),
+      g("stored_bytes", "storedBytes"), g("requests", "requests"), b.get("journalHealthy", b.get("journal_healthy")))' 2>&1
+}
+V=$("$SERVER_BIN" --version | cut -d' ' -f2)
+check_eq "GetServerInfo answers dave (in no session): version, health, and his own figures only (no session, this connection, no bytes)" \
+    "OK $V 0 1 0 0 True" "$(figures dave)"
+read -r _ _ a_complete a_conns a_stored a_requests _ <<<"$(figures alice)"
+check_eq "... alice, a party of s1: her session, this connection, her bytes, no request count" \
+    "1 1 yes 0" "$a_complete $a_conns $([ "${a_stored:-0}" -gt 0 ] && echo yes) $a_requests"
+read -r o_code _ o_complete _ o_stored o_requests _ <<<"$(figures ops)"
+check_eq "... ops, a --monitor identity in no session: the whole server's (s1, more bytes than alice's, the requests)" \
+    "OK 1 yes yes" "$o_code $o_complete $([ "${o_stored:-0}" -gt "${a_stored:-0}" ] && echo yes) $([ "${o_requests:-0}" -gt 10 ] && echo yes)"
 check "without a client certificate there is no answer" bash -c \
     "! /usr/bin/python3 '$ROOT/tests/tools/rawclient.py' --server $ADDR --py '$PY' --ca '$T/certs/ca.crt' \
     '{\"id\":7,\"method\":\"GET_SERVER_INFO\",\"get_server_info\":{}}' 2>/dev/null | grep -q '\"code\": \"OK\"'"
 
 check "mpc-client server-info shows the same" bash -c \
-    "'$CLIENT_BIN' --server $ADDR --certs '$T/certs' --party dave server-info >'$T/si.out' &&
+    "'$CLIENT_BIN' --server $ADDR --certs '$T/certs' --party ops server-info >'$T/si.out' &&
     grep -qx 'sessions_complete: 1' '$T/si.out' && grep -qx 'journal_healthy: yes' '$T/si.out' &&
     grep -qx 'server_version: $("$SERVER_BIN" --version | cut -d' ' -f2)' '$T/si.out'"
 check "... and with --json one object" bash -c \
-    "'$CLIENT_BIN' --server $ADDR --certs '$T/certs' --party dave --json server-info |
+    "'$CLIENT_BIN' --server $ADDR --certs '$T/certs' --party ops --json server-info |
     /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(not (d[\"version\"] == 1 and d[\"server_version\"] and d[\"sessions_complete\"] == 1 and d[\"connections\"] >= 1))'"
+check "... and dave's shows no session" bash -c \
+    "'$CLIENT_BIN' --server $ADDR --certs '$T/certs' --party dave server-info | grep -qx 'sessions_complete: 0'"
 check_fails "server-info takes no SESSION" "unexpected argument 's1'" client dave server-info s1
 
 # --- DeleteSession and ListSessions: logged by name, the deletion counted -

@@ -1958,7 +1958,9 @@ test_server_info(void **state)
 	srv->info.metrics = &m;
 	srv->info.gauges = fake_gauges;
 	srv->info.ctx = &now;
-	resp = server_info(srv, "dave");
+	srv->monitors = "watch,ops";
+	/* A monitor: the whole server's figures. */
+	resp = server_info(srv, "ops");
 	assert_int_equal(resp->code, ST_OK);
 	assert_int_equal(resp->body_case, SECURESUM__RESPONSE__BODY_GET_SERVER_INFO);
 	assert_string_equal(resp->get_server_info->version, metrics_version());
@@ -1970,10 +1972,33 @@ test_server_info(void **state)
 	assert_int_equal(resp->get_server_info->snapshot_age_seconds, 90);
 	assert_int_equal(resp->get_server_info->requests, 1);
 	expect(resp, ST_OK, NULL);
+	resp = server_info(srv, "watch");
+	assert_int_equal(resp->get_server_info->requests, 1);
+	expect(resp, ST_OK, NULL);
+	/* Anyone else (a name a monitor's begins with too): only its own. */
+	resp = server_info(srv, "op");
+	assert_int_equal(resp->code, ST_OK);
+	assert_string_equal(resp->get_server_info->version, metrics_version());
+	assert_int_equal(resp->get_server_info->uptime_seconds, 90);
+	assert_true(resp->get_server_info->journal_healthy);
+	assert_int_equal(resp->get_server_info->sessions_sharing, 0);
+	assert_int_equal(resp->get_server_info->connections, 0);
+	assert_int_equal(resp->get_server_info->stored_bytes, 0);
+	assert_int_equal(resp->get_server_info->snapshot_age_seconds, 0);
+	assert_int_equal(resp->get_server_info->requests, 0);
+	expect(resp, ST_OK, NULL);
 	/* The outcome names the session of a request that names one. */
 	expect(create(srv, "alice", "noted", 1, 0), ST_OK, NULL);
 	assert_int_equal(srv->last.method, SECURESUM__METHOD__CREATE_SESSION);
 	assert_string_equal(srv->last.session, "alice/noted");
+	/* A party sees the sessions it is in, and no others. */
+	resp = server_info(srv, "alice");
+	assert_int_equal(resp->get_server_info->sessions_sharing, 1);
+	expect(resp, ST_OK, NULL);
+	resp = server_info(srv, "dave");
+	assert_int_equal(resp->get_server_info->sessions_sharing, 0);
+	expect(resp, ST_OK, NULL);
+	srv->monitors = NULL;
 	srv->info.metrics = NULL;
 }
 
