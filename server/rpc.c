@@ -20,6 +20,7 @@
 #include "rpc_call.h"
 #include "server_info.h"
 #include "signed_cohort.h"
+#include "statements.h"
 #include "lifecycle_rpc.h"
 #include "err.h"
 #include "frame.h"
@@ -344,7 +345,8 @@ values_to_frame_start(uint8_t *frame, const struct sumpoint_view *v)
 /*
  * The statement of a PostSumpoint read in place, copied out of the frame
  * before its values move to the start of it: into *out (scratch memory),
- * or NULL when it has none.
+ * or NULL when it has none. Bounded first: the copy is not charged, and a
+ * frame's worth of it would be.
  */
 static int
 statement_out_of_frame(struct call *c, const struct sumpoint_view *v,
@@ -355,6 +357,8 @@ statement_out_of_frame(struct call *c, const struct sumpoint_view *v,
 	*stmt = NULL;
 	if (!v->has_statement)
 		return SS_OK;
+	if (statements_bounded(&v->statement, &c->err) != SS_OK)
+		return c->err.code;
 	if ((p = call_scratch(c, v->statement.len + v->statement.sig_len,
 	    1)) == NULL)
 		return call_out_of_memory(c);

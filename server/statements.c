@@ -33,10 +33,8 @@ statements_expected(const struct session *se, enum statement_type type,
 }
 
 int
-statements_copy(const struct statement_in *in, struct held_statement *h,
-    struct ss_error *st)
+statements_bounded(const struct statement_in *in, struct ss_error *st)
 {
-	memset(h, 0, sizeof(*h));
 	if (in->len == 0)
 		return ss_error_set(st, SS_ERR_INVALID, "the statement has no "
 		    "body");
@@ -48,6 +46,18 @@ statements_copy(const struct statement_in *in, struct held_statement *h,
 		return ss_error_set(st, SS_ERR_INVALID, "a statement's "
 		    "signature is 1 to %d bytes of DER, got %zu",
 		    STATEMENT_SIG_MAX, in->sig_len);
+	return SS_OK;
+}
+
+int
+statements_copy(const struct statement_in *in, struct held_statement *h,
+    struct ss_error *st)
+{
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	if ((rc = statements_bounded(in, st)) != SS_OK)
+		return rc;
 	if ((h->body = malloc(in->len)) == NULL)
 		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
 	memcpy(h->body, in->body, in->len);

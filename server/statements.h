@@ -41,9 +41,14 @@ int statements_expected(const struct session *se, enum statement_type type,
     const struct statement_in *in, struct ss_error *st) SS_WUR;
 
 /*
- * A copy of in that the store may keep: a body of at most
- * STATEMENT_BODY_MAX bytes, a signature of 1 to STATEMENT_SIG_MAX.
+ * Whether in is no longer than any statement: a body of 1 to
+ * STATEMENT_BODY_MAX bytes, a signature of 1 to STATEMENT_SIG_MAX. SS_OK,
+ * or SS_ERR_INVALID saying which.
  */
+int statements_bounded(const struct statement_in *in, struct ss_error *st)
+    SS_WUR;
+
+/* A copy of in that the store may keep, if statements_bounded. */
 int statements_copy(const struct statement_in *in, struct held_statement *h,
     struct ss_error *st) SS_WUR;
 

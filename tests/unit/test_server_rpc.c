@@ -2002,6 +2002,69 @@ test_server_info(void **state)
 	srv->info.metrics = NULL;
 }
 
+/*
+ * A statement longer than any is refused by its length alone: at the
+ * bounds, and in a PostSumpoint read in place, before its copy out of the
+ * frame (which nothing charges) is made.
+ */
+static void
+test_v2_statement_bounded(void **state)
+{
+	struct rpc_server *srv = *state;
+	Request req = SECURESUM__REQUEST__INIT;
+	Securesum__PostSumpointRequest body = SECURESUM__POST_SUMPOINT_REQUEST__INIT;
+	Securesum__Statement m;
+	struct statement_in in;
+	struct ss_error e;
+	uint8_t sig[STATEMENT_SIG_MAX + 1] = { 0x30 };
+	uint64_t v[SMALL_L];
+	uint8_t *big;
+	int i;
+
+	assert_non_null(big = calloc(1, STATEMENT_BODY_MAX + 1));
+	in.body = big;
+	in.sig = sig;
+	in.len = STATEMENT_BODY_MAX;
+	in.sig_len = STATEMENT_SIG_MAX;
+	assert_int_equal(statements_bounded(&in, &e), SS_OK);
+	in.len = STATEMENT_BODY_MAX + 1;
+	assert_int_equal(statements_bounded(&in, &e), SS_ERR_INVALID);
+	assert_non_null(strstr(e.msg, "more than any statement's"));
+	in.len = 0;
+	assert_int_equal(statements_bounded(&in, &e), SS_ERR_INVALID);
+	in.len = 1;
+	in.sig_len = STATEMENT_SIG_MAX + 1;
+	assert_int_equal(statements_bounded(&in, &e), SS_ERR_INVALID);
+	in.sig_len = 0;
+	assert_int_equal(statements_bounded(&in, &e), SS_ERR_INVALID);
+
+	expect(create_v2(srv, "s2", 3, 0, 1), ST_OK, NULL);
+	for (i = 0; i < 3; i++)
+		share_v2(srv, "s2", i, OWNED);
+	values_of(0, v);
+	securesum__statement__init(&m);
+	m.body.data = big;
+	m.body.len = STATEMENT_BODY_MAX + 1;
+	m.signature.data = sig;
+	m.signature.len = STATEMENT_SIG_MAX;
+	body.session_id = "s2";
+	body.party = "alice";
+	body.n_values = SMALL_L;
+	body.values = v;
+	body.statement = &m;
+	head(&req, 312, SECURESUM__METHOD__POST_SUMPOINT,
+	    SECURESUM__REQUEST__BODY_POST_SUMPOINT);
+	req.post_sumpoint = &body;
+	caller_cert = sg[0].cert;
+	expect(call(srv, "alice", &req, OWNED), ST_INVALID_ARGUMENT,
+	    "more than any statement's");
+	caller_cert = NULL;
+	assert_false(last.kept);
+	assert_int_equal(session_statement(session_of(srv, "s2"), 0,
+	    STATEMENT_SUMPOINT, 0)->len, 0);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -2036,6 +2099,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_server_info, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_statement_before_values,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_statement_bounded,
 		    setup, teardown),
 	};
 
