@@ -686,14 +686,19 @@ load_submission(struct pstate *st, const struct pstate_record *r,
 	uint8_t digest[PSTATE_HASH_LEN];
 	int rc;
 
+	digest_file(r->d, name);
 	if (!(r->did & PSTATE_DID_SUBMIT))
-		return ss_error_set(e, SS_ERR_NOT_FOUND, "no input on record");
+		return ss_error_set(e, SS_ERR_NOT_FOUND, "%s/%s records no input "
+		    "shared under session digest %s...", st->path, name,
+		    shown(dh, r->d));
 	if (salted_digest(r->salt, h, digest) != SS_OK)
 		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash");
 	if ((rc = same_input(r, r->input_digest, digest, e)) != SS_OK)
 		return rc;
 	if (pfile_all_zero(r->submit, PSTATE_HASH_LEN))
-		return ss_error_set(e, SS_ERR_NOT_FOUND, "no submission kept");
+		return ss_error_set(e, SS_ERR_NOT_FOUND, "%s/%s records no SUBMIT "
+		    "under session digest %s... (a record written before "
+		    "submissions were kept)", st->path, name, shown(dh, r->d));
 	rc = pkept_read(st, r->d, r->submit, out, e);
 	if (rc != SS_ERR_NOT_FOUND)
 		return rc;

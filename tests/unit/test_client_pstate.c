@@ -1176,7 +1176,7 @@ test_submission_kept_once(void **state)
 	make_sub(&b, 2);
 	ss_error_clear(&e);
 	rc = pstate_submission_load(st, d, h, &k, &e);
-	assert_int_equal(rc, SS_ERR_NOT_FOUND);
+	expect_error(&e, rc, SS_ERR_NOT_FOUND, "/d-", NULL);
 	assert_int_equal(pstate_record_submission(st, d, "s", h, &a.s, &e),
 	    SS_OK);
 	expect_kept(st, d, h, &a);
@@ -1234,8 +1234,8 @@ test_submission_after_input_alone(void **state)
 	st = open_with_input(d, 41, "s", 7);
 	hash_of(7, h);
 	ss_error_clear(&e);
-	assert_int_equal(pstate_submission_load(st, d, h, &k, &e),
-	    SS_ERR_NOT_FOUND);
+	expect_error(&e, pstate_submission_load(st, d, h, &k, &e),
+	    SS_ERR_NOT_FOUND, "/d-", "records no SUBMIT", NULL);
 	make_sub(&a, 3);
 	make_sub(&b, 4);
 	assert_int_equal(pstate_record_submission(st, d, "s", h, &a.s, &e),
