@@ -517,6 +517,12 @@ journal_has_records(const struct journal *j)
 	return j->end > JOURNAL_FILE_HEADER || j->nold > 0;
 }
 
+uint64_t
+journal_segment_bytes(const struct journal *j)
+{
+	return j->end > 0 ? (uint64_t)j->end : 0;
+}
+
 /* ---- durability ---------------------------------------------------------- */
 
 int

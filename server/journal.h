@@ -95,6 +95,8 @@ int journal_sync_poll(struct journal *j) SS_WUR;
  * would then let them go).
  */
 int journal_has_records(const struct journal *j);
+/* Bytes in the newest segment: what was journalled since the last snapshot began. */
+uint64_t journal_segment_bytes(const struct journal *j);
 /*
  * Makes a new segment (file and directory fsynced) whose first record will
  * be the next one written, and switches appends and the sync thread to it,

@@ -62,6 +62,8 @@ struct server {
 	struct metrics metrics;
 	struct metrics_http *http;      /* --metrics-listen; NULL without it */
 	uint64_t snapshot_started_ms;   /* the running snapshot's start (wall) */
+	uint64_t outgrown_tried_ms;     /* the last early one (snapshot_if_outgrown) */
+	uint64_t outgrown_ok;           /* snapshots_ok when it started */
 	int lock_fd;                    /* statelock's; -1 before it is taken */
 	int stopping;
 	uint64_t stop_deadline_ms;
@@ -101,11 +103,14 @@ server_default_config(struct server_config *cfg)
 
 /* ---- the journal's syncs ---------------------------------------------- */
 
+static void snapshot_if_outgrown(struct server *srv);
+
 /*
  * The group commit, once every ready connection has been served, and with
  * "everysec" the timer's once a second: asks the sync thread for one
  * fdatasync covering every record written so far. The loop goes on
- * meanwhile; on_synced sends what waited for it.
+ * meanwhile; on_synced sends what waited for it. Records were just
+ * written: the journal may have outgrown the state.
  */
 static void
 on_flush(evutil_socket_t fd, short what, void *arg)
@@ -114,6 +119,7 @@ on_flush(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd; (void)what;
 	journal_sync_request(srv->journal);
+	snapshot_if_outgrown(srv);
 }
 
 /* A failed fdatasync, whether the sync thread's or journal_sync's (see on_synced). */
@@ -297,6 +303,50 @@ save(struct server *srv)
 	return snapshot_inline(srv);
 }
 
+/*
+ * Whether the journal has outgrown what a snapshot would hold: past
+ * SNAPSHOT_JOURNAL_MIN and past the bytes held, as when a party creates,
+ * fills and deletes sessions, the journal growing while the state does
+ * not. A snapshot then lets the segments go before --snapshot-interval
+ * (as Redis rewrites its append-only file when it doubles).
+ */
+#define SNAPSHOT_JOURNAL_MIN (UINT64_C(64) << 20)
+static int
+journal_outgrown(const struct server *srv)
+{
+	uint64_t bytes = journal_segment_bytes(srv->journal);
+
+	return bytes > SNAPSHOT_JOURNAL_MIN &&
+	    bytes > srv->rpc.store->stored_bytes;
+}
+
+/*
+ * Starts a snapshot now if the journal has outgrown the state
+ * (journal_outgrown): at once if the last one it started has succeeded,
+ * else at most once a second, so that a snapshot that keeps failing (a
+ * full disk) costs no fork per request.
+ */
+static void
+snapshot_if_outgrown(struct server *srv)
+{
+	uint64_t now;
+
+	if (!srv->journal_open || bgsave_running(&srv->bgsave) ||
+	    !journal_outgrown(srv))
+		return;
+	now = clock_wall_ms();
+	if (srv->metrics.snapshots_ok == srv->outgrown_ok &&
+	    now - srv->outgrown_tried_ms < 1000)
+		return;
+	srv->outgrown_tried_ms = now;
+	srv->outgrown_ok = srv->metrics.snapshots_ok;
+	log_at(LOG_INFO, "snapshot early: the journal holds %llu bytes since "
+	    "the last one, more than the %llu held",
+	    (unsigned long long)journal_segment_bytes(srv->journal),
+	    (unsigned long long)srv->rpc.store->stored_bytes);
+	snapshot_start(srv);
+}
+
 /* ---- the tick, and stopping ------------------------------------------- */
 
 /* One line for the sessions --session-ttl dropped since the last one. */
@@ -336,6 +386,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		on_synced(-1, 0, srv);
 	/* A SIGCHLD folded into another one costs a second, no zombie. */
 	snapshot_reap(srv);
+	snapshot_if_outgrown(srv);
 }
 
 /* While stopping: ends the loop once every response has been sent, or at the deadline. */

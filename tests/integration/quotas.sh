@@ -30,6 +30,10 @@
 #   9.6 MB deleted while 8 GetShare answers still send from its memory
 #   stays counted until they are sent: another as large is refused
 #   meanwhile, and taken once they are read, all whole.
+# - 20 sessions of 9.6 MB made, filled and deleted with no periodic
+#   snapshot: an early one (the journal past 64 MiB and past what is held)
+#   keeps the journal's segments below 64 MiB + 40 MB, not 192 MB; a
+#   restart loads the state and a session completes.
 # - A TLS record dribbled one byte every 0.5 s is closed at the handshake
 #   deadline (2 s from accept), not kept alive by its bytes.
 # - 40 plain TCP connections re-opened as they are closed, against
@@ -282,6 +286,34 @@ flood_stop() {
 	kill -TERM "$PLAIN" 2>/dev/null
 	wait "$PLAIN" 2>/dev/null
 }
+
+# ---- the journal against sessions made and deleted --------------------------
+
+# With no periodic snapshot in the test's time, only the early one (the
+# journal past 64 MiB and past what is held) keeps the journal from growing
+# with every session made, filled and deleted: 20 of 9.6 MB each, 192 MB.
+if start_server --state-dir "$T/state-churn" --snapshot-interval 3600; then
+	qt churn --cert2 "$T/certs/bob.crt" --key2 "$T/certs/bob.key" \
+	    --state-dir "$T/state-churn" --cycles 20 >"$T/churn.json" 2>"$T/churn.err"
+	echo "# churn: $(j "$T/churn.json" 'json.dumps(r)')"
+	jcheck "alice makes, fills and deletes 20 sessions of 9.6 MB" "$T/churn.json" \
+	    'r["ok"] == 20 and r["sent"] > 180 * 10**6'
+	check "the server snapshots early, the journal past what it holds" \
+	    grep -q "snapshot early: the journal holds [0-9]* bytes since the last one" "$T/server.log"
+	jcheck "the journal's segments never pass 64 MiB + 4 sessions' worth (40 MB), not the 192 MB sent" \
+	    "$T/churn.json" 'r["most_journal"] < (64 << 20) + 40 * 10**6'
+	stop_server
+	if start_server --state-dir "$T/state-churn" --snapshot-interval 3600; then
+		check "a restart loads that state: no session left" \
+		    grep -Eq "info: loaded state=[^ ]+ sessions=0 " "$T/server.log"
+		honest j1 alice alice bob carol
+		stop_server
+	else
+		not_ok "the server restarts on the churned state"
+	fi
+else
+	not_ok "a server with --snapshot-interval 3600 starts"
+fi
 
 # ---- unauthenticated connections ---------------------------------------------
 

@@ -34,6 +34,10 @@ decides what passes. Every socket it opens is closed before it exits.
              budget counting pd0 until it is freed); then reads the answers
              and makes pd2 (taken). Reports each step's outcome, the
              answers' codes and sizes, and the server's VmRSS.
+  churn      --cycles times: session cN as getflood's (--length values)
+             made, filled and deleted by its creator; reports how many
+             cycles succeeded, the bytes they sent, and the most and the
+             last bytes of journal segments in --state-dir seen after each.
 
 Uses abuse.py's TLS and framing helpers (same folder).
 """
@@ -322,6 +326,47 @@ def cmd_pindelete(c, a):
     emit(res)
 
 
+# ---- churn -------------------------------------------------------------------
+
+def journal_bytes(state_dir):
+    total = 0
+    for f in os.listdir(state_dir):
+        if f.startswith("journal.") and f.endswith(".bin"):
+            try:
+                total += os.path.getsize(os.path.join(state_dir, f))
+            except OSError:
+                pass    # removed meanwhile
+    return total
+
+
+def cmd_churn(c, a):
+    res = {"ok": 0, "errors": [], "most_journal": 0}
+    for i in range(a.cycles):
+        name = "c%d" % i
+        err = make_session(c, a, name)
+        if err == "OK":
+            err = delete_session(c, "%s/%s" % (a.name, name))
+        if err == "OK":
+            res["ok"] += 1
+        else:
+            res["errors"].append(err[:200])
+        res["most_journal"] = max(res["most_journal"], journal_bytes(a.state_dir))
+    res["sent"] = a.cycles * 6 * (48 + 8 * a.length)
+    res["last_journal"] = journal_bytes(a.state_dir)
+    emit(res)
+
+
+def two_party(sub, cmd, length):
+    """A subcommand whose sessions are --name's and --name2's (--cert2), of --length values."""
+    p = sub.add_parser(cmd)
+    p.add_argument("--cert2", required=True)
+    p.add_argument("--key2", required=True)
+    p.add_argument("--name", default="alice")
+    p.add_argument("--name2", default="bob")
+    p.add_argument("--length", type=int, default=length)
+    return p
+
+
 def main():
     ap = parser(__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -346,30 +391,25 @@ def main():
     h = sub.add_parser("stallhello")
     h.add_argument("--limit", type=float, default=30.0)
 
-    g = sub.add_parser("getflood")
-    g.add_argument("--cert2", required=True)
-    g.add_argument("--key2", required=True)
-    g.add_argument("--name", default="alice")
-    g.add_argument("--name2", default="bob")
+    g = two_party(sub, "getflood", 500)
     g.add_argument("--session", default="gf")
-    g.add_argument("--length", type=int, default=500)
     g.add_argument("--requests", type=int, default=6000)
     g.add_argument("--wait", type=float, default=2.0)
 
-    d = sub.add_parser("pindelete")
-    d.add_argument("--cert2", required=True)
-    d.add_argument("--key2", required=True)
-    d.add_argument("--name", default="alice")
-    d.add_argument("--name2", default="bob")
-    d.add_argument("--length", type=int, default=200000)
+    d = two_party(sub, "pindelete", 200000)
     d.add_argument("--requests", type=int, default=8)
     d.add_argument("--wait", type=float, default=1.0)
+
+    ch = two_party(sub, "churn", 200000)
+    ch.add_argument("--cycles", type=int, default=20)
+    ch.add_argument("--state-dir", required=True)
 
     a = ap.parse_args()
     c = Ctx(a)
     {"memflood": cmd_memflood, "plainhold": cmd_plainhold,
      "slowhello": cmd_slowhello, "stallhello": cmd_stallhello,
-     "getflood": cmd_getflood, "pindelete": cmd_pindelete}[a.cmd](c, a)
+     "getflood": cmd_getflood, "pindelete": cmd_pindelete,
+     "churn": cmd_churn}[a.cmd](c, a)
     return 0
 
 
