@@ -13,6 +13,20 @@ budget_init(struct budget *b, uint64_t limit, const uint64_t *held)
 	b->limit = limit;
 	b->used = 0;
 	b->held = held;
+	b->held_too = NULL;
+}
+
+void
+budget_count_also(struct budget *b, const uint64_t *more)
+{
+	b->held_too = more;
+}
+
+/* a + b, or UINT64_MAX past it. */
+static uint64_t
+sum(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 uint64_t
@@ -20,7 +34,9 @@ budget_total(const struct budget *b)
 {
 	uint64_t held = b->held != NULL ? *b->held : 0;
 
-	return held > UINT64_MAX - b->used ? UINT64_MAX : held + b->used;
+	if (b->held_too != NULL)
+		held = sum(held, *b->held_too);
+	return sum(held, b->used);
 }
 
 int

@@ -18,10 +18,14 @@ struct budget {
 	uint64_t limit;         /* bytes; 0: no limit */
 	uint64_t used;          /* charged by the connections */
 	const uint64_t *held;   /* the store's held bytes (NULL: none yet) */
+	const uint64_t *held_too;       /* ... and more of them (NULL: none) */
 };
 
 /* An empty budget of limit bytes (0: none), counting *held too. */
 void budget_init(struct budget *b, uint64_t limit, const uint64_t *held);
+
+/* Counts *more too, as held bytes (the sessions' bookkeeping, say). */
+void budget_count_also(struct budget *b, const uint64_t *more);
 
 /* Everything counted: the charges and the store's held bytes. */
 uint64_t budget_total(const struct budget *b);

@@ -38,7 +38,7 @@ drop_logged(struct store *s, const struct session *se, int reason,
 static void
 remove_session(struct store *s, struct session *se)
 {
-	uint64_t bytes = session_bytes(se);
+	uint64_t bytes = session_bytes(se), meta = session_meta_bytes(se);
 	size_t i, n;
 
 	for (i = 0; i < s->nsessions && s->sessions[i] != se; i++)
@@ -51,6 +51,7 @@ remove_session(struct store *s, struct session *se)
 	s->nsessions--;
 	session_names_remove(s, se);
 	s->stored_bytes -= bytes <= s->stored_bytes ? bytes : s->stored_bytes;
+	s->meta_bytes -= meta <= s->meta_bytes ? meta : s->meta_bytes;
 	/* Its creator's open session and each party's bytes, given back. */
 	quota_drop_session(&s->quotas, se);
 	s->version++;

@@ -612,6 +612,7 @@ start_budget(struct server *srv)
 	struct store *s = srv->rpc.store;
 
 	budget_init(&srv->budget, srv->cfg->max_memory, &s->stored_bytes);
+	budget_count_also(&srv->budget, &s->meta_bytes);
 	s->budget = &srv->budget;
 	srv->conns.budget = &srv->budget;
 	logmsg("memory budget %llu bytes (--max-memory), %llu held by the "

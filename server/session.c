@@ -96,7 +96,7 @@ session_drop(struct session *se, struct budget *b)
 	}
 	/* Out of the store's count, still in memory: charged until freed. */
 	if (b != NULL) {
-		se->drop_charge = session_bytes(se);
+		se->drop_charge = session_bytes(se) + session_meta_bytes(se);
 		se->drop_budget = b;
 		budget_force(b, se->drop_charge);
 	}
@@ -234,6 +234,17 @@ session_count_cohort(const struct session *se)
 	for (i = 0; i < se->p.n; i++)
 		k += se->in_cohort[i] != 0;
 	return k;
+}
+
+uint64_t
+session_meta_bytes(const struct session *se)
+{
+	uint64_t per = NAME_BUF + sizeof(*se->by_name) + sizeof(*se->shares) +
+	    sizeof(*se->in_cohort) + sizeof(*se->sumpoints);
+
+	if (se->statements != NULL)
+		per += sizeof(*se->statements);
+	return sizeof(*se) + (uint64_t)se->p.n * per;
 }
 
 uint64_t

@@ -143,6 +143,11 @@ void session_unpin(struct session *se);
 void session_drop(struct session *se, struct budget *b);
 /* Bytes of state the session holds (shares, sumpoints, statements). */
 uint64_t session_bytes(const struct session *se);
+/*
+ * Bytes of its own bookkeeping: the struct and its arrays per party (some
+ * 670 a party in version 2), whatever it holds.
+ */
+uint64_t session_meta_bytes(const struct session *se);
 
 /*
  * The rules of core/params.h for a version-2 session's parameters

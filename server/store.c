@@ -250,6 +250,7 @@ store_adopt_session(struct store *s, struct session *se)
 	s->sessions[s->nsessions++] = se;
 	session_names_add(s, se);
 	s->stored_bytes += session_bytes(se);
+	s->meta_bytes += session_meta_bytes(se);
 	quota_add_session(&s->quotas, se);
 	return SS_OK;
 }
@@ -299,6 +300,7 @@ add_session(struct store *s, struct session *se)
 	s->sessions[s->nsessions++] = se;
 	session_names_add(s, se);
 	s->stored_bytes += session_bytes(se);
+	s->meta_bytes += session_meta_bytes(se);
 	quota_add_session(&s->quotas, se);
 	s->version++;
 	record_changed(s, se, 1);
@@ -364,6 +366,15 @@ store_create(struct store *s, const char *caller, const struct session_spec *p,
 	if (creator_room(s, caller, st) != SS_OK ||
 	    (se = new_session(s, p, now, st)) == NULL)
 		return st->code;
+	if (s->budget != NULL && !budget_fits(s->budget, session_meta_bytes(se))) {
+		ss_error_set(st, SS_ERR_EXHAUSTED, "the server's memory budget "
+		    "(--max-memory %llu) has no room for the %llu bytes a "
+		    "session of %u parties keeps; try again later",
+		    (unsigned long long)s->budget->limit,
+		    (unsigned long long)session_meta_bytes(se), se->p.n);
+		session_free(se);
+		return st->code;
+	}
 	/* A party's name (checked above): it fits, NUL and all. */
 	memcpy(se->creator, caller, strnlen(caller, NAME_MAX_LEN));
 	if (s->log.ops != NULL &&

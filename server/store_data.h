@@ -112,6 +112,7 @@ struct store {
 	struct key_entry *keys;
 	size_t nkeys;
 	uint64_t stored_bytes;
+	uint64_t meta_bytes;    /* the sessions' bookkeeping (session_meta_bytes) */
 	struct quota_table quotas;      /* what each identity holds (quota.h) */
 	/*
 	 * The server's memory budget, which a live change must fit, and which

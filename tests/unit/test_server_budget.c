@@ -378,6 +378,51 @@ test_bytes_per_party_and_budget(void **state)
 	store_free(s);
 }
 
+/*
+ * A session's own bookkeeping counts against the budget as it is created,
+ * loaded or replayed, and leaves with it: a creation it has no room for is
+ * refused, naming --max-memory.
+ */
+static void
+test_session_bookkeeping_counted(void **state)
+{
+	struct store *s = store_with(8, UINT64_C(1) << 30);
+	struct session_spec p;
+	struct ss_error st;
+	struct budget b;
+	uint64_t meta, released;
+
+	(void)state;
+	budget_init(&b, 0, &s->stored_bytes);
+	budget_count_also(&b, &s->meta_bytes);
+	s->budget = &b;
+	assert_int_equal(create(s, "alice", "a1", &st), SS_OK);
+	meta = session_meta_bytes(store_find(s, "alice/a1"));
+	/* The struct and, for each of its 3 parties, at least its name. */
+	assert_true(meta >= sizeof(struct session) + 3 * NAME_BUF);
+	assert_int_equal(s->meta_bytes, meta);
+	assert_int_equal(budget_total(&b), meta);
+	/* Room for one more but a byte: refused, nothing made. */
+	b.limit = 2 * meta - 1;
+	assert_int_equal(create(s, "alice", "a2", &st), SS_ERR_EXHAUSTED);
+	assert_non_null(strstr(st.msg, "--max-memory"));
+	assert_null(store_find(s, "alice/a2"));
+	assert_int_equal(s->meta_bytes, meta);
+	b.limit += 1;
+	assert_int_equal(create(s, "alice", "a2", &st), SS_OK);
+	assert_int_equal(budget_total(&b), 2 * meta);
+	assert_int_equal(lifecycle_delete(s, "alice", "alice/a1", 101,
+	    &released, &st), SS_OK);
+	assert_int_equal(s->meta_bytes, meta);
+	/* Replayed at start: counted, never refused. */
+	b.limit = 1;
+	p = spec("r1", 10);
+	assert_int_equal(store_apply_create(s, &p, 100, 110, "alice", &st),
+	    SS_OK);
+	assert_int_equal(s->meta_bytes, 2 * meta);
+	store_free(s);
+}
+
 static uint32_t
 held_of(const struct store *s, const char *name)
 {
@@ -476,6 +521,7 @@ main(void)
 		cmocka_unit_test(test_quota_table_grows),
 		cmocka_unit_test(test_session_bytes_charged_and_dropped),
 		cmocka_unit_test(test_sessions_per_creator),
+		cmocka_unit_test(test_session_bookkeeping_counted),
 		cmocka_unit_test(test_bytes_per_party_and_budget),
 		cmocka_unit_test(test_deleted_and_expired_give_back),
 		cmocka_unit_test(test_replayed_and_loaded_count),
