@@ -1,7 +1,8 @@
 /*
- * server.c: mpc-server's event loop: start-up, the timers (deadlines, the
- * journal's syncs, snapshots), signals and shutdown. Connections live in
- * connection.c, the snapshot's child process in bgsave.c.
+ * server.c: mpc-server's event loop: start-up, the timers (deadlines and
+ * the tick), signals and shutdown. The journal's syncs and the snapshots
+ * live in persistence.c, connections in connection.c, the snapshot's child
+ * process in bgsave.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -39,6 +40,7 @@
 #include "pki.h"
 #include "rpc.h"
 #include "server.h"
+#include "server_internal.h"
 #include "snapshot.h"
 #include "statelock.h"
 #include "statement.h"
@@ -46,31 +48,6 @@
 /* The least default --max-memory, whatever the machine reports. */
 #define MIN_DEFAULT_MEMORY (UINT64_C(256) << 20)
 
-struct server {
-	const struct server_config *cfg;
-	struct event_base *base;
-	struct acceptor acceptor;
-	struct credentials cred;        /* rpc.ca and conns.ssl are its */
-	struct rpc_server rpc;
-	struct conns conns;
-	struct bgsave bgsave;
-	struct budget budget;           /* --max-memory */
-	struct event *tick_ev, *snap_ev, *sigterm_ev, *sigint_ev, *sighup_ev;
-	struct event *flush_ev, *sync_ev, *synced_ev, *drain_ev, *child_ev;
-	struct journal *journal;
-	int journal_open;
-	struct metrics metrics;
-	struct metrics_http *http;      /* --metrics-listen; NULL without it */
-	uint64_t snapshot_started_ms;   /* the running snapshot's start (wall) */
-	uint64_t outgrown_tried_ms;     /* the last early one (snapshot_if_outgrown) */
-	uint64_t outgrown_ok;           /* snapshots_ok when it started */
-	int lock_fd;                    /* statelock's; -1 before it is taken */
-	int stopping;
-	uint64_t stop_deadline_ms;
-	uint64_t saved_version;
-	uint64_t expired_logged;        /* the store's expired count, logged */
-	int exit_status;
-};
 
 /* Half the physical memory, at least 256 MiB: the default --max-memory. */
 static uint64_t
@@ -99,252 +76,6 @@ server_default_config(struct server_config *cfg)
 	cfg->max_memory = default_max_memory();
 	cfg->fsync = FSYNC_ALWAYS;
 	store_default_limits(&cfg->limits);
-}
-
-/* ---- the journal's syncs ---------------------------------------------- */
-
-static void snapshot_if_outgrown(struct server *srv);
-
-/*
- * The group commit, once every ready connection has been served, and with
- * "everysec" the timer's once a second: asks the sync thread for one
- * fdatasync covering every record written so far. The loop goes on
- * meanwhile; on_synced sends what waited for it. Records were just
- * written: the journal may have outgrown the state.
- */
-static void
-on_flush(evutil_socket_t fd, short what, void *arg)
-{
-	struct server *srv = arg;
-
-	(void)fd; (void)what;
-	journal_sync_request(srv->journal);
-	snapshot_if_outgrown(srv);
-}
-
-/* A failed fdatasync, whether the sync thread's or journal_sync's (see on_synced). */
-static void
-sync_failed(struct server *srv)
-{
-	if (srv->cfg->fsync != FSYNC_ALWAYS) {
-		logmsg("%s", ss_error_msg(journal_error(srv->journal)));
-		return;
-	}
-	logmsg("%s; stopping without acknowledging unsynced changes",
-	    ss_error_msg(journal_error(srv->journal)));
-	srv->exit_status = 1;
-	srv->stopping = 2;
-	event_base_loopbreak(srv->base);
-}
-
-/*
- * The sync thread finished an fdatasync (or, from on_tick, may have).
- * A failed one leaves the kernel's copy of the journal in doubt: with
- * "always" the server stops without acknowledging anything more, and a
- * restart recovers what is on disk (as PostgreSQL does); with "everysec" it
- * is logged and the next second tries again.
- */
-static void
-on_synced(evutil_socket_t fd, short what, void *arg)
-{
-	struct server *srv = arg;
-
-	(void)fd; (void)what;
-	if (journal_sync_poll(srv->journal) != SS_OK) {
-		sync_failed(srv);
-		return;
-	}
-	conns_release_held(&srv->conns);
-}
-
-/* ---- snapshots -------------------------------------------------------- */
-
-/*
- * The periodic snapshot is written by a child process (bgsave.c). Journal
- * records from then on go to a new segment, so once the child's snapshot
- * is on disk the older segments can go. Only the final snapshot at SIGTERM
- * (and one whose fork fails) is written in the loop.
- */
-
-/* Whether anything changed since the last snapshot. */
-static int
-snapshot_wanted(struct server *srv)
-{
-	/* Changes replayed from the journal at start count as unsaved too. */
-	return srv->rpc.store->version != srv->saved_version ||
-	    journal_has_records(srv->journal);
-}
-
-/* A snapshot of the store at version, with the records up to seq, is on disk. */
-static void
-snapshot_done(struct server *srv, uint64_t seq, uint64_t version)
-{
-	uint64_t now = clock_wall_ms();
-
-	srv->metrics.snapshots_ok++;
-	srv->metrics.snapshot_unix_ms = now;
-	srv->metrics.snapshot_seconds = now > srv->snapshot_started_ms ?
-	    (double)(now - srv->snapshot_started_ms) / 1000 : 0;
-	log_at(LOG_DEBUG, "snapshot seconds=%.3f sessions=%zu",
-	    srv->metrics.snapshot_seconds, srv->rpc.store->nsessions);
-	srv->saved_version = version;
-	if (journal_remove_segments(srv->journal, seq) != SS_OK)
-		logmsg("%s (an old segment is only read again at start; the next "
-		    "snapshot tries again)", ss_error_msg(journal_error(srv->journal)));
-}
-
-/*
- * Writes the snapshot in the loop, then moves appends to a new segment
- * (every record is in the snapshot, so none waits for an fsync any more)
- * and removes the older ones.
- */
-static int
-snapshot_inline(struct server *srv)
-{
-	struct store *s = srv->rpc.store;
-	uint64_t seq = s->journal_seq, version = s->version;
-	struct ss_error e;
-	int rc;
-
-	ss_error_clear(&e);
-	srv->snapshot_started_ms = clock_wall_ms();
-	if ((rc = snapshot_write(s, srv->cfg->state_dir, &e)) != SS_OK) {
-		srv->metrics.snapshots_failed++;
-		logmsg("snapshot failed (the journal keeps every change): %s",
-		    ss_error_msg(&e));
-		return rc;
-	}
-	/* Without a new segment the records stay in the newest: still correct. */
-	if (journal_start_segment(srv->journal) != SS_OK)
-		logmsg("%s", ss_error_msg(journal_error(srv->journal)));
-	conns_release_held(&srv->conns);
-	snapshot_done(srv, seq, version);
-	return SS_OK;
-}
-
-/*
- * Starts a snapshot in a child, unless one runs. Every record is made
- * durable first and appends move to a new segment, so that the older
- * segments hold exactly what the child's snapshot will include.
- */
-static void
-snapshot_start(struct server *srv)
-{
-	struct journal *j = srv->journal;
-	struct ss_error e;
-
-	/* While stopping, the final snapshot is save()'s, in the loop. */
-	if (srv->stopping || bgsave_running(&srv->bgsave) || !snapshot_wanted(srv))
-		return;
-	/*
-	 * A segment is complete on disk before the next one receives a record,
-	 * else a crash of the system could leave a gap that stops the start.
-	 * With the sync thread this rarely waits (on_flush asked for it
-	 * already); with "no" the kernel decides, as it does for every record.
-	 */
-	if (srv->cfg->fsync != FSYNC_NO && journal_sync(j) != SS_OK) {
-		sync_failed(srv);
-		return;
-	}
-	conns_release_held(&srv->conns);
-	if (journal_start_segment(j) != SS_OK) {
-		logmsg("snapshot not started (the journal keeps every change): %s",
-		    ss_error_msg(journal_error(j)));
-		return;
-	}
-	srv->snapshot_started_ms = clock_wall_ms();
-	if (bgsave_start(&srv->bgsave, srv->rpc.store, srv->cfg->state_dir,
-	    &e) != SS_OK) {
-		logmsg("cannot start the snapshot's process (%s); writing the "
-		    "snapshot in the event loop this time", ss_error_msg(&e));
-		(void)snapshot_inline(srv);
-	}
-}
-
-/* Takes the snapshot child's end if it has ended (SIGCHLD, or each tick). */
-static void
-snapshot_reap(struct server *srv)
-{
-	struct bgsave_result r;
-
-	if (!bgsave_reap(&srv->bgsave, &r))
-		return;
-	if (r.err.code == SS_OK) {
-		snapshot_done(srv, r.seq, r.version);
-		return;
-	}
-	srv->metrics.snapshots_failed++;
-	logmsg("snapshot failed (the journal keeps every change; trying "
-	    "again in %u s): %s", srv->cfg->snapshot_interval,
-	    ss_error_msg(&r.err));
-}
-
-static void
-on_child(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd; (void)what;
-	snapshot_reap(arg);
-}
-
-static void
-on_snapshot(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd; (void)what;
-	snapshot_start(arg);
-}
-
-/* The final snapshot, at a stop: in the loop, as nothing is left to serve. */
-static int
-save(struct server *srv)
-{
-	bgsave_kill(&srv->bgsave);
-	if (!srv->journal_open || !snapshot_wanted(srv))
-		return SS_OK;
-	return snapshot_inline(srv);
-}
-
-/*
- * Whether the journal has outgrown what a snapshot would hold: past
- * SNAPSHOT_JOURNAL_MIN and past the bytes held, as when a party creates,
- * fills and deletes sessions, the journal growing while the state does
- * not. A snapshot then lets the segments go before --snapshot-interval
- * (as Redis rewrites its append-only file when it doubles).
- */
-#define SNAPSHOT_JOURNAL_MIN (UINT64_C(64) << 20)
-static int
-journal_outgrown(const struct server *srv)
-{
-	uint64_t bytes = journal_segment_bytes(srv->journal);
-
-	return bytes > SNAPSHOT_JOURNAL_MIN &&
-	    bytes > srv->rpc.store->stored_bytes;
-}
-
-/*
- * Starts a snapshot now if the journal has outgrown the state
- * (journal_outgrown): at once if the last one it started has succeeded,
- * else at most once a second, so that a snapshot that keeps failing (a
- * full disk) costs no fork per request.
- */
-static void
-snapshot_if_outgrown(struct server *srv)
-{
-	uint64_t now;
-
-	if (!srv->journal_open || bgsave_running(&srv->bgsave) ||
-	    !journal_outgrown(srv))
-		return;
-	now = clock_wall_ms();
-	if (srv->metrics.snapshots_ok == srv->outgrown_ok &&
-	    now - srv->outgrown_tried_ms < 1000)
-		return;
-	srv->outgrown_tried_ms = now;
-	srv->outgrown_ok = srv->metrics.snapshots_ok;
-	log_at(LOG_INFO, "snapshot early: the journal holds %llu bytes since "
-	    "the last one, more than the %llu held",
-	    (unsigned long long)journal_segment_bytes(srv->journal),
-	    (unsigned long long)srv->rpc.store->stored_bytes);
-	snapshot_start(srv);
 }
 
 /* ---- the tick, and stopping ------------------------------------------- */
@@ -383,10 +114,10 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	 * here too makes a lost wake-up cost a second rather than a hang.
 	 */
 	if (srv->synced_ev != NULL && !srv->stopping)
-		on_synced(-1, 0, srv);
+		persist_on_synced(-1, 0, srv);
 	/* A SIGCHLD folded into another one costs a second, no zombie. */
-	snapshot_reap(srv);
-	snapshot_if_outgrown(srv);
+	persist_reap(srv);
+	persist_if_outgrown(srv);
 }
 
 /* While stopping: ends the loop once every response has been sent, or at the deadline. */
@@ -422,7 +153,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	} else {
 		conns_release_held(&srv->conns);
 	}
-	if (save(srv) != SS_OK)
+	if (persist_save(srv) != SS_OK)
 		srv->exit_status = 1;
 	srv->stop_deadline_ms = clock_wall_ms() + 1000;
 	srv->drain_ev = event_new(srv->base, -1, EV_PERSIST, on_drain, srv);
@@ -772,7 +503,7 @@ open_loop(struct server *srv, struct ss_error *e)
 
 	if ((srv->base = new_event_base()) == NULL ||
 	    event_base_priority_init(srv->base, 2) != 0 ||
-	    (srv->flush_ev = event_new(srv->base, -1, 0, on_flush, srv)) == NULL ||
+	    (srv->flush_ev = event_new(srv->base, -1, 0, persist_on_flush, srv)) == NULL ||
 	    event_priority_set(srv->flush_ev, 1) != 0)
 		return ss_error_set(e, SS_ERR_INTERNAL, "cannot set up the event loop");
 	cs->cfg = srv->cfg;
@@ -824,7 +555,7 @@ watch_sync_thread(struct server *srv, struct ss_error *e)
 	ss_error_set(e, SS_ERR_INTERNAL, "cannot watch the journal's sync thread");
 	if (journal_sync_thread_start(srv->journal, e) != SS_OK ||
 	    (srv->synced_ev = event_new(srv->base, journal_notify_fd(srv->journal),
-	    EV_READ | EV_PERSIST, on_synced, srv)) == NULL ||
+	    EV_READ | EV_PERSIST, persist_on_synced, srv)) == NULL ||
 	    event_priority_set(srv->synced_ev, 0) != 0 ||
 	    event_add(srv->synced_ev, NULL) != 0)
 		return e->code;
@@ -855,14 +586,14 @@ add_events(struct server *srv, struct ss_error *e)
 {
 	const struct server_config *cfg = srv->cfg;
 
-	if (add_signal(srv, &srv->child_ev, SIGCHLD, on_child) != SS_OK ||
+	if (add_signal(srv, &srv->child_ev, SIGCHLD, persist_on_child) != SS_OK ||
 	    add_signal(srv, &srv->sigterm_ev, SIGTERM, on_signal) != SS_OK ||
 	    add_signal(srv, &srv->sigint_ev, SIGINT, on_signal) != SS_OK ||
 	    add_signal(srv, &srv->sighup_ev, SIGHUP, on_reload) != SS_OK ||
 	    add_timer(srv, &srv->tick_ev, 1, on_tick) != SS_OK ||
-	    add_timer(srv, &srv->snap_ev, cfg->snapshot_interval, on_snapshot) != SS_OK ||
+	    add_timer(srv, &srv->snap_ev, cfg->snapshot_interval, persist_on_snapshot) != SS_OK ||
 	    (cfg->fsync == FSYNC_EVERYSEC &&
-	    add_timer(srv, &srv->sync_ev, 1, on_flush) != SS_OK))
+	    add_timer(srv, &srv->sync_ev, 1, persist_on_flush) != SS_OK))
 		return ss_error_set(e, SS_ERR_INTERNAL, "cannot set up the event loop");
 	return SS_OK;
 }
@@ -985,7 +716,7 @@ server_free(struct server *srv)
 	conns_free(&srv->conns);
 	metrics_http_free(srv->http);
 	free_events(journal_evs, sizeof(journal_evs) / sizeof(journal_evs[0]));
-	/* Never a stray child after exit (a stop through sync_failed, say). */
+	/* Never a stray child after exit (a stop through persist_sync_failed, say). */
 	bgsave_kill(&srv->bgsave);
 	free_event(srv->child_ev);
 	if (srv->journal_open)
