@@ -32,6 +32,12 @@ record_room(const struct store *s, uint64_t bytes, struct ss_error *st)
 		return ss_error_set(st, SS_ERR_EXHAUSTED, "the server holds its "
 		    "limit of %llu bytes",
 		    (unsigned long long)s->lim.max_stored_bytes);
+	return record_budget_room(s, bytes, st);
+}
+
+int
+record_budget_room(const struct store *s, uint64_t bytes, struct ss_error *st)
+{
 	if (s->budget != NULL && !budget_fits(s->budget, bytes))
 		return ss_error_set(st, SS_ERR_EXHAUSTED, "the server's memory "
 		    "budget (--max-memory %llu) has no room for %llu more bytes; "

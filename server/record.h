@@ -29,6 +29,9 @@ int record_failed(const struct ss_error *e, struct ss_error *st);
  * acknowledged changes are never refused), else st says which is full.
  */
 int record_room(const struct store *s, uint64_t bytes, struct ss_error *st);
+/* The memory budget's part of record_room alone (a session's bookkeeping). */
+int record_budget_room(const struct store *s, uint64_t bytes,
+    struct ss_error *st);
 
 /* A malloc'd copy of the n bytes at p that a change keeps, or NULL. */
 void *record_copy(const void *p, size_t n);

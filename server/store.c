@@ -366,12 +366,8 @@ store_create(struct store *s, const char *caller, const struct session_spec *p,
 	if (creator_room(s, caller, st) != SS_OK ||
 	    (se = new_session(s, p, now, st)) == NULL)
 		return st->code;
-	if (s->budget != NULL && !budget_fits(s->budget, session_meta_bytes(se))) {
-		ss_error_set(st, SS_ERR_EXHAUSTED, "the server's memory budget "
-		    "(--max-memory %llu) has no room for the %llu bytes a "
-		    "session of %u parties keeps; try again later",
-		    (unsigned long long)s->budget->limit,
-		    (unsigned long long)session_meta_bytes(se), se->p.n);
+	/* Its bookkeeping, whatever it will hold (not --max-stored-bytes). */
+	if (record_budget_room(s, session_meta_bytes(se), st) != SS_OK) {
 		session_free(se);
 		return st->code;
 	}
