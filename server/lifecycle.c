@@ -30,15 +30,30 @@ drop_logged(struct store *s, const struct session *se, int reason,
 }
 
 /*
- * Takes se out of the store: its place in creation order, its index entry
- * and its bytes (charged to the budget instead while an answer still sends
- * from its memory); wakes its watchers (who then find it gone) before it
- * goes.
+ * Takes se, whose place in creation order is already given up, out of the
+ * store: its index entry and its bytes (charged to the budget instead while
+ * an answer still sends from its memory); wakes its watchers (who then find
+ * it gone) before it goes.
  */
+static void
+let_go(struct store *s, struct session *se)
+{
+	uint64_t bytes = session_bytes(se), meta = session_meta_bytes(se);
+
+	session_names_remove(s, se);
+	s->stored_bytes -= bytes <= s->stored_bytes ? bytes : s->stored_bytes;
+	s->meta_bytes -= meta <= s->meta_bytes ? meta : s->meta_bytes;
+	/* Its creator's open session and each party's bytes, given back. */
+	quota_drop_session(&s->quotas, se);
+	s->version++;
+	record_changed(s, se, 0);
+	session_drop(se, s->budget);
+}
+
+/* Takes se out of the store, its place in creation order with the rest. */
 static void
 remove_session(struct store *s, struct session *se)
 {
-	uint64_t bytes = session_bytes(se), meta = session_meta_bytes(se);
 	size_t i, n;
 
 	for (i = 0; i < s->nsessions && s->sessions[i] != se; i++)
@@ -49,14 +64,7 @@ remove_session(struct store *s, struct session *se)
 	/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	memmove(&s->sessions[i], &s->sessions[i + 1], n * sizeof(*s->sessions));
 	s->nsessions--;
-	session_names_remove(s, se);
-	s->stored_bytes -= bytes <= s->stored_bytes ? bytes : s->stored_bytes;
-	s->meta_bytes -= meta <= s->meta_bytes ? meta : s->meta_bytes;
-	/* Its creator's open session and each party's bytes, given back. */
-	quota_drop_session(&s->quotas, se);
-	s->version++;
-	record_changed(s, se, 0);
-	session_drop(se, s->budget);
+	let_go(s, se);
 }
 
 int
@@ -108,22 +116,30 @@ lifecycle_expire(struct store *s, uint64_t now)
 {
 	struct session *se;
 	struct ss_error e;
-	size_t i = 0;
+	size_t i, kept = 0;
+	int stuck = 0;
 
 	if (s->lim.session_ttl == 0)
 		return;
-	while (i < s->nsessions) {
+	/*
+	 * One pass that closes the gaps as it goes: removing each in turn
+	 * moved the rest of the array once per session dropped, which made
+	 * many expiring together cost the square of the sessions held.
+	 */
+	for (i = 0; i < s->nsessions; i++) {
 		se = s->sessions[i];
-		if (now < lifecycle_expires(s, se)) {
-			i++;
-			continue;
+		if (!stuck && now >= lifecycle_expires(s, se)) {
+			if (drop_logged(s, se, STORE_DROP_EXPIRED, "", now, &e)) {
+				let_go(s, se);
+				s->expired++;
+				continue;
+			}
+			/* Without its record it stays; the next tick tries again. */
+			stuck = 1;
 		}
-		/* Without its record it stays; the next tick tries again. */
-		if (!drop_logged(s, se, STORE_DROP_EXPIRED, "", now, &e))
-			return;
-		remove_session(s, se);
-		s->expired++;
+		s->sessions[kept++] = se;
 	}
+	s->nsessions = kept;
 }
 
 size_t

@@ -128,6 +128,33 @@ session_tick(struct store *s, struct session *se, uint64_t now)
 	close_sharing(s, se);
 }
 
+/*
+ * When se next needs the tick: the end of its sharing phase or its drop
+ * after the TTL, whichever comes first; UINT64_MAX: neither.
+ */
+static uint64_t
+session_due(const struct store *s, const struct session *se)
+{
+	uint64_t due = lifecycle_expires(s, se);
+
+	if (due == 0)
+		due = UINT64_MAX;
+	if (se->phase == PHASE_SHARING && se->deadline_unix != 0 &&
+	    se->deadline_unix < due)
+		due = se->deadline_unix;
+	return due;
+}
+
+/* The store's next due time, lowered to se's if that comes first. */
+static void
+note_due(struct store *s, const struct session *se)
+{
+	uint64_t due = session_due(s, se);
+
+	if (due < s->next_due)
+		s->next_due = due;
+}
+
 void
 store_tick(struct store *s, uint64_t now)
 {
@@ -136,9 +163,16 @@ store_tick(struct store *s, uint64_t now)
 	s->now = now;
 	if (s->boot_unix == 0)
 		s->boot_unix = now;
+	if (now < s->next_due && s->due_ttl == s->lim.session_ttl)
+		return;
 	for (i = 0; i < s->nsessions; i++)
 		session_tick(s, s->sessions[i], now);
 	lifecycle_expire(s, now);
+	/* A change whose record failed leaves its session due now: tried again. */
+	s->next_due = UINT64_MAX;
+	s->due_ttl = s->lim.session_ttl;
+	for (i = 0; i < s->nsessions; i++)
+		note_due(s, s->sessions[i]);
 }
 
 /* The rules that tell the two versions apart. */
@@ -252,6 +286,7 @@ store_adopt_session(struct store *s, struct session *se)
 	s->stored_bytes += session_bytes(se);
 	s->meta_bytes += session_meta_bytes(se);
 	quota_add_session(&s->quotas, se);
+	note_due(s, se);
 	return SS_OK;
 }
 
@@ -302,6 +337,7 @@ add_session(struct store *s, struct session *se)
 	s->stored_bytes += session_bytes(se);
 	s->meta_bytes += session_meta_bytes(se);
 	quota_add_session(&s->quotas, se);
+	note_due(s, se);
 	s->version++;
 	record_changed(s, se, 1);
 }

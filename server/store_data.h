@@ -127,6 +127,16 @@ struct store {
 	 */
 	uint64_t now;
 	uint64_t boot_unix;
+	/*
+	 * No session falls due (its sharing deadline, its drop after the TTL)
+	 * before next_due, as the tick computed it under --session-ttl
+	 * due_ttl: until then a tick has nothing to do. Every request ticks,
+	 * and a look at every session per request made a server holding
+	 * 200,000 spend 3 ms on each. A lower bound: a session added lowers
+	 * it, a change only makes a session due later.
+	 */
+	uint64_t next_due;
+	uint64_t due_ttl;
 	uint64_t expired;       /* sessions dropped after the TTL since start */
 	uint64_t deleted;       /* sessions DeleteSession dropped since start */
 	/*

@@ -72,7 +72,8 @@ fake_drop(void *ctx, const struct session *se, int reason, const char *by,
 }
 
 static const struct store_log_ops fake_ops = {
-	.create = fake_create, .submit = fake_submit, .drop = fake_drop,
+	.create = fake_create, .submit = fake_submit, .close = fake_create,
+	.drop = fake_drop,
 };
 
 static struct store *
@@ -102,10 +103,12 @@ del(struct store *s, const char *caller, const char *id, struct ss_error *st)
 
 /*
  * alice, bob and carol's session creator/id (docs/PROTOCOL.md 2.1),
- * created by creator at now.
+ * created by creator at now, its sharing deadline seconds after (version
+ * 1; 0: none), without a tick first.
  */
 static void
-create(struct store *s, const char *id, const char *creator, uint64_t now)
+create_until(struct store *s, const char *id, const char *creator,
+    uint64_t now, uint32_t seconds)
 {
 	struct session_spec p;
 	struct ss_error st;
@@ -118,10 +121,19 @@ create(struct store *s, const char *id, const char *creator, uint64_t now)
 	p.parties = names;
 	p.threshold = 1;
 	p.length = L;
-	store_tick(s, now);
+	p.deadline_seconds = seconds;
 	assert_int_equal(store_create(s, creator, &p, now, &created, &deadline,
 	    &st), SS_OK);
 	assert_true(created);
+	assert_int_equal(deadline, seconds ? now + seconds : 0);
+}
+
+/* The same without a deadline, the store's clock moved to now first. */
+static void
+create(struct store *s, const char *id, const char *creator, uint64_t now)
+{
+	store_tick(s, now);
+	create_until(s, id, creator, now, 0);
 }
 
 /* The session of NAME part name, in whichever namespace; NULL: none. */
@@ -274,6 +286,83 @@ test_ttl(void **state)
 	assert_int_equal(s->nsessions, 0);
 	assert_int_equal(f.drops, 2);
 	assert_int_equal(s->expired, 2);
+	store_free(s);
+}
+
+/*
+ * The tick looks at the sessions only once one falls due: the store's
+ * next_due is the earliest deadline or expiry, lowered by a creation
+ * between ticks, and looked at again when the TTL changes.
+ */
+static void
+test_tick_when_due(void **state)
+{
+	struct fake_log f;
+	struct store *s = new_store(100, &f);
+
+	(void)state;
+	create(s, "a", "alice", 1000);
+	assert_int_equal(s->next_due, 1100);
+	/* Created between ticks, due before the rest: due first. */
+	create_until(s, "b", "alice", 1010, 20);
+	assert_int_equal(s->next_due, 1030);
+	store_tick(s, 1029);
+	assert_int_equal(find(s, "b")->phase, PHASE_SHARING);
+	assert_int_equal(s->next_due, 1030);
+	/* Its deadline: no share, so it fails; it is dropped 100 s later. */
+	store_tick(s, 1030);
+	assert_int_equal(find(s, "b")->phase, PHASE_FAILED);
+	assert_int_equal(s->next_due, 1100);
+	assert_int_equal(lifecycle_expires(s, find(s, "b")), 1130);
+	/* A shorter TTL is applied at the next tick, not at the old due time. */
+	s->lim.session_ttl = 10;
+	store_tick(s, 1031);
+	assert_null(find(s, "a"));
+	assert_non_null(find(s, "b"));
+	assert_int_equal(s->next_due, 1040);
+	store_tick(s, 1040);
+	assert_int_equal(s->nsessions, 0);
+	assert_int_equal(s->next_due, UINT64_MAX);
+	store_free(s);
+}
+
+/*
+ * Many sessions expiring at one tick go in one pass: the rest keep their
+ * order, and a drop the log refuses keeps that session and every later
+ * one until the next tick.
+ */
+static void
+test_expire_many(void **state)
+{
+	struct fake_log f;
+	struct store *s = new_store(100, &f);
+	char id[16];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 8; i++) {
+		snprintf(id, sizeof(id), "s%d", i);
+		create(s, id, "alice", 1000);
+	}
+	/* s1, s4 and s6 changed later: they stay. */
+	submit(s, "s1", "bob", 1050);
+	submit(s, "s4", "bob", 1050);
+	submit(s, "s6", "bob", 1050);
+	f.refuse = 1;
+	store_tick(s, 1100);
+	assert_int_equal(s->nsessions, 8);
+	assert_int_equal(s->next_due, 1100);
+	f.refuse = 0;
+	store_tick(s, 1101);
+	assert_int_equal(s->nsessions, 3);
+	assert_int_equal(s->expired, 5);
+	assert_int_equal(f.drops, 5);
+	assert_string_equal(session_id_name(s->sessions[0]->p.id), "s1");
+	assert_string_equal(session_id_name(s->sessions[1]->p.id), "s4");
+	assert_string_equal(session_id_name(s->sessions[2]->p.id), "s6");
+	assert_null(find(s, "s0"));
+	assert_null(find(s, "s7"));
+	assert_int_equal(s->next_due, 1150);
 	store_free(s);
 }
 
@@ -459,6 +548,8 @@ main(void)
 		cmocka_unit_test(test_log_refuses),
 		cmocka_unit_test(test_ttl),
 		cmocka_unit_test(test_idle_counts_from),
+		cmocka_unit_test(test_tick_when_due),
+		cmocka_unit_test(test_expire_many),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_pinned),
 		cmocka_unit_test(test_pinned_charged),
