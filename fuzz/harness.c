@@ -81,6 +81,7 @@
 #include "journal.h"
 #include "journal_file.h"
 #include "journal_mark.h"
+#include "membership.h"
 #include "pbwire.h"
 #include "name.h"
 #include "params.h"
@@ -404,6 +405,44 @@ check_response(const Securesum__Request *req, enum rpc_after after, int close_co
 /* ---- store invariants ---------------------------------------------------- */
 
 /*
+ * The store's lists by name (membership.h): each name walks exactly the
+ * sessions that list it, in creation order, and only names some session
+ * lists have an entry.
+ */
+static void
+check_members(const struct store *s)
+{
+	struct membership_walk w;
+	const struct session *got;
+	size_t i, j, names = 0;
+	uint32_t p;
+
+	for (i = 0; i < s->nsessions; i++)
+		for (p = 0; p < s->sessions[i]->p.n; p++) {
+			const char *name = s->sessions[i]->p.parties[p];
+
+			for (j = 0; j < i; j++)
+				if (session_party_index(s->sessions[j], name) >= 0)
+					break;
+			if (j < i)
+				continue;       /* walked at its first session */
+			names++;
+			got = membership_first(&s->members, name, &w);
+			for (j = 0; j < s->nsessions; j++) {
+				if (session_party_index(s->sessions[j], name) < 0)
+					continue;
+				CHECK(got == s->sessions[j], "a party's list of "
+				    "sessions is not the sessions that list it");
+				got = membership_next(&w);
+			}
+			CHECK(got == NULL, "a party's list holds a session "
+			    "that does not list it");
+		}
+	CHECK(s->members.used == names, "a list by name for a name no "
+	    "session lists");
+}
+
+/*
  * What must hold of the store after any request, and of any snapshot the
  * loader accepts: byte accounting, names, and the rules of the phases.
  */
@@ -497,6 +536,7 @@ check_store(const struct store *s)
 		bytes += session_bytes(se);
 	}
 	CHECK(bytes == s->stored_bytes, "stored_bytes is not what the store holds");
+	check_members(s);
 }
 
 /* ---- rpc targets --------------------------------------------------------- */

@@ -5,6 +5,7 @@
 
 #include "err.h"
 #include "lifecycle.h"
+#include "membership.h"
 #include "name.h"
 #include "quota.h"
 #include "record.h"
@@ -41,6 +42,7 @@ let_go(struct store *s, struct session *se)
 	uint64_t bytes = session_bytes(se), meta = session_meta_bytes(se);
 
 	session_names_remove(s, se);
+	membership_remove(&s->members, se);
 	s->stored_bytes -= bytes <= s->stored_bytes ? bytes : s->stored_bytes;
 	s->meta_bytes -= meta <= s->meta_bytes ? meta : s->meta_bytes;
 	/* Its creator's open session and each party's bytes, given back. */
@@ -146,19 +148,20 @@ size_t
 lifecycle_list(const struct store *s, const char *caller, size_t offset,
     struct session **out, size_t max, size_t *next)
 {
-	size_t i, seen = 0, n = 0;
+	struct membership_walk w;
+	struct session *se;
+	size_t seen = 0, n = 0;
 
 	*next = 0;
-	for (i = 0; i < s->nsessions; i++) {
-		if (session_party_index(s->sessions[i], caller) < 0)
-			continue;
+	for (se = membership_first(&s->members, caller, &w); se != NULL;
+	    se = membership_next(&w)) {
 		if (seen++ < offset)
 			continue;
 		if (n == max) {
 			*next = offset + n;
 			break;
 		}
-		out[n++] = s->sessions[i];
+		out[n++] = se;
 	}
 	return n;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "membership.h"
 #include "record.h"
 
 int
@@ -65,16 +66,14 @@ record_changed(struct store *s, struct session *se, int created)
 		s->changed(s->changed_ctx, se, created);
 }
 
-/*
- * One look at each session, a binary search of its names: the directory
- * changes once per party, sessions are few next to the calls they serve.
- */
+/* The party's sessions only (membership.h), whatever the store holds. */
 void
 record_key_changed(struct store *s, const char *party)
 {
-	size_t i;
+	struct membership_walk w;
+	struct session *se;
 
-	for (i = 0; i < s->nsessions; i++)
-		if (session_party_index(s->sessions[i], party) >= 0)
-			record_changed(s, s->sessions[i], 0);
+	for (se = membership_first(&s->members, party, &w); se != NULL;
+	    se = membership_next(&w))
+		record_changed(s, se, 0);
 }

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "membership.h"
 #include "quota.h"
 #include "server_info.h"
 #include "session.h"
@@ -59,12 +60,13 @@ own_figures(const struct call *c, Securesum__GetServerInfoResponse *b)
 	const struct store *s = c->store;
 	const struct quota_use *u = quota_find(&s->quotas, c->caller);
 	uint64_t n[PHASE_FAILED + 1] = { 0 };
-	size_t i;
+	struct membership_walk w;
+	const struct session *se;
 
-	for (i = 0; i < s->nsessions; i++)
-		if (s->sessions[i]->phase <= PHASE_FAILED &&
-		    session_party_index(s->sessions[i], c->caller) >= 0)
-			n[s->sessions[i]->phase]++;
+	for (se = membership_first(&s->members, c->caller, &w); se != NULL;
+	    se = membership_next(&w))
+		if (se->phase <= PHASE_FAILED)
+			n[se->phase]++;
 	by_phase(b, n);
 	b->connections = u != NULL ? u->conns : 0;
 	b->stored_bytes = u != NULL ? u->bytes : 0;

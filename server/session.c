@@ -240,7 +240,8 @@ uint64_t
 session_meta_bytes(const struct session *se)
 {
 	uint64_t per = NAME_BUF + sizeof(*se->by_name) + sizeof(*se->shares) +
-	    sizeof(*se->in_cohort) + sizeof(*se->sumpoints);
+	    sizeof(*se->in_cohort) + sizeof(*se->sumpoints) +
+	    SESSION_MEMBERSHIP_BYTES;
 
 	if (se->statements != NULL)
 		per += sizeof(*se->statements);

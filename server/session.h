@@ -104,6 +104,8 @@ struct session {
 	 * field: then it counts against no one's.
 	 */
 	char creator[NAME_BUF];
+	/* Its place in the store's creation order (membership.h); not saved. */
+	uint64_t serial;
 	/* The store's clock at its last change since start (0: none); not saved. */
 	uint64_t touched_unix;
 	/*
@@ -144,8 +146,15 @@ void session_drop(struct session *se, struct budget *b);
 /* Bytes of state the session holds (shares, sumpoints, statements). */
 uint64_t session_bytes(const struct session *se);
 /*
- * Bytes of its own bookkeeping: the struct and its arrays per party (some
- * 670 a party in version 2), whatever it holds.
+ * What one party's place in the store's lists by name costs at most
+ * (membership.h): its slot, with the list's room to grow, and the name's
+ * entry when no other session lists the name.
+ */
+#define SESSION_MEMBERSHIP_BYTES 192
+/*
+ * Bytes of its own bookkeeping: the struct, its arrays per party and its
+ * parties' places in the store's lists (some 860 a party in version 2),
+ * whatever it holds.
  */
 uint64_t session_meta_bytes(const struct session *se);
 

@@ -11,6 +11,7 @@
 #include "field.h"
 #include "frame.h"
 #include "lifecycle.h"
+#include "membership.h"
 #include "record.h"
 #include "sealed.h"
 #include "session_names.h"
@@ -48,6 +49,12 @@ store_new(const struct store_limits *lim)
 		free(s);
 		return NULL;
 	}
+	if (membership_init(&s->members) != SS_OK) {
+		quota_free(&s->quotas);
+		session_names_free(s);
+		free(s);
+		return NULL;
+	}
 	s->lim = *lim;
 	return s;
 }
@@ -81,6 +88,7 @@ store_free(struct store *s)
 	free(s->sessions);
 	session_names_free(s);
 	quota_free(&s->quotas);
+	membership_free(&s->members);
 	free(s->keys);
 	free(s);
 }
@@ -281,7 +289,12 @@ store_adopt_session(struct store *s, struct session *se)
 {
 	if (reserve_session(s) != SS_OK)
 		return SS_ERR_ALLOC;
+	if (membership_reserve(&s->members, se) != SS_OK) {
+		membership_unreserve(&s->members, se);
+		return SS_ERR_ALLOC;
+	}
 	s->sessions[s->nsessions++] = se;
+	membership_add(&s->members, se);
 	session_names_add(s, se);
 	s->stored_bytes += session_bytes(se);
 	s->meta_bytes += session_meta_bytes(se);
@@ -290,9 +303,17 @@ store_adopt_session(struct store *s, struct session *se)
 	return SS_OK;
 }
 
+/* Frees se, which new_session made and the store never added. */
+static void
+discard_session(struct store *s, struct session *se)
+{
+	membership_unreserve(&s->members, se);
+	session_free(se);
+}
+
 /*
- * A new session of params p created at now, not yet added, or NULL with st
- * saying why: the checks that do not depend on who asks (p itself passed
+ * A new session of params p created at now, not yet added (free it with
+ * discard_session), or NULL with st saying why: the checks that do not depend on who asks (p itself passed
  * store_check_params, and no session has its id).
  */
 static struct session *
@@ -317,6 +338,11 @@ new_session(struct store *s, const struct session_spec *p, uint64_t now,
 		session_free(se);
 		return NULL;
 	}
+	if (membership_reserve(&s->members, se) != SS_OK) {
+		discard_session(s, se);
+		ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
+		return NULL;
+	}
 	se->created_unix = now;
 	if (p->v2)
 		se->deadline_unix = p->deadline_unix;
@@ -333,6 +359,7 @@ static void
 add_session(struct store *s, struct session *se)
 {
 	s->sessions[s->nsessions++] = se;
+	membership_add(&s->members, se);
 	session_names_add(s, se);
 	s->stored_bytes += session_bytes(se);
 	s->meta_bytes += session_meta_bytes(se);
@@ -404,14 +431,14 @@ store_create(struct store *s, const char *caller, const struct session_spec *p,
 		return st->code;
 	/* Its bookkeeping, whatever it will hold (not --max-stored-bytes). */
 	if (record_budget_room(s, session_meta_bytes(se), st) != SS_OK) {
-		session_free(se);
+		discard_session(s, se);
 		return st->code;
 	}
 	/* A party's name (checked above): it fits, NUL and all. */
 	memcpy(se->creator, caller, strnlen(caller, NAME_MAX_LEN));
 	if (s->log.ops != NULL &&
 	    !record_logged(s, s->log.ops->create(s->log.ctx, se, &seq, &e), &seq)) {
-		session_free(se);
+		discard_session(s, se);
 		return record_failed(&e, st);
 	}
 	add_session(s, se);
@@ -820,14 +847,14 @@ store_apply_create(struct store *s, const struct session_spec *p,
 		return ss_error_set(e, SS_ERR_INVALID, "session %.129s cannot be "
 		    "created again: %s", p->id, st.msg);
 	if (se->deadline_unix != deadline_unix) {
-		session_free(se);
+		discard_session(s, se);
 		return ss_error_set(e, SS_ERR_INVALID, "session %s cannot be "
 		    "created again: its deadline differs", p->id);
 	}
 	/* Only a party creates a session, in its namespace (store_create). */
 	if (!replay_creator(se, creator) || (creator[0] != '\0' &&
 	    session_id_qualified(p->id) && !session_id_in(p->id, creator))) {
-		session_free(se);
+		discard_session(s, se);
 		return ss_error_set(e, SS_ERR_INVALID, "session %s: its creator "
 		    "%.64s is not one of its parties", p->id, creator);
 	}

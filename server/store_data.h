@@ -13,6 +13,7 @@
 
 #include "budget.h"
 #include "err.h"
+#include "membership.h"
 #include "name.h"
 #include "quota.h"
 #include "session.h"
@@ -109,6 +110,7 @@ struct store {
 	size_t sessions_cap;            /* room in sessions, grown by doubling */
 	struct session_index index;     /* the same sessions by id */
 	struct session_index by_name;   /* ... and by NAME (session_names.h) */
+	struct membership members;      /* ... and by each party's name */
 	struct key_entry *keys;
 	size_t nkeys;
 	uint64_t stored_bytes;
