@@ -1,7 +1,7 @@
 /*
  * membership.c: see membership.h. An open-addressing table (linear
  * probing, at most half full, removal by backward shift) of entries keyed
- * by name, hashed and probed as strtab.h does. An entry's list holds its
+ * by name, hashed, probed, grown and emptied as strtab.h does. An entry's list holds its
  * sessions by serial, ascending (each one added is the newest), so that a
  * session is found in it by binary search; a removal leaves a hole, and
  * the list is closed up once its holes outnumber its sessions, so that
@@ -88,29 +88,18 @@ find(const struct membership *m, const char *name)
 static int
 grow(struct membership *m)
 {
-	struct membership_entry **old = m->slot;
-	size_t i, oldcap = m->cap, cap = oldcap ? oldcap : 16;
+	void *grown;
+	size_t cap;
 
-	/* At most half full keeps probe runs short. */
-	while ((m->used + 1) * 2 > cap) {
-		/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-		if (cap > SIZE_MAX / 2 / sizeof(*old))
-			return SS_ERR_ALLOC;
-		cap *= 2;
-	}
-	if (cap == oldcap)
-		return SS_OK;
-	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	if ((m->slot = calloc(cap, sizeof(*old))) == NULL) {
-		m->slot = old;
+	/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	if (strtab_make_room(m->slot, m->cap, m->used, sizeof(*m->slot),
+	    m->key, name_of, &grown, &cap) != SS_OK)
 		return SS_ERR_ALLOC;
+	if (grown != NULL) {
+		free(m->slot);
+		m->slot = grown;
+		m->cap = cap;
 	}
-	m->cap = cap;
-	for (i = 0; i < oldcap; i++)
-		if (old[i] != NULL)
-			m->slot[strtab_probe(m->key, m->slot, cap, name_of,
-			    old[i]->name)] = old[i];
-	free(old);
 	return SS_OK;
 }
 
@@ -118,23 +107,10 @@ grow(struct membership *m)
 static void
 drop_entry(struct membership *m, size_t i)
 {
-	size_t j, h, mask = m->cap - 1;
-
 	entry_free(m->slot[i]);
-	m->slot[i] = NULL;
+	/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	strtab_remove(m->slot, m->cap, sizeof(*m->slot), i, m->key, name_of);
 	m->used--;
-	/*
-	 * Backward shift: an entry after the hole moves into it unless its
-	 * home lies cyclically in (i, j], where it is found without the move.
-	 */
-	for (j = (i + 1) & mask; m->slot[j] != NULL; j = (j + 1) & mask) {
-		h = strtab_home(m->key, m->slot[j]->name, m->cap);
-		if (((j - h) & mask) >= ((j - i) & mask)) {
-			m->slot[i] = m->slot[j];
-			m->slot[j] = NULL;
-			i = j;
-		}
-	}
 }
 
 /* Closes e's holes up, its sessions in the same order. */

@@ -61,23 +61,21 @@ quota_find(const struct quota_table *q, const char *name)
 	return i < q->cap ? &q->slot[i] : NULL;
 }
 
-/* Doubles the table: SS_OK or SS_ERR_ALLOC (unchanged). */
+/* Room for one more entry: SS_OK or SS_ERR_ALLOC (unchanged). */
 static int
 quota_grow(struct quota_table *q)
 {
-	size_t cap = q->cap != 0 ? q->cap * 2 : 64, i;
-	struct quota_use *slot;
+	void *grown;
+	size_t cap;
 
-	if (cap > SIZE_MAX / sizeof(*slot) ||
-	    (slot = calloc(cap, sizeof(*slot))) == NULL)
+	if (strtab_make_room(q->slot, q->cap, q->used, sizeof(*q->slot),
+	    q->key, name_of, &grown, &cap) != SS_OK)
 		return SS_ERR_ALLOC;
-	for (i = 0; i < q->cap; i++)
-		if (q->slot[i].name[0] != '\0')
-			slot[quota_probe(slot, cap, q->key, q->slot[i].name)] =
-			    q->slot[i];
-	free(q->slot);
-	q->slot = slot;
-	q->cap = cap;
+	if (grown != NULL) {
+		free(q->slot);
+		q->slot = grown;
+		q->cap = cap;
+	}
 	return SS_OK;
 }
 
@@ -92,7 +90,7 @@ quota_get(struct quota_table *q, const char *name)
 	/* One that is there already never needs the table to grow. */
 	if ((i = quota_index(q, name)) < q->cap)
 		return &q->slot[i];
-	if ((q->used + 1) * 2 > q->cap && quota_grow(q) != SS_OK)
+	if (quota_grow(q) != SS_OK)
 		return NULL;
 	u = &q->slot[quota_probe(q->slot, q->cap, q->key, name)];
 	memcpy(u->name, name, len + 1);

@@ -53,41 +53,6 @@ place(struct session_index *ix, struct session *se)
 	ix->slot[i] = se;
 }
 
-int
-session_index_reserve(struct session_index *ix)
-{
-	struct session **old = ix->slot;
-	size_t i, oldcap = ix->cap, cap = oldcap ? oldcap : 16;
-
-	/* At most half full keeps probe runs short. */
-	while ((ix->used + 1) * 2 > cap) {
-		/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-		if (cap > SIZE_MAX / 2 / sizeof(*old))
-			return SS_ERR_ALLOC;
-		cap *= 2;
-	}
-	if (cap == oldcap)
-		return SS_OK;
-	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	if ((ix->slot = calloc(cap, sizeof(*old))) == NULL) {
-		ix->slot = old;
-		return SS_ERR_ALLOC;
-	}
-	ix->cap = cap;
-	for (i = 0; i < oldcap; i++)
-		if (old[i] != NULL)
-			place(ix, old[i]);
-	free(old);
-	return SS_OK;
-}
-
-void
-session_index_add(struct session_index *ix, struct session *se)
-{
-	place(ix, se);
-	ix->used++;
-}
-
 static const char *
 id_of(const void *slots, size_t i)
 {
@@ -102,6 +67,38 @@ name_of(const void *slots, size_t i)
 	const struct session *se = ((struct session *const *)slots)[i];
 
 	return se != NULL ? session_id_name(se->p.id) : NULL;
+}
+
+/* How ix's slots name their keys. */
+static strtab_key_of
+key_fn(const struct session_index *ix)
+{
+	return ix->by_name ? name_of : id_of;
+}
+
+int
+session_index_reserve(struct session_index *ix)
+{
+	void *grown;
+	size_t cap;
+
+	/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	if (strtab_make_room(ix->slot, ix->cap, ix->used, sizeof(*ix->slot),
+	    ix->key, key_fn(ix), &grown, &cap) != SS_OK)
+		return SS_ERR_ALLOC;
+	if (grown != NULL) {
+		free(ix->slot);
+		ix->slot = grown;
+		ix->cap = cap;
+	}
+	return SS_OK;
+}
+
+void
+session_index_add(struct session_index *ix, struct session *se)
+{
+	place(ix, se);
+	ix->used++;
 }
 
 /* The slot holding key (by NAME: the first of its run), or cap if none does. */
@@ -166,25 +163,15 @@ session_index_next(const struct session_index *ix, const char *key,
 void
 session_index_remove(struct session_index *ix, const struct session *se)
 {
-	size_t i, j, h, mask = ix->cap - 1;
+	size_t i;
 
 	if (ix->cap == 0)
 		return;
 	i = slot_from(ix, key_of(ix, se), se, home(ix, key_of(ix, se)));
 	if (i >= ix->cap)
 		return;
-	ix->slot[i] = NULL;
+	/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	strtab_remove(ix->slot, ix->cap, sizeof(*ix->slot), i, ix->key,
+	    key_fn(ix));
 	ix->used--;
-	/*
-	 * Backward shift: an entry after the hole moves into it unless its
-	 * home lies cyclically in (i, j], where it is found without the move.
-	 */
-	for (j = (i + 1) & mask; ix->slot[j] != NULL; j = (j + 1) & mask) {
-		h = home(ix, key_of(ix, ix->slot[j]));
-		if (((j - h) & mask) >= ((j - i) & mask)) {
-			ix->slot[i] = ix->slot[j];
-			ix->slot[j] = NULL;
-			i = j;
-		}
-	}
 }

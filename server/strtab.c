@@ -99,3 +99,56 @@ strtab_probe(const uint64_t key[2], const void *slots, size_t cap,
 		i = strtab_next(i, cap);
 	return i;
 }
+
+int
+strtab_make_room(const void *slots, size_t cap, size_t used, size_t size,
+    const uint64_t key[2], strtab_key_of key_of, void **grown,
+    size_t *grown_cap)
+{
+	const unsigned char *from = slots;
+	unsigned char *to;
+	size_t i, j, want = cap ? cap : 16;
+	const char *k;
+
+	*grown = NULL;
+	*grown_cap = cap;
+	while ((used + 1) * 2 > want) {
+		if (want > SIZE_MAX / 2 / size)
+			return SS_ERR_ALLOC;
+		want *= 2;
+	}
+	if (want == cap)
+		return SS_OK;
+	if ((to = calloc(want, size)) == NULL)
+		return SS_ERR_ALLOC;
+	for (i = 0; i < cap; i++) {
+		if ((k = key_of(from, i)) == NULL)
+			continue;
+		for (j = strtab_home(key, k, want); key_of(to, j) != NULL;
+		    j = strtab_next(j, want))
+			;
+		memcpy(to + j * size, from + i * size, size);
+	}
+	*grown = to;
+	*grown_cap = want;
+	return SS_OK;
+}
+
+void
+strtab_remove(void *slots, size_t cap, size_t size, size_t i,
+    const uint64_t key[2], strtab_key_of key_of)
+{
+	unsigned char *s = slots;
+	size_t j, h, mask = cap - 1;
+	const char *k;
+
+	memset(s + i * size, 0, size);
+	for (j = (i + 1) & mask; (k = key_of(s, j)) != NULL; j = (j + 1) & mask) {
+		h = strtab_home(key, k, cap);
+		if (((j - h) & mask) >= ((j - i) & mask)) {
+			memcpy(s + i * size, s + j * size, size);
+			memset(s + j * size, 0, size);
+			i = j;
+		}
+	}
+}

@@ -46,4 +46,25 @@ typedef const char *(*strtab_key_of)(const void *slots, size_t i);
 size_t strtab_probe(const uint64_t key[2], const void *slots, size_t cap,
     strtab_key_of key_of, const char *s);
 
+/*
+ * Room for one more entry in a table of cap slots of size bytes, used of
+ * them taken (key_of NULL on an empty slot, all zero bytes), at most half
+ * full: *grown NULL when it has room, else a new array of *grown_cap
+ * slots (doubled from 16 as often as needed) holding every entry placed
+ * again, which replaces the old (freed by the caller). SS_OK, or
+ * SS_ERR_ALLOC with the table unchanged.
+ */
+SS_WUR int strtab_make_room(const void *slots, size_t cap, size_t used,
+    size_t size, const uint64_t key[2], strtab_key_of key_of, void **grown,
+    size_t *grown_cap);
+
+/*
+ * Empties slot i of such a table (its entry already let go) and moves the
+ * later entries of its probe run back over the hole, so that no tombstone
+ * is left: an entry stays where it is when its home lies cyclically in
+ * (hole, its slot], where a probe finds it without the move.
+ */
+void strtab_remove(void *slots, size_t cap, size_t size, size_t i,
+    const uint64_t key[2], strtab_key_of key_of);
+
 #endif
