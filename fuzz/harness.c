@@ -81,6 +81,7 @@
 #include "journal.h"
 #include "journal_file.h"
 #include "journal_mark.h"
+#include "keys.h"
 #include "membership.h"
 #include "pbwire.h"
 #include "name.h"
@@ -459,6 +460,8 @@ check_store(const struct store *s)
 		const struct key_entry *e = &s->keys[i];
 
 		CHECK(name_valid(e->name), "a key under an invalid name");
+		CHECK(store_get_key(s, e->name) == e, "the directory's index "
+		    "does not find a key");
 		CHECK(e->der != NULL && e->der_len > 0 &&
 		    e->der_len <= s->lim.max_cert_bytes, NULL);
 		for (j = 0; j < i; j++)

@@ -9,16 +9,91 @@
 #include "keys.h"
 #include "name.h"
 #include "record.h"
+#include "strtab.h"
+
+/* The directory's index by name: 2 x keys_cap slots, at most half full. */
+static size_t
+index_cap(const struct store *s)
+{
+	return 2 * s->keys_cap;
+}
+
+static const char *
+name_of(const void *slots, size_t i)
+{
+	const struct key_entry *k = ((struct key_entry *const *)slots)[i];
+
+	return k != NULL ? k->name : NULL;
+}
+
+/* The index slot of name's entry, or the empty slot where it would go. */
+static size_t
+probe(const struct store *s, const char *name)
+{
+	return strtab_probe(s->key_hash, s->key_slot, index_cap(s), name_of,
+	    name);
+}
+
+int
+store_keys_init(struct store *s)
+{
+	return strtab_key_new(s->key_hash);
+}
+
+void
+store_keys_free(struct store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nkeys; i++) {
+		free(s->keys[i].der);
+		free(s->keys[i].sign_der);
+	}
+	free(s->keys);
+	strtab_release(s->key_slot, s->key_hash);
+	s->keys = NULL;
+	s->key_slot = NULL;
+	s->nkeys = s->keys_cap = 0;
+}
 
 const struct key_entry *
 store_get_key(const struct store *s, const char *name)
 {
-	size_t i;
+	if (s->keys_cap == 0)
+		return NULL;
+	return s->key_slot[probe(s, name)];
+}
 
+/*
+ * Room for one more entry: the array doubled and every entry placed in an
+ * index of twice its new size, both allocated before either changes.
+ * SS_OK or SS_ERR_ALLOC (unchanged).
+ */
+static int
+keys_grow(struct store *s)
+{
+	size_t cap = s->keys_cap ? s->keys_cap * 2 : 16, i;
+	struct key_entry *v, **slot;
+
+	if (s->nkeys < s->keys_cap)
+		return SS_OK;
+	/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	if (cap > SIZE_MAX / 2 / sizeof(*slot) || cap > SIZE_MAX / sizeof(*v))
+		return SS_ERR_ALLOC;
+	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	if ((slot = calloc(2 * cap, sizeof(*slot))) == NULL)
+		return SS_ERR_ALLOC;
+	if ((v = realloc(s->keys, cap * sizeof(*v))) == NULL) {
+		free(slot);
+		return SS_ERR_ALLOC;
+	}
+	free(s->key_slot);
+	s->keys = v;
+	s->keys_cap = cap;
+	s->key_slot = slot;
 	for (i = 0; i < s->nkeys; i++)
-		if (strcmp(s->keys[i].name, name) == 0)
-			return &s->keys[i];
-	return NULL;
+		s->key_slot[probe(s, s->keys[i].name)] = &s->keys[i];
+	return SS_OK;
 }
 
 static uint64_t
@@ -30,7 +105,8 @@ key_bytes(const struct key_entry *k)
 void
 store_drop_key(struct store *s, const char *name)
 {
-	struct key_entry *e = (struct key_entry *)store_get_key(s, name);
+	struct key_entry *e = (struct key_entry *)store_get_key(s, name),
+	    *last;
 	char party[NAME_BUF];
 
 	if (e == NULL)
@@ -40,7 +116,15 @@ store_drop_key(struct store *s, const char *name)
 	s->stored_bytes -= key_bytes(e);
 	free(e->der);
 	free(e->sign_der);
-	*e = s->keys[--s->nkeys];
+	/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	strtab_remove(s->key_slot, index_cap(s), sizeof(*s->key_slot),
+	    probe(s, party), s->key_hash, name_of);
+	last = &s->keys[--s->nkeys];
+	if (e != last) {
+		/* The last entry moves into the hole; its slot follows it. */
+		s->key_slot[probe(s, last->name)] = e;
+		*e = *last;
+	}
 	s->version++;
 	record_key_changed(s, party);
 }
@@ -54,19 +138,14 @@ static int
 new_key(struct store *s, const struct key_entry *old,
     const struct key_entry *want, struct key_entry *copy, struct ss_error *st)
 {
-	struct key_entry *v;
-
 	memset(copy, 0, sizeof(*copy));
 	if (old == NULL && s->nkeys >= s->lim.max_keys)
 		return ss_error_set(st, SS_ERR_EXHAUSTED, "the key directory "
 		    "holds its limit of %u keys", s->lim.max_keys);
 	if (record_room(s, key_bytes(want), st) != SS_OK)
 		return st->code;
-	if (old == NULL) {
-		if ((v = realloc(s->keys, (s->nkeys + 1) * sizeof(*v))) == NULL)
-			return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
-		s->keys = v;
-	}
+	if (old == NULL && keys_grow(s) != SS_OK)
+		return ss_error_set(st, SS_ERR_EXHAUSTED, "out of memory");
 	*copy = *want;
 	copy->der = record_copy(want->der, want->der_len);
 	copy->sign_der = want->sign_der != NULL ?
@@ -86,6 +165,7 @@ add_key(struct store *s, struct key_entry *e, const struct key_entry *copy)
 {
 	if (e == NULL) {
 		e = &s->keys[s->nkeys++];
+		s->key_slot[probe(s, copy->name)] = e;
 	} else {
 		s->stored_bytes -= key_bytes(e);
 		free(e->der);

@@ -34,6 +34,7 @@ int store_publish_key(struct store *s, const char *name,
     size_t sign_len, int *duplicate, struct ss_error *st) SS_WUR;
 int store_replace_key(struct store *s, const char *name,
     const uint8_t *der, size_t der_len, int *replaced, struct ss_error *st) SS_WUR;
+/* name's entry, found through the index by name, or NULL. */
 const struct key_entry *store_get_key(const struct store *s, const char *name);
 /*
  * Removes a certificate that no longer verifies (revoked, expired), so that
@@ -41,6 +42,11 @@ const struct key_entry *store_get_key(const struct store *s, const char *name);
  * calls it runs again at every start.
  */
 void store_drop_key(struct store *s, const char *name);
+
+/* An empty directory (store_new): SS_OK or SS_ERR_CRYPTO. */
+int store_keys_init(struct store *s) SS_WUR;
+/* Frees every entry and the directory (store_free). */
+void store_keys_free(struct store *s);
 
 /*
  * Replaying the journal (as store.h's store_apply_*): an entry as its

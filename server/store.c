@@ -10,6 +10,7 @@
 #include "err.h"
 #include "field.h"
 #include "frame.h"
+#include "keys.h"
 #include "lifecycle.h"
 #include "membership.h"
 #include "record.h"
@@ -49,7 +50,9 @@ store_new(const struct store_limits *lim)
 		free(s);
 		return NULL;
 	}
-	if (membership_init(&s->members) != SS_OK) {
+	if (membership_init(&s->members) != SS_OK ||
+	    store_keys_init(s) != SS_OK) {
+		membership_free(&s->members);
 		quota_free(&s->quotas);
 		session_names_free(s);
 		free(s);
@@ -81,15 +84,11 @@ store_free(struct store *s)
 	 */
 	for (i = 0; i < s->nsessions; i++)
 		session_drop(s->sessions[i], NULL);
-	for (i = 0; i < s->nkeys; i++) {
-		free(s->keys[i].der);
-		free(s->keys[i].sign_der);
-	}
+	store_keys_free(s);
 	free(s->sessions);
 	session_names_free(s);
 	quota_free(&s->quotas);
 	membership_free(&s->members);
-	free(s->keys);
 	free(s);
 }
 

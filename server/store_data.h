@@ -111,8 +111,15 @@ struct store {
 	struct session_index index;     /* the same sessions by id */
 	struct session_index by_name;   /* ... and by NAME (session_names.h) */
 	struct membership members;      /* ... and by each party's name */
-	struct key_entry *keys;
+	struct key_entry *keys;         /* in the order added */
 	size_t nkeys;
+	size_t keys_cap;                /* room in keys, grown by doubling */
+	/*
+	 * The same entries by name (keys.c): 2 x keys_cap slots of pointers
+	 * into keys, NULL when empty, placed as strtab.h says under key_hash.
+	 */
+	struct key_entry **key_slot;
+	uint64_t key_hash[2];
 	uint64_t stored_bytes;
 	uint64_t meta_bytes;    /* the sessions' bookkeeping (session_meta_bytes) */
 	struct quota_table quotas;      /* what each identity holds (quota.h) */

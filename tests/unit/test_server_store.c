@@ -469,6 +469,64 @@ test_key_directory(void **state)
 	store_free(s);
 }
 
+/*
+ * The directory's index by name across its growth and the removals that
+ * move its last entry into a hole: every name held is found, at an entry
+ * of that name, and no other; the order added is kept but for the moves.
+ */
+static void
+test_key_index(void **state)
+{
+	struct store *s = new_store();
+	struct ss_error st;
+	uint8_t der[1];
+	char name[NAME_BUF];
+	int held[200] = { 0 }, dup, i, k, n = 0;
+	const struct key_entry *e;
+
+	(void)state;
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "k%d", i);
+		der[0] = (uint8_t)i;
+		assert_int_equal(store_put_key(s, name, der, 1, &dup, &st), SS_OK);
+		held[i] = 1;
+		n++;
+		/* Every third of those so far dropped again, from the middle. */
+		if (i % 3 == 2) {
+			k = (i * 7) % (i + 1);
+			if (held[k]) {
+				snprintf(name, sizeof(name), "k%d", k);
+				store_drop_key(s, name);
+				held[k] = 0;
+				n--;
+			}
+		}
+	}
+	assert_int_equal(s->nkeys, n);
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "k%d", i);
+		e = store_get_key(s, name);
+		if (!held[i]) {
+			assert_null(e);
+			continue;
+		}
+		assert_non_null(e);
+		assert_string_equal(e->name, name);
+		assert_int_equal(e->der[0], i);
+		assert_true(e >= s->keys && e < s->keys + s->nkeys);
+	}
+	/* Dropped to none, then added again. */
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "k%d", i);
+		store_drop_key(s, name);
+	}
+	assert_int_equal(s->nkeys, 0);
+	assert_null(store_get_key(s, "k5"));
+	assert_int_equal(store_put_key(s, "k5", der, 1, &dup, &st), SS_OK);
+	assert_string_equal(store_get_key(s, "k5")->name, "k5");
+	store_free(s);
+}
+
 /* A store_log that counts its records, or refuses them all. */
 struct fake_log {
 	int fail;
@@ -1074,6 +1132,7 @@ main(void)
 		cmocka_unit_test(test_deadline_fails_short_session),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_key_directory),
+		cmocka_unit_test(test_key_index),
 		cmocka_unit_test(test_log_comes_first),
 		cmocka_unit_test(test_apply_holds_to_the_rules),
 		cmocka_unit_test(test_v2_create_rules),
