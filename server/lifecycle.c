@@ -127,6 +127,8 @@ lifecycle_expire(struct store *s, uint64_t now)
 	 * One pass that closes the gaps as it goes: removing each in turn
 	 * moved the rest of the array once per session dropped, which made
 	 * many expiring together cost the square of the sessions held.
+	 * let_go runs while the gaps are still open, so nothing it calls (the
+	 * changed hook: the connections' watches of se) may walk s->sessions.
 	 */
 	for (i = 0; i < s->nsessions; i++) {
 		se = s->sessions[i];

@@ -150,7 +150,9 @@ struct store {
 	uint64_t deleted;       /* sessions DeleteSession dropped since start */
 	/*
 	 * Told of every change of a session once it is made (record_changed),
-	 * created when the change made it: the connections' watches. NULL: no one.
+	 * created when the change made it: the connections' watches. NULL: no
+	 * one. It looks at that session only: an expiry calls it with the
+	 * sessions array mid-compaction (lifecycle_expire).
 	 */
 	void (*changed)(void *ctx, struct session *se, int created);
 	void *changed_ctx;
