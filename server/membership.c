@@ -1,12 +1,12 @@
 /*
  * membership.c: see membership.h. An open-addressing table (linear
  * probing, at most half full, removal by backward shift) of entries keyed
- * by name, hashed, probed, grown and emptied as strtab.h does. An entry's list holds its
- * sessions by serial, ascending (each one added is the newest), so that a
- * session is found in it by binary search; a removal leaves a hole, and
- * the list is closed up once its holes outnumber its sessions, so that
- * many removals from one long list (sessions expiring together) cost no
- * more than the list.
+ * by name, hashed, probed, grown and emptied as strtab.h does. An entry's
+ * list holds its sessions by serial, ascending (each one added is the
+ * newest), so that a session is found in it by binary search; a removal
+ * leaves a hole, and the list is closed up once its holes outnumber its
+ * sessions, so that many removals from one long list (sessions expiring
+ * together) cost no more than the list.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -88,18 +88,14 @@ find(const struct membership *m, const char *name)
 static int
 grow(struct membership *m)
 {
-	void *grown;
-	size_t cap;
+	void *slot;
 
 	/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	if (strtab_make_room(m->slot, m->cap, m->used, sizeof(*m->slot),
-	    m->key, name_of, &grown, &cap) != SS_OK)
+	slot = strtab_make_room(m->slot, &m->cap, m->used, sizeof(*m->slot),
+	    m->key, name_of);
+	if (slot == NULL)
 		return SS_ERR_ALLOC;
-	if (grown != NULL) {
-		free(m->slot);
-		m->slot = grown;
-		m->cap = cap;
-	}
+	m->slot = slot;
 	return SS_OK;
 }
 

@@ -65,17 +65,12 @@ quota_find(const struct quota_table *q, const char *name)
 static int
 quota_grow(struct quota_table *q)
 {
-	void *grown;
-	size_t cap;
+	void *slot = strtab_make_room(q->slot, &q->cap, q->used,
+	    sizeof(*q->slot), q->key, name_of);
 
-	if (strtab_make_room(q->slot, q->cap, q->used, sizeof(*q->slot),
-	    q->key, name_of, &grown, &cap) != SS_OK)
+	if (slot == NULL)
 		return SS_ERR_ALLOC;
-	if (grown != NULL) {
-		free(q->slot);
-		q->slot = grown;
-		q->cap = cap;
-	}
+	q->slot = slot;
 	return SS_OK;
 }
 

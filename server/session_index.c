@@ -79,18 +79,14 @@ key_fn(const struct session_index *ix)
 int
 session_index_reserve(struct session_index *ix)
 {
-	void *grown;
-	size_t cap;
+	void *slot;
 
 	/* Pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	if (strtab_make_room(ix->slot, ix->cap, ix->used, sizeof(*ix->slot),
-	    ix->key, key_fn(ix), &grown, &cap) != SS_OK)
+	slot = strtab_make_room(ix->slot, &ix->cap, ix->used, sizeof(*ix->slot),
+	    ix->key, key_fn(ix));
+	if (slot == NULL)
 		return SS_ERR_ALLOC;
-	if (grown != NULL) {
-		free(ix->slot);
-		ix->slot = grown;
-		ix->cap = cap;
-	}
+	ix->slot = slot;
 	return SS_OK;
 }
 

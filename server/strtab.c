@@ -100,28 +100,25 @@ strtab_probe(const uint64_t key[2], const void *slots, size_t cap,
 	return i;
 }
 
-int
-strtab_make_room(const void *slots, size_t cap, size_t used, size_t size,
-    const uint64_t key[2], strtab_key_of key_of, void **grown,
-    size_t *grown_cap)
+void *
+strtab_make_room(void *slots, size_t *cap, size_t used, size_t size,
+    const uint64_t key[2], strtab_key_of key_of)
 {
 	const unsigned char *from = slots;
 	unsigned char *to;
-	size_t i, j, want = cap ? cap : 16;
+	size_t i, j, want = *cap ? *cap : 16;
 	const char *k;
 
-	*grown = NULL;
-	*grown_cap = cap;
 	while ((used + 1) * 2 > want) {
 		if (want > SIZE_MAX / 2 / size)
-			return SS_ERR_ALLOC;
+			return NULL;
 		want *= 2;
 	}
-	if (want == cap)
-		return SS_OK;
+	if (want == *cap)
+		return slots;
 	if ((to = calloc(want, size)) == NULL)
-		return SS_ERR_ALLOC;
-	for (i = 0; i < cap; i++) {
+		return NULL;
+	for (i = 0; i < *cap; i++) {
 		if ((k = key_of(from, i)) == NULL)
 			continue;
 		for (j = strtab_home(key, k, want); key_of(to, j) != NULL;
@@ -129,9 +126,9 @@ strtab_make_room(const void *slots, size_t cap, size_t used, size_t size,
 			;
 		memcpy(to + j * size, from + i * size, size);
 	}
-	*grown = to;
-	*grown_cap = want;
-	return SS_OK;
+	free(slots);
+	*cap = want;
+	return to;
 }
 
 void

@@ -47,16 +47,14 @@ size_t strtab_probe(const uint64_t key[2], const void *slots, size_t cap,
     strtab_key_of key_of, const char *s);
 
 /*
- * Room for one more entry in a table of cap slots of size bytes, used of
+ * Room for one more entry in a table of *cap slots of size bytes, used of
  * them taken (key_of NULL on an empty slot, all zero bytes), at most half
- * full: *grown NULL when it has room, else a new array of *grown_cap
- * slots (doubled from 16 as often as needed) holding every entry placed
- * again, which replaces the old (freed by the caller). SS_OK, or
- * SS_ERR_ALLOC with the table unchanged.
+ * full: slots when it has room, else a new array of slots (doubled from 16
+ * as often as needed, *cap set) holding every entry placed again, the old
+ * one freed. NULL when out of memory, the table unchanged.
  */
-SS_WUR int strtab_make_room(const void *slots, size_t cap, size_t used,
-    size_t size, const uint64_t key[2], strtab_key_of key_of, void **grown,
-    size_t *grown_cap);
+SS_WUR void *strtab_make_room(void *slots, size_t *cap, size_t used,
+    size_t size, const uint64_t key[2], strtab_key_of key_of);
 
 /*
  * Empties slot i of such a table (its entry already let go) and moves the
