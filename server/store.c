@@ -283,6 +283,23 @@ reserve_session(struct store *s)
 	return session_names_reserve(s);
 }
 
+/*
+ * Puts se, whose room is reserved (reserve_session, membership_reserve),
+ * in the store: its place in creation order, its indexes, its bytes and
+ * its quotas, and its due time.
+ */
+static void
+enter_session(struct store *s, struct session *se)
+{
+	s->sessions[s->nsessions++] = se;
+	membership_add(&s->members, se);
+	session_names_add(s, se);
+	s->stored_bytes += session_bytes(se);
+	s->meta_bytes += session_meta_bytes(se);
+	quota_add_session(&s->quotas, se);
+	note_due(s, se);
+}
+
 int
 store_adopt_session(struct store *s, struct session *se)
 {
@@ -292,13 +309,7 @@ store_adopt_session(struct store *s, struct session *se)
 		membership_unreserve(&s->members, se);
 		return SS_ERR_ALLOC;
 	}
-	s->sessions[s->nsessions++] = se;
-	membership_add(&s->members, se);
-	session_names_add(s, se);
-	s->stored_bytes += session_bytes(se);
-	s->meta_bytes += session_meta_bytes(se);
-	quota_add_session(&s->quotas, se);
-	note_due(s, se);
+	enter_session(s, se);
 	return SS_OK;
 }
 
@@ -312,8 +323,9 @@ discard_session(struct store *s, struct session *se)
 
 /*
  * A new session of params p created at now, not yet added (free it with
- * discard_session), or NULL with st saying why: the checks that do not depend on who asks (p itself passed
- * store_check_params, and no session has its id).
+ * discard_session), or NULL with st saying why: the checks that do not
+ * depend on who asks (p itself passed store_check_params, and no session
+ * has its id).
  */
 static struct session *
 new_session(struct store *s, const struct session_spec *p, uint64_t now,
@@ -357,13 +369,7 @@ new_session(struct store *s, const struct session_spec *p, uint64_t now,
 static void
 add_session(struct store *s, struct session *se)
 {
-	s->sessions[s->nsessions++] = se;
-	membership_add(&s->members, se);
-	session_names_add(s, se);
-	s->stored_bytes += session_bytes(se);
-	s->meta_bytes += session_meta_bytes(se);
-	quota_add_session(&s->quotas, se);
-	note_due(s, se);
+	enter_session(s, se);
 	s->version++;
 	record_changed(s, se, 1);
 }

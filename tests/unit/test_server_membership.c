@@ -220,7 +220,10 @@ test_listed_twice(void **state)
 	membership_free(&m);
 }
 
-/* The store: a creation lists the session under each party, a deletion takes it out. */
+/*
+ * The store: a creation lists the session under each party, a deletion
+ * takes it out.
+ */
 static void
 test_store_in_step(void **state)
 {
