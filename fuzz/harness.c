@@ -450,7 +450,7 @@ check_members(const struct store *s)
 static void
 check_store(const struct store *s)
 {
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, meta = 0;
 	size_t i, j;
 	uint32_t p;
 
@@ -537,8 +537,11 @@ check_store(const struct store *s)
 		}
 		CHECK(memchr(se->fail_reason, '\0', sizeof(se->fail_reason)) != NULL, NULL);
 		bytes += session_bytes(se);
+		meta += session_meta_bytes(se);
 	}
 	CHECK(bytes == s->stored_bytes, "stored_bytes is not what the store holds");
+	CHECK(meta == s->meta_bytes, "meta_bytes is not the sessions' "
+	    "bookkeeping");
 	check_members(s);
 }
 
