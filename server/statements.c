@@ -67,33 +67,61 @@ statements_copy(const struct statement_in *in, struct held_statement *h,
 	return SS_OK;
 }
 
-/* The signer's part of statements_verify: the caller's certificate signed it. */
+/*
+ * The signer's part of statements_verify: the caller's certificate signed
+ * it. held: h's body is one the session holds, whose signature was
+ * verified when it was taken (resent); every other check is made.
+ */
 static int
 verify_signer(const struct session *se, X509 *cert,
-    const struct held_statement *h, struct statement *s, struct ss_error *st)
+    const struct held_statement *h, int held, struct statement *s,
+    struct ss_error *st)
 {
 	const char *name = statement_type_name(s->type);
-	uint8_t want[STATEMENT_HASH_LEN];
+	struct statement_signer sg;
 	struct ss_error why;
 
-	if (statement_cert_digest(cert, want) != SS_OK)
+	memset(&sg, 0, sizeof(sg));
+	if (statement_cert_digest(cert, sg.digest) != SS_OK)
 		return ss_error_set(st, SS_ERR_INTERNAL, "cannot hash the "
 		    "caller's certificate");
-	if (CRYPTO_memcmp(s->signer, want, sizeof(want)) != 0)
+	if (CRYPTO_memcmp(s->signer, sg.digest, sizeof(sg.digest)) != 0)
 		return ss_error_set(st, SS_ERR_DENIED, "the %s statement names "
 		    "another signer than the caller's TLS certificate", name);
+	/* A view of the certificate's key, without a reference of its own. */
+	sg.key = X509_get0_pubkey(cert);
 	ss_error_clear(&why);
-	if (statement_verify(cert, se->digest, h->body, h->len, h->sig,
-	    h->sig_len, s, &why) != SS_OK)
+	if (statement_verify_signer(&sg, se->digest, h->body, h->len, h->sig,
+	    h->sig_len, held, s, &why) != SS_OK)
 		return ss_error_set(st, SS_ERR_INVALID, "the %s statement does "
 		    "not verify with the caller's certificate: %s", name,
 		    ss_error_msg(&why));
 	return SS_OK;
 }
 
-int
-statements_verify(const struct session *se, enum statement_type type,
-    X509 *cert, const struct held_statement *h, struct statement *s,
+/*
+ * Whether h's body is that of the first statement of its type that se
+ * holds from party: the same content sent again (its answer lost, say),
+ * signed again, so with another signature (ECDSA is randomized). It is
+ * answered as a duplicate and nothing of it is kept or relayed, so the
+ * signature the first was taken with stands for it, and the ECDSA
+ * verification (the bulk of such a request's cost) is not made again.
+ */
+static int
+resent(const struct session *se, uint32_t party, enum statement_type type,
+    const struct held_statement *h)
+{
+	const struct held_statement *first;
+
+	first = session_statement(se, party, type, 0);
+	return first != NULL && first->body != NULL && first->len == h->len &&
+	    memcmp(first->body, h->body, h->len) == 0;
+}
+
+/* statements_verify, with verify_signer's held. */
+static int
+verify(const struct session *se, enum statement_type type, X509 *cert,
+    const struct held_statement *h, int held, struct statement *s,
     struct ss_error *st)
 {
 	const char *want = statement_type_name(type);
@@ -111,7 +139,15 @@ statements_verify(const struct session *se, enum statement_type type,
 		return ss_error_set(st, SS_ERR_INVALID, "the %s statement is "
 		    "for another session digest than session %s's", want,
 		    se->p.id);
-	return cert != NULL ? verify_signer(se, cert, h, s, st) : SS_OK;
+	return cert != NULL ? verify_signer(se, cert, h, held, s, st) : SS_OK;
+}
+
+int
+statements_verify(const struct session *se, enum statement_type type,
+    X509 *cert, const struct held_statement *h, struct statement *s,
+    struct ss_error *st)
+{
+	return verify(se, type, cert, h, 0, s, st);
 }
 
 /* Whether a and b, verified bodies of one type, are from one signer. */
@@ -459,7 +495,8 @@ statements_take(struct session *se, uint32_t party,
 		    "TLS certificate is not known: its %s statement cannot be "
 		    "checked", statement_type_name(type));
 	if (statements_copy(in, h, st) != SS_OK ||
-	    statements_verify(se, type, sg->cert, h, sp, st) != SS_OK)
+	    verify(se, type, sg->cert, h, resent(se, party, type, h), sp,
+	    st) != SS_OK)
 		goto refuse;
 	*news = statements_compare(se, party, type, h);
 	/* A conflict is the caller's to keep (change_keep_conflict). */

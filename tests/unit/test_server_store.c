@@ -951,6 +951,82 @@ test_v2_log(void **state)
 	store_free(s);
 }
 
+/* alice's sumpoint {5, 7} of signers_history, signed again, with *by. */
+static int
+post_again(struct store *s, const struct session *se, const struct signer *who,
+    uint8_t flip, struct ss_error *st)
+{
+	uint8_t submits[STATEMENT_HASH_LEN], cdig[STATEMENT_HASH_LEN];
+	uint64_t values[2] = { 5, 7 };
+	struct store_signed by;
+	struct signed_stmt sp;
+	struct statement_in in;
+	int dup = 0, rc;
+
+	signers_cohort_digests(se, submits, cdig);
+	signers_sumpoint(&signers[0], se->digest, cdig, 1, values, 2, &sp);
+	sp.sig[sp.sig_len - 1] ^= flip;
+	in = signed_stmt_in(&sp);
+	by.cert = who->cert;
+	by.stmt = &in;
+	rc = store_post_sumpoint_signed(s, "alice", SIGNERS_SESSION, "alice",
+	    values, 2, NULL, 1100, &by, &dup, st);
+	assert_true(rc != SS_OK || dup);
+	signed_stmt_free(&sp);
+	return rc;
+}
+
+/*
+ * A statement sent again with the content the session holds (signed again:
+ * another signature) is a duplicate whose signature is not verified again,
+ * since nothing of it is kept; it must still come from the certificate
+ * that signed the held one. Other content is verified as before.
+ */
+static void
+test_v2_resent_statement(void **state)
+{
+	struct store *s = new_store();
+	uint64_t other[2] = { 6, 8 };
+	struct store_signed by;
+	struct signed_stmt sp;
+	struct statement_in in;
+	struct session *se;
+	struct ss_error st;
+	uint8_t cdig[STATEMENT_HASH_LEN], submits[STATEMENT_HASH_LEN];
+	int dup;
+
+	(void)state;
+	signers_history(s, signers);
+	se = store_find(s, SIGNERS_SESSION);
+	assert_int_equal(post_again(s, se, &signers[0], 0, &st), SS_OK);
+	assert_int_equal(post_again(s, se, &signers[0], 0x5a, &st), SS_OK);
+	assert_int_equal(post_again(s, se, &signers[1], 0, &st), SS_ERR_DENIED);
+	assert_non_null(strstr(st.msg, "another signer than the caller's"));
+	assert_null(session_statement(se, 0, STATEMENT_SUMPOINT, 1)->body);
+	/* Other content with a broken signature: verified, refused, not kept. */
+	signers_cohort_digests(se, submits, cdig);
+	signers_sumpoint(&signers[0], se->digest, cdig, 1, other, 2, &sp);
+	sp.sig[sp.sig_len - 1] ^= 0x5a;
+	in = signed_stmt_in(&sp);
+	by.cert = signers[0].cert;
+	by.stmt = &in;
+	assert_int_equal(store_post_sumpoint_signed(s, "alice", SIGNERS_SESSION,
+	    "alice", other, 2, NULL, 1100, &by, &dup, &st), SS_ERR_INVALID);
+	assert_non_null(strstr(st.msg, "does not verify"));
+	assert_null(session_statement(se, 0, STATEMENT_SUMPOINT, 1)->body);
+	/* An empty signature is refused whatever the content. */
+	signed_stmt_free(&sp);
+	signers_sumpoint(&signers[0], se->digest, cdig, 1, (uint64_t[]){ 5, 7 },
+	    2, &sp);
+	sp.sig_len = 0;
+	in = signed_stmt_in(&sp);
+	assert_int_equal(store_post_sumpoint_signed(s, "alice", SIGNERS_SESSION,
+	    "alice", (uint64_t[]){ 5, 7 }, 2, NULL, 1100, &by, &dup, &st),
+	    SS_ERR_INVALID);
+	signed_stmt_free(&sp);
+	store_free(s);
+}
+
 /* Whether every party's count is what it holds in se (quota_party_bytes). */
 static int
 counts_held(struct store *s, const struct session *se)
@@ -1139,6 +1215,7 @@ main(void)
 		cmocka_unit_test(test_v2_frame_limit),
 		cmocka_unit_test(test_v2_deadline_and_min_cohort),
 		cmocka_unit_test(test_v2_log),
+		cmocka_unit_test(test_v2_resent_statement),
 		cmocka_unit_test(test_conflicts_in_party_name),
 		cmocka_unit_test(test_signing_certificates),
 		cmocka_unit_test(test_v2_apply_rules),
