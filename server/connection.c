@@ -50,6 +50,26 @@
 #include "quota.h"
 #include "status.h"
 
+/*
+ * What libevent reserves in a connection's input buffer before each
+ * SSL_read. The read that finds nothing more leaves the reservation there,
+ * empty, until the next bytes come, so with libevent's default (16 KiB,
+ * CONN_READ_LARGE) a connection between requests held 16 KiB for nothing.
+ * A request is mostly under 1 KiB, and the rest of a longer TLS record is
+ * read at once after it (OpenSSL has decrypted it whole, and libevent
+ * reads what it holds before it waits again); a large frame, read into its
+ * own block, is read with the default.
+ */
+#define CONN_READ_RESERVE 1024
+#define CONN_READ_LARGE 0               /* libevent's default */
+
+/* Sets c's read reservation (fails only for a size past EV_SSIZE_MAX). */
+static void
+conn_read_reserve(struct conn *c, size_t size)
+{
+	(void)bufferevent_set_max_single_read(c->bev, size);
+}
+
 /* ---- large frames ------------------------------------------------------ */
 
 /* Who pays for c's large frame: the budget and c's identity (frame_in.h). */
@@ -370,6 +390,7 @@ conn_large_frame(struct conn *c, struct evbuffer *in, struct ss_error *e)
 		return out_of_memory_reading(e);
 	if (!frame_in_whole(&c->frame))
 		return SS_ERR_TRUNCATED;
+	conn_read_reserve(c, CONN_READ_RESERVE);
 	/*
 	 * The connection lets go of it first: dispatch may free c. Its charge
 	 * is given back; what the store keeps of it counts as held bytes.
@@ -407,7 +428,10 @@ conn_next_frame(struct conn *c, struct ss_error *e)
 		if ((rc = frame_in_start(&c->frame, &p, len, &over)) ==
 		    SS_ERR_EXHAUSTED)
 			return conn_refuse_memory(c, len, over);
-		return rc == SS_OK ? SS_OK : out_of_memory_reading(e);
+		if (rc != SS_OK)
+			return out_of_memory_reading(e);
+		conn_read_reserve(c, CONN_READ_LARGE);
+		return SS_OK;
 	}
 	if (evbuffer_get_length(in) < FRAME_HEADER_LEN + (size_t)len)
 		return SS_ERR_TRUNCATED;
@@ -560,6 +584,7 @@ conn_new(struct conns *cs, evutil_socket_t fd)
 		return NULL;
 	}
 	c->cs = cs;
+	conn_read_reserve(c, CONN_READ_RESERVE);
 	snprintf(c->peer, sizeof(c->peer), "%s", "?");
 	return c;
 }

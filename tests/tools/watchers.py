@@ -24,8 +24,9 @@ passed.
 
 Prints one JSON object: held, early (answered while they should be held),
 woken, bad (answers not OK or without a new version), the wake-up latency
-in ms (median, p90, max), and the server's CPU (its utime + stime from
-/proc, with --server-pid) per second of holding and for the wake. Exit
+in ms (median, p90, max), the server's CPU (its utime + stime from
+/proc, with --server-pid) per second of holding and for the wake, and its
+resident memory (VmRSS) before the connections and while they are held. Exit
 status 0 when every connection was held and woken as it should be, 1 when
 not, 2 on bad usage.
 """
@@ -77,6 +78,17 @@ def cpu_ms(pid):
         except OSError:
             pass    # a thread that ended meanwhile
     return total / 1e6
+
+
+def rss_kib(pid):
+    """The process's resident memory in KiB (VmRSS), or None without a pid."""
+    if pid is None:
+        return None
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return None
 
 
 class Conn:
@@ -248,6 +260,7 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     host, port = args.server.rsplit(":", 1)
     port = int(port)
+    rss0 = rss_kib(args.server_pid)
     conns = open_all(args, host, port)
     first = conns[0].call(pb, status_request(pb, args.session))
     if args.creates:
@@ -266,6 +279,7 @@ def main():
     # All held by now; then the server's CPU over a second of holding.
     collect(pb, conns, lambda: False, t_sent + args.hold_ms / 1000.0)
     settle_ms = settle(pb, conns, args.server_pid)
+    rss1 = rss_kib(args.server_pid)
     cpu0, t_hold = cpu_ms(args.server_pid), time.perf_counter()
     if args.server_pid is not None and not args.expect_timeout:
         collect(pb, conns, lambda: False, t_hold + 1.0)
@@ -320,6 +334,10 @@ def main():
         out["settle_ms"] = round(settle_ms, 2)
         out["server_cpu_ms_per_s_holding"] = round((cpu1 - cpu0) / hold_s, 2)
         out["server_cpu_ms_wake"] = round(cpu2 - cpu1, 2)
+        # what each held request and its connection add to the server's RSS
+        out["server_rss_kib_before"] = rss0
+        out["server_rss_kib_holding"] = rss1
+        out["server_rss_kib_per_held"] = round((rss1 - rss0) / args.count, 2)
     print(json.dumps(out))
     for c in conns:
         c.sock.close()
