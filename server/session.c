@@ -245,7 +245,7 @@ session_meta_bytes(const struct session *se)
 
 	if (se->statements != NULL)
 		per += sizeof(*se->statements);
-	return sizeof(*se) + (uint64_t)se->p.n * per;
+	return sizeof(*se) + SESSION_STORE_BYTES + (uint64_t)se->p.n * per;
 }
 
 uint64_t

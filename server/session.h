@@ -152,9 +152,16 @@ uint64_t session_bytes(const struct session *se);
  */
 #define SESSION_MEMBERSHIP_BYTES 192
 /*
- * Bytes of its own bookkeeping: the struct, its arrays per party and its
- * parties' places in the store's lists (some 860 a party in version 2),
- * whatever it holds.
+ * What its places in the store's own tables cost at most: a pointer in the
+ * array of sessions (which doubles: up to 2 a session) and in each of the
+ * two indexes by id and by NAME (at most half full, doubled when they
+ * pass it: up to 4 a session each).
+ */
+#define SESSION_STORE_BYTES (10 * sizeof(void *))
+/*
+ * Bytes of its own bookkeeping: the struct, its places in the store's
+ * tables, its arrays per party and its parties' places in the store's
+ * lists (some 860 a party in version 2), whatever it holds.
  */
 uint64_t session_meta_bytes(const struct session *se);
 

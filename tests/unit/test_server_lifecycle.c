@@ -366,6 +366,39 @@ test_expire_many(void **state)
 	store_free(s);
 }
 
+/*
+ * The store's own tables (its array of sessions, its two indexes) cost at
+ * most SESSION_STORE_BYTES a session once it holds a few (below that,
+ * their first 16 slots each), which session_meta_bytes charges.
+ */
+static void
+test_store_tables_charged(void **state)
+{
+	struct fake_log f;
+	struct store *s = new_store(100, &f);
+	uint64_t tables, meta = 0;
+	char id[16];
+	int i;
+
+	(void)state;
+	/* Three creators: each may hold 256 (--max-sessions-per-party). */
+	for (i = 0; i < 300; i++) {
+		snprintf(id, sizeof(id), "s%d", i);
+		create(s, id, names[i % 3], 1000);
+		meta += session_meta_bytes(s->sessions[i]);
+		assert_int_equal(s->meta_bytes, meta);
+		assert_true(session_meta_bytes(s->sessions[i]) >=
+		    sizeof(struct session) + SESSION_STORE_BYTES +
+		    3 * SESSION_MEMBERSHIP_BYTES);
+		tables = (uint64_t)(s->sessions_cap + s->index.cap +
+		    s->by_name.cap) * sizeof(void *);
+		if (i + 1 >= 8)
+			assert_true(tables <= (uint64_t)(i + 1) *
+			    SESSION_STORE_BYTES);
+	}
+	store_free(s);
+}
+
 /* A restart counts as a change; a sharing deadline ahead keeps a session. */
 static void
 test_idle_counts_from(void **state)
@@ -550,6 +583,7 @@ main(void)
 		cmocka_unit_test(test_idle_counts_from),
 		cmocka_unit_test(test_tick_when_due),
 		cmocka_unit_test(test_expire_many),
+		cmocka_unit_test(test_store_tables_charged),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_pinned),
 		cmocka_unit_test(test_pinned_charged),
