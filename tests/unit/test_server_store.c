@@ -951,7 +951,10 @@ test_v2_log(void **state)
 	store_free(s);
 }
 
-/* alice's sumpoint {5, 7} of signers_history, signed again, with *by. */
+/*
+ * alice's sumpoint {5, 7} of signers_history signed again (the last byte of
+ * its signature xored with flip), sent as alice over who's certificate.
+ */
 static int
 post_again(struct store *s, const struct session *se, const struct signer *who,
     uint8_t flip, struct ss_error *st)
