@@ -325,6 +325,13 @@ load_keys(struct disk_reader *d, struct store *s)
 		if (d->with_v2 && ((rc = disk_get_u32(d, &sign_len)) != SS_OK ||
 		    (rc = buf_get_bytes(&d->r, sign_len, &sign)) != SS_OK))
 			return rc;
+		/*
+		 * A name once: a second entry would be taken as the first's
+		 * signing certificate (store_publish_key lets an entry gain
+		 * one), and the directory would not be what put_store wrote.
+		 */
+		if (store_get_key(s, name) != NULL)
+			return SS_ERR_INVALID;
 		if (store_publish_key(s, name, der, len, sign_len > 0 ? sign :
 		    NULL, sign_len, &dup, &st) != SS_OK || dup)
 			return SS_ERR_INVALID;
