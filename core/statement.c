@@ -708,20 +708,27 @@ statement_verify_signer(const struct statement_signer *sg,
 }
 
 int
+statement_signer_view(X509 *cert, struct statement_signer *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (statement_cert_digest(cert, out->digest) != SS_OK)
+		return SS_ERR_CRYPTO;
+	out->key = X509_get0_pubkey(cert);
+	return SS_OK;
+}
+
+int
 statement_verify(X509 *cert, const uint8_t d[PARAMS_DIGEST_LEN],
     const uint8_t *body, size_t len, const uint8_t *sig, size_t siglen,
     struct statement *s, struct ss_error *e)
 {
 	struct statement_signer sg;
 
-	/* A view of cert, without a reference of its own. */
-	memset(&sg, 0, sizeof(sg));
 	if (cert == NULL)
 		return ss_error_set(e, SS_ERR_INVALID, "nothing to verify");
-	if (statement_cert_digest(cert, sg.digest) != SS_OK)
+	if (statement_signer_view(cert, &sg) != SS_OK)
 		return ss_error_set(e, SS_ERR_CRYPTO, "cannot hash the signer's "
 		    "certificate");
-	sg.key = X509_get0_pubkey(cert);
 	return statement_verify_signer(&sg, d, body, len, sig, siglen, 0, s, e);
 }
 

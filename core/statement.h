@@ -227,6 +227,12 @@ int statement_signer_copy(struct statement_signer *dst,
     const struct statement_signer *src) SS_WUR;
 /* Drops the key reference and context and zeroes *sg; a zeroed one is a no-op. */
 void statement_signer_clear(struct statement_signer *sg);
+/*
+ * A signer that borrows cert's key for as long as cert lives: no reference
+ * and no context of its own, nothing to clear (each verification sets a
+ * context up). SS_ERR_CRYPTO if cert cannot be hashed.
+ */
+int statement_signer_view(X509 *cert, struct statement_signer *out) SS_WUR;
 
 /*
  * statement_verify with the signer made ready. verified_before: the caller

@@ -81,15 +81,12 @@ verify_signer(const struct session *se, X509 *cert,
 	struct statement_signer sg;
 	struct ss_error why;
 
-	memset(&sg, 0, sizeof(sg));
-	if (statement_cert_digest(cert, sg.digest) != SS_OK)
+	if (statement_signer_view(cert, &sg) != SS_OK)
 		return ss_error_set(st, SS_ERR_INTERNAL, "cannot hash the "
 		    "caller's certificate");
 	if (CRYPTO_memcmp(s->signer, sg.digest, sizeof(sg.digest)) != 0)
 		return ss_error_set(st, SS_ERR_DENIED, "the %s statement names "
 		    "another signer than the caller's TLS certificate", name);
-	/* A view of the certificate's key, without a reference of its own. */
-	sg.key = X509_get0_pubkey(cert);
 	ss_error_clear(&why);
 	if (statement_verify_signer(&sg, se->digest, h->body, h->len, h->sig,
 	    h->sig_len, held, s, &why) != SS_OK)
@@ -483,6 +480,7 @@ statements_take(struct session *se, uint32_t party,
     enum statements_news *news, struct ss_error *st)
 {
 	const struct statement_in *in = sg != NULL ? sg->stmt : NULL;
+	int held;
 
 	memset(h, 0, sizeof(*h));
 	*news = STATEMENTS_NEW;
@@ -494,11 +492,13 @@ statements_take(struct session *se, uint32_t party,
 		return ss_error_set(st, SS_ERR_UNAUTHENTICATED, "the caller's "
 		    "TLS certificate is not known: its %s statement cannot be "
 		    "checked", statement_type_name(type));
-	if (statements_copy(in, h, st) != SS_OK ||
-	    verify(se, type, sg->cert, h, resent(se, party, type, h), sp,
-	    st) != SS_OK)
+	if (statements_copy(in, h, st) != SS_OK)
 		goto refuse;
-	*news = statements_compare(se, party, type, h);
+	held = resent(se, party, type, h);
+	if (verify(se, type, sg->cert, h, held, sp, st) != SS_OK)
+		goto refuse;
+	/* A body the session holds first is what statements_compare calls SAME. */
+	*news = held ? STATEMENTS_SAME : statements_compare(se, party, type, h);
 	/* A conflict is the caller's to keep (change_keep_conflict). */
 	if (*news == STATEMENTS_NEW || *news == STATEMENTS_SAME ||
 	    *news == STATEMENTS_CONFLICT)
