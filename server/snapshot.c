@@ -326,14 +326,16 @@ load_keys(struct disk_reader *d, struct store *s)
 		    (rc = buf_get_bytes(&d->r, sign_len, &sign)) != SS_OK))
 			return rc;
 		/*
-		 * A name once: a second entry would be taken as the first's
-		 * signing certificate (store_publish_key lets an entry gain
-		 * one), and the directory would not be what put_store wrote.
+		 * A name once: a second entry would be a duplicate, or be taken
+		 * as the first's signing certificate (store_publish_key lets an
+		 * entry gain one), and the directory would not be what
+		 * put_store wrote. So publishing a name not yet held never
+		 * answers a duplicate.
 		 */
 		if (store_get_key(s, name) != NULL)
 			return SS_ERR_INVALID;
 		if (store_publish_key(s, name, der, len, sign_len > 0 ? sign :
-		    NULL, sign_len, &dup, &st) != SS_OK || dup)
+		    NULL, sign_len, &dup, &st) != SS_OK)
 			return SS_ERR_INVALID;
 	}
 	return SS_OK;
